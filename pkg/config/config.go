@@ -1,0 +1,333 @@
+// Package config finds the records repository and reads its policy: the
+// defaults of DOMAIN.md §8, then .opsbook.yaml, then OPSBOOK_* environment
+// variables (through viper), each value remembering where it came from.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/money"
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/schema"
+	"github.com/shopspring/decimal"
+	"github.com/spf13/viper"
+)
+
+// FileName is the policy file at the repository root.
+const FileName = ".opsbook.yaml"
+
+// SLA is a severity's response and resolution targets, in hours.
+type SLA struct {
+	Respond int `json:"respond"`
+	Resolve int `json:"resolve"`
+}
+
+// Policy is the effective policy of a repository.
+type Policy struct {
+	Records              string                     `json:"records"`
+	Currency             string                     `json:"currency"`
+	ApprovalLimits       map[string]money.Amount    `json:"approval_limits"`
+	ReceiptRequiredAbove money.Amount               `json:"receipt_required_above"`
+	SLA                  map[string]SLA             `json:"sla"`
+	Ratings              map[string]decimal.Decimal `json:"ratings"`
+	ExpenseCategories    []string                   `json:"-"`
+	ComplaintCategories  []string                   `json:"-"`
+	CheckIntervalDays    int                        `json:"check_interval_days"`
+	RequireSignatures    bool                       `json:"require_signatures"`
+	Commit               bool                       `json:"commit"`
+
+	// Sources tells, for every key (dotted, as in the file), where its value
+	// came from: "default", ".opsbook.yaml:LINE" or "env OPSBOOK_...".
+	Sources map[string]string `json:"-"`
+}
+
+// Severities in order of urgency.
+var Severities = []string{"critical", "high", "medium", "low"}
+
+// Ratings in order, best first; "unsatisfactory" is below every threshold.
+var Ratings = []string{"outstanding", "exceeds", "meets", "below"}
+
+// Default returns DOMAIN.md's policy.
+func Default() *Policy {
+	p := &Policy{
+		Records:  "records",
+		Currency: "CNY",
+		ApprovalLimits: map[string]money.Amount{
+			"manager":  money.MustParse("5000.00"),
+			"director": money.MustParse("50000.00"),
+		},
+		ReceiptRequiredAbove: money.MustParse("500.00"),
+		SLA: map[string]SLA{
+			"critical": {1, 24}, "high": {4, 72}, "medium": {8, 120}, "low": {24, 240},
+		},
+		Ratings: map[string]decimal.Decimal{
+			"outstanding": decimal.NewFromInt(90), "exceeds": decimal.NewFromInt(80),
+			"meets": decimal.NewFromInt(60), "below": decimal.NewFromInt(40),
+		},
+		ExpenseCategories:   []string{"personnel", "marketing", "office", "travel", "training", "other"},
+		ComplaintCategories: []string{"product", "service", "billing", "delivery", "staff", "other"},
+		CheckIntervalDays:   14,
+		Commit:              true,
+		Sources:             map[string]string{},
+	}
+	for _, k := range Keys() {
+		p.Sources[k] = "default"
+	}
+	return p
+}
+
+// Keys lists every policy key in dotted form, in the file's order.
+func Keys() []string {
+	keys := []string{"records", "currency", "approval_limits.manager", "approval_limits.director", "receipt_required_above"}
+	for _, s := range Severities {
+		keys = append(keys, "sla."+s+".respond", "sla."+s+".resolve")
+	}
+	for _, r := range Ratings {
+		keys = append(keys, "ratings."+r)
+	}
+	return append(keys, "categories.expense", "categories.complaint", "check_interval_days", "require_signatures", "commit")
+}
+
+// Rating returns the rating a total earns.
+func (p *Policy) Rating(total decimal.Decimal) string {
+	for _, r := range Ratings {
+		if total.GreaterThanOrEqual(p.Ratings[r]) {
+			return r
+		}
+	}
+	return "unsatisfactory"
+}
+
+// Value returns the effective value of a dotted key as text.
+func (p *Policy) Value(key string) string {
+	switch key {
+	case "records":
+		return p.Records
+	case "currency":
+		return p.Currency
+	case "receipt_required_above":
+		return p.ReceiptRequiredAbove.String()
+	case "categories.expense":
+		return strings.Join(p.ExpenseCategories, ", ")
+	case "categories.complaint":
+		return strings.Join(p.ComplaintCategories, ", ")
+	case "check_interval_days":
+		return strconv.Itoa(p.CheckIntervalDays)
+	case "require_signatures":
+		return strconv.FormatBool(p.RequireSignatures)
+	case "commit":
+		return strconv.FormatBool(p.Commit)
+	}
+	parts := strings.Split(key, ".")
+	switch parts[0] {
+	case "approval_limits":
+		return p.ApprovalLimits[parts[1]].String()
+	case "ratings":
+		return p.Ratings[parts[1]].String()
+	case "sla":
+		s := p.SLA[parts[1]]
+		if parts[2] == "respond" {
+			return strconv.Itoa(s.Respond)
+		}
+		return strconv.Itoa(s.Resolve)
+	}
+	return ""
+}
+
+// ErrNotFound says no repository was found from the starting folder up.
+var ErrNotFound = errors.New("not an opsbook repository")
+
+// FindRoot finds the repository root like git finds its top level: the
+// nearest folder, from dir upward, holding .opsbook.yaml, or else a .git.
+func FindRoot(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return "", fmt.Errorf("%w: %v", ErrNotFound, err)
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if exists(filepath.Join(d, FileName)) || exists(filepath.Join(d, ".git")) {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("%w (no %s or .git in %s or any parent folder); create one with `opsbook init`", ErrNotFound, FileName, abs)
+		}
+	}
+}
+
+func exists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
+}
+
+// Load reads the policy of the repository at root. Problems in the policy
+// file are returned as diagnostics (the defaults stand for the bad keys);
+// err is set only when the file cannot be read at all.
+func Load(root string) (*Policy, []diag.Diagnostic, error) {
+	p := Default()
+	var ds []diag.Diagnostic
+	data, err := os.ReadFile(filepath.Join(root, FileName))
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return nil, nil, fmt.Errorf("reading %s: %w", FileName, err)
+	default:
+		ds = p.applyFile(data)
+	}
+	if err := p.applyEnv(); err != nil {
+		return nil, ds, err
+	}
+	return p, ds, nil
+}
+
+func (p *Policy) applyFile(data []byte) []diag.Diagnostic {
+	rec, ds := record.Parse(FileName, data)
+	if rec == nil {
+		return ds
+	}
+	sch, err := schema.Compile(p.ExpenseCategories, p.ComplaintCategories)
+	if err != nil {
+		return append(ds, diag.Diagnostic{Path: FileName, Line: 1, Column: 1, Severity: diag.Error, Rule: "policy", Message: err.Error()})
+	}
+	if sds := sch.ValidatePolicy(rec); len(sds) > 0 {
+		for i := range sds {
+			sds[i].Rule = "policy"
+		}
+		return append(ds, sds...)
+	}
+	for _, key := range Keys() {
+		v, ok := rec.Get(key)
+		if !ok {
+			continue
+		}
+		line, _ := rec.Pos(key)
+		if err := p.set(key, v); err != nil {
+			l, c := rec.Pos(key)
+			ds = append(ds, diag.Diagnostic{Path: FileName, Line: l, Column: c, Severity: diag.Error, Rule: "policy", Message: fmt.Sprintf("%s: %v", key, err)})
+			continue
+		}
+		p.Sources[key] = fmt.Sprintf("%s:%d", FileName, line)
+	}
+	return ds
+}
+
+// set stores a value from the file (plain value) or environment (string).
+func (p *Policy) set(key string, v any) error {
+	text := record.Text(v)
+	parts := strings.Split(key, ".")
+	switch parts[0] {
+	case "records":
+		clean := filepath.ToSlash(filepath.Clean(text))
+		if text == "" || filepath.IsAbs(text) || clean == ".." || strings.HasPrefix(clean, "../") {
+			return fmt.Errorf("%q must be a folder inside the repository", text)
+		}
+		p.Records = clean
+	case "currency":
+		if len(text) != 3 || strings.ToUpper(text) != text {
+			return fmt.Errorf("%q is not a three-letter currency code", text)
+		}
+		p.Currency = text
+	case "approval_limits", "receipt_required_above":
+		if !money.ValidLiteral(text, false) {
+			return fmt.Errorf("%q is not an amount of money", text)
+		}
+		a := money.MustParse(text)
+		if parts[0] == "approval_limits" {
+			p.ApprovalLimits[parts[1]] = a
+		} else {
+			p.ReceiptRequiredAbove = a
+		}
+	case "sla", "check_interval_days":
+		n, err := strconv.Atoi(text)
+		if err != nil || n < 1 {
+			return fmt.Errorf("%q is not a positive whole number", text)
+		}
+		if parts[0] == "check_interval_days" {
+			p.CheckIntervalDays = n
+			return nil
+		}
+		s := p.SLA[parts[1]]
+		if parts[2] == "respond" {
+			s.Respond = n
+		} else {
+			s.Resolve = n
+		}
+		p.SLA[parts[1]] = s
+	case "ratings":
+		d, err := decimal.NewFromString(text)
+		if err != nil || d.IsNegative() || d.GreaterThan(decimal.NewFromInt(100)) {
+			return fmt.Errorf("%q is not a score from 0 to 100", text)
+		}
+		p.Ratings[parts[1]] = d
+	case "categories":
+		var list []string
+		switch t := v.(type) {
+		case []any:
+			for _, x := range t {
+				list = append(list, record.Text(x))
+			}
+		case string:
+			for _, x := range strings.Split(t, ",") {
+				if x = strings.TrimSpace(x); x != "" {
+					list = append(list, x)
+				}
+			}
+		}
+		if len(list) == 0 {
+			return fmt.Errorf("needs at least one category")
+		}
+		if parts[1] == "expense" {
+			p.ExpenseCategories = list
+		} else {
+			p.ComplaintCategories = list
+		}
+	case "require_signatures", "commit":
+		b, err := strconv.ParseBool(text)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", text)
+		}
+		if parts[0] == "commit" {
+			p.Commit = b
+		} else {
+			p.RequireSignatures = b
+		}
+	}
+	return nil
+}
+
+// EnvName is the environment variable that overrides a key.
+func EnvName(key string) string {
+	return "OPSBOOK_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
+
+// applyEnv lets OPSBOOK_* variables override the file, through viper's
+// environment binding. Lists are comma-separated.
+func (p *Policy) applyEnv() error {
+	v := viper.New()
+	v.SetEnvPrefix("OPSBOOK")
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	keys := Keys()
+	sort.Strings(keys)
+	for _, key := range keys {
+		if err := v.BindEnv(key); err != nil {
+			return err
+		}
+		if !v.IsSet(key) {
+			continue
+		}
+		if err := p.set(key, v.GetString(key)); err != nil {
+			return fmt.Errorf("environment %s: %w", EnvName(key), err)
+		}
+		p.Sources[key] = "env " + EnvName(key)
+	}
+	return nil
+}

@@ -1,0 +1,65 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/shopspring/decimal"
+)
+
+func TestDefaults(t *testing.T) {
+	p := Default()
+	if p.ApprovalLimits["manager"].String() != "5000.00" || p.SLA["high"].Respond != 4 || !p.Commit {
+		t.Fatalf("defaults wrong: %+v", p)
+	}
+	if p.Rating(decimal.RequireFromString("86.4")) != "exceeds" || p.Rating(decimal.NewFromInt(39)) != "unsatisfactory" || p.Rating(decimal.NewFromInt(90)) != "outstanding" {
+		t.Fatal("rating thresholds")
+	}
+}
+
+func TestLoadFileAndEnv(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, FileName), []byte("currency: EUR\napproval_limits:\n  manager: 3000.00\ncategories:\n  expense: [food, rent]\n"), 0o644)
+	t.Setenv("OPSBOOK_CHECK_INTERVAL_DAYS", "7")
+	p, ds, err := Load(dir)
+	if err != nil || len(ds) != 0 {
+		t.Fatalf("load: %v %v", err, ds)
+	}
+	if p.Currency != "EUR" || p.ApprovalLimits["manager"].String() != "3000.00" || p.ApprovalLimits["director"].String() != "50000.00" {
+		t.Fatalf("policy: %+v", p)
+	}
+	if len(p.ExpenseCategories) != 2 || p.CheckIntervalDays != 7 {
+		t.Fatalf("policy: %+v", p)
+	}
+	if p.Sources["approval_limits.manager"] != ".opsbook.yaml:3" || p.Sources["check_interval_days"] != "env OPSBOOK_CHECK_INTERVAL_DAYS" || p.Sources["commit"] != "default" {
+		t.Fatalf("sources: %v", p.Sources)
+	}
+}
+
+func TestLoadBadFile(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, FileName), []byte("currency: EUR\napproval_limit:\n  manager: 3000\n"), 0o644)
+	_, ds, err := Load(dir)
+	if err != nil || len(ds) != 1 || ds[0].Line != 2 || ds[0].Path != FileName {
+		t.Fatalf("want one diagnostic at line 2, got %v %v", ds, err)
+	}
+}
+
+func TestBadEnv(t *testing.T) {
+	t.Setenv("OPSBOOK_APPROVAL_LIMITS_MANAGER", "lots")
+	if _, _, err := Load(t.TempDir()); err == nil {
+		t.Fatal("bad env accepted")
+	}
+}
+
+func TestFindRoot(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, FileName), nil, 0o644)
+	sub := filepath.Join(dir, "records", "expenses")
+	os.MkdirAll(sub, 0o755)
+	got, err := FindRoot(sub)
+	if err != nil || got != dir {
+		t.Fatalf("FindRoot = %q %v", got, err)
+	}
+}

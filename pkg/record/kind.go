@@ -1,0 +1,195 @@
+package record
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+)
+
+// Kind names a kind of record.
+type Kind string
+
+const (
+	Person    Kind = "person"
+	Customer  Kind = "customer"
+	Project   Kind = "project"
+	Plan      Kind = "plan"
+	Complaint Kind = "complaint"
+	Appraisal Kind = "appraisal"
+	Budget    Kind = "budget"
+	Expense   Kind = "expense"
+)
+
+// KindInfo says where a kind lives and how its ids look.
+type KindInfo struct {
+	Kind   Kind
+	Dir    string // folder under the records root
+	Plural string
+	Prefix string // id prefix; empty for people
+	Yearly bool   // files sit in a year folder
+	// TitleField is "name" for people and customers, "title" otherwise.
+	TitleField string
+}
+
+// Kinds lists every kind in the order reports show them.
+var Kinds = []KindInfo{
+	{Person, "people", "people", "", false, "name"},
+	{Customer, "customers", "customers", "CUS", false, "name"},
+	{Project, "projects", "projects", "PRJ", true, "title"},
+	{Plan, "plans", "plans", "PLN", true, "title"},
+	{Complaint, "complaints", "complaints", "CMP", true, "title"},
+	{Appraisal, "appraisals", "appraisals", "APR", true, "title"},
+	{Budget, "budgets", "budgets", "BUD", false, "title"},
+	{Expense, "expenses", "expenses", "EXP", true, "title"},
+}
+
+// Info returns the KindInfo of k.
+func Info(k Kind) KindInfo {
+	for _, ki := range Kinds {
+		if ki.Kind == k {
+			return ki
+		}
+	}
+	return KindInfo{}
+}
+
+// ParseKind accepts a kind's singular or plural name ("expense", "expenses").
+func ParseKind(s string) (Kind, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	for _, ki := range Kinds {
+		if s == string(ki.Kind) || s == ki.Plural {
+			return ki.Kind, nil
+		}
+	}
+	names := make([]string, len(Kinds))
+	for i, ki := range Kinds {
+		names[i] = string(ki.Kind)
+	}
+	return "", fmt.Errorf("unknown kind %q (kinds: %s)", s, strings.Join(names, ", "))
+}
+
+var (
+	handleRE   = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*$`)
+	yearlyRE   = regexp.MustCompile(`^(PRJ|PLN|CMP|APR|EXP)-([0-9]{4})-([0-9]{4,})$`)
+	customerRE = regexp.MustCompile(`^CUS-([0-9]{4,})$`)
+	budgetRE   = regexp.MustCompile(`^BUD-([0-9]{4})$`)
+)
+
+// KindOfID tells the kind an id names, from its shape: a prefix, or a
+// person's handle.
+func KindOfID(id string) (Kind, bool) {
+	switch {
+	case yearlyRE.MatchString(id):
+		p := id[:3]
+		for _, ki := range Kinds {
+			if ki.Prefix == p {
+				return ki.Kind, true
+			}
+		}
+	case customerRE.MatchString(id):
+		return Customer, true
+	case budgetRE.MatchString(id):
+		return Budget, true
+	case handleRE.MatchString(id) && !strings.Contains(id, ".."):
+		return Person, true
+	}
+	return "", false
+}
+
+// ValidID reports whether id is well formed for kind k. Well-formed ids never
+// contain a path separator or "..", so they cannot escape the records folder.
+func ValidID(k Kind, id string) bool {
+	got, ok := KindOfID(id)
+	return ok && got == k
+}
+
+// IDYear returns the year part of a yearly id or a budget id ("2026").
+func IDYear(id string) string {
+	if m := yearlyRE.FindStringSubmatch(id); m != nil {
+		return m[2]
+	}
+	if m := budgetRE.FindStringSubmatch(id); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// IDSeq returns the sequence number of a yearly or customer id, or -1.
+func IDSeq(id string) int {
+	var digits string
+	if m := yearlyRE.FindStringSubmatch(id); m != nil {
+		digits = m[3]
+	} else if m := customerRE.FindStringSubmatch(id); m != nil {
+		digits = m[1]
+	} else {
+		return -1
+	}
+	n := 0
+	for _, c := range digits {
+		n = n*10 + int(c-'0')
+		if n > 1e9 {
+			return -1
+		}
+	}
+	return n
+}
+
+// FormatID builds an id of kind k for a year and sequence number.
+func FormatID(k Kind, year, seq int) string {
+	ki := Info(k)
+	switch {
+	case ki.Yearly:
+		return fmt.Sprintf("%s-%04d-%04d", ki.Prefix, year, seq)
+	case k == Customer:
+		return fmt.Sprintf("CUS-%04d", seq)
+	case k == Budget:
+		return fmt.Sprintf("BUD-%04d", year)
+	}
+	return ""
+}
+
+// RelPath is where a record of kind k with this id lives, relative to the
+// records root, with forward slashes.
+func RelPath(k Kind, id string) string {
+	ki := Info(k)
+	if ki.Yearly {
+		return path.Join(ki.Dir, IDYear(id), id+".yaml")
+	}
+	return path.Join(ki.Dir, id+".yaml")
+}
+
+// Locate derives the kind and id a file's place under the records root
+// implies ("expenses/2026/EXP-2026-0193.yaml" → expense, EXP-2026-0193), or
+// explains why the place is not one a record can have.
+func Locate(rel string) (Kind, string, error) {
+	parts := strings.Split(rel, "/")
+	if len(parts) < 2 {
+		return "", "", fmt.Errorf("a record file must sit in a kind's folder (people/, expenses/YYYY/, ...)")
+	}
+	var ki KindInfo
+	for _, k := range Kinds {
+		if k.Dir == parts[0] {
+			ki = k
+		}
+	}
+	if ki.Kind == "" {
+		return "", "", fmt.Errorf("folder %q is not a kind's folder", parts[0])
+	}
+	base := parts[len(parts)-1]
+	id := strings.TrimSuffix(base, ".yaml")
+	if ki.Yearly {
+		if len(parts) != 3 {
+			return ki.Kind, id, fmt.Errorf("%s records sit in a year folder: %s/YYYY/%s", ki.Kind, ki.Dir, base)
+		}
+		if IDYear(id) != "" && parts[1] != IDYear(id) {
+			return ki.Kind, id, fmt.Errorf("%s sits in year folder %s but its id's year is %s", id, parts[1], IDYear(id))
+		}
+	} else if len(parts) != 2 {
+		return ki.Kind, id, fmt.Errorf("%s records sit directly in %s/", ki.Kind, ki.Dir)
+	}
+	if !ValidID(ki.Kind, id) {
+		return ki.Kind, id, fmt.Errorf("file name %q is not a valid %s id", base, ki.Kind)
+	}
+	return ki.Kind, id, nil
+}

@@ -1,0 +1,235 @@
+package record
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/opsbook/opsbook/pkg/diag"
+)
+
+// Set is every record of a repository, in path order, indexed by id.
+type Set struct {
+	Records []*Record
+	byID    map[string][]*Record
+}
+
+// NewSet indexes records (sorted by path).
+func NewSet(recs []*Record) *Set {
+	sort.Slice(recs, func(i, j int) bool { return recs[i].Path < recs[j].Path })
+	s := &Set{Records: recs, byID: make(map[string][]*Record, len(recs))}
+	for _, r := range recs {
+		if r.ID != "" {
+			s.byID[r.ID] = append(s.byID[r.ID], r)
+		}
+	}
+	return s
+}
+
+// Get returns the record with this id (the first by path if several hold it).
+func (s *Set) Get(id string) *Record {
+	if rs := s.byID[id]; len(rs) > 0 {
+		return rs[0]
+	}
+	return nil
+}
+
+// All returns every record holding id.
+func (s *Set) All(id string) []*Record { return s.byID[id] }
+
+// OfKind returns the records of kind k in path order.
+func (s *Set) OfKind(k Kind) []*Record {
+	var out []*Record
+	for _, r := range s.Records {
+		if r.Kind == k {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Source is a file to parse: its path relative to the repository root and,
+// when already read, its bytes.
+type Source struct {
+	Path string
+	Data []byte
+}
+
+// Walk lists the record files under root/dir. Symbolic links and other
+// non-regular files are reported and never followed; files that are not
+// .yaml are reported as warnings (except dotfiles such as .gitkeep).
+func Walk(root, dir string) ([]string, []diag.Diagnostic, error) {
+	var files []string
+	var ds []diag.Diagnostic
+	base := filepath.Join(root, filepath.FromSlash(dir))
+	info, err := os.Lstat(base)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading records folder %s: %w", dir, err)
+	}
+	if !info.IsDir() {
+		return nil, nil, fmt.Errorf("records folder %s is not a directory", dir)
+	}
+	err = filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
+		rel, _ := filepath.Rel(root, p)
+		rel = filepath.ToSlash(rel)
+		if err != nil {
+			ds = append(ds, fileDiag(rel, "file-read", "cannot read: %v", err))
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		name := d.Name()
+		switch {
+		case d.Type()&fs.ModeSymlink != 0:
+			ds = append(ds, fileDiag(rel, "file-type", "symbolic link: records must be regular files (links are never followed)"))
+		case d.IsDir():
+			if strings.HasPrefix(name, ".") && p != base {
+				return fs.SkipDir
+			}
+		case !d.Type().IsRegular():
+			ds = append(ds, fileDiag(rel, "file-type", "not a regular file: records must be regular files"))
+		case strings.HasPrefix(name, "."):
+		case strings.HasSuffix(name, ".yaml"):
+			files = append(files, rel)
+		case strings.HasSuffix(name, ".yml"):
+			ds = append(ds, fileDiag(rel, "file-location", "record files end in .yaml, not .yml: rename it to be read"))
+		default:
+			d := fileDiag(rel, "file-location", "not a record file (.yaml): attachments belong in attachments/")
+			d.Severity = diag.Warning
+			ds = append(ds, d)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	sort.Strings(files)
+	return files, ds, nil
+}
+
+func fileDiag(p, rule, format string, args ...any) diag.Diagnostic {
+	return diag.Diagnostic{Path: p, Line: 1, Column: 1, Severity: diag.Error, Rule: rule, Message: fmt.Sprintf(format, args...)}
+}
+
+// ReadFile reads a record file without following a symbolic link.
+func ReadFile(root, rel string) ([]byte, error) {
+	p := filepath.Join(root, filepath.FromSlash(rel))
+	info, err := os.Lstat(p)
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", rel)
+	}
+	if info.Size() > MaxFileSize {
+		// Let Parse report the size without reading the whole file.
+		return make([]byte, MaxFileSize+1), nil
+	}
+	return os.ReadFile(p)
+}
+
+// Load reads and parses every record under root/dir, on all cores. Files
+// that cannot be parsed yield diagnostics and no record.
+func Load(ctx context.Context, root, dir string) ([]*Record, []diag.Diagnostic, error) {
+	files, ds, err := Walk(root, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	recs, pds, err := ParseFiles(ctx, root, dir, files)
+	return recs, append(ds, pds...), err
+}
+
+// ParseFiles reads and parses the given files (relative to root) concurrently
+// and checks that each one's kind and id agree with its place under dir.
+func ParseFiles(ctx context.Context, root, dir string, files []string) ([]*Record, []diag.Diagnostic, error) {
+	type result struct {
+		rec   *Record
+		diags []diag.Diagnostic
+	}
+	results := make([]result, len(files))
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				rel := files[i]
+				data, err := ReadFile(root, rel)
+				if err != nil {
+					results[i] = result{diags: []diag.Diagnostic{fileDiag(rel, "file-read", "cannot read: %v", err)}}
+					continue
+				}
+				rec, ds := Parse(rel, data)
+				if rec != nil {
+					ds = append(ds, CheckPlace(rec, dir)...)
+				}
+				results[i] = result{rec, ds}
+			}
+		}()
+	}
+	var err error
+feed:
+	for i := range files {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			err = ctx.Err()
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err != nil {
+		return nil, nil, err
+	}
+	var recs []*Record
+	var ds []diag.Diagnostic
+	for _, r := range results {
+		if r.rec != nil {
+			recs = append(recs, r.rec)
+		}
+		ds = append(ds, r.diags...)
+	}
+	return recs, ds, nil
+}
+
+// CheckPlace reports a record whose kind or id disagrees with where its file
+// is. It fills in the record's kind from its folder when the file's own kind
+// field is missing or wrong, so later checks still apply.
+func CheckPlace(r *Record, dir string) []diag.Diagnostic {
+	var ds []diag.Diagnostic
+	add := func(field, format string, args ...any) {
+		line, col := r.Pos(field)
+		ds = append(ds, diag.Diagnostic{Path: r.Path, Line: line, Column: col, Severity: diag.Error,
+			Rule: "file-location", Message: fmt.Sprintf(format, args...), Record: r.ID})
+	}
+	rel := strings.TrimPrefix(r.Path, strings.TrimSuffix(path.Clean(dir), "/")+"/")
+	kind, id, err := Locate(rel)
+	if err != nil {
+		add("", "%v", err)
+	}
+	if kind == "" {
+		return ds
+	}
+	fileKind := Text(r.Data["kind"])
+	if fileKind != "" && fileKind != string(kind) {
+		add("kind", "kind is %q but the file is in %s/, the folder of %s records", fileKind, Info(kind).Dir, kind)
+	}
+	if r.Kind == "" {
+		r.Kind = kind
+	}
+	if r.ID != "" && id != "" && r.ID != id && err == nil {
+		add("id", "id %s does not match the file name %s.yaml", r.ID, id)
+	}
+	return ds
+}

@@ -1,0 +1,261 @@
+package record
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/opsbook/opsbook/pkg/diag"
+	"go.yaml.in/yaml/v3"
+)
+
+// Limits on a record file. Records are small; anything past these is a
+// mistake or an attack, and is refused before it costs memory or time.
+const (
+	MaxFileSize = 1 << 20
+	MaxDepth    = 32
+)
+
+var bom = []byte{0xEF, 0xBB, 0xBF}
+
+// Parse reads one record file. Path is the file's path relative to the
+// repository root, used in diagnostics. The record is nil when the file
+// cannot be read as a record at all; otherwise it is returned together with
+// the problems found in its text.
+func Parse(path string, data []byte) (*Record, []diag.Diagnostic) {
+	p := &parser{path: path}
+	rec := p.parse(data)
+	return rec, p.diags
+}
+
+type parser struct {
+	path  string
+	diags []diag.Diagnostic
+}
+
+func (p *parser) add(line, col int, rule, format string, args ...any) {
+	if line < 1 {
+		line = 1
+	}
+	if col < 1 {
+		col = 1
+	}
+	p.diags = append(p.diags, diag.Diagnostic{
+		Path: p.path, Line: line, Column: col, Severity: diag.Error,
+		Rule: rule, Message: fmt.Sprintf(format, args...),
+	})
+}
+
+var conflictRE = regexp.MustCompile(`^(<{7}|={7}|>{7}|\|{7})( |$)`)
+
+func (p *parser) parse(data []byte) *Record {
+	if len(data) > MaxFileSize {
+		p.add(1, 1, "file-size", "file is %d bytes, over the %d byte limit for a record", len(data), MaxFileSize)
+		return nil
+	}
+	data = bytes.TrimPrefix(data, bom)
+	if len(bytes.TrimSpace(data)) == 0 {
+		p.add(1, 1, "yaml-empty", "file is empty: a record needs at least kind and id")
+		return nil
+	}
+	if !p.checkText(data) {
+		return nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			p.add(1, 1, "yaml-empty", "file holds no YAML document")
+			return nil
+		}
+		line, msg := yamlError(err)
+		p.add(line, 1, "yaml-syntax", "YAML syntax error: %s", msg)
+		return nil
+	}
+	var extra yaml.Node
+	switch err := dec.Decode(&extra); {
+	case err == nil:
+		p.add(extra.Line-1, 1, "yaml-multiple-documents", "file holds more than one YAML document: a record is exactly one")
+		return nil
+	case !errors.Is(err, io.EOF):
+		line, msg := yamlError(err)
+		p.add(line, 1, "yaml-multiple-documents", "file holds more than one YAML document (%s)", msg)
+		return nil
+	}
+	if len(doc.Content) == 0 {
+		p.add(1, 1, "yaml-empty", "file holds no YAML content")
+		return nil
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		p.add(root.Line, root.Column, "yaml-structure", "a record is a mapping of fields (kind: ..., id: ...), not a %s", nodeKindName(root))
+		return nil
+	}
+	val, _ := p.value(root, 0)
+	data2, _ := val.(map[string]any)
+	if data2 == nil {
+		data2 = map[string]any{}
+	}
+	rec := &Record{Path: p.path, Doc: &doc, Root: root, Data: data2}
+	rec.ID = Text(data2["id"])
+	if k, err := ParseKind(Text(data2["kind"])); err == nil {
+		rec.Kind = k
+	}
+	return rec
+}
+
+// checkText finds problems a YAML parser would misreport: merge-conflict
+// markers, invalid UTF-8 and control characters.
+func (p *parser) checkText(data []byte) bool {
+	ok := true
+	line := 1
+	for len(data) > 0 {
+		end := bytes.IndexByte(data, '\n')
+		var l []byte
+		if end < 0 {
+			l, data = data, nil
+		} else {
+			l, data = data[:end], data[end+1:]
+		}
+		if conflictRE.Match(l) {
+			p.add(line, 1, "file-conflict", "merge-conflict marker %q: resolve the conflict and remove the markers", string(l[:7]))
+			ok = false
+		}
+		col := 1
+		for i := 0; i < len(l); {
+			r, size := utf8.DecodeRune(l[i:])
+			switch {
+			case r == utf8.RuneError && size <= 1:
+				p.add(line, col, "file-encoding", "invalid UTF-8 byte 0x%02X: records are UTF-8 text", l[i])
+				ok = false
+			case r == '\r' && i == len(l)-1:
+				// CRLF line ending: accepted
+			case (r < 0x20 && r != '\t') || r == 0x7F || (r >= 0x80 && r < 0xA0):
+				p.add(line, col, "file-encoding", "control character U+%04X is not allowed in a record", r)
+				ok = false
+			}
+			i += size
+			col++
+		}
+		line++
+	}
+	return ok
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func yamlError(err error) (int, string) {
+	msg := err.Error()
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n, m[2]
+	}
+	return 1, strings.TrimPrefix(msg, "yaml: ")
+}
+
+func nodeKindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.ScalarNode:
+		return "single value"
+	case yaml.AliasNode:
+		return "alias"
+	}
+	return "mapping"
+}
+
+var plainNumberRE = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?$`)
+
+// maxDigits keeps integers within what every consumer (JSON, spreadsheets)
+// holds exactly.
+const maxDigits = 15
+
+// value converts a node to a plain value, reporting the constructs records
+// do not allow. ok is false when the node must be left out.
+func (p *parser) value(n *yaml.Node, depth int) (any, bool) {
+	if depth > MaxDepth {
+		p.add(n.Line, n.Column, "yaml-depth", "nesting deeper than %d levels", MaxDepth)
+		return nil, false
+	}
+	if n.Anchor != "" {
+		p.add(n.Line, n.Column, "yaml-alias", "anchor &%s: records are plain data, write the value out", n.Anchor)
+	}
+	if n.Style&yaml.TaggedStyle != 0 {
+		p.add(n.Line, n.Column, "yaml-tag", "explicit tag %s: records are plain data without tags", n.Tag)
+		return nil, false
+	}
+	switch n.Kind {
+	case yaml.AliasNode:
+		p.add(n.Line, n.Column, "yaml-alias", "alias *%s: records are plain data, write the value out", n.Value)
+		return nil, false
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		seen := make(map[string]*yaml.Node, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
+				p.add(k.Line, k.Column, "yaml-alias", "merge key <<: records are plain data, write the fields out")
+				continue
+			}
+			if k.Kind != yaml.ScalarNode || k.Tag != "!!str" || k.Style&yaml.TaggedStyle != 0 {
+				what := nodeKindName(k)
+				if k.Kind == yaml.ScalarNode {
+					what = strings.TrimPrefix(k.Tag, "!!")
+				}
+				p.add(k.Line, k.Column, "yaml-key", "key %q is a %s: field names are text", k.Value, what)
+				continue
+			}
+			if prev, dup := seen[k.Value]; dup {
+				p.add(k.Line, k.Column, "yaml-duplicate-key", "duplicate key %q (first at line %d): a field is written once", k.Value, prev.Line)
+				continue
+			}
+			seen[k.Value] = k
+			if val, ok := p.value(v, depth+1); ok {
+				m[k.Value] = val
+			}
+		}
+		return m, true
+	case yaml.SequenceNode:
+		l := make([]any, 0, len(n.Content))
+		for _, c := range n.Content {
+			if val, ok := p.value(c, depth+1); ok {
+				l = append(l, val)
+			}
+		}
+		return l, true
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!null":
+			p.add(n.Line, n.Column, "yaml-null", "empty (null) value: write a value or leave the field out")
+			return nil, false
+		case "!!int", "!!float":
+			if !plainNumberRE.MatchString(n.Value) {
+				p.add(n.Line, n.Column, "yaml-number", "number %q is not a plain decimal (write digits with an optional fraction, like 1280.50; quote it if it is text)", n.Value)
+				return nil, false
+			}
+			intPart, _, _ := strings.Cut(strings.TrimPrefix(n.Value, "-"), ".")
+			if len(intPart) > maxDigits {
+				p.add(n.Line, n.Column, "yaml-number", "number %s has more than %d integer digits", n.Value, maxDigits)
+				return nil, false
+			}
+			return json.Number(n.Value), true
+		case "!!bool":
+			if n.Value != "true" && n.Value != "false" {
+				p.add(n.Line, n.Column, "yaml-bool", "boolean %q: write true or false", n.Value)
+			}
+			return n.Value == "true" || n.Value == "True" || n.Value == "TRUE", true
+		case "!!binary":
+			p.add(n.Line, n.Column, "yaml-tag", "binary value: records are plain text")
+			return nil, false
+		}
+		return n.Value, true
+	}
+	return nil, false
+}

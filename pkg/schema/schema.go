@@ -1,0 +1,350 @@
+// Package schema compiles the embedded JSON Schemas once per category list
+// and validates records against them, turning each schema error into a
+// diagnostic at the line and column of the offending YAML node.
+package schema
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/money"
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/schemas"
+	"github.com/santhosh-tekuri/jsonschema/v5"
+)
+
+const base = "https://opsbook.invalid/schemas/"
+
+// Set is the compiled schemas for one policy's categories.
+type Set struct {
+	kinds  map[record.Kind]*jsonschema.Schema
+	policy *jsonschema.Schema
+	// props lists each object's allowed property names by schema location,
+	// for "did you mean" suggestions.
+	props map[string][]string
+}
+
+var (
+	mu    sync.Mutex
+	cache = map[string]*Set{}
+)
+
+// Compile returns the schemas with the category enums set from policy. The
+// result is cached: compiling is done once per distinct category list.
+func Compile(expenseCategories, complaintCategories []string) (*Set, error) {
+	key := strings.Join(expenseCategories, ",") + "|" + strings.Join(complaintCategories, ",")
+	mu.Lock()
+	defer mu.Unlock()
+	if s, ok := cache[key]; ok {
+		return s, nil
+	}
+	s, err := compile(expenseCategories, complaintCategories)
+	if err != nil {
+		return nil, err
+	}
+	cache[key] = s
+	return s, nil
+}
+
+// Raw returns the embedded schema text of a kind ("expense") or of "policy"
+// or "common".
+func Raw(name string) ([]byte, error) {
+	return fs.ReadFile(schemas.FS, name+".json")
+}
+
+func compile(expCats, cmpCats []string) (*Set, error) {
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft2020
+	c.AssertFormat = true
+	c.Formats["money"] = func(v any) bool { return moneyFormat(v, false) }
+	c.Formats["signed-money"] = func(v any) bool { return moneyFormat(v, true) }
+	entries, err := fs.ReadDir(schemas.FS, ".")
+	if err != nil {
+		return nil, err
+	}
+	s := &Set{kinds: map[record.Kind]*jsonschema.Schema{}, props: map[string][]string{}}
+	for _, e := range entries {
+		data, err := fs.ReadFile(schemas.FS, e.Name())
+		if err != nil {
+			return nil, err
+		}
+		var doc map[string]any
+		if err := json.Unmarshal(data, &doc); err != nil {
+			return nil, fmt.Errorf("schema %s: %w", e.Name(), err)
+		}
+		if e.Name() == "common.json" {
+			defs, _ := doc["$defs"].(map[string]any)
+			if defs == nil {
+				return nil, fmt.Errorf("schema common.json has no $defs")
+			}
+			defs["expenseCategory"] = enumOf(expCats)
+			defs["complaintCategory"] = enumOf(cmpCats)
+		}
+		collectProps(e.Name(), "", doc, s.props)
+		b, _ := json.Marshal(doc)
+		if err := c.AddResource(base+e.Name(), bytes.NewReader(b)); err != nil {
+			return nil, fmt.Errorf("schema %s: %w", e.Name(), err)
+		}
+	}
+	for _, ki := range record.Kinds {
+		sch, err := c.Compile(base + string(ki.Kind) + ".json")
+		if err != nil {
+			return nil, fmt.Errorf("compiling schema of %s: %w", ki.Kind, err)
+		}
+		s.kinds[ki.Kind] = sch
+	}
+	if s.policy, err = c.Compile(base + "policy.json"); err != nil {
+		return nil, fmt.Errorf("compiling policy schema: %w", err)
+	}
+	return s, nil
+}
+
+func enumOf(vals []string) map[string]any {
+	l := make([]any, len(vals))
+	for i, v := range vals {
+		l[i] = v
+	}
+	return map[string]any{"type": "string", "enum": l}
+}
+
+// collectProps records the property names of every object schema under its
+// absolute keyword location (file#/pointer), the form validation errors use.
+func collectProps(file, ptr string, v any, out map[string][]string) {
+	switch t := v.(type) {
+	case map[string]any:
+		if props, ok := t["properties"].(map[string]any); ok {
+			names := make([]string, 0, len(props))
+			for k := range props {
+				names = append(names, k)
+			}
+			sort.Strings(names)
+			out[base+file+"#"+ptr] = names
+		}
+		for k, c := range t {
+			collectProps(file, ptr+"/"+escape(k), c, out)
+		}
+	case []any:
+		for i, c := range t {
+			collectProps(file, ptr+"/"+strconv.Itoa(i), c, out)
+		}
+	}
+}
+
+func escape(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+func moneyFormat(v any, signed bool) bool {
+	switch t := v.(type) {
+	case json.Number:
+		return money.ValidLiteral(string(t), signed)
+	case string:
+		return money.ValidLiteral(t, signed)
+	}
+	return true // other types are the "type" keyword's to report
+}
+
+// Validate checks a record against its kind's schema. A record without a
+// known kind is reported as such.
+func (s *Set) Validate(r *record.Record) []diag.Diagnostic {
+	sch := s.kinds[r.Kind]
+	if sch == nil {
+		line, col := r.Pos("kind")
+		return []diag.Diagnostic{{Path: r.Path, Line: line, Column: col, Severity: diag.Error,
+			Rule: "schema", Message: "missing or unknown kind", Record: r.ID}}
+	}
+	return s.validate(sch, r)
+}
+
+// ValidatePolicy checks a parsed .opsbook.yaml.
+func (s *Set) ValidatePolicy(r *record.Record) []diag.Diagnostic {
+	return s.validate(s.policy, r)
+}
+
+func (s *Set) validate(sch *jsonschema.Schema, r *record.Record) []diag.Diagnostic {
+	err := sch.Validate(any(r.Data))
+	if err == nil {
+		return nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return []diag.Diagnostic{{Path: r.Path, Line: 1, Column: 1, Severity: diag.Error, Rule: "schema", Message: err.Error(), Record: r.ID}}
+	}
+	var ds []diag.Diagnostic
+	for _, leaf := range leaves(ve) {
+		ds = append(ds, s.toDiag(r, leaf))
+	}
+	return diag.Sort(ds)
+}
+
+// leaves returns the innermost errors: they name the actual problem. Errors
+// under a failed anyOf/oneOf are summarised by the parent instead, since
+// listing every branch's complaint confuses more than it helps.
+func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
+	if len(ve.Causes) == 0 {
+		return []*jsonschema.ValidationError{ve}
+	}
+	kw := lastSegment(ve.KeywordLocation)
+	if kw == "anyOf" || kw == "oneOf" {
+		return []*jsonschema.ValidationError{ve}
+	}
+	var out []*jsonschema.ValidationError
+	for _, c := range ve.Causes {
+		out = append(out, leaves(c)...)
+	}
+	return out
+}
+
+func lastSegment(p string) string {
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}
+
+func pointerToPath(ptr string) string {
+	ptr = strings.TrimPrefix(ptr, "/")
+	if ptr == "" {
+		return ""
+	}
+	parts := strings.Split(ptr, "/")
+	for i, p := range parts {
+		parts[i] = strings.ReplaceAll(strings.ReplaceAll(p, "~1", "/"), "~0", "~")
+	}
+	return strings.Join(parts, ".")
+}
+
+func (s *Set) toDiag(r *record.Record, ve *jsonschema.ValidationError) diag.Diagnostic {
+	field := pointerToPath(ve.InstanceLocation)
+	line, col := r.Pos(field)
+	rule, msg := "schema", ve.Message
+	kw := lastSegment(ve.KeywordLocation)
+	where := field
+	if where == "" {
+		where = "record"
+	}
+	switch kw {
+	case "additionalProperties":
+		rule = "unknown-field"
+		names := quoted(ve.Message)
+		parent := strings.TrimSuffix(ve.AbsoluteKeywordLocation, "/additionalProperties")
+		allowed := s.props[parent]
+		var parts []string
+		for i, n := range names {
+			full := n
+			if field != "" {
+				full = field + "." + n
+			}
+			if i == 0 {
+				if k := r.KeyNode(full); k != nil {
+					line, col = k.Line, k.Column
+				}
+			}
+			m := fmt.Sprintf("unknown field %q", n)
+			if sug := suggest(n, allowed); sug != "" {
+				m += fmt.Sprintf(" (did you mean %q?)", sug)
+			}
+			parts = append(parts, m)
+		}
+		msg = strings.Join(parts, "; ")
+		if field != "" {
+			msg += " in " + field
+		}
+	case "required":
+		rule = "required"
+		names := quoted(ve.Message)
+		if len(names) == 1 {
+			msg = fmt.Sprintf("missing required field %q in %s", names[0], where)
+		} else {
+			msg = fmt.Sprintf("missing required fields %s in %s", strings.Join(quoteAll(names), ", "), where)
+		}
+	case "enum":
+		rule = "enum"
+		msg = fmt.Sprintf("%s: %s", field, ve.Message)
+	case "format":
+		rule = "format"
+		v, _ := record.Lookup(r.Data, field)
+		f := quotedFirst(ve.Message)
+		switch f {
+		case "money":
+			msg = fmt.Sprintf("%s: %s is not an amount of money (a positive decimal with at most 2 fraction digits)", field, record.Text(v))
+		case "signed-money":
+			msg = fmt.Sprintf("%s: %s is not an amount of money (a non-zero decimal with at most 2 fraction digits)", field, record.Text(v))
+		case "date":
+			msg = fmt.Sprintf("%s: %q is not a real date (YYYY-MM-DD)", field, record.Text(v))
+		case "date-time":
+			msg = fmt.Sprintf("%s: %q is not an instant (RFC 3339 with offset, like 2026-09-20T09:12:00+08:00)", field, record.Text(v))
+		default:
+			msg = fmt.Sprintf("%s: %s", field, ve.Message)
+		}
+	case "anyOf", "oneOf":
+		msg = fmt.Sprintf("%s: %s", where, anyOfMessage(ve))
+	case "const":
+		msg = fmt.Sprintf("%s: %s", where, ve.Message)
+	default:
+		rule = "schema"
+		msg = fmt.Sprintf("%s: %s", where, ve.Message)
+	}
+	return diag.Diagnostic{Path: r.Path, Line: line, Column: col, Severity: diag.Error, Rule: rule, Message: msg, Record: r.ID}
+}
+
+// anyOfMessage explains a failed anyOf: when every branch failed for a
+// missing field, it names the alternatives.
+func anyOfMessage(ve *jsonschema.ValidationError) string {
+	var missing []string
+	for _, c := range ve.Causes {
+		l := leaves(c)
+		if len(l) == 1 && lastSegment(l[0].KeywordLocation) == "required" {
+			missing = append(missing, strings.Join(quoteAll(quoted(l[0].Message)), " and "))
+		}
+	}
+	if len(missing) == len(ve.Causes) && len(missing) > 0 {
+		return "needs " + strings.Join(missing, " or ")
+	}
+	var msgs []string
+	for _, c := range ve.Causes {
+		for _, l := range leaves(c) {
+			msgs = append(msgs, l.Message)
+		}
+	}
+	return "matches none of the allowed forms: " + strings.Join(msgs, "; or ")
+}
+
+func quoted(msg string) []string {
+	var out []string
+	for {
+		i := strings.IndexByte(msg, '\'')
+		if i < 0 {
+			return out
+		}
+		j := strings.IndexByte(msg[i+1:], '\'')
+		if j < 0 {
+			return out
+		}
+		out = append(out, msg[i+1:i+1+j])
+		msg = msg[i+2+j:]
+	}
+}
+
+func quotedFirst(msg string) string {
+	if q := quoted(msg); len(q) > 0 {
+		return q[len(q)-1]
+	}
+	return ""
+}
+
+func quoteAll(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = strconv.Quote(n)
+	}
+	return out
+}

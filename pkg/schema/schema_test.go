@@ -1,0 +1,83 @@
+package schema
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/opsbook/opsbook/pkg/record"
+)
+
+var expCats = []string{"personnel", "marketing", "office", "travel", "training", "other"}
+var cmpCats = []string{"product", "service", "billing", "delivery", "staff", "other"}
+
+func check(t *testing.T, text string) []string {
+	t.Helper()
+	s, err := Compile(expCats, cmpCats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, ds := record.Parse("records/expenses/2026/EXP-2026-0001.yaml", []byte(text))
+	if len(ds) > 0 {
+		t.Fatalf("parse: %v", ds)
+	}
+	var out []string
+	for _, d := range s.Validate(r) {
+		out = append(out, d.String())
+	}
+	return out
+}
+
+const expense = `kind: expense
+id: EXP-2026-0001
+title: 印刷
+status: draft
+claimant: li.wei
+date: 2026-09-14
+category: marketing
+amount: 1280.50
+`
+
+func TestValidExpense(t *testing.T) {
+	if ds := check(t, expense); len(ds) != 0 {
+		t.Fatalf("valid expense: %v", ds)
+	}
+}
+
+func TestSchemaErrorsPointAtTheField(t *testing.T) {
+	cases := []struct{ edit, want string }{
+		{strings.Replace(expense, "amount: 1280.50", "amount: 1280.505", 1), ":8:9: error: amount: 1280.505 is not an amount of money"},
+		{strings.Replace(expense, "amount: 1280.50", "amount: -5", 1), ":8:9: error: amount: -5 is not an amount"},
+		{strings.Replace(expense, "status: draft", "status: aproved", 1), ":4:9: error: status:"},
+		{strings.Replace(expense, "category: marketing", "category: snacks", 1), ":7:11: error: category:"},
+		{strings.Replace(expense, "date: 2026-09-14", "date: 2026-02-30", 1), ":6:7: error: date: \"2026-02-30\" is not a real date"},
+		{expense + "amuont: 5\n", ":9:1: error: unknown field \"amuont\" (did you mean \"amount\"?)"},
+		{strings.Replace(expense, "claimant: li.wei\n", "", 1), "missing required field \"claimant\""},
+		{strings.Replace(expense, "claimant: li.wei", "claimant: ../../etc", 1), ":5:11: error: claimant:"},
+	}
+	for _, c := range cases {
+		got := strings.Join(check(t, c.edit), "\n")
+		if !strings.Contains(got, c.want) {
+			t.Errorf("want %q in:\n%s", c.want, got)
+		}
+	}
+}
+
+func TestCategoriesFromPolicy(t *testing.T) {
+	s, err := Compile([]string{"snacks"}, cmpCats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := record.Parse("x.yaml", []byte(strings.Replace(expense, "category: marketing", "category: snacks", 1)))
+	if ds := s.Validate(r); len(ds) != 0 {
+		t.Fatalf("policy category refused: %v", ds)
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	if s := suggest("recieved_at", []string{"received_at", "resolution"}); s != "received_at" {
+		t.Errorf("suggest = %q", s)
+	}
+	if s := suggest("zzz", []string{"amount"}); s != "" {
+		t.Errorf("suggest = %q", s)
+	}
+}
