@@ -54,7 +54,7 @@ func TestParseBOMAccepted(t *testing.T) {
 func TestParseHazards(t *testing.T) {
 	cases := []struct {
 		name, text, rule string
-		line           int
+		line             int
 	}{
 		{"empty", "  \n", "yaml-empty", 1},
 		{"syntax", "kind: expense\nid: [unclosed\n", "yaml-syntax", 0},

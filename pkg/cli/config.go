@@ -1,0 +1,58 @@
+package cli
+
+import (
+	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/render"
+	"github.com/spf13/cobra"
+)
+
+func newConfigCmd(g *global) *cobra.Command {
+	return &cobra.Command{
+		Use:   "config",
+		Short: "Show the effective policy and where each value comes from",
+		Long: `Config shows the policy opsbook applies in this repository: each key, its
+value, and its source — the default, a line of .opsbook.yaml, or an
+OPSBOOK_* environment variable (e.g. OPSBOOK_APPROVAL_LIMITS_MANAGER).`,
+		Example: `  opsbook config
+  opsbook config -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			format, err := g.format(render.Text, render.JSON, render.YAML, render.CSV, render.Markdown)
+			if err != nil {
+				return err
+			}
+			r, err := g.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			t := &render.Table{Headers: []string{"KEY", "VALUE", "SOURCE"}}
+			type entry struct {
+				Key    string `json:"key"`
+				Value  string `json:"value"`
+				Source string `json:"source"`
+			}
+			var entries []entry
+			for _, k := range config.Keys() {
+				e := entry{k, r.Policy.Value(k), r.Policy.Sources[k]}
+				entries = append(entries, e)
+				t.Add(e.Key, e.Value, e.Source)
+			}
+			return writeTabular(g, format, t, entries)
+		},
+	}
+}
+
+// writeTabular writes a table in the chosen format; v is the JSON/YAML shape.
+func writeTabular(g *global, format render.Format, t *render.Table, v any) error {
+	switch format {
+	case render.JSON:
+		return render.WriteJSON(g.io.Out, v)
+	case render.YAML:
+		return render.WriteYAML(g.io.Out, v)
+	case render.CSV:
+		return render.WriteCSV(g.io.Out, t)
+	case render.Markdown:
+		return render.WriteMarkdown(g.io.Out, t)
+	}
+	return render.WriteTable(g.io.Out, t, g.io.OutTTY)
+}

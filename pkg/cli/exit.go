@@ -1,0 +1,57 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Exit statuses, the same for every command.
+const (
+	ExitOK       = 0
+	ExitFindings = 1  // validation or verification found errors
+	ExitUsage    = 2  // usage error, or the repository cannot be read
+	ExitRefused  = 3  // refused by the rules
+	ExitBusy     = 75 // another opsbook holds the repository's lock
+)
+
+const exitStatusHelp = `
+Exit status:
+  0   done
+  1   validation or verification found errors
+  2   usage error, or the repository cannot be read
+  3   refused by the rules (role, limit, four eyes, illegal move, unknown
+      person, a field the state needs, a record in a final state, budget)
+  75  busy: another opsbook holds the repository's lock`
+
+// ExitError carries an exit status. A nil Err means the command already
+// said what it had to (e.g. validate printed its findings).
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit status %d", e.Code)
+	}
+	return e.Err.Error()
+}
+
+func (e *ExitError) Unwrap() error { return e.Err }
+
+func usageErr(format string, args ...any) error {
+	return &ExitError{ExitUsage, fmt.Errorf(format, args...)}
+}
+
+func refused(err error) error { return &ExitError{ExitRefused, err} }
+
+// findings ends a command whose output already lists what was wrong.
+var findings = &ExitError{Code: ExitFindings}
+
+func exitCode(err error) int {
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return ee.Code
+	}
+	return ExitUsage
+}

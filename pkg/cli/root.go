@@ -1,0 +1,148 @@
+// Package cli wires opsbook's commands with cobra. Each verb is a file with
+// an options struct, a constructor binding flags, and a run function calling
+// the pkg/* packages; behaviour lives there, not here.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/render"
+	"github.com/opsbook/opsbook/pkg/repo"
+	"github.com/spf13/cobra"
+)
+
+// Version is set at build time.
+var Version = "dev"
+
+// global holds the flags every command shares.
+type global struct {
+	dir     string
+	output  string
+	noColor bool
+	now     string
+	io      *Streams
+}
+
+// Main runs opsbook with the process's arguments and streams and returns the
+// exit status.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Run(ctx, os.Args[1:], SystemStreams())
+}
+
+// Run runs opsbook with the given arguments and streams.
+func Run(ctx context.Context, args []string, io *Streams) int {
+	cmd := NewRoot(io)
+	cmd.SetArgs(args)
+	err := cmd.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	code := exitCode(err)
+	var ee *ExitError
+	if !errors.As(err, &ee) || ee.Err != nil {
+		fmt.Fprintf(io.Err, "opsbook: %v\n", err)
+	}
+	return code
+}
+
+// NewRoot builds the command tree.
+func NewRoot(io *Streams) *cobra.Command {
+	g := &global{io: io}
+	root := &cobra.Command{
+		Use:   "opsbook <command> [flags]",
+		Short: "Run an operations department on plain YAML files in git",
+		Long: `opsbook keeps an operations department's projects, plans, complaints,
+appraisals, budgets and expense claims as schema-checked YAML files in a git
+repository, moves them through their workflows with a commit per change, and
+answers questions about them.
+
+Start with:  opsbook summary` + exitStatusHelp,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       Version,
+	}
+	root.SetOut(io.Out)
+	root.SetErr(io.Err)
+	root.SetIn(io.In)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageErr("%v (see `%s --help`)", err, c.CommandPath())
+	})
+	pf := root.PersistentFlags()
+	pf.StringVarP(&g.dir, "dir", "C", ".", "run as if opsbook was started in `DIR`")
+	pf.StringVarP(&g.output, "output", "o", "", "output `FORMAT`: text, json, ... (each command lists its own)")
+	pf.StringVar(&g.output, "format", "", "alias of --output")
+	_ = pf.MarkHidden("format")
+	pf.BoolVar(&g.noColor, "no-color", false, "never colour the output (also: NO_COLOR)")
+	pf.StringVar(&g.now, "now", "", "judge dates and SLA clocks as of `TIME` (RFC 3339 or YYYY-MM-DD; also OPSBOOK_NOW)")
+	_ = pf.MarkHidden("now")
+
+	root.AddCommand(
+		newValidateCmd(g),
+		newSchemaCmd(g),
+		newSummaryCmd(g),
+		newConfigCmd(g),
+	)
+	for _, c := range root.Commands() {
+		if !strings.Contains(c.Long, "Exit status:") {
+			c.Long += "\n" + exitStatusHelp
+		}
+	}
+	return root
+}
+
+// format resolves -o against what a command offers.
+func (g *global) format(allowed ...render.Format) (render.Format, error) {
+	f, err := render.ParseFormat(g.output, allowed...)
+	if err != nil {
+		return "", usageErr("%v", err)
+	}
+	return f, nil
+}
+
+func (g *global) colors() render.Colors {
+	c := g.io.Colors()
+	if g.noColor {
+		c.Enabled = false
+	}
+	return c
+}
+
+// clock returns the moment to judge against: --now, OPSBOOK_NOW, or now.
+func (g *global) clock() (time.Time, error) {
+	s := g.now
+	if s == "" && g.io.Getenv != nil {
+		s = g.io.Getenv("OPSBOOK_NOW")
+	}
+	if s == "" {
+		return time.Now(), nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.ParseInLocation("2006-01-02", s, time.Local); err == nil {
+		return t, nil
+	}
+	return time.Time{}, usageErr("--now %q is neither RFC 3339 nor YYYY-MM-DD", s)
+}
+
+// open loads the repository; failing to read it is exit status 2.
+func (g *global) open(ctx context.Context) (*repo.Repo, error) {
+	r, err := repo.Open(ctx, g.dir)
+	if err != nil {
+		if errors.Is(err, config.ErrNotFound) {
+			return nil, usageErr("%v", err)
+		}
+		return nil, &ExitError{ExitUsage, fmt.Errorf("reading the repository: %w", err)}
+	}
+	return r, nil
+}

@@ -1,0 +1,152 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/render"
+	"github.com/opsbook/opsbook/pkg/repo"
+	"github.com/opsbook/opsbook/pkg/rules"
+	"github.com/spf13/cobra"
+)
+
+type validateOpts struct {
+	*global
+	paths  []string
+	strict bool
+	rules  bool
+}
+
+func newValidateCmd(g *global) *cobra.Command {
+	o := &validateOpts{global: g}
+	cmd := &cobra.Command{
+		Use:   "validate [PATH...]",
+		Short: "Check records against the schemas and the department's rules",
+		Long: `Validate reads every record of the repository and checks it against its
+kind's schema and against the rules that span records: ids and paths agree,
+references resolve, sums add up, each state has what it needs, budgets are
+not overspent. SLA breaches, overdue tasks and missing checks are warnings.
+
+With PATHs (files or folders), only their findings are shown; the rules still
+see every record. Validate never changes a file.
+
+Output (-o): text (path:line:col: severity: message [rule]; on a terminal with
+the source line and a caret), json, github (workflow annotations).`,
+		Example: `  opsbook validate
+  opsbook validate records/expenses/2026
+  opsbook validate --strict -o github
+  opsbook validate --rules`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.paths = args
+			return runValidate(cmd.Context(), o)
+		},
+	}
+	cmd.Flags().BoolVar(&o.strict, "strict", false, "fail (exit 1) on warnings too")
+	cmd.Flags().BoolVar(&o.rules, "rules", false, "list the rule codes and exit")
+	return cmd
+}
+
+type validateJSON struct {
+	Diagnostics []diag.Diagnostic `json:"diagnostics"`
+	Records     int               `json:"records"`
+	Errors      int               `json:"errors"`
+	Warnings    int               `json:"warnings"`
+}
+
+func runValidate(ctx context.Context, o *validateOpts) error {
+	format, err := o.format(render.Text, render.JSON, render.GitHub)
+	if err != nil {
+		return err
+	}
+	if o.rules {
+		return listRules(o, format)
+	}
+	now, err := o.clock()
+	if err != nil {
+		return err
+	}
+	r, err := o.open(ctx)
+	if err != nil {
+		return err
+	}
+	scope, err := scopePaths(o.dir, r.Root, o.paths)
+	if err != nil {
+		return err
+	}
+	ds := repo.FilterPaths(r.Validate(now), scope)
+	records := 0
+	for _, rec := range r.Set.Records {
+		if len(repo.FilterPaths([]diag.Diagnostic{{Path: rec.Path}}, scope)) > 0 {
+			records++
+		}
+	}
+	errs, warns := diag.Count(ds)
+	switch format {
+	case render.JSON:
+		if ds == nil {
+			ds = []diag.Diagnostic{}
+		}
+		err = render.WriteJSON(o.io.Out, validateJSON{ds, records, errs, warns})
+	case render.GitHub:
+		err = render.WriteGitHub(o.io.Out, ds)
+	default:
+		c := o.colors()
+		err = render.WriteDiagnostics(o.io.Out, ds, r.Root, o.io.OutTTY, c)
+		if err == nil && (o.io.OutTTY || len(ds) > 0) {
+			_, err = fmt.Fprintf(o.io.Err, "%d records, %d errors, %d warnings\n", records, errs, warns)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if errs > 0 || (o.strict && warns > 0) {
+		return findings
+	}
+	return nil
+}
+
+// scopePaths turns command-line paths (relative to the working folder) into
+// paths relative to the repository root, refusing ones outside it or absent.
+func scopePaths(dir, root string, paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		abs := p
+		if !filepath.IsAbs(p) {
+			abs = filepath.Join(dir, p)
+		}
+		abs, _ = filepath.Abs(abs)
+		if _, err := os.Lstat(abs); err != nil {
+			return nil, usageErr("%s: no such file or folder", p)
+		}
+		rel, err := filepath.Rel(root, abs)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return nil, usageErr("%s is outside the repository %s", p, root)
+		}
+		out = append(out, filepath.ToSlash(rel))
+	}
+	return out, nil
+}
+
+func listRules(o *validateOpts, format render.Format) error {
+	if format == render.JSON {
+		type row struct {
+			Rule     string `json:"rule"`
+			Severity string `json:"severity"`
+			Summary  string `json:"summary"`
+		}
+		var rows []row
+		for _, r := range rules.Catalog {
+			rows = append(rows, row{r.Code, string(r.Severity), r.Summary})
+		}
+		return render.WriteJSON(o.io.Out, rows)
+	}
+	t := &render.Table{Headers: []string{"RULE", "SEVERITY", "CHECKS"}}
+	for _, r := range rules.Catalog {
+		t.Add(r.Code, string(r.Severity), r.Summary)
+	}
+	return render.WriteTable(o.io.Out, t, o.io.OutTTY)
+}

@@ -1,0 +1,95 @@
+// Package repo opens a records repository: it finds the root, reads the
+// policy, loads every record, and validates them against the schemas and the
+// rules. Commands start here.
+package repo
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/rules"
+	"github.com/opsbook/opsbook/pkg/schema"
+)
+
+// Repo is an opened records repository.
+type Repo struct {
+	Root   string
+	Policy *config.Policy
+	Set    *record.Set
+	// Diags holds the problems found while loading: policy, file hazards,
+	// places and schemas. Validate adds the cross-record rules.
+	Diags   []diag.Diagnostic
+	Schemas *schema.Set
+}
+
+// Open finds the repository from dir and loads it.
+func Open(ctx context.Context, dir string) (*Repo, error) {
+	root, err := config.FindRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	return Load(ctx, root)
+}
+
+// Load loads the repository at root.
+func Load(ctx context.Context, root string) (*Repo, error) {
+	pol, pds, err := config.Load(root)
+	if err != nil {
+		return nil, err
+	}
+	sch, err := schema.Compile(pol.ExpenseCategories, pol.ComplaintCategories)
+	if err != nil {
+		return nil, err
+	}
+	recs, ds, err := record.Load(ctx, root, pol.Records)
+	if err != nil {
+		return nil, err
+	}
+	r := &Repo{Root: root, Policy: pol, Schemas: sch, Diags: append(pds, ds...)}
+	for _, rec := range recs {
+		r.Diags = append(r.Diags, sch.Validate(rec)...)
+	}
+	r.Set = record.NewSet(recs)
+	return r, nil
+}
+
+// Validate returns every diagnostic: loading problems plus the rules, judged
+// at now.
+func (r *Repo) Validate(now time.Time) []diag.Diagnostic {
+	ds := append([]diag.Diagnostic(nil), r.Diags...)
+	ds = append(ds, rules.Check(&rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now})...)
+	return diag.Sort(ds)
+}
+
+// Find returns the record with this id, or an error saying none exists.
+func (r *Repo) Find(id string) (*record.Record, error) {
+	if rec := r.Set.Get(id); rec != nil {
+		return rec, nil
+	}
+	return nil, fmt.Errorf("no record with id %q", id)
+}
+
+// FilterPaths keeps the diagnostics of the files under the given paths
+// (relative to the root; a folder keeps everything below it).
+func FilterPaths(ds []diag.Diagnostic, paths []string) []diag.Diagnostic {
+	if len(paths) == 0 {
+		return ds
+	}
+	var out []diag.Diagnostic
+	for _, d := range ds {
+		for _, p := range paths {
+			p = strings.TrimSuffix(path.Clean(p), "/")
+			if p == "." || d.Path == p || strings.HasPrefix(d.Path, p+"/") {
+				out = append(out, d)
+				break
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,75 @@
+package rules
+
+import (
+	"strconv"
+
+	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/shopspring/decimal"
+)
+
+var hundred = decimal.NewFromInt(100)
+
+// Score is an appraisal's computed result.
+type Score struct {
+	Weights decimal.Decimal
+	Total   decimal.Decimal // Σ weight × score / 100, exact
+	Rating  string
+}
+
+// AppraisalScore computes weights, total and rating from the indicators.
+func AppraisalScore(rec *record.Record, p *config.Policy) Score {
+	var s Score
+	for i := range rec.List("indicators") {
+		pre := "indicators." + strconv.Itoa(i)
+		w, _ := decimal.NewFromString(rec.Str(pre + ".weight"))
+		sc, _ := decimal.NewFromString(rec.Str(pre + ".score"))
+		s.Weights = s.Weights.Add(w)
+		s.Total = s.Total.Add(w.Mul(sc))
+	}
+	s.Total = s.Total.Div(hundred)
+	s.Rating = p.Rating(s.Total)
+	return s
+}
+
+// BelowStandard reports whether a rating needs an improvement plan.
+func BelowStandard(rating string) bool { return rating == "below" || rating == "unsatisfactory" }
+
+// totalMatches accepts a written total equal to the exact one, or to the
+// exact one rounded to two places when it has more.
+func totalMatches(written, exact decimal.Decimal) bool {
+	if written.Equal(exact) {
+		return true
+	}
+	return exact.Exponent() < -2 && written.Equal(exact.Round(2))
+}
+
+func (r *run) appraisal(rec *record.Record) {
+	s := AppraisalScore(rec, r.Policy)
+	if len(rec.List("indicators")) > 0 && !s.Weights.Equal(hundred) {
+		r.errorf(rec, "indicators", "appraisal-weights", "indicator weights sum to %s, not 100", s.Weights)
+	}
+	if t := rec.Str("total"); t != "" {
+		if w, err := decimal.NewFromString(t); err == nil && !totalMatches(w, s.Total) {
+			r.errorf(rec, "total", "appraisal-total", "total %s differs from Σ weight × score / 100 = %s", t, s.Total.String())
+		}
+	}
+	if rt := rec.Str("rating"); rt != "" && rt != s.Rating {
+		r.errorf(rec, "rating", "appraisal-rating", "rating %s does not follow from the total %s, which is %s under the policy thresholds", rt, s.Total.String(), s.Rating)
+	}
+	emp, apr := rec.Str("employee"), rec.Str("appraiser")
+	if emp != "" && emp == apr {
+		r.errorf(rec, "appraiser", "appraisal-self", "%s appraises themselves: the appraiser must be someone else (four eyes)", apr)
+	} else if e, a := r.Set.Get(emp), r.Set.Get(apr); e != nil && a != nil && a.Kind == record.Person && e.Kind == record.Person {
+		if e.Str("reports_to") != apr && a.Str("role") != "director" {
+			r.errorf(rec, "appraiser", "appraisal-appraiser", "%s is neither %s's manager (reports_to: %s) nor the director", apr, emp, e.Str("reports_to"))
+		}
+	}
+	st := rec.Status()
+	if BelowStandard(s.Rating) && st != "draft" && !rec.Has("improvement") {
+		r.errorf(rec, "indicators", "state-needs", "rated %s (total %s): a %s appraisal needs an improvement plan (improvement: goals, coach, review_date)", s.Rating, s.Total.String(), st)
+	}
+	if prev := r.Set.Get(rec.Str("follow_up_of")); prev != nil && prev.Kind == record.Appraisal && BelowStandard(s.Rating) && BelowStandard(AppraisalScore(prev, r.Policy).Rating) {
+		r.warnf(rec, "follow_up_of", "measures-required", "%s is below standard again after %s: measures required (§6.2.3)", emp, prev.ID)
+	}
+}

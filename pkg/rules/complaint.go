@@ -1,0 +1,100 @@
+package rules
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/opsbook/opsbook/pkg/record"
+)
+
+// Clock is one SLA measurement of a complaint.
+type Clock struct {
+	Limit   time.Duration
+	Elapsed time.Duration // so far, when Running
+	Running bool          // not yet answered or resolved
+	Breach  bool
+}
+
+// Clocks returns a complaint's first-response and resolution clocks against
+// the SLA of its severity, as of now. ok is false when received_at is
+// unreadable or the severity has no SLA.
+func (c *Context) Clocks(rec *record.Record) (respond, resolve Clock, ok bool) {
+	recv, err := time.Parse(time.RFC3339, rec.Str("received_at"))
+	sla, has := c.Policy.SLA[rec.Str("severity")]
+	if err != nil || !has {
+		return Clock{}, Clock{}, false
+	}
+	measure := func(field string, hours int) Clock {
+		cl := Clock{Limit: time.Duration(hours) * time.Hour}
+		if t, err := time.Parse(time.RFC3339, rec.Str(field)); err == nil {
+			cl.Elapsed = t.Sub(recv)
+		} else {
+			cl.Running = true
+			cl.Elapsed = c.Now.Sub(recv)
+		}
+		cl.Breach = cl.Elapsed > cl.Limit
+		return cl
+	}
+	respond = measure("acknowledged_at", sla.Respond)
+	resolve = measure("resolution.resolved_at", sla.Resolve)
+	return respond, resolve, true
+}
+
+// Hours renders a duration in hours with one decimal.
+func Hours(d time.Duration) string { return fmt.Sprintf("%.1fh", d.Hours()) }
+
+var afterAck = map[string]bool{"acknowledged": true, "investigating": true, "resolved": true, "closed": true, "reopened": true}
+
+func (r *run) complaint(rec *record.Record) {
+	st := rec.Status()
+	if afterAck[st] {
+		for _, f := range []string{"assignee", "acknowledged_at"} {
+			if !rec.Has(f) {
+				r.errorf(rec, f, "state-needs", "a %s complaint needs %s", st, f)
+			}
+		}
+	}
+	if st == "resolved" || st == "closed" {
+		for _, f := range []string{"resolution.solution", "resolution.resolved_at"} {
+			if !rec.Has(f) {
+				r.errorf(rec, f, "state-needs", "a %s complaint needs %s", st, f)
+			}
+		}
+		if rec.Str("type") == "complaint" && !rec.Has("investigation.root_cause") {
+			r.errorf(rec, "investigation.root_cause", "state-needs", "a %s complaint needs investigation.root_cause (inquiries do not)", st)
+		}
+	}
+	if st == "closed" {
+		if !rec.Has("satisfaction") {
+			r.errorf(rec, "satisfaction", "state-needs", "a closed complaint needs satisfaction (1-5, or unreachable)")
+		}
+		if sev := rec.Str("severity"); (sev == "high" || sev == "critical") && !rec.Has("prevention") {
+			r.errorf(rec, "prevention", "state-needs", "a closed %s-severity complaint needs prevention (what stops a repeat)", sev)
+		}
+	}
+	if a, b := rec.Str("acknowledged_at"), rec.Str("received_at"); a != "" && b != "" {
+		ta, e1 := time.Parse(time.RFC3339, a)
+		tb, e2 := time.Parse(time.RFC3339, b)
+		if e1 == nil && e2 == nil && ta.Before(tb) {
+			r.errorf(rec, "acknowledged_at", "schema", "acknowledged_at %s is before received_at %s", a, b)
+		}
+	}
+	respond, resolve, ok := r.Clocks(rec)
+	if !ok {
+		return
+	}
+	if respond.Breach {
+		field, how := "acknowledged_at", "acknowledged after"
+		if respond.Running {
+			field, how = "received_at", "not acknowledged yet, open for"
+		}
+		r.warnf(rec, field, "sla-breach", "first response SLA breached: %s %s, limit %s for %s severity", how, Hours(respond.Elapsed), Hours(respond.Limit), rec.Str("severity"))
+	}
+	if resolve.Breach && (!resolve.Running || st != "closed") {
+		field, how := "resolution.resolved_at", "resolved after"
+		if resolve.Running {
+			field, how = "received_at", "not resolved yet, open for"
+		}
+		r.warnf(rec, field, "sla-breach", "resolution SLA breached: %s %s, limit %s for %s severity", how, Hours(resolve.Elapsed), Hours(resolve.Limit), rec.Str("severity"))
+	}
+}

@@ -1,0 +1,152 @@
+package rules
+
+import (
+	"sort"
+	"strconv"
+
+	"github.com/opsbook/opsbook/pkg/money"
+	"github.com/opsbook/opsbook/pkg/record"
+)
+
+// ExpenseCounts reports whether an expense's state spends budget.
+func ExpenseCounts(status string) bool { return status == "approved" || status == "paid" }
+
+func (r *run) expense(rec *record.Record) {
+	amount, ok := rec.Money("amount")
+	items := rec.List("items")
+	if ok && len(items) > 0 {
+		sum := money.Zero
+		for i := range items {
+			a, _ := rec.Money("items." + strconv.Itoa(i) + ".amount")
+			sum = sum.Add(a)
+		}
+		if !sum.Equal(amount) {
+			r.errorf(rec, "amount", "items-sum", "amount %s differs from the sum of its %d items, %s (difference %s)", amount, len(items), sum, amount.Sub(sum))
+		}
+	}
+	st := rec.Status()
+	if ok && st != "draft" && st != "returned" && st != "rejected" && amount.GreaterThan(r.Policy.ReceiptRequiredAbove) && !rec.Has("receipt") {
+		if len(items) == 0 {
+			r.errorf(rec, "amount", "receipt-required", "amount %s is over %s: a %s claim needs a receipt (receipt: or one on each item)", amount, r.Policy.ReceiptRequiredAbove, st)
+		}
+		for i := range items {
+			p := "items." + strconv.Itoa(i)
+			if !rec.Has(p + ".receipt") {
+				r.errorf(rec, p, "receipt-required", "item %d has no receipt: a %s claim over %s needs a receipt on each item (or one receipt: for the claim)", i+1, st, r.Policy.ReceiptRequiredAbove)
+			}
+		}
+	}
+}
+
+func (r *run) budget(rec *record.Record) {
+	if y := rec.Str("year"); y != "" && y != record.IDYear(rec.ID) {
+		r.errorf(rec, "year", "budget-year", "year %s differs from the budget's id %s", y, rec.ID)
+	}
+}
+
+// BudgetKey is a category, or a category within a project line.
+type BudgetKey struct {
+	Year     string
+	Category string
+	Project  string // "" for the whole category
+}
+
+// Budgets returns each year's budget per category and per project line,
+// from budgets in state approved or closed: lines plus amendments.
+func Budgets(set *record.Set) map[BudgetKey]money.Amount {
+	out := map[BudgetKey]money.Amount{}
+	for _, b := range set.OfKind(record.Budget) {
+		if st := b.Status(); st != "approved" && st != "closed" {
+			continue
+		}
+		year := record.IDYear(b.ID)
+		for i := range b.List("lines") {
+			p := "lines." + strconv.Itoa(i)
+			a, _ := b.Money(p + ".amount")
+			cat := b.Str(p + ".category")
+			k := BudgetKey{year, cat, ""}
+			out[k] = out[k].Add(a)
+			if proj := b.Str(p + ".project"); proj != "" {
+				pk := BudgetKey{year, cat, proj}
+				out[pk] = out[pk].Add(a)
+			}
+		}
+		for i := range b.List("amendments") {
+			p := "amendments." + strconv.Itoa(i)
+			a, _ := b.Money(p + ".amount")
+			k := BudgetKey{year, b.Str(p + ".category"), ""}
+			out[k] = out[k].Add(a)
+		}
+	}
+	return out
+}
+
+// Spent returns, per category and per project line that has a budget, the
+// approved and paid claims dated in each year.
+func Spent(set *record.Set, budgets map[BudgetKey]money.Amount) map[BudgetKey]money.Amount {
+	out := map[BudgetKey]money.Amount{}
+	for _, e := range set.OfKind(record.Expense) {
+		if !ExpenseCounts(e.Status()) {
+			continue
+		}
+		a, ok := e.Money("amount")
+		date := e.Str("date")
+		if !ok || len(date) < 4 {
+			continue
+		}
+		k := BudgetKey{date[:4], e.Str("category"), ""}
+		out[k] = out[k].Add(a)
+		if proj := e.Str("project"); proj != "" {
+			pk := BudgetKey{k.Year, k.Category, proj}
+			if _, has := budgets[pk]; has {
+				out[pk] = out[pk].Add(a)
+			}
+		}
+	}
+	return out
+}
+
+// budgets reports every category and project line whose approved and paid
+// claims exceed its budget. The error sits on the claim that crossed the
+// line (the latest by date), which is the one to look at.
+func (r *run) budgets() {
+	budgets := Budgets(r.Set)
+	spent := Spent(r.Set, budgets)
+	keys := make([]BudgetKey, 0, len(spent))
+	for k := range spent {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.Year != b.Year {
+			return a.Year < b.Year
+		}
+		if a.Category != b.Category {
+			return a.Category < b.Category
+		}
+		return a.Project < b.Project
+	})
+	for _, k := range keys {
+		budget := budgets[k]
+		if !spent[k].GreaterThan(budget) {
+			continue
+		}
+		var last *record.Record
+		for _, e := range r.Set.OfKind(record.Expense) {
+			if !ExpenseCounts(e.Status()) || e.Str("category") != k.Category || len(e.Str("date")) < 4 || e.Str("date")[:4] != k.Year {
+				continue
+			}
+			if k.Project != "" && e.Str("project") != k.Project {
+				continue
+			}
+			if last == nil || e.Str("date") > last.Str("date") || (e.Str("date") == last.Str("date") && e.ID > last.ID) {
+				last = e
+			}
+		}
+		what := "category " + k.Category
+		if k.Project != "" {
+			what = "project line " + k.Project + " / " + k.Category
+		}
+		r.errorf(last, "amount", "budget-overspend", "%s %s is over budget: approved and paid %s, budget %s (over by %s)", k.Year, what, spent[k], budget, spent[k].Sub(budget))
+	}
+}

@@ -1,0 +1,144 @@
+package rules
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/opsbook/opsbook/pkg/record"
+)
+
+var planReviewed = map[string]bool{"in_review": true, "changes_requested": true, "reviewed": true, "approved": true, "active": true, "completed": true, "superseded": true}
+
+func (r *run) plan(rec *record.Record) {
+	st := rec.Status()
+	if planReviewed[st] {
+		var missing []string
+		for _, f := range []string{"goals", "strategy", "promotion", "resources"} {
+			if !rec.Has(f) {
+				missing = append(missing, f)
+			}
+		}
+		if len(missing) > 0 {
+			r.errorf(rec, missing[0], "state-needs", "a plan in %s needs %s (§3.2.2)", st, strings.Join(missing, ", "))
+		}
+	}
+	if st != "active" {
+		return
+	}
+	today := r.Now.Format("2006-01-02")
+	for i := range rec.List("tasks") {
+		p := "tasks." + strconv.Itoa(i)
+		if due := rec.Str(p + ".due"); due != "" && due < today && rec.Str(p+".status") != "done" {
+			r.warnf(rec, p+".due", "task-overdue", "task %q was due %s and is %s", rec.Str(p+".title"), due, orDefault(rec.Str(p+".status"), "todo"))
+		}
+	}
+	last := ""
+	for i := range rec.List("checks") {
+		if d := rec.Str("checks." + strconv.Itoa(i) + ".date"); d > last {
+			last = d
+		}
+	}
+	limit := r.Now.AddDate(0, 0, -r.Policy.CheckIntervalDays).Format("2006-01-02")
+	switch {
+	case last == "":
+		r.warnf(rec, "status", "check-missing", "active plan has no progress check (checks:); the policy asks for one every %d days", r.Policy.CheckIntervalDays)
+	case last < limit:
+		r.warnf(rec, "checks", "check-missing", "last progress check was %s, more than %d days ago", last, r.Policy.CheckIntervalDays)
+	}
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+// activePlans reports a project with more than one active plan.
+func (r *run) activePlans() {
+	active := map[string][]*record.Record{}
+	for _, p := range r.Set.OfKind(record.Plan) {
+		if p.Status() == "active" {
+			active[p.Str("project")] = append(active[p.Str("project")], p)
+		}
+	}
+	for proj, plans := range active {
+		if len(plans) < 2 {
+			continue
+		}
+		for _, p := range plans[1:] {
+			r.errorf(p, "status", "plan-active", "project %s already has an active plan, %s: at most one is active (supersede the older one)", proj, plans[0].ID)
+		}
+	}
+}
+
+var projectOrder = []string{"proposed", "feasibility", "approved", "planning", "executing", "closing", "closed"}
+
+func stateIndex(order []string, s string) int {
+	for i, x := range order {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+func (r *run) project(rec *record.Record) {
+	st := rec.Status()
+	effective := st
+	if st == "on_hold" {
+		if !rec.Has("hold.from") {
+			r.errorf(rec, "hold", "state-needs", "a project on hold needs hold.from (the state it left) and hold.reason")
+		}
+		effective = rec.Str("hold.from")
+	}
+	at := stateIndex(projectOrder, effective)
+	if at >= stateIndex(projectOrder, "approved") {
+		if rec.Str("feasibility.conclusion") != "feasible" {
+			r.errorf(rec, "feasibility", "state-needs", "a project in %s needs feasibility.conclusion: feasible", st)
+		}
+		if !rec.Has("feasibility.report") {
+			r.errorf(rec, "feasibility", "state-needs", "a project in %s needs feasibility.report", st)
+		}
+	}
+	if at >= stateIndex(projectOrder, "executing") && !r.hasPlan(rec.ID) {
+		r.errorf(rec, "status", "state-needs", "a project in %s needs an approved or active plan (none names %s)", st, rec.ID)
+	}
+	if st != "closed" {
+		return
+	}
+	if !rec.Has("closure.summary") {
+		r.errorf(rec, "closure", "state-needs", "a closed project needs closure.summary")
+	}
+	if len(rec.List("closure.lessons")) == 0 {
+		r.errorf(rec, "closure", "state-needs", "a closed project needs at least one lesson (closure.lessons)")
+	}
+	for i, member := range rec.Strings("team") {
+		if !r.appraised(rec.ID, member) {
+			r.errorf(rec, "team."+strconv.Itoa(i), "state-needs", "a closed project needs an acknowledged or closed appraisal of %s naming project %s (§3.5.3)", member, rec.ID)
+		}
+	}
+}
+
+func (r *run) hasPlan(project string) bool {
+	for _, p := range r.Set.OfKind(record.Plan) {
+		if p.Str("project") == project {
+			switch p.Status() {
+			case "approved", "active", "completed":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (r *run) appraised(project, member string) bool {
+	for _, a := range r.Set.OfKind(record.Appraisal) {
+		if a.Str("project") == project && a.Str("employee") == member {
+			if st := a.Status(); st == "acknowledged" || st == "closed" {
+				return true
+			}
+		}
+	}
+	return false
+}

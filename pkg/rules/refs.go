@@ -1,0 +1,198 @@
+package rules
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/opsbook/opsbook/pkg/record"
+)
+
+// Ref is a field of a kind that names another record. Path may hold "*" for
+// every element of a list.
+type Ref struct {
+	Kind   record.Kind
+	Path   string
+	Target record.Kind
+	// Roles, when set, are the roles the referenced person must have.
+	Roles []string
+}
+
+// Refs lists every reference field. `opsbook renumber` rewrites these.
+var Refs = []Ref{
+	{record.Person, "reports_to", record.Person, nil},
+	{record.Customer, "visits.*.by", record.Person, nil},
+	{record.Project, "sponsor", record.Person, []string{"director"}},
+	{record.Project, "owner", record.Person, []string{"manager", "director"}},
+	{record.Project, "team.*", record.Person, nil},
+	{record.Plan, "project", record.Project, nil},
+	{record.Plan, "author", record.Person, []string{"manager", "director"}},
+	{record.Plan, "supersedes", record.Plan, nil},
+	{record.Plan, "resources.people.*.handle", record.Person, nil},
+	{record.Plan, "tasks.*.assignee", record.Person, nil},
+	{record.Plan, "checks.*.by", record.Person, nil},
+	{record.Complaint, "customer", record.Customer, nil},
+	{record.Complaint, "assignee", record.Person, nil},
+	{record.Complaint, "updates.*.by", record.Person, nil},
+	{record.Complaint, "related.*", record.Complaint, nil},
+	{record.Appraisal, "employee", record.Person, nil},
+	{record.Appraisal, "appraiser", record.Person, nil},
+	{record.Appraisal, "project", record.Project, nil},
+	{record.Appraisal, "follow_up_of", record.Appraisal, nil},
+	{record.Appraisal, "improvement.coach", record.Person, nil},
+	{record.Budget, "lines.*.project", record.Project, nil},
+	{record.Expense, "claimant", record.Person, nil},
+	{record.Expense, "project", record.Project, nil},
+}
+
+// Expand returns the concrete dotted paths a pattern matches in data, with
+// their values.
+func Expand(data map[string]any, pattern string) map[string]string {
+	out := map[string]string{}
+	var walk func(v any, parts []string, prefix string)
+	walk = func(v any, parts []string, prefix string) {
+		if len(parts) == 0 {
+			if s := record.Text(v); s != "" {
+				out[prefix] = s
+			}
+			return
+		}
+		join := func(p string) string {
+			if prefix == "" {
+				return p
+			}
+			return prefix + "." + p
+		}
+		if parts[0] == "*" {
+			l, _ := v.([]any)
+			for i, x := range l {
+				walk(x, parts[1:], join(strconv.Itoa(i)))
+			}
+			return
+		}
+		m, _ := v.(map[string]any)
+		if x, ok := m[parts[0]]; ok {
+			walk(x, parts[1:], join(parts[0]))
+		}
+	}
+	walk(data, strings.Split(pattern, "."), "")
+	return out
+}
+
+func (r *run) refs(rec *record.Record) {
+	for _, ref := range Refs {
+		if ref.Kind != rec.Kind {
+			continue
+		}
+		found := Expand(rec.Data, ref.Path)
+		paths := make([]string, 0, len(found))
+		for p := range found {
+			paths = append(paths, p)
+		}
+		sort.Strings(paths)
+		for _, p := range paths {
+			id := found[p]
+			target := r.Set.Get(id)
+			if target == nil || target.Kind != ref.Target {
+				msg := fmt.Sprintf("%s: no %s %q", p, ref.Target, id)
+				if target != nil {
+					msg = fmt.Sprintf("%s: %s is a %s, not a %s", p, id, target.Kind, ref.Target)
+				} else if sug := r.similarID(ref.Target, id); sug != "" {
+					msg += fmt.Sprintf(" (did you mean %q?)", sug)
+				}
+				r.errorf(rec, p, "ref-missing", "%s", msg)
+				continue
+			}
+			if len(ref.Roles) > 0 && !contains(ref.Roles, target.Str("role")) {
+				r.errorf(rec, p, "ref-role", "%s: %s is a %s; the field needs a %s", p, id, target.Str("role"), strings.Join(ref.Roles, " or "))
+			}
+		}
+	}
+}
+
+// similarID suggests an existing id of the kind close to a mistyped one.
+func (r *run) similarID(k record.Kind, id string) string {
+	best, bestD := "", 3
+	for _, rec := range r.Set.Records {
+		if rec.Kind != k {
+			continue
+		}
+		if d := editDistance(id, rec.ID); d < bestD {
+			best, bestD = rec.ID, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// people checks the registry as a whole: one active director, and no email
+// registered to two people (the actor of a commit must be unambiguous).
+func (r *run) people() {
+	var directors []*record.Record
+	owner := map[string]*record.Record{}
+	people := r.Set.OfKind(record.Person)
+	for _, p := range people {
+		if p.Str("role") == "director" && active(p) {
+			directors = append(directors, p)
+		}
+		for i, e := range p.Strings("emails") {
+			key := strings.ToLower(e)
+			if prev, ok := owner[key]; ok && prev != p {
+				r.errorf(p, "emails."+strconv.Itoa(i), "people-email", "email %s is also registered to %s: each git identity names one person", e, prev.ID)
+				continue
+			}
+			owner[key] = p
+		}
+	}
+	if len(people) == 0 {
+		return
+	}
+	switch {
+	case len(directors) == 0:
+		r.errorf(people[0], "role", "people-director", "no active director among %d people: exactly one person has role director and active: true", len(people))
+	case len(directors) > 1:
+		for _, d := range directors[1:] {
+			r.errorf(d, "role", "people-director", "%s is a second active director (%s is one): exactly one is allowed", d.ID, directors[0].ID)
+		}
+	}
+}
+
+// active reports a person's active flag (default true).
+func active(p *record.Record) bool {
+	v, ok := p.Get("active")
+	if !ok {
+		return true
+	}
+	b, _ := v.(bool)
+	return b
+}

@@ -1,0 +1,169 @@
+// Package rules holds the department's checks that a schema cannot express:
+// references between records, sums, appraisal arithmetic, what each state
+// needs, budgets, SLAs and overdue work. Every check has a stable rule code
+// (see Catalog) and reports diagnostics at the line of the field concerned.
+package rules
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/record"
+)
+
+// Context is what the checks read besides the records.
+type Context struct {
+	Set    *record.Set
+	Policy *config.Policy
+	// Root is the repository root, for attachments.
+	Root string
+	// Now is the moment SLA clocks and due dates are judged against.
+	Now time.Time
+	// Exists tells whether an attachment exists; defaults to the file system.
+	Exists func(rel string) bool
+}
+
+// Rule describes one check.
+type Rule struct {
+	Code     string
+	Severity diag.Severity
+	Summary  string
+}
+
+// Catalog lists every rule code that validate can report, for the README and
+// `opsbook validate --rules`.
+var Catalog = []Rule{
+	{"yaml-syntax", diag.Error, "the file is not valid YAML"},
+	{"yaml-empty", diag.Error, "the file is empty"},
+	{"yaml-multiple-documents", diag.Error, "more than one YAML document in a file"},
+	{"yaml-duplicate-key", diag.Error, "a key written twice in one mapping (also 'id' beside id)"},
+	{"yaml-alias", diag.Error, "anchors, aliases and merge keys: records are plain data"},
+	{"yaml-tag", diag.Error, "explicit tags (!!str, !!binary, custom tags)"},
+	{"yaml-null", diag.Error, "an empty or null value"},
+	{"yaml-key", diag.Error, "a key that is not text"},
+	{"yaml-number", diag.Error, "a number that is not a plain decimal (012, 0x1F, 1e3, .inf, over 15 digits)"},
+	{"yaml-bool", diag.Error, "a boolean other than true or false"},
+	{"yaml-depth", diag.Error, "nesting past 32 levels"},
+	{"yaml-structure", diag.Error, "the document is not a mapping of fields"},
+	{"file-size", diag.Error, "a file over 1 MiB"},
+	{"file-encoding", diag.Error, "invalid UTF-8 or control characters"},
+	{"file-conflict", diag.Error, "merge-conflict markers left in the file"},
+	{"file-type", diag.Error, "a symbolic link or other non-regular file (never followed)"},
+	{"file-read", diag.Error, "a file that cannot be read"},
+	{"file-location", diag.Error, "kind or id disagrees with the file's folder and name"},
+	{"required", diag.Error, "a required field is missing"},
+	{"unknown-field", diag.Error, "a field the kind does not have (with a suggestion)"},
+	{"enum", diag.Error, "a value outside its list (states, roles, categories from policy, ...)"},
+	{"format", diag.Error, "a bad date, instant or amount of money"},
+	{"schema", diag.Error, "any other schema violation (type, pattern, range)"},
+	{"policy", diag.Error, ".opsbook.yaml is invalid"},
+	{"id-duplicate", diag.Error, "one id held by two files"},
+	{"ref-missing", diag.Error, "a reference to a record that does not exist or is of another kind"},
+	{"ref-role", diag.Error, "a reference to a person without the role the field needs"},
+	{"people-director", diag.Error, "not exactly one active director"},
+	{"people-email", diag.Error, "one email address registered to two people"},
+	{"items-sum", diag.Error, "expense items do not add up to the amount"},
+	{"receipt-required", diag.Error, "a submitted claim over the receipt threshold without receipts"},
+	{"attachment-missing", diag.Warning, "an attachment that does not exist (an error once the record is past its first state)"},
+	{"appraisal-weights", diag.Error, "indicator weights do not sum to 100"},
+	{"appraisal-total", diag.Error, "total differs from Σ weight × score / 100"},
+	{"appraisal-rating", diag.Error, "rating does not follow from the total"},
+	{"appraisal-self", diag.Error, "the appraiser is the employee"},
+	{"appraisal-appraiser", diag.Error, "the appraiser is neither the employee's manager nor the director"},
+	{"measures-required", diag.Warning, "a second below-standard appraisal in a row"},
+	{"state-needs", diag.Error, "a field or record the record's state needs is missing"},
+	{"plan-active", diag.Error, "more than one active plan for a project"},
+	{"budget-year", diag.Error, "a budget's year differs from its id"},
+	{"budget-overspend", diag.Error, "approved and paid claims exceed a category's or project line's budget"},
+	{"sla-breach", diag.Warning, "a complaint answered or resolved later than its SLA"},
+	{"task-overdue", diag.Warning, "an active plan's task past its due date and not done"},
+	{"check-missing", diag.Warning, "an active plan without a progress check within check_interval_days"},
+}
+
+// Check runs every cross-record check over the set.
+func Check(c *Context) []diag.Diagnostic {
+	if c.Exists == nil {
+		c.Exists = func(rel string) bool {
+			info, err := os.Stat(filepath.Join(c.Root, filepath.FromSlash(rel)))
+			return err == nil && info.Mode().IsRegular()
+		}
+	}
+	if c.Now.IsZero() {
+		c.Now = time.Now()
+	}
+	r := &run{Context: c}
+	r.duplicates()
+	r.people()
+	for _, rec := range c.Set.Records {
+		r.refs(rec)
+		r.attachments(rec)
+		switch rec.Kind {
+		case record.Expense:
+			r.expense(rec)
+		case record.Appraisal:
+			r.appraisal(rec)
+		case record.Complaint:
+			r.complaint(rec)
+		case record.Plan:
+			r.plan(rec)
+		case record.Project:
+			r.project(rec)
+		case record.Budget:
+			r.budget(rec)
+		}
+	}
+	r.activePlans()
+	r.budgets()
+	return r.diags
+}
+
+type run struct {
+	*Context
+	diags []diag.Diagnostic
+}
+
+func (r *run) report(rec *record.Record, field string, sev diag.Severity, rule, format string, args ...any) {
+	line, col := rec.Pos(field)
+	r.diags = append(r.diags, diag.Diagnostic{
+		Path: rec.Path, Line: line, Column: col, Severity: sev, Rule: rule,
+		Message: fmt.Sprintf(format, args...), Record: rec.ID,
+	})
+}
+
+func (r *run) errorf(rec *record.Record, field, rule, format string, args ...any) {
+	r.report(rec, field, diag.Error, rule, format, args...)
+}
+
+func (r *run) warnf(rec *record.Record, field, rule, format string, args ...any) {
+	r.report(rec, field, diag.Warning, rule, format, args...)
+}
+
+func (r *run) duplicates() {
+	seen := map[string][]*record.Record{}
+	var ids []string
+	for _, rec := range r.Set.Records {
+		if rec.ID == "" {
+			continue
+		}
+		if _, ok := seen[rec.ID]; !ok {
+			ids = append(ids, rec.ID)
+		}
+		seen[rec.ID] = append(seen[rec.ID], rec)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		recs := seen[id]
+		if len(recs) < 2 {
+			continue
+		}
+		for i, rec := range recs {
+			other := recs[(i+1)%len(recs)]
+			r.errorf(rec, "id", "id-duplicate", "id %s is also held by %s: an id names exactly one file (use `opsbook renumber` for a collision)", id, other.Path)
+		}
+	}
+}
