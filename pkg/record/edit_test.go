@@ -1,0 +1,100 @@
+package record
+
+import (
+	"strings"
+	"testing"
+)
+
+const commented = `# A claim for printing.
+kind: expense
+id: EXP-2026-0001
+title: "印刷: 單頁"   # the title
+
+status: draft
+amount: 1280.50
+items:
+  - description: 單頁
+    amount: 1280.50
+`
+
+func edit(t *testing.T, src string, f func(e *Editor)) string {
+	t.Helper()
+	e, err := NewEditor([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f(e)
+	b, err := e.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func mustNode(t *testing.T, v string) func(e *Editor, path string, app bool) {
+	return func(e *Editor, path string, app bool) {
+		n, err := ScalarNode(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Set(path, n, app); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestSpliceKeepsLayout(t *testing.T) {
+	got := edit(t, commented, func(e *Editor) {
+		mustNode(t, "submitted")(e, "status", false)
+		mustNode(t, "980.50")(e, "items.0.amount", false)
+	})
+	want := strings.Replace(strings.Replace(commented, "status: draft", "status: submitted", 1), "    amount: 1280.50", "    amount: 980.50", 1)
+	if got != want {
+		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestSpliceQuotedCJK(t *testing.T) {
+	got := edit(t, commented, func(e *Editor) { mustNode(t, "新標題: 二")(e, "title", false) })
+	if !strings.Contains(got, `title: '新標題: 二'   # the title`) && !strings.Contains(got, `title: "新標題: 二"   # the title`) {
+		t.Fatalf("got:\n%s", got)
+	}
+}
+
+func TestReshapeKeepsComments(t *testing.T) {
+	got := edit(t, commented, func(e *Editor) {
+		mustNode(t, "attachments/r.pdf")(e, "items.0.receipt", false)
+		mustNode(t, "{description: 易拉寶, amount: 300.00}")(e, "items", true)
+		mustNode(t, "2026-09-14")(e, "date", false)
+	})
+	for _, want := range []string{"# A claim for printing.", "# the title", "receipt: attachments/r.pdf", "description: 易拉寶", "amount: 300.00", "date: 2026-09-14"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in:\n%s", want, got)
+		}
+	}
+	r, ds := Parse("x.yaml", []byte(got))
+	if len(ds) > 0 || r.Str("items.1.amount") != "300.00" {
+		t.Fatalf("reparse: %v %v", ds, r.Data)
+	}
+}
+
+func TestSetErrors(t *testing.T) {
+	e, _ := NewEditor([]byte(commented))
+	n, _ := ScalarNode("x")
+	if err := e.Set("items.5.amount", n, false); err == nil {
+		t.Error("out of range index accepted")
+	}
+	if err := e.Set("title", n, true); err == nil {
+		t.Error("+= on a scalar accepted")
+	}
+	if _, err := ScalarNode(""); err == nil {
+		t.Error("empty value accepted")
+	}
+}
+
+func TestUnset(t *testing.T) {
+	got := edit(t, commented, func(e *Editor) { e.Unset("items") })
+	if strings.Contains(got, "items") {
+		t.Fatalf("got:\n%s", got)
+	}
+}
