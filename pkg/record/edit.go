@@ -2,8 +2,8 @@ package record
 
 import (
 	"bytes"
-	"regexp"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
