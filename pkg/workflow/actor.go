@@ -1,0 +1,107 @@
+package workflow
+
+import (
+	"strings"
+
+	"github.com/opsbook/opsbook/pkg/record"
+)
+
+// Role is a person's role in the department (DOMAIN.md §3).
+type Role string
+
+const (
+	Director   Role = "director"
+	Manager    Role = "manager"
+	Specialist Role = "specialist"
+	Leadership Role = "leadership"
+	Finance    Role = "finance"
+)
+
+// Roles lists every role, in the order DOMAIN.md §3 gives them.
+var Roles = []Role{Director, Manager, Specialist, Leadership, Finance}
+
+// Actor is the person making a change, as the people registry describes
+// them. The zero Actor (no Handle) is the unknown actor, who may change
+// nothing; so is an Actor that is not Active.
+type Actor struct {
+	Handle    string
+	Role      Role
+	Active    bool
+	ReportsTo string // the handle of the person's manager
+}
+
+// String names the actor with their role, "li.wei (manager)", as refusals
+// do.
+func (a Actor) String() string {
+	if a.Handle == "" {
+		return "an unknown actor"
+	}
+	if a.Role == "" {
+		return a.Handle
+	}
+	return a.Handle + " (" + string(a.Role) + ")"
+}
+
+// ActorOf reads a person record: the handle is its id, `active` defaults to
+// true as the person schema says.
+func ActorOf(person *record.Record) Actor {
+	active := true
+	if v, ok := person.Get("active"); ok {
+		if b, ok := v.(bool); ok {
+			active = b
+		}
+	}
+	return Actor{
+		Handle:    person.ID,
+		Role:      Role(strings.TrimSpace(person.Str("role"))),
+		Active:    active,
+		ReportsTo: person.Str("reports_to"),
+	}
+}
+
+// People is the people registry by handle: what the appraisal rules need to
+// know whom an employee reports to.
+type People map[string]Actor
+
+// NewPeople indexes the person records among recs (other kinds are
+// skipped).
+func NewPeople(recs []*record.Record) People {
+	p := People{}
+	for _, r := range recs {
+		if r != nil && r.Kind == record.Person && r.ID != "" {
+			p[r.ID] = ActorOf(r)
+		}
+	}
+	return p
+}
+
+// rolePhrase names a role as a person would in a sentence.
+func rolePhrase(r Role) string {
+	switch r {
+	case Leadership:
+		return "leadership"
+	case Finance:
+		return "finance"
+	}
+	return "a " + string(r)
+}
+
+// joinOr writes "a, b or c".
+func joinOr(items []string) string {
+	switch len(items) {
+	case 0:
+		return "nobody"
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
+}
+
+func hasRole(roles []Role, r Role) bool {
+	for _, x := range roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,380 @@
+package workflow
+
+import (
+	"encoding/json"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/money"
+	"github.com/opsbook/opsbook/pkg/record"
+)
+
+// CheckCreate decides whether a may create rec: in its kind's initial state
+// (appearing in any later state is a move nobody may make), by a role the
+// kind allows, and as the party the kind names (an expense's claimant, an
+// appraisal's appraiser). An appraisal's appraiser must also be the
+// employee's reports_to (from env.People) or a director, and never the
+// employee. People records are created only by a director or leadership.
+func CheckCreate(a Actor, rec *record.Record, env Env) error {
+	if r := checkActor(a, rec, rec.ID); r != nil {
+		return r
+	}
+	return asError(first(checkCreate(a, rec, env)))
+}
+
+func checkCreate(a Actor, rec *record.Record, env Env) []*Refusal {
+	var out []*Refusal
+	if t := For(rec.Kind); t != nil && rec.Status() != t.Initial {
+		out = append(out, refuse(rec, RuleCreateState, "status", "%s must be created in %s, not %s: appearing in a later state is a move nobody may make",
+			describe(rec), t.Initial, orNone(rec.Status())))
+	}
+	c := CreatedBy(rec.Kind)
+	plural := record.Info(rec.Kind).Plural
+	switch {
+	case rec.Kind == record.Person:
+		if !c.allows(a) {
+			out = append(out, peoplePolicy(a, rec, "create person "+rec.ID))
+		}
+	case rec.Kind == "":
+		// Not a record at all: the schema says so.
+	case !c.allows(a):
+		out = append(out, refuse(rec, RuleCreateRole, "", "%s may not create %s: %s are created by %s",
+			a, rec.ID, plural, joinOr(rolePhrases(c.Roles))))
+	case c.Party != "" && rec.Str(c.Party) != a.Handle:
+		out = append(out, refuse(rec, RuleCreateRole, c.Party, "%s may not create %s: its %s is %s, and %s is created by its %s",
+			a, rec.ID, c.Party, orNone(rec.Str(c.Party)), article(rec.Kind), c.Party))
+	}
+	if rec.Kind == record.Appraisal {
+		if r := checkAppraiser(a, rec, env); r != nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func rolePhrases(roles []Role) []string {
+	out := make([]string, len(roles))
+	for i, r := range roles {
+		out[i] = rolePhrase(r)
+	}
+	return out
+}
+
+// checkAppraiser checks who appraises whom: never oneself (four eyes), and
+// only one's manager (reports_to) or a director.
+func checkAppraiser(a Actor, rec *record.Record, env Env) *Refusal {
+	emp, apr := rec.Str("employee"), rec.Str("appraiser")
+	if emp == "" || apr == "" {
+		return nil // required fields: the schema reports them
+	}
+	if emp == apr {
+		return refuse(rec, RuleFourEyes, "appraiser", "%s: the appraiser and the employee are both %s: nobody appraises themselves (four eyes)", rec.ID, emp)
+	}
+	appraiser, known := env.People[apr]
+	if apr == a.Handle {
+		appraiser, known = a, true
+	}
+	if known && appraiser.Role == Director {
+		return nil
+	}
+	e, ok := env.People[emp]
+	switch {
+	case !ok:
+		return refuse(rec, RuleAppraiser, "employee", "%s: employee %s is not in the people registry, so whether %s is their manager cannot be told", rec.ID, emp, apr)
+	case e.ReportsTo != apr:
+		return refuse(rec, RuleAppraiser, "appraiser", "%s: %s may not appraise %s, who reports to %s: the appraiser is the employee's manager (reports_to) or a director",
+			rec.ID, apr, emp, orNone(e.ReportsTo))
+	}
+	return nil
+}
+
+// CheckEdit decides the changes from before to after other than the state
+// move itself (CheckMove judges that): a record in a final state does not
+// change unless it moves out by a move of its table; a kind never changes;
+// people change only by a director or leadership; a complaint's assignee is
+// set only by a manager or a director; an expense's claimant never changes,
+// and its amount and items are frozen from approved on; a budget's lines are
+// frozen from approved on and its amendments change only by leadership; an
+// appraisal's appraiser is never its employee and is their manager or a
+// director; a project entering on_hold records hold.from, which then only a
+// director or leadership may change.
+//
+// Changes are judged on values, not text: reformatting 1280.50 as 1280.5
+// or editing a comment changes nothing. With before nil it is CheckCreate,
+// with after nil CheckDelete.
+func CheckEdit(a Actor, before, after *record.Record, env Env) error {
+	switch {
+	case before == nil && after == nil:
+		return nil
+	case before == nil:
+		return CheckCreate(a, after, env)
+	case after == nil:
+		return CheckDelete(a, before)
+	}
+	if r := checkActor(a, after, after.ID); r != nil {
+		return r
+	}
+	return asError(first(checkEdit(a, before, after, env)))
+}
+
+func checkEdit(a Actor, before, after *record.Record, env Env) []*Refusal {
+	if before.Kind != after.Kind {
+		return []*Refusal{refuse(after, RuleFrozenField, "kind", "%s changed kind from %s to %s: a record's kind never changes", after.ID, orNone(string(before.Kind)), orNone(string(after.Kind)))}
+	}
+	changed := changedFields(before, after)
+	if len(changed) == 0 {
+		return nil
+	}
+	if before.Kind == record.Person {
+		if !hasRole(directorOrLeadership, a.Role) {
+			return []*Refusal{peoplePolicy(a, after, "change person "+after.ID)}
+		}
+		return nil
+	}
+	t := For(before.Kind)
+	if t == nil {
+		return nil
+	}
+	moved := before.Status() != after.Status()
+	if !moved && t.IsFinal(before.Status()) {
+		r := refuse(after, RuleFinalState, changed[0], "%s is %s, a final state: it cannot change (changed: %s)", describe(before), before.Status(), strings.Join(changed, ", "))
+		return []*Refusal{r}
+	}
+	var out []*Refusal
+	add := func(r *Refusal) {
+		if r != nil {
+			out = append(out, r)
+		}
+	}
+	switch before.Kind {
+	case record.Complaint:
+		if before.Str("assignee") != after.Str("assignee") && !hasRole(managerOrDirector, a.Role) {
+			add(refuse(after, RuleAssignRole, "assignee", "%s may not change the assignee of %s: only a manager or a director assigns complaints", a, after.ID))
+		}
+	case record.Expense:
+		add(checkExpenseFrozen(before, after))
+	case record.Appraisal:
+		if before.Str("appraiser") != after.Str("appraiser") || before.Str("employee") != after.Str("employee") {
+			add(checkAppraiser(a, after, env))
+		}
+	case record.Budget:
+		if !sameField(before, after, "amendments") && a.Role != Leadership {
+			add(refuse(after, RuleBudgetAmendment, "amendments", "%s may not change the amendments of %s: only leadership amends a budget", a, after.ID))
+		}
+		if frozenBudget(before.Status()) || frozenBudget(after.Status()) {
+			if !sameField(before, after, "lines") {
+				add(refuse(after, RuleFrozenField, "lines", "the lines of %s are frozen from approval on: leadership changes an approved budget by adding an amendment", after.ID))
+			}
+		}
+	case record.Project:
+		add(checkHoldFrom(a, before, after))
+	}
+	return out
+}
+
+func checkExpenseFrozen(before, after *record.Record) *Refusal {
+	if b, n := before.Str("claimant"), after.Str("claimant"); b != n {
+		return refuse(after, RuleFrozenField, "claimant", "the claimant of %s cannot change (was %s, now %s): a claim belongs to whoever made it", after.ID, orNone(b), orNone(n))
+	}
+	if !frozenExpense(before.Status()) && !frozenExpense(after.Status()) {
+		return nil
+	}
+	if !sameField(before, after, "amount") {
+		return refuse(after, RuleFrozenField, "amount", "the amount of %s is frozen from approval on (was %s, now %s)", after.ID, amountText(before), amountText(after))
+	}
+	if !sameField(before, after, "items") {
+		return refuse(after, RuleFrozenField, "items", "the items of %s are frozen from approval on", after.ID)
+	}
+	return nil
+}
+
+func amountText(rec *record.Record) string {
+	if a, ok := rec.Money("amount"); ok {
+		return a.Grouped()
+	}
+	return orNone(rec.Str("amount"))
+}
+
+func frozenExpense(state string) bool { return state == "approved" || state == "paid" }
+func frozenBudget(state string) bool  { return state == "approved" || state == "closed" }
+
+func checkHoldFrom(a Actor, before, after *record.Record) *Refusal {
+	const hold = "on_hold"
+	from := after.Str("hold.from")
+	switch {
+	case after.Status() == hold && before.Status() != hold && from != before.Status():
+		return refuse(after, RuleHoldFrom, "hold.from", "%s left %s for on_hold, but hold.from is %s: hold.from records the state it left", after.ID, orNone(before.Status()), orNone(from))
+	case after.Status() == hold && before.Status() == hold && from != before.Str("hold.from") && !hasRole(directorOrLeadership, a.Role):
+		return refuse(after, RuleHoldFrom, "hold.from", "%s may not change hold.from of %s: only a director or leadership, who hold and resume projects, may", a, after.ID)
+	}
+	return nil
+}
+
+// CheckDelete refuses every deletion: records are never deleted; a record's
+// life ends in a final state, and a person is made inactive. (A renumbered
+// record is a rename, which the caller pairs into one Change.)
+func CheckDelete(a Actor, before *record.Record) error {
+	return deleteRefusal(a, before)
+}
+
+func deleteRefusal(a Actor, before *record.Record) *Refusal {
+	return refuse(before, RuleRecordDeleted, "", "%s may not delete %s: records are never deleted (a record ends in a final state; a person is made inactive)", a, describe(before))
+}
+
+// CheckPolicyChange decides whether a may change .opsbook.yaml: only a
+// director or leadership may.
+func CheckPolicyChange(a Actor) error {
+	const what = "the policy (" + config.FileName + ")"
+	if r := checkActor(a, nil, what); r != nil {
+		r.Path = config.FileName
+		return r
+	}
+	if !hasRole(directorOrLeadership, a.Role) {
+		return &Refusal{Rule: RulePeoplePolicy, Path: config.FileName,
+			Message: a.String() + " may not change " + what + ": only a director or leadership may"}
+	}
+	return nil
+}
+
+func peoplePolicy(a Actor, rec *record.Record, what string) *Refusal {
+	return refuse(rec, RulePeoplePolicy, "", "%s may not %s: people are changed only by a director or leadership", a, what)
+}
+
+// Change is one record's change in a commit (or a command): Before is nil
+// for a created record, After nil for a deleted one.
+type Change struct {
+	Before, After *record.Record
+}
+
+// CheckChange judges one change the way verify does: the actor, then
+// creation, deletion, or the state move (from Before's state to After's,
+// judged on Before) together with the edits. It returns every refusal, or
+// nil. A plan superseded in the change needs env.Activating; CheckChanges
+// finds it in the commit.
+func CheckChange(a Actor, ch Change, env Env) []*Refusal {
+	rec := ch.After
+	if rec == nil {
+		rec = ch.Before
+	}
+	switch {
+	case rec == nil:
+		return nil
+	case ch.After == nil:
+		return []*Refusal{deleteRefusal(a, ch.Before)}
+	}
+	if r := checkActor(a, rec, rec.ID); r != nil {
+		return []*Refusal{r}
+	}
+	if ch.Before == nil {
+		return checkCreate(a, ch.After, env)
+	}
+	var out []*Refusal
+	if ch.Before.Kind == ch.After.Kind && ch.Before.Status() != ch.After.Status() {
+		if r := checkMove(a, ch.Before, ch.After.Status(), env); r != nil {
+			r.Path = ch.After.Path
+			out = append(out, r)
+		}
+	}
+	return append(out, checkEdit(a, ch.Before, ch.After, env)...)
+}
+
+// CheckChanges judges all the changes one actor made together (a commit),
+// in order. A plan moving from active to superseded is allowed when, in
+// the same changes, the plan whose supersedes names it becomes active.
+func CheckChanges(a Actor, changes []Change, env Env) []*Refusal {
+	var out []*Refusal
+	for _, ch := range changes {
+		e := env
+		if e.Activating == nil && ch.Before != nil && ch.After != nil && ch.After.Kind == record.Plan &&
+			ch.Before.Status() == "active" && ch.After.Status() == "superseded" {
+			e.Activating = activating(changes, ch.Before.ID)
+		}
+		out = append(out, CheckChange(a, ch, e)...)
+	}
+	return out
+}
+
+// activating finds the plan being activated among changes whose supersedes
+// is id.
+func activating(changes []Change, id string) *record.Record {
+	for _, c := range changes {
+		if c.After != nil && c.After.Kind == record.Plan && c.After.Status() == "active" &&
+			c.After.Str("supersedes") == id && (c.Before == nil || c.Before.Status() != "active") {
+			return c.After
+		}
+	}
+	return nil
+}
+
+func first(rs []*Refusal) *Refusal {
+	if len(rs) == 0 {
+		return nil
+	}
+	return rs[0]
+}
+
+// changedFields lists the top-level fields whose values differ, sorted.
+func changedFields(before, after *record.Record) []string {
+	var out []string
+	for k, v := range before.Data {
+		if w, ok := after.Data[k]; !ok || !sameValue(v, w) {
+			out = append(out, k)
+		}
+	}
+	for k := range after.Data {
+		if _, ok := before.Data[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sameField(before, after *record.Record, path string) bool {
+	v, ok1 := before.Get(path)
+	w, ok2 := after.Get(path)
+	return ok1 == ok2 && sameValue(v, w)
+}
+
+// sameValue compares plain values, numbers by their decimal value.
+func sameValue(x, y any) bool {
+	switch a := x.(type) {
+	case json.Number:
+		b, ok := y.(json.Number)
+		if !ok {
+			return false
+		}
+		da, err1 := money.Parse(string(a))
+		db, err2 := money.Parse(string(b))
+		if err1 != nil || err2 != nil {
+			return a == b
+		}
+		return da.Equal(db)
+	case map[string]any:
+		b, ok := y.(map[string]any)
+		if !ok || len(a) != len(b) {
+			return false
+		}
+		for k, v := range a {
+			w, ok := b[k]
+			if !ok || !sameValue(v, w) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		b, ok := y.([]any)
+		if !ok || len(a) != len(b) {
+			return false
+		}
+		for i := range a {
+			if !sameValue(a[i], b[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return reflect.DeepEqual(x, y)
+}

@@ -1,0 +1,324 @@
+package workflow
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/opsbook/opsbook/pkg/record"
+)
+
+func appraisal(t *testing.T, status, employee, appraiser string) *record.Record {
+	t.Helper()
+	return parse(t, `kind: appraisal
+id: APR-2026-0011
+title: 上半年考核
+status: `+status+`
+employee: `+employee+`
+appraiser: `+appraiser+`
+period: 2026-H1
+indicators:
+  - name: 簽約
+    weight: 100
+    score: 90
+`)
+}
+
+func TestCheckCreate(t *testing.T) {
+	env := Env{People: people}
+	cases := []struct {
+		name  string
+		actor Actor
+		rec   *record.Record
+		rule  string
+		msg   string
+	}{
+		{"project by the director", director, project(t, "proposed", ""), "", ""},
+		{"project by a manager", manager, project(t, "proposed", ""), RuleCreateRole, "zhang.min (manager) may not create PRJ-2026-0003: projects are created by a director"},
+		{"project by leadership", leadership, project(t, "proposed", ""), RuleCreateRole, ""},
+		{"project born approved", director, project(t, "approved", ""), RuleCreateState,
+			"project PRJ-2026-0003 must be created in proposed, not approved: appearing in a later state is a move nobody may make"},
+		{"plan by a manager", manager, plan(t, "PLN-2026-0004", "draft", ""), "", ""},
+		{"plan by the director", director, plan(t, "PLN-2026-0004", "draft", ""), RuleCreateRole, "plans are created by a manager"},
+		{"plan born active", manager, plan(t, "PLN-2026-0004", "active", ""), RuleCreateState, ""},
+		{"complaint by a specialist", specialist, complaint(t, "received", "complaint", ""), "", ""},
+		{"complaint by finance", finance, complaint(t, "received", "inquiry", ""), "", ""},
+		{"complaint born resolved", specialist, complaint(t, "resolved", "complaint", ""), RuleCreateState, ""},
+		{"customer by anyone", finance, parse(t, "kind: customer\nid: CUS-0007\nname: 青禾\n"), "", ""},
+		{"budget by the director", director, parse(t, "kind: budget\nid: BUD-2026\nstatus: draft\n"), "", ""},
+		{"budget by a manager", manager, parse(t, "kind: budget\nid: BUD-2026\nstatus: draft\n"), "", ""},
+		{"budget by a specialist", specialist, parse(t, "kind: budget\nid: BUD-2026\nstatus: draft\n"), RuleCreateRole, "budgets are created by a manager or a director"},
+		{"budget born approved", leadership, parse(t, "kind: budget\nid: BUD-2026\nstatus: approved\n"), RuleCreateState, ""},
+		{"expense by its claimant", specialist, expense(t, "draft", "li.wei", "10"), "", ""},
+		{"expense for someone else", director, expense(t, "draft", "li.wei", "10"), RuleCreateRole,
+			"wang.fang (director) may not create EXP-2026-0193: its claimant is li.wei, and an expense is created by its claimant"},
+		{"expense born approved", specialist, expense(t, "approved", "li.wei", "10"), RuleCreateState, "not approved"},
+		{"expense without status", specialist, parse(t, "kind: expense\nid: EXP-2026-0001\nclaimant: li.wei\n"), RuleCreateState, "not (none)"},
+		{"appraisal by the manager", manager, appraisal(t, "draft", "li.wei", "zhang.min"), "", ""},
+		{"appraisal by the director", director, appraisal(t, "draft", "zhao.lei", "wang.fang"), "", ""},
+		{"appraisal by someone else than its appraiser", manager2, appraisal(t, "draft", "li.wei", "zhang.min"), RuleCreateRole,
+			"its appraiser is zhang.min, and an appraisal is created by its appraiser"},
+		{"appraisal by another manager", manager2, appraisal(t, "draft", "li.wei", "chen.jie"), RuleAppraiser,
+			"APR-2026-0011: chen.jie may not appraise li.wei, who reports to zhang.min: the appraiser is the employee's manager (reports_to) or a director"},
+		{"self-appraisal", manager, appraisal(t, "draft", "zhang.min", "zhang.min"), RuleFourEyes,
+			"the appraiser and the employee are both zhang.min: nobody appraises themselves (four eyes)"},
+		{"director self-appraisal", director, appraisal(t, "draft", "wang.fang", "wang.fang"), RuleFourEyes, ""},
+		{"employee unknown", manager, appraisal(t, "draft", "nobody.here", "zhang.min"), RuleAppraiser, "employee nobody.here is not in the people registry"},
+		{"appraisal born reviewed", manager, appraisal(t, "reviewed", "li.wei", "zhang.min"), RuleCreateState, ""},
+		{"person by the director", director, parse(t, "kind: person\nid: new.hire\nname: 新人\nrole: specialist\n"), "", ""},
+		{"person by leadership", leadership, parse(t, "kind: person\nid: new.hire\nname: 新人\nrole: specialist\n"), "", ""},
+		{"person by a manager", manager, parse(t, "kind: person\nid: new.hire\nname: 新人\nrole: specialist\n"), RulePeoplePolicy,
+			"zhang.min (manager) may not create person new.hire: people are changed only by a director or leadership"},
+		{"unknown actor", unknown, complaint(t, "received", "complaint", ""), RuleActorUnknown, ""},
+		{"inactive actor", retired, project(t, "proposed", ""), RuleActorInactive, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			expect(t, CheckCreate(c.actor, c.rec, env), c.rule, c.msg)
+		})
+	}
+	// Without the registry, only the director's appraisals can be judged.
+	expect(t, CheckCreate(manager, appraisal(t, "draft", "li.wei", "zhang.min"), Env{}), RuleAppraiser, "not in the people registry")
+	expect(t, CheckCreate(director, appraisal(t, "draft", "li.wei", "wang.fang"), Env{}), "", "")
+}
+
+// edit parses before, applies text replacements to get after, and checks.
+func edit(t *testing.T, a Actor, before string, repl ...string) error {
+	t.Helper()
+	after := strings.NewReplacer(repl...).Replace(before)
+	if after == before {
+		t.Fatalf("replacements %q change nothing", repl)
+	}
+	return CheckEdit(a, parse(t, before), parse(t, after), Env{People: people})
+}
+
+const paidExpense = `kind: expense
+id: EXP-2026-0002
+title: 差旅
+status: paid
+claimant: li.wei
+amount: 1280.50
+note: 上海
+`
+
+const approvedExpense = `kind: expense
+id: EXP-2026-0193
+title: 印刷
+status: approved
+claimant: li.wei
+amount: 1280.50
+items:
+  - description: 單頁
+    amount: 980.50
+  - description: 易拉寶
+    amount: 300.00
+`
+
+const openComplaint = `kind: complaint
+id: CMP-2026-0042
+title: 破損
+status: investigating
+type: complaint
+assignee: li.wei
+summary: 三箱破損
+`
+
+const budget = `kind: budget
+id: BUD-2026
+title: 預算
+status: approved
+year: 2026
+lines:
+  - category: marketing
+    amount: 600000.00
+amendments:
+  - date: 2026-09-01
+    category: marketing
+    amount: 50000.00
+    reason: 追加
+`
+
+const heldProject = `kind: project
+id: PRJ-2026-0003
+title: 推廣
+status: on_hold
+hold:
+  from: planning
+  reason: 凍結
+`
+
+const person = `kind: person
+id: li.wei
+name: 李偉
+role: specialist
+reports_to: zhang.min
+emails: [li.wei@example.com]
+`
+
+func TestCheckEdit(t *testing.T) {
+	draftAppraisal := "kind: appraisal\nid: APR-2026-0011\nstatus: draft\nemployee: li.wei\nappraiser: zhang.min\ntitle: 考核\n"
+	cases := []struct {
+		name   string
+		actor  Actor
+		before string
+		repl   []string
+		rule   string
+		msg    string
+	}{
+		{"final record edited", finance, paidExpense, []string{"note: 上海", "note: 北京"}, RuleFinalState,
+			"expense EXP-2026-0002 is paid, a final state: it cannot change (changed: note)"},
+		{"final record edited in two fields", director, paidExpense, []string{"note: 上海", "", "title: 差旅", "title: 出差"}, RuleFinalState, "(changed: note, title)"},
+		{"final record reformatted only", finance, paidExpense, []string{"1280.50", "1280.5"}, "", ""},
+		{"final complaint edited", manager, strings.Replace(openComplaint, "investigating", "closed", 1), []string{"三箱", "四箱"}, RuleFinalState, "complaint CMP-2026-0042 is closed"},
+		{"open record edited", specialist, openComplaint, []string{"三箱", "四箱"}, "", ""},
+		{"specialist reassigns", specialist, openComplaint, []string{"assignee: li.wei", "assignee: zhao.lei"}, RuleAssignRole,
+			"li.wei (specialist) may not change the assignee of CMP-2026-0042: only a manager or a director assigns complaints"},
+		{"specialist assigns", specialist, strings.Replace(openComplaint, "assignee: li.wei\n", "", 1), []string{"summary:", "assignee: li.wei\nsummary:"}, RuleAssignRole, ""},
+		{"manager reassigns", manager, openComplaint, []string{"assignee: li.wei", "assignee: zhao.lei"}, "", ""},
+		{"director reassigns", director, openComplaint, []string{"assignee: li.wei", "assignee: zhao.lei"}, "", ""},
+		{"leadership may not assign", leadership, openComplaint, []string{"assignee: li.wei", "assignee: zhao.lei"}, RuleAssignRole, ""},
+		{"approved amount changed", manager, approvedExpense, []string{"amount: 1280.50", "amount: 1380.50"}, RuleFrozenField,
+			"the amount of EXP-2026-0193 is frozen from approval on (was 1,280.50, now 1,380.50)"},
+		{"approved items changed", manager, approvedExpense, []string{"amount: 300.00", "amount: 400.00"}, RuleFrozenField, "the items of EXP-2026-0193 are frozen from approval on"},
+		{"approved amount rewritten, same value", manager, approvedExpense, []string{"amount: 300.00", "amount: 300"}, "", ""},
+		{"approved note added", specialist, approvedExpense, []string{"claimant: li.wei", "claimant: li.wei\nnote: 補充"}, "", ""},
+		{"submitted amount changed", specialist, strings.Replace(approvedExpense, "approved", "submitted", 1), []string{"amount: 1280.50", "amount: 1380.50"}, "", ""},
+		{"claimant changed", specialist, strings.Replace(approvedExpense, "approved", "draft", 1), []string{"claimant: li.wei", "claimant: zhao.lei"}, RuleFrozenField,
+			"the claimant of EXP-2026-0193 cannot change (was li.wei, now zhao.lei)"},
+		{"appraiser made the employee", manager, draftAppraisal, []string{"appraiser: zhang.min", "appraiser: li.wei"}, RuleFourEyes, "both li.wei"},
+		{"appraiser made another manager", director, draftAppraisal, []string{"appraiser: zhang.min", "appraiser: chen.jie"}, RuleAppraiser, "chen.jie may not appraise li.wei"},
+		{"appraiser made the director", director, draftAppraisal, []string{"appraiser: zhang.min", "appraiser: wang.fang"}, "", ""},
+		{"appraisal title edited keeps old problems out", manager, strings.Replace(draftAppraisal, "appraiser: zhang.min", "appraiser: chen.jie", 1), []string{"考核", "年中考核"}, "", ""},
+		{"manager amends the budget", manager, budget, []string{"reason: 追加", "reason: 追加推廣"}, RuleBudgetAmendment,
+			"zhang.min (manager) may not change the amendments of BUD-2026: only leadership amends a budget"},
+		{"director adds an amendment", director, budget, []string{"reason: 追加\n", "reason: 追加\n  - date: 2026-10-01\n    category: office\n    amount: 100\n    reason: 搬遷\n"}, RuleBudgetAmendment, ""},
+		{"leadership amends the budget", leadership, budget, []string{"reason: 追加\n", "reason: 追加\n  - date: 2026-10-01\n    category: office\n    amount: 100\n    reason: 搬遷\n"}, "", ""},
+		{"approved lines changed", leadership, budget, []string{"amount: 600000.00", "amount: 700000.00"}, RuleFrozenField, "the lines of BUD-2026 are frozen from approval on"},
+		{"draft lines changed", manager, strings.Replace(budget, "approved", "draft", 1), []string{"amount: 600000.00", "amount: 700000.00"}, "", ""},
+		{"hold.from changed by a manager", manager, heldProject, []string{"from: planning", "from: executing"}, RuleHoldFrom,
+			"zhang.min (manager) may not change hold.from of PRJ-2026-0003: only a director or leadership, who hold and resume projects, may"},
+		{"hold.from changed by the director", director, heldProject, []string{"from: planning", "from: executing"}, "", ""},
+		{"hold reason changed by a manager", manager, heldProject, []string{"凍結", "預算凍結"}, "", ""},
+		{"person changed by a manager", manager, person, []string{"role: specialist", "role: manager"}, RulePeoplePolicy,
+			"zhang.min (manager) may not change person li.wei: people are changed only by a director or leadership"},
+		{"person changes themselves", specialist, person, []string{"李偉", "李偉 (Li Wei)"}, RulePeoplePolicy, ""},
+		{"person changed by the director", director, person, []string{"role: specialist", "role: manager"}, "", ""},
+		{"person changed by leadership", leadership, person, []string{"role: specialist", "role: finance"}, "", ""},
+		{"customer edited by anyone", finance, "kind: customer\nid: CUS-0007\nname: 青禾\nsegment: retail\n", []string{"retail", "wholesale"}, "", ""},
+		{"inactive actor", retired, openComplaint, []string{"三箱", "四箱"}, RuleActorInactive, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			expect(t, edit(t, c.actor, c.before, c.repl...), c.rule, c.msg)
+		})
+	}
+	// A kind never changes.
+	p := project(t, "proposed", "")
+	q := parse(t, "kind: plan\nid: PRJ-2026-0003\nstatus: proposed\n")
+	expect(t, CheckEdit(director, p, q, Env{}), RuleFrozenField, "changed kind from project to plan")
+	// Nothing changed, nothing to refuse, even on a final record.
+	paid := parse(t, paidExpense)
+	expect(t, CheckEdit(finance, paid, paid, Env{}), "", "")
+	// CheckEdit with a nil side is CheckCreate or CheckDelete.
+	expect(t, CheckEdit(specialist, nil, expense(t, "draft", "li.wei", "1"), Env{}), "", "")
+	expect(t, CheckEdit(specialist, expense(t, "draft", "li.wei", "1"), nil, Env{}), RuleRecordDeleted, "")
+	expect(t, CheckEdit(specialist, nil, nil, Env{}), "", "")
+}
+
+func TestCheckDeleteAndPolicy(t *testing.T) {
+	for _, a := range []Actor{director, leadership, specialist, unknown} {
+		expect(t, CheckDelete(a, expense(t, "draft", "li.wei", "1")), RuleRecordDeleted, "may not delete expense EXP-2026-0193: records are never deleted")
+	}
+	expect(t, CheckDelete(director, parse(t, person)), RuleRecordDeleted, "a person is made inactive")
+
+	expect(t, CheckPolicyChange(director), "", "")
+	expect(t, CheckPolicyChange(leadership), "", "")
+	expect(t, CheckPolicyChange(manager), RulePeoplePolicy, "zhang.min (manager) may not change the policy (.opsbook.yaml): only a director or leadership may")
+	expect(t, CheckPolicyChange(finance), RulePeoplePolicy, "")
+	expect(t, CheckPolicyChange(retired), RuleActorInactive, "old.hand is inactive and may not change the policy (.opsbook.yaml)")
+	expect(t, CheckPolicyChange(unknown), RuleActorUnknown, "")
+	if err := CheckPolicyChange(manager); err.(*Refusal).Path != ".opsbook.yaml" {
+		t.Errorf("policy refusal path = %q", err.(*Refusal).Path)
+	}
+}
+
+func TestCheckChange(t *testing.T) {
+	env := Env{People: people}
+	submitted := expense(t, "submitted", "li.wei", "1280.50")
+	approved := expense(t, "approved", "li.wei", "1280.50")
+	approvedMore := expense(t, "approved", "li.wei", "12000.00")
+	cases := []struct {
+		name  string
+		actor Actor
+		ch    Change
+		want  string // rules, space-separated
+	}{
+		{"approve", manager, Change{submitted, approved}, ""},
+		{"approve and raise the amount", manager, Change{submitted, approvedMore}, "frozen-field"},
+		{"approve over the limit", manager, Change{expense(t, "submitted", "li.wei", "12000.00"), approvedMore}, "approval-limit"},
+		{"specialist approves and raises", specialist, Change{submitted, approvedMore}, "move-role frozen-field"},
+		{"create", specialist, Change{nil, expense(t, "draft", "li.wei", "1")}, ""},
+		{"create approved for another", manager, Change{nil, approved}, "create-state create-role"},
+		{"delete", director, Change{submitted, nil}, "record-deleted"},
+		{"unknown actor", unknown, Change{submitted, approved}, "actor-unknown"},
+		{"unknown actor deletes", unknown, Change{submitted, nil}, "record-deleted"},
+		{"nothing", manager, Change{}, ""},
+		{"hold records hold.from", director, Change{project(t, "executing", ""), project(t, "on_hold", "executing")}, ""},
+		{"hold without hold.from", director, Change{project(t, "executing", ""), project(t, "on_hold", "")}, "hold-from"},
+		{"hold with a wrong hold.from", director, Change{project(t, "executing", ""), project(t, "on_hold", "planning")}, "hold-from"},
+		{"manager holds", manager, Change{project(t, "executing", ""), project(t, "on_hold", "executing")}, "move-role"},
+		{"resume", leadership, Change{project(t, "on_hold", "executing"), project(t, "executing", "executing")}, ""},
+		{"reopen a closed complaint and reassign", manager,
+			Change{complaint(t, "closed", "complaint", "li.wei"), complaint(t, "reopened", "complaint", "zhao.lei")}, ""},
+		{"edit a closed complaint without reopening", manager,
+			Change{complaint(t, "closed", "complaint", "li.wei"), complaint(t, "closed", "complaint", "zhao.lei")}, "final-state"},
+		{"move a paid expense", finance, Change{expense(t, "paid", "li.wei", "1"), expense(t, "approved", "li.wei", "1")}, "final-state"},
+		{"supersede alone", manager, Change{plan(t, "PLN-2026-0002", "active", ""), plan(t, "PLN-2026-0002", "superseded", "")}, "supersede"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rs := CheckChange(c.actor, c.ch, env)
+			if got := strings.Join(rules(rs), " "); got != c.want {
+				t.Errorf("rules = %q, want %q: %v", got, c.want, rs)
+			}
+			for _, r := range rs {
+				if r.Path == "" || r.ID == "" {
+					t.Errorf("refusal without place: %+v", r)
+				}
+			}
+		})
+	}
+}
+
+func TestCheckChangesSupersede(t *testing.T) {
+	oldActive := plan(t, "PLN-2026-0002", "active", "")
+	oldSuperseded := plan(t, "PLN-2026-0002", "superseded", "")
+	newApproved := plan(t, "PLN-2026-0004", "approved", "PLN-2026-0002")
+	newActive := plan(t, "PLN-2026-0004", "active", "PLN-2026-0002")
+	otherActive := plan(t, "PLN-2026-0005", "active", "PLN-2026-0001")
+	cases := []struct {
+		name    string
+		actor   Actor
+		changes []Change
+		want    string
+	}{
+		{"activate the revision and supersede the old one", manager,
+			[]Change{{oldActive, oldSuperseded}, {newApproved, newActive}}, ""},
+		{"order does not matter", director,
+			[]Change{{newApproved, newActive}, {oldActive, oldSuperseded}}, ""},
+		{"supersede alone", manager, []Change{{oldActive, oldSuperseded}}, "supersede"},
+		{"activate another plan", manager,
+			[]Change{{oldActive, oldSuperseded}, {plan(t, "PLN-2026-0005", "approved", "PLN-2026-0001"), otherActive}}, "supersede"},
+		{"revision already active", manager,
+			[]Change{{oldActive, oldSuperseded}, {newActive, newActive}}, "supersede"},
+		{"specialist does both", specialist,
+			[]Change{{oldActive, oldSuperseded}, {newApproved, newActive}}, "move-role move-role"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rs := CheckChanges(c.actor, c.changes, Env{})
+			if got := strings.Join(rules(rs), " "); got != c.want {
+				t.Errorf("rules = %q, want %q: %v", got, c.want, rs)
+			}
+		})
+	}
+}

@@ -1,0 +1,332 @@
+package workflow
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/money"
+	"github.com/opsbook/opsbook/pkg/record"
+)
+
+// Env is what a decision needs beyond the actor and the record. The zero
+// Env is usable: the default policy, an empty people registry, no
+// activation.
+type Env struct {
+	// Policy gives the approval limits; nil means config.Default().
+	Policy *config.Policy
+	// People is the registry, for whom an employee reports to (appraisals).
+	People People
+	// Activating is the plan revision (as it is after the change) whose
+	// activation this move is part of. Superseding a plan is allowed only
+	// when Activating is active and its `supersedes` names the plan.
+	// CheckChanges finds it among a commit's changes by itself.
+	Activating *record.Record
+}
+
+var defaultPolicy = sync.OnceValue(config.Default)
+
+func (e Env) policy() *config.Policy {
+	if e.Policy != nil {
+		return e.Policy
+	}
+	return defaultPolicy()
+}
+
+// limit is the approval limit of a role; ok is false for leadership, who
+// may approve any amount, and for roles that approve nothing.
+func (e Env) limit(r Role) (money.Amount, bool) {
+	if r != Manager && r != Director {
+		return money.Zero, false
+	}
+	if l, ok := e.policy().ApprovalLimits[string(r)]; ok {
+		return l, true
+	}
+	return defaultPolicy().ApprovalLimits[string(r)], true
+}
+
+// CheckMove decides whether a may move the record from its current state
+// (before, as it is now) to state to. It returns nil or a *Refusal.
+//
+// Party and four-eyes checks read the fields of before (the claimant, the
+// assignee, ...), and the approval limit reads before's amount: the CLI
+// calls CheckMove before it writes; the audit calls it (through
+// CheckChanges) with the record as it was before the commit, and CheckEdit
+// separately refuses changing those fields on the way.
+//
+// A move to on_hold must write hold.from = the state left; CheckMove cannot
+// see that, CheckEdit (and so CheckChanges) does.
+func CheckMove(a Actor, before *record.Record, to string, env Env) error {
+	if before == nil {
+		return &Refusal{Rule: RuleMoveIllegal, Field: "status", Message: "no record to move"}
+	}
+	if r := checkActor(a, before, before.ID); r != nil {
+		return r
+	}
+	return asError(checkMove(a, before, to, env))
+}
+
+func checkMove(a Actor, rec *record.Record, to string, env Env) *Refusal {
+	t := For(rec.Kind)
+	if t == nil {
+		return noWorkflow(rec)
+	}
+	m, r := t.lookup(rec, to)
+	if r != nil {
+		return r
+	}
+	return allowed(a, rec, m, env)
+}
+
+func noWorkflow(rec *record.Record) *Refusal {
+	if rec.Kind == "" {
+		return refuse(rec, RuleMoveIllegal, "kind", "%s has no kind, so no workflow", rec.ID)
+	}
+	return refuse(rec, RuleMoveIllegal, "status", "%s is %s, and %s records have no workflow", rec.ID, article(rec.Kind), rec.Kind)
+}
+
+// lookup finds the move out of rec's state to to, or says why there is none.
+func (t *Table) lookup(rec *record.Record, to string) (Move, *Refusal) {
+	from := rec.Status()
+	states := strings.Join(t.States, ", ")
+	switch {
+	case from == "":
+		return Move{}, refuse(rec, RuleMoveIllegal, "status", "%s has no status: %s starts in %s (states: %s)", describe(rec), article(t.Kind), t.Initial, states)
+	case !t.IsState(from):
+		return Move{}, refuse(rec, RuleMoveIllegal, "status", "%s is in %q, which is not a state of %s (states: %s)", describe(rec), from, article(t.Kind), states)
+	case !t.IsState(to):
+		return Move{}, refuse(rec, RuleMoveIllegal, "status", "%q is not a state of %s (states: %s)", to, article(t.Kind), states)
+	case from == to:
+		return Move{}, refuse(rec, RuleMoveIllegal, "status", "%s is already %s", describe(rec), from)
+	}
+	if m, ok := t.Find(from, to); ok {
+		return m, nil
+	}
+	moves := t.open(rec)
+	if len(moves) == 0 && t.IsFinal(from) {
+		return Move{}, finalState(rec)
+	}
+	return Move{}, refuse(rec, RuleMoveIllegal, "status", "no move from %s to %s for %s; from %s: %s", from, to, article(t.Kind), from, targets(moves))
+}
+
+func finalState(rec *record.Record) *Refusal {
+	return refuse(rec, RuleFinalState, "status", "%s is %s, a final state: it cannot change", describe(rec), rec.Status())
+}
+
+func targets(moves []Move) string {
+	if len(moves) == 0 {
+		return "none"
+	}
+	var out []string
+	for _, m := range moves {
+		out = append(out, m.To)
+	}
+	return strings.Join(out, ", ")
+}
+
+// allowed decides a move the table has: first the conditions on the record
+// itself, then who the actor is, then the limits.
+func allowed(a Actor, rec *record.Record, m Move, env Env) *Refusal {
+	switch m.Guard {
+	case GuardInquiry:
+		if t := rec.Str("type"); t != "inquiry" {
+			return refuse(rec, RuleMoveIllegal, "status", "no move from %s to %s for %s of type %s: only inquiries are resolved straight from %s; a complaint is investigated first",
+				m.From, m.To, rec.ID, orNone(t), m.From)
+		}
+	case GuardResume:
+		if r := checkResume(rec, m); r != nil {
+			return r
+		}
+	}
+	if !mayMake(a, rec, m) {
+		return refuse(rec, RuleMoveRole, "status", "%s may not %s %s: only %s may", a, phrase(m.Verb), rec.ID, who(rec, m.Roles, m.Parties))
+	}
+	for _, f := range m.Excluded {
+		if rec.Str(f) == a.Handle {
+			return refuse(rec, RuleFourEyes, "status", "%s may not %s %s: it is their own %s (four eyes)", a.Handle, phrase(m.Verb), rec.ID, ownNoun(f))
+		}
+	}
+	switch m.Guard {
+	case GuardApprovalLimit:
+		return checkLimit(a, rec, m, env)
+	case GuardSupersede:
+		return checkSupersede(rec, env)
+	}
+	return nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+func checkResume(rec *record.Record, m Move) *Refusal {
+	from := rec.Str("hold.from")
+	switch {
+	case from == "":
+		return refuse(rec, RuleHoldFrom, "hold.from", "%s is on hold without hold.from, so the state it resumes to is unknown", describe(rec))
+	case from != m.To:
+		return refuse(rec, RuleHoldFrom, "status", "%s was put on hold from %s: it resumes to %s, not %s", describe(rec), from, from, m.To)
+	}
+	return nil
+}
+
+func checkLimit(a Actor, rec *record.Record, m Move, env Env) *Refusal {
+	amount, ok := rec.Money("amount")
+	if !ok {
+		return refuse(rec, RuleApprovalLimit, "amount", "%s may not %s %s: its amount is missing or not a plain decimal, so no limit can be checked", a, phrase(m.Verb), rec.ID)
+	}
+	limit, limited := env.limit(a.Role)
+	if !limited || !amount.GreaterThan(limit) {
+		return nil
+	}
+	var can []string
+	if a.Role == Manager {
+		if dl, _ := env.limit(Director); !amount.GreaterThan(dl) {
+			can = append(can, rolePhrase(Director))
+		}
+	}
+	can = append(can, rolePhrase(Leadership))
+	return refuse(rec, RuleApprovalLimit, "amount", "%s may not %s %s: %s is over the %s limit of %s; %s must approve it",
+		a, phrase(m.Verb), rec.ID, amount.Grouped(), a.Role, limit.Grouped(), joinOr(can))
+}
+
+func checkSupersede(rec *record.Record, env Env) *Refusal {
+	act := env.Activating
+	switch {
+	case act == nil:
+		return refuse(rec, RuleSupersede, "status", "%s may be superseded only as part of activating the revision that names it in supersedes (one change moves both): activate that revision instead", rec.ID)
+	case act.Kind != record.Plan || act.Str("supersedes") != rec.ID:
+		return refuse(rec, RuleSupersede, "status", "%s does not supersede %s (its supersedes is %s): only the revision that names a plan supersedes it", act.ID, rec.ID, orNone(act.Str("supersedes")))
+	case act.Status() != "active":
+		return refuse(rec, RuleSupersede, "status", "%s is not being activated (it is %s): %s is superseded only when its revision becomes active", act.ID, orNone(act.Status()), rec.ID)
+	}
+	return nil
+}
+
+// mayMake reports whether a's role or a named part in the record lets them
+// make m.
+func mayMake(a Actor, rec *record.Record, m Move) bool {
+	if hasRole(m.Roles, a.Role) {
+		return true
+	}
+	for _, f := range m.Parties {
+		if rec.Str(f) == a.Handle { // a.Handle is never empty here: checkActor ran
+			return true
+		}
+	}
+	return false
+}
+
+// who lists the people a move is open to: "the assignee (li.wei), a manager
+// or a director".
+func who(rec *record.Record, roles []Role, parties []string) string {
+	var out []string
+	for _, f := range parties {
+		h := rec.Str(f)
+		if h == "" {
+			h = "none is set"
+		}
+		out = append(out, fmt.Sprintf("the %s (%s)", f, h))
+	}
+	for _, r := range roles {
+		out = append(out, rolePhrase(r))
+	}
+	return joinOr(out)
+}
+
+// phrase turns a CLI verb into words for a sentence.
+func phrase(verb string) string {
+	switch verb {
+	case "ack":
+		return "acknowledge"
+	case "hold":
+		return "put on hold"
+	case "plan":
+		return "start planning"
+	case "assess":
+		return "start the feasibility study of"
+	case "finish":
+		return "start closing"
+	}
+	return verb
+}
+
+func ownNoun(field string) string {
+	if field == "claimant" {
+		return "claim"
+	}
+	return "record"
+}
+
+// Option is one move out of a record's current state and whether the actor
+// may make it now.
+type Option struct {
+	Move
+	Allowed bool
+	Reason  string // why not, when not Allowed
+	Rule    string // the refusal's rule code, when not Allowed
+}
+
+// Options lists the moves out of rec's current state, in table order, each
+// with whether a may make it and, if not, why. Out of on_hold only the
+// resume to hold.from is listed (all of them when hold.from is unusable).
+// A final state with no move out yields none; kinds without a workflow
+// yield nil.
+func Options(a Actor, rec *record.Record, env Env) []Option {
+	t := For(rec.Kind)
+	if t == nil {
+		return nil
+	}
+	var out []Option
+	for _, m := range t.open(rec) {
+		r := checkActor(a, rec, rec.ID)
+		if r == nil {
+			r = allowed(a, rec, m, env)
+		}
+		o := Option{Move: m, Allowed: r == nil}
+		if r != nil {
+			o.Reason, o.Rule = r.Message, r.Rule
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// MoveByVerb finds the move a CLI verb makes from rec's current state
+// ("approve" on a submitted expense: submitted → approved; "resume" on an
+// on-hold project: back to hold.from). It says only which move is meant;
+// CheckMove decides whether the actor may make it.
+func MoveByVerb(rec *record.Record, verb string) (Move, error) {
+	t := For(rec.Kind)
+	if t == nil {
+		return Move{}, noWorkflow(rec)
+	}
+	from := rec.Status()
+	if !t.IsState(from) {
+		_, r := t.lookup(rec, t.Initial)
+		return Move{}, r
+	}
+	moves := t.open(rec)
+	for _, m := range moves {
+		if m.Verb == verb {
+			if m.Guard == GuardResume {
+				if r := checkResume(rec, m); r != nil {
+					return Move{}, r
+				}
+			}
+			return m, nil
+		}
+	}
+	if len(moves) == 0 && t.IsFinal(from) {
+		return Move{}, finalState(rec)
+	}
+	var can []string
+	for _, m := range moves {
+		can = append(can, m.Verb+" ("+m.To+")")
+	}
+	return Move{}, refuse(rec, RuleMoveIllegal, "status", "no %s move from %s for %s; from %s: %s", verb, from, article(t.Kind), from, strings.Join(can, ", "))
+}
