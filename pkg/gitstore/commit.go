@@ -1,0 +1,467 @@
+package gitstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+)
+
+// Signature is who made a commit, and when.
+type Signature struct {
+	Name  string
+	Email string
+	When  time.Time // the zero time means now
+}
+
+// SignMode says whether Commit signs.
+type SignMode int
+
+const (
+	// SignAsConfigured signs when git's commit.gpgsign is true.
+	SignAsConfigured SignMode = iota
+	// SignAlways signs whatever commit.gpgsign says (for require_signatures),
+	// with the key and format git's configuration names.
+	SignAlways
+	// SignNever does not sign.
+	SignNever
+)
+
+// CommitRequest is one commit of the files a command changed.
+type CommitRequest struct {
+	// Paths are the files to commit, relative to the root with forward
+	// slashes. Each file's content is read from the work tree; a path
+	// missing from the work tree is removed from the commit's tree.
+	Paths []string
+	// Message is the full commit message (subject, body, trailers).
+	Message string
+	// Author of the change; Committer defaults to Author.
+	Author, Committer Signature
+	Sign              SignMode
+}
+
+// Commit makes one commit on the current branch holding HEAD's tree (or an
+// empty tree on a branch with no commits yet) plus exactly req.Paths as they
+// are in the work tree. Whatever else is staged stays staged and uncommitted
+// and other work-tree changes are left alone; the index entries of req.Paths
+// are updated so that `git status` shows them clean. It refuses, like
+// CheckState, a detached HEAD, a merge or rebase in progress, unmerged
+// paths and a held index.lock. When nothing in req.Paths differs from HEAD it
+// returns ErrNothingToCommit and changes nothing.
+//
+// It signs when req.Sign or git's commit.gpgsign asks for it; see the package
+// documentation for what is supported.
+//
+// If the branch was updated but the index could not be written, Commit
+// returns the new commit's hash together with the error.
+func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
+	paths, err := cleanPaths(req.Paths)
+	if err != nil {
+		return "", err
+	}
+	if len(paths) == 0 {
+		return "", fmt.Errorf("committing: no paths given")
+	}
+	msg := strings.TrimRight(req.Message, " \t\r\n")
+	if strings.TrimSpace(msg) == "" {
+		return "", fmt.Errorf("committing: empty commit message")
+	}
+	msg += "\n"
+	author, committer, err := signatures(req.Author, req.Committer)
+	if err != nil {
+		return "", err
+	}
+
+	if err := r.checkMarkers(); err != nil {
+		return "", err
+	}
+	branch, err := r.currentBranch()
+	if err != nil {
+		return "", err
+	}
+	cfg, err := r.config()
+	if err != nil {
+		return "", err
+	}
+	trustMode, err := cfg.getBool("core.filemode", true)
+	if err != nil {
+		return "", err
+	}
+	signer, err := r.signerFor(cfg, req.Sign, committer)
+	if err != nil {
+		return "", err
+	}
+
+	lock, err := r.lockIndex()
+	if err != nil {
+		return "", err
+	}
+	defer lock.rollback()
+	idx, err := r.readIndex(r.indexPath())
+	if err != nil {
+		return "", err
+	}
+	for _, e := range idx.Entries {
+		if e.Stage != 0 {
+			return "", fmt.Errorf("%w: %s has unresolved conflicts; resolve them and `git add` the result, or `git reset`, then run opsbook again", ErrState, e.Name)
+		}
+	}
+
+	parent := plumbing.ZeroHash
+	var baseTree *object.Tree
+	switch ref, err := r.repo.Storer.Reference(branch); {
+	case errors.Is(err, plumbing.ErrReferenceNotFound):
+	case err != nil:
+		return "", fmt.Errorf("reading %s: %w", branch, err)
+	default:
+		parent = ref.Hash()
+		c, err := r.repo.CommitObject(parent)
+		if err != nil {
+			return "", fmt.Errorf("reading %s commit %s: %w", branch.Short(), parent, err)
+		}
+		if baseTree, err = c.Tree(); err != nil {
+			return "", fmt.Errorf("reading %s tree: %w", branch.Short(), err)
+		}
+	}
+
+	// Read each file, store its blob, and note the index entry it gets.
+	changes := make(map[string]treeChange, len(paths))
+	newEntries := make(map[string]*index.Entry, len(paths))
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return "", err
+		}
+		headHash, headMode, inHead, err := treeFile(baseTree, p)
+		if err != nil {
+			return "", err
+		}
+		prev := headMode
+		for _, e := range indexEntries(idx, p) {
+			if !e.IntentToAdd {
+				prev = e.Mode
+			}
+		}
+		wf, err := r.readWorkFile(p, trustMode, prev)
+		if err != nil {
+			return "", err
+		}
+		newEntries[p] = nil
+		if !wf.exists {
+			if inHead {
+				changes[p] = treeChange{remove: true}
+			}
+			continue
+		}
+		if err := r.storeBlob(wf); err != nil {
+			return "", fmt.Errorf("storing %s: %w", p, err)
+		}
+		newEntries[p] = indexEntryFor(p, wf)
+		if !inHead || headHash != wf.hash || headMode != wf.mode {
+			changes[p] = treeChange{hash: wf.hash, mode: wf.mode}
+		}
+	}
+	if len(changes) == 0 {
+		return "", fmt.Errorf("committing %s: %w (the files are as in HEAD)", strings.Join(paths, ", "), ErrNothingToCommit)
+	}
+
+	tb := &treeBuilder{s: r.repo.Storer}
+	var baseHash plumbing.Hash
+	if baseTree != nil {
+		baseHash = baseTree.Hash
+	}
+	treeHash, _, err := tb.build(baseHash, "", changes)
+	if err != nil {
+		return "", err
+	}
+	if treeHash.IsZero() {
+		if treeHash, err = tb.write(nil); err != nil { // everything removed: the empty tree
+			return "", err
+		}
+	}
+	if treeHash == baseHash {
+		return "", fmt.Errorf("committing %s: %w", strings.Join(paths, ", "), ErrNothingToCommit)
+	}
+
+	commit := &object.Commit{
+		Author:    object.Signature{Name: author.Name, Email: author.Email, When: author.When},
+		Committer: object.Signature{Name: committer.Name, Email: committer.Email, When: committer.When},
+		Message:   msg,
+		TreeHash:  treeHash,
+	}
+	if !parent.IsZero() {
+		commit.ParentHashes = []plumbing.Hash{parent}
+	}
+	if signer != nil {
+		payload := &plumbing.MemoryObject{}
+		if err := commit.EncodeWithoutSignature(payload); err != nil {
+			return "", fmt.Errorf("encoding the commit: %w", err)
+		}
+		rd, _ := payload.Reader()
+		data, err := io.ReadAll(rd)
+		if err != nil {
+			return "", fmt.Errorf("encoding the commit: %w", err)
+		}
+		sig, err := signer.sign(ctx, data)
+		if err != nil {
+			return "", err
+		}
+		commit.PGPSignature = string(sig)
+	}
+	obj := r.repo.Storer.NewEncodedObject()
+	if err := commit.Encode(obj); err != nil {
+		return "", fmt.Errorf("encoding the commit: %w", err)
+	}
+	hash, err := r.repo.Storer.SetEncodedObject(obj)
+	if err != nil {
+		return "", fmt.Errorf("storing the commit: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if err := r.updateRef(branch, parent, hash); err != nil {
+		return "", err
+	}
+
+	// The branch has moved: from here on, failures are reported with the hash.
+	kept := idx.Entries[:0]
+	for _, e := range idx.Entries {
+		if _, ok := newEntries[e.Name]; !ok {
+			kept = append(kept, e)
+		}
+	}
+	for _, p := range paths {
+		if e := newEntries[p]; e != nil {
+			kept = append(kept, e)
+		}
+	}
+	idx.Entries = kept
+	sort.SliceStable(idx.Entries, func(i, j int) bool { return idx.Entries[i].Name < idx.Entries[j].Name })
+	if idx.Version == 0 {
+		idx.Version = 2
+	}
+	if err := lock.commit(idx); err != nil {
+		return hash.String(), fmt.Errorf("made commit %s but could not update the index, so `git status` may show its files as changed (`git reset -q -- <paths>` fixes that): %w", hash.String()[:12], err)
+	}
+
+	subject, _, _ := strings.Cut(msg, "\n")
+	what := "commit"
+	if parent.IsZero() {
+		what = "commit (initial)"
+	}
+	r.appendReflogs(cfg, branch, parent, hash, committer, what+": "+subject)
+	return hash.String(), nil
+}
+
+func signatures(author, committer Signature) (Signature, Signature, error) {
+	if author.When.IsZero() {
+		author.When = time.Now()
+	}
+	if committer.Name == "" && committer.Email == "" {
+		committer = Signature{Name: author.Name, Email: author.Email, When: committer.When}
+	}
+	if committer.When.IsZero() {
+		committer.When = author.When
+	}
+	for _, s := range []struct {
+		role string
+		sig  Signature
+	}{{"author", author}, {"committer", committer}} {
+		if strings.TrimSpace(s.sig.Email) == "" {
+			return author, committer, fmt.Errorf("committing: the %s has no email", s.role)
+		}
+		if strings.TrimSpace(s.sig.Name) == "" {
+			return author, committer, fmt.Errorf("committing: the %s has no name", s.role)
+		}
+		if err := checkIdent(s.sig.Name, s.sig.Email); err != nil {
+			return author, committer, fmt.Errorf("committing: %s: %w", s.role, err)
+		}
+	}
+	return author, committer, nil
+}
+
+// checkMarkers refuses a merge, rebase, am, cherry-pick, revert or bisect
+// in progress.
+func (r *Repo) checkMarkers() error {
+	type marker struct{ name, what, fix string }
+	for _, m := range []marker{
+		{"MERGE_HEAD", "a merge is in progress", "finish it with `git commit` or abort it with `git merge --abort`"},
+		{"rebase-merge", "a rebase is in progress", "finish it with `git rebase --continue` or abort it with `git rebase --abort`"},
+		{"rebase-apply/applying", "`git am` is in progress", "finish it with `git am --continue` or abort it with `git am --abort`"},
+		{"rebase-apply", "a rebase is in progress", "finish it with `git rebase --continue` or abort it with `git rebase --abort`"},
+		{"CHERRY_PICK_HEAD", "a cherry-pick is in progress", "finish it with `git cherry-pick --continue` or abort it with `git cherry-pick --abort`"},
+		{"REVERT_HEAD", "a revert is in progress", "finish it with `git revert --continue` or abort it with `git revert --abort`"},
+		{"BISECT_LOG", "a bisect is in progress", "end it with `git bisect reset`"},
+	} {
+		if _, err := os.Lstat(filepath.Join(r.gitDir, m.name)); err == nil {
+			return fmt.Errorf("%w: %s; %s, then run opsbook again", ErrState, m.what, m.fix)
+		}
+	}
+	return nil
+}
+
+func (r *Repo) indexPath() string { return filepath.Join(r.gitDir, "index") }
+
+func (r *Repo) storeBlob(wf workFile) error {
+	if r.repo.Storer.HasEncodedObject(wf.hash) == nil {
+		return nil
+	}
+	obj := r.repo.Storer.NewEncodedObject()
+	obj.SetType(plumbing.BlobObject)
+	obj.SetSize(int64(len(wf.data)))
+	w, err := obj.Writer()
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(wf.data); err != nil {
+		w.Close()
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	_, err = r.repo.Storer.SetEncodedObject(obj)
+	return err
+}
+
+// cleanPaths checks each path and drops repeats, keeping the order.
+func cleanPaths(paths []string) ([]string, error) {
+	seen := make(map[string]bool, len(paths))
+	out := make([]string, 0, len(paths))
+	for _, p := range paths {
+		if err := checkPath(p); err != nil {
+			return nil, err
+		}
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// treeChange is the new state of one file in a tree.
+type treeChange struct {
+	remove bool
+	hash   plumbing.Hash
+	mode   filemode.FileMode
+}
+
+// treeBuilder writes the trees along the changed paths only; every other
+// subtree is reused by hash.
+type treeBuilder struct {
+	s storer.EncodedObjectStorer
+}
+
+// build applies changes (keyed by path relative to dir) to the tree base
+// (zero for none) and returns the new tree's hash, or the zero hash when the
+// tree ends up empty, with its number of entries.
+func (b *treeBuilder) build(base plumbing.Hash, dir string, changes map[string]treeChange) (plumbing.Hash, int, error) {
+	entries := map[string]object.TreeEntry{}
+	if !base.IsZero() {
+		t, err := object.GetTree(b.s, base)
+		if err != nil {
+			return plumbing.ZeroHash, 0, fmt.Errorf("reading tree %q: %w", dir, err)
+		}
+		for _, e := range t.Entries {
+			entries[e.Name] = e
+		}
+	}
+	direct := map[string]treeChange{}
+	nested := map[string]map[string]treeChange{}
+	for p, c := range changes {
+		if first, rest, ok := strings.Cut(p, "/"); ok {
+			if nested[first] == nil {
+				nested[first] = map[string]treeChange{}
+			}
+			nested[first][rest] = c
+		} else {
+			direct[p] = c
+		}
+	}
+	for name, c := range direct {
+		full := joinPath(dir, name)
+		old, exists := entries[name]
+		if _, alsoDir := nested[name]; alsoDir && !c.remove {
+			return plumbing.ZeroHash, 0, fmt.Errorf("%w %q: committed both as a file and as a directory", ErrBadPath, full)
+		}
+		if exists && old.Mode == filemode.Dir {
+			return plumbing.ZeroHash, 0, fmt.Errorf("%w %q: is a directory in HEAD; name the files in it", ErrBadPath, full)
+		}
+		if c.remove {
+			delete(entries, name)
+		} else {
+			entries[name] = object.TreeEntry{Name: name, Mode: c.mode, Hash: c.hash}
+		}
+	}
+	for name, sub := range nested {
+		full := joinPath(dir, name)
+		var subBase plumbing.Hash
+		if old, exists := entries[name]; exists {
+			if old.Mode != filemode.Dir {
+				return plumbing.ZeroHash, 0, fmt.Errorf("%w %q: is a file in HEAD; commit its removal with the files under it", ErrBadPath, full)
+			}
+			subBase = old.Hash
+		}
+		h, n, err := b.build(subBase, full, sub)
+		if err != nil {
+			return plumbing.ZeroHash, 0, err
+		}
+		if n == 0 {
+			delete(entries, name) // git keeps no empty directories
+		} else {
+			entries[name] = object.TreeEntry{Name: name, Mode: filemode.Dir, Hash: h}
+		}
+	}
+	if len(entries) == 0 {
+		return plumbing.ZeroHash, 0, nil
+	}
+	list := make([]object.TreeEntry, 0, len(entries))
+	for _, e := range entries {
+		list = append(list, e)
+	}
+	h, err := b.write(list)
+	return h, len(list), err
+}
+
+// write stores a tree with entries in git's order (a directory sorts as if
+// its name ended in "/").
+func (b *treeBuilder) write(entries []object.TreeEntry) (plumbing.Hash, error) {
+	sort.Slice(entries, func(i, j int) bool { return treeSortKey(entries[i]) < treeSortKey(entries[j]) })
+	obj := b.s.NewEncodedObject()
+	if err := (&object.Tree{Entries: entries}).Encode(obj); err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("encoding a tree: %w", err)
+	}
+	if b.s.HasEncodedObject(obj.Hash()) == nil {
+		return obj.Hash(), nil
+	}
+	h, err := b.s.SetEncodedObject(obj)
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("storing a tree: %w", err)
+	}
+	return h, nil
+}
+
+func treeSortKey(e object.TreeEntry) string {
+	if e.Mode == filemode.Dir {
+		return e.Name + "/"
+	}
+	return e.Name
+}
+
+func joinPath(dir, name string) string {
+	if dir == "" {
+		return name
+	}
+	return dir + "/" + name
+}

@@ -1,0 +1,151 @@
+package gitstore
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// Dirty returns those of paths (repository-relative, forward slashes) that
+// have uncommitted changes of their own: staged (the index differs from
+// HEAD), unstaged (the work tree differs from the index), untracked (the file
+// exists but is not in the index), deleted, or unmerged. Only these paths
+// are looked at, so it costs the same in a repository of any size (apart
+// from reading the index once). The result keeps the order of paths.
+func (r *Repo) Dirty(paths []string) ([]string, error) {
+	paths, err := cleanPaths(paths)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := r.config()
+	if err != nil {
+		return nil, err
+	}
+	trustMode, err := cfg.getBool("core.filemode", true)
+	if err != nil {
+		return nil, err
+	}
+	headTree, err := r.headTree()
+	if err != nil {
+		return nil, err
+	}
+	idx, err := r.readIndex(r.indexPath())
+	if err != nil {
+		return nil, err
+	}
+	var dirty []string
+	for _, p := range paths {
+		d, err := r.pathDirty(p, headTree, idx, trustMode)
+		if err != nil {
+			return nil, err
+		}
+		if d {
+			dirty = append(dirty, p)
+		}
+	}
+	return dirty, nil
+}
+
+func (r *Repo) pathDirty(p string, headTree *object.Tree, idx *index.Index, trustMode bool) (bool, error) {
+	headHash, headMode, inHead, err := treeFile(headTree, p)
+	if err != nil {
+		return false, err
+	}
+	var staged *index.Entry
+	for _, e := range indexEntries(idx, p) {
+		if e.Stage != 0 {
+			return true, nil // unmerged
+		}
+		if !e.IntentToAdd {
+			staged = e
+		}
+	}
+	switch {
+	case (staged != nil) != inHead:
+		return true, nil
+	case staged != nil && (staged.Hash != headHash || staged.Mode != headMode):
+		return true, nil
+	}
+	if staged != nil && staged.SkipWorktree {
+		return false, nil // sparse checkout: the file is meant to be absent
+	}
+	prev := headMode
+	if staged != nil {
+		prev = staged.Mode
+	}
+	wf, err := r.readWorkFile(p, trustMode, prev)
+	if err != nil {
+		return false, err
+	}
+	if staged == nil {
+		return wf.exists, nil
+	}
+	return !wf.exists || wf.hash != staged.Hash || wf.mode != staged.Mode, nil
+}
+
+// indexEntries returns the entries (all stages) for p. Index entries are
+// sorted by name, so this is a binary search.
+func indexEntries(idx *index.Index, p string) []*index.Entry {
+	es := idx.Entries
+	i := sort.Search(len(es), func(i int) bool { return es[i].Name >= p })
+	j := i
+	for j < len(es) && es[j].Name == p {
+		j++
+	}
+	if i == j {
+		// Not found where a sorted index would have it; fall back to a scan
+		// in case the index was not sorted.
+		var out []*index.Entry
+		for _, e := range es {
+			if e.Name == p {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	return es[i:j]
+}
+
+// treeFile finds the file at p in tree (nil for no commits yet). A
+// directory at p is reported as absent.
+func treeFile(tree *object.Tree, p string) (plumbing.Hash, filemode.FileMode, bool, error) {
+	if tree == nil {
+		return plumbing.ZeroHash, 0, false, nil
+	}
+	e, err := tree.FindEntry(p)
+	if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) || errors.Is(err, object.ErrFileNotFound) {
+		return plumbing.ZeroHash, 0, false, nil
+	}
+	if err != nil {
+		return plumbing.ZeroHash, 0, false, fmt.Errorf("looking up %s in HEAD: %w", p, err)
+	}
+	if e.Mode == filemode.Dir {
+		return plumbing.ZeroHash, 0, false, nil
+	}
+	return e.Hash, e.Mode, true, nil
+}
+
+// headTree returns HEAD's tree, or nil when the branch has no commits.
+func (r *Repo) headTree() (*object.Tree, error) {
+	ref, err := r.repo.Head()
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading HEAD: %w", err)
+	}
+	c, err := r.repo.CommitObject(ref.Hash())
+	if err != nil {
+		return nil, fmt.Errorf("reading HEAD commit %s: %w", ref.Hash(), err)
+	}
+	t, err := c.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("reading HEAD tree: %w", err)
+	}
+	return t, nil
+}

@@ -1,0 +1,268 @@
+package gitstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// Store is what opsbook's commands need from git. *Repo implements it; tests
+// of other packages may fake it.
+type Store interface {
+	Root() string
+	Identity() (name, email string, err error)
+	CheckState() error
+	Lock() (unlock func(), err error)
+	Dirty(paths []string) ([]string, error)
+	Commit(ctx context.Context, req CommitRequest) (hash string, err error)
+	BlobAt(rev, path string) ([]byte, error)
+	Head() (hash string, err error)
+	IsShallow() bool
+}
+
+var _ Store = (*Repo)(nil)
+
+var (
+	// ErrNotRepository is returned by Open when root holds no git repository.
+	ErrNotRepository = errors.New("not a git repository")
+	// ErrBusy is wrapped by the error of Lock when another opsbook holds the
+	// repository lock.
+	ErrBusy = errors.New("repository is busy")
+	// ErrState is wrapped by the refusals of CheckState (detached HEAD, merge,
+	// rebase, cherry-pick, revert, unmerged paths, read-only .git).
+	ErrState = errors.New("repository is not in a state to commit")
+	// ErrNoCommits is returned by Head on a branch with no commits yet.
+	ErrNoCommits = errors.New("no commits yet")
+	// ErrNothingToCommit is returned by Commit when the requested paths are
+	// identical to HEAD's.
+	ErrNothingToCommit = errors.New("nothing to commit")
+	// ErrNotFound is wrapped by BlobAt when the path does not exist at the
+	// revision.
+	ErrNotFound = errors.New("not found")
+	// ErrBadPath is wrapped when a path is not a clean repository-relative
+	// file path.
+	ErrBadPath = errors.New("bad path")
+)
+
+// Repo is a git repository with a work tree, opened by Open or Init.
+type Repo struct {
+	root      string // absolute work tree root
+	gitDir    string // .git, or .git/worktrees/NAME for a linked work tree
+	commonDir string // where objects, refs and config live
+	repo      *git.Repository
+}
+
+// Open opens the git repository whose work tree is root. root must be the
+// top of the work tree (the directory holding .git).
+func Open(root string) (*Repo, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("opening git repository at %s: %w", root, err)
+	}
+	gitDir, err := findGitDir(abs)
+	if err != nil {
+		return nil, err
+	}
+	commonDir := gitDir
+	if data, err := os.ReadFile(filepath.Join(gitDir, "commondir")); err == nil {
+		c := strings.TrimSpace(string(data))
+		if !filepath.IsAbs(c) {
+			c = filepath.Join(gitDir, c)
+		}
+		commonDir = filepath.Clean(c)
+	}
+	repo, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
+	if err != nil {
+		return nil, fmt.Errorf("opening git repository at %s: %w", abs, err)
+	}
+	return &Repo{root: abs, gitDir: gitDir, commonDir: commonDir, repo: repo}, nil
+}
+
+// findGitDir returns the git directory of the work tree at root: root/.git,
+// or the directory a .git file points to (linked work trees, submodules).
+func findGitDir(root string) (string, error) {
+	dotGit := filepath.Join(root, ".git")
+	fi, err := os.Stat(dotGit)
+	switch {
+	case err == nil && fi.IsDir():
+		return dotGit, nil
+	case err == nil:
+		data, err := os.ReadFile(dotGit)
+		if err != nil {
+			return "", fmt.Errorf("opening git repository at %s: %w", root, err)
+		}
+		line := strings.TrimSpace(string(data))
+		dir, ok := strings.CutPrefix(line, "gitdir:")
+		if !ok {
+			return "", fmt.Errorf("%w: %s is a file but does not say `gitdir: <path>`", ErrNotRepository, dotGit)
+		}
+		dir = strings.TrimSpace(dir)
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(root, dir)
+		}
+		return filepath.Clean(dir), nil
+	case errors.Is(err, os.ErrNotExist):
+		if _, err := os.Stat(root); err != nil {
+			return "", fmt.Errorf("opening git repository at %s: %w", root, err)
+		}
+		if isBareGitDir(root) {
+			return "", fmt.Errorf("%w with a work tree: %s is a bare repository; opsbook needs a checkout (git clone %s <dir>)", ErrNotRepository, root, root)
+		}
+		if top := enclosingWorkTree(root); top != "" {
+			return "", fmt.Errorf("%w at %s: it is inside the git repository at %s; opsbook's records must be at the top of the work tree", ErrNotRepository, root, top)
+		}
+		return "", fmt.Errorf("%w: %s has no .git; create one with `opsbook init` (or `git init`)", ErrNotRepository, root)
+	default:
+		return "", fmt.Errorf("opening git repository at %s: %w", root, err)
+	}
+}
+
+func isBareGitDir(dir string) bool {
+	for _, name := range []string{"HEAD", "objects", "refs"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+func enclosingWorkTree(dir string) string {
+	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return ""
+		}
+	}
+}
+
+// Init creates a git repository with a work tree at root whose first branch
+// is main, for `opsbook init`. When root already holds a git repository, Init
+// opens it and leaves it as it is, like `git init` run twice.
+func Init(root string) (*Repo, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("creating git repository at %s: %w", root, err)
+	}
+	if _, err := os.Stat(filepath.Join(abs, ".git")); err == nil {
+		return Open(abs)
+	}
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		return nil, fmt.Errorf("creating git repository at %s: %w", abs, err)
+	}
+	_, err = git.PlainInitWithOptions(abs, &git.PlainInitOptions{
+		InitOptions: git.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName("main")},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("creating git repository at %s: %w", abs, err)
+	}
+	return Open(abs)
+}
+
+// Root returns the absolute path of the work tree.
+func (r *Repo) Root() string { return r.root }
+
+// GitDir returns the absolute path of the git directory (usually Root/.git).
+func (r *Repo) GitDir() string { return r.gitDir }
+
+// Head returns the hash of the commit HEAD points to, or an error wrapping
+// ErrNoCommits on a branch with no commits yet.
+func (r *Repo) Head() (string, error) {
+	ref, err := r.repo.Head()
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return "", fmt.Errorf("reading HEAD: %w", ErrNoCommits)
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading HEAD: %w", err)
+	}
+	return ref.Hash().String(), nil
+}
+
+// IsShallow reports whether the repository is a shallow clone, whose history
+// stops short of the first commit.
+func (r *Repo) IsShallow() bool {
+	fi, err := os.Stat(filepath.Join(r.commonDir, "shallow"))
+	return err == nil && fi.Size() > 0
+}
+
+// BlobAt returns the content of the file at path in the commit rev names (a
+// hash, branch, tag, HEAD, HEAD~2, ...). A path that is absent at rev gives an
+// error wrapping ErrNotFound.
+func (r *Repo) BlobAt(rev, p string) ([]byte, error) {
+	if err := checkPath(p); err != nil {
+		return nil, err
+	}
+	h, err := r.repo.ResolveRevision(plumbing.Revision(rev))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s at %s: resolving revision: %w", p, rev, err)
+	}
+	c, err := r.repo.CommitObject(*h)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s at %s: %w", p, rev, err)
+	}
+	tree, err := c.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("reading %s at %s: %w", p, rev, err)
+	}
+	e, err := tree.FindEntry(p)
+	if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) || errors.Is(err, object.ErrFileNotFound) {
+		return nil, fmt.Errorf("reading %s at %s: %w", p, rev, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading %s at %s: %w", p, rev, err)
+	}
+	if !e.Mode.IsFile() {
+		return nil, fmt.Errorf("reading %s at %s: not a file (mode %s)", p, rev, e.Mode)
+	}
+	return readBlob(r.repo, e.Hash)
+}
+
+func readBlob(repo *git.Repository, h plumbing.Hash) ([]byte, error) {
+	b, err := repo.BlobObject(h)
+	if err != nil {
+		return nil, fmt.Errorf("reading blob %s: %w", h, err)
+	}
+	rd, err := b.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("reading blob %s: %w", h, err)
+	}
+	defer rd.Close()
+	data, err := io.ReadAll(rd)
+	if err != nil {
+		return nil, fmt.Errorf("reading blob %s: %w", h, err)
+	}
+	return data, nil
+}
+
+// checkPath accepts a clean, relative, forward-slash path to a file that is
+// not inside .git.
+func checkPath(p string) error {
+	switch {
+	case p == "" || p == ".":
+		return fmt.Errorf("%w: empty path", ErrBadPath)
+	case strings.HasPrefix(p, "/") || filepath.IsAbs(p):
+		return fmt.Errorf("%w %q: must be relative to the repository root", ErrBadPath, p)
+	case path.Clean(p) != p || strings.HasSuffix(p, "/"):
+		return fmt.Errorf("%w %q: not clean (want %q)", ErrBadPath, p, path.Clean(p))
+	case p == ".." || strings.HasPrefix(p, "../"):
+		return fmt.Errorf("%w %q: outside the repository", ErrBadPath, p)
+	case strings.ContainsRune(p, 0):
+		return fmt.Errorf("%w %q: contains NUL", ErrBadPath, p)
+	}
+	for _, part := range strings.Split(p, "/") {
+		if strings.EqualFold(part, ".git") {
+			return fmt.Errorf("%w %q: inside .git", ErrBadPath, p)
+		}
+	}
+	return nil
+}

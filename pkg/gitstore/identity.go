@@ -1,0 +1,74 @@
+package gitstore
+
+import (
+	"fmt"
+	"os"
+	"os/user"
+	"strings"
+)
+
+// Identity returns the author identity git would use for a commit here:
+// GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL from the environment first, then
+// author.name/author.email and user.name/user.email from the configuration
+// (repository, then global: $GIT_CONFIG_GLOBAL, or $XDG_CONFIG_HOME/git/config
+// and $HOME/.gitconfig, then system; include and includeIf gitdir:/onbranch:
+// are followed), then $EMAIL. Without an email it is an error; without a name
+// the login's full name or user name stands in, unless user.useConfigOnly.
+func (r *Repo) Identity() (name, email string, err error) {
+	return r.identity("AUTHOR", "author")
+}
+
+// CommitterIdentity is Identity for the committer: GIT_COMMITTER_NAME and
+// GIT_COMMITTER_EMAIL, then committer.name/committer.email, then the same
+// fallbacks as Identity.
+func (r *Repo) CommitterIdentity() (name, email string, err error) {
+	return r.identity("COMMITTER", "committer")
+}
+
+func (r *Repo) identity(envRole, cfgRole string) (name, email string, err error) {
+	cfg, err := r.config()
+	if err != nil {
+		return "", "", err
+	}
+	name = firstNonEmpty(os.Getenv("GIT_"+envRole+"_NAME"), cfg.getString(cfgRole+".name"), cfg.getString("user.name"))
+	email = firstNonEmpty(os.Getenv("GIT_"+envRole+"_EMAIL"), cfg.getString(cfgRole+".email"), cfg.getString("user.email"), os.Getenv("EMAIL"))
+	configOnly, err := cfg.getBool("user.useconfigonly", false)
+	if err != nil {
+		return "", "", err
+	}
+	if name == "" && !configOnly {
+		if u, err := user.Current(); err == nil {
+			name = firstNonEmpty(strings.TrimSpace(strings.Split(u.Name, ",")[0]), u.Username)
+		}
+	}
+	if email == "" {
+		return "", "", fmt.Errorf("no git identity: %s email is not set; run `git config --global user.email you@example.com` (or set GIT_%s_EMAIL)", cfgRole, envRole)
+	}
+	if name == "" {
+		return "", "", fmt.Errorf("no git identity: %s name is not set; run `git config --global user.name \"Your Name\"` (or set GIT_%s_NAME)", cfgRole, envRole)
+	}
+	if err := checkIdent(name, email); err != nil {
+		return "", "", err
+	}
+	return name, email, nil
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// checkIdent refuses characters that would corrupt a commit's author line.
+func checkIdent(name, email string) error {
+	if strings.ContainsAny(name, "<>\n\x00") {
+		return fmt.Errorf("git identity: name %q contains <, > or a newline", name)
+	}
+	if strings.ContainsAny(email, "<>\n\x00 ") {
+		return fmt.Errorf("git identity: email %q contains <, >, a space or a newline", email)
+	}
+	return nil
+}

@@ -1,0 +1,76 @@
+package gitstore
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// CheckState refuses, with an error wrapping ErrState that says what to do,
+// when a commit by opsbook would be wrong or impossible here: HEAD detached or
+// not on a branch; a merge, rebase, am, cherry-pick, revert or bisect in
+// progress; unmerged paths in the index; a git process holding index.lock;
+// a .git directory that cannot be written. A branch with no commits yet is
+// fine. Commands call it before they change any file.
+func (r *Repo) CheckState() error {
+	// Markers first: a rebase or bisect also detaches HEAD, and naming the
+	// operation is the more useful message.
+	if err := r.checkMarkers(); err != nil {
+		return err
+	}
+	if _, err := r.currentBranch(); err != nil {
+		return err
+	}
+	if err := r.checkWritable(); err != nil {
+		return err
+	}
+	lock := filepath.Join(r.gitDir, "index.lock")
+	if _, err := os.Lstat(lock); err == nil {
+		return fmt.Errorf("%w: %s exists: another git process seems to be running in this repository; if none is, remove the file and try again", ErrState, lock)
+	}
+	idx, err := r.readIndex(filepath.Join(r.gitDir, "index"))
+	if err != nil {
+		return err
+	}
+	for _, e := range idx.Entries {
+		if e.Stage != 0 {
+			return fmt.Errorf("%w: %s has unresolved conflicts; resolve them and `git add` the result, or `git reset`, then run opsbook again", ErrState, e.Name)
+		}
+	}
+	return nil
+}
+
+// currentBranch returns the branch HEAD is on (which may have no commits
+// yet), or an error wrapping ErrState when HEAD is detached.
+func (r *Repo) currentBranch() (plumbing.ReferenceName, error) {
+	head, err := r.repo.Storer.Reference(plumbing.HEAD)
+	if err != nil {
+		return "", fmt.Errorf("reading HEAD: %w", err)
+	}
+	if head.Type() != plumbing.SymbolicReference {
+		return "", fmt.Errorf("%w: HEAD is detached at %s; switch to a branch first (`git switch <branch>`, or `git switch -c <new-branch>` to keep this state)", ErrState, head.Hash().String()[:12])
+	}
+	if !head.Target().IsBranch() {
+		return "", fmt.Errorf("%w: HEAD points to %s, which is not a branch; switch to a branch first (`git switch <branch>`)", ErrState, head.Target())
+	}
+	return head.Target(), nil
+}
+
+// checkWritable creates and removes a file in the git directory, which is
+// what taking the lock needs.
+func (r *Repo) checkWritable() error {
+	f, err := os.CreateTemp(r.gitDir, "opsbook-probe-*")
+	if err != nil {
+		if errors.Is(err, os.ErrPermission) || errors.Is(err, syscall.EROFS) {
+			return fmt.Errorf("%w: cannot write to %s (read-only?): %v", ErrState, r.gitDir, err)
+		}
+		return fmt.Errorf("%w: cannot write to %s: %v", ErrState, r.gitDir, err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
