@@ -91,7 +91,16 @@ Start with:  opsbook summary` + exitStatusHelp,
 		newSchemaCmd(g),
 		newSummaryCmd(g),
 		newConfigCmd(g),
+		newNewCmd(g),
+		newSetCmd(g),
+		newAssignCmd(g),
+		newEditCmd(g),
+		newMoveCmd(g),
+		newRenumberCmd(g),
+		newInitCmd(g),
 	)
+	root.AddGroup(&cobra.Group{ID: "verbs", Title: "Workflow verbs (each a move, like `opsbook move ID STATE`):"})
+	root.AddCommand(newVerbCmds(g)...)
 	for _, c := range root.Commands() {
 		if !strings.Contains(c.Long, "Exit status:") {
 			c.Long += "\n" + exitStatusHelp

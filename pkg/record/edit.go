@@ -59,11 +59,11 @@ func ScalarNode(value string) (*yaml.Node, error) {
 		clearPositions(n)
 		return n, nil
 	case plainNumberRE.MatchString(v):
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: v}, nil
+		return &yaml.Node{Kind: yaml.ScalarNode, Value: v}, nil
 	case v == "true" || v == "false":
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: v}, nil
+		return &yaml.Node{Kind: yaml.ScalarNode, Value: v}, nil
 	case dateRE.MatchString(v):
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!timestamp", Value: v}, nil
+		return &yaml.Node{Kind: yaml.ScalarNode, Value: v}, nil
 	}
 	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: value}, nil
 }

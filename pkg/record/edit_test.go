@@ -98,3 +98,12 @@ func TestUnset(t *testing.T) {
 		t.Fatalf("got:\n%s", got)
 	}
 }
+
+func TestScalarNodesStayPlain(t *testing.T) {
+	for _, v := range []string{"5", "1280.50", "true", "2026-11-26", "2026-11-26T15:00:00+08:00", "2026-02-30"} {
+		got := edit(t, commented, func(e *Editor) { mustNode(t, v)(e, "note", false) })
+		if !strings.Contains(got, "note: "+v+"\n") {
+			t.Errorf("%s written as:\n%s", v, got)
+		}
+	}
+}

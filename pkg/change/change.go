@@ -1,0 +1,375 @@
+// Package change is the one door every change to the records goes through:
+// the workflow decides whether the actor may make it, the rules judge the
+// records it leaves behind, the files are written atomically, and one commit
+// holds exactly the files changed. When anything refuses, the repository is
+// left as it was found.
+package change
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/gitstore"
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/repo"
+	"github.com/opsbook/opsbook/pkg/rules"
+	"github.com/opsbook/opsbook/pkg/workflow"
+)
+
+// Errors the CLI maps to exit statuses.
+var (
+	// ErrRepository: the repository cannot be used (not git, detached HEAD,
+	// merge in progress, read-only).
+	ErrRepository = errors.New("repository cannot be changed")
+	// ErrBusy: another opsbook holds the lock.
+	ErrBusy = gitstore.ErrBusy
+)
+
+// Refused is a change the rules do not allow. Diagnostics, when present,
+// are the validation errors the change would introduce.
+type Refused struct {
+	Reason      string
+	Rule        string
+	Diagnostics []diag.Diagnostic
+	// Invalid is set when the refusal is for invalid values (schema), as
+	// opposed to the department's rules.
+	Invalid bool
+}
+
+func (r *Refused) Error() string {
+	if len(r.Diagnostics) == 0 {
+		return r.Reason
+	}
+	var b strings.Builder
+	b.WriteString(r.Reason)
+	for _, d := range r.Diagnostics {
+		b.WriteString("\n  " + d.String())
+	}
+	return b.String()
+}
+
+// Session is an opened, locked repository with a known actor.
+type Session struct {
+	Repo   *repo.Repo
+	Git    *gitstore.Repo
+	Actor  workflow.Actor
+	Person *record.Record
+	Name   string
+	Email  string
+	// Now is the moment stamped into records (acknowledged_at, dates).
+	Now    time.Time
+	Commit bool
+	env    workflow.Env
+	unlock func()
+	before []diag.Diagnostic
+}
+
+// Open finds the repository from dir, checks that git can take a commit,
+// takes the lock, loads the records and resolves the actor from the git
+// identity. noCommit leaves changes in the work tree.
+func Open(ctx context.Context, dir string, noCommit bool, now time.Time) (*Session, error) {
+	root, err := config.FindRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrRepository, err)
+	}
+	g, err := gitstore.Open(root)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrRepository, err)
+	}
+	if err := g.CheckState(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrRepository, err)
+	}
+	unlock, err := g.Lock()
+	if err != nil {
+		if errors.Is(err, gitstore.ErrBusy) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: %v", ErrRepository, err)
+	}
+	s := &Session{Git: g, Now: now, unlock: unlock}
+	ok := false
+	defer func() {
+		if !ok {
+			unlock()
+		}
+	}()
+	if s.Repo, err = repo.Load(ctx, root); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrRepository, err)
+	}
+	s.Commit = !noCommit && s.Repo.Policy.Commit
+	if s.Name, s.Email, err = g.Identity(); err != nil {
+		return nil, &Refused{Rule: workflow.RuleActorUnknown, Reason: fmt.Sprintf("who are you? %v (set user.email in git config to an address in your people record)", err)}
+	}
+	s.Person = PersonByEmail(s.Repo.Set, s.Email)
+	if s.Person == nil {
+		return nil, &Refused{Rule: workflow.RuleActorUnknown, Reason: fmt.Sprintf("unknown person: no one in %s/people has the email %s (git user.email); an unknown person may change nothing", s.Repo.Policy.Records, s.Email)}
+	}
+	s.Actor = workflow.ActorOf(s.Person)
+	if !s.Actor.Active {
+		return nil, &Refused{Rule: workflow.RuleActorInactive, Reason: fmt.Sprintf("%s is not active: an inactive person may change nothing", s.Actor.Handle)}
+	}
+	s.env = workflow.Env{Policy: s.Repo.Policy, People: workflow.NewPeople(s.Repo.Set.OfKind(record.Person))}
+	s.before = s.Repo.Validate(now)
+	ok = true
+	return s, nil
+}
+
+// Close releases the lock.
+func (s *Session) Close() {
+	if s.unlock != nil {
+		s.unlock()
+		s.unlock = nil
+	}
+}
+
+// Env is the workflow environment of the session.
+func (s *Session) Env() workflow.Env { return s.env }
+
+// PersonByEmail finds the person whose emails hold email (case-insensitive).
+func PersonByEmail(set *record.Set, email string) *record.Record {
+	for _, p := range set.OfKind(record.Person) {
+		for _, e := range p.Strings("emails") {
+			if strings.EqualFold(e, email) {
+				return p
+			}
+		}
+	}
+	return nil
+}
+
+// Edit is one file the change writes: new content for Path, or nil Data to
+// remove it. Before is the record as it was (nil for a new file).
+type Edit struct {
+	Path   string
+	Before *record.Record
+	Data   []byte
+}
+
+// Message is what the commit says.
+type Message struct {
+	Kind   record.Kind
+	ID     string
+	Action string
+	Note   string
+	// Mechanical marks a change that only rewrites ids (renumber): the
+	// workflow is not asked, the rules still are.
+	Mechanical bool
+}
+
+func (m Message) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: %s\n", m.Kind, m.ID, m.Action)
+	if n := strings.TrimSpace(m.Note); n != "" {
+		b.WriteString("\n" + n + "\n")
+	}
+	fmt.Fprintf(&b, "\nOpsbook-Record: %s\nOpsbook-Action: %s\n", m.ID, m.Action)
+	return b.String()
+}
+
+// Result is what a change did.
+type Result struct {
+	Paths  []string
+	Commit string // empty with --no-commit
+}
+
+// refusalRules are validation rules whose breach is the department's rules
+// refusing (exit 3) rather than a malformed value (exit 1).
+var refusalRules = map[string]bool{
+	"state-needs": true, "budget-overspend": true, "receipt-required": true, "appraisal-self": true,
+	"appraisal-appraiser": true, "plan-active": true, "people-director": true, "ref-missing": true,
+	"ref-role": true, "id-duplicate": true, "attachment-missing": true,
+}
+
+// Parse turns an edit's content into a record for checking, with the
+// problems of its text and schema.
+func (s *Session) Parse(e Edit) (*record.Record, []diag.Diagnostic) {
+	rec, ds := record.Parse(e.Path, e.Data)
+	if rec == nil {
+		return nil, ds
+	}
+	ds = append(ds, record.CheckPlace(rec, s.Repo.Policy.Records)...)
+	ds = append(ds, s.Repo.Schemas.Validate(rec)...)
+	return rec, ds
+}
+
+// Check decides whether the edits may be made, without writing anything.
+func (s *Session) Check(edits []Edit, msg Message) error {
+	after := make([]*record.Record, len(edits))
+	var invalid []diag.Diagnostic
+	var changes []workflow.Change
+	for i, e := range edits {
+		if e.Data == nil {
+			changes = append(changes, workflow.Change{Before: e.Before})
+			continue
+		}
+		rec, ds := s.Parse(e)
+		for _, d := range ds {
+			if d.Severity == diag.Error {
+				invalid = append(invalid, d)
+			}
+		}
+		if rec == nil {
+			continue
+		}
+		after[i] = rec
+		changes = append(changes, workflow.Change{Before: e.Before, After: rec})
+	}
+	if len(invalid) > 0 {
+		return &Refused{Reason: fmt.Sprintf("refused: %s %s would not be valid; nothing was changed", msg.Kind, msg.ID), Rule: "validate", Diagnostics: diag.Sort(invalid), Invalid: true}
+	}
+	if rs := workflow.CheckChanges(s.Actor, changes, s.env); len(rs) > 0 && !msg.Mechanical {
+		var reasons []string
+		for _, r := range rs {
+			reasons = append(reasons, r.Message)
+		}
+		return &Refused{Reason: "refused: " + strings.Join(reasons, "; "), Rule: rs[0].Rule}
+	}
+	return s.checkRules(edits, after)
+}
+
+// Apply checks the edits and, when allowed, writes and commits them.
+func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result, error) {
+	if err := s.Check(edits, msg); err != nil {
+		return nil, err
+	}
+	paths := make([]string, len(edits))
+	for i, e := range edits {
+		paths[i] = e.Path
+	}
+	if s.Commit {
+		dirty, err := s.Git.Dirty(paths)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrRepository, err)
+		}
+		if len(dirty) > 0 {
+			return nil, &Refused{Rule: "uncommitted", Reason: fmt.Sprintf("refused: %s has uncommitted changes of its own; commit or discard them first (git diff -- %s), or use --no-commit", strings.Join(dirty, ", "), strings.Join(dirty, " "))}
+		}
+	}
+	restore, err := s.write(edits)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Paths: paths}
+	if !s.Commit {
+		return res, nil
+	}
+	who := gitstore.Signature{Name: s.Name, Email: s.Email}
+	req := gitstore.CommitRequest{Paths: paths, Message: msg.String(), Author: who}
+	if s.Repo.Policy.RequireSignatures {
+		req.Sign = gitstore.SignAlways
+	}
+	hash, err := s.Git.Commit(ctx, req)
+	if err != nil {
+		if hash == "" {
+			restore()
+		}
+		if errors.Is(err, gitstore.ErrNothingToCommit) {
+			return res, nil
+		}
+		return nil, fmt.Errorf("committing: %w", err)
+	}
+	res.Commit = hash
+	return res, nil
+}
+
+// checkRules runs the cross-record rules over the records as they would be
+// and refuses errors the change introduces; errors already present
+// elsewhere do not block it.
+func (s *Session) checkRules(edits []Edit, after []*record.Record) error {
+	replaced := map[string]bool{}
+	for _, e := range edits {
+		replaced[e.Path] = true
+	}
+	var recs []*record.Record
+	for _, r := range s.Repo.Set.Records {
+		if !replaced[r.Path] {
+			recs = append(recs, r)
+		}
+	}
+	for _, r := range after {
+		if r != nil {
+			recs = append(recs, r)
+		}
+	}
+	set := record.NewSet(recs)
+	now := rules.Check(&rules.Context{Set: set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now})
+	key := func(d diag.Diagnostic) string {
+		return d.Path + "\x00" + d.Rule + "\x00" + d.Record + "\x00" + d.Message
+	}
+	was := map[string]int{}
+	for _, d := range s.before {
+		was[key(d)]++
+	}
+	var added []diag.Diagnostic
+	rule := false
+	for _, d := range now {
+		if d.Severity != diag.Error {
+			continue
+		}
+		if was[key(d)] > 0 {
+			was[key(d)]--
+			continue
+		}
+		added = append(added, d)
+		rule = rule || refusalRules[d.Rule]
+	}
+	if len(added) == 0 {
+		return nil
+	}
+	return &Refused{Reason: "refused: the change would break the rules; nothing was changed", Rule: added[0].Rule, Diagnostics: diag.Sort(added), Invalid: !rule}
+}
+
+// write writes every edit atomically and returns a function that puts the
+// files back as they were.
+func (s *Session) write(edits []Edit) (restore func(), err error) {
+	type saved struct {
+		path string
+		data []byte
+		had  bool
+	}
+	var done []saved
+	restore = func() {
+		for i := len(done) - 1; i >= 0; i-- {
+			sv := done[i]
+			if sv.had {
+				_ = gitstore.WriteFileAtomic(sv.path, sv.data, 0o644)
+			} else {
+				_ = os.Remove(sv.path)
+			}
+		}
+	}
+	// Removals last, so a rename writes the new file before the old goes.
+	order := append([]Edit(nil), edits...)
+	sort.SliceStable(order, func(i, j int) bool { return order[i].Data != nil && order[j].Data == nil })
+	for _, e := range order {
+		abs := filepath.Join(s.Repo.Root, filepath.FromSlash(e.Path))
+		old, rerr := os.ReadFile(abs)
+		sv := saved{path: abs, data: old, had: rerr == nil}
+		if e.Data == nil {
+			if err := os.Remove(abs); err != nil && !os.IsNotExist(err) {
+				restore()
+				return nil, fmt.Errorf("removing %s: %w", e.Path, err)
+			}
+			done = append(done, sv)
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+			restore()
+			return nil, fmt.Errorf("writing %s: %w", e.Path, err)
+		}
+		if err := gitstore.WriteFileAtomic(abs, e.Data, 0o644); err != nil {
+			restore()
+			return nil, fmt.Errorf("writing %s: %w", e.Path, err)
+		}
+		done = append(done, sv)
+	}
+	return restore, nil
+}

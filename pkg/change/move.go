@@ -1,0 +1,114 @@
+package change
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/rules"
+	"github.com/opsbook/opsbook/pkg/workflow"
+	"go.yaml.in/yaml/v3"
+)
+
+// MoveEdits builds the edits of moving rec to state `to`: the status, plus
+// what the move stamps (acknowledged_at, resolved_at, actual dates, hold,
+// appraisal total and rating). Activating a plan that supersedes another
+// also moves that one to superseded, in the same commit.
+func MoveEdits(s *Session, rec *record.Record, to, note string) ([]Edit, error) {
+	src, err := record.ReadFile(s.Repo.Root, rec.Path)
+	if err != nil {
+		return nil, err
+	}
+	ed, err := record.NewEditor(src)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", rec.Path, err)
+	}
+	from := rec.Status()
+	set := func(path, value string) {
+		n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: value}
+		if n2, err := record.ScalarNode(value); err == nil {
+			n = n2
+		}
+		_ = ed.Set(path, n, false)
+	}
+	setIfMissing := func(path, value string) {
+		if !rec.Has(path) {
+			set(path, value)
+		}
+	}
+	now := s.Now.Format(time.RFC3339)
+	today := s.Now.Format("2006-01-02")
+	set("status", to)
+	var extra []Edit
+	switch rec.Kind {
+	case record.Complaint:
+		switch to {
+		case "acknowledged":
+			setIfMissing("acknowledged_at", now)
+			if !rec.Has("assignee") && (s.Actor.Role == workflow.Specialist) {
+				set("assignee", s.Actor.Handle)
+			}
+		case "resolved":
+			setIfMissing("resolution.resolved_at", now)
+			if note != "" {
+				setIfMissing("resolution.solution", note)
+			}
+		}
+	case record.Project:
+		switch {
+		case to == "on_hold":
+			set("hold.from", from)
+			if note != "" {
+				set("hold.reason", note)
+			}
+		case from == "on_hold":
+			_ = ed.Unset("hold")
+		}
+		switch to {
+		case "executing":
+			setIfMissing("actual.start", today)
+		case "closed", "cancelled":
+			if rec.Has("actual.start") {
+				setIfMissing("actual.end", today)
+			}
+		}
+	case record.Appraisal:
+		if to == "submitted" {
+			sc := rules.AppraisalScore(rec, s.Repo.Policy)
+			setIfMissing("total", sc.Total.String())
+			setIfMissing("rating", sc.Rating)
+		}
+	case record.Plan:
+		if to == "active" {
+			if old := s.Repo.Set.Get(rec.Str("supersedes")); old != nil && old.Kind == record.Plan && old.Status() == "active" {
+				e, err := simpleMove(s, old, "superseded")
+				if err != nil {
+					return nil, err
+				}
+				extra = append(extra, e)
+			}
+		}
+	}
+	data, err := ed.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	return append([]Edit{{Path: rec.Path, Before: rec, Data: data}}, extra...), nil
+}
+
+func simpleMove(s *Session, rec *record.Record, to string) (Edit, error) {
+	src, err := record.ReadFile(s.Repo.Root, rec.Path)
+	if err != nil {
+		return Edit{}, err
+	}
+	ed, err := record.NewEditor(src)
+	if err != nil {
+		return Edit{}, err
+	}
+	n, _ := record.ScalarNode(to)
+	if err := ed.Set("status", n, false); err != nil {
+		return Edit{}, err
+	}
+	data, err := ed.Bytes()
+	return Edit{Path: rec.Path, Before: rec, Data: data}, err
+}

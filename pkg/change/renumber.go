@@ -1,0 +1,96 @@
+package change
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/rules"
+)
+
+// RenumberEdits moves the record old to the id new and rewrites every
+// reference to it (the fields rules.Refs lists) in every record.
+func RenumberEdits(s *Session, oldID, newID string) ([]Edit, error) {
+	holders := s.Repo.Set.All(oldID)
+	if len(holders) == 0 {
+		return nil, fmt.Errorf("no record with id %q", oldID)
+	}
+	rec := holders[0]
+	if len(holders) > 1 {
+		// A collision: renumber the copy that is not in its right place, or
+		// else the one not yet committed.
+		for _, h := range holders {
+			if h.Path != RecordPath(s.Repo.Policy.Records, h.Kind, oldID) {
+				rec = h
+			}
+		}
+	}
+	if !record.ValidID(rec.Kind, newID) {
+		return nil, &Refused{Rule: "renumber", Reason: fmt.Sprintf("%q is not a valid %s id", newID, rec.Kind)}
+	}
+	if rec.Kind != record.Person && record.IDYear(newID) != record.IDYear(oldID) {
+		return nil, &Refused{Rule: "renumber", Reason: fmt.Sprintf("%s and %s are of different years: a renumbered record keeps its year", oldID, newID)}
+	}
+	if other := s.Repo.Set.Get(newID); other != nil {
+		return nil, &Refused{Rule: "renumber", Reason: fmt.Sprintf("%s is already taken by %s", newID, other.Path)}
+	}
+	newPath := RecordPath(s.Repo.Policy.Records, rec.Kind, newID)
+	var edits []Edit
+	rewrite := func(r *record.Record, paths []string) ([]byte, error) {
+		src, err := record.ReadFile(s.Repo.Root, r.Path)
+		if err != nil {
+			return nil, err
+		}
+		ed, err := record.NewEditor(src)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", r.Path, err)
+		}
+		for _, p := range paths {
+			n, _ := record.ScalarNode(newID)
+			if err := ed.Set(p, n, false); err != nil {
+				return nil, fmt.Errorf("%s: %s: %w", r.Path, p, err)
+			}
+		}
+		return ed.Bytes()
+	}
+	for _, r := range s.Repo.Set.Records {
+		var paths []string
+		if r == rec {
+			paths = append(paths, "id")
+		}
+		for _, ref := range rules.Refs {
+			if ref.Kind != r.Kind || ref.Target != rec.Kind {
+				continue
+			}
+			for p, v := range rules.Expand(r.Data, ref.Path) {
+				if v == oldID {
+					paths = append(paths, p)
+				}
+			}
+		}
+		if len(paths) == 0 {
+			continue
+		}
+		sort.Strings(paths)
+		data, err := rewrite(r, paths)
+		if err != nil {
+			return nil, err
+		}
+		if r == rec {
+			edits = append(edits, Edit{Path: newPath, Before: r, Data: data}, Edit{Path: r.Path, Before: r})
+			continue
+		}
+		edits = append(edits, Edit{Path: r.Path, Before: r, Data: data})
+	}
+	return edits, nil
+}
+
+// Summary lists the files a renumber touches, for its commit note.
+func Summary(edits []Edit) string {
+	var parts []string
+	for _, e := range edits {
+		parts = append(parts, e.Path)
+	}
+	return strings.Join(parts, "\n")
+}

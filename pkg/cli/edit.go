@@ -1,0 +1,153 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/opsbook/opsbook/pkg/change"
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/render"
+	"github.com/spf13/cobra"
+)
+
+type editOpts struct {
+	*global
+	writeOpts
+	id string
+}
+
+func newEditCmd(g *global) *cobra.Command {
+	o := &editOpts{global: g}
+	cmd := &cobra.Command{
+		Use:   "edit <ID>",
+		Short: "Edit a record in your editor; it is validated and committed when you save",
+		Long: `Edit opens the record's file in $VISUAL or $EDITOR (vi when neither is set).
+When you save and quit, the record is validated; if it is not valid, the
+errors are shown at the top of the file and the editor opens again (quit
+without changing anything to give up). An unchanged file means no commit.
+A status change made in the editor is judged as a workflow move.`,
+		Example: `  opsbook edit EXP-2026-0041
+  EDITOR=nano opsbook edit CMP-2026-0042`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.id = args[0]
+			return runEdit(cmd.Context(), o)
+		},
+	}
+	o.writeOpts.bind(cmd)
+	return cmd
+}
+
+func runEdit(ctx context.Context, o *editOpts) error {
+	if _, err := o.format(render.Text, render.JSON, render.YAML); err != nil {
+		return err
+	}
+	s, err := o.session(ctx, o.noCommit)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	rec, err := s.Repo.Find(o.id)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	src, err := record.ReadFile(s.Repo.Root, rec.Path)
+	if err != nil {
+		return writeErr(err)
+	}
+	msg := change.Message{Kind: rec.Kind, ID: rec.ID, Action: "edit", Note: o.note}
+	data, err := editLoop(ctx, o.global, s, rec.Path, rec, src, msg)
+	if err != nil {
+		return err
+	}
+	if data == nil || bytes.Equal(data, src) {
+		fmt.Fprintln(o.io.Err, "no changes: nothing committed")
+		return nil
+	}
+	res, err := s.Apply(ctx, []change.Edit{{Path: rec.Path, Before: rec, Data: data}}, msg)
+	if err != nil {
+		return writeErr(err)
+	}
+	return o.report(changeJSON{ID: rec.ID, Path: rec.Path, Action: "edit", Commit: res.Commit}, fmt.Sprintf("%s: edited", rec.ID))
+}
+
+const errorBanner = "# opsbook: the record is not valid; fix the errors below, or quit without\n# changes to give up. These comment lines are removed when you save.\n"
+
+// editLoop opens data in the user's editor until the result passes Check,
+// or is unchanged (nil: given up). Validation errors are shown as comments
+// at the top of the file, like kubectl edit.
+func editLoop(ctx context.Context, g *global, s *change.Session, path string, before *record.Record, data []byte, msg change.Message) ([]byte, error) {
+	editor := g.io.Getenv("VISUAL")
+	if editor == "" {
+		editor = g.io.Getenv("EDITOR")
+	}
+	if editor == "" {
+		editor = "vi"
+	}
+	dir, err := os.MkdirTemp("", "opsbook-edit-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	tmp := filepath.Join(dir, filepath.Base(path))
+	shown := data
+	original := data
+	for {
+		if err := os.WriteFile(tmp, shown, 0o600); err != nil {
+			return nil, err
+		}
+		cmd := exec.CommandContext(ctx, "sh", "-c", editor+` "$1"`, "editor", tmp)
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = g.io.In, g.io.Out, g.io.Err
+		if err := cmd.Run(); err != nil {
+			return nil, usageErr("editor %q failed: %v; nothing was changed", editor, err)
+		}
+		edited, err := os.ReadFile(tmp)
+		if err != nil {
+			return nil, err
+		}
+		if bytes.Equal(edited, shown) {
+			if !bytes.Equal(shown, original) {
+				return nil, writeErr(errors.New("the record is still not valid and was left unchanged in the editor: nothing was changed"))
+			}
+			return nil, nil
+		}
+		clean := stripBanner(edited)
+		err = s.Check([]change.Edit{{Path: path, Before: before, Data: clean}}, msg)
+		if err == nil {
+			return clean, nil
+		}
+		var ref *change.Refused
+		if !errors.As(err, &ref) {
+			return nil, writeErr(err)
+		}
+		fmt.Fprintln(g.io.Err, err)
+		var b strings.Builder
+		b.WriteString(errorBanner)
+		for _, line := range strings.Split(strings.TrimRight(err.Error(), "\n"), "\n") {
+			b.WriteString("# " + strings.TrimSpace(line) + "\n")
+		}
+		shown = append([]byte(b.String()), clean...)
+	}
+}
+
+// stripBanner removes the error comment block editLoop put on top.
+func stripBanner(data []byte) []byte {
+	if !bytes.HasPrefix(data, []byte(errorBanner)) {
+		return data
+	}
+	rest := data[len(errorBanner):]
+	for bytes.HasPrefix(rest, []byte("# ")) {
+		i := bytes.IndexByte(rest, '\n')
+		if i < 0 {
+			return nil
+		}
+		rest = rest[i+1:]
+	}
+	return rest
+}

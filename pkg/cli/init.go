@@ -1,0 +1,211 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/opsbook/opsbook/pkg/change"
+	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/gitstore"
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/render"
+	"github.com/opsbook/opsbook/pkg/schema"
+	"github.com/opsbook/opsbook/pkg/workflow"
+	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
+)
+
+type initOpts struct {
+	*global
+	dir, name, email, role, handle string
+}
+
+func newInitCmd(g *global) *cobra.Command {
+	o := &initOpts{global: g}
+	cmd := &cobra.Command{
+		Use:   "init [DIR] --name NAME --email EMAIL --role ROLE [--handle HANDLE]",
+		Short: "Create a new records repository with its first person and first commit",
+		Long: `Init creates a records repository in DIR (default: the current folder): git
+(unless DIR already is one), .opsbook.yaml with the default policy written out,
+the records folders, attachments/, a README stub for the department, and the
+first person — you — and commits them as that person. The handle defaults to
+the part of the email before @. Usually the first person is the director.`,
+		Example: `  opsbook init ops --name "王芳" --email wang.fang@example.com --role director`,
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.dir = "."
+			if len(args) == 1 {
+				o.dir = args[0]
+			}
+			if !filepath.IsAbs(o.dir) {
+				o.dir = filepath.Join(g.dir, o.dir)
+			}
+			return runInit(cmd, o)
+		},
+	}
+	cmd.Flags().StringVar(&o.name, "name", "", "your name (required)")
+	cmd.Flags().StringVar(&o.email, "email", "", "your email, the git identity you commit with (required)")
+	cmd.Flags().StringVar(&o.role, "role", "director", "your role: director, manager, specialist, leadership or finance")
+	cmd.Flags().StringVar(&o.handle, "handle", "", "your handle (default: from the email)")
+	return cmd
+}
+
+var handleClean = regexp.MustCompile(`[^a-z0-9.-]+`)
+
+const defaultPolicy = `# opsbook policy (DOMAIN.md §8). Every key is optional; these are the defaults.
+records: records
+currency: CNY
+approval_limits:          # largest expense each role may approve; leadership: any
+  manager: 5000.00
+  director: 50000.00
+receipt_required_above: 500.00
+sla:                      # hours: first response / resolution
+  critical: {respond: 1, resolve: 24}
+  high: {respond: 4, resolve: 72}
+  medium: {respond: 8, resolve: 120}
+  low: {respond: 24, resolve: 240}
+ratings: {outstanding: 90, exceeds: 80, meets: 60, below: 40}
+categories:
+  expense: [personnel, marketing, office, travel, training, other]
+  complaint: [product, service, billing, delivery, staff, other]
+check_interval_days: 14
+require_signatures: false
+commit: true
+`
+
+func runInit(cmd *cobra.Command, o *initOpts) error {
+	if _, err := o.format(render.Text, render.JSON, render.YAML); err != nil {
+		return err
+	}
+	if o.name == "" || o.email == "" {
+		return usageErr("init needs --name and --email (the first person of the department)")
+	}
+	if !strings.Contains(o.email, "@") {
+		return usageErr("--email %q is not an email address", o.email)
+	}
+	if !isRole(o.role) {
+		return usageErr("--role %q is not one of director, manager, specialist, leadership, finance", o.role)
+	}
+	handle := o.handle
+	if handle == "" {
+		handle = strings.Trim(handleClean.ReplaceAllString(strings.ToLower(strings.SplitN(o.email, "@", 2)[0]), "-"), ".-")
+	}
+	if !record.ValidID(record.Person, handle) {
+		return usageErr("handle %q is not valid (lower-case letters, digits, . and -); give one with --handle", handle)
+	}
+	if err := os.MkdirAll(o.dir, 0o755); err != nil {
+		return usageErr("creating %s: %v", o.dir, err)
+	}
+	for _, p := range []string{config.FileName, "records"} {
+		if _, err := os.Lstat(filepath.Join(o.dir, p)); err == nil {
+			return refused(fmt.Errorf("refused: %s already has %s: it is already a records repository", o.dir, p))
+		}
+	}
+	g, err := gitstore.Open(o.dir)
+	if errors.Is(err, gitstore.ErrNotRepository) {
+		g, err = gitstore.Init(o.dir)
+	}
+	if err != nil {
+		return &ExitError{ExitUsage, err}
+	}
+	if err := g.CheckState(); err != nil {
+		return &ExitError{ExitUsage, err}
+	}
+	unlock, err := g.Lock()
+	if err != nil {
+		return writeErr(err)
+	}
+	defer unlock()
+
+	person, err := personYAML(handle, o.name, o.role, o.email)
+	if err != nil {
+		return err
+	}
+	files := map[string][]byte{
+		config.FileName:        []byte(defaultPolicy),
+		"README.md":            []byte(readmeStub(o.name)),
+		"attachments/.gitkeep": nil,
+		change.RecordPath("records", record.Person, handle): person,
+	}
+	for _, ki := range record.Kinds {
+		if ki.Kind != record.Person {
+			files["records/"+ki.Dir+"/.gitkeep"] = nil
+		}
+	}
+	if _, err := os.Lstat(filepath.Join(o.dir, "README.md")); err == nil {
+		delete(files, "README.md")
+	}
+	sch, err := schema.Compile(config.Default().ExpenseCategories, config.Default().ComplaintCategories)
+	if err != nil {
+		return err
+	}
+	rec, ds := record.Parse("records/people/"+handle+".yaml", person)
+	if rec == nil || len(ds) > 0 || len(sch.Validate(rec)) > 0 {
+		return usageErr("the first person would not be valid: %v %v", ds, sch.Validate(rec))
+	}
+	var paths []string
+	var written []string
+	for p, data := range files {
+		abs := filepath.Join(o.dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+			return err
+		}
+		if err := gitstore.WriteFileAtomic(abs, data, 0o644); err != nil {
+			for _, w := range written {
+				os.Remove(w)
+			}
+			return err
+		}
+		written = append(written, abs)
+		paths = append(paths, p)
+	}
+	msg := change.Message{Kind: record.Person, ID: handle, Action: "init", Note: "A new operations department records repository."}
+	hash, err := g.Commit(cmd.Context(), gitstore.CommitRequest{Paths: paths, Message: msg.String(), Author: gitstore.Signature{Name: o.name, Email: o.email}})
+	if err != nil {
+		return &ExitError{ExitUsage, fmt.Errorf("committing: %w", err)}
+	}
+	return o.report(changeJSON{ID: handle, Path: "records/people/" + handle + ".yaml", Action: "init", Commit: hash},
+		fmt.Sprintf("initialised %s with %s (%s)", o.dir, handle, o.role))
+}
+
+func personYAML(handle, name, role, email string) ([]byte, error) {
+	doc := &yaml.Node{Kind: yaml.MappingNode}
+	add := func(k string, v *yaml.Node) {
+		doc.Content = append(doc.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: k}, v)
+	}
+	str := func(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
+	add("kind", str("person"))
+	add("id", str(handle))
+	add("name", str(name))
+	add("role", str(role))
+	add("emails", &yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{str(email)}})
+	add("active", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
+	return yaml.Marshal(doc)
+}
+
+func readmeStub(name string) string {
+	return `# Operations department records
+
+This repository holds the operations department's records (projects, plans,
+complaints, appraisals, budgets, expense claims) as YAML files, managed with
+opsbook. Start with:
+
+    opsbook summary
+    opsbook validate
+
+Every change is a commit; pull requests carry approvals. Set up by ` + name + `.
+`
+}
+
+func isRole(s string) bool {
+	for _, r := range workflow.Roles {
+		if string(r) == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,203 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/opsbook/opsbook/pkg/change"
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/render"
+	"github.com/opsbook/opsbook/pkg/workflow"
+	"github.com/spf13/cobra"
+)
+
+type moveOpts struct {
+	*global
+	writeOpts
+	id   string
+	to   string
+	verb string
+}
+
+func newMoveCmd(g *global) *cobra.Command {
+	o := &moveOpts{global: g}
+	cmd := &cobra.Command{
+		Use:   "move <ID> [STATE]",
+		Short: "Move a record to another state of its workflow, or list the moves open to you",
+		Long: `Move changes a record's status along its kind's workflow and commits the
+change. The workflow decides whether you (the person whose email is your git
+user.email) may make the move: your role, the approval limit, four eyes, the
+state the record is in. The rules then check what the new state needs.
+Moves stamp what they imply: acknowledged_at and resolution.resolved_at on
+complaints, actual.start/end and hold.from on projects, total and rating on a
+submitted appraisal; activating a plan that supersedes another moves that one
+to superseded in the same commit.
+
+Without STATE, move lists every move out of the record's state and, for
+each one you may not make, why not.`,
+		Example: `  opsbook move EXP-2026-0041
+  opsbook move EXP-2026-0041 approved --note "checked against the invoice"
+  opsbook move PRJ-2026-0002 on_hold --note "waiting for the new budget"`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.id = args[0]
+			if len(args) == 2 {
+				o.to = args[1]
+			}
+			return runMove(cmd.Context(), o)
+		},
+	}
+	o.writeOpts.bind(cmd)
+	return cmd
+}
+
+// newVerbCmds makes one command per workflow verb (approve, submit, ...),
+// each a move named by what it does rather than the state it reaches.
+func newVerbCmds(g *global) []*cobra.Command {
+	var cmds []*cobra.Command
+	for _, verb := range workflow.Verbs() {
+		verb := verb
+		o := &moveOpts{global: g, verb: verb}
+		var kinds []string
+		for _, ki := range record.Kinds {
+			t := workflow.For(ki.Kind)
+			if t == nil {
+				continue
+			}
+			froms := map[string][]string{}
+			var tos []string
+			for _, m := range t.Moves {
+				if m.Verb == verb {
+					if froms[m.To] == nil {
+						tos = append(tos, m.To)
+					}
+					froms[m.To] = append(froms[m.To], m.From)
+				}
+			}
+			for _, to := range tos {
+				from := strings.Join(froms[to], "|")
+				if len(froms[to]) > 3 {
+					from = "(any open state)"
+				}
+				if to == "" {
+					to = "(the state in hold.from)"
+				}
+				kinds = append(kinds, fmt.Sprintf("%s %s → %s", ki.Kind, from, to))
+			}
+		}
+		cmd := &cobra.Command{
+			Use:     verb + " <ID>",
+			Short:   fmt.Sprintf("Workflow move %q (%s)", verb, strings.Join(kinds, "; ")),
+			GroupID: "verbs",
+			Long: fmt.Sprintf(`%s makes the workflow move named %q on the record ID and commits it,
+exactly as "opsbook move ID STATE" would. Moves it makes:
+  %s`, strings.ToUpper(verb[:1])+verb[1:], verb, strings.Join(kinds, "\n  ")),
+			Example: fmt.Sprintf("  opsbook %s %s --note \"...\"", verb, exampleID(verb)),
+			Args:    cobra.ExactArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				o.id = args[0]
+				return runMove(cmd.Context(), o)
+			},
+		}
+		o.writeOpts.bind(cmd)
+		cmds = append(cmds, cmd)
+	}
+	return cmds
+}
+
+func exampleID(verb string) string {
+	switch verb {
+	case "ack", "investigate", "resolve", "reopen":
+		return "CMP-2026-0042"
+	case "hold", "resume", "cancel", "assess", "start", "finish", "plan":
+		return "PRJ-2026-0003"
+	case "activate", "complete", "supersede", "revise":
+		return "PLN-2026-0004"
+	case "recalibrate":
+		return "APR-2026-0011"
+	}
+	return "EXP-2026-0193"
+}
+
+func runMove(ctx context.Context, o *moveOpts) error {
+	if _, err := o.format(render.Text, render.JSON, render.YAML); err != nil {
+		return err
+	}
+	s, err := o.session(ctx, o.noCommit)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	rec, err := s.Repo.Find(o.id)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	if o.to == "" && o.verb == "" {
+		return listOptions(o, s, rec)
+	}
+	to := o.to
+	if o.verb != "" {
+		m, err := workflow.MoveByVerb(rec, o.verb)
+		if err != nil {
+			return writeErr(err)
+		}
+		to = m.To
+	}
+	if err := workflow.CheckMove(s.Actor, rec, to, s.Env()); err != nil {
+		return writeErr(err)
+	}
+	edits, err := change.MoveEdits(s, rec, to, o.note)
+	if err != nil {
+		return writeErr(err)
+	}
+	action := o.verb
+	if action == "" {
+		action = "move to " + to
+	}
+	from := rec.Status()
+	res, err := s.Apply(ctx, edits, change.Message{Kind: rec.Kind, ID: rec.ID, Action: action, Note: o.note})
+	if err != nil {
+		return writeErr(err)
+	}
+	text := fmt.Sprintf("%s: %s → %s", rec.ID, from, to)
+	if len(edits) > 1 {
+		for _, e := range edits[1:] {
+			text += fmt.Sprintf("\n%s: %s → %s", e.Before.ID, e.Before.Status(), "superseded")
+		}
+	}
+	return o.report(changeJSON{ID: rec.ID, Path: rec.Path, Paths: res.Paths, Action: action, From: from, To: to, Commit: res.Commit}, text)
+}
+
+func listOptions(o *moveOpts, s *change.Session, rec *record.Record) error {
+	opts := workflow.Options(s.Actor, rec, s.Env())
+	format, _ := o.format(render.Text, render.JSON, render.YAML)
+	type optJSON struct {
+		To      string `json:"to"`
+		Verb    string `json:"verb"`
+		Allowed bool   `json:"allowed"`
+		Reason  string `json:"reason,omitempty"`
+	}
+	out := []optJSON{}
+	t := &render.Table{Headers: []string{"TO", "VERB", "YOU", "WHY NOT"}}
+	for _, op := range opts {
+		out = append(out, optJSON{op.To, op.Verb, op.Allowed, op.Reason})
+		you := "yes"
+		if !op.Allowed {
+			you = "no"
+		}
+		t.Add(op.To, op.Verb, you, op.Reason)
+	}
+	switch format {
+	case render.JSON:
+		return render.WriteJSON(o.io.Out, out)
+	case render.YAML:
+		return render.WriteYAML(o.io.Out, out)
+	}
+	fmt.Fprintf(o.io.Out, "%s is %s; you are %s\n", rec.ID, rec.Status(), s.Actor)
+	if len(opts) == 0 {
+		fmt.Fprintln(o.io.Out, "no moves: the state is final")
+		return nil
+	}
+	return render.WriteTable(o.io.Out, t, o.io.OutTTY)
+}

@@ -1,0 +1,47 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/opsbook/opsbook/pkg/change"
+	"github.com/opsbook/opsbook/pkg/render"
+	"github.com/spf13/cobra"
+)
+
+func newRenumberCmd(g *global) *cobra.Command {
+	o := &struct{ writeOpts }{}
+	cmd := &cobra.Command{
+		Use:   "renumber <OLD> <NEW>",
+		Short: "Move a record to a new id and rewrite every reference to it, in one commit",
+		Long: `Renumber moves the record OLD to the id NEW (same kind and year) and rewrites
+every reference to OLD in every record, in one commit. Use it when two
+branches allocated the same id: on the branch that merges second, renumber
+its record to the next free id before merging.`,
+		Example: `  opsbook renumber EXP-2026-0041 EXP-2026-0042`,
+		Args:    cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := g.format(render.Text, render.JSON, render.YAML); err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			s, err := g.session(ctx, o.noCommit)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			edits, err := change.RenumberEdits(s, args[0], args[1])
+			if err != nil {
+				return writeErr(err)
+			}
+			rec := edits[0].Before
+			res, err := s.Apply(ctx, edits, change.Message{Kind: rec.Kind, ID: args[1], Action: "renumber from " + args[0], Note: o.note, Mechanical: true})
+			if err != nil {
+				return writeErr(err)
+			}
+			return g.report(changeJSON{ID: args[1], Path: edits[0].Path, Paths: res.Paths, Action: "renumber", Commit: res.Commit},
+				fmt.Sprintf("%s → %s (%d files)", args[0], args[1], len(res.Paths)))
+		},
+	}
+	o.writeOpts.bind(cmd)
+	return cmd
+}

@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/opsbook/opsbook/pkg/change"
+	"github.com/opsbook/opsbook/pkg/render"
+	"github.com/opsbook/opsbook/pkg/workflow"
+	"github.com/spf13/cobra"
+)
+
+// writeOpts are the flags every command that writes shares.
+type writeOpts struct {
+	noCommit bool
+	note     string
+}
+
+func (w *writeOpts) bind(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&w.noCommit, "no-commit", false, "write the files but do not commit (for a pull request that batches several changes)")
+	cmd.Flags().StringVar(&w.note, "note", "", "a note for the commit message")
+}
+
+// session opens the repository for a change and maps its failures to exit
+// statuses.
+func (g *global) session(ctx context.Context, noCommit bool) (*change.Session, error) {
+	now, err := g.clock()
+	if err != nil {
+		return nil, err
+	}
+	s, err := change.Open(ctx, g.dir, noCommit, now)
+	if err != nil {
+		return nil, writeErr(err)
+	}
+	return s, nil
+}
+
+// writeErr maps the errors of a change to exit statuses: refusals 3 (1 for
+// invalid values), busy 75, an unusable repository 2.
+func writeErr(err error) error {
+	var ref *change.Refused
+	var wr *workflow.Refusal
+	var ee *ExitError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ee):
+		return err
+	case errors.As(err, &ref):
+		if ref.Invalid {
+			return &ExitError{ExitFindings, err}
+		}
+		return &ExitError{ExitRefused, err}
+	case errors.As(err, &wr):
+		return &ExitError{ExitRefused, fmt.Errorf("refused: %w", err)}
+	case errors.Is(err, change.ErrBusy):
+		return &ExitError{ExitBusy, err}
+	case errors.Is(err, change.ErrRepository):
+		return &ExitError{ExitUsage, err}
+	}
+	return &ExitError{ExitUsage, err}
+}
+
+// changeJSON is the -o json shape of every writing command.
+type changeJSON struct {
+	ID     string   `json:"id"`
+	Path   string   `json:"path"`
+	Paths  []string `json:"paths,omitempty"`
+	Action string   `json:"action"`
+	From   string   `json:"from,omitempty"`
+	To     string   `json:"to,omitempty"`
+	Commit string   `json:"commit"`
+}
+
+func (g *global) report(out changeJSON, text string) error {
+	format, err := g.format(render.Text, render.JSON, render.YAML)
+	if err != nil {
+		return err
+	}
+	switch format {
+	case render.JSON:
+		return render.WriteJSON(g.io.Out, out)
+	case render.YAML:
+		return render.WriteYAML(g.io.Out, out)
+	}
+	fmt.Fprintln(g.io.Out, text)
+	if out.Commit != "" {
+		fmt.Fprintf(g.io.Err, "committed %s\n", short(out.Commit))
+	} else {
+		fmt.Fprintf(g.io.Err, "not committed (--no-commit or policy commit: false): %s\n", out.Path)
+	}
+	return nil
+}
+
+func short(h string) string {
+	if len(h) > 10 {
+		return h[:10]
+	}
+	return h
+}
