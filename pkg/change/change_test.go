@@ -1,0 +1,148 @@
+package change
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/opsbook/opsbook/pkg/record"
+)
+
+var now = time.Date(2026, 11, 26, 15, 0, 0, 0, time.FixedZone("CST", 8*3600))
+
+// repoWith makes a git repository holding files, committed by the director.
+func repoWith(t *testing.T, files map[string]string) string {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	dir := t.TempDir()
+	for p, text := range files {
+		abs := filepath.Join(dir, p)
+		os.MkdirAll(filepath.Dir(abs), 0o755)
+		os.WriteFile(abs, []byte(text), 0o644)
+	}
+	for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "-A"}, {"commit", "-q", "-m", "import"}} {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=W", "GIT_AUTHOR_EMAIL=wang@example.com", "GIT_COMMITTER_NAME=W", "GIT_COMMITTER_EMAIL=wang@example.com", "GIT_CONFIG_NOSYSTEM=1", "HOME="+dir)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	return dir
+}
+
+var dept = map[string]string{
+	".opsbook.yaml":                            "currency: CNY\n",
+	"records/people/wang.yaml":                 "kind: person\nid: wang\nname: W\nrole: director\nemails: [wang@example.com]\n",
+	"records/people/li.yaml":                   "kind: person\nid: li\nname: L\nrole: specialist\nreports_to: wang\nemails: [li@example.com]\n",
+	"records/budgets/BUD-2026.yaml":            "kind: budget\nid: BUD-2026\ntitle: b\nstatus: approved\nyear: 2026\nlines:\n  - category: office\n    amount: 100.00\n",
+	"records/expenses/2026/EXP-2026-0007.yaml": "kind: expense\nid: EXP-2026-0007\ntitle: t\nstatus: submitted\nclaimant: li\ndate: 2026-03-01\ncategory: office\namount: 90.00\n",
+}
+
+func open(t *testing.T, dir, email string) *Session {
+	t.Helper()
+	t.Setenv("GIT_AUTHOR_EMAIL", email)
+	t.Setenv("HOME", dir)
+	s, err := Open(context.Background(), dir, false, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+func TestNextID(t *testing.T) {
+	dir := repoWith(t, dept)
+	s := open(t, dir, "li@example.com")
+	if id := NextID(dir, "records", s.Repo.Set, record.Expense, 2026); id != "EXP-2026-0008" {
+		t.Fatalf("NextID = %s", id)
+	}
+	// a file that does not parse still holds its id
+	os.WriteFile(filepath.Join(dir, "records/expenses/2026/EXP-2026-0011.yaml"), []byte("{"), 0o644)
+	if id := NextID(dir, "records", s.Repo.Set, record.Expense, 2026); id != "EXP-2026-0012" {
+		t.Fatalf("NextID = %s", id)
+	}
+	if id := NextID(dir, "records", s.Repo.Set, record.Expense, 2027); id != "EXP-2027-0001" {
+		t.Fatalf("NextID = %s", id)
+	}
+}
+
+func TestUnknownActorRefused(t *testing.T) {
+	dir := repoWith(t, dept)
+	t.Setenv("GIT_AUTHOR_EMAIL", "nobody@example.com")
+	t.Setenv("HOME", dir)
+	_, err := Open(context.Background(), dir, false, now)
+	var r *Refused
+	if !errors.As(err, &r) || !strings.Contains(r.Reason, "unknown person") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestApproveOverBudgetRefusedAndNothingWritten(t *testing.T) {
+	files := map[string]string{}
+	for k, v := range dept {
+		files[k] = v
+	}
+	files["records/expenses/2026/EXP-2026-0007.yaml"] = strings.Replace(dept["records/expenses/2026/EXP-2026-0007.yaml"], "90.00", "120.00", 1)
+	dir := repoWith(t, files)
+	s := open(t, dir, "wang@example.com")
+	rec := s.Repo.Set.Get("EXP-2026-0007")
+	edits, err := MoveEdits(s, rec, "approved", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(filepath.Join(dir, rec.Path))
+	_, err = s.Apply(context.Background(), edits, Message{Kind: rec.Kind, ID: rec.ID, Action: "approve"})
+	var r *Refused
+	if !errors.As(err, &r) || r.Rule != "budget-overspend" || r.Invalid {
+		t.Fatalf("err = %v", err)
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, rec.Path))
+	if string(before) != string(after) {
+		t.Fatal("file changed by a refused change")
+	}
+}
+
+func TestApplyCommitsOnlyTheRecord(t *testing.T) {
+	dir := repoWith(t, dept)
+	os.WriteFile(filepath.Join(dir, "scratch.txt"), []byte("x"), 0o644)
+	s := open(t, dir, "wang@example.com")
+	rec := s.Repo.Set.Get("EXP-2026-0007")
+	edits, _ := MoveEdits(s, rec, "approved", "looks right")
+	res, err := s.Apply(context.Background(), edits, Message{Kind: rec.Kind, ID: rec.ID, Action: "approve", Note: "looks right"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := exec.Command("git", "-C", dir, "show", "--name-only", "--format=%B", res.Commit).Output()
+	got := string(out)
+	for _, want := range []string{"expense EXP-2026-0007: approve", "looks right", "Opsbook-Record: EXP-2026-0007", "Opsbook-Action: approve", "records/expenses/2026/EXP-2026-0007.yaml"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("commit lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "scratch.txt") {
+		t.Error("commit holds an unrelated file")
+	}
+}
+
+func TestParseAssignment(t *testing.T) {
+	a, err := ParseAssignment("items+={description: x, amount: 1}")
+	if err != nil || !a.Append || a.Path != "items" {
+		t.Fatalf("%+v %v", a, err)
+	}
+	for _, bad := range []string{"=x", "novalue", "a..b=1"} {
+		if _, err := ParseAssignment(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	if _, err := ApplyAssignments([]byte("kind: expense\nid: X\nstatus: draft\n"), []Assignment{{Path: "status", Value: "paid"}}, nil, false); err == nil {
+		t.Error("status set without a move")
+	}
+}
