@@ -225,9 +225,9 @@ func CheckPlace(r *Record, dir string) []diag.Diagnostic {
 	if fileKind != "" && fileKind != string(kind) {
 		add("kind", "kind is %q but the file is in %s/, the folder of %s records", fileKind, Info(kind).Dir, kind)
 	}
-	if r.Kind == "" {
-		r.Kind = kind
-	}
+	// The folder decides the kind: a wrong kind field is reported above, and
+	// the record is checked as what its place says it is.
+	r.Kind = kind
 	if r.ID != "" && id != "" && r.ID != id && err == nil {
 		add("id", "id %s does not match the file name %s.yaml", r.ID, id)
 	}

@@ -35,8 +35,9 @@ func Parse(path string, data []byte) (*Record, []diag.Diagnostic) {
 }
 
 type parser struct {
-	path  string
-	diags []diag.Diagnostic
+	path    string
+	diags   []diag.Diagnostic
+	dropped map[string]bool
 }
 
 func (p *parser) add(line, col int, rule, format string, args ...any) {
@@ -97,12 +98,12 @@ func (p *parser) parse(data []byte) *Record {
 		p.add(root.Line, root.Column, "yaml-structure", "a record is a mapping of fields (kind: ..., id: ...), not a %s", nodeKindName(root))
 		return nil
 	}
-	val, _ := p.value(root, 0)
+	val, _ := p.value(root, 0, "")
 	data2, _ := val.(map[string]any)
 	if data2 == nil {
 		data2 = map[string]any{}
 	}
-	rec := &Record{Path: p.path, Doc: &doc, Root: root, Data: data2}
+	rec := &Record{Path: p.path, Doc: &doc, Root: root, Data: data2, Dropped: p.dropped}
 	rec.ID = Text(data2["id"])
 	if k, err := ParseKind(Text(data2["kind"])); err == nil {
 		rec.Kind = k
@@ -179,7 +180,7 @@ const maxDigits = 15
 
 // value converts a node to a plain value, reporting the constructs records
 // do not allow. ok is false when the node must be left out.
-func (p *parser) value(n *yaml.Node, depth int) (any, bool) {
+func (p *parser) value(n *yaml.Node, depth int, path string) (any, bool) {
 	if depth > MaxDepth {
 		p.add(n.Line, n.Column, "yaml-depth", "nesting deeper than %d levels", MaxDepth)
 		return nil, false
@@ -217,15 +218,24 @@ func (p *parser) value(n *yaml.Node, depth int) (any, bool) {
 				continue
 			}
 			seen[k.Value] = k
-			if val, ok := p.value(v, depth+1); ok {
+			child := k.Value
+			if path != "" {
+				child = path + "." + k.Value
+			}
+			if val, ok := p.value(v, depth+1, child); ok {
 				m[k.Value] = val
+			} else {
+				if p.dropped == nil {
+					p.dropped = map[string]bool{}
+				}
+				p.dropped[child] = true
 			}
 		}
 		return m, true
 	case yaml.SequenceNode:
 		l := make([]any, 0, len(n.Content))
-		for _, c := range n.Content {
-			if val, ok := p.value(c, depth+1); ok {
+		for i, c := range n.Content {
+			if val, ok := p.value(c, depth+1, path+"."+strconv.Itoa(i)); ok {
 				l = append(l, val)
 			}
 		}

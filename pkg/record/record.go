@@ -25,6 +25,10 @@ type Record struct {
 	// Data is Root as plain values: map[string]any, []any, string,
 	// json.Number, bool.
 	Data map[string]any
+	// Dropped holds the dotted paths of values left out of Data because
+	// the text was refused (a null, an alias, a bad number), so later
+	// checks do not report them again as missing.
+	Dropped map[string]bool
 }
 
 // Get returns the value at a dotted path ("resolution.resolved_at",

@@ -180,6 +180,9 @@ func (s *Set) validate(sch *jsonschema.Schema, r *record.Record) []diag.Diagnost
 	}
 	var ds []diag.Diagnostic
 	for _, leaf := range leaves(ve) {
+		if droppedOnly(r, leaf) {
+			continue
+		}
 		ds = append(ds, s.toDiag(r, leaf))
 	}
 	return diag.Sort(ds)
@@ -201,6 +204,24 @@ func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
 		out = append(out, leaves(c)...)
 	}
 	return out
+}
+
+// droppedOnly reports a "required" error naming only fields whose values
+// the parser already refused (and reported).
+func droppedOnly(r *record.Record, ve *jsonschema.ValidationError) bool {
+	if lastSegment(ve.KeywordLocation) != "required" || len(r.Dropped) == 0 {
+		return false
+	}
+	base := pointerToPath(ve.InstanceLocation)
+	for _, n := range quoted(ve.Message) {
+		if base != "" {
+			n = base + "." + n
+		}
+		if !r.Dropped[n] {
+			return false
+		}
+	}
+	return true
 }
 
 func lastSegment(p string) string {
@@ -268,7 +289,11 @@ func (s *Set) toDiag(r *record.Record, ve *jsonschema.ValidationError) diag.Diag
 		}
 	case "enum":
 		rule = "enum"
-		msg = fmt.Sprintf("%s: %s", field, ve.Message)
+		v, _ := record.Lookup(r.Data, field)
+		msg = fmt.Sprintf("%s: %q is not allowed; %s", field, record.Text(v), ve.Message)
+		if sug := suggest(record.Text(v), quotedAll(ve.Message)); sug != "" {
+			msg = fmt.Sprintf("%s: %q is not allowed (did you mean %q?); %s", field, record.Text(v), sug, ve.Message)
+		}
 	case "format":
 		rule = "format"
 		v, _ := record.Lookup(r.Data, field)
@@ -332,6 +357,17 @@ func quoted(msg string) []string {
 		out = append(out, msg[i+1:i+1+j])
 		msg = msg[i+2+j:]
 	}
+}
+
+// quotedAll returns the double-quoted words of an enum message.
+func quotedAll(msg string) []string {
+	var out []string
+	for _, part := range strings.Split(msg, `"`)[1:] {
+		if part != "" && !strings.ContainsAny(part, ", ") {
+			out = append(out, part)
+		}
+	}
+	return out
 }
 
 func quotedFirst(msg string) string {
