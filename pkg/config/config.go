@@ -189,6 +189,18 @@ func Load(root string) (*Policy, []diag.Diagnostic, error) {
 	return p, ds, nil
 }
 
+// FromBytes reads a policy from the text of a .opsbook.yaml as committed at
+// some revision (nil: no file, the defaults). Unlike Load it applies no
+// OPSBOOK_* environment overrides: history and verify judge a commit by the
+// policy the repository held, which nobody can loosen from outside.
+func FromBytes(data []byte) (*Policy, []diag.Diagnostic) {
+	p := Default()
+	if data == nil {
+		return p, nil
+	}
+	return p, p.applyFile(data)
+}
+
 func (p *Policy) applyFile(data []byte) []diag.Diagnostic {
 	rec, ds := record.Parse(FileName, data)
 	if rec == nil {

@@ -74,7 +74,10 @@ func WriteTable(w io.Writer, t *Table, tty bool) error {
 		tablewriter.WithRowAutoWrap(tw.WrapNone),
 		tablewriter.WithHeaderAlignment(tw.AlignLeft),
 		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: aligns}),
-		tablewriter.WithEastAsian(tw.On),
+		// Off: Chinese characters are wide either way; On would also count
+		// ambiguous characters (box drawing, dashes, quotes) as two cells,
+		// which terminals draw as one, and break the borders.
+		tablewriter.WithEastAsian(tw.Off),
 	)
 	tbl.Header(t.Headers)
 	for _, r := range t.Rows {
@@ -163,8 +166,8 @@ func WriteYAML(w io.Writer, v any) error {
 	if err != nil {
 		return err
 	}
-	var plain any
-	if err := yaml.Unmarshal(b, &plain); err != nil {
+	plain, err := exactYAML(b)
+	if err != nil {
 		return err
 	}
 	enc := yaml.NewEncoder(w)

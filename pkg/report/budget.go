@@ -1,5 +1,3 @@
-// Package report computes the department's reports from a record set: exact
-// figures with a stable JSON shape, independent of how they are drawn.
 package report
 
 import (
@@ -33,22 +31,45 @@ type BudgetMonth struct {
 	Pending  money.Amount `json:"pending"`
 }
 
+// ProjectSpend is what one project spent in one category in the year. Budget,
+// Remaining and PercentUsed are null (and Over false) when the budget has no
+// line for the project in that category: the spending then counts against
+// the category only.
+type ProjectSpend struct {
+	Project     string        `json:"project"`
+	Title       string        `json:"title"`
+	Category    string        `json:"category"`
+	Budget      *money.Amount `json:"budget"`
+	Approved    money.Amount  `json:"approved"`
+	Paid        money.Amount  `json:"paid"`
+	Pending     money.Amount  `json:"pending"`
+	Remaining   *money.Amount `json:"remaining"`
+	PercentUsed *string       `json:"percent_used"`
+	Over        bool          `json:"over_budget"`
+}
+
 // Budget is the budget report of one year.
 type Budget struct {
-	Year         int           `json:"year"`
-	Currency     string        `json:"currency"`
-	BudgetID     string        `json:"budget_id,omitempty"`
-	BudgetStatus string        `json:"budget_status,omitempty"`
-	Categories   []BudgetLine  `json:"categories"`
-	ProjectLines []BudgetLine  `json:"project_lines"`
-	Months       []BudgetMonth `json:"months"`
-	Total        BudgetLine    `json:"total"`
+	Year         int            `json:"year"`
+	Currency     string         `json:"currency"`
+	BudgetID     string         `json:"budget_id,omitempty"`
+	BudgetStatus string         `json:"budget_status,omitempty"`
+	Categories   []BudgetLine   `json:"categories"`
+	ProjectLines []BudgetLine   `json:"project_lines"`
+	Projects     []ProjectSpend `json:"projects"`
+	Months       []BudgetMonth  `json:"months"`
+	Total        BudgetLine     `json:"total"`
 }
 
 // BudgetReport computes budget against claims for a year. A category's budget
 // is the sum of its lines (project lines included) plus its amendments, from
 // the year's budget in state approved or closed. Approved, paid and pending
 // sum the claims dated in the year in states approved, paid and submitted.
+//
+// Every category with a line in the year's budget (even a draft one, whose
+// lines do not count yet) or with a claim dated in the year (in any state,
+// drafts and rejected claims included) has a row, so a category nobody
+// budgeted is visible as soon as someone claims against it.
 func BudgetReport(set *record.Set, p *config.Policy, year int) *Budget {
 	y := strconv.Itoa(year)
 	rep := &Budget{Year: year, Currency: p.Currency}
@@ -62,6 +83,9 @@ func BudgetReport(set *record.Set, p *config.Policy, year int) *Budget {
 	}
 	if b := set.Get(record.FormatID(record.Budget, year, 0)); b != nil && b.Kind == record.Budget {
 		rep.BudgetID, rep.BudgetStatus = b.ID, b.Status()
+		for i := range b.List("lines") {
+			cat(b.Str("lines." + strconv.Itoa(i) + ".category"))
+		}
 		if st := b.Status(); st == "approved" || st == "closed" {
 			for i := range b.List("lines") {
 				pre := "lines." + strconv.Itoa(i)
@@ -86,11 +110,13 @@ func BudgetReport(set *record.Set, p *config.Policy, year int) *Budget {
 		}
 	}
 	months := map[string]*BudgetMonth{}
+	spend := map[[2]string]*ProjectSpend{}
 	for _, e := range set.OfKind(record.Expense) {
 		date := e.Str("date")
 		if len(date) < 7 || date[:4] != y {
 			continue
 		}
+		cat(e.Str("category"))
 		a, ok := e.Money("amount")
 		if !ok {
 			continue
@@ -98,6 +124,24 @@ func BudgetReport(set *record.Set, p *config.Policy, year int) *Budget {
 		st := e.Status()
 		if st != "approved" && st != "paid" && st != "submitted" {
 			continue
+		}
+		if pr := e.Str("project"); pr != "" {
+			k := [2]string{pr, e.Str("category")}
+			if spend[k] == nil {
+				spend[k] = &ProjectSpend{Project: pr, Category: k[1]}
+				if p := set.Get(pr); p != nil && p.Kind == record.Project {
+					spend[k].Title = p.Title()
+				}
+			}
+			ps := spend[k]
+			switch st {
+			case "approved":
+				ps.Approved = ps.Approved.Add(a)
+			case "paid":
+				ps.Paid = ps.Paid.Add(a)
+			case "submitted":
+				ps.Pending = ps.Pending.Add(a)
+			}
 		}
 		m := months[date[:7]]
 		if m == nil {
@@ -142,16 +186,7 @@ func BudgetReport(set *record.Set, p *config.Policy, year int) *Budget {
 	rep.Total.Category = "total"
 	rep.Total = finish(rep.Total)
 	sort.Slice(rep.Categories, func(i, j int) bool {
-		a, b := rep.Categories[i].Category, rep.Categories[j].Category
-		oa, okA := order[a]
-		ob, okB := order[b]
-		if okA != okB {
-			return okA
-		}
-		if oa != ob {
-			return oa < ob
-		}
-		return a < b
+		return catLess(order, rep.Categories[i].Category, rep.Categories[j].Category)
 	})
 	for _, l := range projs {
 		rep.ProjectLines = append(rep.ProjectLines, finish(*l))
@@ -162,6 +197,29 @@ func BudgetReport(set *record.Set, p *config.Policy, year int) *Budget {
 			return a.Project < b.Project
 		}
 		return a.Category < b.Category
+	})
+	for k := range projs {
+		if spend[[2]string{k[1], k[0]}] == nil {
+			ps := &ProjectSpend{Project: k[1], Category: k[0]}
+			if p := set.Get(k[1]); p != nil && p.Kind == record.Project {
+				ps.Title = p.Title()
+			}
+			spend[[2]string{k[1], k[0]}] = ps
+		}
+	}
+	for k, ps := range spend {
+		if l := projs[[2]string{k[1], k[0]}]; l != nil {
+			f := finish(*l)
+			ps.Budget, ps.Remaining, ps.PercentUsed, ps.Over = &f.Budget, &f.Remaining, &f.PercentUsed, f.Over
+		}
+		rep.Projects = append(rep.Projects, *ps)
+	}
+	sort.Slice(rep.Projects, func(i, j int) bool {
+		a, b := rep.Projects[i], rep.Projects[j]
+		if a.Project != b.Project {
+			return a.Project < b.Project
+		}
+		return catLess(order, a.Category, b.Category)
 	})
 	for _, m := range months {
 		rep.Months = append(rep.Months, *m)
@@ -176,7 +234,24 @@ func BudgetReport(set *record.Set, p *config.Policy, year int) *Budget {
 	if rep.Months == nil {
 		rep.Months = []BudgetMonth{}
 	}
+	if rep.Projects == nil {
+		rep.Projects = []ProjectSpend{}
+	}
 	return rep
+}
+
+// catLess orders categories as the policy lists them, unknown ones after,
+// alphabetically.
+func catLess(order map[string]int, a, b string) bool {
+	oa, okA := order[a]
+	ob, okB := order[b]
+	if okA != okB {
+		return okA
+	}
+	if oa != ob {
+		return oa < ob
+	}
+	return a < b
 }
 
 func finish(l BudgetLine) BudgetLine {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/json"
 	"sort"
 	"time"
 
@@ -28,12 +29,48 @@ type OverdueComplaint struct {
 	Limit    string `json:"limit"`
 }
 
-// Summary is the one-screen overview.
+// SummaryComplaints is this year's complaint handling in brief.
+type SummaryComplaints struct {
+	Year          int          `json:"year"`
+	Received      int          `json:"received"`
+	Open          int          `json:"open"`
+	AwaitingClose int          `json:"awaiting_close"`
+	Respond       Timing       `json:"respond"`
+	Resolve       Timing       `json:"resolve"`
+	Satisfaction  *json.Number `json:"satisfaction_average"`
+	ReopenPercent string       `json:"reopen_percent"`
+	RepeatPercent string       `json:"repeat_percent"`
+}
+
+// SummaryPlans counts what needs a manager's attention in plans and
+// projects.
+type SummaryPlans struct {
+	Active        int          `json:"active_plans"`
+	OverdueTasks  int          `json:"overdue_tasks"`
+	MissingChecks int          `json:"missing_checks"`
+	LateProjects  []string     `json:"late_projects"`
+	ClosureGaps   []ClosureGap `json:"closure_gaps"`
+}
+
+// Summary is the one-screen overview. Its JSON shape (-o json):
+//
+//	{"as_of": "2026-11-26",
+//	 "kinds": [{"kind", "total", "states": {state: count}}],   people: active/inactive
+//	 "budget": Budget (this year, as `report budget -o json`),
+//	 "complaints_past_sla": [{"id", "title", "severity", "status", "assignee", "clock", "open_for", "limit"}],
+//	 "complaints": {"year", "received", "open", "awaiting_close", "respond": Timing, "resolve": Timing,
+//	                "satisfaction_average", "reopen_percent", "repeat_percent"},
+//	 "appraisal_follow_ups": [BelowStandardItem needing action],
+//	 "plans": {"active_plans", "overdue_tasks", "missing_checks", "late_projects": [id], "closure_gaps": [ClosureGap]},
+//	 "validation": {"errors", "warnings"}}
 type Summary struct {
-	AsOf       string             `json:"as_of"`
-	Kinds      []KindCount        `json:"kinds"`
-	Budget     *Budget            `json:"budget"`
-	PastSLA    []OverdueComplaint `json:"complaints_past_sla"`
+	AsOf       string              `json:"as_of"`
+	Kinds      []KindCount         `json:"kinds"`
+	Budget     *Budget             `json:"budget"`
+	PastSLA    []OverdueComplaint  `json:"complaints_past_sla"`
+	Complaints SummaryComplaints   `json:"complaints"`
+	FollowUps  []BelowStandardItem `json:"appraisal_follow_ups"`
+	Plans      SummaryPlans        `json:"plans"`
 	Validation struct {
 		Errors   int `json:"errors"`
 		Warnings int `json:"warnings"`
@@ -48,9 +85,11 @@ var StateOrder = map[record.Kind][]string{
 	record.Appraisal: {"draft", "submitted", "reviewed", "acknowledged", "closed"},
 	record.Budget:    {"draft", "approved", "closed"},
 	record.Expense:   {"draft", "submitted", "returned", "approved", "paid", "rejected"},
+	record.Person:    {"active", "inactive"},
 }
 
-// Counts counts records per kind and state.
+// Counts counts records per kind and state; people count as active or
+// inactive.
 func Counts(set *record.Set) []KindCount {
 	var out []KindCount
 	for _, ki := range record.Kinds {
@@ -59,6 +98,13 @@ func Counts(set *record.Set) []KindCount {
 			kc.Total++
 			if st := r.Status(); st != "" {
 				kc.States[st]++
+			}
+			if ki.Kind == record.Person {
+				if r.Str("active") == "false" {
+					kc.States["inactive"]++
+				} else {
+					kc.States["active"]++
+				}
 			}
 		}
 		out = append(out, kc)
@@ -110,5 +156,33 @@ func NewSummary(c *rules.Context, ds []diag.Diagnostic, now time.Time) *Summary 
 	s.Budget = BudgetReport(c.Set, c.Policy, now.Year())
 	s.PastSLA = OpenPastSLA(c)
 	s.Validation.Errors, s.Validation.Warnings = diag.Count(ds)
+
+	cr := ComplaintsReport(c, YearPeriod(now.Year()))
+	s.Complaints = SummaryComplaints{Year: now.Year(), Received: cr.Total, Open: cr.Backlog.Open, AwaitingClose: cr.Backlog.AwaitingClose,
+		Respond: cr.All.Respond, Resolve: cr.All.Resolve, Satisfaction: cr.Satisfaction.Average,
+		ReopenPercent: cr.Reopen.Percent, RepeatPercent: cr.Repeat.Percent}
+
+	s.FollowUps = []BelowStandardItem{}
+	for _, b := range AppraisalsReport(c, nil).BelowStandard {
+		if b.NeedsAction() {
+			s.FollowUps = append(s.FollowUps, b)
+		}
+	}
+
+	pl := PlansReport(c, nil)
+	for _, st := range pl.States {
+		if st.State == "active" {
+			s.Plans.Active = st.Count
+		}
+	}
+	s.Plans.OverdueTasks, s.Plans.MissingChecks = len(pl.OverdueTasks), len(pl.MissingChecks)
+	pr := ProjectsReport(c, nil)
+	s.Plans.ClosureGaps = pr.ClosureGaps
+	s.Plans.LateProjects = []string{}
+	for _, p := range pr.Projects {
+		if p.Late {
+			s.Plans.LateProjects = append(s.Plans.LateProjects, p.ID)
+		}
+	}
 	return s
 }

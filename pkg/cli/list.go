@@ -1,0 +1,297 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/opsbook/opsbook/pkg/money"
+	"github.com/opsbook/opsbook/pkg/query"
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/render"
+	"github.com/opsbook/opsbook/pkg/rules"
+	"github.com/spf13/cobra"
+)
+
+type listOpts struct {
+	*global
+	kind    string
+	where   string
+	sort    string
+	columns string
+	limit   int
+	redact  bool
+}
+
+// defaultColumns are what list shows of each kind without --columns: the
+// id, the state, what tells records apart at a glance, and the title last
+// (it is the widest).
+var defaultColumns = map[record.Kind]string{
+	record.Person:    "id,role,group,reports_to,active,name",
+	record.Customer:  "id,segment,since,last_visit,name",
+	record.Project:   "id,status,owner,planned.start,planned.end,title",
+	record.Plan:      "id,status,project,author,revision,title",
+	record.Complaint: "id,status,severity,category,assignee,received_at,sla_breach,title",
+	record.Appraisal: "id,status,employee,appraiser,period,computed_total,computed_rating,title",
+	record.Budget:    "id,status,year,total,title",
+	record.Expense:   "id,status,date,claimant,category,amount,title",
+}
+
+func newListCmd(g *global) *cobra.Command {
+	o := &listOpts{global: g}
+	cmd := &cobra.Command{
+		Use:   "list <kind> [--where EXPR] [--sort FIELD[,-FIELD]] [--columns FIELD,...] [--limit N]",
+		Short: "List the records of a kind, filtered and sorted",
+		Long: `List shows the records of one kind (singular or plural: expense, expenses),
+one per row. Without --where it lists them all.
+
+--where EXPR keeps the records the expression holds for. A condition is
+FIELD OP VALUE; fields are dotted paths into the record (status,
+resolution.resolved_at, items.0.amount; items.amount is any item's amount) or
+derived fields (below). Operators:
+
+  =  !=  <  <=  >  >=    compare text, exact decimals (0.3 = 0.30), dates
+                         (YYYY-MM-DD), instants (RFC 3339) and durations
+                         (48h, 3d, 90m, 1w, 1d12h)
+  in (A, B, ...)         equal to one of the values; also: not in
+  contains V             has the element V (lists) or the text V (text,
+                         ignoring case); also: not contains
+  ~  !~                  matches the regular expression (RE2; (?i) ignores case)
+  FIELD                  alone: present, and true for true/false fields
+
+joined by and, or, not and parentheses (not binds tightest, then and, then
+or). Values need no quotes unless they hold spaces, commas, parentheses or
+operator characters ('Printing flyers', '^(a|b)'). An instant compared with a
+date is compared by its day. A field a record lacks matches no condition,
+negated or not: use "not FIELD" to find records without it.
+
+Derived fields:
+` + derivedHelp() + `
+--sort FIELD[,-FIELD] sorts (- for descending; records without the field
+last). --columns picks the columns (also for -o json and yaml, which then hold
+kind, id, path and those fields; without --columns they hold every field of
+the record plus kind, id and path). --limit N keeps the first N.
+
+--redact, for output that leaves the department, leaves out records marked
+classification: confidential and shows "[redacted]" for confidential fields
+(customer and complaint contact details); conditions see only what is shown.
+
+Output (-o): text (a table on a terminal, tab-separated when piped), json,
+yaml, csv, markdown.`,
+		Example: `  opsbook list expenses
+  opsbook list expense --where 'status in (submitted, approved) and amount > 1000 and date >= 2026-03-01'
+  opsbook list complaints --where 'sla_breach and severity in (high, critical)' --sort -received_at
+  opsbook list complaint --where 'response_time > 4h' --columns id,severity,response_time,title
+  opsbook list appraisals --where 'computed_rating in (below, unsatisfactory)'
+  opsbook list expense --where "title ~ '(?i)taxi|出租'" --sort -amount --limit 5 -o json
+  opsbook list customers --redact -o csv`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageErr("list needs one kind: %s (see `opsbook list --help`)", kindNames())
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.kind = args[0]
+			if o.limit < 0 {
+				return usageErr("--limit %d: give a positive number (0 for no limit)", o.limit)
+			}
+			return runList(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.where, "where", "w", "", "keep the records `EXPR` holds for (see above)")
+	f.StringVarP(&o.sort, "sort", "s", "", "sort by `FIELD[,-FIELD]` (- for descending)")
+	f.StringVarP(&o.columns, "columns", "c", "", "show the fields `FIELD,...` (default: per kind)")
+	f.IntVarP(&o.limit, "limit", "n", 0, "show at most `N` records (0: all)")
+	addRedactFlag(cmd, &o.redact)
+	return cmd
+}
+
+func kindNames() string {
+	var names []string
+	for _, ki := range record.Kinds {
+		names = append(names, string(ki.Kind))
+	}
+	return strings.Join(names, ", ")
+}
+
+func derivedHelp() string {
+	short := map[query.Type]string{query.Duration: "duration", query.Bool: "bool", query.Number: "number",
+		query.Money: "money", query.Date: "date", query.Text: "text"}
+	var b strings.Builder
+	for _, ki := range record.Kinds {
+		for _, d := range query.DerivedFields(ki.Kind) {
+			fmt.Fprintf(&b, "  %-10s %-18s %-9s %s\n", ki.Kind, d.Name, short[d.Type], d.Doc)
+		}
+	}
+	return b.String()
+}
+
+func runList(ctx context.Context, o *listOpts) error {
+	format, err := o.format(render.Text, render.JSON, render.YAML, render.CSV, render.Markdown)
+	if err != nil {
+		return err
+	}
+	kind, err := record.ParseKind(o.kind)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	now, err := o.clock()
+	if err != nil {
+		return err
+	}
+	r, err := o.open(ctx)
+	if err != nil {
+		return err
+	}
+	fields, err := query.FieldsOf(kind)
+	if err != nil {
+		return err
+	}
+	recs := r.Set.OfKind(kind)
+	fields.Observe(recs)
+	q, err := query.Parse(o.where, fields)
+	if err != nil {
+		return queryErr("--where", err)
+	}
+	var order query.Order
+	if o.sort != "" {
+		if order, err = query.ParseSort(o.sort, fields); err != nil {
+			return queryErr("--sort", err)
+		}
+	}
+	spec := o.columns
+	if spec == "" {
+		spec = defaultColumns[kind]
+	}
+	cols, err := query.ParseColumns(spec, fields)
+	if err != nil {
+		return queryErr("--columns", err)
+	}
+
+	rc := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now}
+	rows := q.Filter(query.NewRows(rc, recs, o.redact))
+	order.Sort(rows)
+	matched := len(rows)
+	if o.limit > 0 && len(rows) > o.limit {
+		rows = rows[:o.limit]
+	}
+
+	switch format {
+	case render.JSON, render.YAML:
+		objs := make([]map[string]any, 0, len(rows))
+		for _, row := range rows {
+			if o.columns == "" {
+				objs = append(objs, row.Object())
+				continue
+			}
+			obj := map[string]any{"kind": string(row.Record.Kind), "id": row.Record.ID, "path": row.Record.Path}
+			for _, c := range cols {
+				if v, ok := row.Value(c); ok {
+					obj[c.Name] = v
+				}
+			}
+			objs = append(objs, obj)
+		}
+		if format == render.JSON {
+			return render.WriteJSON(o.io.Out, objs)
+		}
+		return render.WriteYAML(o.io.Out, objs)
+	}
+
+	tty := o.io.OutTTY && format == render.Text
+	t := &render.Table{Right: map[int]bool{}}
+	for i, c := range cols {
+		h := c.Name
+		if format == render.Text {
+			h = strings.ToUpper(h)
+		}
+		t.Headers = append(t.Headers, h)
+		if c.Numeric() {
+			t.Right[i] = true
+		}
+	}
+	for _, row := range rows {
+		cells := make([]string, len(cols))
+		for i, c := range cols {
+			cells[i] = cell(row, c, tty)
+		}
+		t.Add(cells...)
+	}
+	if err := writeTabular(o.global, format, t, nil); err != nil {
+		return err
+	}
+	if tty {
+		what := kindCount(kind, matched)
+		if total := len(recs); matched != total {
+			what = fmt.Sprintf("%d of %s", matched, kindCount(kind, total))
+		}
+		if len(rows) < matched {
+			what += fmt.Sprintf(", %d shown", len(rows))
+		}
+		fmt.Fprintln(o.io.Err, what)
+	}
+	return nil
+}
+
+func kindCount(k record.Kind, n int) string {
+	if n == 1 {
+		return "1 " + string(k)
+	}
+	return fmt.Sprintf("%d %s", n, record.Info(k).Plural)
+}
+
+// cell renders a field's value in a table: amounts with two decimals
+// (grouped by thousands on a terminal), durations in hours, lists joined.
+// On a terminal, long text is cut to keep the table on the screen.
+func cell(row *query.Row, f query.Field, tty bool) string {
+	var parts []string
+	for _, v := range row.Values(f) {
+		if l, ok := v.([]any); ok {
+			for _, x := range l {
+				parts = append(parts, cellValue(x, f, tty))
+			}
+			continue
+		}
+		parts = append(parts, cellValue(v, f, tty))
+	}
+	s := strings.Join(parts, ", ")
+	if tty {
+		s = render.Truncate(s, 48)
+	}
+	return s
+}
+
+func cellValue(v any, f query.Field, tty bool) string {
+	switch t := v.(type) {
+	case time.Duration:
+		return rules.Hours(t)
+	case map[string]any, []any:
+		b, _ := json.Marshal(t)
+		return string(b)
+	}
+	s := record.Text(v)
+	if f.Type == query.Money || (f.Type == query.List && f.Elem == query.Money) {
+		if a, err := money.Parse(s); err == nil && s != query.Redacted {
+			if tty {
+				return a.Grouped()
+			}
+			return a.String()
+		}
+	}
+	return s
+}
+
+// queryErr shows a mistake in an expression with a caret under it; it is a
+// usage error (exit status 2).
+func queryErr(flag string, err error) error {
+	var qe *query.Error
+	if errors.As(err, &qe) {
+		return usageErr("%s: %v\n%s", flag, qe, qe.Caret("  "))
+	}
+	return usageErr("%s: %v", flag, err)
+}

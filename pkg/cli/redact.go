@@ -1,0 +1,10 @@
+package cli
+
+import "github.com/spf13/cobra"
+
+// addRedactFlag gives a command --redact (DOMAIN.md §6): output meant to
+// leave the department hides confidential records and fields. What is
+// hidden is decided by query.Redact.
+func addRedactFlag(cmd *cobra.Command, p *bool) {
+	cmd.Flags().BoolVar(p, "redact", false, `hide confidential records and fields ("[redacted]"), for output that leaves the department`)
+}

@@ -1,0 +1,243 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/opsbook/opsbook/pkg/render"
+	"github.com/opsbook/opsbook/pkg/report"
+	"github.com/opsbook/opsbook/pkg/rules"
+	"github.com/spf13/cobra"
+)
+
+type reportOpts struct {
+	*global
+	name    string
+	year    string
+	period  string
+	groupBy string
+	html    string
+	redact  bool
+}
+
+// laidOut is a report that can be drawn: a page for people, a table for CSV.
+type laidOut interface {
+	Page(report.View) *render.Page
+	Table(report.View) *render.Table
+}
+
+func newReportCmd(g *global) *cobra.Command {
+	o := &reportOpts{global: g}
+	cmd := &cobra.Command{
+		Use:   "report {budget|complaints|appraisals|projects|plans} [flags]",
+		Short: "Reports on budgets, complaints, appraisals, projects and plans",
+		Long: `Report computes one of the department's reports from the records in the
+work tree. Amounts are exact; every count can be traced to the files.
+
+  budget      budget, amendments, approved, paid, pending (submitted),
+              remaining and % used per category, per project and per month,
+              with an over-budget flag (one year: --year, default this year)
+  complaints  volume by category, channel, severity and type; first response
+              and resolution times (median and p90, nearest rank) against the
+              SLA; breaches; satisfaction; reopen and repeat rates; the open
+              backlog by age (complaints received in --year or --period,
+              default this year)
+  appraisals  per period: rating distribution and average score per
+              indicator; below-standard people and where their improvement
+              stands (default: every period)
+  projects    pipeline by state, late projects, projects closing or closed
+              without a summary, lessons or team appraisals
+  plans       plans by state, overdue tasks of active plans, KPIs against
+              target, active plans missing a progress check
+
+--period takes 2026, 2026-H1, 2026-Q3 or 2026-03. Projects and plans are
+selected by the year of their id. --group-by keeps one table of the report
+(text, markdown, HTML) and picks the table CSV writes:
+  budget      category (default), project, month
+  complaints  category (default), channel, severity, type, month
+  appraisals  period (default), indicator
+  projects    project (default), state, owner
+  plans       plan (default), state, kpi, task, check
+
+Output (-o): text (aligned tables with bars on a terminal, tab-separated when
+piped), json and yaml (the whole report; shapes in the README), csv (one
+table), markdown. --html FILE also writes a self-contained page with charts
+("-" writes it to standard output); without -o nothing else is printed.
+--redact leaves out records marked classification: confidential, for output
+that leaves the department; reports never print customer contact details.`,
+		Example: `  opsbook report budget
+  opsbook report budget --year 2025 --group-by month -o csv
+  opsbook report complaints --period 2026-Q3
+  opsbook report complaints --group-by severity -o markdown
+  opsbook report appraisals --year 2026 --html appraisals.html
+  opsbook report plans --group-by kpi -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return usageErr("report needs one of: budget, complaints, appraisals, projects, plans (see `opsbook report --help`)")
+		},
+	}
+	pf := cmd.PersistentFlags()
+	pf.StringVar(&o.year, "year", "", "report on `YEAR` (YYYY)")
+	pf.StringVar(&o.period, "period", "", "report on `PERIOD`: YYYY, YYYY-H1|H2, YYYY-Q1..Q4 or YYYY-MM")
+	pf.StringVar(&o.groupBy, "group-by", "", "keep one table, `NAME` (see above); also the table -o csv writes")
+	pf.StringVar(&o.html, "html", "", "also write a self-contained HTML page with charts to `FILE` (- for standard output)")
+	pf.BoolVar(&o.redact, "redact", false, "leave out confidential records")
+
+	for _, sub := range []struct{ name, short string }{
+		{"budget", "Budget against claims per category, project and month"},
+		{"complaints", "Complaint volume, SLA times, satisfaction, reopen and repeat rates, backlog"},
+		{"appraisals", "Ratings and indicators per period; below-standard people and their improvement"},
+		{"projects", "Project pipeline, late projects, closure gaps"},
+		{"plans", "Plans by state, overdue tasks, KPIs against target, missing checks"},
+	} {
+		name := sub.name
+		cmd.AddCommand(&cobra.Command{
+			Use:   name,
+			Short: sub.short,
+			Long: sub.short + ".\n\nFlags and output formats: see `opsbook report --help`; --group-by takes " +
+				strings.Join(report.GroupBys[name], ", ") + ".\n" + exitStatusHelp,
+			Example: "  opsbook report " + name + "\n  opsbook report " + name + " -o json",
+			Args:    cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				o.name = name
+				return runReport(cmd.Context(), o)
+			},
+		})
+	}
+	return cmd
+}
+
+// selection resolves --year and --period; nil means none was given.
+func (o *reportOpts) selection() (*report.Period, error) {
+	if o.year != "" && o.period != "" {
+		return nil, usageErr("--year and --period cannot be used together")
+	}
+	if o.year != "" {
+		if len(o.year) != 4 {
+			return nil, usageErr("--year %q is not a year (YYYY)", o.year)
+		}
+		p, err := report.ParsePeriod(o.year)
+		if err != nil {
+			return nil, usageErr("--year %q is not a year (YYYY)", o.year)
+		}
+		return &p, nil
+	}
+	if o.period != "" {
+		p, err := report.ParsePeriod(o.period)
+		if err != nil {
+			return nil, usageErr("--period: %v", err)
+		}
+		return &p, nil
+	}
+	return nil, nil
+}
+
+func runReport(ctx context.Context, o *reportOpts) error {
+	format, err := o.format(render.Text, render.JSON, render.YAML, render.CSV, render.Markdown)
+	if err != nil {
+		return err
+	}
+	sel, err := o.selection()
+	if err != nil {
+		return err
+	}
+	if o.groupBy != "" && !contains(report.GroupBys[o.name], o.groupBy) {
+		return usageErr("report %s cannot --group-by %q (it takes: %s)", o.name, o.groupBy, strings.Join(report.GroupBys[o.name], ", "))
+	}
+	if o.name == "budget" && sel != nil && len(sel.Label) != 4 {
+		return usageErr("report budget works per year: use --year %s (and --group-by month for months)", sel.Label[:4])
+	}
+	now, err := o.clock()
+	if err != nil {
+		return err
+	}
+	r, err := o.open(ctx)
+	if err != nil {
+		return err
+	}
+	set := r.Set
+	if o.redact {
+		set = report.Redact(set)
+	}
+	rc := &rules.Context{Set: set, Policy: r.Policy, Root: r.Root, Now: now}
+
+	var rep laidOut
+	switch o.name {
+	case "budget":
+		year := now.Year()
+		if sel != nil {
+			year = sel.Year()
+		}
+		rep = report.BudgetReport(set, r.Policy, year)
+	case "complaints":
+		p := report.YearPeriod(now.Year())
+		if sel != nil {
+			p = *sel
+		}
+		rep = report.ComplaintsReport(rc, p)
+	case "appraisals":
+		rep = report.AppraisalsReport(rc, sel)
+	case "projects":
+		rep = report.ProjectsReport(rc, sel)
+	case "plans":
+		rep = report.PlansReport(rc, sel)
+	default:
+		return usageErr("unknown report %q", o.name)
+	}
+
+	view := report.View{GroupBy: o.groupBy}
+	if o.html != "" {
+		if err := o.writeHTML(rep.Page(view), now); err != nil {
+			return err
+		}
+		if o.output == "" {
+			return nil
+		}
+	}
+	out := o.io.Out
+	switch format {
+	case render.JSON:
+		return render.WriteJSON(out, rep)
+	case render.YAML:
+		return render.WriteYAML(out, rep)
+	case render.CSV:
+		view.Plain = true
+		return render.WriteCSV(out, rep.Table(view))
+	case render.Markdown:
+		return render.WritePageMarkdown(out, rep.Page(view))
+	}
+	return render.WritePage(out, rep.Page(view), o.io.OutTTY, o.colors())
+}
+
+// writeHTML writes the page to --html FILE (atomically) or, for "-", to
+// standard output.
+func (g *global) writeHTMLTo(file string, p *render.Page, now time.Time, what string) error {
+	footer := fmt.Sprintf("opsbook %s, as of %s; figures from the records in the work tree.", what, now.Format("2006-01-02 15:04 -07:00"))
+	if file == "-" {
+		return render.WriteHTML(g.io.Out, p, footer)
+	}
+	if err := render.WriteHTMLFile(file, p, footer); err != nil {
+		return &ExitError{ExitUsage, err}
+	}
+	fmt.Fprintf(g.io.Err, "wrote %s\n", file)
+	return nil
+}
+
+func (o *reportOpts) writeHTML(p *render.Page, now time.Time) error {
+	what := "report " + o.name
+	if o.redact {
+		what += " (redacted)"
+	}
+	return o.writeHTMLTo(o.html, p, now, what)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,352 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/mattn/go-runewidth"
+	"github.com/opsbook/opsbook/pkg/query"
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/render"
+	"github.com/opsbook/opsbook/pkg/repo"
+	"github.com/opsbook/opsbook/pkg/rules"
+	"github.com/spf13/cobra"
+)
+
+// historyFunc, when set, returns a record's last moves from git, newest
+// first, at most limit of them; show prints them under "History" and in the
+// "history" field of -o json/yaml. It is nil until the audit trail provides
+// one (pkg/audit), and show then leaves the section out rather than guess.
+// An error is reported on standard error and does not fail show.
+var historyFunc func(ctx context.Context, root string, rec *record.Record, limit int) ([]query.HistoryEntry, error)
+
+// showHistoryMoves is how many of the last moves show prints.
+const showHistoryMoves = 5
+
+type showOpts struct {
+	*global
+	id     string
+	redact bool
+}
+
+func newShowCmd(g *global) *cobra.Command {
+	o := &showOpts{global: g}
+	cmd := &cobra.Command{
+		Use:   "show <id>",
+		Short: "Show one record with what is derived from it",
+		Long: `Show prints one record: its fields, and what follows from them —
+complaints: the SLA clocks (first response and resolution) against the
+policy for their severity; appraisals: the total and rating computed from
+the indicators; expenses: the items' sum, the receipts, and the budget left in
+the claim's category (and project line) for its year. Then the records it
+names (references out, with their titles), the records that name it
+(references in), and what validate finds in its file.
+
+--redact, for output that leaves the department, refuses a record marked
+classification: confidential (exit status 3) and shows "[redacted]" for
+confidential fields (customer and complaint contact details).
+
+Output (-o): text, json, yaml (the shape is in the README).`,
+		Example: `  opsbook show EXP-2026-0001
+  opsbook show CMP-2026-0004 -o json
+  opsbook show li.wei
+  opsbook show CMP-2026-0013 --redact`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageErr("show needs one record id, like EXP-2026-0001 or li.wei")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.id = args[0]
+			return runShow(cmd.Context(), o)
+		},
+	}
+	addRedactFlag(cmd, &o.redact)
+	return cmd
+}
+
+func runShow(ctx context.Context, o *showOpts) error {
+	format, err := o.format(render.Text, render.JSON, render.YAML)
+	if err != nil {
+		return err
+	}
+	now, err := o.clock()
+	if err != nil {
+		return err
+	}
+	r, err := o.open(ctx)
+	if err != nil {
+		return err
+	}
+	rec := r.Set.Get(o.id)
+	if rec == nil {
+		return usageErr("no record with id %q%s", o.id, similarIDs(r.Set, o.id))
+	}
+	if o.redact && query.Confidential(rec) {
+		return refused(fmt.Errorf("%s is confidential (classification: confidential): --redact does not show it", rec.ID))
+	}
+	rc := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now}
+	findings := repo.FilterPaths(r.Validate(now), []string{rec.Path})
+	d := query.Describe(rc, rec, findings, o.redact)
+	if historyFunc != nil {
+		h, err := historyFunc(ctx, r.Root, rec, showHistoryMoves)
+		if err != nil {
+			fmt.Fprintf(o.io.Err, "opsbook: reading the history of %s: %v\n", rec.ID, err)
+		} else {
+			d.History = h
+			if d.History == nil {
+				d.History = []query.HistoryEntry{}
+			}
+		}
+	}
+	switch format {
+	case render.JSON:
+		return render.WriteJSON(o.io.Out, d)
+	case render.YAML:
+		return render.WriteYAML(o.io.Out, d)
+	}
+	return writeDetail(o.io.Out, o, d, r.Root)
+}
+
+// similarIDs suggests ids close to a mistyped one (" (did you mean ...?)"),
+// nearest first.
+func similarIDs(set *record.Set, id string) string {
+	up := strings.ToUpper(id)
+	type near struct {
+		id string
+		d  int
+	}
+	var found []near
+	for _, r := range set.Records {
+		if d := editDistance(strings.ToUpper(r.ID), up); d <= 2 {
+			found = append(found, near{r.ID, d})
+		}
+	}
+	sort.SliceStable(found, func(i, j int) bool { return found[i].d < found[j].d })
+	if len(found) == 0 {
+		return ""
+	}
+	var ids []string
+	for i := 0; i < len(found) && i < 3; i++ {
+		ids = append(ids, found[i].id)
+	}
+	return fmt.Sprintf(" (did you mean %s?)", strings.Join(ids, " or "))
+}
+
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur := make([]int, len(rb)+1)
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(rb)]
+}
+
+// writeDetail prints a record for people: a heading, the fields with
+// aligned labels, then one section per thing derived from it.
+func writeDetail(w io.Writer, o *showOpts, d *query.Detail, root string) error {
+	c := o.colors()
+	width := 0
+	if o.io.OutTTY {
+		width = o.io.Width
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s  %s\n", c.Bold(d.ID), c.Bold(d.Title))
+	meta := []string{d.Kind}
+	if d.Status != "" {
+		meta = append(meta, d.Status)
+	}
+	if d.Classification != "internal" {
+		meta = append(meta, d.Classification)
+	}
+	meta = append(meta, d.Path)
+	fmt.Fprintln(&b, c.Dim(strings.Join(meta, " · ")))
+
+	var fields []render.Field
+	for _, l := range d.Lines() {
+		fields = append(fields, render.Field{Label: l.Path, Value: l.Value})
+	}
+	if len(fields) > 0 {
+		b.WriteString("\n")
+		if err := render.WriteFields(&b, fields, "  ", width); err != nil {
+			return err
+		}
+	}
+	section := func(title string, fs []render.Field) {
+		fmt.Fprintf(&b, "\n%s\n", c.Bold(title))
+		if len(fs) == 0 {
+			b.WriteString("  none\n")
+			return
+		}
+		_ = render.WriteFields(&b, fs, "  ", width)
+	}
+
+	if s := d.SLA; s != nil {
+		section(fmt.Sprintf("SLA (%s severity)", s.Severity), []render.Field{
+			{Label: "first response", Value: clockText(c, s.Respond, "not acknowledged yet")},
+			{Label: "resolution", Value: clockText(c, s.Resolve, "not resolved yet")},
+		})
+	}
+	if a := d.Appraisal; a != nil {
+		weights := a.Weights
+		if weights != "100" {
+			weights = c.Red(weights + " (the weights must sum to 100)")
+		}
+		fs := []render.Field{
+			{Label: "weights", Value: weights},
+			{Label: "computed total", Value: a.ComputedTotal + written(a.Total)},
+			{Label: "computed rating", Value: a.ComputedRating + written(a.Rating)},
+		}
+		if a.BelowStandard {
+			fs = append(fs, render.Field{Label: "below standard", Value: "yes: an improvement plan is needed once submitted"})
+		}
+		section("Score", fs)
+	}
+	if e := d.Expense; e != nil {
+		fs := []render.Field{{Label: "amount", Value: e.Amount.Grouped()}}
+		if e.ItemsSum != nil {
+			v := fmt.Sprintf("%d, summing to %s", e.Items, e.ItemsSum.Grouped())
+			if e.ItemsMatch {
+				v += " (equal to the amount)"
+			} else {
+				v += c.Red(fmt.Sprintf(" (differs from the amount by %s)", e.Amount.Sub(*e.ItemsSum).Grouped()))
+			}
+			fs = append(fs, render.Field{Label: "items", Value: v})
+		}
+		fs = append(fs, render.Field{Label: "receipts", Value: receiptText(e)})
+		section("Items and receipts", fs)
+		var bs []render.Field
+		for _, u := range e.Budget {
+			label := u.Year + " " + u.Category
+			if u.Project != "" {
+				label = u.Year + " " + u.Project + " / " + u.Category
+			}
+			v := "no approved budget line"
+			if u.Budgeted {
+				v = fmt.Sprintf("budget %s · used %s · remaining %s", u.Budget.Grouped(), u.Used.Grouped(), u.Remaining.Grouped())
+				if u.Over {
+					v = c.Red(v + " · over budget")
+				}
+			}
+			bs = append(bs, render.Field{Label: label, Value: v})
+		}
+		title := "Budget (approved and paid claims; this one is not counted in its state)"
+		if e.Counted {
+			title = "Budget (approved and paid claims, this one included)"
+		}
+		section(title, bs)
+	}
+
+	// References are three columns: the field, the id, the title.
+	idWidth := 0
+	for _, ref := range d.RefsOut {
+		idWidth = max(idWidth, runewidth.StringWidth(ref.ID))
+	}
+	var out []render.Field
+	for _, ref := range d.RefsOut {
+		v := render.Pad(ref.ID, idWidth+2) + ref.Title
+		if ref.Missing {
+			v = c.Red(fmt.Sprintf("%s (no such %s)", ref.ID, ref.Kind))
+		}
+		out = append(out, render.Field{Label: ref.Field, Value: strings.TrimSpace(v)})
+	}
+	section("References out", out)
+	viaWidth := 0
+	for _, ref := range d.RefsIn {
+		viaWidth = max(viaWidth, runewidth.StringWidth(ref.Kind+"."+ref.Field))
+	}
+	var in []render.Field
+	for _, ref := range d.RefsIn {
+		in = append(in, render.Field{Label: ref.ID, Value: render.Pad(ref.Kind+"."+ref.Field, viaWidth+2) + ref.Title})
+	}
+	section("References in", in)
+
+	fmt.Fprintf(&b, "\n%s\n", c.Bold("Validation"))
+	if len(d.Findings) == 0 {
+		b.WriteString("  no findings\n")
+	} else {
+		var diags bytes.Buffer
+		if err := render.WriteDiagnostics(&diags, d.Findings, root, false, c); err != nil {
+			return err
+		}
+		for _, l := range strings.SplitAfter(strings.TrimRight(diags.String(), "\n"), "\n") {
+			b.WriteString("  " + strings.TrimRight(l, "\n") + "\n")
+		}
+	}
+
+	if d.History != nil {
+		var hs []render.Field
+		for _, h := range d.History {
+			move := h.Action
+			if h.From != "" || h.To != "" {
+				move += fmt.Sprintf(" (%s → %s)", h.From, h.To)
+			}
+			if len(h.Fields) > 0 {
+				move += "; changed " + strings.Join(h.Fields, ", ")
+			}
+			commit := h.Commit
+			if len(commit) > 7 {
+				commit = commit[:7]
+			}
+			hs = append(hs, render.Field{Label: h.At, Value: fmt.Sprintf("%s  %s  %s", h.Actor, move, c.Dim(commit))})
+		}
+		section("History (last moves)", hs)
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+func clockText(c render.Colors, cl query.ClockDetail, open string) string {
+	var s string
+	if cl.Running {
+		s = fmt.Sprintf("%s, open %s of %s (due %s)", open, cl.ElapsedHours(), cl.LimitHours(), cl.Due)
+	} else {
+		s = fmt.Sprintf("%s of %s", cl.ElapsedHours(), cl.LimitHours())
+	}
+	if cl.Breach {
+		return c.Red(s + " · breached")
+	}
+	return s
+}
+
+func written(v string) string {
+	if v == "" {
+		return ""
+	}
+	return " (written: " + v + ")"
+}
+
+func receiptText(e *query.ExpenseDetail) string {
+	var s string
+	switch e.Receipts {
+	case "claim":
+		s = "one for the whole claim"
+	case "items":
+		s = "on every item"
+	case "partial":
+		s = "on some items only"
+	default:
+		s = "none"
+	}
+	if e.ReceiptRequired {
+		return s + " (required: the amount is over the receipt threshold)"
+	}
+	return s + " (not required at this amount)"
+}

@@ -1,0 +1,44 @@
+package query
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/mattn/go-runewidth"
+)
+
+// Error is a mistake in an expression, a sort key or a column list, with the
+// place it was found so it can be shown with a caret under it.
+type Error struct {
+	Expr string
+	// Pos and End are the byte offsets of the offending text; End == Pos at
+	// the end of the expression.
+	Pos, End int
+	Msg      string
+}
+
+func errAt(expr string, pos, end int, format string, args ...any) *Error {
+	return &Error{Expr: expr, Pos: pos, End: end, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Column is the 1-based position of the offending text, counted in
+// characters (a Chinese character is one).
+func (e *Error) Column() int { return utf8.RuneCountInString(e.Expr[:e.Pos]) + 1 }
+
+func (e *Error) Error() string { return fmt.Sprintf("column %d: %s", e.Column(), e.Msg) }
+
+// Caret returns the expression and, under it, carets marking the offending
+// text, each line indented by indent. Widths are display widths, so the
+// carets line up under Chinese text too.
+func (e *Error) Caret(indent string) string {
+	flat := strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' {
+			return ' '
+		}
+		return r
+	}, e.Expr)
+	lead := runewidth.StringWidth(flat[:e.Pos])
+	width := max(1, runewidth.StringWidth(flat[e.Pos:e.End]))
+	return indent + flat + "\n" + indent + strings.Repeat(" ", lead) + strings.Repeat("^", width)
+}

@@ -1,0 +1,336 @@
+package query
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/schema"
+)
+
+// Type is what a field holds, as far as comparing and sorting go.
+type Type int
+
+const (
+	Any      Type = iota // unknown or mixed: decided by the value and the literal
+	Text                 // compared as text, whatever the literal looks like
+	Number               // exact decimal
+	Money                // exact decimal, shown with two fraction digits
+	Date                 // YYYY-MM-DD
+	Instant              // RFC 3339 with offset
+	Duration             // a derived span of time
+	Bool
+	List   // a list; comparisons apply to its elements (Elem)
+	Object // a group of fields; only its presence can be tested
+)
+
+var typeNames = map[Type]string{
+	Any: "value", Text: "text", Number: "number", Money: "amount of money", Date: "date",
+	Instant: "instant", Duration: "duration", Bool: "true/false", List: "list", Object: "group of fields",
+}
+
+func (t Type) String() string { return typeNames[t] }
+
+// Field is a resolved field path: stored in the record (by dotted path) or
+// derived from it.
+type Field struct {
+	// Name is the path as written ("items.0.amount", "response_time").
+	Name  string
+	Type  Type
+	Elem  Type // element type when Type is List
+	parts []string
+	// derived is set for fields computed from the record.
+	derived *Derived
+}
+
+// Numeric reports whether the field's values are amounts or numbers, which
+// tables align right.
+func (f Field) Numeric() bool {
+	t := f.Type
+	if t == List {
+		t = f.Elem
+	}
+	return t == Number || t == Money || t == Duration
+}
+
+// IsDerived reports whether the field is computed rather than stored.
+func (f Field) IsDerived() bool { return f.derived != nil }
+
+// scalar is the type compared against literals: a list's element type.
+func (f Field) scalar() Type {
+	if f.Type == List {
+		return f.Elem
+	}
+	return f.Type
+}
+
+type fieldInfo struct {
+	typ, elem Type
+}
+
+// Fields is the catalog of one kind's fields: the properties of its schema,
+// the derived fields, and any other paths seen in its records (records that
+// fail validation may hold fields the schema does not know).
+type Fields struct {
+	Kind   record.Kind
+	stored map[string]fieldInfo // dotted path without list indexes → type
+}
+
+var envelope = map[string]fieldInfo{
+	"kind": {Text, Any}, "id": {Text, Any}, "path": {Text, Any},
+}
+
+var (
+	catalogMu sync.Mutex
+	catalogs  = map[record.Kind]map[string]fieldInfo{}
+)
+
+// FieldsOf returns the catalog of a kind, read from its embedded schema.
+func FieldsOf(k record.Kind) (*Fields, error) {
+	catalogMu.Lock()
+	defer catalogMu.Unlock()
+	stored, ok := catalogs[k]
+	if !ok {
+		var err error
+		if stored, err = schemaFields(k); err != nil {
+			return nil, err
+		}
+		catalogs[k] = stored
+	}
+	f := &Fields{Kind: k, stored: map[string]fieldInfo{}}
+	for p, fi := range envelope {
+		f.stored[p] = fi
+	}
+	for p, fi := range stored {
+		f.stored[p] = fi
+	}
+	return f, nil
+}
+
+// Observe adds the paths found in records that the schema does not declare,
+// so that a query can still reach them.
+func (f *Fields) Observe(recs []*record.Record) {
+	var walk func(v any, prefix string)
+	walk = func(v any, prefix string) {
+		switch t := v.(type) {
+		case map[string]any:
+			for k, x := range t {
+				p := join(prefix, k)
+				if _, ok := f.stored[p]; !ok {
+					f.stored[p] = fieldInfo{Any, Any}
+				}
+				walk(x, p)
+			}
+		case []any:
+			for _, x := range t {
+				walk(x, prefix)
+			}
+		}
+	}
+	for _, r := range recs {
+		walk(r.Data, "")
+	}
+}
+
+func join(prefix, name string) string {
+	if prefix == "" {
+		return name
+	}
+	return prefix + "." + name
+}
+
+// Names lists every field a query of this kind can name, stored then
+// derived, for help and suggestions.
+func (f *Fields) Names() []string {
+	var names []string
+	for p := range f.stored {
+		names = append(names, p)
+	}
+	sort.Strings(names)
+	for _, d := range DerivedFields(f.Kind) {
+		names = append(names, d.Name)
+	}
+	return names
+}
+
+// Resolve turns a dotted path into a field, or explains why it names none,
+// suggesting the closest field of the kind.
+func (f *Fields) Resolve(name string) (Field, error) {
+	if d := derivedField(f.Kind, name); d != nil {
+		return Field{Name: name, Type: d.Type, derived: d}, nil
+	}
+	if name == "title" && record.Info(f.Kind).TitleField == "name" {
+		// People and customers have a name where others have a title.
+		fl, err := f.Resolve("name")
+		fl.Name = name
+		return fl, err
+	}
+	parts := strings.Split(name, ".")
+	var canon []string
+	for i, p := range parts {
+		if p == "" {
+			return Field{}, fmt.Errorf("%q is not a field path (parts are separated by single dots)", name)
+		}
+		if _, err := strconv.Atoi(p); err == nil && i > 0 {
+			// A list index: the parent must be a list.
+			if fi, ok := f.stored[strings.Join(canon, ".")]; ok && fi.typ != List && fi.typ != Any {
+				return Field{}, fmt.Errorf("%s is a %s, not a list: it has no element %s", strings.Join(parts[:i], "."), fi.typ, p)
+			}
+			continue
+		}
+		canon = append(canon, p)
+	}
+	key := strings.Join(canon, ".")
+	fi, ok := f.stored[key]
+	if !ok {
+		msg := fmt.Sprintf("unknown field %q for %s records", name, f.Kind)
+		if s := closest(key, f.Names()); s != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		return Field{}, fmt.Errorf("%s", msg)
+	}
+	// An index picks one element: the field is then of the element's type.
+	if last := parts[len(parts)-1]; len(parts) > 1 && isIndex(last) && fi.typ == List {
+		fi = fieldInfo{fi.elem, Any}
+	}
+	return Field{Name: name, Type: fi.typ, Elem: fi.elem, parts: parts}, nil
+}
+
+func isIndex(s string) bool {
+	_, err := strconv.Atoi(s)
+	return err == nil
+}
+
+// closest returns the candidate nearest to name when it is near enough to
+// be what was meant.
+func closest(name string, candidates []string) string {
+	best, bestD := "", 1<<30
+	for _, c := range candidates {
+		d := distance(strings.ToLower(name), strings.ToLower(c))
+		// A bare name that is the last part of a nested field ("solution" for
+		// "resolution.solution") is a good guess too.
+		if i := strings.LastIndexByte(c, '.'); i >= 0 && strings.EqualFold(c[i+1:], name) {
+			d = 1
+		}
+		if d < bestD {
+			best, bestD = c, d
+		}
+	}
+	limit := 2
+	if len(name) > 8 {
+		limit = 3
+	}
+	if bestD <= limit {
+		return best
+	}
+	return ""
+}
+
+// distance is the optimal-string-alignment edit distance (a swap of two
+// neighbouring letters counts one).
+func distance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(ra)][len(rb)]
+}
+
+// schemaFields reads a kind's schema and records the type of every
+// property, nested ones by dotted path ("items.amount", "resolution.resolved_at").
+func schemaFields(k record.Kind) (map[string]fieldInfo, error) {
+	raw, err := schema.Raw(string(k))
+	if err != nil {
+		return nil, fmt.Errorf("reading the schema of %s: %w", k, err)
+	}
+	commonRaw, err := schema.Raw("common")
+	if err != nil {
+		return nil, fmt.Errorf("reading the common schema: %w", err)
+	}
+	var doc, common map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("schema of %s: %w", k, err)
+	}
+	if err := json.Unmarshal(commonRaw, &common); err != nil {
+		return nil, fmt.Errorf("common schema: %w", err)
+	}
+	defs, _ := common["$defs"].(map[string]any)
+	out := map[string]fieldInfo{}
+	var props func(s map[string]any, prefix string)
+	var typeOf func(s map[string]any, path string) Type
+	typeOf = func(s map[string]any, path string) Type {
+		if ref, ok := s["$ref"].(string); ok {
+			if name, ok := strings.CutPrefix(ref, "common.json#/$defs/"); ok {
+				if def, ok := defs[name].(map[string]any); ok {
+					return typeOf(def, path)
+				}
+			}
+			return Any
+		}
+		switch s["format"] {
+		case "date":
+			return Date
+		case "date-time":
+			return Instant
+		case "money", "signed-money":
+			return Money
+		}
+		if _, ok := s["const"]; ok {
+			return Text
+		}
+		switch t := s["type"].(type) {
+		case string:
+			switch t {
+			case "string":
+				return Text
+			case "number", "integer":
+				return Number
+			case "boolean":
+				return Bool
+			case "array":
+				return List
+			case "object":
+				props(s, path)
+				return Object
+			}
+		}
+		return Any // a union of types, anyOf, oneOf
+	}
+	props = func(s map[string]any, prefix string) {
+		ps, _ := s["properties"].(map[string]any)
+		for name, v := range ps {
+			sub, _ := v.(map[string]any)
+			p := join(prefix, name)
+			fi := fieldInfo{typeOf(sub, p), Any}
+			if fi.typ == List {
+				if items, ok := sub["items"].(map[string]any); ok {
+					fi.elem = typeOf(items, p)
+				}
+			}
+			out[p] = fi
+		}
+	}
+	props(doc, "")
+	return out, nil
+}

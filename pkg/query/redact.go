@@ -1,0 +1,88 @@
+package query
+
+import (
+	"github.com/opsbook/opsbook/pkg/record"
+)
+
+// Redacted replaces every confidential value in output that leaves the
+// department (--redact).
+const Redacted = "[redacted]"
+
+// ConfidentialFields lists, per kind, the fields that are confidential
+// whatever the record's classification (DOMAIN.md §6): the contact details
+// of customers and of complainants.
+var ConfidentialFields = map[record.Kind][]string{
+	record.Customer:  {"contact"},
+	record.Complaint: {"contact"},
+}
+
+// Classification returns a record's classification: public, internal (the
+// default) or confidential.
+func Classification(r *record.Record) string {
+	if c := r.Str("classification"); c != "" {
+		return c
+	}
+	return "internal"
+}
+
+// Confidential reports whether a record as a whole is confidential.
+func Confidential(r *record.Record) bool { return Classification(r) == "confidential" }
+
+// Redact returns a record's data as it may leave the department: a copy in
+// which every value under a confidential field is replaced by Redacted (the
+// shape is kept, so a reader sees that contact.phone exists but not what it
+// is). visible is false, and data nil, when the record as a whole is
+// confidential and must be left out. The record itself is not changed.
+func Redact(r *record.Record) (data map[string]any, visible bool) {
+	if Confidential(r) {
+		return nil, false
+	}
+	fields := ConfidentialFields[r.Kind]
+	if len(fields) == 0 {
+		return r.Data, true
+	}
+	data = make(map[string]any, len(r.Data))
+	for k, v := range r.Data {
+		data[k] = v
+	}
+	for _, f := range fields {
+		if v, ok := data[f]; ok {
+			data[f] = redactValue(v)
+		}
+	}
+	return data, true
+}
+
+func redactValue(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(t))
+		for k, x := range t {
+			m[k] = redactValue(x)
+		}
+		return m
+	case []any:
+		l := make([]any, len(t))
+		for i, x := range t {
+			l[i] = redactValue(x)
+		}
+		return l
+	}
+	return Redacted
+}
+
+// RedactSet returns the set as it may leave the department, for reports and
+// exports: confidential records left out, the others' confidential fields
+// redacted. The records returned carry no YAML nodes (which hold the
+// original text), only their redacted data.
+func RedactSet(s *record.Set) *record.Set {
+	var recs []*record.Record
+	for _, r := range s.Records {
+		data, visible := Redact(r)
+		if !visible {
+			continue
+		}
+		recs = append(recs, &record.Record{Kind: r.Kind, ID: r.ID, Path: r.Path, Data: data})
+	}
+	return record.NewSet(recs)
+}

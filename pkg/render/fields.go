@@ -1,0 +1,123 @@
+package render
+
+import (
+	"io"
+	"strings"
+	"unicode"
+
+	"github.com/mattn/go-runewidth"
+)
+
+// Field is one line of a field list: a label and its value.
+type Field struct {
+	Label, Value string
+}
+
+// WriteFields writes labels and values in two aligned columns, each line
+// indented. Widths are display widths, so Chinese labels and values line up.
+// A value's own line breaks continue under the value column; with width > 0
+// (a terminal's), long values also wrap there.
+func WriteFields(w io.Writer, fields []Field, indent string, width int) error {
+	labelWidth := 0
+	for _, f := range fields {
+		labelWidth = max(labelWidth, runewidth.StringWidth(f.Label))
+	}
+	pad := indent + strings.Repeat(" ", labelWidth+2)
+	room := width - runewidth.StringWidth(pad)
+	var b strings.Builder
+	for _, f := range fields {
+		var lines []string
+		for _, l := range strings.Split(strings.TrimRight(f.Value, "\n"), "\n") {
+			if width > 0 && room >= 20 {
+				lines = append(lines, Wrap(l, room)...)
+			} else {
+				lines = append(lines, l)
+			}
+		}
+		for i, l := range lines {
+			if i == 0 {
+				b.WriteString(indent + Pad(f.Label, labelWidth+2))
+			} else {
+				b.WriteString(pad)
+			}
+			b.WriteString(strings.TrimRight(l, " ") + "\n")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// Wrap breaks text into lines of at most width display cells: between words
+// for alphabetic text, between any two characters for Chinese (which has no
+// spaces), and inside a word only when the word alone is too wide.
+func Wrap(s string, width int) []string {
+	if width <= 0 || runewidth.StringWidth(s) <= width {
+		return []string{s}
+	}
+	var lines []string
+	var line strings.Builder
+	lineWidth := 0
+	flush := func() {
+		lines = append(lines, strings.TrimRight(line.String(), " "))
+		line.Reset()
+		lineWidth = 0
+	}
+	for _, tok := range wrapUnits(s) {
+		tw := runewidth.StringWidth(tok)
+		if tok == " " && lineWidth == 0 {
+			continue
+		}
+		if lineWidth+tw > width && lineWidth > 0 {
+			flush()
+			if tok == " " {
+				continue
+			}
+		}
+		for tw > width { // a word wider than a line: cut it
+			head := runewidth.Truncate(tok, width, "")
+			if head == "" {
+				break
+			}
+			line.WriteString(head)
+			flush()
+			tok = tok[len(head):]
+			tw = runewidth.StringWidth(tok)
+		}
+		line.WriteString(tok)
+		lineWidth += tw
+	}
+	if line.Len() > 0 {
+		flush()
+	}
+	return lines
+}
+
+// wrapUnits splits text into the pieces a line may break between: runs of
+// letters and digits of alphabetic scripts, single spaces, and every other
+// character on its own (a Chinese character, a punctuation mark).
+func wrapUnits(s string) []string {
+	var out []string
+	word := -1
+	for i, r := range s {
+		alpha := r < 0x1100 && !unicode.IsSpace(r) && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune(".-_/@:+'", r))
+		if alpha {
+			if word < 0 {
+				word = i
+			}
+			continue
+		}
+		if word >= 0 {
+			out = append(out, s[word:i])
+			word = -1
+		}
+		if unicode.IsSpace(r) {
+			out = append(out, " ")
+		} else {
+			out = append(out, string(r))
+		}
+	}
+	if word >= 0 {
+		out = append(out, s[word:])
+	}
+	return out
+}

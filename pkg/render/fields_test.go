@@ -1,0 +1,63 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/mattn/go-runewidth"
+)
+
+func TestWriteFieldsAlignsChinese(t *testing.T) {
+	var b bytes.Buffer
+	err := WriteFields(&b, []Field{{"金額", "1,280.50"}, {"title", "華東區推廣物料印刷"}, {"note", "line one\nline two"}}, "  ", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "  金額   1,280.50\n" +
+		"  title  華東區推廣物料印刷\n" +
+		"  note   line one\n" +
+		"         line two\n"
+	if b.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+func TestWrap(t *testing.T) {
+	cases := []struct {
+		in    string
+		width int
+		want  []string
+	}{
+		{"short", 10, []string{"short"}},
+		{"the quick brown fox jumps", 10, []string{"the quick", "brown fox", "jumps"}},
+		{"一位主播在小紅書私信詢問", 10, []string{"一位主播在", "小紅書私信", "詢問"}},
+		{"資料轉交 PRJ-2026-0006 評估", 15, []string{"資料轉交", "PRJ-2026-0006", "評估"}},
+		{"abcdefghijklmnop", 6, []string{"abcdef", "ghijkl", "mnop"}},
+	}
+	for _, c := range cases {
+		got := Wrap(c.in, c.width)
+		if strings.Join(got, "|") != strings.Join(c.want, "|") {
+			t.Errorf("Wrap(%q, %d) = %q, want %q", c.in, c.width, got, c.want)
+		}
+		for _, l := range got {
+			if runewidth.StringWidth(l) > c.width {
+				t.Errorf("line %q is wider than %d", l, c.width)
+			}
+		}
+	}
+}
+
+// WriteYAML keeps numbers as written: money is never binary floating point.
+func TestWriteYAMLKeepsNumbersExact(t *testing.T) {
+	var b bytes.Buffer
+	v := map[string]any{"amount": json.Number("1280.50"), "n": json.Number("7"), "text": "0.30", "ok": true, "list": []any{json.Number("0.10")}}
+	if err := WriteYAML(&b, v); err != nil {
+		t.Fatal(err)
+	}
+	want := "amount: 1280.50\nlist:\n  - 0.10\nn: 7\nok: true\ntext: \"0.30\"\n"
+	if b.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}

@@ -1,0 +1,112 @@
+package render
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func testPage() *Page {
+	t := &Table{Headers: []string{"CATEGORY", "USED %"}, Right: map[int]bool{1: true}}
+	t.Add("市場推廣 <b>", "45.0")
+	t.Add("travel & co", "120.0")
+	return &Page{
+		Title: `Budget <script>alert("x")</script>`,
+		Lines: []string{"a & b"},
+		Sections: []Section{
+			{Title: "By category", Table: t, Bars: []float64{45, 120}, Warn: []bool{false, true},
+				Chart: &Chart{Kind: PieChart, Items: []ChartItem{{Label: "市場推廣 <b>", Value: 3}, {Label: "travel", Value: 1}}}},
+			{Title: "Months", Chart: &Chart{Kind: BarChart, Items: []ChartItem{{Label: "2026-01", Value: 2, Text: "2.00"}, {Label: "2026-02", Value: 0}}},
+				Table: &Table{Headers: []string{"X"}}, Empty: "Nothing </p> here."},
+			{Title: "One slice", Chart: &Chart{Kind: PieChart, Items: []ChartItem{{Label: "all", Value: 5}}}},
+		},
+	}
+}
+
+func TestWriteHTMLSelfContainedAndEscaped(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteHTML(&b, testPage(), "footer <i>"); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"<!DOCTYPE html>", "<style>", "<svg", "<path d=\"M", "<circle", // pie slices and a full circle
+		"Budget &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;",
+		"市場推廣 &lt;b&gt;", "travel &amp; co", "a &amp; b", "Nothing &lt;/p&gt; here.", "footer &lt;i&gt;",
+		`<tr class="warn">`, `width="100%"`, `aria-label="120%"`, ">2.00<",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("HTML lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"<script", "<b>", "<i>", "src=", "href=", "@import", "url(", "@font-face"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("HTML holds %q: not escaped or not self-contained", bad)
+		}
+	}
+	if n := strings.Count(out, "http"); n != strings.Count(out, "http://www.w3.org/2000/svg") {
+		t.Errorf("HTML refers to something besides the SVG namespace (%d http)", n)
+	}
+}
+
+func TestWriteHTMLFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "report.html")
+	if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteHTMLFile(path, testPage(), ""); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil || !bytes.Contains(data, []byte("<svg")) {
+		t.Fatalf("report.html = %.40q, %v", data, err)
+	}
+	if info, _ := os.Stat(path); info.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v, want 0644", info.Mode().Perm())
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("temporary files left behind: %v", entries)
+	}
+	// A folder that does not exist: an error naming the file, nothing written.
+	if err := WriteHTMLFile(filepath.Join(dir, "no", "r.html"), testPage(), ""); err == nil || !strings.Contains(err.Error(), "r.html") {
+		t.Errorf("writing into a missing folder: %v", err)
+	}
+}
+
+func TestWritePageText(t *testing.T) {
+	var piped, tty bytes.Buffer
+	if err := WritePage(&piped, testPage(), false, Colors{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := WritePage(&tty, testPage(), true, Colors{Enabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	p := piped.String()
+	if !strings.Contains(p, "CATEGORY\tUSED %\n市場推廣 <b>\t45.0\n") {
+		t.Errorf("piped output is not tab-separated:\n%s", p)
+	}
+	if strings.Contains(p, "█") || strings.Contains(p, "\x1b[") {
+		t.Errorf("piped output has bars or colour:\n%s", p)
+	}
+	if !strings.Contains(p, "Nothing </p> here.") {
+		t.Errorf("empty section not said:\n%s", p)
+	}
+	s := tty.String()
+	if !strings.Contains(s, "█") || !strings.Contains(s, "!") {
+		t.Errorf("terminal output lacks bars (and the over-100 mark):\n%s", s)
+	}
+	if !strings.Contains(s, "\x1b[31m") {
+		t.Errorf("terminal output does not colour the warned row:\n%s", s)
+	}
+	var md bytes.Buffer
+	if err := WritePageMarkdown(&md, testPage()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "## By category\n\n| CATEGORY | USED % |\n| --- | ---: |\n") {
+		t.Errorf("markdown:\n%s", md.String())
+	}
+}

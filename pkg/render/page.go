@@ -1,0 +1,183 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Page is an answer laid out for people: a title, a few lines, and sections
+// of tables and charts. The same page is written as text (WritePage), as
+// Markdown (WritePageMarkdown) and as HTML (WriteHTML), so the three never
+// disagree.
+type Page struct {
+	Title    string
+	Lines    []string
+	Sections []Section
+}
+
+// Section is one part of a page.
+type Section struct {
+	Title string
+	Lines []string
+	Table *Table
+	// Bars holds a percentage per row of Table (nil for none). On a terminal
+	// it is drawn as a bar column; in HTML as a bar in each row.
+	Bars []float64
+	// Warn marks rows to highlight (red on a colour terminal, flagged in
+	// HTML), such as a category over budget.
+	Warn []bool
+	// Chart is drawn in HTML only, above the table.
+	Chart *Chart
+	// Empty is said instead of a table without rows.
+	Empty string
+}
+
+// ChartKind is the shape of a chart.
+type ChartKind int
+
+const (
+	// BarChart draws a horizontal bar per item.
+	BarChart ChartKind = iota
+	// PieChart draws each item as a slice of the whole.
+	PieChart
+)
+
+// Chart is a small chart of labelled values. Values are for drawing only;
+// the figures people read are in the tables, exact.
+type Chart struct {
+	Kind  ChartKind
+	Title string
+	Items []ChartItem
+	// Max is a bar chart's full scale; 0 takes the largest value.
+	Max float64
+	// Unit follows each value in labels ("%", "h").
+	Unit string
+}
+
+// ChartItem is one bar or slice.
+type ChartItem struct {
+	Label string
+	Value float64
+	// Text is the value as people read it; empty writes Value.
+	Text string
+}
+
+func (it ChartItem) text(unit string) string {
+	if it.Text != "" {
+		return it.Text
+	}
+	return trimFloat(it.Value) + unit
+}
+
+func trimFloat(f float64) string {
+	s := fmt.Sprintf("%.1f", f)
+	return strings.TrimSuffix(s, ".0")
+}
+
+// WritePage writes a page as text: on a terminal, aligned tables with bars
+// and (when c is enabled) colour; when piped, each table tab-separated.
+func WritePage(w io.Writer, p *Page, tty bool, c Colors) error {
+	var b strings.Builder
+	if p.Title != "" {
+		b.WriteString(c.Bold(p.Title) + "\n")
+	}
+	for _, l := range p.Lines {
+		b.WriteString(l + "\n")
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
+	for _, s := range p.Sections {
+		b.Reset()
+		b.WriteString("\n")
+		if s.Title != "" {
+			b.WriteString(c.Bold(s.Title) + "\n")
+		}
+		for _, l := range s.Lines {
+			b.WriteString(l + "\n")
+		}
+		if s.Table != nil && len(s.Table.Rows) == 0 && s.Empty != "" {
+			b.WriteString(s.Empty + "\n")
+		}
+		if _, err := io.WriteString(w, b.String()); err != nil {
+			return err
+		}
+		if s.Table == nil || len(s.Table.Rows) == 0 {
+			continue
+		}
+		if err := WriteTable(w, s.textTable(tty, c), tty); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// textTable adds the bar column (terminal only) and colours warned rows.
+func (s Section) textTable(tty bool, c Colors) *Table {
+	t := &Table{Headers: append([]string(nil), s.Table.Headers...), Right: s.Table.Right}
+	bars := tty && len(s.Bars) == len(s.Table.Rows)
+	if bars {
+		t.Headers = append(t.Headers, "")
+	}
+	for i, r := range s.Table.Rows {
+		row := append([]string(nil), r...)
+		if i < len(s.Warn) && s.Warn[i] && c.Enabled {
+			for j := range row {
+				row[j] = c.Red(row[j])
+			}
+		}
+		if bars {
+			row = append(row, barTrack(Bar(s.Bars[i], 20)))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+// barTrack draws a bar's empty part as a light track: the table trims
+// trailing blanks, which would shrink every bar's scale to the longest one.
+func barTrack(b string) string {
+	t := strings.TrimRight(b, " ")
+	return t + strings.Repeat("░", len(b)-len(t))
+}
+
+// WritePageMarkdown writes a page as GitHub-flavoured Markdown: a heading per
+// section and a table each.
+func WritePageMarkdown(w io.Writer, p *Page) error {
+	var b strings.Builder
+	if p.Title != "" {
+		b.WriteString("# " + p.Title + "\n\n")
+	}
+	for _, l := range p.Lines {
+		b.WriteString(l + "  \n")
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
+	for _, s := range p.Sections {
+		b.Reset()
+		b.WriteString("\n")
+		if s.Title != "" {
+			b.WriteString("## " + s.Title + "\n\n")
+		}
+		for _, l := range s.Lines {
+			b.WriteString(l + "  \n")
+		}
+		if len(s.Lines) > 0 {
+			b.WriteString("\n")
+		}
+		if s.Table != nil && len(s.Table.Rows) == 0 && s.Empty != "" {
+			b.WriteString("_" + s.Empty + "_\n")
+		}
+		if _, err := io.WriteString(w, b.String()); err != nil {
+			return err
+		}
+		if s.Table != nil && len(s.Table.Rows) > 0 {
+			if err := WriteMarkdown(w, s.Table); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
