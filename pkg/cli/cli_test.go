@@ -1,0 +1,87 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/opsbook/opsbook/pkg/change"
+)
+
+// sampleDir is the repository root, whose records/ is the sample department.
+func sampleDir() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+func run(t *testing.T, tty, noColor bool, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	io := &Streams{Out: &out, Err: &errb, In: strings.NewReader(""), OutTTY: tty, ErrTTY: tty, NoColor: noColor,
+		Getenv: func(k string) string {
+			if k == "OPSBOOK_NOW" {
+				return "2026-11-26T15:00:00+08:00"
+			}
+			return ""
+		}}
+	code := Run(context.Background(), append([]string{"-C", sampleDir()}, args...), io)
+	return out.String(), errb.String(), code
+}
+
+func TestColourOnlyOnATerminalAndNeverWithNoColor(t *testing.T) {
+	out, _, code := run(t, true, false, "summary")
+	if code != 0 || !strings.Contains(out, "\x1b[") || !strings.Contains(out, "┌") {
+		t.Fatalf("terminal summary lacks colour or boxes (exit %d):\n%s", code, out)
+	}
+	out, _, _ = run(t, true, true, "summary")
+	if strings.Contains(out, "\x1b[") {
+		t.Fatal("colour with NO_COLOR")
+	}
+	out, _, _ = run(t, false, false, "summary")
+	if strings.Contains(out, "\x1b[") || strings.Contains(out, "┌") || !strings.Contains(out, "KIND\tTOTAL\tBY STATE") {
+		t.Fatalf("piped summary is not plain tab-separated text:\n%s", out)
+	}
+}
+
+func TestExitStatuses(t *testing.T) {
+	if _, _, code := run(t, false, false, "validate"); code != ExitOK {
+		t.Errorf("validate on the sample: %d", code)
+	}
+	if _, errs, code := run(t, false, false, "validate", "--no-such-flag"); code != ExitUsage || !strings.Contains(errs, "unknown flag") {
+		t.Errorf("bad flag: %d %s", code, errs)
+	}
+	if _, _, code := run(t, false, false, "show", "NOPE-1"); code != ExitUsage {
+		t.Errorf("unknown id: %d", code)
+	}
+	cases := map[error]int{
+		&change.Refused{Reason: "x"}:                ExitRefused,
+		&change.Refused{Reason: "x", Invalid: true}: ExitFindings,
+		change.ErrBusy:                              ExitBusy,
+		change.ErrRepository:                        ExitUsage,
+		errors.New("other"):                         ExitUsage,
+	}
+	for err, want := range cases {
+		if got := exitCode(writeErr(err)); got != want {
+			t.Errorf("%v → %d, want %d", err, got, want)
+		}
+	}
+}
+
+func TestValidateCaretOnTerminal(t *testing.T) {
+	out, _, _ := run(t, true, true, "validate")
+	// a warning's source line is followed by a caret line
+	lines := strings.Split(out, "\n")
+	for i, l := range lines {
+		if strings.Contains(l, "[task-overdue]") {
+			if i+2 >= len(lines) || strings.TrimSpace(lines[i+2]) != "^" {
+				t.Fatalf("no caret after %q:\n%s", l, out)
+			}
+			return
+		}
+	}
+	t.Fatalf("no task-overdue warning:\n%s", out)
+}
