@@ -14,6 +14,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/opsbook/opsbook/pkg/repo"
 	"github.com/opsbook/opsbook/pkg/rules"
+	"github.com/opsbook/opsbook/pkg/schema"
 	"github.com/spf13/cobra"
 )
 
@@ -123,7 +124,7 @@ func similarIDs(set *record.Set, id string) string {
 	}
 	var found []near
 	for _, r := range set.Records {
-		if d := editDistance(strings.ToUpper(r.ID), up); d <= 2 {
+		if d := schema.Distance(strings.ToUpper(r.ID), up); d <= 2 {
 			found = append(found, near{r.ID, d})
 		}
 	}
@@ -136,27 +137,6 @@ func similarIDs(set *record.Set, id string) string {
 		ids = append(ids, found[i].id)
 	}
 	return fmt.Sprintf(" (did you mean %s?)", strings.Join(ids, " or "))
-}
-
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur := make([]int, len(rb)+1)
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(rb)]
 }
 
 // writeDetail prints a record for people: a heading, the fields with

@@ -210,7 +210,7 @@ func isIndex(s string) bool {
 func closest(name string, candidates []string) string {
 	best, bestD := "", 1<<30
 	for _, c := range candidates {
-		d := distance(strings.ToLower(name), strings.ToLower(c))
+		d := schema.Distance(strings.ToLower(name), strings.ToLower(c))
 		// A bare name that is the last part of a nested field ("solution" for
 		// "resolution.solution") is a good guess too.
 		if i := strings.LastIndexByte(c, '.'); i >= 0 && strings.EqualFold(c[i+1:], name) {
@@ -228,33 +228,6 @@ func closest(name string, candidates []string) string {
 		return best
 	}
 	return ""
-}
-
-// distance is the optimal-string-alignment edit distance (a swap of two
-// neighbouring letters counts one).
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(ra)][len(rb)]
 }
 
 // schemaFields reads a kind's schema and records the type of every

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/schema"
 )
 
 // Ref is a field of a kind that names another record. Path may hold "*" for
@@ -118,32 +119,11 @@ func (r *run) similarID(k record.Kind, id string) string {
 		if rec.Kind != k {
 			continue
 		}
-		if d := editDistance(id, rec.ID); d < bestD {
+		if d := schema.Distance(id, rec.ID); d < bestD {
 			best, bestD = rec.ID, d
 		}
 	}
 	return best
-}
-
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 func contains(l []string, s string) bool {

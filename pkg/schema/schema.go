@@ -270,7 +270,7 @@ func (s *Set) toDiag(r *record.Record, ve *jsonschema.ValidationError) diag.Diag
 				}
 			}
 			m := fmt.Sprintf("unknown field %q", n)
-			if sug := suggest(n, allowed); sug != "" {
+			if sug := Suggest(n, allowed); sug != "" {
 				m += fmt.Sprintf(" (did you mean %q?)", sug)
 			}
 			parts = append(parts, m)
@@ -291,7 +291,7 @@ func (s *Set) toDiag(r *record.Record, ve *jsonschema.ValidationError) diag.Diag
 		rule = "enum"
 		v, _ := record.Lookup(r.Data, field)
 		msg = fmt.Sprintf("%s: %q is not allowed; %s", field, record.Text(v), ve.Message)
-		if sug := suggest(record.Text(v), quotedAll(ve.Message)); sug != "" {
+		if sug := Suggest(record.Text(v), quotedAll(ve.Message)); sug != "" {
 			msg = fmt.Sprintf("%s: %q is not allowed (did you mean %q?); %s", field, record.Text(v), sug, ve.Message)
 		}
 	case "format":

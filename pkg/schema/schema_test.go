@@ -74,10 +74,10 @@ func TestCategoriesFromPolicy(t *testing.T) {
 }
 
 func TestSuggest(t *testing.T) {
-	if s := suggest("recieved_at", []string{"received_at", "resolution"}); s != "received_at" {
+	if s := Suggest("recieved_at", []string{"received_at", "resolution"}); s != "received_at" {
 		t.Errorf("suggest = %q", s)
 	}
-	if s := suggest("zzz", []string{"amount"}); s != "" {
+	if s := Suggest("zzz", []string{"amount"}); s != "" {
 		t.Errorf("suggest = %q", s)
 	}
 }

@@ -2,12 +2,12 @@ package schema
 
 import "strings"
 
-// suggest returns the allowed name closest to a misspelt one, when it is
+// Suggest returns the allowed name closest to a misspelt one, when it is
 // close enough to be the likely intent.
-func suggest(name string, allowed []string) string {
+func Suggest(name string, allowed []string) string {
 	best, bestDist := "", 1<<30
 	for _, a := range allowed {
-		d := distance(strings.ToLower(name), strings.ToLower(a))
+		d := Distance(strings.ToLower(name), strings.ToLower(a))
 		if d < bestDist {
 			best, bestDist = a, d
 		}
@@ -22,8 +22,8 @@ func suggest(name string, allowed []string) string {
 	return ""
 }
 
-// distance is the Damerau–Levenshtein (optimal string alignment) distance.
-func distance(a, b string) int {
+// Distance is the Damerau–Levenshtein (optimal string alignment) distance.
+func Distance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	d := make([][]int, len(ra)+1)
 	for i := range d {
