@@ -140,11 +140,7 @@ func runList(ctx context.Context, o *listOpts) error {
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	now, err := o.clock()
-	if err != nil {
-		return err
-	}
-	r, err := o.open(ctx)
+	now, r, err := o.load(ctx)
 	if err != nil {
 		return err
 	}

@@ -149,11 +149,7 @@ func runReport(ctx context.Context, o *reportOpts) error {
 	if o.name == "budget" && sel != nil && len(sel.Label) != 4 {
 		return usageErr("report budget works per year: use --year %s (and --group-by month for months)", sel.Label[:4])
 	}
-	now, err := o.clock()
-	if err != nil {
-		return err
-	}
-	r, err := o.open(ctx)
+	now, r, err := o.load(ctx)
 	if err != nil {
 		return err
 	}

@@ -147,6 +147,16 @@ func (g *global) clock() (time.Time, error) {
 	return time.Time{}, usageErr("--now %q is neither RFC 3339 nor YYYY-MM-DD", s)
 }
 
+// load returns the moment to judge against and the loaded repository.
+func (g *global) load(ctx context.Context) (time.Time, *repo.Repo, error) {
+	now, err := g.clock()
+	if err != nil {
+		return time.Time{}, nil, err
+	}
+	r, err := g.open(ctx)
+	return now, r, err
+}
+
 // open loads the repository; failing to read it is exit status 2.
 func (g *global) open(ctx context.Context) (*repo.Repo, error) {
 	r, err := repo.Open(ctx, g.dir)

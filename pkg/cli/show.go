@@ -76,11 +76,7 @@ func runShow(ctx context.Context, o *showOpts) error {
 	if err != nil {
 		return err
 	}
-	now, err := o.clock()
-	if err != nil {
-		return err
-	}
-	r, err := o.open(ctx)
+	now, r, err := o.load(ctx)
 	if err != nil {
 		return err
 	}

@@ -49,11 +49,7 @@ func runSummary(ctx context.Context, o *summaryOpts) error {
 	if err != nil {
 		return err
 	}
-	now, err := o.clock()
-	if err != nil {
-		return err
-	}
-	r, err := o.open(ctx)
+	now, r, err := o.load(ctx)
 	if err != nil {
 		return err
 	}

@@ -65,11 +65,7 @@ func runValidate(ctx context.Context, o *validateOpts) error {
 	if o.rules {
 		return listRules(o, format)
 	}
-	now, err := o.clock()
-	if err != nil {
-		return err
-	}
-	r, err := o.open(ctx)
+	now, r, err := o.load(ctx)
 	if err != nil {
 		return err
 	}
