@@ -6,5 +6,5 @@ import "embed"
 
 // FS holds <kind>.yaml record skeletons (text/template) and ci/.
 //
-//go:embed *.yaml
+//go:embed *.yaml ci/*
 var FS embed.FS

@@ -101,6 +101,11 @@ Start with:  opsbook summary` + exitStatusHelp,
 		newMoveCmd(g),
 		newRenumberCmd(g),
 		newInitCmd(g),
+		newHistoryCmd(g),
+		newLogCmd(g),
+		newVerifyCmd(g),
+		newAllowedSignersCmd(g),
+		newCodeownersCmd(g),
 	)
 	root.AddGroup(&cobra.Group{ID: "verbs", Title: "Workflow verbs (each a move, like `opsbook move ID STATE`):"})
 	root.AddCommand(newVerbCmds(g)...)

@@ -20,10 +20,10 @@ import (
 
 // historyFunc, when set, returns a record's last moves from git, newest
 // first, at most limit of them; show prints them under "History" and in the
-// "history" field of -o json/yaml. It is nil until the audit trail provides
-// one (pkg/audit), and show then leaves the section out rather than guess.
-// An error is reported on standard error and does not fail show.
-var historyFunc func(ctx context.Context, root string, rec *record.Record, limit int) ([]query.HistoryEntry, error)
+// "history" field of -o json/yaml. The audit trail provides it (showHistory
+// in history.go); a nil result (not a git repository) leaves the section
+// out. An error is reported on standard error and does not fail show.
+var historyFunc = showHistory
 
 // showHistoryMoves is how many of the last moves show prints.
 const showHistoryMoves = 5
@@ -95,10 +95,7 @@ func runShow(ctx context.Context, o *showOpts) error {
 		if err != nil {
 			fmt.Fprintf(o.io.Err, "opsbook: reading the history of %s: %v\n", rec.ID, err)
 		} else {
-			d.History = h
-			if d.History == nil {
-				d.History = []query.HistoryEntry{}
-			}
+			d.History = h // nil: no git history (not a git repository)
 		}
 	}
 	switch format {

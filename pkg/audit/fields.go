@@ -1,0 +1,210 @@
+package audit
+
+import (
+	"encoding/json"
+	"strconv"
+
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/shopspring/decimal"
+	"go.yaml.in/yaml/v3"
+)
+
+// FieldChange is one value that differs between two versions of a record,
+// by dotted path ("amount", "items.0.amount"). Before or After is nil when
+// the field is absent on that side.
+type FieldChange struct {
+	Field  string  `json:"field"`
+	Before *string `json:"before"`
+	After  *string `json:"after"`
+}
+
+type leaf struct {
+	path string
+	text string
+	num  bool
+}
+
+// leaves flattens a record's YAML tree to its scalar values, in the file's
+// order; an empty list or mapping is a leaf of its own.
+func leaves(rec *record.Record) []leaf {
+	var out []leaf
+	if rec == nil || rec.Root == nil {
+		return nil
+	}
+	var walk func(n *yaml.Node, path string)
+	join := func(p, k string) string {
+		if p == "" {
+			return k
+		}
+		return p + "." + k
+	}
+	walk = func(n *yaml.Node, path string) {
+		switch n.Kind {
+		case yaml.MappingNode:
+			if len(n.Content) == 0 {
+				out = append(out, leaf{path: path, text: "{}"})
+			}
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				walk(n.Content[i+1], join(path, n.Content[i].Value))
+			}
+		case yaml.SequenceNode:
+			if len(n.Content) == 0 {
+				out = append(out, leaf{path: path, text: "[]"})
+			}
+			for i, c := range n.Content {
+				walk(c, join(path, strconv.Itoa(i)))
+			}
+		case yaml.ScalarNode:
+			tag := n.ShortTag()
+			out = append(out, leaf{path: path, text: n.Value, num: tag == "!!int" || tag == "!!float"})
+		}
+	}
+	walk(rec.Root, "")
+	return out
+}
+
+func sameLeaf(a, b leaf) bool {
+	if a.text == b.text {
+		return true
+	}
+	return sameNumber(a.text, b.text)
+}
+
+func sameNumber(a, b string) bool {
+	x, err1 := decimal.NewFromString(a)
+	y, err2 := decimal.NewFromString(b)
+	return err1 == nil && err2 == nil && x.Equal(y)
+}
+
+// fieldChanges lists the values that differ between before and after
+// (either may be nil), the status aside: that is the move. Values are
+// compared as values: 1280.5 and 1280.50 are the same amount.
+func fieldChanges(before, after *record.Record) []FieldChange {
+	lb, la := leaves(before), leaves(after)
+	old := make(map[string]leaf, len(lb))
+	for _, l := range lb {
+		old[l.path] = l
+	}
+	seen := make(map[string]bool, len(la))
+	var out []FieldChange
+	for _, l := range la {
+		seen[l.path] = true
+		if l.path == "status" {
+			continue
+		}
+		o, ok := old[l.path]
+		switch {
+		case !ok:
+			out = append(out, FieldChange{Field: l.path, After: str(l.text)})
+		case !sameLeaf(o, l):
+			out = append(out, FieldChange{Field: l.path, Before: str(o.text), After: str(l.text)})
+		}
+	}
+	for _, l := range lb {
+		if !seen[l.path] && l.path != "status" {
+			out = append(out, FieldChange{Field: l.path, Before: str(l.text)})
+		}
+	}
+	return out
+}
+
+func str(s string) *string { return &s }
+
+// equalValues compares plain record values, numbers by their decimal
+// value.
+func equalValues(x, y any) bool {
+	switch a := x.(type) {
+	case json.Number:
+		b, ok := y.(json.Number)
+		return ok && (a == b || sameNumber(string(a), string(b)))
+	case map[string]any:
+		b, ok := y.(map[string]any)
+		if !ok || len(a) != len(b) {
+			return false
+		}
+		for k, v := range a {
+			w, ok := b[k]
+			if !ok || !equalValues(v, w) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		b, ok := y.([]any)
+		if !ok || len(a) != len(b) {
+			return false
+		}
+		for i := range a {
+			if !equalValues(a[i], b[i]) {
+				return false
+			}
+		}
+		return true
+	case string:
+		b, ok := y.(string)
+		return ok && a == b
+	case bool:
+		b, ok := y.(bool)
+		return ok && a == b
+	}
+	return x == nil && y == nil
+}
+
+// sameRecordBut reports whether two records hold the same values apart
+// from their ids: a renumbered record.
+func sameRecordBut(a, b *record.Record) bool {
+	if a == nil || b == nil || a.Kind != b.Kind || len(a.Data) != len(b.Data) {
+		return false
+	}
+	for k, v := range a.Data {
+		if k == "id" {
+			continue
+		}
+		w, ok := b.Data[k]
+		if !ok || !equalValues(v, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// replaceRefs returns v with every string equal to a key of ids replaced
+// by its value, and whether anything was.
+func replaceRefs(v any, ids map[string]string) (any, bool) {
+	switch t := v.(type) {
+	case string:
+		if n, ok := ids[t]; ok {
+			return n, true
+		}
+	case map[string]any:
+		var out map[string]any
+		for k, x := range t {
+			if y, ok := replaceRefs(x, ids); ok {
+				if out == nil {
+					out = make(map[string]any, len(t))
+					for k2, x2 := range t {
+						out[k2] = x2
+					}
+				}
+				out[k] = y
+			}
+		}
+		if out != nil {
+			return out, true
+		}
+	case []any:
+		var out []any
+		for i, x := range t {
+			if y, ok := replaceRefs(x, ids); ok {
+				if out == nil {
+					out = append([]any(nil), t...)
+				}
+				out[i] = y
+			}
+		}
+		if out != nil {
+			return out, true
+		}
+	}
+	return v, false
+}

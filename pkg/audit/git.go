@@ -1,0 +1,213 @@
+package audit
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/go-git/go-billy/v5"
+	"github.com/go-git/go-billy/v5/osfs"
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
+	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/record"
+)
+
+// Repo is a git repository opened for reading its history. Its methods are
+// not safe for concurrent use; the package's own pipelines keep every git
+// read on one goroutine.
+type Repo struct {
+	root string // the work tree
+	// prefix is the records repository's folder in the git tree ("" at
+	// the top, else "dept/ops/"), for records kept in a larger repository.
+	prefix    string
+	gitDir    string
+	commonDir string // where objects, refs and the index live (linked worktrees share it)
+	git       *git.Repository
+	store     *filesystem.Storage
+	packs     *packs
+
+	trees *treeCache
+	idx   *index
+	rules map[rulesKey]*Rules
+	// commitRules memoizes rulesOf by commit.
+	commitRules map[plumbing.Hash]*Rules
+	policies    map[plumbing.Hash]*config.Policy
+	// heads holds the headers of commits read but not yet indexed.
+	heads map[plumbing.Hash]commitHead
+	// rejected holds the forbidden changes to people and the policy that
+	// a verify over all history has met, by path.
+	rejected map[string]rejected
+	persons  map[plumbing.Hash]*record.Record
+	mu       sync.Mutex // guards blobs
+	blobs    map[blobKey]parsed
+}
+
+// ShallowError says the clone holds only part of the history.
+type ShallowError struct{}
+
+func (*ShallowError) Error() string {
+	return "this clone is shallow: it holds only the newest commits, and the audit " +
+		"replays the whole history; fetch the rest with `git fetch --unshallow` " +
+		"(GitHub Actions: actions/checkout with `fetch-depth: 0`; GitLab CI: GIT_DEPTH: \"0\")"
+}
+
+// ErrNoRepository says the folder is not in a git repository.
+var ErrNoRepository = errors.New("not a git repository")
+
+// Open opens the git repository whose work tree holds root (root itself or
+// a folder above it holding .git). A shallow clone is refused with a
+// *ShallowError: a partial history cannot be audited.
+func Open(root string) (*Repo, error) {
+	r, err := open(root)
+	if err != nil {
+		return nil, err
+	}
+	sh, err := r.store.Shallow()
+	if err != nil {
+		r.Close()
+		return nil, fmt.Errorf("reading .git/shallow: %w", err)
+	}
+	if len(sh) > 0 {
+		r.Close()
+		return nil, &ShallowError{}
+	}
+	return r, nil
+}
+
+func open(root string) (*Repo, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, err
+	}
+	work, gitDir, err := findGitDir(abs)
+	if err != nil {
+		return nil, err
+	}
+	common := gitDir
+	if b, err := os.ReadFile(filepath.Join(gitDir, "commondir")); err == nil {
+		c := strings.TrimSpace(string(b))
+		if !filepath.IsAbs(c) {
+			c = filepath.Join(gitDir, c)
+		}
+		common = filepath.Clean(c)
+	}
+	var fs billy.Filesystem = osfs.New(gitDir)
+	if common != gitDir {
+		fs = dotgit.NewRepositoryFilesystem(fs, osfs.New(common))
+	}
+	// Pack descriptors stay open and delta bases cached: a history walk
+	// reads the same packs thousands of times, and the trees of a busy
+	// folder are deltas of one another.
+	objects := newObjectCache(96 << 20)
+	store := filesystem.NewStorageWithOptions(fs, objects, filesystem.Options{KeepDescriptors: true})
+	ps, err := openPacks(common, objects)
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("opening the pack files of %s: %w", common, err)
+	}
+	g, err := git.Open(store, osfs.New(work))
+	if err != nil {
+		store.Close()
+		ps.close()
+		return nil, fmt.Errorf("opening git repository %s: %w", gitDir, err)
+	}
+	prefix := ""
+	if rel, err := filepath.Rel(work, abs); err == nil && rel != "." {
+		prefix = filepath.ToSlash(rel) + "/"
+	}
+	return &Repo{
+		prefix: prefix,
+		root:   work, gitDir: gitDir, commonDir: common, git: g, store: store, packs: ps,
+		trees:       newTreeCache(),
+		rules:       map[rulesKey]*Rules{},
+		commitRules: map[plumbing.Hash]*Rules{},
+		policies:    map[plumbing.Hash]*config.Policy{},
+		heads:       map[plumbing.Hash]commitHead{},
+		rejected:    map[string]rejected{},
+		persons:     map[plumbing.Hash]*record.Record{},
+		blobs:       map[blobKey]parsed{},
+	}, nil
+}
+
+// Close releases the pack files. The index is saved by the operations that
+// extend it.
+func (r *Repo) Close() error {
+	r.packs.close()
+	return r.store.Close()
+}
+
+// findGitDir looks for .git from dir upward, like git does: a folder, or a
+// file "gitdir: PATH" (linked worktrees, submodules).
+func findGitDir(dir string) (work, gitDir string, err error) {
+	for d := dir; ; d = filepath.Dir(d) {
+		p := filepath.Join(d, ".git")
+		fi, err := os.Stat(p)
+		if err == nil {
+			if fi.IsDir() {
+				return d, p, nil
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return "", "", err
+			}
+			line := strings.TrimSpace(string(b))
+			if !strings.HasPrefix(line, "gitdir:") {
+				return "", "", fmt.Errorf("%s: not a gitdir file", p)
+			}
+			g := strings.TrimSpace(strings.TrimPrefix(line, "gitdir:"))
+			if !filepath.IsAbs(g) {
+				g = filepath.Join(d, g)
+			}
+			return d, filepath.Clean(g), nil
+		}
+		if filepath.Dir(d) == d {
+			return "", "", fmt.Errorf("%w (no .git in %s or any parent folder): history and verify read git", ErrNoRepository, dir)
+		}
+	}
+}
+
+// Resolve turns a revision (HEAD, a branch, origin/main, a hash, HEAD~3)
+// into a commit hash.
+func (r *Repo) Resolve(rev string) (plumbing.Hash, error) {
+	h, err := r.git.ResolveRevision(plumbing.Revision(rev))
+	if err != nil {
+		if rev == "HEAD" && errors.Is(err, plumbing.ErrReferenceNotFound) {
+			return plumbing.ZeroHash, fmt.Errorf("the repository has no commits yet")
+		}
+		return plumbing.ZeroHash, fmt.Errorf("unknown revision %q: %w", rev, err)
+	}
+	if _, err := r.commit(*h); err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("revision %q: %w", rev, err)
+	}
+	return *h, nil
+}
+
+// commit reads and decodes a commit object.
+func (r *Repo) commit(h plumbing.Hash) (*object.Commit, error) {
+	c, err := object.GetCommit(r.store, h)
+	if err != nil {
+		return nil, fmt.Errorf("reading commit %s: %w", h, err)
+	}
+	return c, nil
+}
+
+// blob reads a blob whole, or its first limit+1 bytes when it is larger
+// (the record parser refuses files over its limit by their size). The bytes
+// may be shared with go-git's cache: never modify them.
+func (r *Repo) blob(h plumbing.Hash, limit int) ([]byte, error) {
+	b, err := r.raw(plumbing.BlobObject, h)
+	if err != nil {
+		return nil, err
+	}
+	if limit > 0 && len(b) > limit+1 {
+		b = b[:limit+1]
+	}
+	return b, nil
+}

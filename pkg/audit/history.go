@@ -1,0 +1,352 @@
+package audit
+
+import (
+	"container/heap"
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/opsbook/opsbook/pkg/record"
+)
+
+// Actions an Event can record.
+const (
+	ActionCreated    = "created"
+	ActionMoved      = "moved"
+	ActionEdited     = "edited"
+	ActionDeleted    = "deleted"
+	ActionRenumbered = "renumbered" // created under a new id from an existing record
+	ActionUnreadable = "unreadable" // the file is not a readable record at this commit
+)
+
+// Event is one commit's change to one record, derived from the files.
+type Event struct {
+	Commit  plumbing.Hash
+	Date    time.Time // the author date
+	Actor   Identity
+	Subject string // the first line of the commit message (shown, never trusted)
+	Record  string // the record's id (its file's name)
+	Kind    record.Kind
+	Path    string
+	Action  string
+	// From and To are the states before and after ("" where the record
+	// is absent, or has no status).
+	From, To string
+	// RenumberedFrom is the id the record had before, on a renumbering.
+	RenumberedFrom string
+	Fields         []FieldChange
+	// Merge marks a merge commit's own change: the file differs from every
+	// parent (an evil merge, or a conflict resolved by hand).
+	Merge bool
+}
+
+// Move is "draft → submitted", "created (draft)", "deleted (paid)".
+func (e Event) Move() string {
+	switch e.Action {
+	case ActionCreated:
+		return "created (" + orNone(e.To) + ")"
+	case ActionRenumbered:
+		if e.From != e.To {
+			return "renumbered from " + e.RenumberedFrom + ", " + orNone(e.From) + " → " + orNone(e.To)
+		}
+		return "renumbered from " + e.RenumberedFrom + " (" + orNone(e.To) + ")"
+	case ActionDeleted:
+		return "deleted (" + orNone(e.From) + ")"
+	case ActionMoved:
+		return orNone(e.From) + " → " + orNone(e.To)
+	case ActionUnreadable:
+		return "unreadable"
+	}
+	return "edited (" + orNone(e.To) + ")"
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no status"
+	}
+	return s
+}
+
+// ErrNoRecord says a record never existed in the history read.
+var ErrNoRecord = errors.New("no such record in the history")
+
+// History returns the life of one record from git alone, oldest first:
+// every commit that changed its file, with the actor (from the registry at
+// the commit's parent), the move and the fields that changed. It follows
+// renumbering (a commit that removes the record's old file and adds the
+// same record under a new id) and, at a merge that took the record from a
+// branch, the branch's own commits rather than the merge.
+func (r *Repo) History(ctx context.Context, id string) ([]Event, error) {
+	kind, ok := record.KindOfID(id)
+	if !ok {
+		return nil, fmt.Errorf("%q is not a record id (EXP-2026-0193, CUS-0007, BUD-2026, li.wei, ...)", id)
+	}
+	head, err := r.Resolve("HEAD")
+	if err != nil {
+		return nil, err
+	}
+	if err := r.ensureIndexed(ctx, head); err != nil {
+		return nil, err
+	}
+	hn := r.index().nodes[head]
+	rl, err := r.rulesAt(hn.tree)
+	if err != nil {
+		return nil, err
+	}
+	dir := rl.Dir
+	p := dir + "/" + record.RelPath(kind, id)
+
+	type found struct {
+		commit plumbing.Hash
+		fc     *fileChange
+		merge  bool
+	}
+	var hits []found
+	q := &frontier{}
+	seen := map[walkItem]bool{}
+	push := func(c plumbing.Hash, path string) {
+		it := walkItem{c, path}
+		if c.IsZero() || seen[it] {
+			return
+		}
+		seen[it] = true
+		heap.Push(q, queued{it, r.index().nodes[c].time})
+	}
+	push(head, p)
+	for n := 0; q.Len() > 0; n++ {
+		if n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		it := heap.Pop(q).(queued).walkItem
+		nd := r.index().nodes[it.commit]
+		ch, changed := nd.change(it.path)
+		if !changed {
+			push(nd.firstParent(), it.path)
+			continue
+		}
+		merge := len(nd.parents) > 1
+		if merge {
+			if i := sameAsParent(ch); i > 0 {
+				push(nd.parents[i], it.path)
+				continue
+			}
+		}
+		fcs, err := r.recordChanges(nd, dir, func(c Change) bool { return c.Path == it.path })
+		if err != nil {
+			return nil, err
+		}
+		for _, fc := range fcs {
+			r.finish(fc, dir)
+		}
+		pairRenames(fcs)
+		if len(fcs) == 0 {
+			continue
+		}
+		fc := fcs[0] // the judged change comes first
+		hits = append(hits, found{it.commit, fc, merge})
+		if fc.source != nil {
+			// Renumbered: the record lived under its old id before.
+			push(nd.parents[fc.source.parent], fc.source.Path)
+			if !merge {
+				continue
+			}
+		}
+		// Walk on: a created file may have had an earlier life (deleted
+		// and created again), and a merge's own change joins branches.
+		for _, par := range nd.parents {
+			push(par, it.path)
+		}
+	}
+	if len(hits) == 0 {
+		return nil, fmt.Errorf("%w: %s was never committed at %s", ErrNoRecord, id, p)
+	}
+	// Oldest first: by time, never a child before its parent.
+	pos := map[plumbing.Hash]int{}
+	for i, h := range r.dateOrder(head) {
+		pos[h] = -i
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return pos[hits[i].commit] < pos[hits[j].commit] })
+	events := make([]Event, 0, len(hits))
+	for _, h := range hits {
+		ev, err := r.event(ctx, h.commit, h.fc, h.merge)
+		if err != nil {
+			return nil, err
+		}
+		events = append(events, ev)
+	}
+	return events, nil
+}
+
+// sameAsParent returns the index of the first parent after the first whose
+// file is the merge's (the change came from that branch), or 0.
+func sameAsParent(ch Change) int {
+	for i, o := range ch.Others {
+		if o == ch.New {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// event builds the Event of a commit's change to one file, with the actor
+// under the rules of the commit's first parent.
+func (r *Repo) event(ctx context.Context, h plumbing.Hash, fc *fileChange, merge bool) (Event, error) {
+	ch, err := r.readHead(h)
+	if err != nil {
+		return Event{}, err
+	}
+	rl, err := r.rulesBefore(ctx, h)
+	if err != nil {
+		return Event{}, err
+	}
+	id, _, err := r.identify(rl, h, ch)
+	if err != nil {
+		return Event{}, err
+	}
+	return makeEvent(h, ch, id, fc, merge), nil
+}
+
+// rulesBefore are the rules a commit is judged by in history, log and
+// verify over all history: its first parent's, or, for a root commit, its
+// own.
+func (r *Repo) rulesBefore(ctx context.Context, h plumbing.Hash) (*Rules, error) {
+	if ps := r.parentsOf(h); len(ps) > 0 {
+		return r.rulesOf(ctx, ps[0])
+	}
+	return r.rulesOf(ctx, h)
+}
+
+// rulesOf are the rules commit h's tree holds. A commit that changes
+// neither the policy nor a person file (against its first parent) holds
+// its parent's: the walk down the first parents stops at the first commit
+// known, and trees are read only where the rules changed.
+func (r *Repo) rulesOf(ctx context.Context, h plumbing.Hash) (*Rules, error) {
+	if rl, ok := r.commitRules[h]; ok {
+		return rl, nil
+	}
+	var chain []plumbing.Hash
+	var base *Rules
+	for c := h; ; {
+		nd := r.index().nodes[c]
+		if nd == nil { // not indexed (below a range's base): read its tree
+			t, err := r.treeOf(c)
+			if err != nil {
+				return nil, err
+			}
+			if base, err = r.rulesAt(t); err != nil {
+				return nil, err
+			}
+			r.commitRules[c] = base
+			break
+		}
+		chain = append(chain, c)
+		p := nd.firstParent()
+		if p.IsZero() {
+			break
+		}
+		if rl, ok := r.commitRules[p]; ok {
+			base = rl
+			break
+		}
+		c = p
+	}
+	for i := len(chain) - 1; i >= 0; i-- {
+		c := chain[i]
+		nd := r.index().nodes[c]
+		if base == nil || touchesRules(nd, base) {
+			rl, err := r.rulesAt(nd.tree)
+			if err != nil {
+				return nil, err
+			}
+			base = rl
+		}
+		r.commitRules[c] = base
+	}
+	return base, nil
+}
+
+// touchesRules reports whether a commit changed the policy or a person
+// file against its first parent.
+func touchesRules(nd *node, rl *Rules) bool {
+	people := rl.Dir + "/people/"
+	for _, c := range nd.changes {
+		if c.Path == rl.PolicyPath || strings.HasPrefix(c.Path, people) {
+			return true
+		}
+	}
+	return false
+}
+
+func makeEvent(h plumbing.Hash, ch commitHead, id Identity, fc *fileChange, merge bool) Event {
+	ev := Event{Commit: h, Date: ch.when, Actor: id, Subject: ch.subject,
+		Record: fc.id, Kind: fc.kind, Path: fc.Path, Merge: merge}
+	before := fc.before
+	if fc.source != nil {
+		before = fc.source.before
+		ev.RenumberedFrom = fc.source.id
+	}
+	if before != nil {
+		ev.From = before.Status()
+	}
+	if fc.after != nil {
+		ev.To = fc.after.Status()
+	}
+	switch {
+	case fc.badAfter:
+		ev.Action = ActionUnreadable
+	case fc.after == nil:
+		ev.Action = ActionDeleted
+	case fc.source != nil:
+		ev.Action = ActionRenumbered
+		for _, f := range fieldChanges(before, fc.after) {
+			if f.Field != "id" {
+				ev.Fields = append(ev.Fields, f)
+			}
+		}
+	case before == nil:
+		ev.Action = ActionCreated
+	default:
+		ev.Action = ActionEdited
+		if ev.From != ev.To {
+			ev.Action = ActionMoved
+		}
+		ev.Fields = fieldChanges(before, fc.after)
+	}
+	return ev
+}
+
+type walkItem struct {
+	commit plumbing.Hash
+	path   string
+}
+
+type queued struct {
+	walkItem
+	time int64
+}
+
+// frontier pops the newest commit first, so a walk meets a merge before
+// the branches it joined.
+type frontier []queued
+
+func (f frontier) Len() int { return len(f) }
+func (f frontier) Less(i, j int) bool {
+	if f[i].time != f[j].time {
+		return f[i].time > f[j].time
+	}
+	return strings.Compare(f[i].commit.String(), f[j].commit.String()) < 0
+}
+func (f frontier) Swap(i, j int) { f[i], f[j] = f[j], f[i] }
+func (f *frontier) Push(x any)   { *f = append(*f, x.(queued)) }
+func (f *frontier) Pop() any {
+	old := *f
+	x := old[len(old)-1]
+	*f = old[:len(old)-1]
+	return x
+}

@@ -1,0 +1,76 @@
+package audit
+
+import (
+	"fmt"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/opsbook/opsbook/pkg/workflow"
+)
+
+// Identity is who made a commit, as the audit sees it: the person, when the
+// registry knows them, and always the commit's raw author.
+type Identity struct {
+	Handle string        `json:"handle,omitempty"`
+	Role   workflow.Role `json:"role,omitempty"`
+	Name   string        `json:"name"`
+	Email  string        `json:"email"`
+	// Signature is "" when the policy does not require signatures, "good"
+	// when the signature verified and named Handle, and otherwise the rule
+	// code of what is wrong with it.
+	Signature string `json:"signature,omitempty"`
+}
+
+// String names the actor: "li.wei (specialist)", or the raw identity
+// "Li Wei <li.wei@example.com>" when the registry does not know them.
+func (i Identity) String() string {
+	switch {
+	case i.Handle != "" && i.Role != "":
+		return i.Handle + " (" + string(i.Role) + ")"
+	case i.Handle != "":
+		return i.Handle
+	}
+	return fmt.Sprintf("%s <%s>", i.Name, i.Email)
+}
+
+// Short is the handle, or the raw identity.
+func (i Identity) Short() string {
+	if i.Handle != "" {
+		return i.Handle
+	}
+	return fmt.Sprintf("%s <%s>", i.Name, i.Email)
+}
+
+// problem is something wrong with who made a commit, found before any
+// record is judged. A fatal problem leaves no actor to judge by.
+type problem struct {
+	rule, message string
+	fatal         bool
+}
+
+// identify finds a commit's actor under rl: by the author's email, or,
+// when rl's policy requires signatures, by the registered key that signed
+// it (the commit object is then read in full).
+func (r *Repo) identify(rl *Rules, h plumbing.Hash, ch commitHead) (Identity, *problem, error) {
+	id := Identity{Name: ch.name, Email: ch.email}
+	byEmail := rl.byEmail(ch.email)
+	if !rl.Policy.RequireSignatures {
+		id.Handle, id.Role = byEmail, rl.People[byEmail].Role
+		return id, nil, nil
+	}
+	c, err := r.commit(h)
+	if err != nil {
+		return id, nil, err
+	}
+	sig := rl.checkSignature(c)
+	if sig.rule != "" {
+		id.Signature = sig.rule
+		return id, &problem{rule: sig.rule, message: sig.message, fatal: true}, nil
+	}
+	id.Handle, id.Role, id.Signature = sig.handle, rl.People[sig.handle].Role, "good"
+	if byEmail != "" && byEmail != sig.handle {
+		return id, &problem{rule: RuleSignatureAuthor, message: fmt.Sprintf(
+			"commit is signed by %s's key but authored as %s <%s>, who is %s: the change is judged as %s's, and the author line misleads the record",
+			sig.handle, ch.name, ch.email, byEmail, sig.handle)}, nil
+	}
+	return id, nil, nil
+}

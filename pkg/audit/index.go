@@ -1,0 +1,432 @@
+package audit
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// node is what the index knows of one commit: its tree, its committer time
+// (for ordering), its parents, and the files it changed against its first
+// parent (against the empty tree for a root commit), with, for a merge,
+// each file's blob in the other parents.
+type node struct {
+	tree    plumbing.Hash
+	time    int64
+	parents []plumbing.Hash
+	changes []Change
+}
+
+func (n *node) firstParent() plumbing.Hash {
+	if len(n.parents) == 0 {
+		return plumbing.ZeroHash
+	}
+	return n.parents[0]
+}
+
+// change returns the node's change of path, if it has one.
+func (n *node) change(path string) (Change, bool) {
+	for _, c := range n.changes {
+		if c.Path == path {
+			return c, true
+		}
+	}
+	return Change{}, false
+}
+
+// index is the persistent commit index in .git/opsbook/commits.idx.
+//
+// The file is a magic line and then one entry per commit: a 4-byte length,
+// the entry, and its CRC-32. Entries are appended as new commits are
+// indexed; a file that does not read back whole (truncated, bit-flipped,
+// another version) is discarded and rebuilt from git.
+type index struct {
+	path    string
+	nodes   map[plumbing.Hash]*node
+	fresh   []plumbing.Hash // indexed in this run, not yet saved
+	rewrite bool            // the file must be written anew (missing or corrupt)
+	// Rebuilt is set when an existing index was unreadable and discarded.
+	rebuilt bool
+}
+
+const (
+	indexMagic = "opsbook commit index 1\n"
+	indexFile  = "commits.idx"
+)
+
+// IndexPath is where the commit index of a repository lives.
+func (r *Repo) IndexPath() string { return filepath.Join(r.commonDir, "opsbook", indexFile) }
+
+func (r *Repo) index() *index {
+	if r.idx == nil {
+		r.idx = loadIndex(r.IndexPath())
+	}
+	return r.idx
+}
+
+func loadIndex(path string) *index {
+	idx := &index{path: path, nodes: map[plumbing.Hash]*node{}}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		idx.rewrite = true
+		idx.rebuilt = !errors.Is(err, fs.ErrNotExist)
+		return idx
+	}
+	if err := idx.decode(data); err != nil {
+		idx.nodes = map[plumbing.Hash]*node{}
+		idx.rewrite, idx.rebuilt = true, true
+	}
+	return idx
+}
+
+func (idx *index) decode(data []byte) error {
+	if !bytes.HasPrefix(data, []byte(indexMagic)) {
+		return errors.New("not an opsbook commit index")
+	}
+	data = data[len(indexMagic):]
+	paths := map[string]string{}
+	for len(data) > 0 {
+		if len(data) < 8 {
+			return errors.New("truncated")
+		}
+		n := int(binary.BigEndian.Uint32(data))
+		if n < 0 || len(data) < 8+n {
+			return errors.New("truncated")
+		}
+		body := data[4 : 4+n]
+		if crc32.ChecksumIEEE(body) != binary.BigEndian.Uint32(data[4+n:]) {
+			return errors.New("checksum mismatch")
+		}
+		h, nd, err := decodeNode(body, paths)
+		if err != nil {
+			return err
+		}
+		idx.nodes[h] = nd
+		data = data[8+n:]
+	}
+	return nil
+}
+
+type reader struct {
+	b   []byte
+	err error
+}
+
+func (r *reader) hash() (h plumbing.Hash) {
+	if len(r.b) < len(h) {
+		r.err = errors.New("truncated entry")
+		return h
+	}
+	copy(h[:], r.b)
+	r.b = r.b[len(h):]
+	return h
+}
+
+func (r *reader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.err = errors.New("bad number")
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) varint() int64 {
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.err = errors.New("bad number")
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) str(intern map[string]string) string {
+	n := r.uvarint()
+	if r.err != nil || uint64(len(r.b)) < n {
+		r.err = errors.New("truncated entry")
+		return ""
+	}
+	s, ok := intern[string(r.b[:n])]
+	if !ok {
+		s = string(r.b[:n])
+		intern[s] = s
+	}
+	r.b = r.b[n:]
+	return s
+}
+
+func decodeNode(body []byte, intern map[string]string) (plumbing.Hash, *node, error) {
+	r := &reader{b: body}
+	h := r.hash()
+	nd := &node{tree: r.hash(), time: r.varint()}
+	np := r.uvarint()
+	if np > 1<<16 {
+		return h, nil, errors.New("bad parent count")
+	}
+	for i := uint64(0); i < np && r.err == nil; i++ {
+		nd.parents = append(nd.parents, r.hash())
+	}
+	nc := r.uvarint()
+	if nc > uint64(len(body)) {
+		return h, nil, errors.New("bad change count")
+	}
+	nd.changes = make([]Change, 0, nc)
+	for i := uint64(0); i < nc && r.err == nil; i++ {
+		c := Change{Path: r.str(intern), Old: r.hash(), New: r.hash()}
+		for j := 1; j < len(nd.parents); j++ {
+			c.Others = append(c.Others, r.hash())
+		}
+		nd.changes = append(nd.changes, c)
+	}
+	if r.err == nil && len(r.b) != 0 {
+		r.err = errors.New("trailing bytes")
+	}
+	return h, nd, r.err
+}
+
+func encodeNode(buf []byte, h plumbing.Hash, nd *node) []byte {
+	start := len(buf)
+	buf = append(buf, 0, 0, 0, 0)
+	buf = append(buf, h[:]...)
+	buf = append(buf, nd.tree[:]...)
+	buf = binary.AppendVarint(buf, nd.time)
+	buf = binary.AppendUvarint(buf, uint64(len(nd.parents)))
+	for _, p := range nd.parents {
+		buf = append(buf, p[:]...)
+	}
+	buf = binary.AppendUvarint(buf, uint64(len(nd.changes)))
+	for _, c := range nd.changes {
+		buf = binary.AppendUvarint(buf, uint64(len(c.Path)))
+		buf = append(buf, c.Path...)
+		buf = append(buf, c.Old[:]...)
+		buf = append(buf, c.New[:]...)
+		for _, o := range c.Others {
+			buf = append(buf, o[:]...)
+		}
+	}
+	body := buf[start+4:]
+	binary.BigEndian.PutUint32(buf[start:], uint32(len(body)))
+	return binary.BigEndian.AppendUint32(buf, crc32.ChecksumIEEE(body))
+}
+
+// save writes what this run indexed: appended to a sound file, or the whole
+// index to a new one. The index is a cache: a folder that cannot be written
+// (a read-only checkout) costs speed, never correctness, so the error is
+// only returned for tests to see.
+func (idx *index) save() error {
+	if len(idx.fresh) == 0 && !idx.rewrite {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(idx.path), 0o755); err != nil {
+		return err
+	}
+	if !idx.rewrite {
+		var buf []byte
+		for _, h := range idx.fresh {
+			buf = encodeNode(buf, h, idx.nodes[h])
+		}
+		f, err := os.OpenFile(idx.path, os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			return err
+		}
+		// One write: a concurrent run appends whole entries too, and a torn
+		// one is caught by its checksum and rebuilt.
+		_, err = f.Write(buf)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		idx.fresh = nil
+		return err
+	}
+	buf := []byte(indexMagic)
+	for h, nd := range idx.nodes {
+		buf = encodeNode(buf, h, nd)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(idx.path), indexFile+".*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(buf)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), idx.path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	idx.fresh, idx.rewrite = nil, false
+	return nil
+}
+
+// node returns the index's node of a commit, indexing it (and every
+// ancestor not yet indexed) first.
+func (r *Repo) node(ctx context.Context, h plumbing.Hash) (*node, error) {
+	if nd := r.index().nodes[h]; nd != nil {
+		return nd, nil
+	}
+	if err := r.ensureIndexed(ctx, h); err != nil {
+		return nil, err
+	}
+	return r.index().nodes[h], nil
+}
+
+// ensureIndexed indexes every commit reachable from tips that the index
+// does not hold yet, and saves the index.
+func (r *Repo) ensureIndexed(ctx context.Context, tips ...plumbing.Hash) error {
+	order, err := r.discover(ctx, tips...)
+	if err != nil {
+		return err
+	}
+	for i, h := range order {
+		if i%512 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if _, err := r.indexCommit(h); err != nil {
+			return err
+		}
+	}
+	_ = r.index().save()
+	return nil
+}
+
+// discover reads the headers of every commit reachable from tips that the
+// index does not hold, and returns them parents first (first parents
+// before the others), the order in which consecutive diffs share trees.
+// It walks through indexed commits too: a verify of a range indexes only
+// the range, so an indexed commit's ancestors may not all be.
+func (r *Repo) discover(ctx context.Context, tips ...plumbing.Hash) ([]plumbing.Hash, error) {
+	idx := r.index()
+	type frame struct {
+		h plumbing.Hash
+		i int
+	}
+	var order []plumbing.Hash
+	var stack []frame
+	seen := map[plumbing.Hash]bool{}
+	visit := func(h plumbing.Hash) error {
+		if seen[h] {
+			return nil
+		}
+		seen[h] = true
+		if _, ok := r.heads[h]; !ok && idx.nodes[h] == nil {
+			ch, err := r.readHead(h)
+			if err != nil {
+				return err
+			}
+			r.heads[h] = ch
+		}
+		stack = append(stack, frame{h, 0})
+		return nil
+	}
+	for _, t := range tips {
+		if err := visit(t); err != nil {
+			return nil, err
+		}
+		for n := 0; len(stack) > 0; n++ {
+			if n%4096 == 0 {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+			}
+			f := &stack[len(stack)-1]
+			ps := r.parentsOf(f.h)
+			if f.i < len(ps) {
+				p := ps[f.i]
+				f.i++
+				if err := visit(p); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			if idx.nodes[f.h] == nil {
+				order = append(order, f.h)
+			}
+			stack = stack[:len(stack)-1]
+		}
+	}
+	return order, nil
+}
+
+// parentsOf are a commit's parents, from the index or the headers read.
+func (r *Repo) parentsOf(h plumbing.Hash) []plumbing.Hash {
+	if nd := r.index().nodes[h]; nd != nil {
+		return nd.parents
+	}
+	return r.heads[h].parents
+}
+
+// treeOf is a commit's root tree, from the index or its headers.
+func (r *Repo) treeOf(h plumbing.Hash) (plumbing.Hash, error) {
+	if nd := r.index().nodes[h]; nd != nil {
+		return nd.tree, nil
+	}
+	ch, ok := r.heads[h]
+	if !ok {
+		var err error
+		if ch, err = r.readHead(h); err != nil {
+			return plumbing.ZeroHash, err
+		}
+		r.heads[h] = ch
+	}
+	return ch.tree, nil
+}
+
+// indexCommit diffs a commit against its first parent (and, for a merge,
+// looks up each changed file in the other parents) and adds it to the
+// index.
+func (r *Repo) indexCommit(h plumbing.Hash) (*node, error) {
+	idx := r.index()
+	if nd := idx.nodes[h]; nd != nil {
+		return nd, nil
+	}
+	ch, ok := r.heads[h]
+	if !ok {
+		var err error
+		if ch, err = r.readHead(h); err != nil {
+			return nil, err
+		}
+	}
+	nd := &node{tree: ch.tree, time: ch.time, parents: ch.parents}
+	var base plumbing.Hash
+	var err error
+	if len(nd.parents) > 0 {
+		if base, err = r.treeOf(nd.parents[0]); err != nil {
+			return nil, err
+		}
+	}
+	if nd.changes, err = r.diffTrees(base, nd.tree, "", nil); err != nil {
+		return nil, fmt.Errorf("commit %s: %w", h, err)
+	}
+	for _, p := range nd.parents[min(1, len(nd.parents)):] {
+		t, err := r.treeOf(p)
+		if err != nil {
+			return nil, err
+		}
+		for i := range nd.changes {
+			b, err := r.blobAt(t, nd.changes[i].Path)
+			if err != nil {
+				return nil, err
+			}
+			nd.changes[i].Others = append(nd.changes[i].Others, b)
+		}
+	}
+	idx.nodes[h] = nd
+	idx.fresh = append(idx.fresh, h)
+	delete(r.heads, h)
+	return nd, nil
+}

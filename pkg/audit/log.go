@@ -1,0 +1,218 @@
+package audit
+
+import (
+	"container/heap"
+	"context"
+	"sort"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/opsbook/opsbook/pkg/record"
+)
+
+// LogOptions filter the activity feed.
+type LogOptions struct {
+	Since time.Time   // commits authored at or after (zero: all)
+	Kind  record.Kind // "" for every kind
+	Actor string      // a handle ("" for everyone)
+	Limit int         // at most this many events (0: all)
+}
+
+// Log is the department's activity feed: every change to every record in
+// the history of HEAD, newest first. Merges are shown only for their own
+// changes (what differs from every parent); the branch commits they join
+// are shown themselves.
+func (r *Repo) Log(ctx context.Context, opts LogOptions) ([]Event, error) {
+	head, err := r.Resolve("HEAD")
+	if err != nil {
+		return nil, err
+	}
+	if err := r.ensureIndexed(ctx, head); err != nil {
+		return nil, err
+	}
+	commits := r.dateOrder(head)
+	nodes := r.index().nodes
+	type job struct {
+		h     plumbing.Hash
+		ch    commitHead
+		id    Identity
+		dir   string
+		fcs   []*fileChange
+		merge bool
+	}
+	since := opts.Since.Unix()
+	events := 0
+	results, err := ordered(func(emit func(job)) error {
+		for n, h := range commits {
+			if n%256 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			if opts.Limit > 0 && events >= opts.Limit {
+				return nil
+			}
+			nd := nodes[h]
+			if !opts.Since.IsZero() && nd.time < since {
+				continue
+			}
+			rl, err := r.rulesBefore(ctx, h)
+			if err != nil {
+				return err
+			}
+			dir := rl.Dir
+			merge := len(nd.parents) > 1
+			fcs, err := r.recordChanges(nd, dir, func(c Change) bool {
+				if merge && !fromNoParent(c) {
+					return false
+				}
+				if opts.Kind != "" {
+					k, _, _ := recordFile(dir, c.Path)
+					return k == opts.Kind
+				}
+				return true
+			})
+			if err != nil {
+				return err
+			}
+			if len(fcs) == 0 {
+				continue
+			}
+			ch, err := r.readHead(h)
+			if err != nil {
+				return err
+			}
+			if !opts.Since.IsZero() && ch.when.Before(opts.Since) {
+				continue
+			}
+			id, _, err := r.identify(rl, h, ch)
+			if err != nil {
+				return err
+			}
+			if opts.Actor != "" && id.Handle != opts.Actor {
+				continue
+			}
+			events++ // at least one event per commit: enough to know when to stop
+			emit(job{h, ch, id, dir, fcs, merge})
+		}
+		return nil
+	}, func(j job) []Event {
+		for _, fc := range j.fcs {
+			r.finish(fc, j.dir)
+		}
+		pairRenames(j.fcs)
+		var out []Event
+		for _, fc := range sortedJudged(j.fcs) {
+			if !fc.consumed {
+				out = append(out, makeEvent(j.h, j.ch, j.id, fc, j.merge))
+			}
+		}
+		return out
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []Event
+	for _, evs := range results {
+		out = append(out, evs...)
+	}
+	if opts.Limit > 0 && len(out) > opts.Limit {
+		out = out[:opts.Limit]
+	}
+	return out, nil
+}
+
+// fromNoParent reports whether a merge's change differs from every parent:
+// the merge's own change, not one it carried from a branch.
+func fromNoParent(c Change) bool {
+	for _, o := range c.Others {
+		if o == c.New {
+			return false
+		}
+	}
+	return true
+}
+
+// sortedJudged returns the judged changes by path.
+func sortedJudged(fcs []*fileChange) []*fileChange {
+	var out []*fileChange
+	for _, fc := range fcs {
+		if fc.judged {
+			out = append(out, fc)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// ancestors lists head and every commit it reaches (indexed, or with
+// their headers read).
+func (r *Repo) ancestors(head plumbing.Hash) []plumbing.Hash {
+	seen := map[plumbing.Hash]bool{head: true}
+	stack := []plumbing.Hash{head}
+	var out []plumbing.Hash
+	for len(stack) > 0 {
+		h := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		out = append(out, h)
+		for _, p := range r.parentsOf(h) {
+			if !seen[p] {
+				seen[p] = true
+				stack = append(stack, p)
+			}
+		}
+	}
+	return out
+}
+
+// dateOrder lists head and its ancestors newest first, as git log
+// --date-order does: never a parent before its children, and otherwise by
+// commit time (ties in topological order).
+func (r *Repo) dateOrder(head plumbing.Hash) []plumbing.Hash {
+	topo := r.topo(head, nil)
+	pos := make(map[plumbing.Hash]int, len(topo))
+	children := make(map[plumbing.Hash]int, len(topo))
+	for i, h := range topo {
+		pos[h] = i
+		for _, p := range r.parentsOf(h) {
+			children[p]++
+		}
+	}
+	nodes := r.index().nodes
+	ready := &byTime{pos: pos, nodes: nodes}
+	heap.Push(ready, head)
+	out := make([]plumbing.Hash, 0, len(topo))
+	for ready.Len() > 0 {
+		h := heap.Pop(ready).(plumbing.Hash)
+		out = append(out, h)
+		for _, p := range r.parentsOf(h) {
+			if children[p]--; children[p] == 0 {
+				heap.Push(ready, p)
+			}
+		}
+	}
+	return out
+}
+
+// byTime is a heap of commits, the newest on top.
+type byTime struct {
+	hs    []plumbing.Hash
+	pos   map[plumbing.Hash]int
+	nodes map[plumbing.Hash]*node
+}
+
+func (b *byTime) Len() int { return len(b.hs) }
+func (b *byTime) Less(i, j int) bool {
+	ti, tj := b.nodes[b.hs[i]].time, b.nodes[b.hs[j]].time
+	if ti != tj {
+		return ti > tj
+	}
+	return b.pos[b.hs[i]] > b.pos[b.hs[j]]
+}
+func (b *byTime) Swap(i, j int) { b.hs[i], b.hs[j] = b.hs[j], b.hs[i] }
+func (b *byTime) Push(x any)    { b.hs = append(b.hs, x.(plumbing.Hash)) }
+func (b *byTime) Pop() any {
+	x := b.hs[len(b.hs)-1]
+	b.hs = b.hs[:len(b.hs)-1]
+	return x
+}

@@ -1,0 +1,333 @@
+package audit
+
+import (
+	"bytes"
+	"container/list"
+	"crypto/sha1"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// raw returns an object's content. For objects go-git holds in memory
+// (everything read from a pack) the slice is go-git's own buffer, shared
+// and never copied: callers must not modify it.
+func (r *Repo) raw(t plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
+	o, ok, err := r.packs.get(h)
+	if err == nil && !ok {
+		o, err = r.store.EncodedObject(t, h)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading %s %s: %w", t, h, err)
+	}
+	if o.Type() != t {
+		return nil, fmt.Errorf("reading %s %s: it is a %s", t, h, o.Type())
+	}
+	rd, err := o.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("reading %s %s: %w", t, h, err)
+	}
+	defer rd.Close()
+	if wt, ok := rd.(io.WriterTo); ok {
+		var c capture
+		if _, err := wt.WriteTo(&c); err != nil {
+			return nil, fmt.Errorf("reading %s %s: %w", t, h, err)
+		}
+		return c.b, nil
+	}
+	buf := make([]byte, o.Size())
+	if _, err := io.ReadFull(rd, buf); err != nil {
+		return nil, fmt.Errorf("reading %s %s: %w", t, h, err)
+	}
+	return buf, nil
+}
+
+// capture keeps what is written to it, aliasing a single write (a
+// bytes.Reader's WriteTo hands over its whole buffer at once).
+type capture struct{ b []byte }
+
+func (c *capture) Write(p []byte) (int, error) {
+	if c.b == nil {
+		c.b = p
+	} else {
+		c.b = append(c.b[:len(c.b):len(c.b)], p...)
+	}
+	return len(p), nil
+}
+
+// commitHead is what the audit needs of a commit object's headers.
+type commitHead struct {
+	tree    plumbing.Hash
+	parents []plumbing.Hash
+	time    int64 // committer time, Unix seconds
+	// author, with the time in the author's own zone
+	name, email string
+	when        time.Time
+	subject     string // the first line of the message
+	signed      bool   // has a gpgsig header
+}
+
+var errBadCommit = errors.New("malformed commit object")
+
+// readHead reads a commit's tree, parents and committer time from its
+// headers, without decoding the rest.
+func (r *Repo) readHead(h plumbing.Hash) (commitHead, error) {
+	b, err := r.raw(plumbing.CommitObject, h)
+	if err != nil {
+		return commitHead{}, err
+	}
+	ch, err := parseHead(b)
+	if err != nil {
+		return ch, fmt.Errorf("commit %s: %w", h, err)
+	}
+	return ch, nil
+}
+
+func parseHead(b []byte) (commitHead, error) {
+	var ch commitHead
+	sawTree := false
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			i = len(b)
+		}
+		line := b[:i]
+		b = b[min(i+1, len(b)):]
+		if len(line) == 0 {
+			subj, _, _ := bytes.Cut(bytes.TrimLeft(b, "\n"), []byte{'\n'})
+			ch.subject = strings.TrimSpace(string(subj))
+			break
+		}
+		key, val, _ := bytes.Cut(line, []byte{' '})
+		switch string(key) {
+		case "gpgsig":
+			ch.signed = true
+		case "author":
+			ch.name, ch.email, ch.when = parseIdent(val)
+		case "tree":
+			if sawTree {
+				continue
+			}
+			h, ok := hexHash(val)
+			if !ok {
+				return ch, errBadCommit
+			}
+			ch.tree, sawTree = h, true
+		case "parent":
+			h, ok := hexHash(val)
+			if !ok {
+				return ch, errBadCommit
+			}
+			ch.parents = append(ch.parents, h)
+		case "committer":
+			// "Name <email> 1700000000 +0800"
+			if j := bytes.LastIndexByte(val, '>'); j >= 0 {
+				f := bytes.Fields(val[j+1:])
+				if len(f) > 0 {
+					ch.time, _ = strconv.ParseInt(string(f[0]), 10, 64)
+				}
+			}
+		}
+	}
+	if !sawTree {
+		return ch, errBadCommit
+	}
+	return ch, nil
+}
+
+// parseIdent reads "Name <email> 1700000000 +0800".
+func parseIdent(b []byte) (name, email string, when time.Time) {
+	open := bytes.IndexByte(b, '<')
+	end := bytes.LastIndexByte(b, '>')
+	if open < 0 || end < open {
+		return strings.TrimSpace(string(b)), "", time.Time{}
+	}
+	// Control characters are dropped: the identity is printed to
+	// terminals and CI logs, and an author name is anyone's to choose.
+	name = strings.TrimSpace(printable(b[:open]))
+	email = printable(b[open+1 : end])
+	f := bytes.Fields(b[end+1:])
+	if len(f) == 0 {
+		return name, email, time.Time{}
+	}
+	sec, _ := strconv.ParseInt(string(f[0]), 10, 64)
+	when = time.Unix(sec, 0)
+	if len(f) > 1 && len(f[1]) == 5 {
+		tz := f[1]
+		hh, _ := strconv.Atoi(string(tz[1:3]))
+		mm, _ := strconv.Atoi(string(tz[3:5]))
+		off := hh*3600 + mm*60
+		if tz[0] == '-' {
+			off = -off
+		}
+		when = when.In(time.FixedZone(string(tz), off))
+	}
+	return name, email, when
+}
+
+func printable(b []byte) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, string(b))
+}
+
+func hexHash(b []byte) (plumbing.Hash, bool) {
+	var h plumbing.Hash
+	if len(b) != 2*len(h) {
+		return h, false
+	}
+	for i := range h {
+		hi, ok1 := unhex(b[2*i])
+		lo, ok2 := unhex(b[2*i+1])
+		if !ok1 || !ok2 {
+			return h, false
+		}
+		h[i] = hi<<4 | lo
+	}
+	return h, true
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+// objectCache is go-git's delta-base and object cache, an LRU bounded in
+// bytes, like cache.ObjectLRU but keyed with the standard library's SHA-1.
+// go-git's cache hashes every object it stores with the collision-detecting
+// sha1cd, which costs a fifth of a history walk; here the key only has to
+// find again an object go-git has just read from a pack that the pack's
+// index already names, so plain SHA-1 serves.
+type objectCache struct {
+	mu        sync.Mutex
+	max, size int64
+	ll        *list.List
+	m         map[plumbing.Hash]*list.Element
+	// While a read of a known hash runs (reading), what go-git stores is
+	// held back unhashed: the object read is keyed by the hash asked for,
+	// and only the delta bases decoded on the way are hashed.
+	reading bool
+	pending []plumbing.EncodedObject
+}
+
+type cacheEntry struct {
+	h plumbing.Hash
+	o plumbing.EncodedObject
+}
+
+func newObjectCache(max int64) *objectCache {
+	return &objectCache{max: max, ll: list.New(), m: map[plumbing.Hash]*list.Element{}}
+}
+
+// read runs get, an object read by hash h, keying what it stores without
+// hashing the object itself.
+func (c *objectCache) read(h plumbing.Hash, get func() (plumbing.EncodedObject, error)) (plumbing.EncodedObject, error) {
+	c.mu.Lock()
+	c.reading, c.pending = true, c.pending[:0]
+	c.mu.Unlock()
+	o, err := get()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.reading = false
+	for _, p := range c.pending {
+		if p == o {
+			c.put(h, p)
+		} else {
+			c.put(keyOf(p), p)
+		}
+	}
+	c.pending = c.pending[:0]
+	return o, err
+}
+
+func (c *objectCache) Put(o plumbing.EncodedObject) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.reading {
+		c.pending = append(c.pending, o)
+		return
+	}
+	c.put(keyOf(o), o)
+}
+
+func (c *objectCache) put(h plumbing.Hash, o plumbing.EncodedObject) {
+	if e, ok := c.m[h]; ok {
+		c.ll.MoveToFront(e)
+		return
+	}
+	sz := o.Size()
+	if sz > c.max {
+		return
+	}
+	c.m[h] = c.ll.PushFront(cacheEntry{h, o})
+	c.size += sz
+	for c.size > c.max {
+		last := c.ll.Back()
+		ce := last.Value.(cacheEntry)
+		c.ll.Remove(last)
+		delete(c.m, ce.h)
+		c.size -= ce.o.Size()
+	}
+}
+
+func (c *objectCache) Get(h plumbing.Hash) (plumbing.EncodedObject, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[h]
+	if !ok {
+		return nil, false
+	}
+	c.ll.MoveToFront(e)
+	return e.Value.(cacheEntry).o, true
+}
+
+func (c *objectCache) Clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ll.Init()
+	c.m = map[plumbing.Hash]*list.Element{}
+	c.size = 0
+}
+
+// keyOf is an object's hash, computed with crypto/sha1 for objects held in
+// memory.
+func keyOf(o plumbing.EncodedObject) plumbing.Hash {
+	mo, ok := o.(*plumbing.MemoryObject)
+	if !ok {
+		return o.Hash()
+	}
+	rd, err := mo.Reader()
+	if err != nil {
+		return o.Hash()
+	}
+	wt, ok := rd.(io.WriterTo)
+	if !ok {
+		return o.Hash()
+	}
+	s := sha1.New()
+	s.Write(mo.Type().Bytes())
+	s.Write([]byte{' '})
+	s.Write(strconv.AppendInt(nil, mo.Size(), 10))
+	s.Write([]byte{0})
+	wt.WriteTo(s)
+	var h plumbing.Hash
+	copy(h[:], s.Sum(nil))
+	return h
+}

@@ -1,0 +1,85 @@
+package audit
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/go-git/go-billy/v5/osfs"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
+	"github.com/go-git/go-git/v5/plumbing/format/packfile"
+)
+
+// packs reads objects straight from the repository's pack files. go-git's
+// storage hands out objects over 16 KiB (the trees of a busy records
+// folder) as lazy objects that reopen the pack file and decode again on
+// every read; a pack opened without a file system decodes every object to
+// memory once, into the shared object cache.
+type packs struct {
+	packs []*packfile.Packfile
+	cache *objectCache
+}
+
+func openPacks(commonDir string, c *objectCache) (*packs, error) {
+	dir := filepath.Join(commonDir, "objects", "pack")
+	names, err := filepath.Glob(filepath.Join(dir, "pack-*.idx"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	fs := osfs.New(dir)
+	ps := &packs{cache: c}
+	for _, idxPath := range names {
+		base := strings.TrimSuffix(filepath.Base(idxPath), ".idx")
+		f, err := os.Open(idxPath)
+		if err != nil {
+			ps.close()
+			return nil, err
+		}
+		idx := idxfile.NewMemoryIndex()
+		err = idxfile.NewDecoder(f).Decode(idx)
+		f.Close()
+		if err != nil {
+			ps.close()
+			return nil, fmt.Errorf("reading %s: %w", idxPath, err)
+		}
+		pf, err := fs.Open(base + ".pack")
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				continue // an index whose pack git is writing or removing
+			}
+			ps.close()
+			return nil, err
+		}
+		ps.packs = append(ps.packs, packfile.NewPackfileWithCache(idx, nil, pf, c, 0))
+	}
+	return ps, nil
+}
+
+// get returns the object from the first pack holding it; ok is false when
+// none does (it is loose, or in an alternate).
+func (ps *packs) get(h plumbing.Hash) (plumbing.EncodedObject, bool, error) {
+	for _, p := range ps.packs {
+		o, err := ps.cache.read(h, func() (plumbing.EncodedObject, error) { return p.Get(h) })
+		switch {
+		case err == nil:
+			return o, true, nil
+		case errors.Is(err, plumbing.ErrObjectNotFound):
+			continue
+		default:
+			return nil, false, err
+		}
+	}
+	return nil, false, nil
+}
+
+func (ps *packs) close() {
+	for _, p := range ps.packs {
+		p.Close()
+	}
+	ps.packs = nil
+}

@@ -1,0 +1,494 @@
+package audit
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/workflow"
+)
+
+// Rule codes verify adds to the workflow's (workflow.Rule*) and the
+// signature rules (RuleSignature*).
+const (
+	// RuleRecordUnreadable: a commit left a record file that is not a
+	// readable record (YAML error, over the size limit), so its change
+	// cannot be judged.
+	RuleRecordUnreadable = "record-unreadable"
+)
+
+// Where a commit's rules come from.
+const (
+	RulesFromBase   = "base"   // the range's BASE, for every commit
+	RulesFromParent = "parent" // each commit's first parent (a root commit: itself)
+)
+
+// VerifyOptions say what to verify.
+type VerifyOptions struct {
+	// Range is "BASE..HEAD", "BASE..", "..HEAD", or one revision meaning
+	// all of its history; "" is all of HEAD's history.
+	Range string
+	// RulesFrom is RulesFromBase or RulesFromParent; "" picks base for a
+	// range and parent for all of history.
+	RulesFrom string
+	// Progress, when set, is called now and then with the commits judged
+	// so far and the total.
+	Progress func(done, total int)
+}
+
+// Violation is one change the rules forbid.
+type Violation struct {
+	Commit  string `json:"commit"` // full hash
+	Record  string `json:"record"` // the record's id ("" for the policy file)
+	Path    string `json:"path"`
+	Rule    string `json:"rule"`
+	Actor   string `json:"actor"` // handle, or the raw identity when unknown
+	Message string `json:"message"`
+	// Line and Column point into the file as the commit left it (or as
+	// it was, for a deletion), for annotations.
+	Line   int `json:"-"`
+	Column int `json:"-"`
+}
+
+// Report is what Verify found.
+type Report struct {
+	Base       plumbing.Hash // zero when verifying all history
+	Head       plumbing.Hash
+	RulesFrom  string
+	Commits    int // commits in the range
+	Violations []Violation
+}
+
+// ParseRange splits a revision range as git does: "A..B", "A.." (A..HEAD),
+// "..B" (HEAD..B), or one revision (all its history). Symmetric ranges
+// ("A...B") are refused: they include the base's side too.
+func ParseRange(s string) (base, head string, err error) {
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, "...") {
+		return "", "", fmt.Errorf("range %q: symmetric ranges (A...B) are not supported; use BASE..HEAD", s)
+	}
+	if b, h, ok := strings.Cut(s, ".."); ok {
+		if b == "" {
+			b = "HEAD"
+		}
+		if h == "" {
+			h = "HEAD"
+		}
+		return b, h, nil
+	}
+	if s == "" {
+		s = "HEAD"
+	}
+	return "", s, nil
+}
+
+// Verify replays the commits of a range against the rules and reports every
+// change they forbid. Each commit is judged on its own changes (against its
+// first parent): record files created, moved, edited or deleted, and the
+// policy file. Ordinary merges are not judged again (their branches'
+// commits are); a merge's file that differs from every parent is the
+// merge's own change and is judged.
+//
+// The rules (policy, people, roles, keys) are those of the range's BASE
+// for every commit of a range, so that no branch grants a role, a limit or
+// a key that its own commits then use; for all of history, each commit's
+// first parent's (a root commit is judged by its own registry, and its
+// records as creations).
+func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) {
+	baseRev, headRev, err := ParseRange(opts.Range)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{RulesFrom: opts.RulesFrom}
+	r.rejected = map[string]rejected{}
+	if rep.Head, err = r.Resolve(headRev); err != nil {
+		return nil, err
+	}
+	tips := []plumbing.Hash{rep.Head}
+	if baseRev != "" {
+		if rep.Base, err = r.Resolve(baseRev); err != nil {
+			return nil, err
+		}
+		tips = append(tips, rep.Base)
+	}
+	switch {
+	case rep.RulesFrom == "" && baseRev != "":
+		rep.RulesFrom = RulesFromBase
+	case rep.RulesFrom == "":
+		rep.RulesFrom = RulesFromParent
+	case rep.RulesFrom == RulesFromBase && baseRev == "":
+		return nil, fmt.Errorf("rules from the base need a range BASE..HEAD")
+	case rep.RulesFrom != RulesFromBase && rep.RulesFrom != RulesFromParent:
+		return nil, fmt.Errorf("rules come from %q or %q, not %q", RulesFromBase, RulesFromParent, rep.RulesFrom)
+	}
+	// Discover the commits (reading only their headers), then index and
+	// judge them in one pass, parents first: the workers parse and judge
+	// while this goroutine reads git.
+	if _, err := r.discover(ctx, tips...); err != nil {
+		return nil, err
+	}
+	excluded := map[plumbing.Hash]bool{}
+	if baseRev != "" {
+		for _, h := range r.ancestors(rep.Base) {
+			excluded[h] = true
+		}
+	}
+	order := r.topo(rep.Head, excluded)
+	rep.Commits = len(order)
+
+	var baseRules *Rules
+	if rep.RulesFrom == RulesFromBase {
+		t, err := r.treeOf(rep.Base)
+		if err != nil {
+			return nil, err
+		}
+		if baseRules, err = r.rulesAt(t); err != nil {
+			return nil, err
+		}
+	}
+	results, err := ordered(func(emit func(*verifyJob)) error {
+		for n, h := range order {
+			if n%64 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if opts.Progress != nil {
+					opts.Progress(n, len(order))
+				}
+			}
+			if _, err := r.indexCommit(h); err != nil {
+				return err
+			}
+			j, err := r.prepare(ctx, h, baseRules)
+			if err != nil {
+				return err
+			}
+			if j == nil {
+				continue
+			}
+			if j.registry && baseRules == nil {
+				// Judge it now: a forbidden change to people or the
+				// policy must not take effect for the commits after.
+				for _, fc := range j.fcs {
+					r.finish(fc, j.rules.Dir)
+				}
+				j.done, j.judged = j.judge(), true
+				r.reject(j)
+			}
+			emit(j)
+		}
+		if opts.Progress != nil {
+			opts.Progress(len(order), len(order))
+		}
+		return nil
+	}, func(j *verifyJob) []Violation {
+		if j.judged {
+			return j.done
+		}
+		for _, fc := range j.fcs {
+			r.finish(fc, j.rules.Dir)
+		}
+		return j.judge()
+	})
+	_ = r.index().save()
+	if err != nil {
+		return nil, err
+	}
+	for _, vs := range results {
+		rep.Violations = append(rep.Violations, vs...)
+	}
+	return rep, nil
+}
+
+// verifyJob is one commit to judge, with everything read from git.
+type verifyJob struct {
+	hash    plumbing.Hash
+	rules   *Rules
+	id      Identity
+	problem *problem
+	fcs     []*fileChange
+	policy  bool // the commit changed .opsbook.yaml
+	merge   bool
+	// registry: the commit changes people or the policy, so what it is
+	// found to have done decides the rules of the commits after it.
+	registry bool
+	done     []Violation // judged already
+	judged   bool
+}
+
+// prepare reads what judging commit h needs, or returns nil when it
+// changes no record and not the policy.
+func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*verifyJob, error) {
+	nd := r.index().nodes[h]
+	merge := len(nd.parents) > 1
+	judged := func(c Change) bool { return !merge || fromNoParent(c) }
+	var err error
+	if rules == nil {
+		if len(r.rejected) == 0 {
+			rules, err = r.rulesBefore(ctx, h)
+		} else {
+			t := nd.tree
+			if p := nd.firstParent(); !p.IsZero() {
+				t, err = r.treeOf(p)
+			}
+			if err == nil {
+				rules, err = r.rulesWithout(t, r.rejected)
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	dir := rules.Dir
+	policy, any, people := false, false, false
+	for _, c := range nd.changes {
+		if !judged(c) {
+			continue
+		}
+		if c.Path == rules.PolicyPath {
+			policy = true
+		}
+		if k, _, ok := recordFile(dir, c.Path); ok {
+			any = true
+			people = people || k == record.Person
+		}
+	}
+	if !policy && !any {
+		return nil, nil
+	}
+	j := &verifyJob{rules: rules, policy: policy, merge: merge, registry: policy || people}
+	if j.fcs, err = r.recordChanges(nd, dir, judged); err != nil {
+		return nil, err
+	}
+	j.hash = h
+	ch, err := r.readHead(h)
+	if err != nil {
+		return nil, err
+	}
+	if j.id, j.problem, err = r.identify(rules, h, ch); err != nil {
+		return nil, err
+	}
+	return j, nil
+}
+
+// reject remembers the person files and policy that a judged commit changed
+// in a forbidden way (any violation on them, or a commit with no actor).
+func (r *Repo) reject(j *verifyJob) {
+	bad := map[string]bool{}
+	for _, v := range j.done {
+		bad[v.Path] = true
+	}
+	fatal := j.problem != nil && j.problem.fatal
+	for _, fc := range j.fcs {
+		if !fc.judged || fc.kind != record.Person {
+			continue
+		}
+		if fatal || bad[fc.Path] {
+			r.rejected[fc.Path] = rejected{bad: fc.New, prev: fc.Old}
+		}
+	}
+	if pp := j.rules.PolicyPath; j.policy && (fatal || bad[pp]) {
+		nd := r.index().nodes[j.hash]
+		if c, ok := nd.change(pp); ok {
+			r.rejected[pp] = rejected{bad: c.New, prev: c.Old}
+		}
+	}
+}
+
+// judge replays the commit against its rules.
+func (j *verifyJob) judge() []Violation {
+	pairRenames(j.fcs)
+	fcs := sortedJudged(j.fcs)
+	var out []Violation
+	prefix := ""
+	if j.merge {
+		prefix = "merge commit, a change from neither parent: "
+	}
+	add := func(rule, id, path, msg string, rec *record.Record, field string) {
+		v := Violation{Commit: j.hash.String(), Record: id, Path: path, Rule: rule,
+			Actor: j.id.Short(), Message: prefix + msg, Line: 1, Column: 1}
+		if rec != nil {
+			v.Line, v.Column = rec.Pos(field)
+		}
+		out = append(out, v)
+	}
+	if p := j.problem; p != nil {
+		id, path, what := "", j.rules.PolicyPath, "the policy"
+		if len(fcs) > 0 {
+			id, path = fcs[0].id, fcs[0].Path
+			what = changedList(fcs)
+		}
+		add(p.rule, id, path, p.message+" (the commit changes "+what+")", nil, "")
+		if p.fatal {
+			return out
+		}
+	}
+	renamed := map[string]string{}
+	for _, fc := range fcs {
+		if fc.source != nil {
+			renamed[fc.source.before.ID] = fc.after.ID
+		}
+	}
+	var changes []workflow.Change
+	for _, fc := range fcs {
+		if fc.badAfter {
+			add(RuleRecordUnreadable, fc.id, fc.Path, fmt.Sprintf("%s is not a readable record at this commit (run opsbook validate on it), so its change cannot be judged", fc.Path), nil, "")
+			continue
+		}
+		if fc.consumed {
+			continue
+		}
+		before := fc.before
+		switch {
+		case fc.source != nil:
+			before = renumbered(fc.source.before, fc.after)
+		case before != nil && len(renamed) > 0:
+			before = withRefs(before, renamed)
+		}
+		if before == nil && fc.after == nil {
+			continue
+		}
+		changes = append(changes, workflow.Change{Before: before, After: fc.after})
+	}
+	actor := j.rules.actor(j.id.Handle)
+	env := workflow.Env{Policy: j.rules.Policy, People: j.rules.People}
+	refusals := workflow.CheckChanges(actor, changes, env)
+	refusals = append(refusals, selfPeople(actor, changes)...)
+	for _, fc := range fcs {
+		if fc.kind == record.Person && fc.source != nil && actor.Handle != "" &&
+			actor.Role != workflow.Director && actor.Role != workflow.Leadership {
+			refusals = append(refusals, &workflow.Refusal{Rule: workflow.RulePeoplePolicy, ID: fc.after.ID, Path: fc.Path,
+				Message: fmt.Sprintf("%s may not rename person %s to %s: people are changed only by a director or leadership", actor, fc.source.id, fc.id)})
+		}
+	}
+	if j.policy {
+		if err := workflow.CheckPolicyChange(actor); err != nil {
+			if rf, ok := err.(*workflow.Refusal); ok {
+				rf.Path = j.rules.PolicyPath
+				refusals = append(refusals, rf)
+			}
+		}
+	}
+	recs := map[string]*record.Record{}
+	for _, ch := range changes {
+		if ch.After != nil {
+			recs[ch.After.Path] = ch.After
+		} else if ch.Before != nil {
+			recs[ch.Before.Path] = ch.Before
+		}
+	}
+	for _, rf := range refusals {
+		id := rf.ID
+		if rec := recs[rf.Path]; rec != nil {
+			if _, fid, ok := recordFile(j.rules.Dir, rf.Path); ok {
+				id = fid
+			}
+			add(rf.Rule, id, rf.Path, rf.Message, rec, rf.Field)
+			continue
+		}
+		add(rf.Rule, id, rf.Path, rf.Message, nil, "")
+	}
+	return out
+}
+
+func changedList(fcs []*fileChange) string {
+	ids := make([]string, 0, len(fcs))
+	for _, fc := range fcs {
+		ids = append(ids, fc.id)
+	}
+	if len(ids) > 3 {
+		return fmt.Sprintf("%s and %d more records", strings.Join(ids[:3], ", "), len(ids)-3)
+	}
+	return strings.Join(ids, ", ")
+}
+
+// renumbered is the old record as it reads under its new id and path: a
+// renumbering is no edit.
+func renumbered(old, now *record.Record) *record.Record {
+	cp := *old
+	cp.ID, cp.Path = now.ID, now.Path
+	cp.Data = make(map[string]any, len(old.Data))
+	for k, v := range old.Data {
+		cp.Data[k] = v
+	}
+	cp.Data["id"] = now.ID
+	return &cp
+}
+
+// withRefs is rec with references to renumbered records rewritten to their
+// new ids, as `opsbook renumber` rewrites them in the same commit.
+func withRefs(rec *record.Record, ids map[string]string) *record.Record {
+	data, changed := replaceRefs(any(rec.Data), ids)
+	if !changed {
+		return rec
+	}
+	cp := *rec
+	cp.Data = data.(map[string]any)
+	return &cp
+}
+
+// selfPeople refuses a director or leadership changing their own role or
+// standing: granting oneself powers is four eyes broken, even for those who
+// may change people.
+func selfPeople(a workflow.Actor, changes []workflow.Change) []*workflow.Refusal {
+	var out []*workflow.Refusal
+	for _, ch := range changes {
+		if ch.Before == nil || ch.After == nil || ch.After.Kind != record.Person || ch.After.ID != a.Handle || a.Handle == "" ||
+			(a.Role != workflow.Director && a.Role != workflow.Leadership) {
+			continue // others may not change people at all: people-policy says so
+		}
+		for _, f := range []string{"role", "active"} {
+			if !equalValues(get(ch.Before, f), get(ch.After, f)) {
+				out = append(out, &workflow.Refusal{Rule: workflow.RuleFourEyes, ID: ch.After.ID, Path: ch.After.Path, Field: f,
+					Message: fmt.Sprintf("%s may not change their own %s (was %s, now %s): another director or leadership changes it (four eyes)",
+						a, f, text(ch.Before, f), text(ch.After, f))})
+			}
+		}
+	}
+	return out
+}
+
+func get(rec *record.Record, f string) any {
+	v, _ := rec.Get(f)
+	return v
+}
+
+func text(rec *record.Record, f string) string {
+	if s := rec.Str(f); s != "" {
+		return s
+	}
+	return "(none)"
+}
+
+// topo lists the commits reachable from head and not excluded, parents
+// before children, first parents first.
+func (r *Repo) topo(head plumbing.Hash, excluded map[plumbing.Hash]bool) []plumbing.Hash {
+	if excluded[head] {
+		return nil
+	}
+	type frame struct {
+		h plumbing.Hash
+		i int
+	}
+	done := map[plumbing.Hash]bool{head: true}
+	stack := []frame{{head, 0}}
+	var out []plumbing.Hash
+	for len(stack) > 0 {
+		f := &stack[len(stack)-1]
+		ps := r.parentsOf(f.h)
+		if f.i < len(ps) {
+			p := ps[f.i]
+			f.i++
+			if !excluded[p] && !done[p] {
+				done[p] = true
+				stack = append(stack, frame{p, 0})
+			}
+			continue
+		}
+		out = append(out, f.h)
+		stack = stack[:len(stack)-1]
+	}
+	return out
+}

@@ -1,0 +1,29 @@
+package cli
+
+import (
+	"github.com/opsbook/opsbook/pkg/audit"
+	"github.com/spf13/cobra"
+)
+
+func newCodeownersCmd(g *global) *cobra.Command {
+	return &cobra.Command{
+		Use:   "codeowners [-o FILE]",
+		Short: "Write a CODEOWNERS file from the people records",
+		Long: `Codeowners writes a CODEOWNERS file (GitHub and GitLab read the same
+syntax) so that the forge asks the right people to review a pull request:
+each kind's record folder is owned by the forge handles (a person's forge
+field) of the active people whose roles review it, for example
+records/expenses/ by the managers, the director and leadership;
+records/people/, .opsbook.yaml, CODEOWNERS and the CI configuration by the
+director and leadership. People without a forge handle are listed in a
+comment. Regenerate it whenever people change.
+
+The file is written to standard output, or to FILE with -o FILE.`,
+		Example: `  opsbook codeowners -o .github/CODEOWNERS
+  opsbook codeowners -o .gitlab/CODEOWNERS`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runRegistryFile(cmd.Context(), g, audit.Codeowners)
+		},
+	}
+}

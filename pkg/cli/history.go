@@ -1,0 +1,229 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-runewidth"
+	"github.com/opsbook/opsbook/pkg/audit"
+	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/query"
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/render"
+	"github.com/opsbook/opsbook/pkg/workflow"
+	"github.com/spf13/cobra"
+)
+
+type historyOpts struct {
+	*global
+	id string
+}
+
+func newHistoryCmd(g *global) *cobra.Command {
+	o := &historyOpts{global: g}
+	return &cobra.Command{
+		Use:   "history <ID>",
+		Short: "The life of one record, from git alone",
+		Long: `History shows every commit that changed one record, oldest first: the
+date, the commit, the actor (the person whose registered email made the
+commit, with their role at the time; under require_signatures, the person
+whose registered key signed it; the raw author when nobody is registered),
+the move (submitted → approved) and the fields that changed
+(amount: 980.50 → 1280.50).
+
+Everything is derived from the record's files at each commit and its parent;
+commit messages and trailers are never trusted. A renumbered record is
+followed to its old id, and at a merge the branch's own commits are shown.
+
+The first run indexes the history in .git/opsbook/ (only new commits are
+read after that). A shallow clone is refused: fetch the full history.
+
+Output (-o): text, json.`,
+		Example: `  opsbook history EXP-2026-0193
+  opsbook history li.wei -o json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.id = args[0]
+			return runHistory(cmd.Context(), o)
+		},
+	}
+}
+
+type eventJSON struct {
+	Commit         string              `json:"commit"`
+	Date           string              `json:"date"`
+	Actor          audit.Identity      `json:"actor"`
+	Record         string              `json:"record"`
+	Kind           string              `json:"kind"`
+	Path           string              `json:"path"`
+	Action         string              `json:"action"`
+	From           string              `json:"from"`
+	To             string              `json:"to"`
+	RenumberedFrom string              `json:"renumbered_from,omitempty"`
+	Fields         []audit.FieldChange `json:"fields"`
+	Merge          bool                `json:"merge"`
+	Subject        string              `json:"subject"`
+}
+
+func eventsJSON(evs []audit.Event) []eventJSON {
+	out := make([]eventJSON, 0, len(evs))
+	for _, e := range evs {
+		fs := e.Fields
+		if fs == nil {
+			fs = []audit.FieldChange{}
+		}
+		out = append(out, eventJSON{
+			Commit: e.Commit.String(), Date: e.Date.Format(time.RFC3339), Actor: e.Actor,
+			Record: e.Record, Kind: string(e.Kind), Path: e.Path, Action: e.Action,
+			From: e.From, To: e.To, RenumberedFrom: e.RenumberedFrom, Fields: fs,
+			Merge: e.Merge, Subject: e.Subject,
+		})
+	}
+	return out
+}
+
+func runHistory(ctx context.Context, o *historyOpts) error {
+	format, err := o.format(render.Text, render.JSON)
+	if err != nil {
+		return err
+	}
+	r, err := o.openAudit()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	evs, err := r.History(ctx, o.id)
+	if err != nil {
+		if errors.Is(err, audit.ErrNoRecord) {
+			return usageErr("%v", err)
+		}
+		return &ExitError{ExitUsage, fmt.Errorf("reading the history of %s: %w", o.id, err)}
+	}
+	if format == render.JSON {
+		return render.WriteJSON(o.io.Out, struct {
+			ID     string      `json:"id"`
+			Events []eventJSON `json:"events"`
+		}{o.id, eventsJSON(evs)})
+	}
+	return writeEvents(o.io.Out, evs, false, o.colors())
+}
+
+// openAudit opens the git repository of the records repository for
+// reading its history, without loading the work tree's records.
+func (g *global) openAudit() (*audit.Repo, error) {
+	root, err := config.FindRoot(g.dir)
+	if err != nil {
+		return nil, usageErr("%v", err)
+	}
+	r, err := audit.Open(root)
+	if err != nil {
+		var sh *audit.ShallowError
+		if errors.As(err, &sh) || errors.Is(err, audit.ErrNoRepository) {
+			return nil, usageErr("%v", err)
+		}
+		return nil, &ExitError{ExitUsage, fmt.Errorf("reading git: %w", err)}
+	}
+	return r, nil
+}
+
+// writeEvents writes events as lines of date, commit, [record,] actor and
+// move, each changed field indented below.
+func writeEvents(w io.Writer, evs []audit.Event, withRecord bool, c render.Colors) error {
+	actorW, recW := 0, 0
+	for _, e := range evs {
+		actorW = max(actorW, runewidth.StringWidth(e.Actor.String()))
+		recW = max(recW, len(e.Record))
+	}
+	var b strings.Builder
+	for _, e := range evs {
+		b.WriteString(e.Date.Format("2006-01-02 15:04"))
+		b.WriteString("  " + c.Yellow(e.Commit.String()[:8]))
+		if withRecord {
+			b.WriteString("  " + render.Pad(e.Record, recW))
+		}
+		b.WriteString("  " + c.Cyan(render.Pad(e.Actor.String(), actorW)))
+		move := e.Move()
+		if e.Merge {
+			move += " [merge]"
+		}
+		b.WriteString("  " + c.Bold(move) + "\n")
+		indent := strings.Repeat(" ", 16+2+8+2+actorW+2)
+		if withRecord {
+			indent += strings.Repeat(" ", recW+2)
+		}
+		for _, f := range e.Fields {
+			fmt.Fprintf(&b, "%s%s: %s → %s\n", indent, f.Field, shortValue(f.Before), shortValue(f.After))
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func shortValue(v *string) string {
+	if v == nil {
+		return "(none)"
+	}
+	s := strings.Join(strings.Fields(*v), " ")
+	return render.Truncate(s, 60)
+}
+
+// showHistory gives show a record's last moves from git, newest first. A
+// records folder that is not in git has no history to show (nil).
+func showHistory(ctx context.Context, root string, rec *record.Record, limit int) ([]query.HistoryEntry, error) {
+	r, err := audit.Open(root)
+	if errors.Is(err, audit.ErrNoRepository) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	evs, err := r.History(ctx, rec.ID)
+	if errors.Is(err, audit.ErrNoRecord) {
+		return []query.HistoryEntry{}, nil // not committed yet
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := []query.HistoryEntry{}
+	for i := len(evs) - 1; i >= 0 && len(out) < limit; i-- {
+		e := evs[i]
+		h := query.HistoryEntry{Commit: e.Commit.String(), At: e.Date.Format(time.RFC3339),
+			Actor: e.Actor.Handle, Action: actionVerb(e), From: e.From, To: e.To}
+		if h.Actor == "" {
+			h.Actor = e.Actor.Email
+		}
+		for _, f := range e.Fields {
+			h.Fields = append(h.Fields, f.Field)
+		}
+		out = append(out, h)
+	}
+	return out, nil
+}
+
+// actionVerb names an event as the CLI's verbs do: create, submit,
+// approve, edit, delete, renumber.
+func actionVerb(e audit.Event) string {
+	switch e.Action {
+	case audit.ActionCreated:
+		return "create"
+	case audit.ActionEdited:
+		return "edit"
+	case audit.ActionDeleted:
+		return "delete"
+	case audit.ActionRenumbered:
+		return "renumber"
+	case audit.ActionMoved:
+		if t := workflow.For(e.Kind); t != nil {
+			if m, ok := t.Find(e.From, e.To); ok {
+				return m.Verb
+			}
+		}
+		return "move"
+	}
+	return e.Action
+}

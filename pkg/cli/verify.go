@@ -1,0 +1,186 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/opsbook/opsbook/pkg/audit"
+	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/render"
+	"github.com/spf13/cobra"
+)
+
+type verifyOpts struct {
+	*global
+	rng       string
+	rulesFrom string
+}
+
+func newVerifyCmd(g *global) *cobra.Command {
+	o := &verifyOpts{global: g}
+	cmd := &cobra.Command{
+		Use:   "verify [REVISION-RANGE]",
+		Short: "Replay commits against the rules and report every forbidden change",
+		Long: `Verify replays commits and reports each change the rules forbid, with the
+commit, the record, the rule and the actor: a move the workflow does not
+have, or by someone without the role or over their approval limit; an
+unknown or inactive actor; a record created in a later state or by a role
+that may not create it; four-eyes breaches; edits to records in a final
+state, deleted records, amounts or items changed after approval; people,
+roles or the policy (.opsbook.yaml) changed by anyone but the director or
+leadership; and, when the policy sets require_signatures, any commit that
+changes records without one valid signature by a key registered to its
+actor.
+
+Moves are derived from the files at each commit and its parent; commit
+messages and trailers are never trusted. Merges are not judged again (their
+branches' commits are), except for files a merge changed itself (differing
+from every parent), which are judged as its own change.
+
+REVISION-RANGE is BASE..HEAD (the pull-request check: every commit of the
+branch is judged by the people, roles, keys and policy of BASE, never of the
+branch under review), or one revision (all its history), by default HEAD:
+then each commit is judged by the rules of its parent, and the root commit
+by its own registry, its records as creations. A repository that imported
+earlier records verifies from the import on: opsbook verify IMPORT..HEAD.
+--rules-from parent judges a range by each commit's parent instead (for a
+long stretch of history in which people joined).
+
+A shallow clone is refused: fetch the full history (git fetch --unshallow;
+in GitHub Actions, actions/checkout with fetch-depth: 0).
+
+Output (-o): text, json ({"commits":N,"violations":[{"commit","record",
+"path","rule","actor","message"}]}), github (workflow annotations).
+
+Exit status: 0 no violations; 1 violations found; 2 usage error, or the
+repository cannot be read (not git, shallow, unknown revision).`,
+		Example: `  opsbook verify
+  opsbook verify origin/main..HEAD -o github
+  opsbook verify 4f1c2d3..HEAD -o json`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				o.rng = args[0]
+			}
+			switch o.rulesFrom {
+			case "", audit.RulesFromBase, audit.RulesFromParent:
+			default:
+				return usageErr("--rules-from %q: give base or parent", o.rulesFrom)
+			}
+			if o.rulesFrom == audit.RulesFromBase && !strings.Contains(o.rng, "..") {
+				return usageErr("--rules-from base needs a range BASE..HEAD")
+			}
+			return runVerify(cmd.Context(), o)
+		},
+	}
+	cmd.Flags().StringVar(&o.rulesFrom, "rules-from", "", "judge by the rules of `FROM`: base (the range's base) or parent (each commit's parent); default: base for a range, parent otherwise")
+	return cmd
+}
+
+type verifyJSON struct {
+	Commits    int               `json:"commits"`
+	Violations []audit.Violation `json:"violations"`
+}
+
+func runVerify(ctx context.Context, o *verifyOpts) error {
+	format, err := o.format(render.Text, render.JSON, render.GitHub)
+	if err != nil {
+		return err
+	}
+	r, err := o.openAudit()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	opts := audit.VerifyOptions{Range: o.rng, RulesFrom: o.rulesFrom}
+	progress := false
+	if o.io.ErrTTY {
+		opts.Progress = func(done, total int) {
+			if total >= 500 {
+				progress = true
+				fmt.Fprintf(o.io.Err, "\rverifying commits: %d/%d", done, total)
+			}
+		}
+	}
+	rep, err := r.Verify(ctx, opts)
+	if progress {
+		fmt.Fprint(o.io.Err, "\r\x1b[K")
+	}
+	if err != nil {
+		return &ExitError{ExitUsage, fmt.Errorf("verify: %w", err)}
+	}
+	vs := rep.Violations
+	if vs == nil {
+		vs = []audit.Violation{}
+	}
+	switch format {
+	case render.JSON:
+		err = render.WriteJSON(o.io.Out, verifyJSON{rep.Commits, vs})
+	case render.GitHub:
+		err = render.WriteGitHub(o.io.Out, violationDiags(vs))
+	default:
+		err = writeViolations(o.io.Out, vs, o.colors())
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(o.io.Err, verifySummary(rep))
+	if len(vs) > 0 {
+		return findings
+	}
+	return nil
+}
+
+func verifySummary(rep *audit.Report) string {
+	what := "verified " + plural(rep.Commits, "commit")
+	if !rep.Base.IsZero() {
+		what += fmt.Sprintf(" after %s (rules from the %s)", rep.Base.String()[:8], rep.RulesFrom)
+	}
+	if len(rep.Violations) == 0 {
+		return what + ": no violations"
+	}
+	commits := map[string]bool{}
+	for _, v := range rep.Violations {
+		commits[v.Commit] = true
+	}
+	return fmt.Sprintf("%s: %s in %s", what, plural(len(rep.Violations), "violation"), plural(len(commits), "commit"))
+}
+
+// writeViolations writes `COMMIT RECORD (ACTOR): message [rule]`, one a
+// line, in commit order.
+func writeViolations(w io.Writer, vs []audit.Violation, c render.Colors) error {
+	var b strings.Builder
+	for _, v := range vs {
+		rec := v.Record
+		if rec == "" {
+			rec = v.Path
+		}
+		fmt.Fprintf(&b, "%s %s (%s): %s %s\n", c.Yellow(v.Commit[:8]), c.Bold(rec), v.Actor, v.Message, c.Dim("["+v.Rule+"]"))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func violationDiags(vs []audit.Violation) []diag.Diagnostic {
+	out := make([]diag.Diagnostic, 0, len(vs))
+	for _, v := range vs {
+		p := v.Path
+		if p == "" {
+			p = config.FileName
+		}
+		out = append(out, diag.Diagnostic{Path: p, Line: v.Line, Column: v.Column, Severity: diag.Error,
+			Rule: v.Rule, Record: v.Record,
+			Message: fmt.Sprintf("%s (commit %s by %s)", v.Message, v.Commit[:8], v.Actor)})
+	}
+	return out
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
