@@ -28,6 +28,7 @@ type global struct {
 	output  string
 	noColor bool
 	now     string
+	noCache bool
 	io      *Streams
 }
 
@@ -85,6 +86,7 @@ Start with:  opsbook summary` + exitStatusHelp,
 	pf.BoolVar(&g.noColor, "no-color", false, "never colour the output (also: NO_COLOR)")
 	pf.StringVar(&g.now, "now", "", "judge dates and SLA clocks as of `TIME` (RFC 3339 or YYYY-MM-DD; also OPSBOOK_NOW)")
 	_ = pf.MarkHidden("now")
+	pf.BoolVar(&g.noCache, "no-cache", false, "read and parse every record file; neither use nor write the cache in .git/opsbook")
 
 	root.AddCommand(
 		newValidateCmd(g),
@@ -164,7 +166,13 @@ func (g *global) load(ctx context.Context) (time.Time, *repo.Repo, error) {
 
 // open loads the repository; failing to read it is exit status 2.
 func (g *global) open(ctx context.Context) (*repo.Repo, error) {
-	r, err := repo.Open(ctx, g.dir)
+	o := repo.Options{NoCache: g.noCache}
+	if g.io.ErrTTY && g.output != "json" {
+		p := render.NewProgress(g.io.Err, "reading records")
+		defer p.Done()
+		o.Progress = p.Update
+	}
+	r, err := repo.OpenWith(ctx, g.dir, o)
 	if err != nil {
 		if errors.Is(err, config.ErrNotFound) {
 			return nil, usageErr("%v", err)

@@ -343,7 +343,7 @@ func (d *Detail) Lines() []FieldLine {
 			top[k] = v
 		}
 	}
-	walk(top, d.rec.Root, "")
+	walk(top, d.rec.Tree(), "")
 	return out
 }
 

@@ -15,20 +15,25 @@ import (
 	"github.com/opsbook/opsbook/pkg/diag"
 )
 
-// Set is every record of a repository, in path order, indexed by id.
+// Set is every record of a repository, in path order, indexed by id and
+// by kind.
 type Set struct {
 	Records []*Record
 	byID    map[string][]*Record
+	byKind  map[Kind][]*Record
 }
 
 // NewSet indexes records (sorted by path).
 func NewSet(recs []*Record) *Set {
-	sort.Slice(recs, func(i, j int) bool { return recs[i].Path < recs[j].Path })
-	s := &Set{Records: recs, byID: make(map[string][]*Record, len(recs))}
+	if !sort.SliceIsSorted(recs, func(i, j int) bool { return recs[i].Path < recs[j].Path }) {
+		sort.Slice(recs, func(i, j int) bool { return recs[i].Path < recs[j].Path })
+	}
+	s := &Set{Records: recs, byID: make(map[string][]*Record, len(recs)), byKind: map[Kind][]*Record{}}
 	for _, r := range recs {
 		if r.ID != "" {
 			s.byID[r.ID] = append(s.byID[r.ID], r)
 		}
+		s.byKind[r.Kind] = append(s.byKind[r.Kind], r)
 	}
 	return s
 }
@@ -44,15 +49,20 @@ func (s *Set) Get(id string) *Record {
 // All returns every record holding id.
 func (s *Set) All(id string) []*Record { return s.byID[id] }
 
-// OfKind returns the records of kind k in path order.
+// OfKind returns the records of kind k in path order. The slice is the
+// set's own index: read it, do not reorder it (appending is safe).
 func (s *Set) OfKind(k Kind) []*Record {
-	var out []*Record
-	for _, r := range s.Records {
-		if r.Kind == k {
-			out = append(out, r)
+	if s.byKind == nil { // a Set built without NewSet
+		var out []*Record
+		for _, r := range s.Records {
+			if r.Kind == k {
+				out = append(out, r)
+			}
 		}
+		return out
 	}
-	return out
+	l := s.byKind[k]
+	return l[:len(l):len(l)]
 }
 
 // Source is a file to parse: its path relative to the repository root and,
@@ -66,8 +76,6 @@ type Source struct {
 // non-regular files are reported and never followed; files that are not
 // .yaml are reported as warnings (except dotfiles such as .gitkeep).
 func Walk(root, dir string) ([]string, []diag.Diagnostic, error) {
-	var files []string
-	var ds []diag.Diagnostic
 	base := filepath.Join(root, filepath.FromSlash(dir))
 	info, err := os.Lstat(base)
 	if err != nil {
@@ -76,43 +84,52 @@ func Walk(root, dir string) ([]string, []diag.Diagnostic, error) {
 	if !info.IsDir() {
 		return nil, nil, fmt.Errorf("records folder %s is not a directory", dir)
 	}
-	err = filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
-		rel, _ := filepath.Rel(root, p)
-		rel = filepath.ToSlash(rel)
-		if err != nil {
-			ds = append(ds, fileDiag(rel, "file-read", "cannot read: %v", err))
-			if d != nil && d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
+	rel, _ := filepath.Rel(root, base)
+	w := &walker{}
+	w.walk(base, filepath.ToSlash(rel))
+	sort.Strings(w.files)
+	return w.files, w.ds, nil
+}
+
+// walker lists a folder tree in the order filepath.WalkDir would, building
+// each relative path once rather than deriving it from the absolute one.
+type walker struct {
+	files []string
+	ds    []diag.Diagnostic
+}
+
+func (w *walker) walk(abs, rel string) {
+	entries, err := os.ReadDir(abs)
+	if err != nil {
+		w.ds = append(w.ds, fileDiag(rel, "file-read", "cannot read: %v", err))
+		return
+	}
+	for _, d := range entries {
 		name := d.Name()
+		r := rel + "/" + name
+		if rel == "." {
+			r = name
+		}
 		switch {
 		case d.Type()&fs.ModeSymlink != 0:
-			ds = append(ds, fileDiag(rel, "file-type", "symbolic link: records must be regular files (links are never followed)"))
+			w.ds = append(w.ds, fileDiag(r, "file-type", "symbolic link: records must be regular files (links are never followed)"))
 		case d.IsDir():
-			if strings.HasPrefix(name, ".") && p != base {
-				return fs.SkipDir
+			if !strings.HasPrefix(name, ".") {
+				w.walk(filepath.Join(abs, name), r)
 			}
 		case !d.Type().IsRegular():
-			ds = append(ds, fileDiag(rel, "file-type", "not a regular file: records must be regular files"))
+			w.ds = append(w.ds, fileDiag(r, "file-type", "not a regular file: records must be regular files"))
 		case strings.HasPrefix(name, "."):
 		case strings.HasSuffix(name, ".yaml"):
-			files = append(files, rel)
+			w.files = append(w.files, r)
 		case strings.HasSuffix(name, ".yml"):
-			ds = append(ds, fileDiag(rel, "file-location", "record files end in .yaml, not .yml: rename it to be read"))
+			w.ds = append(w.ds, fileDiag(r, "file-location", "record files end in .yaml, not .yml: rename it to be read"))
 		default:
-			d := fileDiag(rel, "file-location", "not a record file (.yaml): attachments belong in attachments/")
-			d.Severity = diag.Warning
-			ds = append(ds, d)
+			dg := fileDiag(r, "file-location", "not a record file (.yaml): attachments belong in attachments/")
+			dg.Severity = diag.Warning
+			w.ds = append(w.ds, dg)
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, err
 	}
-	sort.Strings(files)
-	return files, ds, nil
 }
 
 func fileDiag(p, rule, format string, args ...any) diag.Diagnostic {
@@ -169,7 +186,7 @@ func ParseFiles(ctx context.Context, root, dir string, files []string) ([]*Recor
 					results[i] = result{diags: []diag.Diagnostic{fileDiag(rel, "file-read", "cannot read: %v", err)}}
 					continue
 				}
-				rec, ds := Parse(rel, data)
+				rec, ds := ParseLean(rel, data)
 				if rec != nil {
 					ds = append(ds, CheckPlace(rec, dir)...)
 				}

@@ -34,8 +34,19 @@ func Parse(path string, data []byte) (*Record, []diag.Diagnostic) {
 	return rec, p.diags
 }
 
+// ParseLean is Parse for reading many records: the record keeps its plain
+// values and the file's text but not the node tree (Root and Doc are nil;
+// Tree, Node, KeyNode and Pos parse the text again when first asked). Files
+// of the common shape skip the YAML library altogether (see fastValues).
+func ParseLean(path string, data []byte) (*Record, []diag.Diagnostic) {
+	p := &parser{path: path, lean: true}
+	rec := p.parse(data)
+	return rec, p.diags
+}
+
 type parser struct {
 	path    string
+	lean    bool
 	diags   []diag.Diagnostic
 	dropped map[string]bool
 }
@@ -65,8 +76,15 @@ func (p *parser) parse(data []byte) *Record {
 		p.add(1, 1, "yaml-empty", "file is empty: a record needs at least kind and id")
 		return nil
 	}
-	if !p.checkText(data) {
+	if !cleanText(data) && !p.checkText(data) {
 		return nil
+	}
+	var src string
+	if p.lean {
+		src = string(data)
+		if vals, ok := fastValues(src); ok {
+			return newRecord(p.path, vals, nil, &lazyTree{src: src})
+		}
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
@@ -103,12 +121,51 @@ func (p *parser) parse(data []byte) *Record {
 	if data2 == nil {
 		data2 = map[string]any{}
 	}
-	rec := &Record{Path: p.path, Doc: &doc, Root: root, Data: data2, Dropped: p.dropped}
-	rec.ID = Text(data2["id"])
-	if k, err := ParseKind(Text(data2["kind"])); err == nil {
+	if p.lean {
+		return newRecord(p.path, data2, p.dropped, &lazyTree{src: src})
+	}
+	rec := newRecord(p.path, data2, p.dropped, nil)
+	rec.Doc, rec.Root = &doc, root
+	return rec
+}
+
+func newRecord(path string, data map[string]any, dropped map[string]bool, lazy *lazyTree) *Record {
+	rec := &Record{Path: path, Data: data, Dropped: dropped, lazy: lazy}
+	rec.ID = Text(data["id"])
+	if k, err := ParseKind(Text(data["kind"])); err == nil {
 		rec.Kind = k
 	}
 	return rec
+}
+
+// cleanText is checkText's quick answer for the usual file: UTF-8 text
+// without control characters, carriage returns or lines that could be
+// merge-conflict markers. When it says no, checkText looks closer.
+func cleanText(data []byte) bool {
+	ascii := true
+	for i, c := range data {
+		switch {
+		case c < 0x20 && c != '\n' && c != '\t', c == 0x7F:
+			return false
+		case c == '\n' && i+1 < len(data):
+			switch data[i+1] {
+			case '<', '=', '>', '|':
+				return false
+			}
+		case c >= 0x80:
+			ascii = false
+			if c == 0xC2 && i+1 < len(data) && data[i+1] < 0xA0 {
+				return false // C1 controls
+			}
+		}
+	}
+	if len(data) > 0 {
+		switch data[0] {
+		case '<', '=', '>', '|':
+			return false
+		}
+	}
+	return ascii || utf8.Valid(data)
 }
 
 // checkText finds problems a YAML parser would misreport: merge-conflict

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/opsbook/opsbook/pkg/money"
 	"go.yaml.in/yaml/v3"
@@ -29,6 +30,50 @@ type Record struct {
 	// the text was refused (a null, an alias, a bad number), so later
 	// checks do not report them again as missing.
 	Dropped map[string]bool
+
+	// lazy keeps the file's text of a record loaded without its node tree
+	// (Load, ParseFiles, ParseLean, Restore: a tree costs ten times the
+	// file's size in memory), to parse it again when a position is asked.
+	lazy *lazyTree
+}
+
+type lazyTree struct {
+	once      sync.Once
+	src       string
+	doc, root *yaml.Node
+}
+
+// Tree returns the record's top-level mapping node: Root, or, for a record
+// loaded without its tree, the tree parsed again from the file's text (once,
+// on first use). Use it, or Node, KeyNode and Pos, rather than Root.
+func (r *Record) Tree() *yaml.Node {
+	if r.Root != nil || r.lazy == nil {
+		return r.Root
+	}
+	l := r.lazy
+	l.once.Do(func() {
+		var doc yaml.Node
+		if err := yaml.Unmarshal([]byte(l.src), &doc); err == nil && len(doc.Content) > 0 {
+			l.doc, l.root = &doc, doc.Content[0]
+		}
+	})
+	return l.root
+}
+
+// Source returns the file's text (after a byte-order mark) of a record
+// loaded without its tree, or "" when the record keeps its tree.
+func (r *Record) Source() string {
+	if r.lazy == nil {
+		return ""
+	}
+	return r.lazy.src
+}
+
+// Restore rebuilds a record from what a cache kept: its place, plain values,
+// dropped paths and the file's text, from which positions are found when
+// asked.
+func Restore(path string, kind Kind, id string, data map[string]any, dropped map[string]bool, src string) *Record {
+	return &Record{Kind: kind, ID: id, Path: path, Data: data, Dropped: dropped, lazy: &lazyTree{src: src}}
 }
 
 // Get returns the value at a dotted path ("resolution.resolved_at",
@@ -42,7 +87,14 @@ func Lookup(v any, path string) (any, bool) {
 	if path == "" {
 		return v, true
 	}
-	for _, part := range strings.Split(path, ".") {
+	// Walk the parts without splitting: this runs for every field every
+	// check reads.
+	for rest := path; ; {
+		part := rest
+		i := strings.IndexByte(rest, '.')
+		if i >= 0 {
+			part, rest = rest[:i], rest[i+1:]
+		}
 		switch t := v.(type) {
 		case map[string]any:
 			x, ok := t[part]
@@ -59,8 +111,10 @@ func Lookup(v any, path string) (any, bool) {
 		default:
 			return nil, false
 		}
+		if i < 0 {
+			return v, true
+		}
 	}
-	return v, true
 }
 
 // Str returns the value at path as text ("" when absent or not a scalar).
@@ -146,7 +200,7 @@ func (r *Record) Title() string { return r.Str(Info(r.Kind).TitleField) }
 
 // Node returns the YAML node at a dotted path, or nil.
 func (r *Record) Node(path string) *yaml.Node {
-	return NodeAt(r.Root, splitPath(path))
+	return NodeAt(r.Tree(), splitPath(path))
 }
 
 func splitPath(p string) []string {
@@ -191,7 +245,7 @@ func (r *Record) KeyNode(path string) *yaml.Node {
 	if len(parts) == 0 {
 		return nil
 	}
-	parent := NodeAt(r.Root, parts[:len(parts)-1])
+	parent := NodeAt(r.Tree(), parts[:len(parts)-1])
 	if parent == nil || parent.Kind != yaml.MappingNode {
 		return nil
 	}
@@ -206,10 +260,11 @@ func (r *Record) KeyNode(path string) *yaml.Node {
 // Pos returns the line and column of the deepest existing node on path, so a
 // missing field points at the mapping that should hold it.
 func (r *Record) Pos(path string) (line, col int) {
-	n := r.Root
+	root := r.Tree()
+	n := root
 	parts := splitPath(path)
 	for i := range parts {
-		next := NodeAt(r.Root, parts[:i+1])
+		next := NodeAt(root, parts[:i+1])
 		if next == nil {
 			break
 		}

@@ -30,41 +30,27 @@ type Repo struct {
 
 // Open finds the repository from dir and loads it.
 func Open(ctx context.Context, dir string) (*Repo, error) {
-	root, err := config.FindRoot(dir)
-	if err != nil {
-		return nil, err
-	}
-	return Load(ctx, root)
+	return OpenWith(ctx, dir, Options{})
 }
 
-// Load loads the repository at root.
+// Load loads the repository at root, with the cache when it has a git
+// directory (see LoadWith).
 func Load(ctx context.Context, root string) (*Repo, error) {
-	pol, pds, err := config.Load(root)
-	if err != nil {
-		return nil, err
-	}
-	sch, err := schema.Compile(pol.ExpenseCategories, pol.ComplaintCategories)
-	if err != nil {
-		return nil, err
-	}
-	recs, ds, err := record.Load(ctx, root, pol.Records)
-	if err != nil {
-		return nil, err
-	}
-	r := &Repo{Root: root, Policy: pol, Schemas: sch, Diags: append(pds, ds...)}
-	for _, rec := range recs {
-		r.Diags = append(r.Diags, sch.Validate(rec)...)
-	}
-	r.Set = record.NewSet(recs)
-	return r, nil
+	return LoadWith(ctx, root, Options{})
 }
 
 // Validate returns every diagnostic: loading problems plus the rules, judged
 // at now.
 func (r *Repo) Validate(now time.Time) []diag.Diagnostic {
+	tr := trace(time.Now())
 	ds := append([]diag.Diagnostic(nil), r.Diags...)
-	ds = append(ds, rules.Check(&rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now})...)
-	return diag.Sort(ds)
+	exists, wait := r.attachments()
+	ds = append(ds, rules.Check(&rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Exists: exists})...)
+	wait()
+	tr("rules")
+	ds = diag.Sort(ds)
+	tr("sort")
+	return ds
 }
 
 // Find returns the record with this id, or an error saying none exists.

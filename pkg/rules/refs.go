@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/schema"
@@ -48,42 +49,66 @@ var Refs = []Ref{
 }
 
 // Expand returns the concrete dotted paths a pattern matches in data, with
-// their values.
+// their values; nil when it matches nothing. It runs for every reference
+// and attachment field of every record, so it allocates only for matches.
 func Expand(data map[string]any, pattern string) map[string]string {
-	out := map[string]string{}
-	var walk func(v any, parts []string, prefix string)
-	walk = func(v any, parts []string, prefix string) {
-		if len(parts) == 0 {
-			if s := record.Text(v); s != "" {
-				out[prefix] = s
-			}
-			return
-		}
-		join := func(p string) string {
-			if prefix == "" {
-				return p
-			}
-			return prefix + "." + p
-		}
-		if parts[0] == "*" {
-			l, _ := v.([]any)
-			for i, x := range l {
-				walk(x, parts[1:], join(strconv.Itoa(i)))
-			}
-			return
-		}
-		m, _ := v.(map[string]any)
-		if x, ok := m[parts[0]]; ok {
-			walk(x, parts[1:], join(parts[0]))
-		}
-	}
-	walk(data, strings.Split(pattern, "."), "")
+	var out map[string]string
+	expand(data, patternParts(pattern), "", &out)
 	return out
+}
+
+var patterns sync.Map // pattern → []string
+
+func patternParts(p string) []string {
+	if parts, ok := patterns.Load(p); ok {
+		return parts.([]string)
+	}
+	parts := strings.Split(p, ".")
+	patterns.Store(p, parts)
+	return parts
+}
+
+// expand walks parts from v; prefix is the concrete path so far.
+func expand(v any, parts []string, prefix string, out *map[string]string) {
+	if len(parts) == 0 {
+		if s := record.Text(v); s != "" {
+			if *out == nil {
+				*out = map[string]string{}
+			}
+			(*out)[prefix] = s
+		}
+		return
+	}
+	join := func(p string) string {
+		if prefix == "" {
+			return p
+		}
+		return prefix + "." + p
+	}
+	if parts[0] == "*" {
+		l, _ := v.([]any)
+		for i, x := range l {
+			expand(x, parts[1:], join(strconv.Itoa(i)), out)
+		}
+		return
+	}
+	m, _ := v.(map[string]any)
+	if x, ok := m[parts[0]]; ok {
+		expand(x, parts[1:], join(parts[0]), out)
+	}
 }
 
 func (r *run) refs(rec *record.Record) {
 	for _, ref := range Refs {
 		if ref.Kind != rec.Kind {
+			continue
+		}
+		if !strings.Contains(ref.Path, "*") {
+			// One field: look it up rather than expand a pattern.
+			v, _ := record.Lookup(rec.Data, ref.Path)
+			if id := record.Text(v); id != "" {
+				r.ref(rec, ref, ref.Path, id)
+			}
 			continue
 		}
 		found := Expand(rec.Data, ref.Path)
@@ -93,22 +118,27 @@ func (r *run) refs(rec *record.Record) {
 		}
 		sort.Strings(paths)
 		for _, p := range paths {
-			id := found[p]
-			target := r.Set.Get(id)
-			if target == nil || target.Kind != ref.Target {
-				msg := fmt.Sprintf("%s: no %s %q", p, ref.Target, id)
-				if target != nil {
-					msg = fmt.Sprintf("%s: %s is a %s, not a %s", p, id, target.Kind, ref.Target)
-				} else if sug := r.similarID(ref.Target, id); sug != "" {
-					msg += fmt.Sprintf(" (did you mean %q?)", sug)
-				}
-				r.errorf(rec, p, "ref-missing", "%s", msg)
-				continue
-			}
-			if len(ref.Roles) > 0 && !contains(ref.Roles, target.Str("role")) {
-				r.errorf(rec, p, "ref-role", "%s: %s is a %s; the field needs a %s", p, id, target.Str("role"), strings.Join(ref.Roles, " or "))
-			}
+			r.ref(rec, ref, p, found[p])
 		}
+	}
+}
+
+// ref checks that the id at path p of rec names a record of the right kind
+// (and role).
+func (r *run) ref(rec *record.Record, ref Ref, p, id string) {
+	target := r.Set.Get(id)
+	if target == nil || target.Kind != ref.Target {
+		msg := fmt.Sprintf("%s: no %s %q", p, ref.Target, id)
+		if target != nil {
+			msg = fmt.Sprintf("%s: %s is a %s, not a %s", p, id, target.Kind, ref.Target)
+		} else if sug := r.similarID(ref.Target, id); sug != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", sug)
+		}
+		r.errorf(rec, p, "ref-missing", "%s", msg)
+		return
+	}
+	if len(ref.Roles) > 0 && !contains(ref.Roles, target.Str("role")) {
+		r.errorf(rec, p, "ref-role", "%s: %s is a %s; the field needs a %s", p, id, target.Str("role"), strings.Join(ref.Roles, " or "))
 	}
 }
 

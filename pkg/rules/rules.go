@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/config"
@@ -99,27 +102,63 @@ func Check(c *Context) []diag.Diagnostic {
 	r := &run{Context: c}
 	r.duplicates()
 	r.people()
-	for _, rec := range c.Set.Records {
-		r.refs(rec)
-		r.attachments(rec)
-		switch rec.Kind {
-		case record.Expense:
-			r.expense(rec)
-		case record.Appraisal:
-			r.appraisal(rec)
-		case record.Complaint:
-			r.complaint(rec)
-		case record.Plan:
-			r.plan(rec)
-		case record.Project:
-			r.project(rec)
-		case record.Budget:
-			r.budget(rec)
-		}
-	}
+	r.records()
 	r.activePlans()
 	r.budgets()
 	return r.diags
+}
+
+// records runs the checks of each record. They read other records but
+// change nothing, so blocks of records are checked on all cores, each block
+// into its own run, and joined in record order: the diagnostics are those of
+// one pass. (Exists must be safe to call from several goroutines.)
+func (r *run) records() {
+	const block = 512
+	recs := r.Set.Records
+	runs := make([]*run, (len(recs)+block-1)/block)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	workers := min(runtime.GOMAXPROCS(0), len(runs))
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				b := int(next.Add(1)) - 1
+				if b >= len(runs) {
+					return
+				}
+				rr := &run{Context: r.Context}
+				for _, rec := range recs[b*block : min((b+1)*block, len(recs))] {
+					rr.record(rec)
+				}
+				runs[b] = rr
+			}
+		}()
+	}
+	wg.Wait()
+	for _, rr := range runs {
+		r.diags = append(r.diags, rr.diags...)
+	}
+}
+
+func (r *run) record(rec *record.Record) {
+	r.refs(rec)
+	r.attachments(rec)
+	switch rec.Kind {
+	case record.Expense:
+		r.expense(rec)
+	case record.Appraisal:
+		r.appraisal(rec)
+	case record.Complaint:
+		r.complaint(rec)
+	case record.Plan:
+		r.plan(rec)
+	case record.Project:
+		r.project(rec)
+	case record.Budget:
+		r.budget(rec)
+	}
 }
 
 type run struct {

@@ -30,6 +30,8 @@ type Set struct {
 	// props lists each object's allowed property names by schema location,
 	// for "did you mean" suggestions.
 	props map[string][]string
+	// quick is each kind's quick check (see quick.go).
+	quick map[record.Kind]*qnode
 }
 
 var (
@@ -70,7 +72,8 @@ func compile(expCats, cmpCats []string) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Set{kinds: map[record.Kind]*jsonschema.Schema{}, props: map[string][]string{}}
+	s := &Set{kinds: map[record.Kind]*jsonschema.Schema{}, props: map[string][]string{}, quick: map[record.Kind]*qnode{}}
+	docs := map[string]any{}
 	for _, e := range entries {
 		data, err := fs.ReadFile(schemas.FS, e.Name())
 		if err != nil {
@@ -89,6 +92,7 @@ func compile(expCats, cmpCats []string) (*Set, error) {
 			defs["complaintCategory"] = enumOf(cmpCats)
 		}
 		collectProps(e.Name(), "", doc, s.props)
+		docs[e.Name()] = doc
 		b, _ := json.Marshal(doc)
 		if err := c.AddResource(base+e.Name(), bytes.NewReader(b)); err != nil {
 			return nil, fmt.Errorf("schema %s: %w", e.Name(), err)
@@ -100,6 +104,10 @@ func compile(expCats, cmpCats []string) (*Set, error) {
 			return nil, fmt.Errorf("compiling schema of %s: %w", ki.Kind, err)
 		}
 		s.kinds[ki.Kind] = sch
+	}
+	qb := newQuickBuilder(docs)
+	for _, ki := range record.Kinds {
+		s.quick[ki.Kind] = qb.root(string(ki.Kind) + ".json")
 	}
 	if s.policy, err = c.Compile(base + "policy.json"); err != nil {
 		return nil, fmt.Errorf("compiling policy schema: %w", err)
@@ -160,6 +168,9 @@ func (s *Set) Validate(r *record.Record) []diag.Diagnostic {
 		line, col := r.Pos("kind")
 		return []diag.Diagnostic{{Path: r.Path, Line: line, Column: col, Severity: diag.Error,
 			Rule: "schema", Message: "missing or unknown kind", Record: r.ID}}
+	}
+	if q := s.quick[r.Kind]; q != nil && q.check(any(r.Data), 0) == yes {
+		return nil
 	}
 	return s.validate(sch, r)
 }

@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# Benchmark opsbook against its yardsticks on a generated department.
+#
+#   cmd/opsbook-gen/bench.sh [-n RECORDS] [-commits M] [-runs R] [-dir DIR] [-keep]
+#
+# Builds opsbook and opsbook-gen, generates a department (default 100,000
+# records and 10,000 commits, seed 1) with its expenses as a ledger journal,
+# then times each opsbook command and its yardstick in the same run and
+# prints them side by side with their ratio and the target:
+#
+#   cat floor   find records -name '*.yaml' -print0 | xargs -0 cat > /dev/null
+#   ledger      ledger -f dept.ledger bal --budget   (installed with apt-get
+#               when missing and possible; skipped otherwise)
+#   ajv-cli     ajv validate over the expenses, where installed
+#   git         git log --format=%H -- PATH;  git log -p --format=%H RANGE
+#
+# Each figure is the median wall time of R runs (default 3) and the largest
+# peak RSS (GNU time; "-" without it). Commands opsbook does not have yet
+# are skipped. Environment: BENCH_N, BENCH_COMMITS, BENCH_RUNS, BENCH_DIR,
+# BENCH_SEED override the defaults; BENCH_KEEP=1 keeps (and reuses) the
+# generated department.
+set -euo pipefail
+
+N=${BENCH_N:-100000}
+COMMITS=${BENCH_COMMITS:-10000}
+RUNS=${BENCH_RUNS:-3}
+SEED=${BENCH_SEED:-1}
+DIR=${BENCH_DIR:-}
+KEEP=${BENCH_KEEP:-}
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -n) N=$2; shift 2 ;;
+    -commits) COMMITS=$2; shift 2 ;;
+    -runs) RUNS=$2; shift 2 ;;
+    -dir) DIR=$2; shift 2 ;;
+    -seed) SEED=$2; shift 2 ;;
+    -keep) KEEP=1; shift ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/opsbook-bench.XXXXXX")
+[ -n "$DIR" ] || DIR="$work/dept"
+cleanup() {
+  rm -rf "$work/bin" "$work"/*.txt
+  if [ -z "$KEEP" ]; then rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+say() { printf '%s\n' "$*" >&2; }
+
+# ---- tools ----
+say "building opsbook and opsbook-gen"
+mkdir -p "$work/bin"
+(cd "$top" && go build -o "$work/bin/opsbook" ./cmd/opsbook && go build -o "$work/bin/opsbook-gen" ./cmd/opsbook-gen)
+OPSBOOK="$work/bin/opsbook"
+
+if ! command -v ledger >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  say "installing ledger (apt-get)"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ledger; } >/dev/null 2>&1 || say "could not install ledger: its rows are skipped"
+fi
+
+TIME=""
+if /usr/bin/time -f '%e %M' true >/dev/null 2>&1; then TIME=/usr/bin/time
+elif command -v gtime >/dev/null 2>&1; then TIME=$(command -v gtime)
+fi
+
+# ---- data ----
+LEDGER="$DIR.ledger"
+if [ -f "$DIR/.opsbook.yaml" ] && [ -n "$KEEP" ]; then
+  say "reusing $DIR"
+else
+  rm -rf "$DIR" "$LEDGER"
+  say "generating $N records, $COMMITS commits into $DIR"
+  gen_args=(-n "$N" -seed "$SEED" -out "$DIR" -ledger "$LEDGER")
+  if [ "$COMMITS" -gt 0 ] && command -v git >/dev/null 2>&1; then gen_args+=(-commits "$COMMITS"); fi
+  "$work/bin/opsbook-gen" "${gen_args[@]}"
+fi
+cd "$DIR"
+NOW=2026-11-20
+
+# measure CMD...: runs CMD RUNS times in DIR, output discarded; sets SECS
+# (median wall), MB (largest peak RSS, or "-") and STATUS (the last exit
+# status).
+measure() {
+  local walls=() mb=0 i
+  for ((i = 0; i < RUNS; i++)); do
+    STATUS=0
+    if [ -n "$TIME" ]; then
+      "$TIME" -f '%e %M' -o "$work/t.txt" "$@" >/dev/null 2>"$work/err.txt" || STATUS=$?
+      read -r w k < <(tail -1 "$work/t.txt")
+      walls+=("$w"); [ "$k" -gt "$mb" ] && mb=$k
+    else
+      local s e
+      s=$(date +%s.%N); "$@" >/dev/null 2>"$work/err.txt" || STATUS=$?; e=$(date +%s.%N)
+      walls+=("$(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.2f", b - a }')")
+    fi
+  done
+  SECS=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  if [ -n "$TIME" ]; then MB=$((mb / 1024)); else MB=-; fi
+}
+
+have() { "$OPSBOOK" "$1" --help >/dev/null 2>&1; }
+
+rows=()
+# row WHAT SECS MB YARDSTICK YSECS TARGET_RATIO TARGET_MB NOTE
+row() {
+  local what=$1 s=$2 mb=$3 yname=$4 ys=$5 tr=$6 tmb=$7
+  local ratio="-" verdict=""
+  if [ "$ys" != "-" ] && [ "$s" != "-" ]; then
+    ratio=$(awk -v a="$s" -v b="$ys" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
+  fi
+  if [ "$tr" != "-" ] && [ "$ratio" != "-" ]; then
+    verdict=$(awk -v r="$ratio" -v t="$tr" 'BEGIN { print (r <= t) ? "met" : "MISSED" }')
+  fi
+  if [ "$tmb" != "-" ] && [ "$mb" != "-" ] && [ "$mb" -gt "$tmb" ]; then verdict="MISSED (memory)"; fi
+  if [ "${STATUS:-0}" != 0 ] && [ "$what" = "${what#ajv}" ]; then verdict="$verdict (exit $STATUS: $(head -c 60 "$work/err.txt" | tr '\n' ' '))"; fi
+  local target="-"
+  [ "$tr" != "-" ] && target="≤ ${tr}×"
+  [ "$tmb" != "-" ] && target="$target, ≤ ${tmb} MB"
+  rows+=("$(printf '%-52s %8s %7s   %-28s %8s %7s   %-18s %s' "$what" "$s" "$mb" "$yname" "$ys" "$ratio" "$target" "$verdict")")
+}
+
+say "timing (median of $RUNS runs each)"
+# The yardsticks.
+measure sh -c "find records -name '*.yaml' -print0 | xargs -0 cat > /dev/null"; CAT=$SECS
+row "cat floor (all record files)" "$CAT" "$MB" "-" "-" - -
+LEDGER_S="-"
+if command -v ledger >/dev/null 2>&1 && [ -f "$LEDGER" ]; then
+  measure ledger -f "$LEDGER" bal --budget; LEDGER_S=$SECS
+  row "ledger bal --budget (the expenses)" "$LEDGER_S" "$MB" "-" "-" - -
+fi
+if command -v ajv >/dev/null 2>&1; then
+  # ajv-cli reads YAML with js-yaml, which turns dates into Date objects, so
+  # every file fails `type: string` on its date: the figure is still the
+  # cost of reading and checking each file (formats are not asserted).
+  measure ajv validate --spec=draft2020 --strict=false --errors=no -s "$top/schemas/expense.json" -r "$top/schemas/common.json" -d "records/expenses/*/*.yaml"
+  row "ajv validate (the expenses' schema only)" "$SECS" "$MB" "-" "-" - -
+fi
+
+# validate: cold (no cache), the run that writes the cache, then warm.
+measure "$OPSBOOK" validate --no-cache --now "$NOW"
+row "opsbook validate --no-cache (cold)" "$SECS" "$MB" "cat floor" "$CAT" 2.5 300
+rm -rf .git/opsbook
+RUNS_SAVED=$RUNS; RUNS=1
+measure "$OPSBOOK" validate --now "$NOW"
+row "opsbook validate (first: writes the cache)" "$SECS" "$MB" "cat floor" "$CAT" - -
+RUNS=$RUNS_SAVED
+measure "$OPSBOOK" validate --now "$NOW"
+row "opsbook validate (warm)" "$SECS" "$MB" "cat floor" "$CAT" 0.5 -
+
+for cmd in "report budget" "list expense --where amount>1000"; do
+  set -- $cmd
+  if ! have "$1"; then say "skipping opsbook $cmd: no such command yet"; continue; fi
+  yname="ledger bal --budget"; ys=$LEDGER_S
+  [ "$ys" = "-" ] && yname="(no ledger)"
+  if [ "$1" = list ]; then args=(list expense --where 'amount > 1000'); else args=($cmd); fi
+  measure "$OPSBOOK" "${args[@]}" --no-cache --now "$NOW"
+  row "opsbook ${args[*]} --no-cache" "$SECS" "$MB" "$yname" "$ys" 1.5 -
+  measure "$OPSBOOK" "${args[@]}" --now "$NOW"
+  row "opsbook ${args[*]} (warm)" "$SECS" "$MB" "cat floor" "$CAT" 0.5 -
+done
+
+if [ -d .git ] && git rev-parse -q --verify HEAD >/dev/null 2>&1; then
+  path=$(git log -1 --format= --name-only -- records | head -1)
+  id=$(basename "$path" .yaml)
+  base=$(git rev-list --max-parents=0 HEAD | tail -1)
+  measure git log --format=%H -- "$path"; GLOG=$SECS
+  measure git log -p --format=%H "$base..HEAD"; GLOGP=$SECS
+  if have history; then
+    measure "$OPSBOOK" history "$id"
+    row "opsbook history $id" "$SECS" "$MB" "git log --format=%H -- PATH" "$GLOG" - -
+  else
+    say "skipping opsbook history: no such command yet"
+    row "git log --format=%H -- $path" "$GLOG" "$MB" "-" "-" - -
+  fi
+  if have verify; then
+    measure "$OPSBOOK" verify "$base..HEAD"
+    row "opsbook verify IMPORT..HEAD ($((COMMITS - 1)) commits)" "$SECS" "$MB" "git log -p --format=%H" "$GLOGP" - -
+  else
+    say "skipping opsbook verify: no such command yet"
+    row "git log -p --format=%H IMPORT..HEAD" "$GLOGP" "$MB" "-" "-" - -
+  fi
+fi
+
+files=$(find records -name '*.yaml' | wc -l)
+bytes=$(find records -name '*.yaml' -print0 | xargs -0 cat | wc -c)
+cpus=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo "?")
+mem=$(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo 2>/dev/null || echo "?")
+echo
+echo "opsbook benchmark: $files record files ($((bytes / 1000000)) MB), $(git rev-list --count HEAD 2>/dev/null || echo 0) commits; $cpus cores, $mem; $(go version | awk '{print $3}'); median of $RUNS runs"
+printf '%-52s %8s %7s   %-28s %8s %7s   %-18s %s\n' "command" "seconds" "MB" "yardstick" "seconds" "ratio" "target" ""
+for r in "${rows[@]}"; do echo "$r"; done

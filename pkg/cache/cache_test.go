@@ -1,0 +1,105 @@
+package cache
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/opsbook/opsbook/pkg/diag"
+)
+
+func sample() []*Entry {
+	src := "kind: expense\nid: EXP-2026-0001\namount: 1280.50\nitems:\n  - description: 酒店\n    amount: 1280.50\n"
+	return []*Entry{
+		{
+			Path: "records/expenses/2026/EXP-2026-0001.yaml", Stat: Stat{Size: int64(len(src)), Mtime: 1, Ctime: 2, Ino: 3},
+			Trusted: true, HasRecord: true, Kind: "expense", ID: "EXP-2026-0001", Src: src,
+			Data: map[string]any{"kind": "expense", "id": "EXP-2026-0001", "amount": json.Number("1280.50"),
+				"items": []any{map[string]any{"description": "酒店", "amount": json.Number("1280.50")}},
+				// Values that are not in the text are kept too.
+				"flag": true, "off": false, "other": "not in the text", "n": json.Number("-7"), "empty": "", "list": []any{}},
+			Dropped: map[string]bool{"note": true},
+			Diags:   []diag.Diagnostic{{Path: "records/expenses/2026/EXP-2026-0001.yaml", Line: 3, Column: 9, Severity: diag.Warning, Rule: "r", Message: "m", Record: "EXP-2026-0001"}},
+		},
+		{Path: "records/broken.yaml", Stat: Stat{Size: 4}, Diags: []diag.Diagnostic{{Path: "records/broken.yaml", Line: 1, Column: 1, Severity: diag.Error, Rule: "yaml-syntax", Message: "x"}}},
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	key := NewKey("records", []string{"a"}, []string{"b"})
+	in := sample()
+	out, err := decode(encode(key, in), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(in, out) {
+		t.Fatalf("round trip differs:\n in %#v\nout %#v", in[0], out[0])
+	}
+	if _, err := decode(encode(key, in), NewKey("records", []string{"a", "c"}, []string{"b"})); err == nil {
+		t.Error("a cache with another key was read")
+	}
+}
+
+func TestSaveOpen(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "opsbook", "cache")
+	key := NewKey("records", nil, nil)
+	if c := Open(p, key); c.Len() != 0 || c.Why != "" {
+		t.Fatalf("missing cache: %d entries, %q", c.Len(), c.Why)
+	}
+	if err := Save(p, key, sample()); err != nil {
+		t.Fatal(err)
+	}
+	c := Open(p, key)
+	if c.Len() != 2 || c.Get("records/broken.yaml") == nil {
+		t.Fatalf("read %d entries", c.Len())
+	}
+	rec := c.Get("records/expenses/2026/EXP-2026-0001.yaml").Record()
+	if rec.ID != "EXP-2026-0001" || rec.Root != nil || !rec.Dropped["note"] {
+		t.Fatalf("record %+v", rec)
+	}
+	if l, col := rec.Pos("items.0.amount"); l != 6 || col != 13 {
+		t.Errorf("Pos = %d:%d, want 6:13 (from the kept text)", l, col)
+	}
+	data, _ := os.ReadFile(p)
+	for i := 0; i < len(data); i += 7 {
+		bad := append([]byte{}, data...)
+		bad[i] ^= 0x20
+		if err := os.WriteFile(p, bad, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if c := Open(p, key); c.Len() != 0 || c.Why == "" {
+			t.Fatalf("byte %d garbled: cache read (%d entries)", i, c.Len())
+		}
+	}
+}
+
+func TestTrust(t *testing.T) {
+	now := time.Now()
+	old := now.Add(-time.Hour).UnixNano()
+	if !Trust(Stat{Mtime: old, Ctime: old}, now) {
+		t.Error("an old file is not trusted")
+	}
+	if Trust(Stat{Mtime: old, Ctime: now.Add(-time.Second).UnixNano()}, now) {
+		t.Error("a file changed a second ago is trusted")
+	}
+}
+
+func TestDir(t *testing.T) {
+	root := t.TempDir()
+	if Dir(root) != "" {
+		t.Error("a folder without .git has a cache folder")
+	}
+	os.Mkdir(filepath.Join(root, ".git"), 0o755)
+	if got := Dir(root); got != filepath.Join(root, ".git", "opsbook") {
+		t.Errorf("Dir = %s", got)
+	}
+	wt := t.TempDir()
+	os.WriteFile(filepath.Join(wt, ".git"), []byte("gitdir: "+filepath.Join(root, ".git", "worktrees", "x")+"\n"), 0o644)
+	if got := Dir(wt); got != filepath.Join(root, ".git", "worktrees", "x", "opsbook") {
+		t.Errorf("worktree Dir = %s", got)
+	}
+}

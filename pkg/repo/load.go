@@ -1,0 +1,265 @@
+package repo
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/opsbook/opsbook/pkg/cache"
+	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/schema"
+)
+
+// Options change how a repository is read.
+type Options struct {
+	// NoCache reads and parses every file, and neither reads nor writes the
+	// cache (see package cache).
+	NoCache bool
+	// Progress, when set, is told how many of the record files have been
+	// read, from one goroutine, about ten times a second and once at the
+	// end (done == total).
+	Progress func(done, total int)
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, dir string, o Options) (*Repo, error) {
+	root, err := config.FindRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	return LoadWith(ctx, root, o)
+}
+
+// LoadWith is Load with options. Every record file is read, parsed, placed
+// and checked against its schema on all cores; with the cache, files whose
+// stat data or content did not change since the cache was written yield
+// their cached values and diagnostics instead.
+func LoadWith(ctx context.Context, root string, o Options) (*Repo, error) {
+	tr := trace(time.Now())
+	pol, pds, err := config.Load(root)
+	if err != nil {
+		return nil, err
+	}
+	sch, err := schema.Compile(pol.ExpenseCategories, pol.ComplaintCategories)
+	if err != nil {
+		return nil, err
+	}
+	tr("policy, schemas")
+	start := clock()
+	// Reading the cache (CPU) and listing the folders (system calls)
+	// overlap.
+	var cachePath string
+	var key cache.Key
+	var opened chan *cache.Cache
+	if !o.NoCache {
+		if d := cache.Dir(root); d != "" {
+			cachePath = filepath.Join(d, "cache")
+			key = cache.NewKey(pol.Records, pol.ExpenseCategories, pol.ComplaintCategories)
+			opened = make(chan *cache.Cache, 1)
+			go func() { opened <- cache.Open(cachePath, key) }()
+		}
+	}
+	files, wds, err := record.Walk(root, pol.Records)
+	tr("walk")
+	l := &loader{root: root, dir: pol.Records, sch: sch, start: start, files: files}
+	if opened != nil {
+		l.cache = <-opened
+		tr("cache open")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := l.run(ctx, o.Progress); err != nil {
+		return nil, err
+	}
+	tr("files")
+	r := &Repo{Root: root, Policy: pol, Schemas: sch}
+	r.Diags = append(append(r.Diags, pds...), wds...)
+	recs := make([]*record.Record, 0, len(files))
+	var keep []*cache.Entry
+	for _, res := range l.results {
+		r.Diags = append(r.Diags, res.diags...)
+		if res.rec != nil {
+			recs = append(recs, res.rec)
+		}
+		if res.entry != nil {
+			keep = append(keep, res.entry)
+		} else if l.cache != nil {
+			l.changed.Add(1) // an unreadable file: try again next time
+		}
+	}
+	r.Set = record.NewSet(recs)
+	tr("set")
+	if l.cache != nil {
+		// Rewriting the whole cache costs more than reading a few changed
+		// files again: it is written when a fair share of it is new or
+		// stale, and always when it was empty or unusable.
+		stale := int(l.changed.Load()) + l.cache.Len() - int(l.reused.Load())
+		if stale > 0 && (l.cache.Len() == 0 || stale >= max(64, len(files)/50)) {
+			// A cache that cannot be written costs time, not correctness.
+			_ = cache.Save(cachePath, key, keep)
+			tr("save")
+		}
+	}
+	return r, nil
+}
+
+// clock is when a load starts; tests move it to make entries trusted.
+var clock = time.Now
+
+type loader struct {
+	root, dir string
+	sch       *schema.Set
+	start     time.Time
+	files     []string
+	cache     *cache.Cache
+	results   []result
+	done      atomic.Int64
+	// reused counts entries taken as they were; changed counts entries new
+	// or updated.
+	reused  atomic.Int64
+	changed atomic.Int64
+}
+
+type result struct {
+	rec   *record.Record
+	diags []diag.Diagnostic
+	entry *cache.Entry // nil: not to be cached
+}
+
+func (l *loader) run(ctx context.Context, progress func(done, total int)) error {
+	n := len(l.files)
+	l.results = make([]result, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	// Reading files waits on the kernel: a few more workers than cores keep
+	// the cores busy.
+	workers := runtime.GOMAXPROCS(0) + 2
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				i := int(next.Add(64)) - 64
+				if i >= n {
+					return
+				}
+				for j := i; j < min(i+64, n); j++ {
+					l.results[j] = l.file(l.files[j])
+				}
+				l.done.Add(int64(min(i+64, n) - i))
+			}
+		}()
+	}
+	stop := make(chan struct{})
+	var pw sync.WaitGroup
+	if progress != nil {
+		pw.Add(1)
+		go func() {
+			defer pw.Done()
+			t := time.NewTicker(100 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-t.C:
+					progress(int(l.done.Load()), n)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	pw.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if progress != nil {
+		progress(n, n)
+	}
+	return nil
+}
+
+// file yields one record file: from the cache when its stat data or its
+// content still match, else by parsing it.
+func (l *loader) file(rel string) result {
+	p := filepath.Join(l.root, filepath.FromSlash(rel))
+	info, err := os.Lstat(p)
+	if err != nil {
+		return result{diags: []diag.Diagnostic{readDiag(rel, err)}}
+	}
+	if !info.Mode().IsRegular() {
+		return result{diags: []diag.Diagnostic{readDiag(rel, errNotRegular(rel))}}
+	}
+	st := cache.StatOf(info)
+	var old *cache.Entry
+	if l.cache != nil {
+		old = l.cache.Get(rel)
+		if old != nil && old.Trusted && old.Stat == st {
+			l.reused.Add(1)
+			return result{rec: old.Record(), diags: old.Diags, entry: old}
+		}
+	}
+	var data []byte
+	if info.Size() > record.MaxFileSize {
+		// Parse reports the size without the whole file being read.
+		data = make([]byte, record.MaxFileSize+1)
+	} else if data, err = os.ReadFile(p); err != nil {
+		return result{diags: []diag.Diagnostic{readDiag(rel, err)}}
+	}
+	trusted := cache.Trust(st, l.start)
+	var h cache.Hash
+	if l.cache != nil {
+		h = sha256.Sum256(data)
+		l.changed.Add(1)
+		if old != nil && old.Hash == h {
+			e := *old
+			e.Stat, e.Trusted = st, trusted
+			return result{rec: e.Record(), diags: e.Diags, entry: &e}
+		}
+	}
+	rec, ds := record.ParseLean(rel, data)
+	if rec != nil {
+		ds = append(ds, record.CheckPlace(rec, l.dir)...)
+		ds = append(ds, l.sch.Validate(rec)...)
+	}
+	e := &cache.Entry{Path: rel, Stat: st, Trusted: trusted, Hash: h, Diags: ds}
+	if rec != nil {
+		e.HasRecord, e.Kind, e.ID = true, rec.Kind, rec.ID
+		e.Data, e.Dropped, e.Src = rec.Data, rec.Dropped, rec.Source()
+	}
+	return result{rec: rec, diags: ds, entry: e}
+}
+
+type errNotRegular string
+
+func (e errNotRegular) Error() string { return string(e) + " is not a regular file" }
+
+func readDiag(rel string, err error) diag.Diagnostic {
+	return diag.Diagnostic{Path: rel, Line: 1, Column: 1, Severity: diag.Error, Rule: "file-read", Message: "cannot read: " + err.Error()}
+}
+
+var traceOn = os.Getenv("OPSBOOK_TRACE") != ""
+
+// trace prints how long each step of a load took, on standard error, when
+// OPSBOOK_TRACE is set: a profiling aid, not output.
+func trace(start time.Time) func(string) {
+	last := start
+	if !traceOn {
+		return func(string) {}
+	}
+	return func(step string) {
+		now := time.Now()
+		fmt.Fprintf(os.Stderr, "opsbook: %-14s %6.0f ms\n", step, float64(now.Sub(last).Microseconds())/1000)
+		last = now
+	}
+}

@@ -1,0 +1,145 @@
+package schema
+
+import (
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"testing"
+
+	"github.com/opsbook/opsbook/pkg/gen"
+	"github.com/opsbook/opsbook/pkg/record"
+)
+
+// palette holds values a mutation writes: each kind of value, valid and
+// invalid formats, limits and their neighbours.
+var palette = []any{
+	"", " ", "x", "Li Wei", "li.wei", "Li.Wei", "EXP-2026-0001", "EXP-26-1", "PRJ-2026-0001", "CUS-0001",
+	"2026-01-01", "2026-13-45", "2026-02-30", "2026-01-08T10:20:00+08:00", "2026-01-08T10:20:00", "2026-H1", "2026-Q5",
+	"a@example.com", "not-an-email", "attachments/x.txt", "/abs/x", "../x", "a//b", "unreachable", "travel", "snacks",
+	"draft", "paid", "closed", "complaint", "inquiry", "low", "critical", "feasible", "done", "internal", "director",
+	json.Number("0"), json.Number("1"), json.Number("-1"), json.Number("1.5"), json.Number("5"), json.Number("6"),
+	json.Number("100"), json.Number("101"), json.Number("100.00"), json.Number("99.99"), json.Number("0.00"),
+	json.Number("5000.001"), json.Number("1280.50"), json.Number("-0.5"), json.Number("2026"), json.Number("3.0"),
+	true, false, []any{}, []any{"a", "a"}, []any{"a", "b"}, []any{json.Number("1")}, map[string]any{},
+	map[string]any{"x": "y"}, []any{map[string]any{}},
+}
+
+func clone(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(t))
+		for k, x := range t {
+			m[k] = clone(x)
+		}
+		return m
+	case []any:
+		l := make([]any, len(t))
+		for i, x := range t {
+			l[i] = clone(x)
+		}
+		return l
+	}
+	return v
+}
+
+// containers lists every map and list inside v.
+func containers(v any, out *[]any) {
+	switch t := v.(type) {
+	case map[string]any:
+		*out = append(*out, t)
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			containers(t[k], out)
+		}
+	case []any:
+		*out = append(*out, t)
+		for _, x := range t {
+			containers(x, out)
+		}
+	}
+}
+
+func mutate(rng *rand.Rand, data map[string]any) {
+	var cs []any
+	containers(data, &cs)
+	c := cs[rng.IntN(len(cs))]
+	val := clone(palette[rng.IntN(len(palette))])
+	switch t := c.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		switch x := rng.IntN(10); {
+		case x < 2 && len(keys) > 0:
+			delete(t, keys[rng.IntN(len(keys))])
+		case x < 3:
+			t["unknown_"+strconv.Itoa(rng.IntN(3))] = val
+		case len(keys) > 0:
+			t[keys[rng.IntN(len(keys))]] = val
+		}
+	case []any:
+		if len(t) > 0 {
+			t[rng.IntN(len(t))] = val
+		}
+	}
+}
+
+// TestQuickAgrees: on generated records, valid and mutated, the quick
+// check never says yes where the validator refuses, nor no where it
+// accepts.
+func TestQuickAgrees(t *testing.T) {
+	n := 3000
+	if testing.Short() {
+		n = 600
+	}
+	dir, err := gen.Shared(n, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, _, err := record.Load(context.Background(), dir, "records")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Compile([]string{"personnel", "marketing", "office", "travel", "training", "other"},
+		[]string{"product", "service", "billing", "delivery", "staff", "other"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	counts := map[string]int{}
+	judge := func(k record.Kind, data map[string]any, what string) {
+		q := s.quick[k].check(any(data), 0)
+		full := s.kinds[k].Validate(any(data)) == nil
+		switch {
+		case q == yes && !full:
+			b, _ := json.Marshal(data)
+			t.Fatalf("%s %s: quick check says valid, the validator refuses: %s", k, what, b)
+		case q == no && full:
+			b, _ := json.Marshal(data)
+			t.Fatalf("%s %s: quick check says invalid, the validator accepts: %s", k, what, b)
+		}
+		counts[[]string{"unsure", "yes", "no"}[q]]++
+	}
+	for _, r := range recs {
+		judge(r.Kind, r.Data, "as generated")
+		for i := 0; i < 8; i++ {
+			d := clone(r.Data).(map[string]any)
+			for j := 0; j <= rng.IntN(3); j++ {
+				mutate(rng, d)
+			}
+			judge(r.Kind, d, "mutated")
+		}
+	}
+	t.Logf("verdicts: %v", counts)
+	if counts["unsure"] > counts["yes"]/20 {
+		t.Errorf("quick check unsure too often: %v", counts)
+	}
+}
