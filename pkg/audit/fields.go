@@ -1,11 +1,9 @@
 package audit
 
 import (
-	"encoding/json"
 	"strconv"
 
 	"github.com/opsbook/opsbook/pkg/record"
-	"github.com/shopspring/decimal"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -67,13 +65,7 @@ func sameLeaf(a, b leaf) bool {
 	if a.text == b.text {
 		return true
 	}
-	return sameNumber(a.text, b.text)
-}
-
-func sameNumber(a, b string) bool {
-	x, err1 := decimal.NewFromString(a)
-	y, err2 := decimal.NewFromString(b)
-	return err1 == nil && err2 == nil && x.Equal(y)
+	return record.SameNumber(a.text, b.text)
 }
 
 // fieldChanges lists the values that differ between before and after
@@ -110,46 +102,6 @@ func fieldChanges(before, after *record.Record) []FieldChange {
 
 func str(s string) *string { return &s }
 
-// equalValues compares plain record values, numbers by their decimal
-// value.
-func equalValues(x, y any) bool {
-	switch a := x.(type) {
-	case json.Number:
-		b, ok := y.(json.Number)
-		return ok && (a == b || sameNumber(string(a), string(b)))
-	case map[string]any:
-		b, ok := y.(map[string]any)
-		if !ok || len(a) != len(b) {
-			return false
-		}
-		for k, v := range a {
-			w, ok := b[k]
-			if !ok || !equalValues(v, w) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		b, ok := y.([]any)
-		if !ok || len(a) != len(b) {
-			return false
-		}
-		for i := range a {
-			if !equalValues(a[i], b[i]) {
-				return false
-			}
-		}
-		return true
-	case string:
-		b, ok := y.(string)
-		return ok && a == b
-	case bool:
-		b, ok := y.(bool)
-		return ok && a == b
-	}
-	return x == nil && y == nil
-}
-
 // sameRecordBut reports whether two records hold the same values apart
 // from their ids: a renumbered record.
 func sameRecordBut(a, b *record.Record) bool {
@@ -161,7 +113,7 @@ func sameRecordBut(a, b *record.Record) bool {
 			continue
 		}
 		w, ok := b.Data[k]
-		if !ok || !equalValues(v, w) {
+		if !ok || !record.SameValue(v, w) {
 			return false
 		}
 	}

@@ -440,7 +440,7 @@ func selfPeople(a workflow.Actor, changes []workflow.Change) []*workflow.Refusal
 			continue // others may not change people at all: people-policy says so
 		}
 		for _, f := range []string{"role", "active"} {
-			if !equalValues(get(ch.Before, f), get(ch.After, f)) {
+			if !record.SameValue(get(ch.Before, f), get(ch.After, f)) {
 				out = append(out, &workflow.Refusal{Rule: workflow.RuleFourEyes, ID: ch.After.ID, Path: ch.After.Path, Field: f,
 					Message: fmt.Sprintf("%s may not change their own %s (was %s, now %s): another director or leadership changes it (four eyes)",
 						a, f, text(ch.Before, f), text(ch.After, f))})

@@ -1,6 +1,7 @@
 package record
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -105,5 +106,17 @@ func TestScalarNodesStayPlain(t *testing.T) {
 		if !strings.Contains(got, "note: "+v+"\n") {
 			t.Errorf("%s written as:\n%s", v, got)
 		}
+	}
+}
+
+func TestSameValue(t *testing.T) {
+	a := map[string]any{"amount": json.Number("1280.50"), "items": []any{map[string]any{"x": "y"}}, "ok": true}
+	b := map[string]any{"amount": json.Number("1280.5"), "items": []any{map[string]any{"x": "y"}}, "ok": true}
+	if !SameValue(a, b) {
+		t.Error("1280.50 and 1280.5 differ")
+	}
+	b["ok"] = false
+	if SameValue(a, b) || SameValue(json.Number("1"), "1") || !SameValue(nil, nil) {
+		t.Error("different values compared equal")
 	}
 }

@@ -1,13 +1,10 @@
 package workflow
 
 import (
-	"encoding/json"
-	"reflect"
 	"sort"
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/config"
-	"github.com/opsbook/opsbook/pkg/money"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -319,7 +316,7 @@ func first(rs []*Refusal) *Refusal {
 func changedFields(before, after *record.Record) []string {
 	var out []string
 	for k, v := range before.Data {
-		if w, ok := after.Data[k]; !ok || !sameValue(v, w) {
+		if w, ok := after.Data[k]; !ok || !record.SameValue(v, w) {
 			out = append(out, k)
 		}
 	}
@@ -335,46 +332,5 @@ func changedFields(before, after *record.Record) []string {
 func sameField(before, after *record.Record, path string) bool {
 	v, ok1 := before.Get(path)
 	w, ok2 := after.Get(path)
-	return ok1 == ok2 && sameValue(v, w)
-}
-
-// sameValue compares plain values, numbers by their decimal value.
-func sameValue(x, y any) bool {
-	switch a := x.(type) {
-	case json.Number:
-		b, ok := y.(json.Number)
-		if !ok {
-			return false
-		}
-		da, err1 := money.Parse(string(a))
-		db, err2 := money.Parse(string(b))
-		if err1 != nil || err2 != nil {
-			return a == b
-		}
-		return da.Equal(db)
-	case map[string]any:
-		b, ok := y.(map[string]any)
-		if !ok || len(a) != len(b) {
-			return false
-		}
-		for k, v := range a {
-			w, ok := b[k]
-			if !ok || !sameValue(v, w) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		b, ok := y.([]any)
-		if !ok || len(a) != len(b) {
-			return false
-		}
-		for i := range a {
-			if !sameValue(a[i], b[i]) {
-				return false
-			}
-		}
-		return true
-	}
-	return reflect.DeepEqual(x, y)
+	return ok1 == ok2 && record.SameValue(v, w)
 }
