@@ -48,15 +48,11 @@ func runEdit(ctx context.Context, o *editOpts) error {
 	if _, err := o.format(render.Text, render.JSON, render.YAML); err != nil {
 		return err
 	}
-	s, err := o.session(ctx, o.noCommit)
+	s, rec, err := o.sessionFor(ctx, o.noCommit, o.id)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	rec, err := s.Repo.Find(o.id)
-	if err != nil {
-		return usageErr("%v", err)
-	}
 	src, err := record.ReadFile(s.Repo.Root, rec.Path)
 	if err != nil {
 		return writeErr(err)

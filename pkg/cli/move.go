@@ -124,15 +124,11 @@ func runMove(ctx context.Context, o *moveOpts) error {
 	if _, err := o.format(render.Text, render.JSON, render.YAML); err != nil {
 		return err
 	}
-	s, err := o.session(ctx, o.noCommit)
+	s, rec, err := o.sessionFor(ctx, o.noCommit, o.id)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	rec, err := s.Repo.Find(o.id)
-	if err != nil {
-		return usageErr("%v", err)
-	}
 	if o.to == "" && o.verb == "" {
 		return listOptions(o, s, rec)
 	}

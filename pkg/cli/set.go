@@ -77,15 +77,11 @@ func runSet(ctx context.Context, o *setOpts, action string) error {
 		}
 		sets = append(sets, a)
 	}
-	s, err := o.session(ctx, o.noCommit)
+	s, rec, err := o.sessionFor(ctx, o.noCommit, o.id)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	rec, err := s.Repo.Find(o.id)
-	if err != nil {
-		return usageErr("%v", err)
-	}
 	if strings.HasPrefix(action, "assign") && rec.Kind != record.Complaint {
 		return usageErr("assign is for complaints; %s is a %s (use `opsbook set %s FIELD=VALUE`)", rec.ID, rec.Kind, rec.ID)
 	}

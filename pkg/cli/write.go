@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/opsbook/opsbook/pkg/change"
+	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/opsbook/opsbook/pkg/workflow"
 	"github.com/spf13/cobra"
@@ -34,6 +35,21 @@ func (g *global) session(ctx context.Context, noCommit bool) (*change.Session, e
 		return nil, writeErr(err)
 	}
 	return s, nil
+}
+
+// sessionFor opens a change session and finds the record it is about; an
+// unknown id is a usage error.
+func (g *global) sessionFor(ctx context.Context, noCommit bool, id string) (*change.Session, *record.Record, error) {
+	s, err := g.session(ctx, noCommit)
+	if err != nil {
+		return nil, nil, err
+	}
+	rec, err := s.Repo.Find(id)
+	if err != nil {
+		s.Close()
+		return nil, nil, usageErr("%v", err)
+	}
+	return s, rec, nil
 }
 
 // writeErr maps the errors of a change to exit statuses: refusals 3 (1 for
