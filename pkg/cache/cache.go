@@ -30,6 +30,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -191,6 +192,24 @@ func (c *Cache) Len() int { return len(c.entries) }
 // Get returns the entry of a path, if any. Callers compare its Stat or Hash
 // to decide whether it still holds.
 func (c *Cache) Get(path string) *Entry { return c.entries[path] }
+
+// Outside returns the entries whose paths start with none of the prefixes,
+// in path order: what a load of only some folders keeps when it rewrites
+// the cache.
+func (c *Cache) Outside(prefixes []string) []*Entry {
+	var out []*Entry
+next:
+	for p, e := range c.entries {
+		for _, pre := range prefixes {
+			if strings.HasPrefix(p, pre) {
+				continue next
+			}
+		}
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
 
 // Save writes entries (in their order) as the new cache, atomically. Errors
 // are returned for the caller to ignore: a cache that cannot be written

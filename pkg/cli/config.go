@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"fmt"
+
 	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/spf13/cobra"
 )
@@ -37,7 +40,24 @@ OPSBOOK_* environment variable (e.g. OPSBOOK_APPROVAL_LIMITS_MANAGER).`,
 				entries = append(entries, e)
 				t.Add(e.Key, e.Value, e.Source)
 			}
-			return writeTabular(g, format, t, entries)
+			if err := writeTabular(g, format, t, entries); err != nil {
+				return err
+			}
+			// The policy's own problems: a bad value keeps its default, which
+			// the table shows; say why, and fail.
+			var bad []diag.Diagnostic
+			for _, d := range r.Diags {
+				if d.Rule == "policy" {
+					bad = append(bad, d)
+				}
+			}
+			for _, d := range bad {
+				fmt.Fprintln(g.io.Err, d)
+			}
+			if errs, _ := diag.Count(bad); errs > 0 {
+				return findings
+			}
+			return nil
 		},
 	}
 }

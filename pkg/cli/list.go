@@ -140,7 +140,8 @@ func runList(ctx context.Context, o *listOpts) error {
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	now, r, err := o.load(ctx)
+	// Neither the derived fields nor the columns read other records.
+	now, r, err := o.loadKinds(ctx, kind)
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
+	"github.com/opsbook/opsbook/pkg/repo"
 	"github.com/opsbook/opsbook/pkg/report"
 	"github.com/opsbook/opsbook/pkg/rules"
 	"github.com/spf13/cobra"
@@ -149,7 +151,15 @@ func runReport(ctx context.Context, o *reportOpts) error {
 	if o.name == "budget" && sel != nil && len(sel.Label) != 4 {
 		return usageErr("report budget works per year: use --year %s (and --group-by month for months)", sel.Label[:4])
 	}
-	now, r, err := o.load(ctx)
+	var now time.Time
+	var r *repo.Repo
+	if o.name == "budget" {
+		// The budget report reads the year's budget, the expenses and the
+		// projects they name, nothing else.
+		now, r, err = o.loadKinds(ctx, record.Budget, record.Expense, record.Project)
+	} else {
+		now, r, err = o.load(ctx)
+	}
 	if err != nil {
 		return err
 	}
@@ -212,6 +222,9 @@ func runReport(ctx context.Context, o *reportOpts) error {
 func (g *global) writeHTMLTo(file string, p *render.Page, now time.Time, what string) error {
 	footer := fmt.Sprintf("opsbook %s, as of %s; figures from the records in the work tree.", what, now.Format("2006-01-02 15:04 -07:00"))
 	if file == "-" {
+		if g.output != "" && g.output != "text" {
+			return usageErr("--html - writes the page to standard output; it cannot go with -o %s (give --html a file name)", g.output)
+		}
 		return render.WriteHTML(g.io.Out, p, footer)
 	}
 	if err := render.WriteHTMLFile(file, p, footer); err != nil {

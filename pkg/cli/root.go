@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/opsbook/opsbook/pkg/repo"
 	"github.com/spf13/cobra"
@@ -27,9 +28,11 @@ type global struct {
 	dir     string
 	output  string
 	noColor bool
-	now     string
-	noCache bool
-	io      *Streams
+	// quietUnreadable: the command reports unreadable files itself.
+	quietUnreadable bool
+	now             string
+	noCache         bool
+	io              *Streams
 }
 
 // Main runs opsbook with the process's arguments and streams and returns the
@@ -164,9 +167,24 @@ func (g *global) load(ctx context.Context) (time.Time, *repo.Repo, error) {
 	return now, r, err
 }
 
+// loadKinds is load for a command that reads only the records of these
+// kinds and reports no loading problems: other kinds' folders are not read.
+func (g *global) loadKinds(ctx context.Context, kinds ...record.Kind) (time.Time, *repo.Repo, error) {
+	now, err := g.clock()
+	if err != nil {
+		return time.Time{}, nil, err
+	}
+	r, err := g.openWith(ctx, repo.Options{Kinds: kinds, RecordsOnly: true})
+	return now, r, err
+}
+
 // open loads the repository; failing to read it is exit status 2.
 func (g *global) open(ctx context.Context) (*repo.Repo, error) {
-	o := repo.Options{NoCache: g.noCache}
+	return g.openWith(ctx, repo.Options{})
+}
+
+func (g *global) openWith(ctx context.Context, o repo.Options) (*repo.Repo, error) {
+	o.NoCache = g.noCache
 	if g.io.ErrTTY && g.output != "json" {
 		p := render.NewProgress(g.io.Err, "reading records")
 		defer p.Done()
@@ -179,5 +197,6 @@ func (g *global) open(ctx context.Context) (*repo.Repo, error) {
 		}
 		return nil, &ExitError{ExitUsage, fmt.Errorf("reading the repository: %w", err)}
 	}
+	g.warnUnreadable(r)
 	return r, nil
 }

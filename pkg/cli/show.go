@@ -82,6 +82,9 @@ func runShow(ctx context.Context, o *showOpts) error {
 	}
 	rec := r.Set.Get(o.id)
 	if rec == nil {
+		if err := unreadableRecord(r, o.id); err != nil {
+			return err
+		}
 		return usageErr("no record with id %q%s", o.id, similarIDs(r.Set, o.id))
 	}
 	if o.redact && query.Confidential(rec) {

@@ -29,7 +29,8 @@ func SystemStreams() *Streams {
 	if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
 		s.Width = w
 	}
-	_, s.NoColor = os.LookupEnv("NO_COLOR")
+	// no-color.org: set and not empty.
+	s.NoColor = os.Getenv("NO_COLOR") != ""
 	return s
 }
 

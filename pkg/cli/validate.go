@@ -65,6 +65,7 @@ func runValidate(ctx context.Context, o *validateOpts) error {
 	if o.rules {
 		return listRules(o, format)
 	}
+	o.quietUnreadable = true
 	now, r, err := o.load(ctx)
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -141,6 +142,8 @@ func (p *Policy) Value(key string) string {
 	return ""
 }
 
+var categoryRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
 // ErrNotFound says no repository was found from the starting folder up.
 var ErrNotFound = errors.New("not an opsbook repository")
 
@@ -175,6 +178,9 @@ func exists(p string) bool {
 func Load(root string) (*Policy, []diag.Diagnostic, error) {
 	p := Default()
 	var ds []diag.Diagnostic
+	if info, err := os.Lstat(filepath.Join(root, FileName)); err == nil && !info.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("%s is not a regular file (a symbolic link?): the policy is read only from a regular file", FileName)
+	}
 	data, err := os.ReadFile(filepath.Join(root, FileName))
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -186,7 +192,40 @@ func Load(root string) (*Policy, []diag.Diagnostic, error) {
 	if err := p.applyEnv(); err != nil {
 		return nil, ds, err
 	}
-	return p, ds, nil
+	return p, append(ds, unknownEnv()...), nil
+}
+
+// unknownEnv warns about OPSBOOK_* variables that set nothing, so that a
+// misspelt override does not pass unnoticed.
+func unknownEnv() []diag.Diagnostic {
+	known := map[string]bool{"OPSBOOK_NOW": true, "OPSBOOK_TRACE": true}
+	for _, k := range Keys() {
+		known[EnvName(k)] = true
+	}
+	var ds []diag.Diagnostic
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, "OPSBOOK_") || known[name] || strings.HasPrefix(name, "OPSBOOK_BENCH") {
+			continue
+		}
+		msg := name + " is not a policy setting and is ignored"
+		var names []string
+		for k := range known {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		sug := schema.Suggest(name, names)
+		for _, k := range names {
+			if sug == "" && (strings.HasPrefix(k, name) || strings.HasPrefix(name, k)) && k != "OPSBOOK_NOW" {
+				sug = k
+			}
+		}
+		if sug != "" {
+			msg += fmt.Sprintf(" (did you mean %s?)", sug)
+		}
+		ds = append(ds, diag.Diagnostic{Path: "environment", Line: 1, Column: 1, Severity: diag.Warning, Rule: "policy", Message: msg})
+	}
+	return ds
 }
 
 // FromBytes reads a policy from the text of a .opsbook.yaml as committed at
@@ -202,6 +241,9 @@ func FromBytes(data []byte) (*Policy, []diag.Diagnostic) {
 }
 
 func (p *Policy) applyFile(data []byte) []diag.Diagnostic {
+	if len(strings.TrimSpace(strings.TrimPrefix(string(data), "\ufeff"))) == 0 {
+		return nil // every key is optional: an empty policy is the defaults
+	}
 	rec, ds := record.Parse(FileName, data)
 	if rec == nil {
 		return ds
@@ -210,24 +252,71 @@ func (p *Policy) applyFile(data []byte) []diag.Diagnostic {
 	if err != nil {
 		return append(ds, diag.Diagnostic{Path: FileName, Line: 1, Column: 1, Severity: diag.Error, Rule: "policy", Message: err.Error()})
 	}
-	if sds := sch.ValidatePolicy(rec); len(sds) > 0 {
-		for i := range sds {
-			sds[i].Rule = "policy"
-		}
-		return append(ds, sds...)
+	// A bad key is reported and left at its default; the valid keys beside
+	// it still apply, so one typo does not throw the department's policy
+	// away.
+	bad := map[int]bool{}
+	for _, d := range sch.ValidatePolicy(rec) {
+		d.Rule = "policy"
+		ds = append(ds, d)
+		bad[d.Line] = true
 	}
 	for _, key := range Keys() {
 		v, ok := rec.Get(key)
 		if !ok {
 			continue
 		}
-		line, _ := rec.Pos(key)
+		line, col := rec.Pos(key)
+		if bad[line] || badBelow(rec, key, bad) {
+			continue
+		}
 		if err := p.set(key, v); err != nil {
-			l, c := rec.Pos(key)
-			ds = append(ds, diag.Diagnostic{Path: FileName, Line: l, Column: c, Severity: diag.Error, Rule: "policy", Message: fmt.Sprintf("%s: %v", key, err)})
+			ds = append(ds, diag.Diagnostic{Path: FileName, Line: line, Column: col, Severity: diag.Error, Rule: "policy", Message: fmt.Sprintf("%s: %v", key, err)})
 			continue
 		}
 		p.Sources[key] = fmt.Sprintf("%s:%d", FileName, line)
+	}
+	return append(ds, p.coherence(rec)...)
+}
+
+// badBelow reports a list value with a bad item (a category list).
+func badBelow(rec *record.Record, key string, bad map[int]bool) bool {
+	for i := range rec.List(key) {
+		if l, _ := rec.Pos(key + "." + strconv.Itoa(i)); bad[l] {
+			return true
+		}
+	}
+	return false
+}
+
+// coherence checks values against each other: rating thresholds descend,
+// and a manager may not approve more than the director.
+func (p *Policy) coherence(rec *record.Record) []diag.Diagnostic {
+	var ds []diag.Diagnostic
+	at := func(key, format string, args ...any) {
+		line, col := 1, 1
+		if rec != nil {
+			line, col = rec.Pos(key)
+		}
+		ds = append(ds, diag.Diagnostic{Path: FileName, Line: line, Column: col, Severity: diag.Error, Rule: "policy", Message: fmt.Sprintf(format, args...)})
+	}
+	for i := 1; i < len(Ratings); i++ {
+		hi, lo := Ratings[i-1], Ratings[i]
+		if !p.Ratings[hi].GreaterThan(p.Ratings[lo]) {
+			at("ratings."+lo, "ratings: %s (%s) must be below %s (%s)", lo, p.Ratings[lo], hi, p.Ratings[hi])
+		}
+	}
+	if p.ApprovalLimits["manager"].GreaterThan(p.ApprovalLimits["director"]) {
+		at("approval_limits.manager", "approval_limits: the manager's limit %s is above the director's %s", p.ApprovalLimits["manager"], p.ApprovalLimits["director"])
+	}
+	for _, l := range [][]string{p.ExpenseCategories, p.ComplaintCategories} {
+		seen := map[string]bool{}
+		for _, c := range l {
+			if seen[c] {
+				at("categories", "categories: %q is listed twice", c)
+			}
+			seen[c] = true
+		}
 	}
 	return ds
 }
@@ -335,6 +424,13 @@ func (p *Policy) applyEnv() error {
 		}
 		if !v.IsSet(key) {
 			continue
+		}
+		if strings.HasPrefix(key, "categories.") {
+			for _, c := range strings.Split(v.GetString(key), ",") {
+				if c = strings.TrimSpace(c); !categoryRE.MatchString(c) {
+					return fmt.Errorf("environment %s: %q is not a category (lower-case letters, digits and _)", EnvName(key), c)
+				}
+			}
 		}
 		if err := p.set(key, v.GetString(key)); err != nil {
 			return fmt.Errorf("environment %s: %w", EnvName(key), err)

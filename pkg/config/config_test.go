@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -61,5 +62,47 @@ func TestFindRoot(t *testing.T) {
 	got, err := FindRoot(sub)
 	if err != nil || got != dir {
 		t.Fatalf("FindRoot = %q %v", got, err)
+	}
+}
+
+func TestOneBadKeyKeepsTheRest(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, FileName), []byte("check_interval_days: 1\napproval_limits:\n  manager: 5000.001\ncategories:\n  expense: [office, events]\nfoo: 1\n"), 0o644)
+	p, ds, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.CheckIntervalDays != 1 || len(p.ExpenseCategories) != 2 || p.ApprovalLimits["manager"].String() != "5000.00" {
+		t.Fatalf("valid keys lost: %+v", p)
+	}
+	if len(ds) != 2 {
+		t.Fatalf("want the bad limit and the unknown key, got %v", ds)
+	}
+}
+
+func TestCoherence(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, FileName), []byte("ratings: {exceeds: 95}\napproval_limits: {manager: 60000.00}\n"), 0o644)
+	_, ds, _ := Load(dir)
+	if len(ds) != 2 {
+		t.Fatalf("want thresholds out of order and manager over director, got %v", ds)
+	}
+}
+
+func TestEmptyPolicyAndEnvChecks(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, FileName), []byte("\n"), 0o644)
+	if _, ds, err := Load(dir); err != nil || len(ds) != 0 {
+		t.Fatalf("empty policy: %v %v", ds, err)
+	}
+	t.Setenv("OPSBOOK_CATEGORIES_EXPENSE", "Office Supplies")
+	if _, _, err := Load(dir); err == nil {
+		t.Fatal("bad category from the environment accepted")
+	}
+	t.Setenv("OPSBOOK_CATEGORIES_EXPENSE", "office")
+	t.Setenv("OPSBOOK_CHECK_INTERVAL", "3")
+	_, ds, _ := Load(dir)
+	if len(ds) != 1 || !strings.Contains(ds[0].Message, "did you mean OPSBOOK_CHECK_INTERVAL_DAYS") {
+		t.Fatalf("misspelt variable: %v", ds)
 	}
 }

@@ -494,3 +494,14 @@ func TestObserveUndeclaredFields(t *testing.T) {
 		t.Fatalf("observed field: %v", err)
 	}
 }
+
+func TestNumberNeverMatchesText(t *testing.T) {
+	a := strings.Replace(complaintA, "satisfaction: 4", "satisfaction: unreachable", 1)
+	recs := []*record.Record{parseRecord(t, "records/complaints/2026/CMP-2026-0001.yaml", a)}
+	rows := NewRows(context(recs...), recs, false)
+	for expr, want := range map[string]string{"satisfaction >= 4": "", "satisfaction > 100": "", "satisfaction = 4": "", "satisfaction = unreachable": "CMP-2026-0001"} {
+		if got := ids(t, record.Complaint, rows, expr); got != want {
+			t.Errorf("%s: got %q, want %q", expr, got, want)
+		}
+	}
+}

@@ -222,6 +222,9 @@ func compare(v any, t Type, l *literal) (c int, ok bool) {
 		if _, ok := numberOf(v); ok {
 			return compare(v, Number, l)
 		}
+		// A number compared with text (satisfaction: unreachable) matches
+		// no ordering and no equality.
+		return 0, false
 	}
 	if l.isInst {
 		if _, ok := instantOf(v); ok {

@@ -3,6 +3,7 @@ package record
 import (
 	"encoding/json"
 	"strings"
+	"sync"
 )
 
 // fastValues converts the common shape of a record file straight to plain
@@ -19,6 +20,17 @@ func fastValues(src string) (map[string]any, bool) {
 		return nil, false
 	}
 	p := fastParser{src: src}
+	if lp := linePool.Get(); lp != nil {
+		p.lines = (*lp.(*[]fastLine))[:0]
+	}
+	defer func() {
+		// The lines are scratch: keep their array for the next file rather
+		// than leave one per file to the collector.
+		if cap(p.lines) <= 4096 {
+			l := p.lines[:0]
+			linePool.Put(&l)
+		}
+	}()
 	if !p.split() || len(p.lines) == 0 {
 		return nil, false
 	}
@@ -51,6 +63,8 @@ func hasRiskyRune(s string) bool {
 	return false
 }
 
+var linePool sync.Pool // of *[]fastLine
+
 type fastLine struct {
 	indent int    // leading spaces
 	text   string // after the indentation, never empty, never a comment
@@ -64,8 +78,9 @@ type fastParser struct {
 
 // split keeps the lines that carry content.
 func (p *fastParser) split() bool {
-	n := strings.Count(p.src, "\n") + 1
-	p.lines = make([]fastLine, 0, n)
+	if n := strings.Count(p.src, "\n") + 1; cap(p.lines) < n {
+		p.lines = make([]fastLine, 0, n)
+	}
 	s := p.src
 	for len(s) > 0 {
 		var l string
@@ -97,7 +112,18 @@ func (p *fastParser) mapping(indent, depth int) (map[string]any, bool) {
 	if depth > fastMaxDepth {
 		return nil, false
 	}
-	m := make(map[string]any, 8)
+	// Sized for its keys up front: a map that grows leaves its first
+	// table behind as garbage, and a load makes one per record.
+	n := 0
+	for _, l := range p.lines[p.i:] {
+		if l.indent < indent {
+			break
+		}
+		if l.indent == indent {
+			n++
+		}
+	}
+	m := make(map[string]any, n)
 	for p.i < len(p.lines) {
 		l := p.lines[p.i]
 		if l.indent < indent {

@@ -2,6 +2,7 @@ package record
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -21,6 +22,7 @@ type Set struct {
 	Records []*Record
 	byID    map[string][]*Record
 	byKind  map[Kind][]*Record
+	byFile  map[string]*Record
 }
 
 // NewSet indexes records (sorted by path).
@@ -34,6 +36,15 @@ func NewSet(recs []*Record) *Set {
 			s.byID[r.ID] = append(s.byID[r.ID], r)
 		}
 		s.byKind[r.Kind] = append(s.byKind[r.Kind], r)
+		// A record whose id field disagrees with its file name (reported as
+		// file-location) is still found under the file's name, so that the
+		// references to it do not each report a second, misleading error.
+		if name := strings.TrimSuffix(path.Base(r.Path), ".yaml"); name != r.ID {
+			if s.byFile == nil {
+				s.byFile = map[string]*Record{}
+			}
+			s.byFile[name] = r
+		}
 	}
 	return s
 }
@@ -43,7 +54,7 @@ func (s *Set) Get(id string) *Record {
 	if rs := s.byID[id]; len(rs) > 0 {
 		return rs[0]
 	}
-	return nil
+	return s.byFile[id]
 }
 
 // All returns every record holding id.
@@ -65,6 +76,32 @@ func (s *Set) OfKind(k Kind) []*Record {
 	return l[:len(l):len(l)]
 }
 
+// Shared returns the ids held by more than one record, each with its
+// records in path order.
+func (s *Set) Shared() map[string][]*Record {
+	out := map[string][]*Record{}
+	if s.byID == nil { // a Set built without NewSet
+		seen := map[string][]*Record{}
+		for _, r := range s.Records {
+			if r.ID != "" {
+				seen[r.ID] = append(seen[r.ID], r)
+			}
+		}
+		for id, rs := range seen {
+			if len(rs) > 1 {
+				out[id] = rs
+			}
+		}
+		return out
+	}
+	for id, rs := range s.byID {
+		if len(rs) > 1 {
+			out[id] = rs
+		}
+	}
+	return out
+}
+
 // Source is a file to parse: its path relative to the repository root and,
 // when already read, its bytes.
 type Source struct {
@@ -79,6 +116,9 @@ func Walk(root, dir string) ([]string, []diag.Diagnostic, error) {
 	base := filepath.Join(root, filepath.FromSlash(dir))
 	info, err := os.Lstat(base)
 	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, fmt.Errorf("there is no records folder %q in %s: create it, or start a department with `opsbook init`", dir, root)
+		}
 		return nil, nil, fmt.Errorf("reading records folder %s: %w", dir, err)
 	}
 	if !info.IsDir() {
@@ -87,6 +127,51 @@ func Walk(root, dir string) ([]string, []diag.Diagnostic, error) {
 	rel, _ := filepath.Rel(root, base)
 	w := &walker{}
 	w.walk(base, filepath.ToSlash(rel))
+	sort.Strings(w.files)
+	return w.files, w.ds, nil
+}
+
+// WalkKinds is Walk limited to the folders of the given kinds, for commands
+// that read only some kinds: the other folders are not listed at all. A
+// kind without a folder has no files; files elsewhere under dir (strays
+// that Walk would report) are neither listed nor reported.
+func WalkKinds(root, dir string, kinds []Kind) ([]string, []diag.Diagnostic, error) {
+	base := filepath.Join(root, filepath.FromSlash(dir))
+	info, err := os.Lstat(base)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, fmt.Errorf("there is no records folder %q in %s: create it, or start a department with `opsbook init`", dir, root)
+		}
+		return nil, nil, fmt.Errorf("reading records folder %s: %w", dir, err)
+	}
+	if !info.IsDir() {
+		return nil, nil, fmt.Errorf("records folder %s is not a directory", dir)
+	}
+	rel, _ := filepath.Rel(root, base)
+	rel = filepath.ToSlash(rel)
+	w := &walker{}
+	seen := map[string]bool{}
+	for _, k := range kinds {
+		name := Info(k).Dir
+		if name == "" || seen[name] {
+			continue
+		}
+		seen[name] = true
+		r := rel + "/" + name
+		if rel == "." {
+			r = name
+		}
+		fi, err := os.Lstat(filepath.Join(base, name))
+		switch {
+		case err != nil && os.IsNotExist(err):
+		case err != nil:
+			w.ds = append(w.ds, fileDiag(r, "file-read", "cannot read: %v", err))
+		case fi.Mode()&fs.ModeSymlink != 0:
+			w.ds = append(w.ds, fileDiag(r, "file-type", "symbolic link: records must be regular files (links are never followed)"))
+		case fi.IsDir():
+			w.walk(filepath.Join(base, name), r)
+		}
+	}
 	sort.Strings(w.files)
 	return w.files, w.ds, nil
 }

@@ -68,7 +68,7 @@ var conflictRE = regexp.MustCompile(`^(<{7}|={7}|>{7}|\|{7})( |$)`)
 
 func (p *parser) parse(data []byte) *Record {
 	if len(data) > MaxFileSize {
-		p.add(1, 1, "file-size", "file is %d bytes, over the %d byte limit for a record", len(data), MaxFileSize)
+		p.add(1, 1, "file-size", "file is larger than the %d byte (1 MiB) limit for a record", MaxFileSize)
 		return nil
 	}
 	data = bytes.TrimPrefix(data, bom)
@@ -265,9 +265,12 @@ func (p *parser) value(n *yaml.Node, depth int, path string) (any, bool) {
 			if k.Kind != yaml.ScalarNode || k.Tag != "!!str" || k.Style&yaml.TaggedStyle != 0 {
 				what := nodeKindName(k)
 				if k.Kind == yaml.ScalarNode {
-					what = strings.TrimPrefix(k.Tag, "!!")
+					what = map[string]string{"!!int": "number", "!!float": "number", "!!bool": "boolean", "!!null": "null", "!!timestamp": "date"}[k.Tag]
+					if what == "" {
+						what = "tagged value"
+					}
 				}
-				p.add(k.Line, k.Column, "yaml-key", "key %q is a %s: field names are text", k.Value, what)
+				p.add(k.Line, k.Column, "yaml-key", "key %q is a %s: field names are text (quote it)", k.Value, what)
 				continue
 			}
 			if prev, dup := seen[k.Value]; dup {

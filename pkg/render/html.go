@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/mattn/go-runewidth"
 )
@@ -27,6 +28,11 @@ func WriteHTML(w io.Writer, p *Page, footer string) error {
 // the same folder, then renamed over path, so a reader never sees half a
 // page and a failure leaves any earlier file intact.
 func WriteHTMLFile(path string, p *Page, footer string) error {
+	// A page is only ever written to an .html file: a slip of the path must
+	// not replace a record or anything else.
+	if ext := strings.ToLower(filepath.Ext(path)); ext != ".html" && ext != ".htm" {
+		return fmt.Errorf("--html %s: the page is written only to a file ending in .html or .htm", path)
+	}
 	var buf bytes.Buffer
 	if err := WriteHTML(&buf, p, footer); err != nil {
 		return err

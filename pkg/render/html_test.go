@@ -110,3 +110,14 @@ func TestWritePageText(t *testing.T) {
 		t.Errorf("markdown:\n%s", md.String())
 	}
 }
+
+func TestHTMLOnlyToHTMLFiles(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "EXP-2026-0001.yaml")
+	os.WriteFile(p, []byte("kind: expense\n"), 0o644)
+	if err := WriteHTMLFile(p, &Page{Title: "x"}, ""); err == nil {
+		t.Fatal("wrote a page over a record")
+	}
+	if b, _ := os.ReadFile(p); string(b) != "kind: expense\n" {
+		t.Fatal("record changed")
+	}
+}

@@ -245,3 +245,64 @@ func TestNoGitNoCache(t *testing.T) {
 		t.Errorf("wrote %v", entries)
 	}
 }
+
+// TestPartialLoad: a load of some kinds reads only their records, and a
+// cache it rewrites keeps the other kinds' entries, so a full load after
+// it still equals one without the cache.
+func TestPartialLoad(t *testing.T) {
+	dir := department(t, 300)
+	trustAll(t)
+	load(t, dir, Options{}) // writes the cache
+	total := cache.Open(cachePath(dir), keyOf(t, dir)).Len()
+	// Enough changed expenses for the partial load to rewrite the cache.
+	files, _, err := record.Walk(dir, "records")
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := 0
+	for _, f := range files {
+		if strings.HasPrefix(f, "records/expenses/") && changed < 80 {
+			p := filepath.Join(dir, f)
+			data, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, append(data, "# checked\n"...), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			changed++
+		}
+	}
+	if changed < 80 {
+		t.Fatalf("only %d expenses", changed)
+	}
+	want := load(t, dir, Options{NoCache: true})
+	for _, o := range []Options{
+		{NoCache: true, Kinds: []record.Kind{record.Expense}, RecordsOnly: true},
+		{Kinds: []record.Kind{record.Expense}, RecordsOnly: true}, // rewrites the cache
+		{Kinds: []record.Kind{record.Expense}, RecordsOnly: true}, // from the cache
+	} {
+		r, err := LoadWith(context.Background(), dir, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for p := range want.data {
+			if strings.HasPrefix(p, "records/expenses/") {
+				n++
+			}
+		}
+		if len(r.Set.Records) != n {
+			t.Fatalf("%+v: %d records, want the %d expenses", o, len(r.Set.Records), n)
+		}
+		for _, rec := range r.Set.Records {
+			if rec.Kind != record.Expense || !reflect.DeepEqual(rec.Data, want.data[rec.Path]) {
+				t.Fatalf("%+v: %s differs or is no expense", o, rec.Path)
+			}
+		}
+		if c := cache.Open(cachePath(dir), keyOf(t, dir)); c.Len() != total {
+			t.Fatalf("%+v: the cache holds %d entries, want %d", o, c.Len(), total)
+		}
+	}
+	same(t, "full load after partial ones", load(t, dir, Options{}), want)
+}

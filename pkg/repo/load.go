@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -27,6 +28,17 @@ type Options struct {
 	// read, from one goroutine, about ten times a second and once at the
 	// end (done == total).
 	Progress func(done, total int)
+	// Kinds, when set, limits the load to the records of these kinds: only
+	// their folders are listed and read, so Set holds nothing else and
+	// Diags speaks only of their files. For commands that need some kinds
+	// only (a list of one kind, the budget report); Validate needs them all.
+	Kinds []record.Kind
+	// RecordsOnly says the command uses the records but not the problems
+	// found while reading them: a file not taken from the cache is then
+	// not checked against its schema (its place still is, which settles its
+	// kind), and Diags may lack schema diagnostics. Files parsed for the
+	// cache are always checked in full, so the cache stays complete.
+	RecordsOnly bool
 }
 
 // OpenWith is Open with options.
@@ -67,9 +79,15 @@ func LoadWith(ctx context.Context, root string, o Options) (*Repo, error) {
 			go func() { opened <- cache.Open(cachePath, key) }()
 		}
 	}
-	files, wds, err := record.Walk(root, pol.Records)
+	var files []string
+	var wds []diag.Diagnostic
+	if len(o.Kinds) > 0 {
+		files, wds, err = record.WalkKinds(root, pol.Records, o.Kinds)
+	} else {
+		files, wds, err = record.Walk(root, pol.Records)
+	}
 	tr("walk")
-	l := &loader{root: root, dir: pol.Records, sch: sch, start: start, files: files}
+	l := &loader{root: root, dir: pol.Records, sch: sch, start: start, files: files, noSchema: o.RecordsOnly}
 	if opened != nil {
 		l.cache = <-opened
 		tr("cache open")
@@ -77,11 +95,14 @@ func LoadWith(ctx context.Context, root string, o Options) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := l.run(ctx, o.Progress); err != nil {
+	l.rd = newReader(root)
+	err = l.run(ctx, o.Progress)
+	l.rd.close()
+	if err != nil {
 		return nil, err
 	}
 	tr("files")
-	r := &Repo{Root: root, Policy: pol, Schemas: sch}
+	r := &Repo{Root: root, Policy: pol, Schemas: sch, parsed: 2*int(l.reused.Load()) < len(files)}
 	r.Diags = append(append(r.Diags, pds...), wds...)
 	recs := make([]*record.Record, 0, len(files))
 	var keep []*cache.Entry
@@ -102,14 +123,40 @@ func LoadWith(ctx context.Context, root string, o Options) (*Repo, error) {
 		// Rewriting the whole cache costs more than reading a few changed
 		// files again: it is written when a fair share of it is new or
 		// stale, and always when it was empty or unusable.
-		stale := int(l.changed.Load()) + l.cache.Len() - int(l.reused.Load())
-		if stale > 0 && (l.cache.Len() == 0 || stale >= max(64, len(files)/50)) {
+		had := l.cache.Len()
+		var others []*cache.Entry
+		if len(o.Kinds) > 0 {
+			// A partial load rewrites only its own kinds' entries and keeps
+			// the others as they are: each is checked against its file
+			// when next used.
+			others = l.cache.Outside(kindPrefixes(pol.Records, o.Kinds))
+			had -= len(others)
+		}
+		stale := int(l.changed.Load()) + had - int(l.reused.Load())
+		if stale > 0 && (had == 0 || stale >= max(64, len(files)/50)) {
 			// A cache that cannot be written costs time, not correctness.
-			_ = cache.Save(cachePath, key, keep)
+			_ = cache.Save(cachePath, key, append(keep, others...))
 			tr("save")
 		}
 	}
 	return r, nil
+}
+
+// kindPrefixes returns the path prefixes (relative to the root, with a
+// trailing slash) of the kinds' folders under the records folder dir.
+func kindPrefixes(dir string, kinds []record.Kind) []string {
+	base := filepath.ToSlash(filepath.Clean(filepath.FromSlash(dir)))
+	var out []string
+	for _, k := range kinds {
+		if d := record.Info(k).Dir; d != "" {
+			if base == "." {
+				out = append(out, d+"/")
+			} else {
+				out = append(out, base+"/"+d+"/")
+			}
+		}
+	}
+	return out
 }
 
 // clock is when a load starts; tests move it to make entries trusted.
@@ -120,6 +167,8 @@ type loader struct {
 	sch       *schema.Set
 	start     time.Time
 	files     []string
+	noSchema  bool // skip schema checks of files parsed but not cached
+	rd        *reader
 	cache     *cache.Cache
 	results   []result
 	done      atomic.Int64
@@ -147,13 +196,14 @@ func (l *loader) run(ctx context.Context, progress func(done, total int)) error 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var buf []byte // each worker reads every file into one buffer
 			for ctx.Err() == nil {
 				i := int(next.Add(64)) - 64
 				if i >= n {
 					return
 				}
 				for j := i; j < min(i+64, n); j++ {
-					l.results[j] = l.file(l.files[j])
+					l.results[j] = l.file(l.files[j], &buf)
 				}
 				l.done.Add(int64(min(i+64, n) - i))
 			}
@@ -191,16 +241,17 @@ func (l *loader) run(ctx context.Context, progress func(done, total int)) error 
 
 // file yields one record file: from the cache when its stat data or its
 // content still match, else by parsing it.
-func (l *loader) file(rel string) result {
-	p := filepath.Join(l.root, filepath.FromSlash(rel))
-	info, err := os.Lstat(p)
+//
+// The file is read into *buf, which the next file reuses: nothing may keep
+// it. Parsing copies the text it keeps (TestParseLeanCopies).
+func (l *loader) file(rel string, buf *[]byte) result {
+	st, regular, err := l.rd.lstat(rel)
 	if err != nil {
 		return result{diags: []diag.Diagnostic{readDiag(rel, err)}}
 	}
-	if !info.Mode().IsRegular() {
+	if !regular {
 		return result{diags: []diag.Diagnostic{readDiag(rel, errNotRegular(rel))}}
 	}
-	st := cache.StatOf(info)
 	var old *cache.Entry
 	if l.cache != nil {
 		old = l.cache.Get(rel)
@@ -210,11 +261,13 @@ func (l *loader) file(rel string) result {
 		}
 	}
 	var data []byte
-	if info.Size() > record.MaxFileSize {
+	if st.Size > record.MaxFileSize {
 		// Parse reports the size without the whole file being read.
 		data = make([]byte, record.MaxFileSize+1)
-	} else if data, err = os.ReadFile(p); err != nil {
+	} else if data, err = l.rd.read(rel, st.Size, *buf); err != nil {
 		return result{diags: []diag.Diagnostic{readDiag(rel, err)}}
+	} else if cap(data) <= 1<<16 {
+		*buf = data
 	}
 	trusted := cache.Trust(st, l.start)
 	var h cache.Hash
@@ -230,7 +283,9 @@ func (l *loader) file(rel string) result {
 	rec, ds := record.ParseLean(rel, data)
 	if rec != nil {
 		ds = append(ds, record.CheckPlace(rec, l.dir)...)
-		ds = append(ds, l.sch.Validate(rec)...)
+		if l.cache != nil || !l.noSchema {
+			ds = append(ds, l.sch.Validate(rec)...)
+		}
 	}
 	e := &cache.Entry{Path: rel, Stat: st, Trusted: trusted, Hash: h, Diags: ds}
 	if rec != nil {
@@ -238,6 +293,54 @@ func (l *loader) file(rel string) result {
 		e.Data, e.Dropped, e.Src = rec.Data, rec.Dropped, rec.Source()
 	}
 	return result{rec: rec, diags: ds, entry: e}
+}
+
+// lstatPath is the portable lstat: stat data, and whether it is a regular
+// file.
+func lstatPath(p string) (cache.Stat, bool, error) {
+	info, err := os.Lstat(p)
+	if err != nil {
+		return cache.Stat{}, false, err
+	}
+	return cache.StatOf(info), info.Mode().IsRegular(), nil
+}
+
+// readSized reads a file whose size the caller has just seen: open, one
+// read, close (os.ReadFile also asks the size again and reads once more to
+// see the end). A read that does not give exactly that size goes on to the
+// end of the file.
+func readSized(p string, size int64, buf []byte) ([]byte, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if int64(cap(buf)) < size+1 {
+		buf = make([]byte, size+1)
+	}
+	buf = buf[:size+1]
+	n, err := f.Read(buf)
+	if err == io.EOF || (err == nil && int64(n) == size) {
+		return buf[:n], nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	// Shorter or longer than its stat data said: read on to the end.
+	for {
+		if n == len(buf) {
+			buf = append(buf, 0)[:n]
+			buf = buf[:cap(buf)]
+		}
+		m, err := f.Read(buf[n:])
+		n += m
+		if err == io.EOF {
+			return buf[:n], nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 type errNotRegular string

@@ -5,6 +5,8 @@ package repo
 import (
 	"os"
 	"path/filepath"
+
+	"github.com/opsbook/opsbook/pkg/cache"
 )
 
 type statter struct{ root string }
@@ -17,3 +19,17 @@ func (s *statter) regular(rel string) bool {
 }
 
 func (s *statter) close() {}
+
+type reader struct{ root string }
+
+func newReader(root string) *reader { return &reader{root: root} }
+
+func (r *reader) lstat(rel string) (cache.Stat, bool, error) {
+	return lstatPath(filepath.Join(r.root, filepath.FromSlash(rel)))
+}
+
+func (r *reader) read(rel string, size int64, buf []byte) ([]byte, error) {
+	return readSized(filepath.Join(r.root, filepath.FromSlash(rel)), size, buf)
+}
+
+func (r *reader) close() {}

@@ -36,7 +36,9 @@ func (r *run) attachments(rec *record.Record) {
 		sort.Strings(paths)
 		for _, p := range paths {
 			rel := found[p]
-			if !looksLikePath(rel) {
+			// A project's report may be written inline as text; receipts are
+			// always paths.
+			if rec.Kind == record.Project && !looksLikePath(rel) {
 				continue
 			}
 			if strings.HasPrefix(rel, "/") || strings.Contains("/"+rel+"/", "/../") {

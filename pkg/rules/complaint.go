@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/record"
@@ -50,14 +51,14 @@ func (r *run) complaint(rec *record.Record) {
 	if afterAck[st] {
 		for _, f := range []string{"assignee", "acknowledged_at"} {
 			if !rec.Has(f) {
-				r.errorf(rec, f, "state-needs", "a %s complaint needs %s", st, f)
+				r.errorf(rec, f, "state-needs", "%s %s complaint needs %s", article(st), st, f)
 			}
 		}
 	}
 	if st == "resolved" || st == "closed" {
 		for _, f := range []string{"resolution.solution", "resolution.resolved_at"} {
 			if !rec.Has(f) {
-				r.errorf(rec, f, "state-needs", "a %s complaint needs %s", st, f)
+				r.errorf(rec, f, "state-needs", "%s %s complaint needs %s", article(st), st, f)
 			}
 		}
 		if rec.Str("type") == "complaint" && !rec.Has("investigation.root_cause") {
@@ -72,13 +73,7 @@ func (r *run) complaint(rec *record.Record) {
 			r.errorf(rec, "prevention", "state-needs", "a closed %s-severity complaint needs prevention (what stops a repeat)", sev)
 		}
 	}
-	if a, b := rec.Str("acknowledged_at"), rec.Str("received_at"); a != "" && b != "" {
-		ta, e1 := time.Parse(time.RFC3339, a)
-		tb, e2 := time.Parse(time.RFC3339, b)
-		if e1 == nil && e2 == nil && ta.Before(tb) {
-			r.errorf(rec, "acknowledged_at", "schema", "acknowledged_at %s is before received_at %s", a, b)
-		}
-	}
+	r.complaintTimes(rec)
 	respond, resolve, ok := r.Clocks(rec)
 	if !ok {
 		return
@@ -97,4 +92,34 @@ func (r *run) complaint(rec *record.Record) {
 		}
 		r.warnf(rec, field, "sla-breach", "resolution SLA breached: %s %s, limit %s for %s severity", how, Hours(resolve.Elapsed), Hours(resolve.Limit), rec.Str("severity"))
 	}
+}
+
+// complaintTimes refuses clocks that cannot be: an answer or a resolution
+// before the complaint was received, or any of them in the future.
+func (r *run) complaintTimes(rec *record.Record) {
+	recv, err := time.Parse(time.RFC3339, rec.Str("received_at"))
+	if err != nil {
+		return
+	}
+	if recv.After(r.Now) {
+		r.errorf(rec, "received_at", "complaint-time", "received_at %s is in the future", rec.Str("received_at"))
+	}
+	for _, f := range []string{"acknowledged_at", "resolution.resolved_at"} {
+		t, err := time.Parse(time.RFC3339, rec.Str(f))
+		switch {
+		case err != nil:
+		case t.Before(recv):
+			r.errorf(rec, f, "complaint-time", "%s %s is before received_at %s", f, rec.Str(f), rec.Str("received_at"))
+		case t.After(r.Now):
+			r.errorf(rec, f, "complaint-time", "%s %s is in the future", f, rec.Str(f))
+		}
+	}
+}
+
+// article is "a" or "an" for a word.
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }

@@ -14,7 +14,7 @@ func ExpenseCounts(status string) bool { return status == "approved" || status =
 func (r *run) expense(rec *record.Record) {
 	amount, ok := rec.Money("amount")
 	items := rec.List("items")
-	if ok && len(items) > 0 {
+	if ok && len(items) > 0 && validAmounts(rec, len(items)) {
 		sum := money.Zero
 		for i := range items {
 			a, _ := rec.Money("items." + strconv.Itoa(i) + ".amount")
@@ -94,6 +94,9 @@ func Spent(set *record.Set, budgets map[BudgetKey]money.Amount) map[BudgetKey]mo
 		if !ok || len(date) < 4 {
 			continue
 		}
+		if e.Str("category") == "" {
+			continue // reported by the schema; no budget to weigh it against
+		}
 		k := BudgetKey{date[:4], e.Str("category"), ""}
 		out[k] = out[k].Add(a)
 		if proj := e.Str("project"); proj != "" {
@@ -131,7 +134,9 @@ func (r *run) budgets() {
 		if !spent[k].GreaterThan(budget) {
 			continue
 		}
-		var last *record.Record
+		// The claim that crossed the line: the first, in date order, at
+		// which the running total passes the budget.
+		var claims []*record.Record
 		for _, e := range r.Set.OfKind(record.Expense) {
 			if !ExpenseCounts(e.Status()) || e.Str("category") != k.Category || len(e.Str("date")) < 4 || e.Str("date")[:4] != k.Year {
 				continue
@@ -139,9 +144,26 @@ func (r *run) budgets() {
 			if k.Project != "" && e.Str("project") != k.Project {
 				continue
 			}
-			if last == nil || e.Str("date") > last.Str("date") || (e.Str("date") == last.Str("date") && e.ID > last.ID) {
-				last = e
+			claims = append(claims, e)
+		}
+		sort.Slice(claims, func(i, j int) bool {
+			if a, b := claims[i].Str("date"), claims[j].Str("date"); a != b {
+				return a < b
 			}
+			return claims[i].ID < claims[j].ID
+		})
+		var last *record.Record
+		running := money.Zero
+		for _, e := range claims {
+			a, _ := e.Money("amount")
+			running = running.Add(a)
+			if running.GreaterThan(budget) {
+				last = e
+				break
+			}
+		}
+		if last == nil {
+			continue
 		}
 		what := "category " + k.Category
 		if k.Project != "" {
@@ -149,4 +171,19 @@ func (r *run) budgets() {
 		}
 		r.errorf(last, "amount", "budget-overspend", "%s %s is over budget: approved and paid %s, budget %s (over by %s)", k.Year, what, spent[k], budget, spent[k].Sub(budget))
 	}
+}
+
+// validAmounts reports whether the claim's amount and every item's are
+// money literals; a malformed one is the schema's to report, and a sum over
+// it would only confuse.
+func validAmounts(rec *record.Record, items int) bool {
+	if !money.ValidLiteral(rec.Str("amount"), false) {
+		return false
+	}
+	for i := 0; i < items; i++ {
+		if !money.ValidLiteral(rec.Str("items."+strconv.Itoa(i)+".amount"), false) {
+			return false
+		}
+	}
+	return true
 }

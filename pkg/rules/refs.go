@@ -126,6 +126,9 @@ func (r *run) refs(rec *record.Record) {
 // ref checks that the id at path p of rec names a record of the right kind
 // (and role).
 func (r *run) ref(rec *record.Record, ref Ref, p, id string) {
+	if !record.ValidID(ref.Target, id) {
+		return // not even an id of that kind: the schema reports it
+	}
 	target := r.Set.Get(id)
 	if target == nil || target.Kind != ref.Target {
 		msg := fmt.Sprintf("%s: no %s %q", p, ref.Target, id)
@@ -189,7 +192,14 @@ func (r *run) people() {
 	}
 	switch {
 	case len(directors) == 0:
-		r.errorf(people[0], "role", "people-director", "no active director among %d people: exactly one person has role director and active: true", len(people))
+		at, field := people[0], "role"
+		for _, p := range people {
+			if p.Str("role") == "director" {
+				at, field = p, "active"
+				break
+			}
+		}
+		r.errorf(at, field, "people-director", "no active director among %d people: exactly one person has role director and active: true", len(people))
 	case len(directors) > 1:
 		for _, d := range directors[1:] {
 			r.errorf(d, "role", "people-director", "%s is a second active director (%s is one): exactly one is allowed", d.ID, directors[0].ID)

@@ -83,6 +83,7 @@ var Catalog = []Rule{
 	{"plan-active", diag.Error, "more than one active plan for a project"},
 	{"budget-year", diag.Error, "a budget's year differs from its id"},
 	{"budget-overspend", diag.Error, "approved and paid claims exceed a category's or project line's budget"},
+	{"complaint-time", diag.Error, "a complaint answered or resolved before it was received, or a time in the future"},
 	{"sla-breach", diag.Warning, "a complaint answered or resolved later than its SLA"},
 	{"task-overdue", diag.Warning, "an active plan's task past its due date and not done"},
 	{"check-missing", diag.Warning, "an active plan without a progress check within check_interval_days"},
@@ -183,23 +184,15 @@ func (r *run) warnf(rec *record.Record, field, rule, format string, args ...any)
 }
 
 func (r *run) duplicates() {
-	seen := map[string][]*record.Record{}
-	var ids []string
-	for _, rec := range r.Set.Records {
-		if rec.ID == "" {
-			continue
-		}
-		if _, ok := seen[rec.ID]; !ok {
-			ids = append(ids, rec.ID)
-		}
-		seen[rec.ID] = append(seen[rec.ID], rec)
+	// The set's index already groups records by id.
+	seen := r.Set.Shared()
+	ids := make([]string, 0, len(seen))
+	for id := range seen {
+		ids = append(ids, id)
 	}
 	sort.Strings(ids)
 	for _, id := range ids {
 		recs := seen[id]
-		if len(recs) < 2 {
-			continue
-		}
 		for i, rec := range recs {
 			other := recs[(i+1)%len(recs)]
 			r.errorf(rec, "id", "id-duplicate", "id %s is also held by %s: an id names exactly one file (use `opsbook renumber` for a collision)", id, other.Path)

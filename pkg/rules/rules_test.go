@@ -86,7 +86,9 @@ func TestRules(t *testing.T) {
 		{"sponsor not director", map[string]string{"records/projects/2026/PRJ-2026-0001.yaml": strings.Replace(base["records/projects/2026/PRJ-2026-0001.yaml"], "sponsor: wang.fang", "sponsor: li.wei", 1)},
 			"records/projects/2026/PRJ-2026-0001.yaml", "ref-role", diag.Error, "li.wei is a specialist"},
 		{"no director", map[string]string{"records/people/wang.fang.yaml": strings.Replace(base["records/people/wang.fang.yaml"], "active: true", "active: false", 1)},
-			"records/people/li.wei.yaml", "people-director", diag.Error, "no active director"},
+			"records/people/wang.fang.yaml", "people-director", diag.Error, "no active director"},
+		{"a mistyped id does not break the references to the file", map[string]string{"records/people/li.wei.yaml": strings.Replace(base["records/people/li.wei.yaml"], "id: li.wei", "id: li.wei2", 1),
+			expPath: expense("draft", "10.00", "")}, expPath, "", diag.Error, ""},
 		{"shared email", map[string]string{"records/people/li.wei.yaml": strings.Replace(base["records/people/li.wei.yaml"], "li.wei@example.com", "zhang.min@example.com", 1)},
 			"records/people/zhang.min.yaml", "people-email", diag.Error, "also registered to li.wei"},
 		{"items sum", map[string]string{expPath: expense("draft", "10.00", "items:\n  - description: a\n    amount: 4.00\n  - description: b\n    amount: 5.99\n")},
@@ -99,18 +101,31 @@ func TestRules(t *testing.T) {
 			expPath, "attachment-missing", diag.Warning, "does not exist"},
 		{"attachment missing once submitted", map[string]string{expPath: expense("submitted", "10.00", "receipt: attachments/none.pdf\n")},
 			expPath, "attachment-missing", diag.Error, "required once the record is submitted"},
+		{"a folder is not a receipt", map[string]string{expPath: expense("submitted", "10.00", "receipt: attachments\n")},
+			expPath, "attachment-missing", diag.Error, "attachment attachments does not exist"},
 		{"overspend category", map[string]string{expPath: expense("paid", "1200.01", "receipt: attachments/ok.pdf\n")},
 			expPath, "budget-overspend", diag.Error, "2026 category office is over budget: approved and paid 1200.01, budget 1200.00 (over by 0.01)"},
 		{"overspend project line", map[string]string{expPath: strings.Replace(expense("approved", "500.01", "project: PRJ-2026-0001\nreceipt: attachments/ok.pdf\n"), "category: office", "category: marketing", 1)},
 			expPath, "budget-overspend", diag.Error, "project line PRJ-2026-0001 / marketing"},
 		{"no budget for the year", map[string]string{"records/expenses/2025/EXP-2025-0001.yaml": strings.NewReplacer("EXP-2026-0001", "EXP-2025-0001", "2026-03-01", "2025-03-01").Replace(expense("approved", "10.00", ""))},
 			"records/expenses/2025/EXP-2025-0001.yaml", "budget-overspend", diag.Error, "budget 0.00"},
+		{"overspend names the claim that crossed the line", map[string]string{
+			expPath: strings.Replace(expense("paid", "1100.00", "receipt: attachments/ok.pdf\n"), "2026-03-01", "2026-01-05", 1),
+			"records/expenses/2026/EXP-2026-0002.yaml": strings.NewReplacer("EXP-2026-0001", "EXP-2026-0002", "2026-03-01", "2026-09-01").Replace(expense("paid", "200.00", ""))},
+			"records/expenses/2026/EXP-2026-0002.yaml", "budget-overspend", diag.Error, "over by 100.00"},
+		{"items of a malformed amount are not summed", map[string]string{expPath: expense("draft", "10.005", "items:\n  - description: a\n    amount: 4.00\n")}, expPath, "", diag.Error, ""},
 		{"budget year", map[string]string{"records/budgets/BUD-2026.yaml": strings.Replace(base["records/budgets/BUD-2026.yaml"], "year: 2026", "year: 2025", 1)},
 			"records/budgets/BUD-2026.yaml", "budget-year", diag.Error, "year 2025 differs"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			ds := check(t, c.files)
+			if c.rule == "" {
+				if len(ds) > 0 {
+					t.Fatalf("want no findings, got %v", ds)
+				}
+				return
+			}
 			if !has(ds, c.path, c.rule, c.sev, c.msg) {
 				t.Fatalf("want %s %s %q at %s, got:\n%v", c.sev, c.rule, c.msg, c.path, ds)
 			}
@@ -180,7 +195,9 @@ func TestComplaintRules(t *testing.T) {
 		{"closed high needs prevention", complaint("closed", "high", ack+res+"satisfaction: unreachable\n"), "state-needs", diag.Error, "prevention"},
 		{"late response", complaint("acknowledged", "critical", "assignee: li.wei\nacknowledged_at: 2026-11-20T10:30:00+08:00\n"), "sla-breach", diag.Warning, "first response SLA breached: acknowledged after 1.5h, limit 1.0h"},
 		{"open too long", complaint("received", "low", ""), "sla-breach", diag.Warning, "not acknowledged yet"},
-		{"ack before received", complaint("acknowledged", "low", "assignee: li.wei\nacknowledged_at: 2026-11-19T10:00:00+08:00\n"), "schema", diag.Error, "is before received_at"},
+		{"ack before received", complaint("acknowledged", "low", "assignee: li.wei\nacknowledged_at: 2026-11-19T10:00:00+08:00\n"), "complaint-time", diag.Error, "is before received_at"},
+		{"resolved before received", complaint("resolved", "low", "assignee: li.wei\nacknowledged_at: 2026-11-20T10:00:00+08:00\ninvestigation: {root_cause: r}\nresolution: {solution: s, resolved_at: 2026-11-01T09:00:00+08:00}\n"), "complaint-time", diag.Error, "resolution.resolved_at 2026-11-01T09:00:00+08:00 is before received_at"},
+		{"received in the future", strings.Replace(complaint("received", "low", ""), "2026-11-20T09:00:00", "2026-12-20T09:00:00", 1), "complaint-time", diag.Error, "is in the future"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

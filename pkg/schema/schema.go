@@ -62,6 +62,26 @@ func Raw(name string) ([]byte, error) {
 	return fs.ReadFile(schemas.FS, name+".json")
 }
 
+// WithCategories returns common.json's text with the category enums set.
+func WithCategories(common []byte, expCats, cmpCats []string) ([]byte, error) {
+	var doc map[string]any
+	if err := json.Unmarshal(common, &doc); err != nil {
+		return nil, err
+	}
+	defs, _ := doc["$defs"].(map[string]any)
+	if defs == nil {
+		return nil, fmt.Errorf("schema common.json has no $defs")
+	}
+	defs["expenseCategory"] = enumOf(expCats)
+	defs["complaintCategory"] = enumOf(cmpCats)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	err := enc.Encode(doc)
+	return b.Bytes(), err
+}
+
 func compile(expCats, cmpCats []string) (*Set, error) {
 	c := jsonschema.NewCompiler()
 	c.Draft = jsonschema.Draft2020
@@ -87,6 +107,13 @@ func compile(expCats, cmpCats []string) (*Set, error) {
 			defs, _ := doc["$defs"].(map[string]any)
 			if defs == nil {
 				return nil, fmt.Errorf("schema common.json has no $defs")
+			}
+			for name, words := range defWords {
+				if d, ok := defs[name].(map[string]any); ok {
+					if pat, ok := d["pattern"].(string); ok {
+						patternWords[pat] = words
+					}
+				}
 			}
 			defs["expenseCategory"] = enumOf(expCats)
 			defs["complaintCategory"] = enumOf(cmpCats)
@@ -325,6 +352,17 @@ func (s *Set) toDiag(r *record.Record, ve *jsonschema.ValidationError) diag.Diag
 		msg = fmt.Sprintf("%s: %s", where, anyOfMessage(ve))
 	case "const":
 		msg = fmt.Sprintf("%s: %s", where, ve.Message)
+	case "pattern":
+		v, _ := record.Lookup(r.Data, field)
+		pat := quotedFirst(ve.Message)
+		if u, err := strconv.Unquote(`"` + strings.ReplaceAll(strings.ReplaceAll(pat, `\'`, `'`), `"`, `\"`) + `"`); err == nil {
+			pat = u
+		}
+		what := patternWords[pat]
+		if what == "" {
+			what = "in the expected form (" + pat + ")"
+		}
+		msg = fmt.Sprintf("%s: %q is not %s", where, record.Text(v), what)
 	default:
 		rule = "schema"
 		msg = fmt.Sprintf("%s: %s", where, ve.Message)
@@ -394,4 +432,26 @@ func quoteAll(names []string) []string {
 		out[i] = strconv.Quote(n)
 	}
 	return out
+}
+
+// defWords says in words what the shared definitions' patterns ask for, so
+// that a manager is not shown a regular expression.
+var defWords = map[string]string{
+	"text":         "text (it is empty)",
+	"numberOrText": "text (it is empty)",
+	"handle":       "a person's handle (lower-case letters, digits, . and -, like li.wei)",
+	"customerId":   "a customer id (like CUS-0007)",
+	"projectId":    "a project id (like PRJ-2026-0001)",
+	"planId":       "a plan id (like PLN-2026-0001)",
+	"complaintId":  "a complaint id (like CMP-2026-0001)",
+	"appraisalId":  "an appraisal id (like APR-2026-0001)",
+	"expenseId":    "an expense id (like EXP-2026-0001)",
+	"budgetId":     "a budget id (like BUD-2026)",
+	"attachment":   "a path inside the repository (relative, without .. segments or backslashes)",
+}
+
+// patternWords maps a pattern to its words; filled from common.json.
+var patternWords = map[string]string{
+	`^[a-z][a-z0-9_]*$`: "a name of lower-case letters, digits and _",
+	`^[A-Z]{3}$`:        "a three-letter currency code (like CNY)",
 }

@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/repo"
+)
+
+// unreadable lists the diagnostics of record files that could not be read
+// as records at all: they are left out of every answer, which the reading
+// commands must say rather than report figures that silently miss them.
+func unreadable(r *repo.Repo) []diag.Diagnostic {
+	have := map[string]bool{}
+	for _, rec := range r.Set.Records {
+		have[rec.Path] = true
+	}
+	seen := map[string]bool{}
+	var out []diag.Diagnostic
+	for _, d := range r.Diags {
+		if d.Severity != diag.Error || have[d.Path] || seen[d.Path] || !strings.HasSuffix(d.Path, ".yaml") || d.Path == ".opsbook.yaml" {
+			continue
+		}
+		seen[d.Path] = true
+		out = append(out, d)
+	}
+	return out
+}
+
+// warnUnreadable tells, on standard error, which record files were left
+// out because they cannot be read.
+func (g *global) warnUnreadable(r *repo.Repo) {
+	if g.quietUnreadable {
+		return
+	}
+	ds := unreadable(r)
+	if len(ds) == 0 {
+		return
+	}
+	fmt.Fprintf(g.io.Err, "opsbook: warning: %d record file(s) cannot be read and are left out of this answer (run `opsbook validate`):\n", len(ds))
+	for i, d := range ds {
+		if i == 5 {
+			fmt.Fprintf(g.io.Err, "  ... and %d more\n", len(ds)-5)
+			break
+		}
+		fmt.Fprintf(g.io.Err, "  %s\n", d)
+	}
+}
+
+// unreadableRecord explains a missing id whose file exists but cannot be
+// read, or returns nil.
+func unreadableRecord(r *repo.Repo, id string) error {
+	k, ok := record.KindOfID(id)
+	if !ok {
+		return nil
+	}
+	p := strings.TrimSuffix(r.Policy.Records, "/") + "/" + record.RelPath(k, id)
+	var msgs []string
+	for _, d := range r.Diags {
+		if d.Path == p && d.Severity == diag.Error {
+			msgs = append(msgs, d.String())
+		}
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	return &ExitError{ExitFindings, fmt.Errorf("%s cannot be read as a record:\n  %s", id, strings.Join(msgs, "\n  "))}
+}
