@@ -24,7 +24,7 @@ func AllowedSigners(rl *Rules) string {
 		if len(p.SSHLines) == 0 && len(p.PGPArmored) == 0 && len(p.PGPFingerprints) == 0 {
 			continue
 		}
-		fmt.Fprintf(&b, "\n# %s (%s)", h, orRole(p.Role))
+		fmt.Fprintf(&b, "# %s (%s)", h, orRole(p.Role))
 		if !p.Active {
 			b.WriteString(", inactive: their past signatures stay good")
 		}

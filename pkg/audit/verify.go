@@ -286,15 +286,25 @@ func (r *Repo) reject(j *verifyJob) {
 			continue
 		}
 		if fatal || bad[fc.Path] {
-			r.rejected[fc.Path] = rejected{bad: fc.New, prev: fc.Old}
+			r.rejected[fc.Path] = rejected{bad: fc.New, prev: r.lastAccepted(fc.Path, fc.Old)}
 		}
 	}
 	if pp := j.rules.PolicyPath; j.policy && (fatal || bad[pp]) {
 		nd := r.index().nodes[j.hash]
 		if c, ok := nd.change(pp); ok {
-			r.rejected[pp] = rejected{bad: c.New, prev: c.Old}
+			r.rejected[pp] = rejected{bad: c.New, prev: r.lastAccepted(pp, c.Old)}
 		}
 	}
+}
+
+// lastAccepted is the content of path before any forbidden change: when a
+// forbidden change builds on an earlier forbidden one, the rules stay those
+// before the first, so a second edit cannot launder a self-granted role.
+func (r *Repo) lastAccepted(path string, old plumbing.Hash) plumbing.Hash {
+	if prev, ok := r.rejected[path]; ok && prev.bad == old {
+		return prev.prev
+	}
+	return old
 }
 
 // judge replays the commit against its rules.
@@ -355,7 +365,6 @@ func (j *verifyJob) judge() []Violation {
 	actor := j.rules.actor(j.id.Handle)
 	env := workflow.Env{Policy: j.rules.Policy, People: j.rules.People}
 	refusals := workflow.CheckChanges(actor, changes, env)
-	refusals = append(refusals, selfPeople(actor, changes)...)
 	for _, fc := range fcs {
 		if fc.kind == record.Person && fc.source != nil && actor.Handle != "" &&
 			actor.Role != workflow.Director && actor.Role != workflow.Leadership {
@@ -429,26 +438,6 @@ func withRefs(rec *record.Record, ids map[string]string) *record.Record {
 	return &cp
 }
 
-// selfPeople refuses a director or leadership changing their own role or
-// standing: granting oneself powers is four eyes broken, even for those who
-// may change people.
-func selfPeople(a workflow.Actor, changes []workflow.Change) []*workflow.Refusal {
-	var out []*workflow.Refusal
-	for _, ch := range changes {
-		if ch.Before == nil || ch.After == nil || ch.After.Kind != record.Person || ch.After.ID != a.Handle || a.Handle == "" ||
-			(a.Role != workflow.Director && a.Role != workflow.Leadership) {
-			continue // others may not change people at all: people-policy says so
-		}
-		for _, f := range []string{"role", "active"} {
-			if !record.SameValue(get(ch.Before, f), get(ch.After, f)) {
-				out = append(out, &workflow.Refusal{Rule: workflow.RuleFourEyes, ID: ch.After.ID, Path: ch.After.Path, Field: f,
-					Message: fmt.Sprintf("%s may not change their own %s (was %s, now %s): another director or leadership changes it (four eyes)",
-						a, f, text(ch.Before, f), text(ch.After, f))})
-			}
-		}
-	}
-	return out
-}
 
 func get(rec *record.Record, f string) any {
 	v, _ := rec.Get(f)

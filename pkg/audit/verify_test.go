@@ -270,3 +270,24 @@ func TestVerifyPersonRename(t *testing.T) {
 	bad := rename("li.wei", "chen.hao", "chen.hao2")
 	wantViolations(t, tr.verify("HEAD~2..HEAD"), short(bad)+" people-policy chen.hao2")
 }
+
+// A second forbidden edit to one's own person record must not launder the
+// first: the self-granted role stays unusable in every mode.
+func TestVerifySecondSelfEditKeepsTheGrantRejected(t *testing.T) {
+	tr := newTestRepo(t)
+	tr.people(defaultPolicy)
+	tr.commit("wang.fang", "import")
+	tr.write(expensePath("EXP-2026-0001"), expense("EXP-2026-0001", "draft", "sun.li", "300.00"))
+	tr.commit("sun.li", "new claim")
+	tr.edit(expensePath("EXP-2026-0001"), "status: draft", "status: submitted")
+	base := tr.commit("sun.li", "submit")
+	tr.edit("records/people/li.wei.yaml", "role: specialist", "role: manager")
+	grant := tr.commit("li.wei", "promote myself")
+	tr.edit("records/people/li.wei.yaml", "role: manager", "role: manager\ngroup: 華東推廣組")
+	again := tr.commit("li.wei", "and edit again")
+	tr.edit(expensePath("EXP-2026-0001"), "status: submitted", "status: approved")
+	use := tr.commit("li.wei", "approve")
+	want := []string{short(grant) + " people-policy li.wei", short(again) + " people-policy li.wei", short(use) + " move-role EXP-2026-0001"}
+	wantViolations(t, tr.verify(""), want...)
+	wantViolations(t, tr.verify(short(base)+"..HEAD"), want...)
+}

@@ -6,6 +6,7 @@
 package change
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -178,6 +179,8 @@ func (m Message) String() string {
 type Result struct {
 	Paths  []string
 	Commit string // empty with --no-commit
+	// Unchanged: the files already say this; nothing was written.
+	Unchanged bool
 }
 
 // refusalRules are validation rules whose breach is the department's rules
@@ -241,8 +244,14 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 		return nil, err
 	}
 	paths := make([]string, len(edits))
+	same := true
 	for i, e := range edits {
 		paths[i] = e.Path
+		cur, err := os.ReadFile(filepath.Join(s.Repo.Root, filepath.FromSlash(e.Path)))
+		same = same && e.Data != nil && err == nil && bytes.Equal(cur, e.Data)
+	}
+	if same {
+		return &Result{Paths: paths, Unchanged: true}, nil
 	}
 	if s.Commit {
 		dirty, err := s.Git.Dirty(paths)

@@ -6,7 +6,6 @@ import (
 
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/rules"
-	"github.com/opsbook/opsbook/pkg/workflow"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -45,9 +44,6 @@ func MoveEdits(s *Session, rec *record.Record, to, note string) ([]Edit, error) 
 		switch to {
 		case "acknowledged":
 			setIfMissing("acknowledged_at", now)
-			if !rec.Has("assignee") && (s.Actor.Role == workflow.Specialist) {
-				set("assignee", s.Actor.Handle)
-			}
 		case "resolved":
 			setIfMissing("resolution.resolved_at", now)
 			if note != "" {
@@ -73,6 +69,11 @@ func MoveEdits(s *Session, rec *record.Record, to, note string) ([]Edit, error) 
 			}
 		}
 	case record.Appraisal:
+		if to == "draft" {
+			// recalibrating: total and rating are written again on submit
+			_ = ed.Unset("total")
+			_ = ed.Unset("rating")
+		}
 		if to == "submitted" {
 			sc := rules.AppraisalScore(rec, s.Repo.Policy)
 			setIfMissing("total", sc.Total.String())

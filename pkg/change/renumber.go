@@ -7,6 +7,7 @@ import (
 
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/rules"
+	"github.com/opsbook/opsbook/pkg/workflow"
 )
 
 // RenumberEdits moves the record old to the id new and rewrites every
@@ -25,6 +26,9 @@ func RenumberEdits(s *Session, oldID, newID string) ([]Edit, error) {
 				rec = h
 			}
 		}
+	}
+	if rec.Kind == record.Person && s.Actor.Role != workflow.Director && s.Actor.Role != workflow.Leadership {
+		return nil, &Refused{Rule: workflow.RulePeoplePolicy, Reason: fmt.Sprintf("refused: %s may not rename person %s: people are changed only by a director or leadership", s.Actor, oldID)}
 	}
 	if !record.ValidID(rec.Kind, newID) {
 		return nil, &Refused{Rule: "renumber", Reason: fmt.Sprintf("%q is not a valid %s id", newID, rec.Kind)}

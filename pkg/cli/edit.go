@@ -13,6 +13,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
+	"github.com/opsbook/opsbook/pkg/workflow"
 	"github.com/spf13/cobra"
 )
 
@@ -66,11 +67,22 @@ func runEdit(ctx context.Context, o *editOpts) error {
 		fmt.Fprintln(o.io.Err, "no changes: nothing committed")
 		return nil
 	}
+	// A status changed in the editor is a workflow move, and is recorded as
+	// one (the workflow has judged it as one).
+	out := changeJSON{ID: rec.ID, Path: rec.Path, Action: "edit"}
+	text := rec.ID + ": edited"
+	if after, _ := record.Parse(rec.Path, data); after != nil && after.Status() != rec.Status() {
+		out.From, out.To = rec.Status(), after.Status()
+		msg.Action = "move to " + out.To
+		out.Action = msg.Action
+		text = fmt.Sprintf("%s: %s → %s (and edited)", rec.ID, out.From, out.To)
+	}
 	res, err := s.Apply(ctx, []change.Edit{{Path: rec.Path, Before: rec, Data: data}}, msg)
 	if err != nil {
 		return writeErr(err)
 	}
-	return o.report(changeJSON{ID: rec.ID, Path: rec.Path, Action: "edit", Commit: res.Commit}, fmt.Sprintf("%s: edited", rec.ID))
+	out.Commit, out.Unchanged = res.Commit, res.Unchanged
+	return o.report(out, text)
 }
 
 const errorBanner = "# opsbook: the record is not valid; fix the errors below, or quit without\n# changes to give up. These comment lines are removed when you save.\n"
@@ -93,7 +105,7 @@ func editLoop(ctx context.Context, g *global, s *change.Session, path string, be
 	defer os.RemoveAll(dir)
 	tmp := filepath.Join(dir, filepath.Base(path))
 	shown := data
-	original := data
+	var last error
 	for {
 		if err := os.WriteFile(tmp, shown, 0o600); err != nil {
 			return nil, err
@@ -108,8 +120,9 @@ func editLoop(ctx context.Context, g *global, s *change.Session, path string, be
 			return nil, err
 		}
 		if bytes.Equal(edited, shown) {
-			if !bytes.Equal(shown, original) {
-				return nil, writeErr(errors.New("the record is still not valid and was left unchanged in the editor: nothing was changed"))
+			if last != nil {
+				fmt.Fprintln(g.io.Err, "the record is still not valid and was left unchanged in the editor: nothing was changed")
+				return nil, writeErr(last)
 			}
 			return nil, nil
 		}
@@ -119,9 +132,11 @@ func editLoop(ctx context.Context, g *global, s *change.Session, path string, be
 			return clean, nil
 		}
 		var ref *change.Refused
-		if !errors.As(err, &ref) {
+		var wr *workflow.Refusal
+		if !errors.As(err, &ref) && !errors.As(err, &wr) {
 			return nil, writeErr(err)
 		}
+		last = err
 		fmt.Fprintln(g.io.Err, err)
 		var b strings.Builder
 		b.WriteString(errorBanner)

@@ -90,6 +90,9 @@ func runInit(cmd *cobra.Command, o *initOpts) error {
 	if !isRole(o.role) {
 		return usageErr("--role %q is not one of director, manager, specialist, leadership, finance", o.role)
 	}
+	if o.role != string(workflow.Director) {
+		return usageErr("--role %s: the first person of a department is its director (exactly one active director is required, and only the director or leadership add people); add others later with `opsbook new person`", o.role)
+	}
 	handle := o.handle
 	if handle == "" {
 		handle = strings.Trim(handleClean.ReplaceAllString(strings.ToLower(strings.SplitN(o.email, "@", 2)[0]), "-"), ".-")

@@ -162,7 +162,7 @@ func runMove(ctx context.Context, o *moveOpts) error {
 			text += fmt.Sprintf("\n%s: %s → %s", e.Before.ID, e.Before.Status(), "superseded")
 		}
 	}
-	return o.report(changeJSON{ID: rec.ID, Path: rec.Path, Paths: res.Paths, Action: action, From: from, To: to, Commit: res.Commit}, text)
+	return o.report(changeJSON{ID: rec.ID, Path: rec.Path, Paths: res.Paths, Action: action, From: from, To: to, Commit: res.Commit, Unchanged: res.Unchanged}, text)
 }
 
 func listOptions(o *moveOpts, s *change.Session, rec *record.Record) error {

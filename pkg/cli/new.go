@@ -93,5 +93,5 @@ func runNew(ctx context.Context, o *newOpts) error {
 	if err != nil {
 		return writeErr(err)
 	}
-	return o.report(changeJSON{ID: id, Path: path, Action: "create", Commit: res.Commit}, id)
+	return o.report(changeJSON{ID: id, Path: path, Action: "create", Commit: res.Commit, Unchanged: res.Unchanged}, id)
 }

@@ -33,13 +33,21 @@ its record to the next free id before merging.`,
 			if err != nil {
 				return writeErr(err)
 			}
-			rec := edits[0].Before
+			moved := edits[0]
+			for _, e := range edits {
+				if e.Before != nil && e.Before.ID == args[0] && e.Data != nil {
+					moved = e
+				}
+			}
+			rec := moved.Before
 			res, err := s.Apply(ctx, edits, change.Message{Kind: rec.Kind, ID: args[1], Action: "renumber from " + args[0], Note: o.note, Mechanical: true})
 			if err != nil {
 				return writeErr(err)
 			}
-			return g.report(changeJSON{ID: args[1], Path: edits[0].Path, Paths: res.Paths, Action: "renumber", Commit: res.Commit},
-				fmt.Sprintf("%s → %s (%d files)", args[0], args[1], len(res.Paths)))
+			// The record's move counts once, though it removes one path and
+			// adds another.
+			return g.report(changeJSON{ID: args[1], Path: moved.Path, Paths: res.Paths, Action: "renumber", Commit: res.Commit, Unchanged: res.Unchanged},
+				fmt.Sprintf("%s → %s (%d records rewritten)", args[0], args[1], len(res.Paths)-1))
 		},
 	}
 	o.writeOpts.bind(cmd)

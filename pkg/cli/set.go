@@ -105,5 +105,5 @@ func runSet(ctx context.Context, o *setOpts, action string) error {
 	if err != nil {
 		return writeErr(err)
 	}
-	return o.report(changeJSON{ID: rec.ID, Path: rec.Path, Action: action, Commit: res.Commit}, fmt.Sprintf("%s: %s", rec.ID, action))
+	return o.report(changeJSON{ID: rec.ID, Path: rec.Path, Action: action, Commit: res.Commit, Unchanged: res.Unchanged}, fmt.Sprintf("%s: %s", rec.ID, action))
 }

@@ -87,6 +87,8 @@ type changeJSON struct {
 	From   string   `json:"from,omitempty"`
 	To     string   `json:"to,omitempty"`
 	Commit string   `json:"commit"`
+	// Unchanged: the record already said so; nothing was written.
+	Unchanged bool `json:"unchanged,omitempty"`
 }
 
 func (g *global) report(out changeJSON, text string) error {
@@ -99,6 +101,10 @@ func (g *global) report(out changeJSON, text string) error {
 		return render.WriteJSON(g.io.Out, out)
 	case render.YAML:
 		return render.WriteYAML(g.io.Out, out)
+	}
+	if out.Unchanged {
+		fmt.Fprintf(g.io.Err, "no changes: %s already says so; nothing committed\n", out.Path)
+		return nil
 	}
 	fmt.Fprintln(g.io.Out, text)
 	if out.Commit != "" {

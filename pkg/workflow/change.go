@@ -128,7 +128,18 @@ func checkEdit(a Actor, before, after *record.Record, env Env) []*Refusal {
 		if !hasRole(directorOrLeadership, a.Role) {
 			return []*Refusal{peoplePolicy(a, after, "change person "+after.ID)}
 		}
-		return nil
+		// Granting oneself powers is four eyes broken, even for those who
+		// may change people.
+		var out []*Refusal
+		if after.ID == a.Handle {
+			for _, f := range []string{"role", "active"} {
+				if !sameField(before, after, f) {
+					out = append(out, refuse(after, RuleFourEyes, f, "%s may not change their own %s (was %s, now %s): another director or leadership changes it (four eyes)",
+						a, f, orNone(before.Str(f)), orNone(after.Str(f))))
+				}
+			}
+		}
+		return out
 	}
 	t := For(before.Kind)
 	if t == nil {
@@ -203,8 +214,11 @@ func checkHoldFrom(a Actor, before, after *record.Record) *Refusal {
 	switch {
 	case after.Status() == hold && before.Status() != hold && from != before.Status():
 		return refuse(after, RuleHoldFrom, "hold.from", "%s left %s for on_hold, but hold.from is %s: hold.from records the state it left", after.ID, orNone(before.Status()), orNone(from))
-	case after.Status() == hold && before.Status() == hold && from != before.Str("hold.from") && !hasRole(directorOrLeadership, a.Role):
-		return refuse(after, RuleHoldFrom, "hold.from", "%s may not change hold.from of %s: only a director or leadership, who hold and resume projects, may", a, after.ID)
+	case after.Status() == hold && before.Status() == hold && from != before.Str("hold.from"):
+		// hold.from is where the project resumes: changing it while on hold
+		// would let resume make any move of the table (say, past
+		// leadership's approval).
+		return refuse(after, RuleHoldFrom, "hold.from", "%s may not change hold.from of %s while it is on hold: it is the state the project left, and resumes to", a, after.ID)
 	}
 	return nil
 }

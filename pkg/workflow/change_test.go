@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -195,8 +196,9 @@ func TestCheckEdit(t *testing.T) {
 		{"approved lines changed", leadership, budget, []string{"amount: 600000.00", "amount: 700000.00"}, RuleFrozenField, "the lines of BUD-2026 are frozen from approval on"},
 		{"draft lines changed", manager, strings.Replace(budget, "approved", "draft", 1), []string{"amount: 600000.00", "amount: 700000.00"}, "", ""},
 		{"hold.from changed by a manager", manager, heldProject, []string{"from: planning", "from: executing"}, RuleHoldFrom,
-			"zhang.min (manager) may not change hold.from of PRJ-2026-0003: only a director or leadership, who hold and resume projects, may"},
-		{"hold.from changed by the director", director, heldProject, []string{"from: planning", "from: executing"}, "", ""},
+			"zhang.min (manager) may not change hold.from of PRJ-2026-0003 while it is on hold"},
+		{"hold.from changed by the director", director, heldProject, []string{"from: planning", "from: executing"}, RuleHoldFrom,
+			"wang.fang (director) may not change hold.from of PRJ-2026-0003 while it is on hold"},
 		{"hold reason changed by a manager", manager, heldProject, []string{"凍結", "預算凍結"}, "", ""},
 		{"person changed by a manager", manager, person, []string{"role: specialist", "role: manager"}, RulePeoplePolicy,
 			"zhang.min (manager) may not change person li.wei: people are changed only by a director or leadership"},
@@ -320,5 +322,22 @@ func TestCheckChangesSupersede(t *testing.T) {
 				t.Errorf("rules = %q, want %q: %v", got, c.want, rs)
 			}
 		})
+	}
+}
+
+func TestNobodyChangesTheirOwnRoleOrStanding(t *testing.T) {
+	me := "kind: person\nid: wang.fang\nname: 王芳\nrole: director\nemails: [wang.fang@example.com]\nactive: true\n"
+	before := parse(t, me)
+	for _, edit := range [][2]string{{"role: director", "role: leadership"}, {"active: true", "active: false"}} {
+		after := parse(t, strings.Replace(me, edit[0], edit[1], 1))
+		err := CheckEdit(director, before, after, Env{})
+		var r *Refusal
+		if !errors.As(err, &r) || r.Rule != RuleFourEyes {
+			t.Errorf("%s → %s: %v", edit[0], edit[1], err)
+		}
+	}
+	// another field of one's own record is fine
+	if err := CheckEdit(director, before, parse(t, strings.Replace(me, "王芳", "王芳 (Wang Fang)", 1)), Env{}); err != nil {
+		t.Errorf("own name: %v", err)
 	}
 }
