@@ -438,7 +438,6 @@ func withRefs(rec *record.Record, ids map[string]string) *record.Record {
 	return &cp
 }
 
-
 func get(rec *record.Record, f string) any {
 	v, _ := rec.Get(f)
 	return v
