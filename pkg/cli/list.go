@@ -183,7 +183,7 @@ func runList(ctx context.Context, o *listOpts) error {
 		objs := make([]map[string]any, 0, len(rows))
 		for _, row := range rows {
 			if o.columns == "" {
-				objs = append(objs, row.Object())
+				objs = append(objs, fields.ExactMoney(row.Object()))
 				continue
 			}
 			obj := map[string]any{"kind": string(row.Record.Kind), "id": row.Record.ID, "path": row.Record.Path}
@@ -192,7 +192,7 @@ func runList(ctx context.Context, o *listOpts) error {
 					obj[c.Name] = v
 				}
 			}
-			objs = append(objs, obj)
+			objs = append(objs, fields.ExactMoney(obj))
 		}
 		if format == render.JSON {
 			return render.WriteJSON(o.io.Out, objs)

@@ -3,6 +3,7 @@ package query
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/opsbook/opsbook/pkg/money"
 	"sort"
 	"strconv"
 	"strings"
@@ -306,4 +307,42 @@ func schemaFields(k record.Kind) (map[string]fieldInfo, error) {
 	}
 	props(doc, "")
 	return out, nil
+}
+
+// ExactMoney returns a copy of a record's values in which every amount of
+// money (by the kind's schema) is its exact decimal string with two
+// fraction digits ("1860.00"), however the file wrote it (1860, 1860.0,
+// "1860.00"), so that scripts reading -o json see one stable shape.
+func (f *Fields) ExactMoney(data map[string]any) map[string]any {
+	out, _ := f.exact(data, "").(map[string]any)
+	return out
+}
+
+func (f *Fields) exact(v any, path string) any {
+	switch t := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, x := range t {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			out[k] = f.exact(x, p)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			out[i] = f.exact(x, path)
+		}
+		return out
+	}
+	fi, ok := f.stored[path]
+	if !ok || (fi.typ != Money && !(fi.typ == List && fi.elem == Money)) {
+		return v
+	}
+	if a, ok := record.MoneyOf(v, true); ok && money.ValidLiteral(record.Text(v), false) {
+		return a.String()
+	}
+	return v
 }
