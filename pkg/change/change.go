@@ -253,6 +253,11 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 	if same {
 		return &Result{Paths: paths, Unchanged: true}, nil
 	}
+	if s.Commit && s.Repo.Policy.RequireSignatures {
+		if err := s.checkSigningKey(); err != nil {
+			return nil, err
+		}
+	}
 	if s.Commit {
 		dirty, err := s.Git.Dirty(paths)
 		if err != nil {
@@ -381,4 +386,20 @@ func (s *Session) write(edits []Edit) (restore func(), err error) {
 		done = append(done, sv)
 	}
 	return restore, nil
+}
+
+// checkSigningKey refuses, under require_signatures, to sign with an SSH key
+// that is not registered to the actor: verify would reject the commit (the
+// key, not the email, decides who acted).
+func (s *Session) checkSigningKey() error {
+	pub, ok, err := s.Git.SSHSigningKey()
+	if err != nil || !ok {
+		return nil // not SSH, or unreadable here: signing itself will say
+	}
+	for _, k := range s.Person.Strings("keys") {
+		if f := strings.Fields(k); len(f) >= 2 && f[0]+" "+f[1] == pub {
+			return nil
+		}
+	}
+	return &Refused{Rule: "signature-unknown-key", Reason: fmt.Sprintf("refused: the policy requires signed commits, and your signing key (git user.signingkey) is not one registered to %s in %s/people/%s.yaml: verify would reject the commit", s.Actor.Handle, s.Repo.Policy.Records, s.Actor.Handle)}
 }

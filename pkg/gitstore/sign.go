@@ -147,3 +147,50 @@ func (s *signer) runError(err error, stderr *bytes.Buffer) error {
 	}
 	return fmt.Errorf("signing the commit with %s (key %q): %w: %s", s.program, s.key, err, msg)
 }
+
+// SSHSigningKey returns the public SSH key ("ssh-ed25519 AAAA...") that
+// commits would be signed with, when git's configuration signs with SSH
+// and the key can be read without asking for a passphrase (a literal key,
+// a .pub file, or a private key with its .pub beside it). ok is false when
+// the format is not SSH or the public key cannot be found.
+func (r *Repo) SSHSigningKey() (pub string, ok bool, err error) {
+	cfg, err := r.config()
+	if err != nil {
+		return "", false, err
+	}
+	if strings.ToLower(cfg.getString("gpg.format")) != "ssh" {
+		return "", false, nil
+	}
+	key := strings.TrimSpace(cfg.getString("user.signingkey"))
+	if literal, isLiteral := strings.CutPrefix(key, "key::"); isLiteral {
+		return publicPart(literal), true, nil
+	}
+	if strings.HasPrefix(key, "ssh-") || strings.HasPrefix(key, "ecdsa-") {
+		return publicPart(key), true, nil
+	}
+	if key == "" {
+		return "", false, nil
+	}
+	file := expandHome(key, homeDir())
+	if !filepath.IsAbs(file) {
+		file = filepath.Join(r.root, file)
+	}
+	for _, p := range []string{file, file + ".pub"} {
+		if !strings.HasSuffix(p, ".pub") {
+			continue
+		}
+		if b, err := os.ReadFile(p); err == nil {
+			return publicPart(string(b)), true, nil
+		}
+	}
+	return "", false, nil
+}
+
+// publicPart keeps the key type and its base64 body, dropping the comment.
+func publicPart(s string) string {
+	f := strings.Fields(s)
+	if len(f) < 2 {
+		return strings.TrimSpace(s)
+	}
+	return f[0] + " " + f[1]
+}
