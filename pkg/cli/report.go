@@ -166,6 +166,9 @@ func runReport(ctx context.Context, o *reportOpts) error {
 	set := r.Set
 	if o.redact {
 		set = report.Redact(set)
+		if n := len(r.Set.Records) - len(set.Records); n > 0 {
+			fmt.Fprintf(o.io.Err, "redacted: %d confidential record(s) left out of every figure\n", n)
+		}
 	}
 	rc := &rules.Context{Set: set, Policy: r.Policy, Root: r.Root, Now: now}
 
