@@ -79,7 +79,7 @@ else
   "$work/bin/opsbook-gen" "${gen_args[@]}"
 fi
 cd "$DIR"
-NOW=2026-11-20
+NOW=2026-11-21  # the day after the generator's default -until
 
 # measure CMD...: runs CMD RUNS times in DIR, output discarded; sets SECS
 # (median wall), MB (largest peak RSS, or "-") and STATUS (the last exit

@@ -30,6 +30,9 @@ var (
 	// ErrRepository: the repository cannot be used (not git, detached HEAD,
 	// merge in progress, read-only).
 	ErrRepository = errors.New("repository cannot be changed")
+	// ErrUsage: the command was given something that cannot be (an id of
+	// the wrong shape, a record that does not exist).
+	ErrUsage = errors.New("usage")
 	// ErrBusy: another opsbook holds the lock.
 	ErrBusy = gitstore.ErrBusy
 )
@@ -111,7 +114,7 @@ func Open(ctx context.Context, dir string, noCommit bool, now time.Time) (*Sessi
 	}
 	s.Person = PersonByEmail(s.Repo.Set, s.Email)
 	if s.Person == nil {
-		return nil, &Refused{Rule: workflow.RuleActorUnknown, Reason: fmt.Sprintf("unknown person: no one in %s/people has the email %s (git user.email); an unknown person may change nothing", s.Repo.Policy.Records, s.Email)}
+		return nil, &Refused{Rule: workflow.RuleActorUnknown, Reason: fmt.Sprintf("unknown person: no one in %s/people has the email %s (your git author email: GIT_AUTHOR_EMAIL or user.email); an unknown person may change nothing", s.Repo.Policy.Records, s.Email)}
 	}
 	s.Actor = workflow.ActorOf(s.Person)
 	if !s.Actor.Active {
@@ -275,7 +278,12 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 	if !s.Commit {
 		return res, nil
 	}
-	who := gitstore.Signature{Name: s.Name, Email: s.Email}
+	// The author is the person of the records (their name as registered),
+	// with the email git knows them by.
+	who := gitstore.Signature{Name: s.Person.Title(), Email: s.Email}
+	if who.Name == "" {
+		who.Name = s.Name
+	}
 	req := gitstore.CommitRequest{Paths: paths, Message: msg.String(), Author: who}
 	if s.Repo.Policy.RequireSignatures {
 		req.Sign = gitstore.SignAlways

@@ -15,7 +15,7 @@ import (
 func RenumberEdits(s *Session, oldID, newID string) ([]Edit, error) {
 	holders := s.Repo.Set.All(oldID)
 	if len(holders) == 0 {
-		return nil, fmt.Errorf("no record with id %q", oldID)
+		return nil, fmt.Errorf("%w: no record with id %q", ErrUsage, oldID)
 	}
 	rec := holders[0]
 	if len(holders) > 1 {
@@ -31,7 +31,7 @@ func RenumberEdits(s *Session, oldID, newID string) ([]Edit, error) {
 		return nil, &Refused{Rule: workflow.RulePeoplePolicy, Reason: fmt.Sprintf("refused: %s may not rename person %s: people are changed only by a director or leadership", s.Actor, oldID)}
 	}
 	if !record.ValidID(rec.Kind, newID) {
-		return nil, &Refused{Rule: "renumber", Reason: fmt.Sprintf("%q is not a valid %s id", newID, rec.Kind)}
+		return nil, fmt.Errorf("%w: %q is not a valid %s id", ErrUsage, newID, rec.Kind)
 	}
 	if rec.Kind != record.Person && record.IDYear(newID) != record.IDYear(oldID) {
 		return nil, &Refused{Rule: "renumber", Reason: fmt.Sprintf("%s and %s are of different years: a renumbered record keeps its year", oldID, newID)}

@@ -85,3 +85,19 @@ func TestValidateCaretOnTerminal(t *testing.T) {
 	}
 	t.Fatalf("no task-overdue warning:\n%s", out)
 }
+
+func TestStripBannerKeepsTheRecordsOwnComments(t *testing.T) {
+	banner := errorBanner + "# refused: x\n"
+	rec := "# the record's own comment\nkind: expense\n"
+	if got := string(stripBanner([]byte(banner+rec), banner)); got != rec {
+		t.Fatalf("got %q", got)
+	}
+	// the user deleted one banner line: the rest of the banner still goes
+	edited := strings.Replace(banner, "# refused: x\n", "", 1) + rec
+	if got := string(stripBanner([]byte(edited), banner)); got != rec {
+		t.Fatalf("got %q", got)
+	}
+	if got := string(stripBanner([]byte(rec), "")); got != rec {
+		t.Fatalf("no banner: got %q", got)
+	}
+}

@@ -106,6 +106,7 @@ func editLoop(ctx context.Context, g *global, s *change.Session, path string, be
 	tmp := filepath.Join(dir, filepath.Base(path))
 	shown := data
 	var last error
+	banner := ""
 	for {
 		if err := os.WriteFile(tmp, shown, 0o600); err != nil {
 			return nil, err
@@ -126,7 +127,7 @@ func editLoop(ctx context.Context, g *global, s *change.Session, path string, be
 			}
 			return nil, nil
 		}
-		clean := stripBanner(edited)
+		clean := stripBanner(edited, banner)
 		err = s.Check([]change.Edit{{Path: path, Before: before, Data: clean}}, msg)
 		if err == nil {
 			return clean, nil
@@ -143,20 +144,30 @@ func editLoop(ctx context.Context, g *global, s *change.Session, path string, be
 		for _, line := range strings.Split(strings.TrimRight(err.Error(), "\n"), "\n") {
 			b.WriteString("# " + strings.TrimSpace(line) + "\n")
 		}
-		shown = append([]byte(b.String()), clean...)
+		banner = b.String()
+		shown = append([]byte(banner), clean...)
 	}
 }
 
-// stripBanner removes the error comment block editLoop put on top.
-func stripBanner(data []byte) []byte {
-	if !bytes.HasPrefix(data, []byte(errorBanner)) {
+// stripBanner removes the error comment block editLoop put on top, and
+// only that: the record's own comments below it stay. When the user edited
+// the block itself, its lines are removed one by one as far as they match.
+func stripBanner(data []byte, banner string) []byte {
+	if banner == "" {
 		return data
 	}
-	rest := data[len(errorBanner):]
-	for bytes.HasPrefix(rest, []byte("# ")) {
+	if bytes.HasPrefix(data, []byte(banner)) {
+		return data[len(banner):]
+	}
+	ours := map[string]bool{}
+	for _, l := range strings.SplitAfter(banner, "\n") {
+		ours[l] = true
+	}
+	rest := data
+	for len(rest) > 0 {
 		i := bytes.IndexByte(rest, '\n')
-		if i < 0 {
-			return nil
+		if i < 0 || !ours[string(rest[:i+1])] {
+			break
 		}
 		rest = rest[i+1:]
 	}

@@ -189,10 +189,10 @@ func runList(ctx context.Context, o *listOpts) error {
 			obj := map[string]any{"kind": string(row.Record.Kind), "id": row.Record.ID, "path": row.Record.Path}
 			for _, c := range cols {
 				if v, ok := row.Value(c); ok {
-					obj[c.Name] = v
+					obj[c.Name] = query.ExactValue(c, v)
 				}
 			}
-			objs = append(objs, fields.ExactMoney(obj))
+			objs = append(objs, obj)
 		}
 		if format == render.JSON {
 			return render.WriteJSON(o.io.Out, objs)

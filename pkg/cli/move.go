@@ -8,6 +8,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
+	"github.com/opsbook/opsbook/pkg/schema"
 	"github.com/opsbook/opsbook/pkg/workflow"
 	"github.com/spf13/cobra"
 )
@@ -133,6 +134,13 @@ func runMove(ctx context.Context, o *moveOpts) error {
 		return listOptions(o, s, rec)
 	}
 	to := o.to
+	if t := workflow.For(rec.Kind); t != nil && to != "" && !t.IsState(to) {
+		msg := fmt.Sprintf("%q is not a state of %s %s (states: %s)", to, rec.Kind, rec.ID, strings.Join(t.States, ", "))
+		if sug := schema.Suggest(to, t.States); sug != "" {
+			msg = fmt.Sprintf("%q is not a state of %s %s (did you mean %q?)", to, rec.Kind, rec.ID, sug)
+		}
+		return usageErr("%s", msg)
+	}
 	if o.verb != "" {
 		m, err := workflow.MoveByVerb(rec, o.verb)
 		if err != nil {
@@ -177,6 +185,15 @@ func listOptions(o *moveOpts, s *change.Session, rec *record.Record) error {
 	out := []optJSON{}
 	t := &render.Table{Headers: []string{"TO", "VERB", "YOU", "WHY NOT"}}
 	for _, op := range opts {
+		// A move the workflow allows may still be refused by what the new
+		// state needs: try it (nothing is written) and say why.
+		if op.Allowed {
+			if edits, err := change.MoveEdits(s, rec, op.To, ""); err == nil {
+				if err := s.Check(edits, change.Message{Kind: rec.Kind, ID: rec.ID, Action: op.Verb}); err != nil {
+					op.Allowed, op.Reason = false, firstLine(err.Error())
+				}
+			}
+		}
 		out = append(out, optJSON{op.To, op.Verb, op.Allowed, op.Reason})
 		you := "yes"
 		if !op.Allowed {
@@ -196,4 +213,14 @@ func listOptions(o *moveOpts, s *change.Session, rec *record.Record) error {
 		return nil
 	}
 	return render.WriteTable(o.io.Out, t, o.io.OutTTY)
+}
+
+// firstLine is the reason without its list of diagnostics, plus the first
+// one of them when there are any.
+func firstLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > 1 {
+		return strings.TrimSpace(lines[1])
+	}
+	return lines[0]
 }

@@ -93,13 +93,19 @@ func runSet(ctx context.Context, o *setOpts, action string) error {
 	if err != nil {
 		return writeErr(err)
 	}
-	var fields []string
-	for _, a := range sets {
-		fields = append(fields, a.Path)
-	}
-	fields = append(fields, o.unsets...)
 	if action == "set" {
-		action = "set " + strings.Join(fields, ", ")
+		var parts []string
+		var fields []string
+		for _, a := range sets {
+			fields = append(fields, a.Path)
+		}
+		if len(fields) > 0 {
+			parts = append(parts, "set "+strings.Join(fields, ", "))
+		}
+		if len(o.unsets) > 0 {
+			parts = append(parts, "unset "+strings.Join(o.unsets, ", "))
+		}
+		action = strings.Join(parts, "; ")
 	}
 	res, err := s.Apply(ctx, []change.Edit{{Path: rec.Path, Before: rec, Data: data}}, change.Message{Kind: rec.Kind, ID: rec.ID, Action: action, Note: o.note})
 	if err != nil {

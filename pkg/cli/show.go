@@ -101,6 +101,12 @@ func runShow(ctx context.Context, o *showOpts) error {
 			d.History = h // nil: no git history (not a git repository)
 		}
 	}
+	if format == render.JSON || format == render.YAML {
+		// money as exact decimal strings, as list gives it
+		if fields, err := query.FieldsOf(rec.Kind); err == nil {
+			d.Fields = fields.ExactMoney(d.Fields)
+		}
+	}
 	switch format {
 	case render.JSON:
 		return render.WriteJSON(o.io.Out, d)

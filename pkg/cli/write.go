@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/record"
@@ -70,6 +71,8 @@ func writeErr(err error) error {
 		return &ExitError{ExitRefused, err}
 	case errors.As(err, &wr):
 		return &ExitError{ExitRefused, fmt.Errorf("refused: %w", err)}
+	case errors.Is(err, change.ErrUsage):
+		return &ExitError{ExitUsage, errors.New(strings.TrimPrefix(err.Error(), "usage: "))}
 	case errors.Is(err, change.ErrBusy):
 		return &ExitError{ExitBusy, err}
 	case errors.Is(err, change.ErrRepository):

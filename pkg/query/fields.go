@@ -346,3 +346,33 @@ func (f *Fields) exact(v any, path string) any {
 	}
 	return v
 }
+
+// ExactValue gives a column's value with money as its exact decimal string,
+// as ExactMoney does for whole records.
+func ExactValue(f Field, v any) any {
+	if f.Type != Money && !(f.Type == List && f.Elem == Money) {
+		return v
+	}
+	return exactAmount(v)
+}
+
+func exactAmount(v any) any {
+	switch t := v.(type) {
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			out[i] = exactAmount(x)
+		}
+		return out
+	case money.Amount:
+		return t.String()
+	case fmt.Stringer:
+		if a, err := money.Parse(t.String()); err == nil {
+			return a.String()
+		}
+	}
+	if a, ok := record.MoneyOf(v, true); ok && money.ValidLiteral(record.Text(v), false) {
+		return a.String()
+	}
+	return v
+}

@@ -52,8 +52,8 @@ type ProjectSpend struct {
 type Budget struct {
 	Year         int            `json:"year"`
 	Currency     string         `json:"currency"`
-	BudgetID     string         `json:"budget_id,omitempty"`
-	BudgetStatus string         `json:"budget_status,omitempty"`
+	BudgetID     string         `json:"budget_id"`     // "" when the year has no budget
+	BudgetStatus string         `json:"budget_status"` // "" when the year has no budget
 	Categories   []BudgetLine   `json:"categories"`
 	ProjectLines []BudgetLine   `json:"project_lines"`
 	Projects     []ProjectSpend `json:"projects"`
@@ -260,7 +260,9 @@ func finish(l BudgetLine) BudgetLine {
 	l.Over = used.GreaterThan(l.Budget)
 	l.PercentUsed = money.Percent(used, l.Budget)
 	if l.Budget.IsZero() && !used.IsZero() {
-		l.PercentUsed = "100.0"
+		// No budget to be a share of: no percentage is invented; the
+		// over-budget flag says what there is to say.
+		l.PercentUsed = ""
 	}
 	return l
 }

@@ -47,6 +47,9 @@ func percentOf(n, of int) string {
 
 // PercentValue reads a percentage written by this package, for drawing.
 func PercentValue(s string) float64 {
+	if s == "" {
+		return 101 // spending without a budget: a full bar, marked over
+	}
 	f, _ := strconv.ParseFloat(s, 64)
 	return f
 }

@@ -141,7 +141,7 @@ func (r *run) ref(rec *record.Record, ref Ref, p, id string) {
 		return
 	}
 	if len(ref.Roles) > 0 && !contains(ref.Roles, target.Str("role")) {
-		r.errorf(rec, p, "ref-role", "%s: %s is a %s; the field needs a %s", p, id, target.Str("role"), strings.Join(ref.Roles, " or "))
+		r.errorf(rec, p, "ref-role", "%s: %s has the role %s; the field needs a %s", p, id, orNone(target.Str("role")), strings.Join(ref.Roles, " or "))
 	}
 }
 
@@ -215,4 +215,11 @@ func active(p *record.Record) bool {
 	}
 	b, _ := v.(bool)
 	return b
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
 }

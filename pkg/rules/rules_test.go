@@ -84,7 +84,7 @@ func TestRules(t *testing.T) {
 		{"ref of wrong kind", map[string]string{expPath: expense("draft", "10.00", "project: PRJ-2026-0009\n")},
 			expPath, "ref-missing", diag.Error, `no project "PRJ-2026-0009"`},
 		{"sponsor not director", map[string]string{"records/projects/2026/PRJ-2026-0001.yaml": strings.Replace(base["records/projects/2026/PRJ-2026-0001.yaml"], "sponsor: wang.fang", "sponsor: li.wei", 1)},
-			"records/projects/2026/PRJ-2026-0001.yaml", "ref-role", diag.Error, "li.wei is a specialist"},
+			"records/projects/2026/PRJ-2026-0001.yaml", "ref-role", diag.Error, "li.wei has the role specialist"},
 		{"no director", map[string]string{"records/people/wang.fang.yaml": strings.Replace(base["records/people/wang.fang.yaml"], "active: true", "active: false", 1)},
 			"records/people/wang.fang.yaml", "people-director", diag.Error, "no active director"},
 		{"a mistyped id does not break the references to the file", map[string]string{"records/people/li.wei.yaml": strings.Replace(base["records/people/li.wei.yaml"], "id: li.wei", "id: li.wei2", 1),
