@@ -117,7 +117,16 @@ func WriteCSV(w io.Writer, t *Table) error {
 	if err := cw.Write(t.Headers); err != nil {
 		return err
 	}
-	if err := cw.WriteAll(t.Rows); err != nil {
+	rows := make([][]string, len(t.Rows))
+	for i, r := range t.Rows {
+		rows[i] = make([]string, len(r))
+		for j, c := range r {
+			if c != "—" { // "no value" for people is an empty cell for programs
+				rows[i][j] = c
+			}
+		}
+	}
+	if err := cw.WriteAll(rows); err != nil {
 		return err
 	}
 	cw.Flush()
