@@ -90,11 +90,7 @@ func ProjectsReport(c *rules.Context, sel *Period) *Projects {
 		}
 		rep.Total++
 		st := p.Status()
-		if byState[st] == nil {
-			byState[st] = &StateCount{State: st}
-		}
-		byState[st].Count++
-		byState[st].IDs = append(byState[st].IDs, p.ID)
+		tally(byState, st, p.ID)
 		end := p.Str("planned.end")
 		rep.Projects = append(rep.Projects, ProjectRow{ID: p.ID, Title: p.Title(), Status: st, Owner: p.Str("owner"),
 			Team: len(p.Strings("team")), PlannedEnd: end, Late: end != "" && end < today && !p.Has("actual.end") && st != "closing" && !projectFinal[st],
@@ -241,11 +237,7 @@ func PlansReport(c *rules.Context, sel *Period) *Plans {
 		}
 		rep.Total++
 		st := p.Status()
-		if byState[st] == nil {
-			byState[st] = &StateCount{State: st}
-		}
-		byState[st].Count++
-		byState[st].IDs = append(byState[st].IDs, p.ID)
+		tally(byState, st, p.ID)
 		row := PlanRow{ID: p.ID, Title: p.Title(), Project: p.Str("project"), Status: st, Revision: p.Str("revision"), Tasks: len(p.List("tasks"))}
 		for i := range p.List("checks") {
 			if d := p.Str("checks." + strconv.Itoa(i) + ".date"); d > row.LastCheck {
@@ -323,4 +315,13 @@ func planKPIs(p *record.Record) []KPI {
 		out = append(out, k)
 	}
 	return out
+}
+
+// tally counts a record in its state.
+func tally(byState map[string]*StateCount, st, id string) {
+	if byState[st] == nil {
+		byState[st] = &StateCount{State: st}
+	}
+	byState[st].Count++
+	byState[st].IDs = append(byState[st].IDs, id)
 }
