@@ -217,7 +217,7 @@ func runReport(ctx context.Context, o *reportOpts) error {
 	case render.Markdown:
 		return render.WritePageMarkdown(out, rep.Page(view))
 	}
-	return render.WritePage(out, rep.Page(view), o.io.OutTTY, o.colors())
+	return render.WritePageWidth(out, rep.Page(view), o.io.OutTTY, o.colors(), o.io.Width)
 }
 
 // writeHTML writes the page to --html FILE (atomically) or, for "-", to

@@ -69,5 +69,5 @@ func runSummary(ctx context.Context, o *summaryOpts) error {
 	case render.YAML:
 		return render.WriteYAML(o.io.Out, s)
 	}
-	return render.WritePage(o.io.Out, s.Page(), o.io.OutTTY, o.colors())
+	return render.WritePageWidth(o.io.Out, s.Page(), o.io.OutTTY, o.colors(), o.io.Width)
 }

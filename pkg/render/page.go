@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"github.com/mattn/go-runewidth"
 	"io"
 	"strings"
 )
@@ -78,6 +79,12 @@ func trimFloat(f float64) string {
 // WritePage writes a page as text: on a terminal, aligned tables with bars
 // and (when c is enabled) colour; when piped, each table tab-separated.
 func WritePage(w io.Writer, p *Page, tty bool, c Colors) error {
+	return WritePageWidth(w, p, tty, c, 0)
+}
+
+// WritePageWidth is WritePage for a terminal width columns wide (0:
+// unknown): a table's bar column is left out when it would not fit.
+func WritePageWidth(w io.Writer, p *Page, tty bool, c Colors, width int) error {
 	var b strings.Builder
 	if p.Title != "" {
 		b.WriteString(c.Bold(p.Title) + "\n")
@@ -106,7 +113,7 @@ func WritePage(w io.Writer, p *Page, tty bool, c Colors) error {
 		if s.Table == nil || len(s.Table.Rows) == 0 {
 			continue
 		}
-		if err := WriteTable(w, s.textTable(tty, c), tty); err != nil {
+		if err := WriteTable(w, s.textTable(tty && (width == 0 || tableWidth(s.Table)+barColumn <= width), tty, c), tty); err != nil {
 			return err
 		}
 	}
@@ -114,9 +121,9 @@ func WritePage(w io.Writer, p *Page, tty bool, c Colors) error {
 }
 
 // textTable adds the bar column (terminal only) and colours warned rows.
-func (s Section) textTable(tty bool, c Colors) *Table {
+func (s Section) textTable(withBars, tty bool, c Colors) *Table {
 	t := &Table{Headers: append([]string(nil), s.Table.Headers...), Right: s.Table.Right}
-	bars := tty && len(s.Bars) == len(s.Table.Rows)
+	bars := withBars && tty && len(s.Bars) == len(s.Table.Rows)
 	if bars {
 		t.Headers = append(t.Headers, "")
 	}
@@ -180,4 +187,27 @@ func WritePageMarkdown(w io.Writer, p *Page) error {
 		}
 	}
 	return nil
+}
+
+// barColumn is the width a bar column adds to a boxed table.
+const barColumn = 20 + 3
+
+// tableWidth estimates a boxed table's width in terminal cells.
+func tableWidth(t *Table) int {
+	widths := make([]int, len(t.Headers))
+	for i, h := range t.Headers {
+		widths[i] = runewidth.StringWidth(h)
+	}
+	for _, r := range t.Rows {
+		for i, c := range r {
+			if i < len(widths) {
+				widths[i] = max(widths[i], runewidth.StringWidth(c))
+			}
+		}
+	}
+	total := 1
+	for _, w := range widths {
+		total += w + 3
+	}
+	return total
 }
