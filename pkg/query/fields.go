@@ -115,25 +115,35 @@ func FieldsOf(k record.Kind) (*Fields, error) {
 // Observe adds the paths found in records that the schema does not declare,
 // so that a query can still reach them.
 func (f *Fields) Observe(recs []*record.Record) {
-	var walk func(v any, prefix string)
-	walk = func(v any, prefix string) {
+	// The path is built in one buffer, and a string made only for a path
+	// not seen before: this walks every field of every record listed.
+	var buf []byte
+	var walk func(v any)
+	walk = func(v any) {
 		switch t := v.(type) {
 		case map[string]any:
+			n := len(buf)
 			for k, x := range t {
-				p := join(prefix, k)
-				if _, ok := f.stored[p]; !ok {
-					f.stored[p] = fieldInfo{Any, Any}
+				buf = buf[:n]
+				if n > 0 {
+					buf = append(buf, '.')
 				}
-				walk(x, p)
+				buf = append(buf, k...)
+				if _, ok := f.stored[string(buf)]; !ok {
+					f.stored[string(buf)] = fieldInfo{Any, Any}
+				}
+				walk(x)
 			}
+			buf = buf[:n]
 		case []any:
 			for _, x := range t {
-				walk(x, prefix)
+				walk(x)
 			}
 		}
 	}
 	for _, r := range recs {
-		walk(r.Data, "")
+		buf = buf[:0]
+		walk(r.Data)
 	}
 }
 

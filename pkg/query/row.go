@@ -81,6 +81,27 @@ func (row *Row) Values(f Field) []any {
 			return []any{row.Record.Path}
 		}
 	}
+	// Most paths cross only mappings: follow them without the walk below,
+	// which is left for a path through a list. (This runs for every row a
+	// filter, sort or column reads.)
+	var v any = row.Data
+	parts := f.parts
+	for len(parts) > 0 {
+		t, ok := v.(map[string]any)
+		if !ok {
+			break
+		}
+		if v, ok = t[parts[0]]; !ok {
+			return nil
+		}
+		parts = parts[1:]
+	}
+	if len(parts) == 0 {
+		return []any{v}
+	}
+	if _, ok := v.([]any); !ok {
+		return nil
+	}
 	var out []any
 	var walk func(v any, parts []string)
 	walk = func(v any, parts []string) {
@@ -105,7 +126,7 @@ func (row *Row) Values(f Field) []any {
 			}
 		}
 	}
-	walk(row.Data, f.parts)
+	walk(v, parts)
 	return out
 }
 

@@ -88,9 +88,10 @@ func WriteTable(w io.Writer, t *Table, tty bool) error {
 	return tbl.Render()
 }
 
-func clean(s string) string {
-	return strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(s)
-}
+var cellSpace = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ")
+
+// clean keeps a cell on one line of one column.
+func clean(s string) string { return cellSpace.Replace(s) }
 
 func writeTSV(w io.Writer, t *Table) error {
 	var b strings.Builder

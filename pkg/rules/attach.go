@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/record"
@@ -27,31 +26,28 @@ func looksLikePath(s string) bool {
 }
 
 func (r *run) attachments(rec *record.Record) {
+	m := &r.match
 	for _, pattern := range Attachments[rec.Kind] {
-		found := Expand(rec.Data, pattern)
-		paths := make([]string, 0, len(found))
-		for p := range found {
-			paths = append(paths, p)
-		}
-		sort.Strings(paths)
-		for _, p := range paths {
-			rel := found[p]
+		m.find(rec.Data, pattern)
+		for _, k := range m.order() {
+			rel := m.vals[k]
+			p := func() string { return m.path(k) }
 			// A project's report may be written inline as text; receipts are
 			// always paths.
 			if rec.Kind == record.Project && !looksLikePath(rel) {
 				continue
 			}
 			if strings.HasPrefix(rel, "/") || strings.Contains("/"+rel+"/", "/../") {
-				r.errorf(rec, p, "attachment-missing", "%s: %s is outside the repository: attachments are paths relative to its root", p, rel)
+				r.errorf(rec, p(), "attachment-missing", "%s: %s is outside the repository: attachments are paths relative to its root", p(), rel)
 				continue
 			}
 			if r.Exists(rel) {
 				continue
 			}
 			if rec.Status() == initial[rec.Kind] {
-				r.warnf(rec, p, "attachment-missing", "%s: attachment %s does not exist", p, rel)
+				r.warnf(rec, p(), "attachment-missing", "%s: attachment %s does not exist", p(), rel)
 			} else {
-				r.errorf(rec, p, "attachment-missing", "%s: attachment %s does not exist (required once the record is %s)", p, rel, rec.Status())
+				r.errorf(rec, p(), "attachment-missing", "%s: attachment %s does not exist (required once the record is %s)", p(), rel, rec.Status())
 			}
 		}
 	}

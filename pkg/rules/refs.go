@@ -107,29 +107,123 @@ func (r *run) refs(rec *record.Record) {
 			// One field: look it up rather than expand a pattern.
 			v, _ := record.Lookup(rec.Data, ref.Path)
 			if id := record.Text(v); id != "" {
-				r.ref(rec, ref, ref.Path, id)
+				r.ref(rec, ref, func() string { return ref.Path }, id)
 			}
 			continue
 		}
-		found := Expand(rec.Data, ref.Path)
-		paths := make([]string, 0, len(found))
-		for p := range found {
-			paths = append(paths, p)
-		}
-		sort.Strings(paths)
-		for _, p := range paths {
-			r.ref(rec, ref, p, found[p])
+		m := &r.match
+		m.find(rec.Data, ref.Path)
+		for _, k := range m.order() {
+			r.ref(rec, ref, func() string { return m.path(k) }, m.vals[k])
 		}
 	}
 }
 
+// matcher finds the places a pattern reaches in a record, as Expand does,
+// without a map or a path string for each: the rules run it for every
+// reference and attachment field of every record, and need a path only
+// for a diagnostic. One matcher is reused record after record.
+type matcher struct {
+	pattern string
+	parts   []string
+	stars   int      // how many "*" parts
+	cur     []int    // the list indices of the walk so far
+	idx     []int    // the indices of every match, stars each
+	vals    []string // the text of every match
+	keys    []int    // order's result
+	big     bool     // an index past 9: document order may not be path order
+}
+
+// find collects the matches of pattern in data.
+func (m *matcher) find(data map[string]any, pattern string) {
+	if m.pattern != pattern || m.parts == nil {
+		m.pattern, m.parts = pattern, patternParts(pattern)
+		m.stars = strings.Count(pattern, "*")
+	}
+	m.cur, m.idx, m.vals, m.big = m.cur[:0], m.idx[:0], m.vals[:0], false
+	m.walk(data, 0)
+}
+
+func (m *matcher) walk(v any, i int) {
+	if i == len(m.parts) {
+		if s := record.Text(v); s != "" {
+			m.idx = append(m.idx, m.cur...)
+			m.vals = append(m.vals, s)
+		}
+		return
+	}
+	if m.parts[i] == "*" {
+		l, _ := v.([]any)
+		for j, x := range l {
+			if j > 9 {
+				m.big = true
+			}
+			m.cur = append(m.cur, j)
+			m.walk(x, i+1)
+			m.cur = m.cur[:len(m.cur)-1]
+		}
+		return
+	}
+	if t, ok := v.(map[string]any); ok {
+		if x, ok := t[m.parts[i]]; ok {
+			m.walk(x, i+1)
+		}
+	}
+}
+
+// path is the concrete dotted path of match k (as Expand names it).
+func (m *matcher) path(k int) string {
+	if m.stars == 0 {
+		return m.pattern
+	}
+	stars := m.idx[k*m.stars : (k+1)*m.stars]
+	b := make([]byte, 0, len(m.pattern)+4*m.stars)
+	for i, p := range m.parts {
+		if i > 0 {
+			b = append(b, '.')
+		}
+		if p == "*" {
+			b = strconv.AppendInt(b, int64(stars[0]), 10)
+			stars = stars[1:]
+			continue
+		}
+		b = append(b, p...)
+	}
+	return string(b)
+}
+
+// order lists the matches in the order of their paths (as sorting Expand's
+// keys would): document order, unless an index past 9 makes them differ
+// ("items.10" sorts before "items.2").
+func (m *matcher) order() []int {
+	m.keys = m.keys[:0]
+	for k := range m.vals {
+		m.keys = append(m.keys, k)
+	}
+	if m.big {
+		paths := make([]string, len(m.vals))
+		for k := range paths {
+			paths[k] = m.path(k)
+		}
+		sort.SliceStable(m.keys, func(a, b int) bool { return paths[m.keys[a]] < paths[m.keys[b]] })
+	}
+	return m.keys
+}
+
 // ref checks that the id at path p of rec names a record of the right kind
 // (and role).
-func (r *run) ref(rec *record.Record, ref Ref, p, id string) {
+func (r *run) ref(rec *record.Record, ref Ref, path func() string, id string) {
 	if !record.ValidID(ref.Target, id) {
 		return // not even an id of that kind: the schema reports it
 	}
 	target := r.Set.Get(id)
+	if target == nil || target.Kind != ref.Target || len(ref.Roles) > 0 && !contains(ref.Roles, target.Str("role")) {
+		r.refProblem(rec, ref, path(), id, target)
+	}
+}
+
+// refProblem reports what ref found wrong with the id at path p.
+func (r *run) refProblem(rec *record.Record, ref Ref, p, id string, target *record.Record) {
 	if target == nil || target.Kind != ref.Target {
 		msg := fmt.Sprintf("%s: no %s %q", p, ref.Target, id)
 		if target != nil {

@@ -165,6 +165,7 @@ func (r *run) record(rec *record.Record) {
 type run struct {
 	*Context
 	diags []diag.Diagnostic
+	match matcher // reused by refs and attachments
 }
 
 func (r *run) report(rec *record.Record, field string, sev diag.Severity, rule, format string, args ...any) {
