@@ -717,6 +717,9 @@ func (s *Summary) Page() *render.Page {
 
 	c := s.Complaints
 	timing := func(name string, t Timing) string {
+		if t.Measured == 0 && t.OpenBreaches == 0 {
+			return name + ": nothing measured yet."
+		}
 		return fmt.Sprintf("%s: median %s, p90 %s; %s%% of %d within SLA; %s (%d still open).",
 			name, numText(t.MedianHours, "h"), numText(t.P90Hours, "h"), t.WithinSLAPercent, t.Measured, plural(t.Breaches, "breach", "breaches"), t.OpenBreaches)
 	}
