@@ -262,6 +262,16 @@ func (t *Table) From(state string) []Move {
 // cancel) when hold.from names a state the project can resume to.
 func (t *Table) open(rec *record.Record) []Move {
 	moves := t.From(rec.Status())
+	if rec.Str("type") != "inquiry" {
+		// moves only inquiries make are not open to other records
+		var kept []Move
+		for _, m := range moves {
+			if m.Guard != GuardInquiry {
+				kept = append(kept, m)
+			}
+		}
+		moves = kept
+	}
 	from := rec.Str("hold.from")
 	if !hasResume(moves, from) {
 		return moves
