@@ -113,7 +113,11 @@ func (g *global) report(out changeJSON, text string) error {
 	if out.Commit != "" {
 		fmt.Fprintf(g.io.Err, "committed %s\n", short(out.Commit))
 	} else {
-		fmt.Fprintf(g.io.Err, "not committed (--no-commit or policy commit: false): %s\n", out.Path)
+		paths := out.Paths
+		if len(paths) == 0 {
+			paths = []string{out.Path}
+		}
+		fmt.Fprintf(g.io.Err, "not committed (--no-commit or policy commit: false): %s\n", strings.Join(paths, ", "))
 	}
 	return nil
 }
