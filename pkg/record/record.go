@@ -95,26 +95,30 @@ func Lookup(v any, path string) (any, bool) {
 		if i >= 0 {
 			part, rest = rest[:i], rest[i+1:]
 		}
-		switch t := v.(type) {
-		case map[string]any:
-			x, ok := t[part]
-			if !ok {
-				return nil, false
-			}
-			v = x
-		case []any:
-			i, err := strconv.Atoi(part)
-			if err != nil || i < 0 || i >= len(t) {
-				return nil, false
-			}
-			v = t[i]
-		default:
+		var ok bool
+		if v, ok = Step(v, part); !ok {
 			return nil, false
 		}
 		if i < 0 {
 			return v, true
 		}
 	}
+}
+
+// Step goes one level down plain values: a mapping's key or a list's index.
+func Step(v any, part string) (any, bool) {
+	switch t := v.(type) {
+	case map[string]any:
+		x, ok := t[part]
+		return x, ok
+	case []any:
+		i, err := strconv.Atoi(part)
+		if err != nil || i < 0 || i >= len(t) {
+			return nil, false
+		}
+		return t[i], true
+	}
+	return nil, false
 }
 
 // Str returns the value at path as text ("" when absent or not a scalar).

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
 
@@ -115,20 +116,8 @@ func pointer(v any, ptr string) (any, bool) {
 	}
 	for _, part := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
 		part = strings.ReplaceAll(strings.ReplaceAll(part, "~1", "/"), "~0", "~")
-		switch t := v.(type) {
-		case map[string]any:
-			x, ok := t[part]
-			if !ok {
-				return nil, false
-			}
-			v = x
-		case []any:
-			i, err := strconv.Atoi(part)
-			if err != nil || i < 0 || i >= len(t) {
-				return nil, false
-			}
-			v = t[i]
-		default:
+		var ok bool
+		if v, ok = record.Step(v, part); !ok {
 			return nil, false
 		}
 	}
