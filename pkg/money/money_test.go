@@ -1,6 +1,9 @@
 package money
 
-import "testing"
+import (
+	"regexp"
+	"testing"
+)
 
 func TestParseExact(t *testing.T) {
 	// 0.1 + 0.2 is the classic float failure; decimals must be exact.
@@ -57,4 +60,19 @@ func TestJSONRoundTrip(t *testing.T) {
 	if err := a.UnmarshalJSON(b); err != nil || a.String() != "1280.50" {
 		t.Fatalf("unmarshal: %v %s", err, a)
 	}
+}
+
+// The literal shape as a regular expression: the reference plainLiteral
+// must agree with.
+var refLiteral = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
+
+func FuzzPlainLiteral(f *testing.F) {
+	for _, s := range []string{"0", "-0", "1280.50", "-300", "1.", ".5", "-", "", "1e3", "+1", "1,000", "1.2.3", "١٢", "0x1F", "12.5\n", "--1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := plainLiteral(s), refLiteral.MatchString(s); got != want {
+			t.Fatalf("plainLiteral(%q) = %v, the regular expression says %v", s, got, want)
+		}
+	})
 }

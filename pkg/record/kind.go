@@ -3,7 +3,6 @@ package record
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"strings"
 )
 
@@ -69,32 +68,83 @@ func ParseKind(s string) (Kind, error) {
 	return "", fmt.Errorf("unknown kind %q (kinds: %s)", s, strings.Join(names, ", "))
 }
 
-var (
-	handleRE   = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*$`)
-	yearlyRE   = regexp.MustCompile(`^(PRJ|PLN|CMP|APR|EXP)-([0-9]{4})-([0-9]{4,})$`)
-	customerRE = regexp.MustCompile(`^CUS-([0-9]{4,})$`)
-	budgetRE   = regexp.MustCompile(`^BUD-([0-9]{4})$`)
-)
+// idParts splits an id into its shape: a yearly id ("EXP-2026-0001":
+// prefix, year, sequence), a customer id ("CUS-0001": prefix, sequence), a
+// budget id ("BUD-2026": prefix, year) or a person's handle (lower-case
+// letters, digits, dots and hyphens, starting with a letter or digit, no
+// ".."). Hand-written rather than regular expressions: the rules ask it of
+// every reference of every record.
+func idParts(id string) (k Kind, year, seq string, ok bool) {
+	if len(id) >= 4 && id[3] == '-' && isUpper3(id[:3]) {
+		p, rest := id[:3], id[4:]
+		switch p {
+		case "CUS":
+			if len(rest) >= 4 && allDigits(rest) {
+				return Customer, "", rest, true
+			}
+			return "", "", "", false
+		case "BUD":
+			if len(rest) == 4 && allDigits(rest) {
+				return Budget, rest, "", true
+			}
+			return "", "", "", false
+		}
+		for _, ki := range Kinds {
+			if ki.Prefix == p && ki.Kind != Customer && ki.Kind != Budget {
+				if len(rest) >= 9 && rest[4] == '-' && allDigits(rest[:4]) && allDigits(rest[5:]) {
+					return ki.Kind, rest[:4], rest[5:], true
+				}
+				return "", "", "", false
+			}
+		}
+		return "", "", "", false
+	}
+	if isHandle(id) {
+		return Person, "", "", true
+	}
+	return "", "", "", false
+}
+
+func isUpper3(s string) bool {
+	return s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' && s[2] >= 'A' && s[2] <= 'Z'
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isHandle(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case (c == '.' || c == '-') && i > 0:
+			if c == '.' && s[i-1] == '.' {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // KindOfID tells the kind an id names, from its shape: a prefix, or a
 // person's handle.
 func KindOfID(id string) (Kind, bool) {
-	switch {
-	case yearlyRE.MatchString(id):
-		p := id[:3]
-		for _, ki := range Kinds {
-			if ki.Prefix == p {
-				return ki.Kind, true
-			}
-		}
-	case customerRE.MatchString(id):
-		return Customer, true
-	case budgetRE.MatchString(id):
-		return Budget, true
-	case handleRE.MatchString(id) && !strings.Contains(id, ".."):
-		return Person, true
-	}
-	return "", false
+	k, _, _, ok := idParts(id)
+	return k, ok
 }
 
 // ValidID reports whether id is well formed for kind k. Well-formed ids never
@@ -106,23 +156,14 @@ func ValidID(k Kind, id string) bool {
 
 // IDYear returns the year part of a yearly id or a budget id ("2026").
 func IDYear(id string) string {
-	if m := yearlyRE.FindStringSubmatch(id); m != nil {
-		return m[2]
-	}
-	if m := budgetRE.FindStringSubmatch(id); m != nil {
-		return m[1]
-	}
-	return ""
+	_, year, _, _ := idParts(id)
+	return year
 }
 
 // IDSeq returns the sequence number of a yearly or customer id, or -1.
 func IDSeq(id string) int {
-	var digits string
-	if m := yearlyRE.FindStringSubmatch(id); m != nil {
-		digits = m[3]
-	} else if m := customerRE.FindStringSubmatch(id); m != nil {
-		digits = m[1]
-	} else {
+	_, _, digits, ok := idParts(id)
+	if !ok || digits == "" {
 		return -1
 	}
 	n := 0

@@ -57,9 +57,12 @@ func (r *Repo) Validate(now time.Time) []diag.Diagnostic {
 		defer debug.SetGCPercent(debug.SetGCPercent(gcPercentRules))
 	}
 	ds := append([]diag.Diagnostic(nil), r.Diags...)
-	exists, wait := r.attachments()
+	// The rules run on all cores and test each attachment where they meet
+	// it, with one stat relative to the open root folder.
+	st := newStatter(r.Root)
+	exists := func(rel string) bool { return insideRepo(rel) && st.regular(rel) }
 	ds = append(ds, rules.Check(&rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Exists: exists})...)
-	wait()
+	st.close()
 	tr("rules")
 	ds = diag.Sort(ds)
 	tr("sort")
