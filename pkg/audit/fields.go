@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/opsbook/opsbook/pkg/record"
@@ -108,12 +109,12 @@ func sameRecordBut(a, b *record.Record) bool {
 	if a == nil || b == nil || a.Kind != b.Kind || len(a.Data) != len(b.Data) {
 		return false
 	}
-	for k, v := range a.Data {
-		if k == "id" {
+	for _, f := range a.Data {
+		if f.Key == "id" {
 			continue
 		}
-		w, ok := b.Data[k]
-		if !ok || !record.SameValue(v, w) {
+		w, ok := b.Data.Get(f.Key)
+		if !ok || !record.SameValue(f.Value, w) {
 			return false
 		}
 	}
@@ -128,17 +129,14 @@ func replaceRefs(v any, ids map[string]string) (any, bool) {
 		if n, ok := ids[t]; ok {
 			return n, true
 		}
-	case map[string]any:
-		var out map[string]any
-		for k, x := range t {
-			if y, ok := replaceRefs(x, ids); ok {
+	case record.Map:
+		var out record.Map
+		for i, f := range t {
+			if y, ok := replaceRefs(f.Value, ids); ok {
 				if out == nil {
-					out = make(map[string]any, len(t))
-					for k2, x2 := range t {
-						out[k2] = x2
-					}
+					out = slices.Clone(t)
 				}
-				out[k] = y
+				out[i].Value = y
 			}
 		}
 		if out != nil {

@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -418,11 +419,8 @@ func changedList(fcs []*fileChange) string {
 func renumbered(old, now *record.Record) *record.Record {
 	cp := *old
 	cp.ID, cp.Path = now.ID, now.Path
-	cp.Data = make(map[string]any, len(old.Data))
-	for k, v := range old.Data {
-		cp.Data[k] = v
-	}
-	cp.Data["id"] = now.ID
+	cp.Data = slices.Clone(old.Data)
+	cp.Data.Set("id", now.ID)
 	return &cp
 }
 
@@ -434,7 +432,7 @@ func withRefs(rec *record.Record, ids map[string]string) *record.Record {
 		return rec
 	}
 	cp := *rec
-	cp.Data = data.(map[string]any)
+	cp.Data = data.(record.Map)
 	return &cp
 }
 

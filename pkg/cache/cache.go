@@ -67,7 +67,7 @@ type Entry struct {
 	HasRecord bool
 	Kind      record.Kind
 	ID        string
-	Data      map[string]any
+	Data      record.Map
 	Dropped   map[string]bool
 	Src       string
 	Diags     []diag.Diagnostic
@@ -250,7 +250,7 @@ func Trust(st Stat, start time.Time) bool {
 
 // ---- file layout ----
 //
-//	magic "OPSBKC\x00\x01"
+//	magic "OPSBKC\x00\x02"
 //	key [32]
 //	entry count uint32, payload length uint64, payload CRC-32C uint32
 //	payload: the dictionary of field names, count × uint32 entry offsets,
@@ -260,7 +260,7 @@ func Trust(st Stat, start time.Time) bool {
 // are indexes into the dictionary; string values are, when they can be,
 // offset and length in the entry's own text.
 
-var magic = []byte("OPSBKC\x00\x01")
+var magic = []byte("OPSBKC\x00\x02")
 
 const headerLen = 8 + 32 + 4 + 8 + 4
 
@@ -319,12 +319,12 @@ const (
 
 func (e *encoder) value(v any) {
 	switch t := v.(type) {
-	case map[string]any:
+	case record.Map:
 		e.b = append(e.b, tagMap)
 		e.uv(uint64(len(t)))
-		for k, x := range t {
-			e.key(k)
-			e.value(x)
+		for _, f := range t {
+			e.key(f.Key)
+			e.value(f.Value)
 		}
 	case []any:
 		e.b = append(e.b, tagList)
@@ -514,10 +514,10 @@ func (d *decoder) value(depth int) any {
 	switch d.byte1() {
 	case tagMap:
 		n := d.count()
-		m := make(map[string]any, n)
+		m := make(record.Map, 0, n)
 		for i := 0; i < n && !d.err; i++ {
 			k := d.key()
-			m[k] = d.value(depth + 1)
+			m = append(m, record.Field{Key: k, Value: d.value(depth + 1)})
 		}
 		return m
 	case tagList:
@@ -623,7 +623,7 @@ func (d *decoder) entry() *Entry {
 	e.Src = d.str()
 	d.src = e.Src
 	if e.HasRecord {
-		m, ok := d.value(0).(map[string]any)
+		m, ok := d.value(0).(record.Map)
 		if !ok {
 			d.err = true
 		}

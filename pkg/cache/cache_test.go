@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/record"
 )
 
 func sample() []*Entry {
@@ -17,10 +18,10 @@ func sample() []*Entry {
 		{
 			Path: "records/expenses/2026/EXP-2026-0001.yaml", Stat: Stat{Size: int64(len(src)), Mtime: 1, Ctime: 2, Ino: 3},
 			Trusted: true, HasRecord: true, Kind: "expense", ID: "EXP-2026-0001", Src: src,
-			Data: map[string]any{"kind": "expense", "id": "EXP-2026-0001", "amount": json.Number("1280.50"),
-				"items": []any{map[string]any{"description": "酒店", "amount": json.Number("1280.50")}},
-				// Values that are not in the text are kept too.
-				"flag": true, "off": false, "other": "not in the text", "n": json.Number("-7"), "empty": "", "list": []any{}},
+			Data: record.MapOf("kind", "expense", "id", "EXP-2026-0001", "amount", json.Number("1280.50"),
+				"items", []any{record.MapOf("description", "酒店", "amount", json.Number("1280.50"))},
+				// Values that are not in the text are kept too, in their order.
+				"flag", true, "off", false, "other", "not in the text", "n", json.Number("-7"), "empty", "", "list", []any{}),
 			Dropped: map[string]bool{"note": true},
 			Diags:   []diag.Diagnostic{{Path: "records/expenses/2026/EXP-2026-0001.yaml", Line: 3, Column: 9, Severity: diag.Warning, Rule: "r", Message: "m", Record: "EXP-2026-0001"}},
 		},

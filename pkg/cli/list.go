@@ -180,7 +180,7 @@ func runList(ctx context.Context, o *listOpts) error {
 
 	switch format {
 	case render.JSON, render.YAML:
-		objs := make([]map[string]any, 0, len(rows))
+		objs := make([]any, 0, len(rows))
 		for _, row := range rows {
 			if o.columns == "" {
 				objs = append(objs, fields.ExactMoney(row.Object()))
@@ -267,7 +267,7 @@ func cellValue(v any, f query.Field, tty bool) string {
 	switch t := v.(type) {
 	case time.Duration:
 		return rules.Hours(t)
-	case map[string]any, []any:
+	case record.Map, []any:
 		b, _ := json.Marshal(t)
 		return string(b)
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/opsbook/opsbook/pkg/money"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/rules"
-	"go.yaml.in/yaml/v3"
 )
 
 // Detail is what `opsbook show` tells about one record: its fields, what is
@@ -18,13 +17,13 @@ import (
 // validate finds in its file. The JSON shape is stable; sections that do not
 // apply to the record's kind are left out.
 type Detail struct {
-	Kind           string         `json:"kind"`
-	ID             string         `json:"id"`
-	Path           string         `json:"path"`
-	Title          string         `json:"title"`
-	Status         string         `json:"status,omitempty"`
-	Classification string         `json:"classification"`
-	Fields         map[string]any `json:"fields"`
+	Kind           string     `json:"kind"`
+	ID             string     `json:"id"`
+	Path           string     `json:"path"`
+	Title          string     `json:"title"`
+	Status         string     `json:"status,omitempty"`
+	Classification string     `json:"classification"`
+	Fields         record.Map `json:"fields"`
 
 	SLA       *SLADetail       `json:"sla,omitempty"`
 	Appraisal *AppraisalDetail `json:"appraisal,omitempty"`
@@ -132,7 +131,7 @@ func Describe(c *rules.Context, rec *record.Record, findings []diag.Diagnostic, 
 	if redact {
 		d.Fields, _ = Redact(rec)
 		if d.Fields == nil {
-			d.Fields = map[string]any{}
+			d.Fields = record.Map{}
 		}
 	}
 	if d.Findings == nil {
@@ -286,7 +285,7 @@ func pathLess(a, b string) bool {
 	return len(pa) < len(pb)
 }
 
-func mustLookup(data map[string]any, path string) any {
+func mustLookup(data record.Map, path string) any {
 	v, _ := record.Lookup(data, path)
 	return v
 }
@@ -304,16 +303,12 @@ type FieldLine struct {
 // out: show prints it above.
 func (d *Detail) Lines() []FieldLine {
 	var out []FieldLine
-	var walk func(v any, n *yaml.Node, prefix string)
-	walk = func(v any, n *yaml.Node, prefix string) {
+	var walk func(v any, prefix string)
+	walk = func(v any, prefix string) {
 		switch t := v.(type) {
-		case map[string]any:
-			for _, k := range keyOrder(t, n) {
-				var child *yaml.Node
-				if n != nil {
-					child = record.NodeAt(n, []string{k})
-				}
-				walk(t[k], child, join(prefix, k))
+		case record.Map:
+			for _, f := range t {
+				walk(f.Value, join(prefix, f.Key))
 			}
 		case []any:
 			if plainList(t) {
@@ -325,50 +320,22 @@ func (d *Detail) Lines() []FieldLine {
 				return
 			}
 			for i, x := range t {
-				var child *yaml.Node
-				if n != nil {
-					child = record.NodeAt(n, []string{strconv.Itoa(i)})
-				}
-				walk(x, child, join(prefix, strconv.Itoa(i)))
+				walk(x, join(prefix, strconv.Itoa(i)))
 			}
 		default:
 			s, _ := textOf(t)
 			out = append(out, FieldLine{prefix, s})
 		}
 	}
-	top := make(map[string]any, len(d.Fields))
 	skip := map[string]bool{"kind": true, "id": true, "status": true, record.Info(d.rec.Kind).TitleField: true}
-	for k, v := range d.Fields {
-		if !skip[k] {
-			top[k] = v
+	top := make(record.Map, 0, len(d.Fields))
+	for _, f := range d.Fields {
+		if !skip[f.Key] {
+			top = append(top, f)
 		}
 	}
-	walk(top, d.rec.Tree(), "")
+	walk(top, "")
 	return out
-}
-
-// keyOrder returns a mapping's keys in the order of the file's node, then
-// any others sorted.
-func keyOrder(m map[string]any, n *yaml.Node) []string {
-	var keys []string
-	seen := map[string]bool{}
-	if n != nil && n.Kind == yaml.MappingNode {
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := n.Content[i].Value
-			if _, ok := m[k]; ok && !seen[k] {
-				keys = append(keys, k)
-				seen[k] = true
-			}
-		}
-	}
-	var rest []string
-	for k := range m {
-		if !seen[k] {
-			rest = append(rest, k)
-		}
-	}
-	sort.Strings(rest)
-	return append(keys, rest...)
 }
 
 func plainList(l []any) bool {

@@ -3,6 +3,8 @@ package query
 import (
 	"strings"
 	"testing"
+
+	"github.com/opsbook/opsbook/pkg/record"
 )
 
 const budget2026 = `kind: budget
@@ -155,7 +157,8 @@ func TestDescribeReferencesInAndRedaction(t *testing.T) {
 	open := parseRecord(t, "records/complaints/2026/CMP-2026-0010.yaml",
 		strings.NewReplacer("classification: confidential\n", "", "0009", "0010").Replace(secretComplaint))
 	d = Describe(c, open, nil, true)
-	if d.Fields["contact"].(map[string]any)["name"] != Redacted {
+	contact, _ := d.Fields.Get("contact")
+	if name, _ := contact.(record.Map).Get("name"); name != Redacted {
 		t.Errorf("contact not redacted: %v", d.Fields)
 	}
 }

@@ -3,6 +3,8 @@ package query
 import (
 	"regexp"
 	"strings"
+
+	"github.com/opsbook/opsbook/pkg/record"
 )
 
 type node interface {
@@ -35,7 +37,7 @@ func (n testNode) eval(row *Row) bool {
 			if len(t) > 0 {
 				return true
 			}
-		case map[string]any:
+		case record.Map:
 			if len(t) > 0 {
 				return true
 			}

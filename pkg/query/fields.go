@@ -121,9 +121,10 @@ func (f *Fields) Observe(recs []*record.Record) {
 	var walk func(v any)
 	walk = func(v any) {
 		switch t := v.(type) {
-		case map[string]any:
+		case record.Map:
 			n := len(buf)
-			for k, x := range t {
+			for _, fl := range t {
+				k, x := fl.Key, fl.Value
 				buf = buf[:n]
 				if n > 0 {
 					buf = append(buf, '.')
@@ -323,21 +324,21 @@ func schemaFields(k record.Kind) (map[string]fieldInfo, error) {
 // money (by the kind's schema) is its exact decimal string with two
 // fraction digits ("1860.00"), however the file wrote it (1860, 1860.0,
 // "1860.00"), so that scripts reading -o json see one stable shape.
-func (f *Fields) ExactMoney(data map[string]any) map[string]any {
-	out, _ := f.exact(data, "").(map[string]any)
+func (f *Fields) ExactMoney(data record.Map) record.Map {
+	out, _ := f.exact(data, "").(record.Map)
 	return out
 }
 
 func (f *Fields) exact(v any, path string) any {
 	switch t := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(t))
-		for k, x := range t {
-			p := k
+	case record.Map:
+		out := make(record.Map, len(t))
+		for i, fl := range t {
+			p := fl.Key
 			if path != "" {
-				p = path + "." + k
+				p = path + "." + fl.Key
 			}
-			out[k] = f.exact(x, p)
+			out[i] = record.Field{Key: fl.Key, Value: f.exact(fl.Value, p)}
 		}
 		return out
 	case []any:

@@ -451,8 +451,9 @@ visits:
 	if !visible {
 		t.Fatal("internal customer hidden")
 	}
-	contact := data["contact"].(map[string]any)
-	if contact["name"] != Redacted || contact["phone"] != Redacted || data["name"] != "青禾" {
+	c, _ := data.Get("contact")
+	contact := record.Plain(c).(map[string]any)
+	if name, _ := data.Get("name"); contact["name"] != Redacted || contact["phone"] != Redacted || name != "青禾" {
 		t.Errorf("redacted: %v", data)
 	}
 	if cus.Str("contact.name") != "陳經理" {

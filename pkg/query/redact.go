@@ -1,6 +1,8 @@
 package query
 
 import (
+	"slices"
+
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -33,7 +35,7 @@ func Confidential(r *record.Record) bool { return Classification(r) == "confiden
 // shape is kept, so a reader sees that contact.phone exists but not what it
 // is). visible is false, and data nil, when the record as a whole is
 // confidential and must be left out. The record itself is not changed.
-func Redact(r *record.Record) (data map[string]any, visible bool) {
+func Redact(r *record.Record) (data record.Map, visible bool) {
 	if Confidential(r) {
 		return nil, false
 	}
@@ -41,13 +43,10 @@ func Redact(r *record.Record) (data map[string]any, visible bool) {
 	if len(fields) == 0 {
 		return r.Data, true
 	}
-	data = make(map[string]any, len(r.Data))
-	for k, v := range r.Data {
-		data[k] = v
-	}
+	data = slices.Clone(r.Data)
 	for _, f := range fields {
-		if v, ok := data[f]; ok {
-			data[f] = redactValue(v)
+		if v, ok := data.Get(f); ok {
+			data.Set(f, redactValue(v))
 		}
 	}
 	return data, true
@@ -55,10 +54,10 @@ func Redact(r *record.Record) (data map[string]any, visible bool) {
 
 func redactValue(v any) any {
 	switch t := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(t))
-		for k, x := range t {
-			m[k] = redactValue(x)
+	case record.Map:
+		m := make(record.Map, len(t))
+		for i, f := range t {
+			m[i] = record.Field{Key: f.Key, Value: redactValue(f.Value)}
 		}
 		return m
 	case []any:

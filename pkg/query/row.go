@@ -15,7 +15,7 @@ type Row struct {
 	Record *record.Record
 	// Data is what filters, sorts and columns read; the record's own data
 	// unless redacted.
-	Data    map[string]any
+	Data    record.Map
 	ctx     *rules.Context
 	derived map[string]derivedValue
 }
@@ -27,7 +27,7 @@ type derivedValue struct {
 
 // NewRow wraps a record. Data is the record's data as it may be shown (see
 // Redact); nil means the record's own.
-func NewRow(c *rules.Context, r *record.Record, data map[string]any) *Row {
+func NewRow(c *rules.Context, r *record.Record, data record.Map) *Row {
 	if data == nil {
 		data = r.Data
 	}
@@ -87,11 +87,11 @@ func (row *Row) Values(f Field) []any {
 	var v any = row.Data
 	parts := f.parts
 	for len(parts) > 0 {
-		t, ok := v.(map[string]any)
+		t, ok := v.(record.Map)
 		if !ok {
 			break
 		}
-		if v, ok = t[parts[0]]; !ok {
+		if v, ok = t.Get(parts[0]); !ok {
 			return nil
 		}
 		parts = parts[1:]
@@ -110,8 +110,8 @@ func (row *Row) Values(f Field) []any {
 			return
 		}
 		switch t := v.(type) {
-		case map[string]any:
-			if x, ok := t[parts[0]]; ok {
+		case record.Map:
+			if x, ok := t.Get(parts[0]); ok {
 				walk(x, parts[1:])
 			}
 		case []any:
@@ -150,14 +150,12 @@ func (row *Row) Value(f Field) (any, bool) {
 }
 
 // Object is the row as one JSON object: its fields plus kind, id and path.
-func (row *Row) Object() map[string]any {
-	out := make(map[string]any, len(row.Data)+3)
-	for k, v := range row.Data {
-		out[k] = v
-	}
-	out["kind"] = string(row.Record.Kind)
-	out["id"] = row.Record.ID
-	out["path"] = row.Record.Path
+func (row *Row) Object() record.Map {
+	out := make(record.Map, len(row.Data), len(row.Data)+3)
+	copy(out, row.Data)
+	out.Set("kind", string(row.Record.Kind))
+	out.Set("id", row.Record.ID)
+	out.Set("path", row.Record.Path)
 	return out
 }
 

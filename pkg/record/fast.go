@@ -15,7 +15,7 @@ import (
 // gives, and it would report nothing (FuzzFastValues checks this).
 //
 // Strings in the result are substrings of src.
-func fastValues(src string) (map[string]any, bool) {
+func fastValues(src string) (Map, bool) {
 	if src == "" || strings.ContainsAny(src, "\t\r") || hasRiskyRune(src) {
 		return nil, false
 	}
@@ -108,12 +108,12 @@ func (p *fastParser) split() bool {
 const fastMaxDepth = MaxDepth - 2
 
 // mapping reads the block mapping whose keys sit at indent.
-func (p *fastParser) mapping(indent, depth int) (map[string]any, bool) {
+func (p *fastParser) mapping(indent, depth int) (Map, bool) {
 	if depth > fastMaxDepth {
 		return nil, false
 	}
-	// Sized for its keys up front: a map that grows leaves its first
-	// table behind as garbage, and a load makes one per record.
+	// Sized for its keys up front: a slice that grows leaves its first
+	// array behind as garbage, and a load makes one per record.
 	n := 0
 	for _, l := range p.lines[p.i:] {
 		if l.indent < indent {
@@ -123,7 +123,7 @@ func (p *fastParser) mapping(indent, depth int) (map[string]any, bool) {
 			n++
 		}
 	}
-	m := make(map[string]any, n)
+	m := make(Map, 0, n)
 	for p.i < len(p.lines) {
 		l := p.lines[p.i]
 		if l.indent < indent {
@@ -136,7 +136,7 @@ func (p *fastParser) mapping(indent, depth int) (map[string]any, bool) {
 		if !ok {
 			return nil, false
 		}
-		if _, dup := m[key]; dup {
+		if m.Has(key) {
 			return nil, false
 		}
 		p.i++
@@ -145,14 +145,14 @@ func (p *fastParser) mapping(indent, depth int) (map[string]any, bool) {
 			if !ok {
 				return nil, false
 			}
-			m[key] = v
+			m = append(m, Field{key, v})
 			continue
 		}
 		v, ok := inline(rest)
 		if !ok {
 			return nil, false
 		}
-		m[key] = v
+		m = append(m, Field{key, v})
 	}
 	return m, len(m) > 0
 }

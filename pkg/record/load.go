@@ -323,7 +323,8 @@ func CheckPlace(r *Record, dir string) []diag.Diagnostic {
 	if kind == "" {
 		return ds
 	}
-	fileKind := Text(r.Data["kind"])
+	kindValue, _ := r.Data.Get("kind")
+	fileKind := Text(kindValue)
 	if fileKind != "" && fileKind != string(kind) {
 		add("kind", "kind is %q but the file is in %s/, the folder of %s records", fileKind, Info(kind).Dir, kind)
 	}

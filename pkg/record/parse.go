@@ -117,9 +117,9 @@ func (p *parser) parse(data []byte) *Record {
 		return nil
 	}
 	val, _ := p.value(root, 0, "")
-	data2, _ := val.(map[string]any)
+	data2, _ := val.(Map)
 	if data2 == nil {
-		data2 = map[string]any{}
+		data2 = Map{}
 	}
 	if p.lean {
 		return newRecord(p.path, data2, p.dropped, &lazyTree{src: src})
@@ -129,10 +129,12 @@ func (p *parser) parse(data []byte) *Record {
 	return rec
 }
 
-func newRecord(path string, data map[string]any, dropped map[string]bool, lazy *lazyTree) *Record {
+func newRecord(path string, data Map, dropped map[string]bool, lazy *lazyTree) *Record {
 	rec := &Record{Path: path, Data: data, Dropped: dropped, lazy: lazy}
-	rec.ID = Text(data["id"])
-	if k, err := ParseKind(Text(data["kind"])); err == nil {
+	id, _ := data.Get("id")
+	kind, _ := data.Get("kind")
+	rec.ID = Text(id)
+	if k, err := ParseKind(Text(kind)); err == nil {
 		rec.Kind = k
 	}
 	return rec
@@ -254,7 +256,7 @@ func (p *parser) value(n *yaml.Node, depth int, path string) (any, bool) {
 		p.add(n.Line, n.Column, "yaml-alias", "alias *%s: records are plain data, write the value out", n.Value)
 		return nil, false
 	case yaml.MappingNode:
-		m := make(map[string]any, len(n.Content)/2)
+		m := make(Map, 0, len(n.Content)/2)
 		seen := make(map[string]*yaml.Node, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
@@ -283,7 +285,7 @@ func (p *parser) value(n *yaml.Node, depth int, path string) (any, bool) {
 				child = path + "." + k.Value
 			}
 			if val, ok := p.value(v, depth+1, child); ok {
-				m[k.Value] = val
+				m = append(m, Field{k.Value, val})
 			} else {
 				if p.dropped == nil {
 					p.dropped = map[string]bool{}

@@ -23,9 +23,9 @@ type Record struct {
 	// Doc is the YAML document node; Root its top-level mapping.
 	Doc  *yaml.Node
 	Root *yaml.Node
-	// Data is Root as plain values: map[string]any, []any, string,
-	// json.Number, bool.
-	Data map[string]any
+	// Data is Root as plain values: Map, []any, string, json.Number,
+	// bool.
+	Data Map
 	// Dropped holds the dotted paths of values left out of Data because
 	// the text was refused (a null, an alias, a bad number), so later
 	// checks do not report them again as missing.
@@ -72,7 +72,7 @@ func (r *Record) Source() string {
 // Restore rebuilds a record from what a cache kept: its place, plain values,
 // dropped paths and the file's text, from which positions are found when
 // asked.
-func Restore(path string, kind Kind, id string, data map[string]any, dropped map[string]bool, src string) *Record {
+func Restore(path string, kind Kind, id string, data Map, dropped map[string]bool, src string) *Record {
 	return &Record{Kind: kind, ID: id, Path: path, Data: data, Dropped: dropped, lazy: &lazyTree{src: src}}
 }
 
@@ -108,9 +108,8 @@ func Lookup(v any, path string) (any, bool) {
 // Step goes one level down plain values: a mapping's key or a list's index.
 func Step(v any, part string) (any, bool) {
 	switch t := v.(type) {
-	case map[string]any:
-		x, ok := t[part]
-		return x, ok
+	case Map:
+		return t.Get(part)
 	case []any:
 		i, err := strconv.Atoi(part)
 		if err != nil || i < 0 || i >= len(t) {
@@ -151,7 +150,7 @@ func (r *Record) Has(path string) bool {
 		return strings.TrimSpace(t) != ""
 	case []any:
 		return len(t) > 0
-	case map[string]any:
+	case Map:
 		return len(t) > 0
 	}
 	return true

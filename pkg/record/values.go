@@ -14,14 +14,14 @@ func SameValue(x, y any) bool {
 	case json.Number:
 		b, ok := y.(json.Number)
 		return ok && SameNumber(string(a), string(b))
-	case map[string]any:
-		b, ok := y.(map[string]any)
+	case Map:
+		b, ok := y.(Map)
 		if !ok || len(a) != len(b) {
 			return false
 		}
-		for k, v := range a {
-			w, ok := b[k]
-			if !ok || !SameValue(v, w) {
+		for _, f := range a {
+			w, ok := b.Get(f.Key)
+			if !ok || !SameValue(f.Value, w) {
 				return false
 			}
 		}

@@ -33,7 +33,7 @@ var judged = gen.DefaultUntil
 
 type outcome struct {
 	diags []diag.Diagnostic
-	data  map[string]map[string]any
+	data  map[string]record.Map
 }
 
 func load(t *testing.T, dir string, o Options) outcome {
@@ -42,7 +42,7 @@ func load(t *testing.T, dir string, o Options) outcome {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := outcome{diags: r.Validate(judged), data: map[string]map[string]any{}}
+	out := outcome{diags: r.Validate(judged), data: map[string]record.Map{}}
 	for _, rec := range r.Set.Records {
 		out.data[rec.Path] = rec.Data
 	}
@@ -167,7 +167,7 @@ func TestCacheSeesChanges(t *testing.T) {
 	os.Chtimes(p, info.ModTime(), info.ModTime())
 	got := load(t, dir, Options{})
 	if got.data[rel] != nil {
-		t.Fatalf("edited file still read from the cache: %v", got.data[rel]["status"])
+		t.Fatalf("edited file still read from the cache: %v", got.data[rel])
 	}
 	same(t, "after an edit", got, load(t, dir, Options{NoCache: true}))
 
@@ -188,8 +188,8 @@ func TestCacheSeesChanges(t *testing.T) {
 		if e.Path == rel {
 			e.Stat = cache.StatOf(fi)
 			e.Trusted = false
-			e.Hash[0] ^= 1                       // content differs from what the entry saw
-			e.Data = map[string]any{"kind": "x"} // and so do its values
+			e.Hash[0] ^= 1                     // content differs from what the entry saw
+			e.Data = record.MapOf("kind", "x") // and so do its values
 		}
 	}
 	if err := cache.Save(cachePath(dir), key, entries); err != nil {

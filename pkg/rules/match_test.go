@@ -3,6 +3,8 @@ package rules
 import (
 	"sort"
 	"testing"
+
+	"github.com/opsbook/opsbook/pkg/record"
 )
 
 // TestMatcherAgreesWithExpand checks the rules' matcher finds what Expand
@@ -10,10 +12,10 @@ import (
 func TestMatcherAgreesWithExpand(t *testing.T) {
 	var items []any
 	for i := 0; i < 12; i++ {
-		items = append(items, map[string]any{"receipt": "r" + string(rune('a'+i)), "by": []any{"x", "", "y"}})
+		items = append(items, record.MapOf("receipt", "r"+string(rune('a'+i)), "by", []any{"x", "", "y"}))
 	}
-	items = append(items, "text", map[string]any{"receipt": ""})
-	data := map[string]any{"items": items, "one": "1", "team": []any{"a", true, "c"}}
+	items = append(items, "text", record.MapOf("receipt", ""))
+	data := record.MapOf("items", items, "one", "1", "team", []any{"a", true, "c"})
 	var m matcher
 	for _, pattern := range []string{"items.*.receipt", "items.*.by.*", "one", "team.*", "none.*", "items.*", "one.*"} {
 		want := Expand(data, pattern)

@@ -51,7 +51,7 @@ var Refs = []Ref{
 // Expand returns the concrete dotted paths a pattern matches in data, with
 // their values; nil when it matches nothing. It runs for every reference
 // and attachment field of every record, so it allocates only for matches.
-func Expand(data map[string]any, pattern string) map[string]string {
+func Expand(data record.Map, pattern string) map[string]string {
 	var out map[string]string
 	expand(data, patternParts(pattern), "", &out)
 	return out
@@ -92,8 +92,8 @@ func expand(v any, parts []string, prefix string, out *map[string]string) {
 		}
 		return
 	}
-	m, _ := v.(map[string]any)
-	if x, ok := m[parts[0]]; ok {
+	m, _ := v.(record.Map)
+	if x, ok := m.Get(parts[0]); ok {
 		expand(x, parts[1:], join(parts[0]), out)
 	}
 }
@@ -135,7 +135,7 @@ type matcher struct {
 }
 
 // find collects the matches of pattern in data.
-func (m *matcher) find(data map[string]any, pattern string) {
+func (m *matcher) find(data record.Map, pattern string) {
 	if m.pattern != pattern || m.parts == nil {
 		m.pattern, m.parts = pattern, patternParts(pattern)
 		m.stars = strings.Count(pattern, "*")
@@ -164,8 +164,8 @@ func (m *matcher) walk(v any, i int) {
 		}
 		return
 	}
-	if t, ok := v.(map[string]any); ok {
-		if x, ok := t[m.parts[i]]; ok {
+	if t, ok := v.(record.Map); ok {
+		if x, ok := t.Get(m.parts[i]); ok {
 			m.walk(x, i+1)
 		}
 	}

@@ -116,8 +116,20 @@ func pointer(v any, ptr string) (any, bool) {
 	}
 	for _, part := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
 		part = strings.ReplaceAll(strings.ReplaceAll(part, "~1", "/"), "~0", "~")
-		var ok bool
-		if v, ok = record.Step(v, part); !ok {
+		switch t := v.(type) {
+		case map[string]any:
+			x, ok := t[part]
+			if !ok {
+				return nil, false
+			}
+			v = x
+		case []any:
+			i, err := strconv.Atoi(part)
+			if err != nil || i < 0 || i >= len(t) {
+				return nil, false
+			}
+			v = t[i]
+		default:
 			return nil, false
 		}
 	}
@@ -328,7 +340,7 @@ func (n *qnode) check(v any, depth int) verdict {
 		return no
 	}
 	switch t := v.(type) {
-	case map[string]any:
+	case record.Map:
 		out = and(out, n.object(t, depth))
 	case []any:
 		if n.minItems >= 0 && len(t) < n.minItems {
@@ -407,18 +419,19 @@ func (n *qnode) check(v any, depth int) verdict {
 	return out
 }
 
-func (n *qnode) object(m map[string]any, depth int) verdict {
+func (n *qnode) object(m record.Map, depth int) verdict {
 	if n.minProps >= 0 && len(m) < n.minProps {
 		return no
 	}
 	for _, r := range n.required {
-		if _, ok := m[r]; !ok {
+		if !m.Has(r) {
 			return no
 		}
 	}
 	out := yes
-	for k, x := range m {
-		p, ok := n.props[k]
+	for _, f := range m {
+		x := f.Value
+		p, ok := n.props[f.Key]
 		switch {
 		case ok:
 			out = and(out, p.check(x, depth+1))
@@ -438,7 +451,7 @@ func (n *qnode) object(m map[string]any, depth int) verdict {
 // fraction is all zeros (as the validator decides with big.Rat).
 func typeOf(v any, wantInteger bool) (uint8, bool) {
 	switch t := v.(type) {
-	case map[string]any:
+	case record.Map:
 		return tObject, true
 	case []any:
 		return tArray, true

@@ -208,7 +208,7 @@ func (s *Set) ValidatePolicy(r *record.Record) []diag.Diagnostic {
 }
 
 func (s *Set) validate(sch *jsonschema.Schema, r *record.Record) []diag.Diagnostic {
-	err := sch.Validate(any(r.Data))
+	err := sch.Validate(record.Plain(r.Data))
 	if err == nil {
 		return nil
 	}

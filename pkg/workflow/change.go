@@ -329,14 +329,14 @@ func first(rs []*Refusal) *Refusal {
 // changedFields lists the top-level fields whose values differ, sorted.
 func changedFields(before, after *record.Record) []string {
 	var out []string
-	for k, v := range before.Data {
-		if w, ok := after.Data[k]; !ok || !record.SameValue(v, w) {
-			out = append(out, k)
+	for _, f := range before.Data {
+		if w, ok := after.Data.Get(f.Key); !ok || !record.SameValue(f.Value, w) {
+			out = append(out, f.Key)
 		}
 	}
-	for k := range after.Data {
-		if _, ok := before.Data[k]; !ok {
-			out = append(out, k)
+	for _, f := range after.Data {
+		if !before.Data.Has(f.Key) {
+			out = append(out, f.Key)
 		}
 	}
 	sort.Strings(out)
