@@ -128,7 +128,7 @@ func buildID() string {
 type Cache struct {
 	path    string
 	key     Key
-	entries map[string]*Entry
+	entries []*Entry // sorted by path, each path once
 	// Why is set when a cache file existed but was not used: another key,
 	// a failed checksum, a bad layout.
 	Why string
@@ -166,7 +166,7 @@ func Dir(root string) string {
 // Open reads the cache file at path. A missing, unreadable, foreign or
 // damaged file gives an empty cache (with Why saying what was wrong).
 func Open(path string, key Key) *Cache {
-	c := &Cache{path: path, key: key, entries: map[string]*Entry{}}
+	c := &Cache{path: path, key: key}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
@@ -179,10 +179,19 @@ func Open(path string, key Key) *Cache {
 		c.Why = err.Error()
 		return c
 	}
-	c.buf = data
-	for _, e := range entries {
-		c.entries[e.Path] = e
+	// Save writes entries in path order (a partial load appends the other
+	// kinds' entries, which sorting puts back in place); a path held
+	// twice means the file is not one Save wrote.
+	if !sort.SliceIsSorted(entries, func(i, j int) bool { return entries[i].Path < entries[j].Path }) {
+		sort.Slice(entries, func(i, j int) bool { return entries[i].Path < entries[j].Path })
 	}
+	for i := 1; i < len(entries); i++ {
+		if entries[i].Path == entries[i-1].Path {
+			c.Why = errCorrupt.Error()
+			return c
+		}
+	}
+	c.buf, c.entries = data, entries
 	return c
 }
 
@@ -191,7 +200,35 @@ func (c *Cache) Len() int { return len(c.entries) }
 
 // Get returns the entry of a path, if any. Callers compare its Stat or Hash
 // to decide whether it still holds.
-func (c *Cache) Get(path string) *Entry { return c.entries[path] }
+func (c *Cache) Get(path string) *Entry {
+	i := sort.Search(len(c.entries), func(i int) bool { return c.entries[i].Path >= path })
+	if i < len(c.entries) && c.entries[i].Path == path {
+		return c.entries[i]
+	}
+	return nil
+}
+
+// Match returns the entry of each of the paths (nil where there is none),
+// in one pass when the paths are sorted, as a walk lists them.
+func (c *Cache) Match(paths []string) []*Entry {
+	out := make([]*Entry, len(paths))
+	if !sort.StringsAreSorted(paths) {
+		for i, p := range paths {
+			out[i] = c.Get(p)
+		}
+		return out
+	}
+	j := 0
+	for i, p := range paths {
+		for j < len(c.entries) && c.entries[j].Path < p {
+			j++
+		}
+		if j < len(c.entries) && c.entries[j].Path == p {
+			out[i] = c.entries[j]
+		}
+	}
+	return out
+}
 
 // Outside returns the entries whose paths start with none of the prefixes,
 // in path order: what a load of only some folders keeps when it rewrites
@@ -199,15 +236,14 @@ func (c *Cache) Get(path string) *Entry { return c.entries[path] }
 func (c *Cache) Outside(prefixes []string) []*Entry {
 	var out []*Entry
 next:
-	for p, e := range c.entries {
+	for _, e := range c.entries {
 		for _, pre := range prefixes {
-			if strings.HasPrefix(p, pre) {
+			if strings.HasPrefix(e.Path, pre) {
 				continue next
 			}
 		}
 		out = append(out, e)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out
 }
 

@@ -104,3 +104,49 @@ func TestDir(t *testing.T) {
 		t.Errorf("worktree Dir = %s", got)
 	}
 }
+
+// Entries are found by path whatever order Save was given them in (a
+// partial load appends the other kinds' entries); a path held twice is a
+// file Save did not write.
+func TestGetMatch(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "cache")
+	key := NewKey("records", nil, nil)
+	var in []*Entry
+	for _, name := range []string{"records/c.yaml", "records/a.yaml", "records/e.yaml"} {
+		in = append(in, &Entry{Path: name})
+	}
+	if err := Save(p, key, in); err != nil {
+		t.Fatal(err)
+	}
+	c := Open(p, key)
+	for _, name := range []string{"records/a.yaml", "records/c.yaml", "records/e.yaml"} {
+		if e := c.Get(name); e == nil || e.Path != name {
+			t.Errorf("Get(%s) = %v", name, e)
+		}
+	}
+	if c.Get("records/b.yaml") != nil || c.Get("records/z.yaml") != nil || c.Get("") != nil {
+		t.Error("Get found a path the cache does not hold")
+	}
+	for _, paths := range [][]string{
+		{"records/a.yaml", "records/b.yaml", "records/c.yaml", "records/d.yaml", "records/e.yaml", "records/f.yaml"},
+		{"records/e.yaml", "records/b.yaml", "records/a.yaml"}, // not sorted: looked up one by one
+	} {
+		got := c.Match(paths)
+		for i, p := range paths {
+			want := c.Get(p)
+			if got[i] != want {
+				t.Errorf("Match(%v)[%d] = %v, want %v", paths, i, got[i], want)
+			}
+		}
+	}
+	if got := c.Outside([]string{"records/c"}); len(got) != 2 || got[0].Path != "records/a.yaml" || got[1].Path != "records/e.yaml" {
+		t.Errorf("Outside = %v", got)
+	}
+
+	if err := Save(p, key, append(in, &Entry{Path: "records/a.yaml"})); err != nil {
+		t.Fatal(err)
+	}
+	if c := Open(p, key); c.Len() != 0 || c.Why == "" {
+		t.Errorf("a cache holding a path twice was read (%d entries)", c.Len())
+	}
+}

@@ -2,6 +2,7 @@ package record
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -68,12 +69,15 @@ var linePool sync.Pool // of *[]fastLine
 type fastLine struct {
 	indent int    // leading spaces
 	text   string // after the indentation, never empty, never a comment
+	no     int    // line number, from 1
 }
 
 type fastParser struct {
 	src   string
 	lines []fastLine
 	i     int // next line
+	// pos, when set, records where each node sits (see fastPositions).
+	pos *posRecorder
 }
 
 // split keeps the lines that carry content.
@@ -82,7 +86,9 @@ func (p *fastParser) split() bool {
 		p.lines = make([]fastLine, 0, n)
 	}
 	s := p.src
+	no := 0
 	for len(s) > 0 {
+		no++
 		var l string
 		if j := strings.IndexByte(s, '\n'); j >= 0 {
 			l, s = s[:j], s[j+1:]
@@ -100,7 +106,7 @@ func (p *fastParser) split() bool {
 		if ind == 0 && (strings.HasPrefix(t, "---") || strings.HasPrefix(t, "...") || t[0] == '%') {
 			return false
 		}
-		p.lines = append(p.lines, fastLine{ind, t})
+		p.lines = append(p.lines, fastLine{ind, t, no})
 	}
 	return true
 }
@@ -141,16 +147,37 @@ func (p *fastParser) mapping(indent, depth int) (Map, bool) {
 		}
 		p.i++
 		if rest == "" {
+			if p.pos != nil {
+				p.pos.push(key)
+				if p.i < len(p.lines) {
+					// A nested block sits at its first line's content.
+					next := p.lines[p.i]
+					p.pos.node(next.no, next.indent+1, false)
+				}
+				p.pos.key(l.no, l.indent+1)
+			}
 			v, ok := p.nested(indent, depth+1)
 			if !ok {
 				return nil, false
 			}
+			p.pos.pop()
 			m = append(m, Field{key, v})
 			continue
 		}
 		v, ok := inline(rest)
 		if !ok {
 			return nil, false
+		}
+		if p.pos != nil {
+			p.pos.push(key)
+			col := l.indent + len(l.text) - len(rest) + 1
+			_, isList := v.([]any)
+			p.pos.node(l.no, col, !isList)
+			p.pos.key(l.no, l.indent+1)
+			if isList {
+				p.pos.flowItems(l.no, col, rest)
+			}
+			p.pos.pop()
 		}
 		m = append(m, Field{key, v})
 	}
@@ -199,21 +226,36 @@ func (p *fastParser) sequence(indent, depth int) ([]any, bool) {
 		if rest == "" || rest[0] == '#' || isDash(rest) {
 			return nil, false
 		}
+		col := indent + 2 + sp
+		if p.pos != nil {
+			p.pos.push(strconv.Itoa(len(out)))
+		}
 		if _, _, isKey := splitKey(rest); isKey {
 			// "- key: value" opens a mapping at the key's column: read this
 			// line as its first entry.
-			col := indent + 2 + sp
-			p.lines[p.i] = fastLine{col, rest}
+			p.lines[p.i] = fastLine{col, rest, l.no}
+			if p.pos != nil {
+				p.pos.node(l.no, col+1, false)
+			}
 			m, ok := p.mapping(col, depth+1)
 			if !ok {
 				return nil, false
 			}
+			p.pos.pop()
 			out = append(out, m)
 			continue
 		}
 		v, ok := inline(rest)
 		if !ok {
 			return nil, false
+		}
+		if p.pos != nil {
+			_, isList := v.([]any)
+			p.pos.node(l.no, col+1, !isList)
+			if isList {
+				p.pos.flowItems(l.no, col+1, rest)
+			}
+			p.pos.pop()
 		}
 		out = append(out, v)
 		p.i++

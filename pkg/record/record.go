@@ -263,6 +263,11 @@ func (r *Record) KeyNode(path string) *yaml.Node {
 // Pos returns the line and column of the deepest existing node on path, so a
 // missing field points at the mapping that should hold it.
 func (r *Record) Pos(path string) (line, col int) {
+	if r.Root == nil && r.lazy != nil {
+		if line, col, ok := fastPos(r.lazy.src, path); ok {
+			return line, col
+		}
+	}
 	root := r.Tree()
 	n := root
 	parts := splitPath(path)

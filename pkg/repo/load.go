@@ -90,6 +90,7 @@ func LoadWith(ctx context.Context, root string, o Options) (*Repo, error) {
 	l := &loader{root: root, dir: pol.Records, sch: sch, start: start, files: files, noSchema: o.RecordsOnly}
 	if opened != nil {
 		l.cache = <-opened
+		l.old = l.cache.Match(files)
 		tr("cache open")
 	}
 	if err != nil {
@@ -170,6 +171,7 @@ type loader struct {
 	noSchema  bool // skip schema checks of files parsed but not cached
 	rd        *reader
 	cache     *cache.Cache
+	old       []*cache.Entry // the cache's entry of each file, or nil
 	results   []result
 	done      atomic.Int64
 	// reused counts entries taken as they were; changed counts entries new
@@ -203,7 +205,11 @@ func (l *loader) run(ctx context.Context, progress func(done, total int)) error 
 					return
 				}
 				for j := i; j < min(i+64, n); j++ {
-					l.results[j] = l.file(l.files[j], &buf)
+					var old *cache.Entry
+					if l.old != nil {
+						old = l.old[j]
+					}
+					l.results[j] = l.file(l.files[j], old, &buf)
 				}
 				l.done.Add(int64(min(i+64, n) - i))
 			}
@@ -244,7 +250,7 @@ func (l *loader) run(ctx context.Context, progress func(done, total int)) error 
 //
 // The file is read into *buf, which the next file reuses: nothing may keep
 // it. Parsing copies the text it keeps (TestParseLeanCopies).
-func (l *loader) file(rel string, buf *[]byte) result {
+func (l *loader) file(rel string, old *cache.Entry, buf *[]byte) result {
 	st, regular, err := l.rd.lstat(rel)
 	if err != nil {
 		return result{diags: []diag.Diagnostic{readDiag(rel, err)}}
@@ -252,9 +258,7 @@ func (l *loader) file(rel string, buf *[]byte) result {
 	if !regular {
 		return result{diags: []diag.Diagnostic{readDiag(rel, errNotRegular(rel))}}
 	}
-	var old *cache.Entry
 	if l.cache != nil {
-		old = l.cache.Get(rel)
 		if old != nil && old.Trusted && old.Stat == st {
 			l.reused.Add(1)
 			return result{rec: old.Record(), diags: old.Diags, entry: old}

@@ -84,6 +84,7 @@ func ProjectsReport(c *rules.Context, sel *Period) *Projects {
 		}
 	}
 	byState := map[string]*StateCount{}
+	appraised := rules.AppraisedMembers(c.Set)
 	for _, p := range c.Set.OfKind(record.Project) {
 		if !InYear(p, sel) {
 			continue
@@ -101,7 +102,7 @@ func ProjectsReport(c *rules.Context, sel *Period) *Projects {
 		gap := ClosureGap{ID: p.ID, Title: p.Title(), Status: st, MissingSummary: !p.Has("closure.summary"),
 			MissingLessons: len(p.List("closure.lessons")) == 0, Unappraised: []string{}}
 		for _, m := range p.Strings("team") {
-			if !projectAppraised(c.Set, p.ID, m) {
+			if !appraised[[2]string{p.ID, m}] {
 				gap.Unappraised = append(gap.Unappraised, m)
 			}
 		}
@@ -111,17 +112,6 @@ func ProjectsReport(c *rules.Context, sel *Period) *Projects {
 	}
 	rep.Pipeline = stateCounts(StateOrder[record.Project], byState, rep.Total)
 	return rep
-}
-
-func projectAppraised(set *record.Set, project, member string) bool {
-	for _, a := range set.OfKind(record.Appraisal) {
-		if a.Str("project") == project && a.Str("employee") == member {
-			if st := a.Status(); st == "acknowledged" || st == "closed" {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // stateCounts lists every state of order (zero counts included), then any

@@ -129,23 +129,39 @@ func (r *run) budgets() {
 		}
 		return a.Project < b.Project
 	})
+	// The claims of every line that is over, in one pass over the claims.
+	over := map[BudgetKey][]*record.Record{}
+	for _, k := range keys {
+		if spent[k].GreaterThan(budgets[k]) {
+			over[k] = nil
+		}
+	}
+	if len(over) == 0 {
+		return
+	}
+	for _, e := range r.Set.OfKind(record.Expense) {
+		date := e.Str("date")
+		if !ExpenseCounts(e.Status()) || len(date) < 4 {
+			continue
+		}
+		k := BudgetKey{date[:4], e.Str("category"), ""}
+		if l, ok := over[k]; ok {
+			over[k] = append(l, e)
+		}
+		if k.Project = e.Str("project"); k.Project != "" {
+			if l, ok := over[k]; ok {
+				over[k] = append(l, e)
+			}
+		}
+	}
 	for _, k := range keys {
 		budget := budgets[k]
-		if !spent[k].GreaterThan(budget) {
+		claims, ok := over[k]
+		if !ok {
 			continue
 		}
 		// The claim that crossed the line: the first, in date order, at
 		// which the running total passes the budget.
-		var claims []*record.Record
-		for _, e := range r.Set.OfKind(record.Expense) {
-			if !ExpenseCounts(e.Status()) || e.Str("category") != k.Category || len(e.Str("date")) < 4 || e.Str("date")[:4] != k.Year {
-				continue
-			}
-			if k.Project != "" && e.Str("project") != k.Project {
-				continue
-			}
-			claims = append(claims, e)
-		}
 		sort.Slice(claims, func(i, j int) bool {
 			if a, b := claims[i].Str("date"), claims[j].Str("date"); a != b {
 				return a < b

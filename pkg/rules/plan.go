@@ -119,26 +119,3 @@ func (r *run) project(rec *record.Record) {
 		}
 	}
 }
-
-func (r *run) hasPlan(project string) bool {
-	for _, p := range r.Set.OfKind(record.Plan) {
-		if p.Str("project") == project {
-			switch p.Status() {
-			case "approved", "active", "completed":
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func (r *run) appraised(project, member string) bool {
-	for _, a := range r.Set.OfKind(record.Appraisal) {
-		if a.Str("project") == project && a.Str("employee") == member {
-			if st := a.Status(); st == "acknowledged" || st == "closed" {
-				return true
-			}
-		}
-	}
-	return false
-}

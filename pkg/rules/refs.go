@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"github.com/opsbook/opsbook/pkg/record"
-	"github.com/opsbook/opsbook/pkg/schema"
 )
 
 // Ref is a field of a kind that names another record. Path may hold "*" for
@@ -237,20 +236,6 @@ func (r *run) refProblem(rec *record.Record, ref Ref, p, id string, target *reco
 	if len(ref.Roles) > 0 && !contains(ref.Roles, target.Str("role")) {
 		r.errorf(rec, p, "ref-role", "%s: %s has the role %s; the field needs a %s", p, id, orNone(target.Str("role")), strings.Join(ref.Roles, " or "))
 	}
-}
-
-// similarID suggests an existing id of the kind close to a mistyped one.
-func (r *run) similarID(k record.Kind, id string) string {
-	best, bestD := "", 3
-	for _, rec := range r.Set.Records {
-		if rec.Kind != k {
-			continue
-		}
-		if d := schema.Distance(id, rec.ID); d < bestD {
-			best, bestD = rec.ID, d
-		}
-	}
-	return best
 }
 
 func contains(l []string, s string) bool {

@@ -100,7 +100,7 @@ func Check(c *Context) []diag.Diagnostic {
 	if c.Now.IsZero() {
 		c.Now = time.Now()
 	}
-	r := &run{Context: c}
+	r := &run{Context: c, facts: &facts{}}
 	r.duplicates()
 	r.people()
 	r.records()
@@ -129,7 +129,7 @@ func (r *run) records() {
 				if b >= len(runs) {
 					return
 				}
-				rr := &run{Context: r.Context}
+				rr := &run{Context: r.Context, facts: r.facts}
 				for _, rec := range recs[b*block : min((b+1)*block, len(recs))] {
 					rr.record(rec)
 				}
@@ -166,6 +166,7 @@ type run struct {
 	*Context
 	diags []diag.Diagnostic
 	match matcher // reused by refs and attachments
+	facts *facts  // shared by every run of one Check
 }
 
 func (r *run) report(rec *record.Record, field string, sev diag.Severity, rule, format string, args ...any) {

@@ -1,0 +1,101 @@
+package record
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// posPaths lists the paths to ask of a record: every field, list element
+// and nested field it has, plus children and elements it does not have
+// (a missing field points at the mapping that should hold it).
+func posPaths(v any, prefix string, out *[]string) {
+	join := func(p string) string {
+		if prefix == "" {
+			return p
+		}
+		return prefix + "." + p
+	}
+	*out = append(*out, prefix, join("missing"), join("0"), join("9"), join("01"))
+	switch t := v.(type) {
+	case Map:
+		for _, f := range t {
+			posPaths(f.Value, join(f.Key), out)
+		}
+	case []any:
+		for i, x := range t {
+			posPaths(x, join(strconv.Itoa(i)), out)
+		}
+	}
+}
+
+// sameAsTree checks fastPos against Pos on the YAML library's node tree,
+// for every path of the file; it reports whether the scan answered.
+func sameAsTree(t *testing.T, name string, src []byte) bool {
+	t.Helper()
+	rec, ds := Parse(name, src)
+	if rec == nil || len(ds) > 0 || rec.Root == nil {
+		return false
+	}
+	var paths []string
+	posPaths(rec.Data, "", &paths)
+	answered := false
+	for _, p := range paths {
+		line, col, ok := fastPos(string(src), p)
+		if !ok {
+			continue
+		}
+		answered = true
+		if wl, wc := rec.Pos(p); line != wl || col != wc {
+			t.Fatalf("%s: Pos(%q): the scan says %d:%d, the tree %d:%d\n%s", name, p, line, col, wl, wc, src)
+		}
+	}
+	return answered
+}
+
+func TestFastPosSample(t *testing.T) {
+	for name, data := range sampleFiles(t) {
+		if !sameAsTree(t, name, data) && name != ".opsbook.yaml" {
+			t.Errorf("%s: no position found by the scan", name)
+		}
+	}
+}
+
+func TestFastPosShapes(t *testing.T) {
+	for _, s := range []string{
+		"kind: expense\nid: EXP-2026-0001\namount:   1280.50\n",
+		"# head\n\n  kind: x\n  id: y\n",
+		"items:\n  - description: x\n    amount: 1\n  -   description: y\n      amount: 2\n",
+		"items:\n- a\n-   'b'\nnext: [x, y]\nempty: []\n",
+		"m:\n  k: \"v\"\n  deep:\n    x: 1   # c\n    l:\n    - 1\n    - - no\n",
+		"key:   # comment on a key\n  child: v\n",
+		"t: 文字\nu: 中文值\nteam: [li.wei, 王芳]\nother: [王芳,  陳 經理 , x]\nl:\n- [a, 文, b]\n",
+	} {
+		// Each answers from the scan and agrees with the tree, except the
+		// nested sequence ("- - no"), which the scan leaves to the tree.
+		if !sameAsTree(t, "case.yaml", []byte(s)) && !strings.Contains(s, "- - no") {
+			t.Errorf("the scan gave up on %q", s)
+		}
+	}
+	// A lean record answers from the scan and never keeps a tree.
+	r, _ := ParseLean("x.yaml", []byte("kind: expense\nid: EXP-2026-0001\nitems:\n  - amount: 5\n"))
+	if line, col := r.Pos("items.0.amount"); line != 4 || col != 13 {
+		t.Errorf("Pos = %d:%d, want 4:13", line, col)
+	}
+	if r.lazy.root != nil {
+		t.Error("Pos parsed the node tree for a file the scan reads")
+	}
+}
+
+func FuzzFastPos(f *testing.F) {
+	for _, data := range sampleFiles(f) {
+		f.Add(data)
+	}
+	f.Add([]byte("a: [x, y]\nb:\n- 1\n- c: d\n  e: 'f'\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 4096 || !cleanText(data) {
+			return
+		}
+		sameAsTree(t, "fuzz.yaml", data)
+	})
+}
