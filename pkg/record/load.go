@@ -20,7 +20,8 @@ import (
 // by kind.
 type Set struct {
 	Records []*Record
-	byID    map[string][]*Record
+	byID    map[string]*Record // the first holder of each id, by path
+	shared  map[string][]*Record
 	byKind  map[Kind][]*Record
 	byFile  map[string]*Record
 }
@@ -30,10 +31,16 @@ func NewSet(recs []*Record) *Set {
 	if !sort.SliceIsSorted(recs, func(i, j int) bool { return recs[i].Path < recs[j].Path }) {
 		sort.Slice(recs, func(i, j int) bool { return recs[i].Path < recs[j].Path })
 	}
-	s := &Set{Records: recs, byID: make(map[string][]*Record, len(recs)), byKind: map[Kind][]*Record{}}
+	s := &Set{Records: recs, byID: make(map[string]*Record, len(recs)), shared: map[string][]*Record{}, byKind: map[Kind][]*Record{}}
 	for _, r := range recs {
 		if r.ID != "" {
-			s.byID[r.ID] = append(s.byID[r.ID], r)
+			if first, dup := s.byID[r.ID]; !dup {
+				s.byID[r.ID] = r
+			} else if rs := s.shared[r.ID]; rs == nil {
+				s.shared[r.ID] = []*Record{first, r}
+			} else {
+				s.shared[r.ID] = append(rs, r)
+			}
 		}
 		s.byKind[r.Kind] = append(s.byKind[r.Kind], r)
 		// A record whose id field disagrees with its file name (reported as
@@ -51,14 +58,22 @@ func NewSet(recs []*Record) *Set {
 
 // Get returns the record with this id (the first by path if several hold it).
 func (s *Set) Get(id string) *Record {
-	if rs := s.byID[id]; len(rs) > 0 {
-		return rs[0]
+	if r := s.byID[id]; r != nil {
+		return r
 	}
 	return s.byFile[id]
 }
 
 // All returns every record holding id.
-func (s *Set) All(id string) []*Record { return s.byID[id] }
+func (s *Set) All(id string) []*Record {
+	if rs := s.shared[id]; rs != nil {
+		return rs
+	}
+	if r := s.byID[id]; r != nil {
+		return []*Record{r}
+	}
+	return nil
+}
 
 // OfKind returns the records of kind k in path order. The slice is the
 // set's own index: read it, do not reorder it (appending is safe).
@@ -94,10 +109,8 @@ func (s *Set) Shared() map[string][]*Record {
 		}
 		return out
 	}
-	for id, rs := range s.byID {
-		if len(rs) > 1 {
-			out[id] = rs
-		}
+	for id, rs := range s.shared {
+		out[id] = rs
 	}
 	return out
 }

@@ -199,6 +199,8 @@ func (l *loader) run(ctx context.Context, progress func(done, total int)) error 
 		go func() {
 			defer wg.Done()
 			var buf []byte // each worker reads every file into one buffer
+			c := l.rd.cursor()
+			defer c.close()
 			for ctx.Err() == nil {
 				i := int(next.Add(64)) - 64
 				if i >= n {
@@ -209,7 +211,7 @@ func (l *loader) run(ctx context.Context, progress func(done, total int)) error 
 					if l.old != nil {
 						old = l.old[j]
 					}
-					l.results[j] = l.file(l.files[j], old, &buf)
+					l.results[j] = l.file(c, l.files[j], old, &buf)
 				}
 				l.done.Add(int64(min(i+64, n) - i))
 			}
@@ -250,25 +252,34 @@ func (l *loader) run(ctx context.Context, progress func(done, total int)) error 
 //
 // The file is read into *buf, which the next file reuses: nothing may keep
 // it. Parsing copies the text it keeps (TestParseLeanCopies).
-func (l *loader) file(rel string, old *cache.Entry, buf *[]byte) result {
-	st, regular, err := l.rd.lstat(rel)
-	if err != nil {
-		return result{diags: []diag.Diagnostic{readDiag(rel, err)}}
-	}
-	if !regular {
-		return result{diags: []diag.Diagnostic{readDiag(rel, errNotRegular(rel))}}
-	}
+func (l *loader) file(c *cursor, rel string, old *cache.Entry, buf *[]byte) result {
+	// Without a cache there is no stat data to keep: the walk has seen the
+	// file is a regular one (its folder entry says so), and the read finds
+	// its end (open, read, close: three calls a file rather than four).
+	var st cache.Stat
+	size := int64(-1)
 	if l.cache != nil {
+		var regular bool
+		var err error
+		st, regular, err = c.lstat(rel)
+		if err != nil {
+			return result{diags: []diag.Diagnostic{readDiag(rel, err)}}
+		}
+		if !regular {
+			return result{diags: []diag.Diagnostic{readDiag(rel, errNotRegular(rel))}}
+		}
 		if old != nil && old.Trusted && old.Stat == st {
 			l.reused.Add(1)
 			return result{rec: old.Record(), diags: old.Diags, entry: old}
 		}
+		size = st.Size
 	}
 	var data []byte
-	if st.Size > record.MaxFileSize {
+	var err error
+	if size > record.MaxFileSize {
 		// Parse reports the size without the whole file being read.
 		data = make([]byte, record.MaxFileSize+1)
-	} else if data, err = l.rd.read(rel, st.Size, *buf); err != nil {
+	} else if data, err = c.read(rel, size, *buf); err != nil {
 		return result{diags: []diag.Diagnostic{readDiag(rel, err)}}
 	} else if cap(data) <= 1<<16 {
 		*buf = data
@@ -314,6 +325,19 @@ func lstatPath(p string) (cache.Stat, bool, error) {
 // see the end). A read that does not give exactly that size goes on to the
 // end of the file.
 func readSized(p string, size int64, buf []byte) ([]byte, error) {
+	if size < 0 {
+		st, regular, err := lstatPath(p)
+		if err != nil {
+			return nil, err
+		}
+		if !regular {
+			return nil, errNotRegular(p)
+		}
+		if st.Size > record.MaxFileSize {
+			return make([]byte, record.MaxFileSize+1), nil
+		}
+		size = st.Size
+	}
 	f, err := os.Open(p)
 	if err != nil {
 		return nil, err

@@ -24,12 +24,18 @@ type reader struct{ root string }
 
 func newReader(root string) *reader { return &reader{root: root} }
 
-func (r *reader) lstat(rel string) (cache.Stat, bool, error) {
-	return lstatPath(filepath.Join(r.root, filepath.FromSlash(rel)))
-}
-
-func (r *reader) read(rel string, size int64, buf []byte) ([]byte, error) {
-	return readSized(filepath.Join(r.root, filepath.FromSlash(rel)), size, buf)
-}
-
 func (r *reader) close() {}
+
+type cursor struct{ r *reader }
+
+func (r *reader) cursor() *cursor { return &cursor{r: r} }
+
+func (c *cursor) close() {}
+
+func (c *cursor) lstat(rel string) (cache.Stat, bool, error) {
+	return lstatPath(filepath.Join(c.r.root, filepath.FromSlash(rel)))
+}
+
+func (c *cursor) read(rel string, size int64, buf []byte) ([]byte, error) {
+	return readSized(filepath.Join(c.r.root, filepath.FromSlash(rel)), size, buf)
+}
