@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -225,58 +226,56 @@ func (r *Repo) rulesBefore(ctx context.Context, h plumbing.Hash) (*Rules, error)
 // rulesOf are the rules commit h's tree holds. A commit that changes
 // neither the policy nor a person file (against its first parent) holds
 // its parent's: the walk down the first parents stops at the first commit
-// known, and trees are read only where the rules changed.
+// whose rules are known or that may change them, and only that commit's
+// tree is read. A history asks the rules of a few commits, and so reads
+// the rules of only as many trees, however often people files changed in
+// between.
 func (r *Repo) rulesOf(ctx context.Context, h plumbing.Hash) (*Rules, error) {
 	if rl, ok := r.commitRules[h]; ok {
 		return rl, nil
 	}
 	var chain []plumbing.Hash
 	var base *Rules
-	for c := h; ; {
+	for c := h; base == nil; {
+		if rl, ok := r.commitRules[c]; ok {
+			base = rl
+			break
+		}
+		chain = append(chain, c)
 		nd := r.index().nodes[c]
-		if nd == nil { // not indexed (below a range's base): read its tree
+		var tree plumbing.Hash
+		switch {
+		case nd == nil: // not indexed (below a range's base): read its tree
 			t, err := r.treeOf(c)
 			if err != nil {
 				return nil, err
 			}
-			if base, err = r.rulesAt(t); err != nil {
-				return nil, err
-			}
-			r.commitRules[c] = base
-			break
+			tree = t
+		case nd.firstParent().IsZero() || r.mayTouchRules(nd):
+			tree = nd.tree
+		default:
+			c = nd.firstParent()
+			continue
 		}
-		chain = append(chain, c)
-		p := nd.firstParent()
-		if p.IsZero() {
-			break
+		rl, err := r.rulesAt(tree)
+		if err != nil {
+			return nil, err
 		}
-		if rl, ok := r.commitRules[p]; ok {
-			base = rl
-			break
-		}
-		c = p
+		base = rl
 	}
-	for i := len(chain) - 1; i >= 0; i-- {
-		c := chain[i]
-		nd := r.index().nodes[c]
-		if base == nil || touchesRules(nd, base) {
-			rl, err := r.rulesAt(nd.tree)
-			if err != nil {
-				return nil, err
-			}
-			base = rl
-		}
+	for _, c := range chain {
 		r.commitRules[c] = base
 	}
 	return base, nil
 }
 
-// touchesRules reports whether a commit changed the policy or a person
-// file against its first parent.
-func touchesRules(nd *node, rl *Rules) bool {
-	people := rl.Dir + "/people/"
+// mayTouchRules reports whether a commit changed, against its first
+// parent, the policy or a file in a folder named people: a superset of the
+// commits that change the rules (the records folder itself is named by
+// the policy), so that every other commit surely keeps its parent's.
+func (r *Repo) mayTouchRules(nd *node) bool {
 	for _, c := range nd.changes {
-		if c.Path == rl.PolicyPath || strings.HasPrefix(c.Path, people) {
+		if c.Path == r.prefix+config.FileName || strings.Contains("/"+c.Path, "/people/") {
 			return true
 		}
 	}

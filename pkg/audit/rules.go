@@ -197,7 +197,9 @@ func (r *Repo) person(blob plumbing.Hash, path string) (*record.Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	rec, _ := record.Parse(path, data)
+	// Without its node tree (re-parsed only if a position is asked): a
+	// history reads every version of every person file.
+	rec, _ := record.ParseLean(path, data)
 	if rec != nil {
 		base := path[strings.LastIndexByte(path, '/')+1:]
 		rec.ID = strings.TrimSuffix(base, ".yaml")
