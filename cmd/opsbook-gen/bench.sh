@@ -2,6 +2,7 @@
 # Benchmark opsbook against its yardsticks on a generated department.
 #
 #   cmd/opsbook-gen/bench.sh [-n RECORDS] [-commits M] [-runs R] [-dir DIR] [-keep]
+#                            [-from DEPT [-kinds K,...]]
 #
 # Builds opsbook and opsbook-gen, generates a department (default 100,000
 # records and 10,000 commits, seed 1) with its expenses as a ledger journal,
@@ -14,10 +15,15 @@
 #   ajv-cli     ajv validate over the expenses, where installed
 #   git         git log --format=%H -- PATH;  git log -p --format=%H RANGE
 #
+# With -from, the department is not generated but copied from DEPT (the
+# shipped sample: -from .), its yearly records renumbered up to RECORDS
+# files (-kinds: copy only these kinds, e.g. expense for 100,000 claims),
+# with a history of comment edits (opsbook-gen -from).
+#
 # Each figure is the median wall time of R runs (default 3) and the largest
 # peak RSS (GNU time; "-" without it). Commands opsbook does not have yet
 # are skipped. Environment: BENCH_N, BENCH_COMMITS, BENCH_RUNS, BENCH_DIR,
-# BENCH_SEED override the defaults; BENCH_KEEP=1 keeps (and reuses) the
+# BENCH_SEED, BENCH_FROM, BENCH_KINDS override the defaults; BENCH_KEEP=1 keeps (and reuses) the
 # generated department.
 set -euo pipefail
 
@@ -25,6 +31,8 @@ N=${BENCH_N:-100000}
 COMMITS=${BENCH_COMMITS:-10000}
 RUNS=${BENCH_RUNS:-3}
 SEED=${BENCH_SEED:-1}
+FROM=${BENCH_FROM:-}
+KINDS=${BENCH_KINDS:-}
 DIR=${BENCH_DIR:-}
 KEEP=${BENCH_KEEP:-}
 while [ $# -gt 0 ]; do
@@ -35,7 +43,9 @@ while [ $# -gt 0 ]; do
     -dir) DIR=$2; shift 2 ;;
     -seed) SEED=$2; shift 2 ;;
     -keep) KEEP=1; shift ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -from) FROM=$(cd "$2" && pwd); shift 2 ;;
+    -kinds) KINDS=$2; shift 2 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -75,6 +85,10 @@ else
   rm -rf "$DIR" "$LEDGER"
   say "generating $N records, $COMMITS commits into $DIR"
   gen_args=(-n "$N" -seed "$SEED" -out "$DIR" -ledger "$LEDGER")
+  if [ -n "$FROM" ]; then
+    gen_args=(-from "$FROM" -n "$N" -out "$DIR" -ledger "$LEDGER")
+    [ -n "$KINDS" ] && gen_args+=(-kinds "$KINDS")
+  fi
   if [ "$COMMITS" -gt 0 ] && command -v git >/dev/null 2>&1; then gen_args+=(-commits "$COMMITS"); fi
   "$work/bin/opsbook-gen" "${gen_args[@]}"
 fi

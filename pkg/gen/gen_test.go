@@ -213,3 +213,63 @@ func TestGitHistory(t *testing.T) {
 		}
 	}
 }
+
+// TestReplicate copies the shipped sample up to 400 files: every copy is
+// in its place under its new id, the original references still resolve,
+// the journal holds the budgets and exactly the counted expenses, and the
+// history of comment edits verifies clean.
+func TestReplicate(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git")
+	}
+	dir := t.TempDir()
+	ledger := filepath.Join(t.TempDir(), "copy.ledger")
+	st, err := Replicate(context.Background(), dir, ReplicateOptions{From: filepath.Join("..", ".."), Records: 400, Commits: 30, Ledger: ledger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Records != 400 || st.Commits != 30 || st.Attachments == 0 {
+		t.Fatalf("stats %+v", st)
+	}
+	r, err := repo.LoadWith(context.Background(), dir, repo.Options{NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Set.Records) != 400 {
+		t.Fatalf("%d records loaded", len(r.Set.Records))
+	}
+	counted := 0
+	for _, d := range r.Validate(DefaultUntil) {
+		switch d.Rule {
+		case "file-location", "id-duplicate", "ref-missing", "yaml-syntax", "schema", "unknown-field":
+			t.Errorf("copy broken: %s", d)
+		}
+	}
+	for _, e := range r.Set.OfKind(record.Expense) {
+		if st := e.Status(); st == "approved" || st == "paid" {
+			counted++
+		}
+	}
+	j, err := os.ReadFile(ledger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := bytes.Count(j, []byte("\n    Assets:Bank\n")); got != counted || !bytes.Contains(j, []byte("~ yearly from 2026/01/01 to 2027/01/01")) {
+		t.Errorf("journal: %d expense transactions for %d counted claims, or no 2026 budget", got, counted)
+	}
+	if ledgerBin, err := exec.LookPath("ledger"); err == nil {
+		if out, err := exec.Command(ledgerBin, "-f", ledger, "bal", "--budget").CombinedOutput(); err != nil {
+			t.Errorf("ledger bal --budget: %v\n%s", err, out)
+		}
+	}
+	var out, errOut bytes.Buffer
+	base, _ := exec.Command("git", "-C", dir, "rev-list", "--max-parents=0", "HEAD").Output()
+	code := cli.Run(context.Background(), []string{"-C", dir, "verify", strings.TrimSpace(string(base)) + "..HEAD"},
+		&cli.Streams{Out: &out, Err: &errOut, Getenv: func(string) string { return "" }})
+	if code != 0 || !strings.Contains(out.String()+errOut.String(), "verified 29 commits") || !strings.Contains(out.String()+errOut.String(), "no violations") {
+		t.Errorf("verify: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	if _, err := Replicate(context.Background(), dir, ReplicateOptions{From: filepath.Join("..", ".."), Records: 10}); err == nil {
+		t.Error("replicated into a folder that is not empty")
+	}
+}
