@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"strings"
@@ -200,5 +201,22 @@ func TestHistoryAfterRangeVerify(t *testing.T) {
 	evs, err := tr.open().History(context.Background(), "EXP-2026-0001")
 	if err != nil || len(evs) != 4 {
 		t.Fatalf("history after a range verify: %d events, %v", len(evs), err)
+	}
+}
+
+func TestCommonPrefix(t *testing.T) {
+	a := bytes.Repeat([]byte("0123456789abcdef"), 100)
+	for _, at := range []int{0, 1, 255, 256, 257, 511, 512, 1599} {
+		b := append([]byte{}, a...)
+		b[at] ^= 1
+		if got := commonPrefix(a, b); got != at {
+			t.Errorf("differing at %d: commonPrefix = %d", at, got)
+		}
+	}
+	if got := commonPrefix(a, a[:700]); got != 700 {
+		t.Errorf("a prefix of the other: %d", got)
+	}
+	if got := commonPrefix(nil, a); got != 0 {
+		t.Errorf("empty: %d", got)
 	}
 }

@@ -84,6 +84,20 @@ func (r *Repo) tree(h plumbing.Hash) ([]byte, error) {
 	return t, nil
 }
 
+// commonPrefix is the length of the longest common prefix of a and b,
+// found a block at a time.
+func commonPrefix(a, b []byte) int {
+	const block = 256
+	n := 0
+	for n+block <= len(a) && n+block <= len(b) && bytes.Equal(a[n:n+block], b[n:n+block]) {
+		n += block
+	}
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
+}
+
 // cmpGit orders tree entries as git sorts them: by name, a folder's name
 // compared as if it ended in "/".
 func cmpGit(a []byte, aDir bool, b []byte, bDir bool) int {
@@ -230,15 +244,21 @@ func (r *Repo) diffTrees(a, b plumbing.Hash, prefix string, out []Change) ([]Cha
 	haveA, haveB := false, false
 	for {
 		if !haveA && !haveB {
-			// Most entries of two versions of a folder are the same bytes:
-			// skip them with a search for the name's end and a compare,
-			// before parsing anything.
-			for len(ta) > 0 && len(tb) > 0 {
+			// Most entries of two versions of a folder are the same bytes.
+			// When all that is left is, the folders differ no further;
+			// otherwise the entries inside the common prefix (found by
+			// comparing blocks, not entries) are skipped with only a search
+			// for each name's end, before parsing anything.
+			if bytes.Equal(ta, tb) {
+				return out, nil
+			}
+			same := commonPrefix(ta, tb)
+			for len(ta) > 0 {
 				n := bytes.IndexByte(ta, 0) + 1 + len(ea.hash)
-				if n <= len(ea.hash) || n > len(ta) || n > len(tb) || !bytes.Equal(ta[:n], tb[:n]) {
+				if n <= len(ea.hash) || n > same {
 					break
 				}
-				ta, tb = ta[n:], tb[n:]
+				ta, tb, same = ta[n:], tb[n:], same-n
 			}
 		}
 		if !haveA && len(ta) > 0 {
