@@ -30,10 +30,8 @@ type Repo struct {
 	gitDir    string
 	commonDir string // where objects, refs and the index live (linked worktrees share it)
 	git       *git.Repository
-	store     *filesystem.Storage
-	packs     *packs
+	*objects
 
-	trees *treeCache
 	idx   *index
 	rules map[rulesKey]*Rules
 	// commitRules memoizes rulesOf by commit.
@@ -105,9 +103,9 @@ func open(root string) (*Repo, error) {
 	// Pack descriptors stay open and delta bases cached: a history walk
 	// reads the same packs thousands of times, and the trees of a busy
 	// folder are deltas of one another.
-	objects := newObjectCache(96 << 20)
-	store := filesystem.NewStorageWithOptions(fs, objects, filesystem.Options{KeepDescriptors: true})
-	ps, err := openPacks(common, objects)
+	oc := newObjectCache(96 << 20)
+	store := filesystem.NewStorageWithOptions(fs, oc, filesystem.Options{KeepDescriptors: true})
+	ps, err := openPacks(common, oc)
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("opening the pack files of %s: %w", common, err)
@@ -124,8 +122,8 @@ func open(root string) (*Repo, error) {
 	}
 	return &Repo{
 		prefix: prefix,
-		root:   work, gitDir: gitDir, commonDir: common, git: g, store: store, packs: ps,
-		trees:       newTreeCache(),
+		root:   work, gitDir: gitDir, commonDir: common, git: g,
+		objects:     &objects{packs: ps, trees: newTreeCache(), store: store, slow: &sync.Mutex{}},
 		rules:       map[rulesKey]*Rules{},
 		commitRules: map[plumbing.Hash]*Rules{},
 		policies:    map[plumbing.Hash]*config.Policy{},

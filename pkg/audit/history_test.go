@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing"
 )
 
 func moves(evs []Event) string {
@@ -218,5 +222,111 @@ func TestCommonPrefix(t *testing.T) {
 	}
 	if got := commonPrefix(nil, a); got != 0 {
 		t.Errorf("empty: %d", got)
+	}
+}
+
+// TestIndexOnSeveralCores: an index built by several workers, each through
+// its own packs, holds exactly what one worker builds, merges included;
+// and after git gc (deltas the other way round) too.
+func TestIndexOnSeveralCores(t *testing.T) {
+	needGit(t)
+	dir := t.TempDir()
+	genRepo(t, dir, 240)
+	build := func(workers int) map[plumbing.Hash]*node {
+		t.Helper()
+		savedMin, savedWorkers := parallelIndex, indexWorkers
+		defer func() { parallelIndex, indexWorkers = savedMin, savedWorkers }()
+		parallelIndex, indexWorkers = 20, func() int { return workers }
+		os.RemoveAll(filepath.Join(dir, ".git", "opsbook"))
+		r, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		if err := r.ensureIndexed(context.Background(), mustResolve(t, r, "HEAD")); err != nil {
+			t.Fatal(err)
+		}
+		return r.index().nodes
+	}
+	for _, gc := range []bool{false, true} {
+		if gc {
+			gitIn(t, dir, nil, "gc", "-q", "--aggressive")
+		}
+		one, three := build(1), build(3)
+		if len(one) < 240 || len(one) != len(three) {
+			t.Fatalf("gc=%v: %d commits indexed by one worker, %d by three", gc, len(one), len(three))
+		}
+		merges := 0
+		for h, nd := range one {
+			if len(nd.parents) > 1 {
+				merges++
+			}
+			if !reflect.DeepEqual(nd, three[h]) {
+				t.Fatalf("gc=%v: commit %s indexed differently:\none:   %+v\nthree: %+v", gc, h, nd, three[h])
+			}
+		}
+		if merges == 0 {
+			t.Fatal("no merge commit in the generated history")
+		}
+	}
+}
+
+// TestRawPackAgrees: every object of the packs, read as bytes with our
+// own delta code, is what go-git's storage reads, before and after git gc.
+func TestRawPackAgrees(t *testing.T) {
+	needGit(t)
+	dir := t.TempDir()
+	genRepo(t, dir, 120)
+	for _, gc := range []bool{false, true} {
+		if gc {
+			gitIn(t, dir, nil, "gc", "-q", "--aggressive")
+		}
+		r, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, p := range r.packs.raws {
+			it, err := p.idx.Entries()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for {
+				e, err := it.Next()
+				if err != nil {
+					break
+				}
+				typ, got, ok, err := r.packs.raw(e.Hash)
+				if err != nil || !ok {
+					t.Fatalf("gc=%v: %s: ok=%v %v", gc, e.Hash, ok, err)
+				}
+				o, err := r.store.EncodedObject(plumbing.AnyObject, e.Hash)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rd, _ := o.Reader()
+				var want bytes.Buffer
+				want.ReadFrom(rd)
+				rd.Close()
+				if typ != o.Type() || !bytes.Equal(got, want.Bytes()) {
+					t.Fatalf("gc=%v: %s: %v %d bytes, go-git %v %d bytes", gc, e.Hash, typ, len(got), o.Type(), want.Len())
+				}
+				n++
+			}
+		}
+		r.Close()
+		if n < 300 {
+			t.Fatalf("gc=%v: only %d objects compared", gc, n)
+		}
+	}
+	// A damaged delta is refused, not trusted.
+	if _, err := patchDelta([]byte("abc"), []byte{3, 5, 0x90, 5}); err == nil {
+		t.Error("a delta copying past its base was applied")
+	}
+	if _, err := patchDelta([]byte("abc"), []byte{2, 1, 1, 'x'}); err == nil {
+		t.Error("a delta for another base size was applied")
+	}
+	if got, err := patchDelta([]byte("hello world"), []byte{11, 8, 0x91, 6, 5, 3, '!', '!', '!'}); err != nil || string(got) != "world!!!" {
+		t.Errorf("patchDelta = %q, %v", got, err)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
@@ -290,18 +292,116 @@ func (r *Repo) ensureIndexed(ctx context.Context, tips ...plumbing.Hash) error {
 	if err != nil {
 		return err
 	}
+	nodes, err := r.diffAll(ctx, order)
+	if err != nil {
+		return err
+	}
+	idx := r.index()
 	for i, h := range order {
-		if i%512 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
+		if idx.nodes[h] == nil {
+			idx.nodes[h] = nodes[i]
+			idx.fresh = append(idx.fresh, h)
+		}
+		delete(r.heads, h)
+	}
+	_ = idx.save()
+	return nil
+}
+
+// parallelIndex is the fewest commits a worker is given; indexWorkers the
+// most workers (tests change both).
+var (
+	parallelIndex = 1000
+	indexWorkers  = func() int { return runtime.GOMAXPROCS(0) }
+)
+
+// diffAll makes the index nodes of the commits in order. Each commit is
+// diffed against its first parent on its own, so a long history is cut in
+// as many runs of consecutive commits as there are cores, each read
+// through objects of its own (consecutive commits share most trees).
+func (r *Repo) diffAll(ctx context.Context, order []plumbing.Hash) ([]*node, error) {
+	type job struct {
+		head   commitHead
+		base   plumbing.Hash   // the first parent's tree
+		others []plumbing.Hash // the other parents' trees
+	}
+	jobs := make([]job, len(order))
+	for i, h := range order {
+		ch, ok := r.heads[h]
+		if !ok {
+			var err error
+			if ch, err = r.readHead(h); err != nil {
+				return nil, err
 			}
 		}
-		if _, err := r.indexCommit(h); err != nil {
-			return err
+		jobs[i].head = ch
+		for k, p := range ch.parents {
+			t, err := r.treeOf(p)
+			if err != nil {
+				return nil, err
+			}
+			if k == 0 {
+				jobs[i].base = t
+			} else {
+				jobs[i].others = append(jobs[i].others, t)
+			}
 		}
 	}
-	_ = r.index().save()
-	return nil
+	nodes := make([]*node, len(order))
+	run := func(o *objects, lo, hi int) error {
+		for i := lo; i < hi; i++ {
+			if (i-lo)%512 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			j := &jobs[i]
+			nd := &node{tree: j.head.tree, time: j.head.time, parents: j.head.parents}
+			var err error
+			if nd.changes, err = o.diffTrees(j.base, nd.tree, "", nil); err != nil {
+				return fmt.Errorf("commit %s: %w", order[i], err)
+			}
+			for _, t := range j.others {
+				for c := range nd.changes {
+					b, err := o.blobAt(t, nd.changes[c].Path)
+					if err != nil {
+						return err
+					}
+					nd.changes[c].Others = append(nd.changes[c].Others, b)
+				}
+			}
+			nodes[i] = nd
+		}
+		return nil
+	}
+	workers := min(indexWorkers(), len(order)/parallelIndex)
+	if workers < 2 {
+		return nodes, run(r.objects, 0, len(order))
+	}
+	objs := []*objects{r.objects}
+	defer func() {
+		for _, o := range objs[1:] {
+			o.packs.close()
+		}
+	}()
+	for len(objs) < workers {
+		o, err := r.objects.worker()
+		if err != nil {
+			return nil, err
+		}
+		objs = append(objs, o)
+	}
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w, o := range objs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[w] = run(o, len(order)*w/workers, len(order)*(w+1)/workers)
+		}()
+	}
+	wg.Wait()
+	return nodes, errors.Join(errs...)
 }
 
 // discover reads the headers of every commit reachable from tips that the

@@ -14,12 +14,43 @@ import (
 	"unicode"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
-// raw returns an object's content. For objects go-git holds in memory
-// (everything read from a pack) the slice is go-git's own buffer, shared
-// and never copied: callers must not modify it.
-func (r *Repo) raw(t plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
+// objects reads git objects: from the pack files as bytes (rawPack), else
+// through go-git's storage (loose objects, alternates). A Repo has one; an
+// index build on several cores gives each worker its own, with its own
+// open packs and caches; the go-git route is shared and taken one reader
+// at a time.
+type objects struct {
+	packs *packs
+	trees *treeCache
+	store *filesystem.Storage
+	slow  *sync.Mutex // guards the go-git route: packs.get and store
+}
+
+// worker returns objects of its own for another goroutine.
+func (r *objects) worker() (*objects, error) {
+	ps, err := r.packs.rawClone()
+	if err != nil {
+		return nil, err
+	}
+	return &objects{packs: ps, trees: newTreeCache(), store: r.store, slow: r.slow}, nil
+}
+
+// raw returns an object's content. The slice is shared with caches and
+// never copied: callers must not modify it.
+func (r *objects) raw(t plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
+	if ot, b, ok, err := r.packs.raw(h); err != nil {
+		return nil, fmt.Errorf("reading %s %s: %w", t, h, err)
+	} else if ok {
+		if ot != t {
+			return nil, fmt.Errorf("reading %s %s: it is a %s", t, h, ot)
+		}
+		return b, nil
+	}
+	r.slow.Lock()
+	defer r.slow.Unlock()
 	o, ok, err := r.packs.get(h)
 	if err == nil && !ok {
 		o, err = r.store.EncodedObject(t, h)

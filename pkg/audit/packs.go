@@ -21,8 +21,30 @@ import (
 // memory once, into the shared object cache.
 type packs struct {
 	packs []*packfile.Packfile
+	raws  []*rawPack // the same packs, read as bytes (see rawPack)
 	cache *objectCache
+	// clone: a worker's copy, whose go-git packs belong to the original.
+	clone bool
 }
+
+// rawClone opens the packs again for another goroutine's raw reads, with
+// a cache of its own; the go-git packs stay the original's (see objects).
+func (ps *packs) rawClone() (*packs, error) {
+	out := &packs{packs: ps.packs, cache: ps.cache, clone: true}
+	rc := newRawCache(rawCacheBytes)
+	for _, p := range ps.raws {
+		rp, err := openRawPack(p.f.Name(), p.idx, rc)
+		if err != nil {
+			out.close()
+			return nil, err
+		}
+		out.raws = append(out.raws, rp)
+	}
+	return out, nil
+}
+
+// rawCacheBytes is the budget for resolved objects read as bytes.
+const rawCacheBytes = 64 << 20
 
 func openPacks(commonDir string, c *objectCache) (*packs, error) {
 	dir := filepath.Join(commonDir, "objects", "pack")
@@ -33,6 +55,7 @@ func openPacks(commonDir string, c *objectCache) (*packs, error) {
 	sort.Strings(names)
 	fs := osfs.New(dir)
 	ps := &packs{cache: c}
+	rc := newRawCache(rawCacheBytes)
 	for _, idxPath := range names {
 		base := strings.TrimSuffix(filepath.Base(idxPath), ".idx")
 		f, err := os.Open(idxPath)
@@ -55,7 +78,14 @@ func openPacks(commonDir string, c *objectCache) (*packs, error) {
 			ps.close()
 			return nil, err
 		}
+		rp, err := openRawPack(filepath.Join(dir, base+".pack"), idx, rc)
+		if err != nil {
+			pf.Close()
+			ps.close()
+			return nil, err
+		}
 		ps.packs = append(ps.packs, packfile.NewPackfileWithCache(idx, nil, pf, c, 0))
+		ps.raws = append(ps.raws, rp)
 	}
 	return ps, nil
 }
@@ -77,9 +107,27 @@ func (ps *packs) get(h plumbing.Hash) (plumbing.EncodedObject, bool, error) {
 	return nil, false, nil
 }
 
+// raw returns an object's type and bytes from the first pack holding it;
+// ok is false when none does.
+func (ps *packs) raw(h plumbing.Hash) (plumbing.ObjectType, []byte, bool, error) {
+	for _, p := range ps.raws {
+		t, b, ok, err := p.get(h)
+		if err != nil || ok {
+			return t, b, ok, err
+		}
+	}
+	return 0, nil, false, nil
+}
+
 func (ps *packs) close() {
 	for _, p := range ps.packs {
+		if ps.clone {
+			break
+		}
 		p.Close()
 	}
-	ps.packs = nil
+	for _, p := range ps.raws {
+		p.close()
+	}
+	ps.packs, ps.raws = nil, nil
 }

@@ -64,7 +64,7 @@ const treeCacheBytes = 16 << 20
 func newTreeCache() *treeCache { return &treeCache{m: map[plumbing.Hash][]byte{}} }
 
 // tree returns a tree object's bytes; the zero hash is the empty tree.
-func (r *Repo) tree(h plumbing.Hash) ([]byte, error) {
+func (r *objects) tree(h plumbing.Hash) ([]byte, error) {
 	if h.IsZero() {
 		return nil, nil
 	}
@@ -147,7 +147,7 @@ func find(t []byte, name []byte) (treeEntry, bool, error) {
 
 // lookup resolves a slash-separated path from a root tree, one segment at a
 // time; ok is false when some segment is missing.
-func (r *Repo) lookup(root plumbing.Hash, path string) (treeEntry, bool, error) {
+func (r *objects) lookup(root plumbing.Hash, path string) (treeEntry, bool, error) {
 	e := treeEntry{hash: root, mode: filemode.Dir}
 	for path != "" {
 		seg := path
@@ -173,7 +173,7 @@ func (r *Repo) lookup(root plumbing.Hash, path string) (treeEntry, bool, error) 
 
 // blobAt is the blob hash of the file at path in a root tree (zero when
 // there is none).
-func (r *Repo) blobAt(root plumbing.Hash, path string) (plumbing.Hash, error) {
+func (r *objects) blobAt(root plumbing.Hash, path string) (plumbing.Hash, error) {
 	e, ok, err := r.lookup(root, path)
 	if err != nil || !ok || !e.isFile() {
 		return plumbing.ZeroHash, err
@@ -182,7 +182,7 @@ func (r *Repo) blobAt(root plumbing.Hash, path string) (plumbing.Hash, error) {
 }
 
 // entries lists a tree's entries (names copied).
-func (r *Repo) entries(h plumbing.Hash) ([]treeEntry, error) {
+func (r *objects) entries(h plumbing.Hash) ([]treeEntry, error) {
 	t, err := r.tree(h)
 	if err != nil {
 		return nil, err
@@ -213,7 +213,7 @@ type Change struct {
 // be zero, the empty tree), skipping subtrees whose hashes are equal. It
 // walks both trees' bytes side by side and allocates only for what
 // differs.
-func (r *Repo) diffTrees(a, b plumbing.Hash, prefix string, out []Change) ([]Change, error) {
+func (r *objects) diffTrees(a, b plumbing.Hash, prefix string, out []Change) ([]Change, error) {
 	if a == b {
 		return out, nil
 	}

@@ -1,0 +1,297 @@
+package audit
+
+import (
+	"bufio"
+	"compress/zlib"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
+)
+
+// rawPack reads objects from one pack file as bytes, resolving deltas
+// itself: it inflates the delta and patches the base it holds, one copy of
+// the result, where go-git's object reader copies a large object three
+// times through buffers and writers (a history index over big folders read
+// trees of a megabyte ten thousand times). Resolved objects are kept, by
+// offset, within a byte budget: a folder's versions are deltas of one
+// another, so the next read usually finds its base here.
+type rawPack struct {
+	mu    sync.Mutex
+	idx   *idxfile.MemoryIndex
+	f     *os.File
+	size  int64
+	br    *bufio.Reader
+	zr    io.ReadCloser // reused through zlib.Resetter
+	cache *rawCache
+}
+
+func openRawPack(packPath string, idx *idxfile.MemoryIndex, c *rawCache) (*rawPack, error) {
+	f, err := os.Open(packPath)
+	if err != nil {
+		return nil, err
+	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &rawPack{idx: idx, f: f, size: info.Size(), br: bufio.NewReaderSize(nil, 64<<10), cache: c}, nil
+}
+
+func (p *rawPack) close() { p.f.Close() }
+
+// get returns the object's type and content; ok is false when the pack
+// does not hold it.
+func (p *rawPack) get(h plumbing.Hash) (plumbing.ObjectType, []byte, bool, error) {
+	off, err := p.idx.FindOffset(h)
+	if errors.Is(err, plumbing.ErrObjectNotFound) {
+		return 0, nil, false, nil
+	}
+	if err != nil {
+		return 0, nil, false, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	t, b, err := p.at(off, 0)
+	if err != nil {
+		return 0, nil, false, fmt.Errorf("object %s: %w", h, err)
+	}
+	return t, b, true, nil
+}
+
+// maxDeltaDepth bounds a delta chain: git writes at most 4095 (and 50 by
+// default); a longer one is a damaged pack, not something to recurse on.
+const maxDeltaDepth = 5000
+
+func (p *rawPack) at(off int64, depth int) (plumbing.ObjectType, []byte, error) {
+	if depth > maxDeltaDepth {
+		return 0, nil, errors.New("delta chain too long")
+	}
+	if o, ok := p.cache.get(p, off); ok {
+		return o.t, o.b, nil
+	}
+	t, size, baseOff, ref, err := p.header(off)
+	if err != nil {
+		return 0, nil, err
+	}
+	if size > maxObjectSize {
+		return 0, nil, fmt.Errorf("object at offset %d: %d bytes", off, size)
+	}
+	if p.zr == nil {
+		if p.zr, err = zlib.NewReader(p.br); err != nil {
+			return 0, nil, err
+		}
+	} else if err := p.zr.(zlib.Resetter).Reset(p.br, nil); err != nil {
+		return 0, nil, err
+	}
+	data := make([]byte, size)
+	if _, err := io.ReadFull(p.zr, data); err != nil {
+		return 0, nil, fmt.Errorf("object at offset %d: %w", off, err)
+	}
+	switch t {
+	case plumbing.OFSDeltaObject, plumbing.REFDeltaObject:
+		if t == plumbing.REFDeltaObject {
+			if baseOff, err = p.idx.FindOffset(ref); err != nil {
+				return 0, nil, fmt.Errorf("base %s: %w", ref, err)
+			}
+		}
+		bt, base, err := p.at(baseOff, depth+1)
+		if err != nil {
+			return 0, nil, err
+		}
+		if data, err = patchDelta(base, data); err != nil {
+			return 0, nil, err
+		}
+		t = bt
+	case plumbing.CommitObject, plumbing.TreeObject, plumbing.BlobObject, plumbing.TagObject:
+	default:
+		return 0, nil, fmt.Errorf("object type %v at offset %d", t, off)
+	}
+	p.cache.put(p, off, t, data)
+	return t, data, nil
+}
+
+// rawCache keeps resolved objects within a byte budget; when full it
+// forgets the oldest half.
+type rawCache struct {
+	mu    sync.Mutex
+	max   int
+	size  int
+	m     map[rawKey]rawObject
+	order []rawKey
+}
+
+type rawKey struct {
+	p   *rawPack
+	off int64
+}
+
+type rawObject struct {
+	t plumbing.ObjectType
+	b []byte
+}
+
+func newRawCache(max int) *rawCache { return &rawCache{max: max, m: map[rawKey]rawObject{}} }
+
+func (c *rawCache) get(p *rawPack, off int64) (rawObject, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	o, ok := c.m[rawKey{p, off}]
+	return o, ok
+}
+
+func (c *rawCache) put(p *rawPack, off int64, t plumbing.ObjectType, b []byte) {
+	if len(b) > c.max/4 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k := rawKey{p, off}
+	if _, ok := c.m[k]; ok {
+		return
+	}
+	for c.size+len(b) > c.max && len(c.order) > 0 {
+		half := c.order[:(len(c.order)+1)/2]
+		for _, old := range half {
+			c.size -= len(c.m[old].b)
+			delete(c.m, old)
+		}
+		c.order = append(c.order[:0:0], c.order[len(half):]...)
+	}
+	c.m[k] = rawObject{t, b}
+	c.order = append(c.order, k)
+	c.size += len(b)
+}
+
+// header reads the object header at off, leaving p.br at the start of
+// its zlib stream: type, inflated size, and the base of a delta (an
+// offset, or a hash for a reference delta).
+func (p *rawPack) header(off int64) (t plumbing.ObjectType, size uint64, baseOff int64, ref plumbing.Hash, err error) {
+	if off < 12 || off >= p.size {
+		return 0, 0, 0, ref, fmt.Errorf("object offset %d outside the pack", off)
+	}
+	p.br.Reset(io.NewSectionReader(p.f, off, p.size-off))
+	c, err := p.br.ReadByte()
+	if err != nil {
+		return 0, 0, 0, ref, err
+	}
+	t = plumbing.ObjectType((c >> 4) & 7)
+	size = uint64(c & 15)
+	for shift := uint(4); c&0x80 != 0; shift += 7 {
+		if shift > 60 {
+			return 0, 0, 0, ref, errors.New("object size too large")
+		}
+		if c, err = p.br.ReadByte(); err != nil {
+			return 0, 0, 0, ref, err
+		}
+		size |= uint64(c&0x7f) << shift
+	}
+	switch t {
+	case plumbing.OFSDeltaObject:
+		if c, err = p.br.ReadByte(); err != nil {
+			return 0, 0, 0, ref, err
+		}
+		n := uint64(c & 0x7f)
+		for i := 0; c&0x80 != 0; i++ {
+			if i > 8 {
+				return 0, 0, 0, ref, errors.New("delta base offset too large")
+			}
+			if c, err = p.br.ReadByte(); err != nil {
+				return 0, 0, 0, ref, err
+			}
+			n = (n+1)<<7 | uint64(c&0x7f)
+		}
+		if n == 0 || n >= uint64(off) {
+			return 0, 0, 0, ref, fmt.Errorf("delta at offset %d: base offset out of range", off)
+		}
+		baseOff = off - int64(n)
+	case plumbing.REFDeltaObject:
+		if _, err = io.ReadFull(p.br, ref[:]); err != nil {
+			return 0, 0, 0, ref, err
+		}
+	}
+	return t, size, baseOff, ref, nil
+}
+
+var errBadDelta = errors.New("invalid delta")
+
+// maxObjectSize bounds what a delta may claim its result's size is.
+const maxObjectSize = 1 << 30
+
+// patchDelta applies a git delta to base, into a result allocated once at
+// the size the delta states (go-git's PatchDelta grows a buffer as it
+// goes, copying the result again and again for a large tree).
+func patchDelta(base, delta []byte) ([]byte, error) {
+	srcSize, delta, ok := leb128(delta)
+	if !ok || srcSize != uint64(len(base)) {
+		return nil, errBadDelta
+	}
+	size, delta, ok := leb128(delta)
+	if !ok || size > maxObjectSize {
+		return nil, errBadDelta
+	}
+	out := make([]byte, 0, size)
+	for len(delta) > 0 {
+		cmd := delta[0]
+		delta = delta[1:]
+		switch {
+		case cmd&0x80 != 0: // copy from the base
+			var off, n uint64
+			for i := uint(0); i < 4; i++ {
+				if cmd&(1<<i) != 0 {
+					if len(delta) == 0 {
+						return nil, errBadDelta
+					}
+					off |= uint64(delta[0]) << (8 * i)
+					delta = delta[1:]
+				}
+			}
+			for i := uint(0); i < 3; i++ {
+				if cmd&(0x10<<i) != 0 {
+					if len(delta) == 0 {
+						return nil, errBadDelta
+					}
+					n |= uint64(delta[0]) << (8 * i)
+					delta = delta[1:]
+				}
+			}
+			if n == 0 {
+				n = 0x10000
+			}
+			if off+n > uint64(len(base)) || uint64(len(out))+n > size {
+				return nil, errBadDelta
+			}
+			out = append(out, base[off:off+n]...)
+		case cmd != 0: // insert the next cmd bytes
+			n := int(cmd)
+			if n > len(delta) || uint64(len(out)+n) > size {
+				return nil, errBadDelta
+			}
+			out = append(out, delta[:n]...)
+			delta = delta[n:]
+		default:
+			return nil, errBadDelta
+		}
+	}
+	if uint64(len(out)) != size {
+		return nil, errBadDelta
+	}
+	return out, nil
+}
+
+// leb128 reads a delta header's little-endian base-128 size.
+func leb128(b []byte) (uint64, []byte, bool) {
+	var n uint64
+	for i := 0; i < len(b) && i < 10; i++ {
+		n |= uint64(b[i]&0x7f) << (7 * uint(i))
+		if b[i]&0x80 == 0 {
+			return n, b[i+1:], true
+		}
+	}
+	return 0, nil, false
+}
