@@ -45,6 +45,12 @@ type Repo struct {
 	persons  map[plumbing.Hash]*record.Record
 	mu       sync.Mutex // guards blobs
 	blobs    map[blobKey]parsed
+
+	// IndexProgress, when set, is told how many of the commits to index
+	// are done while the index grows by many (a first history, log or
+	// verify over a long history), about ten times a second and once at
+	// the end (done == total), from one goroutine.
+	IndexProgress func(done, total int)
 }
 
 // ShallowError says the clone holds only part of the history.

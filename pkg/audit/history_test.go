@@ -330,3 +330,29 @@ func TestRawPackAgrees(t *testing.T) {
 		t.Errorf("patchDelta = %q, %v", got, err)
 	}
 }
+
+// TestIndexProgress: building the index tells its progress, ending with
+// every commit done; an index already built tells nothing.
+func TestIndexProgress(t *testing.T) {
+	needGit(t)
+	dir := t.TempDir()
+	genRepo(t, dir, 60)
+	for _, want := range []int{60, -1} {
+		r, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last, calls := [2]int{-1, -1}, 0
+		r.IndexProgress = func(done, total int) { last, calls = [2]int{done, total}, calls+1 }
+		if _, err := r.History(context.Background(), "EXP-2026-0001"); err != nil {
+			t.Fatal(err)
+		}
+		r.Close()
+		switch {
+		case want > 0 && (last[0] != last[1] || last[1] < want):
+			t.Errorf("last progress %v, want all of at least %d commits", last, want)
+		case want < 0 && calls > 0:
+			t.Errorf("progress told %d times with the index built", calls)
+		}
+	}
+}

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
@@ -348,6 +350,29 @@ func (r *Repo) diffAll(ctx context.Context, order []plumbing.Hash) ([]*node, err
 		}
 	}
 	nodes := make([]*node, len(order))
+	var done atomic.Int64
+	if r.IndexProgress != nil && len(order) > 0 {
+		stop := make(chan struct{})
+		ticked := make(chan struct{})
+		go func() {
+			defer close(ticked)
+			t := time.NewTicker(100 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-t.C:
+					r.IndexProgress(int(done.Load()), len(order))
+				}
+			}
+		}()
+		defer func() {
+			close(stop)
+			<-ticked
+			r.IndexProgress(len(order), len(order))
+		}()
+	}
 	run := func(o *objects, lo, hi int) error {
 		for i := lo; i < hi; i++ {
 			if (i-lo)%512 == 0 {
@@ -355,6 +380,7 @@ func (r *Repo) diffAll(ctx context.Context, order []plumbing.Hash) ([]*node, err
 					return err
 				}
 			}
+			done.Add(1)
 			j := &jobs[i]
 			nd := &node{tree: j.head.tree, time: j.head.time, parents: j.head.parents}
 			var err error

@@ -127,6 +127,16 @@ func (g *global) openAudit() (*audit.Repo, error) {
 		}
 		return nil, &ExitError{ExitUsage, fmt.Errorf("reading git: %w", err)}
 	}
+	if g.io.ErrTTY && g.output != "json" {
+		// A first run over a long history builds the commit index.
+		p := render.NewProgress(g.io.Err, "indexing commits")
+		r.IndexProgress = func(done, total int) {
+			p.Update(done, total)
+			if done >= total {
+				p.Done()
+			}
+		}
+	}
 	return r, nil
 }
 
