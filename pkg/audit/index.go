@@ -13,9 +13,9 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/opsbook/opsbook/pkg/progress"
 )
 
 // node is what the index knows of one commit: its tree, its committer time
@@ -352,24 +352,9 @@ func (r *Repo) diffAll(ctx context.Context, order []plumbing.Hash) ([]*node, err
 	nodes := make([]*node, len(order))
 	var done atomic.Int64
 	if r.IndexProgress != nil && len(order) > 0 {
-		stop := make(chan struct{})
-		ticked := make(chan struct{})
-		go func() {
-			defer close(ticked)
-			t := time.NewTicker(100 * time.Millisecond)
-			defer t.Stop()
-			for {
-				select {
-				case <-stop:
-					return
-				case <-t.C:
-					r.IndexProgress(int(done.Load()), len(order))
-				}
-			}
-		}()
+		stop := progress.Tick(r.IndexProgress, &done, len(order))
 		defer func() {
-			close(stop)
-			<-ticked
+			stop()
 			r.IndexProgress(len(order), len(order))
 		}()
 	}

@@ -242,23 +242,12 @@ func patchDelta(base, delta []byte) ([]byte, error) {
 		switch {
 		case cmd&0x80 != 0: // copy from the base
 			var off, n uint64
-			for i := uint(0); i < 4; i++ {
-				if cmd&(1<<i) != 0 {
-					if len(delta) == 0 {
-						return nil, errBadDelta
-					}
-					off |= uint64(delta[0]) << (8 * i)
-					delta = delta[1:]
-				}
+			var ok bool
+			if off, delta, ok = copyField(cmd, 4, delta); !ok {
+				return nil, errBadDelta
 			}
-			for i := uint(0); i < 3; i++ {
-				if cmd&(0x10<<i) != 0 {
-					if len(delta) == 0 {
-						return nil, errBadDelta
-					}
-					n |= uint64(delta[0]) << (8 * i)
-					delta = delta[1:]
-				}
+			if n, delta, ok = copyField(cmd>>4, 3, delta); !ok {
+				return nil, errBadDelta
 			}
 			if n == 0 {
 				n = 0x10000
@@ -282,6 +271,22 @@ func patchDelta(base, delta []byte) ([]byte, error) {
 		return nil, errBadDelta
 	}
 	return out, nil
+}
+
+// copyField reads a copy command's offset or size: up to width
+// little-endian bytes, present where the low bits of bits are set.
+func copyField(bits byte, width uint, delta []byte) (uint64, []byte, bool) {
+	var v uint64
+	for i := uint(0); i < width; i++ {
+		if bits&(1<<i) != 0 {
+			if len(delta) == 0 {
+				return 0, nil, false
+			}
+			v |= uint64(delta[0]) << (8 * i)
+			delta = delta[1:]
+		}
+	}
+	return v, delta, true
 }
 
 // leb128 reads a delta header's little-endian base-128 size.

@@ -15,6 +15,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/cache"
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/progress"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/schema"
 )
@@ -186,7 +187,7 @@ type result struct {
 	entry *cache.Entry // nil: not to be cached
 }
 
-func (l *loader) run(ctx context.Context, progress func(done, total int)) error {
+func (l *loader) run(ctx context.Context, report func(done, total int)) error {
 	n := len(l.files)
 	l.results = make([]result, n)
 	var next atomic.Int64
@@ -217,32 +218,14 @@ func (l *loader) run(ctx context.Context, progress func(done, total int)) error 
 			}
 		}()
 	}
-	stop := make(chan struct{})
-	var pw sync.WaitGroup
-	if progress != nil {
-		pw.Add(1)
-		go func() {
-			defer pw.Done()
-			t := time.NewTicker(100 * time.Millisecond)
-			defer t.Stop()
-			for {
-				select {
-				case <-stop:
-					return
-				case <-t.C:
-					progress(int(l.done.Load()), n)
-				}
-			}
-		}()
-	}
+	stop := progress.Tick(report, &l.done, n)
 	wg.Wait()
-	close(stop)
-	pw.Wait()
+	stop()
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if progress != nil {
-		progress(n, n)
+	if report != nil {
+		report(n, n)
 	}
 	return nil
 }
