@@ -58,9 +58,10 @@ func (r *Repo) Validate(now time.Time) []diag.Diagnostic {
 	}
 	ds := append([]diag.Diagnostic(nil), r.Diags...)
 	// The rules run on all cores and test each attachment where they meet
-	// it, with one stat relative to the open root folder.
+	// it, with one stat relative to the open root folder, once a path.
 	st := newStatter(r.Root)
-	exists := func(rel string) bool { return insideRepo(rel) && st.regular(rel) }
+	seen := newSeenFiles()
+	exists := func(rel string) bool { return insideRepo(rel) && seen.exists(rel, st.regular) }
 	ds = append(ds, rules.Check(&rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Exists: exists})...)
 	st.close()
 	tr("rules")

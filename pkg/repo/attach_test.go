@@ -1,0 +1,35 @@
+package repo
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// Each path is tested once however many records name it, and the answers
+// are the test's, from any number of goroutines.
+func TestSeenFiles(t *testing.T) {
+	s := newSeenFiles()
+	var calls atomic.Int64
+	test := func(rel string) bool { calls.Add(1); return len(rel)%2 == 0 }
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 2000; i++ {
+				rel := fmt.Sprintf("attachments/%d.pdf", i%100)
+				if got := s.exists(rel, test); got != (len(rel)%2 == 0) {
+					t.Errorf("%s: %v", rel, got)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	// Two goroutines may both test a path not yet remembered; never more
+	// than one per goroutine.
+	if n := calls.Load(); n < 100 || n > 400 {
+		t.Errorf("%d tests for 100 paths", n)
+	}
+}
