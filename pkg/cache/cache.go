@@ -28,15 +28,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"runtime/debug"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 	"unsafe"
 
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/par"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/schemas"
 )
@@ -613,7 +612,7 @@ func decode(data []byte, key Key) ([]*Entry, error) {
 	// Decoding makes the values that stay: collecting garbage meanwhile
 	// would only trace them again and again.
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
-	parallel(n, func(lo, hi int) {
+	par.For(n, 256, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			off := body + int(binary.LittleEndian.Uint32(index[4*i:]))
 			if off >= len(s) {
@@ -679,23 +678,4 @@ func (d *decoder) entry() *Entry {
 		}
 	}
 	return e
-}
-
-// parallel runs f over [0, n) in contiguous parts, one per core.
-func parallel(n int, f func(lo, hi int)) {
-	w := runtime.GOMAXPROCS(0)
-	if n < 256 || w == 1 {
-		f(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	for k := 0; k < w; k++ {
-		lo, hi := n*k/w, n*(k+1)/w
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f(lo, hi)
-		}()
-	}
-	wg.Wait()
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/money"
+	"github.com/opsbook/opsbook/pkg/par"
 	"github.com/opsbook/opsbook/pkg/query"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
@@ -150,24 +151,35 @@ func runList(ctx context.Context, o *listOpts) error {
 		return err
 	}
 	recs := r.Set.OfKind(kind)
-	fields.Observe(recs)
-	q, err := query.Parse(o.where, fields)
-	if err != nil {
-		return queryErr("--where", err)
-	}
-	var order query.Order
-	if o.sort != "" {
-		if order, err = query.ParseSort(o.sort, fields); err != nil {
-			return queryErr("--sort", err)
-		}
-	}
 	spec := o.columns
 	if spec == "" {
 		spec = defaultColumns[kind]
 	}
-	cols, err := query.ParseColumns(spec, fields)
-	if err != nil {
-		return queryErr("--columns", err)
+	var q *query.Query
+	var order query.Order
+	var cols []query.Field
+	parse := func() error {
+		var err error
+		if q, err = query.Parse(o.where, fields); err != nil {
+			return queryErr("--where", err)
+		}
+		if o.sort != "" {
+			if order, err = query.ParseSort(o.sort, fields); err != nil {
+				return queryErr("--sort", err)
+			}
+		}
+		if cols, err = query.ParseColumns(spec, fields); err != nil {
+			return queryErr("--columns", err)
+		}
+		return nil
+	}
+	// The schema's fields answer nearly every query; the records are
+	// walked for fields it does not declare only when one is asked for.
+	if err := parse(); err != nil {
+		fields.Observe(recs)
+		if err := parse(); err != nil {
+			return err
+		}
 	}
 
 	rc := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now}
@@ -212,12 +224,17 @@ func runList(ctx context.Context, o *listOpts) error {
 			t.Right[i] = true
 		}
 	}
-	for _, row := range rows {
-		cells := make([]string, len(cols))
-		for i, c := range cols {
-			cells[i] = cell(row, c, tty)
+	cells := make([][]string, len(rows))
+	par.For(len(rows), 2048, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			cells[r] = make([]string, len(cols))
+			for i, c := range cols {
+				cells[r][i] = cell(rows[r], c, tty)
+			}
 		}
-		t.Add(cells...)
+	})
+	for _, c := range cells {
+		t.Add(c...)
 	}
 	if err := writeTabular(o.global, format, t, nil); err != nil {
 		return err

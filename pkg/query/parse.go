@@ -3,6 +3,7 @@ package query
 import (
 	"errors"
 	"fmt"
+	"github.com/opsbook/opsbook/pkg/par"
 	"regexp"
 	"regexp/syntax"
 	"strings"
@@ -64,9 +65,17 @@ func (q *Query) Match(row *Row) bool {
 
 // Filter keeps the rows that match.
 func (q *Query) Filter(rows []*Row) []*Row {
+	// Rows are independent (each keeps its own derived values): a long
+	// list is judged on all cores.
+	keep := make([]bool, len(rows))
+	par.For(len(rows), 2048, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			keep[i] = q.Match(rows[i])
+		}
+	})
 	var out []*Row
-	for _, r := range rows {
-		if q.Match(r) {
+	for i, r := range rows {
+		if keep[i] {
 			out = append(out, r)
 		}
 	}
