@@ -356,3 +356,43 @@ func TestIndexProgress(t *testing.T) {
 		}
 	}
 }
+
+// TestRawPackDamaged: a damaged pack gives errors, never a panic or a
+// huge allocation.
+func TestRawPackDamaged(t *testing.T) {
+	needGit(t)
+	dir := t.TempDir()
+	genRepo(t, dir, 40)
+	gitIn(t, dir, nil, "gc", "-q", "--aggressive")
+	packs, _ := filepath.Glob(filepath.Join(dir, ".git", "objects", "pack", "*.pack"))
+	if len(packs) != 1 {
+		t.Fatalf("packs: %v", packs)
+	}
+	orig, err := os.ReadFile(packs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for at := 12; at < len(orig); at += len(orig)/97 + 1 {
+		bad := append([]byte{}, orig...)
+		bad[at] ^= 0xff
+		os.Chmod(packs[0], 0o644)
+		if err := os.WriteFile(packs[0], bad, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r, err := Open(dir)
+		if err != nil {
+			continue
+		}
+		for _, p := range r.packs.raws {
+			it, _ := p.idx.Entries()
+			for {
+				e, err := it.Next()
+				if err != nil {
+					break
+				}
+				r.packs.raw(e.Hash) // an error or other bytes; never a panic
+			}
+		}
+		r.Close()
+	}
+}

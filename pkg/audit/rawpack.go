@@ -58,6 +58,9 @@ func (p *rawPack) get(h plumbing.Hash) (plumbing.ObjectType, []byte, bool, error
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	t, b, err := p.at(off, 0)
+	if errors.Is(err, errTooLarge) {
+		return 0, nil, false, nil // left to go-git's reader, which streams
+	}
 	if err != nil {
 		return 0, nil, false, fmt.Errorf("object %s: %w", h, err)
 	}
@@ -80,7 +83,7 @@ func (p *rawPack) at(off int64, depth int) (plumbing.ObjectType, []byte, error) 
 		return 0, nil, err
 	}
 	if size > maxObjectSize {
-		return 0, nil, fmt.Errorf("object at offset %d: %d bytes", off, size)
+		return 0, nil, errTooLarge
 	}
 	if p.zr == nil {
 		if p.zr, err = zlib.NewReader(p.br); err != nil {
@@ -220,8 +223,12 @@ func (p *rawPack) header(off int64) (t plumbing.ObjectType, size uint64, baseOff
 
 var errBadDelta = errors.New("invalid delta")
 
-// maxObjectSize bounds what a delta may claim its result's size is.
-const maxObjectSize = 1 << 30
+// maxObjectSize bounds the objects read here (a header or a delta states
+// the size, and the result is allocated at once): a damaged pack must not
+// ask for gigabytes. Records repositories hold nothing near it.
+const maxObjectSize = 256 << 20
+
+var errTooLarge = errors.New("object too large to read whole")
 
 // patchDelta applies a git delta to base, into a result allocated once at
 // the size the delta states (go-git's PatchDelta grows a buffer as it
@@ -232,8 +239,11 @@ func patchDelta(base, delta []byte) ([]byte, error) {
 		return nil, errBadDelta
 	}
 	size, delta, ok := leb128(delta)
-	if !ok || size > maxObjectSize {
+	if !ok {
 		return nil, errBadDelta
+	}
+	if size > maxObjectSize {
+		return nil, errTooLarge
 	}
 	out := make([]byte, 0, size)
 	for len(delta) > 0 {
