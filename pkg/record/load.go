@@ -20,10 +20,14 @@ import (
 // by kind.
 type Set struct {
 	Records []*Record
-	byID    map[string]*Record // the first holder of each id, by path
-	shared  map[string][]*Record
 	byKind  map[Kind][]*Record
-	byFile  map[string]*Record
+
+	// The id index is built on first use (a list of one kind may never
+	// look an id up), once, whichever goroutine asks first.
+	ids    sync.Once
+	byID   map[string]*Record // the first holder of each id, by path
+	shared map[string][]*Record
+	byFile map[string]*Record
 }
 
 // NewSet indexes records (sorted by path).
@@ -31,33 +35,45 @@ func NewSet(recs []*Record) *Set {
 	if !sort.SliceIsSorted(recs, func(i, j int) bool { return recs[i].Path < recs[j].Path }) {
 		sort.Slice(recs, func(i, j int) bool { return recs[i].Path < recs[j].Path })
 	}
-	s := &Set{Records: recs, byID: make(map[string]*Record, len(recs)), shared: map[string][]*Record{}, byKind: map[Kind][]*Record{}}
+	s := &Set{Records: recs, byKind: map[Kind][]*Record{}}
 	for _, r := range recs {
-		if r.ID != "" {
-			if first, dup := s.byID[r.ID]; !dup {
-				s.byID[r.ID] = r
-			} else if rs := s.shared[r.ID]; rs == nil {
-				s.shared[r.ID] = []*Record{first, r}
-			} else {
-				s.shared[r.ID] = append(rs, r)
-			}
-		}
 		s.byKind[r.Kind] = append(s.byKind[r.Kind], r)
-		// A record whose id field disagrees with its file name (reported as
-		// file-location) is still found under the file's name, so that the
-		// references to it do not each report a second, misleading error.
-		if name := strings.TrimSuffix(path.Base(r.Path), ".yaml"); name != r.ID {
-			if s.byFile == nil {
-				s.byFile = map[string]*Record{}
-			}
-			s.byFile[name] = r
-		}
 	}
 	return s
 }
 
+// index builds the id index.
+func (s *Set) index() {
+	s.ids.Do(func() {
+		s.byID = make(map[string]*Record, len(s.Records))
+		s.shared = map[string][]*Record{}
+		for _, r := range s.Records {
+			if r.ID != "" {
+				if first, dup := s.byID[r.ID]; !dup {
+					s.byID[r.ID] = r
+				} else if rs := s.shared[r.ID]; rs == nil {
+					s.shared[r.ID] = []*Record{first, r}
+				} else {
+					s.shared[r.ID] = append(rs, r)
+				}
+			}
+			// A record whose id field disagrees with its file name (reported
+			// as file-location) is still found under the file's name, so
+			// that the references to it do not each report a second,
+			// misleading error.
+			if name := strings.TrimSuffix(path.Base(r.Path), ".yaml"); name != r.ID {
+				if s.byFile == nil {
+					s.byFile = map[string]*Record{}
+				}
+				s.byFile[name] = r
+			}
+		}
+	})
+}
+
 // Get returns the record with this id (the first by path if several hold it).
 func (s *Set) Get(id string) *Record {
+	s.index()
 	if r := s.byID[id]; r != nil {
 		return r
 	}
@@ -66,6 +82,7 @@ func (s *Set) Get(id string) *Record {
 
 // All returns every record holding id.
 func (s *Set) All(id string) []*Record {
+	s.index()
 	if rs := s.shared[id]; rs != nil {
 		return rs
 	}
@@ -94,21 +111,8 @@ func (s *Set) OfKind(k Kind) []*Record {
 // Shared returns the ids held by more than one record, each with its
 // records in path order.
 func (s *Set) Shared() map[string][]*Record {
-	out := map[string][]*Record{}
-	if s.byID == nil { // a Set built without NewSet
-		seen := map[string][]*Record{}
-		for _, r := range s.Records {
-			if r.ID != "" {
-				seen[r.ID] = append(seen[r.ID], r)
-			}
-		}
-		for id, rs := range seen {
-			if len(rs) > 1 {
-				out[id] = rs
-			}
-		}
-		return out
-	}
+	s.index()
+	out := make(map[string][]*Record, len(s.shared))
 	for id, rs := range s.shared {
 		out[id] = rs
 	}

@@ -81,7 +81,19 @@ func BudgetReport(set *record.Set, p *config.Policy, year int) *Budget {
 		}
 		return cats[c]
 	}
-	if b := set.Get(record.FormatID(record.Budget, year, 0)); b != nil && b.Kind == record.Budget {
+	// Budgets and projects are looked up among their own kind: a whole
+	// id index of 100,000 claims is not needed for a few dozen names.
+	kindIndex := func(k record.Kind) map[string]*record.Record {
+		m := map[string]*record.Record{}
+		for _, r := range set.OfKind(k) {
+			if m[r.ID] == nil {
+				m[r.ID] = r
+			}
+		}
+		return m
+	}
+	projects := kindIndex(record.Project)
+	if b := kindIndex(record.Budget)[record.FormatID(record.Budget, year, 0)]; b != nil {
 		rep.BudgetID, rep.BudgetStatus = b.ID, b.Status()
 		for i := range b.List("lines") {
 			cat(b.Str("lines." + strconv.Itoa(i) + ".category"))
@@ -129,7 +141,7 @@ func BudgetReport(set *record.Set, p *config.Policy, year int) *Budget {
 			k := [2]string{pr, e.Str("category")}
 			if spend[k] == nil {
 				spend[k] = &ProjectSpend{Project: pr, Category: k[1]}
-				if p := set.Get(pr); p != nil && p.Kind == record.Project {
+				if p := projects[pr]; p != nil {
 					spend[k].Title = p.Title()
 				}
 			}
@@ -201,7 +213,7 @@ func BudgetReport(set *record.Set, p *config.Policy, year int) *Budget {
 	for k := range projs {
 		if spend[[2]string{k[1], k[0]}] == nil {
 			ps := &ProjectSpend{Project: k[1], Category: k[0]}
-			if p := set.Get(k[1]); p != nil && p.Kind == record.Project {
+			if p := projects[k[1]]; p != nil {
 				ps.Title = p.Title()
 			}
 			spend[[2]string{k[1], k[0]}] = ps
