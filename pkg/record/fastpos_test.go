@@ -99,3 +99,20 @@ func FuzzFastPos(f *testing.F) {
 		sameAsTree(t, "fuzz.yaml", data)
 	})
 }
+
+// BenchmarkPos: a diagnostic's line and column from a record loaded
+// without its tree (the scan), as the rules ask for every finding.
+func BenchmarkPos(b *testing.B) {
+	var recs []*Record
+	for name, data := range sampleFiles(b) {
+		if r, _ := ParseLean(name, data); r != nil && r.Kind != "" {
+			recs = append(recs, r)
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, r := range recs {
+			r.Pos("status")
+		}
+	}
+}
