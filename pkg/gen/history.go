@@ -84,31 +84,9 @@ func (g *gen) history(ctx context.Context, dir string, commits int) (int, int, e
 	for _, s := range steps {
 		inHistory[s.r] = true
 	}
-	if err := run(ctx, dir, nil, "git", "init", "-q", "-b", "main"); err != nil {
-		return 0, 0, err
-	}
-	cmd := exec.CommandContext(ctx, "git", "fast-import", "--quiet", "--done")
-	cmd.Dir = dir
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	in, err := cmd.StdinPipe()
+	err := fastImport(ctx, dir, func(w io.Writer) error { return g.stream(w, steps, inHistory) })
 	if err != nil {
 		return 0, 0, err
-	}
-	if err := cmd.Start(); err != nil {
-		return 0, 0, err
-	}
-	w := bufio.NewWriterSize(in, 4<<20)
-	werr := g.stream(w, steps, inHistory)
-	if werr == nil {
-		werr = w.Flush()
-	}
-	in.Close()
-	if err := cmd.Wait(); err != nil {
-		return 0, 0, fmt.Errorf("git fast-import: %v: %s", err, strings.TrimSpace(stderr.String()))
-	}
-	if werr != nil {
-		return 0, 0, werr
 	}
 	// Fill the index from HEAD and the files written, so status is clean.
 	if err := run(ctx, dir, nil, "git", "reset", "-q"); err != nil {
@@ -148,8 +126,39 @@ func (g *gen) stream(w io.Writer, steps []step, inHistory map[*rec]bool) error {
 			return err
 		}
 	}
-	_, err := io.WriteString(w, "done\n")
-	return err
+	return nil
+}
+
+// fastImport makes dir a git repository on branch main holding the
+// commits stream writes, through `git fast-import`.
+func fastImport(ctx context.Context, dir string, stream func(w io.Writer) error) error {
+	if err := run(ctx, dir, nil, "git", "init", "-q", "-b", "main"); err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, "git", "fast-import", "--quiet", "--done")
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(in, 4<<20)
+	werr := stream(w)
+	if werr == nil {
+		_, werr = w.WriteString("done\n")
+	}
+	if werr == nil {
+		werr = w.Flush()
+	}
+	in.Close()
+	if err := cmd.Wait(); err != nil {
+		return fmt.Errorf("git fast-import: %v: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	return werr
 }
 
 func commit(w io.Writer, who *person, at time.Time, msg string, files []file) error {

@@ -1,14 +1,13 @@
 package gen
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -250,71 +249,46 @@ func writeReplicaLedger(path string, recs, expenses []*record.Record) error {
 }
 
 // replicaHistory makes out a git repository: the import commit, then
-// commits each adding a comment line to one record file, by the people in
-// turn (their first email), one minute apart.
+// commits each adding a comment line to one record file, by the active
+// people in turn, one minute apart.
 func replicaHistory(ctx context.Context, out string, recs []*record.Record, commits int) (int, error) {
-	type who struct{ name, email string }
-	var people []who
+	var people []*person
 	for _, r := range recs {
 		if v, _ := r.Get("active"); r.Kind == record.Person && v != false {
 			if emails := r.Strings("emails"); len(emails) > 0 {
-				people = append(people, who{r.Str("name"), emails[0]})
+				people = append(people, &person{name: r.Str("name"), emails: emails[:1]})
 			}
 		}
 	}
 	if len(people) == 0 {
 		return 0, errors.New("the department has no active people with an email to commit as")
 	}
-	var paths []string
+	var files []file
+	var records []string
 	err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() {
-			rel, _ := filepath.Rel(out, p)
-			paths = append(paths, filepath.ToSlash(rel))
+		if err != nil || !d.Type().IsRegular() {
+			return err
 		}
-		return err
+		rel, _ := filepath.Rel(out, p)
+		rel = filepath.ToSlash(rel)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		files = append(files, file{rel, data})
+		if strings.HasSuffix(rel, ".yaml") && strings.Contains(rel, "/") && !strings.HasPrefix(rel, "attachments/") {
+			records = append(records, rel)
+		}
+		return nil
 	})
 	if err != nil {
 		return 0, err
 	}
-	sort.Strings(paths)
-	if err := run(ctx, out, nil, "git", "init", "-q", "-b", "main"); err != nil {
-		return 0, err
-	}
-	cmd := exec.CommandContext(ctx, "git", "fast-import", "--quiet", "--done")
-	cmd.Dir = out
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		return 0, err
-	}
-	if err := cmd.Start(); err != nil {
-		return 0, err
-	}
-	w := bufio.NewWriterSize(in, 4<<20)
-	werr := func() error {
+	err = fastImport(ctx, out, func(w io.Writer) error {
 		at := time.Date(2026, 1, 1, 9, 0, 0, 0, DefaultUntil.Location())
-		sign := func(p who) string { return fmt.Sprintf("%s <%s> %d +0800", p.name, p.email, at.Unix()) }
-		var records []string
-		var files []file
-		for _, p := range paths {
-			data, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(p)))
-			if err != nil {
-				return err
-			}
-			files = append(files, file{p, data})
-			if strings.HasSuffix(p, ".yaml") && strings.Contains(p, "/") && !strings.HasPrefix(p, "attachments/") {
-				records = append(records, p)
-			}
+		if err := commit(w, people[0], at, "import the department's records\n", files); err != nil {
+			return err
 		}
-		msg := "import the department's records\n"
-		fmt.Fprintf(w, "commit refs/heads/main\nauthor %s\ncommitter %s\ndata %d\n%s", sign(people[0]), sign(people[0]), len(msg), msg)
-		for _, f := range files {
-			fmt.Fprintf(w, "M 100644 inline %s\ndata %d\n", quotePath(f.path), len(f.data))
-			w.Write(f.data)
-			w.WriteByte('\n')
-		}
-		w.WriteByte('\n')
 		content := map[string][]byte{}
 		for _, f := range files {
 			content[f.path] = f.data
@@ -324,25 +298,17 @@ func replicaHistory(ctx context.Context, out string, recs []*record.Record, comm
 				return err
 			}
 			p := records[(i*7919)%len(records)]
-			data := append(content[p], fmt.Sprintf("# note %d\n", i)...)
-			content[p] = data
+			content[p] = append(content[p], fmt.Sprintf("# note %d\n", i)...)
 			at = at.Add(time.Minute)
-			who := people[i%len(people)]
 			msg := fmt.Sprintf("note %d on %s\n", i, filepath.Base(p))
-			fmt.Fprintf(w, "commit refs/heads/main\nauthor %s\ncommitter %s\ndata %d\n%s", sign(who), sign(who), len(msg), msg)
-			fmt.Fprintf(w, "M 100644 inline %s\ndata %d\n", quotePath(p), len(data))
-			w.Write(data)
-			w.WriteString("\n\n")
+			if err := commit(w, people[i%len(people)], at, msg, []file{{p, content[p]}}); err != nil {
+				return err
+			}
 		}
-		w.WriteString("done\n")
-		return w.Flush()
-	}()
-	in.Close()
-	if err := cmd.Wait(); err != nil {
-		return 0, fmt.Errorf("git fast-import: %v: %s", err, strings.TrimSpace(stderr.String()))
-	}
-	if werr != nil {
-		return 0, werr
+		return nil
+	})
+	if err != nil {
+		return 0, err
 	}
 	// The work tree is the last commit's: check it out over the copies.
 	if err := run(ctx, out, nil, "git", "reset", "-q", "--hard"); err != nil {

@@ -47,23 +47,8 @@ func (m *Map) Set(key string, v any) {
 	*m = append(*m, Field{key, v})
 }
 
-// Delete removes key, keeping the others' order.
-func (m *Map) Delete(key string) {
-	*m = slices.DeleteFunc(*m, func(f Field) bool { return f.Key == key })
-}
-
-// Keys returns the keys in sorted order.
-func (m Map) Keys() []string {
-	keys := make([]string, len(m))
-	for i, f := range m {
-		keys[i] = f.Key
-	}
-	slices.Sort(keys)
-	return keys
-}
-
-// Sorted returns the fields in key order (the receiver is not changed).
-func (m Map) Sorted() Map {
+// sorted returns the fields in key order (the receiver is not changed).
+func (m Map) sorted() Map {
 	out := slices.Clone(m)
 	slices.SortFunc(out, func(a, b Field) int { return strings.Compare(a.Key, b.Key) })
 	return out
@@ -98,7 +83,7 @@ func (m Map) MarshalJSON() ([]byte, error) {
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	b.WriteByte('{')
-	for i, f := range m.Sorted() {
+	for i, f := range m.sorted() {
 		if i > 0 {
 			b.WriteByte(',')
 		}

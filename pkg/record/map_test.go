@@ -20,16 +20,8 @@ func TestMapFields(t *testing.T) {
 	if got := []string{m[0].Key, m[3].Key}; !reflect.DeepEqual(got, []string{"status", "note"}) || m[0].Value != "submitted" {
 		t.Fatalf("Set: %v", m)
 	}
-	m.Delete("amount")
-	m.Delete("none")
-	if len(m) != 3 || m.Has("amount") || m[1].Key != "id" {
-		t.Fatalf("Delete: %v", m)
-	}
-	if got := m.Keys(); !reflect.DeepEqual(got, []string{"id", "note", "status"}) {
-		t.Fatalf("Keys = %v", got)
-	}
-	if m[0].Key != "status" {
-		t.Fatal("Keys reordered the map")
+	if len(m) != 4 || m[1].Key != "amount" {
+		t.Fatalf("Set reordered the map: %v", m)
 	}
 }
 
