@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"fmt"
+	"github.com/opsbook/opsbook/pkg/gitobj"
 	"slices"
 	"strings"
 
@@ -127,7 +128,7 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 	// Discover the commits (reading only their headers), then index and
 	// judge them in one pass, parents first: the workers parse and judge
 	// while this goroutine reads git.
-	if _, err := r.discover(ctx, tips...); err != nil {
+	if _, err := r.Discover(ctx, tips...); err != nil {
 		return nil, err
 	}
 	excluded := map[plumbing.Hash]bool{}
@@ -141,7 +142,7 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 
 	var baseRules *Rules
 	if rep.RulesFrom == RulesFromBase {
-		t, err := r.treeOf(rep.Base)
+		t, err := r.TreeOf(rep.Base)
 		if err != nil {
 			return nil, err
 		}
@@ -159,7 +160,7 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 					opts.Progress(n, len(order))
 				}
 			}
-			if _, err := r.indexCommit(h); err != nil {
+			if _, err := r.IndexCommit(h); err != nil {
 				return err
 			}
 			j, err := r.prepare(ctx, h, baseRules)
@@ -193,7 +194,7 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 		}
 		return j.judge()
 	})
-	_ = r.index().save()
+	_ = r.SaveIndex()
 	if err != nil {
 		return nil, err
 	}
@@ -222,17 +223,17 @@ type verifyJob struct {
 // prepare reads what judging commit h needs, or returns nil when it
 // changes no record and not the policy.
 func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*verifyJob, error) {
-	nd := r.index().nodes[h]
-	merge := len(nd.parents) > 1
-	judged := func(c Change) bool { return !merge || fromNoParent(c) }
+	nd := r.Indexed(h)
+	merge := len(nd.Parents) > 1
+	judged := func(c gitobj.Change) bool { return !merge || fromNoParent(c) }
 	var err error
 	if rules == nil {
 		if len(r.rejected) == 0 {
 			rules, err = r.rulesBefore(ctx, h)
 		} else {
-			t := nd.tree
-			if p := nd.firstParent(); !p.IsZero() {
-				t, err = r.treeOf(p)
+			t := nd.Tree
+			if p := nd.FirstParent(); !p.IsZero() {
+				t, err = r.TreeOf(p)
 			}
 			if err == nil {
 				rules, err = r.rulesWithout(t, r.rejected)
@@ -244,7 +245,7 @@ func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*ver
 	}
 	dir := rules.Dir
 	policy, any, people := false, false, false
-	for _, c := range nd.changes {
+	for _, c := range nd.Changes {
 		if !judged(c) {
 			continue
 		}
@@ -264,7 +265,7 @@ func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*ver
 		return nil, err
 	}
 	j.hash = h
-	ch, err := r.readHead(h)
+	ch, err := r.ReadHead(h)
 	if err != nil {
 		return nil, err
 	}
@@ -291,8 +292,8 @@ func (r *Repo) reject(j *verifyJob) {
 		}
 	}
 	if pp := j.rules.PolicyPath; j.policy && (fatal || bad[pp]) {
-		nd := r.index().nodes[j.hash]
-		if c, ok := nd.change(pp); ok {
+		nd := r.Indexed(j.hash)
+		if c, ok := nd.ChangeOf(pp); ok {
 			r.rejected[pp] = rejected{bad: c.New, prev: r.lastAccepted(pp, c.Old)}
 		}
 	}
@@ -463,7 +464,7 @@ func (r *Repo) topo(head plumbing.Hash, excluded map[plumbing.Hash]bool) []plumb
 	var out []plumbing.Hash
 	for len(stack) > 0 {
 		f := &stack[len(stack)-1]
-		ps := r.parentsOf(f.h)
+		ps := r.ParentsOf(f.h)
 		if f.i < len(ps) {
 			p := ps[f.i]
 			f.i++

@@ -1,4 +1,4 @@
-package audit
+package gitobj
 
 import (
 	"bytes"
@@ -93,36 +93,36 @@ func (c *capture) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// commitHead is what the audit needs of a commit object's headers.
-type commitHead struct {
-	tree    plumbing.Hash
-	parents []plumbing.Hash
-	time    int64 // committer time, Unix seconds
+// CommitHead is what the audit needs of a commit object's headers.
+type CommitHead struct {
+	Tree    plumbing.Hash
+	Parents []plumbing.Hash
+	Time    int64 // committer time, Unix seconds
 	// author, with the time in the author's own zone
-	name, email string
-	when        time.Time
-	subject     string // the first line of the message
-	signed      bool   // has a gpgsig header
+	Name, Email string
+	When        time.Time
+	Subject     string // the first line of the message
+	Signed      bool   // has a gpgsig header
 }
 
 var errBadCommit = errors.New("malformed commit object")
 
-// readHead reads a commit's tree, parents and committer time from its
+// ReadHead reads a commit's tree, parents and committer time from its
 // headers, without decoding the rest.
-func (r *Repo) readHead(h plumbing.Hash) (commitHead, error) {
+func (r *Repo) ReadHead(h plumbing.Hash) (CommitHead, error) {
 	b, err := r.raw(plumbing.CommitObject, h)
 	if err != nil {
-		return commitHead{}, err
+		return CommitHead{}, err
 	}
-	ch, err := parseHead(b)
+	ch, err := ParseHead(b)
 	if err != nil {
 		return ch, fmt.Errorf("commit %s: %w", h, err)
 	}
 	return ch, nil
 }
 
-func parseHead(b []byte) (commitHead, error) {
-	var ch commitHead
+func ParseHead(b []byte) (CommitHead, error) {
+	var ch CommitHead
 	sawTree := false
 	for len(b) > 0 {
 		i := bytes.IndexByte(b, '\n')
@@ -133,15 +133,15 @@ func parseHead(b []byte) (commitHead, error) {
 		b = b[min(i+1, len(b)):]
 		if len(line) == 0 {
 			subj, _, _ := bytes.Cut(bytes.TrimLeft(b, "\n"), []byte{'\n'})
-			ch.subject = strings.TrimSpace(string(subj))
+			ch.Subject = strings.TrimSpace(string(subj))
 			break
 		}
 		key, val, _ := bytes.Cut(line, []byte{' '})
 		switch string(key) {
 		case "gpgsig":
-			ch.signed = true
+			ch.Signed = true
 		case "author":
-			ch.name, ch.email, ch.when = parseIdent(val)
+			ch.Name, ch.Email, ch.When = parseIdent(val)
 		case "tree":
 			if sawTree {
 				continue
@@ -150,19 +150,19 @@ func parseHead(b []byte) (commitHead, error) {
 			if !ok {
 				return ch, errBadCommit
 			}
-			ch.tree, sawTree = h, true
+			ch.Tree, sawTree = h, true
 		case "parent":
 			h, ok := hexHash(val)
 			if !ok {
 				return ch, errBadCommit
 			}
-			ch.parents = append(ch.parents, h)
+			ch.Parents = append(ch.Parents, h)
 		case "committer":
 			// "Name <email> 1700000000 +0800"
 			if j := bytes.LastIndexByte(val, '>'); j >= 0 {
 				f := bytes.Fields(val[j+1:])
 				if len(f) > 0 {
-					ch.time, _ = strconv.ParseInt(string(f[0]), 10, 64)
+					ch.Time, _ = strconv.ParseInt(string(f[0]), 10, 64)
 				}
 			}
 		}
