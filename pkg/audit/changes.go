@@ -39,6 +39,9 @@ type fileChange struct {
 	// parent is the parent the change is against (0 but for rename
 	// sources found in a merge's other parents).
 	parent int
+	// undone: a merge's change undoing what another parent brought
+	// (Old is that parent's version, New the merge's).
+	undone bool
 	// consumed: a removal that a renumbering turned into its new file;
 	// taken: the source of some renumbering.
 	consumed, taken bool
@@ -195,7 +198,7 @@ func (r *Repo) renameSources(nd *gitobj.Node, dir string, judged []*fileChange) 
 				return nil, err
 			}
 			for _, d := range diffs {
-				if d.Old.IsZero() || have[d.Path] {
+				if d.Old.IsZero() || !d.New.IsZero() || have[d.Path] {
 					continue
 				}
 				if k, id, ok := recordFile(dir, d.Path); ok {
@@ -208,20 +211,23 @@ func (r *Repo) renameSources(nd *gitobj.Node, dir string, judged []*fileChange) 
 }
 
 // pairRenames links each added record file to the file it renumbered: a
-// file of the commit holding the same record under another id. A removed
-// source is consumed (it is the same record moving, not a deletion).
+// file the commit removed that held the same record under another id
+// (for a merge, a file another parent has and the merge does not). The
+// source is consumed: it is the same record moving, not a deletion. A
+// file that stays is no source, however alike: an approved claim copied
+// under a new id is a new record, judged by the creation rules.
 func pairRenames(fcs []*fileChange) {
 	for _, a := range fcs {
 		if !a.judged || !a.Old.IsZero() || a.after == nil {
 			continue
 		}
 		for _, s := range fcs {
-			if s == a || s.before == nil || s.kind != a.kind || s.Path == a.Path || s.taken ||
+			if s == a || s.before == nil || !s.New.IsZero() || s.kind != a.kind || s.Path == a.Path || s.taken ||
 				s.before.ID == a.after.ID || !sameRecordBut(s.before, a.after) {
 				continue
 			}
 			a.source, s.taken = s, true
-			s.consumed = s.New.IsZero() && s.parent == 0
+			s.consumed = s.parent == 0
 			break
 		}
 	}

@@ -21,6 +21,12 @@ const (
 	RuleRecordUnreadable = "record-unreadable"
 )
 
+// How a merge's changes are introduced in messages.
+const (
+	msgMergeOwn    = "merge commit, its own change (not what another parent's commits brought): "
+	msgMergeUndone = "merge commit, undoing what another parent's commits brought: "
+)
+
 // Where a commit's rules come from.
 const (
 	RulesFromBase   = "base"   // the range's BASE, for every commit
@@ -105,6 +111,10 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 	}
 	rep := &Report{RulesFrom: opts.RulesFrom}
 	r.rejected = map[string]rejected{}
+	// Every commit's changes are read from the objects, never from the
+	// index in .git/opsbook/, which is anyone's to write.
+	r.DistrustIndex()
+	r.commitRules = map[plumbing.Hash]*Rules{}
 	if rep.Head, err = r.Resolve(headRev); err != nil {
 		return nil, err
 	}
@@ -213,6 +223,8 @@ type verifyJob struct {
 	fcs     []*fileChange
 	policy  bool // the commit changed .opsbook.yaml
 	merge   bool
+	// undonePolicy: a merge undid another parent's change of the policy.
+	undonePolicy *gitobj.Change
 	// registry: the commit changes people or the policy, so what it is
 	// found to have done decides the rules of the commits after it.
 	registry bool
@@ -225,7 +237,16 @@ type verifyJob struct {
 func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*verifyJob, error) {
 	nd := r.Indexed(h)
 	merge := len(nd.Parents) > 1
-	judged := func(c gitobj.Change) bool { return !merge || fromNoParent(c) }
+	judged := func(gitobj.Change) bool { return true }
+	var undone []gitobj.Change
+	if merge {
+		own, u, err := r.mergeJudgement(nd)
+		if err != nil {
+			return nil, fmt.Errorf("merge %s: %w", h, err)
+		}
+		judged = func(c gitobj.Change) bool { return own[c.Path] }
+		undone = u
+	}
 	var err error
 	if rules == nil {
 		if len(r.rejected) == 0 {
@@ -245,10 +266,7 @@ func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*ver
 	}
 	dir := rules.Dir
 	policy, any, people := false, false, false
-	for _, c := range nd.Changes {
-		if !judged(c) {
-			continue
-		}
+	note := func(c gitobj.Change) {
 		if c.Path == rules.PolicyPath {
 			policy = true
 		}
@@ -257,12 +275,34 @@ func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*ver
 			people = people || k == record.Person
 		}
 	}
+	for _, c := range nd.Changes {
+		if judged(c) {
+			note(c)
+		}
+	}
+	for _, c := range undone {
+		note(c)
+	}
 	if !policy && !any {
 		return nil, nil
 	}
 	j := &verifyJob{rules: rules, policy: policy, merge: merge, registry: policy || people}
 	if j.fcs, err = r.recordChanges(nd, dir, judged); err != nil {
 		return nil, err
+	}
+	for _, c := range undone {
+		if c.Path == rules.PolicyPath {
+			j.undonePolicy = &c
+		}
+		k, id, ok := recordFile(dir, c.Path)
+		if !ok {
+			continue
+		}
+		fc := &fileChange{Change: c, kind: k, id: id, judged: true, undone: true}
+		if err := r.read(fc); err != nil {
+			return nil, err
+		}
+		j.fcs = append(j.fcs, fc)
 	}
 	j.hash = h
 	ch, err := r.ReadHead(h)
@@ -295,6 +335,8 @@ func (r *Repo) reject(j *verifyJob) {
 		nd := r.Indexed(j.hash)
 		if c, ok := nd.ChangeOf(pp); ok {
 			r.rejected[pp] = rejected{bad: c.New, prev: r.lastAccepted(pp, c.Old)}
+		} else if c := j.undonePolicy; c != nil {
+			r.rejected[pp] = rejected{bad: c.New, prev: r.lastAccepted(pp, c.Old)}
 		}
 	}
 }
@@ -314,13 +356,22 @@ func (j *verifyJob) judge() []Violation {
 	pairRenames(j.fcs)
 	fcs := sortedJudged(j.fcs)
 	var out []Violation
-	prefix := ""
+	prefixes := map[string]string{}
 	if j.merge {
-		prefix = "merge commit, a change from neither parent: "
+		for _, fc := range fcs {
+			prefixes[fc.Path] = msgMergeOwn
+			if fc.undone {
+				prefixes[fc.Path] = msgMergeUndone
+			}
+		}
+		prefixes[j.rules.PolicyPath] = msgMergeOwn
+		if j.undonePolicy != nil {
+			prefixes[j.rules.PolicyPath] = msgMergeUndone
+		}
 	}
 	add := func(rule, id, path, msg string, rec *record.Record, field string) {
 		v := Violation{Commit: j.hash.String(), Record: id, Path: path, Rule: rule,
-			Actor: j.id.Short(), Message: prefix + msg, Line: 1, Column: 1}
+			Actor: j.id.Short(), Message: prefixes[path] + msg, Line: 1, Column: 1}
 		if rec != nil {
 			v.Line, v.Column = rec.Pos(field)
 		}

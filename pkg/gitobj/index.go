@@ -550,3 +550,17 @@ func (r *Repo) Indexed(h plumbing.Hash) *Node { return r.index().nodes[h] }
 // that cannot be written costs speed, never correctness, so callers may
 // ignore the error.
 func (r *Repo) SaveIndex() error { return r.index().save() }
+
+// DistrustIndex makes the repository answer from the objects alone: the
+// index file is not read, and every commit asked for is read and diffed
+// again. What is computed is still appended to the file for later runs (a
+// later entry of a commit replaces an earlier one when the file is read),
+// so a run that distrusts the index also repairs it. verify calls this: a
+// file anyone with the work tree can write must not decide what a
+// commit changed.
+func (r *Repo) DistrustIndex() {
+	path := r.IndexPath()
+	_, err := os.Stat(path)
+	r.idx = &index{path: path, nodes: map[plumbing.Hash]*Node{}, rewrite: err != nil}
+	clear(r.heads)
+}
