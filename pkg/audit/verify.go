@@ -19,6 +19,10 @@ const (
 	// readable record (YAML error, over the size limit), so its change
 	// cannot be judged.
 	RuleRecordUnreadable = "record-unreadable"
+	// RuleCommitHeader: a commit carries a "parent" line that is not
+	// among its parents (after its author or committer): git ignores it,
+	// a reader that does not would take the commit for a merge.
+	RuleCommitHeader = "commit-header"
 )
 
 // How a merge's changes are introduced in messages.
@@ -223,6 +227,9 @@ type verifyJob struct {
 	fcs     []*fileChange
 	policy  bool // the commit changed .opsbook.yaml
 	merge   bool
+	// stray: "parent" lines that are not parents (see RuleCommitHeader).
+	stray   []string
+	parents int
 	// undonePolicy: a merge undid another parent's change of the policy.
 	undonePolicy *gitobj.Change
 	// registry: the commit changes people or the policy, so what it is
@@ -309,6 +316,7 @@ func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*ver
 	if err != nil {
 		return nil, err
 	}
+	j.stray, j.parents = ch.Stray, len(ch.Parents)
 	if j.id, j.problem, err = r.identify(rules, h, ch); err != nil {
 		return nil, err
 	}
@@ -376,6 +384,13 @@ func (j *verifyJob) judge() []Violation {
 			v.Line, v.Column = rec.Pos(field)
 		}
 		out = append(out, v)
+	}
+	if len(j.stray) > 0 {
+		id, path := "", j.rules.PolicyPath
+		if len(fcs) > 0 {
+			id, path = fcs[0].id, fcs[0].Path
+		}
+		add(RuleCommitHeader, id, path, fmt.Sprintf("commit carries a parent line after its other headers (%s); git and the forge ignore it and judge the commit as having %s, and so does verify", strings.Join(j.stray, ", "), parentsText(j.parents)), nil, "")
 	}
 	if p := j.problem; p != nil {
 		id, path, what := "", j.rules.PolicyPath, "the policy"
@@ -529,4 +544,14 @@ func (r *Repo) topo(head plumbing.Hash, excluded map[plumbing.Hash]bool) []plumb
 		stack = stack[:len(stack)-1]
 	}
 	return out
+}
+
+func parentsText(n int) string {
+	switch n {
+	case 0:
+		return "no parent"
+	case 1:
+		return "one parent"
+	}
+	return fmt.Sprintf("%d parents", n)
 }
