@@ -207,3 +207,23 @@ func TestVerifyForgedIndex(t *testing.T) {
 		t.Errorf("verify did not repair the index: history has %d events", len(evs))
 	}
 }
+
+// A branch that copies the records to another folder and points the
+// policy there is named; the director moving every record is not.
+func TestVerifyRecordsFolder(t *testing.T) {
+	tr := honest(t)
+	base := tr.git("rev-parse", "HEAD")
+	tr.git("checkout", "-q", "-b", "shadow")
+	tr.git("-c", "core.autocrlf=false", "read-tree", "--prefix=shadow/", "HEAD:records")
+	tr.git("checkout-index", "-a")
+	tr.write(".opsbook.yaml", defaultPolicy+"records: shadow\n")
+	sh := tr.commit("wang.fang", "shadow")
+	wantViolations(t, tr.verify(base+"..HEAD"), short(sh)+" records-folder ")
+
+	tr.git("checkout", "-q", "main")
+	tr.git("mv", "records", "books")
+	tr.write(".opsbook.yaml", defaultPolicy+"records: books\n")
+	tr.commit("wang.fang", "move the records")
+	wantViolations(t, tr.verify(base+"..HEAD"))
+	wantViolations(t, tr.verify(""))
+}

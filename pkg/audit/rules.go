@@ -282,3 +282,21 @@ func (rl *Rules) actor(handle string) workflow.Actor {
 	}
 	return rl.People[handle]
 }
+
+// PolicyAt is the policy committed at a revision (the defaults where it
+// has none), without environment overrides.
+func (r *Repo) PolicyAt(rev string) (*config.Policy, error) {
+	h, err := r.Resolve(rev)
+	if err != nil {
+		return nil, err
+	}
+	t, err := r.TreeOf(h)
+	if err != nil {
+		return nil, err
+	}
+	b, err := r.BlobAt(t, r.Prefix()+config.FileName)
+	if err != nil {
+		return nil, err
+	}
+	return r.policy(b)
+}

@@ -23,6 +23,11 @@ const (
 	// among its parents (after its author or committer): git ignores it,
 	// a reader that does not would take the commit for a merge.
 	RuleCommitHeader = "commit-header"
+	// RuleRecordsFolder: the policy's records folder changed in a commit
+	// that does not move every record there (the new folder holding
+	// exactly what the old one held, the old one gone), or by someone
+	// other than the director or leadership.
+	RuleRecordsFolder = "records-folder"
 )
 
 // How a merge's changes are introduced in messages.
@@ -228,8 +233,12 @@ type verifyJob struct {
 	policy  bool // the commit changed .opsbook.yaml
 	merge   bool
 	// stray: "parent" lines that are not parents (see RuleCommitHeader).
-	stray   []string
-	parents int
+	stray []string
+	// folder: the records folder the commit's policy names, when it
+	// differs from the rules'; folderMoved: every record moved there.
+	folder      string
+	folderMoved bool
+	parents     int
 	// undonePolicy: a merge undid another parent's change of the policy.
 	undonePolicy *gitobj.Change
 	// registry: the commit changes people or the policy, so what it is
@@ -317,6 +326,16 @@ func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*ver
 		return nil, err
 	}
 	j.stray, j.parents = ch.Stray, len(ch.Parents)
+	if policy {
+		if j.folder, err = r.folderMove(nd, rules); err != nil {
+			return nil, err
+		}
+		if j.folder != "" {
+			if j.folderMoved, err = r.folderMoved(nd, rules.Policy.Records, j.folder); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if j.id, j.problem, err = r.identify(rules, h, ch); err != nil {
 		return nil, err
 	}
@@ -403,6 +422,11 @@ func (j *verifyJob) judge() []Violation {
 			return out
 		}
 	}
+	if j.folder != "" && j.folderMoved {
+		// The records moved whole to the new folder: what left the old
+		// one is no deletion.
+		fcs = slices.DeleteFunc(fcs, func(fc *fileChange) bool { return fc.New.IsZero() })
+	}
 	renamed := map[string]string{}
 	for _, fc := range fcs {
 		if fc.source != nil {
@@ -438,6 +462,12 @@ func (j *verifyJob) judge() []Violation {
 			actor.Role != workflow.Director && actor.Role != workflow.Leadership {
 			refusals = append(refusals, &workflow.Refusal{Rule: workflow.RulePeoplePolicy, ID: fc.after.ID, Path: fc.Path,
 				Message: fmt.Sprintf("%s may not rename person %s to %s: people are changed only by a director or leadership", actor, fc.source.id, fc.id)})
+		}
+	}
+	if j.folder != "" {
+		who := actor.Handle != "" && (actor.Role == workflow.Director || actor.Role == workflow.Leadership)
+		if !who || !j.folderMoved {
+			add(RuleRecordsFolder, "", j.rules.PolicyPath, fmt.Sprintf("the policy moves the records folder from %s to %s; %s", j.rules.Policy.Records, j.folder, folderWhy(who, j.folderMoved)), nil, "")
 		}
 	}
 	if j.policy {
@@ -554,4 +584,55 @@ func parentsText(n int) string {
 		return "one parent"
 	}
 	return fmt.Sprintf("%d parents", n)
+}
+
+func folderWhy(who, moved bool) string {
+	if !moved {
+		return "the same commit must move every record there (the new folder holding exactly what the old one held), or every later check reads other files"
+	}
+	return "only the director or leadership may"
+}
+
+// folderMove reads the records folder of the policy commit nd leaves, and
+// returns it when it differs from the rules' ("" when the same), and
+// whether nd moved every record there.
+func (r *Repo) folderMove(nd *gitobj.Node, rules *Rules) (string, error) {
+	b, err := r.BlobAt(nd.Tree, rules.PolicyPath)
+	if err != nil {
+		return "", err
+	}
+	pol, err := r.policy(b)
+	if err != nil {
+		return "", err
+	}
+	if pol.Records == rules.Policy.Records {
+		return "", nil
+	}
+	return pol.Records, nil
+}
+
+// folderMoved says whether commit nd left in folder to exactly what its
+// first parent held in from, and nothing in from.
+func (r *Repo) folderMoved(nd *gitobj.Node, from, to string) (bool, error) {
+	pt := plumbing.ZeroHash
+	if p := nd.FirstParent(); !p.IsZero() {
+		t, err := r.TreeOf(p)
+		if err != nil {
+			return false, err
+		}
+		pt = t
+	}
+	old, okOld, err := r.Lookup(pt, r.Prefix()+from)
+	if err != nil {
+		return false, err
+	}
+	now, okNew, err := r.Lookup(nd.Tree, r.Prefix()+to)
+	if err != nil {
+		return false, err
+	}
+	_, okLeft, err := r.Lookup(nd.Tree, r.Prefix()+from)
+	if err != nil {
+		return false, err
+	}
+	return okOld && okNew && old.Hash == now.Hash && !okLeft, nil
 }
