@@ -1,7 +1,7 @@
 // Package config finds the records repository and reads its policy: the
-// defaults of DOMAIN.md §8, then .opsbook.yaml, then OPSBOOK_* environment
-// variables (through viper) for the few keys that decide no write
-// (EnvKeys), each value remembering where it came from.
+// built-in defaults (the department's rules), then .opsbook.yaml, then
+// OPSBOOK_* environment variables (through viper) for the few keys that
+// decide no write (EnvKeys), each value remembering where it came from.
 package config
 
 import (
@@ -56,7 +56,7 @@ var Severities = []string{"critical", "high", "medium", "low"}
 // Ratings in order, best first; "unsatisfactory" is below every threshold.
 var Ratings = []string{"outstanding", "exceeds", "meets", "below"}
 
-// Default returns DOMAIN.md's policy.
+// Default returns the built-in policy: the department's rules as defaults.
 func Default() *Policy {
 	p := &Policy{
 		Records:  "records",
