@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/money"
@@ -23,6 +24,18 @@ type Env struct {
 	// when Activating is active and its `supersedes` names the plan.
 	// CheckChanges finds it among a commit's changes by itself.
 	Activating *record.Record
+	// Now is the time of the change (the commit's, in verify), against
+	// which stamped instants and dates are checked; zero skips that check.
+	Now time.Time
+	// Records finds the other records a move waits on (order across
+	// kinds), as they are with the change made; nil skips those checks.
+	Records Records
+}
+
+// Records finds records by id and by kind; *record.Set is one.
+type Records interface {
+	Get(id string) *record.Record
+	OfKind(k record.Kind) []*record.Record
 }
 
 var defaultPolicy = sync.OnceValue(config.Default)
@@ -149,11 +162,13 @@ func allowed(a Actor, rec *record.Record, m Move, env Env) *Refusal {
 	}
 	switch m.Guard {
 	case GuardApprovalLimit:
-		return checkLimit(a, rec, m, env)
+		if r := checkLimit(a, rec, m, env); r != nil {
+			return r
+		}
 	case GuardSupersede:
 		return checkSupersede(rec, env)
 	}
-	return nil
+	return checkOrder(a, rec, m, env)
 }
 
 func orNone(s string) string {
