@@ -134,7 +134,7 @@ func runMove(ctx context.Context, o *moveOpts) error {
 		return listOptions(o, s, rec)
 	}
 	to := o.to
-	if t := workflow.For(rec.Kind); t != nil && to != "" && !t.IsState(to) {
+	if t := workflow.ForPolicy(rec.Kind, s.Repo.Policy); t != nil && to != "" && !t.IsState(to) {
 		msg := fmt.Sprintf("%q is not a state of %s %s (states: %s)", to, rec.Kind, rec.ID, strings.Join(t.States, ", "))
 		if sug := schema.Suggest(to, t.States); sug != "" {
 			msg = fmt.Sprintf("%q is not a state of %s %s (did you mean %q?)", to, rec.Kind, rec.ID, sug)
@@ -142,7 +142,7 @@ func runMove(ctx context.Context, o *moveOpts) error {
 		return usageErr("%s", msg)
 	}
 	if o.verb != "" {
-		m, err := workflow.MoveByVerb(rec, o.verb)
+		m, err := workflow.MoveByVerb(rec, o.verb, s.Env())
 		if err != nil {
 			return writeErr(err)
 		}

@@ -7,7 +7,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
-var planReviewed = map[string]bool{"in_review": true, "changes_requested": true, "reviewed": true, "approved": true, "active": true, "completed": true, "superseded": true}
+var planReviewed = map[string]bool{"in_review": true, "changes_requested": true, "reviewed": true, "approved": true, "active": true, "completed": true, "superseded": true, "rejected": true}
 
 func (r *run) plan(rec *record.Record) {
 	st := rec.Status()

@@ -23,7 +23,7 @@ func CheckCreate(a Actor, rec *record.Record, env Env) error {
 
 func checkCreate(a Actor, rec *record.Record, env Env) []*Refusal {
 	var out []*Refusal
-	if t := For(rec.Kind); t != nil && rec.Status() != t.Initial {
+	if t := env.table(rec.Kind); t != nil && rec.Status() != t.Initial {
 		out = append(out, refuse(rec, RuleCreateState, "status", "%s must be created in %s, not %s: appearing in a later state is a move nobody may make",
 			describe(rec), t.Initial, orNone(rec.Status())))
 	}
@@ -141,7 +141,7 @@ func checkEdit(a Actor, before, after *record.Record, env Env) []*Refusal {
 		}
 		return out
 	}
-	t := For(before.Kind)
+	t := env.table(before.Kind)
 	if t == nil {
 		return nil
 	}

@@ -80,8 +80,11 @@ func CheckMove(a Actor, before *record.Record, to string, env Env) error {
 	return asError(checkMove(a, before, to, env))
 }
 
+// table is the workflow of kind k under the environment's policy.
+func (e Env) table(k record.Kind) *Table { return ForPolicy(k, e.Policy) }
+
 func checkMove(a Actor, rec *record.Record, to string, env Env) *Refusal {
-	t := For(rec.Kind)
+	t := env.table(rec.Kind)
 	if t == nil {
 		return noWorkflow(rec)
 	}
@@ -292,7 +295,7 @@ type Option struct {
 // A final state with no move out yields none; kinds without a workflow
 // yield nil.
 func Options(a Actor, rec *record.Record, env Env) []Option {
-	t := For(rec.Kind)
+	t := env.table(rec.Kind)
 	if t == nil {
 		return nil
 	}
@@ -314,9 +317,10 @@ func Options(a Actor, rec *record.Record, env Env) []Option {
 // MoveByVerb finds the move a CLI verb makes from rec's current state
 // ("approve" on a submitted expense: submitted → approved; "resume" on an
 // on-hold project: back to hold.from). It says only which move is meant;
-// CheckMove decides whether the actor may make it.
-func MoveByVerb(rec *record.Record, verb string) (Move, error) {
-	t := For(rec.Kind)
+// CheckMove decides whether the actor may make it. The policy of env picks
+// the table.
+func MoveByVerb(rec *record.Record, verb string, env Env) (Move, error) {
+	t := env.table(rec.Kind)
 	if t == nil {
 		return Move{}, noWorkflow(rec)
 	}

@@ -53,7 +53,7 @@ func checkOrder(a Actor, rec *record.Record, m Move, env Env) *Refusal {
 			found = "its plans: " + strings.Join(states, ", ")
 		}
 		return refuse(rec, RuleOrder, "status", "%s may not start executing without an active plan (%s): activate its plan first", rec.ID, found)
-	case rec.Kind == record.Expense && m.From == "submitted" && contains([]string{"approved", "rejected", "returned"}, m.To):
+	case rec.Kind == record.Expense && (m.From == "submitted" || m.From == "reviewed") && contains([]string{"reviewed", "approved", "rejected", "returned"}, m.To):
 		if a.Role == Leadership {
 			return nil
 		}

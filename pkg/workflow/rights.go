@@ -107,6 +107,7 @@ func expenseRights() *Rights {
 		},
 		Hints: map[string]string{
 			"submitted": "an approver returns it to change it",
+			"reviewed":  "an approver returns it to change it",
 			"approved":  "a new claim corrects it",
 		},
 	}
