@@ -94,6 +94,7 @@ Start with:  opsbook summary` + exitStatusHelp,
 	root.AddCommand(
 		newValidateCmd(g),
 		newSchemaCmd(g),
+		newRightsCmd(g),
 		newSummaryCmd(g),
 		newConfigCmd(g),
 		newListCmd(g),

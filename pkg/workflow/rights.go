@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -232,4 +233,129 @@ func customerRights() *Rights {
 			{Field: "visits", Mode: Append, States: anyOpen, Roles: Roles},
 		},
 	}
+}
+
+// RightRow is one right in words, for `opsbook rights` and the README.
+type RightRow struct {
+	Field   string   `json:"field"`
+	Mode    string   `json:"mode"` // edit, stamp, append, sealed
+	States  []string `json:"states"`
+	Who     string   `json:"who"`
+	Roles   []string `json:"roles"`
+	Parties []string `json:"parties"`
+	Value   string   `json:"value,omitempty"` // a stamp's value
+	Rule    string   `json:"rule"`            // the rule code of a refusal
+	Note    string   `json:"note,omitempty"`
+}
+
+// MoveRow is one move in words.
+type MoveRow struct {
+	From    string   `json:"from"`
+	To      string   `json:"to"`
+	Verb    string   `json:"verb"`
+	Who     string   `json:"who"`
+	Roles   []string `json:"roles"`
+	Parties []string `json:"parties"`
+	Never   []string `json:"never"`
+	Note    string   `json:"note,omitempty"`
+}
+
+// RightsView is a kind's rights and moves under a policy.
+type RightsView struct {
+	Kind   record.Kind       `json:"kind"`
+	States []string          `json:"states"`
+	Final  []string          `json:"final"`
+	Fields []RightRow        `json:"fields"`
+	Moves  []MoveRow         `json:"moves"`
+	Hints  map[string]string `json:"hints"`
+}
+
+// Describe returns kind k's rights and moves under policy p (nil: the
+// default) in words, as `opsbook rights` prints them. People have one row:
+// the director or leadership change them.
+func Describe(k record.Kind, p *config.Policy) RightsView {
+	v := RightsView{Kind: k, States: []string{}, Final: []string{}, Fields: []RightRow{}, Moves: []MoveRow{}, Hints: map[string]string{}}
+	t := ForPolicy(k, p)
+	var open []string
+	if t != nil {
+		v.States, v.Final = t.States, t.Final
+		for _, s := range t.States {
+			if !t.IsFinal(s) {
+				open = append(open, s)
+			}
+		}
+		for _, m := range t.Moves {
+			v.Moves = append(v.Moves, MoveRow{From: m.From, To: m.To, Verb: m.Verb, Who: whoWords(m.Roles, m.Parties),
+				Roles: roleNames(m.Roles), Parties: nonNil(m.Parties), Never: nonNil(m.Excluded), Note: m.Note})
+		}
+	} else {
+		open = []string{"(any)"}
+	}
+	if k == record.Person {
+		v.Fields = append(v.Fields, RightRow{Field: Other, Mode: string(Edit), States: open, Who: whoWords(directorOrLeadership, nil),
+			Roles: roleNames(directorOrLeadership), Parties: []string{}, Rule: RulePeoplePolicy,
+			Note: "nobody changes their own role or active (four eyes)"})
+		return v
+	}
+	rs := RightsFor(k)
+	if rs == nil {
+		return v
+	}
+	for s, h := range rs.Hints {
+		if t == nil || t.IsState(s) {
+			v.Hints[s] = h
+		}
+	}
+	for _, r := range rs.Rights {
+		row := RightRow{Field: r.Field, Mode: string(r.Mode), States: r.States, Who: whoWords(r.Roles, r.Parties),
+			Roles: roleNames(r.Roles), Parties: nonNil(r.Parties), Value: string(r.Value), Rule: r.Rule, Note: r.Note}
+		if row.States == nil {
+			row.States = open
+		}
+		switch r.Mode {
+		case Stamp:
+			row.Who = "opsbook, by the move"
+			if row.Rule == "" {
+				row.Rule = RuleStamp
+			}
+		case Edit:
+			if len(r.States) == 0 && r.States != nil {
+				row.Mode, row.Who, row.Rule = "sealed", "nobody", RuleSealedField
+			}
+		}
+		if row.Rule == "" {
+			row.Rule = RuleEditRight
+		}
+		row.States = nonNil(row.States)
+		v.Fields = append(v.Fields, row)
+	}
+	return v
+}
+
+// whoWords names roles and party fields: "the claimant, a manager or a
+// director".
+func whoWords(roles []Role, parties []string) string {
+	var out []string
+	for _, f := range parties {
+		out = append(out, "the "+partyName(f))
+	}
+	if len(roles) == len(Roles) {
+		return joinOr(append(out, "any active person"))
+	}
+	return joinOr(append(out, rolePhrases(roles)...))
+}
+
+func roleNames(roles []Role) []string {
+	out := []string{}
+	for _, r := range roles {
+		out = append(out, string(r))
+	}
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
