@@ -102,7 +102,7 @@ func (r *run) project(rec *record.Record) {
 		}
 	}
 	if at >= stateIndex(projectOrder, "executing") && !r.hasPlan(rec.ID) {
-		r.errorf(rec, "status", "state-needs", "a project in %s needs an approved or active plan (none names %s)", st, rec.ID)
+		r.errorf(rec, "status", "state-needs", "a project in %s needs an active plan (or a completed or superseded one; none names %s)", st, rec.ID)
 	}
 	if st != "closed" {
 		return
