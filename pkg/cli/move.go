@@ -208,6 +208,7 @@ func listOptions(o *moveOpts, s *change.Session, rec *record.Record) error {
 		return render.WriteYAML(o.io.Out, out)
 	}
 	fmt.Fprintf(o.io.Out, "%s is %s; you are %s\n", rec.ID, rec.Status(), s.Actor)
+	fmt.Fprintf(o.io.Out, "fields you may change: %s (opsbook rights %s)\n", workflow.Editable(s.Actor, rec, s.Env()), rec.Kind)
 	if len(opts) == 0 {
 		fmt.Fprintln(o.io.Out, "no moves: the state is final")
 		return nil

@@ -533,3 +533,75 @@ func dedupe(list []string) []string {
 	}
 	return out
 }
+
+// Editable says, in words, which fields of rec actor a may change in its
+// current state: "every field but claimant", "note", or "none" (the move
+// listing shows it beside the moves).
+func Editable(a Actor, rec *record.Record, env Env) string {
+	if checkActor(a, rec, rec.ID) != nil {
+		return "none"
+	}
+	if t := env.table(rec.Kind); t != nil && t.IsFinal(rec.Status()) {
+		return "none"
+	}
+	if rec.Kind == record.Person {
+		if hasRole(directorOrLeadership, a.Role) {
+			return "every field"
+		}
+		return "none"
+	}
+	rs := RightsFor(rec.Kind)
+	if rs == nil {
+		return "none"
+	}
+	c := rightsCheck{a: a, rs: rs, before: rec, after: rec, env: env, state: rec.Status(), to: rec.Status()}
+	mayField := map[string]bool{}
+	var fields []string
+	for _, r := range rs.Rights {
+		if r.Mode == Stamp {
+			continue
+		}
+		if _, seen := mayField[r.Field]; !seen {
+			fields = append(fields, r.Field)
+			mayField[r.Field] = false
+		}
+		if c.holdsIn(r, c.state) && c.holdsAnyItem(r) {
+			mayField[r.Field] = true
+		}
+	}
+	var may, not []string
+	for _, f := range fields {
+		switch {
+		case f == Other:
+		case mayField[f]:
+			may = append(may, f)
+		default:
+			not = append(not, f)
+		}
+	}
+	if mayField[Other] {
+		if len(not) == 0 {
+			return "every field"
+		}
+		return "every field but " + strings.Join(not, ", ")
+	}
+	if len(may) == 0 {
+		return "none"
+	}
+	return strings.Join(may, ", ")
+}
+
+// holdsAnyItem: the actor holds r for some value of the record (a task's
+// status when they are some task's assignee).
+func (c *rightsCheck) holdsAnyItem(r Right) bool {
+	if r.Field == Other || !strings.Contains(r.Field, "*") {
+		return c.holds(r, r.Field)
+	}
+	list, _, _ := strings.Cut(r.Field, ".*")
+	for i := range c.before.List(list) {
+		if c.holds(r, strings.Replace(r.Field, "*", strconv.Itoa(i), 1)) {
+			return true
+		}
+	}
+	return false
+}
