@@ -79,6 +79,10 @@ func MoveEdits(s *Session, rec *record.Record, to, note string) ([]Edit, error) 
 			setIfMissing("total", sc.Total.String())
 			setIfMissing("rating", sc.Rating)
 		}
+	case record.Meeting:
+		if to == "published" {
+			set("published_at", now)
+		}
 	case record.Plan:
 		if to == "active" {
 			if old := s.Repo.Set.Get(rec.Str("supersedes")); old != nil && old.Kind == record.Plan && old.Status() == "active" {

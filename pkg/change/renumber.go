@@ -64,7 +64,7 @@ func RenumberEdits(s *Session, oldID, newID string) ([]Edit, error) {
 			paths = append(paths, "id")
 		}
 		for _, ref := range rules.Refs {
-			if ref.Kind != r.Kind || ref.Target != rec.Kind {
+			if ref.Kind != r.Kind || !ref.Names(rec.Kind) {
 				continue
 			}
 			for p, v := range rules.Expand(r.Data, ref.Path) {

@@ -39,6 +39,7 @@ var defaultColumns = map[record.Kind]string{
 	record.Appraisal: "id,status,employee,appraiser,period,computed_total,computed_rating,title",
 	record.Budget:    "id,status,year,total,title",
 	record.Expense:   "id,status,date,claimant,category,amount,title",
+	record.Meeting:   "id,status,type,date,chair,open_actions,overdue_actions,title",
 }
 
 func newListCmd(g *global) *cobra.Command {

@@ -47,11 +47,17 @@ type Policy struct {
 	// ExpenseReview is "director" when the department head reviews every
 	// claim before it is approved (§8.2.2), "off" (the default) when not.
 	ExpenseReview string `json:"expense_review"`
+	// Meetings is the cadence of each meeting type in days (§6.3.2); 0
+	// or absent: no cadence.
+	Meetings map[string]int `json:"meetings"`
 
 	// Sources tells, for every key (dotted, as in the file), where its value
 	// came from: "default", ".opsbook.yaml:LINE" or "env OPSBOOK_...".
 	Sources map[string]string `json:"-"`
 }
+
+// MeetingTypes are the types of meeting, in the policy file's order.
+var MeetingTypes = []string{"weekly", "monthly", "project", "decision", "cross-department"}
 
 // Severities in order of urgency.
 var Severities = []string{"critical", "high", "medium", "low"}
@@ -80,6 +86,7 @@ func Default() *Policy {
 		ComplaintCategories: []string{"product", "service", "billing", "delivery", "staff", "other"},
 		CheckIntervalDays:   14,
 		ExpenseReview:       "off",
+		Meetings:            map[string]int{"weekly": 7, "monthly": 31, "project": 0, "decision": 0, "cross-department": 0},
 		Commit:              true,
 		Sources:             map[string]string{},
 	}
@@ -98,7 +105,11 @@ func Keys() []string {
 	for _, r := range Ratings {
 		keys = append(keys, "ratings."+r)
 	}
-	return append(keys, "categories.expense", "categories.complaint", "check_interval_days", "require_signatures", "commit", "expense_review")
+	keys = append(keys, "categories.expense", "categories.complaint", "check_interval_days", "require_signatures", "commit", "expense_review")
+	for _, t := range MeetingTypes {
+		keys = append(keys, "meetings."+t)
+	}
+	return keys
 }
 
 // Rating returns the rating a total earns.
@@ -139,6 +150,8 @@ func (p *Policy) Value(key string) string {
 		return p.ApprovalLimits[parts[1]].String()
 	case "ratings":
 		return p.Ratings[parts[1]].String()
+	case "meetings":
+		return strconv.Itoa(p.Meetings[parts[1]])
 	case "sla":
 		s := p.SLA[parts[1]]
 		if parts[2] == "respond" {
@@ -373,6 +386,12 @@ func (p *Policy) set(key string, v any) error {
 			s.Resolve = n
 		}
 		p.SLA[parts[1]] = s
+	case "meetings":
+		n, err := strconv.Atoi(text)
+		if err != nil || n < 0 {
+			return fmt.Errorf("%q is not a whole number of days (0: no cadence)", text)
+		}
+		p.Meetings[parts[1]] = n
 	case "ratings":
 		d, err := decimal.NewFromString(text)
 		if err != nil || d.IsNegative() || d.GreaterThan(decimal.NewFromInt(100)) {

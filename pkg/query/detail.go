@@ -228,8 +228,9 @@ func references(set *record.Set, rec *record.Record, redact bool) (out, in []Ref
 		}
 		for _, p := range sortedPaths(rules.Expand(rec.Data, ref.Path)) {
 			id := record.Text(mustLookup(rec.Data, p))
-			r := Reference{Field: p, ID: id, Kind: string(ref.Target)}
-			if t := set.Get(id); t != nil && t.Kind == ref.Target {
+			want := ref.TargetOf(id)
+			r := Reference{Field: p, ID: id, Kind: string(want)}
+			if t := set.Get(id); t != nil && want != rules.Any && t.Kind == want {
 				r.Title = title(t)
 			} else {
 				r.Missing = true
@@ -245,7 +246,7 @@ func references(set *record.Set, rec *record.Record, redact bool) (out, in []Ref
 			continue
 		}
 		for _, ref := range rules.Refs {
-			if ref.Kind != other.Kind || ref.Target != rec.Kind {
+			if ref.Kind != other.Kind || !ref.Names(rec.Kind) {
 				continue
 			}
 			found := rules.Expand(other.Data, ref.Path)

@@ -18,6 +18,7 @@ const (
 	Appraisal Kind = "appraisal"
 	Budget    Kind = "budget"
 	Expense   Kind = "expense"
+	Meeting   Kind = "meeting"
 )
 
 // KindInfo says where a kind lives and how its ids look.
@@ -41,6 +42,7 @@ var Kinds = []KindInfo{
 	{Appraisal, "appraisals", "appraisals", "APR", true, "title"},
 	{Budget, "budgets", "budgets", "BUD", false, "title"},
 	{Expense, "expenses", "expenses", "EXP", true, "title"},
+	{Meeting, "meetings", "meetings", "MTG", true, "title"},
 }
 
 // Info returns the KindInfo of k.

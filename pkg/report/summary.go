@@ -86,6 +86,7 @@ var StateOrder = map[record.Kind][]string{
 	record.Budget:    {"draft", "approved", "closed"},
 	record.Expense:   {"draft", "submitted", "reviewed", "returned", "approved", "paid", "rejected"},
 	record.Person:    {"active", "inactive"},
+	record.Meeting:   {"draft", "published", "closed"},
 }
 
 // Counts counts records per kind and state; people count as active or

@@ -13,8 +13,11 @@ import (
 // Ref is a field of a kind that names another record. Path may hold "*" for
 // every element of a list.
 type Ref struct {
-	Kind   record.Kind
-	Path   string
+	Kind record.Kind
+	Path string
+	// Target is the kind the field names; "" (Any) for a field that may
+	// name a record of any kind with an id prefix ("concerns"), the kind
+	// read from the id's shape.
 	Target record.Kind
 	// Roles, when set, are the roles the referenced person must have.
 	Roles []string
@@ -45,6 +48,22 @@ var Refs = []Ref{
 	{record.Budget, "lines.*.project", record.Project, nil},
 	{record.Expense, "claimant", record.Person, nil},
 	{record.Expense, "project", record.Project, nil},
+}
+
+// Any is the Target of a reference that may name a record of any kind.
+const Any record.Kind = ""
+
+// Names reports whether the field may name a record of kind k.
+func (f Ref) Names(k record.Kind) bool { return f.Target == Any || f.Target == k }
+
+// TargetOf is the kind the field expects id to name: its Target, or for
+// Any the kind of the id's shape ("" when the id has none).
+func (f Ref) TargetOf(id string) record.Kind {
+	if f.Target != Any {
+		return f.Target
+	}
+	k, _ := record.KindOfID(id)
+	return k
 }
 
 // Expand returns the concrete dotted paths a pattern matches in data, with
@@ -212,7 +231,8 @@ func (m *matcher) order() []int {
 // ref checks that the id at path p of rec names a record of the right kind
 // (and role).
 func (r *run) ref(rec *record.Record, ref Ref, path func() string, id string) {
-	if !record.ValidID(ref.Target, id) {
+	ref.Target = ref.TargetOf(id)
+	if ref.Target == Any || !record.ValidID(ref.Target, id) {
 		return // not even an id of that kind: the schema reports it
 	}
 	target := r.Set.Get(id)

@@ -106,6 +106,7 @@ func Check(c *Context) []diag.Diagnostic {
 	r.records()
 	r.activePlans()
 	r.budgets()
+	r.meetingCadence()
 	return r.diags
 }
 
@@ -159,6 +160,8 @@ func (r *run) record(rec *record.Record) {
 		r.project(rec)
 	case record.Budget:
 		r.budget(rec)
+	default:
+		r.coordination(rec)
 	}
 }
 

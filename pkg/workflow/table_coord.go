@@ -1,0 +1,48 @@
+package workflow
+
+import "github.com/opsbook/opsbook/pkg/record"
+
+// The coordination kinds (meetings, ...): their move tables and edit
+// rights, registered beside the first kinds'.
+func init() {
+	tables[record.Meeting] = meetingTable()
+	rights[record.Meeting] = meetingRights()
+}
+
+// meetingTable: the chair writes the minutes in draft and publishes them
+// (§6.3.2); published minutes are sealed while their action items are
+// followed up; the chair or the director closes the meeting once every
+// action is done or dropped (checked by state-needs).
+func meetingTable() *Table {
+	return &Table{
+		Kind:    record.Meeting,
+		States:  []string{"draft", "published", "closed"},
+		Initial: "draft",
+		Final:   []string{"closed"},
+		Create:  Creation{Anyone: true, Party: "chair", Note: "the chair records the meeting"},
+		Moves: []Move{
+			{From: "draft", To: "published", Verb: "publish", Parties: []string{"chair"}, Note: "the chair publishes the minutes; they are sealed from then on"},
+			{From: "published", To: "closed", Verb: "close", Roles: []Role{Director}, Parties: []string{"chair"}, Note: "every action item done or dropped"},
+		},
+	}
+}
+
+func meetingRights() *Rights {
+	followUp := []string{"published"}
+	owners := []string{"actions.*.owner", "chair"}
+	return &Rights{
+		Kind: record.Meeting,
+		Rights: []Right{
+			{Field: Other, Mode: Edit, States: []string{"draft"}, Parties: []string{"chair"}},
+			{Field: "chair", Mode: Edit, States: []string{"draft"}, Roles: []Role{Director}, Parties: []string{"chair"},
+				Note: "the chair or the director hands the minutes to another chair"},
+			{Field: "actions.*.status", Mode: Edit, States: followUp, Roles: []Role{Director}, Parties: owners,
+				Note: "published minutes are sealed; their action items move on"},
+			{Field: "actions.*.done", Mode: Edit, States: followUp, Roles: []Role{Director}, Parties: owners},
+			{Field: "published_at", Mode: Stamp, States: []string{"published"}, Value: StampNow},
+		},
+		Hints: map[string]string{
+			"published": "published minutes are sealed; only an action item's status and done date change (a correction goes in the next meeting's minutes)",
+		},
+	}
+}

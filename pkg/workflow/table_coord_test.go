@@ -1,0 +1,73 @@
+package workflow
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/opsbook/opsbook/pkg/record"
+)
+
+// The coordination kinds' move tables, transcribed apart from the code.
+func init() {
+	domain[record.Meeting] = domainKind{"draft", []string{"closed"}, map[string]string{
+		"draft>published":  "@chair",
+		"published>closed": "@chair director",
+	}}
+	partyFields = append(partyFields, "chair")
+}
+
+const publishedMeeting = `kind: meeting
+id: MTG-2026-0003
+title: 週會
+status: published
+type: weekly
+date: 2026-11-16
+chair: zhang.min
+attendees: [zhang.min, li.wei, zhao.lei]
+minutes: 複盤上週活動
+actions:
+  - title: 整理名單
+    owner: li.wei
+    due: 2026-11-20
+    status: open
+  - title: 聯絡經銷商
+    owner: zhao.lei
+    due: 2026-11-25
+    status: open
+`
+
+func TestMeetingRights(t *testing.T) {
+	draft := strings.Replace(publishedMeeting, "status: published", "status: draft", 1)
+	cases := []struct {
+		name   string
+		actor  Actor
+		before string
+		repl   []string
+		rule   string
+		msg    string
+	}{
+		{"owner closes their action", specialist, publishedMeeting, []string{"status: open\n  - title: 聯絡", "status: done\n    done: 2026-11-19\n  - title: 聯絡"}, "", ""},
+		{"owner closes another's action", specialist, publishedMeeting, []string{"due: 2026-11-25\n    status: open", "due: 2026-11-25\n    status: done"}, RuleEditRight,
+			"li.wei (specialist) may not change actions.1.status of MTG-2026-0003 while it is published: only the action's owner (zhao.lei), the chair (zhang.min) or a director may"},
+		{"chair follows up an action", manager, publishedMeeting, []string{"due: 2026-11-25\n    status: open", "due: 2026-11-25\n    status: dropped"}, "", ""},
+		{"director follows up an action", director, publishedMeeting, []string{"due: 2026-11-25\n    status: open", "due: 2026-11-25\n    status: doing"}, "", ""},
+		{"published minutes sealed, even for the chair", manager, publishedMeeting, []string{"複盤上週活動", "改寫"}, RuleSealedField, "minutes of MTG-2026-0003 is sealed once the meeting is published"},
+		{"owner moves their due date", specialist, publishedMeeting, []string{"2026-11-20", "2026-12-20"}, RuleSealedField, ""},
+		{"action added after publishing", manager, publishedMeeting, []string{"status: open\n  - title: 聯絡", "status: open\n  - title: 新增\n    owner: li.wei\n    due: 2026-12-01\n  - title: 聯絡"}, RuleSealedField, ""},
+		{"published_at by hand", manager, publishedMeeting, []string{"minutes:", "published_at: 2026-11-16T10:00:00+08:00\nminutes:"}, RuleStamp, ""},
+		{"chair edits the draft", manager, draft, []string{"複盤上週活動", "改寫"}, "", ""},
+		{"attendee edits the draft", specialist, draft, []string{"複盤上週活動", "改寫"}, RuleEditRight, "only the chair (zhang.min) may"},
+		{"director hands the draft over", director, draft, []string{"chair: zhang.min", "chair: chen.jie"}, "", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			expect(t, edit(t, c.actor, c.before, c.repl...), c.rule, c.msg)
+		})
+	}
+	// Only the chair creates a meeting: nobody records minutes in another's name.
+	expect(t, CheckCreate(specialist, parse(t, draft), Env{People: people}), RuleCreateRole, "its chair is zhang.min")
+	expect(t, CheckCreate(manager, parse(t, draft), Env{People: people}), "", "")
+	// Closed minutes are final.
+	closed := strings.Replace(publishedMeeting, "status: published", "status: closed", 1)
+	expect(t, edit(t, specialist, closed, "status: open\n  - title: 聯絡", "status: done\n  - title: 聯絡"), RuleFinalState, "")
+}
