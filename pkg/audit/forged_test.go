@@ -227,3 +227,17 @@ func TestVerifyRecordsFolder(t *testing.T) {
 	wantViolations(t, tr.verify(base+"..HEAD"))
 	wantViolations(t, tr.verify(""))
 }
+
+// A record file over the size limit is named unreadable without being
+// read whole.
+func TestVerifyOversizedRecord(t *testing.T) {
+	tr := honest(t)
+	base := tr.git("rev-parse", "HEAD")
+	p := expensePath("EXP-2026-0002")
+	tr.write(p, expense("EXP-2026-0002", "paid", "li.wei", "10.00"))
+	if err := os.Truncate(tr.dir+"/"+p, 3<<20); err != nil {
+		t.Fatal(err)
+	}
+	big := tr.commit("li.wei", "big claim")
+	wantViolations(t, tr.verify(base+"..HEAD"), short(big)+" record-unreadable EXP-2026-0002")
+}

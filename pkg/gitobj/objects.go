@@ -80,6 +80,26 @@ func (r *objects) raw(t plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
 	return buf, nil
 }
 
+// size returns an object's size from its header, without inflating it
+// (loose objects and alternates: go-git reads the header only).
+func (r *objects) size(t plumbing.ObjectType, h plumbing.Hash) (int64, error) {
+	if ot, n, ok, err := r.packs.stat(h); err != nil {
+		return 0, fmt.Errorf("reading %s %s: %w", t, h, err)
+	} else if ok {
+		if ot != t {
+			return 0, fmt.Errorf("reading %s %s: it is a %s", t, h, ot)
+		}
+		return int64(n), nil
+	}
+	r.slow.Lock()
+	defer r.slow.Unlock()
+	n, err := r.store.EncodedObjectSize(h)
+	if err != nil {
+		return 0, fmt.Errorf("reading %s %s: %w", t, h, err)
+	}
+	return n, nil
+}
+
 // capture keeps what is written to it, aliasing a single write (a
 // bytes.Reader's WriteTo hands over its whole buffer at once).
 type capture struct{ b []byte }
