@@ -241,3 +241,29 @@ func TestVerifyOversizedRecord(t *testing.T) {
 	big := tr.commit("li.wei", "big claim")
 	wantViolations(t, tr.verify(base+"..HEAD"), short(big)+" record-unreadable EXP-2026-0002")
 }
+
+// A merge whose parents have two merge bases (criss-cross) cannot drop
+// what BASE brought either: here a claim created on main after both bases
+// disappears.
+func TestVerifyCrissCrossMergeDrops(t *testing.T) {
+	tr := honest(t)
+	h := tr.git("rev-parse", "HEAD")
+	tr.git("checkout", "-q", "-b", "l", h)
+	tr.write("README.md", "left\n")
+	l1 := tr.commit("li.wei", "left")
+	tr.git("checkout", "-q", "-b", "r", h)
+	tr.write("NOTES.md", "right\n")
+	r1 := tr.commit("sun.li", "right")
+	tr.git("checkout", "-q", "main")
+	tr.merge("wang.fang", "l")
+	tr.merge("wang.fang", "r")
+	tr.write(expensePath("EXP-2026-0002"), expense("EXP-2026-0002", "draft", "li.wei", "10.00"))
+	base := tr.commit("li.wei", "new")
+	tr.git("checkout", "-q", l1)
+	m1 := tr.forge("li.wei", "merge", l1, r1)
+	m := tr.forge("li.wei", "merge", m1, base)
+	if n := len(strings.Fields(tr.git("merge-base", "--all", m1, base))); n != 2 {
+		t.Fatalf("%d merge bases, want 2", n)
+	}
+	wantViolations(t, tr.verify(base+"..HEAD"), short(m)+" record-deleted EXP-2026-0002")
+}
