@@ -267,3 +267,38 @@ func TestVerifyCrissCrossMergeDrops(t *testing.T) {
 	}
 	wantViolations(t, tr.verify(base+"..HEAD"), short(m)+" record-deleted EXP-2026-0002")
 }
+
+// Over a range that moves the records folder, what later commits do in the
+// new folder is judged, whether the move was allowed or not.
+func TestVerifyAfterAFolderMove(t *testing.T) {
+	for _, c := range []struct {
+		name, folder string
+		move         func(tr *testRepo)
+		want         []string
+	}{
+		{"moved by the director", "books", func(tr *testRepo) { tr.git("mv", "records", "books") }, nil},
+		{"shadow copy", "shadow", func(tr *testRepo) {
+			tr.git("read-tree", "--prefix=shadow/", "HEAD:records")
+			tr.git("checkout-index", "-a")
+		}, []string{"records-folder "}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tr := honest(t)
+			tr.write(expensePath("EXP-2026-0002"), expense("EXP-2026-0002", "draft", "li.wei", "10.00"))
+			base := tr.commit("li.wei", "new")
+			c.move(tr)
+			tr.write(".opsbook.yaml", defaultPolicy+"records: "+c.folder+"\n")
+			mv := tr.commit("wang.fang", "move")
+			p := strings.Replace(expensePath("EXP-2026-0002"), "records/", c.folder+"/", 1)
+			tr.edit(p, "status: draft", "status: paid")
+			paid := tr.commit("he.jing", "pay")
+			var want []string
+			for _, w := range c.want {
+				want = append(want, short(mv)+" "+w)
+			}
+			want = append(want, short(paid)+" move-illegal EXP-2026-0002")
+			wantViolations(t, tr.verify(base+"..HEAD"), want...)
+			wantViolations(t, tr.verify(""), want...)
+		})
+	}
+}
