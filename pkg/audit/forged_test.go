@@ -302,3 +302,34 @@ func TestVerifyAfterAFolderMove(t *testing.T) {
 		})
 	}
 }
+
+// An honest pull request whose base moved on and touched the same claim
+// passes when its own head is verified against the base, as the CI
+// templates do (no synthetic merge).
+func TestVerifyPullRequestWhoseBaseMovedOn(t *testing.T) {
+	tr := newTestRepo(t)
+	tr.people(defaultPolicy)
+	tr.write(expensePath("EXP-2026-0001"), expense("EXP-2026-0001", "draft", "li.wei", "980.50"))
+	imp := tr.commit("wang.fang", "import")
+	tr.git("checkout", "-q", "-b", "claim")
+	tr.edit(expensePath("EXP-2026-0001"), "status: draft", "status: submitted")
+	tr.commit("li.wei", "submit")
+	tr.edit(expensePath("EXP-2026-0001"), "status: submitted", "status: approved")
+	head := tr.commit("zhang.min", "approve")
+	tr.git("checkout", "-q", "main")
+	tr.write(expensePath("EXP-2026-0001"), expense("EXP-2026-0001", "draft", "li.wei", "980.50")+"# receipts checked\n")
+	base := tr.commit("he.jing", "a comment on the claim")
+	wantViolations(t, tr.verify(base+".."+head))
+	// The base moved on again, and the pull request merged main in to
+	// catch up: git merges the comment into the approved claim, a change
+	// of the merge's own that changes no field.
+	tr.write(expensePath("EXP-2026-0002"), expense("EXP-2026-0002", "draft", "sun.li", "12.00"))
+	base = tr.commit("sun.li", "new")
+	tr.git("checkout", "-q", "claim")
+	tr.merge("li.wei", "main")
+	wantViolations(t, tr.verify(base+"..HEAD"))
+	// Merged into main: the merge is clean too.
+	tr.git("checkout", "-q", "main")
+	tr.git("merge", "-q", "--ff-only", "claim")
+	wantViolations(t, tr.verify(imp+"..HEAD"))
+}
