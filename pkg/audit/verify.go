@@ -6,6 +6,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/gitobj"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/opsbook/opsbook/pkg/record"
@@ -259,6 +260,10 @@ type verifyJob struct {
 	registry bool
 	done     []Violation // judged already
 	judged   bool
+	// when is the commit's time; records, for a commit that changes plans
+	// or projects, its projects and plans (the workflow's order checks).
+	when    time.Time
+	records *record.Set
 }
 
 // prepare reads what judging commit h needs, or returns nil when it
@@ -322,7 +327,12 @@ func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*ver
 		}
 		j.fcs = append(j.fcs, fc)
 	}
-	j.hash = h
+	j.hash, j.when = h, time.Unix(nd.Time, 0).UTC()
+	if needsOrder(j.fcs) {
+		if j.records, err = r.orderRecords(nd.Tree, dir); err != nil {
+			return nil, err
+		}
+	}
 	ch, err := r.ReadHead(h)
 	if err != nil {
 		return nil, err
@@ -475,7 +485,10 @@ func (j *verifyJob) judge() []Violation {
 		changes = append(changes, workflow.Change{Before: before, After: fc.after})
 	}
 	actor := j.rules.actor(j.id.Handle)
-	env := workflow.Env{Policy: j.rules.Policy, People: j.rules.People}
+	env := workflow.Env{Policy: j.rules.Policy, People: j.rules.People, Now: j.when}
+	if j.records != nil {
+		env.Records = j.records
+	}
 	refusals := workflow.CheckChanges(actor, changes, env)
 	for _, fc := range fcs {
 		if fc.kind == record.Person && fc.source != nil && actor.Handle != "" &&

@@ -99,6 +99,7 @@ Start with:  opsbook summary` + exitStatusHelp,
 	root.AddCommand(
 		newValidateCmd(g),
 		newSchemaCmd(g),
+		newRightsCmd(g),
 		newSummaryCmd(g),
 		newConfigCmd(g),
 		newListCmd(g),
