@@ -26,37 +26,37 @@ func (r *Repo) orderRecords(tree plumbing.Hash, dir string) (*record.Set, error)
 	var recs []*record.Record
 	for _, k := range orderKinds {
 		folder := dir + "/" + record.Info(k).Plural
-		e, ok, err := r.lookup(tree, folder)
+		e, ok, err := r.Lookup(tree, folder)
 		if err != nil {
 			return nil, err
 		}
-		if !ok || !e.isDir() {
+		if !ok || !e.IsDir() {
 			continue
 		}
-		years, err := r.entries(e.hash)
+		years, err := r.Entries(e.Hash)
 		if err != nil {
 			return nil, err
 		}
 		for _, y := range years {
-			if !y.isDir() {
+			if !y.IsDir() {
 				continue
 			}
-			files, err := r.entries(y.hash)
+			files, err := r.Entries(y.Hash)
 			if err != nil {
 				return nil, err
 			}
 			for _, f := range files {
-				if !f.isFile() {
+				if !f.IsFile() {
 					continue
 				}
-				p := folder + "/" + string(y.name) + "/" + string(f.name)
-				v, ok := r.cached(f.hash, p)
+				p := folder + "/" + string(y.Name) + "/" + string(f.Name)
+				v, ok := r.cached(f.Hash, p)
 				if !ok {
-					data, err := r.blob(f.hash, record.MaxFileSize)
+					data, err := r.Blob(f.Hash, record.MaxFileSize)
 					if err != nil {
 						return nil, err
 					}
-					v = r.parse(f.hash, p, dir, data)
+					v = r.parse(f.Hash, p, dir, data)
 				}
 				if v.rec != nil && v.rec.Kind == k {
 					recs = append(recs, v.rec)
