@@ -120,8 +120,7 @@ func projectRights() *Rights {
 	return &Rights{
 		Kind: record.Project,
 		Rights: []Right{
-			{Field: Other, Mode: Edit, States: early, Roles: []Role{Director}, Parties: owners,
-				Note: "from approved on: the director"},
+			{Field: Other, Mode: Edit, States: early, Roles: []Role{Director}, Parties: owners},
 			{Field: Other, Mode: Edit, States: []string{"approved", "planning", "executing", "closing", "on_hold"}, Roles: []Role{Director}},
 			{Field: "objective", Mode: Edit, States: early, Roles: []Role{Director}, Parties: owners},
 			{Field: "feasibility", Mode: Edit, States: early, Roles: []Role{Director}, Parties: owners},
