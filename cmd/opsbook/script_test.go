@@ -28,6 +28,7 @@ func TestMain(m *testing.M) {
 //	sample              copy the shipped sample department (records/,
 //	                    attachments/, .opsbook.yaml) into the work folder
 //	gitinit NAME EMAIL  git init, set the identity, commit everything
+//	as HANDLE           commit as HANDLE (HANDLE@example.com) with plain git
 //	snapshot            remember HEAD, the index, the status and every
 //	                    file's content (in .git, out of the work tree)
 //	unchanged           fail unless all of those are as snapshot found them
@@ -65,6 +66,15 @@ func TestScripts(t *testing.T) {
 					{"commit", "-q", "-m", "import the department's records"},
 				} {
 					ts.Check(ts.Exec("git", a...))
+				}
+			},
+			"as": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: as HANDLE")
+				}
+				for _, who := range []string{"AUTHOR", "COMMITTER"} {
+					ts.Setenv("GIT_"+who+"_NAME", args[0])
+					ts.Setenv("GIT_"+who+"_EMAIL", args[0]+"@example.com")
 				}
 			},
 			"snapshot": func(ts *testscript.TestScript, neg bool, args []string) {

@@ -282,8 +282,10 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 		return res, nil
 	}
 	// The author is the person of the records (their name as registered),
-	// with the email git knows them by.
-	who := gitstore.Signature{Name: s.Person.Title(), Email: s.Email}
+	// with the email git knows them by, at the moment the change stamps
+	// (acknowledged_at, actual dates): verify checks stamps against the
+	// commit's time.
+	who := gitstore.Signature{Name: s.Person.Title(), Email: s.Email, When: s.Now}
 	if who.Name == "" {
 		who.Name = s.Name
 	}
