@@ -4,7 +4,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/opsbook/opsbook/pkg/cli"
 	"github.com/opsbook/opsbook/pkg/gitstore"
@@ -20,6 +22,17 @@ func TestMain(m *testing.M) {
 				p, _ := os.FindProcess(os.Getpid())
 				p.Kill()
 				select {}
+			}
+		}
+	}
+	// OPSBOOK_TEST_HUP_AT=STEP sends the process SIGHUP there (a closed
+	// terminal) and lets it go on.
+	if at := os.Getenv("OPSBOOK_TEST_HUP_AT"); at != "" {
+		gitstore.StepHook = func(step string) {
+			if step == at {
+				p, _ := os.FindProcess(os.Getpid())
+				p.Signal(syscall.SIGHUP)
+				time.Sleep(200 * time.Millisecond) // let the signal arrive
 			}
 		}
 	}

@@ -300,6 +300,9 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 	res := &Result{Paths: paths}
 	if !s.Commit {
 		if err := s.Git.WriteFiles(ctx, msg.subject(), files); err != nil {
+			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+				return nil, fmt.Errorf("stopped by a signal before writing; nothing was changed")
+			}
 			return nil, fmt.Errorf("writing: %w", err)
 		}
 		return res, nil
@@ -318,6 +321,9 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 	if err != nil {
 		if errors.Is(err, gitstore.ErrNothingToCommit) {
 			return res, nil
+		}
+		if hash == "" && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return nil, fmt.Errorf("stopped by a signal before the commit; nothing was changed")
 		}
 		return nil, fmt.Errorf("committing: %w", err)
 	}
