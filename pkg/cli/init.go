@@ -56,7 +56,7 @@ the part of the email before @. Usually the first person is the director.`,
 
 var handleClean = regexp.MustCompile(`[^a-z0-9.-]+`)
 
-const defaultPolicy = `# opsbook policy (DOMAIN.md §8). Every key is optional; these are the defaults.
+const defaultPolicy = `# opsbook policy. Every key is optional; these are the defaults.
 records: records
 currency: CNY
 approval_limits:          # largest expense each role may approve; leadership: any

@@ -2,7 +2,7 @@ package cli
 
 import "github.com/spf13/cobra"
 
-// addRedactFlag gives a command --redact (DOMAIN.md §6): output meant to
+// addRedactFlag gives a command --redact: output meant to
 // leave the department hides confidential records and fields. What is
 // hidden is decided by query.Redact.
 func addRedactFlag(cmd *cobra.Command, p *bool) {

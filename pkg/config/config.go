@@ -1,5 +1,5 @@
 // Package config finds the records repository and reads its policy: the
-// defaults of DOMAIN.md §8, then .opsbook.yaml, then OPSBOOK_* environment
+// built-in defaults (the department's rules), then .opsbook.yaml, then OPSBOOK_* environment
 // variables (through viper), each value remembering where it came from.
 package config
 
@@ -55,7 +55,7 @@ var Severities = []string{"critical", "high", "medium", "low"}
 // Ratings in order, best first; "unsatisfactory" is below every threshold.
 var Ratings = []string{"outstanding", "exceeds", "meets", "below"}
 
-// Default returns DOMAIN.md's policy.
+// Default returns the built-in policy: the department's rules as defaults.
 func Default() *Policy {
 	p := &Policy{
 		Records:  "records",

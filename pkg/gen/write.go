@@ -18,7 +18,7 @@ import (
 // Policy is the .opsbook.yaml written with a generated department: the
 // defaults, written out.
 const Policy = `# opsbook policy of a generated department (opsbook-gen): the defaults of
-# DOMAIN.md §8, written out.
+# opsbook, written out.
 records: records
 currency: CNY
 approval_limits:

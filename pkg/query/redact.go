@@ -11,7 +11,7 @@ import (
 const Redacted = "[redacted]"
 
 // ConfidentialFields lists, per kind, the fields that are confidential
-// whatever the record's classification (DOMAIN.md §6): the contact details
+// whatever the record's classification (the rules, §7): the contact details
 // of customers and of complainants.
 var ConfidentialFields = map[record.Kind][]string{
 	record.Customer:  {"contact"},

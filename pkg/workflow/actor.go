@@ -6,7 +6,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
-// Role is a person's role in the department (DOMAIN.md §3).
+// Role is a person's role in the department (the rules, §2).
 type Role string
 
 const (
@@ -17,7 +17,7 @@ const (
 	Finance    Role = "finance"
 )
 
-// Roles lists every role, in the order DOMAIN.md §3 gives them.
+// Roles lists every role, in the order the rules give them (§2).
 var Roles = []Role{Director, Manager, Specialist, Leadership, Finance}
 
 // Actor is the person making a change, as the people registry describes

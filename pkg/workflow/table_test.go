@@ -11,7 +11,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/schema"
 )
 
-// domain is DOMAIN.md §4's move tables transcribed apart from the code:
+// domain is the department's move tables (README, workflows) transcribed apart from the code:
 // "from>to" → who may make the move (roles, and "@field" for the person a
 // field names).
 type domainKind struct {
@@ -118,7 +118,7 @@ func TestTablesMatchSchemaAndDomain(t *testing.T) {
 		want, has := domain[ki.Kind]
 		if !has {
 			if tab != nil {
-				t.Errorf("%s has a table but no workflow in DOMAIN.md", ki.Kind)
+				t.Errorf("%s has a table but no workflow in the transcription", ki.Kind)
 			}
 			continue
 		}
@@ -152,7 +152,7 @@ func TestTablesMatchSchemaAndDomain(t *testing.T) {
 			}
 		}
 		if len(seen) != len(want.moves) {
-			t.Errorf("%s: %d moves, DOMAIN.md has %d", ki.Kind, len(seen), len(want.moves))
+			t.Errorf("%s: %d moves, the transcription has %d", ki.Kind, len(seen), len(want.moves))
 		}
 	}
 }
@@ -184,7 +184,7 @@ func TestVerbsUniquePerState(t *testing.T) {
 
 // TestEveryMoveEveryRole tries every pair of states of every kind with an
 // actor of every role, and with a role-less actor named in each party
-// field, against the transcription of DOMAIN.md above. The records meet
+// field, against the transcription above. The records meet
 // every guard (a small amount, an inquiry, hold.from set to the target, an
 // activating revision), so only the tables decide.
 func TestEveryMoveEveryRole(t *testing.T) {
@@ -232,9 +232,9 @@ func checkOutcome(t *testing.T, name string, err error, legal, want bool) {
 	rule := ruleOf(t, err)
 	switch {
 	case want && rule != "":
-		t.Errorf("%s: refused (%s), DOMAIN.md allows it", name, err)
+		t.Errorf("%s: refused (%s), the transcription allows it", name, err)
 	case !want && rule == "":
-		t.Errorf("%s: allowed, DOMAIN.md does not", name)
+		t.Errorf("%s: allowed, the transcription does not", name)
 	case !legal && rule != RuleMoveIllegal && rule != RuleFinalState:
 		t.Errorf("%s: rule %s, want move-illegal or final-state (%v)", name, rule, err)
 	case legal && !want && rule != RuleMoveRole:
