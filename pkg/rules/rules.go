@@ -85,6 +85,7 @@ var Catalog = []Rule{
 	{"attachment-path", diag.Error, "a listed attachment outside attachments/, escaping with '..', or listed twice"},
 	{"attachment-type", diag.Error, "a listed attachment that is a symbolic link (or reached through one) or not a regular file"},
 	{"attachment-hash", diag.Error, "a listed attachment whose SHA-256 differs from the one the record lists"},
+	{"split-claim", diag.Warning, "claims by one claimant on one day, or sharing a receipt, whose sum passes an approval limit each stays under"},
 	{"appraisal-weights", diag.Error, "indicator weights do not sum to 100"},
 	{"appraisal-total", diag.Error, "total differs from Σ weight × score / 100"},
 	{"appraisal-rating", diag.Error, "rating does not follow from the total"},
@@ -113,6 +114,7 @@ func Check(c *Context) []diag.Diagnostic {
 	r.records()
 	r.activePlans()
 	r.budgets()
+	r.splitClaims()
 	return r.diags
 }
 
