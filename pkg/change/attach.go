@@ -125,7 +125,7 @@ func AttachEdits(s *Session, rec *record.Record, path, id string, src []byte, so
 		case i < 0:
 			entry := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{
 				{Kind: yaml.ScalarNode, Tag: "!!str", Value: "path"}, {Kind: yaml.ScalarNode, Tag: "!!str", Value: rel},
-				{Kind: yaml.ScalarNode, Tag: "!!str", Value: "sha256"}, {Kind: yaml.ScalarNode, Tag: "!!str", Value: sum},
+				{Kind: yaml.ScalarNode, Tag: "!!str", Value: "sha256"}, hashNode(sum),
 			}}
 			if err := ed.Set(attach.Field, entry, true); err != nil {
 				return nil, fmt.Errorf("%s: %w", path, err)
@@ -134,7 +134,7 @@ func AttachEdits(s *Session, rec *record.Record, path, id string, src []byte, so
 		case listed[i].SHA256 != sum && rec != nil && workflow.Sealed(rec):
 			return nil, &Refused{Rule: "attachment-sealed", Reason: fmt.Sprintf("refused: %s is %s and lists %s with another SHA-256: a sealed record's attachment is never replaced; nothing was changed", rec.ID, rec.Status(), rel)}
 		case listed[i].SHA256 != sum:
-			if err := ed.Set(attach.Field+"."+strconv.Itoa(i)+".sha256", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: sum}, false); err != nil {
+			if err := ed.Set(attach.Field+"."+strconv.Itoa(i)+".sha256", hashNode(sum), false); err != nil {
 				return nil, fmt.Errorf("%s: %w", path, err)
 			}
 		}
@@ -222,4 +222,10 @@ func (s *Session) checkCommitted(hash string, edits []Edit) error {
 		}
 	}
 	return nil
+}
+
+// hashNode writes a hash quoted: a plain scalar of digits and letters reads
+// as text, but quoted it never looks like a number to a reader.
+func hashNode(sum string) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: sum, Style: yaml.DoubleQuotedStyle}
 }
