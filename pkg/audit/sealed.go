@@ -25,13 +25,16 @@ const RuleAttachmentSealed = "attachment-sealed"
 // whose folder attachments/<ID>/ holds a file it changes. Nothing else
 // may change a sealed attachment, whoever makes the commit.
 func (r *Repo) sealedAttachments(ctx context.Context, h plumbing.Hash, dir func() (string, error)) ([]Violation, error) {
-	nd := r.index().nodes[h]
-	parent := nd.firstParent()
+	nd := r.Indexed(h)
+	if nd == nil {
+		return nil, fmt.Errorf("commit %s is not indexed", h)
+	}
+	parent := nd.FirstParent()
 	if parent.IsZero() {
 		return nil, nil
 	}
 	ids := map[string]bool{}
-	for _, c := range nd.changes {
+	for _, c := range nd.Changes {
 		if rest, ok := strings.CutPrefix(c.Path, attach.Dir+"/"); ok {
 			if id, _, ok := strings.Cut(rest, "/"); ok {
 				ids[id] = true
@@ -39,7 +42,7 @@ func (r *Repo) sealedAttachments(ctx context.Context, h plumbing.Hash, dir func(
 		}
 	}
 	yaml := false
-	for _, c := range nd.changes {
+	for _, c := range nd.Changes {
 		yaml = yaml || strings.HasSuffix(c.Path, ".yaml")
 	}
 	if len(ids) == 0 && !yaml {
@@ -50,7 +53,7 @@ func (r *Repo) sealedAttachments(ctx context.Context, h plumbing.Hash, dir func(
 		return nil, err
 	}
 	paths := map[string]bool{}
-	for _, c := range nd.changes {
+	for _, c := range nd.Changes {
 		if _, _, ok := recordFile(d, c.Path); ok {
 			paths[c.Path] = true
 		}
@@ -63,7 +66,7 @@ func (r *Repo) sealedAttachments(ctx context.Context, h plumbing.Hash, dir func(
 	if len(paths) == 0 {
 		return nil, nil
 	}
-	ptree, err := r.treeOf(parent)
+	ptree, err := r.TreeOf(parent)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +88,7 @@ func (r *Repo) sealedAttachments(ctx context.Context, h plumbing.Hash, dir func(
 		if before == nil || !workflow.Sealed(before) {
 			continue
 		}
-		after, err := r.recordIn(nd.tree, p, d)
+		after, err := r.recordIn(nd.Tree, p, d)
 		if err != nil {
 			return nil, err
 		}
@@ -112,18 +115,18 @@ func (r *Repo) sealedAttachments(ctx context.Context, h plumbing.Hash, dir func(
 		for _, f := range names {
 			var why string
 			if attach.CheckPath(f) == nil {
-				old, _, err := r.lookup(ptree, f)
+				old, _, err := r.Lookup(ptree, f)
 				if err != nil {
 					return nil, err
 				}
-				cur, ok, err := r.lookup(nd.tree, f)
+				cur, ok, err := r.Lookup(nd.Tree, f)
 				if err != nil {
 					return nil, err
 				}
 				switch {
 				case !ok:
 					why = "removed"
-				case cur.hash != old.hash || cur.mode != old.mode:
+				case cur.Hash != old.Hash || cur.Mode != old.Mode:
 					why = "replaced by other content"
 				}
 			}
@@ -147,11 +150,11 @@ func (r *Repo) sealedAttachments(ctx context.Context, h plumbing.Hash, dir func(
 // recordIn parses the record at path p in a root tree (nil when absent or
 // unreadable).
 func (r *Repo) recordIn(tree plumbing.Hash, p, dir string) (*record.Record, error) {
-	h, err := r.blobAt(tree, p)
+	h, err := r.BlobAt(tree, p)
 	if err != nil || h.IsZero() {
 		return nil, err
 	}
-	data, err := r.blob(h, record.MaxFileSize)
+	data, err := r.Blob(h, record.MaxFileSize)
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +167,7 @@ func (r *Repo) actorOf(ctx context.Context, h plumbing.Hash) string {
 	if err != nil {
 		return ""
 	}
-	ch, err := r.readHead(h)
+	ch, err := r.ReadHead(h)
 	if err != nil {
 		return ""
 	}

@@ -120,7 +120,8 @@ func Open(ctx context.Context, dir string, noCommit bool, now time.Time) (*Sessi
 	if !s.Actor.Active {
 		return nil, &Refused{Rule: workflow.RuleActorInactive, Reason: fmt.Sprintf("%s is not active: an inactive person may change nothing", s.Actor.Handle)}
 	}
-	s.env = workflow.Env{Policy: s.Repo.Policy, People: workflow.NewPeople(s.Repo.Set.OfKind(record.Person))}
+	s.env = workflow.Env{Policy: s.Repo.Policy, People: workflow.NewPeople(s.Repo.Set.OfKind(record.Person)),
+		Now: now, Records: s.Repo.Set}
 	s.before = s.Repo.Validate(now)
 	ok = true
 	return s, nil
@@ -242,7 +243,9 @@ func (s *Session) Check(edits []Edit, msg Message) error {
 	if len(invalid) > 0 {
 		return &Refused{Reason: fmt.Sprintf("refused: %s %s would not be valid; nothing was changed", msg.Kind, msg.ID), Rule: "validate", Diagnostics: diag.Sort(invalid), Invalid: true}
 	}
-	if rs := workflow.CheckChanges(s.Actor, changes, s.env); len(rs) > 0 && !msg.Mechanical {
+	env := s.env
+	env.Records = overlay{s.Repo.Set, changes}
+	if rs := workflow.CheckChanges(s.Actor, changes, env); len(rs) > 0 && !msg.Mechanical {
 		var reasons []string
 		for _, r := range rs {
 			reasons = append(reasons, r.Message)

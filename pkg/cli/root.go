@@ -75,6 +75,11 @@ Start with:  opsbook summary` + exitStatusHelp,
 		SilenceErrors: true,
 		Version:       Version,
 	}
+	root.PersistentPreRun = func(*cobra.Command, []string) {
+		for _, msg := range config.IgnoredEnv() {
+			fmt.Fprintf(io.Err, "opsbook: warning: %s\n", msg)
+		}
+	}
 	root.SetOut(io.Out)
 	root.SetErr(io.Err)
 	root.SetIn(io.In)
@@ -94,6 +99,7 @@ Start with:  opsbook summary` + exitStatusHelp,
 	root.AddCommand(
 		newValidateCmd(g),
 		newSchemaCmd(g),
+		newRightsCmd(g),
 		newSummaryCmd(g),
 		newConfigCmd(g),
 		newListCmd(g),
