@@ -237,6 +237,25 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 	for _, vs := range results {
 		rep.Violations = append(rep.Violations, vs...)
 	}
+	// Sealed attachments, commit by commit (also those that change only
+	// files under attachments/, which the pass above does not read).
+	for _, h := range order {
+		dir := func() (string, error) {
+			if baseRules != nil {
+				return baseRules.Dir, nil
+			}
+			rl, err := r.rulesBefore(ctx, h)
+			if err != nil {
+				return "", err
+			}
+			return rl.Dir, nil
+		}
+		vs, err := r.sealedAttachments(ctx, h, dir)
+		if err != nil {
+			return nil, err
+		}
+		rep.Violations = append(rep.Violations, vs...)
+	}
 	return rep, nil
 }
 
