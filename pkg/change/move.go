@@ -83,6 +83,10 @@ func MoveEdits(s *Session, rec *record.Record, to, note string) ([]Edit, error) 
 		if to == "published" {
 			set("published_at", now)
 		}
+	case record.Task:
+		if to == "done" {
+			set("done", today)
+		}
 	case record.Plan:
 		if to == "active" {
 			if old := s.Repo.Set.Get(rec.Str("supersedes")); old != nil && old.Kind == record.Plan && old.Status() == "active" {

@@ -40,6 +40,7 @@ var defaultColumns = map[record.Kind]string{
 	record.Budget:    "id,status,year,total,title",
 	record.Expense:   "id,status,date,claimant,category,amount,title",
 	record.Meeting:   "id,status,type,date,chair,open_actions,overdue_actions,title",
+	record.Task:      "id,status,assigned_by,assignee,due,done,on_time,title",
 }
 
 func newListCmd(g *global) *cobra.Command {

@@ -33,8 +33,8 @@ type laidOut interface {
 func newReportCmd(g *global) *cobra.Command {
 	o := &reportOpts{global: g}
 	cmd := &cobra.Command{
-		Use:   "report {budget|complaints|appraisals|projects|plans} [flags]",
-		Short: "Reports on budgets, complaints, appraisals, projects and plans",
+		Use:   "report {budget|complaints|appraisals|projects|plans|tasks} [flags]",
+		Short: "Reports on budgets, complaints, appraisals, projects, plans and work",
 		Long: `Report computes one of the department's reports from the records in the
 work tree. Amounts are exact; every count can be traced to the files.
 
@@ -53,6 +53,10 @@ work tree. Amounts are exact; every count can be traced to the files.
               without a summary, lessons or team appraisals
   plans       plans by state, overdue tasks of active plans, KPIs against
               target, active plans missing a progress check
+  tasks       per person: work assigned, open, overdue, done, on time and
+              late, across tasks, the tasks of active and completed plans and
+              the action items of published meetings (items due in --year or
+              --period; default all)
 
 --period takes 2026, 2026-H1, 2026-Q3 or 2026-03. Projects and plans are
 selected by the year of their id. --group-by keeps one table of the report
@@ -62,6 +66,7 @@ selected by the year of their id. --group-by keeps one table of the report
   appraisals  period (default), indicator
   projects    project (default), state, owner
   plans       plan (default), state, kpi, task, check
+  tasks       person (default), overdue
 
 Output (-o): text (aligned tables with bars on a terminal, tab-separated when
 piped), json and yaml (the whole report; shapes in the README), csv (one
@@ -77,7 +82,7 @@ that leaves the department; reports never print customer contact details.`,
   opsbook report plans --group-by kpi -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return usageErr("report needs one of: budget, complaints, appraisals, projects, plans (see `opsbook report --help`)")
+			return usageErr("report needs one of: budget, complaints, appraisals, projects, plans, tasks (see `opsbook report --help`)")
 		},
 	}
 	pf := cmd.PersistentFlags()
@@ -93,6 +98,7 @@ that leaves the department; reports never print customer contact details.`,
 		{"appraisals", "Ratings and indicators per period; below-standard people and their improvement"},
 		{"projects", "Project pipeline, late projects, closure gaps"},
 		{"plans", "Plans by state, overdue tasks, KPIs against target, missing checks"},
+		{"tasks", "Open, overdue and on-time work by person: tasks, plan tasks and meeting actions"},
 	} {
 		name := sub.name
 		cmd.AddCommand(&cobra.Command{
@@ -192,6 +198,8 @@ func runReport(ctx context.Context, o *reportOpts) error {
 		rep = report.ProjectsReport(rc, sel)
 	case "plans":
 		rep = report.PlansReport(rc, sel)
+	case "tasks":
+		rep = report.TasksReport(rc, sel)
 	default:
 		return usageErr("unknown report %q", o.name)
 	}

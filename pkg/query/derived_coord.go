@@ -44,3 +44,18 @@ func countActions(c *rules.Context, r *record.Record, overdue bool) int {
 	}
 	return n
 }
+
+func init() {
+	derived[record.Task] = []*Derived{
+		{"overdue", Bool, "open or doing past its due date, as of now", func(c *rules.Context, r *record.Record) (any, bool) {
+			st := r.Status()
+			return (st == "open" || st == "doing") && r.Str("due") < c.Now.Format(time.DateOnly), true
+		}},
+		{"on_time", Bool, "done on or before its due date (absent until done)", func(c *rules.Context, r *record.Record) (any, bool) {
+			if r.Status() != "done" || r.Str("done") == "" {
+				return nil, false
+			}
+			return r.Str("done") <= r.Str("due"), true
+		}},
+	}
+}

@@ -19,6 +19,7 @@ const (
 	Budget    Kind = "budget"
 	Expense   Kind = "expense"
 	Meeting   Kind = "meeting"
+	Task      Kind = "task"
 )
 
 // KindInfo says where a kind lives and how its ids look.
@@ -43,6 +44,7 @@ var Kinds = []KindInfo{
 	{Budget, "budgets", "budgets", "BUD", false, "title"},
 	{Expense, "expenses", "expenses", "EXP", true, "title"},
 	{Meeting, "meetings", "meetings", "MTG", true, "title"},
+	{Task, "tasks", "tasks", "TSK", true, "title"},
 }
 
 // Info returns the KindInfo of k.

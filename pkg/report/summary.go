@@ -62,6 +62,7 @@ type SummaryPlans struct {
 //	                "satisfaction_average", "reopen_percent", "repeat_percent"},
 //	 "appraisal_follow_ups": [BelowStandardItem needing action],
 //	 "plans": {"active_plans", "overdue_tasks", "missing_checks", "late_projects": [id], "closure_gaps": [ClosureGap]},
+//	 "work": {"open", "overdue", "on_time_percent"|null, "overdue_items": [WorkItem, at most 5]},
 //	 "validation": {"errors", "warnings"}}
 type Summary struct {
 	AsOf       string              `json:"as_of"`
@@ -71,6 +72,7 @@ type Summary struct {
 	Complaints SummaryComplaints   `json:"complaints"`
 	FollowUps  []BelowStandardItem `json:"appraisal_follow_ups"`
 	Plans      SummaryPlans        `json:"plans"`
+	Work       SummaryWork         `json:"work"`
 	Validation struct {
 		Errors   int `json:"errors"`
 		Warnings int `json:"warnings"`
@@ -87,6 +89,7 @@ var StateOrder = map[record.Kind][]string{
 	record.Expense:   {"draft", "submitted", "reviewed", "returned", "approved", "paid", "rejected"},
 	record.Person:    {"active", "inactive"},
 	record.Meeting:   {"draft", "published", "closed"},
+	record.Task:      {"open", "doing", "done", "cancelled"},
 }
 
 // Counts counts records per kind and state; people count as active or
@@ -177,6 +180,7 @@ func NewSummary(c *rules.Context, ds []diag.Diagnostic, now time.Time) *Summary 
 		}
 	}
 	s.Plans.OverdueTasks, s.Plans.MissingChecks = len(pl.OverdueTasks), len(pl.MissingChecks)
+	s.Work = summaryWork(c)
 	pr := ProjectsReport(c, nil)
 	s.Plans.ClosureGaps = pr.ClosureGaps
 	s.Plans.LateProjects = []string{}

@@ -28,6 +28,7 @@ var GroupBys = map[string][]string{
 	"appraisals": {"period", "indicator"},
 	"projects":   {"project", "state", "owner"},
 	"plans":      {"plan", "state", "kpi", "task", "check"},
+	"tasks":      {"person", "overdue"},
 }
 
 func (v View) money(a money.Amount) string {
@@ -777,6 +778,7 @@ func (s *Summary) Page() *render.Page {
 		ps.Lines = append(ps.Lines, fmt.Sprintf("%s %s lacks %s.", g.ID, g.Status, strings.Join(miss, "; ")))
 	}
 	p.Sections = append(p.Sections, ps)
+	p.Sections = append(p.Sections, s.workSection())
 
 	val := fmt.Sprintf("Validation: %d errors, %d warnings", s.Validation.Errors, s.Validation.Warnings)
 	if s.Validation.Errors+s.Validation.Warnings > 0 {

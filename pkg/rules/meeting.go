@@ -17,6 +17,7 @@ func init() {
 		Rule{"action-done", diag.Error, "an action item or task marked done without its done date, or a done date on one not done"},
 		Rule{"action-overdue", diag.Warning, "a published meeting's action item past its due date and not done or dropped"},
 		Rule{"meeting-missed", diag.Warning, "the latest meeting of a type is older than the policy's cadence for it (meetings:)"},
+		Rule{"task-assignee", diag.Error, "a task assigned to someone who does not report to its assigner (the director: anyone in the department but leadership)"},
 	)
 	Refs = append(Refs,
 		Ref{record.Meeting, "chair", record.Person, nil},
@@ -25,6 +26,9 @@ func init() {
 		Ref{record.Meeting, "decisions.*.by", record.Person, nil},
 		Ref{record.Meeting, "actions.*.owner", record.Person, nil},
 		Ref{record.Meeting, "actions.*.concerns", Any, nil},
+		Ref{record.Task, "assigned_by", record.Person, []string{"manager", "director"}},
+		Ref{record.Task, "assignee", record.Person, nil},
+		Ref{record.Task, "concerns", Any, nil},
 	)
 }
 
@@ -33,6 +37,8 @@ func (r *run) coordination(rec *record.Record) {
 	switch rec.Kind {
 	case record.Meeting:
 		r.meeting(rec)
+	case record.Task:
+		r.task(rec)
 	}
 }
 

@@ -22,6 +22,7 @@ func (r *run) plan(rec *record.Record) {
 			r.errorf(rec, missing[0], "state-needs", "a plan in %s needs %s (§3.2.2)", st, strings.Join(missing, ", "))
 		}
 	}
+	r.planTaskDates(rec)
 	if st != "active" {
 		return
 	}

@@ -101,7 +101,7 @@ var Catalog = []Rule{
 	{"budget-overspend", diag.Error, "approved and paid claims exceed a category's or project line's budget"},
 	{"complaint-time", diag.Error, "a complaint answered or resolved before it was received, or a time in the future"},
 	{"sla-breach", diag.Warning, "a complaint answered or resolved later than its SLA"},
-	{"task-overdue", diag.Warning, "an active plan's task past its due date and not done"},
+	{"task-overdue", diag.Warning, "an active plan's task, or a task (TSK) open or doing, past its due date and not done"},
 	{"check-missing", diag.Warning, "an active plan without a progress check within check_interval_days"},
 }
 

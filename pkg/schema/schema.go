@@ -448,6 +448,7 @@ var defWords = map[string]string{
 	"expenseId":    "an expense id (like EXP-2026-0001)",
 	"budgetId":     "a budget id (like BUD-2026)",
 	"meetingId":    "a meeting id (like MTG-2026-0001)",
+	"taskId":       "a task id (like TSK-2026-0001)",
 	"recordId":     "a record id (like PRJ-2026-0001, CMP-2026-0042, BUD-2026 or CUS-0007)",
 	"attachment":   "a path inside the repository (relative, without .. segments or backslashes)",
 }

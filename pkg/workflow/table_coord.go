@@ -7,6 +7,8 @@ import "github.com/opsbook/opsbook/pkg/record"
 func init() {
 	tables[record.Meeting] = meetingTable()
 	rights[record.Meeting] = meetingRights()
+	tables[record.Task] = taskTable()
+	rights[record.Task] = taskRights()
 }
 
 // meetingTable: the chair writes the minutes in draft and publishes them
@@ -43,6 +45,41 @@ func meetingRights() *Rights {
 		},
 		Hints: map[string]string{
 			"published": "published minutes are sealed; only an action item's status and done date change (a correction goes in the next meeting's minutes)",
+		},
+	}
+}
+
+// taskTable: a manager or the director assigns work outside a plan to
+// someone below them (§2.2.3; who may be assigned is the rule
+// task-assignee); the assignee starts and completes it, the person who
+// assigned it (or the director) cancels it.
+func taskTable() *Table {
+	assigner := []string{"assigned_by"}
+	return &Table{
+		Kind:    record.Task,
+		States:  []string{"open", "doing", "done", "cancelled"},
+		Initial: "open",
+		Final:   []string{"done", "cancelled"},
+		Create:  Creation{Roles: managerOrDirector, Party: "assigned_by", Note: "the person who assigns it"},
+		Moves: []Move{
+			{From: "open", To: "doing", Verb: "start", Parties: []string{"assignee"}},
+			{From: "open", To: "done", Verb: "complete", Parties: []string{"assignee"}, Note: "with its result; opsbook stamps the done date"},
+			{From: "doing", To: "done", Verb: "complete", Parties: []string{"assignee"}, Note: "with its result; opsbook stamps the done date"},
+			{From: "open", To: "cancelled", Verb: "cancel", Roles: []Role{Director}, Parties: assigner},
+			{From: "doing", To: "cancelled", Verb: "cancel", Roles: []Role{Director}, Parties: assigner},
+		},
+	}
+}
+
+func taskRights() *Rights {
+	open := []string{"open", "doing"}
+	return &Rights{
+		Kind: record.Task,
+		Rights: []Right{
+			{Field: Other, Mode: Edit, States: open, Roles: []Role{Director}, Parties: []string{"assigned_by"}},
+			{Field: "assigned_by", Mode: Edit, States: noState, Note: "a task belongs to whoever assigned it"},
+			{Field: "result", Mode: Edit, States: open, Roles: []Role{Director}, Parties: []string{"assignee", "assigned_by"}},
+			{Field: "done", Mode: Stamp, States: []string{"done"}, Value: StampToday},
 		},
 	}
 }

@@ -13,7 +13,14 @@ func init() {
 		"draft>published":  "@chair",
 		"published>closed": "@chair director",
 	}}
-	partyFields = append(partyFields, "chair")
+	domain[record.Task] = domainKind{"open", []string{"cancelled", "done"}, map[string]string{
+		"open>doing":      "@assignee",
+		"open>done":       "@assignee",
+		"doing>done":      "@assignee",
+		"open>cancelled":  "@assigned_by director",
+		"doing>cancelled": "@assigned_by director",
+	}}
+	partyFields = append(partyFields, "chair", "assigned_by")
 }
 
 const publishedMeeting = `kind: meeting
@@ -70,4 +77,40 @@ func TestMeetingRights(t *testing.T) {
 	// Closed minutes are final.
 	closed := strings.Replace(publishedMeeting, "status: published", "status: closed", 1)
 	expect(t, edit(t, specialist, closed, "status: open\n  - title: 聯絡", "status: done\n  - title: 聯絡"), RuleFinalState, "")
+}
+
+const openTask = `kind: task
+id: TSK-2026-0001
+title: 整理名單
+status: doing
+assigned_by: zhang.min
+assignee: li.wei
+due: 2026-11-30
+`
+
+func TestTaskRights(t *testing.T) {
+	cases := []struct {
+		name  string
+		actor Actor
+		repl  []string
+		rule  string
+		msg   string
+	}{
+		{"assignee writes the result", specialist, []string{"due:", "result: 已整理\ndue:"}, "", ""},
+		{"assignee moves the due date", specialist, []string{"2026-11-30", "2026-12-30"}, RuleEditRight, "only the assigned_by (zhang.min) or a director may"},
+		{"assigner moves the due date", manager, []string{"2026-11-30", "2026-12-30"}, "", ""},
+		{"assigner hands it to another", manager, []string{"assignee: li.wei", "assignee: zhao.lei"}, "", ""},
+		{"assigner is sealed", director, []string{"assigned_by: zhang.min", "assigned_by: chen.jie"}, RuleSealedField, "a task belongs to whoever assigned it"},
+		{"done date by hand", specialist, []string{"due:", "done: 2026-11-20\ndue:"}, RuleStamp, ""},
+		{"another specialist writes the result", other, []string{"due:", "result: x\ndue:"}, RuleEditRight, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			expect(t, edit(t, c.actor, openTask, c.repl...), c.rule, c.msg)
+		})
+	}
+	created := strings.Replace(openTask, "status: doing", "status: open", 1)
+	expect(t, CheckCreate(specialist, parse(t, strings.Replace(created, "assigned_by: zhang.min", "assigned_by: li.wei", 1)), Env{People: people}), RuleCreateRole, "tasks are created by a manager or a director")
+	expect(t, CheckCreate(manager2, parse(t, created), Env{People: people}), RuleCreateRole, "its assigned_by is zhang.min")
+	expect(t, CheckCreate(manager, parse(t, created), Env{People: people}), "", "")
 }

@@ -1,0 +1,43 @@
+package report
+
+import (
+	"fmt"
+
+	"github.com/opsbook/opsbook/pkg/render"
+	"github.com/opsbook/opsbook/pkg/rules"
+)
+
+// SummaryWork is the work report in brief: open and overdue items across
+// tasks, plan tasks and meeting actions, and the on-time rate.
+type SummaryWork struct {
+	Open          int        `json:"open"`
+	Overdue       int        `json:"overdue"`
+	OnTimePercent *string    `json:"on_time_percent"`
+	OverdueItems  []WorkItem `json:"overdue_items"` // the most overdue, at most summaryListMax
+}
+
+func summaryWork(c *rules.Context) SummaryWork {
+	t := TasksReport(c, nil)
+	w := SummaryWork{Open: t.Total.Open, Overdue: t.Total.Overdue, OnTimePercent: t.Total.OnTimePercent, OverdueItems: t.Overdue}
+	if len(w.OverdueItems) > summaryListMax {
+		w.OverdueItems = w.OverdueItems[:summaryListMax]
+	}
+	return w
+}
+
+func (s *Summary) workSection() render.Section {
+	w := s.Work
+	sec := render.Section{Title: fmt.Sprintf("Work (tasks, plan tasks, meeting actions): %d open, %d overdue, on time %s",
+		w.Open, w.Overdue, pctWords(w.OnTimePercent))}
+	for _, it := range w.OverdueItems {
+		where := it.Record
+		if it.Item != "" {
+			where += " " + it.Item
+		}
+		sec.Lines = append(sec.Lines, fmt.Sprintf("%s %s, due %s (%d days): %s", where, orDash(it.Person), it.Due, it.DaysOverdue, it.Title))
+	}
+	if w.Overdue > len(w.OverdueItems) {
+		sec.Lines = append(sec.Lines, fmt.Sprintf("… and %d more: opsbook report tasks --group-by overdue", w.Overdue-len(w.OverdueItems)))
+	}
+	return sec
+}

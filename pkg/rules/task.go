@@ -1,0 +1,85 @@
+package rules
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/opsbook/opsbook/pkg/record"
+)
+
+func (r *run) task(rec *record.Record) {
+	st := rec.Status()
+	switch st {
+	case "done":
+		if !rec.Has("result") {
+			r.errorf(rec, "status", "state-needs", "a done task needs its result")
+		}
+		if !rec.Has("done") {
+			r.errorf(rec, "status", "action-done", "a done task needs its done date (done)")
+		}
+	default:
+		if rec.Has("done") {
+			r.errorf(rec, "done", "action-done", "a task %s has no done date", st)
+		}
+	}
+	if d := rec.Str("done"); d != "" && d > r.Now.Format(time.DateOnly) {
+		r.errorf(rec, "done", "action-done", "done on %s, a date still to come", d)
+	}
+	if due := rec.Str("due"); (st == "open" || st == "doing") && due != "" && due < r.Now.Format(time.DateOnly) {
+		r.warnf(rec, "due", "task-overdue", "task %q of %s was due %s and is %s", rec.Title(), rec.Str("assignee"), due, st)
+	}
+	r.taskAssignee(rec)
+}
+
+// taskAssignee checks that a task goes down the line (§2.2.3): a manager
+// assigns to the people who report to them, directly or through others
+// (reports_to); the director to anyone in the department but leadership.
+// Nobody assigns a task to themselves.
+func (r *run) taskAssignee(rec *record.Record) {
+	by, to := rec.Str("assigned_by"), rec.Str("assignee")
+	boss, who := r.Set.Get(by), r.Set.Get(to)
+	if boss == nil || who == nil || boss.Kind != record.Person || who.Kind != record.Person {
+		return // ref-missing says so
+	}
+	switch {
+	case by == to:
+		r.errorf(rec, "assignee", "task-assignee", "%s assigns a task to themselves: a task goes to someone below its assigner", by)
+	case boss.Str("role") == "director":
+		if who.Str("role") == "leadership" {
+			r.errorf(rec, "assignee", "task-assignee", "%s is leadership, outside the department: the director assigns tasks within it", to)
+		}
+	case !ReportsTo(r.Set, to, by):
+		r.errorf(rec, "assignee", "task-assignee", "%s does not report to %s (directly or through others): a manager assigns tasks to their own people", to, by)
+	}
+}
+
+// ReportsTo reports whether person `who` reports to `boss`, directly or
+// through a chain of reports_to (a loop ends the walk).
+func ReportsTo(set *record.Set, who, boss string) bool {
+	seen := map[string]bool{}
+	for p := set.Get(who); p != nil && p.Kind == record.Person && !seen[p.ID]; p = set.Get(p.Str("reports_to")) {
+		seen[p.ID] = true
+		if p.Str("reports_to") == boss {
+			return true
+		}
+	}
+	return false
+}
+
+// planTaskDates checks the done dates of a plan's tasks: only on a task
+// that is done, and not in the future. A done task without its date is
+// allowed (plans written before tasks carried one); it counts as done at
+// an unknown date in the on-time measure.
+func (r *run) planTaskDates(rec *record.Record) {
+	today := r.Now.Format(time.DateOnly)
+	for i := range rec.List("tasks") {
+		p := "tasks." + strconv.Itoa(i)
+		done, status := rec.Str(p+".done"), orDefault(rec.Str(p+".status"), "todo")
+		switch {
+		case done != "" && status != "done":
+			r.errorf(rec, p+".done", "action-done", "%q has a done date but is %s", rec.Str(p+".title"), status)
+		case done > today:
+			r.errorf(rec, p+".done", "action-done", "%q was done on %s, a date still to come", rec.Str(p+".title"), done)
+		}
+	}
+}
