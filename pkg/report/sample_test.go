@@ -231,17 +231,23 @@ func TestSampleCountsReconcile(t *testing.T) {
 	eq(t, "plans", sum(pl.States), len(files(t, "records/plans/*/*.yaml")))
 
 	// Overdue tasks and missing checks agree with validate's warnings.
-	var overdue, missing int
+	var overdue, missing, work int
 	for _, d := range r.Validate(now) {
 		switch d.Rule {
-		case "task-overdue":
+		case "task-overdue", "action-overdue":
+			work++
+		}
+		switch {
+		case d.Rule == "task-overdue" && strings.HasPrefix(d.Path, "records/plans/"):
 			overdue++
-		case "check-missing":
+		case d.Rule == "check-missing":
 			missing++
 		}
 	}
 	eq(t, "overdue tasks = task-overdue warnings", len(pl.OverdueTasks), overdue)
 	eq(t, "missing checks = check-missing warnings", len(pl.MissingChecks), missing)
+	// The work report's overdue items are validate's overdue tasks and actions.
+	eq(t, "overdue work = task-overdue and action-overdue warnings", len(TasksReport(c, nil).Overdue), work)
 }
 
 func TestSampleSummaryFitsOneScreen(t *testing.T) {

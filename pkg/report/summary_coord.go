@@ -29,15 +29,19 @@ func (s *Summary) workSection() render.Section {
 	w := s.Work
 	sec := render.Section{Title: fmt.Sprintf("Work (tasks, plan tasks, meeting actions): %d open, %d overdue, on time %s",
 		w.Open, w.Overdue, pctWords(w.OnTimePercent))}
-	for _, it := range w.OverdueItems {
+	// The screen has room for the most overdue item only; JSON has five,
+	// the report all.
+	if len(w.OverdueItems) > 0 {
+		it := w.OverdueItems[0]
 		where := it.Record
 		if it.Item != "" {
 			where += " " + it.Item
 		}
-		sec.Lines = append(sec.Lines, fmt.Sprintf("%s %s, due %s (%d days): %s", where, orDash(it.Person), it.Due, it.DaysOverdue, it.Title))
-	}
-	if w.Overdue > len(w.OverdueItems) {
-		sec.Lines = append(sec.Lines, fmt.Sprintf("… and %d more: opsbook report tasks --group-by overdue", w.Overdue-len(w.OverdueItems)))
+		line := fmt.Sprintf("Most overdue: %s %s, due %s (%d days): %s", where, orDash(it.Person), it.Due, it.DaysOverdue, it.Title)
+		if w.Overdue > 1 {
+			line += " (all: opsbook report tasks --group-by overdue)"
+		}
+		sec.Lines = append(sec.Lines, line)
 	}
 	return sec
 }
