@@ -2,9 +2,11 @@ package change
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/report"
 	"github.com/opsbook/opsbook/pkg/rules"
 	"go.yaml.in/yaml/v3"
 )
@@ -87,6 +89,21 @@ func MoveEdits(s *Session, rec *record.Record, to, note string) ([]Edit, error) 
 		if to == "done" {
 			set("done", today)
 		}
+	case record.StatusReport:
+		switch to {
+		case "submitted":
+			set("submitted_at", now)
+			_ = ed.Unset("snapshot")
+			for _, kv := range snapshotFields(s, rec.Str("author")) {
+				if kv[0] == "on_time_percent" { // a percentage is text ("72.7"), as in the reports
+					_ = ed.Set("snapshot."+kv[0], &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: kv[1], Style: yaml.DoubleQuotedStyle}, false)
+					continue
+				}
+				set("snapshot."+kv[0], kv[1])
+			}
+		case "acknowledged":
+			set("acknowledged_at", now)
+		}
 	case record.Plan:
 		if to == "active" {
 			if old := s.Repo.Set.Get(rec.Str("supersedes")); old != nil && old.Kind == record.Plan && old.Status() == "active" {
@@ -120,4 +137,23 @@ func simpleMove(s *Session, rec *record.Record, to string) (Edit, error) {
 	}
 	data, err := ed.Bytes()
 	return Edit{Path: rec.Path, Before: rec, Data: data}, err
+}
+
+// snapshotFields are a status report's figures as of the move, as field
+// and value pairs in the schema's order.
+func snapshotFields(s *Session, author string) [][2]string {
+	c := &rules.Context{Set: s.Repo.Set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now}
+	sn := report.ComputeSnapshot(c, author)
+	out := [][2]string{
+		{"people", strconv.Itoa(sn.People)},
+		{"open_work", strconv.Itoa(sn.OpenWork)},
+		{"overdue_work", strconv.Itoa(sn.OverdueWork)},
+	}
+	if sn.OnTimePercent != nil {
+		out = append(out, [2]string{"on_time_percent", *sn.OnTimePercent})
+	}
+	return append(out,
+		[2]string{"active_plans", strconv.Itoa(sn.ActivePlans)},
+		[2]string{"open_complaints", strconv.Itoa(sn.OpenComplaints)},
+		[2]string{"complaints_past_sla", strconv.Itoa(sn.ComplaintsPastSLA)})
 }

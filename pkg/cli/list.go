@@ -31,16 +31,17 @@ type listOpts struct {
 // id, the state, what tells records apart at a glance, and the title last
 // (it is the widest).
 var defaultColumns = map[record.Kind]string{
-	record.Person:    "id,role,group,reports_to,active,name",
-	record.Customer:  "id,segment,since,last_visit,name",
-	record.Project:   "id,status,owner,planned.start,planned.end,title",
-	record.Plan:      "id,status,project,author,revision,title",
-	record.Complaint: "id,status,severity,category,assignee,received_at,sla_breach,title",
-	record.Appraisal: "id,status,employee,appraiser,period,computed_total,computed_rating,title",
-	record.Budget:    "id,status,year,total,title",
-	record.Expense:   "id,status,date,claimant,category,amount,title",
-	record.Meeting:   "id,status,type,date,chair,open_actions,overdue_actions,title",
-	record.Task:      "id,status,assigned_by,assignee,due,done,on_time,title",
+	record.Person:       "id,role,group,reports_to,active,name",
+	record.Customer:     "id,segment,since,last_visit,name",
+	record.Project:      "id,status,owner,planned.start,planned.end,title",
+	record.Plan:         "id,status,project,author,revision,title",
+	record.Complaint:    "id,status,severity,category,assignee,received_at,sla_breach,title",
+	record.Appraisal:    "id,status,employee,appraiser,period,computed_total,computed_rating,title",
+	record.Budget:       "id,status,year,total,title",
+	record.Expense:      "id,status,date,claimant,category,amount,title",
+	record.Meeting:      "id,status,type,date,chair,open_actions,overdue_actions,title",
+	record.Task:         "id,status,assigned_by,assignee,due,done,on_time,title",
+	record.StatusReport: "id,status,author,to,period,snapshot.overdue_work,title",
 }
 
 func newListCmd(g *global) *cobra.Command {

@@ -50,6 +50,9 @@ type Policy struct {
 	// Meetings is the cadence of each meeting type in days (§6.3.2); 0
 	// or absent: no cadence.
 	Meetings map[string]int `json:"meetings"`
+	// StatusReports is the days allowed between status reports upward
+	// per role (manager, director; §2.2.2); 0: none.
+	StatusReports map[string]int `json:"status_reports"`
 
 	// Sources tells, for every key (dotted, as in the file), where its value
 	// came from: "default", ".opsbook.yaml:LINE" or "env OPSBOOK_...".
@@ -58,6 +61,9 @@ type Policy struct {
 
 // MeetingTypes are the types of meeting, in the policy file's order.
 var MeetingTypes = []string{"weekly", "monthly", "project", "decision", "cross-department"}
+
+// ReportingRoles are the roles that report upward, in the file's order.
+var ReportingRoles = []string{"manager", "director"}
 
 // Severities in order of urgency.
 var Severities = []string{"critical", "high", "medium", "low"}
@@ -87,6 +93,7 @@ func Default() *Policy {
 		CheckIntervalDays:   14,
 		ExpenseReview:       "off",
 		Meetings:            map[string]int{"weekly": 7, "monthly": 31, "project": 0, "decision": 0, "cross-department": 0},
+		StatusReports:       map[string]int{"manager": 7, "director": 31},
 		Commit:              true,
 		Sources:             map[string]string{},
 	}
@@ -108,6 +115,9 @@ func Keys() []string {
 	keys = append(keys, "categories.expense", "categories.complaint", "check_interval_days", "require_signatures", "commit", "expense_review")
 	for _, t := range MeetingTypes {
 		keys = append(keys, "meetings."+t)
+	}
+	for _, r := range ReportingRoles {
+		keys = append(keys, "status_reports."+r)
 	}
 	return keys
 }
@@ -152,6 +162,8 @@ func (p *Policy) Value(key string) string {
 		return p.Ratings[parts[1]].String()
 	case "meetings":
 		return strconv.Itoa(p.Meetings[parts[1]])
+	case "status_reports":
+		return strconv.Itoa(p.StatusReports[parts[1]])
 	case "sla":
 		s := p.SLA[parts[1]]
 		if parts[2] == "respond" {
@@ -386,12 +398,16 @@ func (p *Policy) set(key string, v any) error {
 			s.Resolve = n
 		}
 		p.SLA[parts[1]] = s
-	case "meetings":
+	case "meetings", "status_reports":
 		n, err := strconv.Atoi(text)
 		if err != nil || n < 0 {
 			return fmt.Errorf("%q is not a whole number of days (0: no cadence)", text)
 		}
-		p.Meetings[parts[1]] = n
+		if parts[0] == "meetings" {
+			p.Meetings[parts[1]] = n
+		} else {
+			p.StatusReports[parts[1]] = n
+		}
 	case "ratings":
 		d, err := decimal.NewFromString(text)
 		if err != nil || d.IsNegative() || d.GreaterThan(decimal.NewFromInt(100)) {

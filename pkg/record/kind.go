@@ -20,6 +20,8 @@ const (
 	Expense   Kind = "expense"
 	Meeting   Kind = "meeting"
 	Task      Kind = "task"
+	// StatusReport is a manager's (or the director's) report upward.
+	StatusReport Kind = "status-report"
 )
 
 // KindInfo says where a kind lives and how its ids look.
@@ -45,6 +47,7 @@ var Kinds = []KindInfo{
 	{Expense, "expenses", "expenses", "EXP", true, "title"},
 	{Meeting, "meetings", "meetings", "MTG", true, "title"},
 	{Task, "tasks", "tasks", "TSK", true, "title"},
+	{StatusReport, "status-reports", "status-reports", "RPT", true, "title"},
 }
 
 // Info returns the KindInfo of k.

@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 
-	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/opsbook/opsbook/pkg/rules"
 )
 
@@ -25,9 +24,10 @@ func summaryWork(c *rules.Context) SummaryWork {
 	return w
 }
 
-func (s *Summary) workSection() render.Section {
+// workLines are the work in brief, under plans and projects.
+func (s *Summary) workLines() []string {
 	w := s.Work
-	sec := render.Section{Title: fmt.Sprintf("Work (tasks, plan tasks, meeting actions): %d open, %d overdue, on time %s",
+	lines := []string{fmt.Sprintf("Work (tasks, plan tasks, meeting actions): %d open, %d overdue, on time %s.",
 		w.Open, w.Overdue, pctWords(w.OnTimePercent))}
 	// The screen has room for the most overdue item only; JSON has five,
 	// the report all.
@@ -41,7 +41,7 @@ func (s *Summary) workSection() render.Section {
 		if w.Overdue > 1 {
 			line += " (all: opsbook report tasks --group-by overdue)"
 		}
-		sec.Lines = append(sec.Lines, line)
+		lines = append(lines, line)
 	}
-	return sec
+	return lines
 }

@@ -17,6 +17,8 @@ func init() {
 		Rule{"action-done", diag.Error, "an action item or task marked done without its done date, or a done date on one not done"},
 		Rule{"action-overdue", diag.Warning, "a published meeting's action item past its due date and not done or dropped"},
 		Rule{"meeting-missed", diag.Warning, "the latest meeting of a type is older than the policy's cadence for it (meetings:)"},
+		Rule{"report-to", diag.Error, "a status report addressed to someone other than its author's reports_to (the director's: leadership)"},
+		Rule{"status-report-missing", diag.Warning, "a manager or the director without a status report within the policy's status_reports days"},
 		Rule{"task-assignee", diag.Error, "a task assigned to someone who does not report to its assigner (the director: anyone in the department but leadership)"},
 	)
 	Refs = append(Refs,
@@ -29,6 +31,8 @@ func init() {
 		Ref{record.Task, "assigned_by", record.Person, []string{"manager", "director"}},
 		Ref{record.Task, "assignee", record.Person, nil},
 		Ref{record.Task, "concerns", Any, nil},
+		Ref{record.StatusReport, "author", record.Person, []string{"manager", "director"}},
+		Ref{record.StatusReport, "to", record.Person, nil},
 	)
 }
 
@@ -39,6 +43,8 @@ func (r *run) coordination(rec *record.Record) {
 		r.meeting(rec)
 	case record.Task:
 		r.task(rec)
+	case record.StatusReport:
+		r.statusReport(rec)
 	}
 }
 

@@ -9,6 +9,8 @@ func init() {
 	rights[record.Meeting] = meetingRights()
 	tables[record.Task] = taskTable()
 	rights[record.Task] = taskRights()
+	tables[record.StatusReport] = statusReportTable()
+	rights[record.StatusReport] = statusReportRights()
 }
 
 // meetingTable: the chair writes the minutes in draft and publishes them
@@ -80,6 +82,40 @@ func taskRights() *Rights {
 			{Field: "assigned_by", Mode: Edit, States: noState, Note: "a task belongs to whoever assigned it"},
 			{Field: "result", Mode: Edit, States: open, Roles: []Role{Director}, Parties: []string{"assignee", "assigned_by"}},
 			{Field: "done", Mode: Stamp, States: []string{"done"}, Value: StampToday},
+		},
+	}
+}
+
+// statusReportTable: the author writes the report and submits it (opsbook
+// stamps the time and the figures); the person it is addressed to
+// acknowledges it, with feedback.
+func statusReportTable() *Table {
+	return &Table{
+		Kind:    record.StatusReport,
+		States:  []string{"draft", "submitted", "acknowledged"},
+		Initial: "draft",
+		Final:   []string{"acknowledged"},
+		Create:  Creation{Roles: managerOrDirector, Party: "author", Note: "the author reports"},
+		Moves: []Move{
+			{From: "draft", To: "submitted", Verb: "submit", Parties: []string{"author"}, Note: "opsbook stamps submitted_at and the snapshot"},
+			{From: "submitted", To: "acknowledged", Verb: "ack", Parties: []string{"to"}},
+		},
+	}
+}
+
+func statusReportRights() *Rights {
+	return &Rights{
+		Kind: record.StatusReport,
+		Rights: []Right{
+			{Field: Other, Mode: Edit, States: []string{"draft"}, Parties: []string{"author"}},
+			{Field: "author", Mode: Edit, States: noState, Note: "a report belongs to whoever wrote it"},
+			{Field: "feedback", Mode: Edit, States: []string{"submitted"}, Parties: []string{"to"}},
+			{Field: "submitted_at", Mode: Stamp, States: []string{"submitted"}, Value: StampNow},
+			{Field: "snapshot", Mode: Stamp, States: []string{"submitted"}, Value: StampAny, Note: "the figures computed from the records at submission"},
+			{Field: "acknowledged_at", Mode: Stamp, States: []string{"acknowledged"}, Value: StampNow},
+		},
+		Hints: map[string]string{
+			"submitted": "a submitted report is sealed; the next report corrects it",
 		},
 	}
 }

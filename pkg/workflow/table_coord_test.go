@@ -20,7 +20,11 @@ func init() {
 		"open>cancelled":  "@assigned_by director",
 		"doing>cancelled": "@assigned_by director",
 	}}
-	partyFields = append(partyFields, "chair", "assigned_by")
+	domain[record.StatusReport] = domainKind{"draft", []string{"acknowledged"}, map[string]string{
+		"draft>submitted":        "@author",
+		"submitted>acknowledged": "@to",
+	}}
+	partyFields = append(partyFields, "chair", "assigned_by", "to")
 }
 
 const publishedMeeting = `kind: meeting
@@ -113,4 +117,26 @@ func TestTaskRights(t *testing.T) {
 	expect(t, CheckCreate(specialist, parse(t, strings.Replace(created, "assigned_by: zhang.min", "assigned_by: li.wei", 1)), Env{People: people}), RuleCreateRole, "tasks are created by a manager or a director")
 	expect(t, CheckCreate(manager2, parse(t, created), Env{People: people}), RuleCreateRole, "its assigned_by is zhang.min")
 	expect(t, CheckCreate(manager, parse(t, created), Env{People: people}), "", "")
+}
+
+const submittedReport = `kind: status-report
+id: RPT-2026-0001
+title: 週報
+status: submitted
+author: zhang.min
+to: wang.fang
+period: 2026-W47
+progress: p
+submitted_at: 2026-11-23T18:00:00+08:00
+snapshot:
+  open_work: 6
+`
+
+func TestStatusReportRights(t *testing.T) {
+	draft := strings.Replace(submittedReport, "status: submitted", "status: draft", 1)
+	expect(t, edit(t, manager, draft, "progress: p", "progress: q"), "", "")
+	expect(t, edit(t, manager, draft, "open_work: 6", "open_work: 0"), RuleStamp, "snapshot.open_work of RPT-2026-0001 is stamped by opsbook")
+	expect(t, edit(t, manager, submittedReport, "progress: p", "progress: q"), RuleSealedField, "a submitted report is sealed")
+	expect(t, edit(t, director, submittedReport, "progress: p", "progress: p\nfeedback: 好"), "", "")
+	expect(t, edit(t, manager, submittedReport, "progress: p", "progress: p\nfeedback: 好"), RuleEditRight, "only the to (wang.fang) may")
 }
