@@ -1,0 +1,10 @@
+package cli
+
+// Human messages of pkg/cli built in one place so a
+// language catalog can take them over.
+const (
+	msgEditInvalid     = "opsbook: the record is not valid. Fix it below, or quit without changes to give up."
+	msgEditBannerLines = "Line numbers are those of this file as shown; lines starting with #| are removed when you save."
+	// msgEditDiagAt: line, column, severity, message, rule.
+	msgEditDiagAt = "line %d, column %d: %s: %s [%s]"
+)
