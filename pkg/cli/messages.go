@@ -8,3 +8,9 @@ const (
 	// msgEditDiagAt: line, column, severity, message, rule.
 	msgEditDiagAt = "line %d, column %d: %s: %s [%s]"
 )
+
+const (
+	// msgVersionCommit: the commit's first 12 hex digits.
+	msgVersionCommit   = " (commit %s"
+	msgVersionModified = ", with uncommitted changes"
+)

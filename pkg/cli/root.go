@@ -20,9 +20,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// Version is set at build time.
-var Version = "dev"
-
 // global holds the flags every command shares.
 type global struct {
 	dir     string
@@ -73,8 +70,9 @@ answers questions about them.
 Start with:  opsbook summary` + exitStatusHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Version:       Version,
+		Version:       currentBuild().String(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetOut(io.Out)
 	root.SetErr(io.Err)
 	root.SetIn(io.In)
@@ -111,6 +109,7 @@ Start with:  opsbook summary` + exitStatusHelp,
 		newVerifyCmd(g),
 		newAllowedSignersCmd(g),
 		newCodeownersCmd(g),
+		newVersionCmd(g),
 	)
 	root.AddGroup(&cobra.Group{ID: "verbs", Title: "Workflow verbs (each a move, like `opsbook move ID STATE`):"})
 	root.AddCommand(newVerbCmds(g)...)
