@@ -14,3 +14,6 @@ const (
 	msgVersionCommit   = " (commit %s"
 	msgVersionModified = ", with uncommitted changes"
 )
+
+// msgInitIdentity: email, name.
+const msgInitIdentity = "set this repository's git identity to %s (%s): opsbook knows you by it (change it with `git config user.email`)"
