@@ -73,6 +73,11 @@ Start with:  opsbook summary` + exitStatusHelp,
 		Version:       currentBuild().String(),
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
+	root.PersistentPreRun = func(*cobra.Command, []string) {
+		for _, msg := range config.IgnoredEnv() {
+			fmt.Fprintf(io.Err, "opsbook: warning: %s\n", msg)
+		}
+	}
 	root.SetOut(io.Out)
 	root.SetErr(io.Err)
 	root.SetIn(io.In)

@@ -1,6 +1,7 @@
 // Package config finds the records repository and reads its policy: the
-// built-in defaults (the department's rules), then .opsbook.yaml, then OPSBOOK_* environment
-// variables (through viper), each value remembering where it came from.
+// built-in defaults (the department's rules), then .opsbook.yaml, then
+// OPSBOOK_* environment variables (through viper) for the few keys that
+// decide no write (EnvKeys), each value remembering where it came from.
 package config
 
 import (
@@ -191,6 +192,9 @@ func Load(root string) (*Policy, []diag.Diagnostic, error) {
 	}
 	if err := p.applyEnv(); err != nil {
 		return nil, ds, err
+	}
+	for _, msg := range IgnoredEnv() {
+		ds = append(ds, diag.Diagnostic{Path: "environment", Line: 1, Column: 1, Severity: diag.Warning, Rule: "policy", Message: msg})
 	}
 	return p, append(ds, unknownEnv()...), nil
 }
@@ -410,8 +414,42 @@ func EnvName(key string) string {
 	return "OPSBOOK_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
 }
 
-// applyEnv lets OPSBOOK_* variables override the file, through viper's
-// environment binding. Lists are comma-separated.
+// EnvKeys are the keys an OPSBOOK_* variable may set: how opsbook shows
+// and records things, never a rule that decides whether a write is
+// allowed. Approval limits, roles, signatures, receipts, SLA, ratings,
+// categories and the records folder come only from .opsbook.yaml, which
+// is committed and reviewed; a variable setting one is ignored with a
+// warning (IgnoredEnv).
+var EnvKeys = []string{"currency", "check_interval_days", "commit"}
+
+func envAllowed(key string) bool {
+	for _, k := range EnvKeys {
+		if k == key {
+			return true
+		}
+	}
+	return false
+}
+
+// IgnoredEnv names the OPSBOOK_* variables set in the environment that
+// would set a rule (a key outside EnvKeys), each with a sentence saying
+// it is ignored.
+func IgnoredEnv() []string {
+	var out []string
+	for _, k := range Keys() {
+		if envAllowed(k) {
+			continue
+		}
+		if _, ok := os.LookupEnv(EnvName(k)); ok {
+			out = append(out, fmt.Sprintf("%s is ignored: %s decides what a change may do, and is read only from %s", EnvName(k), k, FileName))
+		}
+	}
+	return out
+}
+
+// applyEnv lets OPSBOOK_* variables override the file for the keys of
+// EnvKeys, through viper's environment binding. Lists are
+// comma-separated.
 func (p *Policy) applyEnv() error {
 	v := viper.New()
 	v.SetEnvPrefix("OPSBOOK")
@@ -419,6 +457,9 @@ func (p *Policy) applyEnv() error {
 	keys := Keys()
 	sort.Strings(keys)
 	for _, key := range keys {
+		if !envAllowed(key) {
+			continue
+		}
 		if err := v.BindEnv(key); err != nil {
 			return err
 		}

@@ -1,4 +1,4 @@
-package audit
+package gitobj
 
 import (
 	"bufio"
