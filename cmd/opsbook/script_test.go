@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/opsbook/opsbook/pkg/cli"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -24,6 +25,8 @@ func TestMain(m *testing.M) {
 //	sample              copy the shipped sample department (records/,
 //	                    attachments/, .opsbook.yaml) into the work folder
 //	gitinit NAME EMAIL  git init, set the identity, commit everything
+//	utf16 FILE          rewrite FILE as UTF-16LE with a byte-order mark
+//	                    (utf16 -nobom FILE: without one)
 func TestScripts(t *testing.T) {
 	_, file, _, _ := runtime.Caller(0)
 	top := filepath.Join(filepath.Dir(file), "..", "..")
@@ -44,6 +47,23 @@ func TestScripts(t *testing.T) {
 						ts.Fatalf("sample: %v", err)
 					}
 				}
+			},
+			"utf16": func(ts *testscript.TestScript, neg bool, args []string) {
+				bom := true
+				if len(args) == 2 && args[0] == "-nobom" {
+					bom, args = false, args[1:]
+				}
+				if len(args) != 1 {
+					ts.Fatalf("usage: utf16 [-nobom] FILE")
+				}
+				var out []byte
+				if bom {
+					out = append(out, 0xFF, 0xFE)
+				}
+				for _, u := range utf16.Encode([]rune(ts.ReadFile(args[0]))) {
+					out = append(out, byte(u), byte(u>>8))
+				}
+				ts.Check(os.WriteFile(ts.MkAbs(args[0]), out, 0o644))
 			},
 			"gitinit": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 2 {
