@@ -56,7 +56,7 @@ func TestAFileNotInUTF8IsOneErrorNamingItsEncoding(t *testing.T) {
 func TestSyntaxHints(t *testing.T) {
 	for _, c := range []struct {
 		name, src, want string
-		line, col      int
+		line, col       int
 	}{
 		{"full-width colon", "kind: expense\nid: EXP-2026-0001\ntitle： 差旅\nstatus: draft\n", `full-width colon '：' after "title"`, 3, 1},
 		{"full-width colon, only field", "title：差旅\n", `after "title"`, 1, 1},
