@@ -17,3 +17,6 @@ const (
 
 // msgInitIdentity: email, name.
 const msgInitIdentity = "set this repository's git identity to %s (%s): opsbook knows you by it (change it with `git config user.email`)"
+
+// msgListNarrow: terminal width, the full default columns.
+const msgListNarrow = " (fewer columns to fit %d: --columns %s shows them all)"

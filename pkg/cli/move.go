@@ -217,7 +217,7 @@ func listOptions(o *moveOpts, s *change.Session, rec *record.Record) error {
 		fmt.Fprintln(o.io.Out, "no moves: the state is final")
 		return nil
 	}
-	return render.WriteTable(o.io.Out, t, o.io.OutTTY)
+	return render.WriteTableWidth(o.io.Out, t, o.io.OutTTY, o.io.Width)
 }
 
 // unmet lists why a check refused a move: each diagnostic's message, or

@@ -3,6 +3,7 @@ package cli
 import (
 	"io"
 	"os"
+	"strconv"
 
 	"github.com/opsbook/opsbook/pkg/render"
 	"golang.org/x/term"
@@ -17,8 +18,10 @@ type Streams struct {
 	OutTTY  bool
 	ErrTTY  bool
 	NoColor bool
-	Width   int
-	Getenv  func(string) string
+	// Width of the terminal in cells (COLUMNS overrides; 0: unknown):
+	// boxed tables are cut to fit it.
+	Width  int
+	Getenv func(string) string
 }
 
 // SystemStreams are the process's own.
@@ -28,6 +31,11 @@ func SystemStreams() *Streams {
 	s.ErrTTY = term.IsTerminal(int(os.Stderr.Fd()))
 	if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
 		s.Width = w
+	}
+	// COLUMNS, as ls and git read it, overrides the terminal's width (and
+	// lets a script or a test ask for a width).
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		s.Width = n
 	}
 	// no-color.org: set and not empty.
 	s.NoColor = os.Getenv("NO_COLOR") != ""
