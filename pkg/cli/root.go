@@ -118,6 +118,7 @@ Start with:  opsbook summary` + exitStatusHelp,
 	)
 	root.AddGroup(&cobra.Group{ID: "verbs", Title: "Workflow verbs (each a move, like `opsbook move ID STATE`):"})
 	root.AddCommand(newVerbCmds(g)...)
+	addCompletions(g, root)
 	for _, c := range root.Commands() {
 		if !strings.Contains(c.Long, "Exit status:") {
 			c.Long += "\n" + exitStatusHelp
