@@ -20,3 +20,10 @@ const msgInitIdentity = "set this repository's git identity to %s (%s): opsbook 
 
 // msgListNarrow: terminal width, the full default columns.
 const msgListNarrow = " (fewer columns to fit %d: --columns %s shows them all)"
+
+const (
+	msgNewRequiredHead = "Fields each kind must be given (the template fills id, status, you and today):"
+	msgNewRequiredTail = "  (`opsbook schema KIND` describes every field)"
+	// msgNewFillIn: the kind.
+	msgNewFillIn = "opsbook: a new %s needs these fields; fill them in below, save and quit (quit without changes to create nothing):"
+)

@@ -12,9 +12,11 @@ import (
 // Streams are the command's input and outputs. Commands never touch
 // os.Stdout directly, so tests run them with buffers.
 type Streams struct {
-	In      io.Reader
-	Out     io.Writer
-	Err     io.Writer
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+	// InTTY: standard input is a terminal (an editor can be opened).
+	InTTY   bool
 	OutTTY  bool
 	ErrTTY  bool
 	NoColor bool
@@ -27,6 +29,7 @@ type Streams struct {
 // SystemStreams are the process's own.
 func SystemStreams() *Streams {
 	s := &Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Getenv: os.Getenv}
+	s.InTTY = term.IsTerminal(int(os.Stdin.Fd()))
 	s.OutTTY = term.IsTerminal(int(os.Stdout.Fd()))
 	s.ErrTTY = term.IsTerminal(int(os.Stderr.Fd()))
 	if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
