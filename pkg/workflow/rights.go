@@ -158,6 +158,7 @@ func planRights() *Rights {
 			{Field: "tasks.*.done", Mode: Edit, States: running, Roles: []Role{Director}, Parties: []string{"tasks.*.assignee", "author"}},
 			{Field: "checks", Mode: Append, States: running, Roles: managerOrDirector},
 			{Field: "measurements", Mode: Append, States: running, Roles: managerOrDirector, Parties: []string{"author"}},
+			{Field: "activated_on", Mode: Stamp, States: []string{"active"}, Value: StampToday, Note: "the progress-check interval runs from it"},
 		},
 		Hints: map[string]string{
 			"in_review": "the director returns it (changes_requested) to change it",
@@ -207,6 +208,7 @@ func complaintRights() *Rights {
 			{Field: "assignee", Mode: Edit, States: anyOpen, Roles: managerOrDirector, AtCreate: true, Rule: RuleAssignRole},
 			{Field: "acknowledged_at", Mode: Stamp, States: []string{"acknowledged"}, Value: StampNow},
 			{Field: "resolution.resolved_at", Mode: Stamp, States: []string{"resolved"}, Value: StampNow},
+			{Field: "reopened_at", Mode: Stamp, States: []string{"reopened"}, Value: StampNow, Note: "the resolution clock runs again from it"},
 			{Field: "updates", Mode: Append, States: anyOpen, Roles: managerOrDirector, Parties: handlers},
 		},
 	}
