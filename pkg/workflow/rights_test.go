@@ -188,6 +188,13 @@ func TestRightsAttacksAndTheirRightfulCounterparts(t *testing.T) {
 			"acknowledged_at of CMP-2026-0015 is stamped by the move to acknowledged with the instant of the move (2026-11-26T15:00:00+08:00), not 2026-11-16T09:10:00+08:00"},
 		{"hold.from is the state left", director, approvedProject, []string{"status: approved", "status: on_hold", "team:", "hold:\n  from: approved\n  reason: 等待\nteam:"}, "", ""},
 		{"hold.from names a later state", director, approvedProject, []string{"status: approved", "status: on_hold", "team:", "hold:\n  from: executing\nteam:"}, "hold-from", ""},
+		{"submitted with its total", manager, strings.Replace(strings.Replace(reviewedAppraisal, "status: reviewed", "status: draft", 1), "total: 68\nrating: meets\n", "", 1),
+			[]string{"status: draft", "status: submitted", "score: 68\n", "score: 68\ntotal: 68\nrating: meets\n"}, "", ""},
+		{"submitted with a forged total and rating", manager, strings.Replace(strings.Replace(reviewedAppraisal, "status: reviewed", "status: draft", 1), "total: 68\nrating: meets\n", "", 1),
+			[]string{"status: draft", "status: submitted", "score: 68\n", "score: 68\ntotal: 95\nrating: outstanding\n"}, "stamp stamp",
+			"total of APR-2026-0005 is stamped by the move to submitted with Σ weight × score / 100 = 68, not 95"},
+		{"satisfaction recorded by the assignee", specialist, criticalComplaint, []string{"severity: critical\n", "severity: critical\nsatisfaction: 5\n"}, "edit-right", "the customer's rating"},
+		{"satisfaction recorded by a manager", manager, criticalComplaint, []string{"severity: critical\n", "severity: critical\nsatisfaction: 5\n"}, "", ""},
 		{"a total written by hand in draft", manager, strings.Replace(reviewedAppraisal, "status: reviewed", "status: draft", 1), []string{"total: 68", "total: 90"}, "stamp", ""},
 	}
 	for _, c := range cases {
