@@ -174,6 +174,10 @@ func TestRightsAttacksAndTheirRightfulCounterparts(t *testing.T) {
 		{"approved claim's note", specialist, approvedClaim, []string{"amount: 1545.60\n", "amount: 1545.60\nnote: 發票已補\n"}, "", ""},
 		{"paid with a new amount", finance, approvedClaim, []string{"status: approved", "status: paid", "amount: 1545.60", "amount: 1645.60"}, "sealed-field", ""},
 		// a specialist records the manager's progress check
+		{"a check dated next month", manager2, activePlan, []string{"summary: 進度正常\n", "summary: 進度正常\n  - date: 2026-12-26\n    by: chen.jie\n    summary: 好\n"}, "stamp",
+			"checks.1 of PLN-2026-0004 is dated 2026-12-26, after the change that adds it (2026-11-26T15:00:00+08:00)"},
+		{"a check dated today", manager2, activePlan, []string{"summary: 進度正常\n", "summary: 進度正常\n  - date: 2026-11-26\n    by: chen.jie\n    summary: 好\n"}, "", ""},
+		{"an update at a later hour", specialist, criticalComplaint, []string{"note: 已聯繫物流\n", "note: 已聯繫物流\n  - at: 2026-11-26T18:00:00+08:00\n    by: li.wei\n    note: 補發\n"}, "stamp", ""},
 		{"specialist records the manager's check", specialist, activePlan, []string{"summary: 進度正常\n", "summary: 進度正常\n  - date: 2026-11-26\n    by: zhang.min\n    summary: 好\n"}, "edit-right",
 			"li.wei (specialist) may not add to checks of PLN-2026-0004: only a manager or a director may"},
 		{"a manager records his own check", manager2, activePlan, []string{"summary: 進度正常\n", "summary: 進度正常\n  - date: 2026-11-26\n    by: chen.jie\n    summary: 好\n"}, "", ""},

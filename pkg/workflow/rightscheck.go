@@ -318,7 +318,36 @@ func (c *rightsCheck) appendOnly(field string) {
 			c.add(refuse(c.rec(), RuleEditRight, field+"."+strconv.Itoa(i)+".by", "%s.%d of %s is by %s, but %s added it: each new item's by names the person who adds it",
 				field, i, c.after.ID, orNone(record.Text(by)), c.a.Handle))
 		}
+		c.add(c.itemDate(field, i, now[i]))
 	}
+}
+
+// itemDate refuses a new item dated after the change that adds it: a
+// progress check dated next month would silence the missing-check warning
+// until then.
+func (c *rightsCheck) itemDate(field string, i int, item any) *Refusal {
+	if c.env.Now.IsZero() {
+		return nil
+	}
+	for _, key := range []string{"date", "at"} {
+		v, ok := record.Lookup(item, key)
+		if !ok {
+			continue
+		}
+		text := record.Text(v)
+		t, err := time.Parse(time.RFC3339, text)
+		if err != nil {
+			if t, err = time.Parse("2006-01-02", text); err != nil {
+				return nil // the schema reports a bad date
+			}
+			t = t.Add(-24 * time.Hour) // a date: any time of that day, in any zone
+		}
+		if t.After(c.env.Now.Add(stampAhead)) {
+			return refuse(c.rec(), RuleStamp, fmt.Sprintf("%s.%d.%s", field, i, key), "%s.%d of %s is dated %s, after the change that adds it (%s): an item is added when it happens",
+				field, i, c.after.ID, text, c.env.Now.Format(time.RFC3339))
+		}
+	}
+	return nil
 }
 
 // holdsIn reports whether right r holds in state s: nil States means
