@@ -8,13 +8,41 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/opsbook/opsbook/pkg/cli"
+	"github.com/opsbook/opsbook/pkg/gitstore"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
 func TestMain(m *testing.M) {
+	// Test builds only: OPSBOOK_TEST_CRASH_AT=STEP kills the process with
+	// SIGKILL when a commit reaches STEP (see gitstore.StepHook).
+	if at := os.Getenv("OPSBOOK_TEST_CRASH_AT"); at != "" {
+		gitstore.StepHook = func(step string) {
+			if step == at {
+				p, _ := os.FindProcess(os.Getpid())
+				p.Kill()
+				select {}
+			}
+		}
+	}
+	// OPSBOOK_TEST_HUP_AT=STEP sends the process SIGHUP there (a closed
+	// terminal) and lets it go on.
+	if at := os.Getenv("OPSBOOK_TEST_HUP_AT"); at != "" {
+		gitstore.StepHook = func(step string) {
+			if step == at {
+				p, _ := os.FindProcess(os.Getpid())
+				p.Signal(syscall.SIGHUP)
+				time.Sleep(200 * time.Millisecond) // let the signal arrive
+			}
+		}
+	}
+	if os.Getenv("OPSBOOK_TEST_MAIN") == "1" {
+		os.Exit(cli.Main())
+	}
 	testscript.Main(m, map[string]func(){
 		"opsbook": func() { os.Exit(cli.Main()) },
 	})
