@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -332,4 +333,31 @@ func TestVerifyPullRequestWhoseBaseMovedOn(t *testing.T) {
 	tr.git("checkout", "-q", "main")
 	tr.git("merge", "-q", "--ff-only", "claim")
 	wantViolations(t, tr.verify(imp+"..HEAD"))
+}
+
+// mergeBases agrees with git merge-base --all on a generated history with
+// merges, for pairs of commits near and far apart.
+func TestMergeBasesAgreeWithGit(t *testing.T) {
+	tr := newTestRepo(t)
+	genRepo(t, tr.dir, 150)
+	r := tr.open()
+	head := mustResolve(t, r, "HEAD")
+	if _, err := r.Discover(t.Context(), head); err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Fields(tr.git("rev-list", "--all"))
+	for i := 0; i < len(all); i += 11 {
+		for j := i + 3; j < len(all); j += 29 {
+			want := strings.Fields(tr.git("merge-base", "--all", all[i], all[j]))
+			var got []string
+			for _, h := range r.mergeBases(mustResolve(t, r, all[i]), mustResolve(t, r, all[j])) {
+				got = append(got, h.String())
+			}
+			slices.Sort(want)
+			slices.Sort(got)
+			if !slices.Equal(got, want) {
+				t.Fatalf("merge bases of %s and %s: %v, git %v", all[i][:7], all[j][:7], got, want)
+			}
+		}
+	}
 }

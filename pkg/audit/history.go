@@ -5,13 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/opsbook/opsbook/pkg/gitobj"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/gitobj"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 

@@ -3,11 +3,11 @@ package audit
 import (
 	"container/heap"
 	"context"
-	"github.com/opsbook/opsbook/pkg/gitobj"
 	"sort"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/opsbook/opsbook/pkg/gitobj"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
