@@ -361,3 +361,38 @@ func TestMergeBasesAgreeWithGit(t *testing.T) {
 		}
 	}
 }
+
+// log and history show a merge's own change as verify judges it: the
+// merge with the first commit that sets a paid claim back to approved is
+// an event by its actor, not hidden behind the first commit.
+func TestLogAndHistoryShowAMergesOwnChange(t *testing.T) {
+	tr := honest(t)
+	root := strings.TrimSpace(tr.git("rev-list", "--max-parents=0", "HEAD"))
+	base := tr.git("rev-parse", "HEAD")
+	tr.edit(expensePath("EXP-2026-0001"), "status: paid", "status: approved")
+	m := tr.forge("he.jing", "merge", base, root)
+	evs, err := tr.open().History(t.Context(), "EXP-2026-0001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := evs[len(evs)-1]; last.Commit.String() != m || !strings.Contains(last.Move(), "paid → approved") {
+		t.Errorf("history ends with %s %s, want the merge %s setting paid back to approved:\n%s", last.Commit, last.Move(), short(m), moves(evs))
+	}
+	log, err := tr.open().Log(t.Context(), LogOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if log[0].Commit.String() != m || !strings.Contains(log[0].Move(), "paid → approved") {
+		t.Errorf("log starts with %s %s, want the merge", log[0].Commit, log[0].Move())
+	}
+	// A merge that drops the other side's payment shows it undone.
+	tr.git("checkout", "-q", "HEAD~1~1")
+	tr.forge("he.jing", "merge -s ours", "HEAD", base)
+	log, err = tr.open().Log(t.Context(), LogOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log[0].Move(), "paid → approved") {
+		t.Errorf("log starts with %s %s, want the merge undoing the payment", log[0].Commit, log[0].Move())
+	}
+}
