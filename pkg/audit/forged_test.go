@@ -396,3 +396,24 @@ func TestLogAndHistoryShowAMergesOwnChange(t *testing.T) {
 		t.Errorf("log starts with %s %s, want the merge undoing the payment", log[0].Commit, log[0].Move())
 	}
 }
+
+// A merge with an unrelated history (an orphan branch holding an old copy
+// of the claim) brings nothing either; the orphan's own creation of a claim
+// in a later state is named too.
+func TestVerifyMergeOfAnOrphan(t *testing.T) {
+	tr := honest(t)
+	base := tr.git("rev-parse", "HEAD")
+	tr.git("checkout", "-q", "--orphan", "old")
+	tr.edit(expensePath("EXP-2026-0001"), "status: paid", "status: approved")
+	orphan := tr.commit("zhang.min", "old copy")
+	tr.git("checkout", "-q", "main")
+	tr.edit(expensePath("EXP-2026-0001"), "status: paid", "status: approved")
+	m := tr.forge("he.jing", "merge", base, orphan)
+	got := violationList(tr.verify(base + "..HEAD"))
+	if !slices.Contains(got, short(m)+" final-state EXP-2026-0001") {
+		t.Errorf("the merge is not named: %v", got)
+	}
+	if !slices.ContainsFunc(got, func(v string) bool { return strings.HasPrefix(v, short(orphan)+" create-") }) {
+		t.Errorf("the orphan's creations are not named: %v", got)
+	}
+}
