@@ -58,10 +58,13 @@ type VerifyOptions struct {
 
 // Violation is one change the rules forbid.
 type Violation struct {
-	Commit  string `json:"commit"` // full hash
-	Record  string `json:"record"` // the record's id ("" for the policy file)
-	Path    string `json:"path"`
-	Rule    string `json:"rule"`
+	Commit string `json:"commit"` // full hash
+	Record string `json:"record"` // the record's id ("" for the policy file)
+	Path   string `json:"path"`
+	Rule   string `json:"rule"`
+	// Field is the field at fault ("amount", "items.1.amount"), when the
+	// rule names one.
+	Field   string `json:"field,omitempty"`
 	Actor   string `json:"actor"` // handle, or the raw identity when unknown
 	Message string `json:"message"`
 	// Line and Column point into the file as the commit left it (or as
@@ -232,6 +235,25 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 		return nil, err
 	}
 	for _, vs := range results {
+		rep.Violations = append(rep.Violations, vs...)
+	}
+	// Sealed attachments, commit by commit (also those that change only
+	// files under attachments/, which the pass above does not read).
+	for _, h := range order {
+		dir := func() (string, error) {
+			if baseRules != nil {
+				return baseRules.Dir, nil
+			}
+			rl, err := r.rulesBefore(ctx, h)
+			if err != nil {
+				return "", err
+			}
+			return rl.Dir, nil
+		}
+		vs, err := r.sealedAttachments(ctx, h, dir)
+		if err != nil {
+			return nil, err
+		}
 		rep.Violations = append(rep.Violations, vs...)
 	}
 	return rep, nil
@@ -427,7 +449,7 @@ func (j *verifyJob) judge() []Violation {
 		}
 	}
 	add := func(rule, id, path, msg string, rec *record.Record, field string) {
-		v := Violation{Commit: j.hash.String(), Record: id, Path: path, Rule: rule,
+		v := Violation{Commit: j.hash.String(), Record: id, Path: path, Rule: rule, Field: field,
 			Actor: j.id.Short(), Message: prefixes[path] + msg, Line: 1, Column: 1}
 		if rec != nil {
 			v.Line, v.Column = rec.Pos(field)
