@@ -142,7 +142,9 @@ func (r *Repo) sealedAttachments(ctx context.Context, h plumbing.Hash, dir func(
 		sort.Strings(names)
 		for _, f := range names {
 			var why string
-			if attach.CheckPath(f) == nil {
+			// Any path inside the repository is guarded, below attachments/
+			// or not (a record written with plain git may name another).
+			if !strings.HasPrefix(f, "/") && !strings.Contains("/"+f+"/", "/../") {
 				old, _, err := r.Lookup(ptree, f)
 				if err != nil {
 					return nil, err
