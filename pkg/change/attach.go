@@ -209,8 +209,9 @@ func (s *Session) checkSealed(before, after *record.Record, pending map[string][
 }
 
 // checkCommitted makes sure each attached file went into commit hash as it
-// was read and hashed: a file changed in the work tree between the write
-// and the commit would otherwise be committed under the wrong hash.
+// was read and hashed. The commit is built from the edits' bytes, so this
+// is a last check that nothing between (a hook, a future change to how
+// commits are built) put other content under the listed hash.
 func (s *Session) checkCommitted(hash string, edits []Edit) error {
 	for _, e := range edits {
 		if !e.File {
