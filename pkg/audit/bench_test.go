@@ -95,7 +95,7 @@ func BenchmarkVerifyFirstRun(b *testing.B) {
 // BenchmarkVerifyIndexed verifies all history with the index in place.
 func BenchmarkVerifyIndexed(b *testing.B) {
 	r := openBench(b, false)
-	if err := r.ensureIndexed(context.Background(), mustResolve(b, r, "HEAD")); err != nil {
+	if err := r.EnsureIndexed(context.Background(), mustResolve(b, r, "HEAD")); err != nil {
 		b.Fatal(err)
 	}
 	r.Close()

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"github.com/opsbook/opsbook/pkg/gitobj"
 	"path"
 	"strings"
 
@@ -21,7 +22,7 @@ func recordFile(dir, p string) (record.Kind, string, bool) {
 // fileChange is one record file a commit changed, with both versions
 // parsed.
 type fileChange struct {
-	Change
+	gitobj.Change
 	kind record.Kind
 	id   string // from the file's place
 	// before and after are nil where the file is absent, or present but
@@ -38,6 +39,9 @@ type fileChange struct {
 	// parent is the parent the change is against (0 but for rename
 	// sources found in a merge's other parents).
 	parent int
+	// undone: a merge's change undoing what another parent brought
+	// (Old is that parent's version, New the merge's).
+	undone bool
 	// consumed: a removal that a renumbering turned into its new file;
 	// taken: the source of some renumbering.
 	consumed, taken bool
@@ -93,14 +97,14 @@ func (r *Repo) read(fc *fileChange) error {
 	if !fc.Old.IsZero() {
 		if v, ok := r.cached(fc.Old, fc.Path); ok {
 			fc.before, fc.badBefore = v.rec, v.bad
-		} else if fc.oldData, err = r.blob(fc.Old, record.MaxFileSize); err != nil {
+		} else if fc.oldData, err = r.Blob(fc.Old, record.MaxFileSize); err != nil {
 			return err
 		}
 	}
 	if !fc.New.IsZero() {
 		if v, ok := r.cached(fc.New, fc.Path); ok {
 			fc.after, fc.badAfter = v.rec, v.bad
-		} else if fc.newData, err = r.blob(fc.New, record.MaxFileSize); err != nil {
+		} else if fc.newData, err = r.Blob(fc.New, record.MaxFileSize); err != nil {
 			return err
 		}
 	}
@@ -124,10 +128,10 @@ func (r *Repo) finish(fc *fileChange, dir string) {
 // could be the record it renumbered: removed or replaced files of the
 // commit and, for a merge, files of the same folder that differ in its
 // other parents. Blobs are read, not yet parsed.
-func (r *Repo) recordChanges(nd *node, dir string, judge func(Change) bool) ([]*fileChange, error) {
+func (r *Repo) recordChanges(nd *gitobj.Node, dir string, judge func(gitobj.Change) bool) ([]*fileChange, error) {
 	var out []*fileChange
 	added := false
-	for _, c := range nd.changes {
+	for _, c := range nd.Changes {
 		k, id, ok := recordFile(dir, c.Path)
 		if !ok || !judge(c) {
 			continue
@@ -150,7 +154,7 @@ func (r *Repo) recordChanges(nd *node, dir string, judge func(Change) bool) ([]*
 	return out, nil
 }
 
-func (r *Repo) renameSources(nd *node, dir string, judged []*fileChange) ([]*fileChange, error) {
+func (r *Repo) renameSources(nd *gitobj.Node, dir string, judged []*fileChange) ([]*fileChange, error) {
 	have := map[string]bool{}
 	folders := map[string]bool{}
 	for _, fc := range judged {
@@ -160,45 +164,45 @@ func (r *Repo) renameSources(nd *node, dir string, judged []*fileChange) ([]*fil
 		}
 	}
 	var out []*fileChange
-	for _, c := range nd.changes {
+	for _, c := range nd.Changes {
 		if have[c.Path] || c.Old.IsZero() {
 			continue
 		}
 		if k, id, ok := recordFile(dir, c.Path); ok {
-			out = append(out, &fileChange{Change: Change{Path: c.Path, Old: c.Old}, kind: k, id: id})
+			out = append(out, &fileChange{Change: gitobj.Change{Path: c.Path, Old: c.Old}, kind: k, id: id})
 			have[c.Path] = true
 		}
 	}
-	for i := 1; i < len(nd.parents); i++ {
-		pn := r.index().nodes[nd.parents[i]]
+	for i := 1; i < len(nd.Parents); i++ {
+		pn := r.Indexed(nd.Parents[i])
 		if pn == nil {
 			continue
 		}
 		for f := range folders {
-			pe, _, err := r.lookup(pn.tree, f)
+			pe, _, err := r.Lookup(pn.Tree, f)
 			if err != nil {
 				return nil, err
 			}
-			me, _, err := r.lookup(nd.tree, f)
+			me, _, err := r.Lookup(nd.Tree, f)
 			if err != nil {
 				return nil, err
 			}
-			if !pe.isDir() {
+			if !pe.IsDir() {
 				continue
 			}
-			if !me.isDir() {
-				me.hash = plumbing.ZeroHash
+			if !me.IsDir() {
+				me.Hash = plumbing.ZeroHash
 			}
-			diffs, err := r.diffTrees(pe.hash, me.hash, f+"/", nil)
+			diffs, err := r.DiffTrees(pe.Hash, me.Hash, f+"/", nil)
 			if err != nil {
 				return nil, err
 			}
 			for _, d := range diffs {
-				if d.Old.IsZero() || have[d.Path] {
+				if d.Old.IsZero() || !d.New.IsZero() || have[d.Path] {
 					continue
 				}
 				if k, id, ok := recordFile(dir, d.Path); ok {
-					out = append(out, &fileChange{Change: Change{Path: d.Path, Old: d.Old}, kind: k, id: id, parent: i})
+					out = append(out, &fileChange{Change: gitobj.Change{Path: d.Path, Old: d.Old}, kind: k, id: id, parent: i})
 				}
 			}
 		}
@@ -207,20 +211,23 @@ func (r *Repo) renameSources(nd *node, dir string, judged []*fileChange) ([]*fil
 }
 
 // pairRenames links each added record file to the file it renumbered: a
-// file of the commit holding the same record under another id. A removed
-// source is consumed (it is the same record moving, not a deletion).
+// file the commit removed that held the same record under another id
+// (for a merge, a file another parent has and the merge does not). The
+// source is consumed: it is the same record moving, not a deletion. A
+// file that stays is no source, however alike: an approved claim copied
+// under a new id is a new record, judged by the creation rules.
 func pairRenames(fcs []*fileChange) {
 	for _, a := range fcs {
 		if !a.judged || !a.Old.IsZero() || a.after == nil {
 			continue
 		}
 		for _, s := range fcs {
-			if s == a || s.before == nil || s.kind != a.kind || s.Path == a.Path || s.taken ||
+			if s == a || s.before == nil || !s.New.IsZero() || s.kind != a.kind || s.Path == a.Path || s.taken ||
 				s.before.ID == a.after.ID || !sameRecordBut(s.before, a.after) {
 				continue
 			}
 			a.source, s.taken = s, true
-			s.consumed = s.New.IsZero() && s.parent == 0
+			s.consumed = s.parent == 0
 			break
 		}
 	}

@@ -9,14 +9,6 @@
 // registered key signed it, both read from the people registry as it stood
 // before the commit (see Verify for ranges).
 //
-// # Reading git fast
-//
-// go-git's path-filtered Log diffs whole trees and is two orders of
-// magnitude slower than git. This package reads tree objects itself, compares
-// entries by hash and descends only into subtrees that differ, and keeps an
-// index of every commit's changes (paths with their blob hashes before and
-// after, against the first parent) in .git/opsbook/commits.idx. A commit's
-// changes never change, so the index only ever grows: a later run reads it,
-// adds the commits that are new since, and answers history and log without
-// opening a single tree. A corrupt or unreadable index is rebuilt.
+// Reading git (packs, trees, commit headers, the commit index) is package
+// gitobj's; this package holds what history means.
 package audit

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/opsbook/opsbook/pkg/gitobj"
 	"sort"
 	"strings"
 	"time"
@@ -90,11 +91,11 @@ func (r *Repo) History(ctx context.Context, id string) ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := r.ensureIndexed(ctx, head); err != nil {
+	if err := r.EnsureIndexed(ctx, head); err != nil {
 		return nil, err
 	}
-	hn := r.index().nodes[head]
-	rl, err := r.rulesAt(hn.tree)
+	hn := r.Indexed(head)
+	rl, err := r.rulesAt(hn.Tree)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +116,7 @@ func (r *Repo) History(ctx context.Context, id string) ([]Event, error) {
 			return
 		}
 		seen[it] = true
-		heap.Push(q, queued{it, r.index().nodes[c].time})
+		heap.Push(q, queued{it, r.Indexed(c).Time})
 	}
 	push(head, p)
 	for n := 0; q.Len() > 0; n++ {
@@ -125,20 +126,20 @@ func (r *Repo) History(ctx context.Context, id string) ([]Event, error) {
 			}
 		}
 		it := heap.Pop(q).(queued).walkItem
-		nd := r.index().nodes[it.commit]
-		ch, changed := nd.change(it.path)
+		nd := r.Indexed(it.commit)
+		ch, changed := nd.ChangeOf(it.path)
 		if !changed {
-			push(nd.firstParent(), it.path)
+			push(nd.FirstParent(), it.path)
 			continue
 		}
-		merge := len(nd.parents) > 1
+		merge := len(nd.Parents) > 1
 		if merge {
 			if i := sameAsParent(ch); i > 0 {
-				push(nd.parents[i], it.path)
+				push(nd.Parents[i], it.path)
 				continue
 			}
 		}
-		fcs, err := r.recordChanges(nd, dir, func(c Change) bool { return c.Path == it.path })
+		fcs, err := r.recordChanges(nd, dir, func(c gitobj.Change) bool { return c.Path == it.path })
 		if err != nil {
 			return nil, err
 		}
@@ -153,14 +154,14 @@ func (r *Repo) History(ctx context.Context, id string) ([]Event, error) {
 		hits = append(hits, found{it.commit, fc, merge})
 		if fc.source != nil {
 			// Renumbered: the record lived under its old id before.
-			push(nd.parents[fc.source.parent], fc.source.Path)
+			push(nd.Parents[fc.source.parent], fc.source.Path)
 			if !merge {
 				continue
 			}
 		}
 		// Walk on: a created file may have had an earlier life (deleted
 		// and created again), and a merge's own change joins branches.
-		for _, par := range nd.parents {
+		for _, par := range nd.Parents {
 			push(par, it.path)
 		}
 	}
@@ -186,7 +187,7 @@ func (r *Repo) History(ctx context.Context, id string) ([]Event, error) {
 
 // sameAsParent returns the index of the first parent after the first whose
 // file is the merge's (the change came from that branch), or 0.
-func sameAsParent(ch Change) int {
+func sameAsParent(ch gitobj.Change) int {
 	for i, o := range ch.Others {
 		if o == ch.New {
 			return i + 1
@@ -198,7 +199,7 @@ func sameAsParent(ch Change) int {
 // event builds the Event of a commit's change to one file, with the actor
 // under the rules of the commit's first parent.
 func (r *Repo) event(ctx context.Context, h plumbing.Hash, fc *fileChange, merge bool) (Event, error) {
-	ch, err := r.readHead(h)
+	ch, err := r.ReadHead(h)
 	if err != nil {
 		return Event{}, err
 	}
@@ -217,7 +218,7 @@ func (r *Repo) event(ctx context.Context, h plumbing.Hash, fc *fileChange, merge
 // verify over all history: its first parent's, or, for a root commit, its
 // own.
 func (r *Repo) rulesBefore(ctx context.Context, h plumbing.Hash) (*Rules, error) {
-	if ps := r.parentsOf(h); len(ps) > 0 {
+	if ps := r.ParentsOf(h); len(ps) > 0 {
 		return r.rulesOf(ctx, ps[0])
 	}
 	return r.rulesOf(ctx, h)
@@ -242,19 +243,19 @@ func (r *Repo) rulesOf(ctx context.Context, h plumbing.Hash) (*Rules, error) {
 			break
 		}
 		chain = append(chain, c)
-		nd := r.index().nodes[c]
+		nd := r.Indexed(c)
 		var tree plumbing.Hash
 		switch {
 		case nd == nil: // not indexed (below a range's base): read its tree
-			t, err := r.treeOf(c)
+			t, err := r.TreeOf(c)
 			if err != nil {
 				return nil, err
 			}
 			tree = t
-		case nd.firstParent().IsZero() || r.mayTouchRules(nd):
-			tree = nd.tree
+		case nd.FirstParent().IsZero() || r.mayTouchRules(nd):
+			tree = nd.Tree
 		default:
-			c = nd.firstParent()
+			c = nd.FirstParent()
 			continue
 		}
 		rl, err := r.rulesAt(tree)
@@ -273,17 +274,17 @@ func (r *Repo) rulesOf(ctx context.Context, h plumbing.Hash) (*Rules, error) {
 // parent, the policy or a file in a folder named people: a superset of the
 // commits that change the rules (the records folder itself is named by
 // the policy), so that every other commit surely keeps its parent's.
-func (r *Repo) mayTouchRules(nd *node) bool {
-	for _, c := range nd.changes {
-		if c.Path == r.prefix+config.FileName || strings.Contains("/"+c.Path, "/people/") {
+func (r *Repo) mayTouchRules(nd *gitobj.Node) bool {
+	for _, c := range nd.Changes {
+		if c.Path == r.Prefix()+config.FileName || strings.Contains("/"+c.Path, "/people/") {
 			return true
 		}
 	}
 	return false
 }
 
-func makeEvent(h plumbing.Hash, ch commitHead, id Identity, fc *fileChange, merge bool) Event {
-	ev := Event{Commit: h, Date: ch.when, Actor: id, Subject: ch.subject,
+func makeEvent(h plumbing.Hash, ch gitobj.CommitHead, id Identity, fc *fileChange, merge bool) Event {
+	ev := Event{Commit: h, Date: ch.When, Actor: id, Subject: ch.Subject,
 		Record: fc.id, Kind: fc.kind, Path: fc.Path, Merge: merge}
 	before := fc.before
 	if fc.source != nil {

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"github.com/opsbook/opsbook/pkg/gitobj"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/opsbook/opsbook/pkg/workflow"
@@ -50,14 +51,14 @@ type problem struct {
 // identify finds a commit's actor under rl: by the author's email, or,
 // when rl's policy requires signatures, by the registered key that signed
 // it (the commit object is then read in full).
-func (r *Repo) identify(rl *Rules, h plumbing.Hash, ch commitHead) (Identity, *problem, error) {
-	id := Identity{Name: ch.name, Email: ch.email}
-	byEmail := rl.byEmail(ch.email)
+func (r *Repo) identify(rl *Rules, h plumbing.Hash, ch gitobj.CommitHead) (Identity, *problem, error) {
+	id := Identity{Name: ch.Name, Email: ch.Email}
+	byEmail := rl.byEmail(ch.Email)
 	if !rl.Policy.RequireSignatures {
 		id.Handle, id.Role = byEmail, rl.People[byEmail].Role
 		return id, nil, nil
 	}
-	c, err := r.commit(h)
+	c, err := r.Commit(h)
 	if err != nil {
 		return id, nil, err
 	}
@@ -70,7 +71,7 @@ func (r *Repo) identify(rl *Rules, h plumbing.Hash, ch commitHead) (Identity, *p
 	if byEmail != "" && byEmail != sig.handle {
 		return id, &problem{rule: RuleSignatureAuthor, message: fmt.Sprintf(
 			"commit is signed by %s's key but authored as %s <%s>, who is %s: the change is judged as %s's, and the author line misleads the record",
-			sig.handle, ch.name, ch.email, byEmail, sig.handle)}, nil
+			sig.handle, ch.Name, ch.Email, byEmail, sig.handle)}, nil
 	}
 	return id, nil, nil
 }

@@ -3,6 +3,7 @@ package audit
 import (
 	"container/heap"
 	"context"
+	"github.com/opsbook/opsbook/pkg/gitobj"
 	"sort"
 	"time"
 
@@ -27,14 +28,13 @@ func (r *Repo) Log(ctx context.Context, opts LogOptions) ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := r.ensureIndexed(ctx, head); err != nil {
+	if err := r.EnsureIndexed(ctx, head); err != nil {
 		return nil, err
 	}
 	commits := r.dateOrder(head)
-	nodes := r.index().nodes
 	type job struct {
 		h     plumbing.Hash
-		ch    commitHead
+		ch    gitobj.CommitHead
 		id    Identity
 		dir   string
 		fcs   []*fileChange
@@ -52,8 +52,8 @@ func (r *Repo) Log(ctx context.Context, opts LogOptions) ([]Event, error) {
 			if opts.Limit > 0 && events >= opts.Limit {
 				return nil
 			}
-			nd := nodes[h]
-			if !opts.Since.IsZero() && nd.time < since {
+			nd := r.Indexed(h)
+			if !opts.Since.IsZero() && nd.Time < since {
 				continue
 			}
 			rl, err := r.rulesBefore(ctx, h)
@@ -61,8 +61,8 @@ func (r *Repo) Log(ctx context.Context, opts LogOptions) ([]Event, error) {
 				return err
 			}
 			dir := rl.Dir
-			merge := len(nd.parents) > 1
-			fcs, err := r.recordChanges(nd, dir, func(c Change) bool {
+			merge := len(nd.Parents) > 1
+			fcs, err := r.recordChanges(nd, dir, func(c gitobj.Change) bool {
 				if merge && !fromNoParent(c) {
 					return false
 				}
@@ -78,11 +78,11 @@ func (r *Repo) Log(ctx context.Context, opts LogOptions) ([]Event, error) {
 			if len(fcs) == 0 {
 				continue
 			}
-			ch, err := r.readHead(h)
+			ch, err := r.ReadHead(h)
 			if err != nil {
 				return err
 			}
-			if !opts.Since.IsZero() && ch.when.Before(opts.Since) {
+			if !opts.Since.IsZero() && ch.When.Before(opts.Since) {
 				continue
 			}
 			id, _, err := r.identify(rl, h, ch)
@@ -124,7 +124,7 @@ func (r *Repo) Log(ctx context.Context, opts LogOptions) ([]Event, error) {
 
 // fromNoParent reports whether a merge's change differs from every parent:
 // the merge's own change, not one it carried from a branch.
-func fromNoParent(c Change) bool {
+func fromNoParent(c gitobj.Change) bool {
 	for _, o := range c.Others {
 		if o == c.New {
 			return false
@@ -155,7 +155,7 @@ func (r *Repo) ancestors(head plumbing.Hash) []plumbing.Hash {
 		h := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		out = append(out, h)
-		for _, p := range r.parentsOf(h) {
+		for _, p := range r.ParentsOf(h) {
 			if !seen[p] {
 				seen[p] = true
 				stack = append(stack, p)
@@ -174,18 +174,17 @@ func (r *Repo) dateOrder(head plumbing.Hash) []plumbing.Hash {
 	children := make(map[plumbing.Hash]int, len(topo))
 	for i, h := range topo {
 		pos[h] = i
-		for _, p := range r.parentsOf(h) {
+		for _, p := range r.ParentsOf(h) {
 			children[p]++
 		}
 	}
-	nodes := r.index().nodes
-	ready := &byTime{pos: pos, nodes: nodes}
+	ready := &byTime{pos: pos, node: r.Indexed}
 	heap.Push(ready, head)
 	out := make([]plumbing.Hash, 0, len(topo))
 	for ready.Len() > 0 {
 		h := heap.Pop(ready).(plumbing.Hash)
 		out = append(out, h)
-		for _, p := range r.parentsOf(h) {
+		for _, p := range r.ParentsOf(h) {
 			if children[p]--; children[p] == 0 {
 				heap.Push(ready, p)
 			}
@@ -196,14 +195,14 @@ func (r *Repo) dateOrder(head plumbing.Hash) []plumbing.Hash {
 
 // byTime is a heap of commits, the newest on top.
 type byTime struct {
-	hs    []plumbing.Hash
-	pos   map[plumbing.Hash]int
-	nodes map[plumbing.Hash]*node
+	hs   []plumbing.Hash
+	pos  map[plumbing.Hash]int
+	node func(plumbing.Hash) *gitobj.Node
 }
 
 func (b *byTime) Len() int { return len(b.hs) }
 func (b *byTime) Less(i, j int) bool {
-	ti, tj := b.nodes[b.hs[i]].time, b.nodes[b.hs[j]].time
+	ti, tj := b.node(b.hs[i]).Time, b.node(b.hs[j]).Time
 	if ti != tj {
 		return ti > tj
 	}

@@ -50,7 +50,7 @@ type rulesKey struct{ policy, people plumbing.Hash }
 // absent or invalid, no environment overrides) and every person file in
 // the records folder's people/.
 func (r *Repo) rulesAt(tree plumbing.Hash) (*Rules, error) {
-	pb, err := r.blobAt(tree, r.prefix+config.FileName)
+	pb, err := r.BlobAt(tree, r.Prefix()+config.FileName)
 	if err != nil {
 		return nil, err
 	}
@@ -58,28 +58,28 @@ func (r *Repo) rulesAt(tree plumbing.Hash) (*Rules, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, _, err := r.lookup(tree, r.prefix+pol.Records+"/people")
+	dir, _, err := r.Lookup(tree, r.Prefix()+pol.Records+"/people")
 	if err != nil {
 		return nil, err
 	}
-	if !dir.isDir() {
-		dir.hash = plumbing.ZeroHash
+	if !dir.IsDir() {
+		dir.Hash = plumbing.ZeroHash
 	}
-	key := rulesKey{pb, dir.hash}
+	key := rulesKey{pb, dir.Hash}
 	if rl, ok := r.rules[key]; ok {
 		return rl, nil
 	}
-	entries, err := r.entries(dir.hash)
+	entries, err := r.Entries(dir.Hash)
 	if err != nil {
 		return nil, err
 	}
 	var recs []*record.Record
 	for _, e := range entries {
-		name := string(e.name)
-		if !e.isFile() || !strings.HasSuffix(name, ".yaml") {
+		name := string(e.Name)
+		if !e.IsFile() || !strings.HasSuffix(name, ".yaml") {
 			continue
 		}
-		rec, err := r.person(e.hash, r.prefix+pol.Records+"/people/"+name)
+		rec, err := r.person(e.Hash, r.Prefix()+pol.Records+"/people/"+name)
 		if err != nil {
 			return nil, err
 		}
@@ -102,7 +102,7 @@ type rejected struct{ bad, prev plumbing.Hash }
 func (r *Repo) rulesWithout(tree plumbing.Hash, rej map[string]rejected) (*Rules, error) {
 	subs := map[string]plumbing.Hash{}
 	for p, rf := range rej {
-		b, err := r.blobAt(tree, p)
+		b, err := r.BlobAt(tree, p)
 		if err != nil {
 			return nil, err
 		}
@@ -113,33 +113,33 @@ func (r *Repo) rulesWithout(tree plumbing.Hash, rej map[string]rejected) (*Rules
 	if len(subs) == 0 {
 		return r.rulesAt(tree)
 	}
-	pb, err := r.blobAt(tree, r.prefix+config.FileName)
+	pb, err := r.BlobAt(tree, r.Prefix()+config.FileName)
 	if err != nil {
 		return nil, err
 	}
-	if b, ok := subs[r.prefix+config.FileName]; ok {
+	if b, ok := subs[r.Prefix()+config.FileName]; ok {
 		pb = b
 	}
 	pol, err := r.policy(pb)
 	if err != nil {
 		return nil, err
 	}
-	people := r.prefix + pol.Records + "/people/"
-	dir, _, err := r.lookup(tree, strings.TrimSuffix(people, "/"))
+	people := r.Prefix() + pol.Records + "/people/"
+	dir, _, err := r.Lookup(tree, strings.TrimSuffix(people, "/"))
 	if err != nil {
 		return nil, err
 	}
-	if !dir.isDir() {
-		dir.hash = plumbing.ZeroHash
+	if !dir.IsDir() {
+		dir.Hash = plumbing.ZeroHash
 	}
-	entries, err := r.entries(dir.hash)
+	entries, err := r.Entries(dir.Hash)
 	if err != nil {
 		return nil, err
 	}
 	files := map[string]plumbing.Hash{}
 	for _, e := range entries {
-		if name := string(e.name); e.isFile() && strings.HasSuffix(name, ".yaml") {
-			files[people+name] = e.hash
+		if name := string(e.Name); e.IsFile() && strings.HasSuffix(name, ".yaml") {
+			files[people+name] = e.Hash
 		}
 	}
 	for p, b := range subs {
@@ -167,7 +167,7 @@ func (r *Repo) rulesWithout(tree plumbing.Hash, rej map[string]rejected) (*Rules
 // newRules are rules read from this repository's trees.
 func (r *Repo) newRules(pol *config.Policy, persons []*record.Record) *Rules {
 	rl := newRules(pol, persons)
-	rl.Dir, rl.PolicyPath = r.prefix+pol.Records, r.prefix+config.FileName
+	rl.Dir, rl.PolicyPath = r.Prefix()+pol.Records, r.Prefix()+config.FileName
 	return rl
 }
 
@@ -178,7 +178,7 @@ func (r *Repo) policy(blob plumbing.Hash) (*config.Policy, error) {
 	var data []byte
 	if !blob.IsZero() {
 		var err error
-		if data, err = r.blob(blob, record.MaxFileSize); err != nil {
+		if data, err = r.Blob(blob, record.MaxFileSize); err != nil {
 			return nil, err
 		}
 	}
@@ -193,7 +193,7 @@ func (r *Repo) person(blob plumbing.Hash, path string) (*record.Record, error) {
 	if rec, ok := r.persons[blob]; ok && (rec == nil || rec.Path == path) {
 		return rec, nil
 	}
-	data, err := r.blob(blob, record.MaxFileSize)
+	data, err := r.Blob(blob, record.MaxFileSize)
 	if err != nil {
 		return nil, err
 	}
@@ -281,4 +281,22 @@ func (rl *Rules) actor(handle string) workflow.Actor {
 		return workflow.Actor{}
 	}
 	return rl.People[handle]
+}
+
+// PolicyAt is the policy committed at a revision (the defaults where it
+// has none), without environment overrides.
+func (r *Repo) PolicyAt(rev string) (*config.Policy, error) {
+	h, err := r.Resolve(rev)
+	if err != nil {
+		return nil, err
+	}
+	t, err := r.TreeOf(h)
+	if err != nil {
+		return nil, err
+	}
+	b, err := r.BlobAt(t, r.Prefix()+config.FileName)
+	if err != nil {
+		return nil, err
+	}
+	return r.policy(b)
 }

@@ -168,7 +168,7 @@ func mustTree(t *testing.T, r *Repo, rev string) plumbing.Hash {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tree, err := r.treeOf(h)
+	tree, err := r.TreeOf(h)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,8 +3,10 @@ package audit
 import (
 	"context"
 	"fmt"
+	"github.com/opsbook/opsbook/pkg/gitobj"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/opsbook/opsbook/pkg/record"
@@ -18,6 +20,21 @@ const (
 	// readable record (YAML error, over the size limit), so its change
 	// cannot be judged.
 	RuleRecordUnreadable = "record-unreadable"
+	// RuleCommitHeader: a commit carries a "parent" line that is not
+	// among its parents (after its author or committer): git ignores it,
+	// a reader that does not would take the commit for a merge.
+	RuleCommitHeader = "commit-header"
+	// RuleRecordsFolder: the policy's records folder changed in a commit
+	// that does not move every record there (the new folder holding
+	// exactly what the old one held, the old one gone), or by someone
+	// other than the director or leadership.
+	RuleRecordsFolder = "records-folder"
+)
+
+// How a merge's changes are introduced in messages.
+const (
+	msgMergeOwn    = "merge commit, its own change (not what another parent's commits brought): "
+	msgMergeUndone = "merge commit, undoing what another parent's commits brought: "
 )
 
 // Where a commit's rules come from.
@@ -41,10 +58,13 @@ type VerifyOptions struct {
 
 // Violation is one change the rules forbid.
 type Violation struct {
-	Commit  string `json:"commit"` // full hash
-	Record  string `json:"record"` // the record's id ("" for the policy file)
-	Path    string `json:"path"`
-	Rule    string `json:"rule"`
+	Commit string `json:"commit"` // full hash
+	Record string `json:"record"` // the record's id ("" for the policy file)
+	Path   string `json:"path"`
+	Rule   string `json:"rule"`
+	// Field is the field at fault ("amount", "items.1.amount"), when the
+	// rule names one.
+	Field   string `json:"field,omitempty"`
 	Actor   string `json:"actor"` // handle, or the raw identity when unknown
 	Message string `json:"message"`
 	// Line and Column point into the file as the commit left it (or as
@@ -104,6 +124,10 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 	}
 	rep := &Report{RulesFrom: opts.RulesFrom}
 	r.rejected = map[string]rejected{}
+	// Every commit's changes are read from the objects, never from the
+	// index in .git/opsbook/, which is anyone's to write.
+	r.DistrustIndex()
+	r.commitRules = map[plumbing.Hash]*Rules{}
 	if rep.Head, err = r.Resolve(headRev); err != nil {
 		return nil, err
 	}
@@ -127,7 +151,7 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 	// Discover the commits (reading only their headers), then index and
 	// judge them in one pass, parents first: the workers parse and judge
 	// while this goroutine reads git.
-	if _, err := r.discover(ctx, tips...); err != nil {
+	if _, err := r.Discover(ctx, tips...); err != nil {
 		return nil, err
 	}
 	excluded := map[plumbing.Hash]bool{}
@@ -141,7 +165,7 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 
 	var baseRules *Rules
 	if rep.RulesFrom == RulesFromBase {
-		t, err := r.treeOf(rep.Base)
+		t, err := r.TreeOf(rep.Base)
 		if err != nil {
 			return nil, err
 		}
@@ -159,12 +183,25 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 					opts.Progress(n, len(order))
 				}
 			}
-			if _, err := r.indexCommit(h); err != nil {
+			if _, err := r.IndexCommit(h); err != nil {
 				return err
 			}
-			j, err := r.prepare(ctx, h, baseRules)
+			rules := baseRules
+			if rules == nil {
+				if rules, err = r.rulesFor(ctx, h); err != nil {
+					return err
+				}
+			}
+			j, err := r.prepare(ctx, h, rules)
 			if err != nil {
 				return err
+			}
+			moved, err := r.movedFolder(ctx, h, rules, j)
+			if err != nil {
+				return err
+			}
+			if moved != nil {
+				emit(moved)
 			}
 			if j == nil {
 				continue
@@ -193,11 +230,30 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 		}
 		return j.judge()
 	})
-	_ = r.index().save()
+	_ = r.SaveIndex()
 	if err != nil {
 		return nil, err
 	}
 	for _, vs := range results {
+		rep.Violations = append(rep.Violations, vs...)
+	}
+	// Sealed attachments, commit by commit (also those that change only
+	// files under attachments/, which the pass above does not read).
+	for _, h := range order {
+		dir := func() (string, error) {
+			if baseRules != nil {
+				return baseRules.Dir, nil
+			}
+			rl, err := r.rulesBefore(ctx, h)
+			if err != nil {
+				return "", err
+			}
+			return rl.Dir, nil
+		}
+		vs, err := r.sealedAttachments(ctx, h, dir)
+		if err != nil {
+			return nil, err
+		}
 		rep.Violations = append(rep.Violations, vs...)
 	}
 	return rep, nil
@@ -212,42 +268,50 @@ type verifyJob struct {
 	fcs     []*fileChange
 	policy  bool // the commit changed .opsbook.yaml
 	merge   bool
+	// stray: "parent" lines that are not parents (see RuleCommitHeader).
+	stray []string
+	// folder: the records folder the commit's policy names, when it
+	// differs from the rules'; folderMoved: every record moved there.
+	folder      string
+	folderMoved bool
+	parents     int
+	// undonePolicy: a merge undid another parent's change of the policy.
+	undonePolicy *gitobj.Change
 	// registry: the commit changes people or the policy, so what it is
 	// found to have done decides the rules of the commits after it.
 	registry bool
 	done     []Violation // judged already
 	judged   bool
+	// when is the commit's time; records, for a commit that changes plans
+	// or projects, its projects and plans (the workflow's order checks).
+	when    time.Time
+	records *record.Set
 }
 
 // prepare reads what judging commit h needs, or returns nil when it
 // changes no record and not the policy.
 func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*verifyJob, error) {
-	nd := r.index().nodes[h]
-	merge := len(nd.parents) > 1
-	judged := func(c Change) bool { return !merge || fromNoParent(c) }
+	nd := r.Indexed(h)
+	merge := len(nd.Parents) > 1
+	judged := func(gitobj.Change) bool { return true }
+	var undone []gitobj.Change
+	if merge {
+		own, u, err := r.mergeJudgement(nd)
+		if err != nil {
+			return nil, fmt.Errorf("merge %s: %w", h, err)
+		}
+		judged = func(c gitobj.Change) bool { return own[c.Path] }
+		undone = u
+	}
 	var err error
 	if rules == nil {
-		if len(r.rejected) == 0 {
-			rules, err = r.rulesBefore(ctx, h)
-		} else {
-			t := nd.tree
-			if p := nd.firstParent(); !p.IsZero() {
-				t, err = r.treeOf(p)
-			}
-			if err == nil {
-				rules, err = r.rulesWithout(t, r.rejected)
-			}
-		}
-		if err != nil {
+		if rules, err = r.rulesFor(ctx, h); err != nil {
 			return nil, err
 		}
 	}
 	dir := rules.Dir
 	policy, any, people := false, false, false
-	for _, c := range nd.changes {
-		if !judged(c) {
-			continue
-		}
+	note := func(c gitobj.Change) {
 		if c.Path == rules.PolicyPath {
 			policy = true
 		}
@@ -256,6 +320,14 @@ func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*ver
 			people = people || k == record.Person
 		}
 	}
+	for _, c := range nd.Changes {
+		if judged(c) {
+			note(c)
+		}
+	}
+	for _, c := range undone {
+		note(c)
+	}
 	if !policy && !any {
 		return nil, nil
 	}
@@ -263,15 +335,63 @@ func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*ver
 	if j.fcs, err = r.recordChanges(nd, dir, judged); err != nil {
 		return nil, err
 	}
-	j.hash = h
-	ch, err := r.readHead(h)
+	for _, c := range undone {
+		if c.Path == rules.PolicyPath {
+			j.undonePolicy = &c
+		}
+		k, id, ok := recordFile(dir, c.Path)
+		if !ok {
+			continue
+		}
+		fc := &fileChange{Change: c, kind: k, id: id, judged: true, undone: true}
+		if err := r.read(fc); err != nil {
+			return nil, err
+		}
+		j.fcs = append(j.fcs, fc)
+	}
+	j.hash, j.when = h, time.Unix(nd.Time, 0).UTC()
+	if needsOrder(j.fcs) {
+		if j.records, err = r.orderRecords(nd.Tree, dir); err != nil {
+			return nil, err
+		}
+	}
+	ch, err := r.ReadHead(h)
 	if err != nil {
 		return nil, err
+	}
+	j.stray, j.parents = ch.Stray, len(ch.Parents)
+	if policy {
+		if j.folder, err = r.folderMove(nd, rules); err != nil {
+			return nil, err
+		}
+		if j.folder != "" {
+			if j.folderMoved, err = r.folderMoved(nd, rules.Policy.Records, j.folder); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if j.id, j.problem, err = r.identify(rules, h, ch); err != nil {
 		return nil, err
 	}
 	return j, nil
+}
+
+// rulesFor are the rules commit h is judged by over all of history: its
+// first parent's, less the forbidden changes to people and the policy met
+// so far.
+func (r *Repo) rulesFor(ctx context.Context, h plumbing.Hash) (*Rules, error) {
+	if len(r.rejected) == 0 {
+		return r.rulesBefore(ctx, h)
+	}
+	nd := r.Indexed(h)
+	t := nd.Tree
+	if p := nd.FirstParent(); !p.IsZero() {
+		var err error
+		if t, err = r.TreeOf(p); err != nil {
+			return nil, err
+		}
+	}
+	return r.rulesWithout(t, r.rejected)
 }
 
 // reject remembers the person files and policy that a judged commit changed
@@ -291,8 +411,10 @@ func (r *Repo) reject(j *verifyJob) {
 		}
 	}
 	if pp := j.rules.PolicyPath; j.policy && (fatal || bad[pp]) {
-		nd := r.index().nodes[j.hash]
-		if c, ok := nd.change(pp); ok {
+		nd := r.Indexed(j.hash)
+		if c, ok := nd.ChangeOf(pp); ok {
+			r.rejected[pp] = rejected{bad: c.New, prev: r.lastAccepted(pp, c.Old)}
+		} else if c := j.undonePolicy; c != nil {
 			r.rejected[pp] = rejected{bad: c.New, prev: r.lastAccepted(pp, c.Old)}
 		}
 	}
@@ -313,17 +435,33 @@ func (j *verifyJob) judge() []Violation {
 	pairRenames(j.fcs)
 	fcs := sortedJudged(j.fcs)
 	var out []Violation
-	prefix := ""
+	prefixes := map[string]string{}
 	if j.merge {
-		prefix = "merge commit, a change from neither parent: "
+		for _, fc := range fcs {
+			prefixes[fc.Path] = msgMergeOwn
+			if fc.undone {
+				prefixes[fc.Path] = msgMergeUndone
+			}
+		}
+		prefixes[j.rules.PolicyPath] = msgMergeOwn
+		if j.undonePolicy != nil {
+			prefixes[j.rules.PolicyPath] = msgMergeUndone
+		}
 	}
 	add := func(rule, id, path, msg string, rec *record.Record, field string) {
-		v := Violation{Commit: j.hash.String(), Record: id, Path: path, Rule: rule,
-			Actor: j.id.Short(), Message: prefix + msg, Line: 1, Column: 1}
+		v := Violation{Commit: j.hash.String(), Record: id, Path: path, Rule: rule, Field: field,
+			Actor: j.id.Short(), Message: prefixes[path] + msg, Line: 1, Column: 1}
 		if rec != nil {
 			v.Line, v.Column = rec.Pos(field)
 		}
 		out = append(out, v)
+	}
+	if len(j.stray) > 0 {
+		id, path := "", j.rules.PolicyPath
+		if len(fcs) > 0 {
+			id, path = fcs[0].id, fcs[0].Path
+		}
+		add(RuleCommitHeader, id, path, fmt.Sprintf("commit carries a parent line after its other headers (%s); git and the forge ignore it and judge the commit as having %s, and so does verify", strings.Join(j.stray, ", "), parentsText(j.parents)), nil, "")
 	}
 	if p := j.problem; p != nil {
 		id, path, what := "", j.rules.PolicyPath, "the policy"
@@ -335,6 +473,11 @@ func (j *verifyJob) judge() []Violation {
 		if p.fatal {
 			return out
 		}
+	}
+	if j.folder != "" && j.folderMoved {
+		// The records moved whole to the new folder: what left the old
+		// one is no deletion.
+		fcs = slices.DeleteFunc(fcs, func(fc *fileChange) bool { return fc.New.IsZero() })
 	}
 	renamed := map[string]string{}
 	for _, fc := range fcs {
@@ -364,13 +507,22 @@ func (j *verifyJob) judge() []Violation {
 		changes = append(changes, workflow.Change{Before: before, After: fc.after})
 	}
 	actor := j.rules.actor(j.id.Handle)
-	env := workflow.Env{Policy: j.rules.Policy, People: j.rules.People}
+	env := workflow.Env{Policy: j.rules.Policy, People: j.rules.People, Now: j.when}
+	if j.records != nil {
+		env.Records = j.records
+	}
 	refusals := workflow.CheckChanges(actor, changes, env)
 	for _, fc := range fcs {
 		if fc.kind == record.Person && fc.source != nil && actor.Handle != "" &&
 			actor.Role != workflow.Director && actor.Role != workflow.Leadership {
 			refusals = append(refusals, &workflow.Refusal{Rule: workflow.RulePeoplePolicy, ID: fc.after.ID, Path: fc.Path,
 				Message: fmt.Sprintf("%s may not rename person %s to %s: people are changed only by a director or leadership", actor, fc.source.id, fc.id)})
+		}
+	}
+	if j.folder != "" {
+		who := actor.Handle != "" && (actor.Role == workflow.Director || actor.Role == workflow.Leadership)
+		if !who || !j.folderMoved {
+			add(RuleRecordsFolder, "", j.rules.PolicyPath, fmt.Sprintf("the policy moves the records folder from %s to %s; %s", j.rules.Policy.Records, j.folder, folderWhy(who, j.folderMoved)), nil, "")
 		}
 	}
 	if j.policy {
@@ -463,7 +615,7 @@ func (r *Repo) topo(head plumbing.Hash, excluded map[plumbing.Hash]bool) []plumb
 	var out []plumbing.Hash
 	for len(stack) > 0 {
 		f := &stack[len(stack)-1]
-		ps := r.parentsOf(f.h)
+		ps := r.ParentsOf(f.h)
 		if f.i < len(ps) {
 			p := ps[f.i]
 			f.i++
@@ -477,4 +629,115 @@ func (r *Repo) topo(head plumbing.Hash, excluded map[plumbing.Hash]bool) []plumb
 		stack = stack[:len(stack)-1]
 	}
 	return out
+}
+
+func parentsText(n int) string {
+	switch n {
+	case 0:
+		return "no parent"
+	case 1:
+		return "one parent"
+	}
+	return fmt.Sprintf("%d parents", n)
+}
+
+func folderWhy(who, moved bool) string {
+	if !moved {
+		return "the same commit must move every record there (the new folder holding exactly what the old one held), or every later check reads other files"
+	}
+	return "only the director or leadership may"
+}
+
+// folderMove reads the records folder of the policy commit nd leaves, and
+// returns it when it differs from the rules' ("" when the same), and
+// whether nd moved every record there.
+func (r *Repo) folderMove(nd *gitobj.Node, rules *Rules) (string, error) {
+	b, err := r.BlobAt(nd.Tree, rules.PolicyPath)
+	if err != nil {
+		return "", err
+	}
+	pol, err := r.policy(b)
+	if err != nil {
+		return "", err
+	}
+	if pol.Records == rules.Policy.Records {
+		return "", nil
+	}
+	return pol.Records, nil
+}
+
+// folderMoved says whether commit nd left in folder to exactly what its
+// first parent held in from, and nothing in from.
+func (r *Repo) folderMoved(nd *gitobj.Node, from, to string) (bool, error) {
+	pt := plumbing.ZeroHash
+	if p := nd.FirstParent(); !p.IsZero() {
+		t, err := r.TreeOf(p)
+		if err != nil {
+			return false, err
+		}
+		pt = t
+	}
+	old, okOld, err := r.Lookup(pt, r.Prefix()+from)
+	if err != nil {
+		return false, err
+	}
+	now, okNew, err := r.Lookup(nd.Tree, r.Prefix()+to)
+	if err != nil {
+		return false, err
+	}
+	_, okLeft, err := r.Lookup(nd.Tree, r.Prefix()+from)
+	if err != nil {
+		return false, err
+	}
+	return okOld && okNew && old.Hash == now.Hash && !okLeft, nil
+}
+
+// movedFolder judges the records of commit h under the folder its first
+// parent's policy names when that is not the folder of the rules h is
+// judged by: over a range, BASE's folder, when the range moved the records
+// earlier; over all of history, the folder before a forbidden change of
+// it. The rules stay the same, and what h does in the other folder is
+// judged like what it does in theirs. It returns nil when the folders are
+// the same or h changes nothing there; main is h's job under the rules'
+// folder (nil when none), which reports what concerns the commit as a
+// whole.
+func (r *Repo) movedFolder(ctx context.Context, h plumbing.Hash, base *Rules, main *verifyJob) (*verifyJob, error) {
+	if main != nil && main.problem != nil && main.problem.fatal {
+		return nil, nil // the whole commit is refused already
+	}
+	p := r.Indexed(h).FirstParent()
+	if p.IsZero() {
+		return nil, nil
+	}
+	t, err := r.TreeOf(p)
+	if err != nil {
+		return nil, err
+	}
+	pb, err := r.BlobAt(t, base.PolicyPath)
+	if err != nil {
+		return nil, err
+	}
+	pol, err := r.policy(pb)
+	if err != nil {
+		return nil, err
+	}
+	if r.Prefix()+pol.Records == base.Dir {
+		return nil, nil
+	}
+	moved := *base
+	moved.Dir = r.Prefix() + pol.Records
+	j, err := r.prepare(ctx, h, &moved)
+	if err != nil || j == nil {
+		return nil, err
+	}
+	if len(j.fcs) == 0 {
+		return nil, nil
+	}
+	// The commit as a whole (its policy change, headers, signature) is
+	// main's to report.
+	j.policy, j.folder, j.stray, j.undonePolicy = false, "", nil, nil
+	if main != nil {
+		j.problem = nil
+	}
+	return j, nil
 }

@@ -141,7 +141,8 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Session, error) {
 	if !s.Actor.Active {
 		return nil, &Refused{Rule: workflow.RuleActorInactive, Reason: fmt.Sprintf("%s is not active: an inactive person may change nothing", s.Actor.Handle)}
 	}
-	s.env = workflow.Env{Policy: s.Repo.Policy, People: workflow.NewPeople(s.Repo.Set.OfKind(record.Person))}
+	s.env = workflow.Env{Policy: s.Repo.Policy, People: workflow.NewPeople(s.Repo.Set.OfKind(record.Person)),
+		Now: now, Records: s.Repo.Set}
 	s.before = s.Repo.Validate(now)
 	ok = true
 	return s, nil
@@ -171,11 +172,13 @@ func PersonByEmail(set *record.Set, email string) *record.Record {
 }
 
 // Edit is one file the change writes: new content for Path, or nil Data to
-// remove it. Before is the record as it was (nil for a new file).
+// remove it. Before is the record as it was (nil for a new file). File
+// marks an attachment (written and committed, never parsed as a record).
 type Edit struct {
 	Path   string
 	Before *record.Record
 	Data   []byte
+	File   bool
 }
 
 // Message is what the commit says.
@@ -234,7 +237,16 @@ func (s *Session) Check(edits []Edit, msg Message) error {
 	after := make([]*record.Record, len(edits))
 	var invalid []diag.Diagnostic
 	var changes []workflow.Change
+	pending := map[string][]byte{}
+	for _, e := range edits {
+		if e.File {
+			pending[e.Path] = e.Data
+		}
+	}
 	for i, e := range edits {
+		if e.File {
+			continue
+		}
 		if e.Data == nil {
 			changes = append(changes, workflow.Change{Before: e.Before})
 			continue
@@ -254,14 +266,21 @@ func (s *Session) Check(edits []Edit, msg Message) error {
 	if len(invalid) > 0 {
 		return &Refused{Reason: fmt.Sprintf("refused: %s %s would not be valid; nothing was changed", msg.Kind, msg.ID), Rule: "validate", Diagnostics: diag.Sort(invalid), Invalid: true}
 	}
-	if rs := workflow.CheckChanges(s.Actor, changes, s.env); len(rs) > 0 && !msg.Mechanical {
+	env := s.env
+	env.Records = overlay{s.Repo.Set, changes}
+	if rs := workflow.CheckChanges(s.Actor, changes, env); len(rs) > 0 && !msg.Mechanical {
 		var reasons []string
 		for _, r := range rs {
 			reasons = append(reasons, r.Message)
 		}
 		return &Refused{Reason: "refused: " + strings.Join(reasons, "; "), Rule: rs[0].Rule}
 	}
-	return s.checkRules(edits, after)
+	for i, e := range edits {
+		if err := s.checkSealed(e.Before, after[i], pending); err != nil {
+			return err
+		}
+	}
+	return s.checkRules(edits, after, pending)
 }
 
 // Apply checks the edits and, when allowed, writes and commits them.
@@ -270,9 +289,13 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 		return nil, err
 	}
 	paths := make([]string, len(edits))
+	var recordPaths []string
 	same := true
 	for i, e := range edits {
 		paths[i] = e.Path
+		if !e.File {
+			recordPaths = append(recordPaths, e.Path)
+		}
 		cur, err := os.ReadFile(filepath.Join(s.Repo.Root, filepath.FromSlash(e.Path)))
 		same = same && e.Data != nil && err == nil && bytes.Equal(cur, e.Data)
 	}
@@ -285,7 +308,7 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 		}
 	}
 	if s.Commit {
-		dirty, err := s.Git.Dirty(paths)
+		dirty, err := s.Git.Dirty(recordPaths)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrRepository, err)
 		}
@@ -308,8 +331,10 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 		return res, nil
 	}
 	// The author is the person of the records (their name as registered),
-	// with the email git knows them by.
-	who := gitstore.Signature{Name: s.Person.Title(), Email: s.Email}
+	// with the email git knows them by, at the moment the change stamps
+	// (acknowledged_at, actual dates): verify checks stamps against the
+	// commit's time.
+	who := gitstore.Signature{Name: s.Person.Title(), Email: s.Email, When: s.Now}
 	if who.Name == "" {
 		who.Name = s.Name
 	}
@@ -328,15 +353,21 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 		return nil, fmt.Errorf("committing: %w", err)
 	}
 	res.Commit = hash
+	if err := s.checkCommitted(hash, edits); err != nil {
+		return res, err
+	}
 	return res, nil
 }
 
 // checkRules runs the cross-record rules over the records as they would be
 // and refuses errors the change introduces; errors already present
 // elsewhere do not block it.
-func (s *Session) checkRules(edits []Edit, after []*record.Record) error {
+func (s *Session) checkRules(edits []Edit, after []*record.Record, pending map[string][]byte) error {
 	replaced := map[string]bool{}
 	for _, e := range edits {
+		if e.File {
+			continue
+		}
 		replaced[e.Path] = true
 	}
 	var recs []*record.Record
@@ -351,7 +382,7 @@ func (s *Session) checkRules(edits []Edit, after []*record.Record) error {
 		}
 	}
 	set := record.NewSet(recs)
-	now := rules.Check(&rules.Context{Set: set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now})
+	now := rules.Check(&rules.Context{Set: set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Pending: pending})
 	key := func(d diag.Diagnostic) string {
 		return d.Path + "\x00" + d.Rule + "\x00" + d.Record + "\x00" + d.Message
 	}

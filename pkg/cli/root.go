@@ -82,6 +82,11 @@ Start with:  opsbook summary` + exitStatusHelp,
 		SilenceErrors: true,
 		Version:       Version,
 	}
+	root.PersistentPreRun = func(*cobra.Command, []string) {
+		for _, msg := range config.IgnoredEnv() {
+			fmt.Fprintf(io.Err, "opsbook: warning: %s\n", msg)
+		}
+	}
 	root.SetOut(io.Out)
 	root.SetErr(io.Err)
 	root.SetIn(io.In)
@@ -102,6 +107,7 @@ Start with:  opsbook summary` + exitStatusHelp,
 	root.AddCommand(
 		newValidateCmd(g),
 		newSchemaCmd(g),
+		newRightsCmd(g),
 		newSummaryCmd(g),
 		newConfigCmd(g),
 		newListCmd(g),
@@ -113,6 +119,7 @@ Start with:  opsbook summary` + exitStatusHelp,
 		newEditCmd(g),
 		newMoveCmd(g),
 		newRenumberCmd(g),
+		newAttachCmd(g),
 		newInitCmd(g),
 		newHistoryCmd(g),
 		newLogCmd(g),

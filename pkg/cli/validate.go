@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"github.com/opsbook/opsbook/pkg/config"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,6 +21,21 @@ type validateOpts struct {
 	paths  []string
 	strict bool
 	rules  bool
+	base   string
+}
+
+// basePolicy is the policy committed at rev.
+func (o *validateOpts) basePolicy(rev string) (*config.Policy, error) {
+	r, err := o.openAudit()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	p, err := r.PolicyAt(rev)
+	if err != nil {
+		return nil, &ExitError{ExitUsage, fmt.Errorf("validate --base: %w", err)}
+	}
+	return p, nil
 }
 
 func newValidateCmd(g *global) *cobra.Command {
@@ -47,6 +63,7 @@ the source line and a caret), json, github (workflow annotations).`,
 		},
 	}
 	cmd.Flags().BoolVar(&o.strict, "strict", false, "fail (exit 1) on warnings too")
+	cmd.Flags().StringVar(&o.base, "base", "", "judge the files by the policy (records folder, limits, categories) committed at `REV`, not the work tree's (CI: the base branch)")
 	cmd.Flags().BoolVar(&o.rules, "rules", false, "list the rule codes and exit")
 	return cmd
 }
@@ -67,7 +84,17 @@ func runValidate(ctx context.Context, o *validateOpts) error {
 		return listRules(o, format)
 	}
 	o.quietUnreadable = true
-	now, r, err := o.load(ctx)
+	now, err := o.clock()
+	if err != nil {
+		return err
+	}
+	var ropts repo.Options
+	if o.base != "" {
+		if ropts.Policy, err = o.basePolicy(o.base); err != nil {
+			return err
+		}
+	}
+	r, err := o.openWith(ctx, ropts)
 	if err != nil {
 		return err
 	}

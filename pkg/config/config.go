@@ -1,6 +1,7 @@
 // Package config finds the records repository and reads its policy: the
-// built-in defaults (the department's rules), then .opsbook.yaml, then OPSBOOK_* environment
-// variables (through viper), each value remembering where it came from.
+// built-in defaults (the department's rules), then .opsbook.yaml, then
+// OPSBOOK_* environment variables (through viper) for the few keys that
+// decide no write (EnvKeys), each value remembering where it came from.
 package config
 
 import (
@@ -43,6 +44,9 @@ type Policy struct {
 	CheckIntervalDays    int                        `json:"check_interval_days"`
 	RequireSignatures    bool                       `json:"require_signatures"`
 	Commit               bool                       `json:"commit"`
+	// ExpenseReview is "director" when the department head reviews every
+	// claim before it is approved (§8.2.2), "off" (the default) when not.
+	ExpenseReview string `json:"expense_review"`
 
 	// Sources tells, for every key (dotted, as in the file), where its value
 	// came from: "default", ".opsbook.yaml:LINE" or "env OPSBOOK_...".
@@ -75,6 +79,7 @@ func Default() *Policy {
 		ExpenseCategories:   []string{"personnel", "marketing", "office", "travel", "training", "other"},
 		ComplaintCategories: []string{"product", "service", "billing", "delivery", "staff", "other"},
 		CheckIntervalDays:   14,
+		ExpenseReview:       "off",
 		Commit:              true,
 		Sources:             map[string]string{},
 	}
@@ -93,7 +98,7 @@ func Keys() []string {
 	for _, r := range Ratings {
 		keys = append(keys, "ratings."+r)
 	}
-	return append(keys, "categories.expense", "categories.complaint", "check_interval_days", "require_signatures", "commit")
+	return append(keys, "categories.expense", "categories.complaint", "check_interval_days", "require_signatures", "commit", "expense_review")
 }
 
 // Rating returns the rating a total earns.
@@ -125,6 +130,8 @@ func (p *Policy) Value(key string) string {
 		return strconv.FormatBool(p.RequireSignatures)
 	case "commit":
 		return strconv.FormatBool(p.Commit)
+	case "expense_review":
+		return p.ExpenseReview
 	}
 	parts := strings.Split(key, ".")
 	switch parts[0] {
@@ -191,6 +198,9 @@ func Load(root string) (*Policy, []diag.Diagnostic, error) {
 	}
 	if err := p.applyEnv(); err != nil {
 		return nil, ds, err
+	}
+	for _, msg := range IgnoredEnv() {
+		ds = append(ds, diag.Diagnostic{Path: "environment", Line: 1, Column: 1, Severity: diag.Warning, Rule: "policy", Message: msg})
 	}
 	return p, append(ds, unknownEnv()...), nil
 }
@@ -391,6 +401,11 @@ func (p *Policy) set(key string, v any) error {
 		} else {
 			p.ComplaintCategories = list
 		}
+	case "expense_review":
+		if text != "off" && text != "director" {
+			return fmt.Errorf("%q is not off or director", text)
+		}
+		p.ExpenseReview = text
 	case "require_signatures", "commit":
 		b, err := strconv.ParseBool(text)
 		if err != nil {
@@ -410,8 +425,42 @@ func EnvName(key string) string {
 	return "OPSBOOK_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
 }
 
-// applyEnv lets OPSBOOK_* variables override the file, through viper's
-// environment binding. Lists are comma-separated.
+// EnvKeys are the keys an OPSBOOK_* variable may set: how opsbook shows
+// and records things, never a rule that decides whether a write is
+// allowed. Approval limits, roles, signatures, receipts, SLA, ratings,
+// categories and the records folder come only from .opsbook.yaml, which
+// is committed and reviewed; a variable setting one is ignored with a
+// warning (IgnoredEnv).
+var EnvKeys = []string{"currency", "check_interval_days", "commit"}
+
+func envAllowed(key string) bool {
+	for _, k := range EnvKeys {
+		if k == key {
+			return true
+		}
+	}
+	return false
+}
+
+// IgnoredEnv names the OPSBOOK_* variables set in the environment that
+// would set a rule (a key outside EnvKeys), each with a sentence saying
+// it is ignored.
+func IgnoredEnv() []string {
+	var out []string
+	for _, k := range Keys() {
+		if envAllowed(k) {
+			continue
+		}
+		if _, ok := os.LookupEnv(EnvName(k)); ok {
+			out = append(out, fmt.Sprintf("%s is ignored: %s decides what a change may do, and is read only from %s", EnvName(k), k, FileName))
+		}
+	}
+	return out
+}
+
+// applyEnv lets OPSBOOK_* variables override the file for the keys of
+// EnvKeys, through viper's environment binding. Lists are
+// comma-separated.
 func (p *Policy) applyEnv() error {
 	v := viper.New()
 	v.SetEnvPrefix("OPSBOOK")
@@ -419,6 +468,9 @@ func (p *Policy) applyEnv() error {
 	keys := Keys()
 	sort.Strings(keys)
 	for _, key := range keys {
+		if !envAllowed(key) {
+			continue
+		}
 		if err := v.BindEnv(key); err != nil {
 			return err
 		}

@@ -1,4 +1,4 @@
-package audit
+package gitobj
 
 import (
 	"errors"
@@ -15,13 +15,11 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
-	"github.com/opsbook/opsbook/pkg/config"
-	"github.com/opsbook/opsbook/pkg/record"
 )
 
-// Repo is a git repository opened for reading its history. Its methods are
-// not safe for concurrent use; the package's own pipelines keep every git
-// read on one goroutine.
+// Repo is a git repository opened for reading its objects and its
+// history. Its methods are not safe for concurrent use: callers keep every
+// git read on one goroutine.
 type Repo struct {
 	root string // the work tree
 	// prefix is the records repository's folder in the git tree ("" at
@@ -32,19 +30,9 @@ type Repo struct {
 	git       *git.Repository
 	*objects
 
-	idx   *index
-	rules map[rulesKey]*Rules
-	// commitRules memoizes rulesOf by commit.
-	commitRules map[plumbing.Hash]*Rules
-	policies    map[plumbing.Hash]*config.Policy
+	idx *index
 	// heads holds the headers of commits read but not yet indexed.
-	heads map[plumbing.Hash]commitHead
-	// rejected holds the forbidden changes to people and the policy that
-	// a verify over all history has met, by path.
-	rejected map[string]rejected
-	persons  map[plumbing.Hash]*record.Record
-	mu       sync.Mutex // guards blobs
-	blobs    map[blobKey]parsed
+	heads map[plumbing.Hash]CommitHead
 
 	// IndexProgress, when set, is told how many of the commits to index
 	// are done while the index grows by many (a first history, log or
@@ -52,6 +40,11 @@ type Repo struct {
 	// the end (done == total), from one goroutine.
 	IndexProgress func(done, total int)
 }
+
+// Prefix is the folder of the git tree that Open was given, with a
+// trailing slash ("" at the top of the work tree): the paths of records
+// kept in a larger repository start with it.
+func (r *Repo) Prefix() string { return r.prefix }
 
 // ShallowError says the clone holds only part of the history.
 type ShallowError struct{}
@@ -129,14 +122,8 @@ func open(root string) (*Repo, error) {
 	return &Repo{
 		prefix: prefix,
 		root:   work, gitDir: gitDir, commonDir: common, git: g,
-		objects:     &objects{packs: ps, trees: newTreeCache(), store: store, slow: &sync.Mutex{}},
-		rules:       map[rulesKey]*Rules{},
-		commitRules: map[plumbing.Hash]*Rules{},
-		policies:    map[plumbing.Hash]*config.Policy{},
-		heads:       map[plumbing.Hash]commitHead{},
-		rejected:    map[string]rejected{},
-		persons:     map[plumbing.Hash]*record.Record{},
-		blobs:       map[blobKey]parsed{},
+		objects: &objects{packs: ps, trees: newTreeCache(), store: store, slow: &sync.Mutex{}},
+		heads:   map[plumbing.Hash]CommitHead{},
 	}, nil
 }
 
@@ -187,14 +174,14 @@ func (r *Repo) Resolve(rev string) (plumbing.Hash, error) {
 		}
 		return plumbing.ZeroHash, fmt.Errorf("unknown revision %q: %w", rev, err)
 	}
-	if _, err := r.commit(*h); err != nil {
+	if _, err := r.Commit(*h); err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("revision %q: %w", rev, err)
 	}
 	return *h, nil
 }
 
-// commit reads and decodes a commit object.
-func (r *Repo) commit(h plumbing.Hash) (*object.Commit, error) {
+// Commit reads and decodes a commit object.
+func (r *Repo) Commit(h plumbing.Hash) (*object.Commit, error) {
 	c, err := object.GetCommit(r.store, h)
 	if err != nil {
 		return nil, fmt.Errorf("reading commit %s: %w", h, err)
@@ -202,16 +189,20 @@ func (r *Repo) commit(h plumbing.Hash) (*object.Commit, error) {
 	return c, nil
 }
 
-// blob reads a blob whole, or its first limit+1 bytes when it is larger
-// (the record parser refuses files over its limit by their size). The bytes
-// may be shared with go-git's cache: never modify them.
-func (r *Repo) blob(h plumbing.Hash, limit int) ([]byte, error) {
-	b, err := r.raw(plumbing.BlobObject, h)
-	if err != nil {
-		return nil, err
+// Blob reads a blob whole, or, when limit > 0 and it is larger, reads
+// nothing of it and returns limit+1 bytes of zeros: a parser with that
+// limit refuses a file by its size alone, and a blob of gigabytes must not
+// be inflated to learn that (its size is read from the object's header).
+// The bytes may be shared with caches: never modify them.
+func (r *Repo) Blob(h plumbing.Hash, limit int) ([]byte, error) {
+	if limit > 0 {
+		n, err := r.size(plumbing.BlobObject, h)
+		if err != nil {
+			return nil, err
+		}
+		if n > int64(limit) {
+			return make([]byte, limit+1), nil
+		}
 	}
-	if limit > 0 && len(b) > limit+1 {
-		b = b[:limit+1]
-	}
-	return b, nil
+	return r.raw(plumbing.BlobObject, h)
 }

@@ -1,4 +1,4 @@
-package audit
+package gitobj
 
 import (
 	"bytes"
@@ -18,27 +18,27 @@ import (
 	"github.com/opsbook/opsbook/pkg/progress"
 )
 
-// node is what the index knows of one commit: its tree, its committer time
+// Node is what the index knows of one commit: its tree, its committer time
 // (for ordering), its parents, and the files it changed against its first
 // parent (against the empty tree for a root commit), with, for a merge,
 // each file's blob in the other parents.
-type node struct {
-	tree    plumbing.Hash
-	time    int64
-	parents []plumbing.Hash
-	changes []Change
+type Node struct {
+	Tree    plumbing.Hash
+	Time    int64
+	Parents []plumbing.Hash
+	Changes []Change
 }
 
-func (n *node) firstParent() plumbing.Hash {
-	if len(n.parents) == 0 {
+func (n *Node) FirstParent() plumbing.Hash {
+	if len(n.Parents) == 0 {
 		return plumbing.ZeroHash
 	}
-	return n.parents[0]
+	return n.Parents[0]
 }
 
-// change returns the node's change of path, if it has one.
-func (n *node) change(path string) (Change, bool) {
-	for _, c := range n.changes {
+// ChangeOf returns the node's change of path, if it has one.
+func (n *Node) ChangeOf(path string) (Change, bool) {
+	for _, c := range n.Changes {
 		if c.Path == path {
 			return c, true
 		}
@@ -54,7 +54,7 @@ func (n *node) change(path string) (Change, bool) {
 // another version) is discarded and rebuilt from git.
 type index struct {
 	path    string
-	nodes   map[plumbing.Hash]*node
+	nodes   map[plumbing.Hash]*Node
 	fresh   []plumbing.Hash // indexed in this run, not yet saved
 	rewrite bool            // the file must be written anew (missing or corrupt)
 	// Rebuilt is set when an existing index was unreadable and discarded.
@@ -77,7 +77,7 @@ func (r *Repo) index() *index {
 }
 
 func loadIndex(path string) *index {
-	idx := &index{path: path, nodes: map[plumbing.Hash]*node{}}
+	idx := &index{path: path, nodes: map[plumbing.Hash]*Node{}}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		idx.rewrite = true
@@ -85,7 +85,7 @@ func loadIndex(path string) *index {
 		return idx
 	}
 	if err := idx.decode(data); err != nil {
-		idx.nodes = map[plumbing.Hash]*node{}
+		idx.nodes = map[plumbing.Hash]*Node{}
 		idx.rewrite, idx.rebuilt = true, true
 	}
 	return idx
@@ -169,28 +169,28 @@ func (r *reader) str(intern map[string]string) string {
 	return s
 }
 
-func decodeNode(body []byte, intern map[string]string) (plumbing.Hash, *node, error) {
+func decodeNode(body []byte, intern map[string]string) (plumbing.Hash, *Node, error) {
 	r := &reader{b: body}
 	h := r.hash()
-	nd := &node{tree: r.hash(), time: r.varint()}
+	nd := &Node{Tree: r.hash(), Time: r.varint()}
 	np := r.uvarint()
 	if np > 1<<16 {
 		return h, nil, errors.New("bad parent count")
 	}
 	for i := uint64(0); i < np && r.err == nil; i++ {
-		nd.parents = append(nd.parents, r.hash())
+		nd.Parents = append(nd.Parents, r.hash())
 	}
 	nc := r.uvarint()
 	if nc > uint64(len(body)) {
 		return h, nil, errors.New("bad change count")
 	}
-	nd.changes = make([]Change, 0, nc)
+	nd.Changes = make([]Change, 0, nc)
 	for i := uint64(0); i < nc && r.err == nil; i++ {
 		c := Change{Path: r.str(intern), Old: r.hash(), New: r.hash()}
-		for j := 1; j < len(nd.parents); j++ {
+		for j := 1; j < len(nd.Parents); j++ {
 			c.Others = append(c.Others, r.hash())
 		}
-		nd.changes = append(nd.changes, c)
+		nd.Changes = append(nd.Changes, c)
 	}
 	if r.err == nil && len(r.b) != 0 {
 		r.err = errors.New("trailing bytes")
@@ -198,18 +198,18 @@ func decodeNode(body []byte, intern map[string]string) (plumbing.Hash, *node, er
 	return h, nd, r.err
 }
 
-func encodeNode(buf []byte, h plumbing.Hash, nd *node) []byte {
+func encodeNode(buf []byte, h plumbing.Hash, nd *Node) []byte {
 	start := len(buf)
 	buf = append(buf, 0, 0, 0, 0)
 	buf = append(buf, h[:]...)
-	buf = append(buf, nd.tree[:]...)
-	buf = binary.AppendVarint(buf, nd.time)
-	buf = binary.AppendUvarint(buf, uint64(len(nd.parents)))
-	for _, p := range nd.parents {
+	buf = append(buf, nd.Tree[:]...)
+	buf = binary.AppendVarint(buf, nd.Time)
+	buf = binary.AppendUvarint(buf, uint64(len(nd.Parents)))
+	for _, p := range nd.Parents {
 		buf = append(buf, p[:]...)
 	}
-	buf = binary.AppendUvarint(buf, uint64(len(nd.changes)))
-	for _, c := range nd.changes {
+	buf = binary.AppendUvarint(buf, uint64(len(nd.Changes)))
+	for _, c := range nd.Changes {
 		buf = binary.AppendUvarint(buf, uint64(len(c.Path)))
 		buf = append(buf, c.Path...)
 		buf = append(buf, c.Old[:]...)
@@ -275,22 +275,22 @@ func (idx *index) save() error {
 	return nil
 }
 
-// node returns the index's node of a commit, indexing it (and every
+// NodeOf returns the index's node of a commit, indexing it (and every
 // ancestor not yet indexed) first.
-func (r *Repo) node(ctx context.Context, h plumbing.Hash) (*node, error) {
+func (r *Repo) NodeOf(ctx context.Context, h plumbing.Hash) (*Node, error) {
 	if nd := r.index().nodes[h]; nd != nil {
 		return nd, nil
 	}
-	if err := r.ensureIndexed(ctx, h); err != nil {
+	if err := r.EnsureIndexed(ctx, h); err != nil {
 		return nil, err
 	}
 	return r.index().nodes[h], nil
 }
 
-// ensureIndexed indexes every commit reachable from tips that the index
+// EnsureIndexed indexes every commit reachable from tips that the index
 // does not hold yet, and saves the index.
-func (r *Repo) ensureIndexed(ctx context.Context, tips ...plumbing.Hash) error {
-	order, err := r.discover(ctx, tips...)
+func (r *Repo) EnsureIndexed(ctx context.Context, tips ...plumbing.Hash) error {
+	order, err := r.Discover(ctx, tips...)
 	if err != nil {
 		return err
 	}
@@ -321,9 +321,9 @@ var (
 // diffed against its first parent on its own, so a long history is cut in
 // as many runs of consecutive commits as there are cores, each read
 // through objects of its own (consecutive commits share most trees).
-func (r *Repo) diffAll(ctx context.Context, order []plumbing.Hash) ([]*node, error) {
+func (r *Repo) diffAll(ctx context.Context, order []plumbing.Hash) ([]*Node, error) {
 	type job struct {
-		head   commitHead
+		head   CommitHead
 		base   plumbing.Hash   // the first parent's tree
 		others []plumbing.Hash // the other parents' trees
 	}
@@ -332,13 +332,13 @@ func (r *Repo) diffAll(ctx context.Context, order []plumbing.Hash) ([]*node, err
 		ch, ok := r.heads[h]
 		if !ok {
 			var err error
-			if ch, err = r.readHead(h); err != nil {
+			if ch, err = r.ReadHead(h); err != nil {
 				return nil, err
 			}
 		}
 		jobs[i].head = ch
-		for k, p := range ch.parents {
-			t, err := r.treeOf(p)
+		for k, p := range ch.Parents {
+			t, err := r.TreeOf(p)
 			if err != nil {
 				return nil, err
 			}
@@ -349,7 +349,7 @@ func (r *Repo) diffAll(ctx context.Context, order []plumbing.Hash) ([]*node, err
 			}
 		}
 	}
-	nodes := make([]*node, len(order))
+	nodes := make([]*Node, len(order))
 	var done atomic.Int64
 	if r.IndexProgress != nil && len(order) > 0 {
 		stop := progress.Tick(r.IndexProgress, &done, len(order))
@@ -367,18 +367,18 @@ func (r *Repo) diffAll(ctx context.Context, order []plumbing.Hash) ([]*node, err
 			}
 			done.Add(1)
 			j := &jobs[i]
-			nd := &node{tree: j.head.tree, time: j.head.time, parents: j.head.parents}
+			nd := &Node{Tree: j.head.Tree, Time: j.head.Time, Parents: j.head.Parents}
 			var err error
-			if nd.changes, err = o.diffTrees(j.base, nd.tree, "", nil); err != nil {
+			if nd.Changes, err = o.DiffTrees(j.base, nd.Tree, "", nil); err != nil {
 				return fmt.Errorf("commit %s: %w", order[i], err)
 			}
 			for _, t := range j.others {
-				for c := range nd.changes {
-					b, err := o.blobAt(t, nd.changes[c].Path)
+				for c := range nd.Changes {
+					b, err := o.BlobAt(t, nd.Changes[c].Path)
 					if err != nil {
 						return err
 					}
-					nd.changes[c].Others = append(nd.changes[c].Others, b)
+					nd.Changes[c].Others = append(nd.Changes[c].Others, b)
 				}
 			}
 			nodes[i] = nd
@@ -415,12 +415,12 @@ func (r *Repo) diffAll(ctx context.Context, order []plumbing.Hash) ([]*node, err
 	return nodes, errors.Join(errs...)
 }
 
-// discover reads the headers of every commit reachable from tips that the
+// Discover reads the headers of every commit reachable from tips that the
 // index does not hold, and returns them parents first (first parents
 // before the others), the order in which consecutive diffs share trees.
 // It walks through indexed commits too: a verify of a range indexes only
 // the range, so an indexed commit's ancestors may not all be.
-func (r *Repo) discover(ctx context.Context, tips ...plumbing.Hash) ([]plumbing.Hash, error) {
+func (r *Repo) Discover(ctx context.Context, tips ...plumbing.Hash) ([]plumbing.Hash, error) {
 	idx := r.index()
 	type frame struct {
 		h plumbing.Hash
@@ -435,7 +435,7 @@ func (r *Repo) discover(ctx context.Context, tips ...plumbing.Hash) ([]plumbing.
 		}
 		seen[h] = true
 		if _, ok := r.heads[h]; !ok && idx.nodes[h] == nil {
-			ch, err := r.readHead(h)
+			ch, err := r.ReadHead(h)
 			if err != nil {
 				return err
 			}
@@ -455,7 +455,7 @@ func (r *Repo) discover(ctx context.Context, tips ...plumbing.Hash) ([]plumbing.
 				}
 			}
 			f := &stack[len(stack)-1]
-			ps := r.parentsOf(f.h)
+			ps := r.ParentsOf(f.h)
 			if f.i < len(ps) {
 				p := ps[f.i]
 				f.i++
@@ -473,34 +473,34 @@ func (r *Repo) discover(ctx context.Context, tips ...plumbing.Hash) ([]plumbing.
 	return order, nil
 }
 
-// parentsOf are a commit's parents, from the index or the headers read.
-func (r *Repo) parentsOf(h plumbing.Hash) []plumbing.Hash {
+// ParentsOf are a commit's parents, from the index or the headers read.
+func (r *Repo) ParentsOf(h plumbing.Hash) []plumbing.Hash {
 	if nd := r.index().nodes[h]; nd != nil {
-		return nd.parents
+		return nd.Parents
 	}
-	return r.heads[h].parents
+	return r.heads[h].Parents
 }
 
-// treeOf is a commit's root tree, from the index or its headers.
-func (r *Repo) treeOf(h plumbing.Hash) (plumbing.Hash, error) {
+// TreeOf is a commit's root tree, from the index or its headers.
+func (r *Repo) TreeOf(h plumbing.Hash) (plumbing.Hash, error) {
 	if nd := r.index().nodes[h]; nd != nil {
-		return nd.tree, nil
+		return nd.Tree, nil
 	}
 	ch, ok := r.heads[h]
 	if !ok {
 		var err error
-		if ch, err = r.readHead(h); err != nil {
+		if ch, err = r.ReadHead(h); err != nil {
 			return plumbing.ZeroHash, err
 		}
 		r.heads[h] = ch
 	}
-	return ch.tree, nil
+	return ch.Tree, nil
 }
 
-// indexCommit diffs a commit against its first parent (and, for a merge,
+// IndexCommit diffs a commit against its first parent (and, for a merge,
 // looks up each changed file in the other parents) and adds it to the
 // index.
-func (r *Repo) indexCommit(h plumbing.Hash) (*node, error) {
+func (r *Repo) IndexCommit(h plumbing.Hash) (*Node, error) {
 	idx := r.index()
 	if nd := idx.nodes[h]; nd != nil {
 		return nd, nil
@@ -508,36 +508,59 @@ func (r *Repo) indexCommit(h plumbing.Hash) (*node, error) {
 	ch, ok := r.heads[h]
 	if !ok {
 		var err error
-		if ch, err = r.readHead(h); err != nil {
+		if ch, err = r.ReadHead(h); err != nil {
 			return nil, err
 		}
 	}
-	nd := &node{tree: ch.tree, time: ch.time, parents: ch.parents}
+	nd := &Node{Tree: ch.Tree, Time: ch.Time, Parents: ch.Parents}
 	var base plumbing.Hash
 	var err error
-	if len(nd.parents) > 0 {
-		if base, err = r.treeOf(nd.parents[0]); err != nil {
+	if len(nd.Parents) > 0 {
+		if base, err = r.TreeOf(nd.Parents[0]); err != nil {
 			return nil, err
 		}
 	}
-	if nd.changes, err = r.diffTrees(base, nd.tree, "", nil); err != nil {
+	if nd.Changes, err = r.DiffTrees(base, nd.Tree, "", nil); err != nil {
 		return nil, fmt.Errorf("commit %s: %w", h, err)
 	}
-	for _, p := range nd.parents[min(1, len(nd.parents)):] {
-		t, err := r.treeOf(p)
+	for _, p := range nd.Parents[min(1, len(nd.Parents)):] {
+		t, err := r.TreeOf(p)
 		if err != nil {
 			return nil, err
 		}
-		for i := range nd.changes {
-			b, err := r.blobAt(t, nd.changes[i].Path)
+		for i := range nd.Changes {
+			b, err := r.BlobAt(t, nd.Changes[i].Path)
 			if err != nil {
 				return nil, err
 			}
-			nd.changes[i].Others = append(nd.changes[i].Others, b)
+			nd.Changes[i].Others = append(nd.Changes[i].Others, b)
 		}
 	}
 	idx.nodes[h] = nd
 	idx.fresh = append(idx.fresh, h)
 	delete(r.heads, h)
 	return nd, nil
+}
+
+// Indexed is the index's node of commit h, nil when h is not indexed yet
+// (EnsureIndexed, IndexCommit and NodeOf index it).
+func (r *Repo) Indexed(h plumbing.Hash) *Node { return r.index().nodes[h] }
+
+// SaveIndex writes what this run indexed. The index is a cache: a folder
+// that cannot be written costs speed, never correctness, so callers may
+// ignore the error.
+func (r *Repo) SaveIndex() error { return r.index().save() }
+
+// DistrustIndex makes the repository answer from the objects alone: the
+// index file is not read, and every commit asked for is read and diffed
+// again. What is computed is still appended to the file for later runs (a
+// later entry of a commit replaces an earlier one when the file is read),
+// so a run that distrusts the index also repairs it. verify calls this: a
+// file anyone with the work tree can write must not decide what a
+// commit changed.
+func (r *Repo) DistrustIndex() {
+	path := r.IndexPath()
+	_, err := os.Stat(path)
+	r.idx = &index{path: path, nodes: map[plumbing.Hash]*Node{}, rewrite: err != nil}
+	clear(r.heads)
 }

@@ -1,4 +1,4 @@
-package audit
+package gitobj
 
 import (
 	"bytes"
@@ -10,25 +10,25 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 )
 
-// treeEntry is one entry of a tree object; name aliases the tree's bytes.
-type treeEntry struct {
-	name []byte
-	mode filemode.FileMode
-	hash plumbing.Hash
+// TreeEntry is one entry of a tree object; name aliases the tree's bytes.
+type TreeEntry struct {
+	Name []byte
+	Mode filemode.FileMode
+	Hash plumbing.Hash
 }
 
-func (e treeEntry) isDir() bool { return e.mode == filemode.Dir }
+func (e TreeEntry) IsDir() bool { return e.Mode == filemode.Dir }
 
 // isFile: a blob (regular, executable or symbolic link); submodules are
 // neither file nor folder to the audit.
-func (e treeEntry) isFile() bool { return e.mode != filemode.Dir && e.mode != filemode.Submodule }
+func (e TreeEntry) IsFile() bool { return e.Mode != filemode.Dir && e.Mode != filemode.Submodule }
 
 var errBadTree = errors.New("malformed tree object")
 
 // nextEntry reads the first entry of a tree object's bytes ("MODE NAME\0"
 // and 20 bytes of hash) and returns the rest.
-func nextEntry(b []byte) (treeEntry, []byte, error) {
-	var e treeEntry
+func nextEntry(b []byte) (TreeEntry, []byte, error) {
+	var e TreeEntry
 	sp := bytes.IndexByte(b, ' ')
 	if sp <= 0 {
 		return e, nil, errBadTree
@@ -41,14 +41,14 @@ func nextEntry(b []byte) (treeEntry, []byte, error) {
 		mode = mode<<3 | uint32(c-'0')
 	}
 	nul := bytes.IndexByte(b[sp+1:], 0)
-	if nul < 0 || sp+1+nul+1+len(e.hash) > len(b) {
+	if nul < 0 || sp+1+nul+1+len(e.Hash) > len(b) {
 		return e, nil, errBadTree
 	}
-	e.name = b[sp+1 : sp+1+nul]
-	e.mode = filemode.FileMode(mode)
+	e.Name = b[sp+1 : sp+1+nul]
+	e.Mode = filemode.FileMode(mode)
 	h := sp + 1 + nul + 1
-	copy(e.hash[:], b[h:h+len(e.hash)])
-	return e, b[h+len(e.hash):], nil
+	copy(e.Hash[:], b[h:h+len(e.Hash)])
+	return e, b[h+len(e.Hash):], nil
 }
 
 // treeCache keeps the bytes of recently read trees, up to a total size;
@@ -63,8 +63,8 @@ const treeCacheBytes = 16 << 20
 
 func newTreeCache() *treeCache { return &treeCache{m: map[plumbing.Hash][]byte{}} }
 
-// tree returns a tree object's bytes; the zero hash is the empty tree.
-func (r *objects) tree(h plumbing.Hash) ([]byte, error) {
+// Tree returns a tree object's bytes; the zero hash is the empty tree.
+func (r *objects) Tree(h plumbing.Hash) ([]byte, error) {
 	if h.IsZero() {
 		return nil, nil
 	}
@@ -128,27 +128,27 @@ func cmpGit(a []byte, aDir bool, b []byte, bDir bool) int {
 }
 
 // find returns the entry called name in a tree's bytes, file or folder.
-func find(t []byte, name []byte) (treeEntry, bool, error) {
+func find(t []byte, name []byte) (TreeEntry, bool, error) {
 	for len(t) > 0 {
 		e, rest, err := nextEntry(t)
 		if err != nil {
 			return e, false, err
 		}
-		if bytes.Equal(e.name, name) {
+		if bytes.Equal(e.Name, name) {
 			return e, true, nil
 		}
-		if cmpGit(e.name, e.isDir(), name, true) > 0 {
+		if cmpGit(e.Name, e.IsDir(), name, true) > 0 {
 			break // sorted: past both places name could be
 		}
 		t = rest
 	}
-	return treeEntry{}, false, nil
+	return TreeEntry{}, false, nil
 }
 
-// lookup resolves a slash-separated path from a root tree, one segment at a
+// Lookup resolves a slash-separated path from a root tree, one segment at a
 // time; ok is false when some segment is missing.
-func (r *objects) lookup(root plumbing.Hash, path string) (treeEntry, bool, error) {
-	e := treeEntry{hash: root, mode: filemode.Dir}
+func (r *objects) Lookup(root plumbing.Hash, path string) (TreeEntry, bool, error) {
+	e := TreeEntry{Hash: root, Mode: filemode.Dir}
 	for path != "" {
 		seg := path
 		if i := strings.IndexByte(path, '/'); i >= 0 {
@@ -156,44 +156,44 @@ func (r *objects) lookup(root plumbing.Hash, path string) (treeEntry, bool, erro
 		} else {
 			path = ""
 		}
-		if !e.isDir() {
-			return treeEntry{}, false, nil
+		if !e.IsDir() {
+			return TreeEntry{}, false, nil
 		}
-		t, err := r.tree(e.hash)
+		t, err := r.Tree(e.Hash)
 		if err != nil {
-			return treeEntry{}, false, err
+			return TreeEntry{}, false, err
 		}
 		var ok bool
 		if e, ok, err = find(t, []byte(seg)); err != nil || !ok {
-			return treeEntry{}, false, err
+			return TreeEntry{}, false, err
 		}
 	}
 	return e, true, nil
 }
 
-// blobAt is the blob hash of the file at path in a root tree (zero when
+// BlobAt is the blob hash of the file at path in a root tree (zero when
 // there is none).
-func (r *objects) blobAt(root plumbing.Hash, path string) (plumbing.Hash, error) {
-	e, ok, err := r.lookup(root, path)
-	if err != nil || !ok || !e.isFile() {
+func (r *objects) BlobAt(root plumbing.Hash, path string) (plumbing.Hash, error) {
+	e, ok, err := r.Lookup(root, path)
+	if err != nil || !ok || !e.IsFile() {
 		return plumbing.ZeroHash, err
 	}
-	return e.hash, nil
+	return e.Hash, nil
 }
 
-// entries lists a tree's entries (names copied).
-func (r *objects) entries(h plumbing.Hash) ([]treeEntry, error) {
-	t, err := r.tree(h)
+// Entries lists a tree's entries (names copied).
+func (r *objects) Entries(h plumbing.Hash) ([]TreeEntry, error) {
+	t, err := r.Tree(h)
 	if err != nil {
 		return nil, err
 	}
-	var out []treeEntry
+	var out []TreeEntry
 	for len(t) > 0 {
-		var e treeEntry
+		var e TreeEntry
 		if e, t, err = nextEntry(t); err != nil {
 			return nil, fmt.Errorf("tree %s: %w", h, err)
 		}
-		e.name = append([]byte(nil), e.name...)
+		e.Name = append([]byte(nil), e.Name...)
 		out = append(out, e)
 	}
 	return out, nil
@@ -209,38 +209,38 @@ type Change struct {
 	Others []plumbing.Hash
 }
 
-// diffTrees appends the files that differ between trees a and b (either may
+// DiffTrees appends the files that differ between trees a and b (either may
 // be zero, the empty tree), skipping subtrees whose hashes are equal. It
 // walks both trees' bytes side by side and allocates only for what
 // differs.
-func (r *objects) diffTrees(a, b plumbing.Hash, prefix string, out []Change) ([]Change, error) {
+func (r *objects) DiffTrees(a, b plumbing.Hash, prefix string, out []Change) ([]Change, error) {
 	if a == b {
 		return out, nil
 	}
-	ta, err := r.tree(a)
+	ta, err := r.Tree(a)
 	if err != nil {
 		return out, err
 	}
-	tb, err := r.tree(b)
+	tb, err := r.Tree(b)
 	if err != nil {
 		return out, err
 	}
-	side := func(e treeEntry, removed bool) error {
-		p := prefix + string(e.name)
+	side := func(e TreeEntry, removed bool) error {
+		p := prefix + string(e.Name)
 		switch {
-		case e.isDir() && removed:
-			out, err = r.diffTrees(e.hash, plumbing.ZeroHash, p+"/", out)
-		case e.isDir():
-			out, err = r.diffTrees(plumbing.ZeroHash, e.hash, p+"/", out)
-		case !e.isFile():
+		case e.IsDir() && removed:
+			out, err = r.DiffTrees(e.Hash, plumbing.ZeroHash, p+"/", out)
+		case e.IsDir():
+			out, err = r.DiffTrees(plumbing.ZeroHash, e.Hash, p+"/", out)
+		case !e.IsFile():
 		case removed:
-			out = append(out, Change{Path: p, Old: e.hash})
+			out = append(out, Change{Path: p, Old: e.Hash})
 		default:
-			out = append(out, Change{Path: p, New: e.hash})
+			out = append(out, Change{Path: p, New: e.Hash})
 		}
 		return err
 	}
-	var ea, eb treeEntry
+	var ea, eb TreeEntry
 	haveA, haveB := false, false
 	for {
 		if !haveA && !haveB {
@@ -254,8 +254,8 @@ func (r *objects) diffTrees(a, b plumbing.Hash, prefix string, out []Change) ([]
 			}
 			same := commonPrefix(ta, tb)
 			for len(ta) > 0 {
-				n := bytes.IndexByte(ta, 0) + 1 + len(ea.hash)
-				if n <= len(ea.hash) || n > same {
+				n := bytes.IndexByte(ta, 0) + 1 + len(ea.Hash)
+				if n <= len(ea.Hash) || n > same {
 					break
 				}
 				ta, tb, same = ta[n:], tb[n:], same-n
@@ -282,7 +282,7 @@ func (r *objects) diffTrees(a, b plumbing.Hash, prefix string, out []Change) ([]
 		case !haveB:
 			c = -1
 		default:
-			c = cmpGit(ea.name, ea.isDir(), eb.name, eb.isDir())
+			c = cmpGit(ea.Name, ea.IsDir(), eb.Name, eb.IsDir())
 		}
 		switch {
 		case c < 0:
@@ -293,14 +293,14 @@ func (r *objects) diffTrees(a, b plumbing.Hash, prefix string, out []Change) ([]
 			haveB = false
 		default:
 			haveA, haveB = false, false
-			if ea.hash == eb.hash {
+			if ea.Hash == eb.Hash {
 				continue
 			}
 			switch {
-			case ea.isDir() && eb.isDir():
-				out, err = r.diffTrees(ea.hash, eb.hash, prefix+string(ea.name)+"/", out)
-			case ea.isFile() && eb.isFile():
-				out = append(out, Change{Path: prefix + string(ea.name), Old: ea.hash, New: eb.hash})
+			case ea.IsDir() && eb.IsDir():
+				out, err = r.DiffTrees(ea.Hash, eb.Hash, prefix+string(ea.Name)+"/", out)
+			case ea.IsFile() && eb.IsFile():
+				out = append(out, Change{Path: prefix + string(ea.Name), Old: ea.Hash, New: eb.Hash})
 			default: // a file became a submodule or back
 				if err = side(ea, true); err == nil {
 					err = side(eb, false)

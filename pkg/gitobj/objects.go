@@ -1,4 +1,4 @@
-package audit
+package gitobj
 
 import (
 	"bytes"
@@ -80,6 +80,26 @@ func (r *objects) raw(t plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
 	return buf, nil
 }
 
+// size returns an object's size from its header, without inflating it
+// (loose objects and alternates: go-git reads the header only).
+func (r *objects) size(t plumbing.ObjectType, h plumbing.Hash) (int64, error) {
+	if ot, n, ok, err := r.packs.stat(h); err != nil {
+		return 0, fmt.Errorf("reading %s %s: %w", t, h, err)
+	} else if ok {
+		if ot != t {
+			return 0, fmt.Errorf("reading %s %s: it is a %s", t, h, ot)
+		}
+		return int64(n), nil
+	}
+	r.slow.Lock()
+	defer r.slow.Unlock()
+	n, err := r.store.EncodedObjectSize(h)
+	if err != nil {
+		return 0, fmt.Errorf("reading %s %s: %w", t, h, err)
+	}
+	return n, nil
+}
+
 // capture keeps what is written to it, aliasing a single write (a
 // bytes.Reader's WriteTo hands over its whole buffer at once).
 type capture struct{ b []byte }
@@ -93,82 +113,108 @@ func (c *capture) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// commitHead is what the audit needs of a commit object's headers.
-type commitHead struct {
-	tree    plumbing.Hash
-	parents []plumbing.Hash
-	time    int64 // committer time, Unix seconds
+// CommitHead is what the audit needs of a commit object's headers.
+type CommitHead struct {
+	Tree    plumbing.Hash
+	Parents []plumbing.Hash
+	Time    int64 // committer time, Unix seconds
 	// author, with the time in the author's own zone
-	name, email string
-	when        time.Time
-	subject     string // the first line of the message
-	signed      bool   // has a gpgsig header
+	Name, Email string
+	When        time.Time
+	Subject     string // the first line of the message
+	Signed      bool   // has a gpgsig header
+	// Stray holds the values of "parent" lines that are not parents
+	// (not directly after the tree line): git ignores them.
+	Stray []string
 }
 
-var errBadCommit = errors.New("malformed commit object")
+// ErrBadCommit says a commit object is not one git would read: its first
+// header is not a tree, a parent line right after it names no commit, or
+// it has no author or committer.
+var ErrBadCommit = errors.New("malformed commit object")
 
-// readHead reads a commit's tree, parents and committer time from its
-// headers, without decoding the rest.
-func (r *Repo) readHead(h plumbing.Hash) (commitHead, error) {
+// ReadHead reads a commit's headers, without decoding the rest.
+func (r *Repo) ReadHead(h plumbing.Hash) (CommitHead, error) {
 	b, err := r.raw(plumbing.CommitObject, h)
 	if err != nil {
-		return commitHead{}, err
+		return CommitHead{}, err
 	}
-	ch, err := parseHead(b)
+	ch, err := ParseHead(b)
 	if err != nil {
 		return ch, fmt.Errorf("commit %s: %w", h, err)
 	}
 	return ch, nil
 }
 
-func parseHead(b []byte) (commitHead, error) {
-	var ch commitHead
-	sawTree := false
+// ParseHead reads a commit object's headers as git's parse_commit_buffer
+// does: the first line is "tree", the parents are the "parent" lines
+// directly after it, and nothing later is a parent. A "parent" line
+// anywhere else is kept in Stray (git, the forge and git fsck ignore it; a
+// reader that took it for a parent would see a merge that is not one).
+// A commit without exactly one author and one committer is malformed (git
+// fsck refuses it; readers disagree on which line counts), like one whose
+// first line is not a tree.
+func ParseHead(b []byte) (CommitHead, error) {
+	var ch CommitHead
+	line, b, _ := bytes.Cut(b, []byte{'\n'})
+	tree, ok := bytes.CutPrefix(line, []byte("tree "))
+	if !ok {
+		return ch, fmt.Errorf("%w: its first line is not a tree", ErrBadCommit)
+	}
+	if ch.Tree, ok = hexHash(tree); !ok {
+		return ch, fmt.Errorf("%w: bad tree %q", ErrBadCommit, tree)
+	}
+	parents := true // still in the parent lines right after the tree
+	sawAuthor, sawCommitter := false, false
 	for len(b) > 0 {
-		i := bytes.IndexByte(b, '\n')
-		if i < 0 {
-			i = len(b)
-		}
-		line := b[:i]
-		b = b[min(i+1, len(b)):]
+		line, b, _ = bytes.Cut(b, []byte{'\n'})
 		if len(line) == 0 {
 			subj, _, _ := bytes.Cut(bytes.TrimLeft(b, "\n"), []byte{'\n'})
-			ch.subject = strings.TrimSpace(string(subj))
+			ch.Subject = strings.TrimSpace(string(subj))
 			break
 		}
+		if line[0] == ' ' {
+			continue // a continuation of a multi-line header (gpgsig, mergetag)
+		}
 		key, val, _ := bytes.Cut(line, []byte{' '})
+		if string(key) == "parent" {
+			h, ok := hexHash(val)
+			switch {
+			case parents && !ok:
+				return ch, fmt.Errorf("%w: bad parent %q", ErrBadCommit, val)
+			case parents:
+				ch.Parents = append(ch.Parents, h)
+			default:
+				ch.Stray = append(ch.Stray, string(val))
+			}
+			continue
+		}
+		parents = false
 		switch string(key) {
-		case "gpgsig":
-			ch.signed = true
+		case "gpgsig", "gpgsig-sha256":
+			ch.Signed = true
 		case "author":
-			ch.name, ch.email, ch.when = parseIdent(val)
-		case "tree":
-			if sawTree {
-				continue
+			if sawAuthor {
+				return ch, fmt.Errorf("%w: two author lines", ErrBadCommit)
 			}
-			h, ok := hexHash(val)
-			if !ok {
-				return ch, errBadCommit
-			}
-			ch.tree, sawTree = h, true
-		case "parent":
-			h, ok := hexHash(val)
-			if !ok {
-				return ch, errBadCommit
-			}
-			ch.parents = append(ch.parents, h)
+			ch.Name, ch.Email, ch.When = parseIdent(val)
+			sawAuthor = true
 		case "committer":
 			// "Name <email> 1700000000 +0800"
+			if sawCommitter {
+				return ch, fmt.Errorf("%w: two committer lines", ErrBadCommit)
+			}
 			if j := bytes.LastIndexByte(val, '>'); j >= 0 {
 				f := bytes.Fields(val[j+1:])
 				if len(f) > 0 {
-					ch.time, _ = strconv.ParseInt(string(f[0]), 10, 64)
+					ch.Time, _ = strconv.ParseInt(string(f[0]), 10, 64)
 				}
 			}
+			sawCommitter = true
 		}
 	}
-	if !sawTree {
-		return ch, errBadCommit
+	if !sawAuthor || !sawCommitter {
+		return ch, fmt.Errorf("%w: no author or committer", ErrBadCommit)
 	}
 	return ch, nil
 }

@@ -1,0 +1,55 @@
+package audit
+
+import (
+	"sync"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/gitobj"
+	"github.com/opsbook/opsbook/pkg/record"
+)
+
+// Repo is a git repository opened for judging its history: the objects
+// and the commit index are gitobj's; what is kept here is what the rules
+// read from them (policies, people, parsed records). Its methods are not
+// safe for concurrent use; the package's own pipelines keep every git read
+// on one goroutine.
+type Repo struct {
+	*gitobj.Repo
+
+	rules map[rulesKey]*Rules
+	// commitRules memoizes rulesOf by commit.
+	commitRules map[plumbing.Hash]*Rules
+	policies    map[plumbing.Hash]*config.Policy
+	// rejected holds the forbidden changes to people and the policy that
+	// a verify over all history has met, by path.
+	rejected map[string]rejected
+	persons  map[plumbing.Hash]*record.Record
+	mu       sync.Mutex // guards blobs
+	blobs    map[blobKey]parsed
+}
+
+// ShallowError says the clone holds only part of the history.
+type ShallowError = gitobj.ShallowError
+
+// ErrNoRepository says the folder is not in a git repository.
+var ErrNoRepository = gitobj.ErrNoRepository
+
+// Open opens the git repository whose work tree holds root (root itself or
+// a folder above it holding .git). A shallow clone is refused with a
+// *ShallowError: a partial history cannot be audited.
+func Open(root string) (*Repo, error) {
+	g, err := gitobj.Open(root)
+	if err != nil {
+		return nil, err
+	}
+	return &Repo{
+		Repo:        g,
+		rules:       map[rulesKey]*Rules{},
+		commitRules: map[plumbing.Hash]*Rules{},
+		policies:    map[plumbing.Hash]*config.Policy{},
+		rejected:    map[string]rejected{},
+		persons:     map[plumbing.Hash]*record.Record{},
+		blobs:       map[blobKey]parsed{},
+	}, nil
+}

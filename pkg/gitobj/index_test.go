@@ -1,0 +1,283 @@
+package gitobj
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/opsbook/opsbook/pkg/internal/gittest"
+)
+
+func openT(t testing.TB, dir string) *Repo {
+	t.Helper()
+	r, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+func mustResolve(tb testing.TB, r *Repo, rev string) plumbing.Hash {
+	tb.Helper()
+	h, err := r.Resolve(rev)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return h
+}
+
+// The index answers a second run and grows with new commits only; a
+// corrupt one is rebuilt, into what a first build makes.
+func TestIndexExtendAndRebuild(t *testing.T) {
+	dir := t.TempDir()
+	gittest.Gen(t, dir, 6)
+	r := openT(t, dir)
+	if err := r.EnsureIndexed(context.Background(), mustResolve(t, r, "HEAD")); err != nil {
+		t.Fatal(err)
+	}
+	path := r.IndexPath()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatalf("no index written: %v", err)
+	}
+	if n := len(loadIndex(path).nodes); n != 6 {
+		t.Fatalf("index holds %d commits, want 6", n)
+	}
+	want := loadIndex(path).nodes
+
+	tree := strings.TrimSpace(gittest.Git(t, dir, nil, "rev-parse", "HEAD^{tree}"))
+	next := strings.TrimSpace(gittest.Git(t, dir, []string{"GIT_AUTHOR_NAME=a", "GIT_AUTHOR_EMAIL=a@example.com",
+		"GIT_COMMITTER_NAME=a", "GIT_COMMITTER_EMAIL=a@example.com"}, "commit-tree", tree, "-p", "HEAD", "-m", "more"))
+	gittest.Git(t, dir, nil, "update-ref", "refs/heads/main", next)
+	r = openT(t, dir)
+	if err := r.EnsureIndexed(context.Background(), mustResolve(t, r, "HEAD")); err != nil {
+		t.Fatal(err)
+	}
+	idx := loadIndex(path)
+	fi2, _ := os.Stat(path)
+	if len(idx.nodes) != 7 || idx.rebuilt || fi2.Size() <= fi.Size() {
+		t.Errorf("index after one more commit: %d commits, rebuilt %v, size %d → %d", len(idx.nodes), idx.rebuilt, fi.Size(), fi2.Size())
+	}
+	if len(r.index().fresh) != 0 {
+		t.Errorf("unsaved commits left: %d", len(r.index().fresh))
+	}
+
+	for _, corrupt := range []func([]byte) []byte{
+		func(b []byte) []byte { b[len(b)-3] ^= 0xff; return b },          // a flipped bit
+		func(b []byte) []byte { return b[:len(b)-5] },                    // truncated
+		func(b []byte) []byte { return append([]byte("garbage"), b...) }, // not an index
+	} {
+		b, _ := os.ReadFile(path)
+		os.WriteFile(path, corrupt(b), 0o644)
+		r := openT(t, dir)
+		if err := r.EnsureIndexed(context.Background(), mustResolve(t, r, "HEAD")); err != nil {
+			t.Fatalf("index from a corrupt one: %v", err)
+		}
+		if !r.index().rebuilt {
+			t.Error("a corrupt index was not noticed")
+		}
+		idx := loadIndex(path)
+		if idx.rebuilt || len(idx.nodes) != 7 {
+			t.Errorf("rebuilt index: %d commits, sound %v", len(idx.nodes), !idx.rebuilt)
+		}
+		for h, nd := range want {
+			if !reflect.DeepEqual(nd, idx.nodes[h]) {
+				t.Errorf("commit %s rebuilt as %+v, first built as %+v", h, idx.nodes[h], nd)
+			}
+		}
+	}
+}
+
+func TestCommonPrefix(t *testing.T) {
+	a := bytes.Repeat([]byte("0123456789abcdef"), 100)
+	for _, at := range []int{0, 1, 255, 256, 257, 511, 512, 1599} {
+		b := append([]byte{}, a...)
+		b[at] ^= 1
+		if got := commonPrefix(a, b); got != at {
+			t.Errorf("differing at %d: commonPrefix = %d", at, got)
+		}
+	}
+	if got := commonPrefix(a, a[:700]); got != 700 {
+		t.Errorf("a prefix of the other: %d", got)
+	}
+	if got := commonPrefix(nil, a); got != 0 {
+		t.Errorf("empty: %d", got)
+	}
+}
+
+// TestIndexOnSeveralCores: an index built by several workers, each through
+// its own packs, holds exactly what one worker builds, merges included;
+// and after git gc (deltas the other way round) too.
+func TestIndexOnSeveralCores(t *testing.T) {
+	dir := t.TempDir()
+	gittest.Gen(t, dir, 240)
+	build := func(workers int) map[plumbing.Hash]*Node {
+		t.Helper()
+		savedMin, savedWorkers := parallelIndex, indexWorkers
+		defer func() { parallelIndex, indexWorkers = savedMin, savedWorkers }()
+		parallelIndex, indexWorkers = 20, func() int { return workers }
+		os.RemoveAll(filepath.Join(dir, ".git", "opsbook"))
+		r, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		if err := r.EnsureIndexed(context.Background(), mustResolve(t, r, "HEAD")); err != nil {
+			t.Fatal(err)
+		}
+		return r.index().nodes
+	}
+	for _, gc := range []bool{false, true} {
+		if gc {
+			gittest.Git(t, dir, nil, "gc", "-q", "--aggressive")
+		}
+		one, three := build(1), build(3)
+		if len(one) < 240 || len(one) != len(three) {
+			t.Fatalf("gc=%v: %d commits indexed by one worker, %d by three", gc, len(one), len(three))
+		}
+		merges := 0
+		for h, nd := range one {
+			if len(nd.Parents) > 1 {
+				merges++
+			}
+			if !reflect.DeepEqual(nd, three[h]) {
+				t.Fatalf("gc=%v: commit %s indexed differently:\none:   %+v\nthree: %+v", gc, h, nd, three[h])
+			}
+		}
+		if merges == 0 {
+			t.Fatal("no merge commit in the generated history")
+		}
+	}
+}
+
+// TestRawPackAgrees: every object of the packs, read as bytes with our
+// own delta code, is what go-git's storage reads, before and after git gc.
+func TestRawPackAgrees(t *testing.T) {
+	dir := t.TempDir()
+	gittest.Gen(t, dir, 120)
+	for _, gc := range []bool{false, true} {
+		if gc {
+			gittest.Git(t, dir, nil, "gc", "-q", "--aggressive")
+		}
+		r, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, p := range r.packs.raws {
+			it, err := p.idx.Entries()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for {
+				e, err := it.Next()
+				if err != nil {
+					break
+				}
+				typ, got, ok, err := r.packs.raw(e.Hash)
+				if err != nil || !ok {
+					t.Fatalf("gc=%v: %s: ok=%v %v", gc, e.Hash, ok, err)
+				}
+				o, err := r.store.EncodedObject(plumbing.AnyObject, e.Hash)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rd, _ := o.Reader()
+				var want bytes.Buffer
+				want.ReadFrom(rd)
+				rd.Close()
+				if st, n, ok, err := r.packs.stat(e.Hash); err != nil || !ok || st != typ || n != uint64(len(got)) {
+					t.Fatalf("gc=%v: %s: stat %v %d bytes (%v, %v), read %v %d bytes", gc, e.Hash, st, n, ok, err, typ, len(got))
+				}
+				if typ != o.Type() || !bytes.Equal(got, want.Bytes()) {
+					t.Fatalf("gc=%v: %s: %v %d bytes, go-git %v %d bytes", gc, e.Hash, typ, len(got), o.Type(), want.Len())
+				}
+				n++
+			}
+		}
+		r.Close()
+		if n < 300 {
+			t.Fatalf("gc=%v: only %d objects compared", gc, n)
+		}
+	}
+	// A damaged delta is refused, not trusted.
+	if _, err := patchDelta([]byte("abc"), []byte{3, 5, 0x90, 5}); err == nil {
+		t.Error("a delta copying past its base was applied")
+	}
+	if _, err := patchDelta([]byte("abc"), []byte{2, 1, 1, 'x'}); err == nil {
+		t.Error("a delta for another base size was applied")
+	}
+	if got, err := patchDelta([]byte("hello world"), []byte{11, 8, 0x91, 6, 5, 3, '!', '!', '!'}); err != nil || string(got) != "world!!!" {
+		t.Errorf("patchDelta = %q, %v", got, err)
+	}
+}
+
+// TestIndexProgress: building the index tells its progress, ending with
+// every commit done; an index already built tells nothing.
+func TestIndexProgress(t *testing.T) {
+	dir := t.TempDir()
+	gittest.Gen(t, dir, 60)
+	for _, want := range []int{60, -1} {
+		r, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last, calls := [2]int{-1, -1}, 0
+		r.IndexProgress = func(done, total int) { last, calls = [2]int{done, total}, calls+1 }
+		if err := r.EnsureIndexed(context.Background(), mustResolve(t, r, "HEAD")); err != nil {
+			t.Fatal(err)
+		}
+		r.Close()
+		switch {
+		case want > 0 && (last[0] != last[1] || last[1] < want):
+			t.Errorf("last progress %v, want all of at least %d commits", last, want)
+		case want < 0 && calls > 0:
+			t.Errorf("progress told %d times with the index built", calls)
+		}
+	}
+}
+
+// TestRawPackDamaged: a damaged pack gives errors, never a panic or a
+// huge allocation.
+func TestRawPackDamaged(t *testing.T) {
+	dir := t.TempDir()
+	gittest.Gen(t, dir, 40)
+	gittest.Git(t, dir, nil, "gc", "-q", "--aggressive")
+	packs, _ := filepath.Glob(filepath.Join(dir, ".git", "objects", "pack", "*.pack"))
+	if len(packs) != 1 {
+		t.Fatalf("packs: %v", packs)
+	}
+	orig, err := os.ReadFile(packs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for at := 12; at < len(orig); at += len(orig)/97 + 1 {
+		bad := append([]byte{}, orig...)
+		bad[at] ^= 0xff
+		os.Chmod(packs[0], 0o644)
+		if err := os.WriteFile(packs[0], bad, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r, err := Open(dir)
+		if err != nil {
+			continue
+		}
+		for _, p := range r.packs.raws {
+			it, _ := p.idx.Entries()
+			for {
+				e, err := it.Next()
+				if err != nil {
+					break
+				}
+				r.packs.raw(e.Hash) // an error or other bytes; never a panic
+			}
+		}
+		r.Close()
+	}
+}
