@@ -276,3 +276,31 @@ func indexOf(list []string, s string) int {
 	}
 	return -1
 }
+
+// TestCrashAttach: a record and a new binary attachment, committed
+// together, are both there or both absent after a kill.
+func TestCrashAttach(t *testing.T) {
+	tmpl := sampleRepo(t)
+	scan := filepath.Join(t.TempDir(), "scan.bin")
+	if err := os.WriteFile(scan, []byte{0x89, 'P', 'N', 'G', 0, 0xff, 0xfe, 0}, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []string{"file-1", "file-2", "ref"} {
+		t.Run(st, func(t *testing.T) {
+			dir := copyRepo(t, tmpl)
+			cmd := opsbook(dir, "li.wei@example.com", "attach", "EXP-2026-0027", scan)
+			cmd.Env = append(cmd.Env, "OPSBOOK_TEST_CRASH_AT="+st)
+			if out, err := cmd.CombinedOutput(); !killed(err) {
+				t.Fatalf("not killed: %v\n%s", err, out)
+			}
+			if out, err := opsbook(dir, "li.wei@example.com", "doctor").CombinedOutput(); err != nil {
+				t.Fatalf("doctor: %v\n%s", err, out)
+			}
+			checkConsistent(t, dir)
+			_, err := os.Stat(filepath.Join(dir, "attachments", "EXP-2026-0027", "scan.bin"))
+			if want := st == "ref"; (err == nil) != want {
+				t.Errorf("killed at %s: attachment present %v, want %v", st, err == nil, want)
+			}
+		})
+	}
+}
