@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/opsbook/opsbook/pkg/cli"
 	"github.com/opsbook/opsbook/pkg/gitstore"
@@ -60,6 +61,8 @@ func TestMain(m *testing.M) {
 //	snapshot            remember HEAD, the index, the status and every
 //	                    file's content (in .git, out of the work tree)
 //	unchanged           fail unless all of those are as snapshot found them
+//	utf16 FILE          rewrite FILE as UTF-16LE with a byte-order mark
+//	                    (utf16 -nobom FILE: without one)
 func TestScripts(t *testing.T) {
 	_, file, _, _ := runtime.Caller(0)
 	top := filepath.Join(filepath.Dir(file), "..", "..")
@@ -80,6 +83,23 @@ func TestScripts(t *testing.T) {
 						ts.Fatalf("sample: %v", err)
 					}
 				}
+			},
+			"utf16": func(ts *testscript.TestScript, neg bool, args []string) {
+				bom := true
+				if len(args) == 2 && args[0] == "-nobom" {
+					bom, args = false, args[1:]
+				}
+				if len(args) != 1 {
+					ts.Fatalf("usage: utf16 [-nobom] FILE")
+				}
+				var out []byte
+				if bom {
+					out = append(out, 0xFF, 0xFE)
+				}
+				for _, u := range utf16.Encode([]rune(ts.ReadFile(args[0]))) {
+					out = append(out, byte(u), byte(u>>8))
+				}
+				ts.Check(os.WriteFile(ts.MkAbs(args[0]), out, 0o644))
 			},
 			"gitinit": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 2 {

@@ -212,14 +212,6 @@ type Result struct {
 	Unchanged bool
 }
 
-// refusalRules are validation rules whose breach is the department's rules
-// refusing (exit 3) rather than a malformed value (exit 1).
-var refusalRules = map[string]bool{
-	"state-needs": true, "budget-overspend": true, "receipt-required": true, "appraisal-self": true,
-	"appraisal-appraiser": true, "plan-active": true, "people-director": true, "ref-missing": true,
-	"ref-role": true, "id-duplicate": true, "attachment-missing": true,
-}
-
 // Parse turns an edit's content into a record for checking, with the
 // problems of its text and schema.
 func (s *Session) Parse(e Edit) (*record.Record, []diag.Diagnostic) {
@@ -300,6 +292,9 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 		same = same && e.Data != nil && err == nil && bytes.Equal(cur, e.Data)
 	}
 	if same {
+		if err := s.uncommittedAttachments(edits, paths); err != nil {
+			return nil, err
+		}
 		return &Result{Paths: paths, Unchanged: true}, nil
 	}
 	if s.Commit && s.Repo.Policy.RequireSignatures {
@@ -361,7 +356,9 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 
 // checkRules runs the cross-record rules over the records as they would be
 // and refuses errors the change introduces; errors already present
-// elsewhere do not block it.
+// elsewhere do not block it. Every such refusal is the department's rules
+// speaking (exit 3), whichever rule it is: only a value the schema rejects
+// (Check's "would not be valid") is Invalid.
 func (s *Session) checkRules(edits []Edit, after []*record.Record, pending map[string][]byte) error {
 	replaced := map[string]bool{}
 	for _, e := range edits {
@@ -391,7 +388,6 @@ func (s *Session) checkRules(edits []Edit, after []*record.Record, pending map[s
 		was[key(d)]++
 	}
 	var added []diag.Diagnostic
-	rule := false
 	for _, d := range now {
 		if d.Severity != diag.Error {
 			continue
@@ -401,12 +397,11 @@ func (s *Session) checkRules(edits []Edit, after []*record.Record, pending map[s
 			continue
 		}
 		added = append(added, d)
-		rule = rule || refusalRules[d.Rule]
 	}
 	if len(added) == 0 {
 		return nil
 	}
-	return &Refused{Reason: "refused: the change would break the rules; nothing was changed", Rule: added[0].Rule, Diagnostics: diag.Sort(added), Invalid: !rule}
+	return &Refused{Reason: "refused: the change would break the rules; nothing was changed", Rule: added[0].Rule, Diagnostics: diag.Sort(added)}
 }
 
 // checkSigningKey refuses, under require_signatures, to sign with an SSH key

@@ -119,6 +119,13 @@ func runInit(cmd *cobra.Command, o *initOpts) error {
 	if err := g.CheckState(); err != nil {
 		return &ExitError{ExitUsage, err}
 	}
+	adopted, err := g.AdoptIdentity(o.name, o.email)
+	if err != nil {
+		return &ExitError{ExitUsage, err}
+	}
+	if adopted {
+		fmt.Fprintf(o.io.Err, msgInitIdentity+"\n", o.email, o.name)
+	}
 	unlock, err := g.Lock()
 	if err != nil {
 		return writeErr(err)

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/record"
@@ -35,7 +36,12 @@ and commits it. It prints the new id.
 FIELD is a dotted path (items.0.amount); FIELD+=VALUE appends to a list;
 VALUE is text, a number, true/false, a date, or a YAML flow value such as
 '{description: 印刷, amount: 300.00}'. With --edit the record opens in your
-editor ($VISUAL or $EDITOR) before it is checked. People need --id HANDLE.`,
+editor ($VISUAL or $EDITOR) before it is checked. People need --id HANDLE.
+
+On a terminal, when fields the kind requires are missing, the new record
+opens in your editor with the missing fields listed on top (quit without
+changes to create nothing); --set is for scripts, and without a terminal the
+missing fields are an error that names them.` + requiredHelp(),
 		Example: `  opsbook new expense --set title="Printing" --set category=marketing --set amount=280.00
   opsbook new complaint --set title="Late delivery" --set channel=phone --set customer=CUS-0007 \
       --set category=delivery --set severity=high --set summary="3 boxes late"
@@ -87,6 +93,11 @@ func runNew(ctx context.Context, o *newOpts) error {
 	}
 	path := change.RecordPath(s.Repo.Policy.Records, k, id)
 	msg := change.Message{Kind: k, ID: id, Action: "create", Note: o.note}
+	missing := change.Missing(k, data)
+	if !o.edit && len(missing) > 0 && o.io.InTTY && o.io.OutTTY {
+		o.edit = true
+		data = append([]byte(missingBanner(k, missing)), data...)
+	}
 	if o.edit {
 		data, err = editLoop(ctx, o.global, s, path, nil, data, msg)
 		if err != nil {
@@ -112,4 +123,37 @@ func runNew(ctx context.Context, o *newOpts) error {
 		paths = res.Paths
 	}
 	return o.report(changeJSON{ID: id, Path: path, Paths: paths, Action: "create", Commit: res.Commit, Unchanged: res.Unchanged}, id)
+}
+
+// requiredHelp lists, for `new --help`, what each kind must be given.
+func requiredHelp() string {
+	var b strings.Builder
+	b.WriteString("\n\n" + msgNewRequiredHead + "\n")
+	for _, ki := range record.Kinds {
+		fields, err := change.MustGive(ki.Kind)
+		if err != nil {
+			continue
+		}
+		var names []string
+		for _, f := range fields {
+			names = append(names, f.Name)
+		}
+		fmt.Fprintf(&b, "  %-10s %s\n", ki.Kind, strings.Join(names, ", "))
+	}
+	b.WriteString(msgNewRequiredTail)
+	return b.String()
+}
+
+// missingBanner is the commented block on top of a new record opened in
+// the editor because fields are missing: the marker lines of edit's error
+// block, so it is removed the same way when the file is saved.
+func missingBanner(k record.Kind, missing []change.Field) string {
+	var b strings.Builder
+	b.WriteString(bannerStart + "\n")
+	fmt.Fprintf(&b, "%s "+msgNewFillIn+"\n", bannerPrefix, k)
+	for _, f := range missing {
+		fmt.Fprintf(&b, "%s   %s: %s\n", bannerPrefix, f.Name, oneLine(f.Description))
+	}
+	b.WriteString(bannerEnd + "\n")
+	return b.String()
 }

@@ -21,9 +21,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// Version is set at build time.
-var Version = "dev"
-
 // global holds the flags every command shares.
 type global struct {
 	dir     string
@@ -80,8 +77,9 @@ answers questions about them.
 Start with:  opsbook summary` + exitStatusHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Version:       Version,
+		Version:       currentBuild().String(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.PersistentPreRun = func(*cobra.Command, []string) {
 		for _, msg := range config.IgnoredEnv() {
 			fmt.Fprintf(io.Err, "opsbook: warning: %s\n", msg)
@@ -127,9 +125,11 @@ Start with:  opsbook summary` + exitStatusHelp,
 		newAllowedSignersCmd(g),
 		newCodeownersCmd(g),
 		newDoctorCmd(g),
+		newVersionCmd(g),
 	)
 	root.AddGroup(&cobra.Group{ID: "verbs", Title: "Workflow verbs (each a move, like `opsbook move ID STATE`):"})
 	root.AddCommand(newVerbCmds(g)...)
+	addCompletions(g, root)
 	for _, c := range root.Commands() {
 		if !strings.Contains(c.Long, "Exit status:") {
 			c.Long += "\n" + exitStatusHelp

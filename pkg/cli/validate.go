@@ -179,5 +179,5 @@ func listRules(o *validateOpts, format render.Format) error {
 	for _, r := range rules.Catalog {
 		t.Add(r.Code, string(r.Severity), r.Summary)
 	}
-	return render.WriteTable(o.io.Out, t, o.io.OutTTY)
+	return render.WriteTableWidth(o.io.Out, t, o.io.OutTTY, o.io.Width)
 }

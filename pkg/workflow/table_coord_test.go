@@ -101,7 +101,7 @@ func TestTaskRights(t *testing.T) {
 		msg   string
 	}{
 		{"assignee writes the result", specialist, []string{"due:", "result: 已整理\ndue:"}, "", ""},
-		{"assignee moves the due date", specialist, []string{"2026-11-30", "2026-12-30"}, RuleEditRight, "only the assigned_by (zhang.min) or a director may"},
+		{"assignee moves the due date", specialist, []string{"2026-11-30", "2026-12-30"}, RuleEditRight, "only the assigner (zhang.min) or a director may"},
 		{"assigner moves the due date", manager, []string{"2026-11-30", "2026-12-30"}, "", ""},
 		{"assigner hands it to another", manager, []string{"assignee: li.wei", "assignee: zhao.lei"}, "", ""},
 		{"assigner is sealed", director, []string{"assigned_by: zhang.min", "assigned_by: chen.jie"}, RuleSealedField, "a task belongs to whoever assigned it"},
@@ -138,5 +138,5 @@ func TestStatusReportRights(t *testing.T) {
 	expect(t, edit(t, manager, draft, "open_work: 6", "open_work: 0"), RuleStamp, "snapshot.open_work of RPT-2026-0001 is stamped by opsbook")
 	expect(t, edit(t, manager, submittedReport, "progress: p", "progress: q"), RuleSealedField, "a submitted report is sealed")
 	expect(t, edit(t, director, submittedReport, "progress: p", "progress: p\nfeedback: 好"), "", "")
-	expect(t, edit(t, manager, submittedReport, "progress: p", "progress: p\nfeedback: 好"), RuleEditRight, "only the to (wang.fang) may")
+	expect(t, edit(t, manager, submittedReport, "progress: p", "progress: p\nfeedback: 好"), RuleEditRight, "only the addressee (wang.fang) may")
 }
