@@ -19,7 +19,7 @@ import (
 func NewRecord(s *Session, k record.Kind, id string, sets []Assignment) (string, []byte, error) {
 	year := s.Now.Year()
 	for _, a := range sets {
-		if a.Path == "year" && k == record.Budget {
+		if a.Path == "year" && (k == record.Budget || k == record.OpsPlan) {
 			y, err := strconv.Atoi(a.Value)
 			if err != nil || y < 2000 || y > 2999 {
 				return "", nil, fmt.Errorf("year=%s is not a year", a.Value)
@@ -34,7 +34,7 @@ func NewRecord(s *Session, k record.Kind, id string, sets []Assignment) (string,
 		}
 	case id != "":
 		return "", nil, fmt.Errorf("--id is only for people: %s ids are allocated", k)
-	case k == record.Budget:
+	case k == record.Budget, k == record.OpsPlan:
 		id = record.FormatID(k, year, 0)
 	default:
 		id = NextID(s.Repo.Root, s.Repo.Policy.Records, s.Repo.Set, k, year)

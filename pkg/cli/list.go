@@ -42,6 +42,7 @@ var defaultColumns = map[record.Kind]string{
 	record.Meeting:      "id,status,type,date,chair,open_actions,overdue_actions,title",
 	record.Task:         "id,status,assigned_by,assignee,due,done,on_time,title",
 	record.StatusReport: "id,status,author,to,period,snapshot.overdue_work,title",
+	record.OpsPlan:      "id,status,year,title",
 }
 
 // narrowColumns replace defaultColumns on a terminal narrower than

@@ -22,6 +22,8 @@ const (
 	Task      Kind = "task"
 	// StatusReport is a manager's (or the director's) report upward.
 	StatusReport Kind = "status-report"
+	// OpsPlan is the year's operations plan (OPP-YYYY).
+	OpsPlan Kind = "ops-plan"
 )
 
 // KindInfo says where a kind lives and how its ids look.
@@ -48,6 +50,7 @@ var Kinds = []KindInfo{
 	{Meeting, "meetings", "meetings", "MTG", true, "title"},
 	{Task, "tasks", "tasks", "TSK", true, "title"},
 	{StatusReport, "status-reports", "status-reports", "RPT", true, "title"},
+	{OpsPlan, "ops-plans", "ops-plans", "OPP", false, "title"},
 }
 
 // Info returns the KindInfo of k.
@@ -90,14 +93,17 @@ func idParts(id string) (k Kind, year, seq string, ok bool) {
 				return Customer, "", rest, true
 			}
 			return "", "", "", false
-		case "BUD":
+		case "BUD", "OPP":
 			if len(rest) == 4 && allDigits(rest) {
+				if p == "OPP" {
+					return OpsPlan, rest, "", true
+				}
 				return Budget, rest, "", true
 			}
 			return "", "", "", false
 		}
 		for _, ki := range Kinds {
-			if ki.Prefix == p && ki.Kind != Customer && ki.Kind != Budget {
+			if ki.Prefix == p && ki.Yearly {
 				if len(rest) >= 9 && rest[4] == '-' && allDigits(rest[:4]) && allDigits(rest[5:]) {
 					return ki.Kind, rest[:4], rest[5:], true
 				}
@@ -193,6 +199,8 @@ func FormatID(k Kind, year, seq int) string {
 		return fmt.Sprintf("CUS-%04d", seq)
 	case k == Budget:
 		return fmt.Sprintf("BUD-%04d", year)
+	case k == OpsPlan:
+		return fmt.Sprintf("OPP-%04d", year)
 	}
 	return ""
 }

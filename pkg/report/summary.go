@@ -62,6 +62,7 @@ type SummaryPlans struct {
 //	                "satisfaction_average", "reopen_percent", "repeat_percent"},
 //	 "appraisal_follow_ups": [BelowStandardItem needing action],
 //	 "plans": {"active_plans", "overdue_tasks", "missing_checks", "late_projects": [id], "closure_gaps": [ClosureGap]},
+//	 "ops_plan": {"id", "status"} | null,   this year's operations plan
 //	 "work": {"open", "overdue", "on_time_percent"|null, "overdue_items": [WorkItem, at most 5]},
 //	 "validation": {"errors", "warnings"}}
 type Summary struct {
@@ -73,6 +74,7 @@ type Summary struct {
 	FollowUps  []BelowStandardItem `json:"appraisal_follow_ups"`
 	Plans      SummaryPlans        `json:"plans"`
 	Work       SummaryWork         `json:"work"`
+	OpsPlan    *SummaryOpsPlan     `json:"ops_plan"`
 	Validation struct {
 		Errors   int `json:"errors"`
 		Warnings int `json:"warnings"`
@@ -91,6 +93,7 @@ var StateOrder = map[record.Kind][]string{
 	record.Meeting:      {"draft", "published", "closed"},
 	record.Task:         {"open", "doing", "done", "cancelled"},
 	record.StatusReport: {"draft", "submitted", "acknowledged"},
+	record.OpsPlan:      {"draft", "approved", "closed"},
 }
 
 // Counts counts records per kind and state; people count as active or
@@ -182,6 +185,9 @@ func NewSummary(c *rules.Context, ds []diag.Diagnostic, now time.Time) *Summary 
 	}
 	s.Plans.OverdueTasks, s.Plans.MissingChecks = len(pl.OverdueTasks), len(pl.MissingChecks)
 	s.Work = summaryWork(c)
+	if op := c.Set.Get(record.FormatID(record.OpsPlan, now.Year(), 0)); op != nil && op.Kind == record.OpsPlan {
+		s.OpsPlan = &SummaryOpsPlan{ID: op.ID, Status: op.Status()}
+	}
 	pr := ProjectsReport(c, nil)
 	s.Plans.ClosureGaps = pr.ClosureGaps
 	s.Plans.LateProjects = []string{}

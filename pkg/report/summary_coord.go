@@ -45,3 +45,9 @@ func (s *Summary) workLines() []string {
 	}
 	return lines
 }
+
+// SummaryOpsPlan is this year's operations plan in brief.
+type SummaryOpsPlan struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+}

@@ -688,6 +688,9 @@ func (s *Summary) Page() *render.Page {
 		case record.Customer:
 			who = append(who, fmt.Sprintf("%d customers", k.Total))
 			continue
+		case record.OpsPlan:
+			// one a year: the year's plan is named in the line above
+			continue
 		}
 		var parts []string
 		for _, st := range StateOrder[record.Kind(k.Kind)] {
@@ -696,6 +699,11 @@ func (s *Summary) Page() *render.Page {
 			}
 		}
 		kinds.Add(k.Kind, itoa(k.Total), wrapList(parts, 64))
+	}
+	if s.OpsPlan != nil {
+		who = append(who, fmt.Sprintf("operations plan %s %s", s.OpsPlan.ID, s.OpsPlan.Status))
+	} else {
+		who = append(who, fmt.Sprintf("no operations plan for %s", s.AsOf[:4]))
 	}
 	p.Lines = append(p.Lines, strings.Join(who, ", ")+".")
 	p.Sections = append(p.Sections, render.Section{Title: "Records", Table: kinds})

@@ -45,6 +45,8 @@ func (r *run) coordination(rec *record.Record) {
 		r.task(rec)
 	case record.StatusReport:
 		r.statusReport(rec)
+	case record.OpsPlan:
+		r.opsPlan(rec)
 	}
 }
 

@@ -120,6 +120,8 @@ func Check(c *Context) []diag.Diagnostic {
 	r.splitClaims()
 	r.meetingCadence()
 	r.statusReportCadence()
+	r.budgetEnvelopes()
+	r.planBudgets()
 	return r.diags
 }
 

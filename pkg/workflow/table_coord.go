@@ -11,6 +11,12 @@ func init() {
 	rights[record.Task] = taskRights()
 	tables[record.StatusReport] = statusReportTable()
 	rights[record.StatusReport] = statusReportRights()
+	tables[record.OpsPlan] = opsPlanTable()
+	rights[record.OpsPlan] = opsPlanRights()
+	sealed[record.Meeting] = []string{"published", "closed"}
+	sealed[record.Task] = []string{"done", "cancelled"}
+	sealed[record.StatusReport] = []string{"submitted", "acknowledged"}
+	sealed[record.OpsPlan] = []string{"approved", "closed"}
 }
 
 // meetingTable: the chair writes the minutes in draft and publishes them
@@ -116,6 +122,38 @@ func statusReportRights() *Rights {
 		},
 		Hints: map[string]string{
 			"submitted": "a submitted report is sealed; the next report corrects it",
+		},
+	}
+}
+
+// opsPlanTable: the director writes the year's operations plan (§2.2.1)
+// and leadership approves it; the director closes it when the year is
+// over.
+func opsPlanTable() *Table {
+	return &Table{
+		Kind:    record.OpsPlan,
+		States:  []string{"draft", "approved", "closed"},
+		Initial: "draft",
+		Final:   []string{"closed"},
+		Create:  Creation{Roles: []Role{Director}},
+		Moves: []Move{
+			{From: "draft", To: "approved", Verb: "approve", Roles: []Role{Leadership}},
+			{From: "approved", To: "closed", Verb: "close", Roles: []Role{Director}, Note: "the year is over"},
+		},
+	}
+}
+
+func opsPlanRights() *Rights {
+	return &Rights{
+		Kind: record.OpsPlan,
+		Rights: []Right{
+			{Field: Other, Mode: Edit, States: []string{"draft"}, Roles: []Role{Director}},
+			{Field: "year", Mode: Edit, States: noState},
+			{Field: "initiatives", Mode: Edit, States: []string{"draft", "approved"}, Roles: []Role{Director},
+				Note: "the director names the projects that serve the objectives as they are proposed"},
+		},
+		Hints: map[string]string{
+			"approved": "an approved plan changes only by a new year's plan; its initiatives grow as projects are proposed",
 		},
 	}
 }

@@ -24,6 +24,10 @@ func init() {
 		"draft>submitted":        "@author",
 		"submitted>acknowledged": "@to",
 	}}
+	domain[record.OpsPlan] = domainKind{"draft", []string{"closed"}, map[string]string{
+		"draft>approved":  "leadership",
+		"approved>closed": "director",
+	}}
 	partyFields = append(partyFields, "chair", "assigned_by", "to")
 }
 
