@@ -53,6 +53,9 @@ type Policy struct {
 	// StatusReports is the days allowed between status reports upward
 	// per role (manager, director; §2.2.2); 0: none.
 	StatusReports map[string]int `json:"status_reports"`
+	// MeasurementIntervalDays is the days allowed between measurements of
+	// an active plan's goal (§3.3.3); 0: none.
+	MeasurementIntervalDays int `json:"measurement_interval_days"`
 
 	// Sources tells, for every key (dotted, as in the file), where its value
 	// came from: "default", ".opsbook.yaml:LINE" or "env OPSBOOK_...".
@@ -88,14 +91,15 @@ func Default() *Policy {
 			"outstanding": decimal.NewFromInt(90), "exceeds": decimal.NewFromInt(80),
 			"meets": decimal.NewFromInt(60), "below": decimal.NewFromInt(40),
 		},
-		ExpenseCategories:   []string{"personnel", "marketing", "office", "travel", "training", "other"},
-		ComplaintCategories: []string{"product", "service", "billing", "delivery", "staff", "other"},
-		CheckIntervalDays:   14,
-		ExpenseReview:       "off",
-		Meetings:            map[string]int{"weekly": 7, "monthly": 31, "project": 0, "decision": 0, "cross-department": 0},
-		StatusReports:       map[string]int{"manager": 7, "director": 31},
-		Commit:              true,
-		Sources:             map[string]string{},
+		ExpenseCategories:       []string{"personnel", "marketing", "office", "travel", "training", "other"},
+		ComplaintCategories:     []string{"product", "service", "billing", "delivery", "staff", "other"},
+		CheckIntervalDays:       14,
+		ExpenseReview:           "off",
+		Meetings:                map[string]int{"weekly": 7, "monthly": 31, "project": 0, "decision": 0, "cross-department": 0},
+		StatusReports:           map[string]int{"manager": 7, "director": 31},
+		MeasurementIntervalDays: 31,
+		Commit:                  true,
+		Sources:                 map[string]string{},
 	}
 	for _, k := range Keys() {
 		p.Sources[k] = "default"
@@ -119,6 +123,7 @@ func Keys() []string {
 	for _, r := range ReportingRoles {
 		keys = append(keys, "status_reports."+r)
 	}
+	keys = append(keys, "measurement_interval_days")
 	return keys
 }
 
@@ -153,6 +158,8 @@ func (p *Policy) Value(key string) string {
 		return strconv.FormatBool(p.Commit)
 	case "expense_review":
 		return p.ExpenseReview
+	case "measurement_interval_days":
+		return strconv.Itoa(p.MeasurementIntervalDays)
 	}
 	parts := strings.Split(key, ".")
 	switch parts[0] {
@@ -398,10 +405,14 @@ func (p *Policy) set(key string, v any) error {
 			s.Resolve = n
 		}
 		p.SLA[parts[1]] = s
-	case "meetings", "status_reports":
+	case "meetings", "status_reports", "measurement_interval_days":
 		n, err := strconv.Atoi(text)
 		if err != nil || n < 0 {
 			return fmt.Errorf("%q is not a whole number of days (0: no cadence)", text)
+		}
+		if parts[0] == "measurement_interval_days" {
+			p.MeasurementIntervalDays = n
+			return nil
 		}
 		if parts[0] == "meetings" {
 			p.Meetings[parts[1]] = n

@@ -184,6 +184,17 @@ type KPI struct {
 	// PercentOfTarget is actual / target × 100, one decimal, exact; null
 	// when unmeasured or the target is 0.
 	PercentOfTarget *string `json:"percent_of_target"`
+	// Series is every measurement of the kpi in the plan, oldest first.
+	Series []Measurement `json:"series"`
+}
+
+// Measurement is one measured value of a KPI: when, what, from where, and
+// who collected it.
+type Measurement struct {
+	Date   string      `json:"date"`
+	Value  json.Number `json:"value"`
+	Source string      `json:"source"`
+	By     string      `json:"by"`
 }
 
 // MissingCheck is an active plan without a progress check within the
@@ -282,18 +293,26 @@ func PlansReport(c *rules.Context, sel *Period) *Plans {
 func planKPIs(p *record.Record) []KPI {
 	type meas struct{ value, date, source string }
 	latest := map[string]meas{}
+	series := map[string][]Measurement{}
 	for i := range p.List("measurements") {
 		pre := "measurements." + strconv.Itoa(i)
 		k, d := p.Str(pre+".kpi"), p.Str(pre+".date")
 		if m, ok := latest[k]; !ok || d >= m.date {
 			latest[k] = meas{p.Str(pre + ".value"), d, p.Str(pre + ".source")}
 		}
+		series[k] = append(series[k], Measurement{Date: d, Value: json.Number(p.Str(pre + ".value")), Source: p.Str(pre + ".source"), By: p.Str(pre + ".by")})
+	}
+	for _, s := range series {
+		sort.SliceStable(s, func(i, j int) bool { return s[i].Date < s[j].Date })
 	}
 	var out []KPI
 	for i := range p.List("goals") {
 		pre := "goals." + strconv.Itoa(i)
 		k := KPI{Plan: p.ID, Project: p.Str("project"), KPI: p.Str(pre + ".kpi"), Target: json.Number(p.Str(pre + ".target")),
-			Unit: p.Str(pre + ".unit"), Due: p.Str(pre + ".due")}
+			Unit: p.Str(pre + ".unit"), Due: p.Str(pre + ".due"), Series: series[p.Str(pre+".kpi")]}
+		if k.Series == nil {
+			k.Series = []Measurement{}
+		}
 		if m, ok := latest[k.KPI]; ok && m.value != "" {
 			v := json.Number(m.value)
 			k.Actual, k.MeasuredOn, k.Source = &v, m.date, m.source

@@ -166,3 +166,34 @@ func TestTasksReport(t *testing.T) {
 		t.Errorf("page line %q", p.Lines[0])
 	}
 }
+
+func TestKPISeries(t *testing.T) {
+	s := set(t, `
+kind: plan
+id: PLN-2026-0001
+title: p
+status: active
+project: PRJ-2026-0001
+author: zhang.min
+revision: 1
+goals:
+  - kpi: members
+    target: 200
+measurements:
+  - kpi: members
+    date: 2026-10-01
+    value: 150
+    by: li.wei
+  - kpi: members
+    date: 2026-09-01
+    value: 100
+    source: internal
+`)
+	k := PlansReport(ctxAt(t, s, "2026-11-26T15:00:00+08:00"), nil).KPIs[0]
+	if len(k.Series) != 2 || k.Series[0].Date != "2026-09-01" || k.Series[1].By != "li.wei" || string(k.Series[1].Value) != "150" {
+		t.Fatalf("series = %+v", k.Series)
+	}
+	eq(t, "latest", num(k.Actual), "150")
+	tab := (&Plans{KPIs: []KPI{k}}).Table(View{GroupBy: "kpi"})
+	eq(t, "series cell", tab.Rows[0][9], "100 (2026-09-01); 150 (2026-10-01, li.wei)")
+}

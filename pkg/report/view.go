@@ -588,13 +588,21 @@ func (pl *Plans) planTable() *render.Table {
 }
 
 func (pl *Plans) kpiTable() *render.Table {
-	t := &render.Table{Headers: []string{"PLAN", "KPI", "TARGET", "UNIT", "DUE", "ACTUAL", "MEASURED ON", "SOURCE", "% OF TARGET"}, Right: right(2, 5, 8)}
+	t := &render.Table{Headers: []string{"PLAN", "KPI", "TARGET", "UNIT", "DUE", "ACTUAL", "MEASURED ON", "SOURCE", "% OF TARGET", "SERIES"}, Right: right(2, 5, 8)}
 	for _, k := range pl.KPIs {
 		pct := "—"
 		if k.PercentOfTarget != nil {
 			pct = *k.PercentOfTarget
 		}
-		t.Add(k.Plan, k.KPI, string(k.Target), k.Unit, orDash(k.Due), numText(k.Actual, ""), orDash(k.MeasuredOn), orDash(k.Source), pct)
+		var series []string
+		for _, m := range k.Series {
+			s := string(m.Value) + " (" + m.Date
+			if m.By != "" {
+				s += ", " + m.By
+			}
+			series = append(series, s+")")
+		}
+		t.Add(k.Plan, k.KPI, string(k.Target), k.Unit, orDash(k.Due), numText(k.Actual, ""), orDash(k.MeasuredOn), orDash(k.Source), pct, orDash(strings.Join(series, "; ")))
 	}
 	return t
 }

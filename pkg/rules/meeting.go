@@ -19,6 +19,8 @@ func init() {
 		Rule{"meeting-missed", diag.Warning, "the latest meeting of a type is older than the policy's cadence for it (meetings:)"},
 		Rule{"report-to", diag.Error, "a status report addressed to someone other than its author's reports_to (the director's: leadership)"},
 		Rule{"status-report-missing", diag.Warning, "a manager or the director without a status report within the policy's status_reports days"},
+		Rule{"measurement-kpi", diag.Error, "a plan's measurement of a KPI that is not among its goals"},
+		Rule{"measurement-missing", diag.Warning, "an active plan's goal not measured within measurement_interval_days"},
 		Rule{"task-assignee", diag.Error, "a task assigned to someone who does not report to its assigner (the director: anyone in the department but leadership)"},
 	)
 	Refs = append(Refs,

@@ -24,6 +24,7 @@ func (r *run) plan(rec *record.Record) {
 		}
 	}
 	r.planTaskDates(rec)
+	r.planMeasurements(rec)
 	if st != "active" {
 		return
 	}

@@ -1,7 +1,9 @@
 package rules
 
 import (
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/record"
@@ -82,4 +84,55 @@ func (r *run) planTaskDates(rec *record.Record) {
 			r.errorf(rec, p+".done", "action-done", "%q was done on %s, a date still to come", rec.Str(p+".title"), done)
 		}
 	}
+}
+
+// planMeasurements checks an active or completed plan's measurements
+// against its goals: a measurement of a KPI that is no goal's is an error
+// (a typo, or a goal the plan does not have); in an active plan, a goal
+// whose KPI was last measured longer ago than measurement_interval_days
+// (or never, counting from activated_on) is a warning.
+func (r *run) planMeasurements(rec *record.Record) {
+	goals := map[string]bool{}
+	for i := range rec.List("goals") {
+		goals[rec.Str("goals."+strconv.Itoa(i)+".kpi")] = true
+	}
+	latest := map[string]string{}
+	for i := range rec.List("measurements") {
+		p := "measurements." + strconv.Itoa(i)
+		k := rec.Str(p + ".kpi")
+		if !goals[k] && len(goals) > 0 {
+			r.errorf(rec, p+".kpi", "measurement-kpi", "measurement of %q, which is not a goal of %s (goals: %s)", k, rec.ID, strings.Join(sortedKeys(goals), ", "))
+		}
+		if d := rec.Str(p + ".date"); d > latest[k] {
+			latest[k] = d
+		}
+	}
+	days := r.Policy.MeasurementIntervalDays
+	if rec.Status() != "active" || days <= 0 {
+		return
+	}
+	for i := range rec.List("goals") {
+		p := "goals." + strconv.Itoa(i)
+		k := rec.Str(p + ".kpi")
+		from, what := latest[k], "last measured"
+		if from == "" {
+			from, what = rec.Str("activated_on"), "not measured since the plan's activation on"
+		}
+		if from == "" {
+			r.warnf(rec, p+".kpi", "measurement-missing", "goal %q has no measurement: the policy asks for one every %d days (measurement_interval_days)", k, days)
+			continue
+		}
+		if since, ok := DaysSince(r.Now, from); ok && since > days {
+			r.warnf(rec, p+".kpi", "measurement-missing", "goal %q %s %s, %d days ago: the policy asks for one every %d days (measurement_interval_days)", k, what, from, since, days)
+		}
+	}
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -98,3 +98,43 @@ func TestPlanTaskDates(t *testing.T) {
 		t.Fatalf("%v", ds)
 	}
 }
+
+func TestPlanMeasurements(t *testing.T) {
+	const path = "records/plans/2026/PLN-2026-0001.yaml"
+	plan := func(status, extra string) string {
+		return "kind: plan\nid: PLN-2026-0001\ntitle: p\nstatus: " + status + "\nproject: PRJ-2026-0001\nauthor: zhang.min\nrevision: 1\n" +
+			"goals:\n  - kpi: members\n    target: 100\n  - kpi: gmv\n    target: 5\nstrategy: s\npromotion:\n  channels: [wechat]\nresources:\n  people:\n    - handle: li.wei\n" +
+			"checks:\n  - date: 2026-11-20\n    by: zhang.min\n    summary: s\n" + extra
+	}
+	meas := func(kpi, date string) string {
+		return "  - kpi: " + kpi + "\n    date: " + date + "\n    value: 1\n    by: zhang.min\n"
+	}
+	cases := []struct {
+		name, text, rule string
+		sev              diag.Severity
+		msg              string
+	}{
+		{"a kpi that is no goal", plan("completed", "measurements:\n"+meas("members", "2026-11-01")+meas("member", "2026-11-01")), "measurement-kpi", diag.Error,
+			`measurement of "member", which is not a goal of PLN-2026-0001 (goals: gmv, members)`},
+		{"a goal measured too long ago", plan("active", "activated_on: 2026-06-01\nmeasurements:\n"+meas("members", "2026-11-01")+meas("gmv", "2026-10-25")), "measurement-missing", diag.Warning,
+			`goal "gmv" last measured 2026-10-25, 32 days ago: the policy asks for one every 31 days (measurement_interval_days)`},
+		{"never measured since activation", plan("active", "activated_on: 2026-10-20\nmeasurements:\n"+meas("members", "2026-11-01")), "measurement-missing", diag.Warning,
+			`goal "gmv" not measured since the plan's activation on 2026-10-20, 37 days ago`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if ds := check(t, map[string]string{path: c.text}); !has(ds, path, c.rule, c.sev, c.msg) {
+				t.Fatalf("want %s %q, got %v", c.rule, c.msg, ds)
+			}
+		})
+	}
+	// Every goal measured within the interval (31 days to the day), or activated recently: no finding.
+	for _, text := range []string{
+		plan("active", "activated_on: 2026-06-01\nmeasurements:\n"+meas("members", "2026-10-26")+meas("gmv", "2026-11-20")),
+		plan("active", "activated_on: 2026-11-20\n"),
+	} {
+		if ds := check(t, map[string]string{path: text}); len(ds) != 0 {
+			t.Fatalf("%v", ds)
+		}
+	}
+}
