@@ -54,7 +54,8 @@ var ownerOrder = []workflow.Role{workflow.Manager, workflow.Director, workflow.L
 
 // OwnerRoles are the roles that review a kind's records in a pull request:
 // every role that makes a move of its workflow, finance aside (it pays
-// what others approved). People are owned by the director and leadership,
+// what others approved), or, when only named parties make its moves, the
+// roles that create its records. People are owned by the director and leadership,
 // who alone change them; customers, which have no workflow, by managers
 // and the director.
 func OwnerRoles(k record.Kind) []workflow.Role {
@@ -67,6 +68,13 @@ func OwnerRoles(k record.Kind) []workflow.Role {
 	default:
 		for _, m := range t.Moves {
 			for _, r := range m.Roles {
+				set[r] = r != workflow.Finance
+			}
+		}
+		// A kind whose moves are its parties' alone (a status report: its
+		// author and addressee) is reviewed by the roles that create it.
+		if len(set) == 0 {
+			for _, r := range t.Create.Roles {
 				set[r] = r != workflow.Finance
 			}
 		}

@@ -43,6 +43,7 @@ var defaultColumns = map[record.Kind]string{
 	record.Task:         "id,status,assigned_by,assignee,due,done,on_time,title",
 	record.StatusReport: "id,status,author,to,period,snapshot.overdue_work,title",
 	record.OpsPlan:      "id,status,year,title",
+	record.Analysis:     "id,status,author,period,title",
 }
 
 // narrowColumns replace defaultColumns on a terminal narrower than

@@ -56,6 +56,8 @@ type Policy struct {
 	// MeasurementIntervalDays is the days allowed between measurements of
 	// an active plan's goal (§3.3.3); 0: none.
 	MeasurementIntervalDays int `json:"measurement_interval_days"`
+	// DataSources is the register of data sources analyses cite (§4.1.1).
+	DataSources []DataSource `json:"data_sources"`
 
 	// Sources tells, for every key (dotted, as in the file), where its value
 	// came from: "default", ".opsbook.yaml:LINE" or "env OPSBOOK_...".
@@ -64,6 +66,13 @@ type Policy struct {
 
 // MeetingTypes are the types of meeting, in the policy file's order.
 var MeetingTypes = []string{"weekly", "monthly", "project", "decision", "cross-department"}
+
+// DataSource is one entry of the data-source register.
+type DataSource struct {
+	Name       string `json:"name"`
+	Owner      string `json:"owner"`
+	Collection string `json:"collection"`
+}
 
 // ReportingRoles are the roles that report upward, in the file's order.
 var ReportingRoles = []string{"manager", "director"}
@@ -98,6 +107,7 @@ func Default() *Policy {
 		Meetings:                map[string]int{"weekly": 7, "monthly": 31, "project": 0, "decision": 0, "cross-department": 0},
 		StatusReports:           map[string]int{"manager": 7, "director": 31},
 		MeasurementIntervalDays: 31,
+		DataSources:             []DataSource{},
 		Commit:                  true,
 		Sources:                 map[string]string{},
 	}
@@ -123,7 +133,7 @@ func Keys() []string {
 	for _, r := range ReportingRoles {
 		keys = append(keys, "status_reports."+r)
 	}
-	keys = append(keys, "measurement_interval_days")
+	keys = append(keys, "measurement_interval_days", "data_sources")
 	return keys
 }
 
@@ -160,6 +170,12 @@ func (p *Policy) Value(key string) string {
 		return p.ExpenseReview
 	case "measurement_interval_days":
 		return strconv.Itoa(p.MeasurementIntervalDays)
+	case "data_sources":
+		var names []string
+		for _, d := range p.DataSources {
+			names = append(names, d.Name)
+		}
+		return strings.Join(names, ", ")
 	}
 	parts := strings.Split(key, ".")
 	switch parts[0] {
@@ -447,6 +463,15 @@ func (p *Policy) set(key string, v any) error {
 		} else {
 			p.ComplaintCategories = list
 		}
+	case "data_sources":
+		list, _ := v.([]any)
+		var out []DataSource
+		for _, x := range list {
+			m, _ := x.(record.Map)
+			get := func(k string) string { y, _ := m.Get(k); return record.Text(y) }
+			out = append(out, DataSource{Name: get("name"), Owner: get("owner"), Collection: get("collection")})
+		}
+		p.DataSources = out
 	case "expense_review":
 		if text != "off" && text != "director" {
 			return fmt.Errorf("%q is not off or director", text)

@@ -126,3 +126,21 @@ func TestEmptyPolicyAndEnvChecks(t *testing.T) {
 		t.Fatalf("misspelt variable: %v", ds)
 	}
 }
+
+func TestCoordinationPolicy(t *testing.T) {
+	p, ds := FromBytes([]byte("meetings:\n  weekly: 14\n  decision: 30\nstatus_reports:\n  manager: 0\nmeasurement_interval_days: 10\ndata_sources:\n  - name: pos_sales\n    owner: he.jing\n    collection: 收銀系統\n"))
+	if len(ds) != 0 {
+		t.Fatalf("%v", ds)
+	}
+	if p.Meetings["weekly"] != 14 || p.Meetings["decision"] != 30 || p.Meetings["monthly"] != 31 || p.StatusReports["manager"] != 0 || p.StatusReports["director"] != 31 || p.MeasurementIntervalDays != 10 {
+		t.Fatalf("%+v %+v %d", p.Meetings, p.StatusReports, p.MeasurementIntervalDays)
+	}
+	if len(p.DataSources) != 1 || p.DataSources[0] != (DataSource{"pos_sales", "he.jing", "收銀系統"}) || p.Value("data_sources") != "pos_sales" || p.Value("meetings.weekly") != "14" {
+		t.Fatalf("%+v", p.DataSources)
+	}
+	for _, bad := range []string{"meetings:\n  weekly: -1\n", "meetings:\n  yearly: 365\n", "data_sources:\n  - name: Bad Name\n    owner: x\n    collection: y\n", "data_sources:\n  - name: x\n"} {
+		if _, ds := FromBytes([]byte(bad)); len(ds) == 0 {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}

@@ -362,6 +362,17 @@ func (g *gen) makeBudgets() {
 			spent[key{y, e.category, e.project.id}] += e.amount
 		}
 	}
+	// The plans' marketing needs, per year and project, are covered too:
+	// every plan counts, whatever its state, which covers the ones
+	// plan-budget counts.
+	needs := map[key]cents{}
+	for _, p := range g.plans {
+		y, _ := strconv.Atoi(record.IDYear(p.id))
+		needs[key{y, "marketing", ""}] += p.need
+		if p.project != nil {
+			needs[key{y, "marketing", p.project.id}] += p.need
+		}
+	}
 	roundUp := func(c, unit cents) cents { return (c + unit - 1) / unit * unit }
 	for _, y := range g.years {
 		created := time.Date(y-1, 12, 1, 10, 0, 0, 0, tz)
@@ -401,7 +412,7 @@ func (g *gen) makeBudgets() {
 			}
 			var plAmounts []cents
 			for _, k := range pl {
-				a := roundUp(spent[k]*13/10+500000, 100000)
+				a := max(roundUp(spent[k]*13/10+500000, 100000), roundUp(needs[k], 100000))
 				plAmounts = append(plAmounts, a)
 				inLines += a
 			}
@@ -410,6 +421,7 @@ func (g *gen) makeBudgets() {
 			if line < 1000000 {
 				line = 1000000
 			}
+			line = max(line, roundUp(needs[key{y, c.name, ""}], 1000000)-inLines)
 			b.line(2, "- category: "+c.name)
 			b.line(4, "amount: "+line.String())
 			if len(pl) > 0 && c.name == "marketing" {

@@ -99,6 +99,9 @@ type rec struct {
 	amount   cents
 	project  *rec
 	title    string
+	// need is a plan's marketing need (resources.budget), which the
+	// year's budget covers (plan-budget).
+	need cents
 
 	// Project facts.
 	team    []*person
@@ -120,6 +123,12 @@ func (g *gen) live(r *rec, at time.Time, actor *person, verb, state string) bool
 	r.states = append(r.states, state)
 	return true
 }
+
+// Generated lists the kinds Generate makes. The coordination kinds
+// (meetings, tasks, status reports, operations plans, analyses) are not
+// generated yet: a generated department has none, which their rules
+// accept (their cadences start with the first record of each).
+var Generated = []record.Kind{record.Person, record.Customer, record.Project, record.Plan, record.Complaint, record.Appraisal, record.Budget, record.Expense}
 
 type gen struct {
 	opt   Options
@@ -666,7 +675,8 @@ func (g *gen) planDoc(r *rec, project *rec, revision int, prev *rec) {
 	}
 	rb.line(2, "budget:")
 	rb.line(4, "- category: marketing")
-	rb.line(6, "amount: "+cents(int64(5+g.intn(40))*1000000).String())
+	r.need, r.project = cents(int64(5+g.intn(40))*1000000), project
+	rb.line(6, "amount: "+r.need.String())
 	d.add(0, rb.String())
 	// Tasks and checks: done before until when the plan is active, so an
 	// active plan is on schedule as of the generated period's end.

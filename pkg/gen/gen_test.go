@@ -33,9 +33,9 @@ func TestValidates(t *testing.T) {
 		if st.Records != tc.n {
 			t.Errorf("n=%d: wrote %d records", tc.n, st.Records)
 		}
-		for _, k := range record.Kinds {
-			if st.Kinds[k.Kind] == 0 {
-				t.Errorf("n=%d: no %s", tc.n, k.Kind)
+		for _, k := range Generated {
+			if st.Kinds[k] == 0 {
+				t.Errorf("n=%d: no %s", tc.n, k)
 			}
 		}
 		var out, errOut bytes.Buffer

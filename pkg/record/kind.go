@@ -24,6 +24,8 @@ const (
 	StatusReport Kind = "status-report"
 	// OpsPlan is the year's operations plan (OPP-YYYY).
 	OpsPlan Kind = "ops-plan"
+	// Analysis is a data-analysis report with recommendations (§4).
+	Analysis Kind = "analysis"
 )
 
 // KindInfo says where a kind lives and how its ids look.
@@ -51,6 +53,7 @@ var Kinds = []KindInfo{
 	{Task, "tasks", "tasks", "TSK", true, "title"},
 	{StatusReport, "status-reports", "status-reports", "RPT", true, "title"},
 	{OpsPlan, "ops-plans", "ops-plans", "OPP", false, "title"},
+	{Analysis, "analyses", "analyses", "ANA", true, "title"},
 }
 
 // Info returns the KindInfo of k.

@@ -94,6 +94,7 @@ var StateOrder = map[record.Kind][]string{
 	record.Task:         {"open", "doing", "done", "cancelled"},
 	record.StatusReport: {"draft", "submitted", "acknowledged"},
 	record.OpsPlan:      {"draft", "approved", "closed"},
+	record.Analysis:     {"draft", "submitted", "decided", "closed"},
 }
 
 // Counts counts records per kind and state; people count as active or

@@ -20,7 +20,7 @@ var Attachments = map[record.Kind][]string{
 var initial = map[record.Kind]string{
 	record.Project: "proposed", record.Plan: "draft", record.Complaint: "received",
 	record.Appraisal: "draft", record.Budget: "draft", record.Expense: "draft",
-	record.Meeting: "draft", record.Task: "open", record.StatusReport: "draft", record.OpsPlan: "draft",
+	record.Meeting: "draft", record.Task: "open", record.StatusReport: "draft", record.OpsPlan: "draft", record.Analysis: "draft",
 }
 
 // looksLikePath tells a path from free text (a feasibility report may be

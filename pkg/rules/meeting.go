@@ -49,6 +49,8 @@ func (r *run) coordination(rec *record.Record) {
 		r.statusReport(rec)
 	case record.OpsPlan:
 		r.opsPlan(rec)
+	case record.Analysis:
+		r.analysis(rec)
 	}
 }
 

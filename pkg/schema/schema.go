@@ -451,6 +451,7 @@ var defWords = map[string]string{
 	"taskId":       "a task id (like TSK-2026-0001)",
 	"reportId":     "a status report id (like RPT-2026-0001)",
 	"opsPlanId":    "an operations plan id (like OPP-2026)",
+	"analysisId":   "an analysis id (like ANA-2026-0001)",
 	"recordId":     "a record id (like PRJ-2026-0001, CMP-2026-0042, BUD-2026 or CUS-0007)",
 	"attachment":   "a path inside the repository (relative, without .. segments or backslashes)",
 }

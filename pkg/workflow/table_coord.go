@@ -13,6 +13,9 @@ func init() {
 	rights[record.StatusReport] = statusReportRights()
 	tables[record.OpsPlan] = opsPlanTable()
 	rights[record.OpsPlan] = opsPlanRights()
+	tables[record.Analysis] = analysisTable()
+	rights[record.Analysis] = analysisRights()
+	sealed[record.Analysis] = []string{"decided", "closed"}
 	sealed[record.Meeting] = []string{"published", "closed"}
 	sealed[record.Task] = []string{"done", "cancelled"}
 	sealed[record.StatusReport] = []string{"submitted", "acknowledged"}
@@ -154,6 +157,46 @@ func opsPlanRights() *Rights {
 		},
 		Hints: map[string]string{
 			"approved": "an approved plan changes only by a new year's plan; its initiatives grow as projects are proposed",
+		},
+	}
+}
+
+// analysisTable: the author submits the analysis to leadership (§4.3),
+// which decides on each recommendation (or returns it); once the adopted
+// recommendations have their tasks or projects, the director or the author
+// closes it.
+func analysisTable() *Table {
+	return &Table{
+		Kind:    record.Analysis,
+		States:  []string{"draft", "submitted", "decided", "closed"},
+		Initial: "draft",
+		Final:   []string{"closed"},
+		Create:  Creation{Anyone: true, Party: "author", Note: "the author writes it"},
+		Moves: []Move{
+			{From: "draft", To: "submitted", Verb: "submit", Parties: []string{"author"}},
+			{From: "submitted", To: "decided", Verb: "decide", Roles: []Role{Leadership}, Note: "every recommendation has its decision"},
+			{From: "submitted", To: "draft", Verb: "return", Roles: []Role{Leadership}},
+			{From: "decided", To: "closed", Verb: "close", Roles: []Role{Director}, Parties: []string{"author"}, Note: "every adopted recommendation has its follow-up"},
+		},
+	}
+}
+
+func analysisRights() *Rights {
+	lead := []Role{Leadership}
+	return &Rights{
+		Kind: record.Analysis,
+		Rights: []Right{
+			{Field: Other, Mode: Edit, States: []string{"draft"}, Parties: []string{"author"}},
+			{Field: "author", Mode: Edit, States: noState, Note: "an analysis belongs to whoever wrote it"},
+			{Field: "recommendations.*.decision", Mode: Edit, States: []string{"submitted"}, Roles: lead},
+			{Field: "recommendations.*.decided_by", Mode: Edit, States: []string{"submitted"}, Roles: lead},
+			{Field: "recommendations.*.note", Mode: Edit, States: []string{"submitted"}, Roles: lead},
+			{Field: "recommendations.*.follow_up", Mode: Edit, States: []string{"decided"}, Roles: []Role{Director}, Parties: []string{"author"},
+				Note: "the tasks or projects that carry out an adopted recommendation"},
+		},
+		Hints: map[string]string{
+			"submitted": "leadership decides or returns it",
+			"decided":   "only follow-ups are added",
 		},
 	}
 }

@@ -28,6 +28,12 @@ func init() {
 		"draft>approved":  "leadership",
 		"approved>closed": "director",
 	}}
+	domain[record.Analysis] = domainKind{"draft", []string{"closed"}, map[string]string{
+		"draft>submitted":   "@author",
+		"submitted>decided": "leadership",
+		"submitted>draft":   "leadership",
+		"decided>closed":    "@author director",
+	}}
 	partyFields = append(partyFields, "chair", "assigned_by", "to")
 }
 
@@ -143,4 +149,23 @@ func TestStatusReportRights(t *testing.T) {
 	expect(t, edit(t, manager, submittedReport, "progress: p", "progress: q"), RuleSealedField, "a submitted report is sealed")
 	expect(t, edit(t, director, submittedReport, "progress: p", "progress: p\nfeedback: 好"), "", "")
 	expect(t, edit(t, manager, submittedReport, "progress: p", "progress: p\nfeedback: 好"), RuleEditRight, "only the addressee (wang.fang) may")
+}
+
+const submittedAnalysis = `kind: analysis
+id: ANA-2026-0001
+title: 分析
+status: submitted
+author: li.wei
+period: 2026-Q3
+recommendations:
+  - recommendation: r
+`
+
+func TestAnalysisRights(t *testing.T) {
+	expect(t, edit(t, leadership, submittedAnalysis, "  - recommendation: r\n", "  - recommendation: r\n    decision: adopt\n    decided_by: sun.hua\n"), "", "")
+	expect(t, edit(t, director, submittedAnalysis, "  - recommendation: r\n", "  - recommendation: r\n    decision: adopt\n"), RuleEditRight, "only leadership may")
+	expect(t, edit(t, specialist, submittedAnalysis, "recommendation: r", "recommendation: q"), RuleSealedField, "leadership decides or returns it")
+	decided := strings.Replace(submittedAnalysis, "status: submitted", "status: decided", 1)
+	expect(t, edit(t, specialist, decided, "  - recommendation: r\n", "  - recommendation: r\n    follow_up: [TSK-2026-0001]\n"), "", "")
+	expect(t, edit(t, leadership, decided, "  - recommendation: r\n", "  - recommendation: r\n    decision: reject\n"), RuleSealedField, "only follow-ups are added")
 }
