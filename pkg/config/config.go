@@ -58,6 +58,15 @@ type Policy struct {
 	MeasurementIntervalDays int `json:"measurement_interval_days"`
 	// DataSources is the register of data sources analyses cite (§4.1.1).
 	DataSources []DataSource `json:"data_sources"`
+	// RevisitDays is the days allowed between revisits of a customer, per
+	// segment (§5.2.1); a segment not listed has none.
+	RevisitDays map[string]int `json:"revisit_days"`
+	// UpdateIntervalHours is how long an open complaint may go without an
+	// update to the customer (§5.3.2); 0: none.
+	UpdateIntervalHours int `json:"update_interval_hours"`
+	// RepeatWindowDays: a complaint from the same customer in the same
+	// category within this many days of an earlier one is a repeat; 0: none.
+	RepeatWindowDays int `json:"repeat_window_days"`
 
 	// Sources tells, for every key (dotted, as in the file), where its value
 	// came from: "default", ".opsbook.yaml:LINE" or "env OPSBOOK_...".
@@ -108,6 +117,9 @@ func Default() *Policy {
 		StatusReports:           map[string]int{"manager": 7, "director": 31},
 		MeasurementIntervalDays: 31,
 		DataSources:             []DataSource{},
+		RevisitDays:             map[string]int{},
+		UpdateIntervalHours:     48,
+		RepeatWindowDays:        30,
 		Commit:                  true,
 		Sources:                 map[string]string{},
 	}
@@ -133,7 +145,7 @@ func Keys() []string {
 	for _, r := range ReportingRoles {
 		keys = append(keys, "status_reports."+r)
 	}
-	keys = append(keys, "measurement_interval_days", "data_sources")
+	keys = append(keys, "measurement_interval_days", "data_sources", "revisit_days", "update_interval_hours", "repeat_window_days")
 	return keys
 }
 
@@ -170,6 +182,20 @@ func (p *Policy) Value(key string) string {
 		return p.ExpenseReview
 	case "measurement_interval_days":
 		return strconv.Itoa(p.MeasurementIntervalDays)
+	case "update_interval_hours":
+		return strconv.Itoa(p.UpdateIntervalHours)
+	case "repeat_window_days":
+		return strconv.Itoa(p.RepeatWindowDays)
+	case "revisit_days":
+		segs := make([]string, 0, len(p.RevisitDays))
+		for s := range p.RevisitDays {
+			segs = append(segs, s)
+		}
+		sort.Strings(segs)
+		for i, s := range segs {
+			segs[i] = fmt.Sprintf("%s=%d", s, p.RevisitDays[s])
+		}
+		return strings.Join(segs, ", ")
 	case "data_sources":
 		var names []string
 		for _, d := range p.DataSources {
@@ -421,10 +447,30 @@ func (p *Policy) set(key string, v any) error {
 			s.Resolve = n
 		}
 		p.SLA[parts[1]] = s
-	case "meetings", "status_reports", "measurement_interval_days":
+	case "revisit_days":
+		m, _ := v.(record.Map)
+		out := map[string]int{}
+		for _, f := range m {
+			seg, x := f.Key, f.Value
+			n, err := strconv.Atoi(record.Text(x))
+			if err != nil || n < 1 {
+				return fmt.Errorf("%s: %q is not a positive whole number of days", seg, record.Text(x))
+			}
+			out[seg] = n
+		}
+		p.RevisitDays = out
+	case "meetings", "status_reports", "measurement_interval_days", "update_interval_hours", "repeat_window_days":
 		n, err := strconv.Atoi(text)
 		if err != nil || n < 0 {
 			return fmt.Errorf("%q is not a whole number of days (0: no cadence)", text)
+		}
+		switch parts[0] {
+		case "update_interval_hours":
+			p.UpdateIntervalHours = n
+			return nil
+		case "repeat_window_days":
+			p.RepeatWindowDays = n
+			return nil
 		}
 		if parts[0] == "measurement_interval_days" {
 			p.MeasurementIntervalDays = n

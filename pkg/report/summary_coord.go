@@ -27,22 +27,10 @@ func summaryWork(c *rules.Context) SummaryWork {
 // workLines are the work in brief, under plans and projects.
 func (s *Summary) workLines() []string {
 	w := s.Work
+	// The items themselves are in -o json (the five most overdue) and in
+	// `report tasks --group-by overdue`: the screen has no room for them.
 	lines := []string{fmt.Sprintf("Work (tasks, plan tasks, meeting actions): %d open, %d overdue, on time %s.",
 		w.Open, w.Overdue, pctWords(w.OnTimePercent))}
-	// The screen has room for the most overdue item only; JSON has five,
-	// the report all.
-	if len(w.OverdueItems) > 0 {
-		it := w.OverdueItems[0]
-		where := it.Record
-		if it.Item != "" {
-			where += " " + it.Item
-		}
-		line := fmt.Sprintf("Most overdue: %s %s, due %s (%d days): %s", where, orDash(it.Person), it.Due, it.DaysOverdue, it.Title)
-		if w.Overdue > 1 {
-			line += " (all: opsbook report tasks --group-by overdue)"
-		}
-		lines = append(lines, line)
-	}
 	return lines
 }
 

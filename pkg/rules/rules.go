@@ -204,6 +204,9 @@ func (r *run) record(rec *record.Record) {
 		r.appraisal(rec)
 	case record.Complaint:
 		r.complaint(rec)
+		r.complaintCare(rec)
+	case record.Customer:
+		r.customer(rec)
 	case record.Plan:
 		r.plan(rec)
 	case record.Project:

@@ -1,0 +1,85 @@
+package rules
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/record"
+)
+
+// checkCare runs the rules under a policy with revisit days.
+func checkCare(t *testing.T, files map[string]string) []diag.Diagnostic {
+	t.Helper()
+	var recs []*record.Record
+	for p, text := range files {
+		r, ds := record.Parse(p, []byte(text))
+		if len(ds) > 0 || r == nil {
+			t.Fatalf("parse %s: %v", p, ds)
+		}
+		recs = append(recs, r)
+	}
+	for p, text := range base {
+		r, _ := record.Parse(p, []byte(text))
+		recs = append(recs, r)
+	}
+	pol := config.Default()
+	pol.RevisitDays = map[string]int{"wholesale": 60}
+	return Check(&Context{Set: record.NewSet(recs), Policy: pol, Now: now, Exists: func(string) bool { return true }})
+}
+
+func TestCustomerCare(t *testing.T) {
+	const cus = "records/customers/CUS-0001.yaml"
+	customer := func(segment, extra string) string {
+		return "kind: customer\nid: CUS-0001\nname: 青禾\nsegment: " + segment + "\nsince: 2026-01-05\n" + extra
+	}
+	visit := func(date string) string { return "visits:\n  - date: " + date + "\n    by: li.wei\n" }
+	cmp := func(id, received, status, extra string) string {
+		return "kind: complaint\nid: " + id + "\ntitle: c\nstatus: " + status + "\ntype: complaint\nchannel: phone\ncustomer: CUS-0001\ncategory: service\nseverity: low\nreceived_at: " + received + "\nsummary: s\nassignee: zhang.min\nacknowledged_at: " + strings.Replace(received, "T09", "T10", 1) + "\n" + extra
+	}
+	p1, p2 := "records/complaints/2026/CMP-2026-0001.yaml", "records/complaints/2026/CMP-2026-0002.yaml"
+	cases := []struct {
+		name  string
+		files map[string]string
+		path  string
+		rule  string
+		msg   string
+	}{
+		{"revisit overdue", map[string]string{cus: customer("wholesale", visit("2026-09-26"))}, cus, "revisit-overdue",
+			"revisit of CUS-0001 was due 2026-11-25: the policy asks for one every 60 days for wholesale customers (revisit_days.wholesale)"},
+		{"never visited counts from since", map[string]string{cus: customer("wholesale", "")}, cus, "revisit-overdue", "was due 2026-03-06"},
+		{"no update for two days", map[string]string{cus: customer("consumer", ""), p1: cmp("CMP-2026-0001", "2026-11-24T09:00:00+08:00", "acknowledged", "")}, p1, "complaint-update",
+			"no update to the customer for 54.0h since 2026-11-24T09:00:00+08:00: the policy asks for one every 48 hours"},
+		{"last update too old", map[string]string{cus: customer("consumer", ""), p1: cmp("CMP-2026-0001", "2026-11-20T09:00:00+08:00", "investigating", "updates:\n  - at: 2026-11-24T12:00:00+08:00\n    by: zhang.min\n    note: n\n")}, p1, "complaint-update",
+			"for 51.0h since 2026-11-24T12:00:00+08:00"},
+		{"a repeat within the window", map[string]string{cus: customer("consumer", ""),
+			p1: cmp("CMP-2026-0001", "2026-11-01T09:00:00+08:00", "closed", "resolution:\n  root_cause: r\n  solution: s\n  resolved_at: 2026-11-02T09:00:00+08:00\nsatisfaction: 4\n"),
+			p2: cmp("CMP-2026-0002", "2026-11-25T09:00:00+08:00", "acknowledged", "")}, p2, "complaint-repeat",
+			"a repeat of CMP-2026-0001 (same customer CUS-0001 and category service, received 2026-11-01, within 30 days): link it in related"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if ds := checkCare(t, c.files); !has(ds, c.path, c.rule, diag.Warning, c.msg) {
+				t.Fatalf("want %s %q, got %v", c.rule, c.msg, ds)
+			}
+		})
+	}
+	// Within the cadences, a segment without one, a linked repeat, one outside the window: no care warning.
+	quiet := []map[string]string{
+		{cus: customer("wholesale", visit("2026-09-27"))},
+		{cus: customer("consumer", "")},
+		{cus: customer("consumer", ""), p1: cmp("CMP-2026-0001", "2026-11-24T16:00:00+08:00", "acknowledged", "")},
+		{cus: customer("consumer", ""), p1: cmp("CMP-2026-0001", "2026-10-25T08:00:00+08:00", "closed", "resolution:\n  root_cause: r\n  solution: s\n  resolved_at: 2026-10-26T09:00:00+08:00\nsatisfaction: 4\n"),
+			p2: cmp("CMP-2026-0002", "2026-11-25T09:00:00+08:00", "acknowledged", "")},
+		{cus: customer("consumer", ""), p1: cmp("CMP-2026-0001", "2026-11-01T09:00:00+08:00", "closed", "resolution:\n  root_cause: r\n  solution: s\n  resolved_at: 2026-11-02T09:00:00+08:00\nsatisfaction: 4\n"),
+			p2: cmp("CMP-2026-0002", "2026-11-25T09:00:00+08:00", "acknowledged", "related: [CMP-2026-0001]\n")},
+	}
+	for i, files := range quiet {
+		for _, d := range checkCare(t, files) {
+			if d.Rule == "revisit-overdue" || d.Rule == "complaint-update" || d.Rule == "complaint-repeat" {
+				t.Errorf("case %d: %v", i, d)
+			}
+		}
+	}
+}
