@@ -33,7 +33,7 @@ type laidOut interface {
 func newReportCmd(g *global) *cobra.Command {
 	o := &reportOpts{global: g}
 	cmd := &cobra.Command{
-		Use:   "report {budget|complaints|appraisals|projects|plans|tasks} [flags]",
+		Use:   "report {budget|complaints|appraisals|projects|plans|tasks|customers} [flags]",
 		Short: "Reports on budgets, complaints, appraisals, projects, plans and work",
 		Long: `Report computes one of the department's reports from the records in the
 work tree. Amounts are exact; every count can be traced to the files.
@@ -57,6 +57,9 @@ work tree. Amounts are exact; every count can be traced to the files.
               late, across tasks, the tasks of active and completed plans and
               the action items of published meetings (items due in --year or
               --period; default all)
+  customers   per customer: revisits done, the last, the next due under
+              revisit_days and whether it is overdue, satisfaction from
+              revisits, complaints, open ones and repeats
 
 --period takes 2026, 2026-H1, 2026-Q3 or 2026-03. Projects and plans are
 selected by the year of their id. --group-by keeps one table of the report
@@ -67,6 +70,7 @@ selected by the year of their id. --group-by keeps one table of the report
   projects    project (default), state, owner
   plans       plan (default), state, kpi, task, check
   tasks       person (default), overdue
+  customers   customer
 
 Output (-o): text (aligned tables with bars on a terminal, tab-separated when
 piped), json and yaml (the whole report; shapes in the README), csv (one
@@ -82,7 +86,7 @@ that leaves the department; reports never print customer contact details.`,
   opsbook report plans --group-by kpi -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return usageErr("report needs one of: budget, complaints, appraisals, projects, plans, tasks (see `opsbook report --help`)")
+			return usageErr("report needs one of: budget, complaints, appraisals, projects, plans, tasks, customers (see `opsbook report --help`)")
 		},
 	}
 	pf := cmd.PersistentFlags()
@@ -99,6 +103,7 @@ that leaves the department; reports never print customer contact details.`,
 		{"projects", "Project pipeline, late projects, closure gaps"},
 		{"plans", "Plans by state, overdue tasks, KPIs against target, missing checks"},
 		{"tasks", "Open, overdue and on-time work by person: tasks, plan tasks and meeting actions"},
+		{"customers", "Revisits done and due, satisfaction from revisits, complaints per customer"},
 	} {
 		name := sub.name
 		cmd.AddCommand(&cobra.Command{
@@ -200,6 +205,8 @@ func runReport(ctx context.Context, o *reportOpts) error {
 		rep = report.PlansReport(rc, sel)
 	case "tasks":
 		rep = report.TasksReport(rc, sel)
+	case "customers":
+		rep = report.CustomersReport(rc)
 	default:
 		return usageErr("unknown report %q", o.name)
 	}

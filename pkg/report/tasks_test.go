@@ -197,3 +197,58 @@ measurements:
 	tab := (&Plans{KPIs: []KPI{k}}).Table(View{GroupBy: "kpi"})
 	eq(t, "series cell", tab.Rows[0][9], "100 (2026-09-01); 150 (2026-10-01, li.wei)")
 }
+
+func TestCustomersReport(t *testing.T) {
+	s := set(t, `
+kind: customer
+id: CUS-0001
+name: 青禾
+segment: wholesale
+since: 2026-01-05
+visits:
+  - date: 2026-09-20
+    by: li.wei
+    satisfaction: 4
+  - date: 2026-06-01
+    by: li.wei
+    satisfaction: 5
+  - date: 2026-03-01
+    by: li.wei
+`, `
+kind: customer
+id: CUS-0002
+name: 明途
+segment: retail
+since: 2026-01-05
+`, `
+kind: complaint
+id: CMP-2026-0001
+title: a
+status: closed
+customer: CUS-0001
+category: service
+received_at: 2026-11-01T09:00:00+08:00
+`, `
+kind: complaint
+id: CMP-2026-0002
+title: b
+status: investigating
+customer: CUS-0001
+category: service
+received_at: 2026-11-20T09:00:00+08:00
+`)
+	c := ctxAt(t, s, "2026-11-26T15:00:00+08:00")
+	c.Policy.RevisitDays = map[string]int{"wholesale": 60}
+	rep := CustomersReport(c)
+	a, b := rep.Customers[0], rep.Customers[1]
+	eq(t, "visits", a.Visits, 3)
+	eq(t, "last visit", a.LastVisit, "2026-09-20")
+	eq(t, "due", a.RevisitDue, "2026-11-19")
+	eq(t, "overdue", a.RevisitOverdue, true)
+	eq(t, "satisfaction of the scored revisits", num(a.Satisfaction), "4.50")
+	eq(t, "complaints", a.Complaints, 2)
+	eq(t, "open", a.OpenComplaints, 1)
+	eq(t, "repeats found within the window", a.Repeats, 1)
+	eq(t, "retail has no cadence", b.RevisitDue, "")
+	eq(t, "overdue count", rep.Overdue, 1)
+}

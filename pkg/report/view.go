@@ -29,6 +29,7 @@ var GroupBys = map[string][]string{
 	"projects":   {"project", "state", "owner"},
 	"plans":      {"plan", "state", "kpi", "task", "check"},
 	"tasks":      {"person", "overdue"},
+	"customers":  {"customer"},
 }
 
 func (v View) money(a money.Amount) string {
