@@ -114,8 +114,11 @@ func (g *gen) makeComplaints(n int) {
 				d.kv(cls, "satisfaction", strconv.Itoa(1+g.intn(5)))
 			}
 		}
-		if res != never && (sev == "high" || sev == "critical") {
+		switch {
+		case res != never && (sev == "high" || sev == "critical"):
 			d.kv(res, "prevention", str(pick(g, preventions)))
+		case res != never && typ == "complaint":
+			d.kv(res, "prevention", str("無需：個別情況，已向相關同事說明 (none needed: a one-off, explained to the staff concerned)"))
 		}
 		g.complaints = append(g.complaints, r)
 	}

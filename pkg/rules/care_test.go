@@ -83,3 +83,18 @@ func TestCustomerCare(t *testing.T) {
 		}
 	}
 }
+
+func TestPreventionOnEveryClosedComplaint(t *testing.T) {
+	ack := "assignee: zhang.min\nacknowledged_at: 2026-11-20T10:00:00+08:00\n"
+	res := "investigation:\n  root_cause: r\nresolution:\n  solution: s\n  resolved_at: 2026-11-21T10:00:00+08:00\nsatisfaction: 4\n"
+	if ds := check(t, map[string]string{cmpPath: complaint("closed", "low", ack+res)}); !has(ds, cmpPath, "state-needs", diag.Error, "a closed low-severity complaint needs prevention (what stops a repeat, or why none is needed)") {
+		t.Fatalf("%v", ds)
+	}
+	if ds := check(t, map[string]string{cmpPath: complaint("closed", "low", ack+res+"prevention: 無需：個別情況\n")}); len(ds) != 0 {
+		t.Fatalf("%v", ds)
+	}
+	inquiry := strings.Replace(complaint("closed", "low", ack+strings.Replace(res, "investigation:\n  root_cause: r\n", "", 1)), "type: complaint", "type: inquiry", 1)
+	if ds := check(t, map[string]string{cmpPath: inquiry}); len(ds) != 0 {
+		t.Fatalf("an inquiry needs no prevention: %v", ds)
+	}
+}

@@ -87,8 +87,11 @@ func (r *run) complaint(rec *record.Record) {
 		if !rec.Has("satisfaction") {
 			r.errorf(rec, "satisfaction", "state-needs", "a closed complaint needs satisfaction (1-5, or unreachable)")
 		}
-		if sev := rec.Str("severity"); (sev == "high" || sev == "critical") && !rec.Has("prevention") {
-			r.errorf(rec, "prevention", "state-needs", "a closed %s-severity complaint needs prevention (what stops a repeat)", sev)
+		// Every closed complaint says what stops a repeat, or why nothing
+		// needs to (§5.3.3); an inquiry is a question answered, with no
+		// failure to prevent.
+		if rec.Str("type") != "inquiry" && !rec.Has("prevention") {
+			r.errorf(rec, "prevention", "state-needs", "a closed %s-severity complaint needs prevention (what stops a repeat, or why none is needed)", orDefault(rec.Str("severity"), "unknown"))
 		}
 	}
 	r.complaintTimes(rec)
