@@ -39,6 +39,10 @@ var defaultColumns = map[record.Kind]string{
 	record.Appraisal: "id,status,employee,appraiser,period,computed_total,computed_rating,title",
 	record.Budget:    "id,status,year,total,title",
 	record.Expense:   "id,status,date,claimant,category,amount,title",
+
+	record.TrainingPlan: "id,status,year,courses_planned,planned_hours,planned_budget,title",
+	record.Training:     "id,status,date,topic,delivery,organiser,attended,average_rating,title",
+	record.Violation:    "id,status,reported_on,person,severity,decision.sanction,title",
 }
 
 func newListCmd(g *global) *cobra.Command {

@@ -16,12 +16,25 @@ const Redacted = "[redacted]"
 var ConfidentialFields = map[record.Kind][]string{
 	record.Customer:  {"contact"},
 	record.Complaint: {"contact"},
+	// how well a session worked and what attendees thought of it
+	record.Training: {"evaluation"},
 }
 
-// Classification returns a record's classification: public, internal (the
-// default) or confidential.
+// DefaultClassification is, per kind, the classification of a record that
+// does not say: a violation concerns one person's conduct and sanction, so
+// it is confidential unless it says otherwise; every other kind is
+// internal.
+var DefaultClassification = map[record.Kind]string{
+	record.Violation: "confidential",
+}
+
+// Classification returns a record's classification: public, internal or
+// confidential; when the record does not say, its kind's default.
 func Classification(r *record.Record) string {
 	if c := r.Str("classification"); c != "" {
+		return c
+	}
+	if c := DefaultClassification[r.Kind]; c != "" {
 		return c
 	}
 	return "internal"

@@ -106,6 +106,7 @@ func Check(c *Context) []diag.Diagnostic {
 	r.records()
 	r.activePlans()
 	r.budgets()
+	r.coursesNotHeld()
 	return r.diags
 }
 
@@ -159,6 +160,12 @@ func (r *run) record(rec *record.Record) {
 		r.project(rec)
 	case record.Budget:
 		r.budget(rec)
+	case record.TrainingPlan:
+		r.trainingPlan(rec)
+	case record.Training:
+		r.training(rec)
+	case record.Violation:
+		r.violation(rec)
 	}
 }
 
