@@ -133,6 +133,7 @@ type gen struct {
 	leaders, finance, managers, specialists, claimants []*person
 	customers, projects, plans, complaints, appraisals []*rec
 	expenses, budgets, persons                         []*rec
+	team                                               []*rec // training plans, trainings, violations
 	seq                                                map[string]int
 }
 
@@ -170,7 +171,8 @@ func (g *gen) build() error {
 	g.makeProjects(nProjects)
 	g.makeAppraisals(nAppraisals)
 	g.makeComplaints(nComplaints)
-	fixed := len(g.persons) + nBudgets + len(g.customers) + len(g.projects) + len(g.plans) + len(g.appraisals) + len(g.complaints)
+	g.makeTeam()
+	fixed := len(g.persons) + nBudgets + len(g.customers) + len(g.projects) + len(g.plans) + len(g.appraisals) + len(g.complaints) + len(g.team)
 	nExpenses := n - fixed
 	if nExpenses < 1 {
 		return fmt.Errorf("%d records are too few for this department (%d needed before expenses)", n, fixed+1)
@@ -183,7 +185,7 @@ func (g *gen) build() error {
 // all lists every record in a fixed order.
 func (g *gen) all() []*rec {
 	var out []*rec
-	for _, l := range [][]*rec{g.persons, g.customers, g.projects, g.plans, g.complaints, g.appraisals, g.budgets, g.expenses} {
+	for _, l := range [][]*rec{g.persons, g.customers, g.projects, g.plans, g.complaints, g.appraisals, g.budgets, g.expenses, g.team} {
 		out = append(out, l...)
 	}
 	return out
