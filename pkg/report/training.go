@@ -16,9 +16,9 @@ import (
 
 // Course delivery states in the training report.
 const (
-	CourseHeld      = "held"      // a session delivering it was held
-	CoursePlanned   = "planned"   // its month is still to come (or the plan is not approved)
-	CourseNotHeld   = "not_held"  // its month has passed and nothing was held
+	CourseHeld    = "held"     // a session delivering it was held
+	CoursePlanned = "planned"  // its month is still to come (or the plan is not approved)
+	CourseNotHeld = "not_held" // its month has passed and nothing was held
 )
 
 // TrainingCourse is one course of the year's plan (as amended) against what
