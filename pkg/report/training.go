@@ -423,3 +423,53 @@ func (t *Training) Page(v View) *render.Page {
 	}
 	return p
 }
+
+func init() {
+	StateOrder[record.TrainingPlan] = []string{"draft", "approved", "closed"}
+	StateOrder[record.Training] = []string{"planned", "held", "evaluated", "cancelled"}
+	StateOrder[record.Violation] = []string{"reported", "investigating", "decided", "closed", "dismissed"}
+}
+
+// SummaryTraining is the summary's line on the year's training.
+type SummaryTraining struct {
+	Year                   int          `json:"year"`
+	Plan                   string       `json:"plan"` // "" without a plan
+	Courses                int          `json:"courses"`
+	Held                   int          `json:"courses_held"`
+	NotHeld                int          `json:"courses_not_held"`
+	AttendancePercent      string       `json:"attendance_percent"`
+	AverageRating          *json.Number `json:"average_rating"`
+	WithoutConfidentiality []string     `json:"without_confidentiality"`
+}
+
+func summaryTraining(c *rules.Context, year int) SummaryTraining {
+	r := TrainingReport(c, year)
+	s := SummaryTraining{Year: year, Plan: r.Plan, Courses: len(r.Courses), AttendancePercent: r.Attendance.Percent,
+		AverageRating: r.Rating.Average, WithoutConfidentiality: []string{}}
+	for _, cs := range r.Courses {
+		switch cs.Status {
+		case CourseHeld:
+			s.Held++
+		case CourseNotHeld:
+			s.NotHeld++
+		}
+	}
+	for _, w := range r.Warnings {
+		if w.Rule == "confidentiality-course" {
+			s.WithoutConfidentiality = append(s.WithoutConfidentiality, w.Subject)
+		}
+	}
+	return s
+}
+
+func (s SummaryTraining) section() render.Section {
+	title := fmt.Sprintf("Training %d: no training plan", s.Year)
+	if s.Plan != "" {
+		title = fmt.Sprintf("Training %d: %d of %d planned courses held, %d past their month", s.Year, s.Held, s.Courses, s.NotHeld)
+	}
+	title += fmt.Sprintf("; attendance %s%%, rating %s", s.AttendancePercent, numText(s.AverageRating, ""))
+	if n := len(s.WithoutConfidentiality); n > 0 {
+		title += fmt.Sprintf("; %d without the confidentiality course", n)
+	}
+	return render.Section{Title: title}
+}

@@ -189,3 +189,12 @@ func TestTrainingReportLayout(t *testing.T) {
 	eq(t, "default csv", r.Table(View{}).Headers[0], "CODE")
 	eq(t, "money plain in csv", r.Table(View{GroupBy: "session"}).Rows[1][11], "999.99")
 }
+
+func TestSummaryTraining(t *testing.T) {
+	s := summaryTraining(ctxAt(t, trainingSet(t), "2026-09-15T10:00:00+08:00"), 2026)
+	eq(t, "held", s.Held, 2)
+	eq(t, "not held", s.NotHeld, 1)
+	eq(t, "courses", s.Courses, 4)
+	eq(t, "without", strings.Join(s.WithoutConfidentiality, ","), "bob")
+	eq(t, "line", s.section().Title, "Training 2026: 2 of 4 planned courses held, 1 past their month; attendance 75.0%, rating 3.67; 1 without the confidentiality course")
+}

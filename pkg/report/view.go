@@ -777,6 +777,7 @@ func (s *Summary) Page() *render.Page {
 		ps.Lines = append(ps.Lines, fmt.Sprintf("%s %s lacks %s.", g.ID, g.Status, strings.Join(miss, "; ")))
 	}
 	p.Sections = append(p.Sections, ps)
+	p.Sections = append(p.Sections, s.Training.section())
 
 	val := fmt.Sprintf("Validation: %d errors, %d warnings", s.Validation.Errors, s.Validation.Warnings)
 	if s.Validation.Errors+s.Validation.Warnings > 0 {
