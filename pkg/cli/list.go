@@ -187,7 +187,11 @@ func runList(ctx context.Context, o *listOpts) error {
 	}
 
 	rc := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now}
-	rows := q.Filter(query.NewRows(rc, recs, o.redact))
+	all := query.NewRows(rc, recs, o.redact)
+	if n := len(recs) - len(all); o.redact && n > 0 {
+		fmt.Fprintf(o.io.Err, "redacted: %d confidential record(s) left out\n", n)
+	}
+	rows := q.Filter(all)
 	order.Sort(rows)
 	matched := len(rows)
 	if o.limit > 0 && len(rows) > o.limit {
