@@ -8,13 +8,42 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+	"unicode/utf16"
 
 	"github.com/opsbook/opsbook/pkg/cli"
+	"github.com/opsbook/opsbook/pkg/gitstore"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
 func TestMain(m *testing.M) {
+	// Test builds only: OPSBOOK_TEST_CRASH_AT=STEP kills the process with
+	// SIGKILL when a commit reaches STEP (see gitstore.StepHook).
+	if at := os.Getenv("OPSBOOK_TEST_CRASH_AT"); at != "" {
+		gitstore.StepHook = func(step string) {
+			if step == at {
+				p, _ := os.FindProcess(os.Getpid())
+				p.Kill()
+				select {}
+			}
+		}
+	}
+	// OPSBOOK_TEST_HUP_AT=STEP sends the process SIGHUP there (a closed
+	// terminal) and lets it go on.
+	if at := os.Getenv("OPSBOOK_TEST_HUP_AT"); at != "" {
+		gitstore.StepHook = func(step string) {
+			if step == at {
+				p, _ := os.FindProcess(os.Getpid())
+				p.Signal(syscall.SIGHUP)
+				time.Sleep(200 * time.Millisecond) // let the signal arrive
+			}
+		}
+	}
+	if os.Getenv("OPSBOOK_TEST_MAIN") == "1" {
+		os.Exit(cli.Main())
+	}
 	testscript.Main(m, map[string]func(){
 		"opsbook": func() { os.Exit(cli.Main()) },
 	})
@@ -28,9 +57,12 @@ func TestMain(m *testing.M) {
 //	sample              copy the shipped sample department (records/,
 //	                    attachments/, .opsbook.yaml) into the work folder
 //	gitinit NAME EMAIL  git init, set the identity, commit everything
+//	as HANDLE           commit as HANDLE (HANDLE@example.com) with plain git
 //	snapshot            remember HEAD, the index, the status and every
 //	                    file's content (in .git, out of the work tree)
 //	unchanged           fail unless all of those are as snapshot found them
+//	utf16 FILE          rewrite FILE as UTF-16LE with a byte-order mark
+//	                    (utf16 -nobom FILE: without one)
 func TestScripts(t *testing.T) {
 	_, file, _, _ := runtime.Caller(0)
 	top := filepath.Join(filepath.Dir(file), "..", "..")
@@ -52,6 +84,23 @@ func TestScripts(t *testing.T) {
 					}
 				}
 			},
+			"utf16": func(ts *testscript.TestScript, neg bool, args []string) {
+				bom := true
+				if len(args) == 2 && args[0] == "-nobom" {
+					bom, args = false, args[1:]
+				}
+				if len(args) != 1 {
+					ts.Fatalf("usage: utf16 [-nobom] FILE")
+				}
+				var out []byte
+				if bom {
+					out = append(out, 0xFF, 0xFE)
+				}
+				for _, u := range utf16.Encode([]rune(ts.ReadFile(args[0]))) {
+					out = append(out, byte(u), byte(u>>8))
+				}
+				ts.Check(os.WriteFile(ts.MkAbs(args[0]), out, 0o644))
+			},
 			"gitinit": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 2 {
 					ts.Fatalf("usage: gitinit NAME EMAIL")
@@ -65,6 +114,15 @@ func TestScripts(t *testing.T) {
 					{"commit", "-q", "-m", "import the department's records"},
 				} {
 					ts.Check(ts.Exec("git", a...))
+				}
+			},
+			"as": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: as HANDLE")
+				}
+				for _, who := range []string{"AUTHOR", "COMMITTER"} {
+					ts.Setenv("GIT_"+who+"_NAME", args[0])
+					ts.Setenv("GIT_"+who+"_EMAIL", args[0]+"@example.com")
 				}
 			},
 			"snapshot": func(ts *testscript.TestScript, neg bool, args []string) {

@@ -58,10 +58,13 @@ type VerifyOptions struct {
 
 // Violation is one change the rules forbid.
 type Violation struct {
-	Commit  string `json:"commit"` // full hash
-	Record  string `json:"record"` // the record's id ("" for the policy file)
-	Path    string `json:"path"`
-	Rule    string `json:"rule"`
+	Commit string `json:"commit"` // full hash
+	Record string `json:"record"` // the record's id ("" for the policy file)
+	Path   string `json:"path"`
+	Rule   string `json:"rule"`
+	// Field is the field at fault ("amount", "items.1.amount"), when the
+	// rule names one.
+	Field   string `json:"field,omitempty"`
 	Actor   string `json:"actor"` // handle, or the raw identity when unknown
 	Message string `json:"message"`
 	// Line and Column point into the file as the commit left it (or as
@@ -183,9 +186,22 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 			if _, err := r.IndexCommit(h); err != nil {
 				return err
 			}
-			j, err := r.prepare(ctx, h, baseRules)
+			rules := baseRules
+			if rules == nil {
+				if rules, err = r.rulesFor(ctx, h); err != nil {
+					return err
+				}
+			}
+			j, err := r.prepare(ctx, h, rules)
 			if err != nil {
 				return err
+			}
+			moved, err := r.movedFolder(ctx, h, rules, j)
+			if err != nil {
+				return err
+			}
+			if moved != nil {
+				emit(moved)
 			}
 			if j == nil {
 				continue
@@ -219,6 +235,25 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 		return nil, err
 	}
 	for _, vs := range results {
+		rep.Violations = append(rep.Violations, vs...)
+	}
+	// Sealed attachments, commit by commit (also those that change only
+	// files under attachments/, which the pass above does not read).
+	for _, h := range order {
+		dir := func() (string, error) {
+			if baseRules != nil {
+				return baseRules.Dir, nil
+			}
+			rl, err := r.rulesBefore(ctx, h)
+			if err != nil {
+				return "", err
+			}
+			return rl.Dir, nil
+		}
+		vs, err := r.sealedAttachments(ctx, h, dir)
+		if err != nil {
+			return nil, err
+		}
 		rep.Violations = append(rep.Violations, vs...)
 	}
 	return rep, nil
@@ -270,18 +305,7 @@ func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*ver
 	}
 	var err error
 	if rules == nil {
-		if len(r.rejected) == 0 {
-			rules, err = r.rulesBefore(ctx, h)
-		} else {
-			t := nd.Tree
-			if p := nd.FirstParent(); !p.IsZero() {
-				t, err = r.TreeOf(p)
-			}
-			if err == nil {
-				rules, err = r.rulesWithout(t, r.rejected)
-			}
-		}
-		if err != nil {
+		if rules, err = r.rulesFor(ctx, h); err != nil {
 			return nil, err
 		}
 	}
@@ -352,6 +376,24 @@ func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*ver
 	return j, nil
 }
 
+// rulesFor are the rules commit h is judged by over all of history: its
+// first parent's, less the forbidden changes to people and the policy met
+// so far.
+func (r *Repo) rulesFor(ctx context.Context, h plumbing.Hash) (*Rules, error) {
+	if len(r.rejected) == 0 {
+		return r.rulesBefore(ctx, h)
+	}
+	nd := r.Indexed(h)
+	t := nd.Tree
+	if p := nd.FirstParent(); !p.IsZero() {
+		var err error
+		if t, err = r.TreeOf(p); err != nil {
+			return nil, err
+		}
+	}
+	return r.rulesWithout(t, r.rejected)
+}
+
 // reject remembers the person files and policy that a judged commit changed
 // in a forbidden way (any violation on them, or a commit with no actor).
 func (r *Repo) reject(j *verifyJob) {
@@ -407,7 +449,7 @@ func (j *verifyJob) judge() []Violation {
 		}
 	}
 	add := func(rule, id, path, msg string, rec *record.Record, field string) {
-		v := Violation{Commit: j.hash.String(), Record: id, Path: path, Rule: rule,
+		v := Violation{Commit: j.hash.String(), Record: id, Path: path, Rule: rule, Field: field,
 			Actor: j.id.Short(), Message: prefixes[path] + msg, Line: 1, Column: 1}
 		if rec != nil {
 			v.Line, v.Column = rec.Pos(field)
@@ -648,4 +690,54 @@ func (r *Repo) folderMoved(nd *gitobj.Node, from, to string) (bool, error) {
 		return false, err
 	}
 	return okOld && okNew && old.Hash == now.Hash && !okLeft, nil
+}
+
+// movedFolder judges the records of commit h under the folder its first
+// parent's policy names when that is not the folder of the rules h is
+// judged by: over a range, BASE's folder, when the range moved the records
+// earlier; over all of history, the folder before a forbidden change of
+// it. The rules stay the same, and what h does in the other folder is
+// judged like what it does in theirs. It returns nil when the folders are
+// the same or h changes nothing there; main is h's job under the rules'
+// folder (nil when none), which reports what concerns the commit as a
+// whole.
+func (r *Repo) movedFolder(ctx context.Context, h plumbing.Hash, base *Rules, main *verifyJob) (*verifyJob, error) {
+	if main != nil && main.problem != nil && main.problem.fatal {
+		return nil, nil // the whole commit is refused already
+	}
+	p := r.Indexed(h).FirstParent()
+	if p.IsZero() {
+		return nil, nil
+	}
+	t, err := r.TreeOf(p)
+	if err != nil {
+		return nil, err
+	}
+	pb, err := r.BlobAt(t, base.PolicyPath)
+	if err != nil {
+		return nil, err
+	}
+	pol, err := r.policy(pb)
+	if err != nil {
+		return nil, err
+	}
+	if r.Prefix()+pol.Records == base.Dir {
+		return nil, nil
+	}
+	moved := *base
+	moved.Dir = r.Prefix() + pol.Records
+	j, err := r.prepare(ctx, h, &moved)
+	if err != nil || j == nil {
+		return nil, err
+	}
+	if len(j.fcs) == 0 {
+		return nil, nil
+	}
+	// The commit as a whole (its policy change, headers, signature) is
+	// main's to report.
+	j.policy, j.folder, j.stray, j.undonePolicy = false, "", nil, nil
+	if main != nil {
+		j.problem = nil
+	}
+	return j, nil
 }

@@ -10,9 +10,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -76,10 +76,33 @@ type Session struct {
 	before []diag.Diagnostic
 }
 
+// Options are how Open opens a session.
+type Options struct {
+	// NoCommit leaves changes in the work tree.
+	NoCommit bool
+	// Now is the moment stamped into records.
+	Now time.Time
+	// Wait is how long to wait for another opsbook's lock (0: fail at once).
+	Wait time.Duration
+	// Notes receives what Open did by itself (a stale lock taken over, an
+	// interrupted change finished or undone); nil discards them.
+	Notes io.Writer
+}
+
+// DefaultWait is how long a write waits for another opsbook by default.
+const DefaultWait = 10 * time.Second
+
 // Open finds the repository from dir, checks that git can take a commit,
-// takes the lock, loads the records and resolves the actor from the git
+// takes the lock (waiting DefaultWait), recovers what an interrupted opsbook
+// left behind, loads the records and resolves the actor from the git
 // identity. noCommit leaves changes in the work tree.
 func Open(ctx context.Context, dir string, noCommit bool, now time.Time) (*Session, error) {
+	return OpenWith(ctx, dir, Options{NoCommit: noCommit, Now: now, Wait: DefaultWait})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, dir string, o Options) (*Session, error) {
+	noCommit, now := o.NoCommit, o.Now
 	root, err := config.FindRoot(dir)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrRepository, err)
@@ -88,14 +111,12 @@ func Open(ctx context.Context, dir string, noCommit bool, now time.Time) (*Sessi
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrRepository, err)
 	}
-	if err := g.CheckState(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrRepository, err)
-	}
-	unlock, err := g.Lock()
+	unlock, err := lockAndRecover(ctx, g, o.Wait, o.Notes)
 	if err != nil {
-		if errors.Is(err, gitstore.ErrBusy) {
-			return nil, err
-		}
+		return nil, err
+	}
+	if err := g.CheckState(); err != nil {
+		unlock()
 		return nil, fmt.Errorf("%w: %v", ErrRepository, err)
 	}
 	s := &Session{Git: g, Now: now, unlock: unlock}
@@ -151,11 +172,13 @@ func PersonByEmail(set *record.Set, email string) *record.Record {
 }
 
 // Edit is one file the change writes: new content for Path, or nil Data to
-// remove it. Before is the record as it was (nil for a new file).
+// remove it. Before is the record as it was (nil for a new file). File
+// marks an attachment (written and committed, never parsed as a record).
 type Edit struct {
 	Path   string
 	Before *record.Record
 	Data   []byte
+	File   bool
 }
 
 // Message is what the commit says.
@@ -168,6 +191,8 @@ type Message struct {
 	// workflow is not asked, the rules still are.
 	Mechanical bool
 }
+
+func (m Message) subject() string { return fmt.Sprintf("%s %s: %s", m.Kind, m.ID, m.Action) }
 
 func (m Message) String() string {
 	var b strings.Builder
@@ -187,14 +212,6 @@ type Result struct {
 	Unchanged bool
 }
 
-// refusalRules are validation rules whose breach is the department's rules
-// refusing (exit 3) rather than a malformed value (exit 1).
-var refusalRules = map[string]bool{
-	"state-needs": true, "budget-overspend": true, "receipt-required": true, "appraisal-self": true,
-	"appraisal-appraiser": true, "plan-active": true, "people-director": true, "ref-missing": true,
-	"ref-role": true, "id-duplicate": true, "attachment-missing": true,
-}
-
 // Parse turns an edit's content into a record for checking, with the
 // problems of its text and schema.
 func (s *Session) Parse(e Edit) (*record.Record, []diag.Diagnostic) {
@@ -212,7 +229,16 @@ func (s *Session) Check(edits []Edit, msg Message) error {
 	after := make([]*record.Record, len(edits))
 	var invalid []diag.Diagnostic
 	var changes []workflow.Change
+	pending := map[string][]byte{}
+	for _, e := range edits {
+		if e.File {
+			pending[e.Path] = e.Data
+		}
+	}
 	for i, e := range edits {
+		if e.File {
+			continue
+		}
 		if e.Data == nil {
 			changes = append(changes, workflow.Change{Before: e.Before})
 			continue
@@ -241,7 +267,12 @@ func (s *Session) Check(edits []Edit, msg Message) error {
 		}
 		return &Refused{Reason: "refused: " + strings.Join(reasons, "; "), Rule: rs[0].Rule}
 	}
-	return s.checkRules(edits, after)
+	for i, e := range edits {
+		if err := s.checkSealed(e.Before, after[i], pending); err != nil {
+			return err
+		}
+	}
+	return s.checkRules(edits, after, pending)
 }
 
 // Apply checks the edits and, when allowed, writes and commits them.
@@ -250,9 +281,13 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 		return nil, err
 	}
 	paths := make([]string, len(edits))
+	var recordPaths []string
 	same := true
 	for i, e := range edits {
 		paths[i] = e.Path
+		if !e.File {
+			recordPaths = append(recordPaths, e.Path)
+		}
 		cur, err := os.ReadFile(filepath.Join(s.Repo.Root, filepath.FromSlash(e.Path)))
 		same = same && e.Data != nil && err == nil && bytes.Equal(cur, e.Data)
 	}
@@ -265,7 +300,7 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 		}
 	}
 	if s.Commit {
-		dirty, err := s.Git.Dirty(paths)
+		dirty, err := s.Git.Dirty(recordPaths)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrRepository, err)
 		}
@@ -273,44 +308,60 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 			return nil, &Refused{Rule: "uncommitted", Reason: fmt.Sprintf("refused: %s has uncommitted changes of its own; commit or discard them first (git diff -- %s), or use --no-commit", strings.Join(dirty, ", "), strings.Join(dirty, " "))}
 		}
 	}
-	restore, err := s.write(edits)
-	if err != nil {
-		return nil, err
+	files := make([]gitstore.FileWrite, len(edits))
+	for i, e := range edits {
+		files[i] = gitstore.FileWrite{Path: e.Path, Data: e.Data, Remove: e.Data == nil}
 	}
 	res := &Result{Paths: paths}
 	if !s.Commit {
+		if err := s.Git.WriteFiles(ctx, msg.subject(), files); err != nil {
+			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+				return nil, fmt.Errorf("stopped by a signal before writing; nothing was changed")
+			}
+			return nil, fmt.Errorf("writing: %w", err)
+		}
 		return res, nil
 	}
 	// The author is the person of the records (their name as registered),
-	// with the email git knows them by.
-	who := gitstore.Signature{Name: s.Person.Title(), Email: s.Email}
+	// with the email git knows them by, at the moment the change stamps
+	// (acknowledged_at, actual dates): verify checks stamps against the
+	// commit's time.
+	who := gitstore.Signature{Name: s.Person.Title(), Email: s.Email, When: s.Now}
 	if who.Name == "" {
 		who.Name = s.Name
 	}
-	req := gitstore.CommitRequest{Paths: paths, Message: msg.String(), Author: who}
+	req := gitstore.CommitRequest{Files: files, Message: msg.String(), Author: who}
 	if s.Repo.Policy.RequireSignatures {
 		req.Sign = gitstore.SignAlways
 	}
 	hash, err := s.Git.Commit(ctx, req)
 	if err != nil {
-		if hash == "" {
-			restore()
-		}
 		if errors.Is(err, gitstore.ErrNothingToCommit) {
 			return res, nil
+		}
+		if hash == "" && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return nil, fmt.Errorf("stopped by a signal before the commit; nothing was changed")
 		}
 		return nil, fmt.Errorf("committing: %w", err)
 	}
 	res.Commit = hash
+	if err := s.checkCommitted(hash, edits); err != nil {
+		return res, err
+	}
 	return res, nil
 }
 
 // checkRules runs the cross-record rules over the records as they would be
 // and refuses errors the change introduces; errors already present
-// elsewhere do not block it.
-func (s *Session) checkRules(edits []Edit, after []*record.Record) error {
+// elsewhere do not block it. Every such refusal is the department's rules
+// speaking (exit 3), whichever rule it is: only a value the schema rejects
+// (Check's "would not be valid") is Invalid.
+func (s *Session) checkRules(edits []Edit, after []*record.Record, pending map[string][]byte) error {
 	replaced := map[string]bool{}
 	for _, e := range edits {
+		if e.File {
+			continue
+		}
 		replaced[e.Path] = true
 	}
 	var recs []*record.Record
@@ -325,7 +376,7 @@ func (s *Session) checkRules(edits []Edit, after []*record.Record) error {
 		}
 	}
 	set := record.NewSet(recs)
-	now := rules.Check(&rules.Context{Set: set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now})
+	now := rules.Check(&rules.Context{Set: set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Pending: pending})
 	key := func(d diag.Diagnostic) string {
 		return d.Path + "\x00" + d.Rule + "\x00" + d.Record + "\x00" + d.Message
 	}
@@ -334,7 +385,6 @@ func (s *Session) checkRules(edits []Edit, after []*record.Record) error {
 		was[key(d)]++
 	}
 	var added []diag.Diagnostic
-	rule := false
 	for _, d := range now {
 		if d.Severity != diag.Error {
 			continue
@@ -344,59 +394,11 @@ func (s *Session) checkRules(edits []Edit, after []*record.Record) error {
 			continue
 		}
 		added = append(added, d)
-		rule = rule || refusalRules[d.Rule]
 	}
 	if len(added) == 0 {
 		return nil
 	}
-	return &Refused{Reason: "refused: the change would break the rules; nothing was changed", Rule: added[0].Rule, Diagnostics: diag.Sort(added), Invalid: !rule}
-}
-
-// write writes every edit atomically and returns a function that puts the
-// files back as they were.
-func (s *Session) write(edits []Edit) (restore func(), err error) {
-	type saved struct {
-		path string
-		data []byte
-		had  bool
-	}
-	var done []saved
-	restore = func() {
-		for i := len(done) - 1; i >= 0; i-- {
-			sv := done[i]
-			if sv.had {
-				_ = gitstore.WriteFileAtomic(sv.path, sv.data, 0o644)
-			} else {
-				_ = os.Remove(sv.path)
-			}
-		}
-	}
-	// Removals last, so a rename writes the new file before the old goes.
-	order := append([]Edit(nil), edits...)
-	sort.SliceStable(order, func(i, j int) bool { return order[i].Data != nil && order[j].Data == nil })
-	for _, e := range order {
-		abs := filepath.Join(s.Repo.Root, filepath.FromSlash(e.Path))
-		old, rerr := os.ReadFile(abs)
-		sv := saved{path: abs, data: old, had: rerr == nil}
-		if e.Data == nil {
-			if err := os.Remove(abs); err != nil && !os.IsNotExist(err) {
-				restore()
-				return nil, fmt.Errorf("removing %s: %w", e.Path, err)
-			}
-			done = append(done, sv)
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
-			restore()
-			return nil, fmt.Errorf("writing %s: %w", e.Path, err)
-		}
-		if err := gitstore.WriteFileAtomic(abs, e.Data, 0o644); err != nil {
-			restore()
-			return nil, fmt.Errorf("writing %s: %w", e.Path, err)
-		}
-		done = append(done, sv)
-	}
-	return restore, nil
+	return &Refused{Reason: "refused: the change would break the rules; nothing was changed", Rule: added[0].Rule, Diagnostics: diag.Sort(added)}
 }
 
 // checkSigningKey refuses, under require_signatures, to sign with an SSH key

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/opsbook/opsbook/pkg/query"
 	"github.com/opsbook/opsbook/pkg/record"
+	"go.yaml.in/yaml/v3"
 )
 
 // Assignment is FIELD=VALUE or FIELD+=VALUE from the command line.
@@ -48,16 +50,24 @@ func protected(path string) string {
 
 // ApplyAssignments applies assignments and removals to a record's text.
 // allowProtected is for `new`, whose template sets status, kind and id.
+// A literal takes its type from the kind's schema, as --where's do: a
+// field the schema says is text is written as text (a phone number stays
+// "13800138000"), numbers and money as numbers, dates as dates; a field the
+// schema does not know is typed by how the literal looks.
 func ApplyAssignments(src []byte, sets []Assignment, unsets []string, allowProtected bool) ([]byte, error) {
 	ed, err := record.NewEditor(src)
 	if err != nil {
 		return nil, err
 	}
+	var fields *query.Fields
+	if rec, _ := record.Parse("", src); rec != nil {
+		fields, _ = query.FieldsOf(rec.Kind)
+	}
 	for _, a := range sets {
 		if msg := protected(a.Path); msg != "" && !allowProtected {
 			return nil, &Refused{Rule: "protected-field", Reason: fmt.Sprintf("refused: %s: %s", a.Path, msg)}
 		}
-		n, err := record.ScalarNode(a.Value)
+		n, err := valueNode(fields, a)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", a.Path, err)
 		}
@@ -74,4 +84,27 @@ func ApplyAssignments(src []byte, sets []Assignment, unsets []string, allowProte
 		}
 	}
 	return ed.Bytes()
+}
+
+// valueNode is the YAML node an assignment writes. Only text needs the
+// schema: an unquoted literal that looks like a number, a boolean or a date
+// is written quoted when the field holds text. A literal in YAML's own
+// brackets or quotes is taken as written.
+func valueNode(fields *query.Fields, a Assignment) (*yaml.Node, error) {
+	n, err := record.ScalarNode(a.Value)
+	if err != nil || fields == nil || n.Kind != yaml.ScalarNode || n.Tag == "!!str" || n.Style != 0 {
+		return n, err
+	}
+	f, ferr := fields.Resolve(a.Path)
+	if ferr != nil {
+		return n, nil
+	}
+	t := f.Type
+	if t == query.List && a.Append {
+		t = f.Elem
+	}
+	if t == query.Text {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: strings.TrimSpace(a.Value)}, nil
+	}
+	return n, nil
 }

@@ -10,9 +10,10 @@ import (
 )
 
 // MoveEdits builds the edits of moving rec to state `to`: the status, plus
-// what the move stamps (acknowledged_at, resolved_at, actual dates, hold,
-// appraisal total and rating, a training plan's approved_on, a cancelled
-// training's reason, a violation's closed_on). Activating a plan that supersedes another
+// what the move stamps (acknowledged_at, resolved_at, reopened_at, a plan's
+// activated_on, actual dates, hold, appraisal total and rating, a training
+// plan's approved_on, a cancelled training's reason, a violation's
+// closed_on). Activating a plan that supersedes another
 // also moves that one to superseded, in the same commit.
 func MoveEdits(s *Session, rec *record.Record, to, note string) ([]Edit, error) {
 	src, err := record.ReadFile(s.Repo.Root, rec.Path)
@@ -45,7 +46,14 @@ func MoveEdits(s *Session, rec *record.Record, to, note string) ([]Edit, error) 
 		switch to {
 		case "acknowledged":
 			setIfMissing("acknowledged_at", now)
+		case "reopened":
+			// the reopen starts the resolution clock again (rules.Clocks)
+			set("reopened_at", now)
 		case "resolved":
+			if rec.Has("reopened_at") {
+				// resolved again: the earlier resolution time gives way
+				set("resolution.resolved_at", now)
+			}
 			setIfMissing("resolution.resolved_at", now)
 			if note != "" {
 				setIfMissing("resolution.solution", note)
@@ -95,6 +103,8 @@ func MoveEdits(s *Session, rec *record.Record, to, note string) ([]Edit, error) 
 		}
 	case record.Plan:
 		if to == "active" {
+			// the progress-check interval runs from here (rules: check-missing)
+			set("activated_on", today)
 			if old := s.Repo.Set.Get(rec.Str("supersedes")); old != nil && old.Kind == record.Plan && old.Status() == "active" {
 				e, err := simpleMove(s, old, "superseded")
 				if err != nil {

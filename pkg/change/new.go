@@ -2,12 +2,14 @@ package change
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"text/template"
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/schema"
 	"github.com/opsbook/opsbook/templates"
 )
 
@@ -60,4 +62,68 @@ func NewRecord(s *Session, k record.Kind, id string, sets []Assignment) (string,
 		return "", nil, err
 	}
 	return id, data, nil
+}
+
+// Field is a field a new record must be given, with its schema description.
+type Field struct {
+	Name        string
+	Description string
+}
+
+// MustGive lists the fields of kind k that its schema requires and its
+// template leaves empty: what `opsbook new KIND` needs to be told (the
+// template fills the rest: id, status, you, today).
+func MustGive(k record.Kind) ([]Field, error) {
+	raw, err := schema.Raw(string(k))
+	if err != nil {
+		return nil, err
+	}
+	var doc struct {
+		Required   []string                   `json:"required"`
+		Properties map[string]json.RawMessage `json:"properties"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("schema of %s: %w", k, err)
+	}
+	tmpl, err := template.ParseFS(templates.FS, string(k)+".yaml")
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if err := tmpl.Execute(&b, map[string]any{"ID": record.FormatID(k, 2000, 1), "Actor": "x", "Today": "2000-01-01", "Now": "2000-01-01T00:00:00Z", "Year": 2000}); err != nil {
+		return nil, err
+	}
+	filled, _ := record.Parse("", b.Bytes())
+	var out []Field
+	for _, name := range doc.Required {
+		if name == "kind" || name == "id" || name == "status" {
+			continue // opsbook's (a person's id is --id)
+		}
+		if filled != nil && filled.Has(name) && filled.Str(name) != "" {
+			continue
+		}
+		var prop struct {
+			Description string `json:"description"`
+		}
+		_ = json.Unmarshal(doc.Properties[name], &prop)
+		out = append(out, Field{Name: name, Description: prop.Description})
+	}
+	return out, nil
+}
+
+// Missing returns the fields of MustGive that data (a new record) still
+// leaves absent or empty.
+func Missing(k record.Kind, data []byte) []Field {
+	must, err := MustGive(k)
+	if err != nil {
+		return nil
+	}
+	rec, _ := record.Parse("", data)
+	var out []Field
+	for _, f := range must {
+		if rec == nil || !rec.Has(f.Name) || rec.Str(f.Name) == "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }

@@ -87,17 +87,23 @@ func TestValidateCaretOnTerminal(t *testing.T) {
 }
 
 func TestStripBannerKeepsTheRecordsOwnComments(t *testing.T) {
-	banner := errorBanner + "# refused: x\n"
+	banner := errorBanner("x.yaml", errors.New("refused: x"))
 	rec := "# the record's own comment\nkind: expense\n"
-	if got := string(stripBanner([]byte(banner+rec), banner)); got != rec {
+	if got := string(stripBanner([]byte(banner + rec))); got != rec {
 		t.Fatalf("got %q", got)
 	}
-	// the user deleted one banner line: the rest of the banner still goes
-	edited := strings.Replace(banner, "# refused: x\n", "", 1) + rec
-	if got := string(stripBanner([]byte(edited), banner)); got != rec {
-		t.Fatalf("got %q", got)
+	// the user deleted or rewrote banner lines: the rest of it still goes
+	edited := strings.Replace(banner, "#| refused: x\n", "", 1) + rec
+	if got := string(stripBanner([]byte(edited))); got != rec {
+		t.Fatalf("deleted line: got %q", got)
 	}
-	if got := string(stripBanner([]byte(rec), "")); got != rec {
+	// a substitution that took the prefix off a message line: the fixed
+	// first and last lines still frame the block
+	edited = strings.Replace(banner, "#| refused: x", "REFUSED: x", 1) + rec
+	if got := string(stripBanner([]byte(edited))); got != rec {
+		t.Fatalf("rewritten line: got %q", got)
+	}
+	if got := string(stripBanner([]byte(rec))); got != rec {
 		t.Fatalf("no banner: got %q", got)
 	}
 }

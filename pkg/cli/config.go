@@ -74,5 +74,5 @@ func writeTabular(g *global, format render.Format, t *render.Table, v any) error
 	case render.Markdown:
 		return render.WriteMarkdown(g.io.Out, t)
 	}
-	return render.WriteTable(g.io.Out, t, g.io.OutTTY)
+	return render.WriteTableWidth(g.io.Out, t, g.io.OutTTY, g.io.Width)
 }

@@ -32,7 +32,8 @@ func newEditCmd(g *global) *cobra.Command {
 When you save and quit, the record is validated; if it is not valid, the
 errors are shown at the top of the file and the editor opens again (quit
 without changing anything to give up). An unchanged file means no commit.
-A status change made in the editor is judged as a workflow move.`,
+A status change made in the editor is judged as a workflow move. Lines
+starting with #| are opsbook's and are removed when you save.`,
 		Example: `  opsbook edit EXP-2026-0041
   EDITOR=nano opsbook edit CMP-2026-0042`,
 		Args: cobra.ExactArgs(1),
@@ -85,8 +86,6 @@ func runEdit(ctx context.Context, o *editOpts) error {
 	return o.report(out, text)
 }
 
-const errorBanner = "# opsbook: the record is not valid; fix the errors below, or quit without\n# changes to give up. These comment lines are removed when you save.\n"
-
 // editLoop opens data in the user's editor until the result passes Check,
 // or is unchanged (nil: given up). Validation errors are shown as comments
 // at the top of the file, like kubectl edit.
@@ -106,7 +105,6 @@ func editLoop(ctx context.Context, g *global, s *change.Session, path string, be
 	tmp := filepath.Join(dir, filepath.Base(path))
 	shown := data
 	var last error
-	banner := ""
 	for {
 		if err := os.WriteFile(tmp, shown, 0o600); err != nil {
 			return nil, err
@@ -127,7 +125,7 @@ func editLoop(ctx context.Context, g *global, s *change.Session, path string, be
 			}
 			return nil, nil
 		}
-		clean := stripBanner(edited, banner)
+		clean := stripBanner(edited)
 		err = s.Check([]change.Edit{{Path: path, Before: before, Data: clean}}, msg)
 		if err == nil {
 			return clean, nil
@@ -139,37 +137,84 @@ func editLoop(ctx context.Context, g *global, s *change.Session, path string, be
 		}
 		last = err
 		fmt.Fprintln(g.io.Err, err)
-		var b strings.Builder
-		b.WriteString(errorBanner)
-		for _, line := range strings.Split(strings.TrimRight(err.Error(), "\n"), "\n") {
-			b.WriteString("# " + strings.TrimSpace(line) + "\n")
-		}
-		banner = b.String()
+		banner := errorBanner(path, err)
 		shown = append([]byte(banner), clean...)
 	}
 }
 
-// stripBanner removes the error comment block editLoop put on top, and
-// only that: the record's own comments below it stay. When the user edited
-// the block itself, its lines are removed one by one as far as they match.
-func stripBanner(data []byte, banner string) []byte {
-	if banner == "" {
-		return data
-	}
-	if bytes.HasPrefix(data, []byte(banner)) {
-		return data[len(banner):]
-	}
-	ours := map[string]bool{}
-	for _, l := range strings.SplitAfter(banner, "\n") {
-		ours[l] = true
-	}
-	rest := data
-	for len(rest) > 0 {
-		i := bytes.IndexByte(rest, '\n')
-		if i < 0 || !ours[string(rest[:i+1])] {
-			break
+// The error block editLoop puts on top of the file. Every line of it
+// starts with bannerPrefix, it opens and closes with fixed marker lines, and
+// stripBanner removes it by that structure, not by its text: an editor's
+// search and replace that rewrote the messages cannot make opsbook keep
+// them as the user's comments or commit them.
+const (
+	bannerPrefix = "#|"
+	bannerStart  = "#| ---- opsbook ----"
+	bannerEnd    = "#| ---- end ----"
+)
+
+// errorBanner renders err as the block shown above the record. Positions in
+// the edited file are given as lines of the file as shown, banner included,
+// so the editor's own line numbers find them.
+func errorBanner(path string, err error) string {
+	var msgs []string
+	var ref *change.Refused
+	if errors.As(err, &ref) && len(ref.Diagnostics) > 0 {
+		msgs = append(msgs, ref.Reason)
+		for _, d := range ref.Diagnostics {
+			msgs = append(msgs, "\x00"+d.String())
 		}
-		rest = rest[i+1:]
+	} else {
+		msgs = strings.Split(strings.TrimRight(err.Error(), "\n"), "\n")
 	}
-	return rest
+	head := []string{
+		bannerStart,
+		bannerPrefix + " " + msgEditInvalid,
+		bannerPrefix + " " + msgEditBannerLines,
+	}
+	offset := len(head) + len(msgs) + 1
+	var b strings.Builder
+	for _, l := range head {
+		b.WriteString(l + "\n")
+	}
+	i := 0
+	for _, m := range msgs {
+		if strings.HasPrefix(m, "\x00") {
+			d := ref.Diagnostics[i]
+			i++
+			if d.Path == path {
+				m = fmt.Sprintf(msgEditDiagAt, d.Line+offset, d.Column, d.Severity, d.Message, d.Rule)
+			} else {
+				m = d.String()
+			}
+		}
+		b.WriteString(bannerPrefix + " " + strings.TrimSpace(m) + "\n")
+	}
+	b.WriteString(bannerEnd + "\n")
+	return b.String()
+}
+
+// stripBanner removes opsbook's error block and nothing of the record: when
+// the file still opens with bannerStart, everything up to bannerEnd goes
+// whatever it now says; then every other line starting with bannerPrefix
+// goes too (such a line is never the user's comment, and never committed).
+func stripBanner(data []byte) []byte {
+	lines := strings.SplitAfter(string(data), "\n")
+	bare := func(l string) string { return strings.TrimRight(l, "\r\n") }
+	if len(lines) > 0 && bare(lines[0]) == bannerStart {
+		for i := 1; i < len(lines); i++ {
+			if bare(lines[i]) == bannerEnd {
+				lines = lines[i+1:]
+				break
+			}
+		}
+	}
+	var b strings.Builder
+	b.Grow(len(data))
+	for _, l := range lines {
+		if !strings.HasPrefix(l, bannerPrefix) {
+			b.WriteString(l)
+		}
+	}
+	return []byte(b.String())
 }

@@ -74,6 +74,7 @@ categories:
   complaint: [product, service, billing, delivery, staff, other]
 check_interval_days: 14
 require_signatures: false
+expense_review: off
 commit: true
 `
 
@@ -117,6 +118,13 @@ func runInit(cmd *cobra.Command, o *initOpts) error {
 	}
 	if err := g.CheckState(); err != nil {
 		return &ExitError{ExitUsage, err}
+	}
+	adopted, err := g.AdoptIdentity(o.name, o.email)
+	if err != nil {
+		return &ExitError{ExitUsage, err}
+	}
+	if adopted {
+		fmt.Fprintf(o.io.Err, msgInitIdentity+"\n", o.email, o.name)
 	}
 	unlock, err := g.Lock()
 	if err != nil {

@@ -45,6 +45,16 @@ var defaultColumns = map[record.Kind]string{
 	record.Violation:    "id,status,reported_on,person,severity,decision.sanction,title",
 }
 
+// narrowColumns replace defaultColumns on a terminal narrower than
+// narrowWidth, for the kinds whose default table could not be shown there
+// without cutting every column: what is left out is named on stderr.
+var narrowColumns = map[record.Kind]string{
+	record.Complaint: "id,status,severity,assignee,title",
+	record.Appraisal: "id,status,employee,period,computed_rating,title",
+}
+
+const narrowWidth = 120
+
 func newListCmd(g *global) *cobra.Command {
 	o := &listOpts{global: g}
 	cmd := &cobra.Command{
@@ -156,8 +166,13 @@ func runList(ctx context.Context, o *listOpts) error {
 	}
 	recs := r.Set.OfKind(kind)
 	spec := o.columns
+	narrow := false
 	if spec == "" {
 		spec = defaultColumns[kind]
+		// a narrow terminal gets the fewer columns it can show whole
+		if n, ok := narrowColumns[kind]; ok && o.io.OutTTY && o.io.Width > 0 && o.io.Width < narrowWidth && o.output == "" {
+			spec, narrow = n, true
+		}
 	}
 	var q *query.Query
 	var order query.Order
@@ -249,6 +264,9 @@ func runList(ctx context.Context, o *listOpts) error {
 	}
 	if tty {
 		what := kindCount(kind, matched)
+		if narrow {
+			what += fmt.Sprintf(msgListNarrow, o.io.Width, defaultColumns[kind])
+		}
 		if total := len(recs); matched != total {
 			what = fmt.Sprintf("%d of %s", matched, kindCount(kind, total))
 		}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -181,20 +182,24 @@ func listOptions(o *moveOpts, s *change.Session, rec *record.Record) error {
 		Verb    string `json:"verb"`
 		Allowed bool   `json:"allowed"`
 		Reason  string `json:"reason,omitempty"`
+		// Needs: every unmet need that refuses the move, one a line.
+		Needs []string `json:"needs,omitempty"`
 	}
 	out := []optJSON{}
 	t := &render.Table{Headers: []string{"TO", "VERB", "YOU", "WHY NOT"}}
 	for _, op := range opts {
 		// A move the workflow allows may still be refused by what the new
-		// state needs: try it (nothing is written) and say why.
+		// state needs: try it (nothing is written) and say why, every need.
+		var needs []string
 		if op.Allowed {
 			if edits, err := change.MoveEdits(s, rec, op.To, ""); err == nil {
 				if err := s.Check(edits, change.Message{Kind: rec.Kind, ID: rec.ID, Action: op.Verb}); err != nil {
-					op.Allowed, op.Reason = false, firstLine(err.Error())
+					needs = unmet(err)
+					op.Allowed, op.Reason = false, strings.Join(needs, "; ")
 				}
 			}
 		}
-		out = append(out, optJSON{op.To, op.Verb, op.Allowed, op.Reason})
+		out = append(out, optJSON{op.To, op.Verb, op.Allowed, op.Reason, needs})
 		you := "yes"
 		if !op.Allowed {
 			you = "no"
@@ -213,15 +218,19 @@ func listOptions(o *moveOpts, s *change.Session, rec *record.Record) error {
 		fmt.Fprintln(o.io.Out, "no moves: the state is final")
 		return nil
 	}
-	return render.WriteTable(o.io.Out, t, o.io.OutTTY)
+	return render.WriteTableWidth(o.io.Out, t, o.io.OutTTY, o.io.Width)
 }
 
-// firstLine is the reason without its list of diagnostics, plus the first
-// one of them when there are any.
-func firstLine(s string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	if len(lines) > 1 {
-		return strings.TrimSpace(lines[1])
+// unmet lists why a check refused a move: each diagnostic's message, or
+// the reason itself when it has none.
+func unmet(err error) []string {
+	var ref *change.Refused
+	if errors.As(err, &ref) && len(ref.Diagnostics) > 0 {
+		var out []string
+		for _, d := range ref.Diagnostics {
+			out = append(out, d.Message)
+		}
+		return out
 	}
-	return lines[0]
+	return []string{strings.TrimSpace(strings.SplitN(err.Error(), "\n", 2)[0])}
 }

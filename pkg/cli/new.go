@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/record"
@@ -17,6 +18,8 @@ type newOpts struct {
 	id   string
 	sets []string
 	edit bool
+	// attach are files to attach to the new record, in the same commit.
+	attach []string
 }
 
 func newNewCmd(g *global) *cobra.Command {
@@ -33,11 +36,17 @@ and commits it. It prints the new id.
 FIELD is a dotted path (items.0.amount); FIELD+=VALUE appends to a list;
 VALUE is text, a number, true/false, a date, or a YAML flow value such as
 '{description: 印刷, amount: 300.00}'. With --edit the record opens in your
-editor ($VISUAL or $EDITOR) before it is checked. People need --id HANDLE.`,
+editor ($VISUAL or $EDITOR) before it is checked. People need --id HANDLE.
+
+On a terminal, when fields the kind requires are missing, the new record
+opens in your editor with the missing fields listed on top (quit without
+changes to create nothing); --set is for scripts, and without a terminal the
+missing fields are an error that names them.` + requiredHelp(),
 		Example: `  opsbook new expense --set title="Printing" --set category=marketing --set amount=280.00
   opsbook new complaint --set title="Late delivery" --set channel=phone --set customer=CUS-0007 \
       --set category=delivery --set severity=high --set summary="3 boxes late"
   opsbook new person --id chen.jie --set name="陳傑" --set role=specialist --set emails+=chen.jie@example.com
+  opsbook new expense --set title=Taxi --set category=travel --set amount=86.00 --attach taxi.pdf
   opsbook new expense --edit`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -47,6 +56,7 @@ editor ($VISUAL or $EDITOR) before it is checked. People need --id HANDLE.`,
 	}
 	cmd.Flags().StringArrayVarP(&o.sets, "set", "s", nil, "set `FIELD=VALUE` (repeatable)")
 	cmd.Flags().StringVar(&o.id, "id", "", "the handle of a new person")
+	cmd.Flags().StringArrayVar(&o.attach, "attach", nil, "attach `FILE` to the new record in the same commit (repeatable; see opsbook attach)")
 	cmd.Flags().BoolVarP(&o.edit, "edit", "e", false, "open the new record in your editor before checking it")
 	o.writeOpts.bind(cmd)
 	return cmd
@@ -68,6 +78,10 @@ func runNew(ctx context.Context, o *newOpts) error {
 		}
 		sets = append(sets, a)
 	}
+	sources, err := change.ReadSources(o.attach)
+	if err != nil {
+		return writeErr(err)
+	}
 	s, err := o.session(ctx, o.noCommit)
 	if err != nil {
 		return err
@@ -79,6 +93,11 @@ func runNew(ctx context.Context, o *newOpts) error {
 	}
 	path := change.RecordPath(s.Repo.Policy.Records, k, id)
 	msg := change.Message{Kind: k, ID: id, Action: "create", Note: o.note}
+	missing := change.Missing(k, data)
+	if !o.edit && len(missing) > 0 && o.io.InTTY && o.io.OutTTY {
+		o.edit = true
+		data = append([]byte(missingBanner(k, missing)), data...)
+	}
 	if o.edit {
 		data, err = editLoop(ctx, o.global, s, path, nil, data, msg)
 		if err != nil {
@@ -89,9 +108,52 @@ func runNew(ctx context.Context, o *newOpts) error {
 			return nil
 		}
 	}
-	res, err := s.Apply(ctx, []change.Edit{{Path: path, Data: data}}, msg)
+	edits := []change.Edit{{Path: path, Data: data}}
+	if len(sources) > 0 {
+		if edits, err = change.AttachEdits(s, nil, path, id, data, sources); err != nil {
+			return writeErr(err)
+		}
+	}
+	res, err := s.Apply(ctx, edits, msg)
 	if err != nil {
 		return writeErr(err)
 	}
-	return o.report(changeJSON{ID: id, Path: path, Action: "create", Commit: res.Commit, Unchanged: res.Unchanged}, id)
+	var paths []string
+	if len(sources) > 0 {
+		paths = res.Paths
+	}
+	return o.report(changeJSON{ID: id, Path: path, Paths: paths, Action: "create", Commit: res.Commit, Unchanged: res.Unchanged}, id)
+}
+
+// requiredHelp lists, for `new --help`, what each kind must be given.
+func requiredHelp() string {
+	var b strings.Builder
+	b.WriteString("\n\n" + msgNewRequiredHead + "\n")
+	for _, ki := range record.Kinds {
+		fields, err := change.MustGive(ki.Kind)
+		if err != nil {
+			continue
+		}
+		var names []string
+		for _, f := range fields {
+			names = append(names, f.Name)
+		}
+		fmt.Fprintf(&b, "  %-10s %s\n", ki.Kind, strings.Join(names, ", "))
+	}
+	b.WriteString(msgNewRequiredTail)
+	return b.String()
+}
+
+// missingBanner is the commented block on top of a new record opened in
+// the editor because fields are missing: the marker lines of edit's error
+// block, so it is removed the same way when the file is saved.
+func missingBanner(k record.Kind, missing []change.Field) string {
+	var b strings.Builder
+	b.WriteString(bannerStart + "\n")
+	fmt.Fprintf(&b, "%s "+msgNewFillIn+"\n", bannerPrefix, k)
+	for _, f := range missing {
+		fmt.Fprintf(&b, "%s   %s: %s\n", bannerPrefix, f.Name, oneLine(f.Description))
+	}
+	b.WriteString(bannerEnd + "\n")
+	return b.String()
 }

@@ -69,9 +69,16 @@ Output (-o): text (the default), json, yaml, markdown.`,
 			if err := write(fields); err != nil {
 				return err
 			}
+			bullet := ""
+			if format == render.Markdown {
+				bullet = "- "
+				if len(v.Hints) > 0 {
+					fmt.Fprintln(g.io.Out)
+				}
+			}
 			for _, s := range v.States {
 				if h := v.Hints[s]; h != "" {
-					fmt.Fprintf(g.io.Out, "%s: %s\n", s, h)
+					fmt.Fprintf(g.io.Out, "%s%s: %s\n", bullet, s, h)
 				}
 			}
 			if len(v.Moves) == 0 {

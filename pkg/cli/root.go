@@ -13,15 +13,13 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/opsbook/opsbook/pkg/repo"
 	"github.com/spf13/cobra"
 )
-
-// Version is set at build time.
-var Version = "dev"
 
 // global holds the flags every command shares.
 type global struct {
@@ -32,13 +30,19 @@ type global struct {
 	quietUnreadable bool
 	now             string
 	noCache         bool
+	wait            time.Duration
 	io              *Streams
 }
 
+// Main runs opsbook with a context cancelled by SIGINT, SIGTERM or SIGHUP
+// (a closed terminal): a write then stops before its commit and puts the
+// files back, or, past that point, completes; the lock is released either
+// way.
+//
 // Main runs opsbook with the process's arguments and streams and returns the
 // exit status.
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	return Run(ctx, os.Args[1:], SystemStreams())
 }
@@ -73,8 +77,9 @@ answers questions about them.
 Start with:  opsbook summary` + exitStatusHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Version:       Version,
+		Version:       currentBuild().String(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.PersistentPreRun = func(*cobra.Command, []string) {
 		for _, msg := range config.IgnoredEnv() {
 			fmt.Fprintf(io.Err, "opsbook: warning: %s\n", msg)
@@ -94,6 +99,7 @@ Start with:  opsbook summary` + exitStatusHelp,
 	pf.BoolVar(&g.noColor, "no-color", false, "never colour the output (also: NO_COLOR)")
 	pf.StringVar(&g.now, "now", "", "judge dates and SLA clocks as of `TIME` (RFC 3339 or YYYY-MM-DD; also OPSBOOK_NOW)")
 	_ = pf.MarkHidden("now")
+	pf.DurationVar(&g.wait, "wait", change.DefaultWait, "how long a writing command waits for another opsbook's lock (`DURATION`, 0 fails at once)")
 	pf.BoolVar(&g.noCache, "no-cache", false, "read and parse every record file; neither use nor write the cache in .git/opsbook")
 
 	root.AddCommand(
@@ -111,15 +117,19 @@ Start with:  opsbook summary` + exitStatusHelp,
 		newEditCmd(g),
 		newMoveCmd(g),
 		newRenumberCmd(g),
+		newAttachCmd(g),
 		newInitCmd(g),
 		newHistoryCmd(g),
 		newLogCmd(g),
 		newVerifyCmd(g),
 		newAllowedSignersCmd(g),
 		newCodeownersCmd(g),
+		newDoctorCmd(g),
+		newVersionCmd(g),
 	)
 	root.AddGroup(&cobra.Group{ID: "verbs", Title: "Workflow verbs (each a move, like `opsbook move ID STATE`):"})
 	root.AddCommand(newVerbCmds(g)...)
+	addCompletions(g, root)
 	for _, c := range root.Commands() {
 		if !strings.Contains(c.Long, "Exit status:") {
 			c.Long += "\n" + exitStatusHelp
@@ -204,5 +214,6 @@ func (g *global) openWith(ctx context.Context, o repo.Options) (*repo.Repo, erro
 		return nil, &ExitError{ExitUsage, fmt.Errorf("reading the repository: %w", err)}
 	}
 	g.warnUnreadable(r)
+	g.warnInterrupted(r.Root)
 	return r, nil
 }

@@ -72,3 +72,33 @@ func checkIdent(name, email string) error {
 	}
 	return nil
 }
+
+// AdoptIdentity makes name and email this repository's git identity (its
+// own config's user.name and user.email) when the repository's config sets
+// no user.email and git would otherwise commit as someone else or as no one.
+// It reports whether it wrote the config. `opsbook init` uses it: the
+// director it registers is the person at the keyboard, and opsbook knows
+// people by their email, so the next command would fail as "unknown person".
+func (r *Repo) AdoptIdentity(name, email string) (bool, error) {
+	if err := checkIdent(name, email); err != nil {
+		return false, err
+	}
+	cfg, err := r.repo.Config()
+	if err != nil {
+		return false, fmt.Errorf("reading the repository's git config: %w", err)
+	}
+	if strings.TrimSpace(cfg.User.Email) != "" {
+		return false, nil
+	}
+	if _, cur, err := r.Identity(); err == nil && strings.EqualFold(cur, email) {
+		return false, nil
+	}
+	cfg.User.Email = email
+	if strings.TrimSpace(cfg.User.Name) == "" {
+		cfg.User.Name = name
+	}
+	if err := r.repo.SetConfig(cfg); err != nil {
+		return false, fmt.Errorf("writing the repository's git config: %w", err)
+	}
+	return true, nil
+}

@@ -192,11 +192,11 @@ func expenseDetail(c *rules.Context, rec *record.Record) *ExpenseDetail {
 	}
 	date, ok := dateOf(rec.Str("date"))
 	cat := rec.Str("category")
-	if !ok || cat == "" {
+	if !ok || !rules.Budgeted(rec, c.Policy.ExpenseCategories) {
 		return e
 	}
 	budgets := rules.Budgets(c.Set)
-	spent := rules.Spent(c.Set, budgets)
+	spent := rules.Spent(c.Set, budgets, c.Policy.ExpenseCategories)
 	keys := []rules.BudgetKey{{Year: date[:4], Category: cat}}
 	if p := rec.Str("project"); p != "" {
 		if _, has := budgets[rules.BudgetKey{Year: date[:4], Category: cat, Project: p}]; has {

@@ -71,6 +71,9 @@ func (p *parser) parse(data []byte) *Record {
 		p.add(1, 1, "file-size", "file is larger than the %d byte (1 MiB) limit for a record", MaxFileSize)
 		return nil
 	}
+	if !p.checkEncoding(data) {
+		return nil
+	}
 	data = bytes.TrimPrefix(data, bom)
 	if len(bytes.TrimSpace(data)) == 0 {
 		p.add(1, 1, "yaml-empty", "file is empty: a record needs at least kind and id")
@@ -94,7 +97,9 @@ func (p *parser) parse(data []byte) *Record {
 			return nil
 		}
 		line, msg := yamlError(err)
-		p.add(line, 1, "yaml-syntax", "YAML syntax error: %s", msg)
+		if !p.syntaxHints(data, line, msg) {
+			p.add(line, 1, "yaml-syntax", "YAML syntax error: %s", msg)
+		}
 		return nil
 	}
 	var extra yaml.Node
@@ -113,6 +118,9 @@ func (p *parser) parse(data []byte) *Record {
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
+		if p.syntaxHints(data, root.Line, "") {
+			return nil
+		}
 		p.add(root.Line, root.Column, "yaml-structure", "a record is a mapping of fields (kind: ..., id: ...), not a %s", nodeKindName(root))
 		return nil
 	}

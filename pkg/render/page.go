@@ -83,7 +83,8 @@ func WritePage(w io.Writer, p *Page, tty bool, c Colors) error {
 }
 
 // WritePageWidth is WritePage for a terminal width columns wide (0:
-// unknown): a table's bar column is left out when it would not fit.
+// unknown): a table's bar column is left out when it would not fit, and
+// its text columns are cut to fit (WriteTableWidth).
 func WritePageWidth(w io.Writer, p *Page, tty bool, c Colors, width int) error {
 	var b strings.Builder
 	if p.Title != "" {
@@ -113,7 +114,7 @@ func WritePageWidth(w io.Writer, p *Page, tty bool, c Colors, width int) error {
 		if s.Table == nil || len(s.Table.Rows) == 0 {
 			continue
 		}
-		if err := WriteTable(w, s.textTable(tty && (width == 0 || tableWidth(s.Table)+barColumn <= width), tty, c), tty); err != nil {
+		if err := WriteTableWidth(w, s.textTable(tty && (width == 0 || tableWidth(s.Table)+barColumn <= width), tty, c), tty, width); err != nil {
 			return err
 		}
 	}

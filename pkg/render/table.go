@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 
 	"github.com/mattn/go-runewidth"
@@ -59,9 +60,19 @@ func ParseFormat(s string, allowed ...Format) (Format, error) {
 // WriteTable writes the table: boxed and aligned on a terminal, tab-separated
 // (one header line, one line per row) when piped, so scripts can cut it.
 func WriteTable(w io.Writer, t *Table, tty bool) error {
+	return WriteTableWidth(w, t, tty, 0)
+}
+
+// WriteTableWidth is WriteTable for a terminal width cells wide (0:
+// unknown, no limit): a boxed table wider than that has its text columns
+// cut to fit, each cut cell ending in "…", widest first, never narrower
+// than minColumn; numbers are never cut. The box itself is never broken.
+// Piped output is tab-separated and whole, whatever the width.
+func WriteTableWidth(w io.Writer, t *Table, tty bool, width int) error {
 	if !tty {
 		return writeTSV(w, t)
 	}
+	t = Fit(t, width)
 	aligns := make([]tw.Align, len(t.Headers))
 	for i := range aligns {
 		aligns[i] = tw.AlignLeft
@@ -87,6 +98,131 @@ func WriteTable(w io.Writer, t *Table, tty bool) error {
 	}
 	return tbl.Render()
 }
+
+// minColumn is the narrowest Fit cuts a text column to, in cells, while
+// it can; a header is never cut below its own width in that first pass.
+const minColumn = 8
+
+// Fit returns the table with its text (left-aligned) columns cut so that,
+// boxed, it is at most width cells wide. The widest column gives way first,
+// down to its header's width or minColumn; the first column (the id) and
+// numbers are not cut (a number column's header may be, down to the width of
+// its values). Only when that is not enough are the text columns narrowed
+// further, to 4 cells ("ab…"), so the box never breaks. A table
+// that fits, or width 0, is returned as it is.
+func Fit(t *Table, width int) *Table {
+	if width <= 0 || len(t.Headers) == 0 {
+		return t
+	}
+	widths := columnWidths(t)
+	total := 1
+	for _, w := range widths {
+		total += w + 3
+	}
+	if total <= width {
+		return t
+	}
+	cut := append([]int(nil), widths...)
+	shrink := func(floor func(i int) int) {
+		for total > width {
+			widest := -1
+			for i, w := range cut {
+				if i > 0 && !t.Right[i] && w > floor(i) && (widest < 0 || w > cut[widest]) {
+					widest = i
+				}
+			}
+			if widest < 0 {
+				return
+			}
+			cut[widest]--
+			total--
+		}
+	}
+	values := valueWidths(t)
+	shrink(func(i int) int { return max(minColumn, runewidth.StringWidth(t.Headers[i])) })
+	// a number column's header may be cut down to its values' width
+	numbers := t.Right
+	t.Right = nil
+	shrink(func(i int) int {
+		if numbers[i] {
+			return values[i]
+		}
+		return cut[i]
+	})
+	t.Right = numbers
+	shrink(func(int) int { return 4 })
+	out := &Table{Headers: make([]string, len(t.Headers)), Right: t.Right, Rows: make([][]string, len(t.Rows))}
+	for i, h := range t.Headers {
+		out.Headers[i] = truncate(h, cut[i])
+	}
+	for r, row := range t.Rows {
+		out.Rows[r] = make([]string, len(row))
+		for i, c := range row {
+			if i < len(cut) && cut[i] < widths[i] {
+				c = truncate(clean(c), cut[i])
+			}
+			out.Rows[r][i] = c
+		}
+	}
+	return out
+}
+
+// valueWidths are the display widths of each column's widest value (1 for
+// a column without values), colour codes left out.
+func valueWidths(t *Table) []int {
+	widths := make([]int, len(t.Headers))
+	for i := range widths {
+		widths[i] = 1
+	}
+	for _, r := range t.Rows {
+		for i, c := range r {
+			if i < len(widths) {
+				widths[i] = max(widths[i], runewidth.StringWidth(clean(stripANSI(c))))
+			}
+		}
+	}
+	return widths
+}
+
+// columnWidths are the display widths of each column's widest cell,
+// colour codes left out.
+func columnWidths(t *Table) []int {
+	widths := make([]int, len(t.Headers))
+	for i, h := range t.Headers {
+		widths[i] = runewidth.StringWidth(h)
+	}
+	for _, r := range t.Rows {
+		for i, c := range r {
+			if i < len(widths) {
+				widths[i] = max(widths[i], runewidth.StringWidth(clean(stripANSI(c))))
+			}
+		}
+	}
+	return widths
+}
+
+var ansiRE = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
+func stripANSI(s string) string {
+	if !strings.Contains(s, "\x1b[") {
+		return s
+	}
+	return ansiRE.ReplaceAllString(s, "")
+}
+
+// truncate cuts s to w display cells, ending in "…" when cut (a wide CJK
+// character is never split). A cell wholly in one colour keeps it.
+func truncate(s string, w int) string {
+	if runewidth.StringWidth(stripANSI(s)) <= w {
+		return s
+	}
+	if m := colouredRE.FindStringSubmatch(s); m != nil {
+		return m[1] + runewidth.Truncate(stripANSI(m[2]), w, "…") + m[3]
+	}
+	return runewidth.Truncate(stripANSI(s), w, "…")
+}
+
+var colouredRE = regexp.MustCompile("^(\x1b\\[[0-9;]*m)(.*)(\x1b\\[0m)$")
 
 var cellSpace = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ")
 

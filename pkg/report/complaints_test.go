@@ -142,15 +142,17 @@ func TestComplaintsReportByHand(t *testing.T) {
 	eq(t, "respond breaches", rs.Breaches, 2)
 	eq(t, "respond open breaches", rs.OpenBreaches, 1)
 
-	// Resolution: A 100h, B 130h, D 50h. Sorted 50,100,130: median rank 2 →
-	// 100h; p90 rank ⌈2.7⌉ = 3 → 130h. Breach: B (130 > 120). C (48h of
-	// 240) and F (13h of 24) still run within their SLA.
+	// Resolution: A 100h, B 130h. D was reopened (by hand: no reopened_at),
+	// so its old 50h resolution no longer stops its clock, which runs on
+	// from received_at: an open breach. Sorted 100,130: median rank 1 →
+	// 100h; p90 rank ⌈1.8⌉ = 2 → 130h. Breaches: B (130 > 120) and D. C
+	// (48h of 240) and F (13h of 24) still run within their SLA.
 	rv := r.All.Resolve
-	eq(t, "resolve measured", rv.Measured, 3)
+	eq(t, "resolve measured", rv.Measured, 2)
 	eq(t, "resolve median", num(rv.MedianHours), "100.0")
 	eq(t, "resolve p90", num(rv.P90Hours), "130.0")
-	eq(t, "resolve breaches", rv.Breaches, 1)
-	eq(t, "resolve open breaches", rv.OpenBreaches, 0)
+	eq(t, "resolve breaches", rv.Breaches, 2)
+	eq(t, "resolve open breaches", rv.OpenBreaches, 1)
 
 	// Severity groups carry their SLA; medium holds A and B.
 	var med ComplaintGroup
@@ -164,12 +166,13 @@ func TestComplaintsReportByHand(t *testing.T) {
 	eq(t, "medium respond median", num(med.Respond.MedianHours), "2.0")
 	eq(t, "medium resolve p90", num(med.Resolve.P90Hours), "130.0")
 
-	// Breach list: B respond, B resolve, F respond (open).
+	// Breach list: B respond, B resolve, D resolve (reopened, open), F
+	// respond (open).
 	var br []string
 	for _, b := range r.Breaches {
 		br = append(br, b.ID+"/"+b.Clock+"/"+string(b.Hours))
 	}
-	eq(t, "breaches", strings.Join(br, " "), "CMP-2026-0002/respond/10.0 CMP-2026-0002/resolve/130.0 CMP-2026-0006/respond/13.0")
+	eq(t, "breaches", strings.Join(br, " "), "CMP-2026-0002/respond/10.0 CMP-2026-0002/resolve/130.0 CMP-2026-0004/resolve/1464.0 CMP-2026-0006/respond/13.0")
 
 	// Volume: every known value is listed, zeros included; shares of 5.
 	counts := func(gs []ComplaintGroup) string {

@@ -189,11 +189,14 @@ type KPI struct {
 // MissingCheck is an active plan without a progress check within the
 // policy's check_interval_days.
 type MissingCheck struct {
-	Plan         string `json:"plan"`
-	Project      string `json:"project"`
-	Author       string `json:"author"`
-	LastCheck    string `json:"last_check"` // "" for never
-	DaysSince    *int   `json:"days_since"` // null for never
+	Plan      string `json:"plan"`
+	Project   string `json:"project"`
+	Author    string `json:"author"`
+	LastCheck string `json:"last_check"` // "" for never
+	DaysSince *int   `json:"days_since"` // null for never
+	// ActivatedOn: the activate move's stamp; the interval runs from the
+	// later of it and the last check.
+	ActivatedOn  string `json:"activated_on,omitempty"`
 	IntervalDays int    `json:"interval_days"`
 }
 
@@ -219,7 +222,6 @@ func PlansReport(c *rules.Context, sel *Period) *Plans {
 	}
 	today := rep.AsOf
 	todayT, _ := time.Parse(dateLayout, today)
-	limit := c.Now.AddDate(0, 0, -c.Policy.CheckIntervalDays).Format(dateLayout)
 	byState := map[string]*StateCount{}
 	for _, p := range c.Set.OfKind(record.Plan) {
 		if !InYear(p, sel) {
@@ -256,9 +258,9 @@ func PlansReport(c *rules.Context, sel *Period) *Plans {
 			rep.OverdueTasks = append(rep.OverdueTasks, OverdueTask{Plan: p.ID, Project: row.Project, Title: p.Str(pre + ".title"),
 				Assignee: p.Str(pre + ".assignee"), Due: due, Status: tst, DaysOverdue: days})
 		}
-		if st == "active" && (row.LastCheck == "" || row.LastCheck < limit) {
+		if _, activated, missing := rules.CheckClock(p, c.Now, c.Policy.CheckIntervalDays); st == "active" && missing {
 			row.CheckMissing = true
-			mc := MissingCheck{Plan: p.ID, Project: row.Project, Author: p.Str("author"), LastCheck: row.LastCheck, IntervalDays: c.Policy.CheckIntervalDays}
+			mc := MissingCheck{Plan: p.ID, Project: row.Project, Author: p.Str("author"), LastCheck: row.LastCheck, ActivatedOn: activated, IntervalDays: c.Policy.CheckIntervalDays}
 			if d, err := time.Parse(dateLayout, row.LastCheck); err == nil {
 				n := int(todayT.Sub(d).Hours() / 24)
 				mc.DaysSince = &n

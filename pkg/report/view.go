@@ -731,7 +731,7 @@ func (s *Summary) Page() *render.Page {
 		}}
 	p.Sections = append(p.Sections, cs)
 	past := render.Section{Title: fmt.Sprintf("Open complaints past SLA: %d", len(s.PastSLA)),
-		Table: &render.Table{Headers: []string{"ID", "SEVERITY", "STATUS", "ASSIGNEE", "CLOCK", "OPEN FOR", "LIMIT", "TITLE"}}}
+		Table: &render.Table{Headers: []string{"ID", "SEVERITY", "STATUS", "ASSIGNEE", "CLOCK", "OPEN FOR", "LIMIT", "TITLE"}, Right: map[int]bool{5: true, 6: true}}}
 	for i, o := range s.PastSLA {
 		if i == summaryListMax {
 			past.Lines = append(past.Lines, fmt.Sprintf("… and %d more: opsbook report complaints", len(s.PastSLA)-i))

@@ -19,25 +19,43 @@ type Clock struct {
 // Clocks returns a complaint's first-response and resolution clocks against
 // the SLA of its severity, as of now. ok is false when received_at is
 // unreadable or the severity has no SLA.
+//
+// A reopen starts the resolution clock again: the customer is waiting for a
+// solution once more, with the severity's whole resolution time to give it.
+// The reopen move stamps reopened_at; the clock runs from it until a
+// resolution.resolved_at after it (the earlier resolution is kept for the
+// record and no longer stops the clock). A complaint reopened by hand,
+// without the stamp, cannot say when: its resolution clock runs on from
+// received_at, so it reads as late rather than as "within SLA".
 func (c *Context) Clocks(rec *record.Record) (respond, resolve Clock, ok bool) {
 	recv, err := time.Parse(time.RFC3339, rec.Str("received_at"))
 	sla, has := c.Policy.SLA[rec.Str("severity")]
 	if err != nil || !has {
 		return Clock{}, Clock{}, false
 	}
-	measure := func(field string, hours int) Clock {
+	measure := func(field string, from time.Time, hours int) Clock {
 		cl := Clock{Limit: time.Duration(hours) * time.Hour}
-		if t, err := time.Parse(time.RFC3339, rec.Str(field)); err == nil {
-			cl.Elapsed = t.Sub(recv)
+		if t, err := time.Parse(time.RFC3339, rec.Str(field)); err == nil && !t.Before(from) {
+			cl.Elapsed = t.Sub(from)
 		} else {
 			cl.Running = true
-			cl.Elapsed = c.Now.Sub(recv)
+			cl.Elapsed = c.Now.Sub(from)
 		}
 		cl.Breach = cl.Elapsed > cl.Limit
 		return cl
 	}
-	respond = measure("acknowledged_at", sla.Respond)
-	resolve = measure("resolution.resolved_at", sla.Resolve)
+	respond = measure("acknowledged_at", recv, sla.Respond)
+	resolveFrom := recv
+	if t, err := time.Parse(time.RFC3339, rec.Str("reopened_at")); err == nil && t.After(recv) {
+		resolveFrom = t
+	}
+	resolve = measure("resolution.resolved_at", resolveFrom, sla.Resolve)
+	if rec.Status() == "reopened" && !resolve.Running {
+		// reopened by hand (no reopened_at, or one before the old
+		// resolution): the old resolution does not stop the clock
+		resolve = Clock{Limit: resolve.Limit, Running: true, Elapsed: c.Now.Sub(recv)}
+		resolve.Breach = resolve.Elapsed > resolve.Limit
+	}
 	return respond, resolve, true
 }
 
@@ -89,6 +107,9 @@ func (r *run) complaint(rec *record.Record) {
 		field, how := "resolution.resolved_at", "resolved after"
 		if resolve.Running {
 			field, how = "received_at", "not resolved yet, open for"
+			if rec.Has("reopened_at") {
+				field, how = "reopened_at", "reopened and not resolved yet, open for"
+			}
 		}
 		r.warnf(rec, field, "sla-breach", "resolution SLA breached: %s %s, limit %s for %s severity", how, Hours(resolve.Elapsed), Hours(resolve.Limit), rec.Str("severity"))
 	}
@@ -104,7 +125,7 @@ func (r *run) complaintTimes(rec *record.Record) {
 	if recv.After(r.Now) {
 		r.errorf(rec, "received_at", "complaint-time", "received_at %s is in the future", rec.Str("received_at"))
 	}
-	for _, f := range []string{"acknowledged_at", "resolution.resolved_at"} {
+	for _, f := range []string{"acknowledged_at", "resolution.resolved_at", "reopened_at"} {
 		t, err := time.Parse(time.RFC3339, rec.Str(f))
 		switch {
 		case err != nil:

@@ -1,8 +1,10 @@
 package rules
 
 import (
+	"slices"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/opsbook/opsbook/pkg/money"
 	"github.com/opsbook/opsbook/pkg/record"
@@ -81,21 +83,36 @@ func Budgets(set *record.Set) map[BudgetKey]money.Amount {
 	return out
 }
 
+// Budgeted reports whether a claim can be weighed against a budget: its
+// date is a calendar date and its category one of categories (the policy's;
+// nil accepts any). A date or category the schema rejects is the schema's
+// to report: weighing the claim anyway would add a second, bogus
+// budget-overspend error (year "14/0" of 14/09/2026, or a category
+// "Marketing" that no budget has).
+func Budgeted(e *record.Record, categories []string) bool {
+	if _, err := time.Parse("2006-01-02", e.Str("date")); err != nil {
+		return false
+	}
+	cat := e.Str("category")
+	if cat == "" {
+		return false
+	}
+	return categories == nil || slices.Contains(categories, cat)
+}
+
 // Spent returns, per category and per project line that has a budget, the
-// approved and paid claims dated in each year.
-func Spent(set *record.Set, budgets map[BudgetKey]money.Amount) map[BudgetKey]money.Amount {
+// approved and paid claims dated in each year. Claims that are not
+// Budgeted are left out.
+func Spent(set *record.Set, budgets map[BudgetKey]money.Amount, categories []string) map[BudgetKey]money.Amount {
 	out := map[BudgetKey]money.Amount{}
 	for _, e := range set.OfKind(record.Expense) {
-		if !ExpenseCounts(e.Status()) {
+		if !ExpenseCounts(e.Status()) || !Budgeted(e, categories) {
 			continue
 		}
 		a, ok := e.Money("amount")
 		date := e.Str("date")
-		if !ok || len(date) < 4 {
+		if !ok {
 			continue
-		}
-		if e.Str("category") == "" {
-			continue // reported by the schema; no budget to weigh it against
 		}
 		k := BudgetKey{date[:4], e.Str("category"), ""}
 		out[k] = out[k].Add(a)
@@ -114,7 +131,8 @@ func Spent(set *record.Set, budgets map[BudgetKey]money.Amount) map[BudgetKey]mo
 // line (the latest by date), which is the one to look at.
 func (r *run) budgets() {
 	budgets := Budgets(r.Set)
-	spent := Spent(r.Set, budgets)
+	cats := r.categories()
+	spent := Spent(r.Set, budgets, cats)
 	keys := make([]BudgetKey, 0, len(spent))
 	for k := range spent {
 		keys = append(keys, k)
@@ -141,7 +159,7 @@ func (r *run) budgets() {
 	}
 	for _, e := range r.Set.OfKind(record.Expense) {
 		date := e.Str("date")
-		if !ExpenseCounts(e.Status()) || len(date) < 4 {
+		if !ExpenseCounts(e.Status()) || !Budgeted(e, cats) {
 			continue
 		}
 		k := BudgetKey{date[:4], e.Str("category"), ""}
@@ -187,6 +205,14 @@ func (r *run) budgets() {
 		}
 		r.errorf(last, "amount", "budget-overspend", "%s %s is over budget: approved and paid %s, budget %s (over by %s)", k.Year, what, spent[k], budget, spent[k].Sub(budget))
 	}
+}
+
+// categories are the policy's expense categories, nil without a policy.
+func (r *run) categories() []string {
+	if r.Policy == nil {
+		return nil
+	}
+	return r.Policy.ExpenseCategories
 }
 
 // validAmounts reports whether the claim's amount and every item's are

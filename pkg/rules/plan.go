@@ -3,6 +3,7 @@ package rules
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/opsbook/opsbook/pkg/record"
 )
@@ -32,19 +33,37 @@ func (r *run) plan(rec *record.Record) {
 			r.warnf(rec, p+".due", "task-overdue", "task %q was due %s and is %s", rec.Str(p+".title"), due, orDefault(rec.Str(p+".status"), "todo"))
 		}
 	}
-	last := ""
+	last, activated, missing := CheckClock(rec, r.Now, r.Policy.CheckIntervalDays)
+	switch {
+	case !missing:
+	case last == "" && activated == "":
+		r.warnf(rec, "status", "check-missing", "active plan has no progress check (checks:); the policy asks for one every %d days", r.Policy.CheckIntervalDays)
+	case activated > last:
+		r.warnf(rec, "activated_on", "check-missing", "active since %s with no progress check since; the policy asks for one every %d days", activated, r.Policy.CheckIntervalDays)
+	default:
+		r.warnf(rec, "checks", "check-missing", "last progress check was %s, more than %d days ago", last, r.Policy.CheckIntervalDays)
+	}
+}
+
+// CheckClock tells an active plan's progress-check clock: the date of its
+// last check and the day it was (last) activated ("" for none), and whether
+// the interval has run out as of now. The interval runs from whichever is
+// later: activated_on is stamped by the activate move, so a plan activated
+// today is not yet missing a check. A plan with neither (activated by hand)
+// is missing one.
+func CheckClock(rec *record.Record, now time.Time, intervalDays int) (last, activated string, missing bool) {
 	for i := range rec.List("checks") {
 		if d := rec.Str("checks." + strconv.Itoa(i) + ".date"); d > last {
 			last = d
 		}
 	}
-	limit := r.Now.AddDate(0, 0, -r.Policy.CheckIntervalDays).Format("2006-01-02")
-	switch {
-	case last == "":
-		r.warnf(rec, "status", "check-missing", "active plan has no progress check (checks:); the policy asks for one every %d days", r.Policy.CheckIntervalDays)
-	case last < limit:
-		r.warnf(rec, "checks", "check-missing", "last progress check was %s, more than %d days ago", last, r.Policy.CheckIntervalDays)
+	activated = rec.Str("activated_on")
+	if _, err := time.Parse("2006-01-02", activated); err != nil {
+		activated = "" // the schema reports it
 	}
+	from := max(last, activated)
+	limit := now.AddDate(0, 0, -intervalDays).Format("2006-01-02")
+	return last, activated, from == "" || from < limit
 }
 
 func orDefault(s, d string) string {

@@ -143,7 +143,7 @@ func checkEdit(a Actor, before, after *record.Record, env Env) []*Refusal {
 	}
 	t := env.table(before.Kind)
 	if t == nil {
-		return nil
+		return checkRights(a, before, after, env) // customers
 	}
 	moved := before.Status() != after.Status()
 	if !moved && t.IsFinal(before.Status()) {
@@ -155,9 +155,6 @@ func checkEdit(a Actor, before, after *record.Record, env Env) []*Refusal {
 		if r := checkAppraiser(a, after, env); r != nil {
 			out = append(out, r)
 		}
-	}
-	if moved && !t.IsFinal(before.Status()) && after.Status() == "on_hold" && after.Str("hold.from") == "" {
-		out = append(out, refuse(after, RuleHoldFrom, "hold.from", "%s left %s for on_hold without hold.from: hold.from records the state it left", after.ID, orNone(before.Status())))
 	}
 	return out
 }

@@ -120,8 +120,7 @@ func projectRights() *Rights {
 	return &Rights{
 		Kind: record.Project,
 		Rights: []Right{
-			{Field: Other, Mode: Edit, States: early, Roles: []Role{Director}, Parties: owners,
-				Note: "from approved on: the director"},
+			{Field: Other, Mode: Edit, States: early, Roles: []Role{Director}, Parties: owners},
 			{Field: Other, Mode: Edit, States: []string{"approved", "planning", "executing", "closing", "on_hold"}, Roles: []Role{Director}},
 			{Field: "objective", Mode: Edit, States: early, Roles: []Role{Director}, Parties: owners},
 			{Field: "feasibility", Mode: Edit, States: early, Roles: []Role{Director}, Parties: owners},
@@ -203,6 +202,8 @@ func complaintRights() *Rights {
 			{Field: "type", Mode: Edit, States: anyOpen, Roles: managerOrDirector, Note: "an inquiry skips the investigation"},
 			{Field: "severity", Mode: Edit, States: anyOpen, Roles: managerOrDirector, Note: "it sets the SLA clocks; history shows who changed it"},
 			{Field: "category", Mode: Edit, States: anyOpen, Roles: managerOrDirector},
+			{Field: "satisfaction", Mode: Edit, States: anyOpen, Roles: managerOrDirector,
+				Note: "the customer's rating, recorded by a manager, not by the person rated"},
 			{Field: "assignee", Mode: Edit, States: anyOpen, Roles: managerOrDirector, AtCreate: true, Rule: RuleAssignRole},
 			{Field: "acknowledged_at", Mode: Stamp, States: []string{"acknowledged"}, Value: StampNow},
 			{Field: "resolution.resolved_at", Mode: Stamp, States: []string{"resolved"}, Value: StampNow},

@@ -31,12 +31,24 @@ func checkRights(a Actor, before, after *record.Record, env Env) []*Refusal {
 	}
 	var paths []string
 	diffPaths("", before.Data, after.Data, &paths)
+	judged := map[string]bool{}
 	for _, p := range paths {
 		top, _, _ := strings.Cut(p, ".")
 		if unedited[top] || appended[top] {
 			continue
 		}
+		judged[p] = true
 		c.field(p)
+	}
+	// A move's stamps that say what the record holds after it (the state
+	// left, nothing) hold whether or not the change touched them: a stale
+	// hold.from or total is as wrong as a forged one.
+	if c.state != c.to {
+		for _, r := range rs.Rights {
+			if r.Mode == Stamp && (r.Value == StampFrom || r.Value == StampCleared) && contains(r.States, c.to) && !judged[r.Field] {
+				c.add(c.stampValue(r, r.Field))
+			}
+		}
 	}
 	return c.out
 }

@@ -12,6 +12,11 @@ func init() {
 	rights[record.TrainingPlan] = trainingPlanRights()
 	rights[record.Training] = trainingRights()
 	rights[record.Violation] = violationRights()
+	// files are sealed once approved, evaluated, decided: what the record
+	// stood on at that moment
+	sealed[record.TrainingPlan] = []string{"approved", "closed"}
+	sealed[record.Training] = []string{"evaluated", "cancelled"}
+	sealed[record.Violation] = []string{"decided", "closed", "dismissed"}
 }
 
 // trainingPlanTable: the director writes the year's plan (§6.1.1),

@@ -1,0 +1,222 @@
+package cli
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"github.com/opsbook/opsbook/pkg/query"
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/repo"
+	"github.com/opsbook/opsbook/pkg/workflow"
+	"github.com/spf13/cobra"
+)
+
+// Shell completion (cobra's `opsbook completion bash|zsh|fish|powershell`)
+// offers what each argument can be: kinds, ids of the records a command can
+// act on (for a verb, those in a state the verb leaves), the states a record
+// can move to, field names for set, and people's handles. The records are
+// read as every command reads them (the cache makes it quick); an unreadable
+// repository offers nothing rather than an error.
+
+func addCompletions(g *global, root *cobra.Command) {
+	kinds := func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return kindList(), cobra.ShellCompDirectiveNoFileComp
+	}
+	anyID := func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return g.completeIDs(cmd.Context(), func(*record.Record) bool { return true }), cobra.ShellCompDirectiveNoFileComp
+	}
+	verbs := map[string]bool{}
+	for _, v := range workflow.Verbs() {
+		verbs[v] = true
+	}
+	for _, c := range root.Commands() {
+		switch name := c.Name(); {
+		case name == "list" || name == "new":
+			c.ValidArgsFunction = kinds
+		case name == "schema":
+			c.ValidArgsFunction = func(cmd *cobra.Command, args []string, s string) ([]string, cobra.ShellCompDirective) {
+				out, d := kinds(cmd, args, s)
+				if len(args) == 0 {
+					out = append(out, "common", "policy")
+				}
+				return out, d
+			}
+		case name == "show" || name == "edit" || name == "history" || name == "renumber":
+			c.ValidArgsFunction = anyID
+		case name == "set":
+			c.ValidArgsFunction = func(cmd *cobra.Command, args []string, s string) ([]string, cobra.ShellCompDirective) {
+				if len(args) == 0 {
+					return anyID(cmd, args, s)
+				}
+				return g.completeFields(cmd.Context(), args[0]), cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+			}
+		case name == "assign":
+			c.ValidArgsFunction = func(cmd *cobra.Command, args []string, s string) ([]string, cobra.ShellCompDirective) {
+				switch len(args) {
+				case 0:
+					return g.completeIDs(cmd.Context(), func(r *record.Record) bool { return r.Kind == record.Complaint }), cobra.ShellCompDirectiveNoFileComp
+				case 1:
+					return g.completeHandles(cmd.Context()), cobra.ShellCompDirectiveNoFileComp
+				}
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+		case name == "move":
+			c.ValidArgsFunction = func(cmd *cobra.Command, args []string, s string) ([]string, cobra.ShellCompDirective) {
+				switch len(args) {
+				case 0:
+					return g.completeIDs(cmd.Context(), func(r *record.Record) bool { return workflow.For(r.Kind) != nil }), cobra.ShellCompDirectiveNoFileComp
+				case 1:
+					return g.completeStates(cmd.Context(), args[0]), cobra.ShellCompDirectiveNoFileComp
+				}
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+		case verbs[name]:
+			verb := name
+			c.ValidArgsFunction = func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+				if len(args) > 0 {
+					return nil, cobra.ShellCompDirectiveNoFileComp
+				}
+				var env workflow.Env
+				if rp := g.completionRepo(cmd.Context()); rp != nil {
+					env.Policy = rp.Policy
+				}
+				return g.completeIDs(cmd.Context(), func(r *record.Record) bool {
+					_, err := workflow.MoveByVerb(r, verb, env)
+					return err == nil
+				}), cobra.ShellCompDirectiveNoFileComp
+			}
+		case name == "log":
+			_ = c.RegisterFlagCompletionFunc("kind", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+				return kindList(), cobra.ShellCompDirectiveNoFileComp
+			})
+			_ = c.RegisterFlagCompletionFunc("actor", func(cmd *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+				return g.completeHandles(cmd.Context()), cobra.ShellCompDirectiveNoFileComp
+			})
+		}
+	}
+}
+
+func kindList() []string {
+	var out []string
+	for _, ki := range record.Kinds {
+		out = append(out, string(ki.Kind))
+	}
+	return out
+}
+
+// completionRepo reads the records for a completion, quietly.
+func (g *global) completionRepo(ctx context.Context) *repo.Repo {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	r, err := repo.OpenWith(ctx, g.dir, repo.Options{RecordsOnly: true, NoCache: g.noCache})
+	if err != nil {
+		return nil
+	}
+	return r
+}
+
+// completeIDs lists the ids of the records keep accepts, each with its
+// title and state as the shell's description.
+func (g *global) completeIDs(ctx context.Context, keep func(*record.Record) bool) []string {
+	r := g.completionRepo(ctx)
+	if r == nil {
+		return nil
+	}
+	var out []string
+	for _, rec := range r.Set.Records {
+		if rec.ID == "" || rec.Kind == "" || !keep(rec) {
+			continue
+		}
+		desc := rec.Title()
+		if st := rec.Status(); st != "" {
+			desc = st + ": " + desc
+		}
+		out = append(out, rec.ID+"\t"+oneLine(desc))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// completeStates lists the states the record can move to from its own.
+func (g *global) completeStates(ctx context.Context, id string) []string {
+	r := g.completionRepo(ctx)
+	if r == nil {
+		return nil
+	}
+	rec, err := r.Find(id)
+	if err != nil {
+		return nil
+	}
+	t := workflow.ForPolicy(rec.Kind, r.Policy)
+	if t == nil {
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, m := range t.Moves {
+		if m.From == rec.Status() && !seen[m.To] {
+			seen[m.To] = true
+			out = append(out, m.To+"\t"+m.Verb)
+		}
+	}
+	return out
+}
+
+// completeHandles lists the active people's handles with their names.
+func (g *global) completeHandles(ctx context.Context) []string {
+	r := g.completionRepo(ctx)
+	if r == nil {
+		return nil
+	}
+	var out []string
+	for _, p := range r.Set.OfKind(record.Person) {
+		if workflow.ActorOf(p).Active {
+			out = append(out, p.ID+"\t"+oneLine(p.Title()))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// completeFields lists FIELD= for the fields of the record's kind.
+func (g *global) completeFields(ctx context.Context, id string) []string {
+	r := g.completionRepo(ctx)
+	if r == nil {
+		return nil
+	}
+	rec, err := r.Find(id)
+	if err != nil {
+		return nil
+	}
+	fields, err := query.FieldsOf(rec.Kind)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, name := range fields.Names() {
+		f, err := fields.Resolve(name)
+		if err != nil || f.IsDerived() || name == "kind" || name == "id" || name == "path" || name == "status" {
+			continue
+		}
+		if top, _, nested := strings.Cut(name, "."); nested {
+			if p, err := fields.Resolve(top); err == nil && p.Type == query.List {
+				continue // an element's field needs its index: items.0.amount
+			}
+		}
+		if f.Type == query.List {
+			out = append(out, name+"+=")
+		}
+		out = append(out, name+"=")
+	}
+	return out
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+)
+
+func complete(t *testing.T, args ...string) []string {
+	t.Helper()
+	out, _, code := run(t, false, true, append([]string{"__complete"}, args...)...)
+	if code != 0 {
+		t.Fatalf("%v: exit %d", args, code)
+	}
+	var got []string
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		if !strings.HasPrefix(l, ":") {
+			got = append(got, strings.SplitN(l, "\t", 2)[0])
+		}
+	}
+	return got
+}
+
+func has(list []string, want ...string) bool {
+	set := map[string]bool{}
+	for _, l := range list {
+		set[l] = true
+	}
+	for _, w := range want {
+		if !set[w] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestCompletion(t *testing.T) {
+	if got := complete(t, "list", ""); !has(got, "complaint", "expense", "person") {
+		t.Errorf("list kinds: %v", got)
+	}
+	if got := complete(t, "new", ""); !has(got, "plan", "budget") {
+		t.Errorf("new kinds: %v", got)
+	}
+	if got := complete(t, "show", ""); !has(got, "CMP-2026-0009", "EXP-2026-0027", "li.wei") {
+		t.Errorf("show ids: %v", got)
+	}
+	// a verb offers the records it can move: submitted claims for approve
+	got := complete(t, "approve", "")
+	if !has(got, "EXP-2026-0023") || has(got, "EXP-2026-0027") || has(got, "CMP-2026-0009") {
+		t.Errorf("approve ids: %v", got)
+	}
+	// move ID offers the states out of the record's state
+	if got := complete(t, "move", "CMP-2026-0014", ""); len(got) != 1 || got[0] != "resolved" {
+		t.Errorf("move states: %v", got)
+	}
+	if got := complete(t, "move", "CMP-2026-0009", ""); !has(got, "investigating") || has(got, "closed") {
+		t.Errorf("move states of a reopened complaint: %v", got)
+	}
+	// assign: complaints, then active people
+	if got := complete(t, "assign", ""); !has(got, "CMP-2026-0014") || has(got, "EXP-2026-0027") {
+		t.Errorf("assign ids: %v", got)
+	}
+	if got := complete(t, "assign", "CMP-2026-0014", ""); !has(got, "li.wei", "chen.hao") {
+		t.Errorf("assign handles: %v", got)
+	}
+	if got := complete(t, "log", "--actor", ""); !has(got, "wang.fang") {
+		t.Errorf("log --actor: %v", got)
+	}
+	if got := complete(t, "log", "--kind", ""); !has(got, "expense") {
+		t.Errorf("log --kind: %v", got)
+	}
+	// set offers the kind's fields, an element's only with its index
+	got = complete(t, "set", "EXP-2026-0027", "")
+	if !has(got, "amount=", "note=", "items+=") || has(got, "items.amount=") || has(got, "status=") {
+		t.Errorf("set fields: %v", got)
+	}
+}

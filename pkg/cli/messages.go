@@ -1,0 +1,29 @@
+package cli
+
+// Human messages of pkg/cli built in one place so a
+// language catalog can take them over.
+const (
+	msgEditInvalid     = "opsbook: the record is not valid. Fix it below, or quit without changes to give up."
+	msgEditBannerLines = "Line numbers are those of this file as shown; lines starting with #| are removed when you save."
+	// msgEditDiagAt: line, column, severity, message, rule.
+	msgEditDiagAt = "line %d, column %d: %s: %s [%s]"
+)
+
+const (
+	// msgVersionCommit: the commit's first 12 hex digits.
+	msgVersionCommit   = " (commit %s"
+	msgVersionModified = ", with uncommitted changes"
+)
+
+// msgInitIdentity: email, name.
+const msgInitIdentity = "set this repository's git identity to %s (%s): opsbook knows you by it (change it with `git config user.email`)"
+
+// msgListNarrow: terminal width, the full default columns.
+const msgListNarrow = " (fewer columns to fit %d: --columns %s shows them all)"
+
+const (
+	msgNewRequiredHead = "Fields each kind must be given (the template fills id, status, you and today):"
+	msgNewRequiredTail = "  (`opsbook schema KIND` describes every field)"
+	// msgNewFillIn: the kind.
+	msgNewFillIn = "opsbook: a new %s needs these fields; fill them in below, save and quit (quit without changes to create nothing):"
+)

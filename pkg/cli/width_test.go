@@ -1,0 +1,60 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/mattn/go-runewidth"
+)
+
+// runWidth runs opsbook on the sample as if on a terminal of width cells.
+func runWidth(t *testing.T, width int, args ...string) string {
+	t.Helper()
+	var out, errb bytes.Buffer
+	io := &Streams{Out: &out, Err: &errb, In: strings.NewReader(""), OutTTY: true, NoColor: true, Width: width,
+		Getenv: func(k string) string {
+			if k == "OPSBOOK_NOW" {
+				return "2026-11-26T15:00:00+08:00"
+			}
+			return ""
+		}}
+	if code := Run(context.Background(), append([]string{"-C", sampleDir()}, args...), io); code != 0 {
+		t.Fatalf("%v: exit %d\n%s", args, code, errb.String())
+	}
+	return out.String()
+}
+
+func TestListAndSummaryFitEightyColumns(t *testing.T) {
+	for _, args := range [][]string{
+		{"list", "complaint"}, {"summary"}, {"list", "expense"}, {"list", "appraisal"},
+		{"list", "plan"}, {"list", "project"}, {"report", "complaints"}, {"list", "person"},
+	} {
+		out := runWidth(t, 80, args...)
+		tables := 0
+		for _, l := range strings.Split(out, "\n") {
+			boxed := strings.HasPrefix(l, "│") || strings.HasPrefix(l, "┌") || strings.HasPrefix(l, "└") || strings.HasPrefix(l, "├")
+			if !boxed {
+				continue
+			}
+			tables++
+			if w := runewidth.StringWidth(l); w > 80 {
+				t.Errorf("%v: a table line is %d wide:\n%s", args, w, l)
+			}
+		}
+		if tables == 0 {
+			t.Errorf("%v: no boxed table:\n%s", args, out)
+		}
+	}
+	// at 200 columns list complaint shows its full default columns, uncut
+	out := runWidth(t, 200, "list", "complaint")
+	if !strings.Contains(out, "RECEIVED_AT") || strings.Contains(out, "…") {
+		t.Errorf("200 columns: columns left out or cut:\n%s", out)
+	}
+	// at 80 the narrow set, with the full titles of short ones
+	out = runWidth(t, 80, "list", "complaint")
+	if strings.Contains(out, "RECEIVED_AT") || !strings.Contains(out, "│ 到貨外包裝破損") {
+		t.Errorf("80 columns:\n%s", out)
+	}
+}

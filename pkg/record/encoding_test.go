@@ -1,0 +1,81 @@
+package record
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf16"
+)
+
+func utf16le(s string, bom bool) []byte {
+	var out []byte
+	if bom {
+		out = append(out, 0xFF, 0xFE)
+	}
+	for _, u := range utf16.Encode([]rune(s)) {
+		out = append(out, byte(u), byte(u>>8))
+	}
+	return out
+}
+
+func utf16be(s string) []byte {
+	out := []byte{0xFE, 0xFF}
+	for _, u := range utf16.Encode([]rune(s)) {
+		out = append(out, byte(u>>8), byte(u))
+	}
+	return out
+}
+
+const encSample = "kind: expense\nid: EXP-2026-0001\ntitle: 差旅\nstatus: draft\nclaimant: li.wei\n"
+
+func TestAFileNotInUTF8IsOneErrorNamingItsEncoding(t *testing.T) {
+	// 差旅費用報銷 and 杭州 in GBK, byte by byte
+	gbk := []byte("kind: expense\nid: EXP-2026-0001\ntitle: \xb2\xee\xc2\xc3\xd9\x4d\xd3\xc3\x88\xf3\xe4\x4e\nnote: \xba\xbc\xd6\xdd\n")
+	for _, c := range []struct {
+		name string
+		data []byte
+		want string
+		line int
+	}{
+		{"UTF-16LE with BOM", utf16le(encSample, true), "file is UTF-16-encoded, not UTF-8: save it as UTF-8", 1},
+		{"UTF-16BE with BOM", utf16be(encSample), "file is UTF-16-encoded, not UTF-8", 1},
+		{"UTF-16LE without BOM", utf16le(encSample, false), "UTF-16-encoded (without a byte-order mark)", 1},
+		{"GBK", gbk, "it looks GBK-, GB18030- or Big5-encoded", 3},
+		{"one stray byte", []byte("kind: expense\nid: EXP-2026-0001\ntitle: a\xff\n"), "invalid UTF-8 byte 0xFF: save it as UTF-8", 3},
+	} {
+		_, ds := Parse("records/expenses/2026/EXP-2026-0001.yaml", c.data)
+		if len(ds) != 1 {
+			t.Errorf("%s: %d diagnostics, want 1: %v", c.name, len(ds), ds)
+			continue
+		}
+		if d := ds[0]; d.Rule != "file-encoding" || !strings.Contains(d.Message, c.want) || d.Line != c.line {
+			t.Errorf("%s: got %s, want line %d with %q", c.name, d, c.line, c.want)
+		}
+	}
+}
+
+func TestSyntaxHints(t *testing.T) {
+	for _, c := range []struct {
+		name, src, want string
+		line, col       int
+	}{
+		{"full-width colon", "kind: expense\nid: EXP-2026-0001\ntitle： 差旅\nstatus: draft\n", `full-width colon '：' after "title"`, 3, 1},
+		{"full-width colon, only field", "title：差旅\n", `after "title"`, 1, 1},
+		{"full-width colon in a list item", "kind: expense\nitems:\n  - description： a\n    amount: 1.00\n", `after "description"`, 3, 5},
+		{"tab after a field", "kind: expense\nid: EXP-2026-0001\nnote: y\n\tbad: 1\n", "a tab in the indentation", 4, 1},
+		{"tab in a list", "kind: expense\nitems:\n\t- description: a\n", "a tab in the indentation", 3, 1},
+		{"tab after spaces", "kind: expense\nitems:\n  - description: a\n  \tamount: 1\n", "a tab in the indentation", 4, 3},
+	} {
+		_, ds := Parse("x.yaml", []byte(c.src))
+		if len(ds) == 0 {
+			t.Errorf("%s: no diagnostic", c.name)
+			continue
+		}
+		if d := ds[0]; !strings.Contains(d.Message, c.want) || d.Line != c.line || d.Column != c.col {
+			t.Errorf("%s: got %s, want %d:%d %q", c.name, d, c.line, c.col, c.want)
+		}
+	}
+	// a full-width colon inside a value is text, not a mistake
+	if _, ds := Parse("x.yaml", []byte("kind: expense\nnote: 備註：下週\n")); len(ds) != 0 {
+		t.Errorf("full-width colon in a value: %v", ds)
+	}
+}

@@ -1,0 +1,82 @@
+package render
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/mattn/go-runewidth"
+)
+
+func widest(s string) int {
+	w := 0
+	for _, l := range strings.Split(s, "\n") {
+		w = max(w, runewidth.StringWidth(stripANSI(l)))
+	}
+	return w
+}
+
+func TestTablesFitTheTerminal(t *testing.T) {
+	tbl := &Table{Headers: []string{"ID", "STATUS", "AMOUNT", "TITLE"}, Right: map[int]bool{2: true}}
+	tbl.Add("CMP-2026-0001", "investigating", "1,280.50", "社交媒體曝光產品內有異物，要求賠償並公開道歉")
+	tbl.Add("CMP-2026-0002", "closed", "12.00", "Wholesale price list sent to the wrong customer twice")
+	tbl.Add("CMP-2026-0003", "received", "0.00", "\x1b[31m到貨外包裝再次破損，客戶要求退貨並補償運費\x1b[0m")
+	for _, width := range []int{45, 60, 80} {
+		var b bytes.Buffer
+		if err := WriteTableWidth(&b, tbl, true, width); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		if w := widest(out); w > width {
+			t.Errorf("width %d: table is %d wide:\n%s", width, w, out)
+		}
+		// the box is whole: every line starts and ends with a border
+		for _, l := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+			l = stripANSI(l)
+			first, last := []rune(l)[0], []rune(l)[len([]rune(l))-1]
+			if !strings.ContainsRune("┌├│└", first) || !strings.ContainsRune("┐┤│┘", last) {
+				t.Errorf("width %d: broken line %q", width, l)
+			}
+		}
+		for _, keep := range []string{"CMP-2026-0001", "1,280.50", "…"} {
+			if !strings.Contains(out, keep) {
+				t.Errorf("width %d: %q missing:\n%s", width, keep, out)
+			}
+		}
+		// the coloured cell keeps its colour when cut
+		if !strings.Contains(out, "\x1b[31m") || !strings.Contains(out, "\x1b[0m") {
+			t.Errorf("width %d: colour lost:\n%q", width, out)
+		}
+	}
+	// wide enough, or unknown: nothing is cut
+	for _, width := range []int{0, 200} {
+		var b bytes.Buffer
+		_ = WriteTableWidth(&b, tbl, true, width)
+		if strings.Contains(b.String(), "…") {
+			t.Errorf("width %d: cut:\n%s", width, b.String())
+		}
+	}
+	// piped: tab-separated and whole, whatever the width
+	var b bytes.Buffer
+	_ = WriteTableWidth(&b, tbl, false, 40)
+	if strings.Contains(b.String(), "…") || !strings.Contains(b.String(), "Wholesale price list sent to the wrong customer twice") {
+		t.Errorf("piped output was cut:\n%s", b.String())
+	}
+}
+
+func TestTruncateNeverSplitsAWideCharacter(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		w    int
+		want string
+	}{
+		{"到貨外包裝破損", 7, "到貨外…"},
+		{"到貨外包裝破損", 8, "到貨外…"},
+		{"abcdefgh", 5, "abcd…"},
+		{"abc", 5, "abc"},
+	} {
+		if got := truncate(c.in, c.w); got != c.want || runewidth.StringWidth(got) > c.w {
+			t.Errorf("truncate(%q, %d) = %q, want %q", c.in, c.w, got, c.want)
+		}
+	}
+}
