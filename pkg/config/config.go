@@ -43,7 +43,10 @@ type Policy struct {
 	ComplaintCategories  []string                   `json:"-"`
 	CheckIntervalDays    int                        `json:"check_interval_days"`
 	RequireSignatures    bool                       `json:"require_signatures"`
-	Commit               bool                       `json:"commit"`
+	// RequireNDA: acting on a confidential record needs a valid
+	// confidentiality agreement (§7.2.1).
+	RequireNDA bool `json:"require_nda"`
+	Commit     bool `json:"commit"`
 	// ExpenseReview is "director" when the department head reviews every
 	// claim before it is approved (§8.2.2), "off" (the default) when not.
 	ExpenseReview string `json:"expense_review"`
@@ -98,7 +101,7 @@ func Keys() []string {
 	for _, r := range Ratings {
 		keys = append(keys, "ratings."+r)
 	}
-	return append(keys, "categories.expense", "categories.complaint", "check_interval_days", "require_signatures", "commit", "expense_review")
+	return append(keys, "categories.expense", "categories.complaint", "check_interval_days", "require_signatures", "require_nda", "commit", "expense_review")
 }
 
 // Rating returns the rating a total earns.
@@ -128,6 +131,8 @@ func (p *Policy) Value(key string) string {
 		return strconv.Itoa(p.CheckIntervalDays)
 	case "require_signatures":
 		return strconv.FormatBool(p.RequireSignatures)
+	case "require_nda":
+		return strconv.FormatBool(p.RequireNDA)
 	case "commit":
 		return strconv.FormatBool(p.Commit)
 	case "expense_review":
@@ -406,14 +411,17 @@ func (p *Policy) set(key string, v any) error {
 			return fmt.Errorf("%q is not off or director", text)
 		}
 		p.ExpenseReview = text
-	case "require_signatures", "commit":
+	case "require_signatures", "require_nda", "commit":
 		b, err := strconv.ParseBool(text)
 		if err != nil {
 			return fmt.Errorf("%q is not true or false", text)
 		}
-		if parts[0] == "commit" {
+		switch parts[0] {
+		case "commit":
 			p.Commit = b
-		} else {
+		case "require_nda":
+			p.RequireNDA = b
+		default:
 			p.RequireSignatures = b
 		}
 	}

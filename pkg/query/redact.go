@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/rules"
 )
 
 // Redacted replaces every confidential value in output that leaves the
@@ -20,25 +21,10 @@ var ConfidentialFields = map[record.Kind][]string{
 	record.Training: {"evaluation"},
 }
 
-// DefaultClassification is, per kind, the classification of a record that
-// does not say: a violation concerns one person's conduct and sanction, so
-// it is confidential unless it says otherwise; every other kind is
-// internal.
-var DefaultClassification = map[record.Kind]string{
-	record.Violation: "confidential",
-}
-
 // Classification returns a record's classification: public, internal or
-// confidential; when the record does not say, its kind's default.
-func Classification(r *record.Record) string {
-	if c := r.Str("classification"); c != "" {
-		return c
-	}
-	if c := DefaultClassification[r.Kind]; c != "" {
-		return c
-	}
-	return "internal"
-}
+// confidential; when the record does not say, its kind's default (see
+// rules.DefaultClassification).
+func Classification(r *record.Record) string { return rules.Classification(r) }
 
 // Confidential reports whether a record as a whole is confidential.
 func Confidential(r *record.Record) bool { return Classification(r) == "confidential" }

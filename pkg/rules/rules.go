@@ -194,7 +194,10 @@ func (r *run) records() {
 func (r *run) record(rec *record.Record) {
 	r.refs(rec)
 	r.attachments(rec)
+	r.ndaRequired(rec)
 	switch rec.Kind {
+	case record.Person:
+		r.nda(rec)
 	case record.Expense:
 		r.expense(rec)
 	case record.Appraisal:
