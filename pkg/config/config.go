@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -43,6 +44,11 @@ type Policy struct {
 	ComplaintCategories  []string                   `json:"-"`
 	CheckIntervalDays    int                        `json:"check_interval_days"`
 	RequireSignatures    bool                       `json:"require_signatures"`
+	// AppraisalCycle is year, half (the default) or quarter.
+	AppraisalCycle string `json:"appraisal_cycle"`
+	// RatingOutcomes lists, per rating (unsatisfactory too), the outcomes
+	// an appraisal may close with.
+	RatingOutcomes map[string][]string `json:"rating_outcomes"`
 	// RequireNDA: acting on a confidential record needs a valid
 	// confidentiality agreement (§7.2.1).
 	RequireNDA bool `json:"require_nda"`
@@ -61,6 +67,12 @@ var Severities = []string{"critical", "high", "medium", "low"}
 
 // Ratings in order, best first; "unsatisfactory" is below every threshold.
 var Ratings = []string{"outstanding", "exceeds", "meets", "below"}
+
+// Outcomes are what may follow from an appraisal (§6.2.2).
+var Outcomes = []string{"reward", "pay_change", "promotion", "recognition", "none"}
+
+// AppraisalCycles are the values of appraisal_cycle.
+var AppraisalCycles = []string{"year", "half", "quarter"}
 
 // Default returns the built-in policy: the department's rules as defaults.
 func Default() *Policy {
@@ -82,9 +94,20 @@ func Default() *Policy {
 		ExpenseCategories:   []string{"personnel", "marketing", "office", "travel", "training", "other"},
 		ComplaintCategories: []string{"product", "service", "billing", "delivery", "staff", "other"},
 		CheckIntervalDays:   14,
-		ExpenseReview:       "off",
-		Commit:              true,
-		Sources:             map[string]string{},
+		AppraisalCycle:      "half",
+		// Rewards, promotion and recognition follow a good rating; a pay
+		// change may follow any (a cut below standard); below standard
+		// earns no reward.
+		RatingOutcomes: map[string][]string{
+			"outstanding":    {"reward", "pay_change", "promotion", "recognition", "none"},
+			"exceeds":        {"reward", "pay_change", "promotion", "recognition", "none"},
+			"meets":          {"reward", "pay_change", "recognition", "none"},
+			"below":          {"pay_change", "none"},
+			"unsatisfactory": {"pay_change", "none"},
+		},
+		ExpenseReview: "off",
+		Commit:        true,
+		Sources:       map[string]string{},
 	}
 	for _, k := range Keys() {
 		p.Sources[k] = "default"
@@ -100,6 +123,10 @@ func Keys() []string {
 	}
 	for _, r := range Ratings {
 		keys = append(keys, "ratings."+r)
+	}
+	keys = append(keys, "appraisal_cycle")
+	for _, r := range append(Ratings[:len(Ratings):len(Ratings)], "unsatisfactory") {
+		keys = append(keys, "rating_outcomes."+r)
 	}
 	return append(keys, "categories.expense", "categories.complaint", "check_interval_days", "require_signatures", "require_nda", "commit", "expense_review")
 }
@@ -133,6 +160,8 @@ func (p *Policy) Value(key string) string {
 		return strconv.FormatBool(p.RequireSignatures)
 	case "require_nda":
 		return strconv.FormatBool(p.RequireNDA)
+	case "appraisal_cycle":
+		return p.AppraisalCycle
 	case "commit":
 		return strconv.FormatBool(p.Commit)
 	case "expense_review":
@@ -144,6 +173,8 @@ func (p *Policy) Value(key string) string {
 		return p.ApprovalLimits[parts[1]].String()
 	case "ratings":
 		return p.Ratings[parts[1]].String()
+	case "rating_outcomes":
+		return strings.Join(p.RatingOutcomes[parts[1]], ", ")
 	case "sla":
 		s := p.SLA[parts[1]]
 		if parts[2] == "respond" {
@@ -406,6 +437,25 @@ func (p *Policy) set(key string, v any) error {
 		} else {
 			p.ComplaintCategories = list
 		}
+	case "appraisal_cycle":
+		if !slices.Contains(AppraisalCycles, text) {
+			return fmt.Errorf("%q is not year, half or quarter", text)
+		}
+		p.AppraisalCycle = text
+	case "rating_outcomes":
+		l, _ := v.([]any)
+		var list []string
+		for _, x := range l {
+			o := record.Text(x)
+			if !slices.Contains(Outcomes, o) {
+				return fmt.Errorf("%q is not an outcome (%s)", o, strings.Join(Outcomes, ", "))
+			}
+			list = append(list, o)
+		}
+		if len(list) == 0 {
+			return fmt.Errorf("needs at least one outcome")
+		}
+		p.RatingOutcomes[parts[1]] = list
 	case "expense_review":
 		if text != "off" && text != "director" {
 			return fmt.Errorf("%q is not off or director", text)

@@ -99,6 +99,11 @@ type Appraisals struct {
 	AsOf          string              `json:"as_of"`
 	Groups        []AppraisalGroup    `json:"periods"`
 	BelowStandard []BelowStandardItem `json:"below_standard"`
+	// LastPeriod is the last finished period of the policy's appraisal
+	// cycle as of now; Unappraised the active staff without an appraisal
+	// of it (leadership and the director aside).
+	LastPeriod  string   `json:"last_period"`
+	Unappraised []string `json:"unappraised"`
 }
 
 // AppraisalInPeriod tells whether an appraisal belongs to a selected period:
@@ -121,6 +126,8 @@ func AppraisalInPeriod(rec *record.Record, sel *Period) bool {
 // settled.
 func AppraisalsReport(c *rules.Context, sel *Period) *Appraisals {
 	rep := &Appraisals{AsOf: c.Now.Format(dateLayout), Groups: []AppraisalGroup{}, BelowStandard: []BelowStandardItem{}}
+	rep.LastPeriod = rules.LastPeriod(c.Policy.AppraisalCycle, c.Now)
+	rep.Unappraised = append([]string{}, rules.Unappraised(c.Set, rep.LastPeriod)...)
 	if sel != nil {
 		rep.Period = sel.Label
 	}

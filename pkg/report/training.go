@@ -462,14 +462,15 @@ func summaryTraining(c *rules.Context, year int) SummaryTraining {
 	return s
 }
 
-func (s SummaryTraining) section() render.Section {
-	title := fmt.Sprintf("Training %d: no training plan", s.Year)
+// line is the summary's phrase on the year's training (the report has the
+// rest: attendance, ratings, hours).
+func (s SummaryTraining) line() string {
+	line := fmt.Sprintf("training %d: no plan", s.Year)
 	if s.Plan != "" {
-		title = fmt.Sprintf("Training %d: %d of %d planned courses held, %d past their month", s.Year, s.Held, s.Courses, s.NotHeld)
+		line = fmt.Sprintf("training %d: %d of %d courses held, %d past their month", s.Year, s.Held, s.Courses, s.NotHeld)
 	}
-	title += fmt.Sprintf("; attendance %s%%, rating %s", s.AttendancePercent, numText(s.AverageRating, ""))
 	if n := len(s.WithoutConfidentiality); n > 0 {
-		title += fmt.Sprintf("; %d without the confidentiality course", n)
+		line += fmt.Sprintf(", %d without the confidentiality course", n)
 	}
-	return render.Section{Title: title}
+	return line
 }

@@ -196,5 +196,21 @@ func TestSummaryTraining(t *testing.T) {
 	eq(t, "not held", s.NotHeld, 1)
 	eq(t, "courses", s.Courses, 4)
 	eq(t, "without", strings.Join(s.WithoutConfidentiality, ","), "bob")
-	eq(t, "line", s.section().Title, "Training 2026: 2 of 4 planned courses held, 1 past their month; attendance 75.0%, rating 3.67; 1 without the confidentiality course")
+	eq(t, "line", s.line(), "training 2026: 2 of 4 courses held, 1 past their month, 1 without the confidentiality course")
+}
+
+func TestAppraisalsNameTheUnappraised(t *testing.T) {
+	s := set(t, strings.Split(trpPeople, "---")[0], strings.Split(trpPeople, "---")[1], `
+kind: appraisal
+id: APR-2026-0001
+title: a
+status: draft
+employee: bob
+appraiser: ann
+period: 2026-H1
+`)
+	r := AppraisalsReport(ctxAt(t, s, "2026-09-15T10:00:00+08:00"), nil)
+	eq(t, "last period", r.LastPeriod, "2026-H1")
+	eq(t, "unappraised", strings.Join(r.Unappraised, ","), "ann")
+	eq(t, "line", r.Page(View{}).Lines[1], "Without an appraisal of 2026-H1, the last finished period: ann.")
 }

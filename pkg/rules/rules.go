@@ -119,6 +119,7 @@ func Check(c *Context) []diag.Diagnostic {
 	r.budgets()
 	r.splitClaims()
 	r.coursesNotHeld()
+	r.appraisalsMissing()
 	return r.diags
 }
 

@@ -143,7 +143,8 @@ const twoIndicators = "  - name: a\n    weight: 60\n    score: 92\n  - name: b\n
 
 func TestAppraisalRules(t *testing.T) {
 	// 60×92/100 + 40×78.5/100 = 55.2 + 31.4 = 86.6 → exceeds
-	if ds := check(t, map[string]string{aprPath: appraisal("submitted", twoIndicators, "total: 86.6\nrating: exceeds\n")}); len(ds) != 0 {
+	// (zhang.min, whom nobody appraises here, is named by appraisal-missing)
+	if ds := check(t, map[string]string{aprPath: appraisal("submitted", twoIndicators, "total: 86.6\nrating: exceeds\n")}); len(ds) != 1 || ds[0].Rule != "appraisal-missing" {
 		t.Fatalf("correct appraisal: %v", ds)
 	}
 	cases := []struct{ name, text, rule, msg string }{

@@ -1,0 +1,119 @@
+package rules
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/record"
+)
+
+// Appraisal outcomes and the appraisal cycle (§6.2): an appraisal closes
+// with an outcome its rating allows (policy rating_outcomes), and every
+// member of staff is appraised each period of the policy's cycle.
+func init() {
+	Catalog = append(Catalog,
+		Rule{"outcome-required", diag.Error, "a closed appraisal without an outcome (reward, salary_change, promotion, recognition, or none: true)"},
+		Rule{"outcome-rating", diag.Error, "an appraisal's outcome is not one the policy's rating_outcomes allows for its rating, or none beside another outcome"},
+		Rule{"appraisal-missing", diag.Warning, "an active member of staff without an appraisal of the last finished period of the appraisal cycle"},
+	)
+}
+
+// outcomeFields maps an outcome's fields to the outcomes the policy names.
+var outcomeFields = [][2]string{{"reward", "reward"}, {"salary_change", "pay_change"}, {"promotion", "promotion"}, {"recognition", "recognition"}, {"none", "none"}}
+
+// Outcomes returns the outcomes an appraisal records, in policy terms.
+func Outcomes(rec *record.Record) []string {
+	var out []string
+	for _, f := range outcomeFields {
+		if rec.Has("outcome." + f[0]) {
+			out = append(out, f[1])
+		}
+	}
+	return out
+}
+
+func (r *run) outcome(rec *record.Record, rating string) {
+	got := Outcomes(rec)
+	if rec.Status() == "closed" && len(got) == 0 {
+		r.errorf(rec, "status", "outcome-required", "a closed appraisal records its outcome (outcome: reward, salary_change, promotion, recognition, or none: true), §6.2.2")
+		return
+	}
+	if slices.Contains(got, "none") && len(got) > 1 {
+		r.errorf(rec, "outcome.none", "outcome-rating", "outcome none stands alone, and this one also has %s", strings.Join(got[:len(got)-1], ", "))
+	}
+	allowed := r.Policy.RatingOutcomes[rating]
+	for _, o := range got {
+		if !slices.Contains(allowed, o) {
+			r.errorf(rec, "outcome", "outcome-rating", "outcome %s does not go with the rating %s: the policy's rating_outcomes allow %s", o, rating, strings.Join(allowed, ", "))
+		}
+	}
+}
+
+// LastPeriod returns the last period of the cycle (year, half, quarter)
+// that ended before now: "2026-H1" on 2026-11-26 for half.
+func LastPeriod(cycle string, now time.Time) string {
+	y, m := now.Year(), int(now.Month())
+	switch cycle {
+	case "year":
+		return itoa4(y - 1)
+	case "quarter":
+		q := (m-1)/3 + 1
+		if q == 1 {
+			return itoa4(y-1) + "-Q4"
+		}
+		return itoa4(y) + "-Q" + string(rune('0'+q-1))
+	}
+	if m <= 6 {
+		return itoa4(y-1) + "-H2"
+	}
+	return itoa4(y) + "-H1"
+}
+
+func itoa4(y int) string {
+	b := []byte{'0', '0', '0', '0'}
+	for i := 3; i >= 0; i-- {
+		b[i] = byte('0' + y%10)
+		y /= 10
+	}
+	return string(b)
+}
+
+// Unappraised returns the active staff without an appraisal (in any state)
+// of the given period, sorted. Staff are active people other than
+// leadership and the director: the director appraises, and nobody in the
+// department appraises the director.
+func Unappraised(set *record.Set, period string) []string {
+	has := map[string]bool{}
+	for _, a := range set.OfKind(record.Appraisal) {
+		if a.Str("period") == period {
+			has[a.Str("employee")] = true
+		}
+	}
+	var out []string
+	for _, p := range set.OfKind(record.Person) {
+		if activeStaff(p) && p.Str("role") != "director" && !has[p.ID] {
+			out = append(out, p.ID)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// appraisalsMissing names the staff without an appraisal of the last
+// finished period, once the department records periodic appraisals at all
+// (a department new to opsbook is not told that everyone is missing one).
+func (r *run) appraisalsMissing() {
+	periodic := false
+	for _, a := range r.Set.OfKind(record.Appraisal) {
+		periodic = periodic || a.Str("period") != ""
+	}
+	if !periodic {
+		return
+	}
+	period := LastPeriod(r.Policy.AppraisalCycle, r.Now)
+	for _, h := range Unappraised(r.Set, period) {
+		r.warnf(r.Set.Get(h), "id", "appraisal-missing", "%s has no appraisal for %s, the last finished period of the appraisal cycle (%s)", h, period, r.Policy.AppraisalCycle)
+	}
+}
