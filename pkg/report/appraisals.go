@@ -57,6 +57,7 @@ const (
 	ImprovementOverdue  = "overdue"           // review date passed, no follow-up appraisal
 	ImprovementFollowed = "followed_up"       // a follow-up appraisal exists and is not below standard
 	ImprovementMeasures = "measures_required" // below standard twice in a row (§6.2.3)
+	ImprovementMeasured = "measures_taken"    // ... and the measures are recorded
 )
 
 // BelowStandardItem is an appraisal rated below or unsatisfactory and where
@@ -79,7 +80,10 @@ type BelowStandardItem struct {
 	FollowUpRating string `json:"follow_up_rating"`
 	// MeasuresRequired: this appraisal follows up an earlier below-standard
 	// one, or its own follow-up is below standard again.
-	MeasuresRequired  bool   `json:"measures_required"`
+	MeasuresRequired bool `json:"measures_required"`
+	// Measures counts the measures recorded on the second below-standard
+	// appraisal (§6.2.3).
+	Measures          int    `json:"measures"`
 	ImprovementStatus string `json:"improvement_status"`
 }
 
@@ -209,7 +213,15 @@ func AppraisalsReport(c *rules.Context, sel *Period) *Appraisals {
 				item.MeasuresRequired = true
 			}
 		}
+		// the measures are recorded on the second below-standard appraisal
+		second := a
+		if f := followUps[a.ID]; f != nil && rules.BelowStandard(item.FollowUpRating) {
+			second = f
+		}
+		item.Measures = len(second.List("measures"))
 		switch {
+		case item.MeasuresRequired && item.Measures > 0:
+			item.ImprovementStatus = ImprovementMeasured
 		case item.MeasuresRequired:
 			item.ImprovementStatus = ImprovementMeasures
 		case item.FollowUp != "":

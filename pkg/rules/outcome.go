@@ -13,6 +13,7 @@ import (
 // with an outcome its rating allows (policy rating_outcomes), and every
 // member of staff is appraised each period of the policy's cycle.
 func init() {
+	Refs = append(Refs, Ref{record.Appraisal, "measures.*.by", record.Person, []string{"director", "leadership"}})
 	Catalog = append(Catalog,
 		Rule{"outcome-required", diag.Error, "a closed appraisal without an outcome (reward, salary_change, promotion, recognition, or none: true)"},
 		Rule{"outcome-rating", diag.Error, "an appraisal's outcome is not one the policy's rating_outcomes allows for its rating, or none beside another outcome"},

@@ -78,3 +78,24 @@ func TestAppraisalMissing(t *testing.T) {
 		t.Errorf("no appraisals: %v", d)
 	}
 }
+
+// Recorded measures answer a second below-standard rating; they are the
+// director's (or leadership's) decision.
+func TestMeasuresRecorded(t *testing.T) {
+	low := "  - name: a\n    weight: 100\n    score: 45\n"
+	imp := "improvement:\n  goals: g\n"
+	const second = "records/appraisals/2026/APR-2026-0002.yaml"
+	text := func(measures string) string {
+		return strings.Replace(appraisal("submitted", low, imp+"follow_up_of: APR-2026-0001\n"+measures), "APR-2026-0001\ntitle", "APR-2026-0002\ntitle", 1)
+	}
+	ds := check(t, map[string]string{aprPath: appraisal("submitted", low, imp), second: text("measures:\n  - action: 調崗至客服組\n    date: 2026-11-20\n    by: wang.fang\n")})
+	for _, d := range ds {
+		if d.Rule == "measures-required" || d.Path == second && d.Severity == diag.Error {
+			t.Errorf("measures recorded: %v", d)
+		}
+	}
+	ds = check(t, map[string]string{aprPath: appraisal("submitted", low, imp), second: text("measures:\n  - action: 調崗\n    date: 2026-11-20\n    by: zhang.min\n")})
+	if !has(ds, second, "ref-role", diag.Error, "") {
+		t.Errorf("a manager's measures: %v", ds)
+	}
+}

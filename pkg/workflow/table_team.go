@@ -12,6 +12,11 @@ func init() {
 	rights[record.TrainingPlan] = trainingPlanRights()
 	rights[record.Training] = trainingRights()
 	rights[record.Violation] = violationRights()
+	// measures after a second below-standard rating (§6.2.3): the
+	// director's decision, added while the appraisal is open
+	rights[record.Appraisal].Rights = append(rights[record.Appraisal].Rights,
+		Right{Field: "measures", Mode: Append, States: []string{"submitted", "reviewed", "acknowledged"}, Roles: []Role{Director},
+			Note: "after a second below-standard rating (§6.2.3)"})
 	// files are sealed once approved, evaluated, decided: what the record
 	// stood on at that moment
 	sealed[record.TrainingPlan] = []string{"approved", "closed"}
