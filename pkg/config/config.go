@@ -49,6 +49,9 @@ type Policy struct {
 	// RatingOutcomes lists, per rating (unsatisfactory too), the outcomes
 	// an appraisal may close with.
 	RatingOutcomes map[string][]string `json:"rating_outcomes"`
+	// Indicators is, per role, the indicator catalogue of its periodic
+	// appraisals (none: any indicators).
+	Indicators map[string][]Indicator `json:"indicators"`
 	// RequireNDA: acting on a confidential record needs a valid
 	// confidentiality agreement (§7.2.1).
 	RequireNDA bool `json:"require_nda"`
@@ -67,6 +70,16 @@ var Severities = []string{"critical", "high", "medium", "low"}
 
 // Ratings in order, best first; "unsatisfactory" is below every threshold.
 var Ratings = []string{"outstanding", "exceeds", "meets", "below"}
+
+// Indicator is one entry of a role's indicator catalogue.
+type Indicator struct {
+	Name     string          `json:"name"`
+	Weight   decimal.Decimal `json:"weight"`
+	Standard string          `json:"standard"`
+}
+
+// Roles are the roles people have, in the rules' order.
+var Roles = []string{"director", "manager", "specialist", "leadership", "finance"}
 
 // Outcomes are what may follow from an appraisal (§6.2.2).
 var Outcomes = []string{"reward", "pay_change", "promotion", "recognition", "none"}
@@ -95,6 +108,7 @@ func Default() *Policy {
 		ComplaintCategories: []string{"product", "service", "billing", "delivery", "staff", "other"},
 		CheckIntervalDays:   14,
 		AppraisalCycle:      "half",
+		Indicators:          map[string][]Indicator{},
 		// Rewards, promotion and recognition follow a good rating; a pay
 		// change may follow any (a cut below standard); below standard
 		// earns no reward.
@@ -125,6 +139,9 @@ func Keys() []string {
 		keys = append(keys, "ratings."+r)
 	}
 	keys = append(keys, "appraisal_cycle")
+	for _, r := range Roles {
+		keys = append(keys, "indicators."+r)
+	}
 	for _, r := range append(Ratings[:len(Ratings):len(Ratings)], "unsatisfactory") {
 		keys = append(keys, "rating_outcomes."+r)
 	}
@@ -175,6 +192,12 @@ func (p *Policy) Value(key string) string {
 		return p.Ratings[parts[1]].String()
 	case "rating_outcomes":
 		return strings.Join(p.RatingOutcomes[parts[1]], ", ")
+	case "indicators":
+		var out []string
+		for _, in := range p.Indicators[parts[1]] {
+			out = append(out, in.Name+" "+in.Weight.String())
+		}
+		return strings.Join(out, ", ")
 	case "sla":
 		s := p.SLA[parts[1]]
 		if parts[2] == "respond" {
@@ -442,6 +465,26 @@ func (p *Policy) set(key string, v any) error {
 			return fmt.Errorf("%q is not year, half or quarter", text)
 		}
 		p.AppraisalCycle = text
+	case "indicators":
+		l, _ := v.([]any)
+		var list []Indicator
+		sum := decimal.Zero
+		for _, x := range l {
+			m, _ := x.(record.Map)
+			name, _ := m.Get("name")
+			weight, _ := m.Get("weight")
+			std, _ := m.Get("standard")
+			w, err := decimal.NewFromString(record.Text(weight))
+			if err != nil || record.Text(name) == "" {
+				return fmt.Errorf("each indicator needs a name, a weight and a standard")
+			}
+			sum = sum.Add(w)
+			list = append(list, Indicator{Name: record.Text(name), Weight: w, Standard: record.Text(std)})
+		}
+		if !sum.Equal(decimal.NewFromInt(100)) {
+			return fmt.Errorf("the weights of %s's indicators sum to %s, not 100", parts[1], sum)
+		}
+		p.Indicators[parts[1]] = list
 	case "rating_outcomes":
 		l, _ := v.([]any)
 		var list []string

@@ -68,6 +68,7 @@ func (r *run) appraisal(rec *record.Record) {
 	st := rec.Status()
 	if len(rec.List("indicators")) > 0 {
 		r.outcome(rec, s.Rating)
+		r.catalogue(rec)
 	}
 	if BelowStandard(s.Rating) && st != "draft" && !rec.Has("improvement") {
 		r.errorf(rec, "indicators", "state-needs", "rated %s (total %s): a %s appraisal needs an improvement plan (improvement: goals, coach, review_date)", s.Rating, s.Total.String(), st)

@@ -1,22 +1,27 @@
 package rules
 
 import (
+	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/shopspring/decimal"
 )
 
 // Appraisal outcomes and the appraisal cycle (§6.2): an appraisal closes
 // with an outcome its rating allows (policy rating_outcomes), and every
 // member of staff is appraised each period of the policy's cycle.
 func init() {
-	Refs = append(Refs, Ref{record.Appraisal, "measures.*.by", record.Person, []string{"director", "leadership"}})
+	Refs = append(Refs, Ref{record.Appraisal, "measures.*.by", record.Person, []string{"director", "leadership"}},
+		Ref{record.Appraisal, "deviation.by", record.Person, []string{"director"}})
 	Catalog = append(Catalog,
 		Rule{"outcome-required", diag.Error, "a closed appraisal without an outcome (reward, salary_change, promotion, recognition, or none: true)"},
 		Rule{"outcome-rating", diag.Error, "an appraisal's outcome is not one the policy's rating_outcomes allows for its rating, or none beside another outcome"},
+		Rule{"appraisal-catalogue", diag.Error, "a periodic appraisal's indicators (names and weights) differ from the policy's catalogue for the employee's role without the director's approved deviation"},
 		Rule{"appraisal-missing", diag.Warning, "an active member of staff without an appraisal of the last finished period of the appraisal cycle"},
 	)
 }
@@ -117,4 +122,55 @@ func (r *run) appraisalsMissing() {
 	for _, h := range Unappraised(r.Set, period) {
 		r.warnf(r.Set.Get(h), "id", "appraisal-missing", "%s has no appraisal for %s, the last finished period of the appraisal cycle (%s)", h, period, r.Policy.AppraisalCycle)
 	}
+}
+
+// catalogue: a periodic appraisal uses the indicator catalogue of its
+// employee's role (policy indicators): the same names with the same
+// weights, unless the director approved a deviation.
+func (r *run) catalogue(rec *record.Record) {
+	if rec.Str("period") == "" || rec.Has("deviation") {
+		return
+	}
+	emp := r.Set.Get(rec.Str("employee"))
+	if emp == nil || emp.Kind != record.Person {
+		return
+	}
+	want := r.Policy.Indicators[emp.Str("role")]
+	if len(want) == 0 {
+		return
+	}
+	got := map[string]string{}
+	for i := range rec.List("indicators") {
+		p := "indicators." + strconv.Itoa(i)
+		got[rec.Str(p+".name")] = rec.Str(p + ".weight")
+	}
+	var diffs []string
+	for _, in := range want {
+		w, ok := got[in.Name]
+		switch {
+		case !ok:
+			diffs = append(diffs, "lacks "+in.Name)
+		case !sameNumber(w, in.Weight.String()):
+			diffs = append(diffs, fmt.Sprintf("weighs %s %s, not %s", in.Name, w, in.Weight))
+		}
+		delete(got, in.Name)
+	}
+	var extra []string
+	for name := range got {
+		extra = append(extra, name)
+	}
+	slices.Sort(extra)
+	for _, name := range extra {
+		diffs = append(diffs, "adds "+name)
+	}
+	if len(diffs) > 0 {
+		r.errorf(rec, "indicators", "appraisal-catalogue", "the indicators differ from the %s catalogue of the policy (%s): a deviation needs the director's approval (deviation: by, date, reason)",
+			emp.Str("role"), strings.Join(diffs, "; "))
+	}
+}
+
+func sameNumber(a, b string) bool {
+	x, err1 := decimal.NewFromString(a)
+	y, err2 := decimal.NewFromString(b)
+	return err1 == nil && err2 == nil && x.Equal(y)
 }

@@ -5,7 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/record"
 )
 
 func TestOutcomes(t *testing.T) {
@@ -97,5 +99,44 @@ func TestMeasuresRecorded(t *testing.T) {
 	ds = check(t, map[string]string{aprPath: appraisal("submitted", low, imp), second: text("measures:\n  - action: 調崗\n    date: 2026-11-20\n    by: zhang.min\n")})
 	if !has(ds, second, "ref-role", diag.Error, "") {
 		t.Errorf("a manager's measures: %v", ds)
+	}
+}
+
+func TestIndicatorCatalogue(t *testing.T) {
+	files := map[string]string{aprPath: appraisal("draft", twoIndicators, "")}
+	run := func(extra string) []diag.Diagnostic {
+		files[aprPath] = appraisal("draft", twoIndicators, extra)
+		var recs []*record.Record
+		for p, text := range base {
+			if _, over := files[p]; !over {
+				r, _ := record.Parse(p, []byte(text))
+				recs = append(recs, r)
+			}
+		}
+		for p, text := range files {
+			r, _ := record.Parse(p, []byte(text))
+			recs = append(recs, r)
+		}
+		pol, ds := config.FromBytes([]byte("indicators:\n  specialist:\n    - {name: a, weight: 60, standard: s}\n    - {name: c, weight: 40, standard: s}\n"))
+		if len(ds) > 0 {
+			t.Fatal(ds)
+		}
+		return Check(&Context{Set: record.NewSet(recs), Policy: pol, Now: now, Exists: func(string) bool { return true }})
+	}
+	// li.wei is a specialist: b is not in the catalogue, c is missing
+	if ds := run(""); !has(ds, aprPath, "appraisal-catalogue", diag.Error, "differ from the specialist catalogue of the policy (lacks c; adds b)") {
+		t.Errorf("%v", ds)
+	}
+	for _, d := range run("deviation:\n  by: wang.fang\n  date: 2026-06-20\n  reason: 轉崗\n") {
+		if d.Rule == "appraisal-catalogue" {
+			t.Errorf("approved deviation: %v", d)
+		}
+	}
+	if ds := run("deviation:\n  by: zhang.min\n  date: 2026-06-20\n  reason: 轉崗\n"); !has(ds, aprPath, "ref-role", diag.Error, "") {
+		t.Errorf("a manager's deviation: %v", ds)
+	}
+	// a catalogue whose weights do not sum to 100 is a policy error
+	if _, ds := config.FromBytes([]byte("indicators:\n  manager:\n    - {name: a, weight: 60, standard: s}\n")); len(ds) == 0 || !strings.Contains(ds[0].Message, "sum to 60, not 100") {
+		t.Errorf("policy: %v", ds)
 	}
 }

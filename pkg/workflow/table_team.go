@@ -17,6 +17,9 @@ func init() {
 	rights[record.Appraisal].Rights = append(rights[record.Appraisal].Rights,
 		Right{Field: "measures", Mode: Append, States: []string{"submitted", "reviewed", "acknowledged"}, Roles: []Role{Director},
 			Note: "after a second below-standard rating (§6.2.3)"})
+	rights[record.Appraisal].Rights = append(rights[record.Appraisal].Rights,
+		Right{Field: "deviation", Mode: Edit, States: []string{"draft", "submitted"}, Roles: []Role{Director},
+			Note: "the director approves indicators other than the role's catalogue"})
 	// files are sealed once approved, evaluated, decided: what the record
 	// stood on at that moment
 	sealed[record.TrainingPlan] = []string{"approved", "closed"}
