@@ -353,6 +353,7 @@ func (g *gen) makePeople(n int) {
 			d.kv(0, "active", "false")
 		} else {
 			d.kv(0, "active", "true")
+			d.add(0, "nda:\n  signed: "+date(g.start.AddDate(-1, 0, 0))+"\n")
 		}
 		g.persons = append(g.persons, r)
 	}
@@ -893,8 +894,14 @@ func (g *gen) makeAppraisals(n int) {
 		below := rating == "below" || rating == "unsatisfactory"
 		if below {
 			d.add(0, "improvement:\n  goals: "+pick(g, []string{"三個月內投訴處理時效達標", "完成銷售技巧培訓並通過考核"})+"\n  coach: "+s.appraiser.handle+"\n  review_date: "+date(s.at.AddDate(0, 3, 0))+"\n")
-		} else if r.status() == "closed" && g.chance(0.4) {
+		}
+		// A closed appraisal records its outcome, one its rating allows.
+		switch {
+		case r.status() != "closed":
+		case !below && g.chance(0.4):
 			d.add(0, "outcome:\n  reward: "+pick(g, []string{"項目獎金 3,000 元", "年終獎 1.2 倍", "優秀員工表彰"})+"\n")
+		default:
+			d.add(0, "outcome:\n  none: true\n")
 		}
 		// A follow-up after a below-standard appraisal that improved.
 		if prev := last[s.employee]; prev != nil && lastBelow[s.employee] && !below {
