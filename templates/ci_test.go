@@ -12,9 +12,9 @@ import (
 func TestCIFiles(t *testing.T) {
 	for name, want := range map[string][]string{
 		"ci/github-workflow.yml": {"fetch-depth: 0", "github.event.pull_request.head.sha", "branches: [main]",
-			`opsbook validate -o github --base "$BASE_SHA"`, `opsbook verify -o github "$BASE_SHA..$HEAD_SHA"`},
+			`opsbook validate --no-cache -o github --base "$BASE_SHA"`, `opsbook verify -o github "$BASE_SHA..$HEAD_SHA"`},
 		"ci/gitlab-ci.yml": {`GIT_DEPTH: "0"`, "CI_DEFAULT_BRANCH", "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA",
-			`opsbook validate --base "$BASE_SHA"`, `opsbook verify "$BASE_SHA..$HEAD_SHA"`},
+			`opsbook validate --no-cache --base "$BASE_SHA"`, `opsbook verify "$BASE_SHA..$HEAD_SHA"`},
 	} {
 		b, err := FS.ReadFile(name)
 		if err != nil {

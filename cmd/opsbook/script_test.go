@@ -1,17 +1,49 @@
 package main
 
 import (
+	"crypto/sha256"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
+	"syscall"
 	"testing"
+	"time"
 	"unicode/utf16"
 
 	"github.com/opsbook/opsbook/pkg/cli"
+	"github.com/opsbook/opsbook/pkg/gitstore"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
 func TestMain(m *testing.M) {
+	// Test builds only: OPSBOOK_TEST_CRASH_AT=STEP kills the process with
+	// SIGKILL when a commit reaches STEP (see gitstore.StepHook).
+	if at := os.Getenv("OPSBOOK_TEST_CRASH_AT"); at != "" {
+		gitstore.StepHook = func(step string) {
+			if step == at {
+				p, _ := os.FindProcess(os.Getpid())
+				p.Kill()
+				select {}
+			}
+		}
+	}
+	// OPSBOOK_TEST_HUP_AT=STEP sends the process SIGHUP there (a closed
+	// terminal) and lets it go on.
+	if at := os.Getenv("OPSBOOK_TEST_HUP_AT"); at != "" {
+		gitstore.StepHook = func(step string) {
+			if step == at {
+				p, _ := os.FindProcess(os.Getpid())
+				p.Signal(syscall.SIGHUP)
+				time.Sleep(200 * time.Millisecond) // let the signal arrive
+			}
+		}
+	}
+	if os.Getenv("OPSBOOK_TEST_MAIN") == "1" {
+		os.Exit(cli.Main())
+	}
 	testscript.Main(m, map[string]func(){
 		"opsbook": func() { os.Exit(cli.Main()) },
 	})
@@ -27,6 +59,10 @@ func TestMain(m *testing.M) {
 //	gitinit NAME EMAIL  git init, set the identity, commit everything
 //	utf16 FILE          rewrite FILE as UTF-16LE with a byte-order mark
 //	                    (utf16 -nobom FILE: without one)
+//	as HANDLE           commit as HANDLE (HANDLE@example.com) with plain git
+//	snapshot            remember HEAD, the index, the status and every
+//	                    file's content (in .git, out of the work tree)
+//	unchanged           fail unless all of those are as snapshot found them
 func TestScripts(t *testing.T) {
 	_, file, _, _ := runtime.Caller(0)
 	top := filepath.Join(filepath.Dir(file), "..", "..")
@@ -80,8 +116,58 @@ func TestScripts(t *testing.T) {
 					ts.Check(ts.Exec("git", a...))
 				}
 			},
+			"as": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: as HANDLE")
+				}
+				for _, who := range []string{"AUTHOR", "COMMITTER"} {
+					ts.Setenv("GIT_"+who+"_NAME", args[0])
+					ts.Setenv("GIT_"+who+"_EMAIL", args[0]+"@example.com")
+				}
+			},
+			"snapshot": func(ts *testscript.TestScript, neg bool, args []string) {
+				ts.Check(os.WriteFile(ts.MkAbs(".git/test-snapshot"), []byte(repoState(ts)), 0o644))
+			},
+			"unchanged": func(ts *testscript.TestScript, neg bool, args []string) {
+				was, err := os.ReadFile(ts.MkAbs(".git/test-snapshot"))
+				ts.Check(err)
+				if now := repoState(ts); now != string(was) {
+					ts.Fatalf("the repository changed:\n--- before\n%s\n--- after\n%s", was, now)
+				}
+			},
 		},
 	})
+}
+
+// repoState is HEAD, the index, git's status and the content of every file
+// of the work tree, as text.
+func repoState(ts *testscript.TestScript) string {
+	var b strings.Builder
+	for _, args := range [][]string{{"rev-parse", "HEAD"}, {"ls-files", "-s"}, {"status", "--porcelain", "--untracked-files=all"}} {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = ts.MkAbs(".")
+		out, err := cmd.Output()
+		ts.Check(err)
+		b.Write(out)
+	}
+	root := ts.MkAbs(".")
+	ts.Check(filepath.Walk(root, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		if info.IsDir() && info.Name() == ".git" {
+			return filepath.SkipDir
+		}
+		if info.Mode().IsRegular() {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(&b, "%s %x\n", p[len(root):], sha256.Sum256(data))
+		}
+		return nil
+	}))
+	return b.String()
 }
 
 func copyTree(src, dst string) error {

@@ -227,3 +227,109 @@ func TestVerifyRecordsFolder(t *testing.T) {
 	wantViolations(t, tr.verify(base+"..HEAD"))
 	wantViolations(t, tr.verify(""))
 }
+
+// A record file over the size limit is named unreadable without being
+// read whole.
+func TestVerifyOversizedRecord(t *testing.T) {
+	tr := honest(t)
+	base := tr.git("rev-parse", "HEAD")
+	p := expensePath("EXP-2026-0002")
+	tr.write(p, expense("EXP-2026-0002", "paid", "li.wei", "10.00"))
+	if err := os.Truncate(tr.dir+"/"+p, 3<<20); err != nil {
+		t.Fatal(err)
+	}
+	big := tr.commit("li.wei", "big claim")
+	wantViolations(t, tr.verify(base+"..HEAD"), short(big)+" record-unreadable EXP-2026-0002")
+}
+
+// A merge whose parents have two merge bases (criss-cross) cannot drop
+// what BASE brought either: here a claim created on main after both bases
+// disappears.
+func TestVerifyCrissCrossMergeDrops(t *testing.T) {
+	tr := honest(t)
+	h := tr.git("rev-parse", "HEAD")
+	tr.git("checkout", "-q", "-b", "l", h)
+	tr.write("README.md", "left\n")
+	l1 := tr.commit("li.wei", "left")
+	tr.git("checkout", "-q", "-b", "r", h)
+	tr.write("NOTES.md", "right\n")
+	r1 := tr.commit("sun.li", "right")
+	tr.git("checkout", "-q", "main")
+	tr.merge("wang.fang", "l")
+	tr.merge("wang.fang", "r")
+	tr.write(expensePath("EXP-2026-0002"), expense("EXP-2026-0002", "draft", "li.wei", "10.00"))
+	base := tr.commit("li.wei", "new")
+	tr.git("checkout", "-q", l1)
+	m1 := tr.forge("li.wei", "merge", l1, r1)
+	m := tr.forge("li.wei", "merge", m1, base)
+	if n := len(strings.Fields(tr.git("merge-base", "--all", m1, base))); n != 2 {
+		t.Fatalf("%d merge bases, want 2", n)
+	}
+	wantViolations(t, tr.verify(base+"..HEAD"), short(m)+" record-deleted EXP-2026-0002")
+}
+
+// Over a range that moves the records folder, what later commits do in the
+// new folder is judged, whether the move was allowed or not.
+func TestVerifyAfterAFolderMove(t *testing.T) {
+	for _, c := range []struct {
+		name, folder string
+		move         func(tr *testRepo)
+		want         []string
+	}{
+		{"moved by the director", "books", func(tr *testRepo) { tr.git("mv", "records", "books") }, nil},
+		{"shadow copy", "shadow", func(tr *testRepo) {
+			tr.git("read-tree", "--prefix=shadow/", "HEAD:records")
+			tr.git("checkout-index", "-a")
+		}, []string{"records-folder "}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tr := honest(t)
+			tr.write(expensePath("EXP-2026-0002"), expense("EXP-2026-0002", "draft", "li.wei", "10.00"))
+			base := tr.commit("li.wei", "new")
+			c.move(tr)
+			tr.write(".opsbook.yaml", defaultPolicy+"records: "+c.folder+"\n")
+			mv := tr.commit("wang.fang", "move")
+			p := strings.Replace(expensePath("EXP-2026-0002"), "records/", c.folder+"/", 1)
+			tr.edit(p, "status: draft", "status: paid")
+			paid := tr.commit("he.jing", "pay")
+			var want []string
+			for _, w := range c.want {
+				want = append(want, short(mv)+" "+w)
+			}
+			want = append(want, short(paid)+" move-illegal EXP-2026-0002")
+			wantViolations(t, tr.verify(base+"..HEAD"), want...)
+			wantViolations(t, tr.verify(""), want...)
+		})
+	}
+}
+
+// An honest pull request whose base moved on and touched the same claim
+// passes when its own head is verified against the base, as the CI
+// templates do (no synthetic merge).
+func TestVerifyPullRequestWhoseBaseMovedOn(t *testing.T) {
+	tr := newTestRepo(t)
+	tr.people(defaultPolicy)
+	tr.write(expensePath("EXP-2026-0001"), expense("EXP-2026-0001", "draft", "li.wei", "980.50"))
+	imp := tr.commit("wang.fang", "import")
+	tr.git("checkout", "-q", "-b", "claim")
+	tr.edit(expensePath("EXP-2026-0001"), "status: draft", "status: submitted")
+	tr.commit("li.wei", "submit")
+	tr.edit(expensePath("EXP-2026-0001"), "status: submitted", "status: approved")
+	head := tr.commit("zhang.min", "approve")
+	tr.git("checkout", "-q", "main")
+	tr.write(expensePath("EXP-2026-0001"), expense("EXP-2026-0001", "draft", "li.wei", "980.50")+"# receipts checked\n")
+	base := tr.commit("he.jing", "a comment on the claim")
+	wantViolations(t, tr.verify(base+".."+head))
+	// The base moved on again, and the pull request merged main in to
+	// catch up: git merges the comment into the approved claim, a change
+	// of the merge's own that changes no field.
+	tr.write(expensePath("EXP-2026-0002"), expense("EXP-2026-0002", "draft", "sun.li", "12.00"))
+	base = tr.commit("sun.li", "new")
+	tr.git("checkout", "-q", "claim")
+	tr.merge("li.wei", "main")
+	wantViolations(t, tr.verify(base+"..HEAD"))
+	// Merged into main: the merge is clean too.
+	tr.git("checkout", "-q", "main")
+	tr.git("merge", "-q", "--ff-only", "claim")
+	wantViolations(t, tr.verify(imp+"..HEAD"))
+}

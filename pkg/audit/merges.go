@@ -48,32 +48,45 @@ func (r *Repo) mergeJudgement(nd *gitobj.Node) (own map[string]bool, undone []gi
 		}
 		sides = append(sides, s)
 	}
-	// baseVersion is a file's blob in a side's merge bases, when they
-	// agree (zero: absent, and unrelated histories have the empty base).
-	baseVersion := func(s mergeSide, path string) (plumbing.Hash, bool, error) {
-		var v plumbing.Hash
-		for i, t := range s.bases {
+	// baseVersions are a file's blobs in a side's merge bases (zero:
+	// absent; unrelated histories have the empty tree as their base).
+	baseVersions := func(s mergeSide, path string) (map[plumbing.Hash]bool, error) {
+		vs := map[plumbing.Hash]bool{}
+		if len(s.bases) == 0 {
+			vs[plumbing.ZeroHash] = true
+		}
+		for _, t := range s.bases {
 			b, err := r.BlobAt(t, path)
 			if err != nil {
-				return v, false, err
+				return nil, err
 			}
-			if i > 0 && b != v {
-				return v, false, nil
-			}
-			v = b
+			vs[b] = true
 		}
-		return v, true, nil
+		return vs, nil
+	}
+	// A side brings version v of a file over the first parent's version
+	// mine when its side changed the file since every merge base and the
+	// first parent's side did not (mine is a base's version).
+	brings := func(s mergeSide, path string, mine, v plumbing.Hash) (bool, error) {
+		vs, err := baseVersions(s, path)
+		if err != nil {
+			return false, err
+		}
+		return vs[mine] && !vs[v], nil
 	}
 	own = map[string]bool{}
+	changed := map[string]bool{}
 	for _, c := range nd.Changes {
+		changed[c.Path] = true
 		explained := false
 		for k, s := range sides {
-			b, ok, err := baseVersion(s, c.Path)
-			if err != nil {
+			if c.New != c.Others[k] {
+				continue
+			}
+			if explained, err = brings(s, c.Path, c.Old, c.New); err != nil {
 				return nil, nil, err
 			}
-			if ok && c.New == c.Others[k] && c.Old == b && c.Others[k] != b {
-				explained = true
+			if explained {
 				break
 			}
 		}
@@ -81,31 +94,38 @@ func (r *Repo) mergeJudgement(nd *gitobj.Node) (own map[string]bool, undone []gi
 			own[c.Path] = true
 		}
 	}
-	changed := map[string]bool{}
-	for _, c := range nd.Changes {
-		changed[c.Path] = true
-	}
 	for _, s := range sides {
-		if len(s.bases) != 1 {
-			continue // criss-cross merges: their sides' changes are not one diff
+		bases := s.bases
+		if len(bases) == 0 {
+			bases = []plumbing.Hash{plumbing.ZeroHash}
 		}
-		diffs, err := r.DiffTrees(s.bases[0], s.tree, "", nil)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, d := range diffs {
-			if changed[d.Path] {
-				continue // the merge's version is not the first parent's; judged above
-			}
-			// The merge keeps the first parent's version: when that is
-			// the base's, the side's change was dropped.
-			mv, err := r.BlobAt(nd.Tree, d.Path)
+		paths := map[string]plumbing.Hash{} // what the side changed, with its version
+		for _, b := range bases {
+			diffs, err := r.DiffTrees(b, s.tree, "", nil)
 			if err != nil {
 				return nil, nil, err
 			}
-			if mv == d.Old {
-				undone = append(undone, gitobj.Change{Path: d.Path, Old: d.New, New: mv})
-				changed[d.Path] = true
+			for _, d := range diffs {
+				paths[d.Path] = d.New
+			}
+		}
+		for p, v := range paths {
+			if changed[p] {
+				continue // the merge's version is not the first parent's; judged above
+			}
+			// The merge keeps the first parent's version: when the side
+			// brought another, the side's change was dropped.
+			mine, err := r.BlobAt(nd.Tree, p)
+			if err != nil {
+				return nil, nil, err
+			}
+			ok, err := brings(s, p, mine, v)
+			if err != nil {
+				return nil, nil, err
+			}
+			if ok && mine != v {
+				undone = append(undone, gitobj.Change{Path: p, Old: v, New: mine})
+				changed[p] = true
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/gitobj"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/opsbook/opsbook/pkg/record"
@@ -57,10 +58,13 @@ type VerifyOptions struct {
 
 // Violation is one change the rules forbid.
 type Violation struct {
-	Commit  string `json:"commit"` // full hash
-	Record  string `json:"record"` // the record's id ("" for the policy file)
-	Path    string `json:"path"`
-	Rule    string `json:"rule"`
+	Commit string `json:"commit"` // full hash
+	Record string `json:"record"` // the record's id ("" for the policy file)
+	Path   string `json:"path"`
+	Rule   string `json:"rule"`
+	// Field is the field at fault ("amount", "items.1.amount"), when the
+	// rule names one.
+	Field   string `json:"field,omitempty"`
 	Actor   string `json:"actor"` // handle, or the raw identity when unknown
 	Message string `json:"message"`
 	// Line and Column point into the file as the commit left it (or as
@@ -182,9 +186,22 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 			if _, err := r.IndexCommit(h); err != nil {
 				return err
 			}
-			j, err := r.prepare(ctx, h, baseRules)
+			rules := baseRules
+			if rules == nil {
+				if rules, err = r.rulesFor(ctx, h); err != nil {
+					return err
+				}
+			}
+			j, err := r.prepare(ctx, h, rules)
 			if err != nil {
 				return err
+			}
+			moved, err := r.movedFolder(ctx, h, rules, j)
+			if err != nil {
+				return err
+			}
+			if moved != nil {
+				emit(moved)
 			}
 			if j == nil {
 				continue
@@ -246,6 +263,10 @@ type verifyJob struct {
 	registry bool
 	done     []Violation // judged already
 	judged   bool
+	// when is the commit's time; records, for a commit that changes plans
+	// or projects, its projects and plans (the workflow's order checks).
+	when    time.Time
+	records *record.Set
 }
 
 // prepare reads what judging commit h needs, or returns nil when it
@@ -265,18 +286,7 @@ func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*ver
 	}
 	var err error
 	if rules == nil {
-		if len(r.rejected) == 0 {
-			rules, err = r.rulesBefore(ctx, h)
-		} else {
-			t := nd.Tree
-			if p := nd.FirstParent(); !p.IsZero() {
-				t, err = r.TreeOf(p)
-			}
-			if err == nil {
-				rules, err = r.rulesWithout(t, r.rejected)
-			}
-		}
-		if err != nil {
+		if rules, err = r.rulesFor(ctx, h); err != nil {
 			return nil, err
 		}
 	}
@@ -320,7 +330,12 @@ func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*ver
 		}
 		j.fcs = append(j.fcs, fc)
 	}
-	j.hash = h
+	j.hash, j.when = h, time.Unix(nd.Time, 0).UTC()
+	if needsOrder(j.fcs) {
+		if j.records, err = r.orderRecords(nd.Tree, dir); err != nil {
+			return nil, err
+		}
+	}
 	ch, err := r.ReadHead(h)
 	if err != nil {
 		return nil, err
@@ -340,6 +355,24 @@ func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*ver
 		return nil, err
 	}
 	return j, nil
+}
+
+// rulesFor are the rules commit h is judged by over all of history: its
+// first parent's, less the forbidden changes to people and the policy met
+// so far.
+func (r *Repo) rulesFor(ctx context.Context, h plumbing.Hash) (*Rules, error) {
+	if len(r.rejected) == 0 {
+		return r.rulesBefore(ctx, h)
+	}
+	nd := r.Indexed(h)
+	t := nd.Tree
+	if p := nd.FirstParent(); !p.IsZero() {
+		var err error
+		if t, err = r.TreeOf(p); err != nil {
+			return nil, err
+		}
+	}
+	return r.rulesWithout(t, r.rejected)
 }
 
 // reject remembers the person files and policy that a judged commit changed
@@ -397,7 +430,7 @@ func (j *verifyJob) judge() []Violation {
 		}
 	}
 	add := func(rule, id, path, msg string, rec *record.Record, field string) {
-		v := Violation{Commit: j.hash.String(), Record: id, Path: path, Rule: rule,
+		v := Violation{Commit: j.hash.String(), Record: id, Path: path, Rule: rule, Field: field,
 			Actor: j.id.Short(), Message: prefixes[path] + msg, Line: 1, Column: 1}
 		if rec != nil {
 			v.Line, v.Column = rec.Pos(field)
@@ -455,7 +488,10 @@ func (j *verifyJob) judge() []Violation {
 		changes = append(changes, workflow.Change{Before: before, After: fc.after})
 	}
 	actor := j.rules.actor(j.id.Handle)
-	env := workflow.Env{Policy: j.rules.Policy, People: j.rules.People}
+	env := workflow.Env{Policy: j.rules.Policy, People: j.rules.People, Now: j.when}
+	if j.records != nil {
+		env.Records = j.records
+	}
 	refusals := workflow.CheckChanges(actor, changes, env)
 	for _, fc := range fcs {
 		if fc.kind == record.Person && fc.source != nil && actor.Handle != "" &&
@@ -635,4 +671,54 @@ func (r *Repo) folderMoved(nd *gitobj.Node, from, to string) (bool, error) {
 		return false, err
 	}
 	return okOld && okNew && old.Hash == now.Hash && !okLeft, nil
+}
+
+// movedFolder judges the records of commit h under the folder its first
+// parent's policy names when that is not the folder of the rules h is
+// judged by: over a range, BASE's folder, when the range moved the records
+// earlier; over all of history, the folder before a forbidden change of
+// it. The rules stay the same, and what h does in the other folder is
+// judged like what it does in theirs. It returns nil when the folders are
+// the same or h changes nothing there; main is h's job under the rules'
+// folder (nil when none), which reports what concerns the commit as a
+// whole.
+func (r *Repo) movedFolder(ctx context.Context, h plumbing.Hash, base *Rules, main *verifyJob) (*verifyJob, error) {
+	if main != nil && main.problem != nil && main.problem.fatal {
+		return nil, nil // the whole commit is refused already
+	}
+	p := r.Indexed(h).FirstParent()
+	if p.IsZero() {
+		return nil, nil
+	}
+	t, err := r.TreeOf(p)
+	if err != nil {
+		return nil, err
+	}
+	pb, err := r.BlobAt(t, base.PolicyPath)
+	if err != nil {
+		return nil, err
+	}
+	pol, err := r.policy(pb)
+	if err != nil {
+		return nil, err
+	}
+	if r.Prefix()+pol.Records == base.Dir {
+		return nil, nil
+	}
+	moved := *base
+	moved.Dir = r.Prefix() + pol.Records
+	j, err := r.prepare(ctx, h, &moved)
+	if err != nil || j == nil {
+		return nil, err
+	}
+	if len(j.fcs) == 0 {
+		return nil, nil
+	}
+	// The commit as a whole (its policy change, headers, signature) is
+	// main's to report.
+	j.policy, j.folder, j.stray, j.undonePolicy = false, "", nil, nil
+	if main != nil {
+		j.problem = nil
+	}
+	return j, nil
 }

@@ -83,7 +83,7 @@ func TestVerifyForgeries(t *testing.T) {
 	wantViolations(t, rep,
 		short(over)+" approval-limit EXP-2026-0001",
 		short(self)+" four-eyes EXP-2026-0002",
-		short(frozen)+" frozen-field EXP-2026-0003",
+		short(frozen)+" sealed-field EXP-2026-0003",
 		short(paid)+" final-state EXP-2026-0005",
 		short(deleted)+" record-deleted EXP-2026-0004",
 		short(unknown)+" actor-unknown EXP-2026-0006",

@@ -10,9 +10,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -76,10 +76,33 @@ type Session struct {
 	before []diag.Diagnostic
 }
 
+// Options are how Open opens a session.
+type Options struct {
+	// NoCommit leaves changes in the work tree.
+	NoCommit bool
+	// Now is the moment stamped into records.
+	Now time.Time
+	// Wait is how long to wait for another opsbook's lock (0: fail at once).
+	Wait time.Duration
+	// Notes receives what Open did by itself (a stale lock taken over, an
+	// interrupted change finished or undone); nil discards them.
+	Notes io.Writer
+}
+
+// DefaultWait is how long a write waits for another opsbook by default.
+const DefaultWait = 10 * time.Second
+
 // Open finds the repository from dir, checks that git can take a commit,
-// takes the lock, loads the records and resolves the actor from the git
+// takes the lock (waiting DefaultWait), recovers what an interrupted opsbook
+// left behind, loads the records and resolves the actor from the git
 // identity. noCommit leaves changes in the work tree.
 func Open(ctx context.Context, dir string, noCommit bool, now time.Time) (*Session, error) {
+	return OpenWith(ctx, dir, Options{NoCommit: noCommit, Now: now, Wait: DefaultWait})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, dir string, o Options) (*Session, error) {
+	noCommit, now := o.NoCommit, o.Now
 	root, err := config.FindRoot(dir)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrRepository, err)
@@ -88,14 +111,12 @@ func Open(ctx context.Context, dir string, noCommit bool, now time.Time) (*Sessi
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrRepository, err)
 	}
-	if err := g.CheckState(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrRepository, err)
-	}
-	unlock, err := g.Lock()
+	unlock, err := lockAndRecover(ctx, g, o.Wait, o.Notes)
 	if err != nil {
-		if errors.Is(err, gitstore.ErrBusy) {
-			return nil, err
-		}
+		return nil, err
+	}
+	if err := g.CheckState(); err != nil {
+		unlock()
 		return nil, fmt.Errorf("%w: %v", ErrRepository, err)
 	}
 	s := &Session{Git: g, Now: now, unlock: unlock}
@@ -120,7 +141,8 @@ func Open(ctx context.Context, dir string, noCommit bool, now time.Time) (*Sessi
 	if !s.Actor.Active {
 		return nil, &Refused{Rule: workflow.RuleActorInactive, Reason: fmt.Sprintf("%s is not active: an inactive person may change nothing", s.Actor.Handle)}
 	}
-	s.env = workflow.Env{Policy: s.Repo.Policy, People: workflow.NewPeople(s.Repo.Set.OfKind(record.Person))}
+	s.env = workflow.Env{Policy: s.Repo.Policy, People: workflow.NewPeople(s.Repo.Set.OfKind(record.Person)),
+		Now: now, Records: s.Repo.Set}
 	s.before = s.Repo.Validate(now)
 	ok = true
 	return s, nil
@@ -167,6 +189,8 @@ type Message struct {
 	// workflow is not asked, the rules still are.
 	Mechanical bool
 }
+
+func (m Message) subject() string { return fmt.Sprintf("%s %s: %s", m.Kind, m.ID, m.Action) }
 
 func (m Message) String() string {
 	var b strings.Builder
@@ -223,7 +247,9 @@ func (s *Session) Check(edits []Edit, msg Message) error {
 	if len(invalid) > 0 {
 		return &Refused{Reason: fmt.Sprintf("refused: %s %s would not be valid; nothing was changed", msg.Kind, msg.ID), Rule: "validate", Diagnostics: diag.Sort(invalid), Invalid: true}
 	}
-	if rs := workflow.CheckChanges(s.Actor, changes, s.env); len(rs) > 0 && !msg.Mechanical {
+	env := s.env
+	env.Records = overlay{s.Repo.Set, changes}
+	if rs := workflow.CheckChanges(s.Actor, changes, env); len(rs) > 0 && !msg.Mechanical {
 		var reasons []string
 		for _, r := range rs {
 			reasons = append(reasons, r.Message)
@@ -262,31 +288,39 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 			return nil, &Refused{Rule: "uncommitted", Reason: fmt.Sprintf("refused: %s has uncommitted changes of its own; commit or discard them first (git diff -- %s), or use --no-commit", strings.Join(dirty, ", "), strings.Join(dirty, " "))}
 		}
 	}
-	restore, err := s.write(edits)
-	if err != nil {
-		return nil, err
+	files := make([]gitstore.FileWrite, len(edits))
+	for i, e := range edits {
+		files[i] = gitstore.FileWrite{Path: e.Path, Data: e.Data, Remove: e.Data == nil}
 	}
 	res := &Result{Paths: paths}
 	if !s.Commit {
+		if err := s.Git.WriteFiles(ctx, msg.subject(), files); err != nil {
+			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+				return nil, fmt.Errorf("stopped by a signal before writing; nothing was changed")
+			}
+			return nil, fmt.Errorf("writing: %w", err)
+		}
 		return res, nil
 	}
 	// The author is the person of the records (their name as registered),
-	// with the email git knows them by.
-	who := gitstore.Signature{Name: s.Person.Title(), Email: s.Email}
+	// with the email git knows them by, at the moment the change stamps
+	// (acknowledged_at, actual dates): verify checks stamps against the
+	// commit's time.
+	who := gitstore.Signature{Name: s.Person.Title(), Email: s.Email, When: s.Now}
 	if who.Name == "" {
 		who.Name = s.Name
 	}
-	req := gitstore.CommitRequest{Paths: paths, Message: msg.String(), Author: who}
+	req := gitstore.CommitRequest{Files: files, Message: msg.String(), Author: who}
 	if s.Repo.Policy.RequireSignatures {
 		req.Sign = gitstore.SignAlways
 	}
 	hash, err := s.Git.Commit(ctx, req)
 	if err != nil {
-		if hash == "" {
-			restore()
-		}
 		if errors.Is(err, gitstore.ErrNothingToCommit) {
 			return res, nil
+		}
+		if hash == "" && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return nil, fmt.Errorf("stopped by a signal before the commit; nothing was changed")
 		}
 		return nil, fmt.Errorf("committing: %w", err)
 	}
@@ -339,53 +373,6 @@ func (s *Session) checkRules(edits []Edit, after []*record.Record) error {
 		return nil
 	}
 	return &Refused{Reason: "refused: the change would break the rules; nothing was changed", Rule: added[0].Rule, Diagnostics: diag.Sort(added)}
-}
-
-// write writes every edit atomically and returns a function that puts the
-// files back as they were.
-func (s *Session) write(edits []Edit) (restore func(), err error) {
-	type saved struct {
-		path string
-		data []byte
-		had  bool
-	}
-	var done []saved
-	restore = func() {
-		for i := len(done) - 1; i >= 0; i-- {
-			sv := done[i]
-			if sv.had {
-				_ = gitstore.WriteFileAtomic(sv.path, sv.data, 0o644)
-			} else {
-				_ = os.Remove(sv.path)
-			}
-		}
-	}
-	// Removals last, so a rename writes the new file before the old goes.
-	order := append([]Edit(nil), edits...)
-	sort.SliceStable(order, func(i, j int) bool { return order[i].Data != nil && order[j].Data == nil })
-	for _, e := range order {
-		abs := filepath.Join(s.Repo.Root, filepath.FromSlash(e.Path))
-		old, rerr := os.ReadFile(abs)
-		sv := saved{path: abs, data: old, had: rerr == nil}
-		if e.Data == nil {
-			if err := os.Remove(abs); err != nil && !os.IsNotExist(err) {
-				restore()
-				return nil, fmt.Errorf("removing %s: %w", e.Path, err)
-			}
-			done = append(done, sv)
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
-			restore()
-			return nil, fmt.Errorf("writing %s: %w", e.Path, err)
-		}
-		if err := gitstore.WriteFileAtomic(abs, e.Data, 0o644); err != nil {
-			restore()
-			return nil, fmt.Errorf("writing %s: %w", e.Path, err)
-		}
-		done = append(done, sv)
-	}
-	return restore, nil
 }
 
 // checkSigningKey refuses, under require_signatures, to sign with an SSH key

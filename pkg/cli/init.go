@@ -74,6 +74,7 @@ categories:
   complaint: [product, service, billing, delivery, staff, other]
 check_interval_days: 14
 require_signatures: false
+expense_review: off
 commit: true
 `
 

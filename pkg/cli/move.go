@@ -135,7 +135,7 @@ func runMove(ctx context.Context, o *moveOpts) error {
 		return listOptions(o, s, rec)
 	}
 	to := o.to
-	if t := workflow.For(rec.Kind); t != nil && to != "" && !t.IsState(to) {
+	if t := workflow.ForPolicy(rec.Kind, s.Repo.Policy); t != nil && to != "" && !t.IsState(to) {
 		msg := fmt.Sprintf("%q is not a state of %s %s (states: %s)", to, rec.Kind, rec.ID, strings.Join(t.States, ", "))
 		if sug := schema.Suggest(to, t.States); sug != "" {
 			msg = fmt.Sprintf("%q is not a state of %s %s (did you mean %q?)", to, rec.Kind, rec.ID, sug)
@@ -143,7 +143,7 @@ func runMove(ctx context.Context, o *moveOpts) error {
 		return usageErr("%s", msg)
 	}
 	if o.verb != "" {
-		m, err := workflow.MoveByVerb(rec, o.verb)
+		m, err := workflow.MoveByVerb(rec, o.verb, s.Env())
 		if err != nil {
 			return writeErr(err)
 		}
@@ -213,6 +213,7 @@ func listOptions(o *moveOpts, s *change.Session, rec *record.Record) error {
 		return render.WriteYAML(o.io.Out, out)
 	}
 	fmt.Fprintf(o.io.Out, "%s is %s; you are %s\n", rec.ID, rec.Status(), s.Actor)
+	fmt.Fprintf(o.io.Out, "fields you may change: %s (opsbook rights %s)\n", workflow.Editable(s.Actor, rec, s.Env()), rec.Kind)
 	if len(opts) == 0 {
 		fmt.Fprintln(o.io.Out, "no moves: the state is final")
 		return nil

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
@@ -29,13 +30,19 @@ type global struct {
 	quietUnreadable bool
 	now             string
 	noCache         bool
+	wait            time.Duration
 	io              *Streams
 }
 
+// Main runs opsbook with a context cancelled by SIGINT, SIGTERM or SIGHUP
+// (a closed terminal): a write then stops before its commit and puts the
+// files back, or, past that point, completes; the lock is released either
+// way.
+//
 // Main runs opsbook with the process's arguments and streams and returns the
 // exit status.
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	return Run(ctx, os.Args[1:], SystemStreams())
 }
@@ -92,11 +99,13 @@ Start with:  opsbook summary` + exitStatusHelp,
 	pf.BoolVar(&g.noColor, "no-color", false, "never colour the output (also: NO_COLOR)")
 	pf.StringVar(&g.now, "now", "", "judge dates and SLA clocks as of `TIME` (RFC 3339 or YYYY-MM-DD; also OPSBOOK_NOW)")
 	_ = pf.MarkHidden("now")
+	pf.DurationVar(&g.wait, "wait", change.DefaultWait, "how long a writing command waits for another opsbook's lock (`DURATION`, 0 fails at once)")
 	pf.BoolVar(&g.noCache, "no-cache", false, "read and parse every record file; neither use nor write the cache in .git/opsbook")
 
 	root.AddCommand(
 		newValidateCmd(g),
 		newSchemaCmd(g),
+		newRightsCmd(g),
 		newSummaryCmd(g),
 		newConfigCmd(g),
 		newListCmd(g),
@@ -115,6 +124,7 @@ Start with:  opsbook summary` + exitStatusHelp,
 		newAllowedSignersCmd(g),
 		newCodeownersCmd(g),
 		newVersionCmd(g),
+		newDoctorCmd(g),
 	)
 	root.AddGroup(&cobra.Group{ID: "verbs", Title: "Workflow verbs (each a move, like `opsbook move ID STATE`):"})
 	root.AddCommand(newVerbCmds(g)...)
@@ -203,5 +213,6 @@ func (g *global) openWith(ctx context.Context, o repo.Options) (*repo.Repo, erro
 		return nil, &ExitError{ExitUsage, fmt.Errorf("reading the repository: %w", err)}
 	}
 	g.warnUnreadable(r)
+	g.warnInterrupted(r.Root)
 	return r, nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/repo"
@@ -67,4 +68,16 @@ func unreadableRecord(r *repo.Repo, id string) error {
 		return nil
 	}
 	return &ExitError{ExitFindings, fmt.Errorf("%s cannot be read as a record:\n  %s", id, strings.Join(msgs, "\n  "))}
+}
+
+// warnInterrupted tells, on standard error, that an interrupted change
+// waits for the next writing command (or `opsbook doctor`) to finish or
+// undo it: until then, the files may not be what HEAD says.
+func (g *global) warnInterrupted(root string) {
+	if g.quietUnreadable {
+		return
+	}
+	if what, ok := change.Interrupted(root); ok {
+		fmt.Fprintf(g.io.Err, "opsbook: warning: an interrupted change (%s) has not been recovered; the next writing command or `opsbook doctor` finishes or undoes it\n", what)
+	}
 }

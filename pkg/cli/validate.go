@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/opsbook/opsbook/pkg/repo"
@@ -101,7 +102,13 @@ func runValidate(ctx context.Context, o *validateOpts) error {
 	if err != nil {
 		return err
 	}
-	ds := repo.FilterPaths(r.Validate(now), scope)
+	all := r.Validate(now)
+	for _, f := range change.Inspect(r.Root) {
+		if f.Code == change.CodeInterrupted || f.Code == change.CodeLeftoverTemp || f.Code == change.CodeStagedRevert {
+			all = append(all, diag.Diagnostic{Path: f.Path, Severity: diag.Warning, Rule: f.Code, Message: f.Message + " (run `opsbook doctor`)"})
+		}
+	}
+	ds := repo.FilterPaths(diag.Sort(all), scope)
 	records := 0
 	for _, rec := range r.Set.Records {
 		if len(repo.FilterPaths([]diag.Diagnostic{{Path: rec.Path}}, scope)) > 0 {

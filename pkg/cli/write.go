@@ -31,7 +31,7 @@ func (g *global) session(ctx context.Context, noCommit bool) (*change.Session, e
 	if err != nil {
 		return nil, err
 	}
-	s, err := change.Open(ctx, g.dir, noCommit, now)
+	s, err := change.OpenWith(ctx, g.dir, change.Options{NoCommit: noCommit, Now: now, Wait: g.wait, Notes: g.io.Err})
 	if err != nil {
 		return nil, writeErr(err)
 	}

@@ -44,6 +44,9 @@ type Policy struct {
 	CheckIntervalDays    int                        `json:"check_interval_days"`
 	RequireSignatures    bool                       `json:"require_signatures"`
 	Commit               bool                       `json:"commit"`
+	// ExpenseReview is "director" when the department head reviews every
+	// claim before it is approved (§8.2.2), "off" (the default) when not.
+	ExpenseReview string `json:"expense_review"`
 
 	// Sources tells, for every key (dotted, as in the file), where its value
 	// came from: "default", ".opsbook.yaml:LINE" or "env OPSBOOK_...".
@@ -76,6 +79,7 @@ func Default() *Policy {
 		ExpenseCategories:   []string{"personnel", "marketing", "office", "travel", "training", "other"},
 		ComplaintCategories: []string{"product", "service", "billing", "delivery", "staff", "other"},
 		CheckIntervalDays:   14,
+		ExpenseReview:       "off",
 		Commit:              true,
 		Sources:             map[string]string{},
 	}
@@ -94,7 +98,7 @@ func Keys() []string {
 	for _, r := range Ratings {
 		keys = append(keys, "ratings."+r)
 	}
-	return append(keys, "categories.expense", "categories.complaint", "check_interval_days", "require_signatures", "commit")
+	return append(keys, "categories.expense", "categories.complaint", "check_interval_days", "require_signatures", "commit", "expense_review")
 }
 
 // Rating returns the rating a total earns.
@@ -126,6 +130,8 @@ func (p *Policy) Value(key string) string {
 		return strconv.FormatBool(p.RequireSignatures)
 	case "commit":
 		return strconv.FormatBool(p.Commit)
+	case "expense_review":
+		return p.ExpenseReview
 	}
 	parts := strings.Split(key, ".")
 	switch parts[0] {
@@ -395,6 +401,11 @@ func (p *Policy) set(key string, v any) error {
 		} else {
 			p.ComplaintCategories = list
 		}
+	case "expense_review":
+		if text != "off" && text != "director" {
+			return fmt.Errorf("%q is not off or director", text)
+		}
+		p.ExpenseReview = text
 	case "require_signatures", "commit":
 		b, err := strconv.ParseBool(text)
 		if err != nil {

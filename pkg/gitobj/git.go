@@ -189,16 +189,20 @@ func (r *Repo) Commit(h plumbing.Hash) (*object.Commit, error) {
 	return c, nil
 }
 
-// Blob reads a blob whole, or its first limit+1 bytes when it is larger
-// (the record parser refuses files over its limit by their size). The bytes
-// may be shared with go-git's cache: never modify them.
+// Blob reads a blob whole, or, when limit > 0 and it is larger, reads
+// nothing of it and returns limit+1 bytes of zeros: a parser with that
+// limit refuses a file by its size alone, and a blob of gigabytes must not
+// be inflated to learn that (its size is read from the object's header).
+// The bytes may be shared with caches: never modify them.
 func (r *Repo) Blob(h plumbing.Hash, limit int) ([]byte, error) {
-	b, err := r.raw(plumbing.BlobObject, h)
-	if err != nil {
-		return nil, err
+	if limit > 0 {
+		n, err := r.size(plumbing.BlobObject, h)
+		if err != nil {
+			return nil, err
+		}
+		if n > int64(limit) {
+			return make([]byte, limit+1), nil
+		}
 	}
-	if limit > 0 && len(b) > limit+1 {
-		b = b[:limit+1]
-	}
-	return b, nil
+	return r.raw(plumbing.BlobObject, h)
 }

@@ -192,6 +192,9 @@ func TestRawPackAgrees(t *testing.T) {
 				var want bytes.Buffer
 				want.ReadFrom(rd)
 				rd.Close()
+				if st, n, ok, err := r.packs.stat(e.Hash); err != nil || !ok || st != typ || n != uint64(len(got)) {
+					t.Fatalf("gc=%v: %s: stat %v %d bytes (%v, %v), read %v %d bytes", gc, e.Hash, st, n, ok, err, typ, len(got))
+				}
 				if typ != o.Type() || !bytes.Equal(got, want.Bytes()) {
 					t.Fatalf("gc=%v: %s: %v %d bytes, go-git %v %d bytes", gc, e.Hash, typ, len(got), o.Type(), want.Len())
 				}

@@ -80,6 +80,26 @@ func (r *objects) raw(t plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
 	return buf, nil
 }
 
+// size returns an object's size from its header, without inflating it
+// (loose objects and alternates: go-git reads the header only).
+func (r *objects) size(t plumbing.ObjectType, h plumbing.Hash) (int64, error) {
+	if ot, n, ok, err := r.packs.stat(h); err != nil {
+		return 0, fmt.Errorf("reading %s %s: %w", t, h, err)
+	} else if ok {
+		if ot != t {
+			return 0, fmt.Errorf("reading %s %s: it is a %s", t, h, ot)
+		}
+		return int64(n), nil
+	}
+	r.slow.Lock()
+	defer r.slow.Unlock()
+	n, err := r.store.EncodedObjectSize(h)
+	if err != nil {
+		return 0, fmt.Errorf("reading %s %s: %w", t, h, err)
+	}
+	return n, nil
+}
+
 // capture keeps what is written to it, aliasing a single write (a
 // bytes.Reader's WriteTo hands over its whole buffer at once).
 type capture struct{ b []byte }
@@ -131,8 +151,9 @@ func (r *Repo) ReadHead(h plumbing.Hash) (CommitHead, error) {
 // directly after it, and nothing later is a parent. A "parent" line
 // anywhere else is kept in Stray (git, the forge and git fsck ignore it; a
 // reader that took it for a parent would see a merge that is not one).
-// Author and committer are the first of each; a commit without them is
-// malformed, like one whose first line is not a tree.
+// A commit without exactly one author and one committer is malformed (git
+// fsck refuses it; readers disagree on which line counts), like one whose
+// first line is not a tree.
 func ParseHead(b []byte) (CommitHead, error) {
 	var ch CommitHead
 	line, b, _ := bytes.Cut(b, []byte{'\n'})
@@ -173,21 +194,23 @@ func ParseHead(b []byte) (CommitHead, error) {
 		case "gpgsig", "gpgsig-sha256":
 			ch.Signed = true
 		case "author":
-			if !sawAuthor {
-				ch.Name, ch.Email, ch.When = parseIdent(val)
-				sawAuthor = true
+			if sawAuthor {
+				return ch, fmt.Errorf("%w: two author lines", ErrBadCommit)
 			}
+			ch.Name, ch.Email, ch.When = parseIdent(val)
+			sawAuthor = true
 		case "committer":
 			// "Name <email> 1700000000 +0800"
-			if !sawCommitter {
-				if j := bytes.LastIndexByte(val, '>'); j >= 0 {
-					f := bytes.Fields(val[j+1:])
-					if len(f) > 0 {
-						ch.Time, _ = strconv.ParseInt(string(f[0]), 10, 64)
-					}
-				}
-				sawCommitter = true
+			if sawCommitter {
+				return ch, fmt.Errorf("%w: two committer lines", ErrBadCommit)
 			}
+			if j := bytes.LastIndexByte(val, '>'); j >= 0 {
+				f := bytes.Fields(val[j+1:])
+				if len(f) > 0 {
+					ch.Time, _ = strconv.ParseInt(string(f[0]), 10, 64)
+				}
+			}
+			sawCommitter = true
 		}
 	}
 	if !sawAuthor || !sawCommitter {

@@ -119,6 +119,18 @@ func (ps *packs) raw(h plumbing.Hash) (plumbing.ObjectType, []byte, bool, error)
 	return 0, nil, false, nil
 }
 
+// stat returns an object's type and size from the first pack holding it,
+// without inflating it; ok is false when none does.
+func (ps *packs) stat(h plumbing.Hash) (plumbing.ObjectType, uint64, bool, error) {
+	for _, p := range ps.raws {
+		t, n, ok, err := p.stat(h)
+		if err != nil || ok {
+			return t, n, ok, err
+		}
+	}
+	return 0, 0, false, nil
+}
+
 func (ps *packs) close() {
 	for _, p := range ps.packs {
 		if ps.clone {

@@ -310,3 +310,72 @@ func leb128(b []byte) (uint64, []byte, bool) {
 	}
 	return 0, nil, false
 }
+
+// stat returns the type and size of the object h without inflating it;
+// ok is false when the pack does not hold it.
+func (p *rawPack) stat(h plumbing.Hash) (plumbing.ObjectType, uint64, bool, error) {
+	off, err := p.idx.FindOffset(h)
+	if errors.Is(err, plumbing.ErrObjectNotFound) {
+		return 0, 0, false, nil
+	}
+	if err != nil {
+		return 0, 0, false, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if o, ok := p.cache.get(p, off); ok {
+		return o.t, uint64(len(o.b)), true, nil
+	}
+	t, size, err := p.sizeAt(off, 0)
+	if err != nil {
+		return 0, 0, false, fmt.Errorf("object %s: %w", h, err)
+	}
+	return t, size, true, nil
+}
+
+// sizeAt reads the type and size of the object at off from headers: a
+// whole object's header states its size; a delta's first bytes state the
+// size of its result, and its type is its base's.
+func (p *rawPack) sizeAt(off int64, depth int) (plumbing.ObjectType, uint64, error) {
+	if depth > maxDeltaDepth {
+		return 0, 0, errors.New("delta chain too long")
+	}
+	t, size, baseOff, ref, err := p.header(off)
+	if err != nil {
+		return 0, 0, err
+	}
+	switch t {
+	case plumbing.CommitObject, plumbing.TreeObject, plumbing.BlobObject, plumbing.TagObject:
+		return t, size, nil
+	case plumbing.OFSDeltaObject, plumbing.REFDeltaObject:
+	default:
+		return 0, 0, fmt.Errorf("object type %v at offset %d", t, off)
+	}
+	if p.zr == nil {
+		if p.zr, err = zlib.NewReader(p.br); err != nil {
+			return 0, 0, err
+		}
+	} else if err := p.zr.(zlib.Resetter).Reset(p.br, nil); err != nil {
+		return 0, 0, err
+	}
+	var head [20]byte
+	n, err := io.ReadFull(p.zr, head[:min(uint64(len(head)), size)])
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return 0, 0, fmt.Errorf("delta at offset %d: %w", off, err)
+	}
+	_, rest, ok := leb128(head[:n])
+	if !ok {
+		return 0, 0, errBadDelta
+	}
+	target, _, ok := leb128(rest)
+	if !ok {
+		return 0, 0, errBadDelta
+	}
+	if t == plumbing.REFDeltaObject {
+		if baseOff, err = p.idx.FindOffset(ref); err != nil {
+			return 0, 0, fmt.Errorf("base %s: %w", ref, err)
+		}
+	}
+	bt, _, err := p.sizeAt(baseOff, depth+1)
+	return bt, target, err
+}

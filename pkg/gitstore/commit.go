@@ -7,13 +7,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
-	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 )
@@ -40,10 +40,14 @@ const (
 
 // CommitRequest is one commit of the files a command changed.
 type CommitRequest struct {
-	// Paths are the files to commit, relative to the root with forward
-	// slashes. Each file's content is read from the work tree; a path
-	// missing from the work tree is removed from the commit's tree.
+	// Paths are files the caller has already written, relative to the root
+	// with forward slashes. Each file's content is read from the work tree;
+	// a path missing from the work tree is removed from the commit's tree.
 	Paths []string
+	// Files are files Commit writes itself, to the work tree and the commit
+	// together: after a crash, recovery finds them either as before or as
+	// committed (see journal.go). A path may not be in both lists.
+	Files []FileWrite
 	// Message is the full commit message (subject, body, trailers).
 	Message string
 	// Author of the change; Committer defaults to Author.
@@ -51,14 +55,27 @@ type CommitRequest struct {
 	Sign              SignMode
 }
 
+// FileWrite is the new content of one file (any bytes), or its removal.
+type FileWrite struct {
+	Path   string
+	Data   []byte
+	Remove bool
+}
+
 // Commit makes one commit on the current branch holding HEAD's tree (or an
 // empty tree on a branch with no commits yet) plus exactly req.Paths as they
-// are in the work tree. Whatever else is staged stays staged and uncommitted
-// and other work-tree changes are left alone; the index entries of req.Paths
-// are updated so that `git status` shows them clean. It refuses, like
+// are in the work tree and req.Files as given, which it writes to the work
+// tree. Whatever else is staged stays staged and uncommitted and other
+// work-tree changes are left alone; the index entries of the paths are
+// updated so that `git status` shows them clean. It refuses, like
 // CheckState, a detached HEAD, a merge or rebase in progress, unmerged
-// paths and a held index.lock. When nothing in req.Paths differs from HEAD it
-// returns ErrNothingToCommit and changes nothing.
+// paths and a held index.lock, and an interrupted change not yet recovered
+// (ErrInterrupted). When nothing differs from HEAD it returns
+// ErrNothingToCommit and changes nothing.
+//
+// The steps are journaled (see journal.go): a crash at any point leaves a
+// state Recover finishes or undoes. A cancelled ctx stops the commit before
+// the branch moves, and the files are then put back.
 //
 // It signs when req.Sign or git's commit.gpgsign asks for it; see the package
 // documentation for what is supported.
@@ -66,7 +83,21 @@ type CommitRequest struct {
 // If the branch was updated but the index could not be written, Commit
 // returns the new commit's hash together with the error.
 func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
-	paths, err := cleanPaths(req.Paths)
+	var all []string
+	all = append(all, req.Paths...)
+	writes := map[string]*FileWrite{}
+	for i := range req.Files {
+		f := &req.Files[i]
+		if err := checkPath(f.Path); err != nil {
+			return "", err
+		}
+		if writes[f.Path] != nil || slices.Contains(req.Paths, f.Path) {
+			return "", fmt.Errorf("committing: %s given twice", f.Path)
+		}
+		writes[f.Path] = f
+		all = append(all, f.Path)
+	}
+	paths, err := cleanPaths(all)
 	if err != nil {
 		return "", err
 	}
@@ -78,12 +109,16 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 		return "", fmt.Errorf("committing: empty commit message")
 	}
 	msg += "\n"
+	subject, _, _ := strings.Cut(msg, "\n")
 	author, committer, err := signatures(req.Author, req.Committer)
 	if err != nil {
 		return "", err
 	}
 
 	if err := r.checkMarkers(); err != nil {
+		return "", err
+	}
+	if err := r.pending(); err != nil {
 		return "", err
 	}
 	branch, err := r.currentBranch()
@@ -135,9 +170,14 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 		}
 	}
 
-	// Read each file, store its blob, and note the index entry it gets.
+	// Store each file's blob (and, for files Commit writes, the blob of what
+	// the work tree holds now, to put it back), and note the index entry.
 	changes := make(map[string]treeChange, len(paths))
-	newEntries := make(map[string]*index.Entry, len(paths))
+	states := make(map[string]fileState, len(paths))
+	j := &journal{Version: 1, Owner: self(), What: subject, Branch: branch.String()}
+	if !parent.IsZero() {
+		j.OldHead = parent.String()
+	}
 	for _, p := range paths {
 		if err := ctx.Err(); err != nil {
 			return "", err
@@ -156,17 +196,40 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		newEntries[p] = nil
+		jf := journalFile{Path: p}
+		if w := writes[p]; w != nil {
+			jf.Worktree = true
+			if wf.exists {
+				if err := r.storeBlob(wf); err != nil {
+					return "", fmt.Errorf("storing %s: %w", p, err)
+				}
+				jf.Old, jf.OldMode = wf.hash.String(), uint32(wf.mode)
+			}
+			wf = workFile{}
+			if !w.Remove {
+				wf = workFile{exists: true, data: w.Data, mode: filemode.Regular}
+				if prev == filemode.Executable {
+					wf.mode = prev
+				}
+				wf.hash = plumbing.ComputeHash(plumbing.BlobObject, w.Data)
+			}
+		} else if inHead {
+			jf.Old, jf.OldMode = headHash.String(), uint32(headMode)
+		}
 		if !wf.exists {
+			states[p] = fileState{}
 			if inHead {
 				changes[p] = treeChange{remove: true}
 			}
+			j.Files = append(j.Files, jf)
 			continue
 		}
 		if err := r.storeBlob(wf); err != nil {
 			return "", fmt.Errorf("storing %s: %w", p, err)
 		}
-		newEntries[p] = indexEntryFor(p, wf)
+		jf.New, jf.NewMode = wf.hash.String(), uint32(wf.mode)
+		j.Files = append(j.Files, jf)
+		states[p] = fileState{hash: jf.New, mode: wf.mode}
 		if !inHead || headHash != wf.hash || headMode != wf.mode {
 			changes[p] = treeChange{hash: wf.hash, mode: wf.mode}
 		}
@@ -226,41 +289,183 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("storing the commit: %w", err)
 	}
+	step("objects")
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
-	if err := r.updateRef(branch, parent, hash); err != nil {
+	ref, err := r.lockRef(branch, parent)
+	if err != nil {
 		return "", err
 	}
+	defer ref.rollback()
+	if err := ref.set(hash); err != nil {
+		return "", fmt.Errorf("updating %s: %w", branch.Short(), err)
+	}
+	step("locks")
 
-	// The branch has moved: from here on, failures are reported with the hash.
+	j.NewHead = hash.String()
+	if err := r.writeJournal(j); err != nil {
+		return "", err
+	}
+	step("journal")
+	// From here until the branch moves, a failure puts the files back.
+	undo := func(cause error) error {
+		if err := r.undoFiles(j); err != nil {
+			return fmt.Errorf("%w; and putting the files back failed (the next opsbook command retries): %v", cause, err)
+		}
+		if err := r.removeJournal(); err != nil {
+			return fmt.Errorf("%w; and removing the journal failed: %v", cause, err)
+		}
+		return cause
+	}
+	if err := r.writeFiles(j, writes); err != nil {
+		return "", undo(err)
+	}
+
 	kept := idx.Entries[:0]
 	for _, e := range idx.Entries {
-		if _, ok := newEntries[e.Name]; !ok {
+		if _, ok := states[e.Name]; !ok {
 			kept = append(kept, e)
 		}
 	}
 	for _, p := range paths {
-		if e := newEntries[p]; e != nil {
-			kept = append(kept, e)
+		s := states[p]
+		if s.hash == "" {
+			continue
 		}
+		wf, err := r.readWorkFile(p, trustMode, s.mode)
+		if err != nil {
+			return "", undo(err)
+		}
+		e := indexEntryFor(p, wf)
+		e.Hash, e.Mode = plumbing.NewHash(s.hash), s.mode
+		kept = append(kept, e)
 	}
 	idx.Entries = kept
 	sort.SliceStable(idx.Entries, func(i, j int) bool { return idx.Entries[i].Name < idx.Entries[j].Name })
 	if idx.Version == 0 {
 		idx.Version = 2
 	}
-	if err := lock.commit(idx); err != nil {
-		return hash.String(), fmt.Errorf("made commit %s but could not update the index, so `git status` may show its files as changed (`git reset -q -- <paths>` fixes that): %w", hash.String()[:12], err)
+	if err := lock.write(idx); err != nil {
+		return "", undo(err)
 	}
+	step("index-written")
+	if err := ctx.Err(); err != nil {
+		return "", undo(err)
+	}
+	if err := ref.publish(); err != nil {
+		return "", undo(fmt.Errorf("updating %s: %w", branch.Short(), err))
+	}
+	step("ref")
 
-	subject, _, _ := strings.Cut(msg, "\n")
+	// The branch has moved: from here on, failures are reported with the
+	// hash, and the journal stays for the next opsbook to finish.
+	if err := lock.publish(); err != nil {
+		return hash.String(), fmt.Errorf("made commit %s but could not update the index; the next opsbook command (or `opsbook doctor`) finishes it: %w", hash.String()[:12], err)
+	}
+	step("index")
 	what := "commit"
 	if parent.IsZero() {
 		what = "commit (initial)"
 	}
 	r.appendReflogs(cfg, branch, parent, hash, committer, what+": "+subject)
+	if err := r.removeJournal(); err != nil {
+		return hash.String(), fmt.Errorf("made commit %s but could not remove the journal: %w", hash.String()[:12], err)
+	}
+	step("done")
 	return hash.String(), nil
+}
+
+// WriteFiles writes files to the work tree without committing, all or
+// nothing: journaled like Commit, and undone by recovery after a crash.
+func (r *Repo) WriteFiles(ctx context.Context, what string, files []FileWrite) error {
+	if err := r.pending(); err != nil {
+		return err
+	}
+	j := &journal{Version: 1, Owner: self(), What: what}
+	writes := map[string]*FileWrite{}
+	for i := range files {
+		f := &files[i]
+		if err := checkPath(f.Path); err != nil {
+			return err
+		}
+		wf, err := r.readWorkFile(f.Path, true, filemode.Regular)
+		if err != nil {
+			return err
+		}
+		jf := journalFile{Path: f.Path, Worktree: true}
+		if wf.exists {
+			if err := r.storeBlob(wf); err != nil {
+				return fmt.Errorf("storing %s: %w", f.Path, err)
+			}
+			jf.Old, jf.OldMode = wf.hash.String(), uint32(wf.mode)
+		}
+		if !f.Remove {
+			nf := workFile{exists: true, data: f.Data, mode: filemode.Regular, hash: plumbing.ComputeHash(plumbing.BlobObject, f.Data)}
+			if wf.mode == filemode.Executable {
+				nf.mode = wf.mode
+			}
+			if err := r.storeBlob(nf); err != nil {
+				return fmt.Errorf("storing %s: %w", f.Path, err)
+			}
+			jf.New, jf.NewMode = nf.hash.String(), uint32(nf.mode)
+		}
+		writes[f.Path] = f
+		j.Files = append(j.Files, jf)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := r.writeJournal(j); err != nil {
+		return err
+	}
+	step("journal")
+	if err := r.writeFiles(j, writes); err != nil {
+		if uerr := r.undoFiles(j); uerr != nil {
+			return fmt.Errorf("%w; and putting the files back failed (the next opsbook command retries): %v", err, uerr)
+		}
+		r.removeJournal()
+		return err
+	}
+	step("files")
+	return r.removeJournal()
+}
+
+// writeFiles writes the journal's work-tree files: new and changed files
+// first, removals last (so a rename has its new file before the old goes).
+func (r *Repo) writeFiles(j *journal, writes map[string]*FileWrite) error {
+	order := slices.Clone(j.Files)
+	sort.SliceStable(order, func(a, b int) bool { return order[a].New != "" && order[b].New == "" })
+	for i, jf := range order {
+		w := writes[jf.Path]
+		if w == nil {
+			continue
+		}
+		name := filepath.Join(r.root, filepath.FromSlash(jf.Path))
+		if w.Remove {
+			if err := os.Remove(name); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("removing %s: %w", jf.Path, err)
+			}
+		} else if err := writeWorkData(name, w.Data, filemode.FileMode(jf.NewMode)); err != nil {
+			return fmt.Errorf("writing %s: %w", jf.Path, err)
+		}
+		step(fmt.Sprintf("file-%d", i+1))
+	}
+	return nil
+}
+
+// undoFiles puts the journal's work-tree files back as they were.
+func (r *Repo) undoFiles(j *journal) error {
+	var errs []error
+	for _, jf := range j.Files {
+		if !jf.Worktree {
+			continue
+		}
+		if err := r.putWorkFile(jf.Path, fileState{hash: jf.Old, mode: filemode.FileMode(jf.OldMode)}, jf.New); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func signatures(author, committer Signature) (Signature, Signature, error) {

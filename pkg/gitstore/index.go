@@ -1,7 +1,6 @@
 package gitstore
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -41,62 +40,57 @@ func (r *Repo) readIndex(name string) (*index.Index, error) {
 // indexLock is git's index.lock: taken before the index is read for a
 // change, renamed over the index to publish it.
 type indexLock struct {
-	lockPath, indexPath string
-	f                   *os.File
+	held      *heldLock
+	indexPath string
 }
 
 func (r *Repo) lockIndex() (*indexLock, error) {
-	l := &indexLock{lockPath: filepath.Join(r.gitDir, "index.lock"), indexPath: filepath.Join(r.gitDir, "index")}
-	f, err := os.OpenFile(l.lockPath, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
-	if errors.Is(err, os.ErrExist) {
-		return nil, fmt.Errorf("%w: %s exists: another git process seems to be running in this repository; if none is, remove the file and try again", ErrState, l.lockPath)
+	target := filepath.Join(r.gitDir, "index.lock")
+	h, err := r.hold(target)
+	if errors.Is(err, errLockExists) {
+		return nil, fmt.Errorf("%w: %s exists: another git process seems to be running in this repository; if none is, remove the file and try again", ErrState, target)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("locking the git index: %w", err)
 	}
-	l.f = f
-	return l, nil
+	return &indexLock{held: h, indexPath: filepath.Join(r.gitDir, "index")}, nil
 }
 
-// commit writes idx to the lock file and renames it over the index.
-func (l *indexLock) commit(idx *index.Index) error {
-	if l.f == nil {
-		return errors.New("the index lock was already released")
-	}
+// write encodes idx into the lock file and syncs it, without publishing.
+func (l *indexLock) write(idx *index.Index) error {
 	// The cached-tree extension would describe trees this change may have
 	// invalidated; go-git does not write extensions, so git rebuilds it.
 	idx.Cache = nil
-	w := bufio.NewWriter(l.f)
-	err := index.NewEncoder(w).Encode(idx)
-	if err == nil {
-		err = w.Flush()
+	var b bytes.Buffer
+	if err := index.NewEncoder(&b).Encode(idx); err != nil {
+		return fmt.Errorf("writing the git index: %w", err)
 	}
-	if err == nil {
-		err = l.f.Sync()
-	}
-	if cerr := l.f.Close(); err == nil {
-		err = cerr
-	}
-	l.f = nil
-	if err == nil {
-		err = os.Rename(l.lockPath, l.indexPath)
-	}
-	if err != nil {
-		os.Remove(l.lockPath)
+	if err := l.held.write(b.Bytes()); err != nil {
 		return fmt.Errorf("writing the git index: %w", err)
 	}
 	return nil
 }
 
+// publish renames the written lock file over the index.
+func (l *indexLock) publish() error {
+	if err := l.held.commit(l.indexPath); err != nil {
+		return fmt.Errorf("writing the git index: %w", err)
+	}
+	return nil
+}
+
+// commit writes idx to the lock file and renames it over the index.
+func (l *indexLock) commit(idx *index.Index) error {
+	if err := l.write(idx); err != nil {
+		l.rollback()
+		return err
+	}
+	return l.publish()
+}
+
 // rollback releases the lock without changing the index. It is a no-op
 // after commit.
-func (l *indexLock) rollback() {
-	if l.f != nil {
-		l.f.Close()
-		l.f = nil
-		os.Remove(l.lockPath)
-	}
-}
+func (l *indexLock) rollback() { l.held.rollback() }
 
 // workFile is a file of the work tree as git would stage it.
 type workFile struct {

@@ -1,6 +1,8 @@
 package gitstore
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -8,46 +10,129 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // LockFile is the name of opsbook's lock in the git directory.
 const LockFile = "opsbook.lock"
 
-// BusyError is returned by Lock when the lock file already exists. It wraps
-// ErrBusy.
+// Owner is who holds opsbook's lock: the process, its host and when it
+// started, so that a lock left by a process that is gone can be told from a
+// live one (a process id alone may have been reused).
+type Owner struct {
+	PID  int    `json:"pid"`
+	Host string `json:"host"`
+	// Start is the process's start time as the kernel counts it (on Linux
+	// field 22 of /proc/PID/stat); empty where unknown.
+	Start string `json:"start,omitempty"`
+	// Boot names the boot the process belongs to (Linux's boot_id).
+	Boot string `json:"boot,omitempty"`
+	// Since is when the lock was taken.
+	Since time.Time `json:"since"`
+}
+
+func (o Owner) String() string {
+	s := fmt.Sprintf("process %d", o.PID)
+	if o.Host != "" {
+		s += " on " + o.Host
+	}
+	if !o.Since.IsZero() {
+		s += ", since " + o.Since.Local().Format("2006-01-02 15:04:05")
+	}
+	return s
+}
+
+// LockState says what a lock's owner is doing.
+type LockState int
+
+const (
+	// Live: the owner is running (or may be: another host, unknown format).
+	Live LockState = iota
+	// Gone: the owner ran on this host and is no longer running.
+	Gone
+	// Foreign: the owner ran on another host; it is never broken here.
+	Foreign
+)
+
+// BusyError is returned by Lock while another process holds the lock. It
+// wraps ErrBusy.
 type BusyError struct {
-	Path string // the lock file
-	PID  int    // the holder's process id as written in the file, or 0
+	Path  string // the lock file
+	PID   int    // the holder's process id, or 0
+	Owner Owner
+	State LockState
 }
 
 func (e *BusyError) Error() string {
 	holder := ""
 	if e.PID > 0 {
-		holder = fmt.Sprintf(" (process %d)", e.PID)
+		o := e.Owner
+		o.PID = e.PID
+		holder = " (" + o.String() + ")"
+	}
+	if e.State == Foreign {
+		return fmt.Sprintf("another opsbook is working in this repository%s: the lock file %s belongs to another host and is never broken from here; if no opsbook runs there, remove it and try again", holder, e.Path)
 	}
 	return fmt.Sprintf("another opsbook is working in this repository%s: the lock file %s exists; if no opsbook is running, remove it and try again", holder, e.Path)
 }
 
 func (e *BusyError) Unwrap() error { return ErrBusy }
 
-// Lock takes the repository lock, the file .git/opsbook.lock created
-// exclusively and holding this process's id. While another holds it, Lock
-// returns a *BusyError (errors.Is(err, ErrBusy)). unlock removes the file; it
-// may be called more than once.
+// Lock takes the repository lock without waiting; see LockWait.
 func (r *Repo) Lock() (unlock func(), err error) {
+	return r.LockWait(context.Background(), 0, nil)
+}
+
+// LockWait takes the repository lock, the file .git/opsbook.lock created
+// exclusively and naming its Owner. A lock whose owner is gone (same host,
+// and the process id is not running or now belongs to a process started at
+// another time) is taken over, and note is told so. While a live owner
+// holds it, LockWait polls until wait has passed (0: once) and then returns
+// a *BusyError (errors.Is(err, ErrBusy)). unlock removes the file; it may be
+// called more than once.
+func (r *Repo) LockWait(ctx context.Context, wait time.Duration, note func(string)) (unlock func(), err error) {
 	name := filepath.Join(r.gitDir, LockFile)
+	deadline := time.Now().Add(wait)
+	delay := 20 * time.Millisecond
+	for {
+		unlock, err := tryLock(name, note)
+		if err == nil || !errors.Is(err, ErrBusy) || !time.Now().Before(deadline) {
+			return unlock, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(min(delay, time.Until(deadline))):
+		}
+		delay = min(delay*2, 250*time.Millisecond)
+	}
+}
+
+func tryLock(name string, note func(string)) (func(), error) {
+	me := self()
+	data, err := json.Marshal(me)
+	if err != nil {
+		return nil, err
+	}
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if errors.Is(err, os.ErrExist) {
-		be := &BusyError{Path: name}
-		if data, err := os.ReadFile(name); err == nil {
-			be.PID, _ = strconv.Atoi(strings.TrimSpace(string(data)))
+		o, ok := ReadLock(name)
+		be := &BusyError{Path: name, PID: o.PID, Owner: o, State: Live}
+		if ok {
+			be.State = o.state()
+		}
+		if be.State == Gone && breakLock(name, o) {
+			if note != nil {
+				note(fmt.Sprintf("took over the lock %s left by %s, which is no longer running", name, o))
+			}
+			return tryLock(name, note)
 		}
 		return nil, be
 	}
 	if err != nil {
 		return nil, fmt.Errorf("taking the repository lock %s: %w", name, err)
 	}
-	_, werr := fmt.Fprintf(f, "%d\n", os.Getpid())
+	_, werr := f.Write(append(data, '\n'))
 	if cerr := f.Close(); werr == nil {
 		werr = cerr
 	}
@@ -57,4 +142,94 @@ func (r *Repo) Lock() (unlock func(), err error) {
 	}
 	var once sync.Once
 	return func() { once.Do(func() { os.Remove(name) }) }, nil
+}
+
+// breakLock removes the lock file of a gone owner, unless another process
+// has meanwhile replaced it: the removal is made under a second lock file
+// (.break) and only when the lock still names the same owner. A .break file
+// older than a minute is itself left over and removed.
+func breakLock(name string, gone Owner) bool {
+	br := name + ".break"
+	f, err := os.OpenFile(br, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		if fi, serr := os.Stat(br); serr == nil && time.Since(fi.ModTime()) > time.Minute {
+			os.Remove(br)
+		}
+		return false
+	}
+	f.Close()
+	defer os.Remove(br)
+	now, ok := ReadLock(name)
+	if !ok || now != gone {
+		return false
+	}
+	return os.Remove(name) == nil
+}
+
+// ReadLock reads the owner named in a lock file. The old format, a bare
+// process id, gives an Owner with only PID set and ok false.
+func ReadLock(name string) (o Owner, ok bool) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return Owner{}, false
+	}
+	if json.Unmarshal(data, &o) == nil && o.PID > 0 {
+		return o, true
+	}
+	o = Owner{}
+	o.PID, _ = strconv.Atoi(strings.TrimSpace(string(data)))
+	if fi, err := os.Stat(name); err == nil {
+		o.Since = fi.ModTime()
+	}
+	return o, false
+}
+
+// InspectLock says who holds the lock of the repository and whether they
+// are still running; held is false when there is no lock.
+func (r *Repo) InspectLock() (o Owner, state LockState, held bool) {
+	name := filepath.Join(r.gitDir, LockFile)
+	if _, err := os.Lstat(name); err != nil {
+		return Owner{}, Live, false
+	}
+	o, ok := ReadLock(name)
+	if !ok {
+		return o, Live, true
+	}
+	return o, o.state(), true
+}
+
+// state judges an owner read from a lock file.
+func (o Owner) state() LockState {
+	me := self()
+	if o.Host != me.Host {
+		return Foreign
+	}
+	if o.Boot != "" && me.Boot != "" && o.Boot != me.Boot {
+		return Gone // the machine has restarted since
+	}
+	start, alive := processStart(o.PID)
+	if !alive {
+		return Gone
+	}
+	if o.Start != "" && start != "" && start != o.Start {
+		return Gone // the id now belongs to another process
+	}
+	return Live
+}
+
+var (
+	selfOnce sync.Once
+	selfInfo Owner
+)
+
+func self() Owner {
+	selfOnce.Do(func() {
+		selfInfo.PID = os.Getpid()
+		selfInfo.Host, _ = os.Hostname()
+		selfInfo.Start, _ = processStart(selfInfo.PID)
+		selfInfo.Boot = bootID()
+	})
+	o := selfInfo
+	o.Since = time.Now().UTC().Truncate(time.Second)
+	return o
 }

@@ -9,56 +9,54 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 )
 
-// updateRef moves the branch from old (zero: it must not exist yet) to new
-// the way git does: under refs/heads/NAME.lock, checking the old value after
-// taking the lock, then renaming the lock file over the ref.
-func (r *Repo) updateRef(name plumbing.ReferenceName, old, new plumbing.Hash) error {
+// refLock is a branch's lock file, taken the way git does: under
+// refs/heads/NAME.lock, checking the old value after taking the lock, then
+// renaming the lock file over the ref.
+type refLock struct {
+	held    *heldLock
+	refPath string
+}
+
+// lockRef takes the lock of branch name and checks that it is at old (zero:
+// it must not exist yet).
+func (r *Repo) lockRef(name plumbing.ReferenceName, old plumbing.Hash) (*refLock, error) {
 	refPath := filepath.Join(r.commonDir, filepath.FromSlash(name.String()))
 	if err := os.MkdirAll(filepath.Dir(refPath), 0o755); err != nil {
-		return fmt.Errorf("updating %s: %w", name.Short(), err)
+		return nil, fmt.Errorf("updating %s: %w", name.Short(), err)
 	}
 	lockPath := refPath + ".lock"
-	f, err := os.OpenFile(lockPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if errors.Is(err, os.ErrExist) {
-		return fmt.Errorf("%w: %s exists: another git process is updating branch %s; if none is, remove the file and try again", ErrState, lockPath, name.Short())
+	h, err := r.hold(lockPath)
+	if errors.Is(err, errLockExists) {
+		return nil, fmt.Errorf("%w: %s exists: another git process is updating branch %s; if none is, remove the file and try again", ErrState, lockPath, name.Short())
 	}
 	if err != nil {
-		return fmt.Errorf("updating %s: %w", name.Short(), err)
+		return nil, fmt.Errorf("updating %s: %w", name.Short(), err)
 	}
-	done := false
-	defer func() {
-		if !done {
-			f.Close()
-			os.Remove(lockPath)
-		}
-	}()
 	cur := plumbing.ZeroHash
 	switch ref, err := r.repo.Storer.Reference(name); {
 	case errors.Is(err, plumbing.ErrReferenceNotFound):
 	case err != nil:
-		return fmt.Errorf("updating %s: %w", name.Short(), err)
+		h.rollback()
+		return nil, fmt.Errorf("updating %s: %w", name.Short(), err)
 	default:
 		cur = ref.Hash()
 	}
 	if cur != old {
-		return fmt.Errorf("%w: branch %s moved to %s while opsbook was committing; run the command again", ErrState, name.Short(), cur)
+		h.rollback()
+		return nil, fmt.Errorf("%w: branch %s moved to %s while opsbook was committing; run the command again", ErrState, name.Short(), cur)
 	}
-	if _, err := f.WriteString(new.String() + "\n"); err != nil {
-		return fmt.Errorf("updating %s: %w", name.Short(), err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("updating %s: %w", name.Short(), err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("updating %s: %w", name.Short(), err)
-	}
-	done = true
-	if err := os.Rename(lockPath, refPath); err != nil {
-		os.Remove(lockPath)
-		return fmt.Errorf("updating %s: %w", name.Short(), err)
-	}
-	return nil
+	return &refLock{held: h, refPath: refPath}, nil
 }
+
+// set writes the new value into the lock file (not yet published).
+func (l *refLock) set(new plumbing.Hash) error {
+	return l.held.write([]byte(new.String() + "\n"))
+}
+
+// publish renames the lock file over the ref.
+func (l *refLock) publish() error { return l.held.commit(l.refPath) }
+
+func (l *refLock) rollback() { l.held.rollback() }
 
 // appendReflogs records the move in the branch's and HEAD's reflogs, as
 // git does when core.logAllRefUpdates is on (the default with a work tree)

@@ -262,6 +262,6 @@ func TestSampleSummaryFitsOneScreen(t *testing.T) {
 		}
 	}
 	eq(t, "complaints received", s.Complaints.Received, 19)
-	eq(t, "active plans", s.Plans.Active, 2)
+	eq(t, "active plans", s.Plans.Active, 3)
 	eq(t, "follow-ups (APR-2025-0004 was followed up)", len(s.FollowUps), 0)
 }

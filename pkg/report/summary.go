@@ -80,11 +80,11 @@ type Summary struct {
 // StateOrder lists each kind's states in workflow order, for stable tables.
 var StateOrder = map[record.Kind][]string{
 	record.Project:   {"proposed", "feasibility", "approved", "planning", "executing", "closing", "closed", "on_hold", "rejected", "cancelled"},
-	record.Plan:      {"draft", "in_review", "changes_requested", "reviewed", "approved", "active", "completed", "superseded"},
+	record.Plan:      {"draft", "in_review", "changes_requested", "reviewed", "approved", "active", "completed", "superseded", "rejected"},
 	record.Complaint: {"received", "acknowledged", "investigating", "resolved", "reopened", "closed"},
 	record.Appraisal: {"draft", "submitted", "reviewed", "acknowledged", "closed"},
 	record.Budget:    {"draft", "approved", "closed"},
-	record.Expense:   {"draft", "submitted", "returned", "approved", "paid", "rejected"},
+	record.Expense:   {"draft", "submitted", "reviewed", "returned", "approved", "paid", "rejected"},
 	record.Person:    {"active", "inactive"},
 }
 

@@ -27,7 +27,9 @@ func (f *facts) gather(set *record.Set) {
 		f.planned = map[string]bool{}
 		for _, p := range set.OfKind(record.Plan) {
 			switch p.Status() {
-			case "approved", "active", "completed":
+			case "active", "completed", "superseded":
+				// a plan that is or was active: a project executes only
+				// with an active plan
 				f.planned[p.Str("project")] = true
 			}
 		}

@@ -8,7 +8,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
-var planReviewed = map[string]bool{"in_review": true, "changes_requested": true, "reviewed": true, "approved": true, "active": true, "completed": true, "superseded": true}
+var planReviewed = map[string]bool{"in_review": true, "changes_requested": true, "reviewed": true, "approved": true, "active": true, "completed": true, "superseded": true, "rejected": true}
 
 func (r *run) plan(rec *record.Record) {
 	st := rec.Status()
@@ -121,7 +121,7 @@ func (r *run) project(rec *record.Record) {
 		}
 	}
 	if at >= stateIndex(projectOrder, "executing") && !r.hasPlan(rec.ID) {
-		r.errorf(rec, "status", "state-needs", "a project in %s needs an approved or active plan (none names %s)", st, rec.ID)
+		r.errorf(rec, "status", "state-needs", "a project in %s needs an active plan (or a completed or superseded one; none names %s)", st, rec.ID)
 	}
 	if st != "closed" {
 		return

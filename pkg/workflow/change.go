@@ -23,7 +23,7 @@ func CheckCreate(a Actor, rec *record.Record, env Env) error {
 
 func checkCreate(a Actor, rec *record.Record, env Env) []*Refusal {
 	var out []*Refusal
-	if t := For(rec.Kind); t != nil && rec.Status() != t.Initial {
+	if t := env.table(rec.Kind); t != nil && rec.Status() != t.Initial {
 		out = append(out, refuse(rec, RuleCreateState, "status", "%s must be created in %s, not %s: appearing in a later state is a move nobody may make",
 			describe(rec), t.Initial, orNone(rec.Status())))
 	}
@@ -48,7 +48,7 @@ func checkCreate(a Actor, rec *record.Record, env Env) []*Refusal {
 			out = append(out, r)
 		}
 	}
-	return out
+	return append(out, checkCreateRights(a, rec, env)...)
 }
 
 func rolePhrases(roles []Role) []string {
@@ -118,7 +118,7 @@ func CheckEdit(a Actor, before, after *record.Record, env Env) error {
 
 func checkEdit(a Actor, before, after *record.Record, env Env) []*Refusal {
 	if before.Kind != after.Kind {
-		return []*Refusal{refuse(after, RuleFrozenField, "kind", "%s changed kind from %s to %s: a record's kind never changes", after.ID, orNone(string(before.Kind)), orNone(string(after.Kind)))}
+		return []*Refusal{refuse(after, RuleSealedField, "kind", "%s changed kind from %s to %s: a record's kind never changes", after.ID, orNone(string(before.Kind)), orNone(string(after.Kind)))}
 	}
 	changed := changedFields(before, after)
 	if len(changed) == 0 {
@@ -141,86 +141,22 @@ func checkEdit(a Actor, before, after *record.Record, env Env) []*Refusal {
 		}
 		return out
 	}
-	t := For(before.Kind)
+	t := env.table(before.Kind)
 	if t == nil {
-		return nil
+		return checkRights(a, before, after, env) // customers
 	}
 	moved := before.Status() != after.Status()
 	if !moved && t.IsFinal(before.Status()) {
 		r := refuse(after, RuleFinalState, changed[0], "%s is %s, a final state: it cannot change (changed: %s)", describe(before), before.Status(), strings.Join(changed, ", "))
 		return []*Refusal{r}
 	}
-	var out []*Refusal
-	add := func(r *Refusal) {
-		if r != nil {
+	out := checkRights(a, before, after, env)
+	if before.Kind == record.Appraisal && (before.Str("appraiser") != after.Str("appraiser") || before.Str("employee") != after.Str("employee")) {
+		if r := checkAppraiser(a, after, env); r != nil {
 			out = append(out, r)
 		}
 	}
-	switch before.Kind {
-	case record.Complaint:
-		if before.Str("assignee") != after.Str("assignee") && !hasRole(managerOrDirector, a.Role) {
-			add(refuse(after, RuleAssignRole, "assignee", "%s may not change the assignee of %s: only a manager or a director assigns complaints", a, after.ID))
-		}
-	case record.Expense:
-		add(checkExpenseFrozen(before, after))
-	case record.Appraisal:
-		if before.Str("appraiser") != after.Str("appraiser") || before.Str("employee") != after.Str("employee") {
-			add(checkAppraiser(a, after, env))
-		}
-	case record.Budget:
-		if !sameField(before, after, "amendments") && a.Role != Leadership {
-			add(refuse(after, RuleBudgetAmendment, "amendments", "%s may not change the amendments of %s: only leadership amends a budget", a, after.ID))
-		}
-		if frozenBudget(before.Status()) || frozenBudget(after.Status()) {
-			if !sameField(before, after, "lines") {
-				add(refuse(after, RuleFrozenField, "lines", "the lines of %s are frozen from approval on: leadership changes an approved budget by adding an amendment", after.ID))
-			}
-		}
-	case record.Project:
-		add(checkHoldFrom(a, before, after))
-	}
 	return out
-}
-
-func checkExpenseFrozen(before, after *record.Record) *Refusal {
-	if b, n := before.Str("claimant"), after.Str("claimant"); b != n {
-		return refuse(after, RuleFrozenField, "claimant", "the claimant of %s cannot change (was %s, now %s): a claim belongs to whoever made it", after.ID, orNone(b), orNone(n))
-	}
-	if !frozenExpense(before.Status()) && !frozenExpense(after.Status()) {
-		return nil
-	}
-	if !sameField(before, after, "amount") {
-		return refuse(after, RuleFrozenField, "amount", "the amount of %s is frozen from approval on (was %s, now %s)", after.ID, amountText(before), amountText(after))
-	}
-	if !sameField(before, after, "items") {
-		return refuse(after, RuleFrozenField, "items", "the items of %s are frozen from approval on", after.ID)
-	}
-	return nil
-}
-
-func amountText(rec *record.Record) string {
-	if a, ok := rec.Money("amount"); ok {
-		return a.Grouped()
-	}
-	return orNone(rec.Str("amount"))
-}
-
-func frozenExpense(state string) bool { return state == "approved" || state == "paid" }
-func frozenBudget(state string) bool  { return state == "approved" || state == "closed" }
-
-func checkHoldFrom(a Actor, before, after *record.Record) *Refusal {
-	const hold = "on_hold"
-	from := after.Str("hold.from")
-	switch {
-	case after.Status() == hold && before.Status() != hold && from != before.Status():
-		return refuse(after, RuleHoldFrom, "hold.from", "%s left %s for on_hold, but hold.from is %s: hold.from records the state it left", after.ID, orNone(before.Status()), orNone(from))
-	case after.Status() == hold && before.Status() == hold && from != before.Str("hold.from"):
-		// hold.from is where the project resumes: changing it while on hold
-		// would let resume make any move of the table (say, past
-		// leadership's approval).
-		return refuse(after, RuleHoldFrom, "hold.from", "%s may not change hold.from of %s while it is on hold: it is the state the project left, and resumes to", a, after.ID)
-	}
-	return nil
 }
 
 // CheckDelete refuses every deletion: records are never deleted; a record's

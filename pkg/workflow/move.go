@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/money"
@@ -23,6 +24,18 @@ type Env struct {
 	// when Activating is active and its `supersedes` names the plan.
 	// CheckChanges finds it among a commit's changes by itself.
 	Activating *record.Record
+	// Now is the time of the change (the commit's, in verify), against
+	// which stamped instants and dates are checked; zero skips that check.
+	Now time.Time
+	// Records finds the other records a move waits on (order across
+	// kinds), as they are with the change made; nil skips those checks.
+	Records Records
+}
+
+// Records finds records by id and by kind; *record.Set is one.
+type Records interface {
+	Get(id string) *record.Record
+	OfKind(k record.Kind) []*record.Record
 }
 
 var defaultPolicy = sync.OnceValue(config.Default)
@@ -67,8 +80,11 @@ func CheckMove(a Actor, before *record.Record, to string, env Env) error {
 	return asError(checkMove(a, before, to, env))
 }
 
+// table is the workflow of kind k under the environment's policy.
+func (e Env) table(k record.Kind) *Table { return ForPolicy(k, e.Policy) }
+
 func checkMove(a Actor, rec *record.Record, to string, env Env) *Refusal {
-	t := For(rec.Kind)
+	t := env.table(rec.Kind)
 	if t == nil {
 		return noWorkflow(rec)
 	}
@@ -149,11 +165,13 @@ func allowed(a Actor, rec *record.Record, m Move, env Env) *Refusal {
 	}
 	switch m.Guard {
 	case GuardApprovalLimit:
-		return checkLimit(a, rec, m, env)
+		if r := checkLimit(a, rec, m, env); r != nil {
+			return r
+		}
 	case GuardSupersede:
 		return checkSupersede(rec, env)
 	}
-	return nil
+	return checkOrder(a, rec, m, env)
 }
 
 func orNone(s string) string {
@@ -277,7 +295,7 @@ type Option struct {
 // A final state with no move out yields none; kinds without a workflow
 // yield nil.
 func Options(a Actor, rec *record.Record, env Env) []Option {
-	t := For(rec.Kind)
+	t := env.table(rec.Kind)
 	if t == nil {
 		return nil
 	}
@@ -299,9 +317,10 @@ func Options(a Actor, rec *record.Record, env Env) []Option {
 // MoveByVerb finds the move a CLI verb makes from rec's current state
 // ("approve" on a submitted expense: submitted → approved; "resume" on an
 // on-hold project: back to hold.from). It says only which move is meant;
-// CheckMove decides whether the actor may make it.
-func MoveByVerb(rec *record.Record, verb string) (Move, error) {
-	t := For(rec.Kind)
+// CheckMove decides whether the actor may make it. The policy of env picks
+// the table.
+func MoveByVerb(rec *record.Record, verb string, env Env) (Move, error) {
+	t := env.table(rec.Kind)
 	if t == nil {
 		return Move{}, noWorkflow(rec)
 	}

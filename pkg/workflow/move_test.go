@@ -311,7 +311,7 @@ func TestMoveByVerb(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			m, err := MoveByVerb(c.rec, c.verb)
+			m, err := MoveByVerb(c.rec, c.verb, Env{})
 			expect(t, err, c.rule, c.msg)
 			if err == nil && (m.To != c.to || m.From != c.rec.Status()) {
 				t.Errorf("move = %s>%s, want %s>%s", m.From, m.To, c.rec.Status(), c.to)

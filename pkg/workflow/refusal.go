@@ -21,7 +21,10 @@ const (
 	RuleCreateState     = "create-state"     // created in a state other than the initial one
 	RuleCreateRole      = "create-role"      // created by someone who may not
 	RuleAppraiser       = "appraiser"        // the appraiser is not the employee's reports_to or the director
-	RuleFrozenField     = "frozen-field"     // a field that may no longer change
+	RuleSealedField     = "sealed-field"     // a field nobody may change in the record's state
+	RuleEditRight       = "edit-right"       // a field the actor may not change (another person or role may)
+	RuleStamp           = "stamp"            // a field opsbook stamps, written by hand or with a wrong value
+	RuleOrder           = "order"            // a move that waits on another record (a plan on its project, ...)
 	RuleAssignRole      = "assign-role"      // a complaint's assignee set by someone other than a manager or the director
 	RuleBudgetAmendment = "budget-amendment" // a budget's amendments changed by someone other than leadership
 	RulePeoplePolicy    = "people-policy"    // people or policy changed by someone other than the director or leadership

@@ -3,6 +3,8 @@ package workflow
 import (
 	"sort"
 
+	"github.com/opsbook/opsbook/pkg/config"
+
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -119,9 +121,9 @@ func projectTable() *Table {
 func planTable() *Table {
 	return &Table{
 		Kind:    record.Plan,
-		States:  []string{"draft", "in_review", "changes_requested", "reviewed", "approved", "active", "completed", "superseded"},
+		States:  []string{"draft", "in_review", "changes_requested", "reviewed", "approved", "active", "completed", "superseded", "rejected"},
 		Initial: "draft",
-		Final:   []string{"completed", "superseded"},
+		Final:   []string{"completed", "superseded", "rejected"},
 		Create:  Creation{Roles: []Role{Manager}},
 		Moves: []Move{
 			{From: "draft", To: "in_review", Verb: "submit", Parties: []string{"author"}},
@@ -129,6 +131,8 @@ func planTable() *Table {
 			{From: "in_review", To: "changes_requested", Verb: "return", Roles: []Role{Director}},
 			{From: "changes_requested", To: "draft", Verb: "revise", Parties: []string{"author"}},
 			{From: "reviewed", To: "approved", Verb: "approve", Roles: []Role{Leadership}},
+			{From: "reviewed", To: "changes_requested", Verb: "return", Roles: []Role{Leadership}},
+			{From: "reviewed", To: "rejected", Verb: "reject", Roles: []Role{Leadership}},
 			{From: "approved", To: "active", Verb: "activate", Roles: managerOrDirector},
 			{From: "active", To: "completed", Verb: "complete", Roles: managerOrDirector},
 			{From: "active", To: "superseded", Verb: "supersede", Roles: managerOrDirector, Guard: GuardSupersede,
@@ -209,9 +213,51 @@ func expenseTable() *Table {
 	}
 }
 
-// For returns the workflow of kind k, or nil for kinds without one (person,
-// customer). Tables are shared: do not modify them.
+// For returns the workflow of kind k under the default policy, or nil for
+// kinds without one (person, customer). Tables are shared: do not modify
+// them.
 func For(k record.Kind) *Table { return tables[k] }
+
+// ForPolicy returns the workflow of kind k under policy p (nil: the
+// default): with expense_review: director, claims pass the director's
+// review between submitted and approved. The policy reaches the move
+// tables only through here.
+func ForPolicy(k record.Kind, p *config.Policy) *Table {
+	if k == record.Expense && p != nil && p.ExpenseReview == "director" {
+		return reviewedExpenses
+	}
+	return tables[k]
+}
+
+var reviewedExpenses = reviewedExpenseTable()
+
+// reviewedExpenseTable is the expense workflow with the department head's
+// review (§8.2.2): the director (leadership, for the director's own
+// claims) reviews a submitted claim; the approvers then approve the
+// reviewed claim within their limits. A claim can be returned or rejected
+// at either step.
+func reviewedExpenseTable() *Table {
+	t := expenseTable()
+	t.States = []string{"draft", "submitted", "reviewed", "approved", "returned", "rejected", "paid"}
+	var moves []Move
+	for _, m := range t.Moves {
+		switch {
+		case m.From == "submitted" && m.To == "approved":
+			moves = append(moves, Move{From: "submitted", To: "reviewed", Verb: "review", Roles: directorOrLeadership, Excluded: []string{"claimant"},
+				Note: "the department head's review (§8.2.2); leadership reviews the director's own claims"})
+			m.From = "reviewed"
+			moves = append(moves, m)
+		case m.From == "submitted":
+			moves = append(moves, m)
+			m.From = "reviewed"
+			moves = append(moves, m)
+		default:
+			moves = append(moves, m)
+		}
+	}
+	t.Moves = moves
+	return t
+}
 
 // CreatedBy says who may create a record of kind k, for every kind.
 func CreatedBy(k record.Kind) Creation {

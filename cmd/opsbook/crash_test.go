@@ -1,0 +1,278 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// A write is all or nothing: stopped at any step (SIGKILL at a named step of
+// the commit, SIGKILL or SIGHUP at a random moment), the next opsbook command
+// finds the repository as before the write or with the change committed:
+// work tree, index and HEAD agree, git fsck is clean, and no lock or
+// temporary file is left.
+
+type write struct {
+	who  string
+	args []string
+}
+
+var writes = []write{
+	{"li.wei@example.com", []string{"new", "expense", "--set", "title=crash", "--set", "category=office", "--set", "amount=120.00"}},
+	{"wang.fang@example.com", []string{"approve", "EXP-2026-0023"}},
+	{"he.jing@example.com", []string{"pay", "EXP-2026-0016"}},
+	{"li.wei@example.com", []string{"set", "EXP-2026-0027", "note=crash"}},
+	{"wang.fang@example.com", []string{"renumber", "PRJ-2026-0004", "PRJ-2026-0040"}}, // two files
+}
+
+// steps of gitstore.Commit (see its StepHook calls), in order.
+var steps = []string{"objects", "locks", "journal", "file-1", "file-2", "index-written", "ref", "index", "done"}
+
+// committedFrom is the first step at which the change must survive.
+const committedFrom = "ref"
+
+func TestCrashAtEveryStep(t *testing.T) {
+	tmpl := sampleRepo(t)
+	for _, w := range writes {
+		for i, st := range steps {
+			if st == "file-2" && w.args[0] != "renumber" {
+				continue
+			}
+			// Every step for a move and a two-file write; the steps around
+			// the commit point for the others.
+			if w.args[0] != "approve" && w.args[0] != "renumber" && st != "file-1" && st != "ref" {
+				continue
+			}
+			t.Run(w.args[0]+"/"+st, func(t *testing.T) {
+				t.Parallel()
+				dir := copyRepo(t, tmpl)
+				before := git(t, dir, "rev-parse", "HEAD")
+				cmd := opsbook(dir, w.who, w.args...)
+				cmd.Env = append(cmd.Env, "OPSBOOK_TEST_CRASH_AT="+st)
+				out, err := cmd.CombinedOutput()
+				if !killed(err) {
+					t.Fatalf("not killed at %s: %v\n%s", st, err, out)
+				}
+				// The next command repairs and says so.
+				next := opsbook(dir, "wang.fang@example.com", "doctor")
+				out, err = next.CombinedOutput()
+				if err != nil {
+					t.Fatalf("doctor after a kill at %s: %v\n%s", st, err, out)
+				}
+				if st != "done" && !bytes.Contains(out, []byte("interrupted-change")) && !bytes.Contains(out, []byte("git-lock")) && st != "objects" {
+					t.Errorf("doctor did not say what it repaired after a kill at %s:\n%s", st, out)
+				}
+				after := git(t, dir, "rev-parse", "HEAD")
+				committed := after != before
+				if want := i >= indexOf(steps, committedFrom); committed != want {
+					t.Errorf("killed at %s: committed = %v, want %v", st, committed, want)
+				}
+				checkConsistent(t, dir)
+				// and the write, run again, either says it is done or does it.
+				again := opsbook(dir, w.who, w.args...)
+				if out, err := again.CombinedOutput(); err != nil && !committed {
+					t.Errorf("the write again after recovery: %v\n%s", err, out)
+				}
+				checkQuiet(t, dir, "after the write again")
+			})
+		}
+	}
+}
+
+// TestHangUp: SIGHUP (a closed terminal) before the commit point puts the
+// files back; after it, the write completes. Either way nothing is left to
+// recover.
+func TestHangUp(t *testing.T) {
+	tmpl := sampleRepo(t)
+	for _, st := range []string{"objects", "file-1", "index-written", "ref"} {
+		t.Run(st, func(t *testing.T) {
+			dir := copyRepo(t, tmpl)
+			before := git(t, dir, "rev-parse", "HEAD")
+			cmd := opsbook(dir, "wang.fang@example.com", "approve", "EXP-2026-0023")
+			cmd.Env = append(cmd.Env, "OPSBOOK_TEST_HUP_AT="+st)
+			out, err := cmd.CombinedOutput()
+			committed := git(t, dir, "rev-parse", "HEAD") != before
+			if want := st == "ref"; committed != want || (err == nil) != want {
+				t.Errorf("hang-up at %s: committed %v, err %v, want the commit %v\n%s", st, committed, err, want, out)
+			}
+			if !committed && !bytes.Contains(out, []byte("stopped by a signal")) {
+				t.Errorf("hang-up at %s does not say it stopped:\n%s", st, out)
+			}
+			checkQuiet(t, dir, "after a hang-up at "+st)
+			checkConsistent(t, dir)
+		})
+	}
+}
+
+// TestCrashNoCommit: a --no-commit write stopped half-way is undone.
+func TestCrashNoCommit(t *testing.T) {
+	tmpl := sampleRepo(t)
+	for _, st := range []string{"journal", "file-1", "files"} {
+		t.Run(st, func(t *testing.T) {
+			dir := copyRepo(t, tmpl)
+			cmd := opsbook(dir, "wang.fang@example.com", "renumber", "PRJ-2026-0004", "PRJ-2026-0040", "--no-commit")
+			cmd.Env = append(cmd.Env, "OPSBOOK_TEST_CRASH_AT="+st)
+			if out, err := cmd.CombinedOutput(); !killed(err) {
+				t.Fatalf("not killed: %v\n%s", err, out)
+			}
+			out, err := opsbook(dir, "li.wei@example.com", "set", "EXP-2026-0027", "note=next").CombinedOutput()
+			if err != nil || !bytes.Contains(out, []byte("was not committed: undone")) {
+				t.Fatalf("the next write: %v\n%s", err, out)
+			}
+			checkConsistent(t, dir)
+		})
+	}
+}
+
+// TestKillLoop kills writes with SIGKILL (and SIGHUP) at random moments and
+// checks after each that the next command leaves the repository consistent.
+func TestKillLoop(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("signals")
+	}
+	tmpl := sampleRepo(t)
+	rnd := rand.New(rand.NewSource(12))
+	dir := copyRepo(t, tmpl)
+	deadline := time.Now().Add(10 * time.Second)
+	n, repaired := 0, 0
+	for ; n < 60 && time.Now().Before(deadline); n++ {
+		w := writes[rnd.Intn(len(writes)-1)] // renumber once moved cannot repeat
+		sig := syscall.SIGKILL
+		if n%4 == 3 {
+			sig = syscall.SIGHUP
+		}
+		cmd := opsbook(dir, w.who, w.args...)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(rnd.Intn(250)) * time.Millisecond)
+		cmd.Process.Signal(sig)
+		cmd.Wait()
+		if sig == syscall.SIGHUP {
+			// A hang-up stops the write cleanly by itself: nothing to recover.
+			checkQuiet(t, dir, fmt.Sprintf("after SIGHUP #%d (%v)", n, w.args))
+		}
+		// the next write recovers and works
+		next := opsbook(dir, "li.wei@example.com", "set", "EXP-2026-0027", fmt.Sprintf("note=after kill %d", n))
+		o, err := next.CombinedOutput()
+		if bytes.Contains(o, []byte("opsbook: repaired")) {
+			repaired++
+		}
+		if err != nil {
+			t.Fatalf("kill #%d (%v after %s): the next write failed: %v\n%s\n(killed: %s)", n, w.args, sig, err, o, out.String())
+		}
+		checkConsistent(t, dir)
+	}
+	t.Logf("%d writes stopped, %d times the next write repaired something", n, repaired)
+}
+
+func checkQuiet(t *testing.T, dir, when string) {
+	t.Helper()
+	for _, f := range []string{".git/opsbook.lock", ".git/opsbook/journal.json", ".git/index.lock", ".git/refs/heads/main.lock"} {
+		if _, err := os.Lstat(filepath.Join(dir, f)); err == nil {
+			t.Errorf("%s: %s left", when, f)
+		}
+	}
+	if st := git(t, dir, "status", "--porcelain"); st != "" {
+		t.Errorf("%s: git status:\n%s", when, st)
+	}
+}
+
+// checkConsistent: HEAD, index and work tree agree; fsck clean; no lock,
+// journal or temporary file.
+func checkConsistent(t *testing.T, dir string) {
+	t.Helper()
+	checkQuiet(t, dir, "after recovery")
+	if es, _ := os.ReadDir(filepath.Join(dir, ".git", "opsbook", "held")); len(es) > 0 {
+		t.Errorf("lock holders left: %v", es)
+	}
+	if out, err := exec.Command("git", "-C", dir, "fsck", "--no-dangling").CombinedOutput(); err != nil || len(bytes.TrimSpace(out)) > 0 {
+		t.Errorf("git fsck: %v\n%s", err, out)
+	}
+	filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
+		if err == nil && strings.Contains(e.Name(), ".tmp-") && !strings.Contains(p, string(filepath.Separator)+".git"+string(filepath.Separator)) {
+			t.Errorf("temporary file left: %s", p)
+		}
+		return nil
+	})
+}
+
+func killed(err error) bool {
+	ee, ok := err.(*exec.ExitError)
+	if !ok {
+		return false
+	}
+	ws, ok := ee.Sys().(syscall.WaitStatus)
+	return ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL
+}
+
+func opsbook(dir, email string, args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "OPSBOOK_TEST_MAIN=1", "GIT_AUTHOR_EMAIL="+email,
+		"OPSBOOK_NOW=2026-11-26T15:00:00+08:00", "NO_COLOR=1", "HOME="+dir, "GIT_CONFIG_NOSYSTEM=1", "TZ=Asia/Shanghai")
+	return cmd
+}
+
+// sampleRepo commits the shipped sample department in a new repository.
+func sampleRepo(t *testing.T) string {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	top := filepath.Join(filepath.Dir(file), "..", "..")
+	dir := t.TempDir()
+	for _, p := range []string{"records", "attachments", ".opsbook.yaml"} {
+		if err := copyTree(filepath.Join(top, p), filepath.Join(dir, p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, a := range [][]string{
+		{"init", "-q", "-b", "main"},
+		{"config", "user.name", "Wang Fang"},
+		{"config", "user.email", "wang.fang@example.com"},
+		{"config", "commit.gpgsign", "false"},
+		{"add", "-A"},
+		{"commit", "-q", "-m", "import the department's records"},
+	} {
+		git(t, dir, a...)
+	}
+	return dir
+}
+
+func copyRepo(t *testing.T, src string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), "repo")
+	if out, err := exec.Command("cp", "-a", src, dst).CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v\n%s", err, out)
+	}
+	return dst
+}
+
+func git(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
+	cmd.Env = append(os.Environ(), "HOME="+dir, "GIT_CONFIG_NOSYSTEM=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func indexOf(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}

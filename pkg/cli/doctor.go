@@ -1,0 +1,100 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/opsbook/opsbook/pkg/change"
+	"github.com/opsbook/opsbook/pkg/render"
+	"github.com/spf13/cobra"
+)
+
+type doctorOpts struct {
+	*global
+	dryRun bool
+}
+
+func newDoctorCmd(g *global) *cobra.Command {
+	o := &doctorOpts{global: g}
+	cmd := &cobra.Command{
+		Use:   "doctor [--dry-run]",
+		Short: "Find and repair what an interrupted opsbook left behind",
+		Long: `Doctor takes the repository's lock and repairs what a stopped opsbook
+(kill -9, a closed terminal, a power cut) can leave behind. Every writing
+command does the same by itself before it starts; doctor does it by hand and
+says what it found:
+
+  stale-lock          the lock of an opsbook process that is gone (taken over)
+  foreign-lock        the lock of an opsbook on another host (never broken)
+  interrupted-change  a change stopped half-way: finished when its commit
+                      was made, undone otherwise
+  git-lock            git's index.lock or a branch's .lock that opsbook made
+                      (a lock a running git process holds is never touched)
+  leftover-temp       a temporary file of an atomic write
+  staged-revert       the git index stages the old content of a file that
+                      HEAD, an opsbook commit, changed (a plain git commit
+                      would silently undo it)
+
+Output (-o): text, json.
+
+Exit status: 0 when everything found was repaired (or nothing was found),
+1 when something could not be repaired, 75 when a live opsbook holds the
+lock, 2 when the repository cannot be read.`,
+		Example: `  opsbook doctor
+  opsbook doctor --dry-run -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runDoctor(cmd.Context(), o)
+		},
+	}
+	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "only say what would be repaired")
+	return cmd
+}
+
+type doctorJSON struct {
+	Findings   []change.Finding `json:"findings"`
+	Unrepaired int              `json:"unrepaired"`
+}
+
+func runDoctor(ctx context.Context, o *doctorOpts) error {
+	format, err := o.format(render.Text, render.JSON)
+	if err != nil {
+		return err
+	}
+	fs, err := change.Doctor(ctx, o.dir, o.wait, !o.dryRun)
+	if err != nil {
+		return writeErr(err)
+	}
+	if fs == nil {
+		fs = []change.Finding{}
+	}
+	bad := 0
+	for _, f := range fs {
+		if !f.Repaired {
+			bad++
+		}
+	}
+	if format == render.JSON {
+		if err := render.WriteJSON(o.io.Out, doctorJSON{fs, bad}); err != nil {
+			return err
+		}
+	} else {
+		for _, f := range fs {
+			state := "repaired"
+			if !f.Repaired {
+				state = "NOT repaired"
+				if o.dryRun && f.Code != change.CodeForeignLock {
+					state = "to repair"
+				}
+			}
+			fmt.Fprintf(o.io.Out, "%s: %s: %s [%s]\n", f.Path, state, f.Message, f.Code)
+		}
+		if len(fs) == 0 {
+			fmt.Fprintln(o.io.Err, "nothing to repair")
+		}
+	}
+	if bad > 0 && !o.dryRun {
+		return findings
+	}
+	return nil
+}

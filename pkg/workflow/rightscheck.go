@@ -1,0 +1,619 @@
+package workflow
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/opsbook/opsbook/pkg/record"
+)
+
+// Fields every kind treats apart: the status changes by moves, kind and id
+// never (a renumbering pairs the old and new files itself).
+var unedited = map[string]bool{"status": true, "kind": true, "id": true}
+
+// checkRights judges the fields a change touches against the kind's
+// rights: edits in the state the record was in, stamps against the move
+// the change makes, append-only lists item by item.
+func checkRights(a Actor, before, after *record.Record, env Env) []*Refusal {
+	rs := RightsFor(before.Kind)
+	if rs == nil {
+		return nil
+	}
+	c := rightsCheck{a: a, rs: rs, before: before, after: after, env: env, state: before.Status(), to: after.Status(), seen: map[string]bool{}}
+	appended := map[string]bool{}
+	for _, r := range rs.Rights {
+		if r.Mode == Append && !appended[r.Field] {
+			appended[r.Field] = true
+			c.appendOnly(r.Field)
+		}
+	}
+	var paths []string
+	diffPaths("", before.Data, after.Data, &paths)
+	judged := map[string]bool{}
+	for _, p := range paths {
+		top, _, _ := strings.Cut(p, ".")
+		if unedited[top] || appended[top] {
+			continue
+		}
+		judged[p] = true
+		c.field(p)
+	}
+	// A move's stamps that say what the record holds after it (the state
+	// left, nothing) hold whether or not the change touched them: a stale
+	// hold.from or total is as wrong as a forged one.
+	if c.state != c.to {
+		for _, r := range rs.Rights {
+			if r.Mode == Stamp && (r.Value == StampFrom || r.Value == StampCleared) && contains(r.States, c.to) && !judged[r.Field] {
+				c.add(c.stampValue(r, r.Field))
+			}
+		}
+	}
+	return c.out
+}
+
+// checkCreateRights judges a new record's fields: no stamp before its
+// move, every appended item by its creator, and the rights checked at
+// creation.
+func checkCreateRights(a Actor, rec *record.Record, env Env) []*Refusal {
+	rs := RightsFor(rec.Kind)
+	if rs == nil {
+		return nil
+	}
+	c := rightsCheck{a: a, rs: rs, after: rec, env: env, state: rec.Status(), to: rec.Status(), seen: map[string]bool{}, creating: true}
+	var paths []string
+	diffPaths("", nil, rec.Data, &paths)
+	done := map[string]bool{}
+	for _, p := range paths {
+		top, _, _ := strings.Cut(p, ".")
+		if unedited[top] || done[top] {
+			continue
+		}
+		group := rs.governing(p)
+		if len(group) == 0 {
+			continue
+		}
+		switch group[0].Mode {
+		case Append:
+			done[top] = true
+			c.appendOnly(top)
+		case Stamp:
+			if !hasMode(group, Edit) {
+				c.add(refuse(rec, RuleStamp, p, "%s of %s is stamped by opsbook %s; a new %s may not carry it",
+					p, rec.ID, stampWhen(group), rec.Kind))
+			}
+		case Edit:
+			for _, r := range group {
+				if r.AtCreate && !c.holds(r, p) {
+					c.add(refuse(rec, ruleOr(r.Rule, RuleEditRight), p, "%s may not create %s with %s set: only %s may set it",
+						a, rec.ID, p, c.whoOf(group, p)))
+					break
+				}
+			}
+		}
+	}
+	return c.out
+}
+
+type rightsCheck struct {
+	a             Actor
+	rs            *Rights
+	before, after *record.Record
+	env           Env
+	state, to     string
+	creating      bool
+	out           []*Refusal
+	seen          map[string]bool
+}
+
+func (c *rightsCheck) add(r *Refusal) {
+	if r != nil && !c.seen[r.Message] {
+		c.seen[r.Message] = true
+		c.out = append(c.out, r)
+	}
+}
+
+func (c *rightsCheck) rec() *record.Record { return c.after }
+
+// field judges one changed value.
+func (c *rightsCheck) field(p string) {
+	group := c.rs.governing(p)
+	if len(group) == 0 {
+		return
+	}
+	moved := c.state != c.to
+	var stamps []Right
+	for _, r := range group {
+		if r.Mode == Stamp {
+			stamps = append(stamps, r)
+		}
+	}
+	if moved {
+		for _, r := range stamps {
+			if contains(r.States, c.to) {
+				c.add(c.stampValue(r, p))
+				return
+			}
+		}
+	}
+	var edits []Right
+	for _, r := range group {
+		if r.Mode == Edit {
+			edits = append(edits, r)
+		}
+	}
+	if len(edits) == 0 {
+		c.add(refuse(c.rec(), ruleOr(stamps[0].Rule, RuleStamp), p, "%s of %s is stamped by opsbook %s: nobody writes it by hand",
+			p, c.after.ID, stampWhen(stamps)))
+		return
+	}
+	// An edit made with a move is judged as if made just before the move
+	// or just after it, whichever the actor may.
+	var open []Right
+	for _, r := range edits {
+		if c.holdsIn(r, c.state) || moved && c.holdsIn(r, c.to) {
+			open = append(open, r)
+		}
+	}
+	if len(open) == 0 {
+		c.add(c.sealed(p, edits))
+		return
+	}
+	for _, r := range open {
+		if c.holds(r, p) {
+			return
+		}
+	}
+	c.add(refuse(c.rec(), ruleOr(open[0].Rule, RuleEditRight), p, "%s may not change %s of %s while it is %s: only %s may%s",
+		c.a, p, c.after.ID, c.state, c.whoOf(open, p), noteOf(open)))
+}
+
+func (c *rightsCheck) sealed(p string, edits []Right) *Refusal {
+	var states []string
+	for _, r := range edits {
+		if r.States == nil {
+			continue // every open state, and this one is not
+		}
+		states = append(states, r.States...)
+	}
+	msg := fmt.Sprintf("%s of %s is sealed once the %s is %s", p, c.after.ID, noun(c.after.Kind), c.state)
+	if len(states) == 0 && !anyNil(edits) {
+		msg = fmt.Sprintf("%s of %s is sealed: it never changes after the %s is created", p, c.after.ID, noun(c.after.Kind))
+	} else if len(states) > 0 {
+		msg += fmt.Sprintf(" (it changes in %s, by %s)", strings.Join(dedupe(states), ", "), c.whoOf(edits, p))
+	}
+	if h := c.rs.Hints[c.state]; h != "" {
+		msg += "; " + h
+	}
+	if n := noteOf(edits); n != "" {
+		msg += n
+	}
+	return refuse(c.rec(), RuleSealedField, p, "%s", msg)
+}
+
+// stampValue checks what a move wrote into a field it stamps.
+func (c *rightsCheck) stampValue(r Right, p string) *Refusal {
+	v, present := c.after.Get(p)
+	text := record.Text(v)
+	bad := func(want string) *Refusal {
+		return refuse(c.rec(), ruleOr(r.Rule, RuleStamp), p, "%s of %s is stamped by the move to %s with %s, not %s",
+			p, c.after.ID, c.to, want, orNone(text))
+	}
+	if r.Value == StampCleared {
+		if present {
+			return bad("nothing (the move clears it)")
+		}
+		return nil
+	}
+	if !present || text == "" && r.Value != StampAny {
+		return bad(string(r.Value))
+	}
+	now := c.env.Now
+	switch r.Value {
+	case StampFrom:
+		if text != c.state {
+			return bad("the state it leaves, " + c.state)
+		}
+	case StampNow:
+		t, err := time.Parse(time.RFC3339, text)
+		if err != nil {
+			return bad("the instant of the move")
+		}
+		if !now.IsZero() && (t.After(now.Add(stampAhead)) || t.Before(now.Add(-stampBehind))) {
+			return bad(fmt.Sprintf("the instant of the move (%s)", now.Format(time.RFC3339)))
+		}
+	case StampToday:
+		d, err := time.Parse("2006-01-02", text)
+		if err != nil {
+			return bad("the date of the move")
+		}
+		if !now.IsZero() {
+			day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+			if diff := d.Sub(day); diff > 24*time.Hour || diff < -24*time.Hour {
+				return bad(fmt.Sprintf("the date of the move (%s)", now.Format("2006-01-02")))
+			}
+		}
+	}
+	return nil
+}
+
+// How far a stamped instant may lie from the time of its move: clocks
+// differ a little, and a move is committed soon after it is made.
+const (
+	stampAhead  = 10 * time.Minute
+	stampBehind = time.Hour
+)
+
+// appendOnly judges a list whose items are only ever added: the old items
+// stay as they were, each new one names its adder in `by`, and the adder
+// holds the list's right in the record's state.
+func (c *rightsCheck) appendOnly(field string) {
+	var old []any
+	if c.before != nil {
+		old = c.before.List(field)
+	}
+	now := c.after.List(field)
+	group := c.rs.governing(field)
+	n := min(len(old), len(now))
+	for i := 0; i < n; i++ {
+		if !record.SameValue(old[i], now[i]) {
+			c.add(refuse(c.rec(), RuleSealedField, field+"."+strconv.Itoa(i), "%s.%d of %s was changed: the items of %s are never changed or removed, only added",
+				field, i, c.after.ID, field))
+			return
+		}
+	}
+	if len(now) < len(old) {
+		c.add(refuse(c.rec(), RuleSealedField, field, "%s of %s lost items: the items of %s are never changed or removed, only added", field, c.after.ID, field))
+		return
+	}
+	if len(now) == len(old) {
+		return
+	}
+	var open []Right
+	for _, r := range group {
+		if r.Mode == Append && c.holdsIn(r, c.state) {
+			open = append(open, r)
+		}
+	}
+	if len(open) == 0 {
+		c.add(refuse(c.rec(), RuleSealedField, field, "%s of %s takes no new items while it is %s (it does in %s)",
+			field, c.after.ID, orNone(c.state), statesOf(group)))
+		return
+	}
+	allowed := false
+	for _, r := range open {
+		allowed = allowed || c.holds(r, field)
+	}
+	if !allowed {
+		c.add(refuse(c.rec(), RuleEditRight, field, "%s may not add to %s of %s: only %s may", c.a, field, c.after.ID, c.whoOf(open, field)))
+		return
+	}
+	for i := len(old); i < len(now); i++ {
+		by, _ := record.Lookup(now[i], "by")
+		if record.Text(by) != c.a.Handle {
+			c.add(refuse(c.rec(), RuleEditRight, field+"."+strconv.Itoa(i)+".by", "%s.%d of %s is by %s, but %s added it: each new item's by names the person who adds it",
+				field, i, c.after.ID, orNone(record.Text(by)), c.a.Handle))
+		}
+	}
+}
+
+// holdsIn reports whether right r holds in state s: nil States means
+// every state that is not final (and, for kinds without a workflow, every
+// state).
+func (c *rightsCheck) holdsIn(r Right, s string) bool {
+	if r.States == nil {
+		t := For(c.rs.Kind)
+		return t == nil || !t.IsFinal(s)
+	}
+	return contains(r.States, s)
+}
+
+// holds reports whether the actor holds r for the value at path p: by
+// role, or as a party named in the record as it was (on creation: as it
+// is).
+func (c *rightsCheck) holds(r Right, p string) bool {
+	if hasRole(r.Roles, c.a.Role) {
+		return true
+	}
+	src := c.before
+	if src == nil {
+		src = c.after
+	}
+	for _, f := range r.Parties {
+		if src.Str(itemPath(f, p)) == c.a.Handle {
+			return true
+		}
+	}
+	return false
+}
+
+// whoOf names the people rights are open to, with the parties' handles.
+func (c *rightsCheck) whoOf(rs []Right, p string) string {
+	src := c.before
+	if src == nil {
+		src = c.after
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range rs {
+		for _, f := range r.Parties {
+			h := src.Str(itemPath(f, p))
+			if h == "" {
+				h = "none is set"
+			}
+			s := fmt.Sprintf("the %s (%s)", partyName(f), h)
+			if !seen[s] {
+				seen[s] = true
+				out = append(out, s)
+			}
+		}
+		for _, role := range r.Roles {
+			if s := rolePhrase(role); !seen[s] {
+				seen[s] = true
+				out = append(out, s)
+			}
+		}
+	}
+	return joinOr(out)
+}
+
+// partyName says a party field in words: "tasks.*.assignee" is the task's
+// assignee.
+func partyName(f string) string {
+	if list, field, ok := strings.Cut(f, ".*."); ok {
+		return strings.TrimSuffix(list, "s") + "'s " + field
+	}
+	return f
+}
+
+// itemPath puts the list indexes of path p into the "*" of a party field:
+// ("tasks.*.assignee", "tasks.2.status") is "tasks.2.assignee".
+func itemPath(party, p string) string {
+	if !strings.Contains(party, "*") {
+		return party
+	}
+	ps, fs := strings.Split(p, "."), strings.Split(party, ".")
+	for i := range fs {
+		if fs[i] == "*" && i < len(ps) {
+			fs[i] = ps[i]
+		}
+	}
+	return strings.Join(fs, ".")
+}
+
+// governing returns the rights of the longest field that leads to path p
+// (Other when none does).
+func (rs *Rights) governing(p string) []Right {
+	best := -1
+	var out []Right
+	for _, r := range rs.Rights {
+		n := -1
+		switch {
+		case r.Field == Other:
+			n = 0
+		case fieldMatches(r.Field, p):
+			n = strings.Count(r.Field, ".") + 1
+		}
+		switch {
+		case n > best:
+			best, out = n, []Right{r}
+		case n == best && n >= 0:
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// fieldMatches reports whether the right's field leads to path p: its
+// parts are p's first parts, "*" matching any list index.
+func fieldMatches(field, p string) bool {
+	fs, ps := strings.Split(field, "."), strings.Split(p, ".")
+	if len(fs) > len(ps) {
+		return false
+	}
+	for i, f := range fs {
+		if f == "*" {
+			if _, err := strconv.Atoi(ps[i]); err != nil {
+				return false
+			}
+			continue
+		}
+		if f != ps[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// diffPaths appends the paths where a and b differ: into mappings key by
+// key, into lists item by item when both have as many items (else the
+// list's path), down to the values.
+func diffPaths(prefix string, a, b any, out *[]string) {
+	join := func(k string) string {
+		if prefix == "" {
+			return k
+		}
+		return prefix + "." + k
+	}
+	am, aIsMap := a.(record.Map)
+	bm, bIsMap := b.(record.Map)
+	if (aIsMap || a == nil) && (bIsMap || b == nil) && (aIsMap || bIsMap) {
+		for _, f := range am {
+			w, _ := bm.Get(f.Key)
+			diffPaths(join(f.Key), f.Value, w, out)
+		}
+		for _, f := range bm {
+			if !am.Has(f.Key) {
+				diffPaths(join(f.Key), nil, f.Value, out)
+			}
+		}
+		return
+	}
+	al, aIsList := a.([]any)
+	bl, bIsList := b.([]any)
+	if aIsList && bIsList && len(al) == len(bl) {
+		for i := range al {
+			diffPaths(join(strconv.Itoa(i)), al[i], bl[i], out)
+		}
+		return
+	}
+	if !record.SameValue(a, b) {
+		*out = append(*out, prefix)
+	}
+}
+
+// noun names a kind as the department does: an expense is a claim.
+func noun(k record.Kind) string {
+	if k == record.Expense {
+		return "claim"
+	}
+	return string(k)
+}
+
+func hasMode(rs []Right, m Mode) bool {
+	for _, r := range rs {
+		if r.Mode == m {
+			return true
+		}
+	}
+	return false
+}
+
+func anyNil(rs []Right) bool {
+	for _, r := range rs {
+		if r.States == nil {
+			return true
+		}
+	}
+	return false
+}
+
+func stampWhen(rs []Right) string {
+	var parts []string
+	for _, r := range rs {
+		if r.Mode != Stamp {
+			continue
+		}
+		verb := "written"
+		if r.Value == StampCleared {
+			verb = "cleared"
+		}
+		parts = append(parts, fmt.Sprintf("%s by the move to %s", verb, strings.Join(r.States, ", ")))
+	}
+	return "(" + strings.Join(parts, "; ") + ")"
+}
+
+func statesOf(rs []Right) string {
+	var states []string
+	for _, r := range rs {
+		if r.States == nil {
+			return "every open state"
+		}
+		states = append(states, r.States...)
+	}
+	if len(states) == 0 {
+		return "no state"
+	}
+	return strings.Join(dedupe(states), ", ")
+}
+
+func noteOf(rs []Right) string {
+	for _, r := range rs {
+		if r.Note != "" {
+			return " (" + r.Note + ")"
+		}
+	}
+	return ""
+}
+
+func ruleOr(rule, def string) string {
+	if rule != "" {
+		return rule
+	}
+	return def
+}
+
+func dedupe(list []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range list {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Editable says, in words, which fields of rec actor a may change in its
+// current state: "every field but claimant", "note", or "none" (the move
+// listing shows it beside the moves).
+func Editable(a Actor, rec *record.Record, env Env) string {
+	if checkActor(a, rec, rec.ID) != nil {
+		return "none"
+	}
+	if t := env.table(rec.Kind); t != nil && t.IsFinal(rec.Status()) {
+		return "none"
+	}
+	if rec.Kind == record.Person {
+		if hasRole(directorOrLeadership, a.Role) {
+			return "every field"
+		}
+		return "none"
+	}
+	rs := RightsFor(rec.Kind)
+	if rs == nil {
+		return "none"
+	}
+	c := rightsCheck{a: a, rs: rs, before: rec, after: rec, env: env, state: rec.Status(), to: rec.Status()}
+	mayField := map[string]bool{}
+	var fields []string
+	for _, r := range rs.Rights {
+		if r.Mode == Stamp {
+			continue
+		}
+		if _, seen := mayField[r.Field]; !seen {
+			fields = append(fields, r.Field)
+			mayField[r.Field] = false
+		}
+		if c.holdsIn(r, c.state) && c.holdsAnyItem(r) {
+			mayField[r.Field] = true
+		}
+	}
+	var may, not []string
+	for _, f := range fields {
+		switch {
+		case f == Other:
+		case mayField[f]:
+			may = append(may, f)
+		default:
+			not = append(not, f)
+		}
+	}
+	if mayField[Other] {
+		if len(not) == 0 {
+			return "every field"
+		}
+		return "every field but " + strings.Join(not, ", ")
+	}
+	if len(may) == 0 {
+		return "none"
+	}
+	return strings.Join(may, ", ")
+}
+
+// holdsAnyItem: the actor holds r for some value of the record (a task's
+// status when they are some task's assignee).
+func (c *rightsCheck) holdsAnyItem(r Right) bool {
+	if r.Field == Other || !strings.Contains(r.Field, "*") {
+		return c.holds(r, r.Field)
+	}
+	list, _, _ := strings.Cut(r.Field, ".*")
+	for i := range c.before.List(list) {
+		if c.holds(r, strings.Replace(r.Field, "*", strconv.Itoa(i), 1)) {
+			return true
+		}
+	}
+	return false
+}
