@@ -156,6 +156,7 @@ func planRights() *Rights {
 			{Field: "author", Mode: Edit, States: noState, Note: "a plan belongs to its author; another manager writes a new revision"},
 			{Field: "tasks.*.status", Mode: Edit, States: running, Roles: []Role{Director}, Parties: []string{"tasks.*.assignee", "author"}},
 			{Field: "tasks.*.done", Mode: Edit, States: running, Roles: []Role{Director}, Parties: []string{"tasks.*.assignee", "author"}},
+			{Field: "activated_on", Mode: Stamp, States: []string{"active"}, Value: StampToday, Note: "the progress-check interval runs from it until the first check"},
 			{Field: "checks", Mode: Append, States: running, Roles: managerOrDirector},
 			{Field: "measurements", Mode: Append, States: running, Roles: managerOrDirector, Parties: []string{"author"}},
 		},
@@ -207,6 +208,7 @@ func complaintRights() *Rights {
 			{Field: "assignee", Mode: Edit, States: anyOpen, Roles: managerOrDirector, AtCreate: true, Rule: RuleAssignRole},
 			{Field: "acknowledged_at", Mode: Stamp, States: []string{"acknowledged"}, Value: StampNow},
 			{Field: "resolution.resolved_at", Mode: Stamp, States: []string{"resolved"}, Value: StampNow},
+			{Field: "reopened_at", Mode: Stamp, States: []string{"reopened"}, Value: StampNow, Note: "the resolution SLA clock runs again from it"},
 			{Field: "updates", Mode: Append, States: anyOpen, Roles: managerOrDirector, Parties: handlers},
 		},
 	}
