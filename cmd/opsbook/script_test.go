@@ -57,12 +57,12 @@ func TestMain(m *testing.M) {
 //	sample              copy the shipped sample department (records/,
 //	                    attachments/, .opsbook.yaml) into the work folder
 //	gitinit NAME EMAIL  git init, set the identity, commit everything
-//	utf16 FILE          rewrite FILE as UTF-16LE with a byte-order mark
-//	                    (utf16 -nobom FILE: without one)
 //	as HANDLE           commit as HANDLE (HANDLE@example.com) with plain git
 //	snapshot            remember HEAD, the index, the status and every
 //	                    file's content (in .git, out of the work tree)
 //	unchanged           fail unless all of those are as snapshot found them
+//	utf16 FILE          rewrite FILE as UTF-16LE with a byte-order mark
+//	                    (utf16 -nobom FILE: without one)
 func TestScripts(t *testing.T) {
 	_, file, _, _ := runtime.Caller(0)
 	top := filepath.Join(filepath.Dir(file), "..", "..")

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/opsbook/opsbook/pkg/attach"
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/workflow"
@@ -83,7 +84,7 @@ func OwnerRoles(k record.Kind) []workflow.Role {
 // syntax) from the registry: each kind's record folder is owned by the
 // forge handles of the active people whose roles review it; people, the
 // policy, CODEOWNERS itself and the CI configuration by the director and
-// leadership. People without a forge handle are listed in a comment.
+// leadership; a record's attachments folder like the kind's records. People without a forge handle are listed in a comment.
 func Codeowners(rl *Rules) string {
 	owners := func(roles []workflow.Role) string {
 		var hs []string
@@ -125,7 +126,19 @@ func Codeowners(rl *Rules) string {
 		fmt.Fprintf(&b, "\n# %s: %s\n", ki.Plural, names(roles))
 		line(dir+ki.Dir+"/", roles)
 	}
+	// Attachments: each record's folder attachments/<ID>/ is owned like
+	// the kind's records (matched by the id's prefix), so whoever reviews a
+	// claim also reviews its receipts; anything else under attachments/
+	// by the director and leadership.
 	gov := OwnerRoles(record.Person)
+	fmt.Fprintf(&b, "\n# attachments: by the reviewers of the record's kind; others: %s\n", names(gov))
+	line("/"+attach.Dir+"/", gov)
+	for _, ki := range record.Kinds {
+		if ki.Prefix == "" {
+			continue
+		}
+		line("/"+attach.Dir+"/"+ki.Prefix+"-*/", OwnerRoles(ki.Kind))
+	}
 	fmt.Fprintf(&b, "\n# people, policy, CODEOWNERS and CI: %s\n", names(gov))
 	for _, p := range []string{dir + "people/", "/" + config.FileName, "/CODEOWNERS", "/.github/", "/.gitlab/", "/.gitlab-ci.yml", "/docs/CODEOWNERS"} {
 		line(p, gov)

@@ -3,12 +3,12 @@ package audit
 import (
 	"context"
 	"fmt"
-	"github.com/opsbook/opsbook/pkg/gitobj"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/opsbook/opsbook/pkg/gitobj"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/workflow"
 )
@@ -235,6 +235,25 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 		return nil, err
 	}
 	for _, vs := range results {
+		rep.Violations = append(rep.Violations, vs...)
+	}
+	// Sealed attachments, commit by commit (also those that change only
+	// files under attachments/, which the pass above does not read).
+	for _, h := range order {
+		dir := func() (string, error) {
+			if baseRules != nil {
+				return baseRules.Dir, nil
+			}
+			rl, err := r.rulesBefore(ctx, h)
+			if err != nil {
+				return "", err
+			}
+			return rl.Dir, nil
+		}
+		vs, err := r.sealedAttachments(ctx, h, dir)
+		if err != nil {
+			return nil, err
+		}
 		rep.Violations = append(rep.Violations, vs...)
 	}
 	return rep, nil

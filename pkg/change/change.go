@@ -172,11 +172,13 @@ func PersonByEmail(set *record.Set, email string) *record.Record {
 }
 
 // Edit is one file the change writes: new content for Path, or nil Data to
-// remove it. Before is the record as it was (nil for a new file).
+// remove it. Before is the record as it was (nil for a new file). File
+// marks an attachment (written and committed, never parsed as a record).
 type Edit struct {
 	Path   string
 	Before *record.Record
 	Data   []byte
+	File   bool
 }
 
 // Message is what the commit says.
@@ -227,7 +229,16 @@ func (s *Session) Check(edits []Edit, msg Message) error {
 	after := make([]*record.Record, len(edits))
 	var invalid []diag.Diagnostic
 	var changes []workflow.Change
+	pending := map[string][]byte{}
+	for _, e := range edits {
+		if e.File {
+			pending[e.Path] = e.Data
+		}
+	}
 	for i, e := range edits {
+		if e.File {
+			continue
+		}
 		if e.Data == nil {
 			changes = append(changes, workflow.Change{Before: e.Before})
 			continue
@@ -256,7 +267,12 @@ func (s *Session) Check(edits []Edit, msg Message) error {
 		}
 		return &Refused{Reason: "refused: " + strings.Join(reasons, "; "), Rule: rs[0].Rule}
 	}
-	return s.checkRules(edits, after)
+	for i, e := range edits {
+		if err := s.checkSealed(e.Before, after[i], pending); err != nil {
+			return err
+		}
+	}
+	return s.checkRules(edits, after, pending)
 }
 
 // Apply checks the edits and, when allowed, writes and commits them.
@@ -265,13 +281,20 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 		return nil, err
 	}
 	paths := make([]string, len(edits))
+	var recordPaths []string
 	same := true
 	for i, e := range edits {
 		paths[i] = e.Path
+		if !e.File {
+			recordPaths = append(recordPaths, e.Path)
+		}
 		cur, err := os.ReadFile(filepath.Join(s.Repo.Root, filepath.FromSlash(e.Path)))
 		same = same && e.Data != nil && err == nil && bytes.Equal(cur, e.Data)
 	}
 	if same {
+		if err := s.uncommittedAttachments(edits, paths); err != nil {
+			return nil, err
+		}
 		return &Result{Paths: paths, Unchanged: true}, nil
 	}
 	if s.Commit && s.Repo.Policy.RequireSignatures {
@@ -280,7 +303,7 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 		}
 	}
 	if s.Commit {
-		dirty, err := s.Git.Dirty(paths)
+		dirty, err := s.Git.Dirty(recordPaths)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrRepository, err)
 		}
@@ -325,6 +348,9 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 		return nil, fmt.Errorf("committing: %w", err)
 	}
 	res.Commit = hash
+	if err := s.checkCommitted(hash, edits); err != nil {
+		return res, err
+	}
 	return res, nil
 }
 
@@ -333,9 +359,12 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 // elsewhere do not block it. Every such refusal is the department's rules
 // speaking (exit 3), whichever rule it is: only a value the schema rejects
 // (Check's "would not be valid") is Invalid.
-func (s *Session) checkRules(edits []Edit, after []*record.Record) error {
+func (s *Session) checkRules(edits []Edit, after []*record.Record, pending map[string][]byte) error {
 	replaced := map[string]bool{}
 	for _, e := range edits {
+		if e.File {
+			continue
+		}
 		replaced[e.Path] = true
 	}
 	var recs []*record.Record
@@ -350,7 +379,7 @@ func (s *Session) checkRules(edits []Edit, after []*record.Record) error {
 		}
 	}
 	set := record.NewSet(recs)
-	now := rules.Check(&rules.Context{Set: set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now})
+	now := rules.Check(&rules.Context{Set: set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Pending: pending})
 	key := func(d diag.Diagnostic) string {
 		return d.Path + "\x00" + d.Rule + "\x00" + d.Record + "\x00" + d.Message
 	}

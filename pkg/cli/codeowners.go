@@ -13,7 +13,8 @@ func newCodeownersCmd(g *global) *cobra.Command {
 syntax) so that the forge asks the right people to review a pull request:
 each kind's record folder is owned by the forge handles (a person's forge
 field) of the active people whose roles review it, for example
-records/expenses/ by the managers, the director and leadership;
+records/expenses/ by the managers, the director and leadership (and a
+record's attachments/ID/ folder like its kind's records);
 records/people/, .opsbook.yaml, CODEOWNERS and the CI configuration by the
 director and leadership. People without a forge handle are listed in a
 comment. Regenerate it whenever people change.

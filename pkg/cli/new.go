@@ -18,6 +18,8 @@ type newOpts struct {
 	id   string
 	sets []string
 	edit bool
+	// attach are files to attach to the new record, in the same commit.
+	attach []string
 }
 
 func newNewCmd(g *global) *cobra.Command {
@@ -44,6 +46,7 @@ missing fields are an error that names them.` + requiredHelp(),
   opsbook new complaint --set title="Late delivery" --set channel=phone --set customer=CUS-0007 \
       --set category=delivery --set severity=high --set summary="3 boxes late"
   opsbook new person --id chen.jie --set name="陳傑" --set role=specialist --set emails+=chen.jie@example.com
+  opsbook new expense --set title=Taxi --set category=travel --set amount=86.00 --attach taxi.pdf
   opsbook new expense --edit`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -53,6 +56,7 @@ missing fields are an error that names them.` + requiredHelp(),
 	}
 	cmd.Flags().StringArrayVarP(&o.sets, "set", "s", nil, "set `FIELD=VALUE` (repeatable)")
 	cmd.Flags().StringVar(&o.id, "id", "", "the handle of a new person")
+	cmd.Flags().StringArrayVar(&o.attach, "attach", nil, "attach `FILE` to the new record in the same commit (repeatable; see opsbook attach)")
 	cmd.Flags().BoolVarP(&o.edit, "edit", "e", false, "open the new record in your editor before checking it")
 	o.writeOpts.bind(cmd)
 	return cmd
@@ -73,6 +77,10 @@ func runNew(ctx context.Context, o *newOpts) error {
 			return usageErr("--set %v", err)
 		}
 		sets = append(sets, a)
+	}
+	sources, err := change.ReadSources(o.attach)
+	if err != nil {
+		return writeErr(err)
 	}
 	s, err := o.session(ctx, o.noCommit)
 	if err != nil {
@@ -100,11 +108,21 @@ func runNew(ctx context.Context, o *newOpts) error {
 			return nil
 		}
 	}
-	res, err := s.Apply(ctx, []change.Edit{{Path: path, Data: data}}, msg)
+	edits := []change.Edit{{Path: path, Data: data}}
+	if len(sources) > 0 {
+		if edits, err = change.AttachEdits(s, nil, path, id, data, sources); err != nil {
+			return writeErr(err)
+		}
+	}
+	res, err := s.Apply(ctx, edits, msg)
 	if err != nil {
 		return writeErr(err)
 	}
-	return o.report(changeJSON{ID: id, Path: path, Action: "create", Commit: res.Commit, Unchanged: res.Unchanged}, id)
+	var paths []string
+	if len(sources) > 0 {
+		paths = res.Paths
+	}
+	return o.report(changeJSON{ID: id, Path: path, Paths: paths, Action: "create", Commit: res.Commit, Unchanged: res.Unchanged}, id)
 }
 
 // requiredHelp lists, for `new --help`, what each kind must be given.

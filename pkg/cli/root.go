@@ -117,14 +117,15 @@ Start with:  opsbook summary` + exitStatusHelp,
 		newEditCmd(g),
 		newMoveCmd(g),
 		newRenumberCmd(g),
+		newAttachCmd(g),
 		newInitCmd(g),
 		newHistoryCmd(g),
 		newLogCmd(g),
 		newVerifyCmd(g),
 		newAllowedSignersCmd(g),
 		newCodeownersCmd(g),
-		newVersionCmd(g),
 		newDoctorCmd(g),
+		newVersionCmd(g),
 	)
 	root.AddGroup(&cobra.Group{ID: "verbs", Title: "Workflow verbs (each a move, like `opsbook move ID STATE`):"})
 	root.AddCommand(newVerbCmds(g)...)

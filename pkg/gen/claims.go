@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/attach"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -290,6 +291,7 @@ func (g *gen) expenseDoc(r *rec) {
 			r.id, title, date(r.date), item, a, r.claimant.handle))
 	}
 	needsReceipt := r.amount > 50000
+	var listed []file
 	if r.amount >= 20000 && g.chance(0.45) {
 		// Items that add up to the amount, each with its receipt when needed.
 		k := 2 + g.intn(3)
@@ -305,6 +307,7 @@ func (g *gen) expenseDoc(r *rec) {
 				p := dir + "receipt-" + strconv.Itoa(i+1) + ".txt"
 				b.line(4, "receipt: "+p)
 				r.files = append(r.files, file{p, receiptText(name, a)})
+				listed = append(listed, r.files[len(r.files)-1])
 			}
 		}
 		d.add(0, b.String())
@@ -312,6 +315,10 @@ func (g *gen) expenseDoc(r *rec) {
 		p := dir + "receipt.txt"
 		d.kv(0, "receipt", p)
 		r.files = append(r.files, file{p, receiptText(title, r.amount)})
+		listed = append(listed, r.files[len(r.files)-1])
+	}
+	if len(listed) > 0 {
+		d.add(0, attachmentList(listed))
 	}
 	if g.chance(0.2) {
 		d.kv(0, "note", str(pick(g, []string{"已與客戶確認行程", "季度集中採購", "Paid by personal card", "活動結束後補報", "發票已寄財務"})))
@@ -430,4 +437,16 @@ func (g *gen) projectLineWanted(id string) bool {
 		n = n*31 + int(c)
 	}
 	return n%2 == 0
+}
+
+// attachmentList is the record's attachments list for files, each with its
+// SHA-256, as opsbook attach writes it.
+func attachmentList(files []file) string {
+	var b block
+	b.line(0, "attachments:")
+	for _, f := range files {
+		b.line(2, "- path: "+f.path)
+		b.line(4, "sha256: \""+attach.SumBytes(f.data)+"\"")
+	}
+	return b.String()
 }

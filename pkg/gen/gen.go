@@ -585,6 +585,7 @@ func (g *gen) projectDoc(r *rec) {
 		d.add(0, a)
 	}
 	st := r.status()
+	files := len(r.files)
 	if _, ok := r.stateAt["feasibility"]; ok {
 		rep := attachmentDir(r.id) + "feasibility.md"
 		concl := "feasible"
@@ -608,6 +609,9 @@ func (g *gen) projectDoc(r *rec) {
 		b.line(2, "report: "+rep)
 		d.add(0, b.String())
 		r.files = append(r.files, file{rep, []byte(fmt.Sprintf("# %s %s — 結項報告 (closure report)\n", r.id, title))})
+	}
+	if n := len(r.files) - files; n > 0 {
+		d.add(0, attachmentList(r.files[files:]))
 	}
 	if st == "on_hold" {
 		from := r.states[len(r.states)-2]

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/opsbook/opsbook/pkg/attach"
 )
 
 // Each path is tested once however many records name it, and the answers
@@ -12,7 +14,13 @@ import (
 func TestSeenFiles(t *testing.T) {
 	s := newSeenFiles()
 	var calls atomic.Int64
-	test := func(rel string) bool { calls.Add(1); return len(rel)%2 == 0 }
+	test := func(rel string) attach.State {
+		calls.Add(1)
+		if len(rel)%2 == 0 {
+			return attach.Regular
+		}
+		return attach.Link
+	}
 	var wg sync.WaitGroup
 	for w := 0; w < 4; w++ {
 		wg.Add(1)
@@ -20,7 +28,7 @@ func TestSeenFiles(t *testing.T) {
 			defer wg.Done()
 			for i := 0; i < 2000; i++ {
 				rel := fmt.Sprintf("attachments/%d.pdf", i%100)
-				if got := s.exists(rel, test); got != (len(rel)%2 == 0) {
+				if got := s.stat(rel, test); (got == attach.Regular) != (len(rel)%2 == 0) {
 					t.Errorf("%s: %v", rel, got)
 				}
 			}

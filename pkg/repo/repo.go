@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/attach"
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/record"
@@ -58,12 +59,15 @@ func (r *Repo) Validate(now time.Time) []diag.Diagnostic {
 	}
 	ds := append([]diag.Diagnostic(nil), r.Diags...)
 	// The rules run on all cores and test each attachment where they meet
-	// it, with one stat relative to the open root folder, once a path.
-	st := newStatter(r.Root)
+	// it, once a path, never following a symbolic link.
 	seen := newSeenFiles()
-	exists := func(rel string) bool { return insideRepo(rel) && seen.exists(rel, st.regular) }
-	ds = append(ds, rules.Check(&rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Exists: exists})...)
-	st.close()
+	stat := func(rel string) attach.State {
+		if !insideRepo(rel) {
+			return attach.Missing
+		}
+		return seen.stat(rel, func(rel string) attach.State { return attach.Stat(r.Root, rel) })
+	}
+	ds = append(ds, rules.Check(&rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Stat: stat})...)
 	tr("rules")
 	ds = diag.Sort(ds)
 	tr("sort")

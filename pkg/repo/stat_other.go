@@ -3,22 +3,10 @@
 package repo
 
 import (
-	"os"
 	"path/filepath"
 
 	"github.com/opsbook/opsbook/pkg/cache"
 )
-
-type statter struct{ root string }
-
-func newStatter(root string) *statter { return &statter{root: root} }
-
-func (s *statter) regular(rel string) bool {
-	info, err := os.Stat(filepath.Join(s.root, filepath.FromSlash(rel)))
-	return err == nil && info.Mode().IsRegular()
-}
-
-func (s *statter) close() {}
 
 type reader struct{ root string }
 

@@ -6,14 +6,13 @@ package rules
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"runtime"
 	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/attach"
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/record"
@@ -27,8 +26,17 @@ type Context struct {
 	Root string
 	// Now is the moment SLA clocks and due dates are judged against.
 	Now time.Time
-	// Exists tells whether an attachment exists; defaults to the file system.
+	// Exists tells whether an attachment is a regular file reached without
+	// a symbolic link; defaults to Stat.
 	Exists func(rel string) bool
+	// Stat says what is at an attachment's path; defaults to attach.Stat
+	// below Root.
+	Stat func(rel string) attach.State
+	// Sum is an attachment's SHA-256; defaults to attach.Sum below Root.
+	Sum func(rel string) (string, error)
+	// Pending holds files a change is about to write (path: content): they
+	// count as present, with the hash of their content.
+	Pending map[string][]byte
 }
 
 // Rule describes one check.
@@ -72,7 +80,12 @@ var Catalog = []Rule{
 	{"people-email", diag.Error, "one email address registered to two people"},
 	{"items-sum", diag.Error, "expense items do not add up to the amount"},
 	{"receipt-required", diag.Error, "a submitted claim over the receipt threshold without receipts"},
-	{"attachment-missing", diag.Warning, "an attachment that does not exist (an error once the record is past its first state)"},
+	{"attachment-missing", diag.Warning, "an attachment that does not exist (an error once the record is past its first state, and always for a listed one)"},
+	{"attachment-unlisted", diag.Warning, "a path an attachment field names that is not in the record's attachments list with its sha256 (an error once the record is past its first state)"},
+	{"attachment-path", diag.Error, "a listed attachment outside attachments/, escaping with '..', or listed twice"},
+	{"attachment-type", diag.Error, "a listed attachment that is a symbolic link (or reached through one) or not a regular file"},
+	{"attachment-hash", diag.Error, "a listed attachment whose SHA-256 differs from the one the record lists"},
+	{"split-claim", diag.Warning, "claims by one claimant on one day, or sharing a receipt, whose sum passes an approval limit each stays under"},
 	{"interrupted-change", diag.Warning, "a change stopped half-way (kill, closed terminal) that the next writing command or `opsbook doctor` finishes or undoes"},
 	{"leftover-temp", diag.Warning, "a temporary file left by an interrupted write (.NAME.tmp-N)"},
 	{"staged-revert", diag.Warning, "the git index stages the old content of a file HEAD's opsbook commit changed"},
@@ -94,12 +107,7 @@ var Catalog = []Rule{
 
 // Check runs every cross-record check over the set.
 func Check(c *Context) []diag.Diagnostic {
-	if c.Exists == nil {
-		c.Exists = func(rel string) bool {
-			info, err := os.Stat(filepath.Join(c.Root, filepath.FromSlash(rel)))
-			return err == nil && info.Mode().IsRegular()
-		}
-	}
+	c.files()
 	if c.Now.IsZero() {
 		c.Now = time.Now()
 	}
@@ -109,7 +117,43 @@ func Check(c *Context) []diag.Diagnostic {
 	r.records()
 	r.activePlans()
 	r.budgets()
+	r.splitClaims()
 	return r.diags
+}
+
+// files fills in the attachment look-ups the caller left out, and lays
+// Pending over them.
+func (c *Context) files() {
+	if c.Stat == nil {
+		c.Stat = func(rel string) attach.State { return attach.Stat(c.Root, rel) }
+	}
+	if c.Sum == nil {
+		c.Sum = func(rel string) (string, error) { return attach.Sum(c.Root, rel) }
+	}
+	if c.Exists == nil {
+		stat := c.Stat
+		c.Exists = func(rel string) bool { return stat(rel) == attach.Regular }
+	}
+	if len(c.Pending) == 0 {
+		return
+	}
+	stat, sum, exists := c.Stat, c.Sum, c.Exists
+	c.Stat = func(rel string) attach.State {
+		if _, ok := c.Pending[rel]; ok {
+			return attach.Regular
+		}
+		return stat(rel)
+	}
+	c.Sum = func(rel string) (string, error) {
+		if data, ok := c.Pending[rel]; ok {
+			return attach.SumBytes(data), nil
+		}
+		return sum(rel)
+	}
+	c.Exists = func(rel string) bool {
+		_, ok := c.Pending[rel]
+		return ok || exists(rel)
+	}
 }
 
 // records runs the checks of each record. They read other records but

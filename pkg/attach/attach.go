@@ -1,0 +1,181 @@
+// Package attach is how opsbook treats the files a record keeps beside it:
+// receipts, feasibility and closure reports, training materials. They live
+// under attachments/<ID>/ and the record lists each one with its SHA-256
+// (the record-level `attachments: [{path, sha256}]`), so the record and its
+// files are one thing: a file that changes after the record was sealed no
+// longer matches the hash the record was approved with.
+//
+// A file counts as present only when every component of its path is a real
+// folder or file inside the repository: a symbolic link anywhere on the way
+// (attachments/x -> /etc/passwd, attachments -> /tmp) is never followed.
+package attach
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Dir is the folder every attachment lives under.
+const Dir = "attachments"
+
+// Field is the record-level list of attachments.
+const Field = "attachments"
+
+// Entry is one listed attachment.
+type Entry struct {
+	Path   string
+	SHA256 string
+	// Index is the entry's place in the record's list.
+	Index int
+}
+
+// Folder is the folder of a record's own attachments.
+func Folder(id string) string { return Dir + "/" + id }
+
+// CheckPath says why rel cannot be an attachment path, or nil: it must be
+// relative, clean, with '/' separators, below attachments/, and never leave
+// the repository.
+func CheckPath(rel string) error {
+	switch {
+	case rel == "":
+		return errors.New("an empty path")
+	case strings.HasPrefix(rel, "/") || filepath.IsAbs(rel):
+		return fmt.Errorf("%s is absolute: attachments are paths relative to the repository root", rel)
+	case strings.ContainsRune(rel, '\\'):
+		return fmt.Errorf("%s has a backslash: use '/'", rel)
+	case strings.Contains("/"+rel+"/", "/../"):
+		return fmt.Errorf("%s leaves its folder with '..'", rel)
+	case path.Clean(rel) != rel:
+		return fmt.Errorf("%s is not a clean path (want %s)", rel, path.Clean(rel))
+	case !strings.HasPrefix(rel, Dir+"/"):
+		return fmt.Errorf("%s is outside %s/: attachments live under %s/<ID>/", rel, Dir, Dir)
+	}
+	for _, part := range strings.Split(rel, "/") {
+		if strings.EqualFold(part, ".git") {
+			return fmt.Errorf("%s is inside .git", rel)
+		}
+	}
+	return nil
+}
+
+// SafeName says why name cannot be the name of an attached file, or nil.
+// Unicode names (收據.pdf) are fine; separators, spaces, control and
+// format characters (a right-to-left override hides an extension), leading
+// dots and names git or a file system would treat specially are not.
+func SafeName(name string) error {
+	switch {
+	case name == "" || name == "." || name == "..":
+		return fmt.Errorf("%q is not a file name", name)
+	case !utf8.ValidString(name):
+		return fmt.Errorf("%q is not valid UTF-8", name)
+	case strings.HasPrefix(name, "."):
+		return fmt.Errorf("%q starts with a dot (hidden files are not attachments)", name)
+	case len(name) > 200:
+		return fmt.Errorf("%q is longer than 200 bytes", name)
+	case strings.EqualFold(name, ".git"):
+		return fmt.Errorf("%q is reserved", name)
+	}
+	for _, r := range name {
+		if unicode.IsSpace(r) {
+			return fmt.Errorf("%q has a space: a path with spaces reads as text in a report field; use - or _", name)
+		}
+		if r == '/' || r == '\\' || r == ':' || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return fmt.Errorf("%q has the character %U, which is not allowed in an attachment's name", name, r)
+		}
+	}
+	return nil
+}
+
+// State is what is found at an attachment's path.
+type State int
+
+const (
+	// Missing: nothing there.
+	Missing State = iota
+	// Regular: a regular file, reached without any symbolic link.
+	Regular
+	// Link: a symbolic link on the way (the file or a folder above it).
+	Link
+	// Other: a folder, device, pipe, or unreadable.
+	Other
+)
+
+func (s State) String() string {
+	return [...]string{"missing", "a regular file", "a symbolic link", "not a regular file"}[s]
+}
+
+// Stat says what is at rel below root, never following a symbolic link.
+func Stat(root, rel string) State {
+	st, _ := lstatChain(root, rel)
+	return st
+}
+
+func lstatChain(root, rel string) (State, fs.FileInfo) {
+	parts := strings.Split(rel, "/")
+	cur := root
+	for i, part := range parts {
+		if part == "" || part == "." || part == ".." {
+			return Other, nil
+		}
+		cur = filepath.Join(cur, part)
+		fi, err := os.Lstat(cur)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return Missing, nil
+		case err != nil:
+			return Other, nil
+		case fi.Mode()&fs.ModeSymlink != 0:
+			return Link, nil
+		case i < len(parts)-1 && !fi.IsDir():
+			return Missing, nil
+		case i == len(parts)-1 && !fi.Mode().IsRegular():
+			return Other, nil
+		case i == len(parts)-1:
+			return Regular, fi
+		}
+	}
+	return Other, nil
+}
+
+// Sum is the SHA-256 of the file at rel below root, in lower-case hex. It
+// fails unless the file is Regular, and when the file opened is not the
+// one examined (swapped for a link between the two).
+func Sum(root, rel string) (string, error) {
+	st, fi := lstatChain(root, rel)
+	if st != Regular {
+		return "", fmt.Errorf("%s is %s", rel, st)
+	}
+	f, err := os.Open(filepath.Join(root, filepath.FromSlash(rel)))
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	got, err := f.Stat()
+	if err != nil {
+		return "", err
+	}
+	if !os.SameFile(fi, got) {
+		return "", fmt.Errorf("%s changed while it was read", rel)
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// SumBytes is the SHA-256 of data, in lower-case hex.
+func SumBytes(data []byte) string {
+	s := sha256.Sum256(data)
+	return hex.EncodeToString(s[:])
+}

@@ -1,0 +1,36 @@
+package attach
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestCheckPath(t *testing.T) {
+	for _, bad := range []string{"", "/etc/passwd", "attachments/../records/x.yaml", "attachments/a/../../x", "records/x.pdf", "attachments\\a\\b", "attachments//a", "attachments/a/.git/config", "../attachments/a"} {
+		if CheckPath(bad) == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	for _, good := range []string{"attachments/EXP-2026-0001/taxi.txt", "attachments/PRJ-2026-0001/可行性報告.md"} {
+		if err := CheckPath(good); err != nil {
+			t.Errorf("%q: %v", good, err)
+		}
+	}
+}
+
+// Sum refuses a file that is swapped for another between the look and the
+// read; here, a link put where the file was.
+func TestSumNeverFollowsALink(t *testing.T) {
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, "attachments", "A"), 0o755)
+	os.WriteFile(filepath.Join(root, "attachments", "A", "f"), []byte("f"), 0o644)
+	if s, err := Sum(root, "attachments/A/f"); err != nil || s != SumBytes([]byte("f")) {
+		t.Fatalf("Sum = %s, %v", s, err)
+	}
+	os.Remove(filepath.Join(root, "attachments", "A", "f"))
+	os.Symlink("/etc/hostname", filepath.Join(root, "attachments", "A", "f"))
+	if _, err := Sum(root, "attachments/A/f"); err == nil {
+		t.Fatal("Sum read through a link")
+	}
+}

@@ -1,0 +1,260 @@
+package change
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/opsbook/opsbook/pkg/attach"
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/rules"
+	"github.com/opsbook/opsbook/pkg/workflow"
+	"go.yaml.in/yaml/v3"
+)
+
+// maxAttachment caps a file attach copies: receipts and reports, not
+// archives (git keeps every version for ever).
+const maxAttachment = 50 << 20
+
+// Source is one file to attach: where it is read from and its content.
+type Source struct {
+	From string // as given on the command line
+	Name string // its file name under attachments/<ID>/
+	Data []byte
+}
+
+// ReadSources reads the files to attach: each a regular file (a symbolic
+// link is refused, not followed), at most 50 MiB, with a safe name.
+// Reading happens once: what is hashed is exactly what is written.
+func ReadSources(files []string) ([]Source, error) {
+	var out []Source
+	for _, f := range files {
+		fi, err := os.Lstat(f)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrUsage, err)
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 || !fi.Mode().IsRegular() {
+			return nil, fmt.Errorf("%w: %s is not a regular file (a symbolic link is not followed: attach the file itself)", ErrUsage, f)
+		}
+		name := filepath.Base(f)
+		if err := attach.SafeName(name); err != nil {
+			return nil, fmt.Errorf("%w: %s: %v; rename the file and attach it again", ErrUsage, f, err)
+		}
+		fh, err := os.Open(f)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrUsage, err)
+		}
+		got, err := fh.Stat()
+		if err == nil && !os.SameFile(fi, got) {
+			err = fmt.Errorf("%s changed while it was opened", f)
+		}
+		var data []byte
+		if err == nil {
+			data, err = io.ReadAll(io.LimitReader(fh, maxAttachment+1))
+		}
+		fh.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%w: reading %s: %v", ErrUsage, f, err)
+		}
+		if len(data) > maxAttachment {
+			return nil, fmt.Errorf("%w: %s is over %d MiB: attachments are receipts and reports, kept in git for ever", ErrUsage, f, maxAttachment>>20)
+		}
+		out = append(out, Source{From: f, Name: name, Data: data})
+	}
+	return out, nil
+}
+
+// AttachEdits builds the edits that attach the sources to the record whose
+// text is src (rec is the record as it was, nil for a new one): each file
+// goes to attachments/<ID>/<name>, and the record's attachments list gets
+// its path and SHA-256. A file already there with other content is never
+// overwritten; a sealed record's listed file is never given a new hash.
+// The record's edit comes first.
+func AttachEdits(s *Session, rec *record.Record, path, id string, src []byte, sources []Source) ([]Edit, error) {
+	ed, err := record.NewEditor(src)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	cur, _ := record.Parse(path, src)
+	var listed []attach.Entry
+	if cur != nil {
+		listed = rules.Listed(cur)
+	}
+	var files []Edit
+	seen := map[string][]byte{}
+	for _, so := range sources {
+		rel := attach.Folder(id) + "/" + so.Name
+		if err := attach.CheckPath(rel); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrUsage, err)
+		}
+		if prev, ok := seen[rel]; ok {
+			if !bytes.Equal(prev, so.Data) {
+				return nil, &Refused{Rule: "attachment-exists", Reason: fmt.Sprintf("refused: two different files are named %s; rename one; nothing was changed", so.Name)}
+			}
+			continue
+		}
+		seen[rel] = so.Data
+		sum := attach.SumBytes(so.Data)
+		switch st := attach.Stat(s.Repo.Root, rel); st {
+		case attach.Missing:
+		case attach.Regular:
+			have, err := attach.Sum(s.Repo.Root, rel)
+			if err != nil {
+				return nil, fmt.Errorf("%w: %v", ErrRepository, err)
+			}
+			if have != sum {
+				return nil, &Refused{Rule: "attachment-exists", Reason: fmt.Sprintf("refused: %s already exists with other content; attachments are never overwritten: rename the new file; nothing was changed", rel)}
+			}
+		default:
+			return nil, &Refused{Rule: "attachment-type", Reason: fmt.Sprintf("refused: %s is %s; remove it first; nothing was changed", rel, st)}
+		}
+		files = append(files, Edit{Path: rel, Data: so.Data, File: true})
+		i := -1
+		for _, e := range listed {
+			if e.Path == rel {
+				i = e.Index
+				break
+			}
+		}
+		switch {
+		case i < 0:
+			entry := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{
+				{Kind: yaml.ScalarNode, Tag: "!!str", Value: "path"}, {Kind: yaml.ScalarNode, Tag: "!!str", Value: rel},
+				{Kind: yaml.ScalarNode, Tag: "!!str", Value: "sha256"}, hashNode(sum),
+			}}
+			if err := ed.Set(attach.Field, entry, true); err != nil {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+			listed = append(listed, attach.Entry{Path: rel, SHA256: sum, Index: len(listed)})
+		case listed[i].SHA256 != sum && rec != nil && workflow.Sealed(rec):
+			return nil, &Refused{Rule: "attachment-sealed", Reason: fmt.Sprintf("refused: %s is %s and lists %s with another SHA-256: a sealed record's attachment is never replaced; nothing was changed", rec.ID, rec.Status(), rel)}
+		case listed[i].SHA256 != sum:
+			if err := ed.Set(attach.Field+"."+strconv.Itoa(i)+".sha256", hashNode(sum), false); err != nil {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+		}
+	}
+	data, err := ed.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	return append([]Edit{{Path: path, Before: rec, Data: data}}, files...), nil
+}
+
+// checkSealed refuses a move out of a record's first state while one of
+// its attachments is not committed as listed: untracked or changed in git,
+// a symbolic link, missing, or not matching its SHA-256. Every clone then
+// sees what was submitted, approved or paid.
+func (s *Session) checkSealed(before, after *record.Record, pending map[string][]byte) error {
+	if after == nil || workflow.Initial(after) || (before != nil && before.Status() == after.Status()) {
+		return nil
+	}
+	var paths []string
+	sums := map[string]string{}
+	for _, e := range rules.Listed(after) {
+		paths = append(paths, e.Path)
+		sums[e.Path] = e.SHA256
+	}
+	for _, n := range rules.NamedAttachments(after) {
+		if _, ok := sums[n.Path]; !ok {
+			paths = append(paths, n.Path)
+			sums[n.Path] = ""
+		}
+	}
+	refuse := func(rel, why, fix string) error {
+		return &Refused{Rule: "attachment-uncommitted", Reason: fmt.Sprintf("refused: %s cannot be %s: its attachment %s %s; %s; nothing was changed", after.ID, after.Status(), rel, why, fix)}
+	}
+	var check []string
+	for _, rel := range paths {
+		if err := attach.CheckPath(rel); err != nil {
+			return refuse(rel, "is not a valid attachment path ("+err.Error()+")", "list it under "+attach.Folder(after.ID)+"/ with `opsbook attach`")
+		}
+		if _, ok := pending[rel]; ok {
+			continue // committed with this change
+		}
+		switch st := attach.Stat(s.Repo.Root, rel); st {
+		case attach.Regular:
+		case attach.Missing:
+			return refuse(rel, "does not exist", "restore it (git checkout -- "+rel+") or attach it with `opsbook attach "+after.ID+" FILE`")
+		default:
+			return refuse(rel, "is "+st.String(), "replace it with the file itself and attach that with `opsbook attach "+after.ID+" FILE`")
+		}
+		if want := sums[rel]; want != "" {
+			got, err := attach.Sum(s.Repo.Root, rel)
+			if err != nil {
+				return refuse(rel, "cannot be read ("+err.Error()+")", "fix the file")
+			}
+			if got != want {
+				return refuse(rel, "has SHA-256 "+got+", not the "+want+" the record lists", "restore the attached file (git checkout -- "+rel+")")
+			}
+		}
+		check = append(check, rel)
+	}
+	if len(check) == 0 {
+		return nil
+	}
+	dirty, err := s.Git.Dirty(check)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrRepository, err)
+	}
+	if len(dirty) > 0 {
+		return refuse(strings.Join(dirty, ", "), "is not committed as it is (untracked, or changed since HEAD)", "attach it with `opsbook attach "+after.ID+" FILE` (which commits it) or commit it with git")
+	}
+	return nil
+}
+
+// checkCommitted makes sure each attached file went into commit hash as it
+// was read and hashed. The commit is built from the edits' bytes, so this
+// is a last check that nothing between (a hook, a future change to how
+// commits are built) put other content under the listed hash.
+func (s *Session) checkCommitted(hash string, edits []Edit) error {
+	for _, e := range edits {
+		if !e.File {
+			continue
+		}
+		got, err := s.Git.BlobAt(hash, e.Path)
+		if err != nil || !bytes.Equal(got, e.Data) {
+			return fmt.Errorf("commit %s holds %s with other content than was attached (the file changed while opsbook committed it): `opsbook validate` reports it as attachment-hash; attach the file again after `git revert %s`", hash[:12], e.Path, hash[:12])
+		}
+	}
+	return nil
+}
+
+// hashNode writes a hash quoted: a plain scalar of digits and letters reads
+// as text, but quoted it never looks like a number to a reader.
+func hashNode(sum string) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: sum, Style: yaml.DoubleQuotedStyle}
+}
+
+// uncommittedAttachments refuses to call an attach "unchanged" when the
+// record and files already say so but are not committed (an earlier
+// attach --no-commit): the user would believe them committed.
+func (s *Session) uncommittedAttachments(edits []Edit, paths []string) error {
+	files := false
+	for _, e := range edits {
+		files = files || e.File
+	}
+	if !files || !s.Commit {
+		return nil
+	}
+	dirty, err := s.Git.Dirty(paths)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrRepository, err)
+	}
+	if len(dirty) == 0 {
+		return nil
+	}
+	return &Refused{Rule: "uncommitted", Reason: fmt.Sprintf("refused: the files already say so, but %s %s not committed (an earlier --no-commit?); commit them with git (git add -- %s && git commit) or discard them", strings.Join(dirty, ", "), isAre(len(dirty)), strings.Join(dirty, " "))}
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
+}

@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"context"
+
+	"github.com/opsbook/opsbook/pkg/change"
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/render"
+	"github.com/spf13/cobra"
+)
+
+type attachOpts struct {
+	*global
+	writeOpts
+}
+
+func newAttachCmd(g *global) *cobra.Command {
+	o := &attachOpts{global: g}
+	cmd := &cobra.Command{
+		Use:   "attach <ID> <FILE>...",
+		Short: "Attach files to a record: copy them under attachments/ID/, list them with their SHA-256, commit",
+		Long: `Attach copies each FILE into attachments/ID/ (keeping its name), adds its
+path and SHA-256 to the record's attachments list, and commits the record and
+the files together. A file already there with other content is never
+overwritten (rename the new one); a symbolic link is refused, not followed.
+Name the attached path in a field (receipt, items.N.receipt,
+feasibility.report, closure.report) with opsbook set as usual.
+Attaching is an edit of the record: whoever may edit it in its state may
+attach, and a sealed record's listed file is never replaced.`,
+		Example: `  opsbook attach EXP-2026-0042 ~/scans/taxi.pdf ~/scans/hotel.pdf
+  opsbook set EXP-2026-0042 receipt=attachments/EXP-2026-0042/taxi.pdf`,
+		Args: cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runAttach(cmd.Context(), o, args[0], args[1:])
+		},
+	}
+	o.writeOpts.bind(cmd)
+	return cmd
+}
+
+func runAttach(ctx context.Context, o *attachOpts, id string, files []string) error {
+	if _, err := o.format(render.Text, render.JSON, render.YAML); err != nil {
+		return err
+	}
+	sources, err := change.ReadSources(files)
+	if err != nil {
+		return writeErr(err)
+	}
+	s, rec, err := o.sessionFor(ctx, o.noCommit, id)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	src, err := record.ReadFile(s.Repo.Root, rec.Path)
+	if err != nil {
+		return writeErr(err)
+	}
+	edits, err := change.AttachEdits(s, rec, rec.Path, rec.ID, src, sources)
+	if err != nil {
+		return writeErr(err)
+	}
+	res, err := s.Apply(ctx, edits, change.Message{Kind: rec.Kind, ID: rec.ID, Action: "attach", Note: o.note})
+	if err != nil {
+		return writeErr(err)
+	}
+	return o.report(changeJSON{ID: rec.ID, Path: rec.Path, Paths: res.Paths, Action: "attach", Commit: res.Commit, Unchanged: res.Unchanged}, rec.ID)
+}

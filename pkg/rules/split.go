@@ -1,0 +1,117 @@
+package rules
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/opsbook/opsbook/pkg/money"
+	"github.com/opsbook/opsbook/pkg/record"
+)
+
+// splitClaims warns (split-claim) about claims that look like one expense
+// cut into pieces to stay under an approver's limit: claims by one
+// claimant on one day, or claims sharing a receipt (the same path, or a
+// listed file with the same SHA-256), whose amounts together pass an
+// approval limit that each of them stays under. The limits are the
+// policy's, from the manager's up (leadership has none): a group of
+// claims each within a manager's limit whose sum passes it would, as one
+// claim, have needed the director. Rejected claims do not count. The
+// warning is named on every claim of the group.
+func (r *run) splitClaims() {
+	type group struct {
+		why    string
+		recs   []*record.Record
+		fields []string // where each claim's warning points
+	}
+	groups := map[string]*group{}
+	add := func(key, why, field string, rec *record.Record) {
+		g := groups[key]
+		if g == nil {
+			g = &group{why: why}
+			groups[key] = g
+		}
+		if len(g.recs) == 0 || g.recs[len(g.recs)-1] != rec {
+			g.recs = append(g.recs, rec)
+			g.fields = append(g.fields, field)
+		}
+	}
+	for _, rec := range r.Set.OfKind(record.Expense) {
+		if rec.Status() == "rejected" {
+			continue
+		}
+		if _, ok := rec.Money("amount"); !ok {
+			continue
+		}
+		claimant, date := rec.Str("claimant"), rec.Str("date")
+		if claimant != "" && date != "" {
+			add("day\x00"+claimant+"\x00"+date, "by "+claimant+" on "+date, "date", rec)
+		}
+		sums := map[string]string{}
+		for _, e := range Listed(rec) {
+			sums[e.Path] = strings.ToLower(e.SHA256)
+		}
+		for _, n := range NamedAttachments(rec) {
+			add("path\x00"+n.Path, "sharing the receipt "+n.Path, n.Field, rec)
+			if h := sums[n.Path]; len(h) == 64 {
+				add("hash\x00"+h, "sharing a receipt with SHA-256 "+h[:12]+"…", n.Field, rec)
+			}
+		}
+	}
+	limits := r.limits()
+	keys := make([]string, 0, len(groups))
+	for k, g := range groups {
+		if len(g.recs) > 1 {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	seen := map[string]bool{} // one warning per set of claims
+	for _, k := range keys {
+		g := groups[k]
+		ids := make([]string, len(g.recs))
+		total, most := money.Zero, money.Zero
+		for i, rec := range g.recs {
+			ids[i] = rec.ID
+			a, _ := rec.Money("amount")
+			total = total.Add(a)
+			if a.GreaterThan(most) {
+				most = a
+			}
+		}
+		sort.Strings(ids)
+		set := strings.Join(ids, ",")
+		if seen[set] {
+			continue
+		}
+		for _, l := range limits {
+			if most.GreaterThan(l.amount) || !total.GreaterThan(l.amount) {
+				continue
+			}
+			seen[set] = true
+			for i, rec := range g.recs {
+				r.warnf(rec, g.fields[i], "split-claim", "claims %s %s total %s, over the %s's approval limit %s that each stays under: one expense split in parts is approved as one", strings.Join(ids, ", "), g.why, total, l.role, l.amount)
+			}
+			break
+		}
+	}
+}
+
+type limit struct {
+	role   string
+	amount money.Amount
+}
+
+// limits are the policy's approval limits, lowest first.
+func (r *run) limits() []limit {
+	var out []limit
+	for role, a := range r.Policy.ApprovalLimits {
+		out = append(out, limit{role, a})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if c := out[i].amount.Cmp(out[j].amount); c != 0 {
+			return c < 0
+		}
+		return out[i].role < out[j].role
+	})
+	return out
+}
