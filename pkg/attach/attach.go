@@ -69,9 +69,9 @@ func CheckPath(rel string) error {
 }
 
 // SafeName says why name cannot be the name of an attached file, or nil.
-// Unicode names (收據.pdf) are fine; separators, control and format
-// characters (a right-to-left override hides an extension), leading dots
-// and names git or a file system would treat specially are not.
+// Unicode names (收據.pdf) are fine; separators, spaces, control and
+// format characters (a right-to-left override hides an extension), leading
+// dots and names git or a file system would treat specially are not.
 func SafeName(name string) error {
 	switch {
 	case name == "" || name == "." || name == "..":
@@ -86,6 +86,9 @@ func SafeName(name string) error {
 		return fmt.Errorf("%q is reserved", name)
 	}
 	for _, r := range name {
+		if unicode.IsSpace(r) {
+			return fmt.Errorf("%q has a space: a path with spaces reads as text in a report field; use - or _", name)
+		}
 		if r == '/' || r == '\\' || r == ':' || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
 			return fmt.Errorf("%q has the character %U, which is not allowed in an attachment's name", name, r)
 		}

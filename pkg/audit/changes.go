@@ -1,11 +1,11 @@
 package audit
 
 import (
-	"github.com/opsbook/opsbook/pkg/gitobj"
 	"path"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/opsbook/opsbook/pkg/gitobj"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 

@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -332,4 +333,87 @@ func TestVerifyPullRequestWhoseBaseMovedOn(t *testing.T) {
 	tr.git("checkout", "-q", "main")
 	tr.git("merge", "-q", "--ff-only", "claim")
 	wantViolations(t, tr.verify(imp+"..HEAD"))
+}
+
+// mergeBases agrees with git merge-base --all on a generated history with
+// merges, for pairs of commits near and far apart.
+func TestMergeBasesAgreeWithGit(t *testing.T) {
+	tr := newTestRepo(t)
+	genRepo(t, tr.dir, 150)
+	r := tr.open()
+	head := mustResolve(t, r, "HEAD")
+	if _, err := r.Discover(t.Context(), head); err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Fields(tr.git("rev-list", "--all"))
+	for i := 0; i < len(all); i += 11 {
+		for j := i + 3; j < len(all); j += 29 {
+			want := strings.Fields(tr.git("merge-base", "--all", all[i], all[j]))
+			var got []string
+			for _, h := range r.mergeBases(mustResolve(t, r, all[i]), mustResolve(t, r, all[j])) {
+				got = append(got, h.String())
+			}
+			slices.Sort(want)
+			slices.Sort(got)
+			if !slices.Equal(got, want) {
+				t.Fatalf("merge bases of %s and %s: %v, git %v", all[i][:7], all[j][:7], got, want)
+			}
+		}
+	}
+}
+
+// log and history show a merge's own change as verify judges it: the
+// merge with the first commit that sets a paid claim back to approved is
+// an event by its actor, not hidden behind the first commit.
+func TestLogAndHistoryShowAMergesOwnChange(t *testing.T) {
+	tr := honest(t)
+	root := strings.TrimSpace(tr.git("rev-list", "--max-parents=0", "HEAD"))
+	base := tr.git("rev-parse", "HEAD")
+	tr.edit(expensePath("EXP-2026-0001"), "status: paid", "status: approved")
+	m := tr.forge("he.jing", "merge", base, root)
+	evs, err := tr.open().History(t.Context(), "EXP-2026-0001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := evs[len(evs)-1]; last.Commit.String() != m || !strings.Contains(last.Move(), "paid → approved") {
+		t.Errorf("history ends with %s %s, want the merge %s setting paid back to approved:\n%s", last.Commit, last.Move(), short(m), moves(evs))
+	}
+	log, err := tr.open().Log(t.Context(), LogOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if log[0].Commit.String() != m || !strings.Contains(log[0].Move(), "paid → approved") {
+		t.Errorf("log starts with %s %s, want the merge", log[0].Commit, log[0].Move())
+	}
+	// A merge that drops the other side's payment shows it undone.
+	tr.git("checkout", "-q", "HEAD~1~1")
+	tr.forge("he.jing", "merge -s ours", "HEAD", base)
+	log, err = tr.open().Log(t.Context(), LogOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log[0].Move(), "paid → approved") {
+		t.Errorf("log starts with %s %s, want the merge undoing the payment", log[0].Commit, log[0].Move())
+	}
+}
+
+// A merge with an unrelated history (an orphan branch holding an old copy
+// of the claim) brings nothing either; the orphan's own creation of a claim
+// in a later state is named too.
+func TestVerifyMergeOfAnOrphan(t *testing.T) {
+	tr := honest(t)
+	base := tr.git("rev-parse", "HEAD")
+	tr.git("checkout", "-q", "--orphan", "old")
+	tr.edit(expensePath("EXP-2026-0001"), "status: paid", "status: approved")
+	orphan := tr.commit("zhang.min", "old copy")
+	tr.git("checkout", "-q", "main")
+	tr.edit(expensePath("EXP-2026-0001"), "status: paid", "status: approved")
+	m := tr.forge("he.jing", "merge", base, orphan)
+	got := violationList(tr.verify(base + "..HEAD"))
+	if !slices.Contains(got, short(m)+" final-state EXP-2026-0001") {
+		t.Errorf("the merge is not named: %v", got)
+	}
+	if !slices.ContainsFunc(got, func(v string) bool { return strings.HasPrefix(v, short(orphan)+" create-") }) {
+		t.Errorf("the orphan's creations are not named: %v", got)
+	}
 }

@@ -5,13 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/opsbook/opsbook/pkg/gitobj"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/gitobj"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -134,7 +134,13 @@ func (r *Repo) History(ctx context.Context, id string) ([]Event, error) {
 		}
 		merge := len(nd.Parents) > 1
 		if merge {
-			if i := sameAsParent(ch); i > 0 {
+			own, _, err := r.mergeJudgement(nd)
+			if err != nil {
+				return nil, fmt.Errorf("merge %s: %w", it.commit, err)
+			}
+			// Brought by another parent's side: the record's life goes on
+			// there. A merge's own change is an event of its own.
+			if i := sameAsParent(ch); i > 0 && !own[it.path] {
 				push(nd.Parents[i], it.path)
 				continue
 			}

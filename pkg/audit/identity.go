@@ -2,9 +2,9 @@ package audit
 
 import (
 	"fmt"
-	"github.com/opsbook/opsbook/pkg/gitobj"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/opsbook/opsbook/pkg/gitobj"
 	"github.com/opsbook/opsbook/pkg/workflow"
 )
 

@@ -3,11 +3,12 @@ package audit
 import (
 	"container/heap"
 	"context"
-	"github.com/opsbook/opsbook/pkg/gitobj"
+	"fmt"
 	"sort"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/opsbook/opsbook/pkg/gitobj"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -21,8 +22,9 @@ type LogOptions struct {
 
 // Log is the department's activity feed: every change to every record in
 // the history of HEAD, newest first. Merges are shown only for their own
-// changes (what differs from every parent); the branch commits they join
-// are shown themselves.
+// changes, read as verify reads them (see mergeJudgement): what no other
+// parent's side brought, and what they undid of it; the branch commits
+// they join are shown themselves.
 func (r *Repo) Log(ctx context.Context, opts LogOptions) ([]Event, error) {
 	head, err := r.Resolve("HEAD")
 	if err != nil {
@@ -62,18 +64,33 @@ func (r *Repo) Log(ctx context.Context, opts LogOptions) ([]Event, error) {
 			}
 			dir := rl.Dir
 			merge := len(nd.Parents) > 1
+			ofKind := func(p string) bool {
+				k, _, ok := recordFile(dir, p)
+				return ok && (opts.Kind == "" || k == opts.Kind)
+			}
+			own := map[string]bool{}
+			var undone []gitobj.Change
+			if merge {
+				if own, undone, err = r.mergeJudgement(nd); err != nil {
+					return fmt.Errorf("merge %s: %w", h, err)
+				}
+			}
 			fcs, err := r.recordChanges(nd, dir, func(c gitobj.Change) bool {
-				if merge && !fromNoParent(c) {
-					return false
-				}
-				if opts.Kind != "" {
-					k, _, _ := recordFile(dir, c.Path)
-					return k == opts.Kind
-				}
-				return true
+				return (!merge || own[c.Path]) && ofKind(c.Path)
 			})
 			if err != nil {
 				return err
+			}
+			for _, c := range undone {
+				if !ofKind(c.Path) {
+					continue
+				}
+				k, id, _ := recordFile(dir, c.Path)
+				fc := &fileChange{Change: c, kind: k, id: id, judged: true, undone: true}
+				if err := r.read(fc); err != nil {
+					return err
+				}
+				fcs = append(fcs, fc)
 			}
 			if len(fcs) == 0 {
 				continue
@@ -120,17 +137,6 @@ func (r *Repo) Log(ctx context.Context, opts LogOptions) ([]Event, error) {
 		out = out[:opts.Limit]
 	}
 	return out, nil
-}
-
-// fromNoParent reports whether a merge's change differs from every parent:
-// the merge's own change, not one it carried from a branch.
-func fromNoParent(c gitobj.Change) bool {
-	for _, o := range c.Others {
-		if o == c.New {
-			return false
-		}
-	}
-	return true
 }
 
 // sortedJudged returns the judged changes by path.

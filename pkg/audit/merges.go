@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"container/heap"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/opsbook/opsbook/pkg/gitobj"
 )
@@ -32,14 +33,13 @@ type mergeSide struct {
 // parent) are its own, and lists the other parents' changes it undid.
 func (r *Repo) mergeJudgement(nd *gitobj.Node) (own map[string]bool, undone []gitobj.Change, err error) {
 	p1 := nd.Parents[0]
-	mine := r.ancestorSet(p1)
 	var sides []mergeSide
 	for _, p := range nd.Parents[1:] {
 		s := mergeSide{parent: p}
 		if s.tree, err = r.TreeOf(p); err != nil {
 			return nil, nil, err
 		}
-		for _, b := range r.mergeBases(mine, p) {
+		for _, b := range r.mergeBases(p1, p) {
 			t, err := r.TreeOf(b)
 			if err != nil {
 				return nil, nil, err
@@ -132,44 +132,61 @@ func (r *Repo) mergeJudgement(nd *gitobj.Node) (own map[string]bool, undone []gi
 	return own, undone, nil
 }
 
-// ancestorSet is h and every commit it descends from.
-func (r *Repo) ancestorSet(h plumbing.Hash) map[plumbing.Hash]bool {
-	set := map[plumbing.Hash]bool{}
-	for _, a := range r.ancestors(h) {
-		set[a] = true
+// mergeBases are the best common ancestors of commits a and b, found as
+// git's paint_down_to_common finds them: walking down from both, newest
+// first, painting each commit with the sides it is reached from, until
+// only commits below a common one are left. The walk goes no deeper than
+// the merge bases, not the whole history. Candidates that are ancestors of
+// another (clock skew, criss-cross) are dropped.
+func (r *Repo) mergeBases(a, b plumbing.Hash) []plumbing.Hash {
+	if a == b {
+		return []plumbing.Hash{a}
 	}
-	return set
-}
-
-// mergeBases are the best common ancestors of the commits in mine (a
-// commit and its ancestors) and of other: the first commits of mine met
-// walking down from other, less those that are ancestors of another.
-func (r *Repo) mergeBases(mine map[plumbing.Hash]bool, other plumbing.Hash) []plumbing.Hash {
-	var found []plumbing.Hash
-	seen := map[plumbing.Hash]bool{other: true}
-	stack := []plumbing.Hash{other}
-	for len(stack) > 0 {
-		h := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if mine[h] {
-			found = append(found, h)
-			continue
-		}
-		for _, p := range r.ParentsOf(h) {
-			if !seen[p] {
-				seen[p] = true
-				stack = append(stack, p)
+	const (
+		side1 = 1 << iota
+		side2
+		stale
+		result
+	)
+	paint := map[plumbing.Hash]int{a: side1, b: side2}
+	q := &byCommitTime{time: r.TimeOf}
+	heap.Push(q, a)
+	heap.Push(q, b)
+	nonStale := func() bool {
+		for _, h := range q.hs {
+			if paint[h]&stale == 0 {
+				return true
 			}
 		}
+		return false
 	}
+	var found []plumbing.Hash
+	for nonStale() {
+		c := heap.Pop(q).(plumbing.Hash)
+		flags := paint[c] & (side1 | side2 | stale)
+		if flags == side1|side2 {
+			if paint[c]&result == 0 {
+				paint[c] |= result
+				found = append(found, c)
+			}
+			flags |= stale
+		}
+		for _, p := range r.ParentsOf(c) {
+			if paint[p]&flags == flags {
+				continue
+			}
+			paint[p] |= flags
+			heap.Push(q, p)
+		}
+	}
+	var best []plumbing.Hash
 	if len(found) < 2 {
 		return found
 	}
-	var best []plumbing.Hash
 	for i, c := range found {
 		below := false
 		for j, d := range found {
-			if i != j && d != c && r.ancestorSet(d)[c] {
+			if i != j && d != c && r.isAncestor(c, d) {
 				below = true
 				break
 			}
@@ -179,4 +196,40 @@ func (r *Repo) mergeBases(mine map[plumbing.Hash]bool, other plumbing.Hash) []pl
 		}
 	}
 	return best
+}
+
+// isAncestor reports whether a is an ancestor of d.
+func (r *Repo) isAncestor(a, d plumbing.Hash) bool {
+	seen := map[plumbing.Hash]bool{d: true}
+	stack := []plumbing.Hash{d}
+	for len(stack) > 0 {
+		h := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if h == a {
+			return true
+		}
+		for _, p := range r.ParentsOf(h) {
+			if !seen[p] {
+				seen[p] = true
+				stack = append(stack, p)
+			}
+		}
+	}
+	return false
+}
+
+// byCommitTime is a heap of commits, the newest on top.
+type byCommitTime struct {
+	hs   []plumbing.Hash
+	time func(plumbing.Hash) int64
+}
+
+func (b *byCommitTime) Len() int           { return len(b.hs) }
+func (b *byCommitTime) Less(i, j int) bool { return b.time(b.hs[i]) > b.time(b.hs[j]) }
+func (b *byCommitTime) Swap(i, j int)      { b.hs[i], b.hs[j] = b.hs[j], b.hs[i] }
+func (b *byCommitTime) Push(x any)         { b.hs = append(b.hs, x.(plumbing.Hash)) }
+func (b *byCommitTime) Pop() any {
+	x := b.hs[len(b.hs)-1]
+	b.hs = b.hs[:len(b.hs)-1]
+	return x
 }

@@ -21,9 +21,10 @@ const RuleAttachmentSealed = "attachment-sealed"
 // sealedAttachments judges commit h against its first parent: every file a
 // sealed record lists (or names in an attachment field) must be at h with
 // the same content, and the record must still list it with the same
-// SHA-256. The records looked at are those the commit changes and those
-// whose folder attachments/<ID>/ holds a file it changes. Nothing else
-// may change a sealed attachment, whoever makes the commit.
+// SHA-256. The records looked at are those the commit changes, those
+// whose folder attachments/<ID>/ holds a file it changes or removes, and,
+// for a file no such record uses, every record that uses it. Nobody may
+// change a sealed attachment, whoever makes the commit.
 func (r *Repo) sealedAttachments(ctx context.Context, h plumbing.Hash, dir func() (string, error)) ([]Violation, error) {
 	nd := r.Indexed(h)
 	if nd == nil {
@@ -33,19 +34,23 @@ func (r *Repo) sealedAttachments(ctx context.Context, h plumbing.Hash, dir func(
 	if parent.IsZero() {
 		return nil, nil
 	}
+	// Attachment files that existed at the parent and changed: only those
+	// can be sealed content (an added file was sealed by nobody).
+	var touched []string
 	ids := map[string]bool{}
-	for _, c := range nd.Changes {
-		if rest, ok := strings.CutPrefix(c.Path, attach.Dir+"/"); ok {
-			if id, _, ok := strings.Cut(rest, "/"); ok {
-				ids[id] = true
-			}
-		}
-	}
 	yaml := false
 	for _, c := range nd.Changes {
 		yaml = yaml || strings.HasSuffix(c.Path, ".yaml")
+		rest, ok := strings.CutPrefix(c.Path, attach.Dir+"/")
+		if !ok || c.Old.IsZero() {
+			continue
+		}
+		touched = append(touched, c.Path)
+		if id, _, ok := strings.Cut(rest, "/"); ok {
+			ids[id] = true
+		}
 	}
-	if len(ids) == 0 && !yaml {
+	if len(touched) == 0 && !yaml {
 		return nil, nil
 	}
 	d, err := dir()
@@ -58,17 +63,48 @@ func (r *Repo) sealedAttachments(ctx context.Context, h plumbing.Hash, dir func(
 			paths[c.Path] = true
 		}
 	}
-	for id := range ids {
-		if k, ok := record.KindOfID(id); ok && record.ValidID(k, id) {
-			paths[strings.TrimSuffix(d, "/")+"/"+record.RelPath(k, id)] = true
-		}
-	}
-	if len(paths) == 0 {
+	if len(touched) == 0 && len(paths) == 0 {
 		return nil, nil
 	}
 	ptree, err := r.TreeOf(parent)
 	if err != nil {
 		return nil, err
+	}
+	// The record whose folder holds a touched file is the usual owner; a
+	// file no such record uses (a renumbered record's old folder, a file
+	// shared from another record's folder) is looked for in every record.
+	claimed := map[string]bool{}
+	for id := range ids {
+		k, ok := record.KindOfID(id)
+		if !ok || !record.ValidID(k, id) {
+			continue
+		}
+		p := strings.TrimSuffix(d, "/") + "/" + record.RelPath(k, id)
+		rec, err := r.recordIn(ptree, p, d)
+		if err != nil {
+			return nil, err
+		}
+		if rec == nil {
+			continue
+		}
+		paths[p] = true
+		for f := range usedFiles(rec) {
+			claimed[f] = true
+		}
+	}
+	orphans := map[string]bool{}
+	for _, f := range touched {
+		if !claimed[f] {
+			orphans[f] = true
+		}
+	}
+	if len(orphans) > 0 {
+		if err := r.recordsUsing(ctx, ptree, d, orphans, paths); err != nil {
+			return nil, err
+		}
+	}
+	if len(paths) == 0 {
+		return nil, nil
 	}
 	sorted := make([]string, 0, len(paths))
 	for p := range paths {
@@ -98,15 +134,7 @@ func (r *Repo) sealedAttachments(ctx context.Context, h plumbing.Hash, dir func(
 				now[e.Path] = e.SHA256
 			}
 		}
-		files := map[string]string{}
-		for _, e := range rules.Listed(before) {
-			files[e.Path] = e.SHA256
-		}
-		for _, n := range rules.NamedAttachments(before) {
-			if _, ok := files[n.Path]; !ok {
-				files[n.Path] = ""
-			}
-		}
+		files := usedFiles(before)
 		names := make([]string, 0, len(files))
 		for f := range files {
 			names = append(names, f)
@@ -114,7 +142,9 @@ func (r *Repo) sealedAttachments(ctx context.Context, h plumbing.Hash, dir func(
 		sort.Strings(names)
 		for _, f := range names {
 			var why string
-			if attach.CheckPath(f) == nil {
+			// Any path inside the repository is guarded, below attachments/
+			// or not (a record written with plain git may name another).
+			if !strings.HasPrefix(f, "/") && !strings.Contains("/"+f+"/", "/../") {
 				old, _, err := r.Lookup(ptree, f)
 				if err != nil {
 					return nil, err
@@ -176,4 +206,64 @@ func (r *Repo) actorOf(ctx context.Context, h plumbing.Hash) string {
 		return ""
 	}
 	return id.Short()
+}
+
+// usedFiles maps each file a record lists or names to its listed SHA-256
+// ("" when only named).
+func usedFiles(rec *record.Record) map[string]string {
+	files := map[string]string{}
+	for _, e := range rules.Listed(rec) {
+		files[e.Path] = e.SHA256
+	}
+	for _, n := range rules.NamedAttachments(rec) {
+		if _, ok := files[n.Path]; !ok {
+			files[n.Path] = ""
+		}
+	}
+	return files
+}
+
+// recordsUsing adds to paths every record file under the records folder
+// dir of a root tree whose record lists or names one of files.
+func (r *Repo) recordsUsing(ctx context.Context, root plumbing.Hash, dir string, files map[string]bool, paths map[string]bool) error {
+	top, ok, err := r.Lookup(root, strings.TrimSuffix(dir, "/"))
+	if err != nil || !ok || !top.IsDir() {
+		return err
+	}
+	var walk func(tree plumbing.Hash, prefix string) error
+	walk = func(tree plumbing.Hash, prefix string) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		es, err := r.Entries(tree)
+		if err != nil {
+			return err
+		}
+		for _, e := range es {
+			p := prefix + "/" + string(e.Name)
+			switch {
+			case e.IsDir():
+				if err := walk(e.Hash, p); err != nil {
+					return err
+				}
+			case e.IsFile() && strings.HasSuffix(p, ".yaml"):
+				data, err := r.Blob(e.Hash, record.MaxFileSize)
+				if err != nil {
+					return err
+				}
+				rec := r.parse(e.Hash, p, dir, data).rec
+				if rec == nil {
+					continue
+				}
+				for f := range usedFiles(rec) {
+					if files[f] {
+						paths[p] = true
+						break
+					}
+				}
+			}
+		}
+		return nil
+	}
+	return walk(top.Hash, strings.TrimSuffix(dir, "/"))
 }

@@ -20,6 +20,10 @@ func TestVerifySealedAttachments(t *testing.T) {
 	tr.write("attachments/EXP-2026-0004/r.txt", "r4")
 	tr.write(expensePath("EXP-2026-0005"), withReceipt("EXP-2026-0005", "paid", "li.wei", "50.00", "r5"))
 	tr.write("attachments/EXP-2026-0005/r.txt", "r5")
+	// A paid claim whose receipt sits in another folder (a renumbered
+	// claim's old folder, or a shared file).
+	tr.write(expensePath("EXP-2026-0006"), expense("EXP-2026-0006", "paid", "li.wei", "60.00")+"attachments:\n  - path: attachments/EXP-2026-0099/r.txt\n    sha256: \""+attach.SumBytes([]byte("r6"))+"\"\n")
+	tr.write("attachments/EXP-2026-0099/r.txt", "r6")
 	imp := tr.commit("wang.fang", "import")
 
 	// A paid claim's receipt replaced, by the director.
@@ -33,6 +37,9 @@ func TestVerifySealedAttachments(t *testing.T) {
 	tr.write("attachments/EXP-2026-0004/r.txt", "rescanned")
 	tr.write("attachments/EXP-2026-0005/extra.txt", "x")
 	tr.commit("sun.li", "rescan")
+	// The file in the other folder replaced.
+	tr.write("attachments/EXP-2026-0099/r.txt", "not r6")
+	elsewhere := tr.commit("li.wei", "fix")
 	// A side branch swaps the paid receipt back and forth: the swap and the
 	// merge that brings it are both named.
 	tr.git("checkout", "-q", "-b", "side")
@@ -44,6 +51,7 @@ func TestVerifySealedAttachments(t *testing.T) {
 	wantViolations(t, tr.verify(imp+"..main"),
 		short(replaced)+" attachment-sealed EXP-2026-0005",
 		short(deleted)+" attachment-sealed EXP-2026-0003",
+		short(elsewhere)+" attachment-sealed EXP-2026-0006",
 		short(side)+" attachment-sealed EXP-2026-0005",
 		short(merge)+" attachment-sealed EXP-2026-0005",
 	)

@@ -3,12 +3,12 @@ package audit
 import (
 	"context"
 	"fmt"
-	"github.com/opsbook/opsbook/pkg/gitobj"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/opsbook/opsbook/pkg/gitobj"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/workflow"
 )

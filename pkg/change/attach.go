@@ -209,8 +209,9 @@ func (s *Session) checkSealed(before, after *record.Record, pending map[string][
 }
 
 // checkCommitted makes sure each attached file went into commit hash as it
-// was read and hashed: a file changed in the work tree between the write
-// and the commit would otherwise be committed under the wrong hash.
+// was read and hashed. The commit is built from the edits' bytes, so this
+// is a last check that nothing between (a hook, a future change to how
+// commits are built) put other content under the listed hash.
 func (s *Session) checkCommitted(hash string, edits []Edit) error {
 	for _, e := range edits {
 		if !e.File {
@@ -228,4 +229,32 @@ func (s *Session) checkCommitted(hash string, edits []Edit) error {
 // as text, but quoted it never looks like a number to a reader.
 func hashNode(sum string) *yaml.Node {
 	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: sum, Style: yaml.DoubleQuotedStyle}
+}
+
+// uncommittedAttachments refuses to call an attach "unchanged" when the
+// record and files already say so but are not committed (an earlier
+// attach --no-commit): the user would believe them committed.
+func (s *Session) uncommittedAttachments(edits []Edit, paths []string) error {
+	files := false
+	for _, e := range edits {
+		files = files || e.File
+	}
+	if !files || !s.Commit {
+		return nil
+	}
+	dirty, err := s.Git.Dirty(paths)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrRepository, err)
+	}
+	if len(dirty) == 0 {
+		return nil
+	}
+	return &Refused{Rule: "uncommitted", Reason: fmt.Sprintf("refused: the files already say so, but %s %s not committed (an earlier --no-commit?); commit them with git (git add -- %s && git commit) or discard them", strings.Join(dirty, ", "), isAre(len(dirty)), strings.Join(dirty, " "))}
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
 }

@@ -212,14 +212,34 @@ func TestAttachRefusals(t *testing.T) {
 }
 
 func TestSafeNames(t *testing.T) {
-	for _, bad := range []string{".hidden", "..", "a\nb", "x\u202eexe.pdf", "a:b", ""} {
+	for _, bad := range []string{".hidden", "..", "taxi 2.jpg", "a\u3000b", "a\nb", "x\u202eexe.pdf", "a:b", ""} {
 		if attach.SafeName(bad) == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}
-	for _, good := range []string{"收據.pdf", "taxi 2.jpg", "invoice-1.txt"} {
+	for _, good := range []string{"收據.pdf", "taxi_2.jpg", "invoice-1.txt"} {
 		if err := attach.SafeName(good); err != nil {
 			t.Errorf("%q: %v", good, err)
 		}
+	}
+}
+
+// A file changed in the work tree between opsbook's write and its commit
+// is committed under the wrong hash: checkCommitted compares the commit's
+// blobs with what was hashed and says so.
+func TestCheckCommittedNamesAFileChangedBeforeTheCommit(t *testing.T) {
+	files := attachDept()
+	files["attachments/EXP-2026-0008/taxi.txt"] = "what git holds\n"
+	dir := repoWith(t, files)
+	s := open(t, dir, "li@example.com")
+	head := git(t, dir, "rev-parse", "HEAD")
+	edits := []Edit{{Path: "attachments/EXP-2026-0008/taxi.txt", Data: []byte("what was hashed\n"), File: true}}
+	err := s.checkCommitted(head, edits)
+	if err == nil || !strings.Contains(err.Error(), "attachments/EXP-2026-0008/taxi.txt with other content") {
+		t.Fatalf("checkCommitted: %v", err)
+	}
+	edits[0].Data = []byte("what git holds\n")
+	if err := s.checkCommitted(head, edits); err != nil {
+		t.Fatal(err)
 	}
 }

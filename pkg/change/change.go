@@ -295,6 +295,9 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 		same = same && e.Data != nil && err == nil && bytes.Equal(cur, e.Data)
 	}
 	if same {
+		if err := s.uncommittedAttachments(edits, paths); err != nil {
+			return nil, err
+		}
 		return &Result{Paths: paths, Unchanged: true}, nil
 	}
 	if s.Commit && s.Repo.Policy.RequireSignatures {

@@ -39,7 +39,7 @@ const (
 // repairs what an interrupted opsbook left, writing a line per repair to
 // notes.
 func lockAndRecover(ctx context.Context, g *gitstore.Repo, wait time.Duration, notes io.Writer) (func(), error) {
-	fs, unlock, err := lockedRecover(ctx, g, wait, true)
+	fs, unlock, err := lockedRecover(ctx, g, wait, true, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +68,12 @@ func say(w io.Writer, f Finding) {
 
 // lockedRecover takes the lock and runs recovery; the stale lock it took
 // over, if any, is the first finding.
-func lockedRecover(ctx context.Context, g *gitstore.Repo, wait time.Duration, fix bool) ([]Finding, func(), error) {
+//
+// A write looks for temporary files only in the folders of an interrupted
+// change (every write is journaled, so a temporary file elsewhere is not
+// one of its own): a walk of every record folder on every write would cost
+// too much in a large department. Doctor and validate walk them all.
+func lockedRecover(ctx context.Context, g *gitstore.Repo, wait time.Duration, fix bool, dirs []string) ([]Finding, func(), error) {
 	var fs []Finding
 	note := func(msg string) {
 		fs = append(fs, Finding{Code: CodeStaleLock, Path: ".git/" + gitstore.LockFile, Message: msg, Repaired: true})
@@ -83,7 +88,7 @@ func lockedRecover(ctx context.Context, g *gitstore.Repo, wait time.Duration, fi
 		}
 		return nil, nil, fmt.Errorf("%w: %v", ErrRepository, err)
 	}
-	more, err := g.Recover(scanDirs(g.Root()), fix)
+	more, err := g.Recover(dirs, fix)
 	if err != nil {
 		unlock()
 		return nil, nil, fmt.Errorf("%w: recovering an interrupted change: %v", ErrRepository, err)
@@ -114,7 +119,7 @@ func Doctor(ctx context.Context, dir string, wait time.Duration, fix bool) ([]Fi
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrRepository, err)
 	}
-	fs, unlock, err := lockedRecover(ctx, g, wait, fix)
+	fs, unlock, err := lockedRecover(ctx, g, wait, fix, scanDirs(root))
 	if err != nil {
 		var be *gitstore.BusyError
 		if errors.As(err, &be) && be.State == gitstore.Foreign {

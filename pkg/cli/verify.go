@@ -36,9 +36,17 @@ changes records without one valid signature by a key registered to its
 actor.
 
 Moves are derived from the files at each commit and its parent; commit
-messages and trailers are never trusted. Merges are not judged again (their
-branches' commits are), except for files a merge changed itself (differing
-from every parent), which are judged as its own change.
+messages and trailers are never trusted, and neither is the commit index in
+.git/opsbook/ (every judged commit is read again from the objects). A merge
+is judged against its first parent: a file it changes is its actor's change
+unless a clean merge gives it (another parent's side changed it since the
+merge base, the first parent's did not); what it drops of another side's
+changes is judged too. A merge with an old commit of the branch brings
+nothing: whatever it sets back is named. Parents are read as git reads them
+(only the parent lines right after the tree); a stray parent line is named
+(commit-header), and a commit git would not read is an error. Changing the
+policy's records folder needs every record moved in the same commit, by the
+director or leadership (records-folder).
 
 REVISION-RANGE is BASE..HEAD (the pull-request check: every commit of the
 branch is judged by the people, roles, keys and policy of BASE, never of the

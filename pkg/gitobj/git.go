@@ -192,17 +192,14 @@ func (r *Repo) Commit(h plumbing.Hash) (*object.Commit, error) {
 // Blob reads a blob whole, or, when limit > 0 and it is larger, reads
 // nothing of it and returns limit+1 bytes of zeros: a parser with that
 // limit refuses a file by its size alone, and a blob of gigabytes must not
-// be inflated to learn that (its size is read from the object's header).
+// be inflated to learn that (its size is read from the object's header,
+// or, for a delta in a pack, from the delta's first bytes, before its base
+// is read).
 // The bytes may be shared with caches: never modify them.
 func (r *Repo) Blob(h plumbing.Hash, limit int) ([]byte, error) {
-	if limit > 0 {
-		n, err := r.size(plumbing.BlobObject, h)
-		if err != nil {
-			return nil, err
-		}
-		if n > int64(limit) {
-			return make([]byte, limit+1), nil
-		}
+	b, over, err := r.rawLimit(plumbing.BlobObject, h, limit)
+	if over {
+		return make([]byte, limit+1), nil
 	}
-	return r.raw(plumbing.BlobObject, h)
+	return b, err
 }

@@ -481,6 +481,15 @@ func (r *Repo) ParentsOf(h plumbing.Hash) []plumbing.Hash {
 	return r.heads[h].Parents
 }
 
+// TimeOf is a commit's committer time (Unix seconds), from the index or
+// the headers read; 0 for a commit not met yet.
+func (r *Repo) TimeOf(h plumbing.Hash) int64 {
+	if nd := r.index().nodes[h]; nd != nil {
+		return nd.Time
+	}
+	return r.heads[h].Time
+}
+
 // TreeOf is a commit's root tree, from the index or its headers.
 func (r *Repo) TreeOf(h plumbing.Hash) (plumbing.Hash, error) {
 	if nd := r.index().nodes[h]; nd != nil {

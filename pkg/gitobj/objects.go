@@ -41,63 +41,67 @@ func (r *objects) worker() (*objects, error) {
 // raw returns an object's content. The slice is shared with caches and
 // never copied: callers must not modify it.
 func (r *objects) raw(t plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
-	if ot, b, ok, err := r.packs.raw(h); err != nil {
-		return nil, fmt.Errorf("reading %s %s: %w", t, h, err)
+	b, _, err := r.rawLimit(t, h, 0)
+	return b, err
+}
+
+// rawLimit is raw for an object that is wanted only when it is at most
+// limit bytes (limit > 0): a larger one is not inflated, and over is set.
+// Its size comes from its pack header, the first bytes of its delta, or,
+// loose, from the object's header.
+func (r *objects) rawLimit(t plumbing.ObjectType, h plumbing.Hash, limit int) ([]byte, bool, error) {
+	fail := func(err error) ([]byte, bool, error) {
+		return nil, false, fmt.Errorf("reading %s %s: %w", t, h, err)
+	}
+	if ot, b, ok, err := r.packs.raw(h, limit); errors.Is(err, errOverLimit) {
+		return nil, true, nil
+	} else if err != nil {
+		return fail(err)
 	} else if ok {
 		if ot != t {
-			return nil, fmt.Errorf("reading %s %s: it is a %s", t, h, ot)
+			return fail(fmt.Errorf("it is a %s", ot))
 		}
-		return b, nil
+		return b, false, nil
 	}
 	r.slow.Lock()
 	defer r.slow.Unlock()
+	if limit > 0 {
+		// go-git reads a loose object's header, or a packed one's, only.
+		n, err := r.store.EncodedObjectSize(h)
+		if err != nil {
+			return fail(err)
+		}
+		if n > int64(limit) {
+			return nil, true, nil
+		}
+	}
 	o, ok, err := r.packs.get(h)
 	if err == nil && !ok {
 		o, err = r.store.EncodedObject(t, h)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading %s %s: %w", t, h, err)
+		return fail(err)
 	}
 	if o.Type() != t {
-		return nil, fmt.Errorf("reading %s %s: it is a %s", t, h, o.Type())
+		return fail(fmt.Errorf("it is a %s", o.Type()))
 	}
 	rd, err := o.Reader()
 	if err != nil {
-		return nil, fmt.Errorf("reading %s %s: %w", t, h, err)
+		return fail(err)
 	}
 	defer rd.Close()
 	if wt, ok := rd.(io.WriterTo); ok {
 		var c capture
 		if _, err := wt.WriteTo(&c); err != nil {
-			return nil, fmt.Errorf("reading %s %s: %w", t, h, err)
+			return fail(err)
 		}
-		return c.b, nil
+		return c.b, false, nil
 	}
 	buf := make([]byte, o.Size())
 	if _, err := io.ReadFull(rd, buf); err != nil {
-		return nil, fmt.Errorf("reading %s %s: %w", t, h, err)
+		return fail(err)
 	}
-	return buf, nil
-}
-
-// size returns an object's size from its header, without inflating it
-// (loose objects and alternates: go-git reads the header only).
-func (r *objects) size(t plumbing.ObjectType, h plumbing.Hash) (int64, error) {
-	if ot, n, ok, err := r.packs.stat(h); err != nil {
-		return 0, fmt.Errorf("reading %s %s: %w", t, h, err)
-	} else if ok {
-		if ot != t {
-			return 0, fmt.Errorf("reading %s %s: it is a %s", t, h, ot)
-		}
-		return int64(n), nil
-	}
-	r.slow.Lock()
-	defer r.slow.Unlock()
-	n, err := r.store.EncodedObjectSize(h)
-	if err != nil {
-		return 0, fmt.Errorf("reading %s %s: %w", t, h, err)
-	}
-	return n, nil
+	return buf, false, nil
 }
 
 // capture keeps what is written to it, aliasing a single write (a

@@ -108,27 +108,16 @@ func (ps *packs) get(h plumbing.Hash) (plumbing.EncodedObject, bool, error) {
 }
 
 // raw returns an object's type and bytes from the first pack holding it;
-// ok is false when none does.
-func (ps *packs) raw(h plumbing.Hash) (plumbing.ObjectType, []byte, bool, error) {
+// ok is false when none does. With limit > 0, an object over it is not
+// inflated: the error is errOverLimit.
+func (ps *packs) raw(h plumbing.Hash, limit int) (plumbing.ObjectType, []byte, bool, error) {
 	for _, p := range ps.raws {
-		t, b, ok, err := p.get(h)
+		t, b, ok, err := p.get(h, limit)
 		if err != nil || ok {
 			return t, b, ok, err
 		}
 	}
 	return 0, nil, false, nil
-}
-
-// stat returns an object's type and size from the first pack holding it,
-// without inflating it; ok is false when none does.
-func (ps *packs) stat(h plumbing.Hash) (plumbing.ObjectType, uint64, bool, error) {
-	for _, p := range ps.raws {
-		t, n, ok, err := p.stat(h)
-		if err != nil || ok {
-			return t, n, ok, err
-		}
-	}
-	return 0, 0, false, nil
 }
 
 func (ps *packs) close() {

@@ -46,8 +46,9 @@ func openRawPack(packPath string, idx *idxfile.MemoryIndex, c *rawCache) (*rawPa
 func (p *rawPack) close() { p.f.Close() }
 
 // get returns the object's type and content; ok is false when the pack
-// does not hold it.
-func (p *rawPack) get(h plumbing.Hash) (plumbing.ObjectType, []byte, bool, error) {
+// does not hold it. With limit > 0, an object larger than limit is not
+// inflated (a delta's base is not even read): get returns errOverLimit.
+func (p *rawPack) get(h plumbing.Hash, limit int) (plumbing.ObjectType, []byte, bool, error) {
 	off, err := p.idx.FindOffset(h)
 	if errors.Is(err, plumbing.ErrObjectNotFound) {
 		return 0, nil, false, nil
@@ -57,7 +58,10 @@ func (p *rawPack) get(h plumbing.Hash) (plumbing.ObjectType, []byte, bool, error
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	t, b, err := p.at(off, 0)
+	t, b, err := p.at(off, 0, limit)
+	if errors.Is(err, errOverLimit) {
+		return 0, nil, true, err
+	}
 	if errors.Is(err, errTooLarge) {
 		return 0, nil, false, nil // left to go-git's reader, which streams
 	}
@@ -71,16 +75,23 @@ func (p *rawPack) get(h plumbing.Hash) (plumbing.ObjectType, []byte, bool, error
 // default); a longer one is a damaged pack, not something to recurse on.
 const maxDeltaDepth = 5000
 
-func (p *rawPack) at(off int64, depth int) (plumbing.ObjectType, []byte, error) {
+func (p *rawPack) at(off int64, depth, limit int) (plumbing.ObjectType, []byte, error) {
 	if depth > maxDeltaDepth {
 		return 0, nil, errors.New("delta chain too long")
 	}
 	if o, ok := p.cache.get(p, off); ok {
+		if limit > 0 && len(o.b) > limit {
+			return 0, nil, errOverLimit
+		}
 		return o.t, o.b, nil
 	}
 	t, size, baseOff, ref, err := p.header(off)
 	if err != nil {
 		return 0, nil, err
+	}
+	isDelta := t == plumbing.OFSDeltaObject || t == plumbing.REFDeltaObject
+	if limit > 0 && !isDelta && size > uint64(limit) {
+		return 0, nil, errOverLimit
 	}
 	if size > maxObjectSize {
 		return 0, nil, errTooLarge
@@ -98,12 +109,21 @@ func (p *rawPack) at(off int64, depth int) (plumbing.ObjectType, []byte, error) 
 	}
 	switch t {
 	case plumbing.OFSDeltaObject, plumbing.REFDeltaObject:
+		if limit > 0 {
+			// The delta states its result's size before anything is
+			// patched: over the limit, the base is not read.
+			if _, rest, ok := leb128(data); ok {
+				if target, _, ok := leb128(rest); ok && target > uint64(limit) {
+					return 0, nil, errOverLimit
+				}
+			}
+		}
 		if t == plumbing.REFDeltaObject {
 			if baseOff, err = p.idx.FindOffset(ref); err != nil {
 				return 0, nil, fmt.Errorf("base %s: %w", ref, err)
 			}
 		}
-		bt, base, err := p.at(baseOff, depth+1)
+		bt, base, err := p.at(baseOff, depth+1, 0)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -230,6 +250,9 @@ const maxObjectSize = 256 << 20
 
 var errTooLarge = errors.New("object too large to read whole")
 
+// errOverLimit: the object is larger than the limit its reader gave.
+var errOverLimit = errors.New("object over the size limit")
+
 // patchDelta applies a git delta to base, into a result allocated once at
 // the size the delta states (go-git's PatchDelta grows a buffer as it
 // goes, copying the result again and again for a large tree).
@@ -309,73 +332,4 @@ func leb128(b []byte) (uint64, []byte, bool) {
 		}
 	}
 	return 0, nil, false
-}
-
-// stat returns the type and size of the object h without inflating it;
-// ok is false when the pack does not hold it.
-func (p *rawPack) stat(h plumbing.Hash) (plumbing.ObjectType, uint64, bool, error) {
-	off, err := p.idx.FindOffset(h)
-	if errors.Is(err, plumbing.ErrObjectNotFound) {
-		return 0, 0, false, nil
-	}
-	if err != nil {
-		return 0, 0, false, err
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if o, ok := p.cache.get(p, off); ok {
-		return o.t, uint64(len(o.b)), true, nil
-	}
-	t, size, err := p.sizeAt(off, 0)
-	if err != nil {
-		return 0, 0, false, fmt.Errorf("object %s: %w", h, err)
-	}
-	return t, size, true, nil
-}
-
-// sizeAt reads the type and size of the object at off from headers: a
-// whole object's header states its size; a delta's first bytes state the
-// size of its result, and its type is its base's.
-func (p *rawPack) sizeAt(off int64, depth int) (plumbing.ObjectType, uint64, error) {
-	if depth > maxDeltaDepth {
-		return 0, 0, errors.New("delta chain too long")
-	}
-	t, size, baseOff, ref, err := p.header(off)
-	if err != nil {
-		return 0, 0, err
-	}
-	switch t {
-	case plumbing.CommitObject, plumbing.TreeObject, plumbing.BlobObject, plumbing.TagObject:
-		return t, size, nil
-	case plumbing.OFSDeltaObject, plumbing.REFDeltaObject:
-	default:
-		return 0, 0, fmt.Errorf("object type %v at offset %d", t, off)
-	}
-	if p.zr == nil {
-		if p.zr, err = zlib.NewReader(p.br); err != nil {
-			return 0, 0, err
-		}
-	} else if err := p.zr.(zlib.Resetter).Reset(p.br, nil); err != nil {
-		return 0, 0, err
-	}
-	var head [20]byte
-	n, err := io.ReadFull(p.zr, head[:min(uint64(len(head)), size)])
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
-		return 0, 0, fmt.Errorf("delta at offset %d: %w", off, err)
-	}
-	_, rest, ok := leb128(head[:n])
-	if !ok {
-		return 0, 0, errBadDelta
-	}
-	target, _, ok := leb128(rest)
-	if !ok {
-		return 0, 0, errBadDelta
-	}
-	if t == plumbing.REFDeltaObject {
-		if baseOff, err = p.idx.FindOffset(ref); err != nil {
-			return 0, 0, fmt.Errorf("base %s: %w", ref, err)
-		}
-	}
-	bt, _, err := p.sizeAt(baseOff, depth+1)
-	return bt, target, err
 }

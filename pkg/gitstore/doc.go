@@ -13,13 +13,18 @@
 // A writing command goes:
 //
 //	repo, err := gitstore.Open(root)
-//	err = repo.CheckState()           // before touching any file
-//	unlock, err := repo.Lock()        // ErrBusy when another opsbook runs
+//	unlock, err := repo.LockWait(ctx, wait, note) // ErrBusy while a live opsbook holds it
 //	defer unlock()
-//	dirty, err := repo.Dirty(paths)   // refuse to overwrite uncommitted edits
-//	err = gitstore.WriteFileAtomic(filepath.Join(root, p), data, 0o644)
+//	findings, err := repo.Recover(nil, true)      // finish or undo an interrupted change
+//	err = repo.CheckState()                       // before touching any file
+//	dirty, err := repo.Dirty(paths)               // refuse to overwrite uncommitted edits
 //	name, email, err := repo.Identity()
-//	hash, err := repo.Commit(ctx, gitstore.CommitRequest{...})
+//	hash, err := repo.Commit(ctx, gitstore.CommitRequest{Files: ...})
+//
+// Commit writes CommitRequest.Files to the work tree itself, journaled, so
+// that a crash at any moment leaves a state Recover finishes or undoes
+// (journal.go describes the order of the steps); WriteFiles does the same
+// without a commit.
 //
 // # Signing
 //

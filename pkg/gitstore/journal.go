@@ -180,7 +180,7 @@ func (r *Repo) Recover(dirs []string, fix bool) ([]Finding, error) {
 		out = append(out, r.heldLeftovers(fix)...)
 	}
 	out = append(out, r.leftoverTemps(dirs, fix)...)
-	sr, err := r.stagedReverts(dirs, fix)
+	sr, err := r.stagedReverts(fix)
 	if err != nil {
 		return out, err
 	}
@@ -406,12 +406,13 @@ func (r *Repo) leftoverTemps(dirs []string, fix bool) []Finding {
 	return out
 }
 
-// stagedReverts finds index entries under dirs that stage the revert of
-// HEAD's own change when HEAD is a commit by opsbook: the entry holds the
+// stagedReverts finds index entries that stage the revert of HEAD's own
+// change when HEAD is a commit by opsbook (only the paths that commit
+// changed are looked at): the entry holds the
 // file as it was before HEAD, while HEAD and the work tree hold the new
 // content. A plain `git commit` would silently undo HEAD's change. With fix,
 // the entries are set to HEAD's.
-func (r *Repo) stagedReverts(dirs []string, fix bool) ([]Finding, error) {
+func (r *Repo) stagedReverts(fix bool) ([]Finding, error) {
 	head, err := r.repo.Head()
 	if err != nil {
 		return nil, nil // no commits: nothing to revert
@@ -437,23 +438,12 @@ func (r *Repo) stagedReverts(dirs []string, fix bool) ([]Finding, error) {
 	if err != nil {
 		return nil, err
 	}
-	under := func(p string) bool {
-		for _, d := range dirs {
-			if d == "." || p == d || strings.HasPrefix(p, strings.TrimSuffix(d, "/")+"/") {
-				return true
-			}
-		}
-		return false
-	}
 	var out []Finding
 	fixes := map[string]fileState{}
 	for _, ch := range changes {
 		p := ch.To.Name
 		if p == "" {
 			p = ch.From.Name
-		}
-		if !under(p) {
-			continue
 		}
 		before, after := "", ""
 		if ch.From.Name != "" {

@@ -117,10 +117,7 @@ func tryLock(name string, note func(string)) (func(), error) {
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if errors.Is(err, os.ErrExist) {
 		o, ok := ReadLock(name)
-		be := &BusyError{Path: name, PID: o.PID, Owner: o, State: Live}
-		if ok {
-			be.State = o.state()
-		}
+		be := &BusyError{Path: name, PID: o.PID, Owner: o, State: judge(o, ok)}
 		if be.State == Gone && breakLock(name, o) {
 			if note != nil {
 				note(fmt.Sprintf("took over the lock %s left by %s, which is no longer running", name, o))
@@ -159,8 +156,7 @@ func breakLock(name string, gone Owner) bool {
 	}
 	f.Close()
 	defer os.Remove(br)
-	now, ok := ReadLock(name)
-	if !ok || now != gone {
+	if now, _ := ReadLock(name); now != gone {
 		return false
 	}
 	return os.Remove(name) == nil
@@ -192,10 +188,24 @@ func (r *Repo) InspectLock() (o Owner, state LockState, held bool) {
 		return Owner{}, Live, false
 	}
 	o, ok := ReadLock(name)
-	if !ok {
-		return o, Live, true
+	return o, judge(o, ok), true
+}
+
+// judge says what a lock's owner is doing. A lock in the old format (a bare
+// process id, no host) is taken as this host's; an empty one, which a crash
+// between creating and writing it leaves, is gone once it is ten seconds old.
+func judge(o Owner, ok bool) LockState {
+	switch {
+	case ok:
+		return o.state()
+	case o.PID > 0:
+		if _, alive := processStart(o.PID); !alive {
+			return Gone
+		}
+	case !o.Since.IsZero() && time.Since(o.Since) > 10*time.Second:
+		return Gone
 	}
-	return o, o.state(), true
+	return Live
 }
 
 // state judges an owner read from a lock file.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -217,5 +218,40 @@ func TestCommitInterruptedAndCancelled(t *testing.T) {
 	}
 	if st := gitCmd(t, dir, "status", "--porcelain"); st != "" {
 		t.Errorf("git status:\n%s", st)
+	}
+}
+
+// Locks of the old format (a bare pid) and empty ones (a crash between
+// creating and writing the file) are judged too.
+func TestLockOldAndEmpty(t *testing.T) {
+	isolate(t)
+	dir := newRepo(t, map[string]string{"a.txt": "a\n"})
+	r := open(t, dir)
+	name := filepath.Join(dir, ".git", LockFile)
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, content string
+		age           time.Duration
+		taken         bool
+	}{
+		{"old format, process gone", fmt.Sprintf("%d\n", cmd.Process.Pid), 0, true},
+		{"old format, process running", fmt.Sprintf("%d\n", os.Getpid()), 0, false},
+		{"empty, fresh", "", 0, false},
+		{"empty, a minute old", "", time.Minute, true},
+	} {
+		os.WriteFile(name, []byte(tc.content), 0o644)
+		past := time.Now().Add(-tc.age)
+		os.Chtimes(name, past, past)
+		unlock, err := r.Lock()
+		if tc.taken != (err == nil) {
+			t.Errorf("%s: err = %v, want taken %v", tc.name, err, tc.taken)
+		}
+		if err == nil {
+			unlock()
+		}
+		os.Remove(name)
 	}
 }

@@ -100,10 +100,14 @@ func (r *run) attachments(rec *record.Record) {
 			if isListed || r.Exists(rel) {
 				continue
 			}
+			what := "does not exist"
+			if st := r.Stat(rel); st != attach.Missing {
+				what = "is " + st.String() + ", which does not count as present (links are never followed)"
+			}
 			if first {
-				r.warnf(rec, p(), "attachment-missing", "%s: attachment %s does not exist", p(), rel)
+				r.warnf(rec, p(), "attachment-missing", "%s: attachment %s %s", p(), rel, what)
 			} else {
-				r.errorf(rec, p(), "attachment-missing", "%s: attachment %s does not exist (required once the record is %s)", p(), rel, rec.Status())
+				r.errorf(rec, p(), "attachment-missing", "%s: attachment %s %s (required once the record is %s)", p(), rel, what, rec.Status())
 			}
 		}
 	}

@@ -80,6 +80,8 @@ func TestAttachmentsListed(t *testing.T) {
 		{"changed, even in a draft", expense("draft", "86.00", listed(rel, other)), nil, "attachment-hash", diag.Error, "attachments.0.sha256", "changed after"},
 		{"a link to /etc/passwd", expense("draft", "86.00", listed("attachments/EXP-2026-0001/passwd", good)), nil, "attachment-type", diag.Error, "attachments.0.path", "a symbolic link"},
 		{"a folder that is a link", expense("draft", "86.00", listed("attachments/EXP-2026-0009/secret", attach.SumBytes([]byte("x")))), nil, "attachment-type", diag.Error, "attachments.0.path", "a symbolic link"},
+		{"a named link is not present", expense("draft", "86.00", "receipt: attachments/EXP-2026-0001/passwd\n"), nil, "attachment-missing", diag.Warning, "receipt", "is a symbolic link, which does not count as present"},
+		{"a named link, submitted", expense("submitted", "86.00", "receipt: attachments/EXP-2026-0001/passwd\n"), nil, "attachment-missing", diag.Error, "receipt", "is a symbolic link"},
 		{"listed and missing", expense("draft", "86.00", listed("attachments/EXP-2026-0001/gone.txt", good)), nil, "attachment-missing", diag.Error, "attachments.0.path", "does not exist"},
 		{"outside attachments/", expense("draft", "86.00", listed("elsewhere/r.txt", attach.SumBytes([]byte("r")))), nil, "attachment-path", diag.Error, "attachments.0.path", "outside attachments/"},
 		{"escaping with ..", expense("draft", "86.00", listed("attachments/../elsewhere/r.txt", attach.SumBytes([]byte("r")))), nil, "attachment-path", diag.Error, "attachments.0.path", "'..'"},

@@ -40,6 +40,7 @@ func TestCheckCreate(t *testing.T) {
 			"project PRJ-2026-0003 must be created in proposed, not approved: appearing in a later state is a move nobody may make"},
 		{"plan by a manager", manager, plan(t, "PLN-2026-0004", "draft", ""), "", ""},
 		{"plan by the director", director, plan(t, "PLN-2026-0004", "draft", ""), RuleCreateRole, "plans are created by a manager"},
+		{"plan for another author", manager2, plan(t, "PLN-2026-0004", "draft", ""), RuleCreateRole, "its author is zhang.min, and a plan is created by its author"},
 		{"plan born active", manager, plan(t, "PLN-2026-0004", "active", ""), RuleCreateState, ""},
 		{"complaint by a specialist", specialist, complaint(t, "received", "complaint", ""), "", ""},
 		{"complaint by finance", finance, complaint(t, "received", "inquiry", ""), "", ""},

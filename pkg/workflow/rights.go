@@ -30,7 +30,9 @@ const (
 	StampToday   StampValue = "today"   // the date of the move
 	StampFrom    StampValue = "from"    // the state the move leaves
 	StampCleared StampValue = "cleared" // removed by the move
-	StampAny     StampValue = "any"     // what the move writes (a computed total, the move's note)
+	StampAny     StampValue = "any"     // what the move writes (the move's note)
+	StampTotal   StampValue = "total"   // an appraisal's Σ weight × score / 100
+	StampRating  StampValue = "rating"  // the rating the total earns under the policy
 )
 
 // Right is one line of a kind's edit rights.
@@ -131,6 +133,9 @@ func projectRights() *Rights {
 				Note: "from executing on the director alone, so a project cannot shed the people it owes appraisals"},
 			{Field: "team", Mode: Edit, States: []string{"executing", "closing", "on_hold"}, Roles: []Role{Director}},
 			{Field: "closure", Mode: Edit, States: []string{"executing", "closing"}, Roles: []Role{Director}, Parties: owners},
+			{Field: "attachments", Mode: Edit, States: []string{"proposed", "feasibility", "executing", "closing"}, Roles: []Role{Director}, Parties: owners,
+				Note: "the feasibility report early, the closure report at the end (sealed files stay as they were)"},
+			{Field: "attachments", Mode: Edit, States: []string{"approved", "planning", "on_hold"}, Roles: []Role{Director}},
 			{Field: "actual.start", Mode: Stamp, States: []string{"executing"}, Value: StampToday},
 			{Field: "actual.end", Mode: Stamp, States: []string{"closed", "cancelled"}, Value: StampToday},
 			{Field: "hold.from", Mode: Stamp, States: []string{"on_hold"}, Value: StampFrom, Rule: RuleHoldFrom,
@@ -158,6 +163,7 @@ func planRights() *Rights {
 			{Field: "tasks.*.done", Mode: Edit, States: running, Roles: []Role{Director}, Parties: []string{"tasks.*.assignee", "author"}},
 			{Field: "checks", Mode: Append, States: running, Roles: managerOrDirector},
 			{Field: "measurements", Mode: Append, States: running, Roles: managerOrDirector, Parties: []string{"author"}},
+			{Field: "activated_on", Mode: Stamp, States: []string{"active"}, Value: StampToday, Note: "the progress-check interval runs from it"},
 		},
 		Hints: map[string]string{
 			"in_review": "the director returns it (changes_requested) to change it",
@@ -175,9 +181,9 @@ func appraisalRights() *Rights {
 			{Field: Other, Mode: Edit, States: []string{"draft"}, Parties: []string{"appraiser"}},
 			{Field: "appraiser", Mode: Edit, States: []string{"draft"}, Roles: []Role{Director}, Parties: []string{"appraiser"},
 				Note: "the director may hand a draft to another appraiser"},
-			{Field: "total", Mode: Stamp, States: []string{"submitted"}, Value: StampAny, Note: "Σ weight × score / 100, checked by appraisal-total"},
+			{Field: "total", Mode: Stamp, States: []string{"submitted"}, Value: StampTotal, Note: "Σ weight × score / 100"},
 			{Field: "total", Mode: Stamp, States: []string{"draft"}, Value: StampCleared},
-			{Field: "rating", Mode: Stamp, States: []string{"submitted"}, Value: StampAny, Note: "from the total under the policy thresholds, checked by appraisal-rating"},
+			{Field: "rating", Mode: Stamp, States: []string{"submitted"}, Value: StampRating, Note: "from the total under the policy thresholds"},
 			{Field: "rating", Mode: Stamp, States: []string{"draft"}, Value: StampCleared},
 			{Field: "improvement", Mode: Edit, States: []string{"draft", "submitted", "reviewed", "acknowledged"}, Roles: []Role{Director}, Parties: []string{"appraiser"}},
 			{Field: "outcome", Mode: Edit, States: []string{"reviewed", "acknowledged"}, Roles: []Role{Director}},
@@ -207,6 +213,7 @@ func complaintRights() *Rights {
 			{Field: "assignee", Mode: Edit, States: anyOpen, Roles: managerOrDirector, AtCreate: true, Rule: RuleAssignRole},
 			{Field: "acknowledged_at", Mode: Stamp, States: []string{"acknowledged"}, Value: StampNow},
 			{Field: "resolution.resolved_at", Mode: Stamp, States: []string{"resolved"}, Value: StampNow},
+			{Field: "reopened_at", Mode: Stamp, States: []string{"reopened"}, Value: StampNow, Note: "the resolution clock runs again from it"},
 			{Field: "updates", Mode: Append, States: anyOpen, Roles: managerOrDirector, Parties: handlers},
 		},
 	}

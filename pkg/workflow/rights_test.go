@@ -174,6 +174,10 @@ func TestRightsAttacksAndTheirRightfulCounterparts(t *testing.T) {
 		{"approved claim's note", specialist, approvedClaim, []string{"amount: 1545.60\n", "amount: 1545.60\nnote: 發票已補\n"}, "", ""},
 		{"paid with a new amount", finance, approvedClaim, []string{"status: approved", "status: paid", "amount: 1545.60", "amount: 1645.60"}, "sealed-field", ""},
 		// a specialist records the manager's progress check
+		{"a check dated next month", manager2, activePlan, []string{"summary: 進度正常\n", "summary: 進度正常\n  - date: 2026-12-26\n    by: chen.jie\n    summary: 好\n"}, "stamp",
+			"checks.1 of PLN-2026-0004 is dated 2026-12-26, after the change that adds it (2026-11-26T15:00:00+08:00)"},
+		{"a check dated today", manager2, activePlan, []string{"summary: 進度正常\n", "summary: 進度正常\n  - date: 2026-11-26\n    by: chen.jie\n    summary: 好\n"}, "", ""},
+		{"an update at a later hour", specialist, criticalComplaint, []string{"note: 已聯繫物流\n", "note: 已聯繫物流\n  - at: 2026-11-26T18:00:00+08:00\n    by: li.wei\n    note: 補發\n"}, "stamp", ""},
 		{"specialist records the manager's check", specialist, activePlan, []string{"summary: 進度正常\n", "summary: 進度正常\n  - date: 2026-11-26\n    by: zhang.min\n    summary: 好\n"}, "edit-right",
 			"li.wei (specialist) may not add to checks of PLN-2026-0004: only a manager or a director may"},
 		{"a manager records his own check", manager2, activePlan, []string{"summary: 進度正常\n", "summary: 進度正常\n  - date: 2026-11-26\n    by: chen.jie\n    summary: 好\n"}, "", ""},
@@ -188,6 +192,13 @@ func TestRightsAttacksAndTheirRightfulCounterparts(t *testing.T) {
 			"acknowledged_at of CMP-2026-0015 is stamped by the move to acknowledged with the instant of the move (2026-11-26T15:00:00+08:00), not 2026-11-16T09:10:00+08:00"},
 		{"hold.from is the state left", director, approvedProject, []string{"status: approved", "status: on_hold", "team:", "hold:\n  from: approved\n  reason: 等待\nteam:"}, "", ""},
 		{"hold.from names a later state", director, approvedProject, []string{"status: approved", "status: on_hold", "team:", "hold:\n  from: executing\nteam:"}, "hold-from", ""},
+		{"submitted with its total", manager, strings.Replace(strings.Replace(reviewedAppraisal, "status: reviewed", "status: draft", 1), "total: 68\nrating: meets\n", "", 1),
+			[]string{"status: draft", "status: submitted", "score: 68\n", "score: 68\ntotal: 68\nrating: meets\n"}, "", ""},
+		{"submitted with a forged total and rating", manager, strings.Replace(strings.Replace(reviewedAppraisal, "status: reviewed", "status: draft", 1), "total: 68\nrating: meets\n", "", 1),
+			[]string{"status: draft", "status: submitted", "score: 68\n", "score: 68\ntotal: 95\nrating: outstanding\n"}, "stamp stamp",
+			"total of APR-2026-0005 is stamped by the move to submitted with Σ weight × score / 100 = 68, not 95"},
+		{"satisfaction recorded by the assignee", specialist, criticalComplaint, []string{"severity: critical\n", "severity: critical\nsatisfaction: 5\n"}, "edit-right", "the customer's rating"},
+		{"satisfaction recorded by a manager", manager, criticalComplaint, []string{"severity: critical\n", "severity: critical\nsatisfaction: 5\n"}, "", ""},
 		{"a total written by hand in draft", manager, strings.Replace(reviewedAppraisal, "status: reviewed", "status: draft", 1), []string{"total: 68", "total: 90"}, "stamp", ""},
 	}
 	for _, c := range cases {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/shopspring/decimal"
 )
 
 // Fields every kind treats apart: the status changes by moves, kind and id
@@ -223,6 +224,16 @@ func (c *rightsCheck) stampValue(r Right, p string) *Refusal {
 		if !now.IsZero() && (t.After(now.Add(stampAhead)) || t.Before(now.Add(-stampBehind))) {
 			return bad(fmt.Sprintf("the instant of the move (%s)", now.Format(time.RFC3339)))
 		}
+	case StampTotal:
+		exact := appraisalTotal(c.after)
+		w, err := decimal.NewFromString(text)
+		if err != nil || !(w.Equal(exact) || exact.Exponent() < -2 && w.Equal(exact.Round(2))) {
+			return bad("Σ weight × score / 100 = " + exact.String())
+		}
+	case StampRating:
+		if want := c.env.policy().Rating(appraisalTotal(c.after)); text != want {
+			return bad(want + ", the rating of its total")
+		}
 	case StampToday:
 		d, err := time.Parse("2006-01-02", text)
 		if err != nil {
@@ -236,6 +247,18 @@ func (c *rightsCheck) stampValue(r Right, p string) *Refusal {
 		}
 	}
 	return nil
+}
+
+// appraisalTotal is Σ weight × score / 100 over an appraisal's indicators.
+func appraisalTotal(rec *record.Record) decimal.Decimal {
+	total := decimal.Zero
+	for i := range rec.List("indicators") {
+		pre := "indicators." + strconv.Itoa(i)
+		w, _ := decimal.NewFromString(rec.Str(pre + ".weight"))
+		sc, _ := decimal.NewFromString(rec.Str(pre + ".score"))
+		total = total.Add(w.Mul(sc))
+	}
+	return total.Div(decimal.NewFromInt(100))
 }
 
 // How far a stamped instant may lie from the time of its move: clocks
@@ -295,7 +318,36 @@ func (c *rightsCheck) appendOnly(field string) {
 			c.add(refuse(c.rec(), RuleEditRight, field+"."+strconv.Itoa(i)+".by", "%s.%d of %s is by %s, but %s added it: each new item's by names the person who adds it",
 				field, i, c.after.ID, orNone(record.Text(by)), c.a.Handle))
 		}
+		c.add(c.itemDate(field, i, now[i]))
 	}
+}
+
+// itemDate refuses a new item dated after the change that adds it: a
+// progress check dated next month would silence the missing-check warning
+// until then.
+func (c *rightsCheck) itemDate(field string, i int, item any) *Refusal {
+	if c.env.Now.IsZero() {
+		return nil
+	}
+	for _, key := range []string{"date", "at"} {
+		v, ok := record.Lookup(item, key)
+		if !ok {
+			continue
+		}
+		text := record.Text(v)
+		t, err := time.Parse(time.RFC3339, text)
+		if err != nil {
+			if t, err = time.Parse("2006-01-02", text); err != nil {
+				return nil // the schema reports a bad date
+			}
+			t = t.Add(-24 * time.Hour) // a date: any time of that day, in any zone
+		}
+		if t.After(c.env.Now.Add(stampAhead)) {
+			return refuse(c.rec(), RuleStamp, fmt.Sprintf("%s.%d.%s", field, i, key), "%s.%d of %s is dated %s, after the change that adds it (%s): an item is added when it happens",
+				field, i, c.after.ID, text, c.env.Now.Format(time.RFC3339))
+		}
+	}
+	return nil
 }
 
 // holdsIn reports whether right r holds in state s: nil States means

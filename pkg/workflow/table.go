@@ -124,7 +124,7 @@ func planTable() *Table {
 		States:  []string{"draft", "in_review", "changes_requested", "reviewed", "approved", "active", "completed", "superseded", "rejected"},
 		Initial: "draft",
 		Final:   []string{"completed", "superseded", "rejected"},
-		Create:  Creation{Roles: []Role{Manager}},
+		Create:  Creation{Roles: []Role{Manager}, Party: "author", Note: "the author is the actor"},
 		Moves: []Move{
 			{From: "draft", To: "in_review", Verb: "submit", Parties: []string{"author"}},
 			{From: "in_review", To: "reviewed", Verb: "review", Roles: []Role{Director}},

@@ -260,7 +260,7 @@ func TestCreatedBy(t *testing.T) {
 		party string
 	}{
 		{record.Project, []Role{Director}, false, ""},
-		{record.Plan, []Role{Manager}, false, ""},
+		{record.Plan, []Role{Manager}, false, "author"},
 		{record.Complaint, nil, true, ""},
 		{record.Customer, nil, true, ""},
 		{record.Appraisal, nil, true, "appraiser"},
