@@ -20,7 +20,7 @@ func (s *Session) checkNDA(recs ...*record.Record) error {
 		return nil
 	}
 	for _, r := range recs {
-		if r == nil || !rules.Confidential(r) {
+		if r == nil || !rules.Confidential(r, s.Repo.Policy) {
 			continue
 		}
 		why := "missing"

@@ -177,7 +177,17 @@ func runReport(ctx context.Context, o *reportOpts) error {
 	}
 	set := r.Set
 	if o.redact {
-		set = report.Redact(set)
+		set = report.Redact(set, r.Policy)
+		if o.name == "budget" {
+			year := now.Year()
+			if sel != nil {
+				year = sel.Year()
+			}
+			id := record.FormatID(record.Budget, year, 0)
+			if r.Set.Get(id) != nil && set.Get(id) == nil {
+				return refused(fmt.Errorf("%s is confidential: report budget --redact has no budget to show (claims against nothing would mislead); the policy's classification.budget decides", id))
+			}
+		}
 		if n := len(r.Set.Records) - len(set.Records); n > 0 {
 			fmt.Fprintf(o.io.Err, "redacted: %d confidential record(s) left out of every figure\n", n)
 		}

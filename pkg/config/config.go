@@ -52,6 +52,9 @@ type Policy struct {
 	// Indicators is, per role, the indicator catalogue of its periodic
 	// appraisals (none: any indicators).
 	Indicators map[string][]Indicator `json:"indicators"`
+	// Classification is, per kind, the classification of a record that
+	// does not say (Default) and the lowest it may say (Minimum).
+	Classification map[record.Kind]ClassRule `json:"classification"`
 	// RequireNDA: acting on a confidential record needs a valid
 	// confidentiality agreement (§7.2.1).
 	RequireNDA bool `json:"require_nda"`
@@ -70,6 +73,35 @@ var Severities = []string{"critical", "high", "medium", "low"}
 
 // Ratings in order, best first; "unsatisfactory" is below every threshold.
 var Ratings = []string{"outstanding", "exceeds", "meets", "below"}
+
+// ClassRule is a kind's default and minimum classification.
+type ClassRule struct {
+	Default string `json:"default"`
+	Minimum string `json:"minimum"`
+}
+
+// Classifications in ascending order of secrecy.
+var Classifications = []string{"public", "internal", "confidential"}
+
+// ClassRank orders classifications: public 0, internal 1, confidential 2;
+// -1 for anything else.
+func ClassRank(c string) int { return slices.Index(Classifications, c) }
+
+// confidentialKinds are confidential by default and at least (§7.1): a
+// person's appraisal and pay, a case of misconduct, customers' details,
+// the department's budget.
+var confidentialKinds = []record.Kind{record.Appraisal, record.Violation, record.Customer, record.Budget}
+
+func defaultClassification() map[record.Kind]ClassRule {
+	m := map[record.Kind]ClassRule{}
+	for _, ki := range record.Kinds {
+		m[ki.Kind] = ClassRule{Default: "internal", Minimum: "public"}
+	}
+	for _, k := range confidentialKinds {
+		m[k] = ClassRule{Default: "confidential", Minimum: "confidential"}
+	}
+	return m
+}
 
 // Indicator is one entry of a role's indicator catalogue.
 type Indicator struct {
@@ -109,6 +141,7 @@ func Default() *Policy {
 		CheckIntervalDays:   14,
 		AppraisalCycle:      "half",
 		Indicators:          map[string][]Indicator{},
+		Classification:      defaultClassification(),
 		// Rewards, promotion and recognition follow a good rating; a pay
 		// change may follow any (a cut below standard); below standard
 		// earns no reward.
@@ -141,6 +174,9 @@ func Keys() []string {
 	keys = append(keys, "appraisal_cycle")
 	for _, r := range Roles {
 		keys = append(keys, "indicators."+r)
+	}
+	for _, ki := range record.Kinds {
+		keys = append(keys, "classification."+string(ki.Kind)+".default", "classification."+string(ki.Kind)+".minimum")
 	}
 	for _, r := range append(Ratings[:len(Ratings):len(Ratings)], "unsatisfactory") {
 		keys = append(keys, "rating_outcomes."+r)
@@ -192,6 +228,11 @@ func (p *Policy) Value(key string) string {
 		return p.Ratings[parts[1]].String()
 	case "rating_outcomes":
 		return strings.Join(p.RatingOutcomes[parts[1]], ", ")
+	case "classification":
+		if parts[2] == "default" {
+			return p.Classification[record.Kind(parts[1])].Default
+		}
+		return p.Classification[record.Kind(parts[1])].Minimum
 	case "indicators":
 		var out []string
 		for _, in := range p.Indicators[parts[1]] {
@@ -375,6 +416,11 @@ func (p *Policy) coherence(rec *record.Record) []diag.Diagnostic {
 			at("ratings."+lo, "ratings: %s (%s) must be below %s (%s)", lo, p.Ratings[lo], hi, p.Ratings[hi])
 		}
 	}
+	for _, ki := range record.Kinds {
+		if c := p.Classification[ki.Kind]; ClassRank(c.Default) < ClassRank(c.Minimum) {
+			at("classification."+string(ki.Kind)+".default", "classification: %s's default %s is below its minimum %s", ki.Kind, c.Default, c.Minimum)
+		}
+	}
 	if p.ApprovalLimits["manager"].GreaterThan(p.ApprovalLimits["director"]) {
 		at("approval_limits.manager", "approval_limits: the manager's limit %s is above the director's %s", p.ApprovalLimits["manager"], p.ApprovalLimits["director"])
 	}
@@ -465,6 +511,17 @@ func (p *Policy) set(key string, v any) error {
 			return fmt.Errorf("%q is not year, half or quarter", text)
 		}
 		p.AppraisalCycle = text
+	case "classification":
+		if ClassRank(text) < 0 {
+			return fmt.Errorf("%q is not public, internal or confidential", text)
+		}
+		c := p.Classification[record.Kind(parts[1])]
+		if parts[2] == "default" {
+			c.Default = text
+		} else {
+			c.Minimum = text
+		}
+		p.Classification[record.Kind(parts[1])] = c
 	case "indicators":
 		l, _ := v.([]any)
 		var list []Indicator

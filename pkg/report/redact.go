@@ -1,6 +1,7 @@
 package report
 
 import (
+	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/query"
 	"github.com/opsbook/opsbook/pkg/record"
 )
@@ -9,10 +10,10 @@ import (
 // classification: confidential, or confidential by their kind's default),
 // for reports that leave the department (§6). Reports never print customer
 // contact details in the first place.
-func Redact(set *record.Set) *record.Set {
+func Redact(set *record.Set, p *config.Policy) *record.Set {
 	var keep []*record.Record
 	for _, r := range set.Records {
-		if !query.Confidential(r) {
+		if !query.Confidential(r, p) {
 			keep = append(keep, r)
 		}
 	}

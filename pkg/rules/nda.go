@@ -3,6 +3,7 @@ package rules
 import (
 	"strings"
 
+	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/workflow"
@@ -17,32 +18,45 @@ func init() {
 	Attachments[record.Person] = append(Attachments[record.Person], "nda.document")
 	Catalog = append(Catalog,
 		Rule{"nda-missing", diag.Warning, "an active member of staff without a valid confidentiality agreement (nda missing, not yet signed or expired)"},
+		Rule{"classification-minimum", diag.Error, "a record classified below its kind's minimum (policy classification)"},
 		Rule{"nda-required", diag.Error, "under require_nda, an open confidential record names an active person without a valid confidentiality agreement"},
 	)
 }
 
-// DefaultClassification is, per kind, the classification of a record that
-// does not say: a violation concerns one person's conduct and sanction, so
-// it is confidential unless it says otherwise; every other kind is
-// internal.
-var DefaultClassification = map[record.Kind]string{
-	record.Violation: "confidential",
-}
-
 // Classification returns a record's classification: public, internal or
-// confidential; when the record does not say, its kind's default.
-func Classification(r *record.Record) string {
+// confidential; when the record does not say, its kind's default under the
+// policy (nil: the built-in policy).
+func Classification(r *record.Record, p *config.Policy) string {
 	if c := r.Str("classification"); c != "" {
 		return c
 	}
-	if c := DefaultClassification[r.Kind]; c != "" {
+	if p == nil {
+		p = builtin
+	}
+	if c := p.Classification[r.Kind].Default; c != "" {
 		return c
 	}
 	return "internal"
 }
 
-// Confidential reports whether a record as a whole is confidential.
-func Confidential(r *record.Record) bool { return Classification(r) == "confidential" }
+var builtin = config.Default()
+
+// Confidential reports whether a record as a whole is confidential under
+// the policy (nil: the built-in one).
+func Confidential(r *record.Record, p *config.Policy) bool {
+	return Classification(r, p) == "confidential"
+}
+
+// classification: a record may not say less than its kind's minimum.
+func (r *run) classification(rec *record.Record) {
+	c := rec.Str("classification")
+	if c == "" {
+		return // the default, which the policy keeps at or above the minimum
+	}
+	if min := r.Policy.Classification[rec.Kind].Minimum; config.ClassRank(c) < config.ClassRank(min) {
+		r.errorf(rec, "classification", "classification-minimum", "%s is %s, below the minimum for %s records, %s (policy classification.%s.minimum)", rec.ID, c, rec.Kind, min, rec.Kind)
+	}
+}
 
 // NDAStatus says why a person's confidentiality agreement does not hold on
 // day (YYYY-MM-DD): "missing", "not yet signed", "expired on DATE"; "" when
@@ -80,7 +94,7 @@ func (r *run) nda(person *record.Record) {
 // ndaRequired: under require_nda, every active person an open confidential
 // record names must hold a valid agreement.
 func (r *run) ndaRequired(rec *record.Record) {
-	if !r.Policy.RequireNDA || rec.Kind == record.Person || !Confidential(rec) {
+	if !r.Policy.RequireNDA || rec.Kind == record.Person || !Confidential(rec, r.Policy) {
 		return
 	}
 	if t := workflow.For(rec.Kind); t != nil && t.IsFinal(rec.Status()) {

@@ -196,6 +196,7 @@ func (r *run) record(rec *record.Record) {
 	r.refs(rec)
 	r.attachments(rec)
 	r.ndaRequired(rec)
+	r.classification(rec)
 	switch rec.Kind {
 	case record.Person:
 		r.nda(rec)
