@@ -3,8 +3,8 @@ package query
 import (
 	"slices"
 
-	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/rules"
 )
 
