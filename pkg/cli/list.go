@@ -90,9 +90,12 @@ last). --columns picks the columns (also for -o json and yaml, which then hold
 kind, id, path and those fields; without --columns they hold every field of
 the record plus kind, id and path). --limit N keeps the first N.
 
---redact, for output that leaves the department, leaves out records marked
-classification: confidential and shows "[redacted]" for confidential fields
-(customer and complaint contact details); conditions see only what is shown.
+--redact, for output that leaves the department, leaves out confidential
+records (marked classification: confidential, or confidential by their
+kind's default in the policy) and says how many, and shows "[redacted]" for
+confidential fields (customer and complaint contact details, a training's
+evaluation, an appraisal's outcome and measures); conditions see only what
+is shown.
 
 Output (-o): text (a table on a terminal, tab-separated when piped), json,
 yaml, csv, markdown.`,

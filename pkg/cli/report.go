@@ -74,8 +74,10 @@ Output (-o): text (aligned tables with bars on a terminal, tab-separated when
 piped), json and yaml (the whole report; shapes in the README), csv (one
 table), markdown. --html FILE also writes a self-contained page with charts
 ("-" writes it to standard output); without -o nothing else is printed.
---redact leaves out records marked classification: confidential, for output
-that leaves the department; reports never print customer contact details.`,
+--redact leaves out confidential records (marked classification:
+confidential, or confidential by their kind's default in the policy:
+appraisals, violations, customers, budgets), for output that leaves the
+department, and says how many; reports never print customer contact details.`,
 		Example: `  opsbook report budget
   opsbook report budget --year 2025 --group-by month -o csv
   opsbook report complaints --period 2026-Q3
