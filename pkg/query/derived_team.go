@@ -52,7 +52,7 @@ func init() {
 			if n == 0 {
 				return nil, false
 			}
-			return json.Number(sum.Div(decimal.NewFromInt(int64(n))).StringFixed(2)), true
+			return json.Number(sum.DivRound(decimal.NewFromInt(int64(n)), 2).StringFixed(2)), true
 		}},
 	}
 }

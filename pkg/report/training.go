@@ -119,11 +119,6 @@ type Training struct {
 	Warnings []TrainingWarning `json:"warnings"`
 }
 
-// Staff reports whether a person is active staff of the department: active
-// and not of leadership (the company's leaders approve, they are not
-// trained by the department).
-func Staff(p *record.Record) bool { return p.Str("active") != "false" && p.Str("role") != "leadership" }
-
 func decNum(d decimal.Decimal) json.Number { return json.Number(d.String()) }
 
 // TrainingReport computes the training report of a year: the year's plan
@@ -268,7 +263,7 @@ func TrainingReport(c *rules.Context, year int) *Training {
 	// Every active member of staff has a row, trained or not; others who
 	// attended (since left, or of leadership) too.
 	for _, p := range c.Set.OfKind(record.Person) {
-		if Staff(p) {
+		if rules.ActiveStaff(p) {
 			acc(p.ID)
 		}
 	}
@@ -280,7 +275,7 @@ func TrainingReport(c *rules.Context, year int) *Training {
 	for _, h := range handles {
 		pa := people[h]
 		p := c.Set.Get(h)
-		staff := p != nil && p.Kind == record.Person && Staff(p)
+		staff := p != nil && p.Kind == record.Person && rules.ActiveStaff(p)
 		rep.People = append(rep.People, PersonHours{Person: h, Active: staff, Sessions: pa.sessions, Hours: decNum(pa.hours), Confidentiality: pa.conf})
 		if staff && !pa.conf {
 			rep.Warnings = append(rep.Warnings, TrainingWarning{Rule: "confidentiality-course", Subject: h,

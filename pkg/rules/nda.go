@@ -74,12 +74,15 @@ func NDAStatus(person *record.Record, day string) string {
 	return ""
 }
 
-func activeStaff(p *record.Record) bool {
+// ActiveStaff reports whether a person is active staff of the department:
+// active and not of leadership (the company's leaders approve; the
+// department does not train, bind or appraise them).
+func ActiveStaff(p *record.Record) bool {
 	return p.Str("active") != "false" && p.Str("role") != "leadership"
 }
 
 func (r *run) nda(person *record.Record) {
-	if !activeStaff(person) {
+	if !ActiveStaff(person) {
 		return
 	}
 	if why := NDAStatus(person, r.Now.Format("2006-01-02")); why != "" {

@@ -63,27 +63,17 @@ func LastPeriod(cycle string, now time.Time) string {
 	y, m := now.Year(), int(now.Month())
 	switch cycle {
 	case "year":
-		return itoa4(y - 1)
+		return fmt.Sprintf("%04d", y-1)
 	case "quarter":
-		q := (m-1)/3 + 1
-		if q == 1 {
-			return itoa4(y-1) + "-Q4"
+		if q := (m-1)/3 + 1; q > 1 {
+			return fmt.Sprintf("%04d-Q%d", y, q-1)
 		}
-		return itoa4(y) + "-Q" + string(rune('0'+q-1))
+		return fmt.Sprintf("%04d-Q4", y-1)
 	}
 	if m <= 6 {
-		return itoa4(y-1) + "-H2"
+		return fmt.Sprintf("%04d-H2", y-1)
 	}
-	return itoa4(y) + "-H1"
-}
-
-func itoa4(y int) string {
-	b := []byte{'0', '0', '0', '0'}
-	for i := 3; i >= 0; i-- {
-		b[i] = byte('0' + y%10)
-		y /= 10
-	}
-	return string(b)
+	return fmt.Sprintf("%04d-H1", y)
 }
 
 // Unappraised returns the active staff without an appraisal (in any state)
@@ -99,7 +89,7 @@ func Unappraised(set *record.Set, period string) []string {
 	}
 	var out []string
 	for _, p := range set.OfKind(record.Person) {
-		if activeStaff(p) && p.Str("role") != "director" && !has[p.ID] {
+		if ActiveStaff(p) && p.Str("role") != "director" && !has[p.ID] {
 			out = append(out, p.ID)
 		}
 	}
