@@ -30,7 +30,7 @@ func addCompletions(g *global, root *cobra.Command) {
 		if len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		return g.completeIDs(cmd.Context(), func(*record.Record) bool { return true }), cobra.ShellCompDirectiveNoFileComp
+		return g.completeIDs(cmd.Context(), func(*repo.Repo, *record.Record) bool { return true }), cobra.ShellCompDirectiveNoFileComp
 	}
 	verbs := map[string]bool{}
 	for _, v := range workflow.Verbs() {
@@ -61,7 +61,7 @@ func addCompletions(g *global, root *cobra.Command) {
 			c.ValidArgsFunction = func(cmd *cobra.Command, args []string, s string) ([]string, cobra.ShellCompDirective) {
 				switch len(args) {
 				case 0:
-					return g.completeIDs(cmd.Context(), func(r *record.Record) bool { return r.Kind == record.Complaint }), cobra.ShellCompDirectiveNoFileComp
+					return g.completeIDs(cmd.Context(), func(_ *repo.Repo, r *record.Record) bool { return r.Kind == record.Complaint }), cobra.ShellCompDirectiveNoFileComp
 				case 1:
 					return g.completeHandles(cmd.Context()), cobra.ShellCompDirectiveNoFileComp
 				}
@@ -71,7 +71,7 @@ func addCompletions(g *global, root *cobra.Command) {
 			c.ValidArgsFunction = func(cmd *cobra.Command, args []string, s string) ([]string, cobra.ShellCompDirective) {
 				switch len(args) {
 				case 0:
-					return g.completeIDs(cmd.Context(), func(r *record.Record) bool { return workflow.For(r.Kind) != nil }), cobra.ShellCompDirectiveNoFileComp
+					return g.completeIDs(cmd.Context(), func(rp *repo.Repo, r *record.Record) bool { return workflow.ForPolicy(r.Kind, rp.Policy) != nil }), cobra.ShellCompDirectiveNoFileComp
 				case 1:
 					return g.completeStates(cmd.Context(), args[0]), cobra.ShellCompDirectiveNoFileComp
 				}
@@ -83,12 +83,8 @@ func addCompletions(g *global, root *cobra.Command) {
 				if len(args) > 0 {
 					return nil, cobra.ShellCompDirectiveNoFileComp
 				}
-				var env workflow.Env
-				if rp := g.completionRepo(cmd.Context()); rp != nil {
-					env.Policy = rp.Policy
-				}
-				return g.completeIDs(cmd.Context(), func(r *record.Record) bool {
-					_, err := workflow.MoveByVerb(r, verb, env)
+				return g.completeIDs(cmd.Context(), func(rp *repo.Repo, r *record.Record) bool {
+					_, err := workflow.MoveByVerb(r, verb, workflow.Env{Policy: rp.Policy})
 					return err == nil
 				}), cobra.ShellCompDirectiveNoFileComp
 			}
@@ -125,14 +121,14 @@ func (g *global) completionRepo(ctx context.Context) *repo.Repo {
 
 // completeIDs lists the ids of the records keep accepts, each with its
 // title and state as the shell's description.
-func (g *global) completeIDs(ctx context.Context, keep func(*record.Record) bool) []string {
+func (g *global) completeIDs(ctx context.Context, keep func(*repo.Repo, *record.Record) bool) []string {
 	r := g.completionRepo(ctx)
 	if r == nil {
 		return nil
 	}
 	var out []string
 	for _, rec := range r.Set.Records {
-		if rec.ID == "" || rec.Kind == "" || !keep(rec) {
+		if rec.ID == "" || rec.Kind == "" || !keep(r, rec) {
 			continue
 		}
 		desc := rec.Title()

@@ -186,7 +186,7 @@ func listOptions(o *moveOpts, s *change.Session, rec *record.Record) error {
 		Needs []string `json:"needs,omitempty"`
 	}
 	out := []optJSON{}
-	t := &render.Table{Headers: []string{"TO", "VERB", "YOU", "WHY NOT"}}
+	t := &render.Table{Headers: []string{"TO", "VERB", "YOU", "WHY NOT"}, Wrap: map[int]bool{3: true}}
 	for _, op := range opts {
 		// A move the workflow allows may still be refused by what the new
 		// state needs: try it (nothing is written) and say why, every need.

@@ -80,3 +80,30 @@ func TestTruncateNeverSplitsAWideCharacter(t *testing.T) {
 		}
 	}
 }
+
+func TestAWrappedColumnKeepsEveryWord(t *testing.T) {
+	reason := "a resolved complaint needs investigation.root_cause (inquiries do not); a resolved complaint needs resolution.solution; 客戶要求退貨並補償運費"
+	tbl := &Table{Headers: []string{"TO", "WHY NOT"}, Wrap: map[int]bool{1: true}}
+	tbl.Add("resolved", reason)
+	var b bytes.Buffer
+	if err := WriteTableWidth(&b, tbl, true, 50); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if w := widest(out); w > 50 {
+		t.Errorf("table is %d wide:\n%s", w, out)
+	}
+	if strings.Contains(out, "…") {
+		t.Errorf("a wrapped column was cut:\n%s", out)
+	}
+	var text strings.Builder
+	for _, l := range strings.Split(out, "\n") {
+		if parts := strings.Split(l, "│"); len(parts) == 4 {
+			text.WriteString(strings.TrimSpace(parts[2]) + " ")
+		}
+	}
+	got := strings.Join(strings.Fields(strings.ReplaceAll(text.String(), "WHY NOT", "")), "")
+	if want := strings.Join(strings.Fields(reason), ""); got != want {
+		t.Errorf("words lost:\n got %s\nwant %s", got, want)
+	}
+}

@@ -23,6 +23,9 @@ type Table struct {
 	Headers []string
 	Rows    [][]string
 	Right   map[int]bool
+	// Wrap lists the columns Fit wraps onto more lines instead of cutting
+	// (a reason that must be read whole).
+	Wrap map[int]bool
 }
 
 // Add appends a row.
@@ -151,7 +154,7 @@ func Fit(t *Table, width int) *Table {
 	})
 	t.Right = numbers
 	shrink(func(int) int { return 4 })
-	out := &Table{Headers: make([]string, len(t.Headers)), Right: t.Right, Rows: make([][]string, len(t.Rows))}
+	out := &Table{Headers: make([]string, len(t.Headers)), Right: t.Right, Wrap: t.Wrap, Rows: make([][]string, len(t.Rows))}
 	for i, h := range t.Headers {
 		out.Headers[i] = truncate(h, cut[i])
 	}
@@ -159,7 +162,11 @@ func Fit(t *Table, width int) *Table {
 		out.Rows[r] = make([]string, len(row))
 		for i, c := range row {
 			if i < len(cut) && cut[i] < widths[i] {
-				c = truncate(clean(c), cut[i])
+				if t.Wrap[i] && !strings.Contains(c, "\x1b[") {
+					c = wrap(clean(c), cut[i])
+				} else {
+					c = truncate(clean(c), cut[i])
+				}
 			}
 			out.Rows[r][i] = c
 		}
@@ -220,6 +227,38 @@ func truncate(s string, w int) string {
 		return m[1] + runewidth.Truncate(stripANSI(m[2]), w, "…") + m[3]
 	}
 	return runewidth.Truncate(stripANSI(s), w, "…")
+}
+
+// wrap breaks s into lines of at most w display cells, at spaces where it
+// can and inside a word (or a run of CJK text) where it must.
+func wrap(s string, w int) string {
+	var lines []string
+	line, lw := "", 0
+	flush := func() {
+		lines = append(lines, strings.TrimRight(line, " "))
+		line, lw = "", 0
+	}
+	for _, word := range strings.SplitAfter(s, " ") {
+		ww := runewidth.StringWidth(strings.TrimRight(word, " "))
+		if lw > 0 && lw+ww > w {
+			flush()
+		}
+		for _, r := range word {
+			rw := runewidth.RuneWidth(r)
+			if lw+rw > w && !(r == ' ') {
+				flush()
+			}
+			if lw == 0 && r == ' ' {
+				continue
+			}
+			line += string(r)
+			lw += rw
+		}
+	}
+	if line != "" {
+		flush()
+	}
+	return strings.Join(lines, "\n")
 }
 
 var colouredRE = regexp.MustCompile("^(\x1b\\[[0-9;]*m)(.*)(\x1b\\[0m)$")

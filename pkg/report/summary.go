@@ -64,6 +64,8 @@ type SummaryPlans struct {
 //	 "plans": {"active_plans", "overdue_tasks", "missing_checks", "late_projects": [id], "closure_gaps": [ClosureGap]},
 //	 "ops_plan": {"id", "status"} | null,   this year's operations plan
 //	 "work": {"open", "overdue", "on_time_percent"|null, "overdue_items": [WorkItem, at most 5]},
+//	 "training": {"year", "plan", "courses", "courses_held", "courses_not_held", "attendance_percent",
+//	              "average_rating", "without_confidentiality": [handle]},
 //	 "validation": {"errors", "warnings"}}
 type Summary struct {
 	AsOf       string              `json:"as_of"`
@@ -75,6 +77,7 @@ type Summary struct {
 	Plans      SummaryPlans        `json:"plans"`
 	Work       SummaryWork         `json:"work"`
 	OpsPlan    *SummaryOpsPlan     `json:"ops_plan"`
+	Training   SummaryTraining     `json:"training"`
 	Validation struct {
 		Errors   int `json:"errors"`
 		Warnings int `json:"warnings"`
@@ -177,6 +180,8 @@ func NewSummary(c *rules.Context, ds []diag.Diagnostic, now time.Time) *Summary 
 			s.FollowUps = append(s.FollowUps, b)
 		}
 	}
+
+	s.Training = summaryTraining(c, now.Year())
 
 	pl := PlansReport(c, nil)
 	for _, st := range pl.States {

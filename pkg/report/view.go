@@ -377,6 +377,13 @@ func (a *Appraisals) Page(v View) *render.Page {
 	}
 	p := &render.Page{Title: title + " (as of " + a.AsOf + ")",
 		Lines: []string{"Ratings follow from the indicators under the policy's thresholds; drafts are counted but left out of the figures."}}
+	if a.LastPeriod != "" {
+		line := fmt.Sprintf("Everyone on the staff has an appraisal of %s, the last finished period.", a.LastPeriod)
+		if len(a.Unappraised) > 0 {
+			line = fmt.Sprintf("Without an appraisal of %s, the last finished period: %s.", a.LastPeriod, strings.Join(a.Unappraised, ", "))
+		}
+		p.Lines = append(p.Lines, line)
+	}
 	if v.show("period") {
 		s := render.Section{Title: "Ratings by period", Table: a.periodTable(), Empty: "No appraisals."}
 		total := map[string]int{}
@@ -688,7 +695,7 @@ func (s *Summary) Page() *render.Page {
 	v := View{}
 	p := &render.Page{Title: "opsbook summary as of " + s.AsOf}
 	kinds := &render.Table{Headers: []string{"KIND", "TOTAL", "BY STATE"}, Right: right(1)}
-	var who []string
+	var who, team []string
 	for _, k := range s.Kinds {
 		switch record.Kind(k.Kind) {
 		case record.Person:
@@ -696,6 +703,11 @@ func (s *Summary) Page() *render.Page {
 			continue
 		case record.Customer:
 			who = append(who, fmt.Sprintf("%d customers", k.Total))
+			continue
+		case record.TrainingPlan, record.Training, record.Violation, record.Meeting, record.Task, record.StatusReport, record.Analysis:
+			// the team's and the coordination kinds in one phrase, to keep the summary on a screen
+			// (their states are in -o json and `opsbook list`)
+			team = append(team, plural(k.Total, strings.ReplaceAll(k.Kind, "-", " "), strings.ReplaceAll(record.Info(record.Kind(k.Kind)).Plural, "-", " ")))
 			continue
 		case record.OpsPlan:
 			// one a year: the year's plan is named in the line above
@@ -714,7 +726,11 @@ func (s *Summary) Page() *render.Page {
 	} else {
 		who = append(who, fmt.Sprintf("no operations plan for %s", s.AsOf[:4]))
 	}
-	p.Lines = append(p.Lines, strings.Join(who, ", ")+".")
+	line := strings.Join(who, ", ")
+	if len(team) > 0 {
+		line += "; " + strings.Join(team, ", ")
+	}
+	p.Lines = append(p.Lines, line+".")
 	p.Sections = append(p.Sections, render.Section{Title: "Records", Table: kinds})
 
 	b := s.Budget
@@ -769,6 +785,7 @@ func (s *Summary) Page() *render.Page {
 		}
 		fu.Table.Add(f.ID, f.Employee, orDash(orDefault(f.Period, f.Project)), f.Rating, orDash(f.ReviewDate), f.ImprovementStatus)
 	}
+	fu.Title += "; " + s.Training.line()
 	p.Sections = append(p.Sections, fu)
 
 	pl := s.Plans

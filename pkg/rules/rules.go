@@ -118,6 +118,8 @@ func Check(c *Context) []diag.Diagnostic {
 	r.activePlans()
 	r.budgets()
 	r.splitClaims()
+	r.coursesNotHeld()
+	r.appraisalsMissing()
 	r.meetingCadence()
 	r.statusReportCadence()
 	r.budgetEnvelopes()
@@ -197,7 +199,11 @@ func (r *run) records() {
 func (r *run) record(rec *record.Record) {
 	r.refs(rec)
 	r.attachments(rec)
+	r.ndaRequired(rec)
+	r.classification(rec)
 	switch rec.Kind {
+	case record.Person:
+		r.nda(rec)
 	case record.Expense:
 		r.expense(rec)
 	case record.Appraisal:
@@ -213,6 +219,12 @@ func (r *run) record(rec *record.Record) {
 		r.project(rec)
 	case record.Budget:
 		r.budget(rec)
+	case record.TrainingPlan:
+		r.trainingPlan(rec)
+	case record.Training:
+		r.training(rec)
+	case record.Violation:
+		r.violation(rec)
 	default:
 		r.coordination(rec)
 	}

@@ -15,9 +15,9 @@ func task(status, extra string) string {
 
 // A second team under the director, and a specialist two levels down.
 var team = map[string]string{
-	"records/people/chen.hao.yaml":      "kind: person\nid: chen.hao\nname: 陳浩\nrole: manager\nreports_to: wang.fang\nemails: [chen.hao@example.com]\n",
-	"records/people/sun.li.yaml":        "kind: person\nid: sun.li\nname: 孫麗\nrole: specialist\nreports_to: chen.hao\nemails: [sun.li@example.com]\n",
-	"records/people/xu.ke.yaml":         "kind: person\nid: xu.ke\nname: 徐可\nrole: specialist\nreports_to: li.wei\nemails: [xu.ke@example.com]\n",
+	"records/people/chen.hao.yaml":      "kind: person\nid: chen.hao\nname: 陳浩\nrole: manager\nreports_to: wang.fang\nemails: [chen.hao@example.com]\nnda:\n  signed: 2025-01-01\n",
+	"records/people/sun.li.yaml":        "kind: person\nid: sun.li\nname: 孫麗\nrole: specialist\nreports_to: chen.hao\nemails: [sun.li@example.com]\nnda:\n  signed: 2025-01-01\n",
+	"records/people/xu.ke.yaml":         "kind: person\nid: xu.ke\nname: 徐可\nrole: specialist\nreports_to: li.wei\nemails: [xu.ke@example.com]\nnda:\n  signed: 2025-01-01\n",
 	"records/people/huang.jianguo.yaml": "kind: person\nid: huang.jianguo\nname: 黃建國\nrole: leadership\nemails: [huang@example.com]\n",
 }
 
