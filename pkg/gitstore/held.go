@@ -1,6 +1,7 @@
 package gitstore
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -57,6 +58,18 @@ func (r *Repo) holderTarget(name string) string {
 
 // errLockExists is wrapped when git's lock file already exists.
 var errLockExists = errors.New("lock exists")
+
+// holdWait takes git's lock file target like hold, waiting up to the
+// repository's gitWait while another process holds it.
+func (r *Repo) holdWait(ctx context.Context, target string) (*heldLock, error) {
+	var l *heldLock
+	var err error
+	retryGitLock(ctx, r.gitWait, func() bool {
+		l, err = r.hold(target)
+		return !errors.Is(err, errLockExists)
+	})
+	return l, err
+}
 
 // hold takes git's lock file target.
 func (r *Repo) hold(target string) (*heldLock, error) {
