@@ -193,3 +193,28 @@ func (r *Repo) rel(name string) string {
 	}
 	return name
 }
+
+// GitLocksHeld lists git's index.lock and the current branch's lock when
+// they exist and are not opsbook's (no holder of opsbook's is the same
+// file): a running git process holds them, or a git that crashed left them.
+// They are never removed (opsbook cannot tell the two apart); every write
+// refuses while they exist, so doctor reports them as not repaired.
+func (r *Repo) GitLocksHeld() []Finding {
+	targets := []string{filepath.Join(r.gitDir, "index.lock")}
+	if b, err := r.currentBranch(); err == nil {
+		targets = append(targets, filepath.Join(r.commonDir, filepath.FromSlash(b.String())+".lock"))
+	}
+	var out []Finding
+	for _, t := range targets {
+		ti, err := os.Lstat(t)
+		if err != nil {
+			continue
+		}
+		if hi, err := os.Lstat(filepath.Join(r.heldDir(), r.holderName(t))); err == nil && os.SameFile(hi, ti) {
+			continue // opsbook's own, reported as git-lock
+		}
+		out = append(out, Finding{Code: CodeGitBusy, Path: r.rel(t),
+			Message: "git lock file held by a running git process or left by one that stopped; opsbook never removes it: if no git process is running, remove it"})
+	}
+	return out
+}

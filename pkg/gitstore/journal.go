@@ -49,6 +49,7 @@ const (
 	CodeStagedRevert = "staged-revert"
 	CodeStaleLock    = "stale-lock"
 	CodeForeignLock  = "foreign-lock"
+	CodeGitBusy      = "git-busy"
 )
 
 // Finding is one thing recovery found, and whether it was repaired.
