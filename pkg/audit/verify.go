@@ -237,7 +237,7 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 	for _, vs := range results {
 		rep.Violations = append(rep.Violations, vs...)
 	}
-	// Sealed attachments, commit by commit (also those that change only
+	// Sealed attachments and case twins, commit by commit (also those that change only
 	// files under attachments/, which the pass above does not read).
 	for _, h := range order {
 		dir := func() (string, error) {
@@ -252,6 +252,10 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 		}
 		vs, err := r.sealedAttachments(ctx, h, dir)
 		if err != nil {
+			return nil, err
+		}
+		rep.Violations = append(rep.Violations, vs...)
+		if vs, err = r.pathCase(ctx, h); err != nil {
 			return nil, err
 		}
 		rep.Violations = append(rep.Violations, vs...)
