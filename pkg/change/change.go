@@ -268,6 +268,9 @@ func (s *Session) Check(edits []Edit, msg Message) error {
 		return &Refused{Reason: "refused: " + strings.Join(reasons, "; "), Rule: rs[0].Rule}
 	}
 	for i, e := range edits {
+		if err := s.checkNDA(e.Before, after[i]); err != nil {
+			return err
+		}
 		if err := s.checkSealed(e.Before, after[i], pending); err != nil {
 			return err
 		}

@@ -11,8 +11,9 @@ import (
 
 // MoveEdits builds the edits of moving rec to state `to`: the status, plus
 // what the move stamps (acknowledged_at, resolved_at, reopened_at, a plan's
-// activated_on, actual dates, hold,
-// appraisal total and rating). Activating a plan that supersedes another
+// activated_on, actual dates, hold, appraisal total and rating, a training
+// plan's approved_on, a cancelled training's reason, a violation's
+// closed_on). Activating a plan that supersedes another
 // also moves that one to superseded, in the same commit.
 func MoveEdits(s *Session, rec *record.Record, to, note string) ([]Edit, error) {
 	src, err := record.ReadFile(s.Repo.Root, rec.Path)
@@ -86,6 +87,19 @@ func MoveEdits(s *Session, rec *record.Record, to, note string) ([]Edit, error) 
 			sc := rules.AppraisalScore(rec, s.Repo.Policy)
 			setIfMissing("total", sc.Total.String())
 			setIfMissing("rating", sc.Rating)
+		}
+	case record.TrainingPlan:
+		if to == "approved" {
+			setIfMissing("approved_on", today)
+		}
+	case record.Training:
+		if to == "cancelled" && note != "" {
+			// text whatever it looks like: a note "2026" stays words
+			_ = ed.Set("cancel_reason", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: note}, false)
+		}
+	case record.Violation:
+		if to == "closed" {
+			setIfMissing("closed_on", today)
 		}
 	case record.Plan:
 		if to == "active" {

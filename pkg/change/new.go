@@ -14,12 +14,12 @@ import (
 )
 
 // NewRecord renders the kind's template for a new record. id is required
-// for people (their handle); budgets take the year from the assignments
+// for people (their handle); budgets and training plans take the year from the assignments
 // (year=YYYY) or the current year; other kinds allocate the next id.
 func NewRecord(s *Session, k record.Kind, id string, sets []Assignment) (string, []byte, error) {
 	year := s.Now.Year()
 	for _, a := range sets {
-		if a.Path == "year" && k == record.Budget {
+		if a.Path == "year" && record.Info(k).YearOnly {
 			y, err := strconv.Atoi(a.Value)
 			if err != nil || y < 2000 || y > 2999 {
 				return "", nil, fmt.Errorf("year=%s is not a year", a.Value)
@@ -34,7 +34,7 @@ func NewRecord(s *Session, k record.Kind, id string, sets []Assignment) (string,
 		}
 	case id != "":
 		return "", nil, fmt.Errorf("--id is only for people: %s ids are allocated", k)
-	case k == record.Budget:
+	case record.Info(k).YearOnly:
 		id = record.FormatID(k, year, 0)
 	default:
 		id = NextID(s.Repo.Root, s.Repo.Policy.Records, s.Repo.Set, k, year)

@@ -39,6 +39,10 @@ var defaultColumns = map[record.Kind]string{
 	record.Appraisal: "id,status,employee,appraiser,period,computed_total,computed_rating,title",
 	record.Budget:    "id,status,year,total,title",
 	record.Expense:   "id,status,date,claimant,category,amount,title",
+
+	record.TrainingPlan: "id,status,year,courses_planned,planned_hours,planned_budget,title",
+	record.Training:     "id,status,date,topic,delivery,organiser,attended,average_rating,title",
+	record.Violation:    "id,status,reported_on,person,severity,decision.sanction,title",
 }
 
 // narrowColumns replace defaultColumns on a terminal narrower than
@@ -86,9 +90,12 @@ last). --columns picks the columns (also for -o json and yaml, which then hold
 kind, id, path and those fields; without --columns they hold every field of
 the record plus kind, id and path). --limit N keeps the first N.
 
---redact, for output that leaves the department, leaves out records marked
-classification: confidential and shows "[redacted]" for confidential fields
-(customer and complaint contact details); conditions see only what is shown.
+--redact, for output that leaves the department, leaves out confidential
+records (marked classification: confidential, or confidential by their
+kind's default in the policy) and says how many, and shows "[redacted]" for
+confidential fields (customer and complaint contact details, a training's
+evaluation, an appraisal's outcome and measures); conditions see only what
+is shown.
 
 Output (-o): text (a table on a terminal, tab-separated when piped), json,
 yaml, csv, markdown.`,
@@ -198,7 +205,11 @@ func runList(ctx context.Context, o *listOpts) error {
 	}
 
 	rc := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now}
-	rows := q.Filter(query.NewRows(rc, recs, o.redact))
+	all := query.NewRows(rc, recs, o.redact)
+	if n := len(recs) - len(all); o.redact && n > 0 {
+		fmt.Fprintf(o.io.Err, "redacted: %d confidential record(s) left out\n", n)
+	}
+	rows := q.Filter(all)
 	order.Sort(rows)
 	matched := len(rows)
 	if o.limit > 0 && len(rows) > o.limit {

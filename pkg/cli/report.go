@@ -33,8 +33,8 @@ type laidOut interface {
 func newReportCmd(g *global) *cobra.Command {
 	o := &reportOpts{global: g}
 	cmd := &cobra.Command{
-		Use:   "report {budget|complaints|appraisals|projects|plans} [flags]",
-		Short: "Reports on budgets, complaints, appraisals, projects and plans",
+		Use:   "report {budget|complaints|appraisals|projects|plans|training} [flags]",
+		Short: "Reports on budgets, complaints, appraisals, projects, plans and training",
 		Long: `Report computes one of the department's reports from the records in the
 work tree. Amounts are exact; every count can be traced to the files.
 
@@ -53,6 +53,12 @@ work tree. Amounts are exact; every count can be traced to the files.
               without a summary, lessons or team appraisals
   plans       plans by state, overdue tasks of active plans, KPIs against
               target, active plans missing a progress check
+  training    the year's training plan against the trainings held: per
+              course, hours per person and per topic, attendance rate,
+              average rating, what training cost against the plan and the
+              budget; warnings for courses past their month and not held
+              and for active staff without the year's confidentiality
+              course (one year: --year, default this year)
 
 --period takes 2026, 2026-H1, 2026-Q3 or 2026-03. Projects and plans are
 selected by the year of their id. --group-by keeps one table of the report
@@ -62,22 +68,26 @@ selected by the year of their id. --group-by keeps one table of the report
   appraisals  period (default), indicator
   projects    project (default), state, owner
   plans       plan (default), state, kpi, task, check
+  training    course (default), person, topic, session
 
 Output (-o): text (aligned tables with bars on a terminal, tab-separated when
 piped), json and yaml (the whole report; shapes in the README), csv (one
 table), markdown. --html FILE also writes a self-contained page with charts
 ("-" writes it to standard output); without -o nothing else is printed.
---redact leaves out records marked classification: confidential, for output
-that leaves the department; reports never print customer contact details.`,
+--redact leaves out confidential records (marked classification:
+confidential, or confidential by their kind's default in the policy:
+appraisals, violations, customers, budgets), for output that leaves the
+department, and says how many; reports never print customer contact details.`,
 		Example: `  opsbook report budget
   opsbook report budget --year 2025 --group-by month -o csv
   opsbook report complaints --period 2026-Q3
   opsbook report complaints --group-by severity -o markdown
   opsbook report appraisals --year 2026 --html appraisals.html
-  opsbook report plans --group-by kpi -o json`,
+  opsbook report plans --group-by kpi -o json
+  opsbook report training --year 2026 --group-by person`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return usageErr("report needs one of: budget, complaints, appraisals, projects, plans (see `opsbook report --help`)")
+			return usageErr("report needs one of: budget, complaints, appraisals, projects, plans, training (see `opsbook report --help`)")
 		},
 	}
 	pf := cmd.PersistentFlags()
@@ -93,6 +103,7 @@ that leaves the department; reports never print customer contact details.`,
 		{"appraisals", "Ratings and indicators per period; below-standard people and their improvement"},
 		{"projects", "Project pipeline, late projects, closure gaps"},
 		{"plans", "Plans by state, overdue tasks, KPIs against target, missing checks"},
+		{"training", "Training plan against delivery, hours per person and topic, attendance, ratings, cost"},
 	} {
 		name := sub.name
 		cmd.AddCommand(&cobra.Command{
@@ -151,6 +162,9 @@ func runReport(ctx context.Context, o *reportOpts) error {
 	if o.name == "budget" && sel != nil && len(sel.Label) != 4 {
 		return usageErr("report budget works per year: use --year %s (and --group-by month for months)", sel.Label[:4])
 	}
+	if o.name == "training" && sel != nil && len(sel.Label) != 4 {
+		return usageErr("report training works per year: use --year %s", sel.Label[:4])
+	}
 	var now time.Time
 	var r *repo.Repo
 	if o.name == "budget" {
@@ -165,7 +179,17 @@ func runReport(ctx context.Context, o *reportOpts) error {
 	}
 	set := r.Set
 	if o.redact {
-		set = report.Redact(set)
+		set = report.Redact(set, r.Policy)
+		if o.name == "budget" {
+			year := now.Year()
+			if sel != nil {
+				year = sel.Year()
+			}
+			id := record.FormatID(record.Budget, year, 0)
+			if r.Set.Get(id) != nil && set.Get(id) == nil {
+				return refused(fmt.Errorf("%s is confidential: report budget --redact has no budget to show (claims against nothing would mislead); the policy's classification.budget decides", id))
+			}
+		}
 		if n := len(r.Set.Records) - len(set.Records); n > 0 {
 			fmt.Fprintf(o.io.Err, "redacted: %d confidential record(s) left out of every figure\n", n)
 		}
@@ -192,6 +216,12 @@ func runReport(ctx context.Context, o *reportOpts) error {
 		rep = report.ProjectsReport(rc, sel)
 	case "plans":
 		rep = report.PlansReport(rc, sel)
+	case "training":
+		year := now.Year()
+		if sel != nil {
+			year = sel.Year()
+		}
+		rep = report.TrainingReport(rc, year)
 	default:
 		return usageErr("unknown report %q", o.name)
 	}

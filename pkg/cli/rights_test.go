@@ -14,7 +14,7 @@ func TestReadmeShowsTheRights(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"expense", "project", "plan", "appraisal", "complaint", "budget", "customer", "person"} {
+	for _, k := range []string{"expense", "project", "plan", "appraisal", "complaint", "budget", "customer", "person", "training-plan", "training", "violation"} {
 		out, errs, code := run(t, false, false, "rights", k, "-o", "markdown")
 		if code != 0 {
 			t.Fatalf("rights %s: exit %d: %s", k, code, errs)

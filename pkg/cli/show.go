@@ -87,8 +87,12 @@ func runShow(ctx context.Context, o *showOpts) error {
 		}
 		return usageErr("no record with id %q%s", o.id, similarIDs(r.Set, o.id))
 	}
-	if o.redact && query.Confidential(rec) {
-		return refused(fmt.Errorf("%s is confidential (classification: confidential): --redact does not show it", rec.ID))
+	if o.redact && query.Confidential(rec, r.Policy) {
+		why := "classification: confidential"
+		if rec.Str("classification") == "" {
+			why = "confidential by default for " + string(rec.Kind) + " records"
+		}
+		return refused(fmt.Errorf("%s is confidential (%s): --redact does not show it", rec.ID, why))
 	}
 	rc := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now}
 	findings := repo.FilterPaths(r.Validate(now), []string{rec.Path})

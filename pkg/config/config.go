@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -43,7 +44,21 @@ type Policy struct {
 	ComplaintCategories  []string                   `json:"-"`
 	CheckIntervalDays    int                        `json:"check_interval_days"`
 	RequireSignatures    bool                       `json:"require_signatures"`
-	Commit               bool                       `json:"commit"`
+	// AppraisalCycle is year, half (the default) or quarter.
+	AppraisalCycle string `json:"appraisal_cycle"`
+	// RatingOutcomes lists, per rating (unsatisfactory too), the outcomes
+	// an appraisal may close with.
+	RatingOutcomes map[string][]string `json:"rating_outcomes"`
+	// Indicators is, per role, the indicator catalogue of its periodic
+	// appraisals (none: any indicators).
+	Indicators map[string][]Indicator `json:"indicators"`
+	// Classification is, per kind, the classification of a record that
+	// does not say (Default) and the lowest it may say (Minimum).
+	Classification map[record.Kind]ClassRule `json:"classification"`
+	// RequireNDA: acting on a confidential record needs a valid
+	// confidentiality agreement (§7.2.1).
+	RequireNDA bool `json:"require_nda"`
+	Commit     bool `json:"commit"`
 	// ExpenseReview is "director" when the department head reviews every
 	// claim before it is approved (§8.2.2), "off" (the default) when not.
 	ExpenseReview string `json:"expense_review"`
@@ -58,6 +73,51 @@ var Severities = []string{"critical", "high", "medium", "low"}
 
 // Ratings in order, best first; "unsatisfactory" is below every threshold.
 var Ratings = []string{"outstanding", "exceeds", "meets", "below"}
+
+// ClassRule is a kind's default and minimum classification.
+type ClassRule struct {
+	Default string `json:"default"`
+	Minimum string `json:"minimum"`
+}
+
+// Classifications in ascending order of secrecy.
+var Classifications = []string{"public", "internal", "confidential"}
+
+// ClassRank orders classifications: public 0, internal 1, confidential 2;
+// -1 for anything else.
+func ClassRank(c string) int { return slices.Index(Classifications, c) }
+
+// confidentialKinds are confidential by default and at least (§7.1): a
+// person's appraisal and pay, a case of misconduct, customers' details,
+// the department's budget.
+var confidentialKinds = []record.Kind{record.Appraisal, record.Violation, record.Customer, record.Budget}
+
+func defaultClassification() map[record.Kind]ClassRule {
+	m := map[record.Kind]ClassRule{}
+	for _, ki := range record.Kinds {
+		m[ki.Kind] = ClassRule{Default: "internal", Minimum: "public"}
+	}
+	for _, k := range confidentialKinds {
+		m[k] = ClassRule{Default: "confidential", Minimum: "confidential"}
+	}
+	return m
+}
+
+// Indicator is one entry of a role's indicator catalogue.
+type Indicator struct {
+	Name     string          `json:"name"`
+	Weight   decimal.Decimal `json:"weight"`
+	Standard string          `json:"standard"`
+}
+
+// Roles are the roles people have, in the rules' order.
+var Roles = []string{"director", "manager", "specialist", "leadership", "finance"}
+
+// Outcomes are what may follow from an appraisal (§6.2.2).
+var Outcomes = []string{"reward", "pay_change", "promotion", "recognition", "none"}
+
+// AppraisalCycles are the values of appraisal_cycle.
+var AppraisalCycles = []string{"year", "half", "quarter"}
 
 // Default returns the built-in policy: the department's rules as defaults.
 func Default() *Policy {
@@ -79,9 +139,22 @@ func Default() *Policy {
 		ExpenseCategories:   []string{"personnel", "marketing", "office", "travel", "training", "other"},
 		ComplaintCategories: []string{"product", "service", "billing", "delivery", "staff", "other"},
 		CheckIntervalDays:   14,
-		ExpenseReview:       "off",
-		Commit:              true,
-		Sources:             map[string]string{},
+		AppraisalCycle:      "half",
+		Indicators:          map[string][]Indicator{},
+		Classification:      defaultClassification(),
+		// Rewards, promotion and recognition follow a good rating; a pay
+		// change may follow any (a cut below standard); below standard
+		// earns no reward.
+		RatingOutcomes: map[string][]string{
+			"outstanding":    {"reward", "pay_change", "promotion", "recognition", "none"},
+			"exceeds":        {"reward", "pay_change", "promotion", "recognition", "none"},
+			"meets":          {"reward", "pay_change", "recognition", "none"},
+			"below":          {"pay_change", "none"},
+			"unsatisfactory": {"pay_change", "none"},
+		},
+		ExpenseReview: "off",
+		Commit:        true,
+		Sources:       map[string]string{},
 	}
 	for _, k := range Keys() {
 		p.Sources[k] = "default"
@@ -98,7 +171,17 @@ func Keys() []string {
 	for _, r := range Ratings {
 		keys = append(keys, "ratings."+r)
 	}
-	return append(keys, "categories.expense", "categories.complaint", "check_interval_days", "require_signatures", "commit", "expense_review")
+	keys = append(keys, "appraisal_cycle")
+	for _, r := range Roles {
+		keys = append(keys, "indicators."+r)
+	}
+	for _, ki := range record.Kinds {
+		keys = append(keys, "classification."+string(ki.Kind)+".default", "classification."+string(ki.Kind)+".minimum")
+	}
+	for _, r := range append(Ratings[:len(Ratings):len(Ratings)], "unsatisfactory") {
+		keys = append(keys, "rating_outcomes."+r)
+	}
+	return append(keys, "categories.expense", "categories.complaint", "check_interval_days", "require_signatures", "require_nda", "commit", "expense_review")
 }
 
 // Rating returns the rating a total earns.
@@ -128,6 +211,10 @@ func (p *Policy) Value(key string) string {
 		return strconv.Itoa(p.CheckIntervalDays)
 	case "require_signatures":
 		return strconv.FormatBool(p.RequireSignatures)
+	case "require_nda":
+		return strconv.FormatBool(p.RequireNDA)
+	case "appraisal_cycle":
+		return p.AppraisalCycle
 	case "commit":
 		return strconv.FormatBool(p.Commit)
 	case "expense_review":
@@ -139,6 +226,19 @@ func (p *Policy) Value(key string) string {
 		return p.ApprovalLimits[parts[1]].String()
 	case "ratings":
 		return p.Ratings[parts[1]].String()
+	case "rating_outcomes":
+		return strings.Join(p.RatingOutcomes[parts[1]], ", ")
+	case "classification":
+		if parts[2] == "default" {
+			return p.Classification[record.Kind(parts[1])].Default
+		}
+		return p.Classification[record.Kind(parts[1])].Minimum
+	case "indicators":
+		var out []string
+		for _, in := range p.Indicators[parts[1]] {
+			out = append(out, in.Name+" "+in.Weight.String())
+		}
+		return strings.Join(out, ", ")
 	case "sla":
 		s := p.SLA[parts[1]]
 		if parts[2] == "respond" {
@@ -316,6 +416,11 @@ func (p *Policy) coherence(rec *record.Record) []diag.Diagnostic {
 			at("ratings."+lo, "ratings: %s (%s) must be below %s (%s)", lo, p.Ratings[lo], hi, p.Ratings[hi])
 		}
 	}
+	for _, ki := range record.Kinds {
+		if c := p.Classification[ki.Kind]; ClassRank(c.Default) < ClassRank(c.Minimum) {
+			at("classification."+string(ki.Kind)+".default", "classification: %s's default %s is below its minimum %s", ki.Kind, c.Default, c.Minimum)
+		}
+	}
 	if p.ApprovalLimits["manager"].GreaterThan(p.ApprovalLimits["director"]) {
 		at("approval_limits.manager", "approval_limits: the manager's limit %s is above the director's %s", p.ApprovalLimits["manager"], p.ApprovalLimits["director"])
 	}
@@ -401,19 +506,72 @@ func (p *Policy) set(key string, v any) error {
 		} else {
 			p.ComplaintCategories = list
 		}
+	case "appraisal_cycle":
+		if !slices.Contains(AppraisalCycles, text) {
+			return fmt.Errorf("%q is not year, half or quarter", text)
+		}
+		p.AppraisalCycle = text
+	case "classification":
+		if ClassRank(text) < 0 {
+			return fmt.Errorf("%q is not public, internal or confidential", text)
+		}
+		c := p.Classification[record.Kind(parts[1])]
+		if parts[2] == "default" {
+			c.Default = text
+		} else {
+			c.Minimum = text
+		}
+		p.Classification[record.Kind(parts[1])] = c
+	case "indicators":
+		l, _ := v.([]any)
+		var list []Indicator
+		sum := decimal.Zero
+		for _, x := range l {
+			m, _ := x.(record.Map)
+			name, _ := m.Get("name")
+			weight, _ := m.Get("weight")
+			std, _ := m.Get("standard")
+			w, err := decimal.NewFromString(record.Text(weight))
+			if err != nil || record.Text(name) == "" {
+				return fmt.Errorf("each indicator needs a name, a weight and a standard")
+			}
+			sum = sum.Add(w)
+			list = append(list, Indicator{Name: record.Text(name), Weight: w, Standard: record.Text(std)})
+		}
+		if !sum.Equal(decimal.NewFromInt(100)) {
+			return fmt.Errorf("the weights of %s's indicators sum to %s, not 100", parts[1], sum)
+		}
+		p.Indicators[parts[1]] = list
+	case "rating_outcomes":
+		l, _ := v.([]any)
+		var list []string
+		for _, x := range l {
+			o := record.Text(x)
+			if !slices.Contains(Outcomes, o) {
+				return fmt.Errorf("%q is not an outcome (%s)", o, strings.Join(Outcomes, ", "))
+			}
+			list = append(list, o)
+		}
+		if len(list) == 0 {
+			return fmt.Errorf("needs at least one outcome")
+		}
+		p.RatingOutcomes[parts[1]] = list
 	case "expense_review":
 		if text != "off" && text != "director" {
 			return fmt.Errorf("%q is not off or director", text)
 		}
 		p.ExpenseReview = text
-	case "require_signatures", "commit":
+	case "require_signatures", "require_nda", "commit":
 		b, err := strconv.ParseBool(text)
 		if err != nil {
 			return fmt.Errorf("%q is not true or false", text)
 		}
-		if parts[0] == "commit" {
+		switch parts[0] {
+		case "commit":
 			p.Commit = b
-		} else {
+		case "require_nda":
+			p.RequireNDA = b
+		default:
 			p.RequireSignatures = b
 		}
 	}

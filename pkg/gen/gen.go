@@ -133,6 +133,7 @@ type gen struct {
 	leaders, finance, managers, specialists, claimants []*person
 	customers, projects, plans, complaints, appraisals []*rec
 	expenses, budgets, persons                         []*rec
+	team                                               []*rec // training plans, trainings, violations
 	seq                                                map[string]int
 }
 
@@ -170,7 +171,8 @@ func (g *gen) build() error {
 	g.makeProjects(nProjects)
 	g.makeAppraisals(nAppraisals)
 	g.makeComplaints(nComplaints)
-	fixed := len(g.persons) + nBudgets + len(g.customers) + len(g.projects) + len(g.plans) + len(g.appraisals) + len(g.complaints)
+	g.makeTeam()
+	fixed := len(g.persons) + nBudgets + len(g.customers) + len(g.projects) + len(g.plans) + len(g.appraisals) + len(g.complaints) + len(g.team)
 	nExpenses := n - fixed
 	if nExpenses < 1 {
 		return fmt.Errorf("%d records are too few for this department (%d needed before expenses)", n, fixed+1)
@@ -183,7 +185,7 @@ func (g *gen) build() error {
 // all lists every record in a fixed order.
 func (g *gen) all() []*rec {
 	var out []*rec
-	for _, l := range [][]*rec{g.persons, g.customers, g.projects, g.plans, g.complaints, g.appraisals, g.budgets, g.expenses} {
+	for _, l := range [][]*rec{g.persons, g.customers, g.projects, g.plans, g.complaints, g.appraisals, g.budgets, g.expenses, g.team} {
 		out = append(out, l...)
 	}
 	return out
@@ -351,6 +353,7 @@ func (g *gen) makePeople(n int) {
 			d.kv(0, "active", "false")
 		} else {
 			d.kv(0, "active", "true")
+			d.add(0, "nda:\n  signed: "+date(g.start.AddDate(-1, 0, 0))+"\n")
 		}
 		g.persons = append(g.persons, r)
 	}
@@ -891,8 +894,14 @@ func (g *gen) makeAppraisals(n int) {
 		below := rating == "below" || rating == "unsatisfactory"
 		if below {
 			d.add(0, "improvement:\n  goals: "+pick(g, []string{"三個月內投訴處理時效達標", "完成銷售技巧培訓並通過考核"})+"\n  coach: "+s.appraiser.handle+"\n  review_date: "+date(s.at.AddDate(0, 3, 0))+"\n")
-		} else if r.status() == "closed" && g.chance(0.4) {
+		}
+		// A closed appraisal records its outcome, one its rating allows.
+		switch {
+		case r.status() != "closed":
+		case !below && g.chance(0.4):
 			d.add(0, "outcome:\n  reward: "+pick(g, []string{"項目獎金 3,000 元", "年終獎 1.2 倍", "優秀員工表彰"})+"\n")
+		default:
+			d.add(0, "outcome:\n  none: true\n")
 		}
 		// A follow-up after a below-standard appraisal that improved.
 		if prev := last[s.employee]; prev != nil && lastBelow[s.employee] && !below {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/money"
 	"github.com/opsbook/opsbook/pkg/record"
@@ -126,10 +127,10 @@ type Reference struct {
 func Describe(c *rules.Context, rec *record.Record, findings []diag.Diagnostic, redact bool) *Detail {
 	d := &Detail{
 		Kind: string(rec.Kind), ID: rec.ID, Path: rec.Path, Title: rec.Title(), Status: rec.Status(),
-		Classification: Classification(rec), Fields: rec.Data, Findings: findings, rec: rec,
+		Classification: Classification(rec, c.Policy), Fields: rec.Data, Findings: findings, rec: rec,
 	}
 	if redact {
-		d.Fields, _ = Redact(rec)
+		d.Fields, _ = Redact(rec, c.Policy)
 		if d.Fields == nil {
 			d.Fields = record.Map{}
 		}
@@ -145,7 +146,7 @@ func Describe(c *rules.Context, rec *record.Record, findings []diag.Diagnostic, 
 	case record.Expense:
 		d.Expense = expenseDetail(c, rec)
 	}
-	d.RefsOut, d.RefsIn = references(c.Set, rec, redact)
+	d.RefsOut, d.RefsIn = references(c.Set, c.Policy, rec, redact)
 	return d
 }
 
@@ -214,10 +215,10 @@ func expenseDetail(c *rules.Context, rec *record.Record) *ExpenseDetail {
 
 // references lists the records rec names (through rules.Refs) and the
 // records that name it.
-func references(set *record.Set, rec *record.Record, redact bool) (out, in []Reference) {
+func references(set *record.Set, p *config.Policy, rec *record.Record, redact bool) (out, in []Reference) {
 	out, in = []Reference{}, []Reference{}
 	title := func(r *record.Record) string {
-		if redact && Confidential(r) {
+		if redact && Confidential(r, p) {
 			return Redacted
 		}
 		return r.Title()
@@ -241,7 +242,7 @@ func references(set *record.Set, rec *record.Record, redact bool) (out, in []Ref
 		return out, in
 	}
 	for _, other := range set.Records {
-		if other == rec || (redact && Confidential(other)) {
+		if other == rec || (redact && Confidential(other, p)) {
 			continue
 		}
 		for _, ref := range rules.Refs {

@@ -447,7 +447,7 @@ visits:
   - {date: 2026-04-20, by: li.wei, note: ok}
 `)
 	secret := parseRecord(t, "records/customers/CUS-0002.yaml", "kind: customer\nid: CUS-0002\nname: S\nclassification: confidential\n")
-	data, visible := Redact(cus)
+	data, visible := Redact(cus, nil)
 	if !visible {
 		t.Fatal("internal customer hidden")
 	}
@@ -459,7 +459,7 @@ visits:
 	if cus.Str("contact.name") != "陳經理" {
 		t.Error("Redact changed the record")
 	}
-	if _, visible := Redact(secret); visible {
+	if _, visible := Redact(secret, nil); visible {
 		t.Error("confidential customer visible")
 	}
 	rows := NewRows(context(cus, secret), []*record.Record{cus, secret}, true)
@@ -476,7 +476,7 @@ visits:
 	if got := ids(t, record.Customer, rows, "last_visit = 2026-04-20"); got != "CUS-0001" {
 		t.Errorf("last_visit: %s", got)
 	}
-	set := RedactSet(record.NewSet([]*record.Record{cus, secret}))
+	set := RedactSet(record.NewSet([]*record.Record{cus, secret}), nil)
 	if len(set.Records) != 1 || set.Get("CUS-0002") != nil || set.Get("CUS-0001").Str("contact.phone") != Redacted || set.Get("CUS-0001").Root != nil {
 		t.Errorf("RedactSet: %+v", set.Records)
 	}

@@ -3,7 +3,9 @@ package query
 import (
 	"slices"
 
+	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/rules"
 )
 
 // Redacted replaces every confidential value in output that leaves the
@@ -16,27 +18,27 @@ const Redacted = "[redacted]"
 var ConfidentialFields = map[record.Kind][]string{
 	record.Customer:  {"contact"},
 	record.Complaint: {"contact"},
+	// how well a session worked and what attendees thought of it
+	record.Training: {"evaluation"},
+	// rewards and pay, and the measures after a second low rating
+	record.Appraisal: {"outcome", "measures"},
 }
 
-// Classification returns a record's classification: public, internal (the
-// default) or confidential.
-func Classification(r *record.Record) string {
-	if c := r.Str("classification"); c != "" {
-		return c
-	}
-	return "internal"
-}
+// Classification returns a record's classification: public, internal or
+// confidential; when the record does not say, its kind's default under the
+// policy p (nil: the built-in policy).
+func Classification(r *record.Record, p *config.Policy) string { return rules.Classification(r, p) }
 
 // Confidential reports whether a record as a whole is confidential.
-func Confidential(r *record.Record) bool { return Classification(r) == "confidential" }
+func Confidential(r *record.Record, p *config.Policy) bool { return rules.Confidential(r, p) }
 
 // Redact returns a record's data as it may leave the department: a copy in
 // which every value under a confidential field is replaced by Redacted (the
 // shape is kept, so a reader sees that contact.phone exists but not what it
 // is). visible is false, and data nil, when the record as a whole is
 // confidential and must be left out. The record itself is not changed.
-func Redact(r *record.Record) (data record.Map, visible bool) {
-	if Confidential(r) {
+func Redact(r *record.Record, p *config.Policy) (data record.Map, visible bool) {
+	if Confidential(r, p) {
 		return nil, false
 	}
 	fields := ConfidentialFields[r.Kind]
@@ -74,10 +76,10 @@ func redactValue(v any) any {
 // exports: confidential records left out, the others' confidential fields
 // redacted. The records returned carry no YAML nodes (which hold the
 // original text), only their redacted data.
-func RedactSet(s *record.Set) *record.Set {
+func RedactSet(s *record.Set, p *config.Policy) *record.Set {
 	var recs []*record.Record
 	for _, r := range s.Records {
-		data, visible := Redact(r)
+		data, visible := Redact(r, p)
 		if !visible {
 			continue
 		}

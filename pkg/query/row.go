@@ -42,7 +42,7 @@ func NewRows(c *rules.Context, recs []*record.Record, redact bool) []*Row {
 		data := r.Data
 		if redact {
 			var visible bool
-			if data, visible = Redact(r); !visible {
+			if data, visible = Redact(r, c.Policy); !visible {
 				continue
 			}
 		}

@@ -18,6 +18,10 @@ const (
 	Appraisal Kind = "appraisal"
 	Budget    Kind = "budget"
 	Expense   Kind = "expense"
+
+	TrainingPlan Kind = "training-plan"
+	Training     Kind = "training"
+	Violation    Kind = "violation"
 )
 
 // KindInfo says where a kind lives and how its ids look.
@@ -29,18 +33,24 @@ type KindInfo struct {
 	Yearly bool   // files sit in a year folder
 	// TitleField is "name" for people and customers, "title" otherwise.
 	TitleField string
+	// YearOnly: the id is the prefix and a year (BUD-2026, TRP-2026), one
+	// record per year, directly in the kind's folder.
+	YearOnly bool
 }
 
 // Kinds lists every kind in the order reports show them.
 var Kinds = []KindInfo{
-	{Person, "people", "people", "", false, "name"},
-	{Customer, "customers", "customers", "CUS", false, "name"},
-	{Project, "projects", "projects", "PRJ", true, "title"},
-	{Plan, "plans", "plans", "PLN", true, "title"},
-	{Complaint, "complaints", "complaints", "CMP", true, "title"},
-	{Appraisal, "appraisals", "appraisals", "APR", true, "title"},
-	{Budget, "budgets", "budgets", "BUD", false, "title"},
-	{Expense, "expenses", "expenses", "EXP", true, "title"},
+	{Person, "people", "people", "", false, "name", false},
+	{Customer, "customers", "customers", "CUS", false, "name", false},
+	{Project, "projects", "projects", "PRJ", true, "title", false},
+	{Plan, "plans", "plans", "PLN", true, "title", false},
+	{Complaint, "complaints", "complaints", "CMP", true, "title", false},
+	{Appraisal, "appraisals", "appraisals", "APR", true, "title", false},
+	{Budget, "budgets", "budgets", "BUD", false, "title", true},
+	{Expense, "expenses", "expenses", "EXP", true, "title", false},
+	{TrainingPlan, "training-plans", "training-plans", "TRP", false, "title", true},
+	{Training, "trainings", "trainings", "TRN", true, "title", false},
+	{Violation, "violations", "violations", "VIO", true, "title", false},
 }
 
 // Info returns the KindInfo of k.
@@ -70,7 +80,7 @@ func ParseKind(s string) (Kind, error) {
 
 // idParts splits an id into its shape: a yearly id ("EXP-2026-0001":
 // prefix, year, sequence), a customer id ("CUS-0001": prefix, sequence), a
-// budget id ("BUD-2026": prefix, year) or a person's handle (lower-case
+// year-only id ("BUD-2026", "TRP-2026": prefix, year) or a person's handle (lower-case
 // letters, digits, dots and hyphens, starting with a letter or digit, no
 // ".."). Hand-written rather than regular expressions: the rules ask it of
 // every reference of every record.
@@ -83,14 +93,15 @@ func idParts(id string) (k Kind, year, seq string, ok bool) {
 				return Customer, "", rest, true
 			}
 			return "", "", "", false
-		case "BUD":
-			if len(rest) == 4 && allDigits(rest) {
-				return Budget, rest, "", true
-			}
-			return "", "", "", false
 		}
 		for _, ki := range Kinds {
-			if ki.Prefix == p && ki.Kind != Customer && ki.Kind != Budget {
+			if ki.Prefix == p && ki.YearOnly {
+				if len(rest) == 4 && allDigits(rest) {
+					return ki.Kind, rest, "", true
+				}
+				return "", "", "", false
+			}
+			if ki.Prefix == p && ki.Kind != Customer {
 				if len(rest) >= 9 && rest[4] == '-' && allDigits(rest[:4]) && allDigits(rest[5:]) {
 					return ki.Kind, rest[:4], rest[5:], true
 				}
@@ -154,7 +165,7 @@ func ValidID(k Kind, id string) bool {
 	return ok && got == k
 }
 
-// IDYear returns the year part of a yearly id or a budget id ("2026").
+// IDYear returns the year part of a yearly or year-only id ("2026").
 func IDYear(id string) string {
 	_, year, _, _ := idParts(id)
 	return year
@@ -184,8 +195,8 @@ func FormatID(k Kind, year, seq int) string {
 		return fmt.Sprintf("%s-%04d-%04d", ki.Prefix, year, seq)
 	case k == Customer:
 		return fmt.Sprintf("CUS-%04d", seq)
-	case k == Budget:
-		return fmt.Sprintf("BUD-%04d", year)
+	case ki.YearOnly:
+		return fmt.Sprintf("%s-%04d", ki.Prefix, year)
 	}
 	return ""
 }

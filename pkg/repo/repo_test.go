@@ -17,7 +17,7 @@ func TestLoadAndValidate(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, p), []byte(s), 0o644)
 	}
 	write(".opsbook.yaml", "categories:\n  expense: [snacks]\n")
-	write("records/people/a.yaml", "kind: person\nid: a\nname: A\nrole: director\nemails: [a@example.com]\n")
+	write("records/people/a.yaml", "kind: person\nid: a\nname: A\nrole: director\nemails: [a@example.com]\nnda:\n  signed: 2025-01-01\n")
 	write("records/expenses/2026/EXP-2026-0001.yaml", "kind: expense\nid: EXP-2026-0001\ntitle: t\nstatus: draft\nclaimant: a\ndate: 2026-01-01\ncategory: snacks\namount: 5.00\n")
 	write("records/expenses/2026/EXP-2026-0002.yaml", "kind: expense\nid: EXP-2026-0002\ntitle: t\nstatus: draft\nclaimant: b\ndate: 2026-01-01\ncategory: office\namount: 5.00\n")
 	r, err := Open(context.Background(), filepath.Join(dir, "records", "expenses"))

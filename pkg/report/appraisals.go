@@ -57,6 +57,7 @@ const (
 	ImprovementOverdue  = "overdue"           // review date passed, no follow-up appraisal
 	ImprovementFollowed = "followed_up"       // a follow-up appraisal exists and is not below standard
 	ImprovementMeasures = "measures_required" // below standard twice in a row (§6.2.3)
+	ImprovementMeasured = "measures_taken"    // ... and the measures are recorded
 )
 
 // BelowStandardItem is an appraisal rated below or unsatisfactory and where
@@ -79,7 +80,10 @@ type BelowStandardItem struct {
 	FollowUpRating string `json:"follow_up_rating"`
 	// MeasuresRequired: this appraisal follows up an earlier below-standard
 	// one, or its own follow-up is below standard again.
-	MeasuresRequired  bool   `json:"measures_required"`
+	MeasuresRequired bool `json:"measures_required"`
+	// Measures counts the measures recorded on the second below-standard
+	// appraisal (§6.2.3).
+	Measures          int    `json:"measures"`
 	ImprovementStatus string `json:"improvement_status"`
 }
 
@@ -99,6 +103,11 @@ type Appraisals struct {
 	AsOf          string              `json:"as_of"`
 	Groups        []AppraisalGroup    `json:"periods"`
 	BelowStandard []BelowStandardItem `json:"below_standard"`
+	// LastPeriod is the last finished period of the policy's appraisal
+	// cycle as of now; Unappraised the active staff without an appraisal
+	// of it (leadership and the director aside).
+	LastPeriod  string   `json:"last_period"`
+	Unappraised []string `json:"unappraised"`
 }
 
 // AppraisalInPeriod tells whether an appraisal belongs to a selected period:
@@ -121,6 +130,8 @@ func AppraisalInPeriod(rec *record.Record, sel *Period) bool {
 // settled.
 func AppraisalsReport(c *rules.Context, sel *Period) *Appraisals {
 	rep := &Appraisals{AsOf: c.Now.Format(dateLayout), Groups: []AppraisalGroup{}, BelowStandard: []BelowStandardItem{}}
+	rep.LastPeriod = rules.LastPeriod(c.Policy.AppraisalCycle, c.Now)
+	rep.Unappraised = append([]string{}, rules.Unappraised(c.Set, rep.LastPeriod)...)
 	if sel != nil {
 		rep.Period = sel.Label
 	}
@@ -202,7 +213,15 @@ func AppraisalsReport(c *rules.Context, sel *Period) *Appraisals {
 				item.MeasuresRequired = true
 			}
 		}
+		// the measures are recorded on the second below-standard appraisal
+		second := a
+		if f := followUps[a.ID]; f != nil && rules.BelowStandard(item.FollowUpRating) {
+			second = f
+		}
+		item.Measures = len(second.List("measures"))
 		switch {
+		case item.MeasuresRequired && item.Measures > 0:
+			item.ImprovementStatus = ImprovementMeasured
 		case item.MeasuresRequired:
 			item.ImprovementStatus = ImprovementMeasures
 		case item.FollowUp != "":

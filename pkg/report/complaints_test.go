@@ -251,7 +251,7 @@ resolution: {solution: x, resolved_at: 2026-03-05T14:00:00+08:00}
 func TestComplaintsRedact(t *testing.T) {
 	docs := complaintSet(t)
 	docs[2] = strings.Replace(docs[2], "status: investigating\n", "status: investigating\nclassification: confidential\n", 1)
-	c := ctxAt(t, Redact(set(t, docs...)), "2026-04-03T09:00:00+08:00")
+	c := ctxAt(t, Redact(set(t, docs...), nil), "2026-04-03T09:00:00+08:00")
 	r := ComplaintsReport(c, YearPeriod(2026))
 	eq(t, "redacted total", r.Total, 4)
 	for _, it := range r.Backlog.Items {

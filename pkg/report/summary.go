@@ -62,6 +62,8 @@ type SummaryPlans struct {
 //	                "satisfaction_average", "reopen_percent", "repeat_percent"},
 //	 "appraisal_follow_ups": [BelowStandardItem needing action],
 //	 "plans": {"active_plans", "overdue_tasks", "missing_checks", "late_projects": [id], "closure_gaps": [ClosureGap]},
+//	 "training": {"year", "plan", "courses", "courses_held", "courses_not_held", "attendance_percent",
+//	              "average_rating", "without_confidentiality": [handle]},
 //	 "validation": {"errors", "warnings"}}
 type Summary struct {
 	AsOf       string              `json:"as_of"`
@@ -71,6 +73,7 @@ type Summary struct {
 	Complaints SummaryComplaints   `json:"complaints"`
 	FollowUps  []BelowStandardItem `json:"appraisal_follow_ups"`
 	Plans      SummaryPlans        `json:"plans"`
+	Training   SummaryTraining     `json:"training"`
 	Validation struct {
 		Errors   int `json:"errors"`
 		Warnings int `json:"warnings"`
@@ -168,6 +171,8 @@ func NewSummary(c *rules.Context, ds []diag.Diagnostic, now time.Time) *Summary 
 			s.FollowUps = append(s.FollowUps, b)
 		}
 	}
+
+	s.Training = summaryTraining(c, now.Year())
 
 	pl := PlansReport(c, nil)
 	for _, st := range pl.States {

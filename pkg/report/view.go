@@ -375,6 +375,13 @@ func (a *Appraisals) Page(v View) *render.Page {
 	}
 	p := &render.Page{Title: title + " (as of " + a.AsOf + ")",
 		Lines: []string{"Ratings follow from the indicators under the policy's thresholds; drafts are counted but left out of the figures."}}
+	if a.LastPeriod != "" {
+		line := fmt.Sprintf("Everyone on the staff has an appraisal of %s, the last finished period.", a.LastPeriod)
+		if len(a.Unappraised) > 0 {
+			line = fmt.Sprintf("Without an appraisal of %s, the last finished period: %s.", a.LastPeriod, strings.Join(a.Unappraised, ", "))
+		}
+		p.Lines = append(p.Lines, line)
+	}
 	if v.show("period") {
 		s := render.Section{Title: "Ratings by period", Table: a.periodTable(), Empty: "No appraisals."}
 		total := map[string]int{}
@@ -678,7 +685,7 @@ func (s *Summary) Page() *render.Page {
 	v := View{}
 	p := &render.Page{Title: "opsbook summary as of " + s.AsOf}
 	kinds := &render.Table{Headers: []string{"KIND", "TOTAL", "BY STATE"}, Right: right(1)}
-	var who []string
+	var who, team []string
 	for _, k := range s.Kinds {
 		switch record.Kind(k.Kind) {
 		case record.Person:
@@ -686,6 +693,11 @@ func (s *Summary) Page() *render.Page {
 			continue
 		case record.Customer:
 			who = append(who, fmt.Sprintf("%d customers", k.Total))
+			continue
+		case record.TrainingPlan, record.Training, record.Violation:
+			// the team's kinds in one phrase, to keep the summary on a screen
+			// (their states are in -o json and `opsbook list`)
+			team = append(team, plural(k.Total, strings.ReplaceAll(k.Kind, "-", " "), strings.ReplaceAll(record.Info(record.Kind(k.Kind)).Plural, "-", " ")))
 			continue
 		}
 		var parts []string
@@ -696,7 +708,11 @@ func (s *Summary) Page() *render.Page {
 		}
 		kinds.Add(k.Kind, itoa(k.Total), wrapList(parts, 64))
 	}
-	p.Lines = append(p.Lines, strings.Join(who, ", ")+".")
+	line := strings.Join(who, ", ")
+	if len(team) > 0 {
+		line += "; " + strings.Join(team, ", ")
+	}
+	p.Lines = append(p.Lines, line+".")
 	p.Sections = append(p.Sections, render.Section{Title: "Records", Table: kinds})
 
 	b := s.Budget
@@ -751,6 +767,7 @@ func (s *Summary) Page() *render.Page {
 		}
 		fu.Table.Add(f.ID, f.Employee, orDash(orDefault(f.Period, f.Project)), f.Rating, orDash(f.ReviewDate), f.ImprovementStatus)
 	}
+	fu.Title += "; " + s.Training.line()
 	p.Sections = append(p.Sections, fu)
 
 	pl := s.Plans

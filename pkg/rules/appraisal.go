@@ -66,10 +66,14 @@ func (r *run) appraisal(rec *record.Record) {
 		}
 	}
 	st := rec.Status()
+	if len(rec.List("indicators")) > 0 {
+		r.outcome(rec, s.Rating)
+		r.catalogue(rec)
+	}
 	if BelowStandard(s.Rating) && st != "draft" && !rec.Has("improvement") {
 		r.errorf(rec, "indicators", "state-needs", "rated %s (total %s): a %s appraisal needs an improvement plan (improvement: goals, coach, review_date)", s.Rating, s.Total.String(), st)
 	}
-	if prev := r.Set.Get(rec.Str("follow_up_of")); prev != nil && prev.Kind == record.Appraisal && BelowStandard(s.Rating) && BelowStandard(AppraisalScore(prev, r.Policy).Rating) {
-		r.warnf(rec, "follow_up_of", "measures-required", "%s is below standard again after %s: measures required (§6.2.3)", emp, prev.ID)
+	if prev := r.Set.Get(rec.Str("follow_up_of")); prev != nil && prev.Kind == record.Appraisal && BelowStandard(s.Rating) && BelowStandard(AppraisalScore(prev, r.Policy).Rating) && !rec.Has("measures") {
+		r.warnf(rec, "follow_up_of", "measures-required", "%s is below standard again after %s: measures required (§6.2.3): the director records them (measures: action, date, by)", emp, prev.ID)
 	}
 }

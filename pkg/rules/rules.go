@@ -118,6 +118,8 @@ func Check(c *Context) []diag.Diagnostic {
 	r.activePlans()
 	r.budgets()
 	r.splitClaims()
+	r.coursesNotHeld()
+	r.appraisalsMissing()
 	return r.diags
 }
 
@@ -193,7 +195,11 @@ func (r *run) records() {
 func (r *run) record(rec *record.Record) {
 	r.refs(rec)
 	r.attachments(rec)
+	r.ndaRequired(rec)
+	r.classification(rec)
 	switch rec.Kind {
+	case record.Person:
+		r.nda(rec)
 	case record.Expense:
 		r.expense(rec)
 	case record.Appraisal:
@@ -206,6 +212,12 @@ func (r *run) record(rec *record.Record) {
 		r.project(rec)
 	case record.Budget:
 		r.budget(rec)
+	case record.TrainingPlan:
+		r.trainingPlan(rec)
+	case record.Training:
+		r.training(rec)
+	case record.Violation:
+		r.violation(rec)
 	}
 }
 

@@ -13,9 +13,9 @@ import (
 
 // base is a small valid department; tests add or replace files.
 var base = map[string]string{
-	"records/people/wang.fang.yaml":            "kind: person\nid: wang.fang\nname: 王芳\nrole: director\nemails: [wang.fang@example.com]\nactive: true\n",
-	"records/people/zhang.min.yaml":            "kind: person\nid: zhang.min\nname: 張敏\nrole: manager\nreports_to: wang.fang\nemails: [zhang.min@example.com]\n",
-	"records/people/li.wei.yaml":               "kind: person\nid: li.wei\nname: 李偉\nrole: specialist\nreports_to: zhang.min\nemails: [li.wei@example.com]\n",
+	"records/people/wang.fang.yaml":            "kind: person\nid: wang.fang\nname: 王芳\nrole: director\nemails: [wang.fang@example.com]\nactive: true\nnda:\n  signed: 2025-01-01\n",
+	"records/people/zhang.min.yaml":            "kind: person\nid: zhang.min\nname: 張敏\nrole: manager\nreports_to: wang.fang\nemails: [zhang.min@example.com]\nnda:\n  signed: 2025-01-01\n",
+	"records/people/li.wei.yaml":               "kind: person\nid: li.wei\nname: 李偉\nrole: specialist\nreports_to: zhang.min\nemails: [li.wei@example.com]\nnda:\n  signed: 2025-01-01\n",
 	"records/budgets/BUD-2026.yaml":            "kind: budget\nid: BUD-2026\ntitle: b\nstatus: approved\nyear: 2026\nlines:\n  - category: office\n    amount: 1000.00\n  - category: marketing\n    amount: 500.00\n    project: PRJ-2026-0001\namendments:\n  - date: 2026-06-01\n    category: office\n    amount: 200.00\n    reason: more\n",
 	"records/projects/2026/PRJ-2026-0001.yaml": "kind: project\nid: PRJ-2026-0001\ntitle: p\nstatus: proposed\nobjective: o\nsponsor: wang.fang\nowner: zhang.min\n",
 }
@@ -143,7 +143,8 @@ const twoIndicators = "  - name: a\n    weight: 60\n    score: 92\n  - name: b\n
 
 func TestAppraisalRules(t *testing.T) {
 	// 60×92/100 + 40×78.5/100 = 55.2 + 31.4 = 86.6 → exceeds
-	if ds := check(t, map[string]string{aprPath: appraisal("submitted", twoIndicators, "total: 86.6\nrating: exceeds\n")}); len(ds) != 0 {
+	// (zhang.min, whom nobody appraises here, is named by appraisal-missing)
+	if ds := check(t, map[string]string{aprPath: appraisal("submitted", twoIndicators, "total: 86.6\nrating: exceeds\n")}); len(ds) != 1 || ds[0].Rule != "appraisal-missing" {
 		t.Fatalf("correct appraisal: %v", ds)
 	}
 	cases := []struct{ name, text, rule, msg string }{

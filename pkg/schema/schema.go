@@ -437,17 +437,22 @@ func quoteAll(names []string) []string {
 // defWords says in words what the shared definitions' patterns ask for, so
 // that a manager is not shown a regular expression.
 var defWords = map[string]string{
-	"text":         "text (it is empty)",
-	"numberOrText": "text (it is empty)",
-	"handle":       "a person's handle (lower-case letters, digits, . and -, like li.wei)",
-	"customerId":   "a customer id (like CUS-0007)",
-	"projectId":    "a project id (like PRJ-2026-0001)",
-	"planId":       "a plan id (like PLN-2026-0001)",
-	"complaintId":  "a complaint id (like CMP-2026-0001)",
-	"appraisalId":  "an appraisal id (like APR-2026-0001)",
-	"expenseId":    "an expense id (like EXP-2026-0001)",
-	"budgetId":     "a budget id (like BUD-2026)",
-	"attachment":   "a path inside the repository (relative, without .. segments or backslashes)",
+	"text":           "text (it is empty)",
+	"numberOrText":   "text (it is empty)",
+	"handle":         "a person's handle (lower-case letters, digits, . and -, like li.wei)",
+	"customerId":     "a customer id (like CUS-0007)",
+	"projectId":      "a project id (like PRJ-2026-0001)",
+	"planId":         "a plan id (like PLN-2026-0001)",
+	"complaintId":    "a complaint id (like CMP-2026-0001)",
+	"appraisalId":    "an appraisal id (like APR-2026-0001)",
+	"expenseId":      "an expense id (like EXP-2026-0001)",
+	"budgetId":       "a budget id (like BUD-2026)",
+	"trainingPlanId": "a training plan id (like TRP-2026)",
+	"trainingId":     "a training id (like TRN-2026-0001)",
+	"violationId":    "a violation id (like VIO-2026-0001)",
+	"courseCode":     "a course code (capital letters, digits and -, like C01)",
+	"month":          "a month (YYYY-MM)",
+	"attachment":     "a path inside the repository (relative, without .. segments or backslashes)",
 }
 
 // patternWords maps a pattern to its words; filled from common.json.

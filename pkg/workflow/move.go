@@ -274,8 +274,13 @@ func phrase(verb string) string {
 }
 
 func ownNoun(field string) string {
-	if field == "claimant" {
+	switch field {
+	case "claimant":
 		return "claim"
+	case "person":
+		return "case"
+	case "reporter":
+		return "report"
 	}
 	return "record"
 }

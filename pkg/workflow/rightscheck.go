@@ -515,12 +515,13 @@ func diffPaths(prefix string, a, b any, out *[]string) {
 	}
 }
 
-// noun names a kind as the department does: an expense is a claim.
+// noun names a kind as the department does: an expense is a claim, a
+// training-plan a training plan.
 func noun(k record.Kind) string {
 	if k == record.Expense {
 		return "claim"
 	}
-	return string(k)
+	return strings.ReplaceAll(string(k), "-", " ")
 }
 
 func hasMode(rs []Right, m Mode) bool {

@@ -1,0 +1,122 @@
+package rules
+
+import (
+	"strings"
+
+	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/workflow"
+)
+
+// Confidentiality agreements (§7.2.1): a person carries nda {signed,
+// document, expires}. A member of staff without a valid one is a warning;
+// under the policy's require_nda, anyone a confidential record still open
+// names (who is to act on it) must hold one, and a write on a confidential
+// record by an actor without one is refused (pkg/change).
+func init() {
+	Attachments[record.Person] = append(Attachments[record.Person], "nda.document")
+	Catalog = append(Catalog,
+		Rule{"nda-missing", diag.Warning, "an active member of staff without a valid confidentiality agreement (nda missing, not yet signed or expired)"},
+		Rule{"classification-minimum", diag.Error, "a record classified below its kind's minimum (policy classification)"},
+		Rule{"nda-required", diag.Error, "under require_nda, an open confidential record names an active person without a valid confidentiality agreement"},
+	)
+}
+
+// Classification returns a record's classification: public, internal or
+// confidential; when the record does not say, its kind's default under the
+// policy (nil: the built-in policy).
+func Classification(r *record.Record, p *config.Policy) string {
+	if c := r.Str("classification"); c != "" {
+		return c
+	}
+	if p == nil {
+		p = builtin
+	}
+	if c := p.Classification[r.Kind].Default; c != "" {
+		return c
+	}
+	return "internal"
+}
+
+var builtin = config.Default()
+
+// Confidential reports whether a record as a whole is confidential under
+// the policy (nil: the built-in one).
+func Confidential(r *record.Record, p *config.Policy) bool {
+	return Classification(r, p) == "confidential"
+}
+
+// classification: a record may not say less than its kind's minimum.
+func (r *run) classification(rec *record.Record) {
+	c := rec.Str("classification")
+	if c == "" {
+		return // the default, which the policy keeps at or above the minimum
+	}
+	if min := r.Policy.Classification[rec.Kind].Minimum; config.ClassRank(c) < config.ClassRank(min) {
+		r.errorf(rec, "classification", "classification-minimum", "%s is %s, below the minimum for %s records, %s (policy classification.%s.minimum)", rec.ID, c, rec.Kind, min, rec.Kind)
+	}
+}
+
+// NDAStatus says why a person's confidentiality agreement does not hold on
+// day (YYYY-MM-DD): "missing", "not yet signed", "expired on DATE"; "" when
+// it holds.
+func NDAStatus(person *record.Record, day string) string {
+	signed := person.Str("nda.signed")
+	switch exp := person.Str("nda.expires"); {
+	case signed == "":
+		return "missing"
+	case signed > day:
+		return "not signed until " + signed
+	case exp != "" && exp < day:
+		return "expired on " + exp
+	}
+	return ""
+}
+
+// ActiveStaff reports whether a person is active staff of the department:
+// active and not of leadership (the company's leaders approve; the
+// department does not train, bind or appraise them).
+func ActiveStaff(p *record.Record) bool {
+	return p.Str("active") != "false" && p.Str("role") != "leadership"
+}
+
+func (r *run) nda(person *record.Record) {
+	if !ActiveStaff(person) {
+		return
+	}
+	if why := NDAStatus(person, r.Now.Format("2006-01-02")); why != "" {
+		field := "nda"
+		if why == "missing" {
+			field = "id"
+		}
+		r.warnf(person, field, "nda-missing", "%s has no valid confidentiality agreement (nda %s): §7.2.1 asks one of every member of staff", person.ID, why)
+	}
+}
+
+// ndaRequired: under require_nda, every active person an open confidential
+// record names must hold a valid agreement.
+func (r *run) ndaRequired(rec *record.Record) {
+	if !r.Policy.RequireNDA || rec.Kind == record.Person || !Confidential(rec, r.Policy) {
+		return
+	}
+	if t := workflow.For(rec.Kind); t != nil && t.IsFinal(rec.Status()) {
+		return // nobody acts on it any more
+	}
+	day := r.Now.Format("2006-01-02")
+	for _, ref := range Refs {
+		if ref.Kind != rec.Kind || ref.Target != record.Person {
+			continue
+		}
+		for path, h := range Expand(rec.Data, ref.Path) {
+			p := r.Set.Get(h)
+			if p == nil || p.Kind != record.Person || p.Str("active") == "false" {
+				continue
+			}
+			if why := NDAStatus(p, day); why != "" {
+				r.errorf(rec, path, "nda-required", "%s is confidential and names %s (%s), whose confidentiality agreement is %s: the policy requires one (require_nda)",
+					rec.ID, h, strings.ReplaceAll(path, ".", " "), why)
+			}
+		}
+	}
+}
