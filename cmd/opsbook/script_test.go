@@ -71,6 +71,10 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("NO_COLOR", "1")
 			env.Setenv("OPSBOOK_NOW", "2026-11-26T15:00:00+08:00")
+			// Plain git commits are dated like opsbook's: verify names a
+			// commit dated before its parent (commit-date).
+			env.Setenv("GIT_AUTHOR_DATE", "2026-11-26T15:00:00+08:00")
+			env.Setenv("GIT_COMMITTER_DATE", "2026-11-26T15:00:00+08:00")
 			env.Setenv("HOME", env.WorkDir)
 			env.Setenv("GIT_CONFIG_NOSYSTEM", "1")
 			env.Setenv("TZ", "Asia/Shanghai")

@@ -29,7 +29,18 @@ const (
 	// exactly what the old one held, the old one gone), or by someone
 	// other than the director or leadership.
 	RuleRecordsFolder = "records-folder"
+	// RuleCommitDate: a commit that changes records is dated more than
+	// dateSkew before one of its parents. A commit is made after its
+	// parents; an earlier date is set by hand (GIT_COMMITTER_DATE), and
+	// the stamps a move writes (acknowledged_at, resolved_at, ...) are
+	// checked against that date, so a back-dated commit would carry a
+	// back-dated stamp that erases an SLA breach.
+	RuleCommitDate = "commit-date"
 )
+
+// dateSkew is how far a commit's date may lag behind its parents' (clocks
+// of different machines disagree a little).
+const dateSkew = time.Hour
 
 // How a merge's changes are introduced in messages.
 const (
@@ -237,7 +248,7 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 	for _, vs := range results {
 		rep.Violations = append(rep.Violations, vs...)
 	}
-	// Sealed attachments, commit by commit (also those that change only
+	// Sealed attachments and case twins, commit by commit (also those that change only
 	// files under attachments/, which the pass above does not read).
 	for _, h := range order {
 		dir := func() (string, error) {
@@ -252,6 +263,10 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 		}
 		vs, err := r.sealedAttachments(ctx, h, dir)
 		if err != nil {
+			return nil, err
+		}
+		rep.Violations = append(rep.Violations, vs...)
+		if vs, err = r.pathCase(ctx, h); err != nil {
 			return nil, err
 		}
 		rep.Violations = append(rep.Violations, vs...)
@@ -286,6 +301,9 @@ type verifyJob struct {
 	// or projects, its projects and plans (the workflow's order checks).
 	when    time.Time
 	records *record.Set
+	// after is the latest date of the commit's parents, when the commit
+	// is dated more than dateSkew before it (RuleCommitDate).
+	after time.Time
 }
 
 // prepare reads what judging commit h needs, or returns nil when it
@@ -350,6 +368,11 @@ func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*ver
 		j.fcs = append(j.fcs, fc)
 	}
 	j.hash, j.when = h, time.Unix(nd.Time, 0).UTC()
+	for _, p := range nd.Parents {
+		if t := time.Unix(r.TimeOf(p), 0).UTC(); t.Sub(j.when) > dateSkew && t.After(j.after) {
+			j.after = t
+		}
+	}
 	if needsOrder(j.fcs) {
 		if j.records, err = r.orderRecords(nd.Tree, dir); err != nil {
 			return nil, err
@@ -462,6 +485,13 @@ func (j *verifyJob) judge() []Violation {
 			id, path = fcs[0].id, fcs[0].Path
 		}
 		add(RuleCommitHeader, id, path, fmt.Sprintf("commit carries a parent line after its other headers (%s); git and the forge ignore it and judge the commit as having %s, and so does verify", strings.Join(j.stray, ", "), parentsText(j.parents)), nil, "")
+	}
+	if !j.after.IsZero() {
+		id, path := "", j.rules.PolicyPath
+		if len(fcs) > 0 {
+			id, path = fcs[0].id, fcs[0].Path
+		}
+		add(RuleCommitDate, id, path, fmt.Sprintf("commit is dated %s, before its parent's %s: a commit is made after its parents, so its date (and every stamp checked against it) was set back by hand", j.when.Format(time.RFC3339), j.after.Format(time.RFC3339)), nil, "")
 	}
 	if p := j.problem; p != nil {
 		id, path, what := "", j.rules.PolicyPath, "the policy"
@@ -735,7 +765,7 @@ func (r *Repo) movedFolder(ctx context.Context, h plumbing.Hash, base *Rules, ma
 	}
 	// The commit as a whole (its policy change, headers, signature) is
 	// main's to report.
-	j.policy, j.folder, j.stray, j.undonePolicy = false, "", nil, nil
+	j.policy, j.folder, j.stray, j.undonePolicy, j.after = false, "", nil, nil, time.Time{}
 	if main != nil {
 		j.problem = nil
 	}

@@ -115,6 +115,7 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
+	g.WaitGitLock(ctx)
 	if err := g.CheckState(); err != nil {
 		unlock()
 		return nil, fmt.Errorf("%w: %v", ErrRepository, err)

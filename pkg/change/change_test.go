@@ -30,7 +30,8 @@ func repoWith(t *testing.T, files map[string]string) string {
 	for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "-A"}, {"commit", "-q", "-m", "import"}} {
 		cmd := exec.Command("git", args...)
 		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=W", "GIT_AUTHOR_EMAIL=wang@example.com", "GIT_COMMITTER_NAME=W", "GIT_COMMITTER_EMAIL=wang@example.com", "GIT_CONFIG_NOSYSTEM=1", "HOME="+dir)
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=W", "GIT_AUTHOR_EMAIL=wang@example.com", "GIT_COMMITTER_NAME=W", "GIT_COMMITTER_EMAIL=wang@example.com", "GIT_CONFIG_NOSYSTEM=1", "HOME="+dir,
+			"GIT_AUTHOR_DATE="+now.Format(time.RFC3339), "GIT_COMMITTER_DATE="+now.Format(time.RFC3339))
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("git %v: %v\n%s", args, err, out)
 		}

@@ -33,6 +33,7 @@ const (
 	CodeStagedRevert = gitstore.CodeStagedRevert
 	CodeStaleLock    = gitstore.CodeStaleLock
 	CodeForeignLock  = gitstore.CodeForeignLock
+	CodeGitBusy      = gitstore.CodeGitBusy
 )
 
 // lockAndRecover takes the repository lock (waiting up to wait) and
@@ -128,7 +129,7 @@ func Doctor(ctx context.Context, dir string, wait time.Duration, fix bool) ([]Fi
 		return nil, err
 	}
 	defer unlock()
-	return fs, nil
+	return append(fs, g.GitLocksHeld()...), nil
 }
 
 // Inspect says, without taking the lock or changing anything, what an

@@ -4,7 +4,10 @@ import (
 	"context"
 	"sort"
 	"strings"
+	"time"
 
+	"github.com/opsbook/opsbook/pkg/change"
+	"github.com/opsbook/opsbook/pkg/gitstore"
 	"github.com/opsbook/opsbook/pkg/query"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/repo"
@@ -14,8 +17,8 @@ import (
 
 // Shell completion (cobra's `opsbook completion bash|zsh|fish|powershell`)
 // offers what each argument can be: kinds, ids of the records a command can
-// act on (for a verb, those in a state the verb leaves), the states a record
-// can move to, field names for set, and people's handles. The records are
+// act on (for a verb, those in a state the verb leaves and that the git
+// identity may move), the states a record can move to (those open to you), field names for set, and people's handles. The records are
 // read as every command reads them (the cache makes it quick); an unreadable
 // repository offers nothing rather than an error.
 
@@ -83,9 +86,13 @@ func addCompletions(g *global, root *cobra.Command) {
 				if len(args) > 0 {
 					return nil, cobra.ShellCompDirectiveNoFileComp
 				}
+				var you *completionActor
 				return g.completeIDs(cmd.Context(), func(rp *repo.Repo, r *record.Record) bool {
-					_, err := workflow.MoveByVerb(r, verb, workflow.Env{Policy: rp.Policy})
-					return err == nil
+					if you == nil {
+						you = g.completionActor(rp)
+					}
+					m, err := workflow.MoveByVerb(r, verb, you.env)
+					return err == nil && you.may(r, m.To)
 				}), cobra.ShellCompDirectiveNoFileComp
 			}
 		case name == "log":
@@ -155,15 +162,61 @@ func (g *global) completeStates(ctx context.Context, id string) []string {
 	if t == nil {
 		return nil
 	}
+	you := g.completionActor(r)
 	var out []string
 	seen := map[string]bool{}
 	for _, m := range t.Moves {
-		if m.From == rec.Status() && !seen[m.To] {
+		if m.From == rec.Status() && !seen[m.To] && you.may(rec, m.To) {
 			seen[m.To] = true
 			out = append(out, m.To+"\t"+m.Verb)
 		}
 	}
 	return out
+}
+
+// completionActor is who completes (the git identity, as for a write), so
+// that a verb or move offers only the moves open to them. When the identity
+// names no active person every move is offered: completion helps, and the
+// command itself then says who is unknown.
+type completionActor struct {
+	env   workflow.Env
+	actor *workflow.Actor
+}
+
+func (g *global) completionActor(r *repo.Repo) *completionActor {
+	now, err := g.clock()
+	if err != nil {
+		now = time.Now()
+	}
+	c := &completionActor{env: workflow.Env{Policy: r.Policy, People: workflow.NewPeople(r.Set.OfKind(record.Person)), Now: now, Records: r.Set}}
+	gs, err := gitstore.Open(r.Root)
+	if err != nil {
+		return c
+	}
+	_, email, err := gs.Identity()
+	if err != nil {
+		return c
+	}
+	if p := change.PersonByEmail(r.Set, email); p != nil {
+		if a := workflow.ActorOf(p); a.Active {
+			c.actor = &a
+		}
+	}
+	return c
+}
+
+// may says whether the actor may move rec to state to (always, when the
+// actor is unknown).
+func (c *completionActor) may(rec *record.Record, to string) bool {
+	if c.actor == nil {
+		return true
+	}
+	for _, o := range workflow.Options(*c.actor, rec, c.env) {
+		if o.To == to {
+			return o.Allowed
+		}
+	}
+	return false
 }
 
 // completeHandles lists the active people's handles with their names.

@@ -74,3 +74,27 @@ func TestCompletion(t *testing.T) {
 		t.Errorf("set fields: %v", got)
 	}
 }
+
+// A verb and move ID offer only the moves open to the git identity: a
+// specialist is offered no claim to approve, a manager only those within
+// their limit, and the moves they may make.
+func TestCompletionOffersMovesOpenToYou(t *testing.T) {
+	t.Setenv("GIT_AUTHOR_EMAIL", "li.wei@example.com") // specialist
+	if got := complete(t, "approve", ""); has(got, "EXP-2026-0023") || has(got, "EXP-2026-0025") {
+		t.Errorf("a specialist is offered claims to approve: %v", got)
+	}
+	if got := complete(t, "move", "EXP-2026-0023", ""); len(got) != 0 {
+		t.Errorf("a specialist is offered moves of another's claim: %v", got)
+	}
+	t.Setenv("GIT_AUTHOR_EMAIL", "wang.fang@example.com") // director
+	if got := complete(t, "approve", ""); !has(got, "EXP-2026-0023", "EXP-2026-0025") {
+		t.Errorf("the director is not offered submitted claims: %v", got)
+	}
+	if got := complete(t, "move", "EXP-2026-0023", ""); !has(got, "approved", "rejected", "returned") {
+		t.Errorf("the director's moves: %v", got)
+	}
+	t.Setenv("GIT_AUTHOR_EMAIL", "nobody@example.com") // unknown: everything, the command says who is unknown
+	if got := complete(t, "approve", ""); !has(got, "EXP-2026-0023") {
+		t.Errorf("an unknown identity: %v", got)
+	}
+}

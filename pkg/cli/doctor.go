@@ -30,6 +30,9 @@ says what it found:
                       was made, undone otherwise
   git-lock            git's index.lock or a branch's .lock that opsbook made
                       (a lock a running git process holds is never touched)
+  git-busy            git's index.lock or the branch's .lock that opsbook did
+                      not make: a running git holds it or a stopped one left
+                      it; never removed, so reported as not repaired
   leftover-temp       a temporary file of an atomic write
   staged-revert       the git index stages the old content of a file that
                       HEAD, an opsbook commit, changed (a plain git commit
@@ -83,7 +86,7 @@ func runDoctor(ctx context.Context, o *doctorOpts) error {
 			state := "repaired"
 			if !f.Repaired {
 				state = "NOT repaired"
-				if o.dryRun && f.Code != change.CodeForeignLock {
+				if o.dryRun && f.Code != change.CodeForeignLock && f.Code != change.CodeGitBusy {
 					state = "to repair"
 				}
 			}

@@ -101,8 +101,23 @@ func editLoop(ctx context.Context, g *global, s *change.Session, path string, be
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
 	tmp := filepath.Join(dir, filepath.Base(path))
+	// What the user typed is never thrown away: when the edit ends without
+	// a commit (given up on an invalid record, the editor failed or was
+	// stopped) and the text differs from the record, the file is kept and
+	// named.
+	keep := false
+	defer func() {
+		if !keep {
+			os.RemoveAll(dir)
+		}
+	}()
+	keepTyped := func() {
+		if typed, err := os.ReadFile(tmp); err == nil && !bytes.Equal(stripBanner(typed), data) {
+			keep = true
+			fmt.Fprintf(g.io.Err, msgEditKept+"\n", tmp)
+		}
+	}
 	shown := data
 	var last error
 	for {
@@ -112,6 +127,7 @@ func editLoop(ctx context.Context, g *global, s *change.Session, path string, be
 		cmd := exec.CommandContext(ctx, "sh", "-c", editor+` "$1"`, "editor", tmp)
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = g.io.In, g.io.Out, g.io.Err
 		if err := cmd.Run(); err != nil {
+			keepTyped()
 			return nil, usageErr("editor %q failed: %v; nothing was changed", editor, err)
 		}
 		edited, err := os.ReadFile(tmp)
@@ -121,6 +137,7 @@ func editLoop(ctx context.Context, g *global, s *change.Session, path string, be
 		if bytes.Equal(edited, shown) {
 			if last != nil {
 				fmt.Fprintln(g.io.Err, "the record is still not valid and was left unchanged in the editor: nothing was changed")
+				keepTyped()
 				return nil, writeErr(last)
 			}
 			return nil, nil

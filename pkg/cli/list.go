@@ -54,8 +54,11 @@ var defaultColumns = map[record.Kind]string{
 // narrowWidth, for the kinds whose default table could not be shown there
 // without cutting every column: what is left out is named on stderr.
 var narrowColumns = map[record.Kind]string{
+	record.Project:   "id,status,owner,title",
+	record.Plan:      "id,status,project,title",
 	record.Complaint: "id,status,severity,assignee,title",
-	record.Appraisal: "id,status,employee,period,computed_rating,title",
+	record.Appraisal: "id,status,employee,computed_rating,title",
+	record.Expense:   "id,status,claimant,amount,title",
 }
 
 const narrowWidth = 120

@@ -7,6 +7,9 @@ const (
 	msgEditBannerLines = "Line numbers are those of this file as shown; lines starting with #| are removed when you save."
 	// msgEditDiagAt: line, column, severity, message, rule.
 	msgEditDiagAt = "line %d, column %d: %s: %s [%s]"
+	// msgEditKept: the file that keeps what the user typed when an edit
+	// ends without a commit.
+	msgEditKept = "your edited text is kept in %s (nothing else was changed; copy from it, then delete it)"
 )
 
 const (

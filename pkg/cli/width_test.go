@@ -58,3 +58,24 @@ func TestListAndSummaryFitEightyColumns(t *testing.T) {
 		t.Errorf("80 columns:\n%s", out)
 	}
 }
+
+// At 80 columns a list leaves out columns rather than cut every one: only
+// the last column (the title or name, the widest text) may be cut; an id,
+// a state, a date or a handle cut to "2026-1…" tells nothing.
+func TestListAtEightyColumnsCutsOnlyTheTitle(t *testing.T) {
+	for _, kind := range []string{"person", "customer", "project", "plan", "complaint", "appraisal", "budget", "expense"} {
+		out := runWidth(t, 80, "list", kind)
+		for _, l := range strings.Split(out, "\n") {
+			if !strings.HasPrefix(l, "│") {
+				continue
+			}
+			cells := strings.Split(strings.Trim(l, "│"), "│")
+			for _, c := range cells[:len(cells)-1] {
+				if strings.Contains(c, "…") {
+					t.Errorf("list %s: a cell other than the last is cut: %q in\n%s", kind, c, l)
+					break
+				}
+			}
+		}
+	}
+}

@@ -138,7 +138,7 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 		return "", err
 	}
 
-	lock, err := r.lockIndex()
+	lock, err := r.lockIndex(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -293,7 +293,7 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
-	ref, err := r.lockRef(branch, parent)
+	ref, err := r.lockRef(ctx, branch, parent)
 	if err != nil {
 		return "", err
 	}

@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"time"
 
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -59,6 +60,10 @@ type Repo struct {
 	gitDir    string // .git, or .git/worktrees/NAME for a linked work tree
 	commonDir string // where objects, refs and config live
 	repo      *git.Repository
+	// gitWait is how long a commit waits for git's own index.lock or
+	// branch lock held by a running git process: the wait given to
+	// LockWait, since both are the same promise to the user (--wait).
+	gitWait time.Duration
 }
 
 // Open opens the git repository whose work tree is root. root must be the

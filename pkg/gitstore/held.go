@@ -1,6 +1,7 @@
 package gitstore
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -57,6 +58,18 @@ func (r *Repo) holderTarget(name string) string {
 
 // errLockExists is wrapped when git's lock file already exists.
 var errLockExists = errors.New("lock exists")
+
+// holdWait takes git's lock file target like hold, waiting up to the
+// repository's gitWait while another process holds it.
+func (r *Repo) holdWait(ctx context.Context, target string) (*heldLock, error) {
+	var l *heldLock
+	var err error
+	retryGitLock(ctx, r.gitWait, func() bool {
+		l, err = r.hold(target)
+		return !errors.Is(err, errLockExists)
+	})
+	return l, err
+}
 
 // hold takes git's lock file target.
 func (r *Repo) hold(target string) (*heldLock, error) {
@@ -179,4 +192,29 @@ func (r *Repo) rel(name string) string {
 		return filepath.ToSlash(rel)
 	}
 	return name
+}
+
+// GitLocksHeld lists git's index.lock and the current branch's lock when
+// they exist and are not opsbook's (no holder of opsbook's is the same
+// file): a running git process holds them, or a git that crashed left them.
+// They are never removed (opsbook cannot tell the two apart); every write
+// refuses while they exist, so doctor reports them as not repaired.
+func (r *Repo) GitLocksHeld() []Finding {
+	targets := []string{filepath.Join(r.gitDir, "index.lock")}
+	if b, err := r.currentBranch(); err == nil {
+		targets = append(targets, filepath.Join(r.commonDir, filepath.FromSlash(b.String())+".lock"))
+	}
+	var out []Finding
+	for _, t := range targets {
+		ti, err := os.Lstat(t)
+		if err != nil {
+			continue
+		}
+		if hi, err := os.Lstat(filepath.Join(r.heldDir(), r.holderName(t))); err == nil && os.SameFile(hi, ti) {
+			continue // opsbook's own, reported as git-lock
+		}
+		out = append(out, Finding{Code: CodeGitBusy, Path: r.rel(t),
+			Message: "git lock file held by a running git process or left by one that stopped; opsbook never removes it: if no git process is running, remove it"})
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package gitstore
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -44,9 +45,9 @@ type indexLock struct {
 	indexPath string
 }
 
-func (r *Repo) lockIndex() (*indexLock, error) {
+func (r *Repo) lockIndex(ctx context.Context) (*indexLock, error) {
 	target := filepath.Join(r.gitDir, "index.lock")
-	h, err := r.hold(target)
+	h, err := r.holdWait(ctx, target)
 	if errors.Is(err, errLockExists) {
 		return nil, fmt.Errorf("%w: %s exists: another git process seems to be running in this repository; if none is, remove the file and try again", ErrState, target)
 	}

@@ -1,6 +1,7 @@
 package gitstore
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -48,6 +49,7 @@ const (
 	CodeStagedRevert = "staged-revert"
 	CodeStaleLock    = "stale-lock"
 	CodeForeignLock  = "foreign-lock"
+	CodeGitBusy      = "git-busy"
 )
 
 // Finding is one thing recovery found, and whether it was repaired.
@@ -321,7 +323,7 @@ func writeWorkData(name string, data []byte, mode filemode.FileMode) error {
 // (no entry for none), with the work tree's stat data when the file there
 // has that content.
 func (r *Repo) setIndexEntries(states map[string]fileState) error {
-	lock, err := r.lockIndex()
+	lock, err := r.lockIndex(context.Background())
 	if err != nil {
 		return err
 	}

@@ -89,8 +89,12 @@ func (r *Repo) Lock() (unlock func(), err error) {
 // another time) is taken over, and note is told so. While a live owner
 // holds it, LockWait polls until wait has passed (0: once) and then returns
 // a *BusyError (errors.Is(err, ErrBusy)). unlock removes the file; it may be
-// called more than once.
+// called more than once. The same wait then applies to git's own lock files
+// (index.lock, a branch's .lock) that a running git process holds when this
+// repository commits: a plain `git commit` racing opsbook delays it instead
+// of failing it.
 func (r *Repo) LockWait(ctx context.Context, wait time.Duration, note func(string)) (unlock func(), err error) {
+	r.gitWait = wait
 	name := filepath.Join(r.gitDir, LockFile)
 	deadline := time.Now().Add(wait)
 	delay := 20 * time.Millisecond
@@ -242,4 +246,31 @@ func self() Owner {
 	o := selfInfo
 	o.Since = time.Now().UTC().Truncate(time.Second)
 	return o
+}
+
+// WaitGitLock waits, up to the wait given to LockWait, while git's
+// index.lock exists (a running git process, such as a plain `git commit`,
+// holds it). It returns when the file is gone, the wait has passed or ctx
+// is done; the caller then checks the state as usual.
+func (r *Repo) WaitGitLock(ctx context.Context) {
+	target := filepath.Join(r.gitDir, "index.lock")
+	retryGitLock(ctx, r.gitWait, func() bool {
+		_, err := os.Lstat(target)
+		return err != nil
+	})
+}
+
+// retryGitLock calls try until it returns true, for up to wait (polling
+// with a growing delay) or until ctx is done.
+func retryGitLock(ctx context.Context, wait time.Duration, try func() bool) {
+	deadline := time.Now().Add(wait)
+	delay := 10 * time.Millisecond
+	for !try() && time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(min(delay, time.Until(deadline))):
+		}
+		delay = min(delay*2, 200*time.Millisecond)
+	}
 }

@@ -1,6 +1,7 @@
 package gitstore
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -19,13 +20,13 @@ type refLock struct {
 
 // lockRef takes the lock of branch name and checks that it is at old (zero:
 // it must not exist yet).
-func (r *Repo) lockRef(name plumbing.ReferenceName, old plumbing.Hash) (*refLock, error) {
+func (r *Repo) lockRef(ctx context.Context, name plumbing.ReferenceName, old plumbing.Hash) (*refLock, error) {
 	refPath := filepath.Join(r.commonDir, filepath.FromSlash(name.String()))
 	if err := os.MkdirAll(filepath.Dir(refPath), 0o755); err != nil {
 		return nil, fmt.Errorf("updating %s: %w", name.Short(), err)
 	}
 	lockPath := refPath + ".lock"
-	h, err := r.hold(lockPath)
+	h, err := r.holdWait(ctx, lockPath)
 	if errors.Is(err, errLockExists) {
 		return nil, fmt.Errorf("%w: %s exists: another git process is updating branch %s; if none is, remove the file and try again", ErrState, lockPath, name.Short())
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestOpenErrors(t *testing.T) {
@@ -207,4 +208,65 @@ func TestLock(t *testing.T) {
 		t.Fatalf("Lock after unlock: %v", err)
 	}
 	unlock2()
+}
+
+// A git process that holds index.lock or the branch's lock for a moment (a
+// plain `git commit` racing opsbook) delays a commit, up to the wait given
+// to LockWait, instead of failing it; when the wait passes, the commit is
+// refused as before and leaves the lock alone.
+func TestCommitWaitsForGitLocks(t *testing.T) {
+	ctx := context.Background()
+	for _, lockName := range []string{"index.lock", "refs/heads/main.lock"} {
+		t.Run(lockName, func(t *testing.T) {
+			dir := newRepo(t, map[string]string{"a.txt": "a\n"})
+			writeFiles(t, dir, map[string]string{"a.txt": "b\n"})
+			r := open(t, dir)
+			unlock, err := r.LockWait(ctx, 5*time.Second, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer unlock()
+			theirs := filepath.Join(dir, ".git", filepath.FromSlash(lockName))
+			if err := os.WriteFile(theirs, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			released := make(chan struct{})
+			go func() {
+				time.Sleep(300 * time.Millisecond)
+				os.Remove(theirs)
+				close(released)
+			}()
+			r.WaitGitLock(ctx)
+			if _, err := r.Commit(ctx, CommitRequest{Paths: []string{"a.txt"}, Message: "change a", Author: alice}); err != nil {
+				t.Fatalf("Commit while git held %s for a moment: %v", lockName, err)
+			}
+			<-released
+			if got := gitCmd(t, dir, "show", "HEAD:a.txt"); got != "b\n" {
+				t.Errorf("HEAD:a.txt = %q, want the change", got)
+			}
+		})
+	}
+	t.Run("held past the wait", func(t *testing.T) {
+		dir := newRepo(t, map[string]string{"a.txt": "a\n"})
+		writeFiles(t, dir, map[string]string{"a.txt": "b\n"})
+		r := open(t, dir)
+		unlock, err := r.LockWait(ctx, 200*time.Millisecond, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer unlock()
+		theirs := filepath.Join(dir, ".git", "index.lock")
+		os.WriteFile(theirs, nil, 0o644)
+		start := time.Now()
+		_, err = r.Commit(ctx, CommitRequest{Paths: []string{"a.txt"}, Message: "change a", Author: alice})
+		if !errors.Is(err, ErrState) || !strings.Contains(err.Error(), "another git process") {
+			t.Errorf("Commit = %v, want the index.lock refusal", err)
+		}
+		if d := time.Since(start); d < 150*time.Millisecond {
+			t.Errorf("Commit gave up after %v, before the wait", d)
+		}
+		if !exists(theirs) {
+			t.Errorf("Commit removed someone else's index.lock")
+		}
+	})
 }

@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/opsbook/opsbook/pkg/diag"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Set is every record of a repository, in path order, indexed by id and
@@ -206,11 +207,19 @@ func (w *walker) walk(abs, rel string) {
 		w.ds = append(w.ds, fileDiag(rel, "file-read", "cannot read: %v", err))
 		return
 	}
+	seen := map[string]string{}
 	for _, d := range entries {
 		name := d.Name()
 		r := rel + "/" + name
 		if rel == "." {
 			r = name
+		}
+		if twin, ok := seen[foldName(name)]; ok {
+			// Git and Linux keep both; a case-insensitive checkout keeps
+			// one, whichever was written last.
+			w.ds = append(w.ds, fileDiag(r, "file-location", "%q differs from %q only in letter case: on a case-insensitive file system (macOS, Windows) one hides the other; rename or remove it", name, twin))
+		} else {
+			seen[foldName(name)] = name
 		}
 		switch {
 		case d.Type()&fs.ModeSymlink != 0:
@@ -233,6 +242,10 @@ func (w *walker) walk(abs, rel string) {
 		}
 	}
 }
+
+// foldName is a file name as a case-insensitive, normalising file system
+// sees it.
+func foldName(s string) string { return strings.ToLower(norm.NFC.String(s)) }
 
 func fileDiag(p, rule, format string, args ...any) diag.Diagnostic {
 	return diag.Diagnostic{Path: p, Line: 1, Column: 1, Severity: diag.Error, Rule: rule, Message: fmt.Sprintf(format, args...)}

@@ -82,6 +82,13 @@ func (r *Repo) Find(id string) (*record.Record, error) {
 	if rec := r.Set.Get(id); rec != nil {
 		return rec, nil
 	}
+	// A file named after the id that could not be read (not UTF-8, broken
+	// YAML) is named with its first error, not hidden behind "no record".
+	for _, d := range r.Diags {
+		if d.Severity == diag.Error && strings.TrimSuffix(path.Base(d.Path), ".yaml") == id {
+			return nil, fmt.Errorf("no record with id %q: its file could not be read: %s", id, d)
+		}
+	}
 	return nil, fmt.Errorf("no record with id %q", id)
 }
 

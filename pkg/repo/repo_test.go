@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,5 +54,27 @@ func TestFilterPaths(t *testing.T) {
 	}
 	if got := FilterPaths(ds, nil); len(got) != 3 {
 		t.Fatalf("no filter: %v", got)
+	}
+}
+
+// Find of an id whose file could not be read names the file and its error
+// (file, line, column, rule) instead of saying there is no such record.
+func TestFindNamesAnUnreadableFile(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "records", "expenses", "2026"), 0o755)
+	os.WriteFile(filepath.Join(dir, ".opsbook.yaml"), nil, 0o644)
+	// "title: 物流" in GBK: not UTF-8
+	gbk := append([]byte("kind: expense\nid: EXP-2026-0001\ntitle: "), 0xce, 0xef, 0xc1, 0xf7, '\n')
+	os.WriteFile(filepath.Join(dir, "records", "expenses", "2026", "EXP-2026-0001.yaml"), gbk, 0o644)
+	r, err := Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.Find("EXP-2026-0001")
+	if err == nil || !strings.Contains(err.Error(), "records/expenses/2026/EXP-2026-0001.yaml:3:") || !strings.Contains(err.Error(), "[file-encoding]") {
+		t.Errorf("Find(unreadable) = %v, want the file, its position and rule", err)
+	}
+	if _, err := r.Find("EXP-2026-0002"); err == nil || strings.Contains(err.Error(), "could not be read") {
+		t.Errorf("Find(missing) = %v", err)
 	}
 }
