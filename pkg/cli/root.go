@@ -99,7 +99,8 @@ Start with:  opsbook summary` + exitStatusHelp,
 	pf.BoolVar(&g.noColor, "no-color", false, "never colour the output (also: NO_COLOR)")
 	pf.StringVar(&g.now, "now", "", "judge dates and SLA clocks as of `TIME` (RFC 3339 or YYYY-MM-DD; also OPSBOOK_NOW)")
 	_ = pf.MarkHidden("now")
-	pf.DurationVar(&g.wait, "wait", change.DefaultWait, "how long a writing command waits for another opsbook's lock (`DURATION`, 0 fails at once)")
+	g.wait = change.DefaultWait
+	pf.Var(waitValue{&g.wait}, "wait", "how long a writing command waits for another opsbook's lock (`DURATION` such as 10s, or seconds; 0 fails at once)")
 	pf.BoolVar(&g.noCache, "no-cache", false, "read and parse every record file; neither use nor write the cache in .git/opsbook")
 
 	root.AddCommand(
