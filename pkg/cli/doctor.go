@@ -2,9 +2,11 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/opsbook/opsbook/pkg/change"
+	"github.com/opsbook/opsbook/pkg/gitstore"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/spf13/cobra"
 )
@@ -25,6 +27,8 @@ command does the same by itself before it starts; doctor does it by hand and
 says what it found:
 
   stale-lock          the lock of an opsbook process that is gone (taken over)
+  live-lock           (-o json only, with exit 75) the lock of a running
+                      opsbook, waited for (--wait) and left alone
   foreign-lock        the lock of an opsbook on another host (never broken)
   interrupted-change  a change stopped half-way: finished when its commit
                       was made, undone otherwise
@@ -54,6 +58,10 @@ lock, 2 when the repository cannot be read.`,
 	return cmd
 }
 
+// codeLiveLock reports, in -o json, the lock of a running opsbook that
+// doctor waited for and did not touch.
+const codeLiveLock = "live-lock"
+
 type doctorJSON struct {
 	Findings   []change.Finding `json:"findings"`
 	Unrepaired int              `json:"unrepaired"`
@@ -65,6 +73,15 @@ func runDoctor(ctx context.Context, o *doctorOpts) error {
 		return err
 	}
 	fs, err := change.Doctor(ctx, o.dir, o.wait, !o.dryRun)
+	var busy *gitstore.BusyError
+	if errors.As(err, &busy) && format == render.JSON {
+		// Scripts read stdout: say in JSON what holds the repository,
+		// then exit 75 as every command does while a live lock is held.
+		live := gitstore.Finding{Code: codeLiveLock, Path: busy.Path, Message: busy.Error()}
+		if werr := render.WriteJSON(o.io.Out, doctorJSON{[]change.Finding{live}, 1}); werr != nil {
+			return werr
+		}
+	}
 	if err != nil {
 		return writeErr(err)
 	}
