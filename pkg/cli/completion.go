@@ -126,6 +126,20 @@ func (g *global) completionRepo(ctx context.Context) *repo.Repo {
 	return r
 }
 
+// completionRecord reads the records and finds id among them, quietly
+// (nil when either fails).
+func (g *global) completionRecord(ctx context.Context, id string) (*repo.Repo, *record.Record) {
+	r := g.completionRepo(ctx)
+	if r == nil {
+		return nil, nil
+	}
+	rec, err := r.Find(id)
+	if err != nil {
+		return nil, nil
+	}
+	return r, rec
+}
+
 // completeIDs lists the ids of the records keep accepts, each with its
 // title and state as the shell's description.
 func (g *global) completeIDs(ctx context.Context, keep func(*repo.Repo, *record.Record) bool) []string {
@@ -150,12 +164,8 @@ func (g *global) completeIDs(ctx context.Context, keep func(*repo.Repo, *record.
 
 // completeStates lists the states the record can move to from its own.
 func (g *global) completeStates(ctx context.Context, id string) []string {
-	r := g.completionRepo(ctx)
-	if r == nil {
-		return nil
-	}
-	rec, err := r.Find(id)
-	if err != nil {
+	r, rec := g.completionRecord(ctx, id)
+	if rec == nil {
 		return nil
 	}
 	t := workflow.ForPolicy(rec.Kind, r.Policy)
@@ -237,12 +247,8 @@ func (g *global) completeHandles(ctx context.Context) []string {
 
 // completeFields lists FIELD= for the fields of the record's kind.
 func (g *global) completeFields(ctx context.Context, id string) []string {
-	r := g.completionRepo(ctx)
-	if r == nil {
-		return nil
-	}
-	rec, err := r.Find(id)
-	if err != nil {
+	_, rec := g.completionRecord(ctx, id)
+	if rec == nil {
 		return nil
 	}
 	fields, err := query.FieldsOf(rec.Kind)
