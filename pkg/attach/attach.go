@@ -15,6 +15,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"io"
 	"io/fs"
 	"os"
@@ -112,6 +113,19 @@ const (
 
 func (s State) String() string {
 	return [...]string{"missing", "a regular file", "a symbolic link", "not a regular file"}[s]
+}
+
+// Phrase is String as a message argument, in each language.
+func (s State) Phrase() i18n.Phrase {
+	switch s {
+	case Missing:
+		return i18n.P("missing")
+	case Regular:
+		return i18n.P("a regular file")
+	case Link:
+		return i18n.P("a symbolic link")
+	}
+	return i18n.P("not a regular file")
 }
 
 // Stat says what is at rel below root, never following a symbolic link.

@@ -16,7 +16,9 @@ const (
 )
 
 // Diagnostic is one finding. Path is relative to the repository root with
-// forward slashes; Line and Column are 1-based.
+// forward slashes; Line and Column are 1-based. Message is English, and
+// stays so in -o json whatever the reader's language; Text is the same
+// message in the reader's language, for text output.
 type Diagnostic struct {
 	Path     string   `json:"path"`
 	Line     int      `json:"line"`
@@ -24,12 +26,24 @@ type Diagnostic struct {
 	Severity Severity `json:"severity"`
 	Rule     string   `json:"rule"`
 	Message  string   `json:"message"`
+	Text     string   `json:"-"`
 	Record   string   `json:"record"`
 }
 
-// String renders the diagnostic as `path:line:col: severity: message [rule]`.
+// Human is the message in the reader's language: Text, or Message when the
+// diagnostic has no translated text.
+func (d Diagnostic) Human() string {
+	if d.Text != "" {
+		return d.Text
+	}
+	return d.Message
+}
+
+// String renders the diagnostic as `path:line:col: severity: message [rule]`,
+// the message in the reader's language. The severity stays a word of the
+// format, like the rule code, for editors and scripts that match it.
 func (d Diagnostic) String() string {
-	return fmt.Sprintf("%s:%d:%d: %s: %s [%s]", d.Path, d.Line, d.Column, d.Severity, d.Message, d.Rule)
+	return fmt.Sprintf("%s:%d:%d: %s: %s [%s]", d.Path, d.Line, d.Column, d.Severity, d.Human(), d.Rule)
 }
 
 // Sort orders diagnostics by path, line, column, rule and message, and drops

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // use is one key handed to the catalog in the code.
@@ -21,15 +22,18 @@ type use struct {
 }
 
 // formatFuncs are this package's functions whose first argument is a key.
-var formatFuncs = map[string]int{"T": 0, "Sprintf": 0, "Errorf": 0}
+var formatFuncs = map[string]int{"T": 0, "Sprintf": 0, "Errorf": 0, "Both": 0, "P": 0}
 
 var markerRE = regexp.MustCompile(`i18n:format (\d+)`)
 
 // scanModule finds every key the module's code hands to the catalog: the
 // first argument of i18n.T, i18n.Sprintf and i18n.Errorf, and argument N of
-// any function or method whose doc comment says "i18n:format N". Keys are
-// string literals, constants of the same package (or pkg.Const of another)
-// and sums of those. dynamic lists the calls whose key is not a constant.
+// any function or method whose doc comment says "i18n:format N" (called in
+// its own package, or as pkg.Func from another). Keys are string literals,
+// constants of the same package (or pkg.Const of another) and sums of
+// those. A marked function may hand its own format parameter on (to
+// i18n.Both, or to another marked function): its callers' keys are the ones
+// checked. dynamic lists the calls whose key is not a constant.
 func scanModule(t *testing.T) (uses []use, dynamic []string) {
 	t.Helper()
 	root, err := filepath.Abs("../..")
@@ -158,39 +162,66 @@ func scanModule(t *testing.T) (uses []use, dynamic []string) {
 			continue
 		}
 		for _, f := range pf.files {
-			ast.Inspect(f, func(n ast.Node) bool {
-				call, ok := n.(*ast.CallExpr)
-				if !ok {
-					return true
+			for _, decl := range f.Decls {
+				// passed is the format parameter of a marked function,
+				// which it may hand on.
+				passed := ""
+				if fd, ok := decl.(*ast.FuncDecl); ok && fd.Doc != nil {
+					if m := markerRE.FindStringSubmatch(fd.Doc.Text()); m != nil {
+						n, _ := strconv.Atoi(m[1])
+						i := 0
+						for _, field := range fd.Type.Params.List {
+							for _, name := range field.Names {
+								if i == n {
+									passed = name.Name
+								}
+								i++
+							}
+						}
+					}
 				}
-				arg := -1
-				switch fun := call.Fun.(type) {
-				case *ast.SelectorExpr:
-					if x, ok := fun.X.(*ast.Ident); ok && x.Name == "i18n" {
-						if i, ok := formatFuncs[fun.Sel.Name]; ok {
+				ast.Inspect(decl, func(n ast.Node) bool {
+					call, ok := n.(*ast.CallExpr)
+					if !ok {
+						return true
+					}
+					arg := -1
+					switch fun := call.Fun.(type) {
+					case *ast.SelectorExpr:
+						x, _ := fun.X.(*ast.Ident)
+						if x != nil && x.Name == "i18n" {
+							if i, ok := formatFuncs[fun.Sel.Name]; ok {
+								arg = i
+							}
+						} else if i, ok := marked[dir][fun.Sel.Name]; ok {
+							arg = i
+						} else if x != nil && byImport[x.Name] != "" {
+							if i, ok := marked[byImport[x.Name]][fun.Sel.Name]; ok {
+								arg = i
+							}
+						}
+					case *ast.Ident:
+						if i, ok := marked[dir][fun.Name]; ok {
 							arg = i
 						}
-					} else if i, ok := marked[dir][fun.Sel.Name]; ok {
-						arg = i
 					}
-				case *ast.Ident:
-					if i, ok := marked[dir][fun.Name]; ok {
-						arg = i
+					if arg < 0 || arg >= len(call.Args) {
+						return true
 					}
-				}
-				if arg < 0 || arg >= len(call.Args) {
+					if id, ok := call.Args[arg].(*ast.Ident); ok && passed != "" && id.Name == passed {
+						return true
+					}
+					pos := fset.Position(call.Pos())
+					rel, _ := filepath.Rel(root, pos.Filename)
+					at := rel + ":" + strconv.Itoa(pos.Line)
+					if s, ok := eval(dir, call.Args[arg], 0); ok {
+						uses = append(uses, use{key: s, at: at})
+					} else {
+						dynamic = append(dynamic, at)
+					}
 					return true
-				}
-				pos := fset.Position(call.Pos())
-				rel, _ := filepath.Rel(root, pos.Filename)
-				at := rel + ":" + strconv.Itoa(pos.Line)
-				if s, ok := eval(dir, call.Args[arg], 0); ok {
-					uses = append(uses, use{key: s, at: at})
-				} else {
-					dynamic = append(dynamic, at)
-				}
-				return true
-			})
+				})
+			}
 		}
 	}
 	return uses, dynamic
@@ -223,6 +254,10 @@ func TestEveryMessageHasBothLanguages(t *testing.T) {
 	used := map[string]bool{}
 	for _, u := range uses {
 		used[u.key] = true
+		if !hasWords(u.key) {
+			t.Errorf("%s: key %q has no words to translate: pass the sentence as the format, not its text as an argument", u.at, u.key)
+			continue
+		}
 		v, ok := zh[u.key]
 		if !ok {
 			t.Errorf("%s: no zh-Hant translation for %q (add it to pkg/i18n/catalog/)", u.at, u.key)
@@ -268,7 +303,15 @@ func verbs(format string) string {
 	return strings.Join(parts, " ")
 }
 
+// hasWords reports whether a format holds a letter outside its verbs.
+func hasWords(format string) bool {
+	return strings.ContainsFunc(verbRE.ReplaceAllString(format, ""), unicode.IsLetter)
+}
+
 func TestVerbs(t *testing.T) {
+	if hasWords("%s: %q") || !hasWords("%s is over %s") {
+		t.Fatal("hasWords is wrong")
+	}
 	if a, b := verbs("%s owes %d on %s"), verbs("%[3]s：%[1]s 欠 %[2]d"); a != b {
 		t.Fatalf("reordered verbs differ: %s vs %s", a, b)
 	}

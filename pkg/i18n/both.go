@@ -1,0 +1,81 @@
+package i18n
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Both formats a message twice: in English, for -o json and whatever else
+// scripts read, and in the reader's language, for people. A diagnostic or
+// refusal keeps both, so that its JSON never depends on the language.
+// Word and Phrase arguments are formatted in each language in turn.
+func Both(format string, args ...any) (english, local string) {
+	english = fmt.Sprintf(format, inEnglish(args)...)
+	if Current() == English {
+		return english, english
+	}
+	return english, fmt.Sprintf(T(format), args...)
+}
+
+// inEnglish is args with every Word and Phrase in English.
+func inEnglish(args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		switch a := a.(type) {
+		case Word:
+			out[i] = a.Key
+		case Phrase:
+			out[i] = fmt.Sprintf(a.format, inEnglish(a.args)...)
+		case Joined:
+			out[i] = Joined{inEnglish([]any{a.sep})[0], inEnglish(a.items)}
+		default:
+			out[i] = a
+		}
+	}
+	return out
+}
+
+// Word is a term handed to a message as an argument: a kind, a state or a
+// role as the record files spell it. It prints as its term in the reader's
+// language; Both prints its key in the English text.
+type Word struct {
+	Group string // "kind", "state", "role", …
+	Key   string
+}
+
+// String is the word in the reader's language.
+func (w Word) String() string { return Term(w.Group, w.Key) }
+
+// Phrase is a part of a message that depends on the case ("resolved after",
+// "open for"): a catalog format and its arguments, formatted in each
+// language when the message is.
+type Phrase struct {
+	format string
+	args   []any
+}
+
+// P makes a phrase of a catalog format and its arguments.
+func P(format string, args ...any) Phrase { return Phrase{format, args} }
+
+// String is the phrase in the reader's language.
+func (p Phrase) String() string { return fmt.Sprintf(T(p.format), p.args...) }
+
+// Joined is a list of words, phrases or plain values printed with a
+// separator, each item in the language of the message it is part of.
+type Joined struct {
+	sep   any
+	items []any
+}
+
+// Join makes a list of items printed with sep between them. sep is a plain
+// string ("; ") or a Phrase (P(" or ")) for a word that needs translating.
+func Join(sep any, items ...any) Joined { return Joined{sep, items} }
+
+// String is the list in the reader's language.
+func (j Joined) String() string {
+	parts := make([]string, len(j.items))
+	for i, it := range j.items {
+		parts[i] = fmt.Sprint(it)
+	}
+	return strings.Join(parts, fmt.Sprint(j.sep))
+}
