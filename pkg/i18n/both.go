@@ -79,3 +79,9 @@ func (j Joined) String() string {
 	}
 	return strings.Join(parts, fmt.Sprint(j.sep))
 }
+
+// Texts is one value (a Word, Phrase, Joined list or plain value) in
+// English and in the reader's language.
+func Texts(v any) (english, local string) {
+	return fmt.Sprint(inEnglish([]any{v})[0]), fmt.Sprint(v)
+}
