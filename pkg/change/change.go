@@ -41,7 +41,10 @@ var (
 // Refused is a change the rules do not allow. Diagnostics, when present,
 // are the validation errors the change would introduce.
 type Refused struct {
+	// Reason is the refusal in English (for -o json); Text is the same in
+	// the reader's language.
 	Reason      string
+	Text        string
 	Rule        string
 	Diagnostics []diag.Diagnostic
 	// Invalid is set when the refusal is for invalid values (schema), as
@@ -49,12 +52,28 @@ type Refused struct {
 	Invalid bool
 }
 
+// Human is the reason in the reader's language.
+func (r *Refused) Human() string {
+	if r.Text != "" {
+		return r.Text
+	}
+	return r.Reason
+}
+
+// refused makes a refusal from a catalog format.
+//
+// i18n:format 1
+func refused(rule, format string, args ...any) *Refused {
+	en, text := i18n.Both(format, args...)
+	return &Refused{Rule: rule, Reason: en, Text: text}
+}
+
 func (r *Refused) Error() string {
 	if len(r.Diagnostics) == 0 {
-		return r.Reason
+		return r.Human()
 	}
 	var b strings.Builder
-	b.WriteString(r.Reason)
+	b.WriteString(r.Human())
 	for _, d := range r.Diagnostics {
 		b.WriteString("\n  " + d.String())
 	}
@@ -133,15 +152,15 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Session, error) {
 	}
 	s.Commit = !noCommit && s.Repo.Policy.Commit
 	if s.Name, s.Email, err = g.Identity(); err != nil {
-		return nil, &Refused{Rule: workflow.RuleActorUnknown, Reason: fmt.Sprintf("who are you? %v (set user.email in git config to an address in your people record)", err)}
+		return nil, refused(workflow.RuleActorUnknown, "who are you? %v (set user.email in git config to an address in your people record)", err)
 	}
 	s.Person = PersonByEmail(s.Repo.Set, s.Email)
 	if s.Person == nil {
-		return nil, &Refused{Rule: workflow.RuleActorUnknown, Reason: fmt.Sprintf("unknown person: no one in %s/people has the email %s (your git author email: GIT_AUTHOR_EMAIL or user.email); an unknown person may change nothing", s.Repo.Policy.Records, s.Email)}
+		return nil, refused(workflow.RuleActorUnknown, "unknown person: no one in %s/people has the email %s (your git author email: GIT_AUTHOR_EMAIL or user.email); an unknown person may change nothing", s.Repo.Policy.Records, s.Email)
 	}
 	s.Actor = workflow.ActorOf(s.Person)
 	if !s.Actor.Active {
-		return nil, &Refused{Rule: workflow.RuleActorInactive, Reason: fmt.Sprintf("%s is not active: an inactive person may change nothing", s.Actor.Handle)}
+		return nil, refused(workflow.RuleActorInactive, "%s is not active: an inactive person may change nothing", s.Actor.Handle)
 	}
 	s.env = workflow.Env{Policy: s.Repo.Policy, People: workflow.NewPeople(s.Repo.Set.OfKind(record.Person)),
 		Now: now, Records: s.Repo.Set}
@@ -258,16 +277,19 @@ func (s *Session) Check(edits []Edit, msg Message) error {
 		changes = append(changes, workflow.Change{Before: e.Before, After: rec})
 	}
 	if len(invalid) > 0 {
-		return &Refused{Reason: fmt.Sprintf("refused: %s %s would not be valid; nothing was changed", msg.Kind, msg.ID), Rule: "validate", Diagnostics: diag.Sort(invalid), Invalid: true}
+		r := refused("validate", "refused: %s %s would not be valid; nothing was changed", i18n.Word{Group: "kind", Key: string(msg.Kind)}, msg.ID)
+		r.Diagnostics, r.Invalid = diag.Sort(invalid), true
+		return r
 	}
 	env := s.env
 	env.Records = overlay{s.Repo.Set, changes}
 	if rs := workflow.CheckChanges(s.Actor, changes, env); len(rs) > 0 && !msg.Mechanical {
-		var reasons []string
+		var reasons, texts []string
 		for _, r := range rs {
 			reasons = append(reasons, r.Message)
+			texts = append(texts, r.Error())
 		}
-		return &Refused{Reason: "refused: " + strings.Join(reasons, "; "), Rule: rs[0].Rule}
+		return &Refused{Reason: "refused: " + strings.Join(reasons, "; "), Text: i18n.Sprintf("refused: %s", strings.Join(texts, i18n.T("; "))), Rule: rs[0].Rule}
 	}
 	for i, e := range edits {
 		if err := s.checkNDA(e.Before, after[i]); err != nil {
@@ -313,7 +335,7 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 			return nil, fmt.Errorf("%w: %v", ErrRepository, err)
 		}
 		if len(dirty) > 0 {
-			return nil, &Refused{Rule: "uncommitted", Reason: fmt.Sprintf("refused: %s has uncommitted changes of its own; commit or discard them first (git diff -- %s), or use --no-commit", strings.Join(dirty, ", "), strings.Join(dirty, " "))}
+			return nil, refused("uncommitted", "refused: %s has uncommitted changes of its own; commit or discard them first (git diff -- %s), or use --no-commit", strings.Join(dirty, ", "), strings.Join(dirty, " "))
 		}
 	}
 	files := make([]gitstore.FileWrite, len(edits))
@@ -406,7 +428,9 @@ func (s *Session) checkRules(edits []Edit, after []*record.Record, pending map[s
 	if len(added) == 0 {
 		return nil
 	}
-	return &Refused{Reason: i18n.T("refused: the change would break the rules; nothing was changed"), Rule: added[0].Rule, Diagnostics: diag.Sort(added)}
+	r := refused(added[0].Rule, "refused: the change would break the rules; nothing was changed")
+	r.Diagnostics = diag.Sort(added)
+	return r
 }
 
 // checkSigningKey refuses, under require_signatures, to sign with an SSH key
@@ -422,5 +446,5 @@ func (s *Session) checkSigningKey() error {
 			return nil
 		}
 	}
-	return &Refused{Rule: "signature-unknown-key", Reason: fmt.Sprintf("refused: the policy requires signed commits, and your signing key (git user.signingkey) is not one registered to %s in %s/people/%s.yaml: verify would reject the commit", s.Actor.Handle, s.Repo.Policy.Records, s.Actor.Handle)}
+	return refused("signature-unknown-key", "refused: the policy requires signed commits, and your signing key (git user.signingkey) is not one registered to %s in %s/people/%s.yaml: verify would reject the commit", s.Actor.Handle, s.Repo.Policy.Records, s.Actor.Handle)
 }

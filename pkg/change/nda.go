@@ -1,8 +1,6 @@
 package change
 
 import (
-	"fmt"
-
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/rules"
 )
@@ -31,8 +29,8 @@ func (s *Session) checkNDA(recs ...*record.Record) error {
 		if holds {
 			return nil
 		}
-		return &Refused{Rule: RuleNDARequired, Reason: fmt.Sprintf("refused: %s is confidential and %s's confidentiality agreement is %s; the policy (require_nda) lets only people with a valid one act on confidential records: the director or leadership records a signed agreement in %s's person record (nda)",
-			r.ID, s.Actor.Handle, why, s.Actor.Handle)}
+		return refused(RuleNDARequired, "refused: %s is confidential and %s's confidentiality agreement is %s; the policy (require_nda) lets only people with a valid one act on confidential records: the director or leadership records a signed agreement in %s's person record (nda)",
+			r.ID, s.Actor.Handle, why, s.Actor.Handle)
 	}
 	return nil
 }

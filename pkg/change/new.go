@@ -43,7 +43,7 @@ func NewRecord(s *Session, k record.Kind, id string, sets []Assignment) (string,
 		return "", nil, fmt.Errorf("%q is not a valid %s id", id, k)
 	}
 	if other := s.Repo.Set.Get(id); other != nil {
-		return "", nil, &Refused{Rule: "id-duplicate", Reason: fmt.Sprintf("refused: %s already exists (%s)", id, other.Path)}
+		return "", nil, refused("id-duplicate", "refused: %s already exists (%s)", id, other.Path)
 	}
 	tmpl, err := template.ParseFS(templates.FS, string(k)+".yaml")
 	if err != nil {

@@ -28,16 +28,16 @@ func RenumberEdits(s *Session, oldID, newID string) ([]Edit, error) {
 		}
 	}
 	if rec.Kind == record.Person && s.Actor.Role != workflow.Director && s.Actor.Role != workflow.Leadership {
-		return nil, &Refused{Rule: workflow.RulePeoplePolicy, Reason: fmt.Sprintf("refused: %s may not rename person %s: people are changed only by a director or leadership", s.Actor, oldID)}
+		return nil, refused(workflow.RulePeoplePolicy, "refused: %s may not rename person %s: people are changed only by a director or leadership", s.Actor, oldID)
 	}
 	if !record.ValidID(rec.Kind, newID) {
 		return nil, fmt.Errorf("%w: %q is not a valid %s id", ErrUsage, newID, rec.Kind)
 	}
 	if rec.Kind != record.Person && record.IDYear(newID) != record.IDYear(oldID) {
-		return nil, &Refused{Rule: "renumber", Reason: fmt.Sprintf("%s and %s are of different years: a renumbered record keeps its year", oldID, newID)}
+		return nil, refused("renumber", "%s and %s are of different years: a renumbered record keeps its year", oldID, newID)
 	}
 	if other := s.Repo.Set.Get(newID); other != nil {
-		return nil, &Refused{Rule: "renumber", Reason: fmt.Sprintf("%s is already taken by %s", newID, other.Path)}
+		return nil, refused("renumber", "%s is already taken by %s", newID, other.Path)
 	}
 	newPath := RecordPath(s.Repo.Policy.Records, rec.Kind, newID)
 	var edits []Edit

@@ -194,8 +194,9 @@ func listOptions(o *moveOpts, s *change.Session, rec *record.Record) error {
 		if op.Allowed {
 			if edits, err := change.MoveEdits(s, rec, op.To, ""); err == nil {
 				if err := s.Check(edits, change.Message{Kind: rec.Kind, ID: rec.ID, Action: op.Verb}); err != nil {
-					needs = unmet(err)
-					op.Allowed, op.Reason = false, strings.Join(needs, "; ")
+					var texts []string
+					needs, texts = unmet(err)
+					op.Allowed, op.Reason, op.ReasonText = false, strings.Join(needs, "; "), strings.Join(texts, "; ")
 				}
 			}
 		}
@@ -204,7 +205,7 @@ func listOptions(o *moveOpts, s *change.Session, rec *record.Record) error {
 		if !op.Allowed {
 			you = "no"
 		}
-		t.Add(op.To, op.Verb, you, op.Reason)
+		t.Add(op.To, op.Verb, you, op.ReasonText)
 	}
 	switch format {
 	case render.JSON:
@@ -222,15 +223,24 @@ func listOptions(o *moveOpts, s *change.Session, rec *record.Record) error {
 }
 
 // unmet lists why a check refused a move: each diagnostic's message, or
-// the reason itself when it has none.
-func unmet(err error) []string {
+// the reason itself when it has none; in English (for -o json) and in the
+// reader's language.
+func unmet(err error) (english, text []string) {
 	var ref *change.Refused
 	if errors.As(err, &ref) && len(ref.Diagnostics) > 0 {
-		var out []string
 		for _, d := range ref.Diagnostics {
-			out = append(out, d.Message)
+			english = append(english, d.Message)
+			text = append(text, d.Human())
 		}
-		return out
+		return english, text
 	}
-	return []string{strings.TrimSpace(strings.SplitN(err.Error(), "\n", 2)[0])}
+	var wr *workflow.Refusal
+	if errors.As(err, &wr) {
+		return []string{wr.Message}, []string{wr.Error()}
+	}
+	if errors.As(err, &ref) {
+		return []string{ref.Reason}, []string{ref.Human()}
+	}
+	line := strings.TrimSpace(strings.SplitN(err.Error(), "\n", 2)[0])
+	return []string{line}, []string{line}
 }

@@ -24,6 +24,9 @@ func inEnglish(args []any) []any {
 		switch a := a.(type) {
 		case Word:
 			out[i] = a.Key
+			if a.Say != "" {
+				out[i] = a.Say
+			}
 		case Phrase:
 			out[i] = fmt.Sprintf(a.format, inEnglish(a.args)...)
 		case Joined:
@@ -41,10 +44,18 @@ func inEnglish(args []any) []any {
 type Word struct {
 	Group string // "kind", "state", "role", …
 	Key   string
+	// Say is the word in English when it is not the key ("training plan"
+	// for the kind training-plan).
+	Say string
 }
 
 // String is the word in the reader's language.
-func (w Word) String() string { return Term(w.Group, w.Key) }
+func (w Word) String() string {
+	if t := Term(w.Group, w.Key); t != w.Key || w.Say == "" {
+		return t
+	}
+	return w.Say
+}
 
 // Phrase is a part of a message that depends on the case ("resolved after",
 // "open for"): a catalog format and its arguments, formatted in each

@@ -255,7 +255,7 @@ func TestEveryMessageHasBothLanguages(t *testing.T) {
 	for _, u := range uses {
 		used[u.key] = true
 		if !hasWords(u.key) {
-			t.Errorf("%s: key %q has no words to translate: pass the sentence as the format, not its text as an argument", u.at, u.key)
+			t.Errorf("%s: key %q has nothing to translate: pass the sentence as the format, not its text as an argument", u.at, u.key)
 			continue
 		}
 		v, ok := zh[u.key]
@@ -303,13 +303,15 @@ func verbs(format string) string {
 	return strings.Join(parts, " ")
 }
 
-// hasWords reports whether a format holds a letter outside its verbs.
+// hasWords reports whether a format holds something to translate outside
+// its verbs: a letter or punctuation ("%s (%s)" becomes "%s（%s）"), not
+// just spaces ("%s", "%s %s").
 func hasWords(format string) bool {
-	return strings.ContainsFunc(verbRE.ReplaceAllString(format, ""), unicode.IsLetter)
+	return strings.ContainsFunc(verbRE.ReplaceAllString(format, ""), func(r rune) bool { return !unicode.IsSpace(r) })
 }
 
 func TestVerbs(t *testing.T) {
-	if hasWords("%s: %q") || !hasWords("%s is over %s") {
+	if hasWords("%s") || hasWords("%s %q") || !hasWords("%s is over %s") || !hasWords("%s (%s)") {
 		t.Fatal("hasWords is wrong")
 	}
 	if a, b := verbs("%s owes %d on %s"), verbs("%[3]s：%[1]s 欠 %[2]d"); a != b {
