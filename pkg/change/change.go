@@ -222,6 +222,9 @@ func (l Line) String() string {
 // What names what the change is about in a sentence: "expense
 // EXP-2026-0041", or "3 records" for a change of several.
 func (m Message) What() string {
+	if len(m.Many) == 1 {
+		return "1 record"
+	}
 	if len(m.Many) > 0 {
 		return fmt.Sprintf("%d records", len(m.Many))
 	}
@@ -406,7 +409,8 @@ func (s *Session) check(edits []Edit, msg Message, all bool) error {
 		return nil
 	}
 	refusals = diag.Sort(refusals)
-	return &Refused{Reason: fmt.Sprintf("refused: %s: %s; nothing was changed", msg.What(), countRefused(refusals)), Rule: refusals[0].Rule, Diagnostics: refusals}
+	n, ids := refusedRecords(refusals)
+	return &Refused{Reason: i18n.Sprintf("refused: %d of the %d records (%s); nothing was changed", n, len(msg.Many), ids), Rule: refusals[0].Rule, Diagnostics: refusals}
 }
 
 // Apply checks the edits and, when allowed, writes and commits them: one

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/progress"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/workflow"
@@ -34,6 +35,8 @@ type Batch struct {
 	Msg   Message
 	// Refused are the records the change cannot even be built for.
 	Refused []diag.Diagnostic
+	// Selected is how many records the command was given.
+	Selected int
 }
 
 // Moves builds the batch that moves every record: by verb (each record's
@@ -41,7 +44,7 @@ type Batch struct {
 // several kinds) or, with verb "", to state to. Activating a plan that
 // supersedes another brings that plan's move along, as for one record.
 func (s *Session) Moves(recs []*record.Record, verb, to, note string) (*Batch, error) {
-	b := &Batch{}
+	b := &Batch{Selected: len(recs)}
 	action := verb
 	if action == "" {
 		action = "move to " + to
@@ -81,7 +84,7 @@ func (s *Session) Moves(recs []*record.Record, verb, to, note string) (*Batch, e
 // Sets builds the batch that applies the same assignments and removals to
 // every record.
 func (s *Session) Sets(recs []*record.Record, sets []Assignment, unsets []string, action, note string) (*Batch, error) {
-	b := &Batch{Msg: Message{Action: action, Note: note}}
+	b := &Batch{Msg: Message{Action: action, Note: note}, Selected: len(recs)}
 	var done atomic.Int64
 	stop := progress.Tick(s.progressOf(true, "reading"), &done, len(recs))
 	defer stop()
@@ -134,9 +137,6 @@ func (b *Batch) twice() error {
 // *Refused listing every refusal (those found while building it too).
 func (s *Session) CheckBatch(b *Batch) error {
 	err := s.check(b.Edits, b.Msg, true)
-	if len(b.Refused) == 0 {
-		return err
-	}
 	ds := append([]diag.Diagnostic(nil), b.Refused...)
 	if ref, ok := err.(*Refused); ok {
 		if ref.Invalid {
@@ -146,8 +146,12 @@ func (s *Session) CheckBatch(b *Batch) error {
 	} else if err != nil {
 		return err
 	}
+	if len(ds) == 0 {
+		return nil
+	}
 	ds = diag.Sort(ds)
-	return &Refused{Reason: fmt.Sprintf("refused: %s: %s; nothing was changed", b.Msg.What(), countRefused(ds)), Rule: ds[0].Rule, Diagnostics: ds}
+	n, ids := refusedRecords(ds)
+	return &Refused{Reason: i18n.Sprintf("refused: %d of the %d records (%s); nothing was changed", n, b.Selected, ids), Rule: ds[0].Rule, Diagnostics: ds}
 }
 
 // ApplyBatch judges the batch and, when every record passes, writes it in
@@ -221,9 +225,8 @@ func refusalDiagnostics(rs []*workflow.Refusal, changes []workflow.Change) []dia
 	return out
 }
 
-// countRefused says how many records the refusals name: "2 records
-// refused (EXP-2026-0023, EXP-2026-0025)".
-func countRefused(ds []diag.Diagnostic) string {
+// refusedRecords says how many records the refusals name, and which.
+func refusedRecords(ds []diag.Diagnostic) (int, string) {
 	seen := map[string]bool{}
 	var ids []string
 	for _, d := range ds {
@@ -237,8 +240,5 @@ func countRefused(ds []diag.Diagnostic) string {
 		}
 	}
 	sort.Strings(ids)
-	if len(ids) == 1 {
-		return "1 record refused (" + ids[0] + ")"
-	}
-	return fmt.Sprintf("%d records refused (%s)", len(ids), strings.Join(ids, ", "))
+	return len(ids), strings.Join(ids, ", ")
 }
