@@ -79,8 +79,8 @@ type Session struct {
 	// got in a step (what: "reading", "judging"), from one goroutine.
 	Progress func(what string, done, total int)
 	env      workflow.Env
-	unlock func()
-	before []diag.Diagnostic
+	unlock   func()
+	before   []diag.Diagnostic
 }
 
 // Options are how Open opens a session.
