@@ -22,7 +22,6 @@ import (
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/gitstore"
 	"github.com/opsbook/opsbook/pkg/par"
-	"github.com/opsbook/opsbook/pkg/progress"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/repo"
 	"github.com/opsbook/opsbook/pkg/rules"
@@ -328,7 +327,7 @@ func (s *Session) check(edits []Edit, msg Message, all bool) error {
 	}
 	parsed := make([][]diag.Diagnostic, len(edits))
 	var done atomic.Int64
-	stop := progress.Tick(s.progressOf(all, msg.What()), &done, len(edits))
+	stop := s.tick(all, "judging", &done, len(edits))
 	par.For(len(edits), 64, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			if e := edits[i]; !e.File && e.Data != nil {

@@ -51,8 +51,7 @@ func (s *Session) Moves(recs []*record.Record, verb, to, note string) (*Batch, e
 	}
 	b.Msg = Message{Action: action, Note: note}
 	var done atomic.Int64
-	stop := progress.Tick(s.progressOf(true, "reading"), &done, len(recs))
-	defer stop()
+	defer s.tick(true, "reading", &done, len(recs))()
 	for _, rec := range recs {
 		done.Add(1)
 		target := to
@@ -86,8 +85,7 @@ func (s *Session) Moves(recs []*record.Record, verb, to, note string) (*Batch, e
 func (s *Session) Sets(recs []*record.Record, sets []Assignment, unsets []string, action, note string) (*Batch, error) {
 	b := &Batch{Msg: Message{Action: action, Note: note}, Selected: len(recs)}
 	var done atomic.Int64
-	stop := progress.Tick(s.progressOf(true, "reading"), &done, len(recs))
-	defer stop()
+	defer s.tick(true, "reading", &done, len(recs))()
 	for _, rec := range recs {
 		done.Add(1)
 		src, err := record.ReadFile(s.Repo.Root, rec.Path)
@@ -155,15 +153,17 @@ func (s *Session) CheckBatch(b *Batch) error {
 }
 
 // ApplyBatch judges the batch and, when every record passes, writes it in
-// one commit. Records whose files already say what the batch would write
-// (a set to the value they hold) are left out of the commit and named in
-// Result.Same; when all are, nothing is written.
+// one commit (through Apply, which judges the edits whole once more while
+// the lock is held; it is the same lock, so the answer is the same).
+// Records whose files already say what the batch would write (a set to the
+// value they hold) are left out of the commit and named in Result.Same;
+// when all are, nothing is written.
 func (s *Session) ApplyBatch(ctx context.Context, b *Batch) (*Result, error) {
-	if err := s.CheckBatch(b); err != nil {
-		return nil, err
+	if len(b.Refused) > 0 {
+		return nil, s.CheckBatch(b) // lists these with every other refusal
 	}
-	kept := &Batch{Msg: b.Msg}
-	kept.Msg.Many = nil
+	kept := Message{Action: b.Msg.Action, Note: b.Msg.Note}
+	var edits []Edit
 	same := map[string]bool{}
 	for _, e := range b.Edits {
 		cur, err := os.ReadFile(filepath.Join(s.Repo.Root, filepath.FromSlash(e.Path)))
@@ -171,36 +171,44 @@ func (s *Session) ApplyBatch(ctx context.Context, b *Batch) (*Result, error) {
 			same[e.Before.ID] = true
 			continue
 		}
-		kept.Edits = append(kept.Edits, e)
+		edits = append(edits, e)
 	}
-	var res Result
+	var sameIDs []string
 	for _, l := range b.Msg.Many {
 		if same[l.ID] {
-			res.Same = append(res.Same, l.ID)
+			sameIDs = append(sameIDs, l.ID)
 			continue
 		}
-		kept.Msg.Many = append(kept.Msg.Many, l)
+		kept.Many = append(kept.Many, l)
 	}
-	if len(kept.Edits) == 0 {
-		return &Result{Unchanged: true, Same: res.Same}, nil
+	if len(edits) == 0 {
+		return &Result{Unchanged: true, Same: sameIDs}, nil
 	}
-	out, err := s.Apply(ctx, kept.Edits, kept.Msg)
-	if out != nil {
-		out.Same = res.Same
+	res, err := s.Apply(ctx, edits, kept)
+	if res != nil {
+		res.Same = sameIDs
 	}
-	return out, err
+	if ref, ok := err.(*Refused); ok && !ref.Invalid && len(ref.Diagnostics) > 0 {
+		// say "of the N records" of all that were selected
+		n, ids := refusedRecords(ref.Diagnostics)
+		ref.Reason = i18n.Sprintf("refused: %d of the %d records (%s); nothing was changed", n, b.Selected, ids)
+	}
+	return res, err
 }
 
-// progressOf is the session's progress for step what, when it is a change
-// of several records and someone asked.
-func (s *Session) progressOf(many bool, what string) func(done, total int) {
+// tick tells the session's Progress, for a change of several records, how
+// far step what has got while workers count in done, and the end when
+// the returned stop is called.
+func (s *Session) tick(many bool, what string, done *atomic.Int64, total int) (stop func()) {
 	if !many || s.Progress == nil {
-		return nil
+		return func() {}
 	}
-	if what != "reading" {
-		what = "judging"
+	report := func(n, total int) { s.Progress(what, n, total) }
+	end := progress.Tick(report, done, total)
+	return func() {
+		end()
+		report(int(done.Load()), total)
 	}
-	return func(done, total int) { s.Progress(what, done, total) }
 }
 
 // refusalDiagnostics turns the workflow's refusals into diagnostics at the
