@@ -67,12 +67,12 @@ terminal asks).` + exitStatusHelp,
 			if len(args) >= 2 {
 				o.ids, o.to = dedupe(args[:len(args)-1]), args[len(args)-1]
 			}
+			if k, ok := record.KindOfID(o.to); ok && k != record.Person {
+				return usageErr("%s", i18n.Sprintf("%s is an id: give the state to move to last (opsbook move ID… STATE)", o.to))
+			}
 			if len(args) > 2 || o.dryRun {
 				if o.to == "" {
 					return usageErr("%s", i18n.T("--dry-run needs the state to move to: opsbook move ID STATE --dry-run"))
-				}
-				if k, ok := record.KindOfID(o.to); ok && k != record.Person {
-					return usageErr("%s", i18n.Sprintf("%s is an id: give the state to move to last (opsbook move ID… STATE)", o.to))
 				}
 				return runMoveMany(cmd.Context(), o)
 			}
