@@ -273,6 +273,10 @@ func (m Message) String() string {
 	}
 	b.WriteString("\n")
 	for _, l := range m.Many {
+		if l.From == l.To {
+			fmt.Fprintf(&b, "%s %s: %s\n", l.Kind, l.ID, m.Action)
+			continue
+		}
 		b.WriteString(l.String() + "\n")
 	}
 	b.WriteString("\n")
