@@ -86,15 +86,21 @@ func newAssignCmd(g *global) *cobra.Command {
 		Long: `Assign sets a complaint's assignee, in any open state. Only a manager or
 the director may assign.
 
-Several complaints (ids, or "complaint --where EXPR") are assigned in one
+Several complaints (ids, or --where EXPR, which selects among complaints) are assigned in one
 commit, or none when any one is refused (every refusal is listed; exit 3).
 --dry-run judges and shows without writing; a --where selecting more than
 ` + fmt.Sprint(manyConfirm) + ` complaints needs --yes (a terminal asks).`,
 		Example: `  opsbook assign CMP-2026-0042 li.wei
   opsbook assign CMP-2026-0042 CMP-2026-0043 li.wei
-  opsbook assign complaint --where 'assignee = zhou.jie and status != closed' li.wei`,
-		Args: cobra.MinimumNArgs(2),
+  opsbook assign --where 'assignee = zhou.jie and status != closed' li.wei`,
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) < 2 && o.where == "" {
+				return usageErr("%s", i18n.T("assign needs the complaint's id and the handle: opsbook assign ID… HANDLE"))
+			}
+			if len(args) == 1 {
+				args = append([]string{string(record.Complaint)}, args...) // assign --where EXPR HANDLE
+			}
 			handle := args[len(args)-1]
 			o.ids, o.sets = dedupe(args[:len(args)-1]), []string{"assignee=" + handle}
 			if o.many(len(o.ids)) {
