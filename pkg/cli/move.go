@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/change"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/opsbook/opsbook/pkg/schema"
@@ -17,7 +18,9 @@ import (
 type moveOpts struct {
 	*global
 	writeOpts
+	manyOpts
 	id   string
+	ids  []string // several records (or a dry run)
 	to   string
 	verb string
 }
@@ -37,20 +40,47 @@ submitted appraisal; activating a plan that supersedes another moves that one
 to superseded in the same commit.
 
 Without STATE, move lists every move out of the record's state and, for
-each one you may not make, why not.`,
+each one you may not make, why not.
+
+Several records move together with "move ID ID… STATE" or "move KIND STATE
+--where EXPR" (the records of KIND the expression holds for that have a
+move to STATE): all are judged first, against the department with every
+move made, and written in one commit, or none when any one is refused
+(every refusal is listed; exit 3). --dry-run judges and shows without
+writing. A --where selecting more than ` + fmt.Sprint(manyConfirm) + ` records needs --yes (a
+terminal asks).` + exitStatusHelp,
 		Example: `  opsbook move EXP-2026-0041
   opsbook move EXP-2026-0041 approved --note "checked against the invoice"
-  opsbook move PRJ-2026-0002 on_hold --note "waiting for the new budget"`,
-		Args: cobra.RangeArgs(1, 2),
+  opsbook move PRJ-2026-0002 on_hold --note "waiting for the new budget"
+  opsbook move EXP-2026-0041 EXP-2026-0042 approved
+  opsbook move task done --where 'assignee = li.wei and due < 2026-12-01' --dry-run`,
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.where != "" {
+				if len(args) != 2 {
+					return usageErr("%s", i18n.T("with --where, move takes a kind and a state: opsbook move KIND STATE --where EXPR"))
+				}
+				o.ids, o.to = args[:1], args[1]
+				return runMoveMany(cmd.Context(), o)
+			}
 			o.id = args[0]
-			if len(args) == 2 {
-				o.to = args[1]
+			if len(args) >= 2 {
+				o.ids, o.to = dedupe(args[:len(args)-1]), args[len(args)-1]
+			}
+			if k, ok := record.KindOfID(o.to); ok && k != record.Person {
+				return usageErr("%s", i18n.Sprintf("%s is an id: give the state to move to last (opsbook move ID… STATE)", o.to))
+			}
+			if len(args) > 2 || o.dryRun {
+				if o.to == "" {
+					return usageErr("%s", i18n.T("--dry-run needs the state to move to: opsbook move ID STATE --dry-run"))
+				}
+				return runMoveMany(cmd.Context(), o)
 			}
 			return runMove(cmd.Context(), o)
 		},
 	}
 	o.writeOpts.bind(cmd)
+	o.manyOpts.bind(cmd)
 	return cmd
 }
 
@@ -89,20 +119,34 @@ func newVerbCmds(g *global) []*cobra.Command {
 			}
 		}
 		cmd := &cobra.Command{
-			Use:     verb + " <ID>",
+			Use:     verb + " <ID>... | " + verb + " KIND --where EXPR",
 			Short:   fmt.Sprintf("Workflow move %q (%s)", verb, strings.Join(kinds, "; ")),
 			GroupID: "verbs",
 			Long: fmt.Sprintf(`%s makes the workflow move named %q on the record ID and commits it,
 exactly as "opsbook move ID STATE" would. Moves it makes:
-  %s`, strings.ToUpper(verb[:1])+verb[1:], verb, strings.Join(kinds, "\n  ")),
-			Example: fmt.Sprintf("  opsbook %s %s --note \"...\"", verb, exampleID(verb)),
-			Args:    cobra.ExactArgs(1),
+  %s
+
+Given several ids (of any kinds the verb moves), or KIND --where EXPR (the
+records of KIND the expression holds for, among those in a state the verb
+leaves), it makes every record's move in one commit: all are judged first,
+against the department with every move made (claims that together
+overspend a budget line are refused, each alone would pass), and nothing
+is written when any one is refused (every refusal is listed; exit 3).
+Duplicated ids count once. --dry-run judges and shows without writing. A
+--where selecting more than %d records needs --yes (a terminal asks).`, strings.ToUpper(verb[:1])+verb[1:], verb, strings.Join(kinds, "\n  "), manyConfirm),
+			Example: fmt.Sprintf("  opsbook %s %s --note \"...\"\n  opsbook %s %s %s --dry-run", verb, exampleID(verb), verb, exampleID(verb), exampleID(verb)[:9]+"0001"),
+			Args:    cobra.MinimumNArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
+				if o.where != "" || o.many(len(dedupe(args))) {
+					o.ids = dedupe(args)
+					return runMoveMany(cmd.Context(), o)
+				}
 				o.id = args[0]
 				return runMove(cmd.Context(), o)
 			},
 		}
 		o.writeOpts.bind(cmd)
+		o.manyOpts.bind(cmd)
 		cmds = append(cmds, cmd)
 	}
 	return cmds
@@ -172,6 +216,45 @@ func runMove(ctx context.Context, o *moveOpts) error {
 		}
 	}
 	return o.report(changeJSON{ID: rec.ID, Path: rec.Path, Paths: res.Paths, Action: action, From: from, To: to, Commit: res.Commit, Unchanged: res.Unchanged}, text)
+}
+
+// runMoveMany moves several records (ids, or KIND --where EXPR) in one
+// commit, or none.
+func runMoveMany(ctx context.Context, o *moveOpts) error {
+	if _, err := o.format(render.Text, render.JSON, render.YAML); err != nil {
+		return err
+	}
+	sel := selection{ids: o.ids, what: o.verb}
+	if o.verb == "" {
+		sel.what = "move"
+	}
+	if o.where != "" {
+		k, err := whereKind(o.ids, sel.what)
+		if err != nil {
+			return err
+		}
+		sel.kind = k
+	}
+	s, err := o.session(ctx, o.noCommit)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	defer o.manyProgress(s)()
+	if o.verb != "" {
+		sel.applies = verbApplies(s, o.verb)
+	} else {
+		sel.applies = moveApplies(s, o.to)
+	}
+	recs, err := o.pick(s, &o.manyOpts, sel)
+	if err != nil {
+		return err
+	}
+	b, err := s.Moves(recs, o.verb, o.to, o.note)
+	if err != nil {
+		return writeErr(err)
+	}
+	return o.runMany(ctx, s, b, o.dryRun)
 }
 
 func listOptions(o *moveOpts, s *change.Session, rec *record.Record) error {
