@@ -31,6 +31,8 @@ func inEnglish(args []any) []any {
 			out[i] = fmt.Sprintf(a.format, inEnglish(a.args)...)
 		case Joined:
 			out[i] = Joined{inEnglish([]any{a.sep})[0], inEnglish(a.items)}
+		case *Error:
+			out[i] = a.English()
 		default:
 			out[i] = a
 		}
@@ -96,3 +98,16 @@ func (j Joined) String() string {
 func Texts(v any) (english, local string) {
 	return fmt.Sprint(inEnglish([]any{v})[0]), fmt.Sprint(v)
 }
+
+// Error is an error whose message is in both languages: Error gives the
+// reader's language, English the English; as an argument of Both (%v) it
+// is formatted in each.
+type Error struct{ p Phrase }
+
+// NewError makes an Error from a catalog format.
+func NewError(format string, args ...any) error { return &Error{P(format, args...)} }
+
+func (e *Error) Error() string { return e.p.String() }
+
+// English is the error's message in English.
+func (e *Error) English() string { return fmt.Sprintf(e.p.format, inEnglish(e.p.args)...) }

@@ -30,6 +30,19 @@ func TestBothPhrase(t *testing.T) {
 	}
 }
 
+func TestBothError(t *testing.T) {
+	defer Set(English)
+	Set(Chinese)
+	err := NewError("%s is %s", "x", Word{Group: "state", Key: "approved"})
+	if err.Error() != "x is 已核准" {
+		t.Fatalf("Error = %q", err.Error())
+	}
+	en, zh := Both("failed: %v", err)
+	if en != "failed: x is approved" || zh != "failed: x is 已核准" {
+		t.Fatalf("an Error is formatted in each language: %q, %q", en, zh)
+	}
+}
+
 func TestBothJoin(t *testing.T) {
 	defer Set(English)
 	Set(Chinese)

@@ -22,7 +22,7 @@ type use struct {
 }
 
 // formatFuncs are this package's functions whose first argument is a key.
-var formatFuncs = map[string]int{"T": 0, "Sprintf": 0, "Errorf": 0, "Both": 0, "P": 0}
+var formatFuncs = map[string]int{"T": 0, "Sprintf": 0, "Errorf": 0, "Both": 0, "P": 0, "NewError": 0}
 
 var markerRE = regexp.MustCompile(`i18n:format (\d+)`)
 
