@@ -74,6 +74,8 @@ type Session struct {
 	env    workflow.Env
 	unlock func()
 	before []diag.Diagnostic
+	// preview: a session that only asks (Preview); Apply refuses.
+	preview bool
 }
 
 // Options are how Open opens a session.
@@ -147,6 +149,54 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Session, error) {
 	s.before = s.Repo.Validate(now)
 	ok = true
 	return s, nil
+}
+
+// Preview is a session that only asks what the workflow and the rules
+// would say of a change by person as of now, without the lock and without
+// writing: Apply refuses on it. findings are the repository's validation
+// findings as of now (r.Validate(now)), against which a change's new errors
+// are told apart. A read-only command (the inbox) uses it to try moves the
+// way a write would check them.
+func Preview(r *repo.Repo, g *gitstore.Repo, person *record.Record, now time.Time, findings []diag.Diagnostic) *Session {
+	s := &Session{Repo: r, Git: g, Person: person, Now: now, preview: true, before: findings}
+	if person != nil {
+		s.Actor = workflow.ActorOf(person)
+		s.Name = person.Title()
+	}
+	s.env = workflow.Env{Policy: r.Policy, People: workflow.NewPeople(r.Set.OfKind(record.Person)), Now: now, Records: r.Set}
+	return s
+}
+
+// Needs tries moving rec to state to (nothing is written) and returns
+// every reason the change would be refused: the workflow's, then each
+// error the rules would find in the records it leaves behind (a state's
+// needs, the budget). None: the move may be made now.
+func (s *Session) Needs(rec *record.Record, to string) []string {
+	if err := workflow.CheckMove(s.Actor, rec, to, s.env); err != nil {
+		return Unmet(err)
+	}
+	edits, err := MoveEdits(s, rec, to, "")
+	if err != nil {
+		return Unmet(err)
+	}
+	if err := s.Check(edits, Message{Kind: rec.Kind, ID: rec.ID, Action: "move to " + to}); err != nil {
+		return Unmet(err)
+	}
+	return nil
+}
+
+// Unmet lists why a check refused a change: each diagnostic's message, or
+// the reason itself when it has none.
+func Unmet(err error) []string {
+	var ref *Refused
+	if errors.As(err, &ref) && len(ref.Diagnostics) > 0 {
+		var out []string
+		for _, d := range ref.Diagnostics {
+			out = append(out, d.Message)
+		}
+		return out
+	}
+	return []string{strings.TrimSpace(strings.SplitN(err.Error(), "\n", 2)[0])}
 }
 
 // Close releases the lock.
@@ -281,6 +331,9 @@ func (s *Session) Check(edits []Edit, msg Message) error {
 
 // Apply checks the edits and, when allowed, writes and commits them.
 func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result, error) {
+	if s.preview {
+		return nil, fmt.Errorf("%w: a preview session does not write", ErrRepository)
+	}
 	if err := s.Check(edits, msg); err != nil {
 		return nil, err
 	}
