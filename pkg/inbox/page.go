@@ -48,9 +48,6 @@ func recordCell(it Item) string {
 	if it.Record == "" {
 		return "-"
 	}
-	if it.Item != "" {
-		return it.Record + " " + it.Item
-	}
 	return it.Record
 }
 
@@ -58,6 +55,9 @@ func recordCell(it Item) string {
 // command would be refused now, what it needs.
 func what(it Item) string {
 	s := it.Action
+	if it.Item != "" {
+		s += " " + it.Item
+	}
 	if it.Title != "" {
 		s += ": " + it.Title
 	}
