@@ -818,6 +818,8 @@ func (s *Summary) Page() *render.Page {
 	if s.Validation.Errors+s.Validation.Warnings > 0 {
 		val += " (opsbook validate)"
 	}
-	p.Sections = append(p.Sections, render.Section{Title: val})
+	// the summary is the department's; each person's own list, with the
+	// commands that act on it, is the inbox
+	p.Sections = append(p.Sections, render.Section{Title: val, Lines: []string{"What waits on you, most urgent first: opsbook inbox (a manager's people: --for HANDLE)."}})
 	return p
 }
