@@ -2,10 +2,10 @@ package cli
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/gitstore"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/inbox"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
@@ -81,11 +81,11 @@ func runInbox(ctx context.Context, o *inboxOpts) error {
 	}
 	_, email, err := gs.Identity()
 	if err != nil {
-		return refused(fmt.Errorf("who are you? %v (set user.email in git config to an address in your people record)", err))
+		return refused(i18n.Errorf(msgInboxWho, err))
 	}
 	you := change.PersonByEmail(r.Set, email)
 	if you == nil {
-		return refused(fmt.Errorf("unknown person: no one in %s/people has the email %s (your git author email: GIT_AUTHOR_EMAIL or user.email)", r.Policy.Records, email))
+		return refused(i18n.Errorf(msgInboxUnknown, r.Policy.Records, email))
 	}
 	subject := you
 	if o.forHandle != "" {
@@ -95,7 +95,7 @@ func runInbox(ctx context.Context, o *inboxOpts) error {
 		subject = r.Set.Get(o.forHandle)
 	}
 	if subject == nil || subject.Kind != record.Person {
-		return usageErr("no person %q", o.forHandle)
+		return usageErr("%s", i18n.Sprintf(msgInboxNoPerson, o.forHandle))
 	}
 	findings := r.Validate(now)
 	preview := change.Preview(r, gs, subject, now, findings)

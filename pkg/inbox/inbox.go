@@ -23,6 +23,7 @@ import (
 
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/money"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/report"
@@ -98,6 +99,7 @@ type Item struct {
 
 	rank     rank
 	deadline time.Time // zero: none
+	days     int       // a status report's cadence, for its title
 }
 
 // Inbox is one person's inbox.
@@ -137,7 +139,7 @@ const (
 func Build(in Input) (*Inbox, error) {
 	p := in.Set.Get(in.Person)
 	if p == nil || p.Kind != record.Person {
-		return nil, fmt.Errorf(msgNoPerson, in.Person, in.Policy.Records)
+		return nil, i18n.Errorf(msgNoPerson, in.Person, in.Policy.Records)
 	}
 	b := newBuilder(in)
 	box := &Inbox{Person: p.ID, Name: p.Title(), Role: p.Str("role"), AsOf: in.Now.Format(time.RFC3339), Items: []Item{}, Team: []Item{}}
@@ -176,7 +178,7 @@ func MayView(set *record.Set, viewer, subject string) error {
 		return nil
 	}
 	if s := set.Get(subject); s == nil || s.Kind != record.Person {
-		return fmt.Errorf(msgNoPersonFor, subject)
+		return i18n.Errorf(msgNoPersonFor, subject)
 	}
 	v := set.Get(viewer)
 	if v != nil && v.Kind == record.Person {
@@ -188,7 +190,7 @@ func MayView(set *record.Set, viewer, subject string) error {
 	if rules.ReportsTo(set, subject, viewer) {
 		return nil
 	}
-	return fmt.Errorf(msgMayNotView, viewer, subject, subject, subject)
+	return i18n.Errorf(msgMayNotView, viewer, subject, subject, subject)
 }
 
 func sortItems(items []Item) {
@@ -563,7 +565,7 @@ func (b *builder) statusReport(a workflow.Actor) []Item {
 		}
 	} else {
 		it = Item{Source: SourceStatusReport, Kind: string(record.StatusReport), Person: a.Handle, Action: "report", Ready: true,
-			Title: fmt.Sprintf(msgStatusReportTitle, days)}
+			Title: fmt.Sprintf(msgStatusReportTitle, days), days: days} // English in JSON; the page translates it
 		to := a.ReportsTo
 		if a.Role == workflow.Director {
 			to = b.onlyOf(workflow.Leadership) // the director reports to leadership

@@ -7,6 +7,7 @@ import (
 
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -329,5 +330,30 @@ func TestWhen(t *testing.T) {
 		if got := when(c.it, now); got != c.want {
 			t.Errorf("when(%+v) = %q, want %q", c.it, got, c.want)
 		}
+	}
+}
+
+// In Chinese the page's labels, times and verbs are Chinese; the JSON's
+// values stay English.
+func TestPageInChinese(t *testing.T) {
+	task := "kind: task\nid: TSK-2026-0001\ntitle: 對賬\nstatus: doing\nassigned_by: zhang.min\nassignee: li.wei\nassigned: 2026-11-01\ndue: 2026-11-20\n"
+	box := build(t, "zhang.min", nil, claimSmall, task)
+	i18n.Set(i18n.Chinese)
+	defer i18n.Set(i18n.English)
+	p := box.Page(now)
+	if !strings.HasPrefix(p.Title, "zhang.min 的待辦") || p.Sections[0].Title != "待你處理" || p.Sections[1].Title != "團隊的逾期工作" {
+		t.Errorf("titles: %q %q", p.Title, p.Sections[0].Title)
+	}
+	if h := p.Sections[0].Table.Headers; strings.Join(h, ",") != "時限,記錄,事項,命令" {
+		t.Errorf("headers: %v", h)
+	}
+	if row := p.Sections[0].Table.Rows[0]; row[2] != "核准: 文具 (800.00)" || row[3] != "opsbook approve EXP-2026-0001" {
+		t.Errorf("row: %v", row)
+	}
+	if row := p.Sections[1].Table.Rows[0]; row[0] != "逾期 6 天" || !strings.HasPrefix(row[3], "完成: 對賬") {
+		t.Errorf("team row: %v", row)
+	}
+	if box.Items[0].Action != "approve" {
+		t.Errorf("JSON action: %q", box.Items[0].Action)
 	}
 }

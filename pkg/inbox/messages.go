@@ -1,7 +1,8 @@
 package inbox
 
-// Human-facing text of the inbox, English formats kept in one place for
-// the message catalogue. The JSON shape and its values stay English.
+// Human-facing text of the inbox: English formats, the keys of their
+// zh-Hant translations in pkg/i18n/catalog/inbox.zh-Hant.yaml. The JSON
+// shape and its values stay English.
 const (
 	msgNoPerson          = "no person %q in %s/people"
 	msgNoPersonFor       = "no person %q in the people records"
@@ -30,4 +31,7 @@ const (
 	msgInDays    = "in %dd"
 	msgNeeds     = "needs: %s"
 	msgOnHold    = "on hold: %s"
+
+	msgClockRespond = "respond SLA"
+	msgClockResolve = "resolve SLA"
 )

@@ -1,11 +1,11 @@
 package inbox
 
 import (
-	"fmt"
 	"math"
 	"strings"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/render"
 )
 
@@ -22,24 +22,24 @@ func (box *Inbox) Page(now time.Time) *render.Page {
 		}
 	}
 	p := &render.Page{
-		Title: fmt.Sprintf(msgPageTitle, box.Person, box.Name, box.Role),
-		Lines: []string{fmt.Sprintf(msgAsOf, now.Format("2006-01-02 15:04"), len(box.Items), overdue)},
+		Title: i18n.Sprintf(msgPageTitle, box.Person, box.Name, i18n.Term("role", box.Role)),
+		Lines: []string{i18n.Sprintf(msgAsOf, now.Format("2006-01-02 15:04"), len(box.Items), overdue)},
 	}
-	t := &render.Table{Headers: []string{hdrWhen, hdrRecord, hdrWhat, hdrCommand}, Wrap: map[int]bool{3: true}}
+	t := &render.Table{Headers: []string{i18n.T(hdrWhen), i18n.T(hdrRecord), i18n.T(hdrWhat), i18n.T(hdrCommand)}, Wrap: map[int]bool{3: true}}
 	var warn []bool
 	for _, it := range box.Items {
 		t.Add(when(it, now), recordCell(it), what(it), it.Command)
 		warn = append(warn, it.Overdue)
 	}
-	p.Sections = append(p.Sections, render.Section{Title: msgYours, Table: t, Warn: warn, Empty: msgNothing})
+	p.Sections = append(p.Sections, render.Section{Title: i18n.T(msgYours), Table: t, Warn: warn, Empty: i18n.T(msgNothing)})
 	if box.Manager {
-		t := &render.Table{Headers: []string{hdrWhen, hdrWho, hdrRecord, hdrWhat}}
+		t := &render.Table{Headers: []string{i18n.T(hdrWhen), i18n.T(hdrWho), i18n.T(hdrRecord), i18n.T(hdrWhat)}}
 		var warn []bool
 		for _, it := range box.Team {
 			t.Add(when(it, now), it.Person, recordCell(it), what(it))
 			warn = append(warn, true)
 		}
-		p.Sections = append(p.Sections, render.Section{Title: msgTeam, Table: t, Warn: warn, Empty: msgTeamNothing})
+		p.Sections = append(p.Sections, render.Section{Title: i18n.T(msgTeam), Table: t, Warn: warn, Empty: i18n.T(msgTeamNothing)})
 	}
 	return p
 }
@@ -54,24 +54,31 @@ func recordCell(it Item) string {
 // what is the action, the title, an expense's amount and, when the
 // command would be refused now, what it needs.
 func what(it Item) string {
-	s := it.Action
+	s := i18n.Term("verb", it.Action)
 	if it.Item != "" {
 		s += " " + it.Item
 	}
-	if it.Title != "" {
-		s += ": " + it.Title
+	title := it.Title
+	if it.Source == SourceStatusReport && it.Record == "" {
+		title = i18n.Sprintf(msgStatusReportTitle, it.days)
+	}
+	if title != "" {
+		s += ": " + title
 	}
 	if it.Amount != "" {
 		s += " (" + amountText(it.Amount) + ")"
 	}
-	if it.Clock != "" {
-		s += " [" + it.Clock + " SLA]"
+	switch it.Clock {
+	case "respond":
+		s += " [" + i18n.T(msgClockRespond) + "]"
+	case "resolve":
+		s += " [" + i18n.T(msgClockResolve) + "]"
 	}
 	switch {
 	case it.Source == SourceOnHold:
-		s += " — " + fmt.Sprintf(msgOnHold, strings.Join(it.Needs, "; "))
+		s += " — " + i18n.Sprintf(msgOnHold, strings.Join(it.Needs, "; "))
 	case len(it.Needs) > 0:
-		s += " — " + fmt.Sprintf(msgNeeds, strings.Join(it.Needs, "; "))
+		s += " — " + i18n.Sprintf(msgNeeds, strings.Join(it.Needs, "; "))
 	}
 	return s
 }
@@ -81,7 +88,7 @@ func what(it Item) string {
 func when(it Item, now time.Time) string {
 	if it.deadline.IsZero() {
 		if it.Overdue {
-			return msgLate
+			return i18n.T(msgLate)
 		}
 		return ""
 	}
@@ -89,13 +96,13 @@ func when(it Item, now time.Time) string {
 	if it.Clock != "" && math.Abs(d.Hours()) < 48 {
 		h := int(math.Ceil(math.Abs(d.Hours())))
 		if d < 0 {
-			return fmt.Sprintf(msgLateHours, h)
+			return i18n.Sprintf(msgLateHours, h)
 		}
-		return fmt.Sprintf(msgInHours, h)
+		return i18n.Sprintf(msgInHours, h)
 	}
 	if d < 0 {
 		days := int(math.Ceil(-d.Hours() / 24))
-		return fmt.Sprintf(msgLateDays, days)
+		return i18n.Sprintf(msgLateDays, days)
 	}
 	due, _ := time.ParseInLocation(time.DateOnly, it.deadline.Format(time.DateOnly), now.Location())
 	today, _ := time.ParseInLocation(time.DateOnly, now.Format(time.DateOnly), now.Location())
@@ -105,9 +112,9 @@ func when(it Item, now time.Time) string {
 	}
 	switch days {
 	case 0:
-		return msgToday
+		return i18n.T(msgToday)
 	case 1:
-		return msgTomorrow
+		return i18n.T(msgTomorrow)
 	}
-	return fmt.Sprintf(msgInDays, days)
+	return i18n.Sprintf(msgInDays, days)
 }
