@@ -99,7 +99,7 @@ func runInbox(ctx context.Context, o *inboxOpts) error {
 	}
 	findings := r.Validate(now)
 	preview := change.Preview(r, gs, subject, now, findings)
-	box, err := inbox.Build(inbox.Input{Set: r.Set, Policy: r.Policy, Now: now, Person: subject.ID, Findings: findings, Needs: preview.Needs})
+	box, err := inbox.Build(inbox.Input{Set: r.Set, Policy: r.Policy, Now: now, Person: subject.ID, Findings: findings, Try: preview.TryMoves})
 	if err != nil {
 		return usageErr("%v", err)
 	}

@@ -9,8 +9,8 @@
 //
 // It decides nothing itself: which moves wait on whom is the workflow's
 // table (workflow.Awaiting), whether a move would be accepted now is the
-// rules' answer (Input.Needs, which the CLI gets from pkg/change the way
-// a write checks it), and the clocks are those of the rules and reports
+// rules' answer (Input.Try, which the CLI gets from pkg/change the way a
+// write checks it), and the clocks are those of the rules and reports
 // (SLA, check interval, revisit days, the work report's open items).
 package inbox
 
@@ -45,11 +45,12 @@ type Input struct {
 	// Findings are the repository's validation findings as of Now: errors
 	// on records the person owns are listed for them to fix.
 	Findings []diag.Diagnostic
-	// Needs says why the person cannot make a move now though the
-	// workflow lets them (the rules' verdict on what the move leaves
-	// behind: a state's needs, the budget); none means the move would be
-	// accepted. nil takes every move the workflow allows as ready.
-	Needs func(rec *record.Record, to string) []string
+	// Try says, for each move (recs[i] to tos[i]) the person could make,
+	// why they cannot make it now though the workflow lets them (the
+	// rules' verdict on what the move leaves behind: a state's needs, the
+	// budget); none means the move would be accepted. It is asked once,
+	// for every move of the inbox. nil takes every move as ready.
+	Try func(recs []*record.Record, tos []string) [][]string
 }
 
 // Sources of work, the "source" of an item in JSON.
@@ -99,7 +100,14 @@ type Item struct {
 
 	rank     rank
 	deadline time.Time // zero: none
-	days     int       // a status report's cadence, for its title
+	// the move the command makes, tried against the rules (Input.Try);
+	// when refused the command becomes blocked, and the item is dropped
+	// when the record waits only for a move that can be made (dropBlocked)
+	tryRec      *record.Record
+	tryTo       string
+	blocked     string
+	dropBlocked bool
+	days        int // a status report's cadence, for its title
 }
 
 // Inbox is one person's inbox.
@@ -143,7 +151,7 @@ func Build(in Input) (*Inbox, error) {
 	}
 	b := newBuilder(in)
 	box := &Inbox{Person: p.ID, Name: p.Title(), Role: p.Str("role"), AsOf: in.Now.Format(time.RFC3339), Items: []Item{}, Team: []Item{}}
-	box.Items = b.itemsOf(p.ID, true)
+	box.Items = b.tried(b.itemsOf(p.ID, true))
 	scope := report.Scope(in.Set, p.ID)
 	box.Manager = len(scope) > 1
 	var members []string
@@ -155,7 +163,6 @@ func Build(in Input) (*Inbox, error) {
 	sort.Strings(members)
 	// the team's items are not tried against the rules: the moves would
 	// be tried as the viewer, and overdue work is listed whatever it needs
-	b.in.Needs = nil
 	for _, m := range members {
 		for _, it := range b.itemsOf(m, false) {
 			if it.Overdue {
@@ -276,11 +283,54 @@ func (b *builder) itemsOf(handle string, withMoves bool) []Item {
 	return out
 }
 
-func (b *builder) needs(rec *record.Record, to string) []string {
-	if b.in.Needs == nil {
-		return nil
+// try marks the item's command as the move of rec to state to, to be
+// tried against the rules; blocked is the command when they refuse it.
+func (it *Item) try(rec *record.Record, to, blocked string) {
+	it.tryRec, it.tryTo, it.blocked = rec, to, blocked
+}
+
+// tried asks the rules about every move of items at once and marks the
+// refused ones: not ready, what they need, the blocked command; a move
+// waited for only when it can be made drops its item.
+func (b *builder) tried(items []Item) []Item {
+	if b.in.Try == nil {
+		return items
 	}
-	return b.in.Needs(rec, to)
+	var recs []*record.Record
+	var tos []string
+	var at []int
+	for i, it := range items {
+		if it.tryRec != nil {
+			recs, tos, at = append(recs, it.tryRec), append(tos, it.tryTo), append(at, i)
+		}
+	}
+	if len(recs) == 0 {
+		return items
+	}
+	res := b.in.Try(recs, tos)
+	drop := map[int]bool{}
+	for j, i := range at {
+		needs := res[j]
+		if len(needs) == 0 {
+			continue
+		}
+		it := &items[i]
+		if it.dropBlocked {
+			drop[i] = true
+			continue
+		}
+		it.Ready, it.Needs, it.Command = false, needs, it.blocked
+		if it.rank == rankMove {
+			it.rank = rankBlocked
+		}
+	}
+	out := items[:0]
+	for i, it := range items {
+		if !drop[i] {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 func base(source string, rec *record.Record, person string) Item {
@@ -298,10 +348,6 @@ func (b *builder) moves(a workflow.Actor) []Item {
 		if !ok {
 			continue
 		}
-		needs := b.needs(rec, opt.To)
-		if len(needs) > 0 && w.WhenReady {
-			continue
-		}
 		it := base(SourceMove, rec, a.Handle)
 		it.Action = opt.Verb
 		if rec.Kind == record.Expense {
@@ -310,9 +356,8 @@ func (b *builder) moves(a workflow.Actor) []Item {
 			}
 		}
 		it.rank, it.Command = rankMove, command(opt.Verb, rec.ID)
-		if len(needs) > 0 {
-			it.rank, it.Ready, it.Needs, it.Command = rankBlocked, false, needs, command("move", rec.ID)
-		}
+		it.try(rec, opt.To, command("move", rec.ID))
+		it.dropBlocked = w.WhenReady
 		out = append(out, it)
 	}
 	return out
@@ -355,18 +400,13 @@ func (b *builder) complaints(a workflow.Actor) []Item {
 				continue
 			}
 			it.Action, it.Command = verb, command(verb, rec.ID)
-			if needs := b.needs(rec, to); len(needs) > 0 {
-				it.Ready, it.Needs, it.Command = false, needs, command("move", rec.ID)
-			}
+			it.try(rec, to, command("move", rec.ID))
 		case assignee == "" && a.Role == workflow.Director && a.Active:
 			it.Action, it.Command = "assign", command("assign", rec.ID, "HANDLE")
 		default:
 			continue
 		}
 		it.rank = rankMove
-		if !it.Ready {
-			it.rank = rankBlocked
-		}
 		if respond, resolve, ok := b.rc.Clocks(rec); ok {
 			for _, c := range []struct {
 				name string
@@ -408,9 +448,7 @@ func (b *builder) dueWork(a workflow.Actor) []Item {
 		switch w.Source {
 		case "task":
 			it.Command = command("complete", rec.ID)
-			if needs := b.needs(rec, "done"); len(needs) > 0 {
-				it.Ready, it.Needs, it.Command = false, needs, command("edit", rec.ID)
-			}
+			it.try(rec, "done", command("edit", rec.ID))
 		case "plan":
 			it.Source, it.Title = SourcePlanTask, w.Title
 			it.Command = command("set", rec.ID, w.Item+".status=done", w.Item+".done="+b.today)
@@ -560,9 +598,7 @@ func (b *builder) statusReport(a workflow.Actor) []Item {
 	if draft != nil {
 		it = base(SourceStatusReport, draft, a.Handle)
 		it.Action, it.Command = "submit", command("submit", draft.ID)
-		if needs := b.needs(draft, "submitted"); len(needs) > 0 {
-			it.Ready, it.Needs, it.Command = false, needs, command("edit", draft.ID)
-		}
+		it.try(draft, "submitted", command("edit", draft.ID))
 	} else {
 		it = Item{Source: SourceStatusReport, Kind: string(record.StatusReport), Person: a.Handle, Action: "report", Ready: true,
 			Title: fmt.Sprintf(msgStatusReportTitle, days), days: days} // English in JSON; the page translates it

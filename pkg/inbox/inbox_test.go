@@ -43,7 +43,17 @@ var department = []string{
 
 func build(t *testing.T, person string, needs func(*record.Record, string) []string, docs ...string) *Inbox {
 	t.Helper()
-	box, err := Build(Input{Set: set(t, append(append([]string{}, department...), docs...)...), Policy: config.Default(), Now: now, Person: person, Needs: needs})
+	var try func([]*record.Record, []string) [][]string
+	if needs != nil {
+		try = func(recs []*record.Record, tos []string) [][]string {
+			out := make([][]string, len(recs))
+			for i := range recs {
+				out[i] = needs(recs[i], tos[i])
+			}
+			return out
+		}
+	}
+	box, err := Build(Input{Set: set(t, append(append([]string{}, department...), docs...)...), Policy: config.Default(), Now: now, Person: person, Try: try})
 	if err != nil {
 		t.Fatal(err)
 	}
