@@ -374,7 +374,7 @@ var complaintVerb = map[string]string{
 
 // complaints lists the open complaints assigned to a, each with its
 // running SLA clock, and, to the director (who dispatches them), those
-// assigned to nobody.
+// assigned to nobody or to someone no longer active.
 func (b *builder) complaints(a workflow.Actor) []Item {
 	var out []Item
 	for _, rec := range b.in.Set.OfKind(record.Complaint) {
@@ -401,7 +401,8 @@ func (b *builder) complaints(a workflow.Actor) []Item {
 			}
 			it.Action, it.Command = verb, command(verb, rec.ID)
 			it.try(rec, to, command("move", rec.ID))
-		case assignee == "" && a.Role == workflow.Director && a.Active:
+		case a.Role == workflow.Director && a.Active && !b.people[assignee].Active:
+			// nobody, or someone who has left: the director hands it on
 			it.Action, it.Command = "assign", command("assign", rec.ID, "HANDLE")
 		default:
 			continue

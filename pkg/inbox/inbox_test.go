@@ -152,6 +152,11 @@ func TestComplaintsCarryTheirSLAClock(t *testing.T) {
 	// the director (who reports to nobody in the records) dispatches the unassigned one
 	same(t, "director", lines(build(t, "wang.fang", nil, docs...).Items),
 		"complaint CMP-2026-0003 assign 2026-11-27T08:00:00+08:00")
+	// one assigned to someone who has left goes back to the director
+	gone := "kind: person\nid: wu.qiang\nname: 吳強\nrole: specialist\nreports_to: chen.hao\nactive: false\nemails: [wu.qiang@example.com]\n"
+	left := strings.Replace(running, "assignee: li.wei", "assignee: wu.qiang", 1)
+	same(t, "left", lines(build(t, "wang.fang", nil, gone, left).Items),
+		"complaint CMP-2026-0002 assign 2026-11-26T17:00:00+08:00")
 	// a resolved complaint assigned to a manager waits for them to close it
 	mine := strings.Replace(resolved, "assignee: li.wei", "assignee: zhang.min", 1)
 	same(t, "manager closes", lines(build(t, "zhang.min", nil, mine).Items), "complaint CMP-2026-0004 close")
