@@ -3,6 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
+
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // Exit statuses, the same for every command.
@@ -39,9 +41,14 @@ func (e *ExitError) Error() string {
 
 func (e *ExitError) Unwrap() error { return e.Err }
 
+// usageErr is a usage error (exit status 2) in the reader's language.
+// i18n:format 0
 func usageErr(format string, args ...any) error {
-	return &ExitError{ExitUsage, fmt.Errorf(format, args...)}
+	return &ExitError{ExitUsage, i18n.Errorf(format, args...)}
 }
+
+// usage is err, already in the reader's language, as a usage error.
+func usage(err error) error { return &ExitError{ExitUsage, err} }
 
 func refused(err error) error { return &ExitError{ExitRefused, err} }
 

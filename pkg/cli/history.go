@@ -99,7 +99,7 @@ func runHistory(ctx context.Context, o *historyOpts) error {
 	evs, err := r.History(ctx, o.id)
 	if err != nil {
 		if errors.Is(err, audit.ErrNoRecord) {
-			return usageErr("%v", err)
+			return usage(err)
 		}
 		return &ExitError{ExitUsage, fmt.Errorf("reading the history of %s: %w", o.id, err)}
 	}
@@ -117,13 +117,13 @@ func runHistory(ctx context.Context, o *historyOpts) error {
 func (g *global) openAudit() (*audit.Repo, error) {
 	root, err := config.FindRoot(g.dir)
 	if err != nil {
-		return nil, usageErr("%v", err)
+		return nil, usage(err)
 	}
 	r, err := audit.Open(root)
 	if err != nil {
 		var sh *audit.ShallowError
 		if errors.As(err, &sh) || errors.Is(err, audit.ErrNoRepository) {
-			return nil, usageErr("%v", err)
+			return nil, usage(err)
 		}
 		return nil, &ExitError{ExitUsage, fmt.Errorf("reading git: %w", err)}
 	}

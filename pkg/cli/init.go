@@ -59,6 +59,7 @@ var handleClean = regexp.MustCompile(`[^a-z0-9.-]+`)
 const defaultPolicy = `# opsbook policy. Every key is optional; these are the defaults.
 records: records
 currency: CNY
+language: zh-Hant         # labels and messages: zh-Hant or en (absent: en)
 approval_limits:          # largest expense each role may approve; leadership: any
   manager: 5000.00
   director: 50000.00

@@ -164,7 +164,7 @@ func runList(ctx context.Context, o *listOpts) error {
 	}
 	kind, err := record.ParseKind(o.kind)
 	if err != nil {
-		return usageErr("%v", err)
+		return usage(err)
 	}
 	// Neither the derived fields nor the columns read other records.
 	now, r, err := o.loadKinds(ctx, kind)

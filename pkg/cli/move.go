@@ -140,7 +140,7 @@ func runMove(ctx context.Context, o *moveOpts) error {
 		if sug := schema.Suggest(to, t.States); sug != "" {
 			msg = fmt.Sprintf("%q is not a state of %s %s (did you mean %q?)", to, rec.Kind, rec.ID, sug)
 		}
-		return usageErr("%s", msg)
+		return usage(errors.New(msg))
 	}
 	if o.verb != "" {
 		m, err := workflow.MoveByVerb(rec, o.verb, s.Env())

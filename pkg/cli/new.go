@@ -68,7 +68,7 @@ func runNew(ctx context.Context, o *newOpts) error {
 	}
 	k, err := record.ParseKind(o.kind)
 	if err != nil {
-		return usageErr("%v", err)
+		return usage(err)
 	}
 	var sets []change.Assignment
 	for _, s := range o.sets {

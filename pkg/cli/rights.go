@@ -33,7 +33,7 @@ Output (-o): text (the default), json, yaml, markdown.`,
 			}
 			k, err := record.ParseKind(args[0])
 			if err != nil {
-				return usageErr("%v", err)
+				return usage(err)
 			}
 			pol := config.Default()
 			if root, err := config.FindRoot(g.dir); err == nil {

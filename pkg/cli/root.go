@@ -30,6 +30,7 @@ type global struct {
 	quietUnreadable bool
 	now             string
 	noCache         bool
+	lang            string
 	wait            time.Duration
 	io              *Streams
 }
@@ -49,9 +50,12 @@ func Main() int {
 
 // Run runs opsbook with the given arguments and streams.
 func Run(ctx context.Context, args []string, io *Streams) int {
-	cmd := NewRoot(io)
-	cmd.SetArgs(args)
-	err := cmd.ExecuteContext(ctx)
+	err := chooseLanguage(args, io)
+	if err == nil {
+		cmd := NewRoot(io)
+		cmd.SetArgs(args)
+		err = cmd.ExecuteContext(ctx)
+	}
 	if err == nil {
 		return ExitOK
 	}
@@ -101,6 +105,7 @@ Start with:  opsbook summary` + exitStatusHelp,
 	_ = pf.MarkHidden("now")
 	g.wait = change.DefaultWait
 	pf.Var(waitValue{&g.wait}, "wait", "how long a writing command waits for another opsbook's lock (`DURATION` such as 10s, or seconds; 0 fails at once)")
+	pf.Var(langValue{&g.lang}, "lang", "language of labels, headers and messages: zh-Hant or en (default: LANG, then the policy's language)")
 	pf.BoolVar(&g.noCache, "no-cache", false, "read and parse every record file; neither use nor write the cache in .git/opsbook")
 
 	root.AddCommand(
@@ -143,7 +148,7 @@ Start with:  opsbook summary` + exitStatusHelp,
 func (g *global) format(allowed ...render.Format) (render.Format, error) {
 	f, err := render.ParseFormat(g.output, allowed...)
 	if err != nil {
-		return "", usageErr("%v", err)
+		return "", usage(err)
 	}
 	return f, nil
 }
@@ -210,7 +215,7 @@ func (g *global) openWith(ctx context.Context, o repo.Options) (*repo.Repo, erro
 	r, err := repo.OpenWith(ctx, g.dir, o)
 	if err != nil {
 		if errors.Is(err, config.ErrNotFound) {
-			return nil, usageErr("%v", err)
+			return nil, usage(err)
 		}
 		return nil, &ExitError{ExitUsage, fmt.Errorf("reading the repository: %w", err)}
 	}

@@ -32,7 +32,7 @@ Output (-o): json (the default), yaml.`,
 			if name != "common" && name != "policy" {
 				k, err := record.ParseKind(name)
 				if err != nil {
-					return usageErr("%v", err)
+					return usage(err)
 				}
 				name = string(k)
 			}

@@ -73,7 +73,7 @@ func runSet(ctx context.Context, o *setOpts, action string) error {
 	for _, s := range o.sets {
 		a, err := change.ParseAssignment(s)
 		if err != nil {
-			return usageErr("%v", err)
+			return usage(err)
 		}
 		sets = append(sets, a)
 	}

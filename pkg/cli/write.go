@@ -48,7 +48,7 @@ func (g *global) sessionFor(ctx context.Context, noCommit bool, id string) (*cha
 	rec, err := s.Repo.Find(id)
 	if err != nil {
 		s.Close()
-		return nil, nil, usageErr("%v", err)
+		return nil, nil, usage(err)
 	}
 	return s, rec, nil
 }
