@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/opsbook/opsbook/pkg/audit"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/spf13/cobra"
 )
@@ -52,10 +53,10 @@ func runRegistryFile(ctx context.Context, g *global, build func(*audit.Rules) st
 		file = filepath.Join(g.dir, file) // as if started in -C DIR
 	}
 	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-		return &ExitError{ExitUsage, fmt.Errorf("writing %s: %w", g.output, err)}
+		return &ExitError{ExitUsage, i18n.Errorf("writing %s: %w", g.output, err)}
 	}
 	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
-		return &ExitError{ExitUsage, fmt.Errorf("writing %s: %w", g.output, err)}
+		return &ExitError{ExitUsage, i18n.Errorf("writing %s: %w", g.output, err)}
 	}
 	return nil
 }

@@ -28,7 +28,7 @@ OPSBOOK_* environment variable (e.g. OPSBOOK_APPROVAL_LIMITS_MANAGER).`,
 			if err != nil {
 				return err
 			}
-			t := &render.Table{Headers: []string{"KEY", "VALUE", "SOURCE"}}
+			t := &render.Table{Headers: render.Headers("KEY", "VALUE", "SOURCE")}
 			type entry struct {
 				Key    string `json:"key"`
 				Value  string `json:"value"`

@@ -7,6 +7,7 @@ import (
 
 	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/gitstore"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/spf13/cobra"
 )
@@ -110,7 +111,7 @@ func runDoctor(ctx context.Context, o *doctorOpts) error {
 			fmt.Fprintf(o.io.Out, "%s: %s: %s [%s]\n", f.Path, state, f.Message, f.Code)
 		}
 		if len(fs) == 0 {
-			fmt.Fprintln(o.io.Err, "nothing to repair")
+			fmt.Fprintln(o.io.Err, i18n.T("nothing to repair"))
 		}
 	}
 	if bad > 0 && !o.dryRun {

@@ -11,6 +11,7 @@ import (
 	"github.com/mattn/go-runewidth"
 	"github.com/opsbook/opsbook/pkg/audit"
 	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/query"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
@@ -101,7 +102,7 @@ func runHistory(ctx context.Context, o *historyOpts) error {
 		if errors.Is(err, audit.ErrNoRecord) {
 			return usage(err)
 		}
-		return &ExitError{ExitUsage, fmt.Errorf("reading the history of %s: %w", o.id, err)}
+		return &ExitError{ExitUsage, i18n.Errorf("reading the history of %s: %w", o.id, err)}
 	}
 	if format == render.JSON {
 		return render.WriteJSON(o.io.Out, struct {
@@ -125,7 +126,7 @@ func (g *global) openAudit() (*audit.Repo, error) {
 		if errors.As(err, &sh) || errors.Is(err, audit.ErrNoRepository) {
 			return nil, usage(err)
 		}
-		return nil, &ExitError{ExitUsage, fmt.Errorf("reading git: %w", err)}
+		return nil, &ExitError{ExitUsage, i18n.Errorf("reading git: %w", err)}
 	}
 	if g.io.ErrTTY && g.output != "json" {
 		// A first run over a long history builds the commit index.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/change"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/opsbook/opsbook/pkg/schema"
@@ -136,9 +137,9 @@ func runMove(ctx context.Context, o *moveOpts) error {
 	}
 	to := o.to
 	if t := workflow.ForPolicy(rec.Kind, s.Repo.Policy); t != nil && to != "" && !t.IsState(to) {
-		msg := fmt.Sprintf("%q is not a state of %s %s (states: %s)", to, rec.Kind, rec.ID, strings.Join(t.States, ", "))
+		msg := i18n.Sprintf("%q is not a state of %s %s (states: %s)", to, i18n.Term("kind", string(rec.Kind)), rec.ID, strings.Join(t.States, ", "))
 		if sug := schema.Suggest(to, t.States); sug != "" {
-			msg = fmt.Sprintf("%q is not a state of %s %s (did you mean %q?)", to, rec.Kind, rec.ID, sug)
+			msg = i18n.Sprintf("%q is not a state of %s %s (did you mean %q?)", to, i18n.Term("kind", string(rec.Kind)), rec.ID, sug)
 		}
 		return usage(errors.New(msg))
 	}
@@ -165,10 +166,10 @@ func runMove(ctx context.Context, o *moveOpts) error {
 	if err != nil {
 		return writeErr(err)
 	}
-	text := fmt.Sprintf("%s: %s → %s", rec.ID, from, to)
+	text := fmt.Sprintf("%s: %s → %s", rec.ID, i18n.Term("state", from), i18n.Term("state", to))
 	if len(edits) > 1 {
 		for _, e := range edits[1:] {
-			text += fmt.Sprintf("\n%s: %s → %s", e.Before.ID, e.Before.Status(), "superseded")
+			text += fmt.Sprintf("\n%s: %s → %s", e.Before.ID, i18n.Term("state", e.Before.Status()), i18n.Term("state", "superseded"))
 		}
 	}
 	return o.report(changeJSON{ID: rec.ID, Path: rec.Path, Paths: res.Paths, Action: action, From: from, To: to, Commit: res.Commit, Unchanged: res.Unchanged}, text)
@@ -186,7 +187,7 @@ func listOptions(o *moveOpts, s *change.Session, rec *record.Record) error {
 		Needs []string `json:"needs,omitempty"`
 	}
 	out := []optJSON{}
-	t := &render.Table{Headers: []string{"TO", "VERB", "YOU", "WHY NOT"}, Wrap: map[int]bool{3: true}}
+	t := &render.Table{Headers: render.Headers("TO", "VERB", "YOU", "WHY NOT"), Wrap: map[int]bool{3: true}}
 	for _, op := range opts {
 		// A move the workflow allows may still be refused by what the new
 		// state needs: try it (nothing is written) and say why, every need.
@@ -212,10 +213,10 @@ func listOptions(o *moveOpts, s *change.Session, rec *record.Record) error {
 	case render.YAML:
 		return render.WriteYAML(o.io.Out, out)
 	}
-	fmt.Fprintf(o.io.Out, "%s is %s; you are %s\n", rec.ID, rec.Status(), s.Actor)
-	fmt.Fprintf(o.io.Out, "fields you may change: %s (opsbook rights %s)\n", workflow.Editable(s.Actor, rec, s.Env()), rec.Kind)
+	fmt.Fprintln(o.io.Out, i18n.Sprintf("%s is %s; you are %s", rec.ID, i18n.Term("state", rec.Status()), s.Actor))
+	fmt.Fprintln(o.io.Out, i18n.Sprintf("fields you may change: %s (opsbook rights %s)", workflow.Editable(s.Actor, rec, s.Env()), rec.Kind))
 	if len(opts) == 0 {
-		fmt.Fprintln(o.io.Out, "no moves: the state is final")
+		fmt.Fprintln(o.io.Out, i18n.T("no moves: the state is final"))
 		return nil
 	}
 	return render.WriteTableWidth(o.io.Out, t, o.io.OutTTY, o.io.Width)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/change"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/spf13/cobra"
@@ -104,7 +105,7 @@ func runNew(ctx context.Context, o *newOpts) error {
 			return err
 		}
 		if data == nil {
-			fmt.Fprintln(o.io.Err, "edit cancelled: no record created")
+			fmt.Fprintln(o.io.Err, i18n.T("edit cancelled: no record created"))
 			return nil
 		}
 	}

@@ -1,9 +1,8 @@
 package cli
 
 import (
-	"fmt"
-
 	"github.com/opsbook/opsbook/pkg/change"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/spf13/cobra"
 )
@@ -47,7 +46,7 @@ its record to the next free id before merging.`,
 			// The record's move counts once, though it removes one path and
 			// adds another.
 			return g.report(changeJSON{ID: args[1], Path: moved.Path, Paths: res.Paths, Action: "renumber", Commit: res.Commit, Unchanged: res.Unchanged},
-				fmt.Sprintf("%s → %s (%d records rewritten)", args[0], args[1], len(res.Paths)-1))
+				i18n.Sprintf("%s → %s (%d records rewritten)", args[0], args[1], len(res.Paths)-1))
 		},
 	}
 	o.writeOpts.bind(cmd)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/opsbook/opsbook/pkg/repo"
@@ -198,11 +199,11 @@ func runReport(ctx context.Context, o *reportOpts) error {
 			}
 			id := record.FormatID(record.Budget, year, 0)
 			if r.Set.Get(id) != nil && set.Get(id) == nil {
-				return refused(fmt.Errorf("%s is confidential: report budget --redact has no budget to show (claims against nothing would mislead); the policy's classification.budget decides", id))
+				return refused(i18n.Errorf("%s is confidential: report budget --redact has no budget to show (claims against nothing would mislead); the policy's classification.budget decides", id))
 			}
 		}
 		if n := len(r.Set.Records) - len(set.Records); n > 0 {
-			fmt.Fprintf(o.io.Err, "redacted: %d confidential record(s) left out of every figure\n", n)
+			fmt.Fprintln(o.io.Err, i18n.Sprintf("redacted: %d confidential record(s) left out of every figure", n))
 		}
 	}
 	rc := &rules.Context{Set: set, Policy: r.Policy, Root: r.Root, Now: now}
@@ -268,7 +269,7 @@ func runReport(ctx context.Context, o *reportOpts) error {
 // writeHTML writes the page to --html FILE (atomically) or, for "-", to
 // standard output.
 func (g *global) writeHTMLTo(file string, p *render.Page, now time.Time, what string) error {
-	footer := fmt.Sprintf("opsbook %s, as of %s; figures from the records in the work tree.", what, now.Format("2006-01-02 15:04 -07:00"))
+	footer := i18n.Sprintf("opsbook %s, as of %s; figures from the records in the work tree.", what, now.Format("2006-01-02 15:04 -07:00"))
 	if file == "-" {
 		if g.output != "" && g.output != "text" {
 			return usageErr("--html - writes the page to standard output; it cannot go with -o %s (give --html a file name)", g.output)
@@ -278,7 +279,7 @@ func (g *global) writeHTMLTo(file string, p *render.Page, now time.Time, what st
 	if err := render.WriteHTMLFile(file, p, footer); err != nil {
 		return &ExitError{ExitUsage, err}
 	}
-	fmt.Fprintf(g.io.Err, "wrote %s\n", file)
+	fmt.Fprintln(g.io.Err, i18n.Sprintf("wrote %s", file))
 	return nil
 }
 

@@ -48,7 +48,7 @@ Output (-o): text (the default), json, yaml, markdown.`,
 			case render.YAML:
 				return render.WriteYAML(g.io.Out, v)
 			}
-			fields := &render.Table{Headers: []string{"FIELD", "MODE", "STATES", "WHO", "RULE", "NOTE"}}
+			fields := &render.Table{Headers: render.Headers("FIELD", "MODE", "STATES", "WHO", "RULE", "NOTE")}
 			for _, r := range v.Fields {
 				mode := r.Mode
 				if r.Value != "" {
@@ -85,7 +85,7 @@ Output (-o): text (the default), json, yaml, markdown.`,
 				return nil
 			}
 			fmt.Fprintln(g.io.Out)
-			moves := &render.Table{Headers: []string{"FROM", "TO", "VERB", "WHO", "NEVER", "NOTE"}}
+			moves := &render.Table{Headers: render.Headers("FROM", "TO", "VERB", "WHO", "NEVER", "NOTE")}
 			for _, m := range v.Moves {
 				moves.Add(m.From, m.To, m.Verb, m.Who, strings.Join(m.Never, ", "), m.Note)
 			}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/opsbook/opsbook/pkg/repo"
@@ -86,7 +87,7 @@ Start with:  opsbook summary` + exitStatusHelp,
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.PersistentPreRun = func(*cobra.Command, []string) {
 		for _, msg := range config.IgnoredEnv() {
-			fmt.Fprintf(io.Err, "opsbook: warning: %s\n", msg)
+			fmt.Fprintln(io.Err, "opsbook: "+i18n.Sprintf("warning: %s", msg))
 		}
 	}
 	root.SetOut(io.Out)
@@ -133,7 +134,7 @@ Start with:  opsbook summary` + exitStatusHelp,
 		newDoctorCmd(g),
 		newVersionCmd(g),
 	)
-	root.AddGroup(&cobra.Group{ID: "verbs", Title: "Workflow verbs (each a move, like `opsbook move ID STATE`):"})
+	root.AddGroup(&cobra.Group{ID: "verbs", Title: i18n.T("Workflow verbs (each a move, like `opsbook move ID STATE`):")})
 	root.AddCommand(newVerbCmds(g)...)
 	addCompletions(g, root)
 	for _, c := range root.Commands() {
@@ -208,7 +209,7 @@ func (g *global) open(ctx context.Context) (*repo.Repo, error) {
 func (g *global) openWith(ctx context.Context, o repo.Options) (*repo.Repo, error) {
 	o.NoCache = g.noCache
 	if g.io.ErrTTY && g.output != "json" {
-		p := render.NewProgress(g.io.Err, "reading records")
+		p := render.NewProgress(g.io.Err, i18n.T("reading records"))
 		defer p.Done()
 		o.Progress = p.Update
 	}
@@ -217,7 +218,7 @@ func (g *global) openWith(ctx context.Context, o repo.Options) (*repo.Repo, erro
 		if errors.Is(err, config.ErrNotFound) {
 			return nil, usage(err)
 		}
-		return nil, &ExitError{ExitUsage, fmt.Errorf("reading the repository: %w", err)}
+		return nil, &ExitError{ExitUsage, i18n.Errorf("reading the repository: %w", err)}
 	}
 	g.warnUnreadable(r)
 	g.warnInterrupted(r.Root)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/change"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/spf13/cobra"
@@ -83,7 +84,7 @@ func runSet(ctx context.Context, o *setOpts, action string) error {
 	}
 	defer s.Close()
 	if strings.HasPrefix(action, "assign") && rec.Kind != record.Complaint {
-		return usageErr("assign is for complaints; %s is a %s (use `opsbook set %s FIELD=VALUE`)", rec.ID, rec.Kind, rec.ID)
+		return usageErr("assign is for complaints; %s is a %s (use `opsbook set %s FIELD=VALUE`)", rec.ID, i18n.Term("kind", string(rec.Kind)), rec.ID)
 	}
 	src, err := record.ReadFile(s.Repo.Root, rec.Path)
 	if err != nil {
@@ -111,5 +112,24 @@ func runSet(ctx context.Context, o *setOpts, action string) error {
 	if err != nil {
 		return writeErr(err)
 	}
-	return o.report(changeJSON{ID: rec.ID, Path: rec.Path, Action: action, Commit: res.Commit, Unchanged: res.Unchanged}, fmt.Sprintf("%s: %s", rec.ID, action))
+	return o.report(changeJSON{ID: rec.ID, Path: rec.Path, Action: action, Commit: res.Commit, Unchanged: res.Unchanged}, fmt.Sprintf("%s: %s", rec.ID, actionText(action)))
+}
+
+// actionText is a change's action ("assign li.wei", "set amount; unset
+// note"), which the commit message keeps in English, in the reader's
+// language.
+func actionText(action string) string {
+	parts := strings.Split(action, "; ")
+	for i, p := range parts {
+		verb, rest, _ := strings.Cut(p, " ")
+		switch verb {
+		case "assign":
+			parts[i] = i18n.Sprintf("assign %s", rest)
+		case "set":
+			parts[i] = i18n.Sprintf("set %s", rest)
+		case "unset":
+			parts[i] = i18n.Sprintf("unset %s", rest)
+		}
+	}
+	return strings.Join(parts, i18n.T("; "))
 }
