@@ -18,6 +18,7 @@ import (
 // every argument from arg on when variadic.
 type marker struct {
 	arg      int
+	more     []int // further key arguments ("i18n:format 1,2")
 	variadic bool
 	plain    bool // the keys are text, not formats
 }
@@ -38,11 +39,12 @@ type use struct {
 // formatFuncs are this package's functions whose first argument is a key.
 var formatFuncs = map[string]int{"T": 0, "Sprintf": 0, "Errorf": 0}
 
-var markerRE = regexp.MustCompile(`i18n:format (\d+)(\.\.\.)?`)
+var markerRE = regexp.MustCompile(`i18n:format (\d+)((?:,\d+)*)(\.\.\.)?`)
 
 // scanModule finds every key the module's code hands to the catalog: the
 // first argument of i18n.T, i18n.Sprintf and i18n.Errorf, and argument N of
-// any function or method whose doc comment says "i18n:format N" (every
+// any function or method whose doc comment says "i18n:format N" (N,M,…
+// for several; every
 // argument from N on with "i18n:format N...", for a variadic list of keys);
 // a function of another package counts when called as pkg.Func. Keys are
 // string literals, constants of the same package (or pkg.Const of another)
@@ -120,7 +122,13 @@ func scanModule(t *testing.T) (uses []use, dynamic []string) {
 					}
 					if m := markerRE.FindStringSubmatch(decl.Doc.Text()); m != nil {
 						n, _ := strconv.Atoi(m[1])
-						marked[dir][decl.Name.Name] = marker{arg: n, variadic: m[2] != "", plain: m[2] != ""}
+						mk := marker{arg: n, variadic: m[3] != "", plain: m[3] != ""}
+						for _, x := range strings.Split(strings.TrimPrefix(m[2], ","), ",") {
+							if i, err := strconv.Atoi(x); err == nil {
+								mk.more = append(mk.more, i)
+							}
+						}
+						marked[dir][decl.Name.Name] = mk
 					}
 				}
 			}
@@ -214,7 +222,12 @@ func scanModule(t *testing.T) (uses []use, dynamic []string) {
 				pos := fset.Position(call.Pos())
 				rel, _ := filepath.Rel(root, pos.Filename)
 				at := rel + ":" + strconv.Itoa(pos.Line)
-				args := call.Args[mk.arg : mk.arg+1]
+				args := []ast.Expr{call.Args[mk.arg]}
+				for _, i := range mk.more {
+					if i < len(call.Args) {
+						args = append(args, call.Args[i])
+					}
+				}
 				if mk.variadic {
 					args = call.Args[mk.arg:]
 					if call.Ellipsis.IsValid() {

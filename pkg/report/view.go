@@ -124,6 +124,16 @@ func clockName(c string) string { return i18n.Term("clock", c) }
 // improvement is an improvement status (missing, pending, overdue, …).
 func improvement(s string) string { return i18n.Term("improvement", s) }
 
+// count is "1 breach" or "3 breaches" in the reader's language: one is the
+// key for a single one, many the format for any other count.
+// i18n:format 1,2
+func count(n int, one, many string) string {
+	if n == 1 {
+		return i18n.T(one)
+	}
+	return i18n.Sprintf(many, n)
+}
+
 // kindCount is "3 meetings" for the summary's one-line phrase.
 func kindCount(n int, kind string) string {
 	if i18n.IsChinese() {
@@ -840,8 +850,8 @@ func (s *Summary) Page() *render.Page {
 		if t.Measured == 0 && t.OpenBreaches == 0 {
 			return i18n.Sprintf("%s: nothing measured yet.", name)
 		}
-		return i18n.Sprintf("%s: median %s, p90 %s; %s%% of %d within SLA; %d breaches (%d still open).",
-			name, numText(t.MedianHours, "h"), numText(t.P90Hours, "h"), t.WithinSLAPercent, t.Measured, t.Breaches, t.OpenBreaches)
+		return i18n.Sprintf("%s: median %s, p90 %s; %s%% of %d within SLA; %s (%d still open).",
+			name, numText(t.MedianHours, "h"), numText(t.P90Hours, "h"), t.WithinSLAPercent, t.Measured, count(t.Breaches, "1 breach", "%d breaches"), t.OpenBreaches)
 	}
 	cs := render.Section{Title: i18n.Sprintf("Complaints %d: %d received, %d open, %d resolved awaiting close", c.Year, c.Received, c.Open, c.AwaitingClose),
 		Lines: []string{
@@ -875,8 +885,8 @@ func (s *Summary) Page() *render.Page {
 	p.Sections = append(p.Sections, fu)
 
 	pl := s.Plans
-	ps := render.Section{Title: i18n.Sprintf("Plans and projects: %d active plans, %d overdue tasks, %d missing checks", pl.Active,
-		pl.OverdueTasks, pl.MissingChecks)}
+	ps := render.Section{Title: i18n.Sprintf("Plans and projects: %s, %s, %s", count(pl.Active, "1 active plan", "%d active plans"),
+		count(pl.OverdueTasks, "1 overdue task", "%d overdue tasks"), count(pl.MissingChecks, "1 missing check", "%d missing checks"))}
 	if len(pl.LateProjects) > 0 {
 		ps.Lines = append(ps.Lines, i18n.Sprintf("Past their planned end: %s.", strings.Join(pl.LateProjects, ", ")))
 	}
