@@ -18,7 +18,7 @@ func newAllowedSignersCmd(g *global) *cobra.Command {
 	o := &allowedSignersOpts{g}
 	return &cobra.Command{
 		Use:   "allowed-signers [-o FILE]",
-		Short: "Write git's allowed-signers file from the people records",
+		Short: i18n.T("Write git's allowed-signers file from the people records"),
 		Long: `Allowed-signers writes the file git's gpg.ssh.allowedSignersFile names:
 every SSH key registered in a person's keys, once for each of their emails,
 in namespace "git". With it, git log --show-signature and git verify-commit

@@ -21,7 +21,7 @@ func newDoctorCmd(g *global) *cobra.Command {
 	o := &doctorOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "doctor [--dry-run]",
-		Short: "Find and repair what an interrupted opsbook left behind",
+		Short: i18n.T("Find and repair what an interrupted opsbook left behind"),
 		Long: `Doctor takes the repository's lock and repairs what a stopped opsbook
 (kill -9, a closed terminal, a power cut) can leave behind. Every writing
 command does the same by itself before it starts; doctor does it by hand and

@@ -28,7 +28,7 @@ func newEditCmd(g *global) *cobra.Command {
 	o := &editOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "edit <ID>",
-		Short: "Edit a record in your editor; it is validated and committed when you save",
+		Short: i18n.T("Edit a record in your editor; it is validated and committed when you save"),
 		Long: `Edit opens the record's file in $VISUAL or $EDITOR (vi when neither is set).
 When you save and quit, the record is validated; if it is not valid, the
 errors are shown at the top of the file and the editor opens again (quit

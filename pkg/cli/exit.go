@@ -25,6 +25,9 @@ Exit status:
       person, a field the state needs, a record in a final state, budget)
   75  busy: another opsbook holds the repository's lock`
 
+// exitHelp is exitStatusHelp in the reader's language.
+func exitHelp() string { return i18n.T(exitStatusHelp) }
+
 // ExitError carries an exit status. A nil Err means the command already
 // said what it had to (e.g. validate printed its findings).
 type ExitError struct {

@@ -28,7 +28,7 @@ func newHistoryCmd(g *global) *cobra.Command {
 	o := &historyOpts{global: g}
 	return &cobra.Command{
 		Use:   "history <ID>",
-		Short: "The life of one record, from git alone",
+		Short: i18n.T("The life of one record, from git alone"),
 		Long: `History shows every commit that changed one record, oldest first: the
 date, the commit, the actor (the person whose registered email made the
 commit, with their role at the time; under require_signatures, the person

@@ -29,7 +29,7 @@ func newInitCmd(g *global) *cobra.Command {
 	o := &initOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "init [DIR] --name NAME --email EMAIL --role ROLE [--handle HANDLE]",
-		Short: "Create a new records repository with its first person and first commit",
+		Short: i18n.T("Create a new records repository with its first person and first commit"),
 		Long: `Init creates a records repository in DIR (default: the current folder): git
 (unless DIR already is one), .opsbook.yaml with the default policy written out,
 the records folders, attachments/, a README stub for the department, and the

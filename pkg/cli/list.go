@@ -68,7 +68,7 @@ func newListCmd(g *global) *cobra.Command {
 	o := &listOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "list <kind> [--where EXPR] [--sort FIELD[,-FIELD]] [--columns FIELD,...] [--limit N]",
-		Short: "List the records of a kind, filtered and sorted",
+		Short: i18n.T("List the records of a kind, filtered and sorted"),
 		Long: `List shows the records of one kind (singular or plural: expense, expenses),
 one per row. Without --where it lists them all.
 
@@ -326,8 +326,11 @@ func cell(row *query.Row, f query.Field, tty, human bool) string {
 	group := termOfField[f.Name]
 	add := func(v any) {
 		s := cellValue(v, f, tty)
-		if human && group != "" {
+		switch {
+		case human && group != "":
 			s = i18n.Term(group, s)
+		case human && f.Type == query.Bool && (s == "true" || s == "false"):
+			s = i18n.Term("bool", s)
 		}
 		parts = append(parts, s)
 	}

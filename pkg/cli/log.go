@@ -23,7 +23,7 @@ func newLogCmd(g *global) *cobra.Command {
 	o := &logOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "log [--since DATE] [--kind KIND] [--actor HANDLE]",
-		Short: "The department's activity feed, from git",
+		Short: i18n.T("The department's activity feed, from git"),
 		Long: `Log lists every change to every record in the history of HEAD, newest
 first: date, commit, record, actor and move, with the fields that changed.
 Like history, it derives moves from the files, never from commit messages;

@@ -27,7 +27,7 @@ func newMoveCmd(g *global) *cobra.Command {
 	o := &moveOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "move <ID> [STATE]",
-		Short: "Move a record to another state of its workflow, or list the moves open to you",
+		Short: i18n.T("Move a record to another state of its workflow, or list the moves open to you"),
 		Long: `Move changes a record's status along its kind's workflow and commits the
 change. The workflow decides whether you (the person whose email is your git
 user.email) may make the move: your role, the approval limit, four eyes, the
@@ -79,19 +79,24 @@ func newVerbCmds(g *global) []*cobra.Command {
 				}
 			}
 			for _, to := range tos {
-				from := strings.Join(froms[to], "|")
+				var fs []string
+				for _, f := range froms[to] {
+					fs = append(fs, i18n.Term("state", f))
+				}
+				from := strings.Join(fs, "|")
 				if len(froms[to]) > 3 {
-					from = "(any open state)"
+					from = i18n.T("(any open state)")
 				}
+				to := i18n.Term("state", to)
 				if to == "" {
-					to = "(the state in hold.from)"
+					to = i18n.T("(the state in hold.from)")
 				}
-				kinds = append(kinds, fmt.Sprintf("%s %s → %s", ki.Kind, from, to))
+				kinds = append(kinds, fmt.Sprintf("%s %s → %s", i18n.Term("kind", string(ki.Kind)), from, to))
 			}
 		}
 		cmd := &cobra.Command{
 			Use:     verb + " <ID>",
-			Short:   fmt.Sprintf("Workflow move %q (%s)", verb, strings.Join(kinds, "; ")),
+			Short:   i18n.Sprintf("Workflow move %q (%s)", verb, strings.Join(kinds, i18n.T("; "))),
 			GroupID: "verbs",
 			Long: fmt.Sprintf(`%s makes the workflow move named %q on the record ID and commits it,
 exactly as "opsbook move ID STATE" would. Moves it makes:
@@ -166,10 +171,10 @@ func runMove(ctx context.Context, o *moveOpts) error {
 	if err != nil {
 		return writeErr(err)
 	}
-	text := fmt.Sprintf("%s: %s → %s", rec.ID, i18n.Term("state", from), i18n.Term("state", to))
+	text := i18n.Sprintf("%s: %s → %s", rec.ID, i18n.Term("state", from), i18n.Term("state", to))
 	if len(edits) > 1 {
 		for _, e := range edits[1:] {
-			text += fmt.Sprintf("\n%s: %s → %s", e.Before.ID, i18n.Term("state", e.Before.Status()), i18n.Term("state", "superseded"))
+			text += "\n" + i18n.Sprintf("%s: %s → %s", e.Before.ID, i18n.Term("state", e.Before.Status()), i18n.Term("state", "superseded"))
 		}
 	}
 	return o.report(changeJSON{ID: rec.ID, Path: rec.Path, Paths: res.Paths, Action: action, From: from, To: to, Commit: res.Commit, Unchanged: res.Unchanged}, text)
@@ -201,11 +206,11 @@ func listOptions(o *moveOpts, s *change.Session, rec *record.Record) error {
 			}
 		}
 		out = append(out, optJSON{op.To, op.Verb, op.Allowed, op.Reason, needs})
-		you := "yes"
+		you := i18n.T("yes")
 		if !op.Allowed {
-			you = "no"
+			you = i18n.T("no")
 		}
-		t.Add(op.To, op.Verb, you, op.Reason)
+		t.Add(i18n.Term("state", op.To), op.Verb, you, op.Reason)
 	}
 	switch format {
 	case render.JSON:

@@ -27,7 +27,7 @@ func newNewCmd(g *global) *cobra.Command {
 	o := &newOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "new <KIND> [--set FIELD=VALUE]... [--edit]",
-		Short: "Create a record: allocate its id, fill the defaults, validate, commit",
+		Short: i18n.T("Create a record: allocate its id, fill the defaults, validate, commit"),
 		Long: `New creates a record of KIND from its template: it allocates the next id
 (PREFIX-YEAR-NNNN, the highest existing + 1), fills the defaults (you as
 claimant, author, sponsor or appraiser; today's date; received_at now), applies

@@ -11,7 +11,7 @@ func newRenumberCmd(g *global) *cobra.Command {
 	o := &struct{ writeOpts }{}
 	cmd := &cobra.Command{
 		Use:   "renumber <OLD> <NEW>",
-		Short: "Move a record to a new id and rewrite every reference to it, in one commit",
+		Short: i18n.T("Move a record to a new id and rewrite every reference to it, in one commit"),
 		Long: `Renumber moves the record OLD to the id NEW (same kind and year) and rewrites
 every reference to OLD in every record, in one commit. Use it when two
 branches allocated the same id: on the branch that merges second, renumber

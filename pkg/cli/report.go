@@ -35,7 +35,7 @@ func newReportCmd(g *global) *cobra.Command {
 	o := &reportOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "report {budget|complaints|appraisals|projects|plans|training|tasks|customers} [flags]",
-		Short: "Reports on budgets, complaints, appraisals, projects, plans, training and work",
+		Short: i18n.T("Reports on budgets, complaints, appraisals, projects, plans, training and work"),
 		Long: `Report computes one of the department's reports from the records in the
 work tree. Amounts are exact; every count can be traced to the files.
 
@@ -108,21 +108,21 @@ department, and says how many; reports never print customer contact details.`,
 	pf.BoolVar(&o.redact, "redact", false, "leave out confidential records")
 
 	for _, sub := range []struct{ name, short string }{
-		{"budget", "Budget against claims per category, project and month"},
-		{"complaints", "Complaint volume, SLA times, satisfaction, reopen and repeat rates, backlog"},
-		{"appraisals", "Ratings and indicators per period; below-standard people and their improvement"},
-		{"projects", "Project pipeline, late projects, closure gaps"},
-		{"plans", "Plans by state, overdue tasks, KPIs against target, missing checks"},
-		{"training", "Training plan against delivery, hours per person and topic, attendance, ratings, cost"},
-		{"tasks", "Open, overdue and on-time work by person: tasks, plan tasks and meeting actions"},
-		{"customers", "Revisits done and due, satisfaction from revisits, complaints per customer"},
+		{"budget", i18n.T("Budget against claims per category, project and month")},
+		{"complaints", i18n.T("Complaint volume, SLA times, satisfaction, reopen and repeat rates, backlog")},
+		{"appraisals", i18n.T("Ratings and indicators per period; below-standard people and their improvement")},
+		{"projects", i18n.T("Project pipeline, late projects, closure gaps")},
+		{"plans", i18n.T("Plans by state, overdue tasks, KPIs against target, missing checks")},
+		{"training", i18n.T("Training plan against delivery, hours per person and topic, attendance, ratings, cost")},
+		{"tasks", i18n.T("Open, overdue and on-time work by person: tasks, plan tasks and meeting actions")},
+		{"customers", i18n.T("Revisits done and due, satisfaction from revisits, complaints per customer")},
 	} {
 		name := sub.name
 		cmd.AddCommand(&cobra.Command{
 			Use:   name,
 			Short: sub.short,
-			Long: sub.short + ".\n\nFlags and output formats: see `opsbook report --help`; --group-by takes " +
-				strings.Join(report.GroupBys[name], ", ") + ".\n" + exitStatusHelp,
+			Long: i18n.Sprintf("%s.\n\nFlags and output formats: see `opsbook report --help`; --group-by takes %s.", sub.short,
+				strings.Join(report.GroupBys[name], ", ")) + "\n" + exitHelp(),
 			Example: "  opsbook report " + name + "\n  opsbook report " + name + " -o json",
 			Args:    cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {

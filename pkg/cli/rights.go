@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/opsbook/opsbook/pkg/workflow"
@@ -14,7 +15,7 @@ import (
 func newRightsCmd(g *global) *cobra.Command {
 	return &cobra.Command{
 		Use:   "rights KIND",
-		Short: "Print who may change which fields of a kind, in every state, and its moves",
+		Short: i18n.T("Print who may change which fields of a kind, in every state, and its moves"),
 		Long: `Rights prints the table every write and verify judge a kind's changes by:
 for each field, whether it is edited (by whom, in which states), stamped by
 opsbook as part of a move, or a list items are only added to (each new

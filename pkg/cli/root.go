@@ -68,18 +68,20 @@ func Run(ctx context.Context, args []string, io *Streams) int {
 	return code
 }
 
+const rootLong = `opsbook keeps an operations department's projects, plans, complaints,
+appraisals, budgets and expense claims as schema-checked YAML files in a git
+repository, moves them through their workflows with a commit per change, and
+answers questions about them.
+
+Start with:  opsbook summary`
+
 // NewRoot builds the command tree.
 func NewRoot(io *Streams) *cobra.Command {
 	g := &global{io: io}
 	root := &cobra.Command{
 		Use:   "opsbook <command> [flags]",
-		Short: "Run an operations department on plain YAML files in git",
-		Long: `opsbook keeps an operations department's projects, plans, complaints,
-appraisals, budgets and expense claims as schema-checked YAML files in a git
-repository, moves them through their workflows with a commit per change, and
-answers questions about them.
-
-Start with:  opsbook summary` + exitStatusHelp,
+		Short: i18n.T("Run an operations department on plain YAML files in git"),
+		Long:          i18n.T(rootLong) + exitHelp(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       currentBuild().String(),
@@ -138,10 +140,11 @@ Start with:  opsbook summary` + exitStatusHelp,
 	root.AddCommand(newVerbCmds(g)...)
 	addCompletions(g, root)
 	for _, c := range root.Commands() {
-		if !strings.Contains(c.Long, "Exit status:") {
-			c.Long += "\n" + exitStatusHelp
+		if !strings.Contains(c.Long, "Exit status:") && !strings.Contains(c.Long, exitHelp()) {
+			c.Long += "\n" + exitHelp()
 		}
 	}
+	localizeHelp(root)
 	return root
 }
 

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/change"
@@ -24,7 +23,7 @@ func newSetCmd(g *global) *cobra.Command {
 	o := &setOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "set <ID> FIELD=VALUE... [--unset FIELD]...",
-		Short: "Change fields of a record, keeping its comments, and commit",
+		Short: i18n.T("Change fields of a record, keeping its comments, and commit"),
 		Long: `Set changes fields of a record: FIELD is a dotted path (resolution.solution,
 items.0.amount), FIELD+=VALUE appends to a list, --unset removes a field.
 Comments and layout of the file are kept. The change is validated and
@@ -52,7 +51,7 @@ func newAssignCmd(g *global) *cobra.Command {
 	o := &setOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "assign <ID> <HANDLE>",
-		Short: "Assign a complaint to a person (a manager's or the director's change)",
+		Short: i18n.T("Assign a complaint to a person (a manager's or the director's change)"),
 		Long: `Assign sets a complaint's assignee, in any open state. Only a manager or
 the director may assign.`,
 		Example: `  opsbook assign CMP-2026-0042 li.wei`,
@@ -112,7 +111,7 @@ func runSet(ctx context.Context, o *setOpts, action string) error {
 	if err != nil {
 		return writeErr(err)
 	}
-	return o.report(changeJSON{ID: rec.ID, Path: rec.Path, Action: action, Commit: res.Commit, Unchanged: res.Unchanged}, fmt.Sprintf("%s: %s", rec.ID, actionText(action)))
+	return o.report(changeJSON{ID: rec.ID, Path: rec.Path, Action: action, Commit: res.Commit, Unchanged: res.Unchanged}, i18n.Sprintf("%s: %s", rec.ID, actionText(action)))
 }
 
 // actionText is a change's action ("assign li.wei", "set amount; unset

@@ -39,7 +39,7 @@ func newShowCmd(g *global) *cobra.Command {
 	o := &showOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "show <id>",
-		Short: "Show one record with what is derived from it",
+		Short: i18n.T("Show one record with what is derived from it"),
 		Long: `Show prints one record: its fields, and what follows from them —
 complaints: the SLA clocks (first response and resolution) against the
 policy for their severity; appraisals: the total and rating computed from

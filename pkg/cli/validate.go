@@ -43,7 +43,7 @@ func newValidateCmd(g *global) *cobra.Command {
 	o := &validateOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "validate [PATH...]",
-		Short: "Check records against the schemas and the department's rules",
+		Short: i18n.T("Check records against the schemas and the department's rules"),
 		Long: `Validate reads every record of the repository and checks it against its
 kind's schema and against the rules that span records: ids and paths agree,
 references resolve, sums add up, each state has what it needs, budgets are

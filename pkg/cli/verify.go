@@ -24,7 +24,7 @@ func newVerifyCmd(g *global) *cobra.Command {
 	o := &verifyOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "verify [REVISION-RANGE]",
-		Short: "Replay commits against the rules and report every forbidden change",
+		Short: i18n.T("Replay commits against the rules and report every forbidden change"),
 		Long: `Verify replays commits and reports each change the rules forbid, with the
 commit, the record, the rule and the actor: a move the workflow does not
 have, or by someone without the role or over their approval limit; an

@@ -77,6 +77,9 @@ func kindName(k string) string { return i18n.Term("kind", k) }
 // groupKey shows a group's key in the reader's language: a category,
 // severity, type or channel is a term; a month is as it is.
 func groupKey(dim, key string) string {
+	if key == "all" {
+		return i18n.T("all")
+	}
 	switch dim {
 	case "category", "severity", "type", "channel":
 		return i18n.Term(dim, key)
@@ -186,9 +189,9 @@ func (b *Budget) Page(v View) *render.Page {
 	case b.BudgetID == "":
 		p.Lines = append(p.Lines, i18n.Sprintf("No budget record for %d: every claim counts against a budget of 0.", b.Year))
 	case b.BudgetStatus != "approved" && b.BudgetStatus != "closed":
-		p.Lines = append(p.Lines, i18n.Sprintf("%s is %s: its lines count once it is approved.", b.BudgetID, b.BudgetStatus))
+		p.Lines = append(p.Lines, i18n.Sprintf("%s is %s: its lines count once it is approved.", b.BudgetID, state(b.BudgetStatus)))
 	default:
-		p.Lines = append(p.Lines, i18n.Sprintf("%s, %s.", b.BudgetID, b.BudgetStatus))
+		p.Lines = append(p.Lines, i18n.Sprintf("%s, %s.", b.BudgetID, state(b.BudgetStatus)))
 	}
 	t := b.Total
 	used := t.Approved.Add(t.Paid)
@@ -304,7 +307,7 @@ func (c *Complaints) Page(v View) *render.Page {
 		types = append(types, fmt.Sprintf("%d %s", g.Count, groupKey("type", g.Key)))
 	}
 	p.Lines = append(p.Lines, i18n.Sprintf("%d received (%s); %d open, %d resolved awaiting close.",
-		c.Total, strings.Join(types, ", "), c.Backlog.Open, c.Backlog.AwaitingClose))
+		c.Total, strings.Join(types, i18n.T(", ")), c.Backlog.Open, c.Backlog.AwaitingClose))
 	if v.GroupBy != "" {
 		s := render.Section{Title: i18n.Sprintf("By %s", dimTitle(v.GroupBy)), Table: c.groupTable(v.GroupBy, true)}
 		chart := &render.Chart{Kind: render.PieChart, Title: i18n.Sprintf("Complaints by %s", dimTitle(v.GroupBy))}
