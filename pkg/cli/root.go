@@ -79,8 +79,8 @@ Start with:  opsbook summary`
 func NewRoot(io *Streams) *cobra.Command {
 	g := &global{io: io}
 	root := &cobra.Command{
-		Use:   "opsbook <command> [flags]",
-		Short: i18n.T("Run an operations department on plain YAML files in git"),
+		Use:           "opsbook <command> [flags]",
+		Short:         i18n.T("Run an operations department on plain YAML files in git"),
 		Long:          i18n.T(rootLong) + exitHelp(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
