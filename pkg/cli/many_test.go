@@ -26,7 +26,7 @@ func TestWhereAsksOnATerminalPastTheThreshold(t *testing.T) {
 	run := func(answer string, args ...string) (string, int) {
 		var out, errb bytes.Buffer
 		io := &Streams{Out: &out, Err: &errb, In: strings.NewReader(answer), InTTY: true, ErrTTY: true, NoColor: true,
-			Getenv: func(k string) string { return map[string]string{"OPSBOOK_NOW": "2026-11-26T15:00:00+08:00"}[k] }}
+			Getenv: testEnv(nil)}
 		code := Run(context.Background(), append([]string{"-C", dir}, args...), io)
 		return errb.String(), code
 	}

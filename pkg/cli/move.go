@@ -29,7 +29,7 @@ func newMoveCmd(g *global) *cobra.Command {
 	o := &moveOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "move <ID> [STATE]",
-		Short: "Move a record to another state of its workflow, or list the moves open to you",
+		Short: i18n.T("Move a record to another state of its workflow, or list the moves open to you"),
 		Long: `Move changes a record's status along its kind's workflow and commits the
 change. The workflow decides whether you (the person whose email is your git
 user.email) may make the move: your role, the approval limit, four eyes, the
@@ -58,7 +58,7 @@ terminal asks).` + exitStatusHelp,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.where != "" {
 				if len(args) != 2 {
-					return usageErr("%s", i18n.T("with --where, move takes a kind and a state: opsbook move KIND STATE --where EXPR"))
+					return usageText(i18n.T("with --where, move takes a kind and a state: opsbook move KIND STATE --where EXPR"))
 				}
 				o.ids, o.to = args[:1], args[1]
 				return runMoveMany(cmd.Context(), o)
@@ -68,11 +68,11 @@ terminal asks).` + exitStatusHelp,
 				o.ids, o.to = dedupe(args[:len(args)-1]), args[len(args)-1]
 			}
 			if k, ok := record.KindOfID(o.to); ok && k != record.Person {
-				return usageErr("%s", i18n.Sprintf("%s is an id: give the state to move to last (opsbook move ID… STATE)", o.to))
+				return usageText(i18n.Sprintf("%s is an id: give the state to move to last (opsbook move ID… STATE)", o.to))
 			}
 			if len(args) > 2 || o.dryRun {
 				if o.to == "" {
-					return usageErr("%s", i18n.T("--dry-run needs the state to move to: opsbook move ID STATE --dry-run"))
+					return usageText(i18n.T("--dry-run needs the state to move to: opsbook move ID STATE --dry-run"))
 				}
 				return runMoveMany(cmd.Context(), o)
 			}
@@ -108,19 +108,24 @@ func newVerbCmds(g *global) []*cobra.Command {
 				}
 			}
 			for _, to := range tos {
-				from := strings.Join(froms[to], "|")
+				var fs []string
+				for _, f := range froms[to] {
+					fs = append(fs, i18n.Term("state", f))
+				}
+				from := strings.Join(fs, "|")
 				if len(froms[to]) > 3 {
-					from = "(any open state)"
+					from = i18n.T("(any open state)")
 				}
+				to := i18n.Term("state", to)
 				if to == "" {
-					to = "(the state in hold.from)"
+					to = i18n.T("(the state in hold.from)")
 				}
-				kinds = append(kinds, fmt.Sprintf("%s %s → %s", ki.Kind, from, to))
+				kinds = append(kinds, fmt.Sprintf("%s %s → %s", i18n.Term("kind", string(ki.Kind)), from, to))
 			}
 		}
 		cmd := &cobra.Command{
 			Use:     verb + " <ID>... | " + verb + " KIND --where EXPR",
-			Short:   fmt.Sprintf("Workflow move %q (%s)", verb, strings.Join(kinds, "; ")),
+			Short:   i18n.Sprintf("Workflow move %q (%s)", verb, strings.Join(kinds, i18n.T("; "))),
 			GroupID: "verbs",
 			Long: fmt.Sprintf(`%s makes the workflow move named %q on the record ID and commits it,
 exactly as "opsbook move ID STATE" would. Moves it makes:
@@ -180,11 +185,11 @@ func runMove(ctx context.Context, o *moveOpts) error {
 	}
 	to := o.to
 	if t := workflow.ForPolicy(rec.Kind, s.Repo.Policy); t != nil && to != "" && !t.IsState(to) {
-		msg := fmt.Sprintf("%q is not a state of %s %s (states: %s)", to, rec.Kind, rec.ID, strings.Join(t.States, ", "))
+		msg := i18n.Sprintf("%q is not a state of %s %s (states: %s)", to, i18n.Term("kind", string(rec.Kind)), rec.ID, strings.Join(t.States, ", "))
 		if sug := schema.Suggest(to, t.States); sug != "" {
-			msg = fmt.Sprintf("%q is not a state of %s %s (did you mean %q?)", to, rec.Kind, rec.ID, sug)
+			msg = i18n.Sprintf("%q is not a state of %s %s (did you mean %q?)", to, i18n.Term("kind", string(rec.Kind)), rec.ID, sug)
 		}
-		return usageErr("%s", msg)
+		return usage(errors.New(msg))
 	}
 	if o.verb != "" {
 		m, err := workflow.MoveByVerb(rec, o.verb, s.Env())
@@ -209,10 +214,10 @@ func runMove(ctx context.Context, o *moveOpts) error {
 	if err != nil {
 		return writeErr(err)
 	}
-	text := fmt.Sprintf("%s: %s → %s", rec.ID, from, to)
+	text := i18n.Sprintf("%s: %s → %s", rec.ID, i18n.Term("state", from), i18n.Term("state", to))
 	if len(edits) > 1 {
 		for _, e := range edits[1:] {
-			text += fmt.Sprintf("\n%s: %s → %s", e.Before.ID, e.Before.Status(), "superseded")
+			text += "\n" + i18n.Sprintf("%s: %s → %s", e.Before.ID, i18n.Term("state", e.Before.Status()), i18n.Term("state", "superseded"))
 		}
 	}
 	return o.report(changeJSON{ID: rec.ID, Path: rec.Path, Paths: res.Paths, Action: action, From: from, To: to, Commit: res.Commit, Unchanged: res.Unchanged}, text)
@@ -269,26 +274,23 @@ func listOptions(o *moveOpts, s *change.Session, rec *record.Record) error {
 		Needs []string `json:"needs,omitempty"`
 	}
 	out := []optJSON{}
-	t := &render.Table{Headers: []string{"TO", "VERB", "YOU", "WHY NOT"}, Wrap: map[int]bool{3: true}}
+	t := &render.Table{Headers: render.Headers("TO", "VERB", "YOU", "WHY NOT"), Wrap: map[int]bool{3: true}}
 	for _, op := range opts {
 		// A move the workflow allows may still be refused by what the new
 		// state needs: try it (nothing is written) and say why, every need.
 		var needs []string
 		if op.Allowed {
-			if edits, err := change.MoveEdits(s, rec, op.To, ""); err == nil {
-				if err := s.Check(edits, change.Message{Kind: rec.Kind, ID: rec.ID, Action: op.Verb}); err != nil {
-					var texts []string
-					needs, texts = unmet(err)
-					op.Allowed, op.Reason, op.ReasonText = false, strings.Join(needs, "; "), strings.Join(texts, "; ")
-				}
+			var texts []string
+			if needs, texts = s.Needs(rec, op.To); len(needs) > 0 {
+				op.Allowed, op.Reason, op.ReasonText = false, strings.Join(needs, "; "), strings.Join(texts, i18n.T("; "))
 			}
 		}
 		out = append(out, optJSON{op.To, op.Verb, op.Allowed, op.Reason, needs})
-		you := "yes"
+		you := i18n.T("yes")
 		if !op.Allowed {
-			you = "no"
+			you = i18n.T("no")
 		}
-		t.Add(op.To, op.Verb, you, op.ReasonText)
+		t.Add(i18n.Term("state", op.To), op.Verb, you, op.ReasonText)
 	}
 	switch format {
 	case render.JSON:
@@ -296,34 +298,11 @@ func listOptions(o *moveOpts, s *change.Session, rec *record.Record) error {
 	case render.YAML:
 		return render.WriteYAML(o.io.Out, out)
 	}
-	fmt.Fprintf(o.io.Out, "%s is %s; you are %s\n", rec.ID, rec.Status(), s.Actor)
-	fmt.Fprintf(o.io.Out, "fields you may change: %s (opsbook rights %s)\n", workflow.Editable(s.Actor, rec, s.Env()), rec.Kind)
+	fmt.Fprintln(o.io.Out, i18n.Sprintf("%s is %s; you are %s", rec.ID, i18n.Term("state", rec.Status()), s.Actor))
+	fmt.Fprintln(o.io.Out, i18n.Sprintf("fields you may change: %s (opsbook rights %s)", workflow.Editable(s.Actor, rec, s.Env()), rec.Kind))
 	if len(opts) == 0 {
-		fmt.Fprintln(o.io.Out, "no moves: the state is final")
+		fmt.Fprintln(o.io.Out, i18n.T("no moves: the state is final"))
 		return nil
 	}
 	return render.WriteTableWidth(o.io.Out, t, o.io.OutTTY, o.io.Width)
-}
-
-// unmet lists why a check refused a move: each diagnostic's message, or
-// the reason itself when it has none; in English (for -o json) and in the
-// reader's language.
-func unmet(err error) (english, text []string) {
-	var ref *change.Refused
-	if errors.As(err, &ref) && len(ref.Diagnostics) > 0 {
-		for _, d := range ref.Diagnostics {
-			english = append(english, d.Message)
-			text = append(text, d.Human())
-		}
-		return english, text
-	}
-	var wr *workflow.Refusal
-	if errors.As(err, &wr) {
-		return []string{wr.Message}, []string{wr.Error()}
-	}
-	if errors.As(err, &ref) {
-		return []string{ref.Reason}, []string{ref.Human()}
-	}
-	line := strings.TrimSpace(strings.SplitN(err.Error(), "\n", 2)[0])
-	return []string{line}, []string{line}
 }

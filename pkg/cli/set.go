@@ -26,7 +26,7 @@ func newSetCmd(g *global) *cobra.Command {
 	o := &setOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "set <ID>... FIELD=VALUE... [--unset FIELD]... | set KIND --where EXPR FIELD=VALUE...",
-		Short: "Change fields of a record, keeping its comments, and commit",
+		Short: i18n.T("Change fields of a record, keeping its comments, and commit"),
 		Long: `Set changes fields of a record: FIELD is a dotted path (resolution.solution,
 items.0.amount), FIELD+=VALUE appends to a list, --unset removes a field.
 Comments and layout of the file are kept. The change is validated and
@@ -53,13 +53,13 @@ selecting more than ` + fmt.Sprint(manyConfirm) + ` records needs --yes (a termi
 				if strings.Contains(a, "=") {
 					o.sets = append(o.sets, a)
 				} else if len(o.sets) > 0 {
-					return usageErr("%s", i18n.Sprintf("%q: the ids come first, then FIELD=VALUE (opsbook set ID… FIELD=VALUE…)", a))
+					return usageText(i18n.Sprintf("%q: the ids come first, then FIELD=VALUE (opsbook set ID… FIELD=VALUE…)", a))
 				} else {
 					o.ids = append(o.ids, a)
 				}
 			}
 			if len(o.ids) == 0 {
-				return usageErr("%s", i18n.T("set needs the record's id first: opsbook set ID FIELD=VALUE…"))
+				return usageText(i18n.T("set needs the record's id first: opsbook set ID FIELD=VALUE…"))
 			}
 			if len(o.sets) == 0 && len(o.unsets) == 0 {
 				return usageErr("nothing to set: give FIELD=VALUE or --unset FIELD")
@@ -82,7 +82,7 @@ func newAssignCmd(g *global) *cobra.Command {
 	o := &setOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "assign <ID>... <HANDLE> | assign complaint --where EXPR <HANDLE>",
-		Short: "Assign a complaint to a person (a manager's or the director's change)",
+		Short: i18n.T("Assign a complaint to a person (a manager's or the director's change)"),
 		Long: `Assign sets a complaint's assignee, in any open state. Only a manager or
 the director may assign.
 
@@ -96,7 +96,7 @@ commit, or none when any one is refused (every refusal is listed; exit 3).
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) < 2 && o.where == "" {
-				return usageErr("%s", i18n.T("assign needs the complaint's id and the handle: opsbook assign ID… HANDLE"))
+				return usageText(i18n.T("assign needs the complaint's id and the handle: opsbook assign ID… HANDLE"))
 			}
 			if len(args) == 1 {
 				args = append([]string{string(record.Complaint)}, args...) // assign --where EXPR HANDLE
@@ -157,7 +157,7 @@ func runSetMany(ctx context.Context, o *setOpts, action string) error {
 			}
 		}
 		if len(not) > 0 {
-			return usageErr("%s", i18n.Sprintf("assign is for complaints; these are not: %s", strings.Join(not, ", ")))
+			return usageText(i18n.Sprintf("assign is for complaints; these are not: %s", strings.Join(not, ", ")))
 		}
 	}
 	b, err := s.Sets(recs, sets, o.unsets, action, o.note)
@@ -172,7 +172,7 @@ func parseSets(args []string) ([]change.Assignment, error) {
 	for _, s := range args {
 		a, err := change.ParseAssignment(s)
 		if err != nil {
-			return nil, usageErr("%v", err)
+			return nil, usage(err)
 		}
 		sets = append(sets, a)
 	}
@@ -209,7 +209,7 @@ func runSet(ctx context.Context, o *setOpts, action string) error {
 	}
 	defer s.Close()
 	if strings.HasPrefix(action, "assign") && rec.Kind != record.Complaint {
-		return usageErr("assign is for complaints; %s is a %s (use `opsbook set %s FIELD=VALUE`)", rec.ID, rec.Kind, rec.ID)
+		return usageErr("assign is for complaints; %s is a %s (use `opsbook set %s FIELD=VALUE`)", rec.ID, i18n.Term("kind", string(rec.Kind)), rec.ID)
 	}
 	src, err := record.ReadFile(s.Repo.Root, rec.Path)
 	if err != nil {
@@ -226,5 +226,24 @@ func runSet(ctx context.Context, o *setOpts, action string) error {
 	if err != nil {
 		return writeErr(err)
 	}
-	return o.report(changeJSON{ID: rec.ID, Path: rec.Path, Action: action, Commit: res.Commit, Unchanged: res.Unchanged}, fmt.Sprintf("%s: %s", rec.ID, action))
+	return o.report(changeJSON{ID: rec.ID, Path: rec.Path, Action: action, Commit: res.Commit, Unchanged: res.Unchanged}, i18n.Sprintf("%s: %s", rec.ID, actionText(action)))
+}
+
+// actionText is a change's action ("assign li.wei", "set amount; unset
+// note"), which the commit message keeps in English, in the reader's
+// language.
+func actionText(action string) string {
+	parts := strings.Split(action, "; ")
+	for i, p := range parts {
+		verb, rest, _ := strings.Cut(p, " ")
+		switch verb {
+		case "assign":
+			parts[i] = i18n.Sprintf("assign %s", rest)
+		case "set":
+			parts[i] = i18n.Sprintf("set %s", rest)
+		case "unset":
+			parts[i] = i18n.Sprintf("unset %s", rest)
+		}
+	}
+	return strings.Join(parts, i18n.T("; "))
 }
