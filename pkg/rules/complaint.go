@@ -92,7 +92,7 @@ func (r *run) complaint(rec *record.Record) {
 		// needs to (§5.3.3); an inquiry is a question answered, with no
 		// failure to prevent.
 		if rec.Str("type") != "inquiry" && !rec.Has("prevention") {
-			r.errorf(rec, "prevention", "state-needs", "a closed %s-severity complaint needs prevention (what stops a repeat, or why none is needed)", orDefault(rec.Str("severity"), "unknown"))
+			r.errorf(rec, "prevention", "state-needs", "a closed %s-severity complaint needs prevention (what stops a repeat, or why none is needed)", i18n.Word{Group: "severity", Key: orDefault(rec.Str("severity"), "unknown")})
 		}
 	}
 	r.complaintTimes(rec)
@@ -105,7 +105,7 @@ func (r *run) complaint(rec *record.Record) {
 		if respond.Running {
 			field, how = "received_at", i18n.P("not acknowledged yet, open for %s", Hours(respond.Elapsed))
 		}
-		r.warnf(rec, field, "sla-breach", "first response SLA breached: %s, limit %s for %s severity", how, Hours(respond.Limit), rec.Str("severity"))
+		r.warnf(rec, field, "sla-breach", "first response SLA breached: %s, limit %s for %s severity", how, Hours(respond.Limit), i18n.Word{Group: "severity", Key: rec.Str("severity")})
 	}
 	if resolve.Breach && (!resolve.Running || st != "closed") {
 		field, how := "resolution.resolved_at", i18n.P("resolved after %s", Hours(resolve.Elapsed))
@@ -115,7 +115,7 @@ func (r *run) complaint(rec *record.Record) {
 				field, how = "reopened_at", i18n.P("reopened and not resolved yet, open for %s", Hours(resolve.Elapsed))
 			}
 		}
-		r.warnf(rec, field, "sla-breach", "resolution SLA breached: %s, limit %s for %s severity", how, Hours(resolve.Limit), rec.Str("severity"))
+		r.warnf(rec, field, "sla-breach", "resolution SLA breached: %s, limit %s for %s severity", how, Hours(resolve.Limit), i18n.Word{Group: "severity", Key: rec.Str("severity")})
 	}
 }
 

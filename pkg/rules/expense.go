@@ -200,7 +200,7 @@ func (r *run) budgets() {
 		if last == nil {
 			continue
 		}
-		what := i18n.P("category %s", k.Category)
+		what := i18n.P("category %s", i18n.Word{Group: "category", Key: k.Category})
 		if k.Project != "" {
 			what = i18n.P("project line %s / %s", k.Project, k.Category)
 		}

@@ -27,10 +27,10 @@ func TestMessagesInChinese(t *testing.T) {
 			"金額 600.00 超過 500.00：已提交的報銷單需要收據（receipt:，或每個項目各附一張）"},
 		{"kind as a term, suggestion kept", map[string]string{expPath: strings.Replace(expense("draft", "10.00", ""), "claimant: li.wei", "claimant: li.wie", 1)}, expPath, "ref-missing",
 			`claimant: no person "li.wie" (did you mean "li.wei"?)`,
-			`claimant：沒有人員 "li.wie"（您是指 "li.wei" 嗎？）`},
+			`claimant：沒有人員 "li.wie"（你是指 "li.wei" 嗎？）`},
 		{"a phrase in each language", map[string]string{cmpPath: complaint("acknowledged", "critical", "assignee: li.wei\nacknowledged_at: 2026-11-20T10:30:00+08:00\n")}, cmpPath, "sla-breach",
 			"first response SLA breached: acknowledged after 1.5h, limit 1.0h for critical severity",
-			"首次回應超出 SLA：1.5h 後才確認受理，critical 嚴重度的上限為 1.0h"},
+			"首次回應超出 SLA：1.5h 後才確認受理，嚴重度「緊急」的上限為 1.0h"},
 	}
 	for _, c := range cases {
 		for _, lang := range []string{"en", "zh"} {
