@@ -5,6 +5,8 @@ package diag
 import (
 	"fmt"
 	"sort"
+
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // Severity of a diagnostic.
@@ -39,11 +41,11 @@ func (d Diagnostic) Human() string {
 	return d.Message
 }
 
-// String renders the diagnostic as `path:line:col: severity: message [rule]`,
-// the message in the reader's language. The severity stays a word of the
-// format, like the rule code, for editors and scripts that match it.
+// String renders the diagnostic as `path:line:col: severity: message [rule]`
+// in the reader's language, as validate's text output does (the rule code
+// and the position stay as they are).
 func (d Diagnostic) String() string {
-	return fmt.Sprintf("%s:%d:%d: %s: %s [%s]", d.Path, d.Line, d.Column, d.Severity, d.Human(), d.Rule)
+	return fmt.Sprintf("%s:%d:%d: %s: %s [%s]", d.Path, d.Line, d.Column, i18n.Term("severity", string(d.Severity)), d.Human(), d.Rule)
 }
 
 // Sort orders diagnostics by path, line, column, rule and message, and drops

@@ -3,6 +3,8 @@ package diag
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 func TestSortAndCount(t *testing.T) {
@@ -32,6 +34,11 @@ func TestHumanText(t *testing.T) {
 	d.Text = "中文"
 	if d.Human() != "中文" || d.String() != "a.yaml:1:2: error: 中文 [r]" {
 		t.Fatalf("with Text: %q, %q", d.Human(), d.String())
+	}
+	defer i18n.Set(i18n.English)
+	i18n.Set(i18n.Chinese)
+	if s := d.String(); s != "a.yaml:1:2: 錯誤: 中文 [r]" {
+		t.Fatalf("in Chinese: %q", s)
 	}
 	b, err := json.Marshal(d)
 	if err != nil || string(b) != `{"path":"a.yaml","line":1,"column":2,"severity":"error","rule":"r","message":"english","record":""}` {

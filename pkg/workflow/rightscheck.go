@@ -579,7 +579,7 @@ func stampWhen(rs []Right) any {
 			parts = append(parts, i18n.P("written by the move to %s", stateWords(r.States)))
 		}
 	}
-	return i18n.P("(%s)", i18n.Join("; ", parts...))
+	return i18n.P("(%s)", i18n.Join(i18n.P("; "), parts...))
 }
 
 func statesOf(rs []Right) any {

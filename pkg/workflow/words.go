@@ -37,7 +37,7 @@ func stateWords(states []string) i18n.Joined {
 	for i, s := range states {
 		items[i] = stateWord(s)
 	}
-	return i18n.Join(", ", items...)
+	return i18n.Join(i18n.P(", "), items...)
 }
 
 // orNoneWord is s, or "(none)".
