@@ -40,11 +40,11 @@ func ReadSources(files []string) ([]Source, error) {
 			return nil, fmt.Errorf("%w: %v", ErrUsage, err)
 		}
 		if fi.Mode()&fs.ModeSymlink != 0 || !fi.Mode().IsRegular() {
-			return nil, fmt.Errorf("%w: %s is not a regular file (a symbolic link is not followed: attach the file itself)", ErrUsage, f)
+			return nil, i18n.Errorf("%w: %s is not a regular file (a symbolic link is not followed: attach the file itself)", ErrUsage, f)
 		}
 		name := filepath.Base(f)
 		if err := attach.SafeName(name); err != nil {
-			return nil, fmt.Errorf("%w: %s: %v; rename the file and attach it again", ErrUsage, f, err)
+			return nil, i18n.Errorf("%w: %s: %v; rename the file and attach it again", ErrUsage, f, err)
 		}
 		fh, err := os.Open(f)
 		if err != nil {
@@ -52,7 +52,7 @@ func ReadSources(files []string) ([]Source, error) {
 		}
 		got, err := fh.Stat()
 		if err == nil && !os.SameFile(fi, got) {
-			err = fmt.Errorf("%s changed while it was opened", f)
+			err = i18n.Errorf("%s changed while it was opened", f)
 		}
 		var data []byte
 		if err == nil {
@@ -60,10 +60,10 @@ func ReadSources(files []string) ([]Source, error) {
 		}
 		fh.Close()
 		if err != nil {
-			return nil, fmt.Errorf("%w: reading %s: %v", ErrUsage, f, err)
+			return nil, i18n.Errorf("%w: reading %s: %v", ErrUsage, f, err)
 		}
 		if len(data) > maxAttachment {
-			return nil, fmt.Errorf("%w: %s is over %d MiB: attachments are receipts and reports, kept in git for ever", ErrUsage, f, maxAttachment>>20)
+			return nil, i18n.Errorf("%w: %s is over %d MiB: attachments are receipts and reports, kept in git for ever", ErrUsage, f, maxAttachment>>20)
 		}
 		out = append(out, Source{From: f, Name: name, Data: data})
 	}
@@ -254,7 +254,7 @@ func (s *Session) checkCommitted(hash string, edits []Edit) error {
 		}
 		got, err := s.Git.BlobAt(hash, e.Path)
 		if err != nil || !bytes.Equal(got, e.Data) {
-			return fmt.Errorf("commit %s holds %s with other content than was attached (the file changed while opsbook committed it): `opsbook validate` reports it as attachment-hash; attach the file again after `git revert %s`", hash[:12], e.Path, hash[:12])
+			return i18n.Errorf("commit %s holds %s with other content than was attached (the file changed while opsbook committed it): `opsbook validate` reports it as attachment-hash; attach the file again after `git revert %s`", hash[:12], e.Path, hash[:12])
 		}
 	}
 	return nil

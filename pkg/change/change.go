@@ -636,7 +636,7 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 	if !s.Commit {
 		if err := s.Git.WriteFiles(ctx, msg.subject(), files); err != nil {
 			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-				return nil, fmt.Errorf("stopped by a signal before writing; nothing was changed")
+				return nil, i18n.Errorf("stopped by a signal before writing; nothing was changed")
 			}
 			return nil, fmt.Errorf("writing: %w", err)
 		}
@@ -660,7 +660,7 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 			return res, nil
 		}
 		if hash == "" && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-			return nil, fmt.Errorf("stopped by a signal before the commit; nothing was changed")
+			return nil, i18n.Errorf("stopped by a signal before the commit; nothing was changed")
 		}
 		return nil, fmt.Errorf("committing: %w", err)
 	}

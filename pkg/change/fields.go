@@ -21,7 +21,7 @@ type Assignment struct {
 func ParseAssignment(s string) (Assignment, error) {
 	i := strings.IndexByte(s, '=')
 	if i <= 0 {
-		return Assignment{}, fmt.Errorf("%q is not FIELD=VALUE (or FIELD+=VALUE to append to a list)", s)
+		return Assignment{}, i18n.Errorf("%q is not FIELD=VALUE (or FIELD+=VALUE to append to a list)", s)
 	}
 	a := Assignment{Path: s[:i], Value: s[i+1:]}
 	if strings.HasSuffix(a.Path, "+") {
@@ -30,7 +30,7 @@ func ParseAssignment(s string) (Assignment, error) {
 	}
 	for _, part := range strings.Split(a.Path, ".") {
 		if part == "" {
-			return Assignment{}, fmt.Errorf("%q: empty part in field path %q", s, a.Path)
+			return Assignment{}, i18n.Errorf("%q: empty part in field path %q", s, a.Path)
 		}
 	}
 	return a, nil

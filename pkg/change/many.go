@@ -124,7 +124,7 @@ func (b *Batch) twice() error {
 	by := map[string]string{}
 	for _, e := range b.Edits {
 		if prev, ok := by[e.Path]; ok {
-			return fmt.Errorf("%w: %s would be changed twice in one commit (%s); make these changes one at a time", ErrUsage, e.Path, prev)
+			return i18n.Errorf("%w: %s would be changed twice in one commit (%s); make these changes one at a time", ErrUsage, e.Path, prev)
 		}
 		by[e.Path] = e.Path
 	}
