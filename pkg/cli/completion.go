@@ -85,11 +85,17 @@ func addCompletions(g *global, root *cobra.Command) {
 		case verbs[name]:
 			verb := name
 			c.ValidArgsFunction = func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
-				if len(args) > 0 {
-					return nil, cobra.ShellCompDirectiveNoFileComp
+				// a verb takes several ids: each further one is offered
+				// among those not given yet
+				given := map[string]bool{}
+				for _, a := range args {
+					given[a] = true
 				}
 				var you *completionActor
 				return g.completeIDs(cmd.Context(), func(rp *repo.Repo, r *record.Record) bool {
+					if given[r.ID] {
+						return false
+					}
 					if you == nil {
 						you = g.completionActor(rp)
 					}

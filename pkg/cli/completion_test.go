@@ -87,6 +87,9 @@ func TestCompletionOffersMovesOpenToYou(t *testing.T) {
 		t.Errorf("a specialist is offered moves of another's claim: %v", got)
 	}
 	t.Setenv("GIT_AUTHOR_EMAIL", "wang.fang@example.com") // director
+	if got := complete(t, "approve", "EXP-2026-0023", ""); !has(got, "EXP-2026-0025") || has(got, "EXP-2026-0023") {
+		t.Errorf("approve ID: a second id, not the first again: %v", got)
+	}
 	if got := complete(t, "approve", ""); !has(got, "EXP-2026-0023", "EXP-2026-0025") {
 		t.Errorf("the director is not offered submitted claims: %v", got)
 	}

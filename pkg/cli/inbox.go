@@ -78,7 +78,7 @@ func runInbox(ctx context.Context, o *inboxOpts) error {
 	}
 	gs, err := gitstore.Open(r.Root)
 	if err != nil {
-		return usageErr("%v", err)
+		return usage(err)
 	}
 	_, email, err := gs.Identity()
 	if err != nil {
@@ -96,13 +96,13 @@ func runInbox(ctx context.Context, o *inboxOpts) error {
 		subject = r.Set.Get(o.forHandle)
 	}
 	if subject == nil || subject.Kind != record.Person {
-		return usageErr("%s", i18n.Sprintf(msgInboxNoPerson, o.forHandle))
+		return usageText(i18n.Sprintf(msgInboxNoPerson, o.forHandle))
 	}
 	findings := r.Validate(now)
 	preview := change.Preview(r, gs, subject, now, findings)
 	box, err := inbox.Build(inbox.Input{Set: r.Set, Policy: r.Policy, Now: now, Person: subject.ID, Findings: findings, Try: preview.TryMoves})
 	if err != nil {
-		return usageErr("%v", err)
+		return usage(err)
 	}
 	page := box.Page(now)
 	if o.html != "" {

@@ -21,6 +21,9 @@ const (
 // msgInitIdentity: email, name.
 const msgInitIdentity = "set this repository's git identity to %s (%s): opsbook knows you by it (change it with `git config user.email`)"
 
+// msgKindCount: a count and the kind's name (English: plural).
+const msgKindCount = "%d %s"
+
 // msgListNarrow: terminal width, the full default columns.
 const msgListNarrow = " (fewer columns to fit %d: --columns %s shows them all)"
 

@@ -6,7 +6,6 @@ package render
 import (
 	"encoding/csv"
 	"encoding/json"
-	"fmt"
 	"io"
 	"regexp"
 	"strings"
@@ -15,6 +14,8 @@ import (
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // Table is rows of text under headers. Right lists the columns to align
@@ -57,7 +58,7 @@ func ParseFormat(s string, allowed ...Format) (Format, error) {
 	for i, f := range allowed {
 		names[i] = string(f)
 	}
-	return "", fmt.Errorf("unknown output format %q (this command offers: %s)", s, strings.Join(names, ", "))
+	return "", i18n.Errorf("unknown output format %q (this command offers: %s)", s, strings.Join(names, ", "))
 }
 
 // WriteTable writes the table: boxed and aligned on a terminal, tab-separated
@@ -414,4 +415,15 @@ func Truncate(s string, width int) string {
 		return s
 	}
 	return runewidth.Truncate(s, width, "…")
+}
+
+// Headers translates a table's column headers into the reader's language;
+// each is a catalog key (the English header, in capitals).
+// i18n:format 0...
+func Headers(keys ...string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = i18n.T(k)
+	}
+	return out
 }
