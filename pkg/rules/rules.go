@@ -37,6 +37,8 @@ type Context struct {
 	// Pending holds files a change is about to write (path: content): they
 	// count as present, with the hash of their content.
 	Pending map[string][]byte
+
+	repeats *complaintsAt // RepeatOf's look-up, built on first use
 }
 
 // Rule describes one check.
@@ -111,6 +113,7 @@ func Check(c *Context) []diag.Diagnostic {
 	if c.Now.IsZero() {
 		c.Now = time.Now()
 	}
+	c.complaintsBy() // before the checks share c among goroutines
 	r := &run{Context: c, facts: &facts{}}
 	r.duplicates()
 	r.people()
