@@ -28,6 +28,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/opsbook/opsbook/pkg/cache"
 	"github.com/opsbook/opsbook/pkg/record"
@@ -44,7 +45,7 @@ const Format = 1
 var Clear = []string{
 	"status", "date", "category", "project", "amount", "claimant",
 	"assignee", "owner", "employee", "appraiser", "author", "customer",
-	"severity", "received_at", "due", "period", "year", "receipt",
+	"severity", "received_at", "due", "period", "year", "receipt", "type",
 }
 
 // Entry is what the index knows of one record file.
@@ -58,6 +59,10 @@ type Entry struct {
 	ID     string
 	Fields record.Map // the Clear fields the record has, as text
 	Refs   []Ref      // the references it makes, in rules.Refs order
+	// Files are the attachment paths its fields name, and "sha256:HASH"
+	// for those of them listed with a hash: what split-claim groups claims
+	// by besides claimant and day.
+	Files []string
 }
 
 // Ref is one reference a record makes: the field's dotted path and the id
@@ -101,6 +106,16 @@ func EntryOf(path string, st cache.Stat, trusted bool, h cache.Hash, rec *record
 		sort.Strings(paths)
 		for _, p := range paths {
 			e.Refs = append(e.Refs, Ref{p, found[p]})
+		}
+	}
+	sums := map[string]string{}
+	for _, l := range rules.Listed(rec) {
+		sums[l.Path] = strings.ToLower(l.SHA256)
+	}
+	for _, n := range rules.NamedAttachments(rec) {
+		e.Files = append(e.Files, n.Path)
+		if h := sums[n.Path]; len(h) == 64 {
+			e.Files = append(e.Files, "sha256:"+h)
 		}
 	}
 	return e
@@ -255,57 +270,76 @@ func encode(key Key, entries []*Entry) []byte {
 			str(r.Field)
 			str(r.ID)
 		}
+		uv(uint64(len(e.Files)))
+		for _, f := range e.Files {
+			str(f)
+		}
 	}
 	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
 }
 
+// decoder reads the entries out of one string holding the whole file: the
+// strings it returns share it (one allocation, not one per string).
 type decoder struct {
-	b   []byte
+	s   string
 	bad bool
 }
 
 func (d *decoder) uv() uint64 {
-	x, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.bad, d.b = true, nil
-		return 0
+	var x uint64
+	for i := 0; i < len(d.s) && i < binary.MaxVarintLen64; i++ {
+		c := d.s[i]
+		x |= uint64(c&0x7f) << (7 * i)
+		if c < 0x80 {
+			d.s = d.s[i+1:]
+			return x
+		}
 	}
-	d.b = d.b[n:]
-	return x
+	d.bad, d.s = true, ""
+	return 0
 }
 
 func (d *decoder) v() int64 {
-	x, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.bad, d.b = true, nil
-		return 0
+	u := d.uv()
+	x := int64(u >> 1)
+	if u&1 != 0 {
+		x = ^x
 	}
-	d.b = d.b[n:]
 	return x
 }
 
-func (d *decoder) bytes(n uint64) []byte {
-	if n > uint64(len(d.b)) {
-		d.bad, d.b = true, nil
-		return nil
+func (d *decoder) take(n uint64) string {
+	if n > uint64(len(d.s)) {
+		d.bad, d.s = true, ""
+		return ""
 	}
-	out := d.b[:n]
-	d.b = d.b[n:]
+	out := d.s[:n]
+	d.s = d.s[n:]
 	return out
 }
 
-func (d *decoder) str() string { return string(d.bytes(d.uv())) }
+func (d *decoder) str() string { return d.take(d.uv()) }
 
 // count reads a count that cannot exceed what is left of the data (each
 // element takes at least a byte): a garbled count never allocates much.
 func (d *decoder) count() int {
 	n := d.uv()
-	if n > uint64(len(d.b)) {
-		d.bad, d.b = true, nil
+	if n > uint64(len(d.s)) {
+		d.bad, d.s = true, ""
 		return 0
 	}
 	return int(n)
 }
+
+// clearKey returns the package's own string for a clear field's name, so
+// that entries do not each hold a copy.
+var clearKey = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range Clear {
+		m[k] = k
+	}
+	return m
+}()
 
 func decode(data []byte, key Key) ([]*Entry, error) {
 	if len(data) < len(magic)+len(key)+4 || !bytes.HasPrefix(data, magic) {
@@ -319,21 +353,27 @@ func decode(data []byte, key Key) ([]*Entry, error) {
 	if !bytes.Equal(body[:len(key)], key[:]) {
 		return nil, fmt.Errorf("%w: made by another opsbook build, format or policy", ErrUnusable)
 	}
-	d := &decoder{b: body[len(key):]}
+	d := &decoder{s: string(body[len(key):])}
 	n := d.count()
 	entries := make([]*Entry, 0, n)
+	all := make([]Entry, n) // one allocation for the entries
 	for i := 0; i < n && !d.bad; i++ {
-		e := &Entry{Path: d.str()}
+		e := &all[i]
+		e.Path = d.str()
 		e.Stat = cache.Stat{Size: d.v(), Mtime: d.v(), Ctime: d.v(), Ino: d.uv()}
-		t := d.bytes(1)
-		e.Trusted = len(t) == 1 && t[0] == 1
-		copy(e.Hash[:], d.bytes(32))
+		t := d.take(1)
+		e.Trusted = t == "\x01"
+		copy(e.Hash[:], d.take(32))
 		e.Kind = record.Kind(d.str())
 		e.ID = d.str()
 		if nf := d.count(); nf > 0 {
 			e.Fields = make(record.Map, 0, nf)
 			for j := 0; j < nf; j++ {
-				e.Fields = append(e.Fields, record.Field{Key: d.str(), Value: d.str()})
+				k := d.str()
+				if c, ok := clearKey[k]; ok {
+					k = c
+				}
+				e.Fields = append(e.Fields, record.Field{Key: k, Value: d.str()})
 			}
 		}
 		if nr := d.count(); nr > 0 {
@@ -342,9 +382,15 @@ func decode(data []byte, key Key) ([]*Entry, error) {
 				e.Refs = append(e.Refs, Ref{d.str(), d.str()})
 			}
 		}
+		if nf := d.count(); nf > 0 {
+			e.Files = make([]string, 0, nf)
+			for j := 0; j < nf; j++ {
+				e.Files = append(e.Files, d.str())
+			}
+		}
 		entries = append(entries, e)
 	}
-	if d.bad || len(d.b) != 0 {
+	if d.bad || len(d.s) != 0 {
 		return nil, fmt.Errorf("%w: damaged", ErrUnusable)
 	}
 	return entries, nil
