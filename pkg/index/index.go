@@ -29,6 +29,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/opsbook/opsbook/pkg/cache"
 	"github.com/opsbook/opsbook/pkg/record"
@@ -234,6 +235,15 @@ func Save(path string, key Key, entries []*Entry) error {
 	}
 	if err != nil {
 		os.Remove(tmp)
+	}
+	// Temporary files of writers killed half-way (kill -9) older than an
+	// hour: no live writer takes that long.
+	if old, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".index.tmp-*")); len(old) > 0 {
+		for _, p := range old {
+			if info, err := os.Lstat(p); err == nil && time.Since(info.ModTime()) > time.Hour {
+				os.Remove(p)
+			}
+		}
 	}
 	return err
 }

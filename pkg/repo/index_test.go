@@ -200,10 +200,20 @@ func TestIndexDamaged(t *testing.T) {
 		}
 		sameIndex(t, name, x, want)
 	}
-	// A leftover temporary file from a killed writer changes nothing.
-	os.WriteFile(filepath.Join(dir, ".git", "opsbook", ".index.tmp-123"), good[:100], 0o644)
+	// A leftover temporary file from a killed writer changes nothing, and
+	// is removed by a later save once it is old.
+	tmp := filepath.Join(dir, ".git", "opsbook", ".index.tmp-123")
+	os.WriteFile(tmp, good[:100], 0o644)
 	x, _ := refreshed(t, dir)
 	sameIndex(t, "leftover temp", x, want)
+	old := time.Now().Add(-2 * time.Hour)
+	os.Chtimes(tmp, old, old)
+	os.WriteFile(indexPath(dir), []byte("damaged"), 0o644) // so that the next refresh saves
+	x, _ = refreshed(t, dir)
+	sameIndex(t, "after a save", x, want)
+	if _, err := os.Lstat(tmp); err == nil {
+		t.Error("an old temporary file is left")
+	}
 }
 
 // TestIndexConcurrent: two refreshes at once, each with other files
