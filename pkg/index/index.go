@@ -37,7 +37,7 @@ import (
 )
 
 // Format is the version of the file layout; bump it on every change.
-const Format = 1
+const Format = 2
 
 // Clear lists the top-level fields an entry keeps (when their value is
 // text, a number or a boolean): what the set-wide rules, the budget figures
@@ -256,8 +256,17 @@ func encode(key Key, entries []*Entry) []byte {
 	v := func(x int64) { b = binary.AppendVarint(b, x) }
 	str := func(s string) { uv(uint64(len(s))); b = append(b, s...) }
 	uv(uint64(len(entries)))
+	prev := ""
 	for _, e := range entries {
-		str(e.Path)
+		// a path as the length it shares with the previous one, then the
+		// rest: sorted paths share their folders
+		n := 0
+		for n < len(prev) && n < len(e.Path) && prev[n] == e.Path[n] {
+			n++
+		}
+		uv(uint64(n))
+		str(e.Path[n:])
+		prev = e.Path
 		v(e.Stat.Size)
 		v(e.Stat.Mtime)
 		v(e.Stat.Ctime)
@@ -272,7 +281,7 @@ func encode(key Key, entries []*Entry) []byte {
 		str(e.ID)
 		uv(uint64(len(e.Fields)))
 		for _, f := range e.Fields {
-			str(f.Key)
+			b = append(b, byte(clearIndex[f.Key]))
 			str(f.Value.(string))
 		}
 		uv(uint64(len(e.Refs)))
@@ -341,12 +350,11 @@ func (d *decoder) count() int {
 	return int(n)
 }
 
-// clearKey returns the package's own string for a clear field's name, so
-// that entries do not each hold a copy.
-var clearKey = func() map[string]string {
-	m := map[string]string{}
-	for _, k := range Clear {
-		m[k] = k
+// clearIndex is each clear field's place in Clear: its code in the file.
+var clearIndex = func() map[string]int {
+	m := map[string]int{}
+	for i, k := range Clear {
+		m[k] = i
 	}
 	return m
 }()
@@ -367,9 +375,16 @@ func decode(data []byte, key Key) ([]*Entry, error) {
 	n := d.count()
 	entries := make([]*Entry, 0, n)
 	all := make([]Entry, n) // one allocation for the entries
+	prev := ""
 	for i := 0; i < n && !d.bad; i++ {
 		e := &all[i]
-		e.Path = d.str()
+		shared := d.uv()
+		if shared > uint64(len(prev)) {
+			d.bad = true
+			break
+		}
+		e.Path = prev[:shared] + d.str()
+		prev = e.Path
 		e.Stat = cache.Stat{Size: d.v(), Mtime: d.v(), Ctime: d.v(), Ino: d.uv()}
 		t := d.take(1)
 		e.Trusted = t == "\x01"
@@ -379,11 +394,12 @@ func decode(data []byte, key Key) ([]*Entry, error) {
 		if nf := d.count(); nf > 0 {
 			e.Fields = make(record.Map, 0, nf)
 			for j := 0; j < nf; j++ {
-				k := d.str()
-				if c, ok := clearKey[k]; ok {
-					k = c
+				k := d.take(1)
+				if k == "" || int(k[0]) >= len(Clear) {
+					d.bad = true
+					break
 				}
-				e.Fields = append(e.Fields, record.Field{Key: k, Value: d.str()})
+				e.Fields = append(e.Fields, record.Field{Key: Clear[k[0]], Value: d.str()})
 			}
 		}
 		if nr := d.count(); nr > 0 {
