@@ -38,8 +38,10 @@ func LoadAround(ctx context.Context, dir, id string) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	x, _, err := Index(ctx, root, pol)
-	if err != nil {
+	x, st, err := Index(ctx, root, pol)
+	if err != nil || st.Hazards > 0 {
+		// a file the folders' listing refused (a symbolic link, ...): the
+		// full read warns of it
 		return nil, ErrFullPath
 	}
 	sch, err := schema.Compile(pol.ExpenseCategories, pol.ComplaintCategories)

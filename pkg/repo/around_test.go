@@ -57,8 +57,12 @@ func aroundEqualsFull(t *testing.T, dir string) {
 	show := func(r *Repo, ds []diag.Diagnostic, id string) string {
 		rec := r.Set.Get(id)
 		c := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now}
-		d := query.Describe(c, rec, FilterPaths(ds, []string{rec.Path}), false)
-		out, _ := json.MarshalIndent(d, "", " ")
+		var out []byte
+		for _, redact := range []bool{false, true} { // show and show --redact
+			d := query.Describe(c, rec, FilterPaths(ds, []string{rec.Path}), redact)
+			j, _ := json.MarshalIndent(d, "", " ")
+			out = append(out, j...)
+		}
 		return string(out)
 	}
 	bad := 0

@@ -11,6 +11,7 @@ import (
 
 	"github.com/opsbook/opsbook/pkg/cache"
 	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/index"
 	"github.com/opsbook/opsbook/pkg/record"
 )
@@ -27,6 +28,10 @@ type IndexStats struct {
 	Parsed  int    // files read and parsed again
 	Rebuilt string // why the stored index was not used ("" when it was)
 	Saved   bool
+	// Hazards counts the errors of listing the folders (symbolic links,
+	// folders that cannot be read, names differing in case): files the
+	// index has no entry for, which a full read warns of.
+	Hazards int
 }
 
 // Index returns the department's index (package index), refreshed from the
@@ -50,10 +55,15 @@ func Index(ctx context.Context, root string, pol *config.Policy) (*index.Index, 
 	}
 	ch := make(chan opened, 1)
 	go func() { e, err := index.Open(path, key); ch <- opened{e, err} }()
-	files, _, err := record.Walk(root, pol.Records)
+	files, wds, err := record.Walk(root, pol.Records)
 	o := <-ch
 	if err != nil {
 		return nil, st, err
+	}
+	for _, d := range wds {
+		if d.Severity == diag.Error {
+			st.Hazards++
+		}
 	}
 	old := make(map[string]*index.Entry, len(o.entries))
 	for _, e := range o.entries {
