@@ -126,7 +126,6 @@ func EntryOf(path string, st cache.Stat, trusted bool, h cache.Hash, rec *record
 type Index struct {
 	Entries []*Entry // by path
 	byID    map[string][]*Entry
-	byPath  map[string]*Entry
 	in      map[string][]In
 }
 
@@ -138,10 +137,12 @@ type In struct {
 
 // New builds the look-ups over entries (sorted here by path).
 func New(entries []*Entry) *Index {
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Path < entries[j].Path })
-	x := &Index{Entries: entries, byID: map[string][]*Entry{}, byPath: make(map[string]*Entry, len(entries)), in: map[string][]In{}}
+	less := func(i, j int) bool { return entries[i].Path < entries[j].Path }
+	if !sort.SliceIsSorted(entries, less) { // the folders' listing is
+		sort.Slice(entries, less)
+	}
+	x := &Index{Entries: entries, byID: make(map[string][]*Entry, len(entries)), in: map[string][]In{}}
 	for _, e := range entries {
-		x.byPath[e.Path] = e
 		if e.ID == "" {
 			continue
 		}
@@ -158,7 +159,13 @@ func New(entries []*Entry) *Index {
 func (x *Index) Get(id string) []*Entry { return x.byID[id] }
 
 // At returns the entry of a path, or nil.
-func (x *Index) At(path string) *Entry { return x.byPath[path] }
+func (x *Index) At(path string) *Entry {
+	i := sort.Search(len(x.Entries), func(i int) bool { return x.Entries[i].Path >= path })
+	if i < len(x.Entries) && x.Entries[i].Path == path {
+		return x.Entries[i]
+	}
+	return nil
+}
 
 // RefsIn returns the references made to id, by path of the entry making
 // them, then field.
