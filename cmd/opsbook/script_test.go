@@ -78,6 +78,9 @@ func TestScripts(t *testing.T) {
 			env.Setenv("HOME", env.WorkDir)
 			env.Setenv("GIT_CONFIG_NOSYSTEM", "1")
 			env.Setenv("TZ", "Asia/Shanghai")
+			// Scripts read English unless they set LANG (or --lang); the
+			// lang_*.txtar scripts check the Chinese.
+			env.Setenv("LANG", "en_US.UTF-8")
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

@@ -21,6 +21,9 @@ const (
 // msgInitIdentity: email, name.
 const msgInitIdentity = "set this repository's git identity to %s (%s): opsbook knows you by it (change it with `git config user.email`)"
 
+// msgKindCount: a count and the kind's name (English: plural).
+const msgKindCount = "%d %s"
+
 // msgListNarrow: terminal width, the full default columns.
 const msgListNarrow = " (fewer columns to fit %d: --columns %s shows them all)"
 
@@ -29,4 +32,12 @@ const (
 	msgNewRequiredTail = "  (`opsbook schema KIND` describes every field)"
 	// msgNewFillIn: the kind.
 	msgNewFillIn = "opsbook: a new %s needs these fields; fill them in below, save and quit (quit without changes to create nothing):"
+)
+
+const (
+	// msgInboxWho: git's error.
+	msgInboxWho = "who are you? %v (set user.email in git config to an address in your people record)"
+	// msgInboxUnknown: the records folder, the email.
+	msgInboxUnknown  = "unknown person: no one in %s/people has the email %s (your git author email: GIT_AUTHOR_EMAIL or user.email)"
+	msgInboxNoPerson = "no person %q"
 )
