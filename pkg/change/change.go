@@ -15,9 +15,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/attach"
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/gitstore"
@@ -80,6 +82,11 @@ type Session struct {
 	env      workflow.Env
 	unlock   func()
 	before   []diag.Diagnostic
+	// preview: a session that only asks (Preview); Apply refuses.
+	preview bool
+	// files remembers what the attachments are, for a preview's many
+	// checks: nothing writes them meanwhile.
+	files *fileMemo
 }
 
 // Options are how Open opens a session.
@@ -153,6 +160,101 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Session, error) {
 	s.before = s.Repo.Validate(now)
 	ok = true
 	return s, nil
+}
+
+// Preview is a session that only asks what the workflow and the rules
+// would say of a change by person as of now, without the lock and without
+// writing: Apply refuses on it. findings are the repository's validation
+// findings as of now (r.Validate(now)), against which a change's new errors
+// are told apart. A read-only command (the inbox) uses it to try moves the
+// way a write would check them.
+func Preview(r *repo.Repo, g *gitstore.Repo, person *record.Record, now time.Time, findings []diag.Diagnostic) *Session {
+	s := &Session{Repo: r, Git: g, Person: person, Now: now, preview: true, before: findings, files: newFileMemo(r.Root)}
+	if person != nil {
+		s.Actor = workflow.ActorOf(person)
+		s.Name = person.Title()
+	}
+	s.env = workflow.Env{Policy: r.Policy, People: workflow.NewPeople(r.Set.OfKind(record.Person)), Now: now, Records: r.Set}
+	return s
+}
+
+// Needs tries moving rec to state to (nothing is written) and returns
+// every reason the change would be refused: the workflow's, then each
+// error the rules would find in the records it leaves behind (a state's
+// needs, the budget). None: the move may be made now.
+func (s *Session) Needs(rec *record.Record, to string) []string {
+	return s.TryMoves([]*record.Record{rec}, []string{to})[0]
+}
+
+// TryMoves is Needs for many moves (recs[i] to tos[i]), each judged as if
+// it were the only one. The rules cost a pass over every record, so the
+// moves are tried together first and, when the rules object, in halves,
+// down to each move alone: a move is found ready in a group the rules
+// accept, and what a refused move needs is what the rules say of it alone.
+// (Moving records on never makes another record's error go away, so a
+// group without a new error holds only moves that are fine alone.)
+func (s *Session) TryMoves(recs []*record.Record, tos []string) [][]string {
+	out := make([][]string, len(recs))
+	edits := make([][]Edit, len(recs))
+	var todo []int
+	for i, rec := range recs {
+		if err := workflow.CheckMove(s.Actor, rec, tos[i], s.env); err != nil {
+			out[i] = Unmet(err)
+			continue
+		}
+		e, err := MoveEdits(s, rec, tos[i], "")
+		if err != nil {
+			out[i] = Unmet(err)
+			continue
+		}
+		edits[i] = e
+		todo = append(todo, i)
+	}
+	var try func(group []int)
+	try = func(group []int) {
+		if len(group) == 0 {
+			return
+		}
+		first := recs[group[0]]
+		msg := Message{Kind: first.Kind, ID: first.ID, Action: "move to " + tos[group[0]]}
+		if len(group) == 1 {
+			if err := s.Check(edits[group[0]], msg); err != nil {
+				out[group[0]] = Unmet(err)
+			}
+			return
+		}
+		var all []Edit
+		paths := map[string]bool{}
+		overlap := false
+		for _, i := range group {
+			for _, e := range edits[i] {
+				overlap = overlap || paths[e.Path]
+				paths[e.Path] = true
+				all = append(all, e)
+			}
+		}
+		if !overlap && s.Check(all, msg) == nil {
+			return
+		}
+		try(group[:len(group)/2])
+		try(group[len(group)/2:])
+	}
+	try(todo)
+	return out
+}
+
+// Unmet lists why a check refused a change: each diagnostic's message, or
+// the reason itself when it has none.
+func Unmet(err error) []string {
+	var ref *Refused
+	if errors.As(err, &ref) && len(ref.Diagnostics) > 0 {
+		var out []string
+		for _, d := range ref.Diagnostics {
+			out = append(out, d.Message)
+		}
+		return out
+	}
+	return []string{strings.TrimSpace(strings.SplitN(err.Error(), "\n", 2)[0])}
 }
 
 // Close releases the lock.
@@ -419,6 +521,9 @@ func (s *Session) check(edits []Edit, msg Message, all bool) error {
 // Apply checks the edits and, when allowed, writes and commits them: one
 // commit, whether the edits are one record's or (msg.Many) several's.
 func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result, error) {
+	if s.preview {
+		return nil, fmt.Errorf("%w: a preview session does not write", ErrRepository)
+	}
 	if err := s.Check(edits, msg); err != nil {
 		return nil, err
 	}
@@ -521,7 +626,11 @@ func (s *Session) checkRules(edits []Edit, after []*record.Record, pending map[s
 		}
 	}
 	set := record.NewSet(recs)
-	now := rules.Check(&rules.Context{Set: set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Pending: pending})
+	rc := &rules.Context{Set: set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Pending: pending}
+	if s.files != nil {
+		rc.Stat, rc.Sum = s.files.stat, s.files.sum
+	}
+	now := rules.Check(rc)
 	key := func(d diag.Diagnostic) string {
 		return d.Path + "\x00" + d.Rule + "\x00" + d.Record + "\x00" + d.Message
 	}
@@ -560,4 +669,38 @@ func (s *Session) checkSigningKey() error {
 		}
 	}
 	return &Refused{Rule: "signature-unknown-key", Reason: fmt.Sprintf("refused: the policy requires signed commits, and your signing key (git user.signingkey) is not one registered to %s in %s/people/%s.yaml: verify would reject the commit", s.Actor.Handle, s.Repo.Policy.Records, s.Actor.Handle)}
+}
+
+// fileMemo answers the rules' questions about attachments once per path.
+type fileMemo struct {
+	root  string
+	stats sync.Map // path → attach.State
+	sums  sync.Map // path → memoSum
+	dirty sync.Map // path → bool: not committed as it is
+}
+
+type memoSum struct {
+	sum string
+	err error
+}
+
+func newFileMemo(root string) *fileMemo { return &fileMemo{root: root} }
+
+func (m *fileMemo) stat(rel string) attach.State {
+	if v, ok := m.stats.Load(rel); ok {
+		return v.(attach.State)
+	}
+	st := attach.Stat(m.root, rel)
+	m.stats.Store(rel, st)
+	return st
+}
+
+func (m *fileMemo) sum(rel string) (string, error) {
+	if v, ok := m.sums.Load(rel); ok {
+		ms := v.(memoSum)
+		return ms.sum, ms.err
+	}
+	sum, err := attach.Sum(m.root, rel)
+	m.sums.Store(rel, memoSum{sum, err})
+	return sum, err
 }

@@ -101,3 +101,19 @@ func TestCompletionOffersMovesOpenToYou(t *testing.T) {
 		t.Errorf("an unknown identity: %v", got)
 	}
 }
+
+// inbox --for offers the people whose inbox you may see.
+func TestCompletionInboxFor(t *testing.T) {
+	t.Setenv("GIT_AUTHOR_EMAIL", "zhang.min@example.com") // manager of li.wei and zhao.lei
+	if got := complete(t, "inbox", "--for", ""); len(got) != 3 || !has(got, "zhang.min", "li.wei", "zhao.lei") {
+		t.Errorf("a manager: %v", got)
+	}
+	t.Setenv("GIT_AUTHOR_EMAIL", "li.wei@example.com")
+	if got := complete(t, "inbox", "--for", ""); len(got) != 1 || got[0] != "li.wei" {
+		t.Errorf("a specialist: %v", got)
+	}
+	t.Setenv("GIT_AUTHOR_EMAIL", "wang.fang@example.com")
+	if got := complete(t, "inbox", "--for", ""); !has(got, "sun.li", "huang.jianguo", "chen.hao") {
+		t.Errorf("the director: %v", got)
+	}
+}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -275,11 +274,8 @@ func listOptions(o *moveOpts, s *change.Session, rec *record.Record) error {
 		// state needs: try it (nothing is written) and say why, every need.
 		var needs []string
 		if op.Allowed {
-			if edits, err := change.MoveEdits(s, rec, op.To, ""); err == nil {
-				if err := s.Check(edits, change.Message{Kind: rec.Kind, ID: rec.ID, Action: op.Verb}); err != nil {
-					needs = unmet(err)
-					op.Allowed, op.Reason = false, strings.Join(needs, "; ")
-				}
+			if needs = s.Needs(rec, op.To); len(needs) > 0 {
+				op.Allowed, op.Reason = false, strings.Join(needs, "; ")
 			}
 		}
 		out = append(out, optJSON{op.To, op.Verb, op.Allowed, op.Reason, needs})
@@ -302,18 +298,4 @@ func listOptions(o *moveOpts, s *change.Session, rec *record.Record) error {
 		return nil
 	}
 	return render.WriteTableWidth(o.io.Out, t, o.io.OutTTY, o.io.Width)
-}
-
-// unmet lists why a check refused a move: each diagnostic's message, or
-// the reason itself when it has none.
-func unmet(err error) []string {
-	var ref *change.Refused
-	if errors.As(err, &ref) && len(ref.Diagnostics) > 0 {
-		var out []string
-		for _, d := range ref.Diagnostics {
-			out = append(out, d.Message)
-		}
-		return out
-	}
-	return []string{strings.TrimSpace(strings.SplitN(err.Error(), "\n", 2)[0])}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mattn/go-runewidth"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/money"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
@@ -818,6 +819,11 @@ func (s *Summary) Page() *render.Page {
 	if s.Validation.Errors+s.Validation.Warnings > 0 {
 		val += " (opsbook validate)"
 	}
-	p.Sections = append(p.Sections, render.Section{Title: val})
+	// the summary is the department's; each person's own list, with the
+	// commands that act on it, is the inbox
+	p.Sections = append(p.Sections, render.Section{Title: val, Lines: []string{i18n.T(msgInboxHint)}})
 	return p
 }
+
+// msgInboxHint closes the summary: each person's own list is the inbox.
+const msgInboxHint = "What waits on you, most urgent first: opsbook inbox (a manager's people: --for HANDLE)."
