@@ -30,6 +30,10 @@ type Diagnostic struct {
 	Message  string   `json:"message"`
 	Text     string   `json:"-"`
 	Record   string   `json:"record"`
+	// Field is the dotted path of the field at fault, where the check that
+	// found it names one (a refusal of a change of several records); the
+	// position points at it either way.
+	Field string `json:"field,omitempty"`
 }
 
 // Human is the message in the reader's language: Text, or Message when the
