@@ -42,7 +42,7 @@ in a final state; status, kind and id change only through move and renumber.`,
 			return runSet(cmd.Context(), o, "set")
 		},
 	}
-	cmd.Flags().StringArrayVar(&o.unsets, "unset", nil, "remove `FIELD` (repeatable)")
+	cmd.Flags().StringArrayVar(&o.unsets, "unset", nil, i18n.T("remove `FIELD` (repeatable)"))
 	o.writeOpts.bind(cmd)
 	return cmd
 }
