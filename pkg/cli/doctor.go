@@ -101,11 +101,11 @@ func runDoctor(ctx context.Context, o *doctorOpts) error {
 		}
 	} else {
 		for _, f := range fs {
-			state := "repaired"
+			state := i18n.T("repaired")
 			if !f.Repaired {
-				state = "NOT repaired"
+				state = i18n.T("NOT repaired")
 				if o.dryRun && f.Code != change.CodeForeignLock && f.Code != change.CodeGitBusy {
-					state = "to repair"
+					state = i18n.T("to repair")
 				}
 			}
 			fmt.Fprintf(o.io.Out, "%s: %s: %s [%s]\n", f.Path, state, f.Message, f.Code)
