@@ -33,3 +33,11 @@ const (
 	// msgNewFillIn: the kind.
 	msgNewFillIn = "opsbook: a new %s needs these fields; fill them in below, save and quit (quit without changes to create nothing):"
 )
+
+const (
+	// msgInboxWho: git's error.
+	msgInboxWho = "who are you? %v (set user.email in git config to an address in your people record)"
+	// msgInboxUnknown: the records folder, the email.
+	msgInboxUnknown  = "unknown person: no one in %s/people has the email %s (your git author email: GIT_AUTHOR_EMAIL or user.email)"
+	msgInboxNoPerson = "no person %q"
+)

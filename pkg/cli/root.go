@@ -116,6 +116,7 @@ func NewRoot(io *Streams) *cobra.Command {
 		newSchemaCmd(g),
 		newRightsCmd(g),
 		newSummaryCmd(g),
+		newInboxCmd(g),
 		newConfigCmd(g),
 		newListCmd(g),
 		newShowCmd(g),

@@ -163,8 +163,8 @@ func Fit(t *Table, width int) *Table {
 		out.Rows[r] = make([]string, len(row))
 		for i, c := range row {
 			if i < len(cut) && cut[i] < widths[i] {
-				if t.Wrap[i] && !strings.Contains(c, "\x1b[") {
-					c = wrap(clean(c), cut[i])
+				if t.Wrap[i] {
+					c = wrapColoured(clean(c), cut[i])
 				} else {
 					c = truncate(clean(c), cut[i])
 				}
@@ -258,6 +258,23 @@ func wrap(s string, w int) string {
 	}
 	if line != "" {
 		flush()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// wrapColoured is wrap for a cell that may be wholly in one colour: each
+// line keeps the colour. Other escape codes are dropped rather than split.
+func wrapColoured(s string, w int) string {
+	if !strings.Contains(s, "\x1b[") {
+		return wrap(s, w)
+	}
+	m := colouredRE.FindStringSubmatch(s)
+	if m == nil {
+		return wrap(stripANSI(s), w)
+	}
+	lines := strings.Split(wrap(stripANSI(m[2]), w), "\n")
+	for i, l := range lines {
+		lines[i] = m[1] + l + m[3]
 	}
 	return strings.Join(lines, "\n")
 }

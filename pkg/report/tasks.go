@@ -244,3 +244,17 @@ func pctWords(p *string) string {
 	}
 	return *p + "%"
 }
+
+// OpenWork lists the work still open, as the work report counts it (tasks
+// open or doing, the open tasks of active plans, the open action items of
+// published meetings), each with its person and due date, in no
+// particular order.
+func OpenWork(set *record.Set) []WorkItem {
+	var out []WorkItem
+	for _, w := range collectWork(set) {
+		if w.open {
+			out = append(out, w.WorkItem)
+		}
+	}
+	return out
+}

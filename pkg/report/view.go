@@ -917,6 +917,11 @@ func (s *Summary) Page() *render.Page {
 	if s.Validation.Errors+s.Validation.Warnings > 0 {
 		val += i18n.T(" (opsbook validate)")
 	}
-	p.Sections = append(p.Sections, render.Section{Title: val})
+	// the summary is the department's; each person's own list, with the
+	// commands that act on it, is the inbox
+	p.Sections = append(p.Sections, render.Section{Title: val, Lines: []string{i18n.T(msgInboxHint)}})
 	return p
 }
+
+// msgInboxHint closes the summary: each person's own list is the inbox.
+const msgInboxHint = "What waits on you, most urgent first: opsbook inbox (a manager's people: --for HANDLE)."
