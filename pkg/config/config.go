@@ -768,9 +768,14 @@ func IgnoredEnv() []string {
 		if envAllowed(k) {
 			continue
 		}
-		if _, ok := os.LookupEnv(EnvName(k)); ok {
-			out = append(out, fmt.Sprintf("%s is ignored: %s decides what a change may do, and is read only from %s", EnvName(k), k, FileName))
+		if _, ok := os.LookupEnv(EnvName(k)); !ok {
+			continue
 		}
+		if k == "language" {
+			out = append(out, fmt.Sprintf("%s is ignored: the language comes from --lang, then LC_ALL, LC_MESSAGES or LANG, then %s", EnvName(k), FileName))
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s is ignored: %s decides what a change may do, and is read only from %s", EnvName(k), k, FileName))
 	}
 	return out
 }
