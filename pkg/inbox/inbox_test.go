@@ -359,7 +359,7 @@ func TestPageInChinese(t *testing.T) {
 	if !strings.HasPrefix(p.Title, "zhang.min 的待辦") || p.Sections[0].Title != "待你處理" || p.Sections[1].Title != "團隊的逾期工作" {
 		t.Errorf("titles: %q %q", p.Title, p.Sections[0].Title)
 	}
-	if h := p.Sections[0].Table.Headers; strings.Join(h, ",") != "時限,紀錄,事項,命令" {
+	if h := p.Sections[0].Table.Headers; strings.Join(h, ",") != "時限,紀錄,事項,指令" {
 		t.Errorf("headers: %v", h)
 	}
 	if row := p.Sections[0].Table.Rows[0]; row[2] != "核准：文具 (800.00)" || row[3] != "opsbook approve EXP-2026-0001" {
