@@ -307,6 +307,9 @@ func TestMayView(t *testing.T) {
 			t.Errorf("%s viewing %s: %v", c.viewer, c.subject, err)
 		}
 	}
+	if _, err := Build(Input{Set: s, Now: now, Person: "nobody"}); err == nil || !strings.Contains(err.Error(), `no person "nobody" in records/people`) {
+		t.Errorf("Build for nobody, without a policy: %v", err)
+	}
 	if err := MayView(s, "wang.fang", "nobody"); err == nil || !strings.Contains(err.Error(), "no person") {
 		t.Errorf("unknown subject: %v", err)
 	}
