@@ -3,8 +3,8 @@ package inbox
 import (
 	"math"
 	"strings"
-	"unicode"
 	"time"
+	"unicode"
 
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/render"
