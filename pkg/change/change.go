@@ -188,9 +188,11 @@ func (s *Session) Needs(rec *record.Record, to string) []string {
 
 // TryMoves is Needs for many moves (recs[i] to tos[i]), each judged as if
 // it were the only one. The rules cost a pass over every record, so the
-// moves are tried together first and, when the rules object, in halves,
-// down to each move alone: a move is found ready in a group the rules
-// accept, and what a refused move needs is what the rules say of it alone.
+// moves are tried together first; when the rules object to records moved
+// here, the others are tried without them and those alone; otherwise the
+// group is tried in halves, down to each move alone. A move is found ready
+// in a group the rules accept, and what a refused move needs is what the
+// rules say of it alone.
 // (Moving records on never makes another record's error go away, so a
 // group without a new error holds only moves that are fine alone.)
 func (s *Session) TryMoves(recs []*record.Record, tos []string) [][]string {
@@ -233,13 +235,67 @@ func (s *Session) TryMoves(recs []*record.Record, tos []string) [][]string {
 				all = append(all, e)
 			}
 		}
-		if !overlap && s.Check(all, msg) == nil {
+		if overlap {
+			try(group[:len(group)/2])
+			try(group[len(group)/2:])
 			return
+		}
+		err := s.Check(all, msg)
+		if err == nil {
+			return
+		}
+		// The rules name the records they object to: when every one of
+		// them is moved here and the other moves pass without them, only
+		// those are tried alone.
+		if blamed := blame(err, group, edits); len(blamed) > 0 && len(blamed) < len(group) {
+			var rest, alone []int
+			for _, i := range group {
+				if blamed[i] {
+					alone = append(alone, i)
+				} else {
+					rest = append(rest, i)
+				}
+			}
+			var restEdits []Edit
+			for _, i := range rest {
+				restEdits = append(restEdits, edits[i]...)
+			}
+			if s.Check(restEdits, msg) == nil {
+				for _, i := range alone {
+					try([]int{i})
+				}
+				return
+			}
 		}
 		try(group[:len(group)/2])
 		try(group[len(group)/2:])
 	}
 	try(todo)
+	return out
+}
+
+// blame finds the moves of group whose records the rules' refusal names,
+// and nothing when it names a record no move of group writes (or is not
+// the rules' refusal at all).
+func blame(err error, group []int, edits [][]Edit) map[int]bool {
+	var ref *Refused
+	if !errors.As(err, &ref) || len(ref.Diagnostics) == 0 {
+		return nil
+	}
+	byPath := map[string]int{}
+	for _, i := range group {
+		for _, e := range edits[i] {
+			byPath[e.Path] = i
+		}
+	}
+	out := map[int]bool{}
+	for _, d := range ref.Diagnostics {
+		i, ok := byPath[d.Path]
+		if !ok {
+			return nil
+		}
+		out[i] = true
+	}
 	return out
 }
 

@@ -112,7 +112,7 @@ func (b *Batch) refuse(rec *record.Record, err error) {
 	}
 	d := diag.Diagnostic{Path: rec.Path, Line: 1, Column: 1, Severity: diag.Error, Rule: workflow.RuleMoveIllegal, Record: rec.ID, Message: err.Error()}
 	if r, ok := err.(*workflow.Refusal); ok {
-		d.Rule = r.Rule
+		d.Rule, d.Field = r.Rule, r.Field
 		d.Line, d.Column = rec.Pos(r.Field)
 	}
 	b.Refused = append(b.Refused, d)
@@ -224,7 +224,7 @@ func refusalDiagnostics(rs []*workflow.Refusal, changes []workflow.Change) []dia
 	}
 	out := make([]diag.Diagnostic, 0, len(rs))
 	for _, r := range rs {
-		d := diag.Diagnostic{Path: r.Path, Line: 1, Column: 1, Severity: diag.Error, Rule: r.Rule, Record: r.ID, Message: r.Message}
+		d := diag.Diagnostic{Path: r.Path, Line: 1, Column: 1, Severity: diag.Error, Rule: r.Rule, Record: r.ID, Field: r.Field, Message: r.Message}
 		if rec := byPath[r.Path]; rec != nil && r.Field != "" {
 			d.Line, d.Column = rec.Pos(r.Field)
 		}

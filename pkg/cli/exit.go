@@ -50,6 +50,9 @@ func usageErr(format string, args ...any) error {
 	return &ExitError{ExitUsage, i18n.Errorf(format, args...)}
 }
 
+// usageText is text, already in the reader's language, as a usage error.
+func usageText(text string) error { return &ExitError{ExitUsage, errors.New(text)} }
+
 // usage is err, already in the reader's language, as a usage error.
 func usage(err error) error { return &ExitError{ExitUsage, err} }
 

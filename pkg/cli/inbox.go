@@ -22,7 +22,7 @@ func newInboxCmd(g *global) *cobra.Command {
 	o := &inboxOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "inbox [--for HANDLE]",
-		Short: "What waits on you, most urgent first, each with the command that acts on it",
+		Short: i18n.T("What waits on you, most urgent first, each with the command that acts on it"),
 		Long: `Inbox lists what waits on you (the person whose email is your git
 user.email), most urgent first:
 
@@ -62,8 +62,8 @@ self-contained page ("-" for standard output).`,
 			return runInbox(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().StringVar(&o.forHandle, "for", "", "the inbox of `HANDLE` (one of your people; the director and leadership: anyone)")
-	cmd.Flags().StringVar(&o.html, "html", "", "also write a self-contained HTML page to `FILE` (- for standard output)")
+	cmd.Flags().StringVar(&o.forHandle, "for", "", i18n.T("the inbox of `HANDLE` (one of your people; the director and leadership: anyone)"))
+	cmd.Flags().StringVar(&o.html, "html", "", i18n.T("also write a self-contained HTML page to `FILE` (- for standard output)"))
 	return cmd
 }
 
@@ -96,7 +96,7 @@ func runInbox(ctx context.Context, o *inboxOpts) error {
 		subject = r.Set.Get(o.forHandle)
 	}
 	if subject == nil || subject.Kind != record.Person {
-		return usageErr(msgInboxNoPerson, o.forHandle)
+		return usageText(i18n.Sprintf(msgInboxNoPerson, o.forHandle))
 	}
 	findings := r.Validate(now)
 	preview := change.Preview(r, gs, subject, now, findings)

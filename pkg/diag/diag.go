@@ -25,6 +25,10 @@ type Diagnostic struct {
 	Rule     string   `json:"rule"`
 	Message  string   `json:"message"`
 	Record   string   `json:"record"`
+	// Field is the dotted path of the field at fault, where the check that
+	// found it names one (a refusal of a change of several records); the
+	// position points at it either way.
+	Field string `json:"field,omitempty"`
 }
 
 // String renders the diagnostic as `path:line:col: severity: message [rule]`.

@@ -168,9 +168,10 @@ func (r *run) planBudgets() {
 		if k.Project != "" {
 			what += " for " + k.Project
 		}
+		plans := strings.Join(uniq(who[k]), ", ") // once a line, not once a plan
 		for _, pa := range at[k] {
 			r.errorf(pa[0].(*record.Record), pa[1].(string), "plan-budget", "approved plans %s together need %s of %s in %s; the budget has %s",
-				strings.Join(uniq(who[k]), ", "), need[k].Grouped(), what, k.Year, has.Grouped())
+				plans, need[k].Grouped(), what, k.Year, has.Grouped())
 		}
 	}
 }

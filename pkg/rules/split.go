@@ -88,8 +88,9 @@ func (r *run) splitClaims() {
 				continue
 			}
 			seen[set] = true
+			list := strings.Join(ids, ", ") // once a group, not once a claim
 			for i, rec := range g.recs {
-				r.warnf(rec, g.fields[i], "split-claim", "claims %s %s total %s, over the %s's approval limit %s that each stays under: one expense split in parts is approved as one", strings.Join(ids, ", "), g.why, total, l.role, l.amount)
+				r.warnf(rec, g.fields[i], "split-claim", "claims %s %s total %s, over the %s's approval limit %s that each stays under: one expense split in parts is approved as one", list, g.why, total, l.role, l.amount)
 			}
 			break
 		}
