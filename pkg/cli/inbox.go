@@ -62,8 +62,8 @@ self-contained page ("-" for standard output).`,
 			return runInbox(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().StringVar(&o.forHandle, "for", "", "the inbox of `HANDLE` (one of your people; the director and leadership: anyone)")
-	cmd.Flags().StringVar(&o.html, "html", "", "also write a self-contained HTML page to `FILE` (- for standard output)")
+	cmd.Flags().StringVar(&o.forHandle, "for", "", i18n.T("the inbox of `HANDLE` (one of your people; the director and leadership: anyone)"))
+	cmd.Flags().StringVar(&o.html, "html", "", i18n.T("also write a self-contained HTML page to `FILE` (- for standard output)"))
 	return cmd
 }
 

@@ -32,9 +32,9 @@ type manyOpts struct {
 
 func (m *manyOpts) bind(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringVarP(&m.where, "where", "w", "", "change the records of KIND that `EXPR` holds for (the --where of list)")
-	f.BoolVarP(&m.yes, "yes", "y", false, fmt.Sprintf("change more than %d records selected by --where without asking", manyConfirm))
-	f.BoolVar(&m.dryRun, "dry-run", false, "judge the change and show what it would do; write nothing")
+	f.StringVarP(&m.where, "where", "w", "", i18n.T("change the records of KIND that `EXPR` holds for (the --where of list)"))
+	f.BoolVarP(&m.yes, "yes", "y", false, i18n.Sprintf("change more than %d records selected by --where without asking", manyConfirm))
+	f.BoolVar(&m.dryRun, "dry-run", false, i18n.T("judge the change and show what it would do; write nothing"))
 }
 
 // many reports whether the command is a change of several records (or a
