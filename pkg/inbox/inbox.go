@@ -698,7 +698,7 @@ func (b *builder) own(a workflow.Actor) []Item {
 			out = append(out, it)
 		}
 	}
-	errs := map[string][]string{}
+	errs, texts := map[string][]string{}, map[string][]string{}
 	var ids []string
 	for _, d := range b.in.Findings {
 		if d.Severity != diag.Error || d.Record == "" {
@@ -717,13 +717,18 @@ func (b *builder) own(a workflow.Actor) []Item {
 		msg := d.Message + " [" + d.Rule + "]"
 		if !contains(errs[d.Record], msg) {
 			errs[d.Record] = append(errs[d.Record], msg)
+			text := d.Text
+			if text == "" {
+				text = d.Message
+			}
+			texts[d.Record] = append(texts[d.Record], text+" ["+d.Rule+"]")
 		}
 	}
 	for _, id := range ids {
 		rec := b.in.Set.Get(id)
 		it := base(SourceInvalid, rec, a.Handle)
 		it.Action, it.Command, it.rank = "fix", command("edit", id), rankOwn
-		it.Ready, it.Needs = false, errs[id]
+		it.Ready, it.Needs, it.needsText = false, errs[id], texts[id]
 		out = append(out, it)
 	}
 	return out
