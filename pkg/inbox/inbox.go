@@ -50,7 +50,9 @@ type Input struct {
 	// rules' verdict on what the move leaves behind: a state's needs, the
 	// budget); none means the move would be accepted. It is asked once,
 	// for every move of the inbox. nil takes every move as ready.
-	Try func(recs []*record.Record, tos []string) [][]string
+	// text is the same in the reader's language, for the page (nil: the
+	// English).
+	Try func(recs []*record.Record, tos []string) (english, text [][]string)
 }
 
 // Sources of work, the "source" of an item in JSON.
@@ -107,7 +109,8 @@ type Item struct {
 	tryTo       string
 	blocked     string
 	dropBlocked bool
-	days        int // a status report's cadence, for its title
+	needsText   []string // Needs in the reader's language, when tried
+	days        int      // a status report's cadence, for its title
 }
 
 // Inbox is one person's inbox.
@@ -307,7 +310,7 @@ func (b *builder) tried(items []Item) []Item {
 	if len(recs) == 0 {
 		return items
 	}
-	res := b.in.Try(recs, tos)
+	res, texts := b.in.Try(recs, tos)
 	drop := map[int]bool{}
 	for j, i := range at {
 		needs := res[j]
@@ -320,6 +323,9 @@ func (b *builder) tried(items []Item) []Item {
 			continue
 		}
 		it.Ready, it.Needs, it.Command = false, needs, it.blocked
+		if j < len(texts) && len(texts[j]) == len(needs) {
+			it.needsText = texts[j]
+		}
 		if it.rank == rankMove {
 			it.rank = rankBlocked
 		}
@@ -692,7 +698,7 @@ func (b *builder) own(a workflow.Actor) []Item {
 			out = append(out, it)
 		}
 	}
-	errs := map[string][]string{}
+	errs, texts := map[string][]string{}, map[string][]string{}
 	var ids []string
 	for _, d := range b.in.Findings {
 		if d.Severity != diag.Error || d.Record == "" {
@@ -711,13 +717,18 @@ func (b *builder) own(a workflow.Actor) []Item {
 		msg := d.Message + " [" + d.Rule + "]"
 		if !contains(errs[d.Record], msg) {
 			errs[d.Record] = append(errs[d.Record], msg)
+			text := d.Text
+			if text == "" {
+				text = d.Message
+			}
+			texts[d.Record] = append(texts[d.Record], text+" ["+d.Rule+"]")
 		}
 	}
 	for _, id := range ids {
 		rec := b.in.Set.Get(id)
 		it := base(SourceInvalid, rec, a.Handle)
 		it.Action, it.Command, it.rank = "fix", command("edit", id), rankOwn
-		it.Ready, it.Needs = false, errs[id]
+		it.Ready, it.Needs, it.needsText = false, errs[id], texts[id]
 		out = append(out, it)
 	}
 	return out

@@ -43,14 +43,14 @@ var department = []string{
 
 func build(t *testing.T, person string, needs func(*record.Record, string) []string, docs ...string) *Inbox {
 	t.Helper()
-	var try func([]*record.Record, []string) [][]string
+	var try func([]*record.Record, []string) ([][]string, [][]string)
 	if needs != nil {
-		try = func(recs []*record.Record, tos []string) [][]string {
+		try = func(recs []*record.Record, tos []string) ([][]string, [][]string) {
 			out := make([][]string, len(recs))
 			for i := range recs {
 				out[i] = needs(recs[i], tos[i])
 			}
-			return out
+			return out, nil
 		}
 	}
 	box, err := Build(Input{Set: set(t, append(append([]string{}, department...), docs...)...), Policy: config.Default(), Now: now, Person: person, Try: try})

@@ -78,8 +78,10 @@ func what(it Item) string {
 	switch {
 	case it.Source == SourceOnHold:
 		s += " — " + i18n.Sprintf(msgOnHold, strings.Join(it.Needs, "; "))
+	case len(it.needsText) > 0:
+		s += " — " + i18n.Sprintf(msgNeeds, strings.Join(it.needsText, i18n.T("; ")))
 	case len(it.Needs) > 0:
-		s += " — " + i18n.Sprintf(msgNeeds, strings.Join(it.Needs, "; "))
+		s += " — " + i18n.Sprintf(msgNeeds, strings.Join(it.Needs, i18n.T("; ")))
 	}
 	return s
 }
