@@ -63,9 +63,9 @@ the source line and a caret), json, github (workflow annotations).`,
 			return runValidate(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().BoolVar(&o.strict, "strict", false, "fail (exit 1) on warnings too")
-	cmd.Flags().StringVar(&o.base, "base", "", "judge the files by the policy (records folder, limits, categories) committed at `REV`, not the work tree's (CI: the base branch)")
-	cmd.Flags().BoolVar(&o.rules, "rules", false, "list the rule codes and exit")
+	cmd.Flags().BoolVar(&o.strict, "strict", false, i18n.T("fail (exit 1) on warnings too"))
+	cmd.Flags().StringVar(&o.base, "base", "", i18n.T("judge the files by the policy (records folder, limits, categories) committed at `REV`, not the work tree's (CI: the base branch)"))
+	cmd.Flags().BoolVar(&o.rules, "rules", false, i18n.T("list the rule codes and exit"))
 	return cmd
 }
 
@@ -106,7 +106,8 @@ func runValidate(ctx context.Context, o *validateOpts) error {
 	all := r.Validate(now)
 	for _, f := range change.Inspect(r.Root) {
 		if f.Code == change.CodeInterrupted || f.Code == change.CodeLeftoverTemp || f.Code == change.CodeStagedRevert {
-			all = append(all, diag.Diagnostic{Path: f.Path, Severity: diag.Warning, Rule: f.Code, Message: f.Message + " (run `opsbook doctor`)"})
+			all = append(all, diag.Diagnostic{Path: f.Path, Severity: diag.Warning, Rule: f.Code, Message: f.Message + " (run `opsbook doctor`)",
+				Text: i18n.Sprintf("%s (run `opsbook doctor`)", f.Human())})
 		}
 	}
 	ds := repo.FilterPaths(diag.Sort(all), scope)

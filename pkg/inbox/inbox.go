@@ -145,6 +145,9 @@ const (
 
 // Build computes the inbox of in.Person.
 func Build(in Input) (*Inbox, error) {
+	if in.Policy == nil {
+		in.Policy = config.Default()
+	}
 	p := in.Set.Get(in.Person)
 	if p == nil || p.Kind != record.Person {
 		return nil, i18n.Errorf(msgNoPerson, in.Person, in.Policy.Records)
@@ -251,9 +254,6 @@ type builder struct {
 }
 
 func newBuilder(in Input) *builder {
-	if in.Policy == nil {
-		in.Policy = config.Default()
-	}
 	people := workflow.NewPeople(in.Set.OfKind(record.Person))
 	return &builder{
 		in:      in,
@@ -607,7 +607,9 @@ func (b *builder) statusReport(a workflow.Actor) []Item {
 		if a.Role == workflow.Director {
 			to = b.onlyOf(workflow.Leadership) // the director reports to leadership
 		}
-		it.Command = command("new", "status-report", "--set", "to="+orWord(to, "HANDLE"), "--set", "period="+b.period(days), "--set", "title=TITLE")
+		// no title: on a terminal `new` opens the report with what it
+		// still needs listed, rather than take a placeholder for a title
+		it.Command = command("new", "status-report", "--set", "to="+orWord(to, "HANDLE"), "--set", "period="+b.period(days))
 	}
 	if latest == nil {
 		it.Overdue, it.rank = true, rankOverdue
