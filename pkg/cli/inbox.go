@@ -22,7 +22,7 @@ func newInboxCmd(g *global) *cobra.Command {
 	o := &inboxOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "inbox [--for HANDLE]",
-		Short: "What waits on you, most urgent first, each with the command that acts on it",
+		Short: i18n.T("What waits on you, most urgent first, each with the command that acts on it"),
 		Long: `Inbox lists what waits on you (the person whose email is your git
 user.email), most urgent first:
 
@@ -96,7 +96,7 @@ func runInbox(ctx context.Context, o *inboxOpts) error {
 		subject = r.Set.Get(o.forHandle)
 	}
 	if subject == nil || subject.Kind != record.Person {
-		return usageText(i18n.Sprintf(msgInboxNoPerson, o.forHandle))
+		return usageErr(msgInboxNoPerson, o.forHandle)
 	}
 	findings := r.Validate(now)
 	preview := change.Preview(r, gs, subject, now, findings)
