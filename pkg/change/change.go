@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/gitstore"
 	"github.com/opsbook/opsbook/pkg/record"
@@ -74,6 +75,10 @@ type Session struct {
 	env    workflow.Env
 	unlock func()
 	before []diag.Diagnostic
+	// The actor's identity for encrypted fields, read on first use.
+	idRead bool
+	id     *crypt.Identity
+	idErr  error
 }
 
 // Options are how Open opens a session.
@@ -227,6 +232,10 @@ func (s *Session) Parse(e Edit) (*record.Record, []diag.Diagnostic) {
 
 // Check decides whether the edits may be made, without writing anything.
 func (s *Session) Check(edits []Edit, msg Message) error {
+	edits, err := s.seal(edits)
+	if err != nil {
+		return err
+	}
 	after := make([]*record.Record, len(edits))
 	var invalid []diag.Diagnostic
 	var changes []workflow.Change
@@ -281,6 +290,10 @@ func (s *Session) Check(edits []Edit, msg Message) error {
 
 // Apply checks the edits and, when allowed, writes and commits them.
 func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result, error) {
+	edits, err := s.seal(edits)
+	if err != nil {
+		return nil, err
+	}
 	if err := s.Check(edits, msg); err != nil {
 		return nil, err
 	}

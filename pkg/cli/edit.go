@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/change"
+	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/opsbook/opsbook/pkg/workflow"
@@ -60,6 +61,12 @@ func runEdit(ctx context.Context, o *editOpts) error {
 		return writeErr(err)
 	}
 	msg := change.Message{Kind: rec.Kind, ID: rec.ID, Action: "edit", Note: o.note}
+	// Encrypted fields are edited in clear where you can read them, and
+	// as ‹encrypted› where you cannot; saving encrypts them again (an
+	// unchanged value keeps its ciphertext).
+	if src, err = revealForEdit(o.global, s, rec.ID, src); err != nil {
+		return err
+	}
 	data, err := editLoop(ctx, o.global, s, rec.Path, rec, src, msg)
 	if err != nil {
 		return err
@@ -234,4 +241,32 @@ func stripBanner(data []byte) []byte {
 		}
 	}
 	return []byte(b.String())
+}
+
+// revealForEdit shows a record's encrypted fields in clear where the actor
+// can read them, ‹encrypted› elsewhere, and says so on standard error.
+func revealForEdit(g *global, s *change.Session, id string, src []byte) ([]byte, error) {
+	if !bytes.Contains(src, []byte("-----BEGIN AGE ENCRYPTED FILE-----")) {
+		return src, nil
+	}
+	ident, err := s.Identity()
+	if err != nil {
+		return nil, usageErr("%v", err)
+	}
+	shown, hidden, err := crypt.RevealSource(ident, src)
+	if err != nil {
+		return nil, writeErr(err)
+	}
+	for _, h := range hidden {
+		fmt.Fprintf(g.io.Err, msgEncryptedHidden+"\n", h.Field, id, crypt.Marker, hiddenWhy(h))
+	}
+	return shown, nil
+}
+
+// hiddenWhy says why an encrypted field stayed closed.
+func hiddenWhy(h crypt.Hidden) string {
+	if errors.Is(h.Err, crypt.ErrNotReader) {
+		return msgNotReader
+	}
+	return h.Err.Error()
 }

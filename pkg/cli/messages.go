@@ -30,3 +30,9 @@ const (
 	// msgNewFillIn: the kind.
 	msgNewFillIn = "opsbook: a new %s needs these fields; fill them in below, save and quit (quit without changes to create nothing):"
 )
+
+const (
+	// msgEncryptedHidden: field, id, the marker, why.
+	msgEncryptedHidden = "opsbook: %s of %s is shown as %s: %s"
+	msgNotReader       = "you are not among its readers (or your key is not at hand: OPSBOOK_IDENTITY, ~/.ssh/id_ed25519)"
+)

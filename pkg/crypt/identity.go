@@ -16,6 +16,11 @@ import (
 // IdentityEnv names the file of the identity to read with.
 const IdentityEnv = "OPSBOOK_IDENTITY"
 
+// Ask asks for the passphrase of a protected SSH key; the command line sets
+// it when standard input is a terminal (nil: a protected key is refused
+// with a message).
+var Ask func(prompt string) ([]byte, error)
+
 // Identity is the key a person reads with: their own SSH private key or age
 // identity file.
 type Identity struct {
