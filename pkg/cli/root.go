@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/opsbook/opsbook/pkg/crypt"
 	"os"
 	"os/signal"
 	"strings"
@@ -32,6 +33,9 @@ type global struct {
 	noCache         bool
 	wait            time.Duration
 	io              *Streams
+	// The reader's identity for encrypted fields, read on first use.
+	idRead bool
+	id     *crypt.Identity
 }
 
 // Main runs opsbook with a context cancelled by SIGINT, SIGTERM or SIGHUP
@@ -127,6 +131,9 @@ Start with:  opsbook summary` + exitStatusHelp,
 		newCodeownersCmd(g),
 		newDoctorCmd(g),
 		newVersionCmd(g),
+		newEncryptCmd(g),
+		newRekeyCmd(g),
+		newReadersCmd(g),
 	)
 	root.AddGroup(&cobra.Group{ID: "verbs", Title: "Workflow verbs (each a move, like `opsbook move ID STATE`):"})
 	root.AddCommand(newVerbCmds(g)...)
