@@ -10,6 +10,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/crypt"
+	"github.com/opsbook/opsbook/pkg/query"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/spf13/cobra"
@@ -46,25 +47,53 @@ func (g *global) identity() *crypt.Identity {
 }
 
 // reveal is rec with its encrypted fields opened where the reader can read
-// them (never with --redact: output that leaves the department shows no
-// confidential value), ‹encrypted› elsewhere. A ciphertext that cannot be
-// opened for another reason than "not a reader" (altered, moved) is said on
-// standard error.
+// them, ‹encrypted› elsewhere. With --redact (output that leaves the
+// department) every encrypted value reads "[redacted]", keeping the shape
+// of what the key opened (contact.phone stays a field), so that no
+// confidential value leaves whatever the redaction list says. A
+// ciphertext that cannot be opened for another reason than "not a reader"
+// (altered, moved) is said on standard error.
 func (g *global) reveal(rec *record.Record, redact bool) *record.Record {
-	if !hasCiphertext(rec) {
+	paths := crypt.Ciphertexts(rec)
+	if len(paths) == 0 {
 		return rec
 	}
-	var id *crypt.Identity
-	if !redact {
-		id = g.identity()
-	}
-	out, hidden := crypt.Reveal(id, rec)
+	out, hidden := crypt.Reveal(g.identity(), rec)
 	for _, h := range hidden {
 		if !errors.Is(h.Err, crypt.ErrNotReader) {
 			fmt.Fprintf(g.io.Err, msgEncryptedHidden+"\n", h.Field, rec.ID, crypt.Marker, h.Err)
 		}
 	}
+	if redact {
+		data := out.Data
+		for _, p := range paths {
+			v, _ := record.Lookup(data, p)
+			data = crypt.SetPath(data, p, redactShape(v))
+		}
+		cp := *out
+		cp.Data = data
+		out = &cp
+	}
 	return out
+}
+
+// redactShape is v with every scalar replaced by query.Redacted.
+func redactShape(v any) any {
+	switch t := v.(type) {
+	case record.Map:
+		out := make(record.Map, len(t))
+		for i, f := range t {
+			out[i] = record.Field{Key: f.Key, Value: redactShape(f.Value)}
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			out[i] = redactShape(x)
+		}
+		return out
+	}
+	return query.Redacted
 }
 
 func (g *global) revealAll(recs []*record.Record, redact bool) []*record.Record {

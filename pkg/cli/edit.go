@@ -64,7 +64,7 @@ func runEdit(ctx context.Context, o *editOpts) error {
 	// Encrypted fields are edited in clear where you can read them, and
 	// as ‹encrypted› where you cannot; saving encrypts them again (an
 	// unchanged value keeps its ciphertext).
-	if src, err = revealForEdit(o.global, s, rec.ID, src); err != nil {
+	if src, err = revealForEdit(o.global, s, rec.ID, src, true); err != nil {
 		return err
 	}
 	data, err := editLoop(ctx, o.global, s, rec.Path, rec, src, msg)
@@ -245,7 +245,7 @@ func stripBanner(data []byte) []byte {
 
 // revealForEdit shows a record's encrypted fields in clear where the actor
 // can read them, ‹encrypted› elsewhere, and says so on standard error.
-func revealForEdit(g *global, s *change.Session, id string, src []byte) ([]byte, error) {
+func revealForEdit(g *global, s *change.Session, id string, src []byte, say bool) ([]byte, error) {
 	if !bytes.Contains(src, []byte("-----BEGIN AGE ENCRYPTED FILE-----")) {
 		return src, nil
 	}
@@ -258,7 +258,9 @@ func revealForEdit(g *global, s *change.Session, id string, src []byte) ([]byte,
 		return nil, writeErr(err)
 	}
 	for _, h := range hidden {
-		fmt.Fprintf(g.io.Err, msgEncryptedHidden+"\n", h.Field, id, crypt.Marker, hiddenWhy(h))
+		if say || !errors.Is(h.Err, crypt.ErrNotReader) {
+			fmt.Fprintf(g.io.Err, msgEncryptedHidden+"\n", h.Field, id, crypt.Marker, hiddenWhy(h))
+		}
 	}
 	return shown, nil
 }

@@ -89,6 +89,13 @@ func runSet(ctx context.Context, o *setOpts, action string) error {
 	if err != nil {
 		return writeErr(err)
 	}
+	// Fields are set on the record as the actor reads it: encrypted
+	// fields in clear where their key opens them (the write encrypts them
+	// again, an unchanged one keeping its ciphertext), ‹encrypted›, which
+	// may not be changed, elsewhere.
+	if src, err = revealForEdit(o.global, s, rec.ID, src, false); err != nil {
+		return err
+	}
 	data, err := change.ApplyAssignments(src, sets, o.unsets, false)
 	if err != nil {
 		return writeErr(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/opsbook/opsbook/pkg/crypt"
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/change"
@@ -31,6 +32,7 @@ func (g *global) session(ctx context.Context, noCommit bool) (*change.Session, e
 	if err != nil {
 		return nil, err
 	}
+	crypt.Ask = askPassphrase(g)
 	s, err := change.OpenWith(ctx, g.dir, change.Options{NoCommit: noCommit, Now: now, Wait: g.wait, Notes: g.io.Err})
 	if err != nil {
 		return nil, writeErr(err)

@@ -75,6 +75,12 @@ func Reveal(id *Identity, rec *record.Record) (out *record.Record, hidden []Hidd
 	return &cp, hidden
 }
 
+// SetPath returns data with the value at a dotted path replaced, copying
+// only the maps and lists on the way (data itself is not changed).
+func SetPath(data record.Map, path string, x any) record.Map {
+	return setPath(data, strings.Split(path, "."), x).(record.Map)
+}
+
 // setPath returns v with the value at path replaced, copying only the maps
 // and lists on the way.
 func setPath(v any, path []string, x any) any {

@@ -70,7 +70,7 @@ func (r *run) encrypted(rec *record.Record) {
 			readers = crypt.Readers(r.Policy, r.cryptPeople(), rec)
 		}
 		if miss := crypt.Missing(st, readers); len(miss) > 0 {
-			r.errorf(rec, p, "recipients", "%s of %s cannot be opened by %s: run `opsbook rekey %s` (someone who can read it)", p, rec.ID, describe(miss), rec.ID)
+			r.errorf(rec, p, "recipients", "%s of %s cannot be opened by %s: someone who can read it runs `opsbook rekey %s`, or makes the change that added the reader with their key at hand", p, rec.ID, describe(miss), rec.ID)
 		}
 		if n := crypt.Extra(st, readers); n > 0 {
 			r.warnf(rec, p, "recipients-extra", "%s of %s is still encrypted to %d key%s of no current reader (a person removed or a reader changed): run `opsbook rekey %s`", p, rec.ID, n, plural(n), rec.ID)
