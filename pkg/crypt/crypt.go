@@ -354,6 +354,11 @@ func (r *stanzaRecorder) Unwrap(ss []*age.Stanza) ([]byte, error) {
 // Stanzas reads a ciphertext's recipient stanzas without any key; an error
 // says it is not a well-formed armored age file.
 func Stanzas(ct string) ([]Stanza, error) {
+	// The armor as a whole (the header is read lazily, the payload not at
+	// all by the header's parse).
+	if _, err := io.Copy(io.Discard, armor.NewReader(strings.NewReader(strings.TrimSpace(ct)+"\n"))); err != nil {
+		return nil, fmt.Errorf("not a well-formed age file: %v", err)
+	}
 	rec := &stanzaRecorder{}
 	_, err := age.Decrypt(armor.NewReader(strings.NewReader(strings.TrimSpace(ct)+"\n")), rec)
 	if !errors.Is(err, errHeaderRead) {
