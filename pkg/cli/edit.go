@@ -64,7 +64,7 @@ func runEdit(ctx context.Context, o *editOpts) error {
 	// Encrypted fields are edited in clear where you can read them, and
 	// as ‹encrypted› where you cannot; saving encrypts them again (an
 	// unchanged value keeps its ciphertext).
-	if src, err = revealForEdit(o.global, s, rec.ID, src, true); err != nil {
+	if src, _, err = revealForEdit(o.global, s, rec.ID, src, true); err != nil {
 		return err
 	}
 	data, err := editLoop(ctx, o.global, s, rec.Path, rec, src, msg)
@@ -245,24 +245,24 @@ func stripBanner(data []byte) []byte {
 
 // revealForEdit shows a record's encrypted fields in clear where the actor
 // can read them, ‹encrypted› elsewhere, and says so on standard error.
-func revealForEdit(g *global, s *change.Session, id string, src []byte, say bool) ([]byte, error) {
+func revealForEdit(g *global, s *change.Session, id string, src []byte, say bool) ([]byte, []crypt.Hidden, error) {
 	if !bytes.Contains(src, []byte("-----BEGIN AGE ENCRYPTED FILE-----")) {
-		return src, nil
+		return src, nil, nil
 	}
 	ident, err := s.Identity()
 	if err != nil {
-		return nil, usageErr("%v", err)
+		return nil, nil, usageErr("%v", err)
 	}
 	shown, hidden, err := crypt.RevealSource(ident, src)
 	if err != nil {
-		return nil, writeErr(err)
+		return nil, nil, writeErr(err)
 	}
 	for _, h := range hidden {
 		if say || !errors.Is(h.Err, crypt.ErrNotReader) {
 			fmt.Fprintf(g.io.Err, msgEncryptedHidden+"\n", h.Field, id, crypt.Marker, hiddenWhy(h))
 		}
 	}
-	return shown, nil
+	return shown, hidden, nil
 }
 
 // hiddenWhy says why an encrypted field stayed closed.

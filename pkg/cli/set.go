@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/change"
+	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/spf13/cobra"
@@ -93,8 +94,20 @@ func runSet(ctx context.Context, o *setOpts, action string) error {
 	// fields in clear where their key opens them (the write encrypts them
 	// again, an unchanged one keeping its ciphertext), ‹encrypted›, which
 	// may not be changed, elsewhere.
-	if src, err = revealForEdit(o.global, s, rec.ID, src, false); err != nil {
+	src, hidden, err := revealForEdit(o.global, s, rec.ID, src, false)
+	if err != nil {
 		return err
+	}
+	for _, h := range hidden {
+		touched := append([]string(nil), o.unsets...)
+		for _, a := range sets {
+			touched = append(touched, a.Path)
+		}
+		for _, p := range touched {
+			if p == h.Field || strings.HasPrefix(p, h.Field+".") || strings.HasPrefix(h.Field, p+".") {
+				return writeErr(&change.Refused{Rule: change.RuleEncrypted, Reason: "refused: " + (&crypt.NotReaderError{ID: rec.ID, Field: h.Field}).Error()})
+			}
+		}
 	}
 	data, err := change.ApplyAssignments(src, sets, o.unsets, false)
 	if err != nil {
