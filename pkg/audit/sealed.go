@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/opsbook/opsbook/pkg/attach"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/rules"
@@ -121,12 +122,19 @@ func (r *Repo) sealedAttachments(ctx context.Context, h plumbing.Hash, dir func(
 		if err != nil {
 			return nil, err
 		}
-		if before == nil || !workflow.Sealed(before) {
-			continue
-		}
 		after, err := r.recordIn(nd.Tree, p, d)
 		if err != nil {
 			return nil, err
+		}
+		if after != nil && workflow.Sealed(after) && (before == nil || !workflow.Sealed(before)) {
+			vs, err := r.sealingHashes(ctx, h, nd.Tree, after, &actor)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, vs...)
+		}
+		if before == nil || !workflow.Sealed(before) {
+			continue
 		}
 		now := map[string]string{}
 		if after != nil {
@@ -173,6 +181,56 @@ func (r *Repo) sealedAttachments(ctx context.Context, h plumbing.Hash, dir func(
 				Message: fmt.Sprintf("attachment %s of %s, sealed since it is %s, was %s: a sealed record's files never change (restore it from the parent commit)", f, before.ID, before.Status(), why)}
 			out = append(out, v)
 		}
+	}
+	return out, nil
+}
+
+// RuleAttachmentHash names a commit that seals a record (approves, pays,
+// closes it) while a file the record lists is not committed with the
+// SHA-256 the record gives for it: the seal would cover other content than
+// the one listed. validate says the same of the files in a work tree.
+const RuleAttachmentHash = "attachment-hash"
+
+// maxAttachment bounds the blob verify reads to hash an attachment.
+const maxAttachment = 256 << 20
+
+// sealingHashes checks, at the commit h that seals rec, every attachment
+// rec lists against the blob committed at its path.
+func (r *Repo) sealingHashes(ctx context.Context, h, tree plumbing.Hash, rec *record.Record, actor *string) ([]Violation, error) {
+	var out []Violation
+	for _, e := range rules.Listed(rec) {
+		var why string
+		if strings.HasPrefix(e.Path, "/") || strings.Contains("/"+e.Path+"/", "/../") {
+			continue // rule attachment-path names it
+		}
+		ent, ok, err := r.Lookup(tree, e.Path)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case !ok:
+			why = "is not in the commit"
+		case ent.Mode != filemode.Regular && ent.Mode != filemode.Executable:
+			why = "is not a regular file in the commit"
+		default:
+			data, err := r.Blob(ent.Hash, maxAttachment)
+			if err != nil {
+				return nil, err
+			}
+			if len(data) > maxAttachment {
+				why = "is too large to check"
+			} else if sum := attach.SumBytes(data); sum != e.SHA256 {
+				why = "has SHA-256 " + sum
+			}
+		}
+		if why == "" {
+			continue
+		}
+		if *actor == "" {
+			*actor = r.actorOf(ctx, h)
+		}
+		out = append(out, Violation{Commit: h.String(), Record: rec.ID, Path: e.Path, Rule: RuleAttachmentHash, Actor: *actor, Line: 1, Column: 1,
+			Message: fmt.Sprintf("%s became %s while its attachment %s %s, not the %s it lists: a seal must cover exactly the listed file", rec.ID, rec.Status(), e.Path, why, e.SHA256)})
 	}
 	return out, nil
 }

@@ -56,3 +56,31 @@ func TestVerifySealedAttachments(t *testing.T) {
 		short(merge)+" attachment-sealed EXP-2026-0005",
 	)
 }
+
+// TestVerifySealingHashes: the commit that approves a claim must carry
+// the receipt the claim lists. An approver who swaps the file in the same
+// commit (with plain git, where validate never ran) is named; an honest
+// approval with the listed file is not.
+func TestVerifySealingHashes(t *testing.T) {
+	tr := newTestRepo(t)
+	tr.people(defaultPolicy)
+	tr.write(expensePath("EXP-2026-0007"), withReceipt("EXP-2026-0007", "submitted", "li.wei", "70.00", "r7"))
+	tr.write("attachments/EXP-2026-0007/r.txt", "r7")
+	tr.write(expensePath("EXP-2026-0008"), withReceipt("EXP-2026-0008", "submitted", "li.wei", "80.00", "r8"))
+	tr.write("attachments/EXP-2026-0008/r.txt", "r8")
+	tr.write(expensePath("EXP-2026-0009"), withReceipt("EXP-2026-0009", "submitted", "li.wei", "90.00", "r9"))
+	imp := tr.commit("wang.fang", "import")
+
+	tr.edit(expensePath("EXP-2026-0007"), "status: submitted", "status: approved")
+	tr.write("attachments/EXP-2026-0007/r.txt", "a bigger receipt")
+	swapped := tr.commit("zhang.min", "expense EXP-2026-0007: approve")
+	tr.edit(expensePath("EXP-2026-0008"), "status: submitted", "status: approved")
+	tr.commit("zhang.min", "expense EXP-2026-0008: approve")
+	tr.edit(expensePath("EXP-2026-0009"), "status: submitted", "status: approved")
+	missing := tr.commit("zhang.min", "expense EXP-2026-0009: approve")
+
+	wantViolations(t, tr.verify(imp+"..main"),
+		short(swapped)+" attachment-hash EXP-2026-0007",
+		short(missing)+" attachment-hash EXP-2026-0009",
+	)
+}

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"io"
 	"os"
 	"path/filepath"
@@ -418,7 +419,7 @@ func (s *Session) checkRules(edits []Edit, after []*record.Record, pending map[s
 	if len(added) == 0 {
 		return nil
 	}
-	return &Refused{Reason: "refused: the change would break the rules; nothing was changed", Rule: added[0].Rule, Diagnostics: diag.Sort(added)}
+	return &Refused{Reason: i18n.T("refused: the change would break the rules; nothing was changed"), Rule: added[0].Rule, Diagnostics: diag.Sort(added)}
 }
 
 // checkSigningKey refuses, under require_signatures, to sign with an SSH key

@@ -175,6 +175,7 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 	changes := make(map[string]treeChange, len(paths))
 	states := make(map[string]fileState, len(paths))
 	j := &journal{Version: 1, Owner: self(), What: subject, Branch: branch.String()}
+	var written []plumbing.Hash // objects stored, made durable before the branch moves
 	if !parent.IsZero() {
 		j.OldHead = parent.String()
 	}
@@ -203,6 +204,7 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 				if err := r.storeBlob(wf); err != nil {
 					return "", fmt.Errorf("storing %s: %w", p, err)
 				}
+				written = append(written, wf.hash)
 				jf.Old, jf.OldMode = wf.hash.String(), uint32(wf.mode)
 			}
 			wf = workFile{}
@@ -227,6 +229,7 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 		if err := r.storeBlob(wf); err != nil {
 			return "", fmt.Errorf("storing %s: %w", p, err)
 		}
+		written = append(written, wf.hash)
 		jf.New, jf.NewMode = wf.hash.String(), uint32(wf.mode)
 		j.Files = append(j.Files, jf)
 		states[p] = fileState{hash: jf.New, mode: wf.mode}
@@ -288,6 +291,10 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 	hash, err := r.repo.Storer.SetEncodedObject(obj)
 	if err != nil {
 		return "", fmt.Errorf("storing the commit: %w", err)
+	}
+	written = append(append(written, tb.written...), hash)
+	if err := r.syncObjects(written); err != nil {
+		return "", err
 	}
 	step("objects")
 	if err := ctx.Err(); err != nil {
@@ -539,6 +546,46 @@ func (r *Repo) storeBlob(wf workFile) error {
 	return err
 }
 
+// syncObjects makes the loose objects just stored durable: each file, then
+// each folder that holds one, then the objects folder. go-git writes
+// them with a rename but no fsync, so without this a power cut after the
+// branch moved could leave it naming an object that never reached the
+// disk. An object found in a pack (stored before) has no loose file.
+func (r *Repo) syncObjects(hashes []plumbing.Hash) error {
+	objects := filepath.Join(r.commonDir, "objects")
+	dirs := map[string]bool{}
+	for _, h := range hashes {
+		s := h.String()
+		dir := filepath.Join(objects, s[:2])
+		f, err := os.Open(filepath.Join(dir, s[2:]))
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("making object %s durable: %w", s, err)
+		}
+		err = syncFile(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("making object %s durable: %w", s, err)
+		}
+		dirs[dir] = true
+	}
+	if len(dirs) == 0 {
+		return nil
+	}
+	dirs[objects] = true
+	for d := range dirs {
+		if err := syncDir(d); err != nil {
+			return fmt.Errorf("making %s durable: %w", d, err)
+		}
+	}
+	return nil
+}
+
+// syncFile is (*os.File).Sync; tests count what it is given.
+var syncFile = func(f *os.File) error { return f.Sync() }
+
 // cleanPaths checks each path and drops repeats, keeping the order.
 func cleanPaths(paths []string) ([]string, error) {
 	seen := make(map[string]bool, len(paths))
@@ -565,7 +612,8 @@ type treeChange struct {
 // treeBuilder writes the trees along the changed paths only; every other
 // subtree is reused by hash.
 type treeBuilder struct {
-	s storer.EncodedObjectStorer
+	s       storer.EncodedObjectStorer
+	written []plumbing.Hash // the trees it stored
 }
 
 // build applies changes (keyed by path relative to dir) to the tree base
@@ -654,6 +702,7 @@ func (b *treeBuilder) write(entries []object.TreeEntry) (plumbing.Hash, error) {
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("storing a tree: %w", err)
 	}
+	b.written = append(b.written, h)
 	return h, nil
 }
 

@@ -290,3 +290,51 @@ func TestCommitRefusals(t *testing.T) {
 		t.Errorf("committing a directory: err = %v, want ErrBadPath", err)
 	}
 }
+
+// TestCommitSyncsNewObjects: every loose object a commit creates is
+// fsynced before the branch moves, so a power cut cannot leave the branch
+// naming an object that never reached the disk.
+func TestCommitSyncsNewObjects(t *testing.T) {
+	isolate(t)
+	dir := newRepo(t, map[string]string{"a.txt": "a1\n", "sub/b.txt": "b1\n"})
+	loose := func() map[string]bool {
+		out := map[string]bool{}
+		filepath.WalkDir(filepath.Join(dir, ".git", "objects"), func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && len(filepath.Base(filepath.Dir(p))) == 2 {
+				out[p] = true
+			}
+			return nil
+		})
+		return out
+	}
+	before := loose()
+	synced := map[string]bool{}
+	old := syncFile
+	syncFile = func(f *os.File) error {
+		if _, err := gitRun(dir, nil, "rev-parse", "--verify", "-q", "HEAD~1"); err == nil {
+			t.Error("an object was synced after the branch moved")
+		}
+		synced[f.Name()] = true
+		return f.Sync()
+	}
+	t.Cleanup(func() { syncFile = old })
+	writeFiles(t, dir, map[string]string{"sub/b.txt": "b2\n", "c.txt": "c\n"})
+	commit(t, open(t, dir), "change", "sub/b.txt", "c.txt")
+	var missing []string
+	n := 0
+	for p := range loose() {
+		if before[p] {
+			continue
+		}
+		n++
+		if !synced[p] {
+			missing = append(missing, p)
+		}
+	}
+	if n < 4 { // two blobs, two trees, the commit
+		t.Fatalf("only %d new loose objects; the test cannot tell", n)
+	}
+	if len(missing) > 0 {
+		t.Errorf("new objects not synced: %v", missing)
+	}
+}

@@ -51,7 +51,10 @@ type Right struct {
 	// role; in a list item's right, "*" is the item's index
 	// ("tasks.*.assignee": the task's assignee).
 	Parties []string
-	Value   StampValue // Stamp only
+	// Excluded are fields naming people who never hold the right, whatever
+	// their role or party (the person a violation concerns).
+	Excluded []string
+	Value    StampValue // Stamp only
 	// AtCreate: the right is checked when the record is created, too
 	// (nobody creates a complaint assigned to someone unless they may
 	// assign it).
@@ -251,6 +254,7 @@ type RightRow struct {
 	Who     string   `json:"who"`
 	Roles   []string `json:"roles"`
 	Parties []string `json:"parties"`
+	Never   []string `json:"never"`
 	Value   string   `json:"value,omitempty"` // a stamp's value
 	Rule    string   `json:"rule"`            // the rule code of a refusal
 	Note    string   `json:"note,omitempty"`
@@ -316,7 +320,14 @@ func Describe(k record.Kind, p *config.Policy) RightsView {
 	}
 	for _, r := range rs.Rights {
 		row := RightRow{Field: r.Field, Mode: string(r.Mode), States: r.States, Who: whoWords(r.Roles, r.Parties),
-			Roles: roleNames(r.Roles), Parties: nonNil(r.Parties), Value: string(r.Value), Rule: r.Rule, Note: r.Note}
+			Roles: roleNames(r.Roles), Parties: nonNil(r.Parties), Never: nonNil(r.Excluded), Value: string(r.Value), Rule: r.Rule, Note: r.Note}
+		if len(r.Excluded) > 0 {
+			var never []string
+			for _, f := range r.Excluded {
+				never = append(never, "the "+partyName(f))
+			}
+			row.Who += ", never " + joinOr(never)
+		}
 		if row.States == nil {
 			row.States = open
 		}

@@ -365,12 +365,17 @@ func (c *rightsCheck) holdsIn(r Right, s string) bool {
 // role, or as a party named in the record as it was (on creation: as it
 // is).
 func (c *rightsCheck) holds(r Right, p string) bool {
-	if hasRole(r.Roles, c.a.Role) {
-		return true
-	}
 	src := c.before
 	if src == nil {
 		src = c.after
+	}
+	for _, f := range r.Excluded {
+		if src.Str(itemPath(f, p)) == c.a.Handle {
+			return false
+		}
+	}
+	if hasRole(r.Roles, c.a.Role) {
+		return true
 	}
 	for _, f := range r.Parties {
 		if src.Str(itemPath(f, p)) == c.a.Handle {
@@ -407,7 +412,19 @@ func (c *rightsCheck) whoOf(rs []Right, p string) string {
 			}
 		}
 	}
-	return joinOr(out)
+	who := joinOr(out)
+	// Say why an actor whose role is named is still not one of them.
+	for _, r := range rs {
+		if !hasRole(r.Roles, c.a.Role) {
+			continue
+		}
+		for _, f := range r.Excluded {
+			if h := src.Str(itemPath(f, p)); h != "" && h == c.a.Handle {
+				return fmt.Sprintf("%s other than the %s (%s)", who, partyName(f), h)
+			}
+		}
+	}
+	return who
 }
 
 // partyName says a party field in words: "tasks.*.assignee" is the task's
@@ -423,7 +440,7 @@ func partyName(f string) string {
 }
 
 // partyWords names the party fields whose names do not read as a person.
-var partyWords = map[string]string{"assigned_by": "assigner", "to": "addressee"}
+var partyWords = map[string]string{"assigned_by": "assigner", "to": "addressee", "person": "person concerned"}
 
 // itemPath puts the list indexes of path p into the "*" of a party field:
 // ("tasks.*.assignee", "tasks.2.status") is "tasks.2.assignee".

@@ -129,18 +129,22 @@ func trainingRights() *Rights {
 
 func violationRights() *Rights {
 	deciders := directorOrLeadership
+	// The person concerned never edits their own case; once it is under
+	// investigation, neither does the reporter, who may not decide it.
+	person := []string{"person"}
+	both := []string{"person", "reporter"}
 	return &Rights{
 		Kind: record.Violation,
 		Rights: []Right{
-			{Field: Other, Mode: Edit, States: []string{"reported"}, Roles: deciders, Parties: []string{"reporter"}},
-			{Field: Other, Mode: Edit, States: []string{"investigating"}, Roles: deciders},
+			{Field: Other, Mode: Edit, States: []string{"reported"}, Roles: deciders, Parties: []string{"reporter"}, Excluded: person},
+			{Field: Other, Mode: Edit, States: []string{"investigating"}, Roles: deciders, Excluded: both},
 			{Field: "person", Mode: Edit, States: noState, Note: "a case concerns one person; another person is another case"},
 			{Field: "reporter", Mode: Edit, States: noState},
 			{Field: "reported_on", Mode: Edit, States: noState},
-			{Field: "evidence", Mode: Edit, States: []string{"reported", "investigating"}, Roles: deciders, Parties: []string{"reporter"}},
-			{Field: "decision", Mode: Edit, States: []string{"investigating"}, Roles: deciders,
+			{Field: "evidence", Mode: Edit, States: []string{"reported", "investigating"}, Roles: deciders, Parties: []string{"reporter"}, Excluded: person},
+			{Field: "decision", Mode: Edit, States: []string{"investigating"}, Roles: deciders, Excluded: both,
 				Note: "decision.by is never the person concerned nor the reporter (violation-four-eyes)"},
-			{Field: "dismissal", Mode: Edit, States: []string{"reported", "investigating"}, Roles: deciders},
+			{Field: "dismissal", Mode: Edit, States: []string{"reported", "investigating"}, Roles: deciders, Excluded: both},
 			{Field: "closed_on", Mode: Stamp, States: []string{"closed"}, Value: StampToday},
 		},
 		Hints: map[string]string{

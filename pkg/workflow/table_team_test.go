@@ -112,6 +112,10 @@ func TestTeamEditRights(t *testing.T) {
 		{"the organiser records attendance", manager, plannedTraining, []string{"person: zhao.lei\n    attended: true", "person: zhao.lei\n    attended: false"}, "", ""},
 		{"an attendee may not change attendance", specialist, plannedTraining, []string{"person: li.wei\n    attended: true", "person: li.wei\n    attended: false"}, RuleEditRight, ""},
 		{"the person concerned may not change the facts", specialist, strings.Replace(violation, "person: wang.fang", "person: li.wei", 1), []string{"將客戶", "把客戶"}, RuleEditRight, "only a director or leadership may"},
+		{"the director concerned may not change the facts", director, violation, []string{"將客戶", "把客戶"}, RuleEditRight, "only a director or leadership other than the person concerned (wang.fang) may"},
+		{"the director concerned may not write the decision", director, violation, []string{"severity: serious\n", "severity: serious\ndecision:\n  sanction: warning\n"}, RuleEditRight, "the person concerned"},
+		{"the reporting director may not shape the investigation", director, strings.Replace(strings.Replace(violation, "person: wang.fang", "person: li.wei", 1), "reporter: zhang.min", "reporter: wang.fang", 1), []string{"將客戶", "把客戶"}, RuleEditRight, "other than the reporter (wang.fang) may"},
+		{"leadership changes the facts under investigation", leadership, violation, []string{"將客戶", "把客戶"}, "", ""},
 		{"the person concerned is sealed", leadership, violation, []string{"person: wang.fang", "person: li.wei"}, RuleSealedField, "person of VIO-2026-0001 is sealed: it never changes"},
 	}
 	for _, c := range cases {

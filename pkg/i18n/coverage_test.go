@@ -1,0 +1,279 @@
+package i18n
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// use is one key handed to the catalog in the code.
+type use struct {
+	key string
+	at  string
+}
+
+// formatFuncs are this package's functions whose first argument is a key.
+var formatFuncs = map[string]int{"T": 0, "Sprintf": 0, "Errorf": 0}
+
+var markerRE = regexp.MustCompile(`i18n:format (\d+)`)
+
+// scanModule finds every key the module's code hands to the catalog: the
+// first argument of i18n.T, i18n.Sprintf and i18n.Errorf, and argument N of
+// any function or method whose doc comment says "i18n:format N". Keys are
+// string literals, constants of the same package (or pkg.Const of another)
+// and sums of those. dynamic lists the calls whose key is not a constant.
+func scanModule(t *testing.T) (uses []use, dynamic []string) {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	type pkgFiles struct {
+		name  string
+		files []*ast.File
+	}
+	pkgs := map[string]*pkgFiles{} // dir → files
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			n := d.Name()
+			if p != root && (strings.HasPrefix(n, ".") || n == "testdata" || n == "vendor" || n == "records") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, p, nil, parser.ParseComments)
+		if err != nil {
+			return err
+		}
+		dir := filepath.Dir(p)
+		pf := pkgs[dir]
+		if pf == nil {
+			pf = &pkgFiles{name: f.Name.Name}
+			pkgs[dir] = pf
+		}
+		pf.files = append(pf.files, f)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Constants by package name (directory base name for imports) and by
+	// directory, and marked functions by directory.
+	consts := map[string]map[string]ast.Expr{} // dir → name → expr
+	byImport := map[string]string{}            // last path element → dir
+	marked := map[string]map[string]int{}      // dir → func name → arg
+	for dir, pf := range pkgs {
+		consts[dir] = map[string]ast.Expr{}
+		marked[dir] = map[string]int{}
+		byImport[filepath.Base(dir)] = dir
+		for _, f := range pf.files {
+			for _, decl := range f.Decls {
+				switch decl := decl.(type) {
+				case *ast.GenDecl:
+					if decl.Tok != token.CONST {
+						continue
+					}
+					for _, spec := range decl.Specs {
+						vs := spec.(*ast.ValueSpec)
+						for i, n := range vs.Names {
+							if i < len(vs.Values) {
+								consts[dir][n.Name] = vs.Values[i]
+							}
+						}
+					}
+				case *ast.FuncDecl:
+					if decl.Doc == nil {
+						continue
+					}
+					if m := markerRE.FindStringSubmatch(decl.Doc.Text()); m != nil {
+						n, _ := strconv.Atoi(m[1])
+						marked[dir][decl.Name.Name] = n
+					}
+				}
+			}
+		}
+	}
+
+	var eval func(dir string, e ast.Expr, depth int) (string, bool)
+	eval = func(dir string, e ast.Expr, depth int) (string, bool) {
+		if depth > 20 {
+			return "", false
+		}
+		switch e := e.(type) {
+		case *ast.BasicLit:
+			if e.Kind != token.STRING {
+				return "", false
+			}
+			s, err := strconv.Unquote(e.Value)
+			return s, err == nil
+		case *ast.ParenExpr:
+			return eval(dir, e.X, depth+1)
+		case *ast.BinaryExpr:
+			if e.Op != token.ADD {
+				return "", false
+			}
+			a, ok1 := eval(dir, e.X, depth+1)
+			b, ok2 := eval(dir, e.Y, depth+1)
+			return a + b, ok1 && ok2
+		case *ast.Ident:
+			if v, ok := consts[dir][e.Name]; ok {
+				return eval(dir, v, depth+1)
+			}
+		case *ast.SelectorExpr:
+			if x, ok := e.X.(*ast.Ident); ok {
+				if d, ok := byImport[x.Name]; ok {
+					if v, ok := consts[d][e.Sel.Name]; ok {
+						return eval(d, v, depth+1)
+					}
+				}
+			}
+		}
+		return "", false
+	}
+
+	dirs := make([]string, 0, len(pkgs))
+	for dir := range pkgs {
+		dirs = append(dirs, dir)
+	}
+	sort.Strings(dirs)
+	for _, dir := range dirs {
+		pf := pkgs[dir]
+		if pf.name == "i18n" && dir == filepath.Join(root, "pkg", "i18n") {
+			continue
+		}
+		for _, f := range pf.files {
+			ast.Inspect(f, func(n ast.Node) bool {
+				call, ok := n.(*ast.CallExpr)
+				if !ok {
+					return true
+				}
+				arg := -1
+				switch fun := call.Fun.(type) {
+				case *ast.SelectorExpr:
+					if x, ok := fun.X.(*ast.Ident); ok && x.Name == "i18n" {
+						if i, ok := formatFuncs[fun.Sel.Name]; ok {
+							arg = i
+						}
+					} else if i, ok := marked[dir][fun.Sel.Name]; ok {
+						arg = i
+					}
+				case *ast.Ident:
+					if i, ok := marked[dir][fun.Name]; ok {
+						arg = i
+					}
+				}
+				if arg < 0 || arg >= len(call.Args) {
+					return true
+				}
+				pos := fset.Position(call.Pos())
+				rel, _ := filepath.Rel(root, pos.Filename)
+				at := rel + ":" + strconv.Itoa(pos.Line)
+				if s, ok := eval(dir, call.Args[arg], 0); ok {
+					uses = append(uses, use{key: s, at: at})
+				} else {
+					dynamic = append(dynamic, at)
+				}
+				return true
+			})
+		}
+	}
+	return uses, dynamic
+}
+
+// TestEveryMessageHasBothLanguages fails when a key in the code has no
+// Chinese translation, when the Chinese catalog holds a key no code uses, or
+// when a translation's verbs do not match its key's.
+func TestEveryMessageHasBothLanguages(t *testing.T) {
+	cat, err := Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	zh := map[string]string{}
+	for file, m := range cat {
+		if file == TermsFile {
+			continue
+		}
+		for k, v := range m {
+			if _, dup := zh[k]; dup {
+				t.Errorf("catalog/%s.zh-Hant.yaml: %q is translated in two files", file, k)
+			}
+			zh[k] = v
+		}
+	}
+	uses, dynamic := scanModule(t)
+	if len(uses) == 0 {
+		t.Fatal("the scan found no message keys at all; it is broken")
+	}
+	used := map[string]bool{}
+	for _, u := range uses {
+		used[u.key] = true
+		v, ok := zh[u.key]
+		if !ok {
+			t.Errorf("%s: no zh-Hant translation for %q (add it to pkg/i18n/catalog/)", u.at, u.key)
+			continue
+		}
+		if a, b := verbs(u.key), verbs(v); a != b {
+			t.Errorf("%s: translation of %q has verbs %s, the English has %s", u.at, u.key, b, a)
+		}
+	}
+	for k := range zh {
+		if !used[k] {
+			t.Errorf("catalog key %q is used nowhere in the code (remove it or use it)", k)
+		}
+	}
+	for _, at := range dynamic {
+		t.Errorf("%s: a message key must be a constant so its translation can be checked", at)
+	}
+}
+
+var verbRE = regexp.MustCompile(`%(?:\[(\d+)\])?[-+# 0]*\d*(?:\.\d+)?([a-zA-Z%])`)
+
+// verbs describes a format's verbs by argument: "1:s 2:d". Explicit indexes
+// are resolved, so a translation may reorder its arguments.
+func verbs(format string) string {
+	var parts []string
+	next := 1
+	for _, m := range verbRE.FindAllStringSubmatch(format, -1) {
+		if m[2] == "%" {
+			continue
+		}
+		n := next
+		if m[1] != "" {
+			n, _ = strconv.Atoi(m[1])
+		}
+		next = n + 1
+		verb := m[2]
+		if verb == "v" || verb == "q" {
+			verb = "s" // %v and %q print a string argument as %s would, save quoting
+		}
+		parts = append(parts, strconv.Itoa(n)+":"+verb)
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, " ")
+}
+
+func TestVerbs(t *testing.T) {
+	if a, b := verbs("%s owes %d on %s"), verbs("%[3]s：%[1]s 欠 %[2]d"); a != b {
+		t.Fatalf("reordered verbs differ: %s vs %s", a, b)
+	}
+	if a, b := verbs("%s is %d"), verbs("%d 是 %s"); a == b {
+		t.Fatal("swapped verbs must differ")
+	}
+	_ = os.Getenv
+}

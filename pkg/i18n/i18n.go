@@ -1,0 +1,252 @@
+// Package i18n gives opsbook's human text in the department's language:
+// Traditional Chinese (zh-Hant) or English.
+//
+// Messages are keyed by their English text, gettext style: code writes
+//
+//	i18n.Sprintf("%s is over budget by %s", line, over)
+//
+// and the catalog files in catalog/*.zh-Hant.yaml map that English format to
+// its Chinese one ("%s 超出預算 %s"). English needs no file: the key is the
+// English message. A translation may reorder arguments with fmt's explicit
+// indexes (%[2]s). Words that come from data rather than code — kinds,
+// states, roles, field names — are terms, looked up with Term("state",
+// "approved") from catalog/terms.zh-Hant.yaml.
+//
+// The catalogs are loaded with github.com/nicksnyder/go-i18n, which also
+// matches a requested language (zh-TW, zh_HK.UTF-8, zh-Hant) to the closest
+// one we have. The formatting itself is fmt's, so numbers, ids and amounts
+// print exactly as they do in English.
+//
+// Only human text is translated. Record files, field keys, rule codes and
+// every -o json output stay as they are, so scripts and CI do not depend on
+// the reader's language.
+//
+// The language is chosen once per process with Set; the default is English.
+// A test scans the module for every key handed to this package (and to
+// functions whose doc comment carries an "i18n:format N" marker) and fails
+// when the Chinese catalog lacks one or holds one nothing uses.
+package i18n
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/language"
+)
+
+//go:embed catalog/*.yaml
+var catalogFS embed.FS
+
+// The languages opsbook speaks.
+var (
+	English = language.English
+	Chinese = language.MustParse("zh-Hant")
+)
+
+// Supported lists the languages in the order a matcher prefers them.
+var Supported = []language.Tag{English, Chinese}
+
+// TermsFile is the catalog file that holds terms rather than messages.
+const TermsFile = "terms"
+
+type state struct {
+	tag       language.Tag
+	localizer *goi18n.Localizer
+	memo      sync.Map // key → translation
+}
+
+var (
+	loadOnce sync.Once
+	bundle   *goi18n.Bundle
+	loadErr  error
+	current  atomic.Pointer[state]
+)
+
+func load() {
+	loadOnce.Do(func() {
+		bundle = goi18n.NewBundle(English)
+		bundle.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
+		names, err := fs.Glob(catalogFS, "catalog/*.yaml")
+		if err != nil {
+			loadErr = err
+			return
+		}
+		for _, name := range names {
+			b, err := catalogFS.ReadFile(name)
+			if err != nil {
+				loadErr = err
+				return
+			}
+			var probe any
+			if yaml.Unmarshal(b, &probe) == nil && probe == nil {
+				continue // only comments: a catalog not yet started
+			}
+			if _, err := bundle.ParseMessageFileBytes(b, name); err != nil {
+				loadErr = fmt.Errorf("i18n catalog %s: %w", name, err)
+				return
+			}
+		}
+	})
+}
+
+// Set makes tag the language of every later message.
+func Set(tag language.Tag) {
+	load()
+	st := &state{tag: tag}
+	if bundle != nil {
+		st.localizer = goi18n.NewLocalizer(bundle, tag.String())
+	}
+	current.Store(st)
+}
+
+// Current is the language messages are given in now.
+func Current() language.Tag {
+	if st := current.Load(); st != nil {
+		return st.tag
+	}
+	return English
+}
+
+// IsChinese reports whether messages are given in Chinese now.
+func IsChinese() bool { return Current() == Chinese }
+
+// T translates a message that takes no arguments.
+func T(key string) string {
+	st := current.Load()
+	if st == nil || st.tag == English || st.localizer == nil {
+		return key
+	}
+	if v, ok := st.memo.Load(key); ok {
+		return v.(string)
+	}
+	out, err := st.localizer.Localize(&goi18n.LocalizeConfig{
+		DefaultMessage: &goi18n.Message{ID: key, Other: key},
+	})
+	if err != nil || out == "" {
+		out = key
+	}
+	st.memo.Store(key, out)
+	return out
+}
+
+// Sprintf formats the translation of format with args, as fmt.Sprintf does.
+func Sprintf(format string, args ...any) string {
+	return fmt.Sprintf(T(format), args...)
+}
+
+// Errorf is fmt.Errorf on the translation of format; %w works as there.
+func Errorf(format string, args ...any) error {
+	return fmt.Errorf(T(format), args...)
+}
+
+// Term translates a word that comes from data: group is "kind", "state",
+// "role", "field", … and key the word as the record files spell it. A term
+// without a translation is shown as it is spelled.
+func Term(group, key string) string {
+	if current.Load() == nil || Current() == English {
+		return key
+	}
+	id := group + "." + key
+	if t := T(id); t != id {
+		return t
+	}
+	return key
+}
+
+// Parse reads a language as people and systems write it: "zh-Hant", "zh-TW",
+// "zh_HK.UTF-8", "en", "en_US.UTF-8". ok is false for the C or POSIX locale,
+// an empty string, or a language opsbook does not speak. Any Chinese is
+// given in Traditional Chinese, the only Chinese catalog there is.
+func Parse(s string) (tag language.Tag, ok bool) {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexAny(s, ".@"); i >= 0 {
+		s = s[:i]
+	}
+	if s == "" || s == "C" || s == "POSIX" {
+		return English, false
+	}
+	t, err := language.Parse(strings.ReplaceAll(s, "_", "-"))
+	if err != nil {
+		return English, false
+	}
+	base, _ := t.Base()
+	switch base.String() {
+	case "zh":
+		return Chinese, true
+	case "en":
+		return English, true
+	}
+	return English, false
+}
+
+// FromEnv is the language the environment asks for, read as the C library
+// does: LC_ALL, then LC_MESSAGES, then LANG. The first variable that is set
+// decides; ok is false when it names no language opsbook speaks.
+func FromEnv(getenv func(string) string) (language.Tag, bool) {
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := getenv(k); v != "" {
+			return Parse(v)
+		}
+	}
+	return English, false
+}
+
+// Catalog returns the Chinese catalog as files hold it: file name (without
+// the language and extension) → key → translation. Tests use it to check
+// the catalog against the code.
+func Catalog() (map[string]map[string]string, error) {
+	load()
+	if loadErr != nil {
+		return nil, loadErr
+	}
+	names, err := fs.Glob(catalogFS, "catalog/*.zh-Hant.yaml")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	out := map[string]map[string]string{}
+	for _, name := range names {
+		b, err := catalogFS.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		var raw map[string]any
+		if err := yaml.Unmarshal(b, &raw); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		flat := map[string]string{}
+		flatten("", raw, flat)
+		base := strings.TrimSuffix(strings.TrimPrefix(name, "catalog/"), ".zh-Hant.yaml")
+		out[base] = flat
+	}
+	return out, nil
+}
+
+func flatten(prefix string, v any, out map[string]string) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			p := k
+			if prefix != "" {
+				p = prefix + "." + k
+			}
+			flatten(p, x, out)
+		}
+	case string:
+		out[prefix] = v
+	}
+}
+
+// LoadError reports a catalog that could not be read; opsbook then speaks
+// English.
+func LoadError() error {
+	load()
+	return loadErr
+}

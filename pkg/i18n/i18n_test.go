@@ -1,0 +1,58 @@
+package i18n
+
+import (
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	for in, want := range map[string]string{
+		"zh-Hant": "zh-Hant", "zh-TW": "zh-Hant", "zh_HK.UTF-8": "zh-Hant", "zh_CN.UTF-8": "zh-Hant",
+		"en": "en", "en_US.UTF-8": "en", "en_GB@euro": "en",
+	} {
+		got, ok := Parse(in)
+		if !ok || got.String() != want {
+			t.Errorf("Parse(%q) = %v, %v; want %s", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"", "C", "POSIX", "C.UTF-8", "fr_FR.UTF-8", "%%"} {
+		if _, ok := Parse(in); ok {
+			t.Errorf("Parse(%q) ok, want not ok", in)
+		}
+	}
+}
+
+func TestFromEnv(t *testing.T) {
+	env := map[string]string{"LANG": "zh_TW.UTF-8", "LC_MESSAGES": "en_US.UTF-8"}
+	tag, ok := FromEnv(func(k string) string { return env[k] })
+	if !ok || tag != English {
+		t.Fatalf("LC_MESSAGES should win over LANG: %v %v", tag, ok)
+	}
+	env["LC_ALL"] = "C"
+	if _, ok := FromEnv(func(k string) string { return env[k] }); ok {
+		t.Fatal("LC_ALL=C decides and names no language")
+	}
+}
+
+func TestTranslate(t *testing.T) {
+	defer Set(English)
+	Set(Chinese)
+	if got := T("refused: the change would break the rules; nothing was changed"); got == "refused: the change would break the rules" {
+		t.Fatalf("no Chinese for a catalogued key: %q", got)
+	}
+	if got := Sprintf("no such key %d", 2026); got != "no such key 2026" {
+		t.Fatalf("an unknown key falls back to English, formatted by fmt: %q", got)
+	}
+	if got := Term("state", "approved"); got != "已核准" {
+		t.Fatalf("Term = %q", got)
+	}
+	if got := Term("state", "no-such-state"); got != "no-such-state" {
+		t.Fatalf("unknown term = %q", got)
+	}
+	Set(English)
+	if got := Term("state", "approved"); got != "approved" {
+		t.Fatalf("English term = %q", got)
+	}
+	if LoadError() != nil {
+		t.Fatal(LoadError())
+	}
+}
