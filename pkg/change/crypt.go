@@ -3,7 +3,7 @@ package change
 import (
 	"bytes"
 	"errors"
-	"fmt"
+	"github.com/opsbook/opsbook/pkg/i18n"
 
 	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/record"
@@ -60,14 +60,19 @@ func (s *Session) seal(edits []Edit) ([]Edit, error) {
 		data, err := sealer.Seal(e.Before, e.Path, e.Data)
 		var nr *crypt.NotReaderError
 		if errors.As(err, &nr) {
-			return nil, &Refused{Rule: RuleEncrypted, Reason: "refused: " + nr.Error()}
+			return nil, NotReader(nr.ID, nr.Field)
 		}
 		if err != nil {
-			return nil, &Refused{Rule: RuleEncrypted, Reason: fmt.Sprintf("refused: %v; nothing was changed", err)}
+			return nil, &Refused{Rule: RuleEncrypted, Reason: i18n.Sprintf("refused: %v; nothing was changed", err)}
 		}
 		out[i].Data = data
 	}
 	return out, nil
+}
+
+// NotReader refuses a change to an encrypted field the actor cannot read.
+func NotReader(id, field string) *Refused {
+	return &Refused{Rule: RuleEncrypted, Reason: i18n.Sprintf("refused: %s of %s is encrypted and you cannot read it (you are not among its readers, or your key is not at hand: OPSBOOK_IDENTITY, ~/.ssh/id_ed25519); you may not change it", field, id)}
 }
 
 func bytesHaveMarker(b []byte) bool { return bytes.Contains(b, []byte(crypt.Marker)) }

@@ -3,6 +3,7 @@ package change
 import (
 	"errors"
 	"fmt"
+	"github.com/opsbook/opsbook/pkg/i18n"
 
 	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/record"
@@ -28,7 +29,7 @@ func EncryptEdits(s *Session, recs []*record.Record, rekey bool) ([]Edit, []stri
 		if rekey {
 			what = "rekey"
 		}
-		return nil, nil, &Refused{Rule: RuleEncryptRole, Reason: fmt.Sprintf("refused: %s is a %s; opsbook %s is the director's or leadership's (verify accepts a change of sealed ciphertext only from them)", s.Actor.Handle, r, what)}
+		return nil, nil, &Refused{Rule: RuleEncryptRole, Reason: i18n.Sprintf("refused: %s is a %s; opsbook %s is the director's or leadership's (verify accepts a change of sealed ciphertext only from them)", s.Actor.Handle, r, what)}
 	}
 	id, err := s.Identity()
 	if err != nil {
@@ -62,14 +63,14 @@ func EncryptEdits(s *Session, recs []*record.Record, rekey bool) ([]Edit, []stri
 				}
 				if clear, err = id.Open(p, v.(string)); err != nil {
 					if errors.Is(err, crypt.ErrNotReader) {
-						return nil, nil, &Refused{Rule: RuleEncrypted, Reason: fmt.Sprintf("refused: you cannot read %s of %s, so you cannot encrypt it again (someone who can read it runs opsbook rekey %s); nothing was changed", p, rec.ID, rec.ID)}
+						return nil, nil, &Refused{Rule: RuleEncrypted, Reason: i18n.Sprintf("refused: you cannot read %s of %s, so you cannot encrypt it again (someone who can read it runs opsbook rekey %s); nothing was changed", p, rec.ID, rec.ID)}
 					}
-					return nil, nil, &Refused{Rule: RuleEncrypted, Reason: fmt.Sprintf("refused: %s of %s %v; nothing was changed", p, rec.ID, err)}
+					return nil, nil, &Refused{Rule: RuleEncrypted, Reason: i18n.Sprintf("refused: %s of %s %v; nothing was changed", p, rec.ID, err)}
 				}
 			}
 			ct, err := crypt.Encrypt(p, clear, keys)
 			if err != nil {
-				return nil, nil, &Refused{Rule: RuleEncrypted, Reason: fmt.Sprintf("refused: cannot encrypt %s of %s: %v; nothing was changed", p, rec.ID, err)}
+				return nil, nil, &Refused{Rule: RuleEncrypted, Reason: i18n.Sprintf("refused: cannot encrypt %s of %s: %v; nothing was changed", p, rec.ID, err)}
 			}
 			if err := ed.Set(p, crypt.CiphertextNode(ct), false); err != nil {
 				return nil, nil, err
@@ -83,7 +84,7 @@ func EncryptEdits(s *Session, recs []*record.Record, rekey bool) ([]Edit, []stri
 			v, _ := rec.Get(p)
 			clear, err := id.Open(p, v.(string))
 			if err != nil {
-				notes = append(notes, fmt.Sprintf("%s of %s stays encrypted though the policy does not encrypt it: %v", p, rec.ID, err))
+				notes = append(notes, i18n.Sprintf("%s of %s stays encrypted though the policy does not encrypt it: %v", p, rec.ID, err))
 				continue
 			}
 			if err := ed.Set(p, crypt.Node(clear), false); err != nil {

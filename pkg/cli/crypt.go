@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"os"
 	"strings"
 
@@ -40,7 +41,7 @@ func (g *global) identity() *crypt.Identity {
 	crypt.Ask = askPassphrase(g)
 	id, err := crypt.LoadIdentity(crypt.Ask)
 	if err != nil && !errors.Is(err, crypt.ErrNoIdentity) {
-		fmt.Fprintf(g.io.Err, "opsbook: %v; encrypted fields stay %s\n", err, crypt.Marker)
+		fmt.Fprintln(g.io.Err, i18n.Sprintf("opsbook: %v; encrypted fields stay %s", err, crypt.Marker))
 	}
 	g.id = id
 	return id
@@ -61,7 +62,7 @@ func (g *global) reveal(rec *record.Record, redact bool) *record.Record {
 	out, hidden := crypt.Reveal(g.identity(), rec)
 	for _, h := range hidden {
 		if !errors.Is(h.Err, crypt.ErrNotReader) {
-			fmt.Fprintf(g.io.Err, msgEncryptedHidden+"\n", h.Field, rec.ID, crypt.Marker, h.Err)
+			fmt.Fprintln(g.io.Err, i18n.Sprintf(msgEncryptedHidden, h.Field, rec.ID, crypt.Marker, h.Err))
 		}
 	}
 	if redact {
@@ -200,14 +201,14 @@ func runEncrypt(ctx context.Context, o *cryptOpts, ids []string, rekey bool) err
 		return writeErr(err)
 	}
 	for _, n := range notes {
-		fmt.Fprintln(o.io.Err, "opsbook: "+n)
+		fmt.Fprintln(o.io.Err, i18n.Sprintf("opsbook: %s", n))
 	}
 	action := "encrypt"
 	if rekey {
 		action = "rekey"
 	}
 	if len(edits) == 0 {
-		fmt.Fprintf(o.io.Err, "no changes: every record named is already as the policy encrypts it; nothing committed\n")
+		fmt.Fprintln(o.io.Err, i18n.T("no changes: every record named is already as the policy encrypts it; nothing committed"))
 		if o.output == "json" || o.output == "yaml" {
 			return o.report(changeJSON{Action: action, Unchanged: true}, "")
 		}
@@ -228,7 +229,7 @@ func runEncrypt(ctx context.Context, o *cryptOpts, ids []string, rekey bool) err
 		return writeErr(err)
 	}
 	out := changeJSON{ID: first.ID, Path: first.Path, Paths: res.Paths, Action: action, Commit: res.Commit, Unchanged: res.Unchanged}
-	return o.report(out, fmt.Sprintf("%s: %d record(s) changed", action, len(edits)))
+	return o.report(out, i18n.Sprintf("%s: %d record(s) changed", action, len(edits)))
 }
 
 type readerRow struct {
@@ -276,19 +277,26 @@ Output (-o): text, json, yaml.`,
 				return render.WriteYAML(g.io.Out, rows)
 			}
 			if len(rows) == 0 {
-				fmt.Fprintf(g.io.Out, "%s: the policy encrypts no field of %s records\n", rec.ID, rec.Kind)
+				fmt.Fprintln(g.io.Out, i18n.Sprintf("%s: the policy encrypts no field of %s records", rec.ID, rec.Kind))
 				return nil
 			}
 			var fs []render.Field
 			for _, row := range rows {
-				v := row.State + "; readers: " + strings.Join(row.Readers, ", ")
+				state := i18n.T("encrypted")
+				switch row.State {
+				case "plain":
+					state = i18n.Sprintf("plain text: run opsbook encrypt %s", rec.ID)
+				case "absent":
+					state = i18n.T("absent")
+				}
+				v := i18n.Sprintf("%s; readers: %s", state, strings.Join(row.Readers, ", "))
 				if len(row.Missing) > 0 {
-					v += "; not written for: " + strings.Join(row.Missing, ", ") + " (opsbook rekey " + rec.ID + ")"
+					v += i18n.Sprintf("; not written for: %s (opsbook rekey %s)", strings.Join(row.Missing, ", "), rec.ID)
 				}
 				if row.Extra > 0 {
-					v += fmt.Sprintf("; still open to %d key(s) of no current reader", row.Extra)
+					v += i18n.Sprintf("; still open to %d key(s) of no current reader", row.Extra)
 				}
-				if row.Error != "" {
+				if row.Error != "" && row.State != "plain" {
 					v += "; " + row.Error
 				}
 				fs = append(fs, render.Field{Label: row.Field, Value: v})

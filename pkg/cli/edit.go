@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -259,7 +260,7 @@ func revealForEdit(g *global, s *change.Session, id string, src []byte, say bool
 	}
 	for _, h := range hidden {
 		if say || !errors.Is(h.Err, crypt.ErrNotReader) {
-			fmt.Fprintf(g.io.Err, msgEncryptedHidden+"\n", h.Field, id, crypt.Marker, hiddenWhy(h))
+			fmt.Fprintln(g.io.Err, i18n.Sprintf(msgEncryptedHidden, h.Field, id, crypt.Marker, hiddenWhy(h)))
 		}
 	}
 	return shown, hidden, nil
@@ -268,7 +269,7 @@ func revealForEdit(g *global, s *change.Session, id string, src []byte, say bool
 // hiddenWhy says why an encrypted field stayed closed.
 func hiddenWhy(h crypt.Hidden) string {
 	if errors.Is(h.Err, crypt.ErrNotReader) {
-		return msgNotReader
+		return i18n.T(msgNotReader)
 	}
 	return h.Err.Error()
 }

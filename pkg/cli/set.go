@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/change"
-	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/spf13/cobra"
@@ -105,7 +104,7 @@ func runSet(ctx context.Context, o *setOpts, action string) error {
 		}
 		for _, p := range touched {
 			if p == h.Field || strings.HasPrefix(p, h.Field+".") || strings.HasPrefix(h.Field, p+".") {
-				return writeErr(&change.Refused{Rule: change.RuleEncrypted, Reason: "refused: " + (&crypt.NotReaderError{ID: rec.ID, Field: h.Field}).Error()})
+				return writeErr(change.NotReader(rec.ID, h.Field))
 			}
 		}
 	}
