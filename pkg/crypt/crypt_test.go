@@ -284,6 +284,16 @@ func TestSealKeepsUnchanged(t *testing.T) {
 	if !errors.As(err, &nr) {
 		t.Errorf("removal by a non-reader: %v", err)
 	}
+	// A reader added to the registry (a second director) does not make an
+	// unrelated write re-encrypt: that is the director's rekey.
+	grown := &Sealer{Policy: pol, People: NewPeople(append([]*record.Record{person(t, "zhou.jie", "director")}, people["wang.fang"], people["sun.li"], people["li.wei"])), ID: director.ID}
+	out, err = grown.Seal(before, path, []byte(strings.Replace(string(first), "summary: late", "summary: later", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := parse(t, path, string(out)).Get("contact"); v != ct {
+		t.Errorf("a write re-encrypted for a reader the registry added")
+	}
 	// A new assignee gets a stanza when the writer can read the value.
 	moved := strings.Replace(string(first), "assignee: sun.li", "assignee: li.wei", 1)
 	out, err = director.Seal(before, path, []byte(moved))

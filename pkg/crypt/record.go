@@ -159,6 +159,20 @@ type Sealer struct {
 	People People
 	// ID is the writer's identity (nil: none at hand).
 	ID *Identity
+
+	noRefresh bool
+}
+
+func sameHandles(a, b []Reader) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Handle != b[i].Handle {
+			return false
+		}
+	}
+	return true
 }
 
 // Seal returns the text of a record about to be written (after) with every
@@ -167,8 +181,9 @@ type Sealer struct {
 // re-encrypted on every write), Marker stands for the value before, and a
 // new value is encrypted for the record's readers (as after names them). A
 // value the writer cannot read may not be changed or removed
-// (*NotReaderError). A kept ciphertext is re-encrypted only when a reader
-// lacks a stanza (a new assignee) and the writer can read it.
+// (*NotReaderError). A kept ciphertext is re-encrypted only when the write
+// changes who reads the record (a new assignee), a reader lacks a stanza,
+// and the writer can read it.
 func (s *Sealer) Seal(before *record.Record, path string, after []byte) ([]byte, error) {
 	rec, _ := record.Parse(path, after)
 	if rec == nil {
@@ -199,6 +214,13 @@ func (s *Sealer) Seal(before *record.Record, path string, after []byte) ([]byte,
 	}
 	readers := Readers(s.Policy, s.People, rec)
 	keys := Recipients(readers)
+	// A kept ciphertext is re-encrypted only when this write changes who
+	// reads the record (a new assignee, another classification): a
+	// reader added to the registry or the policy is the director's
+	// rekey, not every later write's.
+	if before == nil || sameHandles(Readers(s.Policy, s.People, before), readers) {
+		s = &Sealer{Policy: s.Policy, People: s.People, ID: s.ID, noRefresh: true}
+	}
 	ed, err := record.NewEditor(after)
 	if err != nil {
 		return after, nil
@@ -275,6 +297,9 @@ func (s *Sealer) Seal(before *record.Record, path string, after []byte) ([]byte,
 // refresh re-encrypts a kept ciphertext when a reader lacks a stanza and
 // the writer can read it; otherwise it returns ct unchanged.
 func (s *Sealer) refresh(p, ct string, readers []Reader, keys []Key) (string, error) {
+	if s.noRefresh {
+		return ct, nil
+	}
 	st, err := Stanzas(ct)
 	if err != nil || len(Missing(st, readers)) == 0 {
 		return ct, nil
