@@ -133,6 +133,78 @@ func TestCrashNoCommit(t *testing.T) {
 	}
 }
 
+// manyWrite approves three claims in one commit: a kill at any step leaves
+// all three approved or all three submitted.
+var manyWrite = write{"wang.fang@example.com", []string{"approve", "EXP-2026-0023", "EXP-2026-0025", "EXP-2026-0033"}}
+
+// manySteps are the steps of a three-file commit.
+var manySteps = []string{"objects", "locks", "journal", "file-1", "file-2", "file-3", "index-written", "ref", "index", "done"}
+
+func TestCrashManyAtEveryStep(t *testing.T) {
+	tmpl := sampleRepo(t)
+	for i, st := range manySteps {
+		t.Run(st, func(t *testing.T) {
+			t.Parallel()
+			dir := copyRepo(t, tmpl)
+			before := git(t, dir, "rev-parse", "HEAD")
+			cmd := opsbook(dir, manyWrite.who, manyWrite.args...)
+			cmd.Env = append(cmd.Env, "OPSBOOK_TEST_CRASH_AT="+st)
+			if out, err := cmd.CombinedOutput(); !killed(err) {
+				t.Fatalf("not killed at %s: %v\n%s", st, err, out)
+			}
+			if out, err := opsbook(dir, "wang.fang@example.com", "doctor").CombinedOutput(); err != nil {
+				t.Fatalf("doctor after a kill at %s: %v\n%s", st, err, out)
+			}
+			committed := git(t, dir, "rev-parse", "HEAD") != before
+			if want := i >= indexOf(manySteps, committedFrom); committed != want {
+				t.Errorf("killed at %s: committed = %v, want %v", st, committed, want)
+			}
+			want := "submitted"
+			if committed {
+				want = "approved"
+				if n := git(t, dir, "rev-list", "--count", before+"..HEAD"); n != "1" {
+					t.Errorf("killed at %s: %s commits, want one", st, n)
+				}
+			}
+			if got := manyStates(t, dir); got != want {
+				t.Errorf("killed at %s: the claims are %s, want all %s", st, got, want)
+			}
+			checkConsistent(t, dir)
+		})
+	}
+}
+
+// manyStates is the one state manyWrite's claims are all in, in HEAD and
+// in the work tree, or a list of what differs.
+func manyStates(t *testing.T, dir string) string {
+	t.Helper()
+	seen := map[string]bool{}
+	var all []string
+	for _, id := range manyWrite.args[1:] {
+		p := "records/expenses/2026/" + id + ".yaml"
+		data, err := os.ReadFile(filepath.Join(dir, p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for where, text := range map[string]string{"work tree": string(data), "HEAD": git(t, dir, "show", "HEAD:"+p)} {
+			st := "?"
+			for _, line := range strings.Split(text, "\n") {
+				if v, ok := strings.CutPrefix(line, "status: "); ok {
+					st = strings.TrimSpace(v)
+				}
+			}
+			seen[st] = true
+			all = append(all, id+" "+st+" in "+where)
+		}
+	}
+	if len(seen) == 1 {
+		for st := range seen {
+			return st
+		}
+	}
+	return strings.Join(all, "; ")
+}
+
 // TestKillLoop kills writes with SIGKILL (and SIGHUP) at random moments and
 // checks after each that the next command leaves the repository consistent.
 func TestKillLoop(t *testing.T) {
@@ -144,8 +216,11 @@ func TestKillLoop(t *testing.T) {
 	dir := copyRepo(t, tmpl)
 	deadline := time.Now().Add(10 * time.Second)
 	n, repaired := 0, 0
+	// renumber once moved cannot repeat; the approval of three claims can
+	// be killed until it has gone through
+	loop := append(append([]write(nil), writes[:len(writes)-1]...), manyWrite)
 	for ; n < 60 && time.Now().Before(deadline); n++ {
-		w := writes[rnd.Intn(len(writes)-1)] // renumber once moved cannot repeat
+		w := loop[rnd.Intn(len(loop))]
 		sig := syscall.SIGKILL
 		if n%4 == 3 {
 			sig = syscall.SIGHUP
@@ -173,6 +248,9 @@ func TestKillLoop(t *testing.T) {
 			t.Fatalf("kill #%d (%v after %s): the next write failed: %v\n%s\n(killed: %s)", n, w.args, sig, err, o, out.String())
 		}
 		checkConsistent(t, dir)
+		if st := manyStates(t, dir); st != "submitted" && st != "approved" {
+			t.Fatalf("kill #%d (%v after %s): the claims approved together are not all or none: %s", n, w.args, sig, st)
+		}
 	}
 	t.Logf("%d writes stopped, %d times the next write repaired something", n, repaired)
 }

@@ -198,7 +198,7 @@ func (s *Session) checkSealed(before, after *record.Record, pending map[string][
 	if len(check) == 0 {
 		return nil
 	}
-	dirty, err := s.Git.Dirty(check)
+	dirty, err := s.dirty(check)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrRepository, err)
 	}
@@ -206,6 +206,40 @@ func (s *Session) checkSealed(before, after *record.Record, pending map[string][
 		return refuse(strings.Join(dirty, ", "), "is not committed as it is (untracked, or changed since HEAD)", "attach it with `opsbook attach "+after.ID+" FILE` (which commits it) or commit it with git")
 	}
 	return nil
+}
+
+// dirty is Git.Dirty, remembered per path in a preview (which tries many
+// moves over files nothing changes meanwhile; reading the index is the
+// cost).
+func (s *Session) dirty(paths []string) ([]string, error) {
+	if s.files == nil {
+		return s.Git.Dirty(paths)
+	}
+	var ask []string
+	for _, p := range paths {
+		if _, ok := s.files.dirty.Load(p); !ok {
+			ask = append(ask, p)
+		}
+	}
+	if len(ask) > 0 {
+		d, err := s.Git.Dirty(ask)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ask {
+			s.files.dirty.Store(p, false)
+		}
+		for _, p := range d {
+			s.files.dirty.Store(p, true)
+		}
+	}
+	var out []string
+	for _, p := range paths {
+		if v, _ := s.files.dirty.Load(p); v == true {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // checkCommitted makes sure each attached file went into commit hash as it

@@ -10,17 +10,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/opsbook/opsbook/pkg/i18n"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/attach"
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/gitstore"
+	"github.com/opsbook/opsbook/pkg/i18n"
+	"github.com/opsbook/opsbook/pkg/par"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/repo"
 	"github.com/opsbook/opsbook/pkg/rules"
@@ -73,9 +77,17 @@ type Session struct {
 	// Now is the moment stamped into records (acknowledged_at, dates).
 	Now    time.Time
 	Commit bool
-	env    workflow.Env
-	unlock func()
-	before []diag.Diagnostic
+	// Progress, when set, is told how far a change of several records has
+	// got in a step (what: "reading", "judging"), from one goroutine.
+	Progress func(what string, done, total int)
+	env      workflow.Env
+	unlock   func()
+	before   []diag.Diagnostic
+	// preview: a session that only asks (Preview); Apply refuses.
+	preview bool
+	// files remembers what the attachments are, for a preview's many
+	// checks: nothing writes them meanwhile.
+	files *fileMemo
 	// The actor's identity for encrypted fields, read on first use.
 	idRead bool
 	id     *crypt.Identity
@@ -155,6 +167,101 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Session, error) {
 	return s, nil
 }
 
+// Preview is a session that only asks what the workflow and the rules
+// would say of a change by person as of now, without the lock and without
+// writing: Apply refuses on it. findings are the repository's validation
+// findings as of now (r.Validate(now)), against which a change's new errors
+// are told apart. A read-only command (the inbox) uses it to try moves the
+// way a write would check them.
+func Preview(r *repo.Repo, g *gitstore.Repo, person *record.Record, now time.Time, findings []diag.Diagnostic) *Session {
+	s := &Session{Repo: r, Git: g, Person: person, Now: now, preview: true, before: findings, files: newFileMemo(r.Root)}
+	if person != nil {
+		s.Actor = workflow.ActorOf(person)
+		s.Name = person.Title()
+	}
+	s.env = workflow.Env{Policy: r.Policy, People: workflow.NewPeople(r.Set.OfKind(record.Person)), Now: now, Records: r.Set}
+	return s
+}
+
+// Needs tries moving rec to state to (nothing is written) and returns
+// every reason the change would be refused: the workflow's, then each
+// error the rules would find in the records it leaves behind (a state's
+// needs, the budget). None: the move may be made now.
+func (s *Session) Needs(rec *record.Record, to string) []string {
+	return s.TryMoves([]*record.Record{rec}, []string{to})[0]
+}
+
+// TryMoves is Needs for many moves (recs[i] to tos[i]), each judged as if
+// it were the only one. The rules cost a pass over every record, so the
+// moves are tried together first and, when the rules object, in halves,
+// down to each move alone: a move is found ready in a group the rules
+// accept, and what a refused move needs is what the rules say of it alone.
+// (Moving records on never makes another record's error go away, so a
+// group without a new error holds only moves that are fine alone.)
+func (s *Session) TryMoves(recs []*record.Record, tos []string) [][]string {
+	out := make([][]string, len(recs))
+	edits := make([][]Edit, len(recs))
+	var todo []int
+	for i, rec := range recs {
+		if err := workflow.CheckMove(s.Actor, rec, tos[i], s.env); err != nil {
+			out[i] = Unmet(err)
+			continue
+		}
+		e, err := MoveEdits(s, rec, tos[i], "")
+		if err != nil {
+			out[i] = Unmet(err)
+			continue
+		}
+		edits[i] = e
+		todo = append(todo, i)
+	}
+	var try func(group []int)
+	try = func(group []int) {
+		if len(group) == 0 {
+			return
+		}
+		first := recs[group[0]]
+		msg := Message{Kind: first.Kind, ID: first.ID, Action: "move to " + tos[group[0]]}
+		if len(group) == 1 {
+			if err := s.Check(edits[group[0]], msg); err != nil {
+				out[group[0]] = Unmet(err)
+			}
+			return
+		}
+		var all []Edit
+		paths := map[string]bool{}
+		overlap := false
+		for _, i := range group {
+			for _, e := range edits[i] {
+				overlap = overlap || paths[e.Path]
+				paths[e.Path] = true
+				all = append(all, e)
+			}
+		}
+		if !overlap && s.Check(all, msg) == nil {
+			return
+		}
+		try(group[:len(group)/2])
+		try(group[len(group)/2:])
+	}
+	try(todo)
+	return out
+}
+
+// Unmet lists why a check refused a change: each diagnostic's message, or
+// the reason itself when it has none.
+func Unmet(err error) []string {
+	var ref *Refused
+	if errors.As(err, &ref) && len(ref.Diagnostics) > 0 {
+		var out []string
+		for _, d := range ref.Diagnostics {
+			out = append(out, d.Message)
+		}
+		return out
+	}
+	return []string{strings.TrimSpace(strings.SplitN(err.Error(), "\n", 2)[0])}
+}
+
 // Close releases the lock.
 func (s *Session) Close() {
 	if s.unlock != nil {
@@ -197,17 +304,93 @@ type Message struct {
 	// Mechanical marks a change that only rewrites ids (renumber): the
 	// workflow is not asked, the rules still are.
 	Mechanical bool
+	// Many are the records of a change of several (approve ID ID…,
+	// --where), each with its own line in the body and its own
+	// Opsbook-Record trailer; Kind and ID are then unused.
+	Many []Line
 }
 
-func (m Message) subject() string { return fmt.Sprintf("%s %s: %s", m.Kind, m.ID, m.Action) }
+// Line is one record of a change of several: its move (From → To) or, for
+// an edit, no move.
+type Line struct {
+	Kind     record.Kind
+	ID       string
+	From, To string
+}
 
+func (l Line) String() string {
+	if l.From != l.To {
+		return fmt.Sprintf("%s %s: %s → %s", l.Kind, l.ID, l.From, l.To)
+	}
+	return fmt.Sprintf("%s %s", l.Kind, l.ID)
+}
+
+// What names what the change is about in a sentence: "expense
+// EXP-2026-0041", or "3 records" for a change of several.
+func (m Message) What() string {
+	if len(m.Many) == 1 {
+		return "1 record"
+	}
+	if len(m.Many) > 0 {
+		return fmt.Sprintf("%d records", len(m.Many))
+	}
+	return fmt.Sprintf("%s %s", m.Kind, m.ID)
+}
+
+// manyShown is how many ids a subject names before "and N more".
+const manyShown = 4
+
+func (m Message) subject() string {
+	if len(m.Many) == 0 {
+		return fmt.Sprintf("%s %s: %s", m.Kind, m.ID, m.Action)
+	}
+	kind := m.Many[0].Kind
+	var ids []string
+	for _, l := range m.Many {
+		if l.Kind != kind {
+			kind = ""
+		}
+		if len(ids) < manyShown {
+			ids = append(ids, l.ID)
+		}
+	}
+	list := strings.Join(ids, ", ")
+	if n := len(m.Many) - len(ids); n > 0 {
+		list += fmt.Sprintf(" and %d more", n)
+	}
+	if kind != "" {
+		list = string(kind) + " " + list
+	}
+	return list + ": " + m.Action
+}
+
+// String is the commit message. A change of several records lists each
+// record on a line of the body and names each in an Opsbook-Record
+// trailer. (Nothing reads the message back to judge it: history and
+// verify work the moves out from the files.)
 func (m Message) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s: %s\n", m.Kind, m.ID, m.Action)
+	b.WriteString(m.subject() + "\n")
 	if n := strings.TrimSpace(m.Note); n != "" {
 		b.WriteString("\n" + n + "\n")
 	}
-	fmt.Fprintf(&b, "\nOpsbook-Record: %s\nOpsbook-Action: %s\n", m.ID, m.Action)
+	if len(m.Many) == 0 {
+		fmt.Fprintf(&b, "\nOpsbook-Record: %s\nOpsbook-Action: %s\n", m.ID, m.Action)
+		return b.String()
+	}
+	b.WriteString("\n")
+	for _, l := range m.Many {
+		if l.From == l.To {
+			fmt.Fprintf(&b, "%s %s: %s\n", l.Kind, l.ID, m.Action)
+			continue
+		}
+		b.WriteString(l.String() + "\n")
+	}
+	b.WriteString("\n")
+	for _, l := range m.Many {
+		fmt.Fprintf(&b, "Opsbook-Record: %s\n", l.ID)
+	}
+	fmt.Fprintf(&b, "Opsbook-Action: %s\n", m.Action)
 	return b.String()
 }
 
@@ -217,6 +400,9 @@ type Result struct {
 	Commit string // empty with --no-commit
 	// Unchanged: the files already say this; nothing was written.
 	Unchanged bool
+	// Same are the records of a change of several that already said so
+	// and were left out of its commit.
+	Same []string
 }
 
 // Parse turns an edit's content into a record for checking, with the
@@ -232,7 +418,15 @@ func (s *Session) Parse(e Edit) (*record.Record, []diag.Diagnostic) {
 }
 
 // Check decides whether the edits may be made, without writing anything.
+// It stops at the first reason to refuse; a change of several records
+// (msg.Many) is judged whole instead, every refusal listed (CheckBatch).
 func (s *Session) Check(edits []Edit, msg Message) error {
+	return s.check(edits, msg, len(msg.Many) > 0)
+}
+
+// check judges the edits; with all, it goes on past the first refusal and
+// returns every one, each as a diagnostic naming its record, field and rule.
+func (s *Session) check(edits []Edit, msg Message, all bool) error {
 	edits, err := s.seal(edits)
 	if err != nil {
 		return err
@@ -246,6 +440,18 @@ func (s *Session) Check(edits []Edit, msg Message) error {
 			pending[e.Path] = e.Data
 		}
 	}
+	parsed := make([][]diag.Diagnostic, len(edits))
+	var done atomic.Int64
+	stop := s.tick(all, "judging", &done, len(edits))
+	par.For(len(edits), 64, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if e := edits[i]; !e.File && e.Data != nil {
+				after[i], parsed[i] = s.Parse(e)
+			}
+			done.Add(1)
+		}
+	})
+	stop()
 	for i, e := range edits {
 		if e.File {
 			continue
@@ -254,43 +460,79 @@ func (s *Session) Check(edits []Edit, msg Message) error {
 			changes = append(changes, workflow.Change{Before: e.Before})
 			continue
 		}
-		rec, ds := s.Parse(e)
-		for _, d := range ds {
+		for _, d := range parsed[i] {
 			if d.Severity == diag.Error {
 				invalid = append(invalid, d)
 			}
 		}
-		if rec == nil {
+		if after[i] == nil {
 			continue
 		}
-		after[i] = rec
-		changes = append(changes, workflow.Change{Before: e.Before, After: rec})
+		changes = append(changes, workflow.Change{Before: e.Before, After: after[i]})
 	}
 	if len(invalid) > 0 {
-		return &Refused{Reason: fmt.Sprintf("refused: %s %s would not be valid; nothing was changed", msg.Kind, msg.ID), Rule: "validate", Diagnostics: diag.Sort(invalid), Invalid: true}
+		return &Refused{Reason: fmt.Sprintf("refused: %s would not be valid; nothing was changed", msg.What()), Rule: "validate", Diagnostics: diag.Sort(invalid), Invalid: true}
 	}
 	env := s.env
 	env.Records = overlay{s.Repo.Set, changes}
+	var refusals []diag.Diagnostic
 	if rs := workflow.CheckChanges(s.Actor, changes, env); len(rs) > 0 && !msg.Mechanical {
-		var reasons []string
-		for _, r := range rs {
-			reasons = append(reasons, r.Message)
+		if !all {
+			var reasons []string
+			for _, r := range rs {
+				reasons = append(reasons, r.Message)
+			}
+			return &Refused{Reason: "refused: " + strings.Join(reasons, "; "), Rule: rs[0].Rule}
 		}
-		return &Refused{Reason: "refused: " + strings.Join(reasons, "; "), Rule: rs[0].Rule}
+		refusals = append(refusals, refusalDiagnostics(rs, changes)...)
+	}
+	keep := func(err error, e Edit) error {
+		var ref *Refused
+		if err == nil || !all || !errors.As(err, &ref) {
+			return err
+		}
+		if len(ref.Diagnostics) > 0 {
+			refusals = append(refusals, ref.Diagnostics...)
+			return nil
+		}
+		id := ""
+		if after := e.Before; after != nil {
+			id = after.ID
+		}
+		refusals = append(refusals, diag.Diagnostic{Path: e.Path, Line: 1, Column: 1, Severity: diag.Error, Rule: ref.Rule, Record: id,
+			Message: strings.TrimSuffix(strings.TrimPrefix(ref.Reason, "refused: "), "; nothing was changed")})
+		return nil
 	}
 	for i, e := range edits {
-		if err := s.checkNDA(e.Before, after[i]); err != nil {
+		if err := keep(s.checkNDA(e.Before, after[i]), e); err != nil {
 			return err
 		}
-		if err := s.checkSealed(e.Before, after[i], pending); err != nil {
+		if err := keep(s.checkSealed(e.Before, after[i], pending), e); err != nil {
 			return err
 		}
 	}
-	return s.checkRules(edits, after, pending)
+	if err := s.checkRules(edits, after, pending); err != nil {
+		if !all {
+			return err
+		}
+		if err := keep(err, Edit{}); err != nil {
+			return err
+		}
+	}
+	if len(refusals) == 0 {
+		return nil
+	}
+	refusals = diag.Sort(refusals)
+	n, ids := refusedRecords(refusals)
+	return &Refused{Reason: i18n.Sprintf("refused: %d of the %d records (%s); nothing was changed", n, len(msg.Many), ids), Rule: refusals[0].Rule, Diagnostics: refusals}
 }
 
-// Apply checks the edits and, when allowed, writes and commits them.
+// Apply checks the edits and, when allowed, writes and commits them: one
+// commit, whether the edits are one record's or (msg.Many) several's.
 func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result, error) {
+	if s.preview {
+		return nil, fmt.Errorf("%w: a preview session does not write", ErrRepository)
+	}
 	edits, err := s.seal(edits)
 	if err != nil {
 		return nil, err
@@ -397,7 +639,11 @@ func (s *Session) checkRules(edits []Edit, after []*record.Record, pending map[s
 		}
 	}
 	set := record.NewSet(recs)
-	now := rules.Check(&rules.Context{Set: set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Pending: pending})
+	rc := &rules.Context{Set: set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Pending: pending}
+	if s.files != nil {
+		rc.Stat, rc.Sum = s.files.stat, s.files.sum
+	}
+	now := rules.Check(rc)
 	key := func(d diag.Diagnostic) string {
 		return d.Path + "\x00" + d.Rule + "\x00" + d.Record + "\x00" + d.Message
 	}
@@ -436,4 +682,38 @@ func (s *Session) checkSigningKey() error {
 		}
 	}
 	return &Refused{Rule: "signature-unknown-key", Reason: fmt.Sprintf("refused: the policy requires signed commits, and your signing key (git user.signingkey) is not one registered to %s in %s/people/%s.yaml: verify would reject the commit", s.Actor.Handle, s.Repo.Policy.Records, s.Actor.Handle)}
+}
+
+// fileMemo answers the rules' questions about attachments once per path.
+type fileMemo struct {
+	root  string
+	stats sync.Map // path → attach.State
+	sums  sync.Map // path → memoSum
+	dirty sync.Map // path → bool: not committed as it is
+}
+
+type memoSum struct {
+	sum string
+	err error
+}
+
+func newFileMemo(root string) *fileMemo { return &fileMemo{root: root} }
+
+func (m *fileMemo) stat(rel string) attach.State {
+	if v, ok := m.stats.Load(rel); ok {
+		return v.(attach.State)
+	}
+	st := attach.Stat(m.root, rel)
+	m.stats.Store(rel, st)
+	return st
+}
+
+func (m *fileMemo) sum(rel string) (string, error) {
+	if v, ok := m.sums.Load(rel); ok {
+		ms := v.(memoSum)
+		return ms.sum, ms.err
+	}
+	sum, err := attach.Sum(m.root, rel)
+	m.sums.Store(rel, memoSum{sum, err})
+	return sum, err
 }

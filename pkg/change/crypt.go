@@ -3,9 +3,9 @@ package change
 import (
 	"bytes"
 	"errors"
-	"github.com/opsbook/opsbook/pkg/i18n"
 
 	"github.com/opsbook/opsbook/pkg/crypt"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 

@@ -3,9 +3,9 @@ package change
 import (
 	"errors"
 	"fmt"
-	"github.com/opsbook/opsbook/pkg/i18n"
 
 	"github.com/opsbook/opsbook/pkg/crypt"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/workflow"
 )

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/opsbook/opsbook/pkg/audit"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/spf13/cobra"
 )
@@ -17,7 +18,7 @@ func newAllowedSignersCmd(g *global) *cobra.Command {
 	o := &allowedSignersOpts{g}
 	return &cobra.Command{
 		Use:   "allowed-signers [-o FILE]",
-		Short: "Write git's allowed-signers file from the people records",
+		Short: i18n.T("Write git's allowed-signers file from the people records"),
 		Long: `Allowed-signers writes the file git's gpg.ssh.allowedSignersFile names:
 every SSH key registered in a person's keys, once for each of their emails,
 in namespace "git". With it, git log --show-signature and git verify-commit
@@ -52,10 +53,10 @@ func runRegistryFile(ctx context.Context, g *global, build func(*audit.Rules) st
 		file = filepath.Join(g.dir, file) // as if started in -C DIR
 	}
 	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-		return &ExitError{ExitUsage, fmt.Errorf("writing %s: %w", g.output, err)}
+		return &ExitError{ExitUsage, i18n.Errorf("writing %s: %w", g.output, err)}
 	}
 	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
-		return &ExitError{ExitUsage, fmt.Errorf("writing %s: %w", g.output, err)}
+		return &ExitError{ExitUsage, i18n.Errorf("writing %s: %w", g.output, err)}
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/opsbook/opsbook/pkg/change"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/spf13/cobra"
@@ -18,7 +19,7 @@ func newAttachCmd(g *global) *cobra.Command {
 	o := &attachOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "attach <ID> <FILE>...",
-		Short: "Attach files to a record: copy them under attachments/ID/, list them with their SHA-256, commit",
+		Short: i18n.T("Attach files to a record: copy them under attachments/ID/, list them with their SHA-256, commit"),
 		Long: `Attach copies each FILE into attachments/ID/ (keeping its name), adds its
 path and SHA-256 to the record's attachments list, and commits the record and
 the files together. A file already there with other content is never

@@ -18,16 +18,29 @@ func sampleDir() string {
 	return filepath.Join(filepath.Dir(file), "..", "..")
 }
 
+// testEnv is the environment of a command run by a test: env, then the
+// sample's clock and English (LANG=en_US.UTF-8), so that tests read the
+// English text unless they ask for another language.
+func testEnv(env map[string]string) func(string) string {
+	return func(k string) string {
+		if v, ok := env[k]; ok {
+			return v
+		}
+		switch k {
+		case "OPSBOOK_NOW":
+			return "2026-11-26T15:00:00+08:00"
+		case "LANG":
+			return "en_US.UTF-8"
+		}
+		return ""
+	}
+}
+
 func run(t *testing.T, tty, noColor bool, args ...string) (string, string, int) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	io := &Streams{Out: &out, Err: &errb, In: strings.NewReader(""), OutTTY: tty, ErrTTY: tty, NoColor: noColor,
-		Getenv: func(k string) string {
-			if k == "OPSBOOK_NOW" {
-				return "2026-11-26T15:00:00+08:00"
-			}
-			return ""
-		}}
+		Getenv: testEnv(nil)}
 	code := Run(context.Background(), append([]string{"-C", sampleDir()}, args...), io)
 	return out.String(), errb.String(), code
 }

@@ -2,13 +2,14 @@ package cli
 
 import (
 	"github.com/opsbook/opsbook/pkg/audit"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/spf13/cobra"
 )
 
 func newCodeownersCmd(g *global) *cobra.Command {
 	return &cobra.Command{
 		Use:   "codeowners [-o FILE]",
-		Short: "Write a CODEOWNERS file from the people records",
+		Short: i18n.T("Write a CODEOWNERS file from the people records"),
 		Long: `Codeowners writes a CODEOWNERS file (GitHub and GitLab read the same
 syntax) so that the forge asks the right people to review a pull request:
 each kind's record folder is owned by the forge handles (a person's forge

@@ -8,6 +8,7 @@ import (
 
 	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/gitstore"
+	"github.com/opsbook/opsbook/pkg/inbox"
 	"github.com/opsbook/opsbook/pkg/query"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/repo"
@@ -18,7 +19,8 @@ import (
 // Shell completion (cobra's `opsbook completion bash|zsh|fish|powershell`)
 // offers what each argument can be: kinds, ids of the records a command can
 // act on (for a verb, those in a state the verb leaves and that the git
-// identity may move), the states a record can move to (those open to you), field names for set, and people's handles. The records are
+// identity may move), the states a record can move to (those open to you), field names for set, and people's handles (for inbox --for,
+// those whose inbox you may see). The records are
 // read as every command reads them (the cache makes it quick); an unreadable
 // repository offers nothing rather than an error.
 
@@ -83,11 +85,17 @@ func addCompletions(g *global, root *cobra.Command) {
 		case verbs[name]:
 			verb := name
 			c.ValidArgsFunction = func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
-				if len(args) > 0 {
-					return nil, cobra.ShellCompDirectiveNoFileComp
+				// a verb takes several ids: each further one is offered
+				// among those not given yet
+				given := map[string]bool{}
+				for _, a := range args {
+					given[a] = true
 				}
 				var you *completionActor
 				return g.completeIDs(cmd.Context(), func(rp *repo.Repo, r *record.Record) bool {
+					if given[r.ID] {
+						return false
+					}
 					if you == nil {
 						you = g.completionActor(rp)
 					}
@@ -95,6 +103,10 @@ func addCompletions(g *global, root *cobra.Command) {
 					return err == nil && you.may(r, m.To)
 				}), cobra.ShellCompDirectiveNoFileComp
 			}
+		case name == "inbox":
+			_ = c.RegisterFlagCompletionFunc("for", func(cmd *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+				return g.completeViewable(cmd.Context()), cobra.ShellCompDirectiveNoFileComp
+			})
 		case name == "log":
 			_ = c.RegisterFlagCompletionFunc("kind", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 				return kindList(), cobra.ShellCompDirectiveNoFileComp
@@ -240,6 +252,26 @@ func (g *global) completeHandles(ctx context.Context) []string {
 		if workflow.ActorOf(p).Active {
 			out = append(out, p.ID+"\t"+oneLine(p.Title()))
 		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// completeViewable lists the handles whose inbox the git identity may see
+// (inbox --for): their own, their people's; the director's and
+// leadership's, everyone's. An unknown identity is offered every handle.
+func (g *global) completeViewable(ctx context.Context) []string {
+	r := g.completionRepo(ctx)
+	if r == nil {
+		return nil
+	}
+	you := g.completionActor(r)
+	var out []string
+	for _, p := range r.Set.OfKind(record.Person) {
+		if you.actor != nil && inbox.MayView(r.Set, you.actor.Handle, p.ID) != nil {
+			continue
+		}
+		out = append(out, p.ID+"\t"+oneLine(p.Title()))
 	}
 	sort.Strings(out)
 	return out

@@ -87,6 +87,9 @@ func TestCompletionOffersMovesOpenToYou(t *testing.T) {
 		t.Errorf("a specialist is offered moves of another's claim: %v", got)
 	}
 	t.Setenv("GIT_AUTHOR_EMAIL", "wang.fang@example.com") // director
+	if got := complete(t, "approve", "EXP-2026-0023", ""); !has(got, "EXP-2026-0025") || has(got, "EXP-2026-0023") {
+		t.Errorf("approve ID: a second id, not the first again: %v", got)
+	}
 	if got := complete(t, "approve", ""); !has(got, "EXP-2026-0023", "EXP-2026-0025") {
 		t.Errorf("the director is not offered submitted claims: %v", got)
 	}
@@ -96,5 +99,21 @@ func TestCompletionOffersMovesOpenToYou(t *testing.T) {
 	t.Setenv("GIT_AUTHOR_EMAIL", "nobody@example.com") // unknown: everything, the command says who is unknown
 	if got := complete(t, "approve", ""); !has(got, "EXP-2026-0023") {
 		t.Errorf("an unknown identity: %v", got)
+	}
+}
+
+// inbox --for offers the people whose inbox you may see.
+func TestCompletionInboxFor(t *testing.T) {
+	t.Setenv("GIT_AUTHOR_EMAIL", "zhang.min@example.com") // manager of li.wei and zhao.lei
+	if got := complete(t, "inbox", "--for", ""); len(got) != 3 || !has(got, "zhang.min", "li.wei", "zhao.lei") {
+		t.Errorf("a manager: %v", got)
+	}
+	t.Setenv("GIT_AUTHOR_EMAIL", "li.wei@example.com")
+	if got := complete(t, "inbox", "--for", ""); len(got) != 1 || got[0] != "li.wei" {
+		t.Errorf("a specialist: %v", got)
+	}
+	t.Setenv("GIT_AUTHOR_EMAIL", "wang.fang@example.com")
+	if got := complete(t, "inbox", "--for", ""); !has(got, "sun.li", "huang.jianguo", "chen.hao") {
+		t.Errorf("the director: %v", got)
 	}
 }

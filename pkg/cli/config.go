@@ -5,6 +5,7 @@ import (
 
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/spf13/cobra"
 )
@@ -12,7 +13,7 @@ import (
 func newConfigCmd(g *global) *cobra.Command {
 	return &cobra.Command{
 		Use:   "config",
-		Short: "Show the effective policy and where each value comes from",
+		Short: i18n.T("Show the effective policy and where each value comes from"),
 		Long: `Config shows the policy opsbook applies in this repository: each key, its
 value, and its source — the default, a line of .opsbook.yaml, or an
 OPSBOOK_* environment variable (e.g. OPSBOOK_APPROVAL_LIMITS_MANAGER).`,
@@ -28,7 +29,7 @@ OPSBOOK_* environment variable (e.g. OPSBOOK_APPROVAL_LIMITS_MANAGER).`,
 			if err != nil {
 				return err
 			}
-			t := &render.Table{Headers: []string{"KEY", "VALUE", "SOURCE"}}
+			t := &render.Table{Headers: render.Headers("KEY", "VALUE", "SOURCE")}
 			type entry struct {
 				Key    string `json:"key"`
 				Value  string `json:"value"`

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/opsbook/opsbook/pkg/i18n"
 	"os"
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/crypt"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/query"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
@@ -191,7 +191,7 @@ func runEncrypt(ctx context.Context, o *cryptOpts, ids []string, rekey bool) err
 		for _, id := range ids {
 			r, err := s.Repo.Find(id)
 			if err != nil {
-				return usageErr("%v", err)
+				return usage(err)
 			}
 			recs = append(recs, r)
 		}
@@ -267,7 +267,7 @@ Output (-o): text, json, yaml.`,
 			}
 			rec, err := r.Find(args[0])
 			if err != nil {
-				return usageErr("%v", err)
+				return usage(err)
 			}
 			rows := readerRows(r.Policy, crypt.NewPeople(r.Set.OfKind(record.Person)), rec)
 			switch format {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/gitstore"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/spf13/cobra"
 )
@@ -20,7 +21,7 @@ func newDoctorCmd(g *global) *cobra.Command {
 	o := &doctorOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "doctor [--dry-run]",
-		Short: "Find and repair what an interrupted opsbook left behind",
+		Short: i18n.T("Find and repair what an interrupted opsbook left behind"),
 		Long: `Doctor takes the repository's lock and repairs what a stopped opsbook
 (kill -9, a closed terminal, a power cut) can leave behind. Every writing
 command does the same by itself before it starts; doctor does it by hand and
@@ -110,7 +111,7 @@ func runDoctor(ctx context.Context, o *doctorOpts) error {
 			fmt.Fprintf(o.io.Out, "%s: %s: %s [%s]\n", f.Path, state, f.Message, f.Code)
 		}
 		if len(fs) == 0 {
-			fmt.Fprintln(o.io.Err, "nothing to repair")
+			fmt.Fprintln(o.io.Err, i18n.T("nothing to repair"))
 		}
 	}
 	if bad > 0 && !o.dryRun {

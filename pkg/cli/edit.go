@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/opsbook/opsbook/pkg/i18n"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/crypt"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/opsbook/opsbook/pkg/workflow"
@@ -29,7 +29,7 @@ func newEditCmd(g *global) *cobra.Command {
 	o := &editOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "edit <ID>",
-		Short: "Edit a record in your editor; it is validated and committed when you save",
+		Short: i18n.T("Edit a record in your editor; it is validated and committed when you save"),
 		Long: `Edit opens the record's file in $VISUAL or $EDITOR (vi when neither is set).
 When you save and quit, the record is validated; if it is not valid, the
 errors are shown at the top of the file and the editor opens again (quit
@@ -73,18 +73,18 @@ func runEdit(ctx context.Context, o *editOpts) error {
 		return err
 	}
 	if data == nil || bytes.Equal(data, src) {
-		fmt.Fprintln(o.io.Err, "no changes: nothing committed")
+		fmt.Fprintln(o.io.Err, i18n.T("no changes: nothing committed"))
 		return nil
 	}
 	// A status changed in the editor is a workflow move, and is recorded as
 	// one (the workflow has judged it as one).
 	out := changeJSON{ID: rec.ID, Path: rec.Path, Action: "edit"}
-	text := rec.ID + ": edited"
+	text := i18n.Sprintf("%s: edited", rec.ID)
 	if after, _ := record.Parse(rec.Path, data); after != nil && after.Status() != rec.Status() {
 		out.From, out.To = rec.Status(), after.Status()
 		msg.Action = "move to " + out.To
 		out.Action = msg.Action
-		text = fmt.Sprintf("%s: %s → %s (and edited)", rec.ID, out.From, out.To)
+		text = i18n.Sprintf("%s: %s → %s (and edited)", rec.ID, i18n.Term("state", out.From), i18n.Term("state", out.To))
 	}
 	res, err := s.Apply(ctx, []change.Edit{{Path: rec.Path, Before: rec, Data: data}}, msg)
 	if err != nil {
@@ -123,7 +123,7 @@ func editLoop(ctx context.Context, g *global, s *change.Session, path string, be
 	keepTyped := func() {
 		if typed, err := os.ReadFile(tmp); err == nil && !bytes.Equal(stripBanner(typed), data) {
 			keep = true
-			fmt.Fprintf(g.io.Err, msgEditKept+"\n", tmp)
+			fmt.Fprintln(g.io.Err, i18n.Sprintf(msgEditKept, tmp))
 		}
 	}
 	shown := data
@@ -144,7 +144,7 @@ func editLoop(ctx context.Context, g *global, s *change.Session, path string, be
 		}
 		if bytes.Equal(edited, shown) {
 			if last != nil {
-				fmt.Fprintln(g.io.Err, "the record is still not valid and was left unchanged in the editor: nothing was changed")
+				fmt.Fprintln(g.io.Err, i18n.T("the record is still not valid and was left unchanged in the editor: nothing was changed"))
 				keepTyped()
 				return nil, writeErr(last)
 			}
@@ -252,7 +252,7 @@ func revealForEdit(g *global, s *change.Session, id string, src []byte, say bool
 	}
 	ident, err := s.Identity()
 	if err != nil {
-		return nil, nil, usageErr("%v", err)
+		return nil, nil, usage(err)
 	}
 	shown, hidden, err := crypt.RevealSource(ident, src)
 	if err != nil {

@@ -3,6 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
+
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // Exit statuses, the same for every command.
@@ -23,6 +25,9 @@ Exit status:
       person, a field the state needs, a record in a final state, budget)
   75  busy: another opsbook holds the repository's lock`
 
+// exitHelp is exitStatusHelp in the reader's language.
+func exitHelp() string { return i18n.T(exitStatusHelp) }
+
 // ExitError carries an exit status. A nil Err means the command already
 // said what it had to (e.g. validate printed its findings).
 type ExitError struct {
@@ -39,9 +44,17 @@ func (e *ExitError) Error() string {
 
 func (e *ExitError) Unwrap() error { return e.Err }
 
+// usageErr is a usage error (exit status 2) in the reader's language.
+// i18n:format 0
 func usageErr(format string, args ...any) error {
-	return &ExitError{ExitUsage, fmt.Errorf(format, args...)}
+	return &ExitError{ExitUsage, i18n.Errorf(format, args...)}
 }
+
+// usageText is text, already in the reader's language, as a usage error.
+func usageText(text string) error { return &ExitError{ExitUsage, errors.New(text)} }
+
+// usage is err, already in the reader's language, as a usage error.
+func usage(err error) error { return &ExitError{ExitUsage, err} }
 
 func refused(err error) error { return &ExitError{ExitRefused, err} }
 

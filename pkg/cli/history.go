@@ -11,6 +11,7 @@ import (
 	"github.com/mattn/go-runewidth"
 	"github.com/opsbook/opsbook/pkg/audit"
 	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/query"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
@@ -27,7 +28,7 @@ func newHistoryCmd(g *global) *cobra.Command {
 	o := &historyOpts{global: g}
 	return &cobra.Command{
 		Use:   "history <ID>",
-		Short: "The life of one record, from git alone",
+		Short: i18n.T("The life of one record, from git alone"),
 		Long: `History shows every commit that changed one record, oldest first: the
 date, the commit, the actor (the person whose registered email made the
 commit, with their role at the time; under require_signatures, the person
@@ -99,9 +100,9 @@ func runHistory(ctx context.Context, o *historyOpts) error {
 	evs, err := r.History(ctx, o.id)
 	if err != nil {
 		if errors.Is(err, audit.ErrNoRecord) {
-			return usageErr("%v", err)
+			return usage(err)
 		}
-		return &ExitError{ExitUsage, fmt.Errorf("reading the history of %s: %w", o.id, err)}
+		return &ExitError{ExitUsage, i18n.Errorf("reading the history of %s: %w", o.id, err)}
 	}
 	if format == render.JSON {
 		return render.WriteJSON(o.io.Out, struct {
@@ -117,15 +118,15 @@ func runHistory(ctx context.Context, o *historyOpts) error {
 func (g *global) openAudit() (*audit.Repo, error) {
 	root, err := config.FindRoot(g.dir)
 	if err != nil {
-		return nil, usageErr("%v", err)
+		return nil, usage(err)
 	}
 	r, err := audit.Open(root)
 	if err != nil {
 		var sh *audit.ShallowError
 		if errors.As(err, &sh) || errors.Is(err, audit.ErrNoRepository) {
-			return nil, usageErr("%v", err)
+			return nil, usage(err)
 		}
-		return nil, &ExitError{ExitUsage, fmt.Errorf("reading git: %w", err)}
+		return nil, &ExitError{ExitUsage, i18n.Errorf("reading git: %w", err)}
 	}
 	if g.io.ErrTTY && g.output != "json" {
 		// A first run over a long history builds the commit index.

@@ -11,6 +11,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/gitstore"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/opsbook/opsbook/pkg/schema"
@@ -28,7 +29,7 @@ func newInitCmd(g *global) *cobra.Command {
 	o := &initOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "init [DIR] --name NAME --email EMAIL --role ROLE [--handle HANDLE]",
-		Short: "Create a new records repository with its first person and first commit",
+		Short: i18n.T("Create a new records repository with its first person and first commit"),
 		Long: `Init creates a records repository in DIR (default: the current folder): git
 (unless DIR already is one), .opsbook.yaml with the default policy written out,
 the records folders, attachments/, a README stub for the department, and the
@@ -59,6 +60,7 @@ var handleClean = regexp.MustCompile(`[^a-z0-9.-]+`)
 const defaultPolicy = `# opsbook policy. Every key is optional; these are the defaults.
 records: records
 currency: CNY
+language: zh-Hant         # labels and messages: zh-Hant or en (absent: en)
 approval_limits:          # largest expense each role may approve; leadership: any
   manager: 5000.00
   director: 50000.00
@@ -106,7 +108,7 @@ func runInit(cmd *cobra.Command, o *initOpts) error {
 	}
 	for _, p := range []string{config.FileName, "records"} {
 		if _, err := os.Lstat(filepath.Join(o.dir, p)); err == nil {
-			return refused(fmt.Errorf("refused: %s already has %s: it is already a records repository", o.dir, p))
+			return refused(i18n.Errorf("refused: %s already has %s: it is already a records repository", o.dir, p))
 		}
 	}
 	g, err := gitstore.Open(o.dir)
@@ -124,7 +126,7 @@ func runInit(cmd *cobra.Command, o *initOpts) error {
 		return &ExitError{ExitUsage, err}
 	}
 	if adopted {
-		fmt.Fprintf(o.io.Err, msgInitIdentity+"\n", o.email, o.name)
+		fmt.Fprintln(o.io.Err, i18n.Sprintf(msgInitIdentity, o.email, o.name))
 	}
 	unlock, err := g.Lock()
 	if err != nil {
@@ -177,10 +179,10 @@ func runInit(cmd *cobra.Command, o *initOpts) error {
 	msg := change.Message{Kind: record.Person, ID: handle, Action: "init", Note: "A new operations department records repository."}
 	hash, err := g.Commit(cmd.Context(), gitstore.CommitRequest{Paths: paths, Message: msg.String(), Author: gitstore.Signature{Name: o.name, Email: o.email}})
 	if err != nil {
-		return &ExitError{ExitUsage, fmt.Errorf("committing: %w", err)}
+		return &ExitError{ExitUsage, i18n.Errorf("committing: %w", err)}
 	}
 	return o.report(changeJSON{ID: handle, Path: "records/people/" + handle + ".yaml", Action: "init", Commit: hash},
-		fmt.Sprintf("initialised %s with %s (%s)", o.dir, handle, o.role))
+		i18n.Sprintf("initialised %s with %s (%s)", o.dir, handle, i18n.Term("role", o.role)))
 }
 
 func personYAML(handle, name, role, email string) ([]byte, error) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/money"
 	"github.com/opsbook/opsbook/pkg/par"
 	"github.com/opsbook/opsbook/pkg/query"
@@ -67,7 +68,7 @@ func newListCmd(g *global) *cobra.Command {
 	o := &listOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "list <kind> [--where EXPR] [--sort FIELD[,-FIELD]] [--columns FIELD,...] [--limit N]",
-		Short: "List the records of a kind, filtered and sorted",
+		Short: i18n.T("List the records of a kind, filtered and sorted"),
 		Long: `List shows the records of one kind (singular or plural: expense, expenses),
 one per row. Without --where it lists them all.
 
@@ -164,7 +165,7 @@ func runList(ctx context.Context, o *listOpts) error {
 	}
 	kind, err := record.ParseKind(o.kind)
 	if err != nil {
-		return usageErr("%v", err)
+		return usage(err)
 	}
 	// Neither the derived fields nor the columns read other records.
 	now, r, err := o.loadKinds(ctx, kind)
@@ -215,7 +216,7 @@ func runList(ctx context.Context, o *listOpts) error {
 	rc := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now}
 	all := query.NewRows(rc, o.revealAll(recs, o.redact), o.redact)
 	if n := len(recs) - len(all); o.redact && n > 0 {
-		fmt.Fprintf(o.io.Err, "redacted: %d confidential record(s) left out\n", n)
+		fmt.Fprintln(o.io.Err, i18n.Sprintf("redacted: %d confidential record(s) left out", n))
 	}
 	rows := q.Filter(all)
 	order.Sort(rows)
@@ -247,10 +248,17 @@ func runList(ctx context.Context, o *listOpts) error {
 	}
 
 	tty := o.io.OutTTY && format == render.Text
+	// Text and Markdown are for people: headers and words such as states in
+	// the reader's language. CSV keeps field keys and values as the files
+	// spell them, like -o json.
+	human := format == render.Text || format == render.Markdown
 	t := &render.Table{Right: map[int]bool{}}
 	for i, c := range cols {
 		h := c.Name
-		if format == render.Text {
+		switch {
+		case human && i18n.IsChinese():
+			h = i18n.Term("field", c.Name)
+		case format == render.Text:
 			h = strings.ToUpper(h)
 		}
 		t.Headers = append(t.Headers, h)
@@ -263,7 +271,7 @@ func runList(ctx context.Context, o *listOpts) error {
 		for r := lo; r < hi; r++ {
 			cells[r] = make([]string, len(cols))
 			for i, c := range cols {
-				cells[r][i] = cell(rows[r], c, tty)
+				cells[r][i] = cell(rows[r], c, tty, human)
 			}
 		}
 	})
@@ -276,39 +284,64 @@ func runList(ctx context.Context, o *listOpts) error {
 	if tty {
 		what := kindCount(kind, matched)
 		if narrow {
-			what += fmt.Sprintf(msgListNarrow, o.io.Width, defaultColumns[kind])
+			what += i18n.Sprintf(msgListNarrow, o.io.Width, defaultColumns[kind])
 		}
 		if total := len(recs); matched != total {
-			what = fmt.Sprintf("%d of %s", matched, kindCount(kind, total))
+			what = i18n.Sprintf("%d of %s", matched, kindCount(kind, total))
 		}
 		if len(rows) < matched {
-			what += fmt.Sprintf(", %d shown", len(rows))
+			what += i18n.Sprintf(", %d shown", len(rows))
 		}
 		fmt.Fprintln(o.io.Err, what)
 	}
 	return nil
 }
 
+// kindCount is "12 expenses" (in Chinese "12 筆報銷單").
 func kindCount(k record.Kind, n int) string {
+	if i18n.IsChinese() {
+		return i18n.Sprintf(msgKindCount, n, i18n.Term("kind", string(k)))
+	}
 	if n == 1 {
 		return "1 " + string(k)
 	}
-	return fmt.Sprintf("%d %s", n, record.Info(k).Plural)
+	return fmt.Sprintf(msgKindCount, n, record.Info(k).Plural)
+}
+
+// termOfField names the group of terms a field's values belong to: a
+// status is a state, a severity a severity, …
+var termOfField = map[string]string{
+	"status": "state", "severity": "severity", "category": "category", "channel": "channel",
+	"rating": "rating", "computed_rating": "rating", "role": "role", "segment": "segment",
+	"topic": "topic", "delivery": "delivery", "classification": "classification",
 }
 
 // cell renders a field's value in a table: amounts with two decimals
 // (grouped by thousands on a terminal), durations in hours, lists joined.
 // On a terminal, long text is cut to keep the table on the screen.
-func cell(row *query.Row, f query.Field, tty bool) string {
+// With human set, words from the records (states, severities, …) are in
+// the reader's language.
+func cell(row *query.Row, f query.Field, tty, human bool) string {
 	var parts []string
+	group := termOfField[f.Name]
+	add := func(v any) {
+		s := cellValue(v, f, tty)
+		switch {
+		case human && group != "":
+			s = i18n.Term(group, s)
+		case human && f.Type == query.Bool && (s == "true" || s == "false"):
+			s = i18n.Term("bool", s)
+		}
+		parts = append(parts, s)
+	}
 	for _, v := range row.Values(f) {
 		if l, ok := v.([]any); ok {
 			for _, x := range l {
-				parts = append(parts, cellValue(x, f, tty))
+				add(x)
 			}
 			continue
 		}
-		parts = append(parts, cellValue(v, f, tty))
+		add(v)
 	}
 	s := strings.Join(parts, ", ")
 	if tty {

@@ -2,10 +2,10 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/audit"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/spf13/cobra"
@@ -23,7 +23,7 @@ func newLogCmd(g *global) *cobra.Command {
 	o := &logOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "log [--since DATE] [--kind KIND] [--actor HANDLE]",
-		Short: "The department's activity feed, from git",
+		Short: i18n.T("The department's activity feed, from git"),
 		Long: `Log lists every change to every record in the history of HEAD, newest
 first: date, commit, record, actor and move, with the fields that changed.
 Like history, it derives moves from the files, never from commit messages;
@@ -73,7 +73,7 @@ func runLog(ctx context.Context, o *logOpts) error {
 	defer r.Close()
 	evs, err := r.Log(ctx, opts)
 	if err != nil {
-		return &ExitError{ExitUsage, fmt.Errorf("reading the history: %w", err)}
+		return &ExitError{ExitUsage, i18n.Errorf("reading the history: %w", err)}
 	}
 	if format == render.JSON {
 		return render.WriteJSON(o.io.Out, struct {

@@ -21,6 +21,9 @@ const (
 // msgInitIdentity: email, name.
 const msgInitIdentity = "set this repository's git identity to %s (%s): opsbook knows you by it (change it with `git config user.email`)"
 
+// msgKindCount: a count and the kind's name (English: plural).
+const msgKindCount = "%d %s"
+
 // msgListNarrow: terminal width, the full default columns.
 const msgListNarrow = " (fewer columns to fit %d: --columns %s shows them all)"
 
@@ -35,4 +38,9 @@ const (
 	// msgEncryptedHidden: field, id, the marker, why.
 	msgEncryptedHidden = "opsbook: %s of %s is shown as %s: %s"
 	msgNotReader       = "you are not among its readers (or your key is not at hand: OPSBOOK_IDENTITY, ~/.ssh/id_ed25519)"
+	// msgInboxWho: git's error.
+	msgInboxWho = "who are you? %v (set user.email in git config to an address in your people record)"
+	// msgInboxUnknown: the records folder, the email.
+	msgInboxUnknown  = "unknown person: no one in %s/people has the email %s (your git author email: GIT_AUTHOR_EMAIL or user.email)"
+	msgInboxNoPerson = "no person %q"
 )

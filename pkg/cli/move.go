@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/change"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/opsbook/opsbook/pkg/schema"
@@ -17,7 +18,9 @@ import (
 type moveOpts struct {
 	*global
 	writeOpts
+	manyOpts
 	id   string
+	ids  []string // several records (or a dry run)
 	to   string
 	verb string
 }
@@ -26,7 +29,7 @@ func newMoveCmd(g *global) *cobra.Command {
 	o := &moveOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "move <ID> [STATE]",
-		Short: "Move a record to another state of its workflow, or list the moves open to you",
+		Short: i18n.T("Move a record to another state of its workflow, or list the moves open to you"),
 		Long: `Move changes a record's status along its kind's workflow and commits the
 change. The workflow decides whether you (the person whose email is your git
 user.email) may make the move: your role, the approval limit, four eyes, the
@@ -37,20 +40,47 @@ submitted appraisal; activating a plan that supersedes another moves that one
 to superseded in the same commit.
 
 Without STATE, move lists every move out of the record's state and, for
-each one you may not make, why not.`,
+each one you may not make, why not.
+
+Several records move together with "move ID ID… STATE" or "move KIND STATE
+--where EXPR" (the records of KIND the expression holds for that have a
+move to STATE): all are judged first, against the department with every
+move made, and written in one commit, or none when any one is refused
+(every refusal is listed; exit 3). --dry-run judges and shows without
+writing. A --where selecting more than ` + fmt.Sprint(manyConfirm) + ` records needs --yes (a
+terminal asks).` + exitStatusHelp,
 		Example: `  opsbook move EXP-2026-0041
   opsbook move EXP-2026-0041 approved --note "checked against the invoice"
-  opsbook move PRJ-2026-0002 on_hold --note "waiting for the new budget"`,
-		Args: cobra.RangeArgs(1, 2),
+  opsbook move PRJ-2026-0002 on_hold --note "waiting for the new budget"
+  opsbook move EXP-2026-0041 EXP-2026-0042 approved
+  opsbook move task done --where 'assignee = li.wei and due < 2026-12-01' --dry-run`,
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.where != "" {
+				if len(args) != 2 {
+					return usageText(i18n.T("with --where, move takes a kind and a state: opsbook move KIND STATE --where EXPR"))
+				}
+				o.ids, o.to = args[:1], args[1]
+				return runMoveMany(cmd.Context(), o)
+			}
 			o.id = args[0]
-			if len(args) == 2 {
-				o.to = args[1]
+			if len(args) >= 2 {
+				o.ids, o.to = dedupe(args[:len(args)-1]), args[len(args)-1]
+			}
+			if k, ok := record.KindOfID(o.to); ok && k != record.Person {
+				return usageText(i18n.Sprintf("%s is an id: give the state to move to last (opsbook move ID… STATE)", o.to))
+			}
+			if len(args) > 2 || o.dryRun {
+				if o.to == "" {
+					return usageText(i18n.T("--dry-run needs the state to move to: opsbook move ID STATE --dry-run"))
+				}
+				return runMoveMany(cmd.Context(), o)
 			}
 			return runMove(cmd.Context(), o)
 		},
 	}
 	o.writeOpts.bind(cmd)
+	o.manyOpts.bind(cmd)
 	return cmd
 }
 
@@ -78,31 +108,50 @@ func newVerbCmds(g *global) []*cobra.Command {
 				}
 			}
 			for _, to := range tos {
-				from := strings.Join(froms[to], "|")
+				var fs []string
+				for _, f := range froms[to] {
+					fs = append(fs, i18n.Term("state", f))
+				}
+				from := strings.Join(fs, "|")
 				if len(froms[to]) > 3 {
-					from = "(any open state)"
+					from = i18n.T("(any open state)")
 				}
+				to := i18n.Term("state", to)
 				if to == "" {
-					to = "(the state in hold.from)"
+					to = i18n.T("(the state in hold.from)")
 				}
-				kinds = append(kinds, fmt.Sprintf("%s %s → %s", ki.Kind, from, to))
+				kinds = append(kinds, fmt.Sprintf("%s %s → %s", i18n.Term("kind", string(ki.Kind)), from, to))
 			}
 		}
 		cmd := &cobra.Command{
-			Use:     verb + " <ID>",
-			Short:   fmt.Sprintf("Workflow move %q (%s)", verb, strings.Join(kinds, "; ")),
+			Use:     verb + " <ID>... | " + verb + " KIND --where EXPR",
+			Short:   i18n.Sprintf("Workflow move %q (%s)", verb, strings.Join(kinds, i18n.T("; "))),
 			GroupID: "verbs",
 			Long: fmt.Sprintf(`%s makes the workflow move named %q on the record ID and commits it,
 exactly as "opsbook move ID STATE" would. Moves it makes:
-  %s`, strings.ToUpper(verb[:1])+verb[1:], verb, strings.Join(kinds, "\n  ")),
-			Example: fmt.Sprintf("  opsbook %s %s --note \"...\"", verb, exampleID(verb)),
-			Args:    cobra.ExactArgs(1),
+  %s
+
+Given several ids (of any kinds the verb moves), or KIND --where EXPR (the
+records of KIND the expression holds for, among those in a state the verb
+leaves), it makes every record's move in one commit: all are judged first,
+against the department with every move made (claims that together
+overspend a budget line are refused, each alone would pass), and nothing
+is written when any one is refused (every refusal is listed; exit 3).
+Duplicated ids count once. --dry-run judges and shows without writing. A
+--where selecting more than %d records needs --yes (a terminal asks).`, strings.ToUpper(verb[:1])+verb[1:], verb, strings.Join(kinds, "\n  "), manyConfirm),
+			Example: fmt.Sprintf("  opsbook %s %s --note \"...\"\n  opsbook %s %s %s --dry-run", verb, exampleID(verb), verb, exampleID(verb), exampleID(verb)[:9]+"0001"),
+			Args:    cobra.MinimumNArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
+				if o.where != "" || o.many(len(dedupe(args))) {
+					o.ids = dedupe(args)
+					return runMoveMany(cmd.Context(), o)
+				}
 				o.id = args[0]
 				return runMove(cmd.Context(), o)
 			},
 		}
 		o.writeOpts.bind(cmd)
+		o.manyOpts.bind(cmd)
 		cmds = append(cmds, cmd)
 	}
 	return cmds
@@ -136,11 +185,11 @@ func runMove(ctx context.Context, o *moveOpts) error {
 	}
 	to := o.to
 	if t := workflow.ForPolicy(rec.Kind, s.Repo.Policy); t != nil && to != "" && !t.IsState(to) {
-		msg := fmt.Sprintf("%q is not a state of %s %s (states: %s)", to, rec.Kind, rec.ID, strings.Join(t.States, ", "))
+		msg := i18n.Sprintf("%q is not a state of %s %s (states: %s)", to, i18n.Term("kind", string(rec.Kind)), rec.ID, strings.Join(t.States, ", "))
 		if sug := schema.Suggest(to, t.States); sug != "" {
-			msg = fmt.Sprintf("%q is not a state of %s %s (did you mean %q?)", to, rec.Kind, rec.ID, sug)
+			msg = i18n.Sprintf("%q is not a state of %s %s (did you mean %q?)", to, i18n.Term("kind", string(rec.Kind)), rec.ID, sug)
 		}
-		return usageErr("%s", msg)
+		return usage(errors.New(msg))
 	}
 	if o.verb != "" {
 		m, err := workflow.MoveByVerb(rec, o.verb, s.Env())
@@ -165,13 +214,52 @@ func runMove(ctx context.Context, o *moveOpts) error {
 	if err != nil {
 		return writeErr(err)
 	}
-	text := fmt.Sprintf("%s: %s → %s", rec.ID, from, to)
+	text := i18n.Sprintf("%s: %s → %s", rec.ID, i18n.Term("state", from), i18n.Term("state", to))
 	if len(edits) > 1 {
 		for _, e := range edits[1:] {
-			text += fmt.Sprintf("\n%s: %s → %s", e.Before.ID, e.Before.Status(), "superseded")
+			text += "\n" + i18n.Sprintf("%s: %s → %s", e.Before.ID, i18n.Term("state", e.Before.Status()), i18n.Term("state", "superseded"))
 		}
 	}
 	return o.report(changeJSON{ID: rec.ID, Path: rec.Path, Paths: res.Paths, Action: action, From: from, To: to, Commit: res.Commit, Unchanged: res.Unchanged}, text)
+}
+
+// runMoveMany moves several records (ids, or KIND --where EXPR) in one
+// commit, or none.
+func runMoveMany(ctx context.Context, o *moveOpts) error {
+	if _, err := o.format(render.Text, render.JSON, render.YAML); err != nil {
+		return err
+	}
+	sel := selection{ids: o.ids, what: o.verb}
+	if o.verb == "" {
+		sel.what = "move"
+	}
+	if o.where != "" {
+		k, err := whereKind(o.ids, sel.what)
+		if err != nil {
+			return err
+		}
+		sel.kind = k
+	}
+	s, err := o.session(ctx, o.noCommit)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	defer o.manyProgress(s)()
+	if o.verb != "" {
+		sel.applies = verbApplies(s, o.verb)
+	} else {
+		sel.applies = moveApplies(s, o.to)
+	}
+	recs, err := o.pick(s, &o.manyOpts, sel)
+	if err != nil {
+		return err
+	}
+	b, err := s.Moves(recs, o.verb, o.to, o.note)
+	if err != nil {
+		return writeErr(err)
+	}
+	return o.runMany(ctx, s, b, o.dryRun)
 }
 
 func listOptions(o *moveOpts, s *change.Session, rec *record.Record) error {
@@ -186,25 +274,22 @@ func listOptions(o *moveOpts, s *change.Session, rec *record.Record) error {
 		Needs []string `json:"needs,omitempty"`
 	}
 	out := []optJSON{}
-	t := &render.Table{Headers: []string{"TO", "VERB", "YOU", "WHY NOT"}, Wrap: map[int]bool{3: true}}
+	t := &render.Table{Headers: render.Headers("TO", "VERB", "YOU", "WHY NOT"), Wrap: map[int]bool{3: true}}
 	for _, op := range opts {
 		// A move the workflow allows may still be refused by what the new
 		// state needs: try it (nothing is written) and say why, every need.
 		var needs []string
 		if op.Allowed {
-			if edits, err := change.MoveEdits(s, rec, op.To, ""); err == nil {
-				if err := s.Check(edits, change.Message{Kind: rec.Kind, ID: rec.ID, Action: op.Verb}); err != nil {
-					needs = unmet(err)
-					op.Allowed, op.Reason = false, strings.Join(needs, "; ")
-				}
+			if needs = s.Needs(rec, op.To); len(needs) > 0 {
+				op.Allowed, op.Reason = false, strings.Join(needs, "; ")
 			}
 		}
 		out = append(out, optJSON{op.To, op.Verb, op.Allowed, op.Reason, needs})
-		you := "yes"
+		you := i18n.T("yes")
 		if !op.Allowed {
-			you = "no"
+			you = i18n.T("no")
 		}
-		t.Add(op.To, op.Verb, you, op.Reason)
+		t.Add(i18n.Term("state", op.To), op.Verb, you, op.Reason)
 	}
 	switch format {
 	case render.JSON:
@@ -212,25 +297,11 @@ func listOptions(o *moveOpts, s *change.Session, rec *record.Record) error {
 	case render.YAML:
 		return render.WriteYAML(o.io.Out, out)
 	}
-	fmt.Fprintf(o.io.Out, "%s is %s; you are %s\n", rec.ID, rec.Status(), s.Actor)
-	fmt.Fprintf(o.io.Out, "fields you may change: %s (opsbook rights %s)\n", workflow.Editable(s.Actor, rec, s.Env()), rec.Kind)
+	fmt.Fprintln(o.io.Out, i18n.Sprintf("%s is %s; you are %s", rec.ID, i18n.Term("state", rec.Status()), s.Actor))
+	fmt.Fprintln(o.io.Out, i18n.Sprintf("fields you may change: %s (opsbook rights %s)", workflow.Editable(s.Actor, rec, s.Env()), rec.Kind))
 	if len(opts) == 0 {
-		fmt.Fprintln(o.io.Out, "no moves: the state is final")
+		fmt.Fprintln(o.io.Out, i18n.T("no moves: the state is final"))
 		return nil
 	}
 	return render.WriteTableWidth(o.io.Out, t, o.io.OutTTY, o.io.Width)
-}
-
-// unmet lists why a check refused a move: each diagnostic's message, or
-// the reason itself when it has none.
-func unmet(err error) []string {
-	var ref *change.Refused
-	if errors.As(err, &ref) && len(ref.Diagnostics) > 0 {
-		var out []string
-		for _, d := range ref.Diagnostics {
-			out = append(out, d.Message)
-		}
-		return out
-	}
-	return []string{strings.TrimSpace(strings.SplitN(err.Error(), "\n", 2)[0])}
 }

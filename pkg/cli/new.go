@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/change"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/spf13/cobra"
@@ -26,7 +27,7 @@ func newNewCmd(g *global) *cobra.Command {
 	o := &newOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "new <KIND> [--set FIELD=VALUE]... [--edit]",
-		Short: "Create a record: allocate its id, fill the defaults, validate, commit",
+		Short: i18n.T("Create a record: allocate its id, fill the defaults, validate, commit"),
 		Long: `New creates a record of KIND from its template: it allocates the next id
 (PREFIX-YEAR-NNNN, the highest existing + 1), fills the defaults (you as
 claimant, author, sponsor or appraiser; today's date; received_at now), applies
@@ -68,7 +69,7 @@ func runNew(ctx context.Context, o *newOpts) error {
 	}
 	k, err := record.ParseKind(o.kind)
 	if err != nil {
-		return usageErr("%v", err)
+		return usage(err)
 	}
 	var sets []change.Assignment
 	for _, s := range o.sets {
@@ -104,7 +105,7 @@ func runNew(ctx context.Context, o *newOpts) error {
 			return err
 		}
 		if data == nil {
-			fmt.Fprintln(o.io.Err, "edit cancelled: no record created")
+			fmt.Fprintln(o.io.Err, i18n.T("edit cancelled: no record created"))
 			return nil
 		}
 	}

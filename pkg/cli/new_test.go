@@ -38,7 +38,12 @@ func runIn(t *testing.T, dir string, tty bool, env map[string]string, args ...st
 	t.Helper()
 	var out, errb bytes.Buffer
 	io := &Streams{Out: &out, Err: &errb, In: strings.NewReader(""), InTTY: tty, OutTTY: tty, NoColor: true,
-		Getenv: func(k string) string { return env[k] }}
+		Getenv: func(k string) string {
+			if v, ok := env[k]; ok || k != "LANG" {
+				return v
+			}
+			return "en_US.UTF-8"
+		}}
 	code := Run(context.Background(), append([]string{"-C", dir}, args...), io)
 	return out.String(), errb.String(), code
 }

@@ -1,9 +1,8 @@
 package cli
 
 import (
-	"fmt"
-
 	"github.com/opsbook/opsbook/pkg/change"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/spf13/cobra"
 )
@@ -12,7 +11,7 @@ func newRenumberCmd(g *global) *cobra.Command {
 	o := &struct{ writeOpts }{}
 	cmd := &cobra.Command{
 		Use:   "renumber <OLD> <NEW>",
-		Short: "Move a record to a new id and rewrite every reference to it, in one commit",
+		Short: i18n.T("Move a record to a new id and rewrite every reference to it, in one commit"),
 		Long: `Renumber moves the record OLD to the id NEW (same kind and year) and rewrites
 every reference to OLD in every record, in one commit. Use it when two
 branches allocated the same id: on the branch that merges second, renumber
@@ -47,7 +46,7 @@ its record to the next free id before merging.`,
 			// The record's move counts once, though it removes one path and
 			// adds another.
 			return g.report(changeJSON{ID: args[1], Path: moved.Path, Paths: res.Paths, Action: "renumber", Commit: res.Commit, Unchanged: res.Unchanged},
-				fmt.Sprintf("%s → %s (%d records rewritten)", args[0], args[1], len(res.Paths)-1))
+				i18n.Sprintf("%s → %s (%d records rewritten)", args[0], args[1], len(res.Paths)-1))
 		},
 	}
 	o.writeOpts.bind(cmd)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/opsbook/opsbook/pkg/repo"
@@ -34,7 +35,7 @@ func newReportCmd(g *global) *cobra.Command {
 	o := &reportOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "report {budget|complaints|appraisals|projects|plans|training|tasks|customers} [flags]",
-		Short: "Reports on budgets, complaints, appraisals, projects, plans, training and work",
+		Short: i18n.T("Reports on budgets, complaints, appraisals, projects, plans, training and work"),
 		Long: `Report computes one of the department's reports from the records in the
 work tree. Amounts are exact; every count can be traced to the files.
 
@@ -107,21 +108,21 @@ department, and says how many; reports never print customer contact details.`,
 	pf.BoolVar(&o.redact, "redact", false, "leave out confidential records")
 
 	for _, sub := range []struct{ name, short string }{
-		{"budget", "Budget against claims per category, project and month"},
-		{"complaints", "Complaint volume, SLA times, satisfaction, reopen and repeat rates, backlog"},
-		{"appraisals", "Ratings and indicators per period; below-standard people and their improvement"},
-		{"projects", "Project pipeline, late projects, closure gaps"},
-		{"plans", "Plans by state, overdue tasks, KPIs against target, missing checks"},
-		{"training", "Training plan against delivery, hours per person and topic, attendance, ratings, cost"},
-		{"tasks", "Open, overdue and on-time work by person: tasks, plan tasks and meeting actions"},
-		{"customers", "Revisits done and due, satisfaction from revisits, complaints per customer"},
+		{"budget", i18n.T("Budget against claims per category, project and month")},
+		{"complaints", i18n.T("Complaint volume, SLA times, satisfaction, reopen and repeat rates, backlog")},
+		{"appraisals", i18n.T("Ratings and indicators per period; below-standard people and their improvement")},
+		{"projects", i18n.T("Project pipeline, late projects, closure gaps")},
+		{"plans", i18n.T("Plans by state, overdue tasks, KPIs against target, missing checks")},
+		{"training", i18n.T("Training plan against delivery, hours per person and topic, attendance, ratings, cost")},
+		{"tasks", i18n.T("Open, overdue and on-time work by person: tasks, plan tasks and meeting actions")},
+		{"customers", i18n.T("Revisits done and due, satisfaction from revisits, complaints per customer")},
 	} {
 		name := sub.name
 		cmd.AddCommand(&cobra.Command{
 			Use:   name,
 			Short: sub.short,
-			Long: sub.short + ".\n\nFlags and output formats: see `opsbook report --help`; --group-by takes " +
-				strings.Join(report.GroupBys[name], ", ") + ".\n" + exitStatusHelp,
+			Long: i18n.Sprintf("%s.\n\nFlags and output formats: see `opsbook report --help`; --group-by takes %s.", sub.short,
+				strings.Join(report.GroupBys[name], ", ")) + "\n" + exitHelp(),
 			Example: "  opsbook report " + name + "\n  opsbook report " + name + " -o json",
 			Args:    cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
@@ -198,11 +199,11 @@ func runReport(ctx context.Context, o *reportOpts) error {
 			}
 			id := record.FormatID(record.Budget, year, 0)
 			if r.Set.Get(id) != nil && set.Get(id) == nil {
-				return refused(fmt.Errorf("%s is confidential: report budget --redact has no budget to show (claims against nothing would mislead); the policy's classification.budget decides", id))
+				return refused(i18n.Errorf("%s is confidential: report budget --redact has no budget to show (claims against nothing would mislead); the policy's classification.budget decides", id))
 			}
 		}
 		if n := len(r.Set.Records) - len(set.Records); n > 0 {
-			fmt.Fprintf(o.io.Err, "redacted: %d confidential record(s) left out of every figure\n", n)
+			fmt.Fprintln(o.io.Err, i18n.Sprintf("redacted: %d confidential record(s) left out of every figure", n))
 		}
 	}
 	rc := &rules.Context{Set: set, Policy: r.Policy, Root: r.Root, Now: now}
@@ -268,7 +269,7 @@ func runReport(ctx context.Context, o *reportOpts) error {
 // writeHTML writes the page to --html FILE (atomically) or, for "-", to
 // standard output.
 func (g *global) writeHTMLTo(file string, p *render.Page, now time.Time, what string) error {
-	footer := fmt.Sprintf("opsbook %s, as of %s; figures from the records in the work tree.", what, now.Format("2006-01-02 15:04 -07:00"))
+	footer := i18n.Sprintf("opsbook %s, as of %s; figures from the records in the work tree.", what, now.Format("2006-01-02 15:04 -07:00"))
 	if file == "-" {
 		if g.output != "" && g.output != "text" {
 			return usageErr("--html - writes the page to standard output; it cannot go with -o %s (give --html a file name)", g.output)
@@ -278,7 +279,7 @@ func (g *global) writeHTMLTo(file string, p *render.Page, now time.Time, what st
 	if err := render.WriteHTMLFile(file, p, footer); err != nil {
 		return &ExitError{ExitUsage, err}
 	}
-	fmt.Fprintf(g.io.Err, "wrote %s\n", file)
+	fmt.Fprintln(g.io.Err, i18n.Sprintf("wrote %s", file))
 	return nil
 }
 

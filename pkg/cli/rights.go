@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/opsbook/opsbook/pkg/workflow"
@@ -14,7 +15,7 @@ import (
 func newRightsCmd(g *global) *cobra.Command {
 	return &cobra.Command{
 		Use:   "rights KIND",
-		Short: "Print who may change which fields of a kind, in every state, and its moves",
+		Short: i18n.T("Print who may change which fields of a kind, in every state, and its moves"),
 		Long: `Rights prints the table every write and verify judge a kind's changes by:
 for each field, whether it is edited (by whom, in which states), stamped by
 opsbook as part of a move, or a list items are only added to (each new
@@ -33,7 +34,7 @@ Output (-o): text (the default), json, yaml, markdown.`,
 			}
 			k, err := record.ParseKind(args[0])
 			if err != nil {
-				return usageErr("%v", err)
+				return usage(err)
 			}
 			pol := config.Default()
 			if root, err := config.FindRoot(g.dir); err == nil {
@@ -48,7 +49,7 @@ Output (-o): text (the default), json, yaml, markdown.`,
 			case render.YAML:
 				return render.WriteYAML(g.io.Out, v)
 			}
-			fields := &render.Table{Headers: []string{"FIELD", "MODE", "STATES", "WHO", "RULE", "NOTE"}}
+			fields := &render.Table{Headers: render.Headers("FIELD", "MODE", "STATES", "WHO", "RULE", "NOTE")}
 			for _, r := range v.Fields {
 				mode := r.Mode
 				if r.Value != "" {
@@ -85,7 +86,7 @@ Output (-o): text (the default), json, yaml, markdown.`,
 				return nil
 			}
 			fmt.Fprintln(g.io.Out)
-			moves := &render.Table{Headers: []string{"FROM", "TO", "VERB", "WHO", "NEVER", "NOTE"}}
+			moves := &render.Table{Headers: render.Headers("FROM", "TO", "VERB", "WHO", "NEVER", "NOTE")}
 			for _, m := range v.Moves {
 				moves.Add(m.From, m.To, m.Verb, m.Who, strings.Join(m.Never, ", "), m.Note)
 			}

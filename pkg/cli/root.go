@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/opsbook/opsbook/pkg/crypt"
 	"os"
 	"os/signal"
 	"strings"
@@ -16,6 +15,8 @@ import (
 
 	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/crypt"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/opsbook/opsbook/pkg/repo"
@@ -31,6 +32,7 @@ type global struct {
 	quietUnreadable bool
 	now             string
 	noCache         bool
+	lang            string
 	wait            time.Duration
 	io              *Streams
 	// The reader's identity for encrypted fields, read on first use.
@@ -53,9 +55,12 @@ func Main() int {
 
 // Run runs opsbook with the given arguments and streams.
 func Run(ctx context.Context, args []string, io *Streams) int {
-	cmd := NewRoot(io)
-	cmd.SetArgs(args)
-	err := cmd.ExecuteContext(ctx)
+	err := chooseLanguage(args, io)
+	if err == nil {
+		cmd := NewRoot(io)
+		cmd.SetArgs(args)
+		err = cmd.ExecuteContext(ctx)
+	}
 	if err == nil {
 		return ExitOK
 	}
@@ -67,18 +72,20 @@ func Run(ctx context.Context, args []string, io *Streams) int {
 	return code
 }
 
-// NewRoot builds the command tree.
-func NewRoot(io *Streams) *cobra.Command {
-	g := &global{io: io}
-	root := &cobra.Command{
-		Use:   "opsbook <command> [flags]",
-		Short: "Run an operations department on plain YAML files in git",
-		Long: `opsbook keeps an operations department's projects, plans, complaints,
+const rootLong = `opsbook keeps an operations department's projects, plans, complaints,
 appraisals, budgets and expense claims as schema-checked YAML files in a git
 repository, moves them through their workflows with a commit per change, and
 answers questions about them.
 
-Start with:  opsbook summary` + exitStatusHelp,
+Start with:  opsbook summary`
+
+// NewRoot builds the command tree.
+func NewRoot(io *Streams) *cobra.Command {
+	g := &global{io: io}
+	root := &cobra.Command{
+		Use:           "opsbook <command> [flags]",
+		Short:         i18n.T("Run an operations department on plain YAML files in git"),
+		Long:          i18n.T(rootLong) + exitHelp(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       currentBuild().String(),
@@ -86,7 +93,7 @@ Start with:  opsbook summary` + exitStatusHelp,
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.PersistentPreRun = func(*cobra.Command, []string) {
 		for _, msg := range config.IgnoredEnv() {
-			fmt.Fprintf(io.Err, "opsbook: warning: %s\n", msg)
+			fmt.Fprintln(io.Err, "opsbook: "+i18n.Sprintf("warning: %s", msg))
 		}
 	}
 	root.SetOut(io.Out)
@@ -105,6 +112,7 @@ Start with:  opsbook summary` + exitStatusHelp,
 	_ = pf.MarkHidden("now")
 	g.wait = change.DefaultWait
 	pf.Var(waitValue{&g.wait}, "wait", "how long a writing command waits for another opsbook's lock (`DURATION` such as 10s, or seconds; 0 fails at once)")
+	pf.Var(langValue{&g.lang}, "lang", "language of labels, headers and messages: zh-Hant or en (default: LANG, then the policy's language)")
 	pf.BoolVar(&g.noCache, "no-cache", false, "read and parse every record file; neither use nor write the cache in .git/opsbook")
 
 	root.AddCommand(
@@ -112,6 +120,7 @@ Start with:  opsbook summary` + exitStatusHelp,
 		newSchemaCmd(g),
 		newRightsCmd(g),
 		newSummaryCmd(g),
+		newInboxCmd(g),
 		newConfigCmd(g),
 		newListCmd(g),
 		newShowCmd(g),
@@ -135,14 +144,15 @@ Start with:  opsbook summary` + exitStatusHelp,
 		newRekeyCmd(g),
 		newReadersCmd(g),
 	)
-	root.AddGroup(&cobra.Group{ID: "verbs", Title: "Workflow verbs (each a move, like `opsbook move ID STATE`):"})
+	root.AddGroup(&cobra.Group{ID: "verbs", Title: i18n.T("Workflow verbs (each a move, like `opsbook move ID STATE`):")})
 	root.AddCommand(newVerbCmds(g)...)
 	addCompletions(g, root)
 	for _, c := range root.Commands() {
-		if !strings.Contains(c.Long, "Exit status:") {
-			c.Long += "\n" + exitStatusHelp
+		if !strings.Contains(c.Long, "Exit status:") && !strings.Contains(c.Long, exitHelp()) {
+			c.Long += "\n" + exitHelp()
 		}
 	}
+	localizeHelp(root)
 	return root
 }
 
@@ -150,7 +160,7 @@ Start with:  opsbook summary` + exitStatusHelp,
 func (g *global) format(allowed ...render.Format) (render.Format, error) {
 	f, err := render.ParseFormat(g.output, allowed...)
 	if err != nil {
-		return "", usageErr("%v", err)
+		return "", usage(err)
 	}
 	return f, nil
 }
@@ -210,16 +220,16 @@ func (g *global) open(ctx context.Context) (*repo.Repo, error) {
 func (g *global) openWith(ctx context.Context, o repo.Options) (*repo.Repo, error) {
 	o.NoCache = g.noCache
 	if g.io.ErrTTY && g.output != "json" {
-		p := render.NewProgress(g.io.Err, "reading records")
+		p := render.NewProgress(g.io.Err, i18n.T("reading records"))
 		defer p.Done()
 		o.Progress = p.Update
 	}
 	r, err := repo.OpenWith(ctx, g.dir, o)
 	if err != nil {
 		if errors.Is(err, config.ErrNotFound) {
-			return nil, usageErr("%v", err)
+			return nil, usage(err)
 		}
-		return nil, &ExitError{ExitUsage, fmt.Errorf("reading the repository: %w", err)}
+		return nil, &ExitError{ExitUsage, i18n.Errorf("reading the repository: %w", err)}
 	}
 	g.warnUnreadable(r)
 	g.warnInterrupted(r.Root)

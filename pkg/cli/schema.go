@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/opsbook/opsbook/pkg/schema"
@@ -13,7 +14,7 @@ import (
 func newSchemaCmd(g *global) *cobra.Command {
 	return &cobra.Command{
 		Use:   "schema {KIND|common|policy}",
-		Short: "Print the JSON Schema of a kind of record",
+		Short: i18n.T("Print the JSON Schema of a kind of record"),
 		Long: `Schema prints the JSON Schema (draft 2020-12) a kind of record is checked
 against; "common" holds the shared definitions and "policy" the schema of
 .opsbook.yaml. In a repository, the category lists in "common"
@@ -32,7 +33,7 @@ Output (-o): json (the default), yaml.`,
 			if name != "common" && name != "policy" {
 				k, err := record.ParseKind(name)
 				if err != nil {
-					return usageErr("%v", err)
+					return usage(err)
 				}
 				name = string(k)
 			}

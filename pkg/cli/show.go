@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mattn/go-runewidth"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/query"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
@@ -38,7 +39,7 @@ func newShowCmd(g *global) *cobra.Command {
 	o := &showOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "show <id>",
-		Short: "Show one record with what is derived from it",
+		Short: i18n.T("Show one record with what is derived from it"),
 		Long: `Show prints one record: its fields, and what follows from them —
 complaints: the SLA clocks (first response and resolution) against the
 policy for their severity; appraisals: the total and rating computed from
@@ -90,9 +91,9 @@ func runShow(ctx context.Context, o *showOpts) error {
 	if o.redact && query.Confidential(rec, r.Policy) {
 		why := "classification: confidential"
 		if rec.Str("classification") == "" {
-			why = "confidential by default for " + string(rec.Kind) + " records"
+			why = i18n.Sprintf("confidential by default for %s records", i18n.Term("kind", string(rec.Kind)))
 		}
-		return refused(fmt.Errorf("%s is confidential (%s): --redact does not show it", rec.ID, why))
+		return refused(i18n.Errorf("%s is confidential (%s): --redact does not show it", rec.ID, why))
 	}
 	rc := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now}
 	findings := repo.FilterPaths(r.Validate(now), []string{rec.Path})
@@ -101,7 +102,7 @@ func runShow(ctx context.Context, o *showOpts) error {
 	if historyFunc != nil {
 		h, err := historyFunc(ctx, r.Root, rec, showHistoryMoves)
 		if err != nil {
-			fmt.Fprintf(o.io.Err, "opsbook: reading the history of %s: %v\n", rec.ID, err)
+			fmt.Fprintln(o.io.Err, "opsbook: "+i18n.Sprintf("reading the history of %s: %v", rec.ID, err))
 		} else {
 			d.History = h // nil: no git history (not a git repository)
 		}
@@ -143,7 +144,7 @@ func similarIDs(set *record.Set, id string) string {
 	for i := 0; i < len(found) && i < 3; i++ {
 		ids = append(ids, found[i].id)
 	}
-	return fmt.Sprintf(" (did you mean %s?)", strings.Join(ids, " or "))
+	return i18n.Sprintf(" (did you mean %s?)", strings.Join(ids, i18n.T(" or ")))
 }
 
 // writeDetail prints a record for people: a heading, the fields with
@@ -156,12 +157,12 @@ func writeDetail(w io.Writer, o *showOpts, d *query.Detail, root string) error {
 	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s  %s\n", c.Bold(d.ID), c.Bold(d.Title))
-	meta := []string{d.Kind}
+	meta := []string{i18n.Term("kind", d.Kind)}
 	if d.Status != "" {
-		meta = append(meta, d.Status)
+		meta = append(meta, i18n.Term("state", d.Status))
 	}
 	if d.Classification != "internal" {
-		meta = append(meta, d.Classification)
+		meta = append(meta, i18n.Term("classification", d.Classification))
 	}
 	meta = append(meta, d.Path)
 	fmt.Fprintln(&b, c.Dim(strings.Join(meta, " · ")))
@@ -179,64 +180,65 @@ func writeDetail(w io.Writer, o *showOpts, d *query.Detail, root string) error {
 	section := func(title string, fs []render.Field) {
 		fmt.Fprintf(&b, "\n%s\n", c.Bold(title))
 		if len(fs) == 0 {
-			b.WriteString("  none\n")
+			b.WriteString("  " + i18n.T("none") + "\n")
 			return
 		}
 		_ = render.WriteFields(&b, fs, "  ", width)
 	}
 
 	if s := d.SLA; s != nil {
-		section(fmt.Sprintf("SLA (%s severity)", s.Severity), []render.Field{
-			{Label: "first response", Value: clockText(c, s.Respond, "not acknowledged yet")},
-			{Label: "resolution", Value: clockText(c, s.Resolve, "not resolved yet")},
+		section(i18n.Sprintf("SLA (%s severity)", i18n.Term("severity", s.Severity)), []render.Field{
+			{Label: i18n.T("first response"), Value: clockText(c, s.Respond, i18n.T("not acknowledged yet"))},
+			{Label: i18n.T("resolution"), Value: clockText(c, s.Resolve, i18n.T("not resolved yet"))},
 		})
 	}
 	if a := d.Appraisal; a != nil {
 		weights := a.Weights
 		if weights != "100" {
-			weights = c.Red(weights + " (the weights must sum to 100)")
+			weights = c.Red(weights + i18n.T(" (the weights must sum to 100)"))
 		}
 		fs := []render.Field{
-			{Label: "weights", Value: weights},
-			{Label: "computed total", Value: a.ComputedTotal + written(a.Total)},
-			{Label: "computed rating", Value: a.ComputedRating + written(a.Rating)},
+			{Label: i18n.T("weights"), Value: weights},
+			{Label: i18n.T("computed total"), Value: a.ComputedTotal + written(a.Total)},
+			{Label: i18n.T("computed rating"), Value: i18n.Term("rating", a.ComputedRating) + written(i18n.Term("rating", a.Rating))},
 		}
 		if a.BelowStandard {
-			fs = append(fs, render.Field{Label: "below standard", Value: "yes: an improvement plan is needed once submitted"})
+			fs = append(fs, render.Field{Label: i18n.T("below standard"), Value: i18n.T("yes: an improvement plan is needed once submitted")})
 		}
-		section("Score", fs)
+		section(i18n.T("Score"), fs)
 	}
 	if e := d.Expense; e != nil {
-		fs := []render.Field{{Label: "amount", Value: e.Amount.Grouped()}}
+		fs := []render.Field{{Label: i18n.T("amount"), Value: e.Amount.Grouped()}}
 		if e.ItemsSum != nil {
-			v := fmt.Sprintf("%d, summing to %s", e.Items, e.ItemsSum.Grouped())
+			v := i18n.Sprintf("%d, summing to %s", e.Items, e.ItemsSum.Grouped())
 			if e.ItemsMatch {
-				v += " (equal to the amount)"
+				v += i18n.T(" (equal to the amount)")
 			} else {
-				v += c.Red(fmt.Sprintf(" (differs from the amount by %s)", e.Amount.Sub(*e.ItemsSum).Grouped()))
+				v += c.Red(i18n.Sprintf(" (differs from the amount by %s)", e.Amount.Sub(*e.ItemsSum).Grouped()))
 			}
-			fs = append(fs, render.Field{Label: "items", Value: v})
+			fs = append(fs, render.Field{Label: i18n.T("items"), Value: v})
 		}
-		fs = append(fs, render.Field{Label: "receipts", Value: receiptText(e)})
-		section("Items and receipts", fs)
+		fs = append(fs, render.Field{Label: i18n.T("receipts"), Value: receiptText(e)})
+		section(i18n.T("Items and receipts"), fs)
 		var bs []render.Field
 		for _, u := range e.Budget {
-			label := u.Year + " " + u.Category
+			category := i18n.Term("category", u.Category)
+			label := u.Year + " " + category
 			if u.Project != "" {
-				label = u.Year + " " + u.Project + " / " + u.Category
+				label = u.Year + " " + u.Project + " / " + category
 			}
-			v := "no approved budget line"
+			v := i18n.T("no approved budget line")
 			if u.Budgeted {
-				v = fmt.Sprintf("budget %s · used %s · remaining %s", u.Budget.Grouped(), u.Used.Grouped(), u.Remaining.Grouped())
+				v = i18n.Sprintf("budget %s · used %s · remaining %s", u.Budget.Grouped(), u.Used.Grouped(), u.Remaining.Grouped())
 				if u.Over {
-					v = c.Red(v + " · over budget")
+					v = c.Red(v + i18n.T(" · over budget"))
 				}
 			}
 			bs = append(bs, render.Field{Label: label, Value: v})
 		}
-		title := "Budget (approved and paid claims; this one is not counted in its state)"
+		title := i18n.T("Budget (approved and paid claims; this one is not counted in its state)")
 		if e.Counted {
-			title = "Budget (approved and paid claims, this one included)"
+			title = i18n.T("Budget (approved and paid claims, this one included)")
 		}
 		section(title, bs)
 	}
@@ -250,11 +252,11 @@ func writeDetail(w io.Writer, o *showOpts, d *query.Detail, root string) error {
 	for _, ref := range d.RefsOut {
 		v := render.Pad(ref.ID, idWidth+2) + ref.Title
 		if ref.Missing {
-			v = c.Red(fmt.Sprintf("%s (no such %s)", ref.ID, ref.Kind))
+			v = c.Red(i18n.Sprintf("%s (no such %s)", ref.ID, i18n.Term("kind", ref.Kind)))
 		}
 		out = append(out, render.Field{Label: ref.Field, Value: strings.TrimSpace(v)})
 	}
-	section("References out", out)
+	section(i18n.T("References out"), out)
 	viaWidth := 0
 	for _, ref := range d.RefsIn {
 		viaWidth = max(viaWidth, runewidth.StringWidth(ref.Kind+"."+ref.Field))
@@ -263,11 +265,11 @@ func writeDetail(w io.Writer, o *showOpts, d *query.Detail, root string) error {
 	for _, ref := range d.RefsIn {
 		in = append(in, render.Field{Label: ref.ID, Value: render.Pad(ref.Kind+"."+ref.Field, viaWidth+2) + ref.Title})
 	}
-	section("References in", in)
+	section(i18n.T("References in"), in)
 
-	fmt.Fprintf(&b, "\n%s\n", c.Bold("Validation"))
+	fmt.Fprintf(&b, "\n%s\n", c.Bold(i18n.T("Validation")))
 	if len(d.Findings) == 0 {
-		b.WriteString("  no findings\n")
+		b.WriteString("  " + i18n.T("no findings") + "\n")
 	} else {
 		var diags bytes.Buffer
 		if err := render.WriteDiagnostics(&diags, d.Findings, root, false, c); err != nil {
@@ -283,10 +285,10 @@ func writeDetail(w io.Writer, o *showOpts, d *query.Detail, root string) error {
 		for _, h := range d.History {
 			move := h.Action
 			if h.From != "" || h.To != "" {
-				move += fmt.Sprintf(" (%s → %s)", h.From, h.To)
+				move += fmt.Sprintf(" (%s → %s)", i18n.Term("state", h.From), i18n.Term("state", h.To))
 			}
 			if len(h.Fields) > 0 {
-				move += "; changed " + strings.Join(h.Fields, ", ")
+				move += i18n.Sprintf("; changed %s", strings.Join(h.Fields, ", "))
 			}
 			commit := h.Commit
 			if len(commit) > 7 {
@@ -294,7 +296,7 @@ func writeDetail(w io.Writer, o *showOpts, d *query.Detail, root string) error {
 			}
 			hs = append(hs, render.Field{Label: h.At, Value: fmt.Sprintf("%s  %s  %s", h.Actor, move, c.Dim(commit))})
 		}
-		section("History (last moves)", hs)
+		section(i18n.T("History (last moves)"), hs)
 	}
 	_, err := w.Write(b.Bytes())
 	return err
@@ -303,12 +305,12 @@ func writeDetail(w io.Writer, o *showOpts, d *query.Detail, root string) error {
 func clockText(c render.Colors, cl query.ClockDetail, open string) string {
 	var s string
 	if cl.Running {
-		s = fmt.Sprintf("%s, open %s of %s (due %s)", open, cl.ElapsedHours(), cl.LimitHours(), cl.Due)
+		s = i18n.Sprintf("%s, open %s of %s (due %s)", open, cl.ElapsedHours(), cl.LimitHours(), cl.Due)
 	} else {
-		s = fmt.Sprintf("%s of %s", cl.ElapsedHours(), cl.LimitHours())
+		s = i18n.Sprintf("%s of %s", cl.ElapsedHours(), cl.LimitHours())
 	}
 	if cl.Breach {
-		return c.Red(s + " · breached")
+		return c.Red(s + i18n.T(" · breached"))
 	}
 	return s
 }
@@ -317,23 +319,23 @@ func written(v string) string {
 	if v == "" {
 		return ""
 	}
-	return " (written: " + v + ")"
+	return i18n.Sprintf(" (written: %s)", v)
 }
 
 func receiptText(e *query.ExpenseDetail) string {
 	var s string
 	switch e.Receipts {
 	case "claim":
-		s = "one for the whole claim"
+		s = i18n.T("one for the whole claim")
 	case "items":
-		s = "on every item"
+		s = i18n.T("on every item")
 	case "partial":
-		s = "on some items only"
+		s = i18n.T("on some items only")
 	default:
-		s = "none"
+		s = i18n.T("none")
 	}
 	if e.ReceiptRequired {
-		return s + " (required: the amount is over the receipt threshold)"
+		return s + i18n.T(" (required: the amount is over the receipt threshold)")
 	}
-	return s + " (not required at this amount)"
+	return s + i18n.T(" (not required at this amount)")
 }

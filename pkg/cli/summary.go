@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/opsbook/opsbook/pkg/report"
 	"github.com/opsbook/opsbook/pkg/rules"
@@ -18,7 +19,7 @@ func newSummaryCmd(g *global) *cobra.Command {
 	o := &summaryOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "summary",
-		Short: "One screen over the whole department: start here",
+		Short: i18n.T("One screen over the whole department: start here"),
 		Long: `Summary shows, on one screen: how many records of each kind are in each
 state; how much of this year's budget each category has used; this year's
 complaints (median and p90 first response and resolution, SLA breaches,

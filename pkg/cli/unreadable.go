@@ -6,6 +6,7 @@ import (
 
 	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/repo"
 )
@@ -40,10 +41,10 @@ func (g *global) warnUnreadable(r *repo.Repo) {
 	if len(ds) == 0 {
 		return
 	}
-	fmt.Fprintf(g.io.Err, "opsbook: warning: %d record file(s) cannot be read and are left out of this answer (run `opsbook validate`):\n", len(ds))
+	fmt.Fprintln(g.io.Err, "opsbook: "+i18n.Sprintf("warning: %d record file(s) cannot be read and are left out of this answer (run `opsbook validate`):", len(ds)))
 	for i, d := range ds {
 		if i == 5 {
-			fmt.Fprintf(g.io.Err, "  ... and %d more\n", len(ds)-5)
+			fmt.Fprintln(g.io.Err, "  "+i18n.Sprintf("... and %d more", len(ds)-5))
 			break
 		}
 		fmt.Fprintf(g.io.Err, "  %s\n", d)
@@ -67,7 +68,7 @@ func unreadableRecord(r *repo.Repo, id string) error {
 	if len(msgs) == 0 {
 		return nil
 	}
-	return &ExitError{ExitFindings, fmt.Errorf("%s cannot be read as a record:\n  %s", id, strings.Join(msgs, "\n  "))}
+	return &ExitError{ExitFindings, i18n.Errorf("%s cannot be read as a record:\n  %s", id, strings.Join(msgs, "\n  "))}
 }
 
 // warnInterrupted tells, on standard error, that an interrupted change
@@ -78,6 +79,6 @@ func (g *global) warnInterrupted(root string) {
 		return
 	}
 	if what, ok := change.Interrupted(root); ok {
-		fmt.Fprintf(g.io.Err, "opsbook: warning: an interrupted change (%s) has not been recovered; the next writing command or `opsbook doctor` finishes or undoes it\n", what)
+		fmt.Fprintln(g.io.Err, "opsbook: "+i18n.Sprintf("warning: an interrupted change (%s) has not been recovered; the next writing command or `opsbook doctor` finishes or undoes it", what))
 	}
 }

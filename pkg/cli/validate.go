@@ -4,14 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/opsbook/opsbook/pkg/config"
-	"github.com/opsbook/opsbook/pkg/crypt"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/change"
+	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/opsbook/opsbook/pkg/repo"
 	"github.com/opsbook/opsbook/pkg/rules"
@@ -35,7 +36,7 @@ func (o *validateOpts) basePolicy(rev string) (*config.Policy, error) {
 	defer r.Close()
 	p, err := r.PolicyAt(rev)
 	if err != nil {
-		return nil, &ExitError{ExitUsage, fmt.Errorf("validate --base: %w", err)}
+		return nil, &ExitError{ExitUsage, i18n.Errorf("validate --base: %w", err)}
 	}
 	return p, nil
 }
@@ -44,7 +45,7 @@ func newValidateCmd(g *global) *cobra.Command {
 	o := &validateOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "validate [PATH...]",
-		Short: "Check records against the schemas and the department's rules",
+		Short: i18n.T("Check records against the schemas and the department's rules"),
 		Long: `Validate reads every record of the repository and checks it against its
 kind's schema and against the rules that span records: ids and paths agree,
 references resolve, sums add up, each state has what it needs, budgets are
@@ -134,7 +135,7 @@ func runValidate(ctx context.Context, o *validateOpts) error {
 		c := o.colors()
 		err = render.WriteDiagnostics(o.io.Out, ds, r.Root, o.io.OutTTY, c)
 		if err == nil && (o.io.OutTTY || len(ds) > 0) {
-			_, err = fmt.Fprintf(o.io.Err, "%d records, %d errors, %d warnings\n", records, errs, warns)
+			_, err = fmt.Fprintln(o.io.Err, i18n.Sprintf("%d records, %d errors, %d warnings", records, errs, warns))
 		}
 	}
 	if err != nil {
@@ -181,7 +182,7 @@ func listRules(o *validateOpts, format render.Format) error {
 		}
 		return render.WriteJSON(o.io.Out, rows)
 	}
-	t := &render.Table{Headers: []string{"RULE", "SEVERITY", "CHECKS"}}
+	t := &render.Table{Headers: render.Headers("RULE", "SEVERITY", "CHECKS")}
 	for _, r := range rules.Catalog {
 		t.Add(r.Code, string(r.Severity), r.Summary)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/audit"
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/spf13/cobra"
 )
@@ -23,7 +24,7 @@ func newVerifyCmd(g *global) *cobra.Command {
 	o := &verifyOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "verify [REVISION-RANGE]",
-		Short: "Replay commits against the rules and report every forbidden change",
+		Short: i18n.T("Replay commits against the rules and report every forbidden change"),
 		Long: `Verify replays commits and reports each change the rules forbid, with the
 commit, the record, the rule and the actor: a move the workflow does not
 have, or by someone without the role or over their approval limit; an
@@ -109,7 +110,7 @@ func runVerify(ctx context.Context, o *verifyOpts) error {
 		opts.Progress = func(done, total int) {
 			if total >= 500 {
 				progress = true
-				fmt.Fprintf(o.io.Err, "\rverifying commits: %d/%d", done, total)
+				fmt.Fprint(o.io.Err, "\r"+i18n.Sprintf("verifying commits: %d/%d", done, total))
 			}
 		}
 	}
@@ -118,7 +119,7 @@ func runVerify(ctx context.Context, o *verifyOpts) error {
 		fmt.Fprint(o.io.Err, "\r\x1b[K")
 	}
 	if err != nil {
-		return &ExitError{ExitUsage, fmt.Errorf("verify: %w", err)}
+		return &ExitError{ExitUsage, i18n.Errorf("verify: %w", err)}
 	}
 	vs := rep.Violations
 	if vs == nil {
@@ -143,18 +144,34 @@ func runVerify(ctx context.Context, o *verifyOpts) error {
 }
 
 func verifySummary(rep *audit.Report) string {
-	what := "verified " + plural(rep.Commits, "commit")
+	what := i18n.Sprintf("verified %s", commits(rep.Commits))
 	if !rep.Base.IsZero() {
-		what += fmt.Sprintf(" after %s (rules from the %s)", rep.Base.String()[:8], rep.RulesFrom)
+		what += i18n.Sprintf(" after %s (rules from the %s)", rep.Base.String()[:8], rep.RulesFrom)
 	}
 	if len(rep.Violations) == 0 {
-		return what + ": no violations"
+		return what + i18n.T(": no violations")
 	}
-	commits := map[string]bool{}
+	bad := map[string]bool{}
 	for _, v := range rep.Violations {
-		commits[v.Commit] = true
+		bad[v.Commit] = true
 	}
-	return fmt.Sprintf("%s: %s in %s", what, plural(len(rep.Violations), "violation"), plural(len(commits), "commit"))
+	return i18n.Sprintf("%s: %s in %s", what, violations(len(rep.Violations)), commits(len(bad)))
+}
+
+// commits is "1 commit" or "3 commits" in the reader's language.
+func commits(n int) string {
+	if n == 1 {
+		return i18n.T("1 commit")
+	}
+	return i18n.Sprintf("%d commits", n)
+}
+
+// violations is "1 violation" or "3 violations".
+func violations(n int) string {
+	if n == 1 {
+		return i18n.T("1 violation")
+	}
+	return i18n.Sprintf("%d violations", n)
 }
 
 // writeViolations writes `COMMIT RECORD (ACTOR): message [rule]`, one a
@@ -184,11 +201,4 @@ func violationDiags(vs []audit.Violation) []diag.Diagnostic {
 			Message: fmt.Sprintf("%s (commit %s by %s)", v.Message, v.Commit[:8], v.Actor)})
 	}
 	return out
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime/debug"
 
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/spf13/cobra"
 )
@@ -72,7 +73,7 @@ func (b buildInfo) String() string {
 func newVersionCmd(g *global) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print opsbook's version and the commit it was built from",
+		Short: i18n.T("Print opsbook's version and the commit it was built from"),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			format, err := g.format(render.Text, render.JSON, render.YAML)

@@ -1,9 +1,10 @@
 package cli
 
 import (
-	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // waitValue is --wait: a Go duration ("10s", "1m30s") or, as people type
@@ -20,17 +21,17 @@ func (w waitValue) String() string {
 func (w waitValue) Set(s string) error {
 	if secs, err := strconv.ParseFloat(s, 64); err == nil {
 		if secs < 0 {
-			return fmt.Errorf("%q is negative: the wait is 0 (fail at once) or more", s)
+			return i18n.Errorf("%q is negative: the wait is 0 (fail at once) or more", s)
 		}
 		*w.d = time.Duration(secs * float64(time.Second))
 		return nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
-		return fmt.Errorf("%q is not a duration: write seconds (5) or a duration (10s, 1m)", s)
+		return i18n.Errorf("%q is not a duration: write seconds (5) or a duration (10s, 1m)", s)
 	}
 	if d < 0 {
-		return fmt.Errorf("%q is negative: the wait is 0 (fail at once) or more", s)
+		return i18n.Errorf("%q is negative: the wait is 0 (fail at once) or more", s)
 	}
 	*w.d = d
 	return nil

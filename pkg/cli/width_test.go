@@ -14,12 +14,7 @@ func runWidth(t *testing.T, width int, args ...string) string {
 	t.Helper()
 	var out, errb bytes.Buffer
 	io := &Streams{Out: &out, Err: &errb, In: strings.NewReader(""), OutTTY: true, NoColor: true, Width: width,
-		Getenv: func(k string) string {
-			if k == "OPSBOOK_NOW" {
-				return "2026-11-26T15:00:00+08:00"
-			}
-			return ""
-		}}
+		Getenv: testEnv(nil)}
 	if code := Run(context.Background(), append([]string{"-C", sampleDir()}, args...), io); code != 0 {
 		t.Fatalf("%v: exit %d\n%s", args, code, errb.String())
 	}

@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/opsbook/opsbook/pkg/crypt"
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/change"
+	"github.com/opsbook/opsbook/pkg/crypt"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/opsbook/opsbook/pkg/workflow"
@@ -50,7 +51,7 @@ func (g *global) sessionFor(ctx context.Context, noCommit bool, id string) (*cha
 	rec, err := s.Repo.Find(id)
 	if err != nil {
 		s.Close()
-		return nil, nil, usageErr("%v", err)
+		return nil, nil, usage(err)
 	}
 	return s, rec, nil
 }
@@ -72,7 +73,7 @@ func writeErr(err error) error {
 		}
 		return &ExitError{ExitRefused, err}
 	case errors.As(err, &wr):
-		return &ExitError{ExitRefused, fmt.Errorf("refused: %w", err)}
+		return &ExitError{ExitRefused, i18n.Errorf("refused: %w", err)}
 	case errors.Is(err, change.ErrUsage):
 		return &ExitError{ExitUsage, errors.New(strings.TrimPrefix(err.Error(), "usage: "))}
 	case errors.Is(err, change.ErrBusy):
@@ -108,18 +109,18 @@ func (g *global) report(out changeJSON, text string) error {
 		return render.WriteYAML(g.io.Out, out)
 	}
 	if out.Unchanged {
-		fmt.Fprintf(g.io.Err, "no changes: %s already says so; nothing committed\n", out.Path)
+		fmt.Fprintln(g.io.Err, i18n.Sprintf("no changes: %s already says so; nothing committed", out.Path))
 		return nil
 	}
 	fmt.Fprintln(g.io.Out, text)
 	if out.Commit != "" {
-		fmt.Fprintf(g.io.Err, "committed %s\n", short(out.Commit))
+		fmt.Fprintln(g.io.Err, i18n.Sprintf("committed %s", short(out.Commit)))
 	} else {
 		paths := out.Paths
 		if len(paths) == 0 {
 			paths = []string{out.Path}
 		}
-		fmt.Fprintf(g.io.Err, "not committed (--no-commit or policy commit: false): %s\n", strings.Join(paths, ", "))
+		fmt.Fprintln(g.io.Err, i18n.Sprintf("not committed (--no-commit or policy commit: false): %s", strings.Join(paths, ", ")))
 	}
 	return nil
 }

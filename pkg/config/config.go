@@ -21,6 +21,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/schema"
 	"github.com/shopspring/decimal"
 	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
 )
 
 // FileName is the policy file at the repository root.
@@ -34,8 +35,11 @@ type SLA struct {
 
 // Policy is the effective policy of a repository.
 type Policy struct {
-	Records              string                     `json:"records"`
-	Currency             string                     `json:"currency"`
+	Records  string `json:"records"`
+	Currency string `json:"currency"`
+	// Language is the department's language for human text: zh-Hant or
+	// en (the default). See LanguageOf.
+	Language             string                     `json:"language"`
 	ApprovalLimits       map[string]money.Amount    `json:"approval_limits"`
 	ReceiptRequiredAbove money.Amount               `json:"receipt_required_above"`
 	SLA                  map[string]SLA             `json:"sla"`
@@ -90,6 +94,9 @@ type Policy struct {
 	// came from: "default", ".opsbook.yaml:LINE" or "env OPSBOOK_...".
 	Sources map[string]string `json:"-"`
 }
+
+// Languages are the values of the policy key language.
+var Languages = []string{"zh-Hant", "en"}
 
 // MeetingTypes are the types of meeting, in the policy file's order.
 var MeetingTypes = []string{"weekly", "monthly", "project", "decision", "cross-department"}
@@ -160,6 +167,7 @@ func Default() *Policy {
 	p := &Policy{
 		Records:  "records",
 		Currency: "CNY",
+		Language: "en",
 		ApprovalLimits: map[string]money.Amount{
 			"manager":  money.MustParse("5000.00"),
 			"director": money.MustParse("50000.00"),
@@ -207,7 +215,7 @@ func Default() *Policy {
 
 // Keys lists every policy key in dotted form, in the file's order.
 func Keys() []string {
-	keys := []string{"records", "currency", "approval_limits.manager", "approval_limits.director", "receipt_required_above"}
+	keys := []string{"records", "currency", "language", "approval_limits.manager", "approval_limits.director", "receipt_required_above"}
 	for _, s := range Severities {
 		keys = append(keys, "sla."+s+".respond", "sla."+s+".resolve")
 	}
@@ -255,6 +263,8 @@ func (p *Policy) Value(key string) string {
 		return p.Records
 	case "currency":
 		return p.Currency
+	case "language":
+		return p.Language
 	case "receipt_required_above":
 		return p.ReceiptRequiredAbove.String()
 	case "categories.expense":
@@ -359,6 +369,33 @@ func FindRoot(dir string) (string, error) {
 func exists(p string) bool {
 	_, err := os.Lstat(p)
 	return err == nil
+}
+
+// LanguageOf reads only the key language of the policy file of the
+// repository found from dir (FindRoot), cheaply enough to decide the
+// language before a command runs: no schema, no records. It returns "" when
+// there is no repository, no policy file, no such key or a file that does
+// not parse (Load reports that one).
+func LanguageOf(dir string) string {
+	root, err := FindRoot(dir)
+	if err != nil {
+		return ""
+	}
+	path := filepath.Join(root, FileName)
+	if info, err := os.Lstat(path); err != nil || !info.Mode().IsRegular() || info.Size() > 1<<20 {
+		return ""
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	var doc struct {
+		Language string `yaml:"language"`
+	}
+	if yaml.Unmarshal(data, &doc) != nil || !slices.Contains(Languages, doc.Language) {
+		return ""
+	}
+	return doc.Language
 }
 
 // Load reads the policy of the repository at root. Problems in the policy
@@ -534,6 +571,11 @@ func (p *Policy) set(key string, v any) error {
 			return fmt.Errorf("%q is not a three-letter currency code", text)
 		}
 		p.Currency = text
+	case "language":
+		if !slices.Contains(Languages, text) {
+			return fmt.Errorf("%q is not one of %s", text, strings.Join(Languages, ", "))
+		}
+		p.Language = text
 	case "approval_limits", "receipt_required_above":
 		if !money.ValidLiteral(text, false) {
 			return fmt.Errorf("%q is not an amount of money", text)

@@ -144,3 +144,35 @@ func TestCoordinationPolicy(t *testing.T) {
 		}
 	}
 }
+
+func TestLanguage(t *testing.T) {
+	dir := t.TempDir()
+	if p, _, _ := Load(dir); p.Language != "en" || p.Sources["language"] != "default" {
+		t.Fatalf("no key: %q from %q, want en by default", p.Language, p.Sources["language"])
+	}
+	if got := LanguageOf(dir); got != "" {
+		t.Fatalf("LanguageOf without a file = %q", got)
+	}
+	os.WriteFile(filepath.Join(dir, FileName), []byte("currency: EUR\nlanguage: zh-Hant\n"), 0o644)
+	p, ds, err := Load(dir)
+	if err != nil || len(ds) != 0 || p.Language != "zh-Hant" || p.Sources["language"] != ".opsbook.yaml:2" || p.Value("language") != "zh-Hant" {
+		t.Fatalf("language: %q %v %v %v", p.Language, ds, err, p.Sources["language"])
+	}
+	sub := filepath.Join(dir, "records", "expense")
+	os.MkdirAll(sub, 0o755)
+	if got := LanguageOf(sub); got != "zh-Hant" {
+		t.Fatalf("LanguageOf from a subfolder = %q", got)
+	}
+	os.WriteFile(filepath.Join(dir, FileName), []byte("language: fr\n"), 0o644)
+	p, ds, _ = Load(dir)
+	if len(ds) == 0 || ds[0].Line != 1 || p.Language != "en" {
+		t.Fatalf("language fr: %q %v", p.Language, ds)
+	}
+	if got := LanguageOf(dir); got != "" {
+		t.Fatalf("LanguageOf(fr) = %q", got)
+	}
+	os.WriteFile(filepath.Join(dir, FileName), []byte("language: [zh-Hant\n"), 0o644)
+	if got := LanguageOf(dir); got != "" {
+		t.Fatalf("LanguageOf(broken yaml) = %q", got)
+	}
+}

@@ -14,20 +14,39 @@ import (
 	"testing"
 )
 
+// marker is the arguments of a marked function that are keys: arg, or
+// every argument from arg on when variadic.
+type marker struct {
+	arg      int
+	more     []int // further key arguments ("i18n:format 1,2")
+	variadic bool
+	plain    bool // the keys are text, not formats
+}
+
+func hasMarker(m map[string]marker, name string) bool {
+	_, ok := m[name]
+	return ok
+}
+
 // use is one key handed to the catalog in the code.
 type use struct {
 	key string
 	at  string
+	// plain: the key is text, not a format (i18n.T, a list of keys).
+	plain bool
 }
 
 // formatFuncs are this package's functions whose first argument is a key.
 var formatFuncs = map[string]int{"T": 0, "Sprintf": 0, "Errorf": 0}
 
-var markerRE = regexp.MustCompile(`i18n:format (\d+)`)
+var markerRE = regexp.MustCompile(`i18n:format (\d+)((?:,\d+)*)(\.\.\.)?`)
 
 // scanModule finds every key the module's code hands to the catalog: the
 // first argument of i18n.T, i18n.Sprintf and i18n.Errorf, and argument N of
-// any function or method whose doc comment says "i18n:format N". Keys are
+// any function or method whose doc comment says "i18n:format N" (N,M,…
+// for several; every
+// argument from N on with "i18n:format N...", for a variadic list of keys);
+// a function of another package counts when called as pkg.Func. Keys are
 // string literals, constants of the same package (or pkg.Const of another)
 // and sums of those. dynamic lists the calls whose key is not a constant.
 func scanModule(t *testing.T) (uses []use, dynamic []string) {
@@ -77,10 +96,10 @@ func scanModule(t *testing.T) (uses []use, dynamic []string) {
 	// directory, and marked functions by directory.
 	consts := map[string]map[string]ast.Expr{} // dir → name → expr
 	byImport := map[string]string{}            // last path element → dir
-	marked := map[string]map[string]int{}      // dir → func name → arg
+	marked := map[string]map[string]marker{}   // dir → func name → arguments
 	for dir, pf := range pkgs {
 		consts[dir] = map[string]ast.Expr{}
-		marked[dir] = map[string]int{}
+		marked[dir] = map[string]marker{}
 		byImport[filepath.Base(dir)] = dir
 		for _, f := range pf.files {
 			for _, decl := range f.Decls {
@@ -103,7 +122,13 @@ func scanModule(t *testing.T) (uses []use, dynamic []string) {
 					}
 					if m := markerRE.FindStringSubmatch(decl.Doc.Text()); m != nil {
 						n, _ := strconv.Atoi(m[1])
-						marked[dir][decl.Name.Name] = n
+						mk := marker{arg: n, variadic: m[3] != "", plain: m[3] != ""}
+						for _, x := range strings.Split(strings.TrimPrefix(m[2], ","), ",") {
+							if i, err := strconv.Atoi(x); err == nil {
+								mk.more = append(mk.more, i)
+							}
+						}
+						marked[dir][decl.Name.Name] = mk
 					}
 				}
 			}
@@ -158,36 +183,67 @@ func scanModule(t *testing.T) (uses []use, dynamic []string) {
 			continue
 		}
 		for _, f := range pf.files {
+			// A marked function hands its key parameters on: a variable
+			// in its body is no dynamic key.
+			var forwarded bool
 			ast.Inspect(f, func(n ast.Node) bool {
+				if fd, ok := n.(*ast.FuncDecl); ok {
+					_, forwarded = marked[dir][fd.Name.Name]
+					return true
+				}
 				call, ok := n.(*ast.CallExpr)
 				if !ok {
 					return true
 				}
-				arg := -1
+				mk := marker{arg: -1}
 				switch fun := call.Fun.(type) {
 				case *ast.SelectorExpr:
-					if x, ok := fun.X.(*ast.Ident); ok && x.Name == "i18n" {
+					x, _ := fun.X.(*ast.Ident)
+					switch {
+					case x != nil && x.Name == "i18n":
 						if i, ok := formatFuncs[fun.Sel.Name]; ok {
-							arg = i
+							mk = marker{arg: i, plain: fun.Sel.Name == "T"}
 						}
-					} else if i, ok := marked[dir][fun.Sel.Name]; ok {
-						arg = i
+					case x != nil && hasMarker(marked[byImport[x.Name]], fun.Sel.Name):
+						mk = marked[byImport[x.Name]][fun.Sel.Name]
+					default:
+						if m, ok := marked[dir][fun.Sel.Name]; ok {
+							mk = m
+						}
 					}
 				case *ast.Ident:
-					if i, ok := marked[dir][fun.Name]; ok {
-						arg = i
+					if m, ok := marked[dir][fun.Name]; ok {
+						mk = m
 					}
 				}
-				if arg < 0 || arg >= len(call.Args) {
+				if mk.arg < 0 || mk.arg >= len(call.Args) {
 					return true
 				}
 				pos := fset.Position(call.Pos())
 				rel, _ := filepath.Rel(root, pos.Filename)
 				at := rel + ":" + strconv.Itoa(pos.Line)
-				if s, ok := eval(dir, call.Args[arg], 0); ok {
-					uses = append(uses, use{key: s, at: at})
-				} else {
-					dynamic = append(dynamic, at)
+				args := []ast.Expr{call.Args[mk.arg]}
+				for _, i := range mk.more {
+					if i < len(call.Args) {
+						args = append(args, call.Args[i])
+					}
+				}
+				if mk.variadic {
+					args = call.Args[mk.arg:]
+					if call.Ellipsis.IsValid() {
+						dynamic = append(dynamic, at) // keys...: not constants
+						return true
+					}
+				}
+				for _, a := range args {
+					if _, ok := a.(*ast.Ident); ok && forwarded {
+						continue
+					}
+					if s, ok := eval(dir, a, 0); ok {
+						uses = append(uses, use{key: s, at: at, plain: mk.plain})
+					} else {
+						dynamic = append(dynamic, at)
+					}
 				}
 				return true
 			})
@@ -221,6 +277,12 @@ func TestEveryMessageHasBothLanguages(t *testing.T) {
 		t.Fatal("the scan found no message keys at all; it is broken")
 	}
 	used := map[string]bool{}
+	format := map[string]bool{} // keys used as a format somewhere
+	for _, u := range uses {
+		if !u.plain {
+			format[u.key] = true
+		}
+	}
 	for _, u := range uses {
 		used[u.key] = true
 		v, ok := zh[u.key]
@@ -228,7 +290,7 @@ func TestEveryMessageHasBothLanguages(t *testing.T) {
 			t.Errorf("%s: no zh-Hant translation for %q (add it to pkg/i18n/catalog/)", u.at, u.key)
 			continue
 		}
-		if a, b := verbs(u.key), verbs(v); a != b {
+		if a, b := verbs(u.key), verbs(v); format[u.key] && a != b {
 			t.Errorf("%s: translation of %q has verbs %s, the English has %s", u.at, u.key, b, a)
 		}
 	}

@@ -72,28 +72,73 @@ var (
 func load() {
 	loadOnce.Do(func() {
 		bundle = goi18n.NewBundle(English)
-		bundle.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
-		names, err := fs.Glob(catalogFS, "catalog/*.yaml")
+		files, err := readCatalog()
 		if err != nil {
 			loadErr = err
 			return
 		}
-		for _, name := range names {
-			b, err := catalogFS.ReadFile(name)
-			if err != nil {
-				loadErr = err
-				return
+		// The files are flattened here rather than by go-i18n's own parser,
+		// which takes a map holding a key such as "other", "one", "id" or
+		// "description" for a plural form: a term like category.other or a
+		// header like "ID" must stay a plain key.
+		for _, f := range files {
+			keys := make([]string, 0, len(f.messages))
+			for k := range f.messages {
+				keys = append(keys, k)
 			}
-			var probe any
-			if yaml.Unmarshal(b, &probe) == nil && probe == nil {
-				continue // only comments: a catalog not yet started
+			sort.Strings(keys)
+			msgs := make([]*goi18n.Message, 0, len(keys))
+			for _, k := range keys {
+				msgs = append(msgs, &goi18n.Message{ID: k, Other: f.messages[k]})
 			}
-			if _, err := bundle.ParseMessageFileBytes(b, name); err != nil {
-				loadErr = fmt.Errorf("i18n catalog %s: %w", name, err)
+			if err := bundle.AddMessages(f.tag, msgs...); err != nil {
+				loadErr = fmt.Errorf("i18n catalog %s: %w", f.name, err)
 				return
 			}
 		}
 	})
+}
+
+type catalogFile struct {
+	name     string // catalog/cli.zh-Hant.yaml
+	tag      language.Tag
+	messages map[string]string
+}
+
+// readCatalog reads every catalog file: nested maps are flattened with
+// dots (state: {approved: …} is the key state.approved).
+func readCatalog() ([]catalogFile, error) {
+	names, err := fs.Glob(catalogFS, "catalog/*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var out []catalogFile
+	for _, name := range names {
+		base := strings.TrimSuffix(strings.TrimPrefix(name, "catalog/"), ".yaml")
+		dot := strings.IndexByte(base, '.')
+		if dot < 0 {
+			return nil, fmt.Errorf("i18n catalog %s: the name is not AREA.LANGUAGE.yaml", name)
+		}
+		tag, err := language.Parse(base[dot+1:])
+		if err != nil {
+			return nil, fmt.Errorf("i18n catalog %s: %w", name, err)
+		}
+		b, err := catalogFS.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		var raw map[string]any
+		if err := yaml.Unmarshal(b, &raw); err != nil {
+			return nil, fmt.Errorf("i18n catalog %s: %w", name, err)
+		}
+		flat := map[string]string{}
+		if err := flatten(name, "", raw, flat); err != nil {
+			return nil, err
+		}
+		out = append(out, catalogFile{name: name, tag: tag, messages: flat})
+	}
+	return out, nil
 }
 
 // Set makes tag the language of every later message.
@@ -206,42 +251,41 @@ func Catalog() (map[string]map[string]string, error) {
 	if loadErr != nil {
 		return nil, loadErr
 	}
-	names, err := fs.Glob(catalogFS, "catalog/*.zh-Hant.yaml")
+	files, err := readCatalog()
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(names)
 	out := map[string]map[string]string{}
-	for _, name := range names {
-		b, err := catalogFS.ReadFile(name)
-		if err != nil {
-			return nil, err
+	for _, f := range files {
+		if f.tag != Chinese {
+			continue
 		}
-		var raw map[string]any
-		if err := yaml.Unmarshal(b, &raw); err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		flat := map[string]string{}
-		flatten("", raw, flat)
-		base := strings.TrimSuffix(strings.TrimPrefix(name, "catalog/"), ".zh-Hant.yaml")
-		out[base] = flat
+		base := strings.TrimSuffix(strings.TrimPrefix(f.name, "catalog/"), ".zh-Hant.yaml")
+		out[base] = f.messages
 	}
 	return out, nil
 }
 
-func flatten(prefix string, v any, out map[string]string) {
+func flatten(file, prefix string, v any, out map[string]string) error {
 	switch v := v.(type) {
+	case nil:
+		return nil // an empty catalog: only comments
 	case map[string]any:
 		for k, x := range v {
 			p := k
 			if prefix != "" {
 				p = prefix + "." + k
 			}
-			flatten(p, x, out)
+			if err := flatten(file, p, x, out); err != nil {
+				return err
+			}
 		}
 	case string:
 		out[prefix] = v
+	default:
+		return fmt.Errorf("i18n catalog %s: %q is not text", file, prefix)
 	}
+	return nil
 }
 
 // LoadError reports a catalog that could not be read; opsbook then speaks

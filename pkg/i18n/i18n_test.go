@@ -56,3 +56,17 @@ func TestTranslate(t *testing.T) {
 		t.Fatal(LoadError())
 	}
 }
+
+// A term group may hold words go-i18n's own file parser reserves for
+// plural forms ("other", "one", "id", "description"): the catalog is
+// flattened by this package, so they stay plain keys.
+func TestReservedWordsAreTerms(t *testing.T) {
+	defer Set(English)
+	Set(Chinese)
+	if got := Term("category", "other"); got != "其他" {
+		t.Fatalf("category.other = %q", got)
+	}
+	if got := Term("category", "training"); got != "培訓" {
+		t.Fatalf("category.training = %q", got)
+	}
+}

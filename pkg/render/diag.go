@@ -9,6 +9,7 @@ import (
 
 	"github.com/mattn/go-runewidth"
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // WriteDiagnostics writes compiler-style lines. With source set (a terminal),
@@ -17,9 +18,9 @@ import (
 func WriteDiagnostics(w io.Writer, ds []diag.Diagnostic, root string, source bool, c Colors) error {
 	files := map[string][]string{}
 	for _, d := range ds {
-		sev := c.Red(string(d.Severity))
+		sev := c.Red(i18n.Term("severity", string(d.Severity)))
 		if d.Severity == diag.Warning {
-			sev = c.Yellow(string(d.Severity))
+			sev = c.Yellow(i18n.Term("severity", string(d.Severity)))
 		}
 		fmt.Fprintf(w, "%s: %s: %s %s\n", c.Bold(fmt.Sprintf("%s:%d:%d", d.Path, d.Line, d.Column)), sev, d.Message, c.Dim("["+d.Rule+"]"))
 		if !source {

@@ -107,3 +107,29 @@ func TestAWrappedColumnKeepsEveryWord(t *testing.T) {
 		t.Errorf("words lost:\n got %s\nwant %s", got, want)
 	}
 }
+
+// A wrapped cell wholly in one colour (a page's warned row) is wrapped
+// too, each line in the colour, rather than cut.
+func TestAColouredWrappedCellIsWrappedNotCut(t *testing.T) {
+	c := Colors{Enabled: true}
+	cmd := "opsbook set MTG-2026-0003 actions.1.status=done actions.1.done=2026-11-26"
+	tbl := &Table{Headers: []string{"WHEN", "COMMAND"}, Wrap: map[int]bool{1: true}}
+	tbl.Add(c.Red("3d late"), c.Red(cmd))
+	var b bytes.Buffer
+	if err := WriteTableWidth(&b, tbl, true, 40); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if strings.Contains(out, "…") {
+		t.Errorf("a coloured wrapped cell was cut:\n%s", out)
+	}
+	var parts []string
+	for _, l := range strings.Split(out, "\n") {
+		if cells := strings.Split(l, "│"); len(cells) == 4 && strings.Contains(cells[2], "\x1b[31m") {
+			parts = append(parts, strings.TrimSpace(stripANSI(cells[2])))
+		}
+	}
+	if got := strings.Join(parts, " "); got != cmd || len(parts) < 2 {
+		t.Errorf("the command, put back together from %d red lines: %q\n%s", len(parts), got, out)
+	}
+}

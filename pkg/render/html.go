@@ -11,13 +11,14 @@ import (
 	"strings"
 
 	"github.com/mattn/go-runewidth"
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // WriteHTML writes a page as one self-contained HTML document: inline CSS,
 // inline SVG charts, no scripts, no fonts or anything else fetched from
 // anywhere. Every text is escaped by html/template.
 func WriteHTML(w io.Writer, p *Page, footer string) error {
-	v := htmlPage{Title: p.Title, Lines: p.Lines, Footer: footer}
+	v := htmlPage{Lang: i18n.Current().String(), Title: p.Title, Lines: p.Lines, Footer: footer}
 	for _, s := range p.Sections {
 		v.Sections = append(v.Sections, htmlSectionOf(s))
 	}
@@ -31,7 +32,7 @@ func WriteHTMLFile(path string, p *Page, footer string) error {
 	// A page is only ever written to an .html file: a slip of the path must
 	// not replace a record or anything else.
 	if ext := strings.ToLower(filepath.Ext(path)); ext != ".html" && ext != ".htm" {
-		return fmt.Errorf("--html %s: the page is written only to a file ending in .html or .htm", path)
+		return i18n.Errorf("--html %s: the page is written only to a file ending in .html or .htm", path)
 	}
 	var buf bytes.Buffer
 	if err := WriteHTML(&buf, p, footer); err != nil {
@@ -48,7 +49,7 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 	}
 	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return i18n.Errorf("writing %s: %w", path, err)
 	}
 	tmp := f.Name()
 	defer func() {
@@ -69,12 +70,14 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 		err = os.Rename(tmp, path)
 	}
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return i18n.Errorf("writing %s: %w", path, err)
 	}
 	return nil
 }
 
 type htmlPage struct {
+	// Lang is the page's language, as BCP 47 (zh-Hant, en).
+	Lang     string
 	Title    string
 	Lines    []string
 	Sections []htmlSection
@@ -227,7 +230,7 @@ func pieOf(c *Chart, h *htmlChart) *htmlChart {
 func round1(f float64) float64 { return math.Round(f*10) / 10 }
 
 var pageTmpl = template.Must(template.New("page").Parse(`<!DOCTYPE html>
-<html lang="zh-Hant">
+<html lang="{{.Lang}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/opsbook/opsbook/pkg/i18n"
+	"golang.org/x/text/language"
 )
 
 func testPage() *Page {
@@ -119,5 +122,23 @@ func TestHTMLOnlyToHTMLFiles(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(p); string(b) != "kind: expense\n" {
 		t.Fatal("record changed")
+	}
+}
+
+// The page says its language, the one its labels are in.
+func TestHTMLLangIsTheReadersLanguage(t *testing.T) {
+	defer i18n.Set(i18n.English)
+	for tag, want := range map[language.Tag]string{i18n.English: `<html lang="en">`, i18n.Chinese: `<html lang="zh-Hant">`} {
+		i18n.Set(tag)
+		var b strings.Builder
+		if err := WriteHTML(&b, &Page{Title: "x", Sections: []Section{{Table: &Table{Headers: Headers("ID", "STATE"), Rows: [][]string{{"a", "b"}}}}}}, ""); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("%v: no %s in\n%s", tag, want, b.String())
+		}
+		if tag == i18n.Chinese && !strings.Contains(b.String(), "<th>狀態</th>") {
+			t.Errorf("headers not translated:\n%s", b.String())
+		}
 	}
 }

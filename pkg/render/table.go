@@ -6,7 +6,6 @@ package render
 import (
 	"encoding/csv"
 	"encoding/json"
-	"fmt"
 	"io"
 	"regexp"
 	"strings"
@@ -15,6 +14,8 @@ import (
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // Table is rows of text under headers. Right lists the columns to align
@@ -57,7 +58,7 @@ func ParseFormat(s string, allowed ...Format) (Format, error) {
 	for i, f := range allowed {
 		names[i] = string(f)
 	}
-	return "", fmt.Errorf("unknown output format %q (this command offers: %s)", s, strings.Join(names, ", "))
+	return "", i18n.Errorf("unknown output format %q (this command offers: %s)", s, strings.Join(names, ", "))
 }
 
 // WriteTable writes the table: boxed and aligned on a terminal, tab-separated
@@ -162,8 +163,8 @@ func Fit(t *Table, width int) *Table {
 		out.Rows[r] = make([]string, len(row))
 		for i, c := range row {
 			if i < len(cut) && cut[i] < widths[i] {
-				if t.Wrap[i] && !strings.Contains(c, "\x1b[") {
-					c = wrap(clean(c), cut[i])
+				if t.Wrap[i] {
+					c = wrapColoured(clean(c), cut[i])
 				} else {
 					c = truncate(clean(c), cut[i])
 				}
@@ -257,6 +258,23 @@ func wrap(s string, w int) string {
 	}
 	if line != "" {
 		flush()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// wrapColoured is wrap for a cell that may be wholly in one colour: each
+// line keeps the colour. Other escape codes are dropped rather than split.
+func wrapColoured(s string, w int) string {
+	if !strings.Contains(s, "\x1b[") {
+		return wrap(s, w)
+	}
+	m := colouredRE.FindStringSubmatch(s)
+	if m == nil {
+		return wrap(stripANSI(s), w)
+	}
+	lines := strings.Split(wrap(stripANSI(m[2]), w), "\n")
+	for i, l := range lines {
+		lines[i] = m[1] + l + m[3]
 	}
 	return strings.Join(lines, "\n")
 }
@@ -397,4 +415,15 @@ func Truncate(s string, width int) string {
 		return s
 	}
 	return runewidth.Truncate(s, width, "…")
+}
+
+// Headers translates a table's column headers into the reader's language;
+// each is a catalog key (the English header, in capitals).
+// i18n:format 0...
+func Headers(keys ...string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = i18n.T(k)
+	}
+	return out
 }

@@ -2,10 +2,10 @@ package report
 
 import (
 	"encoding/json"
-	"fmt"
 	"strconv"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/opsbook/opsbook/pkg/rules"
@@ -89,9 +89,9 @@ func CustomersReport(c *rules.Context) *Customers {
 
 // Table is the report's one table.
 func (cs *Customers) Table(View) *render.Table {
-	t := &render.Table{Headers: []string{"ID", "SEGMENT", "VISITS", "LAST VISIT", "REVISIT DUE", "OVERDUE", "SATISFACTION", "COMPLAINTS", "OPEN", "REPEATS", "NAME"}, Right: right(2, 6, 7, 8, 9)}
+	t := &render.Table{Headers: render.Headers("ID", "SEGMENT", "VISITS", "LAST VISIT", "REVISIT DUE", "OVERDUE", "SATISFACTION", "COMPLAINTS", "OPEN", "REPEATS", "NAME"), Right: right(2, 6, 7, 8, 9)}
 	for _, r := range cs.Customers {
-		t.Add(r.ID, orDash(r.Segment), itoa(r.Visits), orDash(r.LastVisit), orDash(r.RevisitDue), yesNo(r.RevisitOverdue), numText(r.Satisfaction, ""),
+		t.Add(r.ID, orDash(i18n.Term("segment", r.Segment)), itoa(r.Visits), orDash(r.LastVisit), orDash(r.RevisitDue), yesNo(r.RevisitOverdue), numText(r.Satisfaction, ""),
 			itoa(r.Complaints), itoa(r.OpenComplaints), itoa(r.Repeats), r.Name)
 	}
 	return t
@@ -99,9 +99,9 @@ func (cs *Customers) Table(View) *render.Table {
 
 // Page lays the report out.
 func (cs *Customers) Page(v View) *render.Page {
-	p := &render.Page{Title: fmt.Sprintf("Customers (%d; as of %s)", len(cs.Customers), cs.AsOf)}
-	p.Lines = append(p.Lines, fmt.Sprintf("%d revisit(s) overdue under the policy's revisit_days.", cs.Overdue))
-	s := render.Section{Title: "Revisits and complaints per customer", Table: cs.Table(v), Empty: "No customers."}
+	p := &render.Page{Title: i18n.Sprintf("Customers (%d; as of %s)", len(cs.Customers), cs.AsOf)}
+	p.Lines = append(p.Lines, i18n.Sprintf("%d revisit(s) overdue under the policy's revisit_days.", cs.Overdue))
+	s := render.Section{Title: i18n.T("Revisits and complaints per customer"), Table: cs.Table(v), Empty: i18n.T("No customers.")}
 	for _, r := range cs.Customers {
 		s.Warn = append(s.Warn, r.RevisitOverdue)
 	}

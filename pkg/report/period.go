@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"time"
+
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // Period is a span of calendar days, written as appraisals write theirs:
@@ -23,11 +25,11 @@ var periodRE = regexp.MustCompile(`^([0-9]{4})(?:-(H[12]|Q[1-4]|[0-9]{2}))?$`)
 func ParsePeriod(s string) (Period, error) {
 	m := periodRE.FindStringSubmatch(s)
 	if m == nil {
-		return Period{}, fmt.Errorf("period %q is not YYYY, YYYY-H1|H2, YYYY-Q1..Q4 or YYYY-MM", s)
+		return Period{}, i18n.Errorf("period %q is not YYYY, YYYY-H1|H2, YYYY-Q1..Q4 or YYYY-MM", s)
 	}
 	year, _ := strconv.Atoi(m[1])
 	if year < 1900 {
-		return Period{}, fmt.Errorf("period %q: year %d is before 1900", s, year)
+		return Period{}, i18n.Errorf("period %q: year %d is before 1900", s, year)
 	}
 	first, months := 1, 12
 	switch part := m[2]; {
@@ -39,7 +41,7 @@ func ParsePeriod(s string) (Period, error) {
 	default:
 		mon, _ := strconv.Atoi(part)
 		if mon < 1 || mon > 12 {
-			return Period{}, fmt.Errorf("period %q: month %s is not 01 to 12", s, part)
+			return Period{}, i18n.Errorf("period %q: month %s is not 01 to 12", s, part)
 		}
 		first, months = mon, 1
 	}

@@ -1,8 +1,7 @@
 package report
 
 import (
-	"fmt"
-
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/rules"
 )
 
@@ -29,7 +28,7 @@ func (s *Summary) workLines() []string {
 	w := s.Work
 	// The items themselves are in -o json (the five most overdue) and in
 	// `report tasks --group-by overdue`: the screen has no room for them.
-	lines := []string{fmt.Sprintf("Work (tasks, plan tasks, meeting actions): %d open, %d overdue, on time %s.",
+	lines := []string{i18n.Sprintf("Work (tasks, plan tasks, meeting actions): %d open, %d overdue, on time %s.",
 		w.Open, w.Overdue, pctWords(w.OnTimePercent))}
 	return lines
 }

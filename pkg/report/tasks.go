@@ -1,10 +1,10 @@
 package report
 
 import (
-	"fmt"
 	"sort"
 	"strconv"
 
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/opsbook/opsbook/pkg/rules"
@@ -189,53 +189,72 @@ func (t *Tasks) Table(v View) *render.Table {
 }
 
 func (t *Tasks) personTable(total bool) *render.Table {
-	tab := &render.Table{Headers: []string{"PERSON", "ASSIGNED", "OPEN", "OVERDUE", "DONE", "ON TIME", "LATE", "UNDATED", "ON-TIME %", "NAME"}, Right: right(1, 2, 3, 4, 5, 6, 7, 8)}
+	tab := &render.Table{Headers: render.Headers("PERSON", "ASSIGNED", "OPEN", "OVERDUE", "DONE", "ON TIME", "LATE", "UNDATED", "ON-TIME %", "NAME"), Right: right(1, 2, 3, 4, 5, 6, 7, 8)}
 	rows := t.People
 	if total {
 		rows = append(append([]PersonWork(nil), rows...), t.Total)
 	}
-	for _, p := range rows {
+	for i, p := range rows {
+		total := total && i == len(rows)-1
 		pct := "—"
 		if p.OnTimePercent != nil {
 			pct = *p.OnTimePercent
 		}
-		tab.Add(orDash(p.Person), itoa(p.Assigned), itoa(p.Open), itoa(p.Overdue), itoa(p.Done), itoa(p.OnTime), itoa(p.Late), itoa(p.Undated), pct, p.Name)
+		person := p.Person
+		if total && person == "total" {
+			person = i18n.T("total")
+		}
+		tab.Add(orDash(person), itoa(p.Assigned), itoa(p.Open), itoa(p.Overdue), itoa(p.Done), itoa(p.OnTime), itoa(p.Late), itoa(p.Undated), pct, p.Name)
 	}
 	return tab
 }
 
 func (t *Tasks) overdueTable() *render.Table {
-	tab := &render.Table{Headers: []string{"SOURCE", "RECORD", "ITEM", "PERSON", "DUE", "DAYS OVERDUE", "STATUS", "TITLE"}, Right: right(5)}
+	tab := &render.Table{Headers: render.Headers("SOURCE", "RECORD", "ITEM", "PERSON", "DUE", "DAYS OVERDUE", "STATUS", "TITLE"), Right: right(5)}
 	for _, w := range t.Overdue {
-		tab.Add(w.Source, w.Record, orDash(w.Item), orDash(w.Person), w.Due, itoa(w.DaysOverdue), w.Status, w.Title)
+		tab.Add(i18n.Term("source", w.Source), w.Record, orDash(w.Item), orDash(w.Person), w.Due, itoa(w.DaysOverdue), state(w.Status), w.Title)
 	}
 	return tab
 }
 
 // Page lays the work report out.
 func (t *Tasks) Page(v View) *render.Page {
-	title := "Work: tasks, plan tasks and meeting actions"
+	title := i18n.Sprintf("Work: tasks, plan tasks and meeting actions (as of %s)", t.AsOf)
 	if t.Period != "" {
-		title += ", due in " + t.Period
+		title = i18n.Sprintf("Work: tasks, plan tasks and meeting actions, due in %s (as of %s)", t.Period, t.AsOf)
 	}
-	p := &render.Page{Title: fmt.Sprintf("%s (as of %s)", title, t.AsOf)}
-	p.Lines = append(p.Lines, fmt.Sprintf("%d assigned, %d open, %d overdue, %d done; on time %s.", t.Total.Assigned, t.Total.Open, t.Total.Overdue, t.Total.Done, pctWords(t.Total.OnTimePercent)))
+	p := &render.Page{Title: title}
+	p.Lines = append(p.Lines, i18n.Sprintf("%d assigned, %d open, %d overdue, %d done; on time %s.", t.Total.Assigned, t.Total.Open, t.Total.Overdue, t.Total.Done, pctWords(t.Total.OnTimePercent)))
 	if v.show("person") {
-		s := render.Section{Title: "By person", Table: t.personTable(v.GroupBy == ""), Empty: "Nothing assigned."}
+		s := render.Section{Title: i18n.T("By person"), Table: t.personTable(v.GroupBy == ""), Empty: i18n.T("Nothing assigned.")}
 		for _, pw := range t.People {
 			s.Warn = append(s.Warn, pw.Overdue > 0)
 		}
 		p.Sections = append(p.Sections, s)
 	}
 	if v.show("overdue") {
-		p.Sections = append(p.Sections, render.Section{Title: fmt.Sprintf("Overdue (%d)", len(t.Overdue)), Table: t.overdueTable(), Empty: "None."})
+		p.Sections = append(p.Sections, render.Section{Title: i18n.Sprintf("Overdue (%d)", len(t.Overdue)), Table: t.overdueTable(), Empty: i18n.T("None.")})
 	}
 	return p
 }
 
 func pctWords(p *string) string {
 	if p == nil {
-		return "— (nothing done with both dates)"
+		return i18n.T("— (nothing done with both dates)")
 	}
 	return *p + "%"
+}
+
+// OpenWork lists the work still open, as the work report counts it (tasks
+// open or doing, the open tasks of active plans, the open action items of
+// published meetings), each with its person and due date, in no
+// particular order.
+func OpenWork(set *record.Set) []WorkItem {
+	var out []WorkItem
+	for _, w := range collectWork(set) {
+		if w.open {
+			out = append(out, w.WorkItem)
+		}
+	}
+	return out
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/money"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
@@ -88,11 +89,23 @@ type TrainingBudget struct {
 	Claims money.Amount  `json:"claims"`
 }
 
+// Training warnings: -o json gives them in English, the page in the
+// reader's language.
+const (
+	// msgCourseNotHeld: course code, title, month.
+	msgCourseNotHeld = "course %s (%s) was planned for %s and no session delivering it was held"
+	// msgNoConfidentiality: handle, year.
+	msgNoConfidentiality = "%s has not attended a confidentiality course in %s (§7.2.3)"
+)
+
 // TrainingWarning is something the report asks someone to act on.
 type TrainingWarning struct {
 	Rule    string `json:"rule"` // course-not-held, confidentiality-course
 	Subject string `json:"subject"`
 	Message string `json:"message"`
+	// text is Message in the reader's language, for the page; -o json
+	// keeps the English.
+	text string
 }
 
 // Training is the training report of one year.
@@ -251,7 +264,8 @@ func TrainingReport(c *rules.Context, year int) *Training {
 			case pc.Month < month && (plan.Status() == "approved" || plan.Status() == "closed"):
 				tc.Status = CourseNotHeld
 				rep.Warnings = append(rep.Warnings, TrainingWarning{Rule: "course-not-held", Subject: plan.ID + " " + pc.Code,
-					Message: "course " + pc.Code + " (" + pc.Title + ") was planned for " + pc.Month + " and no session delivering it was held"})
+					Message: fmt.Sprintf(msgCourseNotHeld, pc.Code, pc.Title, pc.Month),
+					text:    i18n.Sprintf(msgCourseNotHeld, pc.Code, pc.Title, pc.Month)})
 			default:
 				tc.Status = CoursePlanned
 			}
@@ -279,7 +293,7 @@ func TrainingReport(c *rules.Context, year int) *Training {
 		rep.People = append(rep.People, PersonHours{Person: h, Active: staff, Sessions: pa.sessions, Hours: decNum(pa.hours), Confidentiality: pa.conf})
 		if staff && !pa.conf {
 			rep.Warnings = append(rep.Warnings, TrainingWarning{Rule: "confidentiality-course", Subject: h,
-				Message: h + " has not attended a confidentiality course in " + y + " (§7.2.3)"})
+				Message: fmt.Sprintf(msgNoConfidentiality, h, y), text: i18n.Sprintf(msgNoConfidentiality, h, y)})
 		}
 	}
 	names := make([]string, 0, len(topics))
@@ -326,21 +340,21 @@ func (t *Training) Table(v View) *render.Table {
 }
 
 func (t *Training) courseTable(v View) *render.Table {
-	tab := &render.Table{Headers: []string{"CODE", "COURSE", "TOPIC", "DELIVERY", "MONTH", "PLANNED HOURS", "DELIVERED HOURS", "SESSIONS", "ATTENDED", "BUDGET", "SPENT", "STATUS"},
+	tab := &render.Table{Headers: render.Headers("CODE", "COURSE", "TOPIC", "DELIVERY", "MONTH", "PLANNED HOURS", "DELIVERED HOURS", "SESSIONS", "ATTENDED", "BUDGET", "SPENT", "STATUS"),
 		Right: right(5, 6, 8, 9, 10)}
 	for _, c := range t.Courses {
 		sessions := "—"
 		if len(c.Sessions) > 0 {
 			sessions = strings.Join(c.Sessions, " ")
 		}
-		tab.Add(c.Code, c.Title, c.Topic, c.Delivery, c.Month, string(c.PlannedHours), string(c.DeliveredHours), sessions,
-			itoa(c.Attended), v.money(c.PlannedBudget), v.money(c.Spent), c.Status)
+		tab.Add(c.Code, c.Title, i18n.Term("topic", c.Topic), i18n.Term("delivery", c.Delivery), c.Month, string(c.PlannedHours), string(c.DeliveredHours), sessions,
+			itoa(c.Attended), v.money(c.PlannedBudget), v.money(c.Spent), i18n.Term("course", c.Status))
 	}
 	return tab
 }
 
 func (t *Training) personTable() *render.Table {
-	tab := &render.Table{Headers: []string{"PERSON", "ACTIVE STAFF", "SESSIONS", "HOURS", "CONFIDENTIALITY COURSE"}, Right: right(2, 3)}
+	tab := &render.Table{Headers: render.Headers("PERSON", "ACTIVE STAFF", "SESSIONS", "HOURS", "CONFIDENTIALITY COURSE"), Right: right(2, 3)}
 	for _, p := range t.People {
 		tab.Add(p.Person, yesNo(p.Active), itoa(p.Sessions), string(p.Hours), yesNo(p.Confidentiality))
 	}
@@ -348,18 +362,18 @@ func (t *Training) personTable() *render.Table {
 }
 
 func (t *Training) topicTable() *render.Table {
-	tab := &render.Table{Headers: []string{"TOPIC", "SESSIONS", "ATTENDANCES", "PERSON-HOURS"}, Right: right(1, 2, 3)}
+	tab := &render.Table{Headers: render.Headers("TOPIC", "SESSIONS", "ATTENDANCES", "PERSON-HOURS"), Right: right(1, 2, 3)}
 	for _, tp := range t.Topics {
-		tab.Add(tp.Topic, itoa(tp.Sessions), itoa(tp.Attendances), string(tp.PersonHours))
+		tab.Add(i18n.Term("topic", tp.Topic), itoa(tp.Sessions), itoa(tp.Attendances), string(tp.PersonHours))
 	}
 	return tab
 }
 
 func (t *Training) sessionTable(v View) *render.Table {
-	tab := &render.Table{Headers: []string{"ID", "DATE", "STATUS", "TOPIC", "DELIVERY", "COURSE", "HOURS", "INVITED", "ATTENDED", "AVERAGE RATING", "CLAIM", "AMOUNT", "TITLE"},
+	tab := &render.Table{Headers: render.Headers("ID", "DATE", "STATUS", "TOPIC", "DELIVERY", "COURSE", "HOURS", "INVITED", "ATTENDED", "AVERAGE RATING", "CLAIM", "AMOUNT", "TITLE"),
 		Right: right(6, 7, 8, 9, 11)}
 	for _, s := range t.Sessions {
-		tab.Add(s.ID, s.Date, s.Status, s.Topic, s.Delivery, orDash(s.Course), string(s.Hours), itoa(s.Invited), itoa(s.Attended),
+		tab.Add(s.ID, s.Date, state(s.Status), i18n.Term("topic", s.Topic), i18n.Term("delivery", s.Delivery), orDash(s.Course), string(s.Hours), itoa(s.Invited), itoa(s.Attended),
 			numText(s.Average, ""), orDash(s.Expense), v.money(s.Amount), s.Title)
 	}
 	return tab
@@ -367,30 +381,30 @@ func (t *Training) sessionTable(v View) *render.Table {
 
 // Page lays the training report out.
 func (t *Training) Page(v View) *render.Page {
-	p := &render.Page{Title: fmt.Sprintf("Training %d (%s, as of %s)", t.Year, t.Currency, t.AsOf)}
-	plan := "No training plan for the year."
+	p := &render.Page{Title: i18n.Sprintf("Training %d (%s, as of %s)", t.Year, t.Currency, t.AsOf)}
+	plan := i18n.T("No training plan for the year.")
 	if t.Plan != "" {
-		plan = fmt.Sprintf("Plan %s (%s): %d courses as amended.", t.Plan, t.PlanStatus, len(t.Courses))
+		plan = i18n.Sprintf("Plan %s (%s): %d courses as amended.", t.Plan, state(t.PlanStatus), len(t.Courses))
 	}
-	line := "no approved budget"
+	line := i18n.T("no approved budget")
 	if t.Budget.Line != nil {
-		line = "budget line " + v.money(*t.Budget.Line)
+		line = i18n.Sprintf("budget line %s", v.money(*t.Budget.Line))
 	}
 	p.Lines = append(p.Lines, plan,
-		fmt.Sprintf("Attendance %d of %d invited (%s%%); average rating %s from %d ratings.",
+		i18n.Sprintf("Attendance %d of %d invited (%s%%); average rating %s from %d ratings.",
 			t.Attendance.Attended, t.Attendance.Invited, t.Attendance.Percent, numText(t.Rating.Average, ""), t.Rating.Count),
-		fmt.Sprintf("Planned %s; spent %s on the year's trainings (claims approved or paid), %s pending; all training claims %s, %s.",
+		i18n.Sprintf("Planned %s; spent %s on the year's trainings (claims approved or paid), %s pending; all training claims %s, %s.",
 			v.money(t.Budget.Planned), v.money(t.Budget.Spent), v.money(t.Budget.Pending), v.money(t.Budget.Claims), line))
 	if v.show("course") {
-		s := render.Section{Title: "Plan against delivery, per course", Table: t.courseTable(v), Empty: "No plan, no courses."}
+		s := render.Section{Title: i18n.T("Plan against delivery, per course"), Table: t.courseTable(v), Empty: i18n.T("No plan, no courses.")}
 		for _, c := range t.Courses {
 			s.Warn = append(s.Warn, c.Status == CourseNotHeld)
 		}
 		p.Sections = append(p.Sections, s)
 	}
 	if v.show("person") {
-		s := render.Section{Title: "Hours per person", Table: t.personTable(), Empty: "Nobody."}
-		chart := &render.Chart{Kind: render.BarChart, Title: "Hours per person", Unit: "h"}
+		s := render.Section{Title: i18n.T("Hours per person"), Table: t.personTable(), Empty: i18n.T("Nobody.")}
+		chart := &render.Chart{Kind: render.BarChart, Title: i18n.T("Hours per person"), Unit: "h"}
 		for _, pr := range t.People {
 			f, _ := strconv.ParseFloat(string(pr.Hours), 64)
 			chart.Items = append(chart.Items, render.ChartItem{Label: pr.Person, Value: f, Text: string(pr.Hours)})
@@ -402,16 +416,16 @@ func (t *Training) Page(v View) *render.Page {
 		p.Sections = append(p.Sections, s)
 	}
 	if v.show("topic") {
-		p.Sections = append(p.Sections, render.Section{Title: "Hours per topic", Table: t.topicTable(), Empty: "No training held."})
+		p.Sections = append(p.Sections, render.Section{Title: i18n.T("Hours per topic"), Table: t.topicTable(), Empty: i18n.T("No training held.")})
 	}
 	if v.show("session") {
-		p.Sections = append(p.Sections, render.Section{Title: "Sessions", Table: t.sessionTable(v), Empty: "No trainings in the year."})
+		p.Sections = append(p.Sections, render.Section{Title: i18n.T("Sessions"), Table: t.sessionTable(v), Empty: i18n.T("No trainings in the year.")})
 	}
 	if v.GroupBy == "" {
-		s := render.Section{Title: fmt.Sprintf("Warnings: %d", len(t.Warnings)), Empty: "None.",
-			Table: &render.Table{Headers: []string{"RULE", "SUBJECT", "MESSAGE"}}}
+		s := render.Section{Title: i18n.Sprintf("Warnings: %d", len(t.Warnings)), Empty: i18n.T("None."),
+			Table: &render.Table{Headers: render.Headers("RULE", "SUBJECT", "MESSAGE")}}
 		for _, w := range t.Warnings {
-			s.Table.Add(w.Rule, w.Subject, w.Message)
+			s.Table.Add(w.Rule, w.Subject, orDefault(w.text, w.Message))
 			s.Warn = append(s.Warn, true)
 		}
 		p.Sections = append(p.Sections, s)
@@ -460,12 +474,12 @@ func summaryTraining(c *rules.Context, year int) SummaryTraining {
 // line is the summary's phrase on the year's training (the report has the
 // rest: attendance, ratings, hours).
 func (s SummaryTraining) line() string {
-	line := fmt.Sprintf("training %d: no plan", s.Year)
+	line := i18n.Sprintf("training %d: no plan", s.Year)
 	if s.Plan != "" {
-		line = fmt.Sprintf("training %d: %d of %d courses held, %d past their month", s.Year, s.Held, s.Courses, s.NotHeld)
+		line = i18n.Sprintf("training %d: %d of %d courses held, %d past their month", s.Year, s.Held, s.Courses, s.NotHeld)
 	}
 	if n := len(s.WithoutConfidentiality); n > 0 {
-		line += fmt.Sprintf(", %d without the confidentiality course", n)
+		line += i18n.Sprintf(", %d without the confidentiality course", n)
 	}
 	return line
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mattn/go-runewidth"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/money"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
@@ -61,9 +62,106 @@ func right(cols ...int) map[int]bool {
 
 func yesNo(b bool) string {
 	if b {
-		return "yes"
+		return i18n.T("yes")
 	}
-	return "no"
+	return i18n.T("no")
+}
+
+// state, severity, category, rating and kind are words from the records,
+// shown in the reader's language.
+func state(s string) string    { return i18n.Term("state", s) }
+func severity(s string) string { return i18n.Term("severity", s) }
+func rating(s string) string   { return i18n.Term("rating", s) }
+func kindName(k string) string { return i18n.Term("kind", k) }
+
+// groupKey shows a group's key in the reader's language: a category,
+// severity, type or channel is a term; a month is as it is.
+func groupKey(dim, key string) string {
+	if key == "all" {
+		return i18n.T("all")
+	}
+	switch dim {
+	case "category", "severity", "type", "channel":
+		return i18n.Term(dim, key)
+	}
+	return key
+}
+
+// dimHeader is the header of a dimension's column; dimTitle names the
+// dimension in a title.
+func dimHeader(dim string) string {
+	switch dim {
+	case "category":
+		return i18n.T("CATEGORY")
+	case "channel":
+		return i18n.T("CHANNEL")
+	case "severity":
+		return i18n.T("SEVERITY")
+	case "type":
+		return i18n.T("TYPE")
+	case "month":
+		return i18n.T("MONTH")
+	}
+	return strings.ToUpper(dim)
+}
+
+// categoryCell is a budget line's category; the last row is the total.
+func categoryCell(c string, total bool) string {
+	if total {
+		return i18n.T("total")
+	}
+	return i18n.Term("category", c)
+}
+
+// ageBucket is a backlog age bucket (<1d, 1-3d, …) in the reader's units.
+func ageBucket(b string) string {
+	if !i18n.IsChinese() {
+		return b
+	}
+	return strings.ReplaceAll(b, "d", " 天")
+}
+
+// clockName is an SLA clock: respond or resolve.
+func clockName(c string) string { return i18n.Term("clock", c) }
+
+// improvement is an improvement status (missing, pending, overdue, …).
+func improvement(s string) string { return i18n.Term("improvement", s) }
+
+// count is "1 breach" or "3 breaches" in the reader's language: one is the
+// key for a single one, many the format for any other count.
+// i18n:format 1,2
+func count(n int, one, many string) string {
+	if n == 1 {
+		return i18n.T(one)
+	}
+	return i18n.Sprintf(many, n)
+}
+
+// kindCount is "3 meetings" for the summary's one-line phrase.
+func kindCount(n int, kind string) string {
+	if i18n.IsChinese() {
+		return fmt.Sprintf("%s %d", kindName(kind), n)
+	}
+	if n == 1 {
+		return "1 " + strings.ReplaceAll(kind, "-", " ")
+	}
+	return itoa(n) + " " + strings.ReplaceAll(record.Info(record.Kind(kind)).Plural, "-", " ")
+}
+
+func dimTitle(dim string) string {
+	switch dim {
+	case "category":
+		return i18n.T("category")
+	case "channel":
+		return i18n.T("channel")
+	case "severity":
+		return i18n.T("severity")
+	case "type":
+		return i18n.T("type")
+	case "month":
+		return i18n.T("month")
+	}
+	return dim
 }
 
 func orDash(s string) string {
@@ -86,36 +184,37 @@ func (b *Budget) Table(v View) *render.Table {
 // Page lays the budget report out: categories (with a total row), spending
 // per project and category, and months. GroupBy keeps one of them.
 func (b *Budget) Page(v View) *render.Page {
-	p := &render.Page{Title: fmt.Sprintf("Budget %d (%s)", b.Year, b.Currency)}
+	p := &render.Page{Title: i18n.Sprintf("Budget %d (%s)", b.Year, b.Currency)}
 	switch {
 	case b.BudgetID == "":
-		p.Lines = append(p.Lines, fmt.Sprintf("No budget record for %d: every claim counts against a budget of 0.", b.Year))
+		p.Lines = append(p.Lines, i18n.Sprintf("No budget record for %d: every claim counts against a budget of 0.", b.Year))
 	case b.BudgetStatus != "approved" && b.BudgetStatus != "closed":
-		p.Lines = append(p.Lines, fmt.Sprintf("%s is %s: its lines count once it is approved.", b.BudgetID, b.BudgetStatus))
+		p.Lines = append(p.Lines, i18n.Sprintf("%s is %s: its lines count once it is approved.", b.BudgetID, state(b.BudgetStatus)))
 	default:
-		p.Lines = append(p.Lines, fmt.Sprintf("%s, %s.", b.BudgetID, b.BudgetStatus))
+		p.Lines = append(p.Lines, i18n.Sprintf("%s, %s.", b.BudgetID, state(b.BudgetStatus)))
 	}
 	t := b.Total
 	used := t.Approved.Add(t.Paid)
-	p.Lines = append(p.Lines, fmt.Sprintf("Budget %s, used %s (%s%%), pending %s, remaining %s.",
+	p.Lines = append(p.Lines, i18n.Sprintf("Budget %s, used %s (%s%%), pending %s, remaining %s.",
 		v.money(t.Budget), v.money(used), t.PercentUsed, v.money(t.Pending), v.money(t.Remaining)))
 
 	if v.show("category") {
-		s := render.Section{Title: "By category", Empty: "No budget lines and no claims this year.",
-			Table: &render.Table{Headers: []string{"CATEGORY", "BUDGET", "AMENDMENTS", "APPROVED", "PAID", "PENDING", "REMAINING", "USED %", "OVER"}, Right: right(1, 2, 3, 4, 5, 6, 7)}}
+		s := render.Section{Title: i18n.T("By category"), Empty: i18n.T("No budget lines and no claims this year."),
+			Table: &render.Table{Headers: render.Headers("CATEGORY", "BUDGET", "AMENDMENTS", "APPROVED", "PAID", "PENDING", "REMAINING", "USED %", "OVER"), Right: right(1, 2, 3, 4, 5, 6, 7)}}
 		lines := b.Categories
 		if !v.Plain {
 			lines = append(append([]BudgetLine(nil), lines...), b.Total)
 		}
-		chart := &render.Chart{Kind: render.PieChart, Title: "Used (approved + paid) by category"}
+		total := len(b.Categories)
+		chart := &render.Chart{Kind: render.PieChart, Title: i18n.T("Used (approved + paid) by category")}
 		for i, l := range lines {
-			s.Table.Add(l.Category, v.money(l.Budget), v.money(l.Amendments), v.money(l.Approved), v.money(l.Paid),
+			s.Table.Add(categoryCell(l.Category, i == total), v.money(l.Budget), v.money(l.Amendments), v.money(l.Approved), v.money(l.Paid),
 				v.money(l.Pending), v.money(l.Remaining), l.PercentUsed, yesNo(l.Over))
 			s.Bars = append(s.Bars, PercentValue(l.PercentUsed))
 			s.Warn = append(s.Warn, l.Over)
 			if i < len(b.Categories) {
 				u := l.Approved.Add(l.Paid)
-				chart.Items = append(chart.Items, render.ChartItem{Label: l.Category, Value: drawValue(u), Text: v.money(u)})
+				chart.Items = append(chart.Items, render.ChartItem{Label: i18n.Term("category", l.Category), Value: drawValue(u), Text: v.money(u)})
 			}
 		}
 		if !used.IsZero() {
@@ -124,9 +223,9 @@ func (b *Budget) Page(v View) *render.Page {
 		p.Sections = append(p.Sections, s)
 	}
 	if v.show("project") {
-		s := render.Section{Title: "By project and category", Lines: []string{"Budget, remaining and used % only where the budget has a line for the project."},
-			Empty: "No claims name a project this year, and the budget has no project lines.",
-			Table: &render.Table{Headers: []string{"PROJECT", "CATEGORY", "LINE BUDGET", "APPROVED", "PAID", "PENDING", "REMAINING", "USED %", "OVER", "TITLE"}, Right: right(2, 3, 4, 5, 6, 7)}}
+		s := render.Section{Title: i18n.T("By project and category"), Lines: []string{i18n.T("Budget, remaining and used % only where the budget has a line for the project.")},
+			Empty: i18n.T("No claims name a project this year, and the budget has no project lines."),
+			Table: &render.Table{Headers: render.Headers("PROJECT", "CATEGORY", "LINE BUDGET", "APPROVED", "PAID", "PENDING", "REMAINING", "USED %", "OVER", "TITLE"), Right: right(2, 3, 4, 5, 6, 7)}}
 		if v.Plain {
 			s.Lines = nil
 		}
@@ -135,7 +234,7 @@ func (b *Budget) Page(v View) *render.Page {
 			if ps.PercentUsed != nil {
 				pct = *ps.PercentUsed
 			}
-			s.Table.Add(ps.Project, ps.Category, v.moneyPtr(ps.Budget), v.money(ps.Approved), v.money(ps.Paid), v.money(ps.Pending),
+			s.Table.Add(ps.Project, i18n.Term("category", ps.Category), v.moneyPtr(ps.Budget), v.money(ps.Approved), v.money(ps.Paid), v.money(ps.Pending),
 				v.moneyPtr(ps.Remaining), pct, yesNo(ps.Over), ps.Title)
 			s.Bars = append(s.Bars, PercentValue(pct))
 			s.Warn = append(s.Warn, ps.Over)
@@ -143,9 +242,9 @@ func (b *Budget) Page(v View) *render.Page {
 		p.Sections = append(p.Sections, s)
 	}
 	if v.show("month") {
-		s := render.Section{Title: "By month", Empty: "No approved, paid or submitted claims this year.",
-			Table: &render.Table{Headers: []string{"MONTH", "APPROVED", "PAID", "PENDING", "USED", "CUMULATIVE USED", "CUMULATIVE %"}, Right: right(1, 2, 3, 4, 5, 6)}}
-		chart := &render.Chart{Kind: render.BarChart, Title: "Used (approved + paid) per month"}
+		s := render.Section{Title: i18n.T("By month"), Empty: i18n.T("No approved, paid or submitted claims this year."),
+			Table: &render.Table{Headers: render.Headers("MONTH", "APPROVED", "PAID", "PENDING", "USED", "CUMULATIVE USED", "CUMULATIVE %"), Right: right(1, 2, 3, 4, 5, 6)}}
+		chart := &render.Chart{Kind: render.BarChart, Title: i18n.T("Used (approved + paid) per month")}
 		cum := money.Zero
 		for _, m := range b.Months {
 			u := m.Approved.Add(m.Paid)
@@ -177,15 +276,15 @@ func orDefault(s, d string) string {
 }
 
 func (c *Complaints) groupTable(dim string, withAll bool) *render.Table {
-	t := &render.Table{Headers: []string{strings.ToUpper(dim), "COUNT", "SHARE %", "OPEN",
-		"RESPOND MEDIAN H", "RESPOND P90 H", "RESPOND IN SLA %", "RESOLVE MEDIAN H", "RESOLVE P90 H", "RESOLVE IN SLA %", "BREACHES"},
+	t := &render.Table{Headers: append([]string{dimHeader(dim)}, render.Headers("COUNT", "SHARE %", "OPEN",
+		"RESPOND MEDIAN H", "RESPOND P90 H", "RESPOND IN SLA %", "RESOLVE MEDIAN H", "RESOLVE P90 H", "RESOLVE IN SLA %", "BREACHES")...),
 		Right: right(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)}
 	groups := c.Group(dim)
 	if withAll {
 		groups = append(append([]ComplaintGroup(nil), groups...), c.All)
 	}
 	for _, g := range groups {
-		t.Add(g.Key, itoa(g.Count), g.Percent, itoa(g.Open),
+		t.Add(groupKey(dim, g.Key), itoa(g.Count), g.Percent, itoa(g.Open),
 			numText(g.Respond.MedianHours, ""), numText(g.Respond.P90Hours, ""), inSLA(g.Respond),
 			numText(g.Resolve.MedianHours, ""), numText(g.Resolve.P90Hours, ""), inSLA(g.Resolve),
 			itoa(g.Respond.Breaches+g.Resolve.Breaches))
@@ -202,22 +301,22 @@ func inSLA(t Timing) string {
 
 // Page lays the complaints report out.
 func (c *Complaints) Page(v View) *render.Page {
-	p := &render.Page{Title: fmt.Sprintf("Complaints %s (received %s to %s; as of %s)", c.Period, c.From, c.To, c.AsOf)}
+	p := &render.Page{Title: i18n.Sprintf("Complaints %s (received %s to %s; as of %s)", c.Period, c.From, c.To, c.AsOf)}
 	var types []string
 	for _, g := range c.ByType {
-		types = append(types, fmt.Sprintf("%d %s", g.Count, g.Key))
+		types = append(types, fmt.Sprintf("%d %s", g.Count, groupKey("type", g.Key)))
 	}
-	p.Lines = append(p.Lines, fmt.Sprintf("%d received (%s); %d open, %d resolved awaiting close.",
-		c.Total, strings.Join(types, ", "), c.Backlog.Open, c.Backlog.AwaitingClose))
+	p.Lines = append(p.Lines, i18n.Sprintf("%d received (%s); %d open, %d resolved awaiting close.",
+		c.Total, strings.Join(types, i18n.T(", ")), c.Backlog.Open, c.Backlog.AwaitingClose))
 	if v.GroupBy != "" {
-		s := render.Section{Title: "By " + v.GroupBy, Table: c.groupTable(v.GroupBy, true)}
-		chart := &render.Chart{Kind: render.PieChart, Title: "Complaints by " + v.GroupBy}
+		s := render.Section{Title: i18n.Sprintf("By %s", dimTitle(v.GroupBy)), Table: c.groupTable(v.GroupBy, true)}
+		chart := &render.Chart{Kind: render.PieChart, Title: i18n.Sprintf("Complaints by %s", dimTitle(v.GroupBy))}
 		if v.GroupBy == "month" {
 			chart.Kind = render.BarChart
 		}
 		for _, g := range c.Group(v.GroupBy) {
 			s.Bars = append(s.Bars, PercentValue(g.Percent))
-			chart.Items = append(chart.Items, render.ChartItem{Label: g.Key, Value: float64(g.Count), Text: itoa(g.Count)})
+			chart.Items = append(chart.Items, render.ChartItem{Label: groupKey(v.GroupBy, g.Key), Value: float64(g.Count), Text: itoa(g.Count)})
 		}
 		s.Bars = append(s.Bars, 100)
 		if c.Total > 0 {
@@ -232,35 +331,35 @@ func (c *Complaints) Page(v View) *render.Page {
 		pick  func(ComplaintGroup) Timing
 		limit func(ComplaintGroup) *int
 	}{
-		{"First response against SLA (acknowledged_at − received_at)", func(g ComplaintGroup) Timing { return g.Respond }, func(g ComplaintGroup) *int { return g.SLARespondHours }},
-		{"Resolution against SLA (resolution.resolved_at − received_at)", func(g ComplaintGroup) Timing { return g.Resolve }, func(g ComplaintGroup) *int { return g.SLAResolveHours }},
+		{i18n.T("First response against SLA (acknowledged_at − received_at)"), func(g ComplaintGroup) Timing { return g.Respond }, func(g ComplaintGroup) *int { return g.SLARespondHours }},
+		{i18n.T("Resolution against SLA (resolution.resolved_at − received_at)"), func(g ComplaintGroup) Timing { return g.Resolve }, func(g ComplaintGroup) *int { return g.SLAResolveHours }},
 	} {
 		s := render.Section{Title: clk.title,
-			Table: &render.Table{Headers: []string{"SEVERITY", "COUNT", "SLA H", "MEASURED", "MEDIAN H", "P90 H", "IN SLA", "IN SLA %", "BREACHES", "STILL OPEN"}, Right: right(1, 2, 3, 4, 5, 6, 7, 8, 9)}}
+			Table: &render.Table{Headers: render.Headers("SEVERITY", "COUNT", "SLA H", "MEASURED", "MEDIAN H", "P90 H", "IN SLA", "IN SLA %", "BREACHES", "STILL OPEN"), Right: right(1, 2, 3, 4, 5, 6, 7, 8, 9)}}
 		for _, g := range append(append([]ComplaintGroup(nil), c.BySeverity...), c.All) {
 			tm := clk.pick(g)
 			lim := "—"
 			if l := clk.limit(g); l != nil {
 				lim = itoa(*l)
 			}
-			s.Table.Add(g.Key, itoa(g.Count), lim, itoa(tm.Measured), numText(tm.MedianHours, ""), numText(tm.P90Hours, ""),
+			s.Table.Add(groupKey("severity", g.Key), itoa(g.Count), lim, itoa(tm.Measured), numText(tm.MedianHours, ""), numText(tm.P90Hours, ""),
 				itoa(tm.WithinSLA), inSLA(tm), itoa(tm.Breaches), itoa(tm.OpenBreaches))
 			s.Bars = append(s.Bars, PercentValue(inSLA(tm)))
 			s.Warn = append(s.Warn, tm.Breaches > 0)
 		}
 		p.Sections = append(p.Sections, s)
 	}
-	p.Sections[0].Lines = []string{"Median and p90 by nearest rank over the measured (stopped) clocks; breaches include clocks still running past the SLA."}
+	p.Sections[0].Lines = []string{i18n.T("Median and p90 by nearest rank over the measured (stopped) clocks; breaches include clocks still running past the SLA.")}
 
 	for _, dim := range []string{"category", "channel", "severity", "type"} {
-		s := render.Section{Title: "Volume by " + dim,
-			Table: &render.Table{Headers: []string{strings.ToUpper(dim), "COUNT", "SHARE %", "OPEN"}, Right: right(1, 2, 3)}}
+		s := render.Section{Title: i18n.Sprintf("Volume by %s", dimTitle(dim)),
+			Table: &render.Table{Headers: append([]string{dimHeader(dim)}, render.Headers("COUNT", "SHARE %", "OPEN")...), Right: right(1, 2, 3)}}
 		chart := &render.Chart{Kind: render.PieChart}
 		for _, g := range c.Group(dim) {
-			s.Table.Add(g.Key, itoa(g.Count), g.Percent, itoa(g.Open))
+			s.Table.Add(groupKey(dim, g.Key), itoa(g.Count), g.Percent, itoa(g.Open))
 			s.Bars = append(s.Bars, PercentValue(g.Percent))
 			if g.Count > 0 {
-				chart.Items = append(chart.Items, render.ChartItem{Label: g.Key, Value: float64(g.Count), Text: itoa(g.Count)})
+				chart.Items = append(chart.Items, render.ChartItem{Label: groupKey(dim, g.Key), Value: float64(g.Count), Text: itoa(g.Count)})
 			}
 		}
 		if len(chart.Items) > 0 {
@@ -270,11 +369,11 @@ func (c *Complaints) Page(v View) *render.Page {
 	}
 
 	sat := c.Satisfaction
-	s := render.Section{Title: "Satisfaction",
-		Lines: []string{fmt.Sprintf("Average %s of 5 from %d scores; %d unreachable; %d resolved or closed without a score.",
+	s := render.Section{Title: i18n.T("Satisfaction"),
+		Lines: []string{i18n.Sprintf("Average %s of 5 from %d scores; %d unreachable; %d resolved or closed without a score.",
 			numText(sat.Average, ""), sat.Scored, sat.Unreachable, sat.Unscored)},
-		Table: &render.Table{Headers: []string{"SCORE", "COUNT", "SHARE %"}, Right: right(1, 2)}}
-	chart := &render.Chart{Kind: render.BarChart, Title: "Scores"}
+		Table: &render.Table{Headers: render.Headers("SCORE", "COUNT", "SHARE %"), Right: right(1, 2)}}
+	chart := &render.Chart{Kind: render.BarChart, Title: i18n.T("Scores")}
 	for _, k := range []string{"5", "4", "3", "2", "1"} {
 		n := sat.Distribution[k]
 		pct := percentOf(n, sat.Scored)
@@ -287,43 +386,36 @@ func (c *Complaints) Page(v View) *render.Page {
 	}
 	p.Sections = append(p.Sections, s)
 
-	p.Sections = append(p.Sections, render.Section{Title: "Reopen and repeat rates", Lines: []string{
-		fmt.Sprintf("Reopened: %d of %d resolved at least once (%s%%)%s. Counted from the files: state reopened, or investigating again with a resolution.",
+	p.Sections = append(p.Sections, render.Section{Title: i18n.T("Reopen and repeat rates"), Lines: []string{
+		i18n.Sprintf("Reopened: %d of %d resolved at least once (%s%%)%s. Counted from the files: state reopened, or investigating again with a resolution.",
 			c.Reopen.Count, c.Reopen.Of, c.Reopen.Percent, idList(c.Reopen.IDs)),
-		fmt.Sprintf("Repeats: %d of %d (%s%%)%s. A repeat names (related) an earlier complaint of the same customer.",
+		i18n.Sprintf("Repeats: %d of %d (%s%%)%s. A repeat names (related) an earlier complaint of the same customer.",
 			c.Repeat.Count, c.Repeat.Of, c.Repeat.Percent, idList(c.Repeat.IDs)),
 	}})
 
-	bl := render.Section{Title: fmt.Sprintf("Open backlog by age (%d open: received, acknowledged, investigating, reopened)", c.Backlog.Open),
-		Table: &render.Table{Headers: []string{"AGE", "COUNT", "SHARE %"}, Right: right(1, 2)}}
+	bl := render.Section{Title: i18n.Sprintf("Open backlog by age (%d open: received, acknowledged, investigating, reopened)", c.Backlog.Open),
+		Table: &render.Table{Headers: render.Headers("AGE", "COUNT", "SHARE %"), Right: right(1, 2)}}
 	for _, b := range c.Backlog.Buckets {
 		pct := percentOf(b.Count, c.Backlog.Open)
-		bl.Table.Add(b.Bucket, itoa(b.Count), pct)
+		bl.Table.Add(ageBucket(b.Bucket), itoa(b.Count), pct)
 		bl.Bars = append(bl.Bars, PercentValue(pct))
 	}
 	p.Sections = append(p.Sections, bl)
-	items := render.Section{Title: "Open complaints", Empty: "None.",
-		Table: &render.Table{Headers: []string{"ID", "SEVERITY", "STATUS", "ASSIGNEE", "AGE H", "PAST SLA", "TITLE"}, Right: right(4)}}
+	items := render.Section{Title: i18n.T("Open complaints"), Empty: i18n.T("None."),
+		Table: &render.Table{Headers: render.Headers("ID", "SEVERITY", "STATUS", "ASSIGNEE", "AGE H", "PAST SLA", "TITLE"), Right: right(4)}}
 	for _, it := range c.Backlog.Items {
-		items.Table.Add(it.ID, it.Severity, it.Status, orDash(it.Assignee), string(it.AgeHours), yesNo(it.PastSLA), render.Truncate(it.Title, 40))
+		items.Table.Add(it.ID, severity(it.Severity), state(it.Status), orDash(it.Assignee), string(it.AgeHours), yesNo(it.PastSLA), render.Truncate(it.Title, 40))
 		items.Warn = append(items.Warn, it.PastSLA)
 	}
 	p.Sections = append(p.Sections, items)
 
-	br := render.Section{Title: fmt.Sprintf("SLA breaches (%d)", len(c.Breaches)), Empty: "None.",
-		Table: &render.Table{Headers: []string{"ID", "SEVERITY", "STATUS", "CLOCK", "HOURS", "LIMIT H", "STILL OPEN"}, Right: right(4, 5)}}
+	br := render.Section{Title: i18n.Sprintf("SLA breaches (%d)", len(c.Breaches)), Empty: i18n.T("None."),
+		Table: &render.Table{Headers: render.Headers("ID", "SEVERITY", "STATUS", "CLOCK", "HOURS", "LIMIT H", "STILL OPEN"), Right: right(4, 5)}}
 	for _, b := range c.Breaches {
-		br.Table.Add(b.ID, b.Severity, b.Status, b.Clock, string(b.Hours), itoa(b.LimitHours), yesNo(b.Open))
+		br.Table.Add(b.ID, severity(b.Severity), state(b.Status), clockName(b.Clock), string(b.Hours), itoa(b.LimitHours), yesNo(b.Open))
 	}
 	p.Sections = append(p.Sections, br)
 	return p
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return itoa(n) + " " + many
 }
 
 func idList(ids []string) string {
@@ -343,11 +435,15 @@ func (a *Appraisals) Table(v View) *render.Table {
 }
 
 func (a *Appraisals) periodTable() *render.Table {
-	h := []string{"PERIOD", "APPRAISALS", "DRAFTS"}
+	h := render.Headers("PERIOD", "APPRAISALS", "DRAFTS")
 	for _, r := range RatingNames {
-		h = append(h, strings.ToUpper(r))
+		if i18n.IsChinese() {
+			h = append(h, rating(r))
+		} else {
+			h = append(h, strings.ToUpper(r))
+		}
 	}
-	h = append(h, "AVERAGE TOTAL")
+	h = append(h, i18n.T("AVERAGE TOTAL"))
 	t := &render.Table{Headers: h, Right: right(1, 2, 3, 4, 5, 6, 7, 8)}
 	for _, g := range a.Groups {
 		row := []string{g.Label(), itoa(g.Appraisals), itoa(g.Drafts)}
@@ -360,7 +456,7 @@ func (a *Appraisals) periodTable() *render.Table {
 }
 
 func (a *Appraisals) indicatorTable() *render.Table {
-	t := &render.Table{Headers: []string{"PERIOD", "INDICATOR", "COUNT", "AVERAGE SCORE"}, Right: right(2, 3)}
+	t := &render.Table{Headers: render.Headers("PERIOD", "INDICATOR", "COUNT", "AVERAGE SCORE"), Right: right(2, 3)}
 	for _, g := range a.Groups {
 		for _, in := range g.Indicators {
 			t.Add(g.Label(), in.Name, itoa(in.Count), string(in.Average))
@@ -371,31 +467,31 @@ func (a *Appraisals) indicatorTable() *render.Table {
 
 // Page lays the appraisals report out.
 func (a *Appraisals) Page(v View) *render.Page {
-	title := "Appraisals, every period"
+	title := i18n.Sprintf("Appraisals, every period (as of %s)", a.AsOf)
 	if a.Period != "" {
-		title = "Appraisals " + a.Period
+		title = i18n.Sprintf("Appraisals %s (as of %s)", a.Period, a.AsOf)
 	}
-	p := &render.Page{Title: title + " (as of " + a.AsOf + ")",
-		Lines: []string{"Ratings follow from the indicators under the policy's thresholds; drafts are counted but left out of the figures."}}
+	p := &render.Page{Title: title,
+		Lines: []string{i18n.T("Ratings follow from the indicators under the policy's thresholds; drafts are counted but left out of the figures.")}}
 	if a.LastPeriod != "" {
-		line := fmt.Sprintf("Everyone on the staff has an appraisal of %s, the last finished period.", a.LastPeriod)
+		line := i18n.Sprintf("Everyone on the staff has an appraisal of %s, the last finished period.", a.LastPeriod)
 		if len(a.Unappraised) > 0 {
-			line = fmt.Sprintf("Without an appraisal of %s, the last finished period: %s.", a.LastPeriod, strings.Join(a.Unappraised, ", "))
+			line = i18n.Sprintf("Without an appraisal of %s, the last finished period: %s.", a.LastPeriod, strings.Join(a.Unappraised, ", "))
 		}
 		p.Lines = append(p.Lines, line)
 	}
 	if v.show("period") {
-		s := render.Section{Title: "Ratings by period", Table: a.periodTable(), Empty: "No appraisals."}
+		s := render.Section{Title: i18n.T("Ratings by period"), Table: a.periodTable(), Empty: i18n.T("No appraisals.")}
 		total := map[string]int{}
 		for _, g := range a.Groups {
 			for _, r := range g.Ratings {
 				total[r.Rating] += r.Count
 			}
 		}
-		chart := &render.Chart{Kind: render.PieChart, Title: "Ratings, all periods shown"}
+		chart := &render.Chart{Kind: render.PieChart, Title: i18n.T("Ratings, all periods shown")}
 		for _, r := range RatingNames {
 			if total[r] > 0 {
-				chart.Items = append(chart.Items, render.ChartItem{Label: r, Value: float64(total[r]), Text: itoa(total[r])})
+				chart.Items = append(chart.Items, render.ChartItem{Label: rating(r), Value: float64(total[r]), Text: itoa(total[r])})
 			}
 		}
 		if len(chart.Items) > 0 {
@@ -405,8 +501,8 @@ func (a *Appraisals) Page(v View) *render.Page {
 	}
 	if v.show("indicator") {
 		for _, g := range a.Groups {
-			s := render.Section{Title: "Average score per indicator, " + g.Label(), Empty: "No appraisals past draft.",
-				Table: &render.Table{Headers: []string{"INDICATOR", "COUNT", "AVERAGE SCORE"}, Right: right(1, 2)}}
+			s := render.Section{Title: i18n.Sprintf("Average score per indicator, %s", g.Label()), Empty: i18n.T("No appraisals past draft."),
+				Table: &render.Table{Headers: render.Headers("INDICATOR", "COUNT", "AVERAGE SCORE"), Right: right(1, 2)}}
 			for _, in := range g.Indicators {
 				s.Table.Add(in.Name, itoa(in.Count), string(in.Average))
 				s.Bars = append(s.Bars, PercentValue(string(in.Average)))
@@ -415,18 +511,18 @@ func (a *Appraisals) Page(v View) *render.Page {
 		}
 	}
 	if v.GroupBy == "" {
-		s := render.Section{Title: "Below standard and their improvement", Empty: "Nobody rated below or unsatisfactory.",
-			Table: &render.Table{Headers: []string{"ID", "EMPLOYEE", "PERIOD", "TOTAL", "RATING", "IMPROVEMENT", "REVIEW DATE", "FOLLOW-UP", "STATUS"}, Right: right(3)}}
+		s := render.Section{Title: i18n.T("Below standard and their improvement"), Empty: i18n.T("Nobody rated below or unsatisfactory."),
+			Table: &render.Table{Headers: render.Headers("ID", "EMPLOYEE", "PERIOD", "TOTAL", "RATING", "IMPROVEMENT", "REVIEW DATE", "FOLLOW-UP", "STATUS"), Right: right(3)}}
 		for _, b := range a.BelowStandard {
 			fu := "—"
 			if b.FollowUp != "" {
-				fu = b.FollowUp + " (" + b.FollowUpRating + ", " + b.FollowUpStatus + ")"
+				fu = b.FollowUp + " (" + rating(b.FollowUpRating) + ", " + state(b.FollowUpStatus) + ")"
 			}
 			review := orDash(b.ReviewDate)
 			if b.ReviewDue {
-				review += " (passed)"
+				review += i18n.T(" (passed)")
 			}
-			s.Table.Add(b.ID, b.Employee, orDash(orDefault(b.Period, b.Project)), string(b.Total), b.Rating, yesNo(b.Improvement), review, fu, b.ImprovementStatus)
+			s.Table.Add(b.ID, b.Employee, orDash(orDefault(b.Period, b.Project)), string(b.Total), rating(b.Rating), yesNo(b.Improvement), review, fu, improvement(b.ImprovementStatus))
 			s.Warn = append(s.Warn, b.NeedsAction())
 		}
 		p.Sections = append(p.Sections, s)
@@ -446,17 +542,19 @@ func (pr *Projects) Table(v View) *render.Table {
 	return pr.projectTable()
 }
 
-// stateTable lists states with their ids; limit > 0 shows at most that many
-// ids per state (for people; CSV gets them all).
+// stateTable lists states with their ids under the header what (a
+// catalog key: PROJECTS, PLANS); limit > 0 shows at most that many ids per
+// state (for people; CSV gets them all).
+// i18n:format 1
 func stateTable(states []StateCount, what string, limit int) *render.Table {
-	t := &render.Table{Headers: []string{"STATE", "COUNT", "SHARE %", what}, Right: right(1, 2)}
+	t := &render.Table{Headers: append(render.Headers("STATE", "COUNT", "SHARE %"), i18n.T(what)), Right: right(1, 2)}
 	for _, s := range states {
 		ids := s.IDs
 		more := ""
 		if limit > 0 && len(ids) > limit {
 			ids, more = ids[:limit], fmt.Sprintf(" … (+%d)", len(ids)-limit)
 		}
-		t.Add(s.State, itoa(s.Count), s.Percent, strings.Join(ids, " ")+more)
+		t.Add(state(s.State), itoa(s.Count), s.Percent, strings.Join(ids, " ")+more)
 	}
 	return t
 }
@@ -464,21 +562,24 @@ func stateTable(states []StateCount, what string, limit int) *render.Table {
 // idLimit is how many ids a state row shows on a page.
 const idLimit = 5
 
-// wrapList joins parts with ", ", breaking the line (a newline inside the
-// cell, which a terminal table shows as a second line and TSV as a space)
-// before it passes width display columns.
+// wrapList joins parts with ", " (in the reader's language), breaking the
+// line (a newline inside the cell, which a terminal table shows as a second
+// line and TSV as a space) before it passes width display columns.
 func wrapList(parts []string, width int) string {
+	sep := i18n.T(", ")
+	brk := strings.TrimRight(sep, " ") + "\n"
+	sw := runewidth.StringWidth(sep)
 	var b strings.Builder
 	col := 0
 	for i, p := range parts {
 		w := runewidth.StringWidth(p)
 		if i > 0 {
-			if col+2+w > width {
-				b.WriteString(",\n")
+			if col+sw+w > width {
+				b.WriteString(brk)
 				col = 0
 			} else {
-				b.WriteString(", ")
-				col += 2
+				b.WriteString(sep)
+				col += sw
 			}
 		}
 		b.WriteString(p)
@@ -488,9 +589,9 @@ func wrapList(parts []string, width int) string {
 }
 
 func (pr *Projects) projectTable() *render.Table {
-	t := &render.Table{Headers: []string{"ID", "STATE", "OWNER", "TEAM", "PLANNED END", "LATE", "ACTIVE PLAN", "TITLE"}, Right: right(3)}
+	t := &render.Table{Headers: render.Headers("ID", "STATE", "OWNER", "TEAM", "PLANNED END", "LATE", "ACTIVE PLAN", "TITLE"), Right: right(3)}
 	for _, r := range pr.Projects {
-		t.Add(r.ID, r.Status, r.Owner, itoa(r.Team), orDash(r.PlannedEnd), yesNo(r.Late), orDash(r.ActivePlan), r.Title)
+		t.Add(r.ID, state(r.Status), r.Owner, itoa(r.Team), orDash(r.PlannedEnd), yesNo(r.Late), orDash(r.ActivePlan), r.Title)
 	}
 	return t
 }
@@ -513,7 +614,7 @@ func (pr *Projects) ownerTable() *render.Table {
 		}
 	}
 	sort.Strings(owners)
-	t := &render.Table{Headers: []string{"OWNER", "PROJECTS", "OPEN", "LATE"}, Right: right(1, 2, 3)}
+	t := &render.Table{Headers: render.Headers("OWNER", "PROJECTS", "OPEN", "LATE"), Right: right(1, 2, 3)}
 	for _, o := range owners {
 		t.Add(o, itoa(m[o].total), itoa(m[o].open), itoa(m[o].late))
 	}
@@ -522,18 +623,18 @@ func (pr *Projects) ownerTable() *render.Table {
 
 // Page lays the projects report out.
 func (pr *Projects) Page(v View) *render.Page {
-	title := "Projects, all years"
+	title := i18n.Sprintf("Projects, all years (%d; as of %s)", pr.Total, pr.AsOf)
 	if pr.Period != "" {
-		title = "Projects created in " + pr.Period[:4]
+		title = i18n.Sprintf("Projects created in %s (%d; as of %s)", pr.Period[:4], pr.Total, pr.AsOf)
 	}
-	p := &render.Page{Title: fmt.Sprintf("%s (%d; as of %s)", title, pr.Total, pr.AsOf)}
+	p := &render.Page{Title: title}
 	if v.show("state") {
-		s := render.Section{Title: "Pipeline by state", Table: stateTable(pr.Pipeline, "PROJECTS", idLimit)}
+		s := render.Section{Title: i18n.T("Pipeline by state"), Table: stateTable(pr.Pipeline, "PROJECTS", idLimit)}
 		chart := &render.Chart{Kind: render.PieChart}
 		for _, st := range pr.Pipeline {
 			s.Bars = append(s.Bars, PercentValue(st.Percent))
 			if st.Count > 0 {
-				chart.Items = append(chart.Items, render.ChartItem{Label: st.State, Value: float64(st.Count), Text: itoa(st.Count)})
+				chart.Items = append(chart.Items, render.ChartItem{Label: state(st.State), Value: float64(st.Count), Text: itoa(st.Count)})
 			}
 		}
 		if len(chart.Items) > 0 {
@@ -542,20 +643,20 @@ func (pr *Projects) Page(v View) *render.Page {
 		p.Sections = append(p.Sections, s)
 	}
 	if v.show("project") {
-		s := render.Section{Title: "Projects", Table: pr.projectTable(), Empty: "No projects."}
+		s := render.Section{Title: i18n.T("Projects"), Table: pr.projectTable(), Empty: i18n.T("No projects.")}
 		for _, r := range pr.Projects {
 			s.Warn = append(s.Warn, r.Late)
 		}
 		p.Sections = append(p.Sections, s)
 	}
 	if v.show("owner") && v.GroupBy != "" {
-		p.Sections = append(p.Sections, render.Section{Title: "By owner", Table: pr.ownerTable()})
+		p.Sections = append(p.Sections, render.Section{Title: i18n.T("By owner"), Table: pr.ownerTable()})
 	}
 	if v.GroupBy == "" {
-		s := render.Section{Title: "Closing or closed without what closing needs (summary, lessons, team appraisals)", Empty: "None.",
-			Table: &render.Table{Headers: []string{"ID", "STATE", "SUMMARY", "LESSONS", "UNAPPRAISED TEAM MEMBERS", "TITLE"}}}
+		s := render.Section{Title: i18n.T("Closing or closed without what closing needs (summary, lessons, team appraisals)"), Empty: i18n.T("None."),
+			Table: &render.Table{Headers: render.Headers("ID", "STATE", "SUMMARY", "LESSONS", "UNAPPRAISED TEAM MEMBERS", "TITLE")}}
 		for _, g := range pr.ClosureGaps {
-			s.Table.Add(g.ID, g.Status, missing(g.MissingSummary), missing(g.MissingLessons), orDash(strings.Join(g.Unappraised, ", ")), g.Title)
+			s.Table.Add(g.ID, state(g.Status), missing(g.MissingSummary), missing(g.MissingLessons), orDash(strings.Join(g.Unappraised, ", ")), g.Title)
 			s.Warn = append(s.Warn, g.Status == "closed")
 		}
 		p.Sections = append(p.Sections, s)
@@ -565,9 +666,9 @@ func (pr *Projects) Page(v View) *render.Page {
 
 func missing(b bool) string {
 	if b {
-		return "missing"
+		return i18n.T("missing")
 	}
-	return "ok"
+	return i18n.T("ok")
 }
 
 // Table returns the plans report's table for CSV: per plan (default), per
@@ -588,15 +689,15 @@ func (pl *Plans) Table(v View) *render.Table {
 }
 
 func (pl *Plans) planTable() *render.Table {
-	t := &render.Table{Headers: []string{"ID", "PROJECT", "STATE", "REVISION", "TASKS", "DONE", "OVERDUE", "LAST CHECK", "CHECK MISSING", "TITLE"}, Right: right(3, 4, 5, 6)}
+	t := &render.Table{Headers: render.Headers("ID", "PROJECT", "STATE", "REVISION", "TASKS", "DONE", "OVERDUE", "LAST CHECK", "CHECK MISSING", "TITLE"), Right: right(3, 4, 5, 6)}
 	for _, r := range pl.Plans {
-		t.Add(r.ID, r.Project, r.Status, r.Revision, itoa(r.Tasks), itoa(r.TasksDone), itoa(r.OverdueTasks), orDash(r.LastCheck), yesNo(r.CheckMissing), r.Title)
+		t.Add(r.ID, r.Project, state(r.Status), r.Revision, itoa(r.Tasks), itoa(r.TasksDone), itoa(r.OverdueTasks), orDash(r.LastCheck), yesNo(r.CheckMissing), r.Title)
 	}
 	return t
 }
 
 func (pl *Plans) kpiTable() *render.Table {
-	t := &render.Table{Headers: []string{"PLAN", "KPI", "TARGET", "UNIT", "DUE", "ACTUAL", "MEASURED ON", "SOURCE", "% OF TARGET", "SERIES"}, Right: right(2, 5, 8)}
+	t := &render.Table{Headers: render.Headers("PLAN", "KPI", "TARGET", "UNIT", "DUE", "ACTUAL", "MEASURED ON", "SOURCE", "% OF TARGET", "SERIES"), Right: right(2, 5, 8)}
 	for _, k := range pl.KPIs {
 		pct := "—"
 		if k.PercentOfTarget != nil {
@@ -616,15 +717,15 @@ func (pl *Plans) kpiTable() *render.Table {
 }
 
 func (pl *Plans) taskTable() *render.Table {
-	t := &render.Table{Headers: []string{"PLAN", "PROJECT", "DUE", "DAYS OVERDUE", "STATUS", "ASSIGNEE", "TASK"}, Right: right(3)}
+	t := &render.Table{Headers: render.Headers("PLAN", "PROJECT", "DUE", "DAYS OVERDUE", "STATUS", "ASSIGNEE", "TASK"), Right: right(3)}
 	for _, o := range pl.OverdueTasks {
-		t.Add(o.Plan, o.Project, o.Due, itoa(o.DaysOverdue), o.Status, orDash(o.Assignee), o.Title)
+		t.Add(o.Plan, o.Project, o.Due, itoa(o.DaysOverdue), state(o.Status), orDash(o.Assignee), o.Title)
 	}
 	return t
 }
 
 func (pl *Plans) checkTable() *render.Table {
-	t := &render.Table{Headers: []string{"PLAN", "PROJECT", "AUTHOR", "LAST CHECK", "DAYS SINCE", "INTERVAL DAYS"}, Right: right(4, 5)}
+	t := &render.Table{Headers: render.Headers("PLAN", "PROJECT", "AUTHOR", "LAST CHECK", "DAYS SINCE", "INTERVAL DAYS"), Right: right(4, 5)}
 	for _, m := range pl.MissingChecks {
 		days := "—"
 		if m.DaysSince != nil {
@@ -637,33 +738,33 @@ func (pl *Plans) checkTable() *render.Table {
 
 // Page lays the plans report out.
 func (pl *Plans) Page(v View) *render.Page {
-	title := "Plans, all years"
+	title := i18n.Sprintf("Plans, all years (%d; as of %s)", pl.Total, pl.AsOf)
 	if pl.Period != "" {
-		title = "Plans created in " + pl.Period[:4]
+		title = i18n.Sprintf("Plans created in %s (%d; as of %s)", pl.Period[:4], pl.Total, pl.AsOf)
 	}
-	p := &render.Page{Title: fmt.Sprintf("%s (%d; as of %s)", title, pl.Total, pl.AsOf)}
+	p := &render.Page{Title: title}
 	if v.show("state") {
-		s := render.Section{Title: "Plans by state", Table: stateTable(pl.States, "PLANS", idLimit)}
+		s := render.Section{Title: i18n.T("Plans by state"), Table: stateTable(pl.States, "PLANS", idLimit)}
 		for _, st := range pl.States {
 			s.Bars = append(s.Bars, PercentValue(st.Percent))
 		}
 		p.Sections = append(p.Sections, s)
 	}
 	if v.show("plan") {
-		s := render.Section{Title: "Plans", Table: pl.planTable(), Empty: "No plans."}
+		s := render.Section{Title: i18n.T("Plans"), Table: pl.planTable(), Empty: i18n.T("No plans.")}
 		for _, r := range pl.Plans {
 			s.Warn = append(s.Warn, r.OverdueTasks > 0 || r.CheckMissing)
 		}
 		p.Sections = append(p.Sections, s)
 	}
 	if v.show("task") {
-		p.Sections = append(p.Sections, render.Section{Title: fmt.Sprintf("Overdue tasks of active plans (%d)", len(pl.OverdueTasks)), Table: pl.taskTable(), Empty: "None."})
+		p.Sections = append(p.Sections, render.Section{Title: i18n.Sprintf("Overdue tasks of active plans (%d)", len(pl.OverdueTasks)), Table: pl.taskTable(), Empty: i18n.T("None.")})
 	}
 	if v.show("kpi") {
-		s := render.Section{Title: "KPIs of active and completed plans: latest measurement against target", Table: pl.kpiTable(), Empty: "No goals."}
-		chart := &render.Chart{Kind: render.BarChart, Title: "% of target", Unit: "%", Max: 100}
+		s := render.Section{Title: i18n.T("KPIs of active and completed plans: latest measurement against target"), Table: pl.kpiTable(), Empty: i18n.T("No goals.")}
+		chart := &render.Chart{Kind: render.BarChart, Title: i18n.T("% of target"), Unit: "%", Max: 100}
 		for _, k := range pl.KPIs {
-			v, text := 0.0, "not measured"
+			v, text := 0.0, i18n.T("not measured")
 			if k.PercentOfTarget != nil {
 				v, text = PercentValue(*k.PercentOfTarget), *k.PercentOfTarget+"%"
 			}
@@ -678,10 +779,10 @@ func (pl *Plans) Page(v View) *render.Page {
 	if v.show("check") {
 		interval := ""
 		if len(pl.MissingChecks) > 0 {
-			interval = fmt.Sprintf(", every %d days", pl.MissingChecks[0].IntervalDays)
+			interval = i18n.Sprintf(", every %d days", pl.MissingChecks[0].IntervalDays)
 		}
-		p.Sections = append(p.Sections, render.Section{Title: fmt.Sprintf("Active plans missing a progress check (%d%s)", len(pl.MissingChecks), interval),
-			Table: pl.checkTable(), Empty: "None: every active plan was checked within the interval."})
+		p.Sections = append(p.Sections, render.Section{Title: i18n.Sprintf("Active plans missing a progress check (%d%s)", len(pl.MissingChecks), interval),
+			Table: pl.checkTable(), Empty: i18n.T("None: every active plan was checked within the interval.")})
 	}
 	return p
 }
@@ -693,21 +794,21 @@ const summaryListMax = 5
 // Page lays the summary out on about one screen.
 func (s *Summary) Page() *render.Page {
 	v := View{}
-	p := &render.Page{Title: "opsbook summary as of " + s.AsOf}
-	kinds := &render.Table{Headers: []string{"KIND", "TOTAL", "BY STATE"}, Right: right(1)}
+	p := &render.Page{Title: i18n.Sprintf("opsbook summary as of %s", s.AsOf)}
+	kinds := &render.Table{Headers: render.Headers("KIND", "TOTAL", "BY STATE"), Right: right(1)}
 	var who, team []string
 	for _, k := range s.Kinds {
 		switch record.Kind(k.Kind) {
 		case record.Person:
-			who = append(who, fmt.Sprintf("%d people (%d active)", k.Total, k.States["active"]))
+			who = append(who, i18n.Sprintf("%d people (%d active)", k.Total, k.States["active"]))
 			continue
 		case record.Customer:
-			who = append(who, fmt.Sprintf("%d customers", k.Total))
+			who = append(who, i18n.Sprintf("%d customers", k.Total))
 			continue
 		case record.TrainingPlan, record.Training, record.Violation, record.Meeting, record.Task, record.StatusReport, record.Analysis:
 			// the team's and the coordination kinds in one phrase, to keep the summary on a screen
 			// (their states are in -o json and `opsbook list`)
-			team = append(team, plural(k.Total, strings.ReplaceAll(k.Kind, "-", " "), strings.ReplaceAll(record.Info(record.Kind(k.Kind)).Plural, "-", " ")))
+			team = append(team, kindCount(k.Total, k.Kind))
 			continue
 		case record.OpsPlan:
 			// one a year: the year's plan is named in the line above
@@ -716,34 +817,32 @@ func (s *Summary) Page() *render.Page {
 		var parts []string
 		for _, st := range StateOrder[record.Kind(k.Kind)] {
 			if n := k.States[st]; n > 0 {
-				parts = append(parts, fmt.Sprintf("%s %d", st, n))
+				parts = append(parts, fmt.Sprintf("%s %d", state(st), n))
 			}
 		}
-		kinds.Add(k.Kind, itoa(k.Total), wrapList(parts, 64))
+		kinds.Add(kindName(k.Kind), itoa(k.Total), wrapList(parts, 64))
 	}
 	if s.OpsPlan != nil {
-		who = append(who, fmt.Sprintf("operations plan %s %s", s.OpsPlan.ID, s.OpsPlan.Status))
+		who = append(who, i18n.Sprintf("operations plan %s %s", s.OpsPlan.ID, state(s.OpsPlan.Status)))
 	} else {
-		who = append(who, fmt.Sprintf("no operations plan for %s", s.AsOf[:4]))
+		who = append(who, i18n.Sprintf("no operations plan for %s", s.AsOf[:4]))
 	}
-	line := strings.Join(who, ", ")
+	line := strings.Join(who, i18n.T(", "))
 	if len(team) > 0 {
-		line += "; " + strings.Join(team, ", ")
+		line += i18n.T("; ") + strings.Join(team, i18n.T(", "))
 	}
-	p.Lines = append(p.Lines, line+".")
-	p.Sections = append(p.Sections, render.Section{Title: "Records", Table: kinds})
+	p.Lines = append(p.Lines, line+i18n.T("."))
+	p.Sections = append(p.Sections, render.Section{Title: i18n.T("Records"), Table: kinds})
 
 	b := s.Budget
-	title := fmt.Sprintf("Budget %d (%s, ", b.Year, b.Currency)
+	title := i18n.Sprintf("Budget %d (%s, no budget)", b.Year, b.Currency)
 	if b.BudgetID != "" {
-		title += b.BudgetID + " " + b.BudgetStatus + ")"
-	} else {
-		title += "no budget)"
+		title = i18n.Sprintf("Budget %d (%s, %s %s)", b.Year, b.Currency, b.BudgetID, state(b.BudgetStatus))
 	}
-	bs := render.Section{Title: title, Empty: "No budget lines and no claims this year.",
-		Table: &render.Table{Headers: []string{"CATEGORY", "BUDGET", "USED", "PENDING", "REMAINING", "USED %"}, Right: right(1, 2, 3, 4, 5)}}
-	for _, l := range append(append([]BudgetLine(nil), b.Categories...), b.Total) {
-		bs.Table.Add(l.Category, v.money(l.Budget), v.money(l.Approved.Add(l.Paid)), v.money(l.Pending), v.money(l.Remaining), l.PercentUsed)
+	bs := render.Section{Title: title, Empty: i18n.T("No budget lines and no claims this year."),
+		Table: &render.Table{Headers: render.Headers("CATEGORY", "BUDGET", "USED", "PENDING", "REMAINING", "USED %"), Right: right(1, 2, 3, 4, 5)}}
+	for i, l := range append(append([]BudgetLine(nil), b.Categories...), b.Total) {
+		bs.Table.Add(categoryCell(l.Category, i == len(b.Categories)), v.money(l.Budget), v.money(l.Approved.Add(l.Paid)), v.money(l.Pending), v.money(l.Remaining), l.PercentUsed)
 		bs.Bars = append(bs.Bars, PercentValue(l.PercentUsed))
 		bs.Warn = append(bs.Warn, l.Over)
 	}
@@ -752,72 +851,77 @@ func (s *Summary) Page() *render.Page {
 	c := s.Complaints
 	timing := func(name string, t Timing) string {
 		if t.Measured == 0 && t.OpenBreaches == 0 {
-			return name + ": nothing measured yet."
+			return i18n.Sprintf("%s: nothing measured yet.", name)
 		}
-		return fmt.Sprintf("%s: median %s, p90 %s; %s%% of %d within SLA; %s (%d still open).",
-			name, numText(t.MedianHours, "h"), numText(t.P90Hours, "h"), t.WithinSLAPercent, t.Measured, plural(t.Breaches, "breach", "breaches"), t.OpenBreaches)
+		return i18n.Sprintf("%s: median %s, p90 %s; %s%% of %d within SLA; %s (%d still open).",
+			name, numText(t.MedianHours, "h"), numText(t.P90Hours, "h"), t.WithinSLAPercent, t.Measured, count(t.Breaches, "1 breach", "%d breaches"), t.OpenBreaches)
 	}
-	cs := render.Section{Title: fmt.Sprintf("Complaints %d: %d received, %d open, %d resolved awaiting close", c.Year, c.Received, c.Open, c.AwaitingClose),
+	cs := render.Section{Title: i18n.Sprintf("Complaints %d: %d received, %d open, %d resolved awaiting close", c.Year, c.Received, c.Open, c.AwaitingClose),
 		Lines: []string{
-			timing("First response", c.Respond),
-			timing("Resolution", c.Resolve),
-			fmt.Sprintf("Satisfaction %s of 5; reopened %s%%, repeats %s%%.", numText(c.Satisfaction, ""), c.ReopenPercent, c.RepeatPercent),
+			timing(i18n.T("First response"), c.Respond),
+			timing(i18n.T("Resolution"), c.Resolve),
+			i18n.Sprintf("Satisfaction %s of 5; reopened %s%%, repeats %s%%.", numText(c.Satisfaction, ""), c.ReopenPercent, c.RepeatPercent),
 		}}
 	p.Sections = append(p.Sections, cs)
-	past := render.Section{Title: fmt.Sprintf("Open complaints past SLA: %d", len(s.PastSLA)),
-		Table: &render.Table{Headers: []string{"ID", "SEVERITY", "STATUS", "ASSIGNEE", "CLOCK", "OPEN FOR", "LIMIT", "TITLE"}, Right: map[int]bool{5: true, 6: true}}}
+	past := render.Section{Title: i18n.Sprintf("Open complaints past SLA: %d", len(s.PastSLA)),
+		Table: &render.Table{Headers: render.Headers("ID", "SEVERITY", "STATUS", "ASSIGNEE", "CLOCK", "OPEN FOR", "LIMIT", "TITLE"), Right: map[int]bool{5: true, 6: true}}}
 	for i, o := range s.PastSLA {
 		if i == summaryListMax {
-			past.Lines = append(past.Lines, fmt.Sprintf("… and %d more: opsbook report complaints", len(s.PastSLA)-i))
+			past.Lines = append(past.Lines, i18n.Sprintf("… and %d more: opsbook report complaints", len(s.PastSLA)-i))
 			break
 		}
-		past.Table.Add(o.ID, o.Severity, o.Status, orDash(o.Assignee), o.Clock, o.Open, o.Limit, render.Truncate(o.Title, 30))
+		past.Table.Add(o.ID, severity(o.Severity), state(o.Status), orDash(o.Assignee), clockName(o.Clock), o.Open, o.Limit, render.Truncate(o.Title, 30))
 		past.Warn = append(past.Warn, true)
 	}
 	p.Sections = append(p.Sections, past)
 
-	fu := render.Section{Title: fmt.Sprintf("Appraisals needing improvement follow-up: %d", len(s.FollowUps)),
-		Table: &render.Table{Headers: []string{"ID", "EMPLOYEE", "PERIOD", "RATING", "REVIEW DATE", "STATUS"}}}
+	fu := render.Section{Title: i18n.Sprintf("Appraisals needing improvement follow-up: %d", len(s.FollowUps)),
+		Table: &render.Table{Headers: render.Headers("ID", "EMPLOYEE", "PERIOD", "RATING", "REVIEW DATE", "STATUS")}}
 	for i, f := range s.FollowUps {
 		if i == summaryListMax {
-			fu.Lines = append(fu.Lines, fmt.Sprintf("… and %d more: opsbook report appraisals", len(s.FollowUps)-i))
+			fu.Lines = append(fu.Lines, i18n.Sprintf("… and %d more: opsbook report appraisals", len(s.FollowUps)-i))
 			break
 		}
-		fu.Table.Add(f.ID, f.Employee, orDash(orDefault(f.Period, f.Project)), f.Rating, orDash(f.ReviewDate), f.ImprovementStatus)
+		fu.Table.Add(f.ID, f.Employee, orDash(orDefault(f.Period, f.Project)), rating(f.Rating), orDash(f.ReviewDate), improvement(f.ImprovementStatus))
 	}
-	fu.Title += "; " + s.Training.line()
+	fu.Title += i18n.T("; ") + s.Training.line()
 	p.Sections = append(p.Sections, fu)
 
 	pl := s.Plans
-	ps := render.Section{Title: fmt.Sprintf("Plans and projects: %s, %s, %s", plural(pl.Active, "active plan", "active plans"),
-		plural(pl.OverdueTasks, "overdue task", "overdue tasks"), plural(pl.MissingChecks, "missing check", "missing checks"))}
+	ps := render.Section{Title: i18n.Sprintf("Plans and projects: %s, %s, %s", count(pl.Active, "1 active plan", "%d active plans"),
+		count(pl.OverdueTasks, "1 overdue task", "%d overdue tasks"), count(pl.MissingChecks, "1 missing check", "%d missing checks"))}
 	if len(pl.LateProjects) > 0 {
-		ps.Lines = append(ps.Lines, "Past their planned end: "+strings.Join(pl.LateProjects, ", ")+".")
+		ps.Lines = append(ps.Lines, i18n.Sprintf("Past their planned end: %s.", strings.Join(pl.LateProjects, ", ")))
 	}
 	for i, g := range pl.ClosureGaps {
 		if i == summaryListMax {
-			ps.Lines = append(ps.Lines, fmt.Sprintf("… and %d more: opsbook report projects", len(pl.ClosureGaps)-i))
+			ps.Lines = append(ps.Lines, i18n.Sprintf("… and %d more: opsbook report projects", len(pl.ClosureGaps)-i))
 			break
 		}
 		var miss []string
 		if g.MissingSummary {
-			miss = append(miss, "summary")
+			miss = append(miss, i18n.T("summary"))
 		}
 		if g.MissingLessons {
-			miss = append(miss, "lessons")
+			miss = append(miss, i18n.T("lessons"))
 		}
 		if len(g.Unappraised) > 0 {
-			miss = append(miss, "appraisals of "+strings.Join(g.Unappraised, ", "))
+			miss = append(miss, i18n.Sprintf("appraisals of %s", strings.Join(g.Unappraised, ", ")))
 		}
-		ps.Lines = append(ps.Lines, fmt.Sprintf("%s %s lacks %s.", g.ID, g.Status, strings.Join(miss, "; ")))
+		ps.Lines = append(ps.Lines, i18n.Sprintf("%s %s lacks %s.", g.ID, state(g.Status), strings.Join(miss, i18n.T("; "))))
 	}
 	ps.Lines = append(ps.Lines, s.workLines()...)
 	p.Sections = append(p.Sections, ps)
 
-	val := fmt.Sprintf("Validation: %d errors, %d warnings", s.Validation.Errors, s.Validation.Warnings)
+	val := i18n.Sprintf("Validation: %d errors, %d warnings", s.Validation.Errors, s.Validation.Warnings)
 	if s.Validation.Errors+s.Validation.Warnings > 0 {
-		val += " (opsbook validate)"
+		val += i18n.T(" (opsbook validate)")
 	}
-	p.Sections = append(p.Sections, render.Section{Title: val})
+	// the summary is the department's; each person's own list, with the
+	// commands that act on it, is the inbox
+	p.Sections = append(p.Sections, render.Section{Title: val, Lines: []string{i18n.T(msgInboxHint)}})
 	return p
 }
+
+// msgInboxHint closes the summary: each person's own list is the inbox.
+const msgInboxHint = "What waits on you, most urgent first: opsbook inbox (a manager's people: --for HANDLE)."

@@ -230,6 +230,8 @@ func CheckChange(a Actor, ch Change, env Env) []*Refusal {
 // CheckChanges judges all the changes one actor made together (a commit),
 // in order. A plan moving from active to superseded is allowed when, in
 // the same changes, the plan whose supersedes names it becomes active.
+// Claims approved together are also judged together: parts of one split
+// expense must be within the approver's limit as a whole (checkTogether).
 func CheckChanges(a Actor, changes []Change, env Env) []*Refusal {
 	var out []*Refusal
 	for _, ch := range changes {
@@ -239,6 +241,9 @@ func CheckChanges(a Actor, changes []Change, env Env) []*Refusal {
 			e.Activating = activating(changes, ch.Before.ID)
 		}
 		out = append(out, CheckChange(a, ch, e)...)
+	}
+	if len(changes) > 1 && a.Handle != "" && a.Active {
+		out = append(out, checkTogether(a, changes, env)...)
 	}
 	return out
 }

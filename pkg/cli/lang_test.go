@@ -1,0 +1,94 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/opsbook/opsbook/pkg/i18n"
+)
+
+// runEnv runs opsbook in dir with exactly env as its environment.
+func runEnv(t *testing.T, dir string, env map[string]string, args ...string) (string, string, int) {
+	t.Helper()
+	defer i18n.Set(i18n.English)
+	var out, errb bytes.Buffer
+	io := &Streams{Out: &out, Err: &errb, In: strings.NewReader(""), NoColor: true,
+		Getenv: func(k string) string { return env[k] }}
+	code := Run(context.Background(), append([]string{"-C", dir}, args...), io)
+	return out.String(), errb.String(), code
+}
+
+const (
+	showUsageEN = "show needs one record id"
+	showUsageZH = "show 需要一個紀錄編號"
+)
+
+// The language: --lang, else LC_ALL/LC_MESSAGES/LANG when they name one
+// opsbook speaks, else the policy's language (the sample: zh-Hant), else
+// English.
+func TestLanguageChoice(t *testing.T) {
+	sample := sampleDir()
+	plain := t.TempDir() // a repository whose policy says nothing
+	os.WriteFile(filepath.Join(plain, ".opsbook.yaml"), []byte("currency: CNY\n"), 0o644)
+	os.MkdirAll(filepath.Join(plain, "records"), 0o755)
+	for _, c := range []struct {
+		name string
+		dir  string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"policy zh-Hant, no locale", sample, nil, nil, showUsageZH},
+		{"policy zh-Hant, LANG=C", sample, map[string]string{"LANG": "C.UTF-8"}, nil, showUsageZH},
+		{"policy zh-Hant, LC_ALL=POSIX", sample, map[string]string{"LC_ALL": "POSIX", "LANG": "en_US.UTF-8"}, nil, showUsageZH},
+		{"LANG English beats the policy", sample, map[string]string{"LANG": "en_US.UTF-8"}, nil, showUsageEN},
+		{"LANG French names nothing we speak", sample, map[string]string{"LANG": "fr_FR.UTF-8"}, nil, showUsageZH},
+		{"LC_MESSAGES beats LANG", sample, map[string]string{"LANG": "en_US.UTF-8", "LC_MESSAGES": "zh_HK.UTF-8"}, nil, showUsageZH},
+		{"--lang beats LANG", sample, map[string]string{"LANG": "zh_TW.UTF-8"}, []string{"--lang", "en"}, showUsageEN},
+		{"--lang= form", sample, nil, []string{"--lang=en"}, showUsageEN},
+		{"--lang after the command", sample, map[string]string{"LANG": "en_US.UTF-8"}, []string{"show", "--lang", "zh-Hant"}, showUsageZH},
+		{"no policy key: English", plain, nil, nil, showUsageEN},
+		{"no policy key, LANG zh_TW", plain, map[string]string{"LANG": "zh_TW.UTF-8"}, nil, showUsageZH},
+	} {
+		args := c.args
+		if len(args) == 0 || args[0] != "show" {
+			args = append(args, "show")
+		}
+		_, errs, code := runEnv(t, c.dir, c.env, args...)
+		if code != ExitUsage || !strings.Contains(errs, c.want) {
+			t.Errorf("%s: exit %d, stderr %q; want %q", c.name, code, errs, c.want)
+		}
+	}
+}
+
+func TestLangFlagRefusesALanguageOpsbookDoesNotSpeak(t *testing.T) {
+	for _, args := range [][]string{{"--lang", "fr", "summary"}, {"summary", "--lang=klingon"}, {"--lang", "C", "summary"}} {
+		out, errs, code := runEnv(t, sampleDir(), map[string]string{"LANG": "en_US.UTF-8"}, args...)
+		if code != ExitUsage || out != "" || !strings.Contains(errs, "is not a language opsbook speaks") {
+			t.Errorf("%v: exit %d, out %q, stderr %q", args, code, out, errs)
+		}
+	}
+}
+
+func TestScanLangArgs(t *testing.T) {
+	for _, c := range []struct {
+		args      []string
+		lang, dir string
+		has       bool
+	}{
+		{[]string{"summary"}, "", ".", false},
+		{[]string{"-C", "x", "--lang", "en"}, "en", "x", true},
+		{[]string{"-Cx", "--lang=zh-Hant"}, "zh-Hant", "x", true},
+		{[]string{"--dir=y", "list", "expense"}, "", "y", false},
+		{[]string{"--dir", "y", "--", "--lang", "en"}, "", "y", false},
+	} {
+		lang, dir, has := scanLangArgs(c.args)
+		if lang != c.lang || dir != c.dir || has != c.has {
+			t.Errorf("%v: %q %q %v", c.args, lang, dir, has)
+		}
+	}
+}

@@ -1,0 +1,120 @@
+package inbox
+
+import (
+	"math"
+	"strings"
+	"time"
+
+	"github.com/opsbook/opsbook/pkg/i18n"
+	"github.com/opsbook/opsbook/pkg/render"
+)
+
+// Page lays the inbox out for people: the items waiting on the person,
+// then (for a manager) the team's overdue work, each row with when it is
+// due, the record, what to do and the command that does it. Overdue rows
+// are flagged (red on a colour terminal). The command column is wrapped,
+// never cut, when the terminal is narrow.
+func (box *Inbox) Page(now time.Time) *render.Page {
+	overdue := 0
+	for _, it := range box.Items {
+		if it.Overdue {
+			overdue++
+		}
+	}
+	p := &render.Page{
+		Title: i18n.Sprintf(msgPageTitle, box.Person, box.Name, i18n.Term("role", box.Role)),
+		Lines: []string{i18n.Sprintf(msgAsOf, now.Format("2006-01-02 15:04"), len(box.Items), overdue)},
+	}
+	t := &render.Table{Headers: []string{i18n.T(hdrWhen), i18n.T(hdrRecord), i18n.T(hdrWhat), i18n.T(hdrCommand)}, Wrap: map[int]bool{3: true}}
+	var warn []bool
+	for _, it := range box.Items {
+		t.Add(when(it, now), recordCell(it), what(it), it.Command)
+		warn = append(warn, it.Overdue)
+	}
+	p.Sections = append(p.Sections, render.Section{Title: i18n.T(msgYours), Table: t, Warn: warn, Empty: i18n.T(msgNothing)})
+	if box.Manager {
+		t := &render.Table{Headers: []string{i18n.T(hdrWhen), i18n.T(hdrWho), i18n.T(hdrRecord), i18n.T(hdrWhat)}}
+		var warn []bool
+		for _, it := range box.Team {
+			t.Add(when(it, now), it.Person, recordCell(it), what(it))
+			warn = append(warn, true)
+		}
+		p.Sections = append(p.Sections, render.Section{Title: i18n.T(msgTeam), Table: t, Warn: warn, Empty: i18n.T(msgTeamNothing)})
+	}
+	return p
+}
+
+func recordCell(it Item) string {
+	if it.Record == "" {
+		return "-"
+	}
+	return it.Record
+}
+
+// what is the action, the title, an expense's amount and, when the
+// command would be refused now, what it needs.
+func what(it Item) string {
+	s := i18n.Term("verb", it.Action)
+	if it.Item != "" {
+		s += " " + it.Item
+	}
+	title := it.Title
+	if it.Source == SourceStatusReport && it.Record == "" {
+		title = i18n.Sprintf(msgStatusReportTitle, it.days)
+	}
+	if title != "" {
+		s += ": " + title
+	}
+	if it.Amount != "" {
+		s += " (" + amountText(it.Amount) + ")"
+	}
+	switch it.Clock {
+	case "respond":
+		s += " [" + i18n.T(msgClockRespond) + "]"
+	case "resolve":
+		s += " [" + i18n.T(msgClockResolve) + "]"
+	}
+	switch {
+	case it.Source == SourceOnHold:
+		s += " — " + i18n.Sprintf(msgOnHold, strings.Join(it.Needs, "; "))
+	case len(it.Needs) > 0:
+		s += " — " + i18n.Sprintf(msgNeeds, strings.Join(it.Needs, "; "))
+	}
+	return s
+}
+
+// when says how late an item is, or how soon it is due: hours for an SLA
+// clock under two days, days otherwise.
+func when(it Item, now time.Time) string {
+	if it.deadline.IsZero() {
+		if it.Overdue {
+			return i18n.T(msgLate)
+		}
+		return ""
+	}
+	d := it.deadline.Sub(now)
+	if it.Clock != "" && math.Abs(d.Hours()) < 48 {
+		h := int(math.Ceil(math.Abs(d.Hours())))
+		if d < 0 {
+			return i18n.Sprintf(msgLateHours, h)
+		}
+		return i18n.Sprintf(msgInHours, h)
+	}
+	if d < 0 {
+		days := int(math.Ceil(-d.Hours() / 24))
+		return i18n.Sprintf(msgLateDays, days)
+	}
+	due, _ := time.ParseInLocation(time.DateOnly, it.deadline.Format(time.DateOnly), now.Location())
+	today, _ := time.ParseInLocation(time.DateOnly, now.Format(time.DateOnly), now.Location())
+	days := int(math.Round(due.Sub(today).Hours()/24)) - 1
+	if it.Clock != "" {
+		days++
+	}
+	switch days {
+	case 0:
+		return i18n.T(msgToday)
+	case 1:
+		return i18n.T(msgTomorrow)
+	}
+	return i18n.Sprintf(msgInDays, days)
+}

@@ -1,0 +1,69 @@
+package workflow
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/opsbook/opsbook/pkg/record"
+)
+
+// approval is the change of approving a submitted claim.
+func approval(t *testing.T, id, claimant, date, amount, receipt string) Change {
+	t.Helper()
+	f := map[string]string{"title": "x", "claimant": claimant, "date": date, "category": "office", "amount": amount, "status": "submitted"}
+	if receipt != "" {
+		f["receipt"] = receipt
+	}
+	before := build(t, record.Expense, id, f)
+	f["status"] = "approved"
+	return Change{Before: before, After: build(t, record.Expense, id, f)}
+}
+
+func TestCheckChangesTogether(t *testing.T) {
+	a := approval(t, "EXP-2026-0101", "li.wei", "2026-11-20", "3000.00", "")
+	b := approval(t, "EXP-2026-0102", "li.wei", "2026-11-20", "2500.00", "")
+	c := approval(t, "EXP-2026-0103", "zhao.lei", "2026-11-20", "2500.00", "")
+	d := approval(t, "EXP-2026-0104", "zhao.lei", "2026-11-21", "2600.00", "attachments/EXP-2026-0104/r.pdf")
+	e := approval(t, "EXP-2026-0105", "zhou.jie", "2026-11-22", "2600.00", "attachments/EXP-2026-0104/r.pdf")
+	small := approval(t, "EXP-2026-0106", "li.wei", "2026-11-20", "100.00", "")
+	cases := []struct {
+		name    string
+		actor   Actor
+		changes []Change
+		refused []string // ids refused approval-limit
+	}{
+		{"apart each passes", manager, []Change{a}, nil},
+		{"one claimant one day over the limit", manager, []Change{a, b}, []string{"EXP-2026-0101", "EXP-2026-0102"}},
+		{"another claimant the same day is another expense", manager, []Change{a, c}, nil},
+		{"a shared receipt across claimants and days", manager, []Change{d, e}, []string{"EXP-2026-0104", "EXP-2026-0105"}},
+		{"a group within the limit", manager, []Change{a, small}, nil},
+		{"the director's limit holds the sum", director, []Change{a, b}, nil},
+		{"leadership has no limit", leadership, []Change{a, b, small}, nil},
+		{"three parts, two of them enough", manager, []Change{a, b, small, c}, []string{"EXP-2026-0101", "EXP-2026-0102", "EXP-2026-0106"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, r := range CheckChanges(tc.actor, tc.changes, Env{People: people}) {
+				if r.Rule != RuleApprovalLimit || r.Field != "amount" || !strings.Contains(r.Message, "together with") {
+					t.Fatalf("unexpected refusal: %+v", r)
+				}
+				got = append(got, r.ID)
+			}
+			if strings.Join(got, ",") != strings.Join(tc.refused, ",") {
+				t.Fatalf("refused %v, want %v", got, tc.refused)
+			}
+		})
+	}
+}
+
+// A claim over the limit by itself is refused once, by its own limit, and
+// does not drag its day's other claims in.
+func TestCheckChangesTogetherOverLimitAlone(t *testing.T) {
+	big := approval(t, "EXP-2026-0111", "li.wei", "2026-11-20", "6000.00", "")
+	small := approval(t, "EXP-2026-0112", "li.wei", "2026-11-20", "100.00", "")
+	rs := CheckChanges(manager, []Change{big, small}, Env{People: people})
+	if len(rs) != 1 || rs[0].ID != "EXP-2026-0111" || strings.Contains(rs[0].Message, "together") {
+		t.Fatalf("refusals: %+v", rs)
+	}
+}
