@@ -322,3 +322,30 @@ func TestPolicyRefusesNeededFields(t *testing.T) {
 		}
 	}
 }
+
+// A ciphertext in a field the policy no longer encrypts is kept when a
+// non-reader writes the record back with its marker.
+func TestSealKeepsLeftoverCiphertext(t *testing.T) {
+	people := NewPeople([]*record.Record{person(t, "wang.fang", "director"), person(t, "li.wei", "specialist")})
+	path := "records/complaints/2026/CMP-2026-0001.yaml"
+	ct, err := Encrypt("contact", "x", PersonKeys(people["wang.fang"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := "kind: complaint\nid: CMP-2026-0001\nsummary: late\ncontact: " + "|\n  " + strings.ReplaceAll(strings.TrimSpace(ct), "\n", "\n  ") + "\n"
+	before := parse(t, path, src)
+	// The policy now encrypts contact.name only: contact as a whole is
+	// a leftover.
+	s := &Sealer{Policy: policy(t, "encrypt:\n  complaint:\n    fields: [contact.name]\n    readers: [director]\n"), People: people, ID: identity(t, "li.wei")}
+	shown, hidden, err := RevealSource(s.ID, []byte(src))
+	if err != nil || len(hidden) != 1 {
+		t.Fatal(err, hidden)
+	}
+	out, err := s.Seal(before, path, []byte(strings.Replace(string(shown), "late", "later", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := parse(t, path, string(out)).Get("contact"); v != mustString(before.Get("contact")) {
+		t.Errorf("the marker was written instead of the ciphertext:\n%s", out)
+	}
+}

@@ -232,10 +232,20 @@ func (s *Sealer) Seal(before *record.Record, path string, after []byte) ([]byte,
 			}
 		}
 	}
+	// Marker written back stands for the ciphertext before, wherever it is
+	// (also in a field the policy no longer encrypts).
+	restored, err := s.restoreMarkers(rec, after, old)
+	if err != nil {
+		return nil, err
+	}
 	if len(fields) == 0 {
-		// Nothing is encrypted for this kind: a Marker written back is
-		// still a ciphertext left alone.
-		return s.restoreMarkers(rec, after, old)
+		return restored, nil
+	}
+	if string(restored) != string(after) {
+		after = restored
+		if rec, _ = record.Parse(path, after); rec == nil {
+			return after, nil
+		}
 	}
 	readers := Readers(s.Policy, s.People, rec)
 	keys := Recipients(readers)
@@ -336,8 +346,7 @@ func (s *Sealer) refresh(p, ct string, readers []Reader, keys []Key) (string, er
 	return Encrypt(p, clear, keys)
 }
 
-// restoreMarkers puts back the ciphertexts Marker stands for in a kind that
-// encrypts nothing (left over from an older policy).
+// restoreMarkers puts back the ciphertext each Marker stands for.
 func (s *Sealer) restoreMarkers(rec *record.Record, after []byte, old func(string) (any, bool)) ([]byte, error) {
 	var ed *record.Editor
 	var walk func(v any, path string) error
