@@ -20,8 +20,9 @@
 # files (-kinds: copy only these kinds, e.g. expense for 100,000 claims),
 # with a history of comment edits (opsbook-gen -from).
 #
-# Each figure is the median wall time of R runs (default 3) and the largest
-# peak RSS (GNU time; "-" without it). Commands opsbook does not have yet
+# Each figure is the median wall time of R runs (default 3), the median CPU
+# time (user + system) and the largest peak RSS (GNU time; "-" without it);
+# the load average is printed with the table. Commands opsbook does not have yet
 # are skipped. Environment: BENCH_N, BENCH_COMMITS, BENCH_RUNS, BENCH_DIR,
 # BENCH_SEED, BENCH_FROM, BENCH_KINDS override the defaults; BENCH_KEEP=1 keeps (and reuses) the
 # generated department.
@@ -45,7 +46,7 @@ while [ $# -gt 0 ]; do
     -keep) KEEP=1; shift ;;
     -from) FROM=$(cd "$2" && pwd); shift 2 ;;
     -kinds) KINDS=$2; shift 2 ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -99,13 +100,14 @@ NOW=2026-11-21  # the day after the generator's default -until
 # (median wall), MB (largest peak RSS, or "-") and STATUS (the last exit
 # status).
 measure() {
-  local walls=() mb=0 i
+  local walls=() cpus=() mb=0 i
   for ((i = 0; i < RUNS; i++)); do
     STATUS=0
     if [ -n "$TIME" ]; then
-      "$TIME" -f '%e %M' -o "$work/t.txt" "$@" >/dev/null 2>"$work/err.txt" || STATUS=$?
-      read -r w k < <(tail -1 "$work/t.txt")
+      "$TIME" -f '%e %M %U %S' -o "$work/t.txt" "$@" >/dev/null 2>"$work/err.txt" || STATUS=$?
+      read -r w k u sy < <(tail -1 "$work/t.txt")
       walls+=("$w"); [ "$k" -gt "$mb" ] && mb=$k
+      cpus+=("$(awk -v a="$u" -v b="$sy" 'BEGIN { printf "%.2f", a + b }')")
     else
       local s e
       s=$(date +%s.%N); "$@" >/dev/null 2>"$work/err.txt" || STATUS=$?; e=$(date +%s.%N)
@@ -113,6 +115,8 @@ measure() {
     fi
   done
   SECS=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  CPU=-
+  if [ ${#cpus[@]} -gt 0 ]; then CPU=$(printf '%s\n' "${cpus[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'); fi
   if [ -n "$TIME" ]; then MB=$((mb / 1024)); else MB=-; fi
 }
 
@@ -134,10 +138,11 @@ row() {
   local target="-"
   [ "$tr" != "-" ] && target="≤ ${tr}×"
   [ "$tmb" != "-" ] && target="$target, ≤ ${tmb} MB"
-  rows+=("$(printf '%-52s %8s %7s   %-28s %8s %7s   %-18s %s' "$what" "$s" "$mb" "$yname" "$ys" "$ratio" "$target" "$verdict")")
+  rows+=("$(printf '%-52s %8s %6s %7s   %-28s %8s %7s   %-18s %s' "$what" "$s" "${CPU:--}" "$mb" "$yname" "$ys" "$ratio" "$target" "$verdict")")
 }
 
 say "timing (median of $RUNS runs each)"
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo ?)
 # The yardsticks.
 measure sh -c "find records -name '*.yaml' -print0 | xargs -0 cat > /dev/null"; CAT=$SECS
 row "cat floor (all record files)" "$CAT" "$MB" "-" "-" - -
@@ -177,6 +182,58 @@ for cmd in "report budget" "list expense --where amount>1000"; do
   row "opsbook ${args[*]} (warm)" "$SECS" "$MB" "cat floor" "$CAT" 0.5 -
 done
 
+# rowabs WHAT SECS MB LIMIT_S LIMIT_MB: a command about one record, against
+# an absolute target (its time is set by the records it touches, not by the
+# department: there is no yardstick to scale by); the cat floor of this run
+# is shown beside it for the load of the machine.
+rowabs() {
+  local what=$1 s=$2 mb=$3 ts=$4 tmb=$5 verdict
+  verdict=$(awk -v a="$s" -v t="$ts" 'BEGIN { print (a <= t) ? "met" : "MISSED" }')
+  if [ "$tmb" != "-" ] && [ "$mb" != "-" ] && [ "$mb" -gt "$tmb" ]; then verdict="$verdict, MISSED (memory)"; fi
+  if [ "${STATUS:-0}" != 0 ]; then verdict="$verdict (exit $STATUS: $(head -c 60 "$work/err.txt" | tr '\n' ' '))"; fi
+  local ratio
+  ratio=$(awk -v a="$s" -v b="$CAT" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
+  local target="≤ ${ts} s"
+  [ "$tmb" != "-" ] && target="$target, ≤ ${tmb} MB"
+  rows+=("$(printf '%-52s %8s %6s %7s   %-28s %8s %7s   %-18s %s' "$what" "$s" "${CPU:--}" "$mb" "cat floor" "$CAT" "$ratio" "$target" "$verdict")")
+}
+
+# One record's commands (warm: the index and the cache are written by the
+# validate runs above and the first run of each). Like git, they look at
+# every record file's stat data to know what changed: `git status` is shown
+# as the floor of that.
+if [ -d .git ]; then
+  git status --porcelain >/dev/null 2>&1 || true
+  measure git status --porcelain
+  row "git status (stat of every file: the one-record floor)" "$SECS" "$MB" "-" "-" - -
+fi
+exp=$(find records -path '*/expenses/*' -name '*.yaml' | sort | head -1)
+if [ -n "$exp" ] && have show; then
+  expid=$(basename "$exp" .yaml)
+  "$OPSBOOK" show "$expid" --now "$NOW" >/dev/null 2>&1 || true
+  measure "$OPSBOOK" show "$expid" --now "$NOW"
+  rowabs "opsbook show $expid (warm)" "$SECS" "$MB" 0.15 150
+  measure "$OPSBOOK" summary --now "$NOW"
+  rowabs "opsbook summary (warm)" "$SECS" "$MB" 0.3 -
+  # Writes, left in the work tree (--no-commit) and undone after each run.
+  who=$(grep -l '^role: specialist' records/people/*.yaml | head -1)
+  who=$(basename "$who" .yaml)
+  if [ -n "$who" ]; then
+    export GIT_AUTHOR_EMAIL="$who@example.com" GIT_AUTHOR_NAME="$who"
+    measure sh -c "\"$OPSBOOK\" new expense --no-commit --set title=taxi --set category=travel --set amount=86.00 --now ${NOW}T10:00:00+08:00 >/dev/null && git clean -qf records"
+    rowabs "opsbook new expense --set … (then git clean)" "$SECS" "$MB" 0.15 150
+    draft=$(grep -l "^claimant: $who" $(grep -l '^status: draft' records/expenses/*/*.yaml 2>/dev/null) 2>/dev/null | head -1 || true)
+    if [ -n "$draft" ]; then
+      did=$(basename "$draft" .yaml)
+      measure sh -c "\"$OPSBOOK\" set $did note=bench --no-commit --now ${NOW}T10:00:00+08:00 >/dev/null; git checkout -q -- $draft"
+      rowabs "opsbook set $did note=… (then git checkout)" "$SECS" "$MB" 0.15 150
+      measure sh -c "\"$OPSBOOK\" submit $did --no-commit --now ${NOW}T10:00:00+08:00 >/dev/null; git checkout -q -- $draft"
+      rowabs "opsbook submit $did (a move; then git checkout)" "$SECS" "$MB" 0.15 150
+    fi
+    unset GIT_AUTHOR_EMAIL GIT_AUTHOR_NAME
+  fi
+fi
+
 if [ -d .git ] && git rev-parse -q --verify HEAD >/dev/null 2>&1; then
   path=$(git log -1 --format= --name-only -- records | head -1)
   id=$(basename "$path" .yaml)
@@ -197,6 +254,30 @@ if [ -d .git ] && git rev-parse -q --verify HEAD >/dev/null 2>&1; then
     say "skipping opsbook history: no such command yet"
     row "git log --format=%H -- $path" "$GLOG" "$MB" "-" "-" - -
   fi
+  if have show && [ -n "${expid:-}" ] && [ -n "$TIME" ]; then
+    # The first command after a pull that changed 100 record files: a
+    # branch with a comment added to 100 files, checked out after a warm
+    # run on the one before it.
+    cur=$(git rev-parse HEAD)
+    git checkout -q -b bench-pulled
+    find records -name '*.yaml' | sort | awk 'NR % 97 == 1' | head -100 | while read -r f; do echo "# pulled" >> "$f"; done
+    git commit -qam "bench: 100 files changed" --author "bench <bench@example.com>"
+    pulled=()
+    for ((i = 0; i < RUNS; i++)); do
+      git checkout -q "$cur"; "$OPSBOOK" show "$expid" --now "$NOW" >/dev/null 2>&1 || true
+      git checkout -q bench-pulled
+      if [ -n "$TIME" ]; then
+        "$TIME" -f '%e %M %U %S' -o "$work/t.txt" "$OPSBOOK" show "$expid" --now "$NOW" >/dev/null 2>&1 || true
+        pulled+=("$(tail -1 "$work/t.txt")")
+      fi
+    done
+    git checkout -q "$cur"; git branch -q -D bench-pulled
+    SECS=$(printf '%s\n' "${pulled[@]}" | awk '{print $1}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+    MB=$(printf '%s\n' "${pulled[@]}" | awk '{ if ($2 > m) m = $2 } END { printf "%d", m / 1024 }')
+    CPU=$(printf '%s\n' "${pulled[@]}" | awk '{ printf "%.2f\n", $3 + $4 }' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+    STATUS=0
+    rowabs "opsbook show (first after a pull of 100 files)" "$SECS" "$MB" 0.3 -
+  fi
   if have verify; then
     measure "$OPSBOOK" verify "$base..HEAD"
     row "opsbook verify IMPORT..HEAD ($((COMMITS - 1)) commits)" "$SECS" "$MB" "git log -p --format=%H" "$GLOGP" 3 -
@@ -212,5 +293,6 @@ cpus=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo "?")
 mem=$(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo 2>/dev/null || echo "?")
 echo
 echo "opsbook benchmark: $files record files ($((bytes / 1000000)) MB), $(git rev-list --count HEAD 2>/dev/null || echo 0) commits; $cpus cores, $mem; $(go version | awk '{print $3}'); median of $RUNS runs"
-printf '%-52s %8s %7s   %-28s %8s %7s   %-18s %s\n' "command" "seconds" "MB" "yardstick" "seconds" "ratio" "target" ""
+echo "load average before and after: $LOAD0 / $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo ?) (the machine's other work: wall seconds grow with it, CPU seconds less)"
+printf '%-52s %8s %6s %7s   %-28s %8s %7s   %-18s %s\n' "command" "seconds" "cpu s" "MB" "yardstick" "seconds" "ratio" "target" ""
 for r in "${rows[@]}"; do echo "$r"; done

@@ -96,8 +96,8 @@ func TestBatchListsEveryRefusal(t *testing.T) {
 	got := map[string]string{}
 	for _, d := range r.Diagnostics {
 		got[d.Record] += d.Rule + " "
-		if d.Line < 1 || d.Path == "" {
-			t.Errorf("no place: %+v", d)
+		if d.Line < 1 || d.Path == "" || d.Field != "status" {
+			t.Errorf("no place or field: %+v", d)
 		}
 	}
 	for _, id := range []string{"EXP-2026-0007", "EXP-2026-0008"} {

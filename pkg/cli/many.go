@@ -164,6 +164,7 @@ type lineJSON struct {
 
 type diagJSON struct {
 	Record  string `json:"record"`
+	Field   string `json:"field,omitempty"`
 	Path    string `json:"path"`
 	Line    int    `json:"line"`
 	Column  int    `json:"column"`
@@ -197,7 +198,7 @@ func (g *global) runMany(ctx context.Context, s *change.Session, b *change.Batch
 		if format != render.Text && errors.As(err, &ref) {
 			out.Records = []lineJSON{}
 			for _, d := range ref.Diagnostics {
-				out.Refused = append(out.Refused, diagJSON{d.Record, d.Path, d.Line, d.Column, d.Rule, d.Message})
+				out.Refused = append(out.Refused, diagJSON{d.Record, d.Field, d.Path, d.Line, d.Column, d.Rule, d.Message})
 			}
 			if werr := g.writeMany(format, out); werr != nil {
 				return werr

@@ -201,6 +201,24 @@ func (g *global) load(ctx context.Context) (time.Time, *repo.Repo, error) {
 	return now, r, err
 }
 
+// loadAround is load for a command about one record: the record and the
+// records around it, from the index (repo.LoadAround), or the whole
+// department when they cannot stand in for it or --no-cache is given.
+func (g *global) loadAround(ctx context.Context, id string) (time.Time, *repo.Repo, error) {
+	now, err := g.clock()
+	if err != nil {
+		return time.Time{}, nil, err
+	}
+	if !g.noCache {
+		if r, err := repo.LoadAround(ctx, g.dir, id); err == nil {
+			g.warnInterrupted(r.Root)
+			return now, r, nil
+		}
+	}
+	r, err := g.open(ctx)
+	return now, r, err
+}
+
 // loadKinds is load for a command that reads only the records of these
 // kinds and reports no loading problems: other kinds' folders are not read.
 func (g *global) loadKinds(ctx context.Context, kinds ...record.Kind) (time.Time, *repo.Repo, error) {

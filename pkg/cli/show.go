@@ -77,7 +77,7 @@ func runShow(ctx context.Context, o *showOpts) error {
 	if err != nil {
 		return err
 	}
-	now, r, err := o.load(ctx)
+	now, r, err := o.loadAround(ctx, o.id)
 	if err != nil {
 		return err
 	}

@@ -607,7 +607,9 @@ func (b *builder) statusReport(a workflow.Actor) []Item {
 		if a.Role == workflow.Director {
 			to = b.onlyOf(workflow.Leadership) // the director reports to leadership
 		}
-		it.Command = command("new", "status-report", "--set", "to="+orWord(to, "HANDLE"), "--set", "period="+b.period(days), "--set", "title=TITLE")
+		// no title: on a terminal `new` opens the report with what it
+		// still needs listed, rather than take a placeholder for a title
+		it.Command = command("new", "status-report", "--set", "to="+orWord(to, "HANDLE"), "--set", "period="+b.period(days))
 	}
 	if latest == nil {
 		it.Overdue, it.rank = true, rankOverdue

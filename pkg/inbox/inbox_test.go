@@ -217,7 +217,7 @@ func TestStatusReportsDue(t *testing.T) {
 	old := "kind: status-report\nid: RPT-2026-0001\ntitle: 週報\nstatus: acknowledged\nauthor: zhang.min\nto: wang.fang\nperiod: 2026-W46\nprogress: x\nsubmitted_at: 2026-11-16T18:00:00+08:00\nacknowledged_at: 2026-11-17T09:00:00+08:00\nsnapshot:\n  people: 2\n"
 	box := build(t, "zhang.min", nil, old)
 	same(t, "manager", lines(box.Items), "status-report  report 2026-11-23 overdue")
-	if c := box.Items[0].Command; c != "opsbook new status-report --set to=wang.fang --set period=2026-W48 --set title=TITLE" {
+	if c := box.Items[0].Command; c != "opsbook new status-report --set to=wang.fang --set period=2026-W48" {
 		t.Errorf("command: %s", c)
 	}
 	// chen.hao has none at all: overdue, with no date
@@ -359,13 +359,13 @@ func TestPageInChinese(t *testing.T) {
 	if !strings.HasPrefix(p.Title, "zhang.min 的待辦") || p.Sections[0].Title != "待你處理" || p.Sections[1].Title != "團隊的逾期工作" {
 		t.Errorf("titles: %q %q", p.Title, p.Sections[0].Title)
 	}
-	if h := p.Sections[0].Table.Headers; strings.Join(h, ",") != "時限,記錄,事項,命令" {
+	if h := p.Sections[0].Table.Headers; strings.Join(h, ",") != "時限,紀錄,事項,命令" {
 		t.Errorf("headers: %v", h)
 	}
-	if row := p.Sections[0].Table.Rows[0]; row[2] != "核准: 文具 (800.00)" || row[3] != "opsbook approve EXP-2026-0001" {
+	if row := p.Sections[0].Table.Rows[0]; row[2] != "核准：文具 (800.00)" || row[3] != "opsbook approve EXP-2026-0001" {
 		t.Errorf("row: %v", row)
 	}
-	if row := p.Sections[1].Table.Rows[0]; row[0] != "逾期 6 天" || !strings.HasPrefix(row[3], "完成: 對賬") {
+	if row := p.Sections[1].Table.Rows[0]; row[0] != "逾期 6 天" || !strings.HasPrefix(row[3], "完成：對賬") {
 		t.Errorf("team row: %v", row)
 	}
 	if box.Items[0].Action != "approve" {

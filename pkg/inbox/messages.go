@@ -32,6 +32,9 @@ const (
 	msgNeeds     = "needs: %s"
 	msgOnHold    = "on hold: %s"
 
+	// msgActionTitle: what to do, the record's title
+	msgActionTitle = "%s: %s"
+
 	msgClockRespond = "respond SLA"
 	msgClockResolve = "resolve SLA"
 )

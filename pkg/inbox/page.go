@@ -63,7 +63,7 @@ func what(it Item) string {
 		title = i18n.Sprintf(msgStatusReportTitle, it.days)
 	}
 	if title != "" {
-		s += ": " + title
+		s = i18n.Sprintf(msgActionTitle, s, title)
 	}
 	if it.Amount != "" {
 		s += " (" + amountText(it.Amount) + ")"

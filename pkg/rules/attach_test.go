@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/opsbook/opsbook/pkg/attach"
@@ -145,5 +146,37 @@ func TestAttachStat(t *testing.T) {
 	}
 	if _, err := attach.Sum(root, "attachments/A/soft.txt"); err == nil {
 		t.Error("Sum followed a symbolic link")
+	}
+}
+
+// TestAttachmentHashedOnce: a file many records list is hashed once a run
+// (copies of one contract across 100,000 records hashed it 100,000 times).
+func TestAttachmentHashedOnce(t *testing.T) {
+	root := t.TempDir()
+	const rel = "attachments/EXP-2026-0001/taxi.txt"
+	write(t, root, rel, "taxi 86.00\n")
+	good := attach.SumBytes([]byte("taxi 86.00\n"))
+	var recs []*record.Record
+	for p, s := range base {
+		r, _ := record.Parse(p, []byte(s))
+		recs = append(recs, r)
+	}
+	for _, id := range []string{"EXP-2026-0001", "EXP-2026-0002", "EXP-2026-0003"} {
+		text := strings.Replace(expense("draft", "86.00", listed(rel, good)), "id: EXP-2026-0001", "id: "+id, 1)
+		r, ds := record.Parse("records/expenses/2026/"+id+".yaml", []byte(text))
+		if r == nil || len(ds) > 0 {
+			t.Fatalf("parse: %v", ds)
+		}
+		recs = append(recs, r)
+	}
+	var calls atomic.Int64
+	sum := func(rel string) (string, error) { calls.Add(1); return attach.Sum(root, rel) }
+	for _, d := range Check(&Context{Set: record.NewSet(recs), Policy: config.Default(), Now: now, Root: root, Sum: sum}) {
+		if strings.HasPrefix(d.Rule, "attachment-") {
+			t.Errorf("unexpected %v", d)
+		}
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("hashed %d times, want once", n)
 	}
 }

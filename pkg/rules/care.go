@@ -1,10 +1,12 @@
 package rules
 
 import (
+	"sort"
 	"strconv"
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -51,7 +53,7 @@ func (r *run) customer(rec *record.Record) {
 		at = "visits." + strconv.Itoa(n-1) + ".date"
 	}
 	r.warnf(rec, at, "revisit-overdue", "revisit of %s was due %s: the policy asks for one every %d days for %s customers (revisit_days.%s)",
-		rec.ID, due, r.Policy.RevisitDays[seg], seg, seg)
+		rec.ID, due, r.Policy.RevisitDays[seg], i18n.Word{Group: "segment", Key: seg}, seg)
 }
 
 var complaintOpen = map[string]bool{"received": true, "acknowledged": true, "investigating": true, "reopened": true}
@@ -94,29 +96,61 @@ func (c *Context) RepeatOf(rec *record.Record) *record.Record {
 	if days <= 0 || cust == "" || cat == "" || t.IsZero() {
 		return nil
 	}
-	var best *record.Record
-	var bestT time.Time
-	for _, o := range c.Set.OfKind(record.Complaint) {
-		if o == rec || o.Str("customer") != cust || o.Str("category") != cat {
-			continue
-		}
-		ot := parseInstant(o.Str("received_at"))
-		if ot.IsZero() || !ot.Before(t) || t.Sub(ot) > time.Duration(days)*24*time.Hour {
-			continue
-		}
-		if best == nil || ot.After(bestT) {
-			best, bestT = o, ot
-		}
-	}
-	if best == nil {
+	// The latest complaint of the pair received before t (the first in the
+	// set's order among equal times), if within the window.
+	list := c.complaintsBy().by[cust+"\x00"+cat]
+	i := sort.Search(len(list), func(i int) bool { return !list[i].at.Before(t) })
+	if i == 0 {
 		return nil
 	}
+	at := list[i-1].at
+	if t.Sub(at) > time.Duration(days)*24*time.Hour {
+		return nil
+	}
+	i = sort.Search(i, func(i int) bool { return !list[i].at.Before(at) })
+	best := list[i].rec
 	for _, id := range rec.Strings("related") {
 		if id == best.ID {
 			return nil
 		}
 	}
 	return best
+}
+
+// complaintsAt is the complaints of each customer and category, by the
+// time received (stable: equal times keep the set's order), built once per
+// set: RepeatOf was a scan of every complaint for each one. Check builds it
+// before the checks run on several goroutines; a caller of RepeatOf alone
+// builds it on its first call.
+type complaintsAt struct {
+	set *record.Set
+	by  map[string][]timedRecord
+}
+
+type timedRecord struct {
+	at  time.Time
+	rec *record.Record
+}
+
+func (c *Context) complaintsBy() *complaintsAt {
+	if c.repeats != nil && c.repeats.set == c.Set {
+		return c.repeats
+	}
+	idx := &complaintsAt{set: c.Set, by: map[string][]timedRecord{}}
+	for _, o := range c.Set.OfKind(record.Complaint) {
+		cust, cat := o.Str("customer"), o.Str("category")
+		at := parseInstant(o.Str("received_at"))
+		if cust == "" || cat == "" || at.IsZero() {
+			continue
+		}
+		k := cust + "\x00" + cat
+		idx.by[k] = append(idx.by[k], timedRecord{at, o})
+	}
+	for _, l := range idx.by {
+		sort.SliceStable(l, func(i, j int) bool { return l[i].at.Before(l[j].at) })
+	}
+	c.repeats = idx
+	return idx
 }
 
 func (r *run) repeatOf(rec *record.Record) *record.Record { return r.RepeatOf(rec) }

@@ -1,8 +1,11 @@
 package rules
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
@@ -96,5 +99,65 @@ func TestPreventionOnEveryClosedComplaint(t *testing.T) {
 	inquiry := strings.Replace(complaint("closed", "low", ack+strings.Replace(res, "investigation:\n  root_cause: r\n", "", 1)), "type: complaint", "type: inquiry", 1)
 	if ds := check(t, map[string]string{cmpPath: inquiry}); len(ds) != 0 {
 		t.Fatalf("an inquiry needs no prevention: %v", ds)
+	}
+}
+
+// TestRepeatOfMatchesScan: the look-up by customer, category and time finds
+// what a scan of every complaint finds (the latest earlier one within the
+// window, the first in the set's order among equal times), on random sets.
+func TestRepeatOfMatchesScan(t *testing.T) {
+	scan := func(c *Context, rec *record.Record) *record.Record {
+		days := c.Policy.RepeatWindowDays
+		cust, cat := rec.Str("customer"), rec.Str("category")
+		t0 := parseInstant(rec.Str("received_at"))
+		if days <= 0 || cust == "" || cat == "" || t0.IsZero() {
+			return nil
+		}
+		var best *record.Record
+		var bestT time.Time
+		for _, o := range c.Set.OfKind(record.Complaint) {
+			if o == rec || o.Str("customer") != cust || o.Str("category") != cat {
+				continue
+			}
+			ot := parseInstant(o.Str("received_at"))
+			if ot.IsZero() || !ot.Before(t0) || t0.Sub(ot) > time.Duration(days)*24*time.Hour {
+				continue
+			}
+			if best == nil || ot.After(bestT) {
+				best, bestT = o, ot
+			}
+		}
+		if best != nil {
+			for _, id := range rec.Strings("related") {
+				if id == best.ID {
+					return nil
+				}
+			}
+		}
+		return best
+	}
+	rnd := rand.New(rand.NewPCG(17, 1))
+	for round := 0; round < 20; round++ {
+		var recs []*record.Record
+		for i := 1; i <= 200; i++ {
+			id := fmt.Sprintf("CMP-2026-%04d", i)
+			text := fmt.Sprintf("kind: complaint\nid: %s\ncustomer: CUS-000%d\ncategory: %s\nreceived_at: 2026-0%d-%02dT09:00:00+08:00\n",
+				id, 1+rnd.IntN(3), []string{"service", "quality"}[rnd.IntN(2)], 1+rnd.IntN(3), 1+rnd.IntN(28))
+			if rnd.IntN(5) == 0 {
+				text += fmt.Sprintf("related: [CMP-2026-%04d]\n", 1+rnd.IntN(200))
+			}
+			r, ds := record.Parse("records/complaints/2026/"+id+".yaml", []byte(text))
+			if r == nil || len(ds) > 0 {
+				t.Fatalf("parse: %v", ds)
+			}
+			recs = append(recs, r)
+		}
+		c := &Context{Set: record.NewSet(recs), Policy: config.Default()}
+		c.Policy.RepeatWindowDays = 1 + rnd.IntN(40)
+		for _, r := range recs {
+			if got, want := c.RepeatOf(r), scan(c, r); got != want {
+				t.Fatalf("round %d, %s: RepeatOf %v, a scan %v", round, r.ID, got, want)
+			}
+		}
 	}
 }

@@ -5,7 +5,6 @@
 package rules
 
 import (
-	"fmt"
 	"runtime"
 	"sort"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/attach"
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -37,6 +37,8 @@ type Context struct {
 	// Pending holds files a change is about to write (path: content): they
 	// count as present, with the hash of their content.
 	Pending map[string][]byte
+
+	repeats *complaintsAt // RepeatOf's look-up, built on first use
 }
 
 // Rule describes one check.
@@ -111,6 +113,7 @@ func Check(c *Context) []diag.Diagnostic {
 	if c.Now.IsZero() {
 		c.Now = time.Now()
 	}
+	c.complaintsBy() // before the checks share c among goroutines
 	r := &run{Context: c, facts: &facts{}}
 	r.duplicates()
 	r.people()
@@ -136,6 +139,9 @@ func (c *Context) files() {
 	if c.Sum == nil {
 		c.Sum = func(rel string) (string, error) { return attach.Sum(c.Root, rel) }
 	}
+	// A file is hashed once a run, however many records list it (copies of
+	// one contract, a shared receipt): the rules run in one moment.
+	c.Sum = onceEach(c.Sum)
 	if c.Exists == nil {
 		stat := c.Stat
 		c.Exists = func(rel string) bool { return stat(rel) == attach.Regular }
@@ -159,6 +165,24 @@ func (c *Context) files() {
 	c.Exists = func(rel string) bool {
 		_, ok := c.Pending[rel]
 		return ok || exists(rel)
+	}
+}
+
+// onceEach remembers sum's answer for each path; safe from several
+// goroutines (two may both compute a path's first answer: the same one).
+func onceEach(sum func(string) (string, error)) func(string) (string, error) {
+	type answer struct {
+		sum string
+		err error
+	}
+	var seen sync.Map
+	return func(rel string) (string, error) {
+		if a, ok := seen.Load(rel); ok {
+			return a.(answer).sum, a.(answer).err
+		}
+		s, err := sum(rel)
+		seen.Store(rel, answer{s, err})
+		return s, err
 	}
 }
 
@@ -239,18 +263,29 @@ type run struct {
 	facts *facts  // shared by every run of one Check
 }
 
+// report adds a diagnostic at field of rec. format is a catalog key: the
+// message is kept in English (for -o json) and in the reader's language.
+//
+// i18n:format 4
 func (r *run) report(rec *record.Record, field string, sev diag.Severity, rule, format string, args ...any) {
 	line, col := rec.Pos(field)
+	msg, text := i18n.Both(format, args...)
 	r.diags = append(r.diags, diag.Diagnostic{
 		Path: rec.Path, Line: line, Column: col, Severity: sev, Rule: rule,
-		Message: fmt.Sprintf(format, args...), Record: rec.ID,
+		Message: msg, Text: text, Record: rec.ID,
 	})
 }
 
+// errorf reports an error (see report).
+//
+// i18n:format 3
 func (r *run) errorf(rec *record.Record, field, rule, format string, args ...any) {
 	r.report(rec, field, diag.Error, rule, format, args...)
 }
 
+// warnf reports a warning (see report).
+//
+// i18n:format 3
 func (r *run) warnf(rec *record.Record, field, rule, format string, args ...any) {
 	r.report(rec, field, diag.Warning, rule, format, args...)
 }

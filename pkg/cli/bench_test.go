@@ -1,0 +1,132 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/opsbook/opsbook/pkg/gen"
+)
+
+// The benchmarks of one record's commands run on copies of the shipped
+// sample (OPSBOOK_BENCH_N records, default 2,000, in a git repository);
+// OPSBOOK_BENCH_DIR names an existing department instead (e.g. 100,000
+// records from `opsbook-gen -from . -n 100000 -commits 2000`). Writes are
+// left in the work tree (--no-commit) and undone after each run.
+
+func benchDept(b *testing.B) string {
+	b.Helper()
+	if d := os.Getenv("OPSBOOK_BENCH_DIR"); d != "" {
+		return d
+	}
+	n := 2000
+	if s := os.Getenv("OPSBOOK_BENCH_N"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	dir := filepath.Join(b.TempDir(), "dept")
+	if _, err := gen.Replicate(context.Background(), dir, gen.ReplicateOptions{From: filepath.Join("..", ".."), Records: n, Commits: 2}); err != nil {
+		b.Fatal(err)
+	}
+	return dir
+}
+
+func benchRun(b *testing.B, dir string, args ...string) {
+	b.Helper()
+	var out, errb bytes.Buffer
+	io := &Streams{Out: &out, Err: &errb, In: strings.NewReader(""), Getenv: func(string) string { return "" }}
+	args = append(args, "-C", dir, "--now", "2026-11-21T10:00:00+08:00")
+	if code := Run(context.Background(), args, io); code != ExitOK && code != ExitFindings {
+		b.Fatalf("opsbook %v: exit %d: %s", args, code, errb.String())
+	}
+}
+
+// draftOf finds a draft claim of who.
+func draftOf(b *testing.B, dir, who string) (id, path string) {
+	b.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "records", "expenses", "*", "*.yaml"))
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		s := string(data)
+		if strings.Contains(s, "\nstatus: draft\n") && strings.Contains(s, "\nclaimant: "+who+"\n") {
+			return strings.TrimSuffix(filepath.Base(f), ".yaml"), f
+		}
+	}
+	b.Skip("no draft claim of " + who)
+	return "", ""
+}
+
+func BenchmarkShow(b *testing.B) {
+	dir := benchDept(b)
+	benchRun(b, dir, "show", "EXP-2026-0016")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		benchRun(b, dir, "show", "EXP-2026-0016")
+	}
+}
+
+func BenchmarkSummary(b *testing.B) {
+	dir := benchDept(b)
+	benchRun(b, dir, "summary")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		benchRun(b, dir, "summary")
+	}
+}
+
+func BenchmarkNew(b *testing.B) {
+	dir := benchDept(b)
+	b.Setenv("GIT_AUTHOR_EMAIL", "li.wei@example.com")
+	b.Setenv("GIT_AUTHOR_NAME", "Li Wei")
+	before, _ := filepath.Glob(filepath.Join(dir, "records", "expenses", "2026", "*.yaml"))
+	had := map[string]bool{}
+	for _, f := range before {
+		had[f] = true
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		benchRun(b, dir, "new", "expense", "--no-commit", "--set", "title=taxi", "--set", "category=travel", "--set", "amount=86.00")
+		b.StopTimer()
+		after, _ := filepath.Glob(filepath.Join(dir, "records", "expenses", "2026", "*.yaml"))
+		for _, f := range after {
+			if !had[f] {
+				os.Remove(f)
+			}
+		}
+		b.StartTimer()
+	}
+}
+
+// benchWrite runs a write on a draft claim of zhao.lei (the sample's
+// EXP-2026-0028, under the receipt threshold, so it may be submitted) and
+// puts the file back.
+func benchWrite(b *testing.B, args func(id string) []string) {
+	dir := benchDept(b)
+	b.Setenv("GIT_AUTHOR_EMAIL", "zhao.lei@example.com")
+	b.Setenv("GIT_AUTHOR_NAME", "Zhao Lei")
+	id, path := draftOf(b, dir, "zhao.lei")
+	orig, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		benchRun(b, dir, args(id)...)
+		b.StopTimer()
+		if err := os.WriteFile(path, orig, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+}
+
+func BenchmarkSet(b *testing.B) {
+	benchWrite(b, func(id string) []string { return []string{"set", id, "note=bench", "--no-commit"} })
+}
+
+func BenchmarkMove(b *testing.B) {
+	benchWrite(b, func(id string) []string { return []string{"submit", id, "--no-commit"} })
+}

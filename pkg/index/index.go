@@ -1,0 +1,430 @@
+// Package index is the department's persistent index: for every record file
+// its stat data and content hash (as the parse cache finds unchanged files),
+// its id, kind and state, the clear fields the rules and reports count
+// (amounts, dates, categories, parties), and the references it makes. The
+// references are also kept the other way (who names a record), so a command
+// about one record finds what touches it without reading the department.
+//
+// The index is a cache and never an authority: it is refreshed from the
+// files (pkg/repo) before every use, an entry whose stat data and content
+// hash no longer match its file is made again from the file, and an index of
+// another format or build, or whose checksum fails, is dropped and rebuilt.
+// It holds no field a policy may keep confidential: no titles, no texts, no
+// contact details; only ids, paths, kinds, states, references, amounts,
+// dates, categories and the handles of the people named.
+//
+// It lives in .git/opsbook/index, written atomically (a temporary file
+// renamed over it); two writers leave one of their indexes, each entry of
+// which still carries the stat data it was made from.
+package index
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/opsbook/opsbook/pkg/cache"
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/rules"
+)
+
+// Format is the version of the file layout; bump it on every change.
+const Format = 2
+
+// Clear lists the top-level fields an entry keeps (when their value is
+// text, a number or a boolean): what the set-wide rules, the budget figures
+// and `list --where` on indexed fields read. None of them is a field a
+// policy may encrypt.
+var Clear = []string{
+	"status", "date", "category", "project", "amount", "claimant",
+	"assignee", "owner", "employee", "appraiser", "author", "customer",
+	"severity", "received_at", "due", "period", "year", "receipt", "type",
+}
+
+// Entry is what the index knows of one record file.
+type Entry struct {
+	Path    string
+	Stat    cache.Stat
+	Trusted bool // Stat alone may tell the file unchanged (not racy)
+	Hash    cache.Hash
+	// Kind and ID are empty for a file that is not a readable record.
+	Kind   record.Kind
+	ID     string
+	Fields record.Map // the Clear fields the record has, as text
+	Refs   []Ref      // the references it makes, in rules.Refs order
+	// Files are the attachment paths its fields name, and "sha256:HASH"
+	// for those of them listed with a hash: what split-claim groups claims
+	// by besides claimant and day.
+	Files []string
+}
+
+// Ref is one reference a record makes: the field's dotted path and the id
+// it names.
+type Ref struct {
+	Field, ID string
+}
+
+// Str is a clear field's value ("" when absent).
+func (e *Entry) Str(field string) string {
+	v, _ := e.Fields.Get(field)
+	s, _ := v.(string)
+	return s
+}
+
+// EntryOf makes the entry of a file from its parsed record (nil for a file
+// that is not one).
+func EntryOf(path string, st cache.Stat, trusted bool, h cache.Hash, rec *record.Record) *Entry {
+	e := &Entry{Path: path, Stat: st, Trusted: trusted, Hash: h}
+	if rec == nil {
+		return e
+	}
+	e.Kind, e.ID = rec.Kind, rec.ID
+	for _, f := range Clear {
+		v, _ := rec.Data.Get(f)
+		s := record.Text(v) // "" for a list or a mapping: not kept
+		if s == "" {
+			continue
+		}
+		e.Fields = append(e.Fields, record.Field{Key: f, Value: s})
+	}
+	for _, ref := range rules.Refs {
+		if ref.Kind != rec.Kind {
+			continue
+		}
+		found := rules.Expand(rec.Data, ref.Path)
+		paths := make([]string, 0, len(found))
+		for p := range found {
+			paths = append(paths, p)
+		}
+		sort.Strings(paths)
+		for _, p := range paths {
+			e.Refs = append(e.Refs, Ref{p, found[p]})
+		}
+	}
+	sums := map[string]string{}
+	for _, l := range rules.Listed(rec) {
+		sums[l.Path] = strings.ToLower(l.SHA256)
+	}
+	for _, n := range rules.NamedAttachments(rec) {
+		e.Files = append(e.Files, n.Path)
+		if h := sums[n.Path]; len(h) == 64 {
+			e.Files = append(e.Files, "sha256:"+h)
+		}
+	}
+	return e
+}
+
+// Index is the entries of a department, with the look-ups built from them.
+type Index struct {
+	Entries []*Entry // by path
+	byID    map[string][]*Entry
+	in      map[string][]In
+}
+
+// In is a reference made to a record: the entry making it and its field.
+type In struct {
+	From  *Entry
+	Field string
+}
+
+// New builds the look-ups over entries (sorted here by path).
+func New(entries []*Entry) *Index {
+	less := func(i, j int) bool { return entries[i].Path < entries[j].Path }
+	if !sort.SliceIsSorted(entries, less) { // the folders' listing is
+		sort.Slice(entries, less)
+	}
+	x := &Index{Entries: entries, byID: make(map[string][]*Entry, len(entries)), in: map[string][]In{}}
+	for _, e := range entries {
+		if e.ID == "" {
+			continue
+		}
+		x.byID[e.ID] = append(x.byID[e.ID], e)
+		for _, r := range e.Refs {
+			x.in[r.ID] = append(x.in[r.ID], In{e, r.Field})
+		}
+	}
+	return x
+}
+
+// Get returns the entries of the files holding id (more than one: a
+// duplicate id).
+func (x *Index) Get(id string) []*Entry { return x.byID[id] }
+
+// At returns the entry of a path, or nil.
+func (x *Index) At(path string) *Entry {
+	i := sort.Search(len(x.Entries), func(i int) bool { return x.Entries[i].Path >= path })
+	if i < len(x.Entries) && x.Entries[i].Path == path {
+		return x.Entries[i]
+	}
+	return nil
+}
+
+// RefsIn returns the references made to id, by path of the entry making
+// them, then field.
+func (x *Index) RefsIn(id string) []In { return x.in[id] }
+
+// OfKind returns the entries of a kind, by path.
+func (x *Index) OfKind(k record.Kind) []*Entry {
+	var out []*Entry
+	for _, e := range x.Entries {
+		if e.Kind == k {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Skeleton is the entry as a record holding only its clear fields and its
+// references: enough for the set-wide sums (rules.Spent) and for matching,
+// never for judging the record itself.
+func (e *Entry) Skeleton() *record.Record {
+	data := append(record.Map{{Key: "kind", Value: string(e.Kind)}, {Key: "id", Value: e.ID}}, e.Fields...)
+	return record.Restore(e.Path, e.Kind, e.ID, data, nil, "")
+}
+
+// ErrUnusable says why an index file was not used.
+var ErrUnusable = errors.New("index unusable")
+
+// Key is what an index's entries depend on besides the files: the cache's
+// key (format, build, schemas, policy categories, records folder) and the
+// index's own format.
+type Key [32]byte
+
+// NewKey derives the index's key from the cache's.
+func NewKey(k cache.Key) Key {
+	h := sha256.New()
+	fmt.Fprintf(h, "opsbook index %d\n", Format)
+	h.Write(k[:])
+	var out Key
+	copy(out[:], h.Sum(nil))
+	return out
+}
+
+var magic = []byte("OPSBOOK-INDEX\n")
+
+// Open reads the index at path; an index of another key, truncated or
+// garbled, is an error wrapping ErrUnusable (the caller rebuilds).
+func Open(path string, key Key) ([]*Entry, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return decode(data, key)
+}
+
+// Save writes the entries atomically to path.
+func Save(path string, key Key, entries []*Entry) error {
+	data := encode(key, entries)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".index.tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	// No fsync: a file cut short by a crash fails its checksum and is
+	// rebuilt.
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	// Temporary files of writers killed half-way (kill -9) older than an
+	// hour: no live writer takes that long.
+	if old, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".index.tmp-*")); len(old) > 0 {
+		for _, p := range old {
+			if info, err := os.Lstat(p); err == nil && time.Since(info.ModTime()) > time.Hour {
+				os.Remove(p)
+			}
+		}
+	}
+	return err
+}
+
+func encode(key Key, entries []*Entry) []byte {
+	var b []byte
+	b = append(b, magic...)
+	b = append(b, key[:]...)
+	uv := func(x uint64) { b = binary.AppendUvarint(b, x) }
+	v := func(x int64) { b = binary.AppendVarint(b, x) }
+	str := func(s string) { uv(uint64(len(s))); b = append(b, s...) }
+	uv(uint64(len(entries)))
+	prev := ""
+	for _, e := range entries {
+		// a path as the length it shares with the previous one, then the
+		// rest: sorted paths share their folders
+		n := 0
+		for n < len(prev) && n < len(e.Path) && prev[n] == e.Path[n] {
+			n++
+		}
+		uv(uint64(n))
+		str(e.Path[n:])
+		prev = e.Path
+		v(e.Stat.Size)
+		v(e.Stat.Mtime)
+		v(e.Stat.Ctime)
+		uv(e.Stat.Ino)
+		if e.Trusted {
+			b = append(b, 1)
+		} else {
+			b = append(b, 0)
+		}
+		b = append(b, e.Hash[:]...)
+		str(string(e.Kind))
+		str(e.ID)
+		uv(uint64(len(e.Fields)))
+		for _, f := range e.Fields {
+			b = append(b, byte(clearIndex[f.Key]))
+			str(f.Value.(string))
+		}
+		uv(uint64(len(e.Refs)))
+		for _, r := range e.Refs {
+			str(r.Field)
+			str(r.ID)
+		}
+		uv(uint64(len(e.Files)))
+		for _, f := range e.Files {
+			str(f)
+		}
+	}
+	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
+}
+
+// decoder reads the entries out of one string holding the whole file: the
+// strings it returns share it (one allocation, not one per string).
+type decoder struct {
+	s   string
+	bad bool
+}
+
+func (d *decoder) uv() uint64 {
+	var x uint64
+	for i := 0; i < len(d.s) && i < binary.MaxVarintLen64; i++ {
+		c := d.s[i]
+		x |= uint64(c&0x7f) << (7 * i)
+		if c < 0x80 {
+			d.s = d.s[i+1:]
+			return x
+		}
+	}
+	d.bad, d.s = true, ""
+	return 0
+}
+
+func (d *decoder) v() int64 {
+	u := d.uv()
+	x := int64(u >> 1)
+	if u&1 != 0 {
+		x = ^x
+	}
+	return x
+}
+
+func (d *decoder) take(n uint64) string {
+	if n > uint64(len(d.s)) {
+		d.bad, d.s = true, ""
+		return ""
+	}
+	out := d.s[:n]
+	d.s = d.s[n:]
+	return out
+}
+
+func (d *decoder) str() string { return d.take(d.uv()) }
+
+// count reads a count that cannot exceed what is left of the data (each
+// element takes at least a byte): a garbled count never allocates much.
+func (d *decoder) count() int {
+	n := d.uv()
+	if n > uint64(len(d.s)) {
+		d.bad, d.s = true, ""
+		return 0
+	}
+	return int(n)
+}
+
+// clearIndex is each clear field's place in Clear: its code in the file.
+var clearIndex = func() map[string]int {
+	m := map[string]int{}
+	for i, k := range Clear {
+		m[k] = i
+	}
+	return m
+}()
+
+func decode(data []byte, key Key) ([]*Entry, error) {
+	if len(data) < len(magic)+len(key)+4 || !bytes.HasPrefix(data, magic) {
+		return nil, fmt.Errorf("%w: not an opsbook index", ErrUnusable)
+	}
+	body, sum := data[:len(data)-4], binary.BigEndian.Uint32(data[len(data)-4:])
+	if crc32.ChecksumIEEE(body) != sum {
+		return nil, fmt.Errorf("%w: checksum mismatch (truncated or damaged)", ErrUnusable)
+	}
+	body = body[len(magic):]
+	if !bytes.Equal(body[:len(key)], key[:]) {
+		return nil, fmt.Errorf("%w: made by another opsbook build, format or policy", ErrUnusable)
+	}
+	d := &decoder{s: string(body[len(key):])}
+	n := d.count()
+	entries := make([]*Entry, 0, n)
+	all := make([]Entry, n) // one allocation for the entries
+	prev := ""
+	for i := 0; i < n && !d.bad; i++ {
+		e := &all[i]
+		shared := d.uv()
+		if shared > uint64(len(prev)) {
+			d.bad = true
+			break
+		}
+		e.Path = prev[:shared] + d.str()
+		prev = e.Path
+		e.Stat = cache.Stat{Size: d.v(), Mtime: d.v(), Ctime: d.v(), Ino: d.uv()}
+		t := d.take(1)
+		e.Trusted = t == "\x01"
+		copy(e.Hash[:], d.take(32))
+		e.Kind = record.Kind(d.str())
+		e.ID = d.str()
+		if nf := d.count(); nf > 0 {
+			e.Fields = make(record.Map, 0, nf)
+			for j := 0; j < nf; j++ {
+				k := d.take(1)
+				if k == "" || int(k[0]) >= len(Clear) {
+					d.bad = true
+					break
+				}
+				e.Fields = append(e.Fields, record.Field{Key: Clear[k[0]], Value: d.str()})
+			}
+		}
+		if nr := d.count(); nr > 0 {
+			e.Refs = make([]Ref, 0, nr)
+			for j := 0; j < nr; j++ {
+				e.Refs = append(e.Refs, Ref{d.str(), d.str()})
+			}
+		}
+		if nf := d.count(); nf > 0 {
+			e.Files = make([]string, 0, nf)
+			for j := 0; j < nf; j++ {
+				e.Files = append(e.Files, d.str())
+			}
+		}
+		entries = append(entries, e)
+	}
+	if d.bad || len(d.s) != 0 {
+		return nil, fmt.Errorf("%w: damaged", ErrUnusable)
+	}
+	return entries, nil
+}

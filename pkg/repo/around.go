@@ -1,0 +1,172 @@
+package repo
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/index"
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/schema"
+)
+
+// ErrFullPath: the record's neighbourhood cannot stand in for the whole
+// department (no index, no such id, an id held twice); the caller loads
+// everything.
+var ErrFullPath = errors.New("the full department is needed")
+
+// LoadAround loads one record and the records the rules and `show` read
+// about it, found in the index (see Around), instead of the department:
+// the record itself, the records it names, the records naming it, the
+// records naming the same records as it (but people), the people, the
+// budgets, and for an expense the claims grouped with it (same claimant
+// and day, a shared receipt) in full and the year's claims of its
+// category as skeletons (their clear fields: what the budget sums read).
+// Validate on the result gives the record's own diagnostics exactly as on
+// the whole department (TestAroundEqualsFull); the other records'
+// diagnostics are not meaningful.
+func LoadAround(ctx context.Context, dir, id string) (*Repo, error) {
+	root, err := config.FindRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	pol, pds, err := config.Load(root)
+	if err != nil {
+		return nil, err
+	}
+	x, st, err := Index(ctx, root, pol)
+	if err != nil || st.Hazards > 0 {
+		// a file the folders' listing refused (a symbolic link, ...): the
+		// full read warns of it
+		return nil, ErrFullPath
+	}
+	sch, err := schema.Compile(pol.ExpenseCategories, pol.ComplaintCategories)
+	if err != nil {
+		return nil, err
+	}
+	full, skel := Around(x, id)
+	if full == nil {
+		return nil, ErrFullPath
+	}
+	r := &Repo{Root: root, Policy: pol, Schemas: sch}
+	r.Diags = append(r.Diags, pds...)
+	var recs []*record.Record
+	for _, e := range full {
+		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(e.Path)))
+		if err != nil {
+			return nil, ErrFullPath // changed under us: the full path tells
+		}
+		rec, ds := record.ParseLean(e.Path, data)
+		if rec != nil {
+			ds = append(ds, record.CheckPlace(rec, pol.Records)...)
+			ds = append(ds, sch.Validate(rec)...)
+			recs = append(recs, rec)
+		}
+		r.Diags = append(r.Diags, ds...)
+	}
+	for _, e := range skel {
+		recs = append(recs, e.Skeleton())
+	}
+	sort.Slice(recs, func(i, j int) bool { return recs[i].Path < recs[j].Path })
+	r.Set = record.NewSet(recs)
+	r.Diags = diag.Sort(r.Diags)
+	return r, nil
+}
+
+// Around returns the entries LoadAround reads in full and as skeletons for
+// the record id, or nil when id is not held by exactly one readable file,
+// is of a kind judged on the whole department, or some record file cannot
+// be read.
+func Around(x *index.Index, id string) (full, skel []*index.Entry) {
+	es := x.Get(id)
+	if len(es) != 1 || wholeKinds[es[0].Kind] {
+		return nil, nil
+	}
+	rec := es[0]
+	in := map[string]*index.Entry{}
+	add := func(e *index.Entry) {
+		if e.Kind != "" {
+			in[e.Path] = e
+		}
+	}
+	add(rec)
+	for _, e := range x.Entries {
+		switch e.Kind {
+		case "":
+			// An unreadable file: commands warn of it, from a full load.
+			return nil, nil
+		case record.Person, record.Budget:
+			add(e)
+		}
+	}
+	for _, r := range rec.Refs {
+		for _, t := range x.Get(r.ID) {
+			add(t)
+			if t.Kind == record.Person {
+				continue // a person is named by much of the department
+			}
+			for _, sib := range x.RefsIn(t.ID) {
+				add(sib.From)
+			}
+		}
+	}
+	for _, ref := range x.RefsIn(id) {
+		add(ref.From)
+	}
+	skels := map[string]*index.Entry{}
+	if rec.Kind == record.Meeting {
+		// the cadence warning sits on the latest meeting held of a type
+		for _, e := range x.Entries {
+			if e.Kind == record.Meeting {
+				skels[e.Path] = e
+			}
+		}
+	}
+	if rec.Kind == record.Expense {
+		files := map[string]bool{}
+		for _, f := range rec.Files {
+			files[f] = true
+		}
+		year, cat := yearOf(rec.Str("date")), rec.Str("category")
+		for _, e := range x.Entries {
+			if e.Kind != record.Expense {
+				continue
+			}
+			same := e.Str("claimant") == rec.Str("claimant") && e.Str("date") == rec.Str("date")
+			for _, f := range e.Files {
+				same = same || files[f]
+			}
+			if same {
+				add(e)
+			} else if yearOf(e.Str("date")) == year && e.Str("category") == cat {
+				skels[e.Path] = e
+			}
+		}
+	}
+	for _, e := range in {
+		full = append(full, e)
+	}
+	for p, e := range skels {
+		if in[p] == nil {
+			skel = append(skel, e)
+		}
+	}
+	return full, skel
+}
+
+// wholeKinds are judged on what the whole department holds: people
+// (appraisals missing for a period, status reports due: there are few of
+// them), plans (plan-budget sums every approved plan's budget needs of the
+// year, which the index does not keep).
+var wholeKinds = map[record.Kind]bool{record.Person: true, record.Plan: true}
+
+func yearOf(date string) string {
+	if len(date) < 4 {
+		return ""
+	}
+	return date[:4]
+}

@@ -1,0 +1,143 @@
+package repo
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/opsbook/opsbook/pkg/cache"
+	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/index"
+	"github.com/opsbook/opsbook/pkg/record"
+)
+
+// ErrNoIndex: the repository has no git directory to keep an index in (or
+// the caller asked for none); the command takes the full path.
+var ErrNoIndex = errors.New("no index")
+
+// IndexStats says what a refresh did.
+type IndexStats struct {
+	Files   int
+	Reused  int    // entries taken by their stat data
+	Hashed  int    // files read, found unchanged by content, with new stat data
+	Parsed  int    // files read and parsed again
+	Rebuilt string // why the stored index was not used ("" when it was)
+	Saved   bool
+	// Hazards counts the errors of listing the folders (symbolic links,
+	// folders that cannot be read, names differing in case): files the
+	// index has no entry for, which a full read warns of.
+	Hazards int
+}
+
+// Index returns the department's index (package index), refreshed from the
+// files: every record file is listed and its stat data taken; an entry is
+// kept when its stat data match and are trusted, or when the file's content
+// hash matches; any other file is read and parsed again. The refreshed
+// index is saved when anything changed. The files always win: a missing,
+// damaged or foreign index is rebuilt from them.
+func Index(ctx context.Context, root string, pol *config.Policy) (*index.Index, IndexStats, error) {
+	var st IndexStats
+	d := cache.Dir(root)
+	if d == "" {
+		return nil, st, ErrNoIndex
+	}
+	path := filepath.Join(d, "index")
+	key := index.NewKey(cache.NewKey(pol.Records, pol.ExpenseCategories, pol.ComplaintCategories))
+	start := clock()
+	type opened struct {
+		entries []*index.Entry
+		err     error
+	}
+	ch := make(chan opened, 1)
+	go func() { e, err := index.Open(path, key); ch <- opened{e, err} }()
+	files, wds, err := record.Walk(root, pol.Records)
+	o := <-ch
+	if err != nil {
+		return nil, st, err
+	}
+	for _, d := range wds {
+		if d.Severity == diag.Error {
+			st.Hazards++
+		}
+	}
+	old := make(map[string]*index.Entry, len(o.entries))
+	for _, e := range o.entries {
+		old[e.Path] = e
+	}
+	if o.err != nil {
+		st.Rebuilt = o.err.Error()
+	}
+	st.Files = len(files)
+	out := make([]*index.Entry, len(files))
+	rd := newReader(root)
+	defer rd.close()
+	var next, reused, hashed, parsed atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0)+2; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := rd.cursor()
+			defer c.close()
+			var buf []byte
+			for ctx.Err() == nil {
+				i := int(next.Add(64)) - 64
+				if i >= len(files) {
+					return
+				}
+				for j := i; j < min(i+64, len(files)); j++ {
+					rel := files[j]
+					prev := old[rel]
+					s, regular, err := c.lstat(rel)
+					if err != nil || !regular {
+						out[j] = &index.Entry{Path: rel} // not a record: never trusted
+						continue
+					}
+					if prev != nil && prev.Trusted && prev.Stat == s {
+						out[j] = prev
+						reused.Add(1)
+						continue
+					}
+					var data []byte
+					if s.Size > record.MaxFileSize {
+						data = make([]byte, record.MaxFileSize+1)
+					} else if data, err = c.read(rel, s.Size, buf); err != nil {
+						out[j] = &index.Entry{Path: rel}
+						continue
+					} else if cap(data) <= 1<<16 {
+						buf = data
+					}
+					h := cache.Hash(sha256.Sum256(data))
+					trusted := cache.Trust(s, start)
+					if prev != nil && prev.Hash == h && prev.Kind != "" {
+						e := *prev
+						e.Stat, e.Trusted = s, trusted
+						out[j] = &e
+						if e.Stat != prev.Stat || e.Trusted != prev.Trusted {
+							hashed.Add(1) // worth saving: next time its stat data may do
+						}
+						continue
+					}
+					rec, _ := record.ParseLean(rel, data)
+					out[j] = index.EntryOf(rel, s, trusted, h, rec)
+					parsed.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, st, err
+	}
+	st.Reused, st.Hashed, st.Parsed = int(reused.Load()), int(hashed.Load()), int(parsed.Load())
+	if st.Parsed > 0 || st.Hashed > 0 || len(o.entries) != len(files) {
+		// A cache that cannot be written costs time, not correctness.
+		st.Saved = index.Save(path, key, out) == nil
+	}
+	return index.New(out), st, nil
+}

@@ -1,0 +1,243 @@
+package repo
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/opsbook/opsbook/pkg/cache"
+	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/index"
+	"github.com/opsbook/opsbook/pkg/record"
+)
+
+func indexPath(dir string) string { return filepath.Join(dir, ".git", "opsbook", "index") }
+
+// fullIndex is what the index must say, from a full read of the files
+// without any cache.
+func fullIndex(t *testing.T, dir string) *index.Index {
+	t.Helper()
+	r, err := LoadWith(context.Background(), dir, Options{NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byPath := map[string]*record.Record{}
+	for _, rec := range r.Set.Records {
+		byPath[rec.Path] = rec
+	}
+	var entries []*index.Entry
+	for _, f := range listFiles(t, dir) {
+		data, _ := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f)))
+		entries = append(entries, index.EntryOf(f, cache.Stat{}, false, sha256.Sum256(data), byPath[f]))
+	}
+	return index.New(entries)
+}
+
+func refreshed(t *testing.T, dir string) (*index.Index, IndexStats) {
+	t.Helper()
+	pol, _, err := config.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, st, err := Index(context.Background(), dir, pol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x, st
+}
+
+// sameIndex compares every answer of the index with a full read: the
+// entries (ids, kinds, clear fields, references out), the look-up by id and
+// the references in.
+func sameIndex(t *testing.T, what string, got, want *index.Index) {
+	t.Helper()
+	if len(got.Entries) != len(want.Entries) {
+		t.Fatalf("%s: %d entries, a full read %d", what, len(got.Entries), len(want.Entries))
+	}
+	ids := map[string]bool{}
+	for i, g := range got.Entries {
+		w := want.Entries[i]
+		if g.Path != w.Path || g.Kind != w.Kind || g.ID != w.ID || !reflect.DeepEqual(g.Fields, w.Fields) || !reflect.DeepEqual(g.Refs, w.Refs) || !reflect.DeepEqual(g.Files, w.Files) {
+			t.Fatalf("%s: entry %s\n got %+v\nwant %+v", what, g.Path, g, w)
+		}
+		if w.Kind != "" && g.Hash != w.Hash {
+			t.Fatalf("%s: %s: hash differs", what, g.Path)
+		}
+		ids[w.ID] = true
+		for _, r := range w.Refs {
+			ids[r.ID] = true
+		}
+	}
+	paths := func(es []*index.Entry) []string {
+		var out []string
+		for _, e := range es {
+			out = append(out, e.Path)
+		}
+		return out
+	}
+	ins := func(l []index.In) []string {
+		var out []string
+		for _, in := range l {
+			out = append(out, in.From.Path+" "+in.Field)
+		}
+		return out
+	}
+	for id := range ids {
+		if g, w := paths(got.Get(id)), paths(want.Get(id)); !reflect.DeepEqual(g, w) {
+			t.Fatalf("%s: Get(%s) = %v, a full read %v", what, id, g, w)
+		}
+		if g, w := ins(got.RefsIn(id)), ins(want.RefsIn(id)); !reflect.DeepEqual(g, w) {
+			t.Fatalf("%s: RefsIn(%s) = %v, a full read %v", what, id, g, w)
+		}
+	}
+}
+
+func TestIndexEqualsFullRead(t *testing.T) {
+	dir := department(t, 400)
+	x, st := refreshed(t, dir)
+	if st.Rebuilt == "" || !st.Saved || st.Parsed != st.Files {
+		t.Errorf("first refresh: %+v", st)
+	}
+	sameIndex(t, "first", x, fullIndex(t, dir))
+	trustAll(t)
+	refreshed(t, dir) // now made trusted
+	x, st = refreshed(t, dir)
+	if st.Reused != st.Files || st.Saved {
+		t.Errorf("unchanged department: %+v", st)
+	}
+	sameIndex(t, "warm", x, fullIndex(t, dir))
+}
+
+// TestIndexBehindItsBack edits, adds and removes files in random ways the
+// index cannot see coming (same size and modification time, touch -d,
+// broken YAML, a record moved to another id) and compares every answer
+// with a full read after each round.
+func TestIndexBehindItsBack(t *testing.T) {
+	dir := department(t, 300)
+	trustAll(t)
+	refreshed(t, dir)
+	refreshed(t, dir)
+	rnd := rand.New(rand.NewPCG(3, 17))
+	files := listFiles(t, dir)
+	for round := 0; round < 12; round++ {
+		for k := 0; k < 1+rnd.IntN(6); k++ {
+			rel := files[rnd.IntN(len(files))]
+			p := filepath.Join(dir, filepath.FromSlash(rel))
+			data, err := os.ReadFile(p)
+			if err != nil {
+				continue // removed in an earlier round
+			}
+			info, _ := os.Stat(p)
+			switch rnd.IntN(6) {
+			case 0: // same size, same mtime: a status rewritten in place
+				s := string(data)
+				for _, pair := range [][2]string{{"status: approved", "status: rejected"}, {"status: paid", "status: dray"}, {"status: draft", "status: paid."}} {
+					s = strings.Replace(s, pair[0], pair[1], 1)
+				}
+				s = strings.Replace(s, "amount: 1", "amount: 9", 1)
+				os.WriteFile(p, []byte(s), 0o644)
+				os.Chtimes(p, info.ModTime(), info.ModTime())
+			case 1: // touch -d into the past, content changed
+				os.WriteFile(p, append(data, "# touched\nnote_x: 1\n"...), 0o644)
+				old := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+				os.Chtimes(p, old, old)
+			case 2: // broken
+				os.WriteFile(p, []byte("kind: [\n"), 0o644)
+			case 3: // removed
+				os.Remove(p)
+			case 4: // a new record: a copy under a new id
+				id := strings.TrimSuffix(filepath.Base(rel), ".yaml")
+				kind, _ := record.KindOfID(id)
+				if !record.Info(kind).Yearly {
+					continue
+				}
+				nid := record.FormatID(kind, 2026, 9000+round*10+k)
+				np := filepath.Join(dir, filepath.FromSlash(filepath.ToSlash(filepath.Join("records", record.RelPath(kind, nid)))))
+				os.MkdirAll(filepath.Dir(np), 0o755)
+				os.WriteFile(np, []byte(strings.Replace(string(data), "id: "+id, "id: "+nid, 1)), 0o644)
+				files = append(files, filepath.ToSlash(filepath.Join("records", record.RelPath(kind, nid))))
+			case 5: // a reference changed to another id of the same shape
+				s := strings.Replace(string(data), "project: PRJ-2026-00", "project: PRJ-2026-01", 1)
+				os.WriteFile(p, []byte(s), 0o644)
+			}
+		}
+		x, _ := refreshed(t, dir)
+		sameIndex(t, fmt.Sprintf("round %d", round), x, fullIndex(t, dir))
+	}
+}
+
+// TestIndexDamaged: a truncated, garbled, foreign or half-written index is
+// rebuilt from the files, never trusted.
+func TestIndexDamaged(t *testing.T) {
+	dir := department(t, 200)
+	trustAll(t)
+	refreshed(t, dir)
+	good, err := os.ReadFile(indexPath(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fullIndex(t, dir)
+	for name, data := range map[string][]byte{
+		"truncated": good[:len(good)/2],
+		"empty":     {},
+		"garbled":   garble(good, len(good)/3),
+		"foreign":   append([]byte("OPSBOOK-INDEX\n"+strings.Repeat("k", 32)), good[14+32:]...),
+		"other":     []byte("not an index at all\n"),
+	} {
+		if err := os.WriteFile(indexPath(dir), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		x, st := refreshed(t, dir)
+		if st.Rebuilt == "" || st.Reused != 0 {
+			t.Errorf("%s: index used: %+v", name, st)
+		}
+		sameIndex(t, name, x, want)
+	}
+	// A leftover temporary file from a killed writer changes nothing, and
+	// is removed by a later save once it is old.
+	tmp := filepath.Join(dir, ".git", "opsbook", ".index.tmp-123")
+	os.WriteFile(tmp, good[:100], 0o644)
+	x, _ := refreshed(t, dir)
+	sameIndex(t, "leftover temp", x, want)
+	old := time.Now().Add(-2 * time.Hour)
+	os.Chtimes(tmp, old, old)
+	os.WriteFile(indexPath(dir), []byte("damaged"), 0o644) // so that the next refresh saves
+	x, _ = refreshed(t, dir)
+	sameIndex(t, "after a save", x, want)
+	if _, err := os.Lstat(tmp); err == nil {
+		t.Error("an old temporary file is left")
+	}
+}
+
+// TestIndexConcurrent: two refreshes at once, each with other files
+// changed, leave an index that still agrees with the files.
+func TestIndexConcurrent(t *testing.T) {
+	dir := department(t, 300)
+	trustAll(t)
+	refreshed(t, dir)
+	files := listFiles(t, dir)
+	done := make(chan bool)
+	for w := 0; w < 2; w++ {
+		go func(w int) {
+			pol, _, _ := config.Load(dir)
+			for i := 0; i < 5; i++ {
+				p := filepath.Join(dir, filepath.FromSlash(files[w*50+i]))
+				data, _ := os.ReadFile(p)
+				os.WriteFile(p, append(data, fmt.Sprintf("# %d\n", i)...), 0o644)
+				Index(context.Background(), dir, pol)
+			}
+			done <- true
+		}(w)
+	}
+	<-done
+	<-done
+	x, _ := refreshed(t, dir)
+	sameIndex(t, "after concurrent refreshes", x, fullIndex(t, dir))
+}
