@@ -560,7 +560,8 @@ func (j *verifyJob) judge() []Violation {
 			continue
 		}
 		for _, f := range plaintextPut(j.rules.Policy, before, fc.after) {
-			add(RulePlaintext, fc.id, fc.Path, fmt.Sprintf("puts plain text into %s of %s, a field the policy encrypts: the clear value is in history from this commit on (encrypt it with opsbook encrypt %s; what was pushed stays readable in this commit)", f, fc.id, fc.id), fc.after, f)
+			msg, text := i18n.Both("puts plain text into %s of %s, a field the policy encrypts: the clear value is in history from this commit on (encrypt it with opsbook encrypt %s; what was pushed stays readable in this commit)", f, fc.id, fc.id)
+			add(RulePlaintext, fc.id, fc.Path, msg, text, fc.after, f)
 		}
 		after := fc.after
 		if reencryption(j.rules.Policy, j.rules.actor(j.id.Handle), before, after) {

@@ -73,7 +73,7 @@ func (r *run) encrypted(rec *record.Record) {
 			r.errorf(rec, p, "recipients", "%s of %s cannot be opened by %s: someone who can read it runs `opsbook rekey %s`, or makes the change that added the reader with their key at hand", p, rec.ID, describe(miss), rec.ID)
 		}
 		if n := crypt.Extra(st, readers); n > 0 {
-			r.warnf(rec, p, "recipients-extra", "%s of %s is still encrypted to %d key%s of no current reader (a person removed or a reader changed): run `opsbook rekey %s`", p, rec.ID, n, plural(n), rec.ID)
+			r.warnf(rec, p, "recipients-extra", "%s of %s is still encrypted to %d key(s) of no current reader (a person removed or a reader changed): run `opsbook rekey %s`", p, rec.ID, n, rec.ID)
 		}
 	}
 }
@@ -124,11 +124,4 @@ func describe(rs []crypt.Reader) string {
 		parts[i] = fmt.Sprintf("%s (%s)", x.Handle, strings.Join(x.Why, ", "))
 	}
 	return strings.Join(parts, ", ")
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
