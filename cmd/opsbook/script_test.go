@@ -78,6 +78,9 @@ func TestScripts(t *testing.T) {
 			env.Setenv("HOME", env.WorkDir)
 			env.Setenv("GIT_CONFIG_NOSYSTEM", "1")
 			env.Setenv("TZ", "Asia/Shanghai")
+			// The sample's people's private test keys (OPSBOOK_IDENTITY=$KEYS/li.wei
+			// reads as li.wei); made for the tests only.
+			env.Setenv("KEYS", filepath.Join(top, "cmd", "opsbook", "testdata", "keys"))
 			// Scripts read English unless they set LANG (or --lang); the
 			// lang_*.txtar scripts check the Chinese.
 			env.Setenv("LANG", "en_US.UTF-8")

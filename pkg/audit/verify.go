@@ -559,7 +559,15 @@ func (j *verifyJob) judge() []Violation {
 		if before == nil && fc.after == nil {
 			continue
 		}
-		changes = append(changes, workflow.Change{Before: before, After: fc.after})
+		for _, f := range plaintextPut(j.rules.Policy, before, fc.after) {
+			msg, text := i18n.Both("puts plain text into %s of %s, a field the policy encrypts: the clear value is in history from this commit on (encrypt it with opsbook encrypt %s; what was pushed stays readable in this commit)", f, fc.id, fc.id)
+			add(RulePlaintext, fc.id, fc.Path, msg, text, fc.after, f)
+		}
+		after := fc.after
+		if reencryption(j.rules.Policy, j.rules.actor(j.id.Handle), before, after) {
+			after = before // only encrypted, re-encrypted or decrypted: no edit
+		}
+		changes = append(changes, workflow.Change{Before: before, After: after})
 	}
 	actor := j.rules.actor(j.id.Handle)
 	env := workflow.Env{Policy: j.rules.Policy, People: j.rules.People, Now: j.when}

@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/opsbook/opsbook/pkg/i18n"
 	"io"
 	"os"
 	"path/filepath"
@@ -21,8 +20,10 @@ import (
 
 	"github.com/opsbook/opsbook/pkg/attach"
 	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/gitstore"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/par"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/repo"
@@ -106,6 +107,10 @@ type Session struct {
 	// files remembers what the attachments are, for a preview's many
 	// checks: nothing writes them meanwhile.
 	files *fileMemo
+	// The actor's identity for encrypted fields, read on first use.
+	idRead bool
+	id     *crypt.Identity
+	idErr  error
 }
 
 // Options are how Open opens a session.
@@ -556,6 +561,10 @@ func (s *Session) Check(edits []Edit, msg Message) error {
 // check judges the edits; with all, it goes on past the first refusal and
 // returns every one, each as a diagnostic naming its record, field and rule.
 func (s *Session) check(edits []Edit, msg Message, all bool) error {
+	edits, err := s.seal(edits)
+	if err != nil {
+		return err
+	}
 	after := make([]*record.Record, len(edits))
 	var invalid []diag.Diagnostic
 	var changes []workflow.Change
@@ -661,6 +670,10 @@ func (s *Session) check(edits []Edit, msg Message, all bool) error {
 func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result, error) {
 	if s.preview {
 		return nil, fmt.Errorf("%w: a preview session does not write", ErrRepository)
+	}
+	edits, err := s.seal(edits)
+	if err != nil {
+		return nil, err
 	}
 	if err := s.Check(edits, msg); err != nil {
 		return nil, err

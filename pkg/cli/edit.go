@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/change"
+	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
@@ -61,6 +62,12 @@ func runEdit(ctx context.Context, o *editOpts) error {
 		return writeErr(err)
 	}
 	msg := change.Message{Kind: rec.Kind, ID: rec.ID, Action: "edit", Note: o.note}
+	// Encrypted fields are edited in clear where you can read them, and
+	// as ‹encrypted› where you cannot; saving encrypts them again (an
+	// unchanged value keeps its ciphertext).
+	if src, _, err = revealForEdit(o.global, s, rec.ID, src, true); err != nil {
+		return err
+	}
 	data, err := editLoop(ctx, o.global, s, rec.Path, rec, src, msg)
 	if err != nil {
 		return err
@@ -235,4 +242,34 @@ func stripBanner(data []byte) []byte {
 		}
 	}
 	return []byte(b.String())
+}
+
+// revealForEdit shows a record's encrypted fields in clear where the actor
+// can read them, ‹encrypted› elsewhere, and says so on standard error.
+func revealForEdit(g *global, s *change.Session, id string, src []byte, say bool) ([]byte, []crypt.Hidden, error) {
+	if !bytes.Contains(src, []byte("-----BEGIN AGE ENCRYPTED FILE-----")) {
+		return src, nil, nil
+	}
+	ident, err := s.Identity()
+	if err != nil {
+		return nil, nil, usage(err)
+	}
+	shown, hidden, err := crypt.RevealSource(ident, src)
+	if err != nil {
+		return nil, nil, writeErr(err)
+	}
+	for _, h := range hidden {
+		if say || !errors.Is(h.Err, crypt.ErrNotReader) {
+			fmt.Fprintln(g.io.Err, i18n.Sprintf(msgEncryptedHidden, h.Field, id, crypt.Marker, hiddenWhy(h)))
+		}
+	}
+	return shown, hidden, nil
+}
+
+// hiddenWhy says why an encrypted field stayed closed.
+func hiddenWhy(h crypt.Hidden) string {
+	if errors.Is(h.Err, crypt.ErrNotReader) {
+		return i18n.T(msgNotReader)
+	}
+	return h.Err.Error()
 }

@@ -35,6 +35,9 @@ const (
 )
 
 const (
+	// msgEncryptedHidden: field, id, the marker, why.
+	msgEncryptedHidden = "opsbook: %s of %s is shown as %s: %s"
+	msgNotReader       = "you are not among its readers (or your key is not at hand: OPSBOOK_IDENTITY, ~/.ssh/id_ed25519)"
 	// msgInboxWho: git's error.
 	msgInboxWho = "who are you? %v (set user.email in git config to an address in your people record)"
 	// msgInboxUnknown: the records folder, the email.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
@@ -34,6 +35,9 @@ type global struct {
 	lang            string
 	wait            time.Duration
 	io              *Streams
+	// The reader's identity for encrypted fields, read on first use.
+	idRead bool
+	id     *crypt.Identity
 }
 
 // Main runs opsbook with a context cancelled by SIGINT, SIGTERM or SIGHUP
@@ -136,6 +140,9 @@ func NewRoot(io *Streams) *cobra.Command {
 		newCodeownersCmd(g),
 		newDoctorCmd(g),
 		newVersionCmd(g),
+		newEncryptCmd(g),
+		newRekeyCmd(g),
+		newReadersCmd(g),
 	)
 	root.AddGroup(&cobra.Group{ID: "verbs", Title: i18n.T("Workflow verbs (each a move, like `opsbook move ID STATE`):")})
 	root.AddCommand(newVerbCmds(g)...)

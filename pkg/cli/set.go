@@ -215,6 +215,25 @@ func runSet(ctx context.Context, o *setOpts, action string) error {
 	if err != nil {
 		return writeErr(err)
 	}
+	// Fields are set on the record as the actor reads it: encrypted
+	// fields in clear where their key opens them (the write encrypts them
+	// again, an unchanged one keeping its ciphertext), ‹encrypted›, which
+	// may not be changed, elsewhere.
+	src, hidden, err := revealForEdit(o.global, s, rec.ID, src, false)
+	if err != nil {
+		return err
+	}
+	for _, h := range hidden {
+		touched := append([]string(nil), o.unsets...)
+		for _, a := range sets {
+			touched = append(touched, a.Path)
+		}
+		for _, p := range touched {
+			if p == h.Field || strings.HasPrefix(p, h.Field+".") || strings.HasPrefix(h.Field, p+".") {
+				return writeErr(change.NotReader(rec.ID, h.Field))
+			}
+		}
+	}
 	data, err := change.ApplyAssignments(src, sets, o.unsets, false)
 	if err != nil {
 		return writeErr(err)

@@ -97,7 +97,8 @@ func runShow(ctx context.Context, o *showOpts) error {
 	}
 	rc := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now}
 	findings := repo.FilterPaths(r.Validate(now), []string{rec.Path})
-	d := query.Describe(rc, rec, findings, o.redact)
+	// Encrypted fields show in clear where your key opens them.
+	d := query.Describe(rc, o.reveal(rec, o.redact), findings, o.redact)
 	if historyFunc != nil {
 		h, err := historyFunc(ctx, r.Root, rec, showHistoryMoves)
 		if err != nil {

@@ -2,15 +2,17 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"github.com/opsbook/opsbook/pkg/config"
-	"github.com/opsbook/opsbook/pkg/i18n"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/change"
+	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/opsbook/opsbook/pkg/repo"
 	"github.com/opsbook/opsbook/pkg/rules"
@@ -104,6 +106,10 @@ func runValidate(ctx context.Context, o *validateOpts) error {
 		return err
 	}
 	all := r.Validate(now)
+	// With a key at hand, what it opens is checked too: its schema, and
+	// that it opens at all (an altered ciphertext is found only by a
+	// reader).
+	all = append(all, o.validateClear(r)...)
 	for _, f := range change.Inspect(r.Root) {
 		if f.Code == change.CodeInterrupted || f.Code == change.CodeLeftoverTemp || f.Code == change.CodeStagedRevert {
 			all = append(all, diag.Diagnostic{Path: f.Path, Severity: diag.Warning, Rule: f.Code, Message: f.Message + " (run `opsbook doctor`)",
@@ -182,4 +188,45 @@ func listRules(o *validateOpts, format render.Format) error {
 		t.Add(r.Code, string(r.Severity), r.Summary)
 	}
 	return render.WriteTableWidth(o.io.Out, t, o.io.OutTTY, o.io.Width)
+}
+
+// validateClear checks the encrypted fields the reader's key opens: a
+// ciphertext that cannot be opened (altered, moved from another field) is
+// an error, and the clear values are checked against the kind's schema.
+// Without a key it finds nothing: structure and recipients are the rules'.
+func (o *validateOpts) validateClear(r *repo.Repo) []diag.Diagnostic {
+	var out []diag.Diagnostic
+	for _, rec := range r.Set.Records {
+		paths := crypt.Ciphertexts(rec)
+		if len(paths) == 0 {
+			continue
+		}
+		id := o.identity()
+		if id == nil {
+			return nil
+		}
+		shown, hidden := crypt.Reveal(id, rec)
+		for _, h := range hidden {
+			if errors.Is(h.Err, crypt.ErrNotReader) {
+				continue
+			}
+			line, col := rec.Pos(h.Field)
+			out = append(out, diag.Diagnostic{Path: rec.Path, Line: line, Column: col, Severity: diag.Error, Rule: "ciphertext",
+				Message: fmt.Sprintf("%s %v", h.Field, h.Err), Record: rec.ID})
+		}
+		if len(hidden) == len(paths) {
+			continue
+		}
+		had := map[string]bool{}
+		for _, d := range r.Schemas.Validate(rec) {
+			had[d.String()] = true
+		}
+		for _, d := range r.Schemas.Validate(shown) {
+			if !had[d.String()] {
+				d.Message += " (in the encrypted value)"
+				out = append(out, d)
+			}
+		}
+	}
+	return out
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/change"
+	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
@@ -32,6 +33,7 @@ func (g *global) session(ctx context.Context, noCommit bool) (*change.Session, e
 	if err != nil {
 		return nil, err
 	}
+	crypt.Ask = askPassphrase(g)
 	s, err := change.OpenWith(ctx, g.dir, change.Options{NoCommit: noCommit, Now: now, Wait: g.wait, Notes: g.io.Err})
 	if err != nil {
 		return nil, writeErr(err)

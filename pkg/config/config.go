@@ -87,6 +87,9 @@ type Policy struct {
 	// RepeatWindowDays: a complaint from the same customer in the same
 	// category within this many days of an earlier one is a repeat; 0: none.
 	RepeatWindowDays int `json:"repeat_window_days"`
+	// Encrypt is, per kind, the fields stored encrypted in the files and
+	// who may read them (see encrypt.go and package crypt).
+	Encrypt map[record.Kind]EncryptRule `json:"encrypt,omitempty"`
 
 	// Sources tells, for every key (dotted, as in the file), where its value
 	// came from: "default", ".opsbook.yaml:LINE" or "env OPSBOOK_...".
@@ -238,6 +241,9 @@ func Keys() []string {
 		keys = append(keys, "status_reports."+r)
 	}
 	keys = append(keys, "measurement_interval_days", "data_sources", "revisit_days", "update_interval_hours", "repeat_window_days")
+	for _, k := range EncryptKinds() {
+		keys = append(keys, "encrypt."+string(k))
+	}
 	return keys
 }
 
@@ -305,6 +311,8 @@ func (p *Policy) Value(key string) string {
 	switch parts[0] {
 	case "approval_limits":
 		return p.ApprovalLimits[parts[1]].String()
+	case "encrypt":
+		return p.encryptValue(parts[1])
 	case "ratings":
 		return p.Ratings[parts[1]].String()
 	case "rating_outcomes":
@@ -421,7 +429,7 @@ func Load(root string) (*Policy, []diag.Diagnostic, error) {
 // unknownEnv warns about OPSBOOK_* variables that set nothing, so that a
 // misspelt override does not pass unnoticed.
 func unknownEnv() []diag.Diagnostic {
-	known := map[string]bool{"OPSBOOK_NOW": true, "OPSBOOK_TRACE": true}
+	known := map[string]bool{"OPSBOOK_NOW": true, "OPSBOOK_TRACE": true, "OPSBOOK_IDENTITY": true}
 	for _, k := range Keys() {
 		known[EnvName(k)] = true
 	}
@@ -703,6 +711,8 @@ func (p *Policy) set(key string, v any) error {
 			return badValue("needs at least one outcome")
 		}
 		p.RatingOutcomes[parts[1]] = list
+	case "encrypt":
+		return p.setEncrypt(parts[1], v)
 	case "data_sources":
 		list, _ := v.([]any)
 		var out []DataSource

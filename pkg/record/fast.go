@@ -164,7 +164,12 @@ func (p *fastParser) mapping(indent, depth int) (Map, bool) {
 			m = append(m, Field{key, v})
 			continue
 		}
-		v, ok := inline(rest)
+		var v any
+		if rest == "|" {
+			v, ok = p.block(indent)
+		} else {
+			v, ok = inline(rest)
+		}
 		if !ok {
 			return nil, false
 		}
@@ -199,6 +204,52 @@ func (p *fastParser) nested(indent, depth int) (any, bool) {
 		return p.mapping(l.indent, depth)
 	}
 	return nil, false // null
+}
+
+// block reads a literal block string ("key: |", clip chomping) of the one
+// shape opsbook writes, an armored age ciphertext: the lines below the key,
+// consecutive, all at one indentation deeper than the key, each made only of
+// letters, digits, '+', '/', '=', '-' and spaces. Anything else takes the
+// full route.
+func (p *fastParser) block(indent int) (string, bool) {
+	start := p.i
+	if start >= len(p.lines) {
+		return "", false
+	}
+	first := p.lines[start]
+	if first.indent <= indent || first.no != p.lines[start-1].no+1 {
+		return "", false
+	}
+	var b strings.Builder
+	for p.i < len(p.lines) {
+		l := p.lines[p.i]
+		if l.indent <= indent {
+			break
+		}
+		if l.indent != first.indent || l.no != first.no+(p.i-start) || !armorLine(l.text) {
+			return "", false
+		}
+		b.WriteString(l.text)
+		b.WriteByte('\n')
+		p.i++
+	}
+	if p.i == len(p.lines) && !strings.HasSuffix(p.src, "\n") {
+		return "", false // the last line has no line break to keep
+	}
+	return b.String(), true
+}
+
+func armorLine(t string) bool {
+	if t == "" || t[len(t)-1] == ' ' {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if !(isLetter(c) || isDigit(c) || c == '+' || c == '/' || c == '=' || c == '-' || c == ' ') {
+			return false
+		}
+	}
+	return true
 }
 
 func isDash(t string) bool { return t == "-" || strings.HasPrefix(t, "- ") }

@@ -85,13 +85,14 @@ func TestFastValuesShapes(t *testing.T) {
 		"  indented: root\n  second: 2\n",
 		"key:   # comment on a key\n  child: v\n",
 		"中文: 不是簡單鍵\n",
+		"contact: |\n  -----BEGIN AGE ENCRYPTED FILE-----\n  YWdlLWVuY3J5cHRpb24ub3JnL3Yx+/=\n  -----END AGE ENCRYPTED FILE-----\nnext: 1\n",
 	}
 	for _, s := range takes {
 		// Every case either takes the fast route and agrees, or is left to
 		// the full route; the point of the list is that most are taken.
 		sameAsFull(t, "case.yaml", []byte(s))
 	}
-	mustTake := []string{takes[0], takes[1], takes[2], takes[3], takes[4], takes[5], takes[6], takes[7], takes[9], takes[10], takes[11], takes[12], takes[13]}
+	mustTake := []string{takes[0], takes[1], takes[2], takes[3], takes[4], takes[5], takes[6], takes[7], takes[9], takes[10], takes[11], takes[12], takes[13], takes[15]}
 	for _, s := range mustTake {
 		if _, ok := fastValues(s); !ok {
 			t.Errorf("fast route gave up on %q", s)
@@ -99,7 +100,8 @@ func TestFastValuesShapes(t *testing.T) {
 	}
 	leaves := []string{
 		"a: null\n", "a: ~\n", "a:\n", "a: True\n", "a: 012\n", "a: 0x1F\n", "a: 1e3\n", "a: .inf\n",
-		"a: 1_000\n", "a: 1234567890123456\n", "a: &x 1\nb: *x\n", "a: !!str 1\n", "a: |\n  x\n",
+		"a: 1_000\n", "a: 1234567890123456\n", "a: &x 1\nb: *x\n", "a: !!str 1\n", "a: |\n  x # y\n", "a: |-\n  x\n",
+		"a: |\n  x\n\n  y\n", "a: |\n   x\n  y\n", "a: |\n", "a: |\nb: 1\n", "a: |\n  x \n",
 		"a: >\n  x\n", "a: b\n  c\n", "a: b\na: c\n", "'a': 1\n", "a: {b: 1}\n", "a: [b,\n  c]\n",
 		"a: \"x\\ty\"\n", "a: 'it''s'\n", "a: [a, b,]\n", "---\na: 1\n", "a: 1\n---\nb: 2\n",
 		"a: 1\r\n", "a:\tb\n", "- a\n- b\n", "just text\n", "a: x # c\n  b: 1\n", "a: 😀\n",

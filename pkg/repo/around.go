@@ -48,6 +48,7 @@ func LoadAround(ctx context.Context, dir, id string) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
+	sch = sch.Encrypting(EncryptedFields(pol))
 	full, skel := Around(x, id)
 	if full == nil {
 		return nil, ErrFullPath

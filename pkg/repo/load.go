@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -73,6 +75,7 @@ func LoadWith(ctx context.Context, root string, o Options) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
+	sch = sch.Encrypting(EncryptedFields(pol))
 	tr("policy, schemas")
 	start := clock()
 	// Reading the cache (CPU) and listing the folders (system calls)
@@ -83,7 +86,7 @@ func LoadWith(ctx context.Context, root string, o Options) (*Repo, error) {
 	if !o.NoCache {
 		if d := cache.Dir(root); d != "" {
 			cachePath = filepath.Join(d, "cache")
-			key = cache.NewKey(pol.Records, pol.ExpenseCategories, pol.ComplaintCategories)
+			key = cache.NewKey(pol.Records, pol.ExpenseCategories, append(slices.Clone(pol.ComplaintCategories), encryptKey(pol)))
 			opened = make(chan *cache.Cache, 1)
 			go func() { opened <- cache.Open(cachePath, key) }()
 		}
@@ -150,6 +153,28 @@ func LoadWith(ctx context.Context, root string, o Options) (*Repo, error) {
 		}
 	}
 	return r, nil
+}
+
+// EncryptedFields is the policy's encrypted fields per kind, for the
+// schemas.
+func EncryptedFields(pol *config.Policy) map[record.Kind][]string {
+	out := map[record.Kind][]string{}
+	for k, e := range pol.Encrypt {
+		out[k] = e.Fields
+	}
+	return out
+}
+
+// encryptKey folds the encrypted fields into the cache key: a file's
+// schema diagnostics depend on them.
+func encryptKey(pol *config.Policy) string {
+	var parts []string
+	for _, ki := range record.Kinds {
+		if f := pol.Encrypted(ki.Kind); len(f) > 0 {
+			parts = append(parts, string(ki.Kind)+"="+strings.Join(f, "+"))
+		}
+	}
+	return "encrypt:" + strings.Join(parts, ";")
 }
 
 // kindPrefixes returns the path prefixes (relative to the root, with a

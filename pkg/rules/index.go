@@ -12,6 +12,7 @@ import (
 // department of 10,000 projects would otherwise read every plan and
 // appraisal 10,000 times.
 type facts struct {
+	crypt     cryptFacts
 	once      sync.Once
 	planned   map[string]bool // projects with an approved, active or completed plan
 	appraised map[[2]string]bool

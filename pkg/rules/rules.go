@@ -225,9 +225,11 @@ func (r *run) record(rec *record.Record) {
 	r.attachments(rec)
 	r.ndaRequired(rec)
 	r.classification(rec)
+	r.encrypted(rec)
 	switch rec.Kind {
 	case record.Person:
 		r.nda(rec)
+		r.readerKeys(rec)
 	case record.Expense:
 		r.expense(rec)
 	case record.Appraisal:

@@ -34,6 +34,49 @@ type Set struct {
 	props map[string][]string
 	// quick is each kind's quick check (see quick.go).
 	quick map[record.Kind]*qnode
+	// encrypted is, per kind, the field paths the policy stores encrypted:
+	// there a ciphertext stands for the value, and the value's schema
+	// cannot be checked without the key.
+	encrypted map[record.Kind][]string
+}
+
+// Encrypting returns the set with the policy's encrypted fields: an age
+// ciphertext (a string) in one of them is accepted for whatever the field's
+// schema says; elsewhere it is checked like any value (a ciphertext is not
+// an amount, a date or a contact).
+func (s *Set) Encrypting(fields map[record.Kind][]string) *Set {
+	if len(fields) == 0 {
+		return s
+	}
+	cp := *s
+	cp.encrypted = fields
+	return &cp
+}
+
+// ciphertextAt reports whether the instance location ptr is at or below an
+// encrypted field of r holding a ciphertext.
+func (s *Set) ciphertextAt(r *record.Record, ptr string) bool {
+	field := pointerToPath(ptr)
+	for _, f := range s.encrypted[r.Kind] {
+		if field != f && !strings.HasPrefix(field, f+".") {
+			continue
+		}
+		if v, ok := r.Get(f); ok && IsCiphertext(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsCiphertext reports whether a plain value is an armored age file (see
+// package crypt).
+func IsCiphertext(v any) bool {
+	t, ok := v.(string)
+	if !ok {
+		return false
+	}
+	t = strings.TrimSpace(t)
+	return strings.HasPrefix(t, "-----BEGIN AGE ENCRYPTED FILE-----") && strings.HasSuffix(t, "-----END AGE ENCRYPTED FILE-----")
 }
 
 var (
@@ -220,7 +263,7 @@ func (s *Set) validate(sch *jsonschema.Schema, r *record.Record) []diag.Diagnost
 	}
 	var ds []diag.Diagnostic
 	for _, leaf := range leaves(ve) {
-		if droppedOnly(r, leaf) {
+		if droppedOnly(r, leaf) || s.ciphertextAt(r, leaf.InstanceLocation) {
 			continue
 		}
 		ds = append(ds, s.toDiag(r, leaf))

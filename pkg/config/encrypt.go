@@ -1,0 +1,207 @@
+package config
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/schemas"
+)
+
+// EncryptRule is one kind's entry of the policy's encrypt section: the
+// fields stored as age ciphertext in the files, and who may read them.
+type EncryptRule struct {
+	// Fields are dotted paths of the kind's fields (contact, outcome.reward).
+	Fields []string `json:"fields"`
+	// Readers are roles (director, manager, ...) and parties (a field of the
+	// record naming a person: assignee, employee, appraiser, ...).
+	Readers []string `json:"readers"`
+	// ByClass, when it has the record's classification, replaces Readers
+	// for the records of that classification.
+	ByClass map[string][]string `json:"by_classification,omitempty"`
+}
+
+// ReadersFor returns the readers of a record of this classification.
+func (e EncryptRule) ReadersFor(class string) []string {
+	if r, ok := e.ByClass[class]; ok {
+		return r
+	}
+	return e.Readers
+}
+
+// Encrypted returns the kind's encrypted field paths (nil: none).
+func (p *Policy) Encrypted(k record.Kind) []string {
+	if p == nil {
+		return nil
+	}
+	return p.Encrypt[k].Fields
+}
+
+// encryptable lists, per kind, the only fields that may be encrypted: free
+// text that no workflow, seal, sum, rule or report computes with. Ids,
+// states, amounts, dates, parties, ratings and everything a rule or report
+// reads stay in clear, so that a clone without any key (CI) still judges
+// every move, seal and amount. A field's presence stays visible (the key is
+// in clear), so rules that only ask whether an outcome or an improvement
+// plan exists still work on ciphertext.
+var encryptable = map[record.Kind][]string{
+	record.Customer:  {"contact", "contact.name", "contact.phone", "contact.email", "contact.address", "purchases", "preferences"},
+	record.Complaint: {"contact", "contact.name", "contact.phone", "contact.email"},
+	record.Appraisal: {"outcome.reward", "outcome.salary_change", "outcome.promotion", "outcome.recognition", "improvement.goals"},
+	record.Violation: {"facts", "decision.reason", "dismissal.reason"},
+}
+
+// Encryptable returns the fields of a kind the policy may encrypt.
+func Encryptable(k record.Kind) []string { return encryptable[k] }
+
+// EncryptKinds are the kinds that have encryptable fields, in order.
+func EncryptKinds() []record.Kind {
+	var out []record.Kind
+	for _, ki := range record.Kinds {
+		if len(encryptable[ki.Kind]) > 0 {
+			out = append(out, ki.Kind)
+		}
+	}
+	return out
+}
+
+var (
+	partiesOnce sync.Once
+	parties     map[record.Kind][]string
+)
+
+// Parties returns the fields of a kind that name one person (a handle), at
+// the top level or inside an object: the parties a policy may name as
+// readers (assignee, employee, appraiser, improvement.coach, ...). They are
+// read from the kind's schema, so a new kind's parties need no table.
+func Parties(k record.Kind) []string {
+	partiesOnce.Do(func() {
+		parties = map[record.Kind][]string{}
+		for _, ki := range record.Kinds {
+			data, err := schemas.FS.ReadFile(string(ki.Kind) + ".json")
+			if err != nil {
+				continue
+			}
+			var doc map[string]any
+			if json.Unmarshal(data, &doc) != nil {
+				continue
+			}
+			var out []string
+			var walk func(prefix string, props map[string]any, depth int)
+			walk = func(prefix string, props map[string]any, depth int) {
+				for name, v := range props {
+					m, _ := v.(map[string]any)
+					if m == nil {
+						continue
+					}
+					if ref, _ := m["$ref"].(string); ref == "common.json#/$defs/handle" {
+						out = append(out, prefix+name)
+					}
+					if sub, ok := m["properties"].(map[string]any); ok && depth == 0 {
+						walk(prefix+name+".", sub, depth+1)
+					}
+				}
+			}
+			if props, ok := doc["properties"].(map[string]any); ok {
+				walk("", props, 0)
+			}
+			sort.Strings(out)
+			parties[ki.Kind] = out
+		}
+	})
+	return parties[k]
+}
+
+// setEncrypt reads one kind's encrypt entry.
+func (p *Policy) setEncrypt(kind string, v any) error {
+	k := record.Kind(kind)
+	m, _ := v.(record.Map)
+	strs := func(key string) ([]string, bool) {
+		x, ok := m.Get(key)
+		if !ok {
+			return nil, false
+		}
+		l, _ := x.([]any)
+		out := make([]string, 0, len(l))
+		for _, y := range l {
+			out = append(out, record.Text(y))
+		}
+		return out, true
+	}
+	fields, _ := strs("fields")
+	readers, _ := strs("readers")
+	rule := EncryptRule{Fields: fields, Readers: readers}
+	for _, c := range Classifications {
+		if l, ok := strs(c); ok {
+			if rule.ByClass == nil {
+				rule.ByClass = map[string][]string{}
+			}
+			rule.ByClass[c] = l
+		}
+	}
+	allowed := encryptable[k]
+	if len(allowed) == 0 {
+		return fmt.Errorf("%s has no field that may be encrypted: its fields are what workflows, seals, sums and reports read", k)
+	}
+	seen := map[string]bool{}
+	for _, f := range fields {
+		if !slices.Contains(allowed, f) {
+			return fmt.Errorf("%s %s cannot be encrypted: ids, states, amounts, dates, parties and every field a workflow, seal, sum, rule or report reads stay in clear; %s fields that may be encrypted: %s", k, f, k, strings.Join(allowed, ", "))
+		}
+		if seen[f] {
+			return fmt.Errorf("%s is listed twice", f)
+		}
+		for g := range seen {
+			if strings.HasPrefix(f, g+".") || strings.HasPrefix(g, f+".") {
+				return fmt.Errorf("%s and %s overlap: encrypt the whole or its parts, not both", g, f)
+			}
+		}
+		seen[f] = true
+	}
+	if len(fields) == 0 {
+		return fmt.Errorf("names no fields")
+	}
+	check := func(list []string, what string) error {
+		if len(list) == 0 {
+			return fmt.Errorf("%s names no reader: nobody could read the fields", what)
+		}
+		for _, r := range list {
+			if !slices.Contains(Roles, r) && !slices.Contains(Parties(k), r) {
+				return fmt.Errorf("%s: %q is neither a role (%s) nor a party of a %s (%s)", what, r, strings.Join(Roles, ", "), k, strings.Join(Parties(k), ", "))
+			}
+		}
+		return nil
+	}
+	if err := check(readers, "readers"); err != nil {
+		return err
+	}
+	for c, l := range rule.ByClass {
+		if err := check(l, c); err != nil {
+			return err
+		}
+	}
+	if p.Encrypt == nil {
+		p.Encrypt = map[record.Kind]EncryptRule{}
+	}
+	p.Encrypt[k] = rule
+	return nil
+}
+
+// encryptValue is the text of one kind's encrypt entry for `opsbook config`.
+func (p *Policy) encryptValue(kind string) string {
+	e, ok := p.Encrypt[record.Kind(kind)]
+	if !ok {
+		return ""
+	}
+	s := "fields " + strings.Join(e.Fields, ", ") + "; readers " + strings.Join(e.Readers, ", ")
+	for _, c := range Classifications {
+		if l, ok := e.ByClass[c]; ok {
+			s += "; " + c + " " + strings.Join(l, ", ")
+		}
+	}
+	return s
+}
