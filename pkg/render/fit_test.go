@@ -133,3 +133,14 @@ func TestAColouredWrappedCellIsWrappedNotCut(t *testing.T) {
 		t.Errorf("the command, put back together from %d red lines: %q\n%s", len(parts), got, out)
 	}
 }
+
+// A wrapped Chinese list joins on one line without a space after its
+// full-width comma; an English one gets its space back.
+func TestCleanJoinsWrappedLines(t *testing.T) {
+	if got := clean("收尾中 1，\n已結案 1"); got != "收尾中 1，已結案 1" {
+		t.Errorf("Chinese: %q", got)
+	}
+	if got := clean("closing 1,\nclosed 1"); got != "closing 1, closed 1" {
+		t.Errorf("English: %q", got)
+	}
+}

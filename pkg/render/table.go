@@ -283,8 +283,17 @@ var colouredRE = regexp.MustCompile("^(\x1b\\[[0-9;]*m)(.*)(\x1b\\[0m)$")
 
 var cellSpace = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ")
 
-// clean keeps a cell on one line of one column.
-func clean(s string) string { return cellSpace.Replace(s) }
+// clean keeps a cell on one line of one column. A line break after
+// full-width punctuation (a Chinese list's "，") joins without a space, as
+// Chinese is written; after anything else it becomes a space.
+func clean(s string) string {
+	if strings.Contains(s, "\n") {
+		for _, p := range []string{"，", "；", "、", "。", "："} {
+			s = strings.ReplaceAll(s, p+"\n", p)
+		}
+	}
+	return cellSpace.Replace(s)
+}
 
 func writeTSV(w io.Writer, t *Table) error {
 	var b strings.Builder
