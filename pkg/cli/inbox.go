@@ -22,7 +22,7 @@ func newInboxCmd(g *global) *cobra.Command {
 	o := &inboxOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "inbox [--for HANDLE]",
-		Short: "What waits on you, most urgent first, each with the command that acts on it",
+		Short: i18n.T("What waits on you, most urgent first, each with the command that acts on it"),
 		Long: `Inbox lists what waits on you (the person whose email is your git
 user.email), most urgent first:
 

@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
+
+	"github.com/spf13/cobra"
 
 	"github.com/opsbook/opsbook/pkg/i18n"
 )
@@ -91,4 +94,24 @@ func TestScanLangArgs(t *testing.T) {
 			t.Errorf("%v: %q %q %v", c.args, lang, dir, has)
 		}
 	}
+}
+
+// In Chinese every command's one-line description, as `opsbook --help`
+// lists it, is Chinese: a Short left untranslated shows up in English in
+// the middle of the Chinese command list.
+func TestEveryCommandsShortIsTranslated(t *testing.T) {
+	i18n.Set(i18n.Chinese)
+	defer i18n.Set(i18n.English)
+	root := NewRoot(&Streams{Out: &bytes.Buffer{}, Err: &bytes.Buffer{}, In: strings.NewReader(""), NoColor: true,
+		Getenv: func(string) string { return "" }})
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.Short != "" && !c.Hidden && !strings.ContainsFunc(c.Short, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+			t.Errorf("%s: Short %q has no Chinese", c.CommandPath(), c.Short)
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
 }
