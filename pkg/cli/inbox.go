@@ -107,7 +107,7 @@ func runInbox(ctx context.Context, o *inboxOpts) error {
 	}
 	page := box.Page(now)
 	if o.html != "" {
-		if err := o.writeHTMLTo(o.html, page, now, "inbox of "+box.Person); err != nil {
+		if err := o.writeHTMLTo(o.html, page, now, "inbox --for "+box.Person); err != nil {
 			return err
 		}
 		if o.output == "" {
