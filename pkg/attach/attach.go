@@ -15,6 +15,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"io"
 	"io/fs"
 	"os"
@@ -48,21 +49,21 @@ func Folder(id string) string { return Dir + "/" + id }
 func CheckPath(rel string) error {
 	switch {
 	case rel == "":
-		return errors.New("an empty path")
+		return i18n.NewError("an empty path")
 	case strings.HasPrefix(rel, "/") || filepath.IsAbs(rel):
-		return fmt.Errorf("%s is absolute: attachments are paths relative to the repository root", rel)
+		return i18n.NewError("%s is absolute: attachments are paths relative to the repository root", rel)
 	case strings.ContainsRune(rel, '\\'):
-		return fmt.Errorf("%s has a backslash: use '/'", rel)
+		return i18n.NewError("%s has a backslash: use '/'", rel)
 	case strings.Contains("/"+rel+"/", "/../"):
-		return fmt.Errorf("%s leaves its folder with '..'", rel)
+		return i18n.NewError("%s leaves its folder with '..'", rel)
 	case path.Clean(rel) != rel:
-		return fmt.Errorf("%s is not a clean path (want %s)", rel, path.Clean(rel))
+		return i18n.NewError("%s is not a clean path (want %s)", rel, path.Clean(rel))
 	case !strings.HasPrefix(rel, Dir+"/"):
-		return fmt.Errorf("%s is outside %s/: attachments live under %s/<ID>/", rel, Dir, Dir)
+		return i18n.NewError("%s is outside %s/: attachments live under %s/<ID>/", rel, Dir, Dir)
 	}
 	for _, part := range strings.Split(rel, "/") {
 		if strings.EqualFold(part, ".git") {
-			return fmt.Errorf("%s is inside .git", rel)
+			return i18n.NewError("%s is inside .git", rel)
 		}
 	}
 	return nil
@@ -75,22 +76,22 @@ func CheckPath(rel string) error {
 func SafeName(name string) error {
 	switch {
 	case name == "" || name == "." || name == "..":
-		return fmt.Errorf("%q is not a file name", name)
+		return i18n.NewError("%q is not a file name", name)
 	case !utf8.ValidString(name):
-		return fmt.Errorf("%q is not valid UTF-8", name)
+		return i18n.NewError("%q is not valid UTF-8", name)
 	case strings.HasPrefix(name, "."):
-		return fmt.Errorf("%q starts with a dot (hidden files are not attachments)", name)
+		return i18n.NewError("%q starts with a dot (hidden files are not attachments)", name)
 	case len(name) > 200:
-		return fmt.Errorf("%q is longer than 200 bytes", name)
+		return i18n.NewError("%q is longer than 200 bytes", name)
 	case strings.EqualFold(name, ".git"):
-		return fmt.Errorf("%q is reserved", name)
+		return i18n.NewError("%q is reserved", name)
 	}
 	for _, r := range name {
 		if unicode.IsSpace(r) {
-			return fmt.Errorf("%q has a space: a path with spaces reads as text in a report field; use - or _", name)
+			return i18n.NewError("%q has a space: a path with spaces reads as text in a report field; use - or _", name)
 		}
 		if r == '/' || r == '\\' || r == ':' || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
-			return fmt.Errorf("%q has the character %U, which is not allowed in an attachment's name", name, r)
+			return i18n.NewError("%q has the character %U, which is not allowed in an attachment's name", name, r)
 		}
 	}
 	return nil
@@ -112,6 +113,19 @@ const (
 
 func (s State) String() string {
 	return [...]string{"missing", "a regular file", "a symbolic link", "not a regular file"}[s]
+}
+
+// Phrase is String as a message argument, in each language.
+func (s State) Phrase() i18n.Phrase {
+	switch s {
+	case Missing:
+		return i18n.P("missing")
+	case Regular:
+		return i18n.P("a regular file")
+	case Link:
+		return i18n.P("a symbolic link")
+	}
+	return i18n.P("not a regular file")
 }
 
 // Stat says what is at rel below root, never following a symbolic link.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/opsbook/opsbook/pkg/gitobj"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/workflow"
 )
 
@@ -45,6 +46,7 @@ func (i Identity) Short() string {
 // record is judged. A fatal problem leaves no actor to judge by.
 type problem struct {
 	rule, message string
+	text          string // message in the reader's language
 	fatal         bool
 }
 
@@ -65,13 +67,13 @@ func (r *Repo) identify(rl *Rules, h plumbing.Hash, ch gitobj.CommitHead) (Ident
 	sig := rl.checkSignature(c)
 	if sig.rule != "" {
 		id.Signature = sig.rule
-		return id, &problem{rule: sig.rule, message: sig.message, fatal: true}, nil
+		return id, &problem{rule: sig.rule, message: sig.message, text: sig.text, fatal: true}, nil
 	}
 	id.Handle, id.Role, id.Signature = sig.handle, rl.People[sig.handle].Role, "good"
 	if byEmail != "" && byEmail != sig.handle {
-		return id, &problem{rule: RuleSignatureAuthor, message: fmt.Sprintf(
-			"commit is signed by %s's key but authored as %s <%s>, who is %s: the change is judged as %s's, and the author line misleads the record",
-			sig.handle, ch.Name, ch.Email, byEmail, sig.handle)}, nil
+		msg, text := i18n.Both("commit is signed by %s's key but authored as %s <%s>, who is %s: the change is judged as %s's, and the author line misleads the record",
+			sig.handle, ch.Name, ch.Email, byEmail, sig.handle)
+		return id, &problem{rule: RuleSignatureAuthor, message: msg, text: text}, nil
 	}
 	return id, nil, nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -45,8 +46,9 @@ func (r *Repo) pathCase(ctx context.Context, h plumbing.Hash) ([]Violation, erro
 		if actor == "" {
 			actor = r.actorOf(ctx, h)
 		}
-		out = append(out, Violation{Commit: h.String(), Record: twinRecord(c.Path), Path: c.Path, Rule: RulePathCase, Actor: actor, Line: 1, Column: 1,
-			Message: fmt.Sprintf("%s differs from %s only in letter case: a case-insensitive file system (macOS, Windows) checks out one file for both, so one hides the other (rename or remove it)", c.Path, twin)})
+		v := Violation{Commit: h.String(), Record: twinRecord(c.Path), Path: c.Path, Rule: RulePathCase, Actor: actor, Line: 1, Column: 1}
+		v.Message, v.Text = i18n.Both("%s differs from %s only in letter case: a case-insensitive file system (macOS, Windows) checks out one file for both, so one hides the other (rename or remove it)", c.Path, twin)
+		out = append(out, v)
 	}
 	return out, nil
 }

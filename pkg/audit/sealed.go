@@ -9,6 +9,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/opsbook/opsbook/pkg/attach"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/rules"
 	"github.com/opsbook/opsbook/pkg/workflow"
@@ -149,7 +150,7 @@ func (r *Repo) sealedAttachments(ctx context.Context, h plumbing.Hash, dir func(
 		}
 		sort.Strings(names)
 		for _, f := range names {
-			var why string
+			var why any
 			// Any path inside the repository is guarded, below attachments/
 			// or not (a record written with plain git may name another).
 			if !strings.HasPrefix(f, "/") && !strings.Contains("/"+f+"/", "/../") {
@@ -163,22 +164,22 @@ func (r *Repo) sealedAttachments(ctx context.Context, h plumbing.Hash, dir func(
 				}
 				switch {
 				case !ok:
-					why = "removed"
+					why = i18n.P("removed")
 				case cur.Hash != old.Hash || cur.Mode != old.Mode:
-					why = "replaced by other content"
+					why = i18n.P("replaced by other content")
 				}
 			}
-			if why == "" && after != nil && files[f] != "" && now[f] != files[f] {
-				why = "taken out of the record's attachments list or given another hash"
+			if why == nil && after != nil && files[f] != "" && now[f] != files[f] {
+				why = i18n.P("taken out of the record's attachments list or given another hash")
 			}
-			if why == "" {
+			if why == nil {
 				continue
 			}
 			if actor == "" {
 				actor = r.actorOf(ctx, h)
 			}
-			v := Violation{Commit: h.String(), Record: before.ID, Path: f, Rule: RuleAttachmentSealed, Actor: actor, Line: 1, Column: 1,
-				Message: fmt.Sprintf("attachment %s of %s, sealed since it is %s, was %s: a sealed record's files never change (restore it from the parent commit)", f, before.ID, before.Status(), why)}
+			v := Violation{Commit: h.String(), Record: before.ID, Path: f, Rule: RuleAttachmentSealed, Actor: actor, Line: 1, Column: 1}
+			v.Message, v.Text = i18n.Both("attachment %s of %s, sealed since it is %s, was %s: a sealed record's files never change (restore it from the parent commit)", f, before.ID, i18n.Word{Group: "state", Key: before.Status()}, why)
 			out = append(out, v)
 		}
 	}
@@ -199,7 +200,7 @@ const maxAttachment = 256 << 20
 func (r *Repo) sealingHashes(ctx context.Context, h, tree plumbing.Hash, rec *record.Record, actor *string) ([]Violation, error) {
 	var out []Violation
 	for _, e := range rules.Listed(rec) {
-		var why string
+		var why any
 		if strings.HasPrefix(e.Path, "/") || strings.Contains("/"+e.Path+"/", "/../") {
 			continue // rule attachment-path names it
 		}
@@ -209,28 +210,29 @@ func (r *Repo) sealingHashes(ctx context.Context, h, tree plumbing.Hash, rec *re
 		}
 		switch {
 		case !ok:
-			why = "is not in the commit"
+			why = i18n.P("is not in the commit")
 		case ent.Mode != filemode.Regular && ent.Mode != filemode.Executable:
-			why = "is not a regular file in the commit"
+			why = i18n.P("is not a regular file in the commit")
 		default:
 			data, err := r.Blob(ent.Hash, maxAttachment)
 			if err != nil {
 				return nil, err
 			}
 			if len(data) > maxAttachment {
-				why = "is too large to check"
+				why = i18n.P("is too large to check")
 			} else if sum := attach.SumBytes(data); sum != e.SHA256 {
-				why = "has SHA-256 " + sum
+				why = i18n.P("has SHA-256 %s", sum)
 			}
 		}
-		if why == "" {
+		if why == nil {
 			continue
 		}
 		if *actor == "" {
 			*actor = r.actorOf(ctx, h)
 		}
-		out = append(out, Violation{Commit: h.String(), Record: rec.ID, Path: e.Path, Rule: RuleAttachmentHash, Actor: *actor, Line: 1, Column: 1,
-			Message: fmt.Sprintf("%s became %s while its attachment %s %s, not the %s it lists: a seal must cover exactly the listed file", rec.ID, rec.Status(), e.Path, why, e.SHA256)})
+		v := Violation{Commit: h.String(), Record: rec.ID, Path: e.Path, Rule: RuleAttachmentHash, Actor: *actor, Line: 1, Column: 1}
+		v.Message, v.Text = i18n.Both("%s became %s while its attachment %s %s, not the %s it lists: a seal must cover exactly the listed file", rec.ID, i18n.Word{Group: "state", Key: rec.Status()}, e.Path, why, e.SHA256)
+		out = append(out, v)
 	}
 	return out, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -46,11 +47,16 @@ const (
 type signature struct {
 	handle  string
 	rule    string
-	message string
+	message string // English
+	text    string // the reader's language
 }
 
+// badSig is a signature that does not make its commit's actor known.
+//
+// i18n:format 1
 func badSig(rule, format string, args ...any) signature {
-	return signature{rule: rule, message: fmt.Sprintf(format, args...)}
+	msg, text := i18n.Both(format, args...)
+	return signature{rule: rule, message: msg, text: text}
 }
 
 // checkSignature verifies a commit's signature against the keys rl
@@ -109,7 +115,7 @@ func (rl *Rules) checkSSH(c *object.Commit, armored string) signature {
 	if err != nil {
 		var unsup *unsupportedError
 		if errors.As(err, &unsup) {
-			return badSig(RuleSignatureUnsupported, "%v", err)
+			return signature{rule: RuleSignatureUnsupported, message: err.Error(), text: err.Error()}
 		}
 		return badSig(RuleSignatureInvalid, "SSH signature does not verify: %v", err)
 	}

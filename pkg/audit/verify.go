@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/opsbook/opsbook/pkg/gitobj"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/workflow"
 )
@@ -76,12 +77,22 @@ type Violation struct {
 	// Field is the field at fault ("amount", "items.1.amount"), when the
 	// rule names one.
 	Field   string `json:"field,omitempty"`
-	Actor   string `json:"actor"` // handle, or the raw identity when unknown
-	Message string `json:"message"`
+	Actor   string `json:"actor"`   // handle, or the raw identity when unknown
+	Message string `json:"message"` // English, for -o json
+	// Text is Message in the reader's language.
+	Text string `json:"-"`
 	// Line and Column point into the file as the commit left it (or as
 	// it was, for a deletion), for annotations.
 	Line   int `json:"-"`
 	Column int `json:"-"`
+}
+
+// Human is the violation's message in the reader's language.
+func (v Violation) Human() string {
+	if v.Text != "" {
+		return v.Text
+	}
+	return v.Message
 }
 
 // Report is what Verify found.
@@ -458,22 +469,28 @@ func (j *verifyJob) judge() []Violation {
 	pairRenames(j.fcs)
 	fcs := sortedJudged(j.fcs)
 	var out []Violation
-	prefixes := map[string]string{}
+	prefixes := map[string]i18n.Phrase{}
 	if j.merge {
 		for _, fc := range fcs {
-			prefixes[fc.Path] = msgMergeOwn
+			prefixes[fc.Path] = i18n.P(msgMergeOwn)
 			if fc.undone {
-				prefixes[fc.Path] = msgMergeUndone
+				prefixes[fc.Path] = i18n.P(msgMergeUndone)
 			}
 		}
-		prefixes[j.rules.PolicyPath] = msgMergeOwn
+		prefixes[j.rules.PolicyPath] = i18n.P(msgMergeOwn)
 		if j.undonePolicy != nil {
-			prefixes[j.rules.PolicyPath] = msgMergeUndone
+			prefixes[j.rules.PolicyPath] = i18n.P(msgMergeUndone)
 		}
 	}
-	add := func(rule, id, path, msg string, rec *record.Record, field string) {
+	// add records a violation; msg and text are its English and its
+	// reader's language.
+	add := func(rule, id, path, msg, text string, rec *record.Record, field string) {
 		v := Violation{Commit: j.hash.String(), Record: id, Path: path, Rule: rule, Field: field,
-			Actor: j.id.Short(), Message: prefixes[path] + msg, Line: 1, Column: 1}
+			Actor: j.id.Short(), Message: msg, Text: text, Line: 1, Column: 1}
+		if p, ok := prefixes[path]; ok {
+			pen, ploc := i18n.Texts(p)
+			v.Message, v.Text = pen+msg, ploc+text
+		}
 		if rec != nil {
 			v.Line, v.Column = rec.Pos(field)
 		}
@@ -484,22 +501,29 @@ func (j *verifyJob) judge() []Violation {
 		if len(fcs) > 0 {
 			id, path = fcs[0].id, fcs[0].Path
 		}
-		add(RuleCommitHeader, id, path, fmt.Sprintf("commit carries a parent line after its other headers (%s); git and the forge ignore it and judge the commit as having %s, and so does verify", strings.Join(j.stray, ", "), parentsText(j.parents)), nil, "")
+		msg, text := i18n.Both("commit carries a parent line after its other headers (%s); git and the forge ignore it and judge the commit as having %s, and so does verify", strings.Join(j.stray, ", "), parentsText(j.parents))
+		add(RuleCommitHeader, id, path, msg, text, nil, "")
 	}
 	if !j.after.IsZero() {
 		id, path := "", j.rules.PolicyPath
 		if len(fcs) > 0 {
 			id, path = fcs[0].id, fcs[0].Path
 		}
-		add(RuleCommitDate, id, path, fmt.Sprintf("commit is dated %s, before its parent's %s: a commit is made after its parents, so its date (and every stamp checked against it) was set back by hand", j.when.Format(time.RFC3339), j.after.Format(time.RFC3339)), nil, "")
+		msg, text := i18n.Both("commit is dated %s, before its parent's %s: a commit is made after its parents, so its date (and every stamp checked against it) was set back by hand", j.when.Format(time.RFC3339), j.after.Format(time.RFC3339))
+		add(RuleCommitDate, id, path, msg, text, nil, "")
 	}
 	if p := j.problem; p != nil {
-		id, path, what := "", j.rules.PolicyPath, "the policy"
+		id, path, what := "", j.rules.PolicyPath, any(i18n.P("the policy"))
 		if len(fcs) > 0 {
 			id, path = fcs[0].id, fcs[0].Path
 			what = changedList(fcs)
 		}
-		add(p.rule, id, path, p.message+" (the commit changes "+what+")", nil, "")
+		wen, wloc := i18n.Texts(i18n.P(" (the commit changes %s)", what))
+		text := p.text
+		if text == "" {
+			text = p.message
+		}
+		add(p.rule, id, path, p.message+wen, text+wloc, nil, "")
 		if p.fatal {
 			return out
 		}
@@ -518,7 +542,8 @@ func (j *verifyJob) judge() []Violation {
 	var changes []workflow.Change
 	for _, fc := range fcs {
 		if fc.badAfter {
-			add(RuleRecordUnreadable, fc.id, fc.Path, fmt.Sprintf("%s is not a readable record at this commit (run opsbook validate on it), so its change cannot be judged", fc.Path), nil, "")
+			msg, text := i18n.Both("%s is not a readable record at this commit (run opsbook validate on it), so its change cannot be judged", fc.Path)
+			add(RuleRecordUnreadable, fc.id, fc.Path, msg, text, nil, "")
 			continue
 		}
 		if fc.consumed {
@@ -545,14 +570,15 @@ func (j *verifyJob) judge() []Violation {
 	for _, fc := range fcs {
 		if fc.kind == record.Person && fc.source != nil && actor.Handle != "" &&
 			actor.Role != workflow.Director && actor.Role != workflow.Leadership {
-			refusals = append(refusals, &workflow.Refusal{Rule: workflow.RulePeoplePolicy, ID: fc.after.ID, Path: fc.Path,
-				Message: fmt.Sprintf("%s may not rename person %s to %s: people are changed only by a director or leadership", actor, fc.source.id, fc.id)})
+			msg, text := i18n.Both("%s may not rename person %s to %s: people are changed only by a director or leadership", actor, fc.source.id, fc.id)
+			refusals = append(refusals, &workflow.Refusal{Rule: workflow.RulePeoplePolicy, ID: fc.after.ID, Path: fc.Path, Message: msg, Text: text})
 		}
 	}
 	if j.folder != "" {
 		who := actor.Handle != "" && (actor.Role == workflow.Director || actor.Role == workflow.Leadership)
 		if !who || !j.folderMoved {
-			add(RuleRecordsFolder, "", j.rules.PolicyPath, fmt.Sprintf("the policy moves the records folder from %s to %s; %s", j.rules.Policy.Records, j.folder, folderWhy(who, j.folderMoved)), nil, "")
+			msg, text := i18n.Both("the policy moves the records folder from %s to %s; %s", j.rules.Policy.Records, j.folder, folderWhy(who, j.folderMoved))
+			add(RuleRecordsFolder, "", j.rules.PolicyPath, msg, text, nil, "")
 		}
 	}
 	if j.policy {
@@ -577,21 +603,21 @@ func (j *verifyJob) judge() []Violation {
 			if _, fid, ok := recordFile(j.rules.Dir, rf.Path); ok {
 				id = fid
 			}
-			add(rf.Rule, id, rf.Path, rf.Message, rec, rf.Field)
+			add(rf.Rule, id, rf.Path, rf.Message, rf.Error(), rec, rf.Field)
 			continue
 		}
-		add(rf.Rule, id, rf.Path, rf.Message, nil, "")
+		add(rf.Rule, id, rf.Path, rf.Message, rf.Error(), nil, "")
 	}
 	return out
 }
 
-func changedList(fcs []*fileChange) string {
+func changedList(fcs []*fileChange) any {
 	ids := make([]string, 0, len(fcs))
 	for _, fc := range fcs {
 		ids = append(ids, fc.id)
 	}
 	if len(ids) > 3 {
-		return fmt.Sprintf("%s and %d more records", strings.Join(ids[:3], ", "), len(ids)-3)
+		return i18n.P("%s and %d more records", strings.Join(ids[:3], ", "), len(ids)-3)
 	}
 	return strings.Join(ids, ", ")
 }
@@ -661,21 +687,21 @@ func (r *Repo) topo(head plumbing.Hash, excluded map[plumbing.Hash]bool) []plumb
 	return out
 }
 
-func parentsText(n int) string {
+func parentsText(n int) i18n.Phrase {
 	switch n {
 	case 0:
-		return "no parent"
+		return i18n.P("no parent")
 	case 1:
-		return "one parent"
+		return i18n.P("one parent")
 	}
-	return fmt.Sprintf("%d parents", n)
+	return i18n.P("%d parents", n)
 }
 
-func folderWhy(who, moved bool) string {
+func folderWhy(who, moved bool) i18n.Phrase {
 	if !moved {
-		return "the same commit must move every record there (the new folder holding exactly what the old one held), or every later check reads other files"
+		return i18n.P("the same commit must move every record there (the new folder holding exactly what the old one held), or every later check reads other files")
 	}
-	return "only the director or leadership may"
+	return i18n.P("only the director or leadership may")
 }
 
 // folderMove reads the records folder of the policy commit nd leaves, and

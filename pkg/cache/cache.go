@@ -9,7 +9,7 @@
 // granularity of the moment its entry was made is "racy": its stat data is
 // not trusted, and the next run hashes its content. The whole cache is keyed
 // by everything else the entries depend on (cache format, opsbook build,
-// schemas, policy categories, records folder); a cache with another key, or
+// schemas, policy categories, records folder, the reader's language); a cache with another key, or
 // whose checksum fails (truncated, garbled), is dropped and rebuilt, never
 // trusted.
 //
@@ -35,13 +35,14 @@ import (
 	"unsafe"
 
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/par"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/schemas"
 )
 
 // Format is the version of the file layout; bump it on every change.
-const Format = 2
+const Format = 3
 
 // Stat is the part of a file's stat data that tells it unchanged.
 type Stat struct {
@@ -85,11 +86,13 @@ type Key [32]byte
 
 // NewKey derives the cache key from the policy values that change what a
 // file yields (the records folder, the category lists that the schemas
-// enumerate), the embedded schemas, and this build of opsbook.
+// enumerate), the embedded schemas, this build of opsbook, and the language
+// of the diagnostics' text: a run in another language rebuilds the cache
+// rather than show the last run's language.
 func NewKey(recordsDir string, expenseCategories, complaintCategories []string) Key {
 	h := sha256.New()
-	fmt.Fprintf(h, "opsbook cache %d\x00%s\x00%s\x00%s\x00", Format, recordsDir,
-		strings.Join(expenseCategories, "\x01"), strings.Join(complaintCategories, "\x01"))
+	fmt.Fprintf(h, "opsbook cache %d\x00%s\x00%s\x00%s\x00%s\x00", Format, recordsDir,
+		strings.Join(expenseCategories, "\x01"), strings.Join(complaintCategories, "\x01"), i18n.Current())
 	h.Write([]byte(buildID()))
 	entries, _ := fs.ReadDir(schemas.FS, ".")
 	for _, e := range entries {
@@ -423,6 +426,7 @@ func encode(key Key, entries []*Entry) []byte {
 			e.str(string(d.Severity))
 			e.str(d.Rule)
 			e.str(d.Message)
+			e.str(d.Text)
 			e.str(d.Record)
 		}
 	}
@@ -674,6 +678,7 @@ func (d *decoder) entry() *Entry {
 			dg.Severity = diag.Severity(d.str())
 			dg.Rule = d.str()
 			dg.Message = d.str()
+			dg.Text = d.str()
 			dg.Record = d.str()
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -23,7 +24,7 @@ func sample() []*Entry {
 				// Values that are not in the text are kept too, in their order.
 				"flag", true, "off", false, "other", "not in the text", "n", json.Number("-7"), "empty", "", "list", []any{}),
 			Dropped: map[string]bool{"note": true},
-			Diags:   []diag.Diagnostic{{Path: "records/expenses/2026/EXP-2026-0001.yaml", Line: 3, Column: 9, Severity: diag.Warning, Rule: "r", Message: "m", Record: "EXP-2026-0001"}},
+			Diags:   []diag.Diagnostic{{Path: "records/expenses/2026/EXP-2026-0001.yaml", Line: 3, Column: 9, Severity: diag.Warning, Rule: "r", Message: "m", Text: "訊息", Record: "EXP-2026-0001"}},
 		},
 		{Path: "records/broken.yaml", Stat: Stat{Size: 4}, Diags: []diag.Diagnostic{{Path: "records/broken.yaml", Line: 1, Column: 1, Severity: diag.Error, Rule: "yaml-syntax", Message: "x"}}},
 	}
@@ -41,6 +42,19 @@ func TestRoundTrip(t *testing.T) {
 	}
 	if _, err := decode(encode(key, in), NewKey("records", []string{"a", "c"}, []string{"b"})); err == nil {
 		t.Error("a cache with another key was read")
+	}
+}
+
+// TestKeyHasLanguage: the diagnostics' text is in the language of the run
+// that made the entry, so a run in another language does not read it.
+func TestKeyHasLanguage(t *testing.T) {
+	defer i18n.Set(i18n.English)
+	en := NewKey("records", []string{"a"}, []string{"b"})
+	i18n.Set(i18n.Chinese)
+	zh := NewKey("records", []string{"a"}, []string{"b"})
+	i18n.Set(i18n.English)
+	if en == zh || en != NewKey("records", []string{"a"}, []string{"b"}) {
+		t.Fatal("the cache key does not follow the language")
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/attach"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/rules"
 	"github.com/opsbook/opsbook/pkg/workflow"
@@ -39,11 +40,11 @@ func ReadSources(files []string) ([]Source, error) {
 			return nil, fmt.Errorf("%w: %v", ErrUsage, err)
 		}
 		if fi.Mode()&fs.ModeSymlink != 0 || !fi.Mode().IsRegular() {
-			return nil, fmt.Errorf("%w: %s is not a regular file (a symbolic link is not followed: attach the file itself)", ErrUsage, f)
+			return nil, i18n.Errorf("%w: %s is not a regular file (a symbolic link is not followed: attach the file itself)", ErrUsage, f)
 		}
 		name := filepath.Base(f)
 		if err := attach.SafeName(name); err != nil {
-			return nil, fmt.Errorf("%w: %s: %v; rename the file and attach it again", ErrUsage, f, err)
+			return nil, i18n.Errorf("%w: %s: %v; rename the file and attach it again", ErrUsage, f, err)
 		}
 		fh, err := os.Open(f)
 		if err != nil {
@@ -51,7 +52,7 @@ func ReadSources(files []string) ([]Source, error) {
 		}
 		got, err := fh.Stat()
 		if err == nil && !os.SameFile(fi, got) {
-			err = fmt.Errorf("%s changed while it was opened", f)
+			err = i18n.Errorf("%s changed while it was opened", f)
 		}
 		var data []byte
 		if err == nil {
@@ -59,10 +60,10 @@ func ReadSources(files []string) ([]Source, error) {
 		}
 		fh.Close()
 		if err != nil {
-			return nil, fmt.Errorf("%w: reading %s: %v", ErrUsage, f, err)
+			return nil, i18n.Errorf("%w: reading %s: %v", ErrUsage, f, err)
 		}
 		if len(data) > maxAttachment {
-			return nil, fmt.Errorf("%w: %s is over %d MiB: attachments are receipts and reports, kept in git for ever", ErrUsage, f, maxAttachment>>20)
+			return nil, i18n.Errorf("%w: %s is over %d MiB: attachments are receipts and reports, kept in git for ever", ErrUsage, f, maxAttachment>>20)
 		}
 		out = append(out, Source{From: f, Name: name, Data: data})
 	}
@@ -94,7 +95,7 @@ func AttachEdits(s *Session, rec *record.Record, path, id string, src []byte, so
 		}
 		if prev, ok := seen[rel]; ok {
 			if !bytes.Equal(prev, so.Data) {
-				return nil, &Refused{Rule: "attachment-exists", Reason: fmt.Sprintf("refused: two different files are named %s; rename one; nothing was changed", so.Name)}
+				return nil, refused("attachment-exists", "refused: two different files are named %s; rename one; nothing was changed", so.Name)
 			}
 			continue
 		}
@@ -108,10 +109,10 @@ func AttachEdits(s *Session, rec *record.Record, path, id string, src []byte, so
 				return nil, fmt.Errorf("%w: %v", ErrRepository, err)
 			}
 			if have != sum {
-				return nil, &Refused{Rule: "attachment-exists", Reason: fmt.Sprintf("refused: %s already exists with other content; attachments are never overwritten: rename the new file; nothing was changed", rel)}
+				return nil, refused("attachment-exists", "refused: %s already exists with other content; attachments are never overwritten: rename the new file; nothing was changed", rel)
 			}
 		default:
-			return nil, &Refused{Rule: "attachment-type", Reason: fmt.Sprintf("refused: %s is %s; remove it first; nothing was changed", rel, st)}
+			return nil, refused("attachment-type", "refused: %s is %s; remove it first; nothing was changed", rel, st.Phrase())
 		}
 		files = append(files, Edit{Path: rel, Data: so.Data, File: true})
 		i := -1
@@ -132,7 +133,7 @@ func AttachEdits(s *Session, rec *record.Record, path, id string, src []byte, so
 			}
 			listed = append(listed, attach.Entry{Path: rel, SHA256: sum, Index: len(listed)})
 		case listed[i].SHA256 != sum && rec != nil && workflow.Sealed(rec):
-			return nil, &Refused{Rule: "attachment-sealed", Reason: fmt.Sprintf("refused: %s is %s and lists %s with another SHA-256: a sealed record's attachment is never replaced; nothing was changed", rec.ID, rec.Status(), rel)}
+			return nil, refused("attachment-sealed", "refused: %s is %s and lists %s with another SHA-256: a sealed record's attachment is never replaced; nothing was changed", rec.ID, i18n.Word{Group: "state", Key: rec.Status()}, rel)
 		case listed[i].SHA256 != sum:
 			if err := ed.Set(attach.Field+"."+strconv.Itoa(i)+".sha256", hashNode(sum), false); err != nil {
 				return nil, fmt.Errorf("%s: %w", path, err)
@@ -166,13 +167,13 @@ func (s *Session) checkSealed(before, after *record.Record, pending map[string][
 			sums[n.Path] = ""
 		}
 	}
-	refuse := func(rel, why, fix string) error {
-		return &Refused{Rule: "attachment-uncommitted", Reason: fmt.Sprintf("refused: %s cannot be %s: its attachment %s %s; %s; nothing was changed", after.ID, after.Status(), rel, why, fix)}
+	refuse := func(rel string, why, fix i18n.Phrase) error {
+		return refused("attachment-uncommitted", "refused: %s cannot be %s: its attachment %s %s; %s; nothing was changed", after.ID, i18n.Word{Group: "state", Key: after.Status()}, rel, why, fix)
 	}
 	var check []string
 	for _, rel := range paths {
 		if err := attach.CheckPath(rel); err != nil {
-			return refuse(rel, "is not a valid attachment path ("+err.Error()+")", "list it under "+attach.Folder(after.ID)+"/ with `opsbook attach`")
+			return refuse(rel, i18n.P("is not a valid attachment path (%v)", err), i18n.P("list it under %s/ with `opsbook attach`", attach.Folder(after.ID)))
 		}
 		if _, ok := pending[rel]; ok {
 			continue // committed with this change
@@ -180,17 +181,17 @@ func (s *Session) checkSealed(before, after *record.Record, pending map[string][
 		switch st := attach.Stat(s.Repo.Root, rel); st {
 		case attach.Regular:
 		case attach.Missing:
-			return refuse(rel, "does not exist", "restore it (git checkout -- "+rel+") or attach it with `opsbook attach "+after.ID+" FILE`")
+			return refuse(rel, i18n.P("does not exist"), i18n.P("restore it (git checkout -- %s) or attach it with `opsbook attach %s FILE`", rel, after.ID))
 		default:
-			return refuse(rel, "is "+st.String(), "replace it with the file itself and attach that with `opsbook attach "+after.ID+" FILE`")
+			return refuse(rel, i18n.P("is %s", st.Phrase()), i18n.P("replace it with the file itself and attach that with `opsbook attach %s FILE`", after.ID))
 		}
 		if want := sums[rel]; want != "" {
 			got, err := attach.Sum(s.Repo.Root, rel)
 			if err != nil {
-				return refuse(rel, "cannot be read ("+err.Error()+")", "fix the file")
+				return refuse(rel, i18n.P("cannot be read (%v)", err), i18n.P("fix the file"))
 			}
 			if got != want {
-				return refuse(rel, "has SHA-256 "+got+", not the "+want+" the record lists", "restore the attached file (git checkout -- "+rel+")")
+				return refuse(rel, i18n.P("has SHA-256 %s, not the %s the record lists", got, want), i18n.P("restore the attached file (git checkout -- %s)", rel))
 			}
 		}
 		check = append(check, rel)
@@ -203,7 +204,7 @@ func (s *Session) checkSealed(before, after *record.Record, pending map[string][
 		return fmt.Errorf("%w: %v", ErrRepository, err)
 	}
 	if len(dirty) > 0 {
-		return refuse(strings.Join(dirty, ", "), "is not committed as it is (untracked, or changed since HEAD)", "attach it with `opsbook attach "+after.ID+" FILE` (which commits it) or commit it with git")
+		return refuse(strings.Join(dirty, ", "), i18n.P("is not committed as it is (untracked, or changed since HEAD)"), i18n.P("attach it with `opsbook attach %s FILE` (which commits it) or commit it with git", after.ID))
 	}
 	return nil
 }
@@ -253,7 +254,7 @@ func (s *Session) checkCommitted(hash string, edits []Edit) error {
 		}
 		got, err := s.Git.BlobAt(hash, e.Path)
 		if err != nil || !bytes.Equal(got, e.Data) {
-			return fmt.Errorf("commit %s holds %s with other content than was attached (the file changed while opsbook committed it): `opsbook validate` reports it as attachment-hash; attach the file again after `git revert %s`", hash[:12], e.Path, hash[:12])
+			return i18n.Errorf("commit %s holds %s with other content than was attached (the file changed while opsbook committed it): `opsbook validate` reports it as attachment-hash; attach the file again after `git revert %s`", hash[:12], e.Path, hash[:12])
 		}
 	}
 	return nil
@@ -283,12 +284,8 @@ func (s *Session) uncommittedAttachments(edits []Edit, paths []string) error {
 	if len(dirty) == 0 {
 		return nil
 	}
-	return &Refused{Rule: "uncommitted", Reason: fmt.Sprintf("refused: the files already say so, but %s %s not committed (an earlier --no-commit?); commit them with git (git add -- %s && git commit) or discard them", strings.Join(dirty, ", "), isAre(len(dirty)), strings.Join(dirty, " "))}
-}
-
-func isAre(n int) string {
-	if n == 1 {
-		return "is"
+	if len(dirty) == 1 {
+		return refused("uncommitted", "refused: the files already say so, but %s is not committed (an earlier --no-commit?); commit them with git (git add -- %s && git commit) or discard them", dirty[0], dirty[0])
 	}
-	return "are"
+	return refused("uncommitted", "refused: the files already say so, but %s are not committed (an earlier --no-commit?); commit them with git (git add -- %s && git commit) or discard them", strings.Join(dirty, ", "), strings.Join(dirty, " "))
 }

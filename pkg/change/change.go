@@ -45,7 +45,10 @@ var (
 // Refused is a change the rules do not allow. Diagnostics, when present,
 // are the validation errors the change would introduce.
 type Refused struct {
+	// Reason is the refusal in English (for -o json); Text is the same in
+	// the reader's language.
 	Reason      string
+	Text        string
 	Rule        string
 	Diagnostics []diag.Diagnostic
 	// Invalid is set when the refusal is for invalid values (schema), as
@@ -53,12 +56,28 @@ type Refused struct {
 	Invalid bool
 }
 
+// Human is the reason in the reader's language.
+func (r *Refused) Human() string {
+	if r.Text != "" {
+		return r.Text
+	}
+	return r.Reason
+}
+
+// refused makes a refusal from a catalog format.
+//
+// i18n:format 1
+func refused(rule, format string, args ...any) *Refused {
+	en, text := i18n.Both(format, args...)
+	return &Refused{Rule: rule, Reason: en, Text: text}
+}
+
 func (r *Refused) Error() string {
 	if len(r.Diagnostics) == 0 {
-		return r.Reason
+		return r.Human()
 	}
 	var b strings.Builder
-	b.WriteString(r.Reason)
+	b.WriteString(r.Human())
 	for _, d := range r.Diagnostics {
 		b.WriteString("\n  " + d.String())
 	}
@@ -145,15 +164,15 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Session, error) {
 	}
 	s.Commit = !noCommit && s.Repo.Policy.Commit
 	if s.Name, s.Email, err = g.Identity(); err != nil {
-		return nil, &Refused{Rule: workflow.RuleActorUnknown, Reason: fmt.Sprintf("who are you? %v (set user.email in git config to an address in your people record)", err)}
+		return nil, refused(workflow.RuleActorUnknown, "who are you? %v (set user.email in git config to an address in your people record)", err)
 	}
 	s.Person = PersonByEmail(s.Repo.Set, s.Email)
 	if s.Person == nil {
-		return nil, &Refused{Rule: workflow.RuleActorUnknown, Reason: fmt.Sprintf("unknown person: no one in %s/people has the email %s (your git author email: GIT_AUTHOR_EMAIL or user.email); an unknown person may change nothing", s.Repo.Policy.Records, s.Email)}
+		return nil, refused(workflow.RuleActorUnknown, "unknown person: no one in %s/people has the email %s (your git author email: GIT_AUTHOR_EMAIL or user.email); an unknown person may change nothing", s.Repo.Policy.Records, s.Email)
 	}
 	s.Actor = workflow.ActorOf(s.Person)
 	if !s.Actor.Active {
-		return nil, &Refused{Rule: workflow.RuleActorInactive, Reason: fmt.Sprintf("%s is not active: an inactive person may change nothing", s.Actor.Handle)}
+		return nil, refused(workflow.RuleActorInactive, "%s is not active: an inactive person may change nothing", s.Actor.Handle)
 	}
 	s.env = workflow.Env{Policy: s.Repo.Policy, People: workflow.NewPeople(s.Repo.Set.OfKind(record.Person)),
 		Now: now, Records: s.Repo.Set}
@@ -181,9 +200,14 @@ func Preview(r *repo.Repo, g *gitstore.Repo, person *record.Record, now time.Tim
 // Needs tries moving rec to state to (nothing is written) and returns
 // every reason the change would be refused: the workflow's, then each
 // error the rules would find in the records it leaves behind (a state's
-// needs, the budget). None: the move may be made now.
-func (s *Session) Needs(rec *record.Record, to string) []string {
-	return s.TryMoves([]*record.Record{rec}, []string{to})[0]
+// needs, the budget). None: the move may be made now. english is for
+// -o json, text the same in the reader's language.
+func (s *Session) Needs(rec *record.Record, to string) (english, text []string) {
+	err := s.tryMoves([]*record.Record{rec}, []string{to})[0]
+	if err == nil {
+		return nil, nil
+	}
+	return Unmet(err), UnmetText(err)
 }
 
 // TryMoves is Needs for many moves (recs[i] to tos[i]), each judged as if
@@ -197,16 +221,27 @@ func (s *Session) Needs(rec *record.Record, to string) []string {
 // group without a new error holds only moves that are fine alone.)
 func (s *Session) TryMoves(recs []*record.Record, tos []string) [][]string {
 	out := make([][]string, len(recs))
+	for i, err := range s.tryMoves(recs, tos) {
+		if err != nil {
+			out[i] = Unmet(err)
+		}
+	}
+	return out
+}
+
+// tryMoves is TryMoves's refusals: nil where a move may be made.
+func (s *Session) tryMoves(recs []*record.Record, tos []string) []error {
+	out := make([]error, len(recs))
 	edits := make([][]Edit, len(recs))
 	var todo []int
 	for i, rec := range recs {
 		if err := workflow.CheckMove(s.Actor, rec, tos[i], s.env); err != nil {
-			out[i] = Unmet(err)
+			out[i] = err
 			continue
 		}
 		e, err := MoveEdits(s, rec, tos[i], "")
 		if err != nil {
-			out[i] = Unmet(err)
+			out[i] = err
 			continue
 		}
 		edits[i] = e
@@ -221,7 +256,7 @@ func (s *Session) TryMoves(recs []*record.Record, tos []string) [][]string {
 		msg := Message{Kind: first.Kind, ID: first.ID, Action: "move to " + tos[group[0]]}
 		if len(group) == 1 {
 			if err := s.Check(edits[group[0]], msg); err != nil {
-				out[group[0]] = Unmet(err)
+				out[group[0]] = err
 			}
 			return
 		}
@@ -310,6 +345,26 @@ func Unmet(err error) []string {
 		}
 		return out
 	}
+	var wr *workflow.Refusal
+	if errors.As(err, &wr) {
+		return []string{wr.Message}
+	}
+	if errors.As(err, &ref) {
+		return []string{ref.Reason}
+	}
+	return []string{strings.TrimSpace(strings.SplitN(err.Error(), "\n", 2)[0])}
+}
+
+// UnmetText is Unmet in the reader's language.
+func UnmetText(err error) []string {
+	var ref *Refused
+	if errors.As(err, &ref) && len(ref.Diagnostics) > 0 {
+		var out []string
+		for _, d := range ref.Diagnostics {
+			out = append(out, d.Human())
+		}
+		return out
+	}
 	return []string{strings.TrimSpace(strings.SplitN(err.Error(), "\n", 2)[0])}
 }
 
@@ -378,6 +433,17 @@ func (l Line) String() string {
 
 // What names what the change is about in a sentence: "expense
 // EXP-2026-0041", or "3 records" for a change of several.
+// whatWords is What as a message argument, in each language.
+func (m Message) whatWords() any {
+	if len(m.Many) == 1 {
+		return i18n.P("1 record")
+	}
+	if len(m.Many) > 0 {
+		return i18n.P("%d records", len(m.Many))
+	}
+	return i18n.Join(" ", i18n.Word{Group: "kind", Key: string(m.Kind)}, m.ID)
+}
+
 func (m Message) What() string {
 	if len(m.Many) == 1 {
 		return "1 record"
@@ -518,18 +584,21 @@ func (s *Session) check(edits []Edit, msg Message, all bool) error {
 		changes = append(changes, workflow.Change{Before: e.Before, After: after[i]})
 	}
 	if len(invalid) > 0 {
-		return &Refused{Reason: fmt.Sprintf("refused: %s would not be valid; nothing was changed", msg.What()), Rule: "validate", Diagnostics: diag.Sort(invalid), Invalid: true}
+		r := refused("validate", "refused: %s would not be valid; nothing was changed", msg.whatWords())
+		r.Diagnostics, r.Invalid = diag.Sort(invalid), true
+		return r
 	}
 	env := s.env
 	env.Records = overlay{s.Repo.Set, changes}
 	var refusals []diag.Diagnostic
 	if rs := workflow.CheckChanges(s.Actor, changes, env); len(rs) > 0 && !msg.Mechanical {
 		if !all {
-			var reasons []string
+			var reasons, texts []string
 			for _, r := range rs {
 				reasons = append(reasons, r.Message)
+				texts = append(texts, r.Error())
 			}
-			return &Refused{Reason: "refused: " + strings.Join(reasons, "; "), Rule: rs[0].Rule}
+			return &Refused{Reason: "refused: " + strings.Join(reasons, "; "), Text: i18n.Sprintf("refused: %s", strings.Join(texts, i18n.T("; "))), Rule: rs[0].Rule}
 		}
 		refusals = append(refusals, refusalDiagnostics(rs, changes)...)
 	}
@@ -547,7 +616,8 @@ func (s *Session) check(edits []Edit, msg Message, all bool) error {
 			id = after.ID
 		}
 		refusals = append(refusals, diag.Diagnostic{Path: e.Path, Line: 1, Column: 1, Severity: diag.Error, Rule: ref.Rule, Record: id,
-			Message: strings.TrimSuffix(strings.TrimPrefix(ref.Reason, "refused: "), "; nothing was changed")})
+			Message: strings.TrimSuffix(strings.TrimPrefix(ref.Reason, "refused: "), "; nothing was changed"),
+			Text:    strings.TrimSuffix(strings.TrimPrefix(ref.Human(), i18n.T("refused: ")), i18n.T("; nothing was changed"))})
 		return nil
 	}
 	for i, e := range edits {
@@ -611,7 +681,7 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 			return nil, fmt.Errorf("%w: %v", ErrRepository, err)
 		}
 		if len(dirty) > 0 {
-			return nil, &Refused{Rule: "uncommitted", Reason: fmt.Sprintf("refused: %s has uncommitted changes of its own; commit or discard them first (git diff -- %s), or use --no-commit", strings.Join(dirty, ", "), strings.Join(dirty, " "))}
+			return nil, refused("uncommitted", "refused: %s has uncommitted changes of its own; commit or discard them first (git diff -- %s), or use --no-commit", strings.Join(dirty, ", "), strings.Join(dirty, " "))
 		}
 	}
 	files := make([]gitstore.FileWrite, len(edits))
@@ -622,7 +692,7 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 	if !s.Commit {
 		if err := s.Git.WriteFiles(ctx, msg.subject(), files); err != nil {
 			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-				return nil, fmt.Errorf("stopped by a signal before writing; nothing was changed")
+				return nil, i18n.Errorf("stopped by a signal before writing; nothing was changed")
 			}
 			return nil, fmt.Errorf("writing: %w", err)
 		}
@@ -646,7 +716,7 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 			return res, nil
 		}
 		if hash == "" && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-			return nil, fmt.Errorf("stopped by a signal before the commit; nothing was changed")
+			return nil, i18n.Errorf("stopped by a signal before the commit; nothing was changed")
 		}
 		return nil, fmt.Errorf("committing: %w", err)
 	}
@@ -708,7 +778,9 @@ func (s *Session) checkRules(edits []Edit, after []*record.Record, pending map[s
 	if len(added) == 0 {
 		return nil
 	}
-	return &Refused{Reason: i18n.T("refused: the change would break the rules; nothing was changed"), Rule: added[0].Rule, Diagnostics: diag.Sort(added)}
+	r := refused(added[0].Rule, "refused: the change would break the rules; nothing was changed")
+	r.Diagnostics = diag.Sort(added)
+	return r
 }
 
 // checkSigningKey refuses, under require_signatures, to sign with an SSH key
@@ -724,7 +796,7 @@ func (s *Session) checkSigningKey() error {
 			return nil
 		}
 	}
-	return &Refused{Rule: "signature-unknown-key", Reason: fmt.Sprintf("refused: the policy requires signed commits, and your signing key (git user.signingkey) is not one registered to %s in %s/people/%s.yaml: verify would reject the commit", s.Actor.Handle, s.Repo.Policy.Records, s.Actor.Handle)}
+	return refused("signature-unknown-key", "refused: the policy requires signed commits, and your signing key (git user.signingkey) is not one registered to %s in %s/people/%s.yaml: verify would reject the commit", s.Actor.Handle, s.Repo.Policy.Records, s.Actor.Handle)
 }
 
 // fileMemo answers the rules' questions about attachments once per path.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/query"
 	"github.com/opsbook/opsbook/pkg/record"
 	"go.yaml.in/yaml/v3"
@@ -20,7 +21,7 @@ type Assignment struct {
 func ParseAssignment(s string) (Assignment, error) {
 	i := strings.IndexByte(s, '=')
 	if i <= 0 {
-		return Assignment{}, fmt.Errorf("%q is not FIELD=VALUE (or FIELD+=VALUE to append to a list)", s)
+		return Assignment{}, i18n.Errorf("%q is not FIELD=VALUE (or FIELD+=VALUE to append to a list)", s)
 	}
 	a := Assignment{Path: s[:i], Value: s[i+1:]}
 	if strings.HasSuffix(a.Path, "+") {
@@ -29,23 +30,23 @@ func ParseAssignment(s string) (Assignment, error) {
 	}
 	for _, part := range strings.Split(a.Path, ".") {
 		if part == "" {
-			return Assignment{}, fmt.Errorf("%q: empty part in field path %q", s, a.Path)
+			return Assignment{}, i18n.Errorf("%q: empty part in field path %q", s, a.Path)
 		}
 	}
 	return a, nil
 }
 
 // protected fields are changed only by their own commands.
-func protected(path string) string {
+func protected(path string) (why i18n.Phrase, ok bool) {
 	switch strings.SplitN(path, ".", 2)[0] {
 	case "status":
-		return "status changes only by a workflow move: use `opsbook move ID STATE` or a verb such as `opsbook approve ID`"
+		return i18n.P("status changes only by a workflow move: use `opsbook move ID STATE` or a verb such as `opsbook approve ID`"), true
 	case "kind":
-		return "a record's kind cannot change"
+		return i18n.P("a record's kind cannot change"), true
 	case "id":
-		return "ids change only with `opsbook renumber OLD NEW`, which also rewrites the references"
+		return i18n.P("ids change only with `opsbook renumber OLD NEW`, which also rewrites the references"), true
 	}
-	return ""
+	return i18n.Phrase{}, false
 }
 
 // ApplyAssignments applies assignments and removals to a record's text.
@@ -64,8 +65,8 @@ func ApplyAssignments(src []byte, sets []Assignment, unsets []string, allowProte
 		fields, _ = query.FieldsOf(rec.Kind)
 	}
 	for _, a := range sets {
-		if msg := protected(a.Path); msg != "" && !allowProtected {
-			return nil, &Refused{Rule: "protected-field", Reason: fmt.Sprintf("refused: %s: %s", a.Path, msg)}
+		if msg, ok := protected(a.Path); ok && !allowProtected {
+			return nil, refused("protected-field", "refused: %s: %s", a.Path, msg)
 		}
 		n, err := valueNode(fields, a)
 		if err != nil {
@@ -76,8 +77,8 @@ func ApplyAssignments(src []byte, sets []Assignment, unsets []string, allowProte
 		}
 	}
 	for _, u := range unsets {
-		if msg := protected(u); msg != "" {
-			return nil, &Refused{Rule: "protected-field", Reason: fmt.Sprintf("refused: %s: %s", u, msg)}
+		if msg, ok := protected(u); ok {
+			return nil, refused("protected-field", "refused: %s: %s", u, msg)
 		}
 		if err := ed.Unset(u); err != nil {
 			return nil, err

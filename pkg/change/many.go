@@ -112,7 +112,7 @@ func (b *Batch) refuse(rec *record.Record, err error) {
 	}
 	d := diag.Diagnostic{Path: rec.Path, Line: 1, Column: 1, Severity: diag.Error, Rule: workflow.RuleMoveIllegal, Record: rec.ID, Message: err.Error()}
 	if r, ok := err.(*workflow.Refusal); ok {
-		d.Rule, d.Field = r.Rule, r.Field
+		d.Rule, d.Field, d.Message, d.Text = r.Rule, r.Field, r.Message, r.Error()
 		d.Line, d.Column = rec.Pos(r.Field)
 	}
 	b.Refused = append(b.Refused, d)
@@ -124,7 +124,7 @@ func (b *Batch) twice() error {
 	by := map[string]string{}
 	for _, e := range b.Edits {
 		if prev, ok := by[e.Path]; ok {
-			return fmt.Errorf("%w: %s would be changed twice in one commit (%s); make these changes one at a time", ErrUsage, e.Path, prev)
+			return i18n.Errorf("%w: %s would be changed twice in one commit (%s); make these changes one at a time", ErrUsage, e.Path, prev)
 		}
 		by[e.Path] = e.Path
 	}
@@ -149,7 +149,9 @@ func (s *Session) CheckBatch(b *Batch) error {
 	}
 	ds = diag.Sort(ds)
 	n, ids := refusedRecords(ds)
-	return &Refused{Reason: i18n.Sprintf("refused: %d of the %d records (%s); nothing was changed", n, b.Selected, ids), Rule: ds[0].Rule, Diagnostics: ds}
+	r := refused(ds[0].Rule, "refused: %d of the %d records (%s); nothing was changed", n, b.Selected, ids)
+	r.Diagnostics = ds
+	return r
 }
 
 // ApplyBatch judges the batch and, when every record passes, writes it in
@@ -191,7 +193,7 @@ func (s *Session) ApplyBatch(ctx context.Context, b *Batch) (*Result, error) {
 	if ref, ok := err.(*Refused); ok && !ref.Invalid && len(ref.Diagnostics) > 0 {
 		// say "of the N records" of all that were selected
 		n, ids := refusedRecords(ref.Diagnostics)
-		ref.Reason = i18n.Sprintf("refused: %d of the %d records (%s); nothing was changed", n, b.Selected, ids)
+		ref.Reason, ref.Text = i18n.Both("refused: %d of the %d records (%s); nothing was changed", n, b.Selected, ids)
 	}
 	return res, err
 }
@@ -224,7 +226,7 @@ func refusalDiagnostics(rs []*workflow.Refusal, changes []workflow.Change) []dia
 	}
 	out := make([]diag.Diagnostic, 0, len(rs))
 	for _, r := range rs {
-		d := diag.Diagnostic{Path: r.Path, Line: 1, Column: 1, Severity: diag.Error, Rule: r.Rule, Record: r.ID, Field: r.Field, Message: r.Message}
+		d := diag.Diagnostic{Path: r.Path, Line: 1, Column: 1, Severity: diag.Error, Rule: r.Rule, Record: r.ID, Field: r.Field, Message: r.Message, Text: r.Error()}
 		if rec := byPath[r.Path]; rec != nil && r.Field != "" {
 			d.Line, d.Column = rec.Pos(r.Field)
 		}

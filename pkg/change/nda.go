@@ -1,8 +1,6 @@
 package change
 
 import (
-	"fmt"
-
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/rules"
 )
@@ -23,15 +21,16 @@ func (s *Session) checkNDA(recs ...*record.Record) error {
 		if r == nil || !rules.Confidential(r, s.Repo.Policy) {
 			continue
 		}
-		why := "missing"
-		if p := s.Repo.Set.Get(s.Actor.Handle); p != nil && p.Kind == record.Person {
-			why = rules.NDAStatus(p, s.Now.Format("2006-01-02"))
+		p := s.Repo.Set.Get(s.Actor.Handle)
+		if p != nil && p.Kind != record.Person {
+			p = nil
 		}
-		if why == "" {
+		why, holds := rules.NDAStatus(p, s.Now.Format("2006-01-02"))
+		if holds {
 			return nil
 		}
-		return &Refused{Rule: RuleNDARequired, Reason: fmt.Sprintf("refused: %s is confidential and %s's confidentiality agreement is %s; the policy (require_nda) lets only people with a valid one act on confidential records: the director or leadership records a signed agreement in %s's person record (nda)",
-			r.ID, s.Actor.Handle, why, s.Actor.Handle)}
+		return refused(RuleNDARequired, "refused: %s is confidential and %s's confidentiality agreement is %s; the policy (require_nda) lets only people with a valid one act on confidential records: the director or leadership records a signed agreement in %s's person record (nda)",
+			r.ID, s.Actor.Handle, why, s.Actor.Handle)
 	}
 	return nil
 }

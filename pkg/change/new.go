@@ -8,6 +8,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/schema"
 	"github.com/opsbook/opsbook/templates"
@@ -22,7 +23,7 @@ func NewRecord(s *Session, k record.Kind, id string, sets []Assignment) (string,
 		if a.Path == "year" && record.Info(k).YearOnly {
 			y, err := strconv.Atoi(a.Value)
 			if err != nil || y < 2000 || y > 2999 {
-				return "", nil, fmt.Errorf("year=%s is not a year", a.Value)
+				return "", nil, i18n.Errorf("year=%s is not a year", a.Value)
 			}
 			year = y
 		}
@@ -30,20 +31,20 @@ func NewRecord(s *Session, k record.Kind, id string, sets []Assignment) (string,
 	switch {
 	case k == record.Person:
 		if id == "" {
-			return "", nil, fmt.Errorf("a person's id is their handle: give it with --id (e.g. --id li.wei)")
+			return "", nil, i18n.Errorf("a person's id is their handle: give it with --id (e.g. --id li.wei)")
 		}
 	case id != "":
-		return "", nil, fmt.Errorf("--id is only for people: %s ids are allocated", k)
+		return "", nil, i18n.Errorf("--id is only for people: %s ids are allocated", k)
 	case record.Info(k).YearOnly:
 		id = record.FormatID(k, year, 0)
 	default:
 		id = NextID(s.Repo.Root, s.Repo.Policy.Records, s.Repo.Set, k, year)
 	}
 	if !record.ValidID(k, id) {
-		return "", nil, fmt.Errorf("%q is not a valid %s id", id, k)
+		return "", nil, i18n.Errorf("%q is not a valid %s id", id, k)
 	}
 	if other := s.Repo.Set.Get(id); other != nil {
-		return "", nil, &Refused{Rule: "id-duplicate", Reason: fmt.Sprintf("refused: %s already exists (%s)", id, other.Path)}
+		return "", nil, refused("id-duplicate", "refused: %s already exists (%s)", id, other.Path)
 	}
 	tmpl, err := template.ParseFS(templates.FS, string(k)+".yaml")
 	if err != nil {

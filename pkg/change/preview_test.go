@@ -47,7 +47,7 @@ func TestTryMovesJudgesEachMoveAlone(t *testing.T) {
 	}
 	got := s.TryMoves(recs, tos)
 	for i, rec := range recs {
-		alone := s.Needs(rec, "approved")
+		alone, _ := s.Needs(rec, "approved")
 		if strings.Join(got[i], "|") != strings.Join(alone, "|") {
 			t.Errorf("%s: together %q, alone %q", rec.ID, got[i], alone)
 		}

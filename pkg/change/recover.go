@@ -11,6 +11,7 @@ import (
 
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/gitstore"
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // Recovery. A write that was stopped (kill -9, a closed terminal, a
@@ -76,8 +77,9 @@ func say(w io.Writer, f Finding) {
 // too much in a large department. Doctor and validate walk them all.
 func lockedRecover(ctx context.Context, g *gitstore.Repo, wait time.Duration, fix bool, dirs []string) ([]Finding, func(), error) {
 	var fs []Finding
-	note := func(msg string) {
-		fs = append(fs, Finding{Code: CodeStaleLock, Path: ".git/" + gitstore.LockFile, Message: msg, Repaired: true})
+	note := func(f Finding) {
+		f.Path, f.Repaired = ".git/"+gitstore.LockFile, true
+		fs = append(fs, f)
 	}
 	unlock, err := g.LockWait(ctx, wait, note)
 	if err != nil {
@@ -124,7 +126,8 @@ func Doctor(ctx context.Context, dir string, wait time.Duration, fix bool) ([]Fi
 	if err != nil {
 		var be *gitstore.BusyError
 		if errors.As(err, &be) && be.State == gitstore.Foreign {
-			return []Finding{{Code: CodeForeignLock, Path: ".git/" + gitstore.LockFile, Message: be.Error()}}, nil
+			msg, text := be.Texts()
+			return []Finding{{Code: CodeForeignLock, Path: ".git/" + gitstore.LockFile, Message: msg, Text: text}}, nil
 		}
 		return nil, err
 	}
@@ -146,7 +149,8 @@ func Inspect(root string) []Finding {
 		return nil // a write is under way: its journal and files are not left over
 	}
 	if held {
-		fs = append(fs, Finding{Code: CodeStaleLock, Path: ".git/" + gitstore.LockFile, Message: fmt.Sprintf("lock left by %s, which is no longer running; the next writing command takes it over", o)})
+		msg, text := i18n.Both("lock left by %s, which is no longer running; the next writing command takes it over", o.Phrase())
+		fs = append(fs, Finding{Code: CodeStaleLock, Path: ".git/" + gitstore.LockFile, Message: msg, Text: text})
 	}
 	more, _ := g.Recover(scanDirs(root), false)
 	return append(fs, more...)

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/rules"
 	"github.com/opsbook/opsbook/pkg/workflow"
@@ -15,7 +16,7 @@ import (
 func RenumberEdits(s *Session, oldID, newID string) ([]Edit, error) {
 	holders := s.Repo.Set.All(oldID)
 	if len(holders) == 0 {
-		return nil, fmt.Errorf("%w: no record with id %q", ErrUsage, oldID)
+		return nil, i18n.Errorf("%w: no record with id %q", ErrUsage, oldID)
 	}
 	rec := holders[0]
 	if len(holders) > 1 {
@@ -28,16 +29,16 @@ func RenumberEdits(s *Session, oldID, newID string) ([]Edit, error) {
 		}
 	}
 	if rec.Kind == record.Person && s.Actor.Role != workflow.Director && s.Actor.Role != workflow.Leadership {
-		return nil, &Refused{Rule: workflow.RulePeoplePolicy, Reason: fmt.Sprintf("refused: %s may not rename person %s: people are changed only by a director or leadership", s.Actor, oldID)}
+		return nil, refused(workflow.RulePeoplePolicy, "refused: %s may not rename person %s: people are changed only by a director or leadership", s.Actor, oldID)
 	}
 	if !record.ValidID(rec.Kind, newID) {
-		return nil, fmt.Errorf("%w: %q is not a valid %s id", ErrUsage, newID, rec.Kind)
+		return nil, i18n.Errorf("%w: %q is not a valid %s id", ErrUsage, newID, rec.Kind)
 	}
 	if rec.Kind != record.Person && record.IDYear(newID) != record.IDYear(oldID) {
-		return nil, &Refused{Rule: "renumber", Reason: fmt.Sprintf("%s and %s are of different years: a renumbered record keeps its year", oldID, newID)}
+		return nil, refused("renumber", "%s and %s are of different years: a renumbered record keeps its year", oldID, newID)
 	}
 	if other := s.Repo.Set.Get(newID); other != nil {
-		return nil, &Refused{Rule: "renumber", Reason: fmt.Sprintf("%s is already taken by %s", newID, other.Path)}
+		return nil, refused("renumber", "%s is already taken by %s", newID, other.Path)
 	}
 	newPath := RecordPath(s.Repo.Policy.Records, rec.Kind, newID)
 	var edits []Edit

@@ -78,7 +78,8 @@ func runDoctor(ctx context.Context, o *doctorOpts) error {
 	if errors.As(err, &busy) && format == render.JSON {
 		// Scripts read stdout: say in JSON what holds the repository,
 		// then exit 75 as every command does while a live lock is held.
-		live := gitstore.Finding{Code: codeLiveLock, Path: busy.Path, Message: busy.Error()}
+		msg, _ := busy.Texts()
+		live := gitstore.Finding{Code: codeLiveLock, Path: busy.Path, Message: msg}
 		if werr := render.WriteJSON(o.io.Out, doctorJSON{[]change.Finding{live}, 1}); werr != nil {
 			return werr
 		}
@@ -101,14 +102,14 @@ func runDoctor(ctx context.Context, o *doctorOpts) error {
 		}
 	} else {
 		for _, f := range fs {
-			state := "repaired"
+			state := i18n.T("repaired")
 			if !f.Repaired {
-				state = "NOT repaired"
+				state = i18n.T("NOT repaired")
 				if o.dryRun && f.Code != change.CodeForeignLock && f.Code != change.CodeGitBusy {
-					state = "to repair"
+					state = i18n.T("to repair")
 				}
 			}
-			fmt.Fprintf(o.io.Out, "%s: %s: %s [%s]\n", f.Path, state, f.Message, f.Code)
+			fmt.Fprintf(o.io.Out, "%s: %s: %s [%s]\n", f.Path, state, f.Human(), f.Code)
 		}
 		if len(fs) == 0 {
 			fmt.Fprintln(o.io.Err, i18n.T("nothing to repair"))

@@ -201,7 +201,7 @@ func errorBanner(path string, err error) string {
 			d := ref.Diagnostics[i]
 			i++
 			if d.Path == path {
-				m = fmt.Sprintf(msgEditDiagAt, d.Line+offset, d.Column, d.Severity, d.Message, d.Rule)
+				m = fmt.Sprintf(msgEditDiagAt, d.Line+offset, d.Column, d.Severity, d.Human(), d.Rule)
 			} else {
 				m = d.String()
 			}

@@ -280,8 +280,9 @@ func listOptions(o *moveOpts, s *change.Session, rec *record.Record) error {
 		// state needs: try it (nothing is written) and say why, every need.
 		var needs []string
 		if op.Allowed {
-			if needs = s.Needs(rec, op.To); len(needs) > 0 {
-				op.Allowed, op.Reason = false, strings.Join(needs, "; ")
+			var texts []string
+			if needs, texts = s.Needs(rec, op.To); len(needs) > 0 {
+				op.Allowed, op.Reason, op.ReasonText = false, strings.Join(needs, "; "), strings.Join(texts, i18n.T("; "))
 			}
 		}
 		out = append(out, optJSON{op.To, op.Verb, op.Allowed, op.Reason, needs})
@@ -289,7 +290,7 @@ func listOptions(o *moveOpts, s *change.Session, rec *record.Record) error {
 		if !op.Allowed {
 			you = i18n.T("no")
 		}
-		t.Add(i18n.Term("state", op.To), op.Verb, you, op.Reason)
+		t.Add(i18n.Term("state", op.To), op.Verb, you, op.ReasonText)
 	}
 	switch format {
 	case render.JSON:

@@ -106,7 +106,8 @@ func runValidate(ctx context.Context, o *validateOpts) error {
 	all := r.Validate(now)
 	for _, f := range change.Inspect(r.Root) {
 		if f.Code == change.CodeInterrupted || f.Code == change.CodeLeftoverTemp || f.Code == change.CodeStagedRevert {
-			all = append(all, diag.Diagnostic{Path: f.Path, Severity: diag.Warning, Rule: f.Code, Message: f.Message + " (run `opsbook doctor`)"})
+			all = append(all, diag.Diagnostic{Path: f.Path, Severity: diag.Warning, Rule: f.Code, Message: f.Message + " (run `opsbook doctor`)",
+				Text: i18n.Sprintf("%s (run `opsbook doctor`)", f.Human())})
 		}
 	}
 	ds := repo.FilterPaths(diag.Sort(all), scope)

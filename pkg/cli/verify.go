@@ -183,7 +183,7 @@ func writeViolations(w io.Writer, vs []audit.Violation, c render.Colors) error {
 		if rec == "" {
 			rec = v.Path
 		}
-		fmt.Fprintf(&b, "%s %s (%s): %s %s\n", c.Yellow(v.Commit[:8]), c.Bold(rec), v.Actor, v.Message, c.Dim("["+v.Rule+"]"))
+		fmt.Fprintf(&b, "%s %s (%s): %s %s\n", c.Yellow(v.Commit[:8]), c.Bold(rec), v.Actor, v.Human(), c.Dim("["+v.Rule+"]"))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -198,7 +198,8 @@ func violationDiags(vs []audit.Violation) []diag.Diagnostic {
 		}
 		out = append(out, diag.Diagnostic{Path: p, Line: v.Line, Column: v.Column, Severity: diag.Error,
 			Rule: v.Rule, Record: v.Record,
-			Message: fmt.Sprintf("%s (commit %s by %s)", v.Message, v.Commit[:8], v.Actor)})
+			Message: fmt.Sprintf("%s (commit %s by %s)", v.Message, v.Commit[:8], v.Actor),
+			Text:    i18n.Sprintf("%s (commit %s by %s)", v.Human(), v.Commit[:8], v.Actor)})
 	}
 	return out
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/money"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/schema"
@@ -410,8 +411,9 @@ func Load(root string) (*Policy, []diag.Diagnostic, error) {
 	if err := p.applyEnv(); err != nil {
 		return nil, ds, err
 	}
-	for _, msg := range IgnoredEnv() {
-		ds = append(ds, diag.Diagnostic{Path: "environment", Line: 1, Column: 1, Severity: diag.Warning, Rule: "policy", Message: msg})
+	for _, k := range ignoredEnv() {
+		msg, text := ignoredEnvText(k)
+		ds = append(ds, diag.Diagnostic{Path: "environment", Line: 1, Column: 1, Severity: diag.Warning, Rule: "policy", Message: msg, Text: text})
 	}
 	return p, append(ds, unknownEnv()...), nil
 }
@@ -429,7 +431,6 @@ func unknownEnv() []diag.Diagnostic {
 		if !strings.HasPrefix(name, "OPSBOOK_") || known[name] || strings.HasPrefix(name, "OPSBOOK_BENCH") {
 			continue
 		}
-		msg := name + " is not a policy setting and is ignored"
 		var names []string
 		for k := range known {
 			names = append(names, k)
@@ -441,10 +442,11 @@ func unknownEnv() []diag.Diagnostic {
 				sug = k
 			}
 		}
+		msg, text := i18n.Both("%s is not a policy setting and is ignored", name)
 		if sug != "" {
-			msg += fmt.Sprintf(" (did you mean %s?)", sug)
+			msg, text = i18n.Both("%s is not a policy setting and is ignored (did you mean %s?)", name, sug)
 		}
-		ds = append(ds, diag.Diagnostic{Path: "environment", Line: 1, Column: 1, Severity: diag.Warning, Rule: "policy", Message: msg})
+		ds = append(ds, diag.Diagnostic{Path: "environment", Line: 1, Column: 1, Severity: diag.Warning, Rule: "policy", Message: msg, Text: text})
 	}
 	return ds
 }
@@ -471,7 +473,7 @@ func (p *Policy) applyFile(data []byte) []diag.Diagnostic {
 	}
 	sch, err := schema.Compile(p.ExpenseCategories, p.ComplaintCategories)
 	if err != nil {
-		return append(ds, diag.Diagnostic{Path: FileName, Line: 1, Column: 1, Severity: diag.Error, Rule: "policy", Message: err.Error()})
+		return append(ds, diag.Diagnostic{Path: FileName, Line: 1, Column: 1, Severity: diag.Error, Rule: "policy", Message: err.Error(), Text: err.Error()})
 	}
 	// A bad key is reported and left at its default; the valid keys beside
 	// it still apply, so one typo does not throw the department's policy
@@ -492,7 +494,8 @@ func (p *Policy) applyFile(data []byte) []diag.Diagnostic {
 			continue
 		}
 		if err := p.set(key, v); err != nil {
-			ds = append(ds, diag.Diagnostic{Path: FileName, Line: line, Column: col, Severity: diag.Error, Rule: "policy", Message: fmt.Sprintf("%s: %v", key, err)})
+			msg, text := keyed(key, err)
+			ds = append(ds, diag.Diagnostic{Path: FileName, Line: line, Column: col, Severity: diag.Error, Rule: "policy", Message: msg, Text: text})
 			continue
 		}
 		p.Sources[key] = fmt.Sprintf("%s:%d", FileName, line)
@@ -514,32 +517,26 @@ func badBelow(rec *record.Record, key string, bad map[int]bool) bool {
 // and a manager may not approve more than the director.
 func (p *Policy) coherence(rec *record.Record) []diag.Diagnostic {
 	var ds []diag.Diagnostic
-	at := func(key, format string, args ...any) {
-		line, col := 1, 1
-		if rec != nil {
-			line, col = rec.Pos(key)
-		}
-		ds = append(ds, diag.Diagnostic{Path: FileName, Line: line, Column: col, Severity: diag.Error, Rule: "policy", Message: fmt.Sprintf(format, args...)})
-	}
+	at := func(d diag.Diagnostic) { ds = append(ds, d) }
 	for i := 1; i < len(Ratings); i++ {
 		hi, lo := Ratings[i-1], Ratings[i]
 		if !p.Ratings[hi].GreaterThan(p.Ratings[lo]) {
-			at("ratings."+lo, "ratings: %s (%s) must be below %s (%s)", lo, p.Ratings[lo], hi, p.Ratings[hi])
+			at(policyDiag(rec, "ratings."+lo, "ratings: %s (%s) must be below %s (%s)", lo, p.Ratings[lo], hi, p.Ratings[hi]))
 		}
 	}
 	for _, ki := range record.Kinds {
 		if c := p.Classification[ki.Kind]; ClassRank(c.Default) < ClassRank(c.Minimum) {
-			at("classification."+string(ki.Kind)+".default", "classification: %s's default %s is below its minimum %s", ki.Kind, c.Default, c.Minimum)
+			at(policyDiag(rec, "classification."+string(ki.Kind)+".default", "classification: %s's default %s is below its minimum %s", ki.Kind, c.Default, c.Minimum))
 		}
 	}
 	if p.ApprovalLimits["manager"].GreaterThan(p.ApprovalLimits["director"]) {
-		at("approval_limits.manager", "approval_limits: the manager's limit %s is above the director's %s", p.ApprovalLimits["manager"], p.ApprovalLimits["director"])
+		at(policyDiag(rec, "approval_limits.manager", "approval_limits: the manager's limit %s is above the director's %s", p.ApprovalLimits["manager"], p.ApprovalLimits["director"]))
 	}
 	for _, l := range [][]string{p.ExpenseCategories, p.ComplaintCategories} {
 		seen := map[string]bool{}
 		for _, c := range l {
 			if seen[c] {
-				at("categories", "categories: %q is listed twice", c)
+				at(policyDiag(rec, "categories", "categories: %q is listed twice", c))
 			}
 			seen[c] = true
 		}
@@ -555,12 +552,12 @@ func (p *Policy) set(key string, v any) error {
 	case "records":
 		clean := filepath.ToSlash(filepath.Clean(text))
 		if text == "" || filepath.IsAbs(text) || clean == ".." || strings.HasPrefix(clean, "../") {
-			return fmt.Errorf("%q must be a folder inside the repository", text)
+			return badValue("%q must be a folder inside the repository", text)
 		}
 		p.Records = clean
 	case "currency":
 		if len(text) != 3 || strings.ToUpper(text) != text {
-			return fmt.Errorf("%q is not a three-letter currency code", text)
+			return badValue("%q is not a three-letter currency code", text)
 		}
 		p.Currency = text
 	case "language":
@@ -570,7 +567,7 @@ func (p *Policy) set(key string, v any) error {
 		p.Language = text
 	case "approval_limits", "receipt_required_above":
 		if !money.ValidLiteral(text, false) {
-			return fmt.Errorf("%q is not an amount of money", text)
+			return badValue("%q is not an amount of money", text)
 		}
 		a := money.MustParse(text)
 		if parts[0] == "approval_limits" {
@@ -581,7 +578,7 @@ func (p *Policy) set(key string, v any) error {
 	case "sla", "check_interval_days":
 		n, err := strconv.Atoi(text)
 		if err != nil || n < 1 {
-			return fmt.Errorf("%q is not a positive whole number", text)
+			return badValue("%q is not a positive whole number", text)
 		}
 		if parts[0] == "check_interval_days" {
 			p.CheckIntervalDays = n
@@ -601,7 +598,7 @@ func (p *Policy) set(key string, v any) error {
 			seg, x := f.Key, f.Value
 			n, err := strconv.Atoi(record.Text(x))
 			if err != nil || n < 1 {
-				return fmt.Errorf("%s: %q is not a positive whole number of days", seg, record.Text(x))
+				return badValue("%s: %q is not a positive whole number of days", seg, record.Text(x))
 			}
 			out[seg] = n
 		}
@@ -609,7 +606,7 @@ func (p *Policy) set(key string, v any) error {
 	case "meetings", "status_reports", "measurement_interval_days", "update_interval_hours", "repeat_window_days":
 		n, err := strconv.Atoi(text)
 		if err != nil || n < 0 {
-			return fmt.Errorf("%q is not a whole number of days (0: no cadence)", text)
+			return badValue("%q is not a whole number of days (0: no cadence)", text)
 		}
 		switch parts[0] {
 		case "update_interval_hours":
@@ -631,7 +628,7 @@ func (p *Policy) set(key string, v any) error {
 	case "ratings":
 		d, err := decimal.NewFromString(text)
 		if err != nil || d.IsNegative() || d.GreaterThan(decimal.NewFromInt(100)) {
-			return fmt.Errorf("%q is not a score from 0 to 100", text)
+			return badValue("%q is not a score from 0 to 100", text)
 		}
 		p.Ratings[parts[1]] = d
 	case "categories":
@@ -649,7 +646,7 @@ func (p *Policy) set(key string, v any) error {
 			}
 		}
 		if len(list) == 0 {
-			return fmt.Errorf("needs at least one category")
+			return badValue("needs at least one category")
 		}
 		if parts[1] == "expense" {
 			p.ExpenseCategories = list
@@ -658,12 +655,12 @@ func (p *Policy) set(key string, v any) error {
 		}
 	case "appraisal_cycle":
 		if !slices.Contains(AppraisalCycles, text) {
-			return fmt.Errorf("%q is not year, half or quarter", text)
+			return badValue("%q is not year, half or quarter", text)
 		}
 		p.AppraisalCycle = text
 	case "classification":
 		if ClassRank(text) < 0 {
-			return fmt.Errorf("%q is not public, internal or confidential", text)
+			return badValue("%q is not public, internal or confidential", text)
 		}
 		c := p.Classification[record.Kind(parts[1])]
 		if parts[2] == "default" {
@@ -683,13 +680,13 @@ func (p *Policy) set(key string, v any) error {
 			std, _ := m.Get("standard")
 			w, err := decimal.NewFromString(record.Text(weight))
 			if err != nil || record.Text(name) == "" {
-				return fmt.Errorf("each indicator needs a name, a weight and a standard")
+				return badValue("each indicator needs a name, a weight and a standard")
 			}
 			sum = sum.Add(w)
 			list = append(list, Indicator{Name: record.Text(name), Weight: w, Standard: record.Text(std)})
 		}
 		if !sum.Equal(decimal.NewFromInt(100)) {
-			return fmt.Errorf("the weights of %s's indicators sum to %s, not 100", parts[1], sum)
+			return badValue("the weights of %s's indicators sum to %s, not 100", parts[1], sum)
 		}
 		p.Indicators[parts[1]] = list
 	case "rating_outcomes":
@@ -698,12 +695,12 @@ func (p *Policy) set(key string, v any) error {
 		for _, x := range l {
 			o := record.Text(x)
 			if !slices.Contains(Outcomes, o) {
-				return fmt.Errorf("%q is not an outcome (%s)", o, strings.Join(Outcomes, ", "))
+				return badValue("%q is not an outcome (%s)", o, strings.Join(Outcomes, ", "))
 			}
 			list = append(list, o)
 		}
 		if len(list) == 0 {
-			return fmt.Errorf("needs at least one outcome")
+			return badValue("needs at least one outcome")
 		}
 		p.RatingOutcomes[parts[1]] = list
 	case "data_sources":
@@ -717,13 +714,13 @@ func (p *Policy) set(key string, v any) error {
 		p.DataSources = out
 	case "expense_review":
 		if text != "off" && text != "director" {
-			return fmt.Errorf("%q is not off or director", text)
+			return badValue("%q is not off or director", text)
 		}
 		p.ExpenseReview = text
 	case "require_signatures", "require_nda", "commit":
 		b, err := strconv.ParseBool(text)
 		if err != nil {
-			return fmt.Errorf("%q is not true or false", text)
+			return badValue("%q is not true or false", text)
 		}
 		switch parts[0] {
 		case "commit":
@@ -764,15 +761,67 @@ func envAllowed(key string) bool {
 // it is ignored.
 func IgnoredEnv() []string {
 	var out []string
+	for _, k := range ignoredEnv() {
+		_, text := ignoredEnvText(k)
+		out = append(out, text)
+	}
+	return out
+}
+
+// ignoredEnv are the keys IgnoredEnv names.
+func ignoredEnv() []string {
+	var out []string
 	for _, k := range Keys() {
 		if envAllowed(k) {
 			continue
 		}
 		if _, ok := os.LookupEnv(EnvName(k)); ok {
-			out = append(out, fmt.Sprintf("%s is ignored: %s decides what a change may do, and is read only from %s", EnvName(k), k, FileName))
+			out = append(out, k)
 		}
 	}
 	return out
+}
+
+// ignoredEnvText is IgnoredEnv's sentence for key k, in English and in the
+// reader's language.
+func ignoredEnvText(k string) (english, local string) {
+	return i18n.Both("%s is ignored: %s decides what a change may do, and is read only from %s", EnvName(k), k, FileName)
+}
+
+// valueError is a bad policy value, in English (Error) and in the reader's
+// language (Why).
+type valueError struct{ why i18n.Phrase }
+
+func (e *valueError) Error() string {
+	en, _ := i18n.Texts(e.why)
+	return en
+}
+
+// badValue is a valueError.
+//
+// i18n:format 0
+func badValue(format string, args ...any) error { return &valueError{i18n.P(format, args...)} }
+
+// keyed is "key: what is wrong with its value", in English and in the
+// reader's language.
+func keyed(key string, err error) (english, local string) {
+	var ve *valueError
+	if errors.As(err, &ve) {
+		return i18n.Both("%s: %s", key, ve.why)
+	}
+	return i18n.Both("%s: %s", key, err.Error())
+}
+
+// policyDiag is a policy error at key of rec (nil: line 1).
+//
+// i18n:format 2
+func policyDiag(rec *record.Record, key, format string, args ...any) diag.Diagnostic {
+	line, col := 1, 1
+	if rec != nil {
+		line, col = rec.Pos(key)
+	}
+	msg, text := i18n.Both(format, args...)
+	return diag.Diagnostic{Path: FileName, Line: line, Column: col, Severity: diag.Error, Rule: "policy", Message: msg, Text: text}
 }
 
 // applyEnv lets OPSBOOK_* variables override the file for the keys of

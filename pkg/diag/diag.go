@@ -5,6 +5,8 @@ package diag
 import (
 	"fmt"
 	"sort"
+
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // Severity of a diagnostic.
@@ -16,7 +18,9 @@ const (
 )
 
 // Diagnostic is one finding. Path is relative to the repository root with
-// forward slashes; Line and Column are 1-based.
+// forward slashes; Line and Column are 1-based. Message is English, and
+// stays so in -o json whatever the reader's language; Text is the same
+// message in the reader's language, for text output.
 type Diagnostic struct {
 	Path     string   `json:"path"`
 	Line     int      `json:"line"`
@@ -24,6 +28,7 @@ type Diagnostic struct {
 	Severity Severity `json:"severity"`
 	Rule     string   `json:"rule"`
 	Message  string   `json:"message"`
+	Text     string   `json:"-"`
 	Record   string   `json:"record"`
 	// Field is the dotted path of the field at fault, where the check that
 	// found it names one (a refusal of a change of several records); the
@@ -31,9 +36,20 @@ type Diagnostic struct {
 	Field string `json:"field,omitempty"`
 }
 
-// String renders the diagnostic as `path:line:col: severity: message [rule]`.
+// Human is the message in the reader's language: Text, or Message when the
+// diagnostic has no translated text.
+func (d Diagnostic) Human() string {
+	if d.Text != "" {
+		return d.Text
+	}
+	return d.Message
+}
+
+// String renders the diagnostic as `path:line:col: severity: message [rule]`
+// in the reader's language, as validate's text output does (the rule code
+// and the position stay as they are).
 func (d Diagnostic) String() string {
-	return fmt.Sprintf("%s:%d:%d: %s: %s [%s]", d.Path, d.Line, d.Column, d.Severity, d.Message, d.Rule)
+	return fmt.Sprintf("%s:%d:%d: %s: %s [%s]", d.Path, d.Line, d.Column, i18n.Term("severity", string(d.Severity)), d.Human(), d.Rule)
 }
 
 // Sort orders diagnostics by path, line, column, rule and message, and drops

@@ -1,6 +1,11 @@
 package diag
 
-import "testing"
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/opsbook/opsbook/pkg/i18n"
+)
 
 func TestSortAndCount(t *testing.T) {
 	ds := []Diagnostic{
@@ -18,5 +23,25 @@ func TestSortAndCount(t *testing.T) {
 	}
 	if s := ds[0].String(); s != "a.yaml:2:3: error: m [z]" {
 		t.Fatalf("String = %q", s)
+	}
+}
+
+func TestHumanText(t *testing.T) {
+	d := Diagnostic{Path: "a.yaml", Line: 1, Column: 2, Severity: Error, Rule: "r", Message: "english"}
+	if d.Human() != "english" || d.String() != "a.yaml:1:2: error: english [r]" {
+		t.Fatalf("without Text: %q, %q", d.Human(), d.String())
+	}
+	d.Text = "中文"
+	if d.Human() != "中文" || d.String() != "a.yaml:1:2: error: 中文 [r]" {
+		t.Fatalf("with Text: %q, %q", d.Human(), d.String())
+	}
+	defer i18n.Set(i18n.English)
+	i18n.Set(i18n.Chinese)
+	if s := d.String(); s != "a.yaml:1:2: 錯誤: 中文 [r]" {
+		t.Fatalf("in Chinese: %q", s)
+	}
+	b, err := json.Marshal(d)
+	if err != nil || string(b) != `{"path":"a.yaml","line":1,"column":2,"severity":"error","rule":"r","message":"english","record":""}` {
+		t.Fatalf("JSON holds the English only: %s %v", b, err)
 	}
 }

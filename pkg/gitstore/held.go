@@ -173,7 +173,7 @@ func (r *Repo) heldLeftovers(fix bool) []Finding {
 		hi, herr := os.Lstat(holder)
 		ti, terr := os.Lstat(target)
 		if target != "" && herr == nil && terr == nil && os.SameFile(hi, ti) {
-			f := Finding{Code: CodeGitLock, Path: r.rel(target), Message: "git lock file left by an interrupted opsbook"}
+			f := finding(CodeGitLock, r.rel(target), "git lock file left by an interrupted opsbook")
 			if fix {
 				f.Repaired = os.Remove(target) == nil
 			}
@@ -213,8 +213,8 @@ func (r *Repo) GitLocksHeld() []Finding {
 		if hi, err := os.Lstat(filepath.Join(r.heldDir(), r.holderName(t))); err == nil && os.SameFile(hi, ti) {
 			continue // opsbook's own, reported as git-lock
 		}
-		out = append(out, Finding{Code: CodeGitBusy, Path: r.rel(t),
-			Message: "git lock file held by a running git process or left by one that stopped; opsbook never removes it: if no git process is running, remove it"})
+		out = append(out, finding(CodeGitBusy, r.rel(t),
+			"git lock file held by a running git process or left by one that stopped; opsbook never removes it: if no git process is running, remove it"))
 	}
 	return out
 }

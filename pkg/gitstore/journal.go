@@ -15,6 +15,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // A commit by opsbook changes four things that no file system changes at
@@ -54,10 +55,28 @@ const (
 
 // Finding is one thing recovery found, and whether it was repaired.
 type Finding struct {
-	Code     string `json:"code"`
-	Path     string `json:"path"`
-	Message  string `json:"message"`
+	Code    string `json:"code"`
+	Path    string `json:"path"`
+	Message string `json:"message"` // English, for -o json
+	// Text is Message in the reader's language.
+	Text     string `json:"-"`
 	Repaired bool   `json:"repaired"`
+}
+
+// Human is the finding's message in the reader's language.
+func (f Finding) Human() string {
+	if f.Text != "" {
+		return f.Text
+	}
+	return f.Message
+}
+
+// finding makes a finding from a catalog format.
+//
+// i18n:format 2
+func finding(code, path, format string, args ...any) Finding {
+	msg, text := i18n.Both(format, args...)
+	return Finding{Code: code, Path: path, Message: msg, Text: text}
 }
 
 // ErrInterrupted is returned by Commit and WriteFiles while an interrupted
@@ -167,7 +186,7 @@ func (r *Repo) Recover(dirs []string, fix bool) ([]Finding, error) {
 	var out []Finding
 	j, err := r.readJournal()
 	if err != nil {
-		out = append(out, Finding{Code: CodeInterrupted, Path: r.rel(r.journalPath()), Message: err.Error()})
+		out = append(out, Finding{Code: CodeInterrupted, Path: r.rel(r.journalPath()), Message: err.Error(), Text: err.Error()})
 	}
 	if j != nil {
 		fs, err := r.settle(j, fix)
@@ -206,18 +225,23 @@ func (r *Repo) settle(j *journal, fix bool) ([]Finding, error) {
 			forward = true
 		case j.OldHead:
 		default:
-			return []Finding{{Code: CodeInterrupted, Path: r.rel(r.journalPath()),
-				Message: fmt.Sprintf("interrupted change (%s): branch %s is now at %s, neither before (%s) nor after (%s) it; compare the files with `git status` and remove %s by hand", j.What, plumbing.ReferenceName(j.Branch).Short(), short12(cur), short12(j.OldHead), short12(j.NewHead), r.journalPath())}}, nil
+			return []Finding{finding(CodeInterrupted, r.rel(r.journalPath()),
+				"interrupted change (%s): branch %s is now at %s, neither before (%s) nor after (%s) it; compare the files with `git status` and remove %s by hand", j.What, plumbing.ReferenceName(j.Branch).Short(), short12(cur), short12(j.OldHead), short12(j.NewHead), r.journalPath())}, nil
 		}
 	}
-	f := Finding{Code: CodeInterrupted, Path: r.rel(r.journalPath())}
-	if forward {
-		f.Message = fmt.Sprintf("interrupted change (%s) was committed as %s: finished its files and index", j.What, short12(j.NewHead))
-	} else {
-		f.Message = fmt.Sprintf("interrupted change (%s) was not committed: undone", j.What)
+	var f Finding
+	jp := r.rel(r.journalPath())
+	switch {
+	case forward && fix:
+		f = finding(CodeInterrupted, jp, "interrupted change (%s) was committed as %s: finished its files and index", j.What, short12(j.NewHead))
+	case forward:
+		f = finding(CodeInterrupted, jp, "interrupted change (%s) was committed as %s; to finish its files and index", j.What, short12(j.NewHead))
+	case fix:
+		f = finding(CodeInterrupted, jp, "interrupted change (%s) was not committed: undone", j.What)
+	default:
+		f = finding(CodeInterrupted, jp, "interrupted change (%s) was not committed; to undo", j.What)
 	}
 	if !fix {
-		f.Message = strings.Replace(strings.Replace(f.Message, ": finished", "; to finish", 1), ": undone", "; to undo", 1)
 		return []Finding{f}, nil
 	}
 	out := r.heldLeftovers(true)
@@ -245,6 +269,7 @@ func (r *Repo) settle(j *journal, fix bool) ([]Finding, error) {
 	}
 	if len(problems) > 0 {
 		f.Message += "; but: " + strings.Join(problems, "; ")
+		f.Text = i18n.Sprintf("%s; but: %s", f.Human(), strings.Join(problems, "; "))
 		return append(out, f), nil
 	}
 	if err := r.removeJournal(); err != nil {
@@ -397,7 +422,7 @@ func (r *Repo) leftoverTemps(dirs []string, fix bool) []Finding {
 			if !e.Type().IsRegular() || !tempName.MatchString(e.Name()) {
 				return nil
 			}
-			f := Finding{Code: CodeLeftoverTemp, Path: r.rel(p), Message: "temporary file left by an interrupted write"}
+			f := finding(CodeLeftoverTemp, r.rel(p), "temporary file left by an interrupted write")
 			if fix {
 				f.Repaired = os.Remove(p) == nil
 			}
@@ -474,7 +499,7 @@ func (r *Repo) stagedReverts(fix bool) ([]Finding, error) {
 		if work != after {
 			continue
 		}
-		out = append(out, Finding{Code: CodeStagedRevert, Path: p, Message: fmt.Sprintf("the git index stages the revert of %s's change (a plain `git commit` would undo it)", head.Hash().String()[:12])})
+		out = append(out, finding(CodeStagedRevert, p, "the git index stages the revert of %s's change (a plain `git commit` would undo it)", head.Hash().String()[:12]))
 		fixes[p] = fileState{hash: after, mode: ch.To.TreeEntry.Mode}
 	}
 	if fix && len(fixes) > 0 {
@@ -484,6 +509,7 @@ func (r *Repo) stagedReverts(fix bool) ([]Finding, error) {
 		}
 		if err != nil {
 			out[0].Message += ": " + err.Error()
+			out[0].Text = i18n.Sprintf("%s: %v", out[0].Human(), err)
 		}
 	}
 	return out, nil

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -29,6 +30,20 @@ type Owner struct {
 	Boot string `json:"boot,omitempty"`
 	// Since is when the lock was taken.
 	Since time.Time `json:"since"`
+}
+
+// Phrase is String as a message argument, in each language.
+func (o Owner) Phrase() i18n.Phrase {
+	since := o.Since.Local().Format("2006-01-02 15:04:05")
+	switch {
+	case o.Host != "" && !o.Since.IsZero():
+		return i18n.P("process %d on %s, since %s", o.PID, o.Host, since)
+	case o.Host != "":
+		return i18n.P("process %d on %s", o.PID, o.Host)
+	case !o.Since.IsZero():
+		return i18n.P("process %d, since %s", o.PID, since)
+	}
+	return i18n.P("process %d", o.PID)
 }
 
 func (o Owner) String() string {
@@ -63,17 +78,25 @@ type BusyError struct {
 	State LockState
 }
 
+// Error says who holds the lock, in the reader's language.
 func (e *BusyError) Error() string {
-	holder := ""
-	if e.PID > 0 {
-		o := e.Owner
-		o.PID = e.PID
-		holder = " (" + o.String() + ")"
+	_, text := e.Texts()
+	return text
+}
+
+// Texts is the error in English (for -o json) and in the reader's language.
+func (e *BusyError) Texts() (english, local string) {
+	o := e.Owner
+	o.PID = e.PID
+	switch {
+	case e.State == Foreign && e.PID > 0:
+		return i18n.Both("another opsbook is working in this repository (%s): the lock file %s belongs to another host and is never broken from here; if no opsbook runs there, remove it and try again", o.Phrase(), e.Path)
+	case e.State == Foreign:
+		return i18n.Both("another opsbook is working in this repository: the lock file %s belongs to another host and is never broken from here; if no opsbook runs there, remove it and try again", e.Path)
+	case e.PID > 0:
+		return i18n.Both("another opsbook is working in this repository (%s): the lock file %s exists; if no opsbook is running, remove it and try again", o.Phrase(), e.Path)
 	}
-	if e.State == Foreign {
-		return fmt.Sprintf("another opsbook is working in this repository%s: the lock file %s belongs to another host and is never broken from here; if no opsbook runs there, remove it and try again", holder, e.Path)
-	}
-	return fmt.Sprintf("another opsbook is working in this repository%s: the lock file %s exists; if no opsbook is running, remove it and try again", holder, e.Path)
+	return i18n.Both("another opsbook is working in this repository: the lock file %s exists; if no opsbook is running, remove it and try again", e.Path)
 }
 
 func (e *BusyError) Unwrap() error { return ErrBusy }
@@ -93,7 +116,7 @@ func (r *Repo) Lock() (unlock func(), err error) {
 // (index.lock, a branch's .lock) that a running git process holds when this
 // repository commits: a plain `git commit` racing opsbook delays it instead
 // of failing it.
-func (r *Repo) LockWait(ctx context.Context, wait time.Duration, note func(string)) (unlock func(), err error) {
+func (r *Repo) LockWait(ctx context.Context, wait time.Duration, note func(Finding)) (unlock func(), err error) {
 	r.gitWait = wait
 	name := filepath.Join(r.gitDir, LockFile)
 	deadline := time.Now().Add(wait)
@@ -112,7 +135,7 @@ func (r *Repo) LockWait(ctx context.Context, wait time.Duration, note func(strin
 	}
 }
 
-func tryLock(name string, note func(string)) (func(), error) {
+func tryLock(name string, note func(Finding)) (func(), error) {
 	me := self()
 	data, err := json.Marshal(me)
 	if err != nil {
@@ -124,7 +147,7 @@ func tryLock(name string, note func(string)) (func(), error) {
 		be := &BusyError{Path: name, PID: o.PID, Owner: o, State: judge(o, ok)}
 		if be.State == Gone && breakLock(name, o) {
 			if note != nil {
-				note(fmt.Sprintf("took over the lock %s left by %s, which is no longer running", name, o))
+				note(finding(CodeStaleLock, "", "took over the lock %s left by %s, which is no longer running", name, o.Phrase()))
 			}
 			return tryLock(name, note)
 		}

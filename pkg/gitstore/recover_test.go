@@ -62,7 +62,7 @@ func TestLockGoneOwnerTakenOver(t *testing.T) {
 	for name, o := range map[string]Owner{"exited": gone, "pid reused": reused} {
 		writeLock(t, dir, o)
 		var notes []string
-		unlock, err := r.LockWait(context.Background(), 0, func(s string) { notes = append(notes, s) })
+		unlock, err := r.LockWait(context.Background(), 0, func(f Finding) { notes = append(notes, f.Message) })
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}

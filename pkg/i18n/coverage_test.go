@@ -37,7 +37,7 @@ type use struct {
 }
 
 // formatFuncs are this package's functions whose first argument is a key.
-var formatFuncs = map[string]int{"T": 0, "Sprintf": 0, "Errorf": 0}
+var formatFuncs = map[string]int{"T": 0, "Sprintf": 0, "Errorf": 0, "Both": 0, "P": 0, "NewError": 0}
 
 var markerRE = regexp.MustCompile(`i18n:format (\d+)((?:,\d+)*)(\.\.\.)?`)
 
@@ -285,6 +285,10 @@ func TestEveryMessageHasBothLanguages(t *testing.T) {
 	}
 	for _, u := range uses {
 		used[u.key] = true
+		if !hasWords(u.key) {
+			t.Errorf("%s: key %q has nothing to translate: pass the sentence as the format, not its text as an argument", u.at, u.key)
+			continue
+		}
 		v, ok := zh[u.key]
 		if !ok {
 			t.Errorf("%s: no zh-Hant translation for %q (add it to pkg/i18n/catalog/)", u.at, u.key)
@@ -338,4 +342,16 @@ func TestVerbs(t *testing.T) {
 		t.Fatal("swapped verbs must differ")
 	}
 	_ = os.Getenv
+}
+
+// hasWords reports whether a format is more than one verb: a key "%s"
+// would carry a message built elsewhere, in English, past the check.
+func hasWords(format string) bool {
+	return strings.TrimSpace(verbRE.ReplaceAllString(format, "")) != "" || len(verbRE.FindAllString(format, -1)) > 1
+}
+
+func TestHasWords(t *testing.T) {
+	if hasWords("%s") || hasWords(" %v ") || !hasWords("%d %s") || !hasWords("%s is over %s") || !hasWords("%s (%s)") {
+		t.Fatal("hasWords is wrong")
+	}
 }

@@ -16,7 +16,6 @@ var offGlossary = map[string]string{
 	"已提交 %": "已 commit (commit; 已提交 is the state submitted)",
 	"一次提交":  "同一個 commit (commit; 提交 is submit)",
 	"計劃":    "計畫 (plan)",
-	"記錄":    "紀錄 (record)",
 	"報銷申請":  "報銷單 (expense claim)",
 }
 

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -37,7 +38,7 @@ func NewEditor(src []byte) (*Editor, error) {
 		return nil, err
 	}
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("not a mapping of fields")
+		return nil, i18n.Errorf("not a mapping of fields")
 	}
 	return &Editor{src: src, doc: &doc, root: doc.Content[0]}, nil
 }
@@ -49,11 +50,11 @@ func ScalarNode(value string) (*yaml.Node, error) {
 	v := strings.TrimSpace(value)
 	switch {
 	case v == "":
-		return nil, fmt.Errorf("empty value: to remove a field use --unset")
+		return nil, i18n.Errorf("empty value: to remove a field use --unset")
 	case strings.HasPrefix(v, "[") || strings.HasPrefix(v, "{") || strings.HasPrefix(v, `"`) || strings.HasPrefix(v, "'"):
 		var doc yaml.Node
 		if err := yaml.Unmarshal([]byte(v), &doc); err != nil || len(doc.Content) == 0 {
-			return nil, fmt.Errorf("%s is not a valid YAML value", value)
+			return nil, i18n.Errorf("%s is not a valid YAML value", value)
 		}
 		n := doc.Content[0]
 		clearPositions(n)
@@ -87,7 +88,7 @@ func (e *Editor) Set(path string, node *yaml.Node, appendTo bool) error {
 		next := child(parent, part)
 		if next == nil {
 			if parent.Kind != yaml.MappingNode {
-				return fmt.Errorf("%s: no such item", strings.Join(parts[:i+1], "."))
+				return i18n.Errorf("%s: no such item", strings.Join(parts[:i+1], "."))
 			}
 			next = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 			if _, err := strconv.Atoi(parts[i+1]); err == nil {
@@ -103,13 +104,13 @@ func (e *Editor) Set(path string, node *yaml.Node, appendTo bool) error {
 		list := child(parent, last)
 		if list == nil {
 			if parent.Kind != yaml.MappingNode {
-				return fmt.Errorf("%s: no such item", path)
+				return i18n.Errorf("%s: no such item", path)
 			}
 			list = &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
 			parent.Content = append(parent.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: last}, list)
 		}
 		if list.Kind != yaml.SequenceNode {
-			return fmt.Errorf("%s is not a list: += appends to lists", path)
+			return i18n.Errorf("%s is not a list: += appends to lists", path)
 		}
 		list.Content = append(list.Content, node)
 		e.reshape = true
@@ -130,18 +131,18 @@ func (e *Editor) Set(path string, node *yaml.Node, appendTo bool) error {
 		i, err := strconv.Atoi(last)
 		switch {
 		case err != nil:
-			return fmt.Errorf("%s: %q is not a list index", path, last)
+			return i18n.Errorf("%s: %q is not a list index", path, last)
 		case i == len(parent.Content):
 			parent.Content = append(parent.Content, node)
 			e.reshape = true
 		case i < 0 || i > len(parent.Content):
-			return fmt.Errorf("%s: index %d is out of range (the list has %d items)", path, i, len(parent.Content))
+			return i18n.Errorf("%s: index %d is out of range (the list has %d items)", path, i, len(parent.Content))
 		default:
 			e.replace(parent.Content[i], node)
 			parent.Content[i] = node
 		}
 	default:
-		return fmt.Errorf("%s: cannot set a field inside a single value", path)
+		return i18n.Errorf("%s: cannot set a field inside a single value", path)
 	}
 	return nil
 }
@@ -247,7 +248,7 @@ func (e *Editor) Unset(path string) error {
 	case yaml.SequenceNode:
 		i, err := strconv.Atoi(last)
 		if err != nil || i < 0 || i >= len(parent.Content) {
-			return fmt.Errorf("%s: no such item", path)
+			return i18n.Errorf("%s: no such item", path)
 		}
 		parent.Content = append(parent.Content[:i], parent.Content[i+1:]...)
 		e.reshape = true

@@ -2,19 +2,18 @@ package record
 
 import (
 	"bytes"
-	"fmt"
 	"regexp"
 	"strings"
 	"unicode/utf8"
 )
 
-// Messages of the text checks, in one place for a later language catalog.
+// Messages of the text checks (catalog keys: pkg/i18n/catalog/record.zh-Hant.yaml).
 const (
-	msgUTF16       = "file is UTF-16-encoded%s, not UTF-8: save it as UTF-8 (in most editors: Save As, encoding UTF-8)"
-	msgUTF16NoBOM  = " (without a byte-order mark)"
+	msgUTF16       = "file is UTF-16-encoded, not UTF-8: save it as UTF-8 (in most editors: Save As, encoding UTF-8)"
+	msgUTF16NoBOM  = "file is UTF-16-encoded (without a byte-order mark), not UTF-8: save it as UTF-8 (in most editors: Save As, encoding UTF-8)"
 	msgGBK         = "file is not UTF-8: it looks GBK-, GB18030- or Big5-encoded (first byte that is not UTF-8: 0x%02X; %d such bytes): save it as UTF-8"
-	msgNotUTF8     = "file is not UTF-8: invalid UTF-8 byte 0x%02X%s: save it as UTF-8"
-	msgNotUTF8More = " (and %d more)"
+	msgNotUTF8     = "file is not UTF-8: invalid UTF-8 byte 0x%02X: save it as UTF-8"
+	msgNotUTF8More = "file is not UTF-8: invalid UTF-8 byte 0x%02X (and %d more): save it as UTF-8"
 	msgFullWidth   = "full-width colon '：' after %q: YAML needs an ASCII colon ':' and a space (%s: ...)"
 	msgTabIndent   = "a tab in the indentation: YAML indents with spaces only (replace the tab with spaces)"
 )
@@ -26,10 +25,10 @@ const (
 func (p *parser) checkEncoding(data []byte) bool {
 	switch {
 	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
-		p.add(1, 1, "file-encoding", msgUTF16, "")
+		p.add(1, 1, "file-encoding", msgUTF16)
 		return false
 	case looksUTF16(data):
-		p.add(1, 1, "file-encoding", msgUTF16, msgUTF16NoBOM)
+		p.add(1, 1, "file-encoding", msgUTF16NoBOM)
 		return false
 	case utf8.Valid(data):
 		return true
@@ -54,11 +53,11 @@ func (p *parser) checkEncoding(data []byte) bool {
 		p.add(line, col, "file-encoding", msgGBK, data[first], n)
 		return false
 	}
-	more := ""
 	if n > 1 {
-		more = fmt.Sprintf(msgNotUTF8More, n-1)
+		p.add(line, col, "file-encoding", msgNotUTF8More, data[first], n-1)
+		return false
 	}
-	p.add(line, col, "file-encoding", msgNotUTF8, data[first], more)
+	p.add(line, col, "file-encoding", msgNotUTF8, data[first])
 	return false
 }
 

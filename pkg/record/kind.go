@@ -2,6 +2,7 @@ package record
 
 import (
 	"fmt"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"path"
 	"strings"
 )
@@ -225,13 +226,30 @@ func RelPath(k Kind, id string) string {
 	return path.Join(ki.Dir, id+".yaml")
 }
 
+// PlaceError explains why a file's place is not one a record can have, in
+// English (Error) and in the reader's language (Why).
+type PlaceError struct{ Why i18n.Phrase }
+
+func (e *PlaceError) Error() string {
+	en, _ := i18n.Texts(e.Why)
+	return en
+}
+
+// kindWord is a kind as a message argument: a term in the reader's language.
+func kindWord(k Kind) i18n.Word { return i18n.Word{Group: "kind", Key: string(k)} }
+
+// placeErr is a PlaceError.
+//
+// i18n:format 0
+func placeErr(format string, args ...any) error { return &PlaceError{i18n.P(format, args...)} }
+
 // Locate derives the kind and id a file's place under the records root
 // implies ("expenses/2026/EXP-2026-0193.yaml" → expense, EXP-2026-0193), or
-// explains why the place is not one a record can have.
+// explains why the place is not one a record can have (a *PlaceError).
 func Locate(rel string) (Kind, string, error) {
 	parts := strings.Split(rel, "/")
 	if len(parts) < 2 {
-		return "", "", fmt.Errorf("a record file must sit in a kind's folder (people/, expenses/YYYY/, ...)")
+		return "", "", placeErr("a record file must sit in a kind's folder (people/, expenses/YYYY/, ...)")
 	}
 	var ki KindInfo
 	for _, k := range Kinds {
@@ -240,22 +258,22 @@ func Locate(rel string) (Kind, string, error) {
 		}
 	}
 	if ki.Kind == "" {
-		return "", "", fmt.Errorf("folder %q is not a kind's folder", parts[0])
+		return "", "", placeErr("folder %q is not a kind's folder", parts[0])
 	}
 	base := parts[len(parts)-1]
 	id := strings.TrimSuffix(base, ".yaml")
 	if ki.Yearly {
 		if len(parts) != 3 {
-			return ki.Kind, id, fmt.Errorf("%s records sit in a year folder: %s/YYYY/%s", ki.Kind, ki.Dir, base)
+			return ki.Kind, id, placeErr("%s records sit in a year folder: %s/YYYY/%s", kindWord(ki.Kind), ki.Dir, base)
 		}
 		if IDYear(id) != "" && parts[1] != IDYear(id) {
-			return ki.Kind, id, fmt.Errorf("%s sits in year folder %s but its id's year is %s", id, parts[1], IDYear(id))
+			return ki.Kind, id, placeErr("%s sits in year folder %s but its id's year is %s", id, parts[1], IDYear(id))
 		}
 	} else if len(parts) != 2 {
-		return ki.Kind, id, fmt.Errorf("%s records sit directly in %s/", ki.Kind, ki.Dir)
+		return ki.Kind, id, placeErr("%s records sit directly in %s/", kindWord(ki.Kind), ki.Dir)
 	}
 	if !ValidID(ki.Kind, id) {
-		return ki.Kind, id, fmt.Errorf("file name %q is not a valid %s id", base, ki.Kind)
+		return ki.Kind, id, placeErr("file name %q is not a valid %s id", base, kindWord(ki.Kind))
 	}
 	return ki.Kind, id, nil
 }

@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -247,8 +248,12 @@ func (w *walker) walk(abs, rel string) {
 // sees it.
 func foldName(s string) string { return strings.ToLower(norm.NFC.String(s)) }
 
+// fileDiag is a diagnostic about file p as a whole.
+//
+// i18n:format 2
 func fileDiag(p, rule, format string, args ...any) diag.Diagnostic {
-	return diag.Diagnostic{Path: p, Line: 1, Column: 1, Severity: diag.Error, Rule: rule, Message: fmt.Sprintf(format, args...)}
+	msg, text := i18n.Both(format, args...)
+	return diag.Diagnostic{Path: p, Line: 1, Column: 1, Severity: diag.Error, Rule: rule, Message: msg, Text: text}
 }
 
 // ReadFile reads a record file without following a symbolic link.
@@ -335,20 +340,23 @@ feed:
 	return recs, ds, nil
 }
 
+// placeDiag is a file-location diagnostic at field of r.
+func placeDiag(r *Record, field string, why i18n.Phrase) diag.Diagnostic {
+	line, col := r.Pos(field)
+	msg, text := i18n.Texts(why)
+	return diag.Diagnostic{Path: r.Path, Line: line, Column: col, Severity: diag.Error,
+		Rule: "file-location", Message: msg, Text: text, Record: r.ID}
+}
+
 // CheckPlace reports a record whose kind or id disagrees with where its file
 // is. It fills in the record's kind from its folder when the file's own kind
 // field is missing or wrong, so later checks still apply.
 func CheckPlace(r *Record, dir string) []diag.Diagnostic {
 	var ds []diag.Diagnostic
-	add := func(field, format string, args ...any) {
-		line, col := r.Pos(field)
-		ds = append(ds, diag.Diagnostic{Path: r.Path, Line: line, Column: col, Severity: diag.Error,
-			Rule: "file-location", Message: fmt.Sprintf(format, args...), Record: r.ID})
-	}
 	rel := strings.TrimPrefix(r.Path, strings.TrimSuffix(path.Clean(dir), "/")+"/")
 	kind, id, err := Locate(rel)
-	if err != nil {
-		add("", "%v", err)
+	if pe, ok := err.(*PlaceError); ok {
+		ds = append(ds, placeDiag(r, "", pe.Why))
 	}
 	if kind == "" {
 		return ds
@@ -356,13 +364,13 @@ func CheckPlace(r *Record, dir string) []diag.Diagnostic {
 	kindValue, _ := r.Data.Get("kind")
 	fileKind := Text(kindValue)
 	if fileKind != "" && fileKind != string(kind) {
-		add("kind", "kind is %q but the file is in %s/, the folder of %s records", fileKind, Info(kind).Dir, kind)
+		ds = append(ds, placeDiag(r, "kind", i18n.P("kind is %q but the file is in %s/, the folder of %s records", fileKind, Info(kind).Dir, kindWord(kind))))
 	}
 	// The folder decides the kind: a wrong kind field is reported above, and
 	// the record is checked as what its place says it is.
 	r.Kind = kind
 	if r.ID != "" && id != "" && r.ID != id && err == nil {
-		add("id", "id %s does not match the file name %s.yaml", r.ID, id)
+		ds = append(ds, placeDiag(r, "id", i18n.P("id %s does not match the file name %s.yaml", r.ID, id)))
 	}
 	return ds
 }

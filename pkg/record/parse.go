@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"regexp"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -51,6 +51,9 @@ type parser struct {
 	dropped map[string]bool
 }
 
+// add reports a diagnostic at line:col.
+//
+// i18n:format 3
 func (p *parser) add(line, col int, rule, format string, args ...any) {
 	if line < 1 {
 		line = 1
@@ -58,9 +61,10 @@ func (p *parser) add(line, col int, rule, format string, args ...any) {
 	if col < 1 {
 		col = 1
 	}
+	msg, text := i18n.Both(format, args...)
 	p.diags = append(p.diags, diag.Diagnostic{
 		Path: p.path, Line: line, Column: col, Severity: diag.Error,
-		Rule: rule, Message: fmt.Sprintf(format, args...),
+		Rule: rule, Message: msg, Text: text,
 	})
 }
 
@@ -227,16 +231,16 @@ func yamlError(err error) (int, string) {
 	return 1, strings.TrimPrefix(msg, "yaml: ")
 }
 
-func nodeKindName(n *yaml.Node) string {
+func nodeKindName(n *yaml.Node) i18n.Phrase {
 	switch n.Kind {
 	case yaml.SequenceNode:
-		return "list"
+		return i18n.P("list")
 	case yaml.ScalarNode:
-		return "single value"
+		return i18n.P("single value")
 	case yaml.AliasNode:
-		return "alias"
+		return i18n.P("alias")
 	}
-	return "mapping"
+	return i18n.P("mapping")
 }
 
 var plainNumberRE = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?$`)
@@ -275,9 +279,17 @@ func (p *parser) value(n *yaml.Node, depth int, path string) (any, bool) {
 			if k.Kind != yaml.ScalarNode || k.Tag != "!!str" || k.Style&yaml.TaggedStyle != 0 {
 				what := nodeKindName(k)
 				if k.Kind == yaml.ScalarNode {
-					what = map[string]string{"!!int": "number", "!!float": "number", "!!bool": "boolean", "!!null": "null", "!!timestamp": "date"}[k.Tag]
-					if what == "" {
-						what = "tagged value"
+					switch k.Tag {
+					case "!!int", "!!float":
+						what = i18n.P("number")
+					case "!!bool":
+						what = i18n.P("boolean")
+					case "!!null":
+						what = i18n.P("null")
+					case "!!timestamp":
+						what = i18n.P("date")
+					default:
+						what = i18n.P("tagged value")
 					}
 				}
 				p.add(k.Line, k.Column, "yaml-key", "key %q is a %s: field names are text (quote it)", k.Value, what)

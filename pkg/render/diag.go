@@ -22,7 +22,7 @@ func WriteDiagnostics(w io.Writer, ds []diag.Diagnostic, root string, source boo
 		if d.Severity == diag.Warning {
 			sev = c.Yellow(i18n.Term("severity", string(d.Severity)))
 		}
-		fmt.Fprintf(w, "%s: %s: %s %s\n", c.Bold(fmt.Sprintf("%s:%d:%d", d.Path, d.Line, d.Column)), sev, d.Message, c.Dim("["+d.Rule+"]"))
+		fmt.Fprintf(w, "%s: %s: %s %s\n", c.Bold(fmt.Sprintf("%s:%d:%d", d.Path, d.Line, d.Column)), sev, d.Human(), c.Dim("["+d.Rule+"]"))
 		if !source {
 			continue
 		}
@@ -54,7 +54,7 @@ func WriteGitHub(w io.Writer, ds []diag.Diagnostic) error {
 		if d.Severity == diag.Warning {
 			level = "warning"
 		}
-		_, err := fmt.Fprintf(w, "::%s file=%s,line=%d,col=%d,title=%s::%s\n", level, escProp.Replace(d.Path), d.Line, d.Column, escProp.Replace(d.Rule), esc.Replace(d.Message))
+		_, err := fmt.Fprintf(w, "::%s file=%s,line=%d,col=%d,title=%s::%s\n", level, escProp.Replace(d.Path), d.Line, d.Column, escProp.Replace(d.Rule), esc.Replace(d.Human()))
 		if err != nil {
 			return err
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/cache"
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/progress"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/schema"
@@ -366,7 +367,8 @@ type errNotRegular string
 func (e errNotRegular) Error() string { return string(e) + " is not a regular file" }
 
 func readDiag(rel string, err error) diag.Diagnostic {
-	return diag.Diagnostic{Path: rel, Line: 1, Column: 1, Severity: diag.Error, Rule: "file-read", Message: "cannot read: " + err.Error()}
+	msg, text := i18n.Both("cannot read: %v", err)
+	return diag.Diagnostic{Path: rel, Line: 1, Column: 1, Severity: diag.Error, Rule: "file-read", Message: msg, Text: text}
 }
 
 var traceOn = os.Getenv("OPSBOOK_TRACE") != ""

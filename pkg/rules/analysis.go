@@ -31,11 +31,11 @@ func (r *run) analysis(rec *record.Record) {
 	}
 	for i, s := range rec.Strings("sources") {
 		if !registered[s] {
-			reg := "the register is empty"
-			if len(names) > 0 {
-				reg = "registered: " + strings.Join(names, ", ")
+			if len(names) == 0 {
+				r.errorf(rec, "sources."+strconv.Itoa(i), "data-source", "source %q is not in the policy's data_sources (the register is empty): register it with its owner and how it is collected", s)
+				continue
 			}
-			r.errorf(rec, "sources."+strconv.Itoa(i), "data-source", "source %q is not in the policy's data_sources (%s): register it with its owner and how it is collected", s, reg)
+			r.errorf(rec, "sources."+strconv.Itoa(i), "data-source", "source %q is not in the policy's data_sources (registered: %s): register it with its owner and how it is collected", s, strings.Join(names, ", "))
 		}
 	}
 	if analysisSubmitted[st] {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/attach"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -96,19 +97,23 @@ func (r *run) attachments(rec *record.Record) {
 			case first:
 				r.warnf(rec, p(), "attachment-unlisted", "%s: %s is not in the record's attachments list with its sha256 (`opsbook attach %s %s` adds it)", p(), rel, rec.ID, rel)
 			default:
-				r.errorf(rec, p(), "attachment-unlisted", "%s: %s is not in the record's attachments list with its sha256 (required once the record is %s; `opsbook attach %s %s` adds it)", p(), rel, rec.Status(), rec.ID, rel)
+				r.errorf(rec, p(), "attachment-unlisted", "%s: %s is not in the record's attachments list with its sha256 (required once the record is %s; `opsbook attach %s %s` adds it)", p(), rel, i18n.Word{Group: "state", Key: rec.Status()}, rec.ID, rel)
 			}
 			if isListed || r.Exists(rel) {
 				continue
 			}
-			what := "does not exist"
-			if st := r.Stat(rel); st != attach.Missing {
-				what = "is " + st.String() + ", which does not count as present (links are never followed)"
+			st := r.Stat(rel)
+			what := i18n.P("attachment %s does not exist", rel)
+			if st != attach.Missing {
+				what = i18n.P("attachment %s is %s, which does not count as present (links are never followed)", rel, st.Phrase())
 			}
-			if first {
-				r.warnf(rec, p(), "attachment-missing", "%s: attachment %s %s", p(), rel, what)
-			} else {
-				r.errorf(rec, p(), "attachment-missing", "%s: attachment %s %s (required once the record is %s)", p(), rel, what, rec.Status())
+			switch {
+			case first && st == attach.Missing:
+				r.warnf(rec, p(), "attachment-missing", "%s: attachment %s does not exist", p(), rel)
+			case first:
+				r.warnf(rec, p(), "attachment-missing", "%s: attachment %s is %s, which does not count as present (links are never followed)", p(), rel, st.Phrase())
+			default:
+				r.errorf(rec, p(), "attachment-missing", "%s: %s (required once the record is %s)", p(), what, i18n.Word{Group: "state", Key: rec.Status()})
 			}
 		}
 	}
@@ -146,7 +151,7 @@ func (r *run) listedEntry(rec *record.Record, e attach.Entry, firstIndex int) {
 		r.errorf(rec, at+".path", "attachment-missing", "attachment %s does not exist (it is listed with its sha256; restore it from git or remove the entry)", e.Path)
 		return
 	default:
-		r.errorf(rec, at+".path", "attachment-type", "attachment %s is %s: an attachment is a regular file inside the repository, never a link", e.Path, st)
+		r.errorf(rec, at+".path", "attachment-type", "attachment %s is %s: an attachment is a regular file inside the repository, never a link", e.Path, st.Phrase())
 		return
 	}
 	if e.SHA256 == "" {

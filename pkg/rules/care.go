@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -52,7 +53,7 @@ func (r *run) customer(rec *record.Record) {
 		at = "visits." + strconv.Itoa(n-1) + ".date"
 	}
 	r.warnf(rec, at, "revisit-overdue", "revisit of %s was due %s: the policy asks for one every %d days for %s customers (revisit_days.%s)",
-		rec.ID, due, r.Policy.RevisitDays[seg], seg, seg)
+		rec.ID, due, r.Policy.RevisitDays[seg], i18n.Word{Group: "segment", Key: seg}, seg)
 }
 
 var complaintOpen = map[string]bool{"received": true, "acknowledged": true, "investigating": true, "reopened": true}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -69,18 +70,18 @@ func (r *run) complaint(rec *record.Record) {
 	if afterAck[st] {
 		for _, f := range []string{"assignee", "acknowledged_at"} {
 			if !rec.Has(f) {
-				r.errorf(rec, f, "state-needs", "%s %s complaint needs %s", article(st), st, f)
+				r.complaintNeeds(rec, st, f)
 			}
 		}
 	}
 	if st == "resolved" || st == "closed" {
 		for _, f := range []string{"resolution.solution", "resolution.resolved_at"} {
 			if !rec.Has(f) {
-				r.errorf(rec, f, "state-needs", "%s %s complaint needs %s", article(st), st, f)
+				r.complaintNeeds(rec, st, f)
 			}
 		}
 		if rec.Str("type") == "complaint" && !rec.Has("investigation.root_cause") {
-			r.errorf(rec, "investigation.root_cause", "state-needs", "a %s complaint needs investigation.root_cause (inquiries do not)", st)
+			r.errorf(rec, "investigation.root_cause", "state-needs", "a %s complaint needs investigation.root_cause (inquiries do not)", stateWord(st))
 		}
 	}
 	if st == "closed" {
@@ -91,7 +92,7 @@ func (r *run) complaint(rec *record.Record) {
 		// needs to (§5.3.3); an inquiry is a question answered, with no
 		// failure to prevent.
 		if rec.Str("type") != "inquiry" && !rec.Has("prevention") {
-			r.errorf(rec, "prevention", "state-needs", "a closed %s-severity complaint needs prevention (what stops a repeat, or why none is needed)", orDefault(rec.Str("severity"), "unknown"))
+			r.errorf(rec, "prevention", "state-needs", "a closed %s-severity complaint needs prevention (what stops a repeat, or why none is needed)", i18n.Word{Group: "severity", Key: orDefault(rec.Str("severity"), "unknown")})
 		}
 	}
 	r.complaintTimes(rec)
@@ -100,21 +101,21 @@ func (r *run) complaint(rec *record.Record) {
 		return
 	}
 	if respond.Breach {
-		field, how := "acknowledged_at", "acknowledged after"
+		field, how := "acknowledged_at", i18n.P("acknowledged after %s", Hours(respond.Elapsed))
 		if respond.Running {
-			field, how = "received_at", "not acknowledged yet, open for"
+			field, how = "received_at", i18n.P("not acknowledged yet, open for %s", Hours(respond.Elapsed))
 		}
-		r.warnf(rec, field, "sla-breach", "first response SLA breached: %s %s, limit %s for %s severity", how, Hours(respond.Elapsed), Hours(respond.Limit), rec.Str("severity"))
+		r.warnf(rec, field, "sla-breach", "first response SLA breached: %s, limit %s for %s severity", how, Hours(respond.Limit), i18n.Word{Group: "severity", Key: rec.Str("severity")})
 	}
 	if resolve.Breach && (!resolve.Running || st != "closed") {
-		field, how := "resolution.resolved_at", "resolved after"
+		field, how := "resolution.resolved_at", i18n.P("resolved after %s", Hours(resolve.Elapsed))
 		if resolve.Running {
-			field, how = "received_at", "not resolved yet, open for"
+			field, how = "received_at", i18n.P("not resolved yet, open for %s", Hours(resolve.Elapsed))
 			if rec.Has("reopened_at") {
-				field, how = "reopened_at", "reopened and not resolved yet, open for"
+				field, how = "reopened_at", i18n.P("reopened and not resolved yet, open for %s", Hours(resolve.Elapsed))
 			}
 		}
-		r.warnf(rec, field, "sla-breach", "resolution SLA breached: %s %s, limit %s for %s severity", how, Hours(resolve.Elapsed), Hours(resolve.Limit), rec.Str("severity"))
+		r.warnf(rec, field, "sla-breach", "resolution SLA breached: %s, limit %s for %s severity", how, Hours(resolve.Limit), i18n.Word{Group: "severity", Key: rec.Str("severity")})
 	}
 }
 
@@ -138,6 +139,15 @@ func (r *run) complaintTimes(rec *record.Record) {
 			r.errorf(rec, f, "complaint-time", "%s %s is in the future", f, rec.Str(f))
 		}
 	}
+}
+
+// complaintNeeds reports a field a complaint's state st needs.
+func (r *run) complaintNeeds(rec *record.Record, st, field string) {
+	if article(st) == "an" {
+		r.errorf(rec, field, "state-needs", "an %s complaint needs %s", stateWord(st), field)
+		return
+	}
+	r.errorf(rec, field, "state-needs", "a %s complaint needs %s", stateWord(st), field)
 }
 
 // article is "a" or "an" for a word.

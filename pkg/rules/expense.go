@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/money"
 	"github.com/opsbook/opsbook/pkg/record"
 )
@@ -29,12 +30,12 @@ func (r *run) expense(rec *record.Record) {
 	st := rec.Status()
 	if ok && st != "draft" && st != "returned" && st != "rejected" && amount.GreaterThan(r.Policy.ReceiptRequiredAbove) && !rec.Has("receipt") {
 		if len(items) == 0 {
-			r.errorf(rec, "amount", "receipt-required", "amount %s is over %s: a %s claim needs a receipt (receipt: or one on each item)", amount, r.Policy.ReceiptRequiredAbove, st)
+			r.errorf(rec, "amount", "receipt-required", "amount %s is over %s: a %s claim needs a receipt (receipt: or one on each item)", amount, r.Policy.ReceiptRequiredAbove, stateWord(st))
 		}
 		for i := range items {
 			p := "items." + strconv.Itoa(i)
 			if !rec.Has(p + ".receipt") {
-				r.errorf(rec, p, "receipt-required", "item %d has no receipt: a %s claim over %s needs a receipt on each item (or one receipt: for the claim)", i+1, st, r.Policy.ReceiptRequiredAbove)
+				r.errorf(rec, p, "receipt-required", "item %d has no receipt: a %s claim over %s needs a receipt on each item (or one receipt: for the claim)", i+1, stateWord(st), r.Policy.ReceiptRequiredAbove)
 			}
 		}
 	}
@@ -199,9 +200,9 @@ func (r *run) budgets() {
 		if last == nil {
 			continue
 		}
-		what := "category " + k.Category
+		what := i18n.P("category %s", i18n.Word{Group: "category", Key: k.Category})
 		if k.Project != "" {
-			what = "project line " + k.Project + " / " + k.Category
+			what = i18n.P("project line %s / %s", k.Project, k.Category)
 		}
 		r.errorf(last, "amount", "budget-overspend", "%s %s is over budget: approved and paid %s, budget %s (over by %s)", k.Year, what, spent[k], budget, spent[k].Sub(budget))
 	}

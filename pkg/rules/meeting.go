@@ -87,9 +87,9 @@ func (r *run) meeting(rec *record.Record) {
 		r.doneDate(rec, p, status)
 		switch {
 		case st == "closed" && ActionOpen(status):
-			r.errorf(rec, p+".status", "state-needs", "a closed meeting has every action item done or dropped; %q is %s", rec.Str(p+".title"), status)
+			r.errorf(rec, p+".status", "state-needs", "a closed meeting has every action item done or dropped; %q is %s", rec.Str(p+".title"), stateWord(status))
 		case st == "published" && ActionOpen(status) && rec.Str(p+".due") != "" && rec.Str(p+".due") < today:
-			r.warnf(rec, p+".due", "action-overdue", "action %q of %s was due %s and is %s", rec.Str(p+".title"), rec.Str(p+".owner"), rec.Str(p+".due"), status)
+			r.warnf(rec, p+".due", "action-overdue", "action %q of %s was due %s and is %s", rec.Str(p+".title"), rec.Str(p+".owner"), rec.Str(p+".due"), stateWord(status))
 		}
 	}
 }
@@ -102,7 +102,7 @@ func (r *run) doneDate(rec *record.Record, p, status string) {
 	case status == "done" && done == "":
 		r.errorf(rec, p+".status", "action-done", "%q is done but has no done date (%s.done)", rec.Str(p+".title"), p)
 	case status != "done" && done != "":
-		r.errorf(rec, p+".done", "action-done", "%q has a done date but is %s", rec.Str(p+".title"), status)
+		r.errorf(rec, p+".done", "action-done", "%q has a done date but is %s", rec.Str(p+".title"), stateWord(status))
 	case done != "" && done > r.Now.Format(time.DateOnly):
 		r.errorf(rec, p+".done", "action-done", "%q was done on %s, a date still to come", rec.Str(p+".title"), done)
 	}

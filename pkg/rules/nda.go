@@ -5,6 +5,7 @@ import (
 
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/workflow"
 )
@@ -54,24 +55,27 @@ func (r *run) classification(rec *record.Record) {
 		return // the default, which the policy keeps at or above the minimum
 	}
 	if min := r.Policy.Classification[rec.Kind].Minimum; config.ClassRank(c) < config.ClassRank(min) {
-		r.errorf(rec, "classification", "classification-minimum", "%s is %s, below the minimum for %s records, %s (policy classification.%s.minimum)", rec.ID, c, rec.Kind, min, rec.Kind)
+		r.errorf(rec, "classification", "classification-minimum", "%s is %s, below the minimum for %s records, %s (policy classification.%s.minimum)", rec.ID, c, kindWord(rec.Kind), min, rec.Kind)
 	}
 }
 
 // NDAStatus says why a person's confidentiality agreement does not hold on
-// day (YYYY-MM-DD): "missing", "not yet signed", "expired on DATE"; "" when
-// it holds.
-func NDAStatus(person *record.Record, day string) string {
+// day (YYYY-MM-DD): missing (also for a nil person), not signed until DATE,
+// expired on DATE; holds is true when it holds.
+func NDAStatus(person *record.Record, day string) (why i18n.Phrase, holds bool) {
+	if person == nil {
+		return i18n.P("missing"), false
+	}
 	signed := person.Str("nda.signed")
 	switch exp := person.Str("nda.expires"); {
 	case signed == "":
-		return "missing"
+		return i18n.P("missing"), false
 	case signed > day:
-		return "not signed until " + signed
+		return i18n.P("not signed until %s", signed), false
 	case exp != "" && exp < day:
-		return "expired on " + exp
+		return i18n.P("expired on %s", exp), false
 	}
-	return ""
+	return i18n.Phrase{}, true
 }
 
 // ActiveStaff reports whether a person is active staff of the department:
@@ -85,9 +89,9 @@ func (r *run) nda(person *record.Record) {
 	if !ActiveStaff(person) {
 		return
 	}
-	if why := NDAStatus(person, r.Now.Format("2006-01-02")); why != "" {
+	if why, holds := NDAStatus(person, r.Now.Format("2006-01-02")); !holds {
 		field := "nda"
-		if why == "missing" {
+		if !person.Has("nda.signed") {
 			field = "id"
 		}
 		r.warnf(person, field, "nda-missing", "%s has no valid confidentiality agreement (nda %s): §7.2.1 asks one of every member of staff", person.ID, why)
@@ -113,7 +117,7 @@ func (r *run) ndaRequired(rec *record.Record) {
 			if p == nil || p.Kind != record.Person || p.Str("active") == "false" {
 				continue
 			}
-			if why := NDAStatus(p, day); why != "" {
+			if why, holds := NDAStatus(p, day); !holds {
 				r.errorf(rec, path, "nda-required", "%s is confidential and names %s (%s), whose confidentiality agreement is %s: the policy requires one (require_nda)",
 					rec.ID, h, strings.ReplaceAll(path, ".", " "), why)
 			}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/money"
 	"github.com/opsbook/opsbook/pkg/record"
 )
@@ -164,9 +165,9 @@ func (r *run) planBudgets() {
 		if !need[k].GreaterThan(has) {
 			continue
 		}
-		what := k.Category
+		var what any = k.Category
 		if k.Project != "" {
-			what += " for " + k.Project
+			what = i18n.P("%s for %s", k.Category, k.Project)
 		}
 		plans := strings.Join(uniq(who[k]), ", ") // once a line, not once a plan
 		for _, pa := range at[k] {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/shopspring/decimal"
 )
@@ -134,14 +135,14 @@ func (r *run) catalogue(rec *record.Record) {
 		p := "indicators." + strconv.Itoa(i)
 		got[rec.Str(p+".name")] = rec.Str(p + ".weight")
 	}
-	var diffs []string
+	var diffs []any
 	for _, in := range want {
 		w, ok := got[in.Name]
 		switch {
 		case !ok:
-			diffs = append(diffs, "lacks "+in.Name)
+			diffs = append(diffs, i18n.P("lacks %s", in.Name))
 		case !sameNumber(w, in.Weight.String()):
-			diffs = append(diffs, fmt.Sprintf("weighs %s %s, not %s", in.Name, w, in.Weight))
+			diffs = append(diffs, i18n.P("weighs %s %s, not %s", in.Name, w, in.Weight))
 		}
 		delete(got, in.Name)
 	}
@@ -151,11 +152,11 @@ func (r *run) catalogue(rec *record.Record) {
 	}
 	slices.Sort(extra)
 	for _, name := range extra {
-		diffs = append(diffs, "adds "+name)
+		diffs = append(diffs, i18n.P("adds %s", name))
 	}
 	if len(diffs) > 0 {
 		r.errorf(rec, "indicators", "appraisal-catalogue", "the indicators differ from the %s catalogue of the policy (%s): a deviation needs the director's approval (deviation: by, date, reason)",
-			emp.Str("role"), strings.Join(diffs, "; "))
+			i18n.Word{Group: "role", Key: emp.Str("role")}, i18n.Join("; ", diffs...))
 	}
 }
 

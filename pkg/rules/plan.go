@@ -20,7 +20,7 @@ func (r *run) plan(rec *record.Record) {
 			}
 		}
 		if len(missing) > 0 {
-			r.errorf(rec, missing[0], "state-needs", "a plan in %s needs %s (§3.2.2)", st, strings.Join(missing, ", "))
+			r.errorf(rec, missing[0], "state-needs", "a plan in %s needs %s (§3.2.2)", stateWord(st), strings.Join(missing, ", "))
 		}
 	}
 	r.planTaskDates(rec)
@@ -32,7 +32,7 @@ func (r *run) plan(rec *record.Record) {
 	for i := range rec.List("tasks") {
 		p := "tasks." + strconv.Itoa(i)
 		if due := rec.Str(p + ".due"); due != "" && due < today && rec.Str(p+".status") != "done" {
-			r.warnf(rec, p+".due", "task-overdue", "task %q was due %s and is %s", rec.Str(p+".title"), due, orDefault(rec.Str(p+".status"), "todo"))
+			r.warnf(rec, p+".due", "task-overdue", "task %q was due %s and is %s", rec.Str(p+".title"), due, stateWord(orDefault(rec.Str(p+".status"), "todo")))
 		}
 	}
 	last, activated, missing := CheckClock(rec, r.Now, r.Policy.CheckIntervalDays)
@@ -116,14 +116,14 @@ func (r *run) project(rec *record.Record) {
 	at := stateIndex(projectOrder, effective)
 	if at >= stateIndex(projectOrder, "approved") {
 		if rec.Str("feasibility.conclusion") != "feasible" {
-			r.errorf(rec, "feasibility", "state-needs", "a project in %s needs feasibility.conclusion: feasible", st)
+			r.errorf(rec, "feasibility", "state-needs", "a project in %s needs feasibility.conclusion: feasible", stateWord(st))
 		}
 		if !rec.Has("feasibility.report") {
-			r.errorf(rec, "feasibility", "state-needs", "a project in %s needs feasibility.report", st)
+			r.errorf(rec, "feasibility", "state-needs", "a project in %s needs feasibility.report", stateWord(st))
 		}
 	}
 	if at >= stateIndex(projectOrder, "executing") && !r.hasPlan(rec.ID) {
-		r.errorf(rec, "status", "state-needs", "a project in %s needs an active plan (or a completed or superseded one; none names %s)", st, rec.ID)
+		r.errorf(rec, "status", "state-needs", "a project in %s needs an active plan (or a completed or superseded one; none names %s)", stateWord(st), rec.ID)
 	}
 	if st != "closed" {
 		return

@@ -1,12 +1,12 @@
 package rules
 
 import (
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -244,17 +244,17 @@ func (r *run) ref(rec *record.Record, ref Ref, path func() string, id string) {
 // refProblem reports what ref found wrong with the id at path p.
 func (r *run) refProblem(rec *record.Record, ref Ref, p, id string, target *record.Record) {
 	if target == nil || target.Kind != ref.Target {
-		msg := fmt.Sprintf("%s: no %s %q", p, ref.Target, id)
 		if target != nil {
-			msg = fmt.Sprintf("%s: %s is a %s, not a %s", p, id, target.Kind, ref.Target)
+			r.errorf(rec, p, "ref-missing", "%s: %s is a %s, not a %s", p, id, kindWord(target.Kind), kindWord(ref.Target))
 		} else if sug := r.similarID(ref.Target, id); sug != "" {
-			msg += fmt.Sprintf(" (did you mean %q?)", sug)
+			r.errorf(rec, p, "ref-missing", "%s: no %s %q (did you mean %q?)", p, kindWord(ref.Target), id, sug)
+		} else {
+			r.errorf(rec, p, "ref-missing", "%s: no %s %q", p, kindWord(ref.Target), id)
 		}
-		r.errorf(rec, p, "ref-missing", "%s", msg)
 		return
 	}
 	if len(ref.Roles) > 0 && !contains(ref.Roles, target.Str("role")) {
-		r.errorf(rec, p, "ref-role", "%s: %s has the role %s; the field needs a %s", p, id, orNone(target.Str("role")), strings.Join(ref.Roles, " or "))
+		r.errorf(rec, p, "ref-role", "%s: %s has the role %s; the field needs a %s", p, id, roleWord(target.Str("role")), roleWords(ref.Roles))
 	}
 }
 
@@ -316,9 +316,33 @@ func active(p *record.Record) bool {
 	return b
 }
 
-func orNone(s string) string {
+// orNone is s, or "(none)" in the reader's language when s is empty.
+func orNone(s string) any {
 	if s == "" {
-		return "(none)"
+		return i18n.P("(none)")
 	}
 	return s
+}
+
+// kindWord, stateWord and roleWord hand a kind, state or role to a message
+// as a term: its key in English, its name in the reader's language.
+func kindWord(k record.Kind) i18n.Word { return i18n.Word{Group: "kind", Key: string(k)} }
+
+func stateWord(s string) i18n.Word { return i18n.Word{Group: "state", Key: s} }
+
+// roleWord is a role as a term, or "(none)".
+func roleWord(role string) any {
+	if role == "" {
+		return i18n.P("(none)")
+	}
+	return i18n.Word{Group: "role", Key: role}
+}
+
+// roleWords lists roles as terms: "manager or director".
+func roleWords(roles []string) any {
+	items := make([]any, len(roles))
+	for i, r := range roles {
+		items[i] = roleWord(r)
+	}
+	return i18n.Join(i18n.P(" or "), items...)
 }

@@ -5,7 +5,6 @@
 package rules
 
 import (
-	"fmt"
 	"runtime"
 	"sort"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/attach"
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -261,18 +261,29 @@ type run struct {
 	facts *facts  // shared by every run of one Check
 }
 
+// report adds a diagnostic at field of rec. format is a catalog key: the
+// message is kept in English (for -o json) and in the reader's language.
+//
+// i18n:format 4
 func (r *run) report(rec *record.Record, field string, sev diag.Severity, rule, format string, args ...any) {
 	line, col := rec.Pos(field)
+	msg, text := i18n.Both(format, args...)
 	r.diags = append(r.diags, diag.Diagnostic{
 		Path: rec.Path, Line: line, Column: col, Severity: sev, Rule: rule,
-		Message: fmt.Sprintf(format, args...), Record: rec.ID,
+		Message: msg, Text: text, Record: rec.ID,
 	})
 }
 
+// errorf reports an error (see report).
+//
+// i18n:format 3
 func (r *run) errorf(rec *record.Record, field, rule, format string, args ...any) {
 	r.report(rec, field, diag.Error, rule, format, args...)
 }
 
+// warnf reports a warning (see report).
+//
+// i18n:format 3
 func (r *run) warnf(rec *record.Record, field, rule, format string, args ...any) {
 	r.report(rec, field, diag.Warning, rule, format, args...)
 }

@@ -43,9 +43,16 @@ func check(t *testing.T, files map[string]string) []diag.Diagnostic {
 		}
 		recs = append(recs, r)
 	}
-	return Check(&Context{Set: record.NewSet(recs), Policy: config.Default(), Now: now,
+	ds := Check(&Context{Set: record.NewSet(recs), Policy: config.Default(), Now: now,
 		Exists: func(rel string) bool { return strings.HasPrefix(rel, "attachments/ok") }})
+	if checkHook != nil {
+		checkHook(ds)
+	}
+	return ds
 }
+
+// checkHook, when set, sees the diagnostics of every check.
+var checkHook func([]diag.Diagnostic)
 
 func has(ds []diag.Diagnostic, path, rule string, sev diag.Severity, msg string) bool {
 	for _, d := range ds {

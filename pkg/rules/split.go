@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/money"
 	"github.com/opsbook/opsbook/pkg/record"
 )
@@ -19,12 +20,12 @@ import (
 // warning is named on every claim of the group.
 func (r *run) splitClaims() {
 	type group struct {
-		why    string
+		why    i18n.Phrase
 		recs   []*record.Record
 		fields []string // where each claim's warning points
 	}
 	groups := map[string]*group{}
-	add := func(key, why, field string, rec *record.Record) {
+	add := func(key string, why i18n.Phrase, field string, rec *record.Record) {
 		g := groups[key]
 		if g == nil {
 			g = &group{why: why}
@@ -44,16 +45,16 @@ func (r *run) splitClaims() {
 		}
 		claimant, date := rec.Str("claimant"), rec.Str("date")
 		if claimant != "" && date != "" {
-			add("day\x00"+claimant+"\x00"+date, "by "+claimant+" on "+date, "date", rec)
+			add("day\x00"+claimant+"\x00"+date, i18n.P("by %s on %s", claimant, date), "date", rec)
 		}
 		sums := map[string]string{}
 		for _, e := range Listed(rec) {
 			sums[e.Path] = strings.ToLower(e.SHA256)
 		}
 		for _, n := range NamedAttachments(rec) {
-			add("path\x00"+n.Path, "sharing the receipt "+n.Path, n.Field, rec)
+			add("path\x00"+n.Path, i18n.P("sharing the receipt %s", n.Path), n.Field, rec)
 			if h := sums[n.Path]; len(h) == 64 {
-				add("hash\x00"+h, "sharing a receipt with SHA-256 "+h[:12]+"…", n.Field, rec)
+				add("hash\x00"+h, i18n.P("sharing a receipt with SHA-256 %s…", h[:12]), n.Field, rec)
 			}
 		}
 	}
@@ -90,7 +91,7 @@ func (r *run) splitClaims() {
 			seen[set] = true
 			list := strings.Join(ids, ", ") // once a group, not once a claim
 			for i, rec := range g.recs {
-				r.warnf(rec, g.fields[i], "split-claim", "claims %s %s total %s, over the %s's approval limit %s that each stays under: one expense split in parts is approved as one", list, g.why, total, l.role, l.amount)
+				r.warnf(rec, g.fields[i], "split-claim", "claims %s %s total %s, over the %s's approval limit %s that each stays under: one expense split in parts is approved as one", list, g.why, total, i18n.Word{Group: "role", Key: l.role}, l.amount)
 			}
 			break
 		}

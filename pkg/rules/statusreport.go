@@ -34,7 +34,7 @@ func (r *run) statusReport(rec *record.Record) {
 	switch {
 	case author.Str("role") == "director":
 		if to.Str("role") != "leadership" {
-			r.errorf(rec, "to", "report-to", "the director reports to leadership; %s is %s", to.ID, orNone(to.Str("role")))
+			r.errorf(rec, "to", "report-to", "the director reports to leadership; %s is %s", to.ID, roleWord(to.Str("role")))
 		}
 	case author.Str("reports_to") != to.ID:
 		r.errorf(rec, "to", "report-to", "%s reports to %s (reports_to), not to %s", author.ID, orNone(author.Str("reports_to")), to.ID)
@@ -68,7 +68,7 @@ func (r *run) statusReportCadence() {
 		}
 		rep := latest[p.ID]
 		if rep == nil {
-			r.warnf(p, "role", "status-report-missing", "%s has submitted no status report: the policy asks a %s for one every %d days (status_reports.%s)", p.ID, role, days, role)
+			r.warnf(p, "role", "status-report-missing", "%s has submitted no status report: the policy asks a %s for one every %d days (status_reports.%s)", p.ID, roleWord(role), days, role)
 			continue
 		}
 		at := rep.Str("submitted_at")
@@ -77,7 +77,7 @@ func (r *run) statusReportCadence() {
 		}
 		if since, ok := DaysSince(r.Now, at[:10]); ok && since > days {
 			r.warnf(rep, "submitted_at", "status-report-missing", "no status report from %s since this one, submitted %s, %d days ago: the policy asks a %s for one every %d days (status_reports.%s)",
-				p.ID, at[:10], since, role, days, role)
+				p.ID, at[:10], since, roleWord(role), days, role)
 		}
 	}
 }

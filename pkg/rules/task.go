@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -21,14 +22,14 @@ func (r *run) task(rec *record.Record) {
 		}
 	default:
 		if rec.Has("done") {
-			r.errorf(rec, "done", "action-done", "a task %s has no done date", st)
+			r.errorf(rec, "done", "action-done", "a task %s has no done date", stateWord(st))
 		}
 	}
 	if d := rec.Str("done"); d != "" && d > r.Now.Format(time.DateOnly) {
 		r.errorf(rec, "done", "action-done", "done on %s, a date still to come", d)
 	}
 	if due := rec.Str("due"); (st == "open" || st == "doing") && due != "" && due < r.Now.Format(time.DateOnly) {
-		r.warnf(rec, "due", "task-overdue", "task %q of %s was due %s and is %s", rec.Title(), rec.Str("assignee"), due, st)
+		r.warnf(rec, "due", "task-overdue", "task %q of %s was due %s and is %s", rec.Title(), rec.Str("assignee"), due, stateWord(st))
 	}
 	r.taskAssignee(rec)
 }
@@ -79,7 +80,7 @@ func (r *run) planTaskDates(rec *record.Record) {
 		done, status := rec.Str(p+".done"), orDefault(rec.Str(p+".status"), "todo")
 		switch {
 		case done != "" && status != "done":
-			r.errorf(rec, p+".done", "action-done", "%q has a done date but is %s", rec.Str(p+".title"), status)
+			r.errorf(rec, p+".done", "action-done", "%q has a done date but is %s", rec.Str(p+".title"), stateWord(status))
 		case done > today:
 			r.errorf(rec, p+".done", "action-done", "%q was done on %s, a date still to come", rec.Str(p+".title"), done)
 		}
@@ -114,16 +115,17 @@ func (r *run) planMeasurements(rec *record.Record) {
 	for i := range rec.List("goals") {
 		p := "goals." + strconv.Itoa(i)
 		k := rec.Str(p + ".kpi")
-		from, what := latest[k], "last measured"
+		from, what := latest[k], i18n.P("last measured %s", latest[k])
 		if from == "" {
-			from, what = rec.Str("activated_on"), "not measured since the plan's activation on"
+			from = rec.Str("activated_on")
+			what = i18n.P("not measured since the plan's activation on %s", from)
 		}
 		if from == "" {
 			r.warnf(rec, p+".kpi", "measurement-missing", "goal %q has no measurement: the policy asks for one every %d days (measurement_interval_days)", k, days)
 			continue
 		}
 		if since, ok := DaysSince(r.Now, from); ok && since > days {
-			r.warnf(rec, p+".kpi", "measurement-missing", "goal %q %s %s, %d days ago: the policy asks for one every %d days (measurement_interval_days)", k, what, from, since, days)
+			r.warnf(rec, p+".kpi", "measurement-missing", "goal %q %s, %d days ago: the policy asks for one every %d days (measurement_interval_days)", k, what, since, days)
 		}
 	}
 }

@@ -247,12 +247,12 @@ func (r *run) training(rec *record.Record) {
 		who[person] = true
 		attended := rec.Str(p + ".attended")
 		if held && attended == "" {
-			r.errorf(rec, p+".attended", "state-needs", "a %s training says for every attendee whether they attended: %s has no attended", st, person)
+			r.errorf(rec, p+".attended", "state-needs", "a %s training says for every attendee whether they attended: %s has no attended", stateWord(st), person)
 		}
 		if rec.Has(p + ".rating") {
 			switch {
 			case !held:
-				r.errorf(rec, p+".rating", "training-attendance", "%s rates a session that is %s: ratings come once it is held", person, st)
+				r.errorf(rec, p+".rating", "training-attendance", "%s rates a session that is %s: ratings come once it is held", person, stateWord(st))
 			case attended == "false":
 				r.errorf(rec, p+".rating", "training-attendance", "%s rates a session they did not attend", person)
 			}
@@ -262,7 +262,7 @@ func (r *run) training(rec *record.Record) {
 		}
 	}
 	if held && rec.Str("date") > r.Now.Format("2006-01-02") {
-		r.errorf(rec, "date", "state-needs", "a %s training took place: its date %s is in the future", st, rec.Str("date"))
+		r.errorf(rec, "date", "state-needs", "a %s training took place: its date %s is in the future", stateWord(st), rec.Str("date"))
 	}
 	if st == "evaluated" && !rec.Has("evaluation") {
 		r.errorf(rec, "status", "state-needs", "an evaluated training needs the organiser's assessment of its effect (evaluation: date, by, assessment)")
@@ -278,7 +278,7 @@ func (r *run) training(rec *record.Record) {
 		}
 	}
 	if claim == "" && held && rec.Str("delivery") == "external" {
-		r.warnf(rec, "delivery", "training-expense", "an external course that was %s names no claim (expense: EXP-...) that paid for it", st)
+		r.warnf(rec, "delivery", "training-expense", "an external course that was %s names no claim (expense: EXP-...) that paid for it", stateWord(st))
 	}
 }
 
@@ -332,7 +332,7 @@ func (r *run) violation(rec *record.Record) {
 	switch st := rec.Status(); st {
 	case "decided", "closed":
 		if !rec.Has("decision") {
-			r.errorf(rec, "status", "state-needs", "a %s violation needs its decision (decision: date, by, sanction, reason)", st)
+			r.errorf(rec, "status", "state-needs", "a %s violation needs its decision (decision: date, by, sanction, reason)", stateWord(st))
 		}
 	case "dismissed":
 		if !rec.Has("dismissal") {

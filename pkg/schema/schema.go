@@ -9,12 +9,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/money"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/schemas"
@@ -284,11 +286,12 @@ func pointerToPath(ptr string) string {
 func (s *Set) toDiag(r *record.Record, ve *jsonschema.ValidationError) diag.Diagnostic {
 	field := pointerToPath(ve.InstanceLocation)
 	line, col := r.Pos(field)
-	rule, msg := "schema", ve.Message
+	rule := "schema"
+	var msg, text string
 	kw := lastSegment(ve.KeywordLocation)
-	where := field
-	if where == "" {
-		where = "record"
+	var where any = field
+	if field == "" {
+		where = i18n.P("record")
 	}
 	switch kw {
 	case "additionalProperties":
@@ -296,7 +299,7 @@ func (s *Set) toDiag(r *record.Record, ve *jsonschema.ValidationError) diag.Diag
 		names := quoted(ve.Message)
 		parent := strings.TrimSuffix(ve.AbsoluteKeywordLocation, "/additionalProperties")
 		allowed := s.props[parent]
-		var parts []string
+		var parts []any
 		for i, n := range names {
 			full := n
 			if field != "" {
@@ -307,72 +310,86 @@ func (s *Set) toDiag(r *record.Record, ve *jsonschema.ValidationError) diag.Diag
 					line, col = k.Line, k.Column
 				}
 			}
-			m := fmt.Sprintf("unknown field %q", n)
 			if sug := Suggest(n, allowed); sug != "" {
-				m += fmt.Sprintf(" (did you mean %q?)", sug)
+				parts = append(parts, i18n.P("unknown field %q (did you mean %q?)", n, sug))
+			} else {
+				parts = append(parts, i18n.P("unknown field %q", n))
 			}
-			parts = append(parts, m)
 		}
-		msg = strings.Join(parts, "; ")
 		if field != "" {
-			msg += " in " + field
+			msg, text = i18n.Both("%s in %s", i18n.Join("; ", parts...), field)
+		} else {
+			msg, text = i18n.Texts(i18n.Join("; ", parts...))
 		}
 	case "required":
 		rule = "required"
 		names := quoted(ve.Message)
-		if len(names) == 1 {
-			msg = fmt.Sprintf("missing required field %q in %s", names[0], where)
-		} else {
-			msg = fmt.Sprintf("missing required fields %s in %s", strings.Join(quoteAll(names), ", "), where)
+		switch {
+		case len(names) == 1 && field == "":
+			msg, text = i18n.Both("missing required field %q in record", names[0])
+		case len(names) == 1:
+			msg, text = i18n.Both("missing required field %q in %s", names[0], field)
+		case field == "":
+			msg, text = i18n.Both("missing required fields %s in record", strings.Join(quoteAll(names), ", "))
+		default:
+			msg, text = i18n.Both("missing required fields %s in %s", strings.Join(quoteAll(names), ", "), field)
 		}
 	case "enum":
 		rule = "enum"
 		v, _ := record.Lookup(r.Data, field)
-		msg = fmt.Sprintf("%s: %q is not allowed; %s", field, record.Text(v), ve.Message)
+		allowed := libMessage(ve.Message)
 		if sug := Suggest(record.Text(v), quotedAll(ve.Message)); sug != "" {
-			msg = fmt.Sprintf("%s: %q is not allowed (did you mean %q?); %s", field, record.Text(v), sug, ve.Message)
+			msg, text = i18n.Both("%s: %q is not allowed (did you mean %q?); %s", field, record.Text(v), sug, allowed)
+		} else {
+			msg, text = i18n.Both("%s: %q is not allowed; %s", field, record.Text(v), allowed)
 		}
 	case "format":
 		rule = "format"
 		v, _ := record.Lookup(r.Data, field)
-		f := quotedFirst(ve.Message)
-		switch f {
+		switch quotedFirst(ve.Message) {
 		case "money":
-			msg = fmt.Sprintf("%s: %s is not an amount of money (a positive decimal with at most 2 fraction digits)", field, record.Text(v))
+			msg, text = i18n.Both("%s: %s is not an amount of money (a positive decimal with at most 2 fraction digits)", field, record.Text(v))
 		case "signed-money":
-			msg = fmt.Sprintf("%s: %s is not an amount of money (a non-zero decimal with at most 2 fraction digits)", field, record.Text(v))
+			msg, text = i18n.Both("%s: %s is not an amount of money (a non-zero decimal with at most 2 fraction digits)", field, record.Text(v))
 		case "date":
-			msg = fmt.Sprintf("%s: %q is not a real date (YYYY-MM-DD)", field, record.Text(v))
+			msg, text = i18n.Both("%s: %q is not a real date (YYYY-MM-DD)", field, record.Text(v))
 		case "date-time":
-			msg = fmt.Sprintf("%s: %q is not an instant (RFC 3339 with offset, like 2026-09-20T09:12:00+08:00)", field, record.Text(v))
+			msg, text = i18n.Both("%s: %q is not an instant (RFC 3339 with offset, like 2026-09-20T09:12:00+08:00)", field, record.Text(v))
 		default:
-			msg = fmt.Sprintf("%s: %s", field, ve.Message)
+			msg, text = prefixed(field, libMessage(ve.Message))
 		}
 	case "anyOf", "oneOf":
-		msg = fmt.Sprintf("%s: %s", where, anyOfMessage(ve))
-	case "const":
-		msg = fmt.Sprintf("%s: %s", where, ve.Message)
+		msg, text = prefixed(where, anyOfMessage(ve))
 	case "pattern":
 		v, _ := record.Lookup(r.Data, field)
 		pat := quotedFirst(ve.Message)
 		if u, err := strconv.Unquote(`"` + strings.ReplaceAll(strings.ReplaceAll(pat, `\'`, `'`), `"`, `\"`) + `"`); err == nil {
 			pat = u
 		}
-		what := patternWords[pat]
-		if what == "" {
-			what = "in the expected form (" + pat + ")"
+		what, ok := patternWords[pat]
+		if !ok {
+			what = i18n.P("in the expected form (%s)", pat)
 		}
-		msg = fmt.Sprintf("%s: %q is not %s", where, record.Text(v), what)
+		msg, text = i18n.Both("%s: %q is not %s", where, record.Text(v), what)
 	default:
-		rule = "schema"
-		msg = fmt.Sprintf("%s: %s", where, ve.Message)
+		msg, text = prefixed(where, libMessage(ve.Message))
 	}
-	return diag.Diagnostic{Path: r.Path, Line: line, Column: col, Severity: diag.Error, Rule: rule, Message: msg, Record: r.ID}
+	return diag.Diagnostic{Path: r.Path, Line: line, Column: col, Severity: diag.Error, Rule: rule, Message: msg, Text: text, Record: r.ID}
+}
+
+// prefixed is "field: message" in English and in the reader's language.
+func prefixed(field, m any) (english, local string) {
+	fen, floc := i18n.Texts(field)
+	en, loc := i18n.Texts(m)
+	if i18n.IsChinese() {
+		return fen + ": " + en, floc + "：" + loc
+	}
+	return fen + ": " + en, floc + ": " + loc
 }
 
 // anyOfMessage explains a failed anyOf: when every branch failed for a
 // missing field, it names the alternatives.
-func anyOfMessage(ve *jsonschema.ValidationError) string {
+func anyOfMessage(ve *jsonschema.ValidationError) any {
 	var missing []string
 	for _, c := range ve.Causes {
 		l := leaves(c)
@@ -381,15 +398,52 @@ func anyOfMessage(ve *jsonschema.ValidationError) string {
 		}
 	}
 	if len(missing) == len(ve.Causes) && len(missing) > 0 {
-		return "needs " + strings.Join(missing, " or ")
+		return i18n.P("needs %s", strings.Join(missing, " or "))
 	}
-	var msgs []string
+	var msgs []any
 	for _, c := range ve.Causes {
 		for _, l := range leaves(c) {
-			msgs = append(msgs, l.Message)
+			msgs = append(msgs, libMessage(l.Message))
 		}
 	}
-	return "matches none of the allowed forms: " + strings.Join(msgs, "; or ")
+	return i18n.P("matches none of the allowed forms: %s", i18n.Join(i18n.P("; or "), msgs...))
+}
+
+// libMessages are the validator's own messages, each as the catalog
+// format that says it in the reader's language. The English stays the
+// validator's text word for word.
+var libMessages = []struct {
+	re  *regexp.Regexp
+	say func(m []string) i18n.Phrase
+}{
+	{regexp.MustCompile(`^value must be one of (.*)$`), func(m []string) i18n.Phrase { return i18n.P("value must be one of %s", m[1]) }},
+	{regexp.MustCompile(`^value must be (.*)$`), func(m []string) i18n.Phrase { return i18n.P("value must be %s", m[1]) }},
+	{regexp.MustCompile(`^expected (.*), but got (.*)$`), func(m []string) i18n.Phrase { return i18n.P("expected %s, but got %s", m[1], m[2]) }},
+	{regexp.MustCompile(`^length must be >= (\d+), but got (\d+)$`), func(m []string) i18n.Phrase { return i18n.P("length must be >= %s, but got %s", m[1], m[2]) }},
+	{regexp.MustCompile(`^length must be <= (\d+), but got (\d+)$`), func(m []string) i18n.Phrase { return i18n.P("length must be <= %s, but got %s", m[1], m[2]) }},
+	{regexp.MustCompile(`^must be >= (\S+) but found (\S+)$`), func(m []string) i18n.Phrase { return i18n.P("must be >= %s but found %s", m[1], m[2]) }},
+	{regexp.MustCompile(`^must be <= (\S+) but found (\S+)$`), func(m []string) i18n.Phrase { return i18n.P("must be <= %s but found %s", m[1], m[2]) }},
+	{regexp.MustCompile(`^must be > (\S+) but found (\S+)$`), func(m []string) i18n.Phrase { return i18n.P("must be > %s but found %s", m[1], m[2]) }},
+	{regexp.MustCompile(`^must be < (\S+) but found (\S+)$`), func(m []string) i18n.Phrase { return i18n.P("must be < %s but found %s", m[1], m[2]) }},
+	{regexp.MustCompile(`^minimum (\d+) items required, but found (\d+) items$`), func(m []string) i18n.Phrase {
+		return i18n.P("minimum %s items required, but found %s items", m[1], m[2])
+	}},
+	{regexp.MustCompile(`^maximum (\d+) items required, but found (\d+) items$`), func(m []string) i18n.Phrase {
+		return i18n.P("maximum %s items required, but found %s items", m[1], m[2])
+	}},
+	{regexp.MustCompile(`^items at index (\d+) and (\d+) are equal$`), func(m []string) i18n.Phrase { return i18n.P("items at index %s and %s are equal", m[1], m[2]) }},
+	{regexp.MustCompile(`^not allowed$`), func(m []string) i18n.Phrase { return i18n.P("not allowed") }},
+}
+
+// libMessage is a message of the validator in each language: one of
+// libMessages, or the validator's English when it is not among them.
+func libMessage(msg string) any {
+	for _, l := range libMessages {
+		if m := l.re.FindStringSubmatch(msg); m != nil {
+			return l.say(m)
+		}
+	}
+	return msg
 }
 
 func quoted(msg string) []string {
@@ -436,33 +490,33 @@ func quoteAll(names []string) []string {
 
 // defWords says in words what the shared definitions' patterns ask for, so
 // that a manager is not shown a regular expression.
-var defWords = map[string]string{
-	"text":           "text (it is empty)",
-	"numberOrText":   "text (it is empty)",
-	"handle":         "a person's handle (lower-case letters, digits, . and -, like li.wei)",
-	"customerId":     "a customer id (like CUS-0007)",
-	"projectId":      "a project id (like PRJ-2026-0001)",
-	"planId":         "a plan id (like PLN-2026-0001)",
-	"complaintId":    "a complaint id (like CMP-2026-0001)",
-	"appraisalId":    "an appraisal id (like APR-2026-0001)",
-	"expenseId":      "an expense id (like EXP-2026-0001)",
-	"budgetId":       "a budget id (like BUD-2026)",
-	"trainingPlanId": "a training plan id (like TRP-2026)",
-	"trainingId":     "a training id (like TRN-2026-0001)",
-	"violationId":    "a violation id (like VIO-2026-0001)",
-	"courseCode":     "a course code (capital letters, digits and -, like C01)",
-	"month":          "a month (YYYY-MM)",
-	"meetingId":      "a meeting id (like MTG-2026-0001)",
-	"taskId":         "a task id (like TSK-2026-0001)",
-	"reportId":       "a status report id (like RPT-2026-0001)",
-	"opsPlanId":      "an operations plan id (like OPP-2026)",
-	"analysisId":     "an analysis id (like ANA-2026-0001)",
-	"recordId":       "a record id (like PRJ-2026-0001, CMP-2026-0042, BUD-2026 or CUS-0007)",
-	"attachment":     "a path inside the repository (relative, without .. segments or backslashes)",
+var defWords = map[string]i18n.Phrase{
+	"text":           i18n.P("text (it is empty)"),
+	"numberOrText":   i18n.P("text (it is empty)"),
+	"handle":         i18n.P("a person's handle (lower-case letters, digits, . and -, like li.wei)"),
+	"customerId":     i18n.P("a customer id (like CUS-0007)"),
+	"projectId":      i18n.P("a project id (like PRJ-2026-0001)"),
+	"planId":         i18n.P("a plan id (like PLN-2026-0001)"),
+	"complaintId":    i18n.P("a complaint id (like CMP-2026-0001)"),
+	"appraisalId":    i18n.P("an appraisal id (like APR-2026-0001)"),
+	"expenseId":      i18n.P("an expense id (like EXP-2026-0001)"),
+	"budgetId":       i18n.P("a budget id (like BUD-2026)"),
+	"trainingPlanId": i18n.P("a training plan id (like TRP-2026)"),
+	"trainingId":     i18n.P("a training id (like TRN-2026-0001)"),
+	"violationId":    i18n.P("a violation id (like VIO-2026-0001)"),
+	"courseCode":     i18n.P("a course code (capital letters, digits and -, like C01)"),
+	"month":          i18n.P("a month (YYYY-MM)"),
+	"meetingId":      i18n.P("a meeting id (like MTG-2026-0001)"),
+	"taskId":         i18n.P("a task id (like TSK-2026-0001)"),
+	"reportId":       i18n.P("a status report id (like RPT-2026-0001)"),
+	"opsPlanId":      i18n.P("an operations plan id (like OPP-2026)"),
+	"analysisId":     i18n.P("an analysis id (like ANA-2026-0001)"),
+	"recordId":       i18n.P("a record id (like PRJ-2026-0001, CMP-2026-0042, BUD-2026 or CUS-0007)"),
+	"attachment":     i18n.P("a path inside the repository (relative, without .. segments or backslashes)"),
 }
 
 // patternWords maps a pattern to its words; filled from common.json.
-var patternWords = map[string]string{
-	`^[a-z][a-z0-9_]*$`: "a name of lower-case letters, digits and _",
-	`^[A-Z]{3}$`:        "a three-letter currency code (like CNY)",
+var patternWords = map[string]i18n.Phrase{
+	`^[a-z][a-z0-9_]*$`: i18n.P("a name of lower-case letters, digits and _"),
+	`^[A-Z]{3}$`:        i18n.P("a three-letter currency code (like CNY)"),
 }

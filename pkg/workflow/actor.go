@@ -3,6 +3,7 @@ package workflow
 import (
 	"strings"
 
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -76,25 +77,29 @@ func NewPeople(recs []*record.Record) People {
 }
 
 // rolePhrase names a role as a person would in a sentence.
-func rolePhrase(r Role) string {
+func rolePhrase(r Role) any {
 	switch r {
 	case Leadership:
-		return "leadership"
+		return i18n.P("leadership")
 	case Finance:
-		return "finance"
+		return i18n.P("finance")
 	}
-	return "a " + string(r)
+	return i18n.P("a %s", roleWord(r))
 }
 
 // joinOr writes "a, b or c".
-func joinOr(items []string) string {
+func joinOr[T any](items []T) any {
 	switch len(items) {
 	case 0:
-		return "nobody"
+		return i18n.P("nobody")
 	case 1:
 		return items[0]
 	}
-	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
+	head := make([]any, len(items)-1)
+	for i, it := range items[:len(items)-1] {
+		head[i] = it
+	}
+	return i18n.P("%s or %s", i18n.Join(i18n.P(", "), head...), items[len(items)-1])
 }
 
 func hasRole(roles []Role, r Role) bool {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -25,23 +26,23 @@ func checkCreate(a Actor, rec *record.Record, env Env) []*Refusal {
 	var out []*Refusal
 	if t := env.table(rec.Kind); t != nil && rec.Status() != t.Initial {
 		out = append(out, refuse(rec, RuleCreateState, "status", "%s must be created in %s, not %s: appearing in a later state is a move nobody may make",
-			describe(rec), t.Initial, orNone(rec.Status())))
+			describe(rec), stateWord(t.Initial), stateWord(rec.Status())))
 	}
 	c := CreatedBy(rec.Kind)
 	plural := record.Info(rec.Kind).Plural
 	switch {
 	case rec.Kind == record.Person:
 		if !c.allows(a) {
-			out = append(out, peoplePolicy(a, rec, "create person "+rec.ID))
+			out = append(out, peoplePolicy(a, rec, i18n.P("create person %s", rec.ID)))
 		}
 	case rec.Kind == "":
 		// Not a record at all: the schema says so.
 	case !c.allows(a):
 		out = append(out, refuse(rec, RuleCreateRole, "", "%s may not create %s: %s are created by %s",
-			a, rec.ID, plural, joinOr(rolePhrases(c.Roles))))
+			a.words(), rec.ID, i18n.Word{Group: "kind", Key: string(rec.Kind), Say: plural}, joinOr(rolePhrases(c.Roles))))
 	case c.Party != "" && rec.Str(c.Party) != a.Handle:
 		out = append(out, refuse(rec, RuleCreateRole, c.Party, "%s may not create %s: its %s is %s, and %s is created by its %s",
-			a, rec.ID, c.Party, orNone(rec.Str(c.Party)), article(rec.Kind), c.Party))
+			a.words(), rec.ID, c.Party, orNoneWord(rec.Str(c.Party)), article(rec.Kind), c.Party))
 	}
 	if rec.Kind == record.Appraisal {
 		if r := checkAppraiser(a, rec, env); r != nil {
@@ -51,8 +52,8 @@ func checkCreate(a Actor, rec *record.Record, env Env) []*Refusal {
 	return append(out, checkCreateRights(a, rec, env)...)
 }
 
-func rolePhrases(roles []Role) []string {
-	out := make([]string, len(roles))
+func rolePhrases(roles []Role) []any {
+	out := make([]any, len(roles))
 	for i, r := range roles {
 		out[i] = rolePhrase(r)
 	}
@@ -82,7 +83,7 @@ func checkAppraiser(a Actor, rec *record.Record, env Env) *Refusal {
 		return refuse(rec, RuleAppraiser, "employee", "%s: employee %s is not in the people registry, so whether %s is their manager cannot be told", rec.ID, emp, apr)
 	case e.ReportsTo != apr:
 		return refuse(rec, RuleAppraiser, "appraiser", "%s: %s may not appraise %s, who reports to %s: the appraiser is the employee's manager (reports_to) or a director",
-			rec.ID, apr, emp, orNone(e.ReportsTo))
+			rec.ID, apr, emp, orNoneWord(e.ReportsTo))
 	}
 	return nil
 }
@@ -118,7 +119,7 @@ func CheckEdit(a Actor, before, after *record.Record, env Env) error {
 
 func checkEdit(a Actor, before, after *record.Record, env Env) []*Refusal {
 	if before.Kind != after.Kind {
-		return []*Refusal{refuse(after, RuleSealedField, "kind", "%s changed kind from %s to %s: a record's kind never changes", after.ID, orNone(string(before.Kind)), orNone(string(after.Kind)))}
+		return []*Refusal{refuse(after, RuleSealedField, "kind", "%s changed kind from %s to %s: a record's kind never changes", after.ID, orNoneWord(string(before.Kind)), orNoneWord(string(after.Kind)))}
 	}
 	changed := changedFields(before, after)
 	if len(changed) == 0 {
@@ -126,7 +127,7 @@ func checkEdit(a Actor, before, after *record.Record, env Env) []*Refusal {
 	}
 	if before.Kind == record.Person {
 		if !hasRole(directorOrLeadership, a.Role) {
-			return []*Refusal{peoplePolicy(a, after, "change person "+after.ID)}
+			return []*Refusal{peoplePolicy(a, after, i18n.P("change person %s", after.ID))}
 		}
 		// Granting oneself powers is four eyes broken, even for those who
 		// may change people.
@@ -135,7 +136,7 @@ func checkEdit(a Actor, before, after *record.Record, env Env) []*Refusal {
 			for _, f := range []string{"role", "active"} {
 				if !sameField(before, after, f) {
 					out = append(out, refuse(after, RuleFourEyes, f, "%s may not change their own %s (was %s, now %s): another director or leadership changes it (four eyes)",
-						a, f, orNone(before.Str(f)), orNone(after.Str(f))))
+						a.words(), f, orNoneWord(before.Str(f)), orNoneWord(after.Str(f))))
 				}
 			}
 		}
@@ -147,7 +148,7 @@ func checkEdit(a Actor, before, after *record.Record, env Env) []*Refusal {
 	}
 	moved := before.Status() != after.Status()
 	if !moved && t.IsFinal(before.Status()) {
-		r := refuse(after, RuleFinalState, changed[0], "%s is %s, a final state: it cannot change (changed: %s)", describe(before), before.Status(), strings.Join(changed, ", "))
+		r := refuse(after, RuleFinalState, changed[0], "%s is %s, a final state: it cannot change (changed: %s)", describe(before), stateWord(before.Status()), strings.Join(changed, ", "))
 		return []*Refusal{r}
 	}
 	out := checkRights(a, before, after, env)
@@ -167,26 +168,27 @@ func CheckDelete(a Actor, before *record.Record) error {
 }
 
 func deleteRefusal(a Actor, before *record.Record) *Refusal {
-	return refuse(before, RuleRecordDeleted, "", "%s may not delete %s: records are never deleted (a record ends in a final state; a person is made inactive)", a, describe(before))
+	return refuse(before, RuleRecordDeleted, "", "%s may not delete %s: records are never deleted (a record ends in a final state; a person is made inactive)", a.words(), describe(before))
 }
 
 // CheckPolicyChange decides whether a may change .opsbook.yaml: only a
 // director or leadership may.
 func CheckPolicyChange(a Actor) error {
-	const what = "the policy (" + config.FileName + ")"
+	what := i18n.P("the policy (%s)", config.FileName)
 	if r := checkActor(a, nil, what); r != nil {
 		r.Path = config.FileName
 		return r
 	}
 	if !hasRole(directorOrLeadership, a.Role) {
-		return &Refusal{Rule: RulePeoplePolicy, Path: config.FileName,
-			Message: a.String() + " may not change " + what + ": only a director or leadership may"}
+		r := refuse(nil, RulePeoplePolicy, "", "%s may not change %s: only a director or leadership may", a.words(), what)
+		r.Path = config.FileName
+		return r
 	}
 	return nil
 }
 
-func peoplePolicy(a Actor, rec *record.Record, what string) *Refusal {
-	return refuse(rec, RulePeoplePolicy, "", "%s may not %s: people are changed only by a director or leadership", a, what)
+func peoplePolicy(a Actor, rec *record.Record, what i18n.Phrase) *Refusal {
+	return refuse(rec, RulePeoplePolicy, "", "%s may not %s: people are changed only by a director or leadership", a.words(), what)
 }
 
 // Change is one record's change in a commit (or a command): Before is nil

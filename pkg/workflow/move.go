@@ -1,12 +1,11 @@
 package workflow
 
 import (
-	"fmt"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/money"
 	"github.com/opsbook/opsbook/pkg/record"
 )
@@ -99,22 +98,22 @@ func noWorkflow(rec *record.Record) *Refusal {
 	if rec.Kind == "" {
 		return refuse(rec, RuleMoveIllegal, "kind", "%s has no kind, so no workflow", rec.ID)
 	}
-	return refuse(rec, RuleMoveIllegal, "status", "%s is %s, and %s records have no workflow", rec.ID, article(rec.Kind), rec.Kind)
+	return refuse(rec, RuleMoveIllegal, "status", "%s is %s, and %s records have no workflow", rec.ID, article(rec.Kind), kindWord(rec.Kind))
 }
 
 // lookup finds the move out of rec's state to to, or says why there is none.
 func (t *Table) lookup(rec *record.Record, to string) (Move, *Refusal) {
 	from := rec.Status()
-	states := strings.Join(t.States, ", ")
+	states := stateWords(t.States)
 	switch {
 	case from == "":
-		return Move{}, refuse(rec, RuleMoveIllegal, "status", "%s has no status: %s starts in %s (states: %s)", describe(rec), article(t.Kind), t.Initial, states)
+		return Move{}, refuse(rec, RuleMoveIllegal, "status", "%s has no status: %s starts in %s (states: %s)", describe(rec), article(t.Kind), stateWord(t.Initial), states)
 	case !t.IsState(from):
 		return Move{}, refuse(rec, RuleMoveIllegal, "status", "%s is in %q, which is not a state of %s (states: %s)", describe(rec), from, article(t.Kind), states)
 	case !t.IsState(to):
 		return Move{}, refuse(rec, RuleMoveIllegal, "status", "%q is not a state of %s (states: %s)", to, article(t.Kind), states)
 	case from == to:
-		return Move{}, refuse(rec, RuleMoveIllegal, "status", "%s is already %s", describe(rec), from)
+		return Move{}, refuse(rec, RuleMoveIllegal, "status", "%s is already %s", describe(rec), stateWord(from))
 	}
 	if m, ok := t.Find(from, to); ok {
 		return m, nil
@@ -123,22 +122,22 @@ func (t *Table) lookup(rec *record.Record, to string) (Move, *Refusal) {
 	if len(moves) == 0 && t.IsFinal(from) {
 		return Move{}, finalState(rec)
 	}
-	return Move{}, refuse(rec, RuleMoveIllegal, "status", "no move from %s to %s for %s; from %s: %s", from, to, article(t.Kind), from, targets(moves))
+	return Move{}, refuse(rec, RuleMoveIllegal, "status", "no move from %s to %s for %s; from %s: %s", stateWord(from), stateWord(to), article(t.Kind), stateWord(from), targets(moves))
 }
 
 func finalState(rec *record.Record) *Refusal {
-	return refuse(rec, RuleFinalState, "status", "%s is %s, a final state: it cannot change", describe(rec), rec.Status())
+	return refuse(rec, RuleFinalState, "status", "%s is %s, a final state: it cannot change", describe(rec), stateWord(rec.Status()))
 }
 
-func targets(moves []Move) string {
+func targets(moves []Move) any {
 	if len(moves) == 0 {
-		return "none"
+		return i18n.P("none")
 	}
-	var out []string
+	var out []any
 	for _, m := range moves {
-		out = append(out, m.To)
+		out = append(out, stateWord(m.To))
 	}
-	return strings.Join(out, ", ")
+	return i18n.Join(", ", out...)
 }
 
 // allowed decides a move the table has: first the conditions on the record
@@ -155,7 +154,7 @@ func allowed(a Actor, rec *record.Record, m Move, env Env) *Refusal {
 		}
 	}
 	if !mayMake(a, rec, m) {
-		return refuse(rec, RuleMoveRole, "status", "%s may not %s %s: only %s may", a, phrase(m.Verb), rec.ID, who(rec, m.Roles, m.Parties))
+		return refuse(rec, RuleMoveRole, "status", "%s may not %s %s: only %s may", a.words(), phrase(m.Verb), rec.ID, who(rec, m.Roles, m.Parties))
 	}
 	for _, f := range m.Excluded {
 		if rec.Str(f) == a.Handle {
@@ -173,20 +172,13 @@ func allowed(a Actor, rec *record.Record, m Move, env Env) *Refusal {
 	return checkOrder(a, rec, m, env)
 }
 
-func orNone(s string) string {
-	if s == "" {
-		return "(none)"
-	}
-	return s
-}
-
 func checkResume(rec *record.Record, m Move) *Refusal {
 	from := rec.Str("hold.from")
 	switch {
 	case from == "":
 		return refuse(rec, RuleHoldFrom, "hold.from", "%s is on hold without hold.from, so the state it resumes to is unknown", describe(rec))
 	case from != m.To:
-		return refuse(rec, RuleHoldFrom, "status", "%s was put on hold from %s: it resumes to %s, not %s", describe(rec), from, from, m.To)
+		return refuse(rec, RuleHoldFrom, "status", "%s was put on hold from %s: it resumes to %s, not %s", describe(rec), stateWord(from), stateWord(from), stateWord(m.To))
 	}
 	return nil
 }
@@ -194,13 +186,13 @@ func checkResume(rec *record.Record, m Move) *Refusal {
 func checkLimit(a Actor, rec *record.Record, m Move, env Env) *Refusal {
 	amount, ok := rec.Money("amount")
 	if !ok {
-		return refuse(rec, RuleApprovalLimit, "amount", "%s may not %s %s: its amount is missing or not a plain decimal, so no limit can be checked", a, phrase(m.Verb), rec.ID)
+		return refuse(rec, RuleApprovalLimit, "amount", "%s may not %s %s: its amount is missing or not a plain decimal, so no limit can be checked", a.words(), phrase(m.Verb), rec.ID)
 	}
 	limit, limited := env.limit(a.Role)
 	if !limited || !amount.GreaterThan(limit) {
 		return nil
 	}
-	var can []string
+	var can []any
 	if a.Role == Manager {
 		if dl, _ := env.limit(Director); !amount.GreaterThan(dl) {
 			can = append(can, rolePhrase(Director))
@@ -208,7 +200,7 @@ func checkLimit(a Actor, rec *record.Record, m Move, env Env) *Refusal {
 	}
 	can = append(can, rolePhrase(Leadership))
 	return refuse(rec, RuleApprovalLimit, "amount", "%s may not %s %s: %s is over the %s limit of %s; %s must approve it",
-		a, phrase(m.Verb), rec.ID, amount.Grouped(), a.Role, limit.Grouped(), joinOr(can))
+		a.words(), phrase(m.Verb), rec.ID, amount.Grouped(), roleWord(a.Role), limit.Grouped(), joinOr(can))
 }
 
 func checkSupersede(rec *record.Record, env Env) *Refusal {
@@ -217,9 +209,9 @@ func checkSupersede(rec *record.Record, env Env) *Refusal {
 	case act == nil:
 		return refuse(rec, RuleSupersede, "status", "%s may be superseded only as part of activating the revision that names it in supersedes (one change moves both): activate that revision instead", rec.ID)
 	case act.Kind != record.Plan || act.Str("supersedes") != rec.ID:
-		return refuse(rec, RuleSupersede, "status", "%s does not supersede %s (its supersedes is %s): only the revision that names a plan supersedes it", act.ID, rec.ID, orNone(act.Str("supersedes")))
+		return refuse(rec, RuleSupersede, "status", "%s does not supersede %s (its supersedes is %s): only the revision that names a plan supersedes it", act.ID, rec.ID, orNoneWord(act.Str("supersedes")))
 	case act.Status() != "active":
-		return refuse(rec, RuleSupersede, "status", "%s is not being activated (it is %s): %s is superseded only when its revision becomes active", act.ID, orNone(act.Status()), rec.ID)
+		return refuse(rec, RuleSupersede, "status", "%s is not being activated (it is %s): %s is superseded only when its revision becomes active", act.ID, stateWord(act.Status()), rec.ID)
 	}
 	return nil
 }
@@ -240,14 +232,14 @@ func mayMake(a Actor, rec *record.Record, m Move) bool {
 
 // who lists the people a move is open to: "the assignee (li.wei), a manager
 // or a director".
-func who(rec *record.Record, roles []Role, parties []string) string {
-	var out []string
+func who(rec *record.Record, roles []Role, parties []string) any {
+	var out []any
 	for _, f := range parties {
-		h := rec.Str(f)
+		var h any = rec.Str(f)
 		if h == "" {
-			h = "none is set"
+			h = i18n.P("none is set")
 		}
-		out = append(out, fmt.Sprintf("the %s (%s)", f, h))
+		out = append(out, i18n.P("the %s (%s)", f, h))
 	}
 	for _, r := range roles {
 		out = append(out, rolePhrase(r))
@@ -256,32 +248,78 @@ func who(rec *record.Record, roles []Role, parties []string) string {
 }
 
 // phrase turns a CLI verb into words for a sentence.
-func phrase(verb string) string {
+func phrase(verb string) any {
 	switch verb {
 	case "ack":
-		return "acknowledge"
+		return i18n.P("acknowledge")
 	case "hold":
-		return "put on hold"
+		return i18n.P("put on hold")
 	case "plan":
-		return "start planning"
+		return i18n.P("start planning")
 	case "assess":
-		return "start the feasibility study of"
+		return i18n.P("start the feasibility study of")
 	case "finish":
-		return "start closing"
+		return i18n.P("start closing")
+	case "activate":
+		return i18n.P("activate")
+	case "approve":
+		return i18n.P("approve")
+	case "cancel":
+		return i18n.P("cancel")
+	case "close":
+		return i18n.P("close")
+	case "complete":
+		return i18n.P("complete")
+	case "decide":
+		return i18n.P("decide")
+	case "deliver":
+		return i18n.P("deliver")
+	case "dismiss":
+		return i18n.P("dismiss")
+	case "evaluate":
+		return i18n.P("evaluate")
+	case "investigate":
+		return i18n.P("investigate")
+	case "pay":
+		return i18n.P("pay")
+	case "publish":
+		return i18n.P("publish")
+	case "recalibrate":
+		return i18n.P("recalibrate")
+	case "reject":
+		return i18n.P("reject")
+	case "reopen":
+		return i18n.P("reopen")
+	case "resolve":
+		return i18n.P("resolve")
+	case "resume":
+		return i18n.P("resume")
+	case "return":
+		return i18n.P("return")
+	case "review":
+		return i18n.P("review")
+	case "revise":
+		return i18n.P("revise")
+	case "start":
+		return i18n.P("start")
+	case "submit":
+		return i18n.P("submit")
+	case "supersede":
+		return i18n.P("supersede")
 	}
 	return verb
 }
 
-func ownNoun(field string) string {
+func ownNoun(field string) any {
 	switch field {
 	case "claimant":
-		return "claim"
+		return i18n.P("claim")
 	case "person":
-		return "case"
+		return i18n.P("case")
 	case "reporter":
-		return "report"
+		return i18n.P("report")
 	}
-	return "record"
+	return i18n.P("record")
 }
 
 // Option is one move out of a record's current state and whether the actor
@@ -289,8 +327,10 @@ func ownNoun(field string) string {
 type Option struct {
 	Move
 	Allowed bool
-	Reason  string // why not, when not Allowed
-	Rule    string // the refusal's rule code, when not Allowed
+	Reason  string // why not, when not Allowed, in English (for -o json)
+	// ReasonText is Reason in the reader's language.
+	ReasonText string
+	Rule       string // the refusal's rule code, when not Allowed
 }
 
 // Options lists the moves out of rec's current state, in table order, each
@@ -311,7 +351,7 @@ func Options(a Actor, rec *record.Record, env Env) []Option {
 		}
 		o := Option{Move: m, Allowed: r == nil}
 		if r != nil {
-			o.Reason, o.Rule = r.Message, r.Rule
+			o.Reason, o.ReasonText, o.Rule = r.Message, r.Text, r.Rule
 		}
 		out = append(out, o)
 	}
@@ -323,7 +363,7 @@ func Options(a Actor, rec *record.Record, env Env) []Option {
 func inquiryOnly(rec *record.Record, m Move) *Refusal {
 	if t := rec.Str("type"); t != "inquiry" {
 		return refuse(rec, RuleMoveIllegal, "status", "no move from %s to %s for %s of type %s: only inquiries are resolved straight from %s; a complaint is investigated first",
-			m.From, m.To, rec.ID, orNone(t), m.From)
+			stateWord(m.From), stateWord(m.To), rec.ID, orNoneWord(t), stateWord(m.From))
 	}
 	return nil
 }
@@ -366,9 +406,9 @@ func MoveByVerb(rec *record.Record, verb string, env Env) (Move, error) {
 			return Move{}, r
 		}
 	}
-	var can []string
+	var can []any
 	for _, m := range moves {
-		can = append(can, m.Verb+" ("+m.To+")")
+		can = append(can, i18n.P("%s (%s)", m.Verb, stateWord(m.To)))
 	}
-	return Move{}, refuse(rec, RuleMoveIllegal, "status", "no %s move from %s for %s; from %s: %s", verb, from, article(t.Kind), from, strings.Join(can, ", "))
+	return Move{}, refuse(rec, RuleMoveIllegal, "status", "no %s move from %s for %s; from %s: %s", verb, stateWord(from), article(t.Kind), stateWord(from), i18n.Join(", ", can...))
 }

@@ -1,8 +1,7 @@
 package workflow
 
 import (
-	"strings"
-
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -28,17 +27,17 @@ func checkOrder(a Actor, rec *record.Record, m Move, env Env) *Refusal {
 		p := env.Records.Get(id)
 		if p == nil || p.Kind != record.Project {
 			return refuse(rec, RuleOrder, "project", "%s may not be submitted: its project %s is not found; a plan is submitted for a project that is %s",
-				rec.ID, orNone(id), joinOr(planProjectStates))
+				rec.ID, orNoneWord(id), joinOr(stateList(planProjectStates)))
 		}
 		if !contains(planProjectStates, p.Status()) {
 			return refuse(rec, RuleOrder, "project", "%s may not be submitted while its project %s is %s: a plan is submitted once the project is %s",
-				rec.ID, id, orNone(p.Status()), joinOr(planProjectStates))
+				rec.ID, id, stateWord(p.Status()), joinOr(stateList(planProjectStates)))
 		}
 	case rec.Kind == record.Project && m.To == "executing":
 		if env.Records == nil {
 			return nil
 		}
-		var states []string
+		var states []any
 		for _, p := range env.Records.OfKind(record.Plan) {
 			if p.Str("project") != rec.ID {
 				continue
@@ -46,11 +45,11 @@ func checkOrder(a Actor, rec *record.Record, m Move, env Env) *Refusal {
 			if p.Status() == "active" {
 				return nil
 			}
-			states = append(states, p.ID+" "+p.Status())
+			states = append(states, i18n.Join(" ", p.ID, stateWord(p.Status())))
 		}
-		found := "it has no plan"
+		found := i18n.P("it has no plan")
 		if len(states) > 0 {
-			found = "its plans: " + strings.Join(states, ", ")
+			found = i18n.P("its plans: %s", i18n.Join(", ", states...))
 		}
 		return refuse(rec, RuleOrder, "status", "%s may not start executing without an active plan (%s): activate its plan first", rec.ID, found)
 	case rec.Kind == record.Expense && (m.From == "submitted" || m.From == "reviewed") && contains([]string{"reviewed", "approved", "rejected", "returned"}, m.To):
@@ -60,7 +59,7 @@ func checkOrder(a Actor, rec *record.Record, m Move, env Env) *Refusal {
 		claimant := rec.Str("claimant")
 		if c, ok := env.People[claimant]; ok && c.Role == Director {
 			return refuse(rec, RuleOrder, "status", "%s may not %s %s: it is the claim of the director %s, which only leadership decides",
-				a, phrase(m.Verb), rec.ID, claimant)
+				a.words(), phrase(m.Verb), rec.ID, claimant)
 		}
 	}
 	return nil

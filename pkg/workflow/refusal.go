@@ -1,8 +1,7 @@
 package workflow
 
 import (
-	"fmt"
-
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -35,7 +34,8 @@ const (
 // package's checks return.
 type Refusal struct {
 	Rule    string // one of the Rule* codes
-	Message string // a sentence naming the actor, the record and the reason
+	Message string // a sentence naming the actor, the record and the reason, in English (for -o json)
+	Text    string // the same sentence in the reader's language
 	ID      string // the record's id ("" for the policy)
 	Path    string // the record's file, relative to the repository root
 	// Field is the field at fault ("status", "amount", "assignee"), for a
@@ -43,10 +43,31 @@ type Refusal struct {
 	Field string
 }
 
-func (r *Refusal) Error() string { return r.Message }
+// Error is the refusal in the reader's language.
+func (r *Refusal) Error() string {
+	if r.Text != "" {
+		return r.Text
+	}
+	return r.Message
+}
 
+// refuse makes a refusal of rec (nil for the policy) from a catalog format.
+//
+// i18n:format 3
 func refuse(rec *record.Record, rule, field, format string, args ...any) *Refusal {
-	r := &Refusal{Rule: rule, Field: field, Message: fmt.Sprintf(format, args...)}
+	msg, text := i18n.Both(format, args...)
+	r := &Refusal{Rule: rule, Field: field, Message: msg, Text: text}
+	if rec != nil {
+		r.ID, r.Path = rec.ID, rec.Path
+	}
+	return r
+}
+
+// refuseWith makes a refusal whose sentence is put together from parts
+// (i18n.Join) rather than one format.
+func refuseWith(rec *record.Record, rule, field string, sentence any) *Refusal {
+	msg, text := i18n.Texts(sentence)
+	r := &Refusal{Rule: rule, Field: field, Message: msg, Text: text}
 	if rec != nil {
 		r.ID, r.Path = rec.ID, rec.Path
 	}
@@ -63,7 +84,7 @@ func asError(r *Refusal) error {
 }
 
 // checkActor refuses the unknown and the inactive, who may change nothing.
-func checkActor(a Actor, rec *record.Record, what string) *Refusal {
+func checkActor(a Actor, rec *record.Record, what any) *Refusal {
 	switch {
 	case a.Handle == "":
 		return refuse(rec, RuleActorUnknown, "", "an actor who is not in the people registry may not change %s: an unknown person may change nothing", what)
@@ -74,15 +95,15 @@ func checkActor(a Actor, rec *record.Record, what string) *Refusal {
 }
 
 // describe names a record in a sentence: "expense EXP-2026-0002".
-func describe(rec *record.Record) string {
-	return string(rec.Kind) + " " + rec.ID
+func describe(rec *record.Record) i18n.Joined {
+	return i18n.Join(" ", kindWord(rec.Kind), rec.ID)
 }
 
 // article writes "an expense", "a plan".
-func article(k record.Kind) string {
+func article(k record.Kind) i18n.Phrase {
 	switch k {
 	case record.Expense, record.Appraisal:
-		return "an " + string(k)
+		return i18n.P("an %s", kindWord(k))
 	}
-	return "a " + string(k)
+	return i18n.P("a %s", kindWord(k))
 }

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -326,7 +327,7 @@ func Describe(k record.Kind, p *config.Policy) RightsView {
 			for _, f := range r.Excluded {
 				never = append(never, "the "+partyName(f))
 			}
-			row.Who += ", never " + joinOr(never)
+			row.Who += ", never " + english(joinOr(never))
 		}
 		if row.States == nil {
 			row.States = open
@@ -354,14 +355,21 @@ func Describe(k record.Kind, p *config.Policy) RightsView {
 // whoWords names roles and party fields: "the claimant, a manager or a
 // director".
 func whoWords(roles []Role, parties []string) string {
-	var out []string
+	var out []any
 	for _, f := range parties {
 		out = append(out, "the "+partyName(f))
 	}
 	if len(roles) == len(Roles) {
-		return joinOr(append(out, "any active person"))
+		return english(joinOr(append(out, "any active person")))
 	}
-	return joinOr(append(out, rolePhrases(roles)...))
+	return english(joinOr(append(out, rolePhrases(roles)...)))
+}
+
+// english is a message argument's English text. `opsbook rights` (and its
+// JSON) describes rights in English.
+func english(v any) string {
+	en, _ := i18n.Texts(v)
+	return en
 }
 
 func roleNames(roles []Role) []string {

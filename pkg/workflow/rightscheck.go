@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/shopspring/decimal"
 )
@@ -82,13 +83,13 @@ func checkCreateRights(a Actor, rec *record.Record, env Env) []*Refusal {
 		case Stamp:
 			if !hasMode(group, Edit) {
 				c.add(refuse(rec, RuleStamp, p, "%s of %s is stamped by opsbook %s; a new %s may not carry it",
-					p, rec.ID, stampWhen(group), rec.Kind))
+					p, rec.ID, stampWhen(group), kindWord(rec.Kind)))
 			}
 		case Edit:
 			for _, r := range group {
 				if r.AtCreate && !c.holds(r, p) {
 					c.add(refuse(rec, ruleOr(r.Rule, RuleEditRight), p, "%s may not create %s with %s set: only %s may set it",
-						a, rec.ID, p, c.whoOf(group, p)))
+						a.words(), rec.ID, p, c.whoOf(group, p)))
 					break
 				}
 			}
@@ -167,7 +168,7 @@ func (c *rightsCheck) field(p string) {
 		}
 	}
 	c.add(refuse(c.rec(), ruleOr(open[0].Rule, RuleEditRight), p, "%s may not change %s of %s while it is %s: only %s may%s",
-		c.a, p, c.after.ID, c.state, c.whoOf(open, p), noteOf(open)))
+		c.a.words(), p, c.after.ID, stateWord(c.state), c.whoOf(open, p), noteOf(open)))
 }
 
 func (c *rightsCheck) sealed(p string, edits []Right) *Refusal {
@@ -178,32 +179,32 @@ func (c *rightsCheck) sealed(p string, edits []Right) *Refusal {
 		}
 		states = append(states, r.States...)
 	}
-	msg := fmt.Sprintf("%s of %s is sealed once the %s is %s", p, c.after.ID, noun(c.after.Kind), c.state)
+	parts := []any{i18n.P("%s of %s is sealed once the %s is %s", p, c.after.ID, noun(c.after.Kind), stateWord(c.state))}
 	if len(states) == 0 && !anyNil(edits) {
-		msg = fmt.Sprintf("%s of %s is sealed: it never changes after the %s is created", p, c.after.ID, noun(c.after.Kind))
+		parts[0] = i18n.P("%s of %s is sealed: it never changes after the %s is created", p, c.after.ID, noun(c.after.Kind))
 	} else if len(states) > 0 {
-		msg += fmt.Sprintf(" (it changes in %s, by %s)", strings.Join(dedupe(states), ", "), c.whoOf(edits, p))
+		parts = append(parts, i18n.P(" (it changes in %s, by %s)", stateWords(dedupe(states)), c.whoOf(edits, p)))
 	}
 	if h := c.rs.Hints[c.state]; h != "" {
-		msg += "; " + h
+		parts = append(parts, "; "+h)
 	}
 	if n := noteOf(edits); n != "" {
-		msg += n
+		parts = append(parts, n)
 	}
-	return refuse(c.rec(), RuleSealedField, p, "%s", msg)
+	return refuseWith(c.rec(), RuleSealedField, p, i18n.Join("", parts...))
 }
 
 // stampValue checks what a move wrote into a field it stamps.
 func (c *rightsCheck) stampValue(r Right, p string) *Refusal {
 	v, present := c.after.Get(p)
 	text := record.Text(v)
-	bad := func(want string) *Refusal {
+	bad := func(want any) *Refusal {
 		return refuse(c.rec(), ruleOr(r.Rule, RuleStamp), p, "%s of %s is stamped by the move to %s with %s, not %s",
-			p, c.after.ID, c.to, want, orNone(text))
+			p, c.after.ID, stateWord(c.to), want, orNoneWord(text))
 	}
 	if r.Value == StampCleared {
 		if present {
-			return bad("nothing (the move clears it)")
+			return bad(i18n.P("nothing (the move clears it)"))
 		}
 		return nil
 	}
@@ -214,35 +215,35 @@ func (c *rightsCheck) stampValue(r Right, p string) *Refusal {
 	switch r.Value {
 	case StampFrom:
 		if text != c.state {
-			return bad("the state it leaves, " + c.state)
+			return bad(i18n.P("the state it leaves, %s", stateWord(c.state)))
 		}
 	case StampNow:
 		t, err := time.Parse(time.RFC3339, text)
 		if err != nil {
-			return bad("the instant of the move")
+			return bad(i18n.P("the instant of the move"))
 		}
 		if !now.IsZero() && (t.After(now.Add(stampAhead)) || t.Before(now.Add(-stampBehind))) {
-			return bad(fmt.Sprintf("the instant of the move (%s)", now.Format(time.RFC3339)))
+			return bad(i18n.P("the instant of the move (%s)", now.Format(time.RFC3339)))
 		}
 	case StampTotal:
 		exact := appraisalTotal(c.after)
 		w, err := decimal.NewFromString(text)
 		if err != nil || !(w.Equal(exact) || exact.Exponent() < -2 && w.Equal(exact.Round(2))) {
-			return bad("Σ weight × score / 100 = " + exact.String())
+			return bad(i18n.P("Σ weight × score / 100 = %s", exact.String()))
 		}
 	case StampRating:
 		if want := c.env.policy().Rating(appraisalTotal(c.after)); text != want {
-			return bad(want + ", the rating of its total")
+			return bad(i18n.P("%s, the rating of its total", want))
 		}
 	case StampToday:
 		d, err := time.Parse("2006-01-02", text)
 		if err != nil {
-			return bad("the date of the move")
+			return bad(i18n.P("the date of the move"))
 		}
 		if !now.IsZero() {
 			day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 			if diff := d.Sub(day); diff > 24*time.Hour || diff < -24*time.Hour {
-				return bad(fmt.Sprintf("the date of the move (%s)", now.Format("2006-01-02")))
+				return bad(i18n.P("the date of the move (%s)", now.Format("2006-01-02")))
 			}
 		}
 	}
@@ -301,7 +302,7 @@ func (c *rightsCheck) appendOnly(field string) {
 	}
 	if len(open) == 0 {
 		c.add(refuse(c.rec(), RuleSealedField, field, "%s of %s takes no new items while it is %s (it does in %s)",
-			field, c.after.ID, orNone(c.state), statesOf(group)))
+			field, c.after.ID, stateWord(c.state), statesOf(group)))
 		return
 	}
 	allowed := false
@@ -309,14 +310,14 @@ func (c *rightsCheck) appendOnly(field string) {
 		allowed = allowed || c.holds(r, field)
 	}
 	if !allowed {
-		c.add(refuse(c.rec(), RuleEditRight, field, "%s may not add to %s of %s: only %s may", c.a, field, c.after.ID, c.whoOf(open, field)))
+		c.add(refuse(c.rec(), RuleEditRight, field, "%s may not add to %s of %s: only %s may", c.a.words(), field, c.after.ID, c.whoOf(open, field)))
 		return
 	}
 	for i := len(old); i < len(now); i++ {
 		by, _ := record.Lookup(now[i], "by")
 		if record.Text(by) != c.a.Handle {
 			c.add(refuse(c.rec(), RuleEditRight, field+"."+strconv.Itoa(i)+".by", "%s.%d of %s is by %s, but %s added it: each new item's by names the person who adds it",
-				field, i, c.after.ID, orNone(record.Text(by)), c.a.Handle))
+				field, i, c.after.ID, orNoneWord(record.Text(by)), c.a.Handle))
 		}
 		c.add(c.itemDate(field, i, now[i]))
 	}
@@ -386,28 +387,29 @@ func (c *rightsCheck) holds(r Right, p string) bool {
 }
 
 // whoOf names the people rights are open to, with the parties' handles.
-func (c *rightsCheck) whoOf(rs []Right, p string) string {
+func (c *rightsCheck) whoOf(rs []Right, p string) any {
 	src := c.before
 	if src == nil {
 		src = c.after
 	}
-	var out []string
+	var out []any
 	seen := map[string]bool{}
 	for _, r := range rs {
 		for _, f := range r.Parties {
-			h := src.Str(itemPath(f, p))
+			var h any = src.Str(itemPath(f, p))
 			if h == "" {
-				h = "none is set"
+				h = i18n.P("none is set")
 			}
-			s := fmt.Sprintf("the %s (%s)", partyName(f), h)
-			if !seen[s] {
-				seen[s] = true
+			s := i18n.P("the %s (%s)", partyName(f), h)
+			if en := english(s); !seen[en] {
+				seen[en] = true
 				out = append(out, s)
 			}
 		}
 		for _, role := range r.Roles {
-			if s := rolePhrase(role); !seen[s] {
-				seen[s] = true
+			s := rolePhrase(role)
+			if en := english(s); !seen[en] {
+				seen[en] = true
 				out = append(out, s)
 			}
 		}
@@ -420,7 +422,7 @@ func (c *rightsCheck) whoOf(rs []Right, p string) string {
 		}
 		for _, f := range r.Excluded {
 			if h := src.Str(itemPath(f, p)); h != "" && h == c.a.Handle {
-				return fmt.Sprintf("%s other than the %s (%s)", who, partyName(f), h)
+				return i18n.P("%s other than the %s (%s)", who, partyName(f), h)
 			}
 		}
 	}
@@ -540,11 +542,11 @@ func diffPaths(prefix string, a, b any, out *[]string) {
 
 // noun names a kind as the department does: an expense is a claim, a
 // training-plan a training plan.
-func noun(k record.Kind) string {
+func noun(k record.Kind) any {
 	if k == record.Expense {
-		return "claim"
+		return i18n.P("claim")
 	}
-	return strings.ReplaceAll(string(k), "-", " ")
+	return i18n.Word{Group: "kind", Key: string(k), Say: strings.ReplaceAll(string(k), "-", " ")}
 }
 
 func hasMode(rs []Right, m Mode) bool {
@@ -565,33 +567,33 @@ func anyNil(rs []Right) bool {
 	return false
 }
 
-func stampWhen(rs []Right) string {
-	var parts []string
+func stampWhen(rs []Right) any {
+	var parts []any
 	for _, r := range rs {
 		if r.Mode != Stamp {
 			continue
 		}
-		verb := "written"
 		if r.Value == StampCleared {
-			verb = "cleared"
+			parts = append(parts, i18n.P("cleared by the move to %s", stateWords(r.States)))
+		} else {
+			parts = append(parts, i18n.P("written by the move to %s", stateWords(r.States)))
 		}
-		parts = append(parts, fmt.Sprintf("%s by the move to %s", verb, strings.Join(r.States, ", ")))
 	}
-	return "(" + strings.Join(parts, "; ") + ")"
+	return i18n.P("(%s)", i18n.Join(i18n.P("; "), parts...))
 }
 
-func statesOf(rs []Right) string {
+func statesOf(rs []Right) any {
 	var states []string
 	for _, r := range rs {
 		if r.States == nil {
-			return "every open state"
+			return i18n.P("every open state")
 		}
 		states = append(states, r.States...)
 	}
 	if len(states) == 0 {
-		return "no state"
+		return i18n.P("no state")
 	}
-	return strings.Join(dedupe(states), ", ")
+	return stateWords(dedupe(states))
 }
 
 func noteOf(rs []Right) string {

@@ -293,7 +293,7 @@ func TestTableQueries(t *testing.T) {
 	if _, ok := tab.Find("closed", "investigating"); ok {
 		t.Error("Find closed>investigating found a move")
 	}
-	if got := targets(tab.From("acknowledged")); got != "investigating, resolved" {
+	if got := english(targets(tab.From("acknowledged"))); got != "investigating, resolved" {
 		t.Errorf("From(acknowledged) = %s", got)
 	}
 	if !For(record.Project).IsOpen("on_hold") {

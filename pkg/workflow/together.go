@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/money"
 	"github.com/opsbook/opsbook/pkg/record"
 )
@@ -28,12 +29,12 @@ func checkTogether(a Actor, changes []Change, env Env) []*Refusal {
 		return nil
 	}
 	type group struct {
-		why  string
+		why  i18n.Phrase
 		recs []*record.Record
 	}
 	groups := map[string]*group{}
 	var keys []string
-	add := func(key, why string, rec *record.Record) {
+	add := func(key string, why i18n.Phrase, rec *record.Record) {
 		g := groups[key]
 		if g == nil {
 			g = &group{why: why}
@@ -58,10 +59,10 @@ func checkTogether(a Actor, changes []Change, env Env) []*Refusal {
 			continue
 		}
 		if c, d := b.Str("claimant"), b.Str("date"); c != "" && d != "" {
-			add("day\x00"+c+"\x00"+d, "by "+c+" on "+d, b)
+			add("day\x00"+c+"\x00"+d, i18n.P("by %s on %s", c, d), b)
 		}
 		for _, p := range receipts(b) {
-			add("receipt\x00"+p, "sharing the receipt "+p, b)
+			add("receipt\x00"+p, i18n.P("sharing the receipt %s", p), b)
 		}
 	}
 	var out []*Refusal
@@ -95,7 +96,7 @@ func checkTogether(a Actor, changes []Change, env Env) []*Refusal {
 			}
 			out = append(out, refuse(rec, RuleApprovalLimit, "amount",
 				"%s may not approve %s together with %s: the claims %s (%s) total %s, over the %s limit of %s (one expense split in parts is approved as one); %s must approve them",
-				a, rec.ID, strings.Join(others, ", "), g.why, strings.Join(ids, ", "), total.Grouped(), a.Role, limit.Grouped(), approversOver(a, total, env)))
+				a.words(), rec.ID, strings.Join(others, ", "), g.why, strings.Join(ids, ", "), total.Grouped(), roleWord(a.Role), limit.Grouped(), approversOver(a, total, env)))
 		}
 	}
 	return out
@@ -118,8 +119,8 @@ func receipts(rec *record.Record) []string {
 }
 
 // approversOver names who may approve amount when a may not.
-func approversOver(a Actor, amount money.Amount, env Env) string {
-	var can []string
+func approversOver(a Actor, amount money.Amount, env Env) any {
+	var can []any
 	if a.Role == Manager {
 		if dl, _ := env.limit(Director); !amount.GreaterThan(dl) {
 			can = append(can, rolePhrase(Director))

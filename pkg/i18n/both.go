@@ -1,0 +1,113 @@
+package i18n
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Both formats a message twice: in English, for -o json and whatever else
+// scripts read, and in the reader's language, for people. A diagnostic or
+// refusal keeps both, so that its JSON never depends on the language.
+// Word and Phrase arguments are formatted in each language in turn.
+func Both(format string, args ...any) (english, local string) {
+	english = fmt.Sprintf(format, inEnglish(args)...)
+	if Current() == English {
+		return english, english
+	}
+	return english, fmt.Sprintf(T(format), args...)
+}
+
+// inEnglish is args with every Word and Phrase in English.
+func inEnglish(args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		switch a := a.(type) {
+		case Word:
+			out[i] = a.Key
+			if a.Say != "" {
+				out[i] = a.Say
+			}
+		case Phrase:
+			out[i] = fmt.Sprintf(a.format, inEnglish(a.args)...)
+		case Joined:
+			out[i] = Joined{inEnglish([]any{a.sep})[0], inEnglish(a.items)}
+		case *Error:
+			out[i] = a.English()
+		default:
+			out[i] = a
+		}
+	}
+	return out
+}
+
+// Word is a term handed to a message as an argument: a kind, a state or a
+// role as the record files spell it. It prints as its term in the reader's
+// language; Both prints its key in the English text.
+type Word struct {
+	Group string // "kind", "state", "role", …
+	Key   string
+	// Say is the word in English when it is not the key ("training plan"
+	// for the kind training-plan).
+	Say string
+}
+
+// String is the word in the reader's language.
+func (w Word) String() string {
+	if t := Term(w.Group, w.Key); t != w.Key || w.Say == "" {
+		return t
+	}
+	return w.Say
+}
+
+// Phrase is a part of a message that depends on the case ("resolved after",
+// "open for"): a catalog format and its arguments, formatted in each
+// language when the message is.
+type Phrase struct {
+	format string
+	args   []any
+}
+
+// P makes a phrase of a catalog format and its arguments.
+func P(format string, args ...any) Phrase { return Phrase{format, args} }
+
+// String is the phrase in the reader's language.
+func (p Phrase) String() string { return fmt.Sprintf(T(p.format), p.args...) }
+
+// Joined is a list of words, phrases or plain values printed with a
+// separator, each item in the language of the message it is part of.
+type Joined struct {
+	sep   any
+	items []any
+}
+
+// Join makes a list of items printed with sep between them. sep is a plain
+// string ("; ") or a Phrase (P(" or ")) for a word that needs translating.
+func Join(sep any, items ...any) Joined { return Joined{sep, items} }
+
+// String is the list in the reader's language.
+func (j Joined) String() string {
+	parts := make([]string, len(j.items))
+	for i, it := range j.items {
+		parts[i] = fmt.Sprint(it)
+	}
+	return strings.Join(parts, fmt.Sprint(j.sep))
+}
+
+// Texts is one value (a Word, Phrase, Joined list or plain value) in
+// English and in the reader's language.
+func Texts(v any) (english, local string) {
+	return fmt.Sprint(inEnglish([]any{v})[0]), fmt.Sprint(v)
+}
+
+// Error is an error whose message is in both languages: Error gives the
+// reader's language, English the English; as an argument of Both (%v) it
+// is formatted in each.
+type Error struct{ p Phrase }
+
+// NewError makes an Error from a catalog format.
+func NewError(format string, args ...any) error { return &Error{P(format, args...)} }
+
+func (e *Error) Error() string { return e.p.String() }
+
+// English is the error's message in English.
+func (e *Error) English() string { return fmt.Sprintf(e.p.format, inEnglish(e.p.args)...) }

@@ -1,0 +1,54 @@
+package i18n
+
+import "testing"
+
+func TestBoth(t *testing.T) {
+	defer Set(English)
+	Set(Chinese)
+	en, zh := Both("refused: the change would break the rules; nothing was changed")
+	if en != "refused: the change would break the rules; nothing was changed" || zh == en {
+		t.Fatalf("Both in Chinese = %q, %q", en, zh)
+	}
+	en, zh = Both("%s is %s", "EXP-1", Word{Group: "state", Key: "approved"})
+	if en != "EXP-1 is approved" || zh != "EXP-1 is 已核准" {
+		t.Fatalf("a Word is its key in English and its term in Chinese: %q, %q", en, zh)
+	}
+	Set(English)
+	en, zh = Both("%s is %s", "EXP-1", Word{Group: "state", Key: "approved"})
+	if en != zh || en != "EXP-1 is approved" {
+		t.Fatalf("Both in English = %q, %q", en, zh)
+	}
+}
+
+func TestBothPhrase(t *testing.T) {
+	defer Set(English)
+	Set(Chinese)
+	p := P("%s and %s", Word{Group: "state", Key: "approved"}, "x")
+	en, zh := Both("it is %s", p)
+	if en != "it is approved and x" || zh != "it is 已核准 and x" {
+		t.Fatalf("a Phrase is formatted in each language: %q, %q", en, zh)
+	}
+}
+
+func TestBothError(t *testing.T) {
+	defer Set(English)
+	Set(Chinese)
+	err := NewError("%s is %s", "x", Word{Group: "state", Key: "approved"})
+	if err.Error() != "x is 已核准" {
+		t.Fatalf("Error = %q", err.Error())
+	}
+	en, zh := Both("failed: %v", err)
+	if en != "failed: x is approved" || zh != "failed: x is 已核准" {
+		t.Fatalf("an Error is formatted in each language: %q, %q", en, zh)
+	}
+}
+
+func TestBothJoin(t *testing.T) {
+	defer Set(English)
+	Set(Chinese)
+	j := Join(P(" or "), Word{Group: "state", Key: "approved"}, Word{Group: "state", Key: "paid"})
+	en, zh := Both("it is %s", j)
+	if en != "it is approved or paid" || zh != "it is 已核准 或 已付款" {
+		t.Fatalf("a Joined list is formatted in each language: %q, %q", en, zh)
+	}
+}

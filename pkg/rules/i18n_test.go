@@ -1,0 +1,92 @@
+package rules
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
+)
+
+// TestMessagesInChinese: in Chinese, a diagnostic's Message stays the
+// English of -o json and its Text is the Chinese, with states, roles and
+// kinds given as terms and the case-dependent parts translated too.
+func TestMessagesInChinese(t *testing.T) {
+	defer i18n.Set(i18n.English)
+	cases := []struct {
+		name    string
+		files   map[string]string
+		path    string
+		rule    string
+		english string
+		chinese string
+	}{
+		{"state as a term", map[string]string{expPath: expense("submitted", "600.00", "")}, expPath, "receipt-required",
+			"amount 600.00 is over 500.00: a submitted claim needs a receipt (receipt: or one on each item)",
+			"金額 600.00 超過 500.00：已提交的報銷單需要收據（receipt:，或每個項目各附一張）"},
+		{"kind as a term, suggestion kept", map[string]string{expPath: strings.Replace(expense("draft", "10.00", ""), "claimant: li.wei", "claimant: li.wie", 1)}, expPath, "ref-missing",
+			`claimant: no person "li.wie" (did you mean "li.wei"?)`,
+			`claimant：沒有人員 "li.wie"（你是指 "li.wei" 嗎？）`},
+		{"a phrase in each language", map[string]string{cmpPath: complaint("acknowledged", "critical", "assignee: li.wei\nacknowledged_at: 2026-11-20T10:30:00+08:00\n")}, cmpPath, "sla-breach",
+			"first response SLA breached: acknowledged after 1.5h, limit 1.0h for critical severity",
+			"首次回應超出 SLA：1.5h 後才確認受理，嚴重度「緊急」的上限為 1.0h"},
+	}
+	for _, c := range cases {
+		for _, lang := range []string{"en", "zh"} {
+			if lang == "zh" {
+				i18n.Set(i18n.Chinese)
+			} else {
+				i18n.Set(i18n.English)
+			}
+			found := false
+			ds := check(t, c.files)
+			for _, d := range ds {
+				if d.Path != c.path || d.Rule != c.rule || d.Message != c.english {
+					continue
+				}
+				found = true
+				want := c.english
+				if lang == "zh" {
+					want = c.chinese
+				}
+				if d.Human() != want {
+					t.Errorf("%s (%s): text = %q, want %q", c.name, lang, d.Human(), want)
+				}
+			}
+			if !found {
+				t.Errorf("%s (%s): no %s diagnostic %q in %v", c.name, lang, c.rule, c.english, ds)
+			}
+		}
+	}
+}
+
+// TestEveryRuleTestSpeaksChinese runs the cases of the other tests in
+// Chinese: every diagnostic's text holds Chinese, so no English sentence
+// reaches a Chinese reader through an argument.
+func TestEveryRuleTestSpeaksChinese(t *testing.T) {
+	defer i18n.Set(i18n.English)
+	i18n.Set(i18n.Chinese)
+	seen := 0
+	checkHook = func(ds []diag.Diagnostic) {
+		for _, d := range ds {
+			seen++
+			if !strings.ContainsFunc(d.Text, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+				t.Errorf("%s: no Chinese in %q", d.Rule, d.Text)
+			}
+		}
+	}
+	defer func() { checkHook = nil }()
+	for _, test := range []func(*testing.T){
+		TestAnalysisRules, TestCustomerCare, TestPreventionOnEveryClosedComplaint, TestMeetingRules,
+		TestNDA, TestNDARequired, TestOpsPlanRules, TestOutcomes, TestAppraisalMissing, TestMeasuresRecorded,
+		TestIndicatorCatalogue, TestRules, TestAppraisalRules, TestComplaintRules, TestPlanAndProjectRules,
+		TestSplitClaim, TestStatusReportRules, TestTaskRules, TestPlanTaskDates, TestPlanMeasurements,
+		TestTrainingRules, TestViolationRules,
+	} {
+		test(t)
+	}
+	if seen < 100 {
+		t.Fatalf("only %d diagnostics seen", seen)
+	}
+}

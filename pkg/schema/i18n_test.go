@@ -1,0 +1,53 @@
+package schema
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/opsbook/opsbook/pkg/i18n"
+	"github.com/opsbook/opsbook/pkg/record"
+)
+
+// TestMessagesInChinese: schema errors keep the English in Message (for
+// -o json) and give the reader's language in Text, the validator's own
+// messages included.
+func TestMessagesInChinese(t *testing.T) {
+	defer i18n.Set(i18n.English)
+	i18n.Set(i18n.Chinese)
+	s, err := Compile(expCats, cmpCats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ edit, english, chinese string }{
+		{strings.Replace(expense, "category: marketing", "category: Marketing", 1),
+			`category: "Marketing" is not allowed (did you mean "marketing"?); value must be one of "personnel", "marketing", "office", "travel", "training", "other"`,
+			`category：不允許 "Marketing"（你是指 "marketing" 嗎？）；值必須是下列之一："personnel", "marketing", "office", "travel", "training", "other"`},
+		{strings.Replace(expense, "date: 2026-09-14", "date: 14/09/2026", 1),
+			`date: "14/09/2026" is not a real date (YYYY-MM-DD)`, `date："14/09/2026" 不是有效的日期（YYYY-MM-DD）`},
+		{strings.Replace(expense, "claimant: li.wei\n", "", 1),
+			`missing required field "claimant" in record`, `紀錄缺少必要欄位 "claimant"`},
+		{expense + "amuont: 5\n", `unknown field "amuont" (did you mean "amount"?)`, `未知欄位 "amuont"（你是指 "amount" 嗎？）`},
+		{strings.Replace(expense, "claimant: li.wei", "claimant: Li Wei", 1),
+			`claimant: "Li Wei" is not a person's handle (lower-case letters, digits, . and -, like li.wei)`,
+			`claimant："Li Wei" 不是人員代號（小寫字母、數字、. 與 -，例如 li.wei）`},
+		{strings.Replace(expense, "title: 印刷", "title: [a]", 1), "title: expected string, but got array", "title：應為 string，實際是 array"},
+	}
+	for _, c := range cases {
+		r, ds := record.Parse("records/expenses/2026/EXP-2026-0001.yaml", []byte(c.edit))
+		if len(ds) > 0 {
+			t.Fatalf("parse: %v", ds)
+		}
+		found := false
+		for _, d := range s.Validate(r) {
+			if d.Message == c.english {
+				found = true
+				if d.Text != c.chinese {
+					t.Errorf("%s: text = %q, want %q", c.english, d.Text, c.chinese)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no diagnostic %q in %v", c.english, s.Validate(r))
+		}
+	}
+}
