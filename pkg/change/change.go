@@ -229,6 +229,18 @@ func (s *Session) TryMoves(recs []*record.Record, tos []string) [][]string {
 	return out
 }
 
+// TryMovesText is TryMoves with what each refused move needs also in the
+// reader's language (text), for a page; english stays for -o json.
+func (s *Session) TryMovesText(recs []*record.Record, tos []string) (english, text [][]string) {
+	english, text = make([][]string, len(recs)), make([][]string, len(recs))
+	for i, err := range s.tryMoves(recs, tos) {
+		if err != nil {
+			english[i], text[i] = Unmet(err), UnmetText(err)
+		}
+	}
+	return english, text
+}
+
 // tryMoves is TryMoves's refusals: nil where a move may be made.
 func (s *Session) tryMoves(recs []*record.Record, tos []string) []error {
 	out := make([]error, len(recs))

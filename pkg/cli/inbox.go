@@ -101,7 +101,7 @@ func runInbox(ctx context.Context, o *inboxOpts) error {
 	}
 	findings := r.Validate(now)
 	preview := change.Preview(r, gs, subject, now, findings)
-	box, err := inbox.Build(inbox.Input{Set: r.Set, Policy: r.Policy, Now: now, Person: subject.ID, Findings: findings, Try: preview.TryMoves})
+	box, err := inbox.Build(inbox.Input{Set: r.Set, Policy: r.Policy, Now: now, Person: subject.ID, Findings: findings, TryText: preview.TryMovesText})
 	if err != nil {
 		return usage(err)
 	}

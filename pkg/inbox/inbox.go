@@ -51,6 +51,9 @@ type Input struct {
 	// budget); none means the move would be accepted. It is asked once,
 	// for every move of the inbox. nil takes every move as ready.
 	Try func(recs []*record.Record, tos []string) [][]string
+	// TryText, when set, is asked instead of Try: the same verdicts in
+	// English (for -o json) and in the reader's language (for the page).
+	TryText func(recs []*record.Record, tos []string) (english, text [][]string)
 }
 
 // Sources of work, the "source" of an item in JSON.
@@ -97,6 +100,8 @@ type Item struct {
 	Ready   bool     `json:"ready"`
 	Needs   []string `json:"needs,omitempty"`
 	Command string   `json:"command"`
+	// needsText is Needs in the reader's language, where it is known.
+	needsText []string
 
 	rank     rank
 	deadline time.Time // zero: none
@@ -293,7 +298,7 @@ func (it *Item) try(rec *record.Record, to, blocked string) {
 // refused ones: not ready, what they need, the blocked command; a move
 // waited for only when it can be made drops its item.
 func (b *builder) tried(items []Item) []Item {
-	if b.in.Try == nil {
+	if b.in.Try == nil && b.in.TryText == nil {
 		return items
 	}
 	var recs []*record.Record
@@ -307,7 +312,12 @@ func (b *builder) tried(items []Item) []Item {
 	if len(recs) == 0 {
 		return items
 	}
-	res := b.in.Try(recs, tos)
+	var res, text [][]string
+	if b.in.TryText != nil {
+		res, text = b.in.TryText(recs, tos)
+	} else {
+		res = b.in.Try(recs, tos)
+	}
 	drop := map[int]bool{}
 	for j, i := range at {
 		needs := res[j]
@@ -320,6 +330,9 @@ func (b *builder) tried(items []Item) []Item {
 			continue
 		}
 		it.Ready, it.Needs, it.Command = false, needs, it.blocked
+		if j < len(text) && len(text[j]) == len(needs) {
+			it.needsText = text[j]
+		}
 		if it.rank == rankMove {
 			it.rank = rankBlocked
 		}

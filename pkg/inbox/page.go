@@ -77,6 +77,8 @@ func what(it Item) string {
 	switch {
 	case it.Source == SourceOnHold:
 		s += " — " + i18n.Sprintf(msgOnHold, strings.Join(it.Needs, "; "))
+	case len(it.needsText) > 0:
+		s += " — " + i18n.Sprintf(msgNeeds, strings.Join(it.needsText, "; "))
 	case len(it.Needs) > 0:
 		s += " — " + i18n.Sprintf(msgNeeds, strings.Join(it.Needs, "; "))
 	}
