@@ -299,7 +299,9 @@ func opsbook(dir, email string, args ...string) *exec.Cmd {
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "OPSBOOK_TEST_MAIN=1", "GIT_AUTHOR_EMAIL="+email,
-		"OPSBOOK_NOW=2026-11-26T15:00:00+08:00", "NO_COLOR=1", "HOME="+dir, "GIT_CONFIG_NOSYSTEM=1", "TZ=Asia/Shanghai")
+		"OPSBOOK_NOW=2026-11-26T15:00:00+08:00", "NO_COLOR=1", "HOME="+dir, "GIT_CONFIG_NOSYSTEM=1", "TZ=Asia/Shanghai",
+		// the messages checked are English, whatever the runner's locale
+		"LANG=en_US.UTF-8", "LC_ALL=", "LC_MESSAGES=")
 	return cmd
 }
 

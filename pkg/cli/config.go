@@ -39,7 +39,11 @@ OPSBOOK_* environment variable (e.g. OPSBOOK_APPROVAL_LIMITS_MANAGER).`,
 			for _, k := range config.Keys() {
 				e := entry{k, r.Policy.Value(k), r.Policy.Sources[k]}
 				entries = append(entries, e)
-				t.Add(e.Key, e.Value, e.Source)
+				source := e.Source
+				if source == "default" {
+					source = i18n.T("default")
+				}
+				t.Add(e.Key, e.Value, source)
 			}
 			if err := writeTabular(g, format, t, entries); err != nil {
 				return err

@@ -55,7 +55,7 @@ lock, 2 when the repository cannot be read.`,
 			return runDoctor(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "only say what would be repaired")
+	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, i18n.T("only say what would be repaired"))
 	return cmd
 }
 

@@ -187,8 +187,8 @@ func errorBanner(path string, err error) string {
 	}
 	head := []string{
 		bannerStart,
-		bannerPrefix + " " + msgEditInvalid,
-		bannerPrefix + " " + msgEditBannerLines,
+		bannerPrefix + " " + i18n.T(msgEditInvalid),
+		bannerPrefix + " " + i18n.T(msgEditBannerLines),
 	}
 	offset := len(head) + len(msgs) + 1
 	var b strings.Builder
@@ -201,7 +201,7 @@ func errorBanner(path string, err error) string {
 			d := ref.Diagnostics[i]
 			i++
 			if d.Path == path {
-				m = fmt.Sprintf(msgEditDiagAt, d.Line+offset, d.Column, d.Severity, d.Human(), d.Rule)
+				m = i18n.Sprintf(msgEditDiagAt, d.Line+offset, d.Column, i18n.Term("severity", string(d.Severity)), d.Human(), d.Rule)
 			} else {
 				m = d.String()
 			}

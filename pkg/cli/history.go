@@ -130,7 +130,7 @@ func (g *global) openAudit() (*audit.Repo, error) {
 	}
 	if g.io.ErrTTY && g.output != "json" {
 		// A first run over a long history builds the commit index.
-		p := render.NewProgress(g.io.Err, "indexing commits")
+		p := render.NewProgress(g.io.Err, i18n.T("indexing commits"))
 		r.IndexProgress = func(done, total int) {
 			p.Update(done, total)
 			if done >= total {

@@ -97,7 +97,7 @@ func runInbox(ctx context.Context, o *inboxOpts) error {
 		subject = r.Set.Get(o.forHandle)
 	}
 	if subject == nil || subject.Kind != record.Person {
-		return usageText(i18n.Sprintf(msgInboxNoPerson, o.forHandle))
+		return usageErr(msgInboxNoPerson, o.forHandle)
 	}
 	findings := r.Validate(now)
 	preview := change.Preview(r, gs, subject, now, findings)

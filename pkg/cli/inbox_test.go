@@ -46,12 +46,7 @@ func TestInboxFitsTheTerminal(t *testing.T) {
 	// in colour, the red (overdue) rows' commands are wrapped, not cut
 	var out80, errb bytes.Buffer
 	io := &Streams{Out: &out80, Err: &errb, In: strings.NewReader(""), OutTTY: true, Width: 80,
-		Getenv: func(k string) string {
-			if k == "OPSBOOK_NOW" {
-				return "2026-11-26T15:00:00+08:00"
-			}
-			return ""
-		}}
+		Getenv: testEnv(nil)}
 	if code := Run(context.Background(), []string{"-C", sampleDir(), "inbox"}, io); code != 0 || !strings.Contains(out80.String(), "\x1b[31m") {
 		t.Fatalf("terminal inbox has no red overdue row (exit %d):\n%s%s", code, out80.String(), errb.String())
 	}

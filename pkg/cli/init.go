@@ -48,10 +48,10 @@ the part of the email before @. Usually the first person is the director.`,
 			return runInit(cmd, o)
 		},
 	}
-	cmd.Flags().StringVar(&o.name, "name", "", "your name (required)")
-	cmd.Flags().StringVar(&o.email, "email", "", "your email, the git identity you commit with (required)")
-	cmd.Flags().StringVar(&o.role, "role", "director", "your role: director, manager, specialist, leadership or finance")
-	cmd.Flags().StringVar(&o.handle, "handle", "", "your handle (default: from the email)")
+	cmd.Flags().StringVar(&o.name, "name", "", i18n.T("your name (required)"))
+	cmd.Flags().StringVar(&o.email, "email", "", i18n.T("your email, the git identity you commit with (required)"))
+	cmd.Flags().StringVar(&o.role, "role", "director", i18n.T("your role: director, manager, specialist, leadership or finance"))
+	cmd.Flags().StringVar(&o.handle, "handle", "", i18n.T("your handle (default: from the email)"))
 	return cmd
 }
 

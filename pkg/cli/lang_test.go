@@ -143,3 +143,24 @@ func TestCobraUsageErrorsInTheReadersLanguage(t *testing.T) {
 		}
 	}
 }
+
+// Help is in the chosen language too: cobra's headings, the commands' lines
+// and the flags; English help keeps cobra's own words.
+func TestHelpInBothLanguages(t *testing.T) {
+	out, _, code := runEnv(t, sampleDir(), map[string]string{"LANG": "zh_TW.UTF-8"}, "list", "--help")
+	for _, want := range []string{"用法：", "選項：", "全域選項：", "list 的說明", "最多顯示 N 筆紀錄（0：全部）"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("zh help lacks %q (exit %d):\n%s", want, code, out)
+		}
+	}
+	out, _, _ = runEnv(t, sampleDir(), map[string]string{"LANG": "zh_TW.UTF-8"}, "--help")
+	if !strings.Contains(out, "一個畫面看全部門：從這裡開始") || !strings.Contains(out, "用 \"opsbook [指令] --help\" 查看指令的詳細說明。") {
+		t.Errorf("zh root help:\n%s", out)
+	}
+	out, _, _ = runEnv(t, sampleDir(), map[string]string{"LANG": "en_US.UTF-8"}, "list", "--help")
+	for _, want := range []string{"Usage:", "Flags:", "Global Flags:", "help for list", "show at most N records (0: all)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("en help lacks %q:\n%s", want, out)
+		}
+	}
+}

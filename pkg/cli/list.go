@@ -130,10 +130,10 @@ yaml, csv, markdown.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.where, "where", "w", "", "keep the records `EXPR` holds for (see above)")
-	f.StringVarP(&o.sort, "sort", "s", "", "sort by `FIELD[,-FIELD]` (- for descending)")
-	f.StringVarP(&o.columns, "columns", "c", "", "show the fields `FIELD,...` (default: per kind)")
-	f.IntVarP(&o.limit, "limit", "n", 0, "show at most `N` records (0: all)")
+	f.StringVarP(&o.where, "where", "w", "", i18n.T("keep the records `EXPR` holds for (see above)"))
+	f.StringVarP(&o.sort, "sort", "s", "", i18n.T("sort by `FIELD[,-FIELD]` (- for descending)"))
+	f.StringVarP(&o.columns, "columns", "c", "", i18n.T("show the fields `FIELD,...` (default: per kind)"))
+	f.IntVarP(&o.limit, "limit", "n", 0, i18n.T("show at most `N` records (0: all)"))
 	addRedactFlag(cmd, &o.redact)
 	return cmd
 }

@@ -40,10 +40,10 @@ Output (-o): text, json.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.since, "since", "", "only changes authored on or after `DATE` (YYYY-MM-DD or RFC 3339)")
-	f.StringVar(&o.kind, "kind", "", "only records of `KIND` (expense, plan, ...)")
-	f.StringVar(&o.actor, "actor", "", "only changes made by the person `HANDLE`")
-	f.IntVarP(&o.limit, "limit", "n", 0, "at most `N` changes")
+	f.StringVar(&o.since, "since", "", i18n.T("only changes authored on or after `DATE` (YYYY-MM-DD or RFC 3339)"))
+	f.StringVar(&o.kind, "kind", "", i18n.T("only records of `KIND` (expense, plan, ...)"))
+	f.StringVar(&o.actor, "actor", "", i18n.T("only changes made by the person `HANDLE`"))
+	f.IntVarP(&o.limit, "limit", "n", 0, i18n.T("at most `N` changes"))
 	return cmd
 }
 

@@ -71,7 +71,7 @@ func (g *global) pick(s *change.Session, m *manyOpts, sel selection) ([]*record.
 			}
 		}
 		if len(unknown) > 0 {
-			return nil, usageText(strings.Join(unknown, "; "))
+			return nil, usage(errors.New(strings.Join(unknown, "; ")))
 		}
 		return recs, nil
 	}
@@ -95,7 +95,7 @@ func (g *global) pick(s *change.Session, m *manyOpts, sel selection) ([]*record.
 		}
 	}
 	if len(recs) == 0 {
-		return nil, usageText(i18n.Sprintf("nothing to %s: no %s matches --where %q that %s can change; nothing was changed", sel.what, sel.kind, m.where, sel.what))
+		return nil, usageErr("nothing to %s: no %s matches --where %q that %s can change; nothing was changed", sel.what, sel.kind, m.where, sel.what)
 	}
 	if len(recs) > manyConfirm && !m.yes && !m.dryRun {
 		if err := g.confirm(len(recs), sel); err != nil {
@@ -109,20 +109,20 @@ func (g *global) pick(s *change.Session, m *manyOpts, sel selection) ([]*record.
 // records; without a terminal, --yes is needed.
 func (g *global) confirm(n int, sel selection) error {
 	if !g.io.InTTY || !g.io.ErrTTY {
-		return usageText(i18n.Sprintf("--where selects %d records, more than %d: give --yes to %s them all (--dry-run lists them); nothing was changed", n, manyConfirm, sel.what))
+		return usageErr("--where selects %d records, more than %d: give --yes to %s them all (--dry-run lists them); nothing was changed", n, manyConfirm, sel.what)
 	}
 	fmt.Fprint(g.io.Err, i18n.Sprintf("%s %d records (%s)? [y/N] ", sel.what, n, sel.kind))
 	line, _ := bufio.NewReader(g.io.In).ReadString('\n')
 	if a := strings.ToLower(strings.TrimSpace(line)); a == "y" || a == "yes" || a == "是" {
 		return nil
 	}
-	return usageText(i18n.T("not confirmed; nothing was changed"))
+	return usageErr("not confirmed; nothing was changed")
 }
 
 // whereKind reads the KIND a --where selection needs from the arguments.
 func whereKind(args []string, cmd string) (record.Kind, error) {
 	if len(args) != 1 {
-		return "", usageText(i18n.Sprintf("with --where, %s takes one kind (opsbook %s KIND --where EXPR): %s", cmd, cmd, kindNames()))
+		return "", usageErr("with --where, %s takes one kind (opsbook %s KIND --where EXPR): %s", cmd, cmd, kindNames())
 	}
 	k, err := record.ParseKind(args[0])
 	if err != nil {

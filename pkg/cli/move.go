@@ -58,7 +58,7 @@ terminal asks).` + exitStatusHelp,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.where != "" {
 				if len(args) != 2 {
-					return usageText(i18n.T("with --where, move takes a kind and a state: opsbook move KIND STATE --where EXPR"))
+					return usageErr("with --where, move takes a kind and a state: opsbook move KIND STATE --where EXPR")
 				}
 				o.ids, o.to = args[:1], args[1]
 				return runMoveMany(cmd.Context(), o)
@@ -68,11 +68,11 @@ terminal asks).` + exitStatusHelp,
 				o.ids, o.to = dedupe(args[:len(args)-1]), args[len(args)-1]
 			}
 			if k, ok := record.KindOfID(o.to); ok && k != record.Person {
-				return usageText(i18n.Sprintf("%s is an id: give the state to move to last (opsbook move ID… STATE)", o.to))
+				return usageErr("%s is an id: give the state to move to last (opsbook move ID… STATE)", o.to)
 			}
 			if len(args) > 2 || o.dryRun {
 				if o.to == "" {
-					return usageText(i18n.T("--dry-run needs the state to move to: opsbook move ID STATE --dry-run"))
+					return usageErr("--dry-run needs the state to move to: opsbook move ID STATE --dry-run")
 				}
 				return runMoveMany(cmd.Context(), o)
 			}

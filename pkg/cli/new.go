@@ -55,10 +55,10 @@ missing fields are an error that names them.` + requiredHelp(),
 			return runNew(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().StringArrayVarP(&o.sets, "set", "s", nil, "set `FIELD=VALUE` (repeatable)")
-	cmd.Flags().StringVar(&o.id, "id", "", "the handle of a new person")
-	cmd.Flags().StringArrayVar(&o.attach, "attach", nil, "attach `FILE` to the new record in the same commit (repeatable; see opsbook attach)")
-	cmd.Flags().BoolVarP(&o.edit, "edit", "e", false, "open the new record in your editor before checking it")
+	cmd.Flags().StringArrayVarP(&o.sets, "set", "s", nil, i18n.T("set `FIELD=VALUE` (repeatable)"))
+	cmd.Flags().StringVar(&o.id, "id", "", i18n.T("the handle of a new person"))
+	cmd.Flags().StringArrayVar(&o.attach, "attach", nil, i18n.T("attach `FILE` to the new record in the same commit (repeatable; see opsbook attach)"))
+	cmd.Flags().BoolVarP(&o.edit, "edit", "e", false, i18n.T("open the new record in your editor before checking it"))
 	o.writeOpts.bind(cmd)
 	return cmd
 }
@@ -129,7 +129,7 @@ func runNew(ctx context.Context, o *newOpts) error {
 // requiredHelp lists, for `new --help`, what each kind must be given.
 func requiredHelp() string {
 	var b strings.Builder
-	b.WriteString("\n\n" + msgNewRequiredHead + "\n")
+	b.WriteString("\n\n" + i18n.T(msgNewRequiredHead) + "\n")
 	for _, ki := range record.Kinds {
 		fields, err := change.MustGive(ki.Kind)
 		if err != nil {
@@ -141,7 +141,7 @@ func requiredHelp() string {
 		}
 		fmt.Fprintf(&b, "  %-10s %s\n", ki.Kind, strings.Join(names, ", "))
 	}
-	b.WriteString(msgNewRequiredTail)
+	b.WriteString(i18n.T(msgNewRequiredTail))
 	return b.String()
 }
 
@@ -151,7 +151,7 @@ func requiredHelp() string {
 func missingBanner(k record.Kind, missing []change.Field) string {
 	var b strings.Builder
 	b.WriteString(bannerStart + "\n")
-	fmt.Fprintf(&b, "%s "+msgNewFillIn+"\n", bannerPrefix, k)
+	fmt.Fprintf(&b, "%s %s\n", bannerPrefix, i18n.Sprintf(msgNewFillIn, i18n.Term("kind", string(k))))
 	for _, f := range missing {
 		fmt.Fprintf(&b, "%s   %s: %s\n", bannerPrefix, f.Name, oneLine(f.Description))
 	}

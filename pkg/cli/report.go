@@ -101,11 +101,11 @@ department, and says how many; reports never print customer contact details.`,
 		},
 	}
 	pf := cmd.PersistentFlags()
-	pf.StringVar(&o.year, "year", "", "report on `YEAR` (YYYY)")
-	pf.StringVar(&o.period, "period", "", "report on `PERIOD`: YYYY, YYYY-H1|H2, YYYY-Q1..Q4 or YYYY-MM")
-	pf.StringVar(&o.groupBy, "group-by", "", "keep one table, `NAME` (see above); also the table -o csv writes")
-	pf.StringVar(&o.html, "html", "", "also write a self-contained HTML page with charts to `FILE` (- for standard output)")
-	pf.BoolVar(&o.redact, "redact", false, "leave out confidential records")
+	pf.StringVar(&o.year, "year", "", i18n.T("report on `YEAR` (YYYY)"))
+	pf.StringVar(&o.period, "period", "", i18n.T("report on `PERIOD`: YYYY, YYYY-H1|H2, YYYY-Q1..Q4 or YYYY-MM"))
+	pf.StringVar(&o.groupBy, "group-by", "", i18n.T("keep one table, `NAME` (see above); also the table -o csv writes"))
+	pf.StringVar(&o.html, "html", "", i18n.T("also write a self-contained HTML page with charts to `FILE` (- for standard output)"))
+	pf.BoolVar(&o.redact, "redact", false, i18n.T("leave out confidential records"))
 
 	for _, sub := range []struct{ name, short string }{
 		{"budget", i18n.T("Budget against claims per category, project and month")},

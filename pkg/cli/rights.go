@@ -55,9 +55,9 @@ Output (-o): text (the default), json, yaml, markdown.`,
 				if r.Value != "" {
 					mode += " (" + r.Value + ")"
 				}
-				states := strings.Join(r.States, ", ")
+				states := strings.Join(stateTerms(r.States), ", ")
 				if r.Mode == "sealed" {
-					states = "every"
+					states = i18n.T("every")
 				}
 				fields.Add(r.Field, mode, states, r.Who, r.Rule, r.Note)
 			}
@@ -79,7 +79,7 @@ Output (-o): text (the default), json, yaml, markdown.`,
 			}
 			for _, s := range v.States {
 				if h := v.Hints[s]; h != "" {
-					fmt.Fprintf(g.io.Out, "%s%s: %s\n", bullet, s, h)
+					fmt.Fprintf(g.io.Out, "%s%s: %s\n", bullet, i18n.Term("state", s), h)
 				}
 			}
 			if len(v.Moves) == 0 {
@@ -88,9 +88,18 @@ Output (-o): text (the default), json, yaml, markdown.`,
 			fmt.Fprintln(g.io.Out)
 			moves := &render.Table{Headers: render.Headers("FROM", "TO", "VERB", "WHO", "NEVER", "NOTE")}
 			for _, m := range v.Moves {
-				moves.Add(m.From, m.To, m.Verb, m.Who, strings.Join(m.Never, ", "), m.Note)
+				moves.Add(i18n.Term("state", m.From), i18n.Term("state", m.To), m.Verb, m.Who, strings.Join(m.Never, ", "), m.Note)
 			}
 			return write(moves)
 		},
 	}
+}
+
+// stateTerms are states in the reader's language.
+func stateTerms(states []string) []string {
+	out := make([]string, len(states))
+	for i, s := range states {
+		out[i] = i18n.Term("state", s)
+	}
+	return out
 }

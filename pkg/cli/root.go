@@ -101,17 +101,17 @@ func NewRoot(io *Streams) *cobra.Command {
 		return usageErr("%v (see `%s --help`)", cobraText(err.Error()), c.CommandPath())
 	})
 	pf := root.PersistentFlags()
-	pf.StringVarP(&g.dir, "dir", "C", ".", "run as if opsbook was started in `DIR`")
-	pf.StringVarP(&g.output, "output", "o", "", "output `FORMAT`: text, json, ... (each command lists its own)")
-	pf.StringVar(&g.output, "format", "", "alias of --output")
+	pf.StringVarP(&g.dir, "dir", "C", ".", i18n.T("run as if opsbook was started in `DIR`"))
+	pf.StringVarP(&g.output, "output", "o", "", i18n.T("output `FORMAT`: text, json, ... (each command lists its own)"))
+	pf.StringVar(&g.output, "format", "", i18n.T("alias of --output"))
 	_ = pf.MarkHidden("format")
-	pf.BoolVar(&g.noColor, "no-color", false, "never colour the output (also: NO_COLOR)")
-	pf.StringVar(&g.now, "now", "", "judge dates and SLA clocks as of `TIME` (RFC 3339 or YYYY-MM-DD; also OPSBOOK_NOW)")
+	pf.BoolVar(&g.noColor, "no-color", false, i18n.T("never colour the output (also: NO_COLOR)"))
+	pf.StringVar(&g.now, "now", "", i18n.T("judge dates and SLA clocks as of `TIME` (RFC 3339 or YYYY-MM-DD; also OPSBOOK_NOW)"))
 	_ = pf.MarkHidden("now")
 	g.wait = change.DefaultWait
-	pf.Var(waitValue{&g.wait}, "wait", "how long a writing command waits for another opsbook's lock (`DURATION` such as 10s, or seconds; 0 fails at once)")
-	pf.Var(langValue{&g.lang}, "lang", "language of labels, headers and messages: zh-Hant or en (default: LANG, then the policy's language)")
-	pf.BoolVar(&g.noCache, "no-cache", false, "read and parse every record file; neither use nor write the cache in .git/opsbook")
+	pf.Var(waitValue{&g.wait}, "wait", i18n.T("how long a writing command waits for another opsbook's lock (`DURATION` such as 10s, or seconds; 0 fails at once)"))
+	pf.Var(langValue{&g.lang}, "lang", i18n.T("language of labels, headers and messages: zh-Hant or en (default: LANG, then the policy's language)"))
+	pf.BoolVar(&g.noCache, "no-cache", false, i18n.T("read and parse every record file; neither use nor write the cache in .git/opsbook"))
 
 	root.AddCommand(
 		newValidateCmd(g),

@@ -53,13 +53,13 @@ selecting more than ` + fmt.Sprint(manyConfirm) + ` records needs --yes (a termi
 				if strings.Contains(a, "=") {
 					o.sets = append(o.sets, a)
 				} else if len(o.sets) > 0 {
-					return usageText(i18n.Sprintf("%q: the ids come first, then FIELD=VALUE (opsbook set ID… FIELD=VALUE…)", a))
+					return usageErr("%q: the ids come first, then FIELD=VALUE (opsbook set ID… FIELD=VALUE…)", a)
 				} else {
 					o.ids = append(o.ids, a)
 				}
 			}
 			if len(o.ids) == 0 {
-				return usageText(i18n.T("set needs the record's id first: opsbook set ID FIELD=VALUE…"))
+				return usageErr("set needs the record's id first: opsbook set ID FIELD=VALUE…")
 			}
 			if len(o.sets) == 0 && len(o.unsets) == 0 {
 				return usageErr("nothing to set: give FIELD=VALUE or --unset FIELD")
@@ -72,7 +72,7 @@ selecting more than ` + fmt.Sprint(manyConfirm) + ` records needs --yes (a termi
 			return runSet(cmd.Context(), o, "set")
 		},
 	}
-	cmd.Flags().StringArrayVar(&o.unsets, "unset", nil, "remove `FIELD` (repeatable)")
+	cmd.Flags().StringArrayVar(&o.unsets, "unset", nil, i18n.T("remove `FIELD` (repeatable)"))
 	o.writeOpts.bind(cmd)
 	o.manyOpts.bind(cmd)
 	return cmd
@@ -96,7 +96,7 @@ commit, or none when any one is refused (every refusal is listed; exit 3).
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) < 2 && o.where == "" {
-				return usageText(i18n.T("assign needs the complaint's id and the handle: opsbook assign ID… HANDLE"))
+				return usageErr("assign needs the complaint's id and the handle: opsbook assign ID… HANDLE")
 			}
 			if len(args) == 1 {
 				args = append([]string{string(record.Complaint)}, args...) // assign --where EXPR HANDLE
@@ -157,7 +157,7 @@ func runSetMany(ctx context.Context, o *setOpts, action string) error {
 			}
 		}
 		if len(not) > 0 {
-			return usageText(i18n.Sprintf("assign is for complaints; these are not: %s", strings.Join(not, ", ")))
+			return usageErr("assign is for complaints; these are not: %s", strings.Join(not, ", "))
 		}
 	}
 	b, err := s.Sets(recs, sets, o.unsets, action, o.note)

@@ -41,7 +41,7 @@ nothing else is printed.`,
 			return runSummary(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().StringVar(&o.html, "html", "", "also write a self-contained HTML page to `FILE` (- for standard output)")
+	cmd.Flags().StringVar(&o.html, "html", "", i18n.T("also write a self-contained HTML page to `FILE` (- for standard output)"))
 	return cmd
 }
 

@@ -63,9 +63,9 @@ the source line and a caret), json, github (workflow annotations).`,
 			return runValidate(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().BoolVar(&o.strict, "strict", false, "fail (exit 1) on warnings too")
-	cmd.Flags().StringVar(&o.base, "base", "", "judge the files by the policy (records folder, limits, categories) committed at `REV`, not the work tree's (CI: the base branch)")
-	cmd.Flags().BoolVar(&o.rules, "rules", false, "list the rule codes and exit")
+	cmd.Flags().BoolVar(&o.strict, "strict", false, i18n.T("fail (exit 1) on warnings too"))
+	cmd.Flags().StringVar(&o.base, "base", "", i18n.T("judge the files by the policy (records folder, limits, categories) committed at `REV`, not the work tree's (CI: the base branch)"))
+	cmd.Flags().BoolVar(&o.rules, "rules", false, i18n.T("list the rule codes and exit"))
 	return cmd
 }
 

@@ -85,7 +85,7 @@ repository cannot be read (not git, shallow, unknown revision).`,
 			return runVerify(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().StringVar(&o.rulesFrom, "rules-from", "", "judge by the rules of `FROM`: base (the range's base) or parent (each commit's parent); default: base for a range, parent otherwise")
+	cmd.Flags().StringVar(&o.rulesFrom, "rules-from", "", i18n.T("judge by the rules of `FROM`: base (the range's base) or parent (each commit's parent); default: base for a range, parent otherwise"))
 	return cmd
 }
 

@@ -785,6 +785,9 @@ func ignoredEnv() []string {
 // ignoredEnvText is IgnoredEnv's sentence for key k, in English and in the
 // reader's language.
 func ignoredEnvText(k string) (english, local string) {
+	if k == "language" {
+		return i18n.Both("%s is ignored: the language comes from --lang, then LC_ALL, LC_MESSAGES or LANG, then %s", EnvName(k), FileName)
+	}
 	return i18n.Both("%s is ignored: %s decides what a change may do, and is read only from %s", EnvName(k), k, FileName)
 }
 

@@ -176,3 +176,13 @@ func TestLanguage(t *testing.T) {
 		t.Fatalf("LanguageOf(broken yaml) = %q", got)
 	}
 }
+
+// OPSBOOK_LANGUAGE sets nothing, and the warning says where the language
+// comes from instead (not that it decides what a change may do).
+func TestLanguageEnvIsIgnoredWithTheRightReason(t *testing.T) {
+	t.Setenv("OPSBOOK_LANGUAGE", "en")
+	msgs := IgnoredEnv()
+	if len(msgs) != 1 || !strings.Contains(msgs[0], "OPSBOOK_LANGUAGE is ignored: the language comes from --lang") {
+		t.Fatalf("IgnoredEnv = %q", msgs)
+	}
+}

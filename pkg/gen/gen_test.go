@@ -39,7 +39,7 @@ func TestValidates(t *testing.T) {
 			}
 		}
 		var out, errOut bytes.Buffer
-		code := cli.Run(context.Background(), []string{"validate", "-C", dir, "--now", DefaultUntil.Format("2006-01-02T15:04:05Z07:00")},
+		code := cli.Run(context.Background(), []string{"--lang", "en", "validate", "-C", dir, "--now", DefaultUntil.Format("2006-01-02T15:04:05Z07:00")},
 			&cli.Streams{Out: &out, Err: &errOut, Getenv: func(string) string { return "" }})
 		if code != 0 {
 			t.Errorf("n=%d seed=%d: validate exit %d\n%s%s", tc.n, tc.seed, code, firstLines(out.String(), 30), errOut.String())
@@ -264,7 +264,7 @@ func TestReplicate(t *testing.T) {
 	}
 	var out, errOut bytes.Buffer
 	base, _ := exec.Command("git", "-C", dir, "rev-list", "--max-parents=0", "HEAD").Output()
-	code := cli.Run(context.Background(), []string{"-C", dir, "verify", strings.TrimSpace(string(base)) + "..HEAD"},
+	code := cli.Run(context.Background(), []string{"--lang", "en", "-C", dir, "verify", strings.TrimSpace(string(base)) + "..HEAD"},
 		&cli.Streams{Out: &out, Err: &errOut, Getenv: func(string) string { return "" }})
 	if code != 0 || !strings.Contains(out.String()+errOut.String(), "verified 29 commits") || !strings.Contains(out.String()+errOut.String(), "no violations") {
 		t.Errorf("verify: exit %d\n%s%s", code, out.String(), errOut.String())

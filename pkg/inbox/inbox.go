@@ -150,6 +150,9 @@ const (
 
 // Build computes the inbox of in.Person.
 func Build(in Input) (*Inbox, error) {
+	if in.Policy == nil {
+		in.Policy = config.Default()
+	}
 	p := in.Set.Get(in.Person)
 	if p == nil || p.Kind != record.Person {
 		return nil, i18n.Errorf(msgNoPerson, in.Person, in.Policy.Records)
@@ -256,9 +259,6 @@ type builder struct {
 }
 
 func newBuilder(in Input) *builder {
-	if in.Policy == nil {
-		in.Policy = config.Default()
-	}
 	people := workflow.NewPeople(in.Set.OfKind(record.Person))
 	return &builder{
 		in:      in,

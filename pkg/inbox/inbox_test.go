@@ -316,6 +316,9 @@ func TestMayView(t *testing.T) {
 			t.Errorf("%s viewing %s: %v", c.viewer, c.subject, err)
 		}
 	}
+	if _, err := Build(Input{Set: s, Now: now, Person: "nobody"}); err == nil || !strings.Contains(err.Error(), `no person "nobody" in records/people`) {
+		t.Errorf("Build for nobody, without a policy: %v", err)
+	}
 	if err := MayView(s, "wang.fang", "nobody"); err == nil || !strings.Contains(err.Error(), "no person") {
 		t.Errorf("unknown subject: %v", err)
 	}
@@ -368,7 +371,7 @@ func TestPageInChinese(t *testing.T) {
 	if !strings.HasPrefix(p.Title, "zhang.min 的待辦") || p.Sections[0].Title != "待你處理" || p.Sections[1].Title != "團隊的逾期工作" {
 		t.Errorf("titles: %q %q", p.Title, p.Sections[0].Title)
 	}
-	if h := p.Sections[0].Table.Headers; strings.Join(h, ",") != "時限,紀錄,事項,命令" {
+	if h := p.Sections[0].Table.Headers; strings.Join(h, ",") != "時限,紀錄,事項,指令" {
 		t.Errorf("headers: %v", h)
 	}
 	if row := p.Sections[0].Table.Rows[0]; row[2] != "核准：文具 (800.00)" || row[3] != "opsbook approve EXP-2026-0001" {
@@ -379,5 +382,19 @@ func TestPageInChinese(t *testing.T) {
 	}
 	if box.Items[0].Action != "approve" {
 		t.Errorf("JSON action: %q", box.Items[0].Action)
+	}
+}
+
+// A record's text cannot drive the terminal: control characters (an
+// escape sequence in a title) are left out of the page.
+func TestPageDropsControlCharacters(t *testing.T) {
+	evil := strings.Replace(claimSmall, "title: 文具", "title: \"文具\\e[2J\\a\"", 1)
+	box := build(t, "zhang.min", nil, evil)
+	if !strings.Contains(box.Items[0].Title, "\x1b") {
+		t.Fatalf("the test title lost its escape: %q", box.Items[0].Title)
+	}
+	row := box.Page(now).Sections[0].Table.Rows[0]
+	if strings.ContainsAny(strings.Join(row, ""), "\x1b\a") || !strings.Contains(row[2], "文具[2J") {
+		t.Errorf("row: %q", row)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/render"
@@ -28,7 +29,7 @@ func (box *Inbox) Page(now time.Time) *render.Page {
 	t := &render.Table{Headers: []string{i18n.T(hdrWhen), i18n.T(hdrRecord), i18n.T(hdrWhat), i18n.T(hdrCommand)}, Wrap: map[int]bool{2: true, 3: true}}
 	var warn []bool
 	for _, it := range box.Items {
-		t.Add(when(it, now), recordCell(it), what(it), it.Command)
+		t.Add(when(it, now), printable(recordCell(it)), printable(what(it)), printable(it.Command))
 		warn = append(warn, it.Overdue)
 	}
 	p.Sections = append(p.Sections, render.Section{Title: i18n.T(msgYours), Table: t, Warn: warn, Empty: i18n.T(msgNothing)})
@@ -36,7 +37,7 @@ func (box *Inbox) Page(now time.Time) *render.Page {
 		t := &render.Table{Headers: []string{i18n.T(hdrWhen), i18n.T(hdrWho), i18n.T(hdrRecord), i18n.T(hdrWhat)}, Wrap: map[int]bool{3: true}}
 		var warn []bool
 		for _, it := range box.Team {
-			t.Add(when(it, now), it.Person, recordCell(it), what(it))
+			t.Add(when(it, now), printable(it.Person), printable(recordCell(it)), printable(what(it)))
 			warn = append(warn, true)
 		}
 		p.Sections = append(p.Sections, render.Section{Title: i18n.T(msgTeam), Table: t, Warn: warn, Empty: i18n.T(msgTeamNothing)})
@@ -119,4 +120,16 @@ func when(it Item, now time.Time) string {
 		return i18n.T(msgTomorrow)
 	}
 	return i18n.Sprintf(msgInDays, days)
+}
+
+// printable drops control characters (a terminal's escape sequences) that
+// a record's text may hold: the validator reports them, the inbox must not
+// send them to the terminal meanwhile.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
 }
