@@ -130,7 +130,7 @@ func newEncryptLike(g *global, rekey bool) *cobra.Command {
 	o := &cryptOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "encrypt [ID...|--all]",
-		Short: "Encrypt the fields the policy encrypts, in one commit (the director's or leadership's)",
+		Short: i18n.T("Encrypt the fields the policy encrypts, in one commit (the director's or leadership's)"),
 		Long: `Encrypt applies the policy's encrypt section to the records named (or to
 every record with --all): plain text in a field the policy encrypts becomes
 an age ciphertext for the record's readers, and a ciphertext in a field the
@@ -145,7 +145,7 @@ remove it from older commits.`,
 	}
 	if rekey {
 		cmd.Use = "rekey [ID...|--all]"
-		cmd.Short = "Encrypt encrypted fields again for their current readers, in one commit (the director's or leadership's)"
+		cmd.Short = i18n.T("Encrypt encrypted fields again for their current readers, in one commit (the director's or leadership's)")
 		cmd.Long = `Rekey opens every encrypted field of the records named (or of every record
 with --all) with your key and encrypts it again for the readers the policy
 and the people registry name today: after a person joins, leaves or changes
@@ -244,7 +244,7 @@ type readerRow struct {
 func newReadersCmd(g *global) *cobra.Command {
 	return &cobra.Command{
 		Use:   "readers <ID>",
-		Short: "Who can read each encrypted field of a record, from its recipient stanzas (no key needed)",
+		Short: i18n.T("Who can read each encrypted field of a record, from its recipient stanzas (no key needed)"),
 		Long: `Readers lists, for each field the policy encrypts in the record's kind, the
 people who may read it (with the role or party that makes them a reader),
 and from the ciphertext's recipient stanzas, without any key, who of them

@@ -48,6 +48,10 @@ func localizeHelp(root *cobra.Command) {
 			if c.Parent() == root {
 				c.Short = i18n.T("Generate the autocompletion script for the specified shell")
 			}
+		case "bash", "fish", "powershell", "zsh":
+			if c.Parent() != nil && c.Parent().Name() == "completion" {
+				c.Short = i18n.Sprintf("Generate the autocompletion script for %s", c.Name())
+			}
 		}
 		for _, sub := range c.Commands() {
 			walk(sub)

@@ -31,7 +31,8 @@ user.email), most urgent first:
      action items, revisits, progress checks, your status report;
   3. complaints assigned to you whose SLA clock runs, nearest deadline first
      (the director also sees the open complaints assigned to nobody
-     or to someone who has left);
+     or to someone who has left; a complaint a specialist resolved waits
+     on the manager they report to, who closes it);
   4. moves others wait on you to make (claims to approve within your limit,
      plans to review, appraisals to acknowledge, minutes to publish, ...),
      those the rules would accept now first, then those that need
@@ -106,7 +107,7 @@ func runInbox(ctx context.Context, o *inboxOpts) error {
 	}
 	page := box.Page(now)
 	if o.html != "" {
-		if err := o.writeHTMLTo(o.html, page, now, "inbox of "+box.Person); err != nil {
+		if err := o.writeHTMLTo(o.html, page, now, "inbox --for "+box.Person); err != nil {
 			return err
 		}
 		if o.output == "" {

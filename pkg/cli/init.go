@@ -103,6 +103,7 @@ func runInit(cmd *cobra.Command, o *initOpts) error {
 	if !record.ValidID(record.Person, handle) {
 		return usageErr("handle %q is not valid (lower-case letters, digits, . and -); give one with --handle", handle)
 	}
+	speakTheNewPolicy(cmd, o.io)
 	if err := os.MkdirAll(o.dir, 0o755); err != nil {
 		return usageErr("creating %s: %v", o.dir, err)
 	}
@@ -183,6 +184,28 @@ func runInit(cmd *cobra.Command, o *initOpts) error {
 	}
 	return o.report(changeJSON{ID: handle, Path: "records/people/" + handle + ".yaml", Action: "init", Commit: hash},
 		i18n.Sprintf("initialised %s with %s (%s)", o.dir, handle, i18n.Term("role", o.role)))
+}
+
+// speakTheNewPolicy switches to the language of the policy init writes
+// (zh-Hant), as every later command in the new department will speak it,
+// unless --lang or the environment chose one: before the department
+// exists, its policy could not choose.
+func speakTheNewPolicy(cmd *cobra.Command, io *Streams) {
+	if f := cmd.Flags().Lookup("lang"); f != nil && f.Changed {
+		return
+	}
+	if _, ok := i18n.FromEnv(orEmpty(io.Getenv)); ok {
+		return
+	}
+	var p struct {
+		Language string `yaml:"language"`
+	}
+	if yaml.Unmarshal([]byte(defaultPolicy), &p) != nil {
+		return
+	}
+	if t, ok := i18n.Parse(p.Language); ok {
+		i18n.Set(t)
+	}
 }
 
 func personYAML(handle, name, role, email string) ([]byte, error) {

@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
+
+	"github.com/spf13/cobra"
 
 	"github.com/opsbook/opsbook/pkg/i18n"
 )
@@ -89,6 +92,54 @@ func TestScanLangArgs(t *testing.T) {
 		lang, dir, has := scanLangArgs(c.args)
 		if lang != c.lang || dir != c.dir || has != c.has {
 			t.Errorf("%v: %q %q %v", c.args, lang, dir, has)
+		}
+	}
+}
+
+// In Chinese every command's one-line description, as `opsbook --help`
+// lists it, is Chinese: a Short left untranslated shows up in English in
+// the middle of the Chinese command list.
+func TestEveryCommandsShortIsTranslated(t *testing.T) {
+	i18n.Set(i18n.Chinese)
+	defer i18n.Set(i18n.English)
+	root := NewRoot(&Streams{Out: &bytes.Buffer{}, Err: &bytes.Buffer{}, In: strings.NewReader(""), NoColor: true,
+		Getenv: func(string) string { return "" }})
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.Short != "" && !c.Hidden && !strings.ContainsFunc(c.Short, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+			t.Errorf("%s: Short %q has no Chinese", c.CommandPath(), c.Short)
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+}
+
+// cobra's own usage errors (an unknown command or flag) reach a Chinese
+// reader in Chinese, with the suggestions kept; in English as cobra says.
+func TestCobraUsageErrorsInTheReadersLanguage(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		args []string
+		want []string
+	}{
+		{nil, []string{"lst"}, []string{`opsbook: "opsbook" 沒有 "lst" 這個指令`, "你是指這個嗎？\n\tlist"}},
+		{nil, []string{"report", "workk"}, []string{`"opsbook report" 沒有 "workk" 這個指令`}},
+		{nil, []string{"list", "--statuss"}, []string{"不認識的選項：--statuss（請看 `opsbook list --help`）"}},
+		{nil, []string{"list", "-z"}, []string{"不認識的短選項 'z'（在 -z 中）"}},
+		{nil, []string{"list", "--where"}, []string{"選項 --where 需要一個值"}},
+		{map[string]string{"LANG": "en_US.UTF-8"}, []string{"lst"}, []string{`unknown command "lst" for "opsbook"`, "Did you mean this?"}},
+		{map[string]string{"LANG": "en_US.UTF-8"}, []string{"list", "--statuss"}, []string{"unknown flag: --statuss (see `opsbook list --help`)"}},
+	} {
+		out, errs, code := runEnv(t, sampleDir(), c.env, c.args...)
+		if code != ExitUsage || out != "" {
+			t.Errorf("%v: exit %d, stdout %q", c.args, code, out)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(errs, w) {
+				t.Errorf("%v: stderr %q lacks %q", c.args, errs, w)
+			}
 		}
 	}
 }

@@ -225,7 +225,7 @@ func (g *global) runMany(ctx context.Context, s *change.Session, b *change.Batch
 	}
 	for _, r := range out.Records {
 		if r.From != "" {
-			fmt.Fprintf(g.io.Out, "%s: %s → %s\n", r.ID, r.From, r.To)
+			fmt.Fprintln(g.io.Out, i18n.Sprintf("%s: %s → %s", r.ID, i18n.Term("state", r.From), i18n.Term("state", r.To)))
 		} else {
 			fmt.Fprintf(g.io.Out, "%s: %s\n", r.ID, b.Msg.Action)
 		}

@@ -298,11 +298,20 @@ func listOptions(o *moveOpts, s *change.Session, rec *record.Record) error {
 	case render.YAML:
 		return render.WriteYAML(o.io.Out, out)
 	}
-	fmt.Fprintln(o.io.Out, i18n.Sprintf("%s is %s; you are %s", rec.ID, i18n.Term("state", rec.Status()), s.Actor))
+	fmt.Fprintln(o.io.Out, i18n.Sprintf("%s is %s; you are %s", rec.ID, i18n.Term("state", rec.Status()), actorText(s.Actor)))
 	fmt.Fprintln(o.io.Out, i18n.Sprintf("fields you may change: %s (opsbook rights %s)", workflow.Editable(s.Actor, rec, s.Env()), rec.Kind))
 	if len(opts) == 0 {
 		fmt.Fprintln(o.io.Out, i18n.T("no moves: the state is final"))
 		return nil
 	}
 	return render.WriteTableWidth(o.io.Out, t, o.io.OutTTY, o.io.Width)
+}
+
+// actorText is the actor as a reader of the current language knows them:
+// the handle and the role's word (zhang.wei（專員）).
+func actorText(a workflow.Actor) string {
+	if a.Handle == "" || a.Role == "" {
+		return a.String()
+	}
+	return i18n.Sprintf("%s (%s)", a.Handle, i18n.Term("role", string(a.Role)))
 }

@@ -286,7 +286,7 @@ func (g *global) writeHTMLTo(file string, p *render.Page, now time.Time, what st
 func (o *reportOpts) writeHTML(p *render.Page, now time.Time) error {
 	what := "report " + o.name
 	if o.redact {
-		what += " (redacted)"
+		what += " --redact" // the footer names the command, in any language
 	}
 	return o.writeHTMLTo(o.html, p, now, what)
 }

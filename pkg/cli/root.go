@@ -66,7 +66,9 @@ func Run(ctx context.Context, args []string, io *Streams) int {
 	}
 	code := exitCode(err)
 	var ee *ExitError
-	if !errors.As(err, &ee) || ee.Err != nil {
+	if !errors.As(err, &ee) {
+		fmt.Fprintf(io.Err, "opsbook: %s\n", cobraText(err.Error()))
+	} else if ee.Err != nil {
 		fmt.Fprintf(io.Err, "opsbook: %v\n", err)
 	}
 	return code
@@ -100,7 +102,7 @@ func NewRoot(io *Streams) *cobra.Command {
 	root.SetErr(io.Err)
 	root.SetIn(io.In)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usageErr("%v (see `%s --help`)", err, c.CommandPath())
+		return usageErr("%v (see `%s --help`)", cobraText(err.Error()), c.CommandPath())
 	})
 	pf := root.PersistentFlags()
 	pf.StringVarP(&g.dir, "dir", "C", ".", i18n.T("run as if opsbook was started in `DIR`"))

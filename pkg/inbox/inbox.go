@@ -407,6 +407,11 @@ func (b *builder) complaints(a workflow.Actor) []Item {
 			}
 			it.Action, it.Command = verb, command(verb, rec.ID)
 			it.try(rec, to, command("move", rec.ID))
+		case rec.Status() == "resolved" && b.closesFor(a, assignee):
+			// resolved by someone who may not close it: their manager
+			// records the customer's satisfaction and closes it
+			it.Action, it.Command = verb, command(verb, rec.ID)
+			it.try(rec, "closed", command("move", rec.ID))
 		case a.Role == workflow.Director && a.Active && !b.people[assignee].Active:
 			// nobody, or someone who has left: the director hands it on
 			it.Action, it.Command = "assign", command("assign", rec.ID, "HANDLE")
@@ -436,6 +441,23 @@ func (b *builder) complaints(a workflow.Actor) []Item {
 		out = append(out, it)
 	}
 	return out
+}
+
+// closesFor reports whether a resolved complaint of assignee's waits on a
+// to close it: the assignee may not close (a specialist), and a is the
+// person they report to, or the director when that is nobody active.
+func (b *builder) closesFor(a workflow.Actor, assignee string) bool {
+	who, ok := b.people[assignee]
+	if !ok || assignee == a.Handle || !a.Active {
+		return false
+	}
+	if who.Role == workflow.Manager || who.Role == workflow.Director {
+		return false // the assignee closes it (listed above)
+	}
+	if boss, ok := b.people[who.ReportsTo]; ok && boss.Active && (boss.Role == workflow.Manager || boss.Role == workflow.Director) {
+		return who.ReportsTo == a.Handle
+	}
+	return a.Role == workflow.Director
 }
 
 // dueWork lists a's open work due within the horizon or overdue: tasks,

@@ -160,6 +160,15 @@ func TestComplaintsCarryTheirSLAClock(t *testing.T) {
 	// a resolved complaint assigned to a manager waits for them to close it
 	mine := strings.Replace(resolved, "assignee: li.wei", "assignee: zhang.min", 1)
 	same(t, "manager closes", lines(build(t, "zhang.min", nil, mine).Items), "complaint CMP-2026-0004 close")
+	// one a specialist resolved waits on the manager they report to, not
+	// on another manager, nor on the specialist, who may not close it
+	same(t, "their manager closes", lines(build(t, "zhang.min", nil, resolved).Items), "complaint CMP-2026-0004 close")
+	same(t, "another manager", lines(build(t, "chen.hao", nil, resolved).Items))
+	same(t, "the director, who has a manager for it", lines(build(t, "wang.fang", nil, resolved).Items))
+	// with no manager above the specialist, the director closes it
+	alone := strings.Replace(resolved, "assignee: li.wei", "assignee: xu.lan", 1)
+	xu := "kind: person\nid: xu.lan\nname: 徐蘭\nrole: specialist\nemails: [xu.lan@example.com]\n"
+	same(t, "director closes", lines(build(t, "wang.fang", nil, xu, alone).Items), "complaint CMP-2026-0004 close")
 }
 
 func TestWorkDueAndOverdue(t *testing.T) {

@@ -13,8 +13,8 @@ import (
 // Page lays the inbox out for people: the items waiting on the person,
 // then (for a manager) the team's overdue work, each row with when it is
 // due, the record, what to do and the command that does it. Overdue rows
-// are flagged (red on a colour terminal). The command column is wrapped,
-// never cut, when the terminal is narrow.
+// are flagged (red on a colour terminal). What to do and the command are
+// wrapped, never cut, when the terminal is narrow.
 func (box *Inbox) Page(now time.Time) *render.Page {
 	overdue := 0
 	for _, it := range box.Items {
@@ -26,7 +26,7 @@ func (box *Inbox) Page(now time.Time) *render.Page {
 		Title: i18n.Sprintf(msgPageTitle, box.Person, box.Name, i18n.Term("role", box.Role)),
 		Lines: []string{i18n.Sprintf(msgAsOf, now.Format("2006-01-02 15:04"), len(box.Items), overdue)},
 	}
-	t := &render.Table{Headers: []string{i18n.T(hdrWhen), i18n.T(hdrRecord), i18n.T(hdrWhat), i18n.T(hdrCommand)}, Wrap: map[int]bool{3: true}}
+	t := &render.Table{Headers: []string{i18n.T(hdrWhen), i18n.T(hdrRecord), i18n.T(hdrWhat), i18n.T(hdrCommand)}, Wrap: map[int]bool{2: true, 3: true}}
 	var warn []bool
 	for _, it := range box.Items {
 		t.Add(when(it, now), printable(recordCell(it)), printable(what(it)), printable(it.Command))
@@ -34,7 +34,7 @@ func (box *Inbox) Page(now time.Time) *render.Page {
 	}
 	p.Sections = append(p.Sections, render.Section{Title: i18n.T(msgYours), Table: t, Warn: warn, Empty: i18n.T(msgNothing)})
 	if box.Manager {
-		t := &render.Table{Headers: []string{i18n.T(hdrWhen), i18n.T(hdrWho), i18n.T(hdrRecord), i18n.T(hdrWhat)}}
+		t := &render.Table{Headers: []string{i18n.T(hdrWhen), i18n.T(hdrWho), i18n.T(hdrRecord), i18n.T(hdrWhat)}, Wrap: map[int]bool{3: true}}
 		var warn []bool
 		for _, it := range box.Team {
 			t.Add(when(it, now), printable(it.Person), printable(recordCell(it)), printable(what(it)))

@@ -108,6 +108,32 @@ func TestAWrappedColumnKeepsEveryWord(t *testing.T) {
 	}
 }
 
+// A wrapped column is not narrowed below its longest word while another
+// column can give way: a command stays whole enough to copy
+// (tasks.0.done=2026-12-06 is never cut into ...-0 and 6).
+func TestAWrappedColumnKeepsItsLongestWordWhole(t *testing.T) {
+	tbl := &Table{Headers: []string{"時限", "紀錄", "事項", "命令"}, Wrap: map[int]bool{2: true, 3: true}}
+	tbl.Add("逾期 16 天", "CMP-2026-0009", "調查：到貨外包裝再次破損 [解決時限]", "opsbook investigate CMP-2026-0009")
+	tbl.Add("逾期 4 天", "CMP-2026-0017", "解決：新品配料諮詢 [解決時限] — 尚需：a resolved complaint needs resolution.solution", "opsbook move CMP-2026-0017")
+	tbl.Add("逾期 16 天", "PLN-2026-0004", "完成 tasks.0：簽約經銷商 25 家", "opsbook set PLN-2026-0004 tasks.0.status=done tasks.0.done=2026-12-06")
+	var b bytes.Buffer
+	if err := WriteTableWidth(&b, tbl, true, 80); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if w := widest(out); w > 80 {
+		t.Errorf("table is %d wide:\n%s", w, out)
+	}
+	for _, word := range []string{"tasks.0.done=2026-12-06", "tasks.0.status=done", "resolution.solution"} {
+		if !strings.Contains(out, word) {
+			t.Errorf("%s was cut:\n%s", word, out)
+		}
+	}
+	if strings.Contains(out, "…") {
+		t.Errorf("a wrapped column was cut:\n%s", out)
+	}
+}
+
 // A wrapped cell wholly in one colour (a page's warned row) is wrapped
 // too, each line in the colour, rather than cut.
 func TestAColouredWrappedCellIsWrappedNotCut(t *testing.T) {

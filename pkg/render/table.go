@@ -143,7 +143,11 @@ func Fit(t *Table, width int) *Table {
 		}
 	}
 	values := valueWidths(t)
-	shrink(func(i int) int { return max(minColumn, runewidth.StringWidth(t.Headers[i])) })
+	words := longestWords(t)
+	// a wrapped column keeps room for its longest word (a command's
+	// argument, an id) while other columns can give way, so a word is
+	// cut only when nothing else is left to narrow
+	shrink(func(i int) int { return max(minColumn, runewidth.StringWidth(t.Headers[i]), words[i]) })
 	// a number column's header may be cut down to its values' width
 	numbers := t.Right
 	t.Right = nil
@@ -173,6 +177,26 @@ func Fit(t *Table, width int) *Table {
 		}
 	}
 	return out
+}
+
+// longestWords are, for each wrapped column, the width of its widest word
+// of alphabetic text (space-separated, no wide character: a word of Chinese
+// may break anywhere); 0 for the other columns.
+func longestWords(t *Table) []int {
+	words := make([]int, len(t.Headers))
+	for _, r := range t.Rows {
+		for i, c := range r {
+			if i >= len(words) || !t.Wrap[i] {
+				continue
+			}
+			for _, w := range strings.Fields(clean(stripANSI(c))) {
+				if n := runewidth.StringWidth(w); n == len(w) {
+					words[i] = max(words[i], n)
+				}
+			}
+		}
+	}
+	return words
 }
 
 // valueWidths are the display widths of each column's widest value (1 for

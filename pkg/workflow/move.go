@@ -145,9 +145,8 @@ func targets(moves []Move) any {
 func allowed(a Actor, rec *record.Record, m Move, env Env) *Refusal {
 	switch m.Guard {
 	case GuardInquiry:
-		if t := rec.Str("type"); t != "inquiry" {
-			return refuse(rec, RuleMoveIllegal, "status", "no move from %s to %s for %s of type %s: only inquiries are resolved straight from %s; a complaint is investigated first",
-				stateWord(m.From), stateWord(m.To), rec.ID, orNoneWord(t), stateWord(m.From))
+		if r := inquiryOnly(rec, m); r != nil {
+			return r
 		}
 	case GuardResume:
 		if r := checkResume(rec, m); r != nil {
@@ -359,6 +358,16 @@ func Options(a Actor, rec *record.Record, env Env) []Option {
 	return out
 }
 
+// inquiryOnly refuses a move only inquiries make (acknowledged → resolved)
+// to any other record, saying why.
+func inquiryOnly(rec *record.Record, m Move) *Refusal {
+	if t := rec.Str("type"); t != "inquiry" {
+		return refuse(rec, RuleMoveIllegal, "status", "no move from %s to %s for %s of type %s: only inquiries are resolved straight from %s; a complaint is investigated first",
+			stateWord(m.From), stateWord(m.To), rec.ID, orNoneWord(t), stateWord(m.From))
+	}
+	return nil
+}
+
 // MoveByVerb finds the move a CLI verb makes from rec's current state
 // ("approve" on a submitted expense: submitted → approved; "resume" on an
 // on-hold project: back to hold.from). It says only which move is meant;
@@ -387,6 +396,15 @@ func MoveByVerb(rec *record.Record, verb string, env Env) (Move, error) {
 	}
 	if len(moves) == 0 && t.IsFinal(from) {
 		return Move{}, finalState(rec)
+	}
+	for _, m := range t.From(from) {
+		if m.Verb != verb || m.Guard != GuardInquiry {
+			continue
+		}
+		// resolve on an acknowledged complaint: say why, not just "no move"
+		if r := inquiryOnly(rec, m); r != nil {
+			return Move{}, r
+		}
 	}
 	var can []any
 	for _, m := range moves {

@@ -302,6 +302,8 @@ func TestMoveByVerb(t *testing.T) {
 		{"resume", project(t, "on_hold", "closing"), "resume", "closing", "", ""},
 		{"resume without hold.from", project(t, "on_hold", ""), "resume", "", RuleHoldFrom, "on hold without hold.from"},
 		{"inquiry resolve", complaint(t, "acknowledged", "inquiry", ""), "resolve", "resolved", "", ""},
+		{"complaint resolve from acknowledged says why", complaint(t, "acknowledged", "complaint", ""), "resolve", "", RuleMoveIllegal,
+			"only inquiries are resolved straight from acknowledged; a complaint is investigated first"},
 		{"reopen a closed complaint", complaint(t, "closed", "complaint", ""), "reopen", "reopened", "", ""},
 		{"no such verb here", expense(t, "draft", "li.wei", "100"), "approve", "", RuleMoveIllegal,
 			"no approve move from draft for an expense; from draft: submit (submitted)"},

@@ -1,0 +1,39 @@
+package cli
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/opsbook/opsbook/pkg/i18n"
+)
+
+// cobra writes its own usage errors (an unknown command or flag, a flag
+// without its value) in English; cobraText puts the ones a reader meets
+// into the reader's language, keeping the command, flag and suggestions.
+var (
+	cobraUnknownCommand = regexp.MustCompile(`^unknown command ("[^"]*") for ("[^"]*")`)
+	cobraUnknownFlag    = regexp.MustCompile(`^unknown flag: (\S+)$`)
+	cobraUnknownShort   = regexp.MustCompile(`^unknown shorthand flag: ('.') in (\S+)$`)
+	cobraNeedsArgument  = regexp.MustCompile(`^flag needs an argument: (.+)$`)
+)
+
+func cobraText(msg string) string {
+	if !i18n.IsChinese() {
+		return msg
+	}
+	head, rest, _ := strings.Cut(msg, "\n")
+	if m := cobraUnknownCommand.FindStringSubmatch(head); m != nil {
+		head = i18n.Sprintf("unknown command %s for %s", m[1], m[2]) + head[len(m[0]):]
+	} else if m := cobraUnknownFlag.FindStringSubmatch(head); m != nil {
+		head = i18n.Sprintf("unknown flag: %s", m[1])
+	} else if m := cobraUnknownShort.FindStringSubmatch(head); m != nil {
+		head = i18n.Sprintf("unknown shorthand flag: %s in %s", m[1], m[2])
+	} else if m := cobraNeedsArgument.FindStringSubmatch(head); m != nil {
+		head = i18n.Sprintf("flag needs an argument: %s", m[1])
+	}
+	if rest != "" {
+		rest = strings.Replace(rest, "Did you mean this?", i18n.T("Did you mean this?"), 1)
+		return head + "\n" + rest
+	}
+	return head
+}

@@ -1,0 +1,41 @@
+package i18n
+
+import (
+	"sort"
+	"strings"
+	"testing"
+)
+
+// The glossary at the top of catalog/terms.zh-Hant.yaml fixes one word for
+// each thing; a translation that uses another word for it reads as a
+// different thing. Each entry: the word that must not appear → the
+// glossary's word.
+var offGlossary = map[string]string{
+	"公司領導":  "公司高層 (leadership)",
+	"工作報告":  "工作匯報 (status report)",
+	"已提交 %": "已 commit (commit; 已提交 is the state submitted)",
+	"一次提交":  "同一個 commit (commit; 提交 is submit)",
+	"計劃":    "計畫 (plan)",
+	"報銷申請":  "報銷單 (expense claim)",
+}
+
+func TestCatalogKeepsToTheGlossary(t *testing.T) {
+	cat, err := Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for f := range cat {
+		files = append(files, f)
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		for key, zh := range cat[f] {
+			for bad, good := range offGlossary {
+				if strings.Contains(zh, bad) {
+					t.Errorf("%s: %q → %q says %q; the glossary's word is %s", f, key, zh, bad, good)
+				}
+			}
+		}
+	}
+}
