@@ -132,6 +132,12 @@ func Spent(set *record.Set, budgets map[BudgetKey]money.Amount, categories []str
 // line (the latest by date), which is the one to look at.
 func (r *run) budgets() {
 	budgets := Budgets(r.Set)
+	years := map[string]bool{} // the years that have an approved budget
+	for _, b := range r.Set.OfKind(record.Budget) {
+		if st := b.Status(); st == "approved" || st == "closed" {
+			years[record.IDYear(b.ID)] = true
+		}
+	}
 	cats := r.categories()
 	spent := Spent(r.Set, budgets, cats)
 	keys := make([]BudgetKey, 0, len(spent))
@@ -198,6 +204,10 @@ func (r *run) budgets() {
 			}
 		}
 		if last == nil {
+			continue
+		}
+		if k.Project == "" && !years[k.Year] {
+			r.errorf(last, "amount", "budget-overspend", "%s has no approved budget, and claims are approved against their year's budget: leadership approves the %s budget first (approved and paid so far: %s)", k.Year, k.Year, spent[k])
 			continue
 		}
 		what := i18n.P("category %s", i18n.Word{Group: "category", Key: k.Category})

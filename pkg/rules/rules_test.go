@@ -115,7 +115,7 @@ func TestRules(t *testing.T) {
 		{"overspend project line", map[string]string{expPath: strings.Replace(expense("approved", "500.01", "project: PRJ-2026-0001\nreceipt: attachments/ok.pdf\n"), "category: office", "category: marketing", 1)},
 			expPath, "budget-overspend", diag.Error, "project line PRJ-2026-0001 / marketing"},
 		{"no budget for the year", map[string]string{"records/expenses/2025/EXP-2025-0001.yaml": strings.NewReplacer("EXP-2026-0001", "EXP-2025-0001", "2026-03-01", "2025-03-01").Replace(expense("approved", "10.00", ""))},
-			"records/expenses/2025/EXP-2025-0001.yaml", "budget-overspend", diag.Error, "budget 0.00"},
+			"records/expenses/2025/EXP-2025-0001.yaml", "budget-overspend", diag.Error, "2025 has no approved budget"},
 		{"overspend names the claim that crossed the line", map[string]string{
 			expPath: strings.Replace(expense("paid", "1100.00", "receipt: attachments/ok.pdf\n"), "2026-03-01", "2026-01-05", 1),
 			"records/expenses/2026/EXP-2026-0002.yaml": strings.NewReplacer("EXP-2026-0001", "EXP-2026-0002", "2026-03-01", "2026-09-01").Replace(expense("paid", "200.00", ""))},
