@@ -66,6 +66,7 @@ const (
 	SourceCheck        = "check"         // an active plan's progress check
 	SourceStatusReport = "status-report" // the status report upward
 	SourceReturned     = "returned"      // their record returned to them
+	SourceDraft        = "draft"         // their draft, not yet submitted
 	SourceOnHold       = "on-hold"       // their project on hold
 	SourceInvalid      = "invalid"       // their record breaks a rule
 )
@@ -282,7 +283,18 @@ func (b *builder) itemsOf(handle string, withMoves bool) []Item {
 	out = append(out, b.revisits(actor)...)
 	out = append(out, b.checks(actor)...)
 	out = append(out, b.statusReport(actor)...)
-	out = append(out, b.own(actor)...)
+	// A draft is listed only when nothing else already names the record
+	// (a status report due, a rule it breaks).
+	named := map[string]bool{}
+	for _, it := range out {
+		named[it.Record] = true
+	}
+	for _, it := range b.own(actor) {
+		if it.Source == SourceDraft && named[it.Record] {
+			continue
+		}
+		out = append(out, it)
+	}
 	return out
 }
 
@@ -710,6 +722,11 @@ func (b *builder) own(a workflow.Actor) []Item {
 			it := base(SourceReturned, rec, a.Handle)
 			it.Action, it.Command, it.rank = "revise", command("revise", rec.ID), rankOwn
 			out = append(out, it)
+		case rec.Status() == "draft" && submittable(rec) != "":
+			it := base(SourceDraft, rec, a.Handle)
+			it.Action, it.Command, it.rank = "submit", command("submit", rec.ID), rankOwn
+			it.try(rec, submittable(rec), command("move", rec.ID))
+			out = append(out, it)
 		case rec.Kind == record.Project && rec.Status() == "on_hold":
 			it := base(SourceOnHold, rec, a.Handle)
 			it.Action, it.Command, it.rank = "resume", command("show", rec.ID), rankOwn
@@ -754,6 +771,22 @@ func (b *builder) own(a workflow.Actor) []Item {
 		out = append(out, it)
 	}
 	return out
+}
+
+// submittable is the state rec's kind reaches from its draft by a submit
+// move ("" when there is none): a draft of such a kind waits on its owner
+// to finish it.
+func submittable(rec *record.Record) string {
+	t := workflow.For(rec.Kind)
+	if t == nil {
+		return ""
+	}
+	for _, m := range t.From("draft") {
+		if m.Verb == "submit" {
+			return m.To
+		}
+	}
+	return ""
 }
 
 func contains(list []string, s string) bool {

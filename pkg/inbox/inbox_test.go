@@ -398,3 +398,18 @@ func TestPageDropsControlCharacters(t *testing.T) {
 		t.Errorf("row: %q", row)
 	}
 }
+
+// A draft waits on its owner to submit it, after everything urgent and
+// tried against the rules like a move; nobody else sees it.
+func TestOwnDraftsWaitToBeSubmitted(t *testing.T) {
+	draft := strings.NewReplacer("status: returned", "status: draft", "EXP-2026-0004", "EXP-2026-0005").Replace(returned)
+	refuse := func(rec *record.Record, to string) []string {
+		if rec.ID == "EXP-2026-0005" && to == "submitted" {
+			return []string{"a receipt"}
+		}
+		return nil
+	}
+	same(t, "claimant", lines(build(t, "li.wei", nil, draft).Items), "draft EXP-2026-0005 submit")
+	same(t, "claimant, refused", lines(build(t, "li.wei", refuse, draft).Items), "draft EXP-2026-0005 submit not-ready")
+	same(t, "manager", lines(build(t, "zhang.min", nil, draft).Items))
+}
