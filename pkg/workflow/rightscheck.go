@@ -626,23 +626,23 @@ func dedupe(list []string) []string {
 
 // Editable says, in words, which fields of rec actor a may change in its
 // current state: "every field but claimant", "note", or "none" (the move
-// listing shows it beside the moves).
+// listing shows it beside the moves), in the reader's language.
 func Editable(a Actor, rec *record.Record, env Env) string {
 	if checkActor(a, rec, rec.ID) != nil {
-		return "none"
+		return i18n.T("none")
 	}
 	if t := env.table(rec.Kind); t != nil && t.IsFinal(rec.Status()) {
-		return "none"
+		return i18n.T("none")
 	}
 	if rec.Kind == record.Person {
 		if hasRole(directorOrLeadership, a.Role) {
-			return "every field"
+			return i18n.T("every field")
 		}
-		return "none"
+		return i18n.T("none")
 	}
 	rs := RightsFor(rec.Kind)
 	if rs == nil {
-		return "none"
+		return i18n.T("none")
 	}
 	c := rightsCheck{a: a, rs: rs, before: rec, after: rec, env: env, state: rec.Status(), to: rec.Status()}
 	mayField := map[string]bool{}
@@ -671,14 +671,14 @@ func Editable(a Actor, rec *record.Record, env Env) string {
 	}
 	if mayField[Other] {
 		if len(not) == 0 {
-			return "every field"
+			return i18n.T("every field")
 		}
-		return "every field but " + strings.Join(not, ", ")
+		return i18n.Sprintf("every field but %s", strings.Join(not, i18n.T(", ")))
 	}
 	if len(may) == 0 {
-		return "none"
+		return i18n.T("none")
 	}
-	return strings.Join(may, ", ")
+	return strings.Join(may, i18n.T(", "))
 }
 
 // holdsAnyItem: the actor holds r for some value of the record (a task's
