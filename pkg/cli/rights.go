@@ -51,15 +51,15 @@ Output (-o): text (the default), json, yaml, markdown.`,
 			}
 			fields := &render.Table{Headers: render.Headers("FIELD", "MODE", "STATES", "WHO", "RULE", "NOTE")}
 			for _, r := range v.Fields {
-				mode := r.Mode
+				mode := i18n.Term("mode", r.Mode)
 				if r.Value != "" {
 					mode += " (" + r.Value + ")"
 				}
-				states := strings.Join(stateTerms(r.States), ", ")
+				states := strings.Join(stateTerms(r.States), i18n.T(", "))
 				if r.Mode == "sealed" {
 					states = i18n.T("every")
 				}
-				fields.Add(r.Field, mode, states, r.Who, r.Rule, r.Note)
+				fields.Add(r.Field, mode, states, whoText(r), r.Rule, r.Note)
 			}
 			write := func(t *render.Table) error {
 				if format == render.Markdown {
@@ -88,11 +88,74 @@ Output (-o): text (the default), json, yaml, markdown.`,
 			fmt.Fprintln(g.io.Out)
 			moves := &render.Table{Headers: render.Headers("FROM", "TO", "VERB", "WHO", "NEVER", "NOTE")}
 			for _, m := range v.Moves {
-				moves.Add(i18n.Term("state", m.From), i18n.Term("state", m.To), m.Verb, m.Who, strings.Join(m.Never, ", "), m.Note)
+				never := strings.Join(m.Never, ", ")
+				if i18n.IsChinese() {
+					var ns []string
+					for _, f := range m.Never {
+						ns = append(ns, partyTerm(f))
+					}
+					never = strings.Join(ns, i18n.T(", "))
+				}
+				moves.Add(i18n.Term("state", m.From), i18n.Term("state", m.To), m.Verb, whoOf(m.Who, m.Roles, m.Parties, nil), never, m.Note)
 			}
 			return write(moves)
 		},
 	}
+}
+
+// whoText is a right's WHO in the reader's language: the English words
+// the rights tables give, or in Chinese the parties and roles as terms.
+func whoText(r workflow.RightRow) string {
+	if !i18n.IsChinese() {
+		return r.Who
+	}
+	switch r.Mode {
+	case "stamp":
+		return i18n.T("opsbook, by the move")
+	case "sealed":
+		return i18n.T("nobody")
+	}
+	return whoOf(r.Who, r.Roles, r.Parties, r.Never)
+}
+
+// whoOf is english (the rights tables' words) in English, and in Chinese
+// the parties and roles as terms, with the people never holding it.
+func whoOf(english string, roles, parties, never []string) string {
+	if !i18n.IsChinese() {
+		return english
+	}
+	var parts []string
+	for _, f := range parties {
+		parts = append(parts, partyTerm(f))
+	}
+	if len(roles) == len(workflow.Roles) {
+		parts = append(parts, i18n.T("any active person"))
+	} else {
+		for _, role := range roles {
+			parts = append(parts, i18n.Term("role", role))
+		}
+	}
+	who := strings.Join(parts, i18n.T(" or "))
+	if len(never) > 0 {
+		var ns []string
+		for _, f := range never {
+			ns = append(ns, partyTerm(f))
+		}
+		who += i18n.Sprintf(", never %s", strings.Join(ns, i18n.T(" or ")))
+	}
+	return who
+}
+
+// partyTerm names a party field ("claimant", "tasks.*.assignee") as a
+// term: its last part.
+func partyTerm(f string) string {
+	if i := strings.LastIndex(f, "."); i >= 0 {
+		f = f[i+1:]
+	}
+	if f == "person" { // a violation's: the person the case concerns
+		return i18n.T("the person concerned")
+	}
+	return i18n.Term("field", f)
 }
 
 // stateTerms are states in the reader's language.
