@@ -69,32 +69,13 @@ func (g *global) reveal(rec *record.Record, redact bool) *record.Record {
 		data := out.Data
 		for _, p := range paths {
 			v, _ := record.Lookup(data, p)
-			data = crypt.SetPath(data, p, redactShape(v))
+			data = crypt.SetPath(data, p, query.RedactValue(v))
 		}
 		cp := *out
 		cp.Data = data
 		out = &cp
 	}
 	return out
-}
-
-// redactShape is v with every scalar replaced by query.Redacted.
-func redactShape(v any) any {
-	switch t := v.(type) {
-	case record.Map:
-		out := make(record.Map, len(t))
-		for i, f := range t {
-			out[i] = record.Field{Key: f.Key, Value: redactShape(f.Value)}
-		}
-		return out
-	case []any:
-		out := make([]any, len(t))
-		for i, x := range t {
-			out[i] = redactShape(x)
-		}
-		return out
-	}
-	return query.Redacted
 }
 
 func (g *global) revealAll(recs []*record.Record, redact bool) []*record.Record {

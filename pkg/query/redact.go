@@ -48,24 +48,26 @@ func Redact(r *record.Record, p *config.Policy) (data record.Map, visible bool) 
 	data = slices.Clone(r.Data)
 	for _, f := range fields {
 		if v, ok := data.Get(f); ok {
-			data.Set(f, redactValue(v))
+			data.Set(f, RedactValue(v))
 		}
 	}
 	return data, true
 }
 
-func redactValue(v any) any {
+// RedactValue is v in its shape (maps and lists kept) with every scalar
+// replaced by Redacted.
+func RedactValue(v any) any {
 	switch t := v.(type) {
 	case record.Map:
 		m := make(record.Map, len(t))
 		for i, f := range t {
-			m[i] = record.Field{Key: f.Key, Value: redactValue(f.Value)}
+			m[i] = record.Field{Key: f.Key, Value: RedactValue(f.Value)}
 		}
 		return m
 	case []any:
 		l := make([]any, len(t))
 		for i, x := range t {
-			l[i] = redactValue(x)
+			l[i] = RedactValue(x)
 		}
 		return l
 	}
