@@ -164,7 +164,7 @@ func runEncrypt(ctx context.Context, o *cryptOpts, ids []string, rekey bool) err
 	var recs []*record.Record
 	if o.all {
 		for _, r := range s.Repo.Set.Records {
-			if len(s.Repo.Policy.Encrypted(r.Kind)) > 0 || hasCiphertext(r) {
+			if len(s.Repo.Policy.Encrypted(r.Kind)) > 0 || hasCiphertext(r) || crypt.EncryptsAttachments(s.Repo.Policy, r) {
 				recs = append(recs, r)
 			}
 		}
@@ -195,14 +195,22 @@ func runEncrypt(ctx context.Context, o *cryptOpts, ids []string, rekey bool) err
 		}
 		return nil
 	}
-	first := edits[0].Before
-	msg := change.Message{Kind: first.Kind, ID: first.ID, Action: action, Note: o.note, Mechanical: true}
-	if len(edits) > 1 {
-		var more []string
-		for _, e := range edits[1:] {
-			more = append(more, e.Before.ID)
+	// The records changed (the files an attachment's encryption writes
+	// and removes ride along in the same commit).
+	var changed []*record.Record
+	for _, e := range edits {
+		if !e.File {
+			changed = append(changed, e.Before)
 		}
-		msg.Action = fmt.Sprintf("%s (and %d more records)", action, len(edits)-1)
+	}
+	first := changed[0]
+	msg := change.Message{Kind: first.Kind, ID: first.ID, Action: action, Note: o.note, Mechanical: true}
+	if len(changed) > 1 {
+		var more []string
+		for _, r := range changed[1:] {
+			more = append(more, r.ID)
+		}
+		msg.Action = fmt.Sprintf("%s (and %d more records)", action, len(changed)-1)
 		msg.Note = strings.TrimSpace(o.note + "\n\n" + action + ": " + first.ID + ", " + strings.Join(more, ", "))
 	}
 	res, err := s.Apply(ctx, edits, msg)
@@ -210,7 +218,7 @@ func runEncrypt(ctx context.Context, o *cryptOpts, ids []string, rekey bool) err
 		return writeErr(err)
 	}
 	out := changeJSON{ID: first.ID, Path: first.Path, Paths: res.Paths, Action: action, Commit: res.Commit, Unchanged: res.Unchanged}
-	return o.report(out, i18n.Sprintf("%s: %d record(s) changed", action, len(edits)))
+	return o.report(out, i18n.Sprintf("%s: %d record(s) changed", action, len(changed)))
 }
 
 type readerRow struct {
