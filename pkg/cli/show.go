@@ -5,10 +5,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path"
 	"sort"
 	"strings"
 
 	"github.com/mattn/go-runewidth"
+	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/query"
 	"github.com/opsbook/opsbook/pkg/record"
@@ -169,7 +171,12 @@ func writeDetail(w io.Writer, o *showOpts, d *query.Detail, root string) error {
 
 	var fields []render.Field
 	for _, l := range d.Lines() {
-		fields = append(fields, render.Field{Label: l.Path, Value: l.Value})
+		v := l.Value
+		if strings.HasPrefix(l.Path, "attachments.") && strings.HasSuffix(l.Path, ".path") && crypt.IsEncryptedPath(v) {
+			// An encrypted attachment: who may read it opens it so.
+			v += "  " + c.Dim(i18n.Sprintf("%s (opsbook attachment %s %s)", crypt.Marker, d.ID, path.Base(v)))
+		}
+		fields = append(fields, render.Field{Label: l.Path, Value: v})
 	}
 	if len(fields) > 0 {
 		b.WriteString("\n")
