@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/opsbook/opsbook/pkg/attach"
 	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/crypt"
@@ -14,6 +15,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/query"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
+	"github.com/opsbook/opsbook/pkg/rules"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
@@ -258,7 +260,7 @@ Output (-o): text, json, yaml.`,
 			if err != nil {
 				return usage(err)
 			}
-			rows := readerRows(r.Policy, crypt.NewPeople(r.Set.OfKind(record.Person)), rec)
+			rows := readerRows(r.Policy, crypt.NewPeople(r.Set.OfKind(record.Person)), rec, r.Root)
 			switch format {
 			case render.JSON:
 				return render.WriteJSON(g.io.Out, rows)
@@ -296,7 +298,7 @@ Output (-o): text, json, yaml.`,
 	}
 }
 
-func readerRows(pol *config.Policy, people crypt.People, rec *record.Record) []readerRow {
+func readerRows(pol *config.Policy, people crypt.People, rec *record.Record, root string) []readerRow {
 	readers := crypt.Readers(pol, people, rec)
 	names := make([]string, 0, len(readers))
 	for _, x := range readers {
@@ -329,6 +331,34 @@ func readerRows(pol *config.Policy, people crypt.People, rec *record.Record) []r
 			row.Extra = crypt.Extra(st, readers)
 		}
 		rows = append(rows, row)
+	}
+	// The record's files, when the policy encrypts them: one row each,
+	// named by its path.
+	if crypt.EncryptsAttachments(pol, rec) {
+		for _, e := range rules.Listed(rec) {
+			row := readerRow{Field: e.Path, State: "encrypted", Readers: names, Missing: []string{}}
+			if !crypt.IsEncryptedPath(e.Path) {
+				row.State = "plain"
+				row.Error = "plain text: run opsbook encrypt " + rec.ID
+				rows = append(rows, row)
+				continue
+			}
+			head, err := attach.Head(root, e.Path, crypt.HeaderMax)
+			var st []crypt.Stanza
+			if err == nil {
+				st, err = crypt.FileStanzas(head)
+			}
+			if err != nil {
+				row.Error = err.Error()
+				rows = append(rows, row)
+				continue
+			}
+			for _, m := range crypt.Missing(st, readers) {
+				row.Missing = append(row.Missing, m.Handle)
+			}
+			row.Extra = crypt.Extra(st, readers)
+			rows = append(rows, row)
+		}
 	}
 	return rows
 }
