@@ -386,3 +386,55 @@ func TestCrashAttach(t *testing.T) {
 		})
 	}
 }
+
+// TestCrashAttachEncrypted: a customer's file (the policy encrypts
+// customers' attachments) killed at each step of its attach: the record
+// and the .age file are both there or both absent, and the clear bytes
+// are in no file of the work tree and no git object, whenever it stops.
+func TestCrashAttachEncrypted(t *testing.T) {
+	tmpl := sampleRepo(t)
+	clear := []byte("%PDF contract clear-bytes-4711\x00\xff")
+	scan := filepath.Join(t.TempDir(), "contract.pdf")
+	if err := os.WriteFile(scan, clear, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []string{"file-1", "file-2", "ref"} {
+		t.Run(st, func(t *testing.T) {
+			t.Parallel()
+			dir := copyRepo(t, tmpl)
+			cmd := opsbook(dir, "zhang.min@example.com", "attach", "CUS-0001", scan)
+			cmd.Env = append(cmd.Env, "OPSBOOK_TEST_CRASH_AT="+st)
+			if out, err := cmd.CombinedOutput(); !killed(err) {
+				t.Fatalf("not killed: %v\n%s", err, out)
+			}
+			if out, err := opsbook(dir, "zhang.min@example.com", "doctor").CombinedOutput(); err != nil {
+				t.Fatalf("doctor: %v\n%s", err, out)
+			}
+			checkConsistent(t, dir)
+			_, err := os.Stat(filepath.Join(dir, "attachments", "CUS-0001", "contract.pdf.age"))
+			if want := st == "ref"; (err == nil) != want {
+				t.Errorf("killed at %s: attachment present %v, want %v", st, err == nil, want)
+			}
+			listed := strings.Contains(git(t, dir, "show", "HEAD:records/customers/CUS-0001.yaml"), "contract.pdf.age")
+			if listed != (st == "ref") {
+				t.Errorf("killed at %s: listed in HEAD %v", st, listed)
+			}
+			filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
+				if err == nil && !e.IsDir() {
+					if b, _ := os.ReadFile(p); bytes.Contains(b, []byte("clear-bytes-4711")) {
+						t.Errorf("clear bytes in %s", p)
+					}
+				}
+				return nil
+			})
+			objs := exec.Command("git", "-C", dir, "cat-file", "--batch-all-objects", "--batch")
+			out, err := objs.Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Contains(out, []byte("clear-bytes-4711")) {
+				t.Error("clear bytes in a git object")
+			}
+		})
+	}
+}
