@@ -66,8 +66,40 @@ func (s *Session) seal(edits []Edit) ([]Edit, error) {
 			return nil, &Refused{Rule: RuleEncrypted, Reason: i18n.Sprintf("refused: %v; nothing was changed", err)}
 		}
 		out[i].Data = data
+		files, err := s.sealFiles(e.Before, &out[i])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, files...)
 	}
 	return out, nil
+}
+
+// sealFiles encrypts the clear files of a record that the write itself
+// makes one whose attachments the policy encrypts (its classification
+// raised to one the policy names), as `opsbook encrypt` would, in the
+// same commit: the write is not refused for files it did not put there,
+// and the record leaves it as the policy wants it. A record that was one
+// already is left to `opsbook encrypt` (its clear files were pushed past
+// opsbook, and validate names them).
+func (s *Session) sealFiles(before *record.Record, e *Edit) ([]Edit, error) {
+	after, _ := record.Parse(e.Path, e.Data)
+	if after == nil || before == nil || !crypt.EncryptsAttachments(s.Repo.Policy, after) || crypt.EncryptsAttachments(s.Repo.Policy, before) {
+		return nil, nil
+	}
+	ed, err := record.NewEditor(e.Data)
+	if err != nil {
+		return nil, nil
+	}
+	readers := crypt.Readers(s.Repo.Policy, crypt.NewPeople(s.Repo.Set.OfKind(record.Person)), after)
+	files, err := encryptAttachments(s, ed, after, readers, crypt.Recipients(readers), nil, false)
+	if err != nil || len(files) == 0 {
+		return nil, err
+	}
+	if e.Data, err = ed.Bytes(); err != nil {
+		return nil, err
+	}
+	return files, nil
 }
 
 // NotReader refuses a change to an encrypted field the actor cannot read.

@@ -172,7 +172,7 @@ func encryptAttachments(s *Session, ed *record.Editor, rec *record.Record, reade
 			return nil, refused(RuleEncrypted, "refused: %s of %s cannot become %s: that path is %s already; move it away first; nothing was changed", e.Path, rec.ID, to, st.Phrase())
 		}
 		for _, other := range s.Repo.Set.Records {
-			if other == rec {
+			if other.Path == rec.Path || other.ID == rec.ID {
 				continue
 			}
 			for _, oe := range rules.Listed(other) {
