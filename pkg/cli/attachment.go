@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/attach"
@@ -173,8 +174,17 @@ func giveAttachment(g *global, root string, rec *record.Record, p, save string) 
 		_, err := g.io.Out.Write(clear)
 		return err
 	}
-	if save == "" {
+	named := save != ""
+	if !named {
 		save = strings.TrimSuffix(path.Base(e.Path), crypt.FileExt)
+	}
+	// The clear bytes of an encrypted file never land in the work tree,
+	// where `git add -A` would commit them.
+	if crypt.IsEncryptedPath(e.Path) && insideRepo(root, save) {
+		if named {
+			return usageErr("%s is inside the repository, where git add would commit the clear file: save it outside (--save ~/%s)", save, filepath.Base(save))
+		}
+		return usageErr("standard output is a terminal and this folder is inside the repository, where git add would commit the clear file: save it outside (--save ~/%s) or redirect (> ~/%s)", save, save)
 	}
 	if err := writeNew(save, clear); err != nil {
 		return usageErr("%v: choose another file with --save FILE", err)
@@ -198,4 +208,22 @@ func writeNew(name string, data []byte) error {
 		os.Remove(name)
 	}
 	return err
+}
+
+// insideRepo reports whether the file name lies in the repository's work
+// tree (links on the way resolved).
+func insideRepo(root, name string) bool {
+	abs, err := filepath.Abs(name)
+	if err != nil {
+		return true
+	}
+	dir := filepath.Dir(abs)
+	if d, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = d
+	}
+	if r, err := filepath.EvalSymlinks(root); err == nil {
+		root = r
+	}
+	rel, err := filepath.Rel(root, dir)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
