@@ -42,8 +42,8 @@ own key (OPSBOOK_IDENTITY, ~/.ssh/id_ed25519, ~/.ssh/id_rsa), and refused
 the record lists (exit 1 otherwise: it changed after it was attached).
 The clear bytes go to standard output only when that is not a terminal (a
 pipe, a redirection); otherwise, and with --save, to a new file readable
-only by you (0600), never over an existing one. Nothing is written into
-the repository.
+only by you (0600), never over an existing one and never inside the
+repository's work tree (where git add -A would commit the clear file).
 
 Output (-o) of the list: text, json, yaml.`,
 		Example: `  opsbook attachment VIO-2026-0001
