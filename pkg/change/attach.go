@@ -2,6 +2,7 @@ package change
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -138,8 +139,11 @@ func AttachEdits(s *Session, rec *record.Record, path, id string, src []byte, so
 			if encrypted {
 				// The same clear file attached again keeps its ciphertext,
 				// when the actor can tell (a reader).
-				id, _ := s.Identity()
-				clear, err := id.OpenFile(have)
+				ident, _ := s.Identity()
+				clear, err := ident.OpenFile(have)
+				if errors.Is(err, crypt.ErrNotReader) {
+					return nil, refused("attachment-exists", "refused: %s already exists, encrypted, and you cannot read it to compare; attachments are never overwritten: rename the new file; nothing was changed", rel)
+				}
 				same = err == nil && bytes.Equal(clear, so.Data)
 				data = have
 			}

@@ -93,6 +93,13 @@ func TestAttachEncryptsForTheReaders(t *testing.T) {
 	if _, err := id.OpenFile(ct); !errors.Is(err, crypt.ErrNotReader) {
 		t.Errorf("finance opens it: %v", err)
 	}
+	// The same name again by someone who cannot read the file there: it
+	// cannot be compared, so it is refused, never overwritten.
+	s.Close()
+	_, err = attachFiles(t, open(t, dir, "he@example.com"), "CUS-0004", scan)
+	if err == nil || !strings.Contains(err.Error(), "you cannot read it to compare") {
+		t.Errorf("a non-reader attaching the same name: %v", err)
+	}
 }
 
 // Readers without any key: nothing can be encrypted, the attach is
