@@ -236,7 +236,8 @@ func newReadersCmd(g *global) *cobra.Command {
 	return &cobra.Command{
 		Use:   "readers <ID>",
 		Short: i18n.T("Who can read each encrypted field of a record, from its recipient stanzas (no key needed)"),
-		Long: `Readers lists, for each field the policy encrypts in the record's kind, the
+		Long: `Readers lists, for each field the policy encrypts in the record's kind
+(and each attached file, by its path, when the policy encrypts them), the
 people who may read it (with the role or party that makes them a reader),
 and from the ciphertext's recipient stanzas, without any key, who of them
 it was not written for (missing: run opsbook rekey ID) and how many keys of
