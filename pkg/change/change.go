@@ -101,6 +101,7 @@ type Session struct {
 	Progress func(what string, done, total int)
 	env      workflow.Env
 	unlock   func()
+	paused   []byte // what Pause saw, until Resume
 	before   []diag.Diagnostic
 	// preview: a session that only asks (Preview); Apply refuses.
 	preview bool
