@@ -127,8 +127,13 @@ func encryptAttachments(s *Session, ed *record.Editor, rec *record.Record, reade
 		return nil, nil
 	}
 	var files []Edit
+	seen := map[string]bool{}
 	for _, e := range rules.Listed(rec) {
 		at := attach.Field + "." + strconv.Itoa(e.Index)
+		if seen[e.Path] {
+			return nil, refused(RuleEncrypted, "refused: %s lists %s twice; remove one entry first; nothing was changed", rec.ID, e.Path)
+		}
+		seen[e.Path] = true
 		if attach.CheckPath(e.Path) != nil {
 			return nil, refused(RuleEncrypted, "refused: %s of %s is not a valid attachment path; fix the record first; nothing was changed", e.Path, rec.ID)
 		}
