@@ -139,6 +139,27 @@ func TestVerifyEncryptedAttachmentsOfSealedRecord(t *testing.T) {
 		t.Errorf("a swapped ciphertext is not named: %v", violationList(rep))
 	}
 
+	// The same rekey as a raw commit object (git hash-object -t commit):
+	// judged by who it says made it, like any commit.
+	raw := func(who string) *Report {
+		t.Helper()
+		tr.git("checkout", "-q", "-B", "raw-"+who, base)
+		tr.write(age, string(rekeyed))
+		tr.write(vioPath, violationWith(age, attach.SumBytes(rekeyed)))
+		tr.git("add", "-A")
+		tree := tr.git("write-tree")
+		tr.git("checkout", "-q", base)
+		h := tr.hashObject("tree " + tree + "\nparent " + base + "\nauthor " + who + " <" + who + "@example.com> 1772500000 +0800\n" +
+			"committer " + who + " <" + who + "@example.com> 1772500000 +0800\n\nVIO-2026-0001: rekey\n")
+		return tr.verify(base + ".." + h)
+	}
+	if rep := raw("wang.fang"); len(rep.Violations) != 0 {
+		t.Errorf("the director's raw rekey: %v", violationList(rep))
+	}
+	if rep := raw("he.jing"); !hasRule(rep, RuleAttachmentSealed, "VIO-2026-0001") {
+		t.Errorf("finance's raw rekey is not named: %v", violationList(rep))
+	}
+
 	// A clear file renamed .age, with its hash listed: not an age file.
 	tr.git("checkout", "-q", "-B", "renamed", base)
 	tr.write(age, "mail log, in clear")
