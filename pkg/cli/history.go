@@ -24,12 +24,8 @@ type historyOpts struct {
 	id string
 }
 
-func newHistoryCmd(g *global) *cobra.Command {
-	o := &historyOpts{global: g}
-	return &cobra.Command{
-		Use:   "history <ID>",
-		Short: i18n.T("The life of one record, from git alone"),
-		Long: `History shows every commit that changed one record, oldest first: the
+// historyLong is the longer help of history, keyed in the help catalog.
+const historyLong = `History shows every commit that changed one record, oldest first: the
 date, the commit, the actor (the person whose registered email made the
 commit, with their role at the time; under require_signatures, the person
 whose registered key signed it; the raw author when nobody is registered),
@@ -43,7 +39,14 @@ followed to its old id, and at a merge the branch's own commits are shown.
 The first run indexes the history in .git/opsbook/ (only new commits are
 read after that). A shallow clone is refused: fetch the full history.
 
-Output (-o): text, json.`,
+Output (-o): text, json.`
+
+func newHistoryCmd(g *global) *cobra.Command {
+	o := &historyOpts{global: g}
+	return &cobra.Command{
+		Use:   "history <ID>",
+		Short: i18n.T("The life of one record, from git alone"),
+		Long:  i18n.T(historyLong),
 		Example: `  opsbook history EXP-2026-0193
   opsbook history li.wei -o json`,
 		Args: cobra.ExactArgs(1),

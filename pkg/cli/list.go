@@ -64,12 +64,10 @@ var narrowColumns = map[record.Kind]string{
 
 const narrowWidth = 120
 
-func newListCmd(g *global) *cobra.Command {
-	o := &listOpts{global: g}
-	cmd := &cobra.Command{
-		Use:   "list <kind> [--where EXPR] [--sort FIELD[,-FIELD]] [--columns FIELD,...] [--limit N]",
-		Short: i18n.T("List the records of a kind, filtered and sorted"),
-		Long: `List shows the records of one kind (singular or plural: expense, expenses),
+// listLong and listLongTail are the longer help of list, keyed in the help
+// catalog; the derived fields are listed between them.
+const (
+	listLong = `List shows the records of one kind (singular or plural: expense, expenses),
 one per row. Without --where it lists them all.
 
 --where EXPR keeps the records the expression holds for. A condition is
@@ -93,7 +91,8 @@ date is compared by its day. A field a record lacks matches no condition,
 negated or not: use "not FIELD" to find records without it.
 
 Derived fields:
-` + derivedHelp() + `
+`
+	listLongTail = `
 --sort FIELD[,-FIELD] sorts (- for descending; records without the field
 last). --columns picks the columns (also for -o json and yaml, which then hold
 kind, id, path and those fields; without --columns they hold every field of
@@ -107,7 +106,15 @@ evaluation, an appraisal's outcome and measures); conditions see only what
 is shown.
 
 Output (-o): text (a table on a terminal, tab-separated when piped), json,
-yaml, csv, markdown.`,
+yaml, csv, markdown.`
+)
+
+func newListCmd(g *global) *cobra.Command {
+	o := &listOpts{global: g}
+	cmd := &cobra.Command{
+		Use:   "list <kind> [--where EXPR] [--sort FIELD[,-FIELD]] [--columns FIELD,...] [--limit N]",
+		Short: i18n.T("List the records of a kind, filtered and sorted"),
+		Long:  i18n.T(listLong) + derivedHelp() + i18n.T(listLongTail),
 		Example: `  opsbook list expenses
   opsbook list expense --where 'status in (submitted, approved) and amount > 1000 and date >= 2026-03-01'
   opsbook list complaints --where 'sla_breach and severity in (high, critical)' --sort -received_at

@@ -36,12 +36,8 @@ type showOpts struct {
 	redact bool
 }
 
-func newShowCmd(g *global) *cobra.Command {
-	o := &showOpts{global: g}
-	cmd := &cobra.Command{
-		Use:   "show <id>",
-		Short: i18n.T("Show one record with what is derived from it"),
-		Long: `Show prints one record: its fields, and what follows from them —
+// showLong is the longer help of show, keyed in the help catalog.
+const showLong = `Show prints one record: its fields, and what follows from them —
 complaints: the SLA clocks (first response and resolution) against the
 policy for their severity; appraisals: the total and rating computed from
 the indicators; expenses: the items' sum, the receipts, and the budget left in
@@ -53,7 +49,14 @@ names (references out, with their titles), the records that name it
 classification: confidential (exit status 3) and shows "[redacted]" for
 confidential fields (customer and complaint contact details).
 
-Output (-o): text, json, yaml (the shape is in the README).`,
+Output (-o): text, json, yaml (the shape is in the README).`
+
+func newShowCmd(g *global) *cobra.Command {
+	o := &showOpts{global: g}
+	cmd := &cobra.Command{
+		Use:   "show <id>",
+		Short: i18n.T("Show one record with what is derived from it"),
+		Long:  i18n.T(showLong),
 		Example: `  opsbook show EXP-2026-0001
   opsbook show CMP-2026-0004 -o json
   opsbook show li.wei

@@ -1,0 +1,105 @@
+package cli
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/mattn/go-runewidth"
+	"github.com/spf13/cobra"
+
+	"github.com/opsbook/opsbook/pkg/i18n"
+)
+
+func hasHan(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) })
+}
+
+// commandTree builds the command tree in lang, as Run does after choosing
+// the language, with cobra's help and completion commands in place.
+func commandTree(t *testing.T, lang string) *cobra.Command {
+	t.Helper()
+	tag, _ := i18n.Parse(lang)
+	i18n.Set(tag)
+	t.Cleanup(func() { i18n.Set(i18n.English) })
+	root := NewRoot(&Streams{Out: &bytes.Buffer{}, Err: &bytes.Buffer{}, In: strings.NewReader(""), NoColor: true,
+		Getenv: func(string) string { return "" }})
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	return root
+}
+
+func walkCommands(c *cobra.Command, f func(*cobra.Command)) {
+	f(c)
+	for _, sub := range c.Commands() {
+		walkCommands(sub, f)
+	}
+}
+
+// In Chinese every command's longer description (the paragraphs of
+// `opsbook CMD --help` above its usage) is Chinese: a Long that does not go
+// through the help catalog stays English in the middle of Chinese help.
+func TestEveryCommandsLongIsTranslated(t *testing.T) {
+	n := 0
+	walkCommands(commandTree(t, "zh-Hant"), func(c *cobra.Command) {
+		if c.Hidden {
+			return
+		}
+		if c.Long == "" {
+			t.Errorf("%s: no Long", c.CommandPath())
+			return
+		}
+		n++
+		for _, para := range strings.Split(c.Long, "\n\n") {
+			if hasHan(para) || strings.TrimSpace(para) == "" || !strings.ContainsFunc(para, unicode.IsLetter) {
+				continue
+			}
+			// A paragraph of identifiers (the required fields of new) needs
+			// no words; one with an English sentence does.
+			if strings.Contains(para, ". ") || strings.Contains(para, " the ") {
+				t.Errorf("%s: Long has a paragraph in English:\n%s", c.CommandPath(), para)
+			}
+		}
+		if !hasHan(c.Long) {
+			t.Errorf("%s: Long has no Chinese:\n%s", c.CommandPath(), c.Long)
+		}
+	})
+	if n < 60 {
+		t.Fatalf("walked %d commands; the tree is not what the test expects", n)
+	}
+}
+
+// A Chinese Long fits an 80-column terminal (a CJK character takes two
+// columns), as the English one is written to.
+func TestChineseLongFitsEightyColumns(t *testing.T) {
+	walkCommands(commandTree(t, "zh-Hant"), func(c *cobra.Command) {
+		for i, line := range strings.Split(c.Long, "\n") {
+			if w := runewidth.StringWidth(line); w > 80 && hasHan(line) {
+				t.Errorf("%s: line %d of Long is %d columns wide: %s", c.CommandPath(), i+1, w, line)
+			}
+		}
+	})
+}
+
+// English help is what it was before the Longs went through the catalog:
+// the key is the English text, so English readers see it unchanged.
+func TestEnglishLongIsTheKey(t *testing.T) {
+	root := commandTree(t, "en")
+	for _, c := range []struct {
+		path []string
+		want string
+	}{
+		{[]string{"set"}, "Set changes fields of a record: FIELD is a dotted path (resolution.solution,\n"},
+		{[]string{"set"}, "selecting more than 20 records needs --yes (a terminal asks)."},
+		{[]string{"list"}, "Derived fields:\n  "},
+		{[]string{"list"}, "  complaint  response_time      duration  acknowledged_at − received_at (absent until acknowledged)\n"},
+		{[]string{"approve"}, "Approve makes the workflow move named \"approve\" on the record ID"},
+		{[]string{"move"}, "terminal asks).\nExit status:\n  0   done"},
+	} {
+		cmd, _, err := root.Find(c.path)
+		if err != nil || !strings.Contains(cmd.Long, c.want) || hasHan(cmd.Long) {
+			t.Errorf("%v: English Long lacks %q:\n%s", c.path, c.want, cmd.Long)
+		}
+	}
+}
