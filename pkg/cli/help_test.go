@@ -10,6 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/opsbook/opsbook/pkg/i18n"
+	"github.com/opsbook/opsbook/pkg/query"
+	"github.com/opsbook/opsbook/pkg/record"
 )
 
 func hasHan(s string) bool {
@@ -100,6 +102,53 @@ func TestEnglishLongIsTheKey(t *testing.T) {
 		cmd, _, err := root.Find(c.path)
 		if err != nil || !strings.Contains(cmd.Long, c.want) || hasHan(cmd.Long) {
 			t.Errorf("%v: English Long lacks %q:\n%s", c.path, c.want, cmd.Long)
+		}
+	}
+}
+
+// Every derived field says what it is in Chinese in `list --help`: a field
+// added without its "derived" term would be listed in English.
+func TestEveryDerivedFieldHasChineseDoc(t *testing.T) {
+	i18n.Set(i18n.Chinese)
+	defer i18n.Set(i18n.English)
+	n := 0
+	for _, ki := range record.Kinds {
+		for _, d := range query.DerivedFields(ki.Kind) {
+			n++
+			key := string(ki.Kind) + "." + d.Name
+			if zh := i18n.Term("derived", key); zh == key || !hasHan(zh) {
+				t.Errorf("derived field %s has no Chinese description (terms.zh-Hant.yaml, derived.%s)", key, key)
+			}
+		}
+	}
+	if n < 20 {
+		t.Fatalf("only %d derived fields", n)
+	}
+	help := derivedHelp()
+	if !strings.Contains(help, "  complaint  response_time      duration  acknowledged_at − received_at\n"+strings.Repeat(" ", 42)+"（確認前無值）\n") {
+		t.Errorf("the derived fields in Chinese:\n%s", help)
+	}
+}
+
+func TestWrapCells(t *testing.T) {
+	for _, c := range []struct {
+		text  string
+		width int
+		want  string
+	}{
+		{"短的一行", 38, "短的一行"},
+		// at the opening mark, not after it
+		{"acknowledged_at − received_at（確認前無值）", 38, "acknowledged_at − received_at\n>（確認前無值）"},
+		// after a comma in the line's second half
+		{"參加者的平均評分，兩位小數（沒有評分時無值）", 30, "參加者的平均評分，兩位小數\n>（沒有評分時無值）"},
+		// a mark rather than a later space
+		{"首次回應或解決的 SLA 已逾時（與 validate 的警告相同）", 38, "首次回應或解決的 SLA 已逾時\n>（與 validate 的警告相同）"},
+		// between CJK characters when there is no mark, never inside ASCII
+		{"一二三四五六七八九十一二三四五六七八九十", 20, "一二三四五六七八九十\n>一二三四五六七八九十"},
+		{"未完成 receipt_required_above 的", 20, "未完成\n>receipt_required_above\n>的"},
+	} {
+		if got := wrapCells(c.text, c.width, ">"); got != c.want {
+			t.Errorf("wrapCells(%q, %d) =\n%s\nwant\n%s", c.text, c.width, got, c.want)
 		}
 	}
 }

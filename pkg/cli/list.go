@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mattn/go-runewidth"
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/money"
 	"github.com/opsbook/opsbook/pkg/par"
@@ -159,10 +160,71 @@ func derivedHelp() string {
 	var b strings.Builder
 	for _, ki := range record.Kinds {
 		for _, d := range query.DerivedFields(ki.Kind) {
-			fmt.Fprintf(&b, "  %-10s %-18s %-9s %s\n", ki.Kind, d.Name, short[d.Type], d.Doc)
+			line := fmt.Sprintf("  %-10s %-18s %-9s ", ki.Kind, d.Name, short[d.Type])
+			doc, key := d.Doc, string(ki.Kind)+"."+d.Name
+			if zh := i18n.Term("derived", key); zh != key {
+				// Chinese has no spaces to wrap at: a long line goes on
+				// under the description's column, within 80 columns.
+				doc = wrapCells(zh, 80-runewidth.StringWidth(line), strings.Repeat(" ", runewidth.StringWidth(line)))
+			}
+			b.WriteString(line + doc + "\n")
 		}
 	}
 	return b.String()
+}
+
+// wrapCells breaks text into lines of at most width display columns (a CJK
+// character takes two), indenting each line after the first. It breaks
+// after a full-width comma or closing mark or before an opening one when one
+// is in the line's second half, else at a space there, else between two CJK
+// characters; never inside a run of ASCII (an identifier such as
+// received_at).
+func wrapCells(text string, width int, indent string) string {
+	width = max(width, 20)
+	var lines []string
+	for runewidth.StringWidth(text) > width {
+		mark, space, weak, over, w := 0, 0, 0, 0, 0
+		var prev rune
+		for i, r := range text {
+			if i > 0 {
+				isMark := r == '（' || strings.ContainsRune("，、；：。）", prev)
+				isWeak := isMark || r == ' ' || prev >= 0x2E80 && r >= 0x2E80 && prev != '（' && !strings.ContainsRune("，、；：。）", r)
+				switch {
+				case w > width:
+					if isWeak && over == 0 {
+						over = i // the first break past the width
+					}
+				case isMark && w >= width/2:
+					mark = i
+				case r == ' ' && w >= width/2:
+					space = i
+				case isWeak:
+					weak = i
+				}
+			}
+			if w > width && over != 0 {
+				break
+			}
+			w += runewidth.RuneWidth(r)
+			prev = r
+		}
+		cut := mark
+		if cut == 0 {
+			cut = space
+		}
+		if cut == 0 {
+			cut = weak
+		}
+		if cut == 0 {
+			cut = over // one run wider than the line: it overflows
+		}
+		if cut == 0 {
+			break
+		}
+		lines = append(lines, strings.TrimRight(text[:cut], " "))
+		text = strings.TrimLeft(text[cut:], " ")
+	}
+	return strings.Join(append(lines, text), "\n"+indent)
 }
 
 func runList(ctx context.Context, o *listOpts) error {
