@@ -149,7 +149,7 @@ func (g *global) openAudit() (*audit.Repo, error) {
 func writeEvents(w io.Writer, evs []audit.Event, withRecord bool, c render.Colors) error {
 	actorW, recW := 0, 0
 	for _, e := range evs {
-		actorW = max(actorW, runewidth.StringWidth(e.Actor.String()))
+		actorW = max(actorW, runewidth.StringWidth(e.Actor.Text()))
 		recW = max(recW, len(e.Record))
 	}
 	var b strings.Builder
@@ -159,10 +159,10 @@ func writeEvents(w io.Writer, evs []audit.Event, withRecord bool, c render.Color
 		if withRecord {
 			b.WriteString("  " + render.Pad(e.Record, recW))
 		}
-		b.WriteString("  " + c.Cyan(render.Pad(e.Actor.String(), actorW)))
-		move := e.Move()
+		b.WriteString("  " + c.Cyan(render.Pad(e.Actor.Text(), actorW)))
+		move := e.MoveText()
 		if e.Merge {
-			move += " [merge]"
+			move += i18n.T(" [merge]")
 		}
 		b.WriteString("  " + c.Bold(move) + "\n")
 		indent := strings.Repeat(" ", 16+2+8+2+actorW+2)
@@ -179,7 +179,7 @@ func writeEvents(w io.Writer, evs []audit.Event, withRecord bool, c render.Color
 
 func shortValue(v *string) string {
 	if v == nil {
-		return "(none)"
+		return i18n.T("(none)")
 	}
 	s := strings.Join(strings.Fields(*v), " ")
 	return render.Truncate(s, 60)

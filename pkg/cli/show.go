@@ -287,9 +287,9 @@ func writeDetail(w io.Writer, o *showOpts, d *query.Detail, root string) error {
 	if d.History != nil {
 		var hs []render.Field
 		for _, h := range d.History {
-			move := h.Action
+			move := i18n.Term("verb", h.Action)
 			if h.From != "" || h.To != "" {
-				move += fmt.Sprintf(" (%s → %s)", i18n.Term("state", h.From), i18n.Term("state", h.To))
+				move += i18n.Sprintf(" (%s → %s)", i18n.Term("state", h.From), i18n.Term("state", h.To))
 			}
 			if len(h.Fields) > 0 {
 				move += i18n.Sprintf("; changed %s", strings.Join(h.Fields, ", "))
