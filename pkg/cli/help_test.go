@@ -2,6 +2,9 @@ package cli
 
 import (
 	"bytes"
+	"context"
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode"
@@ -150,5 +153,52 @@ func TestWrapCells(t *testing.T) {
 		if got := wrapCells(c.text, c.width, ">"); got != c.want {
 			t.Errorf("wrapCells(%q, %d) =\n%s\nwant\n%s", c.text, c.width, got, c.want)
 		}
+	}
+}
+
+// show names every field of the sample's records in Chinese, each part of
+// its path: a field whose key has no term shows its English key in the
+// middle of a Chinese label (推廣·channels). Acronyms (KPI, SHA-256) are
+// words of both languages.
+func TestShowNamesEverySampleFieldInChinese(t *testing.T) {
+	i18n.Set(i18n.Chinese)
+	defer i18n.Set(i18n.English)
+	recs, _, err := record.Load(context.Background(), sampleDir(), "records")
+	if err != nil || len(recs) < 50 {
+		t.Fatalf("loading the sample: %d records, %v", len(recs), err)
+	}
+	seen := map[string]bool{}
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch v := v.(type) {
+		case record.Map:
+			for _, f := range v {
+				p := f.Key
+				if path != "" {
+					p = path + "." + f.Key
+				}
+				walk(p, f.Value)
+			}
+			return
+		case []any:
+			for i, x := range v {
+				walk(fmt.Sprintf("%s.%d", path, i), x)
+			}
+			return
+		}
+		// Lists are numbered, so one path per shape is enough.
+		shape := regexp.MustCompile(`\.\d+`).ReplaceAllString(path, ".0")
+		if seen[shape] {
+			return
+		}
+		seen[shape] = true
+		label := fieldLabel(shape)
+		words, _, _ := strings.Cut(label, " (")
+		if label == shape || regexp.MustCompile(`[a-z]`).MatchString(words) {
+			t.Errorf("show labels %s as %q: a part of it has no Chinese (terms.zh-Hant.yaml, field)", shape, label)
+		}
+	}
+	for _, r := range recs {
+		walk("", r.Data)
 	}
 }
