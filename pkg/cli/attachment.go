@@ -26,12 +26,9 @@ type attachmentRow struct {
 	Status string `json:"status"`
 }
 
-func newAttachmentCmd(g *global) *cobra.Command {
-	var save string
-	cmd := &cobra.Command{
-		Use:   "attachment <ID> [PATH]",
-		Short: i18n.T("List a record's attachments, or give one in clear (an encrypted one opens with your key)"),
-		Long: `Attachment without PATH lists the files the record lists, with their
+// attachmentLong is the longer help of attachment, keyed in the help
+// catalog.
+const attachmentLong = `Attachment without PATH lists the files the record lists, with their
 SHA-256, whether each is encrypted (.age) and whether the file in the work
 tree has the listed hash.
 
@@ -45,7 +42,14 @@ pipe, a redirection); otherwise, and with --save, to a new file readable
 only by you (0600), never over an existing one and never inside the
 repository's work tree (where git add -A would commit the clear file).
 
-Output (-o) of the list: text, json, yaml.`,
+Output (-o) of the list: text, json, yaml.`
+
+func newAttachmentCmd(g *global) *cobra.Command {
+	var save string
+	cmd := &cobra.Command{
+		Use:   "attachment <ID> [PATH]",
+		Short: i18n.T("List a record's attachments, or give one in clear (an encrypted one opens with your key)"),
+		Long:  i18n.T(attachmentLong),
 		Example: `  opsbook attachment VIO-2026-0001
   opsbook attachment VIO-2026-0001 mail-log.txt > mail-log.txt
   opsbook attachment VIO-2026-0001 mail-log.txt --save /tmp/mail-log.txt`,
