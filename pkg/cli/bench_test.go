@@ -130,3 +130,25 @@ func BenchmarkSet(b *testing.B) {
 func BenchmarkMove(b *testing.B) {
 	benchWrite(b, func(id string) []string { return []string{"submit", id, "--no-commit"} })
 }
+
+// BenchmarkList lists on indexed fields: from the index, the titles
+// included.
+func BenchmarkList(b *testing.B) {
+	dir := benchDept(b)
+	benchRun(b, dir, "list", "expense", "--where", "amount > 1000")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		benchRun(b, dir, "list", "expense", "--where", "amount > 1000")
+	}
+}
+
+// BenchmarkListDerived lists on a derived field: the kind's records are
+// read through the cache.
+func BenchmarkListDerived(b *testing.B) {
+	dir := benchDept(b)
+	benchRun(b, dir, "list", "expense", "--where", "receipt_status = missing")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		benchRun(b, dir, "list", "expense", "--where", "receipt_status = missing")
+	}
+}

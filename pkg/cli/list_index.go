@@ -1,0 +1,109 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/opsbook/opsbook/pkg/index"
+	"github.com/opsbook/opsbook/pkg/query"
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/repo"
+	"github.com/opsbook/opsbook/pkg/rules"
+)
+
+// listedFromIndex counts the lists answered from the index, for the tests.
+var listedFromIndex int
+
+// inIndex reports whether the index holds what a field reads: a clear
+// top-level field (index.Clear) or the kind, id or path.
+func inIndex(f query.Field) bool {
+	name, ok := f.TopLevel()
+	if !ok {
+		return false
+	}
+	return name == "kind" || name == "id" || name == "path" || slices.Contains(index.Clear, name)
+}
+
+// listIndexed answers `list` from the index when every field the filter
+// and the sort read is one the index holds: the kind's entries stand in
+// for its records (an entry whose clear fields it could not keep is read
+// in full), and only the files of the rows shown are read, when a column
+// needs more than the index holds. ok is false when the index cannot
+// answer (a field it does not hold, no index, a file changed since the
+// refresh): the caller loads the kind's records.
+func (o *listOpts) listIndexed(ctx context.Context, kind record.Kind, now time.Time, q *query.Query,
+	order query.Order, cols []query.Field) (rows []*query.Row, matched, total int, ok bool, err error) {
+	for _, f := range q.Fields() {
+		if !inIndex(f) {
+			return nil, 0, 0, false, nil
+		}
+	}
+	for _, k := range order {
+		if !inIndex(k.Field) {
+			return nil, 0, 0, false, nil
+		}
+	}
+	// Without --columns, -o json and yaml show every field of the record.
+	full := o.columns == "" && (o.output == "json" || o.output == "yaml")
+	for _, c := range cols {
+		full = full || !inIndex(c)
+	}
+	d, err := repo.OpenIndexed(ctx, o.dir, kind)
+	if errors.Is(err, repo.ErrFullPath) {
+		return nil, 0, 0, false, nil
+	} else if err != nil {
+		return nil, 0, 0, false, err
+	}
+	entries, readable := d.OfKind(kind)
+	if !readable {
+		return nil, 0, 0, false, nil // the full load warns of the file
+	}
+	recs := make([]*record.Record, len(entries))
+	var odd []*index.Entry
+	var at []int
+	for i, e := range entries {
+		if e.Odd {
+			odd, at = append(odd, e), append(at, i)
+			continue
+		}
+		recs[i] = e.Skeleton()
+	}
+	read, err := d.Read(odd)
+	if err != nil {
+		return nil, 0, 0, false, nil
+	}
+	for j, i := range at {
+		recs[i] = read[j]
+	}
+	entryOf := make(map[*record.Record]*index.Entry, len(recs))
+	for i, r := range recs {
+		entryOf[r] = entries[i]
+	}
+	rc := &rules.Context{Set: record.NewSet(nil), Policy: d.Policy, Root: d.Root, Now: now}
+	rows = q.Filter(query.NewRows(rc, recs, false))
+	order.Sort(rows)
+	matched = len(rows)
+	if o.limit > 0 && len(rows) > o.limit {
+		rows = rows[:o.limit]
+	}
+	if full {
+		shown := make([]*index.Entry, len(rows))
+		for i, row := range rows {
+			shown[i] = entryOf[row.Record]
+		}
+		read, err := d.Read(shown)
+		if err != nil {
+			return nil, 0, 0, false, nil
+		}
+		read = o.revealAll(read, false)
+		rc.Set = record.NewSet(append([]*record.Record(nil), read...))
+		for i := range rows {
+			rows[i] = query.NewRow(rc, read[i], nil)
+		}
+	}
+	o.warnInterrupted(d.Root)
+	listedFromIndex++
+	return rows, matched, len(entries), true, nil
+}
