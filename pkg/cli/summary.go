@@ -100,11 +100,20 @@ func (o *summaryOpts) summary(ctx context.Context, now time.Time) (*report.Summa
 		}
 	}
 	if before != "" {
-		if m, err := repo.LoadMemo(d.Root, summaryMemo); err == nil && m.Holds(before, now) && repo.SameFiles(d.Root, m.Files) {
+		m, err := repo.LoadMemo(d.Root, summaryMemo)
+		switch {
+		case err != nil:
+			repo.Trace("summary memo: %v", err)
+		case !m.Holds(before, now):
+			repo.Trace("summary memo: %s", m.Why(before, now))
+		case !repo.SameFiles(d.Root, m.Files):
+			repo.Trace("summary memo: an attachment changed")
+		default:
 			var v storedSummary
 			if json.Unmarshal(m.Value, &v) == nil && v.Summary != nil && v.Summary.Retime(now, v.Starts) {
 				o.warnInterrupted(d.Root)
 				summariesReused++
+				repo.Trace("summary memo: reused")
 				return v.Summary, nil
 			}
 		}
@@ -139,10 +148,12 @@ func (o *summaryOpts) storeSummary(ctx context.Context, fp string, now, start ti
 		return
 	}
 	if after, ok := d.Fingerprint(); !ok || after != fp {
+		repo.Trace("summary memo: not stored: the department changed during the pass")
 		return
 	}
 	files, ok := repo.SeeFiles(d.Root, seen, start)
 	if !ok {
+		repo.Trace("summary memo: not stored: an attachment changed too recently")
 		return
 	}
 	v, err := json.Marshal(storedSummary{s, s.ClockStarts()})

@@ -242,3 +242,26 @@ func SaveMemo(root, name string, m *Memo) error {
 	}
 	return err
 }
+
+// Trace prints, when OPSBOOK_TRACE is set, a line about a memo on
+// standard error: a profiling aid, not output.
+func Trace(format string, args ...any) {
+	if traceOn {
+		fmt.Fprintf(os.Stderr, "opsbook: "+format+"\n", args...)
+	}
+}
+
+// Why says which condition of Holds fails ("" when it holds).
+func (m *Memo) Why(fp string, now time.Time) string {
+	switch {
+	case m.Fingerprint != fp:
+		return "the department changed"
+	case now.Format(time.DateOnly) != m.Day:
+		return "another day"
+	case now.Before(m.From):
+		return "earlier than it was made"
+	case m.Until != nil && !now.Before(*m.Until):
+		return "past its horizon " + m.Until.Format(time.RFC3339)
+	}
+	return ""
+}
