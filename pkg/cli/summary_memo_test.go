@@ -77,6 +77,8 @@ func TestSummaryMemoEqualsFull(t *testing.T) {
 					now = now.Add(-time.Duration(1+rng.IntN(3600)) * time.Second)
 				case k == 8:
 					changeBehind(t, dir, rng, 0)
+				case k == 9 && rng.IntN(3) == 0:
+					changePolicy(t, dir, rng)
 				case k == 9:
 					touchAttachment(t, dir, rng)
 				}
@@ -120,4 +122,30 @@ func touchAttachment(t *testing.T, dir string, rng *rand.Rand) {
 		t.Fatal(err)
 	}
 	os.Chtimes(p, info.ModTime(), info.ModTime())
+}
+
+// changePolicy sets the hours between updates to a customer (the
+// complaint-update rule) to another value in the policy file, or adds it.
+func changePolicy(t *testing.T, dir string, rng *rand.Rand) {
+	t.Helper()
+	p := filepath.Join(dir, ".opsbook.yaml")
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := fmt.Sprintf("update_interval_hours: %d", 1+rng.IntN(96))
+	var out []string
+	found := false
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(l, "update_interval_hours:") {
+			l, found = line, true
+		}
+		out = append(out, l)
+	}
+	if !found {
+		out = append(out, line)
+	}
+	if err := os.WriteFile(p, []byte(strings.Join(out, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
