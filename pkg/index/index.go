@@ -31,6 +31,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/cache"
@@ -131,9 +132,12 @@ func EntryOf(path string, st cache.Stat, trusted bool, h cache.Hash, rec *record
 	return e
 }
 
-// Index is the entries of a department, with the look-ups built from them.
+// Index is the entries of a department, with the look-ups built from them
+// on first use (a command reading only the entries, such as summary's
+// fingerprint or a list, never pays for them).
 type Index struct {
 	Entries []*Entry // by path
+	once    sync.Once
 	byID    map[string][]*Entry
 	in      map[string][]In
 }
@@ -144,28 +148,34 @@ type In struct {
 	Field string
 }
 
-// New builds the look-ups over entries (sorted here by path).
+// New wraps entries (sorted here by path).
 func New(entries []*Entry) *Index {
 	less := func(i, j int) bool { return entries[i].Path < entries[j].Path }
 	if !sort.SliceIsSorted(entries, less) { // the folders' listing is
 		sort.Slice(entries, less)
 	}
-	x := &Index{Entries: entries, byID: make(map[string][]*Entry, len(entries)), in: map[string][]In{}}
-	for _, e := range entries {
-		if e.ID == "" {
-			continue
+	return &Index{Entries: entries}
+}
+
+// looks builds the look-ups by id and of references in.
+func (x *Index) looks() {
+	x.once.Do(func() {
+		x.byID, x.in = make(map[string][]*Entry, len(x.Entries)), map[string][]In{}
+		for _, e := range x.Entries {
+			if e.ID == "" {
+				continue
+			}
+			x.byID[e.ID] = append(x.byID[e.ID], e)
+			for _, r := range e.Refs {
+				x.in[r.ID] = append(x.in[r.ID], In{e, r.Field})
+			}
 		}
-		x.byID[e.ID] = append(x.byID[e.ID], e)
-		for _, r := range e.Refs {
-			x.in[r.ID] = append(x.in[r.ID], In{e, r.Field})
-		}
-	}
-	return x
+	})
 }
 
 // Get returns the entries of the files holding id (more than one: a
 // duplicate id).
-func (x *Index) Get(id string) []*Entry { return x.byID[id] }
+func (x *Index) Get(id string) []*Entry { x.looks(); return x.byID[id] }
 
 // At returns the entry of a path, or nil.
 func (x *Index) At(path string) *Entry {
@@ -178,7 +188,7 @@ func (x *Index) At(path string) *Entry {
 
 // RefsIn returns the references made to id, by path of the entry making
 // them, then field.
-func (x *Index) RefsIn(id string) []In { return x.in[id] }
+func (x *Index) RefsIn(id string) []In { x.looks(); return x.in[id] }
 
 // OfKind returns the entries of a kind, by path.
 func (x *Index) OfKind(k record.Kind) []*Entry {
