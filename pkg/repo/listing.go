@@ -6,11 +6,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"github.com/opsbook/opsbook/pkg/cache"
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/index"
+	"github.com/opsbook/opsbook/pkg/par"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -81,16 +83,25 @@ func (d *Indexed) OfKind(k record.Kind) (out []*index.Entry, ok bool) {
 // refresh fails with ErrFullPath (the caller takes the full path).
 func (d *Indexed) Read(entries []*index.Entry) ([]*record.Record, error) {
 	out := make([]*record.Record, len(entries))
-	for i, e := range entries {
-		data, err := os.ReadFile(filepath.Join(d.Root, filepath.FromSlash(e.Path)))
-		if err != nil || cache.Hash(sha256.Sum256(data)) != e.Hash {
-			return nil, ErrFullPath
+	var bad atomic.Bool
+	par.For(len(entries), 64, func(lo, hi int) {
+		for i := lo; i < hi && !bad.Load(); i++ {
+			e := entries[i]
+			data, err := os.ReadFile(filepath.Join(d.Root, filepath.FromSlash(e.Path)))
+			if err != nil || cache.Hash(sha256.Sum256(data)) != e.Hash {
+				bad.Store(true)
+				return
+			}
+			rec, _ := record.ParseLean(e.Path, data)
+			if rec == nil {
+				bad.Store(true)
+				return
+			}
+			out[i] = rec
 		}
-		rec, _ := record.ParseLean(e.Path, data)
-		if rec == nil {
-			return nil, ErrFullPath
-		}
-		out[i] = rec
+	})
+	if bad.Load() {
+		return nil, ErrFullPath
 	}
 	return out, nil
 }
