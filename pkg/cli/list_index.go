@@ -60,22 +60,29 @@ func (o *listOpts) listIndexed(ctx context.Context, kind record.Kind, now time.T
 	if !readable {
 		return nil, 0, 0, false, nil // the full load warns of the file
 	}
+	// An entry that does not stand for its record (Odd) is read in full;
+	// so is one holding encrypted values (Sealed), revealed as the full
+	// path reveals every record of the kind, in the same order (which
+	// tells of a ciphertext it cannot open).
 	recs := make([]*record.Record, len(entries))
-	var odd []*index.Entry
+	var whole []*index.Entry
 	var at []int
 	for i, e := range entries {
-		if e.Odd {
-			odd, at = append(odd, e), append(at, i)
+		if e.Odd || e.Sealed {
+			whole, at = append(whole, e), append(at, i)
 			continue
 		}
 		recs[i] = e.Skeleton()
 	}
-	read, err := d.Read(odd)
+	read, err := d.Read(whole)
 	if err != nil {
 		return nil, 0, 0, false, nil
 	}
+	read = o.revealAll(read, false)
+	isWhole := make(map[*record.Record]bool, len(read))
 	for j, i := range at {
 		recs[i] = read[j]
+		isWhole[read[j]] = true
 	}
 	entryOf := make(map[*record.Record]*index.Entry, len(recs))
 	for i, r := range recs {
@@ -89,18 +96,27 @@ func (o *listOpts) listIndexed(ctx context.Context, kind record.Kind, now time.T
 		rows = rows[:o.limit]
 	}
 	if full {
-		shown := make([]*index.Entry, len(rows))
+		var shown []*index.Entry
+		var at []int
 		for i, row := range rows {
-			shown[i] = entryOf[row.Record]
+			if !isWhole[row.Record] {
+				shown, at = append(shown, entryOf[row.Record]), append(at, i)
+			}
 		}
-		read, err := d.Read(shown)
+		read, err := d.Read(shown) // no ciphertext: nothing to reveal
 		if err != nil {
 			return nil, 0, 0, false, nil
 		}
-		read = o.revealAll(read, false)
-		rc.Set = record.NewSet(append([]*record.Record(nil), read...))
+		recs := make([]*record.Record, len(rows))
+		for i, row := range rows {
+			recs[i] = row.Record
+		}
+		for j, i := range at {
+			recs[i] = read[j]
+		}
+		rc.Set = record.NewSet(append([]*record.Record(nil), recs...))
 		for i := range rows {
-			rows[i] = query.NewRow(rc, read[i], nil)
+			rows[i] = query.NewRow(rc, recs[i], nil)
 		}
 	}
 	o.warnInterrupted(d.Root)

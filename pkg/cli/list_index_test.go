@@ -170,9 +170,12 @@ func changeBehind(t *testing.T, dir string, rng *rand.Rand, round int) {
 			id := base + "9"
 			np := filepath.Join(filepath.Dir(p), id+".yaml")
 			write(np, strings.Replace(s, "id: "+base, "id: "+id, 1), false)
-		case 5: // another title, another status
+		case 5: // another title, another status, an encrypted value
 			s = strings.Replace(s, "\ntitle: ", "\ntitle: Taxi hotel ", 1)
 			s = strings.Replace(s, "\nstatus: draft", "\nstatus: submitted", 1)
+			if rng.IntN(2) == 0 {
+				s = strings.Replace(s, "\nstatus: ", "\nsealed: \"-----BEGIN AGE ENCRYPTED FILE-----\\nYWdlLWVuY3J5cHRpb24=\\n-----END AGE ENCRYPTED FILE-----\\n\"\nstatus: ", 1)
+			}
 			write(p, s, false)
 		}
 	}

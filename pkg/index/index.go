@@ -35,12 +35,13 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/cache"
+	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/rules"
 )
 
 // Format is the version of the file layout; bump it on every change.
-const Format = 3
+const Format = 4
 
 // Clear lists the top-level fields an entry keeps (when their value is
 // text, a number or a boolean, kept as such): what the set-wide rules, the
@@ -65,8 +66,11 @@ type Entry struct {
 	Fields record.Map // the Clear fields the record has: string, json.Number or bool
 	// Odd says a Clear field holds what Fields cannot keep (a list, a
 	// mapping, a null): the entry's fields do not stand for the record's.
-	Odd  bool
-	Refs []Ref // the references it makes, in rules.Refs order
+	Odd bool
+	// Sealed says the record holds encrypted values (crypt.Ciphertexts):
+	// what shows it must read and reveal it.
+	Sealed bool
+	Refs   []Ref // the references it makes, in rules.Refs order
 	// Files are the attachment paths its fields name, and "sha256:HASH"
 	// for those of them listed with a hash: what split-claim groups claims
 	// by besides claimant and day.
@@ -93,6 +97,7 @@ func EntryOf(path string, st cache.Stat, trusted bool, h cache.Hash, rec *record
 		return e
 	}
 	e.Kind, e.ID = rec.Kind, rec.ID
+	e.Sealed = len(crypt.Ciphertexts(rec)) > 0
 	for _, f := range Clear {
 		v, ok := rec.Data.Get(f)
 		if !ok {
@@ -304,6 +309,9 @@ func encode(key Key, entries []*Entry) []byte {
 		if e.Odd {
 			flags |= 2
 		}
+		if e.Sealed {
+			flags |= 4
+		}
 		b = append(b, flags)
 		b = append(b, e.Hash[:]...)
 		str(string(e.Kind))
@@ -432,7 +440,7 @@ func decode(data []byte, key Key) ([]*Entry, error) {
 		prev = e.Path
 		e.Stat = cache.Stat{Size: d.v(), Mtime: d.v(), Ctime: d.v(), Ino: d.uv()}
 		if t := d.take(1); t != "" {
-			e.Trusted, e.Odd = t[0]&1 != 0, t[0]&2 != 0
+			e.Trusted, e.Odd, e.Sealed = t[0]&1 != 0, t[0]&2 != 0, t[0]&4 != 0
 		}
 		copy(e.Hash[:], d.take(32))
 		e.Kind = record.Kind(d.str())
