@@ -64,7 +64,7 @@ func sameIndex(t *testing.T, what string, got, want *index.Index) {
 	ids := map[string]bool{}
 	for i, g := range got.Entries {
 		w := want.Entries[i]
-		if g.Path != w.Path || g.Kind != w.Kind || g.ID != w.ID || g.Odd != w.Odd || !reflect.DeepEqual(g.Fields, w.Fields) || !reflect.DeepEqual(g.Refs, w.Refs) || !reflect.DeepEqual(g.Files, w.Files) {
+		if g.Path != w.Path || g.Kind != w.Kind || g.ID != w.ID || g.Odd != w.Odd || g.Sealed != w.Sealed || !reflect.DeepEqual(g.Fields, w.Fields) || !reflect.DeepEqual(g.Refs, w.Refs) || !reflect.DeepEqual(g.Files, w.Files) {
 			t.Fatalf("%s: entry %s\n got %+v\nwant %+v", what, g.Path, g, w)
 		}
 		if w.Kind != "" && g.Hash != w.Hash {
