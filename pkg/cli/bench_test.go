@@ -68,6 +68,7 @@ func BenchmarkShow(b *testing.B) {
 	}
 }
 
+// BenchmarkSummary gives the stored summary (the first run stores it).
 func BenchmarkSummary(b *testing.B) {
 	dir := benchDept(b)
 	benchRun(b, dir, "summary")
@@ -150,5 +151,29 @@ func BenchmarkListDerived(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		benchRun(b, dir, "list", "expense", "--where", "receipt_status = missing")
+	}
+}
+
+// BenchmarkSummaryFull is summary's full pass (--no-cache): what the
+// first summary after any change costs, beside BenchmarkSummary's stored
+// answer.
+func BenchmarkSummaryFull(b *testing.B) {
+	dir := benchDept(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		benchRun(b, dir, "summary", "--no-cache")
+	}
+}
+
+// BenchmarkInbox is the director's inbox: every move waiting on them tried
+// against the rules.
+func BenchmarkInbox(b *testing.B) {
+	dir := benchDept(b)
+	b.Setenv("GIT_AUTHOR_EMAIL", "wang.fang@example.com")
+	b.Setenv("GIT_COMMITTER_EMAIL", "wang.fang@example.com")
+	benchRun(b, dir, "inbox")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		benchRun(b, dir, "inbox")
 	}
 }
