@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"time"
 
@@ -51,10 +50,10 @@ func (o *listOpts) listIndexed(ctx context.Context, kind record.Kind, now time.T
 		full = full || !inIndex(c)
 	}
 	d, err := repo.OpenIndexed(ctx, o.dir, kind)
-	if errors.Is(err, repo.ErrFullPath) {
-		return nil, 0, 0, false, nil
-	} else if err != nil {
-		return nil, 0, 0, false, err
+	if err != nil {
+		// no index, or a repository that cannot be read: the full path
+		// says why as it always has
+		return nil, 0, 0, false, ctx.Err()
 	}
 	entries, readable := d.OfKind(kind)
 	if !readable {
