@@ -27,6 +27,9 @@ type Context struct {
 	Root string
 	// Now is the moment SLA clocks and due dates are judged against.
 	Now time.Time
+	// Horizon, when set, collects the instants at which the answers made
+	// as of Now may change (see Horizon).
+	Horizon *Horizon
 	// Exists tells whether an attachment is a regular file reached without
 	// a symbolic link; defaults to Stat.
 	Exists func(rel string) bool
