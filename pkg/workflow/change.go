@@ -34,6 +34,8 @@ func checkCreate(a Actor, rec *record.Record, env Env) []*Refusal {
 	case rec.Kind == record.Person:
 		if !c.allows(a) {
 			out = append(out, peoplePolicy(a, rec, i18n.P("create person %s", rec.ID)))
+		} else if r := leadershipGuard(a, nil, rec, "role"); r != nil {
+			out = append(out, r)
 		}
 	case rec.Kind == "":
 		// Not a record at all: the schema says so.
@@ -140,6 +142,9 @@ func checkEdit(a Actor, before, after *record.Record, env Env) []*Refusal {
 				}
 			}
 		}
+		if r := leadershipGuard(a, before, after, changed[0]); r != nil {
+			out = append(out, r)
+		}
 		return out
 	}
 	t := env.table(before.Kind)
@@ -158,6 +163,27 @@ func checkEdit(a Actor, before, after *record.Record, env Env) []*Refusal {
 		}
 	}
 	return out
+}
+
+// leadershipGuard refuses a change by anyone but leadership to a person who
+// is leadership before or after it (field is where the change shows; the
+// role when it is the role that changes). Leadership alone decides the
+// director's own claims: a director who could make someone leadership,
+// or rewrite a leadership member's emails or keys, would choose who
+// approves her. nil when a is leadership or nobody is leadership.
+func leadershipGuard(a Actor, before, after *record.Record, field string) *Refusal {
+	if a.Role == Leadership {
+		return nil
+	}
+	was := before != nil && before.Str("role") == string(Leadership)
+	now := after.Str("role") == string(Leadership)
+	if !was && !now {
+		return nil
+	}
+	if before == nil || !sameField(before, after, "role") {
+		field = "role"
+	}
+	return refuse(after, RuleFourEyes, field, "%s may not change person %s, who is or becomes leadership: leadership decides the director's own claims, so only leadership changes its members (four eyes)", a.words(), after.ID)
 }
 
 // CheckDelete refuses every deletion: records are never deleted; a record's
