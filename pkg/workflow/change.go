@@ -34,7 +34,7 @@ func checkCreate(a Actor, rec *record.Record, env Env) []*Refusal {
 	case rec.Kind == record.Person:
 		if !c.allows(a) {
 			out = append(out, peoplePolicy(a, rec, i18n.P("create person %s", rec.ID)))
-		} else if r := leadershipGuard(a, nil, rec, "role"); r != nil {
+		} else if r := leadershipGuard(a, nil, rec, "role", env.People); r != nil {
 			out = append(out, r)
 		}
 	case rec.Kind == "":
@@ -142,7 +142,7 @@ func checkEdit(a Actor, before, after *record.Record, env Env) []*Refusal {
 				}
 			}
 		}
-		if r := leadershipGuard(a, before, after, changed[0]); r != nil {
+		if r := leadershipGuard(a, before, after, changed[0], env.People); r != nil {
 			out = append(out, r)
 		}
 		return out
@@ -170,9 +170,11 @@ func checkEdit(a Actor, before, after *record.Record, env Env) []*Refusal {
 // role when it is the role that changes). Leadership alone decides the
 // director's own claims: a director who could make someone leadership,
 // or rewrite a leadership member's emails or keys, would choose who
-// approves her. nil when a is leadership or nobody is leadership.
-func leadershipGuard(a Actor, before, after *record.Record, field string) *Refusal {
-	if a.Role == Leadership {
+// approves her. nil when a is leadership or nobody is leadership; and
+// while people (the registry before the change) has no active leadership,
+// the director adds the first (a new department has only its director).
+func leadershipGuard(a Actor, before, after *record.Record, field string, people People) *Refusal {
+	if a.Role == Leadership || !people.hasActive(Leadership) {
 		return nil
 	}
 	was := before != nil && before.Str("role") == string(Leadership)
@@ -184,6 +186,15 @@ func leadershipGuard(a Actor, before, after *record.Record, field string) *Refus
 		field = "role"
 	}
 	return refuse(after, RuleFourEyes, field, "%s may not change person %s, who is or becomes leadership: leadership decides the director's own claims, so only leadership changes its members (four eyes)", a.words(), after.ID)
+}
+
+func (p People) hasActive(role Role) bool {
+	for _, a := range p {
+		if a.Role == role && a.Active {
+			return true
+		}
+	}
+	return false
 }
 
 // CheckDelete refuses every deletion: records are never deleted; a record's

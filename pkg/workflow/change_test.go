@@ -373,11 +373,12 @@ func TestOnlyLeadershipChangesLeadership(t *testing.T) {
 		{"director changes a manager", director, zm, strings.Replace(zm, "role: manager", "role: specialist", 1), "", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			env := Env{People: People{"sun.hua": leadership, "wang.fang": director}}
 			var err error
 			if c.before == "" {
-				err = CheckCreate(c.a, parse(t, c.after), Env{})
+				err = CheckCreate(c.a, parse(t, c.after), env)
 			} else {
-				err = CheckEdit(c.a, parse(t, c.before), parse(t, c.after), Env{})
+				err = CheckEdit(c.a, parse(t, c.before), parse(t, c.after), env)
 			}
 			var r *Refusal
 			switch {
@@ -387,5 +388,9 @@ func TestOnlyLeadershipChangesLeadership(t *testing.T) {
 				t.Errorf("got %v (%+v), want %s at %s", err, r, c.want, c.field)
 			}
 		})
+	}
+	// A department without active leadership: the director adds the first.
+	if err := CheckCreate(director, parse(t, hj), Env{People: People{"wang.fang": director}}); err != nil {
+		t.Errorf("first leadership member: %v", err)
 	}
 }
