@@ -34,7 +34,7 @@ func checkCreate(a Actor, rec *record.Record, env Env) []*Refusal {
 	case rec.Kind == record.Person:
 		if !c.allows(a) {
 			out = append(out, peoplePolicy(a, rec, i18n.P("create person %s", rec.ID)))
-		} else if r := leadershipGuard(a, nil, rec, "role", env.People); r != nil {
+		} else if r := leadershipGuard(a, nil, rec, "role", env); r != nil {
 			out = append(out, r)
 		}
 	case rec.Kind == "":
@@ -142,7 +142,7 @@ func checkEdit(a Actor, before, after *record.Record, env Env) []*Refusal {
 				}
 			}
 		}
-		if r := leadershipGuard(a, before, after, changed[0], env.People); r != nil {
+		if r := leadershipGuard(a, before, after, changed[0], env); r != nil && len(out) == 0 {
 			out = append(out, r)
 		}
 		return out
@@ -171,10 +171,11 @@ func checkEdit(a Actor, before, after *record.Record, env Env) []*Refusal {
 // director's own claims: a director who could make someone leadership,
 // or rewrite a leadership member's emails or keys, would choose who
 // approves her. nil when a is leadership or nobody is leadership; and
-// while people (the registry before the change) has no active leadership,
-// the director adds the first (a new department has only its director).
-func leadershipGuard(a Actor, before, after *record.Record, field string, people People) *Refusal {
-	if a.Role == Leadership || !people.hasActive(Leadership) {
+// while the registry before the change (env.People) has no active
+// leadership, or the change founds the department, the director adds the
+// first (a new department has only its director).
+func leadershipGuard(a Actor, before, after *record.Record, field string, env Env) *Refusal {
+	if a.Role == Leadership || env.Founding || !env.People.hasActive(Leadership) {
 		return nil
 	}
 	was := before != nil && before.Str("role") == string(Leadership)
