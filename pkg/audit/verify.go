@@ -232,6 +232,8 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 			if j == nil {
 				continue
 			}
+			// HEAD's own root, judged by the registry it creates.
+			j.founding = baseRules == nil && h == r.root
 			if j.registry && baseRules == nil {
 				// Judge it now: a forbidden change to people or the
 				// policy must not take effect for the commits after.
@@ -306,6 +308,9 @@ type verifyJob struct {
 	// registry: the commit changes people or the policy, so what it is
 	// found to have done decides the rules of the commits after it.
 	registry bool
+	// founding: the department's root commit, judged by its own registry
+	// (workflow.Env.Founding).
+	founding bool
 	done     []Violation // judged already
 	judged   bool
 	// when is the commit's time; records, for a commit that changes plans
@@ -580,7 +585,7 @@ func (j *verifyJob) judge() []Violation {
 		changes = append(changes, workflow.Change{Before: before, After: after})
 	}
 	actor := j.rules.actor(j.id.Handle)
-	env := workflow.Env{Policy: j.rules.Policy, People: j.rules.People, Now: j.when}
+	env := workflow.Env{Policy: j.rules.Policy, People: j.rules.People, Now: j.when, Founding: j.founding}
 	if j.records != nil {
 		env.Records = j.records
 	}

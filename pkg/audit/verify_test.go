@@ -140,12 +140,13 @@ func TestVerifyRoleGrantedAndUsedInBranch(t *testing.T) {
 	// there: the range judges by the base.
 	tr.git("checkout", "-q", "-b", "director")
 	tr.edit("records/people/chen.hao.yaml", "role: manager", "role: leadership")
-	tr.commit("wang.fang", "chen.hao joins leadership")
+	promote := tr.commit("wang.fang", "chen.hao joins leadership")
 	tr.write(expensePath("EXP-2026-0002"), expense("EXP-2026-0002", "submitted", "sun.li", "90000.00"))
 	tr.commit("sun.li", "big claim")
 	tr.edit(expensePath("EXP-2026-0002"), "status: submitted", "status: approved")
 	big := tr.commit("chen.hao", "approve")
 	wantViolations(t, tr.verify("main..director"),
+		short(promote)+" four-eyes chen.hao", // only leadership makes someone leadership
 		short(big)+" approval-limit EXP-2026-0002",
 		short(tr.git("rev-parse", "HEAD~1"))+" create-state EXP-2026-0002")
 }

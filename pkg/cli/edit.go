@@ -97,6 +97,10 @@ func runEdit(ctx context.Context, o *editOpts) error {
 	return o.report(out, text)
 }
 
+// maxScriptedEdits is how often an edit without a terminal (a script as the
+// editor) is reopened on an invalid record before it gives up.
+const maxScriptedEdits = 5
+
 // editLoop opens data in the user's editor until the result passes Check,
 // or is unchanged (nil: given up). Validation errors are shown as comments
 // at the top of the file, like kubectl edit.
@@ -131,7 +135,7 @@ func editLoop(ctx context.Context, g *global, s *change.Session, path string, be
 	}
 	shown := data
 	var last error
-	for {
+	for round := 1; ; round++ {
 		if err := os.WriteFile(tmp, shown, 0o600); err != nil {
 			return nil, err
 		}
@@ -165,6 +169,13 @@ func editLoop(ctx context.Context, g *global, s *change.Session, path string, be
 		}
 		last = err
 		fmt.Fprintln(g.io.Err, err)
+		if !g.io.InTTY && round >= maxScriptedEdits {
+			// No one at a terminal: a script as the editor that never
+			// gives a valid record would be reopened for ever.
+			fmt.Fprintln(g.io.Err, i18n.Sprintf(msgEditGaveUp, round))
+			keepTyped()
+			return nil, writeErr(err)
+		}
 		banner := errorBanner(path, err)
 		shown = append([]byte(banner), clean...)
 	}

@@ -10,6 +10,9 @@ const (
 	// msgEditKept: the file that keeps what the user typed when an edit
 	// ends without a commit.
 	msgEditKept = "your edited text is kept in %s (nothing else was changed; copy from it, then delete it)"
+	// msgEditGaveUp: an edit without a terminal stops reopening an
+	// editor that keeps giving an invalid record.
+	msgEditGaveUp = "the editor gave an invalid record %d times and no one is at a terminal: giving up, nothing was changed"
 )
 
 const (

@@ -95,6 +95,7 @@ var Catalog = []Rule{
 	{"attachment-type", diag.Error, "a listed attachment that is a symbolic link (or reached through one) or not a regular file"},
 	{"attachment-hash", diag.Error, "a listed attachment whose SHA-256 differs from the one the record lists"},
 	{"split-claim", diag.Warning, "claims by one claimant on one day, or sharing a receipt, whose sum passes an approval limit each stays under"},
+	{"receipt-shared", diag.Warning, "claims sharing a receipt (the same path or the same SHA-256) whose sum passes no approval limit: a receipt reimbursed twice"},
 	{"interrupted-change", diag.Warning, "a change stopped half-way (kill, closed terminal) that the next writing command or `opsbook doctor` finishes or undoes"},
 	{"leftover-temp", diag.Warning, "a temporary file left by an interrupted write (.NAME.tmp-N)"},
 	{"staged-revert", diag.Warning, "the git index stages the old content of a file HEAD's opsbook commit changed"},

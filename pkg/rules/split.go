@@ -17,7 +17,10 @@ import (
 // policy's, from the manager's up (leadership has none): a group of
 // claims each within a manager's limit whose sum passes it would, as one
 // claim, have needed the director. Rejected claims do not count. The
-// warning is named on every claim of the group.
+// warning is named on every claim of the group. Claims sharing a receipt
+// that pass no limit together get receipt-shared instead: a receipt
+// reimbursed twice (a copy of another claim's receipt under a new name
+// has its SHA-256) stays under every limit.
 func (r *run) splitClaims() {
 	type group struct {
 		why    i18n.Phrase
@@ -67,6 +70,7 @@ func (r *run) splitClaims() {
 	}
 	sort.Strings(keys)
 	seen := map[string]bool{} // one warning per set of claims
+	shared := map[string]bool{}
 	for _, k := range keys {
 		g := groups[k]
 		ids := make([]string, len(g.recs))
@@ -94,6 +98,15 @@ func (r *run) splitClaims() {
 				r.warnf(rec, g.fields[i], "split-claim", "claims %s %s total %s, over the %s's approval limit %s that each stays under: one expense split in parts is approved as one", list, g.why, total, i18n.Word{Group: "role", Key: l.role}, l.amount)
 			}
 			break
+		}
+		if !seen[set] && !strings.HasPrefix(k, "day\x00") && !shared[set] {
+			// Under every limit, a receipt on two claims is still one
+			// receipt: claimed twice, or one expense in parts.
+			shared[set] = true
+			list := strings.Join(ids, ", ")
+			for i, rec := range g.recs {
+				r.warnf(rec, g.fields[i], "receipt-shared", "claims %s %s: a receipt is reimbursed once; if they are parts of one expense, check that together they claim no more than it", list, g.why)
+			}
 		}
 	}
 }

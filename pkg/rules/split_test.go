@@ -81,3 +81,49 @@ func TestSplitClaim(t *testing.T) {
 		})
 	}
 }
+
+// A receipt on two claims that pass no limit together is still one receipt:
+// the second claim of an approved claim's receipt (the same path, or a copy
+// under another name with its SHA-256) is named receipt-shared on both; a
+// rejected claim does not count, and a split over a limit is split-claim
+// alone.
+func TestReceiptShared(t *testing.T) {
+	const h = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+	listed := func(p string) string {
+		return "receipt: " + p + "\nattachments:\n  - path: " + p + "\n    sha256: " + h + "\n"
+	}
+	for _, tc := range []struct {
+		name             string
+		first, second    string // extra fields
+		status2, amount2 string
+		shared, split    int
+	}{
+		{"same path", "receipt: attachments/EXP-2026-0001/r.pdf\n", "receipt: attachments/EXP-2026-0001/r.pdf\n", "submitted", "120.00", 2, 0},
+		{"a copy with the same SHA-256", listed("attachments/EXP-2026-0001/r.pdf"), listed("attachments/EXP-2026-0002/copy.pdf"), "draft", "120.00", 2, 0},
+		{"the second rejected", listed("attachments/EXP-2026-0001/r.pdf"), listed("attachments/EXP-2026-0002/copy.pdf"), "rejected", "120.00", 0, 0},
+		{"over a limit together", listed("attachments/EXP-2026-0001/r.pdf"), listed("attachments/EXP-2026-0002/copy.pdf"), "submitted", "4900.00", 0, 2},
+		{"different receipts", listed("attachments/EXP-2026-0001/r.pdf"), "receipt: attachments/EXP-2026-0002/other.pdf\n", "submitted", "120.00", 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			files := map[string]string{}
+			p1, s1 := claim(1, "li.wei", "2026-03-01", "paid", "300.00", tc.first)
+			p2, s2 := claim(2, "li.wei", "2026-04-01", tc.status2, tc.amount2, tc.second)
+			files[p1], files[p2] = s1, s2
+			shared, split := 0, 0
+			for _, d := range check(t, files) {
+				switch d.Rule {
+				case "receipt-shared":
+					shared++
+					if d.Severity != diag.Warning || !strings.Contains(d.Message, "EXP-2026-0001, EXP-2026-0002") || !strings.Contains(d.Message, "a receipt is reimbursed once") {
+						t.Errorf("%v", d)
+					}
+				case "split-claim":
+					split++
+				}
+			}
+			if shared != tc.shared || split != tc.split {
+				t.Errorf("receipt-shared %d, split-claim %d; want %d, %d", shared, split, tc.shared, tc.split)
+			}
+		})
+	}
+}

@@ -34,6 +34,8 @@ func checkCreate(a Actor, rec *record.Record, env Env) []*Refusal {
 	case rec.Kind == record.Person:
 		if !c.allows(a) {
 			out = append(out, peoplePolicy(a, rec, i18n.P("create person %s", rec.ID)))
+		} else if r := leadershipGuard(a, nil, rec, "role", env); r != nil {
+			out = append(out, r)
 		}
 	case rec.Kind == "":
 		// Not a record at all: the schema says so.
@@ -140,6 +142,9 @@ func checkEdit(a Actor, before, after *record.Record, env Env) []*Refusal {
 				}
 			}
 		}
+		if r := leadershipGuard(a, before, after, changed[0], env); r != nil && len(out) == 0 {
+			out = append(out, r)
+		}
 		return out
 	}
 	t := env.table(before.Kind)
@@ -158,6 +163,39 @@ func checkEdit(a Actor, before, after *record.Record, env Env) []*Refusal {
 		}
 	}
 	return out
+}
+
+// leadershipGuard refuses a change by anyone but leadership to a person who
+// is leadership before or after it (field is where the change shows; the
+// role when it is the role that changes). Leadership alone decides the
+// director's own claims: a director who could make someone leadership,
+// or rewrite a leadership member's emails or keys, would choose who
+// approves her. nil when a is leadership or nobody is leadership; and
+// while the registry before the change (env.People) has no active
+// leadership, or the change founds the department, the director adds the
+// first (a new department has only its director).
+func leadershipGuard(a Actor, before, after *record.Record, field string, env Env) *Refusal {
+	if a.Role == Leadership || env.Founding || !env.People.hasActive(Leadership) {
+		return nil
+	}
+	was := before != nil && before.Str("role") == string(Leadership)
+	now := after.Str("role") == string(Leadership)
+	if !was && !now {
+		return nil
+	}
+	if before == nil || !sameField(before, after, "role") {
+		field = "role"
+	}
+	return refuse(after, RuleFourEyes, field, "%s may not change person %s, who is or becomes leadership: leadership decides the director's own claims, so only leadership changes its members (four eyes)", a.words(), after.ID)
+}
+
+func (p People) hasActive(role Role) bool {
+	for _, a := range p {
+		if a.Role == role && a.Active {
+			return true
+		}
+	}
+	return false
 }
 
 // CheckDelete refuses every deletion: records are never deleted; a record's

@@ -350,3 +350,47 @@ func TestNobodyChangesTheirOwnRoleOrStanding(t *testing.T) {
 		t.Errorf("own name: %v", err)
 	}
 }
+
+// Leadership decides the director's own claims, so the director may not
+// pick its members: making someone leadership (by a role change or a new
+// person), or changing a leadership member's record (their emails and keys
+// say who signs as them). Leadership may; other people stay the director's.
+func TestOnlyLeadershipChangesLeadership(t *testing.T) {
+	zm := "kind: person\nid: zhang.min\nname: 張敏\nrole: manager\nemails: [zhang.min@example.com]\nactive: true\n"
+	hj := "kind: person\nid: huang.jianguo\nname: 黃建國\nrole: leadership\nemails: [huang.jianguo@example.com]\nactive: true\n"
+	for _, c := range []struct {
+		name          string
+		a             Actor
+		before, after string // before "": created
+		want, field   string
+	}{
+		{"director makes a manager leadership", director, zm, strings.Replace(zm, "role: manager", "role: leadership", 1), RuleFourEyes, "role"},
+		{"director creates a leadership member", director, "", hj, RuleFourEyes, "role"},
+		{"director rewrites a leadership member's email", director, hj, strings.Replace(hj, "huang.jianguo@example.com", "wang.fang+hj@example.com", 1), RuleFourEyes, "emails"},
+		{"director demotes leadership", director, hj, strings.Replace(hj, "role: leadership", "role: manager", 1), RuleFourEyes, "role"},
+		{"leadership makes a manager leadership", leadership, zm, strings.Replace(zm, "role: manager", "role: leadership", 1), "", ""},
+		{"leadership creates a member", leadership, "", hj, "", ""},
+		{"director changes a manager", director, zm, strings.Replace(zm, "role: manager", "role: specialist", 1), "", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			env := Env{People: People{"sun.hua": leadership, "wang.fang": director}}
+			var err error
+			if c.before == "" {
+				err = CheckCreate(c.a, parse(t, c.after), env)
+			} else {
+				err = CheckEdit(c.a, parse(t, c.before), parse(t, c.after), env)
+			}
+			var r *Refusal
+			switch {
+			case c.want == "" && err != nil:
+				t.Errorf("refused: %v", err)
+			case c.want != "" && (!errors.As(err, &r) || r.Rule != c.want || r.Field != c.field):
+				t.Errorf("got %v (%+v), want %s at %s", err, r, c.want, c.field)
+			}
+		})
+	}
+	// A department without active leadership: the director adds the first.
+	if err := CheckCreate(director, parse(t, hj), Env{People: People{"wang.fang": director}}); err != nil {
+		t.Errorf("first leadership member: %v", err)
+	}
+}

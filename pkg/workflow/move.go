@@ -29,6 +29,10 @@ type Env struct {
 	// Records finds the other records a move waits on (order across
 	// kinds), as they are with the change made; nil skips those checks.
 	Records Records
+	// Founding: the change founds the department (the root commit, judged
+	// by the registry it creates itself), so People holds no one from
+	// before it: the director may create its leadership.
+	Founding bool
 }
 
 // Records finds records by id and by kind; *record.Set is one.

@@ -307,7 +307,7 @@ func Describe(k record.Kind, p *config.Policy) RightsView {
 	if k == record.Person {
 		v.Fields = append(v.Fields, RightRow{Field: Other, Mode: string(Edit), States: open, Who: whoWords(directorOrLeadership, nil),
 			Roles: roleNames(directorOrLeadership), Parties: []string{}, Rule: RulePeoplePolicy,
-			Note: "nobody changes their own role or active (four eyes)"})
+			Note: "nobody changes their own role or active, and only leadership makes someone leadership or changes a member of it (four eyes)"})
 		return v
 	}
 	rs := RightsFor(k)
