@@ -181,7 +181,13 @@ func runInit(cmd *cobra.Command, o *initOpts) error {
 		paths = append(paths, p)
 	}
 	msg := change.Message{Kind: record.Person, ID: handle, Action: "init", Note: "A new operations department records repository."}
-	hash, err := g.Commit(cmd.Context(), gitstore.CommitRequest{Paths: paths, Message: msg.String(), Author: gitstore.Signature{Name: o.name, Email: o.email}})
+	// dated by the clock every write uses (--now, OPSBOOK_NOW), so the
+	// department's next change does not come before its first
+	when, err := o.clock()
+	if err != nil {
+		return err
+	}
+	hash, err := g.Commit(cmd.Context(), gitstore.CommitRequest{Paths: paths, Message: msg.String(), Author: gitstore.Signature{Name: o.name, Email: o.email, When: when}})
 	if err != nil {
 		return &ExitError{ExitUsage, i18n.Errorf("committing: %w", err)}
 	}
