@@ -208,7 +208,7 @@ func TestShowNamesEverySampleFieldInChinese(t *testing.T) {
 // cobra's.
 func TestFlagWordsInTheReadersLanguage(t *testing.T) {
 	out, _, code := runEnv(t, sampleDir(), map[string]string{"LANG": "zh_TW.UTF-8"}, "set", "--help")
-	for _, want := range []string{"FIELD=VALUE... [選項]\n", `當作在 DIR 中啟動 opsbook（預設："."）` + "\n", "0 表示立即失敗）（預設：10s）\n"} {
+	for _, want := range []string{"FIELD=VALUE... [選項]\n", `當作在 DIR 中啟動 opsbook（預設："."）` + "\n", "0 表示立即失敗）（預設：10s）\n", "      --note NOTE     寫進 commit 訊息的備註 NOTE\n"} {
 		if code != 0 || !strings.Contains(out, want) {
 			t.Errorf("zh set --help lacks %q:\n%s", want, out)
 		}
