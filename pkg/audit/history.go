@@ -106,6 +106,13 @@ func orNone(s string) string {
 // ErrNoRecord says a record never existed in the history read.
 var ErrNoRecord = errors.New("no such record in the history")
 
+// noRecordError is ErrNoRecord saying which record, in the reader's
+// language.
+type noRecordError struct{ text string }
+
+func (e noRecordError) Error() string        { return e.text }
+func (e noRecordError) Is(target error) bool { return target == ErrNoRecord }
+
 // History returns the life of one record from git alone, oldest first:
 // every commit that changed its file, with the actor (from the registry at
 // the commit's parent), the move and the fields that changed. It follows
@@ -202,7 +209,7 @@ func (r *Repo) History(ctx context.Context, id string) ([]Event, error) {
 		}
 	}
 	if len(hits) == 0 {
-		return nil, fmt.Errorf("%w: %s was never committed at %s", ErrNoRecord, id, p)
+		return nil, noRecordError{i18n.Sprintf("no such record in the history: %s was never committed at %s", id, p)}
 	}
 	// Oldest first: by time, never a child before its parent.
 	pos := map[plumbing.Hash]int{}

@@ -244,6 +244,8 @@ type readerRow struct {
 	Missing []string `json:"missing"`
 	Extra   int      `json:"extra_keys"`
 	Error   string   `json:"error,omitempty"`
+	// readersText is Readers in the reader's language, for text output.
+	readersText []string
 }
 
 // readersLong is the longer help of readers, keyed in the help catalog.
@@ -298,7 +300,11 @@ func newReadersCmd(g *global) *cobra.Command {
 				case "absent":
 					state = i18n.T("absent")
 				}
-				v := i18n.Sprintf("%s; readers: %s", state, strings.Join(row.Readers, ", "))
+				names := row.readersText
+				if names == nil {
+					names = row.Readers // a row built without the words
+				}
+				v := i18n.Sprintf("%s; readers: %s", state, strings.Join(names, i18n.T(", ")))
 				if len(row.Missing) > 0 {
 					v += i18n.Sprintf("; not written for: %s (opsbook rekey %s)", strings.Join(row.Missing, ", "), rec.ID)
 				}
@@ -316,19 +322,36 @@ func newReadersCmd(g *global) *cobra.Command {
 	}
 }
 
+// readerWhy is what makes someone a reader (a role, or a party to the
+// record such as its assignee) in the reader's language.
+func readerWhy(w string) string {
+	if t := i18n.Term("role", w); t != w {
+		return t
+	}
+	return i18n.Term("field", w)
+}
+
 func readerRows(pol *config.Policy, people crypt.People, rec *record.Record, root string) []readerRow {
 	readers := crypt.Readers(pol, people, rec)
 	names := make([]string, 0, len(readers))
+	texts := make([]string, 0, len(readers))
 	for _, x := range readers {
 		n := x.Handle + " (" + strings.Join(x.Why, ", ") + ")"
+		whys := make([]string, len(x.Why))
+		for i, w := range x.Why {
+			whys[i] = readerWhy(w)
+		}
+		t := i18n.Sprintf("%s (%s)", x.Handle, strings.Join(whys, i18n.T(", ")))
 		if len(x.Keys) == 0 {
 			n += " [no key]"
+			t += i18n.T(" [no key]")
 		}
 		names = append(names, n)
+		texts = append(texts, t)
 	}
 	rows := []readerRow{}
 	for _, p := range pol.Encrypted(rec.Kind) {
-		row := readerRow{Field: p, Readers: names, Missing: []string{}}
+		row := readerRow{Field: p, Readers: names, Missing: []string{}, readersText: texts}
 		v, ok := rec.Get(p)
 		switch {
 		case !ok:
@@ -354,7 +377,7 @@ func readerRows(pol *config.Policy, people crypt.People, rec *record.Record, roo
 	// named by its path.
 	if crypt.EncryptsAttachments(pol, rec) {
 		for _, e := range rules.Listed(rec) {
-			row := readerRow{Field: e.Path, State: "encrypted", Readers: names, Missing: []string{}}
+			row := readerRow{Field: e.Path, State: "encrypted", Readers: names, Missing: []string{}, readersText: texts}
 			if !crypt.IsEncryptedPath(e.Path) {
 				row.State = "plain"
 				row.Error = "plain text: run opsbook encrypt " + rec.ID

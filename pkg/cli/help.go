@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/i18n"
@@ -27,7 +28,14 @@ func localizeHelp(root *cobra.Command) {
 		`Use "{{.CommandPath}} [command] --help" for more information about a command.`,
 		i18n.Sprintf("Use \"%s [command] --help\" for more information about a command.", "{{.CommandPath}}"),
 	)
-	root.SetUsageTemplate(words.Replace(root.UsageTemplate()))
+	cobra.AddTemplateFunc("flagWords", flagWords)
+	tmpl := words.Replace(root.UsageTemplate())
+	tmpl = strings.NewReplacer(
+		"{{.UseLine}}", "{{.UseLine | flagWords}}",
+		"{{.CommandPath}} [command]{{end}}", "{{.CommandPath}} "+i18n.T("[command]")+"{{end}}",
+		".FlagUsages | trimTrailingWhitespaces", ".FlagUsages | flagWords | trimTrailingWhitespaces",
+	).Replace(tmpl)
+	root.SetUsageTemplate(tmpl)
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
 	var walk func(c *cobra.Command)
@@ -154,4 +162,19 @@ func completionShellLong(shell, prog string) string {
 		return i18n.Sprintf(completionPowershellLong, prog)
 	}
 	return ""
+}
+
+// flagDefault is pflag's note of a flag's default at the end of its line.
+var flagDefault = regexp.MustCompile(`(?m) \(default (.*)\)$`)
+
+// flagWords puts the words pflag and cobra add to the flags' lines and the
+// usage line into the reader's language: "(default 10s)" and "[flags]".
+func flagWords(s string) string {
+	s = flagDefault.ReplaceAllStringFunc(s, func(m string) string {
+		return i18n.Sprintf(" (default %s)", flagDefault.FindStringSubmatch(m)[1])
+	})
+	if rest, ok := strings.CutSuffix(s, " [flags]"); ok {
+		s = rest + " " + i18n.T("[flags]")
+	}
+	return s
 }

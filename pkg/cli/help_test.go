@@ -202,3 +202,28 @@ func TestShowNamesEverySampleFieldInChinese(t *testing.T) {
 		walk("", r.Data)
 	}
 }
+
+// The words cobra and pflag add to the help — a flag's default, [flags] in
+// the usage line, [command] — are in the reader's language; English keeps
+// cobra's.
+func TestFlagWordsInTheReadersLanguage(t *testing.T) {
+	out, _, code := runEnv(t, sampleDir(), map[string]string{"LANG": "zh_TW.UTF-8"}, "set", "--help")
+	for _, want := range []string{"FIELD=VALUE... [選項]\n", `當作在 DIR 中啟動 opsbook（預設："."）` + "\n", "0 表示立即失敗）（預設：10s）\n", "      --note NOTE     寫進 commit 訊息的備註 NOTE\n"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("zh set --help lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "(default") || strings.Contains(out, "[flags]") {
+		t.Errorf("zh set --help has cobra's English:\n%s", out)
+	}
+	out, _, _ = runEnv(t, sampleDir(), map[string]string{"LANG": "zh_TW.UTF-8"}, "--help")
+	if !strings.Contains(out, "用法：\n  opsbook [指令]\n") {
+		t.Errorf("zh root help:\n%s", out)
+	}
+	out, _, _ = runEnv(t, sampleDir(), map[string]string{"LANG": "en_US.UTF-8"}, "set", "--help")
+	for _, want := range []string{"FIELD=VALUE... [flags]\n", `run as if opsbook was started in DIR (default ".")` + "\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("en set --help lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -95,7 +95,7 @@ func (g *global) pick(ctx context.Context, s *change.Session, m *manyOpts, sel s
 		}
 	}
 	if len(recs) == 0 {
-		return nil, usageErr("nothing to %s: no %s matches --where %q that %s can change; nothing was changed", sel.what, sel.kind, m.where, sel.what)
+		return nil, usageErr("nothing to %s: no %s matches --where %q that %s can change; nothing was changed", sel.what, i18n.Term("kind", string(sel.kind)), m.where, sel.what)
 	}
 	if len(recs) > manyConfirm && !m.yes && !m.dryRun {
 		if err := g.confirm(ctx, s, len(recs), sel); err != nil {

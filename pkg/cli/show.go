@@ -270,11 +270,11 @@ func writeDetail(w io.Writer, o *showOpts, d *query.Detail, root string) error {
 	section(i18n.T("References out"), out)
 	viaWidth := 0
 	for _, ref := range d.RefsIn {
-		viaWidth = max(viaWidth, runewidth.StringWidth(ref.Kind+"."+ref.Field))
+		viaWidth = max(viaWidth, runewidth.StringWidth(refVia(ref.Kind, ref.Field)))
 	}
 	var in []render.Field
 	for _, ref := range d.RefsIn {
-		in = append(in, render.Field{Label: ref.ID, Value: render.Pad(ref.Kind+"."+ref.Field, viaWidth+2) + ref.Title})
+		in = append(in, render.Field{Label: ref.ID, Value: render.Pad(refVia(ref.Kind, ref.Field), viaWidth+2) + ref.Title})
 	}
 	section(i18n.T("References in"), in)
 
@@ -381,6 +381,18 @@ func fieldLabel(path string) string {
 		return path
 	}
 	return b.String() + " (" + path + ")"
+}
+
+// refVia names the field through which a record of kind refers to the one
+// shown: "appraisal.employee"; in Chinese its words first, "考核·員工
+// (appraisal.employee)".
+func refVia(kind, field string) string {
+	via := kind + "." + field
+	if l := fieldLabel(field); l != field {
+		words, _, _ := strings.Cut(l, " (")
+		return i18n.Term("kind", kind) + "·" + words + " (" + via + ")"
+	}
+	return via
 }
 
 // valueTerms are the fields whose values are words of a list (categories,

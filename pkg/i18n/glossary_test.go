@@ -17,6 +17,7 @@ var offGlossary = map[string]string{
 	"一次提交":  "同一個 commit (commit; 提交 is submit)",
 	"計劃":    "計畫 (plan)",
 	"報銷申請":  "報銷單 (expense claim)",
+	"移動":    "狀態轉換 (move)",
 }
 
 func TestCatalogKeepsToTheGlossary(t *testing.T) {

@@ -1,11 +1,11 @@
 package query
 
 import (
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/mattn/go-runewidth"
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // Error is a mistake in an expression, a sort key or a column list, with the
@@ -18,15 +18,24 @@ type Error struct {
 	Msg      string
 }
 
+// errAt is a mistake at pos..end, said in the reader's language.
+//
+// i18n:format 3
 func errAt(expr string, pos, end int, format string, args ...any) *Error {
-	return &Error{Expr: expr, Pos: pos, End: end, Msg: fmt.Sprintf(format, args...)}
+	return errText(expr, pos, end, i18n.Sprintf(format, args...))
+}
+
+// errText is a mistake at pos..end whose text is already in the reader's
+// language (a field's resolution error).
+func errText(expr string, pos, end int, text string) *Error {
+	return &Error{Expr: expr, Pos: pos, End: end, Msg: text}
 }
 
 // Column is the 1-based position of the offending text, counted in
 // characters (a Chinese character is one).
 func (e *Error) Column() int { return utf8.RuneCountInString(e.Expr[:e.Pos]) + 1 }
 
-func (e *Error) Error() string { return fmt.Sprintf("column %d: %s", e.Column(), e.Msg) }
+func (e *Error) Error() string { return i18n.Sprintf("column %d: %s", e.Column(), e.Msg) }
 
 // Caret returns the expression and, under it, carets marking the offending
 // text, each line indented by indent. Widths are display widths, so the

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/schema"
 )
@@ -35,6 +36,9 @@ var typeNames = map[Type]string{
 }
 
 func (t Type) String() string { return typeNames[t] }
+
+// Word is the type as the reader's language words it.
+func (t Type) Word() string { return i18n.Term("valuetype", typeNames[t]) }
 
 // Field is a resolved field path: stored in the record (by dotted path) or
 // derived from it.
@@ -185,12 +189,12 @@ func (f *Fields) Resolve(name string) (Field, error) {
 	var canon []string
 	for i, p := range parts {
 		if p == "" {
-			return Field{}, fmt.Errorf("%q is not a field path (parts are separated by single dots)", name)
+			return Field{}, i18n.Errorf("%q is not a field path (parts are separated by single dots)", name)
 		}
 		if _, err := strconv.Atoi(p); err == nil && i > 0 {
 			// A list index: the parent must be a list.
 			if fi, ok := f.stored[strings.Join(canon, ".")]; ok && fi.typ != List && fi.typ != Any {
-				return Field{}, fmt.Errorf("%s is a %s, not a list: it has no element %s", strings.Join(parts[:i], "."), fi.typ, p)
+				return Field{}, i18n.Errorf("%s is a %s, not a list: it has no element %s", strings.Join(parts[:i], "."), fi.typ.Word(), p)
 			}
 			continue
 		}
@@ -199,11 +203,10 @@ func (f *Fields) Resolve(name string) (Field, error) {
 	key := strings.Join(canon, ".")
 	fi, ok := f.stored[key]
 	if !ok {
-		msg := fmt.Sprintf("unknown field %q for %s records", name, f.Kind)
 		if s := closest(key, f.Names()); s != "" {
-			msg += fmt.Sprintf(" (did you mean %q?)", s)
+			return Field{}, i18n.Errorf("unknown field %q for %s records (did you mean %q?)", name, i18n.Term("kind", string(f.Kind)), s)
 		}
-		return Field{}, fmt.Errorf("%s", msg)
+		return Field{}, i18n.Errorf("unknown field %q for %s records", name, i18n.Term("kind", string(f.Kind)))
 	}
 	// An index picks one element: the field is then of the element's type.
 	if last := parts[len(parts)-1]; len(parts) > 1 && isIndex(last) && fi.typ == List {

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -29,7 +30,7 @@ type token struct {
 func (t token) describe() string {
 	switch t.kind {
 	case tEOF:
-		return "the end of the expression"
+		return i18n.T("the end of the expression")
 	case tString:
 		return "'" + t.text + "'"
 	}
@@ -108,13 +109,10 @@ func lex(src string) ([]token, error) {
 			op := src[i:j]
 			canon, ok := operators[op]
 			if !ok {
-				msg := "unknown operator " + quote(op)
 				if h, ok := operatorHints[op]; ok {
-					msg += " (did you mean " + quote(h) + "?)"
-				} else {
-					msg += " (operators: = != < <= > >= ~ !~ in contains, joined by and, or, not)"
+					return nil, errAt(src, i, j, "unknown operator %s (did you mean %s?)", quote(op), quote(h))
 				}
-				return nil, errAt(src, i, j, "%s", msg)
+				return nil, errAt(src, i, j, "unknown operator %s (operators: = != < <= > >= ~ !~ in contains, joined by and, or, not)", quote(op))
 			}
 			toks = append(toks, token{tOp, canon, i, j})
 			i = j

@@ -3,6 +3,7 @@ package query
 import (
 	"errors"
 	"fmt"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/par"
 	"regexp"
 	"regexp/syntax"
@@ -99,20 +100,28 @@ func (p *parser) next() token {
 	return t
 }
 
-func (p *parser) errAt(t token, format string, args ...any) *Error {
+// errorAt is a mistake at t, said in the reader's language.
+//
+// i18n:format 1
+func (p *parser) errorAt(t token, format string, args ...any) *Error {
 	return errAt(p.src, t.pos, t.end, format, args...)
 }
 
-func (p *parser) unexpected(t token, want string) *Error {
+// unexpected says what was expected at t (want, formatted with args, in the
+// reader's language) and what was found.
+//
+// i18n:format 1
+func (p *parser) unexpected(t token, want string, args ...any) *Error {
+	want = i18n.Sprintf(want, args...)
 	switch {
 	case t.kind == tRParen:
-		return p.errAt(t, "unexpected ) with no ( to close")
+		return p.errorAt(t, "unexpected ) with no ( to close")
 	case t.kind == tComma:
-		return p.errAt(t, "unexpected comma (lists go in parentheses after in; numbers are written without thousands separators)")
+		return p.errorAt(t, "unexpected comma (lists go in parentheses after in; numbers are written without thousands separators)")
 	case t.kind == tWord && !t.isKeyword():
-		return p.errAt(t, "expected %s, found %q (quote text that holds spaces: 'like this')", want, t.text)
+		return p.errorAt(t, "expected %s, found %q (quote text that holds spaces: 'like this')", want, t.text)
 	}
-	return p.errAt(t, "expected %s, found %s", want, t.describe())
+	return p.errorAt(t, "expected %s, found %s", want, t.describe())
 }
 
 func (p *parser) expr() (node, error) {
@@ -168,18 +177,18 @@ func (p *parser) unary() (node, error) {
 			p.next()
 			return x, nil
 		case tEOF:
-			return nil, p.errAt(t, "unclosed parenthesis: this ( has no )")
+			return nil, p.errorAt(t, "unclosed parenthesis: this ( has no )")
 		default:
 			return nil, p.unexpected(c, "and, or, or )")
 		}
 	case t.kind == tWord && !t.isKeyword():
 		return p.condition()
 	case t.kind == tEOF:
-		return nil, p.errAt(t, "expected a condition, found the end of the expression")
+		return nil, p.errorAt(t, "expected a condition, found the end of the expression")
 	case t.kind == tString:
-		return nil, p.errAt(t, "expected a field name, found the quoted value %s (a condition is FIELD OP VALUE)", t.describe())
+		return nil, p.errorAt(t, "expected a field name, found the quoted value %s (a condition is FIELD OP VALUE)", t.describe())
 	case t.kind == tOp:
-		return nil, p.errAt(t, "expected a field name before %s (a condition is FIELD OP VALUE)", t.text)
+		return nil, p.errorAt(t, "expected a field name before %s (a condition is FIELD OP VALUE)", t.text)
 	}
 	return nil, p.unexpected(t, "a field name")
 }
@@ -188,7 +197,7 @@ func (p *parser) condition() (node, error) {
 	ft := p.next()
 	f, err := p.fields.Resolve(ft.text)
 	if err != nil {
-		return nil, p.errAt(ft, "%v", err)
+		return nil, errText(p.src, ft.pos, ft.end, err.Error())
 	}
 	op := p.peek()
 	negate := false
@@ -230,7 +239,7 @@ func (p *parser) condition() (node, error) {
 	case op.kind == tEOF || op.kind == tRParen || op.keyword("and") || op.keyword("or"):
 		return testNode{f}, nil
 	}
-	return nil, p.unexpected(op, fmt.Sprintf("an operator after %s (= != < <= > >= ~ !~ in contains)", ft.text))
+	return nil, p.unexpected(op, "an operator after %s (= != < <= > >= ~ !~ in contains)", ft.text)
 }
 
 // value reads the literal after an operator.
@@ -241,30 +250,30 @@ func (p *parser) value(op token) (*literal, error) {
 		p.next()
 		return newLiteral(t), nil
 	case t.kind == tLParen:
-		return nil, p.errAt(t, "a list of values follows in, not %s: FIELD in (a, b)", op.text)
+		return nil, p.errorAt(t, "a list of values follows in, not %s: FIELD in (a, b)", op.text)
 	case t.kind == tEOF:
-		return nil, p.errAt(t, "expected a value after %s, found the end of the expression", op.text)
+		return nil, p.errorAt(t, "expected a value after %s, found the end of the expression", op.text)
 	case t.kind == tWord:
-		return nil, p.errAt(t, "expected a value after %s, found the keyword %s (quote it to mean the word: '%s')", op.text, t.text, t.text)
+		return nil, p.errorAt(t, "expected a value after %s, found the keyword %s (quote it to mean the word: '%s')", op.text, t.text, t.text)
 	}
-	return nil, p.unexpected(t, "a value after "+op.text)
+	return nil, p.unexpected(t, "a value after %s", op.text)
 }
 
 // list reads "(a, b, c)" after in.
 func (p *parser) list(op token) ([]*literal, error) {
 	open := p.peek()
 	if open.kind != tLParen {
-		return nil, p.errAt(open, "in needs a list in parentheses, like: status in (submitted, approved)")
+		return nil, p.errorAt(open, "in needs a list in parentheses, like: status in (submitted, approved)")
 	}
 	p.next()
 	var lits []*literal
 	for {
 		t := p.peek()
 		if t.kind == tRParen && len(lits) == 0 {
-			return nil, p.errAt(t, "empty list: in needs at least one value")
+			return nil, p.errorAt(t, "empty list: in needs at least one value")
 		}
 		if t.kind == tEOF {
-			return nil, p.errAt(open, "unclosed parenthesis: this ( has no )")
+			return nil, p.errorAt(open, "unclosed parenthesis: this ( has no )")
 		}
 		lit, err := p.value(op)
 		if err != nil {
@@ -276,9 +285,9 @@ func (p *parser) list(op token) ([]*literal, error) {
 		case tRParen:
 			return lits, nil
 		case tEOF:
-			return nil, p.errAt(open, "unclosed parenthesis: this ( has no )")
+			return nil, p.errorAt(open, "unclosed parenthesis: this ( has no )")
 		default:
-			return nil, p.errAt(c, "expected , or ) in the list, found %s", c.describe())
+			return nil, p.errorAt(c, "expected , or ) in the list, found %s", c.describe())
 		}
 	}
 }
@@ -288,11 +297,11 @@ func (p *parser) list(op token) ([]*literal, error) {
 func (p *parser) check(n *cmpNode, op token) error {
 	f := n.field
 	if f.Type == Object {
-		return p.errAt(op, "%s is a group of fields: compare one of them (%s)", f.Name, strings.Join(p.children(f), ", "))
+		return p.errorAt(op, "%s is a group of fields: compare one of them (%s)", f.Name, strings.Join(p.children(f), ", "))
 	}
 	t := f.scalar()
 	if t == Object {
-		return p.errAt(op, "%s is a list of groups of fields: compare one of their fields (%s)", f.Name, strings.Join(p.children(f), ", "))
+		return p.errorAt(op, "%s is a list of groups of fields: compare one of their fields (%s)", f.Name, strings.Join(p.children(f), ", "))
 	}
 	switch n.op {
 	case "~":
@@ -303,17 +312,17 @@ func (p *parser) check(n *cmpNode, op token) error {
 			if errors.As(err, &se) {
 				msg = fmt.Sprintf("%s: %s", se.Code, se.Expr)
 			}
-			return p.errAt(n.lits[0].tok, "bad regular expression: %s", msg)
+			return p.errorAt(n.lits[0].tok, "bad regular expression: %s", msg)
 		}
 		n.re = re
 		return nil
 	case "contains":
 		if f.Type != List && t != Text && t != Any {
-			return p.errAt(op, "contains needs text or a list; %q is a %s (use = or in)", f.Name, t)
+			return p.errorAt(op, "contains needs text or a list; %q is a %s (use = or in)", f.Name, t.Word())
 		}
 	case "<", "<=", ">", ">=":
 		if t == Bool {
-			return p.errAt(op, "%q is true/false: it can be tested with = or != only", f.Name)
+			return p.errorAt(op, "%q is true/false: it can be tested with = or != only", f.Name)
 		}
 	}
 	for _, l := range n.lits {
@@ -325,38 +334,39 @@ func (p *parser) check(n *cmpNode, op token) error {
 }
 
 func (p *parser) checkLiteral(f Field, t Type, l *literal) error {
+	// want is in the reader's language.
 	bad := func(want string) error {
-		return p.errAt(l.tok, "comparing %s field %q to %s %q: write %s", t, f.Name, l.shape(), l.raw, want)
+		return p.errorAt(l.tok, "comparing %s field %q to %s %q: write %s", t.Word(), f.Name, l.shape(), l.raw, want)
 	}
 	switch t {
 	case Number, Money:
 		if !l.isNum {
-			return bad("a number like 1000 or 0.30")
+			return bad(i18n.T("a number like 1000 or 0.30"))
 		}
 	case Date:
 		if !l.isDate && !l.isInst {
 			if dateRE.MatchString(l.raw) {
-				return p.errAt(l.tok, "%s is not a real date", l.raw)
+				return p.errorAt(l.tok, "%s is not a real date", l.raw)
 			}
-			return bad("a date as YYYY-MM-DD")
+			return bad(i18n.T("a date as YYYY-MM-DD"))
 		}
 	case Instant:
 		if !l.isDate && !l.isInst {
 			if dateRE.MatchString(l.raw) {
-				return p.errAt(l.tok, "%s is not a real date", l.raw)
+				return p.errorAt(l.tok, "%s is not a real date", l.raw)
 			}
 			if instantRE.MatchString(l.raw) {
-				return p.errAt(l.tok, "%s is not an instant: write RFC 3339 with an offset, like 2026-03-01T09:00:00+08:00", l.raw)
+				return p.errorAt(l.tok, "%s is not an instant: write RFC 3339 with an offset, like 2026-03-01T09:00:00+08:00", l.raw)
 			}
-			return bad("an instant (RFC 3339, like 2026-03-01T09:00:00+08:00) or a date")
+			return bad(i18n.T("an instant (RFC 3339, like 2026-03-01T09:00:00+08:00) or a date"))
 		}
 	case Duration:
 		if !l.isDur {
-			return bad("a duration like 48h, 3d, 90m or 1d12h")
+			return bad(i18n.T("a duration like 48h, 3d, 90m or 1d12h"))
 		}
 	case Bool:
 		if !l.isBool {
-			return bad("true or false")
+			return bad(i18n.T("true or false"))
 		}
 	}
 	return nil

@@ -27,7 +27,7 @@ func ParseSort(spec string, fields *Fields) (Order, error) {
 		}
 		f, err := fields.Resolve(name)
 		if err != nil {
-			return errAt(spec, pos, end, "%v", err)
+			return errText(spec, pos, end, err.Error())
 		}
 		if f.Type == Object {
 			return errAt(spec, pos, end, "%s is a group of fields: sort by one of them", name)
@@ -45,7 +45,7 @@ func ParseColumns(spec string, fields *Fields) ([]Field, error) {
 	err := eachName(spec, "--columns", func(name string, pos, end int) error {
 		f, err := fields.Resolve(name)
 		if err != nil {
-			return errAt(spec, pos, end, "%v", err)
+			return errText(spec, pos, end, err.Error())
 		}
 		cols = append(cols, f)
 		return nil

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/shopspring/decimal"
 )
@@ -66,17 +67,17 @@ func newLiteral(t token) *literal {
 func (l *literal) shape() string {
 	switch {
 	case l.isDate:
-		return "a date"
+		return i18n.T("a date")
 	case l.isInst:
-		return "an instant"
+		return i18n.T("an instant")
 	case l.isDur:
-		return "a duration"
+		return i18n.T("a duration")
 	case l.isNum:
-		return "a number"
+		return i18n.T("a number")
 	case l.isBool:
-		return "true/false"
+		return i18n.T("true/false")
 	}
-	return "text"
+	return i18n.T("text")
 }
 
 // parseDuration reads durations such as 48h, 3d, 90m, 1w2d, 1.5h or Go's

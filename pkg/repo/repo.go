@@ -5,7 +5,7 @@ package repo
 
 import (
 	"context"
-	"fmt"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"path"
 	"runtime/debug"
 	"sort"
@@ -124,10 +124,10 @@ func (r *Repo) Find(id string) (*record.Record, error) {
 	// YAML) is named with its first error, not hidden behind "no record".
 	for _, d := range r.Diags {
 		if d.Severity == diag.Error && strings.TrimSuffix(path.Base(d.Path), ".yaml") == id {
-			return nil, fmt.Errorf("no record with id %q: its file could not be read: %s", id, d)
+			return nil, i18n.Errorf("no record with id %q: its file could not be read: %s", id, d)
 		}
 	}
-	return nil, fmt.Errorf("no record with id %q", id)
+	return nil, i18n.Errorf("no record with id %q", id)
 }
 
 // FilterPaths keeps the diagnostics of the files under the given paths
