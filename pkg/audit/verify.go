@@ -591,10 +591,18 @@ func (j *verifyJob) judge() []Violation {
 	}
 	refusals := workflow.CheckChanges(actor, changes, env)
 	for _, fc := range fcs {
-		if fc.kind == record.Person && fc.source != nil && actor.Handle != "" &&
-			actor.Role != workflow.Director && actor.Role != workflow.Leadership {
+		if fc.source == nil || actor.Handle == "" {
+			continue
+		}
+		if fc.kind == record.Person && actor.Role != workflow.Director && actor.Role != workflow.Leadership {
 			msg, text := i18n.Both("%s may not rename person %s to %s: people are changed only by a director or leadership", actor, fc.source.id, fc.id)
 			refusals = append(refusals, &workflow.Refusal{Rule: workflow.RulePeoplePolicy, ID: fc.after.ID, Path: fc.Path, Message: msg, Text: text})
+			continue
+		}
+		// judged on the record as it was: whose it was decides
+		if rf := workflow.CheckRenumber(actor, fc.source.before); rf != nil && fc.kind != record.Person {
+			rf.ID, rf.Path = fc.after.ID, fc.Path
+			refusals = append(refusals, rf)
 		}
 	}
 	if j.folder != "" {

@@ -28,8 +28,8 @@ func RenumberEdits(s *Session, oldID, newID string) ([]Edit, error) {
 			}
 		}
 	}
-	if rec.Kind == record.Person && s.Actor.Role != workflow.Director && s.Actor.Role != workflow.Leadership {
-		return nil, refused(workflow.RulePeoplePolicy, "refused: %s may not rename person %s: people are changed only by a director or leadership", s.Actor, oldID)
+	if rf := workflow.CheckRenumber(s.Actor, rec); rf != nil {
+		return nil, &Refused{Reason: "refused: " + rf.Message, Text: i18n.Sprintf("refused: %s", rf.Error()), Rule: rf.Rule}
 	}
 	if !record.ValidID(rec.Kind, newID) {
 		return nil, i18n.Errorf("%w: %q is not a valid %s id", ErrUsage, newID, rec.Kind)
