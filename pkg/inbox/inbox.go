@@ -691,21 +691,8 @@ func orWord(s, word string) string {
 
 // owners names, per kind, the field of the person a record belongs to:
 // the one who revises it when it comes back, and fixes it when it breaks
-// a rule.
-var owners = map[record.Kind]string{
-	record.Expense:      "claimant",
-	record.Plan:         "author",
-	record.Project:      "owner",
-	record.Appraisal:    "appraiser",
-	record.Complaint:    "assignee",
-	record.Meeting:      "chair",
-	record.Task:         "assigned_by",
-	record.StatusReport: "author",
-	record.Analysis:     "author",
-	record.TrainingPlan: "author",
-	record.Training:     "organiser",
-	record.Violation:    "reporter",
-}
+// a rule (the same table decides who may renumber a record).
+var owners = workflow.OwnerField
 
 // own lists a's records that came back to them (a claim returned, a plan
 // with changes requested), their projects on hold, and their records
