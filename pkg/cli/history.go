@@ -11,6 +11,7 @@ import (
 	"github.com/mattn/go-runewidth"
 	"github.com/opsbook/opsbook/pkg/audit"
 	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/query"
 	"github.com/opsbook/opsbook/pkg/record"
@@ -106,6 +107,9 @@ func runHistory(ctx context.Context, o *historyOpts) error {
 			return usage(err)
 		}
 		return &ExitError{ExitUsage, i18n.Errorf("reading the history of %s: %w", o.id, err)}
+	}
+	if root, err := config.FindRoot(o.dir); err == nil {
+		hideEncrypted(root, evs)
 	}
 	if format == render.JSON {
 		return render.WriteJSON(o.io.Out, struct {
@@ -240,4 +244,39 @@ func actionVerb(e audit.Event) string {
 		return "move"
 	}
 	return e.Action
+}
+
+// hideEncrypted replaces, in the events' field changes, every value of a
+// field the policy encrypts in its kind (and every age ciphertext) by
+// ‹encrypted›: history and log show that such a field changed, never its
+// value, not even the clear value an older commit held before the field
+// was encrypted (that value is in git's objects for anyone with a clone,
+// which the README says; opsbook does not put it on the screen).
+func hideEncrypted(root string, evs []audit.Event) {
+	pol, _, err := config.Load(root)
+	if err != nil {
+		pol = nil
+	}
+	hidden := func(kind record.Kind, field string) bool {
+		for _, f := range pol.Encrypted(kind) {
+			if field == f || strings.HasPrefix(field, f+".") {
+				return true
+			}
+		}
+		return false
+	}
+	mark := func(v *string, hide bool) *string {
+		if v == nil || !hide && !crypt.IsCiphertext(*v) {
+			return v
+		}
+		m := crypt.Marker
+		return &m
+	}
+	for i := range evs {
+		for j, f := range evs[i].Fields {
+			hide := hidden(evs[i].Kind, f.Field)
+			evs[i].Fields[j].Before = mark(f.Before, hide)
+			evs[i].Fields[j].After = mark(f.After, hide)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"github.com/opsbook/opsbook/pkg/config"
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/audit"
@@ -77,6 +78,9 @@ func runLog(ctx context.Context, o *logOpts) error {
 	evs, err := r.Log(ctx, opts)
 	if err != nil {
 		return &ExitError{ExitUsage, i18n.Errorf("reading the history: %w", err)}
+	}
+	if root, err := config.FindRoot(o.dir); err == nil {
+		hideEncrypted(root, evs)
 	}
 	if format == render.JSON {
 		return render.WriteJSON(o.io.Out, struct {
