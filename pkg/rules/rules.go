@@ -37,6 +37,12 @@ type Context struct {
 	// Pending holds files a change is about to write (path: content): they
 	// count as present, with the hash of their content.
 	Pending map[string][]byte
+	// KindIDs, when set, lists the ids of a kind in the whole department,
+	// for the "did you mean" of a missing reference: a caller judging part
+	// of the department (a write judged on a record's neighbourhood) gives
+	// the department's ids, so the suggestion is the one a full run makes.
+	// Nil: the ids of Set.
+	KindIDs func(k record.Kind) []string
 
 	repeats *complaintsAt // RepeatOf's look-up, built on first use
 }
