@@ -2,11 +2,15 @@ package change
 
 import (
 	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
 
+	"github.com/opsbook/opsbook/pkg/cache"
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/index"
@@ -89,7 +93,13 @@ func openNear(ctx context.Context, root string) (*repo.Repo, *near, error) {
 	return r, n, nil
 }
 
+// errChanged: a file no longer holds what the index says it held when
+// the session opened (changed behind the lock's back).
+var errChanged = errors.New("changed since the index was read")
+
 // load reads the record file at p (once a session), with its problems.
+// A file whose content is not the one the index describes is an error:
+// what the index says of the records around it may be stale too.
 func (n *near) load(r *repo.Repo, p string) (*record.Record, error) {
 	if rec, ok := n.read[p]; ok {
 		return rec, nil
@@ -97,6 +107,9 @@ func (n *near) load(r *repo.Repo, p string) (*record.Record, error) {
 	data, err := os.ReadFile(filepath.Join(r.Root, filepath.FromSlash(p)))
 	if err != nil {
 		return nil, err
+	}
+	if e := n.x.At(p); e == nil || e.Hash != cache.Hash(sha256.Sum256(data)) {
+		return nil, fmt.Errorf("%s: %w", p, errChanged)
 	}
 	rec, ds := record.ParseLean(p, data)
 	if rec != nil {

@@ -85,6 +85,19 @@ func (v *view) get(id string) []*index.Entry {
 	return append(out, v.ids[id]...)
 }
 
+// holds reports whether some record of the view holds id.
+func (v *view) holds(id string) bool {
+	if len(v.ids[id]) > 0 {
+		return true
+	}
+	for _, e := range v.x.Get(id) {
+		if !v.gone[e.Path] {
+			return true
+		}
+	}
+	return false
+}
+
 func (v *view) refsIn(id string) []index.In {
 	var out []index.In
 	for _, in := range v.x.RefsIn(id) {
@@ -309,7 +322,7 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 		}
 		for _, v := range []*view{before, then} {
 			consider := func(m string) {
-				if len(v.get(m)) > 0 || !near(m) {
+				if v.holds(m) || !near(m) {
 					return
 				}
 				for _, in := range v.refsIn(m) {

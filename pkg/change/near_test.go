@@ -552,3 +552,45 @@ func TestEachRuleBothWays(t *testing.T) {
 		})
 	}
 }
+
+// TestNearFileChangedBehindIt: a record file changed after the session read
+// the index (by a tool that ignores the lock) is not judged on what the
+// index said of it: the change is judged on the whole department.
+func TestNearFileChangedBehindIt(t *testing.T) {
+	dir := sampleDept(t, 0)
+	at := time.Date(2026, 11, 26, 15, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	whole, err := repo.LoadWith(context.Background(), dir, repo.Options{NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := judge(t, dir, true, whole.Set.Get("wang.fang"), at)
+	// the training naming EXP-2026-0003 now names nothing
+	tr := whole.Set.OfKind(record.Training)
+	var named *record.Record
+	for _, r := range tr {
+		if r.Str("expense") == "EXP-2026-0003" {
+			named = r
+		}
+	}
+	if named == nil {
+		t.Fatal("no training names EXP-2026-0003 in the sample")
+	}
+	p := filepath.Join(dir, filepath.FromSlash(named.Path))
+	data, _ := os.ReadFile(p)
+	if err := os.WriteFile(p, []byte(strings.Replace(string(data), "EXP-2026-0003", "EXP-2026-0001", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec := whole.Set.Get("EXP-2026-0003")
+	src, _ := record.ReadFile(dir, rec.Path)
+	c := &changer{t: t}
+	fc := fileChange{paths: []string{rec.Path}, data: [][]byte{c.edit(rec, src, map[string]string{"category": "travel"})}}
+	msg := Message{Action: "test", Mechanical: true}
+	got := verdict(n.check(fc.edits(n), msg, false))
+	if n.near != nil {
+		t.Errorf("judged near on a stale index")
+	}
+	w := judge(t, dir, false, whole.Set.Get("wang.fang"), at)
+	if want := verdict(w.check(fc.edits(w), msg, false)); got != want {
+		t.Errorf("near %s\nwhole %s", got, want)
+	}
+}
