@@ -101,6 +101,7 @@ type Session struct {
 	Progress func(what string, done, total int)
 	env      workflow.Env
 	unlock   func()
+	paused   []byte // what Pause saw, until Resume
 	before   []diag.Diagnostic
 	// haveBefore: before holds the department's findings (computed on
 	// the first change judged whole).
@@ -167,6 +168,10 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Session, error) {
 		unlock()
 		return nil, fmt.Errorf("%w: %v", ErrRepository, err)
 	}
+	if err := checkNow(g, now); err != nil {
+		unlock()
+		return nil, err
+	}
 	s := &Session{Git: g, Now: now, unlock: unlock, ctx: context.WithoutCancel(ctx)}
 	ok := false
 	defer func() {
@@ -203,6 +208,27 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Session, error) {
 	}
 	ok = true
 	return s, nil
+}
+
+// ClockSkew is how far a change's moment may lie before HEAD's commit:
+// clocks of different machines disagree a little. verify allows the same
+// (its commit-date rule).
+const ClockSkew = time.Hour
+
+// checkNow refuses a change dated (--now, OPSBOOK_NOW, or a clock set
+// back) more than ClockSkew before the commit it follows: a change is made
+// after the ones before it, and the stamps it writes (acknowledged_at,
+// resolved_at, ...) would erase an SLA breach. verify names such a commit
+// (commit-date); a write refuses it before writing anything.
+func checkNow(g *gitstore.Repo, now time.Time) error {
+	head, err := g.HeadTime()
+	if err != nil || now.IsZero() {
+		return nil // no commit yet (or unreadable: CheckState says why)
+	}
+	if head.Sub(now) > ClockSkew {
+		return refused("commit-date", "refused: this change is dated %s, before the last commit (%s): a change is made after the ones before it, and its stamps would be set back (--now or OPSBOOK_NOW, or this machine's clock); nothing was changed", now.Format(time.RFC3339), head.Format(time.RFC3339))
+	}
+	return nil
 }
 
 // Preview is a session that only asks what the workflow and the rules

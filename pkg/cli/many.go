@@ -54,7 +54,7 @@ type selection struct {
 // pick finds the records of the selection: every id (all unknown ids named
 // at once; duplicates, also under another spelling, once), or the records
 // of the kind that the expression holds for and the command applies to.
-func (g *global) pick(s *change.Session, m *manyOpts, sel selection) ([]*record.Record, error) {
+func (g *global) pick(ctx context.Context, s *change.Session, m *manyOpts, sel selection) ([]*record.Record, error) {
 	if m.where == "" {
 		var recs []*record.Record
 		var unknown []string
@@ -102,7 +102,7 @@ func (g *global) pick(s *change.Session, m *manyOpts, sel selection) ([]*record.
 		return nil, usageErr("nothing to %s: no %s matches --where %q that %s can change; nothing was changed", sel.what, sel.kind, m.where, sel.what)
 	}
 	if len(recs) > manyConfirm && !m.yes && !m.dryRun {
-		if err := g.confirm(len(recs), sel); err != nil {
+		if err := g.confirm(ctx, s, len(recs), sel); err != nil {
 			return nil, err
 		}
 	}
@@ -110,17 +110,22 @@ func (g *global) pick(s *change.Session, m *manyOpts, sel selection) ([]*record.
 }
 
 // confirm asks on a terminal before a --where selection changes many
-// records; without a terminal, --yes is needed.
-func (g *global) confirm(n int, sel selection) error {
+// records; without a terminal, --yes is needed. The lock is let go while
+// the question waits (others may write meanwhile) and taken again after a
+// yes, refusing when the repository changed in between (change.Resume).
+func (g *global) confirm(ctx context.Context, s *change.Session, n int, sel selection) error {
 	if !g.io.InTTY || !g.io.ErrTTY {
 		return usageErr("--where selects %d records, more than %d: give --yes to %s them all (--dry-run lists them); nothing was changed", n, manyConfirm, sel.what)
 	}
+	if err := s.Pause(); err != nil {
+		return err
+	}
 	fmt.Fprint(g.io.Err, i18n.Sprintf("%s %d records (%s)? [y/N] ", sel.what, n, sel.kind))
 	line, _ := bufio.NewReader(g.io.In).ReadString('\n')
-	if a := strings.ToLower(strings.TrimSpace(line)); a == "y" || a == "yes" || a == "是" {
-		return nil
+	if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" && a != "是" {
+		return usageErr("not confirmed; nothing was changed")
 	}
-	return usageErr("not confirmed; nothing was changed")
+	return writeErr(s.Resume(ctx, g.wait))
 }
 
 // whereKind reads the KIND a --where selection needs from the arguments.

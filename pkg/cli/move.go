@@ -251,7 +251,7 @@ func runMoveMany(ctx context.Context, o *moveOpts) error {
 	} else {
 		sel.applies = moveApplies(s, o.to)
 	}
-	recs, err := o.pick(s, &o.manyOpts, sel)
+	recs, err := o.pick(ctx, s, &o.manyOpts, sel)
 	if err != nil {
 		return err
 	}

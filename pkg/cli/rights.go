@@ -59,7 +59,7 @@ Output (-o): text (the default), json, yaml, markdown.`,
 				if r.Mode == "sealed" {
 					states = i18n.T("every")
 				}
-				fields.Add(r.Field, mode, states, whoText(r), r.Rule, r.Note)
+				fields.Add(r.Field, mode, states, whoText(r), r.Rule, i18n.Term("note", r.Note))
 			}
 			write := func(t *render.Table) error {
 				if format == render.Markdown {
@@ -79,7 +79,7 @@ Output (-o): text (the default), json, yaml, markdown.`,
 			}
 			for _, s := range v.States {
 				if h := v.Hints[s]; h != "" {
-					fmt.Fprintf(g.io.Out, "%s%s: %s\n", bullet, i18n.Term("state", s), h)
+					fmt.Fprintln(g.io.Out, bullet+i18n.Sprintf("%s: %s", i18n.Term("state", s), i18n.Term("note", h)))
 				}
 			}
 			if len(v.Moves) == 0 {
@@ -96,7 +96,7 @@ Output (-o): text (the default), json, yaml, markdown.`,
 					}
 					never = strings.Join(ns, i18n.T(", "))
 				}
-				moves.Add(i18n.Term("state", m.From), i18n.Term("state", m.To), m.Verb, whoOf(m.Who, m.Roles, m.Parties, nil), never, m.Note)
+				moves.Add(i18n.Term("state", m.From), i18n.Term("state", m.To), m.Verb, whoOf(m.Who, m.Roles, m.Parties, nil), never, i18n.Term("note", m.Note))
 			}
 			return write(moves)
 		},

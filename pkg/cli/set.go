@@ -145,7 +145,7 @@ func runSetMany(ctx context.Context, o *setOpts, action string) error {
 	}
 	defer s.Close()
 	defer o.manyProgress(s)()
-	recs, err := o.pick(s, &o.manyOpts, sel)
+	recs, err := o.pick(ctx, s, &o.manyOpts, sel)
 	if err != nil {
 		return err
 	}

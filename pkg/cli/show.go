@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/mattn/go-runewidth"
@@ -169,7 +170,7 @@ func writeDetail(w io.Writer, o *showOpts, d *query.Detail, root string) error {
 
 	var fields []render.Field
 	for _, l := range d.Lines() {
-		fields = append(fields, render.Field{Label: l.Path, Value: l.Value})
+		fields = append(fields, render.Field{Label: fieldLabel(l.Path), Value: fieldValue(l.Path, l.Value)})
 	}
 	if len(fields) > 0 {
 		b.WriteString("\n")
@@ -254,7 +255,7 @@ func writeDetail(w io.Writer, o *showOpts, d *query.Detail, root string) error {
 		if ref.Missing {
 			v = c.Red(i18n.Sprintf("%s (no such %s)", ref.ID, i18n.Term("kind", ref.Kind)))
 		}
-		out = append(out, render.Field{Label: ref.Field, Value: strings.TrimSpace(v)})
+		out = append(out, render.Field{Label: fieldLabel(ref.Field), Value: strings.TrimSpace(v)})
 	}
 	section(i18n.T("References out"), out)
 	viaWidth := 0
@@ -338,4 +339,56 @@ func receiptText(e *query.ExpenseDetail) string {
 		return s + i18n.T(" (required: the amount is over the receipt threshold)")
 	}
 	return s + i18n.T(" (not required at this amount)")
+}
+
+// fieldLabel is how show names a field in the reader's language: in
+// Chinese its words, numbering list entries from 1, then the path as the
+// file and `set` spell it ("申請人 (claimant)", "明細 1·金額
+// (items.0.amount)"); in English, or when no word of it is translated, the
+// path alone.
+func fieldLabel(path string) string {
+	if !i18n.IsChinese() {
+		return path
+	}
+	if t := i18n.Term("field", path); t != path {
+		return t + " (" + path + ")"
+	}
+	var b strings.Builder
+	translated := false
+	for i, s := range strings.Split(path, ".") {
+		if n, err := strconv.Atoi(s); err == nil {
+			fmt.Fprintf(&b, " %d", n+1)
+			continue
+		}
+		if i > 0 {
+			b.WriteString("·")
+		}
+		t := i18n.Term("field", s)
+		translated = translated || t != s
+		b.WriteString(t)
+	}
+	if !translated {
+		return path
+	}
+	return b.String() + " (" + path + ")"
+}
+
+// valueTerms are the fields whose values are words of a list (categories,
+// severities, roles, ...), shown in the reader's language.
+var valueTerms = map[string]string{
+	"category": "category", "severity": "severity", "classification": "classification",
+	"role": "role", "channel": "channel", "segment": "segment",
+}
+
+// fieldValue shows a listed word (a category, a severity, a role, true or
+// false) in the reader's language; any other value as it is.
+func fieldValue(path, value string) string {
+	key := path[strings.LastIndexByte(path, '.')+1:]
+	if g, ok := valueTerms[key]; ok {
+		return i18n.Term(g, value)
+	}
+	if value == "true" || value == "false" {
+		return i18n.Term("bool", value)
+	}
+	return value
 }

@@ -185,7 +185,7 @@ func listRules(o *validateOpts, format render.Format) error {
 	}
 	t := &render.Table{Headers: render.Headers("RULE", "SEVERITY", "CHECKS")}
 	for _, r := range rules.Catalog {
-		t.Add(r.Code, string(r.Severity), r.Summary)
+		t.Add(r.Code, i18n.Term("severity", string(r.Severity)), ruleSummary(r))
 	}
 	return render.WriteTableWidth(o.io.Out, t, o.io.OutTTY, o.io.Width)
 }
@@ -229,4 +229,13 @@ func (o *validateOpts) validateClear(r *repo.Repo) []diag.Diagnostic {
 		}
 	}
 	return out
+}
+
+// ruleSummary is what a rule checks, in the reader's language (the
+// catalog's "rule" terms, by code); -o json keeps the English.
+func ruleSummary(r rules.Rule) string {
+	if t := i18n.Term("rule", r.Code); t != r.Code {
+		return t
+	}
+	return r.Summary
 }

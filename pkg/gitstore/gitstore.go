@@ -193,6 +193,23 @@ func (r *Repo) Head() (string, error) {
 	return ref.Hash().String(), nil
 }
 
+// HeadTime returns the committer date of the commit HEAD points to, or an
+// error wrapping ErrNoCommits on a branch with no commits yet.
+func (r *Repo) HeadTime() (time.Time, error) {
+	ref, err := r.repo.Head()
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return time.Time{}, fmt.Errorf("reading HEAD: %w", ErrNoCommits)
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("reading HEAD: %w", err)
+	}
+	c, err := r.repo.CommitObject(ref.Hash())
+	if err != nil {
+		return time.Time{}, fmt.Errorf("reading HEAD: %w", err)
+	}
+	return c.Committer.When, nil
+}
+
 // IsShallow reports whether the repository is a shallow clone, whose history
 // stops short of the first commit.
 func (r *Repo) IsShallow() bool {

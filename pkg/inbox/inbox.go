@@ -68,6 +68,7 @@ const (
 	SourceReturned     = "returned"      // their record returned to them
 	SourceDraft        = "draft"         // their draft, not yet submitted
 	SourceOnHold       = "on-hold"       // their project on hold
+	SourcePrepare      = "prepare"       // what their project needs before others can move it
 	SourceInvalid      = "invalid"       // their record breaks a rule
 )
 
@@ -727,6 +728,25 @@ func (b *builder) own(a workflow.Actor) []Item {
 			it.Action, it.Command, it.rank = "submit", command("submit", rec.ID), rankOwn
 			it.try(rec, submittable(rec), command("move", rec.ID))
 			out = append(out, it)
+		case rec.Kind == record.Project && rec.Status() == "feasibility":
+			// leadership approves the project once the owner's study says
+			// it is feasible and the report is there: until then it waits
+			// on the owner
+			needs, text := rules.FeasibilityNeeds(rec, "approved")
+			if len(needs) == 0 {
+				continue // ready: it waits on leadership's approval
+			}
+			it := base(SourcePrepare, rec, a.Handle)
+			it.Action, it.Command, it.rank = "prepare", command("edit", rec.ID), rankOwn
+			it.Ready, it.Needs, it.needsText = false, needs, text
+			out = append(out, it)
+		case rec.Kind == record.Project && rec.Status() == "planning" && !b.hasLivePlan(rec.ID):
+			// the project starts on an active plan; with none under way
+			// its owner writes one
+			it := base(SourcePrepare, rec, a.Handle)
+			it.Action, it.rank = "write-plan", rankOwn
+			it.Command = command("new", "plan", "--set", "project="+rec.ID, "--set", "title="+rec.Title())
+			out = append(out, it)
 		case rec.Kind == record.Project && rec.Status() == "on_hold":
 			it := base(SourceOnHold, rec, a.Handle)
 			it.Action, it.Command, it.rank = "resume", command("show", rec.ID), rankOwn
@@ -771,6 +791,19 @@ func (b *builder) own(a workflow.Actor) []Item {
 		out = append(out, it)
 	}
 	return out
+}
+
+// livePlan: the states of a plan still on its way to, or in, force.
+var livePlan = map[string]bool{"draft": true, "in_review": true, "changes_requested": true, "reviewed": true, "approved": true, "active": true}
+
+// hasLivePlan tells whether the project has a plan on its way or active.
+func (b *builder) hasLivePlan(project string) bool {
+	for _, p := range b.in.Set.OfKind(record.Plan) {
+		if p.Str("project") == project && livePlan[p.Status()] {
+			return true
+		}
+	}
+	return false
 }
 
 // submittable is the state rec's kind reaches from its draft by a submit

@@ -413,3 +413,30 @@ func TestOwnDraftsWaitToBeSubmitted(t *testing.T) {
 	same(t, "claimant, refused", lines(build(t, "li.wei", refuse, draft).Items), "draft EXP-2026-0005 submit not-ready")
 	same(t, "manager", lines(build(t, "zhang.min", nil, draft).Items))
 }
+
+// TestOwnersPrepareTheirProjects: a project in feasibility waits on its
+// owner until the study says feasible and the report is there (then on
+// leadership only); a project in planning without a plan on its way waits
+// on its owner to write one.
+func TestOwnersPrepareTheirProjects(t *testing.T) {
+	study := "kind: project\nid: PRJ-2026-0001\ntitle: 直播\nstatus: feasibility\nobjective: 試點\nsponsor: wang.fang\nowner: zhang.min\n"
+	done := strings.Replace(study, "owner: zhang.min\n", "owner: zhang.min\nfeasibility:\n  conclusion: feasible\n  report: 市場與成本分析\n  date: 2026-11-20\n", 1)
+	box := build(t, "zhang.min", nil, study)
+	same(t, "study under way", lines(box.Items), "prepare PRJ-2026-0001 prepare not-ready")
+	if it := box.Items[0]; it.Command != "opsbook edit PRJ-2026-0001" || len(it.Needs) != 2 || !strings.Contains(it.Needs[1], "feasibility.report") {
+		t.Errorf("item: %+v", it)
+	}
+	same(t, "study done", lines(build(t, "zhang.min", nil, done).Items))
+	same(t, "not the owner", lines(build(t, "chen.hao", nil, study).Items))
+
+	planning := strings.Replace(strings.Replace(done, "status: feasibility", "status: planning", 1), "id: PRJ-2026-0001", "id: PRJ-2026-0002", 1)
+	box = build(t, "zhang.min", nil, planning)
+	same(t, "no plan", lines(box.Items), "prepare PRJ-2026-0002 write-plan")
+	if it := box.Items[0]; it.Command != "opsbook new plan --set project=PRJ-2026-0002 --set 'title=直播'" {
+		t.Errorf("command %q", it.Command)
+	}
+	plan := "kind: plan\nid: PLN-2026-0001\ntitle: 直播方案\nstatus: in_review\nproject: PRJ-2026-0002\nauthor: zhang.min\nrevision: 1\n"
+	same(t, "a plan in review", lines(build(t, "zhang.min", nil, planning, plan).Items))
+	rejected := strings.Replace(plan, "status: in_review", "status: superseded", 1)
+	same(t, "only a superseded plan", lines(build(t, "zhang.min", nil, planning, rejected).Items), "prepare PRJ-2026-0002 write-plan")
+}

@@ -90,3 +90,21 @@ func TestEveryRuleTestSpeaksChinese(t *testing.T) {
 		t.Fatalf("only %d diagnostics seen", seen)
 	}
 }
+
+// TestEveryRuleSummaryInChinese: `validate --rules` tells what each rule
+// checks in Chinese, from the catalog's "rule" terms; a rule added without
+// its Chinese summary fails here.
+func TestEveryRuleSummaryInChinese(t *testing.T) {
+	defer i18n.Set(i18n.English)
+	i18n.Set(i18n.Chinese)
+	for _, r := range Catalog {
+		got := i18n.Term("rule", r.Code)
+		if got == r.Code {
+			t.Errorf("rule %s has no Chinese summary (terms catalog, group rule)", r.Code)
+			continue
+		}
+		if !strings.ContainsFunc(got, func(c rune) bool { return unicode.Is(unicode.Han, c) }) {
+			t.Errorf("rule %s: summary %q is not Chinese", r.Code, got)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -102,6 +103,21 @@ func stateIndex(order []string, s string) int {
 		}
 	}
 	return -1
+}
+
+// FeasibilityNeeds is what a project still lacks for state (approved or
+// later): the study's conclusion "feasible" and its report, as the
+// state-needs rule says it (english for -o json, text in the reader's
+// language). The inbox tells the owner of a project in feasibility.
+func FeasibilityNeeds(rec *record.Record, state string) (english, text []string) {
+	add := func(e, t string) { english, text = append(english, e), append(text, t) }
+	if rec.Str("feasibility.conclusion") != "feasible" {
+		add(i18n.Both("a project in %s needs feasibility.conclusion: feasible", stateWord(state)))
+	}
+	if !rec.Has("feasibility.report") {
+		add(i18n.Both("a project in %s needs feasibility.report", stateWord(state)))
+	}
+	return english, text
 }
 
 func (r *run) project(rec *record.Record) {

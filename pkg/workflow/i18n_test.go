@@ -2,9 +2,14 @@ package workflow
 
 import (
 	"errors"
+	"strings"
 	"testing"
+	"time"
+	"unicode"
 
+	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/i18n"
+	"github.com/opsbook/opsbook/pkg/record"
 )
 
 // TestRefusalsInChinese: a refusal keeps the English in Message (for
@@ -46,5 +51,51 @@ func TestRefusalsInChinese(t *testing.T) {
 		if r.Error() != c.chinese || r.Text != c.chinese {
 			t.Errorf("%s: text = %q, want %q", c.name, r.Error(), c.chinese)
 		}
+	}
+}
+
+// TestNotesInChinese: the notes and hints that close a refusal (and fill
+// opsbook rights) are said in Chinese, every one of every kind, while the
+// refusal's Message keeps the English.
+func TestNotesInChinese(t *testing.T) {
+	defer i18n.Set(i18n.English)
+	i18n.Set(i18n.Chinese)
+	p := config.Default()
+	for _, k := range record.Kinds {
+		v := Describe(k.Kind, p)
+		check := func(what, s string) {
+			if s == "" {
+				return
+			}
+			if got := i18n.Term("note", s); got == s || !strings.ContainsFunc(got, func(c rune) bool { return unicode.Is(unicode.Han, c) }) {
+				t.Errorf("%s %s: %q has no Chinese (terms catalog, group note)", k.Kind, what, s)
+			}
+		}
+		for _, r := range v.Fields {
+			check("field "+r.Field, r.Note)
+		}
+		for s, h := range v.Hints {
+			check("hint of "+s, h)
+		}
+		for _, m := range v.Moves {
+			check("move "+m.From+"→"+m.To, m.Note)
+		}
+	}
+
+	now := time.Date(2026, 11, 26, 15, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	env := Env{People: people, Now: now}
+	rs := CheckChange(manager, Change{Before: parse(t, activePlan), After: after(t, activePlan, "amount: 120000.00", "amount: 990000.00")}, env)
+	if len(rs) != 1 {
+		t.Fatalf("refusals %v", messages(rs))
+	}
+	if !strings.Contains(rs[0].Message, "; a new revision (supersedes) changes it") {
+		t.Errorf("Message %q lost its English hint", rs[0].Message)
+	}
+	if !strings.HasSuffix(rs[0].Text, "；以新版本（supersedes）修改") {
+		t.Errorf("Text %q lacks the Chinese hint", rs[0].Text)
+	}
+	rs = CheckChange(specialist, Change{Before: parse(t, criticalComplaint), After: after(t, criticalComplaint, "severity: critical\n", "severity: critical\nsatisfaction: 5\n")}, env)
+	if len(rs) != 1 || !strings.HasSuffix(rs[0].Text, "可以（客戶的評分，由經理記錄，不由被評的人記錄）") {
+		t.Errorf("edit-right refusal text %q lacks the Chinese note", messages(rs))
 	}
 }

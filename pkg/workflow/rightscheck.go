@@ -168,7 +168,7 @@ func (c *rightsCheck) field(p string) {
 		}
 	}
 	c.add(refuse(c.rec(), ruleOr(open[0].Rule, RuleEditRight), p, "%s may not change %s of %s while it is %s: only %s may%s",
-		c.a.words(), p, c.after.ID, stateWord(c.state), c.whoOf(open, p), noteOf(open)))
+		c.a.words(), p, c.after.ID, stateWord(c.state), c.whoOf(open, p), noteWords(open)))
 }
 
 func (c *rightsCheck) sealed(p string, edits []Right) *Refusal {
@@ -186,11 +186,9 @@ func (c *rightsCheck) sealed(p string, edits []Right) *Refusal {
 		parts = append(parts, i18n.P(" (it changes in %s, by %s)", stateWords(dedupe(states)), c.whoOf(edits, p)))
 	}
 	if h := c.rs.Hints[c.state]; h != "" {
-		parts = append(parts, "; "+h)
+		parts = append(parts, i18n.P("; %s", i18n.Word{Group: "note", Key: h}))
 	}
-	if n := noteOf(edits); n != "" {
-		parts = append(parts, n)
-	}
+	parts = append(parts, noteWords(edits))
 	return refuseWith(c.rec(), RuleSealedField, p, i18n.Join("", parts...))
 }
 
@@ -596,10 +594,12 @@ func statesOf(rs []Right) any {
 	return stateWords(dedupe(states))
 }
 
-func noteOf(rs []Right) string {
+// noteWords is the first note of rs, as " (note)" in the reader's
+// language (the catalog's "note" terms), or nothing.
+func noteWords(rs []Right) any {
 	for _, r := range rs {
 		if r.Note != "" {
-			return " (" + r.Note + ")"
+			return i18n.P(" (%s)", i18n.Word{Group: "note", Key: r.Note})
 		}
 	}
 	return ""
