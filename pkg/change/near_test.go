@@ -594,3 +594,40 @@ func TestNearFileChangedBehindIt(t *testing.T) {
 		t.Errorf("near %s\nwhole %s", got, want)
 	}
 }
+
+// TestOpenNearOrWhole: a session reads the index unless told not to
+// (--no-cache), or unless the index cannot stand in for the files (a
+// file that is not a readable record).
+func TestOpenNearOrWhole(t *testing.T) {
+	dir := repoWith(t, dept)
+	t.Setenv("GIT_AUTHOR_EMAIL", "wang@example.com")
+	t.Setenv("HOME", dir)
+	for _, tc := range []struct {
+		name    string
+		noIndex bool
+		broken  bool
+		near    bool
+	}{{"index", false, false, true}, {"--no-cache", true, false, false}, {"a broken file", false, true, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.broken {
+				os.WriteFile(filepath.Join(dir, "records", "expenses", "2026", "EXP-2026-0009.yaml"), []byte("kind: [\n"), 0o644)
+			}
+			s, err := OpenWith(context.Background(), dir, Options{Now: now, NoIndex: tc.noIndex})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if s.Near() != tc.near {
+				t.Fatalf("near = %v, want %v", s.Near(), tc.near)
+			}
+			// near, only the people and the budgets are read up front
+			if loaded := s.Repo.Set.Get("EXP-2026-0007") != nil; loaded == tc.near {
+				t.Errorf("the claim read up front: %v", loaded)
+			}
+			rec, err := s.Find("EXP-2026-0007")
+			if err != nil || rec.Str("amount") != "90.00" {
+				t.Fatalf("Find: %v %v", rec, err)
+			}
+		})
+	}
+}
