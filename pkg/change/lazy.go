@@ -12,7 +12,6 @@ import (
 
 	"github.com/opsbook/opsbook/pkg/cache"
 	"github.com/opsbook/opsbook/pkg/config"
-	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/index"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/repo"
@@ -42,10 +41,10 @@ import (
 // near is the state of a session opened near: nil for a whole one.
 type near struct {
 	x *index.Index
-	// read are the records read from their files so far, by path, with
-	// the problems their file, place and schema have.
-	read  map[string]*record.Record
-	diags map[string][]diag.Diagnostic
+	// read are the records read from their files so far, by path. (The
+	// problems of their files are the index's and validate's to tell: a
+	// change is judged on what its own edits parse to.)
+	read map[string]*record.Record
 }
 
 // openNear opens the department at root through its index, or returns
@@ -77,7 +76,7 @@ func openNear(ctx context.Context, root string) (*repo.Repo, *near, error) {
 	sch = sch.Encrypting(repo.EncryptedFields(pol))
 	r := &repo.Repo{Root: root, Policy: pol, Schemas: sch}
 	r.Diags = append(r.Diags, pds...)
-	n := &near{x: x, read: map[string]*record.Record{}, diags: map[string][]diag.Diagnostic{}}
+	n := &near{x: x, read: map[string]*record.Record{}}
 	var recs []*record.Record
 	for _, e := range x.Entries {
 		if e.Kind != record.Person && e.Kind != record.Budget {
@@ -97,7 +96,7 @@ func openNear(ctx context.Context, root string) (*repo.Repo, *near, error) {
 // the session opened (changed behind the lock's back).
 var errChanged = errors.New("changed since the index was read")
 
-// load reads the record file at p (once a session), with its problems.
+// load reads the record file at p (once a session).
 // A file whose content is not the one the index describes is an error:
 // what the index says of the records around it may be stale too.
 func (n *near) load(r *repo.Repo, p string) (*record.Record, error) {
@@ -111,12 +110,8 @@ func (n *near) load(r *repo.Repo, p string) (*record.Record, error) {
 	if e := n.x.At(p); e == nil || e.Hash != cache.Hash(sha256.Sum256(data)) {
 		return nil, fmt.Errorf("%s: %w", p, errChanged)
 	}
-	rec, ds := record.ParseLean(p, data)
-	if rec != nil {
-		ds = append(ds, record.CheckPlace(rec, r.Policy.Records)...)
-		ds = append(ds, r.Schemas.Validate(rec)...)
-	}
-	n.read[p], n.diags[p] = rec, ds
+	rec, _ := record.ParseLean(p, data)
+	n.read[p] = rec
 	return rec, nil
 }
 
