@@ -38,6 +38,16 @@ import (
 // folder that cannot be read). Otherwise, and with Options.NoIndex, it
 // opens whole, as before the index existed.
 
+// traceOn: OPSBOOK_TRACE=1 tells, on standard error, how each write was
+// judged (near, with the sizes of its neighbourhood, or whole and why).
+var traceOn = os.Getenv("OPSBOOK_TRACE") != ""
+
+func tracef(format string, args ...any) {
+	if traceOn {
+		fmt.Fprintf(os.Stderr, "opsbook: "+format+"\n", args...)
+	}
+}
+
 // near is the state of a session opened near: nil for a whole one.
 type near struct {
 	x *index.Index
@@ -59,6 +69,7 @@ func openNear(ctx context.Context, root string) (*repo.Repo, *near, error) {
 		if ctx.Err() != nil {
 			return nil, nil, ctx.Err()
 		}
+		tracef("write reads the whole department: index %v, %d hazards", err, st.Hazards)
 		return nil, nil, nil
 	}
 	for _, e := range x.Entries {
@@ -66,6 +77,7 @@ func openNear(ctx context.Context, root string) (*repo.Repo, *near, error) {
 		// id differs from its file's name: the set finds it under both,
 		// the index under its id alone.
 		if e.Kind == "" || strings.TrimSuffix(path.Base(e.Path), ".yaml") != e.ID {
+			tracef("write reads the whole department: %s is not a readable record filed under its id", e.Path)
 			return nil, nil, nil
 		}
 	}
@@ -127,6 +139,7 @@ func (s *Session) Whole() error {
 	if s.near == nil {
 		return nil
 	}
+	tracef("reading the whole department")
 	r, err := repo.Load(s.ctx, s.Repo.Root)
 	if err != nil {
 		return err

@@ -1,8 +1,11 @@
 package change
 
 import (
+	"fmt"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/opsbook/opsbook/pkg/attach"
 	"github.com/opsbook/opsbook/pkg/cache"
@@ -62,6 +65,9 @@ type view struct {
 	come []*index.Entry
 	ids  map[string][]*index.Entry
 	in   map[string][]index.In
+	// kinds memoises kindIDs (the rules ask from several goroutines).
+	mu    sync.Mutex
+	kinds map[record.Kind][]string
 }
 
 func newView(x *index.Index, gone map[string]bool, come []*index.Entry) *view {
@@ -123,6 +129,19 @@ func (v *view) each(f func(e *index.Entry)) {
 // kindIDs lists the ids of kind k in the view, by path (as the whole
 // department's set lists them).
 func (v *view) kindIDs(k record.Kind) []string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if ids, ok := v.kinds[k]; ok {
+		return ids
+	}
+	if v.kinds == nil {
+		v.kinds = map[record.Kind][]string{}
+	}
+	v.kinds[k] = v.listKind(k)
+	return v.kinds[k]
+}
+
+func (v *view) listKind(k record.Kind) []string {
 	type pid struct{ path, id string }
 	var l []pid
 	v.each(func(e *index.Entry) {
@@ -228,6 +247,11 @@ func yearOf4(date string) string {
 // above): the errors the change adds, and false when the change must be
 // judged on the whole department instead.
 func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[string][]byte) ([]diag.Diagnostic, bool) {
+	start := time.Now()
+	whole := func(why string) ([]diag.Diagnostic, bool) {
+		tracef("write judged on the whole department: %s", why)
+		return nil, false
+	}
 	x := s.near.x
 	gone := map[string]bool{}
 	var was, come []*index.Entry
@@ -237,7 +261,7 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 			continue
 		}
 		if gone[e.Path] {
-			return nil, false // one path edited twice: the whole path sorts it out
+			return whole("one path edited twice")
 		}
 		gone[e.Path] = true
 		if old := x.At(e.Path); old != nil {
@@ -253,8 +277,11 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 	for _, v := range []*view{before, then} {
 		for _, l := range [][]*index.Entry{was, come} {
 			for _, e := range l {
-				if wholeKind(e.Kind) || len(v.get(e.ID)) > 1 {
-					return nil, false
+				if wholeKind(e.Kind) {
+					return whole("a " + string(e.Kind) + " changed")
+				}
+				if len(v.get(e.ID)) > 1 {
+					return whole(e.ID + " held by two files")
 				}
 			}
 		}
@@ -348,7 +375,7 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 		}
 		f, sk, ok := v.around(ys)
 		if !ok {
-			return nil, false
+			return whole("a person, plan or budget's findings can move")
 		}
 		for p, e := range f {
 			full[p] = e
@@ -379,7 +406,7 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 		}
 		rec, err := s.near.load(s.Repo, p)
 		if err != nil || rec == nil {
-			return nil, false // changed under us: the whole path tells
+			return whole(fmt.Sprintf("%s: %v", p, err)) // changed under us
 		}
 		common = append(common, rec)
 	}
@@ -392,7 +419,7 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 		if x.At(p) != nil {
 			rec, err := s.near.load(s.Repo, p)
 			if err != nil || rec == nil {
-				return nil, false
+				return whole(fmt.Sprintf("%s: %v", p, err))
 			}
 			was2 = append(was2, rec)
 		}
@@ -409,8 +436,11 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 		}
 		return attach.Stat(s.Repo.Root, rel)
 	}
-	beforeDs := rules.Check(&rules.Context{Set: setOf(was2), Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Stat: stat, KindIDs: before.kindIDs})
-	nowDs := rules.Check(&rules.Context{Set: setOf(now2), Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Pending: pending, KindIDs: then.kindIDs})
+	// Only the records compared need their own checks; the line's claims
+	// are compared on budget-overspend alone, a check across records.
+	only := func(rec *record.Record) bool { return dPaths[rec.Path] }
+	beforeDs := rules.Check(&rules.Context{Set: setOf(was2), Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Stat: stat, KindIDs: before.kindIDs, Only: only, Errors: true})
+	nowDs := rules.Check(&rules.Context{Set: setOf(now2), Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Pending: pending, KindIDs: then.kindIDs, Only: only, Errors: true})
 	compared := func(d diag.Diagnostic) bool {
 		return d.Severity == diag.Error && (dPaths[d.Path] || linePaths[d.Path] && d.Rule == "budget-overspend")
 	}
@@ -421,11 +451,13 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 		if e := skel[d.Path]; e != nil && full[d.Path] == nil && !gone[d.Path] {
 			rec, err := s.near.load(s.Repo, d.Path)
 			if err != nil || rec == nil {
-				return nil, false
+				return whole(fmt.Sprintf("%s: %v", d.Path, err))
 			}
 			added[i].Line, added[i].Column = rec.Pos(budgetField)
 		}
 	}
+	tracef("write judged near: %d records compared, %d read, %d skeletons, %d claims of a line: %.0f ms",
+		len(dPaths), len(full), len(skel), len(linePaths), float64(time.Since(start).Microseconds())/1000)
 	return added, true
 }
 
