@@ -25,8 +25,9 @@ type fileChange struct {
 	gitobj.Change
 	kind record.Kind
 	id   string // from the file's place
-	// before and after are nil where the file is absent, or present but
-	// not readable as a record (badBefore, badAfter).
+	// before and after are nil where the file is absent or not readable
+	// as a record; badBefore and badAfter are also set for a record read
+	// only by leaving out what the parser could not take (see parsed).
 	before, after       *record.Record
 	badBefore, badAfter bool
 	oldData, newData    []byte // read by the git goroutine, parsed by a worker
@@ -52,6 +53,12 @@ type blobKey struct {
 	path string
 }
 
+// parsed is a blob read as a record. bad: it is no readable record, or
+// it is one only because the parser left out what it could not take (a
+// duplicate key, a merge key, a tag, an anchor, an empty value): rec is then
+// what opsbook reads, but another YAML reader (the forge's diff, a script)
+// may read the left-out value instead, so a commit that leaves such a file
+// cannot be judged by opsbook's reading alone.
 type parsed struct {
 	rec *record.Record
 	bad bool
@@ -73,8 +80,8 @@ func (r *Repo) parse(h plumbing.Hash, p, dir string, data []byte) parsed {
 	if v, ok := r.cached(h, p); ok {
 		return v
 	}
-	rec, _ := record.Parse(p, data)
-	v := parsed{rec: rec, bad: rec == nil}
+	rec, ds := record.Parse(p, data)
+	v := parsed{rec: rec, bad: rec == nil || len(ds) > 0}
 	if rec != nil {
 		record.CheckPlace(rec, dir)
 		if rec.ID == "" {

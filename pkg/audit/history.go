@@ -12,6 +12,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/gitobj"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -64,6 +65,35 @@ func (e Event) Move() string {
 		return "unreadable"
 	}
 	return "edited (" + orNone(e.To) + ")"
+}
+
+// MoveText is Move in the reader's language: the states as the glossary
+// words them ("已提交 → 已核准", "新增（草稿）"); English reads as Move.
+func (e Event) MoveText() string {
+	switch e.Action {
+	case ActionCreated:
+		return i18n.Sprintf("created (%s)", stateText(e.To))
+	case ActionRenumbered:
+		if e.From != e.To {
+			return i18n.Sprintf("renumbered from %s, %s → %s", e.RenumberedFrom, stateText(e.From), stateText(e.To))
+		}
+		return i18n.Sprintf("renumbered from %s (%s)", e.RenumberedFrom, stateText(e.To))
+	case ActionDeleted:
+		return i18n.Sprintf("deleted (%s)", stateText(e.From))
+	case ActionMoved:
+		return stateText(e.From) + " → " + stateText(e.To)
+	case ActionUnreadable:
+		return i18n.T("unreadable")
+	}
+	return i18n.Sprintf("edited (%s)", stateText(e.To))
+}
+
+// stateText is a state as the reader's language words it, or "no status".
+func stateText(s string) string {
+	if s == "" {
+		return i18n.T("no status")
+	}
+	return i18n.Term("state", s)
 }
 
 func orNone(s string) string {

@@ -34,6 +34,15 @@ func (i Identity) String() string {
 	return fmt.Sprintf("%s <%s>", i.Name, i.Email)
 }
 
+// Text is String in the reader's language: the role as the glossary words
+// it ("li.wei（專員）").
+func (i Identity) Text() string {
+	if i.Handle != "" && i.Role != "" {
+		return i18n.Sprintf("%s (%s)", i.Handle, i18n.Term("role", string(i.Role)))
+	}
+	return i.String()
+}
+
 // Short is the handle, or the raw identity.
 func (i Identity) Short() string {
 	if i.Handle != "" {

@@ -24,9 +24,12 @@ type Repo struct {
 	// rejected holds the forbidden changes to people and the policy that
 	// a verify over all history has met, by path.
 	rejected map[string]rejected
-	persons  map[plumbing.Hash]*record.Record
-	mu       sync.Mutex // guards blobs
-	blobs    map[blobKey]parsed
+	// root is the root commit of the verified head's first parents: the
+	// only root judged by its own registry (see rulesFor).
+	root    plumbing.Hash
+	persons map[plumbing.Hash]*record.Record
+	mu      sync.Mutex // guards blobs
+	blobs   map[blobKey]parsed
 }
 
 // ShallowError says the clone holds only part of the history.

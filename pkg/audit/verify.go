@@ -176,6 +176,10 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 	if _, err := r.Discover(ctx, tips...); err != nil {
 		return nil, err
 	}
+	r.root = rep.Head
+	for ps := r.ParentsOf(r.root); len(ps) > 0; ps = r.ParentsOf(r.root) {
+		r.root = ps[0]
+	}
 	excluded := map[plumbing.Hash]bool{}
 	if baseRev != "" {
 		for _, h := range r.ancestors(rep.Base) {
@@ -412,8 +416,14 @@ func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*ver
 
 // rulesFor are the rules commit h is judged by over all of history: its
 // first parent's, less the forbidden changes to people and the policy met
-// so far.
+// so far. A root commit has no parent: the department's own root (HEAD's,
+// down its first parents) is judged by its own registry, any other root
+// (an unrelated history merged in) by that root's registry, never by the
+// one it brings, which anyone could write to make themselves leadership.
 func (r *Repo) rulesFor(ctx context.Context, h plumbing.Hash) (*Rules, error) {
+	if !r.root.IsZero() && h != r.root && len(r.ParentsOf(h)) == 0 {
+		return r.rulesFor(ctx, r.root)
+	}
 	if len(r.rejected) == 0 {
 		return r.rulesBefore(ctx, h)
 	}

@@ -753,6 +753,9 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 		if len(dirty) > 0 {
 			return nil, refused("uncommitted", "refused: %s has uncommitted changes of its own; commit or discard them first (git diff -- %s), or use --no-commit", strings.Join(dirty, ", "), strings.Join(dirty, " "))
 		}
+		if err := s.registryCommitted(recordPaths); err != nil {
+			return nil, err
+		}
 	}
 	files := make([]gitstore.FileWrite, len(edits))
 	for i, e := range edits {
@@ -926,4 +929,32 @@ func (m *fileMemo) sum(rel string) (string, error) {
 	sum, err := attach.Sum(m.root, rel)
 	m.sums.Store(rel, memoSum{sum, err})
 	return sum, err
+}
+
+// registryCommitted refuses a commit while the people registry or the
+// policy has uncommitted changes (a person file edited, added or not yet
+// committed, a changed .opsbook.yaml), other than the records the commit
+// itself changes. The actor and their rights were found in the files as
+// they are, but verify and CI judge the commit by the people and policy
+// committed before it: a role granted in the work tree would make a
+// commit that verify names.
+func (s *Session) registryCommitted(changing []string) error {
+	skip := map[string]bool{}
+	for _, p := range changing {
+		skip[p] = true
+	}
+	paths := []string{config.FileName}
+	for _, p := range s.Repo.Set.OfKind(record.Person) {
+		if !skip[p.Path] {
+			paths = append(paths, p.Path)
+		}
+	}
+	dirty, err := s.Git.Dirty(paths)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrRepository, err)
+	}
+	if len(dirty) == 0 {
+		return nil
+	}
+	return refused("uncommitted", "refused: %s has uncommitted changes: the people and the policy this change was judged by are not those committed, which verify judges the commit by; commit them (the director or leadership) or discard them first (git diff -- %s)", strings.Join(dirty, ", "), strings.Join(dirty, " "))
 }

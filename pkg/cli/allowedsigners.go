@@ -14,18 +14,21 @@ import (
 
 type allowedSignersOpts struct{ *global }
 
-func newAllowedSignersCmd(g *global) *cobra.Command {
-	o := &allowedSignersOpts{g}
-	return &cobra.Command{
-		Use:   "allowed-signers [-o FILE]",
-		Short: i18n.T("Write git's allowed-signers file from the people records"),
-		Long: `Allowed-signers writes the file git's gpg.ssh.allowedSignersFile names:
+// allowedSignersLong is the longer help of allowed-signers, keyed in the help catalog.
+const allowedSignersLong = `Allowed-signers writes the file git's gpg.ssh.allowedSignersFile names:
 every SSH key registered in a person's keys, once for each of their emails,
 in namespace "git". With it, git log --show-signature and git verify-commit
 trust exactly the keys opsbook verify does. OpenPGP keys are listed in
 comments only (import them into gpg).
 
-The file is written to standard output, or to FILE with -o FILE.`,
+The file is written to standard output, or to FILE with -o FILE.`
+
+func newAllowedSignersCmd(g *global) *cobra.Command {
+	o := &allowedSignersOpts{g}
+	return &cobra.Command{
+		Use:   "allowed-signers [-o FILE]",
+		Short: i18n.T("Write git's allowed-signers file from the people records"),
+		Long:  i18n.T(allowedSignersLong),
 		Example: `  opsbook allowed-signers -o .git/allowed_signers
   git config gpg.ssh.allowedSignersFile .git/allowed_signers
   git log --show-signature`,

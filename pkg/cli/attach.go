@@ -15,19 +15,22 @@ type attachOpts struct {
 	writeOpts
 }
 
-func newAttachCmd(g *global) *cobra.Command {
-	o := &attachOpts{global: g}
-	cmd := &cobra.Command{
-		Use:   "attach <ID> <FILE>...",
-		Short: i18n.T("Attach files to a record: copy them under attachments/ID/, list them with their SHA-256, commit"),
-		Long: `Attach copies each FILE into attachments/ID/ (keeping its name), adds its
+// attachLong is the longer help of attach, keyed in the help catalog.
+const attachLong = `Attach copies each FILE into attachments/ID/ (keeping its name), adds its
 path and SHA-256 to the record's attachments list, and commits the record and
 the files together. A file already there with other content is never
 overwritten (rename the new one); a symbolic link is refused, not followed.
 Name the attached path in a field (receipt, items.N.receipt,
 feasibility.report, closure.report) with opsbook set as usual.
 Attaching is an edit of the record: whoever may edit it in its state may
-attach, and a sealed record's listed file is never replaced.`,
+attach, and a sealed record's listed file is never replaced.`
+
+func newAttachCmd(g *global) *cobra.Command {
+	o := &attachOpts{global: g}
+	cmd := &cobra.Command{
+		Use:   "attach <ID> <FILE>...",
+		Short: i18n.T("Attach files to a record: copy them under attachments/ID/, list them with their SHA-256, commit"),
+		Long:  i18n.T(attachLong),
 		Example: `  opsbook attach EXP-2026-0042 ~/scans/taxi.pdf ~/scans/hotel.pdf
   opsbook set EXP-2026-0042 receipt=attachments/EXP-2026-0042/taxi.pdf`,
 		Args: cobra.MinimumNArgs(2),

@@ -10,13 +10,16 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// configLong is the longer help of config, keyed in the help catalog.
+const configLong = `Config shows the policy opsbook applies in this repository: each key, its
+value, and its source — the default, a line of .opsbook.yaml, or an
+OPSBOOK_* environment variable (e.g. OPSBOOK_APPROVAL_LIMITS_MANAGER).`
+
 func newConfigCmd(g *global) *cobra.Command {
 	return &cobra.Command{
 		Use:   "config",
 		Short: i18n.T("Show the effective policy and where each value comes from"),
-		Long: `Config shows the policy opsbook applies in this repository: each key, its
-value, and its source — the default, a line of .opsbook.yaml, or an
-OPSBOOK_* environment variable (e.g. OPSBOOK_APPROVAL_LIMITS_MANAGER).`,
+		Long:  i18n.T(configLong),
 		Example: `  opsbook config
   opsbook config -o json`,
 		Args: cobra.NoArgs,

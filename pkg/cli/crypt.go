@@ -107,12 +107,8 @@ func newRekeyCmd(g *global) *cobra.Command {
 	return newEncryptLike(g, true)
 }
 
-func newEncryptLike(g *global, rekey bool) *cobra.Command {
-	o := &cryptOpts{global: g}
-	cmd := &cobra.Command{
-		Use:   "encrypt [ID...|--all]",
-		Short: i18n.T("Encrypt the fields the policy encrypts, in one commit (the director's or leadership's)"),
-		Long: `Encrypt applies the policy's encrypt section to the records named (or to
+// encryptLong is the longer help of encrypt, keyed in the help catalog.
+const encryptLong = `Encrypt applies the policy's encrypt section to the records named (or to
 every record with --all): plain text in a field the policy encrypts becomes
 an age ciphertext for the record's readers, and a ciphertext in a field the
 policy no longer encrypts is put back in clear (when you can read it). One
@@ -120,14 +116,10 @@ commit holds every record changed. Only the director and leadership run it:
 verify accepts a change of a sealed field's ciphertext only from them.
 
 The clear text pushed before stays in history: encrypting the files does not
-remove it from older commits.`,
-		Example: `  opsbook encrypt CUS-0001
-  opsbook encrypt --all`,
-	}
-	if rekey {
-		cmd.Use = "rekey [ID...|--all]"
-		cmd.Short = i18n.T("Encrypt encrypted fields again for their current readers, in one commit (the director's or leadership's)")
-		cmd.Long = `Rekey opens every encrypted field of the records named (or of every record
+remove it from older commits.`
+
+// rekeyLong is the longer help of rekey, keyed in the help catalog.
+const rekeyLong = `Rekey opens every encrypted field of the records named (or of every record
 with --all) with your key and encrypts it again for the readers the policy
 and the people registry name today: after a person joins, leaves or changes
 role, after a record's assignee changes, or after the policy's readers
@@ -137,6 +129,20 @@ every record changed; only the director and leadership run it.
 Someone removed can still read what they could read before: the old
 ciphertexts stay in git history, and a clone they already hold keeps them.
 Rekey protects what is written after it.`
+
+func newEncryptLike(g *global, rekey bool) *cobra.Command {
+	o := &cryptOpts{global: g}
+	cmd := &cobra.Command{
+		Use:   "encrypt [ID...|--all]",
+		Short: i18n.T("Encrypt the fields the policy encrypts, in one commit (the director's or leadership's)"),
+		Long:  i18n.T(encryptLong),
+		Example: `  opsbook encrypt CUS-0001
+  opsbook encrypt --all`,
+	}
+	if rekey {
+		cmd.Use = "rekey [ID...|--all]"
+		cmd.Short = i18n.T("Encrypt encrypted fields again for their current readers, in one commit (the director's or leadership's)")
+		cmd.Long = i18n.T(rekeyLong)
 		cmd.Example = `  opsbook rekey CMP-2026-0004
   opsbook rekey --all`
 	}
@@ -146,7 +152,7 @@ Rekey protects what is written after it.`
 		}
 		return runEncrypt(cmd.Context(), o, args, rekey)
 	}
-	cmd.Flags().BoolVar(&o.all, "all", false, "every record")
+	cmd.Flags().BoolVar(&o.all, "all", false, i18n.T("every record"))
 	o.writeOpts.bind(cmd)
 	return cmd
 }
@@ -225,18 +231,21 @@ type readerRow struct {
 	Error   string   `json:"error,omitempty"`
 }
 
-func newReadersCmd(g *global) *cobra.Command {
-	return &cobra.Command{
-		Use:   "readers <ID>",
-		Short: i18n.T("Who can read each encrypted field of a record, from its recipient stanzas (no key needed)"),
-		Long: `Readers lists, for each field the policy encrypts in the record's kind, the
+// readersLong is the longer help of readers, keyed in the help catalog.
+const readersLong = `Readers lists, for each field the policy encrypts in the record's kind, the
 people who may read it (with the role or party that makes them a reader),
 and from the ciphertext's recipient stanzas, without any key, who of them
 it was not written for (missing: run opsbook rekey ID) and how many keys of
 no current reader it is still open to. An X25519 (age1) stanza names no
 one: such keys are counted, not named.
 
-Output (-o): text, json, yaml.`,
+Output (-o): text, json, yaml.`
+
+func newReadersCmd(g *global) *cobra.Command {
+	return &cobra.Command{
+		Use:   "readers <ID>",
+		Short: i18n.T("Who can read each encrypted field of a record, from its recipient stanzas (no key needed)"),
+		Long:  i18n.T(readersLong),
 		Example: `  opsbook readers CUS-0001
   opsbook readers APR-2026-0003 -o json`,
 		Args: cobra.ExactArgs(1),

@@ -17,12 +17,8 @@ type doctorOpts struct {
 	dryRun bool
 }
 
-func newDoctorCmd(g *global) *cobra.Command {
-	o := &doctorOpts{global: g}
-	cmd := &cobra.Command{
-		Use:   "doctor [--dry-run]",
-		Short: i18n.T("Find and repair what an interrupted opsbook left behind"),
-		Long: `Doctor takes the repository's lock and repairs what a stopped opsbook
+// doctorLong is the longer help of doctor, keyed in the help catalog.
+const doctorLong = `Doctor takes the repository's lock and repairs what a stopped opsbook
 (kill -9, a closed terminal, a power cut) can leave behind. Every writing
 command does the same by itself before it starts; doctor does it by hand and
 says what it found:
@@ -47,7 +43,14 @@ Output (-o): text, json.
 
 Exit status: 0 when everything found was repaired (or nothing was found),
 1 when something could not be repaired, 75 when a live opsbook holds the
-lock, 2 when the repository cannot be read.`,
+lock, 2 when the repository cannot be read.`
+
+func newDoctorCmd(g *global) *cobra.Command {
+	o := &doctorOpts{global: g}
+	cmd := &cobra.Command{
+		Use:   "doctor [--dry-run]",
+		Short: i18n.T("Find and repair what an interrupted opsbook left behind"),
+		Long:  i18n.T(doctorLong),
 		Example: `  opsbook doctor
   opsbook doctor --dry-run -o json`,
 		Args: cobra.NoArgs,

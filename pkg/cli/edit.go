@@ -25,17 +25,20 @@ type editOpts struct {
 	id string
 }
 
+// editLong is the longer help of edit, keyed in the help catalog.
+const editLong = `Edit opens the record's file in $VISUAL or $EDITOR (vi when neither is set).
+When you save and quit, the record is validated; if it is not valid, the
+errors are shown at the top of the file and the editor opens again (quit
+without changing anything to give up). An unchanged file means no commit.
+A status change made in the editor is judged as a workflow move. Lines
+starting with #| are opsbook's and are removed when you save.`
+
 func newEditCmd(g *global) *cobra.Command {
 	o := &editOpts{global: g}
 	cmd := &cobra.Command{
 		Use:   "edit <ID>",
 		Short: i18n.T("Edit a record in your editor; it is validated and committed when you save"),
-		Long: `Edit opens the record's file in $VISUAL or $EDITOR (vi when neither is set).
-When you save and quit, the record is validated; if it is not valid, the
-errors are shown at the top of the file and the editor opens again (quit
-without changing anything to give up). An unchanged file means no commit.
-A status change made in the editor is judged as a workflow move. Lines
-starting with #| are opsbook's and are removed when you save.`,
+		Long:  i18n.T(editLong),
 		Example: `  opsbook edit EXP-2026-0041
   EDITOR=nano opsbook edit CMP-2026-0042`,
 		Args: cobra.ExactArgs(1),

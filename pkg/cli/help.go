@@ -47,10 +47,15 @@ func localizeHelp(root *cobra.Command) {
 		case "completion":
 			if c.Parent() == root {
 				c.Short = i18n.T("Generate the autocompletion script for the specified shell")
+				c.Long = i18n.Sprintf(completionLong, root.Name())
 			}
 		case "bash", "fish", "powershell", "zsh":
 			if c.Parent() != nil && c.Parent().Name() == "completion" {
 				c.Short = i18n.Sprintf("Generate the autocompletion script for %s", c.Name())
+				c.Long = completionShellLong(c.Name(), root.Name())
+				if f := c.Flags().Lookup("no-descriptions"); f != nil {
+					f.Usage = i18n.T("disable completion descriptions")
+				}
 			}
 		}
 		for _, sub := range c.Commands() {
@@ -58,4 +63,95 @@ func localizeHelp(root *cobra.Command) {
 		}
 	}
 	walk(root)
+}
+
+// The longer help of cobra's completion commands, as cobra words it in
+// English (%[1]s is the program's name); Chinese readers get the catalog's.
+const completionLong = `Generate the autocompletion script for %[1]s for the specified shell.
+See each sub-command's help for details on how to use the generated script.
+`
+
+// The longer help of each shell's completion command, as cobra words it.
+const (
+	completionBashLong = `Generate the autocompletion script for the bash shell.
+
+This script depends on the 'bash-completion' package.
+If it is not installed already, you can install it via your OS's package manager.
+
+To load completions in your current shell session:
+
+	source <(%[1]s completion bash)
+
+To load completions for every new session, execute once:
+
+#### Linux:
+
+	%[1]s completion bash > /etc/bash_completion.d/%[1]s
+
+#### macOS:
+
+	%[1]s completion bash > $(brew --prefix)/etc/bash_completion.d/%[1]s
+
+You will need to start a new shell for this setup to take effect.
+`
+	completionZshLong = `Generate the autocompletion script for the zsh shell.
+
+If shell completion is not already enabled in your environment you will need
+to enable it.  You can execute the following once:
+
+	echo "autoload -U compinit; compinit" >> ~/.zshrc
+
+To load completions in your current shell session:
+
+	source <(%[1]s completion zsh)
+
+To load completions for every new session, execute once:
+
+#### Linux:
+
+	%[1]s completion zsh > "${fpath[1]}/_%[1]s"
+
+#### macOS:
+
+	%[1]s completion zsh > $(brew --prefix)/share/zsh/site-functions/_%[1]s
+
+You will need to start a new shell for this setup to take effect.
+`
+	completionFishLong = `Generate the autocompletion script for the fish shell.
+
+To load completions in your current shell session:
+
+	%[1]s completion fish | source
+
+To load completions for every new session, execute once:
+
+	%[1]s completion fish > ~/.config/fish/completions/%[1]s.fish
+
+You will need to start a new shell for this setup to take effect.
+`
+	completionPowershellLong = `Generate the autocompletion script for powershell.
+
+To load completions in your current shell session:
+
+	%[1]s completion powershell | Out-String | Invoke-Expression
+
+To load completions for every new session, add the output of the above command
+to your powershell profile.
+`
+)
+
+// completionShellLong is the longer help of `opsbook completion SHELL` in
+// the reader's language.
+func completionShellLong(shell, prog string) string {
+	switch shell {
+	case "bash":
+		return i18n.Sprintf(completionBashLong, prog)
+	case "zsh":
+		return i18n.Sprintf(completionZshLong, prog)
+	case "fish":
+		return i18n.Sprintf(completionFishLong, prog)
+	case "powershell":
+		return i18n.Sprintf(completionPowershellLong, prog)
+	}
+	return ""
 }

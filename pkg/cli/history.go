@@ -24,12 +24,8 @@ type historyOpts struct {
 	id string
 }
 
-func newHistoryCmd(g *global) *cobra.Command {
-	o := &historyOpts{global: g}
-	return &cobra.Command{
-		Use:   "history <ID>",
-		Short: i18n.T("The life of one record, from git alone"),
-		Long: `History shows every commit that changed one record, oldest first: the
+// historyLong is the longer help of history, keyed in the help catalog.
+const historyLong = `History shows every commit that changed one record, oldest first: the
 date, the commit, the actor (the person whose registered email made the
 commit, with their role at the time; under require_signatures, the person
 whose registered key signed it; the raw author when nobody is registered),
@@ -43,7 +39,14 @@ followed to its old id, and at a merge the branch's own commits are shown.
 The first run indexes the history in .git/opsbook/ (only new commits are
 read after that). A shallow clone is refused: fetch the full history.
 
-Output (-o): text, json.`,
+Output (-o): text, json.`
+
+func newHistoryCmd(g *global) *cobra.Command {
+	o := &historyOpts{global: g}
+	return &cobra.Command{
+		Use:   "history <ID>",
+		Short: i18n.T("The life of one record, from git alone"),
+		Long:  i18n.T(historyLong),
 		Example: `  opsbook history EXP-2026-0193
   opsbook history li.wei -o json`,
 		Args: cobra.ExactArgs(1),
@@ -146,7 +149,7 @@ func (g *global) openAudit() (*audit.Repo, error) {
 func writeEvents(w io.Writer, evs []audit.Event, withRecord bool, c render.Colors) error {
 	actorW, recW := 0, 0
 	for _, e := range evs {
-		actorW = max(actorW, runewidth.StringWidth(e.Actor.String()))
+		actorW = max(actorW, runewidth.StringWidth(e.Actor.Text()))
 		recW = max(recW, len(e.Record))
 	}
 	var b strings.Builder
@@ -156,10 +159,10 @@ func writeEvents(w io.Writer, evs []audit.Event, withRecord bool, c render.Color
 		if withRecord {
 			b.WriteString("  " + render.Pad(e.Record, recW))
 		}
-		b.WriteString("  " + c.Cyan(render.Pad(e.Actor.String(), actorW)))
-		move := e.Move()
+		b.WriteString("  " + c.Cyan(render.Pad(e.Actor.Text(), actorW)))
+		move := e.MoveText()
 		if e.Merge {
-			move += " [merge]"
+			move += i18n.T(" [merge]")
 		}
 		b.WriteString("  " + c.Bold(move) + "\n")
 		indent := strings.Repeat(" ", 16+2+8+2+actorW+2)
@@ -176,7 +179,7 @@ func writeEvents(w io.Writer, evs []audit.Event, withRecord bool, c render.Color
 
 func shortValue(v *string) string {
 	if v == nil {
-		return "(none)"
+		return i18n.T("(none)")
 	}
 	s := strings.Join(strings.Fields(*v), " ")
 	return render.Truncate(s, 60)

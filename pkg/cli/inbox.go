@@ -18,12 +18,8 @@ type inboxOpts struct {
 	html      string
 }
 
-func newInboxCmd(g *global) *cobra.Command {
-	o := &inboxOpts{global: g}
-	cmd := &cobra.Command{
-		Use:   "inbox [--for HANDLE]",
-		Short: i18n.T("What waits on you, most urgent first, each with the command that acts on it"),
-		Long: `Inbox lists what waits on you (the person whose email is your git
+// inboxLong is the longer help of inbox, keyed in the help catalog.
+const inboxLong = `Inbox lists what waits on you (the person whose email is your git
 user.email), most urgent first:
 
   1. complaints assigned to you past their SLA (the customer waits);
@@ -53,7 +49,14 @@ who report to them (through reports_to), the director and leadership at
 anyone, everyone else only at themselves.
 
 Output (-o): text, json, yaml. --html FILE also writes the inbox as a
-self-contained page ("-" for standard output).`,
+self-contained page ("-" for standard output).`
+
+func newInboxCmd(g *global) *cobra.Command {
+	o := &inboxOpts{global: g}
+	cmd := &cobra.Command{
+		Use:   "inbox [--for HANDLE]",
+		Short: i18n.T("What waits on you, most urgent first, each with the command that acts on it"),
+		Long:  i18n.T(inboxLong),
 		Example: `  opsbook inbox
   opsbook inbox --for li.wei
   opsbook inbox -o json

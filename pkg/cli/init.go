@@ -25,16 +25,19 @@ type initOpts struct {
 	dir, name, email, role, handle string
 }
 
-func newInitCmd(g *global) *cobra.Command {
-	o := &initOpts{global: g}
-	cmd := &cobra.Command{
-		Use:   "init [DIR] --name NAME --email EMAIL --role ROLE [--handle HANDLE]",
-		Short: i18n.T("Create a new records repository with its first person and first commit"),
-		Long: `Init creates a records repository in DIR (default: the current folder): git
+// initLong is the longer help of init, keyed in the help catalog.
+const initLong = `Init creates a records repository in DIR (default: the current folder): git
 (unless DIR already is one), .opsbook.yaml with the default policy written out,
 the records folders, attachments/, a README stub for the department, and the
 first person — you — and commits them as that person. The handle defaults to
-the part of the email before @. Usually the first person is the director.`,
+the part of the email before @. Usually the first person is the director.`
+
+func newInitCmd(g *global) *cobra.Command {
+	o := &initOpts{global: g}
+	cmd := &cobra.Command{
+		Use:     "init [DIR] --name NAME --email EMAIL --role ROLE [--handle HANDLE]",
+		Short:   i18n.T("Create a new records repository with its first person and first commit"),
+		Long:    i18n.T(initLong),
 		Example: `  opsbook init ops --name "王芳" --email wang.fang@example.com --role director`,
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -178,7 +181,13 @@ func runInit(cmd *cobra.Command, o *initOpts) error {
 		paths = append(paths, p)
 	}
 	msg := change.Message{Kind: record.Person, ID: handle, Action: "init", Note: "A new operations department records repository."}
-	hash, err := g.Commit(cmd.Context(), gitstore.CommitRequest{Paths: paths, Message: msg.String(), Author: gitstore.Signature{Name: o.name, Email: o.email}})
+	// dated by the clock every write uses (--now, OPSBOOK_NOW), so the
+	// department's next change does not come before its first
+	when, err := o.clock()
+	if err != nil {
+		return err
+	}
+	hash, err := g.Commit(cmd.Context(), gitstore.CommitRequest{Paths: paths, Message: msg.String(), Author: gitstore.Signature{Name: o.name, Email: o.email, When: when}})
 	if err != nil {
 		return &ExitError{ExitUsage, i18n.Errorf("committing: %w", err)}
 	}

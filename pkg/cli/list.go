@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mattn/go-runewidth"
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/money"
 	"github.com/opsbook/opsbook/pkg/par"
@@ -64,12 +65,10 @@ var narrowColumns = map[record.Kind]string{
 
 const narrowWidth = 120
 
-func newListCmd(g *global) *cobra.Command {
-	o := &listOpts{global: g}
-	cmd := &cobra.Command{
-		Use:   "list <kind> [--where EXPR] [--sort FIELD[,-FIELD]] [--columns FIELD,...] [--limit N]",
-		Short: i18n.T("List the records of a kind, filtered and sorted"),
-		Long: `List shows the records of one kind (singular or plural: expense, expenses),
+// listLong and listLongTail are the longer help of list, keyed in the help
+// catalog; the derived fields are listed between them.
+const (
+	listLong = `List shows the records of one kind (singular or plural: expense, expenses),
 one per row. Without --where it lists them all.
 
 --where EXPR keeps the records the expression holds for. A condition is
@@ -93,7 +92,8 @@ date is compared by its day. A field a record lacks matches no condition,
 negated or not: use "not FIELD" to find records without it.
 
 Derived fields:
-` + derivedHelp() + `
+`
+	listLongTail = `
 --sort FIELD[,-FIELD] sorts (- for descending; records without the field
 last). --columns picks the columns (also for -o json and yaml, which then hold
 kind, id, path and those fields; without --columns they hold every field of
@@ -107,7 +107,15 @@ evaluation, an appraisal's outcome and measures); conditions see only what
 is shown.
 
 Output (-o): text (a table on a terminal, tab-separated when piped), json,
-yaml, csv, markdown.`,
+yaml, csv, markdown.`
+)
+
+func newListCmd(g *global) *cobra.Command {
+	o := &listOpts{global: g}
+	cmd := &cobra.Command{
+		Use:   "list <kind> [--where EXPR] [--sort FIELD[,-FIELD]] [--columns FIELD,...] [--limit N]",
+		Short: i18n.T("List the records of a kind, filtered and sorted"),
+		Long:  i18n.T(listLong) + derivedHelp() + i18n.T(listLongTail),
 		Example: `  opsbook list expenses
   opsbook list expense --where 'status in (submitted, approved) and amount > 1000 and date >= 2026-03-01'
   opsbook list complaints --where 'sla_breach and severity in (high, critical)' --sort -received_at
@@ -152,10 +160,71 @@ func derivedHelp() string {
 	var b strings.Builder
 	for _, ki := range record.Kinds {
 		for _, d := range query.DerivedFields(ki.Kind) {
-			fmt.Fprintf(&b, "  %-10s %-18s %-9s %s\n", ki.Kind, d.Name, short[d.Type], d.Doc)
+			line := fmt.Sprintf("  %-10s %-18s %-9s ", ki.Kind, d.Name, short[d.Type])
+			doc, key := d.Doc, string(ki.Kind)+"."+d.Name
+			if zh := i18n.Term("derived", key); zh != key {
+				// Chinese has no spaces to wrap at: a long line goes on
+				// under the description's column, within 80 columns.
+				doc = wrapCells(zh, 80-runewidth.StringWidth(line), strings.Repeat(" ", runewidth.StringWidth(line)))
+			}
+			b.WriteString(line + doc + "\n")
 		}
 	}
 	return b.String()
+}
+
+// wrapCells breaks text into lines of at most width display columns (a CJK
+// character takes two), indenting each line after the first. It breaks
+// after a full-width comma or closing mark or before an opening one when one
+// is in the line's second half, else at a space there, else between two CJK
+// characters; never inside a run of ASCII (an identifier such as
+// received_at).
+func wrapCells(text string, width int, indent string) string {
+	width = max(width, 20)
+	var lines []string
+	for runewidth.StringWidth(text) > width {
+		mark, space, weak, over, w := 0, 0, 0, 0, 0
+		var prev rune
+		for i, r := range text {
+			if i > 0 {
+				isMark := r == '（' || strings.ContainsRune("，、；：。）", prev)
+				isWeak := isMark || r == ' ' || prev >= 0x2E80 && r >= 0x2E80 && prev != '（' && !strings.ContainsRune("，、；：。）", r)
+				switch {
+				case w > width:
+					if isWeak && over == 0 {
+						over = i // the first break past the width
+					}
+				case isMark && w >= width/2:
+					mark = i
+				case r == ' ' && w >= width/2:
+					space = i
+				case isWeak:
+					weak = i
+				}
+			}
+			if w > width && over != 0 {
+				break
+			}
+			w += runewidth.RuneWidth(r)
+			prev = r
+		}
+		cut := mark
+		if cut == 0 {
+			cut = space
+		}
+		if cut == 0 {
+			cut = weak
+		}
+		if cut == 0 {
+			cut = over // one run wider than the line: it overflows
+		}
+		if cut == 0 {
+			break
+		}
+		lines = append(lines, strings.TrimRight(text[:cut], " "))
+		text = strings.TrimLeft(text[cut:], " ")
+	}
+	return strings.Join(append(lines, text), "\n"+indent)
 }
 
 func runList(ctx context.Context, o *listOpts) error {

@@ -19,18 +19,21 @@ type logOpts struct {
 	limit int
 }
 
-func newLogCmd(g *global) *cobra.Command {
-	o := &logOpts{global: g}
-	cmd := &cobra.Command{
-		Use:   "log [--since DATE] [--kind KIND] [--actor HANDLE]",
-		Short: i18n.T("The department's activity feed, from git"),
-		Long: `Log lists every change to every record in the history of HEAD, newest
+// logLong is the longer help of log, keyed in the help catalog.
+const logLong = `Log lists every change to every record in the history of HEAD, newest
 first: date, commit, record, actor and move, with the fields that changed.
 Like history, it derives moves from the files, never from commit messages;
 a merge shows only what it changed itself (its branch's commits are listed
 on their own).
 
-Output (-o): text, json.`,
+Output (-o): text, json.`
+
+func newLogCmd(g *global) *cobra.Command {
+	o := &logOpts{global: g}
+	cmd := &cobra.Command{
+		Use:   "log [--since DATE] [--kind KIND] [--actor HANDLE]",
+		Short: i18n.T("The department's activity feed, from git"),
+		Long:  i18n.T(logLong),
 		Example: `  opsbook log --since 2026-11-01
   opsbook log --kind expense --actor zhang.min
   opsbook log -n 20 -o json`,

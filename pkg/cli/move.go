@@ -25,12 +25,8 @@ type moveOpts struct {
 	verb string
 }
 
-func newMoveCmd(g *global) *cobra.Command {
-	o := &moveOpts{global: g}
-	cmd := &cobra.Command{
-		Use:   "move <ID> [STATE]",
-		Short: i18n.T("Move a record to another state of its workflow, or list the moves open to you"),
-		Long: `Move changes a record's status along its kind's workflow and commits the
+// moveLong is the longer help of move (%d: manyConfirm), keyed in the help catalog.
+const moveLong = `Move changes a record's status along its kind's workflow and commits the
 change. The workflow decides whether you (the person whose email is your git
 user.email) may make the move: your role, the approval limit, four eyes, the
 state the record is in. The rules then check what the new state needs.
@@ -47,8 +43,15 @@ Several records move together with "move ID ID… STATE" or "move KIND STATE
 move to STATE): all are judged first, against the department with every
 move made, and written in one commit, or none when any one is refused
 (every refusal is listed; exit 3). --dry-run judges and shows without
-writing. A --where selecting more than ` + fmt.Sprint(manyConfirm) + ` records needs --yes (a
-terminal asks).` + exitStatusHelp,
+writing. A --where selecting more than %d records needs --yes (a
+terminal asks).`
+
+func newMoveCmd(g *global) *cobra.Command {
+	o := &moveOpts{global: g}
+	cmd := &cobra.Command{
+		Use:   "move <ID> [STATE]",
+		Short: i18n.T("Move a record to another state of its workflow, or list the moves open to you"),
+		Long:  i18n.Sprintf(moveLong, manyConfirm) + exitHelp(),
 		Example: `  opsbook move EXP-2026-0041
   opsbook move EXP-2026-0041 approved --note "checked against the invoice"
   opsbook move PRJ-2026-0002 on_hold --note "waiting for the new budget"
@@ -83,6 +86,21 @@ terminal asks).` + exitStatusHelp,
 	o.manyOpts.bind(cmd)
 	return cmd
 }
+
+// verbLong is the longer help of a workflow verb: the verb capitalized, the
+// verb, the moves it makes (one a line) and manyConfirm.
+const verbLong = `%s makes the workflow move named %q on the record ID and commits it,
+exactly as "opsbook move ID STATE" would. Moves it makes:
+  %s
+
+Given several ids (of any kinds the verb moves), or KIND --where EXPR (the
+records of KIND the expression holds for, among those in a state the verb
+leaves), it makes every record's move in one commit: all are judged first,
+against the department with every move made (claims that together
+overspend a budget line are refused, each alone would pass), and nothing
+is written when any one is refused (every refusal is listed; exit 3).
+Duplicated ids count once. --dry-run judges and shows without writing. A
+--where selecting more than %d records needs --yes (a terminal asks).`
 
 // newVerbCmds makes one command per workflow verb (approve, submit, ...),
 // each a move named by what it does rather than the state it reaches.
@@ -127,18 +145,7 @@ func newVerbCmds(g *global) []*cobra.Command {
 			Use:     verb + " <ID>... | " + verb + " KIND --where EXPR",
 			Short:   i18n.Sprintf("Workflow move %q (%s)", verb, strings.Join(kinds, i18n.T("; "))),
 			GroupID: "verbs",
-			Long: fmt.Sprintf(`%s makes the workflow move named %q on the record ID and commits it,
-exactly as "opsbook move ID STATE" would. Moves it makes:
-  %s
-
-Given several ids (of any kinds the verb moves), or KIND --where EXPR (the
-records of KIND the expression holds for, among those in a state the verb
-leaves), it makes every record's move in one commit: all are judged first,
-against the department with every move made (claims that together
-overspend a budget line are refused, each alone would pass), and nothing
-is written when any one is refused (every refusal is listed; exit 3).
-Duplicated ids count once. --dry-run judges and shows without writing. A
---where selecting more than %d records needs --yes (a terminal asks).`, strings.ToUpper(verb[:1])+verb[1:], verb, strings.Join(kinds, "\n  "), manyConfirm),
+			Long:    i18n.Sprintf(verbLong, strings.ToUpper(verb[:1])+verb[1:], verb, strings.Join(kinds, "\n  "), manyConfirm),
 			Example: fmt.Sprintf("  opsbook %s %s --note \"...\"\n  opsbook %s %s %s --dry-run", verb, exampleID(verb), verb, exampleID(verb), exampleID(verb)[:9]+"0001"),
 			Args:    cobra.MinimumNArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {

@@ -23,12 +23,9 @@ type newOpts struct {
 	attach []string
 }
 
-func newNewCmd(g *global) *cobra.Command {
-	o := &newOpts{global: g}
-	cmd := &cobra.Command{
-		Use:   "new <KIND> [--set FIELD=VALUE]... [--edit]",
-		Short: i18n.T("Create a record: allocate its id, fill the defaults, validate, commit"),
-		Long: `New creates a record of KIND from its template: it allocates the next id
+// newLong is the longer help of new, keyed in the help catalog; the fields
+// each kind requires follow it.
+const newLong = `New creates a record of KIND from its template: it allocates the next id
 (PREFIX-YEAR-NNNN, the highest existing + 1), fills the defaults (you as
 claimant, author, sponsor or appraiser; today's date; received_at now), applies
 the --set assignments, validates the result against the schema and the rules,
@@ -42,7 +39,14 @@ editor ($VISUAL or $EDITOR) before it is checked. People need --id HANDLE.
 On a terminal, when fields the kind requires are missing, the new record
 opens in your editor with the missing fields listed on top (quit without
 changes to create nothing); --set is for scripts, and without a terminal the
-missing fields are an error that names them.` + requiredHelp(),
+missing fields are an error that names them.`
+
+func newNewCmd(g *global) *cobra.Command {
+	o := &newOpts{global: g}
+	cmd := &cobra.Command{
+		Use:   "new <KIND> [--set FIELD=VALUE]... [--edit]",
+		Short: i18n.T("Create a record: allocate its id, fill the defaults, validate, commit"),
+		Long:  i18n.T(newLong) + requiredHelp(),
 		Example: `  opsbook new expense --set title="Printing" --set category=marketing --set amount=280.00
   opsbook new complaint --set title="Late delivery" --set channel=phone --set customer=CUS-0007 \
       --set category=delivery --set severity=high --set summary="3 boxes late"

@@ -7,15 +7,18 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// renumberLong is the longer help of renumber, keyed in the help catalog.
+const renumberLong = `Renumber moves the record OLD to the id NEW (same kind and year) and rewrites
+every reference to OLD in every record, in one commit. Use it when two
+branches allocated the same id: on the branch that merges second, renumber
+its record to the next free id before merging.`
+
 func newRenumberCmd(g *global) *cobra.Command {
 	o := &struct{ writeOpts }{}
 	cmd := &cobra.Command{
-		Use:   "renumber <OLD> <NEW>",
-		Short: i18n.T("Move a record to a new id and rewrite every reference to it, in one commit"),
-		Long: `Renumber moves the record OLD to the id NEW (same kind and year) and rewrites
-every reference to OLD in every record, in one commit. Use it when two
-branches allocated the same id: on the branch that merges second, renumber
-its record to the next free id before merging.`,
+		Use:     "renumber <OLD> <NEW>",
+		Short:   i18n.T("Move a record to a new id and rewrite every reference to it, in one commit"),
+		Long:    i18n.T(renumberLong),
 		Example: `  opsbook renumber EXP-2026-0041 EXP-2026-0042`,
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {

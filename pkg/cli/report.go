@@ -31,12 +31,8 @@ type laidOut interface {
 	Table(report.View) *render.Table
 }
 
-func newReportCmd(g *global) *cobra.Command {
-	o := &reportOpts{global: g}
-	cmd := &cobra.Command{
-		Use:   "report {budget|complaints|appraisals|projects|plans|training|tasks|customers} [flags]",
-		Short: i18n.T("Reports on budgets, complaints, appraisals, projects, plans, training and work"),
-		Long: `Report computes one of the department's reports from the records in the
+// reportLong is the longer help of report, keyed in the help catalog.
+const reportLong = `Report computes one of the department's reports from the records in the
 work tree. Amounts are exact; every count can be traced to the files.
 
   budget      budget, amendments, approved, paid, pending (submitted),
@@ -87,7 +83,14 @@ table), markdown. --html FILE also writes a self-contained page with charts
 --redact leaves out confidential records (marked classification:
 confidential, or confidential by their kind's default in the policy:
 appraisals, violations, customers, budgets), for output that leaves the
-department, and says how many; reports never print customer contact details.`,
+department, and says how many; reports never print customer contact details.`
+
+func newReportCmd(g *global) *cobra.Command {
+	o := &reportOpts{global: g}
+	cmd := &cobra.Command{
+		Use:   "report {budget|complaints|appraisals|projects|plans|training|tasks|customers} [flags]",
+		Short: i18n.T("Reports on budgets, complaints, appraisals, projects, plans, training and work"),
+		Long:  i18n.T(reportLong),
 		Example: `  opsbook report budget
   opsbook report budget --year 2025 --group-by month -o csv
   opsbook report complaints --period 2026-Q3

@@ -12,18 +12,21 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newRightsCmd(g *global) *cobra.Command {
-	return &cobra.Command{
-		Use:   "rights KIND",
-		Short: i18n.T("Print who may change which fields of a kind, in every state, and its moves"),
-		Long: `Rights prints the table every write and verify judge a kind's changes by:
+// rightsLong is the longer help of rights, keyed in the help catalog.
+const rightsLong = `Rights prints the table every write and verify judge a kind's changes by:
 for each field, whether it is edited (by whom, in which states), stamped by
 opsbook as part of a move, or a list items are only added to (each new
 item's by names the person adding it); a field no row names follows the
 "*" rows; a state not listed seals the field. Then the moves and who makes
 them. In a repository, its policy picks the tables (expense_review).
 
-Output (-o): text (the default), json, yaml, markdown.`,
+Output (-o): text (the default), json, yaml, markdown.`
+
+func newRightsCmd(g *global) *cobra.Command {
+	return &cobra.Command{
+		Use:   "rights KIND",
+		Short: i18n.T("Print who may change which fields of a kind, in every state, and its moves"),
+		Long:  i18n.T(rightsLong),
 		Example: `  opsbook rights expense
   opsbook rights complaint -o json`,
 		Args: cobra.ExactArgs(1),

@@ -11,16 +11,19 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newSchemaCmd(g *global) *cobra.Command {
-	return &cobra.Command{
-		Use:   "schema {KIND|common|policy}",
-		Short: i18n.T("Print the JSON Schema of a kind of record"),
-		Long: `Schema prints the JSON Schema (draft 2020-12) a kind of record is checked
+// schemaLong is the longer help of schema, keyed in the help catalog.
+const schemaLong = `Schema prints the JSON Schema (draft 2020-12) a kind of record is checked
 against; "common" holds the shared definitions and "policy" the schema of
 .opsbook.yaml. In a repository, the category lists in "common"
 (expenseCategory, complaintCategory) are the policy's; elsewhere the defaults.
 
-Output (-o): json (the default), yaml.`,
+Output (-o): json (the default), yaml.`
+
+func newSchemaCmd(g *global) *cobra.Command {
+	return &cobra.Command{
+		Use:   "schema {KIND|common|policy}",
+		Short: i18n.T("Print the JSON Schema of a kind of record"),
+		Long:  i18n.T(schemaLong),
 		Example: `  opsbook schema expense
   opsbook schema common -o yaml`,
 		Args: cobra.ExactArgs(1),

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/change"
@@ -22,12 +21,8 @@ type setOpts struct {
 	unsets []string
 }
 
-func newSetCmd(g *global) *cobra.Command {
-	o := &setOpts{global: g}
-	cmd := &cobra.Command{
-		Use:   "set <ID>... FIELD=VALUE... [--unset FIELD]... | set KIND --where EXPR FIELD=VALUE...",
-		Short: i18n.T("Change fields of a record, keeping its comments, and commit"),
-		Long: `Set changes fields of a record: FIELD is a dotted path (resolution.solution,
+// setLong is the longer help of set (%d: manyConfirm), keyed in the help catalog.
+const setLong = `Set changes fields of a record: FIELD is a dotted path (resolution.solution,
 items.0.amount), FIELD+=VALUE appends to a list, --unset removes a field.
 Comments and layout of the file are kept. The change is validated and
 refused (nothing written) when it would break a rule or when the record is
@@ -39,7 +34,14 @@ record in one commit: all are judged first, against the department with
 every change made, and nothing is written when any one is refused (every
 refusal is listed; exit 3). A record that already says so is left out of
 the commit. --dry-run judges and shows without writing. A --where
-selecting more than ` + fmt.Sprint(manyConfirm) + ` records needs --yes (a terminal asks).`,
+selecting more than %d records needs --yes (a terminal asks).`
+
+func newSetCmd(g *global) *cobra.Command {
+	o := &setOpts{global: g}
+	cmd := &cobra.Command{
+		Use:   "set <ID>... FIELD=VALUE... [--unset FIELD]... | set KIND --where EXPR FIELD=VALUE...",
+		Short: i18n.T("Change fields of a record, keeping its comments, and commit"),
+		Long:  i18n.Sprintf(setLong, manyConfirm),
 		Example: `  opsbook set EXP-2026-0041 amount=1280.50 note="incl. delivery"
   opsbook set TSK-2026-0003 TSK-2026-0004 due=2026-12-15
   opsbook set complaint --where 'assignee = zhou.jie and status != closed' assignee=li.wei --dry-run
@@ -78,18 +80,21 @@ selecting more than ` + fmt.Sprint(manyConfirm) + ` records needs --yes (a termi
 	return cmd
 }
 
-func newAssignCmd(g *global) *cobra.Command {
-	o := &setOpts{global: g}
-	cmd := &cobra.Command{
-		Use:   "assign <ID>... <HANDLE> | assign complaint --where EXPR <HANDLE>",
-		Short: i18n.T("Assign a complaint to a person (a manager's or the director's change)"),
-		Long: `Assign sets a complaint's assignee, in any open state. Only a manager or
+// assignLong is the longer help of assign (%d: manyConfirm), keyed in the help catalog.
+const assignLong = `Assign sets a complaint's assignee, in any open state. Only a manager or
 the director may assign.
 
 Several complaints (ids, or --where EXPR, which selects among complaints) are assigned in one
 commit, or none when any one is refused (every refusal is listed; exit 3).
 --dry-run judges and shows without writing; a --where selecting more than
-` + fmt.Sprint(manyConfirm) + ` complaints needs --yes (a terminal asks).`,
+%d complaints needs --yes (a terminal asks).`
+
+func newAssignCmd(g *global) *cobra.Command {
+	o := &setOpts{global: g}
+	cmd := &cobra.Command{
+		Use:   "assign <ID>... <HANDLE> | assign complaint --where EXPR <HANDLE>",
+		Short: i18n.T("Assign a complaint to a person (a manager's or the director's change)"),
+		Long:  i18n.Sprintf(assignLong, manyConfirm),
 		Example: `  opsbook assign CMP-2026-0042 li.wei
   opsbook assign CMP-2026-0042 CMP-2026-0043 li.wei
   opsbook assign --where 'assignee = zhou.jie and status != closed' li.wei`,

@@ -36,12 +36,8 @@ type showOpts struct {
 	redact bool
 }
 
-func newShowCmd(g *global) *cobra.Command {
-	o := &showOpts{global: g}
-	cmd := &cobra.Command{
-		Use:   "show <id>",
-		Short: i18n.T("Show one record with what is derived from it"),
-		Long: `Show prints one record: its fields, and what follows from them —
+// showLong is the longer help of show, keyed in the help catalog.
+const showLong = `Show prints one record: its fields, and what follows from them —
 complaints: the SLA clocks (first response and resolution) against the
 policy for their severity; appraisals: the total and rating computed from
 the indicators; expenses: the items' sum, the receipts, and the budget left in
@@ -53,7 +49,14 @@ names (references out, with their titles), the records that name it
 classification: confidential (exit status 3) and shows "[redacted]" for
 confidential fields (customer and complaint contact details).
 
-Output (-o): text, json, yaml (the shape is in the README).`,
+Output (-o): text, json, yaml (the shape is in the README).`
+
+func newShowCmd(g *global) *cobra.Command {
+	o := &showOpts{global: g}
+	cmd := &cobra.Command{
+		Use:   "show <id>",
+		Short: i18n.T("Show one record with what is derived from it"),
+		Long:  i18n.T(showLong),
 		Example: `  opsbook show EXP-2026-0001
   opsbook show CMP-2026-0004 -o json
   opsbook show li.wei
@@ -284,9 +287,9 @@ func writeDetail(w io.Writer, o *showOpts, d *query.Detail, root string) error {
 	if d.History != nil {
 		var hs []render.Field
 		for _, h := range d.History {
-			move := h.Action
+			move := i18n.Term("verb", h.Action)
 			if h.From != "" || h.To != "" {
-				move += fmt.Sprintf(" (%s → %s)", i18n.Term("state", h.From), i18n.Term("state", h.To))
+				move += i18n.Sprintf(" (%s → %s)", i18n.Term("state", h.From), i18n.Term("state", h.To))
 			}
 			if len(h.Fields) > 0 {
 				move += i18n.Sprintf("; changed %s", strings.Join(h.Fields, ", "))

@@ -15,12 +15,8 @@ type summaryOpts struct {
 	html string
 }
 
-func newSummaryCmd(g *global) *cobra.Command {
-	o := &summaryOpts{global: g}
-	cmd := &cobra.Command{
-		Use:   "summary",
-		Short: i18n.T("One screen over the whole department: start here"),
-		Long: `Summary shows, on one screen: how many records of each kind are in each
+// summaryLong is the longer help of summary, keyed in the help catalog.
+const summaryLong = `Summary shows, on one screen: how many records of each kind are in each
 state; how much of this year's budget each category has used; this year's
 complaints (median and p90 first response and resolution, SLA breaches,
 satisfaction) and the open ones past their SLA; below-standard appraisals
@@ -32,7 +28,14 @@ Each part has a report with the detail: opsbook report --help.
 
 Output (-o): text, json, yaml. --html FILE also writes the summary as a
 self-contained page with charts ("-" for standard output); without -o
-nothing else is printed.`,
+nothing else is printed.`
+
+func newSummaryCmd(g *global) *cobra.Command {
+	o := &summaryOpts{global: g}
+	cmd := &cobra.Command{
+		Use:   "summary",
+		Short: i18n.T("One screen over the whole department: start here"),
+		Long:  i18n.T(summaryLong),
 		Example: `  opsbook summary
   opsbook summary -o json
   opsbook summary --html summary.html`,

@@ -41,12 +41,8 @@ func (o *validateOpts) basePolicy(rev string) (*config.Policy, error) {
 	return p, nil
 }
 
-func newValidateCmd(g *global) *cobra.Command {
-	o := &validateOpts{global: g}
-	cmd := &cobra.Command{
-		Use:   "validate [PATH...]",
-		Short: i18n.T("Check records against the schemas and the department's rules"),
-		Long: `Validate reads every record of the repository and checks it against its
+// validateLong is the longer help of validate, keyed in the help catalog.
+const validateLong = `Validate reads every record of the repository and checks it against its
 kind's schema and against the rules that span records: ids and paths agree,
 references resolve, sums add up, each state has what it needs, budgets are
 not overspent. SLA breaches, overdue tasks and missing checks are warnings.
@@ -55,7 +51,14 @@ With PATHs (files or folders), only their findings are shown; the rules still
 see every record. Validate never changes a file.
 
 Output (-o): text (path:line:col: severity: message [rule]; on a terminal with
-the source line and a caret), json, github (workflow annotations).`,
+the source line and a caret), json, github (workflow annotations).`
+
+func newValidateCmd(g *global) *cobra.Command {
+	o := &validateOpts{global: g}
+	cmd := &cobra.Command{
+		Use:   "validate [PATH...]",
+		Short: i18n.T("Check records against the schemas and the department's rules"),
+		Long:  i18n.T(validateLong),
 		Example: `  opsbook validate
   opsbook validate records/expenses/2026
   opsbook validate --strict -o github

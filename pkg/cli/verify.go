@@ -20,12 +20,8 @@ type verifyOpts struct {
 	rulesFrom string
 }
 
-func newVerifyCmd(g *global) *cobra.Command {
-	o := &verifyOpts{global: g}
-	cmd := &cobra.Command{
-		Use:   "verify [REVISION-RANGE]",
-		Short: i18n.T("Replay commits against the rules and report every forbidden change"),
-		Long: `Verify replays commits and reports each change the rules forbid, with the
+// verifyLong is the longer help of verify, keyed in the help catalog.
+const verifyLong = `Verify replays commits and reports each change the rules forbid, with the
 commit, the record, the rule and the actor: a move the workflow does not
 have, or by someone without the role or over their approval limit; an
 unknown or inactive actor; a record created in a later state or by a role
@@ -65,7 +61,14 @@ Output (-o): text, json ({"commits":N,"violations":[{"commit","record",
 "path","rule","actor","message"}]}), github (workflow annotations).
 
 Exit status: 0 no violations; 1 violations found; 2 usage error, or the
-repository cannot be read (not git, shallow, unknown revision).`,
+repository cannot be read (not git, shallow, unknown revision).`
+
+func newVerifyCmd(g *global) *cobra.Command {
+	o := &verifyOpts{global: g}
+	cmd := &cobra.Command{
+		Use:   "verify [REVISION-RANGE]",
+		Short: i18n.T("Replay commits against the rules and report every forbidden change"),
+		Long:  i18n.T(verifyLong),
 		Example: `  opsbook verify
   opsbook verify origin/main..HEAD -o github
   opsbook verify 4f1c2d3..HEAD -o json`,

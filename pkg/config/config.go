@@ -347,8 +347,14 @@ var categoryRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 // ErrNotFound says no repository was found from the starting folder up.
 var ErrNotFound = errors.New("not an opsbook repository")
 
-// FindRoot finds the repository root like git finds its top level: the
-// nearest folder, from dir upward, holding .opsbook.yaml, or else a .git.
+// FindRoot finds the repository root like git finds its top level: from
+// dir upward, the folder holding .git, or the outermost folder holding
+// .opsbook.yaml on the way there. Outermost, not nearest: a records folder
+// is anyone's to add files to, and a .opsbook.yaml committed in
+// records/expenses/ would otherwise be the policy (limits, roles, the
+// records folder) of everyone who runs opsbook from a folder below it,
+// while verify and CI read the one at the top. Outside git (no .git
+// above), the nearest .opsbook.yaml is the root.
 func FindRoot(dir string) (string, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -357,11 +363,24 @@ func FindRoot(dir string) (string, error) {
 	if _, err := os.Stat(abs); err != nil {
 		return "", fmt.Errorf("%w: %v", ErrNotFound, err)
 	}
+	nearest, outermost := "", ""
 	for d := abs; ; d = filepath.Dir(d) {
-		if exists(filepath.Join(d, FileName)) || exists(filepath.Join(d, ".git")) {
+		if exists(filepath.Join(d, FileName)) {
+			if nearest == "" {
+				nearest = d
+			}
+			outermost = d
+		}
+		if exists(filepath.Join(d, ".git")) {
+			if outermost != "" {
+				return outermost, nil
+			}
 			return d, nil
 		}
 		if filepath.Dir(d) == d {
+			if nearest != "" {
+				return nearest, nil
+			}
 			return "", fmt.Errorf("%w (no %s or .git in %s or any parent folder); create one with `opsbook init`", ErrNotFound, FileName, abs)
 		}
 	}

@@ -90,6 +90,41 @@ func TestFindRoot(t *testing.T) {
 	}
 }
 
+// A .opsbook.yaml committed inside the records folder is not the policy of
+// whoever runs opsbook below it: within a git work tree the outermost
+// policy file counts; outside git, the nearest.
+func TestFindRootPlantedPolicy(t *testing.T) {
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, ".git"), 0o755)
+	os.WriteFile(filepath.Join(dir, FileName), nil, 0o644)
+	sub := filepath.Join(dir, "records", "expenses", "2026")
+	os.MkdirAll(sub, 0o755)
+	os.WriteFile(filepath.Join(dir, "records", FileName), []byte("approval_limits: {manager: 900000.00}\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "records", "expenses", FileName), nil, 0o644)
+	for _, from := range []string{sub, filepath.Join(dir, "records"), dir} {
+		if got, err := FindRoot(from); err != nil || got != dir {
+			t.Errorf("FindRoot(%s) = %q %v, want %s", from, got, err, dir)
+		}
+	}
+	// A department in a folder of a larger repository: its own policy.
+	dept := filepath.Join(dir, "ops")
+	os.MkdirAll(filepath.Join(dept, "records"), 0o755)
+	os.Remove(filepath.Join(dir, FileName))
+	os.WriteFile(filepath.Join(dept, FileName), nil, 0o644)
+	if got, err := FindRoot(filepath.Join(dept, "records")); err != nil || got != dept {
+		t.Errorf("FindRoot in a department folder = %q %v, want %s", got, err, dept)
+	}
+	// Without git, the nearest.
+	plain := t.TempDir()
+	os.WriteFile(filepath.Join(plain, FileName), nil, 0o644)
+	inner := filepath.Join(plain, "a")
+	os.Mkdir(inner, 0o755)
+	os.WriteFile(filepath.Join(inner, FileName), nil, 0o644)
+	if got, err := FindRoot(inner); err != nil || got != inner {
+		t.Errorf("FindRoot outside git = %q %v, want %s", got, err, inner)
+	}
+}
+
 func TestOneBadKeyKeepsTheRest(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, FileName), []byte("check_interval_days: 1\napproval_limits:\n  manager: 5000.001\ncategories:\n  expense: [office, events]\nfoo: 1\n"), 0o644)

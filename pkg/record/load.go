@@ -359,6 +359,11 @@ func CheckPlace(r *Record, dir string) []diag.Diagnostic {
 		ds = append(ds, placeDiag(r, "", pe.Why))
 	}
 	if kind == "" {
+		// No kind's folder: the file is no record of any kind, whatever
+		// its kind field says. A person file in records/misc/ would
+		// otherwise be someone in the registry (a role, an email) that
+		// verify, which reads people only from people/, never saw.
+		r.Kind = ""
 		return ds
 	}
 	kindValue, _ := r.Data.Get("kind")
@@ -371,6 +376,13 @@ func CheckPlace(r *Record, dir string) []diag.Diagnostic {
 	r.Kind = kind
 	if r.ID != "" && id != "" && r.ID != id && err == nil {
 		ds = append(ds, placeDiag(r, "id", i18n.P("id %s does not match the file name %s.yaml", r.ID, id)))
+	}
+	if kind == Person && (err != nil || r.ID != id) {
+		// Only a file directly in people/, named after its handle, is
+		// someone: verify judges each commit by that registry, read by
+		// file name. people/x/boss.yaml, or people/boss.yaml saying
+		// id: li.wei, role: leadership, is nobody (and an error).
+		r.Kind = ""
 	}
 	return ds
 }
