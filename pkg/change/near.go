@@ -91,6 +91,19 @@ func (v *view) get(id string) []*index.Entry {
 	return append(out, v.ids[id]...)
 }
 
+// at returns the view's entry at path p, or nil.
+func (v *view) at(p string) *index.Entry {
+	for _, e := range v.come {
+		if e.Path == p {
+			return e
+		}
+	}
+	if v.gone[p] {
+		return nil
+	}
+	return v.x.At(p)
+}
+
 // holds reports whether some record of the view holds id.
 func (v *view) holds(id string) bool {
 	if len(v.ids[id]) > 0 {
@@ -362,15 +375,18 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 			}
 		}
 	}
-	// N: around every record of D, in its own view
+	// N: around every record of D, in both views (where it is): its
+	// findings are compared as they are and as the change leaves them
 	full, skel := map[string]*index.Entry{}, map[string]*index.Entry{}
 	dPaths := map[string]bool{}
+	for _, p := range ds {
+		dPaths[p.e.Path] = true
+	}
 	for _, v := range []*view{before, then} {
 		var ys []*index.Entry
-		for _, p := range ds {
-			if p.v == v {
-				ys = append(ys, p.e)
-				dPaths[p.e.Path] = true
+		for p := range dPaths {
+			if e := v.at(p); e != nil {
+				ys = append(ys, e)
 			}
 		}
 		f, sk, ok := v.around(ys)
