@@ -495,6 +495,21 @@ func TestEachRuleBothWays(t *testing.T) {
 		{"training-expense", "wang.fang", // the claim a training names, moved out of training
 			[]edit{{"EXP-2026-0003", map[string]string{"category": "travel"}}},
 			[]edit{{"EXP-2026-0003", map[string]string{"title": "course fee"}}}, false, false},
+		{"task-assignee", "wang.fang", // a task given to its own assigner
+			[]edit{{"TSK-2026-0002", map[string]string{"assignee": "wang.fang"}}},
+			[]edit{{"TSK-2026-0002", map[string]string{"assignee": "zhang.min"}}}, false, false},
+		{"report-to", "wang.fang", // liu.yang reports to wang.fang, not zhang.min
+			[]edit{{"RPT-2026-0002", map[string]string{"to": "zhang.min"}}},
+			[]edit{{"RPT-2026-0002", map[string]string{"to": "wang.fang", "title": "report"}}}, false, false},
+		{"appraisal-self", "wang.fang",
+			[]edit{{"APR-2025-0002", map[string]string{"appraiser": "zhao.lei"}}},
+			[]edit{{"APR-2025-0002", map[string]string{"appraiser": "zhang.min", "title": "appraisal"}}}, false, false},
+		{"state-needs", "wang.fang", // a closed complaint without its satisfaction
+			[]edit{{"CMP-2026-0002", map[string]string{"satisfaction": "\x00unset"}}},
+			[]edit{{"CMP-2026-0002", map[string]string{"title": "closed"}}}, false, false},
+		{"training-course", "wang.fang", // a course its plan does not have
+			[]edit{{"TRN-2026-0001", map[string]string{"course": "NONE-9"}}},
+			[]edit{{"TRN-2026-0001", map[string]string{"title": "conference"}}}, false, false},
 		{"plan-active", "wang.fang",
 			[]edit{{"PLN-2026-0002", map[string]string{"status": "active"}}},
 			[]edit{{"PLN-2026-0002", map[string]string{"title": "plan"}}}, true, false},
