@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math/rand"
 	"os"
@@ -387,4 +389,109 @@ func TestCrashAttach(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCrashAttachEncrypted: a customer's file (the policy encrypts
+// customers' attachments) killed at each step of its attach: the record
+// and the .age file are both there or both absent, and the clear bytes
+// are in no file of the work tree and no git object, whenever it stops.
+func TestCrashAttachEncrypted(t *testing.T) {
+	tmpl := sampleRepo(t)
+	clear := []byte("%PDF contract clear-bytes-4711\x00\xff")
+	scan := filepath.Join(t.TempDir(), "contract.pdf")
+	if err := os.WriteFile(scan, clear, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []string{"file-1", "file-2", "ref"} {
+		t.Run(st, func(t *testing.T) {
+			t.Parallel()
+			dir := copyRepo(t, tmpl)
+			cmd := opsbook(dir, "zhang.min@example.com", "attach", "CUS-0001", scan)
+			cmd.Env = append(cmd.Env, "OPSBOOK_TEST_CRASH_AT="+st)
+			if out, err := cmd.CombinedOutput(); !killed(err) {
+				t.Fatalf("not killed: %v\n%s", err, out)
+			}
+			if out, err := opsbook(dir, "zhang.min@example.com", "doctor").CombinedOutput(); err != nil {
+				t.Fatalf("doctor: %v\n%s", err, out)
+			}
+			checkConsistent(t, dir)
+			_, err := os.Stat(filepath.Join(dir, "attachments", "CUS-0001", "contract.pdf.age"))
+			if want := st == "ref"; (err == nil) != want {
+				t.Errorf("killed at %s: attachment present %v, want %v", st, err == nil, want)
+			}
+			listed := strings.Contains(git(t, dir, "show", "HEAD:records/customers/CUS-0001.yaml"), "contract.pdf.age")
+			if listed != (st == "ref") {
+				t.Errorf("killed at %s: listed in HEAD %v", st, listed)
+			}
+			filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
+				if err == nil && !e.IsDir() {
+					if b, _ := os.ReadFile(p); bytes.Contains(b, []byte("clear-bytes-4711")) {
+						t.Errorf("clear bytes in %s", p)
+					}
+				}
+				return nil
+			})
+			objs := exec.Command("git", "-C", dir, "cat-file", "--batch-all-objects", "--batch")
+			out, err := objs.Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Contains(out, []byte("clear-bytes-4711")) {
+				t.Error("clear bytes in a git object")
+			}
+		})
+	}
+}
+
+// TestCrashEncryptAttachment: `opsbook encrypt` of a clear file (the
+// record's entry, the new .age file and the clear file's removal in one
+// commit) killed at each step: after recovery either all three happened or
+// none, and the work tree agrees with HEAD.
+func TestCrashEncryptAttachment(t *testing.T) {
+	tmpl := sampleRepo(t)
+	clear := []byte("letter in clear\n")
+	rel := "attachments/CUS-0002/letter.txt"
+	if err := os.MkdirAll(filepath.Join(tmpl, "attachments", "CUS-0002"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(tmpl, filepath.FromSlash(rel)), clear, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	recPath := filepath.Join(tmpl, "records", "customers", "CUS-0002.yaml")
+	f, err := os.OpenFile(recPath, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(f, "attachments:\n  - path: %s\n    sha256: \"%s\"\n", rel, sha256hex(clear))
+	f.Close()
+	git(t, tmpl, "add", "-A")
+	git(t, tmpl, "commit", "-q", "-m", "customer CUS-0002: letter (pushed in clear)")
+	for _, st := range []string{"objects", "journal", "file-1", "file-2", "file-3", "index-written", "ref", "index"} {
+		t.Run(st, func(t *testing.T) {
+			t.Parallel()
+			dir := copyRepo(t, tmpl)
+			cmd := opsbook(dir, "wang.fang@example.com", "encrypt", "CUS-0002")
+			cmd.Env = append(cmd.Env, "OPSBOOK_TEST_CRASH_AT="+st)
+			if out, err := cmd.CombinedOutput(); !killed(err) {
+				t.Fatalf("not killed: %v\n%s", err, out)
+			}
+			if out, err := opsbook(dir, "wang.fang@example.com", "doctor").CombinedOutput(); err != nil {
+				t.Fatalf("doctor: %v\n%s", err, out)
+			}
+			checkConsistent(t, dir)
+			_, errClear := os.Stat(filepath.Join(dir, filepath.FromSlash(rel)))
+			_, errAge := os.Stat(filepath.Join(dir, filepath.FromSlash(rel)+".age"))
+			listedAge := strings.Contains(git(t, dir, "show", "HEAD:records/customers/CUS-0002.yaml"), "letter.txt.age")
+			done := errClear != nil && errAge == nil && listedAge
+			undone := errClear == nil && errAge != nil && !listedAge
+			if !done && !undone {
+				t.Errorf("killed at %s: clear present %v, .age present %v, listed .age %v", st, errClear == nil, errAge == nil, listedAge)
+			}
+		})
+	}
+}
+
+func sha256hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
 }

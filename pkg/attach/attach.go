@@ -193,3 +193,39 @@ func SumBytes(data []byte) string {
 	s := sha256.Sum256(data)
 	return hex.EncodeToString(s[:])
 }
+
+// Head returns up to n first bytes of the file at rel below root, under
+// the same conditions as Sum (a regular file reached without any link).
+func Head(root, rel string, n int) ([]byte, error) {
+	return read(root, rel, int64(n))
+}
+
+// Read returns the content of the file at rel below root, at most max
+// bytes (an error past that), under the same conditions as Sum.
+func Read(root, rel string, max int64) ([]byte, error) {
+	b, err := read(root, rel, max+1)
+	if err == nil && int64(len(b)) > max {
+		return nil, fmt.Errorf("%s is over %d MiB", rel, max>>20)
+	}
+	return b, err
+}
+
+func read(root, rel string, n int64) ([]byte, error) {
+	st, fi := lstatChain(root, rel)
+	if st != Regular {
+		return nil, fmt.Errorf("%s is %s", rel, st)
+	}
+	f, err := os.Open(filepath.Join(root, filepath.FromSlash(rel)))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	got, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !os.SameFile(fi, got) {
+		return nil, fmt.Errorf("%s changed while it was read", rel)
+	}
+	return io.ReadAll(io.LimitReader(f, n))
+}

@@ -7,8 +7,79 @@ import (
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/rules"
 	"github.com/opsbook/opsbook/pkg/workflow"
 )
+
+// RuleAttachmentPlaintext names a commit that lists a clear file in a
+// record whose attachments the policy encrypts.
+const RuleAttachmentPlaintext = "attachment-plaintext"
+
+// plaintextAttached returns the clear files a record change newly lists
+// in a record whose attachments the policy (the commit's) encrypts.
+func plaintextAttached(pol *config.Policy, before, after *record.Record) []string {
+	if after == nil || !crypt.EncryptsAttachments(pol, after) {
+		return nil
+	}
+	had := map[string]bool{}
+	if before != nil {
+		for _, e := range rules.Listed(before) {
+			had[e.Path] = true
+		}
+	}
+	var out []string
+	for _, e := range rules.Listed(after) {
+		if !crypt.IsEncryptedPath(e.Path) && !had[e.Path] {
+			out = append(out, e.Path)
+		}
+	}
+	return out
+}
+
+// attachmentsNeutral returns after's data with every change of its
+// attachments list that only encrypts or re-encrypts a file set back to
+// before's: an entry of the same .age path with another hash (rekey), an
+// entry p become p.age (encrypt), and each field naming p that now names
+// p.age. changed says whether any was. Only for a record whose attachments
+// the policy encrypts; whether the files behind the hashes are age files
+// is the sealed-attachments check's to see (fileReencrypted).
+func attachmentsNeutral(pol *config.Policy, before, after *record.Record) (record.Map, bool) {
+	data := after.Data
+	if !crypt.EncryptsAttachments(pol, after) {
+		return data, false
+	}
+	bl, al := rules.Listed(before), rules.Listed(after)
+	if len(bl) != len(al) {
+		return data, false
+	}
+	changed := false
+	renamed := map[string]string{}
+	for i, a := range al {
+		b := bl[i]
+		if a.Index != b.Index || a.Path == b.Path && a.SHA256 == b.SHA256 {
+			continue
+		}
+		at := fmt.Sprintf("attachments.%d.", a.Index)
+		switch {
+		case a.Path == b.Path && crypt.IsEncryptedPath(a.Path):
+		case a.Path == b.Path+crypt.FileExt && !crypt.IsEncryptedPath(b.Path):
+			renamed[a.Path] = b.Path
+			ov, _ := before.Get(at + "path")
+			data = setData(data, at+"path", ov)
+		default:
+			continue
+		}
+		ov, _ := before.Get(at + "sha256")
+		data = setData(data, at+"sha256", ov)
+		changed = true
+	}
+	for _, n := range rules.NamedAttachments(after) {
+		if old, ok := renamed[n.Path]; ok {
+			data = setData(data, n.Field, old)
+		}
+	}
+	return data, changed
+}
 
 // RulePlaintext names a commit that writes plain text into a field the
 // policy encrypts: from that commit on, the clear value is in history.
@@ -60,8 +131,7 @@ func reencryption(pol *config.Policy, actor workflow.Actor, before, after *recor
 	for _, p := range crypt.Ciphertexts(before) {
 		paths[p] = true
 	}
-	neutral := after.Data
-	changed := false
+	neutral, changed := attachmentsNeutral(pol, before, after)
 	for p := range paths {
 		nv, nok := after.Get(p)
 		ov, ook := before.Get(p)

@@ -9,6 +9,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/opsbook/opsbook/pkg/attach"
+	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/rules"
@@ -27,7 +28,14 @@ const RuleAttachmentSealed = "attachment-sealed"
 // whose folder attachments/<ID>/ holds a file it changes or removes, and,
 // for a file no such record uses, every record that uses it. Nobody may
 // change a sealed attachment, whoever makes the commit.
-func (r *Repo) sealedAttachments(ctx context.Context, h plumbing.Hash, dir func() (string, error)) ([]Violation, error) {
+func (r *Repo) sealedAttachments(ctx context.Context, h plumbing.Hash, rulesAt func() (*Rules, error)) ([]Violation, error) {
+	dir := func() (string, error) {
+		rl, err := rulesAt()
+		if err != nil {
+			return "", err
+		}
+		return rl.Dir, nil
+	}
 	nd := r.Indexed(h)
 	if nd == nil {
 		return nil, fmt.Errorf("commit %s is not indexed", h)
@@ -144,6 +152,24 @@ func (r *Repo) sealedAttachments(ctx context.Context, h plumbing.Hash, dir func(
 			}
 		}
 		files := usedFiles(before)
+		// A rekey or encrypt of the record's files by the director or
+		// leadership (reencryption) is no change of sealed content, when
+		// each file it replaces is an age file with the hash now listed.
+		var reenc *bool
+		reencrypted := func(f string) (bool, error) {
+			if reenc == nil {
+				rl, err := rulesAt()
+				if err != nil {
+					return false, err
+				}
+				ok := reencryption(rl.Policy, rl.actor(r.handleOf(ctx, h, rl)), before, after)
+				reenc = &ok
+			}
+			if !*reenc {
+				return false, nil
+			}
+			return r.fileReencrypted(nd.Tree, f, files[f], after)
+		}
 		names := make([]string, 0, len(files))
 		for f := range files {
 			names = append(names, f)
@@ -173,6 +199,13 @@ func (r *Repo) sealedAttachments(ctx context.Context, h plumbing.Hash, dir func(
 				why = i18n.P("taken out of the record's attachments list or given another hash")
 			}
 			if why == nil {
+				continue
+			}
+			ok, err := reencrypted(f)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
 				continue
 			}
 			if actor == "" {
@@ -249,6 +282,56 @@ func (r *Repo) recordIn(tree plumbing.Hash, p, dir string) (*record.Record, erro
 		return nil, err
 	}
 	return r.parse(h, p, dir, data).rec, nil
+}
+
+// handleOf is the handle of who made commit h ("" when unknown).
+func (r *Repo) handleOf(ctx context.Context, h plumbing.Hash, rl *Rules) string {
+	ch, err := r.ReadHead(h)
+	if err != nil {
+		return ""
+	}
+	id, _, err := r.identify(rl, h, ch)
+	if err != nil {
+		return ""
+	}
+	return id.Handle
+}
+
+// fileReencrypted tells whether the sealed file f (listed with hash sum
+// before) was only encrypted or re-encrypted in the tree: after lists f,
+// or f.age where f was clear, with a new hash, and the blob there is an
+// age file with exactly that hash. A hash listed that the blob does not
+// have (a ciphertext swapped in) is no re-encryption.
+func (r *Repo) fileReencrypted(tree plumbing.Hash, f, sum string, after *record.Record) (bool, error) {
+	if after == nil || sum == "" {
+		return false, nil
+	}
+	to := f
+	if !crypt.IsEncryptedPath(f) {
+		to = f + crypt.FileExt
+	}
+	want := ""
+	for _, e := range rules.Listed(after) {
+		if e.Path == to {
+			want = e.SHA256
+		}
+	}
+	if want == "" || want == sum {
+		return false, nil
+	}
+	ent, ok, err := r.Lookup(tree, to)
+	if err != nil || !ok || (ent.Mode != filemode.Regular && ent.Mode != filemode.Executable) {
+		return false, err
+	}
+	data, err := r.Blob(ent.Hash, maxAttachment)
+	if err != nil {
+		return false, err
+	}
+	if attach.SumBytes(data) != want {
+		return false, nil
+	}
+	_, err = crypt.FileStanzas(data)
+	return err == nil, nil
 }
 
 // actorOf names who made commit h, as the other violations do.

@@ -266,17 +266,13 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 	// Sealed attachments and case twins, commit by commit (also those that change only
 	// files under attachments/, which the pass above does not read).
 	for _, h := range order {
-		dir := func() (string, error) {
+		rulesAt := func() (*Rules, error) {
 			if baseRules != nil {
-				return baseRules.Dir, nil
+				return baseRules, nil
 			}
-			rl, err := r.rulesBefore(ctx, h)
-			if err != nil {
-				return "", err
-			}
-			return rl.Dir, nil
+			return r.rulesBefore(ctx, h)
 		}
-		vs, err := r.sealedAttachments(ctx, h, dir)
+		vs, err := r.sealedAttachments(ctx, h, rulesAt)
 		if err != nil {
 			return nil, err
 		}
@@ -572,6 +568,10 @@ func (j *verifyJob) judge() []Violation {
 		for _, f := range plaintextPut(j.rules.Policy, before, fc.after) {
 			msg, text := i18n.Both("puts plain text into %s of %s, a field the policy encrypts: the clear value is in history from this commit on (encrypt it with opsbook encrypt %s; what was pushed stays readable in this commit)", f, fc.id, fc.id)
 			add(RulePlaintext, fc.id, fc.Path, msg, text, fc.after, f)
+		}
+		for _, f := range plaintextAttached(j.rules.Policy, before, fc.after) {
+			msg, text := i18n.Both("commits %s in clear to %s, whose attachments the policy encrypts: the clear file is in history from this commit on (encrypt it with opsbook encrypt %s; what was pushed stays readable in this commit)", f, fc.id, fc.id)
+			add(RuleAttachmentPlaintext, fc.id, fc.Path, msg, text, fc.after, "attachments")
 		}
 		after := fc.after
 		if reencryption(j.rules.Policy, j.rules.actor(j.id.Handle), before, after) {

@@ -2,6 +2,7 @@ package change
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -11,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/attach"
+	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/rules"
@@ -88,8 +90,26 @@ func AttachEdits(s *Session, rec *record.Record, path, id string, src []byte, so
 	}
 	var files []Edit
 	seen := map[string][]byte{}
+	// A record whose policy encrypts its attachments gets each file as
+	// <name>.age, encrypted for its readers: the clear bytes never reach
+	// the work tree or git.
+	var keys []crypt.Key
+	encrypted := crypt.EncryptsAttachments(s.Repo.Policy, cur)
+	if encrypted {
+		readers := crypt.Readers(s.Repo.Policy, crypt.NewPeople(s.Repo.Set.OfKind(record.Person)), cur)
+		if keys = crypt.Recipients(readers); len(keys) == 0 {
+			return nil, refused(RuleEncrypted, "refused: the policy encrypts the attachments of %s, and none of its readers (%s) has a key to encrypt to; nothing was changed", id, readerHandles(readers))
+		}
+	}
 	for _, so := range sources {
-		rel := attach.Folder(id) + "/" + so.Name
+		name := so.Name
+		if encrypted {
+			if crypt.IsEncryptedPath(name) {
+				return nil, refused(RuleEncrypted, "refused: %s ends in .age: the policy encrypts the attachments of %s, so attach the clear file and opsbook encrypts it for the record's readers; nothing was changed", so.From, id)
+			}
+			name += crypt.FileExt
+		}
+		rel := attach.Folder(id) + "/" + name
 		if err := attach.CheckPath(rel); err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrUsage, err)
 		}
@@ -100,21 +120,41 @@ func AttachEdits(s *Session, rec *record.Record, path, id string, src []byte, so
 			continue
 		}
 		seen[rel] = so.Data
-		sum := attach.SumBytes(so.Data)
+		data := so.Data
 		switch st := attach.Stat(s.Repo.Root, rel); st {
 		case attach.Missing:
+			if encrypted {
+				ct, err := crypt.EncryptFile(so.Data, keys)
+				if err != nil {
+					return nil, refused(RuleEncrypted, "refused: cannot encrypt %s: %v; nothing was changed", so.From, err)
+				}
+				data = ct
+			}
 		case attach.Regular:
-			have, err := attach.Sum(s.Repo.Root, rel)
+			have, err := attach.Read(s.Repo.Root, rel, maxAttachment*2)
 			if err != nil {
 				return nil, fmt.Errorf("%w: %v", ErrRepository, err)
 			}
-			if have != sum {
+			same := bytes.Equal(have, so.Data)
+			if encrypted {
+				// The same clear file attached again keeps its ciphertext,
+				// when the actor can tell (a reader).
+				ident, _ := s.Identity()
+				clear, err := ident.OpenFile(have)
+				if errors.Is(err, crypt.ErrNotReader) {
+					return nil, refused("attachment-exists", "refused: %s already exists, encrypted, and you cannot read it to compare; attachments are never overwritten: rename the new file; nothing was changed", rel)
+				}
+				same = err == nil && bytes.Equal(clear, so.Data)
+				data = have
+			}
+			if !same {
 				return nil, refused("attachment-exists", "refused: %s already exists with other content; attachments are never overwritten: rename the new file; nothing was changed", rel)
 			}
 		default:
 			return nil, refused("attachment-type", "refused: %s is %s; remove it first; nothing was changed", rel, st.Phrase())
 		}
-		files = append(files, Edit{Path: rel, Data: so.Data, File: true})
+		sum := attach.SumBytes(data)
+		files = append(files, Edit{Path: rel, Data: data, File: true})
 		i := -1
 		for _, e := range listed {
 			if e.Path == rel {
@@ -253,6 +293,13 @@ func (s *Session) checkCommitted(hash string, edits []Edit) error {
 			continue
 		}
 		got, err := s.Git.BlobAt(hash, e.Path)
+		if e.Data == nil {
+			// A file removed (a clear file replaced by its .age).
+			if err == nil {
+				return i18n.Errorf("commit %s still holds %s, which it should have removed: remove it with git rm and commit", hash[:12], e.Path)
+			}
+			continue
+		}
 		if err != nil || !bytes.Equal(got, e.Data) {
 			return i18n.Errorf("commit %s holds %s with other content than was attached (the file changed while opsbook committed it): `opsbook validate` reports it as attachment-hash; attach the file again after `git revert %s`", hash[:12], e.Path, hash[:12])
 		}
@@ -288,4 +335,15 @@ func (s *Session) uncommittedAttachments(edits []Edit, paths []string) error {
 		return refused("uncommitted", "refused: the files already say so, but %s is not committed (an earlier --no-commit?); commit them with git (git add -- %s && git commit) or discard them", dirty[0], dirty[0])
 	}
 	return refused("uncommitted", "refused: the files already say so, but %s are not committed (an earlier --no-commit?); commit them with git (git add -- %s && git commit) or discard them", strings.Join(dirty, ", "), strings.Join(dirty, " "))
+}
+
+func readerHandles(rs []crypt.Reader) string {
+	if len(rs) == 0 {
+		return "-"
+	}
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.Handle
+	}
+	return strings.Join(out, ", ")
 }

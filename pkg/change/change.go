@@ -615,7 +615,7 @@ func (s *Session) check(edits []Edit, msg Message, all bool) error {
 	var changes []workflow.Change
 	pending := map[string][]byte{}
 	for _, e := range edits {
-		if e.File {
+		if e.File && e.Data != nil { // a file removed is not pending
 			pending[e.Path] = e.Data
 		}
 	}

@@ -3,6 +3,11 @@ package change
 import (
 	"bytes"
 	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/opsbook/opsbook/pkg/attach"
+	"github.com/opsbook/opsbook/pkg/rules"
 
 	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/i18n"
@@ -66,8 +71,102 @@ func (s *Session) seal(edits []Edit) ([]Edit, error) {
 			return nil, &Refused{Rule: RuleEncrypted, Reason: i18n.Sprintf("refused: %v; nothing was changed", err)}
 		}
 		out[i].Data = data
+		files, err := s.sealFiles(e.Before, &out[i])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, files...)
 	}
 	return out, nil
+}
+
+// sealFiles encrypts the clear files of a record that the write itself
+// makes one whose attachments the policy encrypts (its classification
+// raised to one the policy names), as `opsbook encrypt` would, in the
+// same commit: the write is not refused for files it did not put there,
+// and the record leaves it as the policy wants it. A record that was one
+// already is left to `opsbook encrypt` (its clear files were pushed past
+// opsbook, and validate names them).
+//
+// A write that changes who reads a record (a new assignee, investigator,
+// another classification) re-encrypts each of its .age files that a new
+// reader has no stanza in, when the writer can read it, as it does the
+// record's encrypted fields; otherwise the rules refuse the write
+// (recipients) and someone who can read the file makes it.
+func (s *Session) sealFiles(before *record.Record, e *Edit) ([]Edit, error) {
+	after, _ := record.Parse(e.Path, e.Data)
+	if after == nil || before == nil || !crypt.EncryptsAttachments(s.Repo.Policy, after) {
+		return nil, nil
+	}
+	ed, err := record.NewEditor(e.Data)
+	if err != nil {
+		return nil, nil
+	}
+	people := crypt.NewPeople(s.Repo.Set.OfKind(record.Person))
+	readers := crypt.Readers(s.Repo.Policy, people, after)
+	var files []Edit
+	if !crypt.EncryptsAttachments(s.Repo.Policy, before) {
+		files, err = encryptAttachments(s, ed, after, readers, crypt.Recipients(readers), nil, false)
+	} else if !sameReaders(readers, crypt.Readers(s.Repo.Policy, people, before)) {
+		files, err = s.refreshFiles(ed, after, readers)
+	}
+	if err != nil || len(files) == 0 {
+		return nil, err
+	}
+	if e.Data, err = ed.Bytes(); err != nil {
+		return nil, err
+	}
+	return files, nil
+}
+
+// refreshFiles re-encrypts for readers each .age file of rec that lacks a
+// reader's stanza and that the writer can open; a file with another hash
+// than listed, or one the writer cannot open, is left for the rules to
+// name.
+func (s *Session) refreshFiles(ed *record.Editor, rec *record.Record, readers []crypt.Reader) ([]Edit, error) {
+	ident, err := s.Identity()
+	if err != nil {
+		return nil, err
+	}
+	var files []Edit
+	for _, e := range rules.Listed(rec) {
+		if !crypt.IsEncryptedPath(e.Path) || attach.CheckPath(e.Path) != nil {
+			continue
+		}
+		data, err := attach.Read(s.Repo.Root, e.Path, crypt.MaxFile)
+		if err != nil || attach.SumBytes(data) != strings.ToLower(e.SHA256) {
+			continue
+		}
+		st, err := crypt.FileStanzas(data)
+		if err != nil || len(crypt.Missing(st, readers)) == 0 {
+			continue
+		}
+		clear, err := ident.OpenFile(data)
+		if err != nil {
+			continue
+		}
+		ct, err := crypt.EncryptFile(clear, crypt.Recipients(readers))
+		if err != nil {
+			return nil, &Refused{Rule: RuleEncrypted, Reason: i18n.Sprintf("refused: cannot encrypt attachment %s of %s: %v; nothing was changed", e.Path, rec.ID, err)}
+		}
+		if err := ed.Set(attach.Field+"."+strconv.Itoa(e.Index)+".sha256", hashNode(attach.SumBytes(ct)), false); err != nil {
+			return nil, err
+		}
+		files = append(files, Edit{Path: e.Path, Data: ct, File: true})
+	}
+	return files, nil
+}
+
+func sameReaders(a, b []crypt.Reader) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Handle != b[i].Handle {
+			return false
+		}
+	}
+	return true
 }
 
 // NotReader refuses a change to an encrypted field the actor cannot read.

@@ -3,10 +3,14 @@ package change
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
+	"github.com/opsbook/opsbook/pkg/attach"
 	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/rules"
 	"github.com/opsbook/opsbook/pkg/workflow"
 )
 
@@ -92,7 +96,11 @@ func EncryptEdits(s *Session, recs []*record.Record, rekey bool) ([]Edit, []stri
 			}
 			changed = true
 		}
-		if !changed {
+		files, err := encryptAttachments(s, ed, rec, readers, keys, id, rekey)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !changed && len(files) == 0 {
 			continue
 		}
 		data, err := ed.Bytes()
@@ -100,8 +108,106 @@ func EncryptEdits(s *Session, recs []*record.Record, rekey bool) ([]Edit, []stri
 			return nil, nil, err
 		}
 		edits = append(edits, Edit{Path: rec.Path, Before: rec, Data: data})
+		edits = append(edits, files...)
 	}
 	return edits, notes, nil
+}
+
+// encryptAttachments applies the policy to the files of a record whose
+// attachments it encrypts: each clear file listed becomes <name>.age for
+// the record's readers (the entry, and each field naming the file, now
+// name the .age file with the ciphertext's SHA-256; the clear file leaves
+// the work tree in the same commit). With rekey, an .age file whose
+// stanzas differ from today's readers is opened and encrypted again (a
+// file already right is left as it is: a new ciphertext of a large file
+// would weigh on every clone for ever). The file is read once and must
+// have its listed hash.
+func encryptAttachments(s *Session, ed *record.Editor, rec *record.Record, readers []crypt.Reader, keys []crypt.Key, id *crypt.Identity, rekey bool) ([]Edit, error) {
+	if !crypt.EncryptsAttachments(s.Repo.Policy, rec) {
+		return nil, nil
+	}
+	var files []Edit
+	seen := map[string]bool{}
+	for _, e := range rules.Listed(rec) {
+		at := attach.Field + "." + strconv.Itoa(e.Index)
+		if seen[e.Path] {
+			return nil, refused(RuleEncrypted, "refused: %s lists %s twice; remove one entry first; nothing was changed", rec.ID, e.Path)
+		}
+		seen[e.Path] = true
+		if attach.CheckPath(e.Path) != nil {
+			return nil, refused(RuleEncrypted, "refused: %s of %s is not a valid attachment path; fix the record first; nothing was changed", e.Path, rec.ID)
+		}
+		if crypt.IsEncryptedPath(e.Path) && !rekey {
+			continue
+		}
+		data, err := attach.Read(s.Repo.Root, e.Path, crypt.MaxFile)
+		if err != nil {
+			return nil, refused(RuleEncrypted, "refused: attachment %s of %s cannot be read (%v); restore it first (git checkout -- %s); nothing was changed", e.Path, rec.ID, err, e.Path)
+		}
+		if sum := attach.SumBytes(data); sum != strings.ToLower(e.SHA256) {
+			return nil, refused(RuleEncrypted, "refused: attachment %s of %s has SHA-256 %s, not the %s the record lists; restore the attached file first (git checkout -- %s); nothing was changed", e.Path, rec.ID, sum, e.SHA256, e.Path)
+		}
+		if crypt.IsEncryptedPath(e.Path) {
+			st, err := crypt.FileStanzas(data)
+			if err != nil {
+				return nil, refused(RuleEncrypted, "refused: attachment %s of %s: %v; nothing was changed", e.Path, rec.ID, err)
+			}
+			if !crypt.NeedsRekey(st, readers) {
+				continue
+			}
+			clear, err := id.OpenFile(data)
+			if errors.Is(err, crypt.ErrNotReader) {
+				return nil, refused(RuleEncrypted, "refused: you cannot read attachment %s of %s, so you cannot encrypt it again (someone who can read it runs opsbook rekey %s); nothing was changed", e.Path, rec.ID, rec.ID)
+			}
+			if err != nil {
+				return nil, refused(RuleEncrypted, "refused: attachment %s of %s %v; nothing was changed", e.Path, rec.ID, err)
+			}
+			ct, err := crypt.EncryptFile(clear, keys)
+			if err != nil {
+				return nil, refused(RuleEncrypted, "refused: cannot encrypt attachment %s of %s: %v; nothing was changed", e.Path, rec.ID, err)
+			}
+			if err := ed.Set(at+".sha256", hashNode(attach.SumBytes(ct)), false); err != nil {
+				return nil, err
+			}
+			files = append(files, Edit{Path: e.Path, Data: ct, File: true})
+			continue
+		}
+		to := e.Path + crypt.FileExt
+		if st := attach.Stat(s.Repo.Root, to); st != attach.Missing {
+			return nil, refused(RuleEncrypted, "refused: %s of %s cannot become %s: that path is %s already; move it away first; nothing was changed", e.Path, rec.ID, to, st.Phrase())
+		}
+		for _, other := range s.Repo.Set.Records {
+			if other.Path == rec.Path || other.ID == rec.ID {
+				continue
+			}
+			for _, oe := range rules.Listed(other) {
+				if oe.Path == e.Path {
+					return nil, refused(RuleEncrypted, "refused: attachment %s of %s is listed by %s too: encrypting it would take it from %s; attach a copy to each record first; nothing was changed", e.Path, rec.ID, other.ID, other.ID)
+				}
+			}
+		}
+		ct, err := crypt.EncryptFile(data, keys)
+		if err != nil {
+			return nil, refused(RuleEncrypted, "refused: cannot encrypt attachment %s of %s: %v; nothing was changed", e.Path, rec.ID, err)
+		}
+		pn, _ := record.ScalarNode(to)
+		if err := ed.Set(at+".path", pn, false); err != nil {
+			return nil, err
+		}
+		if err := ed.Set(at+".sha256", hashNode(attach.SumBytes(ct)), false); err != nil {
+			return nil, err
+		}
+		for _, n := range rules.NamedAttachments(rec) {
+			if n.Path == e.Path {
+				pn, _ := record.ScalarNode(to)
+				if err := ed.Set(n.Field, pn, false); err != nil {
+					return nil, err
+				}
+			}
+		}
+		files = append(files, Edit{Path: to, Data: ct, File: true}, Edit{Path: e.Path, File: true})
+	}
+	return files, nil
 }
 
 func covered(fields []string, p string) bool {

@@ -23,7 +23,12 @@ overwritten (rename the new one); a symbolic link is refused, not followed.
 Name the attached path in a field (receipt, items.N.receipt,
 feasibility.report, closure.report) with opsbook set as usual.
 Attaching is an edit of the record: whoever may edit it in its state may
-attach, and a sealed record's listed file is never replaced.`
+attach, and a sealed record's listed file is never replaced.
+
+When the policy encrypts the record's attachments (encrypt.KIND.attachments),
+each FILE is stored as FILE.age, encrypted for the record's readers: the
+clear bytes never reach the work tree or git. opsbook attachment ID FILE
+gives it back to a reader.`
 
 func newAttachCmd(g *global) *cobra.Command {
 	o := &attachOpts{global: g}

@@ -68,6 +68,7 @@ func BenchmarkShow(b *testing.B) {
 	}
 }
 
+// BenchmarkSummary gives the stored summary (the first run stores it).
 func BenchmarkSummary(b *testing.B) {
 	dir := benchDept(b)
 	benchRun(b, dir, "summary")
@@ -129,4 +130,50 @@ func BenchmarkSet(b *testing.B) {
 
 func BenchmarkMove(b *testing.B) {
 	benchWrite(b, func(id string) []string { return []string{"submit", id, "--no-commit"} })
+}
+
+// BenchmarkList lists on indexed fields: from the index, the titles
+// included.
+func BenchmarkList(b *testing.B) {
+	dir := benchDept(b)
+	benchRun(b, dir, "list", "expense", "--where", "amount > 1000")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		benchRun(b, dir, "list", "expense", "--where", "amount > 1000")
+	}
+}
+
+// BenchmarkListDerived lists on a derived field: the kind's records are
+// read through the cache.
+func BenchmarkListDerived(b *testing.B) {
+	dir := benchDept(b)
+	benchRun(b, dir, "list", "expense", "--where", "receipt_status = missing")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		benchRun(b, dir, "list", "expense", "--where", "receipt_status = missing")
+	}
+}
+
+// BenchmarkSummaryFull is summary's full pass (--no-cache): what the
+// first summary after any change costs, beside BenchmarkSummary's stored
+// answer.
+func BenchmarkSummaryFull(b *testing.B) {
+	dir := benchDept(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		benchRun(b, dir, "summary", "--no-cache")
+	}
+}
+
+// BenchmarkInbox is the director's inbox: every move waiting on them tried
+// against the rules.
+func BenchmarkInbox(b *testing.B) {
+	dir := benchDept(b)
+	b.Setenv("GIT_AUTHOR_EMAIL", "wang.fang@example.com")
+	b.Setenv("GIT_COMMITTER_EMAIL", "wang.fang@example.com")
+	benchRun(b, dir, "inbox")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		benchRun(b, dir, "inbox")
+	}
 }

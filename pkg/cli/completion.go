@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"path"
 	"sort"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/query"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/repo"
+	"github.com/opsbook/opsbook/pkg/rules"
 	"github.com/opsbook/opsbook/pkg/workflow"
 	"github.com/spf13/cobra"
 )
@@ -55,6 +57,29 @@ func addCompletions(g *global, root *cobra.Command) {
 			}
 		case name == "show" || name == "edit" || name == "history" || name == "renumber":
 			c.ValidArgsFunction = anyID
+		case name == "attachment":
+			// The record, then the names of the files it lists.
+			c.ValidArgsFunction = func(cmd *cobra.Command, args []string, s string) ([]string, cobra.ShellCompDirective) {
+				if len(args) == 0 {
+					return anyID(cmd, args, s)
+				}
+				if len(args) > 1 {
+					return nil, cobra.ShellCompDirectiveNoFileComp
+				}
+				r, err := g.open(cmd.Context())
+				if err != nil {
+					return nil, cobra.ShellCompDirectiveNoFileComp
+				}
+				rec, err := r.Find(args[0])
+				if err != nil {
+					return nil, cobra.ShellCompDirectiveNoFileComp
+				}
+				var out []string
+				for _, e := range rules.Listed(rec) {
+					out = append(out, path.Base(e.Path))
+				}
+				return out, cobra.ShellCompDirectiveNoFileComp
+			}
 		case name == "set":
 			c.ValidArgsFunction = func(cmd *cobra.Command, args []string, s string) ([]string, cobra.ShellCompDirective) {
 				if len(args) == 0 {

@@ -43,6 +43,10 @@ func TestCompletion(t *testing.T) {
 	if got := complete(t, "show", ""); !has(got, "CMP-2026-0009", "EXP-2026-0027", "li.wei") {
 		t.Errorf("show ids: %v", got)
 	}
+	// attachment: a record, then the names of its files
+	if got := complete(t, "attachment", "VIO-2026-0002", ""); len(got) != 1 || got[0] != "it-report.txt.age" {
+		t.Errorf("attachment files: %v", got)
+	}
 	// a verb offers the records it can move: submitted claims for approve
 	got := complete(t, "approve", "")
 	if !has(got, "EXP-2026-0023") || has(got, "EXP-2026-0027") || has(got, "CMP-2026-0009") {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/opsbook/opsbook/pkg/attach"
 	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/crypt"
@@ -14,6 +15,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/query"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
+	"github.com/opsbook/opsbook/pkg/rules"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
@@ -116,7 +118,11 @@ commit holds every record changed. Only the director and leadership run it:
 verify accepts a change of a sealed field's ciphertext only from them.
 
 The clear text pushed before stays in history: encrypting the files does not
-remove it from older commits.`
+remove it from older commits.
+
+A clear file listed by a record whose policy encrypts its attachments
+becomes FILE.age (its entry and any field naming it follow) and the clear
+file leaves the work tree in the same commit; older commits keep it.`
 
 // rekeyLong is the longer help of rekey, keyed in the help catalog.
 const rekeyLong = `Rekey opens every encrypted field of the records named (or of every record
@@ -128,7 +134,11 @@ every record changed; only the director and leadership run it.
 
 Someone removed can still read what they could read before: the old
 ciphertexts stay in git history, and a clone they already hold keeps them.
-Rekey protects what is written after it.`
+Rekey protects what is written after it.
+
+An encrypted attachment (.age) whose recipients are not today's readers is
+encrypted again too, and the record lists its new SHA-256; one already
+written for its readers is left as it is.`
 
 func newEncryptLike(g *global, rekey bool) *cobra.Command {
 	o := &cryptOpts{global: g}
@@ -173,7 +183,7 @@ func runEncrypt(ctx context.Context, o *cryptOpts, ids []string, rekey bool) err
 			return err
 		}
 		for _, r := range s.Repo.Set.Records {
-			if len(s.Repo.Policy.Encrypted(r.Kind)) > 0 || hasCiphertext(r) {
+			if len(s.Repo.Policy.Encrypted(r.Kind)) > 0 || hasCiphertext(r) || crypt.EncryptsAttachments(s.Repo.Policy, r) {
 				recs = append(recs, r)
 			}
 		}
@@ -204,14 +214,22 @@ func runEncrypt(ctx context.Context, o *cryptOpts, ids []string, rekey bool) err
 		}
 		return nil
 	}
-	first := edits[0].Before
-	msg := change.Message{Kind: first.Kind, ID: first.ID, Action: action, Note: o.note, Mechanical: true}
-	if len(edits) > 1 {
-		var more []string
-		for _, e := range edits[1:] {
-			more = append(more, e.Before.ID)
+	// The records changed (the files an attachment's encryption writes
+	// and removes ride along in the same commit).
+	var changed []*record.Record
+	for _, e := range edits {
+		if !e.File {
+			changed = append(changed, e.Before)
 		}
-		msg.Action = fmt.Sprintf("%s (and %d more records)", action, len(edits)-1)
+	}
+	first := changed[0]
+	msg := change.Message{Kind: first.Kind, ID: first.ID, Action: action, Note: o.note, Mechanical: true}
+	if len(changed) > 1 {
+		var more []string
+		for _, r := range changed[1:] {
+			more = append(more, r.ID)
+		}
+		msg.Action = fmt.Sprintf("%s (and %d more records)", action, len(changed)-1)
 		msg.Note = strings.TrimSpace(o.note + "\n\n" + action + ": " + first.ID + ", " + strings.Join(more, ", "))
 	}
 	res, err := s.Apply(ctx, edits, msg)
@@ -219,7 +237,7 @@ func runEncrypt(ctx context.Context, o *cryptOpts, ids []string, rekey bool) err
 		return writeErr(err)
 	}
 	out := changeJSON{ID: first.ID, Path: first.Path, Paths: res.Paths, Action: action, Commit: res.Commit, Unchanged: res.Unchanged}
-	return o.report(out, i18n.Sprintf("%s: %d record(s) changed", action, len(edits)))
+	return o.report(out, i18n.Sprintf("%s: %d record(s) changed", action, len(changed)))
 }
 
 type readerRow struct {
@@ -232,7 +250,8 @@ type readerRow struct {
 }
 
 // readersLong is the longer help of readers, keyed in the help catalog.
-const readersLong = `Readers lists, for each field the policy encrypts in the record's kind, the
+const readersLong = `Readers lists, for each field the policy encrypts in the record's kind
+(and each attached file, by its path, when the policy encrypts them), the
 people who may read it (with the role or party that makes them a reader),
 and from the ciphertext's recipient stanzas, without any key, who of them
 it was not written for (missing: run opsbook rekey ID) and how many keys of
@@ -262,7 +281,7 @@ func newReadersCmd(g *global) *cobra.Command {
 			if err != nil {
 				return usage(err)
 			}
-			rows := readerRows(r.Policy, crypt.NewPeople(r.Set.OfKind(record.Person)), rec)
+			rows := readerRows(r.Policy, crypt.NewPeople(r.Set.OfKind(record.Person)), rec, r.Root)
 			switch format {
 			case render.JSON:
 				return render.WriteJSON(g.io.Out, rows)
@@ -300,7 +319,7 @@ func newReadersCmd(g *global) *cobra.Command {
 	}
 }
 
-func readerRows(pol *config.Policy, people crypt.People, rec *record.Record) []readerRow {
+func readerRows(pol *config.Policy, people crypt.People, rec *record.Record, root string) []readerRow {
 	readers := crypt.Readers(pol, people, rec)
 	names := make([]string, 0, len(readers))
 	for _, x := range readers {
@@ -333,6 +352,34 @@ func readerRows(pol *config.Policy, people crypt.People, rec *record.Record) []r
 			row.Extra = crypt.Extra(st, readers)
 		}
 		rows = append(rows, row)
+	}
+	// The record's files, when the policy encrypts them: one row each,
+	// named by its path.
+	if crypt.EncryptsAttachments(pol, rec) {
+		for _, e := range rules.Listed(rec) {
+			row := readerRow{Field: e.Path, State: "encrypted", Readers: names, Missing: []string{}}
+			if !crypt.IsEncryptedPath(e.Path) {
+				row.State = "plain"
+				row.Error = "plain text: run opsbook encrypt " + rec.ID
+				rows = append(rows, row)
+				continue
+			}
+			head, err := attach.Head(root, e.Path, crypt.HeaderMax)
+			var st []crypt.Stanza
+			if err == nil {
+				st, err = crypt.FileStanzas(head)
+			}
+			if err != nil {
+				row.Error = err.Error()
+				rows = append(rows, row)
+				continue
+			}
+			for _, m := range crypt.Missing(st, readers) {
+				row.Missing = append(row.Missing, m.Handle)
+			}
+			row.Extra = crypt.Extra(st, readers)
+			rows = append(rows, row)
+		}
 	}
 	return rows
 }

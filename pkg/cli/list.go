@@ -236,16 +236,10 @@ func runList(ctx context.Context, o *listOpts) error {
 	if err != nil {
 		return usage(err)
 	}
-	// Neither the derived fields nor the columns read other records.
-	now, r, err := o.loadKinds(ctx, kind)
-	if err != nil {
-		return err
-	}
 	fields, err := query.FieldsOf(kind)
 	if err != nil {
 		return err
 	}
-	recs := r.Set.OfKind(kind)
 	spec := o.columns
 	narrow := false
 	if spec == "" {
@@ -273,25 +267,46 @@ func runList(ctx context.Context, o *listOpts) error {
 		}
 		return nil
 	}
-	// The schema's fields answer nearly every query; the records are
-	// walked for fields it does not declare only when one is asked for.
-	if err := parse(); err != nil {
-		fields.Observe(recs)
-		if err := parse(); err != nil {
+	parsed := parse() == nil
+	now, err := o.clock()
+	if err != nil {
+		return err
+	}
+	var rows []*query.Row
+	var matched, total int
+	indexed := false
+	if parsed && !o.noCache && !o.redact {
+		rows, matched, total, indexed, err = o.listIndexed(ctx, kind, now, q, order, cols)
+		if err != nil {
 			return err
 		}
 	}
-
-	rc := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now}
-	all := query.NewRows(rc, o.revealAll(recs, o.redact), o.redact)
-	if n := len(recs) - len(all); o.redact && n > 0 {
-		fmt.Fprintln(o.io.Err, i18n.Sprintf("redacted: %d confidential record(s) left out", n))
-	}
-	rows := q.Filter(all)
-	order.Sort(rows)
-	matched := len(rows)
-	if o.limit > 0 && len(rows) > o.limit {
-		rows = rows[:o.limit]
+	if !indexed {
+		// Neither the derived fields nor the columns read other records.
+		_, r, err := o.loadKinds(ctx, kind)
+		if err != nil {
+			return err
+		}
+		recs := r.Set.OfKind(kind)
+		// The schema's fields answer nearly every query; the records are
+		// walked for fields it does not declare only when one is asked for.
+		if !parsed {
+			fields.Observe(recs)
+			if err := parse(); err != nil {
+				return err
+			}
+		}
+		rc := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now}
+		all := query.NewRows(rc, o.revealAll(recs, o.redact), o.redact)
+		if n := len(recs) - len(all); o.redact && n > 0 {
+			fmt.Fprintln(o.io.Err, i18n.Sprintf("redacted: %d confidential record(s) left out", n))
+		}
+		rows = q.Filter(all)
+		order.Sort(rows)
+		matched, total = len(rows), len(recs)
+		if o.limit > 0 && len(rows) > o.limit {
+			rows = rows[:o.limit]
+		}
 	}
 
 	switch format {
@@ -355,7 +370,7 @@ func runList(ctx context.Context, o *listOpts) error {
 		if narrow {
 			what += i18n.Sprintf(msgListNarrow, o.io.Width, defaultColumns[kind])
 		}
-		if total := len(recs); matched != total {
+		if matched != total {
 			what = i18n.Sprintf("%d of %s", matched, kindCount(kind, total))
 		}
 		if len(rows) < matched {

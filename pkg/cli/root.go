@@ -134,6 +134,7 @@ func NewRoot(io *Streams) *cobra.Command {
 		newMoveCmd(g),
 		newRenumberCmd(g),
 		newAttachCmd(g),
+		newAttachmentCmd(g),
 		newInitCmd(g),
 		newHistoryCmd(g),
 		newLogCmd(g),

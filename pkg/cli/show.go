@@ -5,11 +5,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/mattn/go-runewidth"
+	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/query"
 	"github.com/opsbook/opsbook/pkg/record"
@@ -173,7 +175,12 @@ func writeDetail(w io.Writer, o *showOpts, d *query.Detail, root string) error {
 
 	var fields []render.Field
 	for _, l := range d.Lines() {
-		fields = append(fields, render.Field{Label: fieldLabel(l.Path), Value: fieldValue(l.Path, l.Value)})
+		v := fieldValue(l.Path, l.Value)
+		if strings.HasPrefix(l.Path, "attachments.") && strings.HasSuffix(l.Path, ".path") && crypt.IsEncryptedPath(l.Value) {
+			// An encrypted attachment: who may read it opens it so.
+			v += "  " + c.Dim(i18n.Sprintf("%s (opsbook attachment %s %s)", crypt.Marker, d.ID, path.Base(l.Value)))
+		}
+		fields = append(fields, render.Field{Label: fieldLabel(l.Path), Value: v})
 	}
 	if len(fields) > 0 {
 		b.WriteString("\n")

@@ -2,9 +2,12 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
+	"time"
 
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/render"
+	"github.com/opsbook/opsbook/pkg/repo"
 	"github.com/opsbook/opsbook/pkg/report"
 	"github.com/opsbook/opsbook/pkg/rules"
 	"github.com/spf13/cobra"
@@ -53,12 +56,14 @@ func runSummary(ctx context.Context, o *summaryOpts) error {
 	if err != nil {
 		return err
 	}
-	now, r, err := o.load(ctx)
+	now, err := o.clock()
 	if err != nil {
 		return err
 	}
-	rc := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now}
-	s := report.NewSummary(rc, r.Validate(now), now)
+	s, err := o.summary(ctx, now)
+	if err != nil {
+		return err
+	}
 	if o.html != "" {
 		if err := o.writeHTMLTo(o.html, s.Page(), now, "summary"); err != nil {
 			return err
@@ -74,4 +79,93 @@ func runSummary(ctx context.Context, o *summaryOpts) error {
 		return render.WriteYAML(o.io.Out, s)
 	}
 	return render.WritePageWidth(o.io.Out, s.Page(), o.io.OutTTY, o.colors(), o.io.Width)
+}
+
+// summaryMemo is the name of the stored summary (repo.Memo).
+const summaryMemo = "summary"
+
+// summariesReused counts the summaries given from the memo, for the tests.
+var summariesReused int
+
+// summary returns the summary as of now: the stored one when it holds
+// (repo.Memo: same records, policy, build and attachments, same day, and
+// no judgement of the rules or reports changing in between), or a full
+// pass over the department, which stores its answer for the next time.
+func (o *summaryOpts) summary(ctx context.Context, now time.Time) (*report.Summary, error) {
+	var before string
+	var d *repo.Indexed
+	if !o.noCache {
+		if x, err := repo.OpenIndexed(ctx, o.dir); err == nil {
+			d = x
+			before, _ = d.Fingerprint()
+		} else if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+	}
+	if before != "" {
+		m, err := repo.LoadMemo(d.Root, summaryMemo)
+		switch {
+		case err != nil:
+			repo.Trace("summary memo: %v", err)
+		case !m.Holds(before, now):
+			repo.Trace("summary memo: %s", m.Why(before, now))
+		case !repo.SameFiles(d.Root, m.Files):
+			repo.Trace("summary memo: an attachment changed")
+		default:
+			var v storedSummary
+			if json.Unmarshal(m.Value, &v) == nil && v.Summary != nil && v.Summary.Retime(now, v.Starts) {
+				o.warnInterrupted(d.Root)
+				summariesReused++
+				repo.Trace("summary memo: reused")
+				return v.Summary, nil
+			}
+		}
+	}
+	start := time.Now()
+	_, r, err := o.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h := &rules.Horizon{}
+	ds, seen := r.ValidateSeen(now, h)
+	rc := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Horizon: h}
+	s := report.NewSummary(rc, ds, now)
+	if before != "" {
+		o.storeSummary(ctx, before, now, start, h, seen, s)
+	}
+	return s, nil
+}
+
+// storedSummary is the value of the summary's memo.
+type storedSummary struct {
+	Summary *report.Summary `json:"summary"`
+	Starts  []time.Time     `json:"clock_starts"`
+}
+
+// storeSummary keeps s when the department after the pass is the one
+// fingerprinted before it (fp) and the attachments the rules looked at
+// have stat data that vouch for their content.
+func (o *summaryOpts) storeSummary(ctx context.Context, fp string, now, start time.Time, h *rules.Horizon, seen []string, s *report.Summary) {
+	d, err := repo.OpenIndexed(ctx, o.dir)
+	if err != nil {
+		return
+	}
+	if after, ok := d.Fingerprint(); !ok || after != fp {
+		repo.Trace("summary memo: not stored: the department changed during the pass")
+		return
+	}
+	files, ok := repo.SeeFiles(d.Root, seen, start)
+	if !ok {
+		repo.Trace("summary memo: not stored: an attachment changed too recently")
+		return
+	}
+	v, err := json.Marshal(storedSummary{s, s.ClockStarts()})
+	if err != nil {
+		return
+	}
+	m := &repo.Memo{Fingerprint: fp, Day: now.Format(time.DateOnly), From: now, Files: files, Value: v}
+	if at := h.At(); !at.IsZero() {
+		m.Until = &at
+	}
+	repo.SaveMemo(d.Root, summaryMemo, m)
 }

@@ -6,13 +6,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
+	"github.com/opsbook/opsbook/pkg/attach"
 	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/i18n"
+	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/opsbook/opsbook/pkg/repo"
 	"github.com/opsbook/opsbook/pkg/rules"
@@ -200,6 +203,7 @@ func listRules(o *validateOpts, format render.Format) error {
 func (o *validateOpts) validateClear(r *repo.Repo) []diag.Diagnostic {
 	var out []diag.Diagnostic
 	for _, rec := range r.Set.Records {
+		out = append(out, o.validateFiles(r, rec)...)
 		paths := crypt.Ciphertexts(rec)
 		if len(paths) == 0 {
 			continue
@@ -230,6 +234,39 @@ func (o *validateOpts) validateClear(r *repo.Repo) []diag.Diagnostic {
 				out = append(out, d)
 			}
 		}
+	}
+	return out
+}
+
+// validateFiles opens, with the reader's key, each encrypted attachment of
+// rec that has its listed hash: one that does not open although it names
+// the reader (a payload altered before it was listed) is an error. A file
+// that is not the reader's, or has another hash (attachment-hash), is left
+// to the rules.
+func (o *validateOpts) validateFiles(r *repo.Repo, rec *record.Record) []diag.Diagnostic {
+	var out []diag.Diagnostic
+	for _, e := range rules.Listed(rec) {
+		if !crypt.IsEncryptedPath(e.Path) || attach.CheckPath(e.Path) != nil {
+			continue
+		}
+		id := o.identity()
+		if id == nil {
+			return nil
+		}
+		data, err := attach.Read(r.Root, e.Path, crypt.MaxFile*2)
+		if err != nil || attach.SumBytes(data) != strings.ToLower(e.SHA256) {
+			continue
+		}
+		if _, err := crypt.FileStanzas(data); err != nil {
+			continue // the rules name it (ciphertext)
+		}
+		if _, err := id.OpenFile(data); err == nil || errors.Is(err, crypt.ErrNotReader) {
+			continue
+		}
+		field := attach.Field + "." + strconv.Itoa(e.Index) + ".path"
+		line, col := rec.Pos(field)
+		msg, text := i18n.Both("attachment %s of %s names you as a reader but cannot be opened: %v", e.Path, rec.ID, err)
+		out = append(out, diag.Diagnostic{Path: rec.Path, Line: line, Column: col, Severity: diag.Error, Rule: "ciphertext", Message: msg, Text: text, Record: rec.ID})
 	}
 	return out
 }

@@ -221,3 +221,35 @@ func TestLanguageEnvIsIgnoredWithTheRightReason(t *testing.T) {
 		t.Fatalf("IgnoredEnv = %q", msgs)
 	}
 }
+
+func TestEncryptAttachments(t *testing.T) {
+	p, ds := FromBytes([]byte("encrypt:\n  violation:\n    fields: [facts]\n    readers: [director]\n    attachments: [confidential]\n  customer:\n    readers: [director]\n    attachments: true\n  appraisal:\n    fields: [outcome.reward]\n    readers: [director]\n    attachments: false\n"))
+	if len(ds) != 0 {
+		t.Fatalf("diagnostics: %v", ds)
+	}
+	v, c, a := p.Encrypt["violation"], p.Encrypt["customer"], p.Encrypt["appraisal"]
+	if !v.EncryptsAttachments("confidential") || v.EncryptsAttachments("internal") {
+		t.Errorf("violation: %v", v.Attachments)
+	}
+	if len(c.Attachments) != 3 || len(c.Fields) != 0 || a.EncryptsAttachments("confidential") {
+		t.Errorf("customer %v, appraisal %v", c, a)
+	}
+	for _, bad := range []struct{ text, want string }{
+		{"encrypt:\n  violation:\n    readers: [director]\n    attachments: [secret]\n", `"secret" is not a classification`},
+		{"encrypt:\n  violation:\n    readers: [director]\n    attachments: yes\n", "neither true, false nor a list"},
+		{"encrypt:\n  violation:\n    readers: [director]\n    attachments: false\n", "names no fields and no attachments"},
+		{"encrypt:\n  violation:\n    readers: [director]\n    attachments: [internal, internal]\n", "internal"},
+		{"encrypt:\n  expense:\n    readers: [director]\n    attachments: true\n", "expense"},
+	} {
+		_, ds := FromBytes([]byte(bad.text))
+		found := false
+		for _, d := range ds {
+			if d.Path == FileName && d.Line >= 2 && strings.Contains(d.Message, bad.want) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%q: want a policy error at its line saying %q, got %v", bad.text, bad.want, ds)
+		}
+	}
+}

@@ -23,6 +23,16 @@ type EncryptRule struct {
 	// ByClass, when it has the record's classification, replaces Readers
 	// for the records of that classification.
 	ByClass map[string][]string `json:"by_classification,omitempty"`
+	// Attachments are the classifications whose records keep their
+	// attached files encrypted (<name>.age), for the same readers as the
+	// fields; empty: attachments stay in clear.
+	Attachments []string `json:"attachments,omitempty"`
+}
+
+// EncryptsAttachments reports whether a record of this classification keeps
+// its attached files encrypted.
+func (e EncryptRule) EncryptsAttachments(class string) bool {
+	return slices.Contains(e.Attachments, class)
 }
 
 // ReadersFor returns the readers of a record of this classification.
@@ -57,6 +67,14 @@ var encryptable = map[record.Kind][]string{
 
 // Encryptable returns the fields of a kind the policy may encrypt.
 func Encryptable(k record.Kind) []string { return encryptable[k] }
+
+func kindList() string {
+	var out []string
+	for _, k := range EncryptKinds() {
+		out = append(out, string(k))
+	}
+	return strings.Join(out, ", ")
+}
 
 // EncryptKinds are the kinds that have encryptable fields, in order.
 func EncryptKinds() []record.Kind {
@@ -135,6 +153,30 @@ func (p *Policy) setEncrypt(kind string, v any) error {
 	fields, _ := strs("fields")
 	readers, _ := strs("readers")
 	rule := EncryptRule{Fields: fields, Readers: readers}
+	if x, ok := m.Get("attachments"); ok {
+		switch t := x.(type) {
+		case bool:
+			if t {
+				rule.Attachments = slices.Clone(Classifications)
+			}
+		case []any:
+			for _, y := range t {
+				c := record.Text(y)
+				if !slices.Contains(Classifications, c) {
+					return fmt.Errorf("attachments: %q is not a classification (%s); write true for every record of the kind", c, strings.Join(Classifications, ", "))
+				}
+				if slices.Contains(rule.Attachments, c) {
+					return fmt.Errorf("attachments: %s is listed twice", c)
+				}
+				rule.Attachments = append(rule.Attachments, c)
+			}
+			if len(rule.Attachments) == 0 {
+				return fmt.Errorf("attachments: an empty list encrypts nothing; write false, or leave the key out")
+			}
+		default:
+			return fmt.Errorf("attachments: %q is neither true, false nor a list of classifications (%s)", record.Text(x), strings.Join(Classifications, ", "))
+		}
+	}
 	for _, c := range Classifications {
 		if l, ok := strs(c); ok {
 			if rule.ByClass == nil {
@@ -145,7 +187,7 @@ func (p *Policy) setEncrypt(kind string, v any) error {
 	}
 	allowed := encryptable[k]
 	if len(allowed) == 0 {
-		return fmt.Errorf("%s has no field that may be encrypted: its fields are what workflows, seals, sums and reports read", k)
+		return fmt.Errorf("%s cannot be encrypted: its fields and files are what workflows, seals, sums and reports read (kinds that may be encrypted: %s)", k, kindList())
 	}
 	seen := map[string]bool{}
 	for _, f := range fields {
@@ -162,8 +204,8 @@ func (p *Policy) setEncrypt(kind string, v any) error {
 		}
 		seen[f] = true
 	}
-	if len(fields) == 0 {
-		return fmt.Errorf("names no fields")
+	if len(fields) == 0 && len(rule.Attachments) == 0 {
+		return fmt.Errorf("names no fields and no attachments: nothing would be encrypted")
 	}
 	check := func(list []string, what string) error {
 		if len(list) == 0 {
@@ -198,6 +240,9 @@ func (p *Policy) encryptValue(kind string) string {
 		return ""
 	}
 	s := "fields " + strings.Join(e.Fields, ", ") + "; readers " + strings.Join(e.Readers, ", ")
+	if len(e.Attachments) > 0 {
+		s += "; attachments of " + strings.Join(e.Attachments, ", ") + " records"
+	}
 	for _, c := range Classifications {
 		if l, ok := e.ByClass[c]; ok {
 			s += "; " + c + " " + strings.Join(l, ", ")

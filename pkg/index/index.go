@@ -9,9 +9,10 @@
 // files (pkg/repo) before every use, an entry whose stat data and content
 // hash no longer match its file is made again from the file, and an index of
 // another format or build, or whose checksum fails, is dropped and rebuilt.
-// It holds no field a policy may keep confidential: no titles, no texts, no
-// contact details; only ids, paths, kinds, states, references, amounts,
-// dates, categories and the handles of the people named.
+// It holds no field a policy may encrypt: no texts, no contact details;
+// only ids, paths, kinds, states, references, amounts, dates, categories,
+// the handles of the people named, and titles and names (which no policy
+// may encrypt, and which every `list` table shows).
 //
 // It lives in .git/opsbook/index, written atomically (a temporary file
 // renamed over it); two writers leave one of their indexes, each entry of
@@ -22,6 +23,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -29,24 +31,27 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/cache"
+	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/rules"
 )
 
 // Format is the version of the file layout; bump it on every change.
-const Format = 2
+const Format = 4
 
 // Clear lists the top-level fields an entry keeps (when their value is
-// text, a number or a boolean): what the set-wide rules, the budget figures
-// and `list --where` on indexed fields read. None of them is a field a
-// policy may encrypt.
+// text, a number or a boolean, kept as such): what the set-wide rules, the
+// budget figures and `list` on indexed fields read. None of them is a
+// field a policy may encrypt (config.Encryptable).
 var Clear = []string{
 	"status", "date", "category", "project", "amount", "claimant",
 	"assignee", "owner", "employee", "appraiser", "author", "customer",
 	"severity", "received_at", "due", "period", "year", "receipt", "type",
+	"title", "name",
 }
 
 // Entry is what the index knows of one record file.
@@ -58,8 +63,14 @@ type Entry struct {
 	// Kind and ID are empty for a file that is not a readable record.
 	Kind   record.Kind
 	ID     string
-	Fields record.Map // the Clear fields the record has, as text
-	Refs   []Ref      // the references it makes, in rules.Refs order
+	Fields record.Map // the Clear fields the record has: string, json.Number or bool
+	// Odd says a Clear field holds what Fields cannot keep (a list, a
+	// mapping, a null): the entry's fields do not stand for the record's.
+	Odd bool
+	// Sealed says the record holds encrypted values (crypt.Ciphertexts):
+	// what shows it must read and reveal it.
+	Sealed bool
+	Refs   []Ref // the references it makes, in rules.Refs order
 	// Files are the attachment paths its fields name, and "sha256:HASH"
 	// for those of them listed with a hash: what split-claim groups claims
 	// by besides claimant and day.
@@ -72,11 +83,10 @@ type Ref struct {
 	Field, ID string
 }
 
-// Str is a clear field's value ("" when absent).
+// Str is a clear field's value as text ("" when absent).
 func (e *Entry) Str(field string) string {
 	v, _ := e.Fields.Get(field)
-	s, _ := v.(string)
-	return s
+	return record.Text(v)
 }
 
 // EntryOf makes the entry of a file from its parsed record (nil for a file
@@ -87,13 +97,18 @@ func EntryOf(path string, st cache.Stat, trusted bool, h cache.Hash, rec *record
 		return e
 	}
 	e.Kind, e.ID = rec.Kind, rec.ID
+	e.Sealed = len(crypt.Ciphertexts(rec)) > 0
 	for _, f := range Clear {
-		v, _ := rec.Data.Get(f)
-		s := record.Text(v) // "" for a list or a mapping: not kept
-		if s == "" {
+		v, ok := rec.Data.Get(f)
+		if !ok {
 			continue
 		}
-		e.Fields = append(e.Fields, record.Field{Key: f, Value: s})
+		switch v.(type) {
+		case string, json.Number, bool:
+			e.Fields = append(e.Fields, record.Field{Key: f, Value: v})
+		default:
+			e.Odd = true
+		}
 	}
 	for _, ref := range rules.Refs {
 		if ref.Kind != rec.Kind {
@@ -122,9 +137,12 @@ func EntryOf(path string, st cache.Stat, trusted bool, h cache.Hash, rec *record
 	return e
 }
 
-// Index is the entries of a department, with the look-ups built from them.
+// Index is the entries of a department, with the look-ups built from them
+// on first use (a command reading only the entries, such as summary's
+// fingerprint or a list, never pays for them).
 type Index struct {
 	Entries []*Entry // by path
+	once    sync.Once
 	byID    map[string][]*Entry
 	in      map[string][]In
 }
@@ -135,28 +153,34 @@ type In struct {
 	Field string
 }
 
-// New builds the look-ups over entries (sorted here by path).
+// New wraps entries (sorted here by path).
 func New(entries []*Entry) *Index {
 	less := func(i, j int) bool { return entries[i].Path < entries[j].Path }
 	if !sort.SliceIsSorted(entries, less) { // the folders' listing is
 		sort.Slice(entries, less)
 	}
-	x := &Index{Entries: entries, byID: make(map[string][]*Entry, len(entries)), in: map[string][]In{}}
-	for _, e := range entries {
-		if e.ID == "" {
-			continue
+	return &Index{Entries: entries}
+}
+
+// looks builds the look-ups by id and of references in.
+func (x *Index) looks() {
+	x.once.Do(func() {
+		x.byID, x.in = make(map[string][]*Entry, len(x.Entries)), map[string][]In{}
+		for _, e := range x.Entries {
+			if e.ID == "" {
+				continue
+			}
+			x.byID[e.ID] = append(x.byID[e.ID], e)
+			for _, r := range e.Refs {
+				x.in[r.ID] = append(x.in[r.ID], In{e, r.Field})
+			}
 		}
-		x.byID[e.ID] = append(x.byID[e.ID], e)
-		for _, r := range e.Refs {
-			x.in[r.ID] = append(x.in[r.ID], In{e, r.Field})
-		}
-	}
-	return x
+	})
 }
 
 // Get returns the entries of the files holding id (more than one: a
 // duplicate id).
-func (x *Index) Get(id string) []*Entry { return x.byID[id] }
+func (x *Index) Get(id string) []*Entry { x.looks(); return x.byID[id] }
 
 // At returns the entry of a path, or nil.
 func (x *Index) At(path string) *Entry {
@@ -169,7 +193,7 @@ func (x *Index) At(path string) *Entry {
 
 // RefsIn returns the references made to id, by path of the entry making
 // them, then field.
-func (x *Index) RefsIn(id string) []In { return x.in[id] }
+func (x *Index) RefsIn(id string) []In { x.looks(); return x.in[id] }
 
 // OfKind returns the entries of a kind, by path.
 func (x *Index) OfKind(k record.Kind) []*Entry {
@@ -278,18 +302,32 @@ func encode(key Key, entries []*Entry) []byte {
 		v(e.Stat.Mtime)
 		v(e.Stat.Ctime)
 		uv(e.Stat.Ino)
+		var flags byte
 		if e.Trusted {
-			b = append(b, 1)
-		} else {
-			b = append(b, 0)
+			flags |= 1
 		}
+		if e.Odd {
+			flags |= 2
+		}
+		if e.Sealed {
+			flags |= 4
+		}
+		b = append(b, flags)
 		b = append(b, e.Hash[:]...)
 		str(string(e.Kind))
 		str(e.ID)
 		uv(uint64(len(e.Fields)))
 		for _, f := range e.Fields {
-			b = append(b, byte(clearIndex[f.Key]))
-			str(f.Value.(string))
+			// the field's code, with the value's type in the high bits
+			code := byte(clearIndex[f.Key])
+			switch f.Value.(type) {
+			case json.Number:
+				code |= typeNumber
+			case bool:
+				code |= typeBool
+			}
+			b = append(b, code)
+			str(record.Text(f.Value))
 		}
 		uv(uint64(len(e.Refs)))
 		for _, r := range e.Refs {
@@ -357,6 +395,14 @@ func (d *decoder) count() int {
 	return int(n)
 }
 
+// The high bits of a field's code say the type of its value: text, a
+// number (kept as its literal) or a boolean.
+const (
+	typeNumber = 0x40
+	typeBool   = 0x80
+	typeMask   = 0xc0
+)
+
 // clearIndex is each clear field's place in Clear: its code in the file.
 var clearIndex = func() map[string]int {
 	m := map[string]int{}
@@ -393,8 +439,9 @@ func decode(data []byte, key Key) ([]*Entry, error) {
 		e.Path = prev[:shared] + d.str()
 		prev = e.Path
 		e.Stat = cache.Stat{Size: d.v(), Mtime: d.v(), Ctime: d.v(), Ino: d.uv()}
-		t := d.take(1)
-		e.Trusted = t == "\x01"
+		if t := d.take(1); t != "" {
+			e.Trusted, e.Odd, e.Sealed = t[0]&1 != 0, t[0]&2 != 0, t[0]&4 != 0
+		}
 		copy(e.Hash[:], d.take(32))
 		e.Kind = record.Kind(d.str())
 		e.ID = d.str()
@@ -402,11 +449,18 @@ func decode(data []byte, key Key) ([]*Entry, error) {
 			e.Fields = make(record.Map, 0, nf)
 			for j := 0; j < nf; j++ {
 				k := d.take(1)
-				if k == "" || int(k[0]) >= len(Clear) {
+				if k == "" || int(k[0]&^typeMask) >= len(Clear) {
 					d.bad = true
 					break
 				}
-				e.Fields = append(e.Fields, record.Field{Key: Clear[k[0]], Value: d.str()})
+				var v any = d.str()
+				switch k[0] & typeMask {
+				case typeNumber:
+					v = json.Number(v.(string))
+				case typeBool:
+					v = v.(string) == "true"
+				}
+				e.Fields = append(e.Fields, record.Field{Key: Clear[k[0]&^typeMask], Value: v})
 			}
 		}
 		if nr := d.count(); nr > 0 {

@@ -387,3 +387,13 @@ func exactAmount(v any) any {
 	}
 	return v
 }
+
+// TopLevel returns the name of a stored field at the top level of the
+// record ("amount", not "items.0.amount", nor a derived field), or the
+// synthetic kind, id and path; ok is false for any other field.
+func (f Field) TopLevel() (name string, ok bool) {
+	if f.derived != nil || len(f.parts) != 1 {
+		return "", false
+	}
+	return f.parts[0], true
+}

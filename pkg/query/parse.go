@@ -384,3 +384,30 @@ func canonical(parts []string) []string {
 	}
 	return out
 }
+
+// Fields returns the fields the expression reads, in the order written
+// (a field read twice is listed twice).
+func (q *Query) Fields() []Field {
+	var out []Field
+	var walk func(n node)
+	walk = func(n node) {
+		switch t := n.(type) {
+		case andNode:
+			walk(t.l)
+			walk(t.r)
+		case orNode:
+			walk(t.l)
+			walk(t.r)
+		case notNode:
+			walk(t.x)
+		case testNode:
+			out = append(out, t.field)
+		case *cmpNode:
+			out = append(out, t.field)
+		}
+	}
+	if q.root != nil {
+		walk(q.root)
+	}
+	return out
+}

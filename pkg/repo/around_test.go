@@ -3,6 +3,8 @@ package repo
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -114,4 +116,59 @@ func lineDiff(a, b string) string {
 		out = append(out, "+ "+l)
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestHorizonHoldsAtRandomMoments: validate's findings as of a moment N
+// (their place, rule and severity) are the findings at any later moment of
+// N's day before the horizon collected at N, and they change at some of
+// the horizons: on copies of the sample and a generated department, at
+// moments chosen at random, just before horizons and at the
+// last instant of days.
+func TestHorizonHoldsAtRandomMoments(t *testing.T) {
+	for name, dir := range map[string]string{"copies": sampleCopy(t, 600), "generated": department(t, 400)} {
+		t.Run(name, func(t *testing.T) {
+			r, err := LoadWith(context.Background(), dir, Options{NoCache: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			key := func(ds []diag.Diagnostic) string {
+				var b strings.Builder
+				for _, d := range ds {
+					fmt.Fprintf(&b, "%s:%d:%d %s %s\n", d.Path, d.Line, d.Column, d.Rule, d.Severity)
+				}
+				return b.String()
+			}
+			rng := rand.New(rand.NewPCG(3, uint64(len(name))))
+			zones := []*time.Location{time.UTC, time.FixedZone("CST", 8*3600), time.FixedZone("X", -5*3600-1800)}
+			changed := 0
+			for i := 0; i < 24; i++ {
+				// mostly in the weeks the sample's open complaints run
+				n := time.Date(2026, 11, 10+rng.IntN(20), rng.IntN(24), rng.IntN(60), 0, 0, zones[rng.IntN(len(zones))])
+				if i%4 == 3 {
+					n = time.Date(2025+rng.IntN(2), time.Month(1+rng.IntN(12)), 1+rng.IntN(28), rng.IntN(24), 0, 0, 0, zones[rng.IntN(len(zones))])
+				}
+				h := &rules.Horizon{}
+				at, _ := r.ValidateSeen(n, h)
+				y, m, d := n.Date()
+				end := time.Date(y, m, d+1, 0, 0, 0, 0, n.Location())
+				if u := h.At(); !u.IsZero() && u.Before(end) {
+					end = u.In(n.Location()) // judged in n's zone: its day
+				}
+				for _, mm := range []time.Time{end.Add(-time.Nanosecond), n.Add(time.Duration(rng.Int64N(int64(end.Sub(n)) + 1))).Add(-time.Nanosecond)} {
+					if mm.Before(n) {
+						continue
+					}
+					if got := key(r.Validate(mm)); got != key(at) {
+						t.Fatalf("findings as of %v differ at %v, before the horizon %v:\n%s", n, mm, end, lineDiff(got, key(at)))
+					}
+				}
+				if key(r.Validate(end.Add(time.Second))) != key(at) {
+					changed++
+				}
+			}
+			if changed == 0 {
+				t.Errorf("no horizon moved a finding")
+			}
+		})
+	}
 }

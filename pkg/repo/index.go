@@ -6,6 +6,8 @@ import (
 	"errors"
 	"path/filepath"
 	"runtime"
+	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -45,6 +47,17 @@ type IndexStats struct {
 // index is saved when anything changed. The files always win: a missing,
 // damaged or foreign index is rebuilt from them.
 func Index(ctx context.Context, root string, pol *config.Policy) (*index.Index, IndexStats, error) {
+	return indexKinds(ctx, root, pol, nil)
+}
+
+// IndexKinds is Index refreshing only the folders of these kinds: the
+// entries of other folders are kept as they were, unchecked, and must not
+// be used (the next refresh of their folders checks them).
+func IndexKinds(ctx context.Context, root string, pol *config.Policy, kinds ...record.Kind) (*index.Index, IndexStats, error) {
+	return indexKinds(ctx, root, pol, kinds)
+}
+
+func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []record.Kind) (*index.Index, IndexStats, error) {
 	var st IndexStats
 	d := cache.Dir(root)
 	if d == "" {
@@ -59,7 +72,14 @@ func Index(ctx context.Context, root string, pol *config.Policy) (*index.Index, 
 	}
 	ch := make(chan opened, 1)
 	go func() { e, err := index.Open(path, key); ch <- opened{e, err} }()
-	files, wds, err := record.Walk(root, pol.Records)
+	var files []string
+	var wds []diag.Diagnostic
+	var err error
+	if kinds != nil {
+		files, wds, err = record.WalkKinds(root, pol.Records, kinds)
+	} else {
+		files, wds, err = record.Walk(root, pol.Records)
+	}
 	o := <-ch
 	if err != nil {
 		return nil, st, err
@@ -139,12 +159,34 @@ func Index(ctx context.Context, root string, pol *config.Policy) (*index.Index, 
 		return nil, st, err
 	}
 	st.Reused, st.Hashed, st.Parsed = int(reused.Load()), int(hashed.Load()), int(parsed.Load())
+	had := len(o.entries) // the stored entries of the folders listed
+	if kinds != nil {
+		// the other folders' entries, kept as they were
+		prefixes := kindPrefixes(pol.Records, kinds)
+		inside := func(p string) bool {
+			for _, pre := range prefixes {
+				if strings.HasPrefix(p, pre) {
+					return true
+				}
+			}
+			return false
+		}
+		had = 0
+		for _, e := range o.entries {
+			if inside(e.Path) {
+				had++
+			} else {
+				out = append(out, e)
+			}
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	}
 	// Rewriting the whole index costs more than reading a few changed files
 	// again (every write leaves its files for the next command to read):
 	// it is written when a fair share of it is new or stale, and always
 	// when it was missing or unusable. A file not saved is read again next
 	// time, as it was this time: never trusted on stale stat data.
-	stale := st.Parsed + st.Hashed + max(len(o.entries)-len(files), len(files)-len(o.entries))
+	stale := st.Parsed + st.Hashed + max(had-len(files), len(files)-had)
 	if o.err != nil || len(o.entries) == 0 && len(files) > 0 || stale >= max(saveAtLeast, len(files)/500) {
 		// A cache that cannot be written costs time, not correctness.
 		st.Saved = index.Save(path, key, out) == nil

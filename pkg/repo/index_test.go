@@ -64,7 +64,7 @@ func sameIndex(t *testing.T, what string, got, want *index.Index) {
 	ids := map[string]bool{}
 	for i, g := range got.Entries {
 		w := want.Entries[i]
-		if g.Path != w.Path || g.Kind != w.Kind || g.ID != w.ID || !reflect.DeepEqual(g.Fields, w.Fields) || !reflect.DeepEqual(g.Refs, w.Refs) || !reflect.DeepEqual(g.Files, w.Files) {
+		if g.Path != w.Path || g.Kind != w.Kind || g.ID != w.ID || g.Odd != w.Odd || g.Sealed != w.Sealed || !reflect.DeepEqual(g.Fields, w.Fields) || !reflect.DeepEqual(g.Refs, w.Refs) || !reflect.DeepEqual(g.Files, w.Files) {
 			t.Fatalf("%s: entry %s\n got %+v\nwant %+v", what, g.Path, g, w)
 		}
 		if w.Kind != "" && g.Hash != w.Hash {
@@ -240,4 +240,51 @@ func TestIndexConcurrent(t *testing.T) {
 	<-done
 	x, _ := refreshed(t, dir)
 	sameIndex(t, "after concurrent refreshes", x, fullIndex(t, dir))
+}
+
+// TestIndexKindsRefreshesItsFolders: a refresh of one kind's folders makes
+// their entries what a full read says, keeps the other folders' entries as
+// they were (stale ones included), and the next whole refresh mends those.
+func TestIndexKindsRefreshesItsFolders(t *testing.T) {
+	dir := department(t, 300)
+	pol, _, err := config.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refreshed(t, dir)
+	edit := func(folder string) string {
+		files, _ := filepath.Glob(filepath.Join(dir, "records", folder, "*", "*.yaml"))
+		if len(files) == 0 {
+			t.Fatalf("no %s", folder)
+		}
+		data, _ := os.ReadFile(files[0])
+		s := strings.Replace(string(data), "\nstatus: ", "\nstatus: x", 1)
+		if err := os.WriteFile(files[0], []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(dir, files[0])
+		return filepath.ToSlash(rel)
+	}
+	exp, cmp := edit("expenses"), edit("complaints")
+	before, err := index.Open(indexPath(dir), index.NewKey(cache.NewKey(pol.Records, pol.ExpenseCategories, pol.ComplaintCategories)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, st, err := IndexKinds(context.Background(), dir, pol, record.Expense)
+	if err != nil || !st.Saved || st.Parsed != 1 {
+		t.Fatalf("kind refresh: %+v %v", st, err)
+	}
+	full := fullIndex(t, dir)
+	if g, w := x.At(exp), full.At(exp); g == nil || g.Str("status") != w.Str("status") || g.Hash != w.Hash {
+		t.Errorf("the expense changed is not refreshed: %+v", g)
+	}
+	old := index.New(before).At(cmp)
+	if g := x.At(cmp); g == nil || g.Hash != old.Hash || g.Str("status") != old.Str("status") {
+		t.Errorf("a complaint outside the folders refreshed changed: %+v", g)
+	}
+	if len(x.Entries) != len(full.Entries) {
+		t.Errorf("%d entries after a kind refresh, %d files", len(x.Entries), len(full.Entries))
+	}
+	whole, _ := refreshed(t, dir)
+	sameIndex(t, "after a kind refresh", whole, full)
 }

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"path"
 	"runtime/debug"
+	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/attach"
@@ -46,6 +48,19 @@ func Load(ctx context.Context, root string) (*Repo, error) {
 // Validate returns every diagnostic: loading problems plus the rules, judged
 // at now.
 func (r *Repo) Validate(now time.Time) []diag.Diagnostic {
+	ds, _ := r.validate(now, nil, false)
+	return ds
+}
+
+// ValidateSeen is Validate that also collects, in h, when its findings
+// may change by the passing of time alone (rules.Horizon), and returns
+// the attachment paths the rules looked at (stat or hash), sorted: with
+// the records and the policy, all the findings depend on.
+func (r *Repo) ValidateSeen(now time.Time, h *rules.Horizon) ([]diag.Diagnostic, []string) {
+	return r.validate(now, h, true)
+}
+
+func (r *Repo) validate(now time.Time, h *rules.Horizon, collect bool) ([]diag.Diagnostic, []string) {
 	tr := trace(time.Now())
 	// The records are nearly all the heap and stay to the end, while the
 	// rules make garbage: at the default GOGC the heap may grow to twice
@@ -67,11 +82,34 @@ func (r *Repo) Validate(now time.Time) []diag.Diagnostic {
 		}
 		return seen.stat(rel, func(rel string) attach.State { return attach.Stat(r.Root, rel) })
 	}
-	ds = append(ds, rules.Check(&rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Stat: stat})...)
+	c := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Stat: stat, Horizon: h}
+	var summed sync.Map
+	if collect {
+		c.Sum = func(rel string) (string, error) {
+			summed.Store(rel, true)
+			return attach.Sum(r.Root, rel)
+		}
+	}
+	ds = append(ds, rules.Check(c)...)
 	tr("rules")
 	ds = diag.Sort(ds)
 	tr("sort")
-	return ds
+	if !collect {
+		return ds, nil
+	}
+	paths := map[string]bool{}
+	for i := range seen.shards {
+		for p := range seen.shards[i].m {
+			paths[p] = true
+		}
+	}
+	summed.Range(func(k, _ any) bool { paths[k.(string)] = true; return true })
+	out := make([]string, 0, len(paths))
+	for p := range paths {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return ds, out
 }
 
 // gcPercentRules is the GOGC while the rules run (see Validate).

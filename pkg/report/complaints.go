@@ -309,6 +309,9 @@ func ComplaintsReport(c *rules.Context, period Period) *Complaints {
 			recv, err := time.Parse(time.RFC3339, r.Str("received_at"))
 			age := c.Now.Sub(recv)
 			if err != nil {
+				// The backlog's ages and buckets run with time and register
+				// no horizon (rules.Horizon): the summary, the one answer
+				// stored, shows only their count.
 				age = 0
 			}
 			rep.Backlog.Items = append(rep.Backlog.Items, BacklogItem{ID: r.ID, Title: r.Title(), Severity: r.Str("severity"),

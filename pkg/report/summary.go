@@ -27,6 +27,8 @@ type OverdueComplaint struct {
 	Clock    string `json:"clock"` // "respond" or "resolve"
 	Open     string `json:"open_for"`
 	Limit    string `json:"limit"`
+	// since is when the clock started: open_for is the time since then.
+	since time.Time
 }
 
 // SummaryComplaints is this year's complaint handling in brief.
@@ -138,7 +140,8 @@ func OpenPastSLA(c *rules.Context) []OverdueComplaint {
 		}
 		add := func(name string, cl rules.Clock) {
 			out = append(out, OverdueComplaint{ID: r.ID, Title: r.Title(), Severity: r.Str("severity"), Status: r.Status(),
-				Assignee: r.Str("assignee"), Clock: name, Open: rules.Hours(cl.Elapsed), Limit: rules.Hours(cl.Limit)})
+				Assignee: r.Str("assignee"), Clock: name, Open: rules.Hours(cl.Elapsed), Limit: rules.Hours(cl.Limit),
+				since: c.Now.Add(-cl.Elapsed)})
 		}
 		switch {
 		case respond.Running && respond.Breach:
@@ -203,4 +206,32 @@ func NewSummary(c *rules.Context, ds []diag.Diagnostic, now time.Time) *Summary 
 		}
 	}
 	return s
+}
+
+// ClockStarts returns when the running clock of each complaint past its
+// SLA started, in the order of PastSLA: what Retime needs to give a
+// stored summary's open_for figures as of a later moment.
+func (s *Summary) ClockStarts() []time.Time {
+	out := make([]time.Time, len(s.PastSLA))
+	for i, o := range s.PastSLA {
+		out[i] = o.since
+	}
+	return out
+}
+
+// Retime makes a summary computed earlier the same day, from the same
+// records, the summary as of now: the only figures that move with time
+// alone, as long as no judgement changes (rules.Horizon), are how long
+// each complaint past its SLA has been open, from the clock starts
+// ClockStarts gave. It reports false when starts do not fit.
+func (s *Summary) Retime(now time.Time, starts []time.Time) bool {
+	if len(starts) != len(s.PastSLA) {
+		return false
+	}
+	s.AsOf = now.Format("2006-01-02")
+	for i := range s.PastSLA {
+		s.PastSLA[i].since = starts[i]
+		s.PastSLA[i].Open = rules.Hours(now.Sub(starts[i]))
+	}
+	return true
 }

@@ -120,6 +120,7 @@ func (r *run) attachments(rec *record.Record) {
 	for _, e := range Listed(rec) {
 		r.listedEntry(rec, e, listed[e.Path])
 	}
+	r.encryptedAttachments(rec, listed)
 }
 
 // listed maps each listed path to the index of its first entry.

@@ -74,7 +74,11 @@ func (r *run) complaintCare(rec *record.Record) {
 				last, at = rec.Str(p), p
 			}
 		}
-		if t := parseInstant(last); !t.IsZero() && r.Now.Sub(t) > time.Duration(h)*time.Hour {
+		t := parseInstant(last)
+		if !t.IsZero() {
+			r.Until(t.Add(time.Duration(h) * time.Hour))
+		}
+		if !t.IsZero() && r.Now.Sub(t) > time.Duration(h)*time.Hour {
 			r.warnf(rec, at, "complaint-update", "no update to the customer for %s since %s: the policy asks for one every %d hours (update_interval_hours)",
 				Hours(r.Now.Sub(t)), last, h)
 		}

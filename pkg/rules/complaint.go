@@ -41,6 +41,7 @@ func (c *Context) Clocks(rec *record.Record) (respond, resolve Clock, ok bool) {
 		} else {
 			cl.Running = true
 			cl.Elapsed = c.Now.Sub(from)
+			c.Until(from.Add(cl.Limit)) // a breach from then on
 		}
 		cl.Breach = cl.Elapsed > cl.Limit
 		return cl
@@ -56,6 +57,7 @@ func (c *Context) Clocks(rec *record.Record) (respond, resolve Clock, ok bool) {
 		// resolution): the old resolution does not stop the clock
 		resolve = Clock{Limit: resolve.Limit, Running: true, Elapsed: c.Now.Sub(recv)}
 		resolve.Breach = resolve.Elapsed > resolve.Limit
+		c.Until(recv.Add(resolve.Limit))
 	}
 	return respond, resolve, true
 }
@@ -126,11 +128,15 @@ func (r *run) complaintTimes(rec *record.Record) {
 	if err != nil {
 		return
 	}
+	r.Until(recv) // in the future until then
 	if recv.After(r.Now) {
 		r.errorf(rec, "received_at", "complaint-time", "received_at %s is in the future", rec.Str("received_at"))
 	}
 	for _, f := range []string{"acknowledged_at", "resolution.resolved_at", "reopened_at"} {
 		t, err := time.Parse(time.RFC3339, rec.Str(f))
+		if err == nil {
+			r.Until(t)
+		}
 		switch {
 		case err != nil:
 		case t.Before(recv):

@@ -3,11 +3,14 @@ package rules
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/opsbook/opsbook/pkg/attach"
 	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -20,10 +23,11 @@ import (
 func init() {
 	Catalog = append(Catalog,
 		Rule{"plaintext", diag.Error, "a field the policy encrypts holds plain text (fix: opsbook encrypt ID)"},
-		Rule{"ciphertext", diag.Error, "an encrypted field's value is not a well-formed armored age file"},
+		Rule{"ciphertext", diag.Error, "an encrypted field's value is not a well-formed armored age file, or an encrypted attachment (.age) is not an age file"},
 		Rule{"ciphertext-unexpected", diag.Error, "an age ciphertext in a field the policy does not encrypt"},
 		Rule{"recipients", diag.Error, "an encrypted value without a recipient stanza for a reader the policy names (fix: opsbook rekey ID, by someone who can read it)"},
 		Rule{"recipients-extra", diag.Warning, "an encrypted value still open to a key of no current reader (a person removed, a reader changed): opsbook rekey ID"},
+		Rule{"attachment-plaintext", diag.Error, "a clear file listed by a record whose policy encrypts its attachments (fix: opsbook encrypt ID)"},
 		Rule{"reader-key", diag.Warning, "a person who reads encrypted fields by role has registered no key age can use (ssh-ed25519, ssh-rsa in keys, or age)"},
 	)
 }
@@ -124,4 +128,51 @@ func describe(rs []crypt.Reader) string {
 		parts[i] = fmt.Sprintf("%s (%s)", x.Handle, strings.Join(x.Why, ", "))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// encryptedAttachments checks the files of a record whose policy encrypts
+// its attachments, without any key: each listed file is an .age file
+// (attachment-plaintext otherwise), its header is an age header
+// (ciphertext: a clear file renamed .age), and it has a recipient stanza
+// for every reader (recipients, recipients-extra), as a field's ciphertext.
+// A file missing, of another type or hash is listedEntry's to name.
+func (r *run) encryptedAttachments(rec *record.Record, first map[string]int) {
+	if !crypt.EncryptsAttachments(r.Policy, rec) {
+		return
+	}
+	var readers []crypt.Reader
+	for _, e := range Listed(rec) {
+		if first[e.Path] != e.Index || attach.CheckPath(e.Path) != nil {
+			continue
+		}
+		at := attach.Field + "." + strconv.Itoa(e.Index) + ".path"
+		if !crypt.IsEncryptedPath(e.Path) {
+			r.errorf(rec, at, "attachment-plaintext", "%s is a clear file, but the policy encrypts the attachments of %s %s records: run `opsbook encrypt %s` (the clear file stays in older commits)", e.Path, i18n.Word{Group: "classification", Key: crypt.Classification(r.Policy, rec)}, i18n.Word{Group: "kind", Key: string(rec.Kind)}, rec.ID)
+			continue
+		}
+		if r.Stat(e.Path) != attach.Regular {
+			continue
+		}
+		if sum, err := r.Sum(e.Path); err != nil || sum != strings.ToLower(e.SHA256) {
+			continue
+		}
+		head, err := r.Head(e.Path)
+		if err != nil {
+			continue
+		}
+		st, err := crypt.FileStanzas(head)
+		if err != nil {
+			r.errorf(rec, at, "ciphertext", "attachment %s: %v (a clear file named .age is not encrypted: attach the clear file with opsbook attach, which encrypts it)", e.Path, err)
+			continue
+		}
+		if readers == nil {
+			readers = crypt.Readers(r.Policy, r.cryptPeople(), rec)
+		}
+		if miss := crypt.Missing(st, readers); len(miss) > 0 {
+			r.errorf(rec, at, "recipients", "attachment %s of %s cannot be opened by %s: someone who can read it runs `opsbook rekey %s`", e.Path, rec.ID, describe(miss), rec.ID)
+		}
+		if n := crypt.Extra(st, readers); n > 0 {
+			r.warnf(rec, at, "recipients-extra", "attachment %s of %s is still encrypted to %d key(s) of no current reader (a person removed or a reader changed): run `opsbook rekey %s`", e.Path, rec.ID, n, rec.ID)
+		}
+	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/opsbook/opsbook/pkg/attach"
 	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
@@ -26,6 +27,9 @@ type Context struct {
 	Root string
 	// Now is the moment SLA clocks and due dates are judged against.
 	Now time.Time
+	// Horizon, when set, collects the instants at which the answers made
+	// as of Now may change (see Horizon).
+	Horizon *Horizon
 	// Exists tells whether an attachment is a regular file reached without
 	// a symbolic link; defaults to Stat.
 	Exists func(rel string) bool
@@ -34,6 +38,9 @@ type Context struct {
 	Stat func(rel string) attach.State
 	// Sum is an attachment's SHA-256; defaults to attach.Sum below Root.
 	Sum func(rel string) (string, error)
+	// Head returns the first bytes of an attachment (an encrypted file's
+	// age header); defaults to attach.Head below Root.
+	Head func(rel string) ([]byte, error)
 	// Pending holds files a change is about to write (path: content): they
 	// count as present, with the hash of their content.
 	Pending map[string][]byte
@@ -160,6 +167,9 @@ func (c *Context) files() {
 	// A file is hashed once a run, however many records list it (copies of
 	// one contract, a shared receipt): the rules run in one moment.
 	c.Sum = onceEach(c.Sum)
+	if c.Head == nil {
+		c.Head = func(rel string) ([]byte, error) { return attach.Head(c.Root, rel, crypt.HeaderMax) }
+	}
 	if c.Exists == nil {
 		stat := c.Stat
 		c.Exists = func(rel string) bool { return stat(rel) == attach.Regular }
@@ -167,7 +177,13 @@ func (c *Context) files() {
 	if len(c.Pending) == 0 {
 		return
 	}
-	stat, sum, exists := c.Stat, c.Sum, c.Exists
+	stat, sum, exists, head := c.Stat, c.Sum, c.Exists, c.Head
+	c.Head = func(rel string) ([]byte, error) {
+		if data, ok := c.Pending[rel]; ok {
+			return data[:min(len(data), crypt.HeaderMax)], nil
+		}
+		return head(rel)
+	}
 	c.Stat = func(rel string) attach.State {
 		if _, ok := c.Pending[rel]; ok {
 			return attach.Regular

@@ -24,6 +24,12 @@ var now = time.Date(2026, 11, 26, 15, 0, 0, 0, time.FixedZone("CST", 8*3600))
 
 func check(t *testing.T, files map[string]string) []diag.Diagnostic {
 	t.Helper()
+	return checkAt(t, files, now, nil)
+}
+
+// checkAt is check as of at, collecting in h when its answers may change.
+func checkAt(t *testing.T, files map[string]string, at time.Time, h *Horizon) []diag.Diagnostic {
+	t.Helper()
 	all := map[string]string{}
 	for k, v := range base {
 		all[k] = v
@@ -43,7 +49,7 @@ func check(t *testing.T, files map[string]string) []diag.Diagnostic {
 		}
 		recs = append(recs, r)
 	}
-	ds := Check(&Context{Set: record.NewSet(recs), Policy: config.Default(), Now: now,
+	ds := Check(&Context{Set: record.NewSet(recs), Policy: config.Default(), Now: at, Horizon: h,
 		Exists: func(rel string) bool { return strings.HasPrefix(rel, "attachments/ok") }})
 	if checkHook != nil {
 		checkHook(ds)

@@ -1,0 +1,177 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/opsbook/opsbook/pkg/repo"
+)
+
+// summaryAt runs summary in dir as of now.
+func summaryAt(dir string, now time.Time, args ...string) string {
+	var out, errb bytes.Buffer
+	io := &Streams{Out: &out, Err: &errb, In: strings.NewReader(""), Width: 160,
+		Getenv: testEnv(map[string]string{"OPSBOOK_NOW": now.Format(time.RFC3339Nano)})}
+	code := Run(context.Background(), append([]string{"-C", dir, "summary"}, args...), io)
+	return fmt.Sprintf("exit %d\n%s\n--- stderr\n%s", code, out.String(), errb.String())
+}
+
+// TestSummaryMemoEqualsFull: at random moments (within a stored summary's
+// horizon, just before it, at it, past it, on later days and earlier than
+// it was made) and after files change behind its back (records,
+// attachments, the policy), summary prints exactly what a full pass
+// (--no-cache) prints at that moment, and the stored summary is reused.
+func TestSummaryMemoEqualsFull(t *testing.T) {
+	depts := indexedDepts(t)
+	time.Sleep(2100 * time.Millisecond) // the files older than the racy window
+	reused, horizons := summariesReused, 0
+	for name, dir := range depts {
+		t.Run(name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(uint64(len(name)), 17))
+			zone := time.FixedZone("CST", 8*3600)
+			now := time.Date(2026, 11, 26, 15, 0, 0, 0, zone)
+			for step := 0; step < 40; step++ {
+				args := []string{"-o", "json"}
+				if step%5 == 4 {
+					args = nil // the text page
+				}
+				before := summariesReused
+				got := summaryAt(dir, now, args...)
+				want := summaryAt(dir, now, append(args, "--no-cache")...)
+				if got != want {
+					t.Fatalf("step %d, %s: stored and full summaries differ:\n%s", step, now.Format(time.RFC3339Nano), lineDiff(got, want))
+				}
+				// (none stored: damaged, or an attachment changed within
+				// the racy window)
+				m, err := repo.LoadMemo(dir, summaryMemo)
+				if err != nil && summariesReused > before {
+					t.Fatalf("step %d: reused a memo that cannot be read: %v", step, err)
+				}
+				if err == nil && summariesReused > before && !m.Holds(m.Fingerprint, now) {
+					t.Fatalf("step %d: a memo reused outside its window", step)
+				}
+				end := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, now.Location())
+				if err == nil && m.Until != nil && m.Until.Before(end) {
+					end = *m.Until
+					horizons++
+				}
+				switch k := rng.IntN(10); {
+				case k < 4 && end.After(now): // within the window
+					now = now.Add(time.Duration(rng.Int64N(int64(end.Sub(now)))))
+				case k < 4:
+					now = now.Add(time.Duration(rng.IntN(7200)) * time.Second)
+				case k == 4: // its last instant
+					now = end.Add(-time.Nanosecond)
+				case k == 5 && rng.IntN(2) == 0: // its end
+					now = end
+				case k == 5: // just past it
+					now = end.Add(time.Duration(1 + rng.Int64N(int64(time.Minute))))
+				case k == 6 && rng.IntN(2) == 0: // a later day
+					now = now.Add(time.Duration(1+rng.IntN(40)) * 24 * time.Hour)
+				case k == 7 || k == 6: // earlier than it was made
+					now = now.Add(-time.Duration(1+rng.IntN(3600)) * time.Second)
+				case k == 8 && rng.IntN(4) == 0: // the stored answer damaged
+					damageMemo(t, dir, rng)
+				case k == 8:
+					changeBehind(t, dir, rng, 0)
+				case k == 9 && rng.IntN(3) == 0:
+					changePolicy(t, dir, rng)
+				case k == 9:
+					touchAttachment(t, dir, rng)
+				}
+			}
+		})
+	}
+	if summariesReused-reused < 10 || horizons == 0 {
+		t.Errorf("%d summaries reused, %d horizons within the day", summariesReused-reused, horizons)
+	}
+}
+
+// touchAttachment changes an attachment behind opsbook's back: a byte of
+// its content with its size and modification time kept, or the file
+// removed.
+func touchAttachment(t *testing.T, dir string, rng *rand.Rand) {
+	t.Helper()
+	var files []string
+	filepath.WalkDir(filepath.Join(dir, "attachments"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if len(files) == 0 {
+		t.Fatal("no attachments")
+	}
+	p := files[rng.IntN(len(files))]
+	if rng.IntN(3) == 0 {
+		os.Remove(p)
+		return
+	}
+	info, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(p)
+	if len(data) > 0 {
+		data[0] ^= 1
+	}
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Chtimes(p, info.ModTime(), info.ModTime())
+}
+
+// changePolicy sets the hours between updates to a customer (the
+// complaint-update rule) to another value in the policy file, or adds it.
+func changePolicy(t *testing.T, dir string, rng *rand.Rand) {
+	t.Helper()
+	p := filepath.Join(dir, ".opsbook.yaml")
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := fmt.Sprintf("update_interval_hours: %d", 1+rng.IntN(96))
+	var out []string
+	found := false
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(l, "update_interval_hours:") {
+			l, found = line, true
+		}
+		out = append(out, l)
+	}
+	if !found {
+		out = append(out, line)
+	}
+	if err := os.WriteFile(p, []byte(strings.Join(out, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// damageMemo cuts the stored summary short, flips a byte of it, or
+// changes a figure in it keeping the file's form: it must never be shown.
+func damageMemo(t *testing.T, dir string, rng *rand.Rand) {
+	t.Helper()
+	p := filepath.Join(dir, ".git", "opsbook", "memo-"+summaryMemo)
+	data, err := os.ReadFile(p)
+	if err != nil || len(data) < 10 {
+		return
+	}
+	switch rng.IntN(3) {
+	case 0:
+		data = data[:rng.IntN(len(data))]
+	case 1:
+		data[rng.IntN(len(data))] ^= 0x20
+	default:
+		data = bytes.Replace(data, []byte(`"errors":`), []byte(`"errors":1`), 1)
+	}
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

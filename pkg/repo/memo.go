@@ -1,0 +1,267 @@
+package repo
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/opsbook/opsbook/pkg/attach"
+	"github.com/opsbook/opsbook/pkg/cache"
+	"github.com/opsbook/opsbook/pkg/config"
+)
+
+// A memo keeps an answer computed from the whole department (the summary,
+// with validate's counts) in .git/opsbook, to be given again without the
+// full read while nothing it depends on has changed. It depends on:
+//
+//   - the department's fingerprint: the opsbook build, the schemas, the
+//     reader's language, the policy file's bytes, and every record file's
+//     path and content hash (from the refreshed index);
+//   - the attachments the rules looked at: what is at each path (missing,
+//     a link, a regular file) and the file's stat data, taken after the
+//     full pass and only kept when older than the racy window, so that an
+//     unchanged stat means unchanged content (as git's index assumes);
+//   - the moment: an answer made as of N is given again at M only when M
+//     has N's calendar day (in M's zone), N <= M and M is before the
+//     horizon the checks and reports registered (rules.Horizon).
+//
+// Anything else (a missing or damaged memo, another fingerprint, a file
+// the index cannot read) means the full pass, which writes a new memo.
+type Memo struct {
+	Fingerprint string          `json:"fingerprint"`
+	Day         string          `json:"day"`
+	From        time.Time       `json:"from"`
+	Until       *time.Time      `json:"until"` // nil: no instant registered (the day decides)
+	Files       []SeenFile      `json:"files"`
+	Value       json.RawMessage `json:"value"`
+}
+
+// SeenFile is what was at an attachment path when a memo was made.
+type SeenFile struct {
+	Path  string       `json:"path"`
+	State attach.State `json:"state"`
+	Stat  cache.Stat   `json:"stat"`
+}
+
+// MemoFormat is the memo files' format; bump it on every change.
+const MemoFormat = 1
+
+// Fingerprint is the department's fingerprint (see Memo); ok is false when
+// a record file could not be read at all (the full read warns of it).
+func (d *Indexed) Fingerprint() (fp string, ok bool) {
+	h := sha256.New()
+	pol := d.Policy
+	key := cache.NewKey(pol.Records, pol.ExpenseCategories, append(slices.Clone(pol.ComplaintCategories), encryptKey(pol)))
+	fmt.Fprintf(h, "opsbook memo %d\x00", MemoFormat)
+	h.Write(key[:])
+	data, err := os.ReadFile(filepath.Join(d.Root, config.FileName))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", false
+	}
+	fmt.Fprintf(h, "%d\x00", len(data))
+	h.Write(data)
+	for _, e := range d.Index.Entries {
+		if e.Kind == "" {
+			return "", false
+		}
+		fmt.Fprintf(h, "%s\x00", e.Path)
+		h.Write(e.Hash[:])
+	}
+	return hex.EncodeToString(h.Sum(nil)), true
+}
+
+// SeeFiles takes what is at each attachment path, for a memo made by a
+// pass that started at start; ok is false when a file changed too
+// recently for its stat data to vouch for its content.
+func SeeFiles(root string, paths []string, start time.Time) (out []SeenFile, ok bool) {
+	out = seeFiles(root, paths)
+	for _, f := range out {
+		if f.State == attach.Regular && !cache.Trust(f.Stat, start) {
+			return nil, false
+		}
+	}
+	return out, true
+}
+
+// SameFiles reports whether every attachment path still holds what it held.
+func SameFiles(root string, seen []SeenFile) bool {
+	paths := make([]string, len(seen))
+	for i, f := range seen {
+		paths[i] = f.Path
+	}
+	for i, f := range seeFiles(root, paths) {
+		if f != seen[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// seeFiles is attach.Stat for many paths, each folder on the way looked at
+// once, with the regular files' stat data.
+func seeFiles(root string, paths []string) []SeenFile {
+	dirs := map[string]attach.State{} // a folder's state: Regular for a real folder
+	dirState := func(rel string) attach.State {
+		if st, ok := dirs[rel]; ok {
+			return st
+		}
+		st := attach.Regular
+		fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(rel)))
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			st = attach.Missing
+		case err != nil:
+			st = attach.Other
+		case fi.Mode()&fs.ModeSymlink != 0:
+			st = attach.Link
+		case !fi.IsDir():
+			st = attach.Missing
+		}
+		dirs[rel] = st
+		return st
+	}
+	out := make([]SeenFile, len(paths))
+	for i, p := range paths {
+		out[i] = SeenFile{Path: p, State: seeFile(root, p, dirState)}
+		if out[i].State == attach.Regular {
+			if fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(p))); err == nil && fi.Mode().IsRegular() {
+				out[i].Stat = cache.StatOf(fi)
+			} else {
+				out[i].State = attach.Other // changed under us: never equal
+			}
+		}
+	}
+	return out
+}
+
+// seeFile is attach.Stat's answer for rel, the folders' answers taken from
+// dirState.
+func seeFile(root, rel string, dirState func(string) attach.State) attach.State {
+	parts := strings.Split(rel, "/")
+	for i, part := range parts {
+		if part == "" || part == "." || part == ".." {
+			return attach.Other
+		}
+		if i == len(parts)-1 {
+			break
+		}
+		if st := dirState(strings.Join(parts[:i+1], "/")); st != attach.Regular {
+			return st
+		}
+	}
+	fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(rel)))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return attach.Missing
+	case err != nil:
+		return attach.Other
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return attach.Link
+	case !fi.Mode().IsRegular():
+		return attach.Other
+	}
+	return attach.Regular
+}
+
+// Holds reports whether a memo made as of m.From holds at now, for this
+// fingerprint.
+func (m *Memo) Holds(fp string, now time.Time) bool {
+	return m.Fingerprint == fp && now.Format(time.DateOnly) == m.Day && !now.Before(m.From) &&
+		(m.Until == nil || now.Before(*m.Until))
+}
+
+func memoPath(root, name string) string {
+	d := cache.Dir(root)
+	if d == "" {
+		return ""
+	}
+	return filepath.Join(d, "memo-"+name)
+}
+
+// LoadMemo reads the memo called name; a missing, damaged or foreign one
+// is an error.
+func LoadMemo(root, name string) (*Memo, error) {
+	p := memoPath(root, name)
+	if p == "" {
+		return nil, ErrNoIndex
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	header, payload, ok := bytes.Cut(data, []byte("\n"))
+	if !ok || string(header) != fmt.Sprintf("opsbook memo %d %x", MemoFormat, sha256.Sum256(payload)) {
+		return nil, fmt.Errorf("memo %s: damaged or of another format", name)
+	}
+	m := &Memo{}
+	if err := json.Unmarshal(payload, m); err != nil {
+		return nil, fmt.Errorf("memo %s: %w", name, err)
+	}
+	return m, nil
+}
+
+// SaveMemo writes the memo called name atomically (a temporary file
+// renamed over the old one); a memo that cannot be written costs time,
+// never correctness.
+func SaveMemo(root, name string, m *Memo) error {
+	p := memoPath(root, name)
+	if p == "" {
+		return ErrNoIndex
+	}
+	j, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	data := fmt.Appendf(nil, "opsbook memo %d %x\n", MemoFormat, sha256.Sum256(j))
+	data = append(data, j...)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(p), ".memo.tmp-*")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), p)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
+}
+
+// Trace prints, when OPSBOOK_TRACE is set, a line about a memo on
+// standard error: a profiling aid, not output.
+func Trace(format string, args ...any) {
+	if traceOn {
+		fmt.Fprintf(os.Stderr, "opsbook: "+format+"\n", args...)
+	}
+}
+
+// Why says which condition of Holds fails ("" when it holds).
+func (m *Memo) Why(fp string, now time.Time) string {
+	switch {
+	case m.Fingerprint != fp:
+		return "the department changed"
+	case now.Format(time.DateOnly) != m.Day:
+		return "another day"
+	case now.Before(m.From):
+		return "earlier than it was made"
+	case m.Until != nil && !now.Before(*m.Until):
+		return "past its horizon " + m.Until.Format(time.RFC3339)
+	}
+	return ""
+}
