@@ -45,7 +45,7 @@ func attachFiles(t *testing.T, s *Session, id string, files ...string) (*Result,
 	if err != nil {
 		return nil, err
 	}
-	rec, err := s.Repo.Find(id)
+	rec, err := s.Find(id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func refusedMove(t *testing.T, dir, want string) {
 	t.Helper()
 	head, status := git(t, dir, "rev-parse", "HEAD"), git(t, dir, "status", "--porcelain")
 	s := open(t, dir, "li@example.com")
-	rec, _ := s.Repo.Find("EXP-2026-0008")
+	rec, _ := s.Find("EXP-2026-0008")
 	edits, err := MoveEdits(s, rec, "submitted", "")
 	if err != nil {
 		t.Fatal(err)
@@ -154,7 +154,7 @@ func TestMoveRefusesAttachmentsNotCommitted(t *testing.T) {
 	files[rel] = "taxi 9.00\n"
 	dir := repoWith(t, files)
 	s := open(t, dir, "li@example.com")
-	rec, _ := s.Repo.Find("EXP-2026-0008")
+	rec, _ := s.Find("EXP-2026-0008")
 	edits, _ := MoveEdits(s, rec, "submitted", "")
 	if _, err := s.Apply(context.Background(), edits, Message{Kind: rec.Kind, ID: rec.ID, Action: "submit"}); err != nil {
 		t.Fatal(err)

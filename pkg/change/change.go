@@ -103,6 +103,13 @@ type Session struct {
 	unlock   func()
 	paused   []byte // what Pause saw, until Resume
 	before   []diag.Diagnostic
+	// haveBefore: before holds the department's findings (computed on
+	// the first change judged whole).
+	haveBefore bool
+	// near is set while the session reads the department through its
+	// index (see lazy.go); ctx is the session's, for reading later.
+	near *near
+	ctx  context.Context
 	// preview: a session that only asks (Preview); Apply refuses.
 	preview bool
 	// files remembers what the attachments are, for a preview's many
@@ -125,6 +132,9 @@ type Options struct {
 	// Notes receives what Open did by itself (a stale lock taken over, an
 	// interrupted change finished or undone); nil discards them.
 	Notes io.Writer
+	// NoIndex reads the whole department without the index or the cache
+	// (--no-cache), and judges every change on all of it.
+	NoIndex bool
 }
 
 // DefaultWait is how long a write waits for another opsbook by default.
@@ -162,15 +172,22 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Session, error) {
 		unlock()
 		return nil, err
 	}
-	s := &Session{Git: g, Now: now, unlock: unlock}
+	s := &Session{Git: g, Now: now, unlock: unlock, ctx: context.WithoutCancel(ctx)}
 	ok := false
 	defer func() {
 		if !ok {
 			unlock()
 		}
 	}()
-	if s.Repo, err = repo.Load(ctx, root); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrRepository, err)
+	if !o.NoIndex {
+		if s.Repo, s.near, err = openNear(ctx, root); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrRepository, err)
+		}
+	}
+	if s.Repo == nil {
+		if s.Repo, err = repo.LoadWith(ctx, root, repo.Options{NoCache: o.NoIndex}); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrRepository, err)
+		}
 	}
 	s.Commit = !noCommit && s.Repo.Policy.Commit
 	if s.Name, s.Email, err = g.Identity(); err != nil {
@@ -186,7 +203,9 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Session, error) {
 	}
 	s.env = workflow.Env{Policy: s.Repo.Policy, People: workflow.NewPeople(s.Repo.Set.OfKind(record.Person)),
 		Now: now, Records: s.Repo.Set}
-	s.before = s.Repo.Validate(now)
+	if s.near != nil {
+		s.env.Records = lazyRecords{s}
+	}
 	ok = true
 	return s, nil
 }
@@ -219,7 +238,7 @@ func checkNow(g *gitstore.Repo, now time.Time) error {
 // are told apart. A read-only command (the inbox) uses it to try moves the
 // way a write would check them.
 func Preview(r *repo.Repo, g *gitstore.Repo, person *record.Record, now time.Time, findings []diag.Diagnostic) *Session {
-	s := &Session{Repo: r, Git: g, Person: person, Now: now, preview: true, before: findings, files: newFileMemo(r.Root)}
+	s := &Session{Repo: r, Git: g, Person: person, Now: now, preview: true, before: findings, haveBefore: true, files: newFileMemo(r.Root), ctx: context.Background()}
 	if person != nil {
 		s.Actor = workflow.ActorOf(person)
 		s.Name = person.Title()
@@ -636,7 +655,7 @@ func (s *Session) check(edits []Edit, msg Message, all bool) error {
 		return r
 	}
 	env := s.env
-	env.Records = overlay{s.Repo.Set, changes}
+	env.Records = overlay{env.Records, changes}
 	var refusals []diag.Diagnostic
 	if rs := workflow.CheckChanges(s.Actor, changes, env); len(rs) > 0 && !msg.Mechanical {
 		if !all {
@@ -787,6 +806,31 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 // speaking (exit 3), whichever rule it is: only a value the schema rejects
 // (Check's "would not be valid") is Invalid.
 func (s *Session) checkRules(edits []Edit, after []*record.Record, pending map[string][]byte) error {
+	var added []diag.Diagnostic
+	judged := false
+	if s.near != nil {
+		added, judged = s.judgeNear(edits, after, pending)
+	}
+	if !judged {
+		if err := s.Whole(); err != nil {
+			return fmt.Errorf("%w: %v", ErrRepository, err)
+		}
+		added = s.judgeWhole(edits, after, pending)
+	}
+	if len(added) == 0 {
+		return nil
+	}
+	r := refused(added[0].Rule, "refused: the change would break the rules; nothing was changed")
+	r.Diagnostics = diag.Sort(added)
+	return r
+}
+
+// judgeWhole runs the rules over the whole department as the change
+// leaves it and returns the errors it adds to the department's findings.
+func (s *Session) judgeWhole(edits []Edit, after []*record.Record, pending map[string][]byte) []diag.Diagnostic {
+	if !s.haveBefore {
+		s.before, s.haveBefore = s.Repo.Validate(s.Now), true
+	}
 	replaced := map[string]bool{}
 	for _, e := range edits {
 		if e.File {
@@ -810,31 +854,31 @@ func (s *Session) checkRules(edits []Edit, after []*record.Record, pending map[s
 	if s.files != nil {
 		rc.Stat, rc.Sum = s.files.stat, s.files.sum
 	}
-	now := rules.Check(rc)
+	return addedErrors(s.before, rules.Check(rc))
+}
+
+// addedErrors are the errors of now not among was: each diagnostic of was
+// (by path, rule, record and message) accounts for one of now.
+func addedErrors(was, now []diag.Diagnostic) []diag.Diagnostic {
 	key := func(d diag.Diagnostic) string {
 		return d.Path + "\x00" + d.Rule + "\x00" + d.Record + "\x00" + d.Message
 	}
-	was := map[string]int{}
-	for _, d := range s.before {
-		was[key(d)]++
+	count := map[string]int{}
+	for _, d := range was {
+		count[key(d)]++
 	}
 	var added []diag.Diagnostic
 	for _, d := range now {
 		if d.Severity != diag.Error {
 			continue
 		}
-		if was[key(d)] > 0 {
-			was[key(d)]--
+		if count[key(d)] > 0 {
+			count[key(d)]--
 			continue
 		}
 		added = append(added, d)
 	}
-	if len(added) == 0 {
-		return nil
-	}
-	r := refused(added[0].Rule, "refused: the change would break the rules; nothing was changed")
-	r.Diagnostics = diag.Sort(added)
-	return r
+	return added
 }
 
 // checkSigningKey refuses, under require_signatures, to sign with an SSH key

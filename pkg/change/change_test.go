@@ -62,15 +62,15 @@ func open(t *testing.T, dir, email string) *Session {
 func TestNextID(t *testing.T) {
 	dir := repoWith(t, dept)
 	s := open(t, dir, "li@example.com")
-	if id := NextID(dir, "records", s.Repo.Set, record.Expense, 2026); id != "EXP-2026-0008" {
+	if id := NextID(dir, "records", s.idsOf(record.Expense), record.Expense, 2026); id != "EXP-2026-0008" {
 		t.Fatalf("NextID = %s", id)
 	}
 	// a file that does not parse still holds its id
 	os.WriteFile(filepath.Join(dir, "records/expenses/2026/EXP-2026-0011.yaml"), []byte("{"), 0o644)
-	if id := NextID(dir, "records", s.Repo.Set, record.Expense, 2026); id != "EXP-2026-0012" {
+	if id := NextID(dir, "records", s.idsOf(record.Expense), record.Expense, 2026); id != "EXP-2026-0012" {
 		t.Fatalf("NextID = %s", id)
 	}
-	if id := NextID(dir, "records", s.Repo.Set, record.Expense, 2027); id != "EXP-2027-0001" {
+	if id := NextID(dir, "records", s.idsOf(record.Expense), record.Expense, 2027); id != "EXP-2027-0001" {
 		t.Fatalf("NextID = %s", id)
 	}
 }
@@ -94,7 +94,7 @@ func TestApproveOverBudgetRefusedAndNothingWritten(t *testing.T) {
 	files["records/expenses/2026/EXP-2026-0007.yaml"] = strings.Replace(dept["records/expenses/2026/EXP-2026-0007.yaml"], "90.00", "120.00", 1)
 	dir := repoWith(t, files)
 	s := open(t, dir, "wang@example.com")
-	rec := s.Repo.Set.Get("EXP-2026-0007")
+	rec := s.Get("EXP-2026-0007")
 	edits, err := MoveEdits(s, rec, "approved", "")
 	if err != nil {
 		t.Fatal(err)
@@ -115,7 +115,7 @@ func TestApplyCommitsOnlyTheRecord(t *testing.T) {
 	dir := repoWith(t, dept)
 	os.WriteFile(filepath.Join(dir, "scratch.txt"), []byte("x"), 0o644)
 	s := open(t, dir, "wang@example.com")
-	rec := s.Repo.Set.Get("EXP-2026-0007")
+	rec := s.Get("EXP-2026-0007")
 	edits, _ := MoveEdits(s, rec, "approved", "looks right")
 	res, err := s.Apply(context.Background(), edits, Message{Kind: rec.Kind, ID: rec.ID, Action: "approve", Note: "looks right"})
 	if err != nil {

@@ -74,7 +74,7 @@ func TestAttachEncryptsForTheReaders(t *testing.T) {
 	}
 	s.Close()
 	s = open(t, dir, "li@example.com")
-	rec, _ := s.Repo.Find("CUS-0004")
+	rec, _ := s.Find("CUS-0004")
 	e := rules.Listed(rec)[0]
 	ct, _ := os.ReadFile(filepath.Join(dir, e.Path))
 	if attach.SumBytes(ct) != e.SHA256 {
@@ -126,13 +126,13 @@ func TestEncryptClearAttachments(t *testing.T) {
 	t.Setenv(crypt.IdentityEnv, filepath.Join("..", "crypt", "testdata", "keys", "wang.fang"))
 	s := open(t, dir, "wang@example.com")
 	// A file another record lists too is refused.
-	rec, _ := s.Repo.Find("CUS-0001")
+	rec, _ := s.Find("CUS-0001")
 	if _, _, err := EncryptEdits(s, []*record.Record{rec}, false); err == nil || !strings.Contains(err.Error(), "is listed by CUS-0002 too") {
 		t.Fatalf("shared file: %v", err)
 	}
 	// A file that differs from its listed hash is refused.
 	os.WriteFile(filepath.Join(dir, "attachments/CUS-0003/b.txt"), []byte("changed"), 0o644)
-	rec, _ = s.Repo.Find("CUS-0003")
+	rec, _ = s.Find("CUS-0003")
 	if _, _, err := EncryptEdits(s, []*record.Record{rec}, false); err == nil || !strings.Contains(err.Error(), "not the") {
 		t.Fatalf("changed file: %v", err)
 	}
@@ -145,7 +145,7 @@ func TestEncryptClearAttachments(t *testing.T) {
 	}
 	li.Close()
 	s = open(t, dir, "wang@example.com")
-	rec, _ = s.Repo.Find("CUS-0003")
+	rec, _ = s.Find("CUS-0003")
 	edits, _, err := EncryptEdits(s, []*record.Record{rec}, false)
 	if err != nil {
 		t.Fatal(err)
@@ -167,7 +167,7 @@ func TestEncryptClearAttachments(t *testing.T) {
 	// Rekey leaves a file already written for its readers as it is.
 	s.Close()
 	s = open(t, dir, "wang@example.com")
-	rec, _ = s.Repo.Find("CUS-0003")
+	rec, _ = s.Find("CUS-0003")
 	edits, _, err = EncryptEdits(s, []*record.Record{rec}, true)
 	if err != nil || len(edits) != 0 {
 		t.Fatalf("rekey of a file already right: %v %v", edits, err)

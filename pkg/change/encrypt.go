@@ -176,6 +176,10 @@ func encryptAttachments(s *Session, ed *record.Editor, rec *record.Record, reade
 		if st := attach.Stat(s.Repo.Root, to); st != attach.Missing {
 			return nil, refused(RuleEncrypted, "refused: %s of %s cannot become %s: that path is %s already; move it away first; nothing was changed", e.Path, rec.ID, to, st.Phrase())
 		}
+		// every record that may list it: the whole department
+		if err := s.Whole(); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrRepository, err)
+		}
 		for _, other := range s.Repo.Set.Records {
 			if other.Path == rec.Path || other.ID == rec.ID {
 				continue

@@ -10,15 +10,16 @@ import (
 )
 
 // NextID allocates the next id of a kind for a year: the highest existing
-// sequence + 1, looking at the loaded records and at the files in the year's
-// folder (a file that does not parse still holds its id).
-func NextID(root, recordsDir string, set *record.Set, k record.Kind, year int) string {
+// sequence + 1, looking at the department's ids of the kind (ids) and at
+// the files in the year's folder (a file that does not parse still holds
+// its id).
+func NextID(root, recordsDir string, ids []string, k record.Kind, year int) string {
 	highest := 0
 	prefix := record.FormatID(k, year, 0)
 	prefix = prefix[:strings.LastIndexByte(prefix, '-')+1]
-	for _, r := range set.OfKind(k) {
-		if strings.HasPrefix(r.ID, prefix) {
-			highest = max(highest, record.IDSeq(r.ID))
+	for _, id := range ids {
+		if strings.HasPrefix(id, prefix) {
+			highest = max(highest, record.IDSeq(id))
 		}
 	}
 	dir := filepath.Join(root, filepath.FromSlash(recordsDir), filepath.FromSlash(filepath.Dir(record.RelPath(k, record.FormatID(k, year, 1)))))

@@ -42,7 +42,7 @@ func recs(t *testing.T, s *Session, ids ...string) []*record.Record {
 	t.Helper()
 	var out []*record.Record
 	for _, id := range ids {
-		r := s.Repo.Set.Get(id)
+		r := s.Get(id)
 		if r == nil {
 			t.Fatalf("no %s", id)
 		}

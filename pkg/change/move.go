@@ -103,7 +103,11 @@ func MoveEdits(s *Session, rec *record.Record, to, note string) ([]Edit, error) 
 		case "submitted":
 			set("submitted_at", now)
 			_ = ed.Unset("snapshot")
-			for _, kv := range snapshotFields(s, rec.Str("author")) {
+			snap, err := snapshotFields(s, rec.Str("author"))
+			if err != nil {
+				return nil, err
+			}
+			for _, kv := range snap {
 				if kv[0] == "on_time_percent" { // a percentage is text ("72.7"), as in the reports
 					_ = ed.Set("snapshot."+kv[0], &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: kv[1], Style: yaml.DoubleQuotedStyle}, false)
 					continue
@@ -130,7 +134,7 @@ func MoveEdits(s *Session, rec *record.Record, to, note string) ([]Edit, error) 
 		if to == "active" {
 			// the progress-check interval runs from here (rules: check-missing)
 			set("activated_on", today)
-			if old := s.Repo.Set.Get(rec.Str("supersedes")); old != nil && old.Kind == record.Plan && old.Status() == "active" {
+			if old := s.Get(rec.Str("supersedes")); old != nil && old.Kind == record.Plan && old.Status() == "active" {
 				e, err := simpleMove(s, old, "superseded")
 				if err != nil {
 					return nil, err
@@ -165,7 +169,11 @@ func simpleMove(s *Session, rec *record.Record, to string) (Edit, error) {
 
 // snapshotFields are a status report's figures as of the move, as field
 // and value pairs in the schema's order.
-func snapshotFields(s *Session, author string) [][2]string {
+func snapshotFields(s *Session, author string) ([][2]string, error) {
+	// the figures count the whole department
+	if err := s.Whole(); err != nil {
+		return nil, err
+	}
 	c := &rules.Context{Set: s.Repo.Set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now}
 	sn := report.ComputeSnapshot(c, author)
 	out := [][2]string{
@@ -179,5 +187,5 @@ func snapshotFields(s *Session, author string) [][2]string {
 	return append(out,
 		[2]string{"active_plans", strconv.Itoa(sn.ActivePlans)},
 		[2]string{"open_complaints", strconv.Itoa(sn.OpenComplaints)},
-		[2]string{"complaints_past_sla", strconv.Itoa(sn.ComplaintsPastSLA)})
+		[2]string{"complaints_past_sla", strconv.Itoa(sn.ComplaintsPastSLA)}), nil
 }

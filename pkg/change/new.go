@@ -38,13 +38,13 @@ func NewRecord(s *Session, k record.Kind, id string, sets []Assignment) (string,
 	case record.Info(k).YearOnly:
 		id = record.FormatID(k, year, 0)
 	default:
-		id = NextID(s.Repo.Root, s.Repo.Policy.Records, s.Repo.Set, k, year)
+		id = NextID(s.Repo.Root, s.Repo.Policy.Records, s.idsOf(k), k, year)
 	}
 	if !record.ValidID(k, id) {
 		return "", nil, i18n.Errorf("%q is not a valid %s id", id, k)
 	}
-	if other := s.Repo.Set.Get(id); other != nil {
-		return "", nil, refused("id-duplicate", "refused: %s already exists (%s)", id, other.Path)
+	if other := s.holder(id); other != "" {
+		return "", nil, refused("id-duplicate", "refused: %s already exists (%s)", id, other)
 	}
 	tmpl, err := template.ParseFS(templates.FS, string(k)+".yaml")
 	if err != nil {

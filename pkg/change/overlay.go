@@ -9,7 +9,7 @@ import (
 // records the workflow's order checks look up (a plan's project, a
 // project's plans).
 type overlay struct {
-	set     *record.Set
+	set     workflow.Records
 	changes []workflow.Change
 }
 

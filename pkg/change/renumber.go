@@ -14,7 +14,7 @@ import (
 // RenumberEdits moves the record old to the id new and rewrites every
 // reference to it (the fields rules.Refs lists) in every record.
 func RenumberEdits(s *Session, oldID, newID string) ([]Edit, error) {
-	holders := s.Repo.Set.All(oldID)
+	holders, candidates := s.renumbered(oldID)
 	if len(holders) == 0 {
 		return nil, i18n.Errorf("%w: no record with id %q", ErrUsage, oldID)
 	}
@@ -37,8 +37,8 @@ func RenumberEdits(s *Session, oldID, newID string) ([]Edit, error) {
 	if rec.Kind != record.Person && record.IDYear(newID) != record.IDYear(oldID) {
 		return nil, refused("renumber", "%s and %s are of different years: a renumbered record keeps its year", oldID, newID)
 	}
-	if other := s.Repo.Set.Get(newID); other != nil {
-		return nil, refused("renumber", "%s is already taken by %s", newID, other.Path)
+	if other := s.holder(newID); other != "" {
+		return nil, refused("renumber", "%s is already taken by %s", newID, other)
 	}
 	newPath := RecordPath(s.Repo.Policy.Records, rec.Kind, newID)
 	var edits []Edit
@@ -59,7 +59,7 @@ func RenumberEdits(s *Session, oldID, newID string) ([]Edit, error) {
 		}
 		return ed.Bytes()
 	}
-	for _, r := range s.Repo.Set.Records {
+	for _, r := range candidates {
 		var paths []string
 		if r == rec {
 			paths = append(paths, "id")
@@ -98,4 +98,31 @@ func Summary(edits []Edit) string {
 		parts = append(parts, e.Path)
 	}
 	return strings.Join(parts, "\n")
+}
+
+// renumbered returns the records holding id and those that may name it
+// (every record, or in a near session the holders and the records the
+// index says name id), by path.
+func (s *Session) renumbered(id string) (holders, candidates []*record.Record) {
+	if s.near == nil {
+		return s.Repo.Set.All(id), s.Repo.Set.Records
+	}
+	es := s.near.x.Get(id)
+	for _, in := range s.near.x.RefsIn(id) {
+		es = append(es, in.From)
+	}
+	seen := map[string]bool{}
+	for _, rec := range s.getEntries(es) {
+		if rec == nil || seen[rec.Path] {
+			continue
+		}
+		seen[rec.Path] = true
+		if rec.ID == id {
+			holders = append(holders, rec)
+		}
+		candidates = append(candidates, rec)
+	}
+	sort.Slice(holders, func(i, j int) bool { return holders[i].Path < holders[j].Path })
+	sort.Slice(candidates, func(i, j int) bool { return candidates[i].Path < candidates[j].Path })
+	return holders, candidates
 }

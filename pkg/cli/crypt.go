@@ -179,6 +179,9 @@ func runEncrypt(ctx context.Context, o *cryptOpts, ids []string, rekey bool) err
 	defer s.Close()
 	var recs []*record.Record
 	if o.all {
+		if err := s.Whole(); err != nil {
+			return err
+		}
 		for _, r := range s.Repo.Set.Records {
 			if len(s.Repo.Policy.Encrypted(r.Kind)) > 0 || hasCiphertext(r) || crypt.EncryptsAttachments(s.Repo.Policy, r) {
 				recs = append(recs, r)
@@ -186,7 +189,7 @@ func runEncrypt(ctx context.Context, o *cryptOpts, ids []string, rekey bool) err
 		}
 	} else {
 		for _, id := range ids {
-			r, err := s.Repo.Find(id)
+			r, err := s.Find(id)
 			if err != nil {
 				return usage(err)
 			}

@@ -60,7 +60,7 @@ func (g *global) pick(ctx context.Context, s *change.Session, m *manyOpts, sel s
 		var unknown []string
 		seen := map[string]bool{}
 		for _, id := range sel.ids {
-			rec, err := s.Repo.Find(id)
+			rec, err := s.Find(id)
 			if err != nil {
 				unknown = append(unknown, err.Error())
 				continue
@@ -77,6 +77,10 @@ func (g *global) pick(ctx context.Context, s *change.Session, m *manyOpts, sel s
 	}
 	fields, err := query.FieldsOf(sel.kind)
 	if err != nil {
+		return nil, err
+	}
+	// a selection reads every record of the kind, and its rows the rules
+	if err := s.Whole(); err != nil {
 		return nil, err
 	}
 	all := s.Repo.Set.OfKind(sel.kind)

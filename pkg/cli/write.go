@@ -34,7 +34,7 @@ func (g *global) session(ctx context.Context, noCommit bool) (*change.Session, e
 		return nil, err
 	}
 	crypt.Ask = askPassphrase(g)
-	s, err := change.OpenWith(ctx, g.dir, change.Options{NoCommit: noCommit, Now: now, Wait: g.wait, Notes: g.io.Err})
+	s, err := change.OpenWith(ctx, g.dir, change.Options{NoCommit: noCommit, Now: now, Wait: g.wait, Notes: g.io.Err, NoIndex: g.noCache})
 	if err != nil {
 		return nil, writeErr(err)
 	}
@@ -48,7 +48,7 @@ func (g *global) sessionFor(ctx context.Context, noCommit bool, id string) (*cha
 	if err != nil {
 		return nil, nil, err
 	}
-	rec, err := s.Repo.Find(id)
+	rec, err := s.Find(id)
 	if err != nil {
 		s.Close()
 		return nil, nil, usage(err)

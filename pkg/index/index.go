@@ -482,3 +482,11 @@ func decode(data []byte, key Key) ([]*Entry, error) {
 	}
 	return entries, nil
 }
+
+// Named calls f with every id some record names and the references made
+// to it (whether a record holds the id or not).
+func (x *Index) Named(f func(id string, in []In)) {
+	for id, in := range x.in {
+		f(id, in)
+	}
+}

@@ -18,6 +18,10 @@ import (
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
+// saveAtLeast is how many new or stale entries make a refresh write the
+// index, in a department of up to 32,000 files (beyond, one in 500).
+const saveAtLeast = 64
+
 // ErrNoIndex: the repository has no git directory to keep an index in (or
 // the caller asked for none); the command takes the full path.
 var ErrNoIndex = errors.New("no index")
@@ -155,7 +159,7 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 		return nil, st, err
 	}
 	st.Reused, st.Hashed, st.Parsed = int(reused.Load()), int(hashed.Load()), int(parsed.Load())
-	changed := st.Parsed > 0 || st.Hashed > 0 || len(o.entries) != len(files)
+	had := len(o.entries) // the stored entries of the folders listed
 	if kinds != nil {
 		// the other folders' entries, kept as they were
 		prefixes := kindPrefixes(pol.Records, kinds)
@@ -167,18 +171,23 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 			}
 			return false
 		}
-		n := 0
+		had = 0
 		for _, e := range o.entries {
 			if inside(e.Path) {
-				n++
+				had++
 			} else {
 				out = append(out, e)
 			}
 		}
-		changed = st.Parsed > 0 || st.Hashed > 0 || n != len(files)
 		sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	}
-	if changed {
+	// Rewriting the whole index costs more than reading a few changed files
+	// again (every write leaves its files for the next command to read):
+	// it is written when a fair share of it is new or stale, and always
+	// when it was missing or unusable. A file not saved is read again next
+	// time, as it was this time: never trusted on stale stat data.
+	stale := st.Parsed + st.Hashed + max(had-len(files), len(files)-had)
+	if o.err != nil || len(o.entries) == 0 && len(files) > 0 || stale >= max(saveAtLeast, len(files)/500) {
 		// A cache that cannot be written costs time, not correctness.
 		st.Saved = index.Save(path, key, out) == nil
 	}

@@ -271,7 +271,7 @@ func TestIndexKindsRefreshesItsFolders(t *testing.T) {
 		t.Fatal(err)
 	}
 	x, st, err := IndexKinds(context.Background(), dir, pol, record.Expense)
-	if err != nil || !st.Saved || st.Parsed != 1 {
+	if err != nil || st.Parsed != 1 {
 		t.Fatalf("kind refresh: %+v %v", st, err)
 	}
 	full := fullIndex(t, dir)
@@ -287,4 +287,41 @@ func TestIndexKindsRefreshesItsFolders(t *testing.T) {
 	}
 	whole, _ := refreshed(t, dir)
 	sameIndex(t, "after a kind refresh", whole, full)
+}
+
+// TestIndexSavedWhenWorthIt: a refresh that found a few files changed (a
+// write's) answers from them without rewriting the index, and reads them
+// again next time; one that found many rewrites it.
+func TestIndexSavedWhenWorthIt(t *testing.T) {
+	dir := department(t, 300)
+	trustAll(t)
+	refreshed(t, dir)
+	refreshed(t, dir)
+	files := listFiles(t, dir)
+	change := func(n int) {
+		for _, rel := range files[:n] {
+			p := filepath.Join(dir, filepath.FromSlash(rel))
+			data, _ := os.ReadFile(p)
+			if err := os.WriteFile(p, append(data, "# changed\n"...), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	change(3)
+	for round := 0; round < 2; round++ {
+		x, st := refreshed(t, dir)
+		if st.Saved || st.Parsed != 3 {
+			t.Errorf("round %d after 3 changed files: %+v", round, st)
+		}
+		sameIndex(t, "3 changed files", x, fullIndex(t, dir))
+	}
+	change(saveAtLeast + 1)
+	x, st := refreshed(t, dir)
+	if !st.Saved {
+		t.Errorf("after %d changed files: %+v", saveAtLeast+1, st)
+	}
+	sameIndex(t, "many changed files", x, fullIndex(t, dir))
+	if _, st = refreshed(t, dir); st.Parsed != 0 {
+		t.Errorf("after a save: %+v", st)
+	}
 }

@@ -75,17 +75,32 @@ func (r *run) similarID(k record.Kind, id string) string {
 	if ok {
 		return s
 	}
-	best, bestD := "", 3
-	for _, rec := range r.Set.OfKind(k) {
-		if n := len(rec.ID) - len(id); n >= bestD || -n >= bestD {
-			continue // the lengths alone are too far apart
-		}
-		if d := schema.Distance(id, rec.ID); d < bestD {
-			best, bestD = rec.ID, d
+	var ids []string
+	if r.KindIDs != nil {
+		ids = r.KindIDs(k)
+	} else {
+		for _, rec := range r.Set.OfKind(k) {
+			ids = append(ids, rec.ID)
 		}
 	}
+	best := SimilarID(ids, id)
 	r.facts.mu.Lock()
 	r.facts.suggestions[key] = best
 	r.facts.mu.Unlock()
+	return best
+}
+
+// SimilarID is the id of ids nearest to id, at most two edits away, the
+// first of equals in the order given; "" when none is that near.
+func SimilarID(ids []string, id string) string {
+	best, bestD := "", 3
+	for _, other := range ids {
+		if n := len(other) - len(id); n >= bestD || -n >= bestD {
+			continue // the lengths alone are too far apart
+		}
+		if d := schema.Distance(id, other); d < bestD {
+			best, bestD = other, d
+		}
+	}
 	return best
 }

@@ -44,6 +44,22 @@ type Context struct {
 	// Pending holds files a change is about to write (path: content): they
 	// count as present, with the hash of their content.
 	Pending map[string][]byte
+	// KindIDs, when set, lists the ids of a kind in the whole department,
+	// for the "did you mean" of a missing reference: a caller judging part
+	// of the department (a write judged on a record's neighbourhood) gives
+	// the department's ids, so the suggestion is the one a full run makes.
+	// Nil: the ids of Set.
+	KindIDs func(k record.Kind) []string
+	// Only, when set, limits the checks of single records to the records
+	// it accepts; the checks across records still read every record of
+	// Set. A caller that keeps the findings of some records only (a write
+	// judged on a neighbourhood) spares the others' checks.
+	Only func(rec *record.Record) bool
+	// Errors says only the errors are wanted (a write's refusal): the
+	// checks across records that can only warn (split claims, courses not
+	// held, appraisals missing, meeting and status report cadence) are
+	// skipped. The checks of single records still report their warnings.
+	Errors bool
 
 	repeats *complaintsAt // RepeatOf's look-up, built on first use
 }
@@ -128,11 +144,13 @@ func Check(c *Context) []diag.Diagnostic {
 	r.records()
 	r.activePlans()
 	r.budgets()
-	r.splitClaims()
-	r.coursesNotHeld()
-	r.appraisalsMissing()
-	r.meetingCadence()
-	r.statusReportCadence()
+	if !c.Errors {
+		r.splitClaims()
+		r.coursesNotHeld()
+		r.appraisalsMissing()
+		r.meetingCadence()
+		r.statusReportCadence()
+	}
 	r.budgetEnvelopes()
 	r.planBudgets()
 	return r.diags
@@ -210,6 +228,14 @@ func onceEach(sum func(string) (string, error)) func(string) (string, error) {
 func (r *run) records() {
 	const block = 512
 	recs := r.Set.Records
+	if r.Only != nil {
+		recs = nil
+		for _, rec := range r.Set.Records {
+			if r.Only(rec) {
+				recs = append(recs, rec)
+			}
+		}
+	}
 	runs := make([]*run, (len(recs)+block-1)/block)
 	var next atomic.Int64
 	var wg sync.WaitGroup

@@ -142,7 +142,11 @@ func TestQuickAgrees(t *testing.T) {
 	counts := map[string]int{}
 	judge := func(k record.Kind, data map[string]any, what string) {
 		q := s.quick[k].check(toMap(data), 0)
-		full := s.kinds[k].Validate(any(data)) == nil
+		sch, err := s.kinds.get(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full := sch.Validate(any(data)) == nil
 		switch {
 		case q == yes && !full:
 			b, _ := json.Marshal(data)
@@ -167,5 +171,20 @@ func TestQuickAgrees(t *testing.T) {
 	t.Logf("verdicts: %v", counts)
 	if counts["unsure"] > counts["yes"]/20 {
 		t.Errorf("quick check unsure too often: %v", counts)
+	}
+}
+
+// TestEveryKindCompiles: the full validators are compiled on first use;
+// every kind's must compile (a broken schema would otherwise surface only
+// on the first invalid record of its kind).
+func TestEveryKindCompiles(t *testing.T) {
+	s, err := Compile([]string{"travel"}, []string{"service"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ki := range record.Kinds {
+		if _, err := s.kinds.get(ki.Kind); err != nil {
+			t.Errorf("%s: %v", ki.Kind, err)
+		}
 	}
 }

@@ -27,7 +27,10 @@ const base = "https://opsbook.invalid/schemas/"
 
 // Set is the compiled schemas for one policy's categories.
 type Set struct {
-	kinds  map[record.Kind]*jsonschema.Schema
+	// kinds are the full validators, compiled on first use: the quick
+	// check accepts valid records without them, so a command that meets
+	// only valid records never compiles them (a third of a write's time).
+	kinds  *lazyKinds
 	policy *jsonschema.Schema
 	// props lists each object's allowed property names by schema location,
 	// for "did you mean" suggestions.
@@ -137,7 +140,7 @@ func compile(expCats, cmpCats []string) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Set{kinds: map[record.Kind]*jsonschema.Schema{}, props: map[string][]string{}, quick: map[record.Kind]*qnode{}}
+	s := &Set{kinds: &lazyKinds{c: c, done: map[record.Kind]*jsonschema.Schema{}}, props: map[string][]string{}, quick: map[record.Kind]*qnode{}}
 	docs := map[string]any{}
 	for _, e := range entries {
 		data, err := fs.ReadFile(schemas.FS, e.Name())
@@ -169,13 +172,6 @@ func compile(expCats, cmpCats []string) (*Set, error) {
 		if err := c.AddResource(base+e.Name(), bytes.NewReader(b)); err != nil {
 			return nil, fmt.Errorf("schema %s: %w", e.Name(), err)
 		}
-	}
-	for _, ki := range record.Kinds {
-		sch, err := c.Compile(base + string(ki.Kind) + ".json")
-		if err != nil {
-			return nil, fmt.Errorf("compiling schema of %s: %w", ki.Kind, err)
-		}
-		s.kinds[ki.Kind] = sch
 	}
 	qb := newQuickBuilder(docs)
 	for _, ki := range record.Kinds {
@@ -235,16 +231,43 @@ func moneyFormat(v any, signed bool) bool {
 // Validate checks a record against its kind's schema. A record without a
 // known kind is reported as such.
 func (s *Set) Validate(r *record.Record) []diag.Diagnostic {
-	sch := s.kinds[r.Kind]
-	if sch == nil {
+	q := s.quick[r.Kind]
+	if q == nil {
 		line, col := r.Pos("kind")
 		return []diag.Diagnostic{{Path: r.Path, Line: line, Column: col, Severity: diag.Error,
 			Rule: "schema", Message: "missing or unknown kind", Record: r.ID}}
 	}
-	if q := s.quick[r.Kind]; q != nil && q.check(any(r.Data), 0) == yes {
+	if q.check(any(r.Data), 0) == yes {
 		return nil
 	}
+	sch, err := s.kinds.get(r.Kind)
+	if err != nil {
+		return []diag.Diagnostic{{Path: r.Path, Line: 1, Column: 1, Severity: diag.Error,
+			Rule: "schema", Message: err.Error(), Text: err.Error(), Record: r.ID}}
+	}
 	return s.validate(sch, r)
+}
+
+// lazyKinds compiles each kind's full validator once, on first use, from
+// any goroutine.
+type lazyKinds struct {
+	mu   sync.Mutex
+	c    *jsonschema.Compiler
+	done map[record.Kind]*jsonschema.Schema
+}
+
+func (l *lazyKinds) get(k record.Kind) (*jsonschema.Schema, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if sch := l.done[k]; sch != nil {
+		return sch, nil
+	}
+	sch, err := l.c.Compile(base + string(k) + ".json")
+	if err != nil {
+		return nil, fmt.Errorf("compiling schema of %s: %w", k, err)
+	}
+	l.done[k] = sch
+	return sch, nil
 }
 
 // ValidatePolicy checks a parsed .opsbook.yaml.

@@ -1,0 +1,504 @@
+package change
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/opsbook/opsbook/pkg/attach"
+	"github.com/opsbook/opsbook/pkg/cache"
+	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/index"
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/rules"
+)
+
+// Judging a change on its neighbourhood.
+//
+// The rules refuse a change for the errors it adds anywhere in the
+// department. A record's errors read only some other records: the records
+// it names (does the id exist, of that kind, that role), the people, the
+// budgets, and a few gatherings: a project reads the plans and appraisals
+// naming it, an approved claim its budget line's claims (budget-overspend
+// sits on the claim that crossed the line), a training the claim and
+// training plan it names. repo.Around lists, from the index, the records
+// one record's findings read (proven on every record of the sample, of
+// copies of it and of a generated department by TestAroundEqualsFull).
+//
+// So a change of the records C is judged on N, the union of Around(y), in
+// the department before the change and after it, for every record y whose
+// errors can move:
+//
+//   - the records of C, before and after;
+//   - the records naming a record of C (their ref-missing, a training's
+//     claim, a project's plans and appraisals);
+//   - the records a record of C names, but people (a person's errors read
+//     only the people: director, emails, reports_to);
+//   - when C creates or removes an id, the records naming a missing id
+//     within two edits of it (their "did you mean");
+//   - for a claim of C, its budget line's claims (year and category,
+//     before and after), of which only budget-overspend is compared: the
+//     line's sums are whole in N, its claims being there as skeletons.
+//
+// The rules run over N as it is and as the change leaves it; the errors
+// of those records that the second run adds are the refusal, compared
+// exactly as the whole department's are (path, rule, record, message).
+// Other records' findings in N may be artefacts of a partial set (a
+// missing reference to a record outside N), but they are not compared.
+// The "did you mean" of a missing id reads the ids of the whole
+// department from the index (rules.Context.KindIDs).
+//
+// A change takes the whole department instead when this cannot be shown
+// exact cheaply: a person, a budget or a plan among C or among the records
+// whose errors can move (people and plans are judged on the whole
+// department: appraisals missing, status reports due, every approved
+// plan's budget needs of the year), an id of C held by another file, or
+// two records of C with one id.
+
+// view is the index as it is (come and gone empty) or as a change leaves
+// it: the entries at the paths of gone replaced by come.
+type view struct {
+	x    *index.Index
+	gone map[string]bool
+	come []*index.Entry
+	ids  map[string][]*index.Entry
+	in   map[string][]index.In
+	// kinds memoises kindIDs (the rules ask from several goroutines).
+	mu    sync.Mutex
+	kinds map[record.Kind][]string
+}
+
+func newView(x *index.Index, gone map[string]bool, come []*index.Entry) *view {
+	v := &view{x: x, gone: gone, come: come, ids: map[string][]*index.Entry{}, in: map[string][]index.In{}}
+	for _, e := range come {
+		v.ids[e.ID] = append(v.ids[e.ID], e)
+		for _, r := range e.Refs {
+			v.in[r.ID] = append(v.in[r.ID], index.In{From: e, Field: r.Field})
+		}
+	}
+	return v
+}
+
+func (v *view) get(id string) []*index.Entry {
+	var out []*index.Entry
+	for _, e := range v.x.Get(id) {
+		if !v.gone[e.Path] {
+			out = append(out, e)
+		}
+	}
+	return append(out, v.ids[id]...)
+}
+
+// at returns the view's entry at path p, or nil.
+func (v *view) at(p string) *index.Entry {
+	for _, e := range v.come {
+		if e.Path == p {
+			return e
+		}
+	}
+	if v.gone[p] {
+		return nil
+	}
+	return v.x.At(p)
+}
+
+// holds reports whether some record of the view holds id.
+func (v *view) holds(id string) bool {
+	if len(v.ids[id]) > 0 {
+		return true
+	}
+	for _, e := range v.x.Get(id) {
+		if !v.gone[e.Path] {
+			return true
+		}
+	}
+	return false
+}
+
+func (v *view) refsIn(id string) []index.In {
+	var out []index.In
+	for _, in := range v.x.RefsIn(id) {
+		if !v.gone[in.From.Path] {
+			out = append(out, in)
+		}
+	}
+	return append(out, v.in[id]...)
+}
+
+// each calls f for every entry of the view (the come ones last).
+func (v *view) each(f func(e *index.Entry)) {
+	for _, e := range v.x.Entries {
+		if !v.gone[e.Path] {
+			f(e)
+		}
+	}
+	for _, e := range v.come {
+		f(e)
+	}
+}
+
+// kindIDs lists the ids of kind k in the view, by path (as the whole
+// department's set lists them).
+func (v *view) kindIDs(k record.Kind) []string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if ids, ok := v.kinds[k]; ok {
+		return ids
+	}
+	if v.kinds == nil {
+		v.kinds = map[record.Kind][]string{}
+	}
+	v.kinds[k] = v.listKind(k)
+	return v.kinds[k]
+}
+
+func (v *view) listKind(k record.Kind) []string {
+	type pid struct{ path, id string }
+	var l []pid
+	v.each(func(e *index.Entry) {
+		if e.Kind == k {
+			l = append(l, pid{e.Path, e.ID})
+		}
+	})
+	sort.Slice(l, func(i, j int) bool { return l[i].path < l[j].path })
+	out := make([]string, len(l))
+	for i, p := range l {
+		out[i] = p.id
+	}
+	return out
+}
+
+// around is repo.Around for several records of a view at once: the paths
+// read in full and those read as skeletons (never one of the full ones).
+// false: a record of a kind judged on the whole department.
+func (v *view) around(ys []*index.Entry) (full, skel map[string]*index.Entry, ok bool) {
+	full, skel = map[string]*index.Entry{}, map[string]*index.Entry{}
+	add := func(e *index.Entry) {
+		if e.Kind != "" {
+			full[e.Path] = e
+		}
+	}
+	meetings := false
+	type group struct{ claimant, date string }
+	type line struct{ year, category string }
+	groups, lines, files := map[group]bool{}, map[line]bool{}, map[string]bool{}
+	for _, y := range ys {
+		if wholeKind(y.Kind) {
+			return nil, nil, false
+		}
+		add(y)
+		for _, r := range y.Refs {
+			for _, t := range v.get(r.ID) {
+				add(t)
+				if t.Kind == record.Person {
+					continue
+				}
+				for _, sib := range v.refsIn(t.ID) {
+					add(sib.From)
+				}
+			}
+		}
+		for _, in := range v.refsIn(y.ID) {
+			add(in.From)
+		}
+		switch y.Kind {
+		case record.Meeting:
+			meetings = true
+		case record.Expense:
+			groups[group{y.Str("claimant"), y.Str("date")}] = true
+			lines[line{yearOf4(y.Str("date")), y.Str("category")}] = true
+			for _, f := range y.Files {
+				files[f] = true
+			}
+		}
+	}
+	v.each(func(e *index.Entry) {
+		switch e.Kind {
+		case record.Person, record.Budget:
+			add(e)
+		case record.Meeting:
+			if meetings {
+				skel[e.Path] = e
+			}
+		case record.Expense:
+			if len(groups) == 0 {
+				return
+			}
+			same := groups[group{e.Str("claimant"), e.Str("date")}]
+			for _, f := range e.Files {
+				same = same || files[f]
+			}
+			if same {
+				add(e)
+			} else if lines[line{yearOf4(e.Str("date")), e.Str("category")}] {
+				skel[e.Path] = e
+			}
+		}
+	})
+	for p := range full {
+		delete(skel, p)
+	}
+	return full, skel, true
+}
+
+// wholeKind: records judged on the whole department (repo.Around does not
+// stand in for it), and budgets, which every claim's line reads.
+func wholeKind(k record.Kind) bool {
+	return k == record.Person || k == record.Plan || k == record.Budget
+}
+
+func yearOf4(date string) string {
+	if len(date) < 4 {
+		return ""
+	}
+	return date[:4]
+}
+
+// judgeNear judges the rules' side of a change on its neighbourhood (see
+// above): the errors the change adds, and false when the change must be
+// judged on the whole department instead.
+func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[string][]byte) ([]diag.Diagnostic, bool) {
+	start := time.Now()
+	whole := func(why string) ([]diag.Diagnostic, bool) {
+		tracef("write judged on the whole department: %s", why)
+		return nil, false
+	}
+	x := s.near.x
+	gone := map[string]bool{}
+	var was, come []*index.Entry
+	afterAt := map[string]*record.Record{}
+	for i, e := range edits {
+		if e.File {
+			continue
+		}
+		if gone[e.Path] {
+			return whole("one path edited twice")
+		}
+		gone[e.Path] = true
+		if old := x.At(e.Path); old != nil {
+			was = append(was, old)
+		}
+		if after[i] != nil {
+			afterAt[e.Path] = after[i]
+			come = append(come, index.EntryOf(e.Path, cache.Stat{}, false, cache.Hash{}, after[i]))
+		}
+	}
+	before, then := newView(x, nil, nil), newView(x, gone, come)
+	// ids held by one record each, before and after
+	for _, v := range []*view{before, then} {
+		for _, l := range [][]*index.Entry{was, come} {
+			for _, e := range l {
+				if wholeKind(e.Kind) {
+					return whole("a " + string(e.Kind) + " changed")
+				}
+				if len(v.get(e.ID)) > 1 {
+					return whole(e.ID + " held by two files")
+				}
+			}
+		}
+	}
+	// D: the records whose errors can move; line: claims whose
+	// budget-overspend can move.
+	type pair struct {
+		v *view
+		e *index.Entry
+	}
+	var ds []pair
+	judged := map[string]bool{}
+	addD := func(v *view, e *index.Entry) {
+		if !judged[e.Path+"\x00"+boolKey(v == then)] {
+			judged[e.Path+"\x00"+boolKey(v == then)] = true
+			ds = append(ds, pair{v, e})
+		}
+	}
+	type lineKey struct{ year, category string }
+	lines := map[lineKey]bool{}
+	for _, side := range []struct {
+		v  *view
+		cs []*index.Entry
+	}{{before, was}, {then, come}} {
+		for _, c := range side.cs {
+			addD(side.v, c)
+			for _, in := range side.v.refsIn(c.ID) {
+				addD(side.v, in.From)
+			}
+			for _, r := range c.Refs {
+				for _, t := range side.v.get(r.ID) {
+					if t.Kind != record.Person {
+						addD(side.v, t)
+					}
+				}
+			}
+			if c.Kind == record.Expense {
+				lines[lineKey{yearOf4(c.Str("date")), c.Str("category")}] = true
+			}
+		}
+	}
+	// "did you mean": an id created or removed can change the suggestion
+	// for a missing id within two edits of it
+	ids := map[string]int{}
+	for _, e := range was {
+		ids[e.ID]--
+	}
+	for _, e := range come {
+		ids[e.ID]++
+	}
+	var moved []string
+	for id, n := range ids {
+		if n != 0 {
+			moved = append(moved, id)
+		}
+	}
+	if len(moved) > 0 {
+		near := func(m string) bool {
+			for _, id := range moved {
+				if m != id && rules.SimilarID([]string{id}, m) != "" {
+					return true
+				}
+			}
+			return false
+		}
+		for _, v := range []*view{before, then} {
+			consider := func(m string) {
+				if v.holds(m) || !near(m) {
+					return
+				}
+				for _, in := range v.refsIn(m) {
+					addD(v, in.From)
+				}
+			}
+			x.Named(func(id string, _ []index.In) { consider(id) })
+			for id := range v.in {
+				consider(id)
+			}
+		}
+	}
+	// N: around every record of D, in both views (where it is): its
+	// findings are compared as they are and as the change leaves them
+	full, skel := map[string]*index.Entry{}, map[string]*index.Entry{}
+	dPaths := map[string]bool{}
+	for _, p := range ds {
+		dPaths[p.e.Path] = true
+	}
+	for _, v := range []*view{before, then} {
+		var ys []*index.Entry
+		for p := range dPaths {
+			if e := v.at(p); e != nil {
+				ys = append(ys, e)
+			}
+		}
+		f, sk, ok := v.around(ys)
+		if !ok {
+			return whole("a person, plan or budget's findings can move")
+		}
+		for p, e := range f {
+			full[p] = e
+		}
+		for p, e := range sk {
+			skel[p] = e
+		}
+	}
+	linePaths := map[string]bool{}
+	for _, v := range []*view{before, then} {
+		if len(lines) == 0 {
+			break
+		}
+		v.each(func(e *index.Entry) {
+			if e.Kind == record.Expense && lines[lineKey{yearOf4(e.Str("date")), e.Str("category")}] {
+				linePaths[e.Path] = true
+				if full[e.Path] == nil {
+					skel[e.Path] = e
+				}
+			}
+		})
+	}
+	// the two sets
+	var common, was2, now2 []*record.Record
+	for p := range full {
+		if gone[p] {
+			continue
+		}
+		rec, err := s.near.load(s.Repo, p)
+		if err != nil || rec == nil {
+			return whole(fmt.Sprintf("%s: %v", p, err)) // changed under us
+		}
+		common = append(common, rec)
+	}
+	for p, e := range skel {
+		if !gone[p] && full[p] == nil {
+			common = append(common, e.Skeleton())
+		}
+	}
+	for p := range gone {
+		if x.At(p) != nil {
+			rec, err := s.near.load(s.Repo, p)
+			if err != nil || rec == nil {
+				return whole(fmt.Sprintf("%s: %v", p, err))
+			}
+			was2 = append(was2, rec)
+		}
+		if a := afterAt[p]; a != nil {
+			now2 = append(now2, a)
+		}
+	}
+	setOf := func(extra []*record.Record) *record.Set {
+		return record.NewSet(append(append([]*record.Record(nil), common...), extra...))
+	}
+	stat := func(rel string) attach.State {
+		if !insideRepo(rel) {
+			return attach.Missing
+		}
+		return attach.Stat(s.Repo.Root, rel)
+	}
+	// Only the records compared need their own checks; the line's claims
+	// are compared on budget-overspend alone, a check across records.
+	only := func(rec *record.Record) bool { return dPaths[rec.Path] }
+	beforeDs := rules.Check(&rules.Context{Set: setOf(was2), Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Stat: stat, KindIDs: before.kindIDs, Only: only, Errors: true})
+	nowDs := rules.Check(&rules.Context{Set: setOf(now2), Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Pending: pending, KindIDs: then.kindIDs, Only: only, Errors: true})
+	compared := func(d diag.Diagnostic) bool {
+		return d.Severity == diag.Error && (dPaths[d.Path] || linePaths[d.Path] && d.Rule == "budget-overspend")
+	}
+	added := addedErrors(filterDiags(beforeDs, compared), filterDiags(nowDs, compared))
+	for i, d := range added {
+		// A skeleton has no text to place a diagnostic in: budget-overspend
+		// (the one compared on skeletons) sits at the claim's amount.
+		if e := skel[d.Path]; e != nil && full[d.Path] == nil && !gone[d.Path] {
+			rec, err := s.near.load(s.Repo, d.Path)
+			if err != nil || rec == nil {
+				return whole(fmt.Sprintf("%s: %v", d.Path, err))
+			}
+			added[i].Line, added[i].Column = rec.Pos(budgetField)
+		}
+	}
+	tracef("write judged near: %d records compared, %d read, %d skeletons, %d claims of a line: %.0f ms",
+		len(dPaths), len(full), len(skel), len(linePaths), float64(time.Since(start).Microseconds())/1000)
+	return added, true
+}
+
+// budgetField is where rules put budget-overspend: the claim's amount.
+const budgetField = "amount"
+
+func boolKey(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+func filterDiags(ds []diag.Diagnostic, keep func(diag.Diagnostic) bool) []diag.Diagnostic {
+	var out []diag.Diagnostic
+	for _, d := range ds {
+		if keep(d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// insideRepo tells whether an attachment path stays below the root (as
+// validate's look-up does).
+func insideRepo(rel string) bool {
+	return !strings.HasPrefix(rel, "/") && !strings.Contains("/"+rel+"/", "/../")
+}

@@ -1,0 +1,76 @@
+package rules_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/gen"
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/repo"
+	"github.com/opsbook/opsbook/pkg/rules"
+)
+
+// TestOnlyAndErrors: Check limited to some records' own checks (Only) and
+// to errors (Errors) gives, for those records, exactly the errors of a
+// full Check, on the sample and on copies of it (which warn of split
+// claims and missing appraisals by the thousand).
+func TestOnlyAndErrors(t *testing.T) {
+	for _, n := range []int{0, 300} {
+		dir := filepath.Join(t.TempDir(), "dept")
+		if _, err := gen.Replicate(context.Background(), dir, gen.ReplicateOptions{From: filepath.Join("..", ".."), Records: n}); err != nil {
+			t.Fatal(err)
+		}
+		os.Mkdir(filepath.Join(dir, ".git"), 0o755)
+		r, err := repo.LoadWith(context.Background(), dir, repo.Options{NoCache: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+		key := func(ds []diag.Diagnostic, keep func(diag.Diagnostic) bool) map[string]int {
+			out := map[string]int{}
+			for _, d := range ds {
+				if keep(d) {
+					out[d.String()]++
+				}
+			}
+			return out
+		}
+		full := rules.Check(&rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: at})
+		chosen := map[string]bool{}
+		for i, rec := range r.Set.Records {
+			if i%3 == 0 {
+				chosen[rec.Path] = true
+			}
+		}
+		some := rules.Check(&rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: at, Errors: true,
+			Only: func(rec *record.Record) bool { return chosen[rec.Path] }})
+		errorsOf := func(d diag.Diagnostic) bool { return d.Severity == diag.Error && chosen[d.Path] }
+		want, got := key(full, errorsOf), key(some, errorsOf)
+		if len(want) == 0 {
+			t.Fatalf("copies of %d: no errors to compare", n)
+		}
+		for k, c := range want {
+			if got[k] != c {
+				t.Errorf("copies of %d: %s: %d times, want %d", n, k, got[k], c)
+			}
+		}
+		for k, c := range got {
+			if want[k] != c {
+				t.Errorf("copies of %d: %s: %d times, not in the full check", n, k, c)
+			}
+		}
+		warned := 0
+		for _, d := range some {
+			if d.Rule == "split-claim" || d.Rule == "appraisal-missing" {
+				warned++
+			}
+		}
+		if warned > 0 {
+			t.Errorf("copies of %d: %d warnings across records with Errors", n, warned)
+		}
+	}
+}
