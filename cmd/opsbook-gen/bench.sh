@@ -219,7 +219,7 @@ if [ -n "$exp" ] && have show; then
   "$OPSBOOK" summary --now "$NOW" >/dev/null 2>&1 || true
   measure "$OPSBOOK" summary --now "$NOW"
   rowabs "opsbook summary (warm, stored answer)" "$SECS" "$MB" 0.3 -
-  measure sh -c "echo '# bench' >> \"$exp\"; \"$OPSBOOK\" summary --now $NOW >/dev/null; git checkout -q -- \"$exp\" 2>/dev/null || sed -i '\$d' \"$exp\""
+  measure sh -c "echo \"# bench \$\$\" >> \"$exp\"; \"$OPSBOOK\" summary --now $NOW >/dev/null; git checkout -q -- \"$exp\" 2>/dev/null || sed -i '\$d' \"$exp\""
   rowabs "opsbook summary (after a change: the full pass)" "$SECS" "$MB" - -
   # list on indexed fields (from the index) and on a derived one (the
   # kind's records through the cache)

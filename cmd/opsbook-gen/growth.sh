@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# How opsbook's commands grow with the department: copies of the shipped
+# sample at several sizes, the same commands at each, one table.
+#
+#   cmd/opsbook-gen/growth.sh [-sizes 1000,10000,100000,300000] [-runs R]
+#                             [-commits M] [-dir DIR] [-keep]
+#
+# Each department is the sample copied up to N record files (opsbook-gen
+# -from . -n N -commits M; 100 commits below 10,000 records). Each figure
+# is the median of R runs (default 3) of CPU seconds (user + system) and
+# the largest peak RSS in MB (GNU time), warm: every command runs once
+# before it is measured. Writes are made with --no-commit and undone after
+# each run. The cat of every record file and `git status` (a stat of every
+# file) are the floors beside them. With -keep the departments stay in DIR
+# (default a temporary folder) and are reused by the next run.
+set -euo pipefail
+
+SIZES=1000,10000,100000,300000
+RUNS=3
+COMMITS=2000
+DIR=""
+KEEP=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -sizes) SIZES=$2; shift 2 ;;
+    -runs) RUNS=$2; shift 2 ;;
+    -commits) COMMITS=$2; shift 2 ;;
+    -dir) DIR=$2; shift 2 ;;
+    -keep) KEEP=1; shift ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "growth.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/opsbook-growth.XXXXXX")
+[ -n "$DIR" ] || DIR="$work"
+trap 'rm -rf "$work/bin"; [ -n "$KEEP" ] || rm -rf "$work"' EXIT
+say() { printf '%s\n' "$*" >&2; }
+
+/usr/bin/time -f '%e' true >/dev/null 2>&1 || { say "growth.sh needs GNU time (/usr/bin/time)"; exit 2; }
+say "building opsbook and opsbook-gen"
+mkdir -p "$work/bin"
+(cd "$top" && go build -o "$work/bin/opsbook" ./cmd/opsbook && go build -o "$work/bin/opsbook-gen" ./cmd/opsbook-gen)
+OPSBOOK="$work/bin/opsbook"
+NOW=2026-11-26T15:00:00+08:00
+
+# measure CMD...: R runs in the current folder; sets CELL to "CPU s / MB".
+measure() {
+  local out=()
+  for ((i = 0; i < RUNS; i++)); do
+    /usr/bin/time -f '%U %S %M' -o "$work/t.txt" "$@" >/dev/null 2>"$work/err.txt" || true
+    out+=("$(tail -1 "$work/t.txt")")
+  done
+  local cpu mb
+  cpu=$(printf '%s\n' "${out[@]}" | awk '{ printf "%.2f\n", $1 + $2 }' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  mb=$(printf '%s\n' "${out[@]}" | awk '{ if ($3 > m) m = $3 } END { printf "%d", m / 1024 }')
+  CELL="$cpu / $mb"
+}
+
+declare -A cells
+names=()
+cell() { # NAME: store CELL under NAME for the current size
+  local n=$1
+  if [[ ! " ${names[*]} " == *" $n "* ]]; then names+=("$n"); fi
+  cells["$n|$size"]=$CELL
+}
+
+IFS=, read -r -a sizes <<<"$SIZES"
+for size in "${sizes[@]}"; do
+  d="$DIR/sample-$size"
+  c=$COMMITS
+  [ "$size" -lt 10000 ] && c=100
+  if [ -n "$KEEP" ] && [ -f "$d/.opsbook.yaml" ]; then
+    say "reusing $d"
+  else
+    rm -rf "$d"
+    say "copying the sample to $size records, $c commits: $d"
+    "$work/bin/opsbook-gen" -from "$top" -n "$size" -out "$d" -commits "$c" >/dev/null
+  fi
+  cd "$d"
+  git config user.name bench >/dev/null; git config user.email bench@example.com
+  measure sh -c "find records -name '*.yaml' -print0 | xargs -0 cat"
+  cell "cat of every record file"
+  measure git status --porcelain
+  cell "git status"
+  measure "$OPSBOOK" validate --no-cache --now "$NOW"
+  cell "validate --no-cache"
+  "$OPSBOOK" validate --now "$NOW" >/dev/null 2>&1 || true
+  measure "$OPSBOOK" validate --now "$NOW"
+  cell "validate (warm)"
+  exp=$(find records -path '*/expenses/*' -name '*.yaml' | sort | head -1 || true)
+  expid=$(basename "$exp" .yaml)
+  "$OPSBOOK" show "$expid" --now "$NOW" >/dev/null 2>&1 || true
+  measure "$OPSBOOK" show "$expid" --now "$NOW"
+  cell "show EXP (one claim)"
+  "$OPSBOOK" summary --now "$NOW" >/dev/null 2>&1 || true
+  measure "$OPSBOOK" summary --now "$NOW"
+  cell "summary (stored answer)"
+  measure sh -c "echo \"# growth \$\$\" >> \"$exp\"; \"$OPSBOOK\" summary --now $NOW; git checkout -q -- \"$exp\""
+  cell "summary (after a change)"
+  "$OPSBOOK" list expense --where 'amount > 1000' --columns id,status,claimant,amount --now "$NOW" >/dev/null 2>&1 || true
+  measure "$OPSBOOK" list expense --where 'amount > 1000' --columns id,status,claimant,amount --now "$NOW"
+  cell "list expense --where 'amount > 1000'"
+  who=li.wei
+  export GIT_AUTHOR_EMAIL="$who@example.com" GIT_AUTHOR_NAME="$who"
+  draft=$(grep -rl --include='*.yaml' '^status: draft' records/expenses | xargs grep -l "^claimant: $who" | sort | head -1 || true)
+  did=$(basename "$draft" .yaml)
+  "$OPSBOOK" set "$did" note=warm --no-commit --now "$NOW" >/dev/null 2>&1 || true; git checkout -q -- "$draft"
+  measure sh -c "\"$OPSBOOK\" new expense --no-commit --set title=taxi --set category=travel --set amount=86.00 --now $NOW && git clean -qf records"
+  cell "new expense --set …"
+  measure sh -c "\"$OPSBOOK\" set $did note=growth --no-commit --now $NOW; git checkout -q -- $draft"
+  cell "set ID note=…"
+  measure sh -c "\"$OPSBOOK\" submit $did --no-commit --now $NOW; git checkout -q -- $draft"
+  cell "submit ID (a move)"
+  unset GIT_AUTHOR_EMAIL GIT_AUTHOR_NAME
+  cd - >/dev/null
+done
+
+printf '| command (CPU s / peak MB) |'
+for size in "${sizes[@]}"; do printf ' %s |' "$(printf "%'d" "$size")"; done
+printf '\n| --- |'
+for size in "${sizes[@]}"; do printf ' ---: |'; done
+printf '\n'
+for n in "${names[@]}"; do
+  printf '| %s |' "$n"
+  for size in "${sizes[@]}"; do printf ' %s |' "${cells["$n|$size"]:--}"; done
+  printf '\n'
+done
+printf '\n%s, %s, load average %s\n' "$(uname -sm)" "$(nproc) cores" "$(cut -d' ' -f1-3 /proc/loadavg)"
