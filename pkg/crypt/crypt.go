@@ -440,7 +440,14 @@ func Extra(stanzas []Stanza, readers []Reader) int {
 
 // decrypt opens a ciphertext with the identities.
 func decrypt(ct string, ids []age.Identity) ([]byte, error) {
-	r, err := age.Decrypt(armor.NewReader(strings.NewReader(strings.TrimSpace(ct)+"\n")), ids...)
+	return open(armor.NewReader(strings.NewReader(strings.TrimSpace(ct)+"\n")), ids, maxClear, errors.New("its clear text is larger than a field may be"))
+}
+
+// open decrypts an age stream (a field's or a file's) with the
+// identities, reading at most limit clear bytes (tooBig past that); a key
+// that is not a recipient is ErrNotReader.
+func open(src io.Reader, ids []age.Identity, limit int, tooBig error) ([]byte, error) {
+	r, err := age.Decrypt(src, ids...)
 	if err != nil {
 		var nm *age.NoIdentityMatchError
 		if errors.As(err, &nm) {
@@ -448,12 +455,12 @@ func decrypt(ct string, ids []age.Identity) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("cannot be opened: %v", err)
 	}
-	b, err := io.ReadAll(io.LimitReader(r, maxClear+1))
+	b, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
 	if err != nil {
 		return nil, fmt.Errorf("cannot be opened (altered?): %v", err)
 	}
-	if len(b) > maxClear {
-		return nil, errors.New("its clear text is larger than a field may be")
+	if len(b) > limit {
+		return nil, tooBig
 	}
 	return b, nil
 }

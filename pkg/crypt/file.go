@@ -120,22 +120,7 @@ func (id *Identity) OpenFile(data []byte) ([]byte, error) {
 	if id == nil || len(id.ids) == 0 {
 		return nil, ErrNotReader
 	}
-	r, err := age.Decrypt(fileReader(data), id.ids...)
-	if err != nil {
-		var nm *age.NoIdentityMatchError
-		if errors.As(err, &nm) {
-			return nil, ErrNotReader
-		}
-		return nil, fmt.Errorf("cannot be opened: %v", err)
-	}
-	b, err := io.ReadAll(io.LimitReader(r, MaxFile+1))
-	if err != nil {
-		return nil, fmt.Errorf("cannot be opened (altered?): %v", err)
-	}
-	if len(b) > MaxFile {
-		return nil, fmt.Errorf("its clear bytes are over %d MiB", MaxFile>>20)
-	}
-	return b, nil
+	return open(fileReader(data), id.ids, MaxFile, fmt.Errorf("its clear bytes are over %d MiB", MaxFile>>20))
 }
 
 // NeedsRekey reports whether a file's stanzas differ from what its readers
