@@ -244,6 +244,10 @@ func Preview(r *repo.Repo, g *gitstore.Repo, person *record.Record, now time.Tim
 		s.Name = person.Title()
 	}
 	s.env = workflow.Env{Policy: r.Policy, People: workflow.NewPeople(r.Set.OfKind(record.Person)), Now: now, Records: r.Set}
+	// The moves are judged on their neighbourhoods, as a write's are, from
+	// an index made of the records at hand: trying every move of a busy
+	// inbox against the whole department costs a pass over it per move.
+	s.near = nearOfSet(r)
 	return s
 }
 
@@ -812,8 +816,12 @@ func (s *Session) checkRules(edits []Edit, after []*record.Record, pending map[s
 		added, judged = s.judgeNear(edits, after, pending)
 	}
 	if !judged {
-		if err := s.Whole(); err != nil {
-			return fmt.Errorf("%w: %v", ErrRepository, err)
+		// (A preview holds the whole department already, and keeps its
+		// index for the next move.)
+		if !s.preview {
+			if err := s.Whole(); err != nil {
+				return fmt.Errorf("%w: %v", ErrRepository, err)
+			}
 		}
 		added = s.judgeWhole(edits, after, pending)
 	}

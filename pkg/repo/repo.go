@@ -30,6 +30,11 @@ type Repo struct {
 	// places and schemas. Validate adds the cross-record rules.
 	Diags   []diag.Diagnostic
 	Schemas *schema.Set
+	// Unread counts the record files a full load could not make a record
+	// of (unreadable, invalid YAML) and the folders' listing hazards
+	// (symbolic links, folders that cannot be read): nonzero, Set is not
+	// every file of the department.
+	Unread int
 	// parsed: most records were parsed, not taken from the cache.
 	parsed bool
 }
