@@ -166,7 +166,6 @@ func (v *view) claimsWith(f string) []*index.Entry {
 	return v.pick(v.x.ClaimsWith(f), func(e *index.Entry) bool { return e.Kind == record.Expense && slices.Contains(e.Files, f) })
 }
 
-
 // kindIDs lists the ids of kind k in the view, by path (as the whole
 // department's set lists them).
 func (v *view) kindIDs(k record.Kind) []string {
