@@ -140,3 +140,59 @@ func TestPreviewNearEqualsWhole(t *testing.T) {
 		})
 	}
 }
+
+// TestPreviewWholeWhenIndexCannotStand: a department with an id held by
+// two files, a record filed under another name or a file that is no
+// record is judged whole by the preview (as a write opens whole), and its
+// moves still get their answers.
+func TestPreviewWholeWhenIndexCannotStand(t *testing.T) {
+	claim := "kind: expense\nid: EXP-2026-0001\ntitle: t\nstatus: submitted\nclaimant: li\ndate: 2026-03-01\ncategory: office\namount: 40.00\n"
+	for name, extra := range map[string]map[string]string{
+		"id held twice":    {"records/expenses/2026/EXP-2026-0009.yaml": claim},
+		"misfiled":         {"records/expenses/2026/EXP-2026-0001.yaml": "", "records/expenses/2026/EXP-2026-0010.yaml": claim},
+		"not a record":     {"records/expenses/2026/EXP-2026-0011.yaml": "kind: [\n"},
+		"clean (contrast)": {},
+	} {
+		t.Run(name, func(t *testing.T) {
+			files := map[string]string{}
+			for k, v := range dept {
+				files[k] = v
+			}
+			files["records/expenses/2026/EXP-2026-0001.yaml"] = claim
+			for k, v := range extra {
+				if v == "" {
+					delete(files, k)
+				} else {
+					files[k] = v
+				}
+			}
+			dir := repoWith(t, files)
+			r, err := repo.Load(context.Background(), dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, err := gitstore.Open(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := Preview(r, g, r.Set.Get("wang"), now, r.Validate(now))
+			if wantNear := name == "clean (contrast)"; (s.near != nil) != wantNear {
+				t.Fatalf("judged near: %v, want %v", s.near != nil, wantNear)
+			}
+			var rec *record.Record
+			for _, x := range r.Set.OfKind(record.Expense) {
+				if x.Status() == "submitted" && x.Str("claimant") == "li" {
+					rec = x
+				}
+			}
+			if rec == nil {
+				t.Fatal("no claim of li submitted")
+			}
+			got := s.TryMoves([]*record.Record{rec}, []string{"approved"})
+			alone, _ := s.Needs(rec, "approved")
+			if strings.Join(got[0], "|") != strings.Join(alone, "|") {
+				t.Errorf("TryMoves %q, Needs %q", got[0], alone)
+			}
+		})
+	}
+}
