@@ -65,6 +65,31 @@ func (r *Repo) ValidateSeen(now time.Time, h *rules.Horizon) ([]diag.Diagnostic,
 	return r.validate(now, h, true)
 }
 
+// ErrorsOf returns the errors Validate finds on the record files of paths
+// (load problems and the rules'), exactly those, without the rules' work
+// on other records: the checks of single records for those files alone,
+// the checks across records only for their errors (rules.Context Only,
+// Errors and Keep). A command listing some records' errors (the inbox:
+// the person's own records) spares the pass over the department.
+func (r *Repo) ErrorsOf(now time.Time, paths map[string]bool) []diag.Diagnostic {
+	var ds []diag.Diagnostic
+	for _, d := range r.Diags {
+		if d.Severity == diag.Error && paths[d.Path] {
+			ds = append(ds, d)
+		}
+	}
+	stat := func(rel string) attach.State {
+		if !insideRepo(rel) {
+			return attach.Missing
+		}
+		return attach.Stat(r.Root, rel)
+	}
+	c := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Stat: stat, Errors: true,
+		Only: func(rec *record.Record) bool { return paths[rec.Path] },
+		Keep: func(path, _ string, sev diag.Severity) bool { return sev == diag.Error && paths[path] }}
+	return diag.Sort(append(ds, rules.Check(c)...))
+}
+
 func (r *Repo) validate(now time.Time, h *rules.Horizon, collect bool) ([]diag.Diagnostic, []string) {
 	tr := trace(time.Now())
 	// The records are nearly all the heap and stay to the end, while the
