@@ -32,14 +32,30 @@ func (r *Repo) CheckState() error {
 	if _, err := os.Lstat(lock); err == nil {
 		return fmt.Errorf("%w: %s exists: another git process seems to be running in this repository; if none is, remove the file and try again", ErrState, lock)
 	}
-	idx, err := r.readIndex(filepath.Join(r.gitDir, "index"))
-	if err != nil {
-		return err
+	name := filepath.Join(r.gitDir, "index")
+	unmerged := ""
+	data, err := os.ReadFile(name)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("reading the git index: %w", err)
 	}
-	for _, e := range idx.Entries {
-		if e.Stage != 0 {
-			return fmt.Errorf("%w: %s has unresolved conflicts; resolve them and `git add` the result, or `git reset`, then run opsbook again", ErrState, e.Name)
+	if p, found, ok := firstUnmerged(data); ok || len(data) == 0 {
+		if found {
+			unmerged = p
 		}
+	} else {
+		idx, err := r.readIndex(name)
+		if err != nil {
+			return err
+		}
+		for _, e := range idx.Entries {
+			if e.Stage != 0 {
+				unmerged = e.Name
+				break
+			}
+		}
+	}
+	if unmerged != "" {
+		return fmt.Errorf("%w: %s has unresolved conflicts; resolve them and `git add` the result, or `git reset`, then run opsbook again", ErrState, unmerged)
 	}
 	return nil
 }
