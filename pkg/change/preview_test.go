@@ -33,15 +33,7 @@ func TestTryMovesJudgesEachMoveAlone(t *testing.T) {
 	claim("EXP-2026-0004", "li", "70.00")
 	claim("EXP-2026-0005", "wang", "10.00")
 	dir := repoWith(t, files)
-	r, err := repo.Load(context.Background(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := gitstore.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := Preview(r, g, r.Set.Get("wang"), now, r.Validate(now))
+	r, s := previewOf(t, dir)
 	var recs []*record.Record
 	var tos []string
 	for _, id := range []string{"EXP-2026-0001", "EXP-2026-0002", "EXP-2026-0003", "EXP-2026-0004", "EXP-2026-0005"} {
@@ -166,16 +158,7 @@ func TestPreviewWholeWhenIndexCannotStand(t *testing.T) {
 					files[k] = v
 				}
 			}
-			dir := repoWith(t, files)
-			r, err := repo.Load(context.Background(), dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			g, err := gitstore.Open(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			s := Preview(r, g, r.Set.Get("wang"), now, r.Validate(now))
+			r, s := previewOf(t, repoWith(t, files))
 			if wantNear := name == "clean (contrast)"; (s.near != nil) != wantNear {
 				t.Fatalf("judged near: %v, want %v", s.near != nil, wantNear)
 			}
@@ -195,4 +178,18 @@ func TestPreviewWholeWhenIndexCannotStand(t *testing.T) {
 			}
 		})
 	}
+}
+
+// previewOf loads the department at dir and opens wang's preview of it.
+func previewOf(t *testing.T, dir string) (*repo.Repo, *Session) {
+	t.Helper()
+	r, err := repo.Load(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := gitstore.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, Preview(r, g, r.Set.Get("wang"), now, r.Validate(now))
 }
