@@ -219,7 +219,12 @@ func (v *view) around(ys []*index.Entry) (full, skel map[string]*index.Entry, ok
 		for _, r := range y.Refs {
 			for _, t := range v.get(r.ID) {
 				add(t)
-				if t.Kind == record.Person {
+				if t.Kind == record.Person || y.Kind == record.Expense {
+					// a person is named by much of the department; and
+					// no check of a claim reads the other records naming
+					// what it names (a claim's errors read its targets,
+					// the people, its files and its budget line, weighed
+					// apart)
 					continue
 				}
 				for _, sib := range v.refsIn(t.ID) {
