@@ -69,14 +69,14 @@ func TestTryMovesJudgesEachMoveAlone(t *testing.T) {
 // TestPreviewNearEqualsWhole: a preview (the inbox's) judges its moves on
 // their neighbourhoods from an index made of the loaded records; every
 // move of every record out of its state, tried by every active person of
-// the sample and of 400 copies of it, gets what the whole department
-// says of it, and the near judging is really used.
+// the sample, of 400 copies of it and of a generated department, gets what
+// the whole department says of it, and the near judging is really used.
 func TestPreviewNearEqualsWhole(t *testing.T) {
 	at := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 	for _, d := range []struct {
 		name string
 		dir  string
-	}{{"sample", sampleDept(t, 0)}, {"copies", sampleDept(t, 400)}} {
+	}{{"sample", sampleDept(t, 0)}, {"copies", sampleDept(t, 400)}, {"generated", generatedDept(t, 300, 9)}} {
 		t.Run(d.name, func(t *testing.T) {
 			r, err := repo.Load(context.Background(), d.dir)
 			if err != nil {
