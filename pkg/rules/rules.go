@@ -5,10 +5,8 @@
 package rules
 
 import (
-	"runtime"
 	"sort"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/attach"
@@ -16,6 +14,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/i18n"
+	"github.com/opsbook/opsbook/pkg/par"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -166,23 +165,10 @@ func Check(c *Context) []diag.Diagnostic {
 // their findings in the checks' order: the findings are those of one pass.
 func (r *run) acrossRecords(checks []func(*run)) {
 	runs := make([]*run, len(checks))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < min(runtime.GOMAXPROCS(0), len(checks)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(checks) {
-					return
-				}
-				runs[i] = &run{Context: r.Context, facts: r.facts}
-				checks[i](runs[i])
-			}
-		}()
-	}
-	wg.Wait()
+	par.Each(len(checks), func(i int) {
+		runs[i] = &run{Context: r.Context, facts: r.facts}
+		checks[i](runs[i])
+	})
 	for _, rr := range runs {
 		r.diags = append(r.diags, rr.diags...)
 	}
@@ -269,27 +255,13 @@ func (r *run) records() {
 		}
 	}
 	runs := make([]*run, (len(recs)+block-1)/block)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	workers := min(runtime.GOMAXPROCS(0), len(runs))
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				b := int(next.Add(1)) - 1
-				if b >= len(runs) {
-					return
-				}
-				rr := &run{Context: r.Context, facts: r.facts}
-				for _, rec := range recs[b*block : min((b+1)*block, len(recs))] {
-					rr.record(rec)
-				}
-				runs[b] = rr
-			}
-		}()
-	}
-	wg.Wait()
+	par.Each(len(runs), func(b int) {
+		rr := &run{Context: r.Context, facts: r.facts}
+		for _, rec := range recs[b*block : min((b+1)*block, len(recs))] {
+			rr.record(rec)
+		}
+		runs[b] = rr
+	})
 	for _, rr := range runs {
 		r.diags = append(r.diags, rr.diags...)
 	}
