@@ -60,6 +60,13 @@ type Context struct {
 	// held, appraisals missing, meeting and status report cadence) are
 	// skipped. The checks of single records still report their warnings.
 	Errors bool
+	// Keep, when set, says whose findings are wanted: a finding on a
+	// record it refuses is dropped before its message and position are
+	// made. Every check runs as without it, so the findings kept are
+	// exactly those of a run without it (a command showing one record
+	// spares the formatting of the thousands of warnings a copied
+	// department's split claims put on the others).
+	Keep func(rec *record.Record) bool
 
 	repeats *complaintsAt // RepeatOf's look-up, built on first use
 }
@@ -311,6 +318,9 @@ type run struct {
 //
 // i18n:format 4
 func (r *run) report(rec *record.Record, field string, sev diag.Severity, rule, format string, args ...any) {
+	if r.Keep != nil && !r.Keep(rec) {
+		return
+	}
 	line, col := rec.Pos(field)
 	msg, text := i18n.Both(format, args...)
 	r.diags = append(r.diags, diag.Diagnostic{
