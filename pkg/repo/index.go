@@ -67,11 +67,11 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 	key := index.NewKey(cache.NewKey(pol.Records, pol.ExpenseCategories, pol.ComplaintCategories))
 	start := clock()
 	type opened struct {
-		entries []*index.Entry
-		err     error
+		x   *index.Index
+		err error
 	}
 	ch := make(chan opened, 1)
-	go func() { e, err := index.Open(path, key); ch <- opened{e, err} }()
+	go func() { x, err := index.Open(path, key); ch <- opened{x, err} }()
 	var files []string
 	var wds []diag.Diagnostic
 	var err error
@@ -89,9 +89,19 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 			st.Hazards++
 		}
 	}
-	old := make(map[string]*index.Entry, len(o.entries))
-	for _, e := range o.entries {
-		old[e.Path] = e
+	var stored []*index.Entry // by path, as the listing is
+	if o.x != nil {
+		stored = o.x.Entries
+	}
+	// each file's stored entry, found by walking both lists at once
+	prevs := make([]*index.Entry, len(files))
+	for i, j := 0, 0; j < len(files); j++ {
+		for i < len(stored) && stored[i].Path < files[j] {
+			i++
+		}
+		if i < len(stored) && stored[i].Path == files[j] {
+			prevs[j] = stored[i]
+		}
 	}
 	if o.err != nil {
 		st.Rebuilt = o.err.Error()
@@ -116,7 +126,7 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 				}
 				for j := i; j < min(i+64, len(files)); j++ {
 					rel := files[j]
-					prev := old[rel]
+					prev := prevs[j]
 					s, regular, err := c.lstat(rel)
 					if err != nil || !regular {
 						out[j] = &index.Entry{Path: rel} // not a record: never trusted
@@ -159,7 +169,7 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 		return nil, st, err
 	}
 	st.Reused, st.Hashed, st.Parsed = int(reused.Load()), int(hashed.Load()), int(parsed.Load())
-	had := len(o.entries) // the stored entries of the folders listed
+	had := len(stored) // the stored entries of the folders listed
 	if kinds != nil {
 		// the other folders' entries, kept as they were
 		prefixes := kindPrefixes(pol.Records, kinds)
@@ -172,7 +182,7 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 			return false
 		}
 		had = 0
-		for _, e := range o.entries {
+		for _, e := range stored {
 			if inside(e.Path) {
 				had++
 			} else {
@@ -187,9 +197,9 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 	// when it was missing or unusable. A file not saved is read again next
 	// time, as it was this time: never trusted on stale stat data.
 	stale := st.Parsed + st.Hashed + max(had-len(files), len(files)-had)
-	if o.err != nil || len(o.entries) == 0 && len(files) > 0 || stale >= max(saveAtLeast, len(files)/500) {
+	if o.err != nil || len(stored) == 0 && len(files) > 0 || stale >= max(saveAtLeast, len(files)/500) {
 		// A cache that cannot be written costs time, not correctness.
 		st.Saved = index.Save(path, key, out) == nil
 	}
-	return index.New(out), st, nil
+	return o.x.Update(out), st, nil
 }

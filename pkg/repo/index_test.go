@@ -64,7 +64,7 @@ func sameIndex(t *testing.T, what string, got, want *index.Index) {
 	ids := map[string]bool{}
 	for i, g := range got.Entries {
 		w := want.Entries[i]
-		if g.Path != w.Path || g.Kind != w.Kind || g.ID != w.ID || g.Odd != w.Odd || g.Sealed != w.Sealed || !reflect.DeepEqual(g.Fields, w.Fields) || !reflect.DeepEqual(g.Refs, w.Refs) || !reflect.DeepEqual(g.Files, w.Files) {
+		if g.Path != w.Path || g.Kind != w.Kind || g.ID != w.ID || g.Odd != w.Odd || g.Sealed != w.Sealed || !reflect.DeepEqual(g.Fields(), w.Fields()) || !reflect.DeepEqual(g.Refs, w.Refs) || !reflect.DeepEqual(g.Files, w.Files) {
 			t.Fatalf("%s: entry %s\n got %+v\nwant %+v", what, g.Path, g, w)
 		}
 		if w.Kind != "" && g.Hash != w.Hash {
@@ -88,6 +88,19 @@ func sameIndex(t *testing.T, what string, got, want *index.Index) {
 			out = append(out, in.From.Path+" "+in.Field)
 		}
 		return out
+	}
+	named := func(x *index.Index) map[string][]string {
+		out := map[string][]string{}
+		x.Named(func(id string, in []index.In) {
+			if _, twice := out[id]; twice {
+				t.Fatalf("%s: Named gives %s twice", what, id)
+			}
+			out[id] = ins(in)
+		})
+		return out
+	}
+	if g, w := named(got), named(want); !reflect.DeepEqual(g, w) {
+		t.Fatalf("%s: Named differs from a full read's:\n got %v\nwant %v", what, g, w)
 	}
 	for id := range ids {
 		if g, w := paths(got.Get(id)), paths(want.Get(id)); !reflect.DeepEqual(g, w) {
@@ -278,7 +291,7 @@ func TestIndexKindsRefreshesItsFolders(t *testing.T) {
 	if g, w := x.At(exp), full.At(exp); g == nil || g.Str("status") != w.Str("status") || g.Hash != w.Hash {
 		t.Errorf("the expense changed is not refreshed: %+v", g)
 	}
-	old := index.New(before).At(cmp)
+	old := before.At(cmp)
 	if g := x.At(cmp); g == nil || g.Hash != old.Hash || g.Str("status") != old.Str("status") {
 		t.Errorf("a complaint outside the folders refreshed changed: %+v", g)
 	}
