@@ -208,40 +208,108 @@ func (w *walker) walk(abs, rel string) {
 		w.ds = append(w.ds, fileDiag(rel, "file-read", "cannot read: %v", err))
 		return
 	}
-	seen := map[string]string{}
+	prefix := rel + "/"
+	if rel == "." {
+		prefix = ""
+	}
+	seen := newFoldSet(len(entries))
+	var records []string // the names of the record files, for one block of paths
 	for _, d := range entries {
 		name := d.Name()
-		r := rel + "/" + name
-		if rel == "." {
-			r = name
-		}
-		if twin, ok := seen[foldName(name)]; ok {
+		if twin, ok := seen.add(name); ok {
 			// Git and Linux keep both; a case-insensitive checkout keeps
 			// one, whichever was written last.
-			w.ds = append(w.ds, fileDiag(r, "file-location", "%q differs from %q only in letter case: on a case-insensitive file system (macOS, Windows) one hides the other; rename or remove it", name, twin))
-		} else {
-			seen[foldName(name)] = name
+			w.ds = append(w.ds, fileDiag(prefix+name, "file-location", "%q differs from %q only in letter case: on a case-insensitive file system (macOS, Windows) one hides the other; rename or remove it", name, twin))
 		}
 		switch {
 		case d.Type()&fs.ModeSymlink != 0:
-			w.ds = append(w.ds, fileDiag(r, "file-type", "symbolic link: records must be regular files (links are never followed)"))
+			w.ds = append(w.ds, fileDiag(prefix+name, "file-type", "symbolic link: records must be regular files (links are never followed)"))
 		case d.IsDir():
 			if !strings.HasPrefix(name, ".") {
-				w.walk(filepath.Join(abs, name), r)
+				w.walk(filepath.Join(abs, name), prefix+name)
 			}
 		case !d.Type().IsRegular():
-			w.ds = append(w.ds, fileDiag(r, "file-type", "not a regular file: records must be regular files"))
+			w.ds = append(w.ds, fileDiag(prefix+name, "file-type", "not a regular file: records must be regular files"))
 		case strings.HasPrefix(name, "."):
 		case strings.HasSuffix(name, ".yaml"):
-			w.files = append(w.files, r)
+			records = append(records, name)
 		case strings.HasSuffix(name, ".yml"):
-			w.ds = append(w.ds, fileDiag(r, "file-location", "record files end in .yaml, not .yml: rename it to be read"))
+			w.ds = append(w.ds, fileDiag(prefix+name, "file-location", "record files end in .yaml, not .yml: rename it to be read"))
 		default:
-			dg := fileDiag(r, "file-location", "not a record file (.yaml): attachments belong in attachments/")
+			dg := fileDiag(prefix+name, "file-location", "not a record file (.yaml): attachments belong in attachments/")
 			dg.Severity = diag.Warning
 			w.ds = append(w.ds, dg)
 		}
 	}
+	// The folder's record paths are made in one string, each a slice of
+	// it: one allocation a folder rather than one a file.
+	size := 0
+	for _, name := range records {
+		size += len(prefix) + len(name)
+	}
+	var b strings.Builder
+	b.Grow(size)
+	for _, name := range records {
+		b.WriteString(prefix)
+		b.WriteString(name)
+	}
+	all := b.String()
+	for _, name := range records {
+		n := len(prefix) + len(name)
+		w.files = append(w.files, all[:n])
+		all = all[n:]
+	}
+}
+
+// foldSet finds the names of a folder that a case-insensitive,
+// normalising file system sees as one (foldName). Names are kept by a
+// hash of their folded form, made without allocating for ASCII names
+// (nearly all); names whose hashes meet are compared in full.
+type foldSet struct {
+	first map[uint64]string   // the first name of each hash
+	more  map[uint64][]string // later names of a hash met again, not twins
+}
+
+func newFoldSet(n int) *foldSet { return &foldSet{first: make(map[uint64]string, n)} }
+
+// add adds name and returns an earlier name it folds to, if any.
+func (s *foldSet) add(name string) (string, bool) {
+	k := foldHash(name)
+	first, ok := s.first[k]
+	if !ok {
+		s.first[k] = name
+		return "", false
+	}
+	for _, other := range append([]string{first}, s.more[k]...) {
+		if foldName(other) == foldName(name) {
+			return other, true
+		}
+	}
+	if s.more == nil {
+		s.more = map[uint64][]string{}
+	}
+	s.more[k] = append(s.more[k], name)
+	return "", false
+}
+
+// foldHash is the FNV-1a hash of foldName(name).
+func foldHash(name string) uint64 {
+	folded, ascii := name, true
+	for i := 0; i < len(name); i++ {
+		if name[i] >= 0x80 {
+			folded, ascii = foldName(name), false
+			break
+		}
+	}
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(folded); i++ {
+		c := folded[i]
+		if ascii && 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A' // foldName of an ASCII name
+		}
+		h = (h ^ uint64(c)) * 1099511628211
+	}
+	return h
 }
 
 // foldName is a file name as a case-insensitive, normalising file system

@@ -43,3 +43,28 @@ func TestWalkCaseTwins(t *testing.T) {
 		t.Errorf("twin diagnostics = %q, want one naming both spellings", twins)
 	}
 }
+
+// TestFoldSetIsFoldName: the folder walk's look-up of case twins (hashed,
+// without allocating for ASCII names) finds exactly the twins a map of
+// foldName finds, for ASCII, accented (composed and decomposed) and other
+// scripts' names.
+func TestFoldSetIsFoldName(t *testing.T) {
+	names := []string{
+		"EXP-2026-0016.yaml", "exp-2026-0016.yaml", "EXP-2026-0016.YAML", "EXP-2026-0017.yaml",
+		"café.yaml", "cafe\u0301.yaml", "CAFÉ.yaml", "CAFE\u0301.yaml", "cafe.yaml",
+		"Ärger.yaml", "ärger.yaml", "運營部.yaml", "運營部.YAML", "İstanbul.yaml", "i\u0307stanbul.yaml",
+		"ΣΟΦΙΑ.yaml", "σοφια.yaml", "a", "A", "", "Z@[`{",
+	}
+	seen := newFoldSet(0)
+	naive := map[string]string{}
+	for _, n := range names {
+		gotTwin, gotOK := seen.add(n)
+		wantTwin, wantOK := naive[foldName(n)]
+		if !wantOK {
+			naive[foldName(n)] = n
+		}
+		if gotTwin != wantTwin || gotOK != wantOK {
+			t.Errorf("%q: twin %q %v, want %q %v", n, gotTwin, gotOK, wantTwin, wantOK)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/opsbook/opsbook/pkg/cache"
 	"github.com/opsbook/opsbook/pkg/config"
@@ -66,6 +67,7 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 	path := filepath.Join(d, "index")
 	key := index.NewKey(cache.NewKey(pol.Records, pol.ExpenseCategories, pol.ComplaintCategories))
 	start := clock()
+	tr := trace(time.Now())
 	type opened struct {
 		x   *index.Index
 		err error
@@ -80,7 +82,9 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 	} else {
 		files, wds, err = record.Walk(root, pol.Records)
 	}
+	tr("index: listed")
 	o := <-ch
+	tr("index: opened")
 	if err != nil {
 		return nil, st, err
 	}
@@ -165,6 +169,7 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 		}()
 	}
 	wg.Wait()
+	tr("index: stat")
 	if err := ctx.Err(); err != nil {
 		return nil, st, err
 	}
@@ -200,6 +205,9 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 	if o.err != nil || len(stored) == 0 && len(files) > 0 || stale >= max(saveAtLeast, len(files)/500) {
 		// A cache that cannot be written costs time, not correctness.
 		st.Saved = index.Save(path, key, out) == nil
+		tr("index: saved")
 	}
-	return o.x.Update(out), st, nil
+	x := o.x.Update(out)
+	tr("index: updated")
+	return x, st, nil
 }
