@@ -43,14 +43,23 @@ import (
 
 var magic = []byte("OPSBOOK-INDEX\n")
 
+// hugeAtLeast is the size from which, on Linux, the index file is read
+// into memory of its own, marked for huge pages (see readFile); a
+// variable for tests.
+var hugeAtLeast int64 = 4 << 20
+
 // Open reads the index at path; an index of another key, truncated or
 // garbled, is an error wrapping ErrUnusable (the caller rebuilds).
 func Open(path string, key Key) (*Index, error) {
-	data, err := os.ReadFile(path)
+	data, release, err := readFile(path)
 	if err != nil {
 		return nil, err
 	}
-	return decode(data, key)
+	x, err := decode(data, key)
+	if err != nil {
+		release() // nothing holds the bytes of an unusable index
+	}
+	return x, err
 }
 
 // Save writes the entries atomically to path.

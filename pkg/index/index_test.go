@@ -133,16 +133,23 @@ func lookups(x *index.Index) string {
 // look-ups New builds, for every id.
 func TestOpenedEqualsMade(t *testing.T) {
 	for name, entries := range departments(t) {
-		x := reopen(t, entries)
-		if len(x.Entries) != len(entries) {
-			t.Fatalf("%s: %d entries, want %d", name, len(x.Entries), len(entries))
-		}
-		for i, e := range entries {
-			sameEntry(t, name, x.Entries[i], e)
-		}
-		if g, w := lookups(x), lookups(index.New(entries)); g != w {
-			t.Errorf("%s: stored look-ups differ from built ones:\n%s", name, firstDiff(g, w))
-		}
+		openedEqualsMade(t, name, entries)
+		restore := index.SetHugeAtLeast(0) // read into memory of its own, as a large index is
+		openedEqualsMade(t, name+", large", entries)
+		restore()
+	}
+}
+
+func openedEqualsMade(t *testing.T, name string, entries []*index.Entry) {
+	x := reopen(t, entries)
+	if len(x.Entries) != len(entries) {
+		t.Fatalf("%s: %d entries, want %d", name, len(x.Entries), len(entries))
+	}
+	for i, e := range entries {
+		sameEntry(t, name, x.Entries[i], e)
+	}
+	if g, w := lookups(x), lookups(index.New(entries)); g != w {
+		t.Errorf("%s: stored look-ups differ from built ones:\n%s", name, firstDiff(g, w))
 	}
 }
 
@@ -207,8 +214,10 @@ func firstDiff(g, w string) string {
 
 // TestDamagedTables: an index whose look-up tables do not match its
 // entries (a position swapped, out of range, dropped or given twice) is
-// unusable even with a good CRC: the caller rebuilds it.
+// unusable even with a good CRC: the caller rebuilds it. So is one cut
+// short or grown (read into memory of its own, as a large index is).
 func TestDamagedTables(t *testing.T) {
+	defer index.SetHugeAtLeast(0)()
 	entries := departments(t)["sample"]
 	path := filepath.Join(t.TempDir(), "index")
 	if err := index.Save(path, key, entries); err != nil {
@@ -265,8 +274,18 @@ func TestDamagedTables(t *testing.T) {
 			t.Errorf("%s: opened (%v)", name, err)
 		}
 	}
+	for name, b := range map[string][]byte{"cut short": good[:len(good)-9], "grown": append(append([]byte(nil), good...), 0)} {
+		os.WriteFile(path, b, 0o644)
+		if _, err := index.Open(path, key); !errors.Is(err, index.ErrUnusable) {
+			t.Errorf("%s: opened (%v)", name, err)
+		}
+	}
 	os.WriteFile(path, resum(append([]byte(nil), good...)), 0o644)
-	if _, err := index.Open(path, key); err != nil {
-		t.Errorf("the undamaged index: %v", err)
+	x, err := index.Open(path, key)
+	if err != nil {
+		t.Fatalf("the undamaged index: %v", err)
+	}
+	for i, e := range entries {
+		sameEntry(t, "undamaged", x.Entries[i], e)
 	}
 }
