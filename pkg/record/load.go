@@ -203,7 +203,7 @@ type walker struct {
 }
 
 func (w *walker) walk(abs, rel string) {
-	entries, err := os.ReadDir(abs)
+	entries, err := readDir(abs)
 	if err != nil {
 		w.ds = append(w.ds, fileDiag(rel, "file-read", "cannot read: %v", err))
 		return
@@ -215,20 +215,20 @@ func (w *walker) walk(abs, rel string) {
 	seen := newFoldSet(len(entries))
 	var records []string // the names of the record files, for one block of paths
 	for _, d := range entries {
-		name := d.Name()
+		name := d.name
 		if twin, ok := seen.add(name); ok {
 			// Git and Linux keep both; a case-insensitive checkout keeps
 			// one, whichever was written last.
 			w.ds = append(w.ds, fileDiag(prefix+name, "file-location", "%q differs from %q only in letter case: on a case-insensitive file system (macOS, Windows) one hides the other; rename or remove it", name, twin))
 		}
 		switch {
-		case d.Type()&fs.ModeSymlink != 0:
+		case d.typ&fs.ModeSymlink != 0:
 			w.ds = append(w.ds, fileDiag(prefix+name, "file-type", "symbolic link: records must be regular files (links are never followed)"))
-		case d.IsDir():
+		case d.typ.IsDir():
 			if !strings.HasPrefix(name, ".") {
 				w.walk(filepath.Join(abs, name), prefix+name)
 			}
-		case !d.Type().IsRegular():
+		case !d.typ.IsRegular():
 			w.ds = append(w.ds, fileDiag(prefix+name, "file-type", "not a regular file: records must be regular files"))
 		case strings.HasPrefix(name, "."):
 		case strings.HasSuffix(name, ".yaml"):
@@ -453,4 +453,10 @@ func CheckPlace(r *Record, dir string) []diag.Diagnostic {
 		r.Kind = ""
 	}
 	return ds
+}
+
+// dirEntry is a folder's entry: its name and type (fs.FileMode.Type).
+type dirEntry struct {
+	name string
+	typ  fs.FileMode
 }
