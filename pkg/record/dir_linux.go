@@ -139,4 +139,3 @@ func statType(mode uint32) fs.FileMode {
 	}
 	return fs.ModeIrregular
 }
-
