@@ -234,16 +234,21 @@ func checkNow(g *gitstore.Repo, now time.Time) error {
 // Preview is a session that only asks what the workflow and the rules
 // would say of a change by person as of now, without the lock and without
 // writing: Apply refuses on it. findings are the repository's validation
-// findings as of now (r.Validate(now)), against which a change's new errors
-// are told apart. A read-only command (the inbox) uses it to try moves the
+// findings as of now (r.Validate(now)), against which a change judged on
+// the whole department has its new errors told apart; nil: found when
+// first needed. A read-only command (the inbox) uses it to try moves the
 // way a write would check them.
 func Preview(r *repo.Repo, g *gitstore.Repo, person *record.Record, now time.Time, findings []diag.Diagnostic) *Session {
-	s := &Session{Repo: r, Git: g, Person: person, Now: now, preview: true, before: findings, haveBefore: true, files: newFileMemo(r.Root), ctx: context.Background()}
+	s := &Session{Repo: r, Git: g, Person: person, Now: now, preview: true, before: findings, haveBefore: findings != nil, files: newFileMemo(r.Root), ctx: context.Background()}
 	if person != nil {
 		s.Actor = workflow.ActorOf(person)
 		s.Name = person.Title()
 	}
 	s.env = workflow.Env{Policy: r.Policy, People: workflow.NewPeople(r.Set.OfKind(record.Person)), Now: now, Records: r.Set}
+	// The moves are judged on their neighbourhoods, as a write's are, from
+	// an index made of the records at hand: trying every move of a busy
+	// inbox against the whole department costs a pass over it per move.
+	s.near = nearOfSet(r)
 	return s
 }
 
@@ -812,8 +817,12 @@ func (s *Session) checkRules(edits []Edit, after []*record.Record, pending map[s
 		added, judged = s.judgeNear(edits, after, pending)
 	}
 	if !judged {
-		if err := s.Whole(); err != nil {
-			return fmt.Errorf("%w: %v", ErrRepository, err)
+		// (A preview holds the whole department already, and keeps its
+		// index for the next move.)
+		if !s.preview {
+			if err := s.Whole(); err != nil {
+				return fmt.Errorf("%w: %v", ErrRepository, err)
+			}
 		}
 		added = s.judgeWhole(edits, after, pending)
 	}
@@ -827,9 +836,15 @@ func (s *Session) checkRules(edits []Edit, after []*record.Record, pending map[s
 
 // judgeWhole runs the rules over the whole department as the change
 // leaves it and returns the errors it adds to the department's findings.
+// Only errors are compared, so both runs skip the checks across records
+// that can only warn (rules.Context.Errors).
 func (s *Session) judgeWhole(edits []Edit, after []*record.Record, pending map[string][]byte) []diag.Diagnostic {
 	if !s.haveBefore {
-		s.before, s.haveBefore = s.Repo.Validate(s.Now), true
+		rc := &rules.Context{Set: s.Repo.Set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Errors: true}
+		if s.files != nil {
+			rc.Stat, rc.Sum = s.files.stat, s.files.sum
+		}
+		s.before, s.haveBefore = rules.Check(rc), true
 	}
 	replaced := map[string]bool{}
 	for _, e := range edits {
@@ -850,7 +865,7 @@ func (s *Session) judgeWhole(edits []Edit, after []*record.Record, pending map[s
 		}
 	}
 	set := record.NewSet(recs)
-	rc := &rules.Context{Set: set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Pending: pending}
+	rc := &rules.Context{Set: set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Pending: pending, Errors: true}
 	if s.files != nil {
 		rc.Stat, rc.Sum = s.files.stat, s.files.sum
 	}

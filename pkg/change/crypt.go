@@ -56,6 +56,13 @@ func (s *Session) seal(edits []Edit) ([]Edit, error) {
 		if len(s.Repo.Policy.Encrypt) == 0 && !bytesHaveMarker(e.Data) {
 			continue
 		}
+		if b := e.Before; b != nil && !bytesHaveMarker(e.Data) && len(crypt.Ciphertexts(b)) == 0 {
+			// a record of a kind the policy does not encrypt, holding no
+			// ciphertext: nothing to seal (a record keeps its kind)
+			if _, ok := s.Repo.Policy.Encrypt[b.Kind]; !ok {
+				continue
+			}
+		}
 		if sealer == nil {
 			var err error
 			if sealer, err = s.Sealer(); err != nil {

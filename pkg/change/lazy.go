@@ -13,6 +13,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/cache"
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/index"
+	"github.com/opsbook/opsbook/pkg/par"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/repo"
 	"github.com/opsbook/opsbook/pkg/schema"
@@ -104,6 +105,36 @@ func openNear(ctx context.Context, root string) (*repo.Repo, *near, error) {
 	return r, n, nil
 }
 
+// nearOfSet is the near state of a department loaded whole (r.Set holds
+// every record file): an index made of its records, every one of them
+// already read. Nil when the index could not stand in for the files, as
+// openNear refuses: a file that is no record, a listing hazard, a record
+// not filed under its own id, an id held twice.
+func nearOfSet(r *repo.Repo) *near {
+	if r == nil || r.Set == nil || r.Unread > 0 {
+		return nil
+	}
+	recs := r.Set.Records
+	seen := make(map[string]bool, len(recs))
+	for _, rec := range recs {
+		if strings.TrimSuffix(path.Base(rec.Path), ".yaml") != rec.ID || seen[rec.ID] {
+			return nil
+		}
+		seen[rec.ID] = true
+	}
+	entries := make([]*index.Entry, len(recs))
+	par.For(len(recs), 256, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			entries[i] = index.EntryOf(recs[i].Path, cache.Stat{}, false, cache.Hash{}, recs[i])
+		}
+	})
+	read := make(map[string]*record.Record, len(recs))
+	for _, rec := range recs {
+		read[rec.Path] = rec
+	}
+	return &near{x: index.New(entries), read: read}
+}
+
 // errChanged: a file no longer holds what the index says it held when
 // the session opened (changed behind the lock's back).
 var errChanged = errors.New("changed since the index was read")
@@ -137,6 +168,10 @@ func (s *Session) Near() bool { return s.near != nil }
 // every encrypted record) calls it first.
 func (s *Session) Whole() error {
 	if s.near == nil {
+		return nil
+	}
+	if s.preview { // opened on the whole department (nearOfSet)
+		s.near = nil
 		return nil
 	}
 	tracef("reading the whole department")

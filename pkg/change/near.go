@@ -2,6 +2,7 @@ package change
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -127,16 +128,42 @@ func (v *view) refsIn(id string) []index.In {
 	return append(out, v.in[id]...)
 }
 
-// each calls f for every entry of the view (the come ones last).
-func (v *view) each(f func(e *index.Entry)) {
-	for _, e := range v.x.Entries {
+// pick returns the entries of list still in the view, then the come
+// entries that are ours: the view's answer to one of the index's
+// look-ups (list) for the entries ours accepts.
+func (v *view) pick(list []*index.Entry, ours func(e *index.Entry) bool) []*index.Entry {
+	var out []*index.Entry
+	for _, e := range list {
 		if !v.gone[e.Path] {
-			f(e)
+			out = append(out, e)
 		}
 	}
 	for _, e := range v.come {
-		f(e)
+		if ours(e) {
+			out = append(out, e)
+		}
 	}
+	return out
+}
+
+// ofKind returns the view's entries of a kind.
+func (v *view) ofKind(k record.Kind) []*index.Entry {
+	return v.pick(v.x.Kind(k), func(e *index.Entry) bool { return e.Kind == k })
+}
+
+// claims returns the view's expense entries of a budget line.
+func (v *view) claims(l index.Line) []*index.Entry {
+	return v.pick(v.x.Claims(l), func(e *index.Entry) bool { return e.Kind == record.Expense && index.LineOf(e) == l })
+}
+
+// claimsOn returns the view's expense entries of a claimant's day.
+func (v *view) claimsOn(d index.Day) []*index.Entry {
+	return v.pick(v.x.ClaimsOn(d), func(e *index.Entry) bool { return e.Kind == record.Expense && index.DayOf(e) == d })
+}
+
+// claimsWith returns the view's expense entries listing a file.
+func (v *view) claimsWith(f string) []*index.Entry {
+	return v.pick(v.x.ClaimsWith(f), func(e *index.Entry) bool { return e.Kind == record.Expense && slices.Contains(e.Files, f) })
 }
 
 // kindIDs lists the ids of kind k in the view, by path (as the whole
@@ -157,11 +184,9 @@ func (v *view) kindIDs(k record.Kind) []string {
 func (v *view) listKind(k record.Kind) []string {
 	type pid struct{ path, id string }
 	var l []pid
-	v.each(func(e *index.Entry) {
-		if e.Kind == k {
-			l = append(l, pid{e.Path, e.ID})
-		}
-	})
+	for _, e := range v.ofKind(k) {
+		l = append(l, pid{e.Path, e.ID})
+	}
 	sort.Slice(l, func(i, j int) bool { return l[i].path < l[j].path })
 	out := make([]string, len(l))
 	for i, p := range l {
@@ -181,9 +206,7 @@ func (v *view) around(ys []*index.Entry) (full, skel map[string]*index.Entry, ok
 		}
 	}
 	meetings := false
-	type group struct{ claimant, date string }
-	type line struct{ year, category string }
-	groups, lines, files := map[group]bool{}, map[line]bool{}, map[string]bool{}
+	days, lines, files := map[index.Day]bool{}, map[index.Line]bool{}, map[string]bool{}
 	for _, y := range ys {
 		if wholeKind(y.Kind) {
 			return nil, nil, false
@@ -207,36 +230,40 @@ func (v *view) around(ys []*index.Entry) (full, skel map[string]*index.Entry, ok
 		case record.Meeting:
 			meetings = true
 		case record.Expense:
-			groups[group{y.Str("claimant"), y.Str("date")}] = true
-			lines[line{yearOf4(y.Str("date")), y.Str("category")}] = true
+			days[index.DayOf(y)] = true
+			lines[index.LineOf(y)] = true
 			for _, f := range y.Files {
 				files[f] = true
 			}
 		}
 	}
-	v.each(func(e *index.Entry) {
-		switch e.Kind {
-		case record.Person, record.Budget:
+	for _, k := range []record.Kind{record.Person, record.Budget} {
+		for _, e := range v.ofKind(k) {
 			add(e)
-		case record.Meeting:
-			if meetings {
-				skel[e.Path] = e
-			}
-		case record.Expense:
-			if len(groups) == 0 {
-				return
-			}
-			same := groups[group{e.Str("claimant"), e.Str("date")}]
-			for _, f := range e.Files {
-				same = same || files[f]
-			}
-			if same {
-				add(e)
-			} else if lines[line{yearOf4(e.Str("date")), e.Str("category")}] {
-				skel[e.Path] = e
-			}
 		}
-	})
+	}
+	if meetings {
+		for _, e := range v.ofKind(record.Meeting) {
+			skel[e.Path] = e
+		}
+	}
+	// a claim's split-claim group (its claimant's day, the claims sharing
+	// a file) read in full, its budget line's claims as skeletons
+	for d := range days {
+		for _, e := range v.claimsOn(d) {
+			add(e)
+		}
+	}
+	for f := range files {
+		for _, e := range v.claimsWith(f) {
+			add(e)
+		}
+	}
+	for l := range lines {
+		for _, e := range v.claims(l) {
+			skel[e.Path] = e
+		}
+	}
 	for p := range full {
 		delete(skel, p)
 	}
@@ -247,13 +274,6 @@ func (v *view) around(ys []*index.Entry) (full, skel map[string]*index.Entry, ok
 // stand in for it), and budgets, which every claim's line reads.
 func wholeKind(k record.Kind) bool {
 	return k == record.Person || k == record.Plan || k == record.Budget
-}
-
-func yearOf4(date string) string {
-	if len(date) < 4 {
-		return ""
-	}
-	return date[:4]
 }
 
 // judgeNear judges the rules' side of a change on its neighbourhood (see
@@ -313,8 +333,7 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 			ds = append(ds, pair{v, e})
 		}
 	}
-	type lineKey struct{ year, category string }
-	lines := map[lineKey]bool{}
+	lines := map[index.Line]bool{}
 	for _, side := range []struct {
 		v  *view
 		cs []*index.Entry
@@ -332,7 +351,7 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 				}
 			}
 			if c.Kind == record.Expense {
-				lines[lineKey{yearOf4(c.Str("date")), c.Str("category")}] = true
+				lines[index.LineOf(c)] = true
 			}
 		}
 	}
@@ -402,17 +421,14 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 	}
 	linePaths := map[string]bool{}
 	for _, v := range []*view{before, then} {
-		if len(lines) == 0 {
-			break
-		}
-		v.each(func(e *index.Entry) {
-			if e.Kind == record.Expense && lines[lineKey{yearOf4(e.Str("date")), e.Str("category")}] {
+		for l := range lines {
+			for _, e := range v.claims(l) {
 				linePaths[e.Path] = true
 				if full[e.Path] == nil {
 					skel[e.Path] = e
 				}
 			}
-		})
+		}
 	}
 	// the two sets
 	var common, was2, now2 []*record.Record
@@ -455,11 +471,12 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 	// Only the records compared need their own checks; the line's claims
 	// are compared on budget-overspend alone, a check across records.
 	only := func(rec *record.Record) bool { return dPaths[rec.Path] }
-	beforeDs := rules.Check(&rules.Context{Set: setOf(was2), Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Stat: stat, KindIDs: before.kindIDs, Only: only, Errors: true})
-	nowDs := rules.Check(&rules.Context{Set: setOf(now2), Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Pending: pending, KindIDs: then.kindIDs, Only: only, Errors: true})
-	compared := func(d diag.Diagnostic) bool {
-		return d.Severity == diag.Error && (dPaths[d.Path] || linePaths[d.Path] && d.Rule == "budget-overspend")
+	keep := func(path, rule string, sev diag.Severity) bool {
+		return sev == diag.Error && (dPaths[path] || linePaths[path] && rule == "budget-overspend")
 	}
+	compared := func(d diag.Diagnostic) bool { return keep(d.Path, d.Rule, d.Severity) }
+	beforeDs := rules.Check(&rules.Context{Set: setOf(was2), Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Stat: stat, KindIDs: before.kindIDs, Only: only, Errors: true, Keep: keep})
+	nowDs := rules.Check(&rules.Context{Set: setOf(now2), Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Pending: pending, KindIDs: then.kindIDs, Only: only, Errors: true, Keep: keep})
 	added := addedErrors(filterDiags(beforeDs, compared), filterDiags(nowDs, compared))
 	for i, d := range added {
 		// A skeleton has no text to place a diagnostic in: budget-overspend

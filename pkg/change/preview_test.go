@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/opsbook/opsbook/pkg/gitstore"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/repo"
+	"github.com/opsbook/opsbook/pkg/workflow"
 )
 
 // TryMoves tries many moves at once but judges each as if alone: three
@@ -69,5 +71,128 @@ func TestTryMovesJudgesEachMoveAlone(t *testing.T) {
 	}
 	if r2, _ := repo.Load(context.Background(), dir); r2.Set.Get("EXP-2026-0001").Status() != "submitted" {
 		t.Error("the preview wrote the claim")
+	}
+}
+
+// TestPreviewNearEqualsWhole: a preview (the inbox's) judges its moves on
+// their neighbourhoods from an index made of the loaded records; every
+// move of every record out of its state, tried by every active person of
+// the sample and of 400 copies of it, gets what the whole department
+// says of it, and the near judging is really used.
+func TestPreviewNearEqualsWhole(t *testing.T) {
+	at := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	for _, d := range []struct {
+		name string
+		dir  string
+	}{{"sample", sampleDept(t, 0)}, {"copies", sampleDept(t, 400)}} {
+		t.Run(d.name, func(t *testing.T) {
+			r, err := repo.Load(context.Background(), d.dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, err := gitstore.Open(d.dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			findings := r.Validate(at)
+			var recs []*record.Record
+			var tos []string
+			for _, rec := range r.Set.Records {
+				tab := workflow.ForPolicy(rec.Kind, r.Policy)
+				if tab == nil {
+					continue
+				}
+				for _, m := range tab.Moves {
+					if m.From == rec.Status() {
+						recs, tos = append(recs, rec), append(tos, m.To)
+					}
+				}
+			}
+			if len(recs) < 50 {
+				t.Fatalf("only %d moves to try", len(recs))
+			}
+			tried, ready := 0, 0
+			for _, p := range r.Set.OfKind(record.Person) {
+				if p.Str("active") == "false" {
+					continue
+				}
+				n := Preview(r, g, p, at, findings)
+				if n.near == nil {
+					t.Fatal("the preview judges on the whole department")
+				}
+				w := Preview(r, g, p, at, findings)
+				w.near = nil
+				got, want := n.TryMoves(recs, tos), w.TryMoves(recs, tos)
+				for i := range recs {
+					tried++
+					if len(want[i]) == 0 {
+						ready++
+					}
+					if strings.Join(got[i], "|") != strings.Join(want[i], "|") {
+						t.Errorf("%s moving %s to %s:\nnear:  %q\nwhole: %q", p.ID, recs[i].ID, tos[i], got[i], want[i])
+					}
+				}
+			}
+			t.Logf("%d moves tried, %d ready", tried, ready)
+			if ready == 0 || ready == tried {
+				t.Errorf("%d of %d moves ready: the comparison proves nothing", ready, tried)
+			}
+		})
+	}
+}
+
+// TestPreviewWholeWhenIndexCannotStand: a department with an id held by
+// two files, a record filed under another name or a file that is no
+// record is judged whole by the preview (as a write opens whole), and its
+// moves still get their answers.
+func TestPreviewWholeWhenIndexCannotStand(t *testing.T) {
+	claim := "kind: expense\nid: EXP-2026-0001\ntitle: t\nstatus: submitted\nclaimant: li\ndate: 2026-03-01\ncategory: office\namount: 40.00\n"
+	for name, extra := range map[string]map[string]string{
+		"id held twice":    {"records/expenses/2026/EXP-2026-0009.yaml": claim},
+		"misfiled":         {"records/expenses/2026/EXP-2026-0001.yaml": "", "records/expenses/2026/EXP-2026-0010.yaml": claim},
+		"not a record":     {"records/expenses/2026/EXP-2026-0011.yaml": "kind: [\n"},
+		"clean (contrast)": {},
+	} {
+		t.Run(name, func(t *testing.T) {
+			files := map[string]string{}
+			for k, v := range dept {
+				files[k] = v
+			}
+			files["records/expenses/2026/EXP-2026-0001.yaml"] = claim
+			for k, v := range extra {
+				if v == "" {
+					delete(files, k)
+				} else {
+					files[k] = v
+				}
+			}
+			dir := repoWith(t, files)
+			r, err := repo.Load(context.Background(), dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, err := gitstore.Open(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := Preview(r, g, r.Set.Get("wang"), now, r.Validate(now))
+			if wantNear := name == "clean (contrast)"; (s.near != nil) != wantNear {
+				t.Fatalf("judged near: %v, want %v", s.near != nil, wantNear)
+			}
+			var rec *record.Record
+			for _, x := range r.Set.OfKind(record.Expense) {
+				if x.Status() == "submitted" && x.Str("claimant") == "li" {
+					rec = x
+				}
+			}
+			if rec == nil {
+				t.Fatal("no claim of li submitted")
+			}
+			got := s.TryMoves([]*record.Record{rec}, []string{"approved"})
+			alone, _ := s.Needs(rec, "approved")
+			if strings.Join(got[0], "|") != strings.Join(alone, "|") {
+				t.Errorf("TryMoves %q, Needs %q", got[0], alone)
+			}
+		})
 	}
 }

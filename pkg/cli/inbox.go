@@ -102,8 +102,10 @@ func runInbox(ctx context.Context, o *inboxOpts) error {
 	if subject == nil || subject.Kind != record.Person {
 		return usageErr(msgInboxNoPerson, o.forHandle)
 	}
-	findings := r.Validate(now)
-	preview := change.Preview(r, gs, subject, now, findings)
+	// Only the errors of the person's own records are listed; a move
+	// judged on the whole department takes the department's errors then.
+	findings := r.ErrorsOf(now, inbox.Owned(r.Set, subject.ID))
+	preview := change.Preview(r, gs, subject, now, nil)
 	box, err := inbox.Build(inbox.Input{Set: r.Set, Policy: r.Policy, Now: now, Person: subject.ID, Findings: findings, Try: preview.TryMovesText})
 	if err != nil {
 		return usage(err)

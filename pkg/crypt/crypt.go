@@ -46,6 +46,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"filippo.io/age"
 	"filippo.io/age/agessh"
@@ -94,28 +95,69 @@ type Key struct {
 func PersonKeys(p *record.Record) []Key {
 	var out []Key
 	for _, line := range p.Strings("keys") {
-		f := strings.Fields(line)
-		if len(f) < 2 || (f[0] != "ssh-ed25519" && f[0] != "ssh-rsa") {
-			continue
+		if k, ok := parseSSHKey(line); ok {
+			k.Handle = p.ID
+			out = append(out, k)
 		}
-		pk, _, _, _, err := ssh.ParseAuthorizedKey([]byte(line))
-		if err != nil {
-			continue
-		}
-		r, err := agessh.ParseRecipient(f[0] + " " + f[1])
-		if err != nil {
-			continue
-		}
-		out = append(out, Key{Handle: p.ID, Type: f[0], Tag: sshTag(pk), Recipient: r})
 	}
 	for _, s := range ageKeys(p) {
-		r, err := age.ParseX25519Recipient(s)
-		if err != nil {
-			continue
+		if k, ok := parseAgeKey(s); ok {
+			k.Handle = p.ID
+			out = append(out, k)
 		}
-		out = append(out, Key{Handle: p.ID, Type: "X25519", Recipient: r})
 	}
 	return out
+}
+
+// parsed memoises the keys' parses for the process: the rules ask for a
+// record's readers once per encrypted record, and parsing an SSH key costs
+// far more than the look-up. A key's text alone decides its parse.
+var parsed sync.Map // "ssh\x00" or "age\x00" + text -> parsedKey
+
+type parsedKey struct {
+	key Key
+	ok  bool
+}
+
+func parseSSHKey(line string) (Key, bool) {
+	if v, ok := parsed.Load("ssh\x00" + line); ok {
+		pk := v.(parsedKey)
+		return pk.key, pk.ok
+	}
+	k, ok := parseSSHKeyNow(line)
+	parsed.Store("ssh\x00"+line, parsedKey{k, ok})
+	return k, ok
+}
+
+func parseSSHKeyNow(line string) (Key, bool) {
+	f := strings.Fields(line)
+	if len(f) < 2 || (f[0] != "ssh-ed25519" && f[0] != "ssh-rsa") {
+		return Key{}, false
+	}
+	pk, _, _, _, err := ssh.ParseAuthorizedKey([]byte(line))
+	if err != nil {
+		return Key{}, false
+	}
+	r, err := agessh.ParseRecipient(f[0] + " " + f[1])
+	if err != nil {
+		return Key{}, false
+	}
+	return Key{Type: f[0], Tag: sshTag(pk), Recipient: r}, true
+}
+
+func parseAgeKey(s string) (Key, bool) {
+	if v, ok := parsed.Load("age\x00" + s); ok {
+		pk := v.(parsedKey)
+		return pk.key, pk.ok
+	}
+	var k Key
+	r, err := age.ParseX25519Recipient(s)
+	ok := err == nil
+	if ok {
+		k = Key{Type: "X25519", Recipient: r}
+	}
+	parsed.Store("age\x00"+s, parsedKey{k, ok})
+	return k, ok
 }
 
 func ageKeys(p *record.Record) []string {

@@ -349,3 +349,25 @@ func TestSealKeepsLeftoverCiphertext(t *testing.T) {
 		t.Errorf("the marker was written instead of the ciphertext:\n%s", out)
 	}
 }
+
+// TestPersonKeysShareParsesNotHandles: two people registering one key (a
+// shared laptop's) each get it under their own handle, however often the
+// parse is reused, and a key that does not parse stays out for both.
+func TestPersonKeysShareParsesNotHandles(t *testing.T) {
+	a := person(t, "li.wei", "specialist")
+	line := a.Strings("keys")[0]
+	src := "kind: person\nid: he.jing\nname: he.jing\nrole: manager\nemails: [he.jing@example.com]\nkeys:\n  - " + line + "\n  - ssh-ed25519 AAAAnotakey\nage: age1notakey\n"
+	b := parse(t, "records/people/he.jing.yaml", src)
+	for round := 0; round < 2; round++ {
+		ka, kb := PersonKeys(a), PersonKeys(b)
+		if len(ka) != 1 || len(kb) != 1 {
+			t.Fatalf("round %d: %d and %d keys, want 1 each", round, len(ka), len(kb))
+		}
+		if ka[0].Handle != "li.wei" || kb[0].Handle != "he.jing" {
+			t.Fatalf("round %d: handles %q and %q", round, ka[0].Handle, kb[0].Handle)
+		}
+		if ka[0].Tag == "" || ka[0].Tag != kb[0].Tag {
+			t.Fatalf("round %d: tags %q and %q", round, ka[0].Tag, kb[0].Tag)
+		}
+	}
+}

@@ -43,7 +43,8 @@ type Input struct {
 	// Person is the handle whose inbox it is.
 	Person string
 	// Findings are the repository's validation findings as of Now: errors
-	// on records the person owns are listed for them to fix.
+	// on records the person owns are listed for them to fix (only those
+	// are read: see Owned).
 	Findings []diag.Diagnostic
 	// Try says, for each move (recs[i] to tos[i]) the person could make,
 	// why they cannot make it now though the workflow lets them (the
@@ -693,6 +694,25 @@ func orWord(s, word string) string {
 // the one who revises it when it comes back, and fixes it when it breaks
 // a rule (the same table decides who may renumber a record).
 var owners = workflow.OwnerField
+
+// Owned returns the paths of the record files whose errors the inbox of
+// handle lists: every file holding the id of a record handle owns (by
+// the kind's owner field). Findings need hold only their errors
+// (repo.ErrorsOf).
+func Owned(set *record.Set, handle string) map[string]bool {
+	out := map[string]bool{}
+	if handle == "" {
+		return out
+	}
+	for _, rec := range set.Records {
+		if o := set.Get(rec.ID); o != nil {
+			if f, ok := owners[o.Kind]; ok && o.Str(f) == handle {
+				out[rec.Path] = true
+			}
+		}
+	}
+	return out
+}
 
 // own lists a's records that came back to them (a claim returned, a plan
 // with changes requested), their projects on hold, and their records

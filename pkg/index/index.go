@@ -186,6 +186,12 @@ type Index struct {
 	once    sync.Once
 	byID    map[string][]*Entry // of extra
 	in      map[string][]In     // of extra
+	// the look-ups of kinds and claims, built on first use
+	groupsOnce sync.Once
+	kinds      map[record.Kind][]*Entry
+	lines      map[Line][]*Entry
+	days       map[Day][]*Entry
+	files      map[string][]*Entry
 }
 
 // stored is the look-ups of the entries of an index file.
@@ -203,6 +209,59 @@ type stored struct {
 	// then the entry's path, then place.
 	refs string
 }
+
+// Line is a budget line of the claims: the year of a claim's date and
+// its category.
+type Line struct{ Year, Category string }
+
+// LineOf is the budget line an expense entry counts against (the year
+// empty when its date is too short to hold one).
+func LineOf(e *Entry) Line {
+	date := e.Str("date")
+	if len(date) < 4 {
+		date = ""
+	}
+	if date != "" {
+		date = date[:4]
+	}
+	return Line{date, e.Str("category")}
+}
+
+// Day is a claimant's day: the claims split-claim compares.
+type Day struct{ Claimant, Date string }
+
+// DayOf is the claimant's day of an expense entry.
+func DayOf(e *Entry) Day { return Day{e.Str("claimant"), e.Str("date")} }
+
+func (x *Index) groups() {
+	x.groupsOnce.Do(func() {
+		x.kinds, x.lines, x.days, x.files = map[record.Kind][]*Entry{}, map[Line][]*Entry{}, map[Day][]*Entry{}, map[string][]*Entry{}
+		for _, e := range x.Entries {
+			x.kinds[e.Kind] = append(x.kinds[e.Kind], e)
+			if e.Kind != record.Expense {
+				continue
+			}
+			x.lines[LineOf(e)] = append(x.lines[LineOf(e)], e)
+			x.days[DayOf(e)] = append(x.days[DayOf(e)], e)
+			for _, f := range e.Files {
+				x.files[f] = append(x.files[f], e)
+			}
+		}
+	})
+}
+
+// Kind returns the entries of a kind, by path (shared: not to be changed).
+func (x *Index) Kind(k record.Kind) []*Entry { x.groups(); return x.kinds[k] }
+
+// Claims returns the expense entries of a budget line, by path.
+func (x *Index) Claims(l Line) []*Entry { x.groups(); return x.lines[l] }
+
+// ClaimsOn returns the expense entries of a claimant's day, by path.
+func (x *Index) ClaimsOn(d Day) []*Entry { x.groups(); return x.days[d] }
+
+// ClaimsWith returns the expense entries listing a file (Entry.Files), by
+// path.
+func (x *Index) ClaimsWith(file string) []*Entry { x.groups(); return x.files[file] }
 
 // In is a reference made to a record: the entry making it and its field.
 type In struct {
@@ -409,15 +468,9 @@ func (x *Index) Named(f func(id string, in []In)) {
 	}
 }
 
-// OfKind returns the entries of a kind, by path.
+// OfKind returns the entries of a kind, by path (a copy of Kind's).
 func (x *Index) OfKind(k record.Kind) []*Entry {
-	var out []*Entry
-	for _, e := range x.Entries {
-		if e.Kind == k {
-			out = append(out, e)
-		}
-	}
-	return out
+	return append([]*Entry(nil), x.Kind(k)...)
 }
 
 // Skeleton is the entry as a record holding only its clear fields and its

@@ -131,6 +131,7 @@ func LoadWith(ctx context.Context, root string, o Options) (*Repo, error) {
 		}
 	}
 	r.Set = record.NewSet(recs)
+	r.Unread = len(files) - len(recs) + len(wds)
 	tr("set")
 	if l.cache != nil {
 		// Rewriting the whole cache costs more than reading a few changed

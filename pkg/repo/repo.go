@@ -30,6 +30,11 @@ type Repo struct {
 	// places and schemas. Validate adds the cross-record rules.
 	Diags   []diag.Diagnostic
 	Schemas *schema.Set
+	// Unread counts the record files a full load could not make a record
+	// of (unreadable, invalid YAML) and the folders' listing hazards
+	// (symbolic links, folders that cannot be read): nonzero, Set is not
+	// every file of the department.
+	Unread int
 	// parsed: most records were parsed, not taken from the cache.
 	parsed bool
 }
@@ -57,9 +62,9 @@ func (r *Repo) Validate(now time.Time) []diag.Diagnostic {
 // command about one record asks, in a department whose other records
 // carry thousands of warnings.
 func (r *Repo) ValidatePaths(now time.Time, paths []string) []diag.Diagnostic {
-	var keep func(*record.Record) bool
+	var keep func(path, rule string, sev diag.Severity) bool
 	if len(paths) > 0 {
-		keep = func(rec *record.Record) bool { return inPaths(rec.Path, paths) }
+		keep = func(path, _ string, _ diag.Severity) bool { return inPaths(path, paths) }
 	}
 	ds, _ := r.validate(now, nil, false, keep)
 	return FilterPaths(ds, paths)
@@ -73,7 +78,32 @@ func (r *Repo) ValidateSeen(now time.Time, h *rules.Horizon) ([]diag.Diagnostic,
 	return r.validate(now, h, true, nil)
 }
 
-func (r *Repo) validate(now time.Time, h *rules.Horizon, collect bool, keep func(*record.Record) bool) ([]diag.Diagnostic, []string) {
+// ErrorsOf returns the errors Validate finds on the record files of paths
+// (load problems and the rules'), exactly those, without the rules' work
+// on other records: the checks of single records for those files alone,
+// the checks across records only for their errors (rules.Context Only,
+// Errors and Keep). A command listing some records' errors (the inbox:
+// the person's own records) spares the pass over the department.
+func (r *Repo) ErrorsOf(now time.Time, paths map[string]bool) []diag.Diagnostic {
+	var ds []diag.Diagnostic
+	for _, d := range r.Diags {
+		if d.Severity == diag.Error && paths[d.Path] {
+			ds = append(ds, d)
+		}
+	}
+	stat := func(rel string) attach.State {
+		if !insideRepo(rel) {
+			return attach.Missing
+		}
+		return attach.Stat(r.Root, rel)
+	}
+	c := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Stat: stat, Errors: true,
+		Only: func(rec *record.Record) bool { return paths[rec.Path] },
+		Keep: func(path, _ string, sev diag.Severity) bool { return sev == diag.Error && paths[path] }}
+	return diag.Sort(append(ds, rules.Check(c)...))
+}
+
+func (r *Repo) validate(now time.Time, h *rules.Horizon, collect bool, keep func(path, rule string, sev diag.Severity) bool) ([]diag.Diagnostic, []string) {
 	tr := trace(time.Now())
 	// The records are nearly all the heap and stay to the end, while the
 	// rules make garbage: at the default GOGC the heap may grow to twice

@@ -64,6 +64,20 @@ func TestOnlyAndErrors(t *testing.T) {
 				t.Errorf("copies of %d: %s: %d times, not in the full check", n, k, c)
 			}
 		}
+		// Keep: only the findings it accepts are reported, exactly those
+		kept := rules.Check(&rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: at, Errors: true,
+			Only: func(rec *record.Record) bool { return chosen[rec.Path] },
+			Keep: func(path, rule string, sev diag.Severity) bool { return sev == diag.Error && chosen[path] }})
+		all := func(diag.Diagnostic) bool { return true }
+		if g, w := key(kept, all), key(some, errorsOf); len(g) != len(w) || len(kept) >= len(some) {
+			t.Errorf("copies of %d: Keep reported %d findings (%d distinct), want the %d distinct errors of the chosen records", n, len(kept), len(g), len(w))
+		} else {
+			for k, c := range w {
+				if g[k] != c {
+					t.Errorf("copies of %d: with Keep %s: %d times, want %d", n, k, g[k], c)
+				}
+			}
+		}
 		warned := 0
 		for _, d := range some {
 			if d.Rule == "split-claim" || d.Rule == "appraisal-missing" {
@@ -76,7 +90,7 @@ func TestOnlyAndErrors(t *testing.T) {
 	}
 }
 
-// TestKeep: Check keeping some records' findings (Keep) gives exactly the
+// TestKeep: Check keeping the findings of some files (Keep) gives exactly the
 // full Check's findings on those records, warnings included, and none on
 // others, on copies of the sample (whose split claims warn by the
 // thousand).
@@ -99,7 +113,7 @@ func TestKeep(t *testing.T) {
 		}
 	}
 	kept := rules.Check(&rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: at,
-		Keep: func(rec *record.Record) bool { return chosen[rec.Path] }})
+		Keep: func(path, _ string, _ diag.Severity) bool { return chosen[path] }})
 	var want []string
 	warnings := 0
 	for _, d := range full {

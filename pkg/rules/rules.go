@@ -60,13 +60,11 @@ type Context struct {
 	// held, appraisals missing, meeting and status report cadence) are
 	// skipped. The checks of single records still report their warnings.
 	Errors bool
-	// Keep, when set, says whose findings are wanted: a finding on a
-	// record it refuses is dropped before its message and position are
-	// made. Every check runs as without it, so the findings kept are
-	// exactly those of a run without it (a command showing one record
-	// spares the formatting of the thousands of warnings a copied
-	// department's split claims put on the others).
-	Keep func(rec *record.Record) bool
+	// Keep, when set, limits the findings to those it accepts (by the
+	// record's path, the rule and the severity); the others are never
+	// placed or worded, which costs more than finding them. A write judged
+	// on a neighbourhood keeps only the findings it compares.
+	Keep func(path, rule string, sev diag.Severity) bool
 
 	repeats *complaintsAt // RepeatOf's look-up, built on first use
 }
@@ -318,7 +316,7 @@ type run struct {
 //
 // i18n:format 4
 func (r *run) report(rec *record.Record, field string, sev diag.Severity, rule, format string, args ...any) {
-	if r.Keep != nil && !r.Keep(rec) {
+	if r.Keep != nil && !r.Keep(rec.Path, rule, sev) {
 		return
 	}
 	line, col := rec.Pos(field)
