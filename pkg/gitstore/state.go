@@ -32,7 +32,11 @@ func (r *Repo) CheckState() error {
 	if _, err := os.Lstat(lock); err == nil {
 		return fmt.Errorf("%w: %s exists: another git process seems to be running in this repository; if none is, remove the file and try again", ErrState, lock)
 	}
-	idx, err := r.readIndex(filepath.Join(r.gitDir, "index"))
+	name := filepath.Join(r.gitDir, "index")
+	if data, err := os.ReadFile(name); err == nil && cleanIndex(data) {
+		return nil
+	}
+	idx, err := r.readIndex(name)
 	if err != nil {
 		return err
 	}
