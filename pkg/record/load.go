@@ -132,6 +132,15 @@ type Source struct {
 // non-regular files are reported and never followed; files that are not
 // .yaml are reported as warnings (except dotfiles such as .gitkeep).
 func Walk(root, dir string) ([]string, []diag.Diagnostic, error) {
+	return WalkEach(root, dir, nil)
+}
+
+// WalkEach is Walk calling each, when not nil, with the record files of
+// each folder as soon as the folder is listed (by name; all the calls
+// together give the files in the walk's order, which the sorted result
+// may not keep): a caller can start on a folder's files while the walk
+// goes on.
+func WalkEach(root, dir string, each func(files []string)) ([]string, []diag.Diagnostic, error) {
 	base := filepath.Join(root, filepath.FromSlash(dir))
 	info, err := os.Lstat(base)
 	if err != nil {
@@ -144,7 +153,7 @@ func Walk(root, dir string) ([]string, []diag.Diagnostic, error) {
 		return nil, nil, fmt.Errorf("records folder %s is not a directory", dir)
 	}
 	rel, _ := filepath.Rel(root, base)
-	w := &walker{}
+	w := &walker{each: each}
 	w.walk(base, filepath.ToSlash(rel))
 	sort.Strings(w.files)
 	return w.files, w.ds, nil
@@ -155,6 +164,11 @@ func Walk(root, dir string) ([]string, []diag.Diagnostic, error) {
 // kind without a folder has no files; files elsewhere under dir (strays
 // that Walk would report) are neither listed nor reported.
 func WalkKinds(root, dir string, kinds []Kind) ([]string, []diag.Diagnostic, error) {
+	return WalkKindsEach(root, dir, kinds, nil)
+}
+
+// WalkKindsEach is WalkKinds calling each as WalkEach does.
+func WalkKindsEach(root, dir string, kinds []Kind, each func(files []string)) ([]string, []diag.Diagnostic, error) {
 	base := filepath.Join(root, filepath.FromSlash(dir))
 	info, err := os.Lstat(base)
 	if err != nil {
@@ -168,7 +182,7 @@ func WalkKinds(root, dir string, kinds []Kind) ([]string, []diag.Diagnostic, err
 	}
 	rel, _ := filepath.Rel(root, base)
 	rel = filepath.ToSlash(rel)
-	w := &walker{}
+	w := &walker{each: each}
 	seen := map[string]bool{}
 	for _, k := range kinds {
 		name := Info(k).Dir
@@ -200,6 +214,7 @@ func WalkKinds(root, dir string, kinds []Kind) ([]string, []diag.Diagnostic, err
 type walker struct {
 	files []string
 	ds    []diag.Diagnostic
+	each  func(files []string) // see WalkEach
 }
 
 func (w *walker) walk(abs, rel string) {
@@ -254,11 +269,15 @@ func (w *walker) walk(abs, rel string) {
 		b.WriteString(name)
 	}
 	all := b.String()
-	for _, name := range records {
+	paths := make([]string, len(records))
+	for i, name := range records {
 		n := len(prefix) + len(name)
-		w.files = append(w.files, all[:n])
-		all = all[n:]
+		paths[i], all = all[:n], all[n:]
 	}
+	if w.each != nil && len(paths) > 0 {
+		w.each(paths) // its own slice: w.files is sorted in place later
+	}
+	w.files = append(w.files, paths...)
 }
 
 // foldSet finds the names of a folder that a case-insensitive,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -74,20 +75,63 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 	}
 	ch := make(chan opened, 1)
 	go func() { x, err := index.Open(path, key); ch <- opened{x, err} }()
+	rd := newReader(root)
+	defer rd.close()
+	// The files' stat data are taken while the walk goes on: each folder's
+	// files, as soon as it is listed, in blocks shared by the workers.
+	blocks := make(chan statBlock, 64)
+	var mu sync.Mutex
+	var statted []statBlock
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0)+2; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := rd.cursor()
+			defer c.close()
+			for b := range blocks {
+				for i, rel := range b.files {
+					if ctx.Err() != nil {
+						break
+					}
+					s, regular, err := c.lstat(rel)
+					b.stats[i] = fileStat{s, err == nil && regular}
+				}
+				mu.Lock()
+				statted = append(statted, b)
+				mu.Unlock()
+			}
+		}()
+	}
+	walked := 0
+	each := func(files []string) {
+		for len(files) > 0 {
+			n := min(256, len(files))
+			blocks <- statBlock{walked, files[:n], make([]fileStat, n)}
+			walked, files = walked+n, files[n:]
+		}
+	}
 	var files []string
 	var wds []diag.Diagnostic
 	var err error
 	if kinds != nil {
-		files, wds, err = record.WalkKinds(root, pol.Records, kinds)
+		files, wds, err = record.WalkKindsEach(root, pol.Records, kinds, each)
 	} else {
-		files, wds, err = record.Walk(root, pol.Records)
+		files, wds, err = record.WalkEach(root, pol.Records, each)
 	}
+	close(blocks)
 	tr("index: listed")
 	o := <-ch
 	tr("index: opened")
+	wg.Wait()
+	tr("index: stat")
 	if err != nil {
 		return nil, st, err
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, st, err
+	}
+	stats := statsByPath(files, statted, walked)
 	for _, d := range wds {
 		if d.Severity == diag.Error {
 			st.Hazards++
@@ -112,10 +156,7 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 	}
 	st.Files = len(files)
 	out := make([]*index.Entry, len(files))
-	rd := newReader(root)
-	defer rd.close()
 	var next, reused, hashed, parsed atomic.Int64
-	var wg sync.WaitGroup
 	for w := 0; w < runtime.GOMAXPROCS(0)+2; w++ {
 		wg.Add(1)
 		go func() {
@@ -131,8 +172,8 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 				for j := i; j < min(i+64, len(files)); j++ {
 					rel := files[j]
 					prev := prevs[j]
-					s, regular, err := c.lstat(rel)
-					if err != nil || !regular {
+					s := stats[j].stat
+					if !stats[j].regular {
 						out[j] = &index.Entry{Path: rel} // not a record: never trusted
 						continue
 					}
@@ -142,6 +183,7 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 						continue
 					}
 					var data []byte
+					var err error
 					if s.Size > record.MaxFileSize {
 						data = make([]byte, record.MaxFileSize+1)
 					} else if data, err = c.read(rel, s.Size, buf); err != nil {
@@ -169,7 +211,7 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 		}()
 	}
 	wg.Wait()
-	tr("index: stat")
+	tr("index: compared")
 	if err := ctx.Err(); err != nil {
 		return nil, st, err
 	}
@@ -210,4 +252,45 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 	x := o.x.Update(out)
 	tr("index: updated")
 	return x, st, nil
+}
+
+// statBlock is files listed by the walk, from its at-th on, and their
+// stat data.
+type statBlock struct {
+	at    int
+	files []string
+	stats []fileStat
+}
+
+// fileStat is what the stat of a listed file found: its stat data, and
+// whether it is a regular file (false also when it could not be taken).
+type fileStat struct {
+	stat    cache.Stat
+	regular bool
+}
+
+// statsByPath puts the stat data taken in blocks of the walk's order
+// (n files in all) in the order of files, the sorted listing: the same
+// order when no folder holds both a file and a folder whose names share
+// a beginning (as the walk lists a folder's contents at its name).
+func statsByPath(files []string, blocks []statBlock, n int) []fileStat {
+	walk := make([]string, n)
+	stats := make([]fileStat, n)
+	for _, b := range blocks {
+		copy(walk[b.at:], b.files)
+		copy(stats[b.at:], b.stats)
+	}
+	if slices.Equal(walk, files) {
+		return stats
+	}
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(i, j int) bool { return walk[order[i]] < walk[order[j]] })
+	out := make([]fileStat, n)
+	for j, i := range order {
+		out[j] = stats[i]
+	}
+	return out
 }

@@ -338,3 +338,42 @@ func TestIndexSavedWhenWorthIt(t *testing.T) {
 		t.Errorf("after a save: %+v", st)
 	}
 }
+
+// TestIndexStatsOfTheirFiles: the stat data taken while the walk goes on
+// are each file's own, also when the walk's order is not the sorted one
+// (a folder holding both "2026" and "2026-extra.yaml": the walk lists the
+// folder's files first, the sorted listing the file), and the refresh
+// answers as a full read.
+func TestIndexStatsOfTheirFiles(t *testing.T) {
+	dir := department(t, 300)
+	files := listFiles(t, dir)
+	var src string
+	for _, f := range files {
+		if strings.HasPrefix(f, "records/expenses/2026/") {
+			src = f
+			break
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(src)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"2026-extra.yaml", "2026.yaml", "2025-0.yaml"} {
+		if err := os.WriteFile(filepath.Join(dir, "records", "expenses", name), append(data, "# "+name+"\n"...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for round := 0; round < 2; round++ {
+		x, _ := refreshed(t, dir)
+		sameIndex(t, fmt.Sprintf("round %d", round), x, fullIndex(t, dir))
+		for _, e := range x.Entries {
+			info, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(e.Path)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e.Stat != cache.StatOf(info) {
+				t.Fatalf("round %d: %s has the stat data %+v, its file %+v", round, e.Path, e.Stat, cache.StatOf(info))
+			}
+		}
+	}
+}
