@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/opsbook/opsbook/pkg/cache"
 	"github.com/opsbook/opsbook/pkg/config"
@@ -16,6 +17,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/par"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/repo"
+	"github.com/opsbook/opsbook/pkg/rules"
 	"github.com/opsbook/opsbook/pkg/schema"
 	"github.com/opsbook/opsbook/pkg/workflow"
 )
@@ -56,6 +58,10 @@ type near struct {
 	// problems of their files are the index's and validate's to tell: a
 	// change is judged on what its own edits parse to.)
 	read map[string]*record.Record
+	// lines are the counted claims of each budget line weighed so far, in
+	// budget-overspend's order (lineClaims)
+	mu    sync.Mutex
+	lines map[index.Line][]rules.LineClaim
 }
 
 // openNear opens the department at root through its index, or returns

@@ -11,7 +11,9 @@ import (
 	"github.com/opsbook/opsbook/pkg/attach"
 	"github.com/opsbook/opsbook/pkg/cache"
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/index"
+	"github.com/opsbook/opsbook/pkg/money"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/rules"
 )
@@ -40,8 +42,10 @@ import (
 //   - when C creates or removes an id, the records naming a missing id
 //     within two edits of it (their "did you mean");
 //   - for a claim of C, its budget line's claims (year and category,
-//     before and after), of which only budget-overspend is compared: the
-//     line's sums are whole in N, its claims being there as skeletons.
+//     before and after), of which only budget-overspend is compared: it is
+//     weighed apart (rules.Overspends), on the line's claims as the index
+//     holds them and the claims of C as the change leaves them, not as
+//     records of N.
 //
 // The rules run over N as it is and as the change leaves it; the errors
 // of those records that the second run adds are the refusal, compared
@@ -206,7 +210,7 @@ func (v *view) around(ys []*index.Entry) (full, skel map[string]*index.Entry, ok
 		}
 	}
 	meetings := false
-	days, lines, files := map[index.Day]bool{}, map[index.Line]bool{}, map[string]bool{}
+	days, files := map[index.Day]bool{}, map[string]bool{}
 	for _, y := range ys {
 		if wholeKind(y.Kind) {
 			return nil, nil, false
@@ -231,7 +235,6 @@ func (v *view) around(ys []*index.Entry) (full, skel map[string]*index.Entry, ok
 			meetings = true
 		case record.Expense:
 			days[index.DayOf(y)] = true
-			lines[index.LineOf(y)] = true
 			for _, f := range y.Files {
 				files[f] = true
 			}
@@ -248,7 +251,7 @@ func (v *view) around(ys []*index.Entry) (full, skel map[string]*index.Entry, ok
 		}
 	}
 	// a claim's split-claim group (its claimant's day, the claims sharing
-	// a file) read in full, its budget line's claims as skeletons
+	// a file) read in full (its budget line is weighed apart: lineClaims)
 	for d := range days {
 		for _, e := range v.claimsOn(d) {
 			add(e)
@@ -257,11 +260,6 @@ func (v *view) around(ys []*index.Entry) (full, skel map[string]*index.Entry, ok
 	for f := range files {
 		for _, e := range v.claimsWith(f) {
 			add(e)
-		}
-	}
-	for l := range lines {
-		for _, e := range v.claims(l) {
-			skel[e.Path] = e
 		}
 	}
 	for p := range full {
@@ -419,17 +417,6 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 			skel[p] = e
 		}
 	}
-	linePaths := map[string]bool{}
-	for _, v := range []*view{before, then} {
-		for l := range lines {
-			for _, e := range v.claims(l) {
-				linePaths[e.Path] = true
-				if full[e.Path] == nil {
-					skel[e.Path] = e
-				}
-			}
-		}
-	}
 	// the two sets
 	var common, was2, now2 []*record.Record
 	for p := range full {
@@ -468,30 +455,120 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 		}
 		return attach.Stat(s.Repo.Root, rel)
 	}
-	// Only the records compared need their own checks; the line's claims
-	// are compared on budget-overspend alone, a check across records.
+	// Only the records compared need their own checks, and only their
+	// errors; budget-overspend is weighed apart, on the lines' claims.
 	only := func(rec *record.Record) bool { return dPaths[rec.Path] }
-	keep := func(path, rule string, sev diag.Severity) bool {
-		return sev == diag.Error && (dPaths[path] || linePaths[path] && rule == "budget-overspend")
-	}
+	keep := func(path, rule string, sev diag.Severity) bool { return sev == diag.Error && dPaths[path] }
 	compared := func(d diag.Diagnostic) bool { return keep(d.Path, d.Rule, d.Severity) }
-	beforeDs := rules.Check(&rules.Context{Set: setOf(was2), Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Stat: stat, KindIDs: before.kindIDs, Only: only, Errors: true, Keep: keep})
-	nowDs := rules.Check(&rules.Context{Set: setOf(now2), Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Pending: pending, KindIDs: then.kindIDs, Only: only, Errors: true, Keep: keep})
-	added := addedErrors(filterDiags(beforeDs, compared), filterDiags(nowDs, compared))
-	for i, d := range added {
-		// A skeleton has no text to place a diagnostic in: budget-overspend
-		// (the one compared on skeletons) sits at the claim's amount.
-		if e := skel[d.Path]; e != nil && full[d.Path] == nil && !gone[d.Path] {
-			rec, err := s.near.load(s.Repo, d.Path)
-			if err != nil || rec == nil {
-				return whole(fmt.Sprintf("%s: %v", d.Path, err))
-			}
-			added[i].Line, added[i].Column = rec.Pos(budgetField)
+	beforeDs := rules.Check(&rules.Context{Set: setOf(was2), Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Stat: stat, KindIDs: before.kindIDs, Only: only, Errors: true, Keep: keep, NoOverspend: true})
+	nowDs := rules.Check(&rules.Context{Set: setOf(now2), Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Pending: pending, KindIDs: then.kindIDs, Only: only, Errors: true, Keep: keep, NoOverspend: true})
+	// budget-overspend of every claim of the lines the claims of C count
+	// against, before and after: the line's sums are whole, read from the
+	// index (a budget is never among C: that change is judged whole)
+	var budgetRecs []*record.Record
+	for _, rec := range common {
+		if rec.Kind == record.Budget {
+			budgetRecs = append(budgetRecs, rec)
 		}
 	}
-	tracef("write judged near: %d records compared, %d read, %d skeletons, %d claims of a line: %.0f ms",
-		len(dPaths), len(full), len(skel), len(linePaths), float64(time.Since(start).Microseconds())/1000)
+	bset := record.NewSet(budgetRecs)
+	budgets, years := rules.Budgets(bset), rules.BudgetYears(bset)
+	var overBefore, overNow []diag.Diagnostic
+	if len(lines) > 0 {
+		overBefore = s.overspends(before, lines, budgets, years, nil)
+		overNow = s.overspends(then, lines, budgets, years, afterAt)
+	}
+	added := addedErrors(append(filterDiags(beforeDs, compared), overBefore...), append(filterDiags(nowDs, compared), overNow...))
+	for i, d := range added {
+		if d.Rule != "budget-overspend" || d.Line != 0 {
+			continue
+		}
+		// weighed on the index's entries: placed at the claim's amount
+		rec := afterAt[d.Path]
+		if rec == nil {
+			var err error
+			if rec, err = s.near.load(s.Repo, d.Path); err != nil || rec == nil {
+				return whole(fmt.Sprintf("%s: %v", d.Path, err))
+			}
+		}
+		added[i].Line, added[i].Column = rec.Pos(budgetField)
+	}
+	tracef("write judged near: %d records compared, %d read, %d skeletons, %d lines weighed: %.0f ms",
+		len(dPaths), len(full), len(skel), len(lines), float64(time.Since(start).Microseconds())/1000)
 	return added, true
+}
+
+// overspends is budget-overspend (rules.Overspends) on the claims of the
+// lines in view v, as diagnostics without a place; the claims of the
+// change come from its records (after), the others from the index's
+// entries (their clear fields: what the sums read).
+func (s *Session) overspends(v *view, lines map[index.Line]bool, budgets map[rules.BudgetKey]money.Amount, years map[string]bool, after map[string]*record.Record) []diag.Diagnostic {
+	cats := s.Repo.Policy.ExpenseCategories
+	come := map[index.Line][]rules.LineClaim{}
+	for _, e := range v.come {
+		if e.Kind != record.Expense || !lines[index.LineOf(e)] {
+			continue
+		}
+		rec := after[e.Path]
+		if rec == nil {
+			rec = e.Skeleton()
+		}
+		if c, ok := rules.LineClaimOf(rec, cats); ok {
+			come[index.LineOf(e)] = append(come[index.LineOf(e)], c)
+		}
+	}
+	var claims []rules.LineClaim
+	for l := range lines {
+		line := s.near.lineClaims(v.x, l, cats, v.gone)
+		if len(come[l]) > 0 {
+			// the change's claims put in their places: the line stays in
+			// order (Overspends then sorts nothing)
+			line = slices.Clone(line)
+			for _, c := range come[l] {
+				at := sort.Search(len(line), func(i int) bool { return rules.LineClaimLess(c, line[i]) })
+				line = slices.Insert(line, at, c)
+			}
+		}
+		claims = append(claims, line...)
+	}
+	var out []diag.Diagnostic
+	for _, o := range rules.Overspends(claims, budgets, years) {
+		format, args := o.Words()
+		msg, text := i18n.Both(format, args...)
+		out = append(out, diag.Diagnostic{Path: o.Claim.Rec.Path, Severity: diag.Error, Rule: "budget-overspend", Message: msg, Text: text, Record: o.Claim.Rec.ID})
+	}
+	return out
+}
+
+// lineClaims returns the counted claims of a budget line in the index, in
+// rules.LineClaimLess order, but those at the paths of gone (made once a
+// session per line, from the entries' skeletons).
+func (n *near) lineClaims(x *index.Index, l index.Line, cats []string, gone map[string]bool) []rules.LineClaim {
+	n.mu.Lock()
+	all, ok := n.lines[l]
+	if !ok {
+		for _, e := range x.Claims(l) {
+			if c, ok := rules.LineClaimOf(e.Skeleton(), cats); ok {
+				all = append(all, c)
+			}
+		}
+		sort.SliceStable(all, func(i, j int) bool { return rules.LineClaimLess(all[i], all[j]) })
+		if n.lines == nil {
+			n.lines = map[index.Line][]rules.LineClaim{}
+		}
+		n.lines[l] = all
+	}
+	n.mu.Unlock()
+	if len(gone) == 0 {
+		return all
+	}
+	out := make([]rules.LineClaim, 0, len(all))
+	for _, c := range all {
+		if !gone[c.Rec.Path] {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // budgetField is where rules put budget-overspend: the claim's amount.

@@ -131,18 +131,113 @@ func Spent(set *record.Set, budgets map[BudgetKey]money.Amount, categories []str
 // claims exceed its budget. The error sits on the claim that crossed the
 // line (the latest by date), which is the one to look at.
 func (r *run) budgets() {
-	budgets := Budgets(r.Set)
-	years := map[string]bool{} // the years that have an approved budget
-	for _, b := range r.Set.OfKind(record.Budget) {
+	if r.NoOverspend {
+		return
+	}
+	cats := r.categories()
+	var claims []LineClaim
+	for _, e := range r.Set.OfKind(record.Expense) {
+		if c, ok := LineClaimOf(e, cats); ok {
+			claims = append(claims, c)
+		}
+	}
+	for _, o := range Overspends(claims, Budgets(r.Set), BudgetYears(r.Set)) {
+		format, args := o.Words()
+		r.errorf(o.Claim.Rec, "amount", "budget-overspend", format, args...)
+	}
+}
+
+// BudgetYears are the years that have an approved (or closed) budget.
+func BudgetYears(set *record.Set) map[string]bool {
+	years := map[string]bool{}
+	for _, b := range set.OfKind(record.Budget) {
 		if st := b.Status(); st == "approved" || st == "closed" {
 			years[record.IDYear(b.ID)] = true
 		}
 	}
-	cats := r.categories()
-	spent := Spent(r.Set, budgets, cats)
+	return years
+}
+
+// LineClaim is what budget-overspend reads of a claim counted against a
+// budget: approved or paid, with a calendar date, a category (the
+// policy's) and an amount.
+type LineClaim struct {
+	Rec                     *record.Record // the claim (a skeleton will do: only its path and id are read)
+	Date, Category, Project string
+	Amount                  money.Amount
+}
+
+// LineClaimOf is the claim as budget-overspend counts it; false when it
+// does not count (not approved or paid, not Budgeted, no amount).
+func LineClaimOf(e *record.Record, categories []string) (LineClaim, bool) {
+	if !ExpenseCounts(e.Status()) || !Budgeted(e, categories) {
+		return LineClaim{}, false
+	}
+	a, ok := e.Money("amount")
+	if !ok {
+		return LineClaim{}, false
+	}
+	return LineClaim{Rec: e, Date: e.Str("date"), Category: e.Str("category"), Project: e.Str("project"), Amount: a}, true
+}
+
+// LineClaimLess orders claims as budget-overspend walks them: by date,
+// then id.
+func LineClaimLess(a, b LineClaim) bool {
+	if a.Date != b.Date {
+		return a.Date < b.Date
+	}
+	return a.Rec.ID < b.Rec.ID
+}
+
+// Overspend is a budget line over its budget, and the claim that crossed
+// it.
+type Overspend struct {
+	Key           BudgetKey
+	Claim         LineClaim
+	Spent, Budget money.Amount
+	// NoBudget: the year has no approved budget at all (a category line).
+	NoBudget bool
+}
+
+// Words is the finding's message (a catalog key and its arguments).
+func (o Overspend) Words() (string, []any) {
+	if o.NoBudget {
+		return "%s has no approved budget, and claims are approved against their year's budget: leadership approves the %s budget first (approved and paid so far: %s)", []any{o.Key.Year, o.Key.Year, o.Spent}
+	}
+	what := i18n.P("category %s", i18n.Word{Group: "category", Key: o.Key.Category})
+	if o.Key.Project != "" {
+		what = i18n.P("project line %s / %s", o.Key.Project, o.Key.Category)
+	}
+	return "%s %s is over budget: approved and paid %s, budget %s (over by %s)", []any{o.Key.Year, what, o.Spent, o.Budget, o.Spent.Sub(o.Budget)}
+}
+
+// Overspends finds every budget line over its budget (budgets, the years
+// with an approved budget: Budgets, BudgetYears) among claims (counted
+// ones: LineClaimOf), in line order, and for each the claim at which the
+// running total, in date and id order, passes the budget: the claim that
+// crossed the line carries the error. A line is a year's category, and a
+// project's line of a category where the budgets have one. Claims already
+// in LineClaimLess order are not sorted again.
+func Overspends(claims []LineClaim, budgets map[BudgetKey]money.Amount, years map[string]bool) []Overspend {
+	spent := map[BudgetKey]money.Amount{}
+	for _, c := range claims {
+		k := BudgetKey{c.Date[:4], c.Category, ""}
+		spent[k] = spent[k].Add(c.Amount)
+		if c.Project != "" {
+			pk := BudgetKey{k.Year, k.Category, c.Project}
+			if _, has := budgets[pk]; has {
+				spent[pk] = spent[pk].Add(c.Amount)
+			}
+		}
+	}
 	keys := make([]BudgetKey, 0, len(spent))
 	for k := range spent {
-		keys = append(keys, k)
+		if spent[k].GreaterThan(budgets[k]) {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
 	}
 	sort.Slice(keys, func(i, j int) bool {
 		a, b := keys[i], keys[j]
@@ -155,67 +250,38 @@ func (r *run) budgets() {
 		return a.Project < b.Project
 	})
 	// The claims of every line that is over, in one pass over the claims.
-	over := map[BudgetKey][]*record.Record{}
+	over := make(map[BudgetKey][]LineClaim, len(keys))
 	for _, k := range keys {
-		if spent[k].GreaterThan(budgets[k]) {
-			over[k] = nil
-		}
+		over[k] = nil
 	}
-	if len(over) == 0 {
-		return
-	}
-	for _, e := range r.Set.OfKind(record.Expense) {
-		date := e.Str("date")
-		if !ExpenseCounts(e.Status()) || !Budgeted(e, cats) {
-			continue
-		}
-		k := BudgetKey{date[:4], e.Str("category"), ""}
+	for _, c := range claims {
+		k := BudgetKey{c.Date[:4], c.Category, ""}
 		if l, ok := over[k]; ok {
-			over[k] = append(l, e)
+			over[k] = append(l, c)
 		}
-		if k.Project = e.Str("project"); k.Project != "" {
+		if k.Project = c.Project; k.Project != "" {
 			if l, ok := over[k]; ok {
-				over[k] = append(l, e)
+				over[k] = append(l, c)
 			}
 		}
 	}
+	var out []Overspend
 	for _, k := range keys {
-		budget := budgets[k]
-		claims, ok := over[k]
-		if !ok {
-			continue
+		budget, line := budgets[k], over[k]
+		less := func(i, j int) bool { return LineClaimLess(line[i], line[j]) }
+		if !sort.SliceIsSorted(line, less) {
+			sort.Slice(line, less)
 		}
-		// The claim that crossed the line: the first, in date order, at
-		// which the running total passes the budget.
-		sort.Slice(claims, func(i, j int) bool {
-			if a, b := claims[i].Str("date"), claims[j].Str("date"); a != b {
-				return a < b
-			}
-			return claims[i].ID < claims[j].ID
-		})
-		var last *record.Record
 		running := money.Zero
-		for _, e := range claims {
-			a, _ := e.Money("amount")
-			running = running.Add(a)
+		for _, c := range line {
+			running = running.Add(c.Amount)
 			if running.GreaterThan(budget) {
-				last = e
+				out = append(out, Overspend{Key: k, Claim: c, Spent: spent[k], Budget: budget, NoBudget: k.Project == "" && !years[k.Year]})
 				break
 			}
 		}
-		if last == nil {
-			continue
-		}
-		if k.Project == "" && !years[k.Year] {
-			r.errorf(last, "amount", "budget-overspend", "%s has no approved budget, and claims are approved against their year's budget: leadership approves the %s budget first (approved and paid so far: %s)", k.Year, k.Year, spent[k])
-			continue
-		}
-		what := i18n.P("category %s", i18n.Word{Group: "category", Key: k.Category})
-		if k.Project != "" {
-			what = i18n.P("project line %s / %s", k.Project, k.Category)
-		}
-		r.errorf(last, "amount", "budget-overspend", "%s %s is over budget: approved and paid %s, budget %s (over by %s)", k.Year, what, spent[k], budget, spent[k].Sub(budget))
 	}
+	return out
 }
 
 // categories are the policy's expense categories, nil without a policy.

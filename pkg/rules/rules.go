@@ -60,6 +60,11 @@ type Context struct {
 	// held, appraisals missing, meeting and status report cadence) are
 	// skipped. The checks of single records still report their warnings.
 	Errors bool
+	// NoOverspend leaves budget-overspend to the caller, which weighs
+	// the claims of a budget line itself (Overspends): a write judged on
+	// a neighbourhood reads the line's claims from the index, not as
+	// records.
+	NoOverspend bool
 	// Keep, when set, limits the findings to those it accepts (by the
 	// record's path, the rule and the severity); the others are never
 	// placed or worded, which costs more than finding them. A write judged
