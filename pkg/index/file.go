@@ -46,7 +46,7 @@ var magic = []byte("OPSBOOK-INDEX\n")
 // hugeAtLeast is the size from which, on Linux, the index file is read
 // into memory of its own, marked for huge pages (see readFile); a
 // variable for tests.
-var hugeAtLeast int64 = 4 << 20
+var hugeAtLeast int64 = 2 << 20
 
 // Open reads the index at path; an index of another key, truncated or
 // garbled, is an error wrapping ErrUnusable (the caller rebuilds).
