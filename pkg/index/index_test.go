@@ -90,7 +90,7 @@ func sameEntry(t *testing.T, what string, g, w *index.Entry) {
 }
 
 // lookups renders every look-up of an index (by id, references in,
-// Named) for every id held or named, as text.
+// Named, NamedIDs) for every id held or named, as text.
 func lookups(x *index.Index) string {
 	ids := map[string]bool{}
 	for _, e := range x.Entries {
@@ -124,6 +124,10 @@ func lookups(x *index.Index) string {
 	x.Named(func(id string, in []index.In) { named = append(named, id+": "+ins(in)) })
 	sort.Strings(named)
 	b.WriteString(strings.Join(named, "\n"))
+	var namedIDs []string
+	x.NamedIDs(func(id string) { namedIDs = append(namedIDs, id) })
+	sort.Strings(namedIDs)
+	b.WriteString("\nids named: " + strings.Join(namedIDs, " "))
 	return b.String()
 }
 

@@ -102,6 +102,21 @@ func sameIndex(t *testing.T, what string, got, want *index.Index) {
 	if g, w := named(got), named(want); !reflect.DeepEqual(g, w) {
 		t.Fatalf("%s: Named differs from a full read's:\n got %v\nwant %v", what, g, w)
 	}
+	namedIDs := map[string]bool{}
+	got.NamedIDs(func(id string) {
+		if namedIDs[id] {
+			t.Fatalf("%s: NamedIDs gives %s twice", what, id)
+		}
+		namedIDs[id] = true
+	})
+	if w := named(want); len(namedIDs) != len(w) {
+		t.Fatalf("%s: NamedIDs gives %d ids, a full read names %d", what, len(namedIDs), len(w))
+	}
+	for id := range named(want) {
+		if !namedIDs[id] {
+			t.Fatalf("%s: NamedIDs leaves out %s", what, id)
+		}
+	}
 	for id := range ids {
 		if g, w := paths(got.Get(id)), paths(want.Get(id)); !reflect.DeepEqual(g, w) {
 			t.Fatalf("%s: Get(%s) = %v, a full read %v", what, id, g, w)
