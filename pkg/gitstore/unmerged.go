@@ -12,7 +12,7 @@ import (
 // checksum, an extension git requires to be understood, anything
 // unusual). It reads every entry's flags and name length in place, where
 // go-git's decoder makes an object and a string for each: at 100,000
-// files, 5 ms against 190.
+// files, 15 ms (most of it the checksum) against 190.
 //
 // With the checksum (SHA-1 over the rest) matching, the file is the one
 // git or go-git wrote, whose optional extensions (TREE, REUC, EOIE, ...)

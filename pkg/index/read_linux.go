@@ -13,7 +13,9 @@ import (
 // rather than 4 KB ones, each of which it must fault in and clear. On the
 // VM of the README's figures that took reading 36 MB from 150 ms (as
 // os.ReadFile does it, into the Go heap) to 15 ms. The memory is never
-// unmapped: the entries' strings share it to the end of the process.
+// unmapped: the entries' strings share it to the end of the process (a
+// process opening many large indexes, such as a benchmark, keeps them
+// all).
 // Any failure of the mapping falls back to os.ReadFile. release unmaps
 // the memory of a file found unusable, whose bytes nothing holds.
 func readFile(path string) (data []byte, release func(), err error) {
@@ -46,7 +48,9 @@ func readFile(path string) (data []byte, release func(), err error) {
 		data, err = os.ReadFile(path)
 		return data, release, err
 	case err == io.EOF || err == io.ErrUnexpectedEOF:
-		// shrunk or whole: the checksum tells
+		// shrunk or whole: the checksum tells. Read-only from now on:
+		// strings share it.
+		unix.Mprotect(m, unix.PROT_READ)
 		return m[:got], func() { unix.Munmap(m) }, nil
 	default:
 		unix.Munmap(m)
