@@ -118,8 +118,15 @@ for size in "${sizes[@]}"; do
   "$OPSBOOK" list expense --where 'amount > 1000' --columns id,status,claimant,amount --now "$NOW" >/dev/null 2>&1 || true
   measure "$OPSBOOK" list expense --where 'amount > 1000' --columns id,status,claimant,amount --now "$NOW"
   cell "list expense --where 'amount > 1000'"
+  export GIT_AUTHOR_EMAIL=wang.fang@example.com GIT_AUTHOR_NAME=wang.fang
+  "$OPSBOOK" inbox --now "$NOW" >/dev/null 2>&1 || true
+  measure "$OPSBOOK" inbox --now "$NOW"
+  cell "inbox (the director's)"
   who=li.wei
   export GIT_AUTHOR_EMAIL="$who@example.com" GIT_AUTHOR_NAME="$who"
+  "$OPSBOOK" inbox --now "$NOW" >/dev/null 2>&1 || true
+  measure "$OPSBOOK" inbox --now "$NOW"
+  cell "inbox (a specialist's)"
   draft=$(grep -rl --include='*.yaml' '^status: draft' records/expenses | xargs grep -l "^claimant: $who" | sort | head -1 || true)
   did=$(basename "$draft" .yaml)
   "$OPSBOOK" set "$did" note=warm --no-commit --now "$NOW" >/dev/null 2>&1 || true; git checkout -q -- "$draft"

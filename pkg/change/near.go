@@ -199,9 +199,12 @@ func (v *view) listKind(k record.Kind) []string {
 	return out
 }
 
-// around is repo.Around for several records of a view at once: the paths
-// read in full and those read as skeletons (never one of the full ones).
-// false: a record of a kind judged on the whole department.
+// around is repo.Around for several records of a view at once, for their
+// errors alone: the paths read in full and those read as skeletons (never
+// one of the full ones). A claim's budget line is weighed apart
+// (overspends), and a claim's errors read no other record naming what it
+// names, so neither is among them. false: a record of a kind judged on
+// the whole department.
 func (v *view) around(ys []*index.Entry) (full, skel map[string]*index.Entry, ok bool) {
 	full, skel = map[string]*index.Entry{}, map[string]*index.Entry{}
 	add := func(e *index.Entry) {
@@ -219,7 +222,12 @@ func (v *view) around(ys []*index.Entry) (full, skel map[string]*index.Entry, ok
 		for _, r := range y.Refs {
 			for _, t := range v.get(r.ID) {
 				add(t)
-				if t.Kind == record.Person {
+				if t.Kind == record.Person || y.Kind == record.Expense {
+					// a person is named by much of the department; and
+					// no check of a claim reads the other records naming
+					// what it names (a claim's errors read its targets,
+					// the people, its files and its budget line, weighed
+					// apart)
 					continue
 				}
 				for _, sib := range v.refsIn(t.ID) {

@@ -33,15 +33,7 @@ func TestTryMovesJudgesEachMoveAlone(t *testing.T) {
 	claim("EXP-2026-0004", "li", "70.00")
 	claim("EXP-2026-0005", "wang", "10.00")
 	dir := repoWith(t, files)
-	r, err := repo.Load(context.Background(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := gitstore.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := Preview(r, g, r.Set.Get("wang"), now, r.Validate(now))
+	r, s := previewOf(t, dir)
 	var recs []*record.Record
 	var tos []string
 	for _, id := range []string{"EXP-2026-0001", "EXP-2026-0002", "EXP-2026-0003", "EXP-2026-0004", "EXP-2026-0005"} {
@@ -77,14 +69,14 @@ func TestTryMovesJudgesEachMoveAlone(t *testing.T) {
 // TestPreviewNearEqualsWhole: a preview (the inbox's) judges its moves on
 // their neighbourhoods from an index made of the loaded records; every
 // move of every record out of its state, tried by every active person of
-// the sample and of 400 copies of it, gets what the whole department
-// says of it, and the near judging is really used.
+// the sample, of 400 copies of it and of a generated department, gets what
+// the whole department says of it, and the near judging is really used.
 func TestPreviewNearEqualsWhole(t *testing.T) {
 	at := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 	for _, d := range []struct {
 		name string
 		dir  string
-	}{{"sample", sampleDept(t, 0)}, {"copies", sampleDept(t, 400)}} {
+	}{{"sample", sampleDept(t, 0)}, {"copies", sampleDept(t, 400)}, {"generated", generatedDept(t, 300, 9)}} {
 		t.Run(d.name, func(t *testing.T) {
 			r, err := repo.Load(context.Background(), d.dir)
 			if err != nil {
@@ -166,16 +158,7 @@ func TestPreviewWholeWhenIndexCannotStand(t *testing.T) {
 					files[k] = v
 				}
 			}
-			dir := repoWith(t, files)
-			r, err := repo.Load(context.Background(), dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			g, err := gitstore.Open(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			s := Preview(r, g, r.Set.Get("wang"), now, r.Validate(now))
+			r, s := previewOf(t, repoWith(t, files))
 			if wantNear := name == "clean (contrast)"; (s.near != nil) != wantNear {
 				t.Fatalf("judged near: %v, want %v", s.near != nil, wantNear)
 			}
@@ -195,4 +178,18 @@ func TestPreviewWholeWhenIndexCannotStand(t *testing.T) {
 			}
 		})
 	}
+}
+
+// previewOf loads the department at dir and opens wang's preview of it.
+func previewOf(t *testing.T, dir string) (*repo.Repo, *Session) {
+	t.Helper()
+	r, err := repo.Load(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := gitstore.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, Preview(r, g, r.Set.Get("wang"), now, r.Validate(now))
 }

@@ -34,10 +34,15 @@ func (r *Repo) Dirty(paths []string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	idx, err := r.readIndex(r.indexPath())
+	want := map[string]bool{}
+	for _, p := range paths {
+		want[p] = true
+	}
+	entries, err := r.indexEntriesOf(r.indexPath(), want)
 	if err != nil {
 		return nil, err
 	}
+	idx := &index.Index{Entries: entries}
 	var dirty []string
 	for _, p := range paths {
 		d, err := r.pathDirty(p, headTree, idx, trustMode)

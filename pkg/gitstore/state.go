@@ -33,17 +33,29 @@ func (r *Repo) CheckState() error {
 		return fmt.Errorf("%w: %s exists: another git process seems to be running in this repository; if none is, remove the file and try again", ErrState, lock)
 	}
 	name := filepath.Join(r.gitDir, "index")
-	if data, err := os.ReadFile(name); err == nil && cleanIndex(data) {
-		return nil
+	unmerged := ""
+	data, err := os.ReadFile(name)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("reading the git index: %w", err)
 	}
-	idx, err := r.readIndex(name)
-	if err != nil {
-		return err
-	}
-	for _, e := range idx.Entries {
-		if e.Stage != 0 {
-			return fmt.Errorf("%w: %s has unresolved conflicts; resolve them and `git add` the result, or `git reset`, then run opsbook again", ErrState, e.Name)
+	if p, found, ok := firstUnmerged(data); ok || len(data) == 0 {
+		if found {
+			unmerged = p
 		}
+	} else {
+		idx, err := r.readIndex(name)
+		if err != nil {
+			return err
+		}
+		for _, e := range idx.Entries {
+			if e.Stage != 0 {
+				unmerged = e.Name
+				break
+			}
+		}
+	}
+	if unmerged != "" {
+		return fmt.Errorf("%w: %s has unresolved conflicts; resolve them and `git add` the result, or `git reset`, then run opsbook again", ErrState, unmerged)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package gitstore
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,106 +11,120 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/format/index"
 )
 
-// TestCleanIndexAgreesWithGoGit: the in-place scan of a git index says
-// "clean" for the indexes git writes in each version (2; 3 with
-// intent-to-add entries; 4 with names sharing prefixes; a name longer
-// than 4,095 bytes; an untracked cache) and only when go-git reads the
-// index without error and finds no unmerged entry; it sends an index
-// with a conflict, a split index and a damaged one to the full read.
-func TestCleanIndexAgreesWithGoGit(t *testing.T) {
+// TestFirstUnmerged: the scan of the index's raw entries finds the first
+// unresolved conflict exactly where decoding the whole index does, in
+// index versions 2, 3 (extended flags: an intent-to-add entry) and 4
+// (prefix-compressed names), with and without conflicts, over names of
+// every length around the padding's boundaries; a cut index is not read.
+func TestFirstUnmerged(t *testing.T) {
 	isolate(t)
-	needBinary(t, "git")
-	dir := t.TempDir()
-	gitCmd(t, dir, "init", "-q", "-b", "main")
-	write := func(rel, content string) {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
+	files := map[string]string{"z.txt": "z\n"}
+	for i := 1; i <= 40; i++ {
+		files[fmt.Sprintf("d%d/%s.txt", i%3, strings.Repeat("n", i))] = fmt.Sprint(i, "\n")
+	}
+	for _, conflict := range []bool{false, true} {
+		for _, version := range []string{"2", "3", "4"} {
+			t.Run(fmt.Sprintf("v%s conflict %v", version, conflict), func(t *testing.T) {
+				dir := newRepo(t, files)
+				if conflict {
+					gitCmd(t, dir, "switch", "-q", "-c", "side")
+					writeFiles(t, dir, map[string]string{"d1/nnnn.txt": "side\n", "z.txt": "side\n"})
+					gitCmd(t, dir, "commit", "-q", "-am", "side")
+					gitCmd(t, dir, "switch", "-q", "main")
+					writeFiles(t, dir, map[string]string{"d1/nnnn.txt": "main\n", "z.txt": "main\n"})
+					gitCmd(t, dir, "commit", "-q", "-am", "main")
+					if _, err := gitRun(dir, nil, "merge", "-q", "side"); err == nil {
+						t.Fatal("merge did not conflict")
+					}
+				}
+				if version != "2" {
+					writeFiles(t, dir, map[string]string{"new.txt": "n\n"})
+					gitCmd(t, dir, "add", "-N", "new.txt")
+					gitCmd(t, dir, "update-index", "--skip-worktree", "d0/nnn.txt")
+				}
+				gitCmd(t, dir, "update-index", "--index-version", version)
+				data, err := os.ReadFile(filepath.Join(dir, ".git", "index"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := int(data[7]); fmt.Sprint(got) != version {
+					t.Fatalf("index version %d, want %s", got, version)
+				}
+				idx := &index.Index{}
+				if err := index.NewDecoder(bytes.NewReader(data)).Decode(idx); err != nil {
+					t.Fatal(err)
+				}
+				want := ""
+				for _, e := range idx.Entries {
+					if e.Stage != 0 {
+						want = e.Name
+						break
+					}
+				}
+				if (want != "") != conflict {
+					t.Fatalf("decoded: first unmerged %q", want)
+				}
+				name, found, ok := firstUnmerged(data)
+				if !ok || found != conflict || name != want {
+					t.Errorf("firstUnmerged = %q, %v, %v; want %q", name, found, ok, want)
+				}
+				// every entry as Dirty reads it, as go-git decodes it
+				var raw []*index.Entry
+				if !walkIndex(data, func(e rawEntry) bool { raw = append(raw, e.entry()); return true }) {
+					t.Fatal("walkIndex did not read the index")
+				}
+				if len(raw) != len(idx.Entries) {
+					t.Fatalf("%d entries walked, %d decoded", len(raw), len(idx.Entries))
+				}
+				flagged := 0
+				for i, e := range idx.Entries {
+					r := raw[i]
+					if r.Name != e.Name || r.Stage != e.Stage || r.Mode != e.Mode || r.Hash != e.Hash || r.Size != e.Size || r.IntentToAdd != e.IntentToAdd || r.SkipWorktree != e.SkipWorktree {
+						t.Errorf("entry %d: walked %+v, decoded %+v", i, *r, *e)
+					}
+					if e.IntentToAdd || e.SkipWorktree {
+						flagged++
+					}
+				}
+				if version != "2" && flagged != 2 {
+					t.Errorf("%d entries with extended flags, want 2", flagged)
+				}
+				es, err := open(t, dir).indexEntriesOf(filepath.Join(dir, ".git", "index"), map[string]bool{"z.txt": true, "new.txt": true})
+				if err != nil || len(es) == 0 || es[len(es)-1].Name != "z.txt" {
+					t.Errorf("indexEntriesOf = %v, %v", es, err)
+				}
+				// cut short: not read (the full decode says why)
+				if _, _, ok := firstUnmerged(data[:len(data)/2]); ok && !conflict {
+					t.Errorf("a cut index was read")
+				}
+			})
 		}
 	}
-	for i := 0; i < 40; i++ {
-		write("records/expenses/2026/EXP-2026-00"+string(rune('a'+i%26))+strings.Repeat("x", i)+".yaml", "kind: expense\n")
-	}
-	write("conflict.yaml", "base\n")
-	gitCmd(t, dir, "add", "-A")
-	// a name longer than the flags can say (4,095 bytes), in the index
-	// alone (no file system takes such a path)
-	blob := strings.TrimSpace(gitCmd(t, dir, "hash-object", "-w", "conflict.yaml"))
-	long := strings.Repeat(strings.Repeat("d", 200)+"/", 21) + "long.yaml"
-	gitCmd(t, dir, "update-index", "--add", "--cacheinfo", "100644,"+blob+","+long)
-	gitCmd(t, dir, "commit", "-q", "-m", "base")
-	indexFile := filepath.Join(dir, ".git", "index")
-	read := func() []byte {
-		data, err := os.ReadFile(indexFile)
-		if err != nil {
-			t.Fatal(err)
+}
+
+// FuzzWalkIndex: whatever the bytes, walking them never panics, and what
+// it reads as an index go-git decodes to the same entries.
+func FuzzWalkIndex(f *testing.F) {
+	f.Add([]byte("DIRC\x00\x00\x00\x02\x00\x00\x00\x00"))
+	f.Add([]byte("DIRC\x00\x00\x00\x04\x00\x00\x00\x01" + strings.Repeat("\x00", 60) + "\x30\x03\x00abc\x00"))
+	f.Add([]byte("DIRC\x00\x00\x00\x03\x00\x00\x00\x01" + strings.Repeat("\x00", 60) + "\x40\x03\x20\x00abc\x00\x00\x00\x00\x00"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var walked []*index.Entry
+		if !walkIndex(data, func(e rawEntry) bool { walked = append(walked, e.entry()); return true }) {
+			return
 		}
-		return data
-	}
-	// goGit says whether go-git reads the index and finds it unmerged-free.
-	goGit := func(data []byte) bool {
+		firstUnmerged(data)
 		idx := &index.Index{}
 		if err := index.NewDecoder(bytes.NewReader(data)).Decode(idx); err != nil {
-			return false
+			return // checksum, extensions: the full decode refuses more
 		}
-		for _, e := range idx.Entries {
-			if e.Stage != 0 {
-				return false
+		if len(walked) != len(idx.Entries) {
+			t.Fatalf("%d entries walked, %d decoded", len(walked), len(idx.Entries))
+		}
+		for i, e := range idx.Entries {
+			if w := walked[i]; w.Name != e.Name || w.Stage != e.Stage || w.Hash != e.Hash {
+				t.Fatalf("entry %d: walked %+v, decoded %+v", i, *w, *e)
 			}
 		}
-		return true
-	}
-	check := func(what string, wantClean bool) {
-		t.Helper()
-		data := read()
-		got, gg := cleanIndex(data), goGit(data)
-		if got != wantClean {
-			t.Errorf("%s: clean %v, want %v", what, got, wantClean)
-		}
-		if got && !gg {
-			t.Errorf("%s: clean, but go-git reads it as unmerged or unreadable", what)
-		}
-		for _, at := range []int{13, len(data) / 2, len(data) - 30} { // damaged: never clean
-			bad := append([]byte(nil), data...)
-			bad[at] ^= 0x20
-			if cleanIndex(bad) {
-				t.Errorf("%s: damaged at %d, still clean", what, at)
-			}
-		}
-		if cleanIndex(data[:len(data)-1]) {
-			t.Errorf("%s: cut short, still clean", what)
-		}
-	}
-	check("version 2", true)
-	write("new.yaml", "intent\n")
-	gitCmd(t, dir, "add", "-N", "new.yaml")
-	gitCmd(t, dir, "update-index", "--index-version", "3")
-	check("version 3, intent to add", true)
-	gitCmd(t, dir, "update-index", "--index-version", "4")
-	check("version 4", true)
-	gitCmd(t, dir, "update-index", "--index-version", "2")
-	gitCmd(t, dir, "update-index", "--untracked-cache")
-	gitCmd(t, dir, "status", "--porcelain")
-	check("untracked cache", true)
-	gitCmd(t, dir, "update-index", "--no-untracked-cache")
-	gitCmd(t, dir, "update-index", "--split-index")
-	check("split index", false)
-	gitCmd(t, dir, "update-index", "--no-split-index")
-	check("split index undone", true)
-
-	gitCmd(t, dir, "reset", "-q")
-	gitCmd(t, dir, "switch", "-q", "-c", "other")
-	write("conflict.yaml", "other\n")
-	gitCmd(t, dir, "commit", "-q", "-am", "other")
-	gitCmd(t, dir, "switch", "-q", "main")
-	write("conflict.yaml", "main\n")
-	gitCmd(t, dir, "commit", "-q", "-am", "main")
-	gitRun(dir, nil, "merge", "-q", "other") // fails: the conflict
-	check("a conflict", false)
-	if goGit(read()) {
-		t.Error("go-git finds no conflict either: the test made none")
-	}
+	})
 }

@@ -220,16 +220,29 @@ func (o Overspend) Words() (string, []any) {
 // in LineClaimLess order are not sorted again.
 func Overspends(claims []LineClaim, budgets map[BudgetKey]money.Amount, years map[string]bool) []Overspend {
 	spent := map[BudgetKey]money.Amount{}
+	// The claims of a line mostly come together: their sum is kept apart
+	// until the line changes (a look-up per claim costs more than the sum).
+	var run BudgetKey
+	total := money.Zero
+	flush := func() {
+		if run != (BudgetKey{}) {
+			spent[run] = spent[run].Add(total)
+		}
+	}
 	for _, c := range claims {
-		k := BudgetKey{c.Date[:4], c.Category, ""}
-		spent[k] = spent[k].Add(c.Amount)
+		if k := (BudgetKey{c.Date[:4], c.Category, ""}); k != run {
+			flush()
+			run, total = k, money.Zero
+		}
+		total = total.Add(c.Amount)
 		if c.Project != "" {
-			pk := BudgetKey{k.Year, k.Category, c.Project}
+			pk := BudgetKey{run.Year, run.Category, c.Project}
 			if _, has := budgets[pk]; has {
 				spent[pk] = spent[pk].Add(c.Amount)
 			}
 		}
 	}
+	flush()
 	keys := make([]BudgetKey, 0, len(spent))
 	for k := range spent {
 		if spent[k].GreaterThan(budgets[k]) {
@@ -250,24 +263,29 @@ func Overspends(claims []LineClaim, budgets map[BudgetKey]money.Amount, years ma
 		return a.Project < b.Project
 	})
 	// The claims of every line that is over, in one pass over the claims.
-	over := make(map[BudgetKey][]LineClaim, len(keys))
+	over := make(map[BudgetKey]*[]LineClaim, len(keys))
 	for _, k := range keys {
-		over[k] = nil
+		over[k] = new([]LineClaim)
 	}
+	var last BudgetKey
+	var lastLine *[]LineClaim
 	for _, c := range claims {
 		k := BudgetKey{c.Date[:4], c.Category, ""}
-		if l, ok := over[k]; ok {
-			over[k] = append(l, c)
+		if k != last {
+			last, lastLine = k, over[k]
+		}
+		if lastLine != nil {
+			*lastLine = append(*lastLine, c)
 		}
 		if k.Project = c.Project; k.Project != "" {
-			if l, ok := over[k]; ok {
-				over[k] = append(l, c)
+			if l := over[k]; l != nil {
+				*l = append(*l, c)
 			}
 		}
 	}
 	var out []Overspend
 	for _, k := range keys {
-		budget, line := budgets[k], over[k]
+		budget, line := budgets[k], *over[k]
 		less := func(i, j int) bool { return LineClaimLess(line[i], line[j]) }
 		if !sort.SliceIsSorted(line, less) {
 			sort.Slice(line, less)

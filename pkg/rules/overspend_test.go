@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/opsbook/opsbook/pkg/config"
-	"github.com/opsbook/opsbook/pkg/diag"
 
 	"github.com/opsbook/opsbook/pkg/money"
 	"github.com/opsbook/opsbook/pkg/record"
@@ -68,30 +67,12 @@ func TestOverspendsOrder(t *testing.T) {
 // the caller, and find everything else.
 func TestNoOverspend(t *testing.T) {
 	files := map[string]string{"records/expenses/2026/EXP-2026-0001.yaml": "kind: expense\nid: EXP-2026-0001\ntitle: t\nstatus: approved\nclaimant: li.wei\ndate: 2026-03-01\ncategory: office\namount: 5000.00\nreceipt: attachments/ok.pdf\n"}
-	var set *record.Set
-	var without []diag.Diagnostic
-	all := map[string]string{}
-	for k, v := range base {
-		all[k] = v
-	}
-	for k, v := range files {
-		all[k] = v
-	}
-	var recs []*record.Record
-	for p, text := range all {
-		r, ds := record.Parse(p, []byte(text))
-		if len(ds) > 0 || r == nil {
-			t.Fatalf("parse %s: %v", p, ds)
-		}
-		recs = append(recs, r)
-	}
-	set = record.NewSet(recs)
+	set := baseWith(t, files)
 	ctx := func(no bool) *Context {
 		return &Context{Set: set, Policy: config.Default(), Now: now, NoOverspend: no,
 			Exists: func(rel string) bool { return strings.HasPrefix(rel, "attachments/ok") }}
 	}
-	with := Check(ctx(false))
-	without = Check(ctx(true))
+	with, without := Check(ctx(false)), Check(ctx(true))
 	n := 0
 	for _, d := range with {
 		if d.Rule == "budget-overspend" {

@@ -30,6 +30,18 @@ func check(t *testing.T, files map[string]string) []diag.Diagnostic {
 // checkAt is check as of at, collecting in h when its answers may change.
 func checkAt(t *testing.T, files map[string]string, at time.Time, h *Horizon) []diag.Diagnostic {
 	t.Helper()
+	ds := Check(&Context{Set: baseWith(t, files), Policy: config.Default(), Now: at, Horizon: h,
+		Exists: func(rel string) bool { return strings.HasPrefix(rel, "attachments/ok") }})
+	if checkHook != nil {
+		checkHook(ds)
+	}
+	return ds
+}
+
+// baseWith is base with files added or replaced ("" removes one), as a
+// set of records.
+func baseWith(t *testing.T, files map[string]string) *record.Set {
+	t.Helper()
 	all := map[string]string{}
 	for k, v := range base {
 		all[k] = v
@@ -49,12 +61,7 @@ func checkAt(t *testing.T, files map[string]string, at time.Time, h *Horizon) []
 		}
 		recs = append(recs, r)
 	}
-	ds := Check(&Context{Set: record.NewSet(recs), Policy: config.Default(), Now: at, Horizon: h,
-		Exists: func(rel string) bool { return strings.HasPrefix(rel, "attachments/ok") }})
-	if checkHook != nil {
-		checkHook(ds)
-	}
-	return ds
+	return record.NewSet(recs)
 }
 
 // checkHook, when set, sees the diagnostics of every check.
