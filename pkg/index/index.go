@@ -50,13 +50,13 @@ var Clear = []string{
 
 // Entry is what the index knows of one record file.
 type Entry struct {
-	Path    string
-	Stat    cache.Stat
-	Trusted bool // Stat alone may tell the file unchanged (not racy)
-	Hash    cache.Hash
+	Path string
+	Stat cache.Stat
+	Hash cache.Hash
 	// Kind and ID are empty for a file that is not a readable record.
-	Kind record.Kind
-	ID   string
+	Kind    record.Kind
+	ID      string
+	Trusted bool // Stat alone may tell the file unchanged (not racy)
 	// Odd says a Clear field holds what Fields cannot keep (a list, a
 	// mapping, a null): the entry's fields do not stand for the record's.
 	Odd bool

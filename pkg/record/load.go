@@ -155,8 +155,8 @@ func WalkEach(root, dir string, each func(files []string)) ([]string, []diag.Dia
 	rel, _ := filepath.Rel(root, base)
 	w := &walker{each: each}
 	w.walk(base, filepath.ToSlash(rel))
-	sort.Strings(w.files)
-	return w.files, w.ds, nil
+	files := w.sorted()
+	return files, w.ds, nil
 }
 
 // WalkKinds is Walk limited to the folders of the given kinds, for commands
@@ -205,16 +205,28 @@ func WalkKindsEach(root, dir string, kinds []Kind, each func(files []string)) ([
 			w.walk(filepath.Join(base, name), r)
 		}
 	}
-	sort.Strings(w.files)
-	return w.files, w.ds, nil
+	files := w.sorted()
+	return files, w.ds, nil
 }
 
 // walker lists a folder tree in the order filepath.WalkDir would, building
 // each relative path once rather than deriving it from the absolute one.
 type walker struct {
-	files []string
-	ds    []diag.Diagnostic
-	each  func(files []string) // see WalkEach
+	dirs [][]string // each folder's record files
+	n    int        // how many in all
+	ds   []diag.Diagnostic
+	each func(files []string) // see WalkEach
+}
+
+// sorted returns the record files listed, sorted, in one slice made at
+// its size.
+func (w *walker) sorted() []string {
+	files := make([]string, 0, w.n)
+	for _, d := range w.dirs {
+		files = append(files, d...)
+	}
+	sort.Strings(files)
+	return files
 }
 
 func (w *walker) walk(abs, rel string) {
@@ -275,9 +287,9 @@ func (w *walker) walk(abs, rel string) {
 		paths[i], all = all[:n], all[n:]
 	}
 	if w.each != nil && len(paths) > 0 {
-		w.each(paths) // its own slice: w.files is sorted in place later
+		w.each(paths) // the caller's: the listing is sorted in a slice of its own
 	}
-	w.files = append(w.files, paths...)
+	w.dirs, w.n = append(w.dirs, paths), w.n+len(paths)
 }
 
 // foldSet finds the names of a folder that a case-insensitive,

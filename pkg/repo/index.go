@@ -131,7 +131,7 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 	if err := ctx.Err(); err != nil {
 		return nil, st, err
 	}
-	stats := statsByPath(files, statted, walked)
+	units := inListingOrder(files, statted, walked)
 	for _, d := range wds {
 		if d.Severity == diag.Error {
 			st.Hazards++
@@ -165,15 +165,15 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 			defer c.close()
 			var buf []byte
 			for ctx.Err() == nil {
-				i := int(next.Add(64)) - 64
-				if i >= len(files) {
+				u := int(next.Add(1)) - 1
+				if u >= len(units) {
 					return
 				}
-				for j := i; j < min(i+64, len(files)); j++ {
-					rel := files[j]
+				for i, rel := range units[u].files {
+					j := units[u].at + i
 					prev := prevs[j]
-					s := stats[j].stat
-					if !stats[j].regular {
+					s := units[u].stats[i].stat
+					if !units[u].stats[i].regular {
 						out[j] = &index.Entry{Path: rel} // not a record: never trusted
 						continue
 					}
@@ -269,28 +269,47 @@ type fileStat struct {
 	regular bool
 }
 
-// statsByPath puts the stat data taken in blocks of the walk's order
-// (n files in all) in the order of files, the sorted listing: the same
-// order when no folder holds both a file and a folder whose names share
-// a beginning (as the walk lists a folder's contents at its name).
-func statsByPath(files []string, blocks []statBlock, n int) []fileStat {
+// inListingOrder returns the blocks of files the walk listed (n in all),
+// with their stat data, as blocks of the sorted listing files: the same
+// blocks when the walk's order is the sorted one (no folder holds both a
+// file and a folder whose names share a beginning, which the walk lists at
+// the folder's name), else blocks of the stat data put in files' order.
+func inListingOrder(files []string, blocks []statBlock, n int) []statBlock {
+	slices.SortFunc(blocks, func(a, b statBlock) int { return a.at - b.at })
+	same := n == len(files)
+	for _, b := range blocks {
+		if !same {
+			break
+		}
+		for i, f := range b.files {
+			if files[b.at+i] != f {
+				same = false
+				break
+			}
+		}
+	}
+	if same {
+		return blocks
+	}
 	walk := make([]string, n)
 	stats := make([]fileStat, n)
 	for _, b := range blocks {
 		copy(walk[b.at:], b.files)
 		copy(stats[b.at:], b.stats)
 	}
-	if slices.Equal(walk, files) {
-		return stats
-	}
 	order := make([]int, n)
 	for i := range order {
 		order[i] = i
 	}
 	sort.Slice(order, func(i, j int) bool { return walk[order[i]] < walk[order[j]] })
-	out := make([]fileStat, n)
-	for j, i := range order {
-		out[j] = stats[i]
+	sorted := make([]fileStat, len(files)) // n: the walk passes on every file it lists
+	for j, i := range order[:min(n, len(files))] {
+		sorted[j] = stats[i]
+	}
+	var out []statBlock
+	for at := 0; at < len(files); at += 256 {
+		end := min(at+256, len(files))
+		out = append(out, statBlock{at, files[at:end], sorted[at:end]})
 	}
 	return out
 }
