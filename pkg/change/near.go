@@ -11,7 +11,6 @@ import (
 	"github.com/opsbook/opsbook/pkg/attach"
 	"github.com/opsbook/opsbook/pkg/cache"
 	"github.com/opsbook/opsbook/pkg/diag"
-	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/index"
 	"github.com/opsbook/opsbook/pkg/money"
 	"github.com/opsbook/opsbook/pkg/record"
@@ -541,8 +540,7 @@ func (s *Session) overspends(v *view, lines map[index.Line]bool, budgets map[rul
 	}
 	var out []diag.Diagnostic
 	for _, o := range rules.Overspends(claims, budgets, years) {
-		format, args := o.Words()
-		msg, text := i18n.Both(format, args...)
+		msg, text := o.Both()
 		out = append(out, diag.Diagnostic{Path: o.Claim.Rec.Path, Severity: diag.Error, Rule: "budget-overspend", Message: msg, Text: text, Record: o.Claim.Rec.ID})
 	}
 	return out

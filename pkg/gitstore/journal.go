@@ -461,10 +461,15 @@ func (r *Repo) stagedReverts(fix bool) ([]Finding, error) {
 	if err != nil {
 		return nil, nil
 	}
-	idx, err := r.readIndex(r.indexPath())
+	paths := map[string]bool{}
+	for _, ch := range changes {
+		paths[ch.From.Name], paths[ch.To.Name] = true, true
+	}
+	entries, err := r.indexEntriesOf(r.indexPath(), paths)
 	if err != nil {
 		return nil, err
 	}
+	idx := &index.Index{Entries: entries}
 	var out []Finding
 	fixes := map[string]fileState{}
 	for _, ch := range changes {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/money"
 	"github.com/opsbook/opsbook/pkg/record"
@@ -142,8 +143,10 @@ func (r *run) budgets() {
 		}
 	}
 	for _, o := range Overspends(claims, Budgets(r.Set), BudgetYears(r.Set)) {
-		format, args := o.Words()
-		r.errorf(o.Claim.Rec, "amount", "budget-overspend", format, args...)
+		if r.Keep == nil || r.Keep(o.Claim.Rec.Path, "budget-overspend", diag.Error) {
+			msg, text := o.Both()
+			r.reportText(o.Claim.Rec, "amount", diag.Error, "budget-overspend", msg, text)
+		}
 	}
 }
 
@@ -199,16 +202,22 @@ type Overspend struct {
 	NoBudget bool
 }
 
-// Words is the finding's message (a catalog key and its arguments).
-func (o Overspend) Words() (string, []any) {
+// The messages of budget-overspend.
+const (
+	msgNoBudget   = "%s has no approved budget, and claims are approved against their year's budget: leadership approves the %s budget first (approved and paid so far: %s)"
+	msgOverBudget = "%s %s is over budget: approved and paid %s, budget %s (over by %s)"
+)
+
+// Both is the finding's message, in English and in the reader's language.
+func (o Overspend) Both() (msg, text string) {
 	if o.NoBudget {
-		return "%s has no approved budget, and claims are approved against their year's budget: leadership approves the %s budget first (approved and paid so far: %s)", []any{o.Key.Year, o.Key.Year, o.Spent}
+		return i18n.Both(msgNoBudget, o.Key.Year, o.Key.Year, o.Spent)
 	}
 	what := i18n.P("category %s", i18n.Word{Group: "category", Key: o.Key.Category})
 	if o.Key.Project != "" {
 		what = i18n.P("project line %s / %s", o.Key.Project, o.Key.Category)
 	}
-	return "%s %s is over budget: approved and paid %s, budget %s (over by %s)", []any{o.Key.Year, what, o.Spent, o.Budget, o.Spent.Sub(o.Budget)}
+	return i18n.Both(msgOverBudget, o.Key.Year, what, o.Spent, o.Budget, o.Spent.Sub(o.Budget))
 }
 
 // Overspends finds every budget line over its budget (budgets, the years

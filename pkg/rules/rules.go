@@ -324,8 +324,17 @@ func (r *run) report(rec *record.Record, field string, sev diag.Severity, rule, 
 	if r.Keep != nil && !r.Keep(rec.Path, rule, sev) {
 		return
 	}
-	line, col := rec.Pos(field)
 	msg, text := i18n.Both(format, args...)
+	r.reportText(rec, field, sev, rule, msg, text)
+}
+
+// reportText is report for a message already worded (msg in English, text
+// in the reader's language).
+func (r *run) reportText(rec *record.Record, field string, sev diag.Severity, rule, msg, text string) {
+	if r.Keep != nil && !r.Keep(rec.Path, rule, sev) {
+		return
+	}
+	line, col := rec.Pos(field)
 	r.diags = append(r.diags, diag.Diagnostic{
 		Path: rec.Path, Line: line, Column: col, Severity: sev, Rule: rule,
 		Message: msg, Text: text, Record: rec.ID,
