@@ -43,6 +43,11 @@ import (
 
 var magic = []byte("OPSBOOK-INDEX\n")
 
+// minEntry is the fewest bytes an entry takes in the file: a byte for
+// each length and count (path, kind, id, clear fields, references,
+// files), four for the stat data, the flags, the hash.
+const minEntry = 6 + 4 + 1 + 32
+
 // hugeAtLeast is the size from which, on Linux, the index file is read
 // into memory of its own, marked for huge pages (see readFile); a
 // variable for tests.
@@ -310,6 +315,12 @@ func decode(data []byte, key Key) (*Index, error) {
 	// The buffer is never written again: the entries' strings share it.
 	d := &decoder{s: unsafe.String(&body[0], len(body))}
 	n, nrefs, nfiles := d.count(), d.count(), d.count()
+	// An entry takes at least minEntry bytes and a reference two: counts
+	// the rest of the file cannot hold are damage, found before the
+	// entries are made (a forged count would otherwise ask for gigabytes).
+	if n > len(d.s)/minEntry || nrefs > len(d.s)/2 {
+		return nil, fmt.Errorf("%w: damaged", ErrUnusable)
+	}
 	all := make([]Entry, n)
 	entries := make([]*Entry, n)
 	refs := make([]Ref, nrefs)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -291,5 +292,38 @@ func TestDamagedTables(t *testing.T) {
 	}
 	for i, e := range entries {
 		sameEntry(t, "undamaged", x.Entries[i], e)
+	}
+}
+
+// TestForgedCounts: an index whose counts ask for more entries or
+// references than the rest of the file can hold is unusable before any
+// is made, whatever its CRC says (a forged count must not make opening
+// ask for gigabytes).
+func TestForgedCounts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "index")
+	for name, counts := range map[string][3]uint64{
+		"entries":               {1 << 40, 0, 0},
+		"references":            {0, 1 << 40, 0},
+		"entries a little over": {1 << 20, 0, 0},
+	} {
+		b := append([]byte("OPSBOOK-INDEX\n"), key[:]...)
+		for _, c := range counts {
+			b = binary.AppendUvarint(b, c)
+		}
+		b = append(b, make([]byte, 1<<20)...) // a megabyte: room for 24,000 entries at most
+		b = binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := index.Open(path, key)
+		runtime.ReadMemStats(&after)
+		if !errors.Is(err, index.ErrUnusable) {
+			t.Errorf("%s: opened (%v)", name, err)
+		}
+		if grew := after.TotalAlloc - before.TotalAlloc; grew > 16<<20 {
+			t.Errorf("%s: opening allocated %d MB", name, grew>>20)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package record
 import (
 	"bytes"
 	"io/fs"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -75,6 +76,9 @@ func readDir(abs string) ([]dirEntry, error) {
 					continue // gone since: os.ReadDir skips it too
 				}
 				typ = statType(st.Mode)
+			}
+			if len(names) > math.MaxInt32-len(name) {
+				return nil, &fs.PathError{Op: "readdirent", Path: abs, Err: unix.EOVERFLOW}
 			}
 			at = append(at, int32(len(names)))
 			out = append(out, dirEntry{typ: typ})
