@@ -110,6 +110,9 @@ for size in "${sizes[@]}"; do
   "$OPSBOOK" show "$expid" --now "$NOW" >/dev/null 2>&1 || true
   measure "$OPSBOOK" show "$expid" --now "$NOW"
   cell "show EXP (one claim)"
+  pulled=$(find records -path '*/expenses/*' -name '*.yaml' | sort | tail -100 | tr '\n' ' ')
+  measure sh -c "for f in $pulled; do echo '# pulled' >> \$f; done; \"$OPSBOOK\" show $expid --now $NOW; git checkout -q -- $pulled"
+  cell "show EXP after 100 files changed (a pull)"
   "$OPSBOOK" summary --now "$NOW" >/dev/null 2>&1 || true
   measure "$OPSBOOK" summary --now "$NOW"
   cell "summary (stored answer)"

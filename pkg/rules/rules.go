@@ -152,18 +152,40 @@ func Check(c *Context) []diag.Diagnostic {
 	r.duplicates()
 	r.people()
 	r.records()
-	r.activePlans()
-	r.budgets()
+	across := []func(*run){(*run).activePlans, (*run).budgets}
 	if !c.Errors {
-		r.splitClaims()
-		r.coursesNotHeld()
-		r.appraisalsMissing()
-		r.meetingCadence()
-		r.statusReportCadence()
+		across = append(across, (*run).splitClaims, (*run).coursesNotHeld, (*run).appraisalsMissing, (*run).meetingCadence, (*run).statusReportCadence)
 	}
-	r.budgetEnvelopes()
-	r.planBudgets()
+	across = append(across, (*run).budgetEnvelopes, (*run).planBudgets)
+	r.acrossRecords(across)
 	return r.diags
+}
+
+// acrossRecords runs the checks across records, each into its own run, on
+// all cores (they only read the set and the shared facts), and joins
+// their findings in the checks' order: the findings are those of one pass.
+func (r *run) acrossRecords(checks []func(*run)) {
+	runs := make([]*run, len(checks))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(checks)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(checks) {
+					return
+				}
+				runs[i] = &run{Context: r.Context, facts: r.facts}
+				checks[i](runs[i])
+			}
+		}()
+	}
+	wg.Wait()
+	for _, rr := range runs {
+		r.diags = append(r.diags, rr.diags...)
+	}
 }
 
 // files fills in the attachment look-ups the caller left out, and lays
