@@ -10,7 +10,7 @@
 # is the median of R runs (default 3) of CPU seconds (user + system) and
 # the largest peak RSS in MB (GNU time), warm: every command runs once
 # before it is measured. Writes are made with --no-commit and undone after
-# each run. The cat of every record file and `git status` (a stat of every
+# each run (the undoing, a git checkout or clean, is not timed). The cat of every record file and `git status` (a stat of every
 # file) are the floors beside them. With -keep the departments stay in DIR
 # (default a temporary folder) and are reused by the next run.
 set -euo pipefail
@@ -51,6 +51,22 @@ measure() {
   for ((i = 0; i < RUNS; i++)); do
     /usr/bin/time -f '%U %S %M' -o "$work/t.txt" "$@" >/dev/null 2>"$work/err.txt" || true
     out+=("$(tail -1 "$work/t.txt")")
+  done
+  local cpu mb
+  cpu=$(printf '%s\n' "${out[@]}" | awk '{ printf "%.2f\n", $1 + $2 }' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  mb=$(printf '%s\n' "${out[@]}" | awk '{ if ($3 > m) m = $3 } END { printf "%d", m / 1024 }')
+  CELL="$cpu / $mb"
+}
+
+# measure_undo UNDO CMD...: CMD timed alone, the shell command UNDO (which
+# takes back CMD's change) run after each run, outside the timing.
+measure_undo() {
+  local out=() undo=$1
+  shift
+  for ((i = 0; i < RUNS; i++)); do
+    /usr/bin/time -f '%U %S %M' -o "$work/t.txt" "$@" >/dev/null 2>"$work/err.txt" || true
+    out+=("$(tail -1 "$work/t.txt")")
+    sh -c "$undo"
   done
   local cpu mb
   cpu=$(printf '%s\n' "${out[@]}" | awk '{ printf "%.2f\n", $1 + $2 }' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
@@ -117,11 +133,11 @@ for size in "${sizes[@]}"; do
   draft=$(grep -rl --include='*.yaml' '^status: draft' records/expenses | xargs grep -l "^claimant: $who" | sort | head -1 || true)
   did=$(basename "$draft" .yaml)
   "$OPSBOOK" set "$did" note=warm --no-commit --now "$NOW" >/dev/null 2>&1 || true; git checkout -q -- "$draft"
-  measure sh -c "\"$OPSBOOK\" new expense --no-commit --set title=taxi --set category=travel --set amount=86.00 --now $NOW && git clean -qf records"
+  measure_undo "git clean -qf records" "$OPSBOOK" new expense --no-commit --set title=taxi --set category=travel --set amount=86.00 --now "$NOW"
   cell "new expense --set …"
-  measure sh -c "\"$OPSBOOK\" set $did note=growth --no-commit --now $NOW; git checkout -q -- $draft"
+  measure_undo "git checkout -q -- $draft" "$OPSBOOK" set "$did" note=growth --no-commit --now "$NOW"
   cell "set ID note=…"
-  measure sh -c "\"$OPSBOOK\" submit $did --no-commit --now $NOW; git checkout -q -- $draft"
+  measure_undo "git checkout -q -- $draft" "$OPSBOOK" submit "$did" --no-commit --now "$NOW"
   cell "submit ID (a move)"
   unset GIT_AUTHOR_EMAIL GIT_AUTHOR_NAME
   cd - >/dev/null

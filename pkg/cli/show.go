@@ -16,7 +16,6 @@ import (
 	"github.com/opsbook/opsbook/pkg/query"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
-	"github.com/opsbook/opsbook/pkg/repo"
 	"github.com/opsbook/opsbook/pkg/rules"
 	"github.com/opsbook/opsbook/pkg/schema"
 	"github.com/spf13/cobra"
@@ -102,7 +101,7 @@ func runShow(ctx context.Context, o *showOpts) error {
 		return refused(i18n.Errorf("%s is confidential (%s): --redact does not show it", rec.ID, why))
 	}
 	rc := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now}
-	findings := repo.FilterPaths(r.Validate(now), []string{rec.Path})
+	findings := r.ValidatePaths(now, []string{rec.Path})
 	// Encrypted fields show in clear where your key opens them.
 	d := query.Describe(rc, o.reveal(rec, o.redact), findings, o.redact)
 	if historyFunc != nil {

@@ -132,6 +132,15 @@ type Source struct {
 // non-regular files are reported and never followed; files that are not
 // .yaml are reported as warnings (except dotfiles such as .gitkeep).
 func Walk(root, dir string) ([]string, []diag.Diagnostic, error) {
+	return WalkEach(root, dir, nil)
+}
+
+// WalkEach is Walk calling each, when not nil, with the record files of
+// each folder as soon as the folder is listed (by name; all the calls
+// together give the files in the walk's order, which the sorted result
+// may not keep): a caller can start on a folder's files while the walk
+// goes on.
+func WalkEach(root, dir string, each func(files []string)) ([]string, []diag.Diagnostic, error) {
 	base := filepath.Join(root, filepath.FromSlash(dir))
 	info, err := os.Lstat(base)
 	if err != nil {
@@ -144,10 +153,10 @@ func Walk(root, dir string) ([]string, []diag.Diagnostic, error) {
 		return nil, nil, fmt.Errorf("records folder %s is not a directory", dir)
 	}
 	rel, _ := filepath.Rel(root, base)
-	w := &walker{}
+	w := &walker{each: each}
 	w.walk(base, filepath.ToSlash(rel))
-	sort.Strings(w.files)
-	return w.files, w.ds, nil
+	files := w.sorted()
+	return files, w.ds, nil
 }
 
 // WalkKinds is Walk limited to the folders of the given kinds, for commands
@@ -155,6 +164,11 @@ func Walk(root, dir string) ([]string, []diag.Diagnostic, error) {
 // kind without a folder has no files; files elsewhere under dir (strays
 // that Walk would report) are neither listed nor reported.
 func WalkKinds(root, dir string, kinds []Kind) ([]string, []diag.Diagnostic, error) {
+	return WalkKindsEach(root, dir, kinds, nil)
+}
+
+// WalkKindsEach is WalkKinds calling each as WalkEach does.
+func WalkKindsEach(root, dir string, kinds []Kind, each func(files []string)) ([]string, []diag.Diagnostic, error) {
 	base := filepath.Join(root, filepath.FromSlash(dir))
 	info, err := os.Lstat(base)
 	if err != nil {
@@ -168,7 +182,7 @@ func WalkKinds(root, dir string, kinds []Kind) ([]string, []diag.Diagnostic, err
 	}
 	rel, _ := filepath.Rel(root, base)
 	rel = filepath.ToSlash(rel)
-	w := &walker{}
+	w := &walker{each: each}
 	seen := map[string]bool{}
 	for _, k := range kinds {
 		name := Info(k).Dir
@@ -191,57 +205,142 @@ func WalkKinds(root, dir string, kinds []Kind) ([]string, []diag.Diagnostic, err
 			w.walk(filepath.Join(base, name), r)
 		}
 	}
-	sort.Strings(w.files)
-	return w.files, w.ds, nil
+	files := w.sorted()
+	return files, w.ds, nil
 }
 
 // walker lists a folder tree in the order filepath.WalkDir would, building
 // each relative path once rather than deriving it from the absolute one.
 type walker struct {
-	files []string
-	ds    []diag.Diagnostic
+	dirs [][]string // each folder's record files
+	n    int        // how many in all
+	ds   []diag.Diagnostic
+	each func(files []string) // see WalkEach
+}
+
+// sorted returns the record files listed, sorted, in one slice made at
+// its size.
+func (w *walker) sorted() []string {
+	files := make([]string, 0, w.n)
+	for _, d := range w.dirs {
+		files = append(files, d...)
+	}
+	sort.Strings(files)
+	return files
 }
 
 func (w *walker) walk(abs, rel string) {
-	entries, err := os.ReadDir(abs)
+	entries, err := readDir(abs)
 	if err != nil {
 		w.ds = append(w.ds, fileDiag(rel, "file-read", "cannot read: %v", err))
 		return
 	}
-	seen := map[string]string{}
+	prefix := rel + "/"
+	if rel == "." {
+		prefix = ""
+	}
+	seen := newFoldSet(len(entries))
+	var records []string // the names of the record files, for one block of paths
 	for _, d := range entries {
-		name := d.Name()
-		r := rel + "/" + name
-		if rel == "." {
-			r = name
-		}
-		if twin, ok := seen[foldName(name)]; ok {
+		name := d.name
+		if twin, ok := seen.add(name); ok {
 			// Git and Linux keep both; a case-insensitive checkout keeps
 			// one, whichever was written last.
-			w.ds = append(w.ds, fileDiag(r, "file-location", "%q differs from %q only in letter case: on a case-insensitive file system (macOS, Windows) one hides the other; rename or remove it", name, twin))
-		} else {
-			seen[foldName(name)] = name
+			w.ds = append(w.ds, fileDiag(prefix+name, "file-location", "%q differs from %q only in letter case: on a case-insensitive file system (macOS, Windows) one hides the other; rename or remove it", name, twin))
 		}
 		switch {
-		case d.Type()&fs.ModeSymlink != 0:
-			w.ds = append(w.ds, fileDiag(r, "file-type", "symbolic link: records must be regular files (links are never followed)"))
-		case d.IsDir():
+		case d.typ&fs.ModeSymlink != 0:
+			w.ds = append(w.ds, fileDiag(prefix+name, "file-type", "symbolic link: records must be regular files (links are never followed)"))
+		case d.typ.IsDir():
 			if !strings.HasPrefix(name, ".") {
-				w.walk(filepath.Join(abs, name), r)
+				w.walk(filepath.Join(abs, name), prefix+name)
 			}
-		case !d.Type().IsRegular():
-			w.ds = append(w.ds, fileDiag(r, "file-type", "not a regular file: records must be regular files"))
+		case !d.typ.IsRegular():
+			w.ds = append(w.ds, fileDiag(prefix+name, "file-type", "not a regular file: records must be regular files"))
 		case strings.HasPrefix(name, "."):
 		case strings.HasSuffix(name, ".yaml"):
-			w.files = append(w.files, r)
+			records = append(records, name)
 		case strings.HasSuffix(name, ".yml"):
-			w.ds = append(w.ds, fileDiag(r, "file-location", "record files end in .yaml, not .yml: rename it to be read"))
+			w.ds = append(w.ds, fileDiag(prefix+name, "file-location", "record files end in .yaml, not .yml: rename it to be read"))
 		default:
-			dg := fileDiag(r, "file-location", "not a record file (.yaml): attachments belong in attachments/")
+			dg := fileDiag(prefix+name, "file-location", "not a record file (.yaml): attachments belong in attachments/")
 			dg.Severity = diag.Warning
 			w.ds = append(w.ds, dg)
 		}
 	}
+	// The folder's record paths are made in one string, each a slice of
+	// it: one allocation a folder rather than one a file.
+	size := 0
+	for _, name := range records {
+		size += len(prefix) + len(name)
+	}
+	var b strings.Builder
+	b.Grow(size)
+	for _, name := range records {
+		b.WriteString(prefix)
+		b.WriteString(name)
+	}
+	all := b.String()
+	paths := make([]string, len(records))
+	for i, name := range records {
+		n := len(prefix) + len(name)
+		paths[i], all = all[:n], all[n:]
+	}
+	if w.each != nil && len(paths) > 0 {
+		w.each(paths) // the caller's: the listing is sorted in a slice of its own
+	}
+	w.dirs, w.n = append(w.dirs, paths), w.n+len(paths)
+}
+
+// foldSet finds the names of a folder that a case-insensitive,
+// normalising file system sees as one (foldName). Names are kept by a
+// hash of their folded form, made without allocating for ASCII names
+// (nearly all); names whose hashes meet are compared in full.
+type foldSet struct {
+	first map[uint64]string   // the first name of each hash
+	more  map[uint64][]string // later names of a hash met again, not twins
+}
+
+func newFoldSet(n int) *foldSet { return &foldSet{first: make(map[uint64]string, n)} }
+
+// add adds name and returns an earlier name it folds to, if any.
+func (s *foldSet) add(name string) (string, bool) {
+	k := foldHash(name)
+	first, ok := s.first[k]
+	if !ok {
+		s.first[k] = name
+		return "", false
+	}
+	for _, other := range append([]string{first}, s.more[k]...) {
+		if foldName(other) == foldName(name) {
+			return other, true
+		}
+	}
+	if s.more == nil {
+		s.more = map[uint64][]string{}
+	}
+	s.more[k] = append(s.more[k], name)
+	return "", false
+}
+
+// foldHash is the FNV-1a hash of foldName(name).
+func foldHash(name string) uint64 {
+	folded, ascii := name, true
+	for i := 0; i < len(name); i++ {
+		if name[i] >= 0x80 {
+			folded, ascii = foldName(name), false
+			break
+		}
+	}
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(folded); i++ {
+		c := folded[i]
+		if ascii && 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A' // foldName of an ASCII name
+		}
+		h = (h ^ uint64(c)) * 1099511628211
+	}
+	return h
 }
 
 // foldName is a file name as a case-insensitive, normalising file system
@@ -385,4 +484,10 @@ func CheckPlace(r *Record, dir string) []diag.Diagnostic {
 		r.Kind = ""
 	}
 	return ds
+}
+
+// dirEntry is a folder's entry: its name and type (fs.FileMode.Type).
+type dirEntry struct {
+	name string
+	typ  fs.FileMode
 }

@@ -1,6 +1,7 @@
 package record
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,5 +42,80 @@ func TestWalkCaseTwins(t *testing.T) {
 	}
 	if len(twins) != 1 || !strings.Contains(twins[0], "EXP-2026-0016.YAML") || !strings.Contains(twins[0], "EXP-2026-0016.yaml") {
 		t.Errorf("twin diagnostics = %q, want one naming both spellings", twins)
+	}
+}
+
+// TestFoldSetIsFoldName: the folder walk's look-up of case twins (hashed,
+// without allocating for ASCII names) finds exactly the twins a map of
+// foldName finds, for ASCII, accented (composed and decomposed) and other
+// scripts' names.
+func TestFoldSetIsFoldName(t *testing.T) {
+	names := []string{
+		"EXP-2026-0016.yaml", "exp-2026-0016.yaml", "EXP-2026-0016.YAML", "EXP-2026-0017.yaml",
+		"café.yaml", "cafe\u0301.yaml", "CAFÉ.yaml", "CAFE\u0301.yaml", "cafe.yaml",
+		"Ärger.yaml", "ärger.yaml", "運營部.yaml", "運營部.YAML", "İstanbul.yaml", "i\u0307stanbul.yaml",
+		"ΣΟΦΙΑ.yaml", "σοφια.yaml", "a", "A", "", "Z@[`{",
+	}
+	seen := newFoldSet(0)
+	naive := map[string]string{}
+	for _, n := range names {
+		gotTwin, gotOK := seen.add(n)
+		wantTwin, wantOK := naive[foldName(n)]
+		if !wantOK {
+			naive[foldName(n)] = n
+		}
+		if gotTwin != wantTwin || gotOK != wantOK {
+			t.Errorf("%q: twin %q %v, want %q %v", n, gotTwin, gotOK, wantTwin, wantOK)
+		}
+	}
+}
+
+// TestReadDirIsOSReadDir: the folder listing the walk uses gives the
+// names and types os.ReadDir gives, in its order: regular files, folders,
+// symbolic links (to a file, a folder, nothing), a named pipe, dotfiles,
+// names in other scripts, and more entries than one read of the kernel's
+// folder entries holds.
+func TestReadDirIsOSReadDir(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 0; i < 1500; i++ {
+		write(fmt.Sprintf("EXP-2026-%04d-%s.yaml", 1500-i, strings.Repeat("long", i%9)))
+	}
+	for _, n := range []string{".gitkeep", "運營部.yaml", "cafe\u0301.yaml", "a b.yml", "Z"} {
+		write(n)
+	}
+	os.Mkdir(filepath.Join(dir, "2026"), 0o755)
+	os.Mkdir(filepath.Join(dir, ".hidden"), 0o755)
+	os.Symlink("Z", filepath.Join(dir, "link-to-file.yaml"))
+	os.Symlink("2026", filepath.Join(dir, "link-to-dir"))
+	os.Symlink("nowhere", filepath.Join(dir, "dangling.yaml"))
+	if err := mkfifo(filepath.Join(dir, "pipe.yaml")); err != nil {
+		t.Log("no named pipe:", err)
+	}
+	want, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := readDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d entries, os.ReadDir %d", len(got), len(want))
+	}
+	for i, w := range want {
+		if got[i].name != w.Name() || got[i].typ != w.Type() {
+			t.Errorf("entry %d: %q %v, os.ReadDir %q %v", i, got[i].name, got[i].typ, w.Name(), w.Type())
+		}
+	}
+	if _, err := readDir(filepath.Join(dir, "missing")); err == nil {
+		t.Error("a missing folder listed")
+	}
+	if _, err := readDir(filepath.Join(dir, "Z")); err == nil {
+		t.Error("a file listed as a folder")
 	}
 }

@@ -6,10 +6,12 @@ import (
 	"errors"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/opsbook/opsbook/pkg/cache"
 	"github.com/opsbook/opsbook/pkg/config"
@@ -66,42 +68,95 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 	path := filepath.Join(d, "index")
 	key := index.NewKey(cache.NewKey(pol.Records, pol.ExpenseCategories, pol.ComplaintCategories))
 	start := clock()
+	tr := trace(time.Now())
 	type opened struct {
-		entries []*index.Entry
-		err     error
+		x   *index.Index
+		err error
 	}
 	ch := make(chan opened, 1)
-	go func() { e, err := index.Open(path, key); ch <- opened{e, err} }()
+	go func() { x, err := index.Open(path, key); ch <- opened{x, err} }()
+	rd := newReader(root)
+	defer rd.close()
+	// The files' stat data are taken while the walk goes on: each folder's
+	// files, as soon as it is listed, in blocks shared by the workers.
+	blocks := make(chan statBlock, 64)
+	var mu sync.Mutex
+	var statted []statBlock
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0)+2; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := rd.cursor()
+			defer c.close()
+			for b := range blocks {
+				for i, rel := range b.files {
+					if ctx.Err() != nil {
+						break
+					}
+					s, regular, err := c.lstat(rel)
+					b.stats[i] = fileStat{s, err == nil && regular}
+				}
+				mu.Lock()
+				statted = append(statted, b)
+				mu.Unlock()
+			}
+		}()
+	}
+	walked := 0
+	each := func(files []string) {
+		for len(files) > 0 {
+			n := min(256, len(files))
+			blocks <- statBlock{walked, files[:n], make([]fileStat, n)}
+			walked, files = walked+n, files[n:]
+		}
+	}
 	var files []string
 	var wds []diag.Diagnostic
 	var err error
 	if kinds != nil {
-		files, wds, err = record.WalkKinds(root, pol.Records, kinds)
+		files, wds, err = record.WalkKindsEach(root, pol.Records, kinds, each)
 	} else {
-		files, wds, err = record.Walk(root, pol.Records)
+		files, wds, err = record.WalkEach(root, pol.Records, each)
 	}
+	close(blocks)
+	tr("index: listed")
 	o := <-ch
+	tr("index: opened")
+	wg.Wait()
+	tr("index: stat")
 	if err != nil {
 		return nil, st, err
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, st, err
+	}
+	units := inListingOrder(files, statted, walked)
 	for _, d := range wds {
 		if d.Severity == diag.Error {
 			st.Hazards++
 		}
 	}
-	old := make(map[string]*index.Entry, len(o.entries))
-	for _, e := range o.entries {
-		old[e.Path] = e
+	var stored []*index.Entry // by path, as the listing is
+	if o.x != nil {
+		stored = o.x.Entries
+	}
+	// each file's stored entry, found by walking both lists at once
+	prevs := make([]*index.Entry, len(files))
+	for i, j := 0, 0; j < len(files); j++ {
+		for i < len(stored) && stored[i].Path < files[j] {
+			i++
+		}
+		if i < len(stored) && stored[i].Path == files[j] {
+			prevs[j] = stored[i]
+		}
 	}
 	if o.err != nil {
 		st.Rebuilt = o.err.Error()
 	}
 	st.Files = len(files)
 	out := make([]*index.Entry, len(files))
-	rd := newReader(root)
-	defer rd.close()
 	var next, reused, hashed, parsed atomic.Int64
-	var wg sync.WaitGroup
 	for w := 0; w < runtime.GOMAXPROCS(0)+2; w++ {
 		wg.Add(1)
 		go func() {
@@ -110,15 +165,15 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 			defer c.close()
 			var buf []byte
 			for ctx.Err() == nil {
-				i := int(next.Add(64)) - 64
-				if i >= len(files) {
+				u := int(next.Add(1)) - 1
+				if u >= len(units) {
 					return
 				}
-				for j := i; j < min(i+64, len(files)); j++ {
-					rel := files[j]
-					prev := old[rel]
-					s, regular, err := c.lstat(rel)
-					if err != nil || !regular {
+				for i, rel := range units[u].files {
+					j := units[u].at + i
+					prev := prevs[j]
+					s := units[u].stats[i].stat
+					if !units[u].stats[i].regular {
 						out[j] = &index.Entry{Path: rel} // not a record: never trusted
 						continue
 					}
@@ -128,6 +183,7 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 						continue
 					}
 					var data []byte
+					var err error
 					if s.Size > record.MaxFileSize {
 						data = make([]byte, record.MaxFileSize+1)
 					} else if data, err = c.read(rel, s.Size, buf); err != nil {
@@ -155,11 +211,12 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 		}()
 	}
 	wg.Wait()
+	tr("index: compared")
 	if err := ctx.Err(); err != nil {
 		return nil, st, err
 	}
 	st.Reused, st.Hashed, st.Parsed = int(reused.Load()), int(hashed.Load()), int(parsed.Load())
-	had := len(o.entries) // the stored entries of the folders listed
+	had := len(stored) // the stored entries of the folders listed
 	if kinds != nil {
 		// the other folders' entries, kept as they were
 		prefixes := kindPrefixes(pol.Records, kinds)
@@ -172,7 +229,7 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 			return false
 		}
 		had = 0
-		for _, e := range o.entries {
+		for _, e := range stored {
 			if inside(e.Path) {
 				had++
 			} else {
@@ -187,9 +244,72 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 	// when it was missing or unusable. A file not saved is read again next
 	// time, as it was this time: never trusted on stale stat data.
 	stale := st.Parsed + st.Hashed + max(had-len(files), len(files)-had)
-	if o.err != nil || len(o.entries) == 0 && len(files) > 0 || stale >= max(saveAtLeast, len(files)/500) {
+	if o.err != nil || len(stored) == 0 && len(files) > 0 || stale >= max(saveAtLeast, len(files)/500) {
 		// A cache that cannot be written costs time, not correctness.
 		st.Saved = index.Save(path, key, out) == nil
+		tr("index: saved")
 	}
-	return index.New(out), st, nil
+	x := o.x.Update(out)
+	tr("index: updated")
+	return x, st, nil
+}
+
+// statBlock is files listed by the walk, from its at-th on, and their
+// stat data.
+type statBlock struct {
+	at    int
+	files []string
+	stats []fileStat
+}
+
+// fileStat is what the stat of a listed file found: its stat data, and
+// whether it is a regular file (false also when it could not be taken).
+type fileStat struct {
+	stat    cache.Stat
+	regular bool
+}
+
+// inListingOrder returns the blocks of files the walk listed (n in all),
+// with their stat data, as blocks of the sorted listing files: the same
+// blocks when the walk's order is the sorted one (no folder holds both a
+// file and a folder whose names share a beginning, which the walk lists at
+// the folder's name), else blocks of the stat data put in files' order.
+func inListingOrder(files []string, blocks []statBlock, n int) []statBlock {
+	slices.SortFunc(blocks, func(a, b statBlock) int { return a.at - b.at })
+	same := n == len(files)
+	for _, b := range blocks {
+		if !same {
+			break
+		}
+		for i, f := range b.files {
+			if files[b.at+i] != f {
+				same = false
+				break
+			}
+		}
+	}
+	if same {
+		return blocks
+	}
+	walk := make([]string, n)
+	stats := make([]fileStat, n)
+	for _, b := range blocks {
+		copy(walk[b.at:], b.files)
+		copy(stats[b.at:], b.stats)
+	}
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(i, j int) bool { return walk[order[i]] < walk[order[j]] })
+	sorted := make([]fileStat, len(files)) // n: the walk passes on every file it lists
+	for j, i := range order[:min(n, len(files))] {
+		sorted[j] = stats[i]
+	}
+	var out []statBlock
+	for at := 0; at < len(files); at += 256 {
+		end := min(at+256, len(files))
+		out = append(out, statBlock{at, files[at:end], sorted[at:end]})
+	}
+	return out
 }

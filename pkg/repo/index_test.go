@@ -64,7 +64,7 @@ func sameIndex(t *testing.T, what string, got, want *index.Index) {
 	ids := map[string]bool{}
 	for i, g := range got.Entries {
 		w := want.Entries[i]
-		if g.Path != w.Path || g.Kind != w.Kind || g.ID != w.ID || g.Odd != w.Odd || g.Sealed != w.Sealed || !reflect.DeepEqual(g.Fields, w.Fields) || !reflect.DeepEqual(g.Refs, w.Refs) || !reflect.DeepEqual(g.Files, w.Files) {
+		if g.Path != w.Path || g.Kind != w.Kind || g.ID != w.ID || g.Odd != w.Odd || g.Sealed != w.Sealed || !reflect.DeepEqual(g.Fields(), w.Fields()) || !reflect.DeepEqual(g.Refs, w.Refs) || !reflect.DeepEqual(g.Files, w.Files) {
 			t.Fatalf("%s: entry %s\n got %+v\nwant %+v", what, g.Path, g, w)
 		}
 		if w.Kind != "" && g.Hash != w.Hash {
@@ -88,6 +88,34 @@ func sameIndex(t *testing.T, what string, got, want *index.Index) {
 			out = append(out, in.From.Path+" "+in.Field)
 		}
 		return out
+	}
+	named := func(x *index.Index) map[string][]string {
+		out := map[string][]string{}
+		x.Named(func(id string, in []index.In) {
+			if _, twice := out[id]; twice {
+				t.Fatalf("%s: Named gives %s twice", what, id)
+			}
+			out[id] = ins(in)
+		})
+		return out
+	}
+	if g, w := named(got), named(want); !reflect.DeepEqual(g, w) {
+		t.Fatalf("%s: Named differs from a full read's:\n got %v\nwant %v", what, g, w)
+	}
+	namedIDs := map[string]bool{}
+	got.NamedIDs(func(id string) {
+		if namedIDs[id] {
+			t.Fatalf("%s: NamedIDs gives %s twice", what, id)
+		}
+		namedIDs[id] = true
+	})
+	if w := named(want); len(namedIDs) != len(w) {
+		t.Fatalf("%s: NamedIDs gives %d ids, a full read names %d", what, len(namedIDs), len(w))
+	}
+	for id := range named(want) {
+		if !namedIDs[id] {
+			t.Fatalf("%s: NamedIDs leaves out %s", what, id)
+		}
 	}
 	for id := range ids {
 		if g, w := paths(got.Get(id)), paths(want.Get(id)); !reflect.DeepEqual(g, w) {
@@ -278,7 +306,7 @@ func TestIndexKindsRefreshesItsFolders(t *testing.T) {
 	if g, w := x.At(exp), full.At(exp); g == nil || g.Str("status") != w.Str("status") || g.Hash != w.Hash {
 		t.Errorf("the expense changed is not refreshed: %+v", g)
 	}
-	old := index.New(before).At(cmp)
+	old := before.At(cmp)
 	if g := x.At(cmp); g == nil || g.Hash != old.Hash || g.Str("status") != old.Str("status") {
 		t.Errorf("a complaint outside the folders refreshed changed: %+v", g)
 	}
@@ -323,5 +351,50 @@ func TestIndexSavedWhenWorthIt(t *testing.T) {
 	sameIndex(t, "many changed files", x, fullIndex(t, dir))
 	if _, st = refreshed(t, dir); st.Parsed != 0 {
 		t.Errorf("after a save: %+v", st)
+	}
+}
+
+// TestIndexStatsOfTheirFiles: the stat data taken while the walk goes on
+// are each file's own, also when the walk's order is not the sorted one
+// (a folder holding both "2026" and "2026-extra.yaml": the walk lists the
+// folder's files first, the sorted listing the file), each meets its own
+// stored entry (an unchanged file is not read again), and the refresh
+// answers as a full read.
+func TestIndexStatsOfTheirFiles(t *testing.T) {
+	dir := department(t, 300)
+	files := listFiles(t, dir)
+	var src string
+	for _, f := range files {
+		if strings.HasPrefix(f, "records/expenses/2026/") {
+			src = f
+			break
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(src)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"2026-extra.yaml", "2026.yaml", "2025-0.yaml"} {
+		if err := os.WriteFile(filepath.Join(dir, "records", "expenses", name), append(data, "# "+name+"\n"...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	trustAll(t)
+	for round := 0; round < 3; round++ {
+		x, st := refreshed(t, dir)
+		if round == 2 && st.Reused != st.Files {
+			// each file's stat data met its own stored entry
+			t.Errorf("unchanged files read again: %+v", st)
+		}
+		sameIndex(t, fmt.Sprintf("round %d", round), x, fullIndex(t, dir))
+		for _, e := range x.Entries {
+			info, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(e.Path)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e.Stat != cache.StatOf(info) {
+				t.Fatalf("round %d: %s has the stat data %+v, its file %+v", round, e.Path, e.Stat, cache.StatOf(info))
+			}
+		}
 	}
 }

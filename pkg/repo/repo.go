@@ -53,8 +53,21 @@ func Load(ctx context.Context, root string) (*Repo, error) {
 // Validate returns every diagnostic: loading problems plus the rules, judged
 // at now.
 func (r *Repo) Validate(now time.Time) []diag.Diagnostic {
-	ds, _ := r.validate(now, nil, false)
+	ds, _ := r.validate(now, nil, false, nil)
 	return ds
+}
+
+// ValidatePaths is FilterPaths(Validate(now), paths), without making the
+// rules' findings on records outside paths (rules.Context.Keep): what a
+// command about one record asks, in a department whose other records
+// carry thousands of warnings.
+func (r *Repo) ValidatePaths(now time.Time, paths []string) []diag.Diagnostic {
+	var keep func(path, rule string, sev diag.Severity) bool
+	if len(paths) > 0 {
+		keep = func(path, _ string, _ diag.Severity) bool { return inPaths(path, paths) }
+	}
+	ds, _ := r.validate(now, nil, false, keep)
+	return FilterPaths(ds, paths)
 }
 
 // ValidateSeen is Validate that also collects, in h, when its findings
@@ -62,7 +75,7 @@ func (r *Repo) Validate(now time.Time) []diag.Diagnostic {
 // the attachment paths the rules looked at (stat or hash), sorted: with
 // the records and the policy, all the findings depend on.
 func (r *Repo) ValidateSeen(now time.Time, h *rules.Horizon) ([]diag.Diagnostic, []string) {
-	return r.validate(now, h, true)
+	return r.validate(now, h, true, nil)
 }
 
 // ErrorsOf returns the errors Validate finds on the record files of paths
@@ -90,7 +103,7 @@ func (r *Repo) ErrorsOf(now time.Time, paths map[string]bool) []diag.Diagnostic 
 	return diag.Sort(append(ds, rules.Check(c)...))
 }
 
-func (r *Repo) validate(now time.Time, h *rules.Horizon, collect bool) ([]diag.Diagnostic, []string) {
+func (r *Repo) validate(now time.Time, h *rules.Horizon, collect bool, keep func(path, rule string, sev diag.Severity) bool) ([]diag.Diagnostic, []string) {
 	tr := trace(time.Now())
 	// The records are nearly all the heap and stay to the end, while the
 	// rules make garbage: at the default GOGC the heap may grow to twice
@@ -112,7 +125,7 @@ func (r *Repo) validate(now time.Time, h *rules.Horizon, collect bool) ([]diag.D
 		}
 		return seen.stat(rel, func(rel string) attach.State { return attach.Stat(r.Root, rel) })
 	}
-	c := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Stat: stat, Horizon: h}
+	c := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Stat: stat, Horizon: h, Keep: keep}
 	var summed sync.Map
 	if collect {
 		c.Sum = func(rel string) (string, error) {
@@ -168,13 +181,20 @@ func FilterPaths(ds []diag.Diagnostic, paths []string) []diag.Diagnostic {
 	}
 	var out []diag.Diagnostic
 	for _, d := range ds {
-		for _, p := range paths {
-			p = strings.TrimSuffix(path.Clean(p), "/")
-			if p == "." || d.Path == p || strings.HasPrefix(d.Path, p+"/") {
-				out = append(out, d)
-				break
-			}
+		if inPaths(d.Path, paths) {
+			out = append(out, d)
 		}
 	}
 	return out
+}
+
+// inPaths tells whether the file at p is one of paths or below one of them.
+func inPaths(p string, paths []string) bool {
+	for _, q := range paths {
+		q = strings.TrimSuffix(path.Clean(q), "/")
+		if q == "." || p == q || strings.HasPrefix(p, q+"/") {
+			return true
+		}
+	}
+	return false
 }

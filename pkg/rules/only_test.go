@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,5 +87,51 @@ func TestOnlyAndErrors(t *testing.T) {
 		if warned > 0 {
 			t.Errorf("copies of %d: %d warnings across records with Errors", n, warned)
 		}
+	}
+}
+
+// TestKeep: Check keeping the findings of some files (Keep) gives exactly the
+// full Check's findings on those records, warnings included, and none on
+// others, on copies of the sample (whose split claims warn by the
+// thousand).
+func TestKeep(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "dept")
+	if _, err := gen.Replicate(context.Background(), dir, gen.ReplicateOptions{From: filepath.Join("..", ".."), Records: 300}); err != nil {
+		t.Fatal(err)
+	}
+	os.Mkdir(filepath.Join(dir, ".git"), 0o755)
+	r, err := repo.LoadWith(context.Background(), dir, repo.Options{NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	full := rules.Check(&rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: at})
+	chosen := map[string]bool{}
+	for i, rec := range r.Set.Records {
+		if i%7 == 0 {
+			chosen[rec.Path] = true
+		}
+	}
+	kept := rules.Check(&rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: at,
+		Keep: func(path, _ string, _ diag.Severity) bool { return chosen[path] }})
+	var want []string
+	warnings := 0
+	for _, d := range full {
+		if chosen[d.Path] {
+			want = append(want, d.String())
+			if d.Severity == diag.Warning {
+				warnings++
+			}
+		}
+	}
+	var got []string
+	for _, d := range kept {
+		got = append(got, d.String())
+	}
+	if warnings == 0 || len(full) == len(want) {
+		t.Fatalf("nothing to tell apart: %d findings, %d of the chosen records, %d warnings", len(full), len(want), warnings)
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("kept findings differ from the full check's on the chosen records:\n got %d: %v\nwant %d: %v", len(got), got, len(want), want)
 	}
 }

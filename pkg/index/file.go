@@ -1,0 +1,442 @@
+package index
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+	"unsafe"
+
+	"github.com/opsbook/opsbook/pkg/cache"
+	"github.com/opsbook/opsbook/pkg/record"
+)
+
+// The index file:
+//
+//	"OPSBOOK-INDEX\n"  key (32 bytes)
+//	entries, references, files: three counts (uvarint)
+//	each entry, by path: its path (whole, not shared with the previous
+//	one: the strings of an opened index are slices of the file's bytes,
+//	made without a copy), size, modification and change time, inode,
+//	flags, content hash, kind, id, clear fields (as Entry keeps them),
+//	references (field, id), files
+//	the id table: a count, then the positions of the entries with an id,
+//	by id then path (4 bytes each, little-endian)
+//	the references table: a count (the references'), then each
+//	reference's entry position and place among its Refs (4 + 4 bytes),
+//	by the id named, then path, then place
+//	CRC-32 (IEEE) of all the above, big-endian
+//
+// Strings and numbers are a uvarint length then the bytes, and varints.
+// Opening reads the file once, checks the CRC, and makes the entries
+// with three allocations (the entries, their references, their files);
+// the clear fields stay encoded until asked for. The tables are searched
+// in place. Everything is checked on opening (the paths strictly sorted,
+// every count and length within the file, each table sorted and covering
+// every entry with an id and every reference exactly once): a file that
+// fails any check is unusable, and rebuilt, however its CRC came out.
+
+var magic = []byte("OPSBOOK-INDEX\n")
+
+// minEntry is the fewest bytes an entry takes in the file: a byte for
+// each length and count (path, kind, id, clear fields, references,
+// files), four for the stat data, the flags, the hash.
+const minEntry = 6 + 4 + 1 + 32
+
+// hugeAtLeast is the size from which, on Linux, the index file is read
+// into memory of its own, marked for huge pages (see readFile); a
+// variable for tests.
+var hugeAtLeast int64 = 2 << 20
+
+// Open reads the index at path; an index of another key, truncated or
+// garbled, is an error wrapping ErrUnusable (the caller rebuilds).
+func Open(path string, key Key) (*Index, error) {
+	data, release, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	x, err := decode(data, key)
+	if err != nil {
+		release() // nothing holds the bytes of an unusable index
+	}
+	return x, err
+}
+
+// Save writes the entries atomically to path.
+func Save(path string, key Key, entries []*Entry) error {
+	data := encode(key, entries)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".index.tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	// No fsync: a file cut short by a crash fails its checksum and is
+	// rebuilt.
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	// Temporary files of writers killed half-way (kill -9) older than an
+	// hour: no live writer takes that long.
+	if old, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".index.tmp-*")); len(old) > 0 {
+		for _, p := range old {
+			if info, err := os.Lstat(p); err == nil && time.Since(info.ModTime()) > time.Hour {
+				os.Remove(p)
+			}
+		}
+	}
+	return err
+}
+
+// The high bits of a field's code say the type of its value: text, a
+// number (kept as its literal) or a boolean.
+const (
+	typeNumber = 0x40
+	typeBool   = 0x80
+	typeMask   = 0xc0
+)
+
+// clearIndex is each clear field's place in Clear: its code in the file.
+var clearIndex = func() map[string]int {
+	m := map[string]int{}
+	for i, k := range Clear {
+		m[k] = i
+	}
+	return m
+}()
+
+// appendField appends a clear field as Entry.clear keeps it: its code
+// (its place in Clear, the value's type in the high bits), then the
+// value as text.
+func appendField(b []byte, i int, v any) []byte {
+	code := byte(i)
+	switch v.(type) {
+	case json.Number:
+		code |= typeNumber
+	case bool:
+		code |= typeBool
+	}
+	b = append(b, code)
+	t := record.Text(v)
+	b = binary.AppendUvarint(b, uint64(len(t)))
+	return append(b, t...)
+}
+
+// nextField reads the first field of an encoded list; ok is false when s
+// does not start with a whole, well-formed field.
+func nextField(s string) (code byte, v, rest string, ok bool) {
+	if s == "" {
+		return 0, "", "", false
+	}
+	code = s[0]
+	if int(code&^typeMask) >= len(Clear) || code&typeMask == typeMask {
+		return 0, "", "", false
+	}
+	d := decoder{s: s[1:]}
+	v = d.str()
+	if d.bad {
+		return 0, "", "", false
+	}
+	return code, v, d.s, true
+}
+
+// sorted returns entries by path (a sorted copy when they are not).
+func sorted(entries []*Entry) []*Entry {
+	less := func(a, b *Entry) bool { return a.Path < b.Path }
+	if sort.SliceIsSorted(entries, func(i, j int) bool { return less(entries[i], entries[j]) }) {
+		return entries
+	}
+	out := append([]*Entry(nil), entries...)
+	sort.Slice(out, func(i, j int) bool { return less(out[i], out[j]) })
+	return out
+}
+
+func encode(key Key, entries []*Entry) []byte {
+	entries = sorted(entries)
+	var b []byte
+	b = append(b, magic...)
+	b = append(b, key[:]...)
+	uv := func(x uint64) { b = binary.AppendUvarint(b, x) }
+	v := func(x int64) { b = binary.AppendVarint(b, x) }
+	str := func(s string) { uv(uint64(len(s))); b = append(b, s...) }
+	nrefs, nfiles := 0, 0
+	for _, e := range entries {
+		nrefs += len(e.Refs)
+		nfiles += len(e.Files)
+	}
+	uv(uint64(len(entries)))
+	uv(uint64(nrefs))
+	uv(uint64(nfiles))
+	for _, e := range entries {
+		str(e.Path)
+		v(e.Stat.Size)
+		v(e.Stat.Mtime)
+		v(e.Stat.Ctime)
+		uv(e.Stat.Ino)
+		var flags byte
+		if e.Trusted {
+			flags |= 1
+		}
+		if e.Odd {
+			flags |= 2
+		}
+		if e.Sealed {
+			flags |= 4
+		}
+		b = append(b, flags)
+		b = append(b, e.Hash[:]...)
+		str(string(e.Kind))
+		str(e.ID)
+		str(e.clear)
+		uv(uint64(len(e.Refs)))
+		for _, r := range e.Refs {
+			str(r.Field)
+			str(r.ID)
+		}
+		uv(uint64(len(e.Files)))
+		for _, f := range e.Files {
+			str(f)
+		}
+	}
+	// the id table
+	var ids []int
+	for i, e := range entries {
+		if e.ID != "" {
+			ids = append(ids, i)
+		}
+	}
+	sort.SliceStable(ids, func(i, j int) bool { return entries[ids[i]].ID < entries[ids[j]].ID })
+	uv(uint64(len(ids)))
+	for _, p := range ids {
+		b = binary.LittleEndian.AppendUint32(b, uint32(p))
+	}
+	// the references table
+	type ref struct{ p, j int }
+	refs := make([]ref, 0, nrefs)
+	for i, e := range entries {
+		for j := range e.Refs {
+			refs = append(refs, ref{i, j})
+		}
+	}
+	sort.SliceStable(refs, func(i, j int) bool {
+		return entries[refs[i].p].Refs[refs[i].j].ID < entries[refs[j].p].Refs[refs[j].j].ID
+	})
+	uv(uint64(len(refs)))
+	for _, r := range refs {
+		b = binary.LittleEndian.AppendUint32(b, uint32(r.p))
+		b = binary.LittleEndian.AppendUint32(b, uint32(r.j))
+	}
+	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
+}
+
+// decoder reads the entries out of one string holding the whole file: the
+// strings it returns share it (one allocation, not one per string).
+type decoder struct {
+	s   string
+	bad bool
+}
+
+func (d *decoder) uv() uint64 {
+	var x uint64
+	for i := 0; i < len(d.s) && i < binary.MaxVarintLen64; i++ {
+		c := d.s[i]
+		x |= uint64(c&0x7f) << (7 * i)
+		if c < 0x80 {
+			d.s = d.s[i+1:]
+			return x
+		}
+	}
+	d.bad, d.s = true, ""
+	return 0
+}
+
+func (d *decoder) v() int64 {
+	u := d.uv()
+	x := int64(u >> 1)
+	if u&1 != 0 {
+		x = ^x
+	}
+	return x
+}
+
+func (d *decoder) take(n uint64) string {
+	if n > uint64(len(d.s)) {
+		d.bad, d.s = true, ""
+		return ""
+	}
+	out := d.s[:n]
+	d.s = d.s[n:]
+	return out
+}
+
+func (d *decoder) str() string { return d.take(d.uv()) }
+
+// count reads a count that cannot exceed what is left of the data (each
+// element takes at least a byte): a garbled count never allocates much.
+func (d *decoder) count() int {
+	n := d.uv()
+	if n > uint64(len(d.s)) {
+		d.bad, d.s = true, ""
+		return 0
+	}
+	return int(n)
+}
+
+func decode(data []byte, key Key) (*Index, error) {
+	if len(data) < len(magic)+len(key)+4 || !bytes.HasPrefix(data, magic) {
+		return nil, fmt.Errorf("%w: not an opsbook index", ErrUnusable)
+	}
+	body, sum := data[:len(data)-4], binary.BigEndian.Uint32(data[len(data)-4:])
+	if crc32.ChecksumIEEE(body) != sum {
+		return nil, fmt.Errorf("%w: checksum mismatch (truncated or damaged)", ErrUnusable)
+	}
+	body = body[len(magic):]
+	if !bytes.Equal(body[:len(key)], key[:]) {
+		return nil, fmt.Errorf("%w: made by another opsbook build, format or policy", ErrUnusable)
+	}
+	body = body[len(key):]
+	if len(body) == 0 {
+		return nil, fmt.Errorf("%w: damaged", ErrUnusable)
+	}
+	// The buffer is never written again: the entries' strings share it.
+	d := &decoder{s: unsafe.String(&body[0], len(body))}
+	n, nrefs, nfiles := d.count(), d.count(), d.count()
+	// An entry takes at least minEntry bytes and a reference two: counts
+	// the rest of the file cannot hold are damage, found before the
+	// entries are made (a forged count would otherwise ask for gigabytes).
+	if n > len(d.s)/minEntry || nrefs > len(d.s)/2 {
+		return nil, fmt.Errorf("%w: damaged", ErrUnusable)
+	}
+	all := make([]Entry, n)
+	entries := make([]*Entry, n)
+	refs := make([]Ref, nrefs)
+	files := make([]string, nfiles)
+	for i := 0; i < n && !d.bad; i++ {
+		e := &all[i]
+		e.Path = d.str()
+		if i > 0 && e.Path <= all[i-1].Path {
+			d.bad = true
+			break
+		}
+		e.Stat = cache.Stat{Size: d.v(), Mtime: d.v(), Ctime: d.v(), Ino: d.uv()}
+		if t := d.take(1); t != "" {
+			e.Trusted, e.Odd, e.Sealed = t[0]&1 != 0, t[0]&2 != 0, t[0]&4 != 0
+		}
+		copy(e.Hash[:], d.take(32))
+		e.Kind = record.Kind(d.str())
+		e.ID = d.str()
+		e.clear = d.str()
+		for s := e.clear; s != ""; {
+			_, _, rest, ok := nextField(s)
+			if !ok {
+				d.bad = true
+				break
+			}
+			s = rest
+		}
+		if k := d.count(); k > len(refs) {
+			d.bad = true
+		} else if k > 0 {
+			e.Refs, refs = refs[:k:k], refs[k:]
+			for j := range e.Refs {
+				e.Refs[j] = Ref{d.str(), d.str()}
+			}
+		}
+		if k := d.count(); k > len(files) {
+			d.bad = true
+		} else if k > 0 {
+			e.Files, files = files[:k:k], files[k:]
+			for j := range e.Files {
+				e.Files[j] = d.str()
+			}
+		}
+		entries[i] = e
+	}
+	if d.bad || len(refs) != 0 || len(files) != 0 {
+		return nil, fmt.Errorf("%w: damaged", ErrUnusable)
+	}
+	st := &stored{base: entries, now: entries}
+	if m := d.count(); m <= len(d.s)/4 {
+		st.ids = d.take(uint64(4 * m))
+	} else {
+		d.bad = true
+	}
+	if m := d.count(); m <= len(d.s)/8 {
+		st.refs = d.take(uint64(8 * m))
+	} else {
+		d.bad = true
+	}
+	if d.bad || len(d.s) != 0 || !st.valid(nrefs) {
+		return nil, fmt.Errorf("%w: damaged", ErrUnusable)
+	}
+	return &Index{Entries: entries, st: st}, nil
+}
+
+// valid checks the stored tables against the entries: the id table lists
+// every entry with an id once, by id then path; the references table
+// every one of the nrefs references once, by id named, then path, then
+// place. (The paths are strictly sorted: a position stands for a path.)
+func (st *stored) valid(nrefs int) bool {
+	withID := 0
+	for _, e := range st.base {
+		if e.ID != "" {
+			withID++
+		}
+	}
+	n := len(st.ids) / 4
+	if n != withID {
+		return false
+	}
+	prev := -1
+	for k := 0; k < n; k++ {
+		p := st.idAt(k)
+		if p >= len(st.base) || st.base[p].ID == "" {
+			return false
+		}
+		if prev >= 0 {
+			a, b := st.base[prev].ID, st.base[p].ID
+			if a > b || a == b && prev >= p {
+				return false
+			}
+		}
+		prev = p
+	}
+	n = len(st.refs) / 8
+	if n != nrefs {
+		return false
+	}
+	pp, pj := -1, 0
+	for k := 0; k < n; k++ {
+		p, j := st.refAt(k)
+		if p >= len(st.base) || j >= len(st.base[p].Refs) {
+			return false
+		}
+		if pp >= 0 {
+			a, b := st.base[pp].Refs[pj].ID, st.base[p].Refs[j].ID
+			if a > b || a == b && (pp > p || pp == p && pj >= j) {
+				return false
+			}
+			if a != b {
+				st.named = append(st.named, int32(k))
+			}
+		} else {
+			st.named = append(st.named, 0)
+		}
+		pp, pj = p, j
+	}
+	return true
+}

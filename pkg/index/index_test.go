@@ -1,0 +1,329 @@
+package index_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/opsbook/opsbook/pkg/cache"
+	"github.com/opsbook/opsbook/pkg/gen"
+	"github.com/opsbook/opsbook/pkg/index"
+	"github.com/opsbook/opsbook/pkg/record"
+)
+
+var key = index.Key{1, 2, 3}
+
+// entriesOf makes the entries of every record file of a department the
+// eager way (index.EntryOf on each parsed record), with made-up stat
+// data.
+func entriesOf(t *testing.T, dir string) []*index.Entry {
+	t.Helper()
+	files, _, err := record.Walk(dir, "records")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*index.Entry
+	for i, f := range files {
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, _ := record.ParseLean(f, data)
+		st := cache.Stat{Size: int64(len(data)), Mtime: int64(i) * 1e9, Ctime: -int64(i), Ino: uint64(i) << 40}
+		out = append(out, index.EntryOf(f, st, i%3 != 0, sha256.Sum256(data), rec))
+	}
+	return out
+}
+
+// departments are the shipped sample and a copy of it with shared
+// receipts, repeated customers and many plans of a project.
+func departments(t *testing.T) map[string][]*index.Entry {
+	copyDir := filepath.Join(t.TempDir(), "copy")
+	if _, err := gen.Replicate(context.Background(), copyDir, gen.ReplicateOptions{From: filepath.Join("..", ".."), Records: 400}); err != nil {
+		t.Fatal(err)
+	}
+	return map[string][]*index.Entry{
+		"sample": entriesOf(t, filepath.Join("..", "..")),
+		"copy":   entriesOf(t, copyDir),
+	}
+}
+
+func reopen(t *testing.T, entries []*index.Entry) *index.Index {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "index")
+	if err := index.Save(path, key, entries); err != nil {
+		t.Fatal(err)
+	}
+	x, err := index.Open(path, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
+
+// sameEntry compares everything an entry tells.
+func sameEntry(t *testing.T, what string, g, w *index.Entry) {
+	t.Helper()
+	if g.Path != w.Path || g.Stat != w.Stat || g.Trusted != w.Trusted || g.Hash != w.Hash || g.Kind != w.Kind || g.ID != w.ID ||
+		g.Odd != w.Odd || g.Sealed != w.Sealed || !reflect.DeepEqual(g.Refs, w.Refs) || !reflect.DeepEqual(g.Files, w.Files) ||
+		!reflect.DeepEqual(g.Fields(), w.Fields()) {
+		t.Fatalf("%s: entry %s\n got %+v %v\nwant %+v %v", what, w.Path, g, g.Fields(), w, w.Fields())
+	}
+	for _, f := range append(index.Clear, "nothing", "id") {
+		if g.Str(f) != w.Str(f) {
+			t.Fatalf("%s: %s: Str(%s) = %q, want %q", what, w.Path, f, g.Str(f), w.Str(f))
+		}
+	}
+	if gs, ws := g.Skeleton(), w.Skeleton(); !reflect.DeepEqual(gs.Data, ws.Data) {
+		t.Fatalf("%s: %s: skeleton %v, want %v", what, w.Path, gs.Data, ws.Data)
+	}
+}
+
+// lookups renders every look-up of an index (by id, references in,
+// Named, NamedIDs) for every id held or named, as text.
+func lookups(x *index.Index) string {
+	ids := map[string]bool{}
+	for _, e := range x.Entries {
+		ids[e.ID] = true
+		for _, r := range e.Refs {
+			ids[r.ID] = true
+		}
+	}
+	ids["NO-SUCH-ID"], ids[""] = true, true
+	var sorted []string
+	for id := range ids {
+		sorted = append(sorted, id)
+	}
+	sort.Strings(sorted)
+	ins := func(l []index.In) string {
+		var out []string
+		for _, in := range l {
+			out = append(out, in.From.Path+" "+in.Field+" "+fmt.Sprint(in.From == x.At(in.From.Path)))
+		}
+		return strings.Join(out, ", ")
+	}
+	var b strings.Builder
+	for _, id := range sorted {
+		fmt.Fprintf(&b, "get %q:", id)
+		for _, e := range x.Get(id) {
+			fmt.Fprintf(&b, " %s %v", e.Path, e == x.At(e.Path))
+		}
+		fmt.Fprintf(&b, "\nin %q: %s\n", id, ins(x.RefsIn(id)))
+	}
+	var named []string
+	x.Named(func(id string, in []index.In) { named = append(named, id+": "+ins(in)) })
+	sort.Strings(named)
+	b.WriteString(strings.Join(named, "\n"))
+	var namedIDs []string
+	x.NamedIDs(func(id string) { namedIDs = append(namedIDs, id) })
+	sort.Strings(namedIDs)
+	b.WriteString("\nids named: " + strings.Join(namedIDs, " "))
+	return b.String()
+}
+
+// TestOpenedEqualsMade: every entry of an opened index (whose clear
+// fields stay encoded, whose strings share the file's bytes) equals the
+// entry made from its record, and its stored look-ups answer as the
+// look-ups New builds, for every id.
+func TestOpenedEqualsMade(t *testing.T) {
+	for name, entries := range departments(t) {
+		openedEqualsMade(t, name, entries)
+		restore := index.SetHugeAtLeast(0) // read into memory of its own, as a large index is
+		openedEqualsMade(t, name+", large", entries)
+		restore()
+	}
+}
+
+func openedEqualsMade(t *testing.T, name string, entries []*index.Entry) {
+	x := reopen(t, entries)
+	if len(x.Entries) != len(entries) {
+		t.Fatalf("%s: %d entries, want %d", name, len(x.Entries), len(entries))
+	}
+	for i, e := range entries {
+		sameEntry(t, name, x.Entries[i], e)
+	}
+	if g, w := lookups(x), lookups(index.New(entries)); g != w {
+		t.Errorf("%s: stored look-ups differ from built ones:\n%s", name, firstDiff(g, w))
+	}
+}
+
+// TestUpdateEqualsNew: an opened index updated with entries changed
+// (other references, another id, unreadable), removed and added answers
+// its look-ups exactly as an index built over the new entries.
+func TestUpdateEqualsNew(t *testing.T) {
+	for name, entries := range departments(t) {
+		rnd := rand.New(rand.NewPCG(5, uint64(len(entries))))
+		for round := 0; round < 8; round++ {
+			x := reopen(t, entries)
+			var now []*index.Entry
+			for _, e := range x.Entries {
+				switch rnd.IntN(12) {
+				case 0: // removed
+				case 1: // refs changed: pointed at another record's id
+					c := *e
+					c.Refs = append([]index.Ref(nil), e.Refs...)
+					if len(c.Refs) > 0 {
+						c.Refs[0].ID = entries[rnd.IntN(len(entries))].ID
+					} else {
+						c.Refs = []index.Ref{{Field: "project", ID: "PRJ-2026-0001"}}
+					}
+					now = append(now, &c)
+				case 2: // another id (one that exists: a duplicate)
+					c := *e
+					c.ID = entries[rnd.IntN(len(entries))].ID
+					now = append(now, &c)
+				case 3: // unreadable
+					now = append(now, &index.Entry{Path: e.Path})
+				case 4: // same id and references, new stat data
+					c := *e
+					c.Stat.Mtime++
+					now = append(now, &c)
+				default:
+					now = append(now, e)
+				}
+				if rnd.IntN(20) == 0 { // a new file after it
+					c := *e
+					c.Path = e.Path + "-new.yaml"
+					c.ID = fmt.Sprintf("NEW-%d", rnd.IntN(5))
+					now = append(now, &c)
+				}
+			}
+			y := x.Update(append([]*index.Entry(nil), now...))
+			if g, w := lookups(y), lookups(index.New(now)); g != w {
+				t.Fatalf("%s round %d: updated look-ups differ from built ones:\n%s", name, round, firstDiff(g, w))
+			}
+		}
+	}
+}
+
+func firstDiff(g, w string) string {
+	gl, wl := strings.Split(g, "\n"), strings.Split(w, "\n")
+	for i := range min(len(gl), len(wl)) {
+		if gl[i] != wl[i] {
+			return fmt.Sprintf(" got %s\nwant %s", gl[i], wl[i])
+		}
+	}
+	return fmt.Sprintf("%d lines, want %d", len(gl), len(wl))
+}
+
+// TestDamagedTables: an index whose look-up tables do not match its
+// entries (a position swapped, out of range, dropped or given twice) is
+// unusable even with a good CRC: the caller rebuilds it. So is one cut
+// short or grown (read into memory of its own, as a large index is).
+func TestDamagedTables(t *testing.T) {
+	defer index.SetHugeAtLeast(0)()
+	entries := departments(t)["sample"]
+	path := filepath.Join(t.TempDir(), "index")
+	if err := index.Save(path, key, entries); err != nil {
+		t.Fatal(err)
+	}
+	good, _ := os.ReadFile(path)
+	nrefs, nids, nfiles := 0, 0, 0
+	for _, e := range entries {
+		nrefs += len(e.Refs)
+		nfiles += len(e.Files)
+		if e.ID != "" {
+			nids++
+		}
+	}
+	// the file ends with the id table, the references table and the CRC
+	refsAt := len(good) - 4 - 8*nrefs
+	idsAt := refsAt - len(binary.AppendUvarint(nil, uint64(nrefs))) - 4*nids
+	if binary.LittleEndian.Uint32(good[idsAt:]) >= uint32(len(entries)) {
+		t.Fatalf("layout: the id table is not where expected")
+	}
+	resum := func(b []byte) []byte {
+		b = b[:len(b)-4]
+		return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
+	}
+	damages := map[string]func(b []byte){
+		"id positions swapped": func(b []byte) {
+			a, c := b[idsAt:idsAt+4], b[idsAt+40:idsAt+44]
+			x := binary.LittleEndian.Uint32(a)
+			binary.LittleEndian.PutUint32(a, binary.LittleEndian.Uint32(c))
+			binary.LittleEndian.PutUint32(c, x)
+		},
+		"id position out of range": func(b []byte) { binary.LittleEndian.PutUint32(b[idsAt+8:], uint32(len(entries))) },
+		"id given twice":           func(b []byte) { copy(b[idsAt+8:idsAt+12], b[idsAt+4:idsAt+8]) },
+		"reference place out of range": func(b []byte) {
+			binary.LittleEndian.PutUint32(b[refsAt+8*5+4:], 99)
+		},
+		"reference given twice": func(b []byte) { copy(b[refsAt+8*7:refsAt+8*8], b[refsAt+8*6:refsAt+8*7]) },
+		"reference table short": func(b []byte) { b[refsAt-1]-- },
+		"paths out of order": func(b []byte) {
+			at := len("OPSBOOK-INDEX\n") + 32
+			for _, n := range []int{len(entries), nrefs, nfiles} {
+				at += len(binary.AppendUvarint(nil, uint64(n)))
+			}
+			b[at+1] = '~' // the first path's first letter, after every other
+		},
+	}
+	for name, damage := range damages {
+		b := append([]byte(nil), good...)
+		damage(b)
+		if err := os.WriteFile(path, resum(b), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := index.Open(path, key); !errors.Is(err, index.ErrUnusable) {
+			t.Errorf("%s: opened (%v)", name, err)
+		}
+	}
+	for name, b := range map[string][]byte{"cut short": good[:len(good)-9], "grown": append(append([]byte(nil), good...), 0)} {
+		os.WriteFile(path, b, 0o644)
+		if _, err := index.Open(path, key); !errors.Is(err, index.ErrUnusable) {
+			t.Errorf("%s: opened (%v)", name, err)
+		}
+	}
+	os.WriteFile(path, resum(append([]byte(nil), good...)), 0o644)
+	x, err := index.Open(path, key)
+	if err != nil {
+		t.Fatalf("the undamaged index: %v", err)
+	}
+	for i, e := range entries {
+		sameEntry(t, "undamaged", x.Entries[i], e)
+	}
+}
+
+// TestForgedCounts: an index whose counts ask for more entries or
+// references than the rest of the file can hold is unusable before any
+// is made, whatever its CRC says (a forged count must not make opening
+// ask for gigabytes).
+func TestForgedCounts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "index")
+	for name, counts := range map[string][3]uint64{
+		"entries":               {1 << 40, 0, 0},
+		"references":            {0, 1 << 40, 0},
+		"entries a little over": {1 << 20, 0, 0},
+	} {
+		b := append([]byte("OPSBOOK-INDEX\n"), key[:]...)
+		for _, c := range counts {
+			b = binary.AppendUvarint(b, c)
+		}
+		b = append(b, make([]byte, 1<<20)...) // a megabyte: room for 24,000 entries at most
+		b = binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := index.Open(path, key)
+		runtime.ReadMemStats(&after)
+		if !errors.Is(err, index.ErrUnusable) {
+			t.Errorf("%s: opened (%v)", name, err)
+		}
+		if grew := after.TotalAlloc - before.TotalAlloc; grew > 16<<20 {
+			t.Errorf("%s: opening allocated %d MB", name, grew>>20)
+		}
+	}
+}
