@@ -393,7 +393,7 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 					addD(v, in.From)
 				}
 			}
-			x.Named(func(id string, _ []index.In) { consider(id) })
+			x.NamedIDs(consider)
 			for id := range v.in {
 				consider(id)
 			}
