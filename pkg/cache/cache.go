@@ -253,11 +253,20 @@ next:
 // are returned for the caller to ignore: a cache that cannot be written
 // only costs time.
 func Save(path string, key Key, entries []*Entry) error {
-	data := encode(key, entries)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	return WriteFile(path, ".cache-*", encode(key, entries))
+}
+
+// WriteFile writes data to path atomically: into a temporary file named
+// by pattern in the same folder, renamed over path. No fsync: a file cut
+// short by a crash fails its checksum and is made again. Temporary files
+// of writers killed half-way (kill -9) older than an hour are removed: no
+// live writer takes that long.
+func WriteFile(path, pattern string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".cache-*")
+	tmp, err := os.CreateTemp(dir, pattern)
 	if err != nil {
 		return err
 	}
@@ -270,6 +279,13 @@ func Save(path string, key Key, entries []*Entry) error {
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
+	}
+	if old, _ := filepath.Glob(filepath.Join(dir, pattern)); len(old) > 0 {
+		for _, p := range old {
+			if info, err := os.Lstat(p); err == nil && time.Since(info.ModTime()) > time.Hour {
+				os.Remove(p)
+			}
+		}
 	}
 	return err
 }

@@ -6,10 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
-	"os"
-	"path/filepath"
 	"sort"
-	"time"
 	"unsafe"
 
 	"github.com/opsbook/opsbook/pkg/cache"
@@ -67,39 +64,9 @@ func Open(path string, key Key) (*Index, error) {
 	return x, err
 }
 
-// Save writes the entries atomically to path.
+// Save writes the entries atomically to path (cache.WriteFile).
 func Save(path string, key Key, entries []*Entry) error {
-	data := encode(key, entries)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".index.tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	// No fsync: a file cut short by a crash fails its checksum and is
-	// rebuilt.
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	// Temporary files of writers killed half-way (kill -9) older than an
-	// hour: no live writer takes that long.
-	if old, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".index.tmp-*")); len(old) > 0 {
-		for _, p := range old {
-			if info, err := os.Lstat(p); err == nil && time.Since(info.ModTime()) > time.Hour {
-				os.Remove(p)
-			}
-		}
-	}
-	return err
+	return cache.WriteFile(path, ".index.tmp-*", encode(key, entries))
 }
 
 // The high bits of a field's code say the type of its value: text, a
