@@ -37,7 +37,8 @@ import (
 //   - the records naming a record of C (their ref-missing, a training's
 //     claim, a project's plans and appraisals);
 //   - the records a record of C names, but people (a person's errors read
-//     only the people: director, emails, reports_to);
+//     only the people: director, emails, reports_to) and customers (see
+//     noReferrers);
 //   - when C creates or removes an id, the records naming a missing id
 //     within two edits of it (their "did you mean");
 //   - for a claim of C, its budget line's claims (year and category,
@@ -201,9 +202,8 @@ func (v *view) listKind(k record.Kind) []string {
 // around is repo.Around for several records of a view at once, for their
 // errors alone: the paths read in full and those read as skeletons (never
 // one of the full ones). A claim's budget line is weighed apart
-// (overspends), and a claim's errors read no other record naming what it
-// names, so neither is among them. false: a record of a kind judged on
-// the whole department.
+// (overspends), and the records naming what a record of noSiblings names
+// are left out. false: a record of a kind judged on the whole department.
 func (v *view) around(ys []*index.Entry) (full, skel map[string]*index.Entry, ok bool) {
 	full, skel = map[string]*index.Entry{}, map[string]*index.Entry{}
 	add := func(e *index.Entry) {
@@ -221,12 +221,8 @@ func (v *view) around(ys []*index.Entry) (full, skel map[string]*index.Entry, ok
 		for _, r := range y.Refs {
 			for _, t := range v.get(r.ID) {
 				add(t)
-				if t.Kind == record.Person || y.Kind == record.Expense {
-					// a person is named by much of the department; and
-					// no check of a claim reads the other records naming
-					// what it names (a claim's errors read its targets,
-					// the people, its files and its budget line, weighed
-					// apart)
+				if t.Kind == record.Person || noSiblings[y.Kind] {
+					// a person is named by much of the department
 					continue
 				}
 				for _, sib := range v.refsIn(t.ID) {
@@ -234,8 +230,10 @@ func (v *view) around(ys []*index.Entry) (full, skel map[string]*index.Entry, ok
 				}
 			}
 		}
-		for _, in := range v.refsIn(y.ID) {
-			add(in.From)
+		if !noReferrers[y.Kind] {
+			for _, in := range v.refsIn(y.ID) {
+				add(in.From)
+			}
 		}
 		switch y.Kind {
 		case record.Meeting:
@@ -274,6 +272,20 @@ func (v *view) around(ys []*index.Entry) (full, skel map[string]*index.Entry, ok
 	}
 	return full, skel, true
 }
+
+// noSiblings are the kinds whose errors read no other record naming what
+// they name: a claim's read its targets, the people, its files and its
+// budget line (weighed apart); a complaint's its own fields, its targets
+// and the people (a repeat of an earlier complaint of its customer is a
+// warning, which a write does not compare). Other kinds' do (a plan and
+// the other plans of its project, ...), or have not been shown not to.
+var noSiblings = map[record.Kind]bool{record.Expense: true, record.Complaint: true}
+
+// noReferrers are the kinds whose errors read no record naming them (a
+// customer's: its checks of the complaints naming it, revisits and
+// repeats, only warn): a change of a record naming one cannot move its
+// errors, and its own are judged without them.
+var noReferrers = map[record.Kind]bool{record.Customer: true}
 
 // wholeKind: records judged on the whole department (repo.Around does not
 // stand in for it), and budgets, which every claim's line reads.
@@ -350,7 +362,7 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 			}
 			for _, r := range c.Refs {
 				for _, t := range side.v.get(r.ID) {
-					if t.Kind != record.Person {
+					if t.Kind != record.Person && !noReferrers[t.Kind] {
 						addD(side.v, t)
 					}
 				}
