@@ -97,7 +97,8 @@ type Session struct {
 	Now    time.Time
 	Commit bool
 	// Progress, when set, is told how far a change of several records has
-	// got in a step (what: "reading", "judging"), from one goroutine.
+	// got in a step (what: "reading", "judging"), or trying many moves
+	// ("trying", TryMoves), from one goroutine.
 	Progress func(what string, done, total int)
 	env      workflow.Env
 	unlock   func()
@@ -314,6 +315,10 @@ func (s *Session) tryMoves(recs []*record.Record, tos []string) []error {
 		edits[i] = e
 		todo = append(todo, i)
 	}
+	// done counts the moves whose answer is known ("trying" on Progress)
+	var done atomic.Int64
+	stop := s.tick(len(todo) > 1, "trying", &done, len(todo))
+	defer stop()
 	var try func(group []int)
 	try = func(group []int) {
 		if len(group) == 0 {
@@ -325,6 +330,7 @@ func (s *Session) tryMoves(recs []*record.Record, tos []string) []error {
 			if err := s.Check(edits[group[0]], msg); err != nil {
 				out[group[0]] = err
 			}
+			done.Add(1)
 			return
 		}
 		var all []Edit
@@ -344,6 +350,7 @@ func (s *Session) tryMoves(recs []*record.Record, tos []string) []error {
 		}
 		err := s.Check(all, msg)
 		if err == nil {
+			done.Add(int64(len(group)))
 			return
 		}
 		// The rules name the records they object to: when every one of
@@ -363,6 +370,7 @@ func (s *Session) tryMoves(recs []*record.Record, tos []string) []error {
 				restEdits = append(restEdits, edits[i]...)
 			}
 			if s.Check(restEdits, msg) == nil {
+				done.Add(int64(len(rest)))
 				for _, i := range alone {
 					try([]int{i})
 				}

@@ -193,3 +193,49 @@ func previewOf(t *testing.T, dir string) (*repo.Repo, *Session) {
 	}
 	return r, Preview(r, g, r.Set.Get("wang"), now, r.Validate(now))
 }
+
+// TestTryMovesTellsProgress: trying many moves tells Progress how many
+// of those the workflow lets through to the rules have their answer,
+// ending with all of them; one move alone tells nothing.
+func TestTryMovesTellsProgress(t *testing.T) {
+	dir := sampleDept(t, 0)
+	r, err := repo.Load(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := gitstore.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	s := Preview(r, g, director(t, r), at, nil)
+	var recs []*record.Record
+	var tos []string
+	for _, rec := range r.Set.OfKind(record.Expense) {
+		if rec.Status() == "submitted" {
+			recs, tos = append(recs, rec), append(tos, "approved")
+		}
+	}
+	if len(recs) < 3 {
+		t.Fatalf("only %d submitted claims", len(recs))
+	}
+	var last [2]int
+	calls := 0
+	s.Progress = func(what string, n, total int) {
+		if what != "trying" {
+			t.Errorf("step %q", what)
+		}
+		calls++
+		last = [2]int{n, total}
+	}
+	s.TryMoves(recs, tos)
+	// (the moves the workflow refuses outright are not tried)
+	if calls == 0 || last[0] != last[1] || last[1] < 2 || last[1] > len(recs) {
+		t.Errorf("%d reports, the last %v; want it to end at all of the %d moves or fewer", calls, last, len(recs))
+	}
+	calls = 0
+	s.TryMoves(recs[:1], tos[:1])
+	if calls != 0 {
+		t.Errorf("one move: %d reports", calls)
+	}
+}

@@ -106,6 +106,7 @@ func runInbox(ctx context.Context, o *inboxOpts) error {
 	// judged on the whole department takes the department's errors then.
 	findings := r.ErrorsOf(now, inbox.Owned(r.Set, subject.ID))
 	preview := change.Preview(r, gs, subject, now, nil)
+	defer o.manyProgress(preview)()
 	box, err := inbox.Build(inbox.Input{Set: r.Set, Policy: r.Policy, Now: now, Person: subject.ID, Findings: findings, Try: preview.TryMovesText})
 	if err != nil {
 		return usage(err)

@@ -277,8 +277,11 @@ func (g *global) manyProgress(s *change.Session) (done func()) {
 		p := bars[what]
 		if p == nil {
 			label := i18n.T("judging records")
-			if what == "reading" {
+			switch what {
+			case "reading":
 				label = i18n.T("reading records")
+			case "trying":
+				label = i18n.T("trying the moves")
 			}
 			p = render.NewProgress(g.io.Err, label)
 			bars[what] = p
