@@ -78,14 +78,7 @@ func TestPreviewNearEqualsWhole(t *testing.T) {
 		dir  string
 	}{{"sample", sampleDept(t, 0)}, {"copies", sampleDept(t, 400)}, {"generated", generatedDept(t, 300, 9)}} {
 		t.Run(d.name, func(t *testing.T) {
-			r, err := repo.Load(context.Background(), d.dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			g, err := gitstore.Open(d.dir)
-			if err != nil {
-				t.Fatal(err)
-			}
+			r, g := loadGit(t, d.dir)
 			findings := r.Validate(at)
 			var recs []*record.Record
 			var tos []string
@@ -183,6 +176,13 @@ func TestPreviewWholeWhenIndexCannotStand(t *testing.T) {
 // previewOf loads the department at dir and opens wang's preview of it.
 func previewOf(t *testing.T, dir string) (*repo.Repo, *Session) {
 	t.Helper()
+	r, g := loadGit(t, dir)
+	return r, Preview(r, g, r.Set.Get("wang"), now, r.Validate(now))
+}
+
+// loadGit loads the department at dir and opens its git repository.
+func loadGit(t *testing.T, dir string) (*repo.Repo, *gitstore.Repo) {
+	t.Helper()
 	r, err := repo.Load(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
@@ -191,22 +191,14 @@ func previewOf(t *testing.T, dir string) (*repo.Repo, *Session) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return r, Preview(r, g, r.Set.Get("wang"), now, r.Validate(now))
+	return r, g
 }
 
 // TestTryMovesTellsProgress: trying many moves tells Progress how many
 // of those the workflow lets through to the rules have their answer,
 // ending with all of them; one move alone tells nothing.
 func TestTryMovesTellsProgress(t *testing.T) {
-	dir := sampleDept(t, 0)
-	r, err := repo.Load(context.Background(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := gitstore.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, g := loadGit(t, sampleDept(t, 0))
 	at := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 	s := Preview(r, g, director(t, r), at, nil)
 	var recs []*record.Record
