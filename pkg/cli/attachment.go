@@ -55,17 +55,9 @@ func newAttachmentCmd(g *global) *cobra.Command {
   opsbook attachment VIO-2026-0001 mail-log.txt --save /tmp/mail-log.txt`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			format, err := g.format(render.Text, render.JSON, render.YAML)
+			format, r, rec, err := g.openRecord(cmd.Context(), args[0])
 			if err != nil {
 				return err
-			}
-			r, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			rec, err := r.Find(args[0])
-			if err != nil {
-				return usage(err)
 			}
 			if len(args) == 1 {
 				return listAttachments(g, format, r.Root, rec)

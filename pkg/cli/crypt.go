@@ -271,17 +271,9 @@ func newReadersCmd(g *global) *cobra.Command {
   opsbook readers APR-2026-0003 -o json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			format, err := g.format(render.Text, render.JSON, render.YAML)
+			format, r, rec, err := g.openRecord(cmd.Context(), args[0])
 			if err != nil {
 				return err
-			}
-			r, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			rec, err := r.Find(args[0])
-			if err != nil {
-				return usage(err)
 			}
 			rows := readerRows(r.Policy, crypt.NewPeople(r.Set.OfKind(record.Person)), rec, r.Root)
 			switch format {

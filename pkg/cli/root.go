@@ -233,6 +233,25 @@ func (g *global) loadKinds(ctx context.Context, kinds ...record.Kind) (time.Time
 	return now, r, err
 }
 
+// openRecord is what a command about one record shown as text, JSON or
+// YAML does first: the output format, the repository loaded and the
+// record found (an unknown id is a usage error).
+func (g *global) openRecord(ctx context.Context, id string) (render.Format, *repo.Repo, *record.Record, error) {
+	format, err := g.format(render.Text, render.JSON, render.YAML)
+	if err != nil {
+		return format, nil, nil, err
+	}
+	r, err := g.open(ctx)
+	if err != nil {
+		return format, nil, nil, err
+	}
+	rec, err := r.Find(id)
+	if err != nil {
+		return format, nil, nil, usage(err)
+	}
+	return format, r, rec, nil
+}
+
 // open loads the repository; failing to read it is exit status 2.
 func (g *global) open(ctx context.Context) (*repo.Repo, error) {
 	return g.openWith(ctx, repo.Options{})
