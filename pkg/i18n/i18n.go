@@ -22,6 +22,8 @@
 // the reader's language.
 //
 // The language is chosen once per process with Set; the default is English.
+// The catalogs are read on the first message that needs a translation, so a
+// command in English never reads them.
 // A test scans the module for every key handed to this package (and to
 // functions whose doc comment carries an "i18n:format N" marker) and fails
 // when the Chinese catalog lacks one or holds one nothing uses.
@@ -57,9 +59,24 @@ var Supported = []language.Tag{English, Chinese}
 const TermsFile = "terms"
 
 type state struct {
-	tag       language.Tag
+	tag  language.Tag
+	once sync.Once
+	// localizer is made on the first translation: English needs none, so
+	// a command in English never reads the catalogs.
 	localizer *goi18n.Localizer
 	memo      sync.Map // key → translation
+}
+
+// local is the state's localizer, made (and the catalogs loaded) on first
+// use; nil when the catalogs could not be read at all.
+func (st *state) local() *goi18n.Localizer {
+	st.once.Do(func() {
+		load()
+		if bundle != nil {
+			st.localizer = goi18n.NewLocalizer(bundle, st.tag.String())
+		}
+	})
+	return st.localizer
 }
 
 var (
@@ -128,12 +145,8 @@ func readCatalog() ([]catalogFile, error) {
 		if err != nil {
 			return nil, err
 		}
-		var raw map[string]any
-		if err := yaml.Unmarshal(b, &raw); err != nil {
-			return nil, fmt.Errorf("i18n catalog %s: %w", name, err)
-		}
-		flat := map[string]string{}
-		if err := flatten(name, "", raw, flat); err != nil {
+		flat, err := parseCatalog(name, b)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, catalogFile{name: name, tag: tag, messages: flat})
@@ -141,14 +154,32 @@ func readCatalog() ([]catalogFile, error) {
 	return out, nil
 }
 
-// Set makes tag the language of every later message.
-func Set(tag language.Tag) {
-	load()
-	st := &state{tag: tag}
-	if bundle != nil {
-		st.localizer = goi18n.NewLocalizer(bundle, tag.String())
+// parseCatalog reads one catalog file: by quickCatalog when it can, else
+// by yaml.v3.
+func parseCatalog(name string, b []byte) (map[string]string, error) {
+	if flat, ok := quickCatalog(b); ok {
+		return flat, nil
 	}
-	current.Store(st)
+	return yamlCatalog(name, b)
+}
+
+// yamlCatalog reads one catalog file with yaml.v3.
+func yamlCatalog(name string, b []byte) (map[string]string, error) {
+	var raw map[string]any
+	if err := yaml.Unmarshal(b, &raw); err != nil {
+		return nil, fmt.Errorf("i18n catalog %s: %w", name, err)
+	}
+	flat := map[string]string{}
+	if err := flatten(name, "", raw, flat); err != nil {
+		return nil, err
+	}
+	return flat, nil
+}
+
+// Set makes tag the language of every later message. The catalogs are
+// read on the first message that needs them.
+func Set(tag language.Tag) {
+	current.Store(&state{tag: tag})
 }
 
 // Current is the language messages are given in now.
@@ -165,13 +196,17 @@ func IsChinese() bool { return Current() == Chinese }
 // T translates a message that takes no arguments.
 func T(key string) string {
 	st := current.Load()
-	if st == nil || st.tag == English || st.localizer == nil {
+	if st == nil || st.tag == English {
 		return key
 	}
 	if v, ok := st.memo.Load(key); ok {
 		return v.(string)
 	}
-	out, err := st.localizer.Localize(&goi18n.LocalizeConfig{
+	loc := st.local()
+	if loc == nil {
+		return key
+	}
+	out, err := loc.Localize(&goi18n.LocalizeConfig{
 		DefaultMessage: &goi18n.Message{ID: key, Other: key},
 	})
 	if err != nil || out == "" {
