@@ -12,10 +12,9 @@
 // states, roles, field names — are terms, looked up with Term("state",
 // "approved") from catalog/terms.zh-Hant.yaml.
 //
-// The catalogs are loaded with github.com/nicksnyder/go-i18n, which also
-// matches a requested language (zh-TW, zh_HK.UTF-8, zh-Hant) to the closest
-// one we have. The formatting itself is fmt's, so numbers, ids and amounts
-// print exactly as they do in English.
+// Parse matches a requested language (zh-TW, zh_HK.UTF-8, zh-Hant) to the
+// one we have; a translation is then a map lookup. The formatting itself is
+// fmt's, so numbers, ids and amounts print exactly as they do in English.
 //
 // Only human text is translated. Record files, field keys, rule codes and
 // every -o json output stay as they are, so scripts and CI do not depend on
@@ -33,12 +32,12 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"maps"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 
-	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/language"
 )
@@ -52,66 +51,54 @@ var (
 	Chinese = language.MustParse("zh-Hant")
 )
 
-// Supported lists the languages in the order a matcher prefers them.
+// Supported lists the languages opsbook speaks.
 var Supported = []language.Tag{English, Chinese}
 
 // TermsFile is the catalog file that holds terms rather than messages.
 const TermsFile = "terms"
 
 type state struct {
-	tag  language.Tag
-	once sync.Once
-	// localizer is made on the first translation: English needs none, so
-	// a command in English never reads the catalogs.
-	localizer *goi18n.Localizer
-	memo      sync.Map // key → translation
+	tag language.Tag
+	// messages is the tag's catalog, found on the first translation:
+	// English needs none, so a command in English never reads the files.
+	once     sync.Once
+	messages map[string]string
 }
 
-// local is the state's localizer, made (and the catalogs loaded) on first
-// use; nil when the catalogs could not be read at all.
-func (st *state) local() *goi18n.Localizer {
+// catalog is the state's catalog (nil for English, or when the files could
+// not be read).
+func (st *state) catalog() map[string]string {
 	st.once.Do(func() {
 		load()
-		if bundle != nil {
-			st.localizer = goi18n.NewLocalizer(bundle, st.tag.String())
-		}
+		st.messages = catalogs[st.tag]
 	})
-	return st.localizer
+	return st.messages
 }
 
 var (
 	loadOnce sync.Once
-	bundle   *goi18n.Bundle
+	catalogs map[language.Tag]map[string]string // language → key → translation
 	loadErr  error
 	current  atomic.Pointer[state]
 )
 
+// load reads every catalog file into one map per language; a key in two
+// files takes the later file's text.
 func load() {
 	loadOnce.Do(func() {
-		bundle = goi18n.NewBundle(English)
 		files, err := readCatalog()
 		if err != nil {
 			loadErr = err
 			return
 		}
-		// The files are flattened here rather than by go-i18n's own parser,
-		// which takes a map holding a key such as "other", "one", "id" or
-		// "description" for a plural form: a term like category.other or a
-		// header like "ID" must stay a plain key.
+		catalogs = map[language.Tag]map[string]string{}
 		for _, f := range files {
-			keys := make([]string, 0, len(f.messages))
-			for k := range f.messages {
-				keys = append(keys, k)
+			m := catalogs[f.tag]
+			if m == nil {
+				m = make(map[string]string, 2048)
+				catalogs[f.tag] = m
 			}
-			sort.Strings(keys)
-			msgs := make([]*goi18n.Message, 0, len(keys))
-			for _, k := range keys {
-				msgs = append(msgs, &goi18n.Message{ID: k, Other: f.messages[k]})
-			}
-			if err := bundle.AddMessages(f.tag, msgs...); err != nil {
-				loadErr = fmt.Errorf("i18n catalog %s: %w", f.name, err)
-				return
-			}
+			maps.Copy(m, f.messages)
 		}
 	})
 }
@@ -193,27 +180,18 @@ func Current() language.Tag {
 // IsChinese reports whether messages are given in Chinese now.
 func IsChinese() bool { return Current() == Chinese }
 
-// T translates a message that takes no arguments.
+// T translates a message that takes no arguments: its text in the
+// catalog of the current language, or the key itself (English) when the
+// catalog has no text for it.
 func T(key string) string {
 	st := current.Load()
 	if st == nil || st.tag == English {
 		return key
 	}
-	if v, ok := st.memo.Load(key); ok {
-		return v.(string)
+	if t := st.catalog()[key]; t != "" {
+		return t
 	}
-	loc := st.local()
-	if loc == nil {
-		return key
-	}
-	out, err := loc.Localize(&goi18n.LocalizeConfig{
-		DefaultMessage: &goi18n.Message{ID: key, Other: key},
-	})
-	if err != nil || out == "" {
-		out = key
-	}
-	st.memo.Store(key, out)
-	return out
+	return key
 }
 
 // Sprintf formats the translation of format with args, as fmt.Sprintf does.

@@ -57,9 +57,8 @@ func TestTranslate(t *testing.T) {
 	}
 }
 
-// A term group may hold words go-i18n's own file parser reserves for
-// plural forms ("other", "one", "id", "description"): the catalog is
-// flattened by this package, so they stay plain keys.
+// A term group may hold words catalog libraries reserve for plural forms
+// ("other", "one", "id", "description"): they stay plain keys.
 func TestReservedWordsAreTerms(t *testing.T) {
 	defer Set(English)
 	Set(Chinese)
