@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"testing"
@@ -142,7 +144,7 @@ func TestQuickAgrees(t *testing.T) {
 	counts := map[string]int{}
 	judge := func(k record.Kind, data map[string]any, what string) {
 		q := s.quick[k].check(toMap(data), 0)
-		sch, err := s.kinds.get(k)
+		sch, err := s.full.get(k)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -175,7 +177,7 @@ func TestQuickAgrees(t *testing.T) {
 }
 
 // TestEveryKindCompiles: the full validators are compiled on first use;
-// every kind's must compile (a broken schema would otherwise surface only
+// every kind's and the policy's must compile (a broken schema would otherwise surface only
 // on the first invalid record of its kind).
 func TestEveryKindCompiles(t *testing.T) {
 	s, err := Compile([]string{"travel"}, []string{"service"})
@@ -183,8 +185,60 @@ func TestEveryKindCompiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, ki := range record.Kinds {
-		if _, err := s.kinds.get(ki.Kind); err != nil {
+		if _, err := s.full.get(ki.Kind); err != nil {
 			t.Errorf("%s: %v", ki.Kind, err)
 		}
+	}
+	if _, err := s.full.file("policy.json"); err != nil {
+		t.Errorf("policy: %v", err)
+	}
+}
+
+// TestQuickAgreesOnPolicy: the policy's quick check accepts the shipped
+// policy (so a command never compiles the policy's validator) and agrees
+// with the validator on mutations of it.
+func TestQuickAgreesOnPolicy(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", ".opsbook.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, ds := record.Parse(".opsbook.yaml", data)
+	if rec == nil {
+		t.Fatal(ds)
+	}
+	s, err := Compile([]string{"travel", "other"}, []string{"service", "other"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := s.policy.check(any(rec.Data), 0); q != yes {
+		t.Fatalf("the shipped policy: quick check says %v, want yes", q)
+	}
+	sch, err := s.full.file("policy.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := record.Plain(rec.Data).(map[string]any)
+	rng := rand.New(rand.NewPCG(3, 4))
+	counts := map[string]int{}
+	n := 4000
+	if testing.Short() {
+		n = 800
+	}
+	for i := 0; i < n; i++ {
+		d := clone(plain).(map[string]any)
+		for j := 0; j <= rng.IntN(3); j++ {
+			mutate(rng, d)
+		}
+		q := s.policy.check(toMap(d), 0)
+		full := sch.Validate(any(d)) == nil
+		if q == yes && !full || q == no && full {
+			b, _ := json.Marshal(d)
+			t.Fatalf("quick check says %v, the validator %v: %s", q, full, b)
+		}
+		counts[[]string{"unsure", "yes", "no"}[q]]++
+	}
+	t.Logf("verdicts: %v", counts)
+	if counts["unsure"] > n/20 {
+		t.Errorf("quick check unsure too often: %v", counts)
 	}
 }

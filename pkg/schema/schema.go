@@ -27,16 +27,15 @@ const base = "https://opsbook.invalid/schemas/"
 
 // Set is the compiled schemas for one policy's categories.
 type Set struct {
-	// kinds are the full validators, compiled on first use: the quick
-	// check accepts valid records without them, so a command that meets
-	// only valid records never compiles them (a third of a write's time).
-	kinds  *lazyKinds
-	policy *jsonschema.Schema
-	// props lists each object's allowed property names by schema location,
-	// for "did you mean" suggestions.
-	props map[string][]string
-	// quick is each kind's quick check (see quick.go).
-	quick map[record.Kind]*qnode
+	// full holds the validators, compiled on first use: the quick check
+	// accepts valid records and policies without them, so a command that
+	// meets only valid ones never compiles them (the policy's alone was a
+	// fifth of a short command's time).
+	full *lazyFull
+	// quick is each kind's quick check (see quick.go), and policy the
+	// policy file's.
+	quick  map[record.Kind]*qnode
+	policy *qnode
 	// encrypted is, per kind, the field paths the policy stores encrypted:
 	// there a ciphertext stands for the value, and the value's schema
 	// cannot be checked without the key.
@@ -131,16 +130,10 @@ func WithCategories(common []byte, expCats, cmpCats []string) ([]byte, error) {
 }
 
 func compile(expCats, cmpCats []string) (*Set, error) {
-	c := jsonschema.NewCompiler()
-	c.Draft = jsonschema.Draft2020
-	c.AssertFormat = true
-	c.Formats["money"] = func(v any) bool { return moneyFormat(v, false) }
-	c.Formats["signed-money"] = func(v any) bool { return moneyFormat(v, true) }
 	entries, err := fs.ReadDir(schemas.FS, ".")
 	if err != nil {
 		return nil, err
 	}
-	s := &Set{kinds: &lazyKinds{c: c, done: map[record.Kind]*jsonschema.Schema{}}, props: map[string][]string{}, quick: map[record.Kind]*qnode{}}
 	docs := map[string]any{}
 	for _, e := range entries {
 		data, err := fs.ReadFile(schemas.FS, e.Name())
@@ -166,20 +159,14 @@ func compile(expCats, cmpCats []string) (*Set, error) {
 			defs["expenseCategory"] = enumOf(expCats)
 			defs["complaintCategory"] = enumOf(cmpCats)
 		}
-		collectProps(e.Name(), "", doc, s.props)
 		docs[e.Name()] = doc
-		b, _ := json.Marshal(doc)
-		if err := c.AddResource(base+e.Name(), bytes.NewReader(b)); err != nil {
-			return nil, fmt.Errorf("schema %s: %w", e.Name(), err)
-		}
 	}
+	s := &Set{full: &lazyFull{docs: docs, done: map[string]*jsonschema.Schema{}}, quick: map[record.Kind]*qnode{}}
 	qb := newQuickBuilder(docs)
 	for _, ki := range record.Kinds {
 		s.quick[ki.Kind] = qb.root(string(ki.Kind) + ".json")
 	}
-	if s.policy, err = c.Compile(base + "policy.json"); err != nil {
-		return nil, fmt.Errorf("compiling policy schema: %w", err)
-	}
+	s.policy = qb.root("policy.json")
 	return s, nil
 }
 
@@ -240,7 +227,7 @@ func (s *Set) Validate(r *record.Record) []diag.Diagnostic {
 	if q.check(any(r.Data), 0) == yes {
 		return nil
 	}
-	sch, err := s.kinds.get(r.Kind)
+	sch, err := s.full.get(r.Kind)
 	if err != nil {
 		return []diag.Diagnostic{{Path: r.Path, Line: 1, Column: 1, Severity: diag.Error,
 			Rule: "schema", Message: err.Error(), Text: err.Error(), Record: r.ID}}
@@ -248,31 +235,91 @@ func (s *Set) Validate(r *record.Record) []diag.Diagnostic {
 	return s.validate(sch, r)
 }
 
-// lazyKinds compiles each kind's full validator once, on first use, from
-// any goroutine.
-type lazyKinds struct {
-	mu   sync.Mutex
-	c    *jsonschema.Compiler
-	done map[record.Kind]*jsonschema.Schema
+// lazyFull compiles the full validators once each, on first use, from any
+// goroutine: the compiler itself, each kind's and the policy's validator,
+// and the property names for "did you mean" (needed only with an error).
+type lazyFull struct {
+	mu    sync.Mutex
+	docs  map[string]any // the schema documents by file name, read only
+	c     *jsonschema.Compiler
+	props map[string][]string
+	done  map[string]*jsonschema.Schema // by file name
 }
 
-func (l *lazyKinds) get(k record.Kind) (*jsonschema.Schema, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if sch := l.done[k]; sch != nil {
-		return sch, nil
-	}
-	sch, err := l.c.Compile(base + string(k) + ".json")
+// get is the full validator of a kind.
+func (l *lazyFull) get(k record.Kind) (*jsonschema.Schema, error) {
+	sch, err := l.file(string(k) + ".json")
 	if err != nil {
 		return nil, fmt.Errorf("compiling schema of %s: %w", k, err)
 	}
-	l.done[k] = sch
 	return sch, nil
+}
+
+// file is the full validator of a schema file.
+func (l *lazyFull) file(name string) (*jsonschema.Schema, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if sch := l.done[name]; sch != nil {
+		return sch, nil
+	}
+	if l.c == nil {
+		if err := l.start(); err != nil {
+			return nil, err
+		}
+	}
+	sch, err := l.c.Compile(base + name)
+	if err != nil {
+		return nil, err
+	}
+	l.done[name] = sch
+	return sch, nil
+}
+
+// start makes the compiler with every schema document, and the property
+// names.
+func (l *lazyFull) start() error {
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft2020
+	c.AssertFormat = true
+	c.Formats["money"] = func(v any) bool { return moneyFormat(v, false) }
+	c.Formats["signed-money"] = func(v any) bool { return moneyFormat(v, true) }
+	names := make([]string, 0, len(l.docs))
+	for name := range l.docs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	props := map[string][]string{}
+	for _, name := range names {
+		collectProps(name, "", l.docs[name], props)
+		b, _ := json.Marshal(l.docs[name])
+		if err := c.AddResource(base+name, bytes.NewReader(b)); err != nil {
+			return fmt.Errorf("schema %s: %w", name, err)
+		}
+	}
+	l.c, l.props = c, props
+	return nil
+}
+
+// propsAt lists the property names of the object schema at an absolute
+// keyword location; the compiler has been started by then.
+func (l *lazyFull) propsAt(loc string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.props[loc]
 }
 
 // ValidatePolicy checks a parsed .opsbook.yaml.
 func (s *Set) ValidatePolicy(r *record.Record) []diag.Diagnostic {
-	return s.validate(s.policy, r)
+	if s.policy.check(any(r.Data), 0) == yes {
+		return nil
+	}
+	sch, err := s.full.file("policy.json")
+	if err != nil {
+		err = fmt.Errorf("compiling policy schema: %w", err)
+		return []diag.Diagnostic{{Path: r.Path, Line: 1, Column: 1, Severity: diag.Error,
+			Rule: "schema", Message: err.Error(), Text: err.Error(), Record: r.ID}}
+	}
+	return s.validate(sch, r)
 }
 
 func (s *Set) validate(sch *jsonschema.Schema, r *record.Record) []diag.Diagnostic {
@@ -364,7 +411,7 @@ func (s *Set) toDiag(r *record.Record, ve *jsonschema.ValidationError) diag.Diag
 		rule = "unknown-field"
 		names := quoted(ve.Message)
 		parent := strings.TrimSuffix(ve.AbsoluteKeywordLocation, "/additionalProperties")
-		allowed := s.props[parent]
+		allowed := s.full.propsAt(parent)
 		var parts []any
 		for i, n := range names {
 			full := n
