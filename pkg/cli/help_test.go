@@ -22,7 +22,8 @@ func hasHan(s string) bool {
 }
 
 // commandTree builds the command tree in lang, as Run does after choosing
-// the language, with cobra's help and completion commands in place.
+// the language, with cobra's help and completion commands in place and
+// every Long built (as help builds the one it shows).
 func commandTree(t *testing.T, lang string) *cobra.Command {
 	t.Helper()
 	tag, _ := i18n.Parse(lang)
@@ -32,6 +33,7 @@ func commandTree(t *testing.T, lang string) *cobra.Command {
 		Getenv: func(string) string { return "" }})
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
+	walkCommands(root, fillLong)
 	return root
 }
 

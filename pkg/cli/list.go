@@ -113,9 +113,9 @@ yaml, csv, markdown.`
 func newListCmd(g *global) *cobra.Command {
 	o := &listOpts{global: g}
 	cmd := &cobra.Command{
-		Use:   "list <kind> [--where EXPR] [--sort FIELD[,-FIELD]] [--columns FIELD,...] [--limit N]",
-		Short: i18n.T("List the records of a kind, filtered and sorted"),
-		Long:  i18n.T(listLong) + derivedHelp() + i18n.T(listLongTail),
+		Use:         "list <kind> [--where EXPR] [--sort FIELD[,-FIELD]] [--columns FIELD,...] [--limit N]",
+		Short:       i18n.T("List the records of a kind, filtered and sorted"),
+		Annotations: map[string]string{longLater: "list"},
 		Example: `  opsbook list expenses
   opsbook list expense --where 'status in (submitted, approved) and amount > 1000 and date >= 2026-03-01'
   opsbook list complaints --where 'sla_breach and severity in (high, critical)' --sort -received_at

@@ -44,9 +44,9 @@ missing fields are an error that names them.`
 func newNewCmd(g *global) *cobra.Command {
 	o := &newOpts{global: g}
 	cmd := &cobra.Command{
-		Use:   "new <KIND> [--set FIELD=VALUE]... [--edit]",
-		Short: i18n.T("Create a record: allocate its id, fill the defaults, validate, commit"),
-		Long:  i18n.T(newLong) + requiredHelp(),
+		Use:         "new <KIND> [--set FIELD=VALUE]... [--edit]",
+		Short:       i18n.T("Create a record: allocate its id, fill the defaults, validate, commit"),
+		Annotations: map[string]string{longLater: "new"},
 		Example: `  opsbook new expense --set title="Printing" --set category=marketing --set amount=280.00
   opsbook new complaint --set title="Late delivery" --set channel=phone --set customer=CUS-0007 \
       --set category=delivery --set severity=high --set summary="3 boxes late"

@@ -151,12 +151,44 @@ func NewRoot(io *Streams) *cobra.Command {
 	root.AddCommand(newVerbCmds(g)...)
 	addCompletions(g, root)
 	for _, c := range root.Commands() {
-		if !strings.Contains(c.Long, "Exit status:") && !strings.Contains(c.Long, exitHelp()) {
-			c.Long += "\n" + exitHelp()
+		if c.Annotations[longLater] == "" {
+			withExitHelp(c)
 		}
 	}
 	localizeHelp(root)
+	help := root.HelpFunc()
+	root.SetHelpFunc(func(c *cobra.Command, args []string) {
+		fillLong(c)
+		help(c, args)
+	})
 	return root
+}
+
+// withExitHelp ends the Long of a command under the root with the exit
+// statuses, unless it says them itself.
+func withExitHelp(c *cobra.Command) {
+	if !strings.Contains(c.Long, "Exit status:") && !strings.Contains(c.Long, exitHelp()) {
+		c.Long += "\n" + exitHelp()
+	}
+}
+
+// longLater is the annotation naming a Long built only when help shows it:
+// list's lists every kind's derived fields, new's every kind's required
+// fields from its schema and template, which is work most commands would
+// do for nothing.
+const longLater = "opsbook-long-later"
+
+var laterLongs = map[string]func() string{
+	"list": func() string { return i18n.T(listLong) + derivedHelp() + i18n.T(listLongTail) },
+	"new":  func() string { return i18n.T(newLong) + requiredHelp() },
+}
+
+// fillLong builds c's Long if it is one built later.
+func fillLong(c *cobra.Command) {
+	if build := laterLongs[c.Annotations[longLater]]; build != nil && c.Long == "" {
+		c.Long = build()
+		withExitHelp(c)
+	}
 }
 
 // format resolves -o against what a command offers.
