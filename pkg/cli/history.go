@@ -8,11 +8,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mattn/go-runewidth"
 	"github.com/opsbook/opsbook/pkg/audit"
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/i18n"
+	"github.com/opsbook/opsbook/pkg/internal/cells"
 	"github.com/opsbook/opsbook/pkg/query"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
@@ -153,7 +153,7 @@ func (g *global) openAudit() (*audit.Repo, error) {
 func writeEvents(w io.Writer, evs []audit.Event, withRecord bool, c render.Colors) error {
 	actorW, recW := 0, 0
 	for _, e := range evs {
-		actorW = max(actorW, runewidth.StringWidth(e.Actor.Text()))
+		actorW = max(actorW, cells.Width(e.Actor.Text()))
 		recW = max(recW, len(e.Record))
 	}
 	var b strings.Builder

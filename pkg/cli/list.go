@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mattn/go-runewidth"
 	"github.com/opsbook/opsbook/pkg/i18n"
+	"github.com/opsbook/opsbook/pkg/internal/cells"
 	"github.com/opsbook/opsbook/pkg/money"
 	"github.com/opsbook/opsbook/pkg/par"
 	"github.com/opsbook/opsbook/pkg/query"
@@ -165,7 +165,7 @@ func derivedHelp() string {
 			if zh := i18n.Term("derived", key); zh != key {
 				// Chinese has no spaces to wrap at: a long line goes on
 				// under the description's column, within 80 columns.
-				doc = wrapCells(zh, 80-runewidth.StringWidth(line), strings.Repeat(" ", runewidth.StringWidth(line)))
+				doc = wrapCells(zh, 80-cells.Width(line), strings.Repeat(" ", cells.Width(line)))
 			}
 			b.WriteString(line + doc + "\n")
 		}
@@ -182,7 +182,7 @@ func derivedHelp() string {
 func wrapCells(text string, width int, indent string) string {
 	width = max(width, 20)
 	var lines []string
-	for runewidth.StringWidth(text) > width {
+	for cells.Width(text) > width {
 		mark, space, weak, over, w := 0, 0, 0, 0, 0
 		var prev rune
 		for i, r := range text {
@@ -205,7 +205,7 @@ func wrapCells(text string, width int, indent string) string {
 			if w > width && over != 0 {
 				break
 			}
-			w += runewidth.RuneWidth(r)
+			w += cells.RuneWidth(r)
 			prev = r
 		}
 		cut := mark

@@ -10,9 +10,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mattn/go-runewidth"
 	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/i18n"
+	"github.com/opsbook/opsbook/pkg/internal/cells"
 	"github.com/opsbook/opsbook/pkg/query"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
@@ -256,7 +256,7 @@ func writeDetail(w io.Writer, o *showOpts, d *query.Detail, root string) error {
 	// References are three columns: the field, the id, the title.
 	idWidth := 0
 	for _, ref := range d.RefsOut {
-		idWidth = max(idWidth, runewidth.StringWidth(ref.ID))
+		idWidth = max(idWidth, cells.Width(ref.ID))
 	}
 	var out []render.Field
 	for _, ref := range d.RefsOut {
@@ -269,7 +269,7 @@ func writeDetail(w io.Writer, o *showOpts, d *query.Detail, root string) error {
 	section(i18n.T("References out"), out)
 	viaWidth := 0
 	for _, ref := range d.RefsIn {
-		viaWidth = max(viaWidth, runewidth.StringWidth(refVia(ref.Kind, ref.Field)))
+		viaWidth = max(viaWidth, cells.Width(refVia(ref.Kind, ref.Field)))
 	}
 	var in []render.Field
 	for _, ref := range d.RefsIn {

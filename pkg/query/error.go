@@ -4,8 +4,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/mattn/go-runewidth"
 	"github.com/opsbook/opsbook/pkg/i18n"
+	"github.com/opsbook/opsbook/pkg/internal/cells"
 )
 
 // Error is a mistake in an expression, a sort key or a column list, with the
@@ -47,7 +47,7 @@ func (e *Error) Caret(indent string) string {
 		}
 		return r
 	}, e.Expr)
-	lead := runewidth.StringWidth(flat[:e.Pos])
-	width := max(1, runewidth.StringWidth(flat[e.Pos:e.End]))
+	lead := cells.Width(flat[:e.Pos])
+	width := max(1, cells.Width(flat[e.Pos:e.End]))
 	return indent + flat + "\n" + indent + strings.Repeat(" ", lead) + strings.Repeat("^", width)
 }

@@ -7,9 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/mattn/go-runewidth"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/i18n"
+	"github.com/opsbook/opsbook/pkg/internal/cells"
 )
 
 // WriteDiagnostics writes compiler-style lines. With source set (a terminal),
@@ -39,7 +39,7 @@ func WriteDiagnostics(w io.Writer, ds []diag.Diagnostic, root string, source boo
 			if r := []rune(text); d.Column-1 <= len(r) {
 				prefix = string(r[:d.Column-1])
 			}
-			fmt.Fprintf(w, "  %s\n  %s%s\n", text, strings.Repeat(" ", runewidth.StringWidth(prefix)), c.Green("^"))
+			fmt.Fprintf(w, "  %s\n  %s%s\n", text, strings.Repeat(" ", cells.Width(prefix)), c.Green("^"))
 		}
 	}
 	return nil

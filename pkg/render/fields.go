@@ -6,6 +6,7 @@ import (
 	"unicode"
 
 	"github.com/mattn/go-runewidth"
+	"github.com/opsbook/opsbook/pkg/internal/cells"
 )
 
 // Field is one line of a field list: a label and its value.
@@ -20,10 +21,10 @@ type Field struct {
 func WriteFields(w io.Writer, fields []Field, indent string, width int) error {
 	labelWidth := 0
 	for _, f := range fields {
-		labelWidth = max(labelWidth, runewidth.StringWidth(f.Label))
+		labelWidth = max(labelWidth, cells.Width(f.Label))
 	}
 	pad := indent + strings.Repeat(" ", labelWidth+2)
-	room := width - runewidth.StringWidth(pad)
+	room := width - cells.Width(pad)
 	var b strings.Builder
 	for _, f := range fields {
 		var lines []string
@@ -51,7 +52,7 @@ func WriteFields(w io.Writer, fields []Field, indent string, width int) error {
 // for alphabetic text, between any two characters for Chinese (which has no
 // spaces), and inside a word only when the word alone is too wide.
 func Wrap(s string, width int) []string {
-	if width <= 0 || runewidth.StringWidth(s) <= width {
+	if width <= 0 || cells.Width(s) <= width {
 		return []string{s}
 	}
 	var lines []string
@@ -63,7 +64,7 @@ func Wrap(s string, width int) []string {
 		lineWidth = 0
 	}
 	for _, tok := range wrapUnits(s) {
-		tw := runewidth.StringWidth(tok)
+		tw := cells.Width(tok)
 		if tok == " " && lineWidth == 0 {
 			continue
 		}
@@ -81,7 +82,7 @@ func Wrap(s string, width int) []string {
 			line.WriteString(head)
 			flush()
 			tok = tok[len(head):]
-			tw = runewidth.StringWidth(tok)
+			tw = cells.Width(tok)
 		}
 		line.WriteString(tok)
 		lineWidth += tw

@@ -10,8 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/mattn/go-runewidth"
 	"github.com/opsbook/opsbook/pkg/i18n"
+	"github.com/opsbook/opsbook/pkg/internal/cells"
 )
 
 // WriteHTML writes a page as one self-contained HTML document: inline CSS,
@@ -178,7 +178,7 @@ func chartOf(c *Chart) *htmlChart {
 	widest := 0
 	for _, it := range c.Items {
 		top = math.Max(top, it.Value)
-		widest = max(widest, runewidth.StringWidth(Truncate(it.Label, 36)))
+		widest = max(widest, cells.Width(Truncate(it.Label, 36)))
 	}
 	// About 7 pixels per display column at 12px; CJK counts two columns.
 	labelW := min(max(widest*7+12, 60), 270)

@@ -2,7 +2,7 @@ package render
 
 import (
 	"fmt"
-	"github.com/mattn/go-runewidth"
+	"github.com/opsbook/opsbook/pkg/internal/cells"
 	"io"
 	"strings"
 )
@@ -197,12 +197,12 @@ const barColumn = 20 + 3
 func tableWidth(t *Table) int {
 	widths := make([]int, len(t.Headers))
 	for i, h := range t.Headers {
-		widths[i] = runewidth.StringWidth(h)
+		widths[i] = cells.Width(h)
 	}
 	for _, r := range t.Rows {
 		for i, c := range r {
 			if i < len(widths) {
-				widths[i] = max(widths[i], runewidth.StringWidth(c))
+				widths[i] = max(widths[i], cells.Width(c))
 			}
 		}
 	}

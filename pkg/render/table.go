@@ -16,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/opsbook/opsbook/pkg/i18n"
+	"github.com/opsbook/opsbook/pkg/internal/cells"
 )
 
 // Table is rows of text under headers. Right lists the columns to align
@@ -147,7 +148,7 @@ func Fit(t *Table, width int) *Table {
 	// a wrapped column keeps room for its longest word (a command's
 	// argument, an id) while other columns can give way, so a word is
 	// cut only when nothing else is left to narrow
-	shrink(func(i int) int { return max(minColumn, runewidth.StringWidth(t.Headers[i]), words[i]) })
+	shrink(func(i int) int { return max(minColumn, cells.Width(t.Headers[i]), words[i]) })
 	// a number column's header may be cut down to its values' width
 	numbers := t.Right
 	t.Right = nil
@@ -190,7 +191,7 @@ func longestWords(t *Table) []int {
 				continue
 			}
 			for _, w := range strings.Fields(clean(stripANSI(c))) {
-				if n := runewidth.StringWidth(w); n == len(w) {
+				if n := cells.Width(w); n == len(w) {
 					words[i] = max(words[i], n)
 				}
 			}
@@ -209,7 +210,7 @@ func valueWidths(t *Table) []int {
 	for _, r := range t.Rows {
 		for i, c := range r {
 			if i < len(widths) {
-				widths[i] = max(widths[i], runewidth.StringWidth(clean(stripANSI(c))))
+				widths[i] = max(widths[i], cells.Width(clean(stripANSI(c))))
 			}
 		}
 	}
@@ -221,12 +222,12 @@ func valueWidths(t *Table) []int {
 func columnWidths(t *Table) []int {
 	widths := make([]int, len(t.Headers))
 	for i, h := range t.Headers {
-		widths[i] = runewidth.StringWidth(h)
+		widths[i] = cells.Width(h)
 	}
 	for _, r := range t.Rows {
 		for i, c := range r {
 			if i < len(widths) {
-				widths[i] = max(widths[i], runewidth.StringWidth(clean(stripANSI(c))))
+				widths[i] = max(widths[i], cells.Width(clean(stripANSI(c))))
 			}
 		}
 	}
@@ -245,7 +246,7 @@ func stripANSI(s string) string {
 // truncate cuts s to w display cells, ending in "…" when cut (a wide CJK
 // character is never split). A cell wholly in one colour keeps it.
 func truncate(s string, w int) string {
-	if runewidth.StringWidth(stripANSI(s)) <= w {
+	if cells.Width(stripANSI(s)) <= w {
 		return s
 	}
 	if m := colouredRE.FindStringSubmatch(s); m != nil {
@@ -264,12 +265,12 @@ func wrap(s string, w int) string {
 		line, lw = "", 0
 	}
 	for _, word := range strings.SplitAfter(s, " ") {
-		ww := runewidth.StringWidth(strings.TrimRight(word, " "))
+		ww := cells.Width(strings.TrimRight(word, " "))
 		if lw > 0 && lw+ww > w {
 			flush()
 		}
 		for _, r := range word {
-			rw := runewidth.RuneWidth(r)
+			rw := cells.RuneWidth(r)
 			if lw+rw > w && !(r == ' ') {
 				flush()
 			}
@@ -430,7 +431,7 @@ func Bar(pct float64, width int) string {
 	if full < width {
 		s += parts[eighths%8]
 	}
-	s += strings.Repeat(" ", max(0, width-runewidth.StringWidth(s)))
+	s += strings.Repeat(" ", max(0, width-cells.Width(s)))
 	if over {
 		s += "!"
 	}
@@ -439,12 +440,12 @@ func Bar(pct float64, width int) string {
 
 // Pad pads s with spaces to a display width (CJK characters count two).
 func Pad(s string, width int) string {
-	return s + strings.Repeat(" ", max(0, width-runewidth.StringWidth(s)))
+	return s + strings.Repeat(" ", max(0, width-cells.Width(s)))
 }
 
 // Truncate shortens s to a display width, ending in "…".
 func Truncate(s string, width int) string {
-	if runewidth.StringWidth(s) <= width {
+	if cells.Width(s) <= width {
 		return s
 	}
 	return runewidth.Truncate(s, width, "…")

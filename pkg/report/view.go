@@ -5,8 +5,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mattn/go-runewidth"
 	"github.com/opsbook/opsbook/pkg/i18n"
+	"github.com/opsbook/opsbook/pkg/internal/cells"
 	"github.com/opsbook/opsbook/pkg/money"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
@@ -568,11 +568,11 @@ const idLimit = 5
 func wrapList(parts []string, width int) string {
 	sep := i18n.T(", ")
 	brk := strings.TrimRight(sep, " ") + "\n"
-	sw := runewidth.StringWidth(sep)
+	sw := cells.Width(sep)
 	var b strings.Builder
 	col := 0
 	for i, p := range parts {
-		w := runewidth.StringWidth(p)
+		w := cells.Width(p)
 		if i > 0 {
 			if col+sw+w > width {
 				b.WriteString(brk)
