@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/change"
+	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/gitstore"
 	"github.com/opsbook/opsbook/pkg/i18n"
@@ -129,7 +130,7 @@ func (o *inboxOpts) inbox(ctx context.Context, now time.Time) (*inbox.Inbox, err
 	var memo string
 	var found memoFound
 	if !o.noCache {
-		gs, err := gitstore.Open(o.dir)
+		gs, err := openGit(o.dir)
 		if err == nil {
 			if _, email, err := gs.Identity(); err == nil {
 				memo = inboxMemo(email, o.forHandle, now)
@@ -193,4 +194,14 @@ func (o *inboxOpts) inbox(ctx context.Context, now time.Time) (*inbox.Inbox, err
 		}
 	}
 	return box, nil
+}
+
+// openGit opens the git repository of the department dir is in (a folder
+// below its root included).
+func openGit(dir string) (*gitstore.Repo, error) {
+	root, err := config.FindRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	return gitstore.Open(root)
 }

@@ -258,7 +258,8 @@ func instantAhead(t *testing.T, dir string, rng *rand.Rand, now time.Time) {
 // TestInboxMemoClockHorizon: the sample's CMP-2026-0018 (medium, received
 // 10:15, nobody assigned) waits on the director with its respond clock
 // running to 18:15. An inbox kept at 15:00 is given again at 18:14:59,
-// never at 18:15:01, when the complaint is past its SLA.
+// never at 18:15:01, when the complaint is past its SLA; and it is given
+// to a command run in a folder below the department's root.
 func TestInboxMemoClockHorizon(t *testing.T) {
 	dir := sampleRepo(t, "wang.fang@example.com")
 	t.Setenv("GIT_AUTHOR_EMAIL", "wang.fang@example.com")
@@ -277,6 +278,10 @@ func TestInboxMemoClockHorizon(t *testing.T) {
 		t.Fatalf("overdue at 15:00:\n%s", out)
 	}
 	before := inboxesReused
+	if got := inboxAt(filepath.Join(dir, "records"), at(15, 0, 1), "-o", "json"); inboxesReused != before+1 || got != inboxAt(dir, at(15, 0, 1), "-o", "json", "--no-cache") {
+		t.Fatalf("from the records folder the inbox kept at 15:00 is not given as it is (%d reused):\n%s", inboxesReused-before, got)
+	}
+	before = inboxesReused
 	got := inboxAt(dir, at(18, 14, 59), "-o", "json")
 	if inboxesReused != before+1 || overdue(got) || got != inboxAt(dir, at(18, 14, 59), "-o", "json", "--no-cache") {
 		t.Fatalf("at 18:14:59 the inbox kept at 15:00 is not given as it is (%d reused):\n%s", inboxesReused-before, got)
