@@ -124,12 +124,16 @@ for size in "${sizes[@]}"; do
   export GIT_AUTHOR_EMAIL=wang.fang@example.com GIT_AUTHOR_NAME=wang.fang
   "$OPSBOOK" inbox --now "$NOW" >/dev/null 2>&1 || true
   measure "$OPSBOOK" inbox --now "$NOW"
-  cell "inbox (the director's)"
+  cell "inbox (the director's, kept answer)"
+  measure sh -c "echo \"# growth \$\$\" >> \"$exp\"; \"$OPSBOOK\" inbox --now $NOW; git checkout -q -- \"$exp\""
+  cell "inbox (the director's, after a change)"
   who=li.wei
   export GIT_AUTHOR_EMAIL="$who@example.com" GIT_AUTHOR_NAME="$who"
   "$OPSBOOK" inbox --now "$NOW" >/dev/null 2>&1 || true
   measure "$OPSBOOK" inbox --now "$NOW"
-  cell "inbox (a specialist's)"
+  cell "inbox (a specialist's, kept answer)"
+  measure sh -c "echo \"# growth \$\$\" >> \"$exp\"; \"$OPSBOOK\" inbox --now $NOW; git checkout -q -- \"$exp\""
+  cell "inbox (a specialist's, after a change)"
   draft=$(grep -rl --include='*.yaml' '^status: draft' records/expenses | xargs grep -l "^claimant: $who" | sort | head -1 || true)
   did=$(basename "$draft" .yaml)
   "$OPSBOOK" set "$did" note=warm --no-commit --now "$NOW" >/dev/null 2>&1 || true; git checkout -q -- "$draft"

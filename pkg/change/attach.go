@@ -210,6 +210,10 @@ func (s *Session) checkSealed(before, after *record.Record, pending map[string][
 	refuse := func(rel string, why, fix i18n.Phrase) error {
 		return refused("attachment-uncommitted", "refused: %s cannot be %s: its attachment %s %s; %s; nothing was changed", after.ID, i18n.Word{Group: "state", Key: after.Status()}, rel, why, fix)
 	}
+	stat, sum := func(rel string) attach.State { return attach.Stat(s.Repo.Root, rel) }, func(rel string) (string, error) { return attach.Sum(s.Repo.Root, rel) }
+	if s.files != nil {
+		stat, sum = s.files.stat, s.files.sum // a preview's: remembered, and told by SeenFiles
+	}
 	var check []string
 	for _, rel := range paths {
 		if err := attach.CheckPath(rel); err != nil {
@@ -218,7 +222,7 @@ func (s *Session) checkSealed(before, after *record.Record, pending map[string][
 		if _, ok := pending[rel]; ok {
 			continue // committed with this change
 		}
-		switch st := attach.Stat(s.Repo.Root, rel); st {
+		switch st := stat(rel); st {
 		case attach.Regular:
 		case attach.Missing:
 			return refuse(rel, i18n.P("does not exist"), i18n.P("restore it (git checkout -- %s) or attach it with `opsbook attach %s FILE`", rel, after.ID))
@@ -226,7 +230,7 @@ func (s *Session) checkSealed(before, after *record.Record, pending map[string][
 			return refuse(rel, i18n.P("is %s", st.Phrase()), i18n.P("replace it with the file itself and attach that with `opsbook attach %s FILE`", after.ID))
 		}
 		if want := sums[rel]; want != "" {
-			got, err := attach.Sum(s.Repo.Root, rel)
+			got, err := sum(rel)
 			if err != nil {
 				return refuse(rel, i18n.P("cannot be read (%v)", err), i18n.P("fix the file"))
 			}

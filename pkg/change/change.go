@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -116,6 +117,10 @@ type Session struct {
 	// files remembers what the attachments are, for a preview's many
 	// checks: nothing writes them meanwhile.
 	files *fileMemo
+	// Horizon, when set, collects when the rules' answers given as of Now
+	// may change by the passing of time alone (rules.Horizon): a preview's
+	// answers kept for later (the inbox's memo) hold until then.
+	Horizon *rules.Horizon
 	// The actor's identity for encrypted fields, read on first use.
 	idRead bool
 	id     *crypt.Identity
@@ -848,10 +853,7 @@ func (s *Session) checkRules(edits []Edit, after []*record.Record, pending map[s
 // that can only warn (rules.Context.Errors).
 func (s *Session) judgeWhole(edits []Edit, after []*record.Record, pending map[string][]byte) []diag.Diagnostic {
 	if !s.haveBefore {
-		rc := &rules.Context{Set: s.Repo.Set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Errors: true}
-		if s.files != nil {
-			rc.Stat, rc.Sum = s.files.stat, s.files.sum
-		}
+		rc := s.rulesOn(&rules.Context{Set: s.Repo.Set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Errors: true})
 		s.before, s.haveBefore = rules.Check(rc), true
 	}
 	replaced := map[string]bool{}
@@ -873,10 +875,7 @@ func (s *Session) judgeWhole(edits []Edit, after []*record.Record, pending map[s
 		}
 	}
 	set := record.NewSet(recs)
-	rc := &rules.Context{Set: set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Pending: pending, Errors: true}
-	if s.files != nil {
-		rc.Stat, rc.Sum = s.files.stat, s.files.sum
-	}
+	rc := s.rulesOn(&rules.Context{Set: set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Pending: pending, Errors: true})
 	return addedErrors(s.before, rules.Check(rc))
 }
 
@@ -920,11 +919,52 @@ func (s *Session) checkSigningKey() error {
 	return refused("signature-unknown-key", "refused: the policy requires signed commits, and your signing key (git user.signingkey) is not one registered to %s in %s/people/%s.yaml: verify would reject the commit", s.Actor.Handle, s.Repo.Policy.Records, s.Actor.Handle)
 }
 
+// rulesOn fills in what every rules run of the session shares: the
+// horizon, and a preview's attachment look-ups (remembered, and told by
+// SeenFiles). Paths outside the repository are missing, as for validate.
+func (s *Session) rulesOn(c *rules.Context) *rules.Context {
+	c.Horizon = s.Horizon
+	if s.files != nil {
+		c.Stat, c.Sum, c.Head = s.files.stat, s.files.sum, s.files.head
+	} else {
+		c.Stat = func(rel string) attach.State {
+			if !insideRepo(rel) {
+				return attach.Missing
+			}
+			return attach.Stat(s.Repo.Root, rel)
+		}
+	}
+	return c
+}
+
+// SeenFiles returns what a preview's answers read besides the records and
+// the policy: the attachment paths whose state or content it looked at,
+// sorted, and for the paths whose commit state it asked (Git.Dirty), the
+// answer (true: not committed as it is). An answer kept for later holds
+// while these do.
+func (s *Session) SeenFiles() (paths []string, dirty map[string]bool) {
+	dirty = map[string]bool{}
+	if s.files == nil {
+		return nil, dirty
+	}
+	seen := map[string]bool{}
+	for _, m := range []*sync.Map{&s.files.stats, &s.files.sums, &s.files.heads} {
+		m.Range(func(k, _ any) bool { seen[k.(string)] = true; return true })
+	}
+	s.files.dirty.Range(func(k, v any) bool { dirty[k.(string)] = v.(bool); return true })
+	for p := range seen {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	return paths, dirty
+}
+
 // fileMemo answers the rules' questions about attachments once per path.
 type fileMemo struct {
 	root  string
 	stats sync.Map // path → attach.State
 	sums  sync.Map // path → memoSum
+	heads sync.Map // path → memoHead
 	dirty sync.Map // path → bool: not committed as it is
 }
 
@@ -933,13 +973,21 @@ type memoSum struct {
 	err error
 }
 
+type memoHead struct {
+	data []byte
+	err  error
+}
+
 func newFileMemo(root string) *fileMemo { return &fileMemo{root: root} }
 
 func (m *fileMemo) stat(rel string) attach.State {
 	if v, ok := m.stats.Load(rel); ok {
 		return v.(attach.State)
 	}
-	st := attach.Stat(m.root, rel)
+	st := attach.Missing
+	if insideRepo(rel) {
+		st = attach.Stat(m.root, rel)
+	}
 	m.stats.Store(rel, st)
 	return st
 }
@@ -952,6 +1000,16 @@ func (m *fileMemo) sum(rel string) (string, error) {
 	sum, err := attach.Sum(m.root, rel)
 	m.sums.Store(rel, memoSum{sum, err})
 	return sum, err
+}
+
+func (m *fileMemo) head(rel string) ([]byte, error) {
+	if v, ok := m.heads.Load(rel); ok {
+		mh := v.(memoHead)
+		return mh.data, mh.err
+	}
+	data, err := attach.Head(m.root, rel, crypt.HeaderMax)
+	m.heads.Store(rel, memoHead{data, err})
+	return data, err
 }
 
 // registryCommitted refuses a commit while the people registry or the

@@ -174,7 +174,7 @@ func snapshotFields(s *Session, author string) ([][2]string, error) {
 	if err := s.Whole(); err != nil {
 		return nil, err
 	}
-	c := &rules.Context{Set: s.Repo.Set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now}
+	c := s.rulesOn(&rules.Context{Set: s.Repo.Set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now})
 	sn := report.ComputeSnapshot(c, author)
 	out := [][2]string{
 		{"people", strconv.Itoa(sn.People)},

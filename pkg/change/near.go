@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/opsbook/opsbook/pkg/attach"
 	"github.com/opsbook/opsbook/pkg/cache"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/index"
@@ -468,19 +467,13 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 	setOf := func(extra []*record.Record) *record.Set {
 		return record.NewSet(append(append([]*record.Record(nil), common...), extra...))
 	}
-	stat := func(rel string) attach.State {
-		if !insideRepo(rel) {
-			return attach.Missing
-		}
-		return attach.Stat(s.Repo.Root, rel)
-	}
 	// Only the records compared need their own checks, and only their
 	// errors; budget-overspend is weighed apart, on the lines' claims.
 	only := func(rec *record.Record) bool { return dPaths[rec.Path] }
 	keep := func(path, rule string, sev diag.Severity) bool { return sev == diag.Error && dPaths[path] }
 	compared := func(d diag.Diagnostic) bool { return keep(d.Path, d.Rule, d.Severity) }
-	beforeDs := rules.Check(&rules.Context{Set: setOf(was2), Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Stat: stat, KindIDs: before.kindIDs, Only: only, Errors: true, Keep: keep, NoOverspend: true})
-	nowDs := rules.Check(&rules.Context{Set: setOf(now2), Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Pending: pending, KindIDs: then.kindIDs, Only: only, Errors: true, Keep: keep, NoOverspend: true})
+	beforeDs := rules.Check(s.rulesOn(&rules.Context{Set: setOf(was2), Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, KindIDs: before.kindIDs, Only: only, Errors: true, Keep: keep, NoOverspend: true}))
+	nowDs := rules.Check(s.rulesOn(&rules.Context{Set: setOf(now2), Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Pending: pending, KindIDs: then.kindIDs, Only: only, Errors: true, Keep: keep, NoOverspend: true}))
 	// budget-overspend of every claim of the lines the claims of C count
 	// against, before and after: the line's sums are whole, read from the
 	// index (a budget is never among C: that change is judged whole)

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/opsbook/opsbook/pkg/gen"
 )
@@ -31,6 +32,10 @@ func benchDept(b *testing.B) string {
 	if _, err := gen.Replicate(context.Background(), dir, gen.ReplicateOptions{From: filepath.Join("..", ".."), Records: n, Commits: 2}); err != nil {
 		b.Fatal(err)
 	}
+	// a file changed within the last seconds cannot vouch for its content
+	// by its stat data, and no answer that looked at it is kept
+	// (repo.Memo): the department is used as one a while old
+	time.Sleep(2100 * time.Millisecond)
 	return dir
 }
 
@@ -165,8 +170,8 @@ func BenchmarkSummaryFull(b *testing.B) {
 	}
 }
 
-// BenchmarkInbox is the director's inbox: every move waiting on them tried
-// against the rules.
+// BenchmarkInbox is the director's inbox given again while nothing it
+// depends on changed (the first run keeps it).
 func BenchmarkInbox(b *testing.B) {
 	dir := benchDept(b)
 	b.Setenv("GIT_AUTHOR_EMAIL", "wang.fang@example.com")
@@ -175,5 +180,18 @@ func BenchmarkInbox(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		benchRun(b, dir, "inbox")
+	}
+}
+
+// BenchmarkInboxFull is the director's inbox made from the whole
+// department (--no-cache): every move waiting on them tried against the
+// rules, what the first inbox after any change costs.
+func BenchmarkInboxFull(b *testing.B) {
+	dir := benchDept(b)
+	b.Setenv("GIT_AUTHOR_EMAIL", "wang.fang@example.com")
+	b.Setenv("GIT_COMMITTER_EMAIL", "wang.fang@example.com")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		benchRun(b, dir, "inbox", "--no-cache")
 	}
 }

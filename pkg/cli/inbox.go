@@ -2,13 +2,21 @@ package cli
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"time"
 
 	"github.com/opsbook/opsbook/pkg/change"
+	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/gitstore"
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/inbox"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
+	"github.com/opsbook/opsbook/pkg/repo"
+	"github.com/opsbook/opsbook/pkg/rules"
 	"github.com/spf13/cobra"
 )
 
@@ -76,40 +84,13 @@ func runInbox(ctx context.Context, o *inboxOpts) error {
 	if err != nil {
 		return err
 	}
-	now, r, err := o.load(ctx)
+	now, err := o.clock()
 	if err != nil {
 		return err
 	}
-	gs, err := gitstore.Open(r.Root)
+	box, err := o.inbox(ctx, now)
 	if err != nil {
-		return usage(err)
-	}
-	_, email, err := gs.Identity()
-	if err != nil {
-		return refused(i18n.Errorf(msgInboxWho, err))
-	}
-	you := change.PersonByEmail(r.Set, email)
-	if you == nil {
-		return refused(i18n.Errorf(msgInboxUnknown, r.Policy.Records, email))
-	}
-	subject := you
-	if o.forHandle != "" {
-		if err := inbox.MayView(r.Set, you.ID, o.forHandle); err != nil {
-			return refused(err)
-		}
-		subject = r.Set.Get(o.forHandle)
-	}
-	if subject == nil || subject.Kind != record.Person {
-		return usageErr(msgInboxNoPerson, o.forHandle)
-	}
-	// Only the errors of the person's own records are listed; a move
-	// judged on the whole department takes the department's errors then.
-	findings := r.ErrorsOf(now, inbox.Owned(r.Set, subject.ID))
-	preview := change.Preview(r, gs, subject, now, nil)
-	defer o.manyProgress(preview)()
-	box, err := inbox.Build(inbox.Input{Set: r.Set, Policy: r.Policy, Now: now, Person: subject.ID, Findings: findings, Try: preview.TryMovesText})
-	if err != nil {
-		return usage(err)
+		return err
 	}
 	page := box.Page(now)
 	if o.html != "" {
@@ -127,4 +108,100 @@ func runInbox(ctx context.Context, o *inboxOpts) error {
 		return render.WriteYAML(o.io.Out, box)
 	}
 	return render.WritePageWidth(o.io.Out, page, o.io.OutTTY, o.colors(), o.io.Width)
+}
+
+// inboxesReused counts the inboxes given from a memo, for the tests.
+var inboxesReused int
+
+// inboxMemo names the memo of the inbox that viewer (by git email) asks
+// for (forHandle: another person's), as of now's time zone, read with
+// the identity at hand (a tried move may re-encrypt a field).
+func inboxMemo(email, forHandle string, now time.Time) string {
+	zone, offset := now.Zone()
+	h := sha256.Sum256(fmt.Appendf(nil, "%s\x00%s\x00%s %d\x00%s", email, forHandle, zone, offset, crypt.IdentityKey()))
+	return "inbox-" + hex.EncodeToString(h[:12])
+}
+
+// inbox returns the inbox asked for as of now: the stored one when it
+// holds (recallMemo: the same department, attachments and commit state,
+// the same day, and a moment before any item or tried move could change
+// by time alone), or one made from the whole department, then stored.
+func (o *inboxOpts) inbox(ctx context.Context, now time.Time) (*inbox.Inbox, error) {
+	var memo string
+	var found memoFound
+	if !o.noCache {
+		gs, err := openGit(o.dir)
+		if err == nil {
+			if _, email, err := gs.Identity(); err == nil {
+				memo = inboxMemo(email, o.forHandle, now)
+				if found, err = o.recallMemo(ctx, memo, now); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	if found.memo != nil {
+		if box, err := inbox.Kept(found.memo.Value, now); err == nil {
+			o.warnInterrupted(found.root)
+			inboxesReused++
+			repo.Trace("%s memo: reused", memo)
+			return box, nil
+		}
+	}
+	start := time.Now()
+	_, r, err := o.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	gs, err := gitstore.Open(r.Root)
+	if err != nil {
+		return nil, usage(err)
+	}
+	_, email, err := gs.Identity()
+	if err != nil {
+		return nil, refused(i18n.Errorf(msgInboxWho, err))
+	}
+	you := change.PersonByEmail(r.Set, email)
+	if you == nil {
+		return nil, refused(i18n.Errorf(msgInboxUnknown, r.Policy.Records, email))
+	}
+	subject := you
+	if o.forHandle != "" {
+		if err := inbox.MayView(r.Set, you.ID, o.forHandle); err != nil {
+			return nil, refused(err)
+		}
+		subject = r.Set.Get(o.forHandle)
+	}
+	if subject == nil || subject.Kind != record.Person {
+		return nil, usageErr(msgInboxNoPerson, o.forHandle)
+	}
+	// Only the errors of the person's own records are listed; a move
+	// judged on the whole department takes the department's errors then.
+	h := &rules.Horizon{}
+	findings, seen := r.ErrorsOfSeen(now, inbox.Owned(r.Set, subject.ID), h)
+	preview := change.Preview(r, gs, subject, now, nil)
+	preview.Horizon = h
+	stop := o.manyProgress(preview)
+	box, err := inbox.Build(inbox.Input{Set: r.Set, Policy: r.Policy, Now: now, Person: subject.ID, Findings: findings, Try: preview.TryMovesText, Horizon: h})
+	stop()
+	if err != nil {
+		return nil, usage(err)
+	}
+	if memo != "" && memo == inboxMemo(email, o.forHandle, now) {
+		tried, dirty := preview.SeenFiles()
+		if v, err := box.Keep(); err == nil {
+			o.storeMemo(ctx, memo, found.fp, now, start, h, append(seen, tried...), dirty, v)
+		}
+	}
+	return box, nil
+}
+
+// openGit opens the git repository of the department dir is in (a folder
+// below its root included).
+func openGit(dir string) (*gitstore.Repo, error) {
+	root, err := config.FindRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	return gitstore.Open(root)
 }

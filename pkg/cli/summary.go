@@ -92,33 +92,17 @@ var summariesReused int
 // no judgement of the rules or reports changing in between), or a full
 // pass over the department, which stores its answer for the next time.
 func (o *summaryOpts) summary(ctx context.Context, now time.Time) (*report.Summary, error) {
-	var before string
-	var d *repo.Indexed
-	if !o.noCache {
-		if x, err := repo.OpenIndexed(ctx, o.dir); err == nil {
-			d = x
-			before, _ = d.Fingerprint()
-		} else if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
+	found, err := o.recallMemo(ctx, summaryMemo, now)
+	if err != nil {
+		return nil, err
 	}
-	if before != "" {
-		m, err := repo.LoadMemo(d.Root, summaryMemo)
-		switch {
-		case err != nil:
-			repo.Trace("summary memo: %v", err)
-		case !m.Holds(before, now):
-			repo.Trace("summary memo: %s", m.Why(before, now))
-		case !repo.SameFiles(d.Root, m.Files):
-			repo.Trace("summary memo: an attachment changed")
-		default:
-			var v storedSummary
-			if json.Unmarshal(m.Value, &v) == nil && v.Summary != nil && v.Summary.Retime(now, v.Starts) {
-				o.warnInterrupted(d.Root)
-				summariesReused++
-				repo.Trace("summary memo: reused")
-				return v.Summary, nil
-			}
+	if found.memo != nil {
+		var v storedSummary
+		if json.Unmarshal(found.memo.Value, &v) == nil && v.Summary != nil && v.Summary.Retime(now, v.Starts) {
+			o.warnInterrupted(found.root)
+			summariesReused++
+			repo.Trace("summary memo: reused")
+			return v.Summary, nil
 		}
 	}
 	start := time.Now()
@@ -130,8 +114,8 @@ func (o *summaryOpts) summary(ctx context.Context, now time.Time) (*report.Summa
 	ds, seen := r.ValidateSeen(now, h)
 	rc := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Horizon: h}
 	s := report.NewSummary(rc, ds, now)
-	if before != "" {
-		o.storeSummary(ctx, before, now, start, h, seen, s)
+	if v, err := json.Marshal(storedSummary{s, s.ClockStarts()}); err == nil {
+		o.storeMemo(ctx, summaryMemo, found.fp, now, start, h, seen, nil, v)
 	}
 	return s, nil
 }
@@ -140,32 +124,4 @@ func (o *summaryOpts) summary(ctx context.Context, now time.Time) (*report.Summa
 type storedSummary struct {
 	Summary *report.Summary `json:"summary"`
 	Starts  []time.Time     `json:"clock_starts"`
-}
-
-// storeSummary keeps s when the department after the pass is the one
-// fingerprinted before it (fp) and the attachments the rules looked at
-// have stat data that vouch for their content.
-func (o *summaryOpts) storeSummary(ctx context.Context, fp string, now, start time.Time, h *rules.Horizon, seen []string, s *report.Summary) {
-	d, err := repo.OpenIndexed(ctx, o.dir)
-	if err != nil {
-		return
-	}
-	if after, ok := d.Fingerprint(); !ok || after != fp {
-		repo.Trace("summary memo: not stored: the department changed during the pass")
-		return
-	}
-	files, ok := repo.SeeFiles(d.Root, seen, start)
-	if !ok {
-		repo.Trace("summary memo: not stored: an attachment changed too recently")
-		return
-	}
-	v, err := json.Marshal(storedSummary{s, s.ClockStarts()})
-	if err != nil {
-		return
-	}
-	m := &repo.Memo{Fingerprint: fp, Day: now.Format(time.DateOnly), From: now, Files: files, Value: v}
-	if at := h.At(); !at.IsZero() {
-		m.Until = &at
-	}
-	repo.SaveMemo(d.Root, summaryMemo, m)
 }

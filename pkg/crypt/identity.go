@@ -2,6 +2,7 @@ package crypt
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -39,20 +40,45 @@ var ErrNoIdentity = errors.New("no identity")
 // ErrNoIdentity. A passphrase-protected SSH key is asked for its passphrase
 // by ask (nil: refused with a message).
 func LoadIdentity(ask func(prompt string) ([]byte, error)) (*Identity, error) {
+	p, err := identityPath()
+	if err != nil {
+		return nil, err
+	}
+	return ReadIdentity(p, ask)
+}
+
+// identityPath is the file LoadIdentity reads.
+func identityPath() (string, error) {
 	if p := os.Getenv(IdentityEnv); p != "" {
-		return ReadIdentity(p, ask)
+		return p, nil
 	}
 	home, err := os.UserHomeDir()
 	if err != nil || home == "" {
-		return nil, ErrNoIdentity
+		return "", ErrNoIdentity
 	}
 	for _, name := range []string{"id_ed25519", "id_rsa"} {
 		p := filepath.Join(home, ".ssh", name)
 		if _, err := os.Stat(p); err == nil {
-			return ReadIdentity(p, ask)
+			return p, nil
 		}
 	}
-	return nil, ErrNoIdentity
+	return "", ErrNoIdentity
+}
+
+// IdentityKey names the identity LoadIdentity would read, for keeping an
+// answer that may depend on it (a tried move that re-encrypts a field
+// needs the actor's key): the file's path and a hash of its bytes, or
+// what stands in its way. Nothing is parsed and no passphrase is asked.
+func IdentityKey() string {
+	p, err := identityPath()
+	if err != nil {
+		return "none"
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return "unreadable " + p
+	}
+	return fmt.Sprintf("%s %x", p, sha256.Sum256(data))
 }
 
 // ReadIdentity reads one identity file.

@@ -54,6 +54,12 @@ type Input struct {
 	// text is the same in the reader's language, for the page (nil: the
 	// English).
 	Try func(recs []*record.Record, tos []string) (english, text [][]string)
+	// Horizon, when set, collects when the inbox made as of Now may change
+	// by the passing of time alone, the records staying as they are (an
+	// SLA clock's breach; the instants a tried move's stamps are compared
+	// with: NextInstant): with Try's and Findings' own horizons, how long
+	// a kept inbox (Keep) holds within Now's day.
+	Horizon *rules.Horizon
 }
 
 // Sources of work, the "source" of an item in JSON.
@@ -159,6 +165,11 @@ func Build(in Input) (*Inbox, error) {
 		return nil, i18n.Errorf(msgNoPerson, in.Person, in.Policy.Records)
 	}
 	b := newBuilder(in)
+	if in.Horizon != nil {
+		if t := NextInstant(in.Set, in.Now); !t.IsZero() {
+			b.rc.Until(t)
+		}
+	}
 	box := &Inbox{Person: p.ID, Name: p.Title(), Role: p.Str("role"), AsOf: in.Now.Format(time.RFC3339), Items: []Item{}, Team: []Item{}}
 	box.Items = b.tried(b.itemsOf(p.ID, true))
 	scope := report.Scope(in.Set, p.ID)
@@ -263,7 +274,7 @@ func newBuilder(in Input) *builder {
 	people := workflow.NewPeople(in.Set.OfKind(record.Person))
 	return &builder{
 		in:      in,
-		rc:      &rules.Context{Set: in.Set, Policy: in.Policy, Now: in.Now},
+		rc:      &rules.Context{Set: in.Set, Policy: in.Policy, Now: in.Now, Horizon: in.Horizon},
 		env:     workflow.Env{Policy: in.Policy, People: people, Now: in.Now, Records: in.Set},
 		today:   in.Now.Format(time.DateOnly),
 		horizon: in.Now.Add(Horizon).Format(time.DateOnly),

@@ -20,8 +20,9 @@ import (
 )
 
 // A memo keeps an answer computed from the whole department (the summary,
-// with validate's counts) in .git/opsbook, to be given again without the
-// full read while nothing it depends on has changed. It depends on:
+// with validate's counts; a person's inbox) in .git/opsbook, to be given
+// again without the full read while nothing it depends on has changed. It
+// depends on:
 //
 //   - the department's fingerprint: the opsbook build, the schemas, the
 //     reader's language, the policy file's bytes, and every record file's
@@ -30,6 +31,9 @@ import (
 //     a link, a regular file) and the file's stat data, taken after the
 //     full pass and only kept when older than the racy window, so that an
 //     unchanged stat means unchanged content (as git's index assumes);
+//   - for an answer that asked whether files are committed as they are
+//     (the inbox's tried moves), those files' answers (Dirty), asked
+//     again by the caller before it reuses the memo;
 //   - the moment: an answer made as of N is given again at M only when M
 //     has N's calendar day (in M's zone), N <= M and M is before the
 //     horizon the checks and reports registered (rules.Horizon).
@@ -37,12 +41,16 @@ import (
 // Anything else (a missing or damaged memo, another fingerprint, a file
 // the index cannot read) means the full pass, which writes a new memo.
 type Memo struct {
-	Fingerprint string          `json:"fingerprint"`
-	Day         string          `json:"day"`
-	From        time.Time       `json:"from"`
-	Until       *time.Time      `json:"until"` // nil: no instant registered (the day decides)
-	Files       []SeenFile      `json:"files"`
-	Value       json.RawMessage `json:"value"`
+	Fingerprint string     `json:"fingerprint"`
+	Day         string     `json:"day"`
+	From        time.Time  `json:"from"`
+	Until       *time.Time `json:"until"` // nil: no instant registered (the day decides)
+	Files       []SeenFile `json:"files"`
+	// Dirty holds, for each path whose commit state the answer asked
+	// (gitstore's Dirty: a move's attachments must be committed as they
+	// are), the answer then; the caller asks again before reusing it.
+	Dirty map[string]bool `json:"dirty,omitempty"`
+	Value json.RawMessage `json:"value"`
 }
 
 // SeenFile is what was at an attachment path when a memo was made.
@@ -53,7 +61,7 @@ type SeenFile struct {
 }
 
 // MemoFormat is the memo files' format; bump it on every change.
-const MemoFormat = 1
+const MemoFormat = 2
 
 // Fingerprint is the department's fingerprint (see Memo); ok is false when
 // a record file could not be read at all (the full read warns of it).

@@ -15,6 +15,7 @@ import (
 
 	"github.com/opsbook/opsbook/pkg/attach"
 	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/rules"
@@ -85,22 +86,41 @@ func (r *Repo) ValidateSeen(now time.Time, h *rules.Horizon) ([]diag.Diagnostic,
 // Errors and Keep). A command listing some records' errors (the inbox:
 // the person's own records) spares the pass over the department.
 func (r *Repo) ErrorsOf(now time.Time, paths map[string]bool) []diag.Diagnostic {
+	ds, _ := r.ErrorsOfSeen(now, paths, nil)
+	return ds
+}
+
+// ErrorsOfSeen is ErrorsOf that also collects, in h (when not nil), when
+// its errors may change by the passing of time alone, and returns the
+// attachment paths the rules looked at, sorted (as ValidateSeen).
+func (r *Repo) ErrorsOfSeen(now time.Time, paths map[string]bool, h *rules.Horizon) ([]diag.Diagnostic, []string) {
 	var ds []diag.Diagnostic
 	for _, d := range r.Diags {
 		if d.Severity == diag.Error && paths[d.Path] {
 			ds = append(ds, d)
 		}
 	}
+	var seen sync.Map
 	stat := func(rel string) attach.State {
+		seen.Store(rel, true)
 		if !insideRepo(rel) {
 			return attach.Missing
 		}
 		return attach.Stat(r.Root, rel)
 	}
-	c := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Stat: stat, Errors: true,
+	c := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Stat: stat, Errors: true, Horizon: h,
+		Sum: func(rel string) (string, error) { seen.Store(rel, true); return attach.Sum(r.Root, rel) },
+		Head: func(rel string) ([]byte, error) {
+			seen.Store(rel, true)
+			return attach.Head(r.Root, rel, crypt.HeaderMax)
+		},
 		Only: func(rec *record.Record) bool { return paths[rec.Path] },
 		Keep: func(path, _ string, sev diag.Severity) bool { return sev == diag.Error && paths[path] }}
-	return diag.Sort(append(ds, rules.Check(c)...))
+	ds = diag.Sort(append(ds, rules.Check(c)...))
+	var out []string
+	seen.Range(func(k, _ any) bool { out = append(out, k.(string)); return true })
+	sort.Strings(out)
+	return ds, out
 }
 
 func (r *Repo) validate(now time.Time, h *rules.Horizon, collect bool, keep func(path, rule string, sev diag.Severity) bool) ([]diag.Diagnostic, []string) {

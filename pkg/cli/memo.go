@@ -1,0 +1,119 @@
+package cli
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/opsbook/opsbook/pkg/gitstore"
+	"github.com/opsbook/opsbook/pkg/repo"
+	"github.com/opsbook/opsbook/pkg/rules"
+)
+
+// A command whose answer needs the whole department (summary, inbox)
+// gives a stored one while it holds (repo.Memo) and otherwise makes it
+// with a full pass, which stores it for the next time.
+
+// memoFound is what recallMemo found: the department's fingerprint before
+// the pass ("" when there is none to store by), and the memo when it holds.
+type memoFound struct {
+	fp   string
+	root string
+	memo *repo.Memo
+}
+
+// recallMemo fingerprints the department and reads the memo called name;
+// found.memo is nil unless it holds at now: the same fingerprint, day and
+// window, the attachments it looked at unchanged, and the files whose
+// commit state it asked still answering the same.
+func (g *global) recallMemo(ctx context.Context, name string, now time.Time) (memoFound, error) {
+	if g.noCache {
+		return memoFound{}, nil
+	}
+	d, err := repo.OpenIndexed(ctx, g.dir)
+	if err != nil {
+		return memoFound{}, ctx.Err()
+	}
+	fp, _ := d.Fingerprint()
+	if fp == "" {
+		return memoFound{}, nil
+	}
+	f := memoFound{fp: fp, root: d.Root}
+	m, err := repo.LoadMemo(d.Root, name)
+	switch {
+	case err != nil:
+		repo.Trace("%s memo: %v", name, err)
+	case !m.Holds(fp, now):
+		repo.Trace("%s memo: %s", name, m.Why(fp, now))
+	case !repo.SameFiles(d.Root, m.Files):
+		repo.Trace("%s memo: an attachment changed", name)
+	case !sameCommitState(d.Root, m.Dirty):
+		repo.Trace("%s memo: an attachment's commit state changed", name)
+	default:
+		f.memo = m
+	}
+	return f, nil
+}
+
+// sameCommitState asks again whether each path is committed as it is.
+func sameCommitState(root string, was map[string]bool) bool {
+	if len(was) == 0 {
+		return true
+	}
+	gs, err := gitstore.Open(root)
+	if err != nil {
+		return false
+	}
+	paths := make([]string, 0, len(was))
+	for p := range was {
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	dirty, err := gs.Dirty(paths)
+	if err != nil {
+		return false
+	}
+	now := map[string]bool{}
+	for _, p := range dirty {
+		now[p] = true
+	}
+	for _, p := range paths {
+		if was[p] != now[p] {
+			return false
+		}
+	}
+	return true
+}
+
+// storeMemo keeps value as the memo called name when the department after
+// the pass is the one fingerprinted before it (fp) and the attachments
+// the pass looked at (seen) have stat data that vouch for their content;
+// the pass started at start, answered as of now, and registered its
+// horizon in h. dirty is the commit state it asked (repo.Memo.Dirty).
+func (g *global) storeMemo(ctx context.Context, name, fp string, now, start time.Time, h *rules.Horizon, seen []string, dirty map[string]bool, value []byte) {
+	if fp == "" {
+		return
+	}
+	d, err := repo.OpenIndexed(ctx, g.dir)
+	if err != nil {
+		return
+	}
+	if after, ok := d.Fingerprint(); !ok || after != fp {
+		repo.Trace("%s memo: not stored: the department changed during the pass", name)
+		return
+	}
+	files, ok := repo.SeeFiles(d.Root, seen, start)
+	if !ok {
+		repo.Trace("%s memo: not stored: an attachment changed too recently", name)
+		return
+	}
+	if !sameCommitState(d.Root, dirty) {
+		repo.Trace("%s memo: not stored: an attachment's commit state changed during the pass", name)
+		return
+	}
+	m := &repo.Memo{Fingerprint: fp, Day: now.Format(time.DateOnly), From: now, Files: files, Dirty: dirty, Value: value}
+	if at := h.At(); !at.IsZero() {
+		m.Until = &at
+	}
+	repo.SaveMemo(d.Root, name, m)
+}
