@@ -68,12 +68,12 @@ type qnode struct {
 // quickBuilder turns the schema documents (as compile saw them) into
 // quick nodes, resolving $refs across files.
 type quickBuilder struct {
-	docs  map[string]any // by file name
+	docs  func(file string) (any, bool) // a schema document by file name
 	nodes map[string]*qnode
 	fmts  map[string]func(any) bool
 }
 
-func newQuickBuilder(docs map[string]any) *quickBuilder {
+func newQuickBuilder(docs func(file string) (any, bool)) *quickBuilder {
 	fmts := map[string]func(any) bool{
 		"money":        func(v any) bool { return moneyFormat(v, false) },
 		"signed-money": func(v any) bool { return moneyFormat(v, true) },
@@ -97,7 +97,7 @@ func (b *quickBuilder) at(file, ptr string) *qnode {
 	}
 	n := &qnode{}
 	b.nodes[key] = n // before building: references may loop back
-	v, ok := b.docs[file]
+	v, ok := b.docs(file)
 	if ok {
 		v, ok = pointer(v, ptr)
 	}

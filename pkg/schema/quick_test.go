@@ -143,7 +143,7 @@ func TestQuickAgrees(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	counts := map[string]int{}
 	judge := func(k record.Kind, data map[string]any, what string) {
-		q := s.quick[k].check(toMap(data), 0)
+		q := s.quick[k].get().check(toMap(data), 0)
 		sch, err := s.full.get(k)
 		if err != nil {
 			t.Fatal(err)
@@ -210,7 +210,7 @@ func TestQuickAgreesOnPolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q := s.policy.check(any(rec.Data), 0); q != yes {
+	if q := s.policy.get().check(any(rec.Data), 0); q != yes {
 		t.Fatalf("the shipped policy: quick check says %v, want yes", q)
 	}
 	sch, err := s.full.file("policy.json")
@@ -229,7 +229,7 @@ func TestQuickAgreesOnPolicy(t *testing.T) {
 		for j := 0; j <= rng.IntN(3); j++ {
 			mutate(rng, d)
 		}
-		q := s.policy.check(toMap(d), 0)
+		q := s.policy.get().check(toMap(d), 0)
 		full := sch.Validate(any(d)) == nil
 		if q == yes && !full || q == no && full {
 			b, _ := json.Marshal(d)

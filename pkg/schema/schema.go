@@ -25,21 +25,119 @@ import (
 
 const base = "https://opsbook.invalid/schemas/"
 
-// Set is the compiled schemas for one policy's categories.
+// Set is the compiled schemas for one policy's categories. Everything in
+// it is made on first use: a command reads the schema documents, builds
+// the quick checks and compiles the validators only of what it meets.
 type Set struct {
-	// full holds the validators, compiled on first use: the quick check
-	// accepts valid records and policies without them, so a command that
-	// meets only valid ones never compiles them (the policy's alone was a
-	// fifth of a short command's time).
+	docs *lazyDocs
+	// full holds the validators: the quick check accepts valid records
+	// and policies without them, so a command that meets only valid ones
+	// never compiles them (the policy's alone was a fifth of a short
+	// command's time).
 	full *lazyFull
 	// quick is each kind's quick check (see quick.go), and policy the
 	// policy file's.
-	quick  map[record.Kind]*qnode
-	policy *qnode
+	quick  map[record.Kind]*lazyQuick
+	policy *lazyQuick
 	// encrypted is, per kind, the field paths the policy stores encrypted:
 	// there a ciphertext stands for the value, and the value's schema
 	// cannot be checked without the key.
 	encrypted map[record.Kind][]string
+}
+
+// lazyDocs reads the embedded schema documents, each once, on first use,
+// with the category enums set in common.json; it also builds the quick
+// checks, which read them.
+type lazyDocs struct {
+	mu      sync.Mutex
+	expCats []string
+	cmpCats []string
+	docs    map[string]any // by file name
+	qb      *quickBuilder
+}
+
+// doc returns the document of a schema file; the caller holds mu.
+func (l *lazyDocs) doc(name string) (any, error) {
+	if d, ok := l.docs[name]; ok {
+		return d, nil
+	}
+	data, err := fs.ReadFile(schemas.FS, name)
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("schema %s: %w", name, err)
+	}
+	if name == "common.json" {
+		defs, _ := doc["$defs"].(map[string]any)
+		if defs == nil {
+			return nil, fmt.Errorf("schema common.json has no $defs")
+		}
+		for name, words := range defWords {
+			if d, ok := defs[name].(map[string]any); ok {
+				if pat, ok := d["pattern"].(string); ok {
+					patternMu.Lock()
+					patternWords[pat] = words
+					patternMu.Unlock()
+				}
+			}
+		}
+		defs["expenseCategory"] = enumOf(l.expCats)
+		defs["complaintCategory"] = enumOf(l.cmpCats)
+	}
+	l.docs[name] = doc
+	return doc, nil
+}
+
+// all returns every schema document, by file name.
+func (l *lazyDocs) all() (map[string]any, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	entries, err := fs.ReadDir(schemas.FS, ".")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{}
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".json") {
+			continue
+		}
+		d, err := l.doc(e.Name())
+		if err != nil {
+			return nil, err
+		}
+		out[e.Name()] = d
+	}
+	return out, nil
+}
+
+// quick builds the quick check of a schema file (a document that cannot
+// be read gives a node that is never sure, sending every value to the
+// validator, which reports the error).
+func (l *lazyDocs) quick(file string) *qnode {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.qb == nil {
+		l.qb = newQuickBuilder(func(name string) (any, bool) {
+			d, err := l.doc(name)
+			return d, err == nil
+		})
+	}
+	return l.qb.root(file)
+}
+
+// lazyQuick is one file's quick check, built on first use.
+type lazyQuick struct {
+	once sync.Once
+	docs *lazyDocs
+	file string
+	node *qnode
+}
+
+func (q *lazyQuick) get() *qnode {
+	q.once.Do(func() { q.node = q.docs.quick(q.file) })
+	return q.node
 }
 
 // Encrypting returns the set with the policy's encrypted fields: an age
@@ -130,43 +228,12 @@ func WithCategories(common []byte, expCats, cmpCats []string) ([]byte, error) {
 }
 
 func compile(expCats, cmpCats []string) (*Set, error) {
-	entries, err := fs.ReadDir(schemas.FS, ".")
-	if err != nil {
-		return nil, err
-	}
-	docs := map[string]any{}
-	for _, e := range entries {
-		data, err := fs.ReadFile(schemas.FS, e.Name())
-		if err != nil {
-			return nil, err
-		}
-		var doc map[string]any
-		if err := json.Unmarshal(data, &doc); err != nil {
-			return nil, fmt.Errorf("schema %s: %w", e.Name(), err)
-		}
-		if e.Name() == "common.json" {
-			defs, _ := doc["$defs"].(map[string]any)
-			if defs == nil {
-				return nil, fmt.Errorf("schema common.json has no $defs")
-			}
-			for name, words := range defWords {
-				if d, ok := defs[name].(map[string]any); ok {
-					if pat, ok := d["pattern"].(string); ok {
-						patternWords[pat] = words
-					}
-				}
-			}
-			defs["expenseCategory"] = enumOf(expCats)
-			defs["complaintCategory"] = enumOf(cmpCats)
-		}
-		docs[e.Name()] = doc
-	}
-	s := &Set{full: &lazyFull{docs: docs, done: map[string]*jsonschema.Schema{}}, quick: map[record.Kind]*qnode{}}
-	qb := newQuickBuilder(docs)
+	docs := &lazyDocs{expCats: expCats, cmpCats: cmpCats, docs: map[string]any{}}
+	s := &Set{docs: docs, full: &lazyFull{docs: docs, done: map[string]*jsonschema.Schema{}},
+		quick: map[record.Kind]*lazyQuick{}, policy: &lazyQuick{docs: docs, file: "policy.json"}}
 	for _, ki := range record.Kinds {
-		s.quick[ki.Kind] = qb.root(string(ki.Kind) + ".json")
+		s.quick[ki.Kind] = &lazyQuick{docs: docs, file: string(ki.Kind) + ".json"}
 	}
-	s.policy = qb.root("policy.json")
 	return s, nil
 }
 
@@ -218,13 +285,13 @@ func moneyFormat(v any, signed bool) bool {
 // Validate checks a record against its kind's schema. A record without a
 // known kind is reported as such.
 func (s *Set) Validate(r *record.Record) []diag.Diagnostic {
-	q := s.quick[r.Kind]
-	if q == nil {
+	lq := s.quick[r.Kind]
+	if lq == nil {
 		line, col := r.Pos("kind")
 		return []diag.Diagnostic{{Path: r.Path, Line: line, Column: col, Severity: diag.Error,
 			Rule: "schema", Message: "missing or unknown kind", Record: r.ID}}
 	}
-	if q.check(any(r.Data), 0) == yes {
+	if lq.get().check(any(r.Data), 0) == yes {
 		return nil
 	}
 	sch, err := s.full.get(r.Kind)
@@ -240,7 +307,7 @@ func (s *Set) Validate(r *record.Record) []diag.Diagnostic {
 // and the property names for "did you mean" (needed only with an error).
 type lazyFull struct {
 	mu    sync.Mutex
-	docs  map[string]any // the schema documents by file name, read only
+	docs  *lazyDocs
 	c     *jsonschema.Compiler
 	props map[string][]string
 	done  map[string]*jsonschema.Schema // by file name
@@ -283,15 +350,19 @@ func (l *lazyFull) start() error {
 	c.AssertFormat = true
 	c.Formats["money"] = func(v any) bool { return moneyFormat(v, false) }
 	c.Formats["signed-money"] = func(v any) bool { return moneyFormat(v, true) }
-	names := make([]string, 0, len(l.docs))
-	for name := range l.docs {
+	docs, err := l.docs.all()
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(docs))
+	for name := range docs {
 		names = append(names, name)
 	}
 	sort.Strings(names)
 	props := map[string][]string{}
 	for _, name := range names {
-		collectProps(name, "", l.docs[name], props)
-		b, _ := json.Marshal(l.docs[name])
+		collectProps(name, "", docs[name], props)
+		b, _ := json.Marshal(docs[name])
 		if err := c.AddResource(base+name, bytes.NewReader(b)); err != nil {
 			return fmt.Errorf("schema %s: %w", name, err)
 		}
@@ -310,7 +381,7 @@ func (l *lazyFull) propsAt(loc string) []string {
 
 // ValidatePolicy checks a parsed .opsbook.yaml.
 func (s *Set) ValidatePolicy(r *record.Record) []diag.Diagnostic {
-	if s.policy.check(any(r.Data), 0) == yes {
+	if s.policy.get().check(any(r.Data), 0) == yes {
 		return nil
 	}
 	sch, err := s.full.file("policy.json")
@@ -479,7 +550,9 @@ func (s *Set) toDiag(r *record.Record, ve *jsonschema.ValidationError) diag.Diag
 		if u, err := strconv.Unquote(`"` + strings.ReplaceAll(strings.ReplaceAll(pat, `\'`, `'`), `"`, `\"`) + `"`); err == nil {
 			pat = u
 		}
+		patternMu.Lock()
 		what, ok := patternWords[pat]
+		patternMu.Unlock()
 		if !ok {
 			what = i18n.P("in the expected form (%s)", pat)
 		}
@@ -628,8 +701,12 @@ var defWords = map[string]i18n.Phrase{
 	"attachment":     i18n.P("a path inside the repository (relative, without .. segments or backslashes)"),
 }
 
-// patternWords maps a pattern to its words; filled from common.json.
-var patternWords = map[string]i18n.Phrase{
-	`^[a-z][a-z0-9_]*$`: i18n.P("a name of lower-case letters, digits and _"),
-	`^[A-Z]{3}$`:        i18n.P("a three-letter currency code (like CNY)"),
-}
+// patternWords maps a pattern to its words; filled from common.json when
+// it is read, under patternMu.
+var (
+	patternMu    sync.Mutex
+	patternWords = map[string]i18n.Phrase{
+		`^[a-z][a-z0-9_]*$`: i18n.P("a name of lower-case letters, digits and _"),
+		`^[A-Z]{3}$`:        i18n.P("a three-letter currency code (like CNY)"),
+	}
+)

@@ -1,7 +1,11 @@
 package schema
 
 import (
+	"context"
+	"fmt"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/opsbook/opsbook/pkg/record"
@@ -79,5 +83,59 @@ func TestSuggest(t *testing.T) {
 	}
 	if s := Suggest("zzz", []string{"amount"}); s != "" {
 		t.Errorf("suggest = %q", s)
+	}
+}
+
+// The quick checks, documents and validators of a set are made on first
+// use, from whichever goroutine meets a kind first: many goroutines
+// validating the sample's records, valid and broken, on a fresh set give
+// what one goroutine gives (run with -race).
+func TestValidateConcurrently(t *testing.T) {
+	recs, _, err := record.Load(context.Background(), filepath.Join("..", ".."), "records")
+	if err != nil || len(recs) == 0 {
+		t.Fatal(len(recs), err)
+	}
+	all := recs
+	for _, r := range recs {
+		b, ds := record.Parse(r.Path, []byte(strings.Replace(r.Source(), "\nstatus: ", "\nstatus: x", 1)+"bogus_field: 1\n"))
+		if b == nil {
+			t.Fatal(ds)
+		}
+		all = append(all, b)
+	}
+	one, _ := compile(expCats, cmpCats)
+	want := make([]string, len(all))
+	failing := 0
+	for i, r := range all {
+		ds := one.Validate(r)
+		want[i] = fmt.Sprint(ds)
+		if len(ds) > 0 {
+			failing++
+		}
+	}
+	if failing < len(recs) {
+		t.Fatalf("only %d of %d records fail", failing, len(all))
+	}
+	s, _ := compile(expCats, cmpCats)
+	var wg sync.WaitGroup
+	got := make([][]string, 8)
+	for g := range got {
+		got[g] = make([]string, len(all))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := range all {
+				i := (n + g*len(all)/8) % len(all)
+				got[g][i] = fmt.Sprint(s.Validate(all[i]))
+			}
+		}()
+	}
+	wg.Wait()
+	for _, g := range got {
+		for i := range all {
+			if g[i] != want[i] {
+				t.Fatalf("%s: concurrently %s, alone %s", all[i].Path, g[i], want[i])
+			}
+		}
 	}
 }
