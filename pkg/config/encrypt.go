@@ -88,8 +88,8 @@ func EncryptKinds() []record.Kind {
 }
 
 var (
-	partiesOnce sync.Once
-	parties     map[record.Kind][]string
+	partiesMu sync.Mutex
+	parties   = map[record.Kind][]string{}
 )
 
 // Parties returns the fields of a kind that name one person (a handle), at
@@ -97,41 +97,51 @@ var (
 // readers (assignee, employee, appraiser, improvement.coach, ...). They are
 // read from the kind's schema, so a new kind's parties need no table.
 func Parties(k record.Kind) []string {
-	partiesOnce.Do(func() {
-		parties = map[record.Kind][]string{}
-		for _, ki := range record.Kinds {
-			data, err := schemas.FS.ReadFile(string(ki.Kind) + ".json")
-			if err != nil {
+	partiesMu.Lock()
+	defer partiesMu.Unlock()
+	if out, ok := parties[k]; ok {
+		return out
+	}
+	out := partiesOf(k)
+	parties[k] = out
+	return out
+}
+
+// partiesOf reads a kind's parties from its schema (read only for the kinds
+// asked: a policy names parties of two or three).
+func partiesOf(k record.Kind) []string {
+	if !slices.ContainsFunc(record.Kinds, func(ki record.KindInfo) bool { return ki.Kind == k }) {
+		return nil
+	}
+	data, err := schemas.FS.ReadFile(string(k) + ".json")
+	if err != nil {
+		return nil
+	}
+	var doc map[string]any
+	if json.Unmarshal(data, &doc) != nil {
+		return nil
+	}
+	var out []string
+	var walk func(prefix string, props map[string]any, depth int)
+	walk = func(prefix string, props map[string]any, depth int) {
+		for name, v := range props {
+			m, _ := v.(map[string]any)
+			if m == nil {
 				continue
 			}
-			var doc map[string]any
-			if json.Unmarshal(data, &doc) != nil {
-				continue
+			if ref, _ := m["$ref"].(string); ref == "common.json#/$defs/handle" {
+				out = append(out, prefix+name)
 			}
-			var out []string
-			var walk func(prefix string, props map[string]any, depth int)
-			walk = func(prefix string, props map[string]any, depth int) {
-				for name, v := range props {
-					m, _ := v.(map[string]any)
-					if m == nil {
-						continue
-					}
-					if ref, _ := m["$ref"].(string); ref == "common.json#/$defs/handle" {
-						out = append(out, prefix+name)
-					}
-					if sub, ok := m["properties"].(map[string]any); ok && depth == 0 {
-						walk(prefix+name+".", sub, depth+1)
-					}
-				}
+			if sub, ok := m["properties"].(map[string]any); ok && depth == 0 {
+				walk(prefix+name+".", sub, depth+1)
 			}
-			if props, ok := doc["properties"].(map[string]any); ok {
-				walk("", props, 0)
-			}
-			sort.Strings(out)
-			parties[ki.Kind] = out
 		}
-	})
-	return parties[k]
+	}
+	if props, ok := doc["properties"].(map[string]any); ok {
+		walk("", props, 0)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // setEncrypt reads one kind's encrypt entry.
