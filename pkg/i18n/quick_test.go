@@ -7,8 +7,9 @@ import (
 	"testing"
 )
 
-// Every catalog file is read by the quick reader, and to the same map as
-// yaml.v3 reads it.
+// Every catalog file is read by the quick reader (an entry in a shape it
+// does not know would slow every command in Chinese), and to the same map
+// as yaml.v3 reads it.
 func TestQuickCatalogAgrees(t *testing.T) {
 	names, err := fs.Glob(catalogFS, "catalog/*.yaml")
 	if err != nil || len(names) == 0 {
@@ -25,7 +26,8 @@ func TestQuickCatalogAgrees(t *testing.T) {
 		}
 		got, ok := quickCatalog(b)
 		if !ok {
-			t.Errorf("%s: the quick reader declines it: the catalog is slow to load", name)
+			t.Errorf("%s: the quick reader declines it, so every command in Chinese would read it with yaml.v3 (about 10 ms slower): "+
+				`write entries as "key": "text" lines, term groups as word: text under their group, long text as ? |- and : |- blocks, with spaces, no tabs`, name)
 			continue
 		}
 		if !maps.Equal(got, want) {
