@@ -3,6 +3,7 @@ package cli
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/opsbook/opsbook/pkg/i18n"
 )
@@ -10,11 +11,12 @@ import (
 // cobra writes its own usage errors (an unknown command or flag, a flag
 // without its value) in English; cobraText puts the ones a reader meets
 // into the reader's language, keeping the command, flag and suggestions.
+// The patterns are compiled on the first such error, not at every start.
 var (
-	cobraUnknownCommand = regexp.MustCompile(`^unknown command ("[^"]*") for ("[^"]*")`)
-	cobraUnknownFlag    = regexp.MustCompile(`^unknown flag: (\S+)$`)
-	cobraUnknownShort   = regexp.MustCompile(`^unknown shorthand flag: ('.') in (\S+)$`)
-	cobraNeedsArgument  = regexp.MustCompile(`^flag needs an argument: (.+)$`)
+	cobraUnknownCommand = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^unknown command ("[^"]*") for ("[^"]*")`) })
+	cobraUnknownFlag    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^unknown flag: (\S+)$`) })
+	cobraUnknownShort   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^unknown shorthand flag: ('.') in (\S+)$`) })
+	cobraNeedsArgument  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^flag needs an argument: (.+)$`) })
 )
 
 func cobraText(msg string) string {
@@ -22,13 +24,13 @@ func cobraText(msg string) string {
 		return msg
 	}
 	head, rest, _ := strings.Cut(msg, "\n")
-	if m := cobraUnknownCommand.FindStringSubmatch(head); m != nil {
+	if m := cobraUnknownCommand().FindStringSubmatch(head); m != nil {
 		head = i18n.Sprintf("unknown command %s for %s", m[1], m[2]) + head[len(m[0]):]
-	} else if m := cobraUnknownFlag.FindStringSubmatch(head); m != nil {
+	} else if m := cobraUnknownFlag().FindStringSubmatch(head); m != nil {
 		head = i18n.Sprintf("unknown flag: %s", m[1])
-	} else if m := cobraUnknownShort.FindStringSubmatch(head); m != nil {
+	} else if m := cobraUnknownShort().FindStringSubmatch(head); m != nil {
 		head = i18n.Sprintf("unknown shorthand flag: %s in %s", m[1], m[2])
-	} else if m := cobraNeedsArgument.FindStringSubmatch(head); m != nil {
+	} else if m := cobraNeedsArgument().FindStringSubmatch(head); m != nil {
 		head = i18n.Sprintf("flag needs an argument: %s", m[1])
 	}
 	if rest != "" {

@@ -597,35 +597,46 @@ func anyOfMessage(ve *jsonschema.ValidationError) any {
 
 // libMessages are the validator's own messages, each as the catalog
 // format that says it in the reader's language. The English stays the
-// validator's text word for word.
+// validator's text word for word. The patterns are compiled when a message
+// is first put into words (libPatterns), not at every start.
 var libMessages = []struct {
-	re  *regexp.Regexp
-	say func(m []string) i18n.Phrase
+	pattern string
+	say     func(m []string) i18n.Phrase
 }{
-	{regexp.MustCompile(`^value must be one of (.*)$`), func(m []string) i18n.Phrase { return i18n.P("value must be one of %s", m[1]) }},
-	{regexp.MustCompile(`^value must be (.*)$`), func(m []string) i18n.Phrase { return i18n.P("value must be %s", m[1]) }},
-	{regexp.MustCompile(`^expected (.*), but got (.*)$`), func(m []string) i18n.Phrase { return i18n.P("expected %s, but got %s", m[1], m[2]) }},
-	{regexp.MustCompile(`^length must be >= (\d+), but got (\d+)$`), func(m []string) i18n.Phrase { return i18n.P("length must be >= %s, but got %s", m[1], m[2]) }},
-	{regexp.MustCompile(`^length must be <= (\d+), but got (\d+)$`), func(m []string) i18n.Phrase { return i18n.P("length must be <= %s, but got %s", m[1], m[2]) }},
-	{regexp.MustCompile(`^must be >= (\S+) but found (\S+)$`), func(m []string) i18n.Phrase { return i18n.P("must be >= %s but found %s", m[1], m[2]) }},
-	{regexp.MustCompile(`^must be <= (\S+) but found (\S+)$`), func(m []string) i18n.Phrase { return i18n.P("must be <= %s but found %s", m[1], m[2]) }},
-	{regexp.MustCompile(`^must be > (\S+) but found (\S+)$`), func(m []string) i18n.Phrase { return i18n.P("must be > %s but found %s", m[1], m[2]) }},
-	{regexp.MustCompile(`^must be < (\S+) but found (\S+)$`), func(m []string) i18n.Phrase { return i18n.P("must be < %s but found %s", m[1], m[2]) }},
-	{regexp.MustCompile(`^minimum (\d+) items required, but found (\d+) items$`), func(m []string) i18n.Phrase {
+	{`^value must be one of (.*)$`, func(m []string) i18n.Phrase { return i18n.P("value must be one of %s", m[1]) }},
+	{`^value must be (.*)$`, func(m []string) i18n.Phrase { return i18n.P("value must be %s", m[1]) }},
+	{`^expected (.*), but got (.*)$`, func(m []string) i18n.Phrase { return i18n.P("expected %s, but got %s", m[1], m[2]) }},
+	{`^length must be >= (\d+), but got (\d+)$`, func(m []string) i18n.Phrase { return i18n.P("length must be >= %s, but got %s", m[1], m[2]) }},
+	{`^length must be <= (\d+), but got (\d+)$`, func(m []string) i18n.Phrase { return i18n.P("length must be <= %s, but got %s", m[1], m[2]) }},
+	{`^must be >= (\S+) but found (\S+)$`, func(m []string) i18n.Phrase { return i18n.P("must be >= %s but found %s", m[1], m[2]) }},
+	{`^must be <= (\S+) but found (\S+)$`, func(m []string) i18n.Phrase { return i18n.P("must be <= %s but found %s", m[1], m[2]) }},
+	{`^must be > (\S+) but found (\S+)$`, func(m []string) i18n.Phrase { return i18n.P("must be > %s but found %s", m[1], m[2]) }},
+	{`^must be < (\S+) but found (\S+)$`, func(m []string) i18n.Phrase { return i18n.P("must be < %s but found %s", m[1], m[2]) }},
+	{`^minimum (\d+) items required, but found (\d+) items$`, func(m []string) i18n.Phrase {
 		return i18n.P("minimum %s items required, but found %s items", m[1], m[2])
 	}},
-	{regexp.MustCompile(`^maximum (\d+) items required, but found (\d+) items$`), func(m []string) i18n.Phrase {
+	{`^maximum (\d+) items required, but found (\d+) items$`, func(m []string) i18n.Phrase {
 		return i18n.P("maximum %s items required, but found %s items", m[1], m[2])
 	}},
-	{regexp.MustCompile(`^items at index (\d+) and (\d+) are equal$`), func(m []string) i18n.Phrase { return i18n.P("items at index %s and %s are equal", m[1], m[2]) }},
-	{regexp.MustCompile(`^not allowed$`), func(m []string) i18n.Phrase { return i18n.P("not allowed") }},
+	{`^items at index (\d+) and (\d+) are equal$`, func(m []string) i18n.Phrase { return i18n.P("items at index %s and %s are equal", m[1], m[2]) }},
+	{`^not allowed$`, func(m []string) i18n.Phrase { return i18n.P("not allowed") }},
 }
+
+// libPatterns are libMessages' patterns, compiled.
+var libPatterns = sync.OnceValue(func() []*regexp.Regexp {
+	res := make([]*regexp.Regexp, len(libMessages))
+	for i, l := range libMessages {
+		res[i] = regexp.MustCompile(l.pattern)
+	}
+	return res
+})
 
 // libMessage is a message of the validator in each language: one of
 // libMessages, or the validator's English when it is not among them.
 func libMessage(msg string) any {
-	for _, l := range libMessages {
-		if m := l.re.FindStringSubmatch(msg); m != nil {
+	res := libPatterns()
+	for i, l := range libMessages {
+		if m := res[i].FindStringSubmatch(msg); m != nil {
 			return l.say(m)
 		}
 	}
