@@ -448,7 +448,10 @@ func Load(root string) (*Policy, []diag.Diagnostic, error) {
 // unknownEnv warns about OPSBOOK_* variables that set nothing, so that a
 // misspelt override does not pass unnoticed.
 func unknownEnv() []diag.Diagnostic {
-	known := map[string]bool{"OPSBOOK_NOW": true, "OPSBOOK_TRACE": true, "OPSBOOK_IDENTITY": true}
+	// OPSBOOK_CPUPROFILE and OPSBOOK_MEMPROFILE are cmd/opsbook's measuring
+	// aids (a profile of the run is written there).
+	known := map[string]bool{"OPSBOOK_NOW": true, "OPSBOOK_TRACE": true, "OPSBOOK_IDENTITY": true,
+		"OPSBOOK_CPUPROFILE": true, "OPSBOOK_MEMPROFILE": true}
 	for _, k := range Keys() {
 		known[EnvName(k)] = true
 	}

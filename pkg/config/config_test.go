@@ -155,6 +155,12 @@ func TestEmptyPolicyAndEnvChecks(t *testing.T) {
 	if _, ds, err := Load(dir); err != nil || len(ds) != 0 {
 		t.Fatalf("empty policy: %v %v", ds, err)
 	}
+	// The profiles cmd/opsbook writes are no policy setting, and no mistake.
+	t.Setenv("OPSBOOK_CPUPROFILE", filepath.Join(dir, "cpu.prof"))
+	t.Setenv("OPSBOOK_MEMPROFILE", filepath.Join(dir, "mem.prof"))
+	if _, ds, err := Load(dir); err != nil || len(ds) != 0 {
+		t.Fatalf("profiles: %v %v", ds, err)
+	}
 	t.Setenv("OPSBOOK_CHECK_INTERVAL", "3")
 	_, ds, _ := Load(dir)
 	if len(ds) != 1 || !strings.Contains(ds[0].Message, "did you mean OPSBOOK_CHECK_INTERVAL_DAYS") {
