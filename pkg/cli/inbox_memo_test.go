@@ -258,8 +258,9 @@ func instantAhead(t *testing.T, dir string, rng *rand.Rand, now time.Time) {
 // TestInboxMemoClockHorizon: the sample's CMP-2026-0018 (medium, received
 // 10:15, nobody assigned) waits on the director with its respond clock
 // running to 18:15. An inbox kept at 15:00 is given again at 18:14:59,
-// never at 18:15:01, when the complaint is past its SLA; and it is given
-// to a command run in a folder below the department's root.
+// never at 18:15:01, when the complaint is past its SLA; it is given to a
+// command run in a folder below the department's root; and a specialist's
+// is given a second later too.
 func TestInboxMemoClockHorizon(t *testing.T) {
 	dir := sampleRepo(t, "wang.fang@example.com")
 	t.Setenv("GIT_AUTHOR_EMAIL", "wang.fang@example.com")
@@ -280,6 +281,13 @@ func TestInboxMemoClockHorizon(t *testing.T) {
 	before := inboxesReused
 	if got := inboxAt(filepath.Join(dir, "records"), at(15, 0, 1), "-o", "json"); inboxesReused != before+1 || got != inboxAt(dir, at(15, 0, 1), "-o", "json", "--no-cache") {
 		t.Fatalf("from the records folder the inbox kept at 15:00 is not given as it is (%d reused):\n%s", inboxesReused-before, got)
+	}
+	// a specialist's moves stamp the moment they are tried at (a draft's
+	// submitted_at): no reason to make the inbox again a second later
+	inboxAt(dir, at(15, 0, 0), "-o", "json", "--for", "li.wei")
+	before = inboxesReused
+	if got := inboxAt(dir, at(15, 0, 1), "-o", "json", "--for", "li.wei"); inboxesReused != before+1 || got != inboxAt(dir, at(15, 0, 1), "-o", "json", "--for", "li.wei", "--no-cache") {
+		t.Fatalf("li.wei's inbox kept at 15:00 is not given at 15:00:01 (%d reused):\n%s", inboxesReused-before, got)
 	}
 	before = inboxesReused
 	got := inboxAt(dir, at(18, 14, 59), "-o", "json")

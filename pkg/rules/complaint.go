@@ -128,14 +128,14 @@ func (r *run) complaintTimes(rec *record.Record) {
 	if err != nil {
 		return
 	}
-	r.Until(recv) // in the future until then
+	r.UntilPast(recv) // in the future until then
 	if recv.After(r.Now) {
 		r.errorf(rec, "received_at", "complaint-time", "received_at %s is in the future", rec.Str("received_at"))
 	}
 	for _, f := range []string{"acknowledged_at", "resolution.resolved_at", "reopened_at"} {
 		t, err := time.Parse(time.RFC3339, rec.Str(f))
 		if err == nil {
-			r.Until(t)
+			r.UntilPast(t)
 		}
 		switch {
 		case err != nil:

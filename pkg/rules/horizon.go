@@ -49,3 +49,13 @@ func (c *Context) Until(t time.Time) {
 		c.Horizon.add(t)
 	}
 }
+
+// UntilPast registers what an "is t in the future" comparison (t after
+// Now) needs: its answer changes when Now reaches t, and never when t is
+// not after Now (an instant stamped at Now itself, as a move tried as of
+// Now stamps it, is not in the future at Now nor later).
+func (c *Context) UntilPast(t time.Time) {
+	if t.After(c.Now) {
+		c.Until(t)
+	}
+}

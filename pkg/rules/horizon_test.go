@@ -76,6 +76,24 @@ func TestHorizonOfEachTimedRule(t *testing.T) {
 	}
 }
 
+// TestNoHorizonAtNow: an instant equal to now (a move tried as of now
+// stamps it) is not in the future at now nor later: the horizon is not
+// now (it is the update the customer is owed, 48 hours on), and the
+// findings are the same an hour later.
+func TestNoHorizonAtNow(t *testing.T) {
+	recv := "received_at: 2026-11-20T09:00:00+08:00\n"
+	files := map[string]string{cmpPath: strings.Replace(complaint("acknowledged", "low", "assignee: li.wei\nacknowledged_at: 2026-11-26T15:00:00+08:00\n"), recv, "received_at: 2026-11-26T15:00:00+08:00\n", 1)}
+	h := &Horizon{}
+	now := at("2026-11-26T15:00:00+08:00")
+	before := checkAt(t, files, now, h)
+	if want := now.Add(48 * time.Hour); !h.At().Equal(want) {
+		t.Fatalf("horizon %v, want %v", h.At(), want)
+	}
+	if after := checkAt(t, files, now.Add(time.Hour), nil); judged(after) != judged(before) || count(before, "complaint-time") != 0 {
+		t.Fatalf("findings changed:\n%s\nthen\n%s", judged(before), judged(after))
+	}
+}
+
 func count(ds []diag.Diagnostic, rule string) int {
 	n := 0
 	for _, d := range ds {
