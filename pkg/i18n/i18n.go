@@ -12,9 +12,11 @@
 // states, roles, field names — are terms, looked up with Term("state",
 // "approved") from catalog/terms.zh-Hant.yaml.
 //
-// Parse matches a requested language (zh-TW, zh_HK.UTF-8, zh-Hant) to the
-// one we have; a translation is then a map lookup. The formatting itself is
-// fmt's, so numbers, ids and amounts print exactly as they do in English.
+// The messages are served by github.com/nicksnyder/go-i18n (a bundle and
+// a localizer per language, made on the first translation); Parse matches
+// a requested language (zh-TW, zh_HK.UTF-8, zh-Hant) to the one we have.
+// The formatting itself is fmt's, so numbers, ids and amounts print exactly
+// as they do in English.
 //
 // Only human text is translated. Record files, field keys, rule codes and
 // every -o json output stay as they are, so scripts and CI do not depend on
@@ -36,12 +38,12 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
-	"maps"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/language"
 )
@@ -62,32 +64,35 @@ var Supported = []language.Tag{English, Chinese}
 const TermsFile = "terms"
 
 type state struct {
-	tag language.Tag
-	// messages is the tag's catalog, found on the first translation:
-	// English needs none, so a command in English never reads the files.
-	once     sync.Once
-	messages map[string]string
+	tag  language.Tag
+	once sync.Once
+	// localizer is made on the first translation: English needs none, so
+	// a command in English never reads the catalogs.
+	localizer *goi18n.Localizer
+	memo      sync.Map // key → translation
 }
 
-// catalog is the state's catalog (nil for English, or when the files could
-// not be read).
-func (st *state) catalog() map[string]string {
+// local is the state's localizer, made (and the catalogs loaded) on first
+// use; nil when the catalogs could not be read at all.
+func (st *state) local() *goi18n.Localizer {
 	st.once.Do(func() {
 		load()
-		st.messages = catalogs[st.tag]
+		if bundle != nil {
+			st.localizer = goi18n.NewLocalizer(bundle, st.tag.String())
+		}
 	})
-	return st.messages
+	return st.localizer
 }
 
 var (
 	loadOnce sync.Once
-	catalogs map[language.Tag]map[string]string // language → key → translation
+	bundle   *goi18n.Bundle
 	loadErr  error
 	current  atomic.Pointer[state]
 )
 
-// load reads every catalog file into one map per language; a key in two
-// files takes the later file's text.
+// load reads every catalog file into the bundle; a key in two files takes
+// the later file's text.
 func load() {
 	loadOnce.Do(func() {
 		files, err := readCatalog()
@@ -95,15 +100,27 @@ func load() {
 			loadErr = err
 			return
 		}
-		catalogs = map[language.Tag]map[string]string{}
+		b := goi18n.NewBundle(English)
+		// The files are flattened here rather than by go-i18n's own parser,
+		// which takes a map holding a key such as "other", "one", "id" or
+		// "description" for a plural form: a term like category.other or a
+		// header like "ID" must stay a plain key.
 		for _, f := range files {
-			m := catalogs[f.tag]
-			if m == nil {
-				m = make(map[string]string, 2048)
-				catalogs[f.tag] = m
+			keys := make([]string, 0, len(f.messages))
+			for k := range f.messages {
+				keys = append(keys, k)
 			}
-			maps.Copy(m, f.messages)
+			sort.Strings(keys)
+			msgs := make([]*goi18n.Message, 0, len(keys))
+			for _, k := range keys {
+				msgs = append(msgs, &goi18n.Message{ID: k, Other: f.messages[k]})
+			}
+			if err := b.AddMessages(f.tag, msgs...); err != nil {
+				loadErr = fmt.Errorf("i18n catalog %s: %w", f.name, err)
+				return
+			}
 		}
+		bundle = b
 	})
 }
 
@@ -192,10 +209,21 @@ func T(key string) string {
 	if st == nil || st.tag == English {
 		return key
 	}
-	if t := st.catalog()[key]; t != "" {
-		return t
+	if v, ok := st.memo.Load(key); ok {
+		return v.(string)
 	}
-	return key
+	loc := st.local()
+	if loc == nil {
+		return key
+	}
+	out, err := loc.Localize(&goi18n.LocalizeConfig{
+		DefaultMessage: &goi18n.Message{ID: key, Other: key},
+	})
+	if err != nil || out == "" {
+		out = key
+	}
+	st.memo.Store(key, out)
+	return out
 }
 
 // Sprintf formats the translation of format with args, as fmt.Sprintf does.
