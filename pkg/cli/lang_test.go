@@ -163,4 +163,13 @@ func TestHelpInBothLanguages(t *testing.T) {
 			t.Errorf("en help lacks %q:\n%s", want, out)
 		}
 	}
+	// the language flag after --help, either language first
+	for _, env := range []string{"en_US.UTF-8", "zh_TW.UTF-8"} {
+		for _, lang := range []string{"en", "zh-Hant"} {
+			out, errs, code := runEnv(t, sampleDir(), map[string]string{"LANG": env}, "--help", "--lang", lang)
+			if code != 0 || !strings.Contains(out, "opsbook") || errs != "" {
+				t.Errorf("LANG=%s --help --lang %s: exit %d\n%s%s", env, lang, code, out, errs)
+			}
+		}
+	}
 }

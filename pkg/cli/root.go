@@ -156,6 +156,9 @@ func NewRoot(io *Streams) *cobra.Command {
 		}
 	}
 	localizeHelp(root)
+	// known before cobra looks for the command: else `--help --lang en`
+	// reads --lang as --help's value and en as a command
+	root.InitDefaultHelpFlag()
 	help := root.HelpFunc()
 	root.SetHelpFunc(func(c *cobra.Command, args []string) {
 		fillLong(c)
