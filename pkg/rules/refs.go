@@ -244,7 +244,9 @@ func (r *run) ref(rec *record.Record, ref Ref, path func() string, id string) {
 // refProblem reports what ref found wrong with the id at path p.
 func (r *run) refProblem(rec *record.Record, ref Ref, p, id string, target *record.Record) {
 	if target == nil || target.Kind != ref.Target {
-		if target != nil {
+		if target != nil && target.Kind == "" {
+			r.errorf(rec, p, "ref-missing", "%s: %s is a record whose kind cannot be read (see its file's errors), not a %s", p, id, kindWord(ref.Target))
+		} else if target != nil {
 			r.errorf(rec, p, "ref-missing", "%s: %s is a %s, not a %s", p, id, kindWord(target.Kind), kindWord(ref.Target))
 		} else if sug := r.similarID(ref.Target, id); sug != "" {
 			r.errorf(rec, p, "ref-missing", "%s: no %s %q (did you mean %q?)", p, kindWord(ref.Target), id, sug)
