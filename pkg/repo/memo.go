@@ -217,9 +217,8 @@ func LoadMemo(root, name string) (*Memo, error) {
 	return m, nil
 }
 
-// SaveMemo writes the memo called name atomically (a temporary file
-// renamed over the old one); a memo that cannot be written costs time,
-// never correctness.
+// SaveMemo writes the memo called name atomically (cache.WriteFile); a
+// memo that cannot be written costs time, never correctness.
 func SaveMemo(root, name string, m *Memo) error {
 	p := memoPath(root, name)
 	if p == "" {
@@ -230,25 +229,7 @@ func SaveMemo(root, name string, m *Memo) error {
 		return err
 	}
 	data := fmt.Appendf(nil, "opsbook memo %d %x\n", MemoFormat, sha256.Sum256(j))
-	data = append(data, j...)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(filepath.Dir(p), ".memo.tmp-*")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), p)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
+	return cache.WriteFile(p, ".memo.tmp-*", append(data, j...))
 }
 
 // Trace prints, when OPSBOOK_TRACE is set, a line about a memo on
