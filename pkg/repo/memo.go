@@ -229,7 +229,28 @@ func SaveMemo(root, name string, m *Memo) error {
 		return err
 	}
 	data := fmt.Appendf(nil, "opsbook memo %d %x\n", MemoFormat, sha256.Sum256(j))
-	return cache.WriteFile(p, ".memo.tmp-*", append(data, j...))
+	if err := cache.WriteFile(p, ".memo.tmp-*", append(data, j...)); err != nil {
+		return err
+	}
+	dropStaleMemos(filepath.Dir(p), time.Now())
+	return nil
+}
+
+// memoStale is how long a memo file is kept unwritten: a memo holds only
+// on the day it was made, and each viewer's inbox has its own, so old
+// ones (a person who left, another time zone) would pile up.
+const memoStale = 48 * time.Hour
+
+// dropStaleMemos removes the memos in dir not written for memoStale. One
+// made as of a fixed moment (--now) could still hold later; removing it
+// costs a full pass, never a wrong answer.
+func dropStaleMemos(dir string, now time.Time) {
+	old, _ := filepath.Glob(filepath.Join(dir, "memo-*"))
+	for _, p := range old {
+		if info, err := os.Lstat(p); err == nil && info.Mode().IsRegular() && now.Sub(info.ModTime()) > memoStale {
+			os.Remove(p)
+		}
+	}
 }
 
 // Trace prints, when OPSBOOK_TRACE is set, a line about a memo on

@@ -1,0 +1,39 @@
+package repo
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestSaveMemoDropsStale: saving a memo removes the memos not written for
+// two days (they hold only on the day they were made) and keeps the
+// others, which still read back.
+func TestSaveMemoDropsStale(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	m := &Memo{Fingerprint: "f", Day: "2026-11-26", Value: []byte(`{}`)}
+	for _, name := range []string{"inbox-old", "inbox-recent", "summary"} {
+		if err := SaveMemo(root, name, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	three := time.Now().Add(-72 * time.Hour)
+	one := time.Now().Add(-24 * time.Hour)
+	os.Chtimes(memoPath(root, "inbox-old"), three, three)
+	os.Chtimes(memoPath(root, "inbox-recent"), one, one)
+	if err := SaveMemo(root, "summary", m); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(memoPath(root, "inbox-old")); !os.IsNotExist(err) {
+		t.Errorf("a memo three days old was kept: %v", err)
+	}
+	for _, name := range []string{"inbox-recent", "summary"} {
+		if got, err := LoadMemo(root, name); err != nil || got.Fingerprint != "f" {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
