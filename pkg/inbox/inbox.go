@@ -516,12 +516,21 @@ func (b *builder) dueWork(a workflow.Actor) []Item {
 	return out
 }
 
+// dayEnd is the end of the day due (a date) in loc: the next midnight there.
+func dayEnd(due string, loc *time.Location) (time.Time, bool) {
+	d, err := time.ParseInLocation(time.DateOnly, due, loc)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return d.AddDate(0, 0, 1), true
+}
+
 // dated sets a date deadline: the end of the due day. Past it the item
 // is overdue.
 func (b *builder) dated(it *Item, due string) {
 	it.Due = due
-	if d, err := time.ParseInLocation(time.DateOnly, due, b.in.Now.Location()); err == nil {
-		it.deadline = d.AddDate(0, 0, 1)
+	if d, ok := dayEnd(due, b.in.Now.Location()); ok {
+		it.deadline = d
 	}
 	it.Overdue = due < b.today
 	it.rank = rankDue

@@ -54,15 +54,33 @@ func Kept(data []byte, now time.Time) (*Inbox, error) {
 		return nil, err
 	}
 	box := &Inbox{Person: k.Person, Name: k.Name, Role: k.Role, AsOf: now.Format(time.RFC3339), Manager: k.Manager,
-		Items: keptItems(k.Items), Team: keptItems(k.Team)}
+		Items: keptItems(k.Items, now), Team: keptItems(k.Team, now)}
 	return box, nil
 }
 
-func keptItems(items []keptItem) []Item {
+// keptItems are the items kept, their deadlines placed again by now's
+// time zone. Build placed them by it: a date's end is midnight there, a
+// clock's due is written with its offset then. Two zones alike at now
+// (the CLI keeps an inbox per zone name and offset) may differ at other
+// instants: America/Denver and America/Phoenix are both MST, -07:00, in
+// November, but only Denver was at -06:00 in October, so the end of an
+// October day is an hour apart in the two, and "overdue N days" differs
+// late in the evening.
+func keptItems(items []keptItem, now time.Time) []Item {
 	out := make([]Item, len(items))
 	for i, k := range items {
 		it := k.Item
 		it.rank, it.deadline, it.needsText, it.days = k.Rank, k.Deadline, k.NeedsText, k.Days
+		switch {
+		case it.deadline.IsZero():
+		case it.Clock != "":
+			it.deadline = it.deadline.In(now.Location())
+			it.Due = it.deadline.Format(time.RFC3339)
+		default:
+			if d, ok := dayEnd(it.Due, now.Location()); ok {
+				it.deadline = d
+			}
+		}
 		out[i] = it
 	}
 	return out
