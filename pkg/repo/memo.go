@@ -41,6 +41,10 @@ import (
 // Anything else (a missing or damaged memo, another fingerprint, a file
 // the index cannot read) means the full pass, which writes a new memo.
 type Memo struct {
+	// Name is the memo's name (whose answer it is: the inbox of which
+	// viewer, zone and identity), set by SaveMemo; LoadMemo refuses a
+	// memo under another name (one viewer's memo copied over another's).
+	Name        string     `json:"name"`
 	Fingerprint string     `json:"fingerprint"`
 	Day         string     `json:"day"`
 	From        time.Time  `json:"from"`
@@ -61,7 +65,7 @@ type SeenFile struct {
 }
 
 // MemoFormat is the memo files' format; bump it on every change.
-const MemoFormat = 2
+const MemoFormat = 3
 
 // Fingerprint is the department's fingerprint (see Memo); ok is false when
 // a record file could not be read at all (the full read warns of it).
@@ -214,6 +218,9 @@ func LoadMemo(root, name string) (*Memo, error) {
 	if err := json.Unmarshal(payload, m); err != nil {
 		return nil, fmt.Errorf("memo %s: %w", name, err)
 	}
+	if m.Name != name {
+		return nil, fmt.Errorf("memo %s: made as %q", name, m.Name)
+	}
 	return m, nil
 }
 
@@ -224,7 +231,9 @@ func SaveMemo(root, name string, m *Memo) error {
 	if p == "" {
 		return ErrNoIndex
 	}
-	j, err := json.Marshal(m)
+	named := *m
+	named.Name = name
+	j, err := json.Marshal(&named)
 	if err != nil {
 		return err
 	}

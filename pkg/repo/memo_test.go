@@ -37,3 +37,31 @@ func TestSaveMemoDropsStale(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadMemoRefusesAnotherName: a memo file copied over another's (one
+// viewer's inbox put in place of another viewer's) is not read as it.
+func TestLoadMemoRefusesAnotherName(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	m := &Memo{Fingerprint: "f", Day: "2026-11-26", Value: []byte(`{}`)}
+	for _, name := range []string{"inbox-a", "inbox-b"} {
+		if err := SaveMemo(root, name, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, err := os.ReadFile(memoPath(root, "inbox-a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(memoPath(root, "inbox-b"), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := LoadMemo(root, "inbox-a"); err != nil || got.Name != "inbox-a" {
+		t.Fatalf("inbox-a: %v", err)
+	}
+	if got, err := LoadMemo(root, "inbox-b"); err == nil {
+		t.Fatalf("inbox-a's memo read as inbox-b's: %+v", got)
+	}
+}
