@@ -16,6 +16,7 @@ package inbox
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -336,11 +337,22 @@ func (b *builder) tried(items []Item) []Item {
 		return items
 	}
 	res, texts := b.in.Try(recs, tos)
+	// A refusal may quote the instant the move was tried at, stamped into
+	// the record ("acknowledged_at 15:00:00 is before received_at 16:00:00",
+	// a complaint received later today): a second later it reads
+	// otherwise, so such an inbox holds only within its second.
+	stamp := b.in.Now.Format(time.RFC3339)
+	quotes := func(needs []string) bool {
+		return slices.ContainsFunc(needs, func(n string) bool { return strings.Contains(n, stamp) })
+	}
 	drop := map[int]bool{}
 	for j, i := range at {
 		needs := res[j]
 		if len(needs) == 0 {
 			continue
+		}
+		if quotes(needs) || j < len(texts) && quotes(texts[j]) {
+			b.rc.Until(b.in.Now.Truncate(time.Second).Add(time.Second))
 		}
 		it := &items[i]
 		if it.dropBlocked {

@@ -76,3 +76,54 @@ func TestInboxMemoZoneRules(t *testing.T) {
 		}
 	}
 }
+
+// TestInboxMemoStampQuoted: li.wei's CMP-2026-0017, received at 16:00
+// (later today), cannot be acknowledged yet, and the refusal quotes the
+// instant the move was tried at ("acknowledged_at 2026-11-26T15:00:00+08:00
+// is before received_at ..."). The inbox kept at 15:00:00 is given again
+// within that second only: at 15:30 it quotes 15:30.
+func TestInboxMemoStampQuoted(t *testing.T) {
+	dir := sampleRepo(t, "li.wei@example.com")
+	t.Setenv("GIT_AUTHOR_EMAIL", "li.wei@example.com")
+	cmp := filepath.Join(dir, "records", "complaints", "2026", "CMP-2026-0017.yaml")
+	data, err := os.ReadFile(cmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	for old, new := range map[string]string{
+		"status: acknowledged\n":                       "status: received\n",
+		"received_at: 2026-11-23T10:00:00+08:00\n":     "received_at: 2026-11-26T16:00:00+08:00\n",
+		"acknowledged_at: 2026-11-23T13:30:00+08:00\n": "",
+	} {
+		if !strings.Contains(text, old) {
+			t.Fatalf("CMP-2026-0017 has no %q", old)
+		}
+		text = strings.Replace(text, old, new, 1)
+	}
+	if err := os.WriteFile(cmp, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2100 * time.Millisecond) // the files older than the racy window
+	zone := time.FixedZone("CST", 8*3600)
+	at := func(m, s, ns int) time.Time { return time.Date(2026, 11, 26, 15, m, s, ns, zone) }
+	if out := inboxAt(dir, at(0, 0, 0), "-o", "json"); !strings.Contains(out, "acknowledged_at 2026-11-26T15:00:00+08:00 is before received_at") {
+		t.Fatalf("the refusal does not quote the stamp:\n%s", out)
+	}
+	for _, c := range []struct {
+		now    time.Time
+		reused bool
+	}{{at(0, 0, 500_000_000), true}, {at(30, 0, 0), false}} {
+		for _, format := range []string{"json", "text"} {
+			inboxAt(dir, at(0, 0, 0), "-o", format)
+			before := inboxesReused
+			got := inboxAt(dir, c.now, "-o", format)
+			if want := inboxAt(dir, c.now, "-o", format, "--no-cache"); got != want {
+				t.Errorf("%s, -o %s: the inbox kept at 15:00:00:\n%s\nthe full pass:\n%s", c.now.Format(time.RFC3339Nano), format, got, want)
+			}
+			if reused := inboxesReused > before; reused != c.reused {
+				t.Errorf("%s, -o %s: kept inbox given: %v, want %v", c.now.Format(time.RFC3339Nano), format, reused, c.reused)
+			}
+		}
+	}
+}
