@@ -168,7 +168,13 @@ func changePolicy(t *testing.T, dir string, rng *rand.Rand) {
 // changes a figure in it keeping the file's form: it must never be shown.
 func damageMemo(t *testing.T, dir string, rng *rand.Rand) {
 	t.Helper()
-	p := filepath.Join(dir, ".git", "opsbook", "memo-"+summaryMemo)
+	damageFile(t, filepath.Join(dir, ".git", "opsbook", "memo-"+summaryMemo), rng, `"errors":`, `"errors":1`)
+}
+
+// damageFile cuts the file at p short, flips a byte of it, or replaces the
+// first from in it with to; nothing when there is no file.
+func damageFile(t *testing.T, p string, rng *rand.Rand, from, to string) {
+	t.Helper()
 	data, err := os.ReadFile(p)
 	if err != nil || len(data) < 10 {
 		return
@@ -179,7 +185,7 @@ func damageMemo(t *testing.T, dir string, rng *rand.Rand) {
 	case 1:
 		data[rng.IntN(len(data))] ^= 0x20
 	default:
-		data = bytes.Replace(data, []byte(`"errors":`), []byte(`"errors":1`), 1)
+		data = bytes.Replace(data, []byte(from), []byte(to), 1)
 	}
 	if err := os.WriteFile(p, data, 0o644); err != nil {
 		t.Fatal(err)
