@@ -605,7 +605,9 @@ type Result struct {
 // Parse turns an edit's content into a record for checking, with the
 // problems of its text and schema.
 func (s *Session) Parse(e Edit) (*record.Record, []diag.Diagnostic) {
-	rec, ds := record.Parse(e.Path, e.Data)
+	// lean: the node tree is made again only when a position is asked
+	// for (a finding worded); the inbox parses every move it tries
+	rec, ds := record.ParseLean(e.Path, e.Data)
 	if rec == nil {
 		return nil, ds
 	}

@@ -19,6 +19,19 @@ import (
 // and a generated department, each with a .git folder for the index.
 func indexedDepts(t *testing.T) map[string]string {
 	t.Helper()
+	depts := testDepts(t)
+	for _, dir := range depts {
+		if err := os.MkdirAll(filepath.Join(dir, ".git"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return depts
+}
+
+// testDepts makes three departments to compare answers on: a copy of the
+// sample, the sample copied up to 400 records, and a generated one.
+func testDepts(t *testing.T) map[string]string {
+	t.Helper()
 	copyOf := func(n int) string {
 		dir := filepath.Join(t.TempDir(), "dept")
 		if _, err := gen.Replicate(context.Background(), dir, gen.ReplicateOptions{From: sampleDir(), Records: n}); err != nil {
@@ -30,13 +43,7 @@ func indexedDepts(t *testing.T) map[string]string {
 	if _, err := gen.Generate(context.Background(), generated, gen.Options{Records: 300, Seed: 5}); err != nil {
 		t.Fatal(err)
 	}
-	depts := map[string]string{"sample": copyOf(0), "copies": copyOf(400), "generated": generated}
-	for _, dir := range depts {
-		if err := os.MkdirAll(filepath.Join(dir, ".git"), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return depts
+	return map[string]string{"sample": copyOf(0), "copies": copyOf(400), "generated": generated}
 }
 
 // runAt runs opsbook in dir at the sample's clock.

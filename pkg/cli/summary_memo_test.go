@@ -63,20 +63,8 @@ func TestSummaryMemoEqualsFull(t *testing.T) {
 					horizons++
 				}
 				switch k := rng.IntN(10); {
-				case k < 4 && end.After(now): // within the window
-					now = now.Add(time.Duration(rng.Int64N(int64(end.Sub(now)))))
-				case k < 4:
-					now = now.Add(time.Duration(rng.IntN(7200)) * time.Second)
-				case k == 4: // its last instant
-					now = end.Add(-time.Nanosecond)
-				case k == 5 && rng.IntN(2) == 0: // its end
-					now = end
-				case k == 5: // just past it
-					now = end.Add(time.Duration(1 + rng.Int64N(int64(time.Minute))))
-				case k == 6 && rng.IntN(2) == 0: // a later day
-					now = now.Add(time.Duration(1+rng.IntN(40)) * 24 * time.Hour)
-				case k == 7 || k == 6: // earlier than it was made
-					now = now.Add(-time.Duration(1+rng.IntN(3600)) * time.Second)
+				case k < 8:
+					now = nextMoment(rng, now, end)
 				case k == 8 && rng.IntN(4) == 0: // the stored answer damaged
 					damageMemo(t, dir, rng)
 				case k == 8:
@@ -91,6 +79,28 @@ func TestSummaryMemoEqualsFull(t *testing.T) {
 	}
 	if summariesReused-reused < 10 || horizons == 0 {
 		t.Errorf("%d summaries reused, %d horizons within the day", summariesReused-reused, horizons)
+	}
+}
+
+// nextMoment moves now for a test of a stored answer whose window ends at
+// end: within the window, to its last instant, to its end, just past it,
+// to a later day or to before the answer was made.
+func nextMoment(rng *rand.Rand, now, end time.Time) time.Time {
+	switch k := rng.IntN(8); {
+	case k < 4 && end.After(now): // within the window
+		return now.Add(time.Duration(rng.Int64N(int64(end.Sub(now)))))
+	case k < 4:
+		return now.Add(time.Duration(rng.IntN(7200)) * time.Second)
+	case k == 4: // its last instant
+		return end.Add(-time.Nanosecond)
+	case k == 5 && rng.IntN(2) == 0: // its end
+		return end
+	case k == 5: // just past it
+		return end.Add(time.Duration(1 + rng.Int64N(int64(time.Minute))))
+	case k == 6 && rng.IntN(2) == 0: // a later day
+		return now.Add(time.Duration(1+rng.IntN(40)) * 24 * time.Hour)
+	default: // earlier than it was made
+		return now.Add(-time.Duration(1+rng.IntN(3600)) * time.Second)
 	}
 }
 
@@ -158,7 +168,13 @@ func changePolicy(t *testing.T, dir string, rng *rand.Rand) {
 // changes a figure in it keeping the file's form: it must never be shown.
 func damageMemo(t *testing.T, dir string, rng *rand.Rand) {
 	t.Helper()
-	p := filepath.Join(dir, ".git", "opsbook", "memo-"+summaryMemo)
+	damageFile(t, filepath.Join(dir, ".git", "opsbook", "memo-"+summaryMemo), rng, `"errors":`, `"errors":1`)
+}
+
+// damageFile cuts the file at p short, flips a byte of it, or replaces the
+// first from in it with to; nothing when there is no file.
+func damageFile(t *testing.T, p string, rng *rand.Rand, from, to string) {
+	t.Helper()
 	data, err := os.ReadFile(p)
 	if err != nil || len(data) < 10 {
 		return
@@ -169,7 +185,7 @@ func damageMemo(t *testing.T, dir string, rng *rand.Rand) {
 	case 1:
 		data[rng.IntN(len(data))] ^= 0x20
 	default:
-		data = bytes.Replace(data, []byte(`"errors":`), []byte(`"errors":1`), 1)
+		data = bytes.Replace(data, []byte(from), []byte(to), 1)
 	}
 	if err := os.WriteFile(p, data, 0o644); err != nil {
 		t.Fatal(err)
