@@ -117,13 +117,13 @@ var inboxesReused int
 // for (forHandle: another person's), as of now's time zone, read with
 // the identity at hand (a tried move may re-encrypt a field). The zone is
 // named by its name and offset at now and at the end of the inbox's
-// window (inbox.Horizon), which Build takes as a date there: two zones
+// window (inbox.HorizonDays on), which Build takes as a date there: two zones
 // alike now may not be a week on (America/Denver leaves MST in March,
 // America/Phoenix does not). Deadlines further off are placed by now's
 // zone again when a kept inbox is given (inbox.Kept).
 func inboxMemo(email, forHandle string, now time.Time) string {
 	zone, offset := now.Zone()
-	wzone, woffset := now.Add(inbox.Horizon).Zone()
+	wzone, woffset := now.AddDate(0, 0, inbox.HorizonDays).Zone()
 	h := sha256.Sum256(fmt.Appendf(nil, "%s\x00%s\x00%s %d\x00%s %d\x00%s", email, forHandle, zone, offset, wzone, woffset, crypt.IdentityKey()))
 	return "inbox-" + hex.EncodeToString(h[:12])
 }

@@ -32,9 +32,11 @@ import (
 	"github.com/opsbook/opsbook/pkg/workflow"
 )
 
-// Horizon is how far ahead dated work is shown: a task due next week is
-// on the list, one due next quarter not yet.
-const Horizon = 7 * 24 * time.Hour
+// HorizonDays is how far ahead, in calendar days, dated work is shown: a
+// task due next week is on the list, one due next quarter not yet. Days,
+// not hours: across a change of summer time, seven times 24 hours may end
+// on the eighth day.
+const HorizonDays = 7
 
 // Input is what an inbox is computed from.
 type Input struct {
@@ -278,7 +280,7 @@ func newBuilder(in Input) *builder {
 		rc:      &rules.Context{Set: in.Set, Policy: in.Policy, Now: in.Now, Horizon: in.Horizon},
 		env:     workflow.Env{Policy: in.Policy, People: people, Now: in.Now, Records: in.Set},
 		today:   in.Now.Format(time.DateOnly),
-		horizon: in.Now.Add(Horizon).Format(time.DateOnly),
+		horizon: in.Now.AddDate(0, 0, HorizonDays).Format(time.DateOnly),
 		work:    report.OpenWork(in.Set),
 		people:  people,
 	}

@@ -171,6 +171,26 @@ func TestComplaintsCarryTheirSLAClock(t *testing.T) {
 	same(t, "director closes", lines(build(t, "wang.fang", nil, xu, alone).Items), "complaint CMP-2026-0004 close")
 }
 
+// TestWindowInCalendarDays: work due seven calendar days on is listed,
+// eight days on not, across the start of summer time too (America/Denver,
+// 14 March 2027: seven times 24 hours from the evening of the 10th end on
+// the 18th).
+func TestWindowInCalendarDays(t *testing.T) {
+	denver, err := time.LoadLocation("America/Denver")
+	if err != nil {
+		t.Fatal(err)
+	}
+	due := func(id, day string) string {
+		return "kind: task\nid: " + id + "\ntitle: t\nstatus: open\nassigned_by: zhang.min\nassignee: li.wei\nassigned: 2027-03-01\ndue: " + day + "\n"
+	}
+	at := time.Date(2027, 3, 10, 23, 30, 0, 0, denver)
+	box, err := Build(Input{Set: set(t, append(append([]string{}, department...), due("TSK-2027-0001", "2027-03-17"), due("TSK-2027-0002", "2027-03-18"))...), Policy: config.Default(), Now: at, Person: "li.wei"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	same(t, "window", lines(box.Items), "task TSK-2027-0001 complete 2027-03-17")
+}
+
 func TestWorkDueAndOverdue(t *testing.T) {
 	task := "kind: task\nid: TSK-2026-0001\ntitle: 對賬\nstatus: doing\nassigned_by: zhang.min\nassignee: li.wei\nassigned: 2026-11-01\ndue: 2026-11-24\n"
 	later := "kind: task\nid: TSK-2026-0002\ntitle: 下季度\nstatus: open\nassigned_by: zhang.min\nassignee: li.wei\nassigned: 2026-11-01\ndue: 2027-02-01\n"
