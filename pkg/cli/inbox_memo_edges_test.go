@@ -18,9 +18,10 @@ import (
 //     then, in the director's team section) is an hour apart in the two,
 //     and "overdue N days" differs by one; the kept inbox is given, its
 //     deadlines placed again by Phoenix;
-//   - at 23:30 on 10 March 2027 the inbox's week ends on 18 March in
-//     Denver and on 17 March in Phoenix, so a task due on 18 March is
-//     listed in Denver only; the kept inbox is not given.
+//   - at 23:30 on 10 March 2027 Denver is four days from summer time:
+//     the inbox's week (seven calendar days) ends on 17 March in both, so
+//     a task due on 18 March is listed in neither; the memo's name holds
+//     the zone a week on, so the kept inbox is not given.
 func TestInboxMemoZoneRules(t *testing.T) {
 	dir := sampleRepo(t, "wang.fang@example.com")
 	t.Setenv("GIT_AUTHOR_EMAIL", "wang.fang@example.com")
@@ -48,10 +49,13 @@ func TestInboxMemoZoneRules(t *testing.T) {
 		now    time.Time
 		args   []string
 		reused bool
-		shows  string // in the text made in Denver, not in Phoenix
+		shows  string // in the text made in Denver, not in Phoenix ("": the same in both)
 	}{
 		{"a September day's end", time.Date(2026, 11, 26, 23, 30, 0, 0, phoenix), nil, true, "62"},
-		{"the week's end", time.Date(2027, 3, 10, 23, 30, 0, 0, phoenix), []string{"--for", "sun.li"}, false, "TSK-2026-0003"},
+		// seven calendar days on, the 17th in both zones, though Denver
+		// is on summer time by then: the task due on the 18th is listed
+		// in neither, and the memo's name still tells the zones apart
+		{"the week's end", time.Date(2027, 3, 10, 23, 30, 0, 0, phoenix), []string{"--for", "sun.li"}, false, ""},
 	} {
 		for _, format := range []string{"text", "json"} {
 			args := append([]string{"-o", format}, c.args...)
@@ -64,7 +68,7 @@ func TestInboxMemoZoneRules(t *testing.T) {
 			before := inboxesReused
 			got := inboxAt(dir, c.now, args...)
 			want := inboxAt(dir, c.now, append(args, "--no-cache")...)
-			if format == "text" && (!strings.Contains(made, c.shows) || strings.Contains(want, c.shows)) {
+			if format == "text" && c.shows != "" && (!strings.Contains(made, c.shows) || strings.Contains(want, c.shows)) {
 				t.Fatalf("%s: the sample no longer tells the zones apart (%q):\nDenver:\n%s\nPhoenix:\n%s", c.name, c.shows, made, want)
 			}
 			if got != want {
