@@ -169,10 +169,10 @@ func (r *run) planBudgets() {
 		if k.Project != "" {
 			what = i18n.P("%s for %s", k.Category, k.Project)
 		}
-		plans := strings.Join(uniq(who[k]), ", ") // once a line, not once a plan
+		report := r.group(diag.Error, "plan-budget", "approved plans %s together need %s of %s in %s; the budget has %s",
+			strings.Join(uniq(who[k]), ", "), need[k].Grouped(), what, k.Year, has.Grouped())
 		for _, pa := range at[k] {
-			r.errorf(pa[0].(*record.Record), pa[1].(string), "plan-budget", "approved plans %s together need %s of %s in %s; the budget has %s",
-				plans, need[k].Grouped(), what, k.Year, has.Grouped())
+			report(pa[0].(*record.Record), pa[1].(string))
 		}
 	}
 }

@@ -335,6 +335,31 @@ func (r *run) reportText(rec *record.Record, field string, sev diag.Severity, ru
 	})
 }
 
+// group returns a reporter of one finding on many records, worded once:
+// a group's finding (split-claim, receipt-shared, plan-budget) names every
+// record of the group and is put on each of them, so wording it once a
+// record made the messages of a group of k records cost k² in time and
+// memory (at 300,000 copies of the sample, gigabytes); the group's
+// diagnostics now share one message. It is worded on the first record
+// kept (see Context.Keep), so a group whose findings are not wanted is
+// never worded.
+//
+// i18n:format 2
+func (r *run) group(sev diag.Severity, rule, format string, args ...any) func(rec *record.Record, field string) {
+	var msg, text string
+	worded := false
+	return func(rec *record.Record, field string) {
+		if r.Keep != nil && !r.Keep(rec.Path, rule, sev) {
+			return
+		}
+		if !worded {
+			msg, text = i18n.Both(format, args...)
+			worded = true
+		}
+		r.reportText(rec, field, sev, rule, msg, text)
+	}
+}
+
 // errorf reports an error (see report).
 //
 // i18n:format 3

@@ -40,7 +40,7 @@ func checkAt(t *testing.T, files map[string]string, at time.Time, h *Horizon) []
 
 // baseWith is base with files added or replaced ("" removes one), as a
 // set of records.
-func baseWith(t *testing.T, files map[string]string) *record.Set {
+func baseWith(t testing.TB, files map[string]string) *record.Set {
 	t.Helper()
 	all := map[string]string{}
 	for k, v := range base {

@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/money"
 	"github.com/opsbook/opsbook/pkg/record"
@@ -93,9 +94,9 @@ func (r *run) splitClaims() {
 				continue
 			}
 			seen[set] = true
-			list := strings.Join(ids, ", ") // once a group, not once a claim
+			warn := r.group(diag.Warning, "split-claim", "claims %s %s total %s, over the %s's approval limit %s that each stays under: one expense split in parts is approved as one", strings.Join(ids, ", "), g.why, total, i18n.Word{Group: "role", Key: l.role}, l.amount)
 			for i, rec := range g.recs {
-				r.warnf(rec, g.fields[i], "split-claim", "claims %s %s total %s, over the %s's approval limit %s that each stays under: one expense split in parts is approved as one", list, g.why, total, i18n.Word{Group: "role", Key: l.role}, l.amount)
+				warn(rec, g.fields[i])
 			}
 			break
 		}
@@ -103,9 +104,9 @@ func (r *run) splitClaims() {
 			// Under every limit, a receipt on two claims is still one
 			// receipt: claimed twice, or one expense in parts.
 			shared[set] = true
-			list := strings.Join(ids, ", ")
+			warn := r.group(diag.Warning, "receipt-shared", "claims %s %s: a receipt is reimbursed once; if they are parts of one expense, check that together they claim no more than it", strings.Join(ids, ", "), g.why)
 			for i, rec := range g.recs {
-				r.warnf(rec, g.fields[i], "receipt-shared", "claims %s %s: a receipt is reimbursed once; if they are parts of one expense, check that together they claim no more than it", list, g.why)
+				warn(rec, g.fields[i])
 			}
 		}
 	}
