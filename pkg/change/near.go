@@ -35,9 +35,11 @@ import (
 //   - the records of C, before and after;
 //   - the records naming a record of C (their ref-missing, a training's
 //     claim, a project's plans and appraisals);
-//   - the records a record of C names, but people (a person's errors read
-//     only the people: director, emails, reports_to) and customers (see
-//     noReferrers);
+//   - the records a record of C names whose errors read a record of C's
+//     kind naming them (see referrersRead): not people (a person's errors
+//     read only the people: director, emails, reports_to), customers, nor
+//     a project named by a claim (a project's errors read the plans and
+//     appraisals naming it);
 //   - when C creates or removes an id, the records naming a missing id
 //     within two edits of it (their "did you mean");
 //   - for a claim of C, its budget line's claims (year and category,
@@ -159,16 +161,6 @@ func (v *view) claims(l index.Line) []*index.Entry {
 	return v.pick(v.x.Claims(l), func(e *index.Entry) bool { return e.Kind == record.Expense && index.LineOf(e) == l })
 }
 
-// claimsOn returns the view's expense entries of a claimant's day.
-func (v *view) claimsOn(d index.Day) []*index.Entry {
-	return v.pick(v.x.ClaimsOn(d), func(e *index.Entry) bool { return e.Kind == record.Expense && index.DayOf(e) == d })
-}
-
-// claimsWith returns the view's expense entries listing a file.
-func (v *view) claimsWith(f string) []*index.Entry {
-	return v.pick(v.x.ClaimsWith(f), func(e *index.Entry) bool { return e.Kind == record.Expense && slices.Contains(e.Files, f) })
-}
-
 // kindIDs lists the ids of kind k in the view, by path (as the whole
 // department's set lists them).
 func (v *view) kindIDs(k record.Kind) []string {
@@ -199,22 +191,28 @@ func (v *view) listKind(k record.Kind) []string {
 }
 
 // around is repo.Around for several records of a view at once, for their
-// errors alone: the paths read in full and those read as skeletons (never
-// one of the full ones). A claim's budget line is weighed apart
-// (overspends), and the records naming what a record of noSiblings names
-// are left out. false: a record of a kind judged on the whole department.
-func (v *view) around(ys []*index.Entry) (full, skel map[string]*index.Entry, ok bool) {
-	full, skel = map[string]*index.Entry{}, map[string]*index.Entry{}
+// errors alone: the paths to read. Of the records naming one of ys, only
+// those of the kinds its errors read (referrersRead); the records naming
+// what a record of noSiblings names are left out; a claim's budget line
+// is weighed apart (overspends). What repo.Around adds for warnings alone
+// is left out too: a claim's split-claim group (its claimant's day, the
+// claims sharing a file) and the meetings (meeting-missed), which the
+// checks across records that only warn read (rules.Context.Errors). Each
+// of these grows with the department (the claims of one claimant and day
+// pile up in the copies of a department, every claim of a long project
+// names it), so reading them made every move tried in an inbox cost more
+// as the department grew. false: a record of a kind judged on the whole
+// department.
+func (v *view) around(ys []*index.Entry) (full map[string]*index.Entry, ok bool) {
+	full = map[string]*index.Entry{}
 	add := func(e *index.Entry) {
 		if e.Kind != "" {
 			full[e.Path] = e
 		}
 	}
-	meetings := false
-	days, files := map[index.Day]bool{}, map[string]bool{}
 	for _, y := range ys {
 		if wholeKind(y.Kind) {
-			return nil, nil, false
+			return nil, false
 		}
 		add(y)
 		for _, r := range y.Refs {
@@ -229,18 +227,9 @@ func (v *view) around(ys []*index.Entry) (full, skel map[string]*index.Entry, ok
 				}
 			}
 		}
-		if !noReferrers[y.Kind] {
-			for _, in := range v.refsIn(y.ID) {
+		for _, in := range v.refsIn(y.ID) {
+			if readsReferrer(y.Kind, in.From.Kind) {
 				add(in.From)
-			}
-		}
-		switch y.Kind {
-		case record.Meeting:
-			meetings = true
-		case record.Expense:
-			days[index.DayOf(y)] = true
-			for _, f := range y.Files {
-				files[f] = true
 			}
 		}
 	}
@@ -249,27 +238,7 @@ func (v *view) around(ys []*index.Entry) (full, skel map[string]*index.Entry, ok
 			add(e)
 		}
 	}
-	if meetings {
-		for _, e := range v.ofKind(record.Meeting) {
-			skel[e.Path] = e
-		}
-	}
-	// a claim's split-claim group (its claimant's day, the claims sharing
-	// a file) read in full (its budget line is weighed apart: lineClaims)
-	for d := range days {
-		for _, e := range v.claimsOn(d) {
-			add(e)
-		}
-	}
-	for f := range files {
-		for _, e := range v.claimsWith(f) {
-			add(e)
-		}
-	}
-	for p := range full {
-		delete(skel, p)
-	}
-	return full, skel, true
+	return full, true
 }
 
 // noSiblings are the kinds whose errors read no other record naming what
@@ -280,11 +249,26 @@ func (v *view) around(ys []*index.Entry) (full, skel map[string]*index.Entry, ok
 // the other plans of its project, ...), or have not been shown not to.
 var noSiblings = map[record.Kind]bool{record.Expense: true, record.Complaint: true}
 
-// noReferrers are the kinds whose errors read no record naming them (a
-// customer's: its checks of the complaints naming it, revisits and
-// repeats, only warn): a change of a record naming one cannot move its
-// errors, and its own are judged without them.
-var noReferrers = map[record.Kind]bool{record.Customer: true}
+// referrersRead lists, for some kinds, the kinds of the records naming
+// one of them that its errors read; a kind not listed may read any. A
+// customer's errors read none (its checks of the complaints naming it,
+// revisits and repeats, only warn); a project's read the plans naming it
+// (an executing project needs an active plan) and the appraisals (a
+// closed project needs one of each member), never the claims, meetings
+// or tasks naming it. A change of a record naming one cannot move its
+// errors unless it is of a kind listed, and its own are judged without
+// the others.
+var referrersRead = map[record.Kind][]record.Kind{
+	record.Customer: {},
+	record.Project:  {record.Plan, record.Appraisal},
+}
+
+// readsReferrer tells whether the errors of a record of kind k can read a
+// record of kind from that names it.
+func readsReferrer(k, from record.Kind) bool {
+	kinds, listed := referrersRead[k]
+	return !listed || slices.Contains(kinds, from)
+}
 
 // wholeKind: records judged on the whole department (repo.Around does not
 // stand in for it), and budgets, which every claim's line reads.
@@ -361,7 +345,7 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 			}
 			for _, r := range c.Refs {
 				for _, t := range side.v.get(r.ID) {
-					if t.Kind != record.Person && !noReferrers[t.Kind] {
+					if t.Kind != record.Person && readsReferrer(t.Kind, c.Kind) {
 						addD(side.v, t)
 					}
 				}
@@ -412,7 +396,7 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 	}
 	// N: around every record of D, in both views (where it is): its
 	// findings are compared as they are and as the change leaves them
-	full, skel := map[string]*index.Entry{}, map[string]*index.Entry{}
+	full := map[string]*index.Entry{}
 	dPaths := map[string]bool{}
 	for _, p := range ds {
 		dPaths[p.e.Path] = true
@@ -424,15 +408,12 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 				ys = append(ys, e)
 			}
 		}
-		f, sk, ok := v.around(ys)
+		f, ok := v.around(ys)
 		if !ok {
 			return whole("a person, plan or budget's findings can move")
 		}
 		for p, e := range f {
 			full[p] = e
-		}
-		for p, e := range sk {
-			skel[p] = e
 		}
 	}
 	// the two sets
@@ -446,11 +427,6 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 			return whole(fmt.Sprintf("%s: %v", p, err)) // changed under us
 		}
 		common = append(common, rec)
-	}
-	for p, e := range skel {
-		if !gone[p] && full[p] == nil {
-			common = append(common, e.Skeleton())
-		}
 	}
 	for p := range gone {
 		if x.At(p) != nil {
@@ -505,8 +481,8 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 		}
 		added[i].Line, added[i].Column = rec.Pos(budgetField)
 	}
-	tracef("write judged near: %d records compared, %d read, %d skeletons, %d lines weighed: %.0f ms",
-		len(dPaths), len(full), len(skel), len(lines), float64(time.Since(start).Microseconds())/1000)
+	tracef("write judged near: %d records compared, %d read, %d lines weighed: %.0f ms",
+		len(dPaths), len(full), len(lines), float64(time.Since(start).Microseconds())/1000)
 	return added, true
 }
 

@@ -23,7 +23,7 @@ import (
 
 // sampleDept copies the shipped sample up to n files (0: as it is), with
 // a .git folder for the index.
-func sampleDept(t *testing.T, n int) string {
+func sampleDept(t testing.TB, n int) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "dept")
 	if _, err := gen.Replicate(context.Background(), dir, gen.ReplicateOptions{From: filepath.Join("..", ".."), Records: n}); err != nil {
@@ -45,7 +45,7 @@ func generatedDept(t *testing.T, n int, seed uint64) string {
 }
 
 // gitInit makes dir a git repository with its files committed.
-func gitInit(t *testing.T, dir string) {
+func gitInit(t testing.TB, dir string) {
 	t.Helper()
 	for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "-A"}, {"commit", "-q", "-m", "import"}} {
 		cmd := exec.Command("git", args...)
@@ -59,7 +59,7 @@ func gitInit(t *testing.T, dir string) {
 
 // judge is a session as Open makes it, without git or the lock: whole
 // (every record loaded) or near (through the index).
-func judge(t *testing.T, dir string, near bool, actor *record.Record, at time.Time) *Session {
+func judge(t testing.TB, dir string, near bool, actor *record.Record, at time.Time) *Session {
 	t.Helper()
 	ctx := context.Background()
 	g, err := gitstore.Open(dir)
@@ -343,7 +343,7 @@ func (c *changer) next() fileChange {
 
 // director is the department's active director: the actor of the checks
 // (who may make most moves, so that the rules are reached).
-func director(t *testing.T, r *repo.Repo) *record.Record {
+func director(t testing.TB, r *repo.Repo) *record.Record {
 	for _, p := range r.Set.OfKind(record.Person) {
 		if p.Str("role") == "director" && p.Str("active") != "false" {
 			return p
