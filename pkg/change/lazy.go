@@ -58,10 +58,10 @@ type near struct {
 	// problems of their files are the index's and validate's to tell: a
 	// change is judged on what its own edits parse to.)
 	read map[string]*record.Record
-	// lines are the counted claims of each budget line weighed so far, in
-	// budget-overspend's order (lineClaims)
+	// lines are the counted claims of each budget line weighed so far
+	// (weighing)
 	mu    sync.Mutex
-	lines map[index.Line][]rules.LineClaim
+	lines map[index.Line]*rules.Weighing
 }
 
 // openNear opens the department at root through its index, or returns

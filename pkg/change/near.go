@@ -505,57 +505,43 @@ func (s *Session) overspends(v *view, lines map[index.Line]bool, budgets map[rul
 			come[index.LineOf(e)] = append(come[index.LineOf(e)], c)
 		}
 	}
-	var claims []rules.LineClaim
+	var over []rules.Overspend
 	for l := range lines {
-		line := s.near.lineClaims(v.x, l, cats, v.gone)
-		if len(come[l]) > 0 {
-			// the change's claims put in their places: the line stays in
-			// order (Overspends then sorts nothing)
-			line = slices.Clone(line)
-			for _, c := range come[l] {
-				at := sort.Search(len(line), func(i int) bool { return rules.LineClaimLess(c, line[i]) })
-				line = slices.Insert(line, at, c)
-			}
-		}
-		claims = append(claims, line...)
+		// the line's claims but those of gone, the change's put in
+		over = append(over, s.near.weighing(v.x, l, cats).After(budgets, years, v.gone, come[l])...)
 	}
+	// in Overspends's order: by year, category and project line
+	sort.Slice(over, func(i, j int) bool { return rules.BudgetKeyLess(over[i].Key, over[j].Key) })
 	var out []diag.Diagnostic
-	for _, o := range rules.Overspends(claims, budgets, years) {
+	for _, o := range over {
 		msg, text := o.Both()
 		out = append(out, diag.Diagnostic{Path: o.Claim.Rec.Path, Severity: diag.Error, Rule: "budget-overspend", Message: msg, Text: text, Record: o.Claim.Rec.ID})
 	}
 	return out
 }
 
-// lineClaims returns the counted claims of a budget line in the index, in
-// rules.LineClaimLess order, but those at the paths of gone (made once a
-// session per line, from the entries' skeletons).
-func (n *near) lineClaims(x *index.Index, l index.Line, cats []string, gone map[string]bool) []rules.LineClaim {
+// weighing returns the counted claims of a budget line in the index,
+// weighed (rules.Weigh) once a session per line, from the entries'
+// skeletons: each change is then weighed at a cost that does not grow
+// with the line.
+func (n *near) weighing(x *index.Index, l index.Line, cats []string) *rules.Weighing {
 	n.mu.Lock()
-	all, ok := n.lines[l]
+	defer n.mu.Unlock()
+	w, ok := n.lines[l]
 	if !ok {
+		var all []rules.LineClaim
 		for _, e := range x.Claims(l) {
 			if c, ok := rules.LineClaimOf(e.Skeleton(), cats); ok {
 				all = append(all, c)
 			}
 		}
-		sort.SliceStable(all, func(i, j int) bool { return rules.LineClaimLess(all[i], all[j]) })
+		w = rules.Weigh(all)
 		if n.lines == nil {
-			n.lines = map[index.Line][]rules.LineClaim{}
+			n.lines = map[index.Line]*rules.Weighing{}
 		}
-		n.lines[l] = all
+		n.lines[l] = w
 	}
-	n.mu.Unlock()
-	if len(gone) == 0 {
-		return all
-	}
-	out := make([]rules.LineClaim, 0, len(all))
-	for _, c := range all {
-		if !gone[c.Rec.Path] {
-			out = append(out, c)
-		}
-	}
-	return out
+	return w
 }
 
 // budgetField is where rules put budget-overspend: the claim's amount.
