@@ -19,8 +19,10 @@ import (
 // The index file:
 //
 //	"OPSBOOK-INDEX\n"  key (32 bytes)
-//	the file-system monitor's token the entries hold as of (a string,
-//	empty when they were not made with a monitor: see package monitor)
+//	the mark: the file-system monitor's token the entries hold as of (a
+//	string, empty when they were not made with a monitor: see package
+//	monitor), and when every file was last listed and statted (a varint,
+//	Unix seconds)
 //	entries, references, files: three counts (uvarint)
 //	each entry, by path: its path (whole, not shared with the previous
 //	one: the strings of an opened index are slices of the file's bytes,
@@ -69,10 +71,18 @@ func Open(path string, key Key) (*Index, error) {
 	return x, err
 }
 
-// Save writes the entries atomically to path (cache.WriteFile), with the
-// monitor's token they were refreshed as of ("" for none).
-func Save(path string, key Key, token string, entries []*Entry) error {
-	return cache.WriteFile(path, ".index.tmp-*", encode(key, token, entries))
+// Mark says as of when the entries hold: the file-system monitor's token
+// they were refreshed as of ("" for none), and when every file was last
+// listed and statted (Unix seconds).
+type Mark struct {
+	Token  string
+	Listed int64
+}
+
+// Save writes the entries atomically to path (cache.WriteFile), with
+// their mark.
+func Save(path string, key Key, mark Mark, entries []*Entry) error {
+	return cache.WriteFile(path, ".index.tmp-*", encode(key, mark, entries))
 }
 
 // The high bits of a field's code say the type of its value: text, a
@@ -138,10 +148,10 @@ func sorted(entries []*Entry) []*Entry {
 	return out
 }
 
-func encode(key Key, token string, entries []*Entry) []byte {
+func encode(key Key, mark Mark, entries []*Entry) []byte {
 	entries = sorted(entries)
 	// The file's size, nearly: the bytes are appended without growing.
-	size := len(magic) + len(key) + len(token) + 64
+	size := len(magic) + len(key) + len(mark.Token) + 64
 	for _, e := range entries {
 		size += len(e.Path) + len(e.Kind) + len(e.ID) + len(e.clear) + minEntry + 40 + 8
 		for _, r := range e.Refs {
@@ -157,7 +167,8 @@ func encode(key Key, token string, entries []*Entry) []byte {
 	uv := func(x uint64) { b = binary.AppendUvarint(b, x) }
 	v := func(x int64) { b = binary.AppendVarint(b, x) }
 	str := func(s string) { uv(uint64(len(s))); b = append(b, s...) }
-	str(token)
+	str(mark.Token)
+	v(mark.Listed)
 	nrefs, nfiles := 0, 0
 	for _, e := range entries {
 		nrefs += len(e.Refs)
@@ -328,7 +339,7 @@ func decode(data []byte, key Key) (*Index, error) {
 	}
 	// The buffer is never written again: the entries' strings share it.
 	d := &decoder{s: unsafe.String(&body[0], len(body))}
-	token := d.str()
+	mark := Mark{Token: d.str(), Listed: d.v()}
 	n, nrefs, nfiles := d.count(), d.count(), d.count()
 	// An entry takes at least minEntry bytes and a reference two: counts
 	// the rest of the file cannot hold are damage, found before the
@@ -398,7 +409,7 @@ func decode(data []byte, key Key) (*Index, error) {
 	if d.bad || len(d.s) != 0 || !st.valid(nrefs) {
 		return nil, fmt.Errorf("%w: damaged", ErrUnusable)
 	}
-	return &Index{Entries: entries, st: st, Token: token}, nil
+	return &Index{Entries: entries, st: st, Mark: mark}, nil
 }
 
 // valid checks the stored tables against the entries: the id table lists

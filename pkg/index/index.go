@@ -185,9 +185,9 @@ func EntryOf(path string, st cache.Stat, trusted bool, h cache.Hash, rec *record
 // fingerprint, a list) pays for neither.
 type Index struct {
 	Entries []*Entry // by path
-	// Token is the file-system monitor's token the opened file was saved
-	// with ("" for none, and for an index not opened from a file).
-	Token string
+	// Mark is the mark the opened file was saved with (zero for an index
+	// not opened from a file).
+	Mark  Mark
 	st    *stored  // nil: no stored look-ups
 	extra []*Entry // the entries the stored look-ups do not cover
 	once  sync.Once

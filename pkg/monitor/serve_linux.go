@@ -52,6 +52,7 @@ type event struct {
 
 type server struct {
 	mu       sync.Mutex
+	root     string // the department's root, absolute
 	records  string // the records folder, relative to the root (slashes)
 	instance string
 	fd       int
@@ -83,7 +84,8 @@ func Run(root, records, cacheDir string, logf func(format string, args ...any)) 
 	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
 		return errors.New("a monitor is already running for this department")
 	}
-	if err := os.Chdir(root); err != nil {
+	root, err = filepath.Abs(root)
+	if err != nil {
 		return err
 	}
 	sock := filepath.Join(cacheDir, SocketName)
@@ -108,16 +110,17 @@ func Run(root, records, cacheDir string, logf func(format string, args ...any)) 
 	var id [8]byte
 	_, _ = rand.Read(id[:])
 	s := &server{
+		root:     root,
 		records:  strings.Trim(path.Clean(filepath.ToSlash(records)), "/"),
 		instance: hex.EncodeToString(id[:]),
 		fd:       -1,
 		buf:      make([]byte, 64<<10),
 		stop:     make(chan struct{}),
 	}
-	abs, _ := filepath.Abs(".")
-	s.status = Status{PID: os.Getpid(), Root: abs, Records: s.records, Since: time.Now()}
+	s.status = Status{PID: os.Getpid(), Root: root, Records: s.records, Since: time.Now()}
 	s.mu.Lock()
 	s.reset("the monitor started")
+	s.status.Resets = 0
 	s.mu.Unlock()
 	logf("monitor %s: watching %d folders under %s", s.instance, len(s.wds), s.records)
 
@@ -291,11 +294,14 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
+// abs is the absolute path of a path relative to the root.
+func (s *server) abs(rel string) string { return filepath.Join(s.root, filepath.FromSlash(rel)) }
+
 // check makes sure the records folder is still the folder watched (it
 // may have been made since, or replaced under another name's move).
 func (s *server) check() {
 	var st unix.Stat_t
-	err := unix.Lstat(s.records, &st)
+	err := unix.Lstat(s.abs(s.records), &st)
 	switch {
 	case err != nil && s.ino != 0:
 		s.reset("the records folder is gone")
@@ -322,13 +328,14 @@ func (s *server) reset(why string) {
 	}
 	s.fd = fd
 	var st unix.Stat_t
-	if unix.Lstat(s.records, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFDIR {
+	base := s.abs(s.records)
+	if unix.Lstat(base, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFDIR {
 		return
 	}
 	s.dev, s.ino = uint64(st.Dev), st.Ino
 	// A folder is watched before it is listed: a folder made in it after
 	// the watch is an event (and a reset), one made before is listed.
-	_ = filepath.WalkDir(s.records, func(p string, d fs.DirEntry, err error) error {
+	_ = filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil // unreadable: the command's own listing reports it
 		}
@@ -337,7 +344,8 @@ func (s *server) reset(why string) {
 		}
 		wd, err := unix.InotifyAddWatch(fd, p, watchMask)
 		if err == nil {
-			s.wds[int32(wd)] = filepath.ToSlash(p)
+			rel, _ := filepath.Rel(s.root, p)
+			s.wds[int32(wd)] = filepath.ToSlash(rel)
 		}
 		return nil
 	})

@@ -25,6 +25,12 @@ import (
 // index, in a department of up to 32,000 files (beyond, one in 500).
 const saveAtLeast = 64
 
+// FullListingEvery is how long the monitor's word is taken before every
+// file is listed and statted again: a file given a second name (a hard
+// link) from outside the records folder since it was last statted can be
+// written through that name unseen by the monitor, for that long at most.
+var FullListingEvery = 10 * time.Minute
+
 // monitorSaveAtLeast is how many files the monitor must name since the
 // stored index's token for the refreshed index to be saved with a new
 // token (a folder listed again counts as 16 files).
@@ -82,8 +88,9 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 	rd := newReader(root)
 	defer rd.close()
 	var o opened
-	var token string // the monitor's, as of before the files were listed
-	named := 0       // the files (and folders) the monitor named
+	var token string       // the monitor's, as of before the files were listed
+	named := 0             // the files (and folders) the monitor named
+	listed := start.Unix() // when every file was listed (now, unless the monitor's word was taken)
 	var units []statBlock
 	var files []string
 	var wds []diag.Diagnostic
@@ -94,7 +101,7 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 		tr("index: opened")
 		stored := ""
 		if o.x != nil {
-			stored = o.x.Token
+			stored = o.x.Mark.Token
 		}
 		ans, err := monitor.Ask(d, pol.Records, stored)
 		tr("index: the monitor answered")
@@ -105,13 +112,16 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 			token, st.Monitor = ans.Token, "reset: "+ans.Why
 		case stored == "":
 			token, st.Monitor = ans.Token, "reset: the index has no token"
-		case len(ans.Files) == 0 && len(ans.Dirs) == 0 && o.x.Token == ans.Token && allTrusted(o.x.Entries):
+		case start.Sub(time.Unix(o.x.Mark.Listed, 0)) > FullListingEvery || time.Unix(o.x.Mark.Listed, 0).After(start.Add(time.Minute)):
+			token, st.Monitor = ans.Token, "reset: the files were last listed long ago"
+		case len(ans.Files) == 0 && len(ans.Dirs) == 0 && stored == ans.Token && allTrusted(o.x.Entries):
 			// Nothing changed since the index was saved, and it holds
 			// no entry its stat data could not vouch for.
 			st.Monitor, st.Files, st.Reused = "used", len(o.x.Entries), len(o.x.Entries)
 			return o.x, st, nil
 		default:
 			token, st.Monitor = ans.Token, "used"
+			listed = o.x.Mark.Listed
 			named = len(ans.Files) + 16*len(ans.Dirs) // a folder listed again costs more
 			var ok bool
 			files, units, ok = listChanged(root, rd, o.x.Entries, ans)
@@ -251,17 +261,18 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 		// changed is not enough to find them again.
 		token = ""
 	} else if kinds != nil && o.x != nil {
-		// The other folders' entries are as of the stored token.
-		token = o.x.Token
+		// The other folders' entries are as of the stored mark.
+		token, listed = o.x.Mark.Token, o.x.Mark.Listed
 	}
+	mark := index.Mark{Token: token, Listed: listed}
 	// With a monitor, the index is saved with the new token when every
 	// file was listed, or when the files named since the stored token
 	// are enough that checking them again costs more than the saving.
-	moved := token != "" && (o.x == nil || token != o.x.Token) &&
+	moved := token != "" && (o.x == nil || mark != o.x.Mark) &&
 		(st.Monitor != "used" || named >= monitorSaveAtLeast)
 	if o.err != nil || len(stored) == 0 && len(files) > 0 || stale >= max(saveAtLeast, len(files)/500) || moved {
 		// A cache that cannot be written costs time, not correctness.
-		st.Saved = index.Save(path, key, token, out) == nil
+		st.Saved = index.Save(path, key, mark, out) == nil
 		tr("index: saved")
 	}
 	x := o.x.Update(out)
