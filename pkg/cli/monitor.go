@@ -39,6 +39,20 @@ Output (-o) of status: text, json.
 
 Exit status: 0 done; 1 (status) no monitor runs; 2 it cannot start.`
 
+// monitorStartLong is the longer help of monitor start.
+const monitorStartLong = `Start runs the monitor in the background for the department of the
+current folder and waits until it answers. Nothing is done when one
+already runs. Its messages go to .git/opsbook/monitor.log.`
+
+// monitorStopLong is the longer help of monitor stop.
+const monitorStopLong = `Stop asks the monitor to stop and waits until it has. Commands then list
+and stat every record file again.`
+
+// monitorStatusLong is the longer help of monitor status.
+const monitorStatusLong = `Status says whether a monitor runs for this department: its process,
+the folders it watches, since when, and how many events it has read.
+Exit status 1 when none runs.`
+
 func newMonitorCmd(g *global) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "monitor",
@@ -52,18 +66,21 @@ func newMonitorCmd(g *global) *cobra.Command {
 	cmd.AddCommand(
 		&cobra.Command{
 			Use:   "start",
+			Long:  i18n.T(monitorStartLong),
 			Short: i18n.T("Start the monitor in the background (nothing to do when it runs)"),
 			Args:  cobra.NoArgs,
 			RunE:  func(cmd *cobra.Command, args []string) error { return runMonitorStart(g) },
 		},
 		&cobra.Command{
 			Use:   "stop",
+			Long:  i18n.T(monitorStopLong),
 			Short: i18n.T("Stop the monitor"),
 			Args:  cobra.NoArgs,
 			RunE:  func(cmd *cobra.Command, args []string) error { return runMonitorStop(g) },
 		},
 		&cobra.Command{
 			Use:   "status",
+			Long:  i18n.T(monitorStatusLong),
 			Short: i18n.T("Say whether the monitor runs, and what it watches"),
 			Args:  cobra.NoArgs,
 			RunE:  func(cmd *cobra.Command, args []string) error { return runMonitorStatus(g) },

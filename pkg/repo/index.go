@@ -105,6 +105,7 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 		}
 		ans, err := monitor.Ask(d, pol.Records, stored)
 		tr("index: the monitor answered")
+		defer func() { Trace("index: monitor: %s", st.Monitor) }()
 		switch {
 		case err != nil:
 			st.Monitor = "no answer: " + err.Error()
