@@ -38,7 +38,7 @@ const nameMask = unix.IN_CREATE | unix.IN_DELETE | unix.IN_MOVED_FROM | unix.IN_
 
 // keepEvents is how many events a monitor keeps; beyond, it forgets the
 // older half, and a token from before them is answered with Reset.
-var keepEvents = 1 << 20
+var keepEvents = 1 << 18
 
 // maxPaths is the most paths an answer lists; more is answered with
 // Reset (listing every file costs less than checking them one by one).
@@ -158,11 +158,15 @@ func Run(root, records, cacheDir string, logf func(format string, args ...any)) 
 			time.Sleep(10 * time.Millisecond)
 			continue
 		}
-		if s.serve(c) {
-			logf("monitor %s: stopped on request", s.instance)
-			s.halt()
-			return nil
-		}
+		// Each question on its own: one that is slow to ask holds up
+		// no other.
+		go func() {
+			if s.serve(c) {
+				logf("monitor %s: stopped on request", s.instance)
+				s.halt()
+				l.Close()
+			}
+		}()
 	}
 }
 

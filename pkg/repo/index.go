@@ -70,7 +70,8 @@ func Index(ctx context.Context, root string, pol *config.Policy) (*index.Index, 
 
 // IndexKinds is Index refreshing only the folders of these kinds: the
 // entries of other folders are kept as they were, unchecked, and must not
-// be used (the next refresh of their folders checks them).
+// be used (the next refresh of their folders checks them). With a monitor
+// whose word is taken, every folder is refreshed.
 func IndexKinds(ctx context.Context, root string, pol *config.Policy, kinds ...record.Kind) (*index.Index, IndexStats, error) {
 	return indexKinds(ctx, root, pol, kinds)
 }
@@ -94,7 +95,7 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 	var units []statBlock
 	var files []string
 	var wds []diag.Diagnostic
-	if kinds == nil && monitor.Running(d) {
+	if monitor.Running(d) {
 		// The stored index's token is asked about before anything is
 		// listed: what the monitor does not name is as the index holds it.
 		o.x, o.err = index.Open(path, key)
@@ -129,8 +130,15 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 			if !ok {
 				st.Monitor = "reset: a folder listed again has a file that cannot be indexed"
 				files, units = nil, nil
+			} else {
+				kinds = nil // every folder is refreshed, at less cost than some listed
 			}
 		}
+	}
+	if units == nil && token != "" {
+		// The monitor answered but its word cannot be taken: every
+		// folder is listed once, and its word is taken from then on.
+		kinds = nil
 	}
 	if units == nil {
 		var err error
