@@ -4,6 +4,7 @@
 #
 #   cmd/opsbook-gen/growth.sh [-sizes 1000,10000,100000,300000] [-runs R]
 #                             [-commits M] [-dir DIR] [-keep] [-skip REGEX]
+#                             [-monitor]
 #
 # Each department is the sample copied up to N record files (opsbook-gen
 # -from . -n N -commits M; 100 commits below 10,000 records). Each figure
@@ -23,6 +24,7 @@ COMMITS=2000
 DIR=""
 KEEP=""
 SKIP=""
+MONITOR=""
 while [ $# -gt 0 ]; do
   case "$1" in
     -sizes) SIZES=$2; shift 2 ;;
@@ -31,7 +33,8 @@ while [ $# -gt 0 ]; do
     -dir) DIR=$2; shift 2 ;;
     -keep) KEEP=1; shift ;;
     -skip) SKIP=$2; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -monitor) MONITOR=1; shift ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "growth.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -48,6 +51,21 @@ mkdir -p "$work/bin"
 (cd "$top" && go build -o "$work/bin/opsbook" ./cmd/opsbook && go build -o "$work/bin/opsbook-gen" ./cmd/opsbook-gen)
 OPSBOOK="$work/bin/opsbook"
 NOW=2026-11-26T15:00:00+08:00
+
+# skipped NAME: whether -skip leaves the row NAME out (its CELL then
+# reads "not run").
+skipped() {
+  [ -n "$SKIP" ] && [[ "$1" =~ $SKIP ]]
+}
+
+# row NAME CMD...: CMD measured into the row NAME (see measure), unless
+# skipped.
+row() {
+  local n=$1
+  shift
+  if skipped "$n"; then CELL="not run"; else measure "$@"; fi
+  cell "$n"
+}
 
 # measure CMD...: R runs in the current folder; sets CELL to "CPU s / MB".
 measure() {
@@ -90,7 +108,7 @@ cell() { # NAME: store CELL under NAME for the current size
 # after a change, in the current department; as HANDLE from then on.
 inbox_rows() {
   export GIT_AUTHOR_EMAIL="$1@example.com" GIT_AUTHOR_NAME="$1"
-  if [ -n "$SKIP" ] && [[ "inbox ($2" =~ $SKIP ]]; then
+  if skipped "inbox ($2"; then
     CELL="not run"; cell "inbox ($2, kept answer)"; cell "inbox ($2, after a change)"
     return
   fi
@@ -115,43 +133,48 @@ for size in "${sizes[@]}"; do
   fi
   cd "$d"
   git config user.name bench >/dev/null; git config user.email bench@example.com
-  measure sh -c "find records -name '*.yaml' -print0 | xargs -0 cat"
-  cell "cat of every record file"
-  measure git status --porcelain
-  cell "git status"
-  measure "$OPSBOOK" validate --no-cache --now "$NOW"
-  cell "validate --no-cache"
+  row "cat of every record file" sh -c "find records -name '*.yaml' -print0 | xargs -0 cat"
+  row "git status" git status --porcelain
+  row "validate --no-cache" "$OPSBOOK" validate --no-cache --now "$NOW"
   "$OPSBOOK" validate --now "$NOW" >/dev/null 2>&1 || true
-  measure "$OPSBOOK" validate --now "$NOW"
-  cell "validate (warm)"
+  row "validate (warm)" "$OPSBOOK" validate --now "$NOW"
   exp=$(find records -path '*/expenses/*' -name '*.yaml' | sort | head -1 || true)
   expid=$(basename "$exp" .yaml)
-  "$OPSBOOK" show "$expid" --now "$NOW" >/dev/null 2>&1 || true
-  measure "$OPSBOOK" show "$expid" --now "$NOW"
-  cell "show EXP (one claim)"
   pulled=$(find records -path '*/expenses/*' -name '*.yaml' | sort | tail -100 | tr '\n' ' ')
-  measure sh -c "for f in $pulled; do echo '# pulled' >> \$f; done; \"$OPSBOOK\" show $expid --now $NOW; git checkout -q -- $pulled"
-  cell "show EXP after 100 files changed (a pull)"
-  "$OPSBOOK" summary --now "$NOW" >/dev/null 2>&1 || true
-  measure "$OPSBOOK" summary --now "$NOW"
-  cell "summary (stored answer)"
-  measure sh -c "echo \"# growth \$\$\" >> \"$exp\"; \"$OPSBOOK\" summary --now $NOW; git checkout -q -- \"$exp\""
-  cell "summary (after a change)"
-  "$OPSBOOK" list expense --where 'amount > 1000' --columns id,status,claimant,amount --now "$NOW" >/dev/null 2>&1 || true
-  measure "$OPSBOOK" list expense --where 'amount > 1000' --columns id,status,claimant,amount --now "$NOW"
-  cell "list expense --where 'amount > 1000'"
-  inbox_rows wang.fang "the director's"
   who=li.wei
-  inbox_rows "$who" "a specialist's"
   draft=$(grep -rl --include='*.yaml' '^status: draft' records/expenses | xargs grep -l "^claimant: $who" | sort | head -1 || true)
   did=$(basename "$draft" .yaml)
-  "$OPSBOOK" set "$did" note=warm --no-commit --now "$NOW" >/dev/null 2>&1 || true; git checkout -q -- "$draft"
-  measure_undo "git clean -qf records" "$OPSBOOK" new expense --no-commit --set title=taxi --set category=travel --set amount=86.00 --now "$NOW"
-  cell "new expense --set …"
-  measure_undo "git checkout -q -- $draft" "$OPSBOOK" set "$did" note=growth --no-commit --now "$NOW"
-  cell "set ID note=…"
-  measure_undo "git checkout -q -- $draft" "$OPSBOOK" submit "$did" --no-commit --now "$NOW"
-  cell "submit ID (a move)"
+  # one_record_rows SUFFIX: the rows of the commands about one record
+  one_record_rows() {
+    "$OPSBOOK" show "$expid" --now "$NOW" >/dev/null 2>&1 || true
+    row "show EXP (one claim)$1" "$OPSBOOK" show "$expid" --now "$NOW"
+    row "show EXP after 100 files changed (a pull)$1" sh -c "for f in $pulled; do echo '# pulled' >> \$f; done; \"$OPSBOOK\" show $expid --now $NOW; git checkout -q -- $pulled"
+    "$OPSBOOK" summary --now "$NOW" >/dev/null 2>&1 || true
+    row "summary (stored answer)$1" "$OPSBOOK" summary --now "$NOW"
+    "$OPSBOOK" list expense --where 'amount > 1000' --columns id,status,claimant,amount --now "$NOW" >/dev/null 2>&1 || true
+    row "list expense --where 'amount > 1000'$1" "$OPSBOOK" list expense --where 'amount > 1000' --columns id,status,claimant,amount --now "$NOW"
+    export GIT_AUTHOR_EMAIL="$who@example.com" GIT_AUTHOR_NAME="$who"
+    "$OPSBOOK" set "$did" note=warm --no-commit --now "$NOW" >/dev/null 2>&1 || true; git checkout -q -- "$draft"
+    measure_undo "git clean -qf records" "$OPSBOOK" new expense --no-commit --set title=taxi --set category=travel --set amount=86.00 --now "$NOW"
+    cell "new expense --set …$1"
+    measure_undo "git checkout -q -- $draft" "$OPSBOOK" set "$did" note=growth --no-commit --now "$NOW"
+    cell "set ID note=…$1"
+    measure_undo "git checkout -q -- $draft" "$OPSBOOK" submit "$did" --no-commit --now "$NOW"
+    cell "submit ID (a move)$1"
+    unset GIT_AUTHOR_EMAIL GIT_AUTHOR_NAME
+  }
+  one_record_rows ""
+  if skipped "summary (after a change)"; then CELL="not run"; else
+    measure sh -c "echo \"# growth \$\$\" >> \"$exp\"; \"$OPSBOOK\" summary --now $NOW; git checkout -q -- \"$exp\""
+  fi
+  cell "summary (after a change)"
+  inbox_rows wang.fang "the director's"
+  inbox_rows "$who" "a specialist's"
+  if [ -n "$MONITOR" ]; then
+    "$OPSBOOK" monitor start >/dev/null
+    one_record_rows " (monitor)"
+    "$OPSBOOK" monitor stop >/dev/null
+  fi
   unset GIT_AUTHOR_EMAIL GIT_AUTHOR_NAME
   cd - >/dev/null
 done

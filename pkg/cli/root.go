@@ -146,6 +146,7 @@ func NewRoot(io *Streams) *cobra.Command {
 		newEncryptCmd(g),
 		newRekeyCmd(g),
 		newReadersCmd(g),
+		newMonitorCmd(g),
 	)
 	root.AddGroup(&cobra.Group{ID: "verbs", Title: i18n.T("Workflow verbs (each a move, like `opsbook move ID STATE`):")})
 	root.AddCommand(newVerbCmds(g)...)

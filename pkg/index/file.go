@@ -2,11 +2,14 @@ package index
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
+	"slices"
 	"sort"
+	"strings"
 	"unsafe"
 
 	"github.com/opsbook/opsbook/pkg/cache"
@@ -16,6 +19,10 @@ import (
 // The index file:
 //
 //	"OPSBOOK-INDEX\n"  key (32 bytes)
+//	the mark: the file-system monitor's token the entries hold as of (a
+//	string, empty when they were not made with a monitor: see package
+//	monitor), and when every file was last listed and statted (a varint,
+//	Unix seconds)
 //	entries, references, files: three counts (uvarint)
 //	each entry, by path: its path (whole, not shared with the previous
 //	one: the strings of an opened index are slices of the file's bytes,
@@ -64,9 +71,18 @@ func Open(path string, key Key) (*Index, error) {
 	return x, err
 }
 
-// Save writes the entries atomically to path (cache.WriteFile).
-func Save(path string, key Key, entries []*Entry) error {
-	return cache.WriteFile(path, ".index.tmp-*", encode(key, entries))
+// Mark says as of when the entries hold: the file-system monitor's token
+// they were refreshed as of ("" for none), and when every file was last
+// listed and statted (Unix seconds).
+type Mark struct {
+	Token  string
+	Listed int64
+}
+
+// Save writes the entries atomically to path (cache.WriteFile), with
+// their mark.
+func Save(path string, key Key, mark Mark, entries []*Entry) error {
+	return cache.WriteFile(path, ".index.tmp-*", encode(key, mark, entries))
 }
 
 // The high bits of a field's code say the type of its value: text, a
@@ -132,14 +148,27 @@ func sorted(entries []*Entry) []*Entry {
 	return out
 }
 
-func encode(key Key, entries []*Entry) []byte {
+func encode(key Key, mark Mark, entries []*Entry) []byte {
 	entries = sorted(entries)
-	var b []byte
+	// The file's size, nearly: the bytes are appended without growing.
+	size := len(magic) + len(key) + len(mark.Token) + 64
+	for _, e := range entries {
+		size += len(e.Path) + len(e.Kind) + len(e.ID) + len(e.clear) + minEntry + 40 + 8
+		for _, r := range e.Refs {
+			size += len(r.Field) + len(r.ID) + 4 + 8
+		}
+		for _, f := range e.Files {
+			size += len(f) + 2
+		}
+	}
+	b := make([]byte, 0, size)
 	b = append(b, magic...)
 	b = append(b, key[:]...)
 	uv := func(x uint64) { b = binary.AppendUvarint(b, x) }
 	v := func(x int64) { b = binary.AppendVarint(b, x) }
 	str := func(s string) { uv(uint64(len(s))); b = append(b, s...) }
+	str(mark.Token)
+	v(mark.Listed)
 	nrefs, nfiles := 0, 0
 	for _, e := range entries {
 		nrefs += len(e.Refs)
@@ -164,6 +193,9 @@ func encode(key Key, entries []*Entry) []byte {
 		if e.Sealed {
 			flags |= 4
 		}
+		if e.Linked {
+			flags |= 8
+		}
 		b = append(b, flags)
 		b = append(b, e.Hash[:]...)
 		str(string(e.Kind))
@@ -186,22 +218,48 @@ func encode(key Key, entries []*Entry) []byte {
 			ids = append(ids, i)
 		}
 	}
-	sort.SliceStable(ids, func(i, j int) bool { return entries[ids[i]].ID < entries[ids[j]].ID })
+	slices.SortFunc(ids, func(a, b int) int {
+		return cmp.Or(strings.Compare(entries[a].ID, entries[b].ID), a-b)
+	})
 	uv(uint64(len(ids)))
 	for _, p := range ids {
 		b = binary.LittleEndian.AppendUint32(b, uint32(p))
 	}
-	// the references table
+	// the references table: the ids named are few beside the references
+	// (most name people), so the references are put in buckets by the
+	// rank of the id they name, in path then place order as they come
 	type ref struct{ p, j int }
-	refs := make([]ref, 0, nrefs)
-	for i, e := range entries {
-		for j := range e.Refs {
-			refs = append(refs, ref{i, j})
+	rank := map[string]int{}
+	for _, e := range entries {
+		for _, r := range e.Refs {
+			rank[r.ID] = 0
 		}
 	}
-	sort.SliceStable(refs, func(i, j int) bool {
-		return entries[refs[i].p].Refs[refs[i].j].ID < entries[refs[j].p].Refs[refs[j].j].ID
-	})
+	named := make([]string, 0, len(rank))
+	for id := range rank {
+		named = append(named, id)
+	}
+	slices.Sort(named)
+	for i, id := range named {
+		rank[id] = i
+	}
+	at := make([]int, len(named)+1) // where each rank's bucket starts
+	for _, e := range entries {
+		for _, r := range e.Refs {
+			at[rank[r.ID]+1]++
+		}
+	}
+	for i := 1; i < len(at); i++ {
+		at[i] += at[i-1]
+	}
+	refs := make([]ref, nrefs)
+	for i, e := range entries {
+		for j, r := range e.Refs {
+			k := rank[r.ID]
+			refs[at[k]] = ref{i, j}
+			at[k]++
+		}
+	}
 	uv(uint64(len(refs)))
 	for _, r := range refs {
 		b = binary.LittleEndian.AppendUint32(b, uint32(r.p))
@@ -281,6 +339,7 @@ func decode(data []byte, key Key) (*Index, error) {
 	}
 	// The buffer is never written again: the entries' strings share it.
 	d := &decoder{s: unsafe.String(&body[0], len(body))}
+	mark := Mark{Token: d.str(), Listed: d.v()}
 	n, nrefs, nfiles := d.count(), d.count(), d.count()
 	// An entry takes at least minEntry bytes and a reference two: counts
 	// the rest of the file cannot hold are damage, found before the
@@ -301,7 +360,7 @@ func decode(data []byte, key Key) (*Index, error) {
 		}
 		e.Stat = cache.Stat{Size: d.v(), Mtime: d.v(), Ctime: d.v(), Ino: d.uv()}
 		if t := d.take(1); t != "" {
-			e.Trusted, e.Odd, e.Sealed = t[0]&1 != 0, t[0]&2 != 0, t[0]&4 != 0
+			e.Trusted, e.Odd, e.Sealed, e.Linked = t[0]&1 != 0, t[0]&2 != 0, t[0]&4 != 0, t[0]&8 != 0
 		}
 		copy(e.Hash[:], d.take(32))
 		e.Kind = record.Kind(d.str())
@@ -350,7 +409,7 @@ func decode(data []byte, key Key) (*Index, error) {
 	if d.bad || len(d.s) != 0 || !st.valid(nrefs) {
 		return nil, fmt.Errorf("%w: damaged", ErrUnusable)
 	}
-	return &Index{Entries: entries, st: st}, nil
+	return &Index{Entries: entries, st: st, Mark: mark}, nil
 }
 
 // valid checks the stored tables against the entries: the id table lists

@@ -35,7 +35,7 @@ import (
 )
 
 // Format is the version of the file layout; bump it on every change.
-const Format = 5
+const Format = 6
 
 // Clear lists the top-level fields an entry keeps (when their value is
 // text, a number or a boolean, kept as such): what the set-wide rules, the
@@ -63,6 +63,10 @@ type Entry struct {
 	// Sealed says the record holds encrypted values (crypt.Ciphertexts):
 	// what shows it must read and reveal it.
 	Sealed bool
+	// Linked says the file had more than one name when it was read: a
+	// change through another name may escape the file-system monitor, so
+	// its stat data are always taken.
+	Linked bool
 	Refs   []Ref // the references it makes, in rules.Refs order
 	// Files are the attachment paths its fields name, and "sha256:HASH"
 	// for those of them listed with a hash: what split-claim groups claims
@@ -181,11 +185,14 @@ func EntryOf(path string, st cache.Stat, trusted bool, h cache.Hash, rec *record
 // fingerprint, a list) pays for neither.
 type Index struct {
 	Entries []*Entry // by path
-	st      *stored  // nil: no stored look-ups
-	extra   []*Entry // the entries the stored look-ups do not cover
-	once    sync.Once
-	byID    map[string][]*Entry // of extra
-	in      map[string][]In     // of extra
+	// Mark is the mark the opened file was saved with (zero for an index
+	// not opened from a file).
+	Mark  Mark
+	st    *stored  // nil: no stored look-ups
+	extra []*Entry // the entries the stored look-ups do not cover
+	once  sync.Once
+	byID  map[string][]*Entry // of extra
+	in    map[string][]In     // of extra
 	// the look-ups of kinds and claims, built on first use
 	groupsOnce sync.Once
 	kinds      map[record.Kind][]*Entry

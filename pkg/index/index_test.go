@@ -62,7 +62,7 @@ func departments(t *testing.T) map[string][]*index.Entry {
 func reopen(t *testing.T, entries []*index.Entry) *index.Index {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "index")
-	if err := index.Save(path, key, entries); err != nil {
+	if err := index.Save(path, key, index.Mark{}, entries); err != nil {
 		t.Fatal(err)
 	}
 	x, err := index.Open(path, key)
@@ -225,7 +225,7 @@ func TestDamagedTables(t *testing.T) {
 	defer index.SetHugeAtLeast(0)()
 	entries := departments(t)["sample"]
 	path := filepath.Join(t.TempDir(), "index")
-	if err := index.Save(path, key, entries); err != nil {
+	if err := index.Save(path, key, index.Mark{}, entries); err != nil {
 		t.Fatal(err)
 	}
 	good, _ := os.ReadFile(path)

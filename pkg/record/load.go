@@ -209,6 +209,16 @@ func WalkKindsEach(root, dir string, kinds []Kind, each func(files []string)) ([
 	return files, w.ds, nil
 }
 
+// ListFolder lists the record files directly in the folder rel (relative
+// to root, with slashes) as Walk lists them there, with the same
+// diagnostics of its names, without going into its folders: for a caller
+// that knows which folders changed since it last walked (package monitor).
+func ListFolder(root, rel string) ([]string, []diag.Diagnostic) {
+	w := &walker{flat: true}
+	w.walk(filepath.Join(root, filepath.FromSlash(rel)), rel)
+	return w.sorted(), w.ds
+}
+
 // walker lists a folder tree in the order filepath.WalkDir would, building
 // each relative path once rather than deriving it from the absolute one.
 type walker struct {
@@ -216,6 +226,7 @@ type walker struct {
 	n    int        // how many in all
 	ds   []diag.Diagnostic
 	each func(files []string) // see WalkEach
+	flat bool                 // list one folder, not the folders in it
 }
 
 // sorted returns the record files listed, sorted, in one slice made at
@@ -252,7 +263,7 @@ func (w *walker) walk(abs, rel string) {
 		case d.typ&fs.ModeSymlink != 0:
 			w.ds = append(w.ds, fileDiag(prefix+name, "file-type", "symbolic link: records must be regular files (links are never followed)"))
 		case d.typ.IsDir():
-			if !strings.HasPrefix(name, ".") {
+			if !strings.HasPrefix(name, ".") && !w.flat {
 				w.walk(filepath.Join(abs, name), prefix+name)
 			}
 		case !d.typ.IsRegular():

@@ -17,12 +17,24 @@ import (
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/index"
+	"github.com/opsbook/opsbook/pkg/monitor"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
 // saveAtLeast is how many new or stale entries make a refresh write the
 // index, in a department of up to 32,000 files (beyond, one in 500).
 const saveAtLeast = 64
+
+// FullListingEvery is how long the monitor's word is taken before every
+// file is listed and statted again: a file given a second name (a hard
+// link) from outside the records folder since it was last statted can be
+// written through that name unseen by the monitor, for that long at most.
+var FullListingEvery = 10 * time.Minute
+
+// monitorSaveAtLeast is how many files the monitor must name since the
+// stored index's token for the refreshed index to be saved with a new
+// token (a folder listed again counts as 16 files).
+const monitorSaveAtLeast = 32
 
 // ErrNoIndex: the repository has no git directory to keep an index in (or
 // the caller asked for none); the command takes the full path.
@@ -36,6 +48,10 @@ type IndexStats struct {
 	Parsed  int    // files read and parsed again
 	Rebuilt string // why the stored index was not used ("" when it was)
 	Saved   bool
+	// Monitor says how the file-system monitor was used: "" (none runs),
+	// "used" (only the files it named were statted), or why every file
+	// was listed and statted even so.
+	Monitor string
 	// Hazards counts the errors of listing the folders (symbolic links,
 	// folders that cannot be read, names differing in case): files the
 	// index has no entry for, which a full read warns of.
@@ -54,7 +70,8 @@ func Index(ctx context.Context, root string, pol *config.Policy) (*index.Index, 
 
 // IndexKinds is Index refreshing only the folders of these kinds: the
 // entries of other folders are kept as they were, unchecked, and must not
-// be used (the next refresh of their folders checks them).
+// be used (the next refresh of their folders checks them). With a monitor
+// whose word is taken, every folder is refreshed.
 func IndexKinds(ctx context.Context, root string, pol *config.Policy, kinds ...record.Kind) (*index.Index, IndexStats, error) {
 	return indexKinds(ctx, root, pol, kinds)
 }
@@ -69,69 +86,71 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 	key := index.NewKey(cache.NewKey(pol.Records, pol.ExpenseCategories, pol.ComplaintCategories))
 	start := clock()
 	tr := trace(time.Now())
-	type opened struct {
-		x   *index.Index
-		err error
-	}
-	ch := make(chan opened, 1)
-	go func() { x, err := index.Open(path, key); ch <- opened{x, err} }()
 	rd := newReader(root)
 	defer rd.close()
-	// The files' stat data are taken while the walk goes on: each folder's
-	// files, as soon as it is listed, in blocks shared by the workers.
-	blocks := make(chan statBlock, 64)
-	var mu sync.Mutex
-	var statted []statBlock
-	var wg sync.WaitGroup
-	for w := 0; w < runtime.GOMAXPROCS(0)+2; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c := rd.cursor()
-			defer c.close()
-			for b := range blocks {
-				for i, rel := range b.files {
-					if ctx.Err() != nil {
-						break
-					}
-					s, regular, err := c.lstat(rel)
-					b.stats[i] = fileStat{s, err == nil && regular}
-				}
-				mu.Lock()
-				statted = append(statted, b)
-				mu.Unlock()
-			}
-		}()
-	}
-	walked := 0
-	each := func(files []string) {
-		for len(files) > 0 {
-			n := min(256, len(files))
-			blocks <- statBlock{walked, files[:n], make([]fileStat, n)}
-			walked, files = walked+n, files[n:]
-		}
-	}
+	var o opened
+	var token string       // the monitor's, as of before the files were listed
+	named := 0             // the files (and folders) the monitor named
+	listed := start.Unix() // when every file was listed (now, unless the monitor's word was taken)
+	var units []statBlock
 	var files []string
 	var wds []diag.Diagnostic
-	var err error
-	if kinds != nil {
-		files, wds, err = record.WalkKindsEach(root, pol.Records, kinds, each)
-	} else {
-		files, wds, err = record.WalkEach(root, pol.Records, each)
+	if monitor.Running(d) {
+		// The stored index's token is asked about before anything is
+		// listed: what the monitor does not name is as the index holds it.
+		o.x, o.err = index.Open(path, key)
+		tr("index: opened")
+		stored := ""
+		if o.x != nil {
+			stored = o.x.Mark.Token
+		}
+		ans, err := monitor.Ask(d, pol.Records, stored)
+		tr("index: the monitor answered")
+		defer func() { Trace("index: monitor: %s", st.Monitor) }()
+		switch {
+		case err != nil:
+			st.Monitor = "no answer: " + err.Error()
+		case ans.Reset:
+			token, st.Monitor = ans.Token, "reset: "+ans.Why
+		case stored == "":
+			token, st.Monitor = ans.Token, "reset: the index has no token"
+		case start.Sub(time.Unix(o.x.Mark.Listed, 0)) > FullListingEvery || time.Unix(o.x.Mark.Listed, 0).After(start.Add(time.Minute)):
+			token, st.Monitor = ans.Token, "reset: the files were last listed long ago"
+		case len(ans.Files) == 0 && len(ans.Dirs) == 0 && stored == ans.Token && allTrusted(o.x.Entries):
+			// Nothing changed since the index was saved, and it holds
+			// no entry its stat data could not vouch for.
+			st.Monitor, st.Files, st.Reused = "used", len(o.x.Entries), len(o.x.Entries)
+			return o.x, st, nil
+		default:
+			token, st.Monitor = ans.Token, "used"
+			listed = o.x.Mark.Listed
+			named = len(ans.Files) + 16*len(ans.Dirs) // a folder listed again costs more
+			var ok bool
+			files, units, ok = listChanged(root, rd, o.x.Entries, ans)
+			if !ok {
+				st.Monitor = "reset: a folder listed again has a file that cannot be indexed"
+				files, units = nil, nil
+			} else {
+				kinds = nil // every folder is refreshed, at less cost than some listed
+			}
+		}
 	}
-	close(blocks)
-	tr("index: listed")
-	o := <-ch
-	tr("index: opened")
-	wg.Wait()
-	tr("index: stat")
-	if err != nil {
-		return nil, st, err
+	if units == nil && token != "" {
+		// The monitor answered but its word cannot be taken: every
+		// folder is listed once, and its word is taken from then on.
+		kinds = nil
 	}
+	if units == nil {
+		var err error
+		files, units, wds, err = listAll(ctx, root, pol, kinds, rd, path, key, &o)
+		if err != nil {
+			return nil, st, err
+		}
+	}
+	tr("index: listed and statted")
 	if err := ctx.Err(); err != nil {
 		return nil, st, err
 	}
-	units := inListingOrder(files, statted, walked)
 	for _, d := range wds {
 		if d.Severity == diag.Error {
 			st.Hazards++
@@ -157,6 +176,7 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 	st.Files = len(files)
 	out := make([]*index.Entry, len(files))
 	var next, reused, hashed, parsed atomic.Int64
+	var wg sync.WaitGroup
 	for w := 0; w < runtime.GOMAXPROCS(0)+2; w++ {
 		wg.Add(1)
 		go func() {
@@ -177,7 +197,7 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 						out[j] = &index.Entry{Path: rel} // not a record: never trusted
 						continue
 					}
-					if prev != nil && prev.Trusted && prev.Stat == s {
+					if prev != nil && (prev.Trusted || units[u].stats[i].vouched) && prev.Stat == s {
 						out[j] = prev
 						reused.Add(1)
 						continue
@@ -196,7 +216,7 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 					trusted := cache.Trust(s, start)
 					if prev != nil && prev.Hash == h && prev.Kind != "" {
 						e := *prev
-						e.Stat, e.Trusted = s, trusted
+						e.Stat, e.Trusted, e.Linked = s, trusted, units[u].stats[i].linked
 						out[j] = &e
 						if e.Stat != prev.Stat || e.Trusted != prev.Trusted {
 							hashed.Add(1) // worth saving: next time its stat data may do
@@ -205,6 +225,7 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 					}
 					rec, _ := record.ParseLean(rel, data)
 					out[j] = index.EntryOf(rel, s, trusted, h, rec)
+					out[j].Linked = units[u].stats[i].linked
 					parsed.Add(1)
 				}
 			}
@@ -244,14 +265,195 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 	// when it was missing or unusable. A file not saved is read again next
 	// time, as it was this time: never trusted on stale stat data.
 	stale := st.Parsed + st.Hashed + max(had-len(files), len(files)-had)
-	if o.err != nil || len(stored) == 0 && len(files) > 0 || stale >= max(saveAtLeast, len(files)/500) {
+	if st.Hazards > 0 {
+		// Files the index has no entry for: the monitor's word on what
+		// changed is not enough to find them again.
+		token = ""
+	} else if kinds != nil && o.x != nil {
+		// The other folders' entries are as of the stored mark.
+		token, listed = o.x.Mark.Token, o.x.Mark.Listed
+	}
+	mark := index.Mark{Token: token, Listed: listed}
+	// With a monitor, the index is saved with the new token when every
+	// file was listed, or when the files named since the stored token
+	// are enough that checking them again costs more than the saving.
+	moved := token != "" && (o.x == nil || mark != o.x.Mark) &&
+		(st.Monitor != "used" || named >= monitorSaveAtLeast)
+	if o.err != nil || len(stored) == 0 && len(files) > 0 || stale >= max(saveAtLeast, len(files)/500) || moved {
 		// A cache that cannot be written costs time, not correctness.
-		st.Saved = index.Save(path, key, out) == nil
+		st.Saved = index.Save(path, key, mark, out) == nil
 		tr("index: saved")
 	}
 	x := o.x.Update(out)
 	tr("index: updated")
 	return x, st, nil
+}
+
+type opened struct {
+	x   *index.Index
+	err error
+}
+
+// listAll lists every record file (of kinds, when not nil) and takes their
+// stat data while the walk goes on, opening the stored index at the same
+// time into o unless it is open already.
+func listAll(ctx context.Context, root string, pol *config.Policy, kinds []record.Kind, rd *reader, path string, key index.Key, o *opened) ([]string, []statBlock, []diag.Diagnostic, error) {
+	tr := trace(time.Now())
+	ch := make(chan opened, 1)
+	if o.x == nil && o.err == nil {
+		go func() { x, err := index.Open(path, key); ch <- opened{x, err} }()
+	} else {
+		ch <- *o
+	}
+	// The files' stat data are taken while the walk goes on: each folder's
+	// files, as soon as it is listed, in blocks shared by the workers.
+	blocks := make(chan statBlock, 64)
+	var mu sync.Mutex
+	var statted []statBlock
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0)+2; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := rd.cursor()
+			defer c.close()
+			for b := range blocks {
+				for i, rel := range b.files {
+					if ctx.Err() != nil {
+						break
+					}
+					s, regular, linked, err := c.lstatLinks(rel)
+					b.stats[i] = fileStat{s, err == nil && regular, linked, false}
+				}
+				mu.Lock()
+				statted = append(statted, b)
+				mu.Unlock()
+			}
+		}()
+	}
+	walked := 0
+	each := func(files []string) {
+		for len(files) > 0 {
+			n := min(256, len(files))
+			blocks <- statBlock{walked, files[:n], make([]fileStat, n)}
+			walked, files = walked+n, files[n:]
+		}
+	}
+	var files []string
+	var wds []diag.Diagnostic
+	var err error
+	if kinds != nil {
+		files, wds, err = record.WalkKindsEach(root, pol.Records, kinds, each)
+	} else {
+		files, wds, err = record.WalkEach(root, pol.Records, each)
+	}
+	close(blocks)
+	tr("index: listed")
+	*o = <-ch
+	tr("index: opened")
+	wg.Wait()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return files, inListingOrder(files, statted, walked), wds, nil
+}
+
+// listChanged lists the record files from the stored entries and the
+// monitor's answer, without walking the folders: the stored paths, but
+// for the folders whose names changed, which are listed again. The stat
+// data are taken of the files the monitor names, of the files listed anew,
+// of the files with more than one name (a change through another name
+// escapes the monitor) and of those the index could not read; the others
+// keep their stored stat data. It returns false when a folder listed
+// again has a file the index cannot hold (a symbolic link, a folder that
+// cannot be read, names differing in case): the full listing reports it.
+func listChanged(root string, rd *reader, stored []*index.Entry, ans monitor.Answer) ([]string, []statBlock, bool) {
+	relisted := map[string][]string{}
+	for _, dir := range ans.Dirs {
+		fs, ds := record.ListFolder(root, dir)
+		for _, d := range ds {
+			if d.Severity == diag.Error {
+				return nil, nil, false
+			}
+		}
+		relisted[dir] = fs
+	}
+	changed := make(map[string]bool, len(ans.Files))
+	for _, f := range ans.Files {
+		changed[f] = true
+	}
+	files := make([]string, 0, len(stored)+len(ans.Files))
+	stats := make([]fileStat, 0, cap(files))
+	need := []int{}
+	known := make(map[string]bool, len(ans.Files))
+	for _, e := range stored {
+		if _, again := relisted[parentOf(e.Path)]; again {
+			known[e.Path] = true
+			continue
+		}
+		if changed[e.Path] || e.Linked || e.Kind == "" {
+			need = append(need, len(files))
+		}
+		files = append(files, e.Path)
+		stats = append(stats, fileStat{e.Stat, true, e.Linked, true})
+	}
+	sortedAlready := true
+	for _, fs := range relisted {
+		for _, f := range fs {
+			need = append(need, len(files))
+			files = append(files, f)
+			stats = append(stats, fileStat{})
+			sortedAlready = false
+		}
+	}
+	c := rd.cursor()
+	defer c.close()
+	for _, i := range need {
+		s, regular, linked, err := c.lstatLinks(files[i])
+		stats[i] = fileStat{s, err == nil && regular, linked, false}
+	}
+	if !sortedAlready {
+		order := make([]int, len(files))
+		for i := range order {
+			order[i] = i
+		}
+		sort.Slice(order, func(a, b int) bool { return files[order[a]] < files[order[b]] })
+		f2, s2 := make([]string, len(files)), make([]fileStat, len(files))
+		for j, i := range order {
+			f2[j], s2[j] = files[i], stats[i]
+		}
+		files, stats = f2, s2
+	}
+	var units []statBlock
+	for at := 0; at < len(files); at += 256 {
+		end := min(at+256, len(files))
+		units = append(units, statBlock{at, files[at:end], stats[at:end]})
+	}
+	if units == nil {
+		units = []statBlock{} // an empty department, listed
+	}
+	return files, units, true
+}
+
+// allTrusted tells whether every entry was made from a readable record
+// with no other name. (Whether its stat data were racy does not matter:
+// an index saved with a token holds every file as it was at the token's
+// moment or later, and the monitor names any file changed since.)
+func allTrusted(es []*index.Entry) bool {
+	for _, e := range es {
+		if e.Linked || e.Kind == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// parentOf is the folder of a slash path ("." for none).
+func parentOf(p string) string {
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		return p[:i]
+	}
+	return "."
 }
 
 // statBlock is files listed by the walk, from its at-th on, and their
@@ -267,6 +469,10 @@ type statBlock struct {
 type fileStat struct {
 	stat    cache.Stat
 	regular bool
+	linked  bool // the file has more than one name
+	// vouched: the stat data are the stored entry's, which the monitor
+	// says is unchanged since the index was saved (see listChanged)
+	vouched bool
 }
 
 // inListingOrder returns the blocks of files the walk listed (n in all),

@@ -84,9 +84,16 @@ func (c *cursor) path(rel string) string { return filepath.Join(c.r.root, filepa
 // lstat returns a file's stat data and whether it is a regular file,
 // without following a link.
 func (c *cursor) lstat(rel string) (cache.Stat, bool, error) {
+	s, regular, _, err := c.lstatLinks(rel)
+	return s, regular, err
+}
+
+// lstatLinks is lstat also telling whether the file has more than one
+// name (a hard link).
+func (c *cursor) lstatLinks(rel string) (cache.Stat, bool, bool, error) {
 	fd, name := c.at(rel)
 	if fd < 0 {
-		return lstatPath(c.path(rel))
+		fd, name = unix.AT_FDCWD, c.path(rel)
 	}
 	var st unix.Stat_t
 	for {
@@ -95,10 +102,10 @@ func (c *cursor) lstat(rel string) (cache.Stat, bool, error) {
 			continue
 		}
 		if err != nil {
-			return cache.Stat{}, false, &fs.PathError{Op: "lstat", Path: c.path(rel), Err: err}
+			return cache.Stat{}, false, false, &fs.PathError{Op: "lstat", Path: c.path(rel), Err: err}
 		}
 		s := cache.Stat{Size: st.Size, Mtime: st.Mtim.Sec*1e9 + st.Mtim.Nsec, Ctime: st.Ctim.Sec*1e9 + st.Ctim.Nsec, Ino: st.Ino}
-		return s, st.Mode&unix.S_IFMT == unix.S_IFREG, nil
+		return s, st.Mode&unix.S_IFMT == unix.S_IFREG, st.Nlink > 1, nil
 	}
 }
 

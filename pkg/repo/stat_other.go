@@ -24,6 +24,13 @@ func (c *cursor) lstat(rel string) (cache.Stat, bool, error) {
 	return lstatPath(filepath.Join(c.r.root, filepath.FromSlash(rel)))
 }
 
+// lstatLinks is lstat; whether a file has other names is not asked here
+// (there is no monitor on this system to be fooled by them).
+func (c *cursor) lstatLinks(rel string) (cache.Stat, bool, bool, error) {
+	s, regular, err := c.lstat(rel)
+	return s, regular, false, err
+}
+
 func (c *cursor) read(rel string, size int64, buf []byte) ([]byte, error) {
 	return readSized(filepath.Join(c.r.root, filepath.FromSlash(rel)), size, buf)
 }

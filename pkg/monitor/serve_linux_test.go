@@ -1,0 +1,292 @@
+//go:build linux
+
+package monitor
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// start runs a monitor of a new department (its records folder holding
+// records/expenses/2026/a.yaml) and returns its root and cache folder; the
+// monitor is stopped when the test ends.
+func start(t *testing.T) (root, dir string) {
+	t.Helper()
+	root = t.TempDir()
+	dir = filepath.Join(root, ".git", "opsbook")
+	write(t, root, "records/expenses/2026/a.yaml", "id: a\n")
+	return root, run(t, root, dir)
+}
+
+// run starts a monitor of root with its files in dir and waits until it
+// answers.
+func run(t *testing.T, root, dir string) string {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- Run(root, "records", dir, t.Logf) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, err := StatusOf(dir); err == nil {
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("the monitor stopped at once: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the monitor did not answer")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Cleanup(func() {
+		_ = Stop(dir)
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Error("the monitor did not stop")
+		}
+	})
+	return dir
+}
+
+func write(t *testing.T, root, rel, text string) {
+	t.Helper()
+	p := filepath.Join(root, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ask asks since token and fails the test on an error.
+func ask(t *testing.T, dir, token string) Answer {
+	t.Helper()
+	a, err := Ask(dir, "records", token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// fresh returns a token the monitor has no change after.
+func fresh(t *testing.T, dir string) string {
+	t.Helper()
+	return ask(t, dir, "").Token
+}
+
+func TestAskNamesTheFilesChanged(t *testing.T) {
+	root, dir := start(t)
+	if a := ask(t, dir, ""); !a.Reset {
+		t.Fatalf("no token: want a reset, got %+v", a)
+	}
+	t0 := fresh(t, dir)
+	if a := ask(t, dir, t0); a.Reset || len(a.Files)+len(a.Dirs) != 0 || a.Token != t0 {
+		t.Fatalf("nothing changed: got %+v", a)
+	}
+
+	// bytes written in place: the file, and no folder
+	write(t, root, "records/expenses/2026/a.yaml", "id: a\ntitle: x\n")
+	a := ask(t, dir, t0)
+	if a.Reset || !slices.Equal(a.Files, []string{"records/expenses/2026/a.yaml"}) || len(a.Dirs) != 0 {
+		t.Fatalf("a file written: got %+v", a)
+	}
+
+	// a file made: the file and its folder
+	t1 := a.Token
+	write(t, root, "records/expenses/2026/b.yaml", "id: b\n")
+	a = ask(t, dir, t1)
+	if a.Reset || !slices.Equal(a.Files, []string{"records/expenses/2026/b.yaml"}) || !slices.Equal(a.Dirs, []string{"records/expenses/2026"}) {
+		t.Fatalf("a file made: got %+v", a)
+	}
+	// asked from the older token, both changes
+	if a := ask(t, dir, t0); !slices.Equal(a.Files, []string{"records/expenses/2026/a.yaml", "records/expenses/2026/b.yaml"}) {
+		t.Fatalf("since the first token: got %+v", a)
+	}
+
+	// renamed, removed, attributes changed
+	for _, step := range []struct {
+		what string
+		do   func() error
+		want []string
+	}{
+		{"renamed", func() error {
+			return os.Rename(filepath.Join(root, "records/expenses/2026/b.yaml"), filepath.Join(root, "records/expenses/2026/c.yaml"))
+		}, []string{"records/expenses/2026/b.yaml", "records/expenses/2026/c.yaml"}},
+		{"removed", func() error { return os.Remove(filepath.Join(root, "records/expenses/2026/c.yaml")) }, []string{"records/expenses/2026/c.yaml"}},
+		{"chmod", func() error { return os.Chmod(filepath.Join(root, "records/expenses/2026/a.yaml"), 0o600) }, []string{"records/expenses/2026/a.yaml"}},
+		{"times set back", func() error {
+			old := time.Now().Add(-48 * time.Hour)
+			return os.Chtimes(filepath.Join(root, "records/expenses/2026/a.yaml"), old, old)
+		}, []string{"records/expenses/2026/a.yaml"}},
+	} {
+		tk := fresh(t, dir)
+		if err := step.do(); err != nil {
+			t.Fatal(err)
+		}
+		if a := ask(t, dir, tk); a.Reset || !slices.Equal(a.Files, step.want) {
+			t.Errorf("%s: got %+v, want files %v", step.what, a, step.want)
+		}
+	}
+}
+
+func TestFolderChangesReset(t *testing.T) {
+	root, dir := start(t)
+	for _, step := range []struct {
+		what string
+		do   func() error
+	}{
+		{"a folder made", func() error { return os.Mkdir(filepath.Join(root, "records/expenses/2027"), 0o755) }},
+		{"a folder removed", func() error { return os.Remove(filepath.Join(root, "records/expenses/2027")) }},
+		{"a folder's mode changed", func() error { return os.Chmod(filepath.Join(root, "records/expenses/2026"), 0o700) }},
+		{"a folder renamed", func() error {
+			return os.Rename(filepath.Join(root, "records/expenses/2026"), filepath.Join(root, "records/expenses/2025"))
+		}},
+		{"the records folder replaced", func() error {
+			if err := os.Rename(filepath.Join(root, "records"), filepath.Join(root, "old")); err != nil {
+				return err
+			}
+			return os.MkdirAll(filepath.Join(root, "records/expenses/2026"), 0o755)
+		}},
+	} {
+		tk := fresh(t, dir)
+		if err := step.do(); err != nil {
+			t.Fatal(err)
+		}
+		a := ask(t, dir, tk)
+		if !a.Reset {
+			t.Errorf("%s: want a reset, got %+v", step.what, a)
+		}
+		// and the monitor watches the folders as they are now
+		tk = a.Token
+		write(t, root, "records/z.yaml", "id: z\n")
+		if a := ask(t, dir, tk); a.Reset || !slices.Contains(a.Files, "records/z.yaml") {
+			t.Errorf("%s, then a file made: got %+v", step.what, a)
+		}
+		os.Remove(filepath.Join(root, "records/z.yaml"))
+	}
+}
+
+func TestTokensOfAnotherMonitorReset(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, "records/expenses/2026/a.yaml", "id: a\n")
+	dir := filepath.Join(root, ".git", "opsbook")
+	run(t, root, dir)
+	tk := fresh(t, dir)
+	if err := Stop(dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Ask(dir, "records", tk); err == nil {
+		t.Fatal("a stopped monitor answered")
+	}
+	// changed while no monitor ran: the next monitor cannot know
+	write(t, root, "records/expenses/2026/a.yaml", "id: a\ntitle: x\n")
+	run(t, root, dir)
+	for _, token := range []string{tk, "garbage", strings.Split(tk, ".")[0] + ".999999999"} {
+		if a := ask(t, dir, token); !a.Reset {
+			t.Errorf("token %q: want a reset, got %+v", token, a)
+		}
+	}
+}
+
+func TestOldEventsForgotten(t *testing.T) {
+	defer func(n int) { keepEvents = n }(keepEvents)
+	keepEvents = 8
+	root, dir := start(t)
+	t0 := fresh(t, dir)
+	for i := 0; i < 20; i++ {
+		write(t, root, "records/expenses/2026/a.yaml", strings.Repeat("x", i))
+	}
+	if a := ask(t, dir, t0); !a.Reset {
+		t.Fatalf("more events than kept: want a reset, got %+v", a)
+	}
+	t1 := fresh(t, dir)
+	write(t, root, "records/expenses/2026/a.yaml", "id: a\n")
+	if a := ask(t, dir, t1); a.Reset || len(a.Files) != 1 {
+		t.Fatalf("since a recent token: got %+v", a)
+	}
+}
+
+func TestManyFilesReset(t *testing.T) {
+	defer func(n int) { maxPaths = n }(maxPaths)
+	maxPaths = 3
+	root, dir := start(t)
+	t0 := fresh(t, dir)
+	for _, n := range []string{"b", "c", "d", "e"} {
+		write(t, root, "records/expenses/2026/"+n+".yaml", "id: "+n+"\n")
+	}
+	if a := ask(t, dir, t0); !a.Reset {
+		t.Fatalf("more files than an answer lists: want a reset, got %+v", a)
+	}
+}
+
+func TestOneMonitorADepartment(t *testing.T) {
+	root, dir := start(t)
+	if err := Run(root, "records", dir, t.Logf); err == nil || !strings.Contains(err.Error(), "already running") {
+		t.Fatalf("a second monitor: got %v", err)
+	}
+	if _, err := StatusOf(dir); err != nil {
+		t.Fatalf("the first monitor no longer answers: %v", err)
+	}
+}
+
+func TestAnotherRecordsFolderRefused(t *testing.T) {
+	_, dir := start(t)
+	if _, err := Ask(dir, "other", ""); err == nil {
+		t.Fatal("a monitor of records answered for other")
+	}
+}
+
+func TestStopsWhenItsSocketIsGone(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, "records/expenses/2026/a.yaml", "id: a\n")
+	dir := filepath.Join(root, ".git", "opsbook")
+	done := make(chan error, 1)
+	go func() { done <- Run(root, "records", dir, t.Logf) }()
+	for i := 0; ; i++ {
+		if _, err := StatusOf(dir); err == nil {
+			break
+		}
+		if i > 500 {
+			t.Fatal("the monitor did not answer")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := os.Remove(filepath.Join(dir, SocketName)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the monitor ran on without its socket")
+	}
+}
+
+func TestDeadSocketTakenOver(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, "records/expenses/2026/a.yaml", "id: a\n")
+	dir := filepath.Join(root, ".git", "opsbook")
+	// a monitor killed with -9 leaves its socket (and no lock held)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, SocketName), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Ask(dir, "records", ""); err == nil {
+		t.Fatal("a dead socket answered")
+	}
+	run(t, root, dir)
+	if a := ask(t, dir, ""); !a.Reset || a.Token == "" {
+		t.Fatalf("got %+v", a)
+	}
+}

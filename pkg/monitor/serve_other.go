@@ -1,0 +1,14 @@
+//go:build !linux
+
+package monitor
+
+import "errors"
+
+// Supported tells whether this system has a monitor.
+const Supported = false
+
+// Run is the monitor of a department; this system has none (the commands
+// list and stat every record file instead).
+func Run(root, records, cacheDir string, logf func(format string, args ...any)) error {
+	return errors.New("the file-system monitor is built for Linux only")
+}

@@ -1,0 +1,162 @@
+//go:build linux
+
+package repo
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/opsbook/opsbook/pkg/cache"
+	"github.com/opsbook/opsbook/pkg/monitor"
+	"github.com/opsbook/opsbook/pkg/record"
+)
+
+// startMonitor runs a file-system monitor of the department at dir until
+// the test ends.
+func startMonitor(t *testing.T, dir string) {
+	t.Helper()
+	cd := cache.Dir(dir)
+	done := make(chan error, 1)
+	go func() { done <- monitor.Run(dir, "records", cd, func(string, ...any) {}) }()
+	for i := 0; ; i++ {
+		if _, err := monitor.StatusOf(cd); err == nil {
+			break
+		}
+		if i > 500 {
+			t.Fatal("the monitor did not answer")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Cleanup(func() {
+		_ = monitor.Stop(cd)
+		<-done
+	})
+}
+
+// TestMonitorIndexBehindItsBack changes files in every way the monitor
+// must see (bytes rewritten with the times set back, files made, removed,
+// renamed over others, written through a hard link from outside, made
+// unreadable, folders made and symbolic links put in) and compares the
+// index refreshed with the monitor's word with a full read after each
+// round. Most rounds must have used the monitor's word: else the test
+// would only test the full listing.
+func TestMonitorIndexBehindItsBack(t *testing.T) {
+	dir := department(t, 300)
+	startMonitor(t, dir)
+	outside := t.TempDir()
+	if _, st := refreshed(t, dir); !strings.HasPrefix(st.Monitor, "reset") || !st.Saved {
+		t.Fatalf("first refresh: %+v", st)
+	}
+	if _, st := refreshed(t, dir); st.Monitor != "used" || st.Files == 0 || st.Reused != st.Files {
+		t.Fatalf("nothing changed: %+v", st)
+	}
+	rnd := rand.New(rand.NewPCG(5, 23))
+	files := listFiles(t, dir)
+	used := 0
+	var links []string // second names made in earlier rounds
+	const rounds = 40
+	for round := 0; round < rounds; round++ {
+		for _, link := range links {
+			if rnd.IntN(3) == 0 {
+				info, err := os.Stat(link)
+				if err != nil {
+					continue
+				}
+				f, err := os.OpenFile(link, os.O_WRONLY|os.O_APPEND, 0)
+				if err == nil {
+					f.WriteString("note_y: linked\n")
+					f.Close()
+				}
+				os.Chtimes(link, info.ModTime(), info.ModTime())
+			}
+		}
+		made := len(links)
+		for k := 0; k < 1+rnd.IntN(4); k++ {
+			rel := files[rnd.IntN(len(files))]
+			p := filepath.Join(dir, filepath.FromSlash(rel))
+			data, err := os.ReadFile(p)
+			if err != nil {
+				continue // removed or made unreadable in an earlier round
+			}
+			info, _ := os.Stat(p)
+			switch rnd.IntN(9) {
+			case 0: // same size, times set back: a status rewritten in place
+				s := strings.Replace(string(data), "status: approved", "status: rejected", 1)
+				s = strings.Replace(s, "amount: 1", "amount: 9", 1)
+				os.WriteFile(p, []byte(s), 0o644)
+				os.Chtimes(p, info.ModTime(), info.ModTime())
+			case 1: // given a second name outside the folder, written through it
+				// in a later round (a link made since the last refresh is out
+				// of the monitor's sight: the README says so)
+				link := filepath.Join(outside, fmt.Sprintf("l%d-%d", round, k))
+				if os.Link(p, link) == nil {
+					links = append(links, link)
+				}
+			case 2: // removed
+				os.Remove(p)
+			case 3: // a new record: a copy under a new id
+				id := strings.TrimSuffix(filepath.Base(rel), ".yaml")
+				kind, _ := record.KindOfID(id)
+				if !record.Info(kind).Yearly {
+					continue
+				}
+				year := 2026
+				if rnd.IntN(4) == 0 {
+					year = 2031 + round // a folder of its own
+				}
+				nid := record.FormatID(kind, year, 9000+round*10+k)
+				nrel := filepath.ToSlash(filepath.Join("records", record.RelPath(kind, nid)))
+				np := filepath.Join(dir, filepath.FromSlash(nrel))
+				os.MkdirAll(filepath.Dir(np), 0o755)
+				os.WriteFile(np, []byte(strings.Replace(string(data), "id: "+id, "id: "+nid, 1)), 0o644)
+				files = append(files, nrel)
+			case 4: // another file of its folder renamed over it (atomic replace)
+				other := files[rnd.IntN(len(files))]
+				if other != rel && filepath.Dir(other) == filepath.Dir(rel) {
+					os.Rename(filepath.Join(dir, filepath.FromSlash(other)), p)
+				}
+			case 5: // made unreadable, or readable again
+				if info.Mode().Perm()&0o400 != 0 {
+					os.Chmod(p, 0)
+				}
+			case 6: // broken
+				os.WriteFile(p, []byte("kind: [\n"), 0o644)
+			case 7: // written in place, then renamed away and back
+				os.WriteFile(p+".tmp", append(data, "note_z: 1\n"...), 0o644)
+				os.Rename(p+".tmp", p)
+			case 8: // a symbolic link beside it (a file the index cannot hold)
+				if rnd.IntN(3) == 0 {
+					ln := p + ".link.yaml"
+					os.Symlink(p, ln)
+					defer os.Remove(ln)
+					if rnd.IntN(2) == 0 {
+						os.Remove(ln) // gone again before the refresh
+					}
+				}
+			}
+		}
+		if len(links) > made {
+			// the new links' files are seen with two names at the next
+			// full listing
+			every := FullListingEvery
+			FullListingEvery = -time.Hour
+			if _, st := refreshed(t, dir); !strings.HasPrefix(st.Monitor, "reset") {
+				t.Fatalf("a full listing was due: %+v", st)
+			}
+			FullListingEvery = every
+		}
+		x, st := refreshed(t, dir)
+		if st.Monitor == "used" {
+			used++
+		}
+		sameIndex(t, fmt.Sprintf("round %d (%s)", round, st.Monitor), x, fullIndex(t, dir))
+	}
+	if used < rounds/2 {
+		t.Errorf("the monitor's word was used in %d rounds of %d", used, rounds)
+	}
+}
