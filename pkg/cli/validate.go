@@ -1,9 +1,13 @@
 package cli
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -84,6 +88,45 @@ type validateJSON struct {
 	Warnings    int               `json:"warnings"`
 }
 
+// writeValidateJSON writes v as render.WriteJSON does, byte for byte, one
+// diagnostic at a time: encoding the whole answer first held all of it in
+// memory, and a group's finding names every record of the group on each
+// of them, so on a department with large groups (copies of the sample:
+// 57 MB of JSON at 30,000 records, gigabytes at 300,000) the output grows
+// faster than the department.
+func writeValidateJSON(w io.Writer, v validateJSON) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var item bytes.Buffer
+	enc := json.NewEncoder(&item)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("    ", "  ")
+	bw.WriteString("{\n  \"diagnostics\": ")
+	if v.Diagnostics == nil {
+		bw.WriteString("null")
+	} else {
+		bw.WriteString("[")
+	}
+	for i, d := range v.Diagnostics {
+		item.Reset()
+		if err := enc.Encode(d); err != nil {
+			return err
+		}
+		if i > 0 {
+			bw.WriteString(",")
+		}
+		bw.WriteString("\n    ")
+		bw.Write(bytes.TrimSuffix(item.Bytes(), []byte("\n")))
+	}
+	if len(v.Diagnostics) > 0 {
+		bw.WriteString("\n  ")
+	}
+	if v.Diagnostics != nil {
+		bw.WriteString("]")
+	}
+	fmt.Fprintf(bw, ",\n  \"records\": %d,\n  \"errors\": %d,\n  \"warnings\": %d\n}\n", v.Records, v.Errors, v.Warnings)
+	return bw.Flush()
+}
+
 func runValidate(ctx context.Context, o *validateOpts) error {
 	format, err := o.format(render.Text, render.JSON, render.GitHub)
 	if err != nil {
@@ -135,7 +178,7 @@ func runValidate(ctx context.Context, o *validateOpts) error {
 		if ds == nil {
 			ds = []diag.Diagnostic{}
 		}
-		err = render.WriteJSON(o.io.Out, validateJSON{ds, records, errs, warns})
+		err = writeValidateJSON(o.io.Out, validateJSON{ds, records, errs, warns})
 	case render.GitHub:
 		err = render.WriteGitHub(o.io.Out, ds)
 	default:
