@@ -59,7 +59,7 @@ func gitInit(t testing.TB, dir string) {
 
 // judge is a session as Open makes it, without git or the lock: whole
 // (every record loaded) or near (through the index).
-func judge(t testing.TB, dir string, near bool, actor *record.Record, at time.Time) *Session {
+func judge(t *testing.T, dir string, near bool, actor *record.Record, at time.Time) *Session {
 	t.Helper()
 	ctx := context.Background()
 	g, err := gitstore.Open(dir)
