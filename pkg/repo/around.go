@@ -3,9 +3,10 @@ package repo
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
+	"runtime"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
@@ -55,19 +56,54 @@ func LoadAround(ctx context.Context, dir, id string) (*Repo, error) {
 	}
 	r := &Repo{Root: root, Policy: pol, Schemas: sch}
 	r.Diags = append(r.Diags, pds...)
+	// The records around are read, parsed and checked on every core, each
+	// worker through its own open folder (a copied department puts
+	// thousands of claims around one: those sharing its receipt).
+	type read struct {
+		rec *record.Record
+		ds  []diag.Diagnostic
+		err error
+	}
+	reads := make([]read, len(full))
+	rd := newReader(root)
+	defer rd.close()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(full)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := rd.cursor()
+			defer c.close()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(full) {
+					return
+				}
+				data, err := c.read(full[i].Path, -1, nil)
+				if err != nil {
+					reads[i].err = err
+					continue
+				}
+				rec, ds := record.ParseLean(full[i].Path, data)
+				if rec != nil {
+					ds = append(ds, record.CheckPlace(rec, pol.Records)...)
+					ds = append(ds, sch.Validate(rec)...)
+				}
+				reads[i] = read{rec, ds, nil}
+			}
+		}()
+	}
+	wg.Wait()
 	var recs []*record.Record
-	for _, e := range full {
-		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(e.Path)))
-		if err != nil {
+	for _, rd := range reads {
+		if rd.err != nil {
 			return nil, ErrFullPath // changed under us: the full path tells
 		}
-		rec, ds := record.ParseLean(e.Path, data)
-		if rec != nil {
-			ds = append(ds, record.CheckPlace(rec, pol.Records)...)
-			ds = append(ds, sch.Validate(rec)...)
-			recs = append(recs, rec)
+		if rd.rec != nil {
+			recs = append(recs, rd.rec)
 		}
-		r.Diags = append(r.Diags, ds...)
+		r.Diags = append(r.Diags, rd.ds...)
 	}
 	for _, e := range skel {
 		recs = append(recs, e.Skeleton())

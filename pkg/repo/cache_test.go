@@ -226,7 +226,7 @@ func keyOf(t *testing.T, dir string) cache.Key {
 	return cache.NewKey(r.Policy.Records, r.Policy.ExpenseCategories, r.Policy.ComplaintCategories)
 }
 
-func listFiles(t *testing.T, dir string) []string {
+func listFiles(t testing.TB, dir string) []string {
 	files, _, err := record.Walk(dir, "records")
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@
 package repo
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -12,15 +13,19 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/cache"
+	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/monitor"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
 // startMonitor runs a file-system monitor of the department at dir until
-// the test ends.
-func startMonitor(t *testing.T, dir string) {
+// the test ends (none when one runs already).
+func startMonitor(t testing.TB, dir string) {
 	t.Helper()
 	cd := cache.Dir(dir)
+	if _, err := monitor.StatusOf(cd); err == nil {
+		return
+	}
 	done := make(chan error, 1)
 	go func() { done <- monitor.Run(dir, "records", cd, func(string, ...any) {}) }()
 	for i := 0; ; i++ {
@@ -159,4 +164,50 @@ func TestMonitorIndexBehindItsBack(t *testing.T) {
 	if used < rounds/2 {
 		t.Errorf("the monitor's word was used in %d rounds of %d", used, rounds)
 	}
+}
+
+// BenchmarkIndexMonitor refreshes the index with a monitor running (the
+// generated department, or OPSBOOK_BENCH_DIR): of an unchanged department,
+// where the stored index is used as it is, and after one file was
+// rewritten, where that file alone is statted and read. Compare with
+// BenchmarkIndexWarm, which takes every file's stat data.
+func BenchmarkIndexMonitor(b *testing.B) {
+	dir := benchDept(b)
+	startMonitor(b, dir)
+	pol, _, err := config.Load(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	refresh := func(want string) {
+		_, st, err := Index(context.Background(), dir, pol)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if want != "" && st.Monitor != want {
+			b.Fatalf("the monitor's word was not taken: %+v", st)
+		}
+	}
+	refresh("")
+	refresh("used")
+	b.Run("unchanged", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			refresh("used")
+		}
+	})
+	files := listFiles(b, dir)
+	p := filepath.Join(dir, filepath.FromSlash(files[len(files)/2]))
+	data, err := os.ReadFile(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("one-file-changed", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			if err := os.WriteFile(p, data, 0o644); err != nil { // same bytes, new times
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			refresh("used")
+		}
+	})
 }
