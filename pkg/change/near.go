@@ -245,22 +245,28 @@ func (v *view) around(ys []*index.Entry) (full map[string]*index.Entry, ok bool)
 // they name: a claim's read its targets, the people, its files and its
 // budget line (weighed apart); a complaint's its own fields, its targets
 // and the people (a repeat of an earlier complaint of its customer is a
-// warning, which a write does not compare). Other kinds' do (a plan and
-// the other plans of its project, ...), or have not been shown not to.
-var noSiblings = map[record.Kind]bool{record.Expense: true, record.Complaint: true}
+// warning, which a write does not compare); a meeting's its own fields
+// (what published minutes and a closed meeting need, its action items),
+// its targets and the people (meeting-missed, which reads the other
+// meetings, only warns). Other kinds' do (a plan and the other plans of
+// its project, ...), or have not been shown not to.
+var noSiblings = map[record.Kind]bool{record.Expense: true, record.Complaint: true, record.Meeting: true}
 
 // referrersRead lists, for some kinds, the kinds of the records naming
 // one of them that its errors read; a kind not listed may read any. A
 // customer's errors read none (its checks of the complaints naming it,
-// revisits and repeats, only warn); a project's read the plans naming it
-// (an executing project needs an active plan) and the appraisals (a
-// closed project needs one of each member), never the claims, meetings
-// or tasks naming it. A change of a record naming one cannot move its
-// errors unless it is of a kind listed, and its own are judged without
-// the others.
+// revisits and repeats, only warn), nor do a complaint's (its own fields,
+// its targets and the people; not the complaints, meetings, tasks and
+// analyses naming it); a project's read the plans naming it (an
+// executing project needs an active plan) and the appraisals (a closed
+// project needs one of each member), never the claims, meetings or tasks
+// naming it. A change of a record naming one cannot move its errors
+// unless it is of a kind listed, and its own are judged without the
+// others.
 var referrersRead = map[record.Kind][]record.Kind{
-	record.Customer: {},
-	record.Project:  {record.Plan, record.Appraisal},
+	record.Customer:  {},
+	record.Complaint: {},
+	record.Project:   {record.Plan, record.Appraisal},
 }
 
 // readsReferrer tells whether the errors of a record of kind k can read a
