@@ -37,9 +37,9 @@ import (
 //     claim, a project's plans and appraisals);
 //   - the records a record of C names whose errors read a record of C's
 //     kind naming them (see referrersRead): not people (a person's errors
-//     read only the people: director, emails, reports_to), customers, nor
-//     a project named by a claim (a project's errors read the plans and
-//     appraisals naming it);
+//     read only the people: director, emails, reports_to), customers,
+//     complaints, nor a project named by a claim (a project's errors read
+//     the plans and appraisals naming it);
 //   - when C creates or removes an id, the records naming a missing id
 //     within two edits of it (their "did you mean");
 //   - for a claim of C, its budget line's claims (year and category,
