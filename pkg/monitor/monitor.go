@@ -91,7 +91,7 @@ const (
 
 // askTimeout bounds a question: a monitor that does not answer in time
 // is treated as absent (the command lists every file).
-var askTimeout = 2 * time.Second
+var askTimeout = time.Second
 
 // socketAddr returns the address to dial or listen on for the socket
 // at path: the path itself, or a path relative to the working folder
