@@ -75,6 +75,7 @@ type Status struct {
 type request struct {
 	Op      string `json:"op"`
 	Token   string `json:"token,omitempty"`
+	Root    string `json:"root,omitempty"`
 	Records string `json:"records,omitempty"`
 }
 
@@ -142,13 +143,15 @@ func exchange(cacheDir string, req request, out any) error {
 	return json.Unmarshal(reply.Body, out)
 }
 
-// Ask asks the monitor of the department whose cache folder is cacheDir
-// what changed under the records folder records since token (empty: since
-// ever, which is a Reset). An error means no answer: the caller lists
-// every file.
-func Ask(cacheDir, records, token string) (Answer, error) {
+// Ask asks the monitor of the department at root (absolute) whose cache
+// folder is cacheDir what changed under the records folder records since
+// token (empty: since ever, which is a Reset). A monitor that watches
+// another folder (the department was moved or copied, or another
+// worktree shares its git directory) does not answer. An error means no
+// answer: the caller lists every file.
+func Ask(cacheDir, root, records, token string) (Answer, error) {
 	var a Answer
-	err := exchange(cacheDir, request{Op: "since", Token: token, Records: records}, &a)
+	err := exchange(cacheDir, request{Op: "since", Token: token, Root: root, Records: records}, &a)
 	if err == nil && a.Token == "" {
 		err = errors.New("the monitor gave no token")
 	}

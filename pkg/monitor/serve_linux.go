@@ -220,6 +220,13 @@ func (s *server) serve(c net.Conn) (stop bool) {
 	s.mu.Lock()
 	switch req.Op {
 	case "since":
+		if !s.sameRoot(req.Root) {
+			// The department was moved (the monitor's paths name a
+			// folder that is gone) or is another that shares the git
+			// directory (a copied worktree): the monitor cannot vouch.
+			fail = fmt.Sprintf("the monitor watches the department at %s, not at %s", s.root, req.Root)
+			break
+		}
 		if req.Records != s.records {
 			fail = fmt.Sprintf("the monitor watches %q, not %q", s.records, req.Records)
 			break
@@ -244,6 +251,21 @@ func (s *server) serve(c net.Conn) (stop bool) {
 	}
 	_ = json.NewEncoder(c).Encode(reply)
 	return stop
+}
+
+// sameRoot tells whether root is the folder the monitor watches, by its
+// device and inode: a department moved since the monitor started, or
+// another folder that shares the git directory, is not.
+func (s *server) sameRoot(root string) bool {
+	if root == "" {
+		return false
+	}
+	a, err := os.Stat(root)
+	if err != nil {
+		return false
+	}
+	b, err := os.Stat(s.root)
+	return err == nil && os.SameFile(a, b)
 }
 
 // token returns the token of the present moment.

@@ -3,6 +3,7 @@
 package monitor
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -68,12 +69,15 @@ func write(t *testing.T, root, rel, text string) {
 // ask asks since token and fails the test on an error.
 func ask(t *testing.T, dir, token string) Answer {
 	t.Helper()
-	a, err := Ask(dir, "records", token)
+	a, err := Ask(dir, rootOf(dir), "records", token)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return a
 }
+
+// rootOf is the department whose cache folder is dir (root/.git/opsbook).
+func rootOf(dir string) string { return filepath.Dir(filepath.Dir(dir)) }
 
 // fresh returns a token the monitor has no change after.
 func fresh(t *testing.T, dir string) string {
@@ -182,7 +186,7 @@ func TestTokensOfAnotherMonitorReset(t *testing.T) {
 	if err := Stop(dir); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Ask(dir, "records", tk); err == nil {
+	if _, err := Ask(dir, rootOf(dir), "records", tk); err == nil {
 		t.Fatal("a stopped monitor answered")
 	}
 	// changed while no monitor ran: the next monitor cannot know
@@ -238,7 +242,7 @@ func TestOneMonitorADepartment(t *testing.T) {
 
 func TestAnotherRecordsFolderRefused(t *testing.T) {
 	_, dir := start(t)
-	if _, err := Ask(dir, "other", ""); err == nil {
+	if _, err := Ask(dir, rootOf(dir), "other", ""); err == nil {
 		t.Fatal("a monitor of records answered for other")
 	}
 }
@@ -282,11 +286,47 @@ func TestDeadSocketTakenOver(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, SocketName), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Ask(dir, "records", ""); err == nil {
+	if _, err := Ask(dir, rootOf(dir), "records", ""); err == nil {
 		t.Fatal("a dead socket answered")
 	}
 	run(t, root, dir)
 	if a := ask(t, dir, ""); !a.Reset || a.Token == "" {
 		t.Fatalf("got %+v", a)
+	}
+}
+
+func TestAnotherRootRefused(t *testing.T) {
+	root, dir := start(t)
+	// another folder sharing the git directory (a worktree's folder
+	// copied with its .git file): the monitor cannot vouch for its files
+	other := t.TempDir()
+	write(t, other, "records/expenses/2026/a.yaml", "id: a\n")
+	if a, err := Ask(dir, other, "records", fresh(t, dir)); err == nil {
+		t.Fatalf("a monitor of %s answered for %s: %+v", root, other, a)
+	}
+	if _, err := Ask(dir, "", "records", ""); err == nil {
+		t.Fatal("a question naming no department was answered")
+	}
+}
+
+func TestMovedDepartmentRefused(t *testing.T) {
+	root, dir := start(t)
+	tk := fresh(t, dir)
+	// the whole department moved while the monitor runs: its socket moves
+	// with the git directory and still answers, for a few seconds, but
+	// its paths name a folder that is gone
+	moved := filepath.Join(t.TempDir(), "moved")
+	if err := os.Rename(root, moved); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Rename(moved, root) // for the monitor's stop at the end
+	mdir := filepath.Join(moved, ".git", "opsbook")
+	for i := 0; i < 3; i++ {
+		a, err := Ask(mdir, moved, "records", tk)
+		if err == nil {
+			t.Fatalf("question %d after the move: answered %+v", i, a)
+		}
+		tk = a.Token
+		write(t, moved, "records/expenses/2026/a.yaml", fmt.Sprintf("id: a\nn: %d\n", i))
 	}
 }

@@ -104,7 +104,7 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 		if o.x != nil {
 			stored = o.x.Mark.Token
 		}
-		ans, err := monitor.Ask(d, pol.Records, stored)
+		ans, err := monitor.Ask(d, root, pol.Records, stored)
 		tr("index: the monitor answered")
 		defer func() { Trace("index: monitor: %s", st.Monitor) }()
 		switch {
