@@ -15,6 +15,8 @@
 //   - a folder was made, removed, renamed or changed its attributes under
 //     the records folder, or the records folder itself was replaced (the
 //     monitor watches every folder again);
+//   - the kernel would not watch a folder (its limit of watches is
+//     reached): until it does, every question is answered with Reset;
 //   - the events since the token were more than it keeps.
 //
 // Events are made by the kernel in the system call that changes a file,

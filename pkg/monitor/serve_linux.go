@@ -61,6 +61,7 @@ type server struct {
 	seq      uint64           // events read (and resets) so far
 	floor    uint64           // tokens below it are answered with Reset
 	why      string           // why the last reset was made
+	blind    string           // why a folder is not watched ("" when every one is)
 	events   []event
 	buf      []byte
 	status   Status
@@ -123,6 +124,9 @@ func Run(root, records, cacheDir string, logf func(format string, args ...any)) 
 	s.status.Resets = 0
 	s.mu.Unlock()
 	logf("monitor %s: watching %d folders under %s", s.instance, len(s.wds), s.records)
+	if s.blind != "" {
+		logf("monitor %s: %s; every question is answered with a reset until it is watched", s.instance, s.blind)
+	}
 
 	// Read the events as they come, so the kernel's queue rarely fills;
 	// and leave when the socket is gone or is another's.
@@ -323,9 +327,19 @@ func sortedKeys(m map[string]bool) []string {
 // abs is the absolute path of a path relative to the root.
 func (s *server) abs(rel string) string { return filepath.Join(s.root, filepath.FromSlash(rel)) }
 
+// addWatch is the kernel's call to watch a folder (a test makes it fail).
+var addWatch = unix.InotifyAddWatch
+
 // check makes sure the records folder is still the folder watched (it
-// may have been made since, or replaced under another name's move).
+// may have been made since, or replaced under another name's move), and
+// that every folder is watched: a folder the kernel would not watch (too
+// many watches, say) is tried again at every question, and every token
+// is answered with Reset until it is watched.
 func (s *server) check() {
+	if s.blind != "" {
+		s.reset(s.blind)
+		return
+	}
 	var st unix.Stat_t
 	err := unix.Lstat(s.abs(s.records), &st)
 	switch {
@@ -347,9 +361,11 @@ func (s *server) reset(why string) {
 	}
 	s.wds = map[int32]string{}
 	s.dev, s.ino = 0, 0
+	s.blind = ""
 	fd, err := unix.InotifyInit1(unix.IN_CLOEXEC | unix.IN_NONBLOCK)
 	if err != nil {
 		s.fd = -1
+		s.blind = "the kernel would not watch: " + err.Error()
 		return
 	}
 	s.fd = fd
@@ -368,11 +384,17 @@ func (s *server) reset(why string) {
 		if !d.IsDir() {
 			return nil
 		}
-		wd, err := unix.InotifyAddWatch(fd, p, watchMask)
-		if err == nil {
-			rel, _ := filepath.Rel(s.root, p)
-			s.wds[int32(wd)] = filepath.ToSlash(rel)
+		rel, _ := filepath.Rel(s.root, p)
+		wd, err := addWatch(fd, p, watchMask)
+		if err != nil {
+			if s.blind == "" && !errors.Is(err, unix.ENOENT) {
+				// (a folder gone since it was listed is an event of
+				// its parent's watch)
+				s.blind = "the folder " + filepath.ToSlash(rel) + " is not watched: " + err.Error()
+			}
+			return nil
 		}
+		s.wds[int32(wd)] = filepath.ToSlash(rel)
 		return nil
 	})
 }

@@ -8,8 +8,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // start runs a monitor of a new department (its records folder holding
@@ -328,5 +331,36 @@ func TestMovedDepartmentRefused(t *testing.T) {
 		}
 		tk = a.Token
 		write(t, moved, "records/expenses/2026/a.yaml", fmt.Sprintf("id: a\nn: %d\n", i))
+	}
+}
+
+func TestFolderNotWatchedResets(t *testing.T) {
+	// the kernel refuses to watch a folder (its limit of watches is
+	// reached): the monitor must not vouch for the files it cannot see
+	var refuse atomic.Bool
+	refuse.Store(true)
+	t.Cleanup(func() { addWatch = unix.InotifyAddWatch })
+	addWatch = func(fd int, p string, mask uint32) (int, error) {
+		if refuse.Load() && strings.HasSuffix(filepath.ToSlash(p), "records/expenses/2026") {
+			return -1, unix.ENOSPC
+		}
+		return unix.InotifyAddWatch(fd, p, mask)
+	}
+	root, dir := start(t)
+	tk := fresh(t, dir)
+	for i := 0; i < 3; i++ {
+		write(t, root, "records/expenses/2026/a.yaml", fmt.Sprintf("id: a\nn: %d\n", i))
+		a := ask(t, dir, tk)
+		if !a.Reset || !strings.Contains(a.Why, "records/expenses/2026 is not watched") {
+			t.Fatalf("question %d, a folder not watched: want a reset, got %+v", i, a)
+		}
+		tk = a.Token
+	}
+	// watched again at the next question once the kernel allows it
+	refuse.Store(false)
+	tk = ask(t, dir, tk).Token
+	write(t, root, "records/expenses/2026/a.yaml", "id: a\nn: watched\n")
+	if a := ask(t, dir, tk); a.Reset || !slices.Equal(a.Files, []string{"records/expenses/2026/a.yaml"}) {
+		t.Fatalf("the folder watched again: got %+v", a)
 	}
 }
