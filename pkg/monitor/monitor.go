@@ -38,9 +38,11 @@ package monitor
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 )
 
@@ -97,19 +99,33 @@ const (
 var askTimeout = time.Second
 
 // socketAddr returns the address to dial or listen on for the socket
-// at path: the path itself, or a path relative to the working folder
-// when the absolute one is longer than a socket address may be.
-func socketAddr(path string) (string, error) {
+// at path, and a function to call once the address is no longer used:
+// the path itself; or, when the absolute path is longer than a socket
+// address may be, a path relative to the working folder, or on Linux the
+// path through an open handle of the socket's folder
+// (/proc/self/fd/N/monitor.sock), which is short wherever the department
+// lies.
+func socketAddr(path string) (string, func(), error) {
 	const max = 104 // sun_path is 108 bytes on Linux, 104 on BSDs
+	none := func() {}
 	if len(path) < max {
-		return path, nil
+		return path, none, nil
 	}
 	if wd, err := os.Getwd(); err == nil {
 		if rel, err := filepath.Rel(wd, path); err == nil && len(rel) < max {
-			return rel, nil
+			return rel, none, nil
 		}
 	}
-	return "", errors.New("the monitor's socket path is too long: " + path)
+	if runtime.GOOS == "linux" {
+		if d, err := os.Open(filepath.Dir(path)); err == nil {
+			addr := fmt.Sprintf("/proc/self/fd/%d/%s", d.Fd(), filepath.Base(path))
+			if _, err := os.Lstat(filepath.Dir(addr)); err == nil && len(addr) < max {
+				return addr, func() { d.Close() }, nil
+			}
+			d.Close()
+		}
+	}
+	return "", none, errors.New("the monitor's socket path is too long: " + path)
 }
 
 // exchange sends req to the monitor whose socket is in cacheDir and
@@ -119,11 +135,12 @@ func exchange(cacheDir string, req request, out any) error {
 	if _, err := os.Lstat(sock); err != nil {
 		return ErrNotRunning
 	}
-	addr, err := socketAddr(sock)
+	addr, release, err := socketAddr(sock)
 	if err != nil {
 		return err
 	}
 	c, err := net.DialTimeout("unix", addr, askTimeout)
+	release()
 	if err != nil {
 		return ErrNotRunning
 	}

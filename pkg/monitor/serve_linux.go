@@ -90,10 +90,13 @@ func Run(root, records, cacheDir string, logf func(format string, args ...any)) 
 		return err
 	}
 	sock := filepath.Join(cacheDir, SocketName)
-	addr, err := socketAddr(sock)
+	addr, release, err := socketAddr(sock)
 	if err != nil {
 		return err
 	}
+	// the folder's handle an address through it needs, held until the
+	// listener is closed (and the socket removed through it)
+	defer release()
 	// The lock is ours: a socket left there is a dead monitor's.
 	_ = os.Remove(sock)
 	l, err := net.Listen("unix", addr)

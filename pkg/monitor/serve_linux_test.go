@@ -364,3 +364,26 @@ func TestFolderNotWatchedResets(t *testing.T) {
 		t.Fatalf("the folder watched again: got %+v", a)
 	}
 }
+
+func TestDeepDepartment(t *testing.T) {
+	// a department so deep that neither the socket's absolute path nor
+	// its path from the working folder fits in a socket address
+	root := filepath.Join(t.TempDir(), strings.Repeat("a", 60), strings.Repeat("b", 60), "dept")
+	dir := filepath.Join(root, ".git", "opsbook")
+	if sock := filepath.Join(dir, SocketName); len(sock) < 120 {
+		t.Fatalf("not deep enough: %s", sock)
+	}
+	write(t, root, "records/expenses/2026/a.yaml", "id: a\n")
+	run(t, root, dir)
+	tk := fresh(t, dir)
+	write(t, root, "records/expenses/2026/a.yaml", "id: a\ntitle: x\n")
+	if a := ask(t, dir, tk); a.Reset || !slices.Equal(a.Files, []string{"records/expenses/2026/a.yaml"}) {
+		t.Fatalf("got %+v", a)
+	}
+	if err := Stop(dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, SocketName)); err == nil {
+		t.Fatal("the stopped monitor left its socket")
+	}
+}
