@@ -90,6 +90,7 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 	defer rd.close()
 	var o opened
 	var token string       // the monitor's, as of before the files were listed
+	unanswered := false    // a monitor runs but gave no answer it could vouch for
 	named := 0             // the files (and folders) the monitor named
 	listed := start.Unix() // when every file was listed (now, unless the monitor's word was taken)
 	var units []statBlock
@@ -109,7 +110,7 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 		defer func() { Trace("index: monitor: %s", st.Monitor) }()
 		switch {
 		case err != nil:
-			st.Monitor = "no answer: " + err.Error()
+			st.Monitor, unanswered = "no answer: "+err.Error(), true
 		case ans.Reset:
 			token, st.Monitor = ans.Token, "reset: "+ans.Why
 		case stored == "":
@@ -269,8 +270,11 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 		// Files the index has no entry for: the monitor's word on what
 		// changed is not enough to find them again.
 		token = ""
-	} else if kinds != nil && o.x != nil {
-		// The other folders' entries are as of the stored mark.
+	} else if kinds != nil && o.x != nil && !unanswered {
+		// The other folders' entries are as of the stored mark. (Not
+		// when a monitor did not answer: this may be another folder
+		// sharing the git directory, whose entries the monitor's own
+		// department must not take on its word.)
 		token, listed = o.x.Mark.Token, o.x.Mark.Listed
 	}
 	mark := index.Mark{Token: token, Listed: listed}

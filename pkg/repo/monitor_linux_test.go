@@ -211,3 +211,73 @@ func BenchmarkIndexMonitor(b *testing.B) {
 		}
 	})
 }
+
+// TestMonitorIndexSharedWithAnotherFolder: a second folder whose .git
+// file names the same git directory (a worktree's folder copied) shares
+// the index and the monitor's socket. The monitor does not answer for it,
+// and what it saves in the shared index must not carry the monitor's
+// token: else the monitor's own department would take the other folder's
+// entries on the monitor's word.
+func TestMonitorIndexSharedWithAnotherFolder(t *testing.T) {
+	dir := department(t, 300)
+	startMonitor(t, dir)
+	refreshed(t, dir)
+	if _, st := refreshed(t, dir); st.Monitor != "used" {
+		t.Fatalf("nothing changed: %+v", st)
+	}
+	other := t.TempDir()
+	tops, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range tops {
+		if e.Name() == ".git" {
+			continue
+		}
+		var err error
+		if e.IsDir() {
+			err = os.CopyFS(filepath.Join(other, e.Name()), os.DirFS(filepath.Join(dir, e.Name())))
+		} else if data, rerr := os.ReadFile(filepath.Join(dir, e.Name())); rerr != nil {
+			err = rerr
+		} else {
+			err = os.WriteFile(filepath.Join(other, e.Name()), data, 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(other, ".git"), []byte("gitdir: "+filepath.Join(dir, ".git")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// the other folder's expenses differ from the department's
+	var rel string
+	for _, f := range listFiles(t, other) {
+		if strings.Contains(f, "/expenses/") {
+			rel = f
+			break
+		}
+	}
+	p := filepath.Join(other, filepath.FromSlash(rel))
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, append(data, "note_other: 1\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pol, _, err := config.Load(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kinds := range [][]record.Kind{{record.Expense}, nil} {
+		_, st, err := IndexKinds(context.Background(), other, pol, kinds...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(st.Monitor, "no answer") || !st.Saved {
+			t.Fatalf("the other folder (kinds %v): %+v", kinds, st)
+		}
+		x, st := refreshed(t, dir)
+		sameIndex(t, fmt.Sprintf("the department after the other folder's refresh of %v (%s)", kinds, st.Monitor), x, fullIndex(t, dir))
+	}
+}
