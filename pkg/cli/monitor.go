@@ -125,6 +125,10 @@ func runMonitorStart(g *global) error {
 	if st, err := monitor.StatusOf(dir); err == nil {
 		fmt.Fprintln(g.io.Out, i18n.Sprintf("the monitor already runs (process %d, %d folders)", st.PID, st.Folders))
 		return nil
+	} else if err != monitor.ErrNotRunning {
+		// a process listens on the socket and does not answer (stopped,
+		// say): another monitor could not take its place
+		return usageErr("a monitor's socket is there but it does not answer: %v", err)
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -182,6 +186,8 @@ func runMonitorStop(g *global) error {
 type monitorStatusJSON struct {
 	Running bool            `json:"running"`
 	Monitor *monitor.Status `json:"monitor,omitempty"`
+	// Error: a socket is there but no answer came
+	Error string `json:"error,omitempty"`
 }
 
 func runMonitorStatus(g *global) error {
@@ -198,6 +204,8 @@ func runMonitorStatus(g *global) error {
 		out := monitorStatusJSON{Running: err == nil}
 		if err == nil {
 			out.Monitor = &st
+		} else if err != monitor.ErrNotRunning {
+			out.Error = err.Error()
 		}
 		if werr := render.WriteJSON(g.io.Out, out); werr != nil {
 			return werr
@@ -207,8 +215,13 @@ func runMonitorStatus(g *global) error {
 		}
 		return nil
 	}
-	if err != nil {
+	if err == monitor.ErrNotRunning {
 		fmt.Fprintln(g.io.Out, i18n.T("no monitor runs"))
+		return &ExitError{Code: ExitFindings}
+	}
+	if err != nil {
+		// a socket no process answers on in time: commands list every file
+		fmt.Fprintln(g.io.Out, i18n.Sprintf("a monitor's socket is there but it does not answer: %v; every command lists every file", err))
 		return &ExitError{Code: ExitFindings}
 	}
 	fmt.Fprintln(g.io.Out, i18n.Sprintf("the monitor runs (process %d, %d folders)", st.PID, st.Folders))
