@@ -17,6 +17,10 @@
 //     monitor watches every folder again);
 //   - the kernel would not watch a folder (its limit of watches is
 //     reached): until it does, every question is answered with Reset;
+//   - a folder is on a network file system (a change made from another
+//     machine is never reported): the monitor does not start on one,
+//     and a share mounted below the records folder makes every answer
+//     Reset;
 //   - the events since the token were more than it keeps.
 //
 // Events are made by the kernel in the system call that changes a file,

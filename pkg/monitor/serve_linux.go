@@ -89,6 +89,9 @@ func Run(root, records, cacheDir string, logf func(format string, args ...any)) 
 	if err != nil {
 		return err
 	}
+	if fs := remoteFS(filepath.Join(root, filepath.FromSlash(records))); fs != "" {
+		return fmt.Errorf("the records folder is on a network file system (%s): the kernel does not report changes made from other machines, so a monitor cannot vouch for the files", fs)
+	}
 	sock := filepath.Join(cacheDir, SocketName)
 	addr, release, err := socketAddr(sock)
 	if err != nil {
@@ -333,6 +336,40 @@ func (s *server) abs(rel string) string { return filepath.Join(s.root, filepath.
 // addWatch is the kernel's call to watch a folder (a test makes it fail).
 var addWatch = unix.InotifyAddWatch
 
+// statfs is the kernel's call that names a folder's file system (a test
+// makes it say a network one).
+var statfs = unix.Statfs
+
+// remoteFS names the network file system the folder at p is on, or says
+// "" for a local one. The kernel reports to a watch only the changes made
+// on this machine: a change made from another machine through a network
+// file system (or a FUSE file system, whose server may change files on
+// its own) is out of the monitor's sight, as git's own monitor refuses
+// such file systems.
+func remoteFS(p string) string {
+	var st unix.Statfs_t
+	if statfs(p, &st) != nil {
+		return ""
+	}
+	switch uint32(st.Type) {
+	case unix.NFS_SUPER_MAGIC:
+		return "NFS"
+	case unix.SMB_SUPER_MAGIC, 0xFE534D42, 0xFF534D42:
+		return "SMB/CIFS"
+	case unix.V9FS_MAGIC:
+		return "9P"
+	case unix.CEPH_SUPER_MAGIC:
+		return "Ceph"
+	case unix.AFS_SUPER_MAGIC:
+		return "AFS"
+	case unix.CODA_SUPER_MAGIC:
+		return "Coda"
+	case unix.FUSE_SUPER_MAGIC:
+		return "FUSE"
+	}
+	return ""
+}
+
 // check makes sure the records folder is still the folder watched (it
 // may have been made since, or replaced under another name's move), and
 // that every folder is watched: a folder the kernel would not watch (too
@@ -388,6 +425,12 @@ func (s *server) reset(why string) {
 			return nil
 		}
 		rel, _ := filepath.Rel(s.root, p)
+		if fs := remoteFS(p); fs != "" {
+			if s.blind == "" {
+				s.blind = "the folder " + filepath.ToSlash(rel) + " is on a network file system (" + fs + "): changes made from other machines are not reported"
+			}
+			return nil
+		}
 		wd, err := addWatch(fd, p, watchMask)
 		if err != nil {
 			if s.blind == "" && !errors.Is(err, unix.ENOENT) {

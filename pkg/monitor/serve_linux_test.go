@@ -387,3 +387,64 @@ func TestDeepDepartment(t *testing.T) {
 		t.Fatal("the stopped monitor left its socket")
 	}
 }
+
+// networkFS makes statfs say that the folders whose path ends in one of
+// suffixes are on NFS, until the test ends.
+func networkFS(t *testing.T, suffixes ...string) *atomic.Bool {
+	var on atomic.Bool
+	on.Store(true)
+	t.Cleanup(func() { statfs = unix.Statfs })
+	statfs = func(p string, st *unix.Statfs_t) error {
+		if err := unix.Statfs(p, st); err != nil {
+			return err
+		}
+		for _, s := range suffixes {
+			if on.Load() && strings.HasSuffix(filepath.ToSlash(p), s) {
+				st.Type = unix.NFS_SUPER_MAGIC
+			}
+		}
+		return nil
+	}
+	return &on
+}
+
+func TestNetworkFileSystemRefused(t *testing.T) {
+	networkFS(t, "/records")
+	root := t.TempDir()
+	write(t, root, "records/expenses/2026/a.yaml", "id: a\n")
+	dir := filepath.Join(root, ".git", "opsbook")
+	done := make(chan error, 1)
+	go func() { done <- Run(root, "records", dir, t.Logf) }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "network file system (NFS)") {
+			t.Fatalf("a records folder on NFS: got %v", err)
+		}
+	case <-time.After(2 * time.Second):
+		_ = Stop(dir)
+		<-done
+		t.Fatal("a monitor of a records folder on NFS started")
+	}
+}
+
+func TestNetworkFolderResets(t *testing.T) {
+	// a folder under the records folder is a mount of a network file
+	// system: what other machines change there is never reported
+	on := networkFS(t, "records/expenses/2026")
+	root, dir := start(t)
+	tk := fresh(t, dir)
+	for i := 0; i < 2; i++ {
+		write(t, root, "records/expenses/2026/a.yaml", fmt.Sprintf("id: a\nn: %d\n", i))
+		a := ask(t, dir, tk)
+		if !a.Reset || !strings.Contains(a.Why, "network file system") {
+			t.Fatalf("question %d: want a reset, got %+v", i, a)
+		}
+		tk = a.Token
+	}
+	on.Store(false) // unmounted: the local folder is watched again
+	tk = ask(t, dir, tk).Token
+	write(t, root, "records/expenses/2026/a.yaml", "id: a\nn: local\n")
+	if a := ask(t, dir, tk); a.Reset || len(a.Files) != 1 {
+		t.Fatalf("a local folder again: got %+v", a)
+	}
+}
