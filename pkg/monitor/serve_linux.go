@@ -50,18 +50,22 @@ type event struct {
 	name bool   // a name was added or taken (nameMask)
 }
 
+// fileID is a file's device and inode.
+type fileID struct{ dev, ino uint64 }
+
 type server struct {
 	mu       sync.Mutex
 	root     string // the department's root, absolute
 	records  string // the records folder, relative to the root (slashes)
 	instance string
 	fd       int
-	wds      map[int32]string // watch → folder (relative to the root)
-	dev, ino uint64           // the records folder watched
-	seq      uint64           // events read (and resets) so far
-	floor    uint64           // tokens below it are answered with Reset
-	why      string           // why the last reset was made
-	blind    string           // why a folder is not watched ("" when every one is)
+	wds      map[int32]string  // watch → folder (relative to the root)
+	dev, ino uint64            // the records folder watched
+	folders  map[string]fileID // each folder watched (relative to the root) → its file
+	seq      uint64            // events read (and resets) so far
+	floor    uint64            // tokens below it are answered with Reset
+	why      string            // why the last reset was made
+	blind    string            // why a folder is not watched ("" when every one is)
 	events   []event
 	buf      []byte
 	status   Status
@@ -387,8 +391,20 @@ func (s *server) check() {
 		s.reset("the records folder is gone")
 	case err == nil && (st.Mode&unix.S_IFMT != unix.S_IFDIR || st.Ino != s.ino || uint64(st.Dev) != s.dev):
 		s.reset("the records folder was replaced")
+	default:
+		// A file system mounted over a folder makes no event: the
+		// folder's path then names another folder than the one watched.
+		for rel, id := range s.folders {
+			if lstat(s.abs(rel), &st) != nil || (fileID{uint64(st.Dev), st.Ino}) != id {
+				s.reset("the folder " + rel + " was replaced or mounted over")
+				return
+			}
+		}
 	}
 }
+
+// lstat is the kernel's call (a test makes a folder seem mounted over).
+var lstat = unix.Lstat
 
 // reset forgets every event, makes tokens until now answer Reset, and
 // watches every folder again (the caller holds mu).
@@ -400,6 +416,7 @@ func (s *server) reset(why string) {
 		unix.Close(s.fd)
 	}
 	s.wds = map[int32]string{}
+	s.folders = map[string]fileID{}
 	s.dev, s.ino = 0, 0
 	s.blind = ""
 	fd, err := unix.InotifyInit1(unix.IN_CLOEXEC | unix.IN_NONBLOCK)
@@ -441,6 +458,10 @@ func (s *server) reset(why string) {
 			return nil
 		}
 		s.wds[int32(wd)] = filepath.ToSlash(rel)
+		var st unix.Stat_t
+		if unix.Lstat(p, &st) == nil {
+			s.folders[filepath.ToSlash(rel)] = fileID{uint64(st.Dev), st.Ino}
+		}
 		return nil
 	})
 }

@@ -448,3 +448,27 @@ func TestNetworkFolderResets(t *testing.T) {
 		t.Fatalf("a local folder again: got %+v", a)
 	}
 }
+
+func TestFolderMountedOverResets(t *testing.T) {
+	// a file system mounted over a watched folder makes no event: the
+	// folder's path names another folder (made here by lstat's answer)
+	var mounted atomic.Bool
+	t.Cleanup(func() { lstat = unix.Lstat })
+	lstat = func(p string, st *unix.Stat_t) error {
+		err := unix.Lstat(p, st)
+		if err == nil && mounted.Load() && strings.HasSuffix(filepath.ToSlash(p), "records/expenses/2026") {
+			st.Ino++
+		}
+		return err
+	}
+	root, dir := start(t)
+	tk := fresh(t, dir)
+	write(t, root, "records/expenses/2026/a.yaml", "id: a\nn: 1\n")
+	if a := ask(t, dir, tk); a.Reset || len(a.Files) != 1 {
+		t.Fatalf("before the mount: got %+v", a)
+	}
+	mounted.Store(true)
+	if a := ask(t, dir, tk); !a.Reset || !strings.Contains(a.Why, "records/expenses/2026 was replaced or mounted over") {
+		t.Fatalf("mounted over: want a reset, got %+v", a)
+	}
+}
