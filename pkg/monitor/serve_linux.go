@@ -441,6 +441,11 @@ func (s *server) reset(why string) {
 		if !d.IsDir() {
 			return nil
 		}
+		if p != base && strings.HasPrefix(d.Name(), ".") {
+			// The commands never list a hidden folder (.git, .trash):
+			// its files are no records, and naming them would add them.
+			return filepath.SkipDir
+		}
 		rel, _ := filepath.Rel(s.root, p)
 		if fs := remoteFS(p); fs != "" {
 			if s.blind == "" {
@@ -518,7 +523,7 @@ func (s *server) take(b []byte) bool {
 			return false
 		}
 		s.seq++
-		s.events = append(s.events, event{s.seq, dir + "/" + name, mask&nameMask != 0})
+		s.events = append(s.events, event{s.seq, path.Join(dir, name), mask&nameMask != 0})
 		s.status.Events++
 	}
 	if len(s.events) > keepEvents {

@@ -472,3 +472,51 @@ func TestFolderMountedOverResets(t *testing.T) {
 		t.Fatalf("mounted over: want a reset, got %+v", a)
 	}
 }
+
+func TestHiddenFoldersNotWatched(t *testing.T) {
+	// the commands never list a hidden folder: a file there is no record,
+	// and the monitor must not name it (a command would add it)
+	root := t.TempDir()
+	write(t, root, "records/expenses/2026/a.yaml", "id: a\n")
+	write(t, root, "records/expenses/.trash/a.yaml", "id: a\n")
+	dir := run(t, root, filepath.Join(root, ".git", "opsbook"))
+	tk := fresh(t, dir)
+	write(t, root, "records/expenses/.trash/a.yaml", "id: a\ntitle: old\n")
+	write(t, root, "records/expenses/.trash/b.yaml", "id: b\n")
+	if a := ask(t, dir, tk); a.Reset || len(a.Files)+len(a.Dirs) != 0 {
+		t.Fatalf("files of a hidden folder: got %+v", a)
+	}
+}
+
+func TestRecordsFolderIsTheRoot(t *testing.T) {
+	// records: "." (the policy allows it): paths as the commands list
+	// them, with no "./", and .git is not watched
+	root := t.TempDir()
+	write(t, root, "expenses/2026/a.yaml", "id: a\n")
+	write(t, root, "top.yaml", "id: t\n")
+	dir := filepath.Join(root, ".git", "opsbook")
+	done := make(chan error, 1)
+	go func() { done <- Run(root, ".", dir, t.Logf) }()
+	defer func() { _ = Stop(dir); <-done }()
+	for i := 0; ; i++ {
+		if _, err := StatusOf(dir); err == nil {
+			break
+		}
+		if i > 500 {
+			t.Fatal("the monitor did not answer")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	a, err := Ask(dir, root, ".", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk := a.Token
+	write(t, root, "expenses/2026/a.yaml", "id: a\ntitle: x\n")
+	write(t, root, "top.yaml", "id: t\ntitle: x\n")
+	write(t, root, "new.yaml", "id: n\n")
+	write(t, root, ".git/opsbook/index.tmp", "x")
+	if a, err = Ask(dir, root, ".", tk); err != nil || a.Reset || !slices.Equal(a.Files, []string{"expenses/2026/a.yaml", "new.yaml", "top.yaml"}) || !slices.Equal(a.Dirs, []string{"."}) {
+		t.Fatalf("got %+v, %v", a, err)
+	}
+}
