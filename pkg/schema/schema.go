@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"regexp"
 	"sort"
 	"strconv"
@@ -483,15 +484,34 @@ func (s *Set) toDiag(r *record.Record, ve *jsonschema.ValidationError) diag.Diag
 		names := quoted(ve.Message)
 		parent := strings.TrimSuffix(ve.AbsoluteKeywordLocation, "/additionalProperties")
 		allowed := s.full.propsAt(parent)
-		var parts []any
-		for i, n := range names {
+		// The validator names them in no fixed order: in the file's
+		// order, the same every run, at the first one's position.
+		at := func(n string) (int, int) {
 			full := n
 			if field != "" {
 				full = field + "." + n
 			}
+			if k := r.KeyNode(full); k != nil {
+				return k.Line, k.Column
+			}
+			return math.MaxInt, 0
+		}
+		sort.SliceStable(names, func(i, j int) bool {
+			li, ci := at(names[i])
+			lj, cj := at(names[j])
+			if li != lj {
+				return li < lj
+			}
+			if ci != cj {
+				return ci < cj
+			}
+			return names[i] < names[j]
+		})
+		var parts []any
+		for i, n := range names {
 			if i == 0 {
-				if k := r.KeyNode(full); k != nil {
-					line, col = k.Line, k.Column
+				if l, c := at(n); l != math.MaxInt {
+					line, col = l, c
 				}
 			}
 			if sug := Suggest(n, allowed); sug != "" {

@@ -139,3 +139,15 @@ func TestValidateConcurrently(t *testing.T) {
 		}
 	}
 }
+
+func TestUnknownFieldsInFileOrder(t *testing.T) {
+	// several unknown fields are named in the order the file has them,
+	// the same every run, at the first one's position
+	text := expense + "zeta: 1\nalpha: 2\nqqqq: 3\nbeta: 4\nomega: 5\n"
+	want := ":9:1: error: unknown field \"zeta\"; unknown field \"alpha\"; unknown field \"qqqq\"; unknown field \"beta\"; unknown field \"omega\""
+	for i := 0; i < 20; i++ {
+		if got := strings.Join(check(t, text), "\n"); !strings.Contains(got, want) {
+			t.Fatalf("run %d: want %q in:\n%s", i, want, got)
+		}
+	}
+}
