@@ -225,6 +225,11 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 						continue
 					}
 					rec, _ := record.ParseLean(rel, data)
+					if rec != nil {
+						// The folder decides the kind, as in a full read: a
+						// claim filed among complaints is listed as one.
+						record.CheckPlace(rec, pol.Records)
+					}
 					out[j] = index.EntryOf(rel, s, trusted, h, rec)
 					out[j].Linked = units[u].stats[i].linked
 					parsed.Add(1)

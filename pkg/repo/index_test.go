@@ -398,3 +398,51 @@ func TestIndexStatsOfTheirFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestIndexKindFromFolder: a record filed in another kind's folder (a claim
+// moved among the complaints, an appraisal renamed over a claim) is, in the
+// index as in a full read, of its folder's kind.
+func TestIndexKindFromFolder(t *testing.T) {
+	dir := department(t, 300)
+	refreshed(t, dir)
+	files := listFiles(t, dir)
+	folder := func(f string) string { return filepath.Base(filepath.Dir(filepath.Dir(f))) }
+	var exp, apr, cmp string
+	for _, f := range files {
+		switch folder(f) {
+		case "expenses":
+			if exp == "" {
+				exp = f
+			}
+		case "appraisals":
+			if apr == "" {
+				apr = f
+			}
+		case "complaints":
+			if cmp == "" {
+				cmp = f
+			}
+		}
+	}
+	if exp == "" || apr == "" || cmp == "" {
+		t.Fatal("the department lacks a claim, an appraisal or a complaint")
+	}
+	// an appraisal renamed over a claim
+	if err := os.Rename(filepath.Join(dir, apr), filepath.Join(dir, exp)); err != nil {
+		t.Fatal(err)
+	}
+	// a claim moved among the complaints, under its own name
+	other := ""
+	for _, f := range files {
+		if folder(f) == "expenses" && f != exp {
+			other = f
+			break
+		}
+	}
+	moved := filepath.Join(filepath.Dir(cmp), filepath.Base(other))
+	if err := os.Rename(filepath.Join(dir, other), filepath.Join(dir, moved)); err != nil {
+		t.Fatal(err)
+	}
+	x, _ := refreshed(t, dir)
+	sameIndex(t, "misfiled records", x, fullIndex(t, dir))
+}

@@ -97,6 +97,7 @@ func (d *Indexed) Read(entries []*index.Entry) ([]*record.Record, error) {
 				bad.Store(true)
 				return
 			}
+			record.CheckPlace(rec, d.Policy.Records) // the folder decides the kind
 			out[i] = rec
 		}
 	})
