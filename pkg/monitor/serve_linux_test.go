@@ -348,14 +348,7 @@ func TestFolderNotWatchedResets(t *testing.T) {
 	}
 	root, dir := start(t)
 	tk := fresh(t, dir)
-	for i := 0; i < 3; i++ {
-		write(t, root, "records/expenses/2026/a.yaml", fmt.Sprintf("id: a\nn: %d\n", i))
-		a := ask(t, dir, tk)
-		if !a.Reset || !strings.Contains(a.Why, "records/expenses/2026 is not watched") {
-			t.Fatalf("question %d, a folder not watched: want a reset, got %+v", i, a)
-		}
-		tk = a.Token
-	}
+	tk = resetEachTime(t, root, dir, tk, 3, "records/expenses/2026 is not watched")
 	// watched again at the next question once the kernel allows it
 	refuse.Store(false)
 	tk = ask(t, dir, tk).Token
@@ -433,14 +426,7 @@ func TestNetworkFolderResets(t *testing.T) {
 	on := networkFS(t, "records/expenses/2026")
 	root, dir := start(t)
 	tk := fresh(t, dir)
-	for i := 0; i < 2; i++ {
-		write(t, root, "records/expenses/2026/a.yaml", fmt.Sprintf("id: a\nn: %d\n", i))
-		a := ask(t, dir, tk)
-		if !a.Reset || !strings.Contains(a.Why, "network file system") {
-			t.Fatalf("question %d: want a reset, got %+v", i, a)
-		}
-		tk = a.Token
-	}
+	tk = resetEachTime(t, root, dir, tk, 2, "network file system")
 	on.Store(false) // unmounted: the local folder is watched again
 	tk = ask(t, dir, tk).Token
 	write(t, root, "records/expenses/2026/a.yaml", "id: a\nn: local\n")
@@ -519,4 +505,19 @@ func TestRecordsFolderIsTheRoot(t *testing.T) {
 	if a, err = Ask(dir, root, ".", tk); err != nil || a.Reset || !slices.Equal(a.Files, []string{"expenses/2026/a.yaml", "new.yaml", "top.yaml"}) || !slices.Equal(a.Dirs, []string{"."}) {
 		t.Fatalf("got %+v, %v", a, err)
 	}
+}
+
+// resetEachTime writes a file n times, asking after each write, and fails
+// unless every answer is a reset saying why; it returns the last token.
+func resetEachTime(t *testing.T, root, dir, tk string, n int, why string) string {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		write(t, root, "records/expenses/2026/a.yaml", fmt.Sprintf("id: a\nn: %d\n", i))
+		a := ask(t, dir, tk)
+		if !a.Reset || !strings.Contains(a.Why, why) {
+			t.Fatalf("question %d: want a reset (%s), got %+v", i, why, a)
+		}
+		tk = a.Token
+	}
+	return tk
 }
