@@ -197,8 +197,6 @@ type Index struct {
 	groupsOnce sync.Once
 	kinds      map[record.Kind][]*Entry
 	lines      map[Line][]*Entry
-	days       map[Day][]*Entry
-	files      map[string][]*Entry
 }
 
 // stored is the look-ups of the entries of an index file.
@@ -246,29 +244,16 @@ func LineOf(e *Entry) Line {
 	return Line{date, e.Str("category")}
 }
 
-// Day is a claimant's day: the claims split-claim compares.
-type Day struct{ Claimant, Date string }
-
-// DayOf is the claimant's day of an expense entry.
-func DayOf(e *Entry) Day { return Day{e.Str("claimant"), e.Str("date")} }
-
 func (x *Index) groups() {
 	x.groupsOnce.Do(func() {
 		x.kinds = map[record.Kind][]*Entry{}
 		for _, e := range x.Entries {
 			x.kinds[e.Kind] = append(x.kinds[e.Kind], e)
 		}
-		// sized for the claims at once: growing maps of 27,000 claimants'
-		// days and receipts was most of their cost
-		claims := x.kinds[record.Expense]
-		x.lines, x.days, x.files = map[Line][]*Entry{}, make(map[Day][]*Entry, len(claims)), make(map[string][]*Entry, len(claims))
-		for _, e := range claims {
-			l, d := LineOf(e), DayOf(e)
+		x.lines = map[Line][]*Entry{}
+		for _, e := range x.kinds[record.Expense] {
+			l := LineOf(e)
 			x.lines[l] = append(x.lines[l], e)
-			x.days[d] = append(x.days[d], e)
-			for _, f := range e.Files {
-				x.files[f] = append(x.files[f], e)
-			}
 		}
 	})
 }
@@ -278,13 +263,6 @@ func (x *Index) Kind(k record.Kind) []*Entry { x.groups(); return x.kinds[k] }
 
 // Claims returns the expense entries of a budget line, by path.
 func (x *Index) Claims(l Line) []*Entry { x.groups(); return x.lines[l] }
-
-// ClaimsOn returns the expense entries of a claimant's day, by path.
-func (x *Index) ClaimsOn(d Day) []*Entry { x.groups(); return x.days[d] }
-
-// ClaimsWith returns the expense entries listing a file (Entry.Files), by
-// path.
-func (x *Index) ClaimsWith(file string) []*Entry { x.groups(); return x.files[file] }
 
 // In is a reference made to a record: the entry making it and its field.
 type In struct {
