@@ -181,16 +181,9 @@ func TestIndexBehindItsBack(t *testing.T) {
 			case 3: // removed
 				os.Remove(p)
 			case 4: // a new record: a copy under a new id
-				id := strings.TrimSuffix(filepath.Base(rel), ".yaml")
-				kind, _ := record.KindOfID(id)
-				if !record.Info(kind).Yearly {
-					continue
+				if nrel := copyAsNew(dir, rel, data, 2026, 9000+round*10+k); nrel != "" {
+					files = append(files, nrel)
 				}
-				nid := record.FormatID(kind, 2026, 9000+round*10+k)
-				np := filepath.Join(dir, filepath.FromSlash(filepath.ToSlash(filepath.Join("records", record.RelPath(kind, nid)))))
-				os.MkdirAll(filepath.Dir(np), 0o755)
-				os.WriteFile(np, []byte(strings.Replace(string(data), "id: "+id, "id: "+nid, 1)), 0o644)
-				files = append(files, filepath.ToSlash(filepath.Join("records", record.RelPath(kind, nid))))
 			case 5: // a reference changed to another id of the same shape
 				s := strings.Replace(string(data), "project: PRJ-2026-00", "project: PRJ-2026-01", 1)
 				os.WriteFile(p, []byte(s), 0o644)
@@ -445,4 +438,21 @@ func TestIndexKindFromFolder(t *testing.T) {
 	}
 	x, _ := refreshed(t, dir)
 	sameIndex(t, "misfiled records", x, fullIndex(t, dir))
+}
+
+// copyAsNew writes data, the record file rel of a yearly kind, as a new
+// record of that kind numbered n in year, and returns its path; "" for a
+// record of a kind that is not numbered by year.
+func copyAsNew(dir, rel string, data []byte, year, n int) string {
+	id := strings.TrimSuffix(filepath.Base(rel), ".yaml")
+	kind, _ := record.KindOfID(id)
+	if !record.Info(kind).Yearly {
+		return ""
+	}
+	nid := record.FormatID(kind, year, n)
+	nrel := filepath.ToSlash(filepath.Join("records", record.RelPath(kind, nid)))
+	np := filepath.Join(dir, filepath.FromSlash(nrel))
+	os.MkdirAll(filepath.Dir(np), 0o755)
+	os.WriteFile(np, []byte(strings.Replace(string(data), "id: "+id, "id: "+nid, 1)), 0o644)
+	return nrel
 }

@@ -105,21 +105,13 @@ func TestMonitorIndexBehindItsBack(t *testing.T) {
 			case 2: // removed
 				os.Remove(p)
 			case 3: // a new record: a copy under a new id
-				id := strings.TrimSuffix(filepath.Base(rel), ".yaml")
-				kind, _ := record.KindOfID(id)
-				if !record.Info(kind).Yearly {
-					continue
-				}
 				year := 2026
 				if rnd.IntN(4) == 0 {
 					year = 2031 + round // a folder of its own
 				}
-				nid := record.FormatID(kind, year, 9000+round*10+k)
-				nrel := filepath.ToSlash(filepath.Join("records", record.RelPath(kind, nid)))
-				np := filepath.Join(dir, filepath.FromSlash(nrel))
-				os.MkdirAll(filepath.Dir(np), 0o755)
-				os.WriteFile(np, []byte(strings.Replace(string(data), "id: "+id, "id: "+nid, 1)), 0o644)
-				files = append(files, nrel)
+				if nrel := copyAsNew(dir, rel, data, year, 9000+round*10+k); nrel != "" {
+					files = append(files, nrel)
+				}
 			case 4: // another file of its folder renamed over it (atomic replace)
 				other := files[rnd.IntN(len(files))]
 				if other != rel && filepath.Dir(other) == filepath.Dir(rel) {
