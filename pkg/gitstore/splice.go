@@ -18,7 +18,9 @@ import (
 // size; a splice copies the other entries' bytes as they are and encodes
 // only the new ones (with go-git's encoder, so they are byte for byte
 // what it writes). It gives the same bytes as the decode and encode did
-// (TestSpliceIndexEqualsGoGit): the entries, then no extensions (the
+// (TestSpliceIndexEqualsGoGit), but for the flags go-git does not keep
+// (an entry marked assume-unchanged stays marked): the entries, then no
+// extensions (the
 // cached-tree extension would describe trees the commit changed; git
 // rebuilds what it needs), then the SHA-1 of it all.
 

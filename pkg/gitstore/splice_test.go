@@ -111,6 +111,21 @@ func TestSpliceIndexEqualsGoGit(t *testing.T) {
 	}
 }
 
+// TestSpliceIndexKeepsAssumeUnchanged: a commit leaves the other entries
+// as they were, their flags too: a file someone marked assume-unchanged
+// stays marked (go-git's decode and encode dropped the mark).
+func TestSpliceIndexKeepsAssumeUnchanged(t *testing.T) {
+	isolate(t)
+	dir, _ := spliceRepo(t)
+	gitCmd(t, dir, "update-index", "--assume-unchanged", "records/d0/REC-0002.yaml")
+	writeFiles(t, dir, map[string]string{"records/d0/REC-0001.yaml": "id: REC-0001\nstatus: changed\n"})
+	commit(t, open(t, dir), "one file", "records/d0/REC-0001.yaml")
+	ls := gitCmd(t, dir, "ls-files", "-v", "--", "records/d0/REC-0002.yaml", "records/d0/REC-0001.yaml")
+	if ls != "H records/d0/REC-0001.yaml\nh records/d0/REC-0002.yaml\n" {
+		t.Errorf("git ls-files -v after the commit:\n%s", ls)
+	}
+}
+
 // TestSpliceIndexRefuses: an index a splice cannot read is decoded whole
 // (which says what is wrong): version 4, a checksum that fails, a cut
 // file, an extension readers must understand.
