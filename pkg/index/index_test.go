@@ -142,6 +142,11 @@ func TestOpenedEqualsMade(t *testing.T) {
 		restore := index.SetHugeAtLeast(0) // read into memory of its own, as a large index is
 		openedEqualsMade(t, name+", large", entries)
 		restore()
+		// decoded in chunks and checked in parts on all cores, as a large
+		// index is (also across the last, short chunk)
+		restore = index.SetChunks(7, 5)
+		openedEqualsMade(t, name+", in chunks", entries)
+		restore()
 	}
 }
 
@@ -223,6 +228,15 @@ func firstDiff(g, w string) string {
 // short or grown (read into memory of its own, as a large index is).
 func TestDamagedTables(t *testing.T) {
 	defer index.SetHugeAtLeast(0)()
+	for _, chunks := range []int{4096, 7} {
+		// one chunk, checked in one part; many, checked in parts
+		restore := index.SetChunks(chunks, chunks/2)
+		damagedTables(t, chunks)
+		restore()
+	}
+}
+
+func damagedTables(t *testing.T, chunks int) {
 	entries := departments(t)["sample"]
 	path := filepath.Join(t.TempDir(), "index")
 	if err := index.Save(path, key, index.Mark{}, entries); err != nil {
@@ -237,8 +251,11 @@ func TestDamagedTables(t *testing.T) {
 			nids++
 		}
 	}
-	// the file ends with the id table, the references table and the CRC
-	refsAt := len(good) - 4 - 8*nrefs
+	// the file ends with the id table, the references table, the chunks
+	// table and its length, and the CRC
+	tableLen := int(binary.BigEndian.Uint32(good[len(good)-8:]))
+	tableAt := len(good) - 8 - tableLen
+	refsAt := tableAt - 8*nrefs
 	idsAt := refsAt - len(binary.AppendUvarint(nil, uint64(nrefs))) - 4*nids
 	if binary.LittleEndian.Uint32(good[idsAt:]) >= uint32(len(entries)) {
 		t.Fatalf("layout: the id table is not where expected")
@@ -261,6 +278,28 @@ func TestDamagedTables(t *testing.T) {
 		},
 		"reference given twice": func(b []byte) { copy(b[refsAt+8*7:refsAt+8*8], b[refsAt+8*6:refsAt+8*7]) },
 		"reference table short": func(b []byte) { b[refsAt-1]-- },
+		"a chunk more said":     func(b []byte) { b[tableAt]++ },
+		"a chunk moved":         func(b []byte) { b[tableAt+1]++ },
+		"paths out of order across chunks": func(b []byte) {
+			if chunks >= len(entries) {
+				b[len(b)-5]++ // one chunk: damage the table's length instead
+				return
+			}
+			// the second chunk's first path made to sort before the
+			// first chunk's last: each chunk alone is in order
+			table := b[tableAt:]
+			_, w := binary.Uvarint(table) // the count
+			for range 3 {                 // the first chunk's offset, references, files
+				_, k := binary.Uvarint(table[w:])
+				w += k
+			}
+			off, _ := binary.Uvarint(table[w:])
+			at := len("OPSBOOK-INDEX\n") + 32 + int(off)
+			_, k := binary.Uvarint(b[at:])
+			b[at+k] = '!'
+		},
+		"entries end moved":   func(b []byte) { b[len(b)-9]-- },
+		"chunks table longer": func(b []byte) { b[len(b)-5]++ },
 		"paths out of order": func(b []byte) {
 			at := len("OPSBOOK-INDEX\n") + 32
 			for _, n := range []int{len(entries), nrefs, nfiles} {
