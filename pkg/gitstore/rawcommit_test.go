@@ -1,0 +1,41 @@
+package gitstore
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// TestCommitRaw: a commit read the cheap way is git's own bytes, loose
+// and packed (after git gc), and a hash no store holds is not found.
+func TestCommitRaw(t *testing.T) {
+	isolate(t)
+	dir := newRepo(t, map[string]string{"a.txt": "a\n", "records/b.yaml": "id: B\n"})
+	writeFiles(t, dir, map[string]string{"a.txt": "a2\n"})
+	gitCmd(t, dir, "commit", "-q", "-am", "second\n\nOpsbook-Action: set\n")
+	r := open(t, dir)
+	check := func(what string) {
+		t.Helper()
+		for _, rev := range []string{"HEAD", "HEAD~1"} {
+			h := plumbing.NewHash(strings.TrimSpace(gitCmd(t, dir, "rev-parse", rev)))
+			got, ok := r.commitRaw(h)
+			if want := gitCmd(t, dir, "cat-file", "commit", rev); !ok || string(got) != want {
+				t.Errorf("%s %s: %v %q, want %q", what, rev, ok, got, want)
+			}
+		}
+	}
+	check("loose")
+	gitCmd(t, dir, "gc", "-q")
+	if loose := gitCmd(t, dir, "count-objects"); !strings.HasPrefix(loose, "0 objects") {
+		t.Fatalf("still loose after gc: %s", loose)
+	}
+	check("packed")
+	if _, ok := r.commitRaw(plumbing.NewHash(strings.Repeat("ab", 20))); ok {
+		t.Error("a hash no store holds was found")
+	}
+	tree := plumbing.NewHash(strings.TrimSpace(gitCmd(t, dir, "rev-parse", "HEAD^{tree}")))
+	if _, ok := r.commitRaw(tree); ok {
+		t.Error("a tree was read as a commit")
+	}
+}
