@@ -159,7 +159,7 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 		return "", fmt.Errorf("reading %s: %w", branch, err)
 	default:
 		parent = ref.Hash()
-		c, err := r.repo.CommitObject(parent)
+		c, err := r.commitObject(parent)
 		if err != nil {
 			return "", fmt.Errorf("reading %s commit %s: %w", branch.Short(), parent, err)
 		}

@@ -1,7 +1,6 @@
 package gitstore
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,7 +15,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/opsbook/opsbook/pkg/gitobj"
 	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
@@ -446,17 +444,7 @@ func (r *Repo) stagedReverts(fix bool) ([]Finding, error) {
 	if err != nil {
 		return nil, nil // no commits: nothing to revert
 	}
-	// A HEAD that is no opsbook commit of one parent (a merge pulled from
-	// the forge, a commit made with git) is told from its bytes, read the
-	// cheap way (commitRaw), without go-git; one that may be is read by
-	// go-git (a header line naming the trailer only sends it on).
-	if raw, ok := r.commitRaw(head.Hash()); ok {
-		ch, err := gitobj.ParseHead(raw)
-		if err == nil && (len(ch.Parents) != 1 || !bytes.Contains(raw, []byte("\nOpsbook-Action: "))) {
-			return nil, nil
-		}
-	}
-	c, err := r.repo.CommitObject(head.Hash())
+	c, err := r.commitObject(head.Hash())
 	if err != nil || len(c.ParentHashes) != 1 || !strings.Contains(c.Message, "\nOpsbook-Action: ") {
 		return nil, nil
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
 // commitRaw reads a commit object's bytes (its headers and message) the
@@ -46,6 +47,25 @@ func (r *Repo) commitRaw(h plumbing.Hash) (data []byte, ok bool) {
 		return packCommit(strings.TrimSuffix(idx, ".idx")+".pack", off)
 	}
 	return nil, false
+}
+
+// commitObject is r.repo.CommitObject, read the cheap way (commitRaw)
+// when it can be and decoded by go-git as it decodes any commit (its
+// trees and parents still read through go-git's storage).
+func (r *Repo) commitObject(h plumbing.Hash) (*object.Commit, error) {
+	raw, ok := r.commitRaw(h)
+	if !ok {
+		return r.repo.CommitObject(h)
+	}
+	obj := &plumbing.MemoryObject{}
+	obj.SetType(plumbing.CommitObject)
+	if _, err := obj.Write(raw); err != nil {
+		return nil, err
+	}
+	if obj.Hash() != h {
+		return r.repo.CommitObject(h) // not the object asked for: go-git says why
+	}
+	return object.DecodeCommit(r.repo.Storer, obj)
 }
 
 // packOffset finds h in a version 2 pack index: the fan-out table says

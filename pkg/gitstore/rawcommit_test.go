@@ -3,6 +3,7 @@ package gitstore
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
@@ -13,7 +14,9 @@ func TestCommitRaw(t *testing.T) {
 	isolate(t)
 	dir := newRepo(t, map[string]string{"a.txt": "a\n", "records/b.yaml": "id: B\n"})
 	writeFiles(t, dir, map[string]string{"a.txt": "a2\n"})
-	gitCmd(t, dir, "commit", "-q", "-am", "second\n\nOpsbook-Action: set\n")
+	if out, err := gitRun(dir, []string{"GIT_COMMITTER_DATE=2026-02-01T10:00:00+08:00"}, "commit", "-q", "-am", "second\n\nOpsbook-Action: set\n"); err != nil {
+		t.Fatal(out)
+	}
 	r := open(t, dir)
 	check := func(what string) {
 		t.Helper()
@@ -22,6 +25,16 @@ func TestCommitRaw(t *testing.T) {
 			got, ok := r.commitRaw(h)
 			if want := gitCmd(t, dir, "cat-file", "commit", rev); !ok || string(got) != want {
 				t.Errorf("%s %s: %v %q, want %q", what, rev, ok, got, want)
+			}
+			c, err := r.commitObject(h)
+			w, werr := r.repo.CommitObject(h)
+			if err != nil || werr != nil || c.Hash != w.Hash || c.Message != w.Message || !c.Committer.When.Equal(w.Committer.When) ||
+				c.Committer.When.Format(time.RFC3339) != w.Committer.When.Format(time.RFC3339) || c.Author != w.Author ||
+				c.TreeHash != w.TreeHash || len(c.ParentHashes) != len(w.ParentHashes) {
+				t.Errorf("%s %s: decoded %+v (%v), go-git's %+v (%v)", what, rev, c, err, w, werr)
+			}
+			if _, err := c.Tree(); err != nil {
+				t.Errorf("%s %s: its tree: %v", what, rev, err)
 			}
 		}
 	}
