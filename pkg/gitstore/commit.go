@@ -538,7 +538,7 @@ func (r *Repo) checkMarkers() error {
 func (r *Repo) indexPath() string { return filepath.Join(r.gitDir, "index") }
 
 func (r *Repo) storeBlob(wf workFile) error {
-	if r.repo.Storer.HasEncodedObject(wf.hash) == nil {
+	if r.hasObject(wf.hash) {
 		return nil
 	}
 	obj := r.repo.Storer.NewEncodedObject()

@@ -68,6 +68,35 @@ func (r *Repo) commitObject(h plumbing.Hash) (*object.Commit, error) {
 	return object.DecodeCommit(r.repo.Storer, obj)
 }
 
+// hasObject tells whether the object store holds h: a loose object, or
+// one a pack's index lists (found by a binary search, where go-git's
+// HasEncodedObject decodes every pack index first). With an alternate
+// object store it asks go-git; a pack index it cannot read counts as not
+// holding h: a false answer costs a copy of an object stored twice,
+// never a missing one.
+func (r *Repo) hasObject(h plumbing.Hash) bool {
+	objects := filepath.Join(r.commonDir, "objects")
+	hex := h.String()
+	if _, err := os.Stat(filepath.Join(objects, hex[:2], hex[2:])); err == nil {
+		return true
+	}
+	if _, err := os.Stat(filepath.Join(objects, "info", "alternates")); err == nil {
+		return r.repo.Storer.HasEncodedObject(h) == nil
+	}
+	idxs, err := filepath.Glob(filepath.Join(objects, "pack", "pack-*.idx"))
+	if err != nil {
+		return r.repo.Storer.HasEncodedObject(h) == nil
+	}
+	for _, idx := range idxs {
+		if _, found := packOffset(idx, h); found {
+			if _, err := os.Stat(strings.TrimSuffix(idx, ".idx") + ".pack"); err == nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // packOffset finds h in a version 2 pack index: the fan-out table says
 // which hashes start with h's first byte, a binary search finds it among
 // them, and its offset follows the hashes and their CRCs.

@@ -38,12 +38,24 @@ func TestCommitRaw(t *testing.T) {
 			}
 		}
 	}
+	blob := plumbing.NewHash(strings.TrimSpace(gitCmd(t, dir, "rev-parse", "HEAD:a.txt")))
+	has := func(what string) {
+		t.Helper()
+		if !r.hasObject(blob) {
+			t.Errorf("%s: a blob HEAD holds is not found", what)
+		}
+		if r.hasObject(plumbing.NewHash(strings.Repeat("cd", 20))) {
+			t.Errorf("%s: a hash no store holds is found", what)
+		}
+	}
 	check("loose")
+	has("loose")
 	gitCmd(t, dir, "gc", "-q")
 	if loose := gitCmd(t, dir, "count-objects"); !strings.HasPrefix(loose, "0 objects") {
 		t.Fatalf("still loose after gc: %s", loose)
 	}
 	check("packed")
+	has("packed")
 	if _, ok := r.commitRaw(plumbing.NewHash(strings.Repeat("ab", 20))); ok {
 		t.Error("a hash no store holds was found")
 	}
