@@ -528,6 +528,33 @@ func (e *Entry) Skeleton() *record.Record {
 	return record.Restore(e.Path, e.Kind, e.ID, data, nil, "")
 }
 
+// SkeletonOf is Skeleton with only the clear fields keep accepts (and the
+// kind and id): what a caller reading a few fields of thousands of
+// entries (`list --where`) makes, at a fraction of the cost.
+func (e *Entry) SkeletonOf(keep func(field string) bool) *record.Record {
+	data := record.Map{{Key: "kind", Value: string(e.Kind)}, {Key: "id", Value: e.ID}}
+	for s := e.clear; s != ""; {
+		code, v, rest, ok := nextField(s)
+		if !ok {
+			break
+		}
+		s = rest
+		name := Clear[code&^typeMask]
+		if !keep(name) {
+			continue
+		}
+		var val any = v
+		switch code & typeMask {
+		case typeNumber:
+			val = json.Number(v)
+		case typeBool:
+			val = v == "true"
+		}
+		data = append(data, record.Field{Key: name, Value: val})
+	}
+	return record.Restore(e.Path, e.Kind, e.ID, data, nil, "")
+}
+
 // ErrUnusable says why an index file was not used.
 var ErrUnusable = errors.New("index unusable")
 
