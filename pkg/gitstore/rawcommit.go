@@ -99,41 +99,61 @@ func (r *Repo) hasObject(h plumbing.Hash) bool {
 
 // packOffset finds h in a version 2 pack index: the fan-out table says
 // which hashes start with h's first byte, a binary search finds it among
-// them, and its offset follows the hashes and their CRCs.
+// them, and its offset follows the hashes and their CRCs. The file is
+// read where the search looks, not whole (4 MB at 100,000 objects).
 func packOffset(idxPath string, h plumbing.Hash) (int64, bool) {
-	b, err := os.ReadFile(idxPath)
-	if err != nil || len(b) < 8+256*4 || string(b[:4]) != "\xfftOc" || binary.BigEndian.Uint32(b[4:8]) != 2 {
+	f, err := os.Open(idxPath)
+	if err != nil {
 		return 0, false
 	}
-	fan := func(i int) int { return int(binary.BigEndian.Uint32(b[8+4*i:])) }
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return 0, false
+	}
+	size := info.Size()
+	head := make([]byte, 8+256*4)
+	if _, err := f.ReadAt(head, 0); err != nil || string(head[:4]) != "\xfftOc" || binary.BigEndian.Uint32(head[4:8]) != 2 {
+		return 0, false
+	}
+	fan := func(i int) int64 { return int64(binary.BigEndian.Uint32(head[8+4*i:])) }
 	n := fan(255)
-	hashes := 8 + 256*4
-	crcs := hashes + 20*n
-	offs := crcs + 4*n
+	hashes := int64(8 + 256*4)
+	offs := hashes + 24*n // after the hashes (20 bytes each) and their CRCs (4)
 	large := offs + 4*n
-	if n < 0 || large > len(b) {
+	if large > size {
 		return 0, false
 	}
-	lo, hi := 0, fan(int(h[0]))
+	lo, hi := int64(0), fan(int(h[0]))
 	if h[0] > 0 {
 		lo = fan(int(h[0]) - 1)
 	}
 	if lo > hi || hi > n {
 		return 0, false
 	}
+	var buf [20]byte
 	for lo < hi {
 		m := (lo + hi) / 2
-		switch c := bytes.Compare(b[hashes+20*m:hashes+20*m+20], h[:]); {
+		if _, err := f.ReadAt(buf[:], hashes+20*m); err != nil {
+			return 0, false
+		}
+		switch c := bytes.Compare(buf[:], h[:]); {
 		case c == 0:
-			o := binary.BigEndian.Uint32(b[offs+4*m:])
+			if _, err := f.ReadAt(buf[:4], offs+4*m); err != nil {
+				return 0, false
+			}
+			o := binary.BigEndian.Uint32(buf[:4])
 			if o&0x80000000 == 0 {
 				return int64(o), true
 			}
-			k := int(o &^ 0x80000000)
-			if large+8*k+8 > len(b) {
+			k := int64(o &^ 0x80000000)
+			if large+8*k+8 > size {
 				return 0, false
 			}
-			return int64(binary.BigEndian.Uint64(b[large+8*k:])), true
+			if _, err := f.ReadAt(buf[:8], large+8*k); err != nil {
+				return 0, false
+			}
+			return int64(binary.BigEndian.Uint64(buf[:8])), true
 		case c < 0:
 			lo = m + 1
 		default:
