@@ -35,7 +35,7 @@ import (
 )
 
 // Format is the version of the file layout; bump it on every change.
-const Format = 6
+const Format = 7
 
 // Clear lists the top-level fields an entry keeps (when their value is
 // text, a number or a boolean, kept as such): what the set-wide rules, the
@@ -58,7 +58,9 @@ type Entry struct {
 	ID      string
 	Trusted bool // Stat alone may tell the file unchanged (not racy)
 	// Odd says a Clear field holds what Fields cannot keep (a list, a
-	// mapping, a null): the entry's fields do not stand for the record's.
+	// mapping, a null), or an attachment path begins with "sha256:" (which
+	// Files would read as a listed file's hash): the entry's fields do not
+	// stand for the record's.
 	Odd bool
 	// Sealed says the record holds encrypted values (crypt.Ciphertexts):
 	// what shows it must read and reveal it.
@@ -167,9 +169,12 @@ func EntryOf(path string, st cache.Stat, trusted bool, h cache.Hash, rec *record
 		sums[l.Path] = strings.ToLower(l.SHA256)
 	}
 	for _, n := range rules.NamedAttachments(rec) {
+		if strings.HasPrefix(n.Path, hashMark) {
+			e.Odd = true
+		}
 		e.Files = append(e.Files, n.Path)
 		if h := sums[n.Path]; len(h) == 64 {
-			e.Files = append(e.Files, "sha256:"+h)
+			e.Files = append(e.Files, hashMark+h)
 		}
 	}
 	return e
@@ -505,6 +510,42 @@ func (e *Entry) Skeleton() *record.Record {
 	data := append(record.Map{{Key: "kind", Value: string(e.Kind)}, {Key: "id", Value: e.ID}}, e.Fields()...)
 	return record.Restore(e.Path, e.Kind, e.ID, data, nil, "")
 }
+
+// ClaimSkeleton is Skeleton with the claim's attachments as split-claim
+// reads them (rules.NamedAttachments, rules.Listed): every path of Files
+// as an item's receipt, in Files' order (the receipt field left out: its
+// path is among them), and each path Files gives a hash as an entry of
+// attachments with that hash. It groups and totals in split-claim as the
+// record does; which field named each path is not kept. Not for an Odd
+// entry (see Odd).
+func (e *Entry) ClaimSkeleton() *record.Record {
+	rec := e.Skeleton()
+	data := make(record.Map, 0, len(rec.Data)+2)
+	for _, f := range rec.Data {
+		if f.Key != "receipt" {
+			data = append(data, f)
+		}
+	}
+	var items, listed []any
+	for i, f := range e.Files {
+		if h, ok := strings.CutPrefix(f, hashMark); ok && i > 0 {
+			listed = append(listed, record.Map{{Key: "path", Value: e.Files[i-1]}, {Key: "sha256", Value: h}})
+			continue
+		}
+		items = append(items, record.Map{{Key: "receipt", Value: f}})
+	}
+	if items != nil {
+		data = append(data, record.Field{Key: "items", Value: items})
+	}
+	if listed != nil {
+		data = append(data, record.Field{Key: "attachments", Value: listed})
+	}
+	rec.Data = data
+	return rec
+}
+
+// hashMark starts the entries of Files that are a listed file's hash.
+const hashMark = "sha256:"
 
 // ErrUnusable says why an index file was not used.
 var ErrUnusable = errors.New("index unusable")

@@ -3,10 +3,12 @@ package repo
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
@@ -23,9 +25,11 @@ var ErrFullPath = errors.New("the full department is needed")
 // LoadAround loads one record and the records the rules and `show` read
 // about it, found in the index (see Around), instead of the department:
 // the record itself, the records it names, the records naming it, the
-// records naming the same records as it (but people), the people, the
-// budgets, and for an expense the claims grouped with it (same claimant
-// and day, a shared receipt) in full and the year's claims of its
+// records naming the same records as it (but people; and none for an
+// expense), the people, the budgets, and for an expense the claims
+// grouped with it (same claimant and day, a shared receipt) as skeletons
+// with their attachments (what split-claim reads; in full when their
+// index entries do not stand for them) and the year's claims of its
 // category as skeletons (their clear fields: what the budget sums read).
 // Validate on the result gives the record's own diagnostics exactly as on
 // the whole department (TestAroundEqualsFull); the other records'
@@ -50,10 +54,12 @@ func LoadAround(ctx context.Context, dir, id string) (*Repo, error) {
 		return nil, err
 	}
 	sch = sch.Encrypting(EncryptedFields(pol))
-	full, skel := Around(x, id)
+	tr := trace(time.Now())
+	full, skel, claims := Around(x, id)
 	if full == nil {
 		return nil, ErrFullPath
 	}
+	tr(fmt.Sprintf("around: %d to read, %d skeletons, %d claims' skeletons", len(full), len(skel), len(claims)))
 	r := &Repo{Root: root, Policy: pol, Schemas: sch}
 	r.Diags = append(r.Diags, pds...)
 	// The records around are read, parsed and checked on every core, each
@@ -108,20 +114,25 @@ func LoadAround(ctx context.Context, dir, id string) (*Repo, error) {
 	for _, e := range skel {
 		recs = append(recs, e.Skeleton())
 	}
+	for _, e := range claims {
+		recs = append(recs, e.ClaimSkeleton())
+	}
 	sort.Slice(recs, func(i, j int) bool { return recs[i].Path < recs[j].Path })
 	r.Set = record.NewSet(recs)
 	r.Diags = diag.Sort(r.Diags)
+	tr("around: read")
 	return r, nil
 }
 
-// Around returns the entries LoadAround reads in full and as skeletons for
-// the record id, or nil when id is not held by exactly one readable file,
+// Around returns the entries LoadAround reads in full, as skeletons and
+// as claims' skeletons (index.Entry.ClaimSkeleton) for the record id, or
+// nil when id is not held by exactly one readable file,
 // is of a kind judged on the whole department, or some record file cannot
 // be read.
-func Around(x *index.Index, id string) (full, skel []*index.Entry) {
+func Around(x *index.Index, id string) (full, skel, claims []*index.Entry) {
 	es := x.Get(id)
 	if len(es) != 1 || wholeKinds[es[0].Kind] {
-		return nil, nil
+		return nil, nil, nil
 	}
 	rec := es[0]
 	in := map[string]*index.Entry{}
@@ -135,7 +146,7 @@ func Around(x *index.Index, id string) (full, skel []*index.Entry) {
 		switch e.Kind {
 		case "":
 			// An unreadable file: commands warn of it, from a full load.
-			return nil, nil
+			return nil, nil, nil
 		case record.Person, record.Budget:
 			add(e)
 		}
@@ -143,8 +154,13 @@ func Around(x *index.Index, id string) (full, skel []*index.Entry) {
 	for _, r := range rec.Refs {
 		for _, t := range x.Get(r.ID) {
 			add(t)
-			if t.Kind == record.Person {
-				continue // a person is named by much of the department
+			if t.Kind == record.Person || rec.Kind == record.Expense {
+				// A person is named by much of the department. Nothing
+				// judging a claim reads the other records naming its
+				// project (the project line's sum reads the claims of
+				// its category's year, below): in a copied department
+				// they are thousands of claims, plans and appraisals.
+				continue
 			}
 			for _, sib := range x.RefsIn(t.ID) {
 				add(sib.From)
@@ -163,6 +179,7 @@ func Around(x *index.Index, id string) (full, skel []*index.Entry) {
 			}
 		}
 	}
+	var group []*index.Entry
 	if rec.Kind == record.Expense {
 		files := map[string]bool{}
 		for _, f := range rec.Files {
@@ -178,10 +195,24 @@ func Around(x *index.Index, id string) (full, skel []*index.Entry) {
 				same = same || files[f]
 			}
 			if same {
-				add(e)
+				group = append(group, e)
 			} else if yearOf(e.Str("date")) == year && e.Str("category") == cat {
 				skels[e.Path] = e
 			}
+		}
+	}
+	// The claims grouped with it are read by split-claim alone (their
+	// status, amount, claimant, date and attachments), which their
+	// entries hold (ClaimSkeleton), unless their entries do not stand for
+	// them (Odd, Sealed) or another rule reads them.
+	for _, e := range group {
+		if in[e.Path] != nil {
+			continue
+		}
+		if e.Odd || e.Sealed {
+			add(e)
+		} else {
+			claims = append(claims, e)
 		}
 	}
 	for _, e := range in {
@@ -192,7 +223,7 @@ func Around(x *index.Index, id string) (full, skel []*index.Entry) {
 			skel = append(skel, e)
 		}
 	}
-	return full, skel
+	return full, skel, claims
 }
 
 // wholeKinds are judged on what the whole department holds: people
