@@ -60,7 +60,14 @@ func LoadAround(ctx context.Context, dir, id string) (*Repo, error) {
 		return nil, ErrFullPath
 	}
 	tr(fmt.Sprintf("around: %d to read, %d skeletons, %d claims' skeletons", len(full), len(skel), len(claims)))
-	r := &Repo{Root: root, Policy: pol, Schemas: sch}
+	r := &Repo{Root: root, Policy: pol, Schemas: sch, kindIDs: func(k record.Kind) []string {
+		es := x.Kind(k) // by path, as the whole department's set lists them
+		ids := make([]string, len(es))
+		for i, e := range es {
+			ids[i] = e.ID
+		}
+		return ids
+	}}
 	r.Diags = append(r.Diags, pds...)
 	// The records around are read, parsed and checked on every core, each
 	// worker through its own open folder (a copied department puts

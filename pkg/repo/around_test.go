@@ -44,6 +44,7 @@ func TestAroundEqualsFull(t *testing.T) {
 		"copies":    sampleCopy(t, 400),
 		"generated": department(t, 300),
 		"splits":    splitClaims(t),
+		"mistyped":  mistyped(t),
 	}
 	for name, dir := range depts {
 		t.Run(name, func(t *testing.T) { aroundEqualsFull(t, dir) })
@@ -143,6 +144,29 @@ func splitClaims(t *testing.T) string {
 	// claimant is a list (its index entry does not stand for it), sharing a path
 	claim("EXP-2026-0911", "chen.hao", "2026-10-10", "submitted", "900.00", "items:\n  - description: a\n    amount: 400.00\n    receipt: attachments/EXP-2026-0903/q.txt\n  - description: b\n    amount: 500.00\n    receipt: sha256:"+h+"\n")
 	claim("EXP-2026-0912", "[li.wei, sun.li]", "2026-10-11", "approved", "4800.00", "receipt: sha256:"+h+"\n")
+	return dir
+}
+
+// mistyped is the sample with references to ids one edit away from a
+// record's (a claim's project, a complaint's customer, a plan's
+// project): the "did you mean" names a record outside the neighbourhood.
+func mistyped(t *testing.T) string {
+	t.Helper()
+	dir := sampleCopy(t, 0)
+	for rel, change := range map[string][2]string{
+		"records/expenses/2026/EXP-2026-0019.yaml":   {"project: PRJ-2026-0001", "project: PRJ-2026-0011"},
+		"records/complaints/2026/CMP-2026-0007.yaml": {"customer: CUS-0002", "customer: CUS-0012"},
+		"records/plans/2026/PLN-2026-0003.yaml":      {"project: PRJ-2026-0002", "project: PRJ-2026-0012"},
+	} {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		data, err := os.ReadFile(p)
+		if err != nil || !strings.Contains(string(data), change[0]+"\n") {
+			t.Fatalf("%s: %v, or no %q", rel, err, change[0])
+		}
+		if err := os.WriteFile(p, []byte(strings.Replace(string(data), change[0]+"\n", change[1]+"\n", 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return dir
 }
 

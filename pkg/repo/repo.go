@@ -38,6 +38,10 @@ type Repo struct {
 	Unread int
 	// parsed: most records were parsed, not taken from the cache.
 	parsed bool
+	// kindIDs, when set, lists the ids of a kind in the whole department
+	// (rules.Context.KindIDs): a repository holding part of it (LoadAround)
+	// suggests for a missing reference what the whole one does.
+	kindIDs func(record.Kind) []string
 }
 
 // Open finds the repository from dir and loads it.
@@ -145,7 +149,7 @@ func (r *Repo) validate(now time.Time, h *rules.Horizon, collect bool, keep func
 		}
 		return seen.stat(rel, func(rel string) attach.State { return attach.Stat(r.Root, rel) })
 	}
-	c := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Stat: stat, Horizon: h, Keep: keep}
+	c := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Stat: stat, Horizon: h, Keep: keep, KindIDs: r.kindIDs}
 	var summed sync.Map
 	if collect {
 		c.Sum = func(rel string) (string, error) {
