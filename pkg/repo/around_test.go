@@ -207,6 +207,52 @@ func TestSplitClaimsDepartment(t *testing.T) {
 	}
 }
 
+// TestValidatePathsEqualsFull: the findings ValidatePaths gives for one
+// record file (its own checks alone, rules.Context.Only) are those of the
+// full Validate in that file, for every record (people and plans
+// included) of the sample, copies of it, a generated department, claims
+// grouped every way and mistyped references: no record's own checks put
+// a finding on another record.
+func TestValidatePathsEqualsFull(t *testing.T) {
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	depts := map[string]string{
+		"sample":    sampleCopy(t, 0),
+		"copies":    sampleCopy(t, 300),
+		"generated": department(t, 300),
+		"splits":    splitClaims(t),
+		"mistyped":  mistyped(t),
+	}
+	for name, dir := range depts {
+		t.Run(name, func(t *testing.T) {
+			r, err := LoadWith(context.Background(), dir, Options{NoCache: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			all := r.Validate(now)
+			key := func(ds []diag.Diagnostic) string {
+				var b strings.Builder
+				for _, d := range ds {
+					fmt.Fprintf(&b, "%s:%d:%d %s %s %s | %s\n", d.Path, d.Line, d.Column, d.Severity, d.Rule, d.Message, d.Text)
+				}
+				return b.String()
+			}
+			found, bad := 0, 0
+			for _, rec := range r.Set.Records {
+				want := FilterPaths(all, []string{rec.Path})
+				found += len(want)
+				if got := key(r.ValidatePaths(now, []string{rec.Path})); got != key(want) {
+					if bad++; bad <= 5 {
+						t.Errorf("%s:\n%s", rec.Path, lineDiff(got, key(want)))
+					}
+				}
+			}
+			if found == 0 {
+				t.Errorf("no findings to compare")
+			}
+		})
+	}
+}
+
 // lineDiff shows the lines of a not in b (-) and of b not in a (+).
 func lineDiff(a, b string) string {
 	count := func(s string) map[string]int {
