@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"io/fs"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -33,8 +34,8 @@ var FullListingEvery = 10 * time.Minute
 
 // monitorSaveAtLeast is how many files the monitor must name since the
 // stored index's token for the refreshed index to be saved with a new
-// token (a folder listed again counts as 16 files).
-const monitorSaveAtLeast = 32
+// token (a folder listed again counts as 16 files); a variable for tests.
+var monitorSaveAtLeast = 32
 
 // ErrNoIndex: the repository has no git directory to keep an index in (or
 // the caller asked for none); the command takes the full path.
@@ -52,6 +53,10 @@ type IndexStats struct {
 	// "used" (only the files it named were statted), or why every file
 	// was listed and statted even so.
 	Monitor string
+	// Statted counts the files whose stat data were taken (every file
+	// listed, unless the monitor's word was used); Relisted the folders
+	// listed again on the monitor's word (0 when every folder was walked).
+	Statted, Relisted int
 	// Hazards counts the errors of listing the folders (symbolic links,
 	// folders that cannot be read, names differing in case): files the
 	// index has no entry for, which a full read warns of.
@@ -125,9 +130,9 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 		default:
 			token, st.Monitor = ans.Token, "used"
 			listed = o.x.Mark.Listed
-			named = len(ans.Files) + 16*len(ans.Dirs) // a folder listed again costs more
 			var ok bool
-			files, units, ok = listChanged(root, rd, o.x.Entries, ans)
+			files, units, st.Statted, st.Relisted, ok = listChanged(root, rd, o.x.Entries, ans)
+			named = len(ans.Files) + 16*st.Relisted // a folder listed again costs more
 			if !ok {
 				st.Monitor = "reset: a folder listed again has a file that cannot be indexed"
 				files, units = nil, nil
@@ -147,6 +152,7 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 		if err != nil {
 			return nil, st, err
 		}
+		st.Statted = len(files)
 	}
 	tr("index: listed and statted")
 	if err := ctx.Err(); err != nil {
@@ -176,7 +182,10 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 	}
 	st.Files = len(files)
 	out := make([]*index.Entry, len(files))
-	var next, reused, hashed, parsed atomic.Int64
+	// linked counts the entries found with a second name their stored
+	// entry did not have: the index must be saved, with a monitor, or a
+	// change through that name stays unseen until the next full listing.
+	var next, reused, hashed, parsed, linked atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < runtime.GOMAXPROCS(0)+2; w++ {
 		wg.Add(1)
@@ -218,6 +227,9 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 					if prev != nil && prev.Hash == h && prev.Kind != "" {
 						e := *prev
 						e.Stat, e.Trusted, e.Linked = s, trusted, units[u].stats[i].linked
+						if e.Linked && !prev.Linked {
+							linked.Add(1)
+						}
 						out[j] = &e
 						if e.Stat != prev.Stat || e.Trusted != prev.Trusted {
 							hashed.Add(1) // worth saving: next time its stat data may do
@@ -232,6 +244,9 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 					}
 					out[j] = index.EntryOf(rel, s, trusted, h, rec)
 					out[j].Linked = units[u].stats[i].linked
+					if out[j].Linked && (prev == nil || !prev.Linked) {
+						linked.Add(1)
+					}
 					parsed.Add(1)
 				}
 			}
@@ -286,8 +301,14 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 	// With a monitor, the index is saved with the new token when every
 	// file was listed, or when the files named since the stored token
 	// are enough that checking them again costs more than the saving.
+	// And always when a file was found with a second name while the
+	// stored index has a token: the monitor cannot see a change through
+	// that name, so the entry saying to stat it must replace the stored
+	// one (saved with no token when the listing had hazards: the next
+	// command then lists every file).
 	moved := token != "" && (o.x == nil || mark != o.x.Mark) &&
-		(st.Monitor != "used" || named >= monitorSaveAtLeast)
+		(st.Monitor != "used" || named >= monitorSaveAtLeast) ||
+		linked.Load() > 0 && (token != "" || o.x != nil && o.x.Mark.Token != "")
 	if o.err != nil || len(stored) == 0 && len(files) > 0 || stale >= max(saveAtLeast, len(files)/500) || moved {
 		// A cache that cannot be written costs time, not correctness.
 		st.Saved = index.Save(path, key, mark, out) == nil
@@ -368,55 +389,109 @@ func listAll(ctx context.Context, root string, pol *config.Policy, kinds []recor
 }
 
 // listChanged lists the record files from the stored entries and the
-// monitor's answer, without walking the folders: the stored paths, but
-// for the folders whose names changed, which are listed again. The stat
-// data are taken of the files the monitor names, of the files listed anew,
-// of the files with more than one name (a change through another name
-// escapes the monitor) and of those the index could not read; the others
-// keep their stored stat data. It returns false when a folder listed
-// again has a file the index cannot hold (a symbolic link, a folder that
-// cannot be read, names differing in case): the full listing reports it.
-func listChanged(root string, rd *reader, stored []*index.Entry, ans monitor.Answer) ([]string, []statBlock, bool) {
-	relisted := map[string][]string{}
-	for _, dir := range ans.Dirs {
-		fs, ds := record.ListFolder(root, dir)
-		for _, d := range ds {
-			if d.Severity == diag.Error {
-				return nil, nil, false
-			}
-		}
-		relisted[dir] = fs
-	}
-	changed := make(map[string]bool, len(ans.Files))
+// monitor's answer, without walking the folders: the stored paths, less
+// the files the monitor names that are gone, and for a folder where a
+// name was added, the folder listed again. The stat data are taken of the
+// files the monitor names, of the files listed anew, of the files with
+// more than one name (a change through another name escapes the monitor)
+// and of those the index could not read; the others keep their stored
+// stat data, in a folder listed again too.
+//
+// A folder whose names changed is listed again only when one of the names
+// the monitor gives in it is there now and is not a file the index holds
+// (a record made, a file renamed in from elsewhere, a second name): an
+// atomic write (a temporary file renamed over the record) and a file
+// removed or rewritten by git leave every name either gone or held, and
+// then the folder's listing is the stored one less the names gone. (Every
+// name added to or taken from a watched folder is an event the monitor
+// names, so a name it does not give is as the index holds it.)
+//
+// It returns false when a folder listed again has a file the index cannot
+// hold (a symbolic link, a folder that cannot be read, names differing in
+// case): the full listing reports it.
+func listChanged(root string, rd *reader, stored []*index.Entry, ans monitor.Answer) (files []string, units []statBlock, statted, relistedN int, ok bool) {
+	c := rd.cursor()
+	defer c.close()
+	// the stat data of every file named, taken once
+	named := make(map[string]fileStat, len(ans.Files))
+	gone := map[string]bool{}
 	for _, f := range ans.Files {
-		changed[f] = true
-	}
-	files := make([]string, 0, len(stored)+len(ans.Files))
-	stats := make([]fileStat, 0, cap(files))
-	need := []int{}
-	known := make(map[string]bool, len(ans.Files))
-	for _, e := range stored {
-		if _, again := relisted[parentOf(e.Path)]; again {
-			known[e.Path] = true
+		s, regular, linked, err := c.lstatLinks(f)
+		if errors.Is(err, fs.ErrNotExist) {
+			gone[f] = true
 			continue
 		}
-		if changed[e.Path] || e.Linked || e.Kind == "" {
+		named[f] = fileStat{s, err == nil && regular, linked, false}
+	}
+	held := func(p string) *index.Entry {
+		i := sort.Search(len(stored), func(i int) bool { return stored[i].Path >= p })
+		if i < len(stored) && stored[i].Path == p {
+			return stored[i]
+		}
+		return nil
+	}
+	dirs := make(map[string]bool, len(ans.Dirs))
+	for _, d := range ans.Dirs {
+		dirs[d] = true
+	}
+	relist := map[string]bool{}
+	for f, s := range named {
+		if d := parentOf(f); dirs[d] && (held(f) == nil || !s.regular || s.linked) {
+			relist[d] = true
+		}
+	}
+	relisted := map[string][]string{}
+	for dir := range relist {
+		names, ds := record.ListFolder(root, dir)
+		for _, d := range ds {
+			if d.Severity == diag.Error {
+				return nil, nil, 0, 0, false
+			}
+		}
+		relisted[dir] = names
+	}
+	files = make([]string, 0, len(stored)+len(ans.Files))
+	stats := make([]fileStat, 0, cap(files))
+	var need []int
+	keep := func(e *index.Entry) {
+		if s, ok := named[e.Path]; ok {
+			files, stats = append(files, e.Path), append(stats, s)
+			return
+		}
+		if e.Linked || e.Kind == "" {
 			need = append(need, len(files))
 		}
 		files = append(files, e.Path)
 		stats = append(stats, fileStat{e.Stat, true, e.Linked, true})
 	}
-	sortedAlready := true
-	for _, fs := range relisted {
-		for _, f := range fs {
-			need = append(need, len(files))
-			files = append(files, f)
-			stats = append(stats, fileStat{})
-			sortedAlready = false
+	var again []*index.Entry // the stored entries of the folders listed again, by path
+	for _, e := range stored {
+		switch {
+		case relisted[parentOf(e.Path)] != nil:
+			again = append(again, e)
+		case !gone[e.Path]:
+			keep(e)
 		}
 	}
-	c := rd.cursor()
-	defer c.close()
+	sortedAlready := len(relisted) == 0
+	if !sortedAlready {
+		for _, names := range relisted {
+			for _, f := range names {
+				i := sort.Search(len(again), func(i int) bool { return again[i].Path >= f })
+				switch {
+				case i < len(again) && again[i].Path == f:
+					keep(again[i])
+				default: // a name the index does not hold
+					if s, ok := named[f]; ok {
+						files, stats = append(files, f), append(stats, s)
+					} else {
+						need = append(need, len(files))
+						files, stats = append(files, f), append(stats, fileStat{})
+					}
+				}
+			}
+		}
+	}
 	for _, i := range need {
 		s, regular, linked, err := c.lstatLinks(files[i])
 		stats[i] = fileStat{s, err == nil && regular, linked, false}
@@ -433,7 +508,6 @@ func listChanged(root string, rd *reader, stored []*index.Entry, ans monitor.Ans
 		}
 		files, stats = f2, s2
 	}
-	var units []statBlock
 	for at := 0; at < len(files); at += 256 {
 		end := min(at+256, len(files))
 		units = append(units, statBlock{at, files[at:end], stats[at:end]})
@@ -441,7 +515,7 @@ func listChanged(root string, rd *reader, stored []*index.Entry, ans monitor.Ans
 	if units == nil {
 		units = []statBlock{} // an empty department, listed
 	}
-	return files, units, true
+	return files, units, len(ans.Files) + len(need), len(relisted), true
 }
 
 // allTrusted tells whether every entry was made from a readable record
