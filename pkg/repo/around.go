@@ -158,6 +158,7 @@ func Around(x *index.Index, id string) (full, skel, claims []*index.Entry) {
 			add(e)
 		}
 	}
+	skels := map[string]*index.Entry{}
 	for _, r := range rec.Refs {
 		for _, t := range x.Get(r.ID) {
 			add(t)
@@ -170,14 +171,25 @@ func Around(x *index.Index, id string) (full, skel, claims []*index.Entry) {
 				continue
 			}
 			for _, sib := range x.RefsIn(t.ID) {
-				add(sib.From)
+				switch {
+				case rec.Kind != record.Complaint || t.Kind != record.Customer:
+					add(sib.From)
+				case sib.From.Kind != record.Complaint:
+					// nothing judging a complaint reads them
+				case sib.From.Odd:
+					add(sib.From)
+				default:
+					// complaint-repeat reads of the customer's other
+					// complaints their customer, category and time
+					// received, all clear fields (never encrypted)
+					skels[sib.From.Path] = sib.From
+				}
 			}
 		}
 	}
 	for _, ref := range x.RefsIn(id) {
 		add(ref.From)
 	}
-	skels := map[string]*index.Entry{}
 	if rec.Kind == record.Meeting {
 		// the cadence warning sits on the latest meeting held of a type
 		for _, e := range x.Entries {
