@@ -25,15 +25,17 @@ var ErrFullPath = errors.New("the full department is needed")
 // LoadAround loads one record and the records the rules and `show` read
 // about it, found in the index (see Around), instead of the department:
 // the record itself, the records it names, the records naming it, the
-// records naming the same records as it (but people; and none for an
-// expense), the people, the budgets, and for an expense the claims
+// records naming the same records as it (but people; none for an
+// expense; for a complaint, the other complaints of its customer, as
+// skeletons), the people and the budgets; for an expense the claims
 // grouped with it (same claimant and day, a shared receipt) as skeletons
 // with their attachments (what split-claim reads; in full when their
 // index entries do not stand for them) and the year's claims of its
-// category as skeletons (their clear fields: what the budget sums read).
-// Validate on the result gives the record's own diagnostics exactly as on
-// the whole department (TestAroundEqualsFull); the other records'
-// diagnostics are not meaningful.
+// category as skeletons (their clear fields: what the budget sums read);
+// for a status report its author's reports; for a meeting every meeting
+// as a skeleton. Validate on the result gives the record's own
+// diagnostics exactly as on the whole department (TestAroundEqualsFull);
+// the other records' diagnostics are not meaningful.
 func LoadAround(ctx context.Context, dir, id string) (*Repo, error) {
 	root, err := config.FindRoot(dir)
 	if err != nil {
@@ -189,6 +191,15 @@ func Around(x *index.Index, id string) (full, skel, claims []*index.Entry) {
 	}
 	for _, ref := range x.RefsIn(id) {
 		add(ref.From)
+	}
+	if rec.Kind == record.StatusReport {
+		// the cadence warning sits on an author's latest submitted report
+		// (by submitted_at, not a clear field): the author's reports
+		for _, e := range x.Kind(record.StatusReport) {
+			if e.Str("author") == rec.Str("author") {
+				add(e)
+			}
+		}
 	}
 	if rec.Kind == record.Meeting {
 		// the cadence warning sits on the latest meeting held of a type

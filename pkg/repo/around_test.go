@@ -36,24 +36,31 @@ func sampleCopy(t *testing.T, n int) string {
 // references both ways, budget figures and validate's findings in its
 // file) is the same from the record's neighbourhood as from the whole
 // department: on the shipped sample, on copies of it (shared receipts,
-// repeated complaints, many plans of one project) and on a generated
-// department.
+// repeated complaints, many plans of one project, many status reports of
+// one author) and on a generated department, as of a day of the sample's
+// and, for the copies, months later (cadences and due dates passed).
 func TestAroundEqualsFull(t *testing.T) {
-	depts := map[string]string{
-		"sample":    sampleCopy(t, 0),
-		"copies":    sampleCopy(t, 400),
-		"generated": department(t, 300),
-		"splits":    splitClaims(t),
-		"mistyped":  mistyped(t),
+	now, later := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC), time.Date(2027, 3, 1, 10, 0, 0, 0, time.UTC)
+	copies := sampleCopy(t, 400)
+	depts := []struct {
+		name string
+		dir  string
+		now  time.Time
+	}{
+		{"sample", sampleCopy(t, 0), now},
+		{"copies", copies, now},
+		{"copies later", copies, later},
+		{"generated", department(t, 300), now},
+		{"splits", splitClaims(t), now},
+		{"mistyped", mistyped(t), now},
 	}
-	for name, dir := range depts {
-		t.Run(name, func(t *testing.T) { aroundEqualsFull(t, dir) })
+	for _, d := range depts {
+		t.Run(d.name, func(t *testing.T) { aroundEqualsFull(t, d.dir, d.now) })
 	}
 }
 
-func aroundEqualsFull(t *testing.T, dir string) {
+func aroundEqualsFull(t *testing.T, dir string, now time.Time) {
 	ctx := context.Background()
-	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 	whole, err := LoadWith(ctx, dir, Options{NoCache: true})
 	if err != nil {
 		t.Fatal(err)
