@@ -25,17 +25,16 @@ var ErrFullPath = errors.New("the full department is needed")
 // LoadAround loads one record and the records the rules and `show` read
 // about it, found in the index (see Around), instead of the department:
 // the record itself, the records it names, the records naming it, the
-// records naming the same records as it (but people; none for an
-// expense; for a complaint, the other complaints of its customer, as
-// skeletons), the people and the budgets; for an expense the claims
-// grouped with it (same claimant and day, a shared receipt) as skeletons
-// with their attachments (what split-claim reads; in full when their
-// index entries do not stand for them) and the year's claims of its
-// category as skeletons (their clear fields: what the budget sums read);
-// for a status report its author's reports; for a meeting every meeting
-// as a skeleton. Validate on the result gives the record's own
-// diagnostics exactly as on the whole department (TestAroundEqualsFull);
-// the other records' diagnostics are not meaningful.
+// people and the budgets; for a complaint the other complaints of its
+// customer as skeletons; for an expense the claims grouped with it (same
+// claimant and day, a shared receipt) as skeletons with their
+// attachments (what split-claim reads; in full when their index entries
+// do not stand for them) and the year's claims of its category as
+// skeletons (their clear fields: what the budget sums read); for a status
+// report its author's reports; for a meeting every meeting as a
+// skeleton. Validate on the result gives the record's own diagnostics
+// exactly as on the whole department (TestAroundEqualsFull); the other
+// records' diagnostics are not meaningful.
 func LoadAround(ctx context.Context, dir, id string) (*Repo, error) {
 	root, err := config.FindRoot(dir)
 	if err != nil {
@@ -164,26 +163,21 @@ func Around(x *index.Index, id string) (full, skel, claims []*index.Entry) {
 	for _, r := range rec.Refs {
 		for _, t := range x.Get(r.ID) {
 			add(t)
-			if t.Kind == record.Person || rec.Kind == record.Expense {
-				// A person is named by much of the department. Nothing
-				// judging a claim reads the other records naming its
-				// project (the project line's sum reads the claims of
-				// its category's year, below): in a copied department
-				// they are thousands of claims, plans and appraisals.
+			if rec.Kind != record.Complaint || t.Kind != record.Customer {
 				continue
 			}
+			// The other records naming what a record names (its
+			// siblings: the other claims, plans and appraisals of its
+			// project, ...) are read by no rule judging it, but the
+			// other complaints of a complaint's customer, of which
+			// complaint-repeat reads the customer, category and time
+			// received: clear fields, which no policy encrypts.
 			for _, sib := range x.RefsIn(t.ID) {
 				switch {
-				case rec.Kind != record.Complaint || t.Kind != record.Customer:
-					add(sib.From)
 				case sib.From.Kind != record.Complaint:
-					// nothing judging a complaint reads them
 				case sib.From.Odd:
 					add(sib.From)
 				default:
-					// complaint-repeat reads of the customer's other
-					// complaints their customer, category and time
-					// received, all clear fields (never encrypted)
 					skels[sib.From.Path] = sib.From
 				}
 			}
@@ -195,8 +189,9 @@ func Around(x *index.Index, id string) (full, skel, claims []*index.Entry) {
 	if rec.Kind == record.StatusReport {
 		// the cadence warning sits on an author's latest submitted report
 		// (by submitted_at, not a clear field): the author's reports
-		for _, e := range x.Kind(record.StatusReport) {
-			if e.Str("author") == rec.Str("author") {
+		author := rec.Str("author")
+		for _, e := range x.Entries {
+			if e.Kind == record.StatusReport && e.Str("author") == author {
 				add(e)
 			}
 		}
