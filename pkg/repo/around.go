@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,9 +20,35 @@ import (
 )
 
 // ErrFullPath: the record's neighbourhood cannot stand in for the whole
-// department (no index, no such id, an id held twice); the caller loads
-// everything.
+// department (no index, an id held twice, an unreadable file, an id no
+// record holds with a file at its path); the caller loads everything.
 var ErrFullPath = errors.New("the full department is needed")
+
+// NoRecord is LoadAround's answer for an id no record holds where a full
+// read would find none either: every record file is a readable record
+// and none is named after the id (a full read finds a record by its
+// file's name too, and explains a file there that cannot be read).
+type NoRecord struct {
+	Root string
+	// IDs are the ids of the department's records, by path (as a full
+	// read's set lists them): what a "did you mean" chooses from.
+	IDs []string
+}
+
+func (e *NoRecord) Error() string { return "no record with id" }
+
+// noRecord is the NoRecord of an id the index does not hold, or
+// ErrFullPath.
+func noRecord(x *index.Index, root, id string) error {
+	ids := make([]string, 0, len(x.Entries))
+	for _, e := range x.Entries {
+		if e.Kind == "" || strings.TrimSuffix(path.Base(e.Path), ".yaml") == id {
+			return ErrFullPath
+		}
+		ids = append(ids, e.ID)
+	}
+	return &NoRecord{Root: root, IDs: ids}
+}
 
 // LoadAround loads one record and the records the rules and `show` read
 // about it, found in the index (see Around), instead of the department:
@@ -49,6 +77,9 @@ func LoadAround(ctx context.Context, dir, id string) (*Repo, error) {
 		// a file the folders' listing refused (a symbolic link, ...): the
 		// full read warns of it
 		return nil, ErrFullPath
+	}
+	if len(x.Get(id)) == 0 {
+		return nil, noRecord(x, root, id)
 	}
 	sch, err := schema.Compile(pol.ExpenseCategories, pol.ComplaintCategories)
 	if err != nil {

@@ -3,10 +3,12 @@ package repo
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -340,5 +342,62 @@ func TestHorizonHoldsAtRandomMoments(t *testing.T) {
 				t.Errorf("no horizon moved a finding")
 			}
 		})
+	}
+}
+
+// TestLoadAroundNoRecord: an id no record holds is told from the index
+// (NoRecord, with the department's ids in the full read's order) when a
+// full read would find nothing either, and left to the full read when a
+// file named after the id holds another (a full read finds it by its
+// name), or a record file cannot be read.
+func TestLoadAroundNoRecord(t *testing.T) {
+	ctx := context.Background()
+	dir := sampleCopy(t, 300)
+	whole, err := LoadWith(ctx, dir, Options{NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, rec := range whole.Set.Records {
+		ids = append(ids, rec.ID)
+	}
+	for _, id := range []string{"EXP-2026-016", "EXP-2026-9999", "nobody.here", "", "exp-2026-0016"} {
+		_, err := LoadAround(ctx, dir, id)
+		var none *NoRecord
+		if !errors.As(err, &none) {
+			t.Fatalf("%q: %v, want NoRecord", id, err)
+		}
+		if !reflect.DeepEqual(none.IDs, ids) || none.Root != whole.Root {
+			t.Fatalf("%q: %d ids at %s, want the full read's %d at %s", id, len(none.IDs), none.Root, len(ids), whole.Root)
+		}
+	}
+	// a claim's file holding another claim's id: the full read explains
+	own := filepath.Join(dir, "records", "expenses", "2026", "EXP-2026-0016.yaml")
+	data, err := os.ReadFile(own)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(own, []byte(strings.Replace(string(data), "id: EXP-2026-0016", "id: EXP-2026-9016", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadAround(ctx, dir, "EXP-2026-0016"); err != ErrFullPath {
+		t.Fatalf("a file at the id's path holding another: %v, want ErrFullPath", err)
+	}
+	if _, err := LoadAround(ctx, dir, "EXP-2026-9999"); !errors.As(err, new(*NoRecord)) {
+		t.Fatalf("another id: %v, want NoRecord", err)
+	}
+	// a file of that name in another kind's folder: found by its name
+	if err := os.WriteFile(filepath.Join(dir, "records", "tasks", "2026", "EXP-2026-9998.yaml"), []byte(strings.Replace(string(data), "id: EXP-2026-0016", "id: TSK-2026-0998", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadAround(ctx, dir, "EXP-2026-9998"); err != ErrFullPath {
+		t.Fatalf("a file named after the id in another folder: %v, want ErrFullPath", err)
+	}
+	// a record file that is not a record
+	if err := os.WriteFile(filepath.Join(dir, "records", "tasks", "2026", "TSK-2026-0999.yaml"), []byte("kind: [task\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadAround(ctx, dir, "EXP-2026-9999"); err != ErrFullPath {
+		t.Fatalf("an unreadable file: %v, want ErrFullPath", err)
 	}
 }
