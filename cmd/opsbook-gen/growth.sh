@@ -11,7 +11,8 @@
 # is the median of R runs (default 3) of CPU seconds (user + system) and
 # the largest peak RSS in MB (GNU time), warm: every command runs once
 # before it is measured. Writes are made with --no-commit and undone after
-# each run (the undoing, a git checkout or clean, is not timed). The cat of every record file and `git status` (a stat of every
+# each run (the undoing, a git checkout or clean, is not timed), and one
+# committed (undone by moving the branch back). The cat of every record file and `git status` (a stat of every
 # file) are the floors beside them. With -keep the departments stay in DIR
 # (default a temporary folder) and are reused by the next run. -skip leaves
 # out the inbox rows whose name matches REGEX (say "director's" at 300,000
@@ -161,6 +162,12 @@ for size in "${sizes[@]}"; do
     cell "set ID note=…$1"
     measure_undo "git checkout -q -- $draft" "$OPSBOOK" submit "$did" --no-commit --now "$NOW"
     cell "submit ID (a move)$1"
+    # what a user runs: the write committed (undone by moving the branch
+    # back, outside the timing)
+    local head
+    head=$(git rev-parse HEAD)
+    measure_undo "git reset -q --hard $head" "$OPSBOOK" set "$did" note=growth --now "$NOW"
+    cell "set ID note=… (committed)$1"
     unset GIT_AUTHOR_EMAIL GIT_AUTHOR_NAME
   }
   one_record_rows ""

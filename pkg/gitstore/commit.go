@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 )
@@ -143,14 +144,11 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 		return "", err
 	}
 	defer lock.rollback()
-	idx, err := r.readIndex(r.indexPath())
+	// The index is spliced (see splicedIndex) when it can be, else
+	// decoded and encoded whole with go-git.
+	sp, idx, err := r.readIndexForCommit(paths)
 	if err != nil {
 		return "", err
-	}
-	for _, e := range idx.Entries {
-		if e.Stage != 0 {
-			return "", fmt.Errorf("%w: %s has unresolved conflicts; resolve them and `git add` the result, or `git reset`, then run opsbook again", ErrState, e.Name)
-		}
 	}
 
 	parent := plumbing.ZeroHash
@@ -329,12 +327,7 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 		return "", undo(err)
 	}
 
-	kept := idx.Entries[:0]
-	for _, e := range idx.Entries {
-		if _, ok := states[e.Name]; !ok {
-			kept = append(kept, e)
-		}
-	}
+	var add []*index.Entry
 	for _, p := range paths {
 		s := states[p]
 		if s.hash == "" {
@@ -346,15 +339,35 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 		}
 		e := indexEntryFor(p, wf)
 		e.Hash, e.Mode = plumbing.NewHash(s.hash), s.mode
-		kept = append(kept, e)
+		add = append(add, e)
 	}
-	idx.Entries = kept
-	sort.SliceStable(idx.Entries, func(i, j int) bool { return idx.Entries[i].Name < idx.Entries[j].Name })
-	if idx.Version == 0 {
-		idx.Version = 2
-	}
-	if err := lock.write(idx); err != nil {
-		return "", undo(err)
+	if sp != nil {
+		replaced := make(map[string]bool, len(states))
+		for p := range states {
+			replaced[p] = true
+		}
+		data, err := sp.splice(replaced, add)
+		if err == nil {
+			err = lock.writeRaw(data)
+		}
+		if err != nil {
+			return "", undo(err)
+		}
+	} else {
+		kept := idx.Entries[:0]
+		for _, e := range idx.Entries {
+			if _, ok := states[e.Name]; !ok {
+				kept = append(kept, e)
+			}
+		}
+		idx.Entries = append(kept, add...)
+		sort.SliceStable(idx.Entries, func(i, j int) bool { return idx.Entries[i].Name < idx.Entries[j].Name })
+		if idx.Version == 0 {
+			idx.Version = 2
+		}
+		if err := lock.write(idx); err != nil {
+			return "", undo(err)
+		}
 	}
 	step("index-written")
 	if err := ctx.Err(); err != nil {

@@ -73,6 +73,15 @@ func (l *indexLock) write(idx *index.Index) error {
 	return nil
 }
 
+// writeRaw writes an index's bytes into the lock file and syncs it,
+// without publishing.
+func (l *indexLock) writeRaw(data []byte) error {
+	if err := l.held.write(data); err != nil {
+		return fmt.Errorf("writing the git index: %w", err)
+	}
+	return nil
+}
+
 // publish renames the written lock file over the index.
 func (l *indexLock) publish() error {
 	if err := l.held.commit(l.indexPath); err != nil {
@@ -182,9 +191,10 @@ func indexEntryFor(p string, wf workFile) *index.Entry {
 // (valid during the call only), its 62 bytes of stat data, object id and
 // flags, and its extended flags (0 without).
 type rawEntry struct {
-	name     []byte
-	fixed    []byte
-	extended uint16
+	name       []byte
+	fixed      []byte
+	extended   uint16
+	start, end int // its bytes in the index
 }
 
 func (e rawEntry) flags() uint16 { return binary.BigEndian.Uint16(e.fixed[60:62]) }
@@ -239,6 +249,7 @@ func walkIndex(data []byte, visit func(rawEntry) bool) (ok bool) {
 			e.extended = binary.BigEndian.Uint16(data[at : at+2])
 			at += 2
 		}
+		e.start = start
 		if version == 4 {
 			strip, w := binary.Uvarint(data[at:])
 			if w <= 0 || strip > uint64(len(prev)) {
@@ -251,7 +262,7 @@ func walkIndex(data []byte, visit func(rawEntry) bool) (ok bool) {
 			}
 			prev = append(prev[:len(prev)-int(strip)], data[at:at+end]...)
 			at += end + 1
-			e.name = prev
+			e.name, e.end = prev, at
 		} else {
 			end := bytes.IndexByte(data[at:], 0)
 			if end < 0 {
@@ -260,6 +271,7 @@ func walkIndex(data []byte, visit func(rawEntry) bool) (ok bool) {
 			e.name = data[at : at+end]
 			// 1 to 8 NULs: the entry's length a multiple of 8
 			at = start + (at-start+end+8)/8*8
+			e.end = at
 		}
 		if !visit(e) {
 			return true

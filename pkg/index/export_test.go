@@ -7,3 +7,12 @@ func SetHugeAtLeast(n int64) (restore func()) {
 	hugeAtLeast = n
 	return func() { hugeAtLeast = old }
 }
+
+// SetChunks sets how many entries a chunk of the file holds and from how
+// many elements a table is checked in parts, and returns a function
+// putting them back.
+func SetChunks(entries, part int) (restore func()) {
+	oe, op := chunkEntries, validPart
+	chunkEntries, validPart = entries, part
+	return func() { chunkEntries, validPart = oe, op }
+}

@@ -10,9 +10,12 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/opsbook/opsbook/pkg/cache"
+	"github.com/opsbook/opsbook/pkg/par"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -34,11 +37,17 @@ import (
 //	the references table: a count (the references'), then each
 //	reference's entry position and place among its Refs (4 + 4 bytes),
 //	by the id named, then path, then place
+//	the chunks table: a count, then for each chunk of 4,096 entries its
+//	first entry's offset (from after the key) and the references and
+//	files of the entries before it; then where the entries end
+//	the chunks table's length (4 bytes, big-endian)
 //	CRC-32 (IEEE) of all the above, big-endian
 //
 // Strings and numbers are a uvarint length then the bytes, and varints.
 // Opening reads the file once, checks the CRC, and makes the entries
-// with three allocations (the entries, their references, their files);
+// with three allocations (the entries, their references, their files),
+// the chunks decoded on all cores at once (each must use up exactly its
+// bytes, references and files);
 // the clear fields stay encoded until asked for. The tables are searched
 // in place. Everything is checked on opening (the paths strictly sorted,
 // every count and length within the file, each table sorted and covering
@@ -177,7 +186,15 @@ func encode(key Key, mark Mark, entries []*Entry) []byte {
 	uv(uint64(len(entries)))
 	uv(uint64(nrefs))
 	uv(uint64(nfiles))
-	for _, e := range entries {
+	base := len(magic) + len(key)
+	var chunks []uint64 // each chunk's offset, references and files before it
+	refsBefore, filesBefore := 0, 0
+	for i, e := range entries {
+		if i%chunkEntries == 0 {
+			chunks = append(chunks, uint64(len(b)-base), uint64(refsBefore), uint64(filesBefore))
+		}
+		refsBefore += len(e.Refs)
+		filesBefore += len(e.Files)
 		str(e.Path)
 		v(e.Stat.Size)
 		v(e.Stat.Mtime)
@@ -211,6 +228,7 @@ func encode(key Key, mark Mark, entries []*Entry) []byte {
 			str(f)
 		}
 	}
+	entriesEnd := len(b) - base
 	// the id table
 	var ids []int
 	for i, e := range entries {
@@ -265,8 +283,21 @@ func encode(key Key, mark Mark, entries []*Entry) []byte {
 		b = binary.LittleEndian.AppendUint32(b, uint32(r.p))
 		b = binary.LittleEndian.AppendUint32(b, uint32(r.j))
 	}
+	// the chunks table, then its length
+	table := len(b)
+	uv(uint64(len(chunks) / 3))
+	for _, x := range chunks {
+		uv(x)
+	}
+	uv(uint64(entriesEnd))
+	b = binary.BigEndian.AppendUint32(b, uint32(len(b)-table))
 	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
 }
+
+// chunkEntries is how many entries a chunk holds: the chunks are decoded
+// on all cores at once; validPart the fewest table elements checked in
+// parts on all cores (see valid). Variables for tests.
+var chunkEntries, validPart = 4096, 1 << 14
 
 // decoder reads the entries out of one string holding the whole file: the
 // strings it returns share it (one allocation, not one per string).
@@ -337,64 +368,112 @@ func decode(data []byte, key Key) (*Index, error) {
 	if len(body) == 0 {
 		return nil, fmt.Errorf("%w: damaged", ErrUnusable)
 	}
+	// The chunks table, at the end: where each chunk of entries starts
+	// (its offset, the references and files of the entries before it),
+	// and where the entries end.
+	if len(body) < 4 {
+		return nil, fmt.Errorf("%w: damaged", ErrUnusable)
+	}
+	tl := uint64(binary.BigEndian.Uint32(body[len(body)-4:]))
+	if tl > uint64(len(body)-4) {
+		return nil, fmt.Errorf("%w: damaged", ErrUnusable)
+	}
+	tail := body[len(body)-4-int(tl) : len(body)-4]
+	body = body[:len(body)-4-int(tl)]
+	if len(body) == 0 || len(tail) == 0 {
+		return nil, fmt.Errorf("%w: damaged", ErrUnusable)
+	}
 	// The buffer is never written again: the entries' strings share it.
-	d := &decoder{s: unsafe.String(&body[0], len(body))}
+	whole := unsafe.String(&body[0], len(body))
+	d := &decoder{s: whole}
 	mark := Mark{Token: d.str(), Listed: d.v()}
 	n, nrefs, nfiles := d.count(), d.count(), d.count()
 	// An entry takes at least minEntry bytes and a reference two: counts
 	// the rest of the file cannot hold are damage, found before the
 	// entries are made (a forged count would otherwise ask for gigabytes).
-	if n > len(d.s)/minEntry || nrefs > len(d.s)/2 {
+	if d.bad || n > len(d.s)/minEntry || nrefs > len(d.s)/2 {
 		return nil, fmt.Errorf("%w: damaged", ErrUnusable)
+	}
+	td := &decoder{s: unsafe.String(&tail[0], len(tail))}
+	nchunks := td.count()
+	if nchunks != (n+chunkEntries-1)/chunkEntries {
+		return nil, fmt.Errorf("%w: damaged", ErrUnusable)
+	}
+	type chunk struct{ off, refs, files int }
+	chunks := make([]chunk, nchunks+1)
+	for c := range nchunks {
+		chunks[c] = chunk{int(td.uv()), int(td.uv()), int(td.uv())}
+	}
+	end := td.uv()
+	chunks[nchunks] = chunk{int(end), nrefs, nfiles}
+	if td.bad || len(td.s) != 0 || end > uint64(len(whole)) || nchunks > 0 && chunks[0] != (chunk{len(whole) - len(d.s), 0, 0}) {
+		return nil, fmt.Errorf("%w: damaged", ErrUnusable)
+	}
+	for c := 1; c <= nchunks; c++ {
+		a, b := chunks[c-1], chunks[c]
+		if b.off <= a.off || b.refs < a.refs || b.files < a.files || b.refs > nrefs || b.files > nfiles {
+			return nil, fmt.Errorf("%w: damaged", ErrUnusable)
+		}
 	}
 	all := make([]Entry, n)
 	entries := make([]*Entry, n)
 	refs := make([]Ref, nrefs)
 	files := make([]string, nfiles)
-	for i := 0; i < n && !d.bad; i++ {
-		e := &all[i]
-		e.Path = d.str()
-		if i > 0 && e.Path <= all[i-1].Path {
-			d.bad = true
-			break
-		}
-		e.Stat = cache.Stat{Size: d.v(), Mtime: d.v(), Ctime: d.v(), Ino: d.uv()}
-		if t := d.take(1); t != "" {
-			e.Trusted, e.Odd, e.Sealed, e.Linked = t[0]&1 != 0, t[0]&2 != 0, t[0]&4 != 0, t[0]&8 != 0
-		}
-		copy(e.Hash[:], d.take(32))
-		e.Kind = record.Kind(d.str())
-		e.ID = d.str()
-		e.clear = d.str()
-		for s := e.clear; s != ""; {
-			_, _, rest, ok := nextField(s)
-			if !ok {
-				d.bad = true
+	bad := make([]bool, nchunks)
+	par.Each(nchunks, func(c int) {
+		at, to := chunks[c], chunks[c+1]
+		cd := &decoder{s: whole[at.off:to.off]}
+		refs, files := refs[at.refs:to.refs:to.refs], files[at.files:to.files:to.files]
+		for i := c * chunkEntries; i < min(n, (c+1)*chunkEntries) && !cd.bad; i++ {
+			e := &all[i]
+			e.Path = cd.str()
+			if i > c*chunkEntries && e.Path <= all[i-1].Path {
+				cd.bad = true
 				break
 			}
-			s = rest
-		}
-		if k := d.count(); k > len(refs) {
-			d.bad = true
-		} else if k > 0 {
-			e.Refs, refs = refs[:k:k], refs[k:]
-			for j := range e.Refs {
-				e.Refs[j] = Ref{d.str(), d.str()}
+			e.Stat = cache.Stat{Size: cd.v(), Mtime: cd.v(), Ctime: cd.v(), Ino: cd.uv()}
+			if t := cd.take(1); t != "" {
+				e.Trusted, e.Odd, e.Sealed, e.Linked = t[0]&1 != 0, t[0]&2 != 0, t[0]&4 != 0, t[0]&8 != 0
 			}
-		}
-		if k := d.count(); k > len(files) {
-			d.bad = true
-		} else if k > 0 {
-			e.Files, files = files[:k:k], files[k:]
-			for j := range e.Files {
-				e.Files[j] = d.str()
+			copy(e.Hash[:], cd.take(32))
+			e.Kind = record.Kind(cd.str())
+			e.ID = cd.str()
+			e.clear = cd.str()
+			for s := e.clear; s != ""; {
+				_, _, rest, ok := nextField(s)
+				if !ok {
+					cd.bad = true
+					break
+				}
+				s = rest
 			}
+			if k := cd.count(); k > len(refs) {
+				cd.bad = true
+			} else if k > 0 {
+				e.Refs, refs = refs[:k:k], refs[k:]
+				for j := range e.Refs {
+					e.Refs[j] = Ref{cd.str(), cd.str()}
+				}
+			}
+			if k := cd.count(); k > len(files) {
+				cd.bad = true
+			} else if k > 0 {
+				e.Files, files = files[:k:k], files[k:]
+				for j := range e.Files {
+					e.Files[j] = cd.str()
+				}
+			}
+			entries[i] = e
 		}
-		entries[i] = e
+		// each chunk's bytes, references and files used up exactly
+		bad[c] = cd.bad || len(cd.s) != 0 || len(refs) != 0 || len(files) != 0
+	})
+	for c := range nchunks {
+		if bad[c] || c > 0 && all[c*chunkEntries].Path <= all[c*chunkEntries-1].Path {
+			return nil, fmt.Errorf("%w: damaged", ErrUnusable)
+		}
 	}
-	if d.bad || len(refs) != 0 || len(files) != 0 {
-		return nil, fmt.Errorf("%w: damaged", ErrUnusable)
-	}
+	d.s = whole[end:]
 	st := &stored{base: entries, now: entries}
 	if m := d.count(); m <= len(d.s)/4 {
 		st.ids = d.take(uint64(4 * m))
@@ -416,6 +495,8 @@ func decode(data []byte, key Key) (*Index, error) {
 // every entry with an id once, by id then path; the references table
 // every one of the nrefs references once, by id named, then path, then
 // place. (The paths are strictly sorted: a position stands for a path.)
+// Each table is checked in parts on all cores, each element against the
+// one before it.
 func (st *stored) valid(nrefs int) bool {
 	withID := 0
 	for _, e := range st.base {
@@ -427,42 +508,74 @@ func (st *stored) valid(nrefs int) bool {
 	if n != withID {
 		return false
 	}
-	prev := -1
-	for k := 0; k < n; k++ {
-		p := st.idAt(k)
-		if p >= len(st.base) || st.base[p].ID == "" {
-			return false
-		}
-		if prev >= 0 {
-			a, b := st.base[prev].ID, st.base[p].ID
-			if a > b || a == b && prev >= p {
-				return false
+	var bad atomic.Bool
+	par.For(n, validPart, func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			p := st.idAt(k)
+			if p >= len(st.base) || st.base[p].ID == "" {
+				bad.Store(true)
+				return
+			}
+			if k == 0 {
+				continue
+			}
+			q := st.idAt(k - 1)
+			if q >= len(st.base) {
+				bad.Store(true)
+				return
+			}
+			if a, b := st.base[q].ID, st.base[p].ID; a > b || a == b && q >= p {
+				bad.Store(true)
+				return
 			}
 		}
-		prev = p
-	}
+	})
 	n = len(st.refs) / 8
-	if n != nrefs {
+	if bad.Load() || n != nrefs {
 		return false
 	}
-	pp, pj := -1, 0
-	for k := 0; k < n; k++ {
-		p, j := st.refAt(k)
-		if p >= len(st.base) || j >= len(st.base[p].Refs) {
-			return false
-		}
-		if pp >= 0 {
+	var mu sync.Mutex
+	parts := map[int][]int32{} // the groups starting in each part, by its first element
+	par.For(n, validPart, func(lo, hi int) {
+		var named []int32
+		for k := lo; k < hi; k++ {
+			p, j := st.refAt(k)
+			if p >= len(st.base) || j >= len(st.base[p].Refs) {
+				bad.Store(true)
+				return
+			}
+			if k == 0 {
+				named = append(named, 0)
+				continue
+			}
+			pp, pj := st.refAt(k - 1)
+			if pp >= len(st.base) || pj >= len(st.base[pp].Refs) {
+				bad.Store(true)
+				return
+			}
 			a, b := st.base[pp].Refs[pj].ID, st.base[p].Refs[j].ID
 			if a > b || a == b && (pp > p || pp == p && pj >= j) {
-				return false
+				bad.Store(true)
+				return
 			}
 			if a != b {
-				st.named = append(st.named, int32(k))
+				named = append(named, int32(k))
 			}
-		} else {
-			st.named = append(st.named, 0)
 		}
-		pp, pj = p, j
+		mu.Lock()
+		parts[lo] = named
+		mu.Unlock()
+	})
+	if bad.Load() {
+		return false
+	}
+	los := make([]int, 0, len(parts))
+	for lo := range parts {
+		los = append(los, lo)
+	}
+	sort.Ints(los)
+	for _, lo := range los {
+		st.named = append(st.named, parts[lo]...)
 	}
 	return true
 }

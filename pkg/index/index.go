@@ -199,9 +199,9 @@ type Index struct {
 	byID  map[string][]*Entry // of extra
 	in    map[string][]In     // of extra
 	// the look-ups of kinds and claims, built on first use
-	groupsOnce sync.Once
-	kinds      map[record.Kind][]*Entry
-	lines      map[Line][]*Entry
+	groupsOnce, linesOnce sync.Once
+	kinds                 map[record.Kind][]*Entry
+	lines                 map[Line][]*Entry
 }
 
 // stored is the look-ups of the entries of an index file.
@@ -249,14 +249,36 @@ func LineOf(e *Entry) Line {
 	return Line{date, e.Str("category")}
 }
 
+// groups finds the entries of each kind. The kind of an entry is its
+// folder's (see pkg/repo), and the paths of a folder are contiguous in
+// path order, so the entries of a kind are a few runs of the sorted
+// entries: found in one pass comparing each entry's kind with the one
+// before it, and a kind of one run is a slice of Entries, not a copy
+// (where a map of every entry by kind took 30 ms at 100,000 records).
 func (x *Index) groups() {
 	x.groupsOnce.Do(func() {
 		x.kinds = map[record.Kind][]*Entry{}
-		for _, e := range x.Entries {
-			x.kinds[e.Kind] = append(x.kinds[e.Kind], e)
+		start := 0
+		for i := 1; i <= len(x.Entries); i++ {
+			if i < len(x.Entries) && x.Entries[i].Kind == x.Entries[start].Kind {
+				continue
+			}
+			k := x.Entries[start].Kind
+			run := x.Entries[start:i:i] // full: an append copies
+			if had := x.kinds[k]; had == nil {
+				x.kinds[k] = run
+			} else {
+				x.kinds[k] = append(had[:len(had):len(had)], run...)
+			}
+			start = i
 		}
+	})
+}
+
+func (x *Index) claimLines() {
+	x.linesOnce.Do(func() {
 		x.lines = map[Line][]*Entry{}
-		for _, e := range x.kinds[record.Expense] {
+		for _, e := range x.Kind(record.Expense) {
 			l := LineOf(e)
 			x.lines[l] = append(x.lines[l], e)
 		}
@@ -267,7 +289,7 @@ func (x *Index) groups() {
 func (x *Index) Kind(k record.Kind) []*Entry { x.groups(); return x.kinds[k] }
 
 // Claims returns the expense entries of a budget line, by path.
-func (x *Index) Claims(l Line) []*Entry { x.groups(); return x.lines[l] }
+func (x *Index) Claims(l Line) []*Entry { x.claimLines(); return x.lines[l] }
 
 // In is a reference made to a record: the entry making it and its field.
 type In struct {

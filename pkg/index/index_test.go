@@ -121,6 +121,33 @@ func lookups(x *index.Index) string {
 		}
 		fmt.Fprintf(&b, "\nin %q: %s\n", id, ins(x.RefsIn(id)))
 	}
+	// the entries of each kind, and the claims of each budget line, by
+	// path (each checked against a pass over the entries)
+	kinds, lines := map[record.Kind][]string{}, map[index.Line][]string{}
+	for _, e := range x.Entries {
+		kinds[e.Kind] = append(kinds[e.Kind], e.Path)
+		if e.Kind == record.Expense {
+			lines[index.LineOf(e)] = append(lines[index.LineOf(e)], e.Path)
+		}
+	}
+	paths := func(es []*index.Entry) []string {
+		var out []string
+		for _, e := range es {
+			out = append(out, e.Path)
+		}
+		return out
+	}
+	for k, want := range kinds {
+		if got := paths(x.Kind(k)); !reflect.DeepEqual(got, want) {
+			fmt.Fprintf(&b, "kind %q: %v, want %v\n", k, got, want)
+		}
+	}
+	for l, want := range lines {
+		if got := paths(x.Claims(l)); !reflect.DeepEqual(got, want) {
+			fmt.Fprintf(&b, "line %v: %v, want %v\n", l, got, want)
+		}
+	}
+	fmt.Fprintf(&b, "%d kinds, %d lines\n", len(kinds), len(lines))
 	var named []string
 	x.Named(func(id string, in []index.In) { named = append(named, id+": "+ins(in)) })
 	sort.Strings(named)
@@ -141,6 +168,11 @@ func TestOpenedEqualsMade(t *testing.T) {
 		openedEqualsMade(t, name, entries)
 		restore := index.SetHugeAtLeast(0) // read into memory of its own, as a large index is
 		openedEqualsMade(t, name+", large", entries)
+		restore()
+		// decoded in chunks and checked in parts on all cores, as a large
+		// index is (also across the last, short chunk)
+		restore = index.SetChunks(7, 5)
+		openedEqualsMade(t, name+", in chunks", entries)
 		restore()
 	}
 }
@@ -223,6 +255,15 @@ func firstDiff(g, w string) string {
 // short or grown (read into memory of its own, as a large index is).
 func TestDamagedTables(t *testing.T) {
 	defer index.SetHugeAtLeast(0)()
+	for _, chunks := range []int{4096, 7} {
+		// one chunk, checked in one part; many, checked in parts
+		restore := index.SetChunks(chunks, chunks/2)
+		damagedTables(t, chunks)
+		restore()
+	}
+}
+
+func damagedTables(t *testing.T, chunks int) {
 	entries := departments(t)["sample"]
 	path := filepath.Join(t.TempDir(), "index")
 	if err := index.Save(path, key, index.Mark{}, entries); err != nil {
@@ -237,8 +278,11 @@ func TestDamagedTables(t *testing.T) {
 			nids++
 		}
 	}
-	// the file ends with the id table, the references table and the CRC
-	refsAt := len(good) - 4 - 8*nrefs
+	// the file ends with the id table, the references table, the chunks
+	// table and its length, and the CRC
+	tableLen := int(binary.BigEndian.Uint32(good[len(good)-8:]))
+	tableAt := len(good) - 8 - tableLen
+	refsAt := tableAt - 8*nrefs
 	idsAt := refsAt - len(binary.AppendUvarint(nil, uint64(nrefs))) - 4*nids
 	if binary.LittleEndian.Uint32(good[idsAt:]) >= uint32(len(entries)) {
 		t.Fatalf("layout: the id table is not where expected")
@@ -261,6 +305,28 @@ func TestDamagedTables(t *testing.T) {
 		},
 		"reference given twice": func(b []byte) { copy(b[refsAt+8*7:refsAt+8*8], b[refsAt+8*6:refsAt+8*7]) },
 		"reference table short": func(b []byte) { b[refsAt-1]-- },
+		"a chunk more said":     func(b []byte) { b[tableAt]++ },
+		"a chunk moved":         func(b []byte) { b[tableAt+1]++ },
+		"paths out of order across chunks": func(b []byte) {
+			if chunks >= len(entries) {
+				b[len(b)-5]++ // one chunk: damage the table's length instead
+				return
+			}
+			// the second chunk's first path made to sort before the
+			// first chunk's last: each chunk alone is in order
+			table := b[tableAt:]
+			_, w := binary.Uvarint(table) // the count
+			for range 3 {                 // the first chunk's offset, references, files
+				_, k := binary.Uvarint(table[w:])
+				w += k
+			}
+			off, _ := binary.Uvarint(table[w:])
+			at := len("OPSBOOK-INDEX\n") + 32 + int(off)
+			_, k := binary.Uvarint(b[at:])
+			b[at+k] = '!'
+		},
+		"entries end moved":   func(b []byte) { b[len(b)-9]-- },
+		"chunks table longer": func(b []byte) { b[len(b)-5]++ },
 		"paths out of order": func(b []byte) {
 			at := len("OPSBOOK-INDEX\n") + 32
 			for _, n := range []int{len(entries), nrefs, nfiles} {
@@ -325,5 +391,34 @@ func TestForgedCounts(t *testing.T) {
 		if grew := after.TotalAlloc - before.TotalAlloc; grew > 16<<20 {
 			t.Errorf("%s: opening allocated %d MB", name, grew>>20)
 		}
+	}
+}
+
+// TestKindInRuns: the entries of a kind in several runs of the sorted
+// entries (a kind whose folders are apart, a misfiled record) are all
+// given, by path; a caller appending to the answer of a kind in one run
+// (a slice of the entries) changes no entry.
+func TestKindInRuns(t *testing.T) {
+	mk := func(p string, k record.Kind) *index.Entry { return &index.Entry{Path: p, Kind: k, ID: p} }
+	x := index.New([]*index.Entry{
+		mk("a/1", record.Expense), mk("a/2", record.Expense), mk("b/1", record.Person),
+		mk("c/1", record.Expense), mk("d/1", record.Complaint), mk("e/1", record.Complaint),
+	})
+	got := func(k record.Kind) string {
+		var out []string
+		for _, e := range x.Kind(k) {
+			out = append(out, e.Path)
+		}
+		return strings.Join(out, " ")
+	}
+	if g := got(record.Expense); g != "a/1 a/2 c/1" {
+		t.Errorf("expenses: %s", g)
+	}
+	if g := got(record.Complaint); g != "d/1 e/1" {
+		t.Errorf("complaints: %s", g)
+	}
+	_ = append(x.Kind(record.Person), mk("z/9", record.Person))
+	if x.Entries[3].Path != "c/1" || got(record.Expense) != "a/1 a/2 c/1" {
+		t.Errorf("an append to an answer changed the entries: %s", x.Entries[3].Path)
 	}
 }

@@ -1,0 +1,175 @@
+package gitstore
+
+import (
+	"bytes"
+	"crypto/sha1"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
+)
+
+// spliceRepo makes a repository whose index git wrote with what real
+// indexes hold: a cached-tree extension (after a commit), an entry added
+// with intent to add (an extended flag: version 3), an untracked cache,
+// and a name longer than the 12 bits of the flags can say.
+func spliceRepo(t *testing.T) (dir string, data []byte) {
+	t.Helper()
+	files := map[string]string{}
+	for i := range 300 {
+		files[fmt.Sprintf("records/d%d/REC-%04d.yaml", i/50, i)] = fmt.Sprintf("id: REC-%04d\n", i)
+	}
+	dir = newRepo(t, files)
+	// a name of 4,200 bytes, in the index only (no file system takes it)
+	long := "records/long" + strings.Repeat("/"+strings.Repeat("n", 200), 21) + ".yaml"
+	blob := strings.TrimSpace(gitCmd(t, dir, "hash-object", "-w", "--", "records/d0/REC-0001.yaml"))
+	gitCmd(t, dir, "update-index", "--add", "--cacheinfo", "100644,"+blob+","+long)
+	writeFiles(t, dir, map[string]string{"notes/planned.txt": "later\n"})
+	gitCmd(t, dir, "add", "-N", "notes/planned.txt")
+	gitCmd(t, dir, "update-index", "--untracked-cache")
+	gitCmd(t, dir, "status", "--porcelain")
+	data, err := os.ReadFile(filepath.Join(dir, ".git", "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, data
+}
+
+// TestSpliceIndexEqualsGoGit: a splice gives, byte for byte, the index
+// the go-git decode and encode of it gave (what a commit wrote before),
+// and git reads it back with the new entries in place.
+func TestSpliceIndexEqualsGoGit(t *testing.T) {
+	isolate(t)
+	dir, data := spliceRepo(t)
+	x, ok := readSplice(data)
+	if !ok {
+		t.Fatal("git's own index could not be spliced")
+	}
+	if x.version != 3 {
+		t.Fatalf("version %d: the intent-to-add entry should make it 3", x.version)
+	}
+	newEntry := func(name, content string) *index.Entry {
+		return &index.Entry{Name: name, Hash: plumbing.ComputeHash(plumbing.BlobObject, []byte(content)),
+			Mode: filemode.Regular, Size: uint32(len(content)), Inode: 7, Dev: 9, UID: 1000, GID: 1000}
+	}
+	add := []*index.Entry{
+		newEntry("records/d1/REC-0060.yaml", "id: REC-0060\nstatus: changed\n"), // replaced
+		newEntry("records/d9/REC-9999.yaml", "id: REC-9999\n"),                  // new, last
+		newEntry("a-first.yaml", "first\n"),                                     // new, first
+		newEntry("records/d2/REC-0100a.yaml", "between\n"),                      // new, between two
+	}
+	replaced := map[string]bool{"records/d3/REC-0170.yaml": true} // removed
+	for _, e := range add {
+		replaced[e.Name] = true
+	}
+	got, err := x.splice(replaced, add)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	idx := &index.Index{}
+	if err := index.NewDecoder(bytes.NewReader(data)).Decode(idx); err != nil {
+		t.Fatal(err)
+	}
+	kept := idx.Entries[:0]
+	for _, e := range idx.Entries {
+		if !replaced[e.Name] {
+			kept = append(kept, e)
+		}
+	}
+	idx.Entries = append(kept, add...)
+	sort.SliceStable(idx.Entries, func(i, j int) bool { return idx.Entries[i].Name < idx.Entries[j].Name })
+	idx.Cache = nil
+	var want bytes.Buffer
+	if err := index.NewEncoder(&want).Encode(idx); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want.Bytes()) {
+		t.Fatalf("splice: %d bytes, go-git's %d; first difference at %d", len(got), want.Len(), firstDiff(got, want.Bytes()))
+	}
+
+	if err := os.WriteFile(filepath.Join(dir, ".git", "index"), got, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ls := gitCmd(t, dir, "ls-files", "--stage")
+	for _, e := range add {
+		if !strings.Contains(ls, e.Hash.String()+" 0\t"+e.Name+"\n") {
+			t.Errorf("git does not list %s at %s:\n%.300s", e.Name, e.Hash, ls)
+		}
+	}
+	if strings.Contains(ls, "REC-0170.yaml") {
+		t.Error("the removed entry is still listed")
+	}
+	if n := strings.Count(ls, "\n"); n != len(idx.Entries) {
+		t.Errorf("git lists %d entries, want %d", n, len(idx.Entries))
+	}
+}
+
+// TestSpliceIndexKeepsAssumeUnchanged: a commit leaves the other entries
+// as they were, their flags too: a file someone marked assume-unchanged
+// stays marked (go-git's decode and encode dropped the mark).
+func TestSpliceIndexKeepsAssumeUnchanged(t *testing.T) {
+	isolate(t)
+	dir, _ := spliceRepo(t)
+	gitCmd(t, dir, "update-index", "--assume-unchanged", "records/d0/REC-0002.yaml")
+	writeFiles(t, dir, map[string]string{"records/d0/REC-0001.yaml": "id: REC-0001\nstatus: changed\n"})
+	commit(t, open(t, dir), "one file", "records/d0/REC-0001.yaml")
+	ls := gitCmd(t, dir, "ls-files", "-v", "--", "records/d0/REC-0002.yaml", "records/d0/REC-0001.yaml")
+	if ls != "H records/d0/REC-0001.yaml\nh records/d0/REC-0002.yaml\n" {
+		t.Errorf("git ls-files -v after the commit:\n%s", ls)
+	}
+}
+
+// TestSpliceIndexRefuses: an index a splice cannot read is decoded whole
+// (which says what is wrong): version 4, a checksum that fails, a cut
+// file, an extension readers must understand.
+func TestSpliceIndexRefuses(t *testing.T) {
+	isolate(t)
+	dir, data := spliceRepo(t)
+	bad := func(what string, b []byte) {
+		t.Helper()
+		if _, ok := readSplice(b); ok {
+			t.Errorf("%s: spliced", what)
+		}
+	}
+	flipped := append([]byte(nil), data...)
+	flipped[100] ^= 1
+	bad("a flipped bit", flipped)
+	bad("cut", data[:len(data)/2])
+	required := append([]byte(nil), data[:len(data)-20]...)
+	required = append(required, "link\x00\x00\x00\x00"...)
+	bad("a required extension", withSum(required))
+	gitCmd(t, dir, "update-index", "--index-version", "4")
+	v4, err := os.ReadFile(filepath.Join(dir, ".git", "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad("version 4", v4)
+	// and a commit still works on it, through go-git
+	writeFiles(t, dir, map[string]string{"records/d0/REC-0001.yaml": "id: REC-0001\nstatus: v4\n"})
+	r := open(t, dir)
+	commit(t, r, "on a version 4 index", "records/d0/REC-0001.yaml")
+	if st := gitCmd(t, dir, "status", "--porcelain", "--", "records/d0"); st != "" {
+		t.Errorf("after a commit on a version 4 index: %q", st)
+	}
+}
+
+func withSum(b []byte) []byte {
+	s := sha1.Sum(b)
+	return append(b, s[:]...)
+}
+
+func firstDiff(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
