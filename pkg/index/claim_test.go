@@ -1,15 +1,18 @@
 package index_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/opsbook/opsbook/pkg/cache"
+	"github.com/opsbook/opsbook/pkg/gen"
 	"github.com/opsbook/opsbook/pkg/index"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/rules"
@@ -104,5 +107,63 @@ func TestClaimSkeleton(t *testing.T) {
 		if e := index.EntryOf(rec.Path, cache.Stat{}, false, cache.Hash{}, rec); !e.Odd {
 			t.Errorf("a path reading as a hash (%q): not Odd", rest)
 		}
+	}
+}
+
+// TestRefSkeleton: a record's RefSkeleton holds the references the record
+// makes at the same places (rules.Expand finds them), its title and its
+// classification, for every record of the sample and of copies of it
+// (references deep in lists: a budget's lines, a meeting's actions), as
+// an index file keeps its entry.
+func TestRefSkeleton(t *testing.T) {
+	copyDir := filepath.Join(t.TempDir(), "copy")
+	if _, err := gen.Replicate(context.Background(), copyDir, gen.ReplicateOptions{From: filepath.Join("..", ".."), Records: 300}); err != nil {
+		t.Fatal(err)
+	}
+	deep := 0
+	for _, dir := range []string{filepath.Join("..", ".."), copyDir} {
+		files, _, err := record.Walk(dir, "records")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var entries []*index.Entry
+		recs := map[string]*record.Record{}
+		for _, f := range files {
+			data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, _ := record.ParseLean(f, data)
+			if rec == nil {
+				continue
+			}
+			entries, recs[f] = append(entries, index.EntryOf(f, cache.Stat{}, false, sha256.Sum256(data), rec)), rec
+		}
+		for _, e := range reopen(t, entries).Entries {
+			rec, skel := recs[e.Path], e.RefSkeleton()
+			if e.Odd {
+				continue
+			}
+			for _, ref := range rules.Refs {
+				if ref.Kind != rec.Kind {
+					continue
+				}
+				got, want := rules.Expand(skel.Data, ref.Path), rules.Expand(rec.Data, ref.Path)
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("%s: %s: %v, want %v", e.Path, ref.Path, got, want)
+				}
+				for p := range want {
+					if strings.Count(p, ".") > 1 {
+						deep++
+					}
+				}
+			}
+			if skel.Title() != rec.Title() || skel.Str("classification") != rec.Str("classification") {
+				t.Errorf("%s: title %q, classification %q; want %q, %q", e.Path, skel.Title(), skel.Str("classification"), rec.Title(), rec.Str("classification"))
+			}
+		}
+	}
+	if deep == 0 {
+		t.Error("no reference deep in a list")
 	}
 }

@@ -11,8 +11,9 @@
 // another format or build, or whose checksum fails, is dropped and rebuilt.
 // It holds no field a policy may encrypt: no texts, no contact details;
 // only ids, paths, kinds, states, references, amounts, dates, categories,
-// the handles of the people named, and titles and names (which no policy
-// may encrypt, and which every `list` table shows).
+// the handles of the people named, titles and names (which no policy may
+// encrypt, and which every `list` table shows) and the classification
+// (which `show --redact` reads of the records naming the one shown).
 //
 // It lives in .git/opsbook/index, written atomically (a temporary file
 // renamed over it); two writers leave one of their indexes, each entry of
@@ -25,6 +26,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -35,7 +37,7 @@ import (
 )
 
 // Format is the version of the file layout; bump it on every change.
-const Format = 8
+const Format = 9
 
 // Clear lists the top-level fields an entry keeps (when their value is
 // text, a number or a boolean, kept as such): what the set-wide rules, the
@@ -45,7 +47,7 @@ var Clear = []string{
 	"status", "date", "category", "project", "amount", "claimant",
 	"assignee", "owner", "employee", "appraiser", "author", "customer",
 	"severity", "received_at", "due", "period", "year", "receipt", "type",
-	"title", "name",
+	"title", "name", "classification",
 }
 
 // Entry is what the index knows of one record file.
@@ -564,6 +566,50 @@ func (e *Entry) ClaimSkeleton() *record.Record {
 	}
 	rec.Data = data
 	return rec
+}
+
+// RefSkeleton is Skeleton with the references the record makes at their
+// places (Refs: "lines.3.project" as the project of the fourth line, the
+// lines before it empty): what `show` reads of a record naming the one
+// shown (rules.Expand finds the same references in it) and the rules of
+// that one read of it (its clear fields). Not for an Odd entry.
+func (e *Entry) RefSkeleton() *record.Record {
+	rec := e.Skeleton()
+	for _, r := range e.Refs {
+		if !strings.Contains(r.Field, ".") {
+			if _, ok := rec.Data.Get(r.Field); ok {
+				continue // a clear field
+			}
+		}
+		rec.Data = setPath(rec.Data, strings.Split(r.Field, "."), r.ID).(record.Map)
+	}
+	return rec
+}
+
+// setPath puts value at the dotted path parts below v (a record.Map or a
+// list, made when nil: a list when the part is a number), and returns v.
+func setPath(v any, parts []string, value string) any {
+	if len(parts) == 0 {
+		return value
+	}
+	if i, err := strconv.Atoi(parts[0]); err == nil && i >= 0 {
+		l, _ := v.([]any)
+		for len(l) <= i {
+			l = append(l, nil)
+		}
+		l[i] = setPath(l[i], parts[1:], value)
+		return l
+	}
+	m, _ := v.(record.Map)
+	old, _ := m.Get(parts[0])
+	nv := setPath(old, parts[1:], value)
+	for i := range m {
+		if m[i].Key == parts[0] {
+			m[i].Value = nv
+			return m
+		}
+	}
+	return append(m, record.Field{Key: parts[0], Value: nv})
 }
 
 // hashMark starts the entries of Files that are a listed file's hash.

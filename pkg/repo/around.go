@@ -52,8 +52,9 @@ func noRecord(x *index.Index, root, id string) error {
 
 // LoadAround loads one record and the records the rules and `show` read
 // about it, found in the index (see Around), instead of the department:
-// the record itself, the records it names, the records naming it, the
-// people and the budgets; for a complaint the other complaints of its
+// the record itself, the records it names, the records naming it (for a
+// project or a customer as skeletons with their references: namedOnly),
+// the people and the budgets; for a complaint the other complaints of its
 // customer as skeletons; for an expense the claims grouped with it (same
 // claimant and day, a shared receipt) as skeletons with their
 // attachments (what split-claim reads; in full when their index entries
@@ -87,11 +88,11 @@ func LoadAround(ctx context.Context, dir, id string) (*Repo, error) {
 	}
 	sch = sch.Encrypting(EncryptedFields(pol))
 	tr := trace(time.Now())
-	full, skel, claims := Around(x, id)
+	full, skel, claims, naming := Around(x, id)
 	if full == nil {
 		return nil, ErrFullPath
 	}
-	tr(fmt.Sprintf("around: %d to read, %d skeletons, %d claims' skeletons", len(full), len(skel), len(claims)))
+	tr(fmt.Sprintf("around: %d to read, %d skeletons, %d claims' skeletons, %d naming it", len(full), len(skel), len(claims), len(naming)))
 	r := &Repo{Root: root, Policy: pol, Schemas: sch, kindIDs: func(k record.Kind) []string {
 		es := x.Kind(k) // by path, as the whole department's set lists them
 		ids := make([]string, len(es))
@@ -156,6 +157,9 @@ func LoadAround(ctx context.Context, dir, id string) (*Repo, error) {
 	for _, e := range claims {
 		recs = append(recs, e.ClaimSkeleton())
 	}
+	for _, e := range naming {
+		recs = append(recs, e.RefSkeleton())
+	}
 	sort.Slice(recs, func(i, j int) bool { return recs[i].Path < recs[j].Path })
 	r.Set = record.NewSet(recs)
 	r.Diags = diag.Sort(r.Diags)
@@ -168,10 +172,10 @@ func LoadAround(ctx context.Context, dir, id string) (*Repo, error) {
 // nil when id is not held by exactly one readable file,
 // is of a kind judged on the whole department, or some record file cannot
 // be read.
-func Around(x *index.Index, id string) (full, skel, claims []*index.Entry) {
+func Around(x *index.Index, id string) (full, skel, claims, naming []*index.Entry) {
 	es := x.Get(id)
 	if len(es) != 1 || wholeKinds[es[0].Kind] {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
 	rec := es[0]
 	in := map[string]*index.Entry{}
@@ -185,7 +189,7 @@ func Around(x *index.Index, id string) (full, skel, claims []*index.Entry) {
 		switch e.Kind {
 		case "":
 			// An unreadable file: commands warn of it, from a full load.
-			return nil, nil, nil
+			return nil, nil, nil, nil
 		case record.Person, record.Budget:
 			add(e)
 		}
@@ -214,8 +218,13 @@ func Around(x *index.Index, id string) (full, skel, claims []*index.Entry) {
 			}
 		}
 	}
+	var named []*index.Entry
 	for _, ref := range x.RefsIn(id) {
-		add(ref.From)
+		if namedOnly[rec.Kind] {
+			named = append(named, ref.From)
+		} else {
+			add(ref.From)
+		}
 	}
 	if rec.Kind == record.StatusReport {
 		// the cadence warning sits on an author's latest submitted report
@@ -271,16 +280,37 @@ func Around(x *index.Index, id string) (full, skel, claims []*index.Entry) {
 			claims = append(claims, e)
 		}
 	}
+	for i, e := range named {
+		switch {
+		case in[e.Path] != nil, i > 0 && named[i-1] == e:
+			// read in full, or named twice by it (by path: its
+			// references are together)
+		case e.Odd:
+			add(e)
+		default:
+			naming = append(naming, e)
+		}
+	}
 	for _, e := range in {
 		full = append(full, e)
+	}
+	for _, e := range naming {
+		delete(skels, e.Path)
 	}
 	for p, e := range skels {
 		if in[p] == nil {
 			skel = append(skel, e)
 		}
 	}
-	return full, skel, claims
+	return full, skel, claims, naming
 }
+
+// namedOnly are the kinds whose records' checks and `show` read of the
+// records naming them only their clear fields and references
+// (index.Entry.RefSkeleton): a project (its plans' and appraisals' states,
+// projects and employees; references in), a customer (references in).
+// In a copied department they are named by thousands.
+var namedOnly = map[record.Kind]bool{record.Project: true, record.Customer: true}
 
 // wholeKinds are judged on what the whole department holds: people
 // (appraisals missing for a period, status reports due: there are few of

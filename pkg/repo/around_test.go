@@ -158,7 +158,9 @@ func splitClaims(t *testing.T) string {
 
 // mistyped is the sample with references to ids one edit away from a
 // record's (a claim's project, a complaint's customer, a plan's
-// project): the "did you mean" names a record outside the neighbourhood.
+// project): the "did you mean" names a record outside the neighbourhood;
+// and with records classified otherwise than their kind's default naming
+// a project and a customer (show --redact of those leaves them out).
 func mistyped(t *testing.T) string {
 	t.Helper()
 	dir := sampleCopy(t, 0)
@@ -166,6 +168,9 @@ func mistyped(t *testing.T) string {
 		"records/expenses/2026/EXP-2026-0019.yaml":   {"project: PRJ-2026-0001", "project: PRJ-2026-0011"},
 		"records/complaints/2026/CMP-2026-0007.yaml": {"customer: CUS-0002", "customer: CUS-0012"},
 		"records/plans/2026/PLN-2026-0003.yaml":      {"project: PRJ-2026-0002", "project: PRJ-2026-0012"},
+		"records/expenses/2026/EXP-2026-0005.yaml":   {"project: PRJ-2026-0001", "project: PRJ-2026-0001\nclassification: confidential"},
+		"records/customers/CUS-0002.yaml":            {"classification: confidential", "classification: internal"},
+		"records/complaints/2026/CMP-2026-0008.yaml": {"customer: CUS-0002", "customer: CUS-0002\nclassification: confidential"},
 	} {
 		p := filepath.Join(dir, filepath.FromSlash(rel))
 		data, err := os.ReadFile(p)
