@@ -766,14 +766,29 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 		}
 	}
 	if s.Commit {
-		dirty, err := s.Git.Dirty(recordPaths)
+		// The records' own state and the registry's, asked at once (each
+		// question reads the whole git index).
+		own := map[string]bool{}
+		for _, p := range recordPaths {
+			own[p] = true
+		}
+		reg := s.registryPaths(own)
+		dirty, err := s.Git.Dirty(append(append([]string(nil), recordPaths...), reg...))
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrRepository, err)
 		}
-		if len(dirty) > 0 {
-			return nil, refused("uncommitted", "refused: %s has uncommitted changes of its own; commit or discard them first (git diff -- %s), or use --no-commit", strings.Join(dirty, ", "), strings.Join(dirty, " "))
+		var mine, others []string
+		for _, p := range dirty {
+			if own[p] {
+				mine = append(mine, p)
+			} else {
+				others = append(others, p)
+			}
 		}
-		if err := s.registryCommitted(recordPaths); err != nil {
+		if len(mine) > 0 {
+			return nil, refused("uncommitted", "refused: %s has uncommitted changes of its own; commit or discard them first (git diff -- %s), or use --no-commit", strings.Join(mine, ", "), strings.Join(mine, " "))
+		}
+		if err := registryCommitted(others); err != nil {
 			return nil, err
 		}
 	}
@@ -1014,28 +1029,26 @@ func (m *fileMemo) head(rel string) ([]byte, error) {
 	return data, err
 }
 
-// registryCommitted refuses a commit while the people registry or the
-// policy has uncommitted changes (a person file edited, added or not yet
-// committed, a changed .opsbook.yaml), other than the records the commit
-// itself changes. The actor and their rights were found in the files as
-// they are, but verify and CI judge the commit by the people and policy
-// committed before it: a role granted in the work tree would make a
-// commit that verify names.
-func (s *Session) registryCommitted(changing []string) error {
-	skip := map[string]bool{}
-	for _, p := range changing {
-		skip[p] = true
-	}
+// registryPaths are the paths of the people registry and the policy,
+// but those a commit itself changes (changing): a commit is refused while
+// one of them has uncommitted changes (a person file edited, added or not
+// yet committed, a changed .opsbook.yaml; see registryCommitted).
+func (s *Session) registryPaths(changing map[string]bool) []string {
 	paths := []string{config.FileName}
 	for _, p := range s.Repo.Set.OfKind(record.Person) {
-		if !skip[p.Path] {
+		if !changing[p.Path] {
 			paths = append(paths, p.Path)
 		}
 	}
-	dirty, err := s.Git.Dirty(paths)
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrRepository, err)
-	}
+	return paths
+}
+
+// registryCommitted refuses a commit while the people registry or the
+// policy has uncommitted changes (dirty, of registryPaths). The actor and
+// their rights were found in the files as they are, but verify and CI
+// judge the commit by the people and policy committed before it: a role
+// granted in the work tree would make a commit that verify names.
+func registryCommitted(dirty []string) error {
 	if len(dirty) == 0 {
 		return nil
 	}

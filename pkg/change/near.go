@@ -537,6 +537,11 @@ func (n *near) weighing(x *index.Index, l index.Line, cats []string) *rules.Weig
 	if !ok {
 		var all []rules.LineClaim
 		for _, e := range x.Claims(l) {
+			// a claim not approved or paid counts on no line: its status,
+			// read in place, spares making its skeleton
+			if !rules.ExpenseCounts(e.Str("status")) {
+				continue
+			}
 			if c, ok := rules.LineClaimOf(e.Skeleton(), cats); ok {
 				all = append(all, c)
 			}

@@ -467,9 +467,9 @@ func listChanged(root string, rd *reader, stored []*index.Entry, ans monitor.Ans
 	var again []*index.Entry // the stored entries of the folders listed again, by path
 	for _, e := range stored {
 		switch {
-		case relisted[parentOf(e.Path)] != nil:
+		case len(relisted) > 0 && relisted[parentOf(e.Path)] != nil:
 			again = append(again, e)
-		case !gone[e.Path]:
+		case len(gone) == 0 || !gone[e.Path]:
 			keep(e)
 		}
 	}
