@@ -167,11 +167,11 @@ func LoadAround(ctx context.Context, dir, id string) (*Repo, error) {
 	return r, nil
 }
 
-// Around returns the entries LoadAround reads in full, as skeletons and
-// as claims' skeletons (index.Entry.ClaimSkeleton) for the record id, or
-// nil when id is not held by exactly one readable file,
-// is of a kind judged on the whole department, or some record file cannot
-// be read.
+// Around returns the entries LoadAround reads in full, as skeletons
+// (index.Entry.Skeleton), as claims' skeletons (ClaimSkeleton) and as
+// skeletons with their references (RefSkeleton) for the record id, or nil
+// when id is not held by exactly one readable file, is of a kind judged on
+// the whole department, or some record file cannot be read.
 func Around(x *index.Index, id string) (full, skel, claims, naming []*index.Entry) {
 	es := x.Get(id)
 	if len(es) != 1 || wholeKinds[es[0].Kind] {
