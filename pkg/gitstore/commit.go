@@ -84,6 +84,7 @@ type FileWrite struct {
 // If the branch was updated but the index could not be written, Commit
 // returns the new commit's hash together with the error.
 func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
+	defer r.closeTrees()
 	var all []string
 	all = append(all, req.Paths...)
 	writes := map[string]*FileWrite{}
@@ -239,7 +240,7 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 		return "", fmt.Errorf("committing %s: %w (the files are as in HEAD)", strings.Join(paths, ", "), ErrNothingToCommit)
 	}
 
-	tb := &treeBuilder{s: r.repo.Storer}
+	tb := &treeBuilder{s: r.objects()}
 	var baseHash plumbing.Hash
 	if baseTree != nil {
 		baseHash = baseTree.Hash

@@ -18,6 +18,7 @@ import (
 // are looked at, so it costs the same in a repository of any size (apart
 // from reading the index once). The result keeps the order of paths.
 func (r *Repo) Dirty(paths []string) ([]string, error) {
+	defer r.closeTrees()
 	paths, err := cleanPaths(paths)
 	if err != nil {
 		return nil, err

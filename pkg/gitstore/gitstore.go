@@ -14,6 +14,7 @@ import (
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/opsbook/opsbook/pkg/gitobj"
 )
 
 // Store is what opsbook's commands need from git. *Repo implements it; tests
@@ -64,6 +65,9 @@ type Repo struct {
 	// branch lock held by a running git process: the wait given to
 	// LockWait, since both are the same promise to the user (--wait).
 	gitWait time.Duration
+	// objs and treeBytes read trees for writes (see trees)
+	objs      *gitobj.Repo
+	treeBytes map[plumbing.Hash][]byte
 }
 
 // Open opens the git repository whose work tree is root. root must be the

@@ -440,6 +440,7 @@ func (r *Repo) leftoverTemps(dirs []string, fix bool) []Finding {
 // content. A plain `git commit` would silently undo HEAD's change. With fix,
 // the entries are set to HEAD's.
 func (r *Repo) stagedReverts(fix bool) ([]Finding, error) {
+	defer r.closeTrees()
 	head, err := r.repo.Head()
 	if err != nil {
 		return nil, nil // no commits: nothing to revert

@@ -55,7 +55,11 @@ func (r *Repo) commitRaw(h plumbing.Hash) (data []byte, ok bool) {
 func (r *Repo) commitObject(h plumbing.Hash) (*object.Commit, error) {
 	raw, ok := r.commitRaw(h)
 	if !ok {
-		return r.repo.CommitObject(h)
+		o, err := r.repo.Storer.EncodedObject(plumbing.CommitObject, h)
+		if err != nil {
+			return nil, err
+		}
+		return object.DecodeCommit(r.objects(), o)
 	}
 	obj := &plumbing.MemoryObject{}
 	obj.SetType(plumbing.CommitObject)
@@ -65,7 +69,7 @@ func (r *Repo) commitObject(h plumbing.Hash) (*object.Commit, error) {
 	if obj.Hash() != h {
 		return r.repo.CommitObject(h) // not the object asked for: go-git says why
 	}
-	return object.DecodeCommit(r.repo.Storer, obj)
+	return object.DecodeCommit(r.objects(), obj)
 }
 
 // hasObject tells whether the object store holds h: a loose object, or
