@@ -139,8 +139,13 @@ func (r *Repo) recordChanges(nd *gitobj.Node, dir string, judge func(gitobj.Chan
 	var out []*fileChange
 	added := false
 	for _, c := range nd.Changes {
+		// judge first: a history's judge is one path, and a root commit's
+		// changes are every file (300,000 paths not parsed for nothing)
+		if !judge(c) {
+			continue
+		}
 		k, id, ok := recordFile(dir, c.Path)
-		if !ok || !judge(c) {
+		if !ok {
 			continue
 		}
 		out = append(out, &fileChange{Change: c, kind: k, id: id, judged: true})

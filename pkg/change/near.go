@@ -537,7 +537,12 @@ func (n *near) weighing(x *index.Index, l index.Line, cats []string) *rules.Weig
 	if !ok {
 		var all []rules.LineClaim
 		for _, e := range x.Claims(l) {
-			if c, ok := rules.LineClaimOf(e.Skeleton(), cats); ok {
+			// a claim not approved or paid counts on no line: its status,
+			// read in place, spares making its skeleton
+			if !rules.ExpenseCounts(e.Str("status")) {
+				continue
+			}
+			if c, ok := rules.LineClaimOf(e.SkeletonOf(lineField), cats); ok {
 				all = append(all, c)
 			}
 		}
@@ -548,6 +553,16 @@ func (n *near) weighing(x *index.Index, l index.Line, cats []string) *rules.Weig
 		n.lines[l] = w
 	}
 	return w
+}
+
+// lineField tells the fields a claim's line reads (rules.LineClaimOf):
+// the skeletons of a line's claims hold no others.
+func lineField(f string) bool {
+	switch f {
+	case "status", "amount", "date", "category", "project":
+		return true
+	}
+	return false
 }
 
 // budgetField is where rules put budget-overspend: the claim's amount.

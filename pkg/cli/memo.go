@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/gitstore"
 	"github.com/opsbook/opsbook/pkg/repo"
 	"github.com/opsbook/opsbook/pkg/rules"
@@ -30,6 +31,9 @@ func (g *global) recallMemo(ctx context.Context, name string, now time.Time) (me
 	if g.noCache {
 		return memoFound{}, nil
 	}
+	if f, ok := g.vouchedMemo(name, now); ok {
+		return f, nil
+	}
 	d, err := repo.OpenIndexed(ctx, g.dir)
 	if err != nil {
 		return memoFound{}, ctx.Err()
@@ -53,6 +57,28 @@ func (g *global) recallMemo(ctx context.Context, name string, now time.Time) (me
 		f.memo = m
 	}
 	return f, nil
+}
+
+// vouchedMemo finds the memo called name without refreshing the index
+// when the file-system monitor vouches that no record file changed since
+// it was made (repo.Memo.Vouched), and it holds now as a memo found the
+// usual way must: the same day and horizon, the same attachments, the
+// same commit state.
+func (g *global) vouchedMemo(name string, now time.Time) (memoFound, bool) {
+	root, err := config.FindRoot(g.dir)
+	if err != nil {
+		return memoFound{}, false
+	}
+	pol, _, err := config.Load(root)
+	if err != nil {
+		return memoFound{}, false
+	}
+	m, err := repo.LoadMemo(root, name)
+	if err != nil || !m.Vouched(root, pol) || !m.Holds(m.Fingerprint, now) || !repo.SameFiles(root, m.Files) || !sameCommitState(root, m.Dirty) {
+		return memoFound{}, false
+	}
+	repo.Trace("%s memo: reused on the monitor's word", name)
+	return memoFound{fp: m.Fingerprint, root: root, memo: m}, true
 }
 
 // sameCommitState asks again whether each path is committed as it is.
@@ -112,6 +138,11 @@ func (g *global) storeMemo(ctx context.Context, name, fp string, now, start time
 		return
 	}
 	m := &repo.Memo{Fingerprint: fp, Day: now.Format(time.DateOnly), From: now, Files: files, Dirty: dirty, Value: value}
+	if token, listed, ok := d.MonitorMark(); ok {
+		if head, ok := repo.MemoHead(d.Root, d.Policy); ok {
+			m.Token, m.Listed, m.Head = token, listed, head
+		}
+	}
 	if at := h.At(); !at.IsZero() {
 		m.Until = &at
 	}

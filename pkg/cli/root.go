@@ -249,9 +249,16 @@ func (g *global) loadAround(ctx context.Context, id string) (time.Time, *repo.Re
 		return time.Time{}, nil, err
 	}
 	if !g.noCache {
-		if r, err := repo.LoadAround(ctx, g.dir, id); err == nil {
+		r, err := repo.LoadAround(ctx, g.dir, id)
+		var none *repo.NoRecord
+		switch {
+		case err == nil:
 			g.warnInterrupted(r.Root)
 			return now, r, nil
+		case errors.As(err, &none):
+			// what the full read says of it, without reading it
+			g.warnInterrupted(none.Root)
+			return now, nil, usageErr("no record with id %q%s", id, similarIDs(none.IDs, id))
 		}
 	}
 	r, err := g.open(ctx)

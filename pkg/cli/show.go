@@ -14,7 +14,6 @@ import (
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/internal/cells"
 	"github.com/opsbook/opsbook/pkg/query"
-	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/opsbook/opsbook/pkg/rules"
 	"github.com/opsbook/opsbook/pkg/schema"
@@ -91,7 +90,11 @@ func runShow(ctx context.Context, o *showOpts) error {
 		if err := unreadableRecord(r, o.id); err != nil {
 			return err
 		}
-		return usageErr("no record with id %q%s", o.id, similarIDs(r.Set, o.id))
+		ids := make([]string, len(r.Set.Records))
+		for i, rec := range r.Set.Records {
+			ids[i] = rec.ID
+		}
+		return usageErr("no record with id %q%s", o.id, similarIDs(ids, o.id))
 	}
 	if o.redact && query.Confidential(rec, r.Policy) {
 		why := "classification: confidential"
@@ -128,28 +131,28 @@ func runShow(ctx context.Context, o *showOpts) error {
 }
 
 // similarIDs suggests ids close to a mistyped one (" (did you mean ...?)"),
-// nearest first.
-func similarIDs(set *record.Set, id string) string {
+// nearest first, the first of equals in the order of ids.
+func similarIDs(ids []string, id string) string {
 	up := strings.ToUpper(id)
 	type near struct {
 		id string
 		d  int
 	}
 	var found []near
-	for _, r := range set.Records {
-		if d := schema.Distance(strings.ToUpper(r.ID), up); d <= 2 {
-			found = append(found, near{r.ID, d})
+	for _, other := range ids {
+		if d := schema.Distance(strings.ToUpper(other), up); d <= 2 {
+			found = append(found, near{other, d})
 		}
 	}
 	sort.SliceStable(found, func(i, j int) bool { return found[i].d < found[j].d })
 	if len(found) == 0 {
 		return ""
 	}
-	var ids []string
+	var best []string
 	for i := 0; i < len(found) && i < 3; i++ {
-		ids = append(ids, found[i].id)
+		best = append(best, found[i].id)
 	}
-	return i18n.Sprintf(" (did you mean %s?)", strings.Join(ids, i18n.T(" or ")))
+	return i18n.Sprintf(" (did you mean %s?)", strings.Join(best, i18n.T(" or ")))
 }
 
 // writeDetail prints a record for people: a heading, the fields with

@@ -159,7 +159,7 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 		return "", fmt.Errorf("reading %s: %w", branch, err)
 	default:
 		parent = ref.Hash()
-		c, err := r.repo.CommitObject(parent)
+		c, err := r.commitObject(parent)
 		if err != nil {
 			return "", fmt.Errorf("reading %s commit %s: %w", branch.Short(), parent, err)
 		}
@@ -538,7 +538,7 @@ func (r *Repo) checkMarkers() error {
 func (r *Repo) indexPath() string { return filepath.Join(r.gitDir, "index") }
 
 func (r *Repo) storeBlob(wf workFile) error {
-	if r.repo.Storer.HasEncodedObject(wf.hash) == nil {
+	if r.hasObject(wf.hash) {
 		return nil
 	}
 	obj := r.repo.Storer.NewEncodedObject()

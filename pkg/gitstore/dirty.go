@@ -144,7 +144,7 @@ func (r *Repo) headTree() (*object.Tree, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading HEAD: %w", err)
 	}
-	c, err := r.repo.CommitObject(ref.Hash())
+	c, err := r.commitObject(ref.Hash())
 	if err != nil {
 		return nil, fmt.Errorf("reading HEAD commit %s: %w", ref.Hash(), err)
 	}

@@ -203,7 +203,7 @@ func (r *Repo) HeadTime() (time.Time, error) {
 	if err != nil {
 		return time.Time{}, fmt.Errorf("reading HEAD: %w", err)
 	}
-	c, err := r.repo.CommitObject(ref.Hash())
+	c, err := r.commitObject(ref.Hash())
 	if err != nil {
 		return time.Time{}, fmt.Errorf("reading HEAD: %w", err)
 	}

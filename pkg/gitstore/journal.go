@@ -493,7 +493,7 @@ func (r *Repo) stagedReverts(fix bool) ([]Finding, error) {
 	if err != nil {
 		return nil, nil // no commits: nothing to revert
 	}
-	c, err := r.repo.CommitObject(head.Hash())
+	c, err := r.commitObject(head.Hash())
 	if err != nil || len(c.ParentHashes) != 1 || !strings.Contains(c.Message, "\nOpsbook-Action: ") {
 		return nil, nil
 	}

@@ -11,8 +11,9 @@
 // another format or build, or whose checksum fails, is dropped and rebuilt.
 // It holds no field a policy may encrypt: no texts, no contact details;
 // only ids, paths, kinds, states, references, amounts, dates, categories,
-// the handles of the people named, and titles and names (which no policy
-// may encrypt, and which every `list` table shows).
+// the handles of the people named, titles and names (which no policy may
+// encrypt, and which every `list` table shows) and the classification
+// (which `show --redact` reads of the records naming the one shown).
 //
 // It lives in .git/opsbook/index, written atomically (a temporary file
 // renamed over it); two writers leave one of their indexes, each entry of
@@ -25,6 +26,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -35,7 +37,7 @@ import (
 )
 
 // Format is the version of the file layout; bump it on every change.
-const Format = 7
+const Format = 9
 
 // Clear lists the top-level fields an entry keeps (when their value is
 // text, a number or a boolean, kept as such): what the set-wide rules, the
@@ -45,7 +47,7 @@ var Clear = []string{
 	"status", "date", "category", "project", "amount", "claimant",
 	"assignee", "owner", "employee", "appraiser", "author", "customer",
 	"severity", "received_at", "due", "period", "year", "receipt", "type",
-	"title", "name",
+	"title", "name", "classification",
 }
 
 // Entry is what the index knows of one record file.
@@ -58,7 +60,9 @@ type Entry struct {
 	ID      string
 	Trusted bool // Stat alone may tell the file unchanged (not racy)
 	// Odd says a Clear field holds what Fields cannot keep (a list, a
-	// mapping, a null): the entry's fields do not stand for the record's.
+	// mapping, a null), or an attachment path begins with "sha256:" (which
+	// Files would read as a listed file's hash): the entry's fields do not
+	// stand for the record's.
 	Odd bool
 	// Sealed says the record holds encrypted values (crypt.Ciphertexts):
 	// what shows it must read and reveal it.
@@ -167,9 +171,12 @@ func EntryOf(path string, st cache.Stat, trusted bool, h cache.Hash, rec *record
 		sums[l.Path] = strings.ToLower(l.SHA256)
 	}
 	for _, n := range rules.NamedAttachments(rec) {
+		if strings.HasPrefix(n.Path, hashMark) {
+			e.Odd = true
+		}
 		e.Files = append(e.Files, n.Path)
 		if h := sums[n.Path]; len(h) == 64 {
-			e.Files = append(e.Files, "sha256:"+h)
+			e.Files = append(e.Files, hashMark+h)
 		}
 	}
 	return e
@@ -527,6 +534,113 @@ func (e *Entry) Skeleton() *record.Record {
 	data := append(record.Map{{Key: "kind", Value: string(e.Kind)}, {Key: "id", Value: e.ID}}, e.Fields()...)
 	return record.Restore(e.Path, e.Kind, e.ID, data, nil, "")
 }
+
+// SkeletonOf is Skeleton with only the clear fields keep accepts (and the
+// kind and id): what a caller reading a few fields of thousands of
+// entries (`list --where`) makes, at a fraction of the cost.
+func (e *Entry) SkeletonOf(keep func(field string) bool) *record.Record {
+	data := record.Map{{Key: "kind", Value: string(e.Kind)}, {Key: "id", Value: e.ID}}
+	for s := e.clear; s != ""; {
+		code, v, rest, ok := nextField(s)
+		if !ok {
+			break
+		}
+		s = rest
+		name := Clear[code&^typeMask]
+		if !keep(name) {
+			continue
+		}
+		var val any = v
+		switch code & typeMask {
+		case typeNumber:
+			val = json.Number(v)
+		case typeBool:
+			val = v == "true"
+		}
+		data = append(data, record.Field{Key: name, Value: val})
+	}
+	return record.Restore(e.Path, e.Kind, e.ID, data, nil, "")
+}
+
+// ClaimSkeleton is Skeleton with the claim's attachments as split-claim
+// reads them (rules.NamedAttachments, rules.Listed): every path of Files
+// as an item's receipt, in Files' order (the receipt field left out: its
+// path is among them), and each path Files gives a hash as an entry of
+// attachments with that hash. It groups and totals in split-claim as the
+// record does; which field named each path is not kept. Not for an Odd
+// entry (see Odd).
+func (e *Entry) ClaimSkeleton() *record.Record {
+	rec := e.Skeleton()
+	data := make(record.Map, 0, len(rec.Data)+2)
+	for _, f := range rec.Data {
+		if f.Key != "receipt" {
+			data = append(data, f)
+		}
+	}
+	var items, listed []any
+	for i, f := range e.Files {
+		if h, ok := strings.CutPrefix(f, hashMark); ok && i > 0 {
+			listed = append(listed, record.Map{{Key: "path", Value: e.Files[i-1]}, {Key: "sha256", Value: h}})
+			continue
+		}
+		items = append(items, record.Map{{Key: "receipt", Value: f}})
+	}
+	if items != nil {
+		data = append(data, record.Field{Key: "items", Value: items})
+	}
+	if listed != nil {
+		data = append(data, record.Field{Key: "attachments", Value: listed})
+	}
+	rec.Data = data
+	return rec
+}
+
+// RefSkeleton is Skeleton with the references the record makes at their
+// places (Refs: "lines.3.project" as the project of the fourth line, the
+// lines before it empty): what `show` reads of a record naming the one
+// shown (rules.Expand finds the same references in it) and the rules of
+// that one read of it (its clear fields). Not for an Odd entry.
+func (e *Entry) RefSkeleton() *record.Record {
+	rec := e.Skeleton()
+	for _, r := range e.Refs {
+		if !strings.Contains(r.Field, ".") {
+			if _, ok := rec.Data.Get(r.Field); ok {
+				continue // a clear field
+			}
+		}
+		rec.Data = setPath(rec.Data, strings.Split(r.Field, "."), r.ID).(record.Map)
+	}
+	return rec
+}
+
+// setPath puts value at the dotted path parts below v (a record.Map or a
+// list, made when nil: a list when the part is a number), and returns v.
+func setPath(v any, parts []string, value string) any {
+	if len(parts) == 0 {
+		return value
+	}
+	if i, err := strconv.Atoi(parts[0]); err == nil && i >= 0 {
+		l, _ := v.([]any)
+		for len(l) <= i {
+			l = append(l, nil)
+		}
+		l[i] = setPath(l[i], parts[1:], value)
+		return l
+	}
+	m, _ := v.(record.Map)
+	old, _ := m.Get(parts[0])
+	nv := setPath(old, parts[1:], value)
+	for i := range m {
+		if m[i].Key == parts[0] {
+			m[i].Value = nv
+			return m
+		}
+	}
+	return append(m, record.Field{Key: parts[0], Value: nv})
+}
+
+// hashMark starts the entries of Files that are a listed file's hash.
+const hashMark = "sha256:"
 
 // ErrUnusable says why an index file was not used.
 var ErrUnusable = errors.New("index unusable")

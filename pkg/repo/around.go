@@ -3,10 +3,14 @@ package repo
 import (
 	"context"
 	"errors"
+	"fmt"
+	"path"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
@@ -16,20 +20,50 @@ import (
 )
 
 // ErrFullPath: the record's neighbourhood cannot stand in for the whole
-// department (no index, no such id, an id held twice); the caller loads
-// everything.
+// department (no index, an id held twice, an unreadable file, an id no
+// record holds with a file at its path); the caller loads everything.
 var ErrFullPath = errors.New("the full department is needed")
+
+// NoRecord is LoadAround's answer for an id no record holds where a full
+// read would find none either: every record file is a readable record
+// and none is named after the id (a full read finds a record by its
+// file's name too, and explains a file there that cannot be read).
+type NoRecord struct {
+	Root string
+	// IDs are the ids of the department's records, by path (as a full
+	// read's set lists them): what a "did you mean" chooses from.
+	IDs []string
+}
+
+func (e *NoRecord) Error() string { return "no record with id" }
+
+// noRecord is the NoRecord of an id the index does not hold, or
+// ErrFullPath.
+func noRecord(x *index.Index, root, id string) error {
+	ids := make([]string, 0, len(x.Entries))
+	for _, e := range x.Entries {
+		if e.Kind == "" || strings.TrimSuffix(path.Base(e.Path), ".yaml") == id {
+			return ErrFullPath
+		}
+		ids = append(ids, e.ID)
+	}
+	return &NoRecord{Root: root, IDs: ids}
+}
 
 // LoadAround loads one record and the records the rules and `show` read
 // about it, found in the index (see Around), instead of the department:
-// the record itself, the records it names, the records naming it, the
-// records naming the same records as it (but people), the people, the
-// budgets, and for an expense the claims grouped with it (same claimant
-// and day, a shared receipt) in full and the year's claims of its
-// category as skeletons (their clear fields: what the budget sums read).
-// Validate on the result gives the record's own diagnostics exactly as on
-// the whole department (TestAroundEqualsFull); the other records'
-// diagnostics are not meaningful.
+// the record itself, the records it names, the records naming it (for a
+// project or a customer as skeletons with their references: namedOnly),
+// the people and the budgets; for a complaint the other complaints of its
+// customer as skeletons; for an expense the claims grouped with it (same
+// claimant and day, a shared receipt) as skeletons with their
+// attachments (what split-claim reads; in full when their index entries
+// do not stand for them) and the year's claims of its category as
+// skeletons (their clear fields: what the budget sums read); for a status
+// report its author's reports; for a meeting every meeting as a
+// skeleton. Validate on the result gives the record's own diagnostics
+// exactly as on the whole department (TestAroundEqualsFull); the other
+// records' diagnostics are not meaningful.
 func LoadAround(ctx context.Context, dir, id string) (*Repo, error) {
 	root, err := config.FindRoot(dir)
 	if err != nil {
@@ -45,16 +79,28 @@ func LoadAround(ctx context.Context, dir, id string) (*Repo, error) {
 		// full read warns of it
 		return nil, ErrFullPath
 	}
+	if len(x.Get(id)) == 0 {
+		return nil, noRecord(x, root, id)
+	}
 	sch, err := schema.Compile(pol.ExpenseCategories, pol.ComplaintCategories)
 	if err != nil {
 		return nil, err
 	}
 	sch = sch.Encrypting(EncryptedFields(pol))
-	full, skel := Around(x, id)
+	tr := trace(time.Now())
+	full, skel, claims, naming := Around(x, id)
 	if full == nil {
 		return nil, ErrFullPath
 	}
-	r := &Repo{Root: root, Policy: pol, Schemas: sch}
+	tr(fmt.Sprintf("around: %d to read, %d skeletons, %d claims' skeletons, %d naming it", len(full), len(skel), len(claims), len(naming)))
+	r := &Repo{Root: root, Policy: pol, Schemas: sch, kindIDs: func(k record.Kind) []string {
+		es := x.Kind(k) // by path, as the whole department's set lists them
+		ids := make([]string, len(es))
+		for i, e := range es {
+			ids[i] = e.ID
+		}
+		return ids
+	}}
 	r.Diags = append(r.Diags, pds...)
 	// The records around are read, parsed and checked on every core, each
 	// worker through its own open folder (a copied department puts
@@ -108,20 +154,28 @@ func LoadAround(ctx context.Context, dir, id string) (*Repo, error) {
 	for _, e := range skel {
 		recs = append(recs, e.Skeleton())
 	}
+	for _, e := range claims {
+		recs = append(recs, e.ClaimSkeleton())
+	}
+	for _, e := range naming {
+		recs = append(recs, e.RefSkeleton())
+	}
 	sort.Slice(recs, func(i, j int) bool { return recs[i].Path < recs[j].Path })
 	r.Set = record.NewSet(recs)
 	r.Diags = diag.Sort(r.Diags)
+	tr("around: read")
 	return r, nil
 }
 
-// Around returns the entries LoadAround reads in full and as skeletons for
-// the record id, or nil when id is not held by exactly one readable file,
-// is of a kind judged on the whole department, or some record file cannot
-// be read.
-func Around(x *index.Index, id string) (full, skel []*index.Entry) {
+// Around returns the entries LoadAround reads in full, as skeletons
+// (index.Entry.Skeleton), as claims' skeletons (ClaimSkeleton) and as
+// skeletons with their references (RefSkeleton) for the record id, or nil
+// when id is not held by exactly one readable file, is of a kind judged on
+// the whole department, or some record file cannot be read.
+func Around(x *index.Index, id string) (full, skel, claims, naming []*index.Entry) {
 	es := x.Get(id)
 	if len(es) != 1 || wholeKinds[es[0].Kind] {
-		return nil, nil
+		return nil, nil, nil, nil
 	}
 	rec := es[0]
 	in := map[string]*index.Entry{}
@@ -135,26 +189,53 @@ func Around(x *index.Index, id string) (full, skel []*index.Entry) {
 		switch e.Kind {
 		case "":
 			// An unreadable file: commands warn of it, from a full load.
-			return nil, nil
+			return nil, nil, nil, nil
 		case record.Person, record.Budget:
 			add(e)
 		}
 	}
+	skels := map[string]*index.Entry{}
 	for _, r := range rec.Refs {
 		for _, t := range x.Get(r.ID) {
 			add(t)
-			if t.Kind == record.Person {
-				continue // a person is named by much of the department
+			if rec.Kind != record.Complaint || t.Kind != record.Customer {
+				continue
 			}
+			// The other records naming what a record names (its
+			// siblings: the other claims, plans and appraisals of its
+			// project, ...) are read by no rule judging it, but the
+			// other complaints of a complaint's customer, of which
+			// complaint-repeat reads the customer, category and time
+			// received: clear fields, which no policy encrypts.
 			for _, sib := range x.RefsIn(t.ID) {
-				add(sib.From)
+				switch {
+				case sib.From.Kind != record.Complaint:
+				case sib.From.Odd:
+					add(sib.From)
+				default:
+					skels[sib.From.Path] = sib.From
+				}
 			}
 		}
 	}
+	var named []*index.Entry
 	for _, ref := range x.RefsIn(id) {
-		add(ref.From)
+		if namedOnly[rec.Kind] {
+			named = append(named, ref.From)
+		} else {
+			add(ref.From)
+		}
 	}
-	skels := map[string]*index.Entry{}
+	if rec.Kind == record.StatusReport {
+		// the cadence warning sits on an author's latest submitted report
+		// (by submitted_at, not a clear field): the author's reports
+		author := rec.Str("author")
+		for _, e := range x.Entries {
+			if e.Kind == record.StatusReport && e.Str("author") == author {
+				add(e)
+			}
+		}
+	}
 	if rec.Kind == record.Meeting {
 		// the cadence warning sits on the latest meeting held of a type
 		for _, e := range x.Entries {
@@ -163,6 +244,7 @@ func Around(x *index.Index, id string) (full, skel []*index.Entry) {
 			}
 		}
 	}
+	var group []*index.Entry
 	if rec.Kind == record.Expense {
 		files := map[string]bool{}
 		for _, f := range rec.Files {
@@ -178,22 +260,57 @@ func Around(x *index.Index, id string) (full, skel []*index.Entry) {
 				same = same || files[f]
 			}
 			if same {
-				add(e)
+				group = append(group, e)
 			} else if yearOf(e.Str("date")) == year && e.Str("category") == cat {
 				skels[e.Path] = e
 			}
 		}
 	}
+	// The claims grouped with it are read by split-claim alone (their
+	// status, amount, claimant, date and attachments), which their
+	// entries hold (ClaimSkeleton), unless their entries do not stand for
+	// them (Odd, Sealed) or another rule reads them.
+	for _, e := range group {
+		if in[e.Path] != nil {
+			continue
+		}
+		if e.Odd || e.Sealed {
+			add(e)
+		} else {
+			claims = append(claims, e)
+		}
+	}
+	for i, e := range named {
+		switch {
+		case in[e.Path] != nil, i > 0 && named[i-1] == e:
+			// read in full, or named twice by it (by path: its
+			// references are together)
+		case e.Odd:
+			add(e)
+		default:
+			naming = append(naming, e)
+		}
+	}
 	for _, e := range in {
 		full = append(full, e)
+	}
+	for _, e := range naming {
+		delete(skels, e.Path)
 	}
 	for p, e := range skels {
 		if in[p] == nil {
 			skel = append(skel, e)
 		}
 	}
-	return full, skel
+	return full, skel, claims, naming
 }
+
+// namedOnly are the kinds whose records' checks and `show` read of the
+// records naming them only their clear fields and references
+// (index.Entry.RefSkeleton): a project (its plans' and appraisals' states,
+// projects and employees; references in), a customer (references in).
+// In a copied department they are named by thousands.
+var namedOnly = map[record.Kind]bool{record.Project: true, record.Customer: true}
 
 // wholeKinds are judged on what the whole department holds: people
 // (appraisals missing for a period, status reports due: there are few of

@@ -3,14 +3,17 @@ package repo
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/attach"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/gen"
 	"github.com/opsbook/opsbook/pkg/query"
@@ -35,22 +38,31 @@ func sampleCopy(t *testing.T, n int) string {
 // references both ways, budget figures and validate's findings in its
 // file) is the same from the record's neighbourhood as from the whole
 // department: on the shipped sample, on copies of it (shared receipts,
-// repeated complaints, many plans of one project) and on a generated
-// department.
+// repeated complaints, many plans of one project, many status reports of
+// one author) and on a generated department, as of a day of the sample's
+// and, for the copies, months later (cadences and due dates passed).
 func TestAroundEqualsFull(t *testing.T) {
-	depts := map[string]string{
-		"sample":    sampleCopy(t, 0),
-		"copies":    sampleCopy(t, 400),
-		"generated": department(t, 300),
+	now, later := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC), time.Date(2027, 3, 1, 10, 0, 0, 0, time.UTC)
+	copies := sampleCopy(t, 400)
+	depts := []struct {
+		name string
+		dir  string
+		now  time.Time
+	}{
+		{"sample", sampleCopy(t, 0), now},
+		{"copies", copies, now},
+		{"copies later", copies, later},
+		{"generated", department(t, 300), now},
+		{"splits", splitClaims(t), now},
+		{"mistyped", mistyped(t), now},
 	}
-	for name, dir := range depts {
-		t.Run(name, func(t *testing.T) { aroundEqualsFull(t, dir) })
+	for _, d := range depts {
+		t.Run(d.name, func(t *testing.T) { aroundEqualsFull(t, d.dir, d.now) })
 	}
 }
 
-func aroundEqualsFull(t *testing.T, dir string) {
+func aroundEqualsFull(t *testing.T, dir string, now time.Time) {
 	ctx := context.Background()
-	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 	whole, err := LoadWith(ctx, dir, Options{NoCache: true})
 	if err != nil {
 		t.Fatal(err)
@@ -87,6 +99,171 @@ func aroundEqualsFull(t *testing.T, dir string) {
 	}
 	if bad > 0 {
 		t.Errorf("%d of %d records differ", bad, len(whole.Set.Records))
+	}
+}
+
+// splitClaims is the sample with claims grouped in every way split-claim
+// and receipt-shared group them, each group's claims read from the index
+// (LoadAround) as skeletons: a receipt shared by SHA-256 alone under
+// other paths (one hash listed in capitals), by an item's receipt, a
+// rejected claim in a group, a claimant's day, a path that reads as a
+// hash ("sha256:…"), a claim whose clear field is a list, amounts over
+// the manager's limit only together and under it together.
+func splitClaims(t *testing.T) string {
+	t.Helper()
+	dir := sampleCopy(t, 0)
+	write := func(rel, text string) {
+		t.Helper()
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	shared, other := "invoice 4471, one receipt\n", "invoice 4472\n"
+	h, ho := attach.SumBytes([]byte(shared)), attach.SumBytes([]byte(other))
+	for _, a := range []string{"EXP-2026-0901/r.txt", "EXP-2026-0902/copy.txt", "EXP-2026-0902/other.txt", "EXP-2026-0903/q.txt", "EXP-2026-0906/q2.txt", "EXP-2026-0910/again.txt"} {
+		text := shared
+		if strings.Contains(a, "other") || strings.Contains(a, "q") {
+			text = other
+		}
+		write("attachments/"+a, text)
+	}
+	claim := func(id, claimant, date, status, amount, rest string) {
+		write("records/expenses/2026/"+id+".yaml", fmt.Sprintf("kind: expense\nid: %s\ntitle: claim %s\nstatus: %s\nclaimant: %s\ndate: %s\ncategory: marketing\namount: %s\n%s", id, id, status, claimant, date, amount, rest))
+	}
+	// one receipt by SHA-256 alone: 0901's receipt, 0902's first item, 0910 (in capitals)
+	claim("EXP-2026-0901", "li.wei", "2026-10-01", "approved", "3000.00", "receipt: attachments/EXP-2026-0901/r.txt\nattachments:\n  - path: attachments/EXP-2026-0901/r.txt\n    sha256: \""+h+"\"\n")
+	claim("EXP-2026-0902", "sun.li", "2026-10-02", "submitted", "3000.00", "items:\n  - description: a\n    amount: 2000.00\n    receipt: attachments/EXP-2026-0902/copy.txt\n  - description: b\n    amount: 1000.00\n    receipt: attachments/EXP-2026-0902/other.txt\nattachments:\n  - path: attachments/EXP-2026-0902/copy.txt\n    sha256: \""+h+"\"\n  - path: attachments/EXP-2026-0902/other.txt\n    sha256: \""+ho+"\"\n")
+	claim("EXP-2026-0910", "wang.fang", "2026-10-03", "paid", "100.00", "receipt: attachments/EXP-2026-0910/again.txt\nattachments:\n  - path: attachments/EXP-2026-0910/again.txt\n    sha256: \""+strings.ToUpper(h)+"\"\n")
+	// one path, a rejected claim among them: 0904 and 0905 alone count, under every limit
+	q := "receipt: attachments/EXP-2026-0903/q.txt\n"
+	claim("EXP-2026-0903", "zhou.jie", "2026-10-04", "rejected", "4900.00", q)
+	claim("EXP-2026-0904", "zhou.jie", "2026-10-05", "approved", "2000.00", q)
+	claim("EXP-2026-0905", "he.jing", "2026-10-06", "draft", "2000.00", q)
+	// an item's receipt that is another claim's receipt: over the limit together
+	claim("EXP-2026-0906", "liu.yang", "2026-10-07", "approved", "4000.00", "items:\n  - description: a\n    amount: 1000.00\n  - description: b\n    amount: 3000.00\n    receipt: attachments/EXP-2026-0906/q2.txt\n")
+	claim("EXP-2026-0907", "zhao.lei", "2026-10-08", "paid", "4500.00", "receipt: attachments/EXP-2026-0906/q2.txt\n")
+	// a claimant's day, no receipt shared
+	claim("EXP-2026-0908", "wu.qiang", "2026-10-09", "approved", "2600.00", "")
+	claim("EXP-2026-0909", "wu.qiang", "2026-10-09", "submitted", "2600.00", "")
+	// a path that reads as the shared receipt's hash, and a claim whose
+	// claimant is a list (its index entry does not stand for it), sharing a path
+	claim("EXP-2026-0911", "chen.hao", "2026-10-10", "submitted", "900.00", "items:\n  - description: a\n    amount: 400.00\n    receipt: attachments/EXP-2026-0903/q.txt\n  - description: b\n    amount: 500.00\n    receipt: sha256:"+h+"\n")
+	claim("EXP-2026-0912", "[li.wei, sun.li]", "2026-10-11", "approved", "4800.00", "receipt: sha256:"+h+"\n")
+	return dir
+}
+
+// mistyped is the sample with references to ids one edit away from a
+// record's (a claim's project, a complaint's customer, a plan's
+// project): the "did you mean" names a record outside the neighbourhood;
+// and with records classified otherwise than their kind's default naming
+// a project and a customer (show --redact of those leaves them out).
+func mistyped(t *testing.T) string {
+	t.Helper()
+	dir := sampleCopy(t, 0)
+	for rel, change := range map[string][2]string{
+		"records/expenses/2026/EXP-2026-0019.yaml":   {"project: PRJ-2026-0001", "project: PRJ-2026-0011"},
+		"records/complaints/2026/CMP-2026-0007.yaml": {"customer: CUS-0002", "customer: CUS-0012"},
+		"records/plans/2026/PLN-2026-0003.yaml":      {"project: PRJ-2026-0002", "project: PRJ-2026-0012"},
+		"records/expenses/2026/EXP-2026-0005.yaml":   {"project: PRJ-2026-0001", "project: PRJ-2026-0001\nclassification: confidential"},
+		"records/customers/CUS-0002.yaml":            {"classification: confidential", "classification: internal"},
+		"records/complaints/2026/CMP-2026-0008.yaml": {"customer: CUS-0002", "customer: CUS-0002\nclassification: confidential"},
+	} {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		data, err := os.ReadFile(p)
+		if err != nil || !strings.Contains(string(data), change[0]+"\n") {
+			t.Fatalf("%s: %v, or no %q", rel, err, change[0])
+		}
+		if err := os.WriteFile(p, []byte(strings.Replace(string(data), change[0]+"\n", change[1]+"\n", 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// TestSplitClaimsDepartment: the claims splitClaims writes make the
+// findings TestAroundEqualsFull is to find again from skeletons.
+func TestSplitClaimsDepartment(t *testing.T) {
+	r, err := LoadWith(context.Background(), splitClaims(t), Options{NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byHash := "claims EXP-2026-0901, EXP-2026-0902, EXP-2026-0910 sharing a receipt with SHA-256 ac91ffed2315… total 6100.00, over the manager's"
+	rejected := "claims EXP-2026-0904, EXP-2026-0905, EXP-2026-0911 sharing the receipt attachments/EXP-2026-0903/q.txt: a receipt"
+	item := "claims EXP-2026-0906, EXP-2026-0907 sharing the receipt attachments/EXP-2026-0906/q2.txt total 8500.00"
+	day := "claims EXP-2026-0908, EXP-2026-0909 by wu.qiang on 2026-10-09 total 5200.00"
+	path := "claims EXP-2026-0911, EXP-2026-0912 sharing the receipt sha256:ac91ffed23154bf3a0cd312f2dd2c29c0dd9a02eb67b2ffcf3b6151b35c30f97 total 5700.00"
+	want := []string{
+		"EXP-2026-0901 split-claim " + byHash, "EXP-2026-0902 split-claim " + byHash,
+		"EXP-2026-0904 receipt-shared " + rejected, "EXP-2026-0905 receipt-shared " + rejected,
+		"EXP-2026-0906 split-claim " + item, "EXP-2026-0907 split-claim " + item,
+		"EXP-2026-0908 split-claim " + day, "EXP-2026-0909 split-claim " + day,
+		"EXP-2026-0910 split-claim " + byHash,
+		"EXP-2026-0911 receipt-shared " + rejected, "EXP-2026-0911 split-claim " + path,
+		"EXP-2026-0912 split-claim " + path,
+	}
+	var got []string
+	for _, d := range r.Validate(time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)) {
+		if (d.Rule == "split-claim" || d.Rule == "receipt-shared") && strings.HasPrefix(d.Record, "EXP-2026-09") {
+			got = append(got, d.Record+" "+d.Rule+" "+d.Message)
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d findings, want %d:\n%s", len(got), len(want), strings.Join(got, "\n"))
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("finding %d:\n got %s\nwant %s…", i, got[i], want[i])
+		}
+	}
+}
+
+// TestValidatePathsEqualsFull: the findings ValidatePaths gives for one
+// record file (its own checks alone, rules.Context.Only) are those of the
+// full Validate in that file, for every record (people and plans
+// included) of the sample, copies of it, a generated department, claims
+// grouped every way and mistyped references: no record's own checks put
+// a finding on another record.
+func TestValidatePathsEqualsFull(t *testing.T) {
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	depts := map[string]string{
+		"sample":    sampleCopy(t, 0),
+		"copies":    sampleCopy(t, 300),
+		"generated": department(t, 300),
+		"splits":    splitClaims(t),
+		"mistyped":  mistyped(t),
+	}
+	for name, dir := range depts {
+		t.Run(name, func(t *testing.T) {
+			r, err := LoadWith(context.Background(), dir, Options{NoCache: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			all := r.Validate(now)
+			key := func(ds []diag.Diagnostic) string {
+				var b strings.Builder
+				for _, d := range ds {
+					fmt.Fprintf(&b, "%s:%d:%d %s %s %s | %s\n", d.Path, d.Line, d.Column, d.Severity, d.Rule, d.Message, d.Text)
+				}
+				return b.String()
+			}
+			found, bad := 0, 0
+			for _, rec := range r.Set.Records {
+				want := FilterPaths(all, []string{rec.Path})
+				found += len(want)
+				if got := key(r.ValidatePaths(now, []string{rec.Path})); got != key(want) {
+					if bad++; bad <= 5 {
+						t.Errorf("%s:\n%s", rec.Path, lineDiff(got, key(want)))
+					}
+				}
+			}
+			if found == 0 {
+				t.Errorf("no findings to compare")
+			}
+		})
 	}
 }
 
@@ -170,5 +347,62 @@ func TestHorizonHoldsAtRandomMoments(t *testing.T) {
 				t.Errorf("no horizon moved a finding")
 			}
 		})
+	}
+}
+
+// TestLoadAroundNoRecord: an id no record holds is told from the index
+// (NoRecord, with the department's ids in the full read's order) when a
+// full read would find nothing either, and left to the full read when a
+// file named after the id holds another (a full read finds it by its
+// name), or a record file cannot be read.
+func TestLoadAroundNoRecord(t *testing.T) {
+	ctx := context.Background()
+	dir := sampleCopy(t, 300)
+	whole, err := LoadWith(ctx, dir, Options{NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, rec := range whole.Set.Records {
+		ids = append(ids, rec.ID)
+	}
+	for _, id := range []string{"EXP-2026-016", "EXP-2026-9999", "nobody.here", "", "exp-2026-0016"} {
+		_, err := LoadAround(ctx, dir, id)
+		var none *NoRecord
+		if !errors.As(err, &none) {
+			t.Fatalf("%q: %v, want NoRecord", id, err)
+		}
+		if !reflect.DeepEqual(none.IDs, ids) || none.Root != whole.Root {
+			t.Fatalf("%q: %d ids at %s, want the full read's %d at %s", id, len(none.IDs), none.Root, len(ids), whole.Root)
+		}
+	}
+	// a claim's file holding another claim's id: the full read explains
+	own := filepath.Join(dir, "records", "expenses", "2026", "EXP-2026-0016.yaml")
+	data, err := os.ReadFile(own)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(own, []byte(strings.Replace(string(data), "id: EXP-2026-0016", "id: EXP-2026-9016", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadAround(ctx, dir, "EXP-2026-0016"); err != ErrFullPath {
+		t.Fatalf("a file at the id's path holding another: %v, want ErrFullPath", err)
+	}
+	if _, err := LoadAround(ctx, dir, "EXP-2026-9999"); !errors.As(err, new(*NoRecord)) {
+		t.Fatalf("another id: %v, want NoRecord", err)
+	}
+	// a file of that name in another kind's folder: found by its name
+	if err := os.WriteFile(filepath.Join(dir, "records", "tasks", "2026", "EXP-2026-9998.yaml"), []byte(strings.Replace(string(data), "id: EXP-2026-0016", "id: TSK-2026-0998", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadAround(ctx, dir, "EXP-2026-9998"); err != ErrFullPath {
+		t.Fatalf("a file named after the id in another folder: %v, want ErrFullPath", err)
+	}
+	// a record file that is not a record
+	if err := os.WriteFile(filepath.Join(dir, "records", "tasks", "2026", "TSK-2026-0999.yaml"), []byte("kind: [task\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadAround(ctx, dir, "EXP-2026-9999"); err != ErrFullPath {
+		t.Fatalf("an unreadable file: %v, want ErrFullPath", err)
 	}
 }

@@ -57,6 +57,13 @@ type IndexStats struct {
 	// listed, unless the monitor's word was used); Relisted the folders
 	// listed again on the monitor's word (0 when every folder was walked).
 	Statted, Relisted int
+	// Token is the file-system monitor's token the refreshed entries hold
+	// as of ("" when the monitor was not asked, did not answer, or the
+	// listing had hazards), and Listed when every file was last listed
+	// (Unix seconds): a memo made from these entries stays true while the
+	// monitor names no change since Token (see package cli's memos).
+	Token  string
+	Listed int64
 	// Hazards counts the errors of listing the folders (symbolic links,
 	// folders that cannot be read, names differing in case): files the
 	// index has no entry for, which a full read warns of.
@@ -126,6 +133,7 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 			// Nothing changed since the index was saved, and it holds
 			// no entry its stat data could not vouch for.
 			st.Monitor, st.Files, st.Reused = "used", len(o.x.Entries), len(o.x.Entries)
+			st.Token, st.Listed = stored, o.x.Mark.Listed
 			return o.x, st, nil
 		default:
 			token, st.Monitor = ans.Token, "used"
@@ -298,6 +306,7 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 		token, listed = o.x.Mark.Token, o.x.Mark.Listed
 	}
 	mark := index.Mark{Token: token, Listed: listed}
+	st.Token, st.Listed = token, listed
 	// With a monitor, the index is saved with the new token when every
 	// file was listed, or when the files named since the stored token
 	// are enough that checking them again costs more than the saving.
@@ -467,9 +476,9 @@ func listChanged(root string, rd *reader, stored []*index.Entry, ans monitor.Ans
 	var again []*index.Entry // the stored entries of the folders listed again, by path
 	for _, e := range stored {
 		switch {
-		case relisted[parentOf(e.Path)] != nil:
+		case len(relisted) > 0 && relisted[parentOf(e.Path)] != nil:
 			again = append(again, e)
-		case !gone[e.Path]:
+		case len(gone) == 0 || !gone[e.Path]:
 			keep(e)
 		}
 	}

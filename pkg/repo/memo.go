@@ -17,6 +17,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/attach"
 	"github.com/opsbook/opsbook/pkg/cache"
 	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/monitor"
 )
 
 // A memo keeps an answer computed from the whole department (the summary,
@@ -54,7 +55,16 @@ type Memo struct {
 	// (gitstore's Dirty: a move's attachments must be committed as they
 	// are), the answer then; the caller asks again before reusing it.
 	Dirty map[string]bool `json:"dirty,omitempty"`
-	Value json.RawMessage `json:"value"`
+	// Token, when not empty, is the file-system monitor's token the
+	// record files were fingerprinted as of, Listed when every file had
+	// last been listed (Unix seconds), and Head the fingerprint's part
+	// that is not the record files (MemoHead): while the monitor names no
+	// change since Token, the record files are as fingerprinted, and the
+	// memo is found without refreshing the index (see Vouched).
+	Token  string          `json:"token,omitempty"`
+	Listed int64           `json:"listed,omitempty"`
+	Head   string          `json:"head,omitempty"`
+	Value  json.RawMessage `json:"value"`
 }
 
 // SeenFile is what was at an attachment path when a memo was made.
@@ -65,22 +75,36 @@ type SeenFile struct {
 }
 
 // MemoFormat is the memo files' format; bump it on every change.
-const MemoFormat = 3
+const MemoFormat = 4
 
-// Fingerprint is the department's fingerprint (see Memo); ok is false when
-// a record file could not be read at all (the full read warns of it).
-func (d *Indexed) Fingerprint() (fp string, ok bool) {
+// MemoHead is the part of a department's fingerprint that is not its
+// record files: the opsbook build, the schemas and categories, the
+// encryption policy, and the policy file's bytes. ok is false when the
+// policy file cannot be read.
+func MemoHead(root string, pol *config.Policy) (head string, ok bool) {
 	h := sha256.New()
-	pol := d.Policy
 	key := cache.NewKey(pol.Records, pol.ExpenseCategories, append(slices.Clone(pol.ComplaintCategories), encryptKey(pol)))
 	fmt.Fprintf(h, "opsbook memo %d\x00", MemoFormat)
 	h.Write(key[:])
-	data, err := os.ReadFile(filepath.Join(d.Root, config.FileName))
+	data, err := os.ReadFile(filepath.Join(root, config.FileName))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return "", false
 	}
 	fmt.Fprintf(h, "%d\x00", len(data))
 	h.Write(data)
+	return hex.EncodeToString(h.Sum(nil)), true
+}
+
+// Fingerprint is the department's fingerprint (see Memo): MemoHead and
+// every record file's path and content hash; ok is false when a record
+// file could not be read at all (the full read warns of it).
+func (d *Indexed) Fingerprint() (fp string, ok bool) {
+	head, ok := MemoHead(d.Root, d.Policy)
+	if !ok {
+		return "", false
+	}
+	h := sha256.New()
+	h.Write([]byte(head))
 	for _, e := range d.Index.Entries {
 		if e.Kind == "" {
 			return "", false
@@ -89,6 +113,43 @@ func (d *Indexed) Fingerprint() (fp string, ok bool) {
 		h.Write(e.Hash[:])
 	}
 	return hex.EncodeToString(h.Sum(nil)), true
+}
+
+// MonitorMark is the monitor's token and last full listing the refreshed
+// entries hold as of, for a memo (Memo.Token); ok is false when there is
+// none, or some entry has a second name or could not be read (a change
+// through another name escapes the monitor).
+func (d *Indexed) MonitorMark() (token string, listed int64, ok bool) {
+	if d.Stats.Token == "" {
+		return "", 0, false
+	}
+	for _, e := range d.Index.Entries {
+		if e.Linked || e.Kind == "" {
+			return "", 0, false
+		}
+	}
+	return d.Stats.Token, d.Stats.Listed, true
+}
+
+// Vouched tells whether the monitor vouches that the record files are as
+// they were when m was made (m.Token: see Memo) and the rest of the
+// fingerprint (MemoHead) is the same: then m's fingerprint is the
+// department's, without a refresh of the index. Every file must have been
+// listed within FullListingEvery (a change through a second name made
+// since escapes the monitor until then).
+func (m *Memo) Vouched(root string, pol *config.Policy) bool {
+	if m.Token == "" || m.Head == "" {
+		return false
+	}
+	now, listed := time.Now(), time.Unix(m.Listed, 0)
+	if now.Sub(listed) > FullListingEvery || listed.After(now.Add(time.Minute)) {
+		return false
+	}
+	if head, ok := MemoHead(root, pol); !ok || head != m.Head {
+		return false
+	}
+	ans, err := monitor.Ask(cache.Dir(root), root, pol.Records, m.Token)
+	return err == nil && !ans.Reset && len(ans.Files) == 0 && len(ans.Dirs) == 0
 }
 
 // SeeFiles takes what is at each attachment path, for a memo made by a

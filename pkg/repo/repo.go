@@ -38,6 +38,10 @@ type Repo struct {
 	Unread int
 	// parsed: most records were parsed, not taken from the cache.
 	parsed bool
+	// kindIDs, when set, lists the ids of a kind in the whole department
+	// (rules.Context.KindIDs): a repository holding part of it (LoadAround)
+	// suggests for a missing reference what the whole one does.
+	kindIDs func(record.Kind) []string
 }
 
 // Open finds the repository from dir and loads it.
@@ -54,20 +58,24 @@ func Load(ctx context.Context, root string) (*Repo, error) {
 // Validate returns every diagnostic: loading problems plus the rules, judged
 // at now.
 func (r *Repo) Validate(now time.Time) []diag.Diagnostic {
-	ds, _ := r.validate(now, nil, false, nil)
+	ds, _ := r.validate(now, nil, false, nil, nil)
 	return ds
 }
 
 // ValidatePaths is FilterPaths(Validate(now), paths), without making the
-// rules' findings on records outside paths (rules.Context.Keep): what a
-// command about one record asks, in a department whose other records
-// carry thousands of warnings.
+// rules' findings on records outside paths (rules.Context.Keep) nor
+// running the checks of single records on them (rules.Context.Only: every
+// finding of a record's own checks is on that record, never on another
+// it reads): what a command about one record asks, in a department whose
+// other records carry thousands of warnings.
 func (r *Repo) ValidatePaths(now time.Time, paths []string) []diag.Diagnostic {
 	var keep func(path, rule string, sev diag.Severity) bool
+	var only func(rec *record.Record) bool
 	if len(paths) > 0 {
 		keep = func(path, _ string, _ diag.Severity) bool { return inPaths(path, paths) }
+		only = func(rec *record.Record) bool { return inPaths(rec.Path, paths) }
 	}
-	ds, _ := r.validate(now, nil, false, keep)
+	ds, _ := r.validate(now, nil, false, keep, only)
 	return FilterPaths(ds, paths)
 }
 
@@ -76,7 +84,7 @@ func (r *Repo) ValidatePaths(now time.Time, paths []string) []diag.Diagnostic {
 // the attachment paths the rules looked at (stat or hash), sorted: with
 // the records and the policy, all the findings depend on.
 func (r *Repo) ValidateSeen(now time.Time, h *rules.Horizon) ([]diag.Diagnostic, []string) {
-	return r.validate(now, h, true, nil)
+	return r.validate(now, h, true, nil, nil)
 }
 
 // ErrorsOf returns the errors Validate finds on the record files of paths
@@ -123,7 +131,7 @@ func (r *Repo) ErrorsOfSeen(now time.Time, paths map[string]bool, h *rules.Horiz
 	return ds, out
 }
 
-func (r *Repo) validate(now time.Time, h *rules.Horizon, collect bool, keep func(path, rule string, sev diag.Severity) bool) ([]diag.Diagnostic, []string) {
+func (r *Repo) validate(now time.Time, h *rules.Horizon, collect bool, keep func(path, rule string, sev diag.Severity) bool, only func(*record.Record) bool) ([]diag.Diagnostic, []string) {
 	tr := trace(time.Now())
 	// The records are nearly all the heap and stay to the end, while the
 	// rules make garbage: at the default GOGC the heap may grow to twice
@@ -145,7 +153,7 @@ func (r *Repo) validate(now time.Time, h *rules.Horizon, collect bool, keep func
 		}
 		return seen.stat(rel, func(rel string) attach.State { return attach.Stat(r.Root, rel) })
 	}
-	c := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Stat: stat, Horizon: h, Keep: keep}
+	c := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Stat: stat, Horizon: h, Keep: keep, Only: only, KindIDs: r.kindIDs}
 	var summed sync.Map
 	if collect {
 		c.Sum = func(rel string) (string, error) {
