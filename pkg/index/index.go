@@ -109,12 +109,20 @@ func (e *Entry) Str(field string) string {
 
 // Fields returns the Clear fields the record has, in Clear's order: text
 // as string, numbers as json.Number, booleans as bool.
-func (e *Entry) Fields() record.Map {
+func (e *Entry) Fields() record.Map { return e.fieldsOf(nil) }
+
+// fieldsOf is Fields with only the fields keep accepts (all for nil).
+func (e *Entry) fieldsOf(keep func(field string) bool) record.Map {
 	var out record.Map
 	for s := e.clear; s != ""; {
 		code, v, rest, ok := nextField(s)
 		if !ok {
 			break
+		}
+		s = rest
+		name := Clear[code&^typeMask]
+		if keep != nil && !keep(name) {
+			continue
 		}
 		var val any = v
 		switch code & typeMask {
@@ -123,8 +131,7 @@ func (e *Entry) Fields() record.Map {
 		case typeBool:
 			val = v == "true"
 		}
-		out = append(out, record.Field{Key: Clear[code&^typeMask], Value: val})
-		s = rest
+		out = append(out, record.Field{Key: name, Value: val})
 	}
 	return out
 }
@@ -539,26 +546,7 @@ func (e *Entry) Skeleton() *record.Record {
 // kind and id): what a caller reading a few fields of thousands of
 // entries (`list --where`) makes, at a fraction of the cost.
 func (e *Entry) SkeletonOf(keep func(field string) bool) *record.Record {
-	data := record.Map{{Key: "kind", Value: string(e.Kind)}, {Key: "id", Value: e.ID}}
-	for s := e.clear; s != ""; {
-		code, v, rest, ok := nextField(s)
-		if !ok {
-			break
-		}
-		s = rest
-		name := Clear[code&^typeMask]
-		if !keep(name) {
-			continue
-		}
-		var val any = v
-		switch code & typeMask {
-		case typeNumber:
-			val = json.Number(v)
-		case typeBool:
-			val = v == "true"
-		}
-		data = append(data, record.Field{Key: name, Value: val})
-	}
+	data := append(record.Map{{Key: "kind", Value: string(e.Kind)}, {Key: "id", Value: e.ID}}, e.fieldsOf(keep)...)
 	return record.Restore(e.Path, e.Kind, e.ID, data, nil, "")
 }
 
