@@ -94,7 +94,7 @@ func lockedRecover(ctx context.Context, g *gitstore.Repo, wait time.Duration, fi
 	more, err := g.Recover(dirs, fix)
 	if err != nil {
 		unlock()
-		return nil, nil, fmt.Errorf("%w: recovering an interrupted change: %v", ErrRepository, err)
+		return nil, nil, fmt.Errorf("%w: looking for an interrupted change: %v", ErrRepository, err)
 	}
 	return append(fs, more...), unlock, nil
 }

@@ -31,12 +31,30 @@ func (r *Repo) readIndex(name string) (*index.Index, error) {
 		err = nil // written with index.skipHash: no checksum to check
 	}
 	if errors.Is(err, index.ErrUnknownExtension) {
-		return nil, fmt.Errorf("reading the git index %s: it uses an extension go-git cannot read (a split index?); `git update-index --no-split-index` rewrites it: %w", name, err)
+		return nil, fmt.Errorf("reading the git index %s: %s: %w", name, requiredExtensionFix(data), err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading the git index %s: %w", name, err)
 	}
 	return idx, nil
+}
+
+// requiredExtensionFix says which extension of the index opsbook cannot
+// read, and how to have git write the index without it.
+func requiredExtensionFix(data []byte) string {
+	sig := ""
+	if end, _, ok := walkEntries(data, func(rawEntry) bool { return true }); ok {
+		sig, _ = extensionsAfter(data, end)
+	}
+	switch sig {
+	case "link":
+		return "it is a split index (`git update-index --split-index`, or core.splitIndex), which opsbook cannot read; `git update-index --no-split-index` rewrites it whole (and `git config core.splitIndex false` keeps it so)"
+	case "sdir":
+		return "it is a sparse index (index.sparse), which opsbook cannot read; `git config index.sparse false` and `git sparse-checkout reapply` rewrite it whole"
+	case "":
+		return "it uses an extension opsbook cannot read"
+	}
+	return fmt.Sprintf("it uses an extension opsbook cannot read (%q)", sig)
 }
 
 // indexLock is git's index.lock: taken before the index is read for a
@@ -213,24 +231,39 @@ func (e rawEntry) entry() *index.Entry {
 }
 
 // walkIndex calls visit with every entry of a git index (the file's
-// bytes), in order, until visit returns false, without decoding the
-// entries into go-git's: a write checks the state of the repository and
-// of the paths it writes first, and decoding 100,000 entries to look at a
-// few costs a fifth of a second each time. ok is false when the bytes are
-// not an index this reads (another version, a cut file): the caller
-// decodes it in full, which says what is wrong. The entries' layout: 62
-// bytes of stat data, object id and flags (stage in bits 12-13), 2 more
-// bytes of extended flags when bit 14 is set (version 3 and up), then the
-// name: NUL-padded to a multiple of 8 bytes in versions 2 and 3, and in
-// version 4 a varint (the bytes of the previous name dropped) and the rest
-// of the name up to a NUL.
+// bytes, with its checksum), in order, until visit returns false, without
+// decoding the entries into go-git's: a write checks the state of the
+// repository and of the paths it writes first, and decoding 100,000
+// entries to look at a few costs a fifth of a second each time. ok is
+// false when the bytes are not an index this reads (another version, a cut
+// file) or when, read to the end, they carry an extension git requires its
+// readers to understand (a split index's "link", whose entries live
+// partly in another file, or a sparse index's "sdir", whose folder entries
+// stand for the files under them): the entries alone would not say what
+// the index holds, and the caller decodes it in full, which says what is
+// wrong. The entries' layout: 62 bytes of stat data, object id and flags
+// (stage in bits 12-13), 2 more bytes of extended flags when bit 14 is set
+// (version 3 and up), then the name: NUL-padded to a multiple of 8 bytes in
+// versions 2 and 3, and in version 4 a varint (git's, see gitVarint: the
+// bytes of the previous name dropped) and the rest of the name up to a NUL.
 func walkIndex(data []byte, visit func(rawEntry) bool) (ok bool) {
+	end, stopped, ok := walkEntries(data, visit)
+	if !ok || stopped {
+		return ok
+	}
+	required, ok := extensionsAfter(data, end)
+	return ok && required == ""
+}
+
+// walkEntries is walkIndex without the look at the extensions: end is
+// where the entries end, stopped says visit returned false.
+func walkEntries(data []byte, visit func(rawEntry) bool) (end int, stopped, ok bool) {
 	if len(data) < 12 || string(data[:4]) != "DIRC" {
-		return false
+		return 0, false, false
 	}
 	version := binary.BigEndian.Uint32(data[4:8])
 	if version < 2 || version > 4 {
-		return false
+		return 0, false, false
 	}
 	n := binary.BigEndian.Uint32(data[8:12])
 	at := 12
@@ -238,27 +271,27 @@ func walkIndex(data []byte, visit func(rawEntry) bool) (ok bool) {
 	for i := uint32(0); i < n; i++ {
 		start := at
 		if at+62 > len(data) {
-			return false
+			return 0, false, false
 		}
 		e := rawEntry{fixed: data[at : at+62]}
 		at += 62
 		if e.flags()&0x4000 != 0 {
 			if version < 3 || at+2 > len(data) {
-				return false
+				return 0, false, false
 			}
 			e.extended = binary.BigEndian.Uint16(data[at : at+2])
 			at += 2
 		}
 		e.start = start
 		if version == 4 {
-			strip, w := binary.Uvarint(data[at:])
-			if w <= 0 || strip > uint64(len(prev)) {
-				return false
+			strip, w := gitVarint(data[at:])
+			if w == 0 || strip > uint64(len(prev)) {
+				return 0, false, false
 			}
 			at += w
 			end := bytes.IndexByte(data[at:], 0)
 			if end < 0 {
-				return false
+				return 0, false, false
 			}
 			prev = append(prev[:len(prev)-int(strip)], data[at:at+end]...)
 			at += end + 1
@@ -266,7 +299,7 @@ func walkIndex(data []byte, visit func(rawEntry) bool) (ok bool) {
 		} else {
 			end := bytes.IndexByte(data[at:], 0)
 			if end < 0 {
-				return false
+				return 0, false, false
 			}
 			e.name = data[at : at+end]
 			// 1 to 8 NULs: the entry's length a multiple of 8
@@ -274,10 +307,75 @@ func walkIndex(data []byte, visit func(rawEntry) bool) (ok bool) {
 			e.end = at
 		}
 		if !visit(e) {
-			return true
+			return at, true, true
 		}
 	}
-	return at <= len(data)
+	return at, false, at <= len(data)
+}
+
+// extensionsAfter reads the extensions of a git index (the file's bytes,
+// with its checksum) that start at at: each a signature of 4 bytes, a
+// size and the data, up to the 20 bytes of the checksum. required is the
+// signature of the first one git requires readers to understand (its
+// first letter not a capital); ok is false when they do not fill the
+// space exactly.
+func extensionsAfter(data []byte, at int) (required string, ok bool) {
+	end := len(data) - 20
+	if at > end {
+		return "", false
+	}
+	for at < end {
+		if at+8 > end {
+			return "", false
+		}
+		sig, size := data[at:at+4], binary.BigEndian.Uint32(data[at+4:at+8])
+		if uint64(at)+8+uint64(size) > uint64(end) {
+			return "", false
+		}
+		if required == "" && (sig[0] < 'A' || sig[0] > 'Z') {
+			required = string(sig)
+		}
+		at += 8 + int(size)
+	}
+	return required, true
+}
+
+// gitVarint decodes the varint git writes (varint.c), which index
+// version 4 gives each name's count of bytes dropped with: 7 bits a byte,
+// the most significant first, the top bit saying another byte follows,
+// and each byte after the first adding one to the value before it (so 128
+// is 0x80 0x00, and no value has two spellings). It is not the varint of
+// encoding/binary, which reads those bytes as 0. w is 0 when the bytes end
+// before the value does or it does not fit 64 bits.
+func gitVarint(b []byte) (v uint64, w int) {
+	if len(b) == 0 {
+		return 0, 0
+	}
+	c := b[0]
+	v, w = uint64(c&127), 1
+	for c&128 != 0 {
+		v++
+		if v == 0 || v>>57 != 0 || w >= len(b) {
+			return 0, 0
+		}
+		c = b[w]
+		w++
+		v = v<<7 + uint64(c&127)
+	}
+	return v, w
+}
+
+// appendGitVarint appends v as gitVarint reads it.
+func appendGitVarint(b []byte, v uint64) []byte {
+	var buf [10]byte
+	i := len(buf) - 1
+	buf[i] = byte(v & 127)
+	for v >>= 7; v != 0; v >>= 7 {
+		v--
+		i--
+		buf[i] = 128 | byte(v&127)
+	}
+	return append(b, buf[i:]...)
 }
 
 // firstUnmerged finds the first entry of a git index at a stage other

@@ -353,6 +353,49 @@ func (r *Repo) setIndexEntries(states map[string]fileState) error {
 		return err
 	}
 	defer lock.rollback()
+	data, err := os.ReadFile(r.indexPath())
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		data = emptyIndex()
+	case err != nil:
+		return fmt.Errorf("reading the git index: %w", err)
+	}
+	if x, ok := readSplice(data); ok {
+		// spliced, as a commit does: the other entries keep their bytes
+		// and flags (go-git's decode and encode drops assume-unchanged)
+		replaced, kept := map[string]bool{}, map[string]bool{}
+		for _, sp := range x.spans {
+			p := string(sp.name)
+			s, ok := states[p]
+			if !ok {
+				continue
+			}
+			if e := x.raw(sp).entry(); e.Stage == 0 && s.hash == e.Hash.String() && s.mode == e.Mode {
+				kept[p] = true
+			} else {
+				replaced[p] = true
+			}
+		}
+		var add []*index.Entry
+		for p, s := range states {
+			if kept[p] || s.hash == "" {
+				continue
+			}
+			replaced[p] = true
+			add = append(add, r.entryForState(p, s))
+		}
+		if len(replaced) == 0 {
+			return nil
+		}
+		out, err := x.splice(replaced, add)
+		if err != nil {
+			return err
+		}
+		if err := lock.writeRaw(out); err != nil {
+			return err
+		}
+		return lock.publish()
+	}
 	idx, err := r.readIndex(r.indexPath())
 	if err != nil {
 		return err
@@ -383,12 +426,7 @@ func (r *Repo) setIndexEntries(states map[string]fileState) error {
 			continue
 		}
 		changed = true
-		e := &index.Entry{Name: p, Hash: plumbing.NewHash(s.hash), Mode: s.mode}
-		if wf, err := r.readWorkFile(p, true, s.mode); err == nil && wf.exists && wf.hash == e.Hash {
-			e = indexEntryFor(p, wf)
-			e.Mode = s.mode
-		}
-		add = append(add, e)
+		add = append(add, r.entryForState(p, s))
 	}
 	if !changed {
 		return nil
@@ -396,6 +434,17 @@ func (r *Repo) setIndexEntries(states map[string]fileState) error {
 	idx.Entries = append(kept, add...)
 	sort.SliceStable(idx.Entries, func(i, j int) bool { return idx.Entries[i].Name < idx.Entries[j].Name })
 	return lock.commit(idx)
+}
+
+// entryForState is the index entry of p for state s, with the work
+// tree's stat data when the file there has that content.
+func (r *Repo) entryForState(p string, s fileState) *index.Entry {
+	e := &index.Entry{Name: p, Hash: plumbing.NewHash(s.hash), Mode: s.mode}
+	if wf, err := r.readWorkFile(p, true, s.mode); err == nil && wf.exists && wf.hash == e.Hash {
+		e = indexEntryFor(p, wf)
+		e.Mode = s.mode
+	}
+	return e
 }
 
 // tempName is the name WriteFileAtomic gives its temporary files.

@@ -20,9 +20,11 @@ import (
 // what it writes). It gives the same bytes as the decode and encode did
 // (TestSpliceIndexEqualsGoGit), but for the flags go-git does not keep
 // (an entry marked assume-unchanged stays marked): the entries, then no
-// extensions (the
-// cached-tree extension would describe trees the commit changed; git
-// rebuilds what it needs), then the SHA-1 of it all.
+// extensions (the cached-tree extension would describe trees the commit
+// changed; git rebuilds what it needs), then the SHA-1 of it all. In
+// version 4, where each name is written as what it shares with the name
+// before it, the other entries' stat data and flags are copied and their
+// names written again against their new neighbours.
 
 // splicedIndex is a git index read for a splice: its version and the byte
 // span of each entry, by name.
@@ -33,17 +35,16 @@ type splicedIndex struct {
 }
 
 type span struct {
-	name       []byte // a slice of data
+	name       []byte // a slice of data (a copy in version 4)
 	start, end int
 	stage      int
 	extended   uint16
 }
 
 // readSplice reads a git index's bytes for a splice; ok is false when it
-// cannot be spliced (version 4, whose names depend on the previous
-// entry's; a checksum that fails; an extension git requires readers to
-// understand, such as a split index; a cut or garbled file): the caller
-// decodes it in full with go-git, which says what is wrong.
+// cannot be spliced (a checksum that fails; an extension git requires
+// readers to understand, such as a split index; a cut or garbled file):
+// the caller decodes it in full with go-git, which says what is wrong.
 func readSplice(data []byte) (*splicedIndex, bool) {
 	if len(data) < 12+20 || string(data[:4]) != "DIRC" {
 		return nil, false
@@ -53,29 +54,19 @@ func readSplice(data []byte) (*splicedIndex, bool) {
 		return nil, false
 	}
 	x := &splicedIndex{data: data, version: binary.BigEndian.Uint32(data[4:8])}
-	if x.version != 2 && x.version != 3 {
+	if x.version < 2 || x.version > 4 {
 		return nil, false
 	}
-	x.spans = make([]span, 0, binary.BigEndian.Uint32(data[8:12]))
-	end := 12
-	if !walkIndex(body, func(e rawEntry) bool {
-		x.spans = append(x.spans, span{e.name, e.start, e.end, e.stage(), e.extended})
-		end = e.end
+	x.spans = make([]span, 0, min(binary.BigEndian.Uint32(data[8:12]), uint32(len(data)/62)))
+	if !walkIndex(data, func(e rawEntry) bool {
+		name := e.name
+		if x.version == 4 { // e.name is walkIndex's buffer, rewritten by the next entry
+			name = bytes.Clone(name)
+		}
+		x.spans = append(x.spans, span{name, e.start, e.end, e.stage(), e.extended})
 		return true
 	}) {
 		return nil, false
-	}
-	// the extensions: a signature, a size, the data; one whose signature
-	// does not start with a capital letter must be understood
-	for at := end; at < len(body); {
-		if at+8 > len(body) {
-			return nil, false
-		}
-		sig, size := body[at:at+4], binary.BigEndian.Uint32(body[at+4:at+8])
-		if sig[0] < 'A' || sig[0] > 'Z' || uint64(at)+8+uint64(size) > uint64(len(body)) {
-			return nil, false
-		}
-		at += 8 + int(size)
 	}
 	return x, true
 }
@@ -101,11 +92,17 @@ func (x *splicedIndex) raw(s span) rawEntry {
 func (x *splicedIndex) splice(replaced map[string]bool, add []*index.Entry) ([]byte, error) {
 	add = append([]*index.Entry(nil), add...)
 	sort.SliceStable(add, func(i, j int) bool { return add[i].Name < add[j].Name })
+	// each new entry as go-git encodes it in version 2 or 3: stat data,
+	// id and flags, then the name padded (version 4 writes the name anew)
 	encoded := make([][]byte, len(add))
 	size := 12 + 20
 	for i, e := range add {
+		version := x.version
+		if version == 4 {
+			version = 3
+		}
 		var b bytes.Buffer
-		if err := index.NewEncoder(&b).Encode(&index.Index{Version: x.version, Entries: []*index.Entry{e}}); err != nil {
+		if err := index.NewEncoder(&b).Encode(&index.Index{Version: version, Entries: []*index.Entry{e}}); err != nil {
 			return nil, err
 		}
 		encoded[i] = b.Bytes()[12 : b.Len()-20]
@@ -117,9 +114,28 @@ func (x *splicedIndex) splice(replaced map[string]bool, add []*index.Entry) ([]b
 	out := make([]byte, 12, size)
 	copy(out, x.data[:8])
 	n := 0
-	put := func(b []byte) {
-		out = append(out, b...)
+	var prev []byte // version 4: the name written last
+	// put appends one entry: its bytes as they are in versions 2 and 3; in
+	// version 4 its stat data, id and flags (and extended flags) and its
+	// name as what it keeps of the name before it and the rest
+	put := func(entry, name []byte) {
 		n++
+		if x.version != 4 {
+			out = append(out, entry...)
+			return
+		}
+		head := 62
+		if binary.BigEndian.Uint16(entry[60:62])&0x4000 != 0 {
+			head += 2
+		}
+		out = append(out, entry[:head]...)
+		keep := 0
+		for keep < len(prev) && keep < len(name) && prev[keep] == name[keep] {
+			keep++
+		}
+		out = appendGitVarint(out, uint64(len(prev)-keep))
+		out = append(append(out, name[keep:]...), 0)
+		prev = name
 	}
 	i := 0
 	for _, s := range x.spans {
@@ -127,12 +143,12 @@ func (x *splicedIndex) splice(replaced map[string]bool, add []*index.Entry) ([]b
 			continue
 		}
 		for ; i < len(add) && add[i].Name < string(s.name); i++ {
-			put(encoded[i])
+			put(encoded[i], []byte(add[i].Name))
 		}
-		put(x.data[s.start:s.end])
+		put(x.data[s.start:s.end], s.name)
 	}
 	for ; i < len(add); i++ {
-		put(encoded[i])
+		put(encoded[i], []byte(add[i].Name))
 	}
 	binary.BigEndian.PutUint32(out[8:12], uint32(n))
 	h := sha1.Sum(out)

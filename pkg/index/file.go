@@ -50,7 +50,9 @@ import (
 // bytes, references and files);
 // the clear fields stay encoded until asked for. The tables are searched
 // in place. Everything is checked on opening (the paths strictly sorted,
-// every count and length within the file, each table sorted and covering
+// every count and length within the file, the entries, references and
+// files counted together within the entries' bytes before any is made,
+// each table sorted and covering
 // every entry with an id and every reference exactly once): a file that
 // fails any check is unusable, and rebuilt, however its CRC came out.
 
@@ -406,7 +408,18 @@ func decode(data []byte, key Key) (*Index, error) {
 	}
 	end := td.uv()
 	chunks[nchunks] = chunk{int(end), nrefs, nfiles}
-	if td.bad || len(td.s) != 0 || end > uint64(len(whole)) || nchunks > 0 && chunks[0] != (chunk{len(whole) - len(d.s), 0, 0}) {
+	// the first chunk starts where the entries do, with no references or
+	// files before it; with no entries, the end does (a file of no
+	// entries said to hold files, over bytes no chunk reads, was opened)
+	start := len(whole) - len(d.s)
+	if td.bad || len(td.s) != 0 || end > uint64(len(whole)) || chunks[0] != (chunk{start, 0, 0}) {
+		return nil, fmt.Errorf("%w: damaged", ErrUnusable)
+	}
+	// Every entry, reference and file takes bytes of the entries' own:
+	// counts they cannot hold together are damage, found before the
+	// entries, references and files are made (each reference is 32 bytes
+	// made from at least 2 of the file, each file 16 from at least 1).
+	if uint64(n)*minEntry+2*uint64(nrefs)+uint64(nfiles) > end-uint64(start) {
 		return nil, fmt.Errorf("%w: damaged", ErrUnusable)
 	}
 	for c := 1; c <= nchunks; c++ {

@@ -422,3 +422,54 @@ func TestKindInRuns(t *testing.T) {
 		t.Errorf("an append to an answer changed the entries: %s", x.Entries[3].Path)
 	}
 }
+
+// TestForgedCountsWithChunks: counts each of which the file could hold,
+// with a chunks table that agrees with them (the right number of chunks,
+// offsets rising inside the file), over bytes that are no entries: refused
+// before the entries, references and files are made (they asked for 16
+// times the file's size), and a file of no entries said to hold files is
+// refused too (it was opened: no chunk read its bytes).
+func TestForgedCountsWithChunks(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "index")
+	const size = 4 << 20
+	for name, counts := range map[string][3]uint64{
+		"files of no entries":           {0, 0, size},
+		"references of no entries":      {0, size / 2, 0},
+		"entries, references and files": {size / 64, size / 4, size / 2},
+		"references of a few entries":   {4096 * 3, size / 2, 0},
+	} {
+		b := append([]byte("OPSBOOK-INDEX\n"), key[:]...)
+		b = append(b, 0, 0) // the mark: no token, listed 0
+		for _, c := range counts {
+			b = binary.AppendUvarint(b, c)
+		}
+		start := len(b) - len("OPSBOOK-INDEX\n") - len(key)
+		b = append(b, make([]byte, size)...)
+		b = append(b, 0, 0) // no ids, no references in the tables
+		table := len(b)
+		n := int(counts[0])
+		chunks := (n + 4095) / 4096
+		b = binary.AppendUvarint(b, uint64(chunks))
+		for c := range chunks {
+			b = binary.AppendUvarint(b, uint64(start+c))
+			b = binary.AppendUvarint(b, 0)
+			b = binary.AppendUvarint(b, 0)
+		}
+		b = binary.AppendUvarint(b, uint64(start+size))
+		b = binary.BigEndian.AppendUint32(b, uint32(len(b)-table))
+		b = binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := index.Open(path, key)
+		runtime.ReadMemStats(&after)
+		if !errors.Is(err, index.ErrUnusable) {
+			t.Errorf("%s: opened (%v)", name, err)
+		}
+		if grew := after.TotalAlloc - before.TotalAlloc; grew > 2*size {
+			t.Errorf("%s: opening a file of %d MB allocated %d MB", name, size>>20, grew>>20)
+		}
+	}
+}
