@@ -68,6 +68,7 @@ type Repo struct {
 	// objs and treeBytes read trees for writes (see trees)
 	objs      *gitobj.Repo
 	treeBytes map[plumbing.Hash][]byte
+	gitIndex  *gitIndex // the git index as last read (readGitIndex)
 }
 
 // Open opens the git repository whose work tree is root. root must be the

@@ -353,7 +353,7 @@ func (r *Repo) setIndexEntries(states map[string]fileState) error {
 		return err
 	}
 	defer lock.rollback()
-	data, err := os.ReadFile(r.indexPath())
+	data, err := r.readGitIndex(r.indexPath())
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		data = emptyIndex()

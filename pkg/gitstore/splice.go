@@ -163,7 +163,7 @@ func (r *Repo) readIndexForCommit(paths []string) (sp *splicedIndex, idx *index.
 	unmerged := func(name string) error {
 		return fmt.Errorf("%w: %s has unresolved conflicts; resolve them and `git add` the result, or `git reset`, then run opsbook again", ErrState, name)
 	}
-	data, err := os.ReadFile(r.indexPath())
+	data, err := r.readGitIndex(r.indexPath())
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		data = emptyIndex()

@@ -235,3 +235,33 @@ func firstDiff(a, b []byte) int {
 	}
 	return min(len(a), len(b))
 }
+
+// TestReadGitIndexAgain: the git index read again is the bytes read
+// before only while it is the same file, same size and time: a file git
+// renamed over it, or one rewritten in place, is read anew.
+func TestReadGitIndexAgain(t *testing.T) {
+	isolate(t)
+	dir := newRepo(t, map[string]string{"a.txt": "a\n"})
+	r := open(t, dir)
+	name := filepath.Join(dir, ".git", "index")
+	first, err := r.readGitIndex(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := r.readGitIndex(name)
+	if &first[0] != &again[0] {
+		t.Error("the same file was read again")
+	}
+	writeFiles(t, dir, map[string]string{"b.txt": "b\n"})
+	gitCmd(t, dir, "add", "b.txt") // git writes index.lock and renames it over
+	after, _ := r.readGitIndex(name)
+	if disk, _ := os.ReadFile(name); !bytes.Equal(after, disk) {
+		t.Error("a renamed-over index was not read anew")
+	}
+	if err := os.WriteFile(name, append(append([]byte(nil), after...), 0), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if grown, _ := r.readGitIndex(name); len(grown) != len(after)+1 {
+		t.Error("an index rewritten in place was not read anew")
+	}
+}

@@ -34,7 +34,7 @@ func (r *Repo) CheckState() error {
 	}
 	name := filepath.Join(r.gitDir, "index")
 	unmerged := ""
-	data, err := os.ReadFile(name)
+	data, err := r.readGitIndex(name)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("reading the git index: %w", err)
 	}
