@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -217,10 +218,26 @@ func (r *Repo) readWorkFile(p string, trustMode bool, prev filemode.FileMode) (w
 }
 
 func readAllSized(f *os.File, size int64) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.Grow(int(size) + 1)
-	_, err := buf.ReadFrom(f)
-	return buf.Bytes(), err
+	// room for the whole file and a read that finds its end, as
+	// os.ReadFile makes: a buffer grown at the end would copy it all
+	// (10 MB for the git index at 100,000 files)
+	if size < 0 || size > 1<<40 {
+		size = 0
+	}
+	data := make([]byte, 0, size+512)
+	for {
+		n, err := f.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+	}
 }
 
 // indexEntryFor returns a stage-0 index entry for wf at p with the stat
