@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -15,6 +14,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
+
+	"github.com/opsbook/opsbook/pkg/cache"
 )
 
 // gitIndex is the git index file as last read, with what its stat said:
@@ -44,7 +45,7 @@ func (r *Repo) readGitIndex(name string) ([]byte, error) {
 		c.info.Size() == info.Size() && c.info.ModTime().Equal(info.ModTime()) {
 		return c.data, nil
 	}
-	data, err := readAllSized(f, info.Size())
+	data, err := cache.ReadSized(f, info.Size())
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +193,7 @@ func (r *Repo) readWorkFile(p string, trustMode bool, prev filemode.FileMode) (w
 		if err != nil {
 			return workFile{}, fmt.Errorf("reading %s: %w", p, err)
 		}
-		wf.data, err = readAllSized(f, fi.Size())
+		wf.data, err = cache.ReadSized(f, fi.Size())
 		if err == nil {
 			wf.info, err = f.Stat() // the stat of what was read, for the index
 		}
@@ -215,29 +216,6 @@ func (r *Repo) readWorkFile(p string, trustMode bool, prev filemode.FileMode) (w
 	}
 	wf.hash = plumbing.ComputeHash(plumbing.BlobObject, wf.data)
 	return wf, nil
-}
-
-func readAllSized(f *os.File, size int64) ([]byte, error) {
-	// room for the whole file and a read that finds its end, as
-	// os.ReadFile makes: a buffer grown at the end would copy it all
-	// (10 MB for the git index at 100,000 files)
-	if size < 0 || size > 1<<40 {
-		size = 0
-	}
-	data := make([]byte, 0, size+512)
-	for {
-		n, err := f.Read(data[len(data):cap(data)])
-		data = data[:len(data)+n]
-		if err == io.EOF {
-			return data, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(data) == cap(data) {
-			data = append(data, 0)[:len(data)]
-		}
-	}
 }
 
 // indexEntryFor returns a stage-0 index entry for wf at p with the stat

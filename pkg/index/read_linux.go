@@ -5,6 +5,8 @@ import (
 	"os"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/opsbook/opsbook/pkg/cache"
 )
 
 // readFile reads the index file. A large one (100,000 records make
@@ -31,13 +33,13 @@ func readFile(path string) (data []byte, release func(), err error) {
 	}
 	n := info.Size()
 	if n < hugeAtLeast || n > 1<<40 {
-		data, err = readSized(f, n)
+		data, err = cache.ReadSized(f, n)
 		return data, release, err
 	}
 	// One byte more than the size: a file grown since its stat is seen.
 	m, err := unix.Mmap(-1, 0, int(n)+1, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_ANON|unix.MAP_PRIVATE)
 	if err != nil {
-		data, err = readSized(f, n)
+		data, err = cache.ReadSized(f, n)
 		return data, release, err
 	}
 	unix.Madvise(m, unix.MADV_HUGEPAGE) // a hint: without it, 4 KB pages
@@ -55,27 +57,5 @@ func readFile(path string) (data []byte, release func(), err error) {
 	default:
 		unix.Munmap(m)
 		return nil, release, err
-	}
-}
-
-// readSized reads f, of n bytes when its stat was taken, as os.ReadFile
-// does: into a buffer of that size, grown if the file grew.
-func readSized(f *os.File, n int64) ([]byte, error) {
-	if n < 0 || n > 1<<40 {
-		n = 0
-	}
-	data := make([]byte, 0, n+1)
-	for {
-		k, err := f.Read(data[len(data):cap(data)])
-		data = data[:len(data)+k]
-		if err == io.EOF {
-			return data, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(data) == cap(data) {
-			data = append(data, 0)[:len(data)]
-		}
 	}
 }
