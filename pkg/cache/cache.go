@@ -37,6 +37,7 @@ import (
 
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/i18n"
+	"github.com/opsbook/opsbook/pkg/internal/heap"
 	"github.com/opsbook/opsbook/pkg/par"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/schemas"
@@ -632,7 +633,7 @@ func decode(data []byte, key Key) ([]*Entry, error) {
 	errs := make([]bool, n)
 	// Decoding makes the values that stay: collecting garbage meanwhile
 	// would only trace them again and again.
-	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	defer heap.SetPercent(heap.SetPercent(-1))
 	par.For(n, 256, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			off := body + int(binary.LittleEndian.Uint32(index[4*i:]))

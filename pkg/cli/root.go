@@ -17,6 +17,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/i18n"
+	"github.com/opsbook/opsbook/pkg/internal/heap"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/opsbook/opsbook/pkg/repo"
@@ -48,10 +49,17 @@ type global struct {
 // Main runs opsbook with the process's arguments and streams and returns the
 // exit status.
 func Main() int {
+	heap.Floor(heapFloor)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	return Run(ctx, os.Args[1:], SystemStreams())
 }
+
+// heapFloor is the heap a command grows to before its first garbage
+// collection (see package heap): above what one record's commands make at
+// 100,000 records (about 60 MB), below the memory they are allowed (150
+// MB, the index file's mapping and git's packs besides).
+const heapFloor = 96 << 20
 
 // Run runs opsbook with the given arguments and streams.
 func Run(ctx context.Context, args []string, io *Streams) int {

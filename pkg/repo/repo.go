@@ -7,7 +7,7 @@ import (
 	"context"
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"path"
-	"runtime/debug"
+
 	"sort"
 	"strings"
 	"sync"
@@ -17,6 +17,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/internal/heap"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/rules"
 	"github.com/opsbook/opsbook/pkg/schema"
@@ -141,7 +142,7 @@ func (r *Repo) validate(now time.Time, h *rules.Horizon, collect bool, keep func
 	// records: about 240 MB instead of 300) for more collections (about
 	// 0.1 s); a warm load keeps the default, for speed.
 	if r.parsed {
-		defer debug.SetGCPercent(debug.SetGCPercent(gcPercentRules))
+		defer heap.SetPercent(heap.SetPercent(gcPercentRules))
 	}
 	ds := append([]diag.Diagnostic(nil), r.Diags...)
 	// The rules run on all cores and test each attachment where they meet

@@ -1,0 +1,113 @@
+package heap
+
+import (
+	"math"
+	"runtime"
+	"runtime/debug"
+	"testing"
+	"time"
+)
+
+// current reads the percentage and the memory limit without changing them.
+func current() (int, int64) {
+	p := debug.SetGCPercent(100)
+	debug.SetGCPercent(p)
+	return p, debug.SetMemoryLimit(-1)
+}
+
+// waitLifted collects until the floor is lifted (the cleanup runs on a
+// goroutine of its own after a collection).
+func waitLifted(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for Holding() {
+		if time.Now().After(deadline) {
+			t.Fatal("the floor still holds after collections")
+		}
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+	}
+}
+
+var sink [][]byte
+
+func numGC() uint32 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.NumGC
+}
+
+func TestFloorDefersTheFirstCollection(t *testing.T) {
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	if !Floor(1 << 30) {
+		t.Fatal("Floor refused with neither GOGC nor GOMEMLIMIT set")
+	}
+	before := numGC()
+	for range 256 { // 64 MB of garbage: several collections at GOGC=100
+		sink = append(sink[:0], make([]byte, 256<<10))
+	}
+	if n := numGC() - before; n != 0 {
+		t.Errorf("%d collections below the floor", n)
+	}
+	if p, l := current(); p != -1 || l != 1<<30 {
+		t.Errorf("under the floor: percentage %d, limit %d; want -1 and the floor", p, l)
+	}
+	waitLifted(t)
+	if p, l := current(); p != 100 || l != math.MaxInt64 {
+		t.Errorf("after the first collection: percentage %d, limit %d; want 100 and none", p, l)
+	}
+}
+
+func TestSetPercentUnderTheFloor(t *testing.T) {
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	Floor(1 << 30)
+	// a stretch of work saving and restoring the percentage while the
+	// floor holds leaves the collector off, not at its value
+	if old := SetPercent(10); old != 100 {
+		t.Errorf("SetPercent returned %d, want the percentage wanted after the floor (100)", old)
+	}
+	if p, _ := current(); p != -1 {
+		t.Errorf("SetPercent under the floor switched the collector on (%d)", p)
+	}
+	waitLifted(t)
+	if p, _ := current(); p != 10 {
+		t.Errorf("after the floor: percentage %d, want the one asked under it (10)", p)
+	}
+	// the restore after the floor is lifted sets it
+	if old := SetPercent(100); old != 10 {
+		t.Errorf("SetPercent returned %d, want 10", old)
+	}
+	if p, l := current(); p != 100 || l != math.MaxInt64 {
+		t.Errorf("percentage %d, limit %d; want 100 and none", p, l)
+	}
+}
+
+func TestRestoreAcrossTheLift(t *testing.T) {
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	Floor(1 << 30)
+	old := SetPercent(-1) // the collector off for a stretch
+	waitLifted(t)         // the first collection comes meanwhile
+	SetPercent(old)       // and the stretch ends
+	if p, l := current(); p != 100 || l != math.MaxInt64 {
+		t.Errorf("percentage %d, limit %d after the stretch; want 100 and none (not off for good)", p, l)
+	}
+}
+
+func TestUsersChoiceStands(t *testing.T) {
+	for _, env := range []string{"GOGC", "GOMEMLIMIT"} {
+		t.Run(env, func(t *testing.T) {
+			t.Setenv("GOGC", "")
+			t.Setenv("GOMEMLIMIT", "")
+			t.Setenv(env, "200")
+			if Floor(1 << 30) {
+				t.Errorf("Floor set with %s in the environment", env)
+			}
+			if Holding() {
+				t.Error("the floor holds")
+			}
+		})
+	}
+}
