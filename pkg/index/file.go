@@ -15,6 +15,7 @@ import (
 	"unsafe"
 
 	"github.com/opsbook/opsbook/pkg/cache"
+	"github.com/opsbook/opsbook/pkg/internal/heap"
 	"github.com/opsbook/opsbook/pkg/par"
 	"github.com/opsbook/opsbook/pkg/record"
 )
@@ -433,6 +434,10 @@ func decode(data []byte, key Key) (*Index, error) {
 	refs := make([]Ref, nrefs)
 	files := make([]string, nfiles)
 	bad := make([]bool, nchunks)
+	// Decoding makes the entries that stay: collecting garbage meanwhile
+	// (a department whose entries pass the heap's floor) would only trace
+	// them again and again.
+	defer heap.SetPercent(heap.SetPercent(-1))
 	par.Each(nchunks, func(c int) {
 		at, to := chunks[c], chunks[c+1]
 		cd := &decoder{s: whole[at.off:to.off]}

@@ -27,7 +27,7 @@ var key = index.Key{1, 2, 3}
 // entriesOf makes the entries of every record file of a department the
 // eager way (index.EntryOf on each parsed record), with made-up stat
 // data.
-func entriesOf(t *testing.T, dir string) []*index.Entry {
+func entriesOf(t testing.TB, dir string) []*index.Entry {
 	t.Helper()
 	files, _, err := record.Walk(dir, "records")
 	if err != nil {
