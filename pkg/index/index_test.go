@@ -76,7 +76,7 @@ func reopen(t *testing.T, entries []*index.Entry) *index.Index {
 func sameEntry(t *testing.T, what string, g, w *index.Entry) {
 	t.Helper()
 	if g.Path != w.Path || g.Stat != w.Stat || g.Trusted != w.Trusted || g.Hash != w.Hash || g.Kind != w.Kind || g.ID != w.ID ||
-		g.Odd != w.Odd || g.Sealed != w.Sealed || !reflect.DeepEqual(g.Refs, w.Refs) || !reflect.DeepEqual(g.Files, w.Files) ||
+		g.Odd != w.Odd || g.Sealed != w.Sealed || !reflect.DeepEqual(g.Refs, w.Refs) || !reflect.DeepEqual(g.Files, w.Files) || !reflect.DeepEqual(g.Needs, w.Needs) ||
 		!reflect.DeepEqual(g.Fields(), w.Fields()) {
 		t.Fatalf("%s: entry %s\n got %+v %v\nwant %+v %v", what, w.Path, g, g.Fields(), w, w.Fields())
 	}
