@@ -176,13 +176,13 @@ func LoadAround(ctx context.Context, dir, id string) (*Repo, error) {
 }
 
 // Around returns the entries LoadAround reads in full, as skeletons
-// (index.Entry.Skeleton), as claims' skeletons (ClaimSkeleton) and as
-// skeletons with their references (RefSkeleton) for the record id, or nil
-// when id is not held by exactly one readable file, is of a kind judged on
-// the whole department, or some record file cannot be read.
+// (index.Entry.Skeleton), as claims' skeletons (ClaimSkeleton), as
+// skeletons with their references (RefSkeleton) and as plans' skeletons
+// (PlanSkeleton) for the record id, or nil when id is not held by exactly
+// one readable file or some record file cannot be read.
 func Around(x *index.Index, id string) (full, skel, claims, naming, planSkels []*index.Entry) {
 	es := x.Get(id)
-	if len(es) != 1 || wholeKinds[es[0].Kind] {
+	if len(es) != 1 {
 		return nil, nil, nil, nil, nil
 	}
 	rec := es[0]
@@ -249,6 +249,26 @@ func Around(x *index.Index, id string) (full, skel, claims, naming, planSkels []
 		for _, e := range x.Entries {
 			if e.Kind == record.Meeting {
 				skels[e.Path] = e
+			}
+		}
+	}
+	if rec.Kind == record.Person {
+		// status-report-missing reads whether the person submitted a
+		// report (their reports name them: skeletons, the status a clear
+		// field) and whether anyone did: one submitted report stands for
+		// the department; appraisal-missing, the person's appraisals of
+		// the period (naming them) and whether any appraisal has a
+		// period: one such appraisal stands for the department
+		for _, e := range x.Kind(record.StatusReport) {
+			if st := e.Str("status"); st == "submitted" || st == "acknowledged" {
+				skels[e.Path] = e
+				break
+			}
+		}
+		for _, e := range x.Kind(record.Appraisal) {
+			if e.Str("period") != "" {
+				skels[e.Path] = e
+				break
 			}
 		}
 	}
@@ -367,14 +387,11 @@ func Around(x *index.Index, id string) (full, skel, claims, naming, planSkels []
 // (index.Entry.RefSkeleton): a project (its plans' and appraisals' states,
 // projects and employees; references in), a customer (references in), a
 // plan (the meetings and tasks naming it: references in; a revision
-// superseding it, as a plan's skeleton with its budget needs). In a
-// copied department they are named by thousands.
-var namedOnly = map[record.Kind]bool{record.Project: true, record.Customer: true, record.Plan: true}
+// superseding it, as a plan's skeleton with its budget needs), a person
+// (references in; their status reports' states and appraisals' periods).
+// In a copied department they are named by thousands.
+var namedOnly = map[record.Kind]bool{record.Project: true, record.Customer: true, record.Plan: true, record.Person: true}
 
-// wholeKinds are judged on what the whole department holds: people
-// (appraisals missing for a period, status reports due: there are few of
-// them).
-var wholeKinds = map[record.Kind]bool{record.Person: true}
 
 func yearOf(date string) string {
 	if len(date) < 4 {
