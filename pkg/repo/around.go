@@ -392,7 +392,6 @@ func Around(x *index.Index, id string) (full, skel, claims, naming, planSkels []
 // In a copied department they are named by thousands.
 var namedOnly = map[record.Kind]bool{record.Project: true, record.Customer: true, record.Plan: true, record.Person: true}
 
-
 func yearOf(date string) string {
 	if len(date) < 4 {
 		return ""
