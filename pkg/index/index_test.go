@@ -474,3 +474,34 @@ func openForged(t *testing.T, path string, b []byte) (uint64, error) {
 	runtime.ReadMemStats(&after)
 	return after.TotalAlloc - before.TotalAlloc, err
 }
+
+// TestForgedNeeds: a plan's needs counted past what its chunk holds make
+// the index unusable, whatever its CRC says, before they are made.
+func TestForgedNeeds(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "index")
+	plan := &index.Entry{Path: "records/plans/2026/PLN-2026-0001.yaml", Kind: record.Plan, ID: "PLN-2026-0001",
+		Needs: []index.Need{{Category: "NEEDCAT", Amount: "1.00"}}}
+	if err := index.Save(path, key, index.Mark{}, []*index.Entry{plan}); err != nil {
+		t.Fatal(err)
+	}
+	if x, err := index.Open(path, key); err != nil || !reflect.DeepEqual(x.Entries[0].Needs, plan.Needs) {
+		t.Fatalf("the plan's needs opened as %v (%v)", x, err)
+	}
+	good, _ := os.ReadFile(path)
+	at := strings.Index(string(good), "\x07NEEDCAT")
+	if at < 1 || good[at-1] != 1 {
+		t.Fatal("layout: the needs are not where expected")
+	}
+	for _, count := range []uint64{2, 0x7f, 1 << 32} {
+		b := append([]byte(nil), good[:at-1]...)
+		b = binary.AppendUvarint(b, count)
+		b = append(b, good[at:len(good)-4]...)
+		grew, err := openForged(t, path, b)
+		if !errors.Is(err, index.ErrUnusable) {
+			t.Errorf("%d needs said: opened (%v)", count, err)
+		}
+		if grew > 1<<20 {
+			t.Errorf("%d needs said: opening allocated %d KB", count, grew>>10)
+		}
+	}
+}
