@@ -1,6 +1,7 @@
 package gitstore
 
 import (
+	"compress/zlib"
 	"context"
 	"errors"
 	"fmt"
@@ -68,6 +69,9 @@ type Repo struct {
 	// objs and treeBytes read trees for writes (see trees)
 	objs      *gitobj.Repo
 	treeBytes map[plumbing.Hash][]byte
+	unsorted  map[plumbing.Hash]bool // trees read whose entries are out of git's order
+	zw        *zlib.Writer           // reused by writeObject, at zlevel
+	zlevel    int
 	gitIndex  *gitIndex // the git index as last read (readGitIndex)
 }
 
