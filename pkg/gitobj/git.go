@@ -78,21 +78,7 @@ func Open(root string) (*Repo, error) {
 	return r, nil
 }
 
-// OpenObjects opens the repository for reading objects only (commits,
-// trees, blobs), a shallow clone too: for a caller that reads a few
-// objects and never replays the history.
-// Its pack reader keeps resolved objects up to fewObjectsCacheBytes only:
-// the intermediate versions of a large tree's chain of deltas, which a
-// history walk reads again, are patched into two buffers used in turn.
-func OpenObjects(root string) (*Repo, error) { return openWith(root, fewObjectsCacheBytes) }
-
-// fewObjectsCacheBytes is the budget of OpenObjects' resolved objects:
-// objects up to a quarter of it (256 KiB) are kept as before.
-const fewObjectsCacheBytes = 1 << 20
-
-func open(root string) (*Repo, error) { return openWith(root, rawCacheBytes) }
-
-func openWith(root string, rawBudget int) (*Repo, error) {
+func open(root string) (*Repo, error) {
 	abs, err := filepath.Abs(root)
 	if err != nil {
 		return nil, err
@@ -118,7 +104,7 @@ func openWith(root string, rawBudget int) (*Repo, error) {
 	// folder are deltas of one another.
 	oc := newObjectCache(96 << 20)
 	store := filesystem.NewStorageWithOptions(fs, oc, filesystem.Options{KeepDescriptors: true})
-	ps, err := openPacks(common, oc, rawBudget)
+	ps, err := openPacks(common, oc)
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("opening the pack files of %s: %w", common, err)

@@ -32,9 +32,6 @@ type packs struct {
 func (ps *packs) rawClone() (*packs, error) {
 	out := &packs{packs: ps.packs, cache: ps.cache, clone: true}
 	rc := newRawCache(rawCacheBytes)
-	if len(ps.raws) > 0 {
-		rc = newRawCache(ps.raws[0].cache.max)
-	}
 	for _, p := range ps.raws {
 		rp, err := openRawPack(p.f.Name(), p.idx, rc)
 		if err != nil {
@@ -49,7 +46,7 @@ func (ps *packs) rawClone() (*packs, error) {
 // rawCacheBytes is the budget for resolved objects read as bytes.
 const rawCacheBytes = 64 << 20
 
-func openPacks(commonDir string, c *objectCache, rawBudget int) (*packs, error) {
+func openPacks(commonDir string, c *objectCache) (*packs, error) {
 	dir := filepath.Join(commonDir, "objects", "pack")
 	names, err := filepath.Glob(filepath.Join(dir, "pack-*.idx"))
 	if err != nil {
@@ -58,7 +55,7 @@ func openPacks(commonDir string, c *objectCache, rawBudget int) (*packs, error) 
 	sort.Strings(names)
 	fs := osfs.New(dir)
 	ps := &packs{cache: c}
-	rc := newRawCache(rawBudget)
+	rc := newRawCache(rawCacheBytes)
 	for _, idxPath := range names {
 		base := strings.TrimSuffix(filepath.Base(idxPath), ".idx")
 		f, err := os.Open(idxPath)

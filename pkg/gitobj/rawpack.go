@@ -10,7 +10,6 @@ import (
 	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
 )
 
 // rawPack reads objects from one pack file as bytes, resolving deltas
@@ -22,7 +21,7 @@ import (
 // another, so the next read usually finds its base here.
 type rawPack struct {
 	mu    sync.Mutex
-	idx   *idxfile.MemoryIndex
+	idx   offsetIndex
 	f     *os.File
 	size  int64
 	br    *bufio.Reader
@@ -30,7 +29,7 @@ type rawPack struct {
 	cache *rawCache
 }
 
-func openRawPack(packPath string, idx *idxfile.MemoryIndex, c *rawCache) (*rawPack, error) {
+func openRawPack(packPath string, idx offsetIndex, c *rawCache) (*rawPack, error) {
 	f, err := os.Open(packPath)
 	if err != nil {
 		return nil, err

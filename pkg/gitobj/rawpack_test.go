@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
 	"github.com/opsbook/opsbook/pkg/internal/gittest"
 )
 
@@ -57,7 +58,7 @@ func deltaChain(t *testing.T, versions int) (dir string, data [][]byte, hashes [
 
 // TestDeltaChainTwoBuffers: the deepest object of a chain of deltas of a
 // 1 MiB blob, read by a reader whose cache keeps no such object
-// (OpenObjects), costs about three copies of it (the whole object at the
+// (PackReader), costs about three copies of it (the whole object at the
 // chain's end and two buffers patched in turn), not one per delta; what
 // is read is git's object. With the cache of a history reader (Open),
 // every version patched on the way is kept, as before: the next read of
@@ -75,7 +76,7 @@ func TestDeltaChainTwoBuffers(t *testing.T) {
 	}
 	h := plumbing.NewHash(hashes[deepest])
 
-	r, err := OpenObjects(dir)
+	r, err := OpenPackReader(filepath.Join(dir, ".git"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +84,7 @@ func TestDeltaChainTwoBuffers(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	typ, got, ok, err := r.packs.raw(h, 0)
+	typ, got, ok, err := r.Read(h)
 	runtime.ReadMemStats(&after)
 	if err != nil || !ok || typ != plumbing.BlobObject || !bytes.Equal(got, data[deepest]) {
 		t.Fatalf("read %s: %v %d bytes, ok=%v, %v", h, typ, len(got), ok, err)
@@ -93,7 +94,7 @@ func TestDeltaChainTwoBuffers(t *testing.T) {
 	}
 	// Every version, read again in any order by the same reader, is git's.
 	for i, hs := range hashes {
-		if _, got, _, err := r.packs.raw(plumbing.NewHash(hs), 0); err != nil || !bytes.Equal(got, data[i]) {
+		if _, got, _, err := r.Read(plumbing.NewHash(hs)); err != nil || !bytes.Equal(got, data[i]) {
 			t.Fatalf("version %d: %d bytes, %v", i, len(got), err)
 		}
 	}
@@ -116,5 +117,79 @@ func TestDeltaChainTwoBuffers(t *testing.T) {
 		if n := after.TotalAlloc - before.TotalAlloc; n > 64<<10 {
 			t.Errorf("history reader, version %d read again: %d KiB allocated, want it from the cache", i, n>>10)
 		}
+	}
+}
+
+// TestPackReaderSearchesInPlace: a PackReader finds every object of a
+// pack of 40,000 at the offset go-git's decoded index gives, and reads it
+// as git does, while opening it and reading one object allocates a small
+// fraction of the pack index's size (go-git's decoder reads the whole
+// file into tables); a hash the pack does not hold is not found.
+func TestPackReaderSearchesInPlace(t *testing.T) {
+	dir := t.TempDir()
+	gittest.Git(t, dir, nil, "init", "-q")
+	var in strings.Builder
+	for i := range 40000 {
+		d := fmt.Sprintf("record %d\n", i)
+		fmt.Fprintf(&in, "blob\nmark :%d\ndata %d\n%s\n", i+1, len(d), d)
+	}
+	cmd := exec.Command("git", "fast-import", "--quiet")
+	cmd.Dir = dir
+	cmd.Stdin = strings.NewReader(in.String())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git fast-import: %v\n%s", err, out)
+	}
+	idxPath := packIdx(t, dir)
+	info, err := os.Stat(idxPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := plumbing.ComputeHash(plumbing.BlobObject, []byte("record 12345\n"))
+	var pr *PackReader
+	var got []byte
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	pr, err = OpenPackReader(filepath.Join(dir, ".git"))
+	if err == nil {
+		_, got, _, err = pr.Read(want)
+	}
+	runtime.ReadMemStats(&after)
+	if err != nil || string(got) != "record 12345\n" {
+		t.Fatalf("Read = %q, %v", got, err)
+	}
+	defer pr.Close()
+	if n := after.TotalAlloc - before.TotalAlloc; n > uint64(info.Size())/4 {
+		t.Errorf("opening and reading one object allocated %d KB, the pack index is %d KB", n>>10, info.Size()>>10)
+	}
+	if _, _, ok, err := pr.Read(plumbing.NewHash(strings.Repeat("ab", 20))); ok || err != nil {
+		t.Errorf("an absent object: ok=%v, %v", ok, err)
+	}
+	r := openT(t, dir)
+	mi := r.packs.raws[0].idx.(*idxfile.MemoryIndex)
+	it, err := mi.Entries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for {
+		e, err := it.Next()
+		if err != nil {
+			break
+		}
+		off, err := pr.idxs[0].FindOffset(e.Hash)
+		if err != nil || off != int64(e.Offset) {
+			t.Fatalf("%s: offset %d, %v; go-git's index says %d", e.Hash, off, err, e.Offset)
+		}
+		if n%997 == 0 {
+			_, b, ok, err := pr.Read(e.Hash)
+			if err != nil || !ok || plumbing.ComputeHash(plumbing.BlobObject, b) != e.Hash {
+				t.Fatalf("%s read as %q, %v %v", e.Hash, b, ok, err)
+			}
+		}
+		n++
+	}
+	if n != 40000 {
+		t.Errorf("%d objects compared", n)
 	}
 }

@@ -66,8 +66,8 @@ type Repo struct {
 	// branch lock held by a running git process: the wait given to
 	// LockWait, since both are the same promise to the user (--wait).
 	gitWait time.Duration
-	// objs and treeBytes read trees for writes (see trees)
-	objs      *gitobj.Repo
+	// packs and treeBytes read trees for writes (see Repo.tree)
+	packs     *gitobj.PackReader
 	treeBytes map[plumbing.Hash][]byte
 	unsorted  map[plumbing.Hash]bool // trees read whose entries are out of git's order
 	zw        *zlib.Writer           // reused by writeObject, at zlevel

@@ -29,8 +29,9 @@ import (
 // bytes (see treeBuilder).
 //
 // tree reads a tree's bytes: a loose object (what opsbook's own commits
-// write) directly, a packed one through gitobj's pack reader, which
-// patches a chain of deltas into two buffers, and anything else (an
+// write) directly, a packed one through gitobj's pack reader (which
+// searches the pack index in place and patches a chain of deltas into two
+// buffers used in turn), and anything else (an
 // alternate object store) through go-git's storage. The bytes must hash
 // to the id asked for, and parse as a tree: a tree whose bytes do not is
 // an error, never something to splice. They are kept for the rest of the
@@ -81,19 +82,19 @@ func (r *Repo) tree(h plumbing.Hash) ([]byte, error) {
 	return b, nil
 }
 
-// packedTree reads tree h from the pack files with gitobj's reader
+// packedTree reads tree h from the pack files with gitobj's pack reader
 // (opened on first use and closed by closeTrees); ok is false when it
 // cannot be read so, or its bytes do not hash to h.
 func (r *Repo) packedTree(h plumbing.Hash) ([]byte, bool) {
-	if r.objs == nil {
-		objs, err := gitobj.OpenObjects(r.root)
+	if r.packs == nil {
+		packs, err := gitobj.OpenPackReader(r.commonDir)
 		if err != nil {
 			return nil, false
 		}
-		r.objs = objs
+		r.packs = packs
 	}
-	b, err := r.objs.Tree(h)
-	if err != nil || objectHash(plumbing.TreeObject, b) != h {
+	t, b, ok, err := r.packs.Read(h)
+	if err != nil || !ok || t != plumbing.TreeObject || objectHash(plumbing.TreeObject, b) != h {
 		return nil, false
 	}
 	return b, true
@@ -274,10 +275,10 @@ func (r *Repo) treeObject(h plumbing.Hash) plumbing.EncodedObject {
 	return o
 }
 
-// closeTrees closes gitobj's reader; the trees read stay kept.
+// closeTrees closes the pack reader; the trees read stay kept.
 func (r *Repo) closeTrees() {
-	if r.objs != nil {
-		r.objs.Close()
-		r.objs = nil
+	if r.packs != nil {
+		r.packs.Close()
+		r.packs = nil
 	}
 }

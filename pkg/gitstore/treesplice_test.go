@@ -474,6 +474,7 @@ func TestBigFolderReadAsBytes(t *testing.T) {
 		}
 		check := func(what string, n uint64) {
 			t.Helper()
+			t.Logf("packed=%v: %s allocated %d KB for a tree of %d KB", packed, what, n>>10, size>>10)
 			if float64(n) > limits[what]*float64(size) {
 				t.Errorf("packed=%v: %s allocated %d KB for a tree of %d KB, over %.1f times", packed, what, n>>10, size>>10, limits[what])
 			}
