@@ -360,7 +360,11 @@ func (r *Repo) setIndexEntries(states map[string]fileState) error {
 	case err != nil:
 		return fmt.Errorf("reading the git index: %w", err)
 	}
-	if x, ok := readSplice(data); ok {
+	paths := make(map[string]bool, len(states))
+	for p := range states {
+		paths[p] = true
+	}
+	if x, ok := readSplice(data, paths); ok {
 		// spliced, as a commit does: the other entries keep their bytes
 		// and flags (go-git's decode and encode drops assume-unchanged)
 		replaced, kept := map[string]bool{}, map[string]bool{}
