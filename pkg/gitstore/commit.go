@@ -349,9 +349,9 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 		for p := range states {
 			replaced[p] = true
 		}
-		data, err := sp.splice(replaced, add)
+		parts, err := sp.splice(replaced, add)
 		if err == nil {
-			err = lock.writeRaw(data)
+			err = lock.writeRaw(parts...)
 		}
 		if err != nil {
 			return "", undo(err)

@@ -391,11 +391,11 @@ func (r *Repo) setIndexEntries(states map[string]fileState) error {
 		if len(replaced) == 0 {
 			return nil
 		}
-		out, err := x.splice(replaced, add)
+		parts, err := x.splice(replaced, add)
 		if err != nil {
 			return err
 		}
-		if err := lock.writeRaw(out); err != nil {
+		if err := lock.writeRaw(parts...); err != nil {
 			return err
 		}
 		return lock.publish()

@@ -177,8 +177,12 @@ func (x *splicedIndex) raw(s span) rawEntry {
 // splice returns the index's bytes with every entry of the paths of
 // replaced dropped and the entries add (stage 0, no extended flags, each
 // for a path of replaced) put in their places by name; the paths are
-// among those the index was read for.
-func (x *splicedIndex) splice(replaced map[string]bool, add []*index.Entry) ([]byte, error) {
+// among those the index was read for. The bytes come in parts to write
+// one after the other: the runs of entries kept are slices of the index
+// read (not copied: 10 MB at 100,000 files), and what is written anew
+// (the header, the new entries, in version 4 the first name after a
+// change, the checksum) is in parts of its own.
+func (x *splicedIndex) splice(replaced map[string]bool, add []*index.Entry) ([][]byte, error) {
 	byPath := make(map[string]*index.Entry, len(add))
 	for _, e := range add {
 		if !replaced[e.Name] || byPath[e.Name] != nil {
@@ -198,7 +202,7 @@ func (x *splicedIndex) splice(replaced map[string]bool, add []*index.Entry) ([]b
 	// each new entry as go-git encodes it in version 2 or 3: stat data,
 	// id and flags, then the name padded (version 4 writes the name anew)
 	encoded := make(map[string][]byte, len(add))
-	size := 12 + 20 + x.end
+	size := 12 + 20
 	for _, e := range add {
 		version := x.version
 		if version == 4 {
@@ -211,8 +215,22 @@ func (x *splicedIndex) splice(replaced map[string]bool, add []*index.Entry) ([]b
 		encoded[e.Name] = b.Bytes()[12 : b.Len()-20]
 		size += b.Len()
 	}
-	out := make([]byte, 12, size)
+	// out holds what is written anew; parts are spans of out (by offset,
+	// as out may grow) or of the index read.
+	out := make([]byte, 12, size+64*len(places))
 	copy(out, x.data[:8])
+	type part struct {
+		from, to int  // a span of out, or of x.data
+		kept     bool // of x.data
+	}
+	var parts []part
+	mark := 0 // the start of out not yet in parts
+	flush := func() {
+		if len(out) > mark {
+			parts = append(parts, part{mark, len(out), false})
+			mark = len(out)
+		}
+	}
 	n := x.count
 	var prev []byte // version 4: the name written last
 	// encode4 appends, in version 4, an entry's stat data, id and flags
@@ -244,7 +262,10 @@ func (x *splicedIndex) splice(replaced map[string]bool, add []*index.Entry) ([]b
 			_, w := gitVarint(e[head:])
 			from += head + w + bytes.IndexByte(e[head+w:], 0) + 1
 		}
-		out = append(out, x.data[from:to]...)
+		if from < to {
+			flush()
+			parts = append(parts, part{from, to, true})
+		}
 		prev, changed = last, false
 	}
 	pos, posName, posHead := 12, []byte(nil), 0
@@ -272,9 +293,21 @@ func (x *splicedIndex) splice(replaced map[string]bool, add []*index.Entry) ([]b
 		pos, posName, posHead = pl.end, pl.after, pl.afterHead
 	}
 	copyRun(pos, x.end, posName, posHead, nil)
+	flush()
 	binary.BigEndian.PutUint32(out[8:12], uint32(n))
-	h := sha1.Sum(out)
-	return append(out, h[:]...), nil
+	res := make([][]byte, 0, len(parts)+1)
+	sum := sha1.New()
+	for _, p := range parts {
+		var b []byte
+		if p.kept {
+			b = x.data[p.from:p.to]
+		} else {
+			b = out[p.from:p.to]
+		}
+		sum.Write(b)
+		res = append(res, b)
+	}
+	return append(res, sum.Sum(nil)), nil
 }
 
 // readIndexForCommit reads the git index for a commit of paths: spliced
