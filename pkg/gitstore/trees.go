@@ -3,7 +3,6 @@ package gitstore
 import (
 	"bytes"
 	"compress/zlib"
-	"crypto/sha1"
 	"fmt"
 	"io"
 	"os"
@@ -154,19 +153,11 @@ func (r *Repo) looseObject(typ plumbing.ObjectType, h plumbing.Hash) ([]byte, bo
 const maxLooseObject = 256 << 20
 
 // objectHash is git's id of an object: the SHA-1 of "TYPE SIZE\0" and
-// its bytes. (go-git hashes with sha1cd, which also detects the known
-// collision attack and costs several times as much on a large tree; the
-// ids are the same.)
+// its bytes, computed as go-git computes it, with the SHA-1 that detects
+// the known collision attack (as git's own does): what a write stores
+// includes files anyone can hand in, attachments among them.
 func objectHash(typ plumbing.ObjectType, b []byte) plumbing.Hash {
-	s := sha1.New()
-	s.Write(typ.Bytes())
-	s.Write([]byte{' '})
-	s.Write(strconv.AppendInt(nil, int64(len(b)), 10))
-	s.Write([]byte{0})
-	s.Write(b)
-	var h plumbing.Hash
-	s.Sum(h[:0])
-	return h
+	return plumbing.ComputeHash(typ, b)
 }
 
 // checkTree reads every entry of a tree's bytes: an error when they are
