@@ -1,6 +1,7 @@
 package gitstore
 
 import (
+	"compress/zlib"
 	"context"
 	"errors"
 	"fmt"
@@ -405,13 +406,14 @@ func (r *Repo) WriteFiles(ctx context.Context, what string, files []FileWrite) e
 	if err := r.pending(); err != nil {
 		return err
 	}
-	cfg, err := r.config()
-	if err != nil {
-		return err
-	}
-	level, err := looseLevel(cfg)
-	if err != nil {
-		return err
+	// The blobs stored here only put the files back after a crash: a git
+	// configuration that cannot be read does not stop the write (it stops
+	// a commit), their level is then git's default.
+	level := zlib.BestSpeed
+	if cfg, err := r.config(); err == nil {
+		if l, err := looseLevel(cfg); err == nil {
+			level = l
+		}
 	}
 	j := &journal{Version: 1, Owner: self(), What: what}
 	writes := map[string]*FileWrite{}

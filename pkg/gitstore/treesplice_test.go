@@ -424,6 +424,14 @@ func TestLooseObjectLevel(t *testing.T) {
 	if _, err := open(t, dir).Commit(context.Background(), CommitRequest{Paths: []string{"a.txt"}, Message: "m", Author: alice}); err == nil || !strings.Contains(err.Error(), "compression level") {
 		t.Errorf("core.looseCompression 12: %v", err)
 	}
+	// A write without a commit stores its blobs (to put the files back
+	// after a crash) whatever the configuration says, at git's default.
+	if err := open(t, dir).WriteFiles(context.Background(), "write", []FileWrite{{Path: "a.txt", Data: []byte("c\n")}}); err != nil {
+		t.Errorf("WriteFiles with core.looseCompression 12: %v", err)
+	}
+	if got := gitCmd(t, dir, "cat-file", "-p", strings.TrimSpace(gitRunIn(t, dir, "c\n", "hash-object", "--stdin"))); got != "c\n" {
+		t.Errorf("the blob WriteFiles stored reads %q", got)
+	}
 }
 
 // bigFolder gives HEAD a folder of n files (one blob for all: made by git
