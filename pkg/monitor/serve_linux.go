@@ -22,6 +22,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/opsbook/opsbook/pkg/internal/heap"
 )
 
 // Supported tells whether this system has a monitor.
@@ -78,6 +80,10 @@ type server struct {
 // serves until asked to stop or until its socket is gone, and returns nil
 // then. Another monitor of cacheDir running is an error.
 func Run(root, records, cacheDir string, logf func(format string, args ...any)) error {
+	// A command's heap floor (package heap) is for a command that exits:
+	// the monitor runs on with a live heap of a few megabytes, and under
+	// the floor would keep all the garbage it makes, up to the floor.
+	heap.Lift()
 	if err := os.MkdirAll(cacheDir, 0o755); err != nil {
 		return err
 	}

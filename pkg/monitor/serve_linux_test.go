@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/opsbook/opsbook/pkg/internal/heap"
 )
 
 // start runs a monitor of a new department (its records folder holding
@@ -520,4 +522,21 @@ func resetEachTime(t *testing.T, root, dir, tk string, n int, why string) string
 		tk = a.Token
 	}
 	return tk
+}
+
+// The monitor runs on with a live heap of a few megabytes: a command's
+// heap floor (package heap) would keep all its garbage up to the floor,
+// as no collection would come before it. It is lifted when the monitor
+// starts.
+func TestMonitorLiftsTheHeapFloor(t *testing.T) {
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	if !heap.Floor(1 << 40) {
+		t.Fatal("the floor was not set")
+	}
+	t.Cleanup(heap.Lift)
+	start(t)
+	if heap.Holding() {
+		t.Error("the heap floor still holds in a running monitor: no collection until its garbage reaches it")
+	}
 }

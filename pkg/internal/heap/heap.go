@@ -15,6 +15,10 @@
 // command whose live heap is larger than the floor (a cold `validate`)
 // collects as before and never runs against a limit it cannot meet.
 //
+// A process that runs on (the file-system monitor) lifts the floor at
+// once (Lift): its live heap is a few megabytes, so the first collection
+// would come only once it had kept the floor's worth of garbage.
+//
 // Code that changes the percentage for a while (debug.SetGCPercent) must
 // call SetPercent instead: while the floor holds it records the
 // percentage wanted after it, and a save-and-restore around a stretch of
@@ -59,6 +63,12 @@ func Floor(bytes int64) bool {
 	runtime.KeepAlive(sentinel)
 	return true
 }
+
+// Lift ends the floor now, as the first collection would: for a process
+// that runs on (the file-system monitor), whose heap may never reach the
+// floor, and which would otherwise keep every byte of garbage it makes
+// until it does. Nothing is done when the floor does not hold.
+func Lift() { lift() }
 
 // lift ends the floor: the limit and the percentage are as before it
 // (the percentage as SetPercent last asked).
