@@ -21,8 +21,9 @@ import (
 )
 
 // ErrFullPath: the record's neighbourhood cannot stand in for the whole
-// department (no index, an id held twice, an unreadable file, an id no
-// record holds with a file at its path); the caller loads everything.
+// department (no index, an id held twice, an unreadable file, a record
+// filed under a name other than its id, an id no record holds with a file
+// at its path); the caller loads everything.
 var ErrFullPath = errors.New("the full department is needed")
 
 // NoRecord is LoadAround's answer for an id no record holds where a full
@@ -179,7 +180,8 @@ func LoadAround(ctx context.Context, dir, id string) (*Repo, error) {
 // (index.Entry.Skeleton), as claims' skeletons (ClaimSkeleton), as
 // skeletons with their references (RefSkeleton) and as plans' skeletons
 // (PlanSkeleton) for the record id, or nil when id is not held by exactly
-// one readable file or some record file cannot be read.
+// one readable file, some record file cannot be read or some record is
+// filed under a name other than its id.
 func Around(x *index.Index, id string) (full, skel, claims, naming, planSkels []*index.Entry) {
 	es := x.Get(id)
 	if len(es) != 1 {
@@ -198,6 +200,14 @@ func Around(x *index.Index, id string) (full, skel, claims, naming, planSkels []
 		case "":
 			// An unreadable file: commands warn of it, from a full load.
 			return nil, nil, nil, nil, nil
+		}
+		if strings.TrimSuffix(path.Base(e.Path), ".yaml") != e.ID {
+			// A record filed under another name: the whole department's
+			// set finds it under its file's name too (a reference to
+			// that name is not missing), the index under its id alone.
+			return nil, nil, nil, nil, nil
+		}
+		switch e.Kind {
 		case record.Person, record.Budget:
 			add(e)
 		}

@@ -575,3 +575,55 @@ func TestAroundEqualsFullShaken(t *testing.T) {
 		})
 	}
 }
+
+// TestAroundMisnamedRecord: a record filed under a name other than its id
+// is found by the whole department's set under that name too, so a
+// reference to the name is not missing there. The neighbourhood finds
+// records by id alone: with such a record in the department, show takes
+// the full path (ErrFullPath) rather than report the reference missing.
+func TestAroundMisnamedRecord(t *testing.T) {
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	dir := sampleCopy(t, 0)
+	plans := filepath.Join(dir, "records", "plans", "2026")
+	if err := os.Rename(filepath.Join(plans, "PLN-2026-0007.yaml"), filepath.Join(plans, "PLN-2026-0077.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	for rel, change := range map[string][2]string{
+		"records/plans/2026/PLN-2026-0008.yaml":    {"project: PRJ-2026-0005", "project: PRJ-2026-0005\nsupersedes: PLN-2026-0077"},
+		"records/meetings/2026/MTG-2026-0001.yaml": {"concerns: PLN-2026-0004", "concerns: PLN-2026-0077"},
+	} {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		data, err := os.ReadFile(p)
+		if err != nil || !strings.Contains(string(data), change[0]+"\n") {
+			t.Fatalf("%s: %v, or no %q", rel, err, change[0])
+		}
+		if err := os.WriteFile(p, []byte(strings.Replace(string(data), change[0]+"\n", change[1]+"\n", 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	whole, err := LoadWith(ctx, dir, Options{NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := whole.Validate(now)
+	for _, id := range []string{"PLN-2026-0008", "MTG-2026-0001"} {
+		for _, d := range FilterPaths(all, []string{whole.Set.Get(id).Path}) {
+			if d.Rule == "ref-missing" {
+				t.Fatalf("%s: the whole department reports %s", id, d.Message)
+			}
+		}
+		ar, err := LoadAround(ctx, dir, id)
+		if errors.Is(err, ErrFullPath) {
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		for _, d := range ar.ValidatePaths(now, []string{ar.Set.Get(id).Path}) {
+			if d.Rule == "ref-missing" {
+				t.Errorf("%s from its neighbourhood: %s; the whole department finds PLN-2026-0077 by its file's name", id, d.Message)
+			}
+		}
+	}
+}
