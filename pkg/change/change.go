@@ -899,10 +899,13 @@ func (s *Session) judgeWhole(edits []Edit, after []*record.Record, pending map[s
 // addedErrors are the errors of now not among was: each diagnostic of was
 // (by path, rule, record and message) accounts for one of now.
 func addedErrors(was, now []diag.Diagnostic) []diag.Diagnostic {
-	key := func(d diag.Diagnostic) string {
-		return d.Path + "\x00" + d.Rule + "\x00" + d.Record + "\x00" + d.Message
-	}
-	count := map[string]int{}
+	// a key of the strings as they are: a group's finding (plan-budget on
+	// every plan of a year's line) names the whole group, on each of its
+	// records, and a key joined into one string copied the message once a
+	// record (40 KB for each of 3,000 plans at 100,000 records: 245 MB)
+	type errKey struct{ path, rule, record, message string }
+	key := func(d diag.Diagnostic) errKey { return errKey{d.Path, d.Rule, d.Record, d.Message} }
+	count := map[errKey]int{}
 	for _, d := range was {
 		count[key(d)]++
 	}

@@ -207,8 +207,8 @@ func (v *view) listKind(k record.Kind) []string {
 // names it), so reading them made every move tried in an inbox cost more
 // as the department grew. false: a record of a kind judged on the whole
 // department.
-func (v *view) around(ys []*index.Entry) (full map[string]*index.Entry, ok bool) {
-	full = map[string]*index.Entry{}
+func (v *view) around(ys []*index.Entry) (full, skel map[string]*index.Entry, ok bool) {
+	full, skel = map[string]*index.Entry{}, map[string]*index.Entry{}
 	add := func(e *index.Entry) {
 		if e.Kind != "" {
 			full[e.Path] = e
@@ -216,7 +216,7 @@ func (v *view) around(ys []*index.Entry) (full map[string]*index.Entry, ok bool)
 	}
 	for _, y := range ys {
 		if wholeKind(y.Kind) {
-			return nil, false
+			return nil, nil, false
 		}
 		add(y)
 		for _, r := range y.Refs {
@@ -235,7 +235,14 @@ func (v *view) around(ys []*index.Entry) (full map[string]*index.Entry, ok bool)
 			}
 		}
 		for _, in := range v.refsIn(y.ID) {
-			if readsReferrer(y.Kind, in.From.Kind) {
+			switch {
+			case !readsReferrer(y.Kind, in.From.Kind):
+			case y.Kind == record.Project && !in.From.Odd:
+				// a project's errors read of its plans and appraisals
+				// their states, projects and employees: skeletons
+				// (namedSkeleton), as show reads them
+				skel[in.From.Path] = in.From
+			default:
 				add(in.From)
 			}
 		}
@@ -245,7 +252,20 @@ func (v *view) around(ys []*index.Entry) (full map[string]*index.Entry, ok bool)
 			add(e)
 		}
 	}
-	return full, true
+	for p := range full {
+		delete(skel, p)
+	}
+	return full, skel, true
+}
+
+// namedSkeleton is the record an entry read as a skeleton in N stands
+// for: a plan's with its budget needs, another's with its clear fields
+// and references.
+func namedSkeleton(e *index.Entry) *record.Record {
+	if e.Kind == record.Plan {
+		return e.PlanSkeleton()
+	}
+	return e.RefSkeleton()
 }
 
 // noSiblings are the kinds whose errors read no other record naming what
@@ -503,8 +523,10 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 		}
 	}
 	// N: around every record of D, in both views (where it is): its
-	// findings are compared as they are and as the change leaves them
+	// findings are compared as they are and as the change leaves them;
+	// named: records in N as skeletons (a project's plans and appraisals)
 	full := map[string]*index.Entry{}
+	named := map[string]*index.Entry{}
 	dPaths := map[string]bool{}
 	for _, p := range ds {
 		dPaths[p.e.Path] = true
@@ -534,13 +556,19 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 				ys = append(ys, e)
 			}
 		}
-		f, ok := v.around(ys)
+		f, sk, ok := v.around(ys)
 		if !ok {
 			return whole("a person or budget's findings can move")
 		}
 		for p, e := range f {
 			full[p] = e
 		}
+		for p, e := range sk {
+			named[p] = e
+		}
+	}
+	for p := range full {
+		delete(named, p)
 	}
 	// Errors the change adds on a plan read as a skeleton are placed by
 	// reading it: once such an error is found, the plans it lands on are
@@ -552,6 +580,11 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 		for p := range skelPlans {
 			if full[p] == nil {
 				common = append(common, planD[p].PlanSkeleton())
+			}
+		}
+		for p, e := range named {
+			if full[p] == nil && !skelPlans[p] && !gone[p] {
+				common = append(common, namedSkeleton(e))
 			}
 		}
 		for p := range full {
@@ -626,8 +659,8 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 		}
 		added[i].Line, added[i].Column = rec.Pos(budgetField)
 	}
-	tracef("write judged near: %d records compared, %d read, %d lines weighed, %d plans' skeletons: %.0f ms",
-		len(dPaths), len(full), len(lines), len(skelPlans), float64(time.Since(start).Microseconds())/1000)
+	tracef("write judged near: %d records compared, %d read, %d lines weighed, %d plans' skeletons, %d skeletons: %.0f ms",
+		len(dPaths), len(full), len(lines), len(skelPlans), len(named), float64(time.Since(start).Microseconds())/1000)
 	return added, true
 }
 
