@@ -272,14 +272,19 @@ func (s *Session) Needs(rec *record.Record, to string) (english, text []string) 
 }
 
 // TryMoves is Needs for many moves (recs[i] to tos[i]), each judged as if
-// it were the only one. The rules cost a pass over every record, so the
-// moves are tried together first; when the rules object to records moved
-// here, the others are tried without them and those alone; otherwise the
-// group is tried in halves, down to each move alone. A move is found ready
-// in a group the rules accept, and what a refused move needs is what the
-// rules say of it alone.
-// (Moving records on never makes another record's error go away, so a
-// group without a new error holds only moves that are fine alone.)
+// it were the only one. On a session that judges near (a preview), each
+// move the rules judge on its neighbourhood is tried alone, which costs
+// what its neighbourhood does. The others (a plan, a person, a project
+// whose plans' findings can move: a pass over every record each) are
+// tried together first; when the rules object to records moved here, the
+// others are tried without them and those alone; otherwise the group is
+// tried in halves, down to each move alone. A move is found ready in a
+// group the rules accept, and what a refused move needs is what the rules
+// say of it alone.
+// (A group is accepted only when it adds no error and takes none away:
+// two moves that each alone add an error may take it away together, two
+// active plans of one project both completed, so a group that changes the
+// errors at all is tried in parts.)
 func (s *Session) TryMoves(recs []*record.Record, tos []string) [][]string {
 	out := make([][]string, len(recs))
 	for i, err := range s.tryMoves(recs, tos) {
@@ -324,13 +329,34 @@ func (s *Session) tryMoves(recs []*record.Record, tos []string) []error {
 	var done atomic.Int64
 	stop := s.tick(len(todo) > 1, "trying", &done, len(todo))
 	defer stop()
+	msgOf := func(i int) Message {
+		return Message{Kind: recs[i].Kind, ID: recs[i].ID, Action: "move to " + tos[i]}
+	}
+	// A move judged on its neighbourhood is tried alone: its answer is
+	// its own by definition, and costs what its neighbourhood does (a
+	// group's is the union of its moves', and a refused group is tried
+	// again in parts). The moves the rules judge on the whole department
+	// (a plan, a person, a project whose plans' findings can move) are
+	// left for the groups below, which share one pass over every record.
+	if s.near != nil && len(todo) > 1 {
+		var whole []int
+		for _, i := range todo {
+			err := s.checkAs(edits[i], msgOf(i), false, judging{nearOnly: true})
+			if err == errWhole {
+				whole = append(whole, i)
+				continue
+			}
+			out[i] = err
+			done.Add(1)
+		}
+		todo = whole
+	}
 	var try func(group []int)
 	try = func(group []int) {
 		if len(group) == 0 {
 			return
 		}
-		first := recs[group[0]]
-		msg := Message{Kind: first.Kind, ID: first.ID, Action: "move to " + tos[group[0]]}
+		msg := msgOf(group[0])
 		if len(group) == 1 {
 			if err := s.Check(edits[group[0]], msg); err != nil {
 				out[group[0]] = err
@@ -353,7 +379,7 @@ func (s *Session) tryMoves(recs []*record.Record, tos []string) []error {
 			try(group[len(group)/2:])
 			return
 		}
-		err := s.Check(all, msg)
+		err := s.checkAs(all, msg, false, judging{exact: true})
 		if err == nil {
 			done.Add(int64(len(group)))
 			return
@@ -374,7 +400,7 @@ func (s *Session) tryMoves(recs []*record.Record, tos []string) []error {
 			for _, i := range rest {
 				restEdits = append(restEdits, edits[i]...)
 			}
-			if s.Check(restEdits, msg) == nil {
+			if s.checkAs(restEdits, msg, false, judging{exact: true}) == nil {
 				done.Add(int64(len(rest)))
 				for _, i := range alone {
 					try([]int{i})
@@ -626,6 +652,31 @@ func (s *Session) Check(edits []Edit, msg Message) error {
 // check judges the edits; with all, it goes on past the first refusal and
 // returns every one, each as a diagnostic naming its record, field and rule.
 func (s *Session) check(edits []Edit, msg Message, all bool) error {
+	return s.checkAs(edits, msg, all, judging{})
+}
+
+// judging is how checkAs judges the rules' side of a change.
+type judging struct {
+	// nearOnly: a change the rules judge on the whole department is not
+	// judged (errWhole).
+	nearOnly bool
+	// exact: a change the rules accept that takes away an error the
+	// department has is not accepted either (errTakesAway).
+	exact bool
+}
+
+var (
+	// errWhole: a check asked to judge near only met a change the rules
+	// judge on the whole department.
+	errWhole = errors.New("judged on the whole department")
+	// errTakesAway: a check asked to judge exactly met a change that
+	// adds no error but takes one away.
+	errTakesAway = errors.New("takes an error away")
+)
+
+// checkAs is check, judged as j says: errWhole or errTakesAway once
+// everything before the rules has passed (the workflow, sealed fields).
+func (s *Session) checkAs(edits []Edit, msg Message, all bool, j judging) error {
 	edits, err := s.seal(edits)
 	if err != nil {
 		return err
@@ -714,8 +765,8 @@ func (s *Session) check(edits []Edit, msg Message, all bool) error {
 			return err
 		}
 	}
-	if err := s.checkRules(edits, after, pending); err != nil {
-		if !all {
+	if err := s.checkRules(edits, after, pending, j); err != nil {
+		if err == errWhole || err == errTakesAway || !all {
 			return err
 		}
 		if err := keep(err, Edit{}); err != nil {
@@ -840,11 +891,14 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 // elsewhere do not block it. Every such refusal is the department's rules
 // speaking (exit 3), whichever rule it is: only a value the schema rejects
 // (Check's "would not be valid") is Invalid.
-func (s *Session) checkRules(edits []Edit, after []*record.Record, pending map[string][]byte) error {
+func (s *Session) checkRules(edits []Edit, after []*record.Record, pending map[string][]byte, j judging) error {
 	var added []diag.Diagnostic
-	judged := false
+	judged, takes := false, false
 	if s.near != nil {
-		added, judged = s.judgeNear(edits, after, pending)
+		added, takes, judged = s.judgeNear(edits, after, pending, j.nearOnly)
+	}
+	if !judged && j.nearOnly {
+		return errWhole
 	}
 	if !judged {
 		// (A preview holds the whole department already, and keeps its
@@ -854,9 +908,12 @@ func (s *Session) checkRules(edits []Edit, after []*record.Record, pending map[s
 				return fmt.Errorf("%w: %v", ErrRepository, err)
 			}
 		}
-		added = s.judgeWhole(edits, after, pending)
+		added, takes = s.judgeWhole(edits, after, pending, j.exact)
 	}
 	if len(added) == 0 {
+		if takes && j.exact {
+			return errTakesAway
+		}
 		return nil
 	}
 	r := refused(added[0].Rule, "refused: the change would break the rules; nothing was changed")
@@ -865,12 +922,13 @@ func (s *Session) checkRules(edits []Edit, after []*record.Record, pending map[s
 }
 
 // judgeWhole runs the rules over the whole department as the change
-// leaves it and returns the errors it adds to the department's findings.
+// leaves it and returns the errors it adds to the department's findings,
+// and whether it takes any away.
 // Only errors are compared, so both runs skip the checks across records
 // that can only warn (rules.Context.Errors).
-func (s *Session) judgeWhole(edits []Edit, after []*record.Record, pending map[string][]byte) []diag.Diagnostic {
+func (s *Session) judgeWhole(edits []Edit, after []*record.Record, pending map[string][]byte, exact bool) ([]diag.Diagnostic, bool) {
 	if !s.haveBefore {
-		rc := s.rulesOn(&rules.Context{Set: s.Repo.Set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Errors: true})
+		rc := s.rulesOn(&rules.Context{Set: s.Repo.Set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Errors: true, Keep: errorsOnly})
 		s.before, s.haveBefore = rules.Check(rc), true
 	}
 	replaced := map[string]bool{}
@@ -892,17 +950,24 @@ func (s *Session) judgeWhole(edits []Edit, after []*record.Record, pending map[s
 		}
 	}
 	set := record.NewSet(recs)
-	rc := s.rulesOn(&rules.Context{Set: set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Pending: pending, Errors: true})
-	return addedErrors(s.before, rules.Check(rc))
+	rc := s.rulesOn(&rules.Context{Set: set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Pending: pending, Errors: true, Keep: errorsOnly})
+	now := rules.Check(rc)
+	added := addedErrors(s.before, now)
+	return added, len(added) == 0 && exact && len(addedErrors(now, s.before)) > 0
 }
+
+// errorsOnly keeps the errors of a rules run, which are all a change is
+// judged by (warnings are neither worded nor placed).
+func errorsOnly(_, _ string, sev diag.Severity) bool { return sev == diag.Error }
 
 // addedErrors are the errors of now not among was: each diagnostic of was
 // (by path, rule, record and message) accounts for one of now.
 func addedErrors(was, now []diag.Diagnostic) []diag.Diagnostic {
-	key := func(d diag.Diagnostic) string {
-		return d.Path + "\x00" + d.Rule + "\x00" + d.Record + "\x00" + d.Message
-	}
-	count := map[string]int{}
+	// a key of the strings themselves, not one made of them: a change
+	// judged on the whole department compares every error of it
+	type dkey struct{ path, rule, record, message string }
+	key := func(d diag.Diagnostic) dkey { return dkey{d.Path, d.Rule, d.Record, d.Message} }
+	count := make(map[dkey]int, len(was))
 	for _, d := range was {
 		count[key(d)]++
 	}

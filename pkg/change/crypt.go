@@ -101,20 +101,26 @@ func (s *Session) seal(edits []Edit) ([]Edit, error) {
 // record's encrypted fields; otherwise the rules refuse the write
 // (recipients) and someone who can read the file makes it.
 func (s *Session) sealFiles(before *record.Record, e *Edit) ([]Edit, error) {
-	after, _ := record.Parse(e.Path, e.Data)
+	// lean, and the editor made only for a record whose files may
+	// change: the inbox seals every move it tries
+	after, _ := record.ParseLean(e.Path, e.Data)
 	if after == nil || before == nil || !crypt.EncryptsAttachments(s.Repo.Policy, after) {
+		return nil, nil
+	}
+	people := crypt.NewPeople(s.Repo.Set.OfKind(record.Person))
+	readers := crypt.Readers(s.Repo.Policy, people, after)
+	newly := !crypt.EncryptsAttachments(s.Repo.Policy, before)
+	if !newly && sameReaders(readers, crypt.Readers(s.Repo.Policy, people, before)) {
 		return nil, nil
 	}
 	ed, err := record.NewEditor(e.Data)
 	if err != nil {
 		return nil, nil
 	}
-	people := crypt.NewPeople(s.Repo.Set.OfKind(record.Person))
-	readers := crypt.Readers(s.Repo.Policy, people, after)
 	var files []Edit
-	if !crypt.EncryptsAttachments(s.Repo.Policy, before) {
+	if newly {
 		files, err = encryptAttachments(s, ed, after, readers, crypt.Recipients(readers), nil, false)
-	} else if !sameReaders(readers, crypt.Readers(s.Repo.Policy, people, before)) {
+	} else {
 		files, err = s.refreshFiles(ed, after, readers)
 	}
 	if err != nil || len(files) == 0 {

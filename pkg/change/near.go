@@ -283,13 +283,16 @@ func wholeKind(k record.Kind) bool {
 }
 
 // judgeNear judges the rules' side of a change on its neighbourhood (see
-// above): the errors the change adds, and false when the change must be
-// judged on the whole department instead.
-func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[string][]byte) ([]diag.Diagnostic, bool) {
+// above): the errors the change adds, whether it takes any away, and
+// false when the change must be judged on the whole department instead
+// (nearOnly: it will be, with others).
+func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[string][]byte, nearOnly bool) ([]diag.Diagnostic, bool, bool) {
 	start := time.Now()
-	whole := func(why string) ([]diag.Diagnostic, bool) {
-		tracef("write judged on the whole department: %s", why)
-		return nil, false
+	whole := func(why string) ([]diag.Diagnostic, bool, bool) {
+		if !nearOnly {
+			tracef("write judged on the whole department: %s", why)
+		}
+		return nil, false, false
 	}
 	x := s.near.x
 	gone := map[string]bool{}
@@ -472,7 +475,8 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 		overBefore = s.overspends(before, lines, budgets, years, nil)
 		overNow = s.overspends(then, lines, budgets, years, afterAt)
 	}
-	added := addedErrors(append(filterDiags(beforeDs, compared), overBefore...), append(filterDiags(nowDs, compared), overNow...))
+	wasDs, nowAll := append(filterDiags(beforeDs, compared), overBefore...), append(filterDiags(nowDs, compared), overNow...)
+	added, takes := addedErrors(wasDs, nowAll), len(addedErrors(nowAll, wasDs)) > 0
 	for i, d := range added {
 		if d.Rule != "budget-overspend" || d.Line != 0 {
 			continue
@@ -489,7 +493,7 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 	}
 	tracef("write judged near: %d records compared, %d read, %d lines weighed: %.0f ms",
 		len(dPaths), len(full), len(lines), float64(time.Since(start).Microseconds())/1000)
-	return added, true
+	return added, takes, true
 }
 
 // overspends is budget-overspend (rules.Overspends) on the claims of the
