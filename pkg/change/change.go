@@ -121,6 +121,9 @@ type Session struct {
 	// may change by the passing of time alone (rules.Horizon): a preview's
 	// answers kept for later (the inbox's memo) hold until then.
 	Horizon *rules.Horizon
+	// stanzas remembers the recipients of the ciphertexts the rules
+	// read: a preview's runs over the whole department read them once.
+	stanzas *crypt.StanzaMemo
 	// The actor's identity for encrypted fields, read on first use.
 	idRead bool
 	id     *crypt.Identity
@@ -1002,10 +1005,15 @@ func (s *Session) checkSigningKey() error {
 }
 
 // rulesOn fills in what every rules run of the session shares: the
-// horizon, and a preview's attachment look-ups (remembered, and told by
+// horizon, the ciphertexts' recipients read, and a preview's attachment
+// look-ups (remembered, and told by
 // SeenFiles). Paths outside the repository are missing, as for validate.
 func (s *Session) rulesOn(c *rules.Context) *rules.Context {
 	c.Horizon = s.Horizon
+	if s.stanzas == nil {
+		s.stanzas = &crypt.StanzaMemo{}
+	}
+	c.Stanzas = s.stanzas
 	if s.files != nil {
 		c.Stat, c.Sum, c.Head = s.files.stat, s.files.sum, s.files.head
 	} else {

@@ -40,6 +40,11 @@ type Context struct {
 	// Head returns the first bytes of an attachment (an encrypted file's
 	// age header); defaults to attach.Head below Root.
 	Head func(rel string) ([]byte, error)
+	// Stanzas, when set, remembers the recipients of each ciphertext read
+	// (crypt.StanzaMemo): runs of one session over mostly the same
+	// records (a preview judging changes on the whole department) read
+	// each age header once.
+	Stanzas *crypt.StanzaMemo
 	// Pending holds files a change is about to write (path: content): they
 	// count as present, with the hash of their content.
 	Pending map[string][]byte
