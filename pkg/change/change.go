@@ -25,6 +25,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/gitstore"
 	"github.com/opsbook/opsbook/pkg/i18n"
+	"github.com/opsbook/opsbook/pkg/internal/heap"
 	"github.com/opsbook/opsbook/pkg/par"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/repo"
@@ -930,6 +931,10 @@ func (s *Session) checkRules(edits []Edit, after []*record.Record, pending map[s
 // Only errors are compared, so both runs skip the checks across records
 // that can only warn (rules.Context.Errors).
 func (s *Session) judgeWhole(edits []Edit, after []*record.Record, pending map[string][]byte, exact bool) ([]diag.Diagnostic, bool) {
+	// The department stays while each run makes as much again in garbage
+	// (a set of every record, their findings): collected sooner, the
+	// peak stays near the department's own size.
+	defer heap.SetPercent(heap.SetPercent(gcPercentWhole))
 	if !s.haveBefore {
 		rc := s.rulesOn(&rules.Context{Set: s.Repo.Set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Errors: true, Keep: errorsOnly})
 		s.before, s.haveBefore = rules.Check(rc), true
@@ -958,6 +963,10 @@ func (s *Session) judgeWhole(edits []Edit, after []*record.Record, pending map[s
 	added := addedErrors(s.before, now)
 	return added, len(added) == 0 && exact && len(addedErrors(now, s.before)) > 0
 }
+
+// gcPercentWhole is the GOGC while a change is judged on the whole
+// department.
+var gcPercentWhole = 50
 
 // errorsOnly keeps the errors of a rules run, which are all a change is
 // judged by (warnings are neither worded nor placed).
