@@ -15,6 +15,7 @@ import (
 	"unsafe"
 
 	"github.com/opsbook/opsbook/pkg/cache"
+	"github.com/opsbook/opsbook/pkg/internal/heap"
 	"github.com/opsbook/opsbook/pkg/par"
 	"github.com/opsbook/opsbook/pkg/record"
 )
@@ -31,7 +32,8 @@ import (
 //	one: the strings of an opened index are slices of the file's bytes,
 //	made without a copy), size, modification and change time, inode,
 //	flags, content hash, kind, id, clear fields (as Entry keeps them),
-//	references (field, id), files
+//	references (field, id), files, a plan's budget needs (category,
+//	amount)
 //	the id table: a count, then the positions of the entries with an id,
 //	by id then path (4 bytes each, little-endian)
 //	the references table: a count (the references'), then each
@@ -60,8 +62,8 @@ var magic = []byte("OPSBOOK-INDEX\n")
 
 // minEntry is the fewest bytes an entry takes in the file: a byte for
 // each length and count (path, kind, id, clear fields, references,
-// files), four for the stat data, the flags, the hash.
-const minEntry = 6 + 4 + 1 + 32
+// files, needs), four for the stat data, the flags, the hash.
+const minEntry = 7 + 4 + 1 + 32
 
 // hugeAtLeast is the size from which, on Linux, the index file is read
 // into memory of its own, marked for huge pages (see readFile); a
@@ -171,6 +173,9 @@ func encode(key Key, mark Mark, entries []*Entry) []byte {
 		for _, f := range e.Files {
 			size += len(f) + 2
 		}
+		for _, n := range e.Needs {
+			size += len(n.Category) + len(n.Amount) + 4
+		}
 	}
 	b := make([]byte, 0, size)
 	b = append(b, magic...)
@@ -228,6 +233,11 @@ func encode(key Key, mark Mark, entries []*Entry) []byte {
 		uv(uint64(len(e.Files)))
 		for _, f := range e.Files {
 			str(f)
+		}
+		uv(uint64(len(e.Needs)))
+		for _, n := range e.Needs {
+			str(n.Category)
+			str(n.Amount)
 		}
 	}
 	entriesEnd := len(b) - base
@@ -433,6 +443,10 @@ func decode(data []byte, key Key) (*Index, error) {
 	refs := make([]Ref, nrefs)
 	files := make([]string, nfiles)
 	bad := make([]bool, nchunks)
+	// Decoding makes the entries that stay: collecting garbage meanwhile
+	// (a department whose entries pass the heap's floor) would only trace
+	// them again and again.
+	defer heap.SetPercent(heap.SetPercent(-1))
 	par.Each(nchunks, func(c int) {
 		at, to := chunks[c], chunks[c+1]
 		cd := &decoder{s: whole[at.off:to.off]}
@@ -474,6 +488,16 @@ func decode(data []byte, key Key) (*Index, error) {
 				e.Files, files = files[:k:k], files[k:]
 				for j := range e.Files {
 					e.Files[j] = cd.str()
+				}
+			}
+			// a plan's needs (few plans have any): made per entry, each
+			// taking at least two bytes of the chunk
+			if k := cd.count(); k > len(cd.s)/2 {
+				cd.bad = true
+			} else if k > 0 {
+				e.Needs = make([]Need, k)
+				for j := range e.Needs {
+					e.Needs[j] = Need{cd.str(), cd.str()}
 				}
 			}
 			entries[i] = e

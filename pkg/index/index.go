@@ -37,7 +37,7 @@ import (
 )
 
 // Format is the version of the file layout; bump it on every change.
-const Format = 9
+const Format = 10
 
 // Clear lists the top-level fields an entry keeps (when their value is
 // text, a number or a boolean, kept as such): what the set-wide rules, the
@@ -76,10 +76,19 @@ type Entry struct {
 	// for those of them listed with a hash: what split-claim groups claims
 	// by besides claimant and day.
 	Files []string
+	// Needs are a plan's budget needs, each item of resources.budget as
+	// the plan-budget rule reads it: its category and amount as text (""
+	// for a value that is not text or a number, as record.Str reads it).
+	Needs []Need
 	// clear holds the Clear fields the record has, in Clear's order, as
 	// the index file keeps them (see appendField): Str reads a value
 	// without making the others, Fields makes them all.
 	clear string
+}
+
+// Need is one item of a plan's resources.budget (see Entry.Needs).
+type Need struct {
+	Category, Amount string
 }
 
 // Ref is one reference a record makes: the field's dotted path and the id
@@ -171,6 +180,12 @@ func EntryOf(path string, st cache.Stat, trusted bool, h cache.Hash, rec *record
 		sort.Strings(paths)
 		for _, p := range paths {
 			e.Refs = append(e.Refs, Ref{p, found[p]})
+		}
+	}
+	if rec.Kind == record.Plan {
+		for i := range rec.List("resources.budget") {
+			p := "resources.budget." + strconv.Itoa(i)
+			e.Needs = append(e.Needs, Need{rec.Str(p + ".category"), rec.Str(p + ".amount")})
 		}
 	}
 	sums := map[string]string{}
@@ -597,6 +612,21 @@ func (e *Entry) RefSkeleton() *record.Record {
 			}
 		}
 		rec.Data = setPath(rec.Data, strings.Split(r.Field, "."), r.ID).(record.Map)
+	}
+	return rec
+}
+
+// PlanSkeleton is RefSkeleton with the plan's budget needs as
+// resources.budget (each item's category and amount, as text): what the
+// plan-budget and plan-active rules read of a plan other than the one
+// judged (its status, project, supersedes and budget needs). Not for an
+// Odd entry.
+func (e *Entry) PlanSkeleton() *record.Record {
+	rec := e.RefSkeleton()
+	for i, n := range e.Needs {
+		at := []string{"resources", "budget", strconv.Itoa(i)}
+		rec.Data = setPath(rec.Data, append(at, "category"), n.Category).(record.Map)
+		rec.Data = setPath(rec.Data, append(at, "amount"), n.Amount).(record.Map)
 	}
 	return rec
 }

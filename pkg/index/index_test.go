@@ -27,7 +27,7 @@ var key = index.Key{1, 2, 3}
 // entriesOf makes the entries of every record file of a department the
 // eager way (index.EntryOf on each parsed record), with made-up stat
 // data.
-func entriesOf(t *testing.T, dir string) []*index.Entry {
+func entriesOf(t testing.TB, dir string) []*index.Entry {
 	t.Helper()
 	files, _, err := record.Walk(dir, "records")
 	if err != nil {
@@ -76,7 +76,7 @@ func reopen(t *testing.T, entries []*index.Entry) *index.Index {
 func sameEntry(t *testing.T, what string, g, w *index.Entry) {
 	t.Helper()
 	if g.Path != w.Path || g.Stat != w.Stat || g.Trusted != w.Trusted || g.Hash != w.Hash || g.Kind != w.Kind || g.ID != w.ID ||
-		g.Odd != w.Odd || g.Sealed != w.Sealed || !reflect.DeepEqual(g.Refs, w.Refs) || !reflect.DeepEqual(g.Files, w.Files) ||
+		g.Odd != w.Odd || g.Sealed != w.Sealed || !reflect.DeepEqual(g.Refs, w.Refs) || !reflect.DeepEqual(g.Files, w.Files) || !reflect.DeepEqual(g.Needs, w.Needs) ||
 		!reflect.DeepEqual(g.Fields(), w.Fields()) {
 		t.Fatalf("%s: entry %s\n got %+v %v\nwant %+v %v", what, w.Path, g, g.Fields(), w, w.Fields())
 	}
@@ -473,4 +473,35 @@ func openForged(t *testing.T, path string, b []byte) (uint64, error) {
 	_, err := index.Open(path, key)
 	runtime.ReadMemStats(&after)
 	return after.TotalAlloc - before.TotalAlloc, err
+}
+
+// TestForgedNeeds: a plan's needs counted past what its chunk holds make
+// the index unusable, whatever its CRC says, before they are made.
+func TestForgedNeeds(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "index")
+	plan := &index.Entry{Path: "records/plans/2026/PLN-2026-0001.yaml", Kind: record.Plan, ID: "PLN-2026-0001",
+		Needs: []index.Need{{Category: "NEEDCAT", Amount: "1.00"}}}
+	if err := index.Save(path, key, index.Mark{}, []*index.Entry{plan}); err != nil {
+		t.Fatal(err)
+	}
+	if x, err := index.Open(path, key); err != nil || !reflect.DeepEqual(x.Entries[0].Needs, plan.Needs) {
+		t.Fatalf("the plan's needs opened as %v (%v)", x, err)
+	}
+	good, _ := os.ReadFile(path)
+	at := strings.Index(string(good), "\x07NEEDCAT")
+	if at < 1 || good[at-1] != 1 {
+		t.Fatal("layout: the needs are not where expected")
+	}
+	for _, count := range []uint64{2, 0x7f, 1 << 32} {
+		b := append([]byte(nil), good[:at-1]...)
+		b = binary.AppendUvarint(b, count)
+		b = append(b, good[at:len(good)-4]...)
+		grew, err := openForged(t, path, b)
+		if !errors.Is(err, index.ErrUnusable) {
+			t.Errorf("%d needs said: opened (%v)", count, err)
+		}
+		if grew > 1<<20 {
+			t.Errorf("%d needs said: opening allocated %d KB", count, grew>>10)
+		}
+	}
 }

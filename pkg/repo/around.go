@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -88,11 +89,11 @@ func LoadAround(ctx context.Context, dir, id string) (*Repo, error) {
 	}
 	sch = sch.Encrypting(EncryptedFields(pol))
 	tr := trace(time.Now())
-	full, skel, claims, naming := Around(x, id)
+	full, skel, claims, naming, plans := Around(x, id)
 	if full == nil {
 		return nil, ErrFullPath
 	}
-	tr(fmt.Sprintf("around: %d to read, %d skeletons, %d claims' skeletons, %d naming it", len(full), len(skel), len(claims), len(naming)))
+	tr(fmt.Sprintf("around: %d to read, %d skeletons, %d claims' skeletons, %d naming it, %d plans' skeletons", len(full), len(skel), len(claims), len(naming), len(plans)))
 	r := &Repo{Root: root, Policy: pol, Schemas: sch, kindIDs: func(k record.Kind) []string {
 		es := x.Kind(k) // by path, as the whole department's set lists them
 		ids := make([]string, len(es))
@@ -158,7 +159,14 @@ func LoadAround(ctx context.Context, dir, id string) (*Repo, error) {
 		recs = append(recs, e.ClaimSkeleton())
 	}
 	for _, e := range naming {
-		recs = append(recs, e.RefSkeleton())
+		if e.Kind == record.Plan { // a revision: its needs too
+			recs = append(recs, e.PlanSkeleton())
+		} else {
+			recs = append(recs, e.RefSkeleton())
+		}
+	}
+	for _, e := range plans {
+		recs = append(recs, e.PlanSkeleton())
 	}
 	sort.Slice(recs, func(i, j int) bool { return recs[i].Path < recs[j].Path })
 	r.Set = record.NewSet(recs)
@@ -168,14 +176,14 @@ func LoadAround(ctx context.Context, dir, id string) (*Repo, error) {
 }
 
 // Around returns the entries LoadAround reads in full, as skeletons
-// (index.Entry.Skeleton), as claims' skeletons (ClaimSkeleton) and as
-// skeletons with their references (RefSkeleton) for the record id, or nil
-// when id is not held by exactly one readable file, is of a kind judged on
-// the whole department, or some record file cannot be read.
-func Around(x *index.Index, id string) (full, skel, claims, naming []*index.Entry) {
+// (index.Entry.Skeleton), as claims' skeletons (ClaimSkeleton), as
+// skeletons with their references (RefSkeleton) and as plans' skeletons
+// (PlanSkeleton) for the record id, or nil when id is not held by exactly
+// one readable file or some record file cannot be read.
+func Around(x *index.Index, id string) (full, skel, claims, naming, planSkels []*index.Entry) {
 	es := x.Get(id)
-	if len(es) != 1 || wholeKinds[es[0].Kind] {
-		return nil, nil, nil, nil
+	if len(es) != 1 {
+		return nil, nil, nil, nil, nil
 	}
 	rec := es[0]
 	in := map[string]*index.Entry{}
@@ -189,7 +197,7 @@ func Around(x *index.Index, id string) (full, skel, claims, naming []*index.Entr
 		switch e.Kind {
 		case "":
 			// An unreadable file: commands warn of it, from a full load.
-			return nil, nil, nil, nil
+			return nil, nil, nil, nil, nil
 		case record.Person, record.Budget:
 			add(e)
 		}
@@ -241,6 +249,68 @@ func Around(x *index.Index, id string) (full, skel, claims, naming []*index.Entr
 		for _, e := range x.Entries {
 			if e.Kind == record.Meeting {
 				skels[e.Path] = e
+			}
+		}
+	}
+	if rec.Kind == record.Person {
+		// status-report-missing reads whether the person submitted a
+		// report (their reports name them: skeletons, the status a clear
+		// field) and whether anyone did: one submitted report stands for
+		// the department; appraisal-missing, the person's appraisals of
+		// the period (naming them) and whether any appraisal has a
+		// period: one such appraisal stands for the department
+		for _, e := range x.Kind(record.StatusReport) {
+			if st := e.Str("status"); st == "submitted" || st == "acknowledged" {
+				skels[e.Path] = e
+				break
+			}
+		}
+		for _, e := range x.Kind(record.Appraisal) {
+			if e.Str("period") != "" {
+				skels[e.Path] = e
+				break
+			}
+		}
+	}
+	plans := map[string]*index.Entry{}
+	if rec.Kind == record.Plan {
+		// plan-active reads the active plans of its project (of any
+		// year), plan-budget the counted plans of its id's year and the
+		// counted plans superseding them (a counted revision replaces the
+		// plan it supersedes): their status, project, supersedes and
+		// budget needs, which their entries hold (PlanSkeleton); no rule
+		// judging it reads the other plans
+		plan := func(e *index.Entry, states ...string) {
+			switch {
+			case e.Kind != record.Plan || in[e.Path] != nil || !slices.Contains(states, e.Str("status")):
+			case e.Odd:
+				add(e)
+			default:
+				plans[e.Path] = e
+			}
+		}
+		counted := []string{"approved", "active", "completed"} // rules.CountedPlans
+		year := record.IDYear(rec.ID)
+		project := rec.Str("project")
+		for _, e := range x.Kind(record.Plan) {
+			if project == "" && e.Str("project") == "" {
+				plan(e, "active")
+			}
+			if record.IDYear(e.ID) != year || !slices.Contains(counted, e.Str("status")) {
+				continue
+			}
+			plan(e, counted...)
+			for _, sup := range x.RefsIn(e.ID) {
+				if sup.Field == "supersedes" {
+					plan(sup.From, counted...)
+				}
+			}
+		}
+		if project != "" {
+			for _, sib := range x.RefsIn(project) {
+				if sib.Field == "project" {
+					plan(sib.From, "active")
+				}
 			}
 		}
 	}
@@ -296,27 +366,31 @@ func Around(x *index.Index, id string) (full, skel, claims, naming []*index.Entr
 	}
 	for _, e := range naming {
 		delete(skels, e.Path)
+		delete(plans, e.Path)
+	}
+	for p, e := range plans {
+		if in[p] == nil {
+			planSkels = append(planSkels, e)
+		}
+		delete(skels, p)
 	}
 	for p, e := range skels {
 		if in[p] == nil {
 			skel = append(skel, e)
 		}
 	}
-	return full, skel, claims, naming
+	return full, skel, claims, naming, planSkels
 }
 
 // namedOnly are the kinds whose records' checks and `show` read of the
 // records naming them only their clear fields and references
 // (index.Entry.RefSkeleton): a project (its plans' and appraisals' states,
-// projects and employees; references in), a customer (references in).
+// projects and employees; references in), a customer (references in), a
+// plan (the meetings and tasks naming it: references in; a revision
+// superseding it, as a plan's skeleton with its budget needs), a person
+// (references in; their status reports' states and appraisals' periods).
 // In a copied department they are named by thousands.
-var namedOnly = map[record.Kind]bool{record.Project: true, record.Customer: true}
-
-// wholeKinds are judged on what the whole department holds: people
-// (appraisals missing for a period, status reports due: there are few of
-// them), plans (plan-budget sums every approved plan's budget needs of the
-// year, which the index does not keep).
-var wholeKinds = map[record.Kind]bool{record.Person: true, record.Plan: true}
+var namedOnly = map[record.Kind]bool{record.Project: true, record.Customer: true, record.Plan: true, record.Person: true}
 
 func yearOf(date string) string {
 	if len(date) < 4 {
