@@ -126,9 +126,7 @@ type Session struct {
 	// read: a preview's runs over the whole department read them once.
 	stanzas *crypt.StanzaMemo
 	// The actor's identity for encrypted fields, read on first use.
-	idRead bool
-	id     *crypt.Identity
-	idErr  error
+	ident *identity
 }
 
 // Options are how Open opens a session.
@@ -315,19 +313,52 @@ func (s *Session) TryMovesText(recs []*record.Record, tos []string) (english, te
 func (s *Session) tryMoves(recs []*record.Record, tos []string) []error {
 	out := make([]error, len(recs))
 	edits := make([][]Edit, len(recs))
-	var todo []int
-	for i, rec := range recs {
-		if err := workflow.CheckMove(s.Actor, rec, tos[i], s.env); err != nil {
-			out[i] = err
-			continue
+	built := make([]bool, len(recs))
+	// A preview holds every record already, and nothing it reads changes
+	// while it asks: its moves are built and tried alone on every core,
+	// each worker on its own copy of the session (what a move may change
+	// of it, going whole for a status report's figures, stays the
+	// worker's). What the copies share is safe to: the identity read
+	// once, the records read, the memos (attachments, recipients, budget
+	// lines). Another session reads records as it goes: one at a time.
+	shared := s.preview && s.near != nil
+	each := func(n int, f func(w *Session, k int)) {
+		if !shared {
+			for k := 0; k < n; k++ {
+				f(s, k)
+			}
+			return
 		}
-		e, err := MoveEdits(s, rec, tos[i], "")
+		if s.ident == nil {
+			s.ident = &identity{}
+		}
+		if s.stanzas == nil {
+			s.stanzas = &crypt.StanzaMemo{}
+		}
+		par.For(n, 2, func(lo, hi int) {
+			w := *s
+			for k := lo; k < hi; k++ {
+				f(&w, k)
+			}
+		})
+	}
+	each(len(recs), func(w *Session, i int) {
+		if err := workflow.CheckMove(w.Actor, recs[i], tos[i], w.env); err != nil {
+			out[i] = err
+			return
+		}
+		e, err := MoveEdits(w, recs[i], tos[i], "")
 		if err != nil {
 			out[i] = err
-			continue
+			return
 		}
-		edits[i] = e
-		todo = append(todo, i)
+		edits[i], built[i] = e, true
+	})
+	var todo []int
+	for i := range recs {
+		if built[i] {
+			todo = append(todo, i)
+		}
 	}
 	// done counts the moves whose answer is known ("trying" on Progress)
 	var done atomic.Int64
@@ -343,15 +374,20 @@ func (s *Session) tryMoves(recs []*record.Record, tos []string) []error {
 	// (a plan, a person, a project whose plans' findings can move) are
 	// left for the groups below, which share one pass over every record.
 	if s.near != nil && len(todo) > 1 {
+		alone := make([]error, len(todo))
+		each(len(todo), func(w *Session, k int) {
+			i := todo[k]
+			if alone[k] = w.checkAs(edits[i], msgOf(i), false, judging{nearOnly: true}); alone[k] != errWhole {
+				done.Add(1)
+			}
+		})
 		var whole []int
-		for _, i := range todo {
-			err := s.checkAs(edits[i], msgOf(i), false, judging{nearOnly: true})
-			if err == errWhole {
+		for k, i := range todo {
+			if alone[k] == errWhole {
 				whole = append(whole, i)
 				continue
 			}
-			out[i] = err
-			done.Add(1)
+			out[i] = alone[k]
 		}
 		todo = whole
 	}
@@ -1065,6 +1101,7 @@ type fileMemo struct {
 	sums  sync.Map // path → memoSum
 	heads sync.Map // path → memoHead
 	dirty sync.Map // path → bool: not committed as it is
+	git   sync.Mutex // held while git is asked (dirty)
 }
 
 type memoSum struct {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/opsbook/opsbook/pkg/attach"
 	"github.com/opsbook/opsbook/pkg/rules"
@@ -22,14 +23,25 @@ const RuleEncrypted = "encrypted"
 // is at hand: ~/.ssh/id_ed25519, ~/.ssh/id_rsa or OPSBOOK_IDENTITY), read
 // once.
 func (s *Session) Identity() (*crypt.Identity, error) {
-	if !s.idRead {
-		s.idRead = true
-		s.id, s.idErr = crypt.LoadIdentity(crypt.Ask)
-		if errors.Is(s.idErr, crypt.ErrNoIdentity) {
-			s.id, s.idErr = nil, nil
-		}
+	if s.ident == nil {
+		s.ident = &identity{}
 	}
-	return s.id, s.idErr
+	i := s.ident
+	i.once.Do(func() {
+		i.id, i.err = crypt.LoadIdentity(crypt.Ask)
+		if errors.Is(i.err, crypt.ErrNoIdentity) {
+			i.id, i.err = nil, nil
+		}
+	})
+	return i.id, i.err
+}
+
+// identity is a session's identity for encrypted fields, read once by
+// whichever of the session's workers (tryMoves) asks first.
+type identity struct {
+	once sync.Once
+	id   *crypt.Identity
+	err  error
 }
 
 // Sealer encrypts what the session writes into encrypted fields.
