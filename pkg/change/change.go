@@ -1097,10 +1097,10 @@ func (s *Session) SeenFiles() (paths []string, dirty map[string]bool) {
 // fileMemo answers the rules' questions about attachments once per path.
 type fileMemo struct {
 	root  string
-	stats sync.Map // path → attach.State
-	sums  sync.Map // path → memoSum
-	heads sync.Map // path → memoHead
-	dirty sync.Map // path → bool: not committed as it is
+	stats sync.Map   // path → attach.State
+	sums  sync.Map   // path → memoSum
+	heads sync.Map   // path → memoHead
+	dirty sync.Map   // path → bool: not committed as it is
 	git   sync.Mutex // held while git is asked (dirty)
 }
 
