@@ -972,7 +972,7 @@ func (s *Session) judgeWhole(edits []Edit, after []*record.Record, pending map[s
 	// peak stays near the department's own size.
 	defer heap.SetPercent(heap.SetPercent(gcPercentWhole))
 	if !s.haveBefore {
-		rc := s.rulesOn(&rules.Context{Set: s.Repo.Set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Errors: true, Keep: errorsOnly})
+		rc := s.rulesOn(&rules.Context{Set: s.Repo.Set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Errors: true, Keep: errorsOnly, Unplaced: true})
 		s.before, s.haveBefore = rules.Check(rc), true
 	}
 	replaced := map[string]bool{}
@@ -994,9 +994,21 @@ func (s *Session) judgeWhole(edits []Edit, after []*record.Record, pending map[s
 		}
 	}
 	set := record.NewSet(recs)
-	rc := s.rulesOn(&rules.Context{Set: set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Pending: pending, Errors: true, Keep: errorsOnly})
+	// unplaced: only the errors added are shown, and placed
+	rc := s.rulesOn(&rules.Context{Set: set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Pending: pending, Errors: true, Keep: errorsOnly, Unplaced: true})
 	now := rules.Check(rc)
 	added := addedErrors(s.before, now)
+	if len(added) > 0 {
+		at := make(map[string]*record.Record, len(set.Records))
+		for _, r := range set.Records {
+			at[r.Path] = r
+		}
+		for i := range added {
+			if rec := at[added[i].Path]; rec != nil {
+				rules.Place(&added[i], rec)
+			}
+		}
+	}
 	return added, len(added) == 0 && exact && len(addedErrors(now, s.before)) > 0
 }
 
