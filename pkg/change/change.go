@@ -451,8 +451,53 @@ func (s *Session) tryMoves(recs []*record.Record, tos []string) []error {
 		try(group[:len(group)/2])
 		try(group[len(group)/2:])
 	}
-	try(todo)
+	// A move the rules fault on its own record, judged with nothing
+	// around it, is most likely refused: tried alone first, it does not
+	// make the group's pass over every record refuse and be made again
+	// without it. (A guess, which only orders the tries: each answer is
+	// still the whole check's.)
+	var rest []int
+	for _, i := range todo {
+		if len(todo) > 1 && s.faultsItself(edits[i]) {
+			try([]int{i})
+			continue
+		}
+		rest = append(rest, i)
+	}
+	try(rest)
 	return out
+}
+
+// faultsItself guesses whether the rules would refuse a move for its own
+// record: the errors of that record alone (with the people), as the move
+// leaves it, that it has not as it is.
+func (s *Session) faultsItself(edits []Edit) bool {
+	if len(edits) == 0 || edits[0].Before == nil || edits[0].File || edits[0].Data == nil {
+		return false
+	}
+	before := edits[0].Before
+	after, _ := record.ParseLean(before.Path, edits[0].Data)
+	if after == nil {
+		return false
+	}
+	people := s.Repo.Set.OfKind(record.Person)
+	errorsOf := func(rec *record.Record) []diag.Diagnostic {
+		set := record.NewSet(append([]*record.Record{rec}, people...))
+		// no horizon, and the attachments looked at as validate does
+		// (not remembered as read): a guess leaves no trace on what a
+		// kept answer depends on
+		return rules.Check(&rules.Context{Set: set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Errors: true, Unplaced: true,
+			Stanzas: s.stanzas,
+			Stat: func(rel string) attach.State {
+				if !insideRepo(rel) {
+					return attach.Missing
+				}
+				return attach.Stat(s.Repo.Root, rel)
+			},
+			Only: func(r *record.Record) bool { return r == rec },
+			Keep: func(path, _ string, sev diag.Severity) bool { return sev == diag.Error && path == rec.Path }})
+	}
+	return len(addedErrors(errorsOf(before), errorsOf(after))) > 0
 }
 
 // blame finds the moves of group whose records the rules' refusal names,
