@@ -46,7 +46,12 @@ import (
 //     before and after), of which only budget-overspend is compared: it is
 //     weighed apart (rules.Overspends), on the line's claims as the index
 //     holds them and the claims of C as the change leaves them, not as
-//     records of N.
+//     records of N;
+//   - for a plan of C, the counted plans of its year and of the years of
+//     the plans it supersedes, with the counted revisions superseding
+//     them (plan-budget sits on every plan of a line it passes), and the
+//     active plans of its project (plan-active sits on the later ones),
+//     before and after.
 //
 // The rules run over N as it is and as the change leaves it; the errors
 // of those records that the second run adds are the refusal, compared
@@ -57,11 +62,10 @@ import (
 // department from the index (rules.Context.KindIDs).
 //
 // A change takes the whole department instead when this cannot be shown
-// exact cheaply: a person, a budget or a plan among C or among the records
-// whose errors can move (people and plans are judged on the whole
-// department: appraisals missing, status reports due, every approved
-// plan's budget needs of the year), an id of C held by another file, or
-// two records of C with one id.
+// exact cheaply: a person or a budget among C or among the records whose
+// errors can move (a person's role is read by every record checking one,
+// a budget by every claim's line), an id of C held by another file, or two
+// records of C with one id.
 
 // view is the index as it is (come and gone empty) or as a change leaves
 // it: the entries at the paths of gone replaced by come.
@@ -218,8 +222,11 @@ func (v *view) around(ys []*index.Entry) (full map[string]*index.Entry, ok bool)
 		for _, r := range y.Refs {
 			for _, t := range v.get(r.ID) {
 				add(t)
-				if t.Kind == record.Person || noSiblings[y.Kind] {
-					// a person is named by much of the department
+				if t.Kind == record.Person || noSiblings[y.Kind] || y.Kind == record.Plan {
+					// a person is named by much of the department; of
+					// the records naming what a plan names, its errors
+					// read only plans, which are in D when they can
+					// move (see judgeNear)
 					continue
 				}
 				for _, sib := range v.refsIn(t.ID) {
@@ -260,13 +267,18 @@ var noSiblings = map[record.Kind]bool{record.Expense: true, record.Complaint: tr
 // analyses naming it); a project's read the plans naming it (an
 // executing project needs an active plan) and the appraisals (a closed
 // project needs one of each member), never the claims, meetings or tasks
-// naming it. A change of a record naming one cannot move its errors
+// naming it; a plan's read none of them (not the meetings and tasks; a
+// revision superseding it takes it out of its year's budget sums, but
+// plan-budget's and plan-active's errors land on plans a change of a plan
+// puts in D itself: its year's counted plans, with their revisions, and
+// the active plans of its project). A change of a record naming one cannot move its errors
 // unless it is of a kind listed, and its own are judged without the
 // others.
 var referrersRead = map[record.Kind][]record.Kind{
 	record.Customer:  {},
 	record.Complaint: {},
 	record.Project:   {record.Plan, record.Appraisal},
+	record.Plan:      {},
 }
 
 // readsReferrer tells whether the errors of a record of kind k can read a
@@ -276,10 +288,73 @@ func readsReferrer(k, from record.Kind) bool {
 	return !listed || slices.Contains(kinds, from)
 }
 
-// wholeKind: records judged on the whole department (repo.Around does not
-// stand in for it), and budgets, which every claim's line reads.
+// wholeKind: records judged on the whole department (a person's errors
+// read the people, whom a change of a person moves for every record
+// checking a role), and budgets, which every claim's line reads.
 func wholeKind(k record.Kind) bool {
-	return k == record.Person || k == record.Plan || k == record.Budget
+	return k == record.Person || k == record.Budget
+}
+
+// countedPlan tells whether a plan's budget needs count against its year
+// (rules.CountedPlans: approved, active, completed), by its entry.
+func countedPlan(e *index.Entry) bool {
+	switch e.Str("status") {
+	case "approved", "active", "completed":
+		return true
+	}
+	return false
+}
+
+// planYears are the years whose plan-budget a plan reads or moves: its
+// id's, and those of the plans it supersedes (a counted revision takes
+// the plan it supersedes out of its year's sums).
+func planYears(v *view, e *index.Entry) []string {
+	years := []string{record.IDYear(e.ID)}
+	for _, r := range e.Refs {
+		if r.Field == "supersedes" {
+			years = append(years, record.IDYear(r.ID))
+		}
+	}
+	return years
+}
+
+// yearPlans returns the counted plans of a year in view v and the counted
+// plans superseding them: what plan-budget sums for the year.
+func (v *view) yearPlans(year string) []*index.Entry {
+	var out []*index.Entry
+	for _, e := range v.ofKind(record.Plan) {
+		if record.IDYear(e.ID) != year || !countedPlan(e) {
+			continue
+		}
+		out = append(out, e)
+		for _, in := range v.refsIn(e.ID) {
+			if in.Field == "supersedes" && in.From.Kind == record.Plan && countedPlan(in.From) {
+				out = append(out, in.From)
+			}
+		}
+	}
+	return out
+}
+
+// activeSiblings returns the active plans naming a plan's project (or
+// naming none, for a plan of none): what plan-active reads of a plan.
+func (v *view) activeSiblings(e *index.Entry) []*index.Entry {
+	var out []*index.Entry
+	project := e.Str("project")
+	if project == "" {
+		for _, p := range v.ofKind(record.Plan) {
+			if p.Str("project") == "" && p.Str("status") == "active" {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	for _, in := range v.refsIn(project) {
+		if in.Field == "project" && in.From.Kind == record.Plan && in.From.Str("status") == "active" {
+			out = append(out, in.From)
+		}
+	}
+	return out
 }
 
 // judgeNear judges the rules' side of a change on its neighbourhood (see
@@ -342,7 +417,16 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 			ds = append(ds, pair{v, e})
 		}
 	}
+	// plans whose plan-budget and plan-active alone can move (see
+	// below): compared as skeletons
+	planD := map[string]*index.Entry{}
+	addPlan := func(e *index.Entry) {
+		if !gone[e.Path] {
+			planD[e.Path] = e
+		}
+	}
 	lines := map[index.Line]bool{}
+	planYearsMoved := map[string]bool{}
 	for _, side := range []struct {
 		v  *view
 		cs []*index.Entry
@@ -361,6 +445,24 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 			}
 			if c.Kind == record.Expense {
 				lines[index.LineOf(c)] = true
+			}
+			if c.Kind == record.Plan {
+				// plan-budget sits on every counted plan of a year the
+				// plan counts in (or takes a superseded plan out of),
+				// plan-active on the active plans of its project
+				for _, yr := range planYears(side.v, c) {
+					planYearsMoved[yr] = true
+				}
+				for _, sib := range side.v.activeSiblings(c) {
+					addPlan(sib)
+				}
+			}
+		}
+	}
+	for yr := range planYearsMoved {
+		for _, v := range []*view{before, then} {
+			for _, e := range v.yearPlans(yr) {
+				addPlan(e)
 			}
 		}
 	}
@@ -410,6 +512,24 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 	for _, p := range ds {
 		dPaths[p.e.Path] = true
 	}
+	// The plans a plan of C moves only by plan-budget and plan-active
+	// (the counted plans of its years, the active plans of its project;
+	// thousands in a copied department) are in N as skeletons holding
+	// what those two rules read (index.Entry.PlanSkeleton, proven by
+	// TestAroundEqualsFull), and only those two rules' errors of theirs
+	// are compared; a plan whose entry does not stand for it is read.
+	// Their errors are placed by no skeleton: one the change adds sends
+	// the change to the whole department, which places it.
+	skelPlans := map[string]bool{}
+	for p, e := range planD {
+		switch {
+		case dPaths[p]:
+		case e.Odd:
+			dPaths[p] = true
+		default:
+			skelPlans[p] = true
+		}
+	}
 	for _, v := range []*view{before, then} {
 		var ys []*index.Entry
 		for p := range dPaths {
@@ -419,64 +539,84 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 		}
 		f, ok := v.around(ys)
 		if !ok {
-			return whole("a person, plan or budget's findings can move")
+			return whole("a person or budget's findings can move")
 		}
 		for p, e := range f {
 			full[p] = e
 		}
 	}
-	// the two sets
-	var common, was2, now2 []*record.Record
-	for p := range full {
-		if gone[p] {
-			continue
+	// Errors the change adds on a plan read as a skeleton are placed by
+	// reading it: once such an error is found, the plans it lands on are
+	// read in full and the rules run again (the same errors, placed).
+	var added []diag.Diagnostic
+	takes := false
+	for again := true; again; {
+		// the two sets
+		var common, was2, now2 []*record.Record
+		for p := range skelPlans {
+			if full[p] == nil {
+				common = append(common, planD[p].PlanSkeleton())
+			}
 		}
-		rec, err := s.near.load(s.Repo, p)
-		if err != nil || rec == nil {
-			return whole(fmt.Sprintf("%s: %v", p, err)) // changed under us
-		}
-		common = append(common, rec)
-	}
-	for p := range gone {
-		if x.At(p) != nil {
+		for p := range full {
+			if gone[p] {
+				continue
+			}
 			rec, err := s.near.load(s.Repo, p)
 			if err != nil || rec == nil {
-				return whole(fmt.Sprintf("%s: %v", p, err))
+				return whole(fmt.Sprintf("%s: %v", p, err)) // changed under us
 			}
-			was2 = append(was2, rec)
+			common = append(common, rec)
 		}
-		if a := afterAt[p]; a != nil {
-			now2 = append(now2, a)
+		for p := range gone {
+			if x.At(p) != nil {
+				rec, err := s.near.load(s.Repo, p)
+				if err != nil || rec == nil {
+					return whole(fmt.Sprintf("%s: %v", p, err))
+				}
+				was2 = append(was2, rec)
+			}
+			if a := afterAt[p]; a != nil {
+				now2 = append(now2, a)
+			}
+		}
+		setOf := func(extra []*record.Record) *record.Set {
+			return record.NewSet(append(append([]*record.Record(nil), common...), extra...))
+		}
+		// Only the records compared need their own checks, and only their
+		// errors; budget-overspend is weighed apart, on the lines' claims.
+		only := func(rec *record.Record) bool { return dPaths[rec.Path] }
+		keep := func(path, rule string, sev diag.Severity) bool {
+			return sev == diag.Error && (dPaths[path] || skelPlans[path] && (rule == "plan-budget" || rule == "plan-active"))
+		}
+		compared := func(d diag.Diagnostic) bool { return keep(d.Path, d.Rule, d.Severity) }
+		beforeDs := rules.Check(s.rulesOn(&rules.Context{Set: setOf(was2), Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, KindIDs: before.kindIDs, Only: only, Errors: true, Keep: keep, NoOverspend: true}))
+		nowDs := rules.Check(s.rulesOn(&rules.Context{Set: setOf(now2), Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Pending: pending, KindIDs: then.kindIDs, Only: only, Errors: true, Keep: keep, NoOverspend: true}))
+		// budget-overspend of every claim of the lines the claims of C count
+		// against, before and after: the line's sums are whole, read from the
+		// index (a budget is never among C: that change is judged whole)
+		var budgetRecs []*record.Record
+		for _, rec := range common {
+			if rec.Kind == record.Budget {
+				budgetRecs = append(budgetRecs, rec)
+			}
+		}
+		bset := record.NewSet(budgetRecs)
+		budgets, years := rules.Budgets(bset), rules.BudgetYears(bset)
+		var overBefore, overNow []diag.Diagnostic
+		if len(lines) > 0 {
+			overBefore = s.overspends(before, lines, budgets, years, nil)
+			overNow = s.overspends(then, lines, budgets, years, afterAt)
+		}
+		wasDs, nowAll := append(filterDiags(beforeDs, compared), overBefore...), append(filterDiags(nowDs, compared), overNow...)
+		added, takes = addedErrors(wasDs, nowAll), len(addedErrors(nowAll, wasDs)) > 0
+		again = false
+		for _, d := range added {
+			if skelPlans[d.Path] && full[d.Path] == nil {
+				full[d.Path], again = planD[d.Path], true
+			}
 		}
 	}
-	setOf := func(extra []*record.Record) *record.Set {
-		return record.NewSet(append(append([]*record.Record(nil), common...), extra...))
-	}
-	// Only the records compared need their own checks, and only their
-	// errors; budget-overspend is weighed apart, on the lines' claims.
-	only := func(rec *record.Record) bool { return dPaths[rec.Path] }
-	keep := func(path, rule string, sev diag.Severity) bool { return sev == diag.Error && dPaths[path] }
-	compared := func(d diag.Diagnostic) bool { return keep(d.Path, d.Rule, d.Severity) }
-	beforeDs := rules.Check(s.rulesOn(&rules.Context{Set: setOf(was2), Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, KindIDs: before.kindIDs, Only: only, Errors: true, Keep: keep, NoOverspend: true}))
-	nowDs := rules.Check(s.rulesOn(&rules.Context{Set: setOf(now2), Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Pending: pending, KindIDs: then.kindIDs, Only: only, Errors: true, Keep: keep, NoOverspend: true}))
-	// budget-overspend of every claim of the lines the claims of C count
-	// against, before and after: the line's sums are whole, read from the
-	// index (a budget is never among C: that change is judged whole)
-	var budgetRecs []*record.Record
-	for _, rec := range common {
-		if rec.Kind == record.Budget {
-			budgetRecs = append(budgetRecs, rec)
-		}
-	}
-	bset := record.NewSet(budgetRecs)
-	budgets, years := rules.Budgets(bset), rules.BudgetYears(bset)
-	var overBefore, overNow []diag.Diagnostic
-	if len(lines) > 0 {
-		overBefore = s.overspends(before, lines, budgets, years, nil)
-		overNow = s.overspends(then, lines, budgets, years, afterAt)
-	}
-	wasDs, nowAll := append(filterDiags(beforeDs, compared), overBefore...), append(filterDiags(nowDs, compared), overNow...)
-	added, takes := addedErrors(wasDs, nowAll), len(addedErrors(nowAll, wasDs)) > 0
 	for i, d := range added {
 		if d.Rule != "budget-overspend" || d.Line != 0 {
 			continue
@@ -491,8 +631,8 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 		}
 		added[i].Line, added[i].Column = rec.Pos(budgetField)
 	}
-	tracef("write judged near: %d records compared, %d read, %d lines weighed: %.0f ms",
-		len(dPaths), len(full), len(lines), float64(time.Since(start).Microseconds())/1000)
+	tracef("write judged near: %d records compared, %d read, %d lines weighed, %d plans' skeletons: %.0f ms",
+		len(dPaths), len(full), len(lines), len(skelPlans), float64(time.Since(start).Microseconds())/1000)
 	return added, takes, true
 }
 

@@ -13,4 +13,8 @@
 // never change, so the index only ever grows: a later run reads it, adds
 // the commits that are new since, and answers history and log without
 // opening a single tree. A corrupt or unreadable index is rebuilt.
+//
+// PackReader is the same pack reading for a writer's few trees: each pack
+// index searched in place rather than decoded, and only small objects
+// kept once resolved.
 package gitobj

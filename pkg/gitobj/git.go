@@ -78,11 +78,6 @@ func Open(root string) (*Repo, error) {
 	return r, nil
 }
 
-// OpenObjects opens the repository for reading objects only (commits,
-// trees, blobs), a shallow clone too: for a caller that reads a few
-// objects and never replays the history.
-func OpenObjects(root string) (*Repo, error) { return open(root) }
-
 func open(root string) (*Repo, error) {
 	abs, err := filepath.Abs(root)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
 	"github.com/opsbook/opsbook/pkg/internal/gittest"
 )
 
@@ -172,7 +173,7 @@ func TestRawPackAgrees(t *testing.T) {
 		}
 		n := 0
 		for _, p := range r.packs.raws {
-			it, err := p.idx.Entries()
+			it, err := p.idx.(*idxfile.MemoryIndex).Entries()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -277,7 +278,7 @@ func TestRawPackDamaged(t *testing.T) {
 			continue
 		}
 		for _, p := range r.packs.raws {
-			it, _ := p.idx.Entries()
+			it, _ := p.idx.(*idxfile.MemoryIndex).Entries()
 			for {
 				e, err := it.Next()
 				if err != nil {

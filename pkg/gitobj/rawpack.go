@@ -10,7 +10,6 @@ import (
 	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
 )
 
 // rawPack reads objects from one pack file as bytes, resolving deltas
@@ -22,7 +21,7 @@ import (
 // another, so the next read usually finds its base here.
 type rawPack struct {
 	mu    sync.Mutex
-	idx   *idxfile.MemoryIndex
+	idx   offsetIndex
 	f     *os.File
 	size  int64
 	br    *bufio.Reader
@@ -30,7 +29,7 @@ type rawPack struct {
 	cache *rawCache
 }
 
-func openRawPack(packPath string, idx *idxfile.MemoryIndex, c *rawCache) (*rawPack, error) {
+func openRawPack(packPath string, idx offsetIndex, c *rawCache) (*rawPack, error) {
 	f, err := os.Open(packPath)
 	if err != nil {
 		return nil, err
@@ -58,7 +57,7 @@ func (p *rawPack) get(h plumbing.Hash, limit int) (plumbing.ObjectType, []byte, 
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	t, b, err := p.at(off, 0, limit)
+	t, b, err := p.at(off, limit)
 	if errors.Is(err, errOverLimit) {
 		return 0, nil, true, err
 	}
@@ -72,71 +71,133 @@ func (p *rawPack) get(h plumbing.Hash, limit int) (plumbing.ObjectType, []byte, 
 }
 
 // maxDeltaDepth bounds a delta chain: git writes at most 4095 (and 50 by
-// default); a longer one is a damaged pack, not something to recurse on.
+// default); a longer one is a damaged pack, not something to follow.
 const maxDeltaDepth = 5000
 
-func (p *rawPack) at(off int64, depth, limit int) (plumbing.ObjectType, []byte, error) {
-	if depth > maxDeltaDepth {
-		return 0, nil, errors.New("delta chain too long")
-	}
-	if o, ok := p.cache.get(p, off); ok {
-		if limit > 0 && len(o.b) > limit {
-			return 0, nil, errOverLimit
+// link is one delta of a chain being resolved: where it is in the pack and
+// its inflated instructions.
+type link struct {
+	off   int64
+	delta []byte
+}
+
+// at resolves the object at off. A delta chain is followed down to an
+// object the cache holds or a whole one, then patched upwards, one level
+// after another, without recursion: each level whose result the cache
+// keeps gets a buffer of its own (the cache holds it; a history walk
+// finds the next version's base there), and the others are patched into
+// two buffers used in turn, since only the level below is read. A chain of
+// 24 deltas of a 1.3 MB tree allocated 24 such buffers, all of them kept
+// by the cache of a reader opened for one write.
+func (p *rawPack) at(off int64, limit int) (plumbing.ObjectType, []byte, error) {
+	var chain []link
+	var t plumbing.ObjectType
+	var base []byte
+	owned := false // base is one of the two buffers (neither cached nor shared)
+	for depth := 0; ; depth++ {
+		if depth > maxDeltaDepth {
+			return 0, nil, errors.New("delta chain too long")
 		}
-		return o.t, o.b, nil
-	}
-	t, size, baseOff, ref, err := p.header(off)
-	if err != nil {
-		return 0, nil, err
-	}
-	isDelta := t == plumbing.OFSDeltaObject || t == plumbing.REFDeltaObject
-	if limit > 0 && !isDelta && size > uint64(limit) {
-		return 0, nil, errOverLimit
-	}
-	if size > maxObjectSize {
-		return 0, nil, errTooLarge
-	}
-	if p.zr == nil {
-		if p.zr, err = zlib.NewReader(p.br); err != nil {
-			return 0, nil, err
-		}
-	} else if err := p.zr.(zlib.Resetter).Reset(p.br, nil); err != nil {
-		return 0, nil, err
-	}
-	data := make([]byte, size)
-	if _, err := io.ReadFull(p.zr, data); err != nil {
-		return 0, nil, fmt.Errorf("object at offset %d: %w", off, err)
-	}
-	switch t {
-	case plumbing.OFSDeltaObject, plumbing.REFDeltaObject:
-		if limit > 0 {
-			// The delta states its result's size before anything is
-			// patched: over the limit, the base is not read.
-			if _, rest, ok := leb128(data); ok {
-				if target, _, ok := leb128(rest); ok && target > uint64(limit) {
-					return 0, nil, errOverLimit
-				}
+		if o, ok := p.cache.get(p, off); ok {
+			if depth == 0 && limit > 0 && len(o.b) > limit {
+				return 0, nil, errOverLimit
 			}
+			t, base = o.t, o.b
+			break
 		}
-		if t == plumbing.REFDeltaObject {
-			if baseOff, err = p.idx.FindOffset(ref); err != nil {
-				return 0, nil, fmt.Errorf("base %s: %w", ref, err)
-			}
-		}
-		bt, base, err := p.at(baseOff, depth+1, 0)
+		ot, data, baseOff, err := p.inflate(off, depth == 0, limit)
 		if err != nil {
 			return 0, nil, err
 		}
-		if data, err = patchDelta(base, data); err != nil {
+		if ot == plumbing.OFSDeltaObject || ot == plumbing.REFDeltaObject {
+			chain = append(chain, link{off, data})
+			off = baseOff
+			continue
+		}
+		p.cache.put(p, off, ot, data)
+		t, base, owned = ot, data, !p.cache.keeps(len(data))
+		break
+	}
+	var spare []byte // the other buffer, free to patch into
+	for i := len(chain) - 1; i >= 0; i-- {
+		l := chain[i]
+		size, err := deltaTarget(l.delta)
+		if err != nil {
 			return 0, nil, err
 		}
-		t = bt
-	case plumbing.CommitObject, plumbing.TreeObject, plumbing.BlobObject, plumbing.TagObject:
-	default:
-		return 0, nil, fmt.Errorf("object type %v at offset %d", t, off)
+		keep := p.cache.keeps(int(size))
+		var dst []byte
+		usedSpare := !keep && uint64(cap(spare)) >= size
+		if usedSpare {
+			dst = spare[:0]
+		} else {
+			dst = make([]byte, 0, size)
+		}
+		out, err := patchDeltaInto(dst, base, l.delta)
+		if err != nil {
+			return 0, nil, err
+		}
+		if usedSpare {
+			spare = nil
+		}
+		if owned {
+			spare = base
+		}
+		if keep {
+			p.cache.put(p, l.off, t, out)
+		}
+		base, owned = out, !keep
 	}
-	p.cache.put(p, off, t, data)
-	return t, data, nil
+	return t, base, nil
+}
+
+// inflate reads the object at off as stored: its type, its inflated
+// content (a delta's instructions, for a delta) and a delta's base. top
+// says it is the object asked for, to which limit applies.
+func (p *rawPack) inflate(off int64, top bool, limit int) (plumbing.ObjectType, []byte, int64, error) {
+	t, size, baseOff, ref, err := p.header(off)
+	if err != nil {
+		return 0, nil, 0, err
+	}
+	isDelta := t == plumbing.OFSDeltaObject || t == plumbing.REFDeltaObject
+	if top && limit > 0 && !isDelta && size > uint64(limit) {
+		return 0, nil, 0, errOverLimit
+	}
+	if size > maxObjectSize {
+		return 0, nil, 0, errTooLarge
+	}
+	switch t {
+	case plumbing.OFSDeltaObject, plumbing.REFDeltaObject, plumbing.CommitObject, plumbing.TreeObject, plumbing.BlobObject, plumbing.TagObject:
+	default:
+		return 0, nil, 0, fmt.Errorf("object type %v at offset %d", t, off)
+	}
+	if p.zr == nil {
+		if p.zr, err = zlib.NewReader(p.br); err != nil {
+			return 0, nil, 0, err
+		}
+	} else if err := p.zr.(zlib.Resetter).Reset(p.br, nil); err != nil {
+		return 0, nil, 0, err
+	}
+	data := make([]byte, size)
+	if _, err := io.ReadFull(p.zr, data); err != nil {
+		return 0, nil, 0, fmt.Errorf("object at offset %d: %w", off, err)
+	}
+	if !isDelta {
+		return t, data, 0, nil
+	}
+	if top && limit > 0 {
+		// The delta states its result's size before anything is
+		// patched: over the limit, the base is not read.
+		if target, err := deltaTarget(data); err == nil && target > uint64(limit) {
+			return 0, nil, 0, errOverLimit
+		}
+	}
+	if t == plumbing.REFDeltaObject {
+		if baseOff, err = p.idx.FindOffset(ref); err != nil {
+			return 0, nil, 0, fmt.Errorf("base %s: %w", ref, err)
+		}
+	}
+	return t, data, baseOff, nil
 }
 
 // rawCache keeps resolved objects within a byte budget; when full it
@@ -168,8 +229,11 @@ func (c *rawCache) get(p *rawPack, off int64) (rawObject, bool) {
 	return o, ok
 }
 
+// keeps says whether put keeps an object of n bytes.
+func (c *rawCache) keeps(n int) bool { return n <= c.max/4 }
+
 func (c *rawCache) put(p *rawPack, off int64, t plumbing.ObjectType, b []byte) {
-	if len(b) > c.max/4 {
+	if !c.keeps(len(b)) {
 		return
 	}
 	c.mu.Lock()
@@ -253,10 +317,32 @@ var errTooLarge = errors.New("object too large to read whole")
 // errOverLimit: the object is larger than the limit its reader gave.
 var errOverLimit = errors.New("object over the size limit")
 
+// deltaTarget is the size of a delta's result, from its header.
+func deltaTarget(delta []byte) (uint64, error) {
+	_, rest, ok := leb128(delta)
+	if !ok {
+		return 0, errBadDelta
+	}
+	size, _, ok := leb128(rest)
+	if !ok {
+		return 0, errBadDelta
+	}
+	if size > maxObjectSize {
+		return 0, errTooLarge
+	}
+	return size, nil
+}
+
 // patchDelta applies a git delta to base, into a result allocated once at
 // the size the delta states (go-git's PatchDelta grows a buffer as it
 // goes, copying the result again and again for a large tree).
 func patchDelta(base, delta []byte) ([]byte, error) {
+	return patchDeltaInto(nil, base, delta)
+}
+
+// patchDeltaInto is patchDelta writing into dst's storage when it is
+// large enough (dst must not overlap base).
+func patchDeltaInto(dst, base, delta []byte) ([]byte, error) {
 	srcSize, delta, ok := leb128(delta)
 	if !ok || srcSize != uint64(len(base)) {
 		return nil, errBadDelta
@@ -268,7 +354,10 @@ func patchDelta(base, delta []byte) ([]byte, error) {
 	if size > maxObjectSize {
 		return nil, errTooLarge
 	}
-	out := make([]byte, 0, size)
+	out := dst[:0]
+	if uint64(cap(out)) < size {
+		out = make([]byte, 0, size)
+	}
 	for len(delta) > 0 {
 		cmd := delta[0]
 		delta = delta[1:]

@@ -127,6 +127,18 @@ func cmpGit(a []byte, aDir bool, b []byte, bDir bool) int {
 	return 0
 }
 
+// ParseTreeEntry reads the first entry of a tree object's bytes ("MODE
+// NAME\0" and 20 bytes of hash; the name aliases b) and returns the rest.
+func ParseTreeEntry(b []byte) (TreeEntry, []byte, error) { return nextEntry(b) }
+
+// CompareTreeNames orders two entries as git sorts a tree's entries: by
+// name, a folder's compared as if it ended in "/".
+func CompareTreeNames(a []byte, aDir bool, b []byte, bDir bool) int { return cmpGit(a, aDir, b, bDir) }
+
+// FindTreeEntry returns the entry called name in a tree's bytes, file or
+// folder, looking no further than where git's order would have it.
+func FindTreeEntry(t []byte, name []byte) (TreeEntry, bool, error) { return find(t, name) }
+
 // find returns the entry called name in a tree's bytes, file or folder.
 func find(t []byte, name []byte) (TreeEntry, bool, error) {
 	for len(t) > 0 {
@@ -214,14 +226,24 @@ type Change struct {
 // walks both trees' bytes side by side and allocates only for what
 // differs.
 func (r *objects) DiffTrees(a, b plumbing.Hash, prefix string, out []Change) ([]Change, error) {
+	return diffTrees(r.Tree, a, b, prefix, out)
+}
+
+// DiffTreesWith is DiffTrees reading the trees' bytes with tree (which
+// gives nil for the zero hash), for a caller with a reader of its own.
+func DiffTreesWith(tree func(plumbing.Hash) ([]byte, error), a, b plumbing.Hash, out []Change) ([]Change, error) {
+	return diffTrees(tree, a, b, "", out)
+}
+
+func diffTrees(tree func(plumbing.Hash) ([]byte, error), a, b plumbing.Hash, prefix string, out []Change) ([]Change, error) {
 	if a == b {
 		return out, nil
 	}
-	ta, err := r.Tree(a)
+	ta, err := tree(a)
 	if err != nil {
 		return out, err
 	}
-	tb, err := r.Tree(b)
+	tb, err := tree(b)
 	if err != nil {
 		return out, err
 	}
@@ -229,9 +251,9 @@ func (r *objects) DiffTrees(a, b plumbing.Hash, prefix string, out []Change) ([]
 		p := prefix + string(e.Name)
 		switch {
 		case e.IsDir() && removed:
-			out, err = r.DiffTrees(e.Hash, plumbing.ZeroHash, p+"/", out)
+			out, err = diffTrees(tree, e.Hash, plumbing.ZeroHash, p+"/", out)
 		case e.IsDir():
-			out, err = r.DiffTrees(plumbing.ZeroHash, e.Hash, p+"/", out)
+			out, err = diffTrees(tree, plumbing.ZeroHash, e.Hash, p+"/", out)
 		case !e.IsFile():
 		case removed:
 			out = append(out, Change{Path: p, Old: e.Hash})
@@ -298,7 +320,7 @@ func (r *objects) DiffTrees(a, b plumbing.Hash, prefix string, out []Change) ([]
 			}
 			switch {
 			case ea.IsDir() && eb.IsDir():
-				out, err = r.DiffTrees(ea.Hash, eb.Hash, prefix+string(ea.Name)+"/", out)
+				out, err = diffTrees(tree, ea.Hash, eb.Hash, prefix+string(ea.Name)+"/", out)
 			case ea.IsFile() && eb.IsFile():
 				out = append(out, Change{Path: prefix + string(ea.Name), Old: ea.Hash, New: eb.Hash})
 			default: // a file became a submodule or back

@@ -1,6 +1,7 @@
 package gitstore
 
 import (
+	"compress/zlib"
 	"context"
 	"errors"
 	"fmt"
@@ -16,7 +17,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/plumbing/storer"
 )
 
 // Signature is who made a commit, and when.
@@ -135,6 +135,10 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	level, err := looseLevel(cfg)
+	if err != nil {
+		return "", err
+	}
 	signer, err := r.signerFor(cfg, req.Sign, committer)
 	if err != nil {
 		return "", err
@@ -153,7 +157,7 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 	}
 
 	parent := plumbing.ZeroHash
-	var baseTree *object.Tree
+	var baseTree plumbing.Hash // zero: no commits yet
 	switch ref, err := r.repo.Storer.Reference(branch); {
 	case errors.Is(err, plumbing.ErrReferenceNotFound):
 	case err != nil:
@@ -164,9 +168,7 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("reading %s commit %s: %w", branch.Short(), parent, err)
 		}
-		if baseTree, err = c.Tree(); err != nil {
-			return "", fmt.Errorf("reading %s tree: %w", branch.Short(), err)
-		}
+		baseTree = c.TreeHash
 	}
 
 	// Store each file's blob (and, for files Commit writes, the blob of what
@@ -182,7 +184,7 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 		if err := ctx.Err(); err != nil {
 			return "", err
 		}
-		headHash, headMode, inHead, err := treeFile(baseTree, p)
+		headHash, headMode, inHead, err := r.treeFile(baseTree, p)
 		if err != nil {
 			return "", err
 		}
@@ -200,7 +202,7 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 		if w := writes[p]; w != nil {
 			jf.Worktree = true
 			if wf.exists {
-				if err := r.storeBlob(wf); err != nil {
+				if err := r.storeBlob(wf, level); err != nil {
 					return "", fmt.Errorf("storing %s: %w", p, err)
 				}
 				written = append(written, wf.hash)
@@ -225,7 +227,7 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 			j.Files = append(j.Files, jf)
 			continue
 		}
-		if err := r.storeBlob(wf); err != nil {
+		if err := r.storeBlob(wf, level); err != nil {
 			return "", fmt.Errorf("storing %s: %w", p, err)
 		}
 		written = append(written, wf.hash)
@@ -240,12 +242,8 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 		return "", fmt.Errorf("committing %s: %w (the files are as in HEAD)", strings.Join(paths, ", "), ErrNothingToCommit)
 	}
 
-	tb := &treeBuilder{s: r.objects()}
-	var baseHash plumbing.Hash
-	if baseTree != nil {
-		baseHash = baseTree.Hash
-	}
-	treeHash, _, err := tb.build(baseHash, "", changes)
+	tb := &treeBuilder{r: r, level: level}
+	treeHash, err := tb.build(baseTree, "", changes)
 	if err != nil {
 		return "", err
 	}
@@ -254,7 +252,7 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 			return "", err
 		}
 	}
-	if treeHash == baseHash {
+	if treeHash == baseTree {
 		return "", fmt.Errorf("committing %s: %w", strings.Join(paths, ", "), ErrNothingToCommit)
 	}
 
@@ -283,11 +281,16 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 		}
 		commit.PGPSignature = string(sig)
 	}
-	obj := r.repo.Storer.NewEncodedObject()
+	obj := &plumbing.MemoryObject{}
 	if err := commit.Encode(obj); err != nil {
 		return "", fmt.Errorf("encoding the commit: %w", err)
 	}
-	hash, err := r.repo.Storer.SetEncodedObject(obj)
+	rd, _ := obj.Reader()
+	data, err := io.ReadAll(rd)
+	if err != nil {
+		return "", fmt.Errorf("encoding the commit: %w", err)
+	}
+	hash, _, err := r.writeObject(plumbing.CommitObject, data, level)
 	if err != nil {
 		return "", fmt.Errorf("storing the commit: %w", err)
 	}
@@ -347,9 +350,9 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 		for p := range states {
 			replaced[p] = true
 		}
-		data, err := sp.splice(replaced, add)
+		parts, err := sp.splice(replaced, add)
 		if err == nil {
-			err = lock.writeRaw(data)
+			err = lock.writeRaw(parts...)
 		}
 		if err != nil {
 			return "", undo(err)
@@ -403,6 +406,15 @@ func (r *Repo) WriteFiles(ctx context.Context, what string, files []FileWrite) e
 	if err := r.pending(); err != nil {
 		return err
 	}
+	// The blobs stored here only put the files back after a crash: a git
+	// configuration that cannot be read does not stop the write (it stops
+	// a commit), their level is then git's default.
+	level := zlib.BestSpeed
+	if cfg, err := r.config(); err == nil {
+		if l, err := looseLevel(cfg); err == nil {
+			level = l
+		}
+	}
 	j := &journal{Version: 1, Owner: self(), What: what}
 	writes := map[string]*FileWrite{}
 	for i := range files {
@@ -416,7 +428,7 @@ func (r *Repo) WriteFiles(ctx context.Context, what string, files []FileWrite) e
 		}
 		jf := journalFile{Path: f.Path, Worktree: true}
 		if wf.exists {
-			if err := r.storeBlob(wf); err != nil {
+			if err := r.storeBlob(wf, level); err != nil {
 				return fmt.Errorf("storing %s: %w", f.Path, err)
 			}
 			jf.Old, jf.OldMode = wf.hash.String(), uint32(wf.mode)
@@ -426,7 +438,7 @@ func (r *Repo) WriteFiles(ctx context.Context, what string, files []FileWrite) e
 			if wf.mode == filemode.Executable {
 				nf.mode = wf.mode
 			}
-			if err := r.storeBlob(nf); err != nil {
+			if err := r.storeBlob(nf, level); err != nil {
 				return fmt.Errorf("storing %s: %w", f.Path, err)
 			}
 			jf.New, jf.NewMode = nf.hash.String(), uint32(nf.mode)
@@ -538,25 +550,11 @@ func (r *Repo) checkMarkers() error {
 
 func (r *Repo) indexPath() string { return filepath.Join(r.gitDir, "index") }
 
-func (r *Repo) storeBlob(wf workFile) error {
-	if r.hasObject(wf.hash) {
-		return nil
+func (r *Repo) storeBlob(wf workFile, level int) error {
+	h, _, err := r.writeObject(plumbing.BlobObject, wf.data, level)
+	if err == nil && h != wf.hash {
+		err = fmt.Errorf("its content hashes to %s, not %s", h, wf.hash)
 	}
-	obj := r.repo.Storer.NewEncodedObject()
-	obj.SetType(plumbing.BlobObject)
-	obj.SetSize(int64(len(wf.data)))
-	w, err := obj.Writer()
-	if err != nil {
-		return err
-	}
-	if _, err := w.Write(wf.data); err != nil {
-		w.Close()
-		return err
-	}
-	if err := w.Close(); err != nil {
-		return err
-	}
-	_, err = r.repo.Storer.SetEncodedObject(obj)
 	return err
 }
 
@@ -621,110 +619,6 @@ type treeChange struct {
 	remove bool
 	hash   plumbing.Hash
 	mode   filemode.FileMode
-}
-
-// treeBuilder writes the trees along the changed paths only; every other
-// subtree is reused by hash.
-type treeBuilder struct {
-	s       storer.EncodedObjectStorer
-	written []plumbing.Hash // the trees it stored
-}
-
-// build applies changes (keyed by path relative to dir) to the tree base
-// (zero for none) and returns the new tree's hash, or the zero hash when the
-// tree ends up empty, with its number of entries.
-func (b *treeBuilder) build(base plumbing.Hash, dir string, changes map[string]treeChange) (plumbing.Hash, int, error) {
-	entries := map[string]object.TreeEntry{}
-	if !base.IsZero() {
-		t, err := object.GetTree(b.s, base)
-		if err != nil {
-			return plumbing.ZeroHash, 0, fmt.Errorf("reading tree %q: %w", dir, err)
-		}
-		for _, e := range t.Entries {
-			entries[e.Name] = e
-		}
-	}
-	direct := map[string]treeChange{}
-	nested := map[string]map[string]treeChange{}
-	for p, c := range changes {
-		if first, rest, ok := strings.Cut(p, "/"); ok {
-			if nested[first] == nil {
-				nested[first] = map[string]treeChange{}
-			}
-			nested[first][rest] = c
-		} else {
-			direct[p] = c
-		}
-	}
-	for name, c := range direct {
-		full := joinPath(dir, name)
-		old, exists := entries[name]
-		if _, alsoDir := nested[name]; alsoDir && !c.remove {
-			return plumbing.ZeroHash, 0, fmt.Errorf("%w %q: committed both as a file and as a directory", ErrBadPath, full)
-		}
-		if exists && old.Mode == filemode.Dir {
-			return plumbing.ZeroHash, 0, fmt.Errorf("%w %q: is a directory in HEAD; name the files in it", ErrBadPath, full)
-		}
-		if c.remove {
-			delete(entries, name)
-		} else {
-			entries[name] = object.TreeEntry{Name: name, Mode: c.mode, Hash: c.hash}
-		}
-	}
-	for name, sub := range nested {
-		full := joinPath(dir, name)
-		var subBase plumbing.Hash
-		if old, exists := entries[name]; exists {
-			if old.Mode != filemode.Dir {
-				return plumbing.ZeroHash, 0, fmt.Errorf("%w %q: is a file in HEAD; commit its removal with the files under it", ErrBadPath, full)
-			}
-			subBase = old.Hash
-		}
-		h, n, err := b.build(subBase, full, sub)
-		if err != nil {
-			return plumbing.ZeroHash, 0, err
-		}
-		if n == 0 {
-			delete(entries, name) // git keeps no empty directories
-		} else {
-			entries[name] = object.TreeEntry{Name: name, Mode: filemode.Dir, Hash: h}
-		}
-	}
-	if len(entries) == 0 {
-		return plumbing.ZeroHash, 0, nil
-	}
-	list := make([]object.TreeEntry, 0, len(entries))
-	for _, e := range entries {
-		list = append(list, e)
-	}
-	h, err := b.write(list)
-	return h, len(list), err
-}
-
-// write stores a tree with entries in git's order (a directory sorts as if
-// its name ended in "/").
-func (b *treeBuilder) write(entries []object.TreeEntry) (plumbing.Hash, error) {
-	sort.Slice(entries, func(i, j int) bool { return treeSortKey(entries[i]) < treeSortKey(entries[j]) })
-	obj := b.s.NewEncodedObject()
-	if err := (&object.Tree{Entries: entries}).Encode(obj); err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("encoding a tree: %w", err)
-	}
-	if b.s.HasEncodedObject(obj.Hash()) == nil {
-		return obj.Hash(), nil
-	}
-	h, err := b.s.SetEncodedObject(obj)
-	if err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("storing a tree: %w", err)
-	}
-	b.written = append(b.written, h)
-	return h, nil
-}
-
-func treeSortKey(e object.TreeEntry) string {
-	if e.Mode == filemode.Dir {
-		return e.Name + "/"
-	}
-	return e.Name
 }
 
 func joinPath(dir, name string) string {

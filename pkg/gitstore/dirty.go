@@ -6,9 +6,7 @@ import (
 	"sort"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
-	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
 // Dirty returns those of paths (repository-relative, forward slashes) that
@@ -57,8 +55,8 @@ func (r *Repo) Dirty(paths []string) ([]string, error) {
 	return dirty, nil
 }
 
-func (r *Repo) pathDirty(p string, headTree *object.Tree, idx *index.Index, trustMode bool) (bool, error) {
-	headHash, headMode, inHead, err := treeFile(headTree, p)
+func (r *Repo) pathDirty(p string, headTree plumbing.Hash, idx *index.Index, trustMode bool) (bool, error) {
+	headHash, headMode, inHead, err := r.treeFile(headTree, p)
 	if err != nil {
 		return false, err
 	}
@@ -117,41 +115,19 @@ func indexEntries(idx *index.Index, p string) []*index.Entry {
 	return es[i:j]
 }
 
-// treeFile finds the file at p in tree (nil for no commits yet). A
-// directory at p is reported as absent.
-func treeFile(tree *object.Tree, p string) (plumbing.Hash, filemode.FileMode, bool, error) {
-	if tree == nil {
-		return plumbing.ZeroHash, 0, false, nil
-	}
-	e, err := tree.FindEntry(p)
-	if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) || errors.Is(err, object.ErrFileNotFound) {
-		return plumbing.ZeroHash, 0, false, nil
-	}
-	if err != nil {
-		return plumbing.ZeroHash, 0, false, fmt.Errorf("looking up %s in HEAD: %w", p, err)
-	}
-	if e.Mode == filemode.Dir {
-		return plumbing.ZeroHash, 0, false, nil
-	}
-	return e.Hash, e.Mode, true, nil
-}
-
-// headTree returns HEAD's tree, or nil when the branch has no commits.
-func (r *Repo) headTree() (*object.Tree, error) {
+// headTree returns HEAD's tree, or the zero hash when the branch has no
+// commits.
+func (r *Repo) headTree() (plumbing.Hash, error) {
 	ref, err := r.repo.Head()
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
-		return nil, nil
+		return plumbing.ZeroHash, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading HEAD: %w", err)
+		return plumbing.ZeroHash, fmt.Errorf("reading HEAD: %w", err)
 	}
 	c, err := r.commitObject(ref.Hash())
 	if err != nil {
-		return nil, fmt.Errorf("reading HEAD commit %s: %w", ref.Hash(), err)
+		return plumbing.ZeroHash, fmt.Errorf("reading HEAD commit %s: %w", ref.Hash(), err)
 	}
-	t, err := c.Tree()
-	if err != nil {
-		return nil, fmt.Errorf("reading HEAD tree: %w", err)
-	}
-	return t, nil
+	return c.TreeHash, nil
 }

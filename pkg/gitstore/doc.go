@@ -26,6 +26,20 @@
 // (journal.go describes the order of the steps); WriteFiles does the same
 // without a commit.
 //
+// # git's bytes
+//
+// go-git resolves references, reads the configuration's files and encodes
+// the commit object; the rest of a commit works on git's own bytes. A path
+// is looked up by walking the bytes of the trees along it; a commit
+// splices each tree on the changed paths (treesplice.go: the changed
+// entries taken out, the new ones written at git's place, a folder's name
+// sorting as if it ended in "/") and the git index (splice.go: read for
+// the committed paths, the other entries written back as runs of the
+// bytes read); objects are written as loose objects at git's zlib level
+// for them (loose.go). Trees are read loose, from the packs through
+// gitobj.PackReader, or, failing both, through go-git, and must hash to
+// their id and parse as trees.
+//
 // # Signing
 //
 // Commit signs the way `git commit -S` does, by running the program git would

@@ -1,6 +1,7 @@
 package gitstore
 
 import (
+	"compress/zlib"
 	"context"
 	"errors"
 	"fmt"
@@ -65,9 +66,12 @@ type Repo struct {
 	// branch lock held by a running git process: the wait given to
 	// LockWait, since both are the same promise to the user (--wait).
 	gitWait time.Duration
-	// objs and treeBytes read trees for writes (see trees)
-	objs      *gitobj.Repo
+	// packs and treeBytes read trees for writes (see Repo.tree)
+	packs     *gitobj.PackReader
 	treeBytes map[plumbing.Hash][]byte
+	unsorted  map[plumbing.Hash]bool // trees read whose entries are out of git's order
+	zw        *zlib.Writer           // reused by writeObject, at zlevel
+	zlevel    int
 	gitIndex  *gitIndex // the git index as last read (readGitIndex)
 }
 

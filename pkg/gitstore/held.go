@@ -109,16 +109,21 @@ func (r *Repo) hold(target string) (*heldLock, error) {
 	return l, nil
 }
 
-// write replaces the lock file's content and syncs it.
-func (l *heldLock) write(data []byte) error {
+// write replaces the lock file's content with the parts, one after the
+// other, and syncs it.
+func (l *heldLock) write(parts ...[]byte) error {
 	if l.f == nil {
 		return errors.New("the lock was already released")
 	}
 	if err := l.f.Truncate(0); err != nil {
 		return err
 	}
-	if _, err := l.f.WriteAt(data, 0); err != nil {
-		return err
+	var at int64
+	for _, b := range parts {
+		if _, err := l.f.WriteAt(b, at); err != nil {
+			return err
+		}
+		at += int64(len(b))
 	}
 	return l.f.Sync()
 }

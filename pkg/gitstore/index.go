@@ -128,10 +128,10 @@ func (l *indexLock) write(idx *index.Index) error {
 	return nil
 }
 
-// writeRaw writes an index's bytes into the lock file and syncs it,
-// without publishing.
-func (l *indexLock) writeRaw(data []byte) error {
-	if err := l.held.write(data); err != nil {
+// writeRaw writes an index's bytes (in parts, one after the other) into
+// the lock file and syncs it, without publishing.
+func (l *indexLock) writeRaw(parts ...[]byte) error {
+	if err := l.held.write(parts...); err != nil {
 		return fmt.Errorf("writing the git index: %w", err)
 	}
 	return nil

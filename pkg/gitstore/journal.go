@@ -14,7 +14,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
-	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/opsbook/opsbook/pkg/gitobj"
 	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
@@ -360,7 +360,11 @@ func (r *Repo) setIndexEntries(states map[string]fileState) error {
 	case err != nil:
 		return fmt.Errorf("reading the git index: %w", err)
 	}
-	if x, ok := readSplice(data); ok {
+	paths := make(map[string]bool, len(states))
+	for p := range states {
+		paths[p] = true
+	}
+	if x, ok := readSplice(data, paths); ok {
 		// spliced, as a commit does: the other entries keep their bytes
 		// and flags (go-git's decode and encode drops assume-unchanged)
 		replaced, kept := map[string]bool{}, map[string]bool{}
@@ -387,11 +391,11 @@ func (r *Repo) setIndexEntries(states map[string]fileState) error {
 		if len(replaced) == 0 {
 			return nil
 		}
-		out, err := x.splice(replaced, add)
+		parts, err := x.splice(replaced, add)
 		if err != nil {
 			return err
 		}
-		if err := lock.writeRaw(out); err != nil {
+		if err := lock.writeRaw(parts...); err != nil {
 			return err
 		}
 		return lock.publish()
@@ -498,22 +502,21 @@ func (r *Repo) stagedReverts(fix bool) ([]Finding, error) {
 	if err != nil || len(c.ParentHashes) != 1 || !strings.Contains(c.Message, "\nOpsbook-Action: ") {
 		return nil, nil
 	}
-	parent, err := c.Parent(0)
+	parent, err := r.commitObject(c.ParentHashes[0])
 	if err != nil {
 		return nil, nil
 	}
-	pt, err1 := parent.Tree()
-	ht, err2 := c.Tree()
-	if err1 != nil || err2 != nil {
-		return nil, nil
-	}
-	changes, err := object.DiffTree(pt, ht)
+	// The two trees are compared as bytes, folder by folder, skipping
+	// what they share by hash (go-git's DiffTree decoded both versions of
+	// the changed folder whole: 0.2 s a write at 100,000 records, every
+	// write after an opsbook commit).
+	changes, err := gitobj.DiffTreesWith(r.tree, parent.TreeHash, c.TreeHash, nil)
 	if err != nil {
 		return nil, nil
 	}
 	paths := map[string]bool{}
 	for _, ch := range changes {
-		paths[ch.From.Name], paths[ch.To.Name] = true, true
+		paths[ch.Path] = true
 	}
 	entries, err := r.indexEntriesOf(r.indexPath(), paths)
 	if err != nil {
@@ -523,16 +526,13 @@ func (r *Repo) stagedReverts(fix bool) ([]Finding, error) {
 	var out []Finding
 	fixes := map[string]fileState{}
 	for _, ch := range changes {
-		p := ch.To.Name
-		if p == "" {
-			p = ch.From.Name
-		}
+		p := ch.Path
 		before, after := "", ""
-		if ch.From.Name != "" {
-			before = ch.From.TreeEntry.Hash.String()
+		if !ch.Old.IsZero() {
+			before = ch.Old.String()
 		}
-		if ch.To.Name != "" {
-			after = ch.To.TreeEntry.Hash.String()
+		if !ch.New.IsZero() {
+			after = ch.New.String()
 		}
 		staged := ""
 		for _, e := range indexEntries(idx, p) {
@@ -543,7 +543,11 @@ func (r *Repo) stagedReverts(fix bool) ([]Finding, error) {
 		if staged != before || staged == after {
 			continue
 		}
-		wf, err := r.readWorkFile(p, true, ch.To.TreeEntry.Mode)
+		_, mode, _, err := r.treeFile(c.TreeHash, p)
+		if err != nil {
+			continue
+		}
+		wf, err := r.readWorkFile(p, true, mode)
 		if err != nil {
 			continue
 		}
@@ -555,7 +559,7 @@ func (r *Repo) stagedReverts(fix bool) ([]Finding, error) {
 			continue
 		}
 		out = append(out, finding(CodeStagedRevert, p, "the git index stages the revert of %s's change (a plain `git commit` would undo it)", head.Hash().String()[:12]))
-		fixes[p] = fileState{hash: after, mode: ch.To.TreeEntry.Mode}
+		fixes[p] = fileState{hash: after, mode: mode}
 	}
 	if fix && len(fixes) > 0 {
 		err := r.setIndexEntries(fixes)

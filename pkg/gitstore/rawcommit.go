@@ -3,7 +3,6 @@ package gitstore
 import (
 	"bytes"
 	"compress/zlib"
-	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +11,8 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/opsbook/opsbook/pkg/gitobj"
 )
 
 // commitRaw reads a commit object's bytes (its headers and message) the
@@ -40,7 +41,7 @@ func (r *Repo) commitRaw(h plumbing.Hash) (data []byte, ok bool) {
 	}
 	idxs, _ := filepath.Glob(filepath.Join(objects, "pack", "pack-*.idx"))
 	for _, idx := range idxs {
-		off, found := packOffset(idx, h)
+		off, found := gitobj.PackOffset(idx, h)
 		if !found {
 			continue
 		}
@@ -92,79 +93,13 @@ func (r *Repo) hasObject(h plumbing.Hash) bool {
 		return r.repo.Storer.HasEncodedObject(h) == nil
 	}
 	for _, idx := range idxs {
-		if _, found := packOffset(idx, h); found {
+		if _, found := gitobj.PackOffset(idx, h); found {
 			if _, err := os.Stat(strings.TrimSuffix(idx, ".idx") + ".pack"); err == nil {
 				return true
 			}
 		}
 	}
 	return false
-}
-
-// packOffset finds h in a version 2 pack index: the fan-out table says
-// which hashes start with h's first byte, a binary search finds it among
-// them, and its offset follows the hashes and their CRCs. The file is
-// read where the search looks, not whole (4 MB at 100,000 objects).
-func packOffset(idxPath string, h plumbing.Hash) (int64, bool) {
-	f, err := os.Open(idxPath)
-	if err != nil {
-		return 0, false
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return 0, false
-	}
-	size := info.Size()
-	head := make([]byte, 8+256*4)
-	if _, err := f.ReadAt(head, 0); err != nil || string(head[:4]) != "\xfftOc" || binary.BigEndian.Uint32(head[4:8]) != 2 {
-		return 0, false
-	}
-	fan := func(i int) int64 { return int64(binary.BigEndian.Uint32(head[8+4*i:])) }
-	n := fan(255)
-	hashes := int64(8 + 256*4)
-	offs := hashes + 24*n // after the hashes (20 bytes each) and their CRCs (4)
-	large := offs + 4*n
-	if large > size {
-		return 0, false
-	}
-	lo, hi := int64(0), fan(int(h[0]))
-	if h[0] > 0 {
-		lo = fan(int(h[0]) - 1)
-	}
-	if lo > hi || hi > n {
-		return 0, false
-	}
-	var buf [20]byte
-	for lo < hi {
-		m := (lo + hi) / 2
-		if _, err := f.ReadAt(buf[:], hashes+20*m); err != nil {
-			return 0, false
-		}
-		switch c := bytes.Compare(buf[:], h[:]); {
-		case c == 0:
-			if _, err := f.ReadAt(buf[:4], offs+4*m); err != nil {
-				return 0, false
-			}
-			o := binary.BigEndian.Uint32(buf[:4])
-			if o&0x80000000 == 0 {
-				return int64(o), true
-			}
-			k := int64(o &^ 0x80000000)
-			if large+8*k+8 > size {
-				return 0, false
-			}
-			if _, err := f.ReadAt(buf[:8], large+8*k); err != nil {
-				return 0, false
-			}
-			return int64(binary.BigEndian.Uint64(buf[:8])), true
-		case c < 0:
-			lo = m + 1
-		default:
-			hi = m
-		}
-	}
-	return 0, false
 }
 
 // packCommit reads the object at off of a pack when it is a whole commit

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha1"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
@@ -63,7 +64,8 @@ func testSpliceIndexEqualsGoGit(t *testing.T, version uint32) {
 			t.Fatal(err)
 		}
 	}
-	x, ok := readSplice(data)
+	paths := map[string]bool{"records/d3/REC-0170.yaml": true, "records/d1/REC-0060.yaml": true, "records/d9/REC-9999.yaml": true, "a-first.yaml": true, "records/d2/REC-0100a.yaml": true}
+	x, ok := readSplice(data, paths)
 	if !ok {
 		t.Fatal("git's own index could not be spliced")
 	}
@@ -84,10 +86,11 @@ func testSpliceIndexEqualsGoGit(t *testing.T, version uint32) {
 	for _, e := range add {
 		replaced[e.Name] = true
 	}
-	got, err := x.splice(replaced, add)
+	parts, err := x.splice(replaced, add)
 	if err != nil {
 		t.Fatal(err)
 	}
+	got := bytes.Join(parts, nil)
 
 	idx := &index.Index{}
 	if err := index.NewDecoder(bytes.NewReader(data)).Decode(idx); err != nil {
@@ -194,7 +197,7 @@ func TestSpliceIndexRefuses(t *testing.T) {
 	dir, data := spliceRepo(t)
 	bad := func(what string, b []byte) {
 		t.Helper()
-		if _, ok := readSplice(b); ok {
+		if _, ok := readSplice(b, nil); ok {
 			t.Errorf("%s: spliced", what)
 		}
 	}
@@ -210,7 +213,7 @@ func TestSpliceIndexRefuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := readSplice(v4); !ok {
+	if _, ok := readSplice(v4, nil); !ok {
 		t.Error("version 4 not spliced")
 	}
 	// and a commit works on it
@@ -263,5 +266,159 @@ func TestReadGitIndexAgain(t *testing.T) {
 	}
 	if grown, _ := r.readGitIndex(name); len(grown) != len(after)+1 {
 		t.Error("an index rewritten in place was not read anew")
+	}
+}
+
+// TestSpliceIndexRandom: over rounds of random changes (entries replaced,
+// removed, added before, between and after the others, next to each
+// other or alone), a splice gives the bytes go-git's decode and encode
+// give, in versions 2, 3 and 4, and git reads the result; reading an
+// index for a splice keeps the entries of the paths asked about only.
+func TestSpliceIndexRandom(t *testing.T) {
+	isolate(t)
+	dir, _ := spliceRepo(t)
+	rnd := rand.New(rand.NewPCG(5, 8))
+	for _, version := range []uint32{2, 3, 4} {
+		if version == 2 {
+			gitCmd(t, dir, "update-index", "--force-remove", "notes/planned.txt") // no extended flags
+		} else if version == 4 {
+			gitCmd(t, dir, "add", "-N", "notes/planned.txt")
+		}
+		gitCmd(t, dir, "update-index", "--index-version", fmt.Sprint(version))
+		data, err := os.ReadFile(filepath.Join(dir, ".git", "index"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		idx := &index.Index{}
+		if err := index.NewDecoder(bytes.NewReader(data)).Decode(idx); err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, e := range idx.Entries {
+			names = append(names, e.Name)
+		}
+		for round := range 40 {
+			replaced := map[string]bool{}
+			var add []*index.Entry
+			for range 1 + rnd.IntN(6) {
+				var name string
+				switch k := rnd.IntN(4); {
+				case k == 0: // a run of neighbours
+					i := rnd.IntN(len(names) - 3)
+					for _, n := range names[i : i+3] {
+						replaced[n] = true
+					}
+					continue
+				case k == 1:
+					name = names[rnd.IntN(len(names))]
+				case k == 2:
+					name = names[rnd.IntN(len(names))] + "x"
+				default:
+					name = []string{"!first.yaml", "records/d1/", "zz-last.yaml", "records/d5/REC-0299.yamm"}[rnd.IntN(4)]
+				}
+				if replaced[name] {
+					continue
+				}
+				replaced[name] = true
+				if rnd.IntN(3) > 0 {
+					content := fmt.Sprintf("%s %d\n", name, round)
+					add = append(add, &index.Entry{Name: name, Hash: plumbing.ComputeHash(plumbing.BlobObject, []byte(content)),
+						Mode: filemode.Regular, Size: uint32(len(content)), Inode: uint32(round), Dev: 9})
+				}
+			}
+			x, ok := readSplice(data, replaced)
+			if !ok {
+				t.Fatalf("version %d: not spliced", version)
+			}
+			if len(x.spans) > len(replaced) {
+				t.Fatalf("version %d: %d entries kept for %d paths", version, len(x.spans), len(replaced))
+			}
+			parts, err := x.splice(replaced, add)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := bytes.Join(parts, nil)
+			want := &index.Index{Version: idx.Version}
+			for _, e := range idx.Entries {
+				if !replaced[e.Name] {
+					want.Entries = append(want.Entries, e)
+				}
+			}
+			want.Entries = append(want.Entries, add...)
+			sort.SliceStable(want.Entries, func(i, j int) bool { return want.Entries[i].Name < want.Entries[j].Name })
+			var wb bytes.Buffer
+			if err := index.NewEncoder(&wb).Encode(want); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, wb.Bytes()) {
+				t.Fatalf("version %d round %d: splice of %v: %d bytes, go-git's %d; first difference at %d", version, round, replaced, len(got), wb.Len(), firstDiff(got, wb.Bytes()))
+			}
+			if round%10 == 0 {
+				if err := os.WriteFile(filepath.Join(dir, ".git", "index"), got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				if n := strings.Count(gitCmd(t, dir, "ls-files", "--stage"), "\n"); n != len(want.Entries) {
+					t.Fatalf("version %d: git lists %d entries, want %d", version, n, len(want.Entries))
+				}
+				if err := os.WriteFile(filepath.Join(dir, ".git", "index"), data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	// Entries out of order (git refuses such an index) are not spliced.
+	data, _ := os.ReadFile(filepath.Join(dir, ".git", "index"))
+	idx := &index.Index{}
+	index.NewDecoder(bytes.NewReader(data)).Decode(idx)
+	idx.Entries[3], idx.Entries[4] = idx.Entries[4], idx.Entries[3]
+	idx.Version = 2
+	var b bytes.Buffer
+	if err := index.NewEncoder(&b).Encode(idx); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := readSplice(b.Bytes(), nil); ok {
+		t.Error("an index out of order was spliced")
+	}
+}
+
+// TestSpliceIndexKeepsOnlyItsPaths: reading an index of 20,000 entries
+// for the splice of one path allocates a small fraction of the file (it
+// kept a span of every entry, 56 bytes each, and the splice looked every
+// name up in a map), and the splice gives the runs of entries kept as
+// slices of the index read, copying none (it copied all into a new file's
+// bytes).
+func TestSpliceIndexKeepsOnlyItsPaths(t *testing.T) {
+	isolate(t)
+	dir := newRepo(t, map[string]string{"records/x.yaml": "x\n"})
+	blob := plumbing.NewHash(strings.TrimSpace(gitCmd(t, dir, "rev-parse", "HEAD:records/x.yaml")))
+	files := map[string]treeFileState{}
+	for i := range 20000 {
+		files[fmt.Sprintf("records/big/REC-%06d.yaml", i)] = treeFileState{filemode.Regular, blob}
+	}
+	gitCmd(t, dir, "read-tree", gitWriteTree(t, dir, files).String())
+	data, err := os.ReadFile(filepath.Join(dir, ".git", "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := "records/big/REC-010000.yaml"
+	var x *splicedIndex
+	var ok bool
+	if n := allocated(func() { x, ok = readSplice(data, map[string]bool{p: true}) }); !ok || n > uint64(len(data))/8 {
+		t.Errorf("readSplice: ok=%v, allocated %d KB for an index of %d KB", ok, n>>10, len(data)>>10)
+	}
+	e := x.entriesOf(map[string]bool{p: true})
+	if len(e) != 1 || e[0].Hash != blob {
+		t.Fatalf("entries of %s: %v", p, e)
+	}
+	e[0].Hash = plumbing.ComputeHash(plumbing.BlobObject, []byte("changed\n"))
+	var parts [][]byte
+	if n := allocated(func() { parts, err = x.splice(map[string]bool{p: true}, e) }); err != nil || n > uint64(len(data))/8 {
+		t.Errorf("splice: %v, allocated %d KB for an index of %d KB", err, n>>10, len(data)>>10)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".git", "index"), bytes.Join(parts, nil), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := gitCmd(t, dir, "ls-files", "--stage", p); !strings.Contains(got, e[0].Hash.String()) {
+		t.Errorf("git reads %q", got)
 	}
 }

@@ -193,7 +193,8 @@ func mistyped(t *testing.T) string {
 // plan a revision supersedes counts; budget items that are not a category and
 // an amount (a list, a bare word, a number for a category, a word for an
 // amount); a counted revision of next year's that supersedes a plan of
-// this year (which then counts no more).
+// this year (which then counts no more); two active plans of no project,
+// of two years.
 func plansDept(t *testing.T) string {
 	t.Helper()
 	dir := sampleCopy(t, 0)
@@ -223,6 +224,18 @@ func plansDept(t *testing.T) string {
 		[2]string{"project: PRJ-2025-0001\n", "project: PRJ-2026-0001\n"})
 	edit("records/plans/2026/PLN-2026-0004.yaml",
 		[2]string{"      amount: 180000.00\n", "      amount: 812000.00\n    - category: [a, b]\n      amount: 5000.00\n    - marketing\n    - category: 42\n      amount: abc\n"})
+	// two active plans of no project, of two years
+	edit("records/plans/2026/PLN-2026-0006.yaml",
+		[2]string{"status: changes_requested\n", "status: active\n"},
+		[2]string{"project: PRJ-2026-0009\n", ""})
+	noProject, err := os.ReadFile(filepath.Join(dir, "records/plans/2026/PLN-2026-0006.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "records/plans/2025/PLN-2025-0002.yaml"),
+		[]byte(strings.Replace(string(noProject), "id: PLN-2026-0006\n", "id: PLN-2025-0002\n", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	data, err := os.ReadFile(filepath.Join(dir, "records/plans/2026/PLN-2026-0003.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -252,7 +265,7 @@ func TestPlansDepartment(t *testing.T) {
 		}
 	}
 	sort.Strings(got)
-	want := []string{"PLN-2026-0001 plan-active", "PLN-2026-0001 plan-budget", "PLN-2026-0004 plan-budget", "PLN-2026-0004 plan-budget", "PLN-2026-0004 plan-budget", "PLN-2026-0009 plan-active", "PLN-2026-0009 plan-budget"}
+	want := []string{"PLN-2026-0001 plan-active", "PLN-2026-0001 plan-budget", "PLN-2026-0004 plan-budget", "PLN-2026-0004 plan-budget", "PLN-2026-0004 plan-budget", "PLN-2026-0006 plan-active", "PLN-2026-0009 plan-active", "PLN-2026-0009 plan-budget"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("plan findings %v, want %v", got, want)
 	}
@@ -478,5 +491,87 @@ func TestLoadAroundNoRecord(t *testing.T) {
 	}
 	if _, err := LoadAround(ctx, dir, "EXP-2026-9999"); err != ErrFullPath {
 		t.Fatalf("an unreadable file: %v, want ErrFullPath", err)
+	}
+}
+
+// TestAroundEqualsFullShaken is TestAroundEqualsFull on copies of the
+// sample shaken at random where people's, plans', status reports' and
+// appraisals' findings read other records: states, projects, revisions,
+// budget needs, authors, periods, employees, roles and active flags
+// changed, set or removed (30 changes a department, 8 departments).
+func TestAroundEqualsFullShaken(t *testing.T) {
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	people := []string{"li.wei", "zhao.lei", "sun.li", "zhang.min", "chen.hao", "he.jing", "wang.fang", "no.one"}
+	plans := []string{"PLN-2025-0001", "PLN-2026-0001", "PLN-2026-0002", "PLN-2026-0003", "PLN-2026-0004", "PLN-2026-0009"}
+	projects := []string{"PRJ-2025-0001", "PRJ-2026-0001", "PRJ-2026-0002", "PRJ-2026-0003", "PRJ-2026-0005"}
+	changes := map[string][][2]any{ // folder: field and its values ("" removes the field)
+		"records/plans": {
+			{"status", []string{"draft", "approved", "active", "completed", "superseded"}},
+			{"project", append([]string{""}, projects...)},
+			{"supersedes", append([]string{""}, plans...)},
+			{"      amount", []string{"1.00", "150000.00", "900000.00", "abc"}},
+			{"    - category", []string{"marketing", "office", "personnel", "[a]"}},
+		},
+		"records/status-reports": {
+			{"status", []string{"draft", "submitted", "acknowledged"}},
+			{"author", people},
+		},
+		"records/appraisals": {
+			{"period", []string{"", "2026-H1", "2025-H2"}},
+			{"employee", people},
+			{"status", []string{"draft", "submitted", "closed"}},
+		},
+		"records/people": {
+			{"active", []string{"true", "false"}},
+			{"role", []string{"specialist", "manager", "director", "leadership"}},
+		},
+	}
+	folders := []string{"records/plans", "records/status-reports", "records/appraisals", "records/people"}
+	for seed := range 8 {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(uint64(seed), 7))
+			dir := sampleCopy(t, 0)
+			var did []string
+			for range 30 {
+				folder := folders[rng.IntN(len(folders))]
+				var files []string
+				filepath.WalkDir(filepath.Join(dir, folder), func(p string, d os.DirEntry, err error) error {
+					if err == nil && !d.IsDir() {
+						files = append(files, p)
+					}
+					return nil
+				})
+				file := files[rng.IntN(len(files))]
+				c := changes[folder][rng.IntN(len(changes[folder]))]
+				field, values := c[0].(string), c[1].([]string)
+				value := values[rng.IntN(len(values))]
+				data, err := os.ReadFile(file)
+				if err != nil {
+					t.Fatal(err)
+				}
+				lines := strings.Split(string(data), "\n")
+				at := -1
+				for i, l := range lines {
+					if strings.HasPrefix(l, field+":") {
+						at = i
+						break
+					}
+				}
+				switch {
+				case at >= 0 && value == "":
+					lines = append(lines[:at], lines[at+1:]...)
+				case at >= 0:
+					lines[at] = field + ": " + value
+				case value != "" && !strings.HasPrefix(field, " "):
+					lines = append(lines[:4], append([]string{field + ": " + value}, lines[4:]...)...)
+				}
+				if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				did = append(did, filepath.Base(file)+" "+strings.TrimSpace(field)+"="+value)
+			}
+			t.Logf("changes: %s", strings.Join(did, "; "))
+			aroundEqualsFull(t, dir, now)
+		})
 	}
 }
