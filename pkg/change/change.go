@@ -275,10 +275,11 @@ func (s *Session) Needs(rec *record.Record, to string) (english, text []string) 
 
 // TryMoves is Needs for many moves (recs[i] to tos[i]), each judged as if
 // it were the only one. On a session that judges near (a preview), each
-// move the rules judge on its neighbourhood is tried alone, which costs
-// what its neighbourhood does. The others (a plan, a person, a project
-// whose plans' findings can move: a pass over every record each) are
-// tried together first; when the rules object to records moved here, the
+// move the rules judge on a small neighbourhood is tried alone, which
+// costs what its neighbourhood does. The others (a person's, a budget's,
+// a plan's, whose neighbourhood is every counted plan of its years, one
+// with hundreds of records around it: about a pass over the department
+// each) are tried together first; when the rules object to records moved here, the
 // others are tried without them and those alone; otherwise the group is
 // tried in halves, down to each move alone. A move is found ready in a
 // group the rules accept, and what a refused move needs is what the rules
@@ -370,9 +371,9 @@ func (s *Session) tryMoves(recs []*record.Record, tos []string) []error {
 	// A move judged on its neighbourhood is tried alone: its answer is
 	// its own by definition, and costs what its neighbourhood does (a
 	// group's is the union of its moves', and a refused group is tried
-	// again in parts). The moves the rules judge on the whole department
-	// (a plan, a person, a project whose plans' findings can move) are
-	// left for the groups below, which share one pass over every record.
+	// again in parts). The moves judged on the whole department or on a
+	// large neighbourhood (nearOnlyMost; a plan's) are left for the
+	// groups below, which share one judgement.
 	if s.near != nil && len(todo) > 1 {
 		alone := make([]error, len(todo))
 		each(len(todo), func(w *Session, k int) {

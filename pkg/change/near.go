@@ -357,6 +357,14 @@ func (v *view) activeSiblings(e *index.Entry) []*index.Entry {
 	return out
 }
 
+// nearOnlyMost is how many records (read or as skeletons) a change tried
+// alone (TryMoves) is judged near on at most: beyond it, it is judged
+// together with the other moves tried, on the whole department or near
+// on their neighbourhoods' union, once for all of them. A plan's move
+// is never tried alone so (in a copied department thousands of plans are
+// around it, and finding them costs about as much as judging them).
+const nearOnlyMost = 256
+
 // judgeNear judges the rules' side of a change on its neighbourhood (see
 // above): the errors the change adds, whether it takes any away, and
 // false when the change must be judged on the whole department instead
@@ -396,6 +404,11 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 			for _, e := range l {
 				if wholeKind(e.Kind) {
 					return whole("a " + string(e.Kind) + " changed")
+				}
+				if nearOnly && e.Kind == record.Plan {
+					// its neighbourhood (the counted plans of its years)
+					// costs about a pass: tried with the others
+					return whole("a plan changed")
 				}
 				if len(v.get(e.ID)) > 1 {
 					return whole(e.ID + " held by two files")
@@ -544,6 +557,10 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 		for p, e := range f {
 			full[p] = e
 		}
+	}
+	if nearOnly && len(full)+len(skelPlans) > nearOnlyMost {
+		// as dear as a pass over the department: judged with others
+		return whole(fmt.Sprintf("%d records around it", len(full)+len(skelPlans)))
 	}
 	// Errors the change adds on a plan read as a skeleton are placed by
 	// reading it: once such an error is found, the plans it lands on are
