@@ -135,3 +135,46 @@ func firstDiff(a, b []byte) string {
 	lo := max(0, i-300)
 	return "fast:  …" + string(a[lo:min(len(a), i+300)]) + "\nalone: …" + string(b[lo:min(len(b), i+300)])
 }
+
+// TestTriedAloneOnlyOnSmallNeighbourhoods: TryMoves tries a move alone
+// only where its neighbourhood is small. A plan's move, judged near on
+// every counted plan of its years (thousands in a copied department, each
+// found at a cost like judging it), is left for the group, judged once
+// for all of them; a claim's approval is tried alone. Either way the
+// answer is the move's own (TestInboxTriesMovesAsEachAlone).
+func TestTriedAloneOnlyOnSmallNeighbourhoods(t *testing.T) {
+	r, g := loadGit(t, sampleDept(t, 0))
+	at := time.Date(2026, 11, 26, 15, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	s := Preview(r, g, director(t, r), at, nil)
+	plans, claims := 0, 0
+	for _, rec := range r.Set.Records {
+		if rec.Kind != record.Plan && rec.Kind != record.Expense {
+			continue
+		}
+		for _, m := range workflow.ForPolicy(rec.Kind, r.Policy).From(rec.Status()) {
+			if workflow.CheckMove(s.Actor, rec, m.To, s.env) != nil {
+				continue
+			}
+			edits, err := MoveEdits(s, rec, m.To, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = s.checkAs(edits, Message{Kind: rec.Kind, ID: rec.ID, Action: "move to " + m.To}, false, judging{nearOnly: true})
+			switch rec.Kind {
+			case record.Plan:
+				plans++
+				if err != errWhole {
+					t.Errorf("%s to %s tried alone: %v", rec.ID, m.To, err)
+				}
+			case record.Expense:
+				claims++
+				if err == errWhole {
+					t.Errorf("%s to %s not tried alone", rec.ID, m.To)
+				}
+			}
+		}
+	}
+	if plans == 0 || claims == 0 {
+		t.Fatalf("%d plans' moves, %d claims' moves tried: want both", plans, claims)
+	}
+}
