@@ -1,6 +1,7 @@
 package change
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -145,5 +146,37 @@ func TestParseAssignment(t *testing.T) {
 	}
 	if _, err := ApplyAssignments([]byte("kind: expense\nid: X\nstatus: draft\n"), []Assignment{{Path: "status", Value: "paid"}}, nil, false); err == nil {
 		t.Error("status set without a move")
+	}
+}
+
+// TestNextIDNear: a session opened near allocates the id NextID gives
+// (the year folder's names are among the kind's ids), also with a
+// record in a folder below the year's; a file that does not parse makes
+// the session whole (and NextID reads the folder).
+func TestNextIDNear(t *testing.T) {
+	dir := repoWith(t, dept)
+	os.MkdirAll(filepath.Join(dir, "records/expenses/2026/old"), 0o755)
+	data, _ := os.ReadFile(filepath.Join(dir, "records/expenses/2026/EXP-2026-0007.yaml"))
+	os.WriteFile(filepath.Join(dir, "records/expenses/2026/old/EXP-2026-0050.yaml"), bytes.ReplaceAll(data, []byte("EXP-2026-0007"), []byte("EXP-2026-0050")), 0o644)
+	s := open(t, dir, "li@example.com")
+	if s.near == nil {
+		t.Fatal("the session was not opened near")
+	}
+	for _, year := range []int{2026, 2027} {
+		if id, want := s.nextID(record.Expense, year), NextID(dir, "records", s.idsOf(record.Expense), record.Expense, year); id != want {
+			t.Errorf("%d: nextID = %s, NextID = %s", year, id, want)
+		}
+	}
+	if id := s.nextID(record.Expense, 2026); id != "EXP-2026-0051" {
+		t.Errorf("nextID = %s, want EXP-2026-0051", id)
+	}
+	s.Close()
+	os.WriteFile(filepath.Join(dir, "records/expenses/2026/EXP-2026-0060.yaml"), []byte("{"), 0o644)
+	s = open(t, dir, "li@example.com")
+	if s.near != nil {
+		t.Fatal("opened near with a file that does not parse")
+	}
+	if id := s.nextID(record.Expense, 2026); id != "EXP-2026-0061" {
+		t.Errorf("nextID = %s, want EXP-2026-0061", id)
 	}
 }

@@ -2,6 +2,7 @@ package change
 
 import (
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,6 +15,24 @@ import (
 // the files in the year's folder (a file that does not parse still holds
 // its id).
 func NextID(root, recordsDir string, ids []string, k record.Kind, year int) string {
+	var names []string
+	if entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(yearFolder(recordsDir, k, year)))); err == nil {
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+	}
+	return nextID(ids, names, k, year)
+}
+
+// yearFolder is the repository-relative folder of a kind's records of a
+// year.
+func yearFolder(recordsDir string, k record.Kind, year int) string {
+	return path.Dir(RecordPath(recordsDir, k, record.FormatID(k, year, 1)))
+}
+
+// nextID is NextID on the ids of the kind and the names of the files in
+// the year's folder.
+func nextID(ids, names []string, k record.Kind, year int) string {
 	highest := 0
 	prefix := record.FormatID(k, year, 0)
 	prefix = prefix[:strings.LastIndexByte(prefix, '-')+1]
@@ -22,13 +41,10 @@ func NextID(root, recordsDir string, ids []string, k record.Kind, year int) stri
 			highest = max(highest, record.IDSeq(id))
 		}
 	}
-	dir := filepath.Join(root, filepath.FromSlash(recordsDir), filepath.FromSlash(filepath.Dir(record.RelPath(k, record.FormatID(k, year, 1)))))
-	if entries, err := os.ReadDir(dir); err == nil {
-		for _, e := range entries {
-			id := strings.TrimSuffix(e.Name(), ".yaml")
-			if strings.HasPrefix(id, prefix) {
-				highest = max(highest, record.IDSeq(id))
-			}
+	for _, name := range names {
+		id := strings.TrimSuffix(name, ".yaml")
+		if strings.HasPrefix(id, prefix) {
+			highest = max(highest, record.IDSeq(id))
 		}
 	}
 	return record.FormatID(k, year, highest+1)

@@ -276,6 +276,18 @@ func (s *Session) idsOf(k record.Kind) []string {
 	return out
 }
 
+// nextID is NextID for the session. A session opened near holds every
+// file of the records folders in its index as a readable record filed
+// under its id (else it opens whole), so the names in the year's folder
+// are among the kind's ids: the folder is not read again (a year's
+// 27,000 claims at 100,000 records: 20 ms).
+func (s *Session) nextID(k record.Kind, year int) string {
+	if s.near == nil {
+		return NextID(s.Repo.Root, s.Repo.Policy.Records, s.idsOf(k), k, year)
+	}
+	return nextID(s.idsOf(k), nil, k, year)
+}
+
 // holder returns the path of a record holding id, or "".
 func (s *Session) holder(id string) string {
 	if s.near == nil {

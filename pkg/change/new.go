@@ -38,7 +38,7 @@ func NewRecord(s *Session, k record.Kind, id string, sets []Assignment) (string,
 	case record.Info(k).YearOnly:
 		id = record.FormatID(k, year, 0)
 	default:
-		id = NextID(s.Repo.Root, s.Repo.Policy.Records, s.idsOf(k), k, year)
+		id = s.nextID(k, year)
 	}
 	if !record.ValidID(k, id) {
 		return "", nil, i18n.Errorf("%q is not a valid %s id", id, k)

@@ -36,6 +36,7 @@
 package crypt
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
@@ -383,6 +384,11 @@ type Stanza struct {
 	Tag string
 }
 
+// stanzaReaders are the readers Stanzas reads through, of bufio's
+// default size: armor.NewReader and age's header parser use a
+// *bufio.Reader of at least that size as it is.
+var stanzaReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 4096) }}
+
 // errHeaderRead stops a decryption once the header's stanzas are read.
 var errHeaderRead = errors.New("header read")
 
@@ -419,13 +425,24 @@ func (m *StanzaMemo) Of(ct string) ([]Stanza, error) {
 // Stanzas reads a ciphertext's recipient stanzas without any key; an error
 // says it is not a well-formed armored age file.
 func Stanzas(ct string) ([]Stanza, error) {
-	// The armor as a whole (the header is read lazily, the payload not at
-	// all by the header's parse).
-	if _, err := io.Copy(io.Discard, armor.NewReader(strings.NewReader(strings.TrimSpace(ct)+"\n"))); err != nil {
+	// The armor is decoded as a whole (the header's parse reads it
+	// lazily, the payload not at all), then the header parsed from the
+	// bytes decoded. Both read through one pooled 4 KB reader, which the
+	// armor and age's parser take as it is rather than making their own:
+	// the rules check every ciphertext of the department (25,000 at
+	// 100,000 records), and three readers a ciphertext made 300 MB of
+	// garbage.
+	br := stanzaReaders.Get().(*bufio.Reader)
+	defer stanzaReaders.Put(br)
+	br.Reset(strings.NewReader(strings.TrimSpace(ct) + "\n"))
+	var file bytes.Buffer
+	file.Grow(len(ct)) // base64: the file is shorter than its armor
+	if _, err := io.Copy(&file, armor.NewReader(br)); err != nil {
 		return nil, fmt.Errorf("not a well-formed age file: %v", err)
 	}
+	br.Reset(&file)
 	rec := &stanzaRecorder{}
-	_, err := age.Decrypt(armor.NewReader(strings.NewReader(strings.TrimSpace(ct)+"\n")), rec)
+	_, err := age.Decrypt(br, rec)
 	if !errors.Is(err, errHeaderRead) {
 		if err == nil {
 			err = errors.New("no recipient")

@@ -28,12 +28,15 @@ import (
 //	monitor), and when every file was last listed and statted (a varint,
 //	Unix seconds)
 //	entries, references, files: three counts (uvarint)
+//	the names: a count, then every field and id a reference names, once,
+//	by text
 //	each entry, by path: its path (whole, not shared with the previous
 //	one: the strings of an opened index are slices of the file's bytes,
 //	made without a copy), size, modification and change time, inode,
 //	flags, content hash, kind, id, clear fields (as Entry keeps them),
-//	references (field, id), files, a plan's budget needs (category,
-//	amount)
+//	references (the places of their field and id among the names: equal
+//	ids are one string, compared at once), files, a plan's budget needs
+//	(category, amount)
 //	the id table: a count, then the positions of the entries with an id,
 //	by id then path (4 bytes each, little-endian)
 //	the references table: a count (the references'), then each
@@ -168,7 +171,7 @@ func encode(key Key, mark Mark, entries []*Entry) []byte {
 	for _, e := range entries {
 		size += len(e.Path) + len(e.Kind) + len(e.ID) + len(e.clear) + minEntry + 40 + 8
 		for _, r := range e.Refs {
-			size += len(r.Field) + len(r.ID) + 4 + 8
+			size += len(r.Field) + len(r.ID) + 6 + 8 // names, at most
 		}
 		for _, f := range e.Files {
 			size += len(f) + 2
@@ -193,6 +196,25 @@ func encode(key Key, mark Mark, entries []*Entry) []byte {
 	uv(uint64(len(entries)))
 	uv(uint64(nrefs))
 	uv(uint64(nfiles))
+	// the names: every field and id of a reference, once (most name a
+	// few people and projects), by text; a reference is then two places
+	// in it
+	place := map[string]int{}
+	for _, e := range entries {
+		for _, r := range e.Refs {
+			place[r.Field], place[r.ID] = 0, 0
+		}
+	}
+	names := make([]string, 0, len(place))
+	for s := range place {
+		names = append(names, s)
+	}
+	slices.Sort(names)
+	uv(uint64(len(names)))
+	for i, s := range names {
+		place[s] = i
+		str(s)
+	}
 	base := len(magic) + len(key)
 	var chunks []uint64 // each chunk's offset, references and files before it
 	refsBefore, filesBefore := 0, 0
@@ -227,8 +249,8 @@ func encode(key Key, mark Mark, entries []*Entry) []byte {
 		str(e.clear)
 		uv(uint64(len(e.Refs)))
 		for _, r := range e.Refs {
-			str(r.Field)
-			str(r.ID)
+			uv(uint64(place[r.Field]))
+			uv(uint64(place[r.ID]))
 		}
 		uv(uint64(len(e.Files)))
 		for _, f := range e.Files {
@@ -406,6 +428,15 @@ func decode(data []byte, key Key) (*Index, error) {
 	if d.bad || n > len(d.s)/minEntry || nrefs > len(d.s)/2 {
 		return nil, fmt.Errorf("%w: damaged", ErrUnusable)
 	}
+	// the names the references are places in (each name takes a byte at
+	// least: a count the rest cannot hold is damage)
+	dict := make([]string, d.count())
+	for i := range dict {
+		dict[i] = d.str()
+	}
+	if d.bad {
+		return nil, fmt.Errorf("%w: damaged", ErrUnusable)
+	}
 	td := &decoder{s: unsafe.String(&tail[0], len(tail))}
 	nchunks := td.count()
 	if nchunks != (n+chunkEntries-1)/chunkEntries {
@@ -479,7 +510,12 @@ func decode(data []byte, key Key) (*Index, error) {
 			} else if k > 0 {
 				e.Refs, refs = refs[:k:k], refs[k:]
 				for j := range e.Refs {
-					e.Refs[j] = Ref{cd.str(), cd.str()}
+					f, id := cd.uv(), cd.uv()
+					if f >= uint64(len(dict)) || id >= uint64(len(dict)) {
+						cd.bad = true
+						break
+					}
+					e.Refs[j] = Ref{dict[f], dict[id]}
 				}
 			}
 			if k := cd.count(); k > len(files) {

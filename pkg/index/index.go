@@ -37,7 +37,7 @@ import (
 )
 
 // Format is the version of the file layout; bump it on every change.
-const Format = 10
+const Format = 11
 
 // Clear lists the top-level fields an entry keeps (when their value is
 // text, a number or a boolean, kept as such): what the set-wide rules, the

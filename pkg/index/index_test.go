@@ -505,3 +505,32 @@ func TestForgedNeeds(t *testing.T) {
 		}
 	}
 }
+
+// TestForgedNamePlace: a reference whose field or id is a place past the
+// names makes the index unusable, whatever its CRC says.
+func TestForgedNamePlace(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "index")
+	e := &index.Entry{Path: "records/tasks/2026/TSK-2026-0001.yaml", Kind: record.Task, ID: "TSK-2026-0001",
+		Refs: []index.Ref{{Field: "assignee", ID: "li.wei"}}}
+	if err := index.Save(path, key, index.Mark{}, []*index.Entry{e}); err != nil {
+		t.Fatal(err)
+	}
+	x, err := index.Open(path, key)
+	if err != nil || !reflect.DeepEqual(x.Entries[0].Refs, e.Refs) {
+		t.Fatalf("the reference opened as %v (%v)", x, err)
+	}
+	good, _ := os.ReadFile(path)
+	// the names are "assignee", "li.wei": the entry's reference is the
+	// places 0 and 1, after its count (1), before its files' count (0)
+	at := strings.Index(string(good), "\x01\x00\x01\x00")
+	if at < 0 {
+		t.Fatal("layout: the reference is not where expected")
+	}
+	for _, b := range []int{at + 1, at + 2} {
+		forged := append([]byte(nil), good[:len(good)-4]...)
+		forged[b] = 2 // a third name, which there is not
+		if _, err := openForged(t, path, forged); !errors.Is(err, index.ErrUnusable) {
+			t.Errorf("a place past the names at byte %d: opened (%v)", b, err)
+		}
+	}
+}
