@@ -377,14 +377,25 @@ func (v *view) activeSiblings(e *index.Entry) []*index.Entry {
 	return out
 }
 
+// nearOnlyMost is how many records (read or as skeletons) a change tried
+// alone (TryMoves) is judged near on at most: beyond it, it is judged
+// together with the other moves tried, on the whole department or near
+// on their neighbourhoods' union, once for all of them. A plan's move
+// is never tried alone so (in a copied department thousands of plans are
+// around it, and finding them costs about as much as judging them).
+const nearOnlyMost = 256
+
 // judgeNear judges the rules' side of a change on its neighbourhood (see
-// above): the errors the change adds, and false when the change must be
-// judged on the whole department instead.
-func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[string][]byte) ([]diag.Diagnostic, bool) {
+// above): the errors the change adds, whether it takes any away, and
+// false when the change must be judged on the whole department instead
+// (nearOnly: it will be, with others).
+func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[string][]byte, nearOnly bool) ([]diag.Diagnostic, bool, bool) {
 	start := time.Now()
-	whole := func(why string) ([]diag.Diagnostic, bool) {
-		tracef("write judged on the whole department: %s", why)
-		return nil, false
+	whole := func(why string) ([]diag.Diagnostic, bool, bool) {
+		if !nearOnly {
+			tracef("write judged on the whole department: %s", why)
+		}
+		return nil, false, false
 	}
 	x := s.near.x
 	gone := map[string]bool{}
@@ -413,6 +424,11 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 			for _, e := range l {
 				if wholeKind(e.Kind) {
 					return whole("a " + string(e.Kind) + " changed")
+				}
+				if nearOnly && e.Kind == record.Plan {
+					// its neighbourhood (the counted plans of its years)
+					// costs about a pass: tried with the others
+					return whole("a plan changed")
 				}
 				if len(v.get(e.ID)) > 1 {
 					return whole(e.ID + " held by two files")
@@ -570,10 +586,15 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 	for p := range full {
 		delete(named, p)
 	}
+	if around := len(full) + len(skelPlans) + len(named); nearOnly && around > nearOnlyMost {
+		// as dear as a pass over the department: judged with others
+		return whole(fmt.Sprintf("%d records around it", around))
+	}
 	// Errors the change adds on a plan read as a skeleton are placed by
 	// reading it: once such an error is found, the plans it lands on are
 	// read in full and the rules run again (the same errors, placed).
 	var added []diag.Diagnostic
+	takes := false
 	for again := true; again; {
 		// the two sets
 		var common, was2, now2 []*record.Record
@@ -637,7 +658,8 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 			overBefore = s.overspends(before, lines, budgets, years, nil)
 			overNow = s.overspends(then, lines, budgets, years, afterAt)
 		}
-		added = addedErrors(append(filterDiags(beforeDs, compared), overBefore...), append(filterDiags(nowDs, compared), overNow...))
+		wasDs, nowAll := append(filterDiags(beforeDs, compared), overBefore...), append(filterDiags(nowDs, compared), overNow...)
+		added, takes = addedErrors(wasDs, nowAll), len(addedErrors(nowAll, wasDs)) > 0
 		again = false
 		for _, d := range added {
 			if skelPlans[d.Path] && full[d.Path] == nil {
@@ -661,7 +683,7 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 	}
 	tracef("write judged near: %d records compared, %d read, %d lines weighed, %d plans' skeletons, %d skeletons: %.0f ms",
 		len(dPaths), len(full), len(lines), len(skelPlans), len(named), float64(time.Since(start).Microseconds())/1000)
-	return added, true
+	return added, takes, true
 }
 
 // overspends is budget-overspend (rules.Overspends) on the claims of the
