@@ -75,13 +75,16 @@ func aroundErrorsEqualFull(t *testing.T, dir string) int {
 		if e == nil {
 			t.Fatalf("%s: not in the index", rec.Path)
 		}
-		full, ok := v.around([]*index.Entry{e})
+		full, skel, ok := v.around([]*index.Entry{e})
 		if !ok {
 			continue // judged on the whole department
 		}
 		var recs []*record.Record
 		for p := range full {
 			recs = append(recs, byPath[p])
+		}
+		for _, e := range skel {
+			recs = append(recs, namedSkeleton(e))
 		}
 		path := rec.Path
 		near := rules.Check(&rules.Context{Set: record.NewSet(recs), Policy: whole.Policy, Root: whole.Root, Now: at, KindIDs: v.kindIDs,

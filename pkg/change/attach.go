@@ -260,6 +260,10 @@ func (s *Session) dirty(paths []string) ([]string, error) {
 	if s.files == nil {
 		return s.Git.Dirty(paths)
 	}
+	// the repository's reader is one goroutine's at a time (a preview's
+	// workers share it)
+	s.files.git.Lock()
+	defer s.files.git.Unlock()
 	var ask []string
 	for _, p := range paths {
 		if _, ok := s.files.dirty.Load(p); !ok {

@@ -25,6 +25,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/gitstore"
 	"github.com/opsbook/opsbook/pkg/i18n"
+	"github.com/opsbook/opsbook/pkg/internal/heap"
 	"github.com/opsbook/opsbook/pkg/par"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/repo"
@@ -121,10 +122,11 @@ type Session struct {
 	// may change by the passing of time alone (rules.Horizon): a preview's
 	// answers kept for later (the inbox's memo) hold until then.
 	Horizon *rules.Horizon
+	// stanzas remembers the recipients of the ciphertexts the rules
+	// read: a preview's runs over the whole department read them once.
+	stanzas *crypt.StanzaMemo
 	// The actor's identity for encrypted fields, read on first use.
-	idRead bool
-	id     *crypt.Identity
-	idErr  error
+	ident *identity
 }
 
 // Options are how Open opens a session.
@@ -272,14 +274,20 @@ func (s *Session) Needs(rec *record.Record, to string) (english, text []string) 
 }
 
 // TryMoves is Needs for many moves (recs[i] to tos[i]), each judged as if
-// it were the only one. The rules cost a pass over every record, so the
-// moves are tried together first; when the rules object to records moved
-// here, the others are tried without them and those alone; otherwise the
-// group is tried in halves, down to each move alone. A move is found ready
-// in a group the rules accept, and what a refused move needs is what the
-// rules say of it alone.
-// (Moving records on never makes another record's error go away, so a
-// group without a new error holds only moves that are fine alone.)
+// it were the only one. On a session that judges near (a preview), each
+// move the rules judge on a small neighbourhood is tried alone, which
+// costs what its neighbourhood does. The others (a person's, a budget's,
+// a plan's, whose neighbourhood is every counted plan of its years, one
+// with hundreds of records around it: about a pass over the department
+// each) are tried together first; when the rules object to records moved here, the
+// others are tried without them and those alone; otherwise the group is
+// tried in halves, down to each move alone. A move is found ready in a
+// group the rules accept, and what a refused move needs is what the rules
+// say of it alone.
+// (A group is accepted only when it adds no error and takes none away:
+// two moves that each alone add an error may take it away together, two
+// active plans of one project both completed, so a group that changes the
+// errors at all is tried in parts.)
 func (s *Session) TryMoves(recs []*record.Record, tos []string) [][]string {
 	out := make([][]string, len(recs))
 	for i, err := range s.tryMoves(recs, tos) {
@@ -306,31 +314,90 @@ func (s *Session) TryMovesText(recs []*record.Record, tos []string) (english, te
 func (s *Session) tryMoves(recs []*record.Record, tos []string) []error {
 	out := make([]error, len(recs))
 	edits := make([][]Edit, len(recs))
-	var todo []int
-	for i, rec := range recs {
-		if err := workflow.CheckMove(s.Actor, rec, tos[i], s.env); err != nil {
-			out[i] = err
-			continue
+	built := make([]bool, len(recs))
+	// A preview holds every record already, and nothing it reads changes
+	// while it asks: its moves are built and tried alone on every core,
+	// each worker on its own copy of the session (what a move may change
+	// of it, going whole for a status report's figures, stays the
+	// worker's). What the copies share is safe to: the identity read
+	// once, the records read, the memos (attachments, recipients, budget
+	// lines). Another session reads records as it goes: one at a time.
+	shared := s.preview && s.near != nil
+	each := func(n int, f func(w *Session, k int)) {
+		if !shared {
+			for k := 0; k < n; k++ {
+				f(s, k)
+			}
+			return
 		}
-		e, err := MoveEdits(s, rec, tos[i], "")
+		if s.ident == nil {
+			s.ident = &identity{}
+		}
+		if s.stanzas == nil {
+			s.stanzas = &crypt.StanzaMemo{}
+		}
+		par.For(n, 2, func(lo, hi int) {
+			w := *s
+			for k := lo; k < hi; k++ {
+				f(&w, k)
+			}
+		})
+	}
+	each(len(recs), func(w *Session, i int) {
+		if err := workflow.CheckMove(w.Actor, recs[i], tos[i], w.env); err != nil {
+			out[i] = err
+			return
+		}
+		e, err := MoveEdits(w, recs[i], tos[i], "")
 		if err != nil {
 			out[i] = err
-			continue
+			return
 		}
-		edits[i] = e
-		todo = append(todo, i)
+		edits[i], built[i] = e, true
+	})
+	var todo []int
+	for i := range recs {
+		if built[i] {
+			todo = append(todo, i)
+		}
 	}
 	// done counts the moves whose answer is known ("trying" on Progress)
 	var done atomic.Int64
 	stop := s.tick(len(todo) > 1, "trying", &done, len(todo))
 	defer stop()
+	msgOf := func(i int) Message {
+		return Message{Kind: recs[i].Kind, ID: recs[i].ID, Action: "move to " + tos[i]}
+	}
+	// A move judged on its neighbourhood is tried alone: its answer is
+	// its own by definition, and costs what its neighbourhood does (a
+	// group's is the union of its moves', and a refused group is tried
+	// again in parts). The moves judged on the whole department or on a
+	// large neighbourhood (nearOnlyMost; a plan's) are left for the
+	// groups below, which share one judgement.
+	if s.near != nil && len(todo) > 1 {
+		alone := make([]error, len(todo))
+		each(len(todo), func(w *Session, k int) {
+			i := todo[k]
+			if alone[k] = w.checkAs(edits[i], msgOf(i), false, judging{nearOnly: true}); alone[k] != errWhole {
+				done.Add(1)
+			}
+		})
+		var whole []int
+		for k, i := range todo {
+			if alone[k] == errWhole {
+				whole = append(whole, i)
+				continue
+			}
+			out[i] = alone[k]
+		}
+		todo = whole
+	}
 	var try func(group []int)
 	try = func(group []int) {
 		if len(group) == 0 {
 			return
 		}
-		first := recs[group[0]]
-		msg := Message{Kind: first.Kind, ID: first.ID, Action: "move to " + tos[group[0]]}
+		msg := msgOf(group[0])
 		if len(group) == 1 {
 			if err := s.Check(edits[group[0]], msg); err != nil {
 				out[group[0]] = err
@@ -353,7 +420,7 @@ func (s *Session) tryMoves(recs []*record.Record, tos []string) []error {
 			try(group[len(group)/2:])
 			return
 		}
-		err := s.Check(all, msg)
+		err := s.checkAs(all, msg, false, judging{exact: true})
 		if err == nil {
 			done.Add(int64(len(group)))
 			return
@@ -374,7 +441,7 @@ func (s *Session) tryMoves(recs []*record.Record, tos []string) []error {
 			for _, i := range rest {
 				restEdits = append(restEdits, edits[i]...)
 			}
-			if s.Check(restEdits, msg) == nil {
+			if s.checkAs(restEdits, msg, false, judging{exact: true}) == nil {
 				done.Add(int64(len(rest)))
 				for _, i := range alone {
 					try([]int{i})
@@ -385,8 +452,53 @@ func (s *Session) tryMoves(recs []*record.Record, tos []string) []error {
 		try(group[:len(group)/2])
 		try(group[len(group)/2:])
 	}
-	try(todo)
+	// A move the rules fault on its own record, judged with nothing
+	// around it, is most likely refused: tried alone first, it does not
+	// make the group's pass over every record refuse and be made again
+	// without it. (A guess, which only orders the tries: each answer is
+	// still the whole check's.)
+	var rest []int
+	for _, i := range todo {
+		if len(todo) > 1 && s.faultsItself(edits[i]) {
+			try([]int{i})
+			continue
+		}
+		rest = append(rest, i)
+	}
+	try(rest)
 	return out
+}
+
+// faultsItself guesses whether the rules would refuse a move for its own
+// record: the errors of that record alone (with the people), as the move
+// leaves it, that it has not as it is.
+func (s *Session) faultsItself(edits []Edit) bool {
+	if len(edits) == 0 || edits[0].Before == nil || edits[0].File || edits[0].Data == nil {
+		return false
+	}
+	before := edits[0].Before
+	after, _ := record.ParseLean(before.Path, edits[0].Data)
+	if after == nil {
+		return false
+	}
+	people := s.Repo.Set.OfKind(record.Person)
+	errorsOf := func(rec *record.Record) []diag.Diagnostic {
+		set := record.NewSet(append([]*record.Record{rec}, people...))
+		// no horizon, and the attachments looked at as validate does
+		// (not remembered as read): a guess leaves no trace on what a
+		// kept answer depends on
+		return rules.Check(&rules.Context{Set: set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Errors: true, Unplaced: true,
+			Stanzas: s.stanzas,
+			Stat: func(rel string) attach.State {
+				if !insideRepo(rel) {
+					return attach.Missing
+				}
+				return attach.Stat(s.Repo.Root, rel)
+			},
+			Only: func(r *record.Record) bool { return r == rec },
+			Keep: func(path, _ string, sev diag.Severity) bool { return sev == diag.Error && path == rec.Path }})
+	}
+	return len(addedErrors(errorsOf(before), errorsOf(after))) > 0
 }
 
 // blame finds the moves of group whose records the rules' refusal names,
@@ -626,6 +738,31 @@ func (s *Session) Check(edits []Edit, msg Message) error {
 // check judges the edits; with all, it goes on past the first refusal and
 // returns every one, each as a diagnostic naming its record, field and rule.
 func (s *Session) check(edits []Edit, msg Message, all bool) error {
+	return s.checkAs(edits, msg, all, judging{})
+}
+
+// judging is how checkAs judges the rules' side of a change.
+type judging struct {
+	// nearOnly: a change the rules judge on the whole department is not
+	// judged (errWhole).
+	nearOnly bool
+	// exact: a change the rules accept that takes away an error the
+	// department has is not accepted either (errTakesAway).
+	exact bool
+}
+
+var (
+	// errWhole: a check asked to judge near only met a change the rules
+	// judge on the whole department.
+	errWhole = errors.New("judged on the whole department")
+	// errTakesAway: a check asked to judge exactly met a change that
+	// adds no error but takes one away.
+	errTakesAway = errors.New("takes an error away")
+)
+
+// checkAs is check, judged as j says: errWhole or errTakesAway once
+// everything before the rules has passed (the workflow, sealed fields).
+func (s *Session) checkAs(edits []Edit, msg Message, all bool, j judging) error {
 	edits, err := s.seal(edits)
 	if err != nil {
 		return err
@@ -714,8 +851,8 @@ func (s *Session) check(edits []Edit, msg Message, all bool) error {
 			return err
 		}
 	}
-	if err := s.checkRules(edits, after, pending); err != nil {
-		if !all {
+	if err := s.checkRules(edits, after, pending, j); err != nil {
+		if err == errWhole || err == errTakesAway || !all {
 			return err
 		}
 		if err := keep(err, Edit{}); err != nil {
@@ -840,11 +977,14 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 // elsewhere do not block it. Every such refusal is the department's rules
 // speaking (exit 3), whichever rule it is: only a value the schema rejects
 // (Check's "would not be valid") is Invalid.
-func (s *Session) checkRules(edits []Edit, after []*record.Record, pending map[string][]byte) error {
+func (s *Session) checkRules(edits []Edit, after []*record.Record, pending map[string][]byte, j judging) error {
 	var added []diag.Diagnostic
-	judged := false
+	judged, takes := false, false
 	if s.near != nil {
-		added, judged = s.judgeNear(edits, after, pending)
+		added, takes, judged = s.judgeNear(edits, after, pending, j.nearOnly)
+	}
+	if !judged && j.nearOnly {
+		return errWhole
 	}
 	if !judged {
 		// (A preview holds the whole department already, and keeps its
@@ -854,9 +994,12 @@ func (s *Session) checkRules(edits []Edit, after []*record.Record, pending map[s
 				return fmt.Errorf("%w: %v", ErrRepository, err)
 			}
 		}
-		added = s.judgeWhole(edits, after, pending)
+		added, takes = s.judgeWhole(edits, after, pending, j.exact)
 	}
 	if len(added) == 0 {
+		if takes && j.exact {
+			return errTakesAway
+		}
 		return nil
 	}
 	r := refused(added[0].Rule, "refused: the change would break the rules; nothing was changed")
@@ -865,12 +1008,17 @@ func (s *Session) checkRules(edits []Edit, after []*record.Record, pending map[s
 }
 
 // judgeWhole runs the rules over the whole department as the change
-// leaves it and returns the errors it adds to the department's findings.
+// leaves it and returns the errors it adds to the department's findings,
+// and whether it takes any away.
 // Only errors are compared, so both runs skip the checks across records
 // that can only warn (rules.Context.Errors).
-func (s *Session) judgeWhole(edits []Edit, after []*record.Record, pending map[string][]byte) []diag.Diagnostic {
+func (s *Session) judgeWhole(edits []Edit, after []*record.Record, pending map[string][]byte, exact bool) ([]diag.Diagnostic, bool) {
+	// The department stays while each run makes as much again in garbage
+	// (a set of every record, their findings): collected sooner, the
+	// peak stays near the department's own size.
+	defer heap.SetPercent(heap.SetPercent(gcPercentWhole))
 	if !s.haveBefore {
-		rc := s.rulesOn(&rules.Context{Set: s.Repo.Set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Errors: true})
+		rc := s.rulesOn(&rules.Context{Set: s.Repo.Set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Errors: true, Keep: errorsOnly, Unplaced: true})
 		s.before, s.haveBefore = rules.Check(rc), true
 	}
 	replaced := map[string]bool{}
@@ -892,17 +1040,42 @@ func (s *Session) judgeWhole(edits []Edit, after []*record.Record, pending map[s
 		}
 	}
 	set := record.NewSet(recs)
-	rc := s.rulesOn(&rules.Context{Set: set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Pending: pending, Errors: true})
-	return addedErrors(s.before, rules.Check(rc))
+	// unplaced: only the errors added are shown, and placed
+	rc := s.rulesOn(&rules.Context{Set: set, Policy: s.Repo.Policy, Root: s.Repo.Root, Now: s.Now, Pending: pending, Errors: true, Keep: errorsOnly, Unplaced: true})
+	now := rules.Check(rc)
+	added := addedErrors(s.before, now)
+	if len(added) > 0 {
+		at := make(map[string]*record.Record, len(set.Records))
+		for _, r := range set.Records {
+			at[r.Path] = r
+		}
+		for i := range added {
+			if rec := at[added[i].Path]; rec != nil {
+				rules.Place(&added[i], rec)
+			}
+		}
+	}
+	return added, len(added) == 0 && exact && len(addedErrors(now, s.before)) > 0
 }
+
+// gcPercentWhole is the GOGC while a change is judged on the whole
+// department.
+var gcPercentWhole = 50
+
+// errorsOnly keeps the errors of a rules run, which are all a change is
+// judged by (warnings are neither worded nor placed).
+func errorsOnly(_, _ string, sev diag.Severity) bool { return sev == diag.Error }
 
 // addedErrors are the errors of now not among was: each diagnostic of was
 // (by path, rule, record and message) accounts for one of now.
 func addedErrors(was, now []diag.Diagnostic) []diag.Diagnostic {
-	key := func(d diag.Diagnostic) string {
-		return d.Path + "\x00" + d.Rule + "\x00" + d.Record + "\x00" + d.Message
-	}
-	count := map[string]int{}
+	// a key of the strings as they are: a group's finding (plan-budget on
+	// every plan of a year's line) names the whole group, on each of its
+	// records, and a key joined into one string copied the message once a
+	// record (40 KB for each of 3,000 plans at 100,000 records: 245 MB)
+	type errKey struct{ path, rule, record, message string }
+	key := func(d diag.Diagnostic) errKey { return errKey{d.Path, d.Rule, d.Record, d.Message} }
+	count := make(map[errKey]int, len(was))
 	for _, d := range was {
 		count[key(d)]++
 	}
@@ -937,10 +1110,15 @@ func (s *Session) checkSigningKey() error {
 }
 
 // rulesOn fills in what every rules run of the session shares: the
-// horizon, and a preview's attachment look-ups (remembered, and told by
+// horizon, the ciphertexts' recipients read, and a preview's attachment
+// look-ups (remembered, and told by
 // SeenFiles). Paths outside the repository are missing, as for validate.
 func (s *Session) rulesOn(c *rules.Context) *rules.Context {
 	c.Horizon = s.Horizon
+	if s.stanzas == nil {
+		s.stanzas = &crypt.StanzaMemo{}
+	}
+	c.Stanzas = s.stanzas
 	if s.files != nil {
 		c.Stat, c.Sum, c.Head = s.files.stat, s.files.sum, s.files.head
 	} else {
@@ -979,10 +1157,11 @@ func (s *Session) SeenFiles() (paths []string, dirty map[string]bool) {
 // fileMemo answers the rules' questions about attachments once per path.
 type fileMemo struct {
 	root  string
-	stats sync.Map // path → attach.State
-	sums  sync.Map // path → memoSum
-	heads sync.Map // path → memoHead
-	dirty sync.Map // path → bool: not committed as it is
+	stats sync.Map   // path → attach.State
+	sums  sync.Map   // path → memoSum
+	heads sync.Map   // path → memoHead
+	dirty sync.Map   // path → bool: not committed as it is
+	git   sync.Mutex // held while git is asked (dirty)
 }
 
 type memoSum struct {

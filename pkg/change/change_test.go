@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -178,5 +181,27 @@ func TestNextIDNear(t *testing.T) {
 	}
 	if id := s.nextID(record.Expense, 2026); id != "EXP-2026-0061" {
 		t.Errorf("nextID = %s, want EXP-2026-0061", id)
+	}
+}
+
+// TestAddedErrorsCopiesNoMessage: a group's finding, one long message on
+// many records, is compared without copying the message a record.
+func TestAddedErrorsCopiesNoMessage(t *testing.T) {
+	msg := strings.Repeat("PLN-2026-0001, ", 1000)
+	var was, now []diag.Diagnostic
+	for i := range 2000 {
+		d := diag.Diagnostic{Path: fmt.Sprintf("records/plans/2026/PLN-2026-%04d.yaml", i), Severity: diag.Error, Rule: "plan-budget", Message: msg}
+		was, now = append(was, d), append(now, d)
+	}
+	now = append(now, diag.Diagnostic{Path: "x", Severity: diag.Error, Rule: "plan-budget", Message: msg + "!"})
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	added := addedErrors(was, now)
+	runtime.ReadMemStats(&after)
+	if len(added) != 1 || added[0].Path != "x" {
+		t.Fatalf("added %v", added)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 2<<20 {
+		t.Errorf("addedErrors allocated %d MB for 4,000 findings sharing a 15 KB message", grew>>20)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/opsbook/opsbook/pkg/attach"
 	"github.com/opsbook/opsbook/pkg/rules"
@@ -22,14 +23,25 @@ const RuleEncrypted = "encrypted"
 // is at hand: ~/.ssh/id_ed25519, ~/.ssh/id_rsa or OPSBOOK_IDENTITY), read
 // once.
 func (s *Session) Identity() (*crypt.Identity, error) {
-	if !s.idRead {
-		s.idRead = true
-		s.id, s.idErr = crypt.LoadIdentity(crypt.Ask)
-		if errors.Is(s.idErr, crypt.ErrNoIdentity) {
-			s.id, s.idErr = nil, nil
-		}
+	if s.ident == nil {
+		s.ident = &identity{}
 	}
-	return s.id, s.idErr
+	i := s.ident
+	i.once.Do(func() {
+		i.id, i.err = crypt.LoadIdentity(crypt.Ask)
+		if errors.Is(i.err, crypt.ErrNoIdentity) {
+			i.id, i.err = nil, nil
+		}
+	})
+	return i.id, i.err
+}
+
+// identity is a session's identity for encrypted fields, read once by
+// whichever of the session's workers (tryMoves) asks first.
+type identity struct {
+	once sync.Once
+	id   *crypt.Identity
+	err  error
 }
 
 // Sealer encrypts what the session writes into encrypted fields.
@@ -101,20 +113,26 @@ func (s *Session) seal(edits []Edit) ([]Edit, error) {
 // record's encrypted fields; otherwise the rules refuse the write
 // (recipients) and someone who can read the file makes it.
 func (s *Session) sealFiles(before *record.Record, e *Edit) ([]Edit, error) {
-	after, _ := record.Parse(e.Path, e.Data)
+	// lean, and the editor made only for a record whose files may
+	// change: the inbox seals every move it tries
+	after, _ := record.ParseLean(e.Path, e.Data)
 	if after == nil || before == nil || !crypt.EncryptsAttachments(s.Repo.Policy, after) {
+		return nil, nil
+	}
+	people := crypt.NewPeople(s.Repo.Set.OfKind(record.Person))
+	readers := crypt.Readers(s.Repo.Policy, people, after)
+	newly := !crypt.EncryptsAttachments(s.Repo.Policy, before)
+	if !newly && sameReaders(readers, crypt.Readers(s.Repo.Policy, people, before)) {
 		return nil, nil
 	}
 	ed, err := record.NewEditor(e.Data)
 	if err != nil {
 		return nil, nil
 	}
-	people := crypt.NewPeople(s.Repo.Set.OfKind(record.Person))
-	readers := crypt.Readers(s.Repo.Policy, people, after)
 	var files []Edit
-	if !crypt.EncryptsAttachments(s.Repo.Policy, before) {
+	if newly {
 		files, err = encryptAttachments(s, ed, after, readers, crypt.Recipients(readers), nil, false)
-	} else if !sameReaders(readers, crypt.Readers(s.Repo.Policy, people, before)) {
+	} else {
 		files, err = s.refreshFiles(ed, after, readers)
 	}
 	if err != nil || len(files) == 0 {

@@ -207,8 +207,8 @@ func (v *view) listKind(k record.Kind) []string {
 // names it), so reading them made every move tried in an inbox cost more
 // as the department grew. false: a record of a kind judged on the whole
 // department.
-func (v *view) around(ys []*index.Entry) (full map[string]*index.Entry, ok bool) {
-	full = map[string]*index.Entry{}
+func (v *view) around(ys []*index.Entry) (full, skel map[string]*index.Entry, ok bool) {
+	full, skel = map[string]*index.Entry{}, map[string]*index.Entry{}
 	add := func(e *index.Entry) {
 		if e.Kind != "" {
 			full[e.Path] = e
@@ -216,7 +216,7 @@ func (v *view) around(ys []*index.Entry) (full map[string]*index.Entry, ok bool)
 	}
 	for _, y := range ys {
 		if wholeKind(y.Kind) {
-			return nil, false
+			return nil, nil, false
 		}
 		add(y)
 		for _, r := range y.Refs {
@@ -235,7 +235,14 @@ func (v *view) around(ys []*index.Entry) (full map[string]*index.Entry, ok bool)
 			}
 		}
 		for _, in := range v.refsIn(y.ID) {
-			if readsReferrer(y.Kind, in.From.Kind) {
+			switch {
+			case !readsReferrer(y.Kind, in.From.Kind):
+			case y.Kind == record.Project && !in.From.Odd:
+				// a project's errors read of its plans and appraisals
+				// their states, projects and employees: skeletons
+				// (namedSkeleton), as show reads them
+				skel[in.From.Path] = in.From
+			default:
 				add(in.From)
 			}
 		}
@@ -245,7 +252,20 @@ func (v *view) around(ys []*index.Entry) (full map[string]*index.Entry, ok bool)
 			add(e)
 		}
 	}
-	return full, true
+	for p := range full {
+		delete(skel, p)
+	}
+	return full, skel, true
+}
+
+// namedSkeleton is the record an entry read as a skeleton in N stands
+// for: a plan's with its budget needs, another's with its clear fields
+// and references.
+func namedSkeleton(e *index.Entry) *record.Record {
+	if e.Kind == record.Plan {
+		return e.PlanSkeleton()
+	}
+	return e.RefSkeleton()
 }
 
 // noSiblings are the kinds whose errors read no other record naming what
@@ -357,14 +377,25 @@ func (v *view) activeSiblings(e *index.Entry) []*index.Entry {
 	return out
 }
 
+// nearOnlyMost is how many records (read or as skeletons) a change tried
+// alone (TryMoves) is judged near on at most: beyond it, it is judged
+// together with the other moves tried, on the whole department or near
+// on their neighbourhoods' union, once for all of them. A plan's move
+// is never tried alone so (in a copied department thousands of plans are
+// around it, and finding them costs about as much as judging them).
+const nearOnlyMost = 256
+
 // judgeNear judges the rules' side of a change on its neighbourhood (see
-// above): the errors the change adds, and false when the change must be
-// judged on the whole department instead.
-func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[string][]byte) ([]diag.Diagnostic, bool) {
+// above): the errors the change adds, whether it takes any away, and
+// false when the change must be judged on the whole department instead
+// (nearOnly: it will be, with others).
+func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[string][]byte, nearOnly bool) ([]diag.Diagnostic, bool, bool) {
 	start := time.Now()
-	whole := func(why string) ([]diag.Diagnostic, bool) {
-		tracef("write judged on the whole department: %s", why)
-		return nil, false
+	whole := func(why string) ([]diag.Diagnostic, bool, bool) {
+		if !nearOnly {
+			tracef("write judged on the whole department: %s", why)
+		}
+		return nil, false, false
 	}
 	x := s.near.x
 	gone := map[string]bool{}
@@ -393,6 +424,11 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 			for _, e := range l {
 				if wholeKind(e.Kind) {
 					return whole("a " + string(e.Kind) + " changed")
+				}
+				if nearOnly && e.Kind == record.Plan {
+					// its neighbourhood (the counted plans of its years)
+					// costs about a pass: tried with the others
+					return whole("a plan changed")
 				}
 				if len(v.get(e.ID)) > 1 {
 					return whole(e.ID + " held by two files")
@@ -503,8 +539,10 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 		}
 	}
 	// N: around every record of D, in both views (where it is): its
-	// findings are compared as they are and as the change leaves them
+	// findings are compared as they are and as the change leaves them;
+	// named: records in N as skeletons (a project's plans and appraisals)
 	full := map[string]*index.Entry{}
+	named := map[string]*index.Entry{}
 	dPaths := map[string]bool{}
 	for _, p := range ds {
 		dPaths[p.e.Path] = true
@@ -534,24 +572,40 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 				ys = append(ys, e)
 			}
 		}
-		f, ok := v.around(ys)
+		f, sk, ok := v.around(ys)
 		if !ok {
 			return whole("a person or budget's findings can move")
 		}
 		for p, e := range f {
 			full[p] = e
 		}
+		for p, e := range sk {
+			named[p] = e
+		}
+	}
+	for p := range full {
+		delete(named, p)
+	}
+	if around := len(full) + len(skelPlans) + len(named); nearOnly && around > nearOnlyMost {
+		// as dear as a pass over the department: judged with others
+		return whole(fmt.Sprintf("%d records around it", around))
 	}
 	// Errors the change adds on a plan read as a skeleton are placed by
 	// reading it: once such an error is found, the plans it lands on are
 	// read in full and the rules run again (the same errors, placed).
 	var added []diag.Diagnostic
+	takes := false
 	for again := true; again; {
 		// the two sets
 		var common, was2, now2 []*record.Record
 		for p := range skelPlans {
 			if full[p] == nil {
 				common = append(common, planD[p].PlanSkeleton())
+			}
+		}
+		for p, e := range named {
+			if full[p] == nil && !skelPlans[p] && !gone[p] {
+				common = append(common, namedSkeleton(e))
 			}
 		}
 		for p := range full {
@@ -604,7 +658,8 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 			overBefore = s.overspends(before, lines, budgets, years, nil)
 			overNow = s.overspends(then, lines, budgets, years, afterAt)
 		}
-		added = addedErrors(append(filterDiags(beforeDs, compared), overBefore...), append(filterDiags(nowDs, compared), overNow...))
+		wasDs, nowAll := append(filterDiags(beforeDs, compared), overBefore...), append(filterDiags(nowDs, compared), overNow...)
+		added, takes = addedErrors(wasDs, nowAll), len(addedErrors(nowAll, wasDs)) > 0
 		again = false
 		for _, d := range added {
 			if skelPlans[d.Path] && full[d.Path] == nil {
@@ -626,9 +681,9 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 		}
 		added[i].Line, added[i].Column = rec.Pos(budgetField)
 	}
-	tracef("write judged near: %d records compared, %d read, %d lines weighed, %d plans' skeletons: %.0f ms",
-		len(dPaths), len(full), len(lines), len(skelPlans), float64(time.Since(start).Microseconds())/1000)
-	return added, true
+	tracef("write judged near: %d records compared, %d read, %d lines weighed, %d plans' skeletons, %d skeletons: %.0f ms",
+		len(dPaths), len(full), len(lines), len(skelPlans), len(named), float64(time.Since(start).Microseconds())/1000)
+	return added, takes, true
 }
 
 // overspends is budget-overspend (rules.Overspends) on the claims of the

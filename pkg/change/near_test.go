@@ -542,6 +542,12 @@ func TestEachRuleBothWays(t *testing.T) {
 		{"plan-budget", "wang.fang",
 			[]edit{{"PLN-2026-0009", map[string]string{"project": "PRJ-2026-0001", "resources.budget.0.category": "marketing", "resources.budget.0.amount": "500.00"}}},
 			[]edit{{"PLN-2026-0009", map[string]string{"project": "PRJ-2026-0001", "resources.budget.0.category": "marketing", "resources.budget.0.amount": "500.00", "supersedes": "PLN-2026-0001"}}}, false, false},
+		// a project executes only with an active plan (or a completed or
+		// superseded one): a plan of its moved back to draft, judged with
+		// the project's other plans read as skeletons (their states)
+		{"state-needs", "wang.fang",
+			[]edit{{"PLN-2026-0001", map[string]string{"status": "draft"}}},
+			[]edit{{"PLN-2026-0004", map[string]string{"status": "draft"}}}, false, false},
 		{"people-director", "wang.fang",
 			[]edit{{"chen.hao", map[string]string{"role": "director"}}},
 			[]edit{{"chen.hao", map[string]string{"name": "Chen Hao"}}}, true, false},
@@ -706,6 +712,7 @@ func TestNearPlans(t *testing.T) {
 	// approved with the line's category and project): it counts no more
 	for rel, sets := range map[string]map[string]string{
 		"records/plans/2026/PLN-2026-0005.yaml": {"status": "approved", "project": "PRJ-2026-0001", "resources.budget.0.amount": "700.00"},
+		"records/plans/2026/PLN-2026-0007.yaml": {"status": "completed", "project": "PRJ-2026-0003"},
 		"records/plans/2027/PLN-2027-0001.yaml": {"id": "PLN-2027-0001", "status": "approved", "supersedes": "PLN-2026-0005"},
 	} {
 		from := rel
@@ -741,6 +748,9 @@ func TestNearPlans(t *testing.T) {
 		{"PLN-2025-0001", map[string]string{"title": "plan"}, ""},
 		{"PLN-2026-0003", map[string]string{"status": "draft"}, "plan-budget"},
 		{"PLN-2026-0003", map[string]string{"title": "plan"}, ""},
+		// an executing project keeps its active plan: judged with its
+		// plans read as skeletons
+		{"PLN-2026-0007", map[string]string{"status": "draft"}, ""},
 		// the line's sum changes (PLN-2026-0005 not among it)
 		{"PLN-2026-0009", map[string]string{"resources.budget.0.amount": "400.00"}, "plan-budget"},
 	} {

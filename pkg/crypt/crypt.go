@@ -399,6 +399,29 @@ func (r *stanzaRecorder) Unwrap(ss []*age.Stanza) ([]byte, error) {
 	return nil, errHeaderRead
 }
 
+// StanzaMemo remembers Stanzas's answer for each ciphertext asked about;
+// safe for use by several goroutines. A nil memo remembers nothing.
+type StanzaMemo struct{ m sync.Map }
+
+type stanzaAnswer struct {
+	st  []Stanza
+	err error
+}
+
+// Of is Stanzas(ct), read once per ciphertext.
+func (m *StanzaMemo) Of(ct string) ([]Stanza, error) {
+	if m == nil {
+		return Stanzas(ct)
+	}
+	if v, ok := m.m.Load(ct); ok {
+		a := v.(stanzaAnswer)
+		return a.st, a.err
+	}
+	st, err := Stanzas(ct)
+	m.m.Store(ct, stanzaAnswer{st, err})
+	return st, err
+}
+
 // Stanzas reads a ciphertext's recipient stanzas without any key; an error
 // says it is not a well-formed armored age file.
 func Stanzas(ct string) ([]Stanza, error) {

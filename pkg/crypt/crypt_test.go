@@ -3,6 +3,7 @@ package crypt
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -371,6 +372,38 @@ func TestPersonKeysShareParsesNotHandles(t *testing.T) {
 			t.Fatalf("round %d: tags %q and %q", round, ka[0].Tag, kb[0].Tag)
 		}
 	}
+}
+
+// TestStanzaMemo: a memo answers as Stanzas does, for a well-formed
+// ciphertext and a broken one, asked again or not; a nil memo too.
+func TestStanzaMemo(t *testing.T) {
+	keys := PersonKeys(person(t, "li.wei", "specialist"))
+	ct, err := Encrypt("contact", "0912-345-678", keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &StanzaMemo{}
+	for _, c := range []string{ct, ct, "-----BEGIN AGE ENCRYPTED FILE-----\nbroken\n-----END AGE ENCRYPTED FILE-----", ct} {
+		want, werr := Stanzas(c)
+		for _, memo := range []*StanzaMemo{m, nil} {
+			got, err := memo.Of(c)
+			if fmt.Sprint(got, err) != fmt.Sprint(want, werr) {
+				t.Errorf("memo %v: %v %v, want %v %v", memo != nil, got, err, want, werr)
+			}
+		}
+	}
+	if _, err := m.Of(ct); err != nil || len(mustStanzas(t, ct)) != 1 {
+		t.Errorf("one recipient: %v", err)
+	}
+}
+
+func mustStanzas(t *testing.T, ct string) []Stanza {
+	t.Helper()
+	st, err := Stanzas(ct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 // TestStanzasAllocates: reading a ciphertext's stanzas makes no 4 KB

@@ -210,7 +210,9 @@ func sameHandles(a, b []Reader) bool {
 // changes who reads the record (a new assignee), a reader lacks a stanza,
 // and the writer can read it.
 func (s *Sealer) Seal(before *record.Record, path string, after []byte) ([]byte, error) {
-	rec, _ := record.Parse(path, after)
+	// lean: only the values are read (a move keeps its ciphertexts, and
+	// the inbox seals every move it tries)
+	rec, _ := record.ParseLean(path, after)
 	if rec == nil {
 		return after, nil
 	}
@@ -243,7 +245,7 @@ func (s *Sealer) Seal(before *record.Record, path string, after []byte) ([]byte,
 	}
 	if string(restored) != string(after) {
 		after = restored
-		if rec, _ = record.Parse(path, after); rec == nil {
+		if rec, _ = record.ParseLean(path, after); rec == nil {
 			return after, nil
 		}
 	}
@@ -256,12 +258,17 @@ func (s *Sealer) Seal(before *record.Record, path string, after []byte) ([]byte,
 	if before == nil || sameHandles(Readers(s.Policy, s.People, before), readers) {
 		s = &Sealer{Policy: s.Policy, People: s.People, ID: s.ID, noRefresh: true}
 	}
-	ed, err := record.NewEditor(after)
-	if err != nil {
-		return after, nil
-	}
+	// the editor is made at the first value set: a write that keeps
+	// every ciphertext as it was sets none
+	var ed *record.Editor
 	changed := false
 	set := func(p, ct string) error {
+		if ed == nil {
+			var err error
+			if ed, err = record.NewEditor(after); err != nil {
+				return errNoEditor
+			}
+		}
 		changed = true
 		return ed.Set(p, CiphertextNode(ct), false)
 	}
@@ -278,7 +285,7 @@ func (s *Sealer) Seal(before *record.Record, path string, after []byte) ([]byte,
 				return nil, fmt.Errorf("%s: %s stands for a value you cannot read, and %s holds none: write the value, or remove the field", p, Marker, rec.ID)
 			}
 			if err := set(p, ov.(string)); err != nil {
-				return nil, err
+				return noEditor(after, err)
 			}
 		case IsCiphertext(v):
 			if oldCT && ov == v {
@@ -288,7 +295,7 @@ func (s *Sealer) Seal(before *record.Record, path string, after []byte) ([]byte,
 				}
 				if ct != v {
 					if err := set(p, ct); err != nil {
-						return nil, err
+						return noEditor(after, err)
 					}
 				}
 			}
@@ -309,7 +316,7 @@ func (s *Sealer) Seal(before *record.Record, path string, after []byte) ([]byte,
 						return nil, err
 					}
 					if err := set(p, ct); err != nil {
-						return nil, err
+						return noEditor(after, err)
 					}
 					continue
 				}
@@ -319,7 +326,7 @@ func (s *Sealer) Seal(before *record.Record, path string, after []byte) ([]byte,
 				return nil, fmt.Errorf("cannot encrypt %s of %s: %v (readers: %s)", p, rec.ID, err, readerList(readers))
 			}
 			if err := set(p, ct); err != nil {
-				return nil, err
+				return noEditor(after, err)
 			}
 		}
 	}
@@ -327,6 +334,19 @@ func (s *Sealer) Seal(before *record.Record, path string, after []byte) ([]byte,
 		return after, nil
 	}
 	return ed.Bytes()
+}
+
+// errNoEditor: the text a value was to be set in cannot be edited.
+var errNoEditor = errors.New("no editor")
+
+// noEditor is Seal's answer to err from setting a value: a text the
+// editor cannot read is returned as it is (the record's parse says what
+// is wrong with it).
+func noEditor(after []byte, err error) ([]byte, error) {
+	if errors.Is(err, errNoEditor) {
+		return after, nil
+	}
+	return nil, err
 }
 
 // refresh re-encrypts a kept ciphertext when a reader lacks a stanza and

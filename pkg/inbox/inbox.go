@@ -271,6 +271,11 @@ type builder struct {
 	horizon string
 	work    []report.WorkItem
 	people  workflow.People
+	// looked up once, not per record asked about: the records of each
+	// owner (owners' field), in the set's order, and the projects with a
+	// live plan
+	owned     map[string][]*record.Record
+	livePlans map[string]bool
 }
 
 func newBuilder(in Input) *builder {
@@ -278,7 +283,7 @@ func newBuilder(in Input) *builder {
 	return &builder{
 		in:      in,
 		rc:      &rules.Context{Set: in.Set, Policy: in.Policy, Now: in.Now, Horizon: in.Horizon},
-		env:     workflow.Env{Policy: in.Policy, People: people, Now: in.Now, Records: in.Set},
+		env:     workflow.Env{Policy: in.Policy, People: people, Now: in.Now, Records: workflow.NewProjectPlans(in.Set)},
 		today:   in.Now.Format(time.DateOnly),
 		horizon: in.Now.AddDate(0, 0, HorizonDays).Format(time.DateOnly),
 		work:    report.OpenWork(in.Set),
@@ -753,11 +758,10 @@ func Owned(set *record.Set, handle string) map[string]bool {
 // that break a rule (validate's errors).
 func (b *builder) own(a workflow.Actor) []Item {
 	var out []Item
-	for _, rec := range b.in.Set.Records {
-		f, ok := owners[rec.Kind]
-		if !ok || rec.Str(f) != a.Handle || a.Handle == "" {
-			continue
-		}
+	if a.Handle == "" {
+		return nil
+	}
+	for _, rec := range b.ownedBy(a.Handle) {
 		switch {
 		case rec.Kind == record.Expense && rec.Status() == "returned",
 			rec.Kind == record.Plan && rec.Status() == "changes_requested":
@@ -834,17 +838,35 @@ func (b *builder) own(a workflow.Actor) []Item {
 	return out
 }
 
+// ownedBy lists the records handle owns (by the kind's owner field), in
+// the set's order.
+func (b *builder) ownedBy(handle string) []*record.Record {
+	if b.owned == nil {
+		b.owned = map[string][]*record.Record{}
+		for _, rec := range b.in.Set.Records {
+			if f, ok := owners[rec.Kind]; ok {
+				o := rec.Str(f)
+				b.owned[o] = append(b.owned[o], rec)
+			}
+		}
+	}
+	return b.owned[handle]
+}
+
 // livePlan: the states of a plan still on its way to, or in, force.
 var livePlan = map[string]bool{"draft": true, "in_review": true, "changes_requested": true, "reviewed": true, "approved": true, "active": true}
 
 // hasLivePlan tells whether the project has a plan on its way or active.
 func (b *builder) hasLivePlan(project string) bool {
-	for _, p := range b.in.Set.OfKind(record.Plan) {
-		if p.Str("project") == project && livePlan[p.Status()] {
-			return true
+	if b.livePlans == nil {
+		b.livePlans = map[string]bool{}
+		for _, p := range b.in.Set.OfKind(record.Plan) {
+			if livePlan[p.Status()] {
+				b.livePlans[p.Str("project")] = true
+			}
 		}
 	}
-	return false
+	return b.livePlans[project]
 }
 
 // submittable is the state rec's kind reaches from its draft by a submit

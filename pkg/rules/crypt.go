@@ -65,7 +65,7 @@ func (r *run) encrypted(rec *record.Record) {
 			r.errorf(rec, p, "plaintext", "%s holds plain text, but the policy encrypts %s %s: run `opsbook encrypt %s`", p, rec.Kind, p, rec.ID)
 			continue
 		}
-		st, err := crypt.Stanzas(v.(string))
+		st, err := r.Stanzas.Of(v.(string))
 		if err != nil {
 			r.errorf(rec, p, "ciphertext", "%s: %v", p, err)
 			continue

@@ -135,3 +135,54 @@ func TestKeep(t *testing.T) {
 		t.Errorf("kept findings differ from the full check's on the chosen records:\n got %d: %v\nwant %d: %v", len(got), got, len(want), want)
 	}
 }
+
+// TestUnplacedThenPlaced: a Check with Unplaced reports the same findings
+// without a place, each naming its field; Place puts each where the
+// placed Check did (the sample, copies of it). (The order of a run's
+// findings is not fixed: both are sorted.)
+func TestUnplacedThenPlaced(t *testing.T) {
+	for _, n := range []int{0, 300} {
+		dir := filepath.Join(t.TempDir(), "dept")
+		if _, err := gen.Replicate(context.Background(), dir, gen.ReplicateOptions{From: filepath.Join("..", ".."), Records: n}); err != nil {
+			t.Fatal(err)
+		}
+		os.Mkdir(filepath.Join(dir, ".git"), 0o755)
+		r, err := repo.LoadWith(context.Background(), dir, repo.Options{NoCache: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+		placed := rules.Check(&rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: at})
+		unplaced := rules.Check(&rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: at, Unplaced: true})
+		if len(placed) == 0 || len(placed) != len(unplaced) {
+			t.Fatalf("copies of %d: %d findings placed, %d unplaced", n, len(placed), len(unplaced))
+		}
+		byPath := map[string]*record.Record{}
+		for _, rec := range r.Set.Records {
+			byPath[rec.Path] = rec
+		}
+		moved := 0
+		for i := range unplaced {
+			d := &unplaced[i]
+			if d.Line != 0 || d.Column != 0 {
+				t.Fatalf("copies of %d: %s placed", n, d)
+			}
+			rules.Place(d, byPath[d.Path])
+			if d.Line > 1 {
+				moved++
+			}
+		}
+		placed, unplaced = diag.Sort(placed), diag.Sort(unplaced)
+		if len(placed) != len(unplaced) {
+			t.Fatalf("copies of %d: %d findings placed, %d placed after", n, len(placed), len(unplaced))
+		}
+		for i := range placed {
+			if unplaced[i] != placed[i] {
+				t.Errorf("copies of %d: placed %+v, want %+v", n, unplaced[i], placed[i])
+			}
+		}
+		if moved == 0 {
+			t.Errorf("copies of %d: every finding on line 1: the comparison proves nothing", n)
+		}
+	}
+}

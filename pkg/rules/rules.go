@@ -40,6 +40,11 @@ type Context struct {
 	// Head returns the first bytes of an attachment (an encrypted file's
 	// age header); defaults to attach.Head below Root.
 	Head func(rel string) ([]byte, error)
+	// Stanzas, when set, remembers the recipients of each ciphertext read
+	// (crypt.StanzaMemo): runs of one session over mostly the same
+	// records (a preview judging changes on the whole department) read
+	// each age header once.
+	Stanzas *crypt.StanzaMemo
 	// Pending holds files a change is about to write (path: content): they
 	// count as present, with the hash of their content.
 	Pending map[string][]byte
@@ -69,6 +74,12 @@ type Context struct {
 	// placed or worded, which costs more than finding them. A write judged
 	// on a neighbourhood keeps only the findings it compares.
 	Keep func(path, rule string, sev diag.Severity) bool
+	// Unplaced leaves the findings without a place (Line and Column 0)
+	// and names the field each is on in Field instead, for a caller that
+	// compares many and shows few (a change judged on the whole
+	// department): it places those it shows with Place. Finding a
+	// field's line reads the record's text again.
+	Unplaced bool
 
 	repeats *complaintsAt // RepeatOf's look-up, built on first use
 }
@@ -328,11 +339,26 @@ func (r *run) reportText(rec *record.Record, field string, sev diag.Severity, ru
 	if r.Keep != nil && !r.Keep(rec.Path, rule, sev) {
 		return
 	}
+	if r.Unplaced {
+		r.diags = append(r.diags, diag.Diagnostic{
+			Path: rec.Path, Severity: sev, Rule: rule,
+			Message: msg, Text: text, Record: rec.ID, Field: field,
+		})
+		return
+	}
 	line, col := rec.Pos(field)
 	r.diags = append(r.diags, diag.Diagnostic{
 		Path: rec.Path, Line: line, Column: col, Severity: sev, Rule: rule,
 		Message: msg, Text: text, Record: rec.ID,
 	})
+}
+
+// Place gives a finding of a run with Unplaced its place, as the run
+// would have: the line and column of its field in rec, the record it is
+// on.
+func Place(d *diag.Diagnostic, rec *record.Record) {
+	d.Line, d.Column = rec.Pos(d.Field)
+	d.Field = ""
 }
 
 // group returns a reporter of one finding on many records, worded once:

@@ -41,6 +41,47 @@ type Records interface {
 	OfKind(k record.Kind) []*record.Record
 }
 
+// ProjectPlans is Records that also lists the plans naming a project
+// (their project field), in OfKind's order: a caller asking of every
+// project (the inbox trying each one's moves) builds it once instead of
+// a pass over every plan per project.
+type ProjectPlans interface {
+	Records
+	PlansOf(project string) []*record.Record
+}
+
+// NewProjectPlans returns recs with its plans looked up by project (see
+// ProjectPlans); recs must not change while it is used.
+func NewProjectPlans(recs Records) ProjectPlans {
+	by := map[string][]*record.Record{}
+	for _, p := range recs.OfKind(record.Plan) {
+		id := p.Str("project")
+		by[id] = append(by[id], p)
+	}
+	return projectPlans{recs, by}
+}
+
+type projectPlans struct {
+	Records
+	by map[string][]*record.Record
+}
+
+func (p projectPlans) PlansOf(project string) []*record.Record { return p.by[project] }
+
+// plansOf lists the plans of project in recs, in OfKind's order.
+func plansOf(recs Records, project string) []*record.Record {
+	if pp, ok := recs.(ProjectPlans); ok {
+		return pp.PlansOf(project)
+	}
+	var out []*record.Record
+	for _, p := range recs.OfKind(record.Plan) {
+		if p.Str("project") == project {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 var defaultPolicy = sync.OnceValue(config.Default)
 
 func (e Env) policy() *config.Policy {

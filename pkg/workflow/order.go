@@ -38,10 +38,7 @@ func checkOrder(a Actor, rec *record.Record, m Move, env Env) *Refusal {
 			return nil
 		}
 		var states []any
-		for _, p := range env.Records.OfKind(record.Plan) {
-			if p.Str("project") != rec.ID {
-				continue
-			}
+		for _, p := range plansOf(env.Records, rec.ID) {
 			if p.Status() == "active" {
 				return nil
 			}

@@ -293,6 +293,23 @@ func TestOrderAcrossKinds(t *testing.T) {
 		"PRJ-2026-0003 may not start executing without an active plan (its plans: PLN-2026-0005 approved): activate its plan first")
 	expect(t, CheckMove(manager, planning, "executing", withProject("planning")), RuleOrder, "it has no plan")
 	expect(t, CheckMove(manager, planning, "executing", withProject("planning", plan(t, "PLN-2026-0005", "active", ""))), "", "")
+	// the plans looked up by project (NewProjectPlans, as the inbox asks
+	// of every project): the same answers, the project's plans in order,
+	// another project's left out
+	elsewhere := parse(t, "kind: plan\nid: PLN-2026-0007\ntitle: 別案\nstatus: approved\nproject: PRJ-2026-0004\nauthor: zhang.min\nrevision: 1\n")
+	for _, rs := range []recs{
+		{project(t, "planning", ""), plan(t, "PLN-2026-0006", "draft", ""), elsewhere, plan(t, "PLN-2026-0005", "approved", "")},
+		{project(t, "planning", ""), elsewhere, plan(t, "PLN-2026-0005", "active", "")},
+		{project(t, "planning", ""), elsewhere},
+	} {
+		plain := CheckMove(manager, planning, "executing", Env{People: people, Records: rs})
+		looked := CheckMove(manager, planning, "executing", Env{People: people, Records: NewProjectPlans(rs)})
+		if (plain == nil) != (looked == nil) || plain != nil && plain.Error() != looked.Error() {
+			t.Errorf("by project: %v, want %v", looked, plain)
+		}
+	}
+	expect(t, CheckMove(manager, planning, "executing", Env{People: people, Records: NewProjectPlans(recs{project(t, "planning", ""), plan(t, "PLN-2026-0006", "draft", ""), elsewhere, plan(t, "PLN-2026-0005", "approved", "")})}), RuleOrder,
+		"(its plans: PLN-2026-0006 draft, PLN-2026-0005 approved)")
 	// the option list says why, too
 	for _, o := range Options(manager, planning, withProject("planning")) {
 		if o.To == "executing" && (o.Allowed || o.Rule != RuleOrder) {
