@@ -633,7 +633,7 @@ func decode(data []byte, key Key) ([]*Entry, error) {
 	errs := make([]bool, n)
 	// Decoding makes the values that stay: collecting garbage meanwhile
 	// would only trace them again and again.
-	defer heap.SetPercent(heap.SetPercent(-1))
+	defer heap.Pause()()
 	par.For(n, 256, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			off := body + int(binary.LittleEndian.Uint32(index[4*i:]))

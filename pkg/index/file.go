@@ -477,7 +477,7 @@ func decode(data []byte, key Key) (*Index, error) {
 	// Decoding makes the entries that stay: collecting garbage meanwhile
 	// (a department whose entries pass the heap's floor) would only trace
 	// them again and again.
-	defer heap.SetPercent(heap.SetPercent(-1))
+	defer heap.Pause()()
 	par.Each(nchunks, func(c int) {
 		at, to := chunks[c], chunks[c+1]
 		cd := &decoder{s: whole[at.off:to.off]}

@@ -20,10 +20,11 @@
 // would come only once it had kept the floor's worth of garbage.
 //
 // Code that changes the percentage for a while (debug.SetGCPercent) must
-// call SetPercent instead: while the floor holds it records the
-// percentage wanted after it, and a save-and-restore around a stretch of
-// work cannot switch the collector off for good by restoring a value read
-// while the floor held.
+// call SetPercent instead, and Pause to switch the collector off: while
+// the floor holds SetPercent records the percentage wanted after it, so a
+// save-and-restore around a stretch of work cannot switch the collector
+// off for good by restoring a value read while the floor held; pauses
+// are counted, so two overlapping on two goroutines cannot either.
 package heap
 
 import (
@@ -39,7 +40,40 @@ var (
 	holding bool  // the floor holds: the collector is off, the limit set
 	percent       = 100
 	limit   int64 = math.MaxInt64
+	paused  int   // Pause's callers not yet resumed: the collector is off
 )
+
+// apply sets the runtime's percentage to what is asked: off while the
+// floor holds or a pause runs, else the percentage (mu held).
+func apply() {
+	if holding || paused > 0 {
+		debug.SetGCPercent(-1)
+		return
+	}
+	debug.SetGCPercent(percent)
+}
+
+// Pause switches the collector off until resume is called, for a stretch
+// that makes values which stay (decoding a file): pauses may nest and
+// overlap on several goroutines, and the collector runs again when the
+// last is resumed, at the percentage SetPercent last asked (a pause
+// saving and restoring the percentage itself could, overlapping another,
+// restore "off" for good).
+func Pause() (resume func()) {
+	mu.Lock()
+	paused++
+	apply()
+	mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			mu.Lock()
+			paused--
+			apply()
+			mu.Unlock()
+		})
+	}
+}
 
 // Floor lets the heap grow to bytes before the first collection, unless
 // GOGC or GOMEMLIMIT is set (the user's choice stands). It returns
@@ -80,7 +114,7 @@ func lift() {
 	}
 	holding = false
 	debug.SetMemoryLimit(limit)
-	debug.SetGCPercent(percent)
+	apply()
 }
 
 // Holding tells whether the floor still holds (no collection since it
@@ -93,17 +127,13 @@ func Holding() bool {
 
 // SetPercent is debug.SetGCPercent for code that changes the percentage
 // for a while: it returns the percentage it replaces, to be given back
-// later. While the floor holds, the new percentage takes effect when the
-// floor is lifted.
+// later. While the floor holds or a pause runs, the new percentage takes
+// effect when they end. (To switch the collector off for a while, Pause.)
 func SetPercent(p int) int {
 	mu.Lock()
 	defer mu.Unlock()
-	if holding {
-		old := percent
-		percent = p
-		return old
-	}
-	old := debug.SetGCPercent(p)
+	old := percent
 	percent = p
+	apply()
 	return old
 }

@@ -111,3 +111,47 @@ func TestUsersChoiceStands(t *testing.T) {
 		})
 	}
 }
+
+func TestPausesOverlap(t *testing.T) {
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	Lift()
+	SetPercent(100)
+	// two stretches on two goroutines, the first ending first: the
+	// collector stays off until the last ends
+	a := Pause()
+	b := Pause()
+	a()
+	a() // a second call does nothing
+	if p, _ := current(); p != -1 {
+		t.Errorf("one pause of two ended: percentage %d, want off", p)
+	}
+	// a percentage asked meanwhile takes effect after
+	old := SetPercent(50)
+	if p, _ := current(); p != -1 {
+		t.Errorf("SetPercent during a pause switched the collector on (%d)", p)
+	}
+	b()
+	if p, _ := current(); p != 50 {
+		t.Errorf("after the pauses: percentage %d, want 50", p)
+	}
+	SetPercent(old)
+	if p, _ := current(); p != 100 {
+		t.Errorf("percentage %d, want 100", p)
+	}
+}
+
+func TestPauseUnderTheFloor(t *testing.T) {
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	Floor(1 << 30)
+	resume := Pause()
+	waitLifted(t) // the first collection comes during the pause
+	if p, l := current(); p != -1 || l != math.MaxInt64 {
+		t.Errorf("lifted during a pause: percentage %d, limit %d; want off and no limit", p, l)
+	}
+	resume()
+	if p, _ := current(); p != 100 {
+		t.Errorf("after the pause: percentage %d, want 100", p)
+	}
+}
