@@ -166,23 +166,14 @@ func splitClaims(t *testing.T) string {
 func mistyped(t *testing.T) string {
 	t.Helper()
 	dir := sampleCopy(t, 0)
-	for rel, change := range map[string][2]string{
+	replaceLines(t, dir, map[string][2]string{
 		"records/expenses/2026/EXP-2026-0019.yaml":   {"project: PRJ-2026-0001", "project: PRJ-2026-0011"},
 		"records/complaints/2026/CMP-2026-0007.yaml": {"customer: CUS-0002", "customer: CUS-0012"},
 		"records/plans/2026/PLN-2026-0003.yaml":      {"project: PRJ-2026-0002", "project: PRJ-2026-0012"},
 		"records/expenses/2026/EXP-2026-0005.yaml":   {"project: PRJ-2026-0001", "project: PRJ-2026-0001\nclassification: confidential"},
 		"records/customers/CUS-0002.yaml":            {"classification: confidential", "classification: internal"},
 		"records/complaints/2026/CMP-2026-0008.yaml": {"customer: CUS-0002", "customer: CUS-0002\nclassification: confidential"},
-	} {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		data, err := os.ReadFile(p)
-		if err != nil || !strings.Contains(string(data), change[0]+"\n") {
-			t.Fatalf("%s: %v, or no %q", rel, err, change[0])
-		}
-		if err := os.WriteFile(p, []byte(strings.Replace(string(data), change[0]+"\n", change[1]+"\n", 1)), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	return dir
 }
 
@@ -268,6 +259,22 @@ func TestPlansDepartment(t *testing.T) {
 	want := []string{"PLN-2026-0001 plan-active", "PLN-2026-0001 plan-budget", "PLN-2026-0004 plan-budget", "PLN-2026-0004 plan-budget", "PLN-2026-0004 plan-budget", "PLN-2026-0006 plan-active", "PLN-2026-0009 plan-active", "PLN-2026-0009 plan-budget"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("plan findings %v, want %v", got, want)
+	}
+}
+
+// replaceLines replaces, in each file below dir, a whole line (change[0])
+// with the text change[1], failing when the file lacks the line.
+func replaceLines(t *testing.T, dir string, changes map[string][2]string) {
+	t.Helper()
+	for rel, change := range changes {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		data, err := os.ReadFile(p)
+		if err != nil || !strings.Contains(string(data), change[0]+"\n") {
+			t.Fatalf("%s: %v, or no %q", rel, err, change[0])
+		}
+		if err := os.WriteFile(p, []byte(strings.Replace(string(data), change[0]+"\n", change[1]+"\n", 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -588,19 +595,10 @@ func TestAroundMisnamedRecord(t *testing.T) {
 	if err := os.Rename(filepath.Join(plans, "PLN-2026-0007.yaml"), filepath.Join(plans, "PLN-2026-0077.yaml")); err != nil {
 		t.Fatal(err)
 	}
-	for rel, change := range map[string][2]string{
+	replaceLines(t, dir, map[string][2]string{
 		"records/plans/2026/PLN-2026-0008.yaml":    {"project: PRJ-2026-0005", "project: PRJ-2026-0005\nsupersedes: PLN-2026-0077"},
 		"records/meetings/2026/MTG-2026-0001.yaml": {"concerns: PLN-2026-0004", "concerns: PLN-2026-0077"},
-	} {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		data, err := os.ReadFile(p)
-		if err != nil || !strings.Contains(string(data), change[0]+"\n") {
-			t.Fatalf("%s: %v, or no %q", rel, err, change[0])
-		}
-		if err := os.WriteFile(p, []byte(strings.Replace(string(data), change[0]+"\n", change[1]+"\n", 1)), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	ctx := context.Background()
 	whole, err := LoadWith(ctx, dir, Options{NoCache: true})
 	if err != nil {

@@ -21,15 +21,7 @@ import (
 // claims and missing appraisals by the thousand).
 func TestOnlyAndErrors(t *testing.T) {
 	for _, n := range []int{0, 300} {
-		dir := filepath.Join(t.TempDir(), "dept")
-		if _, err := gen.Replicate(context.Background(), dir, gen.ReplicateOptions{From: filepath.Join("..", ".."), Records: n}); err != nil {
-			t.Fatal(err)
-		}
-		os.Mkdir(filepath.Join(dir, ".git"), 0o755)
-		r, err := repo.LoadWith(context.Background(), dir, repo.Options{NoCache: true})
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := loadCopy(t, n)
 		at := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 		key := func(ds []diag.Diagnostic, keep func(diag.Diagnostic) bool) map[string]int {
 			out := map[string]int{}
@@ -95,15 +87,7 @@ func TestOnlyAndErrors(t *testing.T) {
 // others, on copies of the sample (whose split claims warn by the
 // thousand).
 func TestKeep(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "dept")
-	if _, err := gen.Replicate(context.Background(), dir, gen.ReplicateOptions{From: filepath.Join("..", ".."), Records: 300}); err != nil {
-		t.Fatal(err)
-	}
-	os.Mkdir(filepath.Join(dir, ".git"), 0o755)
-	r, err := repo.LoadWith(context.Background(), dir, repo.Options{NoCache: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := loadCopy(t, 300)
 	at := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 	full := rules.Check(&rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: at})
 	chosen := map[string]bool{}
@@ -142,15 +126,7 @@ func TestKeep(t *testing.T) {
 // findings is not fixed: both are sorted.)
 func TestUnplacedThenPlaced(t *testing.T) {
 	for _, n := range []int{0, 300} {
-		dir := filepath.Join(t.TempDir(), "dept")
-		if _, err := gen.Replicate(context.Background(), dir, gen.ReplicateOptions{From: filepath.Join("..", ".."), Records: n}); err != nil {
-			t.Fatal(err)
-		}
-		os.Mkdir(filepath.Join(dir, ".git"), 0o755)
-		r, err := repo.LoadWith(context.Background(), dir, repo.Options{NoCache: true})
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := loadCopy(t, n)
 		at := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 		placed := rules.Check(&rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: at})
 		unplaced := rules.Check(&rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: at, Unplaced: true})
@@ -185,4 +161,19 @@ func TestUnplacedThenPlaced(t *testing.T) {
 			t.Errorf("copies of %d: every finding on line 1: the comparison proves nothing", n)
 		}
 	}
+}
+
+// loadCopy loads the sample copied up to n records (n 0: the sample).
+func loadCopy(t *testing.T, n int) *repo.Repo {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "dept")
+	if _, err := gen.Replicate(context.Background(), dir, gen.ReplicateOptions{From: filepath.Join("..", ".."), Records: n}); err != nil {
+		t.Fatal(err)
+	}
+	os.Mkdir(filepath.Join(dir, ".git"), 0o755)
+	r, err := repo.LoadWith(context.Background(), dir, repo.Options{NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
