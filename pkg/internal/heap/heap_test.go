@@ -31,6 +31,13 @@ func waitLifted(t *testing.T) {
 
 var sink [][]byte
 
+// noUsersChoice clears GOGC and GOMEMLIMIT for the test (Floor leaves the
+// runtime alone when either is set).
+func noUsersChoice(t *testing.T) {
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+}
+
 func numGC() uint32 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
@@ -38,8 +45,7 @@ func numGC() uint32 {
 }
 
 func TestFloorDefersTheFirstCollection(t *testing.T) {
-	t.Setenv("GOGC", "")
-	t.Setenv("GOMEMLIMIT", "")
+	noUsersChoice(t)
 	if !Floor(1 << 30) {
 		t.Fatal("Floor refused with neither GOGC nor GOMEMLIMIT set")
 	}
@@ -60,8 +66,7 @@ func TestFloorDefersTheFirstCollection(t *testing.T) {
 }
 
 func TestSetPercentUnderTheFloor(t *testing.T) {
-	t.Setenv("GOGC", "")
-	t.Setenv("GOMEMLIMIT", "")
+	noUsersChoice(t)
 	Floor(1 << 30)
 	// a stretch of work saving and restoring the percentage while the
 	// floor holds leaves the collector off, not at its value
@@ -85,8 +90,7 @@ func TestSetPercentUnderTheFloor(t *testing.T) {
 }
 
 func TestRestoreAcrossTheLift(t *testing.T) {
-	t.Setenv("GOGC", "")
-	t.Setenv("GOMEMLIMIT", "")
+	noUsersChoice(t)
 	Floor(1 << 30)
 	old := SetPercent(-1) // the collector off for a stretch
 	waitLifted(t)         // the first collection comes meanwhile
@@ -113,8 +117,7 @@ func TestUsersChoiceStands(t *testing.T) {
 }
 
 func TestPausesOverlap(t *testing.T) {
-	t.Setenv("GOGC", "")
-	t.Setenv("GOMEMLIMIT", "")
+	noUsersChoice(t)
 	Lift()
 	SetPercent(100)
 	// two stretches on two goroutines, the first ending first: the
@@ -142,8 +145,7 @@ func TestPausesOverlap(t *testing.T) {
 }
 
 func TestPauseUnderTheFloor(t *testing.T) {
-	t.Setenv("GOGC", "")
-	t.Setenv("GOMEMLIMIT", "")
+	noUsersChoice(t)
 	Floor(1 << 30)
 	resume := Pause()
 	waitLifted(t) // the first collection comes during the pause
