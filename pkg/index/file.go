@@ -474,6 +474,10 @@ func decode(data []byte, key Key) (*Index, error) {
 	refs := make([]Ref, nrefs)
 	files := make([]string, nfiles)
 	bad := make([]bool, nchunks)
+	heap.Prefault(all)
+	heap.Prefault(entries)
+	heap.Prefault(refs)
+	heap.Prefault(files)
 	// Decoding makes the entries that stay: collecting garbage meanwhile
 	// (a department whose entries pass the heap's floor) would only trace
 	// them again and again.

@@ -39,18 +39,38 @@ var (
 	mu      sync.Mutex
 	holding bool  // the floor holds: the collector is off, the limit set
 	percent       = 100
-	limit   int64 = math.MaxInt64
-	paused  int   // Pause's callers not yet resumed: the collector is off
+	limit   int64 = math.MaxInt64 // the memory limit before the floor
+	floor   int64 = math.MaxInt64 // the floor's, while it holds
+	floored bool                  // a floor was set: the limit is ours to set
+	paused  int                   // Pause's callers not yet resumed: the collector is off
 )
 
-// apply sets the runtime's percentage to what is asked: off while the
-// floor holds or a pause runs, else the percentage (mu held).
+// apply sets the runtime's percentage and memory limit to what is asked
+// (mu held): during a pause the collector is off and the limit is the
+// one from before the floor; while the floor holds the collector is off
+// and the floor is the limit; else the percentage and the limit are as
+// before the floor (the percentage as SetPercent last asked).
+//
+// A pause lifts the floor's limit because the limit would otherwise start
+// collections in the middle of the stretch: the runtime collects, and
+// gives memory back to the system, whenever the heap nears the limit,
+// with the collector off or not. A stretch that decodes more than the
+// floor (the index of 300,000 records makes about 100 MB) then ran
+// collections over what it had just made, tracing it each time: `show`
+// at 300,000 records collected three times where one is due.
 func apply() {
-	if holding || paused > 0 {
+	if paused > 0 || holding {
 		debug.SetGCPercent(-1)
-		return
+	} else {
+		debug.SetGCPercent(percent)
 	}
-	debug.SetGCPercent(percent)
+	switch {
+	case !floored: // the user's choice (GOMEMLIMIT), or none, stands
+	case holding && paused == 0:
+		debug.SetMemoryLimit(floor)
+	default:
+		debug.SetMemoryLimit(limit)
+	}
 }
 
 // Pause switches the collector off until resume is called, for a stretch
@@ -89,7 +109,9 @@ func Floor(bytes int64) bool {
 	}
 	holding = true
 	percent = debug.SetGCPercent(-1)
-	limit = debug.SetMemoryLimit(bytes)
+	limit = debug.SetMemoryLimit(-1)
+	floor, floored = bytes, true
+	apply()
 	// The cleanup runs once a collection has found the sentinel
 	// unreachable: after the first collection from now.
 	sentinel := new([64]byte)
@@ -113,7 +135,6 @@ func lift() {
 		return
 	}
 	holding = false
-	debug.SetMemoryLimit(limit)
 	apply()
 }
 

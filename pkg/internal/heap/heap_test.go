@@ -157,3 +157,31 @@ func TestPauseUnderTheFloor(t *testing.T) {
 		t.Errorf("after the pause: percentage %d, want 100", p)
 	}
 }
+
+// A pause while the floor holds lifts the floor's memory limit until it
+// ends: the runtime collects whenever the heap nears the limit, collector
+// off or not, so a stretch decoding more than the floor would otherwise
+// collect (and give pages back to the system) over what it just made.
+func TestPauseLiftsTheFloorsLimit(t *testing.T) {
+	noUsersChoice(t)
+	Lift()
+	const floorBytes = 1 << 40 // never reached: no collection ends it here
+	if !Floor(floorBytes) {
+		t.Fatal("Floor refused")
+	}
+	defer Lift()
+	if _, l := current(); l != floorBytes {
+		t.Fatalf("under the floor: limit %d, want %d", l, int64(floorBytes))
+	}
+	resume := Pause()
+	if p, l := current(); p != -1 || l != math.MaxInt64 {
+		t.Errorf("during a pause: percentage %d, limit %d; want off and no limit", p, l)
+	}
+	resume()
+	if !Holding() {
+		t.Fatal("the floor was lifted: nothing here collects")
+	}
+	if p, l := current(); p != -1 || l != floorBytes {
+		t.Errorf("after the pause: percentage %d, limit %d; want off and the floor", p, l)
+	}
+}
