@@ -155,6 +155,7 @@ func (o *inboxOpts) inbox(ctx context.Context, now time.Time) (*inbox.Inbox, err
 		}
 	}
 	start := time.Now()
+	beforePass()
 	_, r, err := o.load(ctx)
 	if err != nil {
 		return nil, err
@@ -196,7 +197,8 @@ func (o *inboxOpts) inbox(ctx context.Context, now time.Time) (*inbox.Inbox, err
 	if memo != "" && memo == inboxMemo(email, o.forHandle, now) {
 		tried, dirty := preview.SeenFiles()
 		if v, err := box.Keep(); err == nil {
-			o.storeMemo(ctx, memo, found.fp, now, start, h, append(seen, tried...), dirty, v)
+			read, _ := r.Fingerprint()
+			o.storeMemo(ctx, memo, found, read, now, start, h, append(seen, tried...), dirty, v)
 		}
 	}
 	return box, nil

@@ -21,6 +21,9 @@ type memoFound struct {
 	fp   string
 	root string
 	memo *repo.Memo
+	// d is the refreshed index fp was taken from (nil when the memo was
+	// found on the monitor's word).
+	d *repo.Indexed
 }
 
 // recallMemo fingerprints the department and reads the memo called name;
@@ -42,7 +45,7 @@ func (g *global) recallMemo(ctx context.Context, name string, now time.Time) (me
 	if fp == "" {
 		return memoFound{}, nil
 	}
-	f := memoFound{fp: fp, root: d.Root}
+	f := memoFound{fp: fp, root: d.Root, d: d}
 	m, err := repo.LoadMemo(d.Root, name)
 	switch {
 	case err != nil:
@@ -111,22 +114,38 @@ func sameCommitState(root string, was map[string]bool) bool {
 	return true
 }
 
-// storeMemo keeps value as the memo called name when the department after
-// the pass is the one fingerprinted before it (fp) and the attachments
-// the pass looked at (seen) have stat data that vouch for their content;
-// the pass started at start, answered as of now, and registered its
-// horizon in h. dirty is the commit state it asked (repo.Memo.Dirty).
-func (g *global) storeMemo(ctx context.Context, name, fp string, now, start time.Time, h *rules.Horizon, seen []string, dirty map[string]bool, value []byte) {
+// beforePass runs between a memo's fingerprint and the full pass that
+// makes the answer when the memo does not hold: a test's hook to change
+// files there.
+var beforePass = func() {}
+
+// storeMemo keeps value as the memo called name when the department the
+// pass read is the one found fingerprinted before it (found.fp) and the
+// attachments the pass looked at (seen) have stat data that vouch for
+// their content; the pass started at start, answered as of now, and
+// registered its horizon in h. dirty is the commit state it asked
+// (repo.Memo.Dirty). read is the fingerprint of the files as the pass
+// read them (repo.Repo.Fingerprint, "" when it has none): when it is
+// found.fp the answer is of that department, whatever changed since, and
+// the index need not be refreshed again to know; else the index is
+// refreshed and must still give found.fp.
+func (g *global) storeMemo(ctx context.Context, name string, found memoFound, read string, now, start time.Time, h *rules.Horizon, seen []string, dirty map[string]bool, value []byte) {
+	fp := found.fp
 	if fp == "" {
 		return
 	}
-	d, err := repo.OpenIndexed(ctx, g.dir)
-	if err != nil {
-		return
-	}
-	if after, ok := d.Fingerprint(); !ok || after != fp {
-		repo.Trace("%s memo: not stored: the department changed during the pass", name)
-		return
+	d := found.d
+	if d == nil || read != fp {
+		var err error
+		if d, err = repo.OpenIndexed(ctx, g.dir); err != nil {
+			return
+		}
+		if after, ok := d.Fingerprint(); !ok || after != fp {
+			repo.Trace("%s memo: not stored: the department changed during the pass", name)
+			return
+		}
+	} else {
+		repo.Trace("%s memo: the pass read the department fingerprinted", name)
 	}
 	files, ok := repo.SeeFiles(d.Root, seen, start)
 	if !ok {

@@ -106,16 +106,18 @@ func (o *summaryOpts) summary(ctx context.Context, now time.Time) (*report.Summa
 		}
 	}
 	start := time.Now()
+	beforePass()
 	_, r, err := o.load(ctx)
 	if err != nil {
 		return nil, err
 	}
 	h := &rules.Horizon{}
-	ds, seen := r.ValidateSeen(now, h)
+	errs, warns, seen := r.CountSeen(now, h)
 	rc := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Horizon: h}
-	s := report.NewSummary(rc, ds, now)
+	s := report.NewSummary(rc, errs, warns, now)
 	if v, err := json.Marshal(storedSummary{s, s.ClockStarts()}); err == nil {
-		o.storeMemo(ctx, summaryMemo, found.fp, now, start, h, seen, nil, v)
+		read, _ := r.Fingerprint()
+		o.storeMemo(ctx, summaryMemo, found, read, now, start, h, seen, nil, v)
 	}
 	return s, nil
 }

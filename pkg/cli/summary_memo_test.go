@@ -191,3 +191,47 @@ func damageFile(t *testing.T, p string, rng *rand.Rand, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// A record changed after the stored summary's fingerprint was taken and
+// before the full pass read the department: the summary made is of the
+// changed files, and is not kept under the fingerprint of before. Once
+// the change is undone, summary is what a full pass prints, not the
+// answer of the changed department.
+func TestSummaryMemoChangeBeforeThePass(t *testing.T) {
+	dir := indexedDepts(t)["copies"]
+	time.Sleep(2100 * time.Millisecond) // the files older than the racy window
+	now := time.Date(2026, 11, 26, 15, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	claim := filepath.Join(dir, "records/expenses/2025/EXP-2025-0001.yaml")
+	data, err := os.ReadFile(claim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	summaryAt(dir, now, "-o", "json") // the index and a memo
+	// a change the memo has not seen, so the next summary makes one
+	noted := append(append([]byte(nil), data...), "# noted\n"...)
+	if err := os.WriteFile(claim, noted, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	changed := strings.Replace(string(noted), "status: paid", "status: rejected", 1)
+	if changed == string(noted) {
+		t.Fatal("the claim is not paid: the test changes nothing")
+	}
+	beforePass = func() {
+		if err := os.WriteFile(claim, []byte(changed), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defer func() { beforePass = func() {} }()
+	during := summaryAt(dir, now, "-o", "json")
+	beforePass = func() {}
+	if want := summaryAt(dir, now, "-o", "json", "--no-cache"); during != want {
+		t.Fatalf("the summary made over the changed claim is not the full pass's:\n%s", lineDiff(during, want))
+	}
+	if err := os.WriteFile(claim, noted, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got := summaryAt(dir, now, "-o", "json")
+	if want := summaryAt(dir, now, "-o", "json", "--no-cache"); got != want {
+		t.Fatalf("after the change was undone, summary gave the changed department's answer:\n%s", lineDiff(got, want))
+	}
+}

@@ -53,7 +53,7 @@ func (d Diagnostic) String() string {
 }
 
 // Sort orders diagnostics by path, line, column, rule and message, and drops
-// exact duplicates.
+// exact duplicates, wherever they were in ds.
 func Sort(ds []Diagnostic) []Diagnostic {
 	sort.SliceStable(ds, func(i, j int) bool {
 		a, b := ds[i], ds[j]
@@ -69,7 +69,21 @@ func Sort(ds []Diagnostic) []Diagnostic {
 		if a.Rule != b.Rule {
 			return a.Rule < b.Rule
 		}
-		return a.Message < b.Message
+		if a.Message != b.Message {
+			return a.Message < b.Message
+		}
+		// the rest only so that equal findings are next to each other
+		// (and kept once) whatever order they came in
+		if a.Severity != b.Severity {
+			return a.Severity < b.Severity
+		}
+		if a.Record != b.Record {
+			return a.Record < b.Record
+		}
+		if a.Field != b.Field {
+			return a.Field < b.Field
+		}
+		return a.Text < b.Text
 	})
 	out := ds[:0]
 	for i, d := range ds {

@@ -45,3 +45,17 @@ func TestHumanText(t *testing.T) {
 		t.Fatalf("JSON holds the English only: %s %v", b, err)
 	}
 }
+
+// Equal findings are kept once even when a finding differing only in
+// severity (or record, field, text) came between them.
+func TestSortDropsDuplicatesApart(t *testing.T) {
+	a := Diagnostic{Path: "p", Line: 1, Column: 1, Severity: Error, Rule: "r", Message: "m"}
+	w := a
+	w.Severity = Warning
+	f := a
+	f.Field = "x"
+	got := Sort([]Diagnostic{a, w, a, f, w, a})
+	if len(got) != 3 {
+		t.Errorf("Sort kept %d of a, w, a, f, w, a; want 3 (a, w, f): %v", len(got), got)
+	}
+}

@@ -132,6 +132,9 @@ func LoadWith(ctx context.Context, root string, o Options) (*Repo, error) {
 	}
 	r.Set = record.NewSet(recs)
 	r.Unread = len(files) - len(recs) + len(wds)
+	if l.cache != nil && len(o.Kinds) == 0 && r.Unread == 0 {
+		r.read = readFiles(files, l.results)
+	}
 	tr("set")
 	if l.cache != nil {
 		// Rewriting the whole cache costs more than reading a few changed
@@ -154,6 +157,21 @@ func LoadWith(ctx context.Context, root string, o Options) (*Repo, error) {
 		}
 	}
 	return r, nil
+}
+
+// readFiles is what a full load read (Repo.read): every file with its
+// content hash, by path, or nil when some file made no record or has no
+// hash kept.
+func readFiles(files []string, results []result) []readFile {
+	read := make([]readFile, len(files))
+	for i, res := range results {
+		if res.rec == nil || res.entry == nil {
+			return nil
+		}
+		read[i] = readFile{files[i], res.entry.Hash}
+	}
+	slices.SortFunc(read, func(a, b readFile) int { return strings.Compare(a.path, b.path) })
+	return read
 }
 
 // EncryptedFields is the policy's encrypted fields per kind, for the

@@ -99,18 +99,52 @@ func MemoHead(root string, pol *config.Policy) (head string, ok bool) {
 // every record file's path and content hash; ok is false when a record
 // file could not be read at all (the full read warns of it).
 func (d *Indexed) Fingerprint() (fp string, ok bool) {
-	head, ok := MemoHead(d.Root, d.Policy)
+	for _, e := range d.Index.Entries {
+		if e.Kind == "" {
+			return "", false
+		}
+	}
+	return fingerprint(d.Root, d.Policy, len(d.Index.Entries), func(i int) (string, cache.Hash) {
+		e := d.Index.Entries[i]
+		return e.Path, e.Hash
+	})
+}
+
+// Fingerprint is the fingerprint of the department as this full load read
+// it: MemoHead as of now and the path and content hash of every record
+// file the load read, the same as Indexed.Fingerprint's of the same
+// files. A command whose answer is made from the load stores it under
+// this, with no second refresh of the index to learn whether a file
+// changed during the pass: the answer is of the files as read. ok is
+// false when the load did not make a record of every file, read only some
+// kinds, or read without the cache (no hashes).
+func (r *Repo) Fingerprint() (fp string, ok bool) {
+	if r.read == nil {
+		return "", false
+	}
+	return fingerprint(r.Root, r.Policy, len(r.read), func(i int) (string, cache.Hash) {
+		return r.read[i].path, r.read[i].hash
+	})
+}
+
+// readFile is a record file a full load read, and its content hash.
+type readFile struct {
+	path string
+	hash cache.Hash
+}
+
+// fingerprint hashes MemoHead and the n files at(i) gives, by path.
+func fingerprint(root string, pol *config.Policy, n int, at func(int) (string, cache.Hash)) (string, bool) {
+	head, ok := MemoHead(root, pol)
 	if !ok {
 		return "", false
 	}
 	h := sha256.New()
 	h.Write([]byte(head))
-	for _, e := range d.Index.Entries {
-		if e.Kind == "" {
-			return "", false
-		}
-		fmt.Fprintf(h, "%s\x00", e.Path)
-		h.Write(e.Hash[:])
+	for i := range n {
+		p, sum := at(i)
+		fmt.Fprintf(h, "%s\x00", p)
+		h.Write(sum[:])
 	}
 	return hex.EncodeToString(h.Sum(nil)), true
 }

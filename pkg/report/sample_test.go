@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"github.com/opsbook/opsbook/pkg/diag"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -257,7 +258,8 @@ func TestSampleSummaryFitsOneScreen(t *testing.T) {
 	}
 	now, _ := time.Parse(time.RFC3339, "2026-11-26T15:00:00+08:00")
 	c := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now}
-	s := NewSummary(c, r.Validate(now), now)
+	errs, warns := diag.Count(r.Validate(now))
+	s := NewSummary(c, errs, warns, now)
 	for _, tty := range []bool{false, true} {
 		var b strings.Builder
 		if err := render.WritePage(&b, s.Page(), tty, render.Colors{Enabled: tty}); err != nil {

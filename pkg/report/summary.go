@@ -5,7 +5,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/rules"
 )
@@ -163,14 +162,14 @@ func OpenPastSLA(c *rules.Context) []OverdueComplaint {
 	return out
 }
 
-// NewSummary builds the overview as of now, from the records and their
-// validation findings.
-func NewSummary(c *rules.Context, ds []diag.Diagnostic, now time.Time) *Summary {
+// NewSummary builds the overview as of now, from the records and the
+// number of errors and warnings validation finds on them.
+func NewSummary(c *rules.Context, errors, warnings int, now time.Time) *Summary {
 	s := &Summary{AsOf: now.Format("2006-01-02")}
 	s.Kinds = Counts(c.Set)
 	s.Budget = BudgetReport(c.Set, c.Policy, now.Year())
 	s.PastSLA = OpenPastSLA(c)
-	s.Validation.Errors, s.Validation.Warnings = diag.Count(ds)
+	s.Validation.Errors, s.Validation.Warnings = errors, warnings
 
 	cr := ComplaintsReport(c, YearPeriod(now.Year()))
 	s.Complaints = SummaryComplaints{Year: now.Year(), Received: cr.Total, Open: cr.Backlog.Open, AwaitingClose: cr.Backlog.AwaitingClose,

@@ -1,0 +1,158 @@
+package repo
+
+import (
+	"context"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/rules"
+)
+
+// countOracle places every finding and counts as validate does: sorted,
+// equal findings kept once.
+func countOracle(set *record.Set, ds []diag.Diagnostic) (int, int) {
+	placed := make([]diag.Diagnostic, len(ds))
+	for i, d := range ds {
+		if d.Line == 0 && d.Field != "" {
+			if rec := recordAt(set, d.Record, d.Path); rec != nil {
+				rules.Place(&d, rec)
+			}
+		}
+		placed[i] = d
+	}
+	return diag.Count(diag.Sort(placed))
+}
+
+// countPlaced counts findings left unplaced as validate counts them
+// placed: findings equal but for fields that land on one place (two
+// missing fields under one mapping point at the mapping) are one, those
+// on two places two, and a finding placed already is one with the same
+// finding unplaced on its place.
+func TestCountPlacedEqualsPlacing(t *testing.T) {
+	src := []byte(`kind: expense
+id: EXP-2025-0001
+title: 一
+status: draft
+claimant: li.wei
+date: 2025-10-20
+category: marketing
+amount: 10.00
+items:
+  - description: 二
+    amount: 10.00
+`)
+	rec, ds := record.ParseLean("records/expenses/2025/EXP-2025-0001.yaml", src)
+	if rec == nil {
+		t.Fatal(ds)
+	}
+	other, _ := record.ParseLean("records/expenses/2025/EXP-2025-0002.yaml", []byte(string(src[:0])+"kind: expense\nid: EXP-2025-0002\ntitle: x\nstatus: draft\n"))
+	set := record.NewSet([]*record.Record{rec, other})
+	fields := []string{"title", "status", "items", "items.0.amount", "items.0.receipt", "items.0.note", "project", "approvals", "approvals.0.by", ""}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := range 400 {
+		var in []diag.Diagnostic
+		for range 1 + rng.IntN(12) {
+			r := rec
+			if rng.IntN(4) == 0 {
+				r = other
+			}
+			d := diag.Diagnostic{Path: r.Path, Record: r.ID, Severity: []diag.Severity{diag.Error, diag.Warning}[rng.IntN(2)], Rule: []string{"a", "b"}[rng.IntN(2)], Message: []string{"m", "n"}[rng.IntN(2)]}
+			d.Field = fields[rng.IntN(len(fields))]
+			if rng.IntN(3) == 0 { // placed already, as a load's finding is
+				rules.Place(&d, r)
+			}
+			in = append(in, d)
+		}
+		we, ww := countOracle(set, in)
+		ge, gw := countPlaced(set, in)
+		if ge != we || gw != ww {
+			t.Fatalf("round %d: countPlaced %d errors %d warnings, placed and sorted %d and %d\n%#v", round, ge, gw, we, ww, in)
+		}
+	}
+}
+
+// CountSeen gives validate's counts on the sample and on a copy of it
+// with findings that differ only in field.
+func TestCountSeenEqualsValidate(t *testing.T) {
+	now, _ := time.Parse(time.RFC3339, "2026-11-26T15:00:00+08:00")
+	dir := sampleCopy(t, 400)
+	// a draft claim with many missing fields and a claim naming people
+	// and projects that do not exist
+	os.WriteFile(filepath.Join(dir, "records/expenses/2025/EXP-2025-0999.yaml"), []byte("kind: expense\nid: EXP-2025-0999\ntitle: x\nstatus: approved\nclaimant: no.one\nproject: PRJ-2025-9999\ncategory: nothing\namount: 1.00\nitems:\n  - amount: 1.00\n    receipt: attachments/none.txt\n"), 0o644)
+	for _, root := range []string{filepath.Join("..", ".."), dir} {
+		r, err := Load(context.Background(), root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds, seen := r.ValidateSeen(now, &rules.Horizon{})
+		we, ww := diag.Count(ds)
+		ge, gw, gseen := r.CountSeen(now, &rules.Horizon{})
+		if ge != we || gw != ww {
+			t.Errorf("%s: CountSeen %d errors %d warnings, ValidateSeen %d and %d", root, ge, gw, we, ww)
+		}
+		if len(gseen) != len(seen) {
+			t.Errorf("%s: CountSeen looked at %d attachments, ValidateSeen %d", root, len(gseen), len(seen))
+		}
+		if root == dir && (we == 0 || ww == 0) {
+			t.Errorf("%s: %d errors %d warnings: the comparison needs both", root, we, ww)
+		}
+	}
+}
+
+// A full load's fingerprint is the refreshed index's of the same files,
+// follows a change, and is not given when the load did not read every
+// file as a record, read some kinds only, or read without the cache.
+func TestLoadFingerprintIsTheIndexs(t *testing.T) {
+	ctx := context.Background()
+	dir := sampleCopy(t, 300)
+	fps := func() (load, indexed string, lok, iok bool) {
+		t.Helper()
+		r, err := Load(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		load, lok = r.Fingerprint()
+		d, err := OpenIndexed(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		indexed, iok = d.Fingerprint()
+		return
+	}
+	first, idx, lok, iok := fps()
+	if !lok || !iok || first != idx {
+		t.Fatalf("load %q (%v), index %q (%v): want the same", first, lok, idx, iok)
+	}
+	claim := filepath.Join(dir, "records/expenses/2025/EXP-2025-0001.yaml")
+	data, err := os.ReadFile(claim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(claim, append(data, "# changed\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	second, idx, lok, iok := fps()
+	if !lok || !iok || second != idx || second == first {
+		t.Fatalf("after a change: load %q (%v), index %q (%v), before %q", second, lok, idx, iok, first)
+	}
+	for name, o := range map[string]Options{"some kinds": {Kinds: []record.Kind{record.Expense}}, "no cache": {NoCache: true}} {
+		r, err := LoadWith(ctx, dir, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fp, ok := r.Fingerprint(); ok {
+			t.Errorf("%s: fingerprint %q given", name, fp)
+		}
+	}
+	if err := os.WriteFile(claim, []byte("kind: [unclosed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if load, _, lok, _ := fps(); lok {
+		t.Errorf("a file that is no record: fingerprint %q given", load)
+	}
+}
