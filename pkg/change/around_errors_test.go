@@ -50,7 +50,7 @@ func aroundErrorsEqualFull(t *testing.T, dir string) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := nearOfSet(whole)
+	n := nearOfSet(whole, nil)
 	if n == nil {
 		t.Fatal("the department's records cannot stand for an index")
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/gitstore"
+	"github.com/opsbook/opsbook/pkg/index"
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/internal/heap"
 	"github.com/opsbook/opsbook/pkg/par"
@@ -247,6 +248,15 @@ func checkNow(g *gitstore.Repo, now time.Time) error {
 // first needed. A read-only command (the inbox) uses it to try moves the
 // way a write would check them.
 func Preview(r *repo.Repo, g *gitstore.Repo, person *record.Record, now time.Time, findings []diag.Diagnostic) *Session {
+	return PreviewIndexed(r, g, person, now, findings, nil)
+}
+
+// PreviewIndexed is Preview with the department's index at hand: x holds
+// exactly the record files r read, with the content r read (their
+// fingerprints are one: repo.Repo.Fingerprint), so the moves are judged
+// on it rather than on an index made again of every record. x nil is
+// Preview.
+func PreviewIndexed(r *repo.Repo, g *gitstore.Repo, person *record.Record, now time.Time, findings []diag.Diagnostic, x *index.Index) *Session {
 	s := &Session{Repo: r, Git: g, Person: person, Now: now, preview: true, before: findings, haveBefore: findings != nil, files: newFileMemo(r.Root), ctx: context.Background()}
 	if person != nil {
 		s.Actor = workflow.ActorOf(person)
@@ -254,9 +264,9 @@ func Preview(r *repo.Repo, g *gitstore.Repo, person *record.Record, now time.Tim
 	}
 	s.env = workflow.Env{Policy: r.Policy, People: workflow.NewPeople(r.Set.OfKind(record.Person)), Now: now, Records: r.Set}
 	// The moves are judged on their neighbourhoods, as a write's are, from
-	// an index made of the records at hand: trying every move of a busy
-	// inbox against the whole department costs a pass over it per move.
-	s.near = nearOfSet(r)
+	// an index of the records at hand: trying every move of a busy inbox
+	// against the whole department costs a pass over it per move.
+	s.near = nearOfSet(r, x)
 	return s
 }
 

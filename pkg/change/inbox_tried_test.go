@@ -10,6 +10,7 @@ import (
 
 	"github.com/opsbook/opsbook/pkg/gitstore"
 	"github.com/opsbook/opsbook/pkg/inbox"
+	"github.com/opsbook/opsbook/pkg/index"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/repo"
 	"github.com/opsbook/opsbook/pkg/rules"
@@ -75,6 +76,24 @@ func TestInboxTriesMovesAsEachAlone(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// the same department read with the cache, and its index, which
+			// stands for the records read (PreviewIndexed)
+			var rc *repo.Repo
+			var x *index.Index
+			if dept.n > 0 {
+				if rc, err = repo.Load(context.Background(), dir); err != nil {
+					t.Fatal(err)
+				}
+				d, err := repo.OpenIndexed(context.Background(), dir)
+				if err != nil {
+					t.Fatal(err)
+				}
+				fp, ok := rc.Fingerprint()
+				if dfp, dok := d.Fingerprint(); !ok || !dok || fp != dfp {
+					t.Fatalf("the load's fingerprint %q (%v), the index's %q (%v)", fp, ok, dfp, dok)
+				}
+				x = d.Index
+			}
 			people := r.Set.OfKind(record.Person)
 			if len(people) < 10 {
 				t.Fatalf("%d people", len(people))
@@ -116,6 +135,21 @@ func TestInboxTriesMovesAsEachAlone(t *testing.T) {
 					alone := build(tryEachAlone, dept.whole)
 					if !bytes.Equal(fast, alone) {
 						t.Errorf("%s as of %s: the inbox made by TryMovesText differs from the one made trying each move alone:\n%s", p.ID, now.Format(time.RFC3339), firstDiff(fast, alone))
+					}
+					if x != nil {
+						s := PreviewIndexed(rc, g, rc.Set.Get(p.ID), now, nil, x)
+						s.Horizon = &rules.Horizon{}
+						box, err := inbox.Build(inbox.Input{Set: rc.Set, Policy: rc.Policy, Now: now, Person: p.ID, Findings: rc.ErrorsOf(now, inbox.Owned(rc.Set, p.ID)), Try: s.TryMovesText, Horizon: &rules.Horizon{}})
+						if err != nil {
+							t.Fatal(err)
+						}
+						kept, err := box.Keep()
+						if err != nil {
+							t.Fatal(err)
+						}
+						if !bytes.Equal(kept, alone) {
+							t.Errorf("%s as of %s: the inbox judged on the department's index differs from the one made trying each move alone:\n%s", p.ID, now.Format(time.RFC3339), firstDiff(kept, alone))
+						}
 					}
 				}
 			}

@@ -112,11 +112,14 @@ func openNear(ctx context.Context, root string) (*repo.Repo, *near, error) {
 }
 
 // nearOfSet is the near state of a department loaded whole (r.Set holds
-// every record file): an index made of its records, every one of them
-// already read. Nil when the index could not stand in for the files, as
+// every record file): an index of its records, every one of them already
+// read. x, when not nil, is the department's index holding exactly the
+// files r read, with the content r read (the caller compared their
+// fingerprints: repo.Repo.Fingerprint); else an index is made of the
+// records. Nil when the index could not stand in for the files, as
 // openNear refuses: a file that is no record, a listing hazard, a record
 // not filed under its own id, an id held twice.
-func nearOfSet(r *repo.Repo) *near {
+func nearOfSet(r *repo.Repo, x *index.Index) *near {
 	if r == nil || r.Set == nil || r.Unread > 0 {
 		return nil
 	}
@@ -128,17 +131,20 @@ func nearOfSet(r *repo.Repo) *near {
 		}
 		seen[rec.ID] = true
 	}
-	entries := make([]*index.Entry, len(recs))
-	par.For(len(recs), 256, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			entries[i] = index.EntryOf(recs[i].Path, cache.Stat{}, false, cache.Hash{}, recs[i])
-		}
-	})
+	if x == nil || len(x.Entries) != len(recs) {
+		entries := make([]*index.Entry, len(recs))
+		par.For(len(recs), 256, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				entries[i] = index.EntryOf(recs[i].Path, cache.Stat{}, false, cache.Hash{}, recs[i])
+			}
+		})
+		x = index.New(entries)
+	}
 	read := make(map[string]*record.Record, len(recs))
 	for _, rec := range recs {
 		read[rec.Path] = rec
 	}
-	return &near{x: index.New(entries), read: read}
+	return &near{x: x, read: read}
 }
 
 // errChanged: a file no longer holds what the index says it held when

@@ -12,6 +12,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/gitstore"
 	"github.com/opsbook/opsbook/pkg/i18n"
+	"github.com/opsbook/opsbook/pkg/index"
 	"github.com/opsbook/opsbook/pkg/inbox"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
@@ -186,7 +187,14 @@ func (o *inboxOpts) inbox(ctx context.Context, now time.Time) (*inbox.Inbox, err
 	// judged on the whole department takes the department's errors then.
 	h := &rules.Horizon{}
 	findings, seen := r.ErrorsOfSeen(now, inbox.Owned(r.Set, subject.ID), h)
-	preview := change.Preview(r, gs, subject, now, nil)
+	// the index the memo was looked for with stands for the records read
+	// when their fingerprints are one
+	var x *index.Index
+	read, _ := r.Fingerprint()
+	if found.d != nil && read != "" && read == found.fp {
+		x = found.d.Index
+	}
+	preview := change.PreviewIndexed(r, gs, subject, now, nil, x)
 	preview.Horizon = h
 	stop := o.manyProgress(preview)
 	box, err := inbox.Build(inbox.Input{Set: r.Set, Policy: r.Policy, Now: now, Person: subject.ID, Findings: findings, Try: preview.TryMovesText, Horizon: h})
@@ -197,7 +205,6 @@ func (o *inboxOpts) inbox(ctx context.Context, now time.Time) (*inbox.Inbox, err
 	if memo != "" && memo == inboxMemo(email, o.forHandle, now) {
 		tried, dirty := preview.SeenFiles()
 		if v, err := box.Keep(); err == nil {
-			read, _ := r.Fingerprint()
 			o.storeMemo(ctx, memo, found, read, now, start, h, append(seen, tried...), dirty, v)
 		}
 	}
