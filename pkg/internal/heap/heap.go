@@ -37,8 +37,11 @@ import (
 
 var (
 	mu      sync.Mutex
-	holding bool  // the floor holds: the collector is off, the limit set
-	percent       = 100
+	holding bool // the floor holds: the collector is off, the limit set
+	// percent is the percentage wanted when neither the floor nor a pause
+	// holds: at first the runtime's own (GOGC from the environment, or
+	// 100), then as SetPercent last asked
+	percent       = runtimePercent()
 	limit   int64 = math.MaxInt64 // the memory limit before the floor
 	floor   int64 = math.MaxInt64 // the floor's, while it holds
 	floored bool                  // a floor was set: the limit is ours to set
@@ -71,6 +74,13 @@ func apply() {
 	default:
 		debug.SetMemoryLimit(limit)
 	}
+}
+
+// runtimePercent is the runtime's percentage, as it read GOGC at start.
+func runtimePercent() int {
+	p := debug.SetGCPercent(-1)
+	debug.SetGCPercent(p)
+	return p
 }
 
 // Pause switches the collector off until resume is called, for a stretch
@@ -108,7 +118,9 @@ func Floor(bytes int64) bool {
 		return true
 	}
 	holding = true
-	percent = debug.SetGCPercent(-1)
+	if paused == 0 { // during a pause the runtime's is ours: "off"
+		percent = debug.SetGCPercent(-1)
+	}
 	limit = debug.SetMemoryLimit(-1)
 	floor, floored = bytes, true
 	apply()

@@ -185,3 +185,20 @@ func TestPauseLiftsTheFloorsLimit(t *testing.T) {
 		t.Errorf("after the pause: percentage %d, limit %d; want off and the floor", p, l)
 	}
 }
+
+// A floor set during a pause takes the percentage wanted after it, not
+// the pause's "off": once both end the collector runs again.
+func TestFloorDuringAPause(t *testing.T) {
+	noUsersChoice(t)
+	Lift()
+	SetPercent(100)
+	resume := Pause()
+	if !Floor(1 << 40) {
+		t.Fatal("Floor refused")
+	}
+	resume()
+	Lift()
+	if p, l := current(); p != 100 || l != math.MaxInt64 {
+		t.Errorf("after the pause and the floor: percentage %d, limit %d; want 100 and none", p, l)
+	}
+}
