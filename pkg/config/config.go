@@ -7,6 +7,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -445,20 +446,52 @@ func Load(root string) (*Policy, []diag.Diagnostic, error) {
 	return p, append(ds, unknownEnv()...), nil
 }
 
+// notPolicyEnv are the OPSBOOK_* variables that are no part of the
+// policy: the moment, the reader's identity, tracing, and cmd/opsbook's
+// measuring aids (OPSBOOK_CPUPROFILE and OPSBOOK_MEMPROFILE: a profile of
+// the run is written there).
+var notPolicyEnv = map[string]bool{"OPSBOOK_NOW": true, "OPSBOOK_TRACE": true, "OPSBOOK_IDENTITY": true,
+	"OPSBOOK_CPUPROFILE": true, "OPSBOOK_MEMPROFILE": true}
+
+// notPolicy tells whether the variable called name is no part of the
+// policy (notPolicyEnv, and the benchmarks' OPSBOOK_BENCH*).
+func notPolicy(name string) bool {
+	return notPolicyEnv[name] || strings.HasPrefix(name, "OPSBOOK_BENCH")
+}
+
+// Environment is what Load reads of the environment besides the policy
+// file: every OPSBOOK_* variable that may be part of the policy (an
+// override of EnvKeys, or one it warns of as ignored or unknown), as
+// sorted NAME=VALUE strings each ended by a NUL. Load gives the same policy and diagnostics
+// for the same file bytes and the same Environment, so an answer kept
+// for later (repo.Memo) depends on it as on the file.
+func Environment() string {
+	var vars []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "OPSBOOK_") && !notPolicy(name) {
+			vars = append(vars, kv)
+		}
+	}
+	sort.Strings(vars)
+	var b strings.Builder
+	for _, kv := range vars {
+		b.WriteString(kv + "\x00")
+	}
+	return b.String()
+}
+
 // unknownEnv warns about OPSBOOK_* variables that set nothing, so that a
 // misspelt override does not pass unnoticed.
 func unknownEnv() []diag.Diagnostic {
-	// OPSBOOK_CPUPROFILE and OPSBOOK_MEMPROFILE are cmd/opsbook's measuring
-	// aids (a profile of the run is written there).
-	known := map[string]bool{"OPSBOOK_NOW": true, "OPSBOOK_TRACE": true, "OPSBOOK_IDENTITY": true,
-		"OPSBOOK_CPUPROFILE": true, "OPSBOOK_MEMPROFILE": true}
+	known := maps.Clone(notPolicyEnv)
 	for _, k := range Keys() {
 		known[EnvName(k)] = true
 	}
 	var ds []diag.Diagnostic
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
-		if !strings.HasPrefix(name, "OPSBOOK_") || known[name] || strings.HasPrefix(name, "OPSBOOK_BENCH") {
+		if !strings.HasPrefix(name, "OPSBOOK_") || known[name] || notPolicy(name) {
 			continue
 		}
 		var names []string

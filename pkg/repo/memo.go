@@ -26,8 +26,9 @@ import (
 // depends on:
 //
 //   - the department's fingerprint: the opsbook build, the schemas, the
-//     reader's language, the policy file's bytes, and every record file's
-//     path and content hash (from the refreshed index);
+//     reader's language, the policy file's bytes and the OPSBOOK_*
+//     variables read with it (config.Environment), and every record
+//     file's path and content hash (from the refreshed index);
 //   - the attachments the rules looked at: what is at each path (missing,
 //     a link, a regular file) and the file's stat data, taken after the
 //     full pass and only kept when older than the racy window, so that an
@@ -79,8 +80,9 @@ const MemoFormat = 4
 
 // MemoHead is the part of a department's fingerprint that is not its
 // record files: the opsbook build, the schemas and categories, the
-// encryption policy, and the policy file's bytes. ok is false when the
-// policy file cannot be read.
+// encryption policy, the policy file's bytes, and the OPSBOOK_* variables
+// that override or are warned of with it (config.Environment). ok is
+// false when the policy file cannot be read.
 func MemoHead(root string, pol *config.Policy) (head string, ok bool) {
 	h := sha256.New()
 	key := cache.NewKey(pol.Records, pol.ExpenseCategories, append(slices.Clone(pol.ComplaintCategories), encryptKey(pol)))
@@ -92,6 +94,8 @@ func MemoHead(root string, pol *config.Policy) (head string, ok bool) {
 	}
 	fmt.Fprintf(h, "%d\x00", len(data))
 	h.Write(data)
+	env := config.Environment()
+	fmt.Fprintf(h, "%d\x00%s", len(env), env)
 	return hex.EncodeToString(h.Sum(nil)), true
 }
 
