@@ -190,6 +190,7 @@ func (o *inboxOpts) inbox(ctx context.Context, now time.Time) (*inbox.Inbox, err
 	// the index the memo was looked for with stands for the records read
 	// when their fingerprints are one
 	var x *index.Index
+	afterPass()
 	read, _ := r.Fingerprint()
 	if found.d != nil && read != "" && read == found.fp {
 		x = found.d.Index

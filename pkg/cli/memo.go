@@ -119,23 +119,34 @@ func sameCommitState(root string, was map[string]bool) bool {
 // files there.
 var beforePass = func() {}
 
+// afterPass runs between the full pass's reading of the department and
+// the fingerprint of what it read: a test's hook to change files there.
+var afterPass = func() {}
+
 // storeMemo keeps value as the memo called name when the department the
 // pass read is the one found fingerprinted before it (found.fp) and the
 // attachments the pass looked at (seen) have stat data that vouch for
 // their content; the pass started at start, answered as of now, and
 // registered its horizon in h. dirty is the commit state it asked
-// (repo.Memo.Dirty). read is the fingerprint of the files as the pass
-// read them (repo.Repo.Fingerprint, "" when it has none): when it is
+// (repo.Memo.Dirty). read is the fingerprint of the department as the
+// pass read it (repo.Repo.Fingerprint, "" when it has none): when it is
 // found.fp the answer is of that department, whatever changed since, and
-// the index need not be refreshed again to know; else the index is
-// refreshed and must still give found.fp.
+// the index need not be refreshed again to know; when it is another, the
+// answer is of another department, and is not stored under found.fp even
+// if the department is that one again by now (a file changed before the
+// pass read it and put back after). Without it, the index is refreshed
+// and must still give found.fp.
 func (g *global) storeMemo(ctx context.Context, name string, found memoFound, read string, now, start time.Time, h *rules.Horizon, seen []string, dirty map[string]bool, value []byte) {
 	fp := found.fp
 	if fp == "" {
 		return
 	}
+	if read != "" && read != fp {
+		repo.Trace("%s memo: not stored: the pass read another department than the one fingerprinted", name)
+		return
+	}
 	d := found.d
-	if d == nil || read != fp {
+	if d == nil || read == "" {
 		var err error
 		if d, err = repo.OpenIndexed(ctx, g.dir); err != nil {
 			return

@@ -116,6 +116,7 @@ func (o *summaryOpts) summary(ctx context.Context, now time.Time) (*report.Summa
 	rc := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Horizon: h}
 	s := report.NewSummary(rc, errs, warns, now)
 	if v, err := json.Marshal(storedSummary{s, s.ClockStarts()}); err == nil {
+		afterPass()
 		read, _ := r.Fingerprint()
 		o.storeMemo(ctx, summaryMemo, found, read, now, start, h, seen, nil, v)
 	}

@@ -423,27 +423,37 @@ func LanguageOf(dir string) string {
 // file are returned as diagnostics (the defaults stand for the bad keys);
 // err is set only when the file cannot be read at all.
 func Load(root string) (*Policy, []diag.Diagnostic, error) {
+	p, _, ds, err := LoadRead(root)
+	return p, ds, err
+}
+
+// LoadRead is Load that also returns the policy file's bytes it read
+// (nil when there is none): what the policy is made of, with
+// Environment, for a caller that must know which policy it judged by
+// whatever the file holds by now.
+func LoadRead(root string) (*Policy, []byte, []diag.Diagnostic, error) {
 	p := Default()
 	var ds []diag.Diagnostic
 	if info, err := os.Lstat(filepath.Join(root, FileName)); err == nil && !info.Mode().IsRegular() {
-		return nil, nil, fmt.Errorf("%s is not a regular file (a symbolic link?): the policy is read only from a regular file", FileName)
+		return nil, nil, nil, fmt.Errorf("%s is not a regular file (a symbolic link?): the policy is read only from a regular file", FileName)
 	}
 	data, err := os.ReadFile(filepath.Join(root, FileName))
 	switch {
 	case errors.Is(err, os.ErrNotExist):
+		data = nil
 	case err != nil:
-		return nil, nil, fmt.Errorf("reading %s: %w", FileName, err)
+		return nil, nil, nil, fmt.Errorf("reading %s: %w", FileName, err)
 	default:
 		ds = p.applyFile(data)
 	}
 	if err := p.applyEnv(); err != nil {
-		return nil, ds, err
+		return nil, data, ds, err
 	}
 	for _, k := range ignoredEnv() {
 		msg, text := ignoredEnvText(k)
 		ds = append(ds, diag.Diagnostic{Path: "environment", Line: 1, Column: 1, Severity: diag.Warning, Rule: "policy", Message: msg, Text: text})
 	}
-	return p, append(ds, unknownEnv()...), nil
+	return p, data, append(ds, unknownEnv()...), nil
 }
 
 // notPolicyEnv are the OPSBOOK_* variables that are no part of the

@@ -64,7 +64,7 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Repo, error) {
 // their cached values and diagnostics instead.
 func LoadWith(ctx context.Context, root string, o Options) (*Repo, error) {
 	tr := trace(time.Now())
-	pol, pds, err := config.Load(root)
+	pol, polData, pds, err := config.LoadRead(root)
 	if err != nil && o.Policy == nil {
 		return nil, err
 	}
@@ -132,8 +132,8 @@ func LoadWith(ctx context.Context, root string, o Options) (*Repo, error) {
 	}
 	r.Set = record.NewSet(recs)
 	r.Unread = len(files) - len(recs) + len(wds)
-	if l.cache != nil && len(o.Kinds) == 0 && r.Unread == 0 {
-		r.read = readFiles(files, l.results)
+	if l.cache != nil && len(o.Kinds) == 0 && r.Unread == 0 && o.Policy == nil {
+		r.read, r.head = readFiles(files, l.results), memoHead(pol, polData)
 	}
 	tr("set")
 	if l.cache != nil {

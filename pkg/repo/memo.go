@@ -84,19 +84,24 @@ const MemoFormat = 4
 // that override or are warned of with it (config.Environment). ok is
 // false when the policy file cannot be read.
 func MemoHead(root string, pol *config.Policy) (head string, ok bool) {
-	h := sha256.New()
-	key := cache.NewKey(pol.Records, pol.ExpenseCategories, append(slices.Clone(pol.ComplaintCategories), encryptKey(pol)))
-	fmt.Fprintf(h, "opsbook memo %d\x00", MemoFormat)
-	h.Write(key[:])
 	data, err := os.ReadFile(filepath.Join(root, config.FileName))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return "", false
 	}
+	return memoHead(pol, data), true
+}
+
+// memoHead is MemoHead of the policy file's bytes data (nil: no file).
+func memoHead(pol *config.Policy, data []byte) string {
+	h := sha256.New()
+	key := cache.NewKey(pol.Records, pol.ExpenseCategories, append(slices.Clone(pol.ComplaintCategories), encryptKey(pol)))
+	fmt.Fprintf(h, "opsbook memo %d\x00", MemoFormat)
+	h.Write(key[:])
 	fmt.Fprintf(h, "%d\x00", len(data))
 	h.Write(data)
 	env := config.Environment()
 	fmt.Fprintf(h, "%d\x00%s", len(env), env)
-	return hex.EncodeToString(h.Sum(nil)), true
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // Fingerprint is the department's fingerprint (see Memo): MemoHead and
@@ -108,27 +113,32 @@ func (d *Indexed) Fingerprint() (fp string, ok bool) {
 			return "", false
 		}
 	}
-	return fingerprint(d.Root, d.Policy, len(d.Index.Entries), func(i int) (string, cache.Hash) {
+	head, ok := MemoHead(d.Root, d.Policy)
+	if !ok {
+		return "", false
+	}
+	return fingerprint(head, len(d.Index.Entries), func(i int) (string, cache.Hash) {
 		e := d.Index.Entries[i]
 		return e.Path, e.Hash
-	})
+	}), true
 }
 
 // Fingerprint is the fingerprint of the department as this full load read
-// it: MemoHead as of now and the path and content hash of every record
-// file the load read, the same as Indexed.Fingerprint's of the same
-// files. A command whose answer is made from the load stores it under
-// this, with no second refresh of the index to learn whether a file
-// changed during the pass: the answer is of the files as read. ok is
-// false when the load did not make a record of every file, read only some
-// kinds, or read without the cache (no hashes).
+// it: MemoHead of the policy file's bytes the load read (not of those the
+// file holds by now) and the path and content hash of every record file
+// the load read, the same as Indexed.Fingerprint's of the same files. A
+// command whose answer is made from the load stores it under this, with
+// no second refresh of the index to learn whether a file changed during
+// the pass: the answer is of the files as read. ok is false when the load
+// did not make a record of every file, read only some kinds, judged by a
+// policy given (Options.Policy), or read without the cache (no hashes).
 func (r *Repo) Fingerprint() (fp string, ok bool) {
-	if r.read == nil {
+	if r.read == nil || r.head == "" {
 		return "", false
 	}
-	return fingerprint(r.Root, r.Policy, len(r.read), func(i int) (string, cache.Hash) {
+	return fingerprint(r.head, len(r.read), func(i int) (string, cache.Hash) {
 		return r.read[i].path, r.read[i].hash
-	})
+	}), true
 }
 
 // readFile is a record file a full load read, and its content hash.
@@ -137,12 +147,8 @@ type readFile struct {
 	hash cache.Hash
 }
 
-// fingerprint hashes MemoHead and the n files at(i) gives, by path.
-func fingerprint(root string, pol *config.Policy, n int, at func(int) (string, cache.Hash)) (string, bool) {
-	head, ok := MemoHead(root, pol)
-	if !ok {
-		return "", false
-	}
+// fingerprint hashes head (MemoHead) and the n files at(i) gives, by path.
+func fingerprint(head string, n int, at func(int) (string, cache.Hash)) string {
 	h := sha256.New()
 	h.Write([]byte(head))
 	for i := range n {
@@ -150,7 +156,7 @@ func fingerprint(root string, pol *config.Policy, n int, at func(int) (string, c
 		fmt.Fprintf(h, "%s\x00", p)
 		h.Write(sum[:])
 	}
-	return hex.EncodeToString(h.Sum(nil)), true
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // MonitorMark is the monitor's token and last full listing the refreshed

@@ -43,6 +43,8 @@ type Repo struct {
 	// with its content hash; nil when some file made no record (see
 	// Fingerprint).
 	read []readFile
+	// head is MemoHead of the policy file as the load read it (with read)
+	head string
 	// kindIDs, when set, lists the ids of a kind in the whole department
 	// (rules.Context.KindIDs): a repository holding part of it (LoadAround)
 	// suggests for a missing reference what the whole one does.
