@@ -13,15 +13,18 @@ import (
 	"github.com/opsbook/opsbook/pkg/rules"
 )
 
-// countOracle places every finding and counts as validate does: sorted,
-// equal findings kept once.
+// countOracle places every finding on the record of its file, as
+// validate does, and counts as validate does: sorted, equal findings
+// kept once.
 func countOracle(set *record.Set, ds []diag.Diagnostic) (int, int) {
+	byPath := map[string]*record.Record{}
+	for _, rec := range set.Records {
+		byPath[rec.Path] = rec
+	}
 	placed := make([]diag.Diagnostic, len(ds))
 	for i, d := range ds {
 		if d.Line == 0 && d.Field != "" {
-			if rec := recordAt(set, d.Record, d.Path); rec != nil {
-				rules.Place(&d, rec)
-			}
+			rules.Place(&d, byPath[d.Path])
 		}
 		placed[i] = d
 	}
@@ -51,15 +54,24 @@ items:
 		t.Fatal(ds)
 	}
 	other, _ := record.ParseLean("records/expenses/2025/EXP-2025-0002.yaml", []byte(string(src[:0])+"kind: expense\nid: EXP-2025-0002\ntitle: x\nstatus: draft\n"))
-	set := record.NewSet([]*record.Record{rec, other})
+	// a record without an id (the rules still judge it): its findings
+	// are placed as any other's
+	noID, _ := record.ParseLean("records/expenses/2025/EXP-2025-0003.yaml", []byte("kind: expense\ntitle: x\nstatus: draft\nitems:\n  - amount: 1.00\n"))
+	if noID == nil || noID.ID != "" {
+		t.Fatalf("the record without an id: %v", noID)
+	}
+	set := record.NewSet([]*record.Record{rec, other, noID})
 	fields := []string{"title", "status", "items", "items.0.amount", "items.0.receipt", "items.0.note", "project", "approvals", "approvals.0.by", ""}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for round := range 400 {
 		var in []diag.Diagnostic
 		for range 1 + rng.IntN(12) {
 			r := rec
-			if rng.IntN(4) == 0 {
+			switch rng.IntN(6) {
+			case 0:
 				r = other
+			case 1:
+				r = noID
 			}
 			d := diag.Diagnostic{Path: r.Path, Record: r.ID, Severity: []diag.Severity{diag.Error, diag.Warning}[rng.IntN(2)], Rule: []string{"a", "b"}[rng.IntN(2)], Message: []string{"m", "n"}[rng.IntN(2)]}
 			d.Field = fields[rng.IntN(len(fields))]

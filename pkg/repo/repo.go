@@ -8,6 +8,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"path"
 
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -154,12 +155,18 @@ func countPlaced(set *record.Set, ds []diag.Diagnostic) (errors, warnings int) {
 	return errors, warnings
 }
 
-// recordAt is the record of the set with this id at path, or nil.
+// recordAt is the record of the set with this id at path, or nil. A
+// record without an id (the rules judge it too) is found by its path:
+// the set's records are in path order.
 func recordAt(set *record.Set, id, path string) *record.Record {
 	for _, rec := range set.All(id) {
 		if rec.Path == path {
 			return rec
 		}
+	}
+	recs := set.Records
+	if i, ok := slices.BinarySearchFunc(recs, path, func(rec *record.Record, p string) int { return strings.Compare(rec.Path, p) }); ok {
+		return recs[i]
 	}
 	return nil
 }
