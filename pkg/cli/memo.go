@@ -169,7 +169,8 @@ func (g *global) storeMemo(ctx context.Context, name string, found memoFound, re
 	}
 	m := &repo.Memo{Fingerprint: fp, Day: now.Format(time.DateOnly), From: now, Files: files, Dirty: dirty, Value: value}
 	if token, listed, ok := d.MonitorMark(); ok {
-		if head, ok := repo.MemoHead(d.Root, d.Policy); ok {
+		// the head in fp (a policy file changed since holds another)
+		if head := d.FingerprintHead(); head != "" {
 			m.Token, m.Listed, m.Head = token, listed, head
 		}
 	}

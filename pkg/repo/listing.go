@@ -25,6 +25,8 @@ type Indexed struct {
 	PolicyDiags []diag.Diagnostic
 	Index       *index.Index
 	Stats       IndexStats
+	// head is MemoHead as Fingerprint last took it (FingerprintHead)
+	head string
 }
 
 // OpenIndexed finds the repository above dir, reads its policy and

@@ -117,11 +117,18 @@ func (d *Indexed) Fingerprint() (fp string, ok bool) {
 	if !ok {
 		return "", false
 	}
+	d.head = head
 	return fingerprint(head, len(d.Index.Entries), func(i int) (string, cache.Hash) {
 		e := d.Index.Entries[i]
 		return e.Path, e.Hash
 	}), true
 }
+
+// FingerprintHead is the MemoHead that Fingerprint last hashed ("" before
+// it gave one): the head a memo keeps for the monitor's word
+// (Memo.Head) is the one in its fingerprint, not one taken again later,
+// when the policy file may hold another policy than the answer's.
+func (d *Indexed) FingerprintHead() string { return d.head }
 
 // Fingerprint is the fingerprint of the department as this full load read
 // it: MemoHead of the policy file's bytes the load read (not of those the
