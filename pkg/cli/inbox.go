@@ -187,15 +187,8 @@ func (o *inboxOpts) inbox(ctx context.Context, now time.Time) (*inbox.Inbox, err
 	// judged on the whole department takes the department's errors then.
 	h := &rules.Horizon{}
 	findings, seen := r.ErrorsOfSeen(now, inbox.Owned(r.Set, subject.ID), h)
-	// the index the memo was looked for with stands for the records read
-	// when their fingerprints are one
-	var x *index.Index
 	afterPass()
-	read, _ := r.Fingerprint()
-	if found.d != nil && read != "" && read == found.fp {
-		x = found.d.Index
-	}
-	preview := change.PreviewIndexed(r, gs, subject, now, nil, x)
+	preview := change.PreviewIndexed(r, gs, subject, now, nil, indexOfRead(found, r))
 	preview.Horizon = h
 	stop := o.manyProgress(preview)
 	box, err := inbox.Build(inbox.Input{Set: r.Set, Policy: r.Policy, Now: now, Person: subject.ID, Findings: findings, Try: preview.TryMovesText, Horizon: h})
@@ -206,10 +199,23 @@ func (o *inboxOpts) inbox(ctx context.Context, now time.Time) (*inbox.Inbox, err
 	if memo != "" && memo == inboxMemo(email, o.forHandle, now) {
 		tried, dirty := preview.SeenFiles()
 		if v, err := box.Keep(); err == nil {
+			read, _ := r.Fingerprint()
 			o.storeMemo(ctx, memo, found, read, now, start, h, append(seen, tried...), dirty, v)
 		}
 	}
 	return box, nil
+}
+
+// indexOfRead is the refreshed index the memo was looked for with when it
+// stands for the records r read (their fingerprints are one), else nil: a
+// file changed in between, and the index would judge moves on what it
+// held before.
+func indexOfRead(found memoFound, r *repo.Repo) *index.Index {
+	read, ok := r.Fingerprint()
+	if found.d == nil || !ok || read != found.fp {
+		return nil
+	}
+	return found.d.Index
 }
 
 // openGit opens the git repository of the department dir is in (a folder

@@ -235,3 +235,49 @@ func TestSummaryMemoChangeBeforeThePass(t *testing.T) {
 		t.Fatalf("after the change was undone, summary gave the changed department's answer:\n%s", lineDiff(got, want))
 	}
 }
+
+// The inbox judges moves on the index the memo was looked for with only
+// when it holds the files the pass read: not after a record changed in
+// between.
+func TestInboxIndexOfRead(t *testing.T) {
+	dir := indexedDepts(t)["copies"]
+	ctx := context.Background()
+	found := func() memoFound {
+		t.Helper()
+		d, err := repo.OpenIndexed(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fp, ok := d.Fingerprint()
+		if !ok {
+			t.Fatal("no fingerprint")
+		}
+		return memoFound{fp: fp, root: d.Root, d: d}
+	}
+	load := func() *repo.Repo {
+		t.Helper()
+		r, err := repo.Load(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	f := found()
+	if x := indexOfRead(f, load()); x == nil || x != f.d.Index {
+		t.Fatal("the index of the files read was not taken")
+	}
+	if x := indexOfRead(memoFound{fp: f.fp}, load()); x != nil {
+		t.Error("an index taken where the memo was found on the monitor's word (none refreshed)")
+	}
+	claim := filepath.Join(dir, "records/expenses/2025/EXP-2025-0001.yaml")
+	data, err := os.ReadFile(claim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(claim, append(data, "# changed\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if x := indexOfRead(f, load()); x != nil {
+		t.Error("the index of before a change was taken for the records read after it")
+	}
+}
