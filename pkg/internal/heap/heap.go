@@ -90,6 +90,9 @@ func runtimePercent() int {
 // saving and restoring the percentage itself could, overlapping another,
 // restore "off" for good).
 func Pause() (resume func()) {
+	if usersChoice() {
+		return func() {}
+	}
 	mu.Lock()
 	paused++
 	apply()
@@ -105,11 +108,19 @@ func Pause() (resume func()) {
 	}
 }
 
+// usersChoice tells whether GOGC or GOMEMLIMIT is set in the environment:
+// then the runtime's own settings stand throughout, with no floor, no
+// pause and no percentage changed for a while (a user who set GOGC=off or
+// a low one for a small machine gets exactly that).
+func usersChoice() bool {
+	return os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != ""
+}
+
 // Floor lets the heap grow to bytes before the first collection, unless
 // GOGC or GOMEMLIMIT is set (the user's choice stands). It returns
 // whether the floor was set.
 func Floor(bytes int64) bool {
-	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+	if usersChoice() {
 		return false
 	}
 	mu.Lock()
@@ -165,6 +176,9 @@ func Holding() bool {
 func SetPercent(p int) int {
 	mu.Lock()
 	defer mu.Unlock()
+	if usersChoice() {
+		return percent
+	}
 	old := percent
 	percent = p
 	apply()

@@ -112,6 +112,21 @@ func TestUsersChoiceStands(t *testing.T) {
 			if Holding() {
 				t.Error("the floor holds")
 			}
+			// nor do a pause or a percentage for a while change it
+			p0, l0 := current()
+			resume := Pause()
+			if p, l := current(); p != p0 || l != l0 {
+				t.Errorf("a pause with %s set: percentage %d, limit %d; want %d and %d", env, p, l, p0, l0)
+			}
+			resume()
+			old := SetPercent(10)
+			if p, _ := current(); p != p0 {
+				t.Errorf("SetPercent(10) with %s set: percentage %d, want %d", env, p, p0)
+			}
+			SetPercent(old)
+			if p, l := current(); p != p0 || l != l0 {
+				t.Errorf("after: percentage %d, limit %d; want %d and %d", p, l, p0, l0)
+			}
 		})
 	}
 }
