@@ -25,7 +25,9 @@ complaints (median and p90 first response and resolution, SLA breaches,
 satisfaction) and the open ones past their SLA; below-standard appraisals
 whose improvement needs someone to act; overdue tasks and missing progress
 checks of active plans, late projects and projects closing without what
-closing needs; and how many errors and warnings validate finds.
+closing needs; and how many errors and warnings the rules find: validate's
+count, less what only a reader's key can find and what an interrupted
+command left behind (validate and doctor report those).
 
 Each part has a report with the detail: opsbook report --help.
 
