@@ -212,3 +212,60 @@ func TestTriedAloneOnlyOnSmallNeighbourhoods(t *testing.T) {
 		t.Fatalf("%d plans' moves, %d claims' moves tried: want both", plans, claims)
 	}
 }
+
+// TestInboxTriesMovesWithUnreadableFiles: with record files that are no
+// records in the department, the inbox's moves are still judged near
+// (such a file is out of the set near and whole alike), and each person's
+// inbox is the one made trying each move alone on the whole department.
+func TestInboxTriesMovesWithUnreadableFiles(t *testing.T) {
+	dir := unreadableDept(t)
+	r, err := repo.LoadWith(context.Background(), dir, repo.Options{NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Unread == 0 || r.Hazards != 0 {
+		t.Fatalf("%d unread, %d hazards: want files that are no records and no hazard", r.Unread, r.Hazards)
+	}
+	g, err := gitstore.Open(r.Root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("OPSBOOK_IDENTITY", filepath.Join("..", "..", "cmd", "opsbook", "testdata", "keys", "none"))
+	at := time.Date(2026, 11, 26, 15, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	moves := 0
+	for _, p := range r.Set.OfKind(record.Person) {
+		findings := r.ErrorsOf(at, inbox.Owned(r.Set, p.ID))
+		build := func(whole bool) []byte {
+			s := Preview(r, g, p, at, nil)
+			s.Horizon = &rules.Horizon{}
+			if s.near == nil {
+				t.Fatalf("%s: the preview did not judge near", p.ID)
+			}
+			try := s.TryMovesText
+			if whole {
+				s.near = nil
+				try = tryEachAlone(s)
+			}
+			box, err := inbox.Build(inbox.Input{Set: r.Set, Policy: r.Policy, Now: at, Person: p.ID, Findings: findings, Try: try, Horizon: &rules.Horizon{}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, it := range box.Items {
+				if it.Source == inbox.SourceMove && !whole {
+					moves++
+				}
+			}
+			kept, err := box.Keep()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return kept
+		}
+		if fast, alone := build(false), build(true); !bytes.Equal(fast, alone) {
+			t.Errorf("%s: the inbox judged near differs from the one judged whole:\n%s", p.ID, firstDiff(fast, alone))
+		}
+	}
+	if moves == 0 {
+		t.Fatal("no move tried")
+	}
+}

@@ -120,10 +120,11 @@ func openNear(ctx context.Context, root string) (*repo.Repo, *near, error) {
 // files r read, with the content r read (the caller compared their
 // fingerprints: repo.Repo.Fingerprint); else an index is made of the
 // records. Nil when the index could not stand in for the files, as
-// openNear refuses: a file that is no record, a listing hazard, a record
-// not filed under its own id, an id held twice.
+// openNear refuses: a listing hazard, a record not filed under its own
+// id, an id held twice. (A file that is no record is out of r's set, as
+// out of the neighbourhoods: a move cannot change it.)
 func nearOfSet(r *repo.Repo, x *index.Index) *near {
-	if r == nil || r.Set == nil || r.Unread > 0 {
+	if r == nil || r.Set == nil || r.Hazards > 0 {
 		return nil
 	}
 	recs := r.Set.Records

@@ -132,6 +132,7 @@ func LoadWith(ctx context.Context, root string, o Options) (*Repo, error) {
 	}
 	r.Set = record.NewSet(recs)
 	r.Unread = len(files) - len(recs) + len(wds)
+	r.Hazards = len(wds)
 	if l.cache != nil && len(o.Kinds) == 0 && r.Unread == 0 && o.Policy == nil {
 		r.read, r.head = readFiles(files, l.results), memoHead(pol, polData)
 	}

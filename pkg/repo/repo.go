@@ -38,6 +38,9 @@ type Repo struct {
 	// (symbolic links, folders that cannot be read): nonzero, Set is not
 	// every file of the department.
 	Unread int
+	// Hazards counts, of Unread, the folders' listing hazards alone: what
+	// an index cannot stand for (a file that is no record, it can).
+	Hazards int
 	// parsed: most records were parsed, not taken from the cache.
 	parsed bool
 	// read is every record file a full load with the cache read, by path,
