@@ -149,6 +149,7 @@ func (o *inboxOpts) inbox(ctx context.Context, now time.Time) (*inbox.Inbox, err
 	}
 	if found.memo != nil {
 		if box, err := inbox.Kept(found.memo.Value, now); err == nil {
+			o.warnKept(found.memo)
 			o.warnInterrupted(found.root)
 			inboxesReused++
 			repo.Trace("%s memo: reused", memo)
@@ -200,7 +201,7 @@ func (o *inboxOpts) inbox(ctx context.Context, now time.Time) (*inbox.Inbox, err
 		tried, dirty := preview.SeenFiles()
 		if v, err := box.Keep(); err == nil {
 			read, _ := r.Fingerprint()
-			o.storeMemo(ctx, memo, found, read, now, start, h, append(seen, tried...), dirty, v)
+			o.storeMemo(ctx, memo, found, read, now, start, h, append(seen, tried...), dirty, v, unreadableWarning(r))
 		}
 	}
 	return box, nil

@@ -136,7 +136,7 @@ var afterPass = func() {}
 // if the department is that one again by now (a file changed before the
 // pass read it and put back after). Without it, the index is refreshed
 // and must still give found.fp.
-func (g *global) storeMemo(ctx context.Context, name string, found memoFound, read string, now, start time.Time, h *rules.Horizon, seen []string, dirty map[string]bool, value []byte) {
+func (g *global) storeMemo(ctx context.Context, name string, found memoFound, read string, now, start time.Time, h *rules.Horizon, seen []string, dirty map[string]bool, value []byte, warning string) {
 	fp := found.fp
 	if fp == "" {
 		return
@@ -167,7 +167,7 @@ func (g *global) storeMemo(ctx context.Context, name string, found memoFound, re
 		repo.Trace("%s memo: not stored: an attachment's commit state changed during the pass", name)
 		return
 	}
-	m := &repo.Memo{Fingerprint: fp, Day: now.Format(time.DateOnly), From: now, Files: files, Dirty: dirty, Value: value}
+	m := &repo.Memo{Fingerprint: fp, Day: now.Format(time.DateOnly), From: now, Files: files, Dirty: dirty, Value: value, Warning: warning}
 	if token, listed, ok := d.MonitorMark(); ok {
 		// the head in fp (a policy file changed since holds another)
 		if head := d.FingerprintHead(); head != "" {

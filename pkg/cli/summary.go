@@ -101,6 +101,7 @@ func (o *summaryOpts) summary(ctx context.Context, now time.Time) (*report.Summa
 	if found.memo != nil {
 		var v storedSummary
 		if json.Unmarshal(found.memo.Value, &v) == nil && v.Summary != nil && v.Summary.Retime(now, v.Starts) {
+			o.warnKept(found.memo)
 			o.warnInterrupted(found.root)
 			summariesReused++
 			repo.Trace("summary memo: reused")
@@ -120,7 +121,7 @@ func (o *summaryOpts) summary(ctx context.Context, now time.Time) (*report.Summa
 	if v, err := json.Marshal(storedSummary{s, s.ClockStarts()}); err == nil {
 		afterPass()
 		read, _ := r.Fingerprint()
-		o.storeMemo(ctx, summaryMemo, found, read, now, start, h, seen, nil, v)
+		o.storeMemo(ctx, summaryMemo, found, read, now, start, h, seen, nil, v, unreadableWarning(r))
 	}
 	return s, nil
 }

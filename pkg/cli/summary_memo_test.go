@@ -308,3 +308,36 @@ func TestShowWithUnreadableFiles(t *testing.T) {
 		}
 	}
 }
+
+// A department with a file that is no record keeps its summary and its
+// inboxes too: given again, with the same warning of that file, and the
+// same as a full pass; mending the file makes a new answer.
+func TestMemoWithUnreadableFiles(t *testing.T) {
+	dir := indexedDepts(t)["copies"]
+	broken := filepath.Join(dir, "records/projects/2025/PRJ-2025-0001.yaml")
+	if err := os.WriteFile(broken, []byte("kind: project\nid: [PRJ-2025-0001\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2100 * time.Millisecond) // the files older than the racy window
+	now := time.Date(2026, 11, 26, 15, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	first := summaryAt(dir, now)
+	if !strings.Contains(first, "PRJ-2025-0001.yaml") {
+		t.Fatalf("no warning of the broken file:\n%s", first)
+	}
+	before := summariesReused
+	again := summaryAt(dir, now)
+	if summariesReused != before+1 {
+		t.Fatalf("the summary was not kept with a file that is no record in the department")
+	}
+	if want := summaryAt(dir, now, "--no-cache"); again != want || first != want {
+		t.Fatalf("kept summary and full pass differ:\n%s", lineDiff(again, want))
+	}
+	// mended: a new answer, without the warning
+	if err := os.WriteFile(broken, []byte("kind: project\nid: PRJ-2025-0001\ntitle: mended\nstatus: proposed\nowner: wang.fang\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mended := summaryAt(dir, now)
+	if strings.Contains(mended, "PRJ-2025-0001.yaml") || mended != summaryAt(dir, now, "--no-cache") {
+		t.Fatalf("after the file was mended:\n%s", mended)
+	}
+}

@@ -37,17 +37,34 @@ func (g *global) warnUnreadable(r *repo.Repo) {
 	if g.quietUnreadable {
 		return
 	}
+	fmt.Fprint(g.io.Err, unreadableWarning(r))
+}
+
+// unreadableWarning is what warnUnreadable says of r ("" when every file
+// is a record): kept with a stored answer made from r, to be said again
+// with it (repo.Memo.Warning).
+func unreadableWarning(r *repo.Repo) string {
 	ds := unreadable(r)
 	if len(ds) == 0 {
-		return
+		return ""
 	}
-	fmt.Fprintln(g.io.Err, "opsbook: "+i18n.Sprintf("warning: %d record file(s) cannot be read and are left out of this answer (run `opsbook validate`):", len(ds)))
+	var b strings.Builder
+	fmt.Fprintln(&b, "opsbook: "+i18n.Sprintf("warning: %d record file(s) cannot be read and are left out of this answer (run `opsbook validate`):", len(ds)))
 	for i, d := range ds {
 		if i == 5 {
-			fmt.Fprintln(g.io.Err, "  "+i18n.Sprintf("... and %d more", len(ds)-5))
+			fmt.Fprintln(&b, "  "+i18n.Sprintf("... and %d more", len(ds)-5))
 			break
 		}
-		fmt.Fprintf(g.io.Err, "  %s\n", d)
+		fmt.Fprintf(&b, "  %s\n", d)
+	}
+	return b.String()
+}
+
+// warnKept says again, on standard error, what the command said of the
+// files left out when it made the stored answer it gives now.
+func (g *global) warnKept(m *repo.Memo) {
+	if !g.quietUnreadable && m.Warning != "" {
+		fmt.Fprint(g.io.Err, m.Warning)
 	}
 }
 

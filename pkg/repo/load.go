@@ -133,7 +133,7 @@ func LoadWith(ctx context.Context, root string, o Options) (*Repo, error) {
 	r.Set = record.NewSet(recs)
 	r.Unread = len(files) - len(recs) + len(wds)
 	r.Hazards = len(wds)
-	if l.cache != nil && len(o.Kinds) == 0 && r.Unread == 0 && o.Policy == nil {
+	if l.cache != nil && len(o.Kinds) == 0 && r.Hazards == 0 && o.Policy == nil {
 		r.read, r.head = readFiles(files, l.results), memoHead(pol, polData)
 	}
 	tr("set")
@@ -161,12 +161,12 @@ func LoadWith(ctx context.Context, root string, o Options) (*Repo, error) {
 }
 
 // readFiles is what a full load read (Repo.read): every file with its
-// content hash, by path, or nil when some file made no record or has no
-// hash kept.
+// content hash, by path (a file that is no record, broken YAML, too), or
+// nil when some file could not be read at all or has no hash kept.
 func readFiles(files []string, results []result) []readFile {
 	read := make([]readFile, len(files))
 	for i, res := range results {
-		if res.rec == nil || res.entry == nil {
+		if res.entry == nil {
 			return nil
 		}
 		read[i] = readFile{files[i], res.entry.Hash}

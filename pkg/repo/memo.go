@@ -66,6 +66,11 @@ type Memo struct {
 	Listed int64           `json:"listed,omitempty"`
 	Head   string          `json:"head,omitempty"`
 	Value  json.RawMessage `json:"value"`
+	// Warning is what the command said on standard error of the files
+	// that are no records (left out of the answer), said again with the
+	// answer: the fingerprint holds those files' content, and the
+	// reader's language.
+	Warning string `json:"warning,omitempty"`
 }
 
 // SeenFile is what was at an attachment path when a memo was made.
@@ -76,7 +81,7 @@ type SeenFile struct {
 }
 
 // MemoFormat is the memo files' format; bump it on every change.
-const MemoFormat = 4
+const MemoFormat = 5
 
 // MemoHead is the part of a department's fingerprint that is not its
 // record files: the opsbook build, the schemas and categories, the
@@ -105,11 +110,12 @@ func memoHead(pol *config.Policy, data []byte) string {
 }
 
 // Fingerprint is the department's fingerprint (see Memo): MemoHead and
-// every record file's path and content hash; ok is false when a record
-// file could not be read at all (the full read warns of it).
+// every record file's path and content hash, a file that is no record
+// (broken YAML) included; ok is false when a record file could not be
+// read at all (no content to hash: the full read warns of it).
 func (d *Indexed) Fingerprint() (fp string, ok bool) {
 	for _, e := range d.Index.Entries {
-		if e.Kind == "" {
+		if e.Kind == "" && e.Hash == (cache.Hash{}) {
 			return "", false
 		}
 	}
@@ -137,7 +143,8 @@ func (d *Indexed) FingerprintHead() string { return d.head }
 // command whose answer is made from the load stores it under this, with
 // no second refresh of the index to learn whether a file changed during
 // the pass: the answer is of the files as read. ok is false when the load
-// did not make a record of every file, read only some kinds, judged by a
+// could not read some file at all (a file read that is no record counts,
+// by its content), met a listing hazard, read only some kinds, judged by a
 // policy given (Options.Policy), or read without the cache (no hashes).
 func (r *Repo) Fingerprint() (fp string, ok bool) {
 	if r.read == nil || r.head == "" {
