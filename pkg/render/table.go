@@ -113,7 +113,8 @@ const minColumn = 8
 // down to its header's width or minColumn; the first column (the id) and
 // numbers are not cut (a number column's header may be, down to the width of
 // its values). Only when that is not enough are the text columns narrowed
-// further, to 4 cells ("ab…"), so the box never breaks. A table
+// further, to 4 cells ("ab…"), so the box never breaks. A column of record
+// ids is not cut either, wherever it stands. A table
 // that fits, or width 0, is returned as it is.
 func Fit(t *Table, width int) *Table {
 	if width <= 0 || len(t.Headers) == 0 {
@@ -128,11 +129,12 @@ func Fit(t *Table, width int) *Table {
 		return t
 	}
 	cut := append([]int(nil), widths...)
+	ids := idColumns(t)
 	shrink := func(floor func(i int) int) {
 		for total > width {
 			widest := -1
 			for i, w := range cut {
-				if i > 0 && !t.Right[i] && w > floor(i) && (widest < 0 || w > cut[widest]) {
+				if i > 0 && !ids[i] && !t.Right[i] && w > floor(i) && (widest < 0 || w > cut[widest]) {
 					widest = i
 				}
 			}
@@ -178,6 +180,38 @@ func Fit(t *Table, width int) *Table {
 		}
 	}
 	return out
+}
+
+// idRE is a record's id (CMP-2026-0009, CUS-0001, BUD-2026).
+var idRE = regexp.MustCompile(`^[A-Z][A-Z0-9]*-[0-9]{4}(-[0-9]{4})?$`)
+
+// idColumns are the columns, besides the first, whose every cell is a
+// record's id (the inbox's record column): an id cut to "CMP-202…" tells
+// nothing, so Fit does not cut them any more than the first column.
+func idColumns(t *Table) map[int]bool {
+	ids := map[int]bool{}
+	for i := 1; i < len(t.Headers); i++ {
+		seen := false
+		all := true
+		for _, r := range t.Rows {
+			if i >= len(r) {
+				continue
+			}
+			c := strings.TrimSpace(stripANSI(r[i]))
+			if c == "" {
+				continue
+			}
+			seen = true
+			if !idRE.MatchString(c) {
+				all = false
+				break
+			}
+		}
+		if seen && all {
+			ids[i] = true
+		}
+	}
+	return ids
 }
 
 // longestWords are, for each wrapped column, the width of its widest word
