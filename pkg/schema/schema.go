@@ -670,13 +670,33 @@ func quoted(msg string) []string {
 		if i < 0 {
 			return out
 		}
-		j := strings.IndexByte(msg[i+1:], '\'')
-		if j < 0 {
+		j := i + 1
+		for j < len(msg) && msg[j] != '\'' {
+			if msg[j] == '\\' {
+				j++ // an escaped character, \' included
+			}
+			j++
+		}
+		if j >= len(msg) {
 			return out
 		}
-		out = append(out, msg[i+1:i+1+j])
-		msg = msg[i+2+j:]
+		out = append(out, unquoteName(msg[i+1:j]))
+		msg = msg[j+1:]
 	}
+}
+
+// unquoteName undoes the validator's quoting of a name: Go's %q without
+// its double quotes, a " left bare and a ' escaped. A name that does not
+// read back is kept as written.
+func unquoteName(s string) string {
+	if !strings.Contains(s, "\\") && !strings.Contains(s, `"`) {
+		return s
+	}
+	q := strings.ReplaceAll(strings.ReplaceAll(s, `\'`, `'`), `"`, `\"`)
+	if u, err := strconv.Unquote(`"` + q + `"`); err == nil {
+		return u
+	}
+	return s
 }
 
 // quotedAll returns the double-quoted words of an enum message.
