@@ -17,6 +17,10 @@ var (
 	cobraUnknownFlag    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^unknown flag: (\S+)$`) })
 	cobraUnknownShort   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^unknown shorthand flag: ('.') in (\S+)$`) })
 	cobraNeedsArgument  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^flag needs an argument: (.+)$`) })
+	// the commands' argument counts (cobra.ExactArgs and the others)
+	cobraArgs = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(?:accepts (\d+) arg\(s\), received (\d+)|requires at least (\d+) arg\(s\), only received (\d+)|accepts at most (\d+) arg\(s\), received (\d+)|accepts between (\d+) and (\d+) arg\(s\), received (\d+))$`)
+	})
 )
 
 func cobraText(msg string) string {
@@ -32,6 +36,17 @@ func cobraText(msg string) string {
 		head = i18n.Sprintf("unknown shorthand flag: %s in %s", m[1], m[2])
 	} else if m := cobraNeedsArgument().FindStringSubmatch(head); m != nil {
 		head = i18n.Sprintf("flag needs an argument: %s", m[1])
+	} else if m := cobraArgs().FindStringSubmatch(head); m != nil {
+		switch {
+		case m[1] != "":
+			head = i18n.Sprintf("accepts %s arg(s), received %s", m[1], m[2])
+		case m[3] != "":
+			head = i18n.Sprintf("requires at least %s arg(s), only received %s", m[3], m[4])
+		case m[5] != "":
+			head = i18n.Sprintf("accepts at most %s arg(s), received %s", m[5], m[6])
+		default:
+			head = i18n.Sprintf("accepts between %s and %s arg(s), received %s", m[7], m[8], m[9])
+		}
 	}
 	if rest != "" {
 		rest = strings.Replace(rest, "Did you mean this?", i18n.T("Did you mean this?"), 1)

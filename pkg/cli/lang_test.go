@@ -129,6 +129,11 @@ func TestCobraUsageErrorsInTheReadersLanguage(t *testing.T) {
 		{nil, []string{"list", "--statuss"}, []string{"不認識的選項：--statuss（請看 `opsbook list --help`）"}},
 		{nil, []string{"list", "-z"}, []string{"不認識的短選項 'z'（在 -z 中）"}},
 		{nil, []string{"list", "--where"}, []string{"選項 --where 需要一個值"}},
+		{nil, []string{"new"}, []string{"這個指令要 1 個參數，收到 0 個"}},
+		{nil, []string{"renumber", "EXP-2026-0001"}, []string{"這個指令要 2 個參數，收到 1 個"}},
+		{nil, []string{"attach", "EXP-2026-0001"}, []string{"這個指令至少要 2 個參數，只收到 1 個"}},
+		{nil, []string{"verify", "a", "b"}, []string{"這個指令最多接受 1 個參數，收到 2 個"}},
+		{nil, []string{"attachment", "a", "b", "c"}, []string{"這個指令要 1 到 2 個參數，收到 3 個"}},
 		{map[string]string{"LANG": "en_US.UTF-8"}, []string{"lst"}, []string{`unknown command "lst" for "opsbook"`, "Did you mean this?"}},
 		{map[string]string{"LANG": "en_US.UTF-8"}, []string{"list", "--statuss"}, []string{"unknown flag: --statuss (see `opsbook list --help`)"}},
 	} {
