@@ -79,3 +79,38 @@ func TestSyntaxHints(t *testing.T) {
 		t.Errorf("full-width colon in a value: %v", ds)
 	}
 }
+
+// A control character written as an escape in double quotes ("\e[2J",
+// "\x07") is refused as one typed raw is: list, show and the reports would
+// send it to the reader's terminal (clear the screen, set its title). A
+// line break or tab written so is text.
+func TestAControlCharacterWrittenAsAnEscapeIsRefused(t *testing.T) {
+	for _, c := range []struct {
+		esc  string
+		code string
+		col  int
+	}{
+		{`\e[2J`, "U+001B", 8},
+		{`ok\x07`, "U+0007", 8},
+		{`\u009b31m`, "U+009B", 8},
+		{`a\x7f`, "U+007F", 8},
+		{`a\rb`, "U+000D", 8},
+	} {
+		src := "kind: expense\nid: EXP-2026-0001\ntitle: \"" + c.esc + "\"\nstatus: draft\n"
+		r, ds := Parse("records/expenses/2026/EXP-2026-0001.yaml", []byte(src))
+		if len(ds) != 1 || ds[0].Rule != "file-encoding" || !strings.Contains(ds[0].Message, c.code) || ds[0].Line != 3 || ds[0].Column != c.col {
+			t.Errorf("%s: got %v, want one file-encoding finding naming %s at 3:%d", c.esc, ds, c.code, c.col)
+			continue
+		}
+		if v, ok := r.Data.Get("title"); ok {
+			t.Errorf("%s: the title was kept: %q", c.esc, v)
+		}
+	}
+	r, ds := Parse("x.yaml", []byte("kind: expense\nid: EXP-2026-0001\ntitle: \"a\\tb\\nc\"\n"))
+	if len(ds) != 0 {
+		t.Errorf("a tab and a line break as escapes: %v", ds)
+	}
+	if v, _ := r.Data.Get("title"); v != "a\tb\nc" {
+		t.Errorf("title = %q", v)
+	}
+}

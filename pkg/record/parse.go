@@ -220,6 +220,18 @@ func (p *parser) checkText(data []byte) bool {
 	return ok
 }
 
+// controlIn finds a control character in a value (a terminal's escape
+// sequences begin with one) other than a tab or a line break, which are
+// text.
+func controlIn(s string) (rune, bool) {
+	for _, r := range s {
+		if (r < 0x20 && r != '\t' && r != '\n') || r == 0x7F || (r >= 0x80 && r < 0xA0) {
+			return r, true
+		}
+	}
+	return 0, false
+}
+
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 func yamlError(err error) (int, string) {
@@ -346,6 +358,13 @@ func (p *parser) value(n *yaml.Node, depth int, path string) (any, bool) {
 		case "!!binary":
 			p.add(n.Line, n.Column, "yaml-tag", "binary value: records are plain text")
 			return nil, false
+		}
+		if n.Style&yaml.DoubleQuotedStyle != 0 {
+			if r, bad := controlIn(n.Value); bad {
+				// written as an escape ("\e[2J"): checkText saw none typed raw
+				p.add(n.Line, n.Column, "file-encoding", "control character U+%04X (written as an escape) is not allowed in a record", r)
+				return nil, false
+			}
 		}
 		return n.Value, true
 	}
