@@ -21,6 +21,10 @@ type facts struct {
 	// record is usually named by many others.
 	mu          sync.Mutex
 	suggestions map[string]string
+
+	// courses memoises a training plan's courses as amended (PlanCourses):
+	// every session delivering one of them looks its course up.
+	courses sync.Map // *record.Record → []Course
 }
 
 func (f *facts) gather(set *record.Set) {

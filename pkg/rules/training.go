@@ -145,6 +145,20 @@ func FindCourse(plan *record.Record, code string) (Course, bool) {
 	return Course{}, false
 }
 
+// findCourse is FindCourse with the plan's courses made once a check.
+func (r *run) findCourse(plan *record.Record, code string) (Course, bool) {
+	v, ok := r.facts.courses.Load(plan)
+	if !ok {
+		v, _ = r.facts.courses.LoadOrStore(plan, PlanCourses(plan))
+	}
+	for _, c := range v.([]Course) {
+		if c.Code == code {
+			return c, true
+		}
+	}
+	return Course{}, false
+}
+
 // Held reports whether a training took place: held or evaluated.
 func Held(t *record.Record) bool { return t.Status() == "held" || t.Status() == "evaluated" }
 
@@ -223,7 +237,7 @@ func (r *run) training(rec *record.Record) {
 		if code == "" || st == "cancelled" {
 			break // a cancelled session may name a course since dropped
 		}
-		c, ok := FindCourse(plan, code)
+		c, ok := r.findCourse(plan, code)
 		if !ok {
 			r.errorf(rec, "course", "training-course", "%s has no course %s (as amended)", planID, code)
 			break
