@@ -74,3 +74,19 @@ func TestListAtEightyColumnsCutsOnlyTheTitle(t *testing.T) {
 		}
 	}
 }
+
+// rights fits the terminal too: its notes and who may act are wrapped,
+// every word kept, rather than run past the edge.
+func TestRightsFitTheTerminal(t *testing.T) {
+	for _, kind := range []string{"expense", "complaint", "plan"} {
+		out := runWidth(t, 80, "rights", kind)
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, "│") || strings.HasPrefix(l, "┌") {
+				if w := runewidth.StringWidth(l); w > 80 {
+					t.Errorf("rights %s: a table line is %d wide:\n%s", kind, w, l)
+					break
+				}
+			}
+		}
+	}
+}
