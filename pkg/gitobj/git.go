@@ -179,7 +179,7 @@ func (r *Repo) Resolve(rev string) (plumbing.Hash, error) {
 		return plumbing.ZeroHash, i18n.Errorf("unknown revision %q: %w", rev, err)
 	}
 	if _, err := r.Commit(*h); err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("revision %q: %w", rev, err)
+		return plumbing.ZeroHash, i18n.Errorf("revision %q: %w", rev, err)
 	}
 	return *h, nil
 }
