@@ -64,6 +64,12 @@ func TestSyntaxHints(t *testing.T) {
 		{"tab after a field", "kind: expense\nid: EXP-2026-0001\nnote: y\n\tbad: 1\n", "a tab in the indentation", 4, 1},
 		{"tab in a list", "kind: expense\nitems:\n\t- description: a\n", "a tab in the indentation", 3, 1},
 		{"tab after spaces", "kind: expense\nitems:\n  - description: a\n  \tamount: 1\n", "a tab in the indentation", 4, 3},
+		// the YAML parser's own errors count lines from 0: the line named is
+		// the one with the mistake
+		{"unclosed list", "kind: expense\nid: EXP-2026-0001\ntitle: [unclosed\nnote: a\n", "did not find expected ',' or ']'", 3, 1},
+		{"unclosed mapping", "kind: expense\nid: EXP-2026-0001\ntitle: {a: 1\n", "did not find expected ',' or '}'", 3, 1},
+		{"a list item among fields", "kind: expense\nid: EXP-2026-0001\n- item\n", "did not find expected key", 3, 1},
+		{"unclosed quote", "kind: expense\nid: EXP-2026-0001\ntitle: \"unclosed\n", "found unexpected end of stream", 3, 1},
 	} {
 		_, ds := Parse("x.yaml", []byte(c.src))
 		if len(ds) == 0 {

@@ -238,9 +238,23 @@ func yamlError(err error) (int, string) {
 	msg := err.Error()
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 		n, _ := strconv.Atoi(m[1])
+		if parserError(m[2]) {
+			n++ // the parser's marks count lines from 0 (its scanner's are made to count from 1)
+		}
 		return n, m[2]
 	}
 	return 1, strings.TrimPrefix(msg, "yaml: ")
+}
+
+// parserError reports whether a YAML error is the parser's rather than the
+// scanner's: yaml.v3 names the parser's line counting from 0.
+func parserError(msg string) bool {
+	for _, p := range []string{"did not find expected", "found undefined tag handle", "found duplicate %", "found incompatible YAML document"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func nodeKindName(n *yaml.Node) i18n.Phrase {
