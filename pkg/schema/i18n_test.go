@@ -30,7 +30,8 @@ func TestMessagesInChinese(t *testing.T) {
 		{strings.Replace(expense, "claimant: li.wei", "claimant: Li Wei", 1),
 			`claimant: "Li Wei" is not a person's handle (lower-case letters, digits, . and -, like li.wei)`,
 			`claimant："Li Wei" 不是人員代號（小寫字母、數字、. 與 -，例如 li.wei）`},
-		{strings.Replace(expense, "title: 印刷", "title: [a]", 1), "title: expected string, but got array", "title：應為 string，實際是 array"},
+		{strings.Replace(expense, "title: 印刷", "title: [a]", 1), "title: expected string, but got array", "title：應為文字，實際是清單"},
+		{strings.Replace(expense, "title: 印刷", "title: {a: b}", 1), "title: expected string, but got object", "title：應為文字，實際是欄位組"},
 	}
 	for _, c := range cases {
 		r, ds := record.Parse("records/expenses/2026/EXP-2026-0001.yaml", []byte(c.edit))

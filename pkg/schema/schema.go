@@ -625,7 +625,9 @@ var libMessages = []struct {
 }{
 	{`^value must be one of (.*)$`, func(m []string) i18n.Phrase { return i18n.P("value must be one of %s", m[1]) }},
 	{`^value must be (.*)$`, func(m []string) i18n.Phrase { return i18n.P("value must be %s", m[1]) }},
-	{`^expected (.*), but got (.*)$`, func(m []string) i18n.Phrase { return i18n.P("expected %s, but got %s", m[1], m[2]) }},
+	{`^expected (.*), but got (.*)$`, func(m []string) i18n.Phrase {
+		return i18n.P("expected %s, but got %s", jsonType(m[1]), jsonType(m[2]))
+	}},
 	{`^length must be >= (\d+), but got (\d+)$`, func(m []string) i18n.Phrase { return i18n.P("length must be >= %s, but got %s", m[1], m[2]) }},
 	{`^length must be <= (\d+), but got (\d+)$`, func(m []string) i18n.Phrase { return i18n.P("length must be <= %s, but got %s", m[1], m[2]) }},
 	{`^must be >= (\S+) but found (\S+)$`, func(m []string) i18n.Phrase { return i18n.P("must be >= %s but found %s", m[1], m[2]) }},
@@ -640,6 +642,22 @@ var libMessages = []struct {
 	}},
 	{`^items at index (\d+) and (\d+) are equal$`, func(m []string) i18n.Phrase { return i18n.P("items at index %s and %s are equal", m[1], m[2]) }},
 	{`^not allowed$`, func(m []string) i18n.Phrase { return i18n.P("not allowed") }},
+}
+
+// jsonTypes are JSON Schema's type names as the glossary's value types
+// (an array is a list, a string text).
+var jsonTypes = map[string]string{
+	"string": "text", "array": "list", "object": "group of fields", "number": "number",
+	"integer": "whole number", "boolean": "true/false", "null": "empty value",
+}
+
+// jsonType is a JSON type the validator names, as a term: said in the
+// reader's language, the validator's own word in English.
+func jsonType(t string) any {
+	if k, ok := jsonTypes[t]; ok {
+		return i18n.Word{Group: "valuetype", Key: k, Say: t}
+	}
+	return t
 }
 
 // libPatterns are libMessages' patterns, compiled.
