@@ -28,6 +28,10 @@ type Table struct {
 	// Wrap lists the columns Fit wraps onto more lines instead of cutting
 	// (a reason that must be read whole).
 	Wrap map[int]bool
+	// Give lists the columns Fit cuts first, down to 4 cells ("ab…"),
+	// before any other is cut (a list's title, so that a state or a handle
+	// stays whole).
+	Give map[int]bool
 }
 
 // Add appends a row.
@@ -145,6 +149,13 @@ func Fit(t *Table, width int) *Table {
 			total--
 		}
 	}
+	// the columns that give way first do, as far as needed
+	shrink(func(i int) int {
+		if t.Give[i] {
+			return 4
+		}
+		return cut[i]
+	})
 	values := valueWidths(t)
 	words := longestWords(t)
 	// a wrapped column keeps room for its longest word (a command's
@@ -162,7 +173,7 @@ func Fit(t *Table, width int) *Table {
 	})
 	t.Right = numbers
 	shrink(func(int) int { return 4 })
-	out := &Table{Headers: make([]string, len(t.Headers)), Right: t.Right, Wrap: t.Wrap, Rows: make([][]string, len(t.Rows))}
+	out := &Table{Headers: make([]string, len(t.Headers)), Right: t.Right, Wrap: t.Wrap, Give: t.Give, Rows: make([][]string, len(t.Rows))}
 	for i, h := range t.Headers {
 		out.Headers[i] = truncate(h, cut[i])
 	}
