@@ -404,8 +404,20 @@ func (s *Set) validate(sch *jsonschema.Schema, r *record.Record) []diag.Diagnost
 		return []diag.Diagnostic{{Path: r.Path, Line: 1, Column: 1, Severity: diag.Error, Rule: "schema", Message: err.Error(), Record: r.ID}}
 	}
 	var ds []diag.Diagnostic
-	for _, leaf := range leaves(ve) {
+	ls := leaves(ve)
+	// an empty text breaks both its minLength and its pattern (\S): the
+	// pattern's "it is empty" says it, once
+	pattern := map[string]bool{}
+	for _, leaf := range ls {
+		if lastSegment(leaf.KeywordLocation) == "pattern" {
+			pattern[leaf.InstanceLocation] = true
+		}
+	}
+	for _, leaf := range ls {
 		if droppedOnly(r, leaf) || s.ciphertextAt(r, leaf.InstanceLocation) {
+			continue
+		}
+		if lastSegment(leaf.KeywordLocation) == "minLength" && pattern[leaf.InstanceLocation] {
 			continue
 		}
 		ds = append(ds, s.toDiag(r, leaf))

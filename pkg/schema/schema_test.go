@@ -156,3 +156,12 @@ func TestUnknownFieldsInFileOrder(t *testing.T) {
 		}
 	}
 }
+
+// An empty title is one finding (it is empty), not that and a length
+// below 1 besides.
+func TestAnEmptyTextIsOneFinding(t *testing.T) {
+	got := check(t, strings.Replace(expense, "title: 印刷", `title: ""`, 1))
+	if len(got) != 1 || !strings.Contains(got[0], "it is empty") {
+		t.Errorf("findings:\n%s", strings.Join(got, "\n"))
+	}
+}
