@@ -181,3 +181,23 @@ func TestHelpInBothLanguages(t *testing.T) {
 		}
 	}
 }
+
+// Outside any repository (or -C to a folder that is not there), a reader
+// whose locale is Chinese is told so in Chinese: the first error a
+// newcomer may meet.
+func TestNoRepositoryInTheReadersLanguage(t *testing.T) {
+	empty := t.TempDir()
+	zh := map[string]string{"LANG": "zh_TW.UTF-8"}
+	_, errs, code := runEnv(t, empty, zh, "summary")
+	if code != ExitUsage || !strings.Contains(errs, "這裡不是 opsbook 儲存庫（") || !strings.Contains(errs, "可用 `opsbook init` 建立一個") {
+		t.Errorf("exit %d: %q", code, errs)
+	}
+	_, errs, code = runEnv(t, filepath.Join(empty, "nope"), zh, "list", "expense")
+	if code != ExitUsage || !strings.Contains(errs, "這裡不是 opsbook 儲存庫：沒有 ") || strings.Contains(errs, "no such file") {
+		t.Errorf("exit %d: %q", code, errs)
+	}
+	_, errs, _ = runEnv(t, empty, map[string]string{"LANG": "en_US.UTF-8"}, "summary")
+	if !strings.Contains(errs, "not an opsbook repository (no .opsbook.yaml or .git in ") {
+		t.Errorf("English: %q", errs)
+	}
+}
