@@ -192,3 +192,22 @@ func TestAnIdColumnIsNotCut(t *testing.T) {
 		}
 	}
 }
+
+// A wrapped cell of Chinese fills each line: a word of it goes on after
+// "第 1" rather than leave that alone on a line.
+func TestWrapFillsLinesWithChinese(t *testing.T) {
+	got := wrap("第 1 項沒有收據：已提交的報銷單超過 500.00 時", 22)
+	first := strings.Split(got, "\n")[0]
+	if runewidth.StringWidth(first) < 18 {
+		t.Errorf("first line %q of:\n%s", first, got)
+	}
+	for _, l := range strings.Split(got, "\n") {
+		if runewidth.StringWidth(l) > 22 {
+			t.Errorf("line %q is wider than 22", l)
+		}
+	}
+	if strings.ReplaceAll(got, "\n", "") != strings.ReplaceAll("第 1 項沒有收據：已提交的報銷單超過 500.00 時", " ", "") &&
+		strings.Join(strings.Fields(strings.ReplaceAll(got, "\n", " ")), "") != strings.Join(strings.Fields("第 1 項沒有收據：已提交的報銷單超過 500.00 時"), "") {
+		t.Errorf("text lost: %q", got)
+	}
+}

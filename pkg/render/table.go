@@ -311,7 +311,9 @@ func wrap(s string, w int) string {
 	}
 	for _, word := range strings.SplitAfter(s, " ") {
 		ww := cells.Width(strings.TrimRight(word, " "))
-		if lw > 0 && lw+ww > w {
+		// a word of Chinese may break anywhere: it goes on after what the
+		// line holds rather than leave "第 1" alone on a line
+		if lw > 0 && lw+ww > w && !startsWide(word) {
 			flush()
 		}
 		for _, r := range word {
@@ -330,6 +332,15 @@ func wrap(s string, w int) string {
 		flush()
 	}
 	return strings.Join(lines, "\n")
+}
+
+// startsWide reports whether s begins with a wide (CJK) character: such a
+// word may be broken after it, where a word of Latin letters may not.
+func startsWide(s string) bool {
+	for _, r := range s {
+		return cells.RuneWidth(r) == 2
+	}
+	return false
 }
 
 // wrapColoured is wrap for a cell that may be wholly in one colour: each
