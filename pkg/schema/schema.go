@@ -608,15 +608,19 @@ func prefixed(field, m any) (english, local string) {
 // anyOfMessage explains a failed anyOf: when every branch failed for a
 // missing field, it names the alternatives.
 func anyOfMessage(ve *jsonschema.ValidationError) any {
-	var missing []string
+	var missing []any
 	for _, c := range ve.Causes {
 		l := leaves(c)
 		if len(l) == 1 && lastSegment(l[0].KeywordLocation) == "required" {
-			missing = append(missing, strings.Join(quoteAll(quoted(l[0].Message)), " and "))
+			var names []any
+			for _, n := range quoteAll(quoted(l[0].Message)) {
+				names = append(names, n)
+			}
+			missing = append(missing, i18n.Join(i18n.P(" and "), names...))
 		}
 	}
 	if len(missing) == len(ve.Causes) && len(missing) > 0 {
-		return i18n.P("needs %s", strings.Join(missing, " or "))
+		return i18n.P("needs %s", i18n.Join(i18n.P(" or "), missing...))
 	}
 	var msgs []any
 	for _, c := range ve.Causes {
