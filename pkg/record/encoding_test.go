@@ -120,3 +120,29 @@ func TestAControlCharacterWrittenAsAnEscapeIsRefused(t *testing.T) {
 		t.Errorf("title = %q", v)
 	}
 }
+
+// A bidirectional override or isolate (U+202E, U+2066) reorders how text
+// is shown ("Trojan Source"): a reviewer of the diff and a reader of show
+// would see other text than the file holds. Typed or as an escape, it is
+// refused where it stands.
+func TestABidiControlIsRefused(t *testing.T) {
+	for _, c := range []struct {
+		title string
+		code  string
+		col   int
+	}{
+		{"a\u202Egnp.exe", "U+202E", 9},
+		{"\u2066x\u2069", "U+2066", 8},
+		{`"a\u202Eb"`, "U+202E", 8},
+	} {
+		src := "kind: expense\nid: EXP-2026-0001\ntitle: " + c.title + "\nstatus: draft\n"
+		_, ds := Parse("x.yaml", []byte(src))
+		if len(ds) == 0 || ds[0].Rule != "file-encoding" || !strings.Contains(ds[0].Message, c.code) || ds[0].Line != 3 || ds[0].Column != c.col {
+			t.Errorf("%q: got %v, want file-encoding naming %s at 3:%d", c.title, ds, c.code, c.col)
+		}
+	}
+	// right-to-left text itself (Arabic, Hebrew) and marks are text
+	if _, ds := Parse("x.yaml", []byte("kind: expense\ntitle: שלום \u200F مرحبا\n")); len(ds) != 0 {
+		t.Errorf("right-to-left text: %v", ds)
+	}
+}

@@ -171,6 +171,9 @@ func cleanText(data []byte) bool {
 			if c == 0xC2 && i+1 < len(data) && data[i+1] < 0xA0 {
 				return false // C1 controls
 			}
+			if c == 0xE2 && i+2 < len(data) && isBidi(data[i+1], data[i+2]) {
+				return false // U+202A..U+202E, U+2066..U+2069
+			}
 		}
 	}
 	if len(data) > 0 {
@@ -211,6 +214,9 @@ func (p *parser) checkText(data []byte) bool {
 			case (r < 0x20 && r != '\t') || r == 0x7F || (r >= 0x80 && r < 0xA0):
 				p.add(line, col, "file-encoding", "control character U+%04X is not allowed in a record", r)
 				ok = false
+			case bidiControl(r):
+				p.add(line, col, "file-encoding", msgBidi, r)
+				ok = false
 			}
 			i += size
 			col++
@@ -225,11 +231,28 @@ func (p *parser) checkText(data []byte) bool {
 // text.
 func controlIn(s string) (rune, bool) {
 	for _, r := range s {
-		if (r < 0x20 && r != '\t' && r != '\n') || r == 0x7F || (r >= 0x80 && r < 0xA0) {
+		if (r < 0x20 && r != '\t' && r != '\n') || r == 0x7F || (r >= 0x80 && r < 0xA0) || bidiControl(r) {
 			return r, true
 		}
 	}
 	return 0, false
+}
+
+// msgBidi refuses a bidirectional override or isolate: it reorders how the
+// text around it is shown, so that a reviewer reading the diff, and the
+// reader of list or show, see other text than the file holds.
+const msgBidi = "bidirectional control character U+%04X is not allowed in a record (it reorders how the text is shown: what is read is not what the file holds)"
+
+// bidiControl reports the embeddings, overrides and isolates
+// (U+202A..U+202E, U+2066..U+2069).
+func bidiControl(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
+}
+
+// isBidi reports whether the UTF-8 continuation bytes b1 b2 after 0xE2
+// encode a bidiControl.
+func isBidi(b1, b2 byte) bool {
+	return (b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) || (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9)
 }
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
