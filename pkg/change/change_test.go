@@ -154,8 +154,8 @@ func TestParseAssignment(t *testing.T) {
 
 // TestNextIDNear: a session opened near allocates the id NextID gives
 // (the year folder's names are among the kind's ids), also with a
-// record in a folder below the year's; a file that does not parse makes
-// the session whole (and NextID reads the folder).
+// record in a folder below the year's and with a file in the year's
+// folder that does not parse (no record, but its name is kept clear of).
 func TestNextIDNear(t *testing.T) {
 	dir := repoWith(t, dept)
 	os.MkdirAll(filepath.Join(dir, "records/expenses/2026/old"), 0o755)
@@ -174,13 +174,55 @@ func TestNextIDNear(t *testing.T) {
 		t.Errorf("nextID = %s, want EXP-2026-0051", id)
 	}
 	s.Close()
+	// a file that does not parse is out of the set, near or whole, and
+	// its name is kept clear of; one in another folder is not the year
+	// folder's (NextID reads that folder alone)
 	os.WriteFile(filepath.Join(dir, "records/expenses/2026/EXP-2026-0060.yaml"), []byte("{"), 0o644)
+	os.WriteFile(filepath.Join(dir, "records/expenses/2026/old/EXP-2026-0070.yaml"), []byte("{"), 0o644)
 	s = open(t, dir, "li@example.com")
-	if s.near != nil {
-		t.Fatal("opened near with a file that does not parse")
+	if s.near == nil {
+		t.Fatal("not opened near with a file that does not parse")
 	}
-	if id := s.nextID(record.Expense, 2026); id != "EXP-2026-0061" {
-		t.Errorf("nextID = %s, want EXP-2026-0061", id)
+	if id, want := s.nextID(record.Expense, 2026), NextID(dir, "records", s.idsOf(record.Expense), record.Expense, 2026); id != "EXP-2026-0061" || want != id {
+		t.Errorf("nextID = %s, NextID = %s, want EXP-2026-0061", id, want)
+	}
+}
+
+// TestNoRecordWrittenOverAFile: a new person or a renumbered record is
+// refused where a file that holds no record of that id is already there
+// (it would be replaced, and what it held lost), near and whole.
+func TestNoRecordWrittenOverAFile(t *testing.T) {
+	for _, whole := range []bool{false, true} {
+		dir := repoWith(t, dept)
+		broken := map[string]string{
+			"records/people/zhao.yaml":                 "kind: person\nid: [zhao\n",
+			"records/expenses/2026/EXP-2026-0009.yaml": "",
+		}
+		for rel, data := range broken {
+			os.WriteFile(filepath.Join(dir, rel), []byte(data), 0o644)
+		}
+		s := open(t, dir, "wang@example.com")
+		if whole {
+			if err := s.Whole(); err != nil {
+				t.Fatal(err)
+			}
+		} else if s.near == nil {
+			t.Fatal("not opened near")
+		}
+		if _, _, err := NewRecord(s, record.Person, "zhao", nil); err == nil || !strings.Contains(err.Error(), "records/people/zhao.yaml") {
+			t.Errorf("whole %v: a new person over a broken file: %v", whole, err)
+		}
+		if _, err := RenumberEdits(s, "EXP-2026-0007", "EXP-2026-0009"); err == nil || !strings.Contains(err.Error(), "EXP-2026-0009.yaml") {
+			t.Errorf("whole %v: a renumber over an empty file: %v", whole, err)
+		}
+		if _, err := RenumberEdits(s, "EXP-2026-0007", "EXP-2026-0010"); err != nil {
+			t.Errorf("whole %v: a renumber to a free id: %v", whole, err)
+		}
+		for rel, data := range broken {
+			if got, _ := os.ReadFile(filepath.Join(dir, rel)); string(got) != data {
+				t.Errorf("%s changed", rel)
+			}
+		}
 	}
 }
 

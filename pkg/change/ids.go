@@ -66,3 +66,14 @@ func yearOf(date string) int {
 	}
 	return y
 }
+
+// noFileAt refuses to put the record id at rel when a file is already
+// there that holds no record of that id (broken YAML, an empty file, a
+// record of another id): writing the new record would replace it, and
+// whatever it held, committed or not, would be lost.
+func (s *Session) noFileAt(rel, id string) error {
+	if _, err := os.Lstat(filepath.Join(s.Repo.Root, filepath.FromSlash(rel))); err != nil {
+		return nil
+	}
+	return refused("id-duplicate", "refused: %s is already a file, which holds no record %s: mend or remove it first; nothing was changed", rel, id)
+}

@@ -36,9 +36,10 @@ import (
 // turns the session into a whole one for good.
 //
 // A session opens near only when the index can stand in for the files:
-// a git directory to keep it in, every file a readable record filed under
-// its own id, no file the folders' listing refused (a symbolic link, a
-// folder that cannot be read). Otherwise, and with Options.NoIndex, it
+// a git directory to keep it in, every readable record filed under its
+// own id, no file the folders' listing refused (a symbolic link, a folder
+// that cannot be read). A file that is no record (broken YAML, an empty
+// file) is left out, as the whole department's set leaves it out. Otherwise, and with Options.NoIndex, it
 // opens whole, as before the index existed.
 
 // traceOn: OPSBOOK_TRACE=1 tells, on standard error, how each write was
@@ -80,11 +81,13 @@ func openNear(ctx context.Context, root string) (*repo.Repo, *near, error) {
 		return nil, nil, nil
 	}
 	for _, e := range x.Entries {
-		// An unreadable file (the full read names it), or a record whose
-		// id differs from its file's name: the set finds it under both,
-		// the index under its id alone.
-		if e.Kind == "" || strings.TrimSuffix(path.Base(e.Path), ".yaml") != e.ID {
-			tracef("write reads the whole department: %s is not a readable record filed under its id", e.Path)
+		// A file that is no record is out of the whole department's set
+		// too, and the same before and after a change (its findings are
+		// the loader's, which no change moves); nextID keeps clear of its
+		// name. A record whose id differs from its file's name: the set
+		// finds it under both, the index under its id alone.
+		if e.Kind != "" && strings.TrimSuffix(path.Base(e.Path), ".yaml") != e.ID {
+			tracef("write reads the whole department: %s is not filed under its id", e.Path)
 			return nil, nil, nil
 		}
 	}
@@ -283,15 +286,23 @@ func (s *Session) idsOf(k record.Kind) []string {
 }
 
 // nextID is NextID for the session. A session opened near holds every
-// file of the records folders in its index as a readable record filed
-// under its id (else it opens whole), so the names in the year's folder
-// are among the kind's ids: the folder is not read again (a year's
-// 27,000 claims at 100,000 records: 20 ms).
+// file of the records folders in its index, each a record filed under its
+// id (else it opens whole) or a file that is no record, so the names in
+// the year's folder are the kind's ids and the names of those files: the
+// folder is not read again (a year's 27,000 claims at 100,000 records: 20
+// ms), and a new record is never written over a file that is no record.
 func (s *Session) nextID(k record.Kind, year int) string {
 	if s.near == nil {
 		return NextID(s.Repo.Root, s.Repo.Policy.Records, s.idsOf(k), k, year)
 	}
-	return nextID(s.idsOf(k), nil, k, year)
+	folder := yearFolder(s.Repo.Policy.Records, k, year)
+	var names []string
+	for _, e := range s.near.x.Entries {
+		if e.Kind == "" && path.Dir(e.Path) == folder {
+			names = append(names, path.Base(e.Path))
+		}
+	}
+	return nextID(s.idsOf(k), names, k, year)
 }
 
 // holder returns the path of a record holding id, or "".

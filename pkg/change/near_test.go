@@ -33,6 +33,25 @@ func sampleDept(t testing.TB, n int) string {
 	return dir
 }
 
+// unreadableDept is the sample with record files that are no records (a
+// project many claims name, broken YAML; binary bytes; an empty claim; a
+// list): out of the set near and whole alike.
+func unreadableDept(t *testing.T) string {
+	t.Helper()
+	dir := sampleDept(t, 0)
+	for rel, data := range map[string]string{
+		"records/projects/2026/PRJ-2026-0001.yaml":   "kind: project\nid: [PRJ-2026-0001\n",
+		"records/complaints/2026/CMP-2026-0003.yaml": "\x00\x01\xff",
+		"records/expenses/2026/EXP-2026-0002.yaml":   "",
+		"records/tasks/2026/notes.yaml":              "- a list\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, rel), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
 // generatedDept is a generated department of n records with a .git folder.
 func generatedDept(t *testing.T, n int, seed uint64) string {
 	t.Helper()
@@ -387,6 +406,7 @@ func TestNearEqualsWhole(t *testing.T) {
 		{"sample", sampleDept(t, 0), 250},
 		{"copies", sampleDept(t, 400), 250},
 		{"generated", generatedDept(t, 400, 5), 250},
+		{"unreadable", unreadableDept(t), 150},
 	}
 	at := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 	codes := map[string]int{}
@@ -647,20 +667,25 @@ func TestNearFileChangedBehindIt(t *testing.T) {
 
 // TestOpenNearOrWhole: a session reads the index unless told not to
 // (--no-cache), or unless the index cannot stand in for the files (a
-// file that is not a readable record).
+// record filed under another name). A file that is no record is left
+// out, near as whole.
 func TestOpenNearOrWhole(t *testing.T) {
 	dir := repoWith(t, dept)
 	t.Setenv("GIT_AUTHOR_EMAIL", "wang@example.com")
 	t.Setenv("HOME", dir)
 	for _, tc := range []struct {
-		name    string
-		noIndex bool
-		broken  bool
-		near    bool
-	}{{"index", false, false, true}, {"--no-cache", true, false, false}, {"a broken file", false, true, false}} {
+		name     string
+		noIndex  bool
+		broken   bool
+		misfiled bool
+		near     bool
+	}{{"index", false, false, false, true}, {"--no-cache", true, false, false, false}, {"a broken file", false, true, false, true}, {"a misfiled record", false, true, true, false}} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.broken {
 				os.WriteFile(filepath.Join(dir, "records", "expenses", "2026", "EXP-2026-0009.yaml"), []byte("kind: [\n"), 0o644)
+			}
+			if tc.misfiled {
+				os.WriteFile(filepath.Join(dir, "records", "expenses", "2026", "EXP-2026-0011.yaml"), []byte(strings.ReplaceAll(dept["records/expenses/2026/EXP-2026-0007.yaml"], "0007", "0012")), 0o644)
 			}
 			s, err := OpenWith(context.Background(), dir, Options{Now: now, NoIndex: tc.noIndex})
 			if err != nil {

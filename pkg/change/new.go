@@ -46,6 +46,9 @@ func NewRecord(s *Session, k record.Kind, id string, sets []Assignment) (string,
 	if other := s.holder(id); other != "" {
 		return "", nil, refused("id-duplicate", "refused: %s already exists (%s)", id, other)
 	}
+	if err := s.noFileAt(RecordPath(s.Repo.Policy.Records, k, id), id); err != nil {
+		return "", nil, err
+	}
 	tmpl, err := template.ParseFS(templates.FS, string(k)+".yaml")
 	if err != nil {
 		return "", nil, err

@@ -41,6 +41,9 @@ func RenumberEdits(s *Session, oldID, newID string) ([]Edit, error) {
 		return nil, refused("renumber", "%s is already taken by %s", newID, other)
 	}
 	newPath := RecordPath(s.Repo.Policy.Records, rec.Kind, newID)
+	if err := s.noFileAt(newPath, newID); err != nil {
+		return nil, err
+	}
 	var edits []Edit
 	rewrite := func(r *record.Record, paths []string) ([]byte, error) {
 		src, err := record.ReadFile(s.Repo.Root, r.Path)

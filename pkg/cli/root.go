@@ -261,6 +261,7 @@ func (g *global) loadAround(ctx context.Context, id string) (time.Time, *repo.Re
 		var none *repo.NoRecord
 		switch {
 		case err == nil:
+			g.warnUnreadable(r)
 			g.warnInterrupted(r.Root)
 			return now, r, nil
 		case errors.As(err, &none):

@@ -281,3 +281,30 @@ func TestInboxIndexOfRead(t *testing.T) {
 		t.Error("the index of before a change was taken for the records read after it")
 	}
 }
+
+// With record files that are no records in the department, show answers
+// from the record's neighbourhood as the full read does, its warning of
+// those files included.
+func TestShowWithUnreadableFiles(t *testing.T) {
+	dir := indexedDepts(t)["sample"]
+	for rel, data := range map[string]string{
+		"records/projects/2025/PRJ-2025-0001.yaml":   "kind: project\nid: [PRJ-2025-0001\n",
+		"records/complaints/2026/CMP-2026-0003.yaml": "\x00\x01\xff",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, rel), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range []string{"EXP-2025-0001", "PLN-2025-0001", "CMP-2026-0004", "li.wei"} {
+		for _, args := range [][]string{{"show", id}, {"show", id, "-o", "json"}} {
+			got := runAt(dir, false, args...)
+			want := runAt(dir, false, append(args, "--no-cache")...)
+			if got != want {
+				t.Errorf("%v: the neighbourhood's answer differs from the full read's:\n%s", args, lineDiff(got, want))
+			}
+			if !strings.Contains(got, "PRJ-2025-0001.yaml") {
+				t.Errorf("%v: no warning of the file that is no record:\n%s", args, got)
+			}
+		}
+	}
+}

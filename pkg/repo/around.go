@@ -90,7 +90,7 @@ func LoadAround(ctx context.Context, dir, id string) (*Repo, error) {
 	}
 	sch = sch.Encrypting(EncryptedFields(pol))
 	tr := trace(time.Now())
-	full, skel, claims, naming, plans := Around(x, id)
+	full, skel, claims, naming, plans := around(x, id, true)
 	if full == nil {
 		return nil, ErrFullPath
 	}
@@ -104,6 +104,14 @@ func LoadAround(ctx context.Context, dir, id string) (*Repo, error) {
 		return ids
 	}}
 	r.Diags = append(r.Diags, pds...)
+	// A file the index could not read as a record is left out, as a full
+	// read leaves it out of its set, and read again for what the full
+	// read says of it (the reading commands warn of it).
+	ds, err := unreadableDiags(root, pol.Records, x)
+	if err != nil {
+		return nil, err
+	}
+	r.Diags = append(r.Diags, ds...)
 	// The records around are read, parsed and checked on every core, each
 	// worker through its own open folder (a copied department puts
 	// thousands of claims around one: those sharing its receipt).
@@ -183,6 +191,13 @@ func LoadAround(ctx context.Context, dir, id string) (*Repo, error) {
 // one readable file, some record file cannot be read or some record is
 // filed under a name other than its id.
 func Around(x *index.Index, id string) (full, skel, claims, naming, planSkels []*index.Entry) {
+	return around(x, id, false)
+}
+
+// around is Around; with unreadable it passes over the files the index
+// could not read as records (a full read leaves them out of its set too,
+// and warns of them: LoadAround reads them again for that warning).
+func around(x *index.Index, id string, unreadable bool) (full, skel, claims, naming, planSkels []*index.Entry) {
 	es := x.Get(id)
 	if len(es) != 1 {
 		return nil, nil, nil, nil, nil
@@ -196,8 +211,10 @@ func Around(x *index.Index, id string) (full, skel, claims, naming, planSkels []
 	}
 	add(rec)
 	for _, e := range x.Entries {
-		switch e.Kind {
-		case "":
+		if e.Kind == "" {
+			if unreadable {
+				continue
+			}
 			// An unreadable file: commands warn of it, from a full load.
 			return nil, nil, nil, nil, nil
 		}
@@ -407,4 +424,38 @@ func yearOf(date string) string {
 		return ""
 	}
 	return date[:4]
+}
+
+// unreadableDiags reads again each record file the index could not read
+// as a record and returns what a full read finds in it (the loader's
+// diagnostics of a file that makes no record), or ErrFullPath when one is
+// no regular file or reads as a record now (changed since the index).
+func unreadableDiags(root, dir string, x *index.Index) ([]diag.Diagnostic, error) {
+	var bad []string
+	for _, e := range x.Entries {
+		if e.Kind == "" {
+			bad = append(bad, e.Path)
+		}
+	}
+	if len(bad) == 0 {
+		return nil, nil
+	}
+	rd := newReader(root)
+	defer rd.close()
+	c := rd.cursor()
+	defer c.close()
+	l := &loader{root: root, dir: dir, noSchema: true} // no record: no schema
+	var out []diag.Diagnostic
+	var buf []byte
+	for _, p := range bad {
+		if _, regular, err := c.lstat(p); err != nil || !regular {
+			return nil, ErrFullPath
+		}
+		res := l.file(c, p, nil, &buf)
+		if res.rec != nil {
+			return nil, ErrFullPath
+		}
+		out = append(out, res.diags...)
+	}
+	return out, nil
 }

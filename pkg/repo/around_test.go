@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -57,6 +58,7 @@ func TestAroundEqualsFull(t *testing.T) {
 		{"splits", splitClaims(t), now},
 		{"plans", plansDept(t), now},
 		{"mistyped", mistyped(t), now},
+		{"unreadable", unreadableDept(t), now},
 	}
 	for _, d := range depts {
 		t.Run(d.name, func(t *testing.T) { aroundEqualsFull(t, d.dir, d.now) })
@@ -81,6 +83,22 @@ func aroundEqualsFull(t *testing.T, dir string, now time.Time) {
 		}
 		return string(out)
 	}
+	// what the reading commands warn of: the errors of files that made no
+	// record
+	unreadable := func(r *Repo) string {
+		have := map[string]bool{}
+		for _, rec := range r.Set.Records {
+			have[rec.Path] = true
+		}
+		var out []string
+		for _, d := range diag.Sort(slices.Clone(r.Diags)) {
+			if d.Severity == diag.Error && !have[d.Path] && d.Path != ".opsbook.yaml" {
+				out = append(out, d.String())
+			}
+		}
+		return strings.Join(out, "\n")
+	}
+	wantUnreadable := unreadable(whole)
 	bad := 0
 	for _, rec := range whole.Set.Records {
 		if len(whole.Set.All(rec.ID)) != 1 {
@@ -89,6 +107,9 @@ func aroundEqualsFull(t *testing.T, dir string, now time.Time) {
 		ar, err := LoadAround(ctx, dir, rec.ID)
 		if err != nil {
 			t.Fatalf("%s: %v", rec.ID, err)
+		}
+		if got := unreadable(ar); got != wantUnreadable {
+			t.Fatalf("%s: the files that are no records, around:\n%s\nfull:\n%s", rec.ID, got, wantUnreadable)
 		}
 		want := show(whole, all, rec.ID)
 		got := show(ar, ar.ValidatePaths(now, []string{rec.Path}), rec.ID) // as show asks
@@ -174,6 +195,29 @@ func mistyped(t *testing.T) string {
 		"records/customers/CUS-0002.yaml":            {"classification: confidential", "classification: internal"},
 		"records/complaints/2026/CMP-2026-0008.yaml": {"customer: CUS-0002", "customer: CUS-0002\nclassification: confidential"},
 	})
+	return dir
+}
+
+// unreadableDept is the sample with record files that are no records: a
+// project many claims and plans name, broken YAML; a complaint of binary
+// bytes; an empty claim; a file named after no id. A full read leaves them out and warns of them; a record's
+// neighbourhood leaves them out too, and reads them again for the warning.
+func unreadableDept(t *testing.T) string {
+	t.Helper()
+	dir := sampleCopy(t, 0)
+	for rel, data := range map[string]string{
+		"records/projects/2025/PRJ-2025-0001.yaml":   "kind: project\nid: [PRJ-2025-0001\n",
+		"records/complaints/2026/CMP-2026-0003.yaml": "\x00\x01\xff\xfe",
+		"records/expenses/2026/EXP-2026-0002.yaml":   "",
+		"records/tasks/2026/notes.yaml":              "- a list, not a record\n",
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, rel)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, rel), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return dir
 }
 
