@@ -122,7 +122,7 @@ func (e noRecordError) Is(target error) bool { return target == ErrNoRecord }
 func (r *Repo) History(ctx context.Context, id string) ([]Event, error) {
 	kind, ok := record.KindOfID(id)
 	if !ok {
-		return nil, fmt.Errorf("%q is not a record id (EXP-2026-0193, CUS-0007, BUD-2026, li.wei, ...)", id)
+		return nil, noRecordError{i18n.Sprintf("%q is not a record id (EXP-2026-0193, CUS-0007, BUD-2026, li.wei, ...)", id)}
 	}
 	head, err := r.Resolve("HEAD")
 	if err != nil {

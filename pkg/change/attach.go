@@ -38,11 +38,19 @@ func ReadSources(files []string) ([]Source, error) {
 	var out []Source
 	for _, f := range files {
 		fi, err := os.Lstat(f)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, i18n.Errorf("%w: %s: no such file", ErrUsage, f)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrUsage, err)
 		}
-		if fi.Mode()&fs.ModeSymlink != 0 || !fi.Mode().IsRegular() {
+		switch {
+		case fi.Mode()&fs.ModeSymlink != 0:
 			return nil, i18n.Errorf("%w: %s is not a regular file (a symbolic link is not followed: attach the file itself)", ErrUsage, f)
+		case fi.IsDir():
+			return nil, i18n.Errorf("%w: %s is a folder: attach the files in it", ErrUsage, f)
+		case !fi.Mode().IsRegular():
+			return nil, i18n.Errorf("%w: %s is not a regular file (a device, a pipe or a socket): attach a file", ErrUsage, f)
 		}
 		name := filepath.Base(f)
 		if err := attach.SafeName(name); err != nil {

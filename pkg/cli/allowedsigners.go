@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"github.com/opsbook/opsbook/pkg/render"
 	"os"
 	"path/filepath"
 
@@ -50,6 +51,12 @@ func runRegistryFile(ctx context.Context, g *global, build func(*audit.Rules) st
 	if g.output == "" || g.output == "-" {
 		_, err = fmt.Fprint(g.io.Out, text)
 		return err
+	}
+	switch render.Format(g.output) {
+	case render.Text, render.JSON, render.YAML, render.CSV, render.Markdown, render.GitHub, "table":
+		// -o is this command's FILE; the name of a format is a mistake, not
+		// a file to write in the current folder
+		return usageErr("-o %s names an output format; these commands write one text only, to standard output or to the FILE -o names (give a path, like ./%s)", g.output, g.output)
 	}
 	file := g.output
 	if !filepath.IsAbs(file) {

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -182,7 +183,9 @@ func giveAttachment(g *global, root string, rec *record.Record, p, save string) 
 		}
 		return usageErr("standard output is a terminal and this folder is inside the repository, where git add would commit the clear file: save it outside (--save ~/%s) or redirect (> ~/%s)", save, save)
 	}
-	if err := writeNew(save, clear); err != nil {
+	if err := writeNew(save, clear); errors.Is(err, fs.ErrExist) {
+		return usageErr("%s already exists (it is never written over): choose another file with --save FILE", save)
+	} else if err != nil {
 		return usageErr("%v: choose another file with --save FILE", err)
 	}
 	fmt.Fprintln(g.io.Err, i18n.Sprintf("%s: %d bytes written to %s (readable only by you)", e.Path, len(clear), save))

@@ -283,7 +283,7 @@ func newReadersCmd(g *global) *cobra.Command {
 				return render.WriteYAML(g.io.Out, rows)
 			}
 			if len(rows) == 0 {
-				fmt.Fprintln(g.io.Out, i18n.Sprintf("%s: the policy encrypts no field of %s records", rec.ID, rec.Kind))
+				fmt.Fprintln(g.io.Out, i18n.Sprintf("%s: the policy encrypts no field of %s records", rec.ID, i18n.Word{Group: "kind", Key: string(rec.Kind)}))
 				return nil
 			}
 			var fs []render.Field

@@ -143,6 +143,10 @@ func editLoop(ctx context.Context, g *global, s *change.Session, path string, be
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = g.io.In, g.io.Out, g.io.Err
 		if err := cmd.Run(); err != nil {
 			keepTyped()
+			var exit *exec.ExitError
+			if errors.As(err, &exit) && exit.ExitCode() > 0 {
+				return nil, usageErr("editor %q failed with exit status %d; nothing was changed", editor, exit.ExitCode())
+			}
 			return nil, usageErr("editor %q failed: %v; nothing was changed", editor, err)
 		}
 		edited, err := os.ReadFile(tmp)

@@ -176,6 +176,9 @@ func (o *inboxOpts) inbox(ctx context.Context, now time.Time) (*inbox.Inbox, err
 	}
 	subject := you
 	if o.forHandle != "" {
+		if p := r.Set.Get(o.forHandle); p == nil || p.Kind != record.Person {
+			return nil, usageErr(msgInboxNoPerson, o.forHandle) // a mistyped handle: exit 2, not a refusal
+		}
 		if err := inbox.MayView(r.Set, you.ID, o.forHandle); err != nil {
 			return nil, refused(err)
 		}

@@ -129,6 +129,14 @@ func TestCobraUsageErrorsInTheReadersLanguage(t *testing.T) {
 		{nil, []string{"list", "--statuss"}, []string{"不認識的選項：--statuss（請看 `opsbook list --help`）"}},
 		{nil, []string{"list", "-z"}, []string{"不認識的短選項 'z'（在 -z 中）"}},
 		{nil, []string{"list", "--where"}, []string{"選項 --where 需要一個值"}},
+		{nil, []string{"new"}, []string{"這個指令要 1 個參數，收到 0 個"}},
+		{nil, []string{"list", "expense", "--limit", "abc"}, []string{`選項 -n, --limit 要整數，不是 "abc"（請看 ` + "`opsbook list --help`）"}},
+		{nil, []string{"list", "expense", "--redact=maybe"}, []string{`選項 --redact 要 true 或 false，不是 "maybe"`}},
+		{nil, []string{"set", "EXP-2026-0027", "title=x", "--wait", "abc"}, []string{`選項 --wait："abc" 不是時間長度`}},
+		{nil, []string{"renumber", "EXP-2026-0001"}, []string{"這個指令要 2 個參數，收到 1 個"}},
+		{nil, []string{"attach", "EXP-2026-0001"}, []string{"這個指令至少要 2 個參數，只收到 1 個"}},
+		{nil, []string{"verify", "a", "b"}, []string{"這個指令最多接受 1 個參數，收到 2 個"}},
+		{nil, []string{"attachment", "a", "b", "c"}, []string{"這個指令要 1 到 2 個參數，收到 3 個"}},
 		{map[string]string{"LANG": "en_US.UTF-8"}, []string{"lst"}, []string{`unknown command "lst" for "opsbook"`, "Did you mean this?"}},
 		{map[string]string{"LANG": "en_US.UTF-8"}, []string{"list", "--statuss"}, []string{"unknown flag: --statuss (see `opsbook list --help`)"}},
 	} {
@@ -171,5 +179,25 @@ func TestHelpInBothLanguages(t *testing.T) {
 				t.Errorf("LANG=%s --help --lang %s: exit %d\n%s%s", env, lang, code, out, errs)
 			}
 		}
+	}
+}
+
+// Outside any repository (or -C to a folder that is not there), a reader
+// whose locale is Chinese is told so in Chinese: the first error a
+// newcomer may meet.
+func TestNoRepositoryInTheReadersLanguage(t *testing.T) {
+	empty := t.TempDir()
+	zh := map[string]string{"LANG": "zh_TW.UTF-8"}
+	_, errs, code := runEnv(t, empty, zh, "summary")
+	if code != ExitUsage || !strings.Contains(errs, "這裡不是 opsbook 儲存庫（") || !strings.Contains(errs, "可用 `opsbook init` 建立一個") {
+		t.Errorf("exit %d: %q", code, errs)
+	}
+	_, errs, code = runEnv(t, filepath.Join(empty, "nope"), zh, "list", "expense")
+	if code != ExitUsage || !strings.Contains(errs, "這裡不是 opsbook 儲存庫：沒有 ") || strings.Contains(errs, "no such file") {
+		t.Errorf("exit %d: %q", code, errs)
+	}
+	_, errs, _ = runEnv(t, empty, map[string]string{"LANG": "en_US.UTF-8"}, "summary")
+	if !strings.Contains(errs, "not an opsbook repository (no .opsbook.yaml or .git in ") {
+		t.Errorf("English: %q", errs)
 	}
 }

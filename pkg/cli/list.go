@@ -350,6 +350,11 @@ func runList(ctx context.Context, o *listOpts) error {
 			t.Right[i] = true
 		}
 	}
+	// the last column (the title or name, the widest text) gives way
+	// before an id, a state, a date or a handle is cut
+	if n := len(cols); n > 1 && (cols[n-1].Name == "title" || cols[n-1].Name == "name") {
+		t.Give = map[int]bool{n - 1: true}
+	}
 	cells := make([][]string, len(rows))
 	par.For(len(rows), 2048, func(lo, hi int) {
 		for r := lo; r < hi; r++ {

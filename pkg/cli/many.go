@@ -236,7 +236,7 @@ func (g *global) runMany(ctx context.Context, s *change.Session, b *change.Batch
 		if r.From != "" {
 			fmt.Fprintln(g.io.Out, i18n.Sprintf("%s: %s → %s", r.ID, i18n.Term("state", r.From), i18n.Term("state", r.To)))
 		} else {
-			fmt.Fprintf(g.io.Out, "%s: %s\n", r.ID, b.Msg.Action)
+			fmt.Fprintln(g.io.Out, i18n.Sprintf("%s: %s", r.ID, actionText(b.Msg.Action)))
 		}
 	}
 	n := len(out.Records)

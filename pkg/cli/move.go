@@ -182,12 +182,13 @@ func runMove(ctx context.Context, o *moveOpts) error {
 	if _, err := o.format(render.Text, render.JSON, render.YAML); err != nil {
 		return err
 	}
-	s, rec, err := o.sessionFor(ctx, o.noCommit, o.id)
+	listing := o.to == "" && o.verb == ""
+	s, rec, err := o.sessionForWith(ctx, change.Options{NoCommit: o.noCommit, Query: listing}, o.id)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if o.to == "" && o.verb == "" {
+	if listing {
 		return listOptions(o, s, rec)
 	}
 	to := o.to

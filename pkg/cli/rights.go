@@ -52,7 +52,9 @@ func newRightsCmd(g *global) *cobra.Command {
 			case render.YAML:
 				return render.WriteYAML(g.io.Out, v)
 			}
-			fields := &render.Table{Headers: render.Headers("FIELD", "MODE", "STATES", "WHO", "RULE", "NOTE")}
+			// on a terminal the table fits its width; the notes and who may act
+			// are wrapped, read whole, rather than cut
+			fields := &render.Table{Headers: render.Headers("FIELD", "MODE", "STATES", "WHO", "RULE", "NOTE"), Wrap: map[int]bool{2: true, 3: true, 5: true}}
 			for _, r := range v.Fields {
 				mode := i18n.Term("mode", r.Mode)
 				if r.Value != "" {
@@ -68,7 +70,7 @@ func newRightsCmd(g *global) *cobra.Command {
 				if format == render.Markdown {
 					return render.WriteMarkdown(g.io.Out, t)
 				}
-				return render.WriteTable(g.io.Out, t, g.io.OutTTY)
+				return render.WriteTableWidth(g.io.Out, t, g.io.OutTTY, g.io.Width)
 			}
 			if err := write(fields); err != nil {
 				return err
@@ -89,7 +91,7 @@ func newRightsCmd(g *global) *cobra.Command {
 				return nil
 			}
 			fmt.Fprintln(g.io.Out)
-			moves := &render.Table{Headers: render.Headers("FROM", "TO", "VERB", "WHO", "NEVER", "NOTE")}
+			moves := &render.Table{Headers: render.Headers("FROM", "TO", "VERB", "WHO", "NEVER", "NOTE"), Wrap: map[int]bool{3: true, 4: true, 5: true}}
 			for _, m := range v.Moves {
 				never := strings.Join(m.Never, ", ")
 				if i18n.IsChinese() {

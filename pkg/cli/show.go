@@ -297,7 +297,11 @@ func writeDetail(w io.Writer, o *showOpts, d *query.Detail, root string) error {
 		var hs []render.Field
 		for _, h := range d.History {
 			move := i18n.Term("verb", h.Action)
-			if h.From != "" || h.To != "" {
+			switch {
+			case h.From == "" && h.To == "":
+			case h.From == "" || h.From == h.To: // created, or edited in its state: "新增（草稿）" as history says
+				move += i18n.Sprintf(" (%s)", i18n.Term("state", h.To))
+			default:
 				move += i18n.Sprintf(" (%s → %s)", i18n.Term("state", h.From), i18n.Term("state", h.To))
 			}
 			if len(h.Fields) > 0 {

@@ -59,7 +59,18 @@ func TestListAndSummaryFitEightyColumns(t *testing.T) {
 // a state, a date or a handle cut to "2026-1…" tells nothing.
 func TestListAtEightyColumnsCutsOnlyTheTitle(t *testing.T) {
 	for _, kind := range []string{"person", "customer", "project", "plan", "complaint", "appraisal", "budget", "expense"} {
-		out := runWidth(t, 80, "list", kind)
+		cutOnlyTheTitle(t, 80, kind)
+	}
+	// at 60 too, where the title gives way down to "雙…" first
+	for _, kind := range []string{"expense", "project"} {
+		cutOnlyTheTitle(t, 60, kind)
+	}
+}
+
+func cutOnlyTheTitle(t *testing.T, width int, kind string) {
+	t.Helper()
+	{
+		out := runWidth(t, width, "list", kind)
 		for _, l := range strings.Split(out, "\n") {
 			if !strings.HasPrefix(l, "│") {
 				continue
@@ -68,6 +79,22 @@ func TestListAtEightyColumnsCutsOnlyTheTitle(t *testing.T) {
 			for _, c := range cells[:len(cells)-1] {
 				if strings.Contains(c, "…") {
 					t.Errorf("list %s: a cell other than the last is cut: %q in\n%s", kind, c, l)
+					break
+				}
+			}
+		}
+	}
+}
+
+// rights fits the terminal too: its notes and who may act are wrapped,
+// every word kept, rather than run past the edge.
+func TestRightsFitTheTerminal(t *testing.T) {
+	for _, kind := range []string{"expense", "complaint", "plan"} {
+		out := runWidth(t, 80, "rights", kind)
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, "│") || strings.HasPrefix(l, "┌") {
+				if w := runewidth.StringWidth(l); w > 80 {
+					t.Errorf("rights %s: a table line is %d wide:\n%s", kind, w, l)
 					break
 				}
 			}

@@ -29,12 +29,19 @@ func (w *writeOpts) bind(cmd *cobra.Command) {
 // session opens the repository for a change and maps its failures to exit
 // statuses.
 func (g *global) session(ctx context.Context, noCommit bool) (*change.Session, error) {
+	return g.sessionWith(ctx, change.Options{NoCommit: noCommit})
+}
+
+// sessionWith is session with options; the moment, the wait, the notes and
+// --no-cache are the command's.
+func (g *global) sessionWith(ctx context.Context, o change.Options) (*change.Session, error) {
 	now, err := g.clock()
 	if err != nil {
 		return nil, err
 	}
 	crypt.Ask = askPassphrase(g)
-	s, err := change.OpenWith(ctx, g.dir, change.Options{NoCommit: noCommit, Now: now, Wait: g.wait, Notes: g.io.Err, NoIndex: g.noCache})
+	o.Now, o.Wait, o.Notes, o.NoIndex = now, g.wait, g.io.Err, g.noCache
+	s, err := change.OpenWith(ctx, g.dir, o)
 	if err != nil {
 		return nil, writeErr(err)
 	}
@@ -44,7 +51,12 @@ func (g *global) session(ctx context.Context, noCommit bool) (*change.Session, e
 // sessionFor opens a change session and finds the record it is about; an
 // unknown id is a usage error.
 func (g *global) sessionFor(ctx context.Context, noCommit bool, id string) (*change.Session, *record.Record, error) {
-	s, err := g.session(ctx, noCommit)
+	return g.sessionForWith(ctx, change.Options{NoCommit: noCommit}, id)
+}
+
+// sessionForWith is sessionFor with options.
+func (g *global) sessionForWith(ctx context.Context, o change.Options, id string) (*change.Session, *record.Record, error) {
+	s, err := g.sessionWith(ctx, o)
 	if err != nil {
 		return nil, nil, err
 	}

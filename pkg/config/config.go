@@ -7,6 +7,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -345,8 +346,13 @@ func (p *Policy) Value(key string) string {
 
 var categoryRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
-// ErrNotFound says no repository was found from the starting folder up.
-var ErrNotFound = errors.New("not an opsbook repository")
+// ErrNotFound says no repository was found from the starting folder up,
+// in the reader's language.
+var ErrNotFound error = notFound{}
+
+type notFound struct{}
+
+func (notFound) Error() string { return i18n.T("not an opsbook repository") }
 
 // FindRoot finds the repository root like git finds its top level: from
 // dir upward, the folder holding .git, or the outermost folder holding
@@ -361,7 +367,9 @@ func FindRoot(dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if _, err := os.Stat(abs); err != nil {
+	if _, err := os.Stat(abs); errors.Is(err, fs.ErrNotExist) {
+		return "", i18n.Errorf("%w: there is no folder %s", ErrNotFound, abs)
+	} else if err != nil {
 		return "", fmt.Errorf("%w: %v", ErrNotFound, err)
 	}
 	nearest, outermost := "", ""
@@ -382,7 +390,7 @@ func FindRoot(dir string) (string, error) {
 			if nearest != "" {
 				return nearest, nil
 			}
-			return "", fmt.Errorf("%w (no %s or .git in %s or any parent folder); create one with `opsbook init`", ErrNotFound, FileName, abs)
+			return "", i18n.Errorf("%w (no %s or .git in %s or any parent folder); create one with `opsbook init`", ErrNotFound, FileName, abs)
 		}
 	}
 }

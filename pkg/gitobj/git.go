@@ -3,6 +3,7 @@ package gitobj
 import (
 	"errors"
 	"fmt"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"os"
 	"path/filepath"
 	"strings"
@@ -172,13 +173,13 @@ func (r *Repo) Resolve(rev string) (plumbing.Hash, error) {
 	}
 	h, err := r.git.ResolveRevision(plumbing.Revision(rev))
 	if err != nil {
-		if rev == "HEAD" && errors.Is(err, plumbing.ErrReferenceNotFound) {
-			return plumbing.ZeroHash, fmt.Errorf("the repository has no commits yet")
+		if errors.Is(err, plumbing.ErrReferenceNotFound) {
+			return plumbing.ZeroHash, i18n.Errorf("unknown revision %q: no branch, tag or commit is called so", rev)
 		}
-		return plumbing.ZeroHash, fmt.Errorf("unknown revision %q: %w", rev, err)
+		return plumbing.ZeroHash, i18n.Errorf("unknown revision %q: %w", rev, err)
 	}
 	if _, err := r.Commit(*h); err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("revision %q: %w", rev, err)
+		return plumbing.ZeroHash, i18n.Errorf("revision %q: %w", rev, err)
 	}
 	return *h, nil
 }
@@ -191,10 +192,10 @@ func (r *Repo) Resolve(rev string) (plumbing.Hash, error) {
 func (r *Repo) head() (plumbing.Hash, error) {
 	ref, err := r.git.Reference(plumbing.HEAD, true)
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
-		return plumbing.ZeroHash, fmt.Errorf("the repository has no commits yet")
+		return plumbing.ZeroHash, i18n.Errorf("the repository has no commits yet")
 	}
 	if err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("unknown revision %q: %w", "HEAD", err)
+		return plumbing.ZeroHash, i18n.Errorf("unknown revision %q: %w", "HEAD", err)
 	}
 	h := ref.Hash()
 	if _, err := r.ReadHead(h); err != nil {

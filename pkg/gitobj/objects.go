@@ -6,6 +6,7 @@ import (
 	"crypto/sha1"
 	"errors"
 	"fmt"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"io"
 	"strconv"
 	"strings"
@@ -135,7 +136,12 @@ type CommitHead struct {
 // ErrBadCommit says a commit object is not one git would read: its first
 // header is not a tree, a parent line right after it names no commit, or
 // it has no author or committer.
-var ErrBadCommit = errors.New("malformed commit object")
+// It reads in the reader's language.
+var ErrBadCommit error = badCommit{}
+
+type badCommit struct{}
+
+func (badCommit) Error() string { return i18n.T("malformed commit object") }
 
 // ReadHead reads a commit's headers, without decoding the rest.
 func (r *Repo) ReadHead(h plumbing.Hash) (CommitHead, error) {
@@ -163,10 +169,10 @@ func ParseHead(b []byte) (CommitHead, error) {
 	line, b, _ := bytes.Cut(b, []byte{'\n'})
 	tree, ok := bytes.CutPrefix(line, []byte("tree "))
 	if !ok {
-		return ch, fmt.Errorf("%w: its first line is not a tree", ErrBadCommit)
+		return ch, i18n.Errorf("%w: its first line is not a tree", ErrBadCommit)
 	}
 	if ch.Tree, ok = hexHash(tree); !ok {
-		return ch, fmt.Errorf("%w: bad tree %q", ErrBadCommit, tree)
+		return ch, i18n.Errorf("%w: bad tree %q", ErrBadCommit, tree)
 	}
 	parents := true // still in the parent lines right after the tree
 	sawAuthor, sawCommitter := false, false
@@ -185,7 +191,7 @@ func ParseHead(b []byte) (CommitHead, error) {
 			h, ok := hexHash(val)
 			switch {
 			case parents && !ok:
-				return ch, fmt.Errorf("%w: bad parent %q", ErrBadCommit, val)
+				return ch, i18n.Errorf("%w: bad parent %q", ErrBadCommit, val)
 			case parents:
 				ch.Parents = append(ch.Parents, h)
 			default:
@@ -199,14 +205,14 @@ func ParseHead(b []byte) (CommitHead, error) {
 			ch.Signed = true
 		case "author":
 			if sawAuthor {
-				return ch, fmt.Errorf("%w: two author lines", ErrBadCommit)
+				return ch, i18n.Errorf("%w: two author lines", ErrBadCommit)
 			}
 			ch.Name, ch.Email, ch.When = parseIdent(val)
 			sawAuthor = true
 		case "committer":
 			// "Name <email> 1700000000 +0800"
 			if sawCommitter {
-				return ch, fmt.Errorf("%w: two committer lines", ErrBadCommit)
+				return ch, i18n.Errorf("%w: two committer lines", ErrBadCommit)
 			}
 			if j := bytes.LastIndexByte(val, '>'); j >= 0 {
 				f := bytes.Fields(val[j+1:])
@@ -218,7 +224,7 @@ func ParseHead(b []byte) (CommitHead, error) {
 		}
 	}
 	if !sawAuthor || !sawCommitter {
-		return ch, fmt.Errorf("%w: no author or committer", ErrBadCommit)
+		return ch, i18n.Errorf("%w: no author or committer", ErrBadCommit)
 	}
 	return ch, nil
 }

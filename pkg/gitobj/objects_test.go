@@ -2,6 +2,7 @@ package gitobj
 
 import (
 	"errors"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"strings"
 	"testing"
 )
@@ -45,5 +46,17 @@ func TestParseHead(t *testing.T) {
 		} else if !strings.Contains(err.Error(), "malformed") {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+// A malformed commit is said in the reader's language (verify stops on it
+// with this error), and is still ErrBadCommit.
+func TestBadCommitInChinese(t *testing.T) {
+	defer i18n.Set(i18n.English)
+	i18n.Set(i18n.Chinese)
+	raw := "tree " + strings.Repeat("a", 40) + "\nauthor A <a@x> 1 +0000\nauthor B <b@x> 1 +0000\ncommitter A <a@x> 1 +0000\n\nx\n"
+	_, err := ParseHead([]byte(raw))
+	if !errors.Is(err, ErrBadCommit) || err.Error() != "格式不正確的 commit 物件：有兩行 author" {
+		t.Errorf("err = %v", err)
 	}
 }

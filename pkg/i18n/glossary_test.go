@@ -18,6 +18,11 @@ var offGlossary = map[string]string{
 	"計劃":    "計畫 (plan)",
 	"報銷申請":  "報銷單 (expense claim)",
 	"移動":    "狀態轉換 (move)",
+	"筆記錄":   "筆紀錄 (record; 記錄 is to record)",
+	"記錄編號":  "紀錄編號 (record id)",
+	"所列記錄":  "所列紀錄 (record)",
+	"%s 記錄": "%s紀錄 (record)",
+	"沒有提交":  "沒有 commit (commit; 提交 is submit)",
 }
 
 func TestCatalogKeepsToTheGlossary(t *testing.T) {

@@ -408,11 +408,10 @@ func TestPageInChinese(t *testing.T) {
 // A record's text cannot drive the terminal: control characters (an
 // escape sequence in a title) are left out of the page.
 func TestPageDropsControlCharacters(t *testing.T) {
-	evil := strings.Replace(claimSmall, "title: 文具", "title: \"文具\\e[2J\\a\"", 1)
-	box := build(t, "zhang.min", nil, evil)
-	if !strings.Contains(box.Items[0].Title, "\x1b") {
-		t.Fatalf("the test title lost its escape: %q", box.Items[0].Title)
-	}
+	// the parser refuses such a title in a file (file-encoding) and leaves
+	// it out; the page drops them whatever hands it one
+	box := build(t, "zhang.min", nil, claimSmall)
+	box.Items[0].Title = "文具\x1b[2J\a"
 	row := box.Page(now).Sections[0].Table.Rows[0]
 	if strings.ContainsAny(strings.Join(row, ""), "\x1b\a") || !strings.Contains(row[2], "文具[2J") {
 		t.Errorf("row: %q", row)

@@ -64,6 +64,12 @@ func TestSyntaxHints(t *testing.T) {
 		{"tab after a field", "kind: expense\nid: EXP-2026-0001\nnote: y\n\tbad: 1\n", "a tab in the indentation", 4, 1},
 		{"tab in a list", "kind: expense\nitems:\n\t- description: a\n", "a tab in the indentation", 3, 1},
 		{"tab after spaces", "kind: expense\nitems:\n  - description: a\n  \tamount: 1\n", "a tab in the indentation", 4, 3},
+		// the YAML parser's own errors count lines from 0: the line named is
+		// the one with the mistake
+		{"unclosed list", "kind: expense\nid: EXP-2026-0001\ntitle: [unclosed\nnote: a\n", "did not find expected ',' or ']'", 3, 1},
+		{"unclosed mapping", "kind: expense\nid: EXP-2026-0001\ntitle: {a: 1\n", "did not find expected ',' or '}'", 3, 1},
+		{"a list item among fields", "kind: expense\nid: EXP-2026-0001\n- item\n", "did not find expected key", 3, 1},
+		{"unclosed quote", "kind: expense\nid: EXP-2026-0001\ntitle: \"unclosed\n", "found unexpected end of stream", 3, 1},
 	} {
 		_, ds := Parse("x.yaml", []byte(c.src))
 		if len(ds) == 0 {
@@ -77,5 +83,66 @@ func TestSyntaxHints(t *testing.T) {
 	// a full-width colon inside a value is text, not a mistake
 	if _, ds := Parse("x.yaml", []byte("kind: expense\nnote: 備註：下週\n")); len(ds) != 0 {
 		t.Errorf("full-width colon in a value: %v", ds)
+	}
+}
+
+// A control character written as an escape in double quotes ("\e[2J",
+// "\x07") is refused as one typed raw is: list, show and the reports would
+// send it to the reader's terminal (clear the screen, set its title). A
+// line break or tab written so is text.
+func TestAControlCharacterWrittenAsAnEscapeIsRefused(t *testing.T) {
+	for _, c := range []struct {
+		esc  string
+		code string
+		col  int
+	}{
+		{`\e[2J`, "U+001B", 8},
+		{`ok\x07`, "U+0007", 8},
+		{`\u009b31m`, "U+009B", 8},
+		{`a\x7f`, "U+007F", 8},
+		{`a\rb`, "U+000D", 8},
+	} {
+		src := "kind: expense\nid: EXP-2026-0001\ntitle: \"" + c.esc + "\"\nstatus: draft\n"
+		r, ds := Parse("records/expenses/2026/EXP-2026-0001.yaml", []byte(src))
+		if len(ds) != 1 || ds[0].Rule != "file-encoding" || !strings.Contains(ds[0].Message, c.code) || ds[0].Line != 3 || ds[0].Column != c.col {
+			t.Errorf("%s: got %v, want one file-encoding finding naming %s at 3:%d", c.esc, ds, c.code, c.col)
+			continue
+		}
+		if v, ok := r.Data.Get("title"); ok {
+			t.Errorf("%s: the title was kept: %q", c.esc, v)
+		}
+	}
+	r, ds := Parse("x.yaml", []byte("kind: expense\nid: EXP-2026-0001\ntitle: \"a\\tb\\nc\"\n"))
+	if len(ds) != 0 {
+		t.Errorf("a tab and a line break as escapes: %v", ds)
+	}
+	if v, _ := r.Data.Get("title"); v != "a\tb\nc" {
+		t.Errorf("title = %q", v)
+	}
+}
+
+// A bidirectional override or isolate (U+202E, U+2066) reorders how text
+// is shown ("Trojan Source"): a reviewer of the diff and a reader of show
+// would see other text than the file holds. Typed or as an escape, it is
+// refused where it stands.
+func TestABidiControlIsRefused(t *testing.T) {
+	for _, c := range []struct {
+		title string
+		code  string
+		col   int
+	}{
+		{"a\u202Egnp.exe", "U+202E", 9},
+		{"\u2066x\u2069", "U+2066", 8},
+		{`"a\u202Eb"`, "U+202E", 8},
+	} {
+		src := "kind: expense\nid: EXP-2026-0001\ntitle: " + c.title + "\nstatus: draft\n"
+		_, ds := Parse("x.yaml", []byte(src))
+		if len(ds) == 0 || ds[0].Rule != "file-encoding" || !strings.Contains(ds[0].Message, c.code) || ds[0].Line != 3 || ds[0].Column != c.col {
+			t.Errorf("%q: got %v, want file-encoding naming %s at 3:%d", c.title, ds, c.code, c.col)
+		}
+	}
+	// right-to-left text itself (Arabic, Hebrew) and marks are text
+	if _, ds := Parse("x.yaml", []byte("kind: expense\ntitle: שלום \u200F مرحبا\n")); len(ds) != 0 {
+		t.Errorf("right-to-left text: %v", ds)
 	}
 }

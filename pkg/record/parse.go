@@ -171,6 +171,9 @@ func cleanText(data []byte) bool {
 			if c == 0xC2 && i+1 < len(data) && data[i+1] < 0xA0 {
 				return false // C1 controls
 			}
+			if c == 0xE2 && i+2 < len(data) && isBidi(data[i+1], data[i+2]) {
+				return false // U+202A..U+202E, U+2066..U+2069
+			}
 		}
 	}
 	if len(data) > 0 {
@@ -211,6 +214,9 @@ func (p *parser) checkText(data []byte) bool {
 			case (r < 0x20 && r != '\t') || r == 0x7F || (r >= 0x80 && r < 0xA0):
 				p.add(line, col, "file-encoding", "control character U+%04X is not allowed in a record", r)
 				ok = false
+			case bidiControl(r):
+				p.add(line, col, "file-encoding", msgBidi, r)
+				ok = false
 			}
 			i += size
 			col++
@@ -220,15 +226,58 @@ func (p *parser) checkText(data []byte) bool {
 	return ok
 }
 
+// controlIn finds a control character in a value (a terminal's escape
+// sequences begin with one) other than a tab or a line break, which are
+// text.
+func controlIn(s string) (rune, bool) {
+	for _, r := range s {
+		if (r < 0x20 && r != '\t' && r != '\n') || r == 0x7F || (r >= 0x80 && r < 0xA0) || bidiControl(r) {
+			return r, true
+		}
+	}
+	return 0, false
+}
+
+// msgBidi refuses a bidirectional override or isolate: it reorders how the
+// text around it is shown, so that a reviewer reading the diff, and the
+// reader of list or show, see other text than the file holds.
+const msgBidi = "bidirectional control character U+%04X is not allowed in a record (it reorders how the text is shown: what is read is not what the file holds)"
+
+// bidiControl reports the embeddings, overrides and isolates
+// (U+202A..U+202E, U+2066..U+2069).
+func bidiControl(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
+}
+
+// isBidi reports whether the UTF-8 continuation bytes b1 b2 after 0xE2
+// encode a bidiControl.
+func isBidi(b1, b2 byte) bool {
+	return (b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) || (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9)
+}
+
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 func yamlError(err error) (int, string) {
 	msg := err.Error()
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 		n, _ := strconv.Atoi(m[1])
+		if parserError(m[2]) {
+			n++ // the parser's marks count lines from 0 (its scanner's are made to count from 1)
+		}
 		return n, m[2]
 	}
 	return 1, strings.TrimPrefix(msg, "yaml: ")
+}
+
+// parserError reports whether a YAML error is the parser's rather than the
+// scanner's: yaml.v3 names the parser's line counting from 0.
+func parserError(msg string) bool {
+	for _, p := range []string{"did not find expected", "found undefined tag handle", "found duplicate %", "found incompatible YAML document"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func nodeKindName(n *yaml.Node) i18n.Phrase {
@@ -346,6 +395,13 @@ func (p *parser) value(n *yaml.Node, depth int, path string) (any, bool) {
 		case "!!binary":
 			p.add(n.Line, n.Column, "yaml-tag", "binary value: records are plain text")
 			return nil, false
+		}
+		if n.Style&yaml.DoubleQuotedStyle != 0 {
+			if r, bad := controlIn(n.Value); bad {
+				// written as an escape ("\e[2J"): checkText saw none typed raw
+				p.add(n.Line, n.Column, "file-encoding", "control character U+%04X (written as an escape) is not allowed in a record", r)
+				return nil, false
+			}
 		}
 		return n.Value, true
 	}

@@ -4,6 +4,7 @@ import (
 	"io"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/mattn/go-runewidth"
 	"github.com/opsbook/opsbook/pkg/internal/cells"
@@ -51,8 +52,13 @@ func WriteFields(w io.Writer, fields []Field, indent string, width int) error {
 // Wrap breaks text into lines of at most width display cells: between words
 // for alphabetic text, between any two characters for Chinese (which has no
 // spaces), and inside a word only when the word alone is too wide.
+//
+// A colour's escape codes take no room: an opening code stays with the
+// word it colours, a closing one with the word it ends, so that no line
+// holds half of one. A number's group separators ("69,609.00") hold it
+// together as one word.
 func Wrap(s string, width int) []string {
-	if width <= 0 || cells.Width(s) <= width {
+	if width <= 0 || cells.Width(stripANSI(s)) <= width {
 		return []string{s}
 	}
 	var lines []string
@@ -64,7 +70,7 @@ func Wrap(s string, width int) []string {
 		lineWidth = 0
 	}
 	for _, tok := range wrapUnits(s) {
-		tw := cells.Width(tok)
+		tw := cells.Width(stripANSI(tok))
 		if tok == " " && lineWidth == 0 {
 			continue
 		}
@@ -73,6 +79,9 @@ func Wrap(s string, width int) []string {
 			if tok == " " {
 				continue
 			}
+		}
+		if tw > width && tok != stripANSI(tok) {
+			tok = stripANSI(tok) // cut below: its codes would be split
 		}
 		for tw > width { // a word wider than a line: cut it
 			head := runewidth.Truncate(tok, width, "")
@@ -97,28 +106,74 @@ func Wrap(s string, width int) []string {
 // letters and digits of alphabetic scripts, single spaces, and every other
 // character on its own (a Chinese character, a punctuation mark).
 func wrapUnits(s string) []string {
+	out := splitUnits(s)
+	// glue each escape code to its word: an opening one to the next unit,
+	// a reset to the one before
+	var glued []string
+	pending := ""
+	for _, u := range out {
+		switch {
+		case strings.HasPrefix(u, "\x1b[") && u == "\x1b[0m" && len(glued) > 0 && pending == "":
+			glued[len(glued)-1] += u
+		case strings.HasPrefix(u, "\x1b["):
+			pending += u
+		default:
+			glued = append(glued, pending+u)
+			pending = ""
+		}
+	}
+	if pending != "" {
+		if len(glued) > 0 {
+			glued[len(glued)-1] += pending
+		} else {
+			glued = append(glued, pending)
+		}
+	}
+	return glued
+}
+
+// splitUnits is wrapUnits before its escape codes are glued: each code
+// (ESC [ ... m) is a unit of its own.
+func splitUnits(s string) []string {
 	var out []string
 	word := -1
-	for i, r := range s {
-		alpha := r < 0x1100 && !unicode.IsSpace(r) && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune(".-_/@:+'", r))
-		if alpha {
-			if word < 0 {
-				word = i
-			}
-			continue
-		}
+	endWord := func(i int) {
 		if word >= 0 {
 			out = append(out, s[word:i])
 			word = -1
 		}
+	}
+	for i := 0; i < len(s); {
+		if s[i] == 0x1b {
+			if m := ansiRE.FindStringIndex(s[i:]); m != nil && m[0] == 0 {
+				endWord(i)
+				out = append(out, s[i:i+m[1]])
+				i += m[1]
+				continue
+			}
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		alpha := r < 0x1100 && !unicode.IsSpace(r) && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune(".-_/@:+'", r))
+		if r == ',' && i > 0 && isDigit(s[i-1]) && i+1 < len(s) && isDigit(s[i+1]) {
+			alpha = true // a group separator inside a number
+		}
+		if alpha {
+			if word < 0 {
+				word = i
+			}
+			i += size
+			continue
+		}
+		endWord(i)
 		if unicode.IsSpace(r) {
 			out = append(out, " ")
 		} else {
-			out = append(out, string(r))
+			out = append(out, s[i:i+size])
 		}
+		i += size
 	}
-	if word >= 0 {
-		out = append(out, s[word:])
-	}
+	endWord(len(s))
 	return out
 }
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }

@@ -35,6 +35,11 @@ func TestWrap(t *testing.T) {
 		{"一位主播在小紅書私信詢問", 10, []string{"一位主播在", "小紅書私信", "詢問"}},
 		{"資料轉交 PRJ-2026-0006 評估", 15, []string{"資料轉交", "PRJ-2026-0006", "評估"}},
 		{"abcdefghijklmnop", 6, []string{"abcdef", "ghijkl", "mnop"}},
+		// a grouped number is one word: never "69," on one line and "609.00" on the next
+		{"預算 80,000.00 · 剩餘 69,609.00", 26, []string{"預算 80,000.00 · 剩餘", "69,609.00"}},
+		// a colour's escape codes take no room and are never split
+		{"新增（草稿）  \x1b[2mcef2b23\x1b[0m", 20, []string{"新增（草稿）", "\x1b[2mcef2b23\x1b[0m"}},
+		{"\x1b[1m標題\x1b[0m 一二三四五", 12, []string{"\x1b[1m標題\x1b[0m 一二三", "四五"}},
 	}
 	for _, c := range cases {
 		got := Wrap(c.in, c.width)
@@ -42,7 +47,7 @@ func TestWrap(t *testing.T) {
 			t.Errorf("Wrap(%q, %d) = %q, want %q", c.in, c.width, got, c.want)
 		}
 		for _, l := range got {
-			if runewidth.StringWidth(l) > c.width {
+			if runewidth.StringWidth(stripANSI(l)) > c.width {
 				t.Errorf("line %q is wider than %d", l, c.width)
 			}
 		}

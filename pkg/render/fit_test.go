@@ -170,3 +170,44 @@ func TestCleanJoinsWrappedLines(t *testing.T) {
 		t.Errorf("English: %q", got)
 	}
 }
+
+// A column of record ids that is not the first (the inbox's record, after
+// its deadline) is not cut: "CMP-202…" names no record.
+func TestAnIdColumnIsNotCut(t *testing.T) {
+	tbl := &Table{Headers: []string{"時限", "紀錄", "事項", "指令"}, Wrap: map[int]bool{2: true, 3: true}}
+	tbl.Add("逾期 6 天", "CMP-2026-0009", "調查：到貨外包裝再次破損 [解決時限]", "opsbook investigate CMP-2026-0009")
+	tbl.Add("", "ANA-2026-0004", "提交：2027 春節禮盒預售需求預測", "opsbook move ANA-2026-0004")
+	tbl.Add("逾期 6 天", "PLN-2026-0004", "完成 tasks.0：簽約經銷商 25 家", "opsbook set PLN-2026-0004 tasks.0.status=done tasks.0.done=2026-11-26")
+	var b bytes.Buffer
+	if err := WriteTableWidth(&b, tbl, true, 60); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if w := widest(out); w > 60 {
+		t.Errorf("table is %d wide:\n%s", w, out)
+	}
+	for _, id := range []string{"│ CMP-2026-0009 │", "│ ANA-2026-0004 │", "│ PLN-2026-0004 │"} {
+		if !strings.Contains(out, id) {
+			t.Errorf("%s was cut:\n%s", id, out)
+		}
+	}
+}
+
+// A wrapped cell of Chinese fills each line: a word of it goes on after
+// "第 1" rather than leave that alone on a line.
+func TestWrapFillsLinesWithChinese(t *testing.T) {
+	got := wrap("第 1 項沒有收據：已提交的報銷單超過 500.00 時", 22)
+	first := strings.Split(got, "\n")[0]
+	if runewidth.StringWidth(first) < 18 {
+		t.Errorf("first line %q of:\n%s", first, got)
+	}
+	for _, l := range strings.Split(got, "\n") {
+		if runewidth.StringWidth(l) > 22 {
+			t.Errorf("line %q is wider than 22", l)
+		}
+	}
+	if strings.ReplaceAll(got, "\n", "") != strings.ReplaceAll("第 1 項沒有收據：已提交的報銷單超過 500.00 時", " ", "") &&
+		strings.Join(strings.Fields(strings.ReplaceAll(got, "\n", " ")), "") != strings.Join(strings.Fields("第 1 項沒有收據：已提交的報銷單超過 500.00 時"), "") {
+		t.Errorf("text lost: %q", got)
+	}
+}

@@ -2,9 +2,11 @@ package render
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -48,6 +50,10 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 		dir = "."
 	}
 	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
+	if errors.Is(err, fs.ErrNotExist) {
+		// not the temporary file's name, which the reader never gave
+		return i18n.Errorf("writing %s: there is no folder %s", path, filepath.Clean(dir))
+	}
 	if err != nil {
 		return i18n.Errorf("writing %s: %w", path, err)
 	}

@@ -142,3 +142,13 @@ func TestHTMLLangIsTheReadersLanguage(t *testing.T) {
 		}
 	}
 }
+
+// Writing into a folder that is not there names the folder, not the
+// temporary file the reader never gave.
+func TestWriteFileAtomicIntoNoFolder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nope", "x.html")
+	err := WriteFileAtomic(path, []byte("x"), 0o644)
+	if err == nil || !strings.Contains(err.Error(), "there is no folder "+filepath.Dir(path)) || strings.Contains(err.Error(), ".tmp") {
+		t.Errorf("err = %v", err)
+	}
+}

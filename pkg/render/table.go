@@ -28,6 +28,10 @@ type Table struct {
 	// Wrap lists the columns Fit wraps onto more lines instead of cutting
 	// (a reason that must be read whole).
 	Wrap map[int]bool
+	// Give lists the columns Fit cuts first, down to 4 cells ("ab…"),
+	// before any other is cut (a list's title, so that a state or a handle
+	// stays whole).
+	Give map[int]bool
 }
 
 // Add appends a row.
@@ -113,7 +117,8 @@ const minColumn = 8
 // down to its header's width or minColumn; the first column (the id) and
 // numbers are not cut (a number column's header may be, down to the width of
 // its values). Only when that is not enough are the text columns narrowed
-// further, to 4 cells ("ab…"), so the box never breaks. A table
+// further, to 4 cells ("ab…"), so the box never breaks. A column of record
+// ids is not cut either, wherever it stands. A table
 // that fits, or width 0, is returned as it is.
 func Fit(t *Table, width int) *Table {
 	if width <= 0 || len(t.Headers) == 0 {
@@ -128,11 +133,12 @@ func Fit(t *Table, width int) *Table {
 		return t
 	}
 	cut := append([]int(nil), widths...)
+	ids := idColumns(t)
 	shrink := func(floor func(i int) int) {
 		for total > width {
 			widest := -1
 			for i, w := range cut {
-				if i > 0 && !t.Right[i] && w > floor(i) && (widest < 0 || w > cut[widest]) {
+				if i > 0 && !ids[i] && !t.Right[i] && w > floor(i) && (widest < 0 || w > cut[widest]) {
 					widest = i
 				}
 			}
@@ -143,6 +149,13 @@ func Fit(t *Table, width int) *Table {
 			total--
 		}
 	}
+	// the columns that give way first do, as far as needed
+	shrink(func(i int) int {
+		if t.Give[i] {
+			return 4
+		}
+		return cut[i]
+	})
 	values := valueWidths(t)
 	words := longestWords(t)
 	// a wrapped column keeps room for its longest word (a command's
@@ -160,7 +173,7 @@ func Fit(t *Table, width int) *Table {
 	})
 	t.Right = numbers
 	shrink(func(int) int { return 4 })
-	out := &Table{Headers: make([]string, len(t.Headers)), Right: t.Right, Wrap: t.Wrap, Rows: make([][]string, len(t.Rows))}
+	out := &Table{Headers: make([]string, len(t.Headers)), Right: t.Right, Wrap: t.Wrap, Give: t.Give, Rows: make([][]string, len(t.Rows))}
 	for i, h := range t.Headers {
 		out.Headers[i] = truncate(h, cut[i])
 	}
@@ -178,6 +191,38 @@ func Fit(t *Table, width int) *Table {
 		}
 	}
 	return out
+}
+
+// idRE is a record's id (CMP-2026-0009, CUS-0001, BUD-2026).
+var idRE = regexp.MustCompile(`^[A-Z][A-Z0-9]*-[0-9]{4}(-[0-9]{4})?$`)
+
+// idColumns are the columns, besides the first, whose every cell is a
+// record's id (the inbox's record column): an id cut to "CMP-202…" tells
+// nothing, so Fit does not cut them any more than the first column.
+func idColumns(t *Table) map[int]bool {
+	ids := map[int]bool{}
+	for i := 1; i < len(t.Headers); i++ {
+		seen := false
+		all := true
+		for _, r := range t.Rows {
+			if i >= len(r) {
+				continue
+			}
+			c := strings.TrimSpace(stripANSI(r[i]))
+			if c == "" {
+				continue
+			}
+			seen = true
+			if !idRE.MatchString(c) {
+				all = false
+				break
+			}
+		}
+		if seen && all {
+			ids[i] = true
+		}
+	}
+	return ids
 }
 
 // longestWords are, for each wrapped column, the width of its widest word
@@ -266,7 +311,9 @@ func wrap(s string, w int) string {
 	}
 	for _, word := range strings.SplitAfter(s, " ") {
 		ww := cells.Width(strings.TrimRight(word, " "))
-		if lw > 0 && lw+ww > w {
+		// a word of Chinese may break anywhere: it goes on after what the
+		// line holds rather than leave "第 1" alone on a line
+		if lw > 0 && lw+ww > w && !startsWide(word) {
 			flush()
 		}
 		for _, r := range word {
@@ -285,6 +332,15 @@ func wrap(s string, w int) string {
 		flush()
 	}
 	return strings.Join(lines, "\n")
+}
+
+// startsWide reports whether s begins with a wide (CJK) character: such a
+// word may be broken after it, where a word of Latin letters may not.
+func startsWide(s string) bool {
+	for _, r := range s {
+		return cells.RuneWidth(r) == 2
+	}
+	return false
 }
 
 // wrapColoured is wrap for a cell that may be wholly in one colour: each

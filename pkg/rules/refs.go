@@ -269,15 +269,39 @@ func contains(l []string, s string) bool {
 	return false
 }
 
+// keyIdentity is what makes a registered key the same key whatever its
+// comment: an SSH key's type and base64 body; an OpenPGP key or
+// fingerprint as written, without spaces.
+func keyIdentity(k string) string {
+	f := strings.Fields(k)
+	if len(f) >= 2 && (strings.HasPrefix(f[0], "ssh-") || strings.HasPrefix(f[0], "ecdsa-") || strings.HasPrefix(f[0], "sk-")) {
+		return f[0] + " " + f[1]
+	}
+	return strings.Join(f, "")
+}
+
 // people checks the registry as a whole: one active director, and no email
-// registered to two people (the actor of a commit must be unambiguous).
+// registered to two people (the actor of a commit must be unambiguous), nor
+// any key.
 func (r *run) people() {
 	var directors []*record.Record
 	owner := map[string]*record.Record{}
+	keyOwner := map[string]*record.Record{}
 	people := r.Set.OfKind(record.Person)
 	for _, p := range people {
 		if p.Str("role") == "director" && active(p) {
 			directors = append(directors, p)
+		}
+		for i, k := range p.Strings("keys") {
+			id := keyIdentity(k)
+			if id == "" {
+				continue
+			}
+			if prev, ok := keyOwner[id]; ok && prev != p {
+				r.errorf(p, "keys."+strconv.Itoa(i), "people-key", "this key is also registered to %s: a key names one person (who signed a commit, who reads an encrypted field)", prev.ID)
+				continue
+			}
+			keyOwner[id] = p
 		}
 		for i, e := range p.Strings("emails") {
 			key := strings.ToLower(e)

@@ -123,6 +123,7 @@ var Catalog = []Rule{
 	{"ref-role", diag.Error, "a reference to a person without the role the field needs"},
 	{"people-director", diag.Error, "not exactly one active director"},
 	{"people-email", diag.Error, "one email address registered to two people"},
+	{"people-key", diag.Error, "one key registered to two people (signatures and encrypted fields would name either)"},
 	{"items-sum", diag.Error, "expense items do not add up to the amount"},
 	{"receipt-required", diag.Error, "a submitted claim over the receipt threshold without receipts"},
 	{"attachment-missing", diag.Warning, "an attachment that does not exist (an error once the record is past its first state, and always for a listed one)"},

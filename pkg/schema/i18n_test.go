@@ -11,6 +11,9 @@ import (
 // TestMessagesInChinese: schema errors keep the English in Message (for
 // -o json) and give the reader's language in Text, the validator's own
 // messages included.
+// complaintNeeds is a complaint with neither customer nor contact.
+const complaintNeeds = "kind: complaint\nid: CMP-2026-0001\ntitle: 破損\nstatus: received\ntype: complaint\nchannel: phone\ncategory: delivery\nseverity: low\nsummary: 三箱破損\nreceived_at: 2026-11-20T10:00:00+08:00\n"
+
 func TestMessagesInChinese(t *testing.T) {
 	defer i18n.Set(i18n.English)
 	i18n.Set(i18n.Chinese)
@@ -30,7 +33,10 @@ func TestMessagesInChinese(t *testing.T) {
 		{strings.Replace(expense, "claimant: li.wei", "claimant: Li Wei", 1),
 			`claimant: "Li Wei" is not a person's handle (lower-case letters, digits, . and -, like li.wei)`,
 			`claimant："Li Wei" 不是人員代號（小寫字母、數字、. 與 -，例如 li.wei）`},
-		{strings.Replace(expense, "title: 印刷", "title: [a]", 1), "title: expected string, but got array", "title：應為 string，實際是 array"},
+		// anyOf of required fields: the joining words are the reader's too
+		{complaintNeeds, `record: needs "customer" or "contact"`, `紀錄：需要 "customer" 或 "contact"`},
+		{strings.Replace(expense, "title: 印刷", "title: [a]", 1), "title: expected string, but got array", "title：應為文字，實際是清單"},
+		{strings.Replace(expense, "title: 印刷", "title: {a: b}", 1), "title: expected string, but got object", "title：應為文字，實際是欄位組"},
 	}
 	for _, c := range cases {
 		r, ds := record.Parse("records/expenses/2026/EXP-2026-0001.yaml", []byte(c.edit))

@@ -404,8 +404,20 @@ func (s *Set) validate(sch *jsonschema.Schema, r *record.Record) []diag.Diagnost
 		return []diag.Diagnostic{{Path: r.Path, Line: 1, Column: 1, Severity: diag.Error, Rule: "schema", Message: err.Error(), Record: r.ID}}
 	}
 	var ds []diag.Diagnostic
-	for _, leaf := range leaves(ve) {
+	ls := leaves(ve)
+	// an empty text breaks both its minLength and its pattern (\S): the
+	// pattern's "it is empty" says it, once
+	pattern := map[string]bool{}
+	for _, leaf := range ls {
+		if lastSegment(leaf.KeywordLocation) == "pattern" {
+			pattern[leaf.InstanceLocation] = true
+		}
+	}
+	for _, leaf := range ls {
 		if droppedOnly(r, leaf) || s.ciphertextAt(r, leaf.InstanceLocation) {
+			continue
+		}
+		if lastSegment(leaf.KeywordLocation) == "minLength" && pattern[leaf.InstanceLocation] {
 			continue
 		}
 		ds = append(ds, s.toDiag(r, leaf))
@@ -596,15 +608,19 @@ func prefixed(field, m any) (english, local string) {
 // anyOfMessage explains a failed anyOf: when every branch failed for a
 // missing field, it names the alternatives.
 func anyOfMessage(ve *jsonschema.ValidationError) any {
-	var missing []string
+	var missing []any
 	for _, c := range ve.Causes {
 		l := leaves(c)
 		if len(l) == 1 && lastSegment(l[0].KeywordLocation) == "required" {
-			missing = append(missing, strings.Join(quoteAll(quoted(l[0].Message)), " and "))
+			var names []any
+			for _, n := range quoteAll(quoted(l[0].Message)) {
+				names = append(names, n)
+			}
+			missing = append(missing, i18n.Join(i18n.P(" and "), names...))
 		}
 	}
 	if len(missing) == len(ve.Causes) && len(missing) > 0 {
-		return i18n.P("needs %s", strings.Join(missing, " or "))
+		return i18n.P("needs %s", i18n.Join(i18n.P(" or "), missing...))
 	}
 	var msgs []any
 	for _, c := range ve.Causes {
@@ -625,7 +641,9 @@ var libMessages = []struct {
 }{
 	{`^value must be one of (.*)$`, func(m []string) i18n.Phrase { return i18n.P("value must be one of %s", m[1]) }},
 	{`^value must be (.*)$`, func(m []string) i18n.Phrase { return i18n.P("value must be %s", m[1]) }},
-	{`^expected (.*), but got (.*)$`, func(m []string) i18n.Phrase { return i18n.P("expected %s, but got %s", m[1], m[2]) }},
+	{`^expected (.*), but got (.*)$`, func(m []string) i18n.Phrase {
+		return i18n.P("expected %s, but got %s", jsonType(m[1]), jsonType(m[2]))
+	}},
 	{`^length must be >= (\d+), but got (\d+)$`, func(m []string) i18n.Phrase { return i18n.P("length must be >= %s, but got %s", m[1], m[2]) }},
 	{`^length must be <= (\d+), but got (\d+)$`, func(m []string) i18n.Phrase { return i18n.P("length must be <= %s, but got %s", m[1], m[2]) }},
 	{`^must be >= (\S+) but found (\S+)$`, func(m []string) i18n.Phrase { return i18n.P("must be >= %s but found %s", m[1], m[2]) }},
@@ -640,6 +658,22 @@ var libMessages = []struct {
 	}},
 	{`^items at index (\d+) and (\d+) are equal$`, func(m []string) i18n.Phrase { return i18n.P("items at index %s and %s are equal", m[1], m[2]) }},
 	{`^not allowed$`, func(m []string) i18n.Phrase { return i18n.P("not allowed") }},
+}
+
+// jsonTypes are JSON Schema's type names as the glossary's value types
+// (an array is a list, a string text).
+var jsonTypes = map[string]string{
+	"string": "text", "array": "list", "object": "group of fields", "number": "number",
+	"integer": "whole number", "boolean": "true/false", "null": "empty value",
+}
+
+// jsonType is a JSON type the validator names, as a term: said in the
+// reader's language, the validator's own word in English.
+func jsonType(t string) any {
+	if k, ok := jsonTypes[t]; ok {
+		return i18n.Word{Group: "valuetype", Key: k, Say: t}
+	}
+	return t
 }
 
 // libPatterns are libMessages' patterns, compiled.
@@ -670,13 +704,33 @@ func quoted(msg string) []string {
 		if i < 0 {
 			return out
 		}
-		j := strings.IndexByte(msg[i+1:], '\'')
-		if j < 0 {
+		j := i + 1
+		for j < len(msg) && msg[j] != '\'' {
+			if msg[j] == '\\' {
+				j++ // an escaped character, \' included
+			}
+			j++
+		}
+		if j >= len(msg) {
 			return out
 		}
-		out = append(out, msg[i+1:i+1+j])
-		msg = msg[i+2+j:]
+		out = append(out, unquoteName(msg[i+1:j]))
+		msg = msg[j+1:]
 	}
+}
+
+// unquoteName undoes the validator's quoting of a name: Go's %q without
+// its double quotes, a " left bare and a ' escaped. A name that does not
+// read back is kept as written.
+func unquoteName(s string) string {
+	if !strings.Contains(s, "\\") && !strings.Contains(s, `"`) {
+		return s
+	}
+	q := strings.ReplaceAll(strings.ReplaceAll(s, `\'`, `'`), `"`, `\"`)
+	if u, err := strconv.Unquote(`"` + q + `"`); err == nil {
+		return u
+	}
+	return s
 }
 
 // quotedAll returns the double-quoted words of an enum message.

@@ -55,6 +55,11 @@ func TestSchemaErrorsPointAtTheField(t *testing.T) {
 		{strings.Replace(expense, "category: marketing", "category: snacks", 1), ":7:11: error: category:"},
 		{strings.Replace(expense, "date: 2026-09-14", "date: 2026-02-30", 1), ":6:7: error: date: \"2026-02-30\" is not a real date"},
 		{expense + "amuont: 5\n", ":9:1: error: unknown field \"amuont\" (did you mean \"amount\"?)"},
+		// a name with a backslash, a quote or an invisible character is
+		// named as written, at its line
+		{expense + `am\u006fount: 5` + "\n", `:9:1: error: unknown field "am\\u006fount"`},
+		{expense + "it's: 5\n", `:9:1: error: unknown field "it's"`},
+		{expense + "amount\u200b: 5\n", `:9:1: error: unknown field "amount\u200b"`},
 		{strings.Replace(expense, "claimant: li.wei\n", "", 1), "missing required field \"claimant\""},
 		{strings.Replace(expense, "claimant: li.wei", "claimant: ../../etc", 1), ":5:11: error: claimant:"},
 	}
@@ -149,5 +154,14 @@ func TestUnknownFieldsInFileOrder(t *testing.T) {
 		if got := strings.Join(check(t, text), "\n"); !strings.Contains(got, want) {
 			t.Fatalf("run %d: want %q in:\n%s", i, want, got)
 		}
+	}
+}
+
+// An empty title is one finding (it is empty), not that and a length
+// below 1 besides.
+func TestAnEmptyTextIsOneFinding(t *testing.T) {
+	got := check(t, strings.Replace(expense, "title: 印刷", `title: ""`, 1))
+	if len(got) != 1 || !strings.Contains(got[0], "it is empty") {
+		t.Errorf("findings:\n%s", strings.Join(got, "\n"))
 	}
 }

@@ -99,3 +99,26 @@ func TestNotesInChinese(t *testing.T) {
 		t.Errorf("edit-right refusal text %q lacks the Chinese note", messages(rs))
 	}
 }
+
+// TestPartyNamedInChinese: a refusal that names who may change a field
+// calls the party by its field's word (申請人), not its key (claimant),
+// while Message keeps the English.
+func TestPartyNamedInChinese(t *testing.T) {
+	defer i18n.Set(i18n.English)
+	i18n.Set(i18n.Chinese)
+	err := edit(t, manager, approvedExpense, "amount: 1280.50", "amount: 1380.50")
+	var r *Refusal
+	if !errors.As(err, &r) {
+		t.Fatalf("not refused: %v", err)
+	}
+	if !strings.Contains(r.Message, "by the claimant (li.wei)") {
+		t.Errorf("Message = %q, want the claimant in English", r.Message)
+	}
+	if want := i18n.Term("field", "claimant") + "（li.wei）"; !strings.Contains(r.Text, want) || strings.Contains(r.Text, "claimant") {
+		t.Errorf("Text = %q, want %q and no English key", r.Text, want)
+	}
+	// a party of a list's items: its field's word
+	if got := partyWord("tasks.*.assignee").String(); got != i18n.Term("field", "assignee") {
+		t.Errorf("tasks.*.assignee = %q", got)
+	}
+}

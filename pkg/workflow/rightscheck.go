@@ -398,7 +398,7 @@ func (c *rightsCheck) whoOf(rs []Right, p string) any {
 			if h == "" {
 				h = i18n.P("none is set")
 			}
-			s := i18n.P("the %s (%s)", partyName(f), h)
+			s := i18n.P("the %s (%s)", partyWord(f), h)
 			if en := english(s); !seen[en] {
 				seen[en] = true
 				out = append(out, s)
@@ -420,7 +420,7 @@ func (c *rightsCheck) whoOf(rs []Right, p string) any {
 		}
 		for _, f := range r.Excluded {
 			if h := src.Str(itemPath(f, p)); h != "" && h == c.a.Handle {
-				return i18n.P("%s other than the %s (%s)", who, partyName(f), h)
+				return i18n.P("%s other than the %s (%s)", who, partyWord(f), h)
 			}
 		}
 	}
@@ -437,6 +437,17 @@ func partyName(f string) string {
 		return strings.TrimSuffix(list, "s") + "'s " + field
 	}
 	return f
+}
+
+// partyWord is partyName as a term: in Chinese the party's field as the
+// glossary words it (claimant: 申請人; a list item's party, "task's
+// assignee", by its field), in English partyName.
+func partyWord(f string) i18n.Word {
+	key := f
+	if _, field, ok := strings.Cut(f, ".*."); ok {
+		key = field
+	}
+	return i18n.Word{Group: "field", Key: key, Say: partyName(f)}
 }
 
 // partyWords names the party fields whose names do not read as a person.
