@@ -152,3 +152,25 @@ func TestWriteFileAtomicIntoNoFolder(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// A record's text in a Markdown table or page stays text: no HTML, no
+// link or image, no cell ended early.
+func TestMarkdownKeepsTextAsText(t *testing.T) {
+	evil := `<img src=x onerror=alert(1)> ![t](https://evil.example/p.png) [click](javascript:x) a|b`
+	var b strings.Builder
+	if err := WriteMarkdown(&b, &Table{Headers: []string{"title"}, Rows: [][]string{{evil}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := WritePageMarkdown(&b, &Page{Title: evil, Lines: []string{evil}, Sections: []Section{{Title: evil, Lines: []string{evil}}}}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, bad := range []string{"<img", "![t](", "[click](", "a|b"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("Markdown keeps %q:\n%s", bad, out)
+		}
+	}
+	if !strings.Contains(out, `&lt;img src=x onerror=alert(1)&gt; !\[t\](https://evil.example/p.png)`) || !strings.Contains(out, `a\|b`) {
+		t.Errorf("the text is not kept readable:\n%s", out)
+	}
+}

@@ -155,10 +155,10 @@ func barTrack(b string) string {
 func WritePageMarkdown(w io.Writer, p *Page) error {
 	var b strings.Builder
 	if p.Title != "" {
-		b.WriteString("# " + p.Title + "\n\n")
+		b.WriteString("# " + mdEscaper.Replace(p.Title) + "\n\n")
 	}
 	for _, l := range p.Lines {
-		b.WriteString(l + "  \n")
+		b.WriteString(mdEscaper.Replace(l) + "  \n")
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return err
@@ -167,10 +167,10 @@ func WritePageMarkdown(w io.Writer, p *Page) error {
 		b.Reset()
 		b.WriteString("\n")
 		if s.Title != "" {
-			b.WriteString("## " + s.Title + "\n\n")
+			b.WriteString("## " + mdEscaper.Replace(s.Title) + "\n\n")
 		}
 		for _, l := range s.Lines {
-			b.WriteString(l + "  \n")
+			b.WriteString(mdEscaper.Replace(l) + "  \n")
 		}
 		if len(s.Lines) > 0 {
 			b.WriteString("\n")

@@ -417,10 +417,16 @@ func WriteCSV(w io.Writer, t *Table) error {
 	return cw.Error()
 }
 
+// mdEscaper keeps a cell's text as text in Markdown: a bar would end the
+// cell; an angle bracket would let a record's text through as HTML (a
+// forge's page showing the table); a square bracket would make a link or
+// an image of it (`![](https://…)` loads what an attacker names).
+var mdEscaper = strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "[", `\[`, "]", `\]`)
+
 // WriteMarkdown writes a GitHub-flavoured Markdown table.
 func WriteMarkdown(w io.Writer, t *Table) error {
 	var b strings.Builder
-	esc := func(s string) string { return strings.ReplaceAll(clean(s), "|", `\|`) }
+	esc := func(s string) string { return mdEscaper.Replace(clean(s)) }
 	b.WriteString("|")
 	for _, h := range t.Headers {
 		b.WriteString(" " + esc(h) + " |")
