@@ -247,3 +247,30 @@ func TestAddedErrorsCopiesNoMessage(t *testing.T) {
 		t.Errorf("addedErrors allocated %d MB for 4,000 findings sharing a 15 KB message", grew>>20)
 	}
 }
+
+// TestNextIDNearFolders: a session opened near allocates the id NextID
+// gives when the year's folder holds a name the index does not (an empty
+// folder named like a record file, or like an id): the whole session
+// keeps clear of it, so the near one must too, rather than refuse or
+// write another id.
+func TestNextIDNearFolders(t *testing.T) {
+	dir := repoWith(t, dept)
+	os.MkdirAll(filepath.Join(dir, "records/expenses/2026/EXP-2026-0080.yaml"), 0o755)
+	s := open(t, dir, "li@example.com")
+	if s.near == nil {
+		t.Fatal("the session was not opened near")
+	}
+	if id, want := s.nextID(record.Expense, 2026), NextID(dir, "records", s.idsOf(record.Expense), record.Expense, 2026); id != want || id != "EXP-2026-0081" {
+		t.Errorf("nextID = %s, NextID = %s, want EXP-2026-0081", id, want)
+	}
+	s.Close()
+	os.MkdirAll(filepath.Join(dir, "records/expenses/2026/EXP-2026-0090"), 0o755)
+	s = open(t, dir, "li@example.com")
+	if s.near == nil {
+		t.Fatal("the session was not opened near")
+	}
+	if id, want := s.nextID(record.Expense, 2026), NextID(dir, "records", s.idsOf(record.Expense), record.Expense, 2026); id != want || id != "EXP-2026-0091" {
+		t.Errorf("nextID = %s, NextID = %s, want EXP-2026-0091", id, want)
+	}
+	s.Close()
+}

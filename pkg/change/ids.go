@@ -15,13 +15,19 @@ import (
 // the files in the year's folder (a file that does not parse still holds
 // its id).
 func NextID(root, recordsDir string, ids []string, k record.Kind, year int) string {
-	var names []string
-	if entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(yearFolder(recordsDir, k, year)))); err == nil {
-		for _, e := range entries {
-			names = append(names, e.Name())
-		}
+	return nextID(ids, folderNames(root, yearFolder(recordsDir, k, year)), k, year)
+}
+
+// folderNames lists the names in the repository-relative folder rel, of
+// files and folders alike (nil when it cannot be read).
+func folderNames(root, rel string) []string {
+	f, err := os.Open(filepath.Join(root, filepath.FromSlash(rel)))
+	if err != nil {
+		return nil
 	}
-	return nextID(ids, names, k, year)
+	defer f.Close()
+	names, _ := f.Readdirnames(-1)
+	return names
 }
 
 // yearFolder is the repository-relative folder of a kind's records of a

@@ -287,23 +287,14 @@ func (s *Session) idsOf(k record.Kind) []string {
 }
 
 // nextID is NextID for the session. A session opened near holds every
-// file of the records folders in its index, each a record filed under its
-// id (else it opens whole) or a file that is no record, so the names in
-// the year's folder are the kind's ids and the names of those files: the
-// folder is not read again (a year's 27,000 claims at 100,000 records: 20
-// ms), and a new record is never written over a file that is no record.
+// record of the records folders in its index, so the kind's ids are the
+// index's; the year's folder is listed for the other names in it (a file
+// that is no record, a folder named like an id or a record file, which
+// the index does not hold), by name alone, as NextID lists it: a new
+// record is never written over a file that is no record, and near and
+// whole allocate the same id.
 func (s *Session) nextID(k record.Kind, year int) string {
-	if s.near == nil {
-		return NextID(s.Repo.Root, s.Repo.Policy.Records, s.idsOf(k), k, year)
-	}
-	folder := yearFolder(s.Repo.Policy.Records, k, year)
-	var names []string
-	for _, e := range s.near.x.Entries {
-		if e.Kind == "" && path.Dir(e.Path) == folder {
-			names = append(names, path.Base(e.Path))
-		}
-	}
-	return nextID(s.idsOf(k), names, k, year)
+	return NextID(s.Repo.Root, s.Repo.Policy.Records, s.idsOf(k), k, year)
 }
 
 // holder returns the path of a record holding id, or "".
