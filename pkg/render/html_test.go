@@ -174,3 +174,45 @@ func TestMarkdownKeepsTextAsText(t *testing.T) {
 		t.Errorf("the text is not kept readable:\n%s", out)
 	}
 }
+
+// A backslash in a record's text does not undo the escaping that follows
+// it: `\[` would become `\\[`, a backslash and a bracket that opens a
+// link, and `\|` a backslash and a bar that ends the cell. An entity
+// typed in the text stays as typed (`&lt;` is not shown as `<`).
+func TestMarkdownBackslashKeepsEscapes(t *testing.T) {
+	evil := `\[click\](https://evil.example) a\|b \<b\> &lt;i&gt;`
+	unescaped := func(s string) []string {
+		var bad []string
+		for i := 0; i < len(s); i++ {
+			if !strings.ContainsRune("[]|<>", rune(s[i])) {
+				continue
+			}
+			n := 0
+			for j := i - 1; j >= 0 && s[j] == '\\'; j-- {
+				n++
+			}
+			if n%2 == 0 {
+				bad = append(bad, s[max(0, i-4):i+1])
+			}
+		}
+		return bad
+	}
+	var b strings.Builder
+	if err := WritePageMarkdown(&b, &Page{Title: evil, Lines: []string{evil}}); err != nil {
+		t.Fatal(err)
+	}
+	if bad := unescaped(b.String()); len(bad) > 0 {
+		t.Errorf("page: unescaped %q in:\n%s", bad, b.String())
+	}
+	if !strings.Contains(b.String(), "&amp;lt;i&amp;gt;") {
+		t.Errorf("page: an entity typed is not kept as typed:\n%s", b.String())
+	}
+	b.Reset()
+	if err := WriteMarkdown(&b, &Table{Headers: []string{"title"}, Rows: [][]string{{evil}}}); err != nil {
+		t.Fatal(err)
+	}
+	row := strings.Split(strings.TrimSpace(b.String()), "\n")[2]
+	if bad := unescaped(strings.TrimSuffix(strings.TrimPrefix(row, "| "), " |")); len(bad) > 0 {
+		t.Errorf("table: unescaped %q in:\n%s", bad, b.String())
+	}
+}

@@ -420,8 +420,12 @@ func WriteCSV(w io.Writer, t *Table) error {
 // mdEscaper keeps a cell's text as text in Markdown: a bar would end the
 // cell; an angle bracket would let a record's text through as HTML (a
 // forge's page showing the table); a square bracket would make a link or
-// an image of it (`![](https://…)` loads what an attacker names).
-var mdEscaper = strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "[", `\[`, "]", `\]`)
+// an image of it (`![](https://…)` loads what an attacker names). A
+// backslash is escaped too, else one typed before a bracket or bar would
+// undo its escape (`\[` becoming `\\[`: a backslash, and a bracket that
+// opens a link), and an ampersand, so that an entity typed is shown as
+// typed.
+var mdEscaper = strings.NewReplacer(`\`, `\\`, "&", "&amp;", "|", `\|`, "<", "&lt;", ">", "&gt;", "[", `\[`, "]", `\]`)
 
 // WriteMarkdown writes a GitHub-flavoured Markdown table.
 func WriteMarkdown(w io.Writer, t *Table) error {
