@@ -122,3 +122,22 @@ func TestPartyNamedInChinese(t *testing.T) {
 		t.Errorf("tasks.*.assignee = %q", got)
 	}
 }
+
+// TestRenumberRefusalInChinese: a refused renumbering names the actor's
+// role and the owner's field in the reader's language, as every other
+// refusal does.
+func TestRenumberRefusalInChinese(t *testing.T) {
+	defer i18n.Set(i18n.English)
+	i18n.Set(i18n.Chinese)
+	rf := CheckRenumber(other, expense(t, "submitted", "li.wei", "600.00"))
+	if rf == nil {
+		t.Fatal("not refused")
+	}
+	want := other.Handle + "（" + i18n.Term("role", string(other.Role)) + "） 不得為 EXP-2026-0193 重新編號：只有它的" + i18n.Term("field", "claimant") + "（li.wei）、總監或公司高層可以"
+	if rf.Error() != want {
+		t.Errorf("text = %q, want %q", rf.Error(), want)
+	}
+	if !strings.Contains(rf.Message, "(specialist)") || !strings.Contains(rf.Message, "its claimant (li.wei)") {
+		t.Errorf("Message = %q", rf.Message)
+	}
+}

@@ -1,6 +1,9 @@
 package workflow
 
-import "github.com/opsbook/opsbook/pkg/record"
+import (
+	"github.com/opsbook/opsbook/pkg/i18n"
+	"github.com/opsbook/opsbook/pkg/record"
+)
 
 // RuleRenumber: a record renumbered by someone who is neither the person
 // it belongs to nor the director or leadership.
@@ -36,14 +39,14 @@ func CheckRenumber(a Actor, rec *record.Record) *Refusal {
 		return nil
 	}
 	if rec.Kind == record.Person {
-		return refuse(rec, RulePeoplePolicy, "id", "%s may not rename person %s: people are changed only by a director or leadership", a, rec.ID)
+		return refuse(rec, RulePeoplePolicy, "id", "%s may not rename person %s: people are changed only by a director or leadership", a.words(), rec.ID)
 	}
 	f, ok := OwnerField[rec.Kind]
 	if ok && a.Handle != "" && rec.Str(f) == a.Handle {
 		return nil
 	}
 	if !ok || rec.Str(f) == "" {
-		return refuse(rec, RuleRenumber, "id", "%s may not renumber %s: only a director or leadership may", a, rec.ID)
+		return refuse(rec, RuleRenumber, "id", "%s may not renumber %s: only a director or leadership may", a.words(), rec.ID)
 	}
-	return refuse(rec, RuleRenumber, "id", "%s may not renumber %s: only its %s (%s), a director or leadership may", a, rec.ID, f, rec.Str(f))
+	return refuse(rec, RuleRenumber, "id", "%s may not renumber %s: only its %s (%s), a director or leadership may", a.words(), rec.ID, i18n.Word{Group: "field", Key: f}, rec.Str(f))
 }
