@@ -274,3 +274,24 @@ func TestNextIDNearFolders(t *testing.T) {
 	}
 	s.Close()
 }
+
+// TestRenumberUnreadable: renumbering an id whose file cannot be read as a
+// record says so, near and whole, as set and move do, rather than that
+// no record has the id.
+func TestRenumberUnreadable(t *testing.T) {
+	for _, whole := range []bool{false, true} {
+		dir := repoWith(t, dept)
+		os.WriteFile(filepath.Join(dir, "records/expenses/2026/EXP-2026-0007.yaml"), []byte("kind: expense\nid: [\n"), 0o644)
+		s := open(t, dir, "wang@example.com")
+		if whole {
+			if err := s.Whole(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err := RenumberEdits(s, "EXP-2026-0007", "EXP-2026-0010")
+		if err == nil || !strings.Contains(err.Error(), "could not be read") || !strings.Contains(err.Error(), "EXP-2026-0007.yaml") {
+			t.Errorf("whole %v: %v", whole, err)
+		}
+		s.Close()
+	}
+}

@@ -16,6 +16,11 @@ import (
 func RenumberEdits(s *Session, oldID, newID string) ([]Edit, error) {
 	holders, candidates := s.renumbered(oldID)
 	if len(holders) == 0 {
+		// a file of that name that cannot be read as a record is named,
+		// as set and move name it
+		if _, err := s.Find(oldID); err != nil {
+			return nil, err
+		}
 		return nil, i18n.Errorf("%w: no record with id %q", ErrUsage, oldID)
 	}
 	rec := holders[0]
