@@ -295,3 +295,16 @@ func TestRenumberUnreadable(t *testing.T) {
 		s.Close()
 	}
 }
+
+// TestNoRecordWrittenOverAFolder: a new record whose file would be a
+// folder already there is refused, naming it a folder (not a file).
+func TestNoRecordWrittenOverAFolder(t *testing.T) {
+	dir := repoWith(t, dept)
+	os.MkdirAll(filepath.Join(dir, "records/people/zhao.yaml"), 0o755)
+	s := open(t, dir, "wang@example.com")
+	defer s.Close()
+	_, _, err := NewRecord(s, record.Person, "zhao", nil)
+	if err == nil || !strings.Contains(err.Error(), "records/people/zhao.yaml is already a folder") {
+		t.Errorf("a new person over a folder: %v", err)
+	}
+}

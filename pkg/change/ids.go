@@ -78,8 +78,12 @@ func yearOf(date string) int {
 // record of another id): writing the new record would replace it, and
 // whatever it held, committed or not, would be lost.
 func (s *Session) noFileAt(rel, id string) error {
-	if _, err := os.Lstat(filepath.Join(s.Repo.Root, filepath.FromSlash(rel))); err != nil {
+	info, err := os.Lstat(filepath.Join(s.Repo.Root, filepath.FromSlash(rel)))
+	if err != nil {
 		return nil
+	}
+	if info.IsDir() {
+		return refused("id-duplicate", "refused: %s is already a folder: move or remove it first; nothing was changed", rel)
 	}
 	return refused("id-duplicate", "refused: %s is already a file, which holds no record %s: mend or remove it first; nothing was changed", rel, id)
 }
