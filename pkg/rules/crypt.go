@@ -1,13 +1,13 @@
 package rules
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/opsbook/opsbook/pkg/attach"
+	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/i18n"
@@ -122,12 +122,21 @@ func covered(fields []string, p string) bool {
 	return false
 }
 
-func describe(rs []crypt.Reader) string {
-	parts := make([]string, len(rs))
+func describe(rs []crypt.Reader) any {
+	parts := make([]any, len(rs))
 	for i, x := range rs {
-		parts[i] = fmt.Sprintf("%s (%s)", x.Handle, strings.Join(x.Why, ", "))
+		why := make([]any, len(x.Why))
+		for j, w := range x.Why {
+			// a reader by role, or by a field of the record naming them
+			g := "field"
+			if slices.Contains(config.Roles, w) {
+				g = "role"
+			}
+			why[j] = i18n.Word{Group: g, Key: w}
+		}
+		parts[i] = i18n.P("%s (%s)", x.Handle, i18n.Join(i18n.P(", "), why...))
 	}
-	return strings.Join(parts, ", ")
+	return i18n.Join(i18n.P(", "), parts...)
 }
 
 // encryptedAttachments checks the files of a record whose policy encrypts
