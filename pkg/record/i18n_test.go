@@ -1,6 +1,7 @@
 package record
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/opsbook/opsbook/pkg/i18n"
@@ -39,5 +40,44 @@ func TestPlaceMessagesInChinese(t *testing.T) {
 	ds := CheckPlace(r, "records")
 	if len(ds) != 1 || ds[0].Message != `folder "stuff" is not a kind's folder` || ds[0].Text != `資料夾 "stuff" 不是任何類型的資料夾` {
 		t.Fatalf("got %+v", ds)
+	}
+}
+
+// TestYAMLErrorsInChinese: the YAML parser's own words for the usual
+// mistakes are given in the reader's language (with a hint at the cause);
+// Message keeps the parser's English.
+func TestYAMLErrorsInChinese(t *testing.T) {
+	defer i18n.Set(i18n.English)
+	i18n.Set(i18n.Chinese)
+	said := 0
+	for _, text := range []string{
+		"kind: expense\nid: [EXP-2026-0001\n",      // an unclosed [
+		"kind: expense\nid: {a: b\n",               // an unclosed {
+		"kind: expense\ntitle: a: b\n",             // a colon in a value
+		"kind: expense\ntitle: \"unclosed\n",       // an unclosed quote
+		"kind: expense\nitems:\n  - a: 1\n b: 2\n", // indentation
+		"kind: expense\ntitle: \"a\" b\n",          // text after a quote
+		"kind: expense\ntitle: `x`\n",              // a backquote
+		"kind: expense\ntitle: \"a\\qb\"\n",        // an unknown escape
+		"kind: expense\nlist:\n  - a\n  b\n",       // a list item without its dash
+		"kind: expense\n? [a]\n",                   // a complex key, unclosed
+	} {
+		_, ds := Parse("records/expenses/2026/EXP-2026-0001.yaml", []byte(text))
+		for _, d := range ds {
+			if d.Rule != "yaml-syntax" {
+				continue
+			}
+			said++
+			msg := strings.TrimPrefix(d.Message, "YAML syntax error: ")
+			if strings.Contains(d.Text, msg) {
+				t.Errorf("%q: the parser's English in the Chinese text: %s", text, d.Text)
+			}
+			if !strings.HasPrefix(d.Message, "YAML syntax error: ") {
+				t.Errorf("%q: Message %q", text, d.Message)
+			}
+		}
+	}
+	if said < 8 {
+		t.Errorf("%d of the mistakes were said as YAML syntax errors: the test proves little", said)
 	}
 }

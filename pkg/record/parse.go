@@ -102,7 +102,9 @@ func (p *parser) parse(data []byte) *Record {
 		}
 		line, msg := yamlError(err)
 		if !p.syntaxHints(data, line, msg) {
-			p.add(line, 1, "yaml-syntax", "YAML syntax error: %s", msg)
+			// the parser's own words, in the reader's language where the
+			// terms have them (group yaml)
+			p.add(line, 1, "yaml-syntax", "YAML syntax error: %s", i18n.Word{Group: "yaml", Key: msg})
 		}
 		return nil
 	}
