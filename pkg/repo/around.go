@@ -90,7 +90,7 @@ func LoadAround(ctx context.Context, dir, id string) (*Repo, error) {
 	}
 	sch = sch.Encrypting(EncryptedFields(pol))
 	tr := trace(time.Now())
-	full, skel, claims, naming, plans := around(x, id, true)
+	full, skel, claims, naming, plans := Around(x, id)
 	if full == nil {
 		return nil, ErrFullPath
 	}
@@ -188,16 +188,9 @@ func LoadAround(ctx context.Context, dir, id string) (*Repo, error) {
 // (index.Entry.Skeleton), as claims' skeletons (ClaimSkeleton), as
 // skeletons with their references (RefSkeleton) and as plans' skeletons
 // (PlanSkeleton) for the record id, or nil when id is not held by exactly
-// one readable file, some record file cannot be read or some record is
-// filed under a name other than its id.
+// one readable file or some record is filed under a name other than its
+// id. Files that are no records are passed over.
 func Around(x *index.Index, id string) (full, skel, claims, naming, planSkels []*index.Entry) {
-	return around(x, id, false)
-}
-
-// around is Around; with unreadable it passes over the files the index
-// could not read as records (a full read leaves them out of its set too,
-// and warns of them: LoadAround reads them again for that warning).
-func around(x *index.Index, id string, unreadable bool) (full, skel, claims, naming, planSkels []*index.Entry) {
 	es := x.Get(id)
 	if len(es) != 1 {
 		return nil, nil, nil, nil, nil
@@ -212,11 +205,10 @@ func around(x *index.Index, id string, unreadable bool) (full, skel, claims, nam
 	add(rec)
 	for _, e := range x.Entries {
 		if e.Kind == "" {
-			if unreadable {
-				continue
-			}
-			// An unreadable file: commands warn of it, from a full load.
-			return nil, nil, nil, nil, nil
+			// A file that is no record: a full read leaves it out of its
+			// set too, and warns of it (LoadAround reads it again for
+			// that warning).
+			continue
 		}
 		if strings.TrimSuffix(path.Base(e.Path), ".yaml") != e.ID {
 			// A record filed under another name: the whole department's
