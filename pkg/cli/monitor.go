@@ -180,6 +180,9 @@ func runMonitorStop(g *global) error {
 		}
 		return usage(err)
 	}
+	// stopped on purpose: a command does not start it again at once
+	// (git config opsbook.monitor), as after a start that failed
+	_ = os.WriteFile(filepath.Join(dir, startedName), []byte(time.Now().Format(time.RFC3339)+"\n"), 0o644)
 	fmt.Fprintln(g.io.Out, i18n.T("the monitor stopped"))
 	return nil
 }
