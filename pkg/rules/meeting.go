@@ -7,6 +7,7 @@ import (
 
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -141,7 +142,7 @@ func (r *run) meetingCadence() {
 		}
 		if since, ok := DaysSince(r.Now, m.Str("date")); ok && since > days {
 			r.warnf(m, "date", "meeting-missed", "no %s meeting since this one on %s, %d days ago: the policy asks for one every %d days (meetings.%s)",
-				t, m.Str("date"), since, days, t)
+				i18n.Word{Group: "type", Key: t}, m.Str("date"), since, days, t)
 		}
 	}
 }
