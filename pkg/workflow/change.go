@@ -44,7 +44,7 @@ func checkCreate(a Actor, rec *record.Record, env Env) []*Refusal {
 			a.words(), rec.ID, i18n.Word{Group: "kind", Key: string(rec.Kind), Say: plural}, joinOr(rolePhrases(c.Roles))))
 	case c.Party != "" && rec.Str(c.Party) != a.Handle:
 		out = append(out, refuse(rec, RuleCreateRole, c.Party, "%s may not create %s: its %s is %s, and %s is created by its %s",
-			a.words(), rec.ID, c.Party, orNoneWord(rec.Str(c.Party)), article(rec.Kind), c.Party))
+			a.words(), rec.ID, partyWord(c.Party), orNoneWord(rec.Str(c.Party)), article(rec.Kind), partyWord(c.Party)))
 	}
 	if rec.Kind == record.Appraisal {
 		if r := checkAppraiser(a, rec, env); r != nil {
