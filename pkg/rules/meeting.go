@@ -80,6 +80,11 @@ func (r *run) meeting(rec *record.Record) {
 		if len(missing) > 0 {
 			r.errorf(rec, "status", "state-needs", "published minutes need %s (§6.3.2)", strings.Join(missing, ", "))
 		}
+		// minutes are of a meeting held: dated next month, they would
+		// also silence the missed-meeting warning until then
+		if d := rec.Str("date"); d > r.Now.Format(time.DateOnly) {
+			r.errorf(rec, "date", "state-needs", "published minutes are of a meeting held: its date %s is in the future", d)
+		}
 	}
 	today := r.Now.Format(time.DateOnly)
 	for i := range rec.List("actions") {
