@@ -9,9 +9,11 @@ import (
 
 	"github.com/opsbook/opsbook/pkg/cache"
 	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/gitstore"
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/monitor"
 	"github.com/opsbook/opsbook/pkg/render"
+	"github.com/opsbook/opsbook/pkg/repo"
 	"github.com/spf13/cobra"
 )
 
@@ -178,6 +180,9 @@ func runMonitorStop(g *global) error {
 		}
 		return usage(err)
 	}
+	// stopped on purpose: a command does not start it again at once
+	// (git config opsbook.monitor), as after a start that failed
+	_ = os.WriteFile(filepath.Join(dir, startedName), []byte(time.Now().Format(time.RFC3339)+"\n"), 0o644)
 	fmt.Fprintln(g.io.Out, i18n.T("the monitor stopped"))
 	return nil
 }
@@ -241,4 +246,54 @@ func runMonitorRun(g *global) error {
 		return usage(err)
 	}
 	return nil
+}
+
+// startedName is the file a command touches in the cache folder when it
+// starts a monitor (startMonitorIfAsked).
+const startedName = "monitor.started"
+
+// autoStartBackoff: a monitor a command started that does not run this
+// long after is taken not to start here (a network file system, no
+// watches left: monitor.log says why); no command starts another before
+// then.
+const autoStartBackoff = 10 * time.Minute
+
+// startMonitorIfAsked starts the monitor of the department at root (its
+// cache folder dir) in the background, as ` + "`opsbook monitor start`" + ` does
+// but without waiting for it, when git config opsbook.monitor is true:
+// the setting of the person at the machine (as git's core.fsmonitor),
+// never of the repository. It is called by a command that found none
+// running and none starting (repo.StartMonitor); that command lists every
+// file itself, and the ones after it take the monitor's word.
+func startMonitorIfAsked(root, dir string) {
+	marker := filepath.Join(dir, startedName)
+	if fi, err := os.Stat(marker); err == nil {
+		if age := time.Since(fi.ModTime()); age < autoStartBackoff && age > -autoStartBackoff {
+			return
+		}
+	}
+	g, err := gitstore.Open(root)
+	if err != nil || !g.ConfigBool("opsbook.monitor", false) {
+		return
+	}
+	exe, err := os.Executable()
+	if err != nil || os.MkdirAll(dir, 0o755) != nil {
+		return
+	}
+	if err := os.WriteFile(marker, []byte(time.Now().Format(time.RFC3339)+"\n"), 0o644); err != nil {
+		return
+	}
+	log, err := os.OpenFile(filepath.Join(dir, monitor.LogName), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return
+	}
+	defer log.Close()
+	c := exec.Command(exe, "monitor", "run", "--dir", root)
+	c.Stdout, c.Stderr = log, log
+	detach(c)
+	if err := c.Start(); err != nil {
+		return
+	}
+	_ = c.Process.Release()
+	repo.Trace("monitor: started one in the background (git config opsbook.monitor)")
 }

@@ -50,6 +50,9 @@ type global struct {
 // exit status.
 func Main() int {
 	heap.Floor(heapFloor)
+	// A command is this program run alone: it may start a monitor as
+	// itself (in-process callers, the tests, start none).
+	repo.StartMonitor = startMonitorIfAsked
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	return Run(ctx, os.Args[1:], SystemStreams())

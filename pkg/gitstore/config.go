@@ -335,3 +335,18 @@ func globRegexp(pat string, fold bool) (*regexp.Regexp, error) {
 	b.WriteString("$")
 	return regexp.Compile(b.String())
 }
+
+// ConfigBool reads the git boolean key (section.name, as `git config`
+// names it) from the system, global and repository configuration, as git
+// does; def when it is not set or not a boolean.
+func (r *Repo) ConfigBool(key string, def bool) bool {
+	cfg, err := r.config()
+	if err != nil {
+		return def
+	}
+	b, err := cfg.getBool(strings.ToLower(key), def)
+	if err != nil {
+		return def
+	}
+	return b
+}

@@ -540,3 +540,19 @@ func (s *server) take(b []byte) bool {
 	}
 	return true
 }
+
+// Held tells whether a monitor holds the lock of cacheDir: one runs, or
+// is starting and has no socket yet (a command that would start one
+// leaves it be).
+func Held(cacheDir string) bool {
+	f, err := os.Open(filepath.Join(cacheDir, LockName))
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_SH|unix.LOCK_NB); err != nil {
+		return errors.Is(err, unix.EWOULDBLOCK)
+	}
+	_ = unix.Flock(int(f.Fd()), unix.LOCK_UN)
+	return false
+}

@@ -12,3 +12,6 @@ const Supported = false
 func Run(root, records, cacheDir string, logf func(format string, args ...any)) error {
 	return errors.New("the file-system monitor is built for Linux only")
 }
+
+// Held tells whether a monitor holds the lock of cacheDir: never here.
+func Held(cacheDir string) bool { return false }

@@ -43,6 +43,19 @@ var FullListingEvery = 10 * time.Minute
 // one in 500) and the full listing every FullListingEvery save it too.
 var monitorSaveAtLeast = 1024
 
+// StartMonitor, when set, is called by a command that finds no monitor
+// answering for the department at root whose cache folder is cacheDir
+// (none runs, or a dead one left its socket) and none starting: the CLI
+// starts one in the background there when git config opsbook.monitor
+// asks for it. The command itself lists every file, as without a monitor.
+var StartMonitor func(root, cacheDir string)
+
+func startMonitorFor(root, cacheDir string) {
+	if StartMonitor != nil && monitor.Supported && !monitor.Held(cacheDir) {
+		StartMonitor(root, cacheDir)
+	}
+}
+
 // ErrNoIndex: the repository has no git directory to keep an index in (or
 // the caller asked for none); the command takes the full path.
 var ErrNoIndex = errors.New("no index")
@@ -114,7 +127,11 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 	var units []statBlock
 	var files []string
 	var wds []diag.Diagnostic
-	if monitor.Running(d) {
+	running := monitor.Running(d)
+	if !running {
+		startMonitorFor(root, d)
+	}
+	if running {
 		// The stored index's token is asked about before anything is
 		// listed: what the monitor does not name is as the index holds it.
 		o.x, o.err = index.Open(path, key)
@@ -129,6 +146,9 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 		switch {
 		case err != nil:
 			st.Monitor, unanswered = "no answer: "+err.Error(), true
+			if errors.Is(err, monitor.ErrNotRunning) {
+				startMonitorFor(root, d) // a dead one's socket
+			}
 		case ans.Reset:
 			token, st.Monitor = ans.Token, "reset: "+ans.Why
 		case stored == "":

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/monitor"
 	"github.com/opsbook/opsbook/pkg/record"
+	"golang.org/x/sys/unix"
 )
 
 // startMonitor runs a file-system monitor of the department at dir until
@@ -374,4 +376,61 @@ func TestMonitorIndexListsAFolderOnlyForANewName(t *testing.T) {
 		}
 		sameIndex(t, s.what, x, fullIndex(t, dir))
 	}
+}
+
+// TestIndexAsksForAMonitor: a refresh that finds no monitor running calls
+// StartMonitor (the CLI starts one when git config asks for it), as does
+// one that finds a dead monitor's socket; not one that finds a monitor
+// answering, nor one that finds a monitor starting (its lock held).
+func TestIndexAsksForAMonitor(t *testing.T) {
+	dir := sampleCopy(t, 0)
+	cd := cache.Dir(dir)
+	pol, _, err := config.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	asked := 0
+	defer func(was func(root, cacheDir string)) { StartMonitor = was }(StartMonitor)
+	StartMonitor = func(root, cacheDir string) {
+		if root != dir || cacheDir != cd {
+			t.Errorf("asked for %s (%s)", root, cacheDir)
+		}
+		asked++
+	}
+	refresh := func(want int, why string) {
+		t.Helper()
+		asked = 0
+		if _, _, err := Index(context.Background(), dir, pol); err != nil {
+			t.Fatal(err)
+		}
+		if asked != want {
+			t.Errorf("%s: asked %d times, want %d", why, asked, want)
+		}
+	}
+	refresh(1, "no monitor")
+
+	// a dead monitor's socket: a socket file nobody listens on
+	l, err := net.Listen("unix", filepath.Join(cd, monitor.SocketName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.(*net.UnixListener).SetUnlinkOnClose(false)
+	l.Close()
+	refresh(1, "a dead monitor's socket")
+	os.Remove(filepath.Join(cd, monitor.SocketName))
+
+	// a monitor starting: its lock held, no socket yet
+	lock, err := os.OpenFile(filepath.Join(cd, monitor.LockName), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+	refresh(0, "a monitor starting")
+	unix.Flock(int(lock.Fd()), unix.LOCK_UN)
+	lock.Close()
+
+	startMonitor(t, dir)
+	refresh(0, "a monitor running")
 }
