@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"github.com/opsbook/opsbook/pkg/record"
 	"os"
 	"path/filepath"
 	"strings"
@@ -199,5 +200,33 @@ func TestNoRepositoryInTheReadersLanguage(t *testing.T) {
 	_, errs, _ = runEnv(t, empty, map[string]string{"LANG": "en_US.UTF-8"}, "summary")
 	if !strings.Contains(errs, "not an opsbook repository (no .opsbook.yaml or .git in ") {
 		t.Errorf("English: %q", errs)
+	}
+}
+
+// The per-kind lists of `new --help` (the fields each kind must be given)
+// and `list --help` (the derived fields) start their second column in one
+// place for every kind, training-plan and status-report included.
+func TestHelpKindListsAligned(t *testing.T) {
+	for _, cmd := range []string{"new", "list"} {
+		out, _, code := runEnv(t, sampleDir(), map[string]string{"LANG": "en_US.UTF-8"}, cmd, "--help")
+		if code != 0 {
+			t.Fatalf("%s --help: exit %d", cmd, code)
+		}
+		cols := map[int][]string{}
+		for _, line := range strings.Split(out, "\n") {
+			f := strings.Fields(line)
+			if len(f) < 2 || !strings.HasPrefix(line, "  ") || strings.HasPrefix(line, "   ") {
+				continue
+			}
+			kind := f[0]
+			if k, err := record.ParseKind(kind); err != nil || string(k) != kind {
+				continue
+			}
+			at := strings.Index(line[2+len(kind):], f[1]) + 2 + len(kind)
+			cols[at] = append(cols[at], kind)
+		}
+		if len(cols) != 1 {
+			t.Errorf("%s --help: the second column starts at %v", cmd, cols)
+		}
 	}
 }

@@ -158,9 +158,15 @@ func derivedHelp() string {
 	short := map[query.Type]string{query.Duration: "duration", query.Bool: "bool", query.Number: "number",
 		query.Money: "money", query.Date: "date", query.Text: "text"}
 	var b strings.Builder
+	width := 0 // the longest kind's with derived fields: one column
+	for _, ki := range record.Kinds {
+		if len(query.DerivedFields(ki.Kind)) > 0 {
+			width = max(width, len(ki.Kind))
+		}
+	}
 	for _, ki := range record.Kinds {
 		for _, d := range query.DerivedFields(ki.Kind) {
-			line := fmt.Sprintf("  %-10s %-18s %-9s ", ki.Kind, d.Name, short[d.Type])
+			line := fmt.Sprintf("  %-*s %-18s %-9s ", width, ki.Kind, d.Name, short[d.Type])
 			doc, key := d.Doc, string(ki.Kind)+"."+d.Name
 			if zh := i18n.Term("derived", key); zh != key {
 				// Chinese has no spaces to wrap at: a long line goes on
@@ -398,11 +404,49 @@ func kindCount(k record.Kind, n int) string {
 }
 
 // termOfField names the group of terms a field's values belong to: a
-// status is a state, a severity a severity, …
+// status is a state, a severity a severity, … It is keyed by the field's
+// path without its list indexes (actions.status for actions.2.status);
+// a path not listed takes its last key's group (courses.topic: topic).
 var termOfField = map[string]string{
 	"status": "state", "severity": "severity", "category": "category", "channel": "channel",
 	"rating": "rating", "computed_rating": "rating", "role": "role", "segment": "segment",
 	"topic": "topic", "delivery": "delivery", "classification": "classification",
+	"type": "type", "hold.from": "state", "decision.sanction": "sanction",
+	"findings.area": "area", "recommendations.decision": "decision",
+	"measurements.source": "source", "feasibility.conclusion": "conclusion", "roles": "role",
+}
+
+// termGroup is the group of terms the values of the field at path belong
+// to ("" when they are not words of a list): "actions.0.status" is a
+// state, "recommendations.1.decision" a decision, while a meeting's
+// "decisions.0.decision" is text.
+func termGroup(path string) string {
+	var keys []string
+	for _, k := range strings.Split(path, ".") {
+		if k == "*" || k != "" && strings.Trim(k, "0123456789") == "" {
+			continue
+		}
+		keys = append(keys, k)
+	}
+	if g, ok := termOfField[strings.Join(keys, ".")]; ok {
+		return g
+	}
+	if len(keys) < 2 {
+		return ""
+	}
+	last := keys[len(keys)-1]
+	if g, ok := termOfField[last]; ok && lastKeyTerms[last] {
+		return g
+	}
+	return ""
+}
+
+// lastKeyTerms are the keys whose values are words of a list wherever
+// they sit (a course's topic, an action's status).
+var lastKeyTerms = map[string]bool{
+	"status": true, "severity": true, "category": true, "channel": true, "rating": true,
+	"role": true, "segment": true, "topic": true, "delivery": true, "classification": true,
+	"roles": true,
 }
 
 // cell renders a field's value in a table: amounts with two decimals
@@ -412,7 +456,7 @@ var termOfField = map[string]string{
 // the reader's language.
 func cell(row *query.Row, f query.Field, tty, human bool) string {
 	var parts []string
-	group := termOfField[f.Name]
+	group := termGroup(f.Name)
 	add := func(v any) {
 		s := cellValue(v, f, tty)
 		switch {

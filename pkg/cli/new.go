@@ -134,6 +134,10 @@ func runNew(ctx context.Context, o *newOpts) error {
 func requiredHelp() string {
 	var b strings.Builder
 	b.WriteString("\n\n" + i18n.T(msgNewRequiredHead) + "\n")
+	width := 0 // the longest kind's: the lists start in one column
+	for _, ki := range record.Kinds {
+		width = max(width, len(ki.Kind))
+	}
 	for _, ki := range record.Kinds {
 		fields, err := change.MustGive(ki.Kind)
 		if err != nil {
@@ -143,7 +147,7 @@ func requiredHelp() string {
 		for _, f := range fields {
 			names = append(names, f.Name)
 		}
-		fmt.Fprintf(&b, "  %-10s %s\n", ki.Kind, strings.Join(names, ", "))
+		fmt.Fprintf(&b, "  %-*s %s\n", width, ki.Kind, strings.Join(names, ", "))
 	}
 	b.WriteString(i18n.T(msgNewRequiredTail))
 	return b.String()

@@ -58,7 +58,8 @@ func newRightsCmd(g *global) *cobra.Command {
 			for _, r := range v.Fields {
 				mode := i18n.Term("mode", r.Mode)
 				if r.Value != "" {
-					mode += " (" + r.Value + ")"
+					// what the move writes, in words: today, the state left, …
+					mode = i18n.Sprintf("%s (%s)", mode, i18n.Term("stamped", r.Value))
 				}
 				states := strings.Join(stateTerms(r.States), i18n.T(", "))
 				if r.Mode == "sealed" {

@@ -164,29 +164,12 @@ func runSetMany(ctx context.Context, o *setOpts, action string) error {
 		if len(not) > 0 {
 			return usageErr("assign is for complaints; these are not: %s", strings.Join(not, ", "))
 		}
-		if err := assigneeActive(s, strings.TrimPrefix(action, "assign ")); err != nil {
-			return err
-		}
 	}
 	b, err := s.Sets(recs, sets, o.unsets, action, o.note)
 	if err != nil {
 		return writeErr(err)
 	}
 	return o.runMany(ctx, s, b, o.dryRun)
-}
-
-// assigneeActive refuses handing complaints to a person who is no longer
-// active: their SLA clocks would run with nobody to act on them. (A
-// handle that names nobody is the rules' ref-missing.)
-func assigneeActive(s *change.Session, handle string) error {
-	p := s.Get(handle)
-	if p == nil || p.Kind != record.Person {
-		return nil
-	}
-	if v, ok := p.Data.Get("active"); ok && v == false {
-		return refused(i18n.Errorf("refused: %s is not active (no longer in the department): a complaint goes to someone who can act on it; nothing was changed", handle))
-	}
-	return nil
 }
 
 func parseSets(args []string) ([]change.Assignment, error) {
@@ -232,11 +215,6 @@ func runSet(ctx context.Context, o *setOpts, action string) error {
 	defer s.Close()
 	if strings.HasPrefix(action, "assign") && rec.Kind != record.Complaint {
 		return usageErr("assign is for complaints; %s is a %s (use `opsbook set %s FIELD=VALUE`)", rec.ID, i18n.Term("kind", string(rec.Kind)), rec.ID)
-	}
-	if strings.HasPrefix(action, "assign ") {
-		if err := assigneeActive(s, strings.TrimPrefix(action, "assign ")); err != nil {
-			return err
-		}
 	}
 	src, err := record.ReadFile(s.Repo.Root, rec.Path)
 	if err != nil {

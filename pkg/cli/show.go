@@ -412,19 +412,16 @@ func refVia(kind, field string) string {
 	return via
 }
 
-// valueTerms are the fields whose values are words of a list (categories,
-// severities, roles, ...), shown in the reader's language.
-var valueTerms = map[string]string{
-	"category": "category", "severity": "severity", "classification": "classification",
-	"role": "role", "channel": "channel", "segment": "segment",
-}
-
 // fieldValue shows a listed word (a category, a severity, a role, true or
-// false) in the reader's language; any other value as it is.
+// false) in the reader's language, each word of a list of them (a course's
+// audience's roles, joined by ", "); any other value as it is.
 func fieldValue(path, value string) string {
-	key := path[strings.LastIndexByte(path, '.')+1:]
-	if g, ok := valueTerms[key]; ok {
-		return i18n.Term(g, value)
+	if g := termGroup(path); g != "" {
+		words := strings.Split(value, ", ")
+		for i, w := range words {
+			words[i] = i18n.Term(g, w)
+		}
+		return strings.Join(words, ", ")
 	}
 	if value == "true" || value == "false" {
 		return i18n.Term("bool", value)

@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -27,6 +28,8 @@ func inEnglish(args []any) []any {
 			if a.Say != "" {
 				out[i] = a.Say
 			}
+		case Glossed:
+			out[i] = strconv.Quote(a.Key)
 		case Phrase:
 			out[i] = fmt.Sprintf(a.format, inEnglish(a.args)...)
 		case Joined:
@@ -111,3 +114,18 @@ func (e *Error) Error() string { return e.p.String() }
 
 // English is the error's message in English.
 func (e *Error) English() string { return fmt.Sprintf(e.p.format, inEnglish(e.p.args)...) }
+
+// Glossed is a value as the files spell it, quoted, with its term in the
+// reader's language beside it when the glossary has one: "travel"（差旅）
+// in Chinese, "travel" in English. A list of allowed values is given so,
+// for the reader to see which word to type.
+type Glossed struct{ Group, Key string }
+
+// String is the value in the reader's language.
+func (g Glossed) String() string {
+	q := strconv.Quote(g.Key)
+	if t := Term(g.Group, g.Key); t != g.Key {
+		return q + "（" + t + "）"
+	}
+	return q
+}

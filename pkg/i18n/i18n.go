@@ -205,7 +205,11 @@ func IsChinese() bool { return Current() == Chinese }
 // catalog of the current language, or the key itself (English) when the
 // catalog has no text for it.
 func T(key string) string {
-	st := current.Load()
+	return current.Load().t(key)
+}
+
+// t is T in the state's language.
+func (st *state) t(key string) string {
 	if st == nil || st.tag == English {
 		return key
 	}
@@ -249,6 +253,21 @@ func Term(group, key string) string {
 	}
 	return key
 }
+
+// TermIn is Term in the language tag, whatever the reader's: for an
+// answer that must not depend on who asks (a finding's English text, which
+// -o json prints, reading a word typed in Chinese).
+func TermIn(tag language.Tag, group, key string) string {
+	st, _ := states.LoadOrStore(tag, &state{tag: tag})
+	id := group + "." + key
+	if t := st.(*state).t(id); t != id {
+		return t
+	}
+	return key
+}
+
+// states are the languages TermIn was asked in.
+var states sync.Map // language.Tag → *state
 
 // Parse reads a language as people and systems write it: "zh-Hant", "zh-TW",
 // "zh_HK.UTF-8", "en", "en_US.UTF-8". ok is false for the C or POSIX locale,

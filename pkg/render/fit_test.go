@@ -193,6 +193,25 @@ func TestAnIdColumnIsNotCut(t *testing.T) {
 	}
 }
 
+// A column of ids with "—" where a row has none (a training session paid
+// by no claim) is a column of ids all the same: not cut.
+func TestAnIdColumnWithNoneIsNotCut(t *testing.T) {
+	tbl := &Table{Headers: []string{"編號", "日期", "報銷單", "金額", "標題"}, Right: map[int]bool{3: true}}
+	tbl.Add("TRN-2026-0002", "2026-02-02", "EXP-2026-0003", "2,400.00", "數據分析與 BI 線上課程")
+	tbl.Add("TRN-2026-0001", "2026-03-12", "—", "0.00", "保密制度與客戶信息保護")
+	var b bytes.Buffer
+	if err := WriteTableWidth(&b, tbl, true, 60); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if w := widest(out); w > 60 {
+		t.Errorf("table is %d wide:\n%s", w, out)
+	}
+	if !strings.Contains(out, "│ EXP-2026-0003 │") {
+		t.Errorf("the claim's id was cut:\n%s", out)
+	}
+}
+
 // A wrapped cell of Chinese fills each line: a word of it goes on after
 // "第 1" rather than leave that alone on a line.
 func TestWrapFillsLinesWithChinese(t *testing.T) {

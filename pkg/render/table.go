@@ -197,7 +197,8 @@ func Fit(t *Table, width int) *Table {
 var idRE = regexp.MustCompile(`^[A-Z][A-Z0-9]*-[0-9]{4}(-[0-9]{4})?$`)
 
 // idColumns are the columns, besides the first, whose every cell is a
-// record's id (the inbox's record column): an id cut to "CMP-202…" tells
+// record's id or none (the inbox's record column, a session's claim, "—"
+// where it has none): an id cut to "CMP-202…" tells
 // nothing, so Fit does not cut them any more than the first column.
 func idColumns(t *Table) map[int]bool {
 	ids := map[int]bool{}
@@ -209,7 +210,8 @@ func idColumns(t *Table) map[int]bool {
 				continue
 			}
 			c := strings.TrimSpace(stripANSI(r[i]))
-			if c == "" {
+			if c == "" || c == "—" {
+				// none (a session paid by no claim): no id to keep whole
 				continue
 			}
 			seen = true

@@ -189,7 +189,7 @@ func (t *Tasks) Table(v View) *render.Table {
 }
 
 func (t *Tasks) personTable(total bool) *render.Table {
-	tab := &render.Table{Headers: render.Headers("PERSON", "ASSIGNED", "OPEN", "OVERDUE", "DONE", "ON TIME", "LATE", "UNDATED", "ON-TIME %", "NAME"), Right: right(1, 2, 3, 4, 5, 6, 7, 8)}
+	tab := &render.Table{Headers: render.Headers("PERSON", "ASSIGNED", "OPEN", "OVERDUE", "DONE", "ON TIME", "DONE LATE", "UNDATED", "ON-TIME %", "NAME"), Right: right(1, 2, 3, 4, 5, 6, 7, 8)}
 	rows := t.People
 	if total {
 		rows = append(append([]PersonWork(nil), rows...), t.Total)

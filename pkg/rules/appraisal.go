@@ -55,7 +55,7 @@ func (r *run) appraisal(rec *record.Record) {
 		}
 	}
 	if rt := rec.Str("rating"); rt != "" && rt != s.Rating {
-		r.errorf(rec, "rating", "appraisal-rating", "rating %s does not follow from the total %s, which is %s under the policy thresholds", rt, s.Total.String(), s.Rating)
+		r.errorf(rec, "rating", "appraisal-rating", "rating %s does not follow from the total %s, which is %s under the policy thresholds", ratingWord(rt), s.Total.String(), ratingWord(s.Rating))
 	}
 	emp, apr := rec.Str("employee"), rec.Str("appraiser")
 	if emp != "" && emp == apr {
@@ -71,7 +71,7 @@ func (r *run) appraisal(rec *record.Record) {
 		r.catalogue(rec)
 	}
 	if BelowStandard(s.Rating) && st != "draft" && !rec.Has("improvement") {
-		r.errorf(rec, "indicators", "state-needs", "rated %s (total %s): a %s appraisal needs an improvement plan (improvement: goals, coach, review_date)", s.Rating, s.Total.String(), stateWord(st))
+		r.errorf(rec, "indicators", "state-needs", "rated %s (total %s): a %s appraisal needs an improvement plan (improvement: goals, coach, review_date)", ratingWord(s.Rating), s.Total.String(), stateWord(st))
 	}
 	if prev := r.Set.Get(rec.Str("follow_up_of")); prev != nil && prev.Kind == record.Appraisal && BelowStandard(s.Rating) && BelowStandard(AppraisalScore(prev, r.Policy).Rating) && !rec.Has("measures") {
 		r.warnf(rec, "follow_up_of", "measures-required", "%s is below standard again after %s: measures required (§6.2.3): the director records them (measures: action, date, by)", emp, prev.ID)

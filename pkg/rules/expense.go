@@ -215,7 +215,7 @@ func (o Overspend) Both() (msg, text string) {
 	}
 	what := i18n.P("category %s", i18n.Word{Group: "category", Key: o.Key.Category})
 	if o.Key.Project != "" {
-		what = i18n.P("project line %s / %s", o.Key.Project, o.Key.Category)
+		what = i18n.P("project line %s / %s", o.Key.Project, i18n.Word{Group: "category", Key: o.Key.Category})
 	}
 	return i18n.Both(msgOverBudget, o.Key.Year, what, o.Spent, o.Budget, o.Spent.Sub(o.Budget))
 }

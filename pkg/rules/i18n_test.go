@@ -77,6 +77,9 @@ func TestEveryRuleTestSpeaksChinese(t *testing.T) {
 			if !strings.ContainsFunc(d.Text, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
 				t.Errorf("%s: no Chinese in %q", d.Rule, d.Text)
 			}
+			if w := englishListedWord(d.Text); w != "" {
+				t.Errorf("%s: %q says the listed word %q in English", d.Rule, d.Text, w)
+			}
 		}
 	}
 	defer func() { checkHook = nil }()
@@ -110,4 +113,42 @@ func TestEveryRuleSummaryInChinese(t *testing.T) {
 			t.Errorf("rule %s: summary %q is not Chinese", r.Code, got)
 		}
 	}
+}
+
+// listedWords are words of the records' lists (a rating, a training's
+// topic, a sanction, …) that the catalog translates: a Chinese message
+// says them as terms, never as the file's English word.
+var listedWords = map[string][]string{
+	"rating":   {"outstanding", "exceeds", "meets", "below", "unsatisfactory"},
+	"topic":    {"business", "skills", "professionalism", "confidentiality", "management"},
+	"delivery": {"internal", "external"},
+	"sanction": {"warning", "fine", "termination", "legal_referral"},
+	"type":     {"inquiry", "weekly", "monthly", "cross-department"},
+	"segment":  {"key_account", "wholesale", "retail", "consumer"},
+	"category": {"personnel", "marketing", "office", "travel", "training", "product", "service", "billing"},
+}
+
+// englishListedWord is the first listed word text holds as a word of its
+// own (not inside a field path such as improvement.goals or a command, nor
+// as the value of a field written as in the file, category: training).
+func englishListedWord(text string) string {
+	isWord := func(r rune) bool {
+		return r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '-' || r == '.' || r == ':' || r == '`')
+	}
+	prev := ""
+	for _, f := range strings.FieldsFunc(text, func(r rune) bool { return !isWord(r) }) {
+		asInFile := strings.HasSuffix(prev, ":")
+		prev = f
+		if asInFile {
+			continue
+		}
+		for _, ws := range listedWords {
+			for _, w := range ws {
+				if f == w {
+					return w
+				}
+			}
+		}
+	}
+	return ""
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -79,6 +80,11 @@ func (r *run) meeting(rec *record.Record) {
 		if len(missing) > 0 {
 			r.errorf(rec, "status", "state-needs", "published minutes need %s (§6.3.2)", strings.Join(missing, ", "))
 		}
+		// minutes are of a meeting held: dated next month, they would
+		// also silence the missed-meeting warning until then
+		if d := rec.Str("date"); d > r.Now.Format(time.DateOnly) {
+			r.errorf(rec, "date", "state-needs", "published minutes are of a meeting held: its date %s is in the future", d)
+		}
 	}
 	today := r.Now.Format(time.DateOnly)
 	for i := range rec.List("actions") {
@@ -141,7 +147,7 @@ func (r *run) meetingCadence() {
 		}
 		if since, ok := DaysSince(r.Now, m.Str("date")); ok && since > days {
 			r.warnf(m, "date", "meeting-missed", "no %s meeting since this one on %s, %d days ago: the policy asks for one every %d days (meetings.%s)",
-				t, m.Str("date"), since, days, t)
+				i18n.Word{Group: "type", Key: t}, m.Str("date"), since, days, t)
 		}
 	}
 }

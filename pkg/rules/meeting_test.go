@@ -40,6 +40,8 @@ func TestMeetingRules(t *testing.T) {
 			mtgPath, "state-needs", diag.Error, "published minutes need minutes"},
 		{"project meeting without a project", map[string]string{mtgPath: strings.Replace(meeting("published", "2026-11-23", ""), "weekly", "project", 1)},
 			mtgPath, "state-needs", diag.Error, "published minutes need project"},
+		{"minutes published before the meeting", map[string]string{mtgPath: meeting("published", "2026-12-07", "")},
+			mtgPath, "state-needs", diag.Error, "published minutes are of a meeting held: its date 2026-12-07 is in the future"},
 		{"weekly meeting missed", map[string]string{mtgPath: meeting("published", "2026-11-18", "")},
 			mtgPath, "meeting-missed", diag.Warning, "no weekly meeting since this one on 2026-11-18, 8 days ago: the policy asks for one every 7 days (meetings.weekly)"},
 		{"action concerns a missing record", map[string]string{mtgPath: meeting("published", "2026-11-23", action("2026-11-30", "open", "    concerns: CMP-2026-0099\n"))},

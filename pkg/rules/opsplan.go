@@ -38,7 +38,7 @@ func (r *run) opsPlan(rec *record.Record) {
 	for i := range rec.List("envelope") {
 		p := "envelope." + strconv.Itoa(i) + ".category"
 		if c := rec.Str(p); seen[c] {
-			r.errorf(rec, p, "ops-plan", "category %s has a second envelope: one amount per category", c)
+			r.errorf(rec, p, "ops-plan", "category %s has a second envelope: one amount per category", i18n.Word{Group: "category", Key: c})
 		}
 		seen[rec.Str(p)] = true
 	}
@@ -89,7 +89,7 @@ func (r *run) budgetEnvelopes() {
 		for _, c := range order {
 			if e := env[c]; total[c].GreaterThan(e) {
 				r.errorf(b, first[c]+".amount", "budget-envelope", "%s is budgeted %s in %s, above the envelope of %s in %s",
-					c, total[c].Grouped(), b.ID, e.Grouped(), op.ID)
+					i18n.Word{Group: "category", Key: c}, total[c].Grouped(), b.ID, e.Grouped(), op.ID)
 			}
 		}
 	}
@@ -165,9 +165,9 @@ func (r *run) planBudgets() {
 		if !need[k].GreaterThan(has) {
 			continue
 		}
-		var what any = k.Category
+		var what any = i18n.Word{Group: "category", Key: k.Category}
 		if k.Project != "" {
-			what = i18n.P("%s for %s", k.Category, k.Project)
+			what = i18n.P("%s for %s", i18n.Word{Group: "category", Key: k.Category}, k.Project)
 		}
 		report := r.group(diag.Error, "plan-budget", "approved plans %s together need %s of %s in %s; the budget has %s",
 			strings.Join(uniq(who[k]), ", "), need[k].Grouped(), what, k.Year, has.Grouped())

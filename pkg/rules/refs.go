@@ -358,6 +358,9 @@ func kindWord(k record.Kind) i18n.Word { return i18n.Word{Group: "kind", Key: st
 
 func stateWord(s string) i18n.Word { return i18n.Word{Group: "state", Key: s} }
 
+// ratingWord is an appraisal's rating as a term (below: 待改進).
+func ratingWord(s string) i18n.Word { return i18n.Word{Group: "rating", Key: s} }
+
 // roleWord is a role as a term, or "(none)".
 func roleWord(role string) any {
 	if role == "" {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/money"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/shopspring/decimal"
@@ -243,10 +244,10 @@ func (r *run) training(rec *record.Record) {
 			break
 		}
 		if t := rec.Str("topic"); t != "" && t != c.Topic {
-			r.errorf(rec, "topic", "training-course", "topic %s differs from course %s's topic %s in %s", t, code, c.Topic, planID)
+			r.errorf(rec, "topic", "training-course", "topic %s differs from course %s's topic %s in %s", i18n.Word{Group: "topic", Key: t}, code, i18n.Word{Group: "topic", Key: c.Topic}, planID)
 		}
 		if d := rec.Str("delivery"); d != "" && d != c.Delivery {
-			r.errorf(rec, "delivery", "training-course", "delivery %s differs from course %s's delivery %s in %s", d, code, c.Delivery, planID)
+			r.errorf(rec, "delivery", "training-course", "delivery %s differs from course %s's delivery %s in %s", i18n.Word{Group: "delivery", Key: d}, code, i18n.Word{Group: "delivery", Key: c.Delivery}, planID)
 		}
 	}
 
@@ -285,7 +286,7 @@ func (r *run) training(rec *record.Record) {
 	claim := rec.Str("expense")
 	if e := r.Set.Get(claim); e != nil && e.Kind == record.Expense {
 		if cat := e.Str("category"); cat != "training" {
-			r.errorf(rec, "expense", "training-expense", "%s is a claim of category %s: a training is paid by a claim of category training", claim, cat)
+			r.errorf(rec, "expense", "training-expense", "%s is a claim of category %s: a training is paid by a claim of category training", claim, i18n.Word{Group: "category", Key: cat})
 		}
 		if e.Status() == "rejected" {
 			r.errorf(rec, "expense", "training-expense", "%s was rejected: it paid for nothing", claim)
@@ -335,7 +336,7 @@ func (r *run) violation(rec *record.Record) {
 	case sanction == "fine" && !rec.Has("decision.amount"):
 		r.errorf(rec, "decision.sanction", "violation-sanction", "a fine needs its exact amount (decision.amount)")
 	case sanction != "fine" && rec.Has("decision.amount"):
-		r.errorf(rec, "decision.amount", "violation-sanction", "decision.amount is only for a fine, and the sanction is %s", sanction)
+		r.errorf(rec, "decision.amount", "violation-sanction", "decision.amount is only for a fine, and the sanction is %s", i18n.Word{Group: "sanction", Key: sanction})
 	}
 	if d, rep := rec.Str("date"), rec.Str("reported_on"); d != "" && rep != "" && d > rep {
 		r.errorf(rec, "date", "violation-date", "the breach (%s) is dated after its report (%s)", d, rep)

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/text/language"
+
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 )
@@ -24,7 +26,15 @@ func TestMessagesInChinese(t *testing.T) {
 	cases := []struct{ edit, english, chinese string }{
 		{strings.Replace(expense, "category: marketing", "category: Marketing", 1),
 			`category: "Marketing" is not allowed (did you mean "marketing"?); value must be one of "personnel", "marketing", "office", "travel", "training", "other"`,
-			`category：不允許 "Marketing"（你是指 "marketing" 嗎？）；值必須是下列之一："personnel", "marketing", "office", "travel", "training", "other"`},
+			`category：不允許 "Marketing"（你是指 "marketing" 嗎？）；值必須是下列之一："personnel"（人事）, "marketing"（市場推廣）, "office"（辦公）, "travel"（差旅）, "training"（培訓）, "other"（其他）`},
+		// a value typed as its Chinese word: the value meant, in both
+		// languages (the English is the same whoever reads)
+		{strings.Replace(expense, "category: marketing", "category: 差旅", 1),
+			`category: "差旅" is not allowed (did you mean "travel"?); value must be one of "personnel", "marketing", "office", "travel", "training", "other"`,
+			`category：不允許 "差旅"（你是指 "travel" 嗎？）；值必須是下列之一："personnel"（人事）, "marketing"（市場推廣）, "office"（辦公）, "travel"（差旅）, "training"（培訓）, "other"（其他）`},
+		{strings.Replace(expense, "status: draft", "status: 已提交", 1),
+			`status: "已提交" is not allowed (did you mean "submitted"?); value must be one of "draft", "submitted", "reviewed", "approved", "returned", "rejected", "paid"`,
+			`status：不允許 "已提交"（你是指 "submitted" 嗎？）；值必須是下列之一："draft"（草稿）, "submitted"（已提交）, "reviewed"（已審閱）, "approved"（已核准）, "returned"（已退回）, "rejected"（已駁回）, "paid"（已付款）`},
 		{strings.Replace(expense, "date: 2026-09-14", "date: 14/09/2026", 1),
 			`date: "14/09/2026" is not a real date (YYYY-MM-DD)`, `date："14/09/2026" 不是有效的日期（YYYY-MM-DD）`},
 		{strings.Replace(expense, "claimant: li.wei\n", "", 1),
@@ -55,5 +65,29 @@ func TestMessagesInChinese(t *testing.T) {
 		if !found {
 			t.Errorf("no diagnostic %q in %v", c.english, s.Validate(r))
 		}
+	}
+}
+
+// A finding's English text (what -o json prints) does not depend on the
+// reader's language, the "did you mean" of a value typed in Chinese
+// included.
+func TestEnumEnglishWhoeverReads(t *testing.T) {
+	defer i18n.Set(i18n.English)
+	s, err := Compile(expCats, cmpCats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := record.Parse("records/expenses/2026/EXP-2026-0001.yaml", []byte(strings.Replace(expense, "category: marketing", "category: 差旅", 1)))
+	var got []string
+	for _, tag := range []language.Tag{i18n.English, i18n.Chinese} {
+		i18n.Set(tag)
+		var msgs []string
+		for _, d := range s.Validate(r) {
+			msgs = append(msgs, d.Message)
+		}
+		got = append(got, strings.Join(msgs, "\n"))
+	}
+	if got[0] != got[1] || !strings.Contains(got[0], `did you mean "travel"`) {
+		t.Errorf("English:\n%s\nChinese reader:\n%s", got[0], got[1])
 	}
 }

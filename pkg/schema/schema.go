@@ -553,8 +553,24 @@ func (s *Set) toDiag(r *record.Record, ve *jsonschema.ValidationError) diag.Diag
 	case "enum":
 		rule = "enum"
 		v, _ := record.Lookup(r.Data, field)
-		allowed := libMessage(ve.Message)
-		if sug := Suggest(record.Text(v), quotedAll(ve.Message)); sug != "" {
+		values := quotedAll(ve.Message)
+		group := enumGroups[field[strings.LastIndexByte(field, '.')+1:]]
+		var allowed any = libMessage(ve.Message)
+		sug := Suggest(record.Text(v), values)
+		if group != "" {
+			// each value with its word in the reader's language; a value
+			// typed as its Chinese word is the one meant (in either
+			// language: the English text is the same for every reader)
+			glossed := make([]any, len(values))
+			for i, a := range values {
+				glossed[i] = i18n.Glossed{Group: group, Key: a}
+				if t := i18n.TermIn(i18n.Chinese, group, a); t != a && t == strings.TrimSpace(record.Text(v)) {
+					sug = a
+				}
+			}
+			allowed = i18n.P("value must be one of %s", i18n.Join(", ", glossed...))
+		}
+		if sug != "" {
 			msg, text = i18n.Both("%s: %q is not allowed (did you mean %q?); %s", field, record.Text(v), sug, allowed)
 		} else {
 			msg, text = i18n.Both("%s: %q is not allowed; %s", field, record.Text(v), allowed)
@@ -629,6 +645,15 @@ func anyOfMessage(ve *jsonschema.ValidationError) any {
 		}
 	}
 	return i18n.P("matches none of the allowed forms: %s", i18n.Join(i18n.P("; or "), msgs...))
+}
+
+// enumGroups names, for a field with a list of values (by its last
+// name), the glossary group that says its values in the reader's
+// language.
+var enumGroups = map[string]string{
+	"category": "category", "status": "state", "role": "role", "severity": "severity",
+	"channel": "channel", "rating": "rating", "topic": "topic", "delivery": "delivery",
+	"classification": "classification", "segment": "segment", "type": "type",
 }
 
 // libMessages are the validator's own messages, each as the catalog

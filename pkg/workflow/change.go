@@ -44,14 +44,38 @@ func checkCreate(a Actor, rec *record.Record, env Env) []*Refusal {
 			a.words(), rec.ID, i18n.Word{Group: "kind", Key: string(rec.Kind), Say: plural}, joinOr(rolePhrases(c.Roles))))
 	case c.Party != "" && rec.Str(c.Party) != a.Handle:
 		out = append(out, refuse(rec, RuleCreateRole, c.Party, "%s may not create %s: its %s is %s, and %s is created by its %s",
-			a.words(), rec.ID, c.Party, orNoneWord(rec.Str(c.Party)), article(rec.Kind), c.Party))
+			a.words(), rec.ID, partyWord(c.Party), orNoneWord(rec.Str(c.Party)), article(rec.Kind), partyWord(c.Party)))
 	}
 	if rec.Kind == record.Appraisal {
 		if r := checkAppraiser(a, rec, env); r != nil {
 			out = append(out, r)
 		}
 	}
-	return append(out, checkCreateRights(a, rec, env)...)
+	out = append(out, checkCreateRights(a, rec, env)...)
+	if r := checkAssignee(nil, rec, env); r != nil {
+		out = append(out, r)
+	}
+	return out
+}
+
+// checkAssignee refuses handing a complaint or a task to a person who is
+// no longer active: nobody could act on it (an inactive person may change
+// nothing), and its clocks and due date would run unseen. Only a change
+// of the assignee is judged: a record whose assignee left afterwards stays
+// as it is until someone reassigns it (the director's inbox lists such
+// complaints).
+func checkAssignee(before, after *record.Record, env Env) *Refusal {
+	if after.Kind != record.Complaint && after.Kind != record.Task {
+		return nil
+	}
+	h := after.Str("assignee")
+	if h == "" || before != nil && before.Str("assignee") == h {
+		return nil
+	}
+	if p, ok := env.People[h]; ok && !p.Active {
+		return refuse(after, RuleAssigneeInactive, "assignee", "%s may not go to %s, who is not active (no longer in the department): it goes to someone who can act on it", describe(after), h)
+	}
+	return nil
 }
 
 func rolePhrases(roles []Role) []any {
@@ -157,6 +181,9 @@ func checkEdit(a Actor, before, after *record.Record, env Env) []*Refusal {
 		return []*Refusal{r}
 	}
 	out := checkRights(a, before, after, env)
+	if r := checkAssignee(before, after, env); r != nil {
+		out = append(out, r)
+	}
 	if before.Kind == record.Appraisal && (before.Str("appraiser") != after.Str("appraiser") || before.Str("employee") != after.Str("employee")) {
 		if r := checkAppraiser(a, after, env); r != nil {
 			out = append(out, r)

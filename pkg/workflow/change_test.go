@@ -394,3 +394,32 @@ func TestOnlyLeadershipChangesLeadership(t *testing.T) {
 		t.Errorf("first leadership member: %v", err)
 	}
 }
+
+// TestAssigneeInactive: a complaint or a task is never handed to someone
+// who has left, whichever way the assignee is written (assign, set, new);
+// one whose assignee left afterwards may change otherwise.
+func TestAssigneeInactive(t *testing.T) {
+	gone := Actor{Handle: "wu.qiang", Role: Specialist, Active: false, ReportsTo: "zhang.min"}
+	ps := People{}
+	for h, a := range people {
+		ps[h] = a
+	}
+	ps[gone.Handle] = gone
+	env := Env{People: ps}
+	cmp := complaint(t, "received", "complaint", "li.wei")
+	expect(t, CheckEdit(manager, cmp, complaint(t, "received", "complaint", "wu.qiang"), env), RuleAssigneeInactive, "may not go to wu.qiang, who is not active")
+	expect(t, CheckCreate(manager, complaint(t, "received", "complaint", "wu.qiang"), env), RuleAssigneeInactive, "who is not active")
+	expect(t, CheckEdit(manager, cmp, complaint(t, "received", "complaint", "zhao.lei"), env), "", "")
+	// assigned before wu.qiang left: other fields still change
+	left := complaint(t, "received", "complaint", "wu.qiang")
+	expect(t, CheckEdit(manager, left, complaint(t, "received", "inquiry", "wu.qiang"), env), "", "")
+	task := parse(t, `kind: task
+id: TSK-2026-0001
+title: t
+status: open
+assigned_by: zhang.min
+assignee: wu.qiang
+due: 2026-12-20
+`)
+	expect(t, CheckCreate(manager, task, env), RuleAssigneeInactive, "task TSK-2026-0001 may not go to wu.qiang")
+}

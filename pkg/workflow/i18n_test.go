@@ -141,3 +141,60 @@ func TestRenumberRefusalInChinese(t *testing.T) {
 		t.Errorf("Message = %q", rf.Message)
 	}
 }
+
+// TestMovePartyNamedInChinese: a refused move names the party who may
+// make it by its field's word (組織人), not its key (organiser), as an
+// edit refusal does.
+func TestMovePartyNamedInChinese(t *testing.T) {
+	defer i18n.Set(i18n.English)
+	i18n.Set(i18n.Chinese)
+	training := parse(t, `kind: training
+id: TRN-2026-0001
+title: 自學
+status: planned
+organiser: li.wei
+date: 2026-12-01
+topic: skills
+delivery: external
+hours: 4
+attendees:
+  - person: li.wei
+`)
+	err := CheckMove(other, training, "held", Env{People: people})
+	var r *Refusal
+	if !errors.As(err, &r) {
+		t.Fatalf("not refused: %v", err)
+	}
+	if want := i18n.Term("field", "organiser") + "（li.wei）"; !strings.Contains(r.Text, want) || strings.Contains(r.Text, "organiser") {
+		t.Errorf("Text = %q, want %q and no English key", r.Text, want)
+	}
+	if !strings.Contains(r.Message, "the organiser (li.wei)") {
+		t.Errorf("Message = %q, want the organiser in English", r.Message)
+	}
+}
+
+// TestCreatePartyNamedInChinese: a record created in another's name is
+// refused naming the party by its field's word (主持人), not its key.
+func TestCreatePartyNamedInChinese(t *testing.T) {
+	defer i18n.Set(i18n.English)
+	i18n.Set(i18n.Chinese)
+	meeting := parse(t, `kind: meeting
+id: MTG-2026-0006
+title: m
+status: draft
+type: weekly
+date: 2026-12-07
+chair: zhang.min
+`)
+	rs := CheckChange(specialist, Change{After: meeting}, Env{People: people})
+	if len(rs) != 1 {
+		t.Fatalf("refusals = %v", messages(rs))
+	}
+	chair := i18n.Term("field", "chair")
+	if want := "其" + chair + "是 zhang.min，而會議須由其" + chair + "建立"; !strings.Contains(rs[0].Text, want) || strings.Contains(rs[0].Text, "chair") {
+		t.Errorf("Text = %q, want %q and no English key", rs[0].Text, want)
+	}
+	if !strings.Contains(rs[0].Message, "its chair is zhang.min, and a meeting is created by its chair") {
+		t.Errorf("Message = %q", rs[0].Message)
+	}
+}

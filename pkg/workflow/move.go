@@ -284,7 +284,7 @@ func who(rec *record.Record, roles []Role, parties []string) any {
 		if h == "" {
 			h = i18n.P("none is set")
 		}
-		out = append(out, i18n.P("the %s (%s)", f, h))
+		out = append(out, i18n.P("the %s (%s)", partyWord(f), h))
 	}
 	for _, r := range roles {
 		out = append(out, rolePhrase(r))

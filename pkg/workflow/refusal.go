@@ -28,6 +28,9 @@ const (
 	RuleBudgetAmendment = "budget-amendment" // a budget's amendments changed by someone other than leadership
 	RulePeoplePolicy    = "people-policy"    // people or policy changed by someone other than the director or leadership
 	RuleRecordDeleted   = "record-deleted"   // a record was deleted
+	// RuleAssigneeInactive: a complaint or task handed to a person who is
+	// no longer active (by assign, set, edit or new alike).
+	RuleAssigneeInactive = "assignee-inactive"
 )
 
 // Refusal says why a change may not be made. It is the only error type the

@@ -125,7 +125,7 @@ func TestTaskRights(t *testing.T) {
 	}
 	created := strings.Replace(openTask, "status: doing", "status: open", 1)
 	expect(t, CheckCreate(specialist, parse(t, strings.Replace(created, "assigned_by: zhang.min", "assigned_by: li.wei", 1)), Env{People: people}), RuleCreateRole, "tasks are created by a manager or a director")
-	expect(t, CheckCreate(manager2, parse(t, created), Env{People: people}), RuleCreateRole, "its assigned_by is zhang.min")
+	expect(t, CheckCreate(manager2, parse(t, created), Env{People: people}), RuleCreateRole, "its assigner is zhang.min")
 	expect(t, CheckCreate(manager, parse(t, created), Env{People: people}), "", "")
 }
 
