@@ -124,3 +124,40 @@ func changeAClaim(t *testing.T, rng *rand.Rand, dir string, claims *[]string) st
 	}
 	return filepath.Base(p) + ": " + what
 }
+
+// TestSummaryRecountIDHeldTwice: a claim judged again because it is
+// grouped with a claim changed (the same claimant and day) holds an id
+// another file holds too, unchanged since the base: its id-duplicate is
+// found again as the full pass finds it (the other holder read with it),
+// whether the other holder is a claim or a record of another kind.
+func TestSummaryRecountIDHeldTwice(t *testing.T) {
+	for _, other := range []string{"EXP-2026-0001", "PRJ-2026-0001"} {
+		t.Run(other, func(t *testing.T) {
+			dir := indexedDepts(t)["sample"]
+			b, err := os.ReadFile(filepath.Join(dir, "records/expenses/2026/EXP-2026-0004.yaml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// a copy of EXP-2026-0004 (its claimant, its day) holding other's id
+			twin := regexp.MustCompile(`(?m)^id: .*$`).ReplaceAllString(string(b), "id: "+other)
+			if err := os.WriteFile(filepath.Join(dir, "records/expenses/2025", other+".yaml"), []byte(twin), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(2100 * time.Millisecond) // the files older than the racy window
+			now := time.Date(2026, 11, 26, 15, 0, 0, 0, time.FixedZone("CST", 8*3600))
+			summaryAt(dir, now) // the base
+			made := recountsMade
+			changed := regexp.MustCompile(`(?m)^title: .*$`).ReplaceAllString(string(b), "title: changed")
+			if err := os.WriteFile(filepath.Join(dir, "records/expenses/2026/EXP-2026-0004.yaml"), []byte(changed), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			got := summaryAt(dir, now, "-o", "json")
+			if want := summaryAt(dir, now, "-o", "json", "--no-cache"); got != want {
+				t.Fatalf("recounted and full summaries differ:\n%s", lineDiff(got, want))
+			}
+			if recountsMade == made {
+				t.Errorf("not recounted: the test tests nothing")
+			}
+		})
+	}
+}

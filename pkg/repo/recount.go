@@ -44,7 +44,8 @@ import (
 //
 // The findings of those claims (Y) are made again on the records they
 // read (repo.Around): Y in full, the people, the budgets, the records a
-// claim of Y names and those naming it, in full, and the claims grouped
+// claim of Y names and those naming it, the other files holding a claim
+// of Y's id (id-duplicate), in full, and the claims grouped
 // with one of Y as skeletons (in full when their entries do not stand for
 // them); the findings of every other file are the base's. The findings of
 // a claim read no other record (TestAroundEqualsFull), so the counts are
@@ -292,6 +293,11 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 	for _, y := range judged {
 		add(y)
 		around.add(y)
+		// an id held by another file too (unchanged since the base: a
+		// changed one is judged whole): id-duplicate reads both
+		for _, t := range x.Get(y.ID) {
+			add(t)
+		}
 		for _, r := range y.Refs {
 			for _, t := range x.Get(r.ID) {
 				add(t)
