@@ -46,13 +46,16 @@ import (
 // read (repo.Around): Y in full, the people, the budgets, the records a
 // claim of Y names and those naming it, in full, and the claims grouped
 // with one of Y as skeletons (in full when their entries do not stand for
-// them); the findings of every other file are the base's. The findings of
-// a claim read no other record (TestAroundEqualsFull), so the counts are
-// those of a full pass (TestRecountEqualsFull).
+// them); the findings of every other file are the base's. A claim's
+// findings read no records but those (TestAroundEqualsFull holds Around to
+// what each record's findings read), so the counts are those of a full
+// pass (TestRecountEqualsFull).
 //
 // The whole department is counted instead when this cannot be shown exact
-// cheaply: the base's index is missing, damaged or of another department
-// than the memo's; more than maxRecount files changed; a changed file is
+// cheaply: the base's index or counts are missing, damaged or of another
+// department than the memo's; the policy, the build or the language
+// changed since (the base's mark names its fingerprint's head); more than
+// maxRecount files changed; a changed file is
 // or was no readable expense claim, holds encrypted values or a field the
 // index cannot keep (Odd), or holds an id held by another file; a record
 // is filed under a name other than its id; or a file read does not hold
