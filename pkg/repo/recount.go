@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -68,28 +69,38 @@ import (
 const maxRecount = 2000
 
 // SaveBase writes the base of later recounts: the entries of d's index
-// (whose fingerprint, taken, is fp) as an index file at p, and c, the
+// (whose fingerprint, taken, is fp) as an index file at p (a link to the
+// index file itself when that holds them: IndexStats.Stored), and c, the
 // counts of the department they stand for, beside it (p+".counts", each
-// file's counts in the entries' order).
+// file's counts in the entries' order, naming fp). Recount takes the base
+// only when its entries give fp again: an index file replaced between the
+// refresh and the link, or a base of a policy, build or language since
+// changed, is not taken.
 func SaveBase(p string, d *Indexed, fp string, c FileCounts) error {
 	es := d.Index.Entries
-	// the mark says whose entries they are: the fingerprint's, and its
-	// head (the policy, build and language they were judged by)
-	if err := index.Save(p, indexKey(d.Policy.Records, d.Policy.ExpenseCategories, d.Policy.ComplaintCategories), index.Mark{Token: fp + " " + d.FingerprintHead()}, es); err != nil {
+	tmp := fmt.Sprintf("%s.tmp-%d", p, os.Getpid())
+	os.Remove(tmp)
+	defer os.Remove(tmp)
+	if !d.Stats.Stored || os.Link(filepath.Join(cache.Dir(d.Root), "index"), tmp) != nil {
+		if err := index.Save(tmp, indexKey(d.Policy.Records, d.Policy.ExpenseCategories, d.Policy.ComplaintCategories), index.Mark{}, es); err != nil {
+			return err
+		}
+	}
+	if err := os.Rename(tmp, p); err != nil {
 		return err
 	}
 	return cache.WriteFile(p+".counts", ".counts.tmp-*", encodeCounts(fp, es, c))
 }
 
-// The counts file: "opsbook counts 1 FINGERPRINT\n", the number of
-// entries and each entry's errors and warnings (uvarints, in the entries'
-// order), the paths with findings that are no entry (a count, then each
-// path, errors and warnings), budget-overspend's count, and the SHA-256
-// of all that.
-const countsMagic = "opsbook counts 1 "
+// The counts file: "opsbook counts 2 ", the fingerprint of the base's
+// entries, "\n", the number of entries and each entry's errors and
+// warnings (uvarints, in the entries' order), the paths with findings that
+// are no entry (a count, then each path, errors and warnings),
+// budget-overspend's count, and the SHA-256 of all that.
+const countsMagic = "opsbook counts 2 "
 
-func encodeCounts(fp string, es []*index.Entry, c FileCounts) []byte {
-	b := []byte(countsMagic + fp + "\n")
+func encodeCounts(what string, es []*index.Entry, c FileCounts) []byte {
+	b := []byte(countsMagic + what + "\n")
 	b = binary.AppendUvarint(b, uint64(len(es)))
 	on := make(map[string]bool, len(es))
 	for _, e := range es {
@@ -227,12 +238,12 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 	if err != nil {
 		return nil, fmt.Sprintf("the base: %v", err)
 	}
-	switch base.Mark.Token {
-	case baseFP + " " + head:
-	case baseFP + " " + base.Mark.Token[min(len(baseFP)+1, len(base.Mark.Token)):]:
-		return nil, "the policy, the build or the language changed since the base"
-	default:
-		return nil, "the base is not the memo's department"
+	// its entries, judged by today's policy, build and language, must be
+	// the memo's department
+	if fingerprint(head, len(base.Entries), func(i int) (string, cache.Hash) {
+		return base.Entries[i].Path, base.Entries[i].Hash
+	}) != baseFP {
+		return nil, "the base is not the memo's department, or the policy, the build or the language changed since"
 	}
 	was, err := readCounts(basePath+".counts", baseFP, len(base.Entries))
 	if err != nil {

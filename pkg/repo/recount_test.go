@@ -282,3 +282,56 @@ func changeClaim(t *testing.T, rng *rand.Rand, dir string, claims *[]string) str
 	}
 	return rel + ": " + what
 }
+
+// TestRecountBaseOfAnotherIndex: a base saved as a link to the index file
+// (which held the entries refreshed) is taken; one whose index file was
+// replaced between the refresh and the link (another command saved its
+// own) is not, whatever its counts say.
+func TestRecountBaseOfAnotherIndex(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	dir := sampleCopy(t, 0)
+	d, err := OpenIndexed(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp, _ := d.Fingerprint()
+	if !d.Stats.Stored {
+		t.Fatal("a first refresh does not say the index file holds its entries")
+	}
+	r, err := LoadWith(ctx, dir, Options{NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts, _ := r.CountFiles(now, nil)
+	base := filepath.Join(t.TempDir(), "base")
+	if err := SaveBase(base, d, fp, counts); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := os.Stat(base)
+	b, _ := os.Stat(filepath.Join(dir, ".git", "opsbook", "index"))
+	if !os.SameFile(a, b) {
+		t.Error("the base is a copy, not a link to the index file")
+	}
+	if rc, why := Recount(d, base, fp, now, now.Year(), &rules.Horizon{}); rc == nil {
+		t.Fatalf("the base not taken: %s", why)
+	}
+	// another command saves the index of a changed department before the
+	// base is linked
+	replaceLines(t, dir, map[string][2]string{"records/expenses/2026/EXP-2026-0016.yaml": {"amount: 1280.50", "amount: 1280.51"}})
+	os.Remove(filepath.Join(dir, ".git", "opsbook", "index"))
+	if _, _, err := Index(ctx, dir, d.Policy); err != nil { // saved anew
+		t.Fatal(err)
+	}
+	if err := SaveBase(base, d, fp, counts); err != nil {
+		t.Fatal(err)
+	}
+	d2, err := OpenIndexed(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d2.Fingerprint()
+	if rc, why := Recount(d2, base, fp, now, now.Year(), &rules.Horizon{}); rc != nil || !strings.Contains(why, "not the memo's department") {
+		t.Errorf("a base linked to another index taken (%q)", why)
+	}
+}
