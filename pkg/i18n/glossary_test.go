@@ -45,3 +45,21 @@ func TestCatalogKeepsToTheGlossary(t *testing.T) {
 		}
 	}
 }
+
+// TestThisYearOnlyWhereTheEnglishSaysSo: 今年 is the current year; a
+// message about the year a report was asked for (--year 2025) says 該年度,
+// as its English says "the year" or "in the year". Only an English text
+// that says "this year" may say 今年 (the help's defaults).
+func TestThisYearOnlyWhereTheEnglishSaysSo(t *testing.T) {
+	cat, err := Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for f, m := range cat {
+		for key, zh := range m {
+			if strings.Contains(zh, "今年") && !strings.Contains(strings.ToLower(key), "this year") && !strings.Contains(strings.ToLower(key), "current year") {
+				t.Errorf("%s: %q → %q says 今年 where the English says no \"this year\"", f, key, zh)
+			}
+		}
+	}
+}
