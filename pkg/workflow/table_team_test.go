@@ -3,6 +3,7 @@ package workflow
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/opsbook/opsbook/pkg/record"
 )
@@ -122,5 +123,21 @@ func TestTeamEditRights(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			expect(t, edit(t, c.actor, c.before, c.repl...), c.rule, c.msg)
 		})
+	}
+}
+
+// TestYearRecordsCloseOnceTheYearIsOver: the director closes the year's
+// training plan, budget and operations plan once the year is over, not
+// before (closed is final: leadership's amendments could no longer come).
+func TestYearRecordsCloseOnceTheYearIsOver(t *testing.T) {
+	in2026 := Env{People: people, Now: time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)}
+	in2027 := Env{People: people, Now: time.Date(2027, 1, 4, 10, 0, 0, 0, time.UTC)}
+	budget := parse(t, "kind: budget\nid: BUD-2026\ntitle: b\nstatus: approved\nyear: 2026\n")
+	opp := parse(t, "kind: ops-plan\nid: OPP-2026\ntitle: o\nstatus: approved\nyear: 2026\n")
+	for _, rec := range []*record.Record{parse(t, approvedTrainingPlan), budget, opp} {
+		expect(t, CheckMove(director, rec, "closed", in2026), RuleYearOpen, rec.ID+" moves to closed only once its year 2026 is over (from 2027-01-01)")
+		expect(t, CheckMove(director, rec, "closed", in2027), "", "")
+		// without a time (no clock to judge by) the move is not judged
+		expect(t, CheckMove(director, rec, "closed", Env{People: people}), "", "")
 	}
 }
