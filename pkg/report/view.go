@@ -711,7 +711,7 @@ func (pl *Plans) kpiTable() *render.Table {
 			}
 			series = append(series, s+")")
 		}
-		t.Add(k.Plan, k.KPI, string(k.Target), k.Unit, orDash(k.Due), numText(k.Actual, ""), orDash(k.MeasuredOn), orDash(k.Source), pct, orDash(strings.Join(series, "; ")))
+		t.Add(k.Plan, k.KPI, string(k.Target), k.Unit, orDash(k.Due), numText(k.Actual, ""), orDash(k.MeasuredOn), orDash(i18n.Term("source", k.Source)), pct, orDash(strings.Join(series, "; ")))
 	}
 	return t
 }
