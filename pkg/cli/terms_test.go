@@ -58,6 +58,10 @@ func enumFields(t *testing.T, file string) map[string][]string {
 				}
 			}
 		}
+		// a word beside a number (satisfaction: 1 to 5, or unreachable)
+		if s, ok := m["const"].(string); ok && path != "" && path != "kind" {
+			out[path] = append(out[path], s)
+		}
 		if props, ok := m["properties"].(map[string]any); ok {
 			for k, v := range props {
 				p := k
