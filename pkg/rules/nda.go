@@ -1,7 +1,6 @@
 package rules
 
 import (
-
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/i18n"

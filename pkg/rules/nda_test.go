@@ -74,7 +74,7 @@ func TestNDARequired(t *testing.T) {
 	}
 	// in Chinese the field that names him is said in words, not as its key
 	func() {
-		defer i18n.Set(i18n.English)
+		defer i18n.Set(i18n.Current())
 		i18n.Set(i18n.Chinese)
 		for _, d := range run(true) {
 			if d.Rule == "nda-required" && d.Path == vioPath {
