@@ -300,3 +300,22 @@ func (r *Repo) PolicyAt(rev string) (*config.Policy, error) {
 	}
 	return r.policy(b)
 }
+
+// PersonAt reports whether handle names a person in the people records
+// committed at a revision.
+func (r *Repo) PersonAt(rev, handle string) (bool, error) {
+	h, err := r.Resolve(rev)
+	if err != nil {
+		return false, err
+	}
+	t, err := r.TreeOf(h)
+	if err != nil {
+		return false, err
+	}
+	rl, err := r.rulesAt(t)
+	if err != nil {
+		return false, err
+	}
+	_, ok := rl.People[handle]
+	return ok, nil
+}

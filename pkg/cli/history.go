@@ -117,7 +117,7 @@ func runHistory(ctx context.Context, o *historyOpts) error {
 			Events []eventJSON `json:"events"`
 		}{o.id, eventsJSON(evs)})
 	}
-	return writeEvents(o.io.Out, evs, false, o.colors())
+	return writeEvents(o.io.Out, evs, false, o.colors(), o.textWidth())
 }
 
 // openAudit opens the git repository of the records repository for
@@ -149,36 +149,97 @@ func (g *global) openAudit() (*audit.Repo, error) {
 }
 
 // writeEvents writes events as lines of date, commit, [record,] actor and
-// move, each changed field indented below.
-func writeEvents(w io.Writer, evs []audit.Event, withRecord bool, c render.Colors) error {
-	actorW, recW := 0, 0
-	for _, e := range evs {
+// move, each changed field indented below. With width > 0 (a terminal's)
+// every line fits it: the actor, the least telling column (a raw git
+// identity can be 80 cells), is cut first, down to minActor, ending in "…";
+// a move still too wide wraps under its column, and the fields wrap below
+// their line. Width 0 (piped) writes every line whole, as scripts expect.
+func writeEvents(w io.Writer, evs []audit.Event, withRecord bool, c render.Colors, width int) error {
+	actorW, recW, moveW := 0, 0, 0
+	moves := make([]string, len(evs))
+	for i, e := range evs {
 		actorW = max(actorW, cells.Width(e.Actor.Text()))
 		recW = max(recW, len(e.Record))
+		moves[i] = e.MoveText()
+		if e.Merge {
+			moves[i] += i18n.T(" [merge]")
+		}
+		moveW = max(moveW, cells.Width(moves[i]))
 	}
+	lead := 16 + 2 + 8 + 2 // date, commit
+	if withRecord {
+		lead += recW + 2
+	}
+	if width > 0 && lead+actorW+2+moveW > width {
+		actorW = min(actorW, max(minActor, width-lead-2-moveW), max(4, width-lead-2))
+	}
+	moveAt := lead + actorW + 2
+	// the fields go under the move while there is room for them there,
+	// else a little indented under the line
+	fieldAt := moveAt
+	if width > 0 && width-fieldAt < minFieldRoom {
+		fieldAt = 4
+	}
+	indent := strings.Repeat(" ", fieldAt)
 	var b strings.Builder
-	for _, e := range evs {
+	for i, e := range evs {
 		b.WriteString(e.Date.Format("2006-01-02 15:04"))
 		b.WriteString("  " + c.Yellow(e.Commit.String()[:8]))
 		if withRecord {
 			b.WriteString("  " + render.Pad(e.Record, recW))
 		}
-		b.WriteString("  " + c.Cyan(render.Pad(e.Actor.Text(), actorW)))
-		move := e.MoveText()
-		if e.Merge {
-			move += i18n.T(" [merge]")
+		actor := e.Actor.Text()
+		if cells.Width(actor) > actorW {
+			actor = render.Truncate(actor, actorW)
 		}
-		b.WriteString("  " + c.Bold(move) + "\n")
-		indent := strings.Repeat(" ", 16+2+8+2+actorW+2)
-		if withRecord {
-			indent += strings.Repeat(" ", recW+2)
+		indent := indent
+		if width > 0 && moveAt+cells.Width(moves[i]) > width {
+			// no room beside the actor: the move goes below, whole if
+			// it can be
+			b.WriteString("  " + c.Cyan(actor) + "\n")
+			for _, l := range render.Wrap(moves[i], max(minMove, width-4)) {
+				b.WriteString("    " + c.Bold(l) + "\n")
+			}
+			indent = "    "
+		} else {
+			b.WriteString("  " + c.Cyan(render.Pad(actor, actorW)) + "  " + c.Bold(moves[i]) + "\n")
 		}
 		for _, f := range e.Fields {
-			fmt.Fprintf(&b, "%s%s: %s → %s\n", indent, f.Field, shortValue(f.Before), shortValue(f.After))
+			line := fmt.Sprintf("%s: %s → %s", f.Field, shortValue(f.Before), shortValue(f.After))
+			room := 0
+			if width > 0 {
+				room = max(minMove, width-len(indent)-2)
+			}
+			for j, l := range render.Wrap(line, room) {
+				if j == 0 {
+					// the first line has the continuation's two cells too
+					b.WriteString(indent + l + "\n")
+					continue
+				}
+				b.WriteString(indent + "  " + l + "\n")
+			}
 		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// The narrowest writeEvents cuts an actor to, wraps a move or a field to,
+// and the room a field needs beside the actor to stay under the move.
+const (
+	minActor     = 12
+	minMove      = 10
+	minFieldRoom = 40
+)
+
+// textWidth is the width text is fitted to: the terminal's when standard
+// output is one; 0 (no limit) when piped, so that scripts read every line
+// whole, as list's tab-separated rows are.
+func (g *global) textWidth() int {
+	if g.io.OutTTY {
+		return g.io.Width
+	}
+	return 0
 }
 
 func shortValue(v *string) string {

@@ -387,7 +387,7 @@ func runList(ctx context.Context, o *listOpts) error {
 		if len(rows) < matched {
 			what += i18n.Sprintf(", %d shown", len(rows))
 		}
-		fmt.Fprintln(o.io.Err, what)
+		fmt.Fprintln(o.io.Err, render.WrapLines(what, o.io.Width))
 	}
 	return nil
 }

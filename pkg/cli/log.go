@@ -2,8 +2,12 @@ package cli
 
 import (
 	"context"
-	"github.com/opsbook/opsbook/pkg/config"
+	"fmt"
+	"os"
+	"path/filepath"
 	"time"
+
+	"github.com/opsbook/opsbook/pkg/config"
 
 	"github.com/opsbook/opsbook/pkg/audit"
 	"github.com/opsbook/opsbook/pkg/i18n"
@@ -79,6 +83,10 @@ func runLog(ctx context.Context, o *logOpts) error {
 	if err != nil {
 		return &ExitError{ExitUsage, i18n.Errorf("reading the history: %w", err)}
 	}
+	if len(evs) == 0 && o.actor != "" && !isPerson(r, o.dir, o.actor) {
+		// a mistyped handle: exit 2, as inbox --for says it
+		return usageErr(msgLogNoPerson, o.actor)
+	}
 	if root, err := config.FindRoot(o.dir); err == nil {
 		hideEncrypted(root, evs)
 	}
@@ -87,7 +95,41 @@ func runLog(ctx context.Context, o *logOpts) error {
 			Events []eventJSON `json:"events"`
 		}{eventsJSON(evs)})
 	}
-	return writeEvents(o.io.Out, evs, true, o.colors())
+	if len(evs) == 0 {
+		// nothing on standard output, as a script expects; the reason on
+		// standard error, so that an empty feed is not mistaken for a fault
+		switch {
+		case o.actor != "" && o.since == "" && o.kind == "":
+			fmt.Fprintln(o.io.Err, i18n.Sprintf(msgLogNoneBy, o.actor))
+		case o.actor != "" || o.since != "" || o.kind != "":
+			fmt.Fprintln(o.io.Err, i18n.T(msgLogNoneMatch))
+		default:
+			fmt.Fprintln(o.io.Err, i18n.T(msgLogNone))
+		}
+		return nil
+	}
+	return writeEvents(o.io.Out, evs, true, o.colors(), o.textWidth())
+}
+
+// isPerson reports whether handle names a person: in the people records
+// committed at HEAD, or in the work tree's (one not committed yet).
+func isPerson(r *audit.Repo, dir, handle string) bool {
+	if ok, err := r.PersonAt("HEAD", handle); err == nil && ok {
+		return true
+	}
+	if !record.ValidID(record.Person, handle) {
+		return false
+	}
+	root, err := config.FindRoot(dir)
+	if err != nil {
+		return false
+	}
+	pol, _, err := config.Load(root)
+	if err != nil || pol == nil {
+		return false
+	}
+	fi, err := os.Stat(filepath.Join(root, pol.Records, "people", handle+".yaml"))
+	return err == nil && fi.Mode().IsRegular()
 }
 
 func parseDate(s string) (time.Time, error) {

@@ -47,3 +47,12 @@ const (
 	msgInboxUnknown  = "unknown person: no one in %s/people has the email %s (your git author email: GIT_AUTHOR_EMAIL or user.email)"
 	msgInboxNoPerson = "no person %q"
 )
+
+const (
+	// msgLogNoPerson: the handle given to --actor.
+	msgLogNoPerson = "--actor %s: no such person in the people records"
+	// msgLogNoneBy: the handle of a person who made no change.
+	msgLogNoneBy    = "no entries: %s has changed no record"
+	msgLogNoneMatch = "no entries: no change matches the filters given (--actor, --since, --kind)"
+	msgLogNone      = "no entries: no record has been changed yet"
+)

@@ -101,3 +101,32 @@ func TestRightsFitTheTerminal(t *testing.T) {
 		}
 	}
 }
+
+// The prose pages print (summary's line of counts, a report's notes) and
+// list's count with its note on a narrow terminal wrap at the terminal's
+// width, as the tables fit it; piped, each stays one line.
+func TestProseFitsTheTerminal(t *testing.T) {
+	for _, lang := range []string{"en", "zh-Hant"} {
+		for _, width := range []int{60, 80} {
+			for _, args := range [][]string{{"summary"}, {"list", "expense"}, {"list", "complaint"}, {"report", "complaints"}, {"report", "budget"}} {
+				a := append([]string{"--lang", lang}, args...)
+				out, errs, code := runStreams(t, sampleDir(), true, width, a...)
+				if code != 0 {
+					t.Fatalf("%v: exit %d: %s", a, code, errs)
+				}
+				for _, l := range strings.Split(out+errs, "\n") {
+					if strings.ContainsAny(l, "│┌└├") {
+						continue // a table's line: the tests above fit tables
+					}
+					if w := runewidth.StringWidth(l); w > width {
+						t.Errorf("%v at %d: a line is %d wide:\n%s", a, width, w, l)
+					}
+				}
+			}
+		}
+	}
+	out, _, _ := runStreams(t, sampleDir(), false, 60, "--lang", "en", "summary")
+	if first := strings.Split(out, "\n")[1]; !strings.HasSuffix(first, "analyses.") {
+		t.Errorf("piped, summary's counts are cut into lines: %q", first)
+	}
+}

@@ -102,6 +102,21 @@ func Wrap(s string, width int) []string {
 	return lines
 }
 
+// WrapLines is Wrap for a paragraph of prose written at a terminal of
+// width cells (0: no limit): each of its lines wrapped, joined by line
+// breaks. A wide (CJK) character counts two cells and is never cut; an
+// English word is never broken unless it alone is wider than the line.
+func WrapLines(s string, width int) string {
+	if width <= 0 {
+		return s
+	}
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		out = append(out, Wrap(l, width)...)
+	}
+	return strings.Join(out, "\n")
+}
+
 // wrapUnits splits text into the pieces a line may break between: runs of
 // letters and digits of alphabetic scripts, single spaces, and every other
 // character on its own (a Chinese character, a punctuation mark).
@@ -129,7 +144,36 @@ func wrapUnits(s string) []string {
 			glued = append(glued, pending)
 		}
 	}
-	return glued
+	return gluePunctuation(glued)
+}
+
+// closing marks never start a line, opening ones never end one: a
+// closing mark goes with the unit before it, an opening one with the unit
+// after it ("(fewer", "all)", "（已結案）" kept from breaking at its marks).
+const (
+	closingMarks = ")]},.;:!?）」』】，。、；：！？"
+	openingMarks = "([{（「『【"
+)
+
+func gluePunctuation(units []string) []string {
+	out := units[:0:0]
+	open := ""
+	for _, u := range units {
+		plain := stripANSI(u)
+		switch {
+		case utf8.RuneCountInString(plain) == 1 && strings.ContainsAny(plain, openingMarks):
+			open += u
+		case open == "" && len(out) > 0 && out[len(out)-1] != " " && utf8.RuneCountInString(plain) == 1 && strings.ContainsAny(plain, closingMarks):
+			out[len(out)-1] += u
+		default:
+			out = append(out, open+u)
+			open = ""
+		}
+	}
+	if open != "" {
+		out = append(out, open)
+	}
+	return out
 }
 
 // splitUnits is wrapUnits before its escape codes are glued: each code
@@ -157,6 +201,9 @@ func splitUnits(s string) []string {
 		if r == ',' && i > 0 && isDigit(s[i-1]) && i+1 < len(s) && isDigit(s[i+1]) {
 			alpha = true // a group separator inside a number
 		}
+		if r == ',' && i > 0 && isWordByte(s[i-1]) && i+1 < len(s) && isWordByte(s[i+1]) {
+			alpha = true // a list without spaces: --columns id,status,title
+		}
 		if alpha {
 			if word < 0 {
 				word = i
@@ -177,3 +224,8 @@ func splitUnits(s string) []string {
 }
 
 func isDigit(b byte) bool { return b >= '0' && b <= '9' }
+
+// isWordByte: an ASCII letter, digit, underscore or dot (a field's name).
+func isWordByte(b byte) bool {
+	return isDigit(b) || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b == '_' || b == '.'
+}

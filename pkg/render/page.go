@@ -86,12 +86,24 @@ func WritePage(w io.Writer, p *Page, tty bool, c Colors) error {
 // unknown): a table's bar column is left out when it would not fit, and
 // its text columns are cut to fit (WriteTableWidth).
 func WritePageWidth(w io.Writer, p *Page, tty bool, c Colors, width int) error {
+	// prose wraps at a terminal's width; piped, each line stays whole
+	prose := 0
+	if tty {
+		prose = width
+	}
+	bold := func(s string) string {
+		lines := strings.Split(WrapLines(s, prose), "\n")
+		for i, l := range lines {
+			lines[i] = c.Bold(l)
+		}
+		return strings.Join(lines, "\n")
+	}
 	var b strings.Builder
 	if p.Title != "" {
-		b.WriteString(c.Bold(p.Title) + "\n")
+		b.WriteString(bold(p.Title) + "\n")
 	}
 	for _, l := range p.Lines {
-		b.WriteString(l + "\n")
+		b.WriteString(WrapLines(l, prose) + "\n")
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return err
@@ -100,13 +112,13 @@ func WritePageWidth(w io.Writer, p *Page, tty bool, c Colors, width int) error {
 		b.Reset()
 		b.WriteString("\n")
 		if s.Title != "" {
-			b.WriteString(c.Bold(s.Title) + "\n")
+			b.WriteString(bold(s.Title) + "\n")
 		}
 		for _, l := range s.Lines {
-			b.WriteString(l + "\n")
+			b.WriteString(WrapLines(l, prose) + "\n")
 		}
 		if s.Table != nil && len(s.Table.Rows) == 0 && s.Empty != "" {
-			b.WriteString(s.Empty + "\n")
+			b.WriteString(WrapLines(s.Empty, prose) + "\n")
 		}
 		if _, err := io.WriteString(w, b.String()); err != nil {
 			return err

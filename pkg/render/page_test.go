@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/mattn/go-runewidth"
 )
 
 func TestBarsOnlyWhenTheyFit(t *testing.T) {
@@ -23,5 +26,52 @@ func TestBarsOnlyWhenTheyFit(t *testing.T) {
 	}
 	if strings.Contains(narrow.String(), "█") || strings.Contains(narrow.String(), "░") {
 		t.Errorf("bar on a 30-column terminal:\n%s", narrow.String())
+	}
+}
+
+// A page's prose (its lines, a section's lines and its note for no rows)
+// wraps at a terminal's width, a Chinese character counted as two cells
+// and never cut, an English word never broken, a closing mark never
+// alone at a line's start; piped, every line stays whole.
+func TestPageProseWrapsAtTheWidth(t *testing.T) {
+	en := "12 people (11 active), 4 customers, operations plan OPP-2026 approved; 3 training plans, 8 trainings, 5 violations, 5 meetings, 5 tasks."
+	zh := "12 人（11 人在職），4 位客戶，年度運營計畫 OPP-2026 已核准；培訓計畫 3，培訓 8，違規 5，會議 5，任務 5，工作匯報 4，數據分析 4。"
+	p := &Page{Title: "summary", Lines: []string{en, zh}, Sections: []Section{{
+		Title: "Records", Lines: []string{en}, Table: &Table{Headers: []string{"A"}}, Empty: zh,
+	}}}
+	for _, width := range []int{40, 60, 80} {
+		var b bytes.Buffer
+		if err := WritePageWidth(&b, p, true, Colors{}, width); err != nil {
+			t.Fatal(err)
+		}
+		words := map[string]bool{"summary": true, "Records": true}
+		for _, w := range strings.Fields(en) {
+			words[w] = true
+		}
+		for _, l := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
+			if w := runewidth.StringWidth(l); w > width {
+				t.Errorf("at %d a line is %d wide: %q", width, w, l)
+			}
+			if strings.ContainsRune(l, utf8.RuneError) {
+				t.Errorf("at %d a character cut in half: %q", width, l)
+			}
+			if r, _ := utf8.DecodeRuneInString(l); strings.ContainsRune(")]},.;:）」，。、；：", r) {
+				t.Errorf("at %d a line starts with a closing mark: %q", width, l)
+			}
+			if utf8.RuneCountInString(l) == len(l) { // an English line
+				for _, w := range strings.Fields(l) {
+					if !words[w] {
+						t.Errorf("at %d an English word broken: %q in %q", width, w, l)
+					}
+				}
+			}
+		}
+	}
+	var piped bytes.Buffer
+	if err := WritePageWidth(&piped, p, false, Colors{}, 40); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(piped.String(), en+"\n") || !strings.Contains(piped.String(), zh+"\n") {
+		t.Errorf("piped prose is not whole:\n%s", piped.String())
 	}
 }

@@ -37,7 +37,9 @@ var Refs = []Ref{
 	{record.Plan, "tasks.*.assignee", record.Person, nil},
 	{record.Plan, "checks.*.by", record.Person, nil},
 	{record.Complaint, "customer", record.Customer, nil},
-	{record.Complaint, "assignee", record.Person, nil},
+	// a complaint is handled by the department's own staff: leadership
+	// and finance are outside it and hold no right to act on one
+	{record.Complaint, "assignee", record.Person, []string{"specialist", "manager", "director"}},
 	{record.Complaint, "updates.*.by", record.Person, nil},
 	{record.Complaint, "related.*", record.Complaint, nil},
 	{record.Appraisal, "employee", record.Person, nil},
