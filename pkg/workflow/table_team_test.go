@@ -109,6 +109,11 @@ func TestTeamEditRights(t *testing.T) {
 		{"an attendee rates the session", specialist, plannedTraining, []string{"person: li.wei\n    attended: true", "person: li.wei\n    attended: true\n    rating: 4"}, "", ""},
 		{"nobody rates for another", specialist, plannedTraining, []string{"person: zhao.lei\n    attended: true", "person: zhao.lei\n    attended: true\n    rating: 5"}, RuleEditRight, "only the attendee's person (zhao.lei) may"},
 		{"the organiser may not rate", manager, plannedTraining, []string{"person: zhao.lei\n    attended: true", "person: zhao.lei\n    attended: true\n    rating: 5"}, RuleEditRight, ""},
+		// the list changing length does not open its items' ratings
+		{"the organiser adds an attendee with a rating", manager, plannedTraining, []string{"person: zhao.lei\n    attended: true\n", "person: zhao.lei\n    attended: true\n  - person: chen.jie\n    attended: true\n    rating: 2\n"}, RuleEditRight, "only the attendee's person (chen.jie) may"},
+		{"the organiser adds an attendee", manager, plannedTraining, []string{"person: zhao.lei\n    attended: true\n", "person: zhao.lei\n    attended: true\n  - person: chen.jie\n    attended: false\n"}, "", ""},
+		{"the organiser drops a rating with its attendee", manager, strings.Replace(plannedTraining, "person: li.wei\n    attended: true\n", "person: li.wei\n    attended: true\n    rating: 5\n", 1), []string{"  - person: li.wei\n    attended: true\n    rating: 5\n", ""}, RuleEditRight, "attendees.0.rating of TRN-2026-0001"},
+		{"the organiser drops an attendee who did not rate", manager, strings.Replace(plannedTraining, "person: zhao.lei\n    attended: true\n", "person: zhao.lei\n    attended: true\n    rating: 5\n", 1), []string{"  - person: li.wei\n    attended: true\n", ""}, "", ""},
 		{"held session's date sealed", manager, plannedTraining, []string{"date: 2026-03-10", "date: 2026-03-11"}, RuleSealedField, "date of TRN-2026-0001 is sealed once the training is held"},
 		{"the organiser records attendance", manager, plannedTraining, []string{"person: zhao.lei\n    attended: true", "person: zhao.lei\n    attended: false"}, "", ""},
 		{"an attendee may not change attendance", specialist, plannedTraining, []string{"person: li.wei\n    attended: true", "person: li.wei\n    attended: false"}, RuleEditRight, ""},
