@@ -22,6 +22,7 @@ var offGlossary = map[string]string{
 	"記錄編號":  "紀錄編號 (record id)",
 	"所列記錄":  "所列紀錄 (record)",
 	"%s 記錄": "%s紀錄 (record)",
+	"主辦人":   "組織人 (a training's organiser, as its field is named)",
 	"沒有提交":  "沒有 commit (commit; 提交 is submit)",
 }
 
