@@ -22,6 +22,8 @@ var offGlossary = map[string]string{
 	"記錄編號":  "紀錄編號 (record id)",
 	"所列記錄":  "所列紀錄 (record)",
 	"%s 記錄": "%s紀錄 (record)",
+	"完成或取消": "完成或已放棄 (an action item dropped is 已放棄; 取消 is cancelled)",
+	"完成或刪除": "完成或已放棄 (an action item dropped is 已放棄)",
 	"主辦人":   "組織人 (a training's organiser, as its field is named)",
 	"沒有提交":  "沒有 commit (commit; 提交 is submit)",
 }
