@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -93,7 +94,9 @@ func addCompletions(g *global, root *cobra.Command) {
 				case 0:
 					return g.completeIDs(cmd.Context(), func(_ *repo.Repo, r *record.Record) bool { return r.Kind == record.Complaint }), cobra.ShellCompDirectiveNoFileComp
 				case 1:
-					return g.completeHandles(cmd.Context()), cobra.ShellCompDirectiveNoFileComp
+					// the people a complaint may be assigned to, as the
+					// rule assign and validate share names them
+					return g.completeHandles(cmd.Context(), assigneeRoles()...), cobra.ShellCompDirectiveNoFileComp
 				}
 				return nil, cobra.ShellCompDirectiveNoFileComp
 			}
@@ -266,20 +269,31 @@ func (c *completionActor) may(rec *record.Record, to string) bool {
 	return false
 }
 
-// completeHandles lists the active people's handles with their names.
-func (g *global) completeHandles(ctx context.Context) []string {
+// completeHandles lists the active people's handles with their names;
+// with roles, only those of the people who hold one of them.
+func (g *global) completeHandles(ctx context.Context, roles ...string) []string {
 	r := g.completionRepo(ctx)
 	if r == nil {
 		return nil
 	}
 	var out []string
 	for _, p := range r.Set.OfKind(record.Person) {
-		if workflow.ActorOf(p).Active {
+		if workflow.ActorOf(p).Active && (len(roles) == 0 || slices.Contains(roles, p.Str("role"))) {
 			out = append(out, p.ID+"\t"+oneLine(p.Title()))
 		}
 	}
 	sort.Strings(out)
 	return out
+}
+
+// assigneeRoles are the roles a complaint's assignee may have (rules.Refs).
+func assigneeRoles() []string {
+	for _, ref := range rules.Refs {
+		if ref.Kind == record.Complaint && ref.Path == "assignee" {
+			return ref.Roles
+		}
+	}
+	return nil
 }
 
 // completeViewable lists the handles whose inbox the git identity may see

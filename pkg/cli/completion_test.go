@@ -63,8 +63,13 @@ func TestCompletion(t *testing.T) {
 	if got := complete(t, "assign", ""); !has(got, "CMP-2026-0014") || has(got, "EXP-2026-0027") {
 		t.Errorf("assign ids: %v", got)
 	}
-	if got := complete(t, "assign", "CMP-2026-0014", ""); !has(got, "li.wei", "chen.hao") {
+	if got := complete(t, "assign", "CMP-2026-0014", ""); !has(got, "li.wei", "chen.hao", "wang.fang") {
 		t.Errorf("assign handles: %v", got)
+	}
+	// not leadership or finance, who are outside the department: assign
+	// would refuse them (ref-role)
+	if got := complete(t, "assign", "CMP-2026-0014", ""); has(got, "huang.jianguo") || has(got, "he.jing") {
+		t.Errorf("assign offers people outside the department: %v", got)
 	}
 	if got := complete(t, "log", "--actor", ""); !has(got, "wang.fang") {
 		t.Errorf("log --actor: %v", got)

@@ -158,15 +158,9 @@ func derivedHelp() string {
 	short := map[query.Type]string{query.Duration: "duration", query.Bool: "bool", query.Number: "number",
 		query.Money: "money", query.Date: "date", query.Text: "text"}
 	var b strings.Builder
-	width := 0 // the longest kind's with derived fields: one column
-	for _, ki := range record.Kinds {
-		if len(query.DerivedFields(ki.Kind)) > 0 {
-			width = max(width, len(ki.Kind))
-		}
-	}
 	for _, ki := range record.Kinds {
 		for _, d := range query.DerivedFields(ki.Kind) {
-			line := fmt.Sprintf("  %-*s %-18s %-9s ", width, ki.Kind, d.Name, short[d.Type])
+			line := fmt.Sprintf("  %-10s %-18s %-9s ", ki.Kind, d.Name, short[d.Type])
 			doc, key := d.Doc, string(ki.Kind)+"."+d.Name
 			if zh := i18n.Term("derived", key); zh != key {
 				// Chinese has no spaces to wrap at: a long line goes on

@@ -289,7 +289,18 @@ func writeDetail(w io.Writer, o *showOpts, d *query.Detail, root string) error {
 			return err
 		}
 		for _, l := range strings.SplitAfter(strings.TrimRight(diags.String(), "\n"), "\n") {
-			b.WriteString("  " + strings.TrimRight(l, "\n") + "\n")
+			// a finding is a paragraph: on a terminal it wraps at its
+			// width, the lines after its first indented under it
+			room := 0
+			if width > 0 {
+				room = max(20, width-4)
+			}
+			for i, part := range render.Wrap(strings.TrimRight(l, "\n"), room) {
+				if i > 0 {
+					b.WriteString("  ")
+				}
+				b.WriteString("  " + part + "\n")
+			}
 		}
 	}
 

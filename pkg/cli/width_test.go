@@ -125,6 +125,20 @@ func TestProseFitsTheTerminal(t *testing.T) {
 			}
 		}
 	}
+	// show's findings are paragraphs too, wrapped under their first line
+	for _, lang := range []string{"en", "zh-Hant"} {
+		for _, id := range []string{"CMP-2026-0009", "PLN-2026-0001"} {
+			out, errs, code := runStreams(t, sampleDir(), true, 80, "--lang", lang, "show", id)
+			if code != 0 {
+				t.Fatalf("show %s: exit %d: %s", id, code, errs)
+			}
+			for _, l := range strings.Split(out, "\n") {
+				if w := runewidth.StringWidth(l); w > 80 {
+					t.Errorf("show %s --lang %s at 80: a line is %d wide:\n%s", id, lang, w, l)
+				}
+			}
+		}
+	}
 	out, _, _ := runStreams(t, sampleDir(), false, 60, "--lang", "en", "summary")
 	if first := strings.Split(out, "\n")[1]; !strings.HasSuffix(first, "analyses.") {
 		t.Errorf("piped, summary's counts are cut into lines: %q", first)

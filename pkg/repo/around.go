@@ -2,6 +2,7 @@ package repo
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"path"
@@ -13,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/cache"
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/index"
@@ -112,55 +114,11 @@ func LoadAround(ctx context.Context, dir, id string) (*Repo, error) {
 		return nil, err
 	}
 	r.Diags = append(r.Diags, ds...)
-	// The records around are read, parsed and checked on every core, each
-	// worker through its own open folder (a copied department puts
-	// thousands of claims around one: those sharing its receipt).
-	type read struct {
-		rec *record.Record
-		ds  []diag.Diagnostic
-		err error
+	recs, rds, err := readEntries(root, pol.Records, sch, full, false)
+	if err != nil {
+		return nil, ErrFullPath // changed under us: the full path tells
 	}
-	reads := make([]read, len(full))
-	rd := newReader(root)
-	defer rd.close()
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < min(runtime.GOMAXPROCS(0), len(full)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c := rd.cursor()
-			defer c.close()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(full) {
-					return
-				}
-				data, err := c.read(full[i].Path, -1, nil)
-				if err != nil {
-					reads[i].err = err
-					continue
-				}
-				rec, ds := record.ParseLean(full[i].Path, data)
-				if rec != nil {
-					ds = append(ds, record.CheckPlace(rec, pol.Records)...)
-					ds = append(ds, sch.Validate(rec)...)
-				}
-				reads[i] = read{rec, ds, nil}
-			}
-		}()
-	}
-	wg.Wait()
-	var recs []*record.Record
-	for _, rd := range reads {
-		if rd.err != nil {
-			return nil, ErrFullPath // changed under us: the full path tells
-		}
-		if rd.rec != nil {
-			recs = append(recs, rd.rec)
-		}
-		r.Diags = append(r.Diags, rd.ds...)
-	}
+	r.Diags = append(r.Diags, rds...)
 	for _, e := range skel {
 		recs = append(recs, e.Skeleton())
 	}
@@ -450,4 +408,64 @@ func unreadableDiags(root, dir string, x *index.Index) ([]diag.Diagnostic, error
 		out = append(out, res.diags...)
 	}
 	return out, nil
+}
+
+// readEntries reads, parses and checks (placed in the records folder dir,
+// against its schema) the files of es on every core, each worker through
+// its own open folder (a copied department puts thousands of claims
+// around one: those sharing its receipt). A file that cannot be read is
+// an error; so is one whose content is not the entry's when same is set
+// (the caller judges the department the index stands for).
+func readEntries(root, dir string, sch *schema.Set, es []*index.Entry, same bool) ([]*record.Record, []diag.Diagnostic, error) {
+	type read struct {
+		rec *record.Record
+		ds  []diag.Diagnostic
+		err error
+	}
+	reads := make([]read, len(es))
+	rd := newReader(root)
+	defer rd.close()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(es)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := rd.cursor()
+			defer c.close()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(es) {
+					return
+				}
+				data, err := c.read(es[i].Path, -1, nil)
+				if err == nil && same && cache.Hash(sha256.Sum256(data)) != es[i].Hash {
+					err = fmt.Errorf("%s changed since the index was refreshed", es[i].Path)
+				}
+				if err != nil {
+					reads[i].err = err
+					continue
+				}
+				rec, ds := record.ParseLean(es[i].Path, data)
+				if rec != nil {
+					ds = append(ds, record.CheckPlace(rec, dir)...)
+					ds = append(ds, sch.Validate(rec)...)
+				}
+				reads[i] = read{rec, ds, nil}
+			}
+		}()
+	}
+	wg.Wait()
+	var recs []*record.Record
+	var ds []diag.Diagnostic
+	for _, rd := range reads {
+		if rd.err != nil {
+			return nil, nil, rd.err
+		}
+		if rd.rec != nil {
+			recs = append(recs, rd.rec)
+		}
+		ds = append(ds, rd.ds...)
+	}
+	return recs, ds, nil
 }

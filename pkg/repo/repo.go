@@ -110,16 +110,71 @@ func (r *Repo) CountSeen(now time.Time, h *rules.Horizon) (errors, warnings int,
 	return errors, warnings, seen
 }
 
+// FileCounts are validate's findings as summary counts them (CountSeen),
+// by record file: what a summary made again after a change of some files
+// starts from (Recount). budget-overspend is counted apart, being weighed
+// on a whole budget line from the index.
+type FileCounts struct {
+	// Paths holds, for each file with findings, its errors and warnings
+	// (budget-overspend not among them).
+	Paths map[string][2]int `json:"paths"`
+	// Overspend is the number of budget-overspend findings (errors).
+	Overspend int `json:"overspend"`
+}
+
+// Totals are the errors and warnings of every file.
+func (c *FileCounts) Totals() (errors, warnings int) {
+	for _, n := range c.Paths {
+		errors += n[0]
+		warnings += n[1]
+	}
+	return errors + c.Overspend, warnings
+}
+
+// add counts one finding.
+func (c *FileCounts) add(d diag.Diagnostic) {
+	if d.Rule == overspendRule {
+		c.Overspend++
+		return
+	}
+	n := c.Paths[d.Path]
+	if d.Severity == diag.Error {
+		n[0]++
+	} else {
+		n[1]++
+	}
+	c.Paths[d.Path] = n
+}
+
+// overspendRule is the rule counted apart (FileCounts.Overspend).
+const overspendRule = "budget-overspend"
+
+// CountFiles is CountSeen by file (FileCounts): the same findings, the
+// same totals.
+func (r *Repo) CountFiles(now time.Time, h *rules.Horizon) (FileCounts, []string) {
+	ds, seen := r.validate(now, h, true, true, nil, nil)
+	c := FileCounts{Paths: map[string][2]int{}}
+	countEach(r.Set, ds, c.add)
+	return c, seen
+}
+
 // countPlaced counts the findings of ds, some unplaced (rules.Context
 // Unplaced), as diag.Count(diag.Sort(ds placed)) would.
 func countPlaced(set *record.Set, ds []diag.Diagnostic) (errors, warnings int) {
-	count := func(d diag.Diagnostic) {
+	countEach(set, ds, func(d diag.Diagnostic) {
 		if d.Severity == diag.Error {
 			errors++
 		} else {
 			warnings++
 		}
-	}
+	})
+	return errors, warnings
+}
+
+// countEach calls count once for each finding diag.Sort(ds placed) keeps:
+// countPlaced, finding by finding (their path, rule and severity are
+// those of the kept finding).
+func countEach(set *record.Set, ds []diag.Diagnostic, count func(d diag.Diagnostic)) {
 	// A rule's finding left unplaced has its field and no line; placed,
 	// it has a line and column and no field. Findings equal but for
 	// their place are grouped, and a group of more than one is placed.
@@ -155,7 +210,6 @@ func countPlaced(set *record.Set, ds []diag.Diagnostic) (errors, warnings int) {
 			count(key)
 		}
 	}
-	return errors, warnings
 }
 
 // recordAt is the record of the set with this id at path, or nil. A

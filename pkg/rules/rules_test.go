@@ -230,6 +230,25 @@ func TestComplaintRules(t *testing.T) {
 			}
 		})
 	}
+	// a complaint is handled by the department's own staff: a finance or
+	// leadership person is no assignee (ref-role); a specialist, a
+	// manager or the director is
+	for role, bad := range map[string]bool{"finance": true, "leadership": true, "specialist": false, "manager": false, "director": false} {
+		files := map[string]string{
+			"records/people/he.jing.yaml": "kind: person\nid: he.jing\nname: 何靜\nrole: " + role + "\nemails: [he.jing@example.com]\nactive: true\nnda:\n  signed: 2025-01-01\n",
+			cmpPath:                       complaint("acknowledged", "low", strings.Replace(ack, "li.wei", "he.jing", 1)),
+		}
+		if role == "director" {
+			files["records/people/wang.fang.yaml"] = strings.Replace(base["records/people/wang.fang.yaml"], "role: director", "role: leadership", 1)
+		}
+		if role == "specialist" || role == "manager" {
+			files["records/people/he.jing.yaml"] = strings.Replace(files["records/people/he.jing.yaml"], "\nemails:", "\nreports_to: wang.fang\nemails:", 1)
+		}
+		ds := check(t, files)
+		if got := has(ds, cmpPath, "ref-role", diag.Error, "assignee: he.jing has the role "+role+"; the field needs a specialist or manager or director"); got != bad {
+			t.Errorf("a complaint assigned to a %s: ref-role %v, want %v: %v", role, got, bad, ds)
+		}
+	}
 	// critical: 1h to respond; acknowledged after exactly 1h is within SLA
 	ds := check(t, map[string]string{cmpPath: strings.Replace(complaint("acknowledged", "critical", ack), "09:00:00+08:00\nsummary", "09:00:00+08:00\nsummary", 1)})
 	for _, d := range ds {

@@ -1,0 +1,126 @@
+package cli
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSummaryRecountEqualsFull: after claims change (amounts, states,
+// days, claims copied and removed), the summary made again from its base
+// (recount) prints exactly what a full pass (--no-cache) prints, as JSON
+// and as the page, and the recount is what made it.
+func TestSummaryRecountEqualsFull(t *testing.T) {
+	depts := indexedDepts(t)
+	time.Sleep(2100 * time.Millisecond) // the files older than the racy window
+	for name, dir := range depts {
+		t.Run(name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(uint64(len(name)), 5))
+			claims := unnamedClaims(t, dir)
+			zone := time.FixedZone("CST", 8*3600)
+			now := time.Date(2026, 11, 26, 15, 0, 0, 0, zone)
+			summaryAt(dir, now) // the base
+			made := recountsMade
+			const steps = 24
+			for step := range steps {
+				var did []string
+				for range 1 + rng.IntN(2) {
+					did = append(did, changeAClaim(t, rng, dir, &claims))
+				}
+				now = now.Add(time.Duration(rng.IntN(600)) * time.Second)
+				args := []string{"-o", "json"}
+				if step%4 == 3 {
+					args = nil
+				}
+				got := summaryAt(dir, now, args...)
+				want := summaryAt(dir, now, append(args, "--no-cache")...)
+				if got != want {
+					t.Fatalf("step %d (%s): recounted and full summaries differ:\n%s", step, strings.Join(did, "; "), lineDiff(got, want))
+				}
+			}
+			if n := recountsMade - made; n < steps*3/4 {
+				t.Errorf("%d of %d summaries recounted: the test tests too little", n, steps)
+			}
+		})
+	}
+}
+
+// unnamedClaims are the paths of the claims of dir that no other record
+// names (a change of a named claim is judged on the whole department).
+func unnamedClaims(t *testing.T, dir string) []string {
+	t.Helper()
+	var others strings.Builder
+	var claims []string
+	filepath.WalkDir(filepath.Join(dir, "records"), func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".yaml") {
+			return nil
+		}
+		if strings.Contains(p, string(filepath.Separator)+"expenses"+string(filepath.Separator)) {
+			claims = append(claims, p)
+		} else if b, err := os.ReadFile(p); err == nil {
+			others.Write(b)
+		}
+		return nil
+	})
+	all := others.String()
+	return slices.DeleteFunc(claims, func(p string) bool {
+		return strings.Contains(all, strings.TrimSuffix(filepath.Base(p), ".yaml"))
+	})
+}
+
+// changeAClaim changes, copies or removes one of claims and says what.
+func changeAClaim(t *testing.T, rng *rand.Rand, dir string, claims *[]string) string {
+	t.Helper()
+	p := (*claims)[rng.IntN(len(*claims))]
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	set := func(field, value string) {
+		re := regexp.MustCompile(`(?m)^` + field + `: .*$`)
+		text = re.ReplaceAllString(text, field+": "+value)
+	}
+	pick := func(vs ...string) string { return vs[rng.IntN(len(vs))] }
+	var what string
+	switch rng.IntN(6) {
+	case 0, 1:
+		what = "amount " + pick("80.00", "4800.00", "12000.00", "900000.00")
+		set("amount", what[7:])
+	case 2:
+		what = "status " + pick("draft", "submitted", "approved", "paid")
+		set("status", what[7:])
+	case 3:
+		what = "date " + pick("2026-10-01", "2026-11-20", "2025-06-30")
+		set("date", what[5:])
+	case 4:
+		id := fmt.Sprintf("EXP-%s-8%03d", filepath.Base(filepath.Dir(p)), rng.IntN(1000))
+		np := filepath.Join(filepath.Dir(p), id+".yaml")
+		if _, err := os.Stat(np); err == nil {
+			return "nothing"
+		}
+		text = regexp.MustCompile(`(?m)^id: .*$`).ReplaceAllString(text, "id: "+id)
+		if err := os.WriteFile(np, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		*claims = append(*claims, np)
+		return "copied to " + id
+	default:
+		if len(*claims) < 5 {
+			return "nothing"
+		}
+		os.Remove(p)
+		*claims = slices.DeleteFunc(*claims, func(q string) bool { return q == p })
+		return "removed " + filepath.Base(p)
+	}
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Base(p) + ": " + what
+}

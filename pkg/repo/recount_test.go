@@ -1,0 +1,259 @@
+package repo
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/report"
+	"github.com/opsbook/opsbook/pkg/rules"
+)
+
+// TestRecountEqualsFull: validate's counts by file made again from a base
+// after claims changed (Recount) are those of a full pass over the
+// department as it is, and so is the budget report made from the index,
+// round after round of changes piling up since the base: amounts across
+// approval limits and budgets, states, claimants and days that make and
+// break split claims, receipts shared and no longer, categories, projects,
+// claims made, copied and removed. A change of another kind of record is
+// refused.
+func TestRecountEqualsFull(t *testing.T) {
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	splits := splitClaims(t)
+	for i, dept := range []struct {
+		name string
+		dir  string
+		// first are changes made in the first round
+		first map[string][2]string
+	}{
+		{"copies", sampleCopy(t, 400), nil},
+		// claims leaving their groups: a claimant's day (0908 and 0909
+		// over a limit together), a shared receipt (0906's item and
+		// 0907): the claims left behind lose their warnings
+		{"splits", splits, map[string][2]string{
+			"records/expenses/2026/EXP-2026-0908.yaml": {"date: 2026-10-09", "date: 2026-12-01"},
+			"records/expenses/2026/EXP-2026-0907.yaml": {"receipt: attachments/EXP-2026-0906/q2.txt", "# no receipt"},
+		}},
+		{"generated", department(t, 300), nil},
+	} {
+		t.Run(dept.name, func(t *testing.T) { recountRounds(t, dept.dir, now, uint64(i+1), dept.first) })
+	}
+}
+
+func recountRounds(t *testing.T, dir string, now time.Time, seed uint64, first map[string][2]string) {
+	ctx := context.Background()
+	full := func() (FileCounts, *report.Budget) {
+		t.Helper()
+		r, err := LoadWith(ctx, dir, Options{NoCache: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := r.CountFiles(now, nil)
+		return c, report.BudgetReport(r.Set, r.Policy, now.Year())
+	}
+	d, err := OpenIndexed(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp, ok := d.Fingerprint()
+	if !ok {
+		t.Fatal("no fingerprint")
+	}
+	base, _ := full()
+	basePath := filepath.Join(t.TempDir(), "base")
+	if err := SaveBase(basePath, d); err != nil {
+		t.Fatal(err)
+	}
+	// claims no other record names and whose entries stand for them (a
+	// change of another is judged whole: tried at the end)
+	var claims, named []string
+	for _, e := range d.Index.Kind(record.Expense) {
+		if len(d.Index.RefsIn(e.ID)) > 0 || e.Odd || e.Sealed {
+			named = append(named, e.Path)
+		} else {
+			claims = append(claims, e.Path)
+		}
+	}
+	rng := rand.New(rand.NewPCG(seed, 7))
+	recounted, moved := 0, 0
+	const rounds = 40
+	for round := range rounds {
+		var did []string
+		if round == 0 && first != nil {
+			replaceLines(t, dir, first)
+			did = append(did, "leaving their groups")
+		} else {
+			for range 1 + rng.IntN(3) {
+				did = append(did, changeClaim(t, rng, dir, &claims))
+			}
+		}
+		d, err := OpenIndexed(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := d.Fingerprint(); !ok {
+			t.Fatal("no fingerprint")
+		}
+		rc, why := Recount(d, basePath, fp, base, now, now.Year(), &rules.Horizon{})
+		want, budget := full()
+		if rc == nil {
+			t.Logf("round %d (%s): not recounted: %s", round, strings.Join(did, "; "), why)
+			continue
+		}
+		recounted++
+		if !equalCounts(rc.Counts, want) {
+			t.Errorf("round %d (%s): recounted %s\nfull %s", round, strings.Join(did, "; "), countsText(rc.Counts), countsText(want))
+		}
+		e1, _ := rc.Counts.Totals()
+		e2, _ := base.Totals()
+		if e1 != e2 {
+			moved++
+		}
+		got, _ := json.Marshal(report.BudgetReport(rc.Budget, d.Policy, now.Year()))
+		exp, _ := json.Marshal(budget)
+		if string(got) != string(exp) {
+			t.Errorf("round %d (%s): budget from the index\n%s\nfrom the records\n%s", round, strings.Join(did, "; "), got, exp)
+		}
+	}
+	if recounted < rounds*3/4 || moved == 0 {
+		t.Errorf("%d of %d rounds recounted, %d moved the errors: the test tests too little", recounted, rounds, moved)
+	}
+	// a claim another record names, or a record of another kind: the
+	// whole department
+	people := d.Index.Kind(record.Person)
+	for _, rel := range append(named, people[0].Path) {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, append(b, "# changed\n"...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		d, err := OpenIndexed(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Fingerprint()
+		if rc, _ := Recount(d, basePath, fp, base, now, now.Year(), &rules.Horizon{}); rc != nil {
+			t.Errorf("%s changed, and the claims were recounted", rel)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// a base of another department
+	if rc, why := Recount(d, basePath, "0000", base, now, now.Year(), &rules.Horizon{}); rc != nil || !strings.Contains(why, "not the memo's") {
+		t.Errorf("another base taken: %q", why)
+	}
+}
+
+func equalCounts(a, b FileCounts) bool {
+	if a.Overspend != b.Overspend || len(a.Paths) != len(b.Paths) {
+		return false
+	}
+	for p, n := range a.Paths {
+		if b.Paths[p] != n {
+			return false
+		}
+	}
+	return true
+}
+
+func countsText(c FileCounts) string {
+	var ps []string
+	for p, n := range c.Paths {
+		ps = append(ps, fmt.Sprintf("%s=%v", filepath.Base(p), n))
+	}
+	slices.Sort(ps)
+	return fmt.Sprintf("overspend %d, %s", c.Overspend, strings.Join(ps, " "))
+}
+
+// changeClaim changes one claim of claims (paths) at random, or makes or
+// removes one, and says what it did.
+func changeClaim(t *testing.T, rng *rand.Rand, dir string, claims *[]string) string {
+	t.Helper()
+	rel := (*claims)[rng.IntN(len(*claims))]
+	p := filepath.Join(dir, filepath.FromSlash(rel))
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	pick := func(vs ...string) string { return vs[rng.IntN(len(vs))] }
+	set := func(field, value string) {
+		re := regexp.MustCompile(`(?m)^` + field + `: .*$`)
+		if re.MatchString(text) {
+			text = re.ReplaceAllString(text, field+": "+value)
+		} else {
+			text += field + ": " + value + "\n"
+		}
+	}
+	var what string
+	switch n := rng.IntN(11); n {
+	case 0, 1:
+		v := pick("50.00", "999.00", "1999.00", "4999.00", "9999.99", "20000.00", "300000.00")
+		set("amount", v)
+		what = "amount " + v
+	case 2, 3:
+		v := pick("draft", "submitted", "approved", "paid", "rejected", "returned")
+		set("status", v)
+		what = "status " + v
+	case 4:
+		v := pick("li.wei", "zhang.min", "zhao.lei", "chen.hao", "nobody.here")
+		set("claimant", v)
+		what = "claimant " + v
+	case 5:
+		v := pick("2026-09-14", "2026-10-01", "2026-11-20", "2025-12-31")
+		set("date", v)
+		what = "date " + v
+	case 6:
+		v := pick("marketing", "travel", "office", "training", "bogus")
+		set("category", v)
+		what = "category " + v
+	case 7:
+		v := pick("PRJ-2026-0001", "PRJ-2026-0003", "PRJ-2099-0001")
+		set("project", v)
+		what = "project " + v
+	case 8:
+		v := pick("attachments/EXP-2026-0016/invoice-1.txt", "attachments/EXP-2026-0001/receipt.txt", "attachments/nowhere.txt")
+		set("receipt", v)
+		what = "receipt " + v
+	case 9:
+		// a copy under a new id, in the same folder
+		id := fmt.Sprintf("EXP-%s-9%03d", filepath.Base(filepath.Dir(rel)), rng.IntN(1000))
+		nrel := filepath.ToSlash(filepath.Join(filepath.Dir(rel), id+".yaml"))
+		if slices.Contains(*claims, nrel) {
+			return "nothing"
+		}
+		text = regexp.MustCompile(`(?m)^id: .*$`).ReplaceAllString(text, "id: "+id)
+		if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(nrel)), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		*claims = append(*claims, nrel)
+		return "copied " + rel + " to " + id
+	default:
+		if len(*claims) < 10 {
+			return "nothing"
+		}
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+		i := slices.Index(*claims, rel)
+		*claims = slices.Delete(*claims, i, i+1)
+		return "removed " + rel
+	}
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return rel + ": " + what
+}
