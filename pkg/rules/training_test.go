@@ -140,3 +140,20 @@ func TestViolationRules(t *testing.T) {
 		})
 	}
 }
+
+// TestTrainingShapesTheSchemaRejects: an attendee or a course the schema
+// rejects (an attendee given as a bare handle, a person that is a list, a
+// course that is a number) has the schema's error alone: the rules do not
+// add that "" is listed twice, has no attended, or was not held.
+func TestTrainingShapesTheSchemaRejects(t *testing.T) {
+	files := map[string]string{
+		trpPath: trainingPlan + "  - 5\n",
+		trnPath: strings.Replace(training, "  - {person: zhang.min, attended: false}\n", "  - zhang.min\n  - {person: [x], attended: true}\n", 1),
+	}
+	for _, d := range check(t, files) {
+		switch d.Rule {
+		case "training-attendance", "state-needs", "course-not-held", "training-plan":
+			t.Errorf("bogus finding beside the schema's: %v", d)
+		}
+	}
+}
