@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/record"
 )
 
 const (
@@ -155,5 +156,14 @@ func TestTrainingShapesTheSchemaRejects(t *testing.T) {
 		case "training-attendance", "state-needs", "course-not-held", "training-plan":
 			t.Errorf("bogus finding beside the schema's: %v", d)
 		}
+	}
+	// the plan's courses, as reports read them: the two with a code
+	plan, _ := record.Parse(trpPath, []byte(files[trpPath]+"amendments:\n  - {date: 2026-05-01, by: lin.xiaoyu, reason: r, course: 7}\n"))
+	var codes []string
+	for _, c := range PlanCourses(plan) {
+		codes = append(codes, c.Code)
+	}
+	if got := strings.Join(codes, " "); got != "C1 C2" {
+		t.Errorf("courses as amended: %q", got)
 	}
 }
