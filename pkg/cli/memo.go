@@ -24,10 +24,6 @@ type memoFound struct {
 	// d is the refreshed index fp was taken from (nil when the memo was
 	// found on the monitor's word).
 	d *repo.Indexed
-	// stale is the memo found made of another department (fingerprint)
-	// than fp's, when memo is nil: what an answer made again from the
-	// files changed since starts from (the summary's recount).
-	stale *repo.Memo
 }
 
 // recallMemo fingerprints the department and reads the memo called name;
@@ -56,9 +52,6 @@ func (g *global) recallMemo(ctx context.Context, name string, now time.Time) (me
 		repo.Trace("%s memo: %v", name, err)
 	case !m.Holds(fp, now):
 		repo.Trace("%s memo: %s", name, m.Why(fp, now))
-		if m.Fingerprint != fp {
-			f.stale = m
-		}
 	case !repo.SameFiles(d.Root, m.Files):
 		repo.Trace("%s memo: an attachment changed", name)
 	case !sameCommitState(d.Root, m.Dirty):
@@ -142,25 +135,25 @@ var afterPass = func() {}
 // answer is of another department, and is not stored under found.fp even
 // if the department is that one again by now (a file changed before the
 // pass read it and put back after). Without it, the index is refreshed
-// and must still give found.fp.
-func (g *global) storeMemo(ctx context.Context, name string, found memoFound, read string, now, start time.Time, h *rules.Horizon, seen []string, dirty map[string]bool, value []byte, warning string) {
+// and must still give found.fp. It returns the memo stored, or nil.
+func (g *global) storeMemo(ctx context.Context, name string, found memoFound, read string, now, start time.Time, h *rules.Horizon, seen []string, dirty map[string]bool, value []byte, warning string) *repo.Memo {
 	fp := found.fp
 	if fp == "" {
-		return
+		return nil
 	}
 	if read != "" && read != fp {
 		repo.Trace("%s memo: not stored: the pass read another department than the one fingerprinted", name)
-		return
+		return nil
 	}
 	d := found.d
 	if d == nil || read == "" {
 		var err error
 		if d, err = repo.OpenIndexed(ctx, g.dir); err != nil {
-			return
+			return nil
 		}
 		if after, ok := d.Fingerprint(); !ok || after != fp {
 			repo.Trace("%s memo: not stored: the department changed during the pass", name)
-			return
+			return nil
 		}
 	} else {
 		repo.Trace("%s memo: the pass read the department fingerprinted", name)
@@ -168,11 +161,11 @@ func (g *global) storeMemo(ctx context.Context, name string, found memoFound, re
 	files, ok := repo.SeeFiles(d.Root, seen, start)
 	if !ok {
 		repo.Trace("%s memo: not stored: an attachment changed too recently", name)
-		return
+		return nil
 	}
 	if !sameCommitState(d.Root, dirty) {
 		repo.Trace("%s memo: not stored: an attachment's commit state changed during the pass", name)
-		return
+		return nil
 	}
 	m := &repo.Memo{Fingerprint: fp, Day: now.Format(time.DateOnly), From: now, Files: files, Dirty: dirty, Value: value, Warning: warning}
 	if token, listed, ok := d.MonitorMark(); ok {
@@ -184,5 +177,8 @@ func (g *global) storeMemo(ctx context.Context, name string, found memoFound, re
 	if at := h.At(); !at.IsZero() {
 		m.Until = &at
 	}
-	repo.SaveMemo(d.Root, name, m)
+	if repo.SaveMemo(d.Root, name, m) != nil {
+		return nil
+	}
+	return m
 }

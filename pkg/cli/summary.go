@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/cache"
@@ -125,81 +126,83 @@ func (o *summaryOpts) summary(ctx context.Context, now time.Time) (*report.Summa
 	errs, warns := counts.Totals()
 	rc := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Horizon: h}
 	s := report.NewSummary(rc, errs, warns, now)
-	stored := storedSummary{Summary: s, Starts: s.ClockStarts()}
-	afterPass()
-	read, _ := r.Fingerprint()
-	if read != "" && read == found.fp && found.d != nil {
-		stored.Base = o.summaryBase(found, r, s, counts, now, h)
-	}
-	if v, err := json.Marshal(stored); err == nil {
-		o.storeMemo(ctx, summaryMemo, found, read, now, start, h, seen, nil, v, unreadableWarning(r))
+	if v, err := json.Marshal(storedSummary{s, s.ClockStarts()}); err == nil {
+		afterPass()
+		read, _ := r.Fingerprint()
+		m := o.storeMemo(ctx, summaryMemo, found, read, now, start, h, seen, nil, v, unreadableWarning(r))
+		if m != nil && read == found.fp && found.d != nil {
+			o.saveSummaryBase(found, r, s, counts, now, m)
+		}
 	}
 	return s, nil
 }
 
-// summaryBase keeps a full pass's summary as the base of recounts (see
-// recount), with the department's index as the pass read it beside the
-// memo, when the parts a recount makes again from the index (the budget
-// report, budget-overspend) come out as the pass made them from the
-// records: else no recount starts from it.
-func (o *summaryOpts) summaryBase(found memoFound, r *repo.Repo, s *report.Summary, counts repo.FileCounts, now time.Time, h *rules.Horizon) *summaryBase {
-	if n := repo.IndexOverspends(found.d, r.Set.OfKind(record.Budget)); n != counts.Overspend {
+// summaryBaseMemo is the name of the memo a recount starts from: the
+// last full pass's summary (see recount).
+const summaryBaseMemo = "summary-base"
+
+// saveSummaryBase keeps the full pass's memo m as the base of recounts,
+// with the department's index as the pass read it and validate's counts
+// by file beside it (repo.SaveBase), when the parts a recount makes again
+// from the index (the budget report, budget-overspend) come out as the
+// pass made them from the records: else no recount starts from it.
+func (o *summaryOpts) saveSummaryBase(found memoFound, r *repo.Repo, s *report.Summary, counts repo.FileCounts, now time.Time, m *repo.Memo) {
+	n, bset := repo.IndexBudget(found.d, r.Set.OfKind(record.Budget), now.Year())
+	if n != counts.Overspend {
 		repo.Trace("summary memo: no base: budget-overspend from the index %d, from the records %d", n, counts.Overspend)
-		return nil
+		return
 	}
-	fromIndex, _ := json.Marshal(report.BudgetReport(repo.IndexBudgetSet(found.d, r.Set, now.Year()), r.Policy, now.Year()))
+	fromIndex, _ := json.Marshal(report.BudgetReport(bset, r.Policy, now.Year()))
 	fromRecords, _ := json.Marshal(s.Budget)
 	if string(fromIndex) != string(fromRecords) {
 		repo.Trace("summary memo: no base: the budget report from the index differs")
-		return nil
+		return
 	}
-	if err := repo.SaveBase(summaryBasePath(found.root), found.d); err != nil {
-		return nil
+	if repo.SaveBase(summaryBasePath(found.root), found.d, found.fp, counts) == nil {
+		repo.SaveMemo(found.root, summaryBaseMemo, m)
 	}
-	b := &summaryBase{Fingerprint: found.fp, Day: now.Format(time.DateOnly), From: now, Summary: s, Starts: s.ClockStarts(), Counts: counts}
-	if at := h.At(); !at.IsZero() {
-		b.Until = &at
-	}
-	return b
 }
 
 // summaryBasePath is where the base's index is kept.
 func summaryBasePath(root string) string {
-	return filepath.Join(cache.Dir(root), "memo-"+summaryMemo+".base")
+	return filepath.Join(cache.Dir(root), "memo-"+summaryBaseMemo+".index")
 }
 
 // recountsMade counts the summaries made by a recount, for the tests.
 var recountsMade int
 
-// recount makes the summary again from the memo's base when only expense
-// claims changed since it (repo.Recount): the base's parts that read no
-// claim as they were (retimed to now), the counts of each kind's states
-// moved by the claims changed, the budget report made again from the
-// index, and validate's counts made again for the claims whose findings
-// can move. nil: the full pass is needed.
+// recount makes the summary again from the last full pass's (its memo,
+// the base) when only expense claims changed since it (repo.Recount): the
+// base's parts that read no claim as they were (retimed to now), the
+// counts of each kind's states moved by the claims changed, the budget
+// report made again from the index, and validate's counts made again for
+// the claims whose findings can move. The base must hold now but for its
+// fingerprint (the same day, within its horizon, the attachments it looked
+// at unchanged). nil: the full pass is needed.
 func (o *summaryOpts) recount(ctx context.Context, found memoFound, now, start time.Time) *report.Summary {
-	if found.stale == nil || found.d == nil || found.fp == "" {
+	if found.d == nil || found.fp == "" {
 		return nil
 	}
-	var was storedSummary
-	if json.Unmarshal(found.stale.Value, &was) != nil || was.Base == nil || was.Base.Summary == nil {
-		repo.Trace("summary memo: no base to recount from")
+	base, err := repo.LoadMemo(found.root, summaryBaseMemo)
+	if err != nil {
 		return nil
 	}
-	b := was.Base
+	var b storedSummary
 	switch {
-	case now.Format(time.DateOnly) != b.Day || now.Before(b.From) || b.Until != nil && !now.Before(*b.Until):
-		repo.Trace("summary memo: the base is of another day or past its horizon")
+	case !base.Holds(base.Fingerprint, now):
+		repo.Trace("summary memo: the base: %s", base.Why(base.Fingerprint, now))
 		return nil
-	case !repo.SameFiles(found.root, found.stale.Files):
-		repo.Trace("summary memo: an attachment changed")
+	case !repo.SameFiles(found.root, base.Files):
+		repo.Trace("summary memo: the base: an attachment changed")
+		return nil
+	case json.Unmarshal(base.Value, &b) != nil || b.Summary == nil:
 		return nil
 	}
 	h := &rules.Horizon{}
-	if b.Until != nil {
-		(&rules.Context{Now: now, Horizon: h}).Until(*b.Until)
+	if base.Until != nil {
+		(&rules.Context{Now: now, Horizon: h}).Until(*base.Until)
 	}
-	rc, why := repo.Recount(found.d, summaryBasePath(found.root), b.Fingerprint, b.Counts, now, now.Year(), h)
+	rc, why := repo.Recount(found.d, summaryBasePath(found.root), base.Fingerprint, now, now.Year(), h)
 	if rc == nil {
 		repo.Trace("summary memo: no recount: %s", why)
 		return nil
@@ -210,18 +213,13 @@ func (o *summaryOpts) recount(ctx context.Context, found memoFound, now, start t
 	}
 	s.Kinds = movedCounts(s.Kinds, rc.Changes)
 	s.Budget = report.BudgetReport(rc.Budget, found.d.Policy, now.Year())
-	s.Validation.Errors, s.Validation.Warnings = rc.Counts.Totals()
+	s.Validation.Errors, s.Validation.Warnings = rc.Errors, rc.Warnings
 	repo.Trace("summary memo: recounted: %d claims changed, %d judged, %d read", len(rc.Changes), rc.Judged, rc.Read)
 	recountsMade++
-	o.warnKept(found.stale)
+	o.warnKept(base)
 	o.warnInterrupted(found.root)
-	seen := append(rc.Seen, seenPaths(found.stale.Files)...)
-	// the memo's own value: this summary, on the same base (whose value
-	// is decoded again: s is the base's, retimed and changed)
-	var base storedSummary
-	_ = json.Unmarshal(found.stale.Value, &base)
-	if v, err := json.Marshal(storedSummary{Summary: s, Starts: b.Starts, Base: base.Base}); err == nil {
-		o.storeMemo(ctx, summaryMemo, found, found.fp, now, start, h, seen, nil, v, found.stale.Warning)
+	if v, err := json.Marshal(storedSummary{s, b.Starts}); err == nil {
+		o.storeMemo(ctx, summaryMemo, found, found.fp, now, start, h, seenPaths(rc.Seen, base.Files), nil, v, base.Warning)
 	}
 	return s
 }
@@ -254,34 +252,19 @@ func movedCounts(kinds []report.KindCount, changes []repo.ClaimChange) []report.
 	return kinds
 }
 
-// seenPaths are the paths of a memo's attachments.
-func seenPaths(fs []repo.SeenFile) []string {
-	out := make([]string, len(fs))
-	for i, f := range fs {
-		out[i] = f.Path
+// seenPaths are the paths of seen and of a memo's attachments, sorted,
+// each once.
+func seenPaths(seen []string, files []repo.SeenFile) []string {
+	out := slices.Clone(seen)
+	for _, f := range files {
+		out = append(out, f.Path)
 	}
-	return out
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // storedSummary is the value of the summary's memo.
 type storedSummary struct {
 	Summary *report.Summary `json:"summary"`
 	Starts  []time.Time     `json:"clock_starts"`
-	// Base is the full pass the summary was made from (itself, or the
-	// one its recount started from): what the next recount starts from.
-	Base *summaryBase `json:"base,omitempty"`
-}
-
-// summaryBase is a full pass's summary kept for recounts: the
-// department's fingerprint then (its index is kept beside the memo), as
-// of when and until when its judgements hold (repo.Memo's Day, From and
-// Until), and validate's counts by file.
-type summaryBase struct {
-	Fingerprint string          `json:"fingerprint"`
-	Day         string          `json:"day"`
-	From        time.Time       `json:"from"`
-	Until       *time.Time      `json:"until"`
-	Summary     *report.Summary `json:"summary"`
-	Starts      []time.Time     `json:"clock_starts"`
-	Counts      repo.FileCounts `json:"counts"`
 }

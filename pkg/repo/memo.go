@@ -165,11 +165,16 @@ type readFile struct {
 func fingerprint(head string, n int, at func(int) (string, cache.Hash)) string {
 	h := sha256.New()
 	h.Write([]byte(head))
+	buf := make([]byte, 0, 64<<10)
 	for i := range n {
 		p, sum := at(i)
-		fmt.Fprintf(h, "%s\x00", p)
-		h.Write(sum[:])
+		buf = append(append(append(buf, p...), 0), sum[:]...)
+		if len(buf) > 60<<10 {
+			h.Write(buf)
+			buf = buf[:0]
+		}
 	}
+	h.Write(buf)
 	return hex.EncodeToString(h.Sum(nil))
 }
 

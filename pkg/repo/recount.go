@@ -1,7 +1,11 @@
 package repo
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
+	"os"
 	"path"
 	"sort"
 	"strings"
@@ -42,13 +46,16 @@ import (
 // read (repo.Around): Y in full, the people, the budgets, the records a
 // claim of Y names and those naming it, in full, and the claims grouped
 // with one of Y as skeletons (in full when their entries do not stand for
-// them); the findings of every other file are the base's. The findings of
-// a claim read no other record (TestAroundEqualsFull), so the counts are
-// those of a full pass (TestRecountEqualsFull).
+// them); the findings of every other file are the base's. A claim's
+// findings read no records but those (TestAroundEqualsFull holds Around to
+// what each record's findings read), so the counts are those of a full
+// pass (TestRecountEqualsFull).
 //
 // The whole department is counted instead when this cannot be shown exact
-// cheaply: the base's index is missing, damaged or of another department
-// than the memo's; more than maxRecount files changed; a changed file is
+// cheaply: the base's index or counts are missing, damaged or of another
+// department than the memo's; the policy, the build or the language
+// changed since (the base's mark names its fingerprint's head); more than
+// maxRecount files changed; a changed file is
 // or was no readable expense claim, holds encrypted values or a field the
 // index cannot keep (Odd), or holds an id held by another file; a record
 // is filed under a name other than its id; or a file read does not hold
@@ -58,10 +65,114 @@ import (
 // takes: beyond it the full pass costs about as much.
 const maxRecount = 2000
 
-// SaveBase writes the entries of d's index as a base at p (an index
-// file: Recount reads it with index.Open).
-func SaveBase(p string, d *Indexed) error {
-	return index.Save(p, indexKey(d.Policy.Records, d.Policy.ExpenseCategories, d.Policy.ComplaintCategories), index.Mark{}, d.Index.Entries)
+// SaveBase writes the base of later recounts: the entries of d's index
+// (whose fingerprint, taken, is fp) as an index file at p, and c, the
+// counts of the department they stand for, beside it (p+".counts", each
+// file's counts in the entries' order).
+func SaveBase(p string, d *Indexed, fp string, c FileCounts) error {
+	es := d.Index.Entries
+	// the mark says whose entries they are: the fingerprint's, and its
+	// head (the policy, build and language they were judged by)
+	if err := index.Save(p, indexKey(d.Policy.Records, d.Policy.ExpenseCategories, d.Policy.ComplaintCategories), index.Mark{Token: fp + " " + d.FingerprintHead()}, es); err != nil {
+		return err
+	}
+	return cache.WriteFile(p+".counts", ".counts.tmp-*", encodeCounts(fp, es, c))
+}
+
+// The counts file: "opsbook counts 1 FINGERPRINT\n", the number of
+// entries and each entry's errors and warnings (uvarints, in the entries'
+// order), the paths with findings that are no entry (a count, then each
+// path, errors and warnings), budget-overspend's count, and the SHA-256
+// of all that.
+const countsMagic = "opsbook counts 1 "
+
+func encodeCounts(fp string, es []*index.Entry, c FileCounts) []byte {
+	b := []byte(countsMagic + fp + "\n")
+	b = binary.AppendUvarint(b, uint64(len(es)))
+	on := make(map[string]bool, len(es))
+	for _, e := range es {
+		n := c.Paths[e.Path]
+		on[e.Path] = true
+		b = binary.AppendUvarint(b, uint64(n[0]))
+		b = binary.AppendUvarint(b, uint64(n[1]))
+	}
+	var extra []string
+	for p := range c.Paths {
+		if !on[p] {
+			extra = append(extra, p)
+		}
+	}
+	sort.Strings(extra)
+	b = binary.AppendUvarint(b, uint64(len(extra)))
+	for _, p := range extra {
+		n := c.Paths[p]
+		b = binary.AppendUvarint(b, uint64(len(p)))
+		b = append(b, p...)
+		b = binary.AppendUvarint(b, uint64(n[0]))
+		b = binary.AppendUvarint(b, uint64(n[1]))
+	}
+	b = binary.AppendUvarint(b, uint64(c.Overspend))
+	sum := sha256.Sum256(b)
+	return append(b, sum[:]...)
+}
+
+// baseCounts are a counts file read: each entry's counts in the base's
+// order, the others by path, and budget-overspend's.
+type baseCounts struct {
+	entries   [][2]int
+	extra     map[string][2]int
+	overspend int
+}
+
+// readCounts reads the counts file at p, made for the fingerprint fp and
+// n entries; an error for any other (or a damaged one).
+func readCounts(p, fp string, n int) (*baseCounts, error) {
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	bad := fmt.Errorf("%s: damaged or of another base", p)
+	if len(data) < sha256.Size {
+		return nil, bad
+	}
+	body := data[:len(data)-sha256.Size]
+	if sha256.Sum256(body) != [sha256.Size]byte(data[len(body):]) {
+		return nil, bad
+	}
+	head, rest, ok := bytes.Cut(body, []byte("\n"))
+	if !ok || string(head) != countsMagic+fp {
+		return nil, bad
+	}
+	uv := func() int {
+		x, k := binary.Uvarint(rest)
+		if k <= 0 || x > 1<<40 {
+			ok = false
+			return 0
+		}
+		rest = rest[k:]
+		return int(x)
+	}
+	if uv() != n || !ok {
+		return nil, bad
+	}
+	c := &baseCounts{entries: make([][2]int, n), extra: map[string][2]int{}}
+	for i := range c.entries {
+		c.entries[i] = [2]int{uv(), uv()}
+	}
+	for m := uv(); m > 0 && ok; m-- {
+		l := uv()
+		if !ok || l > len(rest) {
+			return nil, bad
+		}
+		p := string(rest[:l])
+		rest = rest[l:]
+		c.extra[p] = [2]int{uv(), uv()}
+	}
+	c.overspend = uv()
+	if !ok || len(rest) != 0 {
+		return nil, bad
+	}
+	return c, nil
 }
 
 func indexKey(records string, expense, complaint []string) index.Key {
@@ -76,8 +187,9 @@ type ClaimChange struct {
 
 // Recounted is what Recount made.
 type Recounted struct {
-	// Counts are validate's findings of the department now, by file.
-	Counts FileCounts
+	// Errors and Warnings are validate's findings of the department now,
+	// as summary counts them.
+	Errors, Warnings int
 	// Changes are the claims changed since the base, by path.
 	Changes []ClaimChange
 	// Budget holds what the budget report reads (report.BudgetReport):
@@ -89,15 +201,22 @@ type Recounted struct {
 	// Judged is how many claims' findings were made again, Read how many
 	// records were read in full.
 	Judged, Read int
+	// paths are the counts by file (budget-overspend apart), made when
+	// byPath is set: the tests compare them with a full pass's.
+	paths FileCounts
 }
 
+// byPath makes Recount keep its counts by file (Recounted.paths).
+var byPath = false
+
 // Recount counts validate's findings of the department d stands for (its
-// index refreshed, its fingerprint taken) from was, the counts of the
-// department the base at basePath held, whose fingerprint was baseFP; the
-// budget records and claims of year are gathered for the budget report.
-// It returns why not when the counts cannot be made so (see above).
-func Recount(d *Indexed, basePath, baseFP string, was FileCounts, now time.Time, year int, h *rules.Horizon) (*Recounted, string) {
+// index refreshed, its fingerprint taken) from the base at basePath (see
+// SaveBase), whose fingerprint was baseFP; the budget records and claims
+// of year are gathered for the budget report. It returns why not when the
+// counts cannot be made so (see above).
+func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *rules.Horizon) (*Recounted, string) {
 	pol := d.Policy
+	tr := trace(time.Now())
 	head := d.FingerprintHead()
 	if head == "" {
 		return nil, "no fingerprint"
@@ -106,16 +225,20 @@ func Recount(d *Indexed, basePath, baseFP string, was FileCounts, now time.Time,
 	if err != nil {
 		return nil, fmt.Sprintf("the base: %v", err)
 	}
-	if fingerprint(head, len(base.Entries), func(i int) (string, cache.Hash) {
-		return base.Entries[i].Path, base.Entries[i].Hash
-	}) != baseFP {
+	switch base.Mark.Token {
+	case baseFP + " " + head:
+	case baseFP + " " + base.Mark.Token[min(len(baseFP)+1, len(base.Mark.Token)):]:
+		return nil, "the policy, the build or the language changed since the base"
+	default:
 		return nil, "the base is not the memo's department"
 	}
+	was, err := readCounts(basePath+".counts", baseFP, len(base.Entries))
+	if err != nil {
+		return nil, err.Error()
+	}
+	tr("recount: the base opened")
 	x := d.Index
 	changes := diffEntries(base.Entries, x.Entries)
-	if len(changes) == 0 {
-		return nil, "nothing changed since the base"
-	}
 	if len(changes) > maxRecount {
 		return nil, fmt.Sprintf("%d files changed since the base", len(changes))
 	}
@@ -197,6 +320,7 @@ func Recount(d *Indexed, basePath, baseFP string, was FileCounts, now time.Time,
 			skels = append(skels, e)
 		}
 	}
+	tr(fmt.Sprintf("recount: %d changed, %d judged, %d to read, %d skeletons", len(changes), len(judged), len(full), len(skels)))
 	sch, err := schema.Compile(pol.ExpenseCategories, pol.ComplaintCategories)
 	if err != nil {
 		return nil, err.Error()
@@ -221,6 +345,7 @@ func Recount(d *Indexed, basePath, baseFP string, was FileCounts, now time.Time,
 	}
 	sort.Slice(recs, func(i, j int) bool { return recs[i].Path < recs[j].Path })
 	set := record.NewSet(recs)
+	tr("recount: read")
 
 	in := func(p string) bool { return judged[p] != nil }
 	var ds []diag.Diagnostic
@@ -257,60 +382,100 @@ func Recount(d *Indexed, basePath, baseFP string, was FileCounts, now time.Time,
 		NoOverspend: true,
 	}
 	ds = append(ds, rules.Check(c)...)
+	tr("recount: rules")
 
-	out := &Recounted{Counts: FileCounts{Paths: make(map[string][2]int, len(was.Paths))}, Changes: changes, Judged: len(judged), Read: len(full)}
-	for p, n := range was.Paths {
-		if judged[p] == nil {
-			out.Counts.Paths[p] = n
-		}
+	out := &Recounted{Changes: changes, Judged: len(judged), Read: len(full)}
+	// the base's counts, but those of the files judged again and of those
+	// removed; then the judged files' own
+	gone := map[string]bool{}
+	for p := range judged {
+		gone[p] = true
 	}
 	for _, ch := range changes {
-		if ch.Was != nil && ch.Now == nil {
-			delete(out.Counts.Paths, ch.Was.Path)
+		if ch.Was != nil {
+			gone[ch.Was.Path] = true
+		}
+	}
+	for i, n := range was.entries {
+		if !gone[base.Entries[i].Path] {
+			out.Errors += n[0]
+			out.Warnings += n[1]
+		}
+	}
+	for p, n := range was.extra {
+		if !gone[p] {
+			out.Errors += n[0]
+			out.Warnings += n[1]
 		}
 	}
 	countEach(set, ds, func(dg diag.Diagnostic) {
-		if dg.Rule != overspendRule { // none: NoOverspend
-			out.Counts.add(dg)
+		if dg.Severity == diag.Error {
+			out.Errors++
+		} else {
+			out.Warnings++
 		}
 	})
-	bset := record.NewSet(budgets)
-	out.Counts.Overspend = len(rules.Overspends(lineClaims(claims, pol.ExpenseCategories), rules.Budgets(bset), rules.BudgetYears(bset)))
-	out.Budget = budgetSet(x, budgets, year)
+	if byPath {
+		out.paths = FileCounts{Paths: map[string][2]int{}}
+		for i, n := range was.entries {
+			if p := base.Entries[i].Path; !gone[p] && n != [2]int{} {
+				out.paths.Paths[p] = n
+			}
+		}
+		for p, n := range was.extra {
+			if !gone[p] {
+				out.paths.Paths[p] = n
+			}
+		}
+		countEach(set, ds, out.paths.add)
+	}
+	var over int
+	over, out.Budget = weighClaims(x, budgets, pol.ExpenseCategories, year)
+	out.Errors += over
+	out.paths.Overspend = over
+	tr("recount: counted, the budget lines weighed")
 	seen.Range(func(k, _ any) bool { out.Seen = append(out.Seen, k.(string)); return true })
 	sort.Strings(out.Seen)
 	return out, ""
 }
 
-// IndexOverspends counts budget-overspend as Recount does, on the index's
-// entries of the claims and the budget records given: a full pass checks
-// that it counts what the rules found (else a recount could not start
-// from its counts).
-func IndexOverspends(d *Indexed, budgets []*record.Record) int {
-	bset := record.NewSet(budgets)
-	return len(rules.Overspends(lineClaims(d.Index.Kind(record.Expense), d.Policy.ExpenseCategories), rules.Budgets(bset), rules.BudgetYears(bset)))
+// IndexBudget is what Recount makes of the index's claims and the budget
+// records given: budget-overspend's count, and what the budget report of
+// year reads (Recounted.Budget). A full pass checks that both come out as
+// it made them from the records: else no recount may start from it.
+func IndexBudget(d *Indexed, budgets []*record.Record, year int) (overspend int, budget *record.Set) {
+	return weighClaims(d.Index, budgets, d.Policy.ExpenseCategories, year)
 }
 
-// IndexBudgetSet is Recounted.Budget for a department read in full: the
-// same records, for the full pass to check that the budget report made
-// from the index is the one it made from the records.
-func IndexBudgetSet(d *Indexed, set *record.Set, year int) *record.Set {
-	return budgetSet(d.Index, set.OfKind(record.Budget), year)
-}
-
-// lineClaims are the counted claims (rules.LineClaimOf) among the entries,
-// from their clear fields.
-func lineClaims(es []*index.Entry, cats []string) []rules.LineClaim {
-	var out []rules.LineClaim
-	for _, e := range es {
-		if !rules.ExpenseCounts(e.Str("status")) {
+// weighClaims counts budget-overspend on the counted claims of the index
+// (rules.LineClaimOf) against the budget records, and gathers what the
+// budget report of year reads: the budgets, the projects (their titles)
+// and the claims dated in the year, the last two as skeletons of their
+// entries (a claim's holding the fields its line and the report read).
+func weighClaims(x *index.Index, budgets []*record.Record, cats []string, year int) (int, *record.Set) {
+	recs := append([]*record.Record(nil), budgets...)
+	for _, e := range x.Kind(record.Project) {
+		recs = append(recs, e.Skeleton())
+	}
+	y := fmt.Sprint(year)
+	var counted []rules.LineClaim
+	for _, e := range x.Kind(record.Expense) {
+		counts, dated := rules.ExpenseCounts(e.Str("status")), strings.HasPrefix(e.Str("date"), y)
+		if !counts && !dated {
 			continue
 		}
-		if c, ok := rules.LineClaimOf(e.SkeletonOf(lineField), cats); ok {
-			out = append(out, c)
+		rec := e.SkeletonOf(lineField)
+		if c, ok := rules.LineClaimOf(rec, cats); ok && counts {
+			counted = append(counted, c)
+		}
+		if dated {
+			recs = append(recs, rec)
 		}
 	}
-	return out
+	bset := record.NewSet(budgets)
+	over := len(rules.Overspends(counted, rules.Budgets(bset), rules.BudgetYears(bset)))
+	sort.Slice(recs, func(i, j int) bool { return recs[i].Path < recs[j].Path })
+	return over, record.NewSet(recs)
 }
 
 // lineField tells the fields of a claim its budget line and the budget
@@ -321,24 +486,6 @@ func lineField(f string) bool {
 		return true
 	}
 	return false
-}
-
-// budgetSet is what report.BudgetReport reads for year: the budgets, the
-// projects (their titles) and the claims dated in the year, the last two
-// as skeletons.
-func budgetSet(x *index.Index, budgets []*record.Record, year int) *record.Set {
-	recs := append([]*record.Record(nil), budgets...)
-	for _, e := range x.Kind(record.Project) {
-		recs = append(recs, e.Skeleton())
-	}
-	y := fmt.Sprint(year)
-	for _, e := range x.Kind(record.Expense) {
-		if strings.HasPrefix(e.Str("date"), y) {
-			recs = append(recs, e.SkeletonOf(lineField))
-		}
-	}
-	sort.Slice(recs, func(i, j int) bool { return recs[i].Path < recs[j].Path })
-	return record.NewSet(recs)
 }
 
 // diffEntries lists the files whose content differs between two indexes'

@@ -27,6 +27,8 @@ import (
 // claims made, copied and removed. A change of another kind of record is
 // refused.
 func TestRecountEqualsFull(t *testing.T) {
+	defer func(was bool) { byPath = was }(byPath)
+	byPath = true
 	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 	splits := splitClaims(t)
 	for i, dept := range []struct {
@@ -70,7 +72,7 @@ func recountRounds(t *testing.T, dir string, now time.Time, seed uint64, first m
 	}
 	base, _ := full()
 	basePath := filepath.Join(t.TempDir(), "base")
-	if err := SaveBase(basePath, d); err != nil {
+	if err := SaveBase(basePath, d, fp, base); err != nil {
 		t.Fatal(err)
 	}
 	// claims no other record names and whose entries stand for them (a
@@ -103,17 +105,20 @@ func recountRounds(t *testing.T, dir string, now time.Time, seed uint64, first m
 		if _, ok := d.Fingerprint(); !ok {
 			t.Fatal("no fingerprint")
 		}
-		rc, why := Recount(d, basePath, fp, base, now, now.Year(), &rules.Horizon{})
+		rc, why := Recount(d, basePath, fp, now, now.Year(), &rules.Horizon{})
 		want, budget := full()
 		if rc == nil {
 			t.Logf("round %d (%s): not recounted: %s", round, strings.Join(did, "; "), why)
 			continue
 		}
 		recounted++
-		if !equalCounts(rc.Counts, want) {
-			t.Errorf("round %d (%s): recounted %s\nfull %s", round, strings.Join(did, "; "), countsText(rc.Counts), countsText(want))
+		if !equalCounts(rc.paths, want) {
+			t.Errorf("round %d (%s): recounted %s\nfull %s", round, strings.Join(did, "; "), countsText(rc.paths), countsText(want))
 		}
-		e1, _ := rc.Counts.Totals()
+		if e, w := want.Totals(); rc.Errors != e || rc.Warnings != w {
+			t.Errorf("round %d: recounted %d errors, %d warnings; full %d, %d", round, rc.Errors, rc.Warnings, e, w)
+		}
+		e1 := rc.Errors
 		e2, _ := base.Totals()
 		if e1 != e2 {
 			moved++
@@ -144,15 +149,35 @@ func recountRounds(t *testing.T, dir string, now time.Time, seed uint64, first m
 			t.Fatal(err)
 		}
 		d.Fingerprint()
-		if rc, _ := Recount(d, basePath, fp, base, now, now.Year(), &rules.Horizon{}); rc != nil {
+		if rc, _ := Recount(d, basePath, fp, now, now.Year(), &rules.Horizon{}); rc != nil {
 			t.Errorf("%s changed, and the claims were recounted", rel)
 		}
 		if err := os.WriteFile(p, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
+	// the policy changed: judged anew
+	pp := filepath.Join(dir, ".opsbook.yaml")
+	pb, err := os.ReadFile(pp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pp, append(pb, "# changed\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dp, err := OpenIndexed(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dp.Fingerprint()
+	if rc, why := Recount(dp, basePath, fp, now, now.Year(), &rules.Horizon{}); rc != nil || !strings.Contains(why, "policy") {
+		t.Errorf("the policy changed, and the claims were recounted (%q)", why)
+	}
+	if err := os.WriteFile(pp, pb, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	// a base of another department
-	if rc, why := Recount(d, basePath, "0000", base, now, now.Year(), &rules.Horizon{}); rc != nil || !strings.Contains(why, "not the memo's") {
+	if rc, why := Recount(d, basePath, "0000", now, now.Year(), &rules.Horizon{}); rc != nil || !strings.Contains(why, "not the memo's") {
 		t.Errorf("another base taken: %q", why)
 	}
 }
