@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/index"
+	"github.com/opsbook/opsbook/pkg/par"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/rules"
 	"github.com/opsbook/opsbook/pkg/schema"
@@ -279,10 +281,8 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 		}
 	}
 	claims := x.Kind(record.Expense)
-	for _, e := range claims {
-		if keys.groups(e) {
-			judged[e.Path] = e
-		}
+	for _, e := range grouped(claims, &keys) {
+		judged[e.Path] = e
 	}
 	// N: what the findings of Y read.
 	full := map[string]*index.Entry{}
@@ -310,8 +310,8 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 		}
 	}
 	var skels []*index.Entry
-	for _, e := range claims {
-		if full[e.Path] != nil || !around.groups(e) {
+	for _, e := range grouped(claims, &around) {
+		if full[e.Path] != nil {
 			continue
 		}
 		if e.Odd || e.Sealed {
@@ -458,22 +458,31 @@ func weighClaims(x *index.Index, budgets []*record.Record, cats []string, year i
 		recs = append(recs, e.Skeleton())
 	}
 	y := fmt.Sprint(year)
-	var counted []rules.LineClaim
-	for _, e := range x.Kind(record.Expense) {
-		counts, dated := rules.ExpenseCounts(e.Str("status")), strings.HasPrefix(e.Str("date"), y)
-		if !counts && !dated {
-			continue
+	// on every core, each part's claims kept apart and joined in order
+	claims := x.Kind(record.Expense)
+	const part = 4096
+	counted := make([][]rules.LineClaim, (len(claims)+part-1)/part)
+	dated := make([][]*record.Record, len(counted))
+	par.Each(len(counted), func(k int) {
+		for _, e := range claims[k*part : min((k+1)*part, len(claims))] {
+			counts, inYear := rules.ExpenseCounts(e.Str("status")), strings.HasPrefix(e.Str("date"), y)
+			if !counts && !inYear {
+				continue
+			}
+			rec := e.SkeletonOf(lineField)
+			if c, ok := rules.LineClaimOf(rec, cats); ok && counts {
+				counted[k] = append(counted[k], c)
+			}
+			if inYear {
+				dated[k] = append(dated[k], rec)
+			}
 		}
-		rec := e.SkeletonOf(lineField)
-		if c, ok := rules.LineClaimOf(rec, cats); ok && counts {
-			counted = append(counted, c)
-		}
-		if dated {
-			recs = append(recs, rec)
-		}
+	})
+	for _, d := range dated {
+		recs = append(recs, d...)
 	}
 	bset := record.NewSet(budgets)
-	over := len(rules.Overspends(counted, rules.Budgets(bset), rules.BudgetYears(bset)))
+	over := len(rules.Overspends(slices.Concat(counted...), rules.Budgets(bset), rules.BudgetYears(bset)))
 	sort.Slice(recs, func(i, j int) bool { return recs[i].Path < recs[j].Path })
 	return over, record.NewSet(recs)
 }
@@ -507,6 +516,24 @@ func diffEntries(was, now []*index.Entry) []ClaimChange {
 			}
 			i++
 			j++
+		}
+	}
+	return out
+}
+
+// grouped are the claims in one of the groups g, in their order, looked
+// for on every core.
+func grouped(claims []*index.Entry, g *groupKeys) []*index.Entry {
+	in := make([]bool, len(claims))
+	par.For(len(claims), 4096, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			in[i] = g.groups(claims[i])
+		}
+	})
+	var out []*index.Entry
+	for i, e := range claims {
+		if in[i] {
+			out = append(out, e)
 		}
 	}
 	return out
