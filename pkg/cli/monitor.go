@@ -179,16 +179,18 @@ func runMonitorStop(g *global) error {
 	if err != nil {
 		return err
 	}
-	if err := monitor.Stop(dir); err != nil {
-		if err == monitor.ErrNotRunning {
-			fmt.Fprintln(g.io.Out, i18n.T("no monitor runs"))
-			return nil
-		}
+	err = monitor.Stop(dir)
+	if err != nil && err != monitor.ErrNotRunning {
 		return usage(err)
 	}
-	// stopped on purpose: a command does not start it again at once
-	// (git config opsbook.monitor), as after a start that failed
+	// stopped on purpose (or asked to be, one that died): a command does
+	// not start it again at once (git config opsbook.monitor), as after a
+	// start that failed
 	_ = os.WriteFile(filepath.Join(dir, startedName), []byte(time.Now().Format(time.RFC3339)+"\n"), 0o644)
+	if err == monitor.ErrNotRunning {
+		fmt.Fprintln(g.io.Out, i18n.T("no monitor runs"))
+		return nil
+	}
 	fmt.Fprintln(g.io.Out, i18n.T("the monitor stopped"))
 	return nil
 }
@@ -273,10 +275,8 @@ const autoStartBackoff = 10 * time.Minute
 // file itself, and the ones after it take the monitor's word.
 func startMonitorIfAsked(root, dir string) {
 	marker := filepath.Join(dir, startedName)
-	if fi, err := os.Stat(marker); err == nil {
-		if age := time.Since(fi.ModTime()); age < autoStartBackoff && age > -autoStartBackoff {
-			return
-		}
+	if fi, err := os.Stat(marker); err == nil && recentStart(fi) {
+		return
 	}
 	g, err := gitstore.Open(root)
 	if err != nil || !g.ConfigBool("opsbook.monitor", false) {
@@ -286,7 +286,8 @@ func startMonitorIfAsked(root, dir string) {
 	if err != nil || os.MkdirAll(dir, 0o755) != nil {
 		return
 	}
-	if err := os.WriteFile(marker, []byte(time.Now().Format(time.RFC3339)+"\n"), 0o644); err != nil {
+	// commands finding none at once start one between them
+	if !claimStart(marker) {
 		return
 	}
 	log, err := os.OpenFile(filepath.Join(dir, monitor.LogName), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
@@ -294,12 +295,27 @@ func startMonitorIfAsked(root, dir string) {
 		return
 	}
 	defer log.Close()
+	if spawnMonitor(exe, root, log) == nil {
+		repo.Trace("monitor: started one in the background (git config opsbook.monitor)")
+	}
+}
+
+// recentStart tells whether the marker fi (startedName) says a monitor
+// was started, or stopped, less than autoStartBackoff ago. An empty one
+// is a claim being made (claimStart).
+func recentStart(fi os.FileInfo) bool {
+	age := time.Since(fi.ModTime())
+	return fi.Size() > 0 && age < autoStartBackoff && age > -autoStartBackoff
+}
+
+// spawnMonitor starts `exe monitor run` for the department at root in
+// the background, its messages to log; a variable for tests.
+var spawnMonitor = func(exe, root string, log *os.File) error {
 	c := exec.Command(exe, "monitor", "run", "--dir", root)
 	c.Stdout, c.Stderr = log, log
 	detach(c)
 	if err := c.Start(); err != nil {
-		return
+		return err
 	}
-	_ = c.Process.Release()
-	repo.Trace("monitor: started one in the background (git config opsbook.monitor)")
+	return c.Process.Release()
 }

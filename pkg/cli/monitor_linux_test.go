@@ -7,9 +7,13 @@ import (
 	"context"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestMonitorStatusOfASocketThatDoesNotAnswer: a process listens on the
@@ -57,5 +61,47 @@ func TestMonitorStatusOfASocketThatDoesNotAnswer(t *testing.T) {
 	_, errs, code := cmd("monitor", "start")
 	if code == 0 || !strings.Contains(errs, "does not answer") {
 		t.Errorf("start (exit %d): %s", code, errs)
+	}
+}
+
+// TestMonitorAutoStartOnce: many commands finding no monitor at once
+// (a script's burst, several terminals) start one between them, not one
+// each: the first takes the right to start it, the others see it taken.
+func TestMonitorAutoStartOnce(t *testing.T) {
+	root := t.TempDir()
+	if out, err := exec.Command("git", "-C", root, "init", "-q").CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v %s", err, out)
+	}
+	if out, err := exec.Command("git", "-C", root, "config", "opsbook.monitor", "true").CombinedOutput(); err != nil {
+		t.Fatalf("git config: %v %s", err, out)
+	}
+	dir := filepath.Join(root, ".git", "opsbook")
+	var started atomic.Int32
+	defer func(was func(string, string, *os.File) error) { spawnMonitor = was }(spawnMonitor)
+	spawnMonitor = func(exe, root string, log *os.File) error { started.Add(1); return nil }
+	for round := 0; round < 5; round++ {
+		// the last start long ago
+		old := time.Now().Add(-2 * autoStartBackoff)
+		if round > 0 {
+			if err := os.Chtimes(filepath.Join(dir, startedName), old, old); err != nil {
+				t.Fatal(err)
+			}
+		}
+		started.Store(0)
+		var wg sync.WaitGroup
+		gate := make(chan struct{})
+		for i := 0; i < 32; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-gate
+				startMonitorIfAsked(root, dir)
+			}()
+		}
+		close(gate)
+		wg.Wait()
+		if n := started.Load(); n != 1 {
+			t.Fatalf("round %d: 32 commands at once started %d monitors, want 1", round, n)
+		}
 	}
 }

@@ -341,3 +341,36 @@ func TestMemoWithUnreadableFiles(t *testing.T) {
 		t.Fatalf("after the file was mended:\n%s", mended)
 	}
 }
+
+// A file in the records folder that is no record (notes.txt: a warning
+// of the full pass, no index entry) is in no answer kept without it: made
+// after the summary was kept, or removed after it was kept with it, the
+// summary and the inbox are the full pass's.
+func TestMemoWithStrayFile(t *testing.T) {
+	dir := indexedDepts(t)["sample"]
+	time.Sleep(2100 * time.Millisecond) // the files older than the racy window
+	now := time.Date(2026, 11, 26, 15, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	stray := filepath.Join(dir, "records/expenses/2026/notes.txt")
+	for _, args := range [][]string{{"summary", "-o", "json"}, {"inbox", "--as", "wang.fang", "-o", "json"}} {
+		run := func(extra ...string) string {
+			var out, errb bytes.Buffer
+			io := &Streams{Out: &out, Err: &errb, In: strings.NewReader(""), Width: 160,
+				Getenv: testEnv(map[string]string{"OPSBOOK_NOW": now.Format(time.RFC3339Nano)})}
+			code := Run(context.Background(), append(append([]string{"-C", dir}, args...), extra...), io)
+			return fmt.Sprintf("exit %d\n%s\n--- stderr\n%s", code, out.String(), errb.String())
+		}
+		for step, write := range []bool{true, false, true, false} {
+			run() // kept
+			if write {
+				if err := os.WriteFile(stray, []byte("a note\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			} else if err := os.Remove(stray); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := run(), run("--no-cache"); got != want {
+				t.Fatalf("%v, step %d (stray file there: %v): kept answer and full pass differ:\n%s", args, step, write, lineDiff(got, want))
+			}
+		}
+	}
+}

@@ -90,6 +90,11 @@ type IndexStats struct {
 	// folders that cannot be read, names differing in case): files the
 	// index has no entry for, which a full read warns of.
 	Hazards int
+	// Strays counts the files of the records folder that are no record
+	// (a note, a receipt put there): the full read warns of each, and
+	// the index holds none, so no fingerprint of its entries stands for
+	// the department (Indexed.Fingerprint).
+	Strays int
 }
 
 // Index returns the department's index (package index), refreshed from the
@@ -199,6 +204,8 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 	for _, d := range wds {
 		if d.Severity == diag.Error {
 			st.Hazards++
+		} else {
+			st.Strays++
 		}
 	}
 	var stored []*index.Entry // by path, as the listing is
@@ -324,7 +331,7 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 	// when it was missing or unusable. A file not saved is read again next
 	// time, as it was this time: never trusted on stale stat data.
 	stale := st.Parsed + st.Hashed + max(had-len(files), len(files)-had)
-	if st.Hazards > 0 {
+	if st.Hazards > 0 || st.Strays > 0 {
 		// Files the index has no entry for: the monitor's word on what
 		// changed is not enough to find them again.
 		token = ""
@@ -448,7 +455,8 @@ func listAll(ctx context.Context, root string, pol *config.Policy, kinds []recor
 //
 // It returns false when a folder listed again has a file the index cannot
 // hold (a symbolic link, a folder that cannot be read, names differing in
-// case): the full listing reports it.
+// case) or one that is no record (IndexStats.Strays): the full listing
+// reports it.
 func listChanged(root string, rd *reader, stored []*index.Entry, ans monitor.Answer) (files []string, units []statBlock, statted, relistedN int, ok bool) {
 	c := rd.cursor()
 	defer c.close()
@@ -483,10 +491,10 @@ func listChanged(root string, rd *reader, stored []*index.Entry, ans monitor.Ans
 	relisted := map[string][]string{}
 	for dir := range relist {
 		names, ds := record.ListFolder(root, dir)
-		for _, d := range ds {
-			if d.Severity == diag.Error {
-				return nil, nil, 0, 0, false
-			}
+		if len(ds) > 0 {
+			// a hazard, or a file that is no record (Strays): the
+			// full listing counts them
+			return nil, nil, 0, 0, false
 		}
 		relisted[dir] = names
 	}

@@ -112,8 +112,13 @@ func memoHead(pol *config.Policy, data []byte) string {
 // Fingerprint is the department's fingerprint (see Memo): MemoHead and
 // every record file's path and content hash, a file that is no record
 // (broken YAML) included; ok is false when a record file could not be
-// read at all (no content to hash: the full read warns of it).
+// read at all (no content to hash: the full read warns of it), or the
+// records folder holds a file that is no record (IndexStats.Strays: no
+// entry, but a warning of the full read).
 func (d *Indexed) Fingerprint() (fp string, ok bool) {
+	if d.Stats.Strays > 0 {
+		return "", false
+	}
 	for _, e := range d.Index.Entries {
 		if e.Kind == "" && e.Hash == (cache.Hash{}) {
 			return "", false
