@@ -323,7 +323,7 @@ func readerWhy(w string) string {
 	if t := i18n.Term("role", w); t != w {
 		return t
 	}
-	return i18n.Term("field", w)
+	return partyTerm(w) // a violation's person is the person concerned
 }
 
 func readerRows(pol *config.Policy, people crypt.People, rec *record.Record, root string) []readerRow {

@@ -341,7 +341,9 @@ func runList(ctx context.Context, o *listOpts) error {
 		h := c.Name
 		switch {
 		case human && i18n.IsChinese():
-			h = i18n.Term("field", c.Name)
+			// a dotted column in words, each key as its field (evaluation.by:
+			// 成效評估·記錄人)
+			h = i18n.Field(c.Name).String()
 		case format == render.Text:
 			h = strings.ToUpper(h)
 		}
@@ -408,6 +410,7 @@ var termOfField = map[string]string{
 	"type": "type", "hold.from": "state", "decision.sanction": "sanction",
 	"findings.area": "area", "recommendations.decision": "decision",
 	"measurements.source": "source", "feasibility.conclusion": "conclusion", "roles": "role",
+	"satisfaction": "satisfaction",
 }
 
 // termGroup is the group of terms the values of the field at path belong

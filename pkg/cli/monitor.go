@@ -37,6 +37,12 @@ files with more than one name are always statted.
 It runs until ` + "`opsbook monitor stop`" + `, or until the repository's
 .git folder goes away. Linux only.
 
+With git config opsbook.monitor true (in the repository's config, or
+--global for every department on the machine), a command that finds no
+monitor running starts one in the background itself, as git's
+core.fsmonitor does; after ` + "`opsbook monitor stop`" + `, or a start that
+failed, none is started again for ten minutes.
+
 Output (-o) of status: text, json.
 
 Exit status: 0 done; 1 (status) no monitor runs; 2 it cannot start.`

@@ -155,11 +155,13 @@ func whoOf(english string, roles, parties, never []string) string {
 // partyTerm names a party field ("claimant", "tasks.*.assignee") as a
 // term: its last part.
 func partyTerm(f string) string {
-	if i := strings.LastIndex(f, "."); i >= 0 {
-		f = f[i+1:]
-	}
 	if f == "person" { // a violation's: the person the case concerns
 		return i18n.T("the person concerned")
+	}
+	if list, field, ok := strings.Cut(f, ".*."); ok {
+		// a list item's party: the item's, 與會者·人員 (an attendee's
+		// person is no person concerned)
+		return i18n.Term("field", list) + "·" + i18n.Term("field", field)
 	}
 	return i18n.Term("field", f)
 }

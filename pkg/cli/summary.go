@@ -158,8 +158,9 @@ func (o *summaryOpts) saveSummaryBase(found memoFound, r *repo.Repo, s *report.S
 		repo.Trace("summary memo: no base: the budget report from the index differs")
 		return
 	}
-	if repo.SaveBase(summaryBasePath(found.root), found.d, found.fp, counts) == nil {
-		repo.SaveMemo(found.root, summaryBaseMemo, m)
+	t := time.Now()
+	if repo.SaveBase(summaryBasePath(found.root), found.d, found.fp, counts) == nil && repo.SaveMemo(found.root, summaryBaseMemo, m) == nil {
+		repo.Trace("summary memo: the base saved (%d ms)", time.Since(t).Milliseconds())
 	}
 }
 

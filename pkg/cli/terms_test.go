@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/opsbook/opsbook/pkg/i18n"
+	"github.com/opsbook/opsbook/pkg/query"
+	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/schemas"
 )
 
@@ -57,6 +59,10 @@ func enumFields(t *testing.T, file string) map[string][]string {
 					out[path] = append(out[path], s)
 				}
 			}
+		}
+		// a word beside a number (satisfaction: 1 to 5, or unreachable)
+		if s, ok := m["const"].(string); ok && path != "" && path != "kind" {
+			out[path] = append(out[path], s)
 		}
 		if props, ok := m["properties"].(map[string]any); ok {
 			for k, v := range props {
@@ -129,5 +135,32 @@ func TestEveryListedWordIsShownInChinese(t *testing.T) {
 	// a list of words, as show joins it: each word translated
 	if got, want := fieldValue("courses.0.audience.roles", "manager, director"), i18n.Term("role", "manager")+", "+i18n.Term("role", "director"); got != want {
 		t.Errorf("courses.0.audience.roles = %q, want %q", got, want)
+	}
+}
+
+// TestEveryListHeaderIsChinese: list's headers in Chinese name every
+// default column and every derived field in words (response_time was its
+// key in a Chinese table).
+func TestEveryListHeaderIsChinese(t *testing.T) {
+	defer i18n.Set(i18n.English)
+	i18n.Set(i18n.Chinese)
+	han := func(s string) bool {
+		for _, r := range s {
+			if r >= 0x4e00 && r <= 0x9fff {
+				return true
+			}
+		}
+		return false
+	}
+	for _, ki := range record.Kinds {
+		cols := strings.Split(defaultColumns[ki.Kind], ",")
+		for _, d := range query.DerivedFields(ki.Kind) {
+			cols = append(cols, d.Name)
+		}
+		for _, c := range cols {
+			if h := i18n.Field(c).String(); !han(h) {
+				t.Errorf("%s: column %s has the header %q", ki.Kind, c, h)
+			}
+		}
 	}
 }

@@ -30,6 +30,8 @@ func inEnglish(args []any) []any {
 			}
 		case Glossed:
 			out[i] = strconv.Quote(a.Key)
+		case Field:
+			out[i] = string(a)
 		case Phrase:
 			out[i] = fmt.Sprintf(a.format, inEnglish(a.args)...)
 		case Joined:
@@ -128,4 +130,38 @@ func (g Glossed) String() string {
 		return q + "（" + t + "）"
 	}
 	return q
+}
+
+// Field is a record's field path said in words: updates.0.by is
+// 更新 1·記錄人 in Chinese (each key as the glossary's field word, a list
+// index counted from 1), updates.0.by as it is in English and wherever no
+// key of it has a word.
+type Field string
+
+// String is the field in the reader's language.
+func (f Field) String() string {
+	if Current() == English {
+		return string(f)
+	}
+	if t := Term("field", string(f)); t != string(f) {
+		return t
+	}
+	var b strings.Builder
+	translated := false
+	for i, s := range strings.Split(string(f), ".") {
+		if n, err := strconv.Atoi(s); err == nil {
+			fmt.Fprintf(&b, " %d", n+1)
+			continue
+		}
+		if i > 0 {
+			b.WriteString("·")
+		}
+		t := Term("field", s)
+		translated = translated || t != s
+		b.WriteString(t)
+	}
+	if !translated {
+		return string(f)
+	}
+	return b.String()
 }

@@ -1,6 +1,9 @@
 package i18n
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestBoth(t *testing.T) {
 	defer Set(English)
@@ -50,5 +53,22 @@ func TestBothJoin(t *testing.T) {
 	en, zh := Both("it is %s", j)
 	if en != "it is approved or paid" || zh != "it is 已核准 或 已付款" {
 		t.Fatalf("a Joined list is formatted in each language: %q, %q", en, zh)
+	}
+}
+
+// TestField: a field path in words in Chinese (a list index from 1), as
+// it is in English.
+func TestField(t *testing.T) {
+	defer Set(English)
+	Set(Chinese)
+	en, zh := Both("names %s", Field("updates.0.by"))
+	if en != "names updates.0.by" {
+		t.Errorf("English %q", en)
+	}
+	if want := Term("field", "updates") + " 1·" + Term("field", "by"); !strings.HasSuffix(zh, want) || strings.Contains(want, "updates") {
+		t.Errorf("Chinese %q, want it to end in %q", zh, want)
+	}
+	if got := Field("no_such_key").String(); got != "no_such_key" {
+		t.Errorf("unknown key: %q", got)
 	}
 }

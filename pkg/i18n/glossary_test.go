@@ -22,6 +22,9 @@ var offGlossary = map[string]string{
 	"記錄編號":  "紀錄編號 (record id)",
 	"所列記錄":  "所列紀錄 (record)",
 	"%s 記錄": "%s紀錄 (record)",
+	"完成或取消": "完成或已放棄 (an action item dropped is 已放棄; 取消 is cancelled)",
+	"完成或刪除": "完成或已放棄 (an action item dropped is 已放棄)",
+	"主辦人":   "組織人 (a training's organiser, as its field is named)",
 	"沒有提交":  "沒有 commit (commit; 提交 is submit)",
 }
 
@@ -41,6 +44,24 @@ func TestCatalogKeepsToTheGlossary(t *testing.T) {
 				if strings.Contains(zh, bad) {
 					t.Errorf("%s: %q → %q says %q; the glossary's word is %s", f, key, zh, bad, good)
 				}
+			}
+		}
+	}
+}
+
+// TestThisYearOnlyWhereTheEnglishSaysSo: 今年 is the current year; a
+// message about the year a report was asked for (--year 2025) says 該年度,
+// as its English says "the year" or "in the year". Only an English text
+// that says "this year" may say 今年 (the help's defaults).
+func TestThisYearOnlyWhereTheEnglishSaysSo(t *testing.T) {
+	cat, err := Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for f, m := range cat {
+		for key, zh := range m {
+			if strings.Contains(zh, "今年") && !strings.Contains(strings.ToLower(key), "this year") && !strings.Contains(strings.ToLower(key), "current year") {
+				t.Errorf("%s: %q → %q says 今年 where the English says no \"this year\"", f, key, zh)
 			}
 		}
 	}

@@ -506,14 +506,26 @@ func (b *builder) closesFor(a workflow.Actor, assignee string) bool {
 
 // dueWork lists a's open work due within the horizon or overdue: tasks,
 // plan tasks and meeting action items, as the work report counts them.
+// A task whose assignee has left waits on its assigner (the director
+// when the assigner has left too) to hand it on, as a complaint does.
 func (b *builder) dueWork(a workflow.Actor) []Item {
 	var out []Item
 	for _, w := range b.work {
-		if w.Person != a.Handle || w.Due == "" || w.Due > b.horizon {
+		if w.Due == "" || w.Due > b.horizon {
 			continue
 		}
 		rec := b.in.Set.Get(w.Record)
 		if rec == nil {
+			continue
+		}
+		if w.Person != a.Handle {
+			if w.Source != "task" || !b.handsOn(a, rec) {
+				continue
+			}
+			it := base(SourceTask, rec, a.Handle)
+			it.Action, it.Command = "assign", command("set", rec.ID, "assignee=HANDLE")
+			b.dated(&it, w.Due)
+			out = append(out, it)
 			continue
 		}
 		it := base(SourceTask, rec, a.Handle)
@@ -533,6 +545,20 @@ func (b *builder) dueWork(a workflow.Actor) []Item {
 		out = append(out, it)
 	}
 	return out
+}
+
+// handsOn reports whether a task, assigned to someone who is no longer
+// active (or to nobody the registry knows), waits on a to give it to
+// someone else: its assigner, or the director when the assigner has left.
+func (b *builder) handsOn(a workflow.Actor, task *record.Record) bool {
+	if p, ok := b.people[task.Str("assignee")]; ok && p.Active || !a.Active {
+		return false
+	}
+	who := task.Str("assigned_by")
+	if p, ok := b.people[who]; !ok || !p.Active {
+		who = b.director()
+	}
+	return who == a.Handle
 }
 
 // dayEnd is the end of the day due (a date) in loc: the next midnight there.

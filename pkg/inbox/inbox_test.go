@@ -459,3 +459,31 @@ func TestOwnersPrepareTheirProjects(t *testing.T) {
 	rejected := strings.Replace(plan, "status: in_review", "status: superseded", 1)
 	same(t, "only a superseded plan", lines(build(t, "zhang.min", nil, planning, rejected).Items), "prepare PRJ-2026-0002 write-plan")
 }
+
+// TestTasksOfSomeoneWhoLeft: a task whose assignee has left waits on its
+// assigner to hand it on (the director when the assigner has left too);
+// it waited on nobody.
+func TestTasksOfSomeoneWhoLeft(t *testing.T) {
+	gone := "kind: person\nid: wu.qiang\nname: 吳強\nrole: specialist\nreports_to: zhang.min\nactive: false\nemails: [wu.qiang@example.com]\n"
+	task := "kind: task\nid: TSK-2026-0001\ntitle: 對賬\nstatus: open\nassigned_by: zhang.min\nassignee: wu.qiang\ndue: 2026-11-24\n"
+	box := build(t, "zhang.min", nil, gone, task)
+	same(t, "assigner", lines(box.Items), "task TSK-2026-0001 assign 2026-11-24 overdue")
+	if c := box.Items[0].Command; c != "opsbook set TSK-2026-0001 assignee=HANDLE" {
+		t.Errorf("command: %s", c)
+	}
+	same(t, "director, the assigner active", lines(build(t, "wang.fang", nil, gone, task).Items))
+	goneBoss := "kind: person\nid: zhang.min\nname: 張敏\nrole: manager\nreports_to: wang.fang\nactive: false\nemails: [zhang.min@example.com]\n"
+	var docs []string
+	for _, d := range department {
+		if !strings.HasPrefix(d, "kind: person\nid: zhang.min\n") {
+			docs = append(docs, d)
+		}
+	}
+	box, err := Build(Input{Set: set(t, append(docs, goneBoss, gone, task)...), Policy: config.Default(), Now: now, Person: "wang.fang"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	same(t, "director, the assigner gone too", lines(box.Items), "task TSK-2026-0001 assign 2026-11-24 overdue")
+	// an active assignee's task is theirs alone
+	same(t, "assigner of an active assignee's task", lines(build(t, "zhang.min", nil, strings.Replace(task, "wu.qiang", "li.wei", 1)).Items))
+}

@@ -223,12 +223,26 @@ func references(set *record.Set, p *config.Policy, rec *record.Record, redact bo
 		}
 		return r.Title()
 	}
+	// With redact, references are read from what --redact shows: a
+	// redacted field (a training's evaluation.by) names nobody, here or
+	// in the records that name this one.
+	data := func(r *record.Record) record.Map {
+		if !redact {
+			return r.Data
+		}
+		d, _ := Redact(r, p)
+		return d
+	}
+	recData := data(rec)
 	for _, ref := range rules.Refs {
 		if ref.Kind != rec.Kind {
 			continue
 		}
-		for _, p := range sortedPaths(rules.Expand(rec.Data, ref.Path)) {
-			id := record.Text(mustLookup(rec.Data, p))
+		for _, p := range sortedPaths(rules.Expand(recData, ref.Path)) {
+			id := record.Text(mustLookup(recData, p))
+			if redact && id == Redacted {
+				continue
+			}
 			want := ref.TargetOf(id)
 			r := Reference{Field: p, ID: id, Kind: string(want)}
 			if t := set.Get(id); t != nil && want != rules.Any && t.Kind == want {
@@ -250,7 +264,7 @@ func references(set *record.Set, p *config.Policy, rec *record.Record, redact bo
 			if ref.Kind != other.Kind || !ref.Names(rec.Kind) {
 				continue
 			}
-			found := rules.Expand(other.Data, ref.Path)
+			found := rules.Expand(data(other), ref.Path)
 			for _, p := range sortedPaths(found) {
 				if found[p] == rec.ID {
 					in = append(in, Reference{Field: p, ID: other.ID, Kind: string(other.Kind), Title: title(other)})

@@ -183,3 +183,46 @@ rating: below
 		t.Errorf("appraisal: %+v", a)
 	}
 }
+
+// TestRedactedFieldNamesNobody: a training's evaluation is redacted, so
+// --redact names its evaluator neither among the training's references nor
+// among the evaluator's "referenced by" (it showed wang.fang in both).
+func TestRedactedFieldNamesNobody(t *testing.T) {
+	p := parseRecord(t, "records/people/li.wei.yaml", person)
+	trn := parseRecord(t, "records/trainings/2026/TRN-2026-0001.yaml", `kind: training
+id: TRN-2026-0001
+title: 保密
+status: evaluated
+organiser: zhang.min
+date: 2026-03-12
+topic: confidentiality
+delivery: internal
+hours: 2
+attendees:
+  - person: zhang.min
+    attended: true
+evaluation:
+  date: 2026-03-20
+  by: li.wei
+  assessment: 有效
+`)
+	c := context(p, trn)
+	for _, r := range Describe(c, trn, nil, true).RefsOut {
+		if r.Field == "evaluation.by" || r.ID == "li.wei" || r.ID == Redacted {
+			t.Errorf("redacted training names %+v", r)
+		}
+	}
+	for _, r := range Describe(c, p, nil, true).RefsIn {
+		if r.ID == "TRN-2026-0001" {
+			t.Errorf("li.wei's referenced-by names the redacted evaluation: %+v", r)
+		}
+	}
+	// without --redact both are there
+	found := false
+	for _, r := range Describe(c, trn, nil, false).RefsOut {
+		found = found || r.Field == "evaluation.by" && r.ID == "li.wei"
+	}
+	if !found {
+		t.Error("evaluation.by missing without --redact")
+	}
+}

@@ -18,7 +18,10 @@ type Field struct {
 // WriteFields writes labels and values in two aligned columns, each line
 // indented. Widths are display widths, so Chinese labels and values line up.
 // A value's own line breaks continue under the value column; with width > 0
-// (a terminal's), long values also wrap there.
+// (a terminal's), long values also wrap there. When the labels leave the
+// values less than 20 cells (a narrow terminal, long Chinese labels), each
+// value goes under its label instead, indented and wrapped to the width,
+// rather than run past the terminal's edge.
 func WriteFields(w io.Writer, fields []Field, indent string, width int) error {
 	labelWidth := 0
 	for _, f := range fields {
@@ -26,6 +29,9 @@ func WriteFields(w io.Writer, fields []Field, indent string, width int) error {
 	}
 	pad := indent + strings.Repeat(" ", labelWidth+2)
 	room := width - cells.Width(pad)
+	if width > 0 && room < 20 {
+		return writeStacked(w, fields, indent, width)
+	}
 	var b strings.Builder
 	for _, f := range fields {
 		var lines []string
@@ -43,6 +49,24 @@ func WriteFields(w io.Writer, fields []Field, indent string, width int) error {
 				b.WriteString(pad)
 			}
 			b.WriteString(strings.TrimRight(l, " ") + "\n")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// writeStacked writes each label on its line and its value under it,
+// indented two more cells and wrapped to width.
+func writeStacked(w io.Writer, fields []Field, indent string, width int) error {
+	under := indent + "  "
+	room := max(width-cells.Width(under), 10)
+	var b strings.Builder
+	for _, f := range fields {
+		b.WriteString(indent + f.Label + "\n")
+		for _, l := range strings.Split(strings.TrimRight(f.Value, "\n"), "\n") {
+			for _, part := range Wrap(l, room) {
+				b.WriteString(under + strings.TrimRight(part, " ") + "\n")
+			}
 		}
 	}
 	_, err := io.WriteString(w, b.String())

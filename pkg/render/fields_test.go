@@ -24,6 +24,36 @@ func TestWriteFieldsAlignsChinese(t *testing.T) {
 	}
 }
 
+// On a terminal whose labels leave the values no room (COLUMNS=60, long
+// Chinese labels), each value goes under its label, wrapped to the width:
+// no line runs past the terminal's edge.
+func TestWriteFieldsStacksOnANarrowTerminal(t *testing.T) {
+	var b bytes.Buffer
+	fields := []Field{
+		{"發現 1·發現 (findings.0.finding)", "十月熱線投訴 9 件，較九月增加 50%，主要集中在晚間與週末的熱線高峰時段"},
+		{"建議 1·建議 (recommendations.0.recommendation)", "熱線高峰時段增加兩名坐席"},
+	}
+	if err := WriteFields(&b, fields, "  ", 60); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
+		if w := runewidth.StringWidth(l); w > 60 {
+			t.Errorf("line %d wide: %q", w, l)
+		}
+	}
+	if !strings.HasPrefix(b.String(), "  發現 1·發現 (findings.0.finding)\n    十月熱線投訴") {
+		t.Errorf("not stacked:\n%s", b.String())
+	}
+	// wide enough: two columns as before
+	b.Reset()
+	if err := WriteFields(&b, fields[1:], "  ", 100); err != nil {
+		t.Fatal(err)
+	}
+	if b.String() != "  建議 1·建議 (recommendations.0.recommendation)  熱線高峰時段增加兩名坐席\n" {
+		t.Errorf("wide: %q", b.String())
+	}
+}
+
 func TestWrap(t *testing.T) {
 	cases := []struct {
 		in    string

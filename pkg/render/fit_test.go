@@ -178,6 +178,8 @@ func TestAnIdColumnIsNotCut(t *testing.T) {
 	tbl.Add("逾期 6 天", "CMP-2026-0009", "調查：到貨外包裝再次破損 [解決時限]", "opsbook investigate CMP-2026-0009")
 	tbl.Add("", "ANA-2026-0004", "提交：2027 春節禮盒預售需求預測", "opsbook move ANA-2026-0004")
 	tbl.Add("逾期 6 天", "PLN-2026-0004", "完成 tasks.0：簽約經銷商 25 家", "opsbook set PLN-2026-0004 tasks.0.status=done tasks.0.done=2026-11-26")
+	// a status report to write names no record yet
+	tbl.Add("逾期 4 天", "-", "撰寫匯報：向上級提交工作匯報（每 7 天）", "opsbook new status-report --set to=HANDLE --set period=2026-12")
 	var b bytes.Buffer
 	if err := WriteTableWidth(&b, tbl, true, 60); err != nil {
 		t.Fatal(err)

@@ -197,8 +197,8 @@ func Fit(t *Table, width int) *Table {
 var idRE = regexp.MustCompile(`^[A-Z][A-Z0-9]*-[0-9]{4}(-[0-9]{4})?$`)
 
 // idColumns are the columns, besides the first, whose every cell is a
-// record's id or none (the inbox's record column, a session's claim, "—"
-// where it has none): an id cut to "CMP-202…" tells
+// record's id or none (the inbox's record column, "-" for a report still to
+// write; a session's claim, "—" where it has none): an id cut to "CMP-202…" tells
 // nothing, so Fit does not cut them any more than the first column.
 func idColumns(t *Table) map[int]bool {
 	ids := map[int]bool{}
@@ -210,8 +210,9 @@ func idColumns(t *Table) map[int]bool {
 				continue
 			}
 			c := strings.TrimSpace(stripANSI(r[i]))
-			if c == "" || c == "—" {
-				// none (a session paid by no claim): no id to keep whole
+			if c == "" || c == "—" || c == "-" {
+				// none (a session paid by no claim, the inbox's report
+				// still to write): no id to keep whole
 				continue
 			}
 			seen = true

@@ -68,6 +68,9 @@ type IndexStats struct {
 	Parsed  int    // files read and parsed again
 	Rebuilt string // why the stored index was not used ("" when it was)
 	Saved   bool
+	// Stored says the index file holds the entries returned, as read or
+	// as saved: a copy of it is a copy of them.
+	Stored bool
 	// Monitor says how the file-system monitor was used: "" (none runs),
 	// "used" (only the files it named were statted), or why every file
 	// was listed and statted even so.
@@ -165,6 +168,7 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 			// no entry its stat data could not vouch for.
 			st.Monitor, st.Files, st.Reused = "used", len(o.x.Entries), len(o.x.Entries)
 			st.Token, st.Listed = stored, o.x.Mark.Listed
+			st.Stored = true
 			return o.x, st, nil
 		default:
 			token, st.Monitor = ans.Token, "used"
@@ -354,6 +358,7 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 	if o.err != nil || len(stored) == 0 && len(files) > 0 || stale >= max(saveAtLeast, len(files)/500) || moved {
 		// A cache that cannot be written costs time, not correctness.
 		st.Saved = index.Save(path, key, mark, out) == nil
+		st.Stored = st.Saved
 		tr("index: saved")
 	}
 	x := o.x.Update(out)

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -17,6 +19,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/index"
+	"github.com/opsbook/opsbook/pkg/par"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/rules"
 	"github.com/opsbook/opsbook/pkg/schema"
@@ -47,13 +50,16 @@ import (
 // claim of Y names and those naming it, the other files holding a claim
 // of Y's id (id-duplicate), in full, and the claims grouped
 // with one of Y as skeletons (in full when their entries do not stand for
-// them); the findings of every other file are the base's. The findings of
-// a claim read no other record (TestAroundEqualsFull), so the counts are
-// those of a full pass (TestRecountEqualsFull).
+// them); the findings of every other file are the base's. A claim's
+// findings read no records but those (TestAroundEqualsFull holds Around to
+// what each record's findings read), so the counts are those of a full
+// pass (TestRecountEqualsFull).
 //
 // The whole department is counted instead when this cannot be shown exact
-// cheaply: the base's index is missing, damaged or of another department
-// than the memo's; more than maxRecount files changed; a changed file is
+// cheaply: the base's index or counts are missing, damaged or of another
+// department than the memo's; the policy, the build or the language
+// changed since (the base's mark names its fingerprint's head); more than
+// maxRecount files changed; a changed file is
 // or was no readable expense claim, holds encrypted values or a field the
 // index cannot keep (Odd), or holds an id held by another file; a record
 // is filed under a name other than its id; or a file read does not hold
@@ -64,28 +70,38 @@ import (
 const maxRecount = 2000
 
 // SaveBase writes the base of later recounts: the entries of d's index
-// (whose fingerprint, taken, is fp) as an index file at p, and c, the
+// (whose fingerprint, taken, is fp) as an index file at p (a link to the
+// index file itself when that holds them: IndexStats.Stored), and c, the
 // counts of the department they stand for, beside it (p+".counts", each
-// file's counts in the entries' order).
+// file's counts in the entries' order, naming fp). Recount takes the base
+// only when its entries give fp again: an index file replaced between the
+// refresh and the link, or a base of a policy, build or language since
+// changed, is not taken.
 func SaveBase(p string, d *Indexed, fp string, c FileCounts) error {
 	es := d.Index.Entries
-	// the mark says whose entries they are: the fingerprint's, and its
-	// head (the policy, build and language they were judged by)
-	if err := index.Save(p, indexKey(d.Policy.Records, d.Policy.ExpenseCategories, d.Policy.ComplaintCategories), index.Mark{Token: fp + " " + d.FingerprintHead()}, es); err != nil {
+	tmp := fmt.Sprintf("%s.tmp-%d", p, os.Getpid())
+	os.Remove(tmp)
+	defer os.Remove(tmp)
+	if !d.Stats.Stored || os.Link(filepath.Join(cache.Dir(d.Root), "index"), tmp) != nil {
+		if err := index.Save(tmp, indexKey(d.Policy.Records, d.Policy.ExpenseCategories, d.Policy.ComplaintCategories), index.Mark{}, es); err != nil {
+			return err
+		}
+	}
+	if err := os.Rename(tmp, p); err != nil {
 		return err
 	}
 	return cache.WriteFile(p+".counts", ".counts.tmp-*", encodeCounts(fp, es, c))
 }
 
-// The counts file: "opsbook counts 1 FINGERPRINT\n", the number of
-// entries and each entry's errors and warnings (uvarints, in the entries'
-// order), the paths with findings that are no entry (a count, then each
-// path, errors and warnings), budget-overspend's count, and the SHA-256
-// of all that.
-const countsMagic = "opsbook counts 1 "
+// The counts file: "opsbook counts 2 ", the fingerprint of the base's
+// entries, "\n", the number of entries and each entry's errors and
+// warnings (uvarints, in the entries' order), the paths with findings that
+// are no entry (a count, then each path, errors and warnings),
+// budget-overspend's count, and the SHA-256 of all that.
+const countsMagic = "opsbook counts 2 "
 
-func encodeCounts(fp string, es []*index.Entry, c FileCounts) []byte {
-	b := []byte(countsMagic + fp + "\n")
+func encodeCounts(what string, es []*index.Entry, c FileCounts) []byte {
+	b := []byte(countsMagic + what + "\n")
 	b = binary.AppendUvarint(b, uint64(len(es)))
 	on := make(map[string]bool, len(es))
 	for _, e := range es {
@@ -223,12 +239,12 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 	if err != nil {
 		return nil, fmt.Sprintf("the base: %v", err)
 	}
-	switch base.Mark.Token {
-	case baseFP + " " + head:
-	case baseFP + " " + base.Mark.Token[min(len(baseFP)+1, len(base.Mark.Token)):]:
-		return nil, "the policy, the build or the language changed since the base"
-	default:
-		return nil, "the base is not the memo's department"
+	// its entries, judged by today's policy, build and language, must be
+	// the memo's department
+	if fingerprint(head, len(base.Entries), func(i int) (string, cache.Hash) {
+		return base.Entries[i].Path, base.Entries[i].Hash
+	}) != baseFP {
+		return nil, "the base is not the memo's department, or the policy, the build or the language changed since"
 	}
 	was, err := readCounts(basePath+".counts", baseFP, len(base.Entries))
 	if err != nil {
@@ -277,10 +293,8 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 		}
 	}
 	claims := x.Kind(record.Expense)
-	for _, e := range claims {
-		if keys.groups(e) {
-			judged[e.Path] = e
-		}
+	for _, e := range grouped(claims, &keys) {
+		judged[e.Path] = e
 	}
 	// N: what the findings of Y read.
 	full := map[string]*index.Entry{}
@@ -313,8 +327,8 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 		}
 	}
 	var skels []*index.Entry
-	for _, e := range claims {
-		if full[e.Path] != nil || !around.groups(e) {
+	for _, e := range grouped(claims, &around) {
+		if full[e.Path] != nil {
 			continue
 		}
 		if e.Odd || e.Sealed {
@@ -461,22 +475,31 @@ func weighClaims(x *index.Index, budgets []*record.Record, cats []string, year i
 		recs = append(recs, e.Skeleton())
 	}
 	y := fmt.Sprint(year)
-	var counted []rules.LineClaim
-	for _, e := range x.Kind(record.Expense) {
-		counts, dated := rules.ExpenseCounts(e.Str("status")), strings.HasPrefix(e.Str("date"), y)
-		if !counts && !dated {
-			continue
+	// on every core, each part's claims kept apart and joined in order
+	claims := x.Kind(record.Expense)
+	const part = 4096
+	counted := make([][]rules.LineClaim, (len(claims)+part-1)/part)
+	dated := make([][]*record.Record, len(counted))
+	par.Each(len(counted), func(k int) {
+		for _, e := range claims[k*part : min((k+1)*part, len(claims))] {
+			counts, inYear := rules.ExpenseCounts(e.Str("status")), strings.HasPrefix(e.Str("date"), y)
+			if !counts && !inYear {
+				continue
+			}
+			rec := e.SkeletonOf(lineField)
+			if c, ok := rules.LineClaimOf(rec, cats); ok && counts {
+				counted[k] = append(counted[k], c)
+			}
+			if inYear {
+				dated[k] = append(dated[k], rec)
+			}
 		}
-		rec := e.SkeletonOf(lineField)
-		if c, ok := rules.LineClaimOf(rec, cats); ok && counts {
-			counted = append(counted, c)
-		}
-		if dated {
-			recs = append(recs, rec)
-		}
+	})
+	for _, d := range dated {
+		recs = append(recs, d...)
 	}
 	bset := record.NewSet(budgets)
-	over := len(rules.Overspends(counted, rules.Budgets(bset), rules.BudgetYears(bset)))
+	over := len(rules.Overspends(slices.Concat(counted...), rules.Budgets(bset), rules.BudgetYears(bset)))
 	sort.Slice(recs, func(i, j int) bool { return recs[i].Path < recs[j].Path })
 	return over, record.NewSet(recs)
 }
@@ -510,6 +533,24 @@ func diffEntries(was, now []*index.Entry) []ClaimChange {
 			}
 			i++
 			j++
+		}
+	}
+	return out
+}
+
+// grouped are the claims in one of the groups g, in their order, looked
+// for on every core.
+func grouped(claims []*index.Entry, g *groupKeys) []*index.Entry {
+	in := make([]bool, len(claims))
+	par.For(len(claims), 4096, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			in[i] = g.groups(claims[i])
+		}
+	})
+	var out []*index.Entry
+	for i, e := range claims {
+		if in[i] {
+			out = append(out, e)
 		}
 	}
 	return out

@@ -132,10 +132,10 @@ func recountRounds(t *testing.T, dir string, now time.Time, seed uint64, first m
 	if recounted < rounds*3/4 || moved == 0 {
 		t.Errorf("%d of %d rounds recounted, %d moved the errors: the test tests too little", recounted, rounds, moved)
 	}
-	// a claim another record names, or a record of another kind: the
-	// whole department
-	people := d.Index.Kind(record.Person)
-	for _, rel := range append(named, people[0].Path) {
+	// a claim another record names, a record of another kind, the
+	// policy: the whole department
+	refused := func(rel, want string) {
+		t.Helper()
 		p := filepath.Join(dir, filepath.FromSlash(rel))
 		b, err := os.ReadFile(p)
 		if err != nil {
@@ -144,38 +144,21 @@ func recountRounds(t *testing.T, dir string, now time.Time, seed uint64, first m
 		if err := os.WriteFile(p, append(b, "# changed\n"...), 0o644); err != nil {
 			t.Fatal(err)
 		}
+		defer os.WriteFile(p, b, 0o644)
 		d, err := OpenIndexed(ctx, dir)
 		if err != nil {
 			t.Fatal(err)
 		}
 		d.Fingerprint()
-		if rc, _ := Recount(d, basePath, fp, now, now.Year(), &rules.Horizon{}); rc != nil {
-			t.Errorf("%s changed, and the claims were recounted", rel)
-		}
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
+		if rc, why := Recount(d, basePath, fp, now, now.Year(), &rules.Horizon{}); rc != nil || !strings.Contains(why, want) {
+			t.Errorf("%s changed, and the claims were recounted (%q)", rel, why)
 		}
 	}
-	// the policy changed: judged anew
-	pp := filepath.Join(dir, ".opsbook.yaml")
-	pb, err := os.ReadFile(pp)
-	if err != nil {
-		t.Fatal(err)
+	for _, rel := range named {
+		refused(rel, "")
 	}
-	if err := os.WriteFile(pp, append(pb, "# changed\n"...), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	dp, err := OpenIndexed(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dp.Fingerprint()
-	if rc, why := Recount(dp, basePath, fp, now, now.Year(), &rules.Horizon{}); rc != nil || !strings.Contains(why, "policy") {
-		t.Errorf("the policy changed, and the claims were recounted (%q)", why)
-	}
-	if err := os.WriteFile(pp, pb, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	refused(d.Index.Kind(record.Person)[0].Path, "is not an expense claim")
+	refused(".opsbook.yaml", "policy")
 	// a base of another department
 	if rc, why := Recount(d, basePath, "0000", now, now.Year(), &rules.Horizon{}); rc != nil || !strings.Contains(why, "not the memo's") {
 		t.Errorf("another base taken: %q", why)
@@ -281,4 +264,57 @@ func changeClaim(t *testing.T, rng *rand.Rand, dir string, claims *[]string) str
 		t.Fatal(err)
 	}
 	return rel + ": " + what
+}
+
+// TestRecountBaseOfAnotherIndex: a base saved as a link to the index file
+// (which held the entries refreshed) is taken; one whose index file was
+// replaced between the refresh and the link (another command saved its
+// own) is not, whatever its counts say.
+func TestRecountBaseOfAnotherIndex(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	dir := sampleCopy(t, 0)
+	d, err := OpenIndexed(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp, _ := d.Fingerprint()
+	if !d.Stats.Stored {
+		t.Fatal("a first refresh does not say the index file holds its entries")
+	}
+	r, err := LoadWith(ctx, dir, Options{NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts, _ := r.CountFiles(now, nil)
+	base := filepath.Join(t.TempDir(), "base")
+	if err := SaveBase(base, d, fp, counts); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := os.Stat(base)
+	b, _ := os.Stat(filepath.Join(dir, ".git", "opsbook", "index"))
+	if !os.SameFile(a, b) {
+		t.Error("the base is a copy, not a link to the index file")
+	}
+	if rc, why := Recount(d, base, fp, now, now.Year(), &rules.Horizon{}); rc == nil {
+		t.Fatalf("the base not taken: %s", why)
+	}
+	// another command saves the index of a changed department before the
+	// base is linked
+	replaceLines(t, dir, map[string][2]string{"records/expenses/2026/EXP-2026-0016.yaml": {"amount: 1280.50", "amount: 1280.51"}})
+	os.Remove(filepath.Join(dir, ".git", "opsbook", "index"))
+	if _, _, err := Index(ctx, dir, d.Policy); err != nil { // saved anew
+		t.Fatal(err)
+	}
+	if err := SaveBase(base, d, fp, counts); err != nil {
+		t.Fatal(err)
+	}
+	d2, err := OpenIndexed(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d2.Fingerprint()
+	if rc, why := Recount(d2, base, fp, now, now.Year(), &rules.Horizon{}); rc != nil || !strings.Contains(why, "not the memo's department") {
+		t.Errorf("a base linked to another index taken (%q)", why)
+	}
 }

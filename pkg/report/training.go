@@ -169,6 +169,10 @@ func TrainingReport(c *rules.Context, year int) *Training {
 	topics := map[string]*topicAcc{}
 	byCourse := map[string][]*record.Record{}
 	spent := map[string]money.Amount{}
+	// a claim named by two sessions (two days of one external course, or
+	// a claim named twice by mistake) is spent once: in the year's total
+	// and in a course's
+	counted := map[string]bool{}
 	ratingSum := decimal.Zero
 
 	var trainings []*record.Record
@@ -193,15 +197,25 @@ func TrainingReport(c *rules.Context, year int) *Training {
 			Invited: len(t.List("attendees")), Expense: t.Str("expense")}
 		if e := c.Set.Get(s.Expense); e != nil && e.Kind == record.Expense && t.Status() != "cancelled" {
 			a, _ := e.Money("amount")
+			first := !counted[e.ID]
+			counted[e.ID] = true
+			inCourse := course != "" && !counted[course+"\x00"+e.ID]
+			if course != "" {
+				counted[course+"\x00"+e.ID] = true
+			}
 			switch e.Status() {
 			case "approved", "paid":
 				s.Amount = a
-				rep.Budget.Spent = rep.Budget.Spent.Add(a)
-				if course != "" {
+				if first {
+					rep.Budget.Spent = rep.Budget.Spent.Add(a)
+				}
+				if inCourse {
 					spent[course] = spent[course].Add(a)
 				}
 			case "submitted", "reviewed":
-				rep.Budget.Pending = rep.Budget.Pending.Add(a)
+				if first {
+					rep.Budget.Pending = rep.Budget.Pending.Add(a)
+				}
 			}
 		}
 		if rules.Held(t) {

@@ -214,3 +214,32 @@ period: 2026-H1
 	eq(t, "unappraised", strings.Join(r.Unappraised, ","), "ann")
 	eq(t, "line", r.Page(View{}).Lines[1], "Without an appraisal of 2026-H1, the last finished period: ann.")
 }
+
+// TestTrainingClaimNamedTwice: a claim that two sessions name (two days
+// of one course) is spent once, in the year's total and in its course's.
+func TestTrainingClaimNamedTwice(t *testing.T) {
+	second := `
+kind: training
+id: TRN-2026-0004
+title: ext, day two
+status: held
+organiser: bob
+date: 2026-04-11
+topic: skills
+delivery: external
+plan: TRP-2026
+course: EXT
+hours: 8
+attendees:
+  - {person: bob, attended: true}
+expense: EXP-2026-0001
+`
+	c := ctxAt(t, trainingSet(t, second), "2026-09-15T10:00:00+08:00")
+	r := TrainingReport(c, 2026)
+	eq(t, "spent", r.Budget.Spent.String(), "999.99")
+	for _, cs := range r.Courses {
+		if cs.Code == "EXT" {
+			eq(t, "EXT spent", cs.Spent.String(), "999.99")
+		}
+	}
+}

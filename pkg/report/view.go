@@ -199,7 +199,7 @@ func (b *Budget) Page(v View) *render.Page {
 		v.money(t.Budget), v.money(used), t.PercentUsed, v.money(t.Pending), v.money(t.Remaining)))
 
 	if v.show("category") {
-		s := render.Section{Title: i18n.T("By category"), Empty: i18n.T("No budget lines and no claims this year."),
+		s := render.Section{Title: i18n.T("By category"), Empty: i18n.T("No budget lines and no claims in the year."),
 			Table: &render.Table{Headers: render.Headers("CATEGORY", "BUDGET", "AMENDMENTS", "APPROVED", "PAID", "PENDING", "REMAINING", "USED %", "OVER"), Right: right(1, 2, 3, 4, 5, 6, 7)}}
 		lines := b.Categories
 		if !v.Plain {
@@ -224,7 +224,7 @@ func (b *Budget) Page(v View) *render.Page {
 	}
 	if v.show("project") {
 		s := render.Section{Title: i18n.T("By project and category"), Lines: []string{i18n.T("Budget, remaining and used % only where the budget has a line for the project.")},
-			Empty: i18n.T("No claims name a project this year, and the budget has no project lines."),
+			Empty: i18n.T("No claims name a project in the year, and the budget has no project lines."),
 			Table: &render.Table{Headers: render.Headers("PROJECT", "CATEGORY", "LINE BUDGET", "APPROVED", "PAID", "PENDING", "REMAINING", "USED %", "OVER", "TITLE"), Right: right(2, 3, 4, 5, 6, 7)}}
 		if v.Plain {
 			s.Lines = nil
@@ -242,7 +242,7 @@ func (b *Budget) Page(v View) *render.Page {
 		p.Sections = append(p.Sections, s)
 	}
 	if v.show("month") {
-		s := render.Section{Title: i18n.T("By month"), Empty: i18n.T("No approved, paid or submitted claims this year."),
+		s := render.Section{Title: i18n.T("By month"), Empty: i18n.T("No approved, paid or submitted claims in the year."),
 			Table: &render.Table{Headers: render.Headers("MONTH", "APPROVED", "PAID", "PENDING", "USED", "CUMULATIVE USED", "CUMULATIVE %"), Right: right(1, 2, 3, 4, 5, 6)}}
 		chart := &render.Chart{Kind: render.BarChart, Title: i18n.T("Used (approved + paid) per month")}
 		cum := money.Zero
@@ -711,7 +711,7 @@ func (pl *Plans) kpiTable() *render.Table {
 			}
 			series = append(series, s+")")
 		}
-		t.Add(k.Plan, k.KPI, string(k.Target), k.Unit, orDash(k.Due), numText(k.Actual, ""), orDash(k.MeasuredOn), orDash(k.Source), pct, orDash(strings.Join(series, "; ")))
+		t.Add(k.Plan, k.KPI, string(k.Target), k.Unit, orDash(k.Due), numText(k.Actual, ""), orDash(k.MeasuredOn), orDash(i18n.Term("source", k.Source)), pct, orDash(strings.Join(series, "; ")))
 	}
 	return t
 }
@@ -839,7 +839,7 @@ func (s *Summary) Page() *render.Page {
 	if b.BudgetID != "" {
 		title = i18n.Sprintf("Budget %d (%s, %s %s)", b.Year, b.Currency, b.BudgetID, state(b.BudgetStatus))
 	}
-	bs := render.Section{Title: title, Empty: i18n.T("No budget lines and no claims this year."),
+	bs := render.Section{Title: title, Empty: i18n.T("No budget lines and no claims in the year."),
 		Table: &render.Table{Headers: render.Headers("CATEGORY", "BUDGET", "USED", "PENDING", "REMAINING", "USED %"), Right: right(1, 2, 3, 4, 5)}}
 	for i, l := range append(append([]BudgetLine(nil), b.Categories...), b.Total) {
 		bs.Table.Add(categoryCell(l.Category, i == len(b.Categories)), v.money(l.Budget), v.money(l.Approved.Add(l.Paid)), v.money(l.Pending), v.money(l.Remaining), l.PercentUsed)

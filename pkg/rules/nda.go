@@ -1,8 +1,6 @@
 package rules
 
 import (
-	"strings"
-
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/i18n"
@@ -119,7 +117,7 @@ func (r *run) ndaRequired(rec *record.Record) {
 			}
 			if why, holds := NDAStatus(p, day); !holds {
 				r.errorf(rec, path, "nda-required", "%s is confidential and names %s (%s), whose confidentiality agreement is %s: the policy requires one (require_nda)",
-					rec.ID, h, strings.ReplaceAll(path, ".", " "), why)
+					rec.ID, h, i18n.Field(path), why)
 			}
 		}
 	}

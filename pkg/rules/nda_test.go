@@ -6,6 +6,7 @@ import (
 
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -71,6 +72,18 @@ func TestNDARequired(t *testing.T) {
 			t.Errorf("without require_nda: %v", d)
 		}
 	}
+	// in Chinese the field that names him is said in words, not as its key
+	func() {
+		defer i18n.Set(i18n.Current())
+		i18n.Set(i18n.Chinese)
+		for _, d := range run(true) {
+			if d.Rule == "nda-required" && d.Path == vioPath {
+				if want := "li.wei（" + i18n.Term("field", "person") + "）"; !strings.Contains(d.Text, want) {
+					t.Errorf("Chinese text %q, want %q", d.Text, want)
+				}
+			}
+		}
+	}()
 	// a closed case asks nothing of anyone
 	files[vioPath] = strings.Replace(open, "status: investigating", "status: dismissed\ndismissal: {date: 2026-05-09, by: wang.fang, reason: r}", 1)
 	for _, d := range run(true) {

@@ -107,7 +107,11 @@ func courseAt(rec *record.Record, p string) Course {
 func PlanCourses(plan *record.Record) []Course {
 	var out []Course
 	for i := range plan.List("courses") {
-		out = append(out, courseAt(plan, "courses."+strconv.Itoa(i)))
+		// a course without a code (not a mapping, the code missing) is
+		// the schema's error, no course to plan or hold
+		if c := courseAt(plan, "courses."+strconv.Itoa(i)); c.Code != "" {
+			out = append(out, c)
+		}
 	}
 	for i := range plan.List("amendments") {
 		p := "amendments." + strconv.Itoa(i)
@@ -123,6 +127,9 @@ func PlanCourses(plan *record.Record) []Course {
 			continue
 		}
 		c := courseAt(plan, p+".course")
+		if c.Code == "" {
+			continue
+		}
 		replaced := false
 		for j := range out {
 			if out[j].Code == c.Code {
@@ -256,6 +263,9 @@ func (r *run) training(rec *record.Record) {
 	for i := range rec.List("attendees") {
 		p := "attendees." + strconv.Itoa(i)
 		person := rec.Str(p + ".person")
+		if person == "" {
+			continue // not an attendee the schema accepts: its error alone
+		}
 		if who[person] {
 			r.errorf(rec, p+".person", "training-attendance", "%s is listed twice among the attendees", person)
 		}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/record"
 )
 
 const (
@@ -138,5 +139,31 @@ func TestViolationRules(t *testing.T) {
 				t.Fatalf("want %s %q; got %v", c.rule, c.msg, ds)
 			}
 		})
+	}
+}
+
+// TestTrainingShapesTheSchemaRejects: an attendee or a course the schema
+// rejects (an attendee given as a bare handle, a person that is a list, a
+// course that is a number) has the schema's error alone: the rules do not
+// add that "" is listed twice, has no attended, or was not held.
+func TestTrainingShapesTheSchemaRejects(t *testing.T) {
+	files := map[string]string{
+		trpPath: trainingPlan + "  - 5\n",
+		trnPath: strings.Replace(training, "  - {person: zhang.min, attended: false}\n", "  - zhang.min\n  - {person: [x], attended: true}\n", 1),
+	}
+	for _, d := range check(t, files) {
+		switch d.Rule {
+		case "training-attendance", "state-needs", "course-not-held", "training-plan":
+			t.Errorf("bogus finding beside the schema's: %v", d)
+		}
+	}
+	// the plan's courses, as reports read them: the two with a code
+	plan, _ := record.Parse(trpPath, []byte(files[trpPath]+"amendments:\n  - {date: 2026-05-01, by: lin.xiaoyu, reason: r, course: 7}\n"))
+	var codes []string
+	for _, c := range PlanCourses(plan) {
+		codes = append(codes, c.Code)
+	}
+	if got := strings.Join(codes, " "); got != "C1 C2" {
+		t.Errorf("courses as amended: %q", got)
 	}
 }

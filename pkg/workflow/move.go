@@ -197,6 +197,10 @@ func allowed(a Actor, rec *record.Record, m Move, env Env) *Refusal {
 		if r := checkResume(rec, m); r != nil {
 			return r
 		}
+	case GuardYearOver:
+		if r := checkYearOver(rec, m, env); r != nil {
+			return r
+		}
 	}
 	if !mayMake(a, rec, m) {
 		return refuse(rec, RuleMoveRole, "status", "%s may not %s %s: only %s may", a.words(), phrase(m.Verb), rec.ID, who(rec, m.Roles, m.Parties))
@@ -226,6 +230,19 @@ func checkResume(rec *record.Record, m Move) *Refusal {
 		return refuse(rec, RuleHoldFrom, "status", "%s was put on hold from %s: it resumes to %s, not %s", describe(rec), stateWord(from), stateWord(from), stateWord(m.To))
 	}
 	return nil
+}
+
+// checkYearOver refuses closing a year's record (a budget, the operations
+// or the training plan) before its year is over: closed is final, and the
+// amendments and initiatives the year may still need could no longer be
+// added. Without a time (env.Now zero) it is not judged.
+func checkYearOver(rec *record.Record, m Move, env Env) *Refusal {
+	y := yearOf(rec)
+	if env.Now.IsZero() || y == 0 || y < env.Now.Year() {
+		return nil
+	}
+	return refuse(rec, RuleYearOpen, "status", "%s moves to %s only once its year %d is over (from %d-01-01): %s is final, and the year may still change it",
+		describe(rec), stateWord(m.To), y, y+1, stateWord(m.To))
 }
 
 func checkLimit(a Actor, rec *record.Record, m Move, env Env) *Refusal {

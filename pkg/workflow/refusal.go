@@ -31,6 +31,8 @@ const (
 	// RuleAssigneeInactive: a complaint or task handed to a person who is
 	// no longer active (by assign, set, edit or new alike).
 	RuleAssigneeInactive = "assignee-inactive"
+	// RuleYearOpen: a year's record closed before its year is over.
+	RuleYearOpen = "year-open"
 )
 
 // Refusal says why a change may not be made. It is the only error type the

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -41,6 +42,11 @@ func checkRights(a Actor, before, after *record.Record, env Env) []*Refusal {
 		}
 		judged[p] = true
 		c.field(p)
+	}
+	for _, r := range rs.Rights {
+		if list, _, _, ok := itemPartyRight(r); ok && judged[list] {
+			c.itemsByParty(r)
+		}
 	}
 	// A move's stamps that say what the record holds after it (the state
 	// left, nothing) hold whether or not the change touched them: a stale
@@ -705,4 +711,96 @@ func (c *rightsCheck) holdsAnyItem(r Right) bool {
 		}
 	}
 	return false
+}
+
+// itemPartyRight splits a right on a field of a list's items whose party
+// is named in the same item (a training's attendees.*.rating, the
+// attendee's own: party attendees.*.person) into the list, the field and
+// the item's party key.
+func itemPartyRight(r Right) (list, field, key string, ok bool) {
+	if r.Mode != Edit {
+		return "", "", "", false
+	}
+	list, field, ok = strings.Cut(r.Field, ".*.")
+	if !ok || strings.Contains(field, ".") {
+		return "", "", "", false
+	}
+	for _, p := range r.Parties {
+		if l, k, ok := strings.Cut(p, ".*."); ok && l == list && !strings.Contains(k, ".") {
+			return list, field, k, true
+		}
+	}
+	return "", "", "", false
+}
+
+// itemsByParty judges r's field item by item when its list changed as a
+// whole (items added or removed, so that diffPaths names only the list,
+// which another right may let the actor change): the items are matched by
+// their party (attendees by person), and each item's field that is not as
+// it was (a rating added with a new attendee, or dropped with a removed
+// one) is the party's to change, as when the list keeps its length.
+func (c *rightsCheck) itemsByParty(r Right) {
+	list, field, key, _ := itemPartyRight(r)
+	type item struct {
+		at    int
+		value any
+		has   bool
+	}
+	index := func(rec *record.Record) map[string]item {
+		out := map[string]item{}
+		if rec == nil {
+			return out
+		}
+		for i, it := range rec.List(list) {
+			h := record.Text(mustItem(it, key))
+			v, has := record.Lookup(it, field)
+			out[h] = item{i, v, has}
+		}
+		return out
+	}
+	before, after := index(c.before), index(c.after)
+	handles := map[string]bool{}
+	for h := range before {
+		handles[h] = true
+	}
+	for h := range after {
+		handles[h] = true
+	}
+	var sorted []string
+	for h := range handles {
+		sorted = append(sorted, h)
+	}
+	sort.Strings(sorted)
+	moved := c.state != c.to
+	for _, h := range sorted {
+		b, a := before[h], after[h]
+		if b.has == a.has && (!a.has || record.SameValue(b.value, a.value)) {
+			continue
+		}
+		at := a.at
+		if !a.has {
+			at = b.at
+		}
+		p := list + "." + strconv.Itoa(at) + "." + field
+		if !(c.holdsIn(r, c.state) || moved && c.holdsIn(r, c.to)) {
+			c.add(c.sealed(p, []Right{r}))
+			continue
+		}
+		if hasRole(r.Roles, c.a.Role) || h != "" && h == c.a.Handle {
+			continue
+		}
+		var who []any
+		who = append(who, i18n.P("the %s (%s)", partyWord(list+".*."+key), h))
+		for _, role := range r.Roles {
+			who = append(who, rolePhrase(role))
+		}
+		c.add(refuse(c.rec(), ruleOr(r.Rule, RuleEditRight), p, "%s may not change %s of %s while it is %s: only %s may%s",
+			c.a.words(), p, c.after.ID, stateWord(c.state), joinOr(who), noteWords([]Right{r})))
+	}
+}
+
+// mustItem is the value of key in a list item (nil when it has none).
+func mustItem(item any, key string) any {
+	v, _ := record.Lookup(item, key)
+	return v
 }

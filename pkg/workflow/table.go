@@ -23,6 +23,9 @@ const (
 	// GuardSupersede: only as part of activating the revision whose
 	// `supersedes` names this record (Env.Activating).
 	GuardSupersede Guard = "supersede"
+	// GuardYearOver: a year's record (a budget, the operations or training
+	// plan) closes only once its year is over (Env.Now's year is later).
+	GuardYearOver Guard = "year-over"
 )
 
 // Move is one line of a move table: from → to, made by the roles listed or
@@ -189,7 +192,7 @@ func budgetTable() *Table {
 		Create:  Creation{Roles: managerOrDirector},
 		Moves: []Move{
 			{From: "draft", To: "approved", Verb: "approve", Roles: []Role{Leadership}},
-			{From: "approved", To: "closed", Verb: "close", Roles: []Role{Director}, Note: "the year is over"},
+			{From: "approved", To: "closed", Verb: "close", Roles: []Role{Director}, Guard: GuardYearOver, Note: "the year is over"},
 		},
 	}
 }

@@ -141,7 +141,7 @@ func opsPlanTable() *Table {
 		Create:  Creation{Roles: []Role{Director}},
 		Moves: []Move{
 			{From: "draft", To: "approved", Verb: "approve", Roles: []Role{Leadership}},
-			{From: "approved", To: "closed", Verb: "close", Roles: []Role{Director}, Note: "the year is over"},
+			{From: "approved", To: "closed", Verb: "close", Roles: []Role{Director}, Guard: GuardYearOver, Note: "the year is over"},
 		},
 	}
 }

@@ -38,7 +38,7 @@ func trainingPlanTable() *Table {
 		Create:  Creation{Roles: []Role{Director}, Party: "author", Note: "the director writes the plan and is its author"},
 		Moves: []Move{
 			{From: "draft", To: "approved", Verb: "approve", Roles: []Role{Leadership}},
-			{From: "approved", To: "closed", Verb: "close", Roles: []Role{Director}, Note: "the year is over"},
+			{From: "approved", To: "closed", Verb: "close", Roles: []Role{Director}, Guard: GuardYearOver, Note: "the year is over"},
 		},
 	}
 }

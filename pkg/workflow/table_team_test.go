@@ -3,6 +3,7 @@ package workflow
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/opsbook/opsbook/pkg/record"
 )
@@ -108,6 +109,11 @@ func TestTeamEditRights(t *testing.T) {
 		{"an attendee rates the session", specialist, plannedTraining, []string{"person: li.wei\n    attended: true", "person: li.wei\n    attended: true\n    rating: 4"}, "", ""},
 		{"nobody rates for another", specialist, plannedTraining, []string{"person: zhao.lei\n    attended: true", "person: zhao.lei\n    attended: true\n    rating: 5"}, RuleEditRight, "only the attendee's person (zhao.lei) may"},
 		{"the organiser may not rate", manager, plannedTraining, []string{"person: zhao.lei\n    attended: true", "person: zhao.lei\n    attended: true\n    rating: 5"}, RuleEditRight, ""},
+		// the list changing length does not open its items' ratings
+		{"the organiser adds an attendee with a rating", manager, plannedTraining, []string{"person: zhao.lei\n    attended: true\n", "person: zhao.lei\n    attended: true\n  - person: chen.jie\n    attended: true\n    rating: 2\n"}, RuleEditRight, "only the attendee's person (chen.jie) may"},
+		{"the organiser adds an attendee", manager, plannedTraining, []string{"person: zhao.lei\n    attended: true\n", "person: zhao.lei\n    attended: true\n  - person: chen.jie\n    attended: false\n"}, "", ""},
+		{"the organiser drops a rating with its attendee", manager, strings.Replace(plannedTraining, "person: li.wei\n    attended: true\n", "person: li.wei\n    attended: true\n    rating: 5\n", 1), []string{"  - person: li.wei\n    attended: true\n    rating: 5\n", ""}, RuleEditRight, "attendees.0.rating of TRN-2026-0001"},
+		{"the organiser drops an attendee who did not rate", manager, strings.Replace(plannedTraining, "person: zhao.lei\n    attended: true\n", "person: zhao.lei\n    attended: true\n    rating: 5\n", 1), []string{"  - person: li.wei\n    attended: true\n", ""}, "", ""},
 		{"held session's date sealed", manager, plannedTraining, []string{"date: 2026-03-10", "date: 2026-03-11"}, RuleSealedField, "date of TRN-2026-0001 is sealed once the training is held"},
 		{"the organiser records attendance", manager, plannedTraining, []string{"person: zhao.lei\n    attended: true", "person: zhao.lei\n    attended: false"}, "", ""},
 		{"an attendee may not change attendance", specialist, plannedTraining, []string{"person: li.wei\n    attended: true", "person: li.wei\n    attended: false"}, RuleEditRight, ""},
@@ -122,5 +128,21 @@ func TestTeamEditRights(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			expect(t, edit(t, c.actor, c.before, c.repl...), c.rule, c.msg)
 		})
+	}
+}
+
+// TestYearRecordsCloseOnceTheYearIsOver: the director closes the year's
+// training plan, budget and operations plan once the year is over, not
+// before (closed is final: leadership's amendments could no longer come).
+func TestYearRecordsCloseOnceTheYearIsOver(t *testing.T) {
+	in2026 := Env{People: people, Now: time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)}
+	in2027 := Env{People: people, Now: time.Date(2027, 1, 4, 10, 0, 0, 0, time.UTC)}
+	budget := parse(t, "kind: budget\nid: BUD-2026\ntitle: b\nstatus: approved\nyear: 2026\n")
+	opp := parse(t, "kind: ops-plan\nid: OPP-2026\ntitle: o\nstatus: approved\nyear: 2026\n")
+	for _, rec := range []*record.Record{parse(t, approvedTrainingPlan), budget, opp} {
+		expect(t, CheckMove(director, rec, "closed", in2026), RuleYearOpen, rec.ID+" moves to closed only once its year 2026 is over (from 2027-01-01)")
+		expect(t, CheckMove(director, rec, "closed", in2027), "", "")
+		// without a time (no clock to judge by) the move is not judged
+		expect(t, CheckMove(director, rec, "closed", Env{People: people}), "", "")
 	}
 }
