@@ -82,3 +82,30 @@ func TestMemoMonitorHeadOfTheFingerprint(t *testing.T) {
 		})
 	}
 }
+
+// TestMemoMonitorStrayFile: TestMemoWithStrayFile with the monitor
+// running: the folder it names is listed again, and a file that is no
+// record there leaves the department without a fingerprint as a full
+// listing does.
+func TestMemoMonitorStrayFile(t *testing.T) {
+	dirs, _ := gitDepts(t)
+	dir := dirs["sample"]
+	cd := cache.Dir(dir)
+	done := make(chan error, 1)
+	go func() { done <- monitor.Run(dir, "records", cd, func(string, ...any) {}) }()
+	for i := 0; ; i++ {
+		if _, err := monitor.StatusOf(cd); err == nil {
+			break
+		}
+		if i > 500 {
+			t.Fatal("the monitor did not answer")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	defer func() {
+		_ = monitor.Stop(cd)
+		<-done
+	}()
+	time.Sleep(2100 * time.Millisecond) // the files older than the racy window
+	strayFileRounds(t, dir)
+}
