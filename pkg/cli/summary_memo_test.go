@@ -345,7 +345,8 @@ func TestMemoWithUnreadableFiles(t *testing.T) {
 // A file in the records folder that is no record (notes.txt: a warning
 // of the full pass, no index entry) is in no answer kept without it: made
 // after the summary was kept, or removed after it was kept with it, the
-// summary and the inbox are the full pass's.
+// summary and the inbox are the full pass's; and an answer made with it
+// there is kept (the fingerprint names it).
 func TestMemoWithStrayFile(t *testing.T) {
 	dir := indexedDepts(t)["sample"]
 	time.Sleep(2100 * time.Millisecond) // the files older than the racy window
@@ -377,6 +378,14 @@ func strayFileRounds(t *testing.T, dir string) {
 			}
 			if got, want := run(), run("--no-cache"); got != want {
 				t.Fatalf("%v, step %d (stray file there: %v): kept answer and full pass differ:\n%s", args, step, write, lineDiff(got, want))
+			}
+			// and the answer made with it there is kept, with its warning
+			before := summariesReused
+			if again, want := run(), run("--no-cache"); again != want {
+				t.Fatalf("%v, step %d (stray file there: %v): kept answer and full pass differ:\n%s", args, step, write, lineDiff(again, want))
+			}
+			if args[0] == "summary" && summariesReused != before+1 {
+				t.Fatalf("step %d (stray file there: %v): the summary was not kept", step, write)
 			}
 		}
 	}

@@ -90,11 +90,12 @@ type IndexStats struct {
 	// folders that cannot be read, names differing in case): files the
 	// index has no entry for, which a full read warns of.
 	Hazards int
-	// Strays counts the files of the records folder that are no record
-	// (a note, a receipt put there): the full read warns of each, and
-	// the index holds none, so no fingerprint of its entries stands for
-	// the department (Indexed.Fingerprint).
-	Strays int
+	// Strays are the files of the records folder that are no record (a
+	// note, a receipt put there), sorted: the full read warns of each and
+	// the index holds none, so the fingerprint names them beside the
+	// entries (Indexed.Fingerprint). Only a full listing finds them: with
+	// any, the index is saved without the monitor's token.
+	Strays []string
 }
 
 // Index returns the department's index (package index), refreshed from the
@@ -205,7 +206,7 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 		if d.Severity == diag.Error {
 			st.Hazards++
 		} else {
-			st.Strays++
+			st.Strays = append(st.Strays, d.Path)
 		}
 	}
 	var stored []*index.Entry // by path, as the listing is
@@ -331,7 +332,7 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 	// when it was missing or unusable. A file not saved is read again next
 	// time, as it was this time: never trusted on stale stat data.
 	stale := st.Parsed + st.Hashed + max(had-len(files), len(files)-had)
-	if st.Hazards > 0 || st.Strays > 0 {
+	if st.Hazards > 0 || len(st.Strays) > 0 {
 		// Files the index has no entry for: the monitor's word on what
 		// changed is not enough to find them again.
 		token = ""

@@ -112,13 +112,10 @@ func memoHead(pol *config.Policy, data []byte) string {
 // Fingerprint is the department's fingerprint (see Memo): MemoHead and
 // every record file's path and content hash, a file that is no record
 // (broken YAML) included; ok is false when a record file could not be
-// read at all (no content to hash: the full read warns of it), or the
-// records folder holds a file that is no record (IndexStats.Strays: no
-// entry, but a warning of the full read).
+// read at all (no content to hash: the full read warns of it). A file of
+// the records folder that is no record (IndexStats.Strays: no entry, but
+// a warning of the full read) is in it by its path.
 func (d *Indexed) Fingerprint() (fp string, ok bool) {
-	if d.Stats.Strays > 0 {
-		return "", false
-	}
 	for _, e := range d.Index.Entries {
 		if e.Kind == "" && e.Hash == (cache.Hash{}) {
 			return "", false
@@ -129,9 +126,13 @@ func (d *Indexed) Fingerprint() (fp string, ok bool) {
 		return "", false
 	}
 	d.head = head
-	return fingerprint(head, len(d.Index.Entries), func(i int) (string, cache.Hash) {
-		e := d.Index.Entries[i]
-		return e.Path, e.Hash
+	es, strays := d.Index.Entries, d.Stats.Strays
+	return fingerprint(head, len(es)+len(strays), func(i int) (string, cache.Hash) {
+		if i >= len(es) {
+			// no record's path begins with NUL
+			return "\x00" + strays[i-len(es)], cache.Hash{}
+		}
+		return es[i].Path, es[i].Hash
 	}), true
 }
 

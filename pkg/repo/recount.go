@@ -235,6 +235,10 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 	if head == "" {
 		return nil, "no fingerprint"
 	}
+	if len(d.Stats.Strays) > 0 {
+		// their warnings are no entry's counts
+		return nil, d.Stats.Strays[0] + " is no record"
+	}
 	base, err := index.Open(basePath, indexKey(pol.Records, pol.ExpenseCategories, pol.ComplaintCategories))
 	if err != nil {
 		return nil, fmt.Sprintf("the base: %v", err)
