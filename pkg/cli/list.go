@@ -454,7 +454,7 @@ var lastKeyTerms = map[string]bool{
 // (grouped by thousands on a terminal), durations in hours, lists joined.
 // On a terminal, long text is cut to keep the table on the screen.
 // With human set, words from the records (states, severities, …) are in
-// the reader's language.
+// the reader's language: those of group, the column's (termGroup).
 func cell(row *query.Row, f query.Field, group string, tty, human bool) string {
 	var parts []string
 	add := func(v any) {
