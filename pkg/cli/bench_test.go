@@ -170,6 +170,35 @@ func BenchmarkSummaryFull(b *testing.B) {
 	}
 }
 
+// BenchmarkSummaryAfterAClaim is the summary after a claim changed: each
+// run changes the claim (a comment line of its own) and makes the summary
+// again from the last full pass's base (recount), as the first summary
+// after a claim is filed, approved or paid.
+func BenchmarkSummaryAfterAClaim(b *testing.B) {
+	dir := benchDept(b)
+	p := filepath.Join(dir, "records", "expenses", "2026", "EXP-2026-0016.yaml")
+	was, err := os.ReadFile(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer os.WriteFile(p, was, 0o644)
+	benchRun(b, dir, "summary")
+	made := recountsMade
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		if err := os.WriteFile(p, append(append([]byte(nil), was...), "# run "+strconv.Itoa(i)+"\n"...), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		benchRun(b, dir, "summary")
+	}
+	b.StopTimer()
+	if recountsMade-made != b.N {
+		b.Errorf("%d of %d summaries recounted", recountsMade-made, b.N)
+	}
+}
+
 // BenchmarkInbox is the director's inbox given again while nothing it
 // depends on changed (the first run keeps it).
 func BenchmarkInbox(b *testing.B) {
