@@ -323,9 +323,6 @@ func readerWhy(w string) string {
 	if t := i18n.Term("role", w); t != w {
 		return t
 	}
-	if !i18n.IsChinese() {
-		return w
-	}
 	return partyTerm(w) // a violation's person is the person concerned
 }
 
