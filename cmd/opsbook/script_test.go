@@ -15,6 +15,7 @@ import (
 
 	"github.com/opsbook/opsbook/pkg/cli"
 	"github.com/opsbook/opsbook/pkg/gitstore"
+	"github.com/opsbook/opsbook/pkg/monitor"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -61,7 +62,7 @@ func TestMain(m *testing.M) {
 //	snapshot            remember HEAD, the index, the status and every
 //	                    file's content (in .git, out of the work tree)
 //	unchanged           fail unless all of those are as snapshot found them
-//	await FILE          wait (up to 20 s) until FILE exists
+//	awaitmonitor        wait (up to 20 s) until the monitor answers
 //	utf16 FILE          rewrite FILE as UTF-16LE with a byte-order mark
 //	                    (utf16 -nobom FILE: without one)
 func TestScripts(t *testing.T) {
@@ -139,17 +140,16 @@ func TestScripts(t *testing.T) {
 			"snapshot": func(ts *testscript.TestScript, neg bool, args []string) {
 				ts.Check(os.WriteFile(ts.MkAbs(".git/test-snapshot"), []byte(repoState(ts)), 0o644))
 			},
-			"await": func(ts *testscript.TestScript, neg bool, args []string) {
-				// await FILE: wait up to 20 s for FILE to exist (a
-				// process started in the background making it)
-				if len(args) != 1 {
-					ts.Fatalf("usage: await FILE")
-				}
+			"awaitmonitor": func(ts *testscript.TestScript, neg bool, args []string) {
+				// awaitmonitor: wait up to 20 s for the department's
+				// file-system monitor to answer (one started in the
+				// background may take a while on a busy machine)
+				dir := ts.MkAbs(".git/opsbook")
 				for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-					if _, err := os.Lstat(ts.MkAbs(args[0])); err == nil {
+					if _, err := monitor.StatusOf(dir); err == nil {
 						return
 					} else if time.Now().After(deadline) {
-						ts.Fatalf("await %s: %v", args[0], err)
+						ts.Fatalf("awaitmonitor: %v", err)
 					}
 				}
 			},

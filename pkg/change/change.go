@@ -884,6 +884,9 @@ func (s *Session) checkAs(edits []Edit, msg Message, all bool, j judging) error 
 // Apply checks the edits and, when allowed, writes and commits them: one
 // commit, whether the edits are one record's or (msg.Many) several's.
 func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result, error) {
+	if err := s.policyBroken(); err != nil {
+		return nil, err
+	}
 	if s.preview {
 		return nil, fmt.Errorf("%w: a preview session does not write", ErrRepository)
 	}
@@ -1220,6 +1223,27 @@ func (m *fileMemo) head(rel string) ([]byte, error) {
 	data, err := attach.Head(m.root, rel, crypt.HeaderMax)
 	m.heads.Store(rel, memoHead{data, err})
 	return data, err
+}
+
+// policyBroken refuses a write while the policy file has errors: the
+// defaults stand for its bad keys (for a syntax error, for the whole
+// file), so a department's lower approval limits, require_nda,
+// require_signatures or expense_review would be lost without a word, and
+// verify would judge the commit by the same broken file. The director or
+// leadership mends the policy (with git) first.
+func (s *Session) policyBroken() error {
+	var bad []diag.Diagnostic
+	for _, d := range s.Repo.Diags {
+		if d.Path == config.FileName && d.Severity == diag.Error {
+			bad = append(bad, d)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	r := refused("policy", "refused: the policy %s has errors, so the department's rules are not known (its defaults would stand for them); the director or leadership mends it first (opsbook validate %s); nothing was changed", config.FileName, config.FileName)
+	r.Diagnostics = bad
+	return r
 }
 
 // registryPaths are the paths of the people registry and the policy,

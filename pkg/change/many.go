@@ -134,6 +134,9 @@ func (b *Batch) twice() error {
 // CheckBatch judges the batch whole, without writing anything: nil, or a
 // *Refused listing every refusal (those found while building it too).
 func (s *Session) CheckBatch(b *Batch) error {
+	if err := s.policyBroken(); err != nil {
+		return err
+	}
 	err := s.check(b.Edits, b.Msg, true)
 	ds := append([]diag.Diagnostic(nil), b.Refused...)
 	if ref, ok := err.(*Refused); ok {
@@ -161,6 +164,9 @@ func (s *Session) CheckBatch(b *Batch) error {
 // value they hold) are left out of the commit and named in Result.Same;
 // when all are, nothing is written.
 func (s *Session) ApplyBatch(ctx context.Context, b *Batch) (*Result, error) {
+	if err := s.policyBroken(); err != nil {
+		return nil, err
+	}
 	if len(b.Refused) > 0 {
 		return nil, s.CheckBatch(b) // lists these with every other refusal
 	}

@@ -358,11 +358,15 @@ func runList(ctx context.Context, o *listOpts) error {
 		t.Give = map[int]bool{n - 1: true}
 	}
 	cells := make([][]string, len(rows))
+	groups := make([]string, len(cols)) // each column's terms, found once
+	for i, c := range cols {
+		groups[i] = termGroup(c.Name)
+	}
 	par.For(len(rows), 2048, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			cells[r] = make([]string, len(cols))
 			for i, c := range cols {
-				cells[r][i] = cell(rows[r], c, tty, human)
+				cells[r][i] = cell(rows[r], c, groups[i], tty, human)
 			}
 		}
 	})
@@ -450,10 +454,9 @@ var lastKeyTerms = map[string]bool{
 // (grouped by thousands on a terminal), durations in hours, lists joined.
 // On a terminal, long text is cut to keep the table on the screen.
 // With human set, words from the records (states, severities, …) are in
-// the reader's language.
-func cell(row *query.Row, f query.Field, tty, human bool) string {
+// the reader's language: those of group, the column's (termGroup).
+func cell(row *query.Row, f query.Field, group string, tty, human bool) string {
 	var parts []string
-	group := termGroup(f.Name)
 	add := func(v any) {
 		s := cellValue(v, f, tty)
 		switch {
