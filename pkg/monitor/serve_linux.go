@@ -63,6 +63,7 @@ type server struct {
 	fd       int
 	wds      map[int32]string  // watch → folder (relative to the root)
 	dev, ino uint64            // the records folder watched
+	baseWD   int32             // its watch (-1: none)
 	folders  map[string]fileID // each folder watched (relative to the root) → its file
 	seq      uint64            // events read (and resets) so far
 	floor    uint64            // tokens below it are answered with Reset
@@ -397,6 +398,10 @@ func (s *server) check() {
 		s.reset("the records folder is gone")
 	case err == nil && (st.Mode&unix.S_IFMT != unix.S_IFDIR || st.Ino != s.ino || uint64(st.Dev) != s.dev):
 		s.reset("the records folder was replaced")
+	case err == nil && s.wds[s.baseWD] != s.records:
+		// it was removed between its look and its watch, and made again
+		// (with the freed inode number: the check above cannot tell)
+		s.reset("the records folder is not watched")
 	default:
 		// A file system mounted over a folder makes no event: the
 		// folder's path then names another folder than the one watched.
@@ -423,7 +428,7 @@ func (s *server) reset(why string) {
 	}
 	s.wds = map[int32]string{}
 	s.folders = map[string]fileID{}
-	s.dev, s.ino = 0, 0
+	s.dev, s.ino, s.baseWD = 0, 0, -1
 	s.blind = ""
 	fd, err := unix.InotifyInit1(unix.IN_CLOEXEC | unix.IN_NONBLOCK)
 	if err != nil {
@@ -469,6 +474,9 @@ func (s *server) reset(why string) {
 			return nil
 		}
 		s.wds[int32(wd)] = filepath.ToSlash(rel)
+		if p == base {
+			s.baseWD = int32(wd)
+		}
 		var st unix.Stat_t
 		if unix.Lstat(p, &st) == nil {
 			s.folders[filepath.ToSlash(rel)] = fileID{uint64(st.Dev), st.Ino}

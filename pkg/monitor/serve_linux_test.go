@@ -540,3 +540,37 @@ func TestMonitorLiftsTheHeapFloor(t *testing.T) {
 		t.Error("the heap floor still holds in a running monitor: no collection until its garbage reaches it")
 	}
 }
+
+// TestRecordsFolderGoneWhileWatched: the records folder is removed
+// between the monitor's look at it and its watch (rm -rf records; cp -r
+// … records while a reset runs), and made again, the kernel giving it
+// the freed inode number: the monitor, which watches no folder, must not
+// vouch that nothing changed.
+func TestRecordsFolderGoneWhileWatched(t *testing.T) {
+	var gone atomic.Bool
+	t.Cleanup(func() { addWatch = unix.InotifyAddWatch })
+	addWatch = func(fd int, p string, mask uint32) (int, error) {
+		if gone.Load() && strings.Contains(filepath.ToSlash(p), "/records") {
+			return -1, unix.ENOENT // the tree removed after the stat
+		}
+		return unix.InotifyAddWatch(fd, p, mask)
+	}
+	root, dir := start(t)
+	tk := fresh(t, dir)
+	gone.Store(true)
+	write(t, root, "records/projects/p.yaml", "id: p\n") // a folder made: a reset
+	a := ask(t, dir, tk)
+	if !a.Reset {
+		t.Fatalf("a folder made: got %+v", a)
+	}
+	gone.Store(false)
+	tk = a.Token
+	for i := 0; i < 3; i++ {
+		write(t, root, "records/expenses/2026/a.yaml", fmt.Sprintf("id: a\nn: %d\n", i))
+		a = ask(t, dir, tk)
+		if !a.Reset && !slices.Equal(a.Files, []string{"records/expenses/2026/a.yaml"}) {
+			t.Fatalf("round %d: the records folder unwatched, a change not named: got %+v", i, a)
+		}
+		tk = a.Token
+	}
+}
