@@ -334,12 +334,12 @@ func (g *global) openWith(ctx context.Context, o repo.Options) (*repo.Repo, erro
 }
 
 // answersFromPolicy are the commands whose answers read the policy and
-// do not report its errors themselves: validate and doctor list them as
-// findings, a write refuses with them, init writes the policy.
+// do not report its errors themselves: validate lists them as findings, a
+// write refuses with them, init writes the policy.
 var answersFromPolicy = map[string]bool{
 	"summary": true, "list": true, "show": true, "report": true, "inbox": true,
 	"history": true, "log": true, "readers": true, "rights": true, "codeowners": true,
-	"verify": true, "config": true, "allowed-signers": true,
+	"verify": true, "config": true, "allowed-signers": true, "doctor": true,
 }
 
 // warnBrokenPolicy says, before a reading command answers, that the
