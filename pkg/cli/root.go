@@ -16,6 +16,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/crypt"
+	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/internal/heap"
 	"github.com/opsbook/opsbook/pkg/record"
@@ -104,10 +105,11 @@ func NewRoot(io *Streams) *cobra.Command {
 		Version:       currentBuild().String(),
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
-	root.PersistentPreRun = func(*cobra.Command, []string) {
+	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) {
 		for _, msg := range config.IgnoredEnv() {
 			fmt.Fprintln(io.Err, "opsbook: "+i18n.Sprintf("warning: %s", msg))
 		}
+		g.warnBrokenPolicy(cmd)
 	}
 	root.SetOut(io.Out)
 	root.SetErr(io.Err)
@@ -329,4 +331,41 @@ func (g *global) openWith(ctx context.Context, o repo.Options) (*repo.Repo, erro
 	g.warnUnreadable(r)
 	g.warnInterrupted(r.Root)
 	return r, nil
+}
+
+// answersFromPolicy are the commands whose answers read the policy and
+// do not report its errors themselves: validate lists them as findings, a
+// write refuses with them, init writes the policy.
+var answersFromPolicy = map[string]bool{
+	"summary": true, "list": true, "show": true, "report": true, "inbox": true,
+	"history": true, "log": true, "readers": true, "rights": true, "codeowners": true,
+	"verify": true, "config": true, "allowed-signers": true, "doctor": true,
+}
+
+// warnBrokenPolicy says, before a reading command answers, that the
+// policy file has errors: its defaults stand for the keys it cannot read
+// (for a syntax error, the whole file), so the answer may not follow the
+// department's rules (a lowered approval limit read as the default).
+func (g *global) warnBrokenPolicy(cmd *cobra.Command) {
+	top := cmd
+	for top.HasParent() && top.Parent().HasParent() {
+		top = top.Parent()
+	}
+	if !answersFromPolicy[top.Name()] {
+		return
+	}
+	root, err := config.FindRoot(g.dir)
+	if err != nil {
+		return
+	}
+	_, pds, err := config.Load(root)
+	if err != nil {
+		return
+	}
+	for _, d := range pds {
+		if d.Severity == diag.Error {
+			fmt.Fprintln(g.io.Err, "opsbook: "+i18n.Sprintf("warning: the policy %s has errors, so its defaults stand for what it cannot say: this answer may not follow the department's rules (opsbook validate %s)", config.FileName, config.FileName))
+			return
+		}
+	}
 }

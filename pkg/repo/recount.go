@@ -261,11 +261,7 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 		return nil, fmt.Sprintf("%d files changed since the base", len(changes))
 	}
 	for _, c := range changes {
-		for _, side := range []struct {
-			e *index.Entry
-			x *index.Index
-		}{{c.Was, base}, {c.Now, x}} {
-			e := side.e
+		for _, e := range []*index.Entry{c.Was, c.Now} {
 			switch {
 			case e == nil:
 			case e.Kind != record.Expense:
