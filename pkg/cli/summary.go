@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"path/filepath"
@@ -126,7 +127,7 @@ func (o *summaryOpts) summary(ctx context.Context, now time.Time) (*report.Summa
 	errs, warns := counts.Totals()
 	rc := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Horizon: h}
 	s := report.NewSummary(rc, errs, warns, now)
-	if v, err := json.Marshal(storedSummary{s, s.ClockStarts()}); err == nil {
+	if v, err := json.Marshal(storedSummary{s, s.ClockStarts()}); err == nil && keptAsMade(s, v) {
 		afterPass()
 		read, _ := r.Fingerprint()
 		m := o.storeMemo(ctx, summaryMemo, found, read, now, start, h, seen, nil, v, unreadableWarning(r))
@@ -219,7 +220,7 @@ func (o *summaryOpts) recount(ctx context.Context, found memoFound, now, start t
 	recountsMade++
 	o.warnKept(base)
 	o.warnInterrupted(found.root)
-	if v, err := json.Marshal(storedSummary{s, b.Starts}); err == nil {
+	if v, err := json.Marshal(storedSummary{s, b.Starts}); err == nil && keptAsMade(s, v) {
 		o.storeMemo(ctx, summaryMemo, found, found.fp, now, start, h, seenPaths(rc.Seen, base.Files), nil, v, base.Warning)
 	}
 	return s
@@ -262,6 +263,21 @@ func seenPaths(seen []string, files []repo.SeenFile) []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// keptAsMade tells whether v, the summary s as its memo keeps it, gives
+// the page s gives. The memo keeps amounts to the cent, and the page adds
+// some (approved and paid): amounts past the cent (a claim of 123.456, a
+// format error the budget counts all the same) added as made and added
+// as kept can differ by a cent, and then no memo is kept.
+func keptAsMade(s *report.Summary, v []byte) bool {
+	var back storedSummary
+	if json.Unmarshal(v, &back) != nil || back.Summary == nil {
+		return false
+	}
+	a, errA := json.Marshal(s.Page())
+	b, errB := json.Marshal(back.Summary.Page())
+	return errA == nil && errB == nil && bytes.Equal(a, b)
 }
 
 // storedSummary is the value of the summary's memo.

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -388,5 +389,33 @@ func strayFileRounds(t *testing.T, dir string) {
 				t.Fatalf("step %d (stray file there: %v): the summary was not kept", step, write)
 			}
 		}
+	}
+}
+
+// TestMemoAmountsPastTheCent: claims of 123.456 (a format error, counted
+// in the budget all the same), one approved and one paid: the page's used
+// column adds the two as made (246.912, 246.91), where a kept answer's
+// amounts are written to the cent (123.46 + 123.46): such an answer is
+// not kept, and the page is the full pass's.
+func TestMemoAmountsPastTheCent(t *testing.T) {
+	dir := indexedDepts(t)["sample"]
+	for _, c := range []struct{ id, status string }{{"EXP-2026-0001", "approved"}, {"EXP-2026-0005", "paid"}} {
+		p := filepath.Join(dir, "records/expenses/2026", c.id+".yaml")
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := regexp.MustCompile(`(?m)^amount: .*$`).ReplaceAllString(string(b), "amount: 123.456")
+		text = regexp.MustCompile(`(?m)^status: .*$`).ReplaceAllString(text, "status: "+c.status)
+		text = regexp.MustCompile(`(?m)^category: .*$`).ReplaceAllString(text, "category: travel")
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(2100 * time.Millisecond) // the files older than the racy window
+	now := time.Date(2026, 11, 26, 15, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	summaryAt(dir, now, "-o", "json")
+	if got, want := summaryAt(dir, now), summaryAt(dir, now, "--no-cache"); got != want {
+		t.Fatalf("kept and full summaries differ:\n%s", lineDiff(got, want))
 	}
 }
