@@ -21,22 +21,7 @@ import (
 func TestMemoMonitorHeadOfTheFingerprint(t *testing.T) {
 	dirs, _ := gitDepts(t)
 	dir := dirs["sample"]
-	cd := cache.Dir(dir)
-	done := make(chan error, 1)
-	go func() { done <- monitor.Run(dir, "records", cd, func(string, ...any) {}) }()
-	for i := 0; ; i++ {
-		if _, err := monitor.StatusOf(cd); err == nil {
-			break
-		}
-		if i > 500 {
-			t.Fatal("the monitor did not answer")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	defer func() {
-		_ = monitor.Stop(cd)
-		<-done
-	}()
+	runMonitor(t, dir)
 	time.Sleep(2100 * time.Millisecond) // the files older than the racy window
 	now := time.Date(2026, 11, 26, 15, 0, 0, 0, time.FixedZone("CST", 8*3600))
 	pol := filepath.Join(dir, ".opsbook.yaml")
@@ -90,6 +75,15 @@ func TestMemoMonitorHeadOfTheFingerprint(t *testing.T) {
 func TestMemoMonitorStrayFile(t *testing.T) {
 	dirs, _ := gitDepts(t)
 	dir := dirs["sample"]
+	runMonitor(t, dir)
+	time.Sleep(2100 * time.Millisecond) // the files older than the racy window
+	strayFileRounds(t, dir)
+}
+
+// runMonitor runs a file-system monitor of the department at dir until
+// the test ends.
+func runMonitor(t *testing.T, dir string) {
+	t.Helper()
 	cd := cache.Dir(dir)
 	done := make(chan error, 1)
 	go func() { done <- monitor.Run(dir, "records", cd, func(string, ...any) {}) }()
@@ -102,10 +96,8 @@ func TestMemoMonitorStrayFile(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	defer func() {
+	t.Cleanup(func() {
 		_ = monitor.Stop(cd)
 		<-done
-	}()
-	time.Sleep(2100 * time.Millisecond) // the files older than the racy window
-	strayFileRounds(t, dir)
+	})
 }
