@@ -66,8 +66,9 @@ import (
 // what the index says (it changed during the pass).
 
 // maxRecount is the most files changed since the base that a recount
-// takes: beyond it the full pass costs about as much.
-const maxRecount = 2000
+// takes: beyond it the full pass costs about as much (a variable for the
+// tests).
+var maxRecount = 2000
 
 // SaveBase writes the base of later recounts: the entries of d's index
 // (whose fingerprint, taken, is fp) as an index file at p (a link to the

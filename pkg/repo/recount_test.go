@@ -274,22 +274,9 @@ func TestRecountBaseOfAnotherIndex(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 	dir := sampleCopy(t, 0)
-	d, err := OpenIndexed(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fp, _ := d.Fingerprint()
+	d, fp, counts, base := savedBase(t, dir, now)
 	if !d.Stats.Stored {
 		t.Fatal("a first refresh does not say the index file holds its entries")
-	}
-	r, err := LoadWith(ctx, dir, Options{NoCache: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	counts, _ := r.CountFiles(now, nil)
-	base := filepath.Join(t.TempDir(), "base")
-	if err := SaveBase(base, d, fp, counts); err != nil {
-		t.Fatal(err)
 	}
 	a, _ := os.Stat(base)
 	b, _ := os.Stat(filepath.Join(dir, ".git", "opsbook", "index"))
@@ -317,4 +304,56 @@ func TestRecountBaseOfAnotherIndex(t *testing.T) {
 	if rc, why := Recount(d2, base, fp, now, now.Year(), &rules.Horizon{}); rc != nil || !strings.Contains(why, "not the memo's department") {
 		t.Errorf("a base linked to another index taken (%q)", why)
 	}
+}
+
+// TestRecountTakesSoManyChanges: more files changed since the base than a
+// recount takes are the full pass's.
+func TestRecountTakesSoManyChanges(t *testing.T) {
+	defer func(was int) { maxRecount = was }(maxRecount)
+	maxRecount = 2
+	ctx := context.Background()
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	dir := sampleCopy(t, 0)
+	_, fp, _, base := savedBase(t, dir, now)
+	for i, id := range []string{"EXP-2026-0016", "EXP-2026-0017", "EXP-2026-0018"} {
+		p := filepath.Join(dir, "records", "expenses", "2026", id+".yaml")
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, append(b, "# changed\n"...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		d, err := OpenIndexed(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Fingerprint()
+		rc, why := Recount(d, base, fp, now, now.Year(), &rules.Horizon{})
+		if (rc != nil) != (i < 2) {
+			t.Errorf("%d files changed: recounted %v (%s)", i+1, rc != nil, why)
+		}
+	}
+}
+
+// savedBase saves the base of the department at dir as a full pass as of
+// now would: its refreshed index, fingerprint, counts and base path.
+func savedBase(t *testing.T, dir string, now time.Time) (*Indexed, string, FileCounts, string) {
+	t.Helper()
+	ctx := context.Background()
+	d, err := OpenIndexed(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp, _ := d.Fingerprint()
+	r, err := LoadWith(ctx, dir, Options{NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts, _ := r.CountFiles(now, nil)
+	base := filepath.Join(t.TempDir(), "base")
+	if err := SaveBase(base, d, fp, counts); err != nil {
+		t.Fatal(err)
+	}
+	return d, fp, counts, base
 }
