@@ -91,15 +91,36 @@ func SaveBase(p string, d *Indexed, fp string, c FileCounts) error {
 	if err := os.Rename(tmp, p); err != nil {
 		return err
 	}
-	return cache.WriteFile(p+".counts", ".counts.tmp-*", encodeCounts(fp, es, c))
+	return cache.WriteFile(p+".counts", ".counts.tmp-*", encodeCounts(fp+" "+othersOf(es), es, c))
 }
 
-// The counts file: "opsbook counts 2 ", the fingerprint of the base's
-// entries, "\n", the number of entries and each entry's errors and
+// The counts file: "opsbook counts 3 ", the fingerprint of the base's
+// entries and that of its files other than claims (othersOf), "\n", the number of entries and each entry's errors and
 // warnings (uvarints, in the entries' order), the paths with findings that
 // are no entry (a count, then each path, errors and warnings),
 // budget-overspend's count, and the SHA-256 of all that.
-const countsMagic = "opsbook counts 2 "
+const countsMagic = "opsbook counts 3 "
+
+// othersOf hashes the path and content of every file of es that is no
+// expense claim: a recount sees, without opening its base, that one of
+// them changed since (or became a claim, or stopped being one), which
+// it does not take.
+func othersOf(es []*index.Entry) string {
+	h := sha256.New()
+	buf := make([]byte, 0, 64<<10)
+	for _, e := range es {
+		if e.Kind == record.Expense {
+			continue
+		}
+		buf = append(append(append(buf, e.Path...), 0), e.Hash[:]...)
+		if len(buf) > 60<<10 {
+			h.Write(buf)
+			buf = buf[:0]
+		}
+	}
+	h.Write(buf)
+	return fmt.Sprintf("%x", h.Sum(nil))
+}
 
 func encodeCounts(what string, es []*index.Entry, c FileCounts) []byte {
 	b := []byte(countsMagic + what + "\n")
@@ -131,17 +152,20 @@ func encodeCounts(what string, es []*index.Entry, c FileCounts) []byte {
 	return append(b, sum[:]...)
 }
 
-// baseCounts are a counts file read: each entry's counts in the base's
-// order, the others by path, and budget-overspend's.
+// baseCounts are a counts file read: othersOf the base's entries, each
+// entry's counts in the base's order, the others by path, and
+// budget-overspend's.
 type baseCounts struct {
+	others    string
 	entries   [][2]int
 	extra     map[string][2]int
 	overspend int
 }
 
-// readCounts reads the counts file at p, made for the fingerprint fp and
-// n entries; an error for any other (or a damaged one).
-func readCounts(p, fp string, n int) (*baseCounts, error) {
+// readCounts reads the counts file at p, made for the fingerprint fp;
+// an error for any other (or a damaged one). Its others are othersOf the
+// base's entries.
+func readCounts(p, fp string) (*baseCounts, error) {
 	data, err := os.ReadFile(p)
 	if err != nil {
 		return nil, err
@@ -155,8 +179,12 @@ func readCounts(p, fp string, n int) (*baseCounts, error) {
 		return nil, bad
 	}
 	head, rest, ok := bytes.Cut(body, []byte("\n"))
-	if !ok || string(head) != countsMagic+fp {
+	what, found := strings.CutPrefix(string(head), countsMagic+fp+" ")
+	switch {
+	case !ok || !strings.HasPrefix(string(head), countsMagic):
 		return nil, bad
+	case !found:
+		return nil, fmt.Errorf("the base is not the memo's department (%s)", p)
 	}
 	uv := func() int {
 		x, k := binary.Uvarint(rest)
@@ -167,10 +195,11 @@ func readCounts(p, fp string, n int) (*baseCounts, error) {
 		rest = rest[k:]
 		return int(x)
 	}
-	if uv() != n || !ok {
+	n := uv()
+	if !ok || n > len(rest) {
 		return nil, bad
 	}
-	c := &baseCounts{entries: make([][2]int, n), extra: map[string][2]int{}}
+	c := &baseCounts{others: what, entries: make([][2]int, n), extra: map[string][2]int{}}
 	for i := range c.entries {
 		c.entries[i] = [2]int{uv(), uv()}
 	}
@@ -240,20 +269,23 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 		// their warnings are no entry's counts
 		return nil, d.Stats.Strays[0] + " is no record"
 	}
+	was, err := readCounts(basePath+".counts", baseFP)
+	if err != nil {
+		return nil, err.Error()
+	}
+	if othersOf(d.Index.Entries) != was.others {
+		return nil, "a file other than an expense claim changed since the base"
+	}
 	base, err := index.Open(basePath, indexKey(pol.Records, pol.ExpenseCategories, pol.ComplaintCategories))
 	if err != nil {
 		return nil, fmt.Sprintf("the base: %v", err)
 	}
 	// its entries, judged by today's policy, build and language, must be
 	// the memo's department
-	if fingerprint(head, len(base.Entries), func(i int) (string, cache.Hash) {
+	if len(was.entries) != len(base.Entries) || fingerprint(head, len(base.Entries), func(i int) (string, cache.Hash) {
 		return base.Entries[i].Path, base.Entries[i].Hash
 	}) != baseFP {
 		return nil, "the base is not the memo's department, or the policy, the build or the language changed since"
-	}
-	was, err := readCounts(basePath+".counts", baseFP, len(base.Entries))
-	if err != nil {
-		return nil, err.Error()
 	}
 	tr("recount: the base opened")
 	x := d.Index

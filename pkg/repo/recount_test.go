@@ -157,7 +157,7 @@ func recountRounds(t *testing.T, dir string, now time.Time, seed uint64, first m
 	for _, rel := range named {
 		refused(rel, "")
 	}
-	refused(d.Index.Kind(record.Person)[0].Path, "is not an expense claim")
+	refused(d.Index.Kind(record.Person)[0].Path, "other than an expense claim")
 	refused(".opsbook.yaml", "policy")
 	// a base of another department
 	if rc, why := Recount(d, basePath, "0000", now, now.Year(), &rules.Horizon{}); rc != nil || !strings.Contains(why, "not the memo's") {
@@ -356,4 +356,25 @@ func savedBase(t *testing.T, dir string, now time.Time) (*Indexed, string, FileC
 		t.Fatal(err)
 	}
 	return d, fp, counts, base
+}
+
+// TestRecountLeavesTheBaseClosed: a file other than a claim changed since
+// the base is seen from the counts file alone, without opening the base's
+// index (here cut short: opening it would be an error of its own).
+func TestRecountLeavesTheBaseClosed(t *testing.T) {
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	dir := sampleCopy(t, 0)
+	d, fp, _, base := savedBase(t, dir, now)
+	if err := os.Truncate(base, 100); err != nil {
+		t.Fatal(err)
+	}
+	replaceLines(t, dir, map[string][2]string{"records/people/li.wei.yaml": {"active: true", "active: true # still"}})
+	d, err := OpenIndexed(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Fingerprint()
+	if rc, why := Recount(d, base, fp, now, now.Year(), &rules.Horizon{}); rc != nil || why != "a file other than an expense claim changed since the base" {
+		t.Errorf("recounted %v: %q", rc != nil, why)
+	}
 }
