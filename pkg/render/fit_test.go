@@ -85,14 +85,7 @@ func TestAWrappedColumnKeepsEveryWord(t *testing.T) {
 	reason := "a resolved complaint needs investigation.root_cause (inquiries do not); a resolved complaint needs resolution.solution; 客戶要求退貨並補償運費"
 	tbl := &Table{Headers: []string{"TO", "WHY NOT"}, Wrap: map[int]bool{1: true}}
 	tbl.Add("resolved", reason)
-	var b bytes.Buffer
-	if err := WriteTableWidth(&b, tbl, true, 50); err != nil {
-		t.Fatal(err)
-	}
-	out := b.String()
-	if w := widest(out); w > 50 {
-		t.Errorf("table is %d wide:\n%s", w, out)
-	}
+	out := fitted(t, tbl, 50)
 	if strings.Contains(out, "…") {
 		t.Errorf("a wrapped column was cut:\n%s", out)
 	}
@@ -116,14 +109,7 @@ func TestAWrappedColumnKeepsItsLongestWordWhole(t *testing.T) {
 	tbl.Add("逾期 16 天", "CMP-2026-0009", "調查：到貨外包裝再次破損 [解決時限]", "opsbook investigate CMP-2026-0009")
 	tbl.Add("逾期 4 天", "CMP-2026-0017", "解決：新品配料諮詢 [解決時限] — 尚需：a resolved complaint needs resolution.solution", "opsbook move CMP-2026-0017")
 	tbl.Add("逾期 16 天", "PLN-2026-0004", "完成 tasks.0：簽約經銷商 25 家", "opsbook set PLN-2026-0004 tasks.0.status=done tasks.0.done=2026-12-06")
-	var b bytes.Buffer
-	if err := WriteTableWidth(&b, tbl, true, 80); err != nil {
-		t.Fatal(err)
-	}
-	out := b.String()
-	if w := widest(out); w > 80 {
-		t.Errorf("table is %d wide:\n%s", w, out)
-	}
+	out := fitted(t, tbl, 80)
 	for _, word := range []string{"tasks.0.done=2026-12-06", "tasks.0.status=done", "resolution.solution"} {
 		if !strings.Contains(out, word) {
 			t.Errorf("%s was cut:\n%s", word, out)
@@ -180,14 +166,7 @@ func TestAnIdColumnIsNotCut(t *testing.T) {
 	tbl.Add("逾期 6 天", "PLN-2026-0004", "完成 tasks.0：簽約經銷商 25 家", "opsbook set PLN-2026-0004 tasks.0.status=done tasks.0.done=2026-11-26")
 	// a status report to write names no record yet
 	tbl.Add("逾期 4 天", "-", "撰寫匯報：向上級提交工作匯報（每 7 天）", "opsbook new status-report --set to=HANDLE --set period=2026-12")
-	var b bytes.Buffer
-	if err := WriteTableWidth(&b, tbl, true, 60); err != nil {
-		t.Fatal(err)
-	}
-	out := b.String()
-	if w := widest(out); w > 60 {
-		t.Errorf("table is %d wide:\n%s", w, out)
-	}
+	out := fitted(t, tbl, 60)
 	for _, id := range []string{"│ CMP-2026-0009 │", "│ ANA-2026-0004 │", "│ PLN-2026-0004 │"} {
 		if !strings.Contains(out, id) {
 			t.Errorf("%s was cut:\n%s", id, out)
@@ -201,14 +180,7 @@ func TestAnIdColumnWithNoneIsNotCut(t *testing.T) {
 	tbl := &Table{Headers: []string{"編號", "日期", "報銷單", "金額", "標題"}, Right: map[int]bool{3: true}}
 	tbl.Add("TRN-2026-0002", "2026-02-02", "EXP-2026-0003", "2,400.00", "數據分析與 BI 線上課程")
 	tbl.Add("TRN-2026-0001", "2026-03-12", "—", "0.00", "保密制度與客戶信息保護")
-	var b bytes.Buffer
-	if err := WriteTableWidth(&b, tbl, true, 60); err != nil {
-		t.Fatal(err)
-	}
-	out := b.String()
-	if w := widest(out); w > 60 {
-		t.Errorf("table is %d wide:\n%s", w, out)
-	}
+	out := fitted(t, tbl, 60)
 	if !strings.Contains(out, "│ EXP-2026-0003 │") {
 		t.Errorf("the claim's id was cut:\n%s", out)
 	}
@@ -231,4 +203,19 @@ func TestWrapFillsLinesWithChinese(t *testing.T) {
 		strings.Join(strings.Fields(strings.ReplaceAll(got, "\n", " ")), "") != strings.Join(strings.Fields("第 1 項沒有收據：已提交的報銷單超過 500.00 時"), "") {
 		t.Errorf("text lost: %q", got)
 	}
+}
+
+// fitted is tbl written for a terminal of width columns, which it must
+// fit.
+func fitted(t *testing.T, tbl *Table, width int) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := WriteTableWidth(&b, tbl, true, width); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if w := widest(out); w > width {
+		t.Errorf("table is %d wide:\n%s", w, out)
+	}
+	return out
 }

@@ -186,6 +186,25 @@ func countsText(c FileCounts) string {
 	return fmt.Sprintf("overspend %d, %s", c.Overspend, strings.Join(ps, " "))
 }
 
+// claimEdits are the fields changeClaim sets and the values it picks
+// from (amounts and states twice as often): across approval limits and
+// budgets, claimants and days that make and break split claims, shared
+// receipts, a missing project and category.
+var claimEdits = []struct {
+	field  string
+	values []string
+}{
+	{"amount", []string{"50.00", "999.00", "1999.00", "4999.00", "9999.99", "20000.00", "300000.00"}},
+	{"amount", []string{"50.00", "999.00", "1999.00", "4999.00", "9999.99", "20000.00", "300000.00"}},
+	{"status", []string{"draft", "submitted", "approved", "paid", "rejected", "returned"}},
+	{"status", []string{"draft", "submitted", "approved", "paid", "rejected", "returned"}},
+	{"claimant", []string{"li.wei", "zhang.min", "zhao.lei", "chen.hao", "nobody.here"}},
+	{"date", []string{"2026-09-14", "2026-10-01", "2026-11-20", "2025-12-31"}},
+	{"category", []string{"marketing", "travel", "office", "training", "bogus"}},
+	{"project", []string{"PRJ-2026-0001", "PRJ-2026-0003", "PRJ-2099-0001"}},
+	{"receipt", []string{"attachments/EXP-2026-0016/invoice-1.txt", "attachments/EXP-2026-0001/receipt.txt", "attachments/nowhere.txt"}},
+}
+
 // changeClaim changes one claim of claims (paths) at random, or makes or
 // removes one, and says what it did.
 func changeClaim(t *testing.T, rng *rand.Rand, dir string, claims *[]string) string {
@@ -207,36 +226,13 @@ func changeClaim(t *testing.T, rng *rand.Rand, dir string, claims *[]string) str
 		}
 	}
 	var what string
-	switch n := rng.IntN(11); n {
-	case 0, 1:
-		v := pick("50.00", "999.00", "1999.00", "4999.00", "9999.99", "20000.00", "300000.00")
-		set("amount", v)
-		what = "amount " + v
-	case 2, 3:
-		v := pick("draft", "submitted", "approved", "paid", "rejected", "returned")
-		set("status", v)
-		what = "status " + v
-	case 4:
-		v := pick("li.wei", "zhang.min", "zhao.lei", "chen.hao", "nobody.here")
-		set("claimant", v)
-		what = "claimant " + v
-	case 5:
-		v := pick("2026-09-14", "2026-10-01", "2026-11-20", "2025-12-31")
-		set("date", v)
-		what = "date " + v
-	case 6:
-		v := pick("marketing", "travel", "office", "training", "bogus")
-		set("category", v)
-		what = "category " + v
-	case 7:
-		v := pick("PRJ-2026-0001", "PRJ-2026-0003", "PRJ-2099-0001")
-		set("project", v)
-		what = "project " + v
-	case 8:
-		v := pick("attachments/EXP-2026-0016/invoice-1.txt", "attachments/EXP-2026-0001/receipt.txt", "attachments/nowhere.txt")
-		set("receipt", v)
-		what = "receipt " + v
-	case 9:
+	switch n := rng.IntN(11); {
+	case n < len(claimEdits):
+		e := claimEdits[n]
+		v := pick(e.values...)
+		set(e.field, v)
+		what = e.field + " " + v
+	case n == 9:
 		// a copy under a new id, in the same folder
 		id := fmt.Sprintf("EXP-%s-9%03d", filepath.Base(filepath.Dir(rel)), rng.IntN(1000))
 		nrel := filepath.ToSlash(filepath.Join(filepath.Dir(rel), id+".yaml"))
