@@ -28,8 +28,13 @@ type Repo struct {
 	// only root judged by its own registry (see rulesFor).
 	root    plumbing.Hash
 	persons map[plumbing.Hash]*record.Record
-	mu      sync.Mutex // guards blobs
-	blobs   map[blobKey]parsed
+	// latest is the latest commit date verify takes for true (Unix
+	// seconds: the moment of the check and the clock skew); believed
+	// memoizes believedTime.
+	latest   int64
+	believed map[plumbing.Hash]int64
+	mu       sync.Mutex // guards blobs
+	blobs    map[blobKey]parsed
 }
 
 // ShallowError says the clone holds only part of the history.

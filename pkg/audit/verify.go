@@ -35,7 +35,9 @@ const (
 	// parents; an earlier date is set by hand (GIT_COMMITTER_DATE), and
 	// the stamps a move writes (acknowledged_at, resolved_at, ...) are
 	// checked against that date, so a back-dated commit would carry a
-	// back-dated stamp that erases an SLA breach.
+	// back-dated stamp that erases an SLA breach. Also any commit dated
+	// more than dateSkew after the moment verify runs: every opsbook
+	// write after it would be refused as dated before it.
 	RuleCommitDate = "commit-date"
 )
 
@@ -66,6 +68,9 @@ type VerifyOptions struct {
 	// Progress, when set, is called now and then with the commits judged
 	// so far and the total.
 	Progress func(done, total int)
+	// Now is the moment of the check (zero: the clock's): a commit dated
+	// more than an hour after it is dated in the future (RuleCommitDate).
+	Now time.Time
 }
 
 // Violation is one change the rules forbid.
@@ -146,6 +151,11 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 	}
 	rep := &Report{RulesFrom: opts.RulesFrom}
 	r.rejected = map[string]rejected{}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	r.latest, r.believed = now.Add(dateSkew).Unix(), map[plumbing.Hash]int64{}
 	// Every commit's changes are read from the objects, never from the
 	// index in .git/opsbook/, which is anyone's to write.
 	r.DistrustIndex()
@@ -279,6 +289,11 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 			return nil, err
 		}
 		rep.Violations = append(rep.Violations, vs...)
+		if v, err := r.futureDated(ctx, h, rulesAt); err != nil {
+			return nil, err
+		} else if v != nil {
+			rep.Violations = append(rep.Violations, *v)
+		}
 		if vs, err = r.pathCase(ctx, h); err != nil {
 			return nil, err
 		}
@@ -385,7 +400,7 @@ func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*ver
 	}
 	j.hash, j.when = h, time.Unix(nd.Time, 0).UTC()
 	for _, p := range nd.Parents {
-		if t := time.Unix(r.TimeOf(p), 0).UTC(); t.Sub(j.when) > dateSkew && t.After(j.after) {
+		if t := time.Unix(r.believedTime(p), 0).UTC(); t.Sub(j.when) > dateSkew && t.After(j.after) {
 			j.after = t
 		}
 	}
@@ -827,4 +842,58 @@ func (r *Repo) movedFolder(ctx context.Context, h plumbing.Hash, base *Rules, ma
 		j.problem = nil
 	}
 	return j, nil
+}
+
+// believedTime is the latest date commit h can be taken to be made after:
+// its own, unless it is dated in the future of the check (which
+// futureDated names), when it is the latest of its parents' instead. A
+// commit dated ahead must not make every honest commit after it look
+// back-dated, while a commit dated before the history it follows still is.
+func (r *Repo) believedTime(h plumbing.Hash) int64 {
+	if t := r.TimeOf(h); t <= r.latest || r.latest == 0 {
+		return t
+	}
+	if t, ok := r.believed[h]; ok {
+		return t
+	}
+	r.believed[h] = 0 // a cycle cannot be, but stops here if it were
+	var t int64
+	for _, p := range r.ParentsOf(h) {
+		t = max(t, r.believedTime(p))
+	}
+	r.believed[h] = t
+	return t
+}
+
+// futureDated names commit h when it is dated more than dateSkew after
+// the moment of the check: a commit is not made in the future, and every
+// opsbook write after it would be refused as dated before it (the write's
+// commit-date guard), whatever it changes.
+func (r *Repo) futureDated(ctx context.Context, h plumbing.Hash, rulesAt func() (*Rules, error)) (*Violation, error) {
+	t := r.TimeOf(h)
+	if r.latest == 0 || t <= r.latest {
+		return nil, nil
+	}
+	nd := r.Indexed(h)
+	if nd == nil {
+		return nil, fmt.Errorf("commit %s is not indexed", h)
+	}
+	rl, err := rulesAt()
+	if err != nil {
+		return nil, err
+	}
+	v := &Violation{Commit: h.String(), Rule: RuleCommitDate, Actor: r.actorOf(ctx, h), Line: 1, Column: 1}
+	for _, c := range nd.Changes {
+		if _, id, ok := recordFile(rl.Dir, c.Path); ok {
+			v.Record, v.Path = id, c.Path
+			break
+		}
+		if v.Path == "" {
+			v.Path = c.Path
+		}
+	}
+	when := time.Unix(t, 0).UTC().Format(time.RFC3339)
+	at := time.Unix(r.latest, 0).Add(-dateSkew).UTC().Format(time.RFC3339)
+	v.Message, v.Text = i18n.Both("commit is dated %s, after this check (%s): a commit is not made in the future, so its date was set ahead (by hand or by a clock far ahead), and every opsbook write after it would be refused as dated before it", when, at)
+	return v, nil
 }
