@@ -250,6 +250,17 @@ func (w *walker) walk(abs, rel string) {
 	if rel == "." {
 		prefix = ""
 	}
+	if rel != "." {
+		for _, d := range entries {
+			if d.name == ".git" {
+				// A submodule (or a repository made inside): its files
+				// are in another repository's history, never judged by
+				// verify, and git status here shows nothing of them.
+				w.ds = append(w.ds, fileDiag(rel, "file-type", "a git repository (a submodule) inside the records folder: its files are in another repository's history, which verify never judged; records are files of this repository (remove the folder, and the submodule from git)"))
+				return
+			}
+		}
+	}
 	seen := newFoldSet(len(entries))
 	var records []string // the names of the record files, for one block of paths
 	for _, d := range entries {
