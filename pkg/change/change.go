@@ -206,6 +206,13 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Session, error) {
 	if s.Name, s.Email, err = g.Identity(); err != nil {
 		return nil, refused(workflow.RuleActorUnknown, "who are you? %v (set user.email in git config to an address in your people record)", err)
 	}
+	if ps := PeopleByEmail(s.Repo.Set, s.Email); len(ps) > 1 {
+		ids := make([]string, len(ps))
+		for i, p := range ps {
+			ids[i] = p.ID
+		}
+		return nil, refused(workflow.RuleActorUnknown, "your git author email %s is registered to several people (%s): a change by it is nobody's (verify names it actor-unknown); the director or leadership corrects their emails", s.Email, strings.Join(ids, ", "))
+	}
 	s.Person = PersonByEmail(s.Repo.Set, s.Email)
 	if s.Person == nil {
 		return nil, refused(workflow.RuleActorUnknown, "unknown person: no one in %s/people has the email %s (your git author email: GIT_AUTHOR_EMAIL or user.email); an unknown person may change nothing", s.Repo.Policy.Records, s.Email)
@@ -585,16 +592,31 @@ func (s *Session) Close() {
 // Env is the workflow environment of the session.
 func (s *Session) Env() workflow.Env { return s.env }
 
-// PersonByEmail finds the person whose emails hold email (case-insensitive).
+// PersonByEmail finds the one person whose emails hold email, compared as
+// verify compares them (spaces trimmed, lower case); nil when nobody or
+// several people do: verify knows no actor by an email two people claim
+// (actor-unknown), so neither does a write.
 func PersonByEmail(set *record.Set, email string) *record.Record {
+	if ps := PeopleByEmail(set, email); len(ps) == 1 {
+		return ps[0]
+	}
+	return nil
+}
+
+// PeopleByEmail are the people whose emails hold email, compared as
+// verify compares them.
+func PeopleByEmail(set *record.Set, email string) []*record.Record {
+	key := strings.ToLower(strings.TrimSpace(email))
+	var out []*record.Record
 	for _, p := range set.OfKind(record.Person) {
 		for _, e := range p.Strings("emails") {
-			if strings.EqualFold(e, email) {
-				return p
+			if strings.ToLower(strings.TrimSpace(e)) == key {
+				out = append(out, p)
+				break
 			}
 		}
 	}
-	return nil
+	return out
 }
 
 // Edit is one file the change writes: new content for Path, or nil Data to
