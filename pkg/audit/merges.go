@@ -76,6 +76,9 @@ func (r *Repo) mergeJudgement(nd *gitobj.Node) (own map[string]bool, undone []gi
 	}
 	own = map[string]bool{}
 	changed := map[string]bool{}
+	// explainedBy: the side whose version a change is (a path changed
+	// and not the merge's own).
+	explainedBy := map[string]int{}
 	for _, c := range nd.Changes {
 		changed[c.Path] = true
 		explained := false
@@ -87,6 +90,7 @@ func (r *Repo) mergeJudgement(nd *gitobj.Node) (own map[string]bool, undone []gi
 				return nil, nil, err
 			}
 			if explained {
+				explainedBy[c.Path] = k
 				break
 			}
 		}
@@ -94,7 +98,7 @@ func (r *Repo) mergeJudgement(nd *gitobj.Node) (own map[string]bool, undone []gi
 			own[c.Path] = true
 		}
 	}
-	for _, s := range sides {
+	for k, s := range sides {
 		bases := s.bases
 		if len(bases) == 0 {
 			bases = []plumbing.Hash{plumbing.ZeroHash}
@@ -110,6 +114,23 @@ func (r *Repo) mergeJudgement(nd *gitobj.Node) (own map[string]bool, undone []gi
 			}
 		}
 		for p, v := range paths {
+			if by, ok := explainedBy[p]; ok && by != k {
+				// The merge took another side's version of a file this
+				// side changed too (an octopus merge can): this side's
+				// change is dropped, however the other's came.
+				vs, err := baseVersions(s, p)
+				if err != nil {
+					return nil, nil, err
+				}
+				mine, err := r.BlobAt(nd.Tree, p)
+				if err != nil {
+					return nil, nil, err
+				}
+				if !vs[v] && mine != v {
+					undone = append(undone, gitobj.Change{Path: p, Old: v, New: mine})
+				}
+				continue
+			}
 			if changed[p] {
 				continue // the merge's version is not the first parent's; judged above
 			}
