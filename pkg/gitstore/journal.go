@@ -455,9 +455,11 @@ func (r *Repo) entryForState(p string, s fileState) *index.Entry {
 var tempName = regexp.MustCompile(`^\..+\.tmp-[0-9]+$`)
 
 // leftoverTemps finds (and with fix removes) temporary files of atomic
-// writes in dirs, relative to the root, and their subfolders.
+// writes in dirs, relative to the root, and their subfolders. A file git
+// tracks is no leftover, whatever its name: a commit may hold a file named
+// like one (.notes.txt.tmp-1), and removing it would change the work tree.
 func (r *Repo) leftoverTemps(dirs []string, fix bool) []Finding {
-	var out []Finding
+	var found []string
 	seen := map[string]bool{}
 	for _, d := range dirs {
 		top := filepath.Join(r.root, filepath.FromSlash(d))
@@ -475,13 +477,35 @@ func (r *Repo) leftoverTemps(dirs []string, fix bool) []Finding {
 			if !e.Type().IsRegular() || !tempName.MatchString(e.Name()) {
 				return nil
 			}
-			f := finding(CodeLeftoverTemp, r.rel(p), "temporary file left by an interrupted write")
-			if fix {
-				f.Repaired = os.Remove(p) == nil
-			}
-			out = append(out, f)
+			found = append(found, p)
 			return nil
 		})
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	rels := make(map[string]bool, len(found))
+	for _, p := range found {
+		rels[r.rel(p)] = true
+	}
+	tracked := map[string]bool{}
+	if es, err := r.indexEntriesOf(r.indexPath(), rels); err == nil {
+		for _, e := range es {
+			tracked[e.Name] = true
+		}
+	} else {
+		return nil // which of them git tracks is unknown: remove none
+	}
+	var out []Finding
+	for _, p := range found {
+		if tracked[r.rel(p)] {
+			continue
+		}
+		f := finding(CodeLeftoverTemp, r.rel(p), "temporary file left by an interrupted write")
+		if fix {
+			f.Repaired = os.Remove(p) == nil
+		}
+		out = append(out, f)
 	}
 	return out
 }

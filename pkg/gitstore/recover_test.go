@@ -255,3 +255,24 @@ func TestLockOldAndEmpty(t *testing.T) {
 		os.Remove(name)
 	}
 }
+
+// A file git tracks is no leftover of a write, whatever its name: a commit
+// may hold one named like a temporary file, and recovery (before every
+// write, and doctor) must not remove it. An untracked one beside it is.
+func TestRecoverKeepsTrackedTempNames(t *testing.T) {
+	isolate(t)
+	dir := newRepo(t, map[string]string{
+		"records/a.yaml":                   "status: draft\n",
+		"records/.a.yaml.tmp-1":            "tracked\n",
+		"attachments/A-1/.notes.txt.tmp-7": "tracked\n",
+	})
+	writeFiles(t, dir, map[string]string{"records/.a.yaml.tmp-2": "left by a kill\n"})
+	r := open(t, dir)
+	fs, err := r.Recover([]string{"records", "attachments"}, true)
+	if err != nil || len(fs) != 1 || fs[0].Path != "records/.a.yaml.tmp-2" || !fs[0].Repaired {
+		t.Fatalf("Recover: %v %+v", err, fs)
+	}
+	if st := gitCmd(t, dir, "status", "--porcelain"); st != "" {
+		t.Errorf("git status after recovery:\n%s", st)
+	}
+}
