@@ -537,6 +537,9 @@ func TestEachRuleBothWays(t *testing.T) {
 		{"task-assignee", "wang.fang", // a task given to its own assigner
 			[]edit{{"TSK-2026-0002", map[string]string{"assignee": "wang.fang"}}},
 			[]edit{{"TSK-2026-0002", map[string]string{"assignee": "zhang.min"}}}, false, false},
+		{"date-order", "wang.fang", // a funded project planned to end before it starts
+			[]edit{{"PRJ-2026-0003", map[string]string{"planned.end": "2026-07-31"}}},
+			[]edit{{"PRJ-2026-0003", map[string]string{"planned.end": "2027-01-31"}}}, false, false},
 		{"report-to", "wang.fang", // liu.yang reports to wang.fang, not zhang.min
 			[]edit{{"RPT-2026-0002", map[string]string{"to": "zhang.min"}}},
 			[]edit{{"RPT-2026-0002", map[string]string{"to": "wang.fang", "title": "report"}}}, false, false},
