@@ -69,7 +69,7 @@ func TestTaskRules(t *testing.T) {
 		"director to anyone":   strings.Replace(strings.Replace(task("open", ""), "assignee: li.wei", "assignee: sun.li", 1), "assigned_by: zhang.min", "assigned_by: wang.fang", 1),
 		"done with its result": task("done", "result: r\ndone: 2026-11-26\nconcerns: PRJ-2026-0001\n"),
 		"cancelled past due":   strings.Replace(task("cancelled", ""), "2026-11-30", "2026-11-01", 1),
-		"due the day assigned":  task("open", "assigned: 2026-11-30\n"),
+		"due the day assigned": task("open", "assigned: 2026-11-30\n"),
 	}
 	for name, text := range clean {
 		t.Run(name, func(t *testing.T) {
