@@ -222,6 +222,8 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 			if _, err := r.IndexCommit(h); err != nil {
 				return err
 			}
+			r.believedTime(h) // parents first: a chain dated ahead is memoized, never recursed down
+
 			rules := baseRules
 			if rules == nil {
 				if rules, err = r.rulesFor(ctx, h); err != nil {
