@@ -477,7 +477,10 @@ func (r *Repo) leftoverTemps(dirs []string, fix bool) []Finding {
 			if !e.Type().IsRegular() || !tempName.MatchString(e.Name()) {
 				return nil
 			}
-			found = append(found, p)
+			if !seen[p] { // a folder of dirs is also walked from the one above it
+				seen[p] = true
+				found = append(found, p)
+			}
 			return nil
 		})
 	}

@@ -266,10 +266,11 @@ func TestRecoverKeepsTrackedTempNames(t *testing.T) {
 		"records/.a.yaml.tmp-1":            "tracked\n",
 		"attachments/A-1/.notes.txt.tmp-7": "tracked\n",
 	})
-	writeFiles(t, dir, map[string]string{"records/.a.yaml.tmp-2": "left by a kill\n"})
+	writeFiles(t, dir, map[string]string{"records/sub/.a.yaml.tmp-2": "left by a kill\n"})
 	r := open(t, dir)
-	fs, err := r.Recover([]string{"records", "attachments"}, true)
-	if err != nil || len(fs) != 1 || fs[0].Path != "records/.a.yaml.tmp-2" || !fs[0].Repaired {
+	// records/sub is walked from records too: found once
+	fs, err := r.Recover([]string{"records", "attachments", "records/sub"}, true)
+	if err != nil || len(fs) != 1 || fs[0].Path != "records/sub/.a.yaml.tmp-2" || !fs[0].Repaired {
 		t.Fatalf("Recover: %v %+v", err, fs)
 	}
 	if st := gitCmd(t, dir, "status", "--porcelain"); st != "" {
