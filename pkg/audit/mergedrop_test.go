@@ -50,3 +50,71 @@ func TestVerifyOctopusDropsASide(t *testing.T) {
 	}
 	wantViolations(t, tr.verify(base+"..HEAD"))
 }
+
+// claimPaidAndNoted is a claim approved on main, then paid by finance on
+// a branch while its claimant adds to its note on main: both sides change
+// the claim. It returns the base and the branch.
+func claimPaidAndNoted(t *testing.T) (tr *testRepo, base, pay string) {
+	tr = newTestRepo(t)
+	tr.people(defaultPolicy)
+	tr.write(expensePath("EXP-2026-0001"), expense("EXP-2026-0001", "submitted", "li.wei", "400.00"))
+	tr.commit("wang.fang", "import")
+	tr.edit(expensePath("EXP-2026-0001"), "status: submitted", "status: approved")
+	base = tr.commit("zhang.min", "approve")
+	tr.git("checkout", "-q", "-b", "pay")
+	tr.edit(expensePath("EXP-2026-0001"), "status: approved", "status: paid")
+	pay = tr.commit("he.jing", "pay")
+	tr.git("checkout", "-q", "main")
+	tr.write(expensePath("EXP-2026-0001"), expense("EXP-2026-0001", "approved", "li.wei", "400.00")+"note: card ref 123\n")
+	tr.commit("li.wei", "note")
+	return tr, base, pay
+}
+
+// A merge that keeps the first parent's version of a file both sides
+// changed drops the other side's change: the payment is gone and the
+// claim can be paid again. So does a merge of its own that the merger may
+// make from the first parent's version (the claimant edits her note).
+func TestVerifyMergeDropsAChangeBothSidesMade(t *testing.T) {
+	tr, base, pay := claimPaidAndNoted(t)
+	main := tr.git("rev-parse", "HEAD")
+	ours := tr.forge("li.wei", "merge -s ours", main, pay)
+	wantViolations(t, tr.verify(base+"..HEAD"), short(ours)+" final-state EXP-2026-0001")
+
+	tr.git("reset", "-q", "--hard", main)
+	tr.edit(expensePath("EXP-2026-0001"), "card ref 123", "card ref 1234")
+	own := tr.forge("li.wei", "merge, note corrected", main, pay)
+	wantViolations(t, tr.verify(base+"..HEAD"), short(own)+" final-state EXP-2026-0001")
+}
+
+// A claim renumbered on a branch while main paid it: git's merge follows
+// the rename and pays the new file. A merge that keeps both, the paid
+// claim under its old id and the approved one under its new, holds one
+// expense twice, to be paid again: the old file's return is named.
+func TestVerifyMergeKeepsARenumberedClaimTwice(t *testing.T) {
+	tr := newTestRepo(t)
+	tr.people(defaultPolicy)
+	tr.write(expensePath("EXP-2026-0001"), expense("EXP-2026-0001", "submitted", "li.wei", "400.00"))
+	tr.commit("wang.fang", "import")
+	tr.edit(expensePath("EXP-2026-0001"), "status: submitted", "status: approved")
+	base := tr.commit("zhang.min", "approve")
+	tr.git("checkout", "-q", "-b", "renumber")
+	tr.git("mv", expensePath("EXP-2026-0001"), expensePath("EXP-2026-0099"))
+	tr.edit(expensePath("EXP-2026-0099"), "id: EXP-2026-0001", "id: EXP-2026-0099")
+	tr.commit("li.wei", "renumber")
+	tr.git("checkout", "-q", "main")
+	tr.edit(expensePath("EXP-2026-0001"), "status: approved", "status: paid")
+	paid := tr.commit("he.jing", "pay")
+
+	tr.merge("wang.fang", "renumber")
+	if out := tr.git("ls-files", "records/expenses"); out != expensePath("EXP-2026-0099") {
+		t.Fatalf("git's merge left %q", out)
+	}
+	wantViolations(t, tr.verify(base+"..HEAD"))
+
+	tr.git("reset", "-q", "--hard", paid)
+	tr.git("checkout", "renumber", "--", expensePath("EXP-2026-0099"))
+	twice := tr.forge("wang.fang", "merge, both kept", paid, "renumber")
+	wantViolations(t, tr.verify(base+"..HEAD"),
+		short(twice)+" create-state EXP-2026-0001",
+		short(twice)+" create-role EXP-2026-0001")
+}

@@ -2,8 +2,11 @@ package audit
 
 import (
 	"container/heap"
+	"path"
+
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/opsbook/opsbook/pkg/gitobj"
+	"github.com/opsbook/opsbook/pkg/record"
 )
 
 // A merge is judged against its first parent. Each file it changes there
@@ -75,12 +78,7 @@ func (r *Repo) mergeJudgement(nd *gitobj.Node) (own map[string]bool, undone []gi
 		return vs[mine] && !vs[v], nil
 	}
 	own = map[string]bool{}
-	changed := map[string]bool{}
-	// explainedBy: the side whose version a change is (a path changed
-	// and not the merge's own).
-	explainedBy := map[string]int{}
 	for _, c := range nd.Changes {
-		changed[c.Path] = true
 		explained := false
 		for k, s := range sides {
 			if c.New != c.Others[k] {
@@ -90,7 +88,6 @@ func (r *Repo) mergeJudgement(nd *gitobj.Node) (own map[string]bool, undone []gi
 				return nil, nil, err
 			}
 			if explained {
-				explainedBy[c.Path] = k
 				break
 			}
 		}
@@ -98,7 +95,8 @@ func (r *Repo) mergeJudgement(nd *gitobj.Node) (own map[string]bool, undone []gi
 			own[c.Path] = true
 		}
 	}
-	for k, s := range sides {
+	undoneAt := map[string]bool{}
+	for _, s := range sides {
 		bases := s.bases
 		if len(bases) == 0 {
 			bases = []plumbing.Hash{plumbing.ZeroHash}
@@ -113,41 +111,44 @@ func (r *Repo) mergeJudgement(nd *gitobj.Node) (own map[string]bool, undone []gi
 				paths[d.Path] = d.New
 			}
 		}
+		removed := map[string][]string{} // by folder: files the side removed (renumbering sources)
 		for p, v := range paths {
-			if by, ok := explainedBy[p]; ok && by != k {
-				// The merge took another side's version of a file this
-				// side changed too (an octopus merge can): this side's
-				// change is dropped, however the other's came.
-				vs, err := baseVersions(s, p)
-				if err != nil {
-					return nil, nil, err
-				}
-				mine, err := r.BlobAt(nd.Tree, p)
-				if err != nil {
-					return nil, nil, err
-				}
-				if !vs[v] && mine != v {
-					undone = append(undone, gitobj.Change{Path: p, Old: v, New: mine})
-				}
-				continue
+			if v.IsZero() {
+				removed[path.Dir(p)] = append(removed[path.Dir(p)], p)
 			}
-			if changed[p] {
-				continue // the merge's version is not the first parent's; judged above
+		}
+		for p, v := range paths {
+			if undoneAt[p] {
+				continue // judged once, as undoing the first side's change
 			}
-			// The merge keeps the first parent's version: when the side
-			// brought another, the side's change was dropped.
 			mine, err := r.BlobAt(nd.Tree, p)
 			if err != nil {
 				return nil, nil, err
 			}
-			ok, err := brings(s, p, mine, v)
+			if mine == v {
+				continue // the side's change is the merge's
+			}
+			vs, err := baseVersions(s, p)
 			if err != nil {
 				return nil, nil, err
 			}
-			if ok && mine != v {
-				undone = append(undone, gitobj.Change{Path: p, Old: v, New: mine})
-				changed[p] = true
+			if vs[v] {
+				continue // the side's version is a merge base's: it changed nothing here
 			}
+			if kept, err := r.sideKept(s, p, v, mine, removed[path.Dir(p)]); err != nil {
+				return nil, nil, err
+			} else if kept {
+				continue // every field the side changed is the merge's (a line merge)
+			}
+			// The merge does not hold what the side brought: the side's
+			// change is dropped or overridden, whether the merge kept the
+			// first parent's version (-s ours, a conflict resolved as
+			// ours, whatever the first parent's side did to the file),
+			// took another side's (an octopus) or made its own. It is
+			// judged as the merge's change from the side's version, as
+			// well as from the first parent's where it differs from that.
+			undone = append(undone, gitobj.Change{Path: p, Old: v, New: mine})
+			undoneAt[p] = true
 		}
 	}
 	return own, undone, nil
@@ -253,4 +254,91 @@ func (b *byCommitTime) Pop() any {
 	x := b.hs[len(b.hs)-1]
 	b.hs = b.hs[:len(b.hs)-1]
 	return x
+}
+
+// sideKept reports whether the merge's version mine of record file p holds
+// every field a side changed (from the file in the side's first merge base
+// that has it to the side's version v): git merged the side's lines with
+// the first parent's (a comment on one side, an approval on the other),
+// and what differs is the first parent's side's, judged as the merge's own
+// change from the first parent. A file the side added is compared from the
+// base's version of a file the side removed in its folder (a renumbering:
+// git merges the first parent's change of the old file into the new one),
+// or else from nothing. A file removed by either, or one that does not
+// read as a record, is never kept so.
+func (r *Repo) sideKept(s mergeSide, p string, v, mine plumbing.Hash, sources []string) (bool, error) {
+	if v.IsZero() || mine.IsZero() {
+		return false, nil
+	}
+	inBase := func(p string) (plumbing.Hash, error) {
+		for _, t := range s.bases {
+			b, err := r.BlobAt(t, p)
+			if err != nil || !b.IsZero() {
+				return b, err
+			}
+		}
+		return plumbing.ZeroHash, nil
+	}
+	read := func(h plumbing.Hash, p string) (*record.Record, error) {
+		data, err := r.Blob(h, record.MaxFileSize)
+		if err != nil {
+			return nil, err
+		}
+		rec, ds := record.ParseLean(p, data)
+		if len(ds) > 0 {
+			return nil, nil
+		}
+		return rec, nil
+	}
+	side, err := read(v, p)
+	if err != nil || side == nil {
+		return false, err
+	}
+	merged, err := read(mine, p)
+	if err != nil || merged == nil {
+		return false, err
+	}
+	same := func(a, b record.Map, key string) bool {
+		x, okx := a.Get(key)
+		y, oky := b.Get(key)
+		return okx == oky && (!okx || record.SameValue(x, y))
+	}
+	keeps := func(was record.Map) bool {
+		for _, m := range []record.Map{was, side.Data} {
+			for _, f := range m {
+				if !same(was, side.Data, f.Key) && !same(side.Data, merged.Data, f.Key) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	b, err := inBase(p)
+	if err != nil {
+		return false, err
+	}
+	if !b.IsZero() {
+		rec, err := read(b, p)
+		if err != nil || rec == nil {
+			return false, err
+		}
+		return keeps(rec.Data), nil
+	}
+	for _, src := range sources {
+		b, err := inBase(src)
+		if err != nil {
+			return false, err
+		}
+		if b.IsZero() {
+			continue
+		}
+		rec, err := read(b, src)
+		if err != nil {
+			return false, err
+		}
+		if rec != nil && rec.Kind == side.Kind && keeps(rec.Data) {
+			return true, nil
+		}
+	}
+	return keeps(nil), nil
 }
