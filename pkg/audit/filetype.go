@@ -1,12 +1,14 @@
 package audit
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"sort"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/opsbook/opsbook/pkg/gitobj"
 	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
@@ -115,48 +117,81 @@ func (r *Repo) oddEntries(old, tree plumbing.Hash, p string, found map[string]fi
 	return r.oddIn(was.Hash, now.Hash, p, found)
 }
 
-// oddIn compares two folders' entries, the old one possibly empty (zero).
+// oddIn compares two folders' entries, the old one possibly empty (zero),
+// walking both trees' bytes side by side as git sorts them: the entries
+// they share (most of a year's folder of claims) are skipped without being
+// parsed, so a commit that changes one file of a large folder costs little.
 func (r *Repo) oddIn(old, tree plumbing.Hash, dir string, found map[string]filemode.FileMode) error {
-	es, err := r.Entries(tree)
+	ta, err := r.Tree(old)
 	if err != nil {
 		return err
 	}
-	type entry struct {
-		mode filemode.FileMode
-		hash plumbing.Hash
+	tb, err := r.Tree(tree)
+	if err != nil {
+		return err
 	}
-	var before map[string]entry
-	if !old.IsZero() {
-		olds, err := r.Entries(old)
-		if err != nil {
-			return err
-		}
-		before = make(map[string]entry, len(olds))
-		for _, e := range olds {
-			before[string(e.Name)] = entry{e.Mode, e.Hash}
-		}
+	// The entries inside the bytes both trees begin with are the same.
+	const block = 256
+	same := 0
+	for same+block <= len(ta) && same+block <= len(tb) && bytes.Equal(ta[same:same+block], tb[same:same+block]) {
+		same += block
 	}
-	for _, e := range es {
-		name := string(e.Name)
-		p := dir + "/" + name
-		if dir == "" {
-			p = name
+	for same < len(ta) && same < len(tb) && ta[same] == tb[same] {
+		same++
+	}
+	for len(ta) > 0 {
+		n := bytes.IndexByte(ta, 0) + 1 + len(plumbing.ZeroHash)
+		if n <= len(plumbing.ZeroHash) || n > same {
+			break
 		}
-		b, had := before[name]
-		if had && b.mode == e.Mode && b.hash == e.Hash {
+		ta, tb, same = ta[n:], tb[n:], same-n
+	}
+	var ea, eb gitobj.TreeEntry
+	haveA := false
+	for len(tb) > 0 {
+		if eb, tb, err = gitobj.ParseTreeEntry(tb); err != nil {
+			return fmt.Errorf("tree %s: %w", tree, err)
+		}
+		// Advance the old folder to eb's place.
+		c := 1
+		for {
+			if !haveA {
+				if len(ta) == 0 {
+					break
+				}
+				if ea, ta, err = gitobj.ParseTreeEntry(ta); err != nil {
+					return fmt.Errorf("tree %s: %w", old, err)
+				}
+				haveA = true
+			}
+			if c = gitobj.CompareTreeNames(ea.Name, ea.IsDir(), eb.Name, eb.IsDir()); c >= 0 {
+				break
+			}
+			haveA = false
+		}
+		had := haveA && c == 0
+		if had && ea.Mode == eb.Mode && ea.Hash == eb.Hash {
+			haveA = false
 			continue
 		}
+		p := dir + "/" + string(eb.Name)
+		if dir == "" {
+			p = string(eb.Name)
+		}
 		switch {
-		case e.Mode == filemode.Symlink || e.Mode == filemode.Submodule:
-			found[p] = e.Mode
-		case e.IsDir():
+		case eb.Mode == filemode.Symlink || eb.Mode == filemode.Submodule:
+			found[p] = eb.Mode
+		case eb.IsDir():
 			prev := plumbing.ZeroHash
-			if had && b.mode == filemode.Dir {
-				prev = b.hash
+			if had && ea.IsDir() {
+				prev = ea.Hash
 			}
-			if err := r.oddIn(prev, e.Hash, p, found); err != nil {
+			if err := r.oddIn(prev, eb.Hash, p, found); err != nil {
 				return err
 			}
+		}
+		if had {
+			haveA = false
 		}
 	}
 	return nil
