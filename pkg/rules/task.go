@@ -42,15 +42,16 @@ func (r *run) task(rec *record.Record) {
 // calendar date is the schema's to report.
 func (r *run) dateOrder(rec *record.Record, start, end string) {
 	s, e := rec.Str(start), rec.Str(end)
-	if _, err := time.Parse(time.DateOnly, s); err != nil {
-		return
-	}
-	if _, err := time.Parse(time.DateOnly, e); err != nil {
-		return
-	}
-	if e < s {
+	if validDate(s) && validDate(e) && e < s {
 		r.errorf(rec, end, "date-order", "%s %s is before %s %s", end, e, start, s)
 	}
+}
+
+// validDate tells whether s is a calendar date (YYYY-MM-DD); a field that
+// holds anything else is the schema's to report.
+func validDate(s string) bool {
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil
 }
 
 // taskAssignee checks that a task goes down the line (§2.2.3): a manager
