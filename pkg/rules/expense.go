@@ -28,7 +28,7 @@ func (r *run) expense(rec *record.Record) {
 			r.errorf(rec, "amount", "items-sum", "amount %s differs from the sum of its %d items, %s (difference %s)", amount, len(items), sum, amount.Sub(sum))
 		}
 	}
-	if d := rec.Str("date"); validDate(d) && d > r.Now.Format(time.DateOnly) {
+	if d := rec.Str("date"); r.StillToCome(d) {
 		// a claim reimburses money spent: one dated ahead would also
 		// weigh on a budget line (its year's) before anything was spent
 		r.errorf(rec, "date", "expense-date", "dated %s, a day still to come: a claim is for money already spent", d)

@@ -25,7 +25,7 @@ func (r *run) task(rec *record.Record) {
 			r.errorf(rec, "done", "action-done", "a task %s has no done date", stateWord(st))
 		}
 	}
-	if d := rec.Str("done"); d != "" && d > r.Now.Format(time.DateOnly) {
+	if d := rec.Str("done"); r.StillToCome(d) {
 		r.errorf(rec, "done", "action-done", "done on %s, a date still to come", d)
 	}
 	if due := rec.Str("due"); (st == "open" || st == "doing") && due != "" && due < r.Now.Format(time.DateOnly) {
@@ -94,14 +94,13 @@ func ReportsTo(set *record.Set, who, boss string) bool {
 // allowed (plans written before tasks carried one); it counts as done at
 // an unknown date in the on-time measure.
 func (r *run) planTaskDates(rec *record.Record) {
-	today := r.Now.Format(time.DateOnly)
 	for i := range rec.List("tasks") {
 		p := "tasks." + strconv.Itoa(i)
 		done, status := rec.Str(p+".done"), orDefault(rec.Str(p+".status"), "todo")
 		switch {
 		case done != "" && status != "done":
 			r.errorf(rec, p+".done", "action-done", "%q has a done date but is %s", rec.Str(p+".title"), stateWord(status))
-		case done > today:
+		case r.StillToCome(done):
 			r.errorf(rec, p+".done", "action-done", "%q was done on %s, a date still to come", rec.Str(p+".title"), done)
 		}
 	}
