@@ -102,3 +102,36 @@ func (r *Repo) AdoptIdentity(name, email string) (bool, error) {
 	}
 	return true, nil
 }
+
+// ConfiguredIdentity is the name and email the person at the machine has
+// told git, as a commit in dir would take them: GIT_AUTHOR_NAME and
+// GIT_AUTHOR_EMAIL, then author.* and user.* of the repository dir is in
+// (when it is in one) or of the global and system configuration, then
+// EMAIL for the email. Unlike Identity it guesses nothing (no user name
+// from the system's accounts): "" for what none of them gives. init takes
+// it for the first person when --name or --email is not given.
+func ConfiguredIdentity(dir string) (name, email string) {
+	var cfg *gitConfig
+	if r, err := Open(dir); err == nil {
+		cfg, _ = r.config()
+	} else {
+		l := &configLoader{cfg: &gitConfig{}, home: homeDir()}
+		if b, _ := parseGitBool(os.Getenv("GIT_CONFIG_NOSYSTEM")); !b {
+			sys := os.Getenv("GIT_CONFIG_SYSTEM")
+			if sys == "" {
+				sys = "/etc/gitconfig"
+			}
+			l.loadFile(sys, 0)
+		}
+		for _, f := range globalConfigFiles(l.home) {
+			l.loadFile(f, 0)
+		}
+		cfg = l.cfg
+	}
+	if cfg == nil {
+		cfg = &gitConfig{}
+	}
+	name = firstNonEmpty(os.Getenv("GIT_AUTHOR_NAME"), cfg.getString("author.name"), cfg.getString("user.name"))
+	email = firstNonEmpty(os.Getenv("GIT_AUTHOR_EMAIL"), cfg.getString("author.email"), cfg.getString("user.email"), os.Getenv("EMAIL"))
+	return strings.TrimSpace(name), strings.TrimSpace(email)
+}
