@@ -154,7 +154,7 @@ func tryLock(name string, note func(Finding)) (func(), error) {
 		return nil, be
 	}
 	if err != nil {
-		return nil, fmt.Errorf("taking the repository lock %s: %w", name, err)
+		return nil, i18n.Errorf("taking the repository lock %s: %w", name, err)
 	}
 	_, werr := f.Write(append(data, '\n'))
 	if cerr := f.Close(); werr == nil {
@@ -162,7 +162,7 @@ func tryLock(name string, note func(Finding)) (func(), error) {
 	}
 	if werr != nil {
 		os.Remove(name)
-		return nil, fmt.Errorf("taking the repository lock %s: %w", name, werr)
+		return nil, i18n.Errorf("taking the repository lock %s: %w", name, werr)
 	}
 	var once sync.Once
 	return func() { once.Do(func() { os.Remove(name) }) }, nil
