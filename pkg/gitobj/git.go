@@ -2,7 +2,6 @@ package gitobj
 
 import (
 	"errors"
-	"github.com/opsbook/opsbook/pkg/i18n"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // Repo is a git repository opened for reading its objects and its

@@ -5,7 +5,6 @@ import (
 	"container/list"
 	"crypto/sha1"
 	"errors"
-	"github.com/opsbook/opsbook/pkg/i18n"
 	"io"
 	"strconv"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // objects reads git objects: from the pack files as bytes (rawPack), else

@@ -2,11 +2,12 @@ package gitstore
 
 import (
 	"errors"
-	"github.com/opsbook/opsbook/pkg/i18n"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // WriteFileAtomic replaces the file at path with data so that a reader, or

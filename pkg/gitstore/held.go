@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/opsbook/opsbook/pkg/i18n"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // A git lock file opsbook takes (index.lock, refs/heads/NAME.lock) is first

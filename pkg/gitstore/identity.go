@@ -1,10 +1,11 @@
 package gitstore
 
 import (
-	"github.com/opsbook/opsbook/pkg/i18n"
 	"os"
 	"os/user"
 	"strings"
+
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // Identity returns the author identity git would use for a commit here:

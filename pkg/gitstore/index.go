@@ -78,20 +78,20 @@ func (r *Repo) readIndex(name string) (*index.Index, error) {
 
 // requiredExtensionFix says which extension of the index opsbook cannot
 // read, and how to have git write the index without it.
-func requiredExtensionFix(data []byte) string {
+func requiredExtensionFix(data []byte) i18n.Phrase {
 	sig := ""
 	if end, _, ok := walkEntries(data, func(rawEntry) bool { return true }); ok {
 		sig, _ = extensionsAfter(data, end)
 	}
 	switch sig {
 	case "link":
-		return i18n.T("it is a split index (`git update-index --split-index`, or core.splitIndex), which opsbook cannot read; `git update-index --no-split-index` rewrites it whole (and `git config core.splitIndex false` keeps it so)")
+		return i18n.P("it is a split index (`git update-index --split-index`, or core.splitIndex), which opsbook cannot read; `git update-index --no-split-index` rewrites it whole (and `git config core.splitIndex false` keeps it so)")
 	case "sdir":
-		return i18n.T("it is a sparse index (index.sparse), which opsbook cannot read; `git config index.sparse false` and `git sparse-checkout reapply` rewrite it whole")
+		return i18n.P("it is a sparse index (index.sparse), which opsbook cannot read; `git config index.sparse false` and `git sparse-checkout reapply` rewrite it whole")
 	case "":
-		return i18n.T("it uses an extension opsbook cannot read")
+		return i18n.P("it uses an extension opsbook cannot read")
 	}
-	return i18n.Sprintf("it uses an extension opsbook cannot read (%q)", sig)
+	return i18n.P("it uses an extension opsbook cannot read (%q)", sig)
 }
 
 // indexLock is git's index.lock: taken before the index is read for a

@@ -43,12 +43,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/opsbook/opsbook/pkg/i18n"
 	"net"
 	"os"
 	"path/filepath"
 	"runtime"
 	"time"
+
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // Answer is what the monitor says changed since a token.
