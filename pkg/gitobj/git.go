@@ -55,6 +55,20 @@ func (*ShallowError) Error() string {
 		"(GitHub Actions: actions/checkout with `fetch-depth: 0`; GitLab CI: GIT_DEPTH: \"0\")"
 }
 
+// ExtensionHint says what to do about err, when it is go-git's refusal of
+// an extension the repository's git config turns on; ok is false for any
+// other error. `git sparse-checkout` turns on extensions.worktreeConfig,
+// which go-git refuses.
+func ExtensionHint(err error) (hint i18n.Phrase, ok bool) {
+	if !errors.Is(err, git.ErrUnsupportedExtensionRepositoryFormatVersion) && !errors.Is(err, git.ErrUnknownExtension) {
+		return i18n.Phrase{}, false
+	}
+	if strings.Contains(strings.ToLower(err.Error()), "worktreeconfig") {
+		return i18n.P("`git sparse-checkout` turns on extensions.worktreeConfig: `git sparse-checkout disable` and then `git config --unset extensions.worktreeConfig` turn it off"), true
+	}
+	return i18n.P("see [extensions] in .git/config"), true
+}
+
 // ErrNoRepository says the folder is not in a git repository.
 var ErrNoRepository = i18n.NewError("not a git repository")
 
@@ -113,6 +127,9 @@ func open(root string) (*Repo, error) {
 	if err != nil {
 		store.Close()
 		ps.close()
+		if hint, ok := ExtensionHint(err); ok {
+			return nil, i18n.Errorf("opening git repository %s: its git config turns on an extension opsbook cannot read (%w); %s", gitDir, err, hint)
+		}
 		return nil, i18n.Errorf("opening git repository %s: %w", gitDir, err)
 	}
 	prefix := ""

@@ -96,9 +96,18 @@ func Open(root string) (*Repo, error) {
 	}
 	repo, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
 	if err != nil {
-		return nil, i18n.Errorf("opening git repository at %s: %w", abs, err)
+		return nil, extensionErr(abs, err)
 	}
 	return &Repo{root: abs, gitDir: gitDir, commonDir: commonDir, repo: repo}, nil
+}
+
+// extensionErr is the error of opening the repository at root, saying
+// what to do when its git config turns on an extension go-git refuses.
+func extensionErr(root string, err error) error {
+	if hint, ok := gitobj.ExtensionHint(err); ok {
+		return i18n.Errorf("%w: the git config of %s turns on an extension opsbook cannot read (%w); %s", ErrState, root, err, hint)
+	}
+	return i18n.Errorf("opening git repository at %s: %w", root, err)
 }
 
 // findGitDir returns the git directory of the work tree at root: root/.git,

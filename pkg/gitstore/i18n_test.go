@@ -2,12 +2,14 @@ package gitstore
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	git "github.com/go-git/go-git/v5"
 	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
@@ -88,6 +90,14 @@ func TestRepositoryErrorsInChinese(t *testing.T) {
 	gone := filepath.Join(plain, "gone")
 	check("not writable", (&Repo{gitDir: gone}).checkWritable(), ErrState, "儲存庫目前的狀態無法提交：無法寫入 "+gone+"：", "repository is not in a state to commit: cannot write to "+gone+": ")
 	check("write", WriteFileAtomic(filepath.Join(gone, "x"), nil, 0o644), fs.ErrNotExist, "寫入 "+filepath.Join(gone, "x")+" 失敗：", "writing "+filepath.Join(gone, "x")+": ")
+
+	ext := fmt.Errorf("%w: worktreeconfig", git.ErrUnsupportedExtensionRepositoryFormatVersion)
+	err = extensionErr(dir, ext)
+	check("extension", err, ErrState, dir+" 的 git 設定開啟了 opsbook 無法讀取的擴充（"+ext.Error()+"）；`git sparse-checkout` 會開啟 extensions.worktreeConfig", "the git config of "+dir+" turns on an extension opsbook cannot read ("+ext.Error()+"); `git sparse-checkout` turns on extensions.worktreeConfig")
+	if !errors.Is(err, git.ErrUnsupportedExtensionRepositoryFormatVersion) {
+		t.Error("the extension's error does not wrap go-git's")
+	}
+	check("another extension", extensionErr(dir, git.ErrUnknownExtension), ErrState, "；請查看 .git/config 的 [extensions]", "; see [extensions] in .git/config")
 
 	gitCmd(t, dir, "update-index", "--split-index")
 	check("split index", r.CheckState(), nil, "這是分割索引（`git update-index --split-index`，或 core.splitIndex），opsbook 無法讀取", "it is a split index")
