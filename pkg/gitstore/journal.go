@@ -167,7 +167,7 @@ func (r *Repo) pending() error {
 func (r *Repo) Pending() (what string, ok bool) {
 	j, err := r.readJournal()
 	if err != nil {
-		return "unreadable journal", true
+		return i18n.T("unreadable journal"), true
 	}
 	if j == nil {
 		return "", false
