@@ -84,7 +84,7 @@ func TestErrorfKeepsEnglish(t *testing.T) {
 	base := NewError("repository cannot be changed")
 	inner := Errorf("writing: %w", fs.ErrPermission)
 	err := Errorf("%w: %v", base, inner)
-	if got := err.Error(); got != "無法變更儲存庫：寫入："+fs.ErrPermission.Error() {
+	if got := err.Error(); got != "無法變更儲存庫：寫入失敗："+fs.ErrPermission.Error() {
 		t.Errorf("Error = %q", got)
 	}
 	if got := EnglishOf(err); got != "repository cannot be changed: writing: "+fs.ErrPermission.Error() {
