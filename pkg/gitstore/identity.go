@@ -1,10 +1,11 @@
 package gitstore
 
 import (
-	"fmt"
 	"os"
 	"os/user"
 	"strings"
+
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // Identity returns the author identity git would use for a commit here:
@@ -41,17 +42,27 @@ func (r *Repo) identity(envRole, cfgRole string) (name, email string, err error)
 			name = firstNonEmpty(strings.TrimSpace(strings.Split(u.Name, ",")[0]), u.Username)
 		}
 	}
+	who := roleAuthor
+	if cfgRole == "committer" {
+		who = roleCommitter
+	}
 	if email == "" {
-		return "", "", fmt.Errorf("no git identity: %s email is not set; run `git config --global user.email you@example.com` (or set GIT_%s_EMAIL)", cfgRole, envRole)
+		return "", "", i18n.Errorf("no git identity: %s email is not set; run `git config --global user.email you@example.com` (or set GIT_%s_EMAIL)", who, envRole)
 	}
 	if name == "" {
-		return "", "", fmt.Errorf("no git identity: %s name is not set; run `git config --global user.name \"Your Name\"` (or set GIT_%s_NAME)", cfgRole, envRole)
+		return "", "", i18n.Errorf("no git identity: %s name is not set; run `git config --global user.name \"Your Name\"` (or set GIT_%s_NAME)", who, envRole)
 	}
 	if err := checkIdent(name, email); err != nil {
 		return "", "", err
 	}
 	return name, email, nil
 }
+
+// The roles of a commit's two people, as messages name them.
+var (
+	roleAuthor    = i18n.P("author")
+	roleCommitter = i18n.P("committer")
+)
 
 func firstNonEmpty(vals ...string) string {
 	for _, v := range vals {
@@ -65,10 +76,10 @@ func firstNonEmpty(vals ...string) string {
 // checkIdent refuses characters that would corrupt a commit's author line.
 func checkIdent(name, email string) error {
 	if strings.ContainsAny(name, "<>\n\x00") {
-		return fmt.Errorf("git identity: name %q contains <, > or a newline", name)
+		return i18n.Errorf("git identity: name %q contains <, > or a newline", name)
 	}
 	if strings.ContainsAny(email, "<>\n\x00 ") {
-		return fmt.Errorf("git identity: email %q contains <, >, a space or a newline", email)
+		return i18n.Errorf("git identity: email %q contains <, >, a space or a newline", email)
 	}
 	return nil
 }
@@ -85,7 +96,7 @@ func (r *Repo) AdoptIdentity(name, email string) (bool, error) {
 	}
 	cfg, err := r.repo.Config()
 	if err != nil {
-		return false, fmt.Errorf("reading the repository's git config: %w", err)
+		return false, i18n.Errorf("reading the repository's git config: %w", err)
 	}
 	if strings.TrimSpace(cfg.User.Email) != "" {
 		return false, nil
@@ -98,7 +109,7 @@ func (r *Repo) AdoptIdentity(name, email string) (bool, error) {
 		cfg.User.Name = name
 	}
 	if err := r.repo.SetConfig(cfg); err != nil {
-		return false, fmt.Errorf("writing the repository's git config: %w", err)
+		return false, i18n.Errorf("writing the repository's git config: %w", err)
 	}
 	return true, nil
 }
