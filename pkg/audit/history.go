@@ -165,11 +165,36 @@ func (r *Repo) History(ctx context.Context, id string) ([]Event, error) {
 		it := heap.Pop(q).(queued).walkItem
 		nd := r.Indexed(it.commit)
 		ch, changed := nd.ChangeOf(it.path)
+		merge := len(nd.Parents) > 1
+		if merge {
+			// What the merge undid of another side's change (a payment
+			// dropped by keeping the first parent's version) is an event,
+			// as verify reads it, and that side's commits are the
+			// record's life too.
+			u, err := r.undoneAt(nd, it.path)
+			if err != nil {
+				return nil, fmt.Errorf("merge %s: %w", it.commit, err)
+			}
+			if u != nil {
+				k, id, _ := recordFile(dir, it.path)
+				fc := &fileChange{Change: *u, kind: k, id: id, judged: true, undone: true}
+				if err := r.read(fc); err != nil {
+					return nil, err
+				}
+				r.finish(fc, dir)
+				hits = append(hits, found{it.commit, fc, true})
+				for _, par := range nd.Parents {
+					push(par, it.path)
+				}
+				if !changed {
+					continue
+				}
+			}
+		}
 		if !changed {
 			push(nd.FirstParent(), it.path)
 			continue
 		}
-		merge := len(nd.Parents) > 1
 		if merge {
 			own, _, err := r.mergeJudgement(nd)
 			if err != nil {

@@ -79,6 +79,19 @@ func TestVerifyMergeDropsAChangeBothSidesMade(t *testing.T) {
 	main := tr.git("rev-parse", "HEAD")
 	ours := tr.forge("li.wei", "merge -s ours", main, pay)
 	wantViolations(t, tr.verify(base+"..HEAD"), short(ours)+" final-state EXP-2026-0001")
+	// history shows the payment and the merge that undid it
+	evs, err := tr.open().History(t.Context(), "EXP-2026-0001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range evs {
+		got = append(got, e.Actor.Handle+" "+e.Move())
+	}
+	want := "wang.fang created (submitted)|zhang.min submitted → approved|he.jing approved → paid|li.wei edited (approved)|li.wei paid → approved"
+	if strings.Join(got, "|") != want {
+		t.Errorf("history:\n got %s\nwant %s", strings.Join(got, "|"), want)
+	}
 
 	tr.git("reset", "-q", "--hard", main)
 	tr.edit(expensePath("EXP-2026-0001"), "card ref 123", "card ref 1234")

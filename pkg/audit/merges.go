@@ -342,3 +342,79 @@ func (r *Repo) sideKept(s mergeSide, p string, v, mine plumbing.Hash, sources []
 	}
 	return keeps(nil), nil
 }
+
+// undoneAt is the change a merge made to the file at p by not holding what
+// another parent's side brought there, as mergeJudgement finds the changes
+// a merge undid, or nil: for a record's history, which asks one path. The
+// full judgement is made only when another side changed the file since
+// its merge base with the first parent and the merge does not hold that
+// side's version, which few merges on a record's way do.
+func (r *Repo) undoneAt(nd *gitobj.Node, p string) (*gitobj.Change, error) {
+	// The folder first: where the merge's and the side's are the same
+	// tree, so is the file, without a look into a folder of thousands.
+	dir := path.Dir(p)
+	md, _, err := r.Lookup(nd.Tree, dir)
+	if err != nil {
+		return nil, err
+	}
+	mine, known := plumbing.ZeroHash, false
+	suspect := false
+	for _, par := range nd.Parents[1:] {
+		t, err := r.TreeOf(par)
+		if err != nil {
+			return nil, err
+		}
+		sd, _, err := r.Lookup(t, dir)
+		if err != nil {
+			return nil, err
+		}
+		if sd.Hash == md.Hash && sd.Mode == md.Mode {
+			continue
+		}
+		if !known {
+			if mine, err = r.BlobAt(nd.Tree, p); err != nil {
+				return nil, err
+			}
+			known = true
+		}
+		v, err := r.BlobAt(t, p)
+		if err != nil {
+			return nil, err
+		}
+		if v == mine {
+			continue
+		}
+		bases := r.mergeBases(nd.Parents[0], par)
+		changed := len(bases) == 0 && !v.IsZero()
+		for _, b := range bases {
+			bt, err := r.TreeOf(b)
+			if err != nil {
+				return nil, err
+			}
+			bv, err := r.BlobAt(bt, p)
+			if err != nil {
+				return nil, err
+			}
+			if bv != v {
+				changed = true
+			}
+		}
+		if changed {
+			suspect = true
+			break
+		}
+	}
+	if !suspect {
+		return nil, nil
+	}
+	_, undone, err := r.mergeJudgement(nd)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range undone {
+		if c.Path == p {
+			return &c, nil
+		}
+	}
+	return nil, nil
+}
