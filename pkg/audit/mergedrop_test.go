@@ -124,9 +124,20 @@ func TestVerifyMergeKeepsARenumberedClaimTwice(t *testing.T) {
 	}
 	wantViolations(t, tr.verify(base+"..HEAD"))
 
+	// The other way round: main, where the claim was paid, merged into
+	// the branch that renumbered it, by finance; git's merge pays the
+	// renumbered file, which holds the payment.
+	tr.git("checkout", "-q", "renumber")
+	tr.merge("he.jing", paid)
+	if out := tr.git("ls-files", "records/expenses"); out != expensePath("EXP-2026-0099") {
+		t.Fatalf("git's merge left %q", out)
+	}
+	wantViolations(t, tr.verify(base+"..HEAD"))
+
+	tr.git("checkout", "-q", "main")
 	tr.git("reset", "-q", "--hard", paid)
-	tr.git("checkout", "renumber", "--", expensePath("EXP-2026-0099"))
-	twice := tr.forge("wang.fang", "merge, both kept", paid, "renumber")
+	tr.git("checkout", "renumber~1", "--", expensePath("EXP-2026-0099"))
+	twice := tr.forge("wang.fang", "merge, both kept", paid, "renumber~1")
 	wantViolations(t, tr.verify(base+"..HEAD"),
 		short(twice)+" create-state EXP-2026-0001",
 		short(twice)+" create-role EXP-2026-0001")

@@ -96,6 +96,15 @@ func (r *Repo) mergeJudgement(nd *gitobj.Node) (own map[string]bool, undone []gi
 		}
 	}
 	undoneAt := map[string]bool{}
+	// targets, by folder: the files the merge holds that differ from the
+	// first parent's (where a side's change of a file the first parent
+	// renumbered lands, when git follows the rename).
+	targets := map[string][]string{}
+	for _, c := range nd.Changes {
+		if !c.New.IsZero() {
+			targets[path.Dir(c.Path)] = append(targets[path.Dir(c.Path)], c.Path)
+		}
+	}
 	for _, s := range sides {
 		bases := s.bases
 		if len(bases) == 0 {
@@ -135,7 +144,7 @@ func (r *Repo) mergeJudgement(nd *gitobj.Node) (own map[string]bool, undone []gi
 			if vs[v] {
 				continue // the side's version is a merge base's: it changed nothing here
 			}
-			if kept, err := r.sideKept(s, p, v, mine, removed[path.Dir(p)]); err != nil {
+			if kept, err := r.sideKept(s, p, v, mine, removed[path.Dir(p)], targets[path.Dir(p)], nd.Tree); err != nil {
 				return nil, nil, err
 			} else if kept {
 				continue // every field the side changed is the merge's (a line merge)
@@ -264,10 +273,25 @@ func (b *byCommitTime) Pop() any {
 // change from the first parent. A file the side added is compared from the
 // base's version of a file the side removed in its folder (a renumbering:
 // git merges the first parent's change of the old file into the new one),
-// or else from nothing. A file removed by either, or one that does not
-// read as a record, is never kept so.
-func (r *Repo) sideKept(s mergeSide, p string, v, mine plumbing.Hash, sources []string) (bool, error) {
-	if v.IsZero() || mine.IsZero() {
+// or else from nothing. A side's change of a file the merge no longer
+// holds is kept in one of the merge's changed files of its folder that
+// holds it (the first parent renumbered the file: git's merge puts the
+// side's change in the file under its new id). A file the side removed,
+// or one that does not read as a record, is never kept so.
+func (r *Repo) sideKept(s mergeSide, p string, v, mine plumbing.Hash, sources, targets []string, tree plumbing.Hash) (bool, error) {
+	if v.IsZero() {
+		return false, nil
+	}
+	if mine.IsZero() {
+		for _, t := range targets {
+			b, err := r.BlobAt(tree, t)
+			if err != nil {
+				return false, err
+			}
+			if kept, err := r.sideKept(s, p, v, b, nil, nil, tree); err != nil || kept {
+				return kept, err
+			}
+		}
 		return false, nil
 	}
 	inBase := func(p string) (plumbing.Hash, error) {
