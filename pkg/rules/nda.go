@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"time"
+
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/i18n"
@@ -19,6 +21,7 @@ func init() {
 		Rule{"nda-missing", diag.Warning, "an active member of staff without a valid confidentiality agreement (nda missing, not yet signed or expired)"},
 		Rule{"classification-minimum", diag.Error, "a record classified below its kind's minimum (policy classification)"},
 		Rule{"nda-required", diag.Error, "under require_nda, an open confidential record names an active person without a valid confidentiality agreement"},
+		Rule{"nda-dates", diag.Error, "a confidentiality agreement that expires before it was signed"},
 	)
 }
 
@@ -68,6 +71,8 @@ func NDAStatus(person *record.Record, day string) (why i18n.Phrase, holds bool) 
 	switch exp := person.Str("nda.expires"); {
 	case signed == "":
 		return i18n.P("missing"), false
+	case NDAOutOfOrder(person):
+		return i18n.P("dated out of order (expires %s, before it was signed on %s)", exp, signed), false
 	case signed > day:
 		return i18n.P("not signed until %s", signed), false
 	case exp != "" && exp < day:
@@ -83,7 +88,31 @@ func ActiveStaff(p *record.Record) bool {
 	return p.Str("active") != "false" && p.Str("role") != "leadership"
 }
 
+// NDAOutOfOrder reports whether a person's confidentiality agreement
+// expires before it was signed (both dates well formed): one of the dates
+// is wrong, and the agreement holds on no day.
+func NDAOutOfOrder(person *record.Record) bool {
+	signed, exp := person.Str("nda.signed"), person.Str("nda.expires")
+	if signed == "" || exp == "" || !isDate(signed) || !isDate(exp) {
+		return false // the schema reports a missing part or a bad date
+	}
+	return exp < signed
+}
+
+func isDate(s string) bool {
+	_, err := time.Parse("2006-01-02", s)
+	return err == nil
+}
+
 func (r *run) nda(person *record.Record) {
+	if NDAOutOfOrder(person) {
+		// whoever holds it (staff or not, active or not): the record is
+		// wrong, and the warning of a missing agreement would only say
+		// "expired"
+		r.errorf(person, "nda.expires", "nda-dates", "%s's confidentiality agreement expires on %s, before it was signed on %s: one of the dates is wrong (nda.signed, nda.expires)",
+			person.ID, person.Str("nda.expires"), person.Str("nda.signed"))
+		return
+	}
 	if !ActiveStaff(person) {
 		return
 	}

@@ -165,7 +165,7 @@ func Check(c *Context) []diag.Diagnostic {
 	r.records()
 	across := []func(*run){(*run).activePlans, (*run).budgets}
 	if !c.Errors {
-		across = append(across, (*run).splitClaims, (*run).coursesNotHeld, (*run).appraisalsMissing, (*run).meetingCadence, (*run).statusReportCadence)
+		across = append(across, (*run).splitClaims, (*run).coursesNotHeld, (*run).appraisalsMissing, (*run).appraisalDuplicates, (*run).meetingCadence, (*run).statusReportCadence)
 	}
 	across = append(across, (*run).budgetEnvelopes, (*run).planBudgets)
 	r.acrossRecords(across)

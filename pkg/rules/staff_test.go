@@ -1,0 +1,127 @@
+package rules
+
+import (
+	"fmt"
+	"github.com/opsbook/opsbook/pkg/i18n"
+	"strings"
+	"testing"
+
+	"github.com/opsbook/opsbook/pkg/diag"
+)
+
+const apr2Path = "records/appraisals/2026/APR-2026-0002.yaml"
+
+// second is an appraisal of li.wei with id APR-2026-0002, its period line
+// replaced by period (a "period: ..." or "project: ..." line, or both).
+func second(status, period string) string {
+	a := strings.Replace(appraisal(status, twoIndicators, ""), "APR-2026-0001\ntitle", "APR-2026-0002\ntitle", 1)
+	return strings.Replace(a, "period: 2026-H1\n", period, 1)
+}
+
+// Two appraisals of one employee for one period (and project): a warning
+// on each naming both and the one the reports count; another period or
+// another project is no duplicate.
+func TestAppraisalDuplicate(t *testing.T) {
+	first := appraisal("submitted", twoIndicators, "total: 86.6\nrating: exceeds\n")
+	prj := "records/projects/2026/PRJ-2026-0001.yaml"
+	for _, c := range []struct {
+		name, first, second string
+		dup                 bool
+		counted             string
+	}{
+		{"same period", first, second("draft", "period: 2026-H1\n"), true, "APR-2026-0001"},
+		{"the later one further along", appraisal("draft", twoIndicators, ""), second("reviewed", "period: 2026-H1\n"), true, "APR-2026-0002"},
+		{"same state: the later id", appraisal("draft", twoIndicators, ""), second("draft", "period: 2026-H1\n"), true, "APR-2026-0002"},
+		{"another period", first, second("draft", "period: 2026-H2\n"), false, ""},
+		{"a project beside the period", first, second("draft", "period: 2026-H1\nproject: PRJ-2026-0001\n"), false, ""},
+		{"same project", strings.Replace(first, "period: 2026-H1\n", "project: PRJ-2026-0001\n", 1), second("draft", "project: PRJ-2026-0001\n"), true, "APR-2026-0001"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ds := check(t, map[string]string{aprPath: c.first, apr2Path: c.second, prj: base[prj]})
+			var found []diag.Diagnostic
+			for _, d := range ds {
+				if d.Rule == "appraisal-duplicate" {
+					found = append(found, d)
+				}
+			}
+			if !c.dup {
+				if len(found) > 0 {
+					t.Fatalf("no duplicate: %v", found)
+				}
+				return
+			}
+			if len(found) != 2 || found[0].Path == found[1].Path {
+				t.Fatalf("want a warning on each: %v", ds)
+			}
+			for _, d := range found {
+				if d.Severity != diag.Warning || !strings.Contains(d.Message, "li.wei is appraised more than once") ||
+					!strings.Contains(d.Message, "(APR-2026-0001, APR-2026-0002)") || !strings.Contains(d.Message, "counts "+c.counted+" alone") {
+					t.Errorf("%v", d)
+				}
+				if d.Line == 0 {
+					t.Errorf("unplaced: %v", d)
+				}
+			}
+		})
+	}
+}
+
+// The appraised employee is department staff: leadership and finance
+// are refused (ref-role), and appraisal-missing asks no appraisal of them.
+func TestAppraisalEmployeeStaff(t *testing.T) {
+	files := map[string]string{
+		"records/people/he.jing.yaml":                "kind: person\nid: he.jing\nname: 何靜\nrole: finance\nemails: [he.jing@example.com]\nnda:\n  signed: 2025-01-01\n",
+		"records/people/sun.hua.yaml":                "kind: person\nid: sun.hua\nname: 孫華\nrole: leadership\nemails: [sun.hua@example.com]\n",
+		aprPath:                                      appraisal("submitted", twoIndicators, "total: 86.6\nrating: exceeds\n"),
+		"records/appraisals/2026/APR-2026-0003.yaml": strings.Replace(appraisal("submitted", twoIndicators, "total: 86.6\nrating: exceeds\n"), "APR-2026-0001\ntitle", "APR-2026-0003\ntitle", 1),
+	}
+	ds := check(t, files)
+	for _, d := range ds {
+		if d.Rule == "appraisal-missing" && strings.Contains(d.Message, "he.jing") {
+			t.Errorf("finance asked an appraisal: %v", d)
+		}
+	}
+	for _, who := range []string{"he.jing", "sun.hua"} {
+		files[apr2Path] = strings.Replace(strings.Replace(second("draft", "period: 2026-H1\n"), "employee: li.wei", "employee: "+who, 1), "appraiser: zhang.min", "appraiser: wang.fang", 1)
+		ds := check(t, files)
+		if !has(ds, apr2Path, "ref-role", diag.Error, "employee: "+who+" has the role") || !has(ds, apr2Path, "ref-role", diag.Error, "the department appraises its own staff (a specialist or manager or director)") {
+			t.Errorf("%s: %v", who, ds)
+		}
+	}
+	// Unappraised names the specialists and managers only
+	set := baseWith(t, files)
+	if got := strings.Join(Unappraised(set, "2026-H2"), " "); got != "li.wei zhang.min" {
+		t.Errorf("unappraised: %q", got)
+	}
+}
+
+// An agreement that expires before it is signed is an error at its
+// expiry (whoever holds it), not only "expired".
+func TestNDADates(t *testing.T) {
+	li := strings.Replace(base[liWeiPath], "nda:\n  signed: 2025-01-01\n", "nda:\n  signed: 2025-01-01\n  expires: 2024-12-31\n", 1)
+	ds := check(t, map[string]string{liWeiPath: li})
+	if !has(ds, liWeiPath, "nda-dates", diag.Error, "li.wei's confidentiality agreement expires on 2024-12-31, before it was signed on 2025-01-01") {
+		t.Fatalf("%v", ds)
+	}
+	for _, d := range ds {
+		if d.Rule == "nda-missing" {
+			t.Errorf("a second finding: %v", d)
+		}
+		if d.Rule == "nda-dates" && d.Line != 9 {
+			t.Errorf("not at nda.expires: %v", d)
+		}
+	}
+	if why, holds := NDAStatus(baseWith(t, map[string]string{liWeiPath: li}).Get("li.wei"), "2026-11-26"); holds || !strings.Contains(fmt.Sprint(i18n.Texts(why)), "out of order") {
+		t.Errorf("status: %v %v", why, holds)
+	}
+	// an inactive person's record is as wrong
+	li = strings.Replace(li, "emails:", "active: false\nemails:", 1)
+	if ds := check(t, map[string]string{liWeiPath: li}); !has(ds, liWeiPath, "nda-dates", diag.Error, "before it was signed") {
+		t.Errorf("inactive: %v", ds)
+	}
+	// the same day is a valid (one-day) agreement
+	li = strings.Replace(base[liWeiPath], "nda:\n  signed: 2025-01-01\n", "nda:\n  signed: 2026-11-26\n  expires: 2026-11-26\n", 1)
+	if ds := check(t, map[string]string{liWeiPath: li}); len(ds) != 0 {
+		t.Errorf("same day: %v", ds)
+	}
+}
