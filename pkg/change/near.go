@@ -308,6 +308,38 @@ func readsReferrer(k, from record.Kind) bool {
 	return !listed || slices.Contains(kinds, from)
 }
 
+// readsOnlyAsRef are the kinds whose findings read the project they name
+// nothing of but what a reference reads (rules.Ref: that the id is held,
+// by a project): a budget (the projects of its lines, lines.*.project)
+// and a claim (its project, a key of the budget line it weighs on). A
+// change that keeps a project (keptProjects), a move or an edit, cannot
+// move their findings, so the budgets and claims naming it are not among
+// the records whose errors can move: the change is judged near rather
+// than on the whole department (a budget is judged so: wholeKind), and
+// not on every claim of a long project. Plans, appraisals, meetings and
+// the operations plan read more of a project, and stay.
+var readsOnlyAsRef = map[record.Kind]bool{record.Budget: true, record.Expense: true}
+
+// keptProjects are the ids of the projects a change leaves where they
+// were: one file holding the project before and after, at the same path.
+// A project created, removed, renumbered or moved to another path keeps
+// no id here.
+func keptProjects(was, come []*index.Entry) map[string]bool {
+	before := map[string]string{}
+	for _, e := range was {
+		if e.Kind == record.Project {
+			before[e.ID] = e.Path
+		}
+	}
+	kept := map[string]bool{}
+	for _, e := range come {
+		if e.Kind == record.Project && before[e.ID] == e.Path {
+			kept[e.ID] = true
+		}
+	}
+	return kept
+}
+
 // wholeKind: records judged on the whole department (a person's errors
 // read the people, whom a change of a person moves for every record
 // checking a role), and budgets, which every claim's line reads.
@@ -460,6 +492,7 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 	}
 	lines := map[index.Line]bool{}
 	planYearsMoved := map[string]bool{}
+	kept := keptProjects(was, come)
 	for _, side := range []struct {
 		v  *view
 		cs []*index.Entry
@@ -467,6 +500,11 @@ func (s *Session) judgeNear(edits []Edit, after []*record.Record, pending map[st
 		for _, c := range side.cs {
 			addD(side.v, c)
 			for _, in := range side.v.refsIn(c.ID) {
+				if readsOnlyAsRef[in.From.Kind] && kept[c.ID] {
+					// a budget or a claim reads the project it names
+					// only as a reference does: that it is there
+					continue
+				}
 				addD(side.v, in.From)
 			}
 			for _, r := range c.Refs {

@@ -537,6 +537,9 @@ func TestEachRuleBothWays(t *testing.T) {
 		{"task-assignee", "wang.fang", // a task given to its own assigner
 			[]edit{{"TSK-2026-0002", map[string]string{"assignee": "wang.fang"}}},
 			[]edit{{"TSK-2026-0002", map[string]string{"assignee": "zhang.min"}}}, false, false},
+		{"date-order", "wang.fang", // a funded project planned to end before it starts
+			[]edit{{"PRJ-2026-0003", map[string]string{"planned.end": "2026-07-31"}}},
+			[]edit{{"PRJ-2026-0003", map[string]string{"planned.end": "2027-01-31"}}}, false, false},
 		{"report-to", "wang.fang", // liu.yang reports to wang.fang, not zhang.min
 			[]edit{{"RPT-2026-0002", map[string]string{"to": "zhang.min"}}},
 			[]edit{{"RPT-2026-0002", map[string]string{"to": "wang.fang", "title": "report"}}}, false, false},
@@ -800,4 +803,87 @@ func TestNearPlans(t *testing.T) {
 			t.Errorf("%s %v: want refused by %q, got\n%s", tc.id, tc.sets, tc.refused, want)
 		}
 	}
+}
+
+// TestNearBudgetedProject: a change of a project a budget's line and
+// claims name (PRJ-2026-0001 and PRJ-2026-0003 in the sample's BUD-2026)
+// is judged near when the project stays where it was, under its id,
+// since a budget or a claim reads of its project only that it is there;
+// a change that takes the id away from them (the file removed) is judged
+// on the whole department, where their ref-missing refuses it. Each
+// verdict, accepted or refused and with which findings, is the whole
+// department's.
+func TestNearBudgetedProject(t *testing.T) {
+	dir := sampleDept(t, 0)
+	at := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	whole, err := repo.LoadWith(context.Background(), dir, repo.Options{NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	budget := string(mustRead(t, filepath.Join(dir, "records/budgets/BUD-2026.yaml")))
+	for _, id := range []string{"PRJ-2026-0001", "PRJ-2026-0003"} {
+		if !strings.Contains(budget, "project: "+id) {
+			t.Fatalf("the sample's budget no longer names %s", id)
+		}
+	}
+	const p1, p3 = "records/projects/2026/PRJ-2026-0001.yaml", "records/projects/2026/PRJ-2026-0003.yaml"
+	edit := func(path, old, new string) []byte {
+		data := string(mustRead(t, filepath.Join(dir, path)))
+		if !strings.Contains(data, old) {
+			t.Fatalf("%s does not hold %q", path, old)
+		}
+		return []byte(strings.Replace(data, old, new, 1))
+	}
+	for _, tc := range []struct {
+		name    string
+		path    string
+		data    []byte
+		near    bool
+		refused string // the rule; "" when accepted, "*" any
+	}{
+		{"held", p3, edit(p3, "status: executing", "status: on_hold\nhold:\n  from: executing\n  reason: 等待預算"), true, ""},
+		{"cancelled", p3, edit(p3, "status: executing", "status: cancelled"), true, ""},
+		{"retitled", p3, edit(p3, "title: 華東區秋季新品推廣", "title: 華東區冬季新品推廣"), true, ""},
+		{"owned by a specialist", p3, edit(p3, "owner: zhang.min", "owner: li.wei"), true, "ref-role"},
+		{"closed", p1, edit(p1, "status: closing", "status: closed"), true, "*"},
+		{"replanned", p1, edit(p1, "  end: 2026-10-31\nactual", "  end: 2026-12-31\nactual"), true, ""},
+		{"a stranger in the team", p1, edit(p1, "team: [zhou.jie, sun.li]", "team: [zhou.jie, nobody.here]"), true, "ref-missing"},
+		{"removed", p3, nil, false, "ref-missing"},
+		{"removed, claims naming it", p1, nil, false, "ref-missing"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fc := fileChange{what: tc.name, paths: []string{tc.path}, data: [][]byte{tc.data}}
+			msg := Message{Kind: record.Project, ID: "X", Action: "test", Mechanical: true}
+			w := judge(t, dir, false, director(t, whole), at)
+			n := judge(t, dir, true, director(t, whole), at)
+			nearErr := n.checkAs(fc.edits(n), msg, false, judging{nearOnly: true})
+			if judgedNear := !errors.Is(nearErr, errWhole); judgedNear != tc.near {
+				t.Fatalf("judged near: %v, want %v (%v)", judgedNear, tc.near, nearErr)
+			}
+			err := w.check(fc.edits(w), msg, false)
+			want := verdict(err)
+			n = judge(t, dir, true, director(t, whole), at)
+			if got := verdict(n.check(fc.edits(n), msg, false)); got != want {
+				t.Fatalf("whole: %s\nnear:  %s", want, got)
+			}
+			var ref *Refused
+			switch {
+			case tc.refused == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tc.refused == "*" && err == nil:
+				t.Fatal("accepted")
+			case tc.refused != "" && tc.refused != "*" && (!errors.As(err, &ref) || ref.Rule != tc.refused):
+				t.Fatalf("want refused by %s, got %v", tc.refused, err)
+			}
+		})
+	}
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

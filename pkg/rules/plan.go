@@ -121,6 +121,8 @@ func FeasibilityNeeds(rec *record.Record, state string) (english, text []string)
 }
 
 func (r *run) project(rec *record.Record) {
+	r.dateOrder(rec, "planned.start", "planned.end")
+	r.dateOrder(rec, "actual.start", "actual.end")
 	st := rec.Status()
 	effective := st
 	if st == "on_hold" {

@@ -31,7 +31,26 @@ func (r *run) task(rec *record.Record) {
 	if due := rec.Str("due"); (st == "open" || st == "doing") && due != "" && due < r.Now.Format(time.DateOnly) {
 		r.warnf(rec, "due", "task-overdue", "task %q of %s was due %s and is %s", rec.Title(), rec.Str("assignee"), due, stateWord(st))
 	}
+	r.dateOrder(rec, "assigned", "due")
+	r.dateOrder(rec, "assigned", "done")
 	r.taskAssignee(rec)
+}
+
+// dateOrder reports the date at end when it comes before the one at
+// start (date-order): a project planned or carried out to end before it
+// starts, a task due or done before it was assigned. A date that is no
+// calendar date is the schema's to report.
+func (r *run) dateOrder(rec *record.Record, start, end string) {
+	s, e := rec.Str(start), rec.Str(end)
+	if _, err := time.Parse(time.DateOnly, s); err != nil {
+		return
+	}
+	if _, err := time.Parse(time.DateOnly, e); err != nil {
+		return
+	}
+	if e < s {
+		r.errorf(rec, end, "date-order", "%s %s is before %s %s", end, e, start, s)
+	}
 }
 
 // taskAssignee checks that a task goes down the line (§2.2.3): a manager

@@ -52,6 +52,8 @@ func TestTaskRules(t *testing.T) {
 			"task-assignee", diag.Error, "huang.jianguo is leadership"},
 		{"by a specialist", strings.Replace(strings.Replace(task("open", ""), "assigned_by: zhang.min", "assigned_by: li.wei", 1), "assignee: li.wei", "assignee: xu.ke", 1),
 			"ref-role", diag.Error, "assigned_by: li.wei has the role specialist; the field needs a manager or director"},
+		{"due before it was assigned", task("open", "assigned: 2026-12-01\n"), "date-order", diag.Error, "due 2026-11-30 is before assigned 2026-12-01"},
+		{"done before it was assigned", task("done", "result: r\nassigned: 2026-11-22\ndone: 2026-11-20\n"), "date-order", diag.Error, "done 2026-11-20 is before assigned 2026-11-22"},
 		{"concerns another kind's missing record", task("open", "concerns: MTG-2026-0009\n"), "ref-missing", diag.Error, `concerns: no meeting "MTG-2026-0009"`},
 	}
 	for _, c := range cases {
@@ -67,6 +69,7 @@ func TestTaskRules(t *testing.T) {
 		"director to anyone":   strings.Replace(strings.Replace(task("open", ""), "assignee: li.wei", "assignee: sun.li", 1), "assigned_by: zhang.min", "assigned_by: wang.fang", 1),
 		"done with its result": task("done", "result: r\ndone: 2026-11-26\nconcerns: PRJ-2026-0001\n"),
 		"cancelled past due":   strings.Replace(task("cancelled", ""), "2026-11-30", "2026-11-01", 1),
+		"due the day assigned": task("open", "assigned: 2026-11-30\n"),
 	}
 	for name, text := range clean {
 		t.Run(name, func(t *testing.T) {
@@ -136,5 +139,40 @@ func TestPlanMeasurements(t *testing.T) {
 		if ds := check(t, map[string]string{path: text}); len(ds) != 0 {
 			t.Fatalf("%v", ds)
 		}
+	}
+}
+
+// TestProjectDateOrder: a project planned, or carried out, to end before
+// it starts is an error on the end; the same day, or one date alone, is
+// not.
+func TestProjectDateOrder(t *testing.T) {
+	const p = "records/projects/2026/PRJ-2026-0001.yaml"
+	proj := "kind: project\nid: PRJ-2026-0001\ntitle: p\nstatus: proposed\nobjective: o\nsponsor: wang.fang\nowner: zhang.min\n"
+	for _, c := range []struct {
+		name, extra, msg string
+	}{
+		{"planned", "planned:\n  start: 2026-03-01\n  end: 2025-10-31\n", "planned.end 2025-10-31 is before planned.start 2026-03-01"},
+		{"actual", "actual:\n  start: 2026-03-05\n  end: 2026-03-04\n", "actual.end 2026-03-04 is before actual.start 2026-03-05"},
+		{"same day", "planned:\n  start: 2026-03-01\n  end: 2026-03-01\n", ""},
+		{"no start", "planned:\n  end: 2026-03-01\n", ""},
+		{"not a date", "planned:\n  start: 2026-03-01\n  end: 31/12/2025\n", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			files := map[string]string{}
+			for k, v := range base {
+				files[k] = v
+			}
+			files[p] = proj + c.extra
+			ds := check(t, files)
+			found := false
+			for _, d := range ds {
+				if d.Rule == "date-order" {
+					found = true
+				}
+			}
+			if c.msg == "" && found || c.msg != "" && !has(ds, p, "date-order", diag.Error, c.msg) {
+				t.Fatalf("want %q, got %v", c.msg, ds)
+			}
+		})
 	}
 }
