@@ -21,7 +21,6 @@ func init() {
 		Rule{"nda-missing", diag.Warning, "an active member of staff without a valid confidentiality agreement (nda missing, not yet signed or expired)"},
 		Rule{"classification-minimum", diag.Error, "a record classified below its kind's minimum (policy classification)"},
 		Rule{"nda-required", diag.Error, "under require_nda, an open confidential record names an active person without a valid confidentiality agreement"},
-		Rule{"nda-dates", diag.Error, "a confidentiality agreement that expires before it was signed"},
 	)
 }
 
@@ -109,7 +108,7 @@ func (r *run) nda(person *record.Record) {
 		// whoever holds it (staff or not, active or not): the record is
 		// wrong, and the warning of a missing agreement would only say
 		// "expired"
-		r.errorf(person, "nda.expires", "nda-dates", "%s's confidentiality agreement expires on %s, before it was signed on %s: one of the dates is wrong (nda.signed, nda.expires)",
+		r.errorf(person, "nda.expires", "date-order", "%s's confidentiality agreement expires on %s, before it was signed on %s: one of the dates is wrong (nda.signed, nda.expires)",
 			person.ID, person.Str("nda.expires"), person.Str("nda.signed"))
 		return
 	}

@@ -100,14 +100,14 @@ func TestAppraisalEmployeeStaff(t *testing.T) {
 func TestNDADates(t *testing.T) {
 	li := strings.Replace(base[liWeiPath], "nda:\n  signed: 2025-01-01\n", "nda:\n  signed: 2025-01-01\n  expires: 2024-12-31\n", 1)
 	ds := check(t, map[string]string{liWeiPath: li})
-	if !has(ds, liWeiPath, "nda-dates", diag.Error, "li.wei's confidentiality agreement expires on 2024-12-31, before it was signed on 2025-01-01") {
+	if !has(ds, liWeiPath, "date-order", diag.Error, "li.wei's confidentiality agreement expires on 2024-12-31, before it was signed on 2025-01-01") {
 		t.Fatalf("%v", ds)
 	}
 	for _, d := range ds {
 		if d.Rule == "nda-missing" {
 			t.Errorf("a second finding: %v", d)
 		}
-		if d.Rule == "nda-dates" && d.Line != 9 {
+		if d.Rule == "date-order" && d.Line != 9 {
 			t.Errorf("not at nda.expires: %v", d)
 		}
 	}
@@ -116,7 +116,7 @@ func TestNDADates(t *testing.T) {
 	}
 	// an inactive person's record is as wrong
 	li = strings.Replace(li, "emails:", "active: false\nemails:", 1)
-	if ds := check(t, map[string]string{liWeiPath: li}); !has(ds, liWeiPath, "nda-dates", diag.Error, "before it was signed") {
+	if ds := check(t, map[string]string{liWeiPath: li}); !has(ds, liWeiPath, "date-order", diag.Error, "before it was signed") {
 		t.Errorf("inactive: %v", ds)
 	}
 	// the same day is a valid (one-day) agreement
