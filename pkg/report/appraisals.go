@@ -180,9 +180,9 @@ func AppraisalsReport(c *rules.Context, sel *Period) *Appraisals {
 	}
 	followUps := map[string]*record.Record{}
 	for _, a := range c.Set.OfKind(record.Appraisal) {
-		if prev := a.Str("follow_up_of"); prev != "" {
-			if f := followUps[prev]; f == nil || a.ID > f.ID {
-				followUps[prev] = a
+		if prev := c.Set.Get(a.Str("follow_up_of")); prev != nil && prev.Kind == record.Appraisal && rules.FollowsUp(a, prev) {
+			if f := followUps[prev.ID]; f == nil || a.ID > f.ID {
+				followUps[prev.ID] = a
 			}
 		}
 	}
@@ -237,7 +237,7 @@ func AppraisalsReport(c *rules.Context, sel *Period) *Appraisals {
 			Status: a.Status(), Total: json.Number(s.Total.String()), Rating: s.Rating, Improvement: a.Has("improvement"),
 			Coach: a.Str("improvement.coach"), ReviewDate: a.Str("improvement.review_date")}
 		item.ReviewDue = item.ReviewDate != "" && item.ReviewDate < today
-		if prev := c.Set.Get(a.Str("follow_up_of")); prev != nil && prev.Kind == record.Appraisal && rules.BelowStandard(rules.AppraisalScore(prev, c.Policy).Rating) {
+		if prev := c.Set.Get(a.Str("follow_up_of")); prev != nil && prev.Kind == record.Appraisal && rules.FollowsUp(a, prev) && rules.BelowStandard(rules.AppraisalScore(prev, c.Policy).Rating) {
 			item.MeasuresRequired = true
 		}
 		if f := followUps[a.ID]; f != nil {

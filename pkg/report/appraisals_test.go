@@ -176,3 +176,21 @@ func TestAppraisalsDuplicateCountedOnce(t *testing.T) {
 	page := r.Page(View{})
 	eq(t, "said", strings.Contains(strings.Join(page.Lines, "\n"), "d is appraised more than once for 2026-03: counted once, by APR-2026-0002; left out: APR-2026-0008 (appraisal-duplicate)."), true)
 }
+
+// A follow_up_of naming another employee's appraisal follows nobody up:
+// the earlier appraisal's improvement is not "followed up" by it, and no
+// measures are asked of it.
+func TestAppraisalsFollowUpOfAnotherEmployee(t *testing.T) {
+	docs := appraisalSet(t)
+	// APR-2026-0006 is b's and follows up b's APR-2025-0002; here it is a's
+	// (0.6×70+0.4×70 = 70, meets)
+	docs[4] = appraisal("APR-2026-0006", "acknowledged", "a", "2026-H1", 70, 70, "follow_up_of: APR-2025-0002\n")
+	docs[3] = appraisal("APR-2026-0001", "reviewed", "e", "2026-H1", 70, 60, "")
+	c := ctxAt(t, set(t, docs...), "2026-11-26T15:00:00+08:00")
+	for _, b := range AppraisalsReport(c, nil).BelowStandard {
+		if b.ID == "APR-2025-0002" {
+			eq(t, "follow-up", b.FollowUp, "")
+			eq(t, "status", b.ImprovementStatus, ImprovementOverdue)
+		}
+	}
+}

@@ -4,11 +4,16 @@ import (
 	"strconv"
 
 	"github.com/opsbook/opsbook/pkg/config"
+	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/shopspring/decimal"
 )
 
 var hundred = decimal.NewFromInt(100)
+
+func init() {
+	Catalog = append(Catalog, Rule{"follow-up", diag.Error, "an appraisal's follow_up_of names itself or an appraisal of another employee"})
+}
 
 // Score is an appraisal's computed result.
 type Score struct {
@@ -30,6 +35,13 @@ func AppraisalScore(rec *record.Record, p *config.Policy) Score {
 	s.Total = s.Total.Div(hundred)
 	s.Rating = p.Rating(s.Total)
 	return s
+}
+
+// FollowsUp reports whether a may follow up prev (its follow_up_of):
+// another appraisal of the same employee. The reports count a follow-up
+// only then.
+func FollowsUp(a, prev *record.Record) bool {
+	return prev.ID != a.ID && prev.Str("employee") == a.Str("employee")
 }
 
 // BelowStandard reports whether a rating needs an improvement plan.
@@ -73,7 +85,16 @@ func (r *run) appraisal(rec *record.Record) {
 	if BelowStandard(s.Rating) && st != "draft" && !rec.Has("improvement") {
 		r.errorf(rec, "indicators", "state-needs", "rated %s (total %s): a %s appraisal needs an improvement plan (improvement: goals, coach, review_date)", ratingWord(s.Rating), s.Total.String(), stateWord(st))
 	}
-	if prev := r.Set.Get(rec.Str("follow_up_of")); prev != nil && prev.Kind == record.Appraisal && BelowStandard(s.Rating) && BelowStandard(AppraisalScore(prev, r.Policy).Rating) && !rec.Has("measures") {
+	prev := r.Set.Get(rec.Str("follow_up_of"))
+	if prev != nil && prev.Kind == record.Appraisal && !FollowsUp(rec, prev) {
+		if prev.ID == rec.ID {
+			r.errorf(rec, "follow_up_of", "follow-up", "%s follows up itself: follow_up_of names the earlier appraisal of the same employee", rec.ID)
+		} else {
+			r.errorf(rec, "follow_up_of", "follow-up", "follow_up_of names %s, an appraisal of %s, not of %s: a follow-up is of the same employee", prev.ID, orNone(prev.Str("employee")), orNone(emp))
+		}
+		prev = nil // no measures are asked of another person's rating
+	}
+	if prev != nil && prev.Kind == record.Appraisal && BelowStandard(s.Rating) && BelowStandard(AppraisalScore(prev, r.Policy).Rating) && !rec.Has("measures") {
 		r.warnf(rec, "follow_up_of", "measures-required", "%s is below standard again after %s: measures required (§6.2.3): the director records them (measures: action, date, by)", emp, prev.ID)
 	}
 }

@@ -125,3 +125,36 @@ func TestNDADates(t *testing.T) {
 		t.Errorf("same day: %v", ds)
 	}
 }
+
+// follow_up_of names an earlier appraisal of the same employee: one of
+// another employee, or the appraisal itself, is an error, and asks no
+// measures of anyone.
+func TestAppraisalFollowUp(t *testing.T) {
+	low := "  - name: a\n    weight: 100\n    score: 45\n"
+	imp := "improvement:\n  goals: g\n"
+	first := appraisal("submitted", low, imp)
+	other := strings.Replace(first, "employee: li.wei\nappraiser: zhang.min", "employee: zhang.min\nappraiser: wang.fang", 1)
+	for _, c := range []struct {
+		name, first, follow, msg string
+	}{
+		{"same employee", first, "APR-2026-0001", ""},
+		{"another employee", other, "APR-2026-0001", "follow_up_of names APR-2026-0001, an appraisal of zhang.min, not of li.wei"},
+		{"itself", first, "APR-2026-0002", "APR-2026-0002 follows up itself"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ds := check(t, map[string]string{aprPath: c.first, apr2Path: strings.Replace(second("submitted", "period: 2026-H2\n"), twoIndicators, low, 1) + imp + "follow_up_of: " + c.follow + "\n"})
+			var got []string
+			for _, d := range ds {
+				if d.Path == apr2Path && (d.Rule == "follow-up" || d.Rule == "measures-required") {
+					got = append(got, d.Rule+": "+d.Message)
+				}
+			}
+			switch {
+			case c.msg == "" && (len(got) != 1 || !strings.HasPrefix(got[0], "measures-required")):
+				t.Errorf("same employee below twice: %v", got)
+			case c.msg != "" && (len(got) != 1 || !strings.HasPrefix(got[0], "follow-up: ") || !strings.Contains(got[0], c.msg)):
+				t.Errorf("want %q alone, got %v", c.msg, got)
+			}
+		})
+	}
+}

@@ -55,7 +55,28 @@ func checkCreate(a Actor, rec *record.Record, env Env) []*Refusal {
 	if r := checkAssignee(nil, rec, env); r != nil {
 		out = append(out, r)
 	}
+	if r := checkEmployee(nil, rec, env); r != nil {
+		out = append(out, r)
+	}
 	return out
+}
+
+// checkEmployee refuses an appraisal of a person who is no longer active
+// (created so, or its employee changed to one): they could never
+// acknowledge it, so it could never close. An appraisal whose employee
+// left afterwards is left as it is.
+func checkEmployee(before, after *record.Record, env Env) *Refusal {
+	if after.Kind != record.Appraisal {
+		return nil
+	}
+	h := after.Str("employee")
+	if h == "" || before != nil && before.Str("employee") == h {
+		return nil
+	}
+	if p, ok := env.People[h]; ok && !p.Active {
+		return refuse(after, RuleEmployeeInactive, "employee", "%s may not appraise %s, who is not active (no longer in the department): the employee acknowledges an appraisal before it closes", describe(after), h)
+	}
+	return nil
 }
 
 // checkAssignee refuses handing a complaint or a task to a person who is
@@ -182,6 +203,9 @@ func checkEdit(a Actor, before, after *record.Record, env Env) []*Refusal {
 	}
 	out := checkRights(a, before, after, env)
 	if r := checkAssignee(before, after, env); r != nil {
+		out = append(out, r)
+	}
+	if r := checkEmployee(before, after, env); r != nil {
 		out = append(out, r)
 	}
 	if before.Kind == record.Appraisal && (before.Str("appraiser") != after.Str("appraiser") || before.Str("employee") != after.Str("employee")) {
