@@ -44,6 +44,16 @@ func FollowsUp(a, prev *record.Record) bool {
 	return prev.ID != a.ID && prev.Str("employee") == a.Str("employee")
 }
 
+// AppraiserJudged reports whether an appraisal's appraiser is judged
+// against today's reports_to: until the director has reviewed it (draft,
+// submitted). A reviewed appraisal was made by the manager of its day: a
+// later change of who reports to whom (a team moved to another manager)
+// does not make it wrong, and is not refused for it.
+func AppraiserJudged(rec *record.Record) bool {
+	st := rec.Status()
+	return st == "draft" || st == "submitted"
+}
+
 // BelowStandard reports whether a rating needs an improvement plan.
 func BelowStandard(rating string) bool { return rating == "below" || rating == "unsatisfactory" }
 
@@ -72,7 +82,7 @@ func (r *run) appraisal(rec *record.Record) {
 	emp, apr := rec.Str("employee"), rec.Str("appraiser")
 	if emp != "" && emp == apr {
 		r.errorf(rec, "appraiser", "appraisal-self", "%s appraises themselves: the appraiser must be someone else (four eyes)", apr)
-	} else if e, a := r.Set.Get(emp), r.Set.Get(apr); e != nil && a != nil && a.Kind == record.Person && e.Kind == record.Person {
+	} else if e, a := r.Set.Get(emp), r.Set.Get(apr); e != nil && a != nil && a.Kind == record.Person && e.Kind == record.Person && AppraiserJudged(rec) {
 		if e.Str("reports_to") != apr && a.Str("role") != "director" {
 			r.errorf(rec, "appraiser", "appraisal-appraiser", "%s is neither %s's manager (reports_to: %s) nor the director", apr, emp, e.Str("reports_to"))
 		}

@@ -158,3 +158,48 @@ func TestAppraisalFollowUp(t *testing.T) {
 		})
 	}
 }
+
+// A team moved to another manager (li.wei now reports to chen.hao, and
+// zhang.min to chen.hao): what was done down the line of its day stays
+// right (a reviewed or closed appraisal, a done or cancelled task, an
+// acknowledged status report); what still waits on the old line is named
+// (a draft or submitted appraisal, an open task, a report not yet
+// acknowledged).
+func TestReportsToMovedLater(t *testing.T) {
+	moved := withTeam(map[string]string{
+		liWeiPath:                       strings.Replace(base[liWeiPath], "reports_to: zhang.min", "reports_to: chen.hao", 1),
+		"records/people/zhang.min.yaml": strings.Replace(base["records/people/zhang.min.yaml"], "reports_to: wang.fang", "reports_to: chen.hao", 1),
+	})
+	for _, c := range []struct {
+		name, path, text, rule string
+		judged               bool
+	}{
+		{"closed appraisal", aprPath, appraisal("closed", twoIndicators, "total: 86.6\nrating: exceeds\noutcome: {none: true}\n"), "appraisal-appraiser", false},
+		{"reviewed appraisal", aprPath, appraisal("reviewed", twoIndicators, "total: 86.6\nrating: exceeds\n"), "appraisal-appraiser", false},
+		{"submitted appraisal", aprPath, appraisal("submitted", twoIndicators, "total: 86.6\nrating: exceeds\n"), "appraisal-appraiser", true},
+		{"draft appraisal", aprPath, appraisal("draft", twoIndicators, ""), "appraisal-appraiser", true},
+		{"done task", tskPath, task("done", "done: 2026-11-20\nresult: r\n"), "task-assignee", false},
+		{"cancelled task", tskPath, task("cancelled", ""), "task-assignee", false},
+		{"open task", tskPath, task("open", ""), "task-assignee", true},
+		{"acknowledged report", rptPath, statusReport("acknowledged", "2026-11-25") + "acknowledged_at: 2026-11-25T19:00:00+08:00\n", "report-to", false},
+		{"submitted report", rptPath, statusReport("submitted", "2026-11-25"), "report-to", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			files := map[string]string{c.path: c.text}
+			for k, v := range moved {
+				files[k] = v
+			}
+			ds := check(t, files)
+			found := false
+			for _, d := range ds {
+				found = found || d.Path == c.path && d.Rule == c.rule
+				if d.Severity == diag.Error && d.Rule != c.rule {
+					t.Errorf("another error: %v", d)
+				}
+			}
+			if found != c.judged {
+				t.Errorf("%s found %v, want %v: %v", c.rule, found, c.judged, ds)
+			}
+		})
+	}
+}

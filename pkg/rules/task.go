@@ -63,6 +63,11 @@ func (r *run) taskAssignee(rec *record.Record) {
 	if boss == nil || who == nil || boss.Kind != record.Person || who.Kind != record.Person {
 		return // ref-missing says so
 	}
+	if st := rec.Status(); st == "done" || st == "cancelled" {
+		// assigned down the line of its day: a later change of reports_to
+		// does not make it wrong (nor is refused for it)
+		return
+	}
 	switch {
 	case by == to:
 		r.errorf(rec, "assignee", "task-assignee", "%s assigns a task to themselves: a task goes to someone below its assigner", by)
