@@ -172,7 +172,7 @@ func TestReportsToMovedLater(t *testing.T) {
 	})
 	for _, c := range []struct {
 		name, path, text, rule string
-		judged               bool
+		judged                 bool
 	}{
 		{"closed appraisal", aprPath, appraisal("closed", twoIndicators, "total: 86.6\nrating: exceeds\noutcome: {none: true}\n"), "appraisal-appraiser", false},
 		{"reviewed appraisal", aprPath, appraisal("reviewed", twoIndicators, "total: 86.6\nrating: exceeds\n"), "appraisal-appraiser", false},
