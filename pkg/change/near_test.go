@@ -537,6 +537,9 @@ func TestEachRuleBothWays(t *testing.T) {
 		{"task-assignee", "wang.fang", // a task given to its own assigner
 			[]edit{{"TSK-2026-0002", map[string]string{"assignee": "wang.fang"}}},
 			[]edit{{"TSK-2026-0002", map[string]string{"assignee": "zhang.min"}}}, false, false},
+		{"expense-date", "wang.fang", // a claim dated ahead
+			[]edit{{"EXP-2026-0030", map[string]string{"date": "2026-12-05"}}},
+			[]edit{{"EXP-2026-0030", map[string]string{"date": "2026-11-26"}}}, false, false},
 		{"date-order", "wang.fang", // a funded project planned to end before it starts
 			[]edit{{"PRJ-2026-0003", map[string]string{"planned.end": "2026-07-31"}}},
 			[]edit{{"PRJ-2026-0003", map[string]string{"planned.end": "2027-01-31"}}}, false, false},

@@ -28,6 +28,11 @@ func (r *run) expense(rec *record.Record) {
 			r.errorf(rec, "amount", "items-sum", "amount %s differs from the sum of its %d items, %s (difference %s)", amount, len(items), sum, amount.Sub(sum))
 		}
 	}
+	if d := rec.Str("date"); r.StillToCome(d) {
+		// a claim reimburses money spent: one dated ahead would also
+		// weigh on a budget line (its year's) before anything was spent
+		r.errorf(rec, "date", "expense-date", "dated %s, a day still to come: a claim is for money already spent", d)
+	}
 	st := rec.Status()
 	if ok && st != "draft" && st != "returned" && st != "rejected" && amount.GreaterThan(r.Policy.ReceiptRequiredAbove) && !rec.Has("receipt") {
 		if len(items) == 0 {

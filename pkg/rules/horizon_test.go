@@ -54,6 +54,11 @@ func TestHorizonOfEachTimedRule(t *testing.T) {
 			"2026-11-26T15:00:00+08:00", "2026-11-26T18:00:00+08:00", "complaint-time"},
 		{"acknowledged in the future", map[string]string{cmpPath: complaint("acknowledged", "low", "assignee: li.wei\nacknowledged_at: 2026-11-20T11:00:00+08:00\n")},
 			"2026-11-20T10:00:00+08:00", "2026-11-20T11:00:00+08:00", "complaint-time"},
+		// a date is still to come until it begins in UTC+14
+		{"a claim dated ahead", map[string]string{expPath: strings.Replace(expense("draft", "10.00", ""), "date: 2026-03-01", "date: 2026-11-28", 1)},
+			"2026-11-26T15:00:00+08:00", "2026-11-27T18:00:00+08:00", "expense-date"},
+		{"a task done ahead", map[string]string{tskPath: task("done", "result: r\ndone: 2026-11-28\n")},
+			"2026-11-26T15:00:00+08:00", "2026-11-27T18:00:00+08:00", "action-done"},
 		{"no update to the customer (48h)", map[string]string{cmpPath: complaint("acknowledged", "low", "assignee: li.wei\nacknowledged_at: 2026-11-20T09:30:00+08:00\nupdates: [{at: 2026-11-21T10:00:00+08:00, by: li.wei, note: n}]\n")},
 			"2026-11-22T12:00:00+08:00", "2026-11-23T10:00:00+08:00", "complaint-update"},
 	}
@@ -135,6 +140,32 @@ func TestDayBoundOfEachDatedRule(t *testing.T) {
 			after := checkAt(t, c.files, last.Add(time.Nanosecond), nil)
 			if count(after, c.rule) == count(before, c.rule) {
 				t.Errorf("%s did not change at midnight:\n%s\nthen\n%s", c.rule, judged(before), judged(after))
+			}
+		})
+	}
+}
+
+// TestStillToComeInAnotherZone: CI judges in UTC what the department
+// wrote in Shanghai. At 07:30 in Shanghai (23:30 UTC the day before) a
+// task done, a claim dated, a breach reported today in Shanghai is not
+// in the future for CI; two days ahead it is, everywhere.
+func TestStillToComeInAnotherZone(t *testing.T) {
+	ci := at("2026-11-26T23:30:00Z")
+	for _, c := range []struct {
+		name, path, rule string
+		text             func(day string) string
+	}{
+		{"task done", tskPath, "action-done", func(d string) string { return task("done", "result: r\ndone: "+d+"\n") }},
+		{"claim dated", expPath, "expense-date", func(d string) string {
+			return strings.Replace(expense("draft", "10.00", ""), "date: 2026-03-01", "date: "+d, 1)
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if n := count(checkAt(t, withTeam(map[string]string{c.path: c.text("2026-11-27")}), ci, nil), c.rule); n != 0 {
+				t.Errorf("Shanghai's today is in the future for UTC: %d %s", n, c.rule)
+			}
+			if n := count(checkAt(t, withTeam(map[string]string{c.path: c.text("2026-11-28")}), ci, nil), c.rule); n != 1 {
+				t.Errorf("a day still to come everywhere: %d %s, want 1", n, c.rule)
 			}
 		})
 	}

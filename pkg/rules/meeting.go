@@ -83,7 +83,7 @@ func (r *run) meeting(rec *record.Record) {
 		}
 		// minutes are of a meeting held: dated next month, they would
 		// also silence the missed-meeting warning until then
-		if d := rec.Str("date"); d > r.Now.Format(time.DateOnly) {
+		if d := rec.Str("date"); r.StillToCome(d) {
 			r.errorf(rec, "date", "state-needs", "published minutes are of a meeting held: its date %s is in the future", d)
 		}
 	}
@@ -110,7 +110,7 @@ func (r *run) doneDate(rec *record.Record, p, status string) {
 		r.errorf(rec, p+".status", "action-done", "%q is done but has no done date (%s.done)", rec.Str(p+".title"), p)
 	case status != "done" && done != "":
 		r.errorf(rec, p+".done", "action-done", "%q has a done date but is %s", rec.Str(p+".title"), stateWord(status))
-	case done != "" && done > r.Now.Format(time.DateOnly):
+	case r.StillToCome(done):
 		r.errorf(rec, p+".done", "action-done", "%q was done on %s, a date still to come", rec.Str(p+".title"), done)
 	}
 }

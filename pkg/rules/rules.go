@@ -126,6 +126,7 @@ var Catalog = []Rule{
 	{"people-key", diag.Error, "one key registered to two people (signatures and encrypted fields would name either)"},
 	{"items-sum", diag.Error, "expense items do not add up to the amount"},
 	{"receipt-required", diag.Error, "a submitted claim over the receipt threshold without receipts"},
+	{"expense-date", diag.Error, "a claim dated after today"},
 	{"attachment-missing", diag.Warning, "an attachment that does not exist (an error once the record is past its first state, and always for a listed one)"},
 	{"attachment-unlisted", diag.Warning, "a path an attachment field names that is not in the record's attachments list with its sha256 (an error once the record is past its first state)"},
 	{"attachment-path", diag.Error, "a listed attachment outside attachments/, escaping with '..', or listed twice"},

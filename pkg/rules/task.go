@@ -25,7 +25,7 @@ func (r *run) task(rec *record.Record) {
 			r.errorf(rec, "done", "action-done", "a task %s has no done date", stateWord(st))
 		}
 	}
-	if d := rec.Str("done"); d != "" && d > r.Now.Format(time.DateOnly) {
+	if d := rec.Str("done"); r.StillToCome(d) {
 		r.errorf(rec, "done", "action-done", "done on %s, a date still to come", d)
 	}
 	if due := rec.Str("due"); (st == "open" || st == "doing") && due != "" && due < r.Now.Format(time.DateOnly) {
@@ -42,15 +42,16 @@ func (r *run) task(rec *record.Record) {
 // calendar date is the schema's to report.
 func (r *run) dateOrder(rec *record.Record, start, end string) {
 	s, e := rec.Str(start), rec.Str(end)
-	if _, err := time.Parse(time.DateOnly, s); err != nil {
-		return
-	}
-	if _, err := time.Parse(time.DateOnly, e); err != nil {
-		return
-	}
-	if e < s {
+	if validDate(s) && validDate(e) && e < s {
 		r.errorf(rec, end, "date-order", "%s %s is before %s %s", end, e, start, s)
 	}
+}
+
+// validDate tells whether s is a calendar date (YYYY-MM-DD); a field that
+// holds anything else is the schema's to report.
+func validDate(s string) bool {
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil
 }
 
 // taskAssignee checks that a task goes down the line (§2.2.3): a manager
@@ -96,14 +97,13 @@ func ReportsTo(set *record.Set, who, boss string) bool {
 // allowed (plans written before tasks carried one); it counts as done at
 // an unknown date in the on-time measure.
 func (r *run) planTaskDates(rec *record.Record) {
-	today := r.Now.Format(time.DateOnly)
 	for i := range rec.List("tasks") {
 		p := "tasks." + strconv.Itoa(i)
 		done, status := rec.Str(p+".done"), orDefault(rec.Str(p+".status"), "todo")
 		switch {
 		case done != "" && status != "done":
 			r.errorf(rec, p+".done", "action-done", "%q has a done date but is %s", rec.Str(p+".title"), stateWord(status))
-		case done > today:
+		case r.StillToCome(done):
 			r.errorf(rec, p+".done", "action-done", "%q was done on %s, a date still to come", rec.Str(p+".title"), done)
 		}
 	}

@@ -286,7 +286,7 @@ func (r *run) training(rec *record.Record) {
 			r.errorf(rec, p+".hours", "training-attendance", "%s attended %s hours of a %s-hour session", person, h, session)
 		}
 	}
-	if held && rec.Str("date") > r.Now.Format("2006-01-02") {
+	if held && r.StillToCome(rec.Str("date")) {
 		r.errorf(rec, "date", "state-needs", "a %s training took place: its date %s is in the future", stateWord(st), rec.Str("date"))
 	}
 	if st == "evaluated" && !rec.Has("evaluation") {
@@ -351,7 +351,7 @@ func (r *run) violation(rec *record.Record) {
 	if d, rep := rec.Str("date"), rec.Str("reported_on"); d != "" && rep != "" && d > rep {
 		r.errorf(rec, "date", "violation-date", "the breach (%s) is dated after its report (%s)", d, rep)
 	}
-	if rep := rec.Str("reported_on"); rep > r.Now.Format("2006-01-02") {
+	if rep := rec.Str("reported_on"); r.StillToCome(rep) {
 		r.errorf(rec, "reported_on", "violation-date", "reported_on %s is in the future", rep)
 	}
 	switch st := rec.Status(); st {
