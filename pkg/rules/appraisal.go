@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/opsbook/opsbook/pkg/config"
@@ -12,7 +13,8 @@ import (
 var hundred = decimal.NewFromInt(100)
 
 func init() {
-	Catalog = append(Catalog, Rule{"follow-up", diag.Error, "an appraisal's follow_up_of names itself or an appraisal of another employee"})
+	Catalog = append(Catalog, Rule{"follow-up", diag.Error, "an appraisal's follow_up_of names itself or an appraisal of another employee"},
+		Rule{"appraisal-period", diag.Error, "an appraisal past draft of a period that has not begun"})
 }
 
 // Score is an appraisal's computed result.
@@ -42,6 +44,37 @@ func AppraisalScore(rec *record.Record, p *config.Policy) Score {
 // only then.
 func FollowsUp(a, prev *record.Record) bool {
 	return prev.ID != a.ID && prev.Str("employee") == a.Str("employee")
+}
+
+// PeriodStart is the first day (YYYY-MM-DD) of an appraisal period
+// ("2026", "2026-H2", "2026-Q3", "2026-03"); "" for another text.
+func PeriodStart(p string) string {
+	if len(p) < 4 {
+		return ""
+	}
+	y, rest := p[:4], p[4:]
+	if _, err := strconv.Atoi(y); err != nil {
+		return ""
+	}
+	month := ""
+	switch {
+	case rest == "":
+		month = "01"
+	case rest == "-H1":
+		month = "01"
+	case rest == "-H2":
+		month = "07"
+	case len(rest) == 3 && rest[:2] == "-Q" && rest[2] >= '1' && rest[2] <= '4':
+		month = fmt.Sprintf("%02d", int(rest[2]-'1')*3+1)
+	case len(rest) == 3 && rest[0] == '-':
+		if m, err := strconv.Atoi(rest[1:]); err == nil && m >= 1 && m <= 12 {
+			month = rest[1:]
+		}
+	}
+	if month == "" {
+		return ""
+	}
+	return y + "-" + month + "-01"
 }
 
 // AppraiserJudged reports whether an appraisal's appraiser is judged
@@ -88,6 +121,9 @@ func (r *run) appraisal(rec *record.Record) {
 		}
 	}
 	st := rec.Status()
+	if start := PeriodStart(rec.Str("period")); start != "" && st != "draft" && r.StillToCome(start) {
+		r.errorf(rec, "period", "appraisal-period", "%s appraises %s, which begins on %s: a period is appraised once it is under way (a draft may be prepared ahead)", rec.ID, rec.Str("period"), start)
+	}
 	if len(rec.List("indicators")) > 0 {
 		r.outcome(rec, s.Rating)
 		r.catalogue(rec)

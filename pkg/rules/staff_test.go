@@ -203,3 +203,29 @@ func TestReportsToMovedLater(t *testing.T) {
 		})
 	}
 }
+
+// An appraisal past draft of a period not yet begun: an error (a typo of
+// the year, or scores for work not yet done); a draft may be prepared.
+func TestAppraisalPeriodToCome(t *testing.T) {
+	for p, want := range map[string]string{"2026": "2026-01-01", "2026-H1": "2026-01-01", "2026-H2": "2026-07-01", "2026-Q4": "2026-10-01", "2026-12": "2026-12-01", "2026-Q5": "", "2026-13": "", "20x6": ""} {
+		if got := PeriodStart(p); got != want {
+			t.Errorf("PeriodStart(%s) = %q, want %q", p, got, want)
+		}
+	}
+	for _, c := range []struct {
+		status, period string
+		err            bool
+	}{
+		{"submitted", "2027-H1", true},
+		{"reviewed", "2026-12", true},
+		{"draft", "2027-H1", false},
+		{"submitted", "2026-H2", false},
+		{"submitted", "2026-11", false},
+	} {
+		text := strings.Replace(appraisal(c.status, twoIndicators, "total: 86.6\nrating: exceeds\n"), "period: 2026-H1", "period: "+c.period, 1)
+		ds := check(t, map[string]string{aprPath: text})
+		if got := has(ds, aprPath, "appraisal-period", diag.Error, "APR-2026-0001 appraises "+c.period+", which begins on "); got != c.err {
+			t.Errorf("%s %s: %v", c.status, c.period, ds)
+		}
+	}
+}
