@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/config"
@@ -58,7 +59,36 @@ func checkCreate(a Actor, rec *record.Record, env Env) []*Refusal {
 	if r := checkEmployee(nil, rec, env); r != nil {
 		out = append(out, r)
 	}
+	if r := checkAttendees(nil, rec, env); r != nil {
+		out = append(out, r)
+	}
 	return out
+}
+
+// checkAttendees refuses inviting to a training a person who is no longer
+// active: they cannot attend, and the session's attendance would count
+// them as invited and absent. Only the attendees a change adds are
+// judged: one invited before they left stays as they were.
+func checkAttendees(before, after *record.Record, env Env) *Refusal {
+	if after.Kind != record.Training {
+		return nil
+	}
+	had := map[string]bool{}
+	if before != nil {
+		for i := range before.List("attendees") {
+			had[before.Str("attendees."+strconv.Itoa(i)+".person")] = true
+		}
+	}
+	for i := range after.List("attendees") {
+		h := after.Str("attendees." + strconv.Itoa(i) + ".person")
+		if h == "" || had[h] {
+			continue
+		}
+		if p, ok := env.People[h]; ok && !p.Active {
+			return refuse(after, RuleAttendeeInactive, "attendees."+strconv.Itoa(i)+".person", "%s may not invite %s, who is not active (no longer in the department): they cannot attend, and would count as absent", describe(after), h)
+		}
+	}
+	return nil
 }
 
 // checkEmployee refuses an appraisal of a person who is no longer active
@@ -206,6 +236,9 @@ func checkEdit(a Actor, before, after *record.Record, env Env) []*Refusal {
 		out = append(out, r)
 	}
 	if r := checkEmployee(before, after, env); r != nil {
+		out = append(out, r)
+	}
+	if r := checkAttendees(before, after, env); r != nil {
 		out = append(out, r)
 	}
 	if before.Kind == record.Appraisal && (before.Str("appraiser") != after.Str("appraiser") || before.Str("employee") != after.Str("employee")) {

@@ -34,6 +34,9 @@ const (
 	// RuleEmployeeInactive: an appraisal of a person who is not active
 	// (by new, set or edit): they could never acknowledge it.
 	RuleEmployeeInactive = "employee-inactive"
+	// RuleAttendeeInactive: a person who is not active invited to a
+	// training (by new, set or edit).
+	RuleAttendeeInactive = "attendee-inactive"
 	// RuleYearOpen: a year's record closed before its year is over.
 	RuleYearOpen = "year-open"
 )
