@@ -229,3 +229,20 @@ func TestAppraisalPeriodToCome(t *testing.T) {
 		}
 	}
 }
+
+// A closed project owes an appraisal to every team member but one who has
+// left: nobody may appraise them any more.
+func TestClosedProjectMemberLeft(t *testing.T) {
+	prj := "records/projects/2026/PRJ-2026-0001.yaml"
+	closed := strings.Replace(base[prj], "proposed", "closed", 1) + "team: [li.wei]\nfeasibility: {report: r, conclusion: feasible}\nclosure: {summary: s, lessons: [l]}\n"
+	files := map[string]string{prj: closed, plnPath: plan("completed", planBody)}
+	if ds := check(t, files); !has(ds, prj, "state-needs", diag.Error, "appraisal of li.wei naming project PRJ-2026-0001") {
+		t.Fatalf("active member: %v", ds)
+	}
+	files[liWeiPath] = strings.Replace(base[liWeiPath], "emails:", "active: false\nemails:", 1)
+	for _, d := range check(t, files) {
+		if d.Path == prj && d.Severity == diag.Error {
+			t.Errorf("member who left: %v", d)
+		}
+	}
+}
