@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/config"
@@ -20,6 +22,7 @@ func init() {
 	Catalog = append(Catalog,
 		Rule{"nda-missing", diag.Warning, "an active member of staff without a valid confidentiality agreement (nda missing, not yet signed or expired)"},
 		Rule{"classification-minimum", diag.Error, "a record classified below its kind's minimum (policy classification)"},
+		Rule{"reports-to", diag.Error, "a person who reports to themselves, directly or through others (reports_to)"},
 		Rule{"nda-required", diag.Error, "under require_nda, an open confidential record names an active person without a valid confidentiality agreement"},
 	)
 }
@@ -101,6 +104,32 @@ func NDAOutOfOrder(person *record.Record) bool {
 func isDate(s string) bool {
 	_, err := time.Parse("2006-01-02", s)
 	return err == nil
+}
+
+// reportsTo: a person's line (reports_to) ends: it names neither the
+// person themselves nor, through others, comes back to them. Placed on
+// every person of the loop.
+func (r *run) reportsTo(person *record.Record) {
+	line := []string{person.ID}
+	for h := person.Str("reports_to"); h != ""; {
+		if h == person.ID {
+			if len(line) == 1 {
+				r.errorf(person, "reports_to", "reports-to", "%s reports to themselves (reports_to): a person reports to someone else, or (the top of the line) to nobody", person.ID)
+			} else {
+				r.errorf(person, "reports_to", "reports-to", "%s's line (reports_to) comes back to them: %s", person.ID, strings.Join(append(line, h), " → "))
+			}
+			return
+		}
+		if slices.Contains(line, h) {
+			return // a loop above them: its people are told
+		}
+		line = append(line, h)
+		p := r.Set.Get(h)
+		if p == nil || p.Kind != record.Person {
+			return // ref-missing says so
+		}
+		h = p.Str("reports_to")
+	}
 }
 
 func (r *run) nda(person *record.Record) {

@@ -288,6 +288,7 @@ func (r *run) record(rec *record.Record) {
 	r.encrypted(rec)
 	switch rec.Kind {
 	case record.Person:
+		r.reportsTo(rec)
 		r.nda(rec)
 		r.readerKeys(rec)
 	case record.Expense:

@@ -246,3 +246,23 @@ func TestClosedProjectMemberLeft(t *testing.T) {
 		}
 	}
 }
+
+// A line (reports_to) ends: nobody reports to themselves, directly or in
+// a loop; each person of a loop is told.
+func TestReportsToLoopRule(t *testing.T) {
+	zm := "records/people/zhang.min.yaml"
+	ds := check(t, map[string]string{liWeiPath: strings.Replace(base[liWeiPath], "reports_to: zhang.min", "reports_to: li.wei", 1)})
+	if !has(ds, liWeiPath, "reports-to", diag.Error, "li.wei reports to themselves (reports_to)") {
+		t.Errorf("self: %v", ds)
+	}
+	ds = check(t, map[string]string{zm: strings.Replace(base[zm], "reports_to: wang.fang", "reports_to: li.wei", 1)})
+	if !has(ds, zm, "reports-to", diag.Error, "zhang.min's line (reports_to) comes back to them: zhang.min → li.wei → zhang.min") ||
+		!has(ds, liWeiPath, "reports-to", diag.Error, "li.wei's line (reports_to) comes back to them: li.wei → zhang.min → li.wei") {
+		t.Errorf("loop: %v", ds)
+	}
+	for _, d := range check(t, nil) {
+		if d.Rule == "reports-to" {
+			t.Errorf("base: %v", d)
+		}
+	}
+}
