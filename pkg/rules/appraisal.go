@@ -2,7 +2,9 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
@@ -14,7 +16,8 @@ var hundred = decimal.NewFromInt(100)
 
 func init() {
 	Catalog = append(Catalog, Rule{"follow-up", diag.Error, "an appraisal's follow_up_of names itself or an appraisal of another employee"},
-		Rule{"appraisal-period", diag.Error, "an appraisal past draft of a period that has not begun"})
+		Rule{"appraisal-period", diag.Error, "an appraisal past draft of a period that has not begun"},
+		Rule{"appraisal-project", diag.Error, "a project appraisal of someone neither on the project's team nor its owner"})
 }
 
 // Score is an appraisal's computed result.
@@ -118,6 +121,13 @@ func (r *run) appraisal(rec *record.Record) {
 	} else if e, a := r.Set.Get(emp), r.Set.Get(apr); e != nil && a != nil && a.Kind == record.Person && e.Kind == record.Person && AppraiserJudged(rec) {
 		if e.Str("reports_to") != apr && a.Str("role") != "director" {
 			r.errorf(rec, "appraiser", "appraisal-appraiser", "%s is neither %s's manager (reports_to: %s) nor the director", apr, emp, e.Str("reports_to"))
+		}
+	}
+	if prj := r.Set.Get(rec.Str("project")); prj != nil && prj.Kind == record.Project && emp != "" && emp != prj.Str("owner") && !slices.Contains(prj.Strings("team"), emp) {
+		if team := prj.Strings("team"); len(team) > 0 {
+			r.errorf(rec, "project", "appraisal-project", "%s is not on the team of %s (team: %s; owner: %s): a project appraisal is of one of its people", emp, prj.ID, strings.Join(team, ", "), orNone(prj.Str("owner")))
+		} else {
+			r.errorf(rec, "project", "appraisal-project", "%s is not the owner of %s (%s), which has no team: a project appraisal is of one of its people", emp, prj.ID, orNone(prj.Str("owner")))
 		}
 	}
 	st := rec.Status()

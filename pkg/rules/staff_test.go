@@ -266,3 +266,28 @@ func TestReportsToLoopRule(t *testing.T) {
 		}
 	}
 }
+
+// A project appraisal is of one of the project's people: its team or its
+// owner.
+func TestAppraisalProject(t *testing.T) {
+	prj := "records/projects/2026/PRJ-2026-0001.yaml"
+	withTeam := strings.Replace(base[prj], "owner: zhang.min\n", "owner: zhang.min\nteam: [li.wei]\n", 1)
+	apr := func(emp, apr string) string {
+		return strings.Replace(strings.Replace(appraisal("draft", twoIndicators, ""), "period: 2026-H1", "project: PRJ-2026-0001", 1), "employee: li.wei\nappraiser: zhang.min", "employee: "+emp+"\nappraiser: "+apr, 1)
+	}
+	for _, c := range []struct {
+		name, project, appraisal string
+		err                      bool
+	}{
+		{"a team member", withTeam, apr("li.wei", "zhang.min"), false},
+		{"the owner", withTeam, apr("zhang.min", "wang.fang"), false},
+		{"no team", base[prj], apr("li.wei", "zhang.min"), true},
+		{"another team", strings.Replace(withTeam, "[li.wei]", "[zhao.lei, xu.ke]", 1), apr("li.wei", "zhang.min"), true},
+	} {
+		ds := check(t, map[string]string{prj: c.project, aprPath: c.appraisal})
+		if got := has(ds, aprPath, "appraisal-project", diag.Error, "li.wei is not the owner of PRJ-2026-0001 (zhang.min), which has no team") ||
+			has(ds, aprPath, "appraisal-project", diag.Error, "li.wei is not on the team of PRJ-2026-0001 (team: zhao.lei, xu.ke; owner: zhang.min)"); got != c.err {
+			t.Errorf("%s: %v", c.name, ds)
+		}
+	}
+}
