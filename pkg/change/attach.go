@@ -141,7 +141,7 @@ func AttachEdits(s *Session, rec *record.Record, path, id string, src []byte, so
 		case attach.Regular:
 			have, err := attach.Read(s.Repo.Root, rel, maxAttachment*2)
 			if err != nil {
-				return nil, fmt.Errorf("%w: %v", ErrRepository, err)
+				return nil, i18n.Errorf("%w: %v", ErrRepository, err)
 			}
 			same := bytes.Equal(have, so.Data)
 			if encrypted {
@@ -253,7 +253,7 @@ func (s *Session) checkSealed(before, after *record.Record, pending map[string][
 	}
 	dirty, err := s.dirty(check)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrRepository, err)
+		return i18n.Errorf("%w: %v", ErrRepository, err)
 	}
 	if len(dirty) > 0 {
 		return refuse(strings.Join(dirty, ", "), i18n.P("is not committed as it is (untracked, or changed since HEAD)"), i18n.P("attach it with `opsbook attach %s FILE` (which commits it) or commit it with git", after.ID))
@@ -342,7 +342,7 @@ func (s *Session) uncommittedAttachments(edits []Edit, paths []string) error {
 	}
 	dirty, err := s.Git.Dirty(paths)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrRepository, err)
+		return i18n.Errorf("%w: %v", ErrRepository, err)
 	}
 	if len(dirty) == 0 {
 		return nil

@@ -38,7 +38,7 @@ import (
 var (
 	// ErrRepository: the repository cannot be used (not git, detached HEAD,
 	// merge in progress, read-only).
-	ErrRepository = errors.New("repository cannot be changed")
+	ErrRepository = i18n.NewError("repository cannot be changed")
 	// ErrUsage: the command was given something that cannot be (an id of
 	// the wrong shape, a record that does not exist).
 	ErrUsage = errors.New("usage")
@@ -166,11 +166,11 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Session, error) {
 	noCommit, now := o.NoCommit, o.Now
 	root, err := config.FindRoot(dir)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrRepository, err)
+		return nil, i18n.Errorf("%w: %v", ErrRepository, err)
 	}
 	g, err := gitstore.Open(root)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrRepository, err)
+		return nil, i18n.Errorf("%w: %v", ErrRepository, err)
 	}
 	unlock, err := lockAndRecover(ctx, g, o.Wait, o.Notes)
 	if err != nil {
@@ -179,7 +179,7 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Session, error) {
 	g.WaitGitLock(ctx)
 	if err := g.CheckState(); err != nil {
 		unlock()
-		return nil, fmt.Errorf("%w: %v", ErrRepository, err)
+		return nil, i18n.Errorf("%w: %v", ErrRepository, err)
 	}
 	if err := checkNow(g, now); err != nil && !o.Query {
 		unlock()
@@ -194,12 +194,12 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Session, error) {
 	}()
 	if !o.NoIndex {
 		if s.Repo, s.near, err = openNear(ctx, root); err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrRepository, err)
+			return nil, i18n.Errorf("%w: %v", ErrRepository, err)
 		}
 	}
 	if s.Repo == nil {
 		if s.Repo, err = repo.LoadWith(ctx, root, repo.Options{NoCache: o.NoIndex}); err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrRepository, err)
+			return nil, i18n.Errorf("%w: %v", ErrRepository, err)
 		}
 	}
 	s.Commit = !noCommit && s.Repo.Policy.Commit
@@ -893,7 +893,7 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 		return nil, err
 	}
 	if s.preview {
-		return nil, fmt.Errorf("%w: a preview session does not write", ErrRepository)
+		return nil, i18n.Errorf("%w: a preview session does not write", ErrRepository)
 	}
 	edits, err := s.seal(edits)
 	if err != nil {
@@ -934,7 +934,7 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 		reg := s.registryPaths(own)
 		dirty, err := s.Git.Dirty(append(append([]string(nil), recordPaths...), reg...))
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrRepository, err)
+			return nil, i18n.Errorf("%w: %v", ErrRepository, err)
 		}
 		var mine, others []string
 		for _, p := range dirty {
@@ -961,7 +961,7 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 				return nil, i18n.Errorf("stopped by a signal before writing; nothing was changed")
 			}
-			return nil, fmt.Errorf("writing: %w", err)
+			return nil, i18n.Errorf("writing: %w", err)
 		}
 		return res, nil
 	}
@@ -985,7 +985,7 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 		if hash == "" && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 			return nil, i18n.Errorf("stopped by a signal before the commit; nothing was changed")
 		}
-		return nil, fmt.Errorf("committing: %w", err)
+		return nil, i18n.Errorf("committing: %w", err)
 	}
 	res.Commit = hash
 	if err := s.checkCommitted(hash, edits); err != nil {
@@ -1013,7 +1013,7 @@ func (s *Session) checkRules(edits []Edit, after []*record.Record, pending map[s
 		// index for the next move.)
 		if !s.preview {
 			if err := s.Whole(); err != nil {
-				return fmt.Errorf("%w: %v", ErrRepository, err)
+				return i18n.Errorf("%w: %v", ErrRepository, err)
 			}
 		}
 		added, takes = s.judgeWhole(edits, after, pending, j.exact)

@@ -178,7 +178,7 @@ func encryptAttachments(s *Session, ed *record.Editor, rec *record.Record, reade
 		}
 		// every record that may list it: the whole department
 		if err := s.Whole(); err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrRepository, err)
+			return nil, i18n.Errorf("%w: %v", ErrRepository, err)
 		}
 		for _, other := range s.Repo.Set.Records {
 			if other.Path == rec.Path || other.ID == rec.ID {

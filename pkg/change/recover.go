@@ -51,7 +51,7 @@ func lockAndRecover(ctx context.Context, g *gitstore.Repo, wait time.Duration, n
 	for _, f := range fs {
 		if !f.Repaired {
 			unlock()
-			return nil, fmt.Errorf("%w: %s: %s; see `opsbook doctor`", ErrRepository, f.Path, f.Message)
+			return nil, i18n.Errorf("%w: %s: %s; see `opsbook doctor`", ErrRepository, f.Path, f.Human())
 		}
 	}
 	return unlock, nil
@@ -61,11 +61,11 @@ func say(w io.Writer, f Finding) {
 	if w == nil {
 		return
 	}
-	verb := "found"
+	verb := i18n.T("found")
 	if f.Repaired {
-		verb = "repaired"
+		verb = i18n.T("repaired")
 	}
-	fmt.Fprintf(w, "opsbook: %s %s: %s [%s]\n", verb, f.Path, f.Message, f.Code)
+	fmt.Fprintf(w, "opsbook: %s %s: %s [%s]\n", verb, f.Path, f.Human(), f.Code)
 }
 
 // lockedRecover takes the lock and runs recovery; the stale lock it took
@@ -87,14 +87,14 @@ func lockedRecover(ctx context.Context, g *gitstore.Repo, wait time.Duration, fi
 			return nil, nil, err
 		}
 		if serr := g.CheckState(); serr != nil {
-			return nil, nil, fmt.Errorf("%w: %v", ErrRepository, serr)
+			return nil, nil, i18n.Errorf("%w: %v", ErrRepository, serr)
 		}
-		return nil, nil, fmt.Errorf("%w: %v", ErrRepository, err)
+		return nil, nil, i18n.Errorf("%w: %v", ErrRepository, err)
 	}
 	more, err := g.Recover(dirs, fix)
 	if err != nil {
 		unlock()
-		return nil, nil, fmt.Errorf("%w: looking for an interrupted change: %v", ErrRepository, err)
+		return nil, nil, i18n.Errorf("%w: looking for an interrupted change: %v", ErrRepository, err)
 	}
 	return append(fs, more...), unlock, nil
 }
@@ -116,11 +116,11 @@ func scanDirs(root string) []string {
 func Doctor(ctx context.Context, dir string, wait time.Duration, fix bool) ([]Finding, error) {
 	root, err := config.FindRoot(dir)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrRepository, err)
+		return nil, i18n.Errorf("%w: %v", ErrRepository, err)
 	}
 	g, err := gitstore.Open(root)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrRepository, err)
+		return nil, i18n.Errorf("%w: %v", ErrRepository, err)
 	}
 	fs, unlock, err := lockedRecover(ctx, g, wait, fix, scanDirs(root))
 	if err != nil {

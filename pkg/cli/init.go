@@ -29,13 +29,15 @@ type initOpts struct {
 const initLong = `Init creates a records repository in DIR (default: the current folder): git
 (unless DIR already is one), .opsbook.yaml with the default policy written out,
 the records folders, attachments/, a README stub for the department, and the
-first person — you — and commits them as that person. The handle defaults to
-the part of the email before @. Usually the first person is the director.`
+first person — you — and commits them as that person. The name and email
+default to those you gave git (user.name and user.email, or GIT_AUTHOR_NAME
+and GIT_AUTHOR_EMAIL), the handle to the part of the email before @. Usually
+the first person is the director.`
 
 func newInitCmd(g *global) *cobra.Command {
 	o := &initOpts{global: g}
 	cmd := &cobra.Command{
-		Use:     "init [DIR] --name NAME --email EMAIL --role ROLE [--handle HANDLE]",
+		Use:     "init [DIR] [--name NAME] [--email EMAIL] [--role ROLE] [--handle HANDLE]",
 		Short:   i18n.T("Create a new records repository with its first person and first commit"),
 		Long:    i18n.T(initLong),
 		Example: `  opsbook init ops --name "王芳" --email wang.fang@example.com --role director`,
@@ -51,8 +53,8 @@ func newInitCmd(g *global) *cobra.Command {
 			return runInit(cmd, o)
 		},
 	}
-	cmd.Flags().StringVar(&o.name, "name", "", i18n.T("your name (required)"))
-	cmd.Flags().StringVar(&o.email, "email", "", i18n.T("your email, the git identity you commit with (required)"))
+	cmd.Flags().StringVar(&o.name, "name", "", i18n.T("your name (default: git's user.name)"))
+	cmd.Flags().StringVar(&o.email, "email", "", i18n.T("your email, the git identity you commit with (default: git's user.email)"))
 	cmd.Flags().StringVar(&o.role, "role", "director", i18n.T("your role: director, manager, specialist, leadership or finance"))
 	cmd.Flags().StringVar(&o.handle, "handle", "", i18n.T("your handle (default: from the email)"))
 	return cmd
@@ -87,8 +89,18 @@ func runInit(cmd *cobra.Command, o *initOpts) error {
 	if _, err := o.format(render.Text, render.JSON, render.YAML); err != nil {
 		return err
 	}
-	if o.name == "" || o.email == "" {
-		return usageErr("init needs --name and --email (the first person of the department)")
+	fromGit := o.name == "" || o.email == ""
+	if fromGit {
+		name, email := gitstore.ConfiguredIdentity(o.dir)
+		if o.name == "" {
+			o.name = name
+		}
+		if o.email == "" {
+			o.email = email
+		}
+		if o.name == "" || o.email == "" {
+			return usageErr("init needs --name and --email (the first person of the department): git has no user.name or user.email to take them from")
+		}
 	}
 	if !strings.Contains(o.email, "@") {
 		return usageErr("--email %q is not an email address", o.email)
@@ -107,6 +119,9 @@ func runInit(cmd *cobra.Command, o *initOpts) error {
 		return usageErr("handle %q is not valid (lower-case letters, digits, . and -); give one with --handle", handle)
 	}
 	speakTheNewPolicy(cmd, o.io)
+	if fromGit {
+		fmt.Fprintln(o.io.Err, i18n.Sprintf("the first person: %s <%s>, as git knows you (--name and --email give another)", o.name, o.email))
+	}
 	if err := os.MkdirAll(o.dir, 0o755); err != nil {
 		return usageErr("creating %s: %v", o.dir, err)
 	}

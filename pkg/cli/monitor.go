@@ -218,7 +218,7 @@ func runMonitorStatus(g *global) error {
 		if err == nil {
 			out.Monitor = &st
 		} else if err != monitor.ErrNotRunning {
-			out.Error = err.Error()
+			out.Error = i18n.EnglishOf(err)
 		}
 		if werr := render.WriteJSON(g.io.Out, out); werr != nil {
 			return werr

@@ -216,7 +216,7 @@ func (o *summaryOpts) recount(ctx context.Context, found memoFound, now, start t
 	s.Kinds = movedCounts(s.Kinds, rc.Changes)
 	s.Budget = report.BudgetReport(rc.Budget, found.d.Policy, now.Year())
 	s.Validation.Errors, s.Validation.Warnings = rc.Errors, rc.Warnings
-	repo.Trace("summary memo: recounted: %d claims changed, %d judged, %d read", len(rc.Changes), rc.Judged, rc.Read)
+	repo.Trace("summary memo: recounted: %d claims and %d customers changed, %d judged, %d read", len(rc.Changes), rc.Customers, rc.Judged, rc.Read)
 	recountsMade++
 	o.warnKept(base)
 	o.warnInterrupted(found.root)

@@ -36,6 +36,9 @@ func TestSummaryRecountEqualsFull(t *testing.T) {
 				for range 1 + rng.IntN(2) {
 					did = append(did, changeAClaim(t, rng, dir, &claims))
 				}
+				if step%3 == 1 {
+					did = append(did, visitACustomer(t, rng, dir))
+				}
 				now = now.Add(time.Duration(rng.IntN(600)) * time.Second)
 				args := []string{"-o", "json"}
 				if step%4 == 3 {
@@ -52,6 +55,33 @@ func TestSummaryRecountEqualsFull(t *testing.T) {
 			}
 		})
 	}
+}
+
+// visitACustomer notes a visit on one of dir's customers, where it is
+// (by someone the department has, or by no one it has), and says which.
+func visitACustomer(t *testing.T, rng *rand.Rand, dir string) string {
+	t.Helper()
+	ps, _ := filepath.Glob(filepath.Join(dir, "records", "customers", "*.yaml"))
+	if len(ps) == 0 {
+		t.Fatal("no customers")
+	}
+	p := ps[rng.IntN(len(ps))]
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := []string{"li.wei", "sun.li", "nobody.here"}[rng.IntN(3)]
+	visit := "  - date: 2026-11-2" + fmt.Sprint(rng.IntN(6)) + "\n    by: " + by + "\n    note: 回訪\n"
+	text := string(b)
+	if strings.Contains(text, "\nvisits:\n") {
+		text = strings.Replace(text, "\nvisits:\n", "\nvisits:\n"+visit, 1)
+	} else {
+		text += "visits:\n" + visit
+	}
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Base(p) + ": visited by " + by
 }
 
 // unnamedClaims are the paths of the claims of dir that no other record

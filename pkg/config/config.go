@@ -370,7 +370,7 @@ func FindRoot(dir string) (string, error) {
 	if _, err := os.Stat(abs); errors.Is(err, fs.ErrNotExist) {
 		return "", i18n.Errorf("%w: there is no folder %s", ErrNotFound, abs)
 	} else if err != nil {
-		return "", fmt.Errorf("%w: %v", ErrNotFound, err)
+		return "", i18n.Errorf("%w: %v", ErrNotFound, err)
 	}
 	nearest, outermost := "", ""
 	for d := abs; ; d = filepath.Dir(d) {
@@ -443,14 +443,14 @@ func LoadRead(root string) (*Policy, []byte, []diag.Diagnostic, error) {
 	p := Default()
 	var ds []diag.Diagnostic
 	if info, err := os.Lstat(filepath.Join(root, FileName)); err == nil && !info.Mode().IsRegular() {
-		return nil, nil, nil, fmt.Errorf("%s is not a regular file (a symbolic link?): the policy is read only from a regular file", FileName)
+		return nil, nil, nil, i18n.Errorf("%s is not a regular file (a symbolic link?): the policy is read only from a regular file", FileName)
 	}
 	data, err := os.ReadFile(filepath.Join(root, FileName))
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		data = nil
 	case err != nil:
-		return nil, nil, nil, fmt.Errorf("reading %s: %w", FileName, err)
+		return nil, nil, nil, i18n.Errorf("reading %s: %w", FileName, err)
 	default:
 		ds = p.applyFile(data)
 	}

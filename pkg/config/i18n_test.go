@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/opsbook/opsbook/pkg/i18n"
@@ -26,5 +28,23 @@ func TestPolicyMessagesInChinese(t *testing.T) {
 	}
 	for en := range want {
 		t.Errorf("no diagnostic %q in %v", en, ds)
+	}
+}
+
+// TestPolicyFileErrorsInChinese: a policy that is not a regular file is
+// refused in the reader's language, its English kept.
+func TestPolicyFileErrorsInChinese(t *testing.T) {
+	defer i18n.Set(i18n.English)
+	i18n.Set(i18n.Chinese)
+	root := t.TempDir()
+	if err := os.Mkdir(filepath.Join(root, FileName), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, _, _, err := LoadRead(root)
+	if err == nil || err.Error() != ".opsbook.yaml 不是一般檔案（符號連結？）：政策只從一般檔案讀取" {
+		t.Errorf("a folder as the policy: %v", err)
+	}
+	if err != nil && i18n.EnglishOf(err) != ".opsbook.yaml is not a regular file (a symbolic link?): the policy is read only from a regular file" {
+		t.Errorf("in English: %q", i18n.EnglishOf(err))
 	}
 }

@@ -2,8 +2,6 @@ package gitobj
 
 import (
 	"errors"
-	"fmt"
-	"github.com/opsbook/opsbook/pkg/i18n"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +14,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // Repo is a git repository opened for reading its objects and its
@@ -56,8 +55,22 @@ func (*ShallowError) Error() string {
 		"(GitHub Actions: actions/checkout with `fetch-depth: 0`; GitLab CI: GIT_DEPTH: \"0\")"
 }
 
+// ExtensionHint says what to do about err, when it is go-git's refusal of
+// an extension the repository's git config turns on; ok is false for any
+// other error. `git sparse-checkout` turns on extensions.worktreeConfig,
+// which go-git refuses.
+func ExtensionHint(err error) (hint i18n.Phrase, ok bool) {
+	if !errors.Is(err, git.ErrUnsupportedExtensionRepositoryFormatVersion) && !errors.Is(err, git.ErrUnknownExtension) {
+		return i18n.Phrase{}, false
+	}
+	if strings.Contains(strings.ToLower(err.Error()), "worktreeconfig") {
+		return i18n.P("`git sparse-checkout` turns on extensions.worktreeConfig: `git sparse-checkout disable` and then `git config --unset extensions.worktreeConfig` turn it off"), true
+	}
+	return i18n.P("see [extensions] in .git/config"), true
+}
+
 // ErrNoRepository says the folder is not in a git repository.
-var ErrNoRepository = errors.New("not a git repository")
+var ErrNoRepository = i18n.NewError("not a git repository")
 
 // Open opens the git repository whose work tree holds root (root itself or
 // a folder above it holding .git). A shallow clone is refused with a
@@ -70,7 +83,7 @@ func Open(root string) (*Repo, error) {
 	sh, err := r.store.Shallow()
 	if err != nil {
 		r.Close()
-		return nil, fmt.Errorf("reading .git/shallow: %w", err)
+		return nil, i18n.Errorf("reading .git/shallow: %w", err)
 	}
 	if len(sh) > 0 {
 		r.Close()
@@ -108,13 +121,16 @@ func open(root string) (*Repo, error) {
 	ps, err := openPacks(common, oc)
 	if err != nil {
 		store.Close()
-		return nil, fmt.Errorf("opening the pack files of %s: %w", common, err)
+		return nil, i18n.Errorf("opening the pack files of %s: %w", common, err)
 	}
 	g, err := git.Open(store, osfs.New(work))
 	if err != nil {
 		store.Close()
 		ps.close()
-		return nil, fmt.Errorf("opening git repository %s: %w", gitDir, err)
+		if hint, ok := ExtensionHint(err); ok {
+			return nil, i18n.Errorf("opening git repository %s: its git config turns on an extension opsbook cannot read (%w); %s", gitDir, err, hint)
+		}
+		return nil, i18n.Errorf("opening git repository %s: %w", gitDir, err)
 	}
 	prefix := ""
 	if rel, err := filepath.Rel(work, abs); err == nil && rel != "." {
@@ -151,7 +167,7 @@ func findGitDir(dir string) (work, gitDir string, err error) {
 			}
 			line := strings.TrimSpace(string(b))
 			if !strings.HasPrefix(line, "gitdir:") {
-				return "", "", fmt.Errorf("%s: not a gitdir file", p)
+				return "", "", i18n.Errorf("%s: not a gitdir file", p)
 			}
 			g := strings.TrimSpace(strings.TrimPrefix(line, "gitdir:"))
 			if !filepath.IsAbs(g) {
@@ -160,7 +176,7 @@ func findGitDir(dir string) (work, gitDir string, err error) {
 			return d, filepath.Clean(g), nil
 		}
 		if filepath.Dir(d) == d {
-			return "", "", fmt.Errorf("%w (no .git in %s or any parent folder): history and verify read git", ErrNoRepository, dir)
+			return "", "", i18n.Errorf("%w (no .git in %s or any parent folder): history and verify read git", ErrNoRepository, dir)
 		}
 	}
 }
@@ -199,7 +215,7 @@ func (r *Repo) head() (plumbing.Hash, error) {
 	}
 	h := ref.Hash()
 	if _, err := r.ReadHead(h); err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("revision %q: %w", "HEAD", err)
+		return plumbing.ZeroHash, i18n.Errorf("revision %q: %w", "HEAD", err)
 	}
 	return h, nil
 }
@@ -208,7 +224,7 @@ func (r *Repo) head() (plumbing.Hash, error) {
 func (r *Repo) Commit(h plumbing.Hash) (*object.Commit, error) {
 	c, err := object.GetCommit(r.store, h)
 	if err != nil {
-		return nil, fmt.Errorf("reading commit %s: %w", h, err)
+		return nil, i18n.Errorf("reading commit %s: %w", h, err)
 	}
 	return c, nil
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"hash/crc32"
 	"io/fs"
 	"os"
@@ -16,6 +15,7 @@ import (
 	"unsafe"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/progress"
 )
 
@@ -94,20 +94,20 @@ func loadIndex(path string) *index {
 
 func (idx *index) decode(data []byte) error {
 	if !bytes.HasPrefix(data, []byte(indexMagic)) {
-		return errors.New("not an opsbook commit index")
+		return i18n.NewError("not an opsbook commit index")
 	}
 	data = data[len(indexMagic):]
 	for len(data) > 0 {
 		if len(data) < 8 {
-			return errors.New("truncated")
+			return i18n.NewError("truncated")
 		}
 		n := int(binary.BigEndian.Uint32(data))
 		if n < 0 || len(data) < 8+n {
-			return errors.New("truncated")
+			return i18n.NewError("truncated")
 		}
 		body := data[4 : 4+n]
 		if crc32.ChecksumIEEE(body) != binary.BigEndian.Uint32(data[4+n:]) {
-			return errors.New("checksum mismatch")
+			return i18n.NewError("checksum mismatch")
 		}
 		h, nd, err := decodeNode(body)
 		if err != nil {
@@ -126,7 +126,7 @@ type reader struct {
 
 func (r *reader) hash() (h plumbing.Hash) {
 	if len(r.b) < len(h) {
-		r.err = errors.New("truncated entry")
+		r.err = i18n.NewError("truncated entry")
 		return h
 	}
 	copy(h[:], r.b)
@@ -137,7 +137,7 @@ func (r *reader) hash() (h plumbing.Hash) {
 func (r *reader) uvarint() uint64 {
 	v, n := binary.Uvarint(r.b)
 	if n <= 0 {
-		r.err = errors.New("bad number")
+		r.err = i18n.NewError("bad number")
 		return 0
 	}
 	r.b = r.b[n:]
@@ -147,7 +147,7 @@ func (r *reader) uvarint() uint64 {
 func (r *reader) varint() int64 {
 	v, n := binary.Varint(r.b)
 	if n <= 0 {
-		r.err = errors.New("bad number")
+		r.err = i18n.NewError("bad number")
 		return 0
 	}
 	r.b = r.b[n:]
@@ -161,7 +161,7 @@ func (r *reader) varint() int64 {
 func (r *reader) str() string {
 	n := r.uvarint()
 	if r.err != nil || uint64(len(r.b)) < n {
-		r.err = errors.New("truncated entry")
+		r.err = i18n.NewError("truncated entry")
 		return ""
 	}
 	var s string
@@ -180,14 +180,14 @@ func decodeNode(body []byte) (plumbing.Hash, *Node, error) {
 	nd := &Node{Tree: r.hash(), Time: r.varint()}
 	np := r.uvarint()
 	if np > 1<<16 {
-		return h, nil, errors.New("bad parent count")
+		return h, nil, i18n.NewError("bad parent count")
 	}
 	for i := uint64(0); i < np && r.err == nil; i++ {
 		nd.Parents = append(nd.Parents, r.hash())
 	}
 	nc := r.uvarint()
 	if nc > uint64(len(body)) {
-		return h, nil, errors.New("bad change count")
+		return h, nil, i18n.NewError("bad change count")
 	}
 	nd.Changes = make([]Change, 0, nc)
 	for i := uint64(0); i < nc && r.err == nil; i++ {
@@ -198,7 +198,7 @@ func decodeNode(body []byte) (plumbing.Hash, *Node, error) {
 		nd.Changes = append(nd.Changes, c)
 	}
 	if r.err == nil && len(r.b) != 0 {
-		r.err = errors.New("trailing bytes")
+		r.err = i18n.NewError("trailing bytes")
 	}
 	return h, nd, r.err
 }
@@ -375,7 +375,7 @@ func (r *Repo) diffAll(ctx context.Context, order []plumbing.Hash) ([]*Node, err
 			nd := &Node{Tree: j.head.Tree, Time: j.head.Time, Parents: j.head.Parents}
 			var err error
 			if nd.Changes, err = o.DiffTrees(j.base, nd.Tree, "", nil); err != nil {
-				return fmt.Errorf("commit %s: %w", order[i], err)
+				return i18n.Errorf("commit %s: %w", order[i], err)
 			}
 			for _, t := range j.others {
 				for c := range nd.Changes {
@@ -535,7 +535,7 @@ func (r *Repo) IndexCommit(h plumbing.Hash) (*Node, error) {
 		}
 	}
 	if nd.Changes, err = r.DiffTrees(base, nd.Tree, "", nil); err != nil {
-		return nil, fmt.Errorf("commit %s: %w", h, err)
+		return nil, i18n.Errorf("commit %s: %w", h, err)
 	}
 	for _, p := range nd.Parents[min(1, len(nd.Parents)):] {
 		t, err := r.TreeOf(p)

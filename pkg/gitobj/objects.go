@@ -5,8 +5,6 @@ import (
 	"container/list"
 	"crypto/sha1"
 	"errors"
-	"fmt"
-	"github.com/opsbook/opsbook/pkg/i18n"
 	"io"
 	"strconv"
 	"strings"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // objects reads git objects: from the pack files as bytes (rawPack), else
@@ -52,7 +51,7 @@ func (r *objects) raw(t plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
 // loose, from the object's header.
 func (r *objects) rawLimit(t plumbing.ObjectType, h plumbing.Hash, limit int) ([]byte, bool, error) {
 	fail := func(err error) ([]byte, bool, error) {
-		return nil, false, fmt.Errorf("reading %s %s: %w", t, h, err)
+		return nil, false, i18n.Errorf("reading %s %s: %w", t, h, err)
 	}
 	if ot, b, ok, err := r.packs.raw(h, limit); errors.Is(err, errOverLimit) {
 		return nil, true, nil
@@ -60,7 +59,7 @@ func (r *objects) rawLimit(t plumbing.ObjectType, h plumbing.Hash, limit int) ([
 		return fail(err)
 	} else if ok {
 		if ot != t {
-			return fail(fmt.Errorf("it is a %s", ot))
+			return fail(i18n.Errorf("it is a %s", ot))
 		}
 		return b, false, nil
 	}
@@ -84,7 +83,7 @@ func (r *objects) rawLimit(t plumbing.ObjectType, h plumbing.Hash, limit int) ([
 		return fail(err)
 	}
 	if o.Type() != t {
-		return fail(fmt.Errorf("it is a %s", o.Type()))
+		return fail(i18n.Errorf("it is a %s", o.Type()))
 	}
 	rd, err := o.Reader()
 	if err != nil {
@@ -151,7 +150,7 @@ func (r *Repo) ReadHead(h plumbing.Hash) (CommitHead, error) {
 	}
 	ch, err := ParseHead(b)
 	if err != nil {
-		return ch, fmt.Errorf("commit %s: %w", h, err)
+		return ch, i18n.Errorf("commit %s: %w", h, err)
 	}
 	return ch, nil
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // offsetIndex finds an object's offset in its pack: go-git's decoded
@@ -119,18 +120,18 @@ func openFileIndex(name string) (*fileIndex, error) {
 	head := make([]byte, 8+256*4)
 	if _, err := f.ReadAt(head, 0); err != nil || string(head[:4]) != "\xfftOc" || binary.BigEndian.Uint32(head[4:8]) != 2 {
 		f.Close()
-		return nil, errors.New("not a version 2 pack index")
+		return nil, i18n.NewError("not a version 2 pack index")
 	}
 	for i := range fi.fan {
 		fi.fan[i] = binary.BigEndian.Uint32(head[8+4*i:])
 		if i > 0 && fi.fan[i] < fi.fan[i-1] {
 			f.Close()
-			return nil, errors.New("damaged pack index")
+			return nil, i18n.NewError("damaged pack index")
 		}
 	}
 	if fi.large() > fi.size {
 		f.Close()
-		return nil, errors.New("damaged pack index")
+		return nil, i18n.NewError("damaged pack index")
 	}
 	return fi, nil
 }
@@ -167,7 +168,7 @@ func (fi *fileIndex) FindOffset(h plumbing.Hash) (int64, error) {
 			}
 			k := int64(o &^ 0x80000000)
 			if fi.large()+8*k+8 > fi.size {
-				return 0, errors.New("damaged pack index: large offset out of range")
+				return 0, i18n.NewError("damaged pack index: large offset out of range")
 			}
 			if _, err := fi.f.ReadAt(buf[:8], fi.large()+8*k); err != nil {
 				return 0, err

@@ -2,7 +2,6 @@ package gitobj
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -12,6 +11,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
 	"github.com/go-git/go-git/v5/plumbing/format/packfile"
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // packs reads objects straight from the repository's pack files. go-git's
@@ -68,7 +68,7 @@ func openPacks(commonDir string, c *objectCache) (*packs, error) {
 		f.Close()
 		if err != nil {
 			ps.close()
-			return nil, fmt.Errorf("reading %s: %w", idxPath, err)
+			return nil, i18n.Errorf("reading %s: %w", idxPath, err)
 		}
 		pf, err := fs.Open(base + ".pack")
 		if err != nil {

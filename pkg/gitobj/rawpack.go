@@ -4,12 +4,12 @@ import (
 	"bufio"
 	"compress/zlib"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // rawPack reads objects from one pack file as bytes, resolving deltas
@@ -65,7 +65,7 @@ func (p *rawPack) get(h plumbing.Hash, limit int) (plumbing.ObjectType, []byte, 
 		return 0, nil, false, nil // left to go-git's reader, which streams
 	}
 	if err != nil {
-		return 0, nil, false, fmt.Errorf("object %s: %w", h, err)
+		return 0, nil, false, i18n.Errorf("object %s: %w", h, err)
 	}
 	return t, b, true, nil
 }
@@ -96,7 +96,7 @@ func (p *rawPack) at(off int64, limit int) (plumbing.ObjectType, []byte, error) 
 	owned := false // base is one of the two buffers (neither cached nor shared)
 	for depth := 0; ; depth++ {
 		if depth > maxDeltaDepth {
-			return 0, nil, errors.New("delta chain too long")
+			return 0, nil, i18n.NewError("delta chain too long")
 		}
 		if o, ok := p.cache.get(p, off); ok {
 			if depth == 0 && limit > 0 && len(o.b) > limit {
@@ -169,7 +169,7 @@ func (p *rawPack) inflate(off int64, top bool, limit int) (plumbing.ObjectType, 
 	switch t {
 	case plumbing.OFSDeltaObject, plumbing.REFDeltaObject, plumbing.CommitObject, plumbing.TreeObject, plumbing.BlobObject, plumbing.TagObject:
 	default:
-		return 0, nil, 0, fmt.Errorf("object type %v at offset %d", t, off)
+		return 0, nil, 0, i18n.Errorf("object type %v at offset %d", t, off)
 	}
 	if p.zr == nil {
 		if p.zr, err = zlib.NewReader(p.br); err != nil {
@@ -180,7 +180,7 @@ func (p *rawPack) inflate(off int64, top bool, limit int) (plumbing.ObjectType, 
 	}
 	data := make([]byte, size)
 	if _, err := io.ReadFull(p.zr, data); err != nil {
-		return 0, nil, 0, fmt.Errorf("object at offset %d: %w", off, err)
+		return 0, nil, 0, i18n.Errorf("object at offset %d: %w", off, err)
 	}
 	if !isDelta {
 		return t, data, 0, nil
@@ -194,7 +194,7 @@ func (p *rawPack) inflate(off int64, top bool, limit int) (plumbing.ObjectType, 
 	}
 	if t == plumbing.REFDeltaObject {
 		if baseOff, err = p.idx.FindOffset(ref); err != nil {
-			return 0, nil, 0, fmt.Errorf("base %s: %w", ref, err)
+			return 0, nil, 0, i18n.Errorf("base %s: %w", ref, err)
 		}
 	}
 	return t, data, baseOff, nil
@@ -260,7 +260,7 @@ func (c *rawCache) put(p *rawPack, off int64, t plumbing.ObjectType, b []byte) {
 // offset, or a hash for a reference delta).
 func (p *rawPack) header(off int64) (t plumbing.ObjectType, size uint64, baseOff int64, ref plumbing.Hash, err error) {
 	if off < 12 || off >= p.size {
-		return 0, 0, 0, ref, fmt.Errorf("object offset %d outside the pack", off)
+		return 0, 0, 0, ref, i18n.Errorf("object offset %d outside the pack", off)
 	}
 	p.br.Reset(io.NewSectionReader(p.f, off, p.size-off))
 	c, err := p.br.ReadByte()
@@ -271,7 +271,7 @@ func (p *rawPack) header(off int64) (t plumbing.ObjectType, size uint64, baseOff
 	size = uint64(c & 15)
 	for shift := uint(4); c&0x80 != 0; shift += 7 {
 		if shift > 60 {
-			return 0, 0, 0, ref, errors.New("object size too large")
+			return 0, 0, 0, ref, i18n.NewError("object size too large")
 		}
 		if c, err = p.br.ReadByte(); err != nil {
 			return 0, 0, 0, ref, err
@@ -286,7 +286,7 @@ func (p *rawPack) header(off int64) (t plumbing.ObjectType, size uint64, baseOff
 		n := uint64(c & 0x7f)
 		for i := 0; c&0x80 != 0; i++ {
 			if i > 8 {
-				return 0, 0, 0, ref, errors.New("delta base offset too large")
+				return 0, 0, 0, ref, i18n.NewError("delta base offset too large")
 			}
 			if c, err = p.br.ReadByte(); err != nil {
 				return 0, 0, 0, ref, err
@@ -294,7 +294,7 @@ func (p *rawPack) header(off int64) (t plumbing.ObjectType, size uint64, baseOff
 			n = (n+1)<<7 | uint64(c&0x7f)
 		}
 		if n == 0 || n >= uint64(off) {
-			return 0, 0, 0, ref, fmt.Errorf("delta at offset %d: base offset out of range", off)
+			return 0, 0, 0, ref, i18n.Errorf("delta at offset %d: base offset out of range", off)
 		}
 		baseOff = off - int64(n)
 	case plumbing.REFDeltaObject:
@@ -305,17 +305,17 @@ func (p *rawPack) header(off int64) (t plumbing.ObjectType, size uint64, baseOff
 	return t, size, baseOff, ref, nil
 }
 
-var errBadDelta = errors.New("invalid delta")
+var errBadDelta = i18n.NewError("invalid delta")
 
 // maxObjectSize bounds the objects read here (a header or a delta states
 // the size, and the result is allocated at once): a damaged pack must not
 // ask for gigabytes. Records repositories hold nothing near it.
 const maxObjectSize = 256 << 20
 
-var errTooLarge = errors.New("object too large to read whole")
+var errTooLarge = i18n.NewError("object too large to read whole")
 
 // errOverLimit: the object is larger than the limit its reader gave.
-var errOverLimit = errors.New("object over the size limit")
+var errOverLimit = i18n.NewError("object over the size limit")
 
 // deltaTarget is the size of a delta's result, from its header.
 func deltaTarget(delta []byte) (uint64, error) {

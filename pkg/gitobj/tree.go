@@ -2,12 +2,11 @@ package gitobj
 
 import (
 	"bytes"
-	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // TreeEntry is one entry of a tree object; name aliases the tree's bytes.
@@ -23,7 +22,7 @@ func (e TreeEntry) IsDir() bool { return e.Mode == filemode.Dir }
 // neither file nor folder to the audit.
 func (e TreeEntry) IsFile() bool { return e.Mode != filemode.Dir && e.Mode != filemode.Submodule }
 
-var errBadTree = errors.New("malformed tree object")
+var errBadTree = i18n.NewError("malformed tree object")
 
 // nextEntry reads the first entry of a tree object's bytes ("MODE NAME\0"
 // and 20 bytes of hash) and returns the rest.
@@ -203,7 +202,7 @@ func (r *objects) Entries(h plumbing.Hash) ([]TreeEntry, error) {
 	for len(t) > 0 {
 		var e TreeEntry
 		if e, t, err = nextEntry(t); err != nil {
-			return nil, fmt.Errorf("tree %s: %w", h, err)
+			return nil, i18n.Errorf("tree %s: %w", h, err)
 		}
 		e.Name = append([]byte(nil), e.Name...)
 		out = append(out, e)
@@ -285,13 +284,13 @@ func diffTrees(tree func(plumbing.Hash) ([]byte, error), a, b plumbing.Hash, pre
 		}
 		if !haveA && len(ta) > 0 {
 			if ea, ta, err = nextEntry(ta); err != nil {
-				return out, fmt.Errorf("tree %s: %w", a, err)
+				return out, i18n.Errorf("tree %s: %w", a, err)
 			}
 			haveA = true
 		}
 		if !haveB && len(tb) > 0 {
 			if eb, tb, err = nextEntry(tb); err != nil {
-				return out, fmt.Errorf("tree %s: %w", b, err)
+				return out, i18n.Errorf("tree %s: %w", b, err)
 			}
 			haveB = true
 		}

@@ -2,11 +2,12 @@ package gitstore
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // WriteFileAtomic replaces the file at path with data so that a reader, or
@@ -24,11 +25,11 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 	if fi, err := os.Stat(path); err == nil {
 		mode = fi.Mode().Perm()
 	} else if !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return i18n.Errorf("writing %s: %w", path, err)
 	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return i18n.Errorf("writing %s: %w", path, err)
 	}
 	tmp := f.Name()
 	defer func() {
@@ -38,19 +39,19 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 		}
 	}()
 	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return i18n.Errorf("writing %s: %w", path, err)
 	}
 	if err = f.Chmod(mode); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return i18n.Errorf("writing %s: %w", path, err)
 	}
 	if err = f.Sync(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return i18n.Errorf("writing %s: %w", path, err)
 	}
 	if err = f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return i18n.Errorf("writing %s: %w", path, err)
 	}
 	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return i18n.Errorf("writing %s: %w", path, err)
 	}
 	return syncDir(dir)
 }
@@ -63,11 +64,11 @@ func syncDir(dir string) error {
 	}
 	d, err := os.Open(dir)
 	if err != nil {
-		return fmt.Errorf("syncing %s: %w", dir, err)
+		return i18n.Errorf("syncing %s: %w", dir, err)
 	}
 	defer d.Close()
 	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
-		return fmt.Errorf("syncing %s: %w", dir, err)
+		return i18n.Errorf("syncing %s: %w", dir, err)
 	}
 	return nil
 }

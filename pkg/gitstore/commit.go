@@ -17,6 +17,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // Signature is who made a commit, and when.
@@ -94,7 +95,7 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 			return "", err
 		}
 		if writes[f.Path] != nil || slices.Contains(req.Paths, f.Path) {
-			return "", fmt.Errorf("committing: %s given twice", f.Path)
+			return "", i18n.Errorf("committing: %s given twice", f.Path)
 		}
 		writes[f.Path] = f
 		all = append(all, f.Path)
@@ -104,11 +105,11 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 		return "", err
 	}
 	if len(paths) == 0 {
-		return "", fmt.Errorf("committing: no paths given")
+		return "", i18n.Errorf("committing: no paths given")
 	}
 	msg := strings.TrimRight(req.Message, " \t\r\n")
 	if strings.TrimSpace(msg) == "" {
-		return "", fmt.Errorf("committing: empty commit message")
+		return "", i18n.Errorf("committing: empty commit message")
 	}
 	msg += "\n"
 	subject, _, _ := strings.Cut(msg, "\n")
@@ -161,12 +162,12 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 	switch ref, err := r.repo.Storer.Reference(branch); {
 	case errors.Is(err, plumbing.ErrReferenceNotFound):
 	case err != nil:
-		return "", fmt.Errorf("reading %s: %w", branch, err)
+		return "", i18n.Errorf("reading %s: %w", branch, err)
 	default:
 		parent = ref.Hash()
 		c, err := r.commitObject(parent)
 		if err != nil {
-			return "", fmt.Errorf("reading %s commit %s: %w", branch.Short(), parent, err)
+			return "", i18n.Errorf("reading %s commit %s: %w", branch.Short(), parent, err)
 		}
 		baseTree = c.TreeHash
 	}
@@ -203,7 +204,7 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 			jf.Worktree = true
 			if wf.exists {
 				if err := r.storeBlob(wf, level); err != nil {
-					return "", fmt.Errorf("storing %s: %w", p, err)
+					return "", i18n.Errorf("storing %s: %w", p, err)
 				}
 				written = append(written, wf.hash)
 				jf.Old, jf.OldMode = wf.hash.String(), uint32(wf.mode)
@@ -228,7 +229,7 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 			continue
 		}
 		if err := r.storeBlob(wf, level); err != nil {
-			return "", fmt.Errorf("storing %s: %w", p, err)
+			return "", i18n.Errorf("storing %s: %w", p, err)
 		}
 		written = append(written, wf.hash)
 		jf.New, jf.NewMode = wf.hash.String(), uint32(wf.mode)
@@ -239,7 +240,7 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 		}
 	}
 	if len(changes) == 0 {
-		return "", fmt.Errorf("committing %s: %w (the files are as in HEAD)", strings.Join(paths, ", "), ErrNothingToCommit)
+		return "", i18n.Errorf("committing %s: %w (the files are as in HEAD)", strings.Join(paths, ", "), ErrNothingToCommit)
 	}
 
 	tb := &treeBuilder{r: r, level: level}
@@ -253,7 +254,7 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 		}
 	}
 	if treeHash == baseTree {
-		return "", fmt.Errorf("committing %s: %w", strings.Join(paths, ", "), ErrNothingToCommit)
+		return "", i18n.Errorf("committing %s: %w", strings.Join(paths, ", "), ErrNothingToCommit)
 	}
 
 	commit := &object.Commit{
@@ -268,12 +269,12 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 	if signer != nil {
 		payload := &plumbing.MemoryObject{}
 		if err := commit.EncodeWithoutSignature(payload); err != nil {
-			return "", fmt.Errorf("encoding the commit: %w", err)
+			return "", i18n.Errorf("encoding the commit: %w", err)
 		}
 		rd, _ := payload.Reader()
 		data, err := io.ReadAll(rd)
 		if err != nil {
-			return "", fmt.Errorf("encoding the commit: %w", err)
+			return "", i18n.Errorf("encoding the commit: %w", err)
 		}
 		sig, err := signer.sign(ctx, data)
 		if err != nil {
@@ -283,16 +284,16 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 	}
 	obj := &plumbing.MemoryObject{}
 	if err := commit.Encode(obj); err != nil {
-		return "", fmt.Errorf("encoding the commit: %w", err)
+		return "", i18n.Errorf("encoding the commit: %w", err)
 	}
 	rd, _ := obj.Reader()
 	data, err := io.ReadAll(rd)
 	if err != nil {
-		return "", fmt.Errorf("encoding the commit: %w", err)
+		return "", i18n.Errorf("encoding the commit: %w", err)
 	}
 	hash, _, err := r.writeObject(plumbing.CommitObject, data, level)
 	if err != nil {
-		return "", fmt.Errorf("storing the commit: %w", err)
+		return "", i18n.Errorf("storing the commit: %w", err)
 	}
 	written = append(append(written, tb.written...), hash)
 	if err := r.syncObjects(written); err != nil {
@@ -308,7 +309,7 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 	}
 	defer ref.rollback()
 	if err := ref.set(hash); err != nil {
-		return "", fmt.Errorf("updating %s: %w", branch.Short(), err)
+		return "", i18n.Errorf("updating %s: %w", branch.Short(), err)
 	}
 	step("locks")
 
@@ -320,10 +321,10 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 	// From here until the branch moves, a failure puts the files back.
 	undo := func(cause error) error {
 		if err := r.undoFiles(j); err != nil {
-			return fmt.Errorf("%w; and putting the files back failed (the next opsbook command retries): %v", cause, err)
+			return i18n.Errorf("%w; and putting the files back failed (the next opsbook command retries): %v", cause, err)
 		}
 		if err := r.removeJournal(); err != nil {
-			return fmt.Errorf("%w; and removing the journal failed: %v", cause, err)
+			return i18n.Errorf("%w; and removing the journal failed: %v", cause, err)
 		}
 		return cause
 	}
@@ -378,14 +379,14 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 		return "", undo(err)
 	}
 	if err := ref.publish(); err != nil {
-		return "", undo(fmt.Errorf("updating %s: %w", branch.Short(), err))
+		return "", undo(i18n.Errorf("updating %s: %w", branch.Short(), err))
 	}
 	step("ref")
 
 	// The branch has moved: from here on, failures are reported with the
 	// hash, and the journal stays for the next opsbook to finish.
 	if err := lock.publish(); err != nil {
-		return hash.String(), fmt.Errorf("made commit %s but could not update the index; the next opsbook command (or `opsbook doctor`) finishes it: %w", hash.String()[:12], err)
+		return hash.String(), i18n.Errorf("made commit %s but could not update the index; the next opsbook command (or `opsbook doctor`) finishes it: %w", hash.String()[:12], err)
 	}
 	step("index")
 	what := "commit"
@@ -394,7 +395,7 @@ func (r *Repo) Commit(ctx context.Context, req CommitRequest) (string, error) {
 	}
 	r.appendReflogs(cfg, branch, parent, hash, committer, what+": "+subject)
 	if err := r.removeJournal(); err != nil {
-		return hash.String(), fmt.Errorf("made commit %s but could not remove the journal: %w", hash.String()[:12], err)
+		return hash.String(), i18n.Errorf("made commit %s but could not remove the journal: %w", hash.String()[:12], err)
 	}
 	step("done")
 	return hash.String(), nil
@@ -429,7 +430,7 @@ func (r *Repo) WriteFiles(ctx context.Context, what string, files []FileWrite) e
 		jf := journalFile{Path: f.Path, Worktree: true}
 		if wf.exists {
 			if err := r.storeBlob(wf, level); err != nil {
-				return fmt.Errorf("storing %s: %w", f.Path, err)
+				return i18n.Errorf("storing %s: %w", f.Path, err)
 			}
 			jf.Old, jf.OldMode = wf.hash.String(), uint32(wf.mode)
 		}
@@ -439,7 +440,7 @@ func (r *Repo) WriteFiles(ctx context.Context, what string, files []FileWrite) e
 				nf.mode = wf.mode
 			}
 			if err := r.storeBlob(nf, level); err != nil {
-				return fmt.Errorf("storing %s: %w", f.Path, err)
+				return i18n.Errorf("storing %s: %w", f.Path, err)
 			}
 			jf.New, jf.NewMode = nf.hash.String(), uint32(nf.mode)
 		}
@@ -455,7 +456,7 @@ func (r *Repo) WriteFiles(ctx context.Context, what string, files []FileWrite) e
 	step("journal")
 	if err := r.writeFiles(j, writes); err != nil {
 		if uerr := r.undoFiles(j); uerr != nil {
-			return fmt.Errorf("%w; and putting the files back failed (the next opsbook command retries): %v", err, uerr)
+			return i18n.Errorf("%w; and putting the files back failed (the next opsbook command retries): %v", err, uerr)
 		}
 		r.removeJournal()
 		return err
@@ -477,10 +478,10 @@ func (r *Repo) writeFiles(j *journal, writes map[string]*FileWrite) error {
 		name := filepath.Join(r.root, filepath.FromSlash(jf.Path))
 		if w.Remove {
 			if err := os.Remove(name); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return fmt.Errorf("removing %s: %w", jf.Path, err)
+				return i18n.Errorf("removing %s: %w", jf.Path, err)
 			}
 		} else if err := writeWorkData(name, w.Data, filemode.FileMode(jf.NewMode)); err != nil {
-			return fmt.Errorf("writing %s: %w", jf.Path, err)
+			return i18n.Errorf("writing %s: %w", jf.Path, err)
 		}
 		step(fmt.Sprintf("file-%d", i+1))
 	}
@@ -512,17 +513,17 @@ func signatures(author, committer Signature) (Signature, Signature, error) {
 		committer.When = author.When
 	}
 	for _, s := range []struct {
-		role string
+		role i18n.Phrase
 		sig  Signature
-	}{{"author", author}, {"committer", committer}} {
+	}{{roleAuthor, author}, {roleCommitter, committer}} {
 		if strings.TrimSpace(s.sig.Email) == "" {
-			return author, committer, fmt.Errorf("committing: the %s has no email", s.role)
+			return author, committer, i18n.Errorf("committing: the %s has no email", s.role)
 		}
 		if strings.TrimSpace(s.sig.Name) == "" {
-			return author, committer, fmt.Errorf("committing: the %s has no name", s.role)
+			return author, committer, i18n.Errorf("committing: the %s has no name", s.role)
 		}
 		if err := checkIdent(s.sig.Name, s.sig.Email); err != nil {
-			return author, committer, fmt.Errorf("committing: %s: %w", s.role, err)
+			return author, committer, i18n.Errorf("committing: %s: %w", s.role, err)
 		}
 	}
 	return author, committer, nil
@@ -531,18 +532,21 @@ func signatures(author, committer Signature) (Signature, Signature, error) {
 // checkMarkers refuses a merge, rebase, am, cherry-pick, revert or bisect
 // in progress.
 func (r *Repo) checkMarkers() error {
-	type marker struct{ name, what, fix string }
+	type marker struct {
+		name      string
+		what, fix i18n.Phrase
+	}
 	for _, m := range []marker{
-		{"MERGE_HEAD", "a merge is in progress", "finish it with `git commit` or abort it with `git merge --abort`"},
-		{"rebase-merge", "a rebase is in progress", "finish it with `git rebase --continue` or abort it with `git rebase --abort`"},
-		{"rebase-apply/applying", "`git am` is in progress", "finish it with `git am --continue` or abort it with `git am --abort`"},
-		{"rebase-apply", "a rebase is in progress", "finish it with `git rebase --continue` or abort it with `git rebase --abort`"},
-		{"CHERRY_PICK_HEAD", "a cherry-pick is in progress", "finish it with `git cherry-pick --continue` or abort it with `git cherry-pick --abort`"},
-		{"REVERT_HEAD", "a revert is in progress", "finish it with `git revert --continue` or abort it with `git revert --abort`"},
-		{"BISECT_LOG", "a bisect is in progress", "end it with `git bisect reset`"},
+		{"MERGE_HEAD", i18n.P("a merge is in progress"), i18n.P("finish it with `git commit` or abort it with `git merge --abort`")},
+		{"rebase-merge", i18n.P("a rebase is in progress"), i18n.P("finish it with `git rebase --continue` or abort it with `git rebase --abort`")},
+		{"rebase-apply/applying", i18n.P("`git am` is in progress"), i18n.P("finish it with `git am --continue` or abort it with `git am --abort`")},
+		{"rebase-apply", i18n.P("a rebase is in progress"), i18n.P("finish it with `git rebase --continue` or abort it with `git rebase --abort`")},
+		{"CHERRY_PICK_HEAD", i18n.P("a cherry-pick is in progress"), i18n.P("finish it with `git cherry-pick --continue` or abort it with `git cherry-pick --abort`")},
+		{"REVERT_HEAD", i18n.P("a revert is in progress"), i18n.P("finish it with `git revert --continue` or abort it with `git revert --abort`")},
+		{"BISECT_LOG", i18n.P("a bisect is in progress"), i18n.P("end it with `git bisect reset`")},
 	} {
 		if _, err := os.Lstat(filepath.Join(r.gitDir, m.name)); err == nil {
-			return fmt.Errorf("%w: %s; %s, then run opsbook again", ErrState, m.what, m.fix)
+			return i18n.Errorf("%w: %s; %s, then run opsbook again", ErrState, m.what, m.fix)
 		}
 	}
 	return nil
@@ -553,7 +557,7 @@ func (r *Repo) indexPath() string { return filepath.Join(r.gitDir, "index") }
 func (r *Repo) storeBlob(wf workFile, level int) error {
 	h, _, err := r.writeObject(plumbing.BlobObject, wf.data, level)
 	if err == nil && h != wf.hash {
-		err = fmt.Errorf("its content hashes to %s, not %s", h, wf.hash)
+		err = i18n.Errorf("its content hashes to %s, not %s", h, wf.hash)
 	}
 	return err
 }
@@ -574,12 +578,12 @@ func (r *Repo) syncObjects(hashes []plumbing.Hash) error {
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("making object %s durable: %w", s, err)
+			return i18n.Errorf("making object %s durable: %w", s, err)
 		}
 		err = syncFile(f)
 		f.Close()
 		if err != nil {
-			return fmt.Errorf("making object %s durable: %w", s, err)
+			return i18n.Errorf("making object %s durable: %w", s, err)
 		}
 		dirs[dir] = true
 	}
@@ -589,7 +593,7 @@ func (r *Repo) syncObjects(hashes []plumbing.Hash) error {
 	dirs[objects] = true
 	for d := range dirs {
 		if err := syncDir(d); err != nil {
-			return fmt.Errorf("making %s durable: %w", d, err)
+			return i18n.Errorf("making %s durable: %w", d, err)
 		}
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-git/gcfg"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // gitConfig is the merged git configuration in the order git reads it:
@@ -54,7 +55,7 @@ func (c *gitConfig) getBool(key string, def bool) (bool, error) {
 	}
 	b, err := parseGitBool(v)
 	if err != nil {
-		return def, fmt.Errorf("git config %s: %w", key, err)
+		return def, i18n.Errorf("git config %s: %w", key, err)
 	}
 	return b, nil
 }
@@ -68,7 +69,7 @@ func parseGitBool(v string) (bool, error) {
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil {
-		return false, fmt.Errorf("bad boolean value %q", v)
+		return false, i18n.Errorf("bad boolean value %q", v)
 	}
 	return n != 0, nil
 }
@@ -176,14 +177,14 @@ const maxIncludeDepth = 10
 // error, as in git.
 func (l *configLoader) loadFile(name string, depth int) error {
 	if depth > maxIncludeDepth {
-		return fmt.Errorf("reading git config %s: includes nested more than %d deep", name, maxIncludeDepth)
+		return i18n.Errorf("reading git config %s: includes nested more than %d deep", name, maxIncludeDepth)
 	}
 	data, err := os.ReadFile(name)
 	if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("reading git config %s: %w", name, err)
+		return i18n.Errorf("reading git config %s: %w", name, err)
 	}
 	dir := filepath.Dir(name)
 	err = gcfg.ReadWithCallback(bytes.NewReader(data), func(section, subsection, key, value string, blank bool) error {
@@ -211,7 +212,7 @@ func (l *configLoader) loadFile(name string, depth int) error {
 		return l.loadFile(p, depth+1)
 	})
 	if err != nil {
-		return fmt.Errorf("reading git config %s: %w", name, err)
+		return i18n.Errorf("reading git config %s: %w", name, err)
 	}
 	return nil
 }
@@ -268,17 +269,17 @@ func (l *configLoader) loadEnv() error {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 0 {
-		return fmt.Errorf("bad GIT_CONFIG_COUNT %q", s)
+		return i18n.Errorf("bad GIT_CONFIG_COUNT %q", s)
 	}
 	for i := range n {
 		k := os.Getenv(fmt.Sprintf("GIT_CONFIG_KEY_%d", i))
 		if k == "" {
-			return fmt.Errorf("GIT_CONFIG_KEY_%d is missing", i)
+			return i18n.Errorf("GIT_CONFIG_KEY_%d is missing", i)
 		}
 		first := strings.Index(k, ".")
 		last := strings.LastIndex(k, ".")
 		if first < 0 {
-			return fmt.Errorf("GIT_CONFIG_KEY_%d: bad key %q", i, k)
+			return i18n.Errorf("GIT_CONFIG_KEY_%d: bad key %q", i, k)
 		}
 		sub := ""
 		if last > first {

@@ -2,11 +2,11 @@ package gitstore
 
 import (
 	"errors"
-	"fmt"
 	"sort"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // Dirty returns those of paths (repository-relative, forward slashes) that
@@ -123,11 +123,11 @@ func (r *Repo) headTree() (plumbing.Hash, error) {
 		return plumbing.ZeroHash, nil
 	}
 	if err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("reading HEAD: %w", err)
+		return plumbing.ZeroHash, i18n.Errorf("reading HEAD: %w", err)
 	}
 	c, err := r.commitObject(ref.Hash())
 	if err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("reading HEAD commit %s: %w", ref.Hash(), err)
+		return plumbing.ZeroHash, i18n.Errorf("reading HEAD commit %s: %w", ref.Hash(), err)
 	}
 	return c.TreeHash, nil
 }

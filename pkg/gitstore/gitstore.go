@@ -4,7 +4,6 @@ import (
 	"compress/zlib"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path"
@@ -16,6 +15,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/opsbook/opsbook/pkg/gitobj"
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // Store is what opsbook's commands need from git. *Repo implements it; tests
@@ -36,24 +36,24 @@ var _ Store = (*Repo)(nil)
 
 var (
 	// ErrNotRepository is returned by Open when root holds no git repository.
-	ErrNotRepository = errors.New("not a git repository")
+	ErrNotRepository = i18n.NewError("not a git repository")
 	// ErrBusy is wrapped by the error of Lock when another opsbook holds the
 	// repository lock.
-	ErrBusy = errors.New("repository is busy")
+	ErrBusy = i18n.NewError("repository is busy")
 	// ErrState is wrapped by the refusals of CheckState (detached HEAD, merge,
 	// rebase, cherry-pick, revert, unmerged paths, read-only .git).
-	ErrState = errors.New("repository is not in a state to commit")
+	ErrState = i18n.NewError("repository is not in a state to commit")
 	// ErrNoCommits is returned by Head on a branch with no commits yet.
-	ErrNoCommits = errors.New("no commits yet")
+	ErrNoCommits = i18n.NewError("no commits yet")
 	// ErrNothingToCommit is returned by Commit when the requested paths are
 	// identical to HEAD's.
-	ErrNothingToCommit = errors.New("nothing to commit")
+	ErrNothingToCommit = i18n.NewError("nothing to commit")
 	// ErrNotFound is wrapped by BlobAt when the path does not exist at the
 	// revision.
-	ErrNotFound = errors.New("not found")
+	ErrNotFound = i18n.NewError("not found")
 	// ErrBadPath is wrapped when a path is not a clean repository-relative
 	// file path.
-	ErrBadPath = errors.New("bad path")
+	ErrBadPath = i18n.NewError("bad path")
 )
 
 // Repo is a git repository with a work tree, opened by Open or Init.
@@ -80,7 +80,7 @@ type Repo struct {
 func Open(root string) (*Repo, error) {
 	abs, err := filepath.Abs(root)
 	if err != nil {
-		return nil, fmt.Errorf("opening git repository at %s: %w", root, err)
+		return nil, i18n.Errorf("opening git repository at %s: %w", root, err)
 	}
 	gitDir, err := findGitDir(abs)
 	if err != nil {
@@ -96,9 +96,18 @@ func Open(root string) (*Repo, error) {
 	}
 	repo, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
 	if err != nil {
-		return nil, fmt.Errorf("opening git repository at %s: %w", abs, err)
+		return nil, extensionErr(abs, err)
 	}
 	return &Repo{root: abs, gitDir: gitDir, commonDir: commonDir, repo: repo}, nil
+}
+
+// extensionErr is the error of opening the repository at root, saying
+// what to do when its git config turns on an extension go-git refuses.
+func extensionErr(root string, err error) error {
+	if hint, ok := gitobj.ExtensionHint(err); ok {
+		return i18n.Errorf("%w: the git config of %s turns on an extension opsbook cannot read (%w); %s", ErrState, root, err, hint)
+	}
+	return i18n.Errorf("opening git repository at %s: %w", root, err)
 }
 
 // findGitDir returns the git directory of the work tree at root: root/.git,
@@ -112,12 +121,12 @@ func findGitDir(root string) (string, error) {
 	case err == nil:
 		data, err := os.ReadFile(dotGit)
 		if err != nil {
-			return "", fmt.Errorf("opening git repository at %s: %w", root, err)
+			return "", i18n.Errorf("opening git repository at %s: %w", root, err)
 		}
 		line := strings.TrimSpace(string(data))
 		dir, ok := strings.CutPrefix(line, "gitdir:")
 		if !ok {
-			return "", fmt.Errorf("%w: %s is a file but does not say `gitdir: <path>`", ErrNotRepository, dotGit)
+			return "", i18n.Errorf("%w: %s is a file but does not say `gitdir: <path>`", ErrNotRepository, dotGit)
 		}
 		dir = strings.TrimSpace(dir)
 		if !filepath.IsAbs(dir) {
@@ -126,17 +135,17 @@ func findGitDir(root string) (string, error) {
 		return filepath.Clean(dir), nil
 	case errors.Is(err, os.ErrNotExist):
 		if _, err := os.Stat(root); err != nil {
-			return "", fmt.Errorf("opening git repository at %s: %w", root, err)
+			return "", i18n.Errorf("opening git repository at %s: %w", root, err)
 		}
 		if isBareGitDir(root) {
-			return "", fmt.Errorf("%w with a work tree: %s is a bare repository; opsbook needs a checkout (git clone %s <dir>)", ErrNotRepository, root, root)
+			return "", i18n.Errorf("%w with a work tree: %s is a bare repository; opsbook needs a checkout (git clone %s <dir>)", ErrNotRepository, root, root)
 		}
 		if top := enclosingWorkTree(root); top != "" {
-			return "", fmt.Errorf("%w at %s: it is inside the git repository at %s; opsbook's records must be at the top of the work tree", ErrNotRepository, root, top)
+			return "", i18n.Errorf("%w at %s: it is inside the git repository at %s; opsbook's records must be at the top of the work tree", ErrNotRepository, root, top)
 		}
-		return "", fmt.Errorf("%w: %s has no .git; create one with `opsbook init` (or `git init`)", ErrNotRepository, root)
+		return "", i18n.Errorf("%w: %s has no .git; create one with `opsbook init` (or `git init`)", ErrNotRepository, root)
 	default:
-		return "", fmt.Errorf("opening git repository at %s: %w", root, err)
+		return "", i18n.Errorf("opening git repository at %s: %w", root, err)
 	}
 }
 
@@ -166,19 +175,19 @@ func enclosingWorkTree(dir string) string {
 func Init(root string) (*Repo, error) {
 	abs, err := filepath.Abs(root)
 	if err != nil {
-		return nil, fmt.Errorf("creating git repository at %s: %w", root, err)
+		return nil, i18n.Errorf("creating git repository at %s: %w", root, err)
 	}
 	if _, err := os.Stat(filepath.Join(abs, ".git")); err == nil {
 		return Open(abs)
 	}
 	if err := os.MkdirAll(abs, 0o755); err != nil {
-		return nil, fmt.Errorf("creating git repository at %s: %w", abs, err)
+		return nil, i18n.Errorf("creating git repository at %s: %w", abs, err)
 	}
 	_, err = git.PlainInitWithOptions(abs, &git.PlainInitOptions{
 		InitOptions: git.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName("main")},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("creating git repository at %s: %w", abs, err)
+		return nil, i18n.Errorf("creating git repository at %s: %w", abs, err)
 	}
 	return Open(abs)
 }
@@ -194,10 +203,10 @@ func (r *Repo) GitDir() string { return r.gitDir }
 func (r *Repo) Head() (string, error) {
 	ref, err := r.repo.Head()
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
-		return "", fmt.Errorf("reading HEAD: %w", ErrNoCommits)
+		return "", i18n.Errorf("reading HEAD: %w", ErrNoCommits)
 	}
 	if err != nil {
-		return "", fmt.Errorf("reading HEAD: %w", err)
+		return "", i18n.Errorf("reading HEAD: %w", err)
 	}
 	return ref.Hash().String(), nil
 }
@@ -207,14 +216,14 @@ func (r *Repo) Head() (string, error) {
 func (r *Repo) HeadTime() (time.Time, error) {
 	ref, err := r.repo.Head()
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
-		return time.Time{}, fmt.Errorf("reading HEAD: %w", ErrNoCommits)
+		return time.Time{}, i18n.Errorf("reading HEAD: %w", ErrNoCommits)
 	}
 	if err != nil {
-		return time.Time{}, fmt.Errorf("reading HEAD: %w", err)
+		return time.Time{}, i18n.Errorf("reading HEAD: %w", err)
 	}
 	c, err := r.commitObject(ref.Hash())
 	if err != nil {
-		return time.Time{}, fmt.Errorf("reading HEAD: %w", err)
+		return time.Time{}, i18n.Errorf("reading HEAD: %w", err)
 	}
 	return c.Committer.When, nil
 }
@@ -235,25 +244,25 @@ func (r *Repo) BlobAt(rev, p string) ([]byte, error) {
 	}
 	h, err := r.repo.ResolveRevision(plumbing.Revision(rev))
 	if err != nil {
-		return nil, fmt.Errorf("reading %s at %s: resolving revision: %w", p, rev, err)
+		return nil, i18n.Errorf("reading %s at %s: resolving revision: %w", p, rev, err)
 	}
 	c, err := r.repo.CommitObject(*h)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s at %s: %w", p, rev, err)
+		return nil, i18n.Errorf("reading %s at %s: %w", p, rev, err)
 	}
 	tree, err := c.Tree()
 	if err != nil {
-		return nil, fmt.Errorf("reading %s at %s: %w", p, rev, err)
+		return nil, i18n.Errorf("reading %s at %s: %w", p, rev, err)
 	}
 	e, err := tree.FindEntry(p)
 	if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) || errors.Is(err, object.ErrFileNotFound) {
-		return nil, fmt.Errorf("reading %s at %s: %w", p, rev, ErrNotFound)
+		return nil, i18n.Errorf("reading %s at %s: %w", p, rev, ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading %s at %s: %w", p, rev, err)
+		return nil, i18n.Errorf("reading %s at %s: %w", p, rev, err)
 	}
 	if !e.Mode.IsFile() {
-		return nil, fmt.Errorf("reading %s at %s: not a file (mode %s)", p, rev, e.Mode)
+		return nil, i18n.Errorf("reading %s at %s: not a file (mode %s)", p, rev, e.Mode)
 	}
 	return readBlob(r.repo, e.Hash)
 }
@@ -261,16 +270,16 @@ func (r *Repo) BlobAt(rev, p string) ([]byte, error) {
 func readBlob(repo *git.Repository, h plumbing.Hash) ([]byte, error) {
 	b, err := repo.BlobObject(h)
 	if err != nil {
-		return nil, fmt.Errorf("reading blob %s: %w", h, err)
+		return nil, i18n.Errorf("reading blob %s: %w", h, err)
 	}
 	rd, err := b.Reader()
 	if err != nil {
-		return nil, fmt.Errorf("reading blob %s: %w", h, err)
+		return nil, i18n.Errorf("reading blob %s: %w", h, err)
 	}
 	defer rd.Close()
 	data, err := io.ReadAll(rd)
 	if err != nil {
-		return nil, fmt.Errorf("reading blob %s: %w", h, err)
+		return nil, i18n.Errorf("reading blob %s: %w", h, err)
 	}
 	return data, nil
 }
@@ -280,19 +289,19 @@ func readBlob(repo *git.Repository, h plumbing.Hash) ([]byte, error) {
 func checkPath(p string) error {
 	switch {
 	case p == "" || p == ".":
-		return fmt.Errorf("%w: empty path", ErrBadPath)
+		return i18n.Errorf("%w: empty path", ErrBadPath)
 	case strings.HasPrefix(p, "/") || filepath.IsAbs(p):
-		return fmt.Errorf("%w %q: must be relative to the repository root", ErrBadPath, p)
+		return i18n.Errorf("%w %q: must be relative to the repository root", ErrBadPath, p)
 	case path.Clean(p) != p || strings.HasSuffix(p, "/"):
-		return fmt.Errorf("%w %q: not clean (want %q)", ErrBadPath, p, path.Clean(p))
+		return i18n.Errorf("%w %q: not clean (want %q)", ErrBadPath, p, path.Clean(p))
 	case p == ".." || strings.HasPrefix(p, "../"):
-		return fmt.Errorf("%w %q: outside the repository", ErrBadPath, p)
+		return i18n.Errorf("%w %q: outside the repository", ErrBadPath, p)
 	case strings.ContainsRune(p, 0):
-		return fmt.Errorf("%w %q: contains NUL", ErrBadPath, p)
+		return i18n.Errorf("%w %q: contains NUL", ErrBadPath, p)
 	}
 	for _, part := range strings.Split(p, "/") {
 		if strings.EqualFold(part, ".git") {
-			return fmt.Errorf("%w %q: inside .git", ErrBadPath, p)
+			return i18n.Errorf("%w %q: inside .git", ErrBadPath, p)
 		}
 	}
 	return nil

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // A git lock file opsbook takes (index.lock, refs/heads/NAME.lock) is first
@@ -57,7 +59,7 @@ func (r *Repo) holderTarget(name string) string {
 }
 
 // errLockExists is wrapped when git's lock file already exists.
-var errLockExists = errors.New("lock exists")
+var errLockExists = i18n.NewError("lock exists")
 
 // holdWait takes git's lock file target like hold, waiting up to the
 // repository's gitWait while another process holds it.
@@ -113,7 +115,7 @@ func (r *Repo) hold(target string) (*heldLock, error) {
 // other, and syncs it.
 func (l *heldLock) write(parts ...[]byte) error {
 	if l.f == nil {
-		return errors.New("the lock was already released")
+		return i18n.NewError("the lock was already released")
 	}
 	if err := l.f.Truncate(0); err != nil {
 		return err
@@ -131,7 +133,7 @@ func (l *heldLock) write(parts ...[]byte) error {
 // commit renames the lock file over final, publishing what was written.
 func (l *heldLock) commit(final string) error {
 	if l.f == nil {
-		return errors.New("the lock was already released")
+		return i18n.NewError("the lock was already released")
 	}
 	err := l.f.Close()
 	l.f = nil

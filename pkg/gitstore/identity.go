@@ -1,10 +1,11 @@
 package gitstore
 
 import (
-	"fmt"
 	"os"
 	"os/user"
 	"strings"
+
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // Identity returns the author identity git would use for a commit here:
@@ -41,17 +42,27 @@ func (r *Repo) identity(envRole, cfgRole string) (name, email string, err error)
 			name = firstNonEmpty(strings.TrimSpace(strings.Split(u.Name, ",")[0]), u.Username)
 		}
 	}
+	who := roleAuthor
+	if cfgRole == "committer" {
+		who = roleCommitter
+	}
 	if email == "" {
-		return "", "", fmt.Errorf("no git identity: %s email is not set; run `git config --global user.email you@example.com` (or set GIT_%s_EMAIL)", cfgRole, envRole)
+		return "", "", i18n.Errorf("no git identity: %s email is not set; run `git config --global user.email you@example.com` (or set GIT_%s_EMAIL)", who, envRole)
 	}
 	if name == "" {
-		return "", "", fmt.Errorf("no git identity: %s name is not set; run `git config --global user.name \"Your Name\"` (or set GIT_%s_NAME)", cfgRole, envRole)
+		return "", "", i18n.Errorf("no git identity: %s name is not set; run `git config --global user.name \"Your Name\"` (or set GIT_%s_NAME)", who, envRole)
 	}
 	if err := checkIdent(name, email); err != nil {
 		return "", "", err
 	}
 	return name, email, nil
 }
+
+// The roles of a commit's two people, as messages name them.
+var (
+	roleAuthor    = i18n.P("author")
+	roleCommitter = i18n.P("committer")
+)
 
 func firstNonEmpty(vals ...string) string {
 	for _, v := range vals {
@@ -65,10 +76,10 @@ func firstNonEmpty(vals ...string) string {
 // checkIdent refuses characters that would corrupt a commit's author line.
 func checkIdent(name, email string) error {
 	if strings.ContainsAny(name, "<>\n\x00") {
-		return fmt.Errorf("git identity: name %q contains <, > or a newline", name)
+		return i18n.Errorf("git identity: name %q contains <, > or a newline", name)
 	}
 	if strings.ContainsAny(email, "<>\n\x00 ") {
-		return fmt.Errorf("git identity: email %q contains <, >, a space or a newline", email)
+		return i18n.Errorf("git identity: email %q contains <, >, a space or a newline", email)
 	}
 	return nil
 }
@@ -85,7 +96,7 @@ func (r *Repo) AdoptIdentity(name, email string) (bool, error) {
 	}
 	cfg, err := r.repo.Config()
 	if err != nil {
-		return false, fmt.Errorf("reading the repository's git config: %w", err)
+		return false, i18n.Errorf("reading the repository's git config: %w", err)
 	}
 	if strings.TrimSpace(cfg.User.Email) != "" {
 		return false, nil
@@ -98,7 +109,40 @@ func (r *Repo) AdoptIdentity(name, email string) (bool, error) {
 		cfg.User.Name = name
 	}
 	if err := r.repo.SetConfig(cfg); err != nil {
-		return false, fmt.Errorf("writing the repository's git config: %w", err)
+		return false, i18n.Errorf("writing the repository's git config: %w", err)
 	}
 	return true, nil
+}
+
+// ConfiguredIdentity is the name and email the person at the machine has
+// told git, as a commit in dir would take them: GIT_AUTHOR_NAME and
+// GIT_AUTHOR_EMAIL, then author.* and user.* of the repository dir is in
+// (when it is in one) or of the global and system configuration, then
+// EMAIL for the email. Unlike Identity it guesses nothing (no user name
+// from the system's accounts): "" for what none of them gives. init takes
+// it for the first person when --name or --email is not given.
+func ConfiguredIdentity(dir string) (name, email string) {
+	var cfg *gitConfig
+	if r, err := Open(dir); err == nil {
+		cfg, _ = r.config()
+	} else {
+		l := &configLoader{cfg: &gitConfig{}, home: homeDir()}
+		if b, _ := parseGitBool(os.Getenv("GIT_CONFIG_NOSYSTEM")); !b {
+			sys := os.Getenv("GIT_CONFIG_SYSTEM")
+			if sys == "" {
+				sys = "/etc/gitconfig"
+			}
+			l.loadFile(sys, 0)
+		}
+		for _, f := range globalConfigFiles(l.home) {
+			l.loadFile(f, 0)
+		}
+		cfg = l.cfg
+	}
+	if cfg == nil {
+		cfg = &gitConfig{}
+	}
+	name = firstNonEmpty(os.Getenv("GIT_AUTHOR_NAME"), cfg.getString("author.name"), cfg.getString("user.name"))
+	email = firstNonEmpty(os.Getenv("GIT_AUTHOR_EMAIL"), cfg.getString("author.email"), cfg.getString("user.email"), os.Getenv("EMAIL"))
+	return strings.TrimSpace(name), strings.TrimSpace(email)
 }

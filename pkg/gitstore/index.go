@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/format/index"
 
 	"github.com/opsbook/opsbook/pkg/cache"
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // gitIndex is the git index file as last read, with what its stat said:
@@ -60,7 +60,7 @@ func (r *Repo) readIndex(name string) (*index.Index, error) {
 		return &index.Index{Version: 2}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading the git index: %w", err)
+		return nil, i18n.Errorf("reading the git index: %w", err)
 	}
 	idx := &index.Index{}
 	err = index.NewDecoder(bytes.NewReader(data)).Decode(idx)
@@ -68,30 +68,30 @@ func (r *Repo) readIndex(name string) (*index.Index, error) {
 		err = nil // written with index.skipHash: no checksum to check
 	}
 	if errors.Is(err, index.ErrUnknownExtension) {
-		return nil, fmt.Errorf("reading the git index %s: %s: %w", name, requiredExtensionFix(data), err)
+		return nil, i18n.Errorf("reading the git index %s: %s: %w", name, requiredExtensionFix(data), err)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading the git index %s: %w", name, err)
+		return nil, i18n.Errorf("reading the git index %s: %w", name, err)
 	}
 	return idx, nil
 }
 
 // requiredExtensionFix says which extension of the index opsbook cannot
 // read, and how to have git write the index without it.
-func requiredExtensionFix(data []byte) string {
+func requiredExtensionFix(data []byte) i18n.Phrase {
 	sig := ""
 	if end, _, ok := walkEntries(data, func(rawEntry) bool { return true }); ok {
 		sig, _ = extensionsAfter(data, end)
 	}
 	switch sig {
 	case "link":
-		return "it is a split index (`git update-index --split-index`, or core.splitIndex), which opsbook cannot read; `git update-index --no-split-index` rewrites it whole (and `git config core.splitIndex false` keeps it so)"
+		return i18n.P("it is a split index (`git update-index --split-index`, or core.splitIndex), which opsbook cannot read; `git update-index --no-split-index` rewrites it whole (and `git config core.splitIndex false` keeps it so)")
 	case "sdir":
-		return "it is a sparse index (index.sparse), which opsbook cannot read; `git config index.sparse false` and `git sparse-checkout reapply` rewrite it whole"
+		return i18n.P("it is a sparse index (index.sparse), which opsbook cannot read; `git config index.sparse false` and `git sparse-checkout reapply` rewrite it whole")
 	case "":
-		return "it uses an extension opsbook cannot read"
+		return i18n.P("it uses an extension opsbook cannot read")
 	}
-	return fmt.Sprintf("it uses an extension opsbook cannot read (%q)", sig)
+	return i18n.P("it uses an extension opsbook cannot read (%q)", sig)
 }
 
 // indexLock is git's index.lock: taken before the index is read for a
@@ -105,10 +105,10 @@ func (r *Repo) lockIndex(ctx context.Context) (*indexLock, error) {
 	target := filepath.Join(r.gitDir, "index.lock")
 	h, err := r.holdWait(ctx, target)
 	if errors.Is(err, errLockExists) {
-		return nil, fmt.Errorf("%w: %s exists: another git process seems to be running in this repository; if none is, remove the file and try again", ErrState, target)
+		return nil, i18n.Errorf("%w: %s exists: another git process seems to be running in this repository; if none is, remove the file and try again", ErrState, target)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("locking the git index: %w", err)
+		return nil, i18n.Errorf("locking the git index: %w", err)
 	}
 	return &indexLock{held: h, indexPath: filepath.Join(r.gitDir, "index")}, nil
 }
@@ -120,10 +120,10 @@ func (l *indexLock) write(idx *index.Index) error {
 	idx.Cache = nil
 	var b bytes.Buffer
 	if err := index.NewEncoder(&b).Encode(idx); err != nil {
-		return fmt.Errorf("writing the git index: %w", err)
+		return i18n.Errorf("writing the git index: %w", err)
 	}
 	if err := l.held.write(b.Bytes()); err != nil {
-		return fmt.Errorf("writing the git index: %w", err)
+		return i18n.Errorf("writing the git index: %w", err)
 	}
 	return nil
 }
@@ -132,7 +132,7 @@ func (l *indexLock) write(idx *index.Index) error {
 // the lock file and syncs it, without publishing.
 func (l *indexLock) writeRaw(parts ...[]byte) error {
 	if err := l.held.write(parts...); err != nil {
-		return fmt.Errorf("writing the git index: %w", err)
+		return i18n.Errorf("writing the git index: %w", err)
 	}
 	return nil
 }
@@ -140,7 +140,7 @@ func (l *indexLock) writeRaw(parts ...[]byte) error {
 // publish renames the written lock file over the index.
 func (l *indexLock) publish() error {
 	if err := l.held.commit(l.indexPath); err != nil {
-		return fmt.Errorf("writing the git index: %w", err)
+		return i18n.Errorf("writing the git index: %w", err)
 	}
 	return nil
 }
@@ -177,21 +177,21 @@ func (r *Repo) readWorkFile(p string, trustMode bool, prev filemode.FileMode) (w
 		return workFile{}, nil
 	}
 	if err != nil {
-		return workFile{}, fmt.Errorf("reading %s: %w", p, err)
+		return workFile{}, i18n.Errorf("reading %s: %w", p, err)
 	}
 	wf := workFile{exists: true, info: fi}
 	switch {
 	case fi.Mode()&fs.ModeSymlink != 0:
 		target, err := os.Readlink(name)
 		if err != nil {
-			return workFile{}, fmt.Errorf("reading %s: %w", p, err)
+			return workFile{}, i18n.Errorf("reading %s: %w", p, err)
 		}
 		wf.data = []byte(filepath.ToSlash(target))
 		wf.mode = filemode.Symlink
 	case fi.Mode().IsRegular():
 		f, err := os.Open(name)
 		if err != nil {
-			return workFile{}, fmt.Errorf("reading %s: %w", p, err)
+			return workFile{}, i18n.Errorf("reading %s: %w", p, err)
 		}
 		wf.data, err = cache.ReadSized(f, fi.Size())
 		if err == nil {
@@ -199,7 +199,7 @@ func (r *Repo) readWorkFile(p string, trustMode bool, prev filemode.FileMode) (w
 		}
 		f.Close()
 		if err != nil {
-			return workFile{}, fmt.Errorf("reading %s: %w", p, err)
+			return workFile{}, i18n.Errorf("reading %s: %w", p, err)
 		}
 		switch {
 		case !trustMode && (prev == filemode.Regular || prev == filemode.Executable):
@@ -210,9 +210,9 @@ func (r *Repo) readWorkFile(p string, trustMode bool, prev filemode.FileMode) (w
 			wf.mode = filemode.Regular
 		}
 	case fi.IsDir():
-		return workFile{}, fmt.Errorf("%w %q: is a directory, not a file", ErrBadPath, p)
+		return workFile{}, i18n.Errorf("%w %q: is a directory, not a file", ErrBadPath, p)
 	default:
-		return workFile{}, fmt.Errorf("%w %q: not a regular file or symbolic link", ErrBadPath, p)
+		return workFile{}, i18n.Errorf("%w %q: not a regular file or symbolic link", ErrBadPath, p)
 	}
 	wf.hash = plumbing.ComputeHash(plumbing.BlobObject, wf.data)
 	return wf, nil
@@ -430,7 +430,7 @@ func (r *Repo) indexEntriesOf(name string, paths map[string]bool) ([]*index.Entr
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading the git index: %w", err)
+		return nil, i18n.Errorf("reading the git index: %w", err)
 	}
 	var out []*index.Entry
 	if walkIndex(data, func(e rawEntry) bool {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -81,7 +80,7 @@ func finding(code, path, format string, args ...any) Finding {
 
 // ErrInterrupted is returned by Commit and WriteFiles while an interrupted
 // change waits for recovery.
-var ErrInterrupted = errors.New("an interrupted change has not been recovered")
+var ErrInterrupted = i18n.NewError("an interrupted change has not been recovered")
 
 // StepHook, when set (by tests only), is called at each step of a commit
 // with the step's name, so that a test can stop the process there.
@@ -124,7 +123,7 @@ func (r *Repo) writeJournal(j *journal) error {
 		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(r.journalPath()), 0o755); err != nil {
-		return fmt.Errorf("writing the journal: %w", err)
+		return i18n.Errorf("writing the journal: %w", err)
 	}
 	return WriteFileAtomic(r.journalPath(), append(data, '\n'), 0o644)
 }
@@ -135,11 +134,11 @@ func (r *Repo) readJournal() (*journal, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading the journal: %w", err)
+		return nil, i18n.Errorf("reading the journal: %w", err)
 	}
 	j := &journal{}
 	if err := json.Unmarshal(data, j); err != nil {
-		return nil, fmt.Errorf("reading the journal %s: %w", r.journalPath(), err)
+		return nil, i18n.Errorf("reading the journal %s: %w", r.journalPath(), err)
 	}
 	return j, nil
 }
@@ -155,10 +154,10 @@ func (r *Repo) removeJournal() error {
 // pending refuses to start a change while a crash waits for recovery.
 func (r *Repo) pending() error {
 	if _, err := os.Lstat(r.journalPath()); err == nil {
-		return fmt.Errorf("%w (%s exists); run `opsbook doctor`", ErrInterrupted, r.journalPath())
+		return i18n.Errorf("%w (%s exists); run `opsbook doctor`", ErrInterrupted, r.journalPath())
 	}
 	if es, _ := os.ReadDir(r.heldDir()); len(es) > 0 {
-		return fmt.Errorf("%w (git lock files of an interrupted opsbook in %s); run `opsbook doctor`", ErrInterrupted, r.heldDir())
+		return i18n.Errorf("%w (git lock files of an interrupted opsbook in %s); run `opsbook doctor`", ErrInterrupted, r.heldDir())
 	}
 	return nil
 }
@@ -168,7 +167,7 @@ func (r *Repo) pending() error {
 func (r *Repo) Pending() (what string, ok bool) {
 	j, err := r.readJournal()
 	if err != nil {
-		return "unreadable journal", true
+		return i18n.T("unreadable journal"), true
 	}
 	if j == nil {
 		return "", false
@@ -186,7 +185,7 @@ func (r *Repo) Recover(dirs []string, fix bool) ([]Finding, error) {
 	var out []Finding
 	j, err := r.readJournal()
 	if err != nil {
-		out = append(out, Finding{Code: CodeInterrupted, Path: r.rel(r.journalPath()), Message: err.Error(), Text: err.Error()})
+		out = append(out, Finding{Code: CodeInterrupted, Path: r.rel(r.journalPath()), Message: i18n.EnglishOf(err), Text: err.Error()})
 	}
 	if j != nil {
 		fs, err := r.settle(j, fix)
@@ -216,7 +215,7 @@ func (r *Repo) settle(j *journal, fix bool) ([]Finding, error) {
 		switch ref, err := r.repo.Storer.Reference(plumbing.ReferenceName(j.Branch)); {
 		case errors.Is(err, plumbing.ErrReferenceNotFound):
 		case err != nil:
-			return nil, fmt.Errorf("reading %s: %w", j.Branch, err)
+			return nil, i18n.Errorf("reading %s: %w", j.Branch, err)
 		default:
 			cur = ref.Hash().String()
 		}
@@ -245,7 +244,7 @@ func (r *Repo) settle(j *journal, fix bool) ([]Finding, error) {
 		return []Finding{f}, nil
 	}
 	out := r.heldLeftovers(true)
-	var problems []string
+	var problems, texts []string
 	target := map[string]fileState{}
 	for _, jf := range j.Files {
 		want := fileState{hash: jf.Old, mode: filemode.FileMode(jf.OldMode)}
@@ -259,17 +258,17 @@ func (r *Repo) settle(j *journal, fix bool) ([]Finding, error) {
 			continue
 		}
 		if err := r.putWorkFile(jf.Path, want, other); err != nil {
-			problems = append(problems, err.Error())
+			problems, texts = append(problems, i18n.EnglishOf(err)), append(texts, err.Error())
 		}
 	}
 	if j.NewHead != "" {
 		if err := r.setIndexEntries(target); err != nil {
-			problems = append(problems, err.Error())
+			problems, texts = append(problems, i18n.EnglishOf(err)), append(texts, err.Error())
 		}
 	}
 	if len(problems) > 0 {
 		f.Message += "; but: " + strings.Join(problems, "; ")
-		f.Text = i18n.Sprintf("%s; but: %s", f.Human(), strings.Join(problems, "; "))
+		f.Text = i18n.Sprintf("%s; but: %s", f.Human(), strings.Join(texts, i18n.T("; ")))
 		return append(out, f), nil
 	}
 	if err := r.removeJournal(); err != nil {
@@ -308,7 +307,7 @@ func (r *Repo) putWorkFile(p string, want fileState, other string) error {
 		return nil
 	}
 	if cur != other {
-		return fmt.Errorf("%s was changed since (it is neither the content before nor after the change); left alone", p)
+		return i18n.Errorf("%s was changed since (it is neither the content before nor after the change); left alone", p)
 	}
 	return r.writeWork(p, want)
 }
@@ -318,13 +317,13 @@ func (r *Repo) writeWork(p string, s fileState) error {
 	name := filepath.Join(r.root, filepath.FromSlash(p))
 	if s.hash == "" {
 		if err := os.Remove(name); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("removing %s: %w", p, err)
+			return i18n.Errorf("removing %s: %w", p, err)
 		}
 		return nil
 	}
 	data, err := readBlob(r.repo, plumbing.NewHash(s.hash))
 	if err != nil {
-		return fmt.Errorf("restoring %s: %w", p, err)
+		return i18n.Errorf("restoring %s: %w", p, err)
 	}
 	return writeWorkData(name, data, s.mode)
 }
@@ -358,7 +357,7 @@ func (r *Repo) setIndexEntries(states map[string]fileState) error {
 	case errors.Is(err, os.ErrNotExist):
 		data = emptyIndex()
 	case err != nil:
-		return fmt.Errorf("reading the git index: %w", err)
+		return i18n.Errorf("reading the git index: %w", err)
 	}
 	paths := make(map[string]bool, len(states))
 	for p := range states {
@@ -567,7 +566,7 @@ func (r *Repo) stagedReverts(fix bool) ([]Finding, error) {
 			out[i].Repaired = err == nil
 		}
 		if err != nil {
-			out[0].Message += ": " + err.Error()
+			out[0].Message += ": " + i18n.EnglishOf(err)
 			out[0].Text = i18n.Sprintf("%s: %v", out[0].Human(), err)
 		}
 	}

@@ -5,13 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/opsbook/opsbook/pkg/i18n"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // LockFile is the name of opsbook's lock in the git directory.
@@ -154,7 +155,7 @@ func tryLock(name string, note func(Finding)) (func(), error) {
 		return nil, be
 	}
 	if err != nil {
-		return nil, fmt.Errorf("taking the repository lock %s: %w", name, err)
+		return nil, i18n.Errorf("taking the repository lock %s: %w", name, err)
 	}
 	_, werr := f.Write(append(data, '\n'))
 	if cerr := f.Close(); werr == nil {
@@ -162,7 +163,7 @@ func tryLock(name string, note func(Finding)) (func(), error) {
 	}
 	if werr != nil {
 		os.Remove(name)
-		return nil, fmt.Errorf("taking the repository lock %s: %w", name, werr)
+		return nil, i18n.Errorf("taking the repository lock %s: %w", name, werr)
 	}
 	var once sync.Once
 	return func() { once.Do(func() { os.Remove(name) }) }, nil

@@ -3,13 +3,13 @@ package gitstore
 import (
 	"bufio"
 	"compress/zlib"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // looseLevel is the zlib level git writes loose objects at:
@@ -28,7 +28,7 @@ func looseLevel(cfg *gitConfig) (int, error) {
 		}
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil || n < -1 || n > 9 {
-			return 0, fmt.Errorf("git config %s: bad zlib compression level %q", key, v)
+			return 0, i18n.Errorf("git config %s: bad zlib compression level %q", key, v)
 		}
 		return n, nil
 	}
@@ -48,11 +48,11 @@ func (r *Repo) writeObject(typ plumbing.ObjectType, data []byte, level int) (h p
 	hex := h.String()
 	dir := filepath.Join(r.commonDir, "objects", hex[:2])
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return h, false, fmt.Errorf("storing %s %s: %w", typ, hex, err)
+		return h, false, i18n.Errorf("storing %s %s: %w", typ, hex, err)
 	}
 	f, err := os.CreateTemp(dir, "tmp_obj_")
 	if err != nil {
-		return h, false, fmt.Errorf("storing %s %s: %w", typ, hex, err)
+		return h, false, i18n.Errorf("storing %s %s: %w", typ, hex, err)
 	}
 	tmp := f.Name()
 	defer func() {
@@ -64,7 +64,7 @@ func (r *Repo) writeObject(typ plumbing.ObjectType, data []byte, level int) (h p
 	bw := bufio.NewWriterSize(f, 64<<10)
 	if r.zw == nil || r.zlevel != level {
 		if r.zw, err = zlib.NewWriterLevel(bw, level); err != nil {
-			return h, false, fmt.Errorf("storing %s %s: %w", typ, hex, err)
+			return h, false, i18n.Errorf("storing %s %s: %w", typ, hex, err)
 		}
 		r.zlevel = level
 	} else {
@@ -90,7 +90,7 @@ func (r *Repo) writeObject(typ plumbing.ObjectType, data []byte, level int) (h p
 		err = os.Rename(tmp, filepath.Join(dir, hex[2:]))
 	}
 	if err != nil {
-		return h, false, fmt.Errorf("storing %s %s: %w", typ, hex, err)
+		return h, false, i18n.Errorf("storing %s %s: %w", typ, hex, err)
 	}
 	return h, true, nil
 }

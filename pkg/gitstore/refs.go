@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // refLock is a branch's lock file, taken the way git does: under
@@ -23,28 +24,28 @@ type refLock struct {
 func (r *Repo) lockRef(ctx context.Context, name plumbing.ReferenceName, old plumbing.Hash) (*refLock, error) {
 	refPath := filepath.Join(r.commonDir, filepath.FromSlash(name.String()))
 	if err := os.MkdirAll(filepath.Dir(refPath), 0o755); err != nil {
-		return nil, fmt.Errorf("updating %s: %w", name.Short(), err)
+		return nil, i18n.Errorf("updating %s: %w", name.Short(), err)
 	}
 	lockPath := refPath + ".lock"
 	h, err := r.holdWait(ctx, lockPath)
 	if errors.Is(err, errLockExists) {
-		return nil, fmt.Errorf("%w: %s exists: another git process is updating branch %s; if none is, remove the file and try again", ErrState, lockPath, name.Short())
+		return nil, i18n.Errorf("%w: %s exists: another git process is updating branch %s; if none is, remove the file and try again", ErrState, lockPath, name.Short())
 	}
 	if err != nil {
-		return nil, fmt.Errorf("updating %s: %w", name.Short(), err)
+		return nil, i18n.Errorf("updating %s: %w", name.Short(), err)
 	}
 	cur := plumbing.ZeroHash
 	switch ref, err := r.repo.Storer.Reference(name); {
 	case errors.Is(err, plumbing.ErrReferenceNotFound):
 	case err != nil:
 		h.rollback()
-		return nil, fmt.Errorf("updating %s: %w", name.Short(), err)
+		return nil, i18n.Errorf("updating %s: %w", name.Short(), err)
 	default:
 		cur = ref.Hash()
 	}
 	if cur != old {
 		h.rollback()
-		return nil, fmt.Errorf("%w: branch %s moved to %s while opsbook was committing; run the command again", ErrState, name.Short(), cur)
+		return nil, i18n.Errorf("%w: branch %s moved to %s while opsbook was committing; run the command again", ErrState, name.Short(), cur)
 	}
 	return &refLock{held: h, refPath: refPath}, nil
 }

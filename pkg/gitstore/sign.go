@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 type signer struct {
@@ -46,10 +48,10 @@ func (r *Repo) signerFor(cfg *gitConfig, mode SignMode, committer Signature) (*s
 	case "ssh":
 		s.program = firstNonEmpty(cfg.getString("gpg.ssh.program"), "ssh-keygen")
 		if s.key == "" {
-			return nil, errors.New("signing the commit: gpg.format is ssh but user.signingkey is not set; set it to your SSH key (`git config user.signingkey ~/.ssh/id_ed25519.pub`)")
+			return nil, i18n.NewError("signing the commit: gpg.format is ssh but user.signingkey is not set; set it to your SSH key (`git config user.signingkey ~/.ssh/id_ed25519.pub`)")
 		}
 	default:
-		return nil, fmt.Errorf("signing the commit: unknown gpg.format %q (want openpgp, ssh or x509)", s.format)
+		return nil, i18n.Errorf("signing the commit: unknown gpg.format %q (want openpgp, ssh or x509)", s.format)
 	}
 	if s.key == "" {
 		s.key = fmt.Sprintf("%s <%s>", committer.Name, committer.Email)
@@ -71,7 +73,7 @@ func (s *signer) sign(ctx context.Context, payload []byte) ([]byte, error) {
 	}
 	sig = bytes.ReplaceAll(sig, []byte("\r\n"), []byte("\n"))
 	if len(bytes.TrimSpace(sig)) == 0 {
-		return nil, fmt.Errorf("signing the commit: %s produced no signature", s.program)
+		return nil, i18n.Errorf("signing the commit: %s produced no signature", s.program)
 	}
 	return sig, nil
 }
@@ -85,7 +87,7 @@ func (s *signer) signGPG(ctx context.Context, payload []byte) ([]byte, error) {
 		return nil, s.runError(err, &stderr)
 	}
 	if !strings.Contains(stderr.String(), "[GNUPG:] SIG_CREATED ") {
-		return nil, fmt.Errorf("signing the commit with %s (key %q) failed: %s", s.program, s.key, strings.TrimSpace(stderr.String()))
+		return nil, i18n.Errorf("signing the commit with %s (key %q) failed: %s", s.program, s.key, strings.TrimSpace(stderr.String()))
 	}
 	return stdout.Bytes(), nil
 }
@@ -93,7 +95,7 @@ func (s *signer) signGPG(ctx context.Context, payload []byte) ([]byte, error) {
 func (s *signer) signSSH(ctx context.Context, payload []byte) ([]byte, error) {
 	dir, err := os.MkdirTemp("", "opsbook-sign-")
 	if err != nil {
-		return nil, fmt.Errorf("signing the commit: %w", err)
+		return nil, i18n.Errorf("signing the commit: %w", err)
 	}
 	defer os.RemoveAll(dir)
 
@@ -105,7 +107,7 @@ func (s *signer) signSSH(ctx context.Context, payload []byte) ([]byte, error) {
 	if isLiteral {
 		keyFile := filepath.Join(dir, "key.pub")
 		if err := os.WriteFile(keyFile, []byte(strings.TrimSpace(literal)+"\n"), 0o600); err != nil {
-			return nil, fmt.Errorf("signing the commit: %w", err)
+			return nil, i18n.Errorf("signing the commit: %w", err)
 		}
 		args = append(args, keyFile, "-U")
 	} else {
@@ -117,7 +119,7 @@ func (s *signer) signSSH(ctx context.Context, payload []byte) ([]byte, error) {
 	}
 	buf := filepath.Join(dir, "commit")
 	if err := os.WriteFile(buf, payload, 0o600); err != nil {
-		return nil, fmt.Errorf("signing the commit: %w", err)
+		return nil, i18n.Errorf("signing the commit: %w", err)
 	}
 	args = append(args, buf)
 
@@ -126,26 +128,26 @@ func (s *signer) signSSH(ctx context.Context, payload []byte) ([]byte, error) {
 	cmd.Stdout, cmd.Stderr = &stderr, &stderr
 	if err := cmd.Run(); err != nil {
 		if strings.Contains(stderr.String(), "usage:") {
-			return nil, fmt.Errorf("signing the commit: %s cannot sign (SSH signing needs OpenSSH 8.2 or later): %s", s.program, strings.TrimSpace(stderr.String()))
+			return nil, i18n.Errorf("signing the commit: %s cannot sign (SSH signing needs OpenSSH 8.2 or later): %s", s.program, strings.TrimSpace(stderr.String()))
 		}
 		return nil, s.runError(err, &stderr)
 	}
 	sig, err := os.ReadFile(buf + ".sig")
 	if err != nil {
-		return nil, fmt.Errorf("signing the commit: %s wrote no signature: %w", s.program, err)
+		return nil, i18n.Errorf("signing the commit: %s wrote no signature: %w", s.program, err)
 	}
 	return sig, nil
 }
 
 func (s *signer) runError(err error, stderr *bytes.Buffer) error {
 	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("signing the commit: git is configured to sign (%s format) but %s is not installed; install it, set gpg.program, or turn signing off (git config commit.gpgsign false)", s.format, s.program)
+		return i18n.Errorf("signing the commit: git is configured to sign (%s format) but %s is not installed; install it, set gpg.program, or turn signing off (git config commit.gpgsign false)", s.format, s.program)
 	}
 	msg := strings.TrimSpace(stderr.String())
 	if msg == "" {
-		return fmt.Errorf("signing the commit with %s (key %q): %w", s.program, s.key, err)
+		return i18n.Errorf("signing the commit with %s (key %q): %w", s.program, s.key, err)
 	}
-	return fmt.Errorf("signing the commit with %s (key %q): %w: %s", s.program, s.key, err, msg)
+	return i18n.Errorf("signing the commit with %s (key %q): %w: %s", s.program, s.key, err, msg)
 }
 
 // SSHSigningKey returns the public SSH key ("ssh-ed25519 AAAA...") that

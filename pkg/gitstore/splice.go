@@ -5,11 +5,11 @@ import (
 	"crypto/sha1"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"os"
 	"sort"
 
 	"github.com/go-git/go-git/v5/plumbing/format/index"
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // A commit rewrites the git index: the entries of the paths it commits
@@ -186,7 +186,7 @@ func (x *splicedIndex) splice(replaced map[string]bool, add []*index.Entry) ([][
 	byPath := make(map[string]*index.Entry, len(add))
 	for _, e := range add {
 		if !replaced[e.Name] || byPath[e.Name] != nil {
-			return nil, fmt.Errorf("splicing the git index: %s added twice, or not replaced", e.Name)
+			return nil, i18n.Errorf("splicing the git index: %s added twice, or not replaced", e.Name)
 		}
 		byPath[e.Name] = e
 	}
@@ -197,7 +197,7 @@ func (x *splicedIndex) splice(replaced map[string]bool, add []*index.Entry) ([][
 		}
 	}
 	if len(places) != len(replaced) {
-		return nil, fmt.Errorf("splicing the git index: a path replaced was not read for")
+		return nil, i18n.Errorf("splicing the git index: a path replaced was not read for")
 	}
 	// each new entry as go-git encodes it in version 2 or 3: stat data,
 	// id and flags, then the name padded (version 4 writes the name anew)
@@ -316,14 +316,14 @@ func (x *splicedIndex) splice(replaced map[string]bool, add []*index.Entry) ([][
 // conflict) refuses the commit.
 func (r *Repo) readIndexForCommit(paths []string) (sp *splicedIndex, idx *index.Index, err error) {
 	unmerged := func(name string) error {
-		return fmt.Errorf("%w: %s has unresolved conflicts; resolve them and `git add` the result, or `git reset`, then run opsbook again", ErrState, name)
+		return i18n.Errorf("%w: %s has unresolved conflicts; resolve them and `git add` the result, or `git reset`, then run opsbook again", ErrState, name)
 	}
 	data, err := r.readGitIndex(r.indexPath())
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		data = emptyIndex()
 	case err != nil:
-		return nil, nil, fmt.Errorf("reading the git index: %w", err)
+		return nil, nil, i18n.Errorf("reading the git index: %w", err)
 	}
 	want := make(map[string]bool, len(paths))
 	for _, p := range paths {

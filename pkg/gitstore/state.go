@@ -2,12 +2,12 @@ package gitstore
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"syscall"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // CheckState refuses, with an error wrapping ErrState that says what to do,
@@ -30,13 +30,13 @@ func (r *Repo) CheckState() error {
 	}
 	lock := filepath.Join(r.gitDir, "index.lock")
 	if _, err := os.Lstat(lock); err == nil {
-		return fmt.Errorf("%w: %s exists: another git process seems to be running in this repository; if none is, remove the file and try again", ErrState, lock)
+		return i18n.Errorf("%w: %s exists: another git process seems to be running in this repository; if none is, remove the file and try again", ErrState, lock)
 	}
 	name := filepath.Join(r.gitDir, "index")
 	unmerged := ""
 	data, err := r.readGitIndex(name)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("reading the git index: %w", err)
+		return i18n.Errorf("reading the git index: %w", err)
 	}
 	if p, found, ok := firstUnmerged(data); ok || len(data) == 0 {
 		if found {
@@ -55,7 +55,7 @@ func (r *Repo) CheckState() error {
 		}
 	}
 	if unmerged != "" {
-		return fmt.Errorf("%w: %s has unresolved conflicts; resolve them and `git add` the result, or `git reset`, then run opsbook again", ErrState, unmerged)
+		return i18n.Errorf("%w: %s has unresolved conflicts; resolve them and `git add` the result, or `git reset`, then run opsbook again", ErrState, unmerged)
 	}
 	return nil
 }
@@ -65,13 +65,13 @@ func (r *Repo) CheckState() error {
 func (r *Repo) currentBranch() (plumbing.ReferenceName, error) {
 	head, err := r.repo.Storer.Reference(plumbing.HEAD)
 	if err != nil {
-		return "", fmt.Errorf("reading HEAD: %w", err)
+		return "", i18n.Errorf("reading HEAD: %w", err)
 	}
 	if head.Type() != plumbing.SymbolicReference {
-		return "", fmt.Errorf("%w: HEAD is detached at %s; switch to a branch first (`git switch <branch>`, or `git switch -c <new-branch>` to keep this state)", ErrState, head.Hash().String()[:12])
+		return "", i18n.Errorf("%w: HEAD is detached at %s; switch to a branch first (`git switch <branch>`, or `git switch -c <new-branch>` to keep this state)", ErrState, head.Hash().String()[:12])
 	}
 	if !head.Target().IsBranch() {
-		return "", fmt.Errorf("%w: HEAD points to %s, which is not a branch; switch to a branch first (`git switch <branch>`)", ErrState, head.Target())
+		return "", i18n.Errorf("%w: HEAD points to %s, which is not a branch; switch to a branch first (`git switch <branch>`)", ErrState, head.Target())
 	}
 	return head.Target(), nil
 }
@@ -82,9 +82,9 @@ func (r *Repo) checkWritable() error {
 	f, err := os.CreateTemp(r.gitDir, "opsbook-probe-*")
 	if err != nil {
 		if errors.Is(err, os.ErrPermission) || errors.Is(err, syscall.EROFS) {
-			return fmt.Errorf("%w: cannot write to %s (read-only?): %v", ErrState, r.gitDir, err)
+			return i18n.Errorf("%w: cannot write to %s (read-only?): %v", ErrState, r.gitDir, err)
 		}
-		return fmt.Errorf("%w: cannot write to %s: %v", ErrState, r.gitDir, err)
+		return i18n.Errorf("%w: cannot write to %s: %v", ErrState, r.gitDir, err)
 	}
 	name := f.Name()
 	f.Close()

@@ -3,7 +3,6 @@ package gitstore
 import (
 	"bytes"
 	"compress/zlib"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/storer"
 
 	"github.com/opsbook/opsbook/pkg/gitobj"
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // A write reads and makes trees as git stores them: the bytes of a tree
@@ -49,24 +49,24 @@ func (r *Repo) tree(h plumbing.Hash) ([]byte, error) {
 	if !ok {
 		o, err := r.repo.Storer.EncodedObject(plumbing.TreeObject, h)
 		if err != nil {
-			return nil, fmt.Errorf("reading tree %s: %w", h, err)
+			return nil, i18n.Errorf("reading tree %s: %w", h, err)
 		}
 		rd, err := o.Reader()
 		if err != nil {
-			return nil, fmt.Errorf("reading tree %s: %w", h, err)
+			return nil, i18n.Errorf("reading tree %s: %w", h, err)
 		}
 		b, err = io.ReadAll(rd)
 		rd.Close()
 		if err != nil {
-			return nil, fmt.Errorf("reading tree %s: %w", h, err)
+			return nil, i18n.Errorf("reading tree %s: %w", h, err)
 		}
 		if objectHash(plumbing.TreeObject, b) != h {
-			return nil, fmt.Errorf("reading tree %s: its bytes hash to %s", h, objectHash(plumbing.TreeObject, b))
+			return nil, i18n.Errorf("reading tree %s: its bytes hash to %s", h, objectHash(plumbing.TreeObject, b))
 		}
 	}
 	sorted, err := checkTree(b)
 	if err != nil {
-		return nil, fmt.Errorf("reading tree %s: %w", h, err)
+		return nil, i18n.Errorf("reading tree %s: %w", h, err)
 	}
 	if r.treeBytes == nil {
 		r.treeBytes = map[plumbing.Hash][]byte{}
@@ -190,7 +190,7 @@ func (r *Repo) treeFile(root plumbing.Hash, p string) (plumbing.Hash, filemode.F
 	for !h.IsZero() {
 		t, err := r.tree(h)
 		if err != nil {
-			return plumbing.ZeroHash, 0, false, fmt.Errorf("looking up %s in HEAD: %w", p, err)
+			return plumbing.ZeroHash, 0, false, i18n.Errorf("looking up %s in HEAD: %w", p, err)
 		}
 		seg, more, deeper := strings.Cut(rest, "/")
 		e, ok := findEntry(t, []byte(seg), r.unsorted[h])

@@ -2,7 +2,6 @@ package gitstore
 
 import (
 	"bytes"
-	"fmt"
 	"slices"
 	"sort"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 
 	"github.com/opsbook/opsbook/pkg/gitobj"
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // treeBuilder writes the trees along the changed paths only; every other
@@ -51,7 +51,7 @@ type slot struct {
 func (b *treeBuilder) build(base plumbing.Hash, dir string, changes map[string]treeChange) (plumbing.Hash, error) {
 	raw, err := b.r.tree(base)
 	if err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("reading tree %q: %w", dir, err)
+		return plumbing.ZeroHash, i18n.Errorf("reading tree %q: %w", dir, err)
 	}
 	if b.r.unsorted[base] {
 		raw = sortTree(raw)
@@ -79,7 +79,7 @@ func (b *treeBuilder) build(base plumbing.Hash, dir string, changes map[string]t
 	}
 	slices.SortFunc(slots, func(x, y slot) int { return gitobj.CompareTreeNames(x.name, x.dir, y.name, y.dir) })
 	if err := locate(raw, slots); err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("reading tree %q: %w", dir, err)
+		return plumbing.ZeroHash, i18n.Errorf("reading tree %q: %w", dir, err)
 	}
 	byName := make(map[string]*slot, len(slots))
 	for i := range slots {
@@ -90,10 +90,10 @@ func (b *treeBuilder) build(base plumbing.Hash, dir string, changes map[string]t
 		s := byName[name]
 		full := joinPath(dir, name)
 		if _, alsoDir := nested[name]; alsoDir && !c.remove {
-			return plumbing.ZeroHash, fmt.Errorf("%w %q: committed both as a file and as a directory", ErrBadPath, full)
+			return plumbing.ZeroHash, i18n.Errorf("%w %q: committed both as a file and as a directory", ErrBadPath, full)
 		}
 		if s.exists && s.old.IsDir() {
-			return plumbing.ZeroHash, fmt.Errorf("%w %q: is a directory in HEAD; name the files in it", ErrBadPath, full)
+			return plumbing.ZeroHash, i18n.Errorf("%w %q: is a directory in HEAD; name the files in it", ErrBadPath, full)
 		}
 		s.remove = s.exists
 		if !c.remove {
@@ -106,7 +106,7 @@ func (b *treeBuilder) build(base plumbing.Hash, dir string, changes map[string]t
 		var subBase plumbing.Hash
 		if s.exists && !s.remove { // a file removed just above is no base
 			if !s.old.IsDir() {
-				return plumbing.ZeroHash, fmt.Errorf("%w %q: is a file in HEAD; commit its removal with the files under it", ErrBadPath, full)
+				return plumbing.ZeroHash, i18n.Errorf("%w %q: is a file in HEAD; commit its removal with the files under it", ErrBadPath, full)
 			}
 			subBase = s.old.Hash
 		}
@@ -269,7 +269,7 @@ func (b *treeBuilder) write(entries []gitobj.TreeEntry) (plumbing.Hash, error) {
 func (b *treeBuilder) writeRaw(raw []byte) (plumbing.Hash, error) {
 	h, stored, err := b.r.writeObject(plumbing.TreeObject, raw, b.level)
 	if err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("storing a tree: %w", err)
+		return plumbing.ZeroHash, i18n.Errorf("storing a tree: %w", err)
 	}
 	if stored {
 		b.written = append(b.written, h)

@@ -38,6 +38,8 @@ func inEnglish(args []any) []any {
 			out[i] = Joined{inEnglish([]any{a.sep})[0], inEnglish(a.items)}
 		case *Error:
 			out[i] = a.English()
+		case *translated:
+			out[i] = a.English()
 		default:
 			out[i] = a
 		}
@@ -164,4 +166,45 @@ func (f Field) String() string {
 		return string(f)
 	}
 	return b.String()
+}
+
+// translated is an error of Errorf: its message in the reader's language,
+// made when the error was, and its format and arguments for its English.
+type translated struct {
+	local  error
+	format string
+	args   []any
+}
+
+func (e *translated) Error() string { return e.local.Error() }
+
+// Unwrap gives the errors format wrapped (%w), as fmt.Errorf's error does.
+func (e *translated) Unwrap() []error {
+	switch u := e.local.(type) {
+	case interface{ Unwrap() error }:
+		if w := u.Unwrap(); w != nil {
+			return []error{w}
+		}
+	case interface{ Unwrap() []error }:
+		return u.Unwrap()
+	}
+	return nil
+}
+
+// English is the error's message in English: its wrapped errors made by
+// Errorf or NewError in English too, any other as its Error says.
+func (e *translated) English() string {
+	return fmt.Sprintf(strings.ReplaceAll(e.format, "%w", "%v"), inEnglish(e.args)...)
+}
+
+// EnglishOf is err's message in English when Errorf or NewError made it,
+// else its Error: what -o json prints of an error, whoever reads it.
+func EnglishOf(err error) string {
+	switch e := err.(type) {
+	case *translated:
+		return e.English()
+	case *Error:
+		return e.English()
+	}
+	return err.Error()
 }

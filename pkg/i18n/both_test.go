@@ -1,6 +1,8 @@
 package i18n
 
 import (
+	"errors"
+	"io/fs"
 	"strings"
 	"testing"
 )
@@ -70,5 +72,44 @@ func TestField(t *testing.T) {
 	}
 	if got := Field("no_such_key").String(); got != "no_such_key" {
 		t.Errorf("unknown key: %q", got)
+	}
+}
+
+// TestErrorfKeepsEnglish: an error of Errorf reads in the reader's
+// language, keeps its English (with the English of the errors it wraps)
+// for -o json, and still wraps for errors.Is and errors.As.
+func TestErrorfKeepsEnglish(t *testing.T) {
+	defer Set(English)
+	Set(Chinese)
+	base := NewError("repository cannot be changed")
+	inner := Errorf("writing: %w", fs.ErrPermission)
+	err := Errorf("%w: %v", base, inner)
+	if got := err.Error(); got != "無法變更儲存庫：寫入失敗："+fs.ErrPermission.Error() {
+		t.Errorf("Error = %q", got)
+	}
+	if got := EnglishOf(err); got != "repository cannot be changed: writing: "+fs.ErrPermission.Error() {
+		t.Errorf("EnglishOf = %q", got)
+	}
+	if !errors.Is(err, base) || errors.Is(err, fs.ErrPermission) || !errors.Is(inner, fs.ErrPermission) {
+		t.Error("Errorf wraps what %w wraps, and only that")
+	}
+	outer := Errorf("writing: %w", err)
+	var pe *fs.PathError
+	if !errors.Is(outer, base) || errors.As(outer, &pe) {
+		t.Error("a wrapped Errorf is found through another")
+	}
+	two := Errorf("%w: %s; %s, then run opsbook again", base, P("a merge is in progress"), "x")
+	if got := EnglishOf(two); got != "repository cannot be changed: a merge is in progress; x, then run opsbook again" {
+		t.Errorf("EnglishOf with a Phrase = %q", got)
+	}
+	if got := two.Error(); !strings.HasPrefix(got, "無法變更儲存庫：合併") {
+		t.Errorf("Error with a Phrase = %q", got)
+	}
+	if got := EnglishOf(fs.ErrNotExist); got != fs.ErrNotExist.Error() {
+		t.Errorf("EnglishOf(another error) = %q", got)
+	}
+	Set(English)
+	if got := Errorf("%w: %v", base, "x").Error(); got != "repository cannot be changed: x" {
+		t.Errorf("in English = %q", got)
 	}
 }

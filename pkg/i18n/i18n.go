@@ -236,8 +236,9 @@ func Sprintf(format string, args ...any) string {
 }
 
 // Errorf is fmt.Errorf on the translation of format; %w works as there.
+// The error keeps its English as well (EnglishOf), for -o json.
 func Errorf(format string, args ...any) error {
-	return fmt.Errorf(T(format), args...)
+	return &translated{local: fmt.Errorf(T(format), args...), format: format, args: args}
 }
 
 // Term translates a word that comes from data: group is "kind", "state",

@@ -48,6 +48,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"time"
+
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // Answer is what the monitor says changed since a token.
@@ -88,7 +90,7 @@ type request struct {
 }
 
 // ErrNotRunning: no monitor answers for this department.
-var ErrNotRunning = errors.New("no monitor is running for this department")
+var ErrNotRunning = i18n.NewError("no monitor is running for this department")
 
 // SocketName and LockName are the monitor's files in the department's
 // cache folder (.git/opsbook).
@@ -129,7 +131,7 @@ func socketAddr(path string) (string, func(), error) {
 			d.Close()
 		}
 	}
-	return "", none, errors.New("the monitor's socket path is too long: " + path)
+	return "", none, i18n.Errorf("the monitor's socket path is too long: %s", path)
 }
 
 // exchange sends req to the monitor whose socket is in cacheDir and
@@ -176,7 +178,7 @@ func Ask(cacheDir, root, records, token string) (Answer, error) {
 	var a Answer
 	err := exchange(cacheDir, request{Op: "since", Token: token, Root: root, Records: records}, &a)
 	if err == nil && a.Token == "" {
-		err = errors.New("the monitor gave no token")
+		err = i18n.NewError("the monitor gave no token")
 	}
 	return a, err
 }
@@ -212,5 +214,5 @@ func Stop(cacheDir string) error {
 		}
 		time.Sleep(30 * time.Millisecond)
 	}
-	return errors.New("the monitor did not stop")
+	return i18n.NewError("the monitor did not stop")
 }

@@ -23,6 +23,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/internal/heap"
 )
 
@@ -94,14 +95,14 @@ func Run(root, records, cacheDir string, logf func(format string, args ...any)) 
 	}
 	defer lock.Close()
 	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
-		return errors.New("a monitor is already running for this department")
+		return i18n.NewError("a monitor is already running for this department")
 	}
 	root, err = filepath.Abs(root)
 	if err != nil {
 		return err
 	}
 	if fs := remoteFS(filepath.Join(root, filepath.FromSlash(records))); fs != "" {
-		return fmt.Errorf("the records folder is on a network file system (%s): the kernel does not report changes made from other machines, so a monitor cannot vouch for the files", fs)
+		return i18n.Errorf("the records folder is on a network file system (%s): the kernel does not report changes made from other machines, so a monitor cannot vouch for the files", fs)
 	}
 	sock := filepath.Join(cacheDir, SocketName)
 	addr, release, err := socketAddr(sock)

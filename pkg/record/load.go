@@ -145,12 +145,12 @@ func WalkEach(root, dir string, each func(files []string)) ([]string, []diag.Dia
 	info, err := os.Lstat(base)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, nil, fmt.Errorf("there is no records folder %q in %s: create it, or start a department with `opsbook init`", dir, root)
+			return nil, nil, i18n.Errorf("there is no records folder %q in %s: create it, or start a department with `opsbook init`", dir, root)
 		}
-		return nil, nil, fmt.Errorf("reading records folder %s: %w", dir, err)
+		return nil, nil, i18n.Errorf("reading records folder %s: %w", dir, err)
 	}
 	if !info.IsDir() {
-		return nil, nil, fmt.Errorf("records folder %s is not a directory", dir)
+		return nil, nil, i18n.Errorf("records folder %s is not a directory", dir)
 	}
 	rel, _ := filepath.Rel(root, base)
 	w := &walker{each: each}
@@ -173,12 +173,12 @@ func WalkKindsEach(root, dir string, kinds []Kind, each func(files []string)) ([
 	info, err := os.Lstat(base)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, nil, fmt.Errorf("there is no records folder %q in %s: create it, or start a department with `opsbook init`", dir, root)
+			return nil, nil, i18n.Errorf("there is no records folder %q in %s: create it, or start a department with `opsbook init`", dir, root)
 		}
-		return nil, nil, fmt.Errorf("reading records folder %s: %w", dir, err)
+		return nil, nil, i18n.Errorf("reading records folder %s: %w", dir, err)
 	}
 	if !info.IsDir() {
-		return nil, nil, fmt.Errorf("records folder %s is not a directory", dir)
+		return nil, nil, i18n.Errorf("records folder %s is not a directory", dir)
 	}
 	rel, _ := filepath.Rel(root, base)
 	rel = filepath.ToSlash(rel)

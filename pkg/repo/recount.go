@@ -31,8 +31,10 @@ import (
 // counted by file (FileCounts) and, beside its memo, the index as it was
 // (the base: SaveBase). Asked again after some files changed, the summary
 // is made from those when every file changed since the base is an expense
-// claim, before and after (Recount); anything else is the full pass. The
-// claims changed since the base, C, move the findings of:
+// claim, before and after, or a customer edited where it was (keptCustomer:
+// its own findings are the only ones it moves, and they are made again)
+// (Recount); anything else is the full pass. The claims changed since the
+// base, C, move the findings of:
 //
 //   - the claims of C themselves;
 //   - the claims grouped with one of C, before or after the change: by
@@ -99,17 +101,17 @@ func SaveBase(p string, d *Indexed, fp string, c FileCounts) error {
 // warnings (uvarints, in the entries' order), the paths with findings that
 // are no entry (a count, then each path, errors and warnings),
 // budget-overspend's count, and the SHA-256 of all that.
-const countsMagic = "opsbook counts 3 "
+const countsMagic = "opsbook counts 4 "
 
 // othersOf hashes the path and content of every file of es that is no
-// expense claim: a recount sees, without opening its base, that one of
-// them changed since (or became a claim, or stopped being one), which
-// it does not take.
+// expense claim or customer: a recount sees, without opening its base,
+// that one of them changed since (or became a claim or a customer, or
+// stopped being one), which it does not take.
 func othersOf(es []*index.Entry) string {
 	h := sha256.New()
 	buf := make([]byte, 0, 64<<10)
 	for _, e := range es {
-		if e.Kind == record.Expense {
+		if e.Kind == record.Expense || e.Kind == record.Customer {
 			continue
 		}
 		buf = append(append(append(buf, e.Path...), 0), e.Hash[:]...)
@@ -236,6 +238,8 @@ type Recounted struct {
 	Errors, Warnings int
 	// Changes are the claims changed since the base, by path.
 	Changes []ClaimChange
+	// Customers is how many customers were edited where they were.
+	Customers int
 	// Budget holds what the budget report reads (report.BudgetReport):
 	// the budgets, the projects and the claims dated in Year, the last
 	// two as skeletons of their entries.
@@ -293,12 +297,22 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 	if len(changes) > maxRecount {
 		return nil, fmt.Sprintf("%d files changed since the base", len(changes))
 	}
+	var claimChanges []ClaimChange
+	var customers []*index.Entry
 	for _, c := range changes {
+		if keptCustomer(c) {
+			if len(base.Get(c.Now.ID)) > 1 || len(x.Get(c.Now.ID)) > 1 {
+				return nil, c.Now.ID + " is held by two files"
+			}
+			customers = append(customers, c.Now)
+			continue
+		}
+		claimChanges = append(claimChanges, c)
 		for _, e := range []*index.Entry{c.Was, c.Now} {
 			switch {
 			case e == nil:
 			case e.Kind != record.Expense:
-				return nil, e.Path + " is not an expense claim"
+				return nil, e.Path + " is not an expense claim, nor a customer edited where it was"
 			case e.Odd || e.Sealed:
 				return nil, e.Path + ": the index does not stand for it"
 			case len(base.Get(e.ID)) > 1 || len(x.Get(e.ID)) > 1:
@@ -317,8 +331,11 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 	// Y: the claims of C as they are, and every claim grouped with one of
 	// them before or after.
 	judged := map[string]*index.Entry{}
+	for _, e := range customers {
+		judged[e.Path] = e
+	}
 	var keys groupKeys
-	for _, c := range changes {
+	for _, c := range claimChanges {
 		keys.add(c.Was)
 		keys.add(c.Now)
 		if c.Now != nil {
@@ -339,7 +356,9 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 	var around groupKeys
 	for _, y := range judged {
 		add(y)
-		around.add(y)
+		if y.Kind == record.Expense {
+			around.add(y)
+		}
 		// an id held by another file too (unchanged since the base: a
 		// changed one is judged whole): id-duplicate reads both
 		for _, t := range x.Get(y.ID) {
@@ -434,7 +453,7 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 	ds = append(ds, rules.Check(c)...)
 	tr("recount: rules")
 
-	out := &Recounted{Changes: changes, Judged: len(judged), Read: len(full)}
+	out := &Recounted{Changes: claimChanges, Customers: len(customers), Judged: len(judged), Read: len(full)}
 	// the base's counts, but those of the files judged again and of those
 	// removed; then the judged files' own
 	gone := map[string]bool{}
@@ -545,6 +564,17 @@ func lineField(f string) bool {
 		return true
 	}
 	return false
+}
+
+// keptCustomer tells whether a change is a customer edited where it
+// was: the same file holding the same customer id before and after (a
+// visit noted, a segment changed). Its own findings are the only ones it
+// can move: the complaints naming it read of it only that it is there
+// (ref-missing), and no check across records and no part of the summary
+// but its counts (which stay) reads a customer. A customer created,
+// removed, renumbered or turned into another kind is not kept.
+func keptCustomer(c ClaimChange) bool {
+	return c.Was != nil && c.Now != nil && c.Was.Kind == record.Customer && c.Now.Kind == record.Customer && c.Was.ID == c.Now.ID
 }
 
 // diffEntries lists the files whose content differs between two indexes'

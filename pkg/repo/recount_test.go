@@ -82,7 +82,10 @@ func recountRounds(t *testing.T, dir string, now time.Time, seed uint64, first m
 	}
 	// claims no other record names and whose entries stand for them (a
 	// change of another is judged whole: tried at the end)
-	var claims, named []string
+	var claims, named, customers []string
+	for _, e := range d.Index.Kind(record.Customer) {
+		customers = append(customers, e.Path)
+	}
 	for _, e := range d.Index.Kind(record.Expense) {
 		if len(d.Index.RefsIn(e.ID)) > 0 || e.Odd || e.Sealed {
 			named = append(named, e.Path)
@@ -99,8 +102,15 @@ func recountRounds(t *testing.T, dir string, now time.Time, seed uint64, first m
 			replaceLines(t, dir, first)
 			did = append(did, "leaving their groups")
 		} else {
-			for range 1 + rng.IntN(3) {
+			n := 1 + rng.IntN(3)
+			if len(customers) > 0 && rng.IntN(8) == 0 {
+				n = 0 // customers alone
+			}
+			for range n {
 				did = append(did, changeClaim(t, rng, dir, &claims))
+			}
+			if len(customers) > 0 && (n == 0 || rng.IntN(3) == 0) {
+				did = append(did, changeCustomer(t, rng, dir, customers))
 			}
 		}
 		d, err := OpenIndexed(ctx, dir)
@@ -163,6 +173,32 @@ func recountRounds(t *testing.T, dir string, now time.Time, seed uint64, first m
 		refused(rel, "")
 	}
 	refused(d.Index.Kind(record.Person)[0].Path, "other than an expense claim")
+	// a customer made or removed (its id comes or goes for the complaints
+	// naming it): the whole department
+	if len(customers) > 0 {
+		p := filepath.Join(dir, filepath.FromSlash(customers[0]))
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := strings.TrimSuffix(filepath.Base(p), ".yaml")
+		copied := filepath.Join(filepath.Dir(p), "CUS-9999.yaml")
+		if err := os.WriteFile(copied, []byte(strings.Replace(string(b), "id: "+id, "id: CUS-9999", 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, step := range []func(){func() {}, func() { os.Remove(copied); os.Remove(p) }} {
+			step()
+			d, err := OpenIndexed(ctx, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d.Fingerprint()
+			if rc, why := Recount(d, basePath, fp, now, now.Year(), &rules.Horizon{}); rc != nil || !strings.Contains(why, "nor a customer edited where it was") {
+				t.Errorf("a customer made or removed, and recounted (%q)", why)
+			}
+		}
+		os.WriteFile(p, b, 0o644)
+	}
 	refused(".opsbook.yaml", "policy")
 	// a base of another department
 	if rc, why := Recount(d, basePath, "0000", now, now.Year(), &rules.Horizon{}); rc != nil || !strings.Contains(why, "not the memo's") {
@@ -313,6 +349,56 @@ func changeClaim(t *testing.T, rng *rand.Rand, dir string, claims *[]string) str
 		i := slices.Index(*claims, rel)
 		*claims = slices.Delete(*claims, i, i+1)
 		return "removed " + rel
+	}
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return rel + ": " + what
+}
+
+// changeCustomer changes one customer of customers (paths) where it is,
+// at random, and says what it did: a visit noted (by someone or by no one
+// the department has), its segment (one the schema refuses too), its
+// name, the date it became a customer.
+func changeCustomer(t *testing.T, rng *rand.Rand, dir string, customers []string) string {
+	t.Helper()
+	rel := customers[rng.IntN(len(customers))]
+	p := filepath.Join(dir, filepath.FromSlash(rel))
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	pick := func(vs ...string) string { return vs[rng.IntN(len(vs))] }
+	set := func(field, value string) {
+		re := regexp.MustCompile(`(?m)^` + field + `: .*$`)
+		if re.MatchString(text) {
+			text = re.ReplaceAllString(text, field+": "+value)
+		} else {
+			text += field + ": " + value + "\n"
+		}
+	}
+	var what string
+	switch rng.IntN(4) {
+	case 0:
+		visit := fmt.Sprintf("  - date: %s\n    by: %s\n    note: 回訪\n", pick("2025-01-10", "2026-06-01", "2026-11-20", "2027-03-01"), pick("li.wei", "sun.li", "nobody.here"))
+		if re := regexp.MustCompile(`(?m)^visits:\n`); re.MatchString(text) {
+			text = re.ReplaceAllString(text, "visits:\n"+visit)
+		} else {
+			text += "visits:\n" + visit
+		}
+		what = "a visit"
+	case 1:
+		v := pick("wholesale", "retail", "key", "vip-bogus")
+		set("segment", v)
+		what = "segment " + v
+	case 2:
+		set("name", "改名公司")
+		what = "renamed"
+	default:
+		v := pick("2020-01-01", "2026-11-01", "not-a-date")
+		set("since", v)
+		what = "since " + v
 	}
 	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
