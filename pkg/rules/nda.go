@@ -23,6 +23,7 @@ func init() {
 		Rule{"nda-missing", diag.Warning, "an active member of staff without a valid confidentiality agreement (nda missing, not yet signed or expired)"},
 		Rule{"classification-minimum", diag.Error, "a record classified below its kind's minimum (policy classification)"},
 		Rule{"reports-to", diag.Error, "a person who reports to themselves, directly or through others (reports_to)"},
+		Rule{"reports-to-inactive", diag.Warning, "an active person who reports to someone no longer active"},
 		Rule{"nda-required", diag.Error, "under require_nda, an open confidential record names an active person without a valid confidentiality agreement"},
 	)
 }
@@ -110,6 +111,10 @@ func isDate(s string) bool {
 // person themselves nor, through others, comes back to them. Placed on
 // every person of the loop.
 func (r *run) reportsTo(person *record.Record) {
+	if boss := r.Set.Get(person.Str("reports_to")); boss != nil && boss.Kind == record.Person && boss.ID != person.ID &&
+		person.Str("active") != "false" && boss.Str("active") == "false" {
+		r.warnf(person, "reports_to", "reports-to-inactive", "%s reports to %s, who is not active (no longer in the department): the director or leadership names who %s reports to now (reports_to)", person.ID, boss.ID, person.ID)
+	}
 	line := []string{person.ID}
 	for h := person.Str("reports_to"); h != ""; {
 		if h == person.ID {

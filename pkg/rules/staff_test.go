@@ -291,3 +291,20 @@ func TestAppraisalProject(t *testing.T) {
 		}
 	}
 }
+
+// An active person whose manager has left is told, at reports_to; one
+// who has left too is not.
+func TestReportsToInactive(t *testing.T) {
+	zm := "records/people/zhang.min.yaml"
+	gone := strings.Replace(base[zm], "emails:", "active: false\nemails:", 1)
+	ds := check(t, map[string]string{zm: gone})
+	if !has(ds, liWeiPath, "reports-to-inactive", diag.Warning, "li.wei reports to zhang.min, who is not active") {
+		t.Errorf("%v", ds)
+	}
+	ds = check(t, map[string]string{zm: gone, liWeiPath: strings.Replace(base[liWeiPath], "emails:", "active: false\nemails:", 1)})
+	for _, d := range ds {
+		if d.Rule == "reports-to-inactive" {
+			t.Errorf("both gone: %v", d)
+		}
+	}
+}
