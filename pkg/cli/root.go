@@ -17,6 +17,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/gitstore"
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/internal/heap"
 	"github.com/opsbook/opsbook/pkg/record"
@@ -105,11 +106,15 @@ func NewRoot(io *Streams) *cobra.Command {
 		Version:       currentBuild().String(),
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
-	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) {
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		for _, msg := range config.IgnoredEnv() {
 			fmt.Fprintln(io.Err, "opsbook: "+i18n.Sprintf("warning: %s", msg))
 		}
+		if err := g.refuseSparse(cmd); err != nil {
+			return err
+		}
 		g.warnBrokenPolicy(cmd)
+		return nil
 	}
 	root.SetOut(io.Out)
 	root.SetErr(io.Err)
@@ -340,6 +345,41 @@ var answersFromPolicy = map[string]bool{
 	"summary": true, "list": true, "show": true, "report": true, "inbox": true,
 	"history": true, "log": true, "readers": true, "rights": true, "codeowners": true,
 	"verify": true, "config": true, "allowed-signers": true, "doctor": true,
+}
+
+// readsNoWorkTree are the commands that read no record file of the work
+// tree: the history (git's objects), the policy alone, the helpers.
+var readsNoWorkTree = map[string]bool{
+	"init": true, "help": true, "completion": true, "doctor": true, "verify": true,
+	"history": true, "log": true, "monitor": true, "config": true, "version": true,
+}
+
+// refuseSparse refuses a command that reads the department's files in a
+// sparse checkout that leaves some of them out (gitstore.SparseOmits):
+// its answer, or the write it judges, would be of a department without
+// them. Only the records folder, the attachments and the policy count:
+// a checkout of those alone is the whole department.
+func (g *global) refuseSparse(cmd *cobra.Command) error {
+	top := cmd
+	for top.HasParent() && top.Parent().HasParent() {
+		top = top.Parent()
+	}
+	if !top.HasParent() || readsNoWorkTree[top.Name()] {
+		return nil
+	}
+	root, err := config.FindRoot(g.dir)
+	if err != nil {
+		return nil // the command says so itself
+	}
+	records := "records"
+	if pol, _, err := config.Load(root); err == nil && pol.Records != "" {
+		records = pol.Records
+	}
+	out, err := gitstore.SparseOmits(root, []string{strings.TrimSuffix(records, "/") + "/", "attachments/", config.FileName})
+	if err != nil || len(out) == 0 {
+		return nil
+	}
+	return usageErr("this work tree is a sparse checkout that leaves out %d of the department's files (%s, ...): opsbook judges the whole department, so it needs them all; `git sparse-checkout disable` puts them back (or add %s/ and attachments/ to the sparse set)", len(out), out[0], strings.TrimSuffix(records, "/"))
 }
 
 // warnBrokenPolicy says, before a reading command answers, that the

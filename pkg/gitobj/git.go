@@ -57,14 +57,11 @@ func (*ShallowError) Error() string {
 
 // ExtensionHint says what to do about err, when it is go-git's refusal of
 // an extension the repository's git config turns on; ok is false for any
-// other error. `git sparse-checkout` turns on extensions.worktreeConfig,
-// which go-git refuses.
+// other error. (extensions.worktreeConfig, which git sparse-checkout and
+// git worktree turn on, is taken: OpenStorage.)
 func ExtensionHint(err error) (hint i18n.Phrase, ok bool) {
 	if !errors.Is(err, git.ErrUnsupportedExtensionRepositoryFormatVersion) && !errors.Is(err, git.ErrUnknownExtension) {
 		return i18n.Phrase{}, false
-	}
-	if strings.Contains(strings.ToLower(err.Error()), "worktreeconfig") {
-		return i18n.P("`git sparse-checkout` turns on extensions.worktreeConfig: `git sparse-checkout disable` and then `git config --unset extensions.worktreeConfig` turn it off"), true
 	}
 	return i18n.P("see [extensions] in .git/config"), true
 }
@@ -123,7 +120,7 @@ func open(root string) (*Repo, error) {
 		store.Close()
 		return nil, i18n.Errorf("opening the pack files of %s: %w", common, err)
 	}
-	g, err := git.Open(store, osfs.New(work))
+	g, err := OpenStorage(store, osfs.New(work))
 	if err != nil {
 		store.Close()
 		ps.close()

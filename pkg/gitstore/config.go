@@ -83,16 +83,25 @@ func configKey(section, subsection, name string) string {
 
 // config reads the configuration git would use in this repository.
 func (r *Repo) config() (*gitConfig, error) {
+	branch := ""
+	if head, err := r.repo.Storer.Reference(plumbing.HEAD); err == nil && head.Type() == plumbing.SymbolicReference {
+		branch = head.Target().Short()
+	}
+	return loadConfig(r.gitDir, r.commonDir, branch)
+}
+
+// loadConfig reads the configuration git would use in the repository of
+// gitDir (its common directory commonDir), on branch (for onbranch:
+// includes; "" when HEAD is detached).
+func loadConfig(gitDir, commonDir, branch string) (*gitConfig, error) {
 	l := &configLoader{
 		cfg:     &gitConfig{},
 		home:    homeDir(),
-		gitDirs: []string{r.gitDir},
+		gitDirs: []string{gitDir},
+		branch:  branch,
 	}
-	if real, err := filepath.EvalSymlinks(r.gitDir); err == nil && real != r.gitDir {
+	if real, err := filepath.EvalSymlinks(gitDir); err == nil && real != gitDir {
 		l.gitDirs = append(l.gitDirs, real)
-	}
-	if head, err := r.repo.Storer.Reference(plumbing.HEAD); err == nil && head.Type() == plumbing.SymbolicReference {
-		l.branch = head.Target().Short()
 	}
 
 	if b, _ := parseGitBool(os.Getenv("GIT_CONFIG_NOSYSTEM")); !b {
@@ -109,11 +118,11 @@ func (r *Repo) config() (*gitConfig, error) {
 			return nil, err
 		}
 	}
-	if err := l.loadFile(filepath.Join(r.commonDir, "config"), 0); err != nil {
+	if err := l.loadFile(filepath.Join(commonDir, "config"), 0); err != nil {
 		return nil, err
 	}
 	if wt, _ := l.cfg.getBool("extensions.worktreeconfig", false); wt {
-		if err := l.loadFile(filepath.Join(r.gitDir, "config.worktree"), 0); err != nil {
+		if err := l.loadFile(filepath.Join(gitDir, "config.worktree"), 0); err != nil {
 			return nil, err
 		}
 	}

@@ -11,9 +11,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-git/go-billy/v5"
+	"github.com/go-git/go-billy/v5/osfs"
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
 	"github.com/opsbook/opsbook/pkg/gitobj"
 	"github.com/opsbook/opsbook/pkg/i18n"
 )
@@ -94,7 +99,13 @@ func Open(root string) (*Repo, error) {
 		}
 		commonDir = filepath.Clean(c)
 	}
-	repo, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
+	// as git.PlainOpenWithOptions with EnableDotGitCommonDir opens it,
+	// taking extensions.worktreeConfig as git does (gitobj.OpenStorage)
+	var fs billy.Filesystem = osfs.New(gitDir)
+	if commonDir != gitDir {
+		fs = dotgit.NewRepositoryFilesystem(fs, osfs.New(commonDir))
+	}
+	repo, err := gitobj.OpenStorage(filesystem.NewStorage(fs, cache.NewObjectLRUDefault()), osfs.New(abs))
 	if err != nil {
 		return nil, extensionErr(abs, err)
 	}
