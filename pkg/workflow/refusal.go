@@ -31,6 +31,12 @@ const (
 	// RuleAssigneeInactive: a complaint or task handed to a person who is
 	// no longer active (by assign, set, edit or new alike).
 	RuleAssigneeInactive = "assignee-inactive"
+	// RuleEmployeeInactive: an appraisal of a person who is not active
+	// (by new, set or edit): they could never acknowledge it.
+	RuleEmployeeInactive = "employee-inactive"
+	// RuleAttendeeInactive: a person who is not active invited to a
+	// training (by new, set or edit).
+	RuleAttendeeInactive = "attendee-inactive"
 	// RuleYearOpen: a year's record closed before its year is over.
 	RuleYearOpen = "year-open"
 )
