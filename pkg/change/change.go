@@ -886,6 +886,11 @@ func (s *Session) checkAs(edits []Edit, msg Message, all bool, j judging) error 
 		if err := keep(s.checkSealed(e.Before, after[i], pending), e); err != nil {
 			return err
 		}
+		if !msg.Mechanical {
+			if err := keep(s.checkDuplicateAppraisal(e.Before, after[i], edits, after), e); err != nil {
+				return err
+			}
+		}
 	}
 	if err := s.checkRules(edits, after, pending, j); err != nil {
 		if err == errWhole || err == errTakesAway || !all {

@@ -84,7 +84,7 @@ func (s *Session) seal(edits []Edit) ([]Edit, error) {
 		data, err := sealer.Seal(e.Before, e.Path, e.Data)
 		var nr *crypt.NotReaderError
 		if errors.As(err, &nr) {
-			return nil, NotReader(nr.ID, nr.Field)
+			return nil, s.NotReader(e.Before, nr.Field)
 		}
 		if err != nil {
 			return nil, &Refused{Rule: RuleEncrypted, Reason: i18n.Sprintf("refused: %v; nothing was changed", err)}
@@ -194,9 +194,32 @@ func sameReaders(a, b []crypt.Reader) bool {
 	return true
 }
 
-// NotReader refuses a change to an encrypted field the actor cannot read.
-func NotReader(id, field string) *Refused {
-	return &Refused{Rule: RuleEncrypted, Reason: i18n.Sprintf("refused: %s of %s is encrypted and you cannot read it (you are not among its readers, or your key is not at hand: OPSBOOK_IDENTITY, ~/.ssh/id_ed25519); you may not change it", field, id)}
+// NotReader refuses a change to an encrypted field of rec the actor
+// cannot read, saying why: the policy does not make them one of the
+// record's readers (whom it names, and who they are today), or it does
+// and no key of theirs at hand opens the value. rec nil: the reason is
+// not told apart.
+func (s *Session) NotReader(rec *record.Record, field string) *Refused {
+	if rec == nil {
+		return &Refused{Rule: RuleEncrypted, Reason: i18n.Sprintf("refused: %s is encrypted and you cannot read it (you are not among its readers, or your key is not at hand: OPSBOOK_IDENTITY, ~/.ssh/id_ed25519); you may not change it", field)}
+	}
+	pol := s.Repo.Policy
+	readers := crypt.Readers(pol, crypt.NewPeople(s.Repo.Set.OfKind(record.Person)), rec)
+	handles := make([]string, len(readers))
+	among := false
+	for i, r := range readers {
+		handles[i] = r.Handle
+		among = among || r.Handle == s.Actor.Handle
+	}
+	var en, text string
+	if among {
+		en, text = i18n.Both("refused: %s of %s is encrypted, and no key of yours at hand opens it (you, %s, are one of its readers: OPSBOOK_IDENTITY names your key, else ~/.ssh/id_ed25519 or ~/.ssh/id_rsa); you may not change it",
+			field, rec.ID, s.Actor.Handle)
+	} else {
+		en, text = i18n.Both("refused: %s of %s is encrypted for its readers alone, and %s is not one of them: the policy's readers of a %s are %s (encrypt.%s), today %s; you may not change what you cannot read",
+			field, rec.ID, s.Actor.Handle, i18n.Word{Group: "kind", Key: string(rec.Kind)}, strings.Join(pol.Encrypt[rec.Kind].ReadersFor(crypt.Classification(pol, rec)), ", "), rec.Kind, strings.Join(handles, ", "))
+	}
+	return &Refused{Rule: RuleEncrypted, Reason: en, Text: text}
 }
 
 func bytesHaveMarker(b []byte) bool { return bytes.Contains(b, []byte(crypt.Marker)) }

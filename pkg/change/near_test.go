@@ -546,6 +546,9 @@ func TestEachRuleBothWays(t *testing.T) {
 		{"report-to", "wang.fang", // liu.yang reports to wang.fang, not zhang.min
 			[]edit{{"RPT-2026-0002", map[string]string{"to": "zhang.min"}}},
 			[]edit{{"RPT-2026-0002", map[string]string{"to": "wang.fang", "title": "report"}}}, false, false},
+		{"appraisal-project", "wang.fang", // zhang.min is on neither PRJ-2026-0001's team nor its owner
+			[]edit{{"APR-2026-0007", map[string]string{"project": "PRJ-2026-0001"}}},
+			[]edit{{"APR-2026-0007", map[string]string{"project": "PRJ-2026-0003"}}}, false, false},
 		{"appraisal-self", "wang.fang",
 			[]edit{{"APR-2025-0002", map[string]string{"appraiser": "zhao.lei"}}},
 			[]edit{{"APR-2025-0002", map[string]string{"appraiser": "zhang.min", "title": "appraisal"}}}, false, false},

@@ -235,7 +235,7 @@ func runSet(ctx context.Context, o *setOpts, action string) error {
 		}
 		for _, p := range touched {
 			if p == h.Field || strings.HasPrefix(p, h.Field+".") || strings.HasPrefix(h.Field, p+".") {
-				return writeErr(change.NotReader(rec.ID, h.Field))
+				return writeErr(s.NotReader(rec, h.Field))
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/opsbook/opsbook/pkg/gen"
 )
 
 // TestSummaryRecountEqualsFull: after claims change (amounts, states,
@@ -189,5 +192,87 @@ func TestSummaryRecountIDHeldTwice(t *testing.T) {
 				t.Errorf("not recounted: the test tests nothing")
 			}
 		})
+	}
+}
+
+// TestSummaryRecountEncryptingPolicy: a department whose policy asks to
+// encrypt claim fields (refused: a claim's fields are what the workflow,
+// the sums and the budget read, so the policy has no encrypt entry for
+// claims and the one written is a policy error; the claims stay in clear) and one of whose claims holds a ciphertext pushed
+// past opsbook (ciphertext-unexpected): after claims change, the summary
+// made again from its base prints what a full pass prints, and the
+// recount made it.
+func TestSummaryRecountEncryptingPolicy(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "dept")
+	if _, err := gen.Replicate(context.Background(), dir, gen.ReplicateOptions{From: sampleDir(), Records: 400}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	pol := filepath.Join(dir, ".opsbook.yaml")
+	b, err := os.ReadFile(pol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(b), "encrypt:\n", "encrypt:\n  expense:\n    fields: [title, items.0.description]\n    readers: [director, claimant]\n", 1)
+	if text == string(b) {
+		t.Fatal("no encrypt section in the sample's policy")
+	}
+	if err := os.WriteFile(pol, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// a complaint's contact ciphertext, pasted as a claim's title
+	cmp, err := os.ReadFile(filepath.Join(dir, "records/complaints/2026/CMP-2026-0018.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct := regexp.MustCompile(`(?s)contact: \|\n(  -----BEGIN AGE ENCRYPTED FILE-----.*?-----END AGE ENCRYPTED FILE-----\n)`).FindSubmatch(cmp)
+	if ct == nil {
+		t.Fatal("no ciphertext in CMP-2026-0018")
+	}
+	sealed := filepath.Join(dir, "records/expenses/2026/EXP-2026-0003.yaml")
+	c, err := os.ReadFile(sealed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c = regexp.MustCompile(`(?m)^title: .*\n`).ReplaceAll(c, []byte("title: |\n"+string(ct[1])))
+	if err := os.WriteFile(sealed, c, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2100 * time.Millisecond) // the files older than the racy window
+	zone := time.FixedZone("CST", 8*3600)
+	now := time.Date(2026, 11, 26, 15, 0, 0, 0, zone)
+	first := summaryAt(dir, now)
+	for _, want := range []string{"the policy .opsbook.yaml has errors", "Validation: "} {
+		if !strings.Contains(first, want) {
+			t.Fatalf("summary lacks %q:\n%s", want, first)
+		}
+	}
+	if got, want := summaryAt(dir, now, "-o", "json"), summaryAt(dir, now, "-o", "json", "--no-cache"); got != want {
+		t.Fatalf("summaries differ before any change:\n%s", lineDiff(got, want))
+	}
+	rng := rand.New(rand.NewPCG(11, 5))
+	claims := slices.DeleteFunc(unnamedClaims(t, dir), func(p string) bool { return p == sealed })
+	made := recountsMade
+	const steps = 16
+	for step := range steps {
+		var did []string
+		for range 1 + rng.IntN(2) {
+			did = append(did, changeAClaim(t, rng, dir, &claims))
+		}
+		now = now.Add(time.Duration(rng.IntN(600)) * time.Second)
+		args := []string{"-o", "json"}
+		if step%4 == 3 {
+			args = nil
+		}
+		got := summaryAt(dir, now, args...)
+		want := summaryAt(dir, now, append(args, "--no-cache")...)
+		if got != want {
+			t.Fatalf("step %d (%s): recounted and full summaries differ:\n%s", step, strings.Join(did, "; "), lineDiff(got, want))
+		}
+	}
+	if n := recountsMade - made; n < steps*3/4 {
+		t.Errorf("%d of %d summaries recounted: the test tests too little", n, steps)
 	}
 }

@@ -91,9 +91,9 @@ func TestRepositoryErrorsInChinese(t *testing.T) {
 	check("not writable", (&Repo{gitDir: gone}).checkWritable(), ErrState, "儲存庫目前的狀態無法提交：無法寫入 "+gone+"：", "repository is not in a state to commit: cannot write to "+gone+": ")
 	check("write", WriteFileAtomic(filepath.Join(gone, "x"), nil, 0o644), fs.ErrNotExist, "寫入 "+filepath.Join(gone, "x")+" 失敗：", "writing "+filepath.Join(gone, "x")+": ")
 
-	ext := fmt.Errorf("%w: worktreeconfig", git.ErrUnsupportedExtensionRepositoryFormatVersion)
+	ext := fmt.Errorf("%w: partialclone", git.ErrUnsupportedExtensionRepositoryFormatVersion)
 	err = extensionErr(dir, ext)
-	check("extension", err, ErrState, dir+" 的 git 設定開啟了 opsbook 無法讀取的擴充（"+ext.Error()+"）；`git sparse-checkout` 會開啟 extensions.worktreeConfig", "the git config of "+dir+" turns on an extension opsbook cannot read ("+ext.Error()+"); `git sparse-checkout` turns on extensions.worktreeConfig")
+	check("extension", err, ErrState, dir+" 的 git 設定開啟了 opsbook 無法讀取的擴充（"+ext.Error()+"）；請查看 .git/config 的 [extensions]", "the git config of "+dir+" turns on an extension opsbook cannot read ("+ext.Error()+"); see [extensions] in .git/config")
 	if !errors.Is(err, git.ErrUnsupportedExtensionRepositoryFormatVersion) {
 		t.Error("the extension's error does not wrap go-git's")
 	}

@@ -249,6 +249,21 @@ func Around(x *index.Index, id string) (full, skel, claims, naming, planSkels []
 			}
 		}
 	}
+	if rec.Kind == record.Appraisal {
+		// appraisal-duplicate reads the other appraisals of its employee:
+		// their employee, period, project, state and id, clear fields
+		if emp := rec.Str("employee"); emp != "" {
+			for _, sib := range x.RefsIn(emp) {
+				switch {
+				case sib.Field != "employee" || sib.From.Kind != record.Appraisal:
+				case sib.From.Odd:
+					add(sib.From)
+				default:
+					skels[sib.From.Path] = sib.From
+				}
+			}
+		}
+	}
 	plans := map[string]*index.Entry{}
 	if rec.Kind == record.Plan {
 		// plan-active reads the active plans of its project (of any

@@ -46,6 +46,11 @@ func TestRecountEqualsFull(t *testing.T) {
 			"records/expenses/2026/EXP-2026-0907.yaml": {"receipt: attachments/EXP-2026-0906/q2.txt", "# no receipt"},
 		}},
 		{"generated", department(t, 300), nil},
+		// a claim joining the day of the claim holding a ciphertext
+		// (EXP-2026-0003, zhao.lei's, 2026-02-26): its group is read
+		{"encrypting policy", encryptingDept(t), map[string][2]string{
+			"records/expenses/2026/EXP-2026-0014.yaml": {"date: 2026-08-06", "date: 2026-02-26"},
+		}},
 	} {
 		t.Run(dept.name, func(t *testing.T) { recountRounds(t, dept.dir, now, uint64(i+1), dept.first) })
 	}
@@ -199,6 +204,59 @@ func recountRounds(t *testing.T, dir string, now time.Time, seed uint64, first m
 	if rc, why := Recount(d, basePath, "0000", now, now.Year(), &rules.Horizon{}); rc != nil || !strings.Contains(why, "not the memo's") {
 		t.Errorf("another base taken: %q", why)
 	}
+}
+
+// encryptingDept is the sample copied up to 400 records under a policy
+// that asks to encrypt claim fields (a policy error: a claim's fields are
+// what the workflow, the sums and the budget read, so its claims stay in
+// clear), with one claim holding a ciphertext pushed past opsbook (a
+// complaint's contact as its title: ciphertext-unexpected).
+func encryptingDept(t *testing.T) string {
+	t.Helper()
+	dir := sampleCopy(t, 400)
+	pol := filepath.Join(dir, ".opsbook.yaml")
+	b, err := os.ReadFile(pol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(b), "encrypt:\n", "encrypt:\n  expense:\n    fields: [title, items.0.description]\n    readers: [director, claimant]\n", 1)
+	if text == string(b) {
+		t.Fatal("no encrypt section in the sample's policy")
+	}
+	if err := os.WriteFile(pol, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmp, err := os.ReadFile(filepath.Join(dir, "records/complaints/2026/CMP-2026-0018.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct := regexp.MustCompile(`(?s)contact: \|\n(  -----BEGIN AGE ENCRYPTED FILE-----.*?-----END AGE ENCRYPTED FILE-----\n)`).FindSubmatch(cmp)
+	if ct == nil {
+		t.Fatal("no ciphertext in CMP-2026-0018")
+	}
+	p := filepath.Join(dir, "records/expenses/2026/EXP-2026-0003.yaml")
+	c, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c = regexp.MustCompile(`(?m)^title: .*\n`).ReplaceAll(c, []byte("title: |\n"+string(ct[1])))
+	if err := os.WriteFile(p, c, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := LoadWith(context.Background(), dir, Options{NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found []string
+	for _, d := range r.Validate(time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)) {
+		if d.Rule == "policy" && strings.Contains(d.Message, `"expense"`) || d.Rule == "ciphertext-unexpected" && d.Record == "EXP-2026-0003" {
+			found = append(found, d.Rule)
+		}
+	}
+	if slices.Sort(found); strings.Join(found, " ") != "ciphertext-unexpected policy" {
+		t.Fatalf("the department is not the one meant: %v", found)
+	}
+	return dir
 }
 
 func equalCounts(a, b FileCounts) bool {

@@ -108,6 +108,22 @@ type Appraisals struct {
 	// of it (leadership and the director aside).
 	LastPeriod  string   `json:"last_period"`
 	Unappraised []string `json:"unappraised"`
+	// Duplicates are the employees appraised more than once for one
+	// period (and project): each is counted once, by the appraisal
+	// rules.CountedAppraisal chooses; the others are left out of every
+	// figure and of the below-standard list (validate warns of them,
+	// appraisal-duplicate).
+	Duplicates []AppraisalDuplicate `json:"duplicates"`
+}
+
+// AppraisalDuplicate is one employee's appraisals of one period (and
+// project): the one counted and those left out.
+type AppraisalDuplicate struct {
+	Employee string   `json:"employee"`
+	Period   string   `json:"period"`
+	Project  string   `json:"project"`
+	Counted  string   `json:"counted"`
+	LeftOut  []string `json:"left_out"`
 }
 
 // AppraisalInPeriod tells whether an appraisal belongs to a selected period:
@@ -144,17 +160,35 @@ func AppraisalsReport(c *rules.Context, sel *Period) *Appraisals {
 		indName []string
 	}
 	groups := map[string]*acc{}
+	rep.Duplicates = []AppraisalDuplicate{}
+	leftOut := map[string]bool{}
+	for _, same := range rules.AppraisalDuplicates(c.Set) {
+		counted := rules.CountedAppraisal(same)
+		k, _ := rules.KeyOf(counted)
+		d := AppraisalDuplicate{Employee: k.Employee, Period: k.Period, Project: k.Project, Counted: counted.ID, LeftOut: []string{}}
+		shown := false
+		for _, a := range same {
+			shown = shown || AppraisalInPeriod(a, sel)
+			if a != counted {
+				d.LeftOut = append(d.LeftOut, a.ID)
+				leftOut[a.ID] = true
+			}
+		}
+		if shown {
+			rep.Duplicates = append(rep.Duplicates, d)
+		}
+	}
 	followUps := map[string]*record.Record{}
 	for _, a := range c.Set.OfKind(record.Appraisal) {
-		if prev := a.Str("follow_up_of"); prev != "" {
-			if f := followUps[prev]; f == nil || a.ID > f.ID {
-				followUps[prev] = a
+		if prev := c.Set.Get(a.Str("follow_up_of")); prev != nil && prev.Kind == record.Appraisal && rules.FollowsUp(a, prev) {
+			if f := followUps[prev.ID]; f == nil || a.ID > f.ID {
+				followUps[prev.ID] = a
 			}
 		}
 	}
 	today := c.Now.Format(dateLayout)
 	for _, a := range c.Set.OfKind(record.Appraisal) {
-		if !AppraisalInPeriod(a, sel) {
+		if !AppraisalInPeriod(a, sel) || leftOut[a.ID] {
 			continue
 		}
 		key, sortKey := "p:"+a.Str("period"), ""
@@ -203,7 +237,7 @@ func AppraisalsReport(c *rules.Context, sel *Period) *Appraisals {
 			Status: a.Status(), Total: json.Number(s.Total.String()), Rating: s.Rating, Improvement: a.Has("improvement"),
 			Coach: a.Str("improvement.coach"), ReviewDate: a.Str("improvement.review_date")}
 		item.ReviewDue = item.ReviewDate != "" && item.ReviewDate < today
-		if prev := c.Set.Get(a.Str("follow_up_of")); prev != nil && prev.Kind == record.Appraisal && rules.BelowStandard(rules.AppraisalScore(prev, c.Policy).Rating) {
+		if prev := c.Set.Get(a.Str("follow_up_of")); prev != nil && prev.Kind == record.Appraisal && rules.FollowsUp(a, prev) && rules.BelowStandard(rules.AppraisalScore(prev, c.Policy).Rating) {
 			item.MeasuresRequired = true
 		}
 		if f := followUps[a.ID]; f != nil {

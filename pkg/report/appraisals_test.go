@@ -136,3 +136,61 @@ func TestAppraisalsPeriodSelection(t *testing.T) {
 	y25 := YearPeriod(2025)
 	eq(t, "2025 groups", len(AppraisalsReport(c, &y25).Groups), 1)
 }
+
+// An employee appraised twice for one period is counted once: by the
+// appraisal furthest along (of those, the later id); the other is left out
+// of the figures and the below-standard list, and the report names both.
+func TestAppraisalsDuplicateCountedOnce(t *testing.T) {
+	docs := append(appraisalSet(t),
+		// a again for 2026-H1, closed (further than APR-2026-0001,
+		// reviewed): 0.6×90+0.4×90 = 90 outstanding
+		appraisal("APR-2026-0007", "closed", "a", "2026-H1", 90, 90, "outcome: {none: true}\n"),
+		// d again for 2026-03, submitted (less far than the closed one),
+		// below standard: left out of the below-standard list too
+		appraisal("APR-2026-0008", "submitted", "d", "2026-03", 40, 40, "improvement: {goals: g, coach: zhang.min, review_date: 2026-12-31}\n"))
+	c := ctxAt(t, set(t, docs...), "2026-11-26T15:00:00+08:00")
+	r := AppraisalsReport(c, nil)
+	h1 := r.Groups[1]
+	eq(t, "2026-H1 group", h1.Label(), "2026-H1")
+	eq(t, "2026-H1 appraisals", h1.Appraisals, 2)
+	// (90 + 44) / 2 = 67.00: the closed one stands for a
+	eq(t, "2026-H1 average", num(h1.AverageTotal), "67.00")
+	eq(t, "2026-03 appraisals", r.Groups[2].Appraisals, 1)
+	for _, b := range r.BelowStandard {
+		if b.ID == "APR-2026-0008" {
+			t.Errorf("left-out appraisal listed below standard: %+v", b)
+		}
+	}
+	var got []string
+	for _, d := range r.Duplicates {
+		got = append(got, fmt.Sprintf("%s %s %s: %s, %s", d.Employee, d.Period, d.Project, d.Counted, strings.Join(d.LeftOut, " ")))
+	}
+	eq(t, "duplicates", strings.Join(got, "; "), "a 2026-H1 : APR-2026-0007, APR-2026-0001; d 2026-03 : APR-2026-0002, APR-2026-0008")
+	// the selection of one period names its own alone
+	sel, err := ParsePeriod("2026-03")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = AppraisalsReport(c, &sel)
+	eq(t, "selected", len(r.Duplicates), 1)
+	page := r.Page(View{})
+	eq(t, "said", strings.Contains(strings.Join(page.Lines, "\n"), "d is appraised more than once for 2026-03: counted once, by APR-2026-0002; left out: APR-2026-0008 (appraisal-duplicate)."), true)
+}
+
+// A follow_up_of naming another employee's appraisal follows nobody up:
+// the earlier appraisal's improvement is not "followed up" by it, and no
+// measures are asked of it.
+func TestAppraisalsFollowUpOfAnotherEmployee(t *testing.T) {
+	docs := appraisalSet(t)
+	// APR-2026-0006 is b's and follows up b's APR-2025-0002; here it is a's
+	// (0.6×70+0.4×70 = 70, meets)
+	docs[4] = appraisal("APR-2026-0006", "acknowledged", "a", "2026-H1", 70, 70, "follow_up_of: APR-2025-0002\n")
+	docs[3] = appraisal("APR-2026-0001", "reviewed", "e", "2026-H1", 70, 60, "")
+	c := ctxAt(t, set(t, docs...), "2026-11-26T15:00:00+08:00")
+	for _, b := range AppraisalsReport(c, nil).BelowStandard {
+		if b.ID == "APR-2025-0002" {
+			eq(t, "follow-up", b.FollowUp, "")
+			eq(t, "status", b.ImprovementStatus, ImprovementOverdue)
+		}
+	}
+}

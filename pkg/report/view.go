@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -479,6 +480,10 @@ func (a *Appraisals) Page(v View) *render.Page {
 			line = i18n.Sprintf("Without an appraisal of %s, the last finished period: %s.", a.LastPeriod, strings.Join(a.Unappraised, ", "))
 		}
 		p.Lines = append(p.Lines, line)
+	}
+	for _, d := range a.Duplicates {
+		what := strings.Join(slices.DeleteFunc([]string{d.Period, d.Project}, func(s string) bool { return s == "" }), ", ")
+		p.Lines = append(p.Lines, i18n.Sprintf("%s is appraised more than once for %s: counted once, by %s; left out: %s (appraisal-duplicate).", d.Employee, what, d.Counted, strings.Join(d.LeftOut, ", ")))
 	}
 	if v.show("period") {
 		s := render.Section{Title: i18n.T("Ratings by period"), Table: a.periodTable(), Empty: i18n.T("No appraisals.")}

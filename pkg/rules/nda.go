@@ -1,6 +1,10 @@
 package rules
 
 import (
+	"slices"
+	"strings"
+	"time"
+
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/i18n"
@@ -18,6 +22,8 @@ func init() {
 	Catalog = append(Catalog,
 		Rule{"nda-missing", diag.Warning, "an active member of staff without a valid confidentiality agreement (nda missing, not yet signed or expired)"},
 		Rule{"classification-minimum", diag.Error, "a record classified below its kind's minimum (policy classification)"},
+		Rule{"reports-to", diag.Error, "a person who reports to themselves, directly or through others (reports_to)"},
+		Rule{"reports-to-inactive", diag.Warning, "an active person who reports to someone no longer active"},
 		Rule{"nda-required", diag.Error, "under require_nda, an open confidential record names an active person without a valid confidentiality agreement"},
 	)
 }
@@ -68,6 +74,8 @@ func NDAStatus(person *record.Record, day string) (why i18n.Phrase, holds bool) 
 	switch exp := person.Str("nda.expires"); {
 	case signed == "":
 		return i18n.P("missing"), false
+	case NDAOutOfOrder(person):
+		return i18n.P("dated out of order (expires %s, before it was signed on %s)", exp, signed), false
 	case signed > day:
 		return i18n.P("not signed until %s", signed), false
 	case exp != "" && exp < day:
@@ -83,7 +91,61 @@ func ActiveStaff(p *record.Record) bool {
 	return p.Str("active") != "false" && p.Str("role") != "leadership"
 }
 
+// NDAOutOfOrder reports whether a person's confidentiality agreement
+// expires before it was signed (both dates well formed): one of the dates
+// is wrong, and the agreement holds on no day.
+func NDAOutOfOrder(person *record.Record) bool {
+	signed, exp := person.Str("nda.signed"), person.Str("nda.expires")
+	if signed == "" || exp == "" || !isDate(signed) || !isDate(exp) {
+		return false // the schema reports a missing part or a bad date
+	}
+	return exp < signed
+}
+
+func isDate(s string) bool {
+	_, err := time.Parse("2006-01-02", s)
+	return err == nil
+}
+
+// reportsTo: a person's line (reports_to) ends: it names neither the
+// person themselves nor, through others, comes back to them. Placed on
+// every person of the loop.
+func (r *run) reportsTo(person *record.Record) {
+	if boss := r.Set.Get(person.Str("reports_to")); boss != nil && boss.Kind == record.Person && boss.ID != person.ID &&
+		person.Str("active") != "false" && boss.Str("active") == "false" {
+		r.warnf(person, "reports_to", "reports-to-inactive", "%s reports to %s, who is not active (no longer in the department): the director or leadership names who %s reports to now (reports_to)", person.ID, boss.ID, person.ID)
+	}
+	line := []string{person.ID}
+	for h := person.Str("reports_to"); h != ""; {
+		if h == person.ID {
+			if len(line) == 1 {
+				r.errorf(person, "reports_to", "reports-to", "%s reports to themselves (reports_to): a person reports to someone else, or (the top of the line) to nobody", person.ID)
+			} else {
+				r.errorf(person, "reports_to", "reports-to", "%s's line (reports_to) comes back to them: %s", person.ID, strings.Join(append(line, h), " → "))
+			}
+			return
+		}
+		if slices.Contains(line, h) {
+			return // a loop above them: its people are told
+		}
+		line = append(line, h)
+		p := r.Set.Get(h)
+		if p == nil || p.Kind != record.Person {
+			return // ref-missing says so
+		}
+		h = p.Str("reports_to")
+	}
+}
+
 func (r *run) nda(person *record.Record) {
+	if NDAOutOfOrder(person) {
+		// whoever holds it (staff or not, active or not): the record is
+		// wrong, and the warning of a missing agreement would only say
+		// "expired"
+		r.errorf(person, "nda.expires", "date-order", "%s's confidentiality agreement expires on %s, before it was signed on %s: one of the dates is wrong (nda.signed, nda.expires)",
+			person.ID, person.Str("nda.expires"), person.Str("nda.signed"))
+		return
+	}
 	if !ActiveStaff(person) {
 		return
 	}

@@ -78,9 +78,10 @@ func LastPeriod(cycle string, now time.Time) string {
 }
 
 // Unappraised returns the active staff without an appraisal (in any state)
-// of the given period, sorted. Staff are active people other than
-// leadership and the director: the director appraises, and nobody in the
-// department appraises the director.
+// of the given period, sorted. Staff are the active specialists and
+// managers: the director appraises, nobody in the department appraises
+// the director, and leadership and finance are outside the department
+// (an appraisal of them is refused, ref-role).
 func Unappraised(set *record.Set, period string) []string {
 	has := map[string]bool{}
 	for _, a := range set.OfKind(record.Appraisal) {
@@ -90,7 +91,7 @@ func Unappraised(set *record.Set, period string) []string {
 	}
 	var out []string
 	for _, p := range set.OfKind(record.Person) {
-		if ActiveStaff(p) && p.Str("role") != "director" && !has[p.ID] {
+		if ActiveStaff(p) && Staff(p) && p.Str("role") != "director" && !has[p.ID] {
 			out = append(out, p.ID)
 		}
 	}

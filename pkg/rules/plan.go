@@ -153,8 +153,17 @@ func (r *run) project(rec *record.Record) {
 		r.errorf(rec, "closure", "state-needs", "a closed project needs at least one lesson (closure.lessons)")
 	}
 	for i, member := range rec.Strings("team") {
-		if !r.appraised(rec.ID, member) {
+		if !r.appraised(rec.ID, member) && OwesAppraisal(r.Set, member) {
 			r.errorf(rec, "team."+strconv.Itoa(i), "state-needs", "a closed project needs an acknowledged or closed appraisal of %s naming project %s (§3.5.3)", member, rec.ID)
 		}
 	}
+}
+
+// OwesAppraisal reports whether a project's team member is owed a closing
+// appraisal: everyone but a person who has left (active: false), whom
+// nobody may appraise any more (employee-inactive) and who could not
+// acknowledge it; a handle that names no person is ref-missing's.
+func OwesAppraisal(set *record.Set, member string) bool {
+	p := set.Get(member)
+	return p == nil || p.Kind != record.Person || p.Str("active") != "false"
 }

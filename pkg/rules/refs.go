@@ -39,10 +39,12 @@ var Refs = []Ref{
 	{record.Complaint, "customer", record.Customer, nil},
 	// a complaint is handled by the department's own staff: leadership
 	// and finance are outside it and hold no right to act on one
-	{record.Complaint, "assignee", record.Person, []string{"specialist", "manager", "director"}},
+	{record.Complaint, "assignee", record.Person, StaffRoles},
 	{record.Complaint, "updates.*.by", record.Person, nil},
 	{record.Complaint, "related.*", record.Complaint, nil},
-	{record.Appraisal, "employee", record.Person, nil},
+	// the department appraises its own staff: leadership and finance are
+	// outside it (their appraisals are not the department's to write)
+	{record.Appraisal, "employee", record.Person, StaffRoles},
 	{record.Appraisal, "appraiser", record.Person, nil},
 	{record.Appraisal, "project", record.Project, nil},
 	{record.Appraisal, "follow_up_of", record.Appraisal, nil},
@@ -51,6 +53,14 @@ var Refs = []Ref{
 	{record.Expense, "claimant", record.Person, nil},
 	{record.Expense, "project", record.Project, nil},
 }
+
+// StaffRoles are the roles of the department's own staff; leadership and
+// finance are outside it.
+var StaffRoles = []string{"specialist", "manager", "director"}
+
+// Staff reports whether a person is of the department's own staff (by
+// role, active or not).
+func Staff(p *record.Record) bool { return contains(StaffRoles, p.Str("role")) }
 
 // Any is the Target of a reference that may name a record of any kind.
 const Any record.Kind = ""
@@ -258,6 +268,11 @@ func (r *run) refProblem(rec *record.Record, ref Ref, p, id string, target *reco
 		return
 	}
 	if len(ref.Roles) > 0 && !contains(ref.Roles, target.Str("role")) {
+		if ref.Kind == record.Appraisal && p == "employee" {
+			r.errorf(rec, p, "ref-role", "%s: %s has the role %s, outside the department: the department appraises its own staff (a %s); leadership and finance are appraised outside it",
+				p, id, roleWord(target.Str("role")), roleWords(ref.Roles))
+			return
+		}
 		r.errorf(rec, p, "ref-role", "%s: %s has the role %s; the field needs a %s", p, id, roleWord(target.Str("role")), roleWords(ref.Roles))
 	}
 }

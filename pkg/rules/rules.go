@@ -166,7 +166,7 @@ func Check(c *Context) []diag.Diagnostic {
 	r.records()
 	across := []func(*run){(*run).activePlans, (*run).budgets}
 	if !c.Errors {
-		across = append(across, (*run).splitClaims, (*run).coursesNotHeld, (*run).appraisalsMissing, (*run).meetingCadence, (*run).statusReportCadence)
+		across = append(across, (*run).splitClaims, (*run).coursesNotHeld, (*run).appraisalsMissing, (*run).appraisalDuplicates, (*run).meetingCadence, (*run).statusReportCadence)
 	}
 	across = append(across, (*run).budgetEnvelopes, (*run).planBudgets)
 	r.acrossRecords(across)
@@ -288,6 +288,7 @@ func (r *run) record(rec *record.Record) {
 	r.encrypted(rec)
 	switch rec.Kind {
 	case record.Person:
+		r.reportsTo(rec)
 		r.nda(rec)
 		r.readerKeys(rec)
 	case record.Expense:

@@ -31,6 +31,11 @@ func (r *run) statusReport(rec *record.Record) {
 	if author == nil || to == nil || author.Kind != record.Person || to.Kind != record.Person {
 		return // ref-missing says so
 	}
+	if rec.Status() == "acknowledged" {
+		// acknowledged by the manager of its day: a later change of
+		// reports_to does not make it wrong (nor is refused for it)
+		return
+	}
 	switch {
 	case author.Str("role") == "director":
 		if to.Str("role") != "leadership" {

@@ -64,9 +64,12 @@ func (r *run) taskAssignee(rec *record.Record) {
 	if boss == nil || who == nil || boss.Kind != record.Person || who.Kind != record.Person {
 		return // ref-missing says so
 	}
-	switch {
+	switch st := rec.Status(); {
 	case by == to:
 		r.errorf(rec, "assignee", "task-assignee", "%s assigns a task to themselves: a task goes to someone below its assigner", by)
+	case st == "done" || st == "cancelled":
+		// assigned down the line of its day: a later change of reports_to
+		// (or of a role) does not make it wrong, nor is refused for it
 	case boss.Str("role") == "director":
 		if who.Str("role") == "leadership" {
 			r.errorf(rec, "assignee", "task-assignee", "%s is leadership, outside the department: the director assigns tasks within it", to)

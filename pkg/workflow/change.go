@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/config"
@@ -55,7 +56,57 @@ func checkCreate(a Actor, rec *record.Record, env Env) []*Refusal {
 	if r := checkAssignee(nil, rec, env); r != nil {
 		out = append(out, r)
 	}
+	if r := checkEmployee(nil, rec, env); r != nil {
+		out = append(out, r)
+	}
+	if r := checkAttendees(nil, rec, env); r != nil {
+		out = append(out, r)
+	}
 	return out
+}
+
+// checkAttendees refuses inviting to a training a person who is no longer
+// active: they cannot attend, and the session's attendance would count
+// them as invited and absent. Only the attendees a change adds are
+// judged: one invited before they left stays as they were.
+func checkAttendees(before, after *record.Record, env Env) *Refusal {
+	if after.Kind != record.Training {
+		return nil
+	}
+	had := map[string]bool{}
+	if before != nil {
+		for i := range before.List("attendees") {
+			had[before.Str("attendees."+strconv.Itoa(i)+".person")] = true
+		}
+	}
+	for i := range after.List("attendees") {
+		h := after.Str("attendees." + strconv.Itoa(i) + ".person")
+		if h == "" || had[h] {
+			continue
+		}
+		if p, ok := env.People[h]; ok && !p.Active {
+			return refuse(after, RuleAttendeeInactive, "attendees."+strconv.Itoa(i)+".person", "%s may not invite %s, who is not active (no longer in the department): they cannot attend, and would count as absent", describe(after), h)
+		}
+	}
+	return nil
+}
+
+// checkEmployee refuses an appraisal of a person who is no longer active
+// (created so, or its employee changed to one): they could never
+// acknowledge it, so it could never close. An appraisal whose employee
+// left afterwards is left as it is.
+func checkEmployee(before, after *record.Record, env Env) *Refusal {
+	if after.Kind != record.Appraisal {
+		return nil
+	}
+	h := after.Str("employee")
+	if h == "" || before != nil && before.Str("employee") == h {
+		return nil
+	}
+	if p, ok := env.People[h]; ok && !p.Active {
+		return refuse(after, RuleEmployeeInactive, "employee", "%s may not appraise %s, who is not active (no longer in the department): the employee acknowledges an appraisal before it closes", describe(after), h)
+	}
+	return nil
 }
 
 // checkAssignee refuses handing a complaint or a task to a person who is
@@ -182,6 +233,12 @@ func checkEdit(a Actor, before, after *record.Record, env Env) []*Refusal {
 	}
 	out := checkRights(a, before, after, env)
 	if r := checkAssignee(before, after, env); r != nil {
+		out = append(out, r)
+	}
+	if r := checkEmployee(before, after, env); r != nil {
+		out = append(out, r)
+	}
+	if r := checkAttendees(before, after, env); r != nil {
 		out = append(out, r)
 	}
 	if before.Kind == record.Appraisal && (before.Str("appraiser") != after.Str("appraiser") || before.Str("employee") != after.Str("employee")) {

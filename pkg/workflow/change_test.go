@@ -423,3 +423,26 @@ due: 2026-12-20
 `)
 	expect(t, CheckCreate(manager, task, env), RuleAssigneeInactive, "task TSK-2026-0001 may not go to wu.qiang")
 }
+
+// TestEmployeeInactive: nobody is appraised after leaving (they could
+// never acknowledge it), created so or with the employee changed to them;
+// an appraisal of someone who left afterwards may change otherwise.
+func TestEmployeeInactive(t *testing.T) {
+	gone := Actor{Handle: "wu.qiang", Role: Specialist, Active: false, ReportsTo: "zhang.min"}
+	ps := People{}
+	for h, a := range people {
+		ps[h] = a
+	}
+	ps[gone.Handle] = gone
+	env := Env{People: ps}
+	expect(t, CheckCreate(manager, appraisal(t, "draft", "wu.qiang", "zhang.min"), env), RuleEmployeeInactive, "appraisal APR-2026-0011 may not appraise wu.qiang, who is not active")
+	expect(t, CheckEdit(manager, appraisal(t, "draft", "li.wei", "zhang.min"), appraisal(t, "draft", "wu.qiang", "zhang.min"), env), RuleEmployeeInactive, "who is not active")
+	expect(t, CheckCreate(manager, appraisal(t, "draft", "li.wei", "zhang.min"), env), "", "")
+	left := appraisal(t, "draft", "wu.qiang", "zhang.min")
+	changed := parse(t, strings.Replace(appraisalText("wu.qiang"), "上半年考核", "上半年", 1))
+	expect(t, CheckEdit(manager, left, changed, env), "", "")
+}
+
+func appraisalText(employee string) string {
+	return "kind: appraisal\nid: APR-2026-0011\ntitle: 上半年考核\nstatus: draft\nemployee: " + employee + "\nappraiser: zhang.min\nperiod: 2026-H1\nindicators:\n  - name: 簽約\n    weight: 100\n    score: 90\n"
+}

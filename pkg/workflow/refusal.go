@@ -31,8 +31,17 @@ const (
 	// RuleAssigneeInactive: a complaint or task handed to a person who is
 	// no longer active (by assign, set, edit or new alike).
 	RuleAssigneeInactive = "assignee-inactive"
+	// RuleEmployeeInactive: an appraisal of a person who is not active
+	// (by new, set or edit): they could never acknowledge it.
+	RuleEmployeeInactive = "employee-inactive"
+	// RuleAttendeeInactive: a person who is not active invited to a
+	// training (by new, set or edit).
+	RuleAttendeeInactive = "attendee-inactive"
 	// RuleYearOpen: a year's record closed before its year is over.
 	RuleYearOpen = "year-open"
+	// RuleEmployeeActive: a reviewed appraisal closed while its employee,
+	// who acknowledges it, is still in the department.
+	RuleEmployeeActive = "employee-active"
 )
 
 // Refusal says why a change may not be made. It is the only error type the

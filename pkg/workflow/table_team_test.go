@@ -146,3 +146,17 @@ func TestYearRecordsCloseOnceTheYearIsOver(t *testing.T) {
 		expect(t, CheckMove(director, rec, "closed", Env{People: people}), "", "")
 	}
 }
+
+// TestAttendeeInactive: nobody who has left is invited to a training
+// (new, or added to its attendees); one invited before leaving stays.
+func TestAttendeeInactive(t *testing.T) {
+	planned := strings.Replace(plannedTraining, "status: held", "status: planned", 1)
+	planned = strings.ReplaceAll(planned, "    attended: true\n", "")
+	withRetired := strings.Replace(planned, "  - person: zhao.lei\n", "  - person: zhao.lei\n  - person: old.hand\n", 1)
+	env := Env{People: people}
+	expect(t, CheckCreate(manager, parse(t, withRetired), env), RuleAttendeeInactive, "training TRN-2026-0001 may not invite old.hand, who is not active")
+	expect(t, CheckEdit(director, parse(t, planned), parse(t, withRetired), env), RuleAttendeeInactive, "who is not active")
+	expect(t, CheckCreate(manager, parse(t, planned), env), "", "")
+	// invited before old.hand left: the session still changes
+	expect(t, CheckEdit(director, parse(t, withRetired), parse(t, strings.Replace(withRetired, "hours: 2", "hours: 3", 1)), env), "", "")
+}
