@@ -42,7 +42,9 @@ func checkTogether(a Actor, changes []Change, env Env) []*Refusal {
 			keys = append(keys, key)
 		}
 		for _, r := range g.recs {
-			if r == rec {
+			// One record judged twice (a merge's own change of a claim
+			// and its undoing of another side's) counts once.
+			if r == rec || (r.ID != "" && r.ID == rec.ID) {
 				return
 			}
 		}

@@ -40,6 +40,9 @@ func TestCheckChangesTogether(t *testing.T) {
 		{"the director's limit holds the sum", director, []Change{a, b}, nil},
 		{"leadership has no limit", leadership, []Change{a, b, small}, nil},
 		{"three parts, two of them enough", manager, []Change{a, b, small, c}, []string{"EXP-2026-0101", "EXP-2026-0102", "EXP-2026-0106"}},
+		// verify judges a merge's change of a claim from the first
+		// parent's version and from another side's: one claim, once
+		{"one claim judged twice is one", manager, []Change{a, approval(t, "EXP-2026-0101", "li.wei", "2026-11-20", "3000.00", "")}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
