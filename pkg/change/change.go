@@ -945,6 +945,10 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 			}
 		}
 		if len(mine) > 0 {
+			if out, _ := s.Git.LeftOut(mine); len(out) > 0 {
+				return nil, refused("uncommitted", "refused: %s is left out of this work tree (git marks it skip-worktree: a sparse checkout, or `git update-index --skip-worktree`) while the commit holds it: writing it would replace what is committed; `git update-index --no-skip-worktree -- %s && git checkout -- %s` puts it back",
+					strings.Join(out, ", "), strings.Join(out, " "), strings.Join(out, " "))
+			}
 			return nil, refused("uncommitted", "refused: %s has uncommitted changes of its own; commit or discard them first (git diff -- %s), or use --no-commit", strings.Join(mine, ", "), strings.Join(mine, " "))
 		}
 		if err := registryCommitted(others); err != nil {
