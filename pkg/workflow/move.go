@@ -201,6 +201,10 @@ func allowed(a Actor, rec *record.Record, m Move, env Env) *Refusal {
 		if r := checkYearOver(rec, m, env); r != nil {
 			return r
 		}
+	case GuardEmployeeLeft:
+		if r := checkEmployeeLeft(rec, m, env); r != nil {
+			return r
+		}
 	}
 	if !mayMake(a, rec, m) {
 		return refuse(rec, RuleMoveRole, "status", "%s may not %s %s: only %s may", a.words(), phrase(m.Verb), rec.ID, who(rec, m.Roles, m.Parties))
@@ -230,6 +234,20 @@ func checkResume(rec *record.Record, m Move) *Refusal {
 		return refuse(rec, RuleHoldFrom, "status", "%s was put on hold from %s: it resumes to %s, not %s", describe(rec), stateWord(from), stateWord(from), stateWord(m.To))
 	}
 	return nil
+}
+
+// checkEmployeeLeft refuses closing a reviewed appraisal while its
+// employee is still active: they acknowledge it first (ack). Once they
+// have left, nobody else can, and the director closes it as it stands.
+// An employee the people records do not hold can acknowledge nothing
+// either (the appraisal's ref-missing says so).
+func checkEmployeeLeft(rec *record.Record, m Move, env Env) *Refusal {
+	emp := rec.Str("employee")
+	if p, known := env.People[emp]; !known || !p.Active {
+		return nil
+	}
+	return refuse(rec, RuleEmployeeActive, "status", "%s moves from %s to %s only once its employee %s has left the department: until then %s acknowledges it (opsbook ack %s)",
+		describe(rec), stateWord(m.From), stateWord(m.To), emp, emp, rec.ID)
 }
 
 // checkYearOver refuses closing a year's record (a budget, the operations

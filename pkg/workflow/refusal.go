@@ -39,6 +39,9 @@ const (
 	RuleAttendeeInactive = "attendee-inactive"
 	// RuleYearOpen: a year's record closed before its year is over.
 	RuleYearOpen = "year-open"
+	// RuleEmployeeActive: a reviewed appraisal closed while its employee,
+	// who acknowledges it, is still in the department.
+	RuleEmployeeActive = "employee-active"
 )
 
 // Refusal says why a change may not be made. It is the only error type the

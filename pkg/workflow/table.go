@@ -26,6 +26,10 @@ const (
 	// GuardYearOver: a year's record (a budget, the operations or training
 	// plan) closes only once its year is over (Env.Now's year is later).
 	GuardYearOver Guard = "year-over"
+	// GuardEmployeeLeft: an appraisal closed before its employee
+	// acknowledged it, once they have left the department (no one else
+	// can acknowledge it, and it would wait in reviewed for ever).
+	GuardEmployeeLeft Guard = "employee-left"
 )
 
 // Move is one line of a move table: from → to, made by the roles listed or
@@ -178,6 +182,7 @@ func appraisalTable() *Table {
 			{From: "submitted", To: "reviewed", Verb: "review", Roles: []Role{Director}},
 			{From: "reviewed", To: "draft", Verb: "recalibrate", Roles: []Role{Director}},
 			{From: "reviewed", To: "acknowledged", Verb: "ack", Parties: []string{"employee"}},
+			{From: "reviewed", To: "closed", Verb: "close", Roles: []Role{Director}, Guard: GuardEmployeeLeft, Note: "the employee has left before acknowledging it"},
 			{From: "acknowledged", To: "closed", Verb: "close", Roles: managerOrDirector},
 		},
 	}

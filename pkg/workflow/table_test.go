@@ -52,6 +52,7 @@ var domain = map[record.Kind]domainKind{
 		"submitted>reviewed":    "director",
 		"reviewed>draft":        "director",
 		"reviewed>acknowledged": "@employee",
+		"reviewed>closed":       "director", // once the employee has left
 		"acknowledged>closed":   "manager director",
 	}},
 	record.Budget: {"draft", []string{"closed"}, map[string]string{
@@ -298,5 +299,32 @@ func TestTableQueries(t *testing.T) {
 	}
 	if !For(record.Project).IsOpen("on_hold") {
 		t.Error("on_hold is open")
+	}
+}
+
+// TestCloseReviewedAppraisal: a reviewed appraisal waits on its employee's
+// acknowledgement; once they have left the department (or the people hold
+// no such person), the director closes it as it stands, and no one else.
+func TestCloseReviewedAppraisal(t *testing.T) {
+	rec := build(t, record.Appraisal, "APR-2026-0001", map[string]string{"status": "reviewed", "employee": "li.wei", "appraiser": "zhang.min"})
+	director := Actor{Handle: "wang.fang", Role: Director, Active: true}
+	manager := Actor{Handle: "zhang.min", Role: Manager, Active: true}
+	for _, tc := range []struct {
+		name   string
+		people People
+		actor  Actor
+		rule   string
+	}{
+		{"the employee still here", People{"li.wei": {Handle: "li.wei", Role: Specialist, Active: true}}, director, RuleEmployeeActive},
+		{"the employee has left", People{"li.wei": {Handle: "li.wei", Role: Specialist}}, director, ""},
+		{"no such employee", People{}, director, ""},
+		{"a manager, the employee has left", People{"li.wei": {Handle: "li.wei", Role: Specialist}}, manager, RuleMoveRole},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := CheckMove(tc.actor, rec, "closed", Env{People: tc.people})
+			if got := ruleOf(t, err); got != tc.rule {
+				t.Fatalf("rule %q, want %q (%v)", got, tc.rule, err)
+			}
+		})
 	}
 }
