@@ -149,6 +149,11 @@ func Codeowners(rl *Rules) string {
 	}
 	fmt.Fprintf(&b, "\n# people, policy, CODEOWNERS and CI: %s\n", names(gov))
 	for _, p := range []string{dir + "people/", "/" + config.FileName, "/CODEOWNERS", "/.github/", "/.gitlab/", "/.gitlab-ci.yml", "/docs/CODEOWNERS"} {
+		if p == "/"+config.FileName && rl.Policy != nil && rl.Policy.PolicyChanges == "leadership" {
+			// policy_changes: leadership: leadership alone changes it
+			line(p, []workflow.Role{workflow.Leadership})
+			continue
+		}
 		line(p, gov)
 	}
 	var missing []string

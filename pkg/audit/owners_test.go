@@ -47,4 +47,14 @@ func TestAllowedSignersAndCodeowners(t *testing.T) {
 			t.Errorf("CODEOWNERS does not hold %q:\n%s", s, co)
 		}
 	}
+	// policy_changes: leadership: the policy's owners are leadership alone
+	pol := config.Default()
+	pol.PolicyChanges = "leadership"
+	recs = append(recs, parse("records/people/huang.yaml", person("huang", "leadership", "", "hj", "")), parse("records/people/wang.yaml", person("wang", "director", "", "wf", "")))
+	co = Codeowners(NewRules(pol, recs))
+	for _, s := range []string{"\n/.opsbook.yaml @hj\n", "\n/records/people/ @wf @hj\n"} {
+		if !strings.Contains(co, s) {
+			t.Errorf("CODEOWNERS under policy_changes: leadership does not hold %q:\n%s", s, co)
+		}
+	}
 }

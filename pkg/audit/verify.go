@@ -453,6 +453,11 @@ func (r *Repo) reject(j *verifyJob) {
 		}
 		if fatal || bad[fc.Path] {
 			r.rejected[fc.Path] = rejected{bad: fc.New, prev: r.lastAccepted(fc.Path, fc.Old)}
+		} else {
+			// an accepted change of the file: the tree's content rules
+			// again, even one that comes back to a forbidden content
+			// (leadership making the change a director was refused)
+			delete(r.rejected, fc.Path)
 		}
 	}
 	if pp := j.rules.PolicyPath; j.policy && (fatal || bad[pp]) {
@@ -462,6 +467,8 @@ func (r *Repo) reject(j *verifyJob) {
 		} else if c := j.undonePolicy; c != nil {
 			r.rejected[pp] = rejected{bad: c.New, prev: r.lastAccepted(pp, c.Old)}
 		}
+	} else if j.policy {
+		delete(r.rejected, pp)
 	}
 }
 
@@ -613,7 +620,11 @@ func (j *verifyJob) judge() []Violation {
 		}
 	}
 	if j.policy {
-		if err := workflow.CheckPolicyChange(actor); err != nil {
+		before := j.rules.Policy
+		if j.founding {
+			before = nil // the department's first policy: none said who may write it
+		}
+		if err := workflow.CheckPolicyChange(actor, before); err != nil {
 			if rf, ok := err.(*workflow.Refusal); ok {
 				rf.Path = j.rules.PolicyPath
 				refusals = append(refusals, rf)

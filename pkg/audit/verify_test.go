@@ -292,3 +292,39 @@ func TestVerifySecondSelfEditKeepsTheGrantRejected(t *testing.T) {
 	wantViolations(t, tr.verify(""), want...)
 	wantViolations(t, tr.verify(short(base)+"..HEAD"), want...)
 }
+
+// TestVerifyPolicyChangesByLeadership: under policy_changes: leadership
+// the director may no longer change the policy alone, nor lift the key
+// (each change is judged by the policy before it); leadership may, and
+// once leadership lifts it (back to the very content the director was
+// refused: leadership's change takes effect all the same), the director
+// may again.
+func TestVerifyPolicyChangesByLeadership(t *testing.T) {
+	tr := newTestRepo(t)
+	tr.people(defaultPolicy + "policy_changes: leadership\n")
+	imp := tr.commit("wang.fang", "import")
+	tr.write(".opsbook.yaml", defaultPolicy+"policy_changes: leadership\napproval_limits: {director: 90000.00}\n")
+	raise := tr.commit("wang.fang", "raise my limit")
+	tr.write(".opsbook.yaml", defaultPolicy)
+	lift := tr.commit("wang.fang", "lift the key")
+	tr.write(".opsbook.yaml", defaultPolicy+"policy_changes: leadership\n")
+	tr.commit("huang.jianguo", "leadership puts it back")
+	tr.write(".opsbook.yaml", defaultPolicy+"policy_changes: leadership\nreceipt_required_above: 300.00\n")
+	tr.commit("huang.jianguo", "a lower threshold")
+	tr.write(".opsbook.yaml", defaultPolicy)
+	tr.commit("huang.jianguo", "leadership lifts it")
+	tr.write(".opsbook.yaml", defaultPolicy+"receipt_required_above: 400.00\n")
+	again := tr.commit("wang.fang", "the director again")
+	// the whole history: each commit by its parent's policy
+	wantViolations(t, tr.verify(""),
+		short(raise)+" people-policy ",
+		short(lift)+" people-policy ",
+	)
+	// a range (a pull request): every commit by the base's, so the
+	// director's last change too
+	wantViolations(t, tr.verify(imp+"..HEAD"),
+		short(raise)+" people-policy ",
+		short(lift)+" people-policy ",
+		short(again)+" people-policy ",
+	)
+}

@@ -69,6 +69,11 @@ type Policy struct {
 	// ExpenseReview is "director" when the department head reviews every
 	// claim before it is approved (§8.2.2), "off" (the default) when not.
 	ExpenseReview string `json:"expense_review"`
+	// PolicyChanges says who may change this file: "director" (the
+	// default: the director or leadership) or "leadership" (leadership
+	// alone: the director proposes, leadership commits). Judged by the
+	// policy before the change, so the director cannot lift it alone.
+	PolicyChanges string `json:"policy_changes"`
 	// Meetings is the cadence of each meeting type in days (§6.3.2); 0
 	// or absent: no cadence.
 	Meetings map[string]int `json:"meetings"`
@@ -200,6 +205,7 @@ func Default() *Policy {
 			"unsatisfactory": {"pay_change", "none"},
 		},
 		ExpenseReview:           "off",
+		PolicyChanges:           "director",
 		Meetings:                map[string]int{"weekly": 7, "monthly": 31, "project": 0, "decision": 0, "cross-department": 0},
 		StatusReports:           map[string]int{"manager": 7, "director": 31},
 		MeasurementIntervalDays: 31,
@@ -235,7 +241,7 @@ func Keys() []string {
 	for _, r := range append(Ratings[:len(Ratings):len(Ratings)], "unsatisfactory") {
 		keys = append(keys, "rating_outcomes."+r)
 	}
-	keys = append(keys, "categories.expense", "categories.complaint", "check_interval_days", "require_signatures", "require_nda", "commit", "expense_review")
+	keys = append(keys, "categories.expense", "categories.complaint", "check_interval_days", "require_signatures", "require_nda", "commit", "expense_review", "policy_changes")
 	for _, t := range MeetingTypes {
 		keys = append(keys, "meetings."+t)
 	}
@@ -286,6 +292,8 @@ func (p *Policy) Value(key string) string {
 		return strconv.FormatBool(p.Commit)
 	case "expense_review":
 		return p.ExpenseReview
+	case "policy_changes":
+		return p.PolicyChanges
 	case "measurement_interval_days":
 		return strconv.Itoa(p.MeasurementIntervalDays)
 	case "update_interval_hours":
@@ -800,6 +808,11 @@ func (p *Policy) set(key string, v any) error {
 			return badValue("%q is not off or director", text)
 		}
 		p.ExpenseReview = text
+	case "policy_changes":
+		if text != "director" && text != "leadership" {
+			return badValue("%q is not director or leadership", text)
+		}
+		p.PolicyChanges = text
 	case "require_signatures", "require_nda", "commit":
 		b, err := strconv.ParseBool(text)
 		if err != nil {

@@ -259,3 +259,23 @@ func TestEncryptAttachments(t *testing.T) {
 		}
 	}
 }
+
+// TestPolicyChanges: policy_changes is director (the default) or
+// leadership; anything else is a finding at its line, the default
+// standing for it.
+func TestPolicyChanges(t *testing.T) {
+	if Default().PolicyChanges != "director" {
+		t.Fatalf("default %q", Default().PolicyChanges)
+	}
+	for text, want := range map[string]string{"leadership": "leadership", "director": "director", "boss": "director"} {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, FileName), []byte("currency: CNY\npolicy_changes: "+text+"\n"), 0o644)
+		p, ds, err := Load(dir)
+		if err != nil || p.PolicyChanges != want {
+			t.Fatalf("%s: %q %v", text, p.PolicyChanges, err)
+		}
+		if bad := text == "boss"; bad != (len(ds) == 1 && ds[0].Line == 2) {
+			t.Errorf("%s: findings %v", text, ds)
+		}
+	}
+}

@@ -369,6 +369,11 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 				add(t)
 			}
 		}
+		if y.Kind == record.Customer {
+			// a customer's findings read none of the complaints naming
+			// it (thousands, in a copied department)
+			continue
+		}
 		for _, in := range x.RefsIn(y.ID) {
 			add(in.From)
 		}

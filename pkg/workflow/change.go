@@ -293,13 +293,22 @@ func deleteRefusal(a Actor, before *record.Record) *Refusal {
 	return refuse(before, RuleRecordDeleted, "", "%s may not delete %s: records are never deleted (a record ends in a final state; a person is made inactive)", a.words(), describe(before))
 }
 
-// CheckPolicyChange decides whether a may change .opsbook.yaml: only a
-// director or leadership may.
-func CheckPolicyChange(a Actor) error {
+// CheckPolicyChange decides whether a may change .opsbook.yaml under
+// the policy as it was (pol): a director or leadership may, or leadership
+// alone when it says policy_changes: leadership.
+func CheckPolicyChange(a Actor, pol *config.Policy) error {
 	what := i18n.P("the policy (%s)", config.FileName)
 	if r := checkActor(a, nil, what); r != nil {
 		r.Path = config.FileName
 		return r
+	}
+	if pol != nil && pol.PolicyChanges == "leadership" {
+		if a.Role != Leadership {
+			r := refuse(nil, RulePeoplePolicy, "", "%s may not change %s: under policy_changes: leadership only leadership may (a director proposes the change on a branch, leadership commits it)", a.words(), what)
+			r.Path = config.FileName
+			return r
+		}
+		return nil
 	}
 	if !hasRole(directorOrLeadership, a.Role) {
 		r := refuse(nil, RulePeoplePolicy, "", "%s may not change %s: only a director or leadership may", a.words(), what)

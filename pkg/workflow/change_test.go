@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -240,13 +241,19 @@ func TestCheckDeleteAndPolicy(t *testing.T) {
 	}
 	expect(t, CheckDelete(director, parse(t, person)), RuleRecordDeleted, "a person is made inactive")
 
-	expect(t, CheckPolicyChange(director), "", "")
-	expect(t, CheckPolicyChange(leadership), "", "")
-	expect(t, CheckPolicyChange(manager), RulePeoplePolicy, "zhang.min (manager) may not change the policy (.opsbook.yaml): only a director or leadership may")
-	expect(t, CheckPolicyChange(finance), RulePeoplePolicy, "")
-	expect(t, CheckPolicyChange(retired), RuleActorInactive, "old.hand is inactive and may not change the policy (.opsbook.yaml)")
-	expect(t, CheckPolicyChange(unknown), RuleActorUnknown, "")
-	if err := CheckPolicyChange(manager); err.(*Refusal).Path != ".opsbook.yaml" {
+	expect(t, CheckPolicyChange(director, nil), "", "")
+	expect(t, CheckPolicyChange(leadership, nil), "", "")
+	expect(t, CheckPolicyChange(manager, nil), RulePeoplePolicy, "zhang.min (manager) may not change the policy (.opsbook.yaml): only a director or leadership may")
+	expect(t, CheckPolicyChange(finance, nil), RulePeoplePolicy, "")
+	// policy_changes: leadership: leadership alone
+	byLeadership := &config.Policy{PolicyChanges: "leadership"}
+	expect(t, CheckPolicyChange(leadership, byLeadership), "", "")
+	expect(t, CheckPolicyChange(director, byLeadership), RulePeoplePolicy, "under policy_changes: leadership only leadership may")
+	expect(t, CheckPolicyChange(manager, byLeadership), RulePeoplePolicy, "")
+	expect(t, CheckPolicyChange(director, &config.Policy{PolicyChanges: "director"}), "", "")
+	expect(t, CheckPolicyChange(retired, nil), RuleActorInactive, "old.hand is inactive and may not change the policy (.opsbook.yaml)")
+	expect(t, CheckPolicyChange(unknown, nil), RuleActorUnknown, "")
+	if err := CheckPolicyChange(manager, nil); err.(*Refusal).Path != ".opsbook.yaml" {
 		t.Errorf("policy refusal path = %q", err.(*Refusal).Path)
 	}
 }
