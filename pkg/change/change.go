@@ -967,6 +967,9 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 			}
 		}
 		if len(mine) > 0 {
+			if err := s.refuseLeftOut(mine); err != nil {
+				return nil, err
+			}
 			return nil, refused("uncommitted", "refused: %s has uncommitted changes of its own; commit or discard them first (git diff -- %s), or use --no-commit", strings.Join(mine, ", "), strings.Join(mine, " "))
 		}
 		if err := registryCommitted(others); err != nil {
@@ -979,6 +982,13 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 	}
 	res := &Result{Paths: paths}
 	if !s.Commit {
+		// not committed, but written where git no longer looks: the
+		// record the commit holds there would be replaced unseen (git
+		// status shows nothing), and by the next `git commit -a` after
+		// the flag is cleared
+		if err := s.refuseLeftOut(recordPaths); err != nil {
+			return nil, err
+		}
 		if err := s.Git.WriteFiles(ctx, msg.subject(), files); err != nil {
 			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 				return nil, i18n.Errorf("stopped by a signal before writing; nothing was changed")
@@ -1297,4 +1307,21 @@ func registryCommitted(dirty []string) error {
 		return nil
 	}
 	return refused("uncommitted", "refused: %s has uncommitted changes: the people and the policy this change was judged by are not those committed, which verify judges the commit by; commit them (the director or leadership) or discard them first (git diff -- %s)", strings.Join(dirty, ", "), strings.Join(dirty, " "))
+}
+
+// refuseLeftOut refuses a write on paths the git index marks
+// skip-worktree that are not in the work tree (gitstore.LeftOut): left out
+// by a sparse checkout or by hand, while the commit holds them, a write
+// there would replace what is committed (`new` giving a record's id
+// again, which it does not see).
+func (s *Session) refuseLeftOut(paths []string) error {
+	out, err := s.Git.LeftOut(paths)
+	if err != nil {
+		return i18n.Errorf("%w: %v", ErrRepository, err)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return refused("uncommitted", "refused: %s is left out of this work tree (git marks it skip-worktree: a sparse checkout, or `git update-index --skip-worktree`) while the commit holds it: writing it would replace what is committed; `git update-index --no-skip-worktree -- %s && git checkout -- %s` puts it back",
+		strings.Join(out, ", "), strings.Join(out, " "), strings.Join(out, " "))
 }

@@ -25,7 +25,7 @@ func (s *Session) checkNDA(recs ...*record.Record) error {
 		if p != nil && p.Kind != record.Person {
 			p = nil
 		}
-		why, holds := rules.NDAStatus(p, s.Now.Format("2006-01-02"))
+		why, holds := (&rules.Context{Now: s.Now, Horizon: s.Horizon}).NDAStatus(p)
 		if holds {
 			return nil
 		}

@@ -90,6 +90,7 @@ func runInit(cmd *cobra.Command, o *initOpts) error {
 		return err
 	}
 	fromGit := o.name == "" || o.email == ""
+	emailFromGit := o.email == ""
 	if fromGit {
 		name, email := gitstore.ConfiguredIdentity(o.dir)
 		if o.name == "" {
@@ -103,6 +104,10 @@ func runInit(cmd *cobra.Command, o *initOpts) error {
 		}
 	}
 	if !strings.Contains(o.email, "@") {
+		if emailFromGit {
+			// the reader gave no --email: name where it came from
+			return usageErr("the email git knows you by, %q (user.email, or GIT_AUTHOR_EMAIL or EMAIL), is not an email address; give one with --email", o.email)
+		}
 		return usageErr("--email %q is not an email address", o.email)
 	}
 	if !isRole(o.role) {

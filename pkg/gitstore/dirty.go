@@ -2,7 +2,10 @@ package gitstore
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"sort"
+	"syscall"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
@@ -75,9 +78,13 @@ func (r *Repo) pathDirty(p string, headTree plumbing.Hash, idx *index.Index, tru
 	case staged != nil && (staged.Hash != headHash || staged.Mode != headMode):
 		return true, nil
 	}
-	if staged != nil && staged.SkipWorktree {
-		return false, nil // sparse checkout: the file is meant to be absent
-	}
+	// A file git marks skip-worktree (a sparse checkout, or `git
+	// update-index --skip-worktree` by hand) is compared all the same: git
+	// no longer looks at it, so an edit made to it, or its absence, is
+	// hidden from git status, and a write there would commit the edit, or
+	// replace with a new file what the commit holds (a record left out of
+	// the work tree is not in the department read, and `new` would give
+	// its id to another). See LeftOut.
 	prev := headMode
 	if staged != nil {
 		prev = staged.Mode
@@ -90,6 +97,41 @@ func (r *Repo) pathDirty(p string, headTree plumbing.Hash, idx *index.Index, tru
 		return wf.exists, nil
 	}
 	return !wf.exists || wf.hash != staged.Hash || wf.mode != staged.Mode, nil
+}
+
+// LeftOut returns those of paths that the git index marks skip-worktree
+// and that are not in the work tree: left out of it (by a sparse checkout,
+// or `git update-index --skip-worktree` and the file removed) while the
+// index, and HEAD, hold them. Dirty reports them too; LeftOut says why.
+func (r *Repo) LeftOut(paths []string) ([]string, error) {
+	paths, err := cleanPaths(paths)
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, p := range paths {
+		want[p] = true
+	}
+	entries, err := r.indexEntriesOf(r.indexPath(), want)
+	if err != nil {
+		return nil, err
+	}
+	skip := map[string]bool{}
+	for _, e := range entries {
+		if e.SkipWorktree && e.Stage == 0 {
+			skip[e.Name] = true
+		}
+	}
+	var out []string
+	for _, p := range paths {
+		if !skip[p] {
+			continue
+		}
+		if _, err := os.Lstat(filepath.Join(r.root, filepath.FromSlash(p))); errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // indexEntries returns the entries (all stages) for p. Index entries are

@@ -75,3 +75,23 @@ func TestDirtyUnbornAndMode(t *testing.T) {
 		t.Errorf("Dirty after chmod +x with core.fileMode=false = %q, %v", got, err)
 	}
 }
+
+// A file git marks skip-worktree is compared all the same: git no longer
+// looks at it, so an edit or its removal is hidden from git status, and a
+// write there would commit the edit or replace what HEAD holds. LeftOut
+// names those not in the work tree.
+func TestDirtySkipWorktree(t *testing.T) {
+	isolate(t)
+	dir := newRepo(t, map[string]string{"kept.yaml": "1\n", "edited.yaml": "1\n", "gone.yaml": "1\n", "plain.yaml": "1\n"})
+	gitCmd(t, dir, "update-index", "--skip-worktree", "kept.yaml", "edited.yaml", "gone.yaml")
+	writeFiles(t, dir, map[string]string{"edited.yaml": "2\n"})
+	os.Remove(filepath.Join(dir, "gone.yaml"))
+	r := open(t, dir)
+	paths := []string{"kept.yaml", "edited.yaml", "gone.yaml", "plain.yaml"}
+	if got, err := r.Dirty(paths); err != nil || !reflect.DeepEqual(got, []string{"edited.yaml", "gone.yaml"}) {
+		t.Errorf("Dirty = %q, %v", got, err)
+	}
+	if got, err := r.LeftOut(paths); err != nil || !reflect.DeepEqual(got, []string{"gone.yaml"}) {
+		t.Errorf("LeftOut = %q, %v", got, err)
+	}
+}

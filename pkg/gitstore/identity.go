@@ -3,6 +3,7 @@ package gitstore
 import (
 	"os"
 	"os/user"
+	"path/filepath"
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/i18n"
@@ -126,7 +127,14 @@ func ConfiguredIdentity(dir string) (name, email string) {
 	if r, err := Open(dir); err == nil {
 		cfg, _ = r.config()
 	} else {
+		// the repository init is about to make there: git takes an
+		// includeIf "gitdir:" of the global configuration (a work
+		// identity for the repositories under ~/work/) as soon as it
+		// exists, and so does every commit in it
 		l := &configLoader{cfg: &gitConfig{}, home: homeDir()}
+		if abs, err := filepath.Abs(dir); err == nil {
+			l.gitDirs = []string{filepath.Join(abs, ".git")}
+		}
 		if b, _ := parseGitBool(os.Getenv("GIT_CONFIG_NOSYSTEM")); !b {
 			sys := os.Getenv("GIT_CONFIG_SYSTEM")
 			if sys == "" {

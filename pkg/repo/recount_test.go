@@ -198,6 +198,21 @@ func recountRounds(t *testing.T, dir string, now time.Time, seed uint64, first m
 			}
 		}
 		os.WriteFile(p, b, 0o644)
+		// a customer given a status (no field of a customer's: the
+		// summary counts it among the kind's states all the same): the
+		// whole department
+		if err := os.WriteFile(p, append(append([]byte(nil), b...), "status: vip\n"...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		d, err := OpenIndexed(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Fingerprint()
+		if rc, why := Recount(d, basePath, fp, now, now.Year(), &rules.Horizon{}); rc != nil || !strings.Contains(why, "nor a customer edited where it was") {
+			t.Errorf("a customer given a status, and recounted (%q)", why)
+		}
+		os.WriteFile(p, b, 0o644)
 	}
 	refused(".opsbook.yaml", "policy")
 	// a base of another department

@@ -123,7 +123,12 @@ func (r *run) appraisal(rec *record.Record) {
 			r.errorf(rec, "appraiser", "appraisal-appraiser", "%s is neither %s's manager (reports_to: %s) nor the director", apr, emp, e.Str("reports_to"))
 		}
 	}
-	if prj := r.Set.Get(rec.Str("project")); prj != nil && prj.Kind == record.Project && emp != "" && emp != prj.Str("owner") && !slices.Contains(prj.Strings("team"), emp) {
+	// Like its appraiser, a project appraisal's employee is judged against
+	// the project's people of today until the director has reviewed it:
+	// one reviewed was of a member of its day, and the project's team or
+	// owner changed later (a member moved to other work, the project handed
+	// to another manager) neither makes it wrong nor is refused for it.
+	if prj := r.Set.Get(rec.Str("project")); prj != nil && prj.Kind == record.Project && AppraiserJudged(rec) && emp != "" && emp != prj.Str("owner") && !slices.Contains(prj.Strings("team"), emp) {
 		if team := prj.Strings("team"); len(team) > 0 {
 			r.errorf(rec, "project", "appraisal-project", "%s is not on the team of %s (team: %s; owner: %s): a project appraisal is of one of its people", emp, prj.ID, strings.Join(team, ", "), orNone(prj.Str("owner")))
 		} else {

@@ -59,6 +59,12 @@ func TestHorizonOfEachTimedRule(t *testing.T) {
 			"2026-11-26T15:00:00+08:00", "2026-11-27T18:00:00+08:00", "expense-date"},
 		{"a task done ahead", map[string]string{tskPath: task("done", "result: r\ndone: 2026-11-28\n")},
 			"2026-11-26T15:00:00+08:00", "2026-11-27T18:00:00+08:00", "action-done"},
+		{"a breach reported ahead", map[string]string{vioPath: strings.Replace(strings.Replace(violationRec, "reported_on: 2026-05-02", "reported_on: 2026-11-28", 1), "date: 2026-04-30", "date: 2026-11-20", 1)},
+			"2026-11-26T15:00:00+08:00", "2026-11-27T18:00:00+08:00", "violation-date"},
+		{"an appraisal of a period not begun", map[string]string{aprPath: strings.Replace(appraisal("submitted", twoIndicators, "total: 86.6\nrating: exceeds\n"), "period: 2026-H1", "period: 2026-12", 1)},
+			"2026-11-26T15:00:00+08:00", "2026-11-30T18:00:00+08:00", "appraisal-period"},
+		{"an agreement signed ahead", map[string]string{liWeiPath: strings.Replace(base[liWeiPath], "signed: 2025-01-01", "signed: 2026-11-28", 1)},
+			"2026-11-26T15:00:00+08:00", "2026-11-27T18:00:00+08:00", "nda-missing"},
 		{"no update to the customer (48h)", map[string]string{cmpPath: complaint("acknowledged", "low", "assignee: li.wei\nacknowledged_at: 2026-11-20T09:30:00+08:00\nupdates: [{at: 2026-11-21T10:00:00+08:00, by: li.wei, note: n}]\n")},
 			"2026-11-22T12:00:00+08:00", "2026-11-23T10:00:00+08:00", "complaint-update"},
 	}

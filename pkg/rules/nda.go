@@ -84,6 +84,25 @@ func NDAStatus(person *record.Record, day string) (why i18n.Phrase, holds bool) 
 	return i18n.Phrase{}, true
 }
 
+// NDAStatus is NDAStatus as of c.Now: an agreement dated signed today
+// holds wherever its date has begun, as every rule takes a date as still
+// to come only once it is after today in the zone furthest ahead
+// (StillToCome): an agreement the department signed this morning in
+// Shanghai holds for CI judging the same files in UTC, where it is still
+// yesterday (under require_nda, nda-required would otherwise fail CI
+// until UTC's midnight). Its expiry is judged by Now's own date.
+func (c *Context) NDAStatus(person *record.Record) (why i18n.Phrase, holds bool) {
+	day := c.Now.Format(time.DateOnly)
+	if person != nil {
+		if s := person.Str("nda.signed"); s > day && isDate(s) && !c.StillToCome(s) {
+			// begun somewhere: judged as of its own day, which (the
+			// agreement not out of order) expires no earlier than today
+			day = s
+		}
+	}
+	return NDAStatus(person, day)
+}
+
 // ActiveStaff reports whether a person is active staff of the department:
 // active and not of leadership (the company's leaders approve; the
 // department does not train, bind or appraise them).
@@ -149,7 +168,7 @@ func (r *run) nda(person *record.Record) {
 	if !ActiveStaff(person) {
 		return
 	}
-	if why, holds := NDAStatus(person, r.Now.Format("2006-01-02")); !holds {
+	if why, holds := r.NDAStatus(person); !holds {
 		field := "nda"
 		if !person.Has("nda.signed") {
 			field = "id"
@@ -167,7 +186,6 @@ func (r *run) ndaRequired(rec *record.Record) {
 	if t := workflow.For(rec.Kind); t != nil && t.IsFinal(rec.Status()) {
 		return // nobody acts on it any more
 	}
-	day := r.Now.Format("2006-01-02")
 	for _, ref := range Refs {
 		if ref.Kind != rec.Kind || ref.Target != record.Person {
 			continue
@@ -177,7 +195,7 @@ func (r *run) ndaRequired(rec *record.Record) {
 			if p == nil || p.Kind != record.Person || p.Str("active") == "false" {
 				continue
 			}
-			if why, holds := NDAStatus(p, day); !holds {
+			if why, holds := r.NDAStatus(p); !holds {
 				r.errorf(rec, path, "nda-required", "%s is confidential and names %s (%s), whose confidentiality agreement is %s: the policy requires one (require_nda)",
 					rec.ID, h, i18n.Field(path), why)
 			}

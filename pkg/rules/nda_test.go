@@ -3,6 +3,7 @@ package rules
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
@@ -96,6 +97,40 @@ func TestNDARequired(t *testing.T) {
 	for _, d := range run(true) {
 		if d.Rule == "nda-required" {
 			t.Errorf("internal case: %v", d)
+		}
+	}
+}
+
+// An agreement signed today where the department is (Shanghai, this
+// morning) holds for CI judging the same files in UTC, where it is still
+// yesterday: the signing date is still to come only once it is after
+// today in UTC+14, as every date of the rules; a day later it is.
+func TestNDASignedTodayInShanghaiJudgedInUTC(t *testing.T) {
+	utc := time.Date(2026, 12, 7, 23, 0, 0, 0, time.UTC) // 07:00 on 2026-12-08 in Shanghai
+	for _, c := range []struct {
+		signed string
+		held   bool
+	}{{"2026-12-08", true}, {"2026-12-09", false}} {
+		files := map[string]string{}
+		for p, text := range base {
+			files[p] = text
+		}
+		files[liWeiPath] = strings.Replace(base[liWeiPath], "signed: 2025-01-01", "signed: "+c.signed, 1)
+		files[vioPath] = "kind: violation\nid: VIO-2026-0001\ntitle: v\nstatus: investigating\nperson: li.wei\nreporter: zhang.min\nreported_on: 2026-05-02\ndate: 2026-04-30\nrule: r\nfacts: f\nseverity: minor\n"
+		var recs []*record.Record
+		for p, text := range files {
+			r, _ := record.Parse(p, []byte(text))
+			recs = append(recs, r)
+		}
+		pol := config.Default()
+		pol.RequireNDA = true
+		ds := Check(&Context{Set: record.NewSet(recs), Policy: pol, Now: utc, Exists: func(string) bool { return true }})
+		if got := count(ds, "nda-missing")+count(ds, "nda-required") == 0; got != c.held {
+			t.Errorf("signed %s, judged at %s: held %v, want %v: %v", c.signed, utc, got, c.held, ds)
+		}
+		p := record.NewSet(recs).Get("li.wei")
+		if _, holds := (&Context{Now: utc}).NDAStatus(p); holds != c.held {
+			t.Errorf("signed %s: NDAStatus holds %v", c.signed, holds)
 		}
 	}
 }

@@ -121,8 +121,8 @@ func FeasibilityNeeds(rec *record.Record, state string) (english, text []string)
 }
 
 func (r *run) project(rec *record.Record) {
-	r.dateOrder(rec, "planned.start", "planned.end")
-	r.dateOrder(rec, "actual.start", "actual.end")
+	r.dateOrder(rec, "planned.start", "planned.end", 0)
+	r.dateOrder(rec, "actual.start", "actual.end", 0)
 	st := rec.Status()
 	effective := st
 	if st == "on_hold" {

@@ -283,6 +283,11 @@ func TestAppraisalProject(t *testing.T) {
 		{"the owner", withTeam, apr("zhang.min", "wang.fang"), false},
 		{"no team", base[prj], apr("li.wei", "zhang.min"), true},
 		{"another team", strings.Replace(withTeam, "[li.wei]", "[zhao.lei, xu.ke]", 1), apr("li.wei", "zhang.min"), true},
+		{"another team, submitted", strings.Replace(withTeam, "[li.wei]", "[zhao.lei, xu.ke]", 1), strings.Replace(apr("li.wei", "zhang.min"), "status: draft", "status: submitted", 1), true},
+		// reviewed: of a member of its day; the team changed since (a
+		// reorganisation) does not make it wrong
+		{"moved off the team, reviewed", strings.Replace(withTeam, "[li.wei]", "[zhao.lei, xu.ke]", 1), strings.Replace(apr("li.wei", "zhang.min"), "status: draft", "status: reviewed", 1), false},
+		{"moved off the team, acknowledged", base[prj], strings.Replace(apr("li.wei", "zhang.min"), "status: draft", "status: acknowledged", 1), false},
 	} {
 		ds := check(t, map[string]string{prj: c.project, aprPath: c.appraisal})
 		if got := has(ds, aprPath, "appraisal-project", diag.Error, "li.wei is not the owner of PRJ-2026-0001 (zhang.min), which has no team") ||

@@ -31,20 +31,29 @@ func (r *run) task(rec *record.Record) {
 	if due := rec.Str("due"); (st == "open" || st == "doing") && due != "" && due < r.Now.Format(time.DateOnly) {
 		r.warnf(rec, "due", "task-overdue", "task %q of %s was due %s and is %s", rec.Title(), rec.Str("assignee"), due, stateWord(st))
 	}
-	r.dateOrder(rec, "assigned", "due")
-	r.dateOrder(rec, "assigned", "done")
+	r.dateOrder(rec, "assigned", "due", 0)
+	// both dates are stamped (assigned by new, done by the move), each on
+	// the calendar of the machine that wrote it: a task assigned at seven
+	// in the morning in Shanghai (its 8th) and completed half an hour later
+	// on a machine keeping UTC (still its 7th) reads as done the day before
+	// it was assigned. A day's leniency, as StillToCome's, lets it be done.
+	r.dateOrder(rec, "assigned", "done", 1)
 	r.taskAssignee(rec)
 }
 
 // dateOrder reports the date at end when it comes before the one at
-// start (date-order): a project planned or carried out to end before it
-// starts, a task due or done before it was assigned. A date that is no
-// calendar date is the schema's to report.
-func (r *run) dateOrder(rec *record.Record, start, end string) {
+// start (date-order) by more than slack days: a project planned or
+// carried out to end before it starts, a task due or done before it was
+// assigned. A date that is no calendar date is the schema's to report.
+func (r *run) dateOrder(rec *record.Record, start, end string, slack int) {
 	s, e := rec.Str(start), rec.Str(end)
-	if validDate(s) && validDate(e) && e < s {
-		r.errorf(rec, end, "date-order", "%s %s is before %s %s", end, e, start, s)
+	if !validDate(s) || !validDate(e) || e >= s {
+		return
 	}
+	if st, _ := time.Parse(time.DateOnly, s); e >= st.AddDate(0, 0, -slack).Format(time.DateOnly) {
+		return
+	}
+	r.errorf(rec, end, "date-order", "%s %s is before %s %s", i18n.Field(end), e, i18n.Field(start), s)
 }
 
 // validDate tells whether s is a calendar date (YYYY-MM-DD); a field that

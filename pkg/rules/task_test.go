@@ -70,6 +70,9 @@ func TestTaskRules(t *testing.T) {
 		"done with its result": task("done", "result: r\ndone: 2026-11-26\nconcerns: PRJ-2026-0001\n"),
 		"cancelled past due":   strings.Replace(task("cancelled", ""), "2026-11-30", "2026-11-01", 1),
 		"due the day assigned": task("open", "assigned: 2026-11-30\n"),
+		// assigned at 07:00 on the 22nd in Shanghai, done half an hour
+		// later on a machine keeping UTC (the 21st there)
+		"done the day before it was assigned, by the calendars of two zones": task("done", "result: r\nassigned: 2026-11-22\ndone: 2026-11-21\n"),
 	}
 	for name, text := range clean {
 		t.Run(name, func(t *testing.T) {
