@@ -2,12 +2,14 @@ package audit
 
 import (
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/opsbook/opsbook/pkg/gitobj"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
 // orderKinds are the kinds the workflow's order checks look up: a plan's
-// project, a project's plans.
-var orderKinds = []record.Kind{record.Project, record.Plan}
+// project, a project's plans; and the people, whose registry as the commit
+// has it says who of a closing project's team had left (closure.left).
+var orderKinds = []record.Kind{record.Project, record.Plan, record.Person}
 
 // needsOrder reports whether a commit changes a record whose moves wait on
 // another record, so its judgement needs the commit's projects and plans.
@@ -37,6 +39,10 @@ func (r *Repo) orderRecords(tree plumbing.Hash, dir string) (*record.Set, error)
 		if err != nil {
 			return nil, err
 		}
+		if k == record.Person {
+			// people lie in the folder itself, one file each
+			years = []gitobj.TreeEntry{e}
+		}
 		for _, y := range years {
 			if !y.IsDir() {
 				continue
@@ -45,11 +51,15 @@ func (r *Repo) orderRecords(tree plumbing.Hash, dir string) (*record.Set, error)
 			if err != nil {
 				return nil, err
 			}
+			sub := folder + "/" + string(y.Name) + "/"
+			if k == record.Person {
+				sub = folder + "/"
+			}
 			for _, f := range files {
 				if !f.IsFile() {
 					continue
 				}
-				p := folder + "/" + string(y.Name) + "/" + string(f.Name)
+				p := sub + string(f.Name)
 				v, ok := r.cached(f.Hash, p)
 				if !ok {
 					data, err := r.Blob(f.Hash, record.MaxFileSize)

@@ -40,6 +40,10 @@ type Repo struct {
 // ShallowError says the clone holds only part of the history.
 type ShallowError = gitobj.ShallowError
 
+// PartialCloneError says a partial clone (git clone --filter) lacks an
+// object the history needs.
+type PartialCloneError = gitobj.PartialCloneError
+
 // ErrNoRepository says the folder is not in a git repository.
 var ErrNoRepository = gitobj.ErrNoRepository
 

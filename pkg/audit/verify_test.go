@@ -6,6 +6,9 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/opsbook/opsbook/pkg/i18n"
+	"golang.org/x/text/language"
 )
 
 const defaultPolicy = "currency: CNY\n"
@@ -234,6 +237,58 @@ func TestVerifyShallowCloneRefused(t *testing.T) {
 		if !strings.Contains(err.Error(), s) {
 			t.Errorf("message %q does not say %q", err, s)
 		}
+	}
+}
+
+// TestVerifyPartialClone: a clone made with --filter=blob:none lacks the
+// earlier versions of the files; history, log and verify say so, and how
+// to fetch them, rather than "object not found". Once fetched, it reads
+// as any clone.
+func TestVerifyPartialClone(t *testing.T) {
+	tr := honest(t)
+	git := func(dir string, args ...string) {
+		t.Helper()
+		// no gc left running in the background when the test ends
+		cmd := exec.Command("git", append([]string{"-c", "gc.auto=0", "-c", "maintenance.auto=false"}, args...)...)
+		cmd.Dir = dir
+		cmd.Env = append(cmd.Environ(), tr.env()...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	git(tr.dir, "config", "uploadpack.allowFilter", "true")
+	clone := t.TempDir()
+	git(tr.dir, "clone", "-q", "--filter=blob:none", "file://"+tr.dir, clone)
+	r, err := Open(clone)
+	if err != nil {
+		t.Fatalf("Open(partial) = %v: only a missing object is refused", err)
+	}
+	_, err = r.Verify(context.Background(), VerifyOptions{})
+	r.Close()
+	var pc *PartialCloneError
+	if !errors.As(err, &pc) {
+		t.Fatalf("Verify(partial) = %v, want a PartialCloneError", err)
+	}
+	for _, s := range []string{"partial", "git config --unset remote.origin.partialclonefilter && git fetch --refetch origin", "without --filter"} {
+		if !strings.Contains(err.Error(), s) {
+			t.Errorf("message %q does not say %q", err, s)
+		}
+	}
+	i18n.Set(i18n.Chinese)
+	defer i18n.Set(language.English)
+	if !strings.Contains(err.Error(), "partial clone（以 --filter 複製）") {
+		t.Errorf("not in the reader's language: %q", err)
+	}
+	// the advice, followed, makes a clone verify reads
+	git(clone, "config", "--unset", "remote.origin.partialclonefilter")
+	git(clone, "fetch", "-q", "--refetch", "origin")
+	r, err = Open(clone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, err := r.Verify(context.Background(), VerifyOptions{}); err != nil {
+		t.Fatalf("Verify after the refetch: %v", err)
 	}
 }
 

@@ -8,13 +8,14 @@ import (
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/report"
 	"github.com/opsbook/opsbook/pkg/rules"
+	"github.com/opsbook/opsbook/pkg/workflow"
 	"go.yaml.in/yaml/v3"
 )
 
 // MoveEdits builds the edits of moving rec to state `to`: the status, plus
 // what the move stamps (acknowledged_at, resolved_at, reopened_at, a plan's
 // activated_on, actual dates, hold, appraisal total and rating, a training
-// plan's approved_on, a cancelled training's reason, a violation's
+// plan's approved_on, a closed project's closure.left, a cancelled training's reason, a violation's
 // closed_on). Activating a plan that supersedes another
 // also moves that one to superseded, in the same commit.
 func MoveEdits(s *Session, rec *record.Record, to, note string) ([]Edit, error) {
@@ -77,6 +78,18 @@ func MoveEdits(s *Session, rec *record.Record, to, note string) ([]Edit, error) 
 		case "closed", "cancelled":
 			if rec.Has("actual.start") {
 				setIfMissing("actual.end", today)
+			}
+		}
+		if to == "closed" {
+			// who had left by now is owed no closing appraisal, then or
+			// after a return (rules.OwesClosingAppraisal)
+			_ = ed.Unset("closure.left")
+			if left := workflow.LeftTeam(rec, s.env.People); len(left) > 0 {
+				list := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle}
+				for _, h := range left {
+					list.Content = append(list.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: h})
+				}
+				_ = ed.Set("closure.left", list, false)
 			}
 		}
 	case record.Appraisal:

@@ -577,6 +577,12 @@ func TestEachRuleBothWays(t *testing.T) {
 		{"state-needs", "wang.fang",
 			[]edit{{"PLN-2026-0001", map[string]string{"status": "draft"}}},
 			[]edit{{"PLN-2026-0004", map[string]string{"status": "draft"}}}, false, false},
+		// an active member of a closed project without its appraisal (as
+		// one who had left when it closed and came back): owed one unless
+		// the closing move named them in closure.left
+		{"state-needs", "wang.fang",
+			[]edit{{"PRJ-2025-0001", map[string]string{"team.2": "zhou.jie"}}},
+			[]edit{{"PRJ-2025-0001", map[string]string{"team.2": "zhou.jie", "closure.left.0": "zhou.jie"}}}, false, false},
 		{"people-director", "wang.fang",
 			[]edit{{"chen.hao", map[string]string{"role": "director"}}},
 			[]edit{{"chen.hao", map[string]string{"name": "Chen Hao"}}}, true, false},

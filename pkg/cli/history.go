@@ -38,7 +38,9 @@ commit messages and trailers are never trusted. A renumbered record is
 followed to its old id, and at a merge the branch's own commits are shown.
 
 The first run indexes the history in .git/opsbook/ (only new commits are
-read after that). A shallow clone is refused: fetch the full history.
+read after that). A shallow clone is refused, and so is a partial one
+(git clone --filter) that lacks earlier versions of the files: fetch the
+full history.
 
 Output (-o): text, json.`
 

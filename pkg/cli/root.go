@@ -379,7 +379,30 @@ func (g *global) refuseSparse(cmd *cobra.Command) error {
 	if err != nil || len(out) == 0 {
 		return nil
 	}
-	return usageErr("this work tree is a sparse checkout that leaves out %d of the department's files (%s, ...): opsbook judges the whole department, so it needs them all; `git sparse-checkout disable` puts them back (or add %s/ and attachments/ to the sparse set)", len(out), out[0], strings.TrimSuffix(records, "/"))
+	// a sparse index holds a folder left out whole as one entry: counted
+	// as a folder, its files unknown
+	files, folders := 0, 0
+	for _, p := range out {
+		if gitstore.SparseFolder(p) {
+			folders++
+		} else {
+			files++
+		}
+	}
+	var what any
+	switch {
+	case folders == 0:
+		what = i18n.P("%d of the department's files", files)
+	case files == 0:
+		what = i18n.P("%d of the department's folders", folders)
+	default:
+		what = i18n.P("%d of the department's files and %d of its folders", files, folders)
+	}
+	first := any(out[0])
+	if len(out) > 1 {
+		first = i18n.P("%s, ...", out[0])
+	}
+	return usageErr("this work tree is a sparse checkout that leaves out %s (%s): opsbook judges the whole department, so it needs them all; `git sparse-checkout disable` puts them back (or add %s/ and attachments/ to the sparse set)", what, first, strings.TrimSuffix(records, "/"))
 }
 
 // warnBrokenPolicy says, before a reading command answers, that the

@@ -55,13 +55,16 @@ earlier records verifies from the import on: opsbook verify IMPORT..HEAD.
 long stretch of history in which people joined).
 
 A shallow clone is refused: fetch the full history (git fetch --unshallow;
-in GitHub Actions, actions/checkout with fetch-depth: 0).
+in GitHub Actions, actions/checkout with fetch-depth: 0). So is a partial
+clone (git clone --filter) that lacks earlier versions of the files: git
+config --unset remote.origin.partialclonefilter, then git fetch --refetch
+origin (or clone without --filter).
 
 Output (-o): text, json ({"commits":N,"violations":[{"commit","record",
 "path","rule","actor","message"}]}), github (workflow annotations).
 
 Exit status: 0 no violations; 1 violations found; 2 usage error, or the
-repository cannot be read (not git, shallow, unknown revision).`
+repository cannot be read (not git, shallow, partial, unknown revision).`
 
 func newVerifyCmd(g *global) *cobra.Command {
 	o := &verifyOpts{global: g}

@@ -2,6 +2,7 @@ package gitobj
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,9 +51,55 @@ func (r *Repo) Prefix() string { return r.prefix }
 type ShallowError struct{}
 
 func (*ShallowError) Error() string {
-	return "this clone is shallow: it holds only the newest commits, and the audit " +
-		"replays the whole history; fetch the rest with `git fetch --unshallow` " +
-		"(GitHub Actions: actions/checkout with `fetch-depth: 0`; GitLab CI: GIT_DEPTH: \"0\")"
+	return i18n.T(shallowMessage)
+}
+
+// English is the message in English (-o json).
+func (*ShallowError) English() string { return shallowMessage }
+
+const shallowMessage = "this clone is shallow: it holds only the newest commits, and the audit " +
+	"replays the whole history; fetch the rest with `git fetch --unshallow` " +
+	"(GitHub Actions: actions/checkout with `fetch-depth: 0`; GitLab CI: GIT_DEPTH: \"0\")"
+
+// PartialCloneError says an object the history needs is missing from a
+// partial clone (git clone --filter), whose promisor remote git asks for
+// it when git needs it; opsbook reads only what the clone holds. A
+// partial clone whose objects were all fetched since reads as any other.
+type PartialCloneError struct {
+	Remote string // the promisor remote ("origin")
+}
+
+func (e *PartialCloneError) Error() string {
+	return i18n.Sprintf(partialMessage, e.Remote, e.Remote)
+}
+
+// English is the message in English (-o json).
+func (e *PartialCloneError) English() string {
+	return fmt.Sprintf(partialMessage, e.Remote, e.Remote)
+}
+
+const partialMessage = "this clone is partial (cloned with --filter): it lacks the earlier versions of " +
+	"the files, and history, log and verify read the whole history; fetch them with " +
+	"`git config --unset remote.%s.partialclonefilter && git fetch --refetch %s`, or clone " +
+	"without --filter (GitHub Actions: actions/checkout without `filter`)"
+
+// promisorRemote names the remote a partial clone fetches missing objects
+// from ("" for a full clone): extensions.partialClone, or a remote with
+// promisor = true.
+func promisorRemote(g *git.Repository) string {
+	cfg, err := g.Config()
+	if err != nil || cfg.Raw == nil {
+		return ""
+	}
+	if name := cfg.Raw.Section("extensions").Option("partialClone"); name != "" {
+		return name
+	}
+	for _, sub := range cfg.Raw.Section("remote").Subsections {
+		if strings.EqualFold(sub.Option("promisor"), "true") || sub.Option("partialclonefilter") != "" {
+			return sub.Name
+		}
+	}
+	return ""
 }
 
 // ExtensionHint says what to do about err, when it is go-git's refusal of
@@ -136,7 +183,7 @@ func open(root string) (*Repo, error) {
 	return &Repo{
 		prefix: prefix,
 		root:   work, gitDir: gitDir, commonDir: common, git: g,
-		objects: &objects{packs: ps, trees: newTreeCache(), store: store, slow: &sync.Mutex{}},
+		objects: &objects{packs: ps, trees: newTreeCache(), store: store, slow: &sync.Mutex{}, promisor: promisorRemote(g)},
 		heads:   map[plumbing.Hash]CommitHead{},
 	}, nil
 }
@@ -221,6 +268,9 @@ func (r *Repo) head() (plumbing.Hash, error) {
 func (r *Repo) Commit(h plumbing.Hash) (*object.Commit, error) {
 	c, err := object.GetCommit(r.store, h)
 	if err != nil {
+		if r.promisor != "" && errors.Is(err, plumbing.ErrObjectNotFound) {
+			return nil, &PartialCloneError{Remote: r.promisor}
+		}
 		return nil, i18n.Errorf("reading commit %s: %w", h, err)
 	}
 	return c, nil

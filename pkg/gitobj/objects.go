@@ -27,6 +27,9 @@ type objects struct {
 	trees *treeCache
 	store *filesystem.Storage
 	slow  *sync.Mutex // guards the go-git route: packs.get and store
+	// promisor is the remote a partial clone was cloned from (""
+	// otherwise): an object missing there is a *PartialCloneError.
+	promisor string
 }
 
 // worker returns objects of its own for another goroutine.
@@ -35,7 +38,7 @@ func (r *objects) worker() (*objects, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &objects{packs: ps, trees: newTreeCache(), store: r.store, slow: r.slow}, nil
+	return &objects{packs: ps, trees: newTreeCache(), store: r.store, slow: r.slow, promisor: r.promisor}, nil
 }
 
 // raw returns an object's content. The slice is shared with caches and
@@ -51,6 +54,9 @@ func (r *objects) raw(t plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
 // loose, from the object's header.
 func (r *objects) rawLimit(t plumbing.ObjectType, h plumbing.Hash, limit int) ([]byte, bool, error) {
 	fail := func(err error) ([]byte, bool, error) {
+		if r.promisor != "" && errors.Is(err, plumbing.ErrObjectNotFound) {
+			return nil, false, &PartialCloneError{Remote: r.promisor}
+		}
 		return nil, false, i18n.Errorf("reading %s %s: %w", t, h, err)
 	}
 	if ot, b, ok, err := r.packs.raw(h, limit); errors.Is(err, errOverLimit) {

@@ -16,7 +16,10 @@ import (
 // approval weighed on a budget line without its other claims, a new
 // record given the id of one left out, which it would then overwrite).
 // Only a repository whose configuration sets core.sparseCheckout is looked
-// at (its index read); none when root is no git work tree.
+// at (its index read); none when root is no git work tree. With a sparse
+// index (index.sparse) a folder left out whole is one entry, its name
+// ending in "/" ("attachments/"), not its files: SparseFolder tells them
+// apart.
 func SparseOmits(root string, paths []string) ([]string, error) {
 	abs, err := filepath.Abs(root)
 	if err != nil {
@@ -72,6 +75,10 @@ func SparseOmits(root string, paths []string) ([]string, error) {
 	})
 	return out, nil
 }
+
+// SparseFolder reports whether a name SparseOmits lists is a folder left
+// out whole (a sparse index's directory entry), not a file.
+func SparseFolder(name string) bool { return strings.HasSuffix(name, "/") }
 
 // skipWorktree is the extended flag of an index entry a sparse checkout
 // leaves out of the work tree.

@@ -49,7 +49,25 @@ func TestSparseOmits(t *testing.T) {
 	if want := []string{"attachments/x.txt", "records/people/p.yaml"}; !slices.Equal(out, want) {
 		t.Errorf("left out %v, want %v", out, want)
 	}
-	gitCmd(t, dir, "sparse-checkout", "set", "--cone", "records", "attachments")
+	// a sparse index holds a folder left out whole as one entry
+	gitCmd(t, dir, "sparse-checkout", "set", "--cone", "--sparse-index", "records/expenses")
+	out, err = SparseOmits(dir, paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(out)
+	if want := []string{"attachments/", "records/people/"}; !slices.Equal(out, want) {
+		t.Errorf("sparse index: left out %v, want %v", out, want)
+	}
+	for _, p := range out {
+		if !SparseFolder(p) {
+			t.Errorf("%s not taken for a folder", p)
+		}
+	}
+	if SparseFolder("records/people/p.yaml") {
+		t.Error("a file taken for a folder")
+	}
+	gitCmd(t, dir, "sparse-checkout", "set", "--cone", "--no-sparse-index", "records", "attachments")
 	if out, err := SparseOmits(dir, paths); err != nil || len(out) != 0 {
 		t.Errorf("docs/ alone left out: %v %v", out, err)
 	}

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -132,7 +133,12 @@ func (r *run) complaintTimes(rec *record.Record) {
 	if recv.After(r.Now) {
 		r.errorf(rec, "received_at", "complaint-time", "received_at %s is in the future", rec.Str("received_at"))
 	}
-	for _, f := range []string{"acknowledged_at", "resolution.resolved_at", "reopened_at"} {
+	fields := []string{"acknowledged_at", "resolution.resolved_at", "reopened_at"}
+	for i := range rec.List("updates") {
+		// the customer is told of a complaint once it is received
+		fields = append(fields, "updates."+strconv.Itoa(i)+".at")
+	}
+	for _, f := range fields {
 		t, err := time.Parse(time.RFC3339, rec.Str(f))
 		if err == nil {
 			r.UntilPast(t)

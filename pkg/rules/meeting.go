@@ -22,7 +22,7 @@ func init() {
 		Rule{"status-report-missing", diag.Warning, "a manager or the director without a status report within the policy's status_reports days"},
 		Rule{"measurement-kpi", diag.Error, "a plan's measurement of a KPI that is not among its goals"},
 		Rule{"measurement-missing", diag.Warning, "an active plan's goal not measured within measurement_interval_days"},
-		Rule{"date-order", diag.Error, "an end before its start: a project's planned or actual end before its start, a task due or done before it was assigned"},
+		Rule{"date-order", diag.Error, "an end before its start: a project's planned or actual end before its start, a task due or done before it was assigned, an action item due or done before its meeting, a session assessed before it was held, a training plan amended before its approval, a violation decided or dismissed before its report or closed before its decision; a warning for a customer's visit before since"},
 		Rule{"task-assignee", diag.Error, "a task assigned to someone who does not report to its assigner (the director: anyone in the department but leadership)"},
 	)
 	Refs = append(Refs,

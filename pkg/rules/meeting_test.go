@@ -68,7 +68,7 @@ func TestMeetingClean(t *testing.T) {
 		// a type without a cadence is never missed
 		"decision meeting": {mtgPath: strings.Replace(meeting("published", "2026-01-05", ""), "weekly", "decision", 1)},
 		// dropped and done actions are not overdue; closed is fine with them
-		"closed": {mtgPath: meeting("closed", "2026-11-20", "actions:\n  - title: a\n    owner: li.wei\n    due: 2026-11-06\n    status: dropped\n  - title: b\n    owner: li.wei\n    due: 2026-11-06\n    status: done\n    done: 2026-11-07\n")},
+		"closed": {mtgPath: meeting("closed", "2026-11-20", "actions:\n  - title: a\n    owner: li.wei\n    due: 2026-11-24\n    status: dropped\n  - title: b\n    owner: li.wei\n    due: 2026-11-24\n    status: done\n    done: 2026-11-23\n")},
 	}
 	for name, files := range clean {
 		t.Run(name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -153,7 +154,7 @@ func (r *run) project(rec *record.Record) {
 		r.errorf(rec, "closure", "state-needs", "a closed project needs at least one lesson (closure.lessons)")
 	}
 	for i, member := range rec.Strings("team") {
-		if !r.appraised(rec.ID, member) && OwesAppraisal(r.Set, member) {
+		if !r.appraised(rec.ID, member) && OwesClosingAppraisal(r.Set, rec, member) {
 			r.errorf(rec, "team."+strconv.Itoa(i), "state-needs", "a closed project needs an acknowledged or closed appraisal of %s naming project %s (§3.5.3)", member, rec.ID)
 		}
 	}
@@ -166,4 +167,16 @@ func (r *run) project(rec *record.Record) {
 func OwesAppraisal(set *record.Set, member string) bool {
 	p := set.Get(member)
 	return p == nil || p.Kind != record.Person || p.Str("active") != "false"
+}
+
+// OwesClosingAppraisal is OwesAppraisal for a member of project prj, which
+// also owes none to a member its closing move found gone (closure.left,
+// stamped by that move): someone who comes back later was owed nothing
+// when the project closed, and its sealed record cannot take an appraisal
+// that could not be written then, so their return must not break it.
+func OwesClosingAppraisal(set *record.Set, prj *record.Record, member string) bool {
+	if prj != nil && slices.Contains(prj.Strings("closure.left"), member) {
+		return false
+	}
+	return OwesAppraisal(set, member)
 }

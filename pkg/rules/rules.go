@@ -147,7 +147,7 @@ var Catalog = []Rule{
 	{"plan-active", diag.Error, "more than one active plan for a project"},
 	{"budget-year", diag.Error, "a budget's year differs from its id"},
 	{"budget-overspend", diag.Error, "approved and paid claims exceed a category's or project line's budget"},
-	{"complaint-time", diag.Error, "a complaint answered or resolved before it was received, or a time in the future"},
+	{"complaint-time", diag.Error, "a complaint answered, updated or resolved before it was received, or a time in the future"},
 	{"sla-breach", diag.Warning, "a complaint answered or resolved later than its SLA"},
 	{"task-overdue", diag.Warning, "an active plan's task, or a task (TSK) open or doing, past its due date and not done"},
 	{"check-missing", diag.Warning, "an active plan without a progress check within check_interval_days"},
@@ -286,6 +286,7 @@ func (r *run) record(rec *record.Record) {
 	r.ndaRequired(rec)
 	r.classification(rec)
 	r.encrypted(rec)
+	r.dateOrders(rec)
 	switch rec.Kind {
 	case record.Person:
 		r.reportsTo(rec)

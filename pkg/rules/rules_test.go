@@ -222,6 +222,7 @@ func TestComplaintRules(t *testing.T) {
 		{"closed high needs prevention", complaint("closed", "high", ack+res+"satisfaction: unreachable\n"), "state-needs", diag.Error, "prevention"},
 		{"late response", complaint("acknowledged", "critical", "assignee: li.wei\nacknowledged_at: 2026-11-20T10:30:00+08:00\n"), "sla-breach", diag.Warning, "first response SLA breached: acknowledged after 1.5h, limit 1.0h"},
 		{"open too long", complaint("received", "low", ""), "sla-breach", diag.Warning, "not acknowledged yet"},
+		{"update before received", complaint("acknowledged", "low", "assignee: li.wei\nacknowledged_at: 2026-11-20T10:00:00+08:00\nupdates: [{at: 2026-11-19T12:00:00+08:00, by: li.wei, note: n}]\n"), "complaint-time", diag.Error, "updates.0.at 2026-11-19T12:00:00+08:00 is before received_at"},
 		{"ack before received", complaint("acknowledged", "low", "assignee: li.wei\nacknowledged_at: 2026-11-19T10:00:00+08:00\n"), "complaint-time", diag.Error, "is before received_at"},
 		{"resolved before received", complaint("resolved", "low", "assignee: li.wei\nacknowledged_at: 2026-11-20T10:00:00+08:00\ninvestigation: {root_cause: r}\nresolution: {solution: s, resolved_at: 2026-11-01T09:00:00+08:00}\n"), "complaint-time", diag.Error, "resolution.resolved_at 2026-11-01T09:00:00+08:00 is before received_at"},
 		{"received in the future", strings.Replace(complaint("received", "low", ""), "2026-11-20T09:00:00", "2026-12-20T09:00:00", 1), "complaint-time", diag.Error, "is in the future"},

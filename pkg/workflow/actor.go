@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/i18n"
@@ -109,4 +110,18 @@ func hasRole(roles []Role, r Role) bool {
 		}
 	}
 	return false
+}
+
+// LeftTeam lists the members of a project's team who have left (a person
+// of the registry who is not active), in the team's order: what the move
+// to closed stamps into closure.left. A handle the registry does not hold
+// is not counted: ref-missing names it.
+func LeftTeam(prj *record.Record, people People) []string {
+	var out []string
+	for _, h := range prj.Strings("team") {
+		if p, ok := people[h]; ok && !p.Active && !slices.Contains(out, h) {
+			out = append(out, h)
+		}
+	}
+	return out
 }

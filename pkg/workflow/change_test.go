@@ -453,3 +453,49 @@ func TestEmployeeInactive(t *testing.T) {
 func appraisalText(employee string) string {
 	return "kind: appraisal\nid: APR-2026-0011\ntitle: 上半年考核\nstatus: draft\nemployee: " + employee + "\nappraiser: zhang.min\nperiod: 2026-H1\nindicators:\n  - name: 簽約\n    weight: 100\n    score: 90\n"
 }
+
+// TestClosureLeft: the move to closed stamps closure.left with the team
+// members who had left (old.hand, not active), by the registry as the
+// change leaves it; nobody writes it by hand, before or after.
+func TestClosureLeft(t *testing.T) {
+	prj := func(status, left string) *record.Record {
+		text := "kind: project\nid: PRJ-2026-0003\ntitle: 秋季推廣\nstatus: " + status + "\nteam: [li.wei, old.hand]\n"
+		if left != "" {
+			text += "closure:\n  summary: done\n  left: " + left + "\n"
+		}
+		return parse(t, text)
+	}
+	back := People{}
+	for h, a := range people {
+		back[h] = a
+	}
+	returned := retired
+	returned.Active = true
+	back[retired.Handle] = returned
+	cases := []struct {
+		name string
+		ch   Change
+		env  Env
+		want string
+	}{
+		{"close naming who had left", Change{prj("closing", ""), prj("closed", "[old.hand]")}, Env{People: people}, ""},
+		{"close without naming them", Change{prj("closing", ""), prj("closed", "")}, Env{People: people}, "stamp"},
+		{"close naming someone still here", Change{prj("closing", ""), prj("closed", "[old.hand, li.wei]")}, Env{People: people}, "stamp"},
+		{"close when nobody had left", Change{prj("closing", ""), prj("closed", "")}, Env{People: back}, ""},
+		{"close naming a returned member", Change{prj("closing", ""), prj("closed", "[old.hand]")}, Env{People: back}, "stamp"},
+		// the registry the change leaves (verify's commit) over the rules'
+		{"close by the commit's registry", Change{prj("closing", ""), prj("closed", "[old.hand]")},
+			Env{People: back, Records: record.NewSet([]*record.Record{parse(t, "kind: person\nid: old.hand\nname: Old\nrole: director\nactive: false\n")})}, ""},
+		{"written by hand while closing", Change{prj("closing", ""), prj("closing", "[old.hand]")}, Env{People: people}, "stamp"},
+		{"written by hand once closed", Change{prj("closed", "[old.hand]"), prj("closed", "[li.wei]")}, Env{People: people}, "final-state"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rs := CheckChange(director, c.ch, c.env)
+			if got := strings.Join(rules(rs), " "); got != c.want {
+				t.Errorf("rules = %q, want %q: %v", got, c.want, rs)
+			}
+		})
+	}
+	expect(t, CheckCreate(director, prj("proposed", "[old.hand]"), Env{People: people}), RuleStamp, "closure.left of PRJ-2026-0003 is stamped by opsbook")
+}

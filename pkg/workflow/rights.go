@@ -34,6 +34,7 @@ const (
 	StampAny     StampValue = "any"     // what the move writes (the move's note)
 	StampTotal   StampValue = "total"   // an appraisal's Σ weight × score / 100
 	StampRating  StampValue = "rating"  // the rating the total earns under the policy
+	StampLeft    StampValue = "left"    // the project's team members who have left (not active)
 )
 
 // Right is one line of a kind's edit rights.
@@ -142,6 +143,8 @@ func projectRights() *Rights {
 			{Field: "attachments", Mode: Edit, States: []string{"approved", "planning", "on_hold"}, Roles: []Role{Director}},
 			{Field: "actual.start", Mode: Stamp, States: []string{"executing"}, Value: StampToday},
 			{Field: "actual.end", Mode: Stamp, States: []string{"closed", "cancelled"}, Value: StampToday},
+			{Field: "closure.left", Mode: Stamp, States: []string{"closed"}, Value: StampLeft,
+				Note: "the team members who had left when it closed: they are owed no closing appraisal, even if they come back"},
 			{Field: "hold.from", Mode: Stamp, States: []string{"on_hold"}, Value: StampFrom, Rule: RuleHoldFrom,
 				Note: "the state it resumes to"},
 			{Field: "hold.from", Mode: Stamp, States: projectHoldable, Value: StampCleared, Rule: RuleHoldFrom},

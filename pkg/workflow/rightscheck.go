@@ -49,11 +49,13 @@ func checkRights(a Actor, before, after *record.Record, env Env) []*Refusal {
 		}
 	}
 	// A move's stamps that say what the record holds after it (the state
-	// left, nothing) hold whether or not the change touched them: a stale
-	// hold.from or total is as wrong as a forged one.
+	// left, nothing, who had left) hold whether or not the change touched
+	// them: a stale hold.from or total is as wrong as a forged one, and a
+	// project closed without naming who had left would owe them an
+	// appraisal on their return.
 	if c.state != c.to {
 		for _, r := range rs.Rights {
-			if r.Mode == Stamp && (r.Value == StampFrom || r.Value == StampCleared) && contains(r.States, c.to) && !judged[r.Field] {
+			if r.Mode == Stamp && (r.Value == StampFrom || r.Value == StampCleared || r.Value == StampLeft) && contains(r.States, c.to) && !judged[r.Field] {
 				c.add(c.stampValue(r, r.Field))
 			}
 		}
@@ -211,6 +213,41 @@ func (c *rightsCheck) stampValue(r Right, p string) *Refusal {
 			return bad(i18n.P("nothing (the move clears it)"))
 		}
 		return nil
+	}
+	if r.Value == StampLeft {
+		// the list as a whole, whichever item of it changed
+		people := c.env.People
+		if c.env.Records != nil {
+			// the registry as the change leaves it, where it is known (verify
+			// judging by the base's rules: who had left is the commit's fact)
+			people = People{}
+			for h, a := range c.env.People {
+				people[h] = a
+			}
+			for _, h := range c.after.Strings("team") {
+				if p := c.env.Records.Get(h); p != nil && p.Kind == record.Person {
+					people[h] = ActorOf(p)
+				}
+			}
+		}
+		if people == nil {
+			return nil // no registry to judge it by
+		}
+		want := LeftTeam(c.after, people)
+		got := c.after.Strings(r.Field)
+		if len(got) == len(c.after.List(r.Field)) && sameSet(got, want) {
+			return nil
+		}
+		had := strings.Join(got, ", ")
+		if _, ok := c.after.Get(r.Field); ok && had == "" {
+			had = "[]"
+		}
+		w := any(i18n.P("nothing (no team member has left)"))
+		if len(want) > 0 {
+			w = i18n.P("the team members who have left, %s", strings.Join(want, ", "))
+		}
+		return refuse(c.rec(), RuleStamp, r.Field, "%s of %s is stamped by the move to %s with %s, not %s",
+			r.Field, c.after.ID, stateWord(c.to), w, orNoneWord(had))
 	}
 	if !present || text == "" && r.Value != StampAny {
 		return bad(string(r.Value))
@@ -803,4 +840,25 @@ func (c *rightsCheck) itemsByParty(r Right) {
 func mustItem(item any, key string) any {
 	v, _ := record.Lookup(item, key)
 	return v
+}
+
+// sameSet reports whether a and b hold the same strings, in any order,
+// each once.
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	seen := map[string]bool{}
+	for _, x := range a {
+		if seen[x] {
+			return false
+		}
+		seen[x] = true
+	}
+	for _, x := range b {
+		if !seen[x] {
+			return false
+		}
+	}
+	return true
 }
