@@ -239,6 +239,58 @@ func (r *Repo) HeadTime() (time.Time, error) {
 	return c.Committer.When, nil
 }
 
+// HeadTimeBefore returns the latest date HEAD can be taken to be made
+// after when no commit is dated after limit: HEAD's committer date, or,
+// when HEAD is dated after limit (in the future of the clock limit is
+// read from), the latest such date among its parents, and so on down
+// (the same as verify's commit-date rule, which names a commit dated in
+// the future and judges the commits after it by the history before it).
+// head is HEAD's own date. last is zero when every commit down to the
+// roots is dated after limit (or a shallow clone stops before one is
+// found). The error wraps ErrNoCommits on a branch with no commits yet.
+func (r *Repo) HeadTimeBefore(limit time.Time) (last, head time.Time, err error) {
+	ref, err := r.repo.Head()
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return time.Time{}, time.Time{}, i18n.Errorf("reading HEAD: %w", ErrNoCommits)
+	}
+	if err != nil {
+		return time.Time{}, time.Time{}, i18n.Errorf("reading HEAD: %w", err)
+	}
+	c, err := r.commitObject(ref.Hash())
+	if err != nil {
+		return time.Time{}, time.Time{}, i18n.Errorf("reading HEAD: %w", err)
+	}
+	head = c.Committer.When
+	if !head.After(limit) {
+		return head, head, nil
+	}
+	// Walk down the commits dated after limit (each read once), taking
+	// the latest date of the first ones not.
+	seen := map[plumbing.Hash]bool{ref.Hash(): true}
+	todo := append([]plumbing.Hash(nil), c.ParentHashes...)
+	for len(todo) > 0 {
+		h := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		if seen[h] {
+			continue
+		}
+		seen[h] = true
+		p, err := r.commitObject(h)
+		if err != nil {
+			if r.IsShallow() {
+				continue // history cut short here
+			}
+			return time.Time{}, head, i18n.Errorf("reading commit %s: %w", h, err)
+		}
+		if t := p.Committer.When; t.After(limit) {
+			todo = append(todo, p.ParentHashes...)
+		} else if t.After(last) {
+			last = t
+		}
+	}
+	return last, head, nil
+}
+
 // IsShallow reports whether the repository is a shallow clone, whose history
 // stops short of the first commit.
 func (r *Repo) IsShallow() bool {
