@@ -222,23 +222,6 @@ func (r *Repo) Head() (string, error) {
 	return ref.Hash().String(), nil
 }
 
-// HeadTime returns the committer date of the commit HEAD points to, or an
-// error wrapping ErrNoCommits on a branch with no commits yet.
-func (r *Repo) HeadTime() (time.Time, error) {
-	ref, err := r.repo.Head()
-	if errors.Is(err, plumbing.ErrReferenceNotFound) {
-		return time.Time{}, i18n.Errorf("reading HEAD: %w", ErrNoCommits)
-	}
-	if err != nil {
-		return time.Time{}, i18n.Errorf("reading HEAD: %w", err)
-	}
-	c, err := r.commitObject(ref.Hash())
-	if err != nil {
-		return time.Time{}, i18n.Errorf("reading HEAD: %w", err)
-	}
-	return c.Committer.When, nil
-}
-
 // HeadTimeBefore returns the latest date HEAD can be taken to be made
 // after when no commit is dated after limit: HEAD's committer date, or,
 // when HEAD is dated after limit (in the future of the clock limit is
