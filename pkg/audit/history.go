@@ -28,14 +28,20 @@ const (
 
 // Event is one commit's change to one record, derived from the files.
 type Event struct {
-	Commit  plumbing.Hash
-	Date    time.Time // the author date
-	Actor   Identity
-	Subject string // the first line of the commit message (shown, never trusted)
-	Record  string // the record's id (its file's name)
-	Kind    record.Kind
-	Path    string
-	Action  string
+	Commit plumbing.Hash
+	// Date is the committer date: the one verify judges (commit-date),
+	// and the stamps the commit writes are checked against. Authored is
+	// the author date, which git keeps through a rebase, a cherry-pick,
+	// an amend or git am, and which anyone may set (GIT_AUTHOR_DATE):
+	// shown beside Date when they differ, never instead of it.
+	Date     time.Time
+	Authored time.Time
+	Actor    Identity
+	Subject  string // the first line of the commit message (shown, never trusted)
+	Record   string // the record's id (its file's name)
+	Kind     record.Kind
+	Path     string
+	Action   string
 	// From and To are the states before and after ("" where the record
 	// is absent, or has no status).
 	From, To string
@@ -352,7 +358,11 @@ func (r *Repo) mayTouchRules(nd *gitobj.Node) bool {
 }
 
 func makeEvent(h plumbing.Hash, ch gitobj.CommitHead, id Identity, fc *fileChange, merge bool) Event {
-	ev := Event{Commit: h, Date: ch.When, Actor: id, Subject: ch.Subject,
+	date := ch.Committed
+	if date.IsZero() {
+		date = time.Unix(ch.Time, 0)
+	}
+	ev := Event{Commit: h, Date: date, Authored: ch.When, Actor: id, Subject: ch.Subject,
 		Record: fc.id, Kind: fc.kind, Path: fc.Path, Merge: merge}
 	before := fc.before
 	if fc.source != nil {
