@@ -70,6 +70,7 @@ type eventJSON struct {
 	From           string              `json:"from"`
 	To             string              `json:"to"`
 	RenumberedFrom string              `json:"renumbered_from,omitempty"`
+	RenumberedTo   string              `json:"renumbered_to,omitempty"`
 	Fields         []audit.FieldChange `json:"fields"`
 	Merge          bool                `json:"merge"`
 	Subject        string              `json:"subject"`
@@ -85,7 +86,7 @@ func eventsJSON(evs []audit.Event) []eventJSON {
 		out = append(out, eventJSON{
 			Commit: e.Commit.String(), Date: e.Date.Format(time.RFC3339), Authored: e.Authored.Format(time.RFC3339), Actor: e.Actor,
 			Record: e.Record, Kind: string(e.Kind), Path: e.Path, Action: e.Action,
-			From: e.From, To: e.To, RenumberedFrom: e.RenumberedFrom, Fields: fs,
+			From: e.From, To: e.To, RenumberedFrom: e.RenumberedFrom, RenumberedTo: e.RenumberedTo, Fields: fs,
 			Merge: e.Merge, Subject: e.Subject,
 		})
 	}
@@ -305,7 +306,7 @@ func actionVerb(e audit.Event) string {
 		return "edit"
 	case audit.ActionDeleted:
 		return "delete"
-	case audit.ActionRenumbered:
+	case audit.ActionRenumbered, audit.ActionRenumberedAway:
 		return "renumber"
 	case audit.ActionMoved:
 		if t := workflow.For(e.Kind); t != nil {
