@@ -36,8 +36,9 @@ const (
 	// the stamps a move writes (acknowledged_at, resolved_at, ...) are
 	// checked against that date, so a back-dated commit would carry a
 	// back-dated stamp that erases an SLA breach. Also any commit dated
-	// more than dateSkew after the moment verify runs: every opsbook
-	// write after it would be refused as dated before it.
+	// more than dateSkew after the moment verify runs: a commit is not
+	// made in the future; the commits after it (and an opsbook write) are
+	// judged by the dates of the history before it.
 	RuleCommitDate = "commit-date"
 	// RuleForbiddenKept: a commit changes a person file that holds a
 	// forbidden change of an earlier commit (still without effect) and
@@ -1051,9 +1052,10 @@ func (r *Repo) believedTime(h plumbing.Hash) int64 {
 }
 
 // futureDated names commit h when it is dated more than dateSkew after
-// the moment of the check: a commit is not made in the future, and every
-// opsbook write after it would be refused as dated before it (the write's
-// commit-date guard), whatever it changes.
+// the moment of the check: a commit is not made in the future, whatever
+// it changes. The commits after it are judged by the dates before it
+// (believedTime), and so is an opsbook write (its commit-date guard looks
+// under a HEAD dated in the future of the writer's clock).
 func (r *Repo) futureDated(ctx context.Context, h plumbing.Hash, rulesAt func() (*Rules, error)) (*Violation, error) {
 	t := r.TimeOf(h)
 	if r.latest == 0 || t <= r.latest {
@@ -1079,6 +1081,6 @@ func (r *Repo) futureDated(ctx context.Context, h plumbing.Hash, rulesAt func() 
 	}
 	when := time.Unix(t, 0).UTC().Format(time.RFC3339)
 	at := time.Unix(r.latest, 0).Add(-dateSkew).UTC().Format(time.RFC3339)
-	v.Message, v.Text = i18n.Both("commit is dated %s, after this check (%s): a commit is not made in the future, so its date was set ahead (by hand or by a clock far ahead), and every opsbook write after it would be refused as dated before it", when, at)
+	v.Message, v.Text = i18n.Both("commit is dated %s, after this check (%s): a commit is not made in the future, so its date was set ahead (by hand or by a clock far ahead); the commits after it, and every opsbook write, are judged by the dates of the history before it", when, at)
 	return v, nil
 }
