@@ -260,6 +260,15 @@ func checkNow(g *gitstore.Repo, now time.Time, notes io.Writer) error {
 		return nil
 	}
 	clock := realClock()
+	// A clock set back since git last wrote the repository would take
+	// the commits made since for commits dated ahead: the time is at
+	// least what the clock showed then.
+	if w := g.WrittenAt(); w.Sub(clock) > ClockSkew {
+		if notes != nil {
+			fmt.Fprintln(notes, "opsbook: "+i18n.Sprintf("this machine's clock (%s) reads before git last wrote this repository (%s): it was set back since; set it right", clock.Format(time.RFC3339), w.In(clock.Location()).Format(time.RFC3339)))
+		}
+		clock = w.In(clock.Location())
+	}
 	last, head, err := g.HeadTimeBefore(clock.Add(ClockSkew))
 	if err != nil {
 		return nil // no commit yet (or unreadable: CheckState says why)

@@ -222,6 +222,32 @@ func (r *Repo) Head() (string, error) {
 	return ref.Hash().String(), nil
 }
 
+// WrittenAt is the latest moment this machine's clock showed when git (or
+// opsbook) last wrote the repository's HEAD, branch, reflog or index: the
+// files' modification times, which no commit date (GIT_COMMITTER_DATE)
+// sets. A clock that reads more than a little before it was set back
+// since. Zero when none of them can be read.
+func (r *Repo) WrittenAt() time.Time {
+	var latest time.Time
+	files := []string{
+		filepath.Join(r.gitDir, "HEAD"),
+		filepath.Join(r.gitDir, "index"),
+		filepath.Join(r.gitDir, "logs", "HEAD"),
+		filepath.Join(r.commonDir, "packed-refs"),
+	}
+	if b, err := os.ReadFile(filepath.Join(r.gitDir, "HEAD")); err == nil {
+		if ref, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "ref: "); ok && !strings.Contains(ref, "..") {
+			files = append(files, filepath.Join(r.commonDir, filepath.FromSlash(ref)))
+		}
+	}
+	for _, f := range files {
+		if fi, err := os.Stat(f); err == nil && fi.ModTime().After(latest) {
+			latest = fi.ModTime()
+		}
+	}
+	return latest
+}
+
 // HeadTimeBefore returns the latest date HEAD can be taken to be made
 // after when no commit is dated after limit: HEAD's committer date, or,
 // when HEAD is dated after limit (in the future of the clock limit is
