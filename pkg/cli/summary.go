@@ -213,7 +213,7 @@ func (o *summaryOpts) recount(ctx context.Context, found memoFound, now, start t
 	if !s.Retime(now, b.Starts) {
 		return nil
 	}
-	s.Kinds = movedCounts(s.Kinds, rc.Changes)
+	s.Kinds = movedCounts(s.Kinds, rc.Moved)
 	s.Budget = report.BudgetReport(rc.Budget, found.d.Policy, now.Year())
 	s.Validation.Errors, s.Validation.Warnings = rc.Errors, rc.Warnings
 	repo.Trace("summary memo: recounted: %d claims and %d customers changed, %d judged, %d read", len(rc.Changes), rc.Customers, rc.Judged, rc.Read)
@@ -226,16 +226,16 @@ func (o *summaryOpts) recount(ctx context.Context, found memoFound, now, start t
 	return s
 }
 
-// movedCounts are the counts of each kind's states with the claims
-// changed moved: each claim as it was taken out, as it is put in.
+// movedCounts are the counts of each kind's states with the records
+// changed moved: each as it was taken out, as it is put in.
 func movedCounts(kinds []report.KindCount, changes []repo.ClaimChange) []report.KindCount {
+	at := map[string]*report.KindCount{}
 	for i := range kinds {
-		if kinds[i].Kind != string(record.Expense) {
-			continue
-		}
-		kc := &kinds[i]
-		for _, c := range changes {
-			if c.Was != nil {
+		at[kinds[i].Kind] = &kinds[i]
+	}
+	for _, c := range changes {
+		if c.Was != nil {
+			if kc := at[string(c.Was.Kind)]; kc != nil {
 				kc.Total--
 				if st := c.Was.Str("status"); st != "" {
 					if kc.States[st]--; kc.States[st] == 0 {
@@ -243,7 +243,9 @@ func movedCounts(kinds []report.KindCount, changes []repo.ClaimChange) []report.
 					}
 				}
 			}
-			if c.Now != nil {
+		}
+		if c.Now != nil {
+			if kc := at[string(c.Now.Kind)]; kc != nil {
 				kc.Total++
 				if st := c.Now.Str("status"); st != "" {
 					kc.States[st]++

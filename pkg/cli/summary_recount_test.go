@@ -39,6 +39,9 @@ func TestSummaryRecountEqualsFull(t *testing.T) {
 				if step%3 == 1 {
 					did = append(did, visitACustomer(t, rng, dir))
 				}
+				if step%3 == 2 {
+					did = append(did, moveAlone(t, rng, dir))
+				}
 				now = now.Add(time.Duration(rng.IntN(600)) * time.Second)
 				args := []string{"-o", "json"}
 				if step%4 == 3 {
@@ -82,6 +85,46 @@ func visitACustomer(t *testing.T, rng *rand.Rand, dir string) string {
 		t.Fatal(err)
 	}
 	return filepath.Base(p) + ": visited by " + by
+}
+
+// moveAlone moves a violation or an analysis of dir to another state (or
+// gives a customer a status of its own, which the summary counts among
+// the customers' states all the same), where it is, and says which.
+func moveAlone(t *testing.T, rng *rand.Rand, dir string) string {
+	t.Helper()
+	var ps []string
+	for _, f := range []string{"violations", "analyses", "customers"} {
+		more, _ := filepath.Glob(filepath.Join(dir, "records", f, "*", "*.yaml"))
+		ps = append(ps, more...)
+		more, _ = filepath.Glob(filepath.Join(dir, "records", f, "*.yaml"))
+		ps = append(ps, more...)
+	}
+	if len(ps) == 0 {
+		t.Fatal("no violations, analyses or customers")
+	}
+	p := ps[rng.IntN(len(ps))]
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	states := []string{"vip"}
+	switch {
+	case strings.Contains(p, "violations"):
+		states = []string{"reported", "investigating", "decided", "closed", "dismissed"}
+	case strings.Contains(p, "analyses"):
+		states = []string{"draft", "submitted", "decided", "closed"}
+	}
+	st := states[rng.IntN(len(states))]
+	text := string(b)
+	if re := regexp.MustCompile(`(?m)^status: .*$`); re.MatchString(text) {
+		text = re.ReplaceAllString(text, "status: "+st)
+	} else {
+		text += "status: " + st + "\n"
+	}
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Base(p) + ": status " + st
 }
 
 // unnamedClaims are the paths of the claims of dir that no other record

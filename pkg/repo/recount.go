@@ -111,7 +111,7 @@ func othersOf(es []*index.Entry) string {
 	h := sha256.New()
 	buf := make([]byte, 0, 64<<10)
 	for _, e := range es {
-		if e.Kind == record.Expense || e.Kind == record.Customer {
+		if e.Kind == record.Expense || readAlone[e.Kind] {
 			continue
 		}
 		buf = append(append(append(buf, e.Path...), 0), e.Hash[:]...)
@@ -238,8 +238,12 @@ type Recounted struct {
 	Errors, Warnings int
 	// Changes are the claims changed since the base, by path.
 	Changes []ClaimChange
-	// Customers is how many customers were edited where they were.
+	// Customers is how many customers, violations and analyses were
+	// edited where they were (keptCustomer).
 	Customers int
+	// Moved are the changes that move the counts of each kind's states:
+	// the claims' and those of the others kept.
+	Moved []ClaimChange
 	// Budget holds what the budget report reads (report.BudgetReport):
 	// the budgets, the projects and the claims dated in Year, the last
 	// two as skeletons of their entries.
@@ -297,7 +301,7 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 	if len(changes) > maxRecount {
 		return nil, fmt.Sprintf("%d files changed since the base", len(changes))
 	}
-	var claimChanges []ClaimChange
+	var claimChanges, alone []ClaimChange
 	var customers []*index.Entry
 	for _, c := range changes {
 		if keptCustomer(c) {
@@ -305,6 +309,7 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 				return nil, c.Now.ID + " is held by two files"
 			}
 			customers = append(customers, c.Now)
+			alone = append(alone, c)
 			continue
 		}
 		claimChanges = append(claimChanges, c)
@@ -312,7 +317,7 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 			switch {
 			case e == nil:
 			case e.Kind != record.Expense:
-				return nil, e.Path + " is not an expense claim, nor a customer edited where it was"
+				return nil, e.Path + " is not an expense claim, nor a customer, violation or analysis edited where it was"
 			case e.Odd || e.Sealed:
 				return nil, e.Path + ": the index does not stand for it"
 			case len(base.Get(e.ID)) > 1 || len(x.Get(e.ID)) > 1:
@@ -369,9 +374,10 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 				add(t)
 			}
 		}
-		if y.Kind == record.Customer {
-			// a customer's findings read none of the complaints naming
-			// it (thousands, in a copied department)
+		if readAlone[y.Kind] {
+			// their findings read none of the records naming them
+			// (a customer's complaints: thousands, in a copied
+			// department)
 			continue
 		}
 		for _, in := range x.RefsIn(y.ID) {
@@ -458,7 +464,7 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 	ds = append(ds, rules.Check(c)...)
 	tr("recount: rules")
 
-	out := &Recounted{Changes: claimChanges, Customers: len(customers), Judged: len(judged), Read: len(full)}
+	out := &Recounted{Changes: claimChanges, Customers: len(customers), Moved: slices.Concat(claimChanges, alone), Judged: len(judged), Read: len(full)}
 	// the base's counts, but those of the files judged again and of those
 	// removed; then the judged files' own
 	gone := map[string]bool{}
@@ -571,20 +577,25 @@ func lineField(f string) bool {
 	return false
 }
 
-// keptCustomer tells whether a change is a customer edited where it
-// was: the same file holding the same customer id before and after (a
-// visit noted, a segment changed). Its own findings are the only ones it
-// can move: the complaints naming it read of it only that it is there
-// (ref-missing), and no check across records and no part of the summary
-// but its counts (which stay) reads a customer. A customer created,
-// removed, renumbered or turned into another kind is not kept, nor one
-// whose status changed: a customer has none, but one written by hand
-// (an unknown field) is counted among its kind's states by the summary,
-// which the recount does not count again.
+// keptCustomer tells whether a change is a customer, a violation or an
+// analysis edited where it was (readAlone): the same file holding the
+// same id before and after (a visit noted, a segment changed, a case
+// investigated). Its own findings are the only ones it can move: the
+// records naming it read of it only that it is there (ref-missing), and
+// no check across records and no part of the summary but its kind's
+// counts of states (Recounted.Moved) reads it. A record created, removed,
+// renumbered or turned into another kind is not kept, nor one whose entry
+// does not stand for it (Odd: its status could not be read from it).
 func keptCustomer(c ClaimChange) bool {
-	return c.Was != nil && c.Now != nil && c.Was.Kind == record.Customer && c.Now.Kind == record.Customer && c.Was.ID == c.Now.ID &&
-		!c.Was.Odd && !c.Now.Odd && c.Was.Str("status") == c.Now.Str("status")
+	return c.Was != nil && c.Now != nil && readAlone[c.Was.Kind] && c.Now.Kind == c.Was.Kind && c.Was.ID == c.Now.ID &&
+		!c.Was.Odd && !c.Now.Odd
 }
+
+// readAlone are the kinds whose records' findings are read by no other
+// record's but as a reference (that the id is there) and by no part of
+// the summary but its counts of states: customers (complaints name them),
+// violations and analyses (a task or a meeting's action may concern one).
+var readAlone = map[record.Kind]bool{record.Customer: true, record.Violation: true, record.Analysis: true}
 
 // diffEntries lists the files whose content differs between two indexes'
 // entries (by path: added, removed, changed).

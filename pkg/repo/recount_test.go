@@ -83,8 +83,12 @@ func recountRounds(t *testing.T, dir string, now time.Time, seed uint64, first m
 	// claims no other record names and whose entries stand for them (a
 	// change of another is judged whole: tried at the end)
 	var claims, named, customers []string
-	for _, e := range d.Index.Kind(record.Customer) {
-		customers = append(customers, e.Path)
+	for _, k := range []record.Kind{record.Customer, record.Violation, record.Analysis} {
+		for _, e := range d.Index.Kind(k) {
+			if !e.Odd {
+				customers = append(customers, e.Path)
+			}
+		}
 	}
 	for _, e := range d.Index.Kind(record.Expense) {
 		if len(d.Index.RefsIn(e.ID)) > 0 || e.Odd || e.Sealed {
@@ -193,24 +197,9 @@ func recountRounds(t *testing.T, dir string, now time.Time, seed uint64, first m
 				t.Fatal(err)
 			}
 			d.Fingerprint()
-			if rc, why := Recount(d, basePath, fp, now, now.Year(), &rules.Horizon{}); rc != nil || !strings.Contains(why, "nor a customer edited where it was") {
+			if rc, why := Recount(d, basePath, fp, now, now.Year(), &rules.Horizon{}); rc != nil || !strings.Contains(why, "edited where it was") {
 				t.Errorf("a customer made or removed, and recounted (%q)", why)
 			}
-		}
-		os.WriteFile(p, b, 0o644)
-		// a customer given a status (no field of a customer's: the
-		// summary counts it among the kind's states all the same): the
-		// whole department
-		if err := os.WriteFile(p, append(append([]byte(nil), b...), "status: vip\n"...), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		d, err := OpenIndexed(ctx, dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d.Fingerprint()
-		if rc, why := Recount(d, basePath, fp, now, now.Year(), &rules.Horizon{}); rc != nil || !strings.Contains(why, "nor a customer edited where it was") {
-			t.Errorf("a customer given a status, and recounted (%q)", why)
 		}
 		os.WriteFile(p, b, 0o644)
 	}
@@ -394,6 +383,26 @@ func changeCustomer(t *testing.T, rng *rand.Rand, dir string, customers []string
 		}
 	}
 	var what string
+	states := map[string][]string{
+		"violations": {"reported", "investigating", "decided", "closed", "dismissed", "bogus"},
+		"analyses":   {"draft", "submitted", "decided", "closed", "bogus"},
+		"customers":  {"vip"}, // no field of a customer's: the summary counts it all the same
+	}
+	folder := strings.Split(rel, "/")[1]
+	if folder != "customers" || rng.IntN(5) == 0 {
+		if folder != "customers" && rng.IntN(3) == 0 {
+			set("title", "改名")
+			what = "retitled"
+		} else {
+			v := pick(states[folder]...)
+			set("status", v)
+			what = "status " + v
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return rel + ": " + what
+	}
 	switch rng.IntN(4) {
 	case 0:
 		visit := fmt.Sprintf("  - date: %s\n    by: %s\n    note: 回訪\n", pick("2025-01-10", "2026-06-01", "2026-11-20", "2027-03-01"), pick("li.wei", "sun.li", "nobody.here"))
