@@ -46,6 +46,9 @@ type fileChange struct {
 	// consumed: a removal that a renumbering turned into its new file;
 	// taken: the source of some renumbering.
 	consumed, taken bool
+	// to, on a removal, is the id a renumbering in the same commit moved
+	// the record to (set by history, which reads the one file).
+	to string
 }
 
 type blobKey struct {
@@ -243,4 +246,31 @@ func pairRenames(fcs []*fileChange) {
 			break
 		}
 	}
+}
+
+// renumberedTo returns the id a renumbering in commit nd moved the record
+// of the removed file gone to, or "": the commit's added and removed
+// record files of its kind paired as log and verify pair them
+// (pairRenames), which a history, reading the one file, does not see.
+func (r *Repo) renumberedTo(nd *gitobj.Node, dir string, gone *fileChange) (string, error) {
+	fcs, err := r.recordChanges(nd, dir, func(c gitobj.Change) bool {
+		if c.Old.IsZero() == c.New.IsZero() {
+			return false // changed in place: neither a renumbering's nor its source
+		}
+		k, _, ok := recordFile(dir, c.Path)
+		return ok && k == gone.kind
+	})
+	if err != nil {
+		return "", err
+	}
+	for _, fc := range fcs {
+		r.finish(fc, dir)
+	}
+	pairRenames(fcs)
+	for _, fc := range fcs {
+		if fc.source != nil && fc.source.Path == gone.Path && fc.source.parent == gone.parent {
+			return fc.id, nil
+		}
+	}
+	return "", nil
 }

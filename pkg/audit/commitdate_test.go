@@ -33,8 +33,7 @@ func TestVerifyCommitDate(t *testing.T) {
 }
 
 // A commit dated in the future of the check is named, whatever it
-// changes: every opsbook write after it would be refused as dated before
-// it. The honest commits after it, dated by the clock, are not back-dated
+// changes: a commit is not made in the future. The honest commits after it, dated by the clock, are not back-dated
 // for it; a commit dated before the history the forward one follows still
 // is.
 func TestVerifyFutureDate(t *testing.T) {

@@ -23,25 +23,35 @@ const (
 	ActionEdited     = "edited"
 	ActionDeleted    = "deleted"
 	ActionRenumbered = "renumbered" // created under a new id from an existing record
-	ActionUnreadable = "unreadable" // the file is not a readable record at this commit
+	// ActionRenumberedAway: the record's file removed by a renumbering to
+	// another id (RenumberedTo), in the history of the old id.
+	ActionRenumberedAway = "renumbered-away"
+	ActionUnreadable     = "unreadable" // the file is not a readable record at this commit
 )
 
 // Event is one commit's change to one record, derived from the files.
 type Event struct {
-	Commit  plumbing.Hash
-	Date    time.Time // the author date
-	Actor   Identity
-	Subject string // the first line of the commit message (shown, never trusted)
-	Record  string // the record's id (its file's name)
-	Kind    record.Kind
-	Path    string
-	Action  string
+	Commit plumbing.Hash
+	// Date is the committer date: the one verify judges (commit-date),
+	// and the stamps the commit writes are checked against. Authored is
+	// the author date, which git keeps through a rebase, a cherry-pick,
+	// an amend or git am, and which anyone may set (GIT_AUTHOR_DATE):
+	// shown beside Date when they differ, never instead of it.
+	Date     time.Time
+	Authored time.Time
+	Actor    Identity
+	Subject  string // the first line of the commit message (shown, never trusted)
+	Record   string // the record's id (its file's name)
+	Kind     record.Kind
+	Path     string
+	Action   string
 	// From and To are the states before and after ("" where the record
 	// is absent, or has no status).
 	From, To string
-	// RenumberedFrom is the id the record had before, on a renumbering.
-	RenumberedFrom string
-	Fields         []FieldChange
+	// RenumberedFrom is the id the record had before, on a renumbering;
+	// RenumberedTo the id it took, on a renumbering away.
+	RenumberedFrom, RenumberedTo string
+	Fields                       []FieldChange
 	// Merge marks a merge commit's own change: the file differs from every
 	// parent (an evil merge, or a conflict resolved by hand).
 	Merge bool
@@ -59,6 +69,8 @@ func (e Event) Move() string {
 		return "renumbered from " + e.RenumberedFrom + " (" + orNone(e.To) + ")"
 	case ActionDeleted:
 		return "deleted (" + orNone(e.From) + ")"
+	case ActionRenumberedAway:
+		return "renumbered to " + e.RenumberedTo + " (" + orNone(e.From) + ")"
 	case ActionMoved:
 		return orNone(e.From) + " → " + orNone(e.To)
 	case ActionUnreadable:
@@ -80,6 +92,8 @@ func (e Event) MoveText() string {
 		return i18n.Sprintf("renumbered from %s (%s)", e.RenumberedFrom, stateText(e.To))
 	case ActionDeleted:
 		return i18n.Sprintf("deleted (%s)", stateText(e.From))
+	case ActionRenumberedAway:
+		return i18n.Sprintf("renumbered to %s (%s)", e.RenumberedTo, stateText(e.From))
 	case ActionMoved:
 		return stateText(e.From) + " → " + stateText(e.To)
 	case ActionUnreadable:
@@ -219,6 +233,13 @@ func (r *Repo) History(ctx context.Context, id string) ([]Event, error) {
 			continue
 		}
 		fc := fcs[0] // the judged change comes first
+		if fc.after == nil && fc.before != nil && !fc.badAfter {
+			// Removed: renumbered away, when the commit added the same
+			// record under a new id.
+			if fc.to, err = r.renumberedTo(nd, dir, fc); err != nil {
+				return nil, err
+			}
+		}
 		hits = append(hits, found{it.commit, fc, merge})
 		if fc.source != nil {
 			// Renumbered: the record lived under its old id before.
@@ -352,7 +373,11 @@ func (r *Repo) mayTouchRules(nd *gitobj.Node) bool {
 }
 
 func makeEvent(h plumbing.Hash, ch gitobj.CommitHead, id Identity, fc *fileChange, merge bool) Event {
-	ev := Event{Commit: h, Date: ch.When, Actor: id, Subject: ch.Subject,
+	date := ch.Committed
+	if date.IsZero() {
+		date = time.Unix(ch.Time, 0)
+	}
+	ev := Event{Commit: h, Date: date, Authored: ch.When, Actor: id, Subject: ch.Subject,
 		Record: fc.id, Kind: fc.kind, Path: fc.Path, Merge: merge}
 	before := fc.before
 	if fc.source != nil {
@@ -368,6 +393,8 @@ func makeEvent(h plumbing.Hash, ch gitobj.CommitHead, id Identity, fc *fileChang
 	switch {
 	case fc.badAfter:
 		ev.Action = ActionUnreadable
+	case fc.after == nil && fc.to != "":
+		ev.Action, ev.RenumberedTo = ActionRenumberedAway, fc.to
 	case fc.after == nil:
 		ev.Action = ActionDeleted
 	case fc.source != nil:

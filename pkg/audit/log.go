@@ -14,7 +14,7 @@ import (
 
 // LogOptions filter the activity feed.
 type LogOptions struct {
-	Since time.Time   // commits authored at or after (zero: all)
+	Since time.Time   // commits dated (committer date) at or after (zero: all)
 	Kind  record.Kind // "" for every kind
 	Actor string      // a handle ("" for everyone)
 	Limit int         // at most this many events (0: all)
@@ -98,9 +98,6 @@ func (r *Repo) Log(ctx context.Context, opts LogOptions) ([]Event, error) {
 			ch, err := r.ReadHead(h)
 			if err != nil {
 				return err
-			}
-			if !opts.Since.IsZero() && ch.When.Before(opts.Since) {
-				continue
 			}
 			id, _, err := r.identify(rl, h, ch)
 			if err != nil {

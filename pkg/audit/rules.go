@@ -94,8 +94,21 @@ func (r *Repo) rulesAt(tree plumbing.Hash) (*Rules, error) {
 
 // rejected is a change to a person file or the policy that verify found
 // forbidden: until a later change replaces its content, the registry keeps
-// what the file held before (Prev; zero: no such file).
-type rejected struct{ bad, prev plumbing.Hash }
+// what the file held before (prev; zero: no such file). For a person file,
+// forbidden holds the values the forbidden commits made that the file
+// still holds (keyed by leaf path; see keptForbidden).
+type rejected struct {
+	bad, prev plumbing.Hash
+	forbidden map[string]forbiddenValue
+}
+
+// forbiddenValue is a value a forbidden commit gave a person file's field
+// (absent: the commit removed the field), and the commit.
+type forbiddenValue struct {
+	leaf   leaf
+	absent bool
+	commit plumbing.Hash
+}
 
 // rulesWithout are the rules a tree holds, less the forbidden changes still
 // in it: a role someone granted themselves is not theirs to use.

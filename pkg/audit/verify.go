@@ -36,9 +36,17 @@ const (
 	// the stamps a move writes (acknowledged_at, resolved_at, ...) are
 	// checked against that date, so a back-dated commit would carry a
 	// back-dated stamp that erases an SLA breach. Also any commit dated
-	// more than dateSkew after the moment verify runs: every opsbook
-	// write after it would be refused as dated before it.
+	// more than dateSkew after the moment verify runs: a commit is not
+	// made in the future; the commits after it (and an opsbook write) are
+	// judged by the dates of the history before it.
 	RuleCommitDate = "commit-date"
+	// RuleForbiddenKept: a commit changes a person file that holds a
+	// forbidden change of an earlier commit (still without effect) and
+	// leaves that change in place: accepted, it would make the forbidden
+	// change count without anyone allowed ever making it (a self-granted
+	// role laundered by the director's later edit of the file). The
+	// change is undone, or made, in a commit of its own.
+	RuleForbiddenKept = "forbidden-kept"
 )
 
 // dateSkew is how far a commit's date may lag behind its parents' (clocks
@@ -246,14 +254,22 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 			}
 			// HEAD's own root, judged by the registry it creates.
 			j.founding = baseRules == nil && h == r.root
-			if j.registry && baseRules == nil {
+			if j.registry {
 				// Judge it now: a forbidden change to people or the
-				// policy must not take effect for the commits after.
+				// policy must not take effect for the commits after
+				// (nor be kept by a later commit, in a range too).
 				for _, fc := range j.fcs {
 					r.finish(fc, j.rules.Dir)
 				}
 				j.done, j.judged = j.judge(), true
-				r.reject(j)
+				kept, err := r.keptForbidden(ctx, j)
+				if err != nil {
+					return err
+				}
+				j.done = append(j.done, kept...)
+				if err := r.reject(j); err != nil {
+					return err
+				}
 			}
 			emit(j)
 		}
@@ -462,10 +478,13 @@ func (r *Repo) rulesFor(ctx context.Context, h plumbing.Hash) (*Rules, error) {
 
 // reject remembers the person files and policy that a judged commit changed
 // in a forbidden way (any violation on them, or a commit with no actor).
-func (r *Repo) reject(j *verifyJob) {
-	bad := map[string]bool{}
+func (r *Repo) reject(j *verifyJob) error {
+	// bad: any violation on the file; own: one but for keeping what an
+	// earlier forbidden commit made (RuleForbiddenKept)
+	bad, own := map[string]bool{}, map[string]bool{}
 	for _, v := range j.done {
 		bad[v.Path] = true
+		own[v.Path] = own[v.Path] || v.Rule != RuleForbiddenKept
 	}
 	fatal := j.problem != nil && j.problem.fatal
 	for _, fc := range j.fcs {
@@ -473,7 +492,9 @@ func (r *Repo) reject(j *verifyJob) {
 			continue
 		}
 		if fatal || bad[fc.Path] {
-			r.rejected[fc.Path] = rejected{bad: fc.New, prev: r.lastAccepted(fc.Path, fc.Old)}
+			if err := r.rejectPerson(fc, j.hash, fatal || own[fc.Path]); err != nil {
+				return err
+			}
 		} else {
 			// an accepted change of the file: the tree's content rules
 			// again, even one that comes back to a forbidden content
@@ -484,23 +505,171 @@ func (r *Repo) reject(j *verifyJob) {
 	if pp := j.rules.PolicyPath; j.policy && (fatal || bad[pp]) {
 		nd := r.Indexed(j.hash)
 		if c, ok := nd.ChangeOf(pp); ok {
-			r.rejected[pp] = rejected{bad: c.New, prev: r.lastAccepted(pp, c.Old)}
+			r.rejected[pp] = r.rejection(pp, c.Old, c.New, j.hash)
 		} else if c := j.undonePolicy; c != nil {
-			r.rejected[pp] = rejected{bad: c.New, prev: r.lastAccepted(pp, c.Old)}
+			r.rejected[pp] = r.rejection(pp, c.Old, c.New, j.hash)
 		}
 	} else if j.policy {
 		delete(r.rejected, pp)
 	}
+	return nil
 }
 
-// lastAccepted is the content of path before any forbidden change: when a
-// forbidden change builds on an earlier forbidden one, the rules stay those
-// before the first, so a second edit cannot launder a self-granted role.
-func (r *Repo) lastAccepted(path string, old plumbing.Hash) plumbing.Hash {
+// rejection is the forbidden change of path from old to bad by commit h.
+// When it builds on an earlier forbidden change (old is that one's
+// content), the rules stay those before the first, so a second edit cannot
+// launder a self-granted role.
+func (r *Repo) rejection(path string, old, bad, h plumbing.Hash) rejected {
 	if prev, ok := r.rejected[path]; ok && prev.bad == old {
-		return prev.prev
+		return rejected{bad: bad, prev: prev.prev, forbidden: prev.forbidden}
 	}
-	return old
+	return rejected{bad: bad, prev: old}
+}
+
+// rejectPerson remembers the forbidden change fc of a person file by
+// commit h, and the values it leaves that forbidden commits made: those
+// the file kept (the commit is named only for keeping them, RuleForbiddenKept,
+// when own is false), and, for a change forbidden of its own (own), the
+// values it changed away from the last accepted content.
+func (r *Repo) rejectPerson(fc *fileChange, h plumbing.Hash, own bool) error {
+	rj := r.rejection(fc.Path, fc.Old, fc.New, h)
+	now := leafIndex(fc.after)
+	forbidden := map[string]forbiddenValue{}
+	for p, f := range rj.forbidden {
+		if f.holds(now) {
+			forbidden[p] = f
+		}
+	}
+	if own {
+		prev, err := r.personAt(rj.prev, fc.Path)
+		if err != nil {
+			return err
+		}
+		lp, lo := leafIndex(prev), leafIndex(fc.before)
+		changed := func(p string) {
+			if sameAt(lo, now, p) || sameAt(lp, now, p) {
+				return // not this commit's, or back to the accepted value
+			}
+			l, ok := now[p]
+			if !ok {
+				l = leaf{path: p}
+			}
+			forbidden[p] = forbiddenValue{leaf: l, absent: !ok, commit: h}
+		}
+		for p := range now {
+			changed(p)
+		}
+		for p := range lo {
+			changed(p)
+		}
+		for p := range lp {
+			changed(p)
+		}
+	}
+	rj.forbidden = forbidden
+	r.rejected[fc.Path] = rj
+	return nil
+}
+
+// holds reports whether a file's leaves still hold the forbidden value.
+func (f forbiddenValue) holds(now map[string]leaf) bool {
+	l, ok := now[f.leaf.path]
+	if f.absent {
+		return !ok
+	}
+	return ok && sameLeaf(l, f.leaf)
+}
+
+// personAt is the person record in blob b (nil: zero, or not readable),
+// parsed whole.
+func (r *Repo) personAt(b plumbing.Hash, path string) (*record.Record, error) {
+	if b.IsZero() {
+		return nil, nil
+	}
+	data, err := r.Blob(b, record.MaxFileSize)
+	if err != nil {
+		return nil, err
+	}
+	rec, _ := record.Parse(path, data)
+	return rec, nil
+}
+
+func leafIndex(rec *record.Record) map[string]leaf {
+	m := map[string]leaf{}
+	for _, l := range leaves(rec) {
+		m[l.path] = l
+	}
+	return m
+}
+
+// sameAt reports whether two files hold the same value at leaf path p
+// (or both none).
+func sameAt(a, b map[string]leaf, p string) bool {
+	x, okx := a[p]
+	y, oky := b[p]
+	return okx == oky && (!okx || sameLeaf(x, y))
+}
+
+// keptForbidden names each person file commit j changes from the content
+// of a forbidden change still without effect (its parent holds exactly
+// that content) while leaving in place values forbidden commits made: j's
+// diff does not show them, and accepted, j would make them count (a
+// self-granted role laundered by the director adding an email). A value j
+// changes itself is j's own change, judged as such; undoing the forbidden
+// change (git revert) keeps nothing. A change forbidden of its own is
+// named for that already.
+func (r *Repo) keptForbidden(ctx context.Context, j *verifyJob) ([]Violation, error) {
+	if j.problem != nil && j.problem.fatal {
+		return nil, nil // the whole commit is refused already
+	}
+	named := map[string]bool{}
+	for _, v := range j.done {
+		named[v.Path] = true
+	}
+	var out []Violation
+	for _, fc := range j.fcs {
+		if !fc.judged || fc.undone || fc.kind != record.Person || fc.Old.IsZero() || fc.after == nil || fc.badAfter || named[fc.Path] {
+			continue
+		}
+		rj, ok := r.rejected[fc.Path]
+		if !ok || rj.bad != fc.Old || len(rj.forbidden) == 0 {
+			continue
+		}
+		now := leafIndex(fc.after)
+		var kept []forbiddenValue
+		for _, f := range rj.forbidden {
+			if f.holds(now) {
+				kept = append(kept, f)
+			}
+		}
+		if len(kept) == 0 {
+			continue
+		}
+		prev, err := r.personAt(rj.prev, fc.Path)
+		if err != nil {
+			return nil, err
+		}
+		lp := leafIndex(prev)
+		slices.SortFunc(kept, func(a, b forbiddenValue) int { return strings.Compare(a.leaf.path, b.leaf.path) })
+		what := make([]any, len(kept))
+		for i, f := range kept {
+			var was, is any = i18n.P("(none)"), i18n.P("(none)")
+			if l, ok := lp[f.leaf.path]; ok {
+				was = l.text
+			}
+			if !f.absent {
+				is = f.leaf.text
+			}
+			c := f.commit.String()[:12]
+			what[i] = i18n.P("%s: %s → %s, by %s in %s", f.leaf.path, was, is, r.actorOf(ctx, f.commit), c)
+		}
+		msg, text := i18n.Both("keeps a change that verify names as forbidden, without effect while the file holds it (%s): this commit's own change leaves it in place and would make it count; undo it (git revert of that commit), then make it, if it is to stand, in a commit of its own by someone allowed to", i18n.Join("; ", what...))
+		v := Violation{Commit: j.hash.String(), Record: fc.id, Path: fc.Path, Rule: RuleForbiddenKept, Field: kept[0].leaf.path,
+			Actor: j.id.Short(), Message: msg, Text: text, Line: 1, Column: 1}
+		v.Line, v.Column = fc.after.Pos(v.Field)
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 // judge replays the commit against its rules.
@@ -883,9 +1052,10 @@ func (r *Repo) believedTime(h plumbing.Hash) int64 {
 }
 
 // futureDated names commit h when it is dated more than dateSkew after
-// the moment of the check: a commit is not made in the future, and every
-// opsbook write after it would be refused as dated before it (the write's
-// commit-date guard), whatever it changes.
+// the moment of the check: a commit is not made in the future, whatever
+// it changes. The commits after it are judged by the dates before it
+// (believedTime), and so is an opsbook write (its commit-date guard looks
+// under a HEAD dated in the future of the writer's clock).
 func (r *Repo) futureDated(ctx context.Context, h plumbing.Hash, rulesAt func() (*Rules, error)) (*Violation, error) {
 	t := r.TimeOf(h)
 	if r.latest == 0 || t <= r.latest {
@@ -911,6 +1081,6 @@ func (r *Repo) futureDated(ctx context.Context, h plumbing.Hash, rulesAt func() 
 	}
 	when := time.Unix(t, 0).UTC().Format(time.RFC3339)
 	at := time.Unix(r.latest, 0).Add(-dateSkew).UTC().Format(time.RFC3339)
-	v.Message, v.Text = i18n.Both("commit is dated %s, after this check (%s): a commit is not made in the future, so its date was set ahead (by hand or by a clock far ahead), and every opsbook write after it would be refused as dated before it", when, at)
+	v.Message, v.Text = i18n.Both("commit is dated %s, after this check (%s): a commit is not made in the future, so its date was set ahead (by hand or by a clock far ahead); the commits after it, and every opsbook write, are judged by the dates of the history before it", when, at)
 	return v, nil
 }

@@ -383,3 +383,88 @@ func TestVerifyPolicyChangesByLeadership(t *testing.T) {
 		short(again)+" people-policy ",
 	)
 }
+
+// A self-granted role is not laundered by a later accepted edit of the
+// same file: the director adding an email to li.wei's file, which still
+// says role: manager from li.wei's own forbidden commit, is named as
+// keeping that change (naming li.wei's commit), and the role stays
+// without effect. Undoing the grant (git revert) and making the change
+// in a commit of its own is accepted, and then counts.
+func TestVerifyLaterEditKeepsSelfGrantedRole(t *testing.T) {
+	tr := newTestRepo(t)
+	tr.people(defaultPolicy)
+	tr.commit("wang.fang", "import")
+	tr.write(expensePath("EXP-2026-0001"), expense("EXP-2026-0001", "draft", "sun.li", "300.00"))
+	tr.commit("sun.li", "new claim")
+	tr.edit(expensePath("EXP-2026-0001"), "status: draft", "status: submitted")
+	base := tr.commit("sun.li", "submit")
+	tr.edit("records/people/li.wei.yaml", "role: specialist", "role: manager")
+	grant := tr.commit("li.wei", "promote myself")
+	tr.edit("records/people/li.wei.yaml", "emails: [li.wei@example.com]", "emails: [li.wei@example.com, wei.li@example.com]")
+	email := tr.commit("wang.fang", "a second email")
+	tr.edit(expensePath("EXP-2026-0001"), "status: submitted", "status: approved")
+	use := tr.commit("li.wei", "approve")
+	want := []string{short(grant) + " people-policy li.wei", short(email) + " forbidden-kept li.wei", short(use) + " move-role EXP-2026-0001"}
+	rep := tr.verify("")
+	wantViolations(t, rep, want...)
+	for _, v := range rep.Violations {
+		if v.Rule == RuleForbiddenKept {
+			for _, s := range []string{grant[:12], "li.wei", "role: specialist → manager", "git revert"} {
+				if !strings.Contains(v.Message, s) {
+					t.Errorf("message %q does not say %q", v.Message, s)
+				}
+			}
+			if v.Field != "role" || v.Actor != "wang.fang" {
+				t.Errorf("field %q, actor %q; want role, wang.fang", v.Field, v.Actor)
+			}
+		}
+	}
+	// a pull request with them all: the same
+	wantViolations(t, tr.verify(short(base)+"..HEAD"), want...)
+
+	// undone (git revert of the grant), then granted by the director in
+	// a commit of its own: accepted, and the role counts from then on
+	tr.git("reset", "-q", "--hard", email)
+	tr.edit("records/people/li.wei.yaml", "role: manager", "role: specialist")
+	tr.commit("wang.fang", "undo li.wei's own grant")
+	tr.edit("records/people/li.wei.yaml", "role: specialist", "role: manager")
+	tr.commit("wang.fang", "li.wei is a manager")
+	tr.edit(expensePath("EXP-2026-0001"), "status: submitted", "status: approved")
+	tr.commit("li.wei", "approve")
+	wantViolations(t, tr.verify(""), short(grant)+" people-policy li.wei", short(email)+" forbidden-kept li.wei")
+}
+
+// The director's edit that also sets the role back (an undo in the same
+// commit) keeps nothing: accepted. Two forbidden edits kept by a later
+// one are both named, each with its commit.
+func TestVerifyKeptForbiddenUndoneOrTwice(t *testing.T) {
+	tr := newTestRepo(t)
+	tr.people(defaultPolicy)
+	tr.commit("wang.fang", "import")
+	tr.edit("records/people/li.wei.yaml", "role: specialist", "role: manager")
+	grant := tr.commit("li.wei", "promote myself")
+	tr.edit("records/people/li.wei.yaml", "role: manager", "role: specialist")
+	tr.edit("records/people/li.wei.yaml", "emails: [li.wei@example.com]", "emails: [li.wei@example.com, wei.li@example.com]")
+	tr.commit("wang.fang", "undo, and a second email")
+	wantViolations(t, tr.verify(""), short(grant)+" people-policy li.wei")
+
+	tr.edit("records/people/li.wei.yaml", "role: specialist", "role: manager")
+	again := tr.commit("li.wei", "promote myself again")
+	tr.edit("records/people/li.wei.yaml", "reports_to: zhang.min", "reports_to: wang.fang")
+	move := tr.commit("li.wei", "and report to the director")
+	tr.edit("records/people/li.wei.yaml", "forge: liwei", "forge: liwei2")
+	kept := tr.commit("wang.fang", "a new forge account")
+	rep := tr.verify("")
+	wantViolations(t, rep, short(grant)+" people-policy li.wei", short(again)+" people-policy li.wei",
+		short(move)+" people-policy li.wei", short(kept)+" forbidden-kept li.wei")
+	for _, v := range rep.Violations {
+		if v.Rule != RuleForbiddenKept {
+			continue
+		}
+		for _, s := range []string{"reports_to: zhang.min → wang.fang, by li.wei in " + move[:12], "role: specialist → manager, by li.wei in " + again[:12]} {
+			if !strings.Contains(v.Message, s) {
+				t.Errorf("message %q does not say %q", v.Message, s)
+			}
+		}
+	}
+}

@@ -181,7 +181,11 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Session, error) {
 		unlock()
 		return nil, i18n.Errorf("%w: %v", ErrRepository, err)
 	}
-	if err := checkNow(g, now); err != nil && !o.Query {
+	notes := o.Notes
+	if o.Query {
+		notes = nil
+	}
+	if err := checkNow(g, now, notes); err != nil && !o.Query {
 		unlock()
 		return nil, err
 	}
@@ -235,20 +239,55 @@ func OpenWith(ctx context.Context, dir string, o Options) (*Session, error) {
 // (its commit-date rule).
 const ClockSkew = time.Hour
 
+// realClock is this machine's clock (not --now): what tells a commit
+// dated in the future. Tests set it.
+var realClock = time.Now
+
 // checkNow refuses a change dated (--now, OPSBOOK_NOW, or a clock set
 // back) more than ClockSkew before the commit it follows: a change is made
 // after the ones before it, and the stamps it writes (acknowledged_at,
 // resolved_at, ...) would erase an SLA breach. verify names such a commit
 // (commit-date); a write refuses it before writing anything.
-func checkNow(g *gitstore.Repo, now time.Time) error {
-	head, err := g.HeadTime()
-	if err != nil || now.IsZero() {
+//
+// A HEAD dated more than ClockSkew after this machine's clock is dated in
+// the future: verify names it (commit-date) and judges the commits after
+// it by the history before it, so a write does the same, comparing its
+// moment with the latest commit under HEAD that is not dated in the
+// future, and says so on notes. Otherwise one commit dated ahead would
+// refuse every write after it.
+func checkNow(g *gitstore.Repo, now time.Time, notes io.Writer) error {
+	if now.IsZero() {
+		return nil
+	}
+	clock := realClock()
+	// A clock set back since git last wrote the repository would take
+	// the commits made since for commits dated ahead: the time is at
+	// least what the clock showed then.
+	if w := g.WrittenAt(); w.Sub(clock) > ClockSkew {
+		if notes != nil {
+			fmt.Fprintln(notes, "opsbook: "+i18n.Sprintf("this machine's clock (%s) reads before git last wrote this repository (%s): it was set back since; set it right", clock.Format(time.RFC3339), w.In(clock.Location()).Format(time.RFC3339)))
+		}
+		clock = w.In(clock.Location())
+	}
+	last, head, err := g.HeadTimeBefore(clock.Add(ClockSkew))
+	if err != nil {
 		return nil // no commit yet (or unreadable: CheckState says why)
 	}
-	if head.Sub(now) > ClockSkew {
-		return refused("commit-date", "refused: this change is dated %s, before the last commit (%s): a change is made after the ones before it, and its stamps would be set back (--now or OPSBOOK_NOW, or this machine's clock); nothing was changed", now.Format(time.RFC3339), head.Format(time.RFC3339))
+	if !last.Equal(head) && notes != nil {
+		fmt.Fprintln(notes, "opsbook: "+i18n.Sprintf("HEAD is dated %s, in the future of this machine's clock (%s): verify names such a commit (commit-date); this change is judged after the latest commit not dated in the future (%s). If this machine's clock is behind, set it right first", head.Format(time.RFC3339), clock.Format(time.RFC3339), dateOrNone(last)))
+	}
+	if last.Sub(now) > ClockSkew {
+		return refused("commit-date", "refused: this change is dated %s, before the last commit (%s): a change is made after the ones before it, and its stamps would be set back (--now or OPSBOOK_NOW, or this machine's clock); nothing was changed", now.Format(time.RFC3339), last.Format(time.RFC3339))
 	}
 	return nil
+}
+
+// dateOrNone is t in RFC 3339, or a word for none.
+func dateOrNone(t time.Time) string {
+	if t.IsZero() {
+		return i18n.T("none")
+	}
+	return t.Format(time.RFC3339)
 }
 
 // Preview is a session that only asks what the workflow and the rules

@@ -63,6 +63,7 @@ func newHistoryCmd(g *global) *cobra.Command {
 type eventJSON struct {
 	Commit         string              `json:"commit"`
 	Date           string              `json:"date"`
+	Authored       string              `json:"authored"`
 	Actor          audit.Identity      `json:"actor"`
 	Record         string              `json:"record"`
 	Kind           string              `json:"kind"`
@@ -71,6 +72,7 @@ type eventJSON struct {
 	From           string              `json:"from"`
 	To             string              `json:"to"`
 	RenumberedFrom string              `json:"renumbered_from,omitempty"`
+	RenumberedTo   string              `json:"renumbered_to,omitempty"`
 	Fields         []audit.FieldChange `json:"fields"`
 	Merge          bool                `json:"merge"`
 	Subject        string              `json:"subject"`
@@ -84,9 +86,9 @@ func eventsJSON(evs []audit.Event) []eventJSON {
 			fs = []audit.FieldChange{}
 		}
 		out = append(out, eventJSON{
-			Commit: e.Commit.String(), Date: e.Date.Format(time.RFC3339), Actor: e.Actor,
+			Commit: e.Commit.String(), Date: e.Date.Format(time.RFC3339), Authored: e.Authored.Format(time.RFC3339), Actor: e.Actor,
 			Record: e.Record, Kind: string(e.Kind), Path: e.Path, Action: e.Action,
-			From: e.From, To: e.To, RenumberedFrom: e.RenumberedFrom, Fields: fs,
+			From: e.From, To: e.To, RenumberedFrom: e.RenumberedFrom, RenumberedTo: e.RenumberedTo, Fields: fs,
 			Merge: e.Merge, Subject: e.Subject,
 		})
 	}
@@ -206,6 +208,12 @@ func writeEvents(w io.Writer, evs []audit.Event, withRecord bool, c render.Color
 		} else {
 			b.WriteString("  " + c.Cyan(render.Pad(actor, actorW)) + "  " + c.Bold(moves[i]) + "\n")
 		}
+		// The date shown is the commit's (verify judges it); an author
+		// date more than an hour away from it (set by hand, or kept
+		// through a rebase) is told below, never shown in its place.
+		if d := e.Authored.Sub(e.Date); !e.Authored.IsZero() && (d > authoredSkew || d < -authoredSkew) {
+			b.WriteString(indent + i18n.Sprintf("authored %s (the date above is the commit's)", e.Authored.Format("2006-01-02 15:04")) + "\n")
+		}
 		for _, f := range e.Fields {
 			line := fmt.Sprintf("%s: %s → %s", f.Field, shortValue(f.Before), shortValue(f.After))
 			room := 0
@@ -225,6 +233,10 @@ func writeEvents(w io.Writer, evs []audit.Event, withRecord bool, c render.Color
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// authoredSkew is how far an event's author date may lie from its commit
+// date before writeEvents tells it (clocks of different machines).
+const authoredSkew = time.Hour
 
 // The narrowest writeEvents cuts an actor to, wraps a move or a field to,
 // and the room a field needs beside the actor to stay under the move.
@@ -296,7 +308,7 @@ func actionVerb(e audit.Event) string {
 		return "edit"
 	case audit.ActionDeleted:
 		return "delete"
-	case audit.ActionRenumbered:
+	case audit.ActionRenumbered, audit.ActionRenumberedAway:
 		return "renumber"
 	case audit.ActionMoved:
 		if t := workflow.For(e.Kind); t != nil {

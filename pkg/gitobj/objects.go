@@ -128,6 +128,8 @@ type CommitHead struct {
 	Tree    plumbing.Hash
 	Parents []plumbing.Hash
 	Time    int64 // committer time, Unix seconds
+	// Committed is the committer time in the committer's own zone.
+	Committed time.Time
 	// author, with the time in the author's own zone
 	Name, Email string
 	When        time.Time
@@ -219,6 +221,7 @@ func ParseHead(b []byte) (CommitHead, error) {
 			if sawCommitter {
 				return ch, i18n.Errorf("%w: two committer lines", ErrBadCommit)
 			}
+			_, _, ch.Committed = parseIdent(val)
 			if j := bytes.LastIndexByte(val, '>'); j >= 0 {
 				f := bytes.Fields(val[j+1:])
 				if len(f) > 0 {

@@ -222,21 +222,82 @@ func (r *Repo) Head() (string, error) {
 	return ref.Hash().String(), nil
 }
 
-// HeadTime returns the committer date of the commit HEAD points to, or an
-// error wrapping ErrNoCommits on a branch with no commits yet.
-func (r *Repo) HeadTime() (time.Time, error) {
+// WrittenAt is the latest moment this machine's clock showed when git (or
+// opsbook) last wrote the repository's HEAD, branch, reflog or index: the
+// files' modification times, which no commit date (GIT_COMMITTER_DATE)
+// sets. A clock that reads more than a little before it was set back
+// since. Zero when none of them can be read.
+func (r *Repo) WrittenAt() time.Time {
+	var latest time.Time
+	files := []string{
+		filepath.Join(r.gitDir, "HEAD"),
+		filepath.Join(r.gitDir, "index"),
+		filepath.Join(r.gitDir, "logs", "HEAD"),
+		filepath.Join(r.commonDir, "packed-refs"),
+	}
+	if b, err := os.ReadFile(filepath.Join(r.gitDir, "HEAD")); err == nil {
+		if ref, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "ref: "); ok && !strings.Contains(ref, "..") {
+			files = append(files, filepath.Join(r.commonDir, filepath.FromSlash(ref)))
+		}
+	}
+	for _, f := range files {
+		if fi, err := os.Stat(f); err == nil && fi.ModTime().After(latest) {
+			latest = fi.ModTime()
+		}
+	}
+	return latest
+}
+
+// HeadTimeBefore returns the latest date HEAD can be taken to be made
+// after when no commit is dated after limit: HEAD's committer date, or,
+// when HEAD is dated after limit (in the future of the clock limit is
+// read from), the latest such date among its parents, and so on down
+// (the same as verify's commit-date rule, which names a commit dated in
+// the future and judges the commits after it by the history before it).
+// head is HEAD's own date. last is zero when every commit down to the
+// roots is dated after limit (or a shallow clone stops before one is
+// found). The error wraps ErrNoCommits on a branch with no commits yet.
+func (r *Repo) HeadTimeBefore(limit time.Time) (last, head time.Time, err error) {
 	ref, err := r.repo.Head()
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
-		return time.Time{}, i18n.Errorf("reading HEAD: %w", ErrNoCommits)
+		return time.Time{}, time.Time{}, i18n.Errorf("reading HEAD: %w", ErrNoCommits)
 	}
 	if err != nil {
-		return time.Time{}, i18n.Errorf("reading HEAD: %w", err)
+		return time.Time{}, time.Time{}, i18n.Errorf("reading HEAD: %w", err)
 	}
 	c, err := r.commitObject(ref.Hash())
 	if err != nil {
-		return time.Time{}, i18n.Errorf("reading HEAD: %w", err)
+		return time.Time{}, time.Time{}, i18n.Errorf("reading HEAD: %w", err)
 	}
-	return c.Committer.When, nil
+	head = c.Committer.When
+	if !head.After(limit) {
+		return head, head, nil
+	}
+	// Walk down the commits dated after limit (each read once), taking
+	// the latest date of the first ones not.
+	seen := map[plumbing.Hash]bool{ref.Hash(): true}
+	todo := append([]plumbing.Hash(nil), c.ParentHashes...)
+	for len(todo) > 0 {
+		h := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		if seen[h] {
+			continue
+		}
+		seen[h] = true
+		p, err := r.commitObject(h)
+		if err != nil {
+			if r.IsShallow() {
+				continue // history cut short here
+			}
+			return time.Time{}, head, i18n.Errorf("reading commit %s: %w", h, err)
+		}
+		if t := p.Committer.When; t.After(limit) {
+			todo = append(todo, p.ParentHashes...)
+		} else if t.After(last) {
+			last = t
+		}
+	}
+	return last, head, nil
 }
 
 // IsShallow reports whether the repository is a shallow clone, whose history
