@@ -91,14 +91,7 @@ func Open(root string) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	commonDir := gitDir
-	if data, err := os.ReadFile(filepath.Join(gitDir, "commondir")); err == nil {
-		c := strings.TrimSpace(string(data))
-		if !filepath.IsAbs(c) {
-			c = filepath.Join(gitDir, c)
-		}
-		commonDir = filepath.Clean(c)
-	}
+	commonDir := commonDirOf(gitDir)
 	// as git.PlainOpenWithOptions with EnableDotGitCommonDir opens it,
 	// taking extensions.worktreeConfig as git does (gitobj.OpenStorage)
 	var fs billy.Filesystem = osfs.New(gitDir)
@@ -119,6 +112,20 @@ func extensionErr(root string, err error) error {
 		return i18n.Errorf("%w: the git config of %s turns on an extension opsbook cannot read (%w); %s", ErrState, root, err, hint)
 	}
 	return i18n.Errorf("opening git repository at %s: %w", root, err)
+}
+
+// commonDirOf is the common git directory of the git directory gitDir:
+// the one its commondir file names (a linked work tree's), else gitDir.
+func commonDirOf(gitDir string) string {
+	data, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
+	if err != nil {
+		return gitDir
+	}
+	c := strings.TrimSpace(string(data))
+	if !filepath.IsAbs(c) {
+		c = filepath.Join(gitDir, c)
+	}
+	return filepath.Clean(c)
 }
 
 // findGitDir returns the git directory of the work tree at root: root/.git,

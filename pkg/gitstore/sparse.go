@@ -29,14 +29,7 @@ func SparseOmits(root string, paths []string) ([]string, error) {
 	if err != nil {
 		return nil, nil
 	}
-	commonDir := gitDir
-	if data, err := os.ReadFile(filepath.Join(gitDir, "commondir")); err == nil {
-		c := strings.TrimSpace(string(data))
-		if !filepath.IsAbs(c) {
-			c = filepath.Join(gitDir, c)
-		}
-		commonDir = filepath.Clean(c)
-	}
+	commonDir := commonDirOf(gitDir)
 	branch := ""
 	if head, err := os.ReadFile(filepath.Join(gitDir, "HEAD")); err == nil {
 		if ref, ok := strings.CutPrefix(strings.TrimSpace(string(head)), "ref: refs/heads/"); ok {
