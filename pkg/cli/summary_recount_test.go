@@ -64,15 +64,7 @@ func TestSummaryRecountEqualsFull(t *testing.T) {
 // (by someone the department has, or by no one it has), and says which.
 func visitACustomer(t *testing.T, rng *rand.Rand, dir string) string {
 	t.Helper()
-	ps, _ := filepath.Glob(filepath.Join(dir, "records", "customers", "*.yaml"))
-	if len(ps) == 0 {
-		t.Fatal("no customers")
-	}
-	p := ps[rng.IntN(len(ps))]
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, b := pickFile(t, rng, dir, "customers")
 	by := []string{"li.wei", "sun.li", "nobody.here"}[rng.IntN(3)]
 	visit := "  - date: 2026-11-2" + fmt.Sprint(rng.IntN(6)) + "\n    by: " + by + "\n    note: 回訪\n"
 	text := string(b)
@@ -87,26 +79,34 @@ func visitACustomer(t *testing.T, rng *rand.Rand, dir string) string {
 	return filepath.Base(p) + ": visited by " + by
 }
 
-// moveAlone moves a violation or an analysis of dir to another state (or
-// gives a customer a status of its own, which the summary counts among
-// the customers' states all the same), where it is, and says which.
-func moveAlone(t *testing.T, rng *rand.Rand, dir string) string {
+// pickFile picks one record file of dir's folders at random (flat or in
+// year folders) and returns its path and content.
+func pickFile(t *testing.T, rng *rand.Rand, dir string, folders ...string) (string, []byte) {
 	t.Helper()
 	var ps []string
-	for _, f := range []string{"violations", "analyses", "customers"} {
-		more, _ := filepath.Glob(filepath.Join(dir, "records", f, "*", "*.yaml"))
-		ps = append(ps, more...)
-		more, _ = filepath.Glob(filepath.Join(dir, "records", f, "*.yaml"))
-		ps = append(ps, more...)
+	for _, f := range folders {
+		for _, pattern := range []string{"*.yaml", filepath.Join("*", "*.yaml")} {
+			more, _ := filepath.Glob(filepath.Join(dir, "records", f, pattern))
+			ps = append(ps, more...)
+		}
 	}
 	if len(ps) == 0 {
-		t.Fatal("no violations, analyses or customers")
+		t.Fatalf("no records in %v", folders)
 	}
 	p := ps[rng.IntN(len(ps))]
 	b, err := os.ReadFile(p)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return p, b
+}
+
+// moveAlone moves a violation or an analysis of dir to another state (or
+// gives a customer a status of its own, which the summary counts among
+// the customers' states all the same), where it is, and says which.
+func moveAlone(t *testing.T, rng *rand.Rand, dir string) string {
+	t.Helper()
+	p, b := pickFile(t, rng, dir, "violations", "analyses", "customers")
 	states := []string{"vip"}
 	switch {
 	case strings.Contains(p, "violations"):

@@ -315,14 +315,7 @@ func changeClaim(t *testing.T, rng *rand.Rand, dir string, claims *[]string) str
 	}
 	text := string(b)
 	pick := func(vs ...string) string { return vs[rng.IntN(len(vs))] }
-	set := func(field, value string) {
-		re := regexp.MustCompile(`(?m)^` + field + `: .*$`)
-		if re.MatchString(text) {
-			text = re.ReplaceAllString(text, field+": "+value)
-		} else {
-			text += field + ": " + value + "\n"
-		}
-	}
+	set := func(field, value string) { text = setTop(text, field, value) }
 	var what string
 	switch n := rng.IntN(11); {
 	case n < len(claimEdits):
@@ -374,14 +367,7 @@ func changeCustomer(t *testing.T, rng *rand.Rand, dir string, customers []string
 	}
 	text := string(b)
 	pick := func(vs ...string) string { return vs[rng.IntN(len(vs))] }
-	set := func(field, value string) {
-		re := regexp.MustCompile(`(?m)^` + field + `: .*$`)
-		if re.MatchString(text) {
-			text = re.ReplaceAllString(text, field+": "+value)
-		} else {
-			text += field + ": " + value + "\n"
-		}
-	}
+	set := func(field, value string) { text = setTop(text, field, value) }
 	var what string
 	states := map[string][]string{
 		"violations": {"reported", "investigating", "decided", "closed", "dismissed", "bogus"},
@@ -428,6 +414,16 @@ func changeCustomer(t *testing.T, rng *rand.Rand, dir string, customers []string
 		t.Fatal(err)
 	}
 	return rel + ": " + what
+}
+
+// setTop sets a top-level field of a record's text (added at the end
+// when it has none).
+func setTop(text, field, value string) string {
+	re := regexp.MustCompile(`(?m)^` + field + `: .*$`)
+	if re.MatchString(text) {
+		return re.ReplaceAllString(text, field+": "+value)
+	}
+	return text + field + ": " + value + "\n"
 }
 
 // TestRecountBaseOfAnotherIndex: a base saved as a link to the index file
