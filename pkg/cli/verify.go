@@ -43,7 +43,12 @@ nothing: whatever it sets back is named. Parents are read as git reads them
 (only the parent lines right after the tree); a stray parent line is named
 (commit-header), and a commit git would not read is an error. Changing the
 policy's records folder needs every record moved in the same commit, by the
-director or leadership (records-folder).
+director or leadership (records-folder). A commit dated more than an hour
+before one of its parents, or more than an hour after the check, is named
+(commit-date), and so is a submodule or symbolic link in the records folder
+or at the policy (file-type), an edit of a person that keeps another
+commit's forbidden change of them (forbidden-kept), and, under
+policy_changes: leadership, the policy changed by anyone but leadership.
 
 REVISION-RANGE is BASE..HEAD (the pull-request check: every commit of the
 branch is judged by the people, roles, keys and policy of BASE, never of the
