@@ -307,13 +307,7 @@ var claimEdits = []struct {
 // removes one, and says what it did.
 func changeClaim(t *testing.T, rng *rand.Rand, dir string, claims *[]string) string {
 	t.Helper()
-	rel := (*claims)[rng.IntN(len(*claims))]
-	p := filepath.Join(dir, filepath.FromSlash(rel))
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(b)
+	rel, p, text := pickRecord(t, rng, dir, *claims)
 	pick := func(vs ...string) string { return vs[rng.IntN(len(vs))] }
 	set := func(field, value string) { text = setTop(text, field, value) }
 	var what string
@@ -359,13 +353,7 @@ func changeClaim(t *testing.T, rng *rand.Rand, dir string, claims *[]string) str
 // name, the date it became a customer.
 func changeCustomer(t *testing.T, rng *rand.Rand, dir string, customers []string) string {
 	t.Helper()
-	rel := customers[rng.IntN(len(customers))]
-	p := filepath.Join(dir, filepath.FromSlash(rel))
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(b)
+	rel, p, text := pickRecord(t, rng, dir, customers)
 	pick := func(vs ...string) string { return vs[rng.IntN(len(vs))] }
 	set := func(field, value string) { text = setTop(text, field, value) }
 	var what string
@@ -414,6 +402,19 @@ func changeCustomer(t *testing.T, rng *rand.Rand, dir string, customers []string
 		t.Fatal(err)
 	}
 	return rel + ": " + what
+}
+
+// pickRecord picks one of rels (paths below dir) at random and returns
+// it, its file and its text.
+func pickRecord(t *testing.T, rng *rand.Rand, dir string, rels []string) (rel, p, text string) {
+	t.Helper()
+	rel = rels[rng.IntN(len(rels))]
+	p = filepath.Join(dir, filepath.FromSlash(rel))
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rel, p, string(b)
 }
 
 // setTop sets a top-level field of a record's text (added at the end
