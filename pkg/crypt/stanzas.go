@@ -101,4 +101,3 @@ func (m *StanzaMemo) Kept(key [32]byte) []byte {
 	sum := sha256.Sum256(b)
 	return append(b, sum[:]...)
 }
-
