@@ -504,3 +504,41 @@ func sha256hex(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
 }
+
+// TestCrashInit: `opsbook init` killed at any step of its first commit
+// leaves a department that the next init makes (no file of the killed one
+// left in the way) or finds made; either way the work tree is the commit's.
+func TestCrashInit(t *testing.T) {
+	for _, st := range []string{"objects", "locks", "journal", "file-1", "file-2", "file-10", "index-written", "ref", "index", "done"} {
+		t.Run(st, func(t *testing.T) {
+			t.Parallel()
+			top := t.TempDir()
+			dept := filepath.Join(top, "dept")
+			args := []string{"init", "dept", "--name", "Wang Fang", "--email", "wang.fang@example.com"}
+			cmd := opsbook(top, "wang.fang@example.com", args...)
+			cmd.Env = append(cmd.Env, "OPSBOOK_TEST_CRASH_AT="+st)
+			if out, err := cmd.CombinedOutput(); !killed(err) {
+				t.Fatalf("not killed at %s: %v\n%s", st, err, out)
+			}
+			committed := exec.Command("git", "-C", dept, "rev-parse", "-q", "--verify", "HEAD").Run() == nil
+			if want := indexOf(steps, st) >= indexOf(steps, committedFrom); committed != want {
+				t.Errorf("killed at %s: committed = %v, want %v", st, committed, want)
+			}
+			out, err := opsbook(top, "wang.fang@example.com", args...).CombinedOutput()
+			switch {
+			case committed && (err == nil || !bytes.Contains(out, []byte("already has .opsbook.yaml"))):
+				t.Errorf("init again after a kill at %s (committed): %v, want refused as made\n%s", st, err, out)
+			case !committed && err != nil:
+				t.Errorf("init again after a kill at %s: %v\n%s", st, err, out)
+			}
+			if n := git(t, dept, "rev-list", "--count", "HEAD"); n != "1" {
+				t.Errorf("killed at %s: %s commits, want the one init makes", st, n)
+			}
+			checkConsistent(t, dept)
+			out, err = opsbook(dept, "wang.fang@example.com", "validate").CombinedOutput()
+			if err != nil {
+				t.Errorf("validate after a kill at %s and init: %v\n%s", st, err, out)
+			}
+		})
+	}
+}

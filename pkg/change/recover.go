@@ -57,6 +57,12 @@ func lockAndRecover(ctx context.Context, g *gitstore.Repo, wait time.Duration, n
 	return unlock, nil
 }
 
+// LockAndRecover is lockAndRecover for a command that writes without a
+// Session (init, on a repository an interrupted init left).
+func LockAndRecover(ctx context.Context, g *gitstore.Repo, wait time.Duration, notes io.Writer) (func(), error) {
+	return lockAndRecover(ctx, g, wait, notes)
+}
+
 func say(w io.Writer, f Finding) {
 	if w == nil {
 		return

@@ -3,9 +3,11 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/change"
@@ -130,12 +132,20 @@ func runInit(cmd *cobra.Command, o *initOpts) error {
 	if err := os.MkdirAll(o.dir, 0o755); err != nil {
 		return usageErr("creating %s: %v", o.dir, err)
 	}
-	for _, p := range []string{config.FileName, "records"} {
-		if _, err := os.Lstat(filepath.Join(o.dir, p)); err == nil {
-			return refused(i18n.Errorf("refused: %s already has %s: it is already a records repository", o.dir, p))
-		}
-	}
 	g, err := gitstore.Open(o.dir)
+	var unlock func()
+	if err == nil {
+		// An init killed half-way left its journal here: finish or undo
+		// it first (as every write does), so that the department is
+		// either made or not there at all, and this init may make it.
+		if unlock, err = change.LockAndRecover(cmd.Context(), g, o.wait, o.io.Err); err != nil {
+			return writeErr(err)
+		}
+		defer unlock()
+	}
+	if err := notARecordsRepository(o.dir); err != nil {
+		return err
+	}
 	if errors.Is(err, gitstore.ErrNotRepository) {
 		g, err = gitstore.Init(o.dir)
 	}
@@ -152,11 +162,12 @@ func runInit(cmd *cobra.Command, o *initOpts) error {
 	if adopted {
 		fmt.Fprintln(o.io.Err, i18n.Sprintf(msgInitIdentity, o.email, o.name))
 	}
-	unlock, err := g.Lock()
-	if err != nil {
-		return writeErr(err)
+	if unlock == nil {
+		if unlock, err = g.Lock(); err != nil {
+			return writeErr(err)
+		}
+		defer unlock()
 	}
-	defer unlock()
 
 	person, err := personYAML(handle, o.name, o.role, o.email)
 	if err != nil {
@@ -184,22 +195,17 @@ func runInit(cmd *cobra.Command, o *initOpts) error {
 	if rec == nil || len(ds) > 0 || len(sch.Validate(rec)) > 0 {
 		return usageErr("the first person would not be valid: %v %v", ds, sch.Validate(rec))
 	}
-	var paths []string
-	var written []string
+	// The commit writes the files itself, journaled: killed at any moment,
+	// the next opsbook (init again, or doctor) finds the department made
+	// or no file of it there.
+	var writes []gitstore.FileWrite
 	for p, data := range files {
-		abs := filepath.Join(o.dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
-			return err
+		if data == nil {
+			data = []byte{}
 		}
-		if err := gitstore.WriteFileAtomic(abs, data, 0o644); err != nil {
-			for _, w := range written {
-				os.Remove(w)
-			}
-			return err
-		}
-		written = append(written, abs)
-		paths = append(paths, p)
+		writes = append(writes, gitstore.FileWrite{Path: p, Data: data})
 	}
+	sort.Slice(writes, func(i, j int) bool { return writes[i].Path < writes[j].Path })
 	msg := change.Message{Kind: record.Person, ID: handle, Action: "init", Note: "A new operations department records repository."}
 	// dated by the clock every write uses (--now, OPSBOOK_NOW), so the
 	// department's next change does not come before its first
@@ -207,12 +213,33 @@ func runInit(cmd *cobra.Command, o *initOpts) error {
 	if err != nil {
 		return err
 	}
-	hash, err := g.Commit(cmd.Context(), gitstore.CommitRequest{Paths: paths, Message: msg.String(), Author: gitstore.Signature{Name: o.name, Email: o.email, When: when}})
+	hash, err := g.Commit(cmd.Context(), gitstore.CommitRequest{Files: writes, Message: msg.String(), Author: gitstore.Signature{Name: o.name, Email: o.email, When: when}})
 	if err != nil {
 		return &ExitError{ExitUsage, i18n.Errorf("committing: %w", err)}
 	}
 	return o.report(changeJSON{ID: handle, Path: "records/people/" + handle + ".yaml", Action: "init", Commit: hash},
 		i18n.Sprintf("initialised %s with %s (%s)", o.dir, handle, i18n.Term("role", o.role)))
+}
+
+// notARecordsRepository refuses a folder that already holds a department:
+// its policy file, or a records folder with a file in it (the empty
+// folders an undone init leaves behind are none).
+func notARecordsRepository(dir string) error {
+	if _, err := os.Lstat(filepath.Join(dir, config.FileName)); err == nil {
+		return refused(i18n.Errorf("refused: %s already has %s: it is already a records repository", dir, config.FileName))
+	}
+	found := false
+	filepath.WalkDir(filepath.Join(dir, "records"), func(p string, e fs.DirEntry, err error) error {
+		if err == nil && !e.IsDir() {
+			found = true
+			return filepath.SkipAll
+		}
+		return nil
+	})
+	if found {
+		return refused(i18n.Errorf("refused: %s already has %s: it is already a records repository", dir, "records"))
+	}
+	return nil
 }
 
 // speakTheNewPolicy switches to the language of the policy init writes
