@@ -138,6 +138,7 @@ func Doctor(ctx context.Context, dir string, wait time.Duration, fix bool) ([]Fi
 		return nil, err
 	}
 	defer unlock()
+	fs = append(fs, g.GitTemps(fix)...)
 	return append(fs, g.GitLocksHeld()...), nil
 }
 

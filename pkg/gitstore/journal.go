@@ -512,6 +512,34 @@ func (r *Repo) leftoverTemps(dirs []string, fix bool) []Finding {
 	return out
 }
 
+// GitTemps finds (and with fix removes) the temporary files an opsbook
+// killed half-way leaves in the git directory: a loose object it was
+// writing (objects/XX/tmp_obj_opsbook_N; git's own tmp_obj_ files are left
+// to git) and the file checkWritable makes (opsbook-probe-N). Doctor calls
+// it under the lock, which every write stores its objects under.
+func (r *Repo) GitTemps(fix bool) []Finding {
+	var found []string
+	if ps, err := filepath.Glob(filepath.Join(r.gitDir, probePrefix+"*")); err == nil {
+		found = append(found, ps...)
+	}
+	if objs, err := filepath.Glob(filepath.Join(r.commonDir, "objects", "??", objectTempPrefix+"*")); err == nil {
+		found = append(found, objs...)
+	}
+	var out []Finding
+	for _, p := range found {
+		rel, err := filepath.Rel(r.root, p)
+		if err != nil {
+			rel = p
+		}
+		f := finding(CodeLeftoverTemp, filepath.ToSlash(rel), "temporary file left by an interrupted write")
+		if fix {
+			f.Repaired = os.Remove(p) == nil
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
 // stagedReverts finds index entries that stage the revert of HEAD's own
 // change when HEAD is a commit by opsbook (only the paths that commit
 // changed are looked at): the entry holds the

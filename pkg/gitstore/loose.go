@@ -35,6 +35,10 @@ func looseLevel(cfg *gitConfig) (int, error) {
 	return zlib.BestSpeed, nil
 }
 
+// objectTempPrefix names the temporary file of a loose object opsbook
+// writes (git's own are tmp_obj_XXXXXX).
+const objectTempPrefix = "tmp_obj_opsbook_"
+
 // writeObject stores data as a loose object of type typ, at zlib level
 // level, unless the repository holds the object already; stored says
 // whether it wrote one. Like git, it writes a temporary file in the
@@ -50,7 +54,10 @@ func (r *Repo) writeObject(typ plumbing.ObjectType, data []byte, level int) (h p
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return h, false, i18n.Errorf("storing %s %s: %w", typ, hex, err)
 	}
-	f, err := os.CreateTemp(dir, "tmp_obj_")
+	// tmp_obj_ as git's own (git prune removes them too), with opsbook's
+	// name after it: a write killed here leaves one, which doctor removes
+	// (GitTemps); one of git's may belong to a git still running.
+	f, err := os.CreateTemp(dir, objectTempPrefix)
 	if err != nil {
 		return h, false, i18n.Errorf("storing %s %s: %w", typ, hex, err)
 	}

@@ -79,7 +79,7 @@ func (r *Repo) currentBranch() (plumbing.ReferenceName, error) {
 // checkWritable creates and removes a file in the git directory, which is
 // what taking the lock needs.
 func (r *Repo) checkWritable() error {
-	f, err := os.CreateTemp(r.gitDir, "opsbook-probe-*")
+	f, err := os.CreateTemp(r.gitDir, probePrefix+"*")
 	if err != nil {
 		if errors.Is(err, os.ErrPermission) || errors.Is(err, syscall.EROFS) {
 			return i18n.Errorf("%w: cannot write to %s (read-only?): %v", ErrState, r.gitDir, err)
@@ -88,5 +88,13 @@ func (r *Repo) checkWritable() error {
 	}
 	name := f.Name()
 	f.Close()
-	return os.Remove(name)
+	// gone already: a doctor running at the same time took it for one a
+	// killed opsbook left (GitTemps)
+	if err := os.Remove(name); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
 }
+
+// probePrefix names checkWritable's file in the git directory.
+const probePrefix = "opsbook-probe-"
