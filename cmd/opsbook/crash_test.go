@@ -542,3 +542,81 @@ func TestCrashInit(t *testing.T) {
 		})
 	}
 }
+
+// TestCrashEditTempFolder: `opsbook edit` shows the record in clear (the
+// encrypted fields its reader opens) in a file of $TMPDIR/opsbook-edit-N.
+// Killed with kill -9 while the editor runs, it cannot remove it; doctor,
+// or the next edit, does, since the folder names the process that is gone.
+// A folder an edit kept on purpose (what was typed) names none and stays.
+func TestCrashEditTempFolder(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the editor finds opsbook through /proc")
+	}
+	tmpl := sampleRepo(t)
+	_, file, _, _ := runtime.Caller(0)
+	keys := filepath.Join(filepath.Dir(file), "testdata", "keys")
+	tmp := t.TempDir()
+	// the editor kills opsbook: its parent, or the sh -c between them
+	killer := filepath.Join(t.TempDir(), "killer.sh")
+	script := `#!/bin/sh
+p=$PPID
+while [ "$(cat /proc/$p/comm)" = sh ] || [ "$(cat /proc/$p/comm)" = dash ] || [ "$(cat /proc/$p/comm)" = bash ]; do
+  p=$(cut -d' ' -f4 /proc/$p/stat)
+done
+kill -9 $p
+sleep 1
+`
+	if err := os.WriteFile(killer, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	kept := filepath.Join(tmp, "opsbook-edit-kept")
+	if err := os.MkdirAll(kept, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(kept, "EXP-2026-0027.yaml"), []byte("typed\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := copyRepo(t, tmpl)
+	edit := func(who, id, editor string) *exec.Cmd {
+		cmd := opsbook(dir, who+"@example.com", "edit", id)
+		cmd.Env = append(cmd.Env, "TMPDIR="+tmp, "EDITOR="+editor, "VISUAL=", "OPSBOOK_IDENTITY="+filepath.Join(keys, who))
+		return cmd
+	}
+	left := func() []string {
+		t.Helper()
+		var clear []string
+		ms, _ := filepath.Glob(filepath.Join(tmp, "opsbook-edit-*", "*.yaml"))
+		for _, m := range ms {
+			if b, _ := os.ReadFile(m); bytes.Contains(b, []byte("purchasing@qinghe.example")) {
+				clear = append(clear, m)
+			}
+		}
+		return clear
+	}
+	for _, next := range []string{"doctor", "edit"} {
+		if out, err := edit("wang.fang", "CUS-0001", killer).CombinedOutput(); !killed(err) {
+			t.Fatalf("edit not killed: %v\n%s", err, out)
+		}
+		if len(left()) != 1 {
+			t.Fatalf("the killed edit's file of the record in clear: %v", left())
+		}
+		var cmd *exec.Cmd
+		if next == "doctor" {
+			cmd = opsbook(dir, "wang.fang@example.com", "doctor")
+			cmd.Env = append(cmd.Env, "TMPDIR="+tmp)
+		} else {
+			cmd = edit("li.wei", "EXP-2026-0027", "true")
+		}
+		out, err := cmd.CombinedOutput()
+		if err != nil || !bytes.Contains(out, []byte("opsbook-edit-")) || !bytes.Contains(out, []byte("leftover-temp")) {
+			t.Errorf("%s after a killed edit: %v, does not say it removed the folder\n%s", next, err, out)
+		}
+		if l := left(); len(l) > 0 {
+			t.Errorf("%s after a killed edit left the record in clear: %v", next, l)
+		}
+		checkConsistent(t, dir)
+	}
+	if _, err := os.Stat(filepath.Join(kept, "EXP-2026-0027.yaml")); err != nil {
+		t.Errorf("a kept edit's file was removed: %v", err)
+	}
+}

@@ -34,7 +34,9 @@ says what it found:
   git-busy            git's index.lock or the branch's .lock that opsbook did
                       not make: a running git holds it or a stopped one left
                       it; never removed, so reported as not repaired
-  leftover-temp       a temporary file of an atomic write
+  leftover-temp       a temporary file of an atomic write, or the temporary
+                      folder ($TMPDIR/opsbook-edit-N) of an edit whose
+                      process is gone (it holds the record in clear)
   staged-revert       the git index stages the old content of a file that
                       HEAD, an opsbook commit, changed (a plain git commit
                       would silently undo it)
@@ -90,6 +92,8 @@ func runDoctor(ctx context.Context, o *doctorOpts) error {
 	if err != nil {
 		return writeErr(err)
 	}
+	// an edit killed here, or anywhere: its folder in $TMPDIR
+	fs = append(fs, staleEditDirs(!o.dryRun)...)
 	if fs == nil {
 		fs = []change.Finding{}
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/crypt"
+	"github.com/opsbook/opsbook/pkg/gitstore"
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
@@ -112,8 +114,18 @@ func editLoop(ctx context.Context, g *global, s *change.Session, path string, be
 	if editor == "" {
 		editor = "vi"
 	}
-	dir, err := os.MkdirTemp("", "opsbook-edit-")
+	for _, f := range staleEditDirs(true) {
+		fmt.Fprintf(g.io.Err, "opsbook: %s %s: %s [%s]\n", i18n.T("repaired"), f.Path, f.Human(), f.Code)
+	}
+	dir, err := os.MkdirTemp("", editDirPrefix)
 	if err != nil {
+		return nil, err
+	}
+	// The folder holds the record as you read it, encrypted fields in
+	// clear: it names this process, so that once the process is gone
+	// without removing it (kill -9) the next edit or doctor does.
+	if err := markEditDir(dir); err != nil {
+		os.RemoveAll(dir)
 		return nil, err
 	}
 	tmp := filepath.Join(dir, filepath.Base(path))
@@ -130,6 +142,8 @@ func editLoop(ctx context.Context, g *global, s *change.Session, path string, be
 	keepTyped := func() {
 		if typed, err := os.ReadFile(tmp); err == nil && !bytes.Equal(stripBanner(typed), data) {
 			keep = true
+			// yours now: named to you, never swept
+			os.Remove(filepath.Join(dir, editOwnerFile))
 			fmt.Fprintln(g.io.Err, i18n.Sprintf(msgEditKept, tmp))
 		}
 	}
@@ -183,6 +197,49 @@ func editLoop(ctx context.Context, g *global, s *change.Session, path string, be
 		banner := errorBanner(path, err)
 		shown = append([]byte(banner), clean...)
 	}
+}
+
+// An edit's temporary folder, $TMPDIR/opsbook-edit-N, holds the record
+// being edited and editOwnerFile, the process editing it (gitstore.Owner).
+const (
+	editDirPrefix = "opsbook-edit-"
+	editOwnerFile = ".opsbook-edit-owner"
+)
+
+func markEditDir(dir string) error {
+	data, err := json.Marshal(gitstore.Self())
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, editOwnerFile), data, 0o600)
+}
+
+// staleEditDirs finds (and with fix removes) the temporary folders of
+// edits whose process is gone without removing them (killed with kill
+// -9, or a power cut): each holds a record as its reader saw it,
+// encrypted fields in clear. A folder an edit kept on purpose (what you
+// typed, named on stderr) names no process and is left alone, and so is a
+// running edit's.
+func staleEditDirs(fix bool) []change.Finding {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), editDirPrefix+"*"))
+	var out []change.Finding
+	for _, d := range dirs {
+		data, err := os.ReadFile(filepath.Join(d, editOwnerFile))
+		if err != nil {
+			continue
+		}
+		var o gitstore.Owner
+		if json.Unmarshal(data, &o) != nil || o.PID <= 0 || !o.Gone() {
+			continue
+		}
+		msg, text := i18n.Both("temporary folder of an edit by %s, which is no longer running (it holds the record as read, encrypted fields in clear)", o.Phrase())
+		f := change.Finding{Code: change.CodeLeftoverTemp, Path: d, Message: msg, Text: text}
+		if fix {
+			f.Repaired = os.RemoveAll(d) == nil
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // The error block editLoop puts on top of the file. Every line of it

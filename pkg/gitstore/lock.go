@@ -255,6 +255,14 @@ func (o Owner) state() LockState {
 	return Live
 }
 
+// Self is this process as an Owner (now as Since).
+func Self() Owner { return self() }
+
+// Gone says that o, read back from a file this host's opsbook wrote, is a
+// process that is no longer running (its id now another's, or the
+// machine restarted since).
+func (o Owner) Gone() bool { return o.state() == Gone }
+
 var (
 	selfOnce sync.Once
 	selfInfo Owner
