@@ -8,10 +8,12 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/gitobj"
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/workflow"
+	"go.yaml.in/yaml/v3"
 )
 
 // Rule codes verify adds to the workflow's (workflow.Rule*) and the
@@ -40,12 +42,14 @@ const (
 	// made in the future; the commits after it (and an opsbook write) are
 	// judged by the dates of the history before it.
 	RuleCommitDate = "commit-date"
-	// RuleForbiddenKept: a commit changes a person file that holds a
-	// forbidden change of an earlier commit (still without effect) and
-	// leaves that change in place: accepted, it would make the forbidden
-	// change count without anyone allowed ever making it (a self-granted
-	// role laundered by the director's later edit of the file). The
-	// change is undone, or made, in a commit of its own.
+	// RuleForbiddenKept: a commit changes a person file or the policy
+	// that holds a forbidden change of an earlier commit (still without
+	// effect) and leaves that change in place: accepted, it would make the
+	// forbidden change count without anyone allowed ever making it (a
+	// self-granted role laundered by the director's later edit of the
+	// file; a limit the director alone raised under policy_changes:
+	// leadership, laundered by leadership's unrelated edit of the policy).
+	// The change is undone, or made, in a commit of its own.
 	RuleForbiddenKept = "forbidden-kept"
 )
 
@@ -340,8 +344,9 @@ type verifyJob struct {
 	folder      string
 	folderMoved bool
 	parents     int
-	// undonePolicy: a merge undid another parent's change of the policy.
-	undonePolicy *gitobj.Change
+	// undonePolicy: a merge undid another parent's change of the policy;
+	// policyChange: the commit's own change of it (judged).
+	undonePolicy, policyChange *gitobj.Change
 	// registry: the commit changes people or the policy, so what it is
 	// found to have done decides the rules of the commits after it.
 	registry bool
@@ -382,6 +387,7 @@ func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*ver
 	}
 	dir := rules.Dir
 	policy, any, people := false, false, false
+	var policyChange *gitobj.Change
 	note := func(c gitobj.Change) {
 		if c.Path == rules.PolicyPath {
 			policy = true
@@ -394,6 +400,9 @@ func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*ver
 	for _, c := range nd.Changes {
 		if judged(c) {
 			note(c)
+			if c.Path == rules.PolicyPath {
+				policyChange = &c
+			}
 		}
 	}
 	for _, c := range undone {
@@ -402,7 +411,7 @@ func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*ver
 	if !policy && !any {
 		return nil, nil
 	}
-	j := &verifyJob{rules: rules, policy: policy, merge: merge, registry: policy || people}
+	j := &verifyJob{rules: rules, policy: policy, merge: merge, registry: policy || people, policyChange: policyChange}
 	if j.fcs, err = r.recordChanges(nd, dir, judged); err != nil {
 		return nil, err
 	}
@@ -492,7 +501,7 @@ func (r *Repo) reject(j *verifyJob) error {
 			continue
 		}
 		if fatal || bad[fc.Path] {
-			if err := r.rejectPerson(fc, j.hash, fatal || own[fc.Path]); err != nil {
+			if err := r.rejectFile(fc.Path, fc.Old, fc.New, j.hash, fatal || own[fc.Path]); err != nil {
 				return err
 			}
 		} else {
@@ -503,11 +512,14 @@ func (r *Repo) reject(j *verifyJob) error {
 		}
 	}
 	if pp := j.rules.PolicyPath; j.policy && (fatal || bad[pp]) {
-		nd := r.Indexed(j.hash)
-		if c, ok := nd.ChangeOf(pp); ok {
-			r.rejected[pp] = r.rejection(pp, c.Old, c.New, j.hash)
-		} else if c := j.undonePolicy; c != nil {
-			r.rejected[pp] = r.rejection(pp, c.Old, c.New, j.hash)
+		c := j.policyChange
+		if c == nil {
+			c = j.undonePolicy
+		}
+		if c != nil {
+			if err := r.rejectFile(pp, c.Old, c.New, j.hash, fatal || own[pp]); err != nil {
+				return err
+			}
 		}
 	} else if j.policy {
 		delete(r.rejected, pp)
@@ -526,14 +538,18 @@ func (r *Repo) rejection(path string, old, bad, h plumbing.Hash) rejected {
 	return rejected{bad: bad, prev: old}
 }
 
-// rejectPerson remembers the forbidden change fc of a person file by
-// commit h, and the values it leaves that forbidden commits made: those
-// the file kept (the commit is named only for keeping them, RuleForbiddenKept,
-// when own is false), and, for a change forbidden of its own (own), the
-// values it changed away from the last accepted content.
-func (r *Repo) rejectPerson(fc *fileChange, h plumbing.Hash, own bool) error {
-	rj := r.rejection(fc.Path, fc.Old, fc.New, h)
-	now := leafIndex(fc.after)
+// rejectFile remembers the forbidden change of a person file or the policy
+// (path) from blob old to blob bad by commit h, and the values it leaves
+// that forbidden commits made: those the file kept (the commit is named
+// only for keeping them, RuleForbiddenKept, when own is false), and, for a
+// change forbidden of its own (own), the values it changed away from the
+// last accepted content.
+func (r *Repo) rejectFile(path string, old, bad, h plumbing.Hash, own bool) error {
+	rj := r.rejection(path, old, bad, h)
+	now, err := r.leavesAt(path, bad)
+	if err != nil {
+		return err
+	}
 	forbidden := map[string]forbiddenValue{}
 	for p, f := range rj.forbidden {
 		if f.holds(now) {
@@ -541,11 +557,14 @@ func (r *Repo) rejectPerson(fc *fileChange, h plumbing.Hash, own bool) error {
 		}
 	}
 	if own {
-		prev, err := r.personAt(rj.prev, fc.Path)
+		lp, err := r.leavesAt(path, rj.prev)
 		if err != nil {
 			return err
 		}
-		lp, lo := leafIndex(prev), leafIndex(fc.before)
+		lo, err := r.leavesAt(path, old)
+		if err != nil {
+			return err
+		}
 		changed := func(p string) {
 			if sameAt(lo, now, p) || sameAt(lp, now, p) {
 				return // not this commit's, or back to the accepted value
@@ -567,7 +586,7 @@ func (r *Repo) rejectPerson(fc *fileChange, h plumbing.Hash, own bool) error {
 		}
 	}
 	rj.forbidden = forbidden
-	r.rejected[fc.Path] = rj
+	r.rejected[path] = rj
 	return nil
 }
 
@@ -580,18 +599,29 @@ func (f forbiddenValue) holds(now map[string]leaf) bool {
 	return ok && sameLeaf(l, f.leaf)
 }
 
-// personAt is the person record in blob b (nil: zero, or not readable),
-// parsed whole.
-func (r *Repo) personAt(b plumbing.Hash, path string) (*record.Record, error) {
+// leavesAt are the values of a person file or the policy (path) in blob b
+// (none: zero, or not readable YAML), by leaf path.
+func (r *Repo) leavesAt(path string, b plumbing.Hash) (map[string]leaf, error) {
 	if b.IsZero() {
-		return nil, nil
+		return map[string]leaf{}, nil
 	}
 	data, err := r.Blob(b, record.MaxFileSize)
 	if err != nil {
 		return nil, err
 	}
+	m := map[string]leaf{}
+	if path == r.Prefix()+config.FileName {
+		var doc yaml.Node
+		if yaml.Unmarshal(data, &doc) != nil {
+			return m, nil
+		}
+		for _, l := range nodeLeaves(&doc) {
+			m[l.path] = l
+		}
+		return m, nil
+	}
 	rec, _ := record.Parse(path, data)
-	return rec, nil
+	return leafIndex(rec), nil
 }
 
 func leafIndex(rec *record.Record) map[string]leaf {
@@ -610,11 +640,13 @@ func sameAt(a, b map[string]leaf, p string) bool {
 	return okx == oky && (!okx || sameLeaf(x, y))
 }
 
-// keptForbidden names each person file commit j changes from the content
-// of a forbidden change still without effect (its parent holds exactly
-// that content) while leaving in place values forbidden commits made: j's
-// diff does not show them, and accepted, j would make them count (a
-// self-granted role laundered by the director adding an email). A value j
+// keptForbidden names each person file commit j changes, and the policy,
+// from the content of a forbidden change still without effect (its parent
+// holds exactly that content) while leaving in place values forbidden
+// commits made: j's diff does not show them, and accepted, j would make
+// them count (a self-granted role laundered by the director adding an
+// email; a rule the director alone lifted under policy_changes: leadership,
+// laundered by leadership's unrelated edit of the policy). A value j
 // changes itself is j's own change, judged as such; undoing the forbidden
 // change (git revert) keeps nothing. A change forbidden of its own is
 // named for that already.
@@ -627,29 +659,31 @@ func (r *Repo) keptForbidden(ctx context.Context, j *verifyJob) ([]Violation, er
 		named[v.Path] = true
 	}
 	var out []Violation
-	for _, fc := range j.fcs {
-		if !fc.judged || fc.undone || fc.kind != record.Person || fc.Old.IsZero() || fc.after == nil || fc.badAfter || named[fc.Path] {
-			continue
+	check := func(id, path string, old, now plumbing.Hash) error {
+		if old.IsZero() || now.IsZero() || named[path] {
+			return nil
 		}
-		rj, ok := r.rejected[fc.Path]
-		if !ok || rj.bad != fc.Old || len(rj.forbidden) == 0 {
-			continue
+		rj, ok := r.rejected[path]
+		if !ok || rj.bad != old || len(rj.forbidden) == 0 {
+			return nil
 		}
-		now := leafIndex(fc.after)
+		after, err := r.leavesAt(path, now)
+		if err != nil {
+			return err
+		}
 		var kept []forbiddenValue
 		for _, f := range rj.forbidden {
-			if f.holds(now) {
+			if f.holds(after) {
 				kept = append(kept, f)
 			}
 		}
 		if len(kept) == 0 {
-			continue
+			return nil
 		}
-		prev, err := r.personAt(rj.prev, fc.Path)
+		lp, err := r.leavesAt(path, rj.prev)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		lp := leafIndex(prev)
 		slices.SortFunc(kept, func(a, b forbiddenValue) int { return strings.Compare(a.leaf.path, b.leaf.path) })
 		what := make([]any, len(kept))
 		for i, f := range kept {
@@ -664,10 +698,26 @@ func (r *Repo) keptForbidden(ctx context.Context, j *verifyJob) ([]Violation, er
 			what[i] = i18n.P("%s: %s → %s, by %s in %s", f.leaf.path, was, is, r.actorOf(ctx, f.commit), c)
 		}
 		msg, text := i18n.Both("keeps a change that verify names as forbidden, without effect while the file holds it (%s): this commit's own change leaves it in place and would make it count; undo it (git revert of that commit), then make it, if it is to stand, in a commit of its own by someone allowed to", i18n.Join("; ", what...))
-		v := Violation{Commit: j.hash.String(), Record: fc.id, Path: fc.Path, Rule: RuleForbiddenKept, Field: kept[0].leaf.path,
+		v := Violation{Commit: j.hash.String(), Record: id, Path: path, Rule: RuleForbiddenKept, Field: kept[0].leaf.path,
 			Actor: j.id.Short(), Message: msg, Text: text, Line: 1, Column: 1}
-		v.Line, v.Column = fc.after.Pos(v.Field)
+		if l, ok := after[v.Field]; ok && l.line > 0 {
+			v.Line, v.Column = l.line, l.col
+		}
 		out = append(out, v)
+		return nil
+	}
+	for _, fc := range j.fcs {
+		if !fc.judged || fc.undone || fc.kind != record.Person || fc.after == nil || fc.badAfter {
+			continue
+		}
+		if err := check(fc.id, fc.Path, fc.Old, fc.New); err != nil {
+			return nil, err
+		}
+	}
+	if c := j.policyChange; c != nil {
+		if err := check("", c.Path, c.Old, c.New); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
