@@ -198,9 +198,15 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 	if _, err := r.Discover(ctx, tips...); err != nil {
 		return nil, err
 	}
-	r.root = rep.Head
-	for ps := r.ParentsOf(r.root); len(ps) > 0; ps = r.ParentsOf(r.root) {
-		r.root = ps[0]
+	if baseRev != "" {
+		// BASE's rules as its accepted history leaves them
+		if err := r.settle(ctx, rep.Base); err != nil {
+			return nil, err
+		}
+	}
+	r.anchor(rep.Head)
+	if baseRev != "" {
+		r.chain = nil // no commit of a range founds the department
 	}
 	excluded := map[plumbing.Hash]bool{}
 	if baseRev != "" {
@@ -217,7 +223,7 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 		if err != nil {
 			return nil, err
 		}
-		if baseRules, err = r.rulesAt(t); err != nil {
+		if baseRules, err = r.rulesWithout(t, r.rejected); err != nil {
 			return nil, err
 		}
 	}
@@ -236,9 +242,9 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 			}
 			r.believedTime(h) // parents first: a chain dated ahead is memoized, never recursed down
 
-			rules := baseRules
+			rules, founding := baseRules, false
 			if rules == nil {
-				if rules, err = r.rulesFor(ctx, h); err != nil {
+				if rules, founding, err = r.judgedBy(ctx, h); err != nil {
 					return err
 				}
 			}
@@ -256,22 +262,14 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 			if j == nil {
 				continue
 			}
-			// HEAD's own root, judged by the registry it creates.
-			j.founding = baseRules == nil && h == r.root
+			// HEAD's own root (or the commit that brings the first
+			// people), judged by the registry it creates.
+			j.founding = founding
 			if j.registry {
 				// Judge it now: a forbidden change to people or the
 				// policy must not take effect for the commits after
 				// (nor be kept by a later commit, in a range too).
-				for _, fc := range j.fcs {
-					r.finish(fc, j.rules.Dir)
-				}
-				j.done, j.judged = j.judge(), true
-				kept, err := r.keptForbidden(ctx, j)
-				if err != nil {
-					return err
-				}
-				j.done = append(j.done, kept...)
-				if err := r.reject(j); err != nil {
+				if err := r.judgeRegistry(ctx, j); err != nil {
 					return err
 				}
 			}
@@ -353,6 +351,9 @@ type verifyJob struct {
 	// founding: the department's root commit, judged by its own registry
 	// (workflow.Env.Founding).
 	founding bool
+	// leadID and leadPath: see lead (set for a job that reads only the
+	// registry).
+	leadID, leadPath string
 	done     []Violation // judged already
 	judged   bool
 	// when is the commit's time; records, for a commit that changes plans
@@ -367,6 +368,12 @@ type verifyJob struct {
 // prepare reads what judging commit h needs, or returns nil when it
 // changes no record and not the policy.
 func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*verifyJob, error) {
+	return r.prepareSome(ctx, h, rules, false)
+}
+
+// prepareSome is prepare, reading only the commit's changes of people and
+// the policy when registryOnly is set (what the rules after it depend on).
+func (r *Repo) prepareSome(ctx context.Context, h plumbing.Hash, rules *Rules, registryOnly bool) (*verifyJob, error) {
 	nd := r.Indexed(h)
 	merge := len(nd.Parents) > 1
 	judged := func(gitobj.Change) bool { return true }
@@ -386,6 +393,23 @@ func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*ver
 		}
 	}
 	dir := rules.Dir
+	var leadID, leadPath string
+	if registryOnly {
+		all := judged
+		for i, c := range append(slices.Clone(nd.Changes), undone...) {
+			if _, id, ok := recordFile(dir, c.Path); ok && (i >= len(nd.Changes) || all(c)) && (leadPath == "" || c.Path < leadPath) {
+				leadID, leadPath = id, c.Path
+			}
+		}
+		judged = func(c gitobj.Change) bool {
+			k, _, ok := recordFile(dir, c.Path)
+			return all(c) && (c.Path == rules.PolicyPath || ok && k == record.Person)
+		}
+		undone = slices.DeleteFunc(undone, func(c gitobj.Change) bool {
+			k, _, ok := recordFile(dir, c.Path)
+			return c.Path != rules.PolicyPath && !(ok && k == record.Person)
+		})
+	}
 	policy, any, people := false, false, false
 	var policyChange *gitobj.Change
 	note := func(c gitobj.Change) {
@@ -412,6 +436,9 @@ func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*ver
 		return nil, nil
 	}
 	j := &verifyJob{rules: rules, policy: policy, merge: merge, registry: policy || people, policyChange: policyChange}
+	if registryOnly && leadPath != "" {
+		j.leadID, j.leadPath = leadID, leadPath
+	}
 	if j.fcs, err = r.recordChanges(nd, dir, judged); err != nil {
 		return nil, err
 	}
@@ -722,6 +749,20 @@ func (r *Repo) keptForbidden(ctx context.Context, j *verifyJob) ([]Violation, er
 	return out, nil
 }
 
+// lead is the record (id and path) a violation of the commit as a whole
+// is reported on: the first of its judged records (fcs, sorted), or the
+// policy. A job that reads only the registry (registryOnly) says which
+// record that is among all of the commit's.
+func (j *verifyJob) lead(fcs []*fileChange) (id, path string) {
+	if j.leadPath != "" {
+		return j.leadID, j.leadPath
+	}
+	if len(fcs) > 0 {
+		return fcs[0].id, fcs[0].Path
+	}
+	return "", j.rules.PolicyPath
+}
+
 // judge replays the commit against its rules.
 func (j *verifyJob) judge() []Violation {
 	pairRenames(j.fcs)
@@ -755,25 +796,19 @@ func (j *verifyJob) judge() []Violation {
 		out = append(out, v)
 	}
 	if len(j.stray) > 0 {
-		id, path := "", j.rules.PolicyPath
-		if len(fcs) > 0 {
-			id, path = fcs[0].id, fcs[0].Path
-		}
+		id, path := j.lead(fcs)
 		msg, text := i18n.Both("commit carries a parent line after its other headers (%s); git and the forge ignore it and judge the commit as having %s, and so does verify", strings.Join(j.stray, ", "), parentsText(j.parents))
 		add(RuleCommitHeader, id, path, msg, text, nil, "")
 	}
 	if !j.after.IsZero() {
-		id, path := "", j.rules.PolicyPath
-		if len(fcs) > 0 {
-			id, path = fcs[0].id, fcs[0].Path
-		}
+		id, path := j.lead(fcs)
 		msg, text := i18n.Both("commit is dated %s, before its parent's %s: a commit is made after its parents, so its date (and every stamp checked against it) was set back by hand", j.when.Format(time.RFC3339), j.after.Format(time.RFC3339))
 		add(RuleCommitDate, id, path, msg, text, nil, "")
 	}
 	if p := j.problem; p != nil {
-		id, path, what := "", j.rules.PolicyPath, any(i18n.P("the policy"))
+		id, path := j.lead(fcs)
+		what := any(i18n.P("the policy"))
 		if len(fcs) > 0 {
-			id, path = fcs[0].id, fcs[0].Path
 			what = changedList(fcs)
 		}
 		wen, wloc := i18n.Texts(i18n.P(" (the commit changes %s)", what))

@@ -46,16 +46,19 @@ policy's records folder needs every record moved in the same commit, by the
 director or leadership (records-folder). A commit dated more than an hour
 before one of its parents, or more than an hour after the check, is named
 (commit-date), and so is a submodule or symbolic link in the records folder
-or at the policy (file-type), an edit of a person that keeps another
-commit's forbidden change of them (forbidden-kept), and, under
+or at the policy (file-type), an edit of a person or the policy that keeps
+another commit's forbidden change of it (forbidden-kept), and, under
 policy_changes: leadership, the policy changed by anyone but leadership.
 
 REVISION-RANGE is BASE..HEAD (the pull-request check: every commit of the
-branch is judged by the people, roles, keys and policy of BASE, never of the
-branch under review), or one revision (all its history), by default HEAD:
-then each commit is judged by the rules of its parent, and the root commit
-by its own registry, its records as creations. A repository that imported
-earlier records verifies from the import on: opsbook verify IMPORT..HEAD.
+branch is judged by the people, roles, keys and policy of BASE as BASE's
+history leaves them, never of the branch under review: a forbidden change
+that reached BASE anyway stays without effect), or one revision (all its
+history), by default HEAD: then each commit is judged by the rules of its
+parent, and the root commit (or, when the records came later, the commit
+that brings the first people) by its own registry, its records as
+creations. A repository that imported earlier records verifies from the
+import on: opsbook verify IMPORT..HEAD.
 --rules-from parent judges a range by each commit's parent instead (for a
 long stretch of history in which people joined).
 
