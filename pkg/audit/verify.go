@@ -354,8 +354,8 @@ type verifyJob struct {
 	// leadID and leadPath: see lead (set for a job that reads only the
 	// registry).
 	leadID, leadPath string
-	done     []Violation // judged already
-	judged   bool
+	done             []Violation // judged already
+	judged           bool
 	// when is the commit's time; records, for a commit that changes plans
 	// or projects, its projects and plans (the workflow's order checks).
 	when    time.Time

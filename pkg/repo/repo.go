@@ -53,6 +53,9 @@ type Repo struct {
 	// (rules.Context.KindIDs): a repository holding part of it (LoadAround)
 	// suggests for a missing reference what the whole one does.
 	kindIDs func(record.Kind) []string
+	// LeftAtClose, when set, is given to the rules validate runs
+	// (rules.Context.LeftAtClose).
+	LeftAtClose func(prj *record.Record) ([]string, bool)
 }
 
 // Open finds the repository from dir and loads it.
@@ -257,7 +260,7 @@ func (r *Repo) ErrorsOfSeen(now time.Time, paths map[string]bool, h *rules.Horiz
 		}
 		return attach.Stat(r.Root, rel)
 	}
-	c := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Stat: stat, Errors: true, Horizon: h,
+	c := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Stat: stat, Errors: true, Horizon: h, LeftAtClose: r.LeftAtClose,
 		Sum: func(rel string) (string, error) { seen.Store(rel, true); return attach.Sum(r.Root, rel) },
 		Head: func(rel string) ([]byte, error) {
 			seen.Store(rel, true)
@@ -294,7 +297,7 @@ func (r *Repo) validate(now time.Time, h *rules.Horizon, collect, unplaced bool,
 		}
 		return seen.stat(rel, func(rel string) attach.State { return attach.Stat(r.Root, rel) })
 	}
-	c := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Stat: stat, Horizon: h, Keep: keep, Only: only, KindIDs: r.kindIDs, Unplaced: unplaced}
+	c := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Stat: stat, Horizon: h, Keep: keep, Only: only, KindIDs: r.kindIDs, Unplaced: unplaced, LeftAtClose: r.LeftAtClose}
 	var summed sync.Map
 	if collect {
 		c.Sum = func(rel string) (string, error) {
