@@ -57,8 +57,15 @@ func nodeLeaves(root *yaml.Node) []leaf {
 			if len(n.Content) == 0 {
 				out = append(out, leaf{path: path, text: "{}", line: n.Line, col: n.Column})
 			}
+			seen := map[string]bool{}
 			for i := 0; i+1 < len(n.Content); i += 2 {
-				walk(n.Content[i+1], join(path, n.Content[i].Value))
+				// a key written twice counts once, the first, as the
+				// policy's reader takes it (a record with one is
+				// unreadable)
+				if k := n.Content[i].Value; !seen[k] {
+					seen[k] = true
+					walk(n.Content[i+1], join(path, k))
+				}
 			}
 		case yaml.SequenceNode:
 			if len(n.Content) == 0 {

@@ -78,3 +78,25 @@ func TestVerifyDirectorKeepsSpecialistsPolicyChange(t *testing.T) {
 		}
 	}
 }
+
+// A key written twice in the policy counts as the policy's reader takes
+// it, the first: the director's forbidden change written as a second
+// approval_limits before the first is the change, and leadership's later
+// edit that keeps it is named.
+func TestVerifyKeptPolicyChangeWithKeyTwice(t *testing.T) {
+	tr := newTestRepo(t)
+	pol := defaultPolicy + "policy_changes: leadership\n"
+	tr.people(pol + "approval_limits: {manager: 5000.00}\n")
+	tr.commit("wang.fang", "import")
+	tr.write(expensePath("EXP-2026-0001"), expense("EXP-2026-0001", "draft", "li.wei", "8000.00"))
+	tr.commit("li.wei", "a claim")
+	tr.edit(expensePath("EXP-2026-0001"), "status: draft", "status: submitted")
+	tr.commit("li.wei", "submit")
+	tr.write(".opsbook.yaml", pol+"approval_limits: {manager: 9000.00}\napproval_limits: {manager: 5000.00}\n")
+	lift := tr.commit("wang.fang", "raise the managers' limit alone, hidden")
+	tr.write(".opsbook.yaml", pol+"approval_limits: {manager: 9000.00}\napproval_limits: {manager: 5000.00}\ncheck_interval_days: 14\n")
+	kept := tr.commit("huang.jianguo", "check every two weeks")
+	tr.edit(expensePath("EXP-2026-0001"), "status: submitted", "status: approved")
+	use := tr.commit("zhang.min", "approve")
+	wantViolations(t, tr.verify(""), short(lift)+" people-policy ", short(kept)+" forbidden-kept ", short(use)+" approval-limit EXP-2026-0001")
+}

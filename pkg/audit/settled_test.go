@@ -111,3 +111,39 @@ func TestVerifyRangeBaseFoundedByImport(t *testing.T) {
 	wantViolations(t, rep, short(use)+" move-role EXP-2026-0002")
 	_ = gone
 }
+
+// A branch whose first parents lead to a root of its author's making (a
+// registry where mallory is the director), merged with BASE, founds
+// nothing, by BASE's rules or by each commit's parent: the root it brings
+// is judged by BASE's root's registry.
+func TestVerifyRangeForgedRootFoundsNothing(t *testing.T) {
+	tr := newTestRepo(t)
+	tr.people(defaultPolicy)
+	tr.write(expensePath("EXP-2026-0001"), expense("EXP-2026-0001", "submitted", "li.wei", "300.00"))
+	base := tr.commit("wang.fang", "import")
+	tr.git("checkout", "-q", "--orphan", "forged")
+	tr.write("records/people/mallory.yaml", person("mallory", "director", "", "", ""))
+	tr.commit("mallory", "a department of my own")
+	tr.edit(expensePath("EXP-2026-0001"), "status: submitted", "status: approved")
+	approve := tr.commit("mallory", "approve")
+	tr.git("checkout", "-q", "main")
+	tree := tr.git("rev-parse", approve+"^{tree}")
+	head := tr.gitEnv([]string{"GIT_AUTHOR_NAME=mallory", "GIT_AUTHOR_EMAIL=mallory@example.com", "GIT_COMMITTER_NAME=mallory", "GIT_COMMITTER_EMAIL=mallory@example.com",
+		"GIT_AUTHOR_DATE=2026-03-03T09:00:00+08:00", "GIT_COMMITTER_DATE=2026-03-03T09:00:00+08:00"},
+		"commit-tree", tree, "-p", approve, "-p", base, "-m", "merge main")
+	for _, from := range []string{RulesFromBase, RulesFromParent} {
+		rep, err := tr.open().Verify(t.Context(), VerifyOptions{Range: base + ".." + head, RulesFrom: from})
+		if err != nil {
+			t.Fatal(err)
+		}
+		named := false
+		for _, v := range rep.Violations {
+			if v.Commit == approve && v.Record == "EXP-2026-0001" {
+				named = true
+			}
+		}
+		if !named {
+			t.Errorf("rules from %s: the approval on the forged root is not named: %v", from, violationList(rep))
+		}
+	}
+}

@@ -204,10 +204,11 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 			return nil, err
 		}
 	}
-	r.anchor(rep.Head)
-	if baseRev != "" {
-		r.chain = nil // no commit of a range founds the department
+	if baseRev == "" {
+		r.anchor(rep.Head)
 	}
+	// (over a range, BASE's root stays the department's: no commit of the
+	// range founds it, and a root the range brings is judged by BASE's)
 	excluded := map[plumbing.Hash]bool{}
 	if baseRev != "" {
 		for _, h := range r.ancestors(rep.Base) {
