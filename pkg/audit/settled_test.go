@@ -27,9 +27,14 @@ func TestVerifyRangeBaseSelfGrantOnMain(t *testing.T) {
 	use := tr.commit("li.wei", "approve")
 	tr.edit("records/people/li.wei.yaml", "emails: [li.wei@example.com]", "emails: [li.wei@example.com, wei.li@example.com]")
 	kept := tr.commit("wang.fang", "a second email")
-	wantViolations(t, tr.verify(base+"..HEAD"), short(use)+" move-role EXP-2026-0001", short(kept)+" forbidden-kept li.wei")
+	rep := tr.verify(base + "..HEAD")
+	wantViolations(t, rep, short(use)+" move-role EXP-2026-0001", short(kept)+" forbidden-kept li.wei")
+	if len(rep.Withheld) != 1 || rep.Withheld[0] != (Withheld{Path: "records/people/li.wei.yaml", Commit: grant}) {
+		t.Errorf("withheld %v, want li.wei's file by %s", rep.Withheld, grant[:7])
+	}
 	// and so by each commit's parent
-	rep, err := tr.open().Verify(t.Context(), VerifyOptions{Range: base + "..HEAD", RulesFrom: RulesFromParent})
+	var err error
+	rep, err = tr.open().Verify(t.Context(), VerifyOptions{Range: base + "..HEAD", RulesFrom: RulesFromParent})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +52,11 @@ func TestVerifyRangeBaseSelfGrantOnMain(t *testing.T) {
 	tr.git("checkout", "-q", "-b", "pr2")
 	tr.edit(expensePath("EXP-2026-0001"), "status: submitted", "status: approved")
 	tr.commit("li.wei", "approve")
-	wantViolations(t, tr.verify(base+"..HEAD"))
+	rep = tr.verify(base + "..HEAD")
+	wantViolations(t, rep)
+	if len(rep.Withheld) != 0 {
+		t.Errorf("withheld %v after the grant was undone", rep.Withheld)
+	}
 }
 
 // A limit the director raised alone under policy_changes: leadership, on

@@ -119,6 +119,16 @@ type Report struct {
 	RulesFrom  string
 	Commits    int // commits in the range
 	Violations []Violation
+	// Withheld are the files BASE holds with a forbidden change of its
+	// history that never took effect: BASE's rules leave it out.
+	Withheld []Withheld
+}
+
+// Withheld is a person file or the policy that BASE holds as a forbidden
+// commit of its history left it.
+type Withheld struct {
+	Path   string `json:"path"`
+	Commit string `json:"commit"` // the forbidden commit (full hash)
 }
 
 // ParseRange splits a revision range as git does: "A..B", "A.." (A..HEAD),
@@ -225,6 +235,11 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 			return nil, err
 		}
 		if baseRules, err = r.rulesWithout(t, r.rejected); err != nil {
+			return nil, err
+		}
+	}
+	if baseRev != "" {
+		if rep.Withheld, err = r.withheld(rep.Base); err != nil {
 			return nil, err
 		}
 	}
@@ -561,9 +576,30 @@ func (r *Repo) reject(j *verifyJob) error {
 // launder a self-granted role.
 func (r *Repo) rejection(path string, old, bad, h plumbing.Hash) rejected {
 	if prev, ok := r.rejected[path]; ok && prev.bad == old {
-		return rejected{bad: bad, prev: prev.prev, forbidden: prev.forbidden}
+		return rejected{bad: bad, prev: prev.prev, forbidden: prev.forbidden, by: h}
 	}
-	return rejected{bad: bad, prev: old}
+	return rejected{bad: bad, prev: old, by: h}
+}
+
+// withheld lists the files commit h holds as a forbidden change left them
+// (r.rejected), by path.
+func (r *Repo) withheld(h plumbing.Hash) ([]Withheld, error) {
+	t, err := r.TreeOf(h)
+	if err != nil {
+		return nil, err
+	}
+	var out []Withheld
+	for p, rj := range r.rejected {
+		b, err := r.BlobAt(t, p)
+		if err != nil {
+			return nil, err
+		}
+		if b == rj.bad {
+			out = append(out, Withheld{Path: strings.TrimPrefix(p, r.Prefix()), Commit: rj.by.String()})
+		}
+	}
+	slices.SortFunc(out, func(a, b Withheld) int { return strings.Compare(a.Path, b.Path) })
+	return out, nil
 }
 
 // rejectFile remembers the forbidden change of a person file or the policy

@@ -106,6 +106,8 @@ func newVerifyCmd(g *global) *cobra.Command {
 type verifyJSON struct {
 	Commits    int               `json:"commits"`
 	Violations []audit.Violation `json:"violations"`
+	// Withheld: BASE's files whose forbidden change never took effect
+	Withheld []audit.Withheld `json:"withheld,omitempty"`
 }
 
 func runVerify(ctx context.Context, o *verifyOpts) error {
@@ -141,7 +143,7 @@ func runVerify(ctx context.Context, o *verifyOpts) error {
 	}
 	switch format {
 	case render.JSON:
-		err = render.WriteJSON(o.io.Out, verifyJSON{rep.Commits, vs})
+		err = render.WriteJSON(o.io.Out, verifyJSON{rep.Commits, vs, rep.Withheld})
 	case render.GitHub:
 		err = render.WriteGitHub(o.io.Out, violationDiags(vs))
 	default:
@@ -149,6 +151,9 @@ func runVerify(ctx context.Context, o *verifyOpts) error {
 	}
 	if err != nil {
 		return err
+	}
+	for _, w := range rep.Withheld {
+		fmt.Fprintln(o.io.Err, i18n.Sprintf("note: BASE's %s holds a forbidden change (commit %s) that never took effect: BASE's rules leave it out", w.Path, w.Commit[:8]))
 	}
 	fmt.Fprintln(o.io.Err, verifySummary(rep))
 	if len(vs) > 0 {
