@@ -1,7 +1,10 @@
 package audit
 
 import (
+	"strings"
+
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -23,11 +26,23 @@ import (
 //     held with every item of both, in each side's order and nothing else,
 //     while the record is in the same state on both sides, is held.
 //
+//
+// People and the policy are never resolved so: what a forbidden change of
+// them left in a file is tracked by the file's versions (see
+// keptForbidden), and a merge that joins it with an allowed change, or
+// drops an allowed change for it, is judged as its actor's, as before.
+//
 // The state (status) is never one of them: a move on one side (a payment)
 // that the merge does not hold is named, whatever the other side did. And
 // a merge that mixes the two sides' values of different fields both changed
 // is judged as before, as its actor's edit: an approval by one side with
 // an amount of the other is a claim nobody approved.
+
+// registryFile reports whether p may be a person file or is the policy
+// (as mayTouchRules tells them).
+func (r *Repo) registryFile(p string) bool {
+	return p == r.Prefix()+config.FileName || strings.Contains("/"+p, "/people/")
+}
 
 // versions are one record file as the merge base, the first parent
 // (ours), a side (theirs) and the merge hold it.

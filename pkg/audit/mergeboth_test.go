@@ -110,3 +110,31 @@ func TestVerifyMergeConflictResolutionsThatStayNamed(t *testing.T) {
 		t.Errorf("the approved claim with the branch's amount is not named: %v", violationList(rep))
 	}
 }
+
+// A person file is never resolved so: li.wei adds an email to herself on
+// main (forbidden), the director adds another on a branch, and the
+// director's merge that keeps both is judged as before, named for keeping
+// li.wei's change.
+func TestVerifyMergeOfPeopleIsJudgedAsBefore(t *testing.T) {
+	tr := newTestRepo(t)
+	tr.people(defaultPolicy)
+	base := tr.commit("wang.fang", "import")
+	const p = "records/people/li.wei.yaml"
+	tr.git("checkout", "-q", "-b", "side")
+	tr.edit(p, "emails: [li.wei@example.com]", "emails:\n  - li.wei@example.com\n  - wei.li@example.com")
+	tr.commit("wang.fang", "a second email")
+	tr.git("checkout", "-q", "main")
+	tr.edit(p, "emails: [li.wei@example.com]", "emails:\n  - li.wei@example.com\n  - mallory@example.org")
+	self := tr.commit("li.wei", "an email of my own")
+	tr.edit(p, "  - mallory@example.org", "  - mallory@example.org\n  - wei.li@example.com")
+	m := tr.forge("wang.fang", "merge, both emails", self, "side")
+	wantViolations(t, tr.verify(base+"..HEAD"), short(self)+" people-policy li.wei", short(m)+" forbidden-kept li.wei")
+	wantViolations(t, tr.verify(""), short(self)+" people-policy li.wei", short(m)+" forbidden-kept li.wei")
+
+	// the other way round: main merged into the branch, li.wei's change
+	// in the merge's second parent
+	tr.git("checkout", "-q", "side")
+	tr.edit(p, "  - wei.li@example.com", "  - mallory@example.org\n  - wei.li@example.com")
+	into := tr.forge("wang.fang", "merge main, both emails", tr.git("rev-parse", "side"), self)
+	wantViolations(t, tr.verify(""), short(self)+" people-policy li.wei", short(into)+" forbidden-kept li.wei")
+}

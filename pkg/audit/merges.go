@@ -90,7 +90,7 @@ func (r *Repo) mergeJudgement(nd *gitobj.Node) (own map[string]bool, undone []gi
 					return nil, nil, err
 				}
 			}
-			if !explained && !c.Old.IsZero() && !c.New.IsZero() && !c.Others[k].IsZero() {
+			if !explained && !c.Old.IsZero() && !c.New.IsZero() && !c.Others[k].IsZero() && !r.registryFile(c.Path) {
 				// a resolution of conflicts with this side (mergeboth.go)
 				vs, ok, err := r.readVersions(s, c.Path, c.Old, c.Others[k], c.New)
 				if err != nil {
@@ -364,6 +364,9 @@ func (r *Repo) sideKept(s mergeSide, p string, v, mine plumbing.Hash, sources, t
 		// each field the side changed that the merge does not hold was
 		// changed by the first parent's side too, whose value the merge
 		// holds, or is a list both sides added to
+		if r.registryFile(p) {
+			return false, nil
+		}
 		ours, err := r.BlobAt(p1tree, p)
 		if err != nil || ours.IsZero() {
 			return false, err

@@ -544,41 +544,56 @@ func (r *Repo) reject(j *verifyJob) error {
 			continue
 		}
 		if fatal || bad[fc.Path] {
-			if err := r.rejectFile(fc.Path, fc.Old, fc.New, j.hash, fatal || own[fc.Path]); err != nil {
+			if err := r.rejectFile(fc.Path, fc.Change, j.hash, fatal || own[fc.Path]); err != nil {
 				return err
 			}
 		} else {
-			// an accepted change of the file: the tree's content rules
-			// again, even one that comes back to a forbidden content
-			// (leadership making the change a director was refused)
-			delete(r.rejected, fc.Path)
+			r.accept(fc.Path, fc.Change)
 		}
 	}
-	if pp := j.rules.PolicyPath; j.policy && (fatal || bad[pp]) {
-		c := j.policyChange
-		if c == nil {
-			c = j.undonePolicy
+	pp := j.rules.PolicyPath
+	c := j.policyChange
+	if c == nil {
+		c = j.undonePolicy
+	}
+	if c != nil && (fatal || bad[pp]) {
+		if err := r.rejectFile(pp, *c, j.hash, fatal || own[pp]); err != nil {
+			return err
 		}
-		if c != nil {
-			if err := r.rejectFile(pp, c.Old, c.New, j.hash, fatal || own[pp]); err != nil {
-				return err
-			}
-		}
-	} else if j.policy {
-		delete(r.rejected, pp)
+	} else if c != nil {
+		r.accept(pp, *c)
 	}
 	return nil
 }
 
-// rejection is the forbidden change of path from old to bad by commit h.
-// When it builds on an earlier forbidden change (old is that one's
-// content), the rules stay those before the first, so a second edit cannot
-// launder a self-granted role.
-func (r *Repo) rejection(path string, old, bad, h plumbing.Hash) rejected {
-	if prev, ok := r.rejected[path]; ok && prev.bad == old {
-		return rejected{bad: bad, prev: prev.prev, forbidden: prev.forbidden, by: h}
+// accept records an accepted change c of a person file or the policy
+// (path): built on a forbidden content the file held (from it, or, for a
+// merge, with it in another parent), or back to it, the tree's content
+// rules again, even one that comes back to a forbidden content (leadership
+// making the change a director was refused). An accepted change on
+// another branch leaves the forbidden content without effect where a tree
+// still holds it (a merge that brings it back is judged as built on it).
+func (r *Repo) accept(path string, c gitobj.Change) {
+	if rj, ok := r.rejected[path]; ok && (builtOn(c, rj.bad) || c.New == rj.bad) {
+		delete(r.rejected, path)
 	}
-	return rejected{bad: bad, prev: old, by: h}
+}
+
+// builtOn reports whether change c was made from blob b: its parent's
+// version, or, for a merge, another parent's.
+func builtOn(c gitobj.Change, b plumbing.Hash) bool {
+	return c.Old == b || slices.Contains(c.Others, b)
+}
+
+// rejection is the forbidden change c of path by commit h. When it builds
+// on an earlier forbidden change (made from that one's content, or a merge
+// with it in another parent), the rules stay those before the first, so a
+// second edit cannot launder a self-granted role.
+func (r *Repo) rejection(path string, c gitobj.Change, h plumbing.Hash) rejected {
+	if prev, ok := r.rejected[path]; ok && builtOn(c, prev.bad) {
+		return rejected{bad: c.New, prev: prev.prev, forbidden: prev.forbidden, by: h}
+	}
+	return rejected{bad: c.New, prev: c.Old, by: h}
 }
 
 // withheld lists the files commit h holds as a forbidden change left them
@@ -602,15 +617,16 @@ func (r *Repo) withheld(h plumbing.Hash) ([]Withheld, error) {
 	return out, nil
 }
 
-// rejectFile remembers the forbidden change of a person file or the policy
-// (path) from blob old to blob bad by commit h, and the values it leaves
+// rejectFile remembers the forbidden change c of a person file or the
+// policy (path) by commit h, and the values it leaves
 // that forbidden commits made: those the file kept (the commit is named
 // only for keeping them, RuleForbiddenKept, when own is false), and, for a
 // change forbidden of its own (own), the values it changed away from the
 // last accepted content.
-func (r *Repo) rejectFile(path string, old, bad, h plumbing.Hash, own bool) error {
-	rj := r.rejection(path, old, bad, h)
-	now, err := r.leavesAt(path, bad)
+func (r *Repo) rejectFile(path string, c gitobj.Change, h plumbing.Hash, own bool) error {
+	old := c.Old
+	rj := r.rejection(path, c, h)
+	now, err := r.leavesAt(path, c.New)
 	if err != nil {
 		return err
 	}
@@ -723,14 +739,15 @@ func (r *Repo) keptForbidden(ctx context.Context, j *verifyJob) ([]Violation, er
 		named[v.Path] = true
 	}
 	var out []Violation
-	check := func(id, path string, old, now plumbing.Hash) error {
-		if old.IsZero() || now.IsZero() || named[path] {
+	check := func(id, path string, c gitobj.Change) error {
+		if c.Old.IsZero() || c.New.IsZero() || named[path] {
 			return nil
 		}
 		rj, ok := r.rejected[path]
-		if !ok || rj.bad != old || len(rj.forbidden) == 0 {
+		if !ok || !builtOn(c, rj.bad) || len(rj.forbidden) == 0 {
 			return nil
 		}
+		now := c.New
 		after, err := r.leavesAt(path, now)
 		if err != nil {
 			return err
@@ -774,12 +791,12 @@ func (r *Repo) keptForbidden(ctx context.Context, j *verifyJob) ([]Violation, er
 		if !fc.judged || fc.undone || fc.kind != record.Person || fc.after == nil || fc.badAfter {
 			continue
 		}
-		if err := check(fc.id, fc.Path, fc.Old, fc.New); err != nil {
+		if err := check(fc.id, fc.Path, fc.Change); err != nil {
 			return nil, err
 		}
 	}
 	if c := j.policyChange; c != nil {
-		if err := check("", c.Path, c.Old, c.New); err != nil {
+		if err := check("", c.Path, *c); err != nil {
 			return nil, err
 		}
 	}
