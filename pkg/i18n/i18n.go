@@ -308,6 +308,32 @@ func FromEnv(getenv func(string) string) (language.Tag, bool) {
 	return English, false
 }
 
+// KeyOfTerm finds the value whose Chinese word in the glossary group is
+// word ("已提交" in state: submitted), for a value typed in Chinese where
+// the files' spelling is meant.
+func KeyOfTerm(group, word string) (string, bool) {
+	termsOnce.Do(func() {
+		cat, err := Catalog()
+		if err != nil {
+			return
+		}
+		byWord := map[string]string{}
+		for k, v := range cat["terms"] {
+			if g, key, ok := strings.Cut(k, "."); ok {
+				byWord[v+"\x00"+g] = key
+			}
+		}
+		termsByWord = byWord
+	})
+	k, ok := termsByWord[strings.TrimSpace(word)+"\x00"+group]
+	return k, ok
+}
+
+var (
+	termsOnce   sync.Once
+	termsByWord map[string]string // Chinese word NUL group → key
+)
+
 // Catalog returns the Chinese catalog as files hold it: file name (without
 // the language and extension) → key → translation. Tests use it to check
 // the catalog against the code.
