@@ -418,7 +418,7 @@ var termOfField = map[string]string{
 	"type": "type", "hold.from": "state", "decision.sanction": "sanction",
 	"findings.area": "area", "recommendations.decision": "decision",
 	"measurements.source": "source", "feasibility.conclusion": "conclusion", "roles": "role",
-	"satisfaction": "satisfaction",
+	"satisfaction": "satisfaction", "receipt_status": "receipt_status",
 }
 
 // termGroup is the group of terms the values of the field at path belong
