@@ -158,7 +158,7 @@ func (o *inboxOpts) inbox(ctx context.Context, now time.Time) (*inbox.Inbox, err
 	}
 	start := time.Now()
 	beforePass()
-	_, r, err := o.load(ctx)
+	r, err := o.openListed(ctx, found)
 	if err != nil {
 		return nil, err
 	}

@@ -319,6 +319,14 @@ func (g *global) open(ctx context.Context) (*repo.Repo, error) {
 	return g.openWith(ctx, repo.Options{})
 }
 
+// openListed is open for a command that looked for its memo with the
+// refreshed index (found.d) and found none: the department is read as
+// that index lists it, without listing and statting it again
+// (repo.Options.Listed), so what is read is what found.fp names.
+func (g *global) openListed(ctx context.Context, found memoFound) (*repo.Repo, error) {
+	return g.openWith(ctx, repo.Options{Listed: found.d})
+}
+
 func (g *global) openWith(ctx context.Context, o repo.Options) (*repo.Repo, error) {
 	o.NoCache = g.noCache
 	if g.io.ErrTTY && g.output != "json" {

@@ -118,7 +118,7 @@ func (o *summaryOpts) summary(ctx context.Context, now time.Time) (*report.Summa
 		return s, nil
 	}
 	beforePass()
-	_, r, err := o.load(ctx)
+	r, err := o.openListed(ctx, found)
 	if err != nil {
 		return nil, err
 	}

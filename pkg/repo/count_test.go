@@ -2,9 +2,11 @@ package repo
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -169,5 +171,81 @@ func TestLoadFingerprintIsTheIndexs(t *testing.T) {
 	third, idx, lok, iok := fps()
 	if !lok || !iok || third != idx || third == second {
 		t.Errorf("a file that is no record: load %q (%v), index %q (%v)", third, lok, idx, iok)
+	}
+}
+
+// TestLoadListed holds a load given the refreshed index (Options.Listed)
+// to a load that lists and stats the department itself: the same
+// records, diagnostics and fingerprint, a broken file and files changed
+// since the cache was written among them; and shows it reads the files
+// as the index saw them (a file changed after the refresh is read as it
+// was, so what is read is what the index's fingerprint names), unless
+// the records folder is not the index's.
+func TestLoadListed(t *testing.T) {
+	ctx := context.Background()
+	dir := sampleCopy(t, 300)
+	trustAll(t)
+	bad := filepath.Join(dir, "records/expenses/2026/EXP-2026-9999.yaml")
+	if err := os.WriteFile(bad, []byte("kind: expense\nid: EXP-2026-9999\ndate: 2026-13-01\namount: 1.005\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(ctx, dir); err != nil { // the cache
+		t.Fatal(err)
+	}
+	claim := filepath.Join(dir, "records/expenses/2025/EXP-2025-0001.yaml")
+	data, err := os.ReadFile(claim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(claim, append(data, "# changed\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := OpenIndexed(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp, _ := d.Fingerprint()
+	listed := load(t, dir, Options{Listed: d})
+	same(t, "listed", listed, load(t, dir, Options{}))
+	r, err := LoadWith(ctx, dir, Options{Listed: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := r.Fingerprint(); !ok || got != fp {
+		t.Errorf("listed load's fingerprint %q (%v), the index's %q", got, ok, fp)
+	}
+	// A file the cache holds as the index saw it, changed after the
+	// refresh, is taken from the cache: its stat data are not taken again.
+	// (One the cache does not hold so is read as it is now, as a load of
+	// its own reads it.)
+	other := filepath.Join(dir, "records/expenses/2025/EXP-2025-0002.yaml")
+	odata, err := os.ReadFile(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(other, append(odata, "note: later\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err = LoadWith(ctx, dir, Options{Listed: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Set.Get("EXP-2025-0002").Str("note"); got != "" {
+		t.Errorf("a listed load statted a file the index had just statted (note %q)", got)
+	}
+	if got, _ := r.Fingerprint(); got != fp {
+		t.Errorf("listed load's fingerprint %q after a later change, the index's %q", got, fp)
+	}
+	if got := load(t, dir, Options{}).data["records/expenses/2025/EXP-2025-0002.yaml"]; got == nil || !strings.Contains(fmt.Sprint(got), "later") {
+		t.Errorf("a load of its own did not read the change")
+	}
+	// an index of another records folder is not taken
+	d.Policy.Records = "elsewhere"
+	r, err = LoadWith(ctx, dir, Options{Listed: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Set.Get("EXP-2025-0002").Str("note"); got != "later" {
+		t.Errorf("an index of another records folder was taken (note %q)", got)
 	}
 }

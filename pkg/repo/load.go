@@ -18,6 +18,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/i18n"
+	"github.com/opsbook/opsbook/pkg/index"
 	"github.com/opsbook/opsbook/pkg/progress"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/schema"
@@ -47,6 +48,20 @@ type Options struct {
 	// kind), and Diags may lack schema diagnostics. Files parsed for the
 	// cache are always checked in full, so the cache stays complete.
 	RecordsOnly bool
+	// Listed, when set, is the department's index as refreshed a moment
+	// ago (OpenIndexed's, which refuses a listing with hazards): its
+	// entries' paths are the files read, as a walk would find them, and a
+	// file whose entry has the content hash of its cache entry is taken
+	// from the cache without its stat data being taken again (the refresh
+	// took them). A command that looked for a memo with the index and
+	// found none reads the department without listing and statting it a
+	// second time; a file whose cache entry has another hash is read as
+	// it is now, as without Listed (a file changed since the refresh then
+	// makes the fingerprint of what was read differ from the index's, as
+	// it would). Ignored with Kinds, NoCache, another records folder than
+	// the policy's, or files in it that are no record (which the walk
+	// warns of).
+	Listed *Indexed
 }
 
 // OpenWith is Open with options.
@@ -92,14 +107,21 @@ func LoadWith(ctx context.Context, root string, o Options) (*Repo, error) {
 		}
 	}
 	var files []string
+	var listed []*index.Entry
 	var wds []diag.Diagnostic
-	if len(o.Kinds) > 0 {
+	if d := o.Listed; d != nil && len(o.Kinds) == 0 && opened != nil && d.Policy.Records == pol.Records && len(d.Stats.Strays) == 0 {
+		listed = d.Index.Entries
+		files = make([]string, len(listed))
+		for i, e := range listed {
+			files[i] = e.Path
+		}
+	} else if len(o.Kinds) > 0 {
 		files, wds, err = record.WalkKinds(root, pol.Records, o.Kinds)
 	} else {
 		files, wds, err = record.Walk(root, pol.Records)
 	}
 	tr("walk")
-	l := &loader{root: root, dir: pol.Records, sch: sch, start: start, files: files, noSchema: o.RecordsOnly}
+	l := &loader{root: root, dir: pol.Records, sch: sch, start: start, files: files, listed: listed, noSchema: o.RecordsOnly}
 	if opened != nil {
 		l.cache = <-opened
 		l.old = l.cache.Match(files)
@@ -222,7 +244,8 @@ type loader struct {
 	sch       *schema.Set
 	start     time.Time
 	files     []string
-	noSchema  bool // skip schema checks of files parsed but not cached
+	listed    []*index.Entry // Options.Listed's entry of each file, or nil
+	noSchema  bool           // skip schema checks of files parsed but not cached
 	rd        *reader
 	cache     *cache.Cache
 	old       []*cache.Entry // the cache's entry of each file, or nil
@@ -264,6 +287,10 @@ func (l *loader) run(ctx context.Context, report func(done, total int)) error {
 					var old *cache.Entry
 					if l.old != nil {
 						old = l.old[j]
+					}
+					if l.listed != nil && old != nil && l.listed[j].Hash == old.Hash {
+						l.results[j] = l.fromIndex(l.listed[j], old)
+						continue
 					}
 					l.results[j] = l.file(c, l.files[j], old, &buf)
 				}
@@ -344,6 +371,21 @@ func (l *loader) file(c *cursor, rel string, old *cache.Entry, buf *[]byte) resu
 		e.Data, e.Dropped, e.Src = rec.Data, rec.Dropped, rec.Source()
 	}
 	return result{rec: rec, diags: ds, entry: e}
+}
+
+// fromIndex is the cache's entry of a file whose refreshed index entry
+// e has the entry's content: the index took its stat data a moment ago,
+// and the entry kept carries them.
+func (l *loader) fromIndex(e *index.Entry, old *cache.Entry) result {
+	if old.Stat == e.Stat && old.Trusted == e.Trusted {
+		l.reused.Add(1)
+	} else {
+		c := *old
+		c.Stat, c.Trusted = e.Stat, e.Trusted
+		l.changed.Add(1)
+		old = &c
+	}
+	return result{rec: old.Record(), diags: old.Diags, entry: old}
 }
 
 // lstatPath is the portable lstat: stat data, and whether it is a regular

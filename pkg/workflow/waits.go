@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -133,6 +134,9 @@ func Awaiting(a Actor, rec *record.Record, env Env) (Option, Wait, bool) {
 			return Option{}, w, false
 		}
 	}
+	if !mayMakeAny(a, rec, w.Verbs, env) {
+		return Option{}, w, false
+	}
 	opts := Options(a, rec, env)
 	var found *Option
 	for _, verb := range w.Verbs {
@@ -163,6 +167,27 @@ func Awaiting(a Actor, rec *record.Record, env Env) (Option, Wait, bool) {
 		}
 	}
 	return *found, w, true
+}
+
+// mayMakeAny reports whether a's role or a party field naming a lets
+// them make one of the moves verbs names out of rec's state: when not,
+// none of Options' answers for them is allowed, and Awaiting says no
+// without asking (Options words a refusal for every move it lists, and
+// the inbox asks of every record of the department).
+func mayMakeAny(a Actor, rec *record.Record, verbs []string, env Env) bool {
+	if a.Handle == "" || !a.Active {
+		return false
+	}
+	t := env.table(rec.Kind)
+	if t == nil {
+		return false
+	}
+	for _, m := range t.open(rec) {
+		if slices.Contains(verbs, m.Verb) && mayMake(a, rec, m) {
+			return true
+		}
+	}
+	return false
 }
 
 // yearOf is a yearly record's year: its year field, else its id's

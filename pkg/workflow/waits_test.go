@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -151,5 +152,103 @@ func TestAwaitingLeavesOutMovesNobodyWaitsFor(t *testing.T) {
 				t.Errorf("%s %s: no move %v out of it", k, st, w.Verbs)
 			}
 		}
+	}
+}
+
+// awaitingByOptions is Awaiting as it was before mayMakeAny: every
+// option asked of Options, the first verb waited for that the table has
+// taken, then whether it is allowed and whether the named person may make
+// it instead.
+func awaitingByOptions(a Actor, rec *record.Record, env Env) (string, bool) {
+	w, ok := WaitOf(rec)
+	if !ok {
+		return "", false
+	}
+	today := env.Now.Format("2006-01-02")
+	if w.AfterDate != "" {
+		if d := rec.Str(w.AfterDate); len(d) < 10 || d[:10] > today {
+			return "", false
+		}
+	}
+	if w.AfterYear {
+		if y := yearOf(rec); y == 0 || strconv.Itoa(y) >= today[:4] {
+			return "", false
+		}
+	}
+	opts := Options(a, rec, env)
+	var found *Option
+	for _, verb := range w.Verbs {
+		for i := range opts {
+			if opts[i].Verb == verb {
+				found = &opts[i]
+				break
+			}
+		}
+		if found != nil {
+			break
+		}
+	}
+	if found == nil || !found.Allowed {
+		return "", false
+	}
+	if named := rec.Str(w.On); w.On != "" && named != "" && named != a.Handle {
+		if p, ok := env.People[named]; ok {
+			for _, o := range Options(p, rec, env) {
+				if o.Verb == found.Verb && o.Allowed {
+					return "", false
+				}
+			}
+		}
+	}
+	return found.Verb, true
+}
+
+// TestAwaitingAsOptionsSay holds Awaiting's shortcut (mayMakeAny: nobody
+// asked of Options who may make none of the moves waited for) to the
+// answers of asking Options every time: every kind and state that waits,
+// every party field naming each person or nobody, inquiries, holds and
+// amounts over and under the limits, each actor, two policies.
+func TestAwaitingAsOptionsSay(t *testing.T) {
+	now := time.Date(2026, 11, 26, 15, 0, 0, 0, time.UTC)
+	review := config.Default()
+	review.ExpenseReview = "director"
+	handles := []string{"", "li.wei", "zhang.min", "wang.fang", "qian.yu", "old.hand"}
+	parties := []string{"claimant", "owner", "author", "assignee", "appraiser", "employee", "organiser"}
+	actors := []Actor{director, manager, manager2, specialist, other, leadership, finance, retired, unknown}
+	n := 0
+	for kind, states := range waits {
+		for state := range states {
+			for i, h := range handles {
+				for j := range parties {
+					fields := map[string]string{"status": state, "year": "2025", "date": "2026-11-01",
+						"amount": []string{"100.00", "6240.00"}[(i+j)%2]}
+					for k, v := range map[string]string{parties[j]: h, parties[(j+i+1)%len(parties)]: handles[(i+j)%len(handles)]} {
+						if v != "" {
+							fields[k] = v
+						}
+					}
+					if j%3 == 0 {
+						fields["type"] = "inquiry"
+					}
+					rec := build(t, kind, "X-2026-0001", fields)
+					for _, pol := range []*config.Policy{nil, review} {
+						env := Env{Policy: pol, People: people, Now: now}
+						for _, a := range actors {
+							o, _, ok := Awaiting(a, rec, env)
+							verb, want := awaitingByOptions(a, rec, env)
+							if ok != want || ok && o.Verb != verb {
+								t.Errorf("%s %s (%v) as %s: Awaiting %q %v, Options say %q %v", kind, state, fields, a, o.Verb, ok, verb, want)
+							}
+							if ok {
+								n++
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no record waited on anyone: the comparison proves nothing")
 	}
 }
