@@ -318,9 +318,17 @@ func KeyOfTerm(group, word string) (string, bool) {
 			return
 		}
 		byWord := map[string]string{}
-		for k, v := range cat["terms"] {
+		keys := make([]string, 0, len(cat["terms"]))
+		for k := range cat["terms"] {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys) // two keys of one word: the first, every time
+		for _, k := range keys {
+			v := cat["terms"][k]
 			if g, key, ok := strings.Cut(k, "."); ok {
-				byWord[v+"\x00"+g] = key
+				if _, seen := byWord[v+"\x00"+g]; !seen {
+					byWord[v+"\x00"+g] = key
+				}
 			}
 		}
 		termsByWord = byWord

@@ -351,16 +351,27 @@ func (p *parser) checkWord(f Field, l *literal) error {
 	}
 	meant := ""
 	if group != "" {
-		if k, ok := i18n.KeyOfTerm(group, l.raw); ok && k != l.raw {
-			meant = k
+		for _, v := range f.Enum {
+			if t := i18n.TermIn(i18n.Chinese, group, v); t != v && t == strings.TrimSpace(l.raw) {
+				meant = v
+				break
+			}
 		}
 	}
 	if meant == "" && len(f.Enum) > 0 {
 		meant = schema.Suggest(l.raw, f.Enum)
 	}
 	if len(f.Enum) == 0 {
+		// the policy's categories and segments: any word may be one, but
+		// not the Chinese word of one
+		if group != "category" && group != "segment" {
+			return nil
+		}
+		if k, ok := i18n.KeyOfTerm(group, l.raw); ok && k != l.raw {
+			meant = k
+		}
 		if meant == "" {
-			return nil // the policy's categories: any word may be one
+			return nil
 		}
 		return p.errorAt(l.tok, "%s holds the values as the files spell them: %q is the word for %q (write %s)", f.Name, l.raw, meant, meant)
 	}

@@ -661,6 +661,8 @@ var enumGroups = map[string]string{
 	"category": "category", "status": "state", "role": "role", "severity": "severity",
 	"channel": "channel", "rating": "rating", "topic": "topic", "delivery": "delivery",
 	"classification": "classification", "segment": "segment", "type": "type",
+	"decision": "decision", "area": "area", "sanction": "sanction", "conclusion": "conclusion",
+	"source": "source", "roles": "role", "from": "state",
 }
 
 // libMessages are the validator's own messages, each as the catalog
