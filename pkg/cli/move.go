@@ -193,8 +193,18 @@ func runMove(ctx context.Context, o *moveOpts) error {
 	}
 	to := o.to
 	if t := workflow.ForPolicy(rec.Kind, s.Repo.Policy); t != nil && to != "" && !t.IsState(to) {
-		msg := i18n.Sprintf("%q is not a state of %s %s (states: %s)", to, i18n.Term("kind", string(rec.Kind)), rec.ID, strings.Join(t.States, ", "))
-		if sug := schema.Suggest(to, t.States); sug != "" {
+		// each state with its word, and a state typed as its word (已付款)
+		// is answered with the one meant
+		states := make([]any, len(t.States))
+		sug := schema.Suggest(to, t.States)
+		for i, st := range t.States {
+			states[i] = i18n.Glossed{Group: "state", Key: st}
+			if w := i18n.TermIn(i18n.Chinese, "state", st); w != st && w == strings.TrimSpace(to) {
+				sug = st
+			}
+		}
+		msg := i18n.Sprintf("%q is not a state of %s %s (states: %s)", to, i18n.Term("kind", string(rec.Kind)), rec.ID, i18n.Join(", ", states...))
+		if sug != "" {
 			msg = i18n.Sprintf("%q is not a state of %s %s (did you mean %q?)", to, i18n.Term("kind", string(rec.Kind)), rec.ID, sug)
 		}
 		return usage(errors.New(msg))
