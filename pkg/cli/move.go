@@ -316,8 +316,14 @@ func listOptions(o *moveOpts, s *change.Session, rec *record.Record) error {
 	case render.YAML:
 		return render.WriteYAML(o.io.Out, out)
 	}
-	fmt.Fprintln(o.io.Out, i18n.Sprintf("%s is %s; you are %s", rec.ID, i18n.Term("state", rec.Status()), actorText(s.Actor)))
-	fmt.Fprintln(o.io.Out, i18n.Sprintf("fields you may change: %s (opsbook rights %s)", workflow.Editable(s.Actor, rec, s.Env()), rec.Kind))
+	// on a terminal the lines above the table are wrapped at its width,
+	// as the reasons in it are; piped, they are whole
+	width := 0
+	if o.io.OutTTY {
+		width = o.io.Width
+	}
+	fmt.Fprintln(o.io.Out, render.WrapLines(i18n.Sprintf("%s is %s; you are %s", rec.ID, i18n.Term("state", rec.Status()), actorText(s.Actor)), width))
+	fmt.Fprintln(o.io.Out, render.WrapLines(i18n.Sprintf("fields you may change: %s (opsbook rights %s)", workflow.Editable(s.Actor, rec, s.Env()), rec.Kind), width))
 	if len(opts) == 0 {
 		fmt.Fprintln(o.io.Out, i18n.T("no moves: the state is final"))
 		return nil
