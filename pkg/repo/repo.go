@@ -55,6 +55,9 @@ type Repo struct {
 	// (rules.Context.KindIDs): a repository holding part of it (LoadAround)
 	// suggests for a missing reference what the whole one does.
 	kindIDs func(record.Kind) []string
+	// LeftAtClose, when set, is given to the rules validate runs
+	// (rules.Context.LeftAtClose).
+	LeftAtClose func(prj *record.Record) ([]string, bool)
 	// stanzas is the file of the ciphertexts' stanzas kept between full
 	// passes (crypt.StanzaMemo.Seed), beside the parse cache; "" without
 	// the cache.
@@ -289,7 +292,7 @@ func (r *Repo) ErrorsOfSeen(now time.Time, paths map[string]bool, h *rules.Horiz
 		}
 		return attach.Stat(r.Root, rel)
 	}
-	c := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Stat: stat, Errors: true, Horizon: h, Stanzas: r.stanzaMemo(),
+	c := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Stat: stat, Errors: true, Horizon: h, Stanzas: r.stanzaMemo(), LeftAtClose: r.LeftAtClose,
 		Sum: func(rel string) (string, error) { seen.Store(rel, true); return attach.Sum(r.Root, rel) },
 		Head: func(rel string) ([]byte, error) {
 			seen.Store(rel, true)
@@ -326,7 +329,7 @@ func (r *Repo) validate(now time.Time, h *rules.Horizon, collect, unplaced bool,
 		}
 		return seen.stat(rel, func(rel string) attach.State { return attach.Stat(r.Root, rel) })
 	}
-	c := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Stat: stat, Horizon: h, Keep: keep, Only: only, KindIDs: r.kindIDs, Unplaced: unplaced}
+	c := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Stat: stat, Horizon: h, Keep: keep, Only: only, KindIDs: r.kindIDs, Unplaced: unplaced, LeftAtClose: r.LeftAtClose}
 	c.Stanzas = r.stanzaMemo()
 	if keep == nil && only == nil {
 		// a pass over every record keeps what it read (one over some
