@@ -142,18 +142,26 @@ func sameRecordBut(a, b *record.Record) bool {
 	return true
 }
 
-// replaceRefs returns v with every string equal to a key of ids replaced
-// by its value, and whether anything was.
-func replaceRefs(v any, ids map[string]string) (any, bool) {
+// replaceRefs returns v with the string at each concrete path of at
+// (dotted, list items by index, as rules.Expand names them) that equals a
+// key of ids replaced by its value, and whether anything was. path is v's
+// own path ("" for the record).
+func replaceRefs(v any, ids map[string]string, at map[string]bool, path string) (any, bool) {
+	join := func(k string) string {
+		if path == "" {
+			return k
+		}
+		return path + "." + k
+	}
 	switch t := v.(type) {
 	case string:
-		if n, ok := ids[t]; ok {
+		if n, ok := ids[t]; ok && at[path] {
 			return n, true
 		}
 	case record.Map:
 		var out record.Map
 		for i, f := range t {
-			if y, ok := replaceRefs(f.Value, ids); ok {
+			if y, ok := replaceRefs(f.Value, ids, at, join(f.Key)); ok {
 				if out == nil {
 					out = slices.Clone(t)
 				}
@@ -166,7 +174,7 @@ func replaceRefs(v any, ids map[string]string) (any, bool) {
 	case []any:
 		var out []any
 		for i, x := range t {
-			if y, ok := replaceRefs(x, ids); ok {
+			if y, ok := replaceRefs(x, ids, at, join(strconv.Itoa(i))); ok {
 				if out == nil {
 					out = append([]any(nil), t...)
 				}

@@ -12,6 +12,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/gitobj"
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/rules"
 	"github.com/opsbook/opsbook/pkg/workflow"
 	"go.yaml.in/yaml/v3"
 )
@@ -1004,9 +1005,27 @@ func renumbered(old, now *record.Record) *record.Record {
 }
 
 // withRefs is rec with references to renumbered records rewritten to their
-// new ids, as `opsbook renumber` rewrites them in the same commit.
+// new ids, as `opsbook renumber` rewrites them in the same commit: in the
+// reference fields (rules.Refs) alone. A free-text field that happens to
+// hold the old id (a training's trainer, "a handle or a name") is not
+// rewritten by renumber, so it is not here either, or the renumbering would
+// read as a change of it.
 func withRefs(rec *record.Record, ids map[string]string) *record.Record {
-	data, changed := replaceRefs(any(rec.Data), ids)
+	at := map[string]bool{}
+	for _, ref := range rules.Refs {
+		if ref.Kind != rec.Kind {
+			continue
+		}
+		for p, v := range rules.Expand(rec.Data, ref.Path) {
+			if _, ok := ids[v]; ok {
+				at[p] = true
+			}
+		}
+	}
+	if len(at) == 0 {
+		return rec
+	}
+	data, changed := replaceRefs(any(rec.Data), ids, at, "")
 	if !changed {
 		return rec
 	}
