@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -512,6 +513,11 @@ func (r *Repo) leftoverTemps(dirs []string, fix bool) []Finding {
 	return out
 }
 
+// cacheTemp matches the temporary files the caches in .git/opsbook are
+// written through: .index.tmp-N, .memo.tmp-N, .counts.tmp-N, NAME.tmp-PID,
+// .cache-N, .stanzas-N and commits.idx.N.
+var cacheTemp = regexp.MustCompile(`^(.*\.tmp-[0-9]+|\.(cache|stanzas)-[0-9]+|commits\.idx\.[0-9]+)$`)
+
 // GitTemps finds (and with fix removes) the temporary files an opsbook
 // killed half-way leaves in the git directory: a loose object it was
 // writing (objects/XX/tmp_obj_opsbook_N; git's own tmp_obj_ files are left
@@ -524,6 +530,18 @@ func (r *Repo) GitTemps(fix bool) []Finding {
 	}
 	if objs, err := filepath.Glob(filepath.Join(r.commonDir, "objects", "??", objectTempPrefix+"*")); err == nil {
 		found = append(found, objs...)
+	}
+	// the caches' temporary files in .git/opsbook (cache.WriteFile, the
+	// commit index, the summary's base): read commands write them without
+	// the lock, but one removed under a live writer only costs it the
+	// cache it was saving
+	for _, d := range []string{filepath.Join(r.gitDir, "opsbook"), filepath.Join(r.commonDir, "opsbook")} {
+		es, _ := os.ReadDir(d)
+		for _, e := range es {
+			if p := filepath.Join(d, e.Name()); e.Type().IsRegular() && cacheTemp.MatchString(e.Name()) && !slices.Contains(found, p) {
+				found = append(found, p)
+			}
+		}
 	}
 	var out []Finding
 	for _, p := range found {
