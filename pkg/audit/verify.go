@@ -747,14 +747,27 @@ func (r *Repo) keptForbidden(ctx context.Context, j *verifyJob) ([]Violation, er
 		if !ok || !builtOn(c, rj.bad) || len(rj.forbidden) == 0 {
 			return nil
 		}
-		now := c.New
-		after, err := r.leavesAt(path, now)
+		after, err := r.leavesAt(path, c.New)
 		if err != nil {
 			return err
 		}
+		// a merge's other parents that hold the file without the
+		// forbidden content hold it as accepted: a value one of them
+		// holds too is theirs (the director granting on a branch the
+		// role li.wei granted herself on main)
+		var others []map[string]leaf
+		for _, o := range append([]plumbing.Hash{c.Old}, c.Others...) {
+			if o != rj.bad && !o.IsZero() {
+				l, err := r.leavesAt(path, o)
+				if err != nil {
+					return err
+				}
+				others = append(others, l)
+			}
+		}
 		var kept []forbiddenValue
 		for _, f := range rj.forbidden {
-			if f.holds(after) {
+			if f.holds(after) && !slices.ContainsFunc(others, f.holds) {
 				kept = append(kept, f)
 			}
 		}
