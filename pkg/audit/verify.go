@@ -209,16 +209,15 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 		return nil, err
 	}
 	if baseRev != "" {
-		// BASE's rules as its accepted history leaves them
+		// BASE's rules as its accepted history leaves them; BASE's root
+		// stays the department's: no commit of the range founds it, and a
+		// root the range brings is judged by BASE's root's registry
 		if err := r.settle(ctx, rep.Base); err != nil {
 			return nil, err
 		}
-	}
-	if baseRev == "" {
+	} else {
 		r.anchor(rep.Head)
 	}
-	// (over a range, BASE's root stays the department's: no commit of the
-	// range founds it, and a root the range brings is judged by BASE's)
 	excluded := map[plumbing.Hash]bool{}
 	if baseRev != "" {
 		for _, h := range r.ancestors(rep.Base) {
