@@ -163,9 +163,11 @@ func ParseRange(s string) (base, head string, err error) {
 //
 // The rules (policy, people, roles, keys) are those of the range's BASE
 // for every commit of a range, so that no branch grants a role, a limit or
-// a key that its own commits then use; for all of history, each commit's
-// first parent's (a root commit is judged by its own registry, and its
-// records as creations).
+// a key that its own commits then use, and BASE's are those its accepted
+// history leaves (settle: a forbidden change that reached BASE stays
+// without effect); for all of history, each commit's first parent's, less
+// the forbidden changes met so far (the department's founding commit is
+// judged by its own registry, and its records as creations; see judgedBy).
 func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) {
 	baseRev, headRev, err := ParseRange(opts.Range)
 	if err != nil {
