@@ -255,6 +255,13 @@ func (r *Repo) History(ctx context.Context, id string) ([]Event, error) {
 		}
 	}
 	if len(hits) == 0 {
+		// exp-2026-0001 is a well-formed handle, so it was looked for
+		// among the people; the record meant is in capitals
+		if up := strings.ToUpper(id); up != id {
+			if k, ok := record.KindOfID(up); ok && k != record.Person {
+				return nil, noRecordError{i18n.Sprintf("no such record in the history: %s was never committed at %s (ids are in capitals: did you mean %s?)", id, p, up)}
+			}
+		}
 		return nil, noRecordError{i18n.Sprintf("no such record in the history: %s was never committed at %s", id, p)}
 	}
 	// Oldest first: by time, never a child before its parent.

@@ -41,7 +41,7 @@ func NewRecord(s *Session, k record.Kind, id string, sets []Assignment) (string,
 		id = s.nextID(k, year)
 	}
 	if !record.ValidID(k, id) {
-		return "", nil, i18n.Errorf("%q is not a valid %s id", id, i18n.Word{Group: "kind", Key: string(k)})
+		return "", nil, i18n.Errorf("%q is not a valid %s id: %s", id, i18n.Word{Group: "kind", Key: string(k)}, record.IDShape(k))
 	}
 	if other := s.holder(id); other != "" {
 		return "", nil, refused("id-duplicate", "refused: %s already exists (%s)", id, other)

@@ -37,7 +37,7 @@ func RenumberEdits(s *Session, oldID, newID string) ([]Edit, error) {
 		return nil, &Refused{Reason: "refused: " + rf.Message, Text: i18n.Sprintf("refused: %s", rf.Error()), Rule: rf.Rule}
 	}
 	if !record.ValidID(rec.Kind, newID) {
-		return nil, i18n.Errorf("%w: %q is not a valid %s id", ErrUsage, newID, i18n.Word{Group: "kind", Key: string(rec.Kind)})
+		return nil, i18n.Errorf("%w: %q is not a valid %s id: %s", ErrUsage, newID, i18n.Word{Group: "kind", Key: string(rec.Kind)}, record.IDShape(rec.Kind))
 	}
 	if rec.Kind != record.Person && record.IDYear(newID) != record.IDYear(oldID) {
 		return nil, refused("renumber", "%s and %s are of different years: a renumbered record keeps its year", oldID, newID)

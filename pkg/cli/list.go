@@ -342,8 +342,12 @@ func runList(ctx context.Context, o *listOpts) error {
 		switch {
 		case human && i18n.IsChinese():
 			// a dotted column in words, each key as its field (evaluation.by:
-			// 成效評估·記錄人)
+			// 成效評估·記錄人); a kind may have its own word for a key (a
+			// customer's name is a company's 名稱, a person's 姓名)
 			h = i18n.Field(c.Name).String()
+			if q := string(kind) + "." + c.Name; i18n.Term("field", q) != q {
+				h = i18n.Term("field", q)
+			}
 		case format == render.Text:
 			h = strings.ToUpper(h)
 		}
@@ -414,7 +418,7 @@ var termOfField = map[string]string{
 	"type": "type", "hold.from": "state", "decision.sanction": "sanction",
 	"findings.area": "area", "recommendations.decision": "decision",
 	"measurements.source": "source", "feasibility.conclusion": "conclusion", "roles": "role",
-	"satisfaction": "satisfaction",
+	"satisfaction": "satisfaction", "receipt_status": "receipt_status",
 }
 
 // termGroup is the group of terms the values of the field at path belong

@@ -193,8 +193,18 @@ func runMove(ctx context.Context, o *moveOpts) error {
 	}
 	to := o.to
 	if t := workflow.ForPolicy(rec.Kind, s.Repo.Policy); t != nil && to != "" && !t.IsState(to) {
-		msg := i18n.Sprintf("%q is not a state of %s %s (states: %s)", to, i18n.Term("kind", string(rec.Kind)), rec.ID, strings.Join(t.States, ", "))
-		if sug := schema.Suggest(to, t.States); sug != "" {
+		// each state with its word, and a state typed as its word (已付款)
+		// is answered with the one meant
+		states := make([]any, len(t.States))
+		sug := schema.Suggest(to, t.States)
+		for i, st := range t.States {
+			states[i] = i18n.Glossed{Group: "state", Key: st}
+			if w := i18n.TermIn(i18n.Chinese, "state", st); w != st && w == strings.TrimSpace(to) {
+				sug = st
+			}
+		}
+		msg := i18n.Sprintf("%q is not a state of %s %s (states: %s)", to, i18n.Term("kind", string(rec.Kind)), rec.ID, i18n.Join(", ", states...))
+		if sug != "" {
 			msg = i18n.Sprintf("%q is not a state of %s %s (did you mean %q?)", to, i18n.Term("kind", string(rec.Kind)), rec.ID, sug)
 		}
 		return usage(errors.New(msg))
@@ -306,8 +316,14 @@ func listOptions(o *moveOpts, s *change.Session, rec *record.Record) error {
 	case render.YAML:
 		return render.WriteYAML(o.io.Out, out)
 	}
-	fmt.Fprintln(o.io.Out, i18n.Sprintf("%s is %s; you are %s", rec.ID, i18n.Term("state", rec.Status()), actorText(s.Actor)))
-	fmt.Fprintln(o.io.Out, i18n.Sprintf("fields you may change: %s (opsbook rights %s)", workflow.Editable(s.Actor, rec, s.Env()), rec.Kind))
+	// on a terminal the lines above the table are wrapped at its width,
+	// as the reasons in it are; piped, they are whole
+	width := 0
+	if o.io.OutTTY {
+		width = o.io.Width
+	}
+	fmt.Fprintln(o.io.Out, render.WrapLines(i18n.Sprintf("%s is %s; you are %s", rec.ID, i18n.Term("state", rec.Status()), actorText(s.Actor)), width))
+	fmt.Fprintln(o.io.Out, render.WrapLines(i18n.Sprintf("fields you may change: %s (opsbook rights %s)", workflow.Editable(s.Actor, rec, s.Env()), rec.Kind), width))
 	if len(opts) == 0 {
 		fmt.Fprintln(o.io.Out, i18n.T("no moves: the state is final"))
 		return nil

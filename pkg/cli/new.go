@@ -161,7 +161,13 @@ func missingBanner(k record.Kind, missing []change.Field) string {
 	b.WriteString(bannerStart + "\n")
 	fmt.Fprintf(&b, "%s %s\n", bannerPrefix, i18n.Sprintf(msgNewFillIn, i18n.Term("kind", string(k))))
 	for _, f := range missing {
-		fmt.Fprintf(&b, "%s   %s: %s\n", bannerPrefix, f.Name, oneLine(f.Description))
+		// the schema's description is English: a Chinese reader is given
+		// the field's word instead
+		desc := oneLine(f.Description)
+		if w := i18n.Field(f.Name).String(); i18n.IsChinese() && w != f.Name {
+			desc = w
+		}
+		fmt.Fprintf(&b, "%s   %s: %s\n", bannerPrefix, f.Name, desc)
 	}
 	b.WriteString(bannerEnd + "\n")
 	return b.String()

@@ -8,6 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/opsbook/opsbook/pkg/change"
+	"github.com/opsbook/opsbook/pkg/i18n"
+	"github.com/opsbook/opsbook/pkg/record"
 )
 
 // sampleRepo copies the sample department into a new git repository whose
@@ -99,5 +103,20 @@ func TestNewOpensTheEditorOnATerminalWhenFieldsAreMissing(t *testing.T) {
 	}
 	if _, err := os.Stat(seen); err == nil {
 		t.Error("the editor was opened although nothing was missing")
+	}
+}
+
+// TestMissingBannerInChinese: the fields a new record still needs are named
+// by their words in Chinese, not by the schema's English descriptions.
+func TestMissingBannerInChinese(t *testing.T) {
+	defer i18n.Set(i18n.English)
+	i18n.Set(i18n.Chinese)
+	missing, err := change.MustGive(record.StatusReport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := missingBanner(record.StatusReport, missing)
+	if !strings.Contains(got, "#|   title: 標題\n") || strings.Contains(got, "Short title") {
+		t.Errorf("banner:\n%s", got)
 	}
 }

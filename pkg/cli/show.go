@@ -7,7 +7,6 @@ import (
 	"io"
 	"path"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/crypt"
@@ -377,27 +376,10 @@ func fieldLabel(path string) string {
 	if !i18n.IsChinese() {
 		return path
 	}
-	if t := i18n.Term("field", path); t != path {
+	if t := i18n.Field(path).String(); t != path {
 		return t + " (" + path + ")"
 	}
-	var b strings.Builder
-	translated := false
-	for i, s := range strings.Split(path, ".") {
-		if n, err := strconv.Atoi(s); err == nil {
-			fmt.Fprintf(&b, " %d", n+1)
-			continue
-		}
-		if i > 0 {
-			b.WriteString("·")
-		}
-		t := i18n.Term("field", s)
-		translated = translated || t != s
-		b.WriteString(t)
-	}
-	if !translated {
-		return path
-	}
-	return b.String() + " (" + path + ")"
+	return path
 }
 
 // refVia names the field through which a record of kind refers to the one

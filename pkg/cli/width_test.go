@@ -144,3 +144,23 @@ func TestProseFitsTheTerminal(t *testing.T) {
 		t.Errorf("piped, summary's counts are cut into lines: %q", first)
 	}
 }
+
+// TestMoveOptionsFitEightyColumns: the lines above move's table (the
+// state, the fields you may change) are wrapped at a terminal's width too,
+// in Chinese as in English.
+func TestMoveOptionsFitEightyColumns(t *testing.T) {
+	t.Setenv("GIT_AUTHOR_EMAIL", "wang.fang@example.com")
+	for _, lang := range []string{"en", "zh-Hant"} {
+		var out, errb bytes.Buffer
+		io := &Streams{Out: &out, Err: &errb, In: strings.NewReader(""), OutTTY: true, NoColor: true, Width: 80,
+			Getenv: testEnv(nil)}
+		if code := Run(context.Background(), []string{"-C", sampleDir(), "--lang", lang, "move", "PRJ-2026-0001"}, io); code != 0 {
+			t.Fatalf("exit %d\n%s", code, errb.String())
+		}
+		for _, l := range strings.Split(out.String(), "\n") {
+			if w := runewidth.StringWidth(l); w > 80 {
+				t.Errorf("%s: a line is %d wide:\n%s", lang, w, l)
+			}
+		}
+	}
+}

@@ -150,7 +150,8 @@ func (f Field) String() string {
 	}
 	var b strings.Builder
 	translated := false
-	for i, s := range strings.Split(string(f), ".") {
+	parts := strings.Split(string(f), ".")
+	for i, s := range parts {
 		if n, err := strconv.Atoi(s); err == nil {
 			fmt.Fprintf(&b, " %d", n+1)
 			continue
@@ -158,7 +159,7 @@ func (f Field) String() string {
 		if i > 0 {
 			b.WriteString("·")
 		}
-		t := Term("field", s)
+		t := itemTerm(parts, i)
 		translated = translated || t != s
 		b.WriteString(t)
 	}
@@ -166,6 +167,22 @@ func (f Field) String() string {
 		return string(f)
 	}
 	return b.String()
+}
+
+// itemTerm is the word of the key parts[i]. A key of a list's item is
+// first looked up with its list's key (indicators.name: an indicator's
+// 名稱, where a person's name is 姓名), then alone.
+func itemTerm(parts []string, i int) string {
+	s := parts[i]
+	if i >= 2 {
+		if _, err := strconv.Atoi(parts[i-1]); err == nil {
+			q := parts[i-2] + "." + s
+			if t := Term("field", q); t != q {
+				return t
+			}
+		}
+	}
+	return Term("field", s)
 }
 
 // translated is an error of Errorf: its message in the reader's language,

@@ -73,6 +73,13 @@ func TestField(t *testing.T) {
 	if got := Field("no_such_key").String(); got != "no_such_key" {
 		t.Errorf("unknown key: %q", got)
 	}
+	// an indicator's name is a 名稱, a contact's (a person's) a 姓名
+	if got := Field("indicators.0.name").String(); got != "指標 1·名稱" {
+		t.Errorf("indicators.0.name: %q", got)
+	}
+	if got := Field("contact.name").String(); got != "聯絡方式·姓名" {
+		t.Errorf("contact.name: %q", got)
+	}
 }
 
 // TestErrorfKeepsEnglish: an error of Errorf reads in the reader's

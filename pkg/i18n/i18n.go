@@ -308,6 +308,40 @@ func FromEnv(getenv func(string) string) (language.Tag, bool) {
 	return English, false
 }
 
+// KeyOfTerm finds the value whose Chinese word in the glossary group is
+// word ("已提交" in state: submitted), for a value typed in Chinese where
+// the files' spelling is meant.
+func KeyOfTerm(group, word string) (string, bool) {
+	termsOnce.Do(func() {
+		cat, err := Catalog()
+		if err != nil {
+			return
+		}
+		byWord := map[string]string{}
+		keys := make([]string, 0, len(cat["terms"]))
+		for k := range cat["terms"] {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys) // two keys of one word: the first, every time
+		for _, k := range keys {
+			v := cat["terms"][k]
+			if g, key, ok := strings.Cut(k, "."); ok {
+				if _, seen := byWord[v+"\x00"+g]; !seen {
+					byWord[v+"\x00"+g] = key
+				}
+			}
+		}
+		termsByWord = byWord
+	})
+	k, ok := termsByWord[strings.TrimSpace(word)+"\x00"+group]
+	return k, ok
+}
+
+var (
+	termsOnce   sync.Once
+	termsByWord map[string]string // Chinese word NUL group → key
+)
+
 // Catalog returns the Chinese catalog as files hold it: file name (without
 // the language and extension) → key → translation. Tests use it to check
 // the catalog against the code.

@@ -44,9 +44,12 @@ func (t Type) Word() string { return i18n.Term("valuetype", typeNames[t]) }
 // derived from it.
 type Field struct {
 	// Name is the path as written ("items.0.amount", "response_time").
-	Name  string
-	Type  Type
-	Elem  Type // element type when Type is List
+	Name string
+	Type Type
+	Elem Type // element type when Type is List
+	// Enum is the schema's list of the field's values (a state), if it
+	// has one.
+	Enum  []string
 	parts []string
 	// derived is set for fields computed from the record.
 	derived *Derived
@@ -75,6 +78,7 @@ func (f Field) scalar() Type {
 
 type fieldInfo struct {
 	typ, elem Type
+	enum      []string // the schema's list of values, of the field or its elements
 }
 
 // Fields is the catalog of one kind's fields: the properties of its schema,
@@ -86,7 +90,7 @@ type Fields struct {
 }
 
 var envelope = map[string]fieldInfo{
-	"kind": {Text, Any}, "id": {Text, Any}, "path": {Text, Any},
+	"kind": {Text, Any, nil}, "id": {Text, Any, nil}, "path": {Text, Any, nil},
 }
 
 var (
@@ -135,7 +139,7 @@ func (f *Fields) Observe(recs []*record.Record) {
 				}
 				buf = append(buf, k...)
 				if _, ok := f.stored[string(buf)]; !ok {
-					f.stored[string(buf)] = fieldInfo{Any, Any}
+					f.stored[string(buf)] = fieldInfo{Any, Any, nil}
 				}
 				walk(x)
 			}
@@ -210,9 +214,9 @@ func (f *Fields) Resolve(name string) (Field, error) {
 	}
 	// An index picks one element: the field is then of the element's type.
 	if last := parts[len(parts)-1]; len(parts) > 1 && isIndex(last) && fi.typ == List {
-		fi = fieldInfo{fi.elem, Any}
+		fi = fieldInfo{fi.elem, Any, fi.enum}
 	}
-	return Field{Name: name, Type: fi.typ, Elem: fi.elem, parts: parts}, nil
+	return Field{Name: name, Type: fi.typ, Elem: fi.elem, Enum: fi.enum, parts: parts}, nil
 }
 
 func isIndex(s string) bool {
@@ -265,6 +269,23 @@ func schemaFields(k record.Kind) (map[string]fieldInfo, error) {
 	}
 	defs, _ := common["$defs"].(map[string]any)
 	out := map[string]fieldInfo{}
+	// enumOf is a property's list of values, written in it or in the
+	// common definition it refers to.
+	enumOf := func(s map[string]any) []string {
+		if ref, ok := s["$ref"].(string); ok {
+			if name, ok := strings.CutPrefix(ref, "common.json#/$defs/"); ok {
+				s, _ = defs[name].(map[string]any)
+			}
+		}
+		vs, _ := s["enum"].([]any)
+		var out []string
+		for _, v := range vs {
+			if w, ok := v.(string); ok {
+				out = append(out, w)
+			}
+		}
+		return out
+	}
 	var props func(s map[string]any, prefix string)
 	var typeOf func(s map[string]any, path string) Type
 	typeOf = func(s map[string]any, path string) Type {
@@ -310,10 +331,11 @@ func schemaFields(k record.Kind) (map[string]fieldInfo, error) {
 		for name, v := range ps {
 			sub, _ := v.(map[string]any)
 			p := join(prefix, name)
-			fi := fieldInfo{typeOf(sub, p), Any}
+			fi := fieldInfo{typeOf(sub, p), Any, enumOf(sub)}
 			if fi.typ == List {
 				if items, ok := sub["items"].(map[string]any); ok {
 					fi.elem = typeOf(items, p)
+					fi.enum = enumOf(items)
 				}
 			}
 			out[p] = fi

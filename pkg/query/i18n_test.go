@@ -18,10 +18,14 @@ func TestErrorsInChinese(t *testing.T) {
 		{"amount > abc", "第 10 個字元：金額欄位 \"amount\" 不能與文字 \"abc\" 比較：請寫數字，例如 1000 或 0.30"},
 		{"amuont > 5", "第 1 個字元：報銷單紀錄沒有欄位 \"amuont\"（你是指 \"amount\" 嗎？）"},
 		{"status => x", "第 8 個字元：不認識的運算子 \"=>\"（你是指 \">=\" 嗎？）"},
-		{"status = a b", "第 12 個字元：這裡應是 and、or 或運算式的結尾，卻是 \"b\"（含空格的文字要加引號：'像這樣'）"},
-		{"(status = a", "第 1 個字元：括號沒有結束：這個 ( 沒有對應的 )"},
+		{"title = a b", "第 11 個字元：這裡應是 and、or 或運算式的結尾，卻是 \"b\"（含空格的文字要加引號：'像這樣'）"},
+		{"(title = a", "第 1 個字元：括號沒有結束：這個 ( 沒有對應的 )"},
 		{"date > 2026-02-30", "第 8 個字元：2026-02-30 不是真實存在的日期"},
 		{"title contains", "第 15 個字元：contains 之後應有值，運算式卻已結束"},
+		// a listed word typed in Chinese, or misspelt, would select nothing
+		{"status = 已提交", "第 10 個字元：status 沒有 \"已提交\" 這個值（你是指 \"submitted\" 嗎？）；可用的值：\"draft\"（草稿）, \"submitted\"（已提交）, \"reviewed\"（已審閱）, \"approved\"（已核准）, \"returned\"（已退回）, \"rejected\"（已駁回）, \"paid\"（已付款）"},
+		{"status in (draft, submited)", "第 19 個字元：status 沒有 \"submited\" 這個值（你是指 \"submitted\" 嗎？）；可用的值：\"draft\"（草稿）, \"submitted\"（已提交）, \"reviewed\"（已審閱）, \"approved\"（已核准）, \"returned\"（已退回）, \"rejected\"（已駁回）, \"paid\"（已付款）"},
+		{"category = 差旅", "第 12 個字元：category 比較的是檔案中所寫的值：\"差旅\" 是 \"travel\" 的中文（請寫 travel）"},
 	} {
 		_, err := Parse(c.expr, fieldsOf(t, record.Expense))
 		if err == nil || err.Error() != c.want {

@@ -3,11 +3,14 @@ package query
 import (
 	"errors"
 	"fmt"
-	"github.com/opsbook/opsbook/pkg/i18n"
-	"github.com/opsbook/opsbook/pkg/par"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strings"
+
+	"github.com/opsbook/opsbook/pkg/i18n"
+	"github.com/opsbook/opsbook/pkg/par"
+	"github.com/opsbook/opsbook/pkg/schema"
 )
 
 // Query is a compiled --where expression.
@@ -329,8 +332,60 @@ func (p *parser) check(n *cmpNode, op token) error {
 		if err := p.checkLiteral(f, t, l); err != nil {
 			return err
 		}
+		if n.op == "=" || n.op == "in" {
+			if err := p.checkWord(f, l); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
+}
+
+// checkWord refuses a value that a field of listed values never holds: a
+// state typed as its Chinese word (status = 已提交, where the files say
+// submitted) or misspelt, which would select nothing and say nothing.
+func (p *parser) checkWord(f Field, l *literal) error {
+	group := schema.EnumGroup(f.Name)
+	if f.derived != nil || slices.Contains(f.Enum, l.raw) {
+		return nil
+	}
+	meant := ""
+	if group != "" {
+		for _, v := range f.Enum {
+			if t := i18n.TermIn(i18n.Chinese, group, v); t != v && t == strings.TrimSpace(l.raw) {
+				meant = v
+				break
+			}
+		}
+	}
+	if meant == "" && len(f.Enum) > 0 {
+		meant = schema.Suggest(l.raw, f.Enum)
+	}
+	if len(f.Enum) == 0 {
+		// the policy's categories and segments: any word may be one, but
+		// not the Chinese word of one
+		if group != "category" && group != "segment" {
+			return nil
+		}
+		if k, ok := i18n.KeyOfTerm(group, l.raw); ok && k != l.raw {
+			meant = k
+		}
+		if meant == "" {
+			return nil
+		}
+		return p.errorAt(l.tok, "%s holds the values as the files spell them: %q is the word for %q (write %s)", f.Name, l.raw, meant, meant)
+	}
+	values := make([]any, len(f.Enum))
+	for i, v := range f.Enum {
+		values[i] = v
+		if group != "" {
+			values[i] = i18n.Glossed{Group: group, Key: v}
+		}
+	}
+	if meant != "" {
+		return p.errorAt(l.tok, "%s has no value %q (did you mean %q?); its values are %s", f.Name, l.raw, meant, i18n.Join(", ", values...))
+	}
+	return p.errorAt(l.tok, "%s has no value %q; its values are %s", f.Name, l.raw, i18n.Join(", ", values...))
 }
 
 func (p *parser) checkLiteral(f Field, t Type, l *literal) error {

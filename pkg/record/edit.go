@@ -14,13 +14,18 @@ import (
 // Editor changes a record's YAML node tree and writes it back, keeping
 // comments. When every change replaces a one-line scalar, the original text
 // is spliced, so layout (blank lines, quoting elsewhere) is kept to the byte;
-// otherwise the tree is re-encoded with two-space indentation.
+// otherwise the tree is re-encoded with two-space indentation. A file whose
+// first line ends in CRLF (saved on Windows) is written back with CRLF line
+// ends, and a byte order mark is kept, so a change is the only line of the
+// diff either way.
 type Editor struct {
 	src     []byte
 	doc     *yaml.Node
 	root    *yaml.Node
 	splices []splice
 	reshape bool
+	crlf    bool // the source's lines end in CRLF
+	bom     bool // the source starts with a byte order mark
 }
 
 type splice struct {
@@ -32,7 +37,15 @@ type splice struct {
 // NewEditor parses src for editing. The text must already be a valid record
 // (Parse it first for diagnostics).
 func NewEditor(src []byte) (*Editor, error) {
+	hadBOM := bytes.HasPrefix(src, bom)
 	src = bytes.TrimPrefix(src, bom)
+	// The YAML library attaches a comment followed by CRLF differently
+	// (a blank line appears under it when re-encoded): it reads LF only.
+	crlf := false
+	if i := bytes.IndexByte(src, '\n'); i > 0 && src[i-1] == '\r' {
+		crlf = true
+		src = bytes.ReplaceAll(src, []byte("\r\n"), []byte("\n"))
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
 		return nil, err
@@ -40,7 +53,7 @@ func NewEditor(src []byte) (*Editor, error) {
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		return nil, i18n.Errorf("not a mapping of fields")
 	}
-	return &Editor{src: src, doc: &doc, root: doc.Content[0]}, nil
+	return &Editor{src: src, doc: &doc, root: doc.Content[0], crlf: crlf, bom: hadBOM}, nil
 }
 
 // ScalarNode builds the node for a value typed on the command line: numbers,
@@ -261,6 +274,21 @@ func (e *Editor) Get(path string) *yaml.Node { return NodeAt(e.root, strings.Spl
 
 // Bytes returns the edited text.
 func (e *Editor) Bytes() ([]byte, error) {
+	out, err := e.text()
+	if err != nil {
+		return nil, err
+	}
+	if e.crlf {
+		out = bytes.ReplaceAll(out, []byte("\n"), []byte("\r\n"))
+	}
+	if e.bom {
+		out = append(append([]byte{}, bom...), out...)
+	}
+	return out, nil
+}
+
+// text is the edited text with LF line ends and no byte order mark.
+func (e *Editor) text() ([]byte, error) {
 	if !e.reshape {
 		return e.spliced(), nil
 	}

@@ -120,3 +120,25 @@ func TestSameValue(t *testing.T) {
 		t.Error("different values compared equal")
 	}
 }
+
+// A record saved on Windows (CRLF line ends, perhaps a byte order mark) keeps
+// both when a field is set: the change is the only line of the diff, and the
+// comment above the first field does not gain a blank line under it.
+func TestEditKeepsCRLFAndBOM(t *testing.T) {
+	lf := "# Past its due date.\nkind: task\nid: TSK-2026-0003\nstatus: doing\n"
+	for _, tc := range []struct{ name, prefix string }{{"crlf", ""}, {"bom+crlf", "\ufeff"}} {
+		src := tc.prefix + strings.ReplaceAll(lf, "\n", "\r\n")
+		// a new field re-encodes the tree
+		got := edit(t, src, func(e *Editor) { mustNode(t, "y")(e, "description", false) })
+		want := tc.prefix + strings.ReplaceAll(lf+"description: y\n", "\n", "\r\n")
+		if got != want {
+			t.Errorf("%s, new field: got %q, want %q", tc.name, got, want)
+		}
+		// a scalar replaced in place is spliced
+		got = edit(t, src, func(e *Editor) { mustNode(t, "done")(e, "status", false) })
+		want = tc.prefix + strings.ReplaceAll(strings.Replace(lf, "doing", "done", 1), "\n", "\r\n")
+		if got != want {
+			t.Errorf("%s, splice: got %q, want %q", tc.name, got, want)
+		}
+	}
+}

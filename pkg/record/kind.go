@@ -216,6 +216,24 @@ func FormatID(k Kind, year, seq int) string {
 	return ""
 }
 
+// IDShape says, in the reader's language, what an id of kind k looks like,
+// for a message that refuses one that does not (a person's handle given to
+// new --id, the new id of renumber).
+func IDShape(k Kind) any {
+	ki := Info(k)
+	switch {
+	case k == Person:
+		return i18n.P("a handle of lower-case letters, digits, '.' and '-', e.g. li.wei")
+	case ki.Yearly:
+		return i18n.P("%s-YYYY-NNNN, e.g. %s", ki.Prefix, FormatID(k, 2026, 1))
+	case k == Customer:
+		return i18n.P("%s-NNNN, e.g. %s", ki.Prefix, FormatID(k, 0, 1))
+	case ki.YearOnly:
+		return i18n.P("%s-YYYY, e.g. %s", ki.Prefix, FormatID(k, 2026, 0))
+	}
+	return ""
+}
+
 // RelPath is where a record of kind k with this id lives, relative to the
 // records root, with forward slashes.
 func RelPath(k Kind, id string) string {
@@ -273,7 +291,7 @@ func Locate(rel string) (Kind, string, error) {
 		return ki.Kind, id, placeErr("%s records sit directly in %s/", kindWord(ki.Kind), ki.Dir)
 	}
 	if !ValidID(ki.Kind, id) {
-		return ki.Kind, id, placeErr("file name %q is not a valid %s id", base, kindWord(ki.Kind))
+		return ki.Kind, id, placeErr("file name %q is not a valid %s id: %s", base, kindWord(ki.Kind), IDShape(ki.Kind))
 	}
 	return ki.Kind, id, nil
 }

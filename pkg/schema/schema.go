@@ -647,6 +647,13 @@ func anyOfMessage(ve *jsonschema.ValidationError) any {
 	return i18n.P("matches none of the allowed forms: %s", i18n.Join(i18n.P("; or "), msgs...))
 }
 
+// EnumGroup is the glossary group that says, in the reader's language,
+// the values of a field with a list of values (by its last name: "state"
+// for status, "category" for items.0.category), or "".
+func EnumGroup(field string) string {
+	return enumGroups[field[strings.LastIndexByte(field, '.')+1:]]
+}
+
 // enumGroups names, for a field with a list of values (by its last
 // name), the glossary group that says its values in the reader's
 // language.
@@ -654,6 +661,8 @@ var enumGroups = map[string]string{
 	"category": "category", "status": "state", "role": "role", "severity": "severity",
 	"channel": "channel", "rating": "rating", "topic": "topic", "delivery": "delivery",
 	"classification": "classification", "segment": "segment", "type": "type",
+	"decision": "decision", "area": "area", "sanction": "sanction", "conclusion": "conclusion",
+	"source": "source", "roles": "role", "from": "state",
 }
 
 // libMessages are the validator's own messages, each as the catalog
