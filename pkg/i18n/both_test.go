@@ -53,8 +53,14 @@ func TestBothJoin(t *testing.T) {
 	Set(Chinese)
 	j := Join(P(" or "), Word{Group: "state", Key: "approved"}, Word{Group: "state", Key: "paid"})
 	en, zh := Both("it is %s", j)
-	if en != "it is approved or paid" || zh != "it is 已核准 或 已付款" {
+	if en != "it is approved or paid" || zh != "it is 已核准或已付款" {
 		t.Fatalf("a Joined list is formatted in each language: %q, %q", en, zh)
+	}
+	// Chinese writes no space between Chinese words, one beside a word of
+	// letters
+	j = Join(P(" or "), Word{Group: "state", Key: "approved"}, "li.wei", Word{Group: "state", Key: "paid"})
+	if _, zh := Both("%s", j); zh != "已核准或 li.wei 或已付款" {
+		t.Errorf("mixed: %q", zh)
 	}
 }
 

@@ -832,7 +832,11 @@ func (s *Summary) Page() *render.Page {
 	} else {
 		who = append(who, i18n.Sprintf("no operations plan for %s", s.AsOf[:4]))
 	}
-	line := strings.Join(who, i18n.T(", "))
+	// clauses, which Chinese separates by ，(a list of items takes 、)
+	line := who[0]
+	for _, w := range who[1:] {
+		line = i18n.Sprintf("%s, %s", line, w)
+	}
 	if len(team) > 0 {
 		line += i18n.T("; ") + strings.Join(team, i18n.T(", "))
 	}
