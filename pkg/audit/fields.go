@@ -21,13 +21,27 @@ type leaf struct {
 	path string
 	text string
 	num  bool
+	// line and col place the value in its file (1-based; 0 unknown).
+	line, col int
 }
 
 // leaves flattens a record's YAML tree to its scalar values, in the file's
 // order; an empty list or mapping is a leaf of its own.
 func leaves(rec *record.Record) []leaf {
+	if rec == nil {
+		return nil
+	}
+	return nodeLeaves(rec.Root)
+}
+
+// nodeLeaves flattens a YAML mapping (or a document holding one) as leaves
+// does.
+func nodeLeaves(root *yaml.Node) []leaf {
 	var out []leaf
-	if rec == nil || rec.Root == nil {
+	if root != nil && root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	if root == nil {
 		return nil
 	}
 	var walk func(n *yaml.Node, path string)
@@ -41,24 +55,31 @@ func leaves(rec *record.Record) []leaf {
 		switch n.Kind {
 		case yaml.MappingNode:
 			if len(n.Content) == 0 {
-				out = append(out, leaf{path: path, text: "{}"})
+				out = append(out, leaf{path: path, text: "{}", line: n.Line, col: n.Column})
 			}
+			seen := map[string]bool{}
 			for i := 0; i+1 < len(n.Content); i += 2 {
-				walk(n.Content[i+1], join(path, n.Content[i].Value))
+				// a key written twice counts once, the first, as the
+				// policy's reader takes it (a record with one is
+				// unreadable)
+				if k := n.Content[i].Value; !seen[k] {
+					seen[k] = true
+					walk(n.Content[i+1], join(path, k))
+				}
 			}
 		case yaml.SequenceNode:
 			if len(n.Content) == 0 {
-				out = append(out, leaf{path: path, text: "[]"})
+				out = append(out, leaf{path: path, text: "[]", line: n.Line, col: n.Column})
 			}
 			for i, c := range n.Content {
 				walk(c, join(path, strconv.Itoa(i)))
 			}
 		case yaml.ScalarNode:
 			tag := n.ShortTag()
-			out = append(out, leaf{path: path, text: n.Value, num: tag == "!!int" || tag == "!!float"})
+			out = append(out, leaf{path: path, text: n.Value, num: tag == "!!int" || tag == "!!float", line: n.Line, col: n.Column})
 		}
 	}
-	walk(rec.Root, "")
+	walk(root, "")
 	return out
 }
 

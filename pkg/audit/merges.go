@@ -77,15 +77,26 @@ func (r *Repo) mergeJudgement(nd *gitobj.Node) (own map[string]bool, undone []gi
 		}
 		return vs[mine] && !vs[v], nil
 	}
+	p1tree, err := r.TreeOf(p1)
+	if err != nil {
+		return nil, nil, err
+	}
 	own = map[string]bool{}
 	for _, c := range nd.Changes {
 		explained := false
 		for k, s := range sides {
-			if c.New != c.Others[k] {
-				continue
+			if c.New == c.Others[k] {
+				if explained, err = brings(s, c.Path, c.Old, c.New); err != nil {
+					return nil, nil, err
+				}
 			}
-			if explained, err = brings(s, c.Path, c.Old, c.New); err != nil {
-				return nil, nil, err
+			if !explained && !c.Old.IsZero() && !c.New.IsZero() && !c.Others[k].IsZero() && !r.registryFile(c.Path) {
+				// a resolution of conflicts with this side (mergeboth.go)
+				vs, ok, err := r.readVersions(s, c.Path, c.Old, c.Others[k], c.New)
+				if err != nil {
+					return nil, nil, err
+				}
+				explained = ok && vs.noOwnChange()
 			}
 			if explained {
 				break
@@ -144,7 +155,7 @@ func (r *Repo) mergeJudgement(nd *gitobj.Node) (own map[string]bool, undone []gi
 			if vs[v] {
 				continue // the side's version is a merge base's: it changed nothing here
 			}
-			if kept, err := r.sideKept(s, p, v, mine, removed[path.Dir(p)], targets[path.Dir(p)], nd.Tree); err != nil {
+			if kept, err := r.sideKept(s, p, v, mine, removed[path.Dir(p)], targets[path.Dir(p)], nd.Tree, p1tree); err != nil {
 				return nil, nil, err
 			} else if kept {
 				continue // every field the side changed is the merge's (a line merge)
@@ -278,7 +289,7 @@ func (b *byCommitTime) Pop() any {
 // holds it (the first parent renumbered the file: git's merge puts the
 // side's change in the file under its new id). A file the side removed,
 // or one that does not read as a record, is never kept so.
-func (r *Repo) sideKept(s mergeSide, p string, v, mine plumbing.Hash, sources, targets []string, tree plumbing.Hash) (bool, error) {
+func (r *Repo) sideKept(s mergeSide, p string, v, mine plumbing.Hash, sources, targets []string, tree, p1tree plumbing.Hash) (bool, error) {
 	if v.IsZero() {
 		return false, nil
 	}
@@ -288,7 +299,7 @@ func (r *Repo) sideKept(s mergeSide, p string, v, mine plumbing.Hash, sources, t
 			if err != nil {
 				return false, err
 			}
-			if kept, err := r.sideKept(s, p, v, b, nil, nil, tree); err != nil || kept {
+			if kept, err := r.sideKept(s, p, v, b, nil, nil, tree, p1tree); err != nil || kept {
 				return kept, err
 			}
 		}
@@ -346,7 +357,30 @@ func (r *Repo) sideKept(s mergeSide, p string, v, mine plumbing.Hash, sources, t
 		if err != nil || rec == nil {
 			return false, err
 		}
-		return keeps(rec.Data), nil
+		if keeps(rec.Data) {
+			return true, nil
+		}
+		// a conflict resolved as git's own resolutions do (mergeboth.go):
+		// each field the side changed that the merge does not hold was
+		// changed by the first parent's side too, whose value the merge
+		// holds, or is a list both sides added to
+		if r.registryFile(p) {
+			return false, nil
+		}
+		ours, err := r.BlobAt(p1tree, p)
+		if err != nil || ours.IsZero() {
+			return false, err
+		}
+		vs, ok, err := r.readVersions(s, p, ours, v, mine)
+		if err != nil || !ok {
+			return false, err
+		}
+		for _, f := range keys(rec.Data, side.Data) {
+			if !same(rec.Data, side.Data, f) && !same(side.Data, merged.Data, f) && !vs.heldOver(f) {
+				return false, nil
+			}
+		}
+		return true, nil
 	}
 	for _, src := range sources {
 		b, err := inBase(src)

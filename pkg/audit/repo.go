@@ -26,7 +26,10 @@ type Repo struct {
 	rejected map[string]rejected
 	// root is the root commit of the verified head's first parents: the
 	// only root judged by its own registry (see rulesFor).
-	root    plumbing.Hash
+	root plumbing.Hash
+	// chain holds the commits on the first parents down to root (see
+	// judgedBy); nil where no commit founds the department (a range).
+	chain   map[plumbing.Hash]bool
 	persons map[plumbing.Hash]*record.Record
 	// latest is the latest commit date verify takes for true (Unix
 	// seconds: the moment of the check and the clock skew); believed

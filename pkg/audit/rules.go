@@ -100,6 +100,7 @@ func (r *Repo) rulesAt(tree plumbing.Hash) (*Rules, error) {
 type rejected struct {
 	bad, prev plumbing.Hash
 	forbidden map[string]forbiddenValue
+	by        plumbing.Hash // the last forbidden commit
 }
 
 // forbiddenValue is a value a forbidden commit gave a person file's field

@@ -8,10 +8,12 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/gitobj"
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/workflow"
+	"go.yaml.in/yaml/v3"
 )
 
 // Rule codes verify adds to the workflow's (workflow.Rule*) and the
@@ -40,12 +42,14 @@ const (
 	// made in the future; the commits after it (and an opsbook write) are
 	// judged by the dates of the history before it.
 	RuleCommitDate = "commit-date"
-	// RuleForbiddenKept: a commit changes a person file that holds a
-	// forbidden change of an earlier commit (still without effect) and
-	// leaves that change in place: accepted, it would make the forbidden
-	// change count without anyone allowed ever making it (a self-granted
-	// role laundered by the director's later edit of the file). The
-	// change is undone, or made, in a commit of its own.
+	// RuleForbiddenKept: a commit changes a person file or the policy
+	// that holds a forbidden change of an earlier commit (still without
+	// effect) and leaves that change in place: accepted, it would make the
+	// forbidden change count without anyone allowed ever making it (a
+	// self-granted role laundered by the director's later edit of the
+	// file; a limit the director alone raised under policy_changes:
+	// leadership, laundered by leadership's unrelated edit of the policy).
+	// The change is undone, or made, in a commit of its own.
 	RuleForbiddenKept = "forbidden-kept"
 )
 
@@ -115,6 +119,16 @@ type Report struct {
 	RulesFrom  string
 	Commits    int // commits in the range
 	Violations []Violation
+	// Withheld are the files BASE holds with a forbidden change of its
+	// history that never took effect: BASE's rules leave it out.
+	Withheld []Withheld
+}
+
+// Withheld is a person file or the policy that BASE holds as a forbidden
+// commit of its history left it.
+type Withheld struct {
+	Path   string `json:"path"`
+	Commit string `json:"commit"` // the forbidden commit (full hash)
 }
 
 // ParseRange splits a revision range as git does: "A..B", "A.." (A..HEAD),
@@ -194,10 +208,17 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 	if _, err := r.Discover(ctx, tips...); err != nil {
 		return nil, err
 	}
-	r.root = rep.Head
-	for ps := r.ParentsOf(r.root); len(ps) > 0; ps = r.ParentsOf(r.root) {
-		r.root = ps[0]
+	if baseRev != "" {
+		// BASE's rules as its accepted history leaves them
+		if err := r.settle(ctx, rep.Base); err != nil {
+			return nil, err
+		}
 	}
+	if baseRev == "" {
+		r.anchor(rep.Head)
+	}
+	// (over a range, BASE's root stays the department's: no commit of the
+	// range founds it, and a root the range brings is judged by BASE's)
 	excluded := map[plumbing.Hash]bool{}
 	if baseRev != "" {
 		for _, h := range r.ancestors(rep.Base) {
@@ -213,7 +234,12 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 		if err != nil {
 			return nil, err
 		}
-		if baseRules, err = r.rulesAt(t); err != nil {
+		if baseRules, err = r.rulesWithout(t, r.rejected); err != nil {
+			return nil, err
+		}
+	}
+	if baseRev != "" {
+		if rep.Withheld, err = r.withheld(rep.Base); err != nil {
 			return nil, err
 		}
 	}
@@ -232,9 +258,9 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 			}
 			r.believedTime(h) // parents first: a chain dated ahead is memoized, never recursed down
 
-			rules := baseRules
+			rules, founding := baseRules, false
 			if rules == nil {
-				if rules, err = r.rulesFor(ctx, h); err != nil {
+				if rules, founding, err = r.judgedBy(ctx, h); err != nil {
 					return err
 				}
 			}
@@ -252,22 +278,14 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 			if j == nil {
 				continue
 			}
-			// HEAD's own root, judged by the registry it creates.
-			j.founding = baseRules == nil && h == r.root
+			// HEAD's own root (or the commit that brings the first
+			// people), judged by the registry it creates.
+			j.founding = founding
 			if j.registry {
 				// Judge it now: a forbidden change to people or the
 				// policy must not take effect for the commits after
 				// (nor be kept by a later commit, in a range too).
-				for _, fc := range j.fcs {
-					r.finish(fc, j.rules.Dir)
-				}
-				j.done, j.judged = j.judge(), true
-				kept, err := r.keptForbidden(ctx, j)
-				if err != nil {
-					return err
-				}
-				j.done = append(j.done, kept...)
-				if err := r.reject(j); err != nil {
+				if err := r.judgeRegistry(ctx, j); err != nil {
 					return err
 				}
 			}
@@ -340,16 +358,20 @@ type verifyJob struct {
 	folder      string
 	folderMoved bool
 	parents     int
-	// undonePolicy: a merge undid another parent's change of the policy.
-	undonePolicy *gitobj.Change
+	// undonePolicy: a merge undid another parent's change of the policy;
+	// policyChange: the commit's own change of it (judged).
+	undonePolicy, policyChange *gitobj.Change
 	// registry: the commit changes people or the policy, so what it is
 	// found to have done decides the rules of the commits after it.
 	registry bool
 	// founding: the department's root commit, judged by its own registry
 	// (workflow.Env.Founding).
 	founding bool
-	done     []Violation // judged already
-	judged   bool
+	// leadID and leadPath: see lead (set for a job that reads only the
+	// registry).
+	leadID, leadPath string
+	done             []Violation // judged already
+	judged           bool
 	// when is the commit's time; records, for a commit that changes plans
 	// or projects, its projects and plans (the workflow's order checks).
 	when    time.Time
@@ -362,6 +384,12 @@ type verifyJob struct {
 // prepare reads what judging commit h needs, or returns nil when it
 // changes no record and not the policy.
 func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*verifyJob, error) {
+	return r.prepareSome(ctx, h, rules, false)
+}
+
+// prepareSome is prepare, reading only the commit's changes of people and
+// the policy when registryOnly is set (what the rules after it depend on).
+func (r *Repo) prepareSome(ctx context.Context, h plumbing.Hash, rules *Rules, registryOnly bool) (*verifyJob, error) {
 	nd := r.Indexed(h)
 	merge := len(nd.Parents) > 1
 	judged := func(gitobj.Change) bool { return true }
@@ -381,7 +409,25 @@ func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*ver
 		}
 	}
 	dir := rules.Dir
+	var leadID, leadPath string
+	if registryOnly {
+		all := judged
+		for i, c := range append(slices.Clone(nd.Changes), undone...) {
+			if _, id, ok := recordFile(dir, c.Path); ok && (i >= len(nd.Changes) || all(c)) && (leadPath == "" || c.Path < leadPath) {
+				leadID, leadPath = id, c.Path
+			}
+		}
+		judged = func(c gitobj.Change) bool {
+			k, _, ok := recordFile(dir, c.Path)
+			return all(c) && (c.Path == rules.PolicyPath || ok && k == record.Person)
+		}
+		undone = slices.DeleteFunc(undone, func(c gitobj.Change) bool {
+			k, _, ok := recordFile(dir, c.Path)
+			return c.Path != rules.PolicyPath && !(ok && k == record.Person)
+		})
+	}
 	policy, any, people := false, false, false
+	var policyChange *gitobj.Change
 	note := func(c gitobj.Change) {
 		if c.Path == rules.PolicyPath {
 			policy = true
@@ -394,6 +440,9 @@ func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*ver
 	for _, c := range nd.Changes {
 		if judged(c) {
 			note(c)
+			if c.Path == rules.PolicyPath {
+				policyChange = &c
+			}
 		}
 	}
 	for _, c := range undone {
@@ -402,7 +451,10 @@ func (r *Repo) prepare(ctx context.Context, h plumbing.Hash, rules *Rules) (*ver
 	if !policy && !any {
 		return nil, nil
 	}
-	j := &verifyJob{rules: rules, policy: policy, merge: merge, registry: policy || people}
+	j := &verifyJob{rules: rules, policy: policy, merge: merge, registry: policy || people, policyChange: policyChange}
+	if registryOnly && leadPath != "" {
+		j.leadID, j.leadPath = leadID, leadPath
+	}
 	if j.fcs, err = r.recordChanges(nd, dir, judged); err != nil {
 		return nil, err
 	}
@@ -492,48 +544,92 @@ func (r *Repo) reject(j *verifyJob) error {
 			continue
 		}
 		if fatal || bad[fc.Path] {
-			if err := r.rejectPerson(fc, j.hash, fatal || own[fc.Path]); err != nil {
+			if err := r.rejectFile(fc.Path, fc.Change, j.hash, fatal || own[fc.Path]); err != nil {
 				return err
 			}
 		} else {
-			// an accepted change of the file: the tree's content rules
-			// again, even one that comes back to a forbidden content
-			// (leadership making the change a director was refused)
-			delete(r.rejected, fc.Path)
+			r.accept(fc.Path, fc.Change)
 		}
 	}
-	if pp := j.rules.PolicyPath; j.policy && (fatal || bad[pp]) {
-		nd := r.Indexed(j.hash)
-		if c, ok := nd.ChangeOf(pp); ok {
-			r.rejected[pp] = r.rejection(pp, c.Old, c.New, j.hash)
-		} else if c := j.undonePolicy; c != nil {
-			r.rejected[pp] = r.rejection(pp, c.Old, c.New, j.hash)
+	pp := j.rules.PolicyPath
+	c := j.policyChange
+	if c == nil {
+		c = j.undonePolicy
+	}
+	if c != nil && (fatal || bad[pp]) {
+		if err := r.rejectFile(pp, *c, j.hash, fatal || own[pp]); err != nil {
+			return err
 		}
-	} else if j.policy {
-		delete(r.rejected, pp)
+	} else if c != nil {
+		r.accept(pp, *c)
 	}
 	return nil
 }
 
-// rejection is the forbidden change of path from old to bad by commit h.
-// When it builds on an earlier forbidden change (old is that one's
-// content), the rules stay those before the first, so a second edit cannot
-// launder a self-granted role.
-func (r *Repo) rejection(path string, old, bad, h plumbing.Hash) rejected {
-	if prev, ok := r.rejected[path]; ok && prev.bad == old {
-		return rejected{bad: bad, prev: prev.prev, forbidden: prev.forbidden}
+// accept records an accepted change c of a person file or the policy
+// (path): built on a forbidden content the file held (from it, or, for a
+// merge, with it in another parent), or back to it, the tree's content
+// rules again, even one that comes back to a forbidden content (leadership
+// making the change a director was refused). An accepted change on
+// another branch leaves the forbidden content without effect where a tree
+// still holds it (a merge that brings it back is judged as built on it).
+func (r *Repo) accept(path string, c gitobj.Change) {
+	if rj, ok := r.rejected[path]; ok && (builtOn(c, rj.bad) || c.New == rj.bad) {
+		delete(r.rejected, path)
 	}
-	return rejected{bad: bad, prev: old}
 }
 
-// rejectPerson remembers the forbidden change fc of a person file by
-// commit h, and the values it leaves that forbidden commits made: those
-// the file kept (the commit is named only for keeping them, RuleForbiddenKept,
-// when own is false), and, for a change forbidden of its own (own), the
-// values it changed away from the last accepted content.
-func (r *Repo) rejectPerson(fc *fileChange, h plumbing.Hash, own bool) error {
-	rj := r.rejection(fc.Path, fc.Old, fc.New, h)
-	now := leafIndex(fc.after)
+// builtOn reports whether change c was made from blob b: its parent's
+// version, or, for a merge, another parent's.
+func builtOn(c gitobj.Change, b plumbing.Hash) bool {
+	return c.Old == b || slices.Contains(c.Others, b)
+}
+
+// rejection is the forbidden change c of path by commit h. When it builds
+// on an earlier forbidden change (made from that one's content, or a merge
+// with it in another parent), the rules stay those before the first, so a
+// second edit cannot launder a self-granted role.
+func (r *Repo) rejection(path string, c gitobj.Change, h plumbing.Hash) rejected {
+	if prev, ok := r.rejected[path]; ok && builtOn(c, prev.bad) {
+		return rejected{bad: c.New, prev: prev.prev, forbidden: prev.forbidden, by: h}
+	}
+	return rejected{bad: c.New, prev: c.Old, by: h}
+}
+
+// withheld lists the files commit h holds as a forbidden change left them
+// (r.rejected), by path.
+func (r *Repo) withheld(h plumbing.Hash) ([]Withheld, error) {
+	t, err := r.TreeOf(h)
+	if err != nil {
+		return nil, err
+	}
+	var out []Withheld
+	for p, rj := range r.rejected {
+		b, err := r.BlobAt(t, p)
+		if err != nil {
+			return nil, err
+		}
+		if b == rj.bad {
+			out = append(out, Withheld{Path: strings.TrimPrefix(p, r.Prefix()), Commit: rj.by.String()})
+		}
+	}
+	slices.SortFunc(out, func(a, b Withheld) int { return strings.Compare(a.Path, b.Path) })
+	return out, nil
+}
+
+// rejectFile remembers the forbidden change c of a person file or the
+// policy (path) by commit h, and the values it leaves
+// that forbidden commits made: those the file kept (the commit is named
+// only for keeping them, RuleForbiddenKept, when own is false), and, for a
+// change forbidden of its own (own), the values it changed away from the
+// last accepted content.
+func (r *Repo) rejectFile(path string, c gitobj.Change, h plumbing.Hash, own bool) error {
+	old := c.Old
+	rj := r.rejection(path, c, h)
+	now, err := r.leavesAt(path, c.New)
+	if err != nil {
+		return err
+	}
 	forbidden := map[string]forbiddenValue{}
 	for p, f := range rj.forbidden {
 		if f.holds(now) {
@@ -541,11 +637,14 @@ func (r *Repo) rejectPerson(fc *fileChange, h plumbing.Hash, own bool) error {
 		}
 	}
 	if own {
-		prev, err := r.personAt(rj.prev, fc.Path)
+		lp, err := r.leavesAt(path, rj.prev)
 		if err != nil {
 			return err
 		}
-		lp, lo := leafIndex(prev), leafIndex(fc.before)
+		lo, err := r.leavesAt(path, old)
+		if err != nil {
+			return err
+		}
 		changed := func(p string) {
 			if sameAt(lo, now, p) || sameAt(lp, now, p) {
 				return // not this commit's, or back to the accepted value
@@ -567,7 +666,7 @@ func (r *Repo) rejectPerson(fc *fileChange, h plumbing.Hash, own bool) error {
 		}
 	}
 	rj.forbidden = forbidden
-	r.rejected[fc.Path] = rj
+	r.rejected[path] = rj
 	return nil
 }
 
@@ -580,18 +679,29 @@ func (f forbiddenValue) holds(now map[string]leaf) bool {
 	return ok && sameLeaf(l, f.leaf)
 }
 
-// personAt is the person record in blob b (nil: zero, or not readable),
-// parsed whole.
-func (r *Repo) personAt(b plumbing.Hash, path string) (*record.Record, error) {
+// leavesAt are the values of a person file or the policy (path) in blob b
+// (none: zero, or not readable YAML), by leaf path.
+func (r *Repo) leavesAt(path string, b plumbing.Hash) (map[string]leaf, error) {
 	if b.IsZero() {
-		return nil, nil
+		return map[string]leaf{}, nil
 	}
 	data, err := r.Blob(b, record.MaxFileSize)
 	if err != nil {
 		return nil, err
 	}
+	m := map[string]leaf{}
+	if path == r.Prefix()+config.FileName {
+		var doc yaml.Node
+		if yaml.Unmarshal(data, &doc) != nil {
+			return m, nil
+		}
+		for _, l := range nodeLeaves(&doc) {
+			m[l.path] = l
+		}
+		return m, nil
+	}
 	rec, _ := record.Parse(path, data)
-	return rec, nil
+	return leafIndex(rec), nil
 }
 
 func leafIndex(rec *record.Record) map[string]leaf {
@@ -610,11 +720,13 @@ func sameAt(a, b map[string]leaf, p string) bool {
 	return okx == oky && (!okx || sameLeaf(x, y))
 }
 
-// keptForbidden names each person file commit j changes from the content
-// of a forbidden change still without effect (its parent holds exactly
-// that content) while leaving in place values forbidden commits made: j's
-// diff does not show them, and accepted, j would make them count (a
-// self-granted role laundered by the director adding an email). A value j
+// keptForbidden names each person file commit j changes, and the policy,
+// from the content of a forbidden change still without effect (its parent
+// holds exactly that content) while leaving in place values forbidden
+// commits made: j's diff does not show them, and accepted, j would make
+// them count (a self-granted role laundered by the director adding an
+// email; a rule the director alone lifted under policy_changes: leadership,
+// laundered by leadership's unrelated edit of the policy). A value j
 // changes itself is j's own change, judged as such; undoing the forbidden
 // change (git revert) keeps nothing. A change forbidden of its own is
 // named for that already.
@@ -627,29 +739,32 @@ func (r *Repo) keptForbidden(ctx context.Context, j *verifyJob) ([]Violation, er
 		named[v.Path] = true
 	}
 	var out []Violation
-	for _, fc := range j.fcs {
-		if !fc.judged || fc.undone || fc.kind != record.Person || fc.Old.IsZero() || fc.after == nil || fc.badAfter || named[fc.Path] {
-			continue
+	check := func(id, path string, c gitobj.Change) error {
+		if c.Old.IsZero() || c.New.IsZero() || named[path] {
+			return nil
 		}
-		rj, ok := r.rejected[fc.Path]
-		if !ok || rj.bad != fc.Old || len(rj.forbidden) == 0 {
-			continue
+		rj, ok := r.rejected[path]
+		if !ok || !builtOn(c, rj.bad) || len(rj.forbidden) == 0 {
+			return nil
 		}
-		now := leafIndex(fc.after)
+		now := c.New
+		after, err := r.leavesAt(path, now)
+		if err != nil {
+			return err
+		}
 		var kept []forbiddenValue
 		for _, f := range rj.forbidden {
-			if f.holds(now) {
+			if f.holds(after) {
 				kept = append(kept, f)
 			}
 		}
 		if len(kept) == 0 {
-			continue
+			return nil
 		}
-		prev, err := r.personAt(rj.prev, fc.Path)
+		lp, err := r.leavesAt(path, rj.prev)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		lp := leafIndex(prev)
 		slices.SortFunc(kept, func(a, b forbiddenValue) int { return strings.Compare(a.leaf.path, b.leaf.path) })
 		what := make([]any, len(kept))
 		for i, f := range kept {
@@ -664,12 +779,42 @@ func (r *Repo) keptForbidden(ctx context.Context, j *verifyJob) ([]Violation, er
 			what[i] = i18n.P("%s: %s → %s, by %s in %s", f.leaf.path, was, is, r.actorOf(ctx, f.commit), c)
 		}
 		msg, text := i18n.Both("keeps a change that verify names as forbidden, without effect while the file holds it (%s): this commit's own change leaves it in place and would make it count; undo it (git revert of that commit), then make it, if it is to stand, in a commit of its own by someone allowed to", i18n.Join("; ", what...))
-		v := Violation{Commit: j.hash.String(), Record: fc.id, Path: fc.Path, Rule: RuleForbiddenKept, Field: kept[0].leaf.path,
+		v := Violation{Commit: j.hash.String(), Record: id, Path: path, Rule: RuleForbiddenKept, Field: kept[0].leaf.path,
 			Actor: j.id.Short(), Message: msg, Text: text, Line: 1, Column: 1}
-		v.Line, v.Column = fc.after.Pos(v.Field)
+		if l, ok := after[v.Field]; ok && l.line > 0 {
+			v.Line, v.Column = l.line, l.col
+		}
 		out = append(out, v)
+		return nil
+	}
+	for _, fc := range j.fcs {
+		if !fc.judged || fc.undone || fc.kind != record.Person || fc.after == nil || fc.badAfter {
+			continue
+		}
+		if err := check(fc.id, fc.Path, fc.Change); err != nil {
+			return nil, err
+		}
+	}
+	if c := j.policyChange; c != nil {
+		if err := check("", c.Path, *c); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
+}
+
+// lead is the record (id and path) a violation of the commit as a whole
+// is reported on: the first of its judged records (fcs, sorted), or the
+// policy. A job that reads only the registry (registryOnly) says which
+// record that is among all of the commit's.
+func (j *verifyJob) lead(fcs []*fileChange) (id, path string) {
+	if j.leadPath != "" {
+		return j.leadID, j.leadPath
+	}
+	if len(fcs) > 0 {
+		return fcs[0].id, fcs[0].Path
+	}
+	return "", j.rules.PolicyPath
 }
 
 // judge replays the commit against its rules.
@@ -705,25 +850,19 @@ func (j *verifyJob) judge() []Violation {
 		out = append(out, v)
 	}
 	if len(j.stray) > 0 {
-		id, path := "", j.rules.PolicyPath
-		if len(fcs) > 0 {
-			id, path = fcs[0].id, fcs[0].Path
-		}
+		id, path := j.lead(fcs)
 		msg, text := i18n.Both("commit carries a parent line after its other headers (%s); git and the forge ignore it and judge the commit as having %s, and so does verify", strings.Join(j.stray, ", "), parentsText(j.parents))
 		add(RuleCommitHeader, id, path, msg, text, nil, "")
 	}
 	if !j.after.IsZero() {
-		id, path := "", j.rules.PolicyPath
-		if len(fcs) > 0 {
-			id, path = fcs[0].id, fcs[0].Path
-		}
+		id, path := j.lead(fcs)
 		msg, text := i18n.Both("commit is dated %s, before its parent's %s: a commit is made after its parents, so its date (and every stamp checked against it) was set back by hand", j.when.Format(time.RFC3339), j.after.Format(time.RFC3339))
 		add(RuleCommitDate, id, path, msg, text, nil, "")
 	}
 	if p := j.problem; p != nil {
-		id, path, what := "", j.rules.PolicyPath, any(i18n.P("the policy"))
+		id, path := j.lead(fcs)
+		what := any(i18n.P("the policy"))
 		if len(fcs) > 0 {
-			id, path = fcs[0].id, fcs[0].Path
 			what = changedList(fcs)
 		}
 		wen, wloc := i18n.Texts(i18n.P(" (the commit changes %s)", what))

@@ -90,12 +90,15 @@ func (r *Refused) Error() string {
 
 // Session is an opened, locked repository with a known actor.
 type Session struct {
-	Repo   *repo.Repo
-	Git    *gitstore.Repo
-	Actor  workflow.Actor
-	Person *record.Record
-	Name   string
-	Email  string
+	// LeftAtClose, when set, is given to every rules run of the session
+	// (rules.Context.LeftAtClose).
+	LeftAtClose func(prj *record.Record) ([]string, bool)
+	Repo        *repo.Repo
+	Git         *gitstore.Repo
+	Actor       workflow.Actor
+	Person      *record.Record
+	Name        string
+	Email       string
 	// Now is the moment stamped into records (acknowledged_at, dates).
 	Now    time.Time
 	Commit bool
@@ -1208,6 +1211,7 @@ func (s *Session) checkSigningKey() error {
 // SeenFiles). Paths outside the repository are missing, as for validate.
 func (s *Session) rulesOn(c *rules.Context) *rules.Context {
 	c.Horizon = s.Horizon
+	c.LeftAtClose = s.LeftAtClose
 	if s.stanzas == nil {
 		s.stanzas = &crypt.StanzaMemo{}
 	}

@@ -209,7 +209,7 @@ func runReport(ctx context.Context, o *reportOpts) error {
 			fmt.Fprintln(o.io.Err, i18n.Sprintf("redacted: %d confidential record(s) left out of every figure", n))
 		}
 	}
-	rc := &rules.Context{Set: set, Policy: r.Policy, Root: r.Root, Now: now}
+	rc := &rules.Context{Set: set, Policy: r.Policy, Root: r.Root, Now: now, LeftAtClose: r.LeftAtClose}
 
 	var rep laidOut
 	switch o.name {

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/audit"
 	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/crypt"
@@ -343,6 +344,7 @@ func (g *global) openWith(ctx context.Context, o repo.Options) (*repo.Repo, erro
 	}
 	g.warnUnreadable(r)
 	g.warnInterrupted(r.Root)
+	r.LeftAtClose = audit.LeftAtClose(r.Root)
 	return r, nil
 }
 

@@ -46,16 +46,19 @@ policy's records folder needs every record moved in the same commit, by the
 director or leadership (records-folder). A commit dated more than an hour
 before one of its parents, or more than an hour after the check, is named
 (commit-date), and so is a submodule or symbolic link in the records folder
-or at the policy (file-type), an edit of a person that keeps another
-commit's forbidden change of them (forbidden-kept), and, under
+or at the policy (file-type), an edit of a person or the policy that keeps
+another commit's forbidden change of it (forbidden-kept), and, under
 policy_changes: leadership, the policy changed by anyone but leadership.
 
 REVISION-RANGE is BASE..HEAD (the pull-request check: every commit of the
-branch is judged by the people, roles, keys and policy of BASE, never of the
-branch under review), or one revision (all its history), by default HEAD:
-then each commit is judged by the rules of its parent, and the root commit
-by its own registry, its records as creations. A repository that imported
-earlier records verifies from the import on: opsbook verify IMPORT..HEAD.
+branch is judged by the people, roles, keys and policy of BASE as BASE's
+history leaves them, never of the branch under review: a forbidden change
+that reached BASE anyway stays without effect), or one revision (all its
+history), by default HEAD: then each commit is judged by the rules of its
+parent, and the root commit (or, when the records came later, the commit
+that brings the first people) by its own registry, its records as
+creations. A repository that imported earlier records verifies from the
+import on: opsbook verify IMPORT..HEAD.
 --rules-from parent judges a range by each commit's parent instead (for a
 long stretch of history in which people joined).
 
@@ -103,6 +106,8 @@ func newVerifyCmd(g *global) *cobra.Command {
 type verifyJSON struct {
 	Commits    int               `json:"commits"`
 	Violations []audit.Violation `json:"violations"`
+	// Withheld: BASE's files whose forbidden change never took effect
+	Withheld []audit.Withheld `json:"withheld,omitempty"`
 }
 
 func runVerify(ctx context.Context, o *verifyOpts) error {
@@ -138,7 +143,7 @@ func runVerify(ctx context.Context, o *verifyOpts) error {
 	}
 	switch format {
 	case render.JSON:
-		err = render.WriteJSON(o.io.Out, verifyJSON{rep.Commits, vs})
+		err = render.WriteJSON(o.io.Out, verifyJSON{rep.Commits, vs, rep.Withheld})
 	case render.GitHub:
 		err = render.WriteGitHub(o.io.Out, violationDiags(vs))
 	default:
@@ -146,6 +151,9 @@ func runVerify(ctx context.Context, o *verifyOpts) error {
 	}
 	if err != nil {
 		return err
+	}
+	for _, w := range rep.Withheld {
+		fmt.Fprintln(o.io.Err, i18n.Sprintf("note: BASE's %s holds a forbidden change (commit %s) that never took effect: BASE's rules leave it out", w.Path, w.Commit[:8]))
 	}
 	fmt.Fprintln(o.io.Err, verifySummary(rep))
 	if len(vs) > 0 {

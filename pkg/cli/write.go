@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/opsbook/opsbook/pkg/audit"
 	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/i18n"
@@ -45,6 +46,7 @@ func (g *global) sessionWith(ctx context.Context, o change.Options) (*change.Ses
 	if err != nil {
 		return nil, writeErr(err)
 	}
+	s.LeftAtClose = audit.LeftAtClose(g.dir)
 	return s, nil
 }
 

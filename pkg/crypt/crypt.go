@@ -48,6 +48,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"filippo.io/age"
 	"filippo.io/age/agessh"
@@ -401,7 +402,13 @@ func (r *stanzaRecorder) Unwrap(ss []*age.Stanza) ([]byte, error) {
 
 // StanzaMemo remembers Stanzas's answer for each ciphertext asked about;
 // safe for use by several goroutines. A nil memo remembers nothing.
-type StanzaMemo struct{ m sync.Map }
+type StanzaMemo struct {
+	m sync.Map
+	// kept are the answers Seed took, by the SHA-256 of the ciphertext;
+	// fresh counts the well-formed ones read that were not among them.
+	kept  map[[32]byte][]Stanza
+	fresh atomic.Int64
+}
 
 type stanzaAnswer struct {
 	st  []Stanza
@@ -417,7 +424,16 @@ func (m *StanzaMemo) Of(ct string) ([]Stanza, error) {
 		a := v.(stanzaAnswer)
 		return a.st, a.err
 	}
+	if m.kept != nil {
+		if st, ok := m.kept[sha256.Sum256([]byte(ct))]; ok {
+			m.m.Store(ct, stanzaAnswer{st, nil})
+			return st, nil
+		}
+	}
 	st, err := Stanzas(ct)
+	if err == nil {
+		m.fresh.Add(1)
+	}
 	m.m.Store(ct, stanzaAnswer{st, err})
 	return st, err
 }

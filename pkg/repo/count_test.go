@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/rules"
@@ -247,5 +248,69 @@ func TestLoadListed(t *testing.T) {
 	}
 	if got := r.Set.Get("EXP-2025-0002").Str("note"); got != "later" {
 		t.Errorf("an index of another records folder was taken (note %q)", got)
+	}
+}
+
+// TestStanzasKeptBetweenPasses: a full pass keeps the ciphertexts'
+// stanzas beside the cache; the next pass, with nothing new, takes every
+// answer from it (it is not written again) and finds what a pass without
+// the cache finds; a damaged file is not taken (the findings stay the
+// same) and is written anew; a pass over some records does not shrink it.
+func TestStanzasKeptBetweenPasses(t *testing.T) {
+	ctx := context.Background()
+	dir := sampleCopy(t, 300)
+	trustAll(t)
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	pass := func(o Options) []diag.Diagnostic {
+		t.Helper()
+		r, err := LoadWith(ctx, dir, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Validate(now)
+	}
+	want := pass(Options{NoCache: true})
+	file := filepath.Join(dir, ".git", "opsbook", "stanzas")
+	if _, err := os.Stat(file); err == nil {
+		t.Fatal("a pass without the cache kept the stanzas")
+	}
+	sameDiags := func(what string, got []diag.Diagnostic) {
+		t.Helper()
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: findings differ from a pass without the cache", what)
+		}
+	}
+	sameDiags("first pass", pass(Options{}))
+	first, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal("no stanzas kept:", err)
+	}
+	seeded := &crypt.StanzaMemo{}
+	if !seeded.Seed(first, stanzaKey) || len(first) < 1000 {
+		t.Fatalf("the file kept (%d bytes) is not taken", len(first))
+	}
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(file, old, old)
+	sameDiags("second pass", pass(Options{}))
+	if info, _ := os.Stat(file); !info.ModTime().Equal(old.Truncate(time.Second)) && !info.ModTime().Equal(old) {
+		t.Error("a pass that read no ciphertext anew wrote the file again")
+	}
+	// damaged: not taken, written anew
+	if err := os.WriteFile(file, first[:len(first)/2], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sameDiags("damaged file", pass(Options{}))
+	if again, _ := os.ReadFile(file); len(again) != len(first) {
+		t.Errorf("the damaged file was not written anew (%d bytes, was %d)", len(again), len(first))
+	}
+	// a pass over some records seeds but does not write
+	r, err := Load(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(file)
+	r.ValidatePaths(now, []string{"records/customers/CUS-0003.yaml"})
+	if _, err := os.Stat(file); err == nil {
+		t.Error("a pass over one record wrote the stanzas of it alone")
 	}
 }

@@ -138,6 +138,9 @@ func LoadWith(ctx context.Context, root string, o Options) (*Repo, error) {
 	}
 	tr("files")
 	r := &Repo{Root: root, Policy: pol, Schemas: sch, parsed: 2*int(l.reused.Load()) < len(files)}
+	if cachePath != "" {
+		r.stanzas = filepath.Join(filepath.Dir(cachePath), "stanzas")
+	}
 	r.Diags = append(append(r.Diags, pds...), wds...)
 	recs := make([]*record.Record, 0, len(files))
 	var keep []*cache.Entry

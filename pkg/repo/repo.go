@@ -5,7 +5,9 @@ package repo
 
 import (
 	"context"
+	"github.com/opsbook/opsbook/pkg/cache"
 	"github.com/opsbook/opsbook/pkg/i18n"
+	"os"
 	"path"
 
 	"slices"
@@ -53,7 +55,40 @@ type Repo struct {
 	// (rules.Context.KindIDs): a repository holding part of it (LoadAround)
 	// suggests for a missing reference what the whole one does.
 	kindIDs func(record.Kind) []string
+	// LeftAtClose, when set, is given to the rules validate runs
+	// (rules.Context.LeftAtClose).
+	LeftAtClose func(prj *record.Record) ([]string, bool)
+	// stanzas is the file of the ciphertexts' stanzas kept between full
+	// passes (crypt.StanzaMemo.Seed), beside the parse cache; "" without
+	// the cache.
+	stanzas string
 }
+
+// stanzaMemo is a memo of the ciphertexts' recipient stanzas, seeded from
+// the file the last full pass kept (nil without the cache).
+func (r *Repo) stanzaMemo() *crypt.StanzaMemo {
+	if r.stanzas == "" {
+		return nil
+	}
+	m := &crypt.StanzaMemo{}
+	if data, err := os.ReadFile(r.stanzas); err == nil {
+		m.Seed(data, stanzaKey)
+	}
+	return m
+}
+
+// keepStanzas writes the stanzas m read for the next full pass when it
+// read some it was not seeded with; a file that cannot be written costs
+// the next pass time, not correctness.
+func (r *Repo) keepStanzas(m *crypt.StanzaMemo) {
+	if m != nil && m.Fresh() > 0 {
+		_ = cache.WriteFile(r.stanzas, ".stanzas-*", m.Kept(stanzaKey))
+	}
+}
+
+// stanzaKey names this build in the stanzas file: another build (another
+// age) reads every ciphertext again.
+var stanzaKey = cache.NewKey("stanzas", nil, nil)
 
 // Open finds the repository from dir and loads it.
 func Open(ctx context.Context, dir string) (*Repo, error) {
@@ -257,7 +292,7 @@ func (r *Repo) ErrorsOfSeen(now time.Time, paths map[string]bool, h *rules.Horiz
 		}
 		return attach.Stat(r.Root, rel)
 	}
-	c := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Stat: stat, Errors: true, Horizon: h,
+	c := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Stat: stat, Errors: true, Horizon: h, Stanzas: r.stanzaMemo(), LeftAtClose: r.LeftAtClose,
 		Sum: func(rel string) (string, error) { seen.Store(rel, true); return attach.Sum(r.Root, rel) },
 		Head: func(rel string) ([]byte, error) {
 			seen.Store(rel, true)
@@ -294,7 +329,13 @@ func (r *Repo) validate(now time.Time, h *rules.Horizon, collect, unplaced bool,
 		}
 		return seen.stat(rel, func(rel string) attach.State { return attach.Stat(r.Root, rel) })
 	}
-	c := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Stat: stat, Horizon: h, Keep: keep, Only: only, KindIDs: r.kindIDs, Unplaced: unplaced}
+	c := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Stat: stat, Horizon: h, Keep: keep, Only: only, KindIDs: r.kindIDs, Unplaced: unplaced, LeftAtClose: r.LeftAtClose}
+	c.Stanzas = r.stanzaMemo()
+	if keep == nil && only == nil {
+		// a pass over every record keeps what it read (one over some
+		// would keep only theirs)
+		defer r.keepStanzas(c.Stanzas)
+	}
 	var summed sync.Map
 	if collect {
 		c.Sum = func(rel string) (string, error) {

@@ -102,7 +102,7 @@ func ProjectsReport(c *rules.Context, sel *Period) *Projects {
 		gap := ClosureGap{ID: p.ID, Title: p.Title(), Status: st, MissingSummary: !p.Has("closure.summary"),
 			MissingLessons: len(p.List("closure.lessons")) == 0, Unappraised: []string{}}
 		for _, m := range p.Strings("team") {
-			if !appraised[[2]string{p.ID, m}] && rules.OwesClosingAppraisal(c.Set, p, m) {
+			if !appraised[[2]string{p.ID, m}] && c.OwesClosingAppraisal(p, m) {
 				gap.Unappraised = append(gap.Unappraised, m)
 			}
 		}

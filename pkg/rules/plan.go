@@ -154,7 +154,7 @@ func (r *run) project(rec *record.Record) {
 		r.errorf(rec, "closure", "state-needs", "a closed project needs at least one lesson (closure.lessons)")
 	}
 	for i, member := range rec.Strings("team") {
-		if !r.appraised(rec.ID, member) && OwesClosingAppraisal(r.Set, rec, member) {
+		if !r.appraised(rec.ID, member) && r.Context.OwesClosingAppraisal(rec, member) {
 			r.errorf(rec, "team."+strconv.Itoa(i), "state-needs", "a closed project needs an acknowledged or closed appraisal of %s naming project %s (§3.5.3)", member, rec.ID)
 		}
 	}
@@ -179,4 +179,21 @@ func OwesClosingAppraisal(set *record.Set, prj *record.Record, member string) bo
 		return false
 	}
 	return OwesAppraisal(set, member)
+}
+
+// OwesClosingAppraisal is the package's OwesClosingAppraisal on c's
+// records, which also owes none, for a project closed without closure.left
+// (closed before the move stamped it), to a member who had left when it
+// closed by the history (c.LeftAtClose): someone who comes back is not
+// owed what nobody could write while they were gone, whenever the project
+// closed. Where the history does not say, the member is owed it.
+func (c *Context) OwesClosingAppraisal(prj *record.Record, member string) bool {
+	if !OwesClosingAppraisal(c.Set, prj, member) {
+		return false
+	}
+	if c.LeftAtClose == nil || prj == nil || prj.Status() != "closed" || prj.Has("closure.left") {
+		return true
+	}
+	left, ok := c.LeftAtClose(prj)
+	return !ok || !slices.Contains(left, member)
 }

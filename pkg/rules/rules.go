@@ -80,6 +80,12 @@ type Context struct {
 	// department): it places those it shows with Place. Finding a
 	// field's line reads the record's text again.
 	Unplaced bool
+	// LeftAtClose, when set, says who of a closed project's team had left
+	// when it closed, for a project closed before the move stamped
+	// closure.left (ok false: not known): read from the history
+	// (audit.LeftAtClose). It is asked only for a team member owed a
+	// closing appraisal that the project lacks.
+	LeftAtClose func(prj *record.Record) (left []string, ok bool)
 
 	repeats *complaintsAt // RepeatOf's look-up, built on first use
 }
