@@ -32,7 +32,7 @@ func TestRefusalsInChinese(t *testing.T) {
 			manager, "submitted", "li.wei", "12000.00"},
 		{"wrong role", "approved",
 			"li.wei (specialist) may not approve EXP-2026-0193: only a manager, a director or leadership may",
-			"li.wei（" + role("specialist") + "） 不得核准 EXP-2026-0193：只有" + role("manager") + "，" + role("director") + "或公司高層可以",
+			"li.wei（" + role("specialist") + "） 不得核准 EXP-2026-0193：只有" + role("manager") + "、" + role("director") + "或公司高層可以",
 			specialist, "submitted", "zhao.lei", "10"},
 		{"not in the table", "approved",
 			"no move from draft to approved for an expense; from draft: submitted",
