@@ -83,6 +83,9 @@ func TestField(t *testing.T) {
 	if got := Field("indicators.0.name").String(); got != "指標 1·名稱" {
 		t.Errorf("indicators.0.name: %q", got)
 	}
+	if got := Field("attendees.0.rating").String(); got != "與會者 1·評分" {
+		t.Errorf("attendees.0.rating: %q", got)
+	}
 	if got := Field("contact.name").String(); got != "聯絡方式·姓名" {
 		t.Errorf("contact.name: %q", got)
 	}
