@@ -86,6 +86,10 @@ func TestField(t *testing.T) {
 	if got := Field("attendees.0.rating").String(); got != "與會者 1·評分" {
 		t.Errorf("attendees.0.rating: %q", got)
 	}
+	// a task's assigned is the date it was assigned
+	if got := Field("assigned").String(); got != "指派日" {
+		t.Errorf("assigned: %q", got)
+	}
 	if got := Field("contact.name").String(); got != "聯絡方式·姓名" {
 		t.Errorf("contact.name: %q", got)
 	}
