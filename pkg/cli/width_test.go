@@ -164,3 +164,17 @@ func TestMoveOptionsFitEightyColumns(t *testing.T) {
 		}
 	}
 }
+
+// TestReadersFitEightyColumns: readers wraps a field's readers at a
+// terminal's width, as show wraps its values.
+func TestReadersFitEightyColumns(t *testing.T) {
+	out := runWidth(t, 80, "--lang", "zh-Hant", "readers", "CMP-2026-0015")
+	for _, l := range strings.Split(out, "\n") {
+		if w := runewidth.StringWidth(l); w > 80 {
+			t.Errorf("a line is %d wide:\n%s", w, l)
+		}
+	}
+	if !strings.Contains(out, "zhang.min") {
+		t.Errorf("a reader is missing:\n%s", out)
+	}
+}
