@@ -540,9 +540,9 @@ func (s *Set) toDiag(r *record.Record, ve *jsonschema.ValidationError) diag.Diag
 			}
 		}
 		if field != "" {
-			msg, text = i18n.Both("%s in %s", i18n.Join("; ", parts...), field)
+			msg, text = i18n.Both("%s in %s", i18n.Join(i18n.P("; "), parts...), field)
 		} else {
-			msg, text = i18n.Texts(i18n.Join("; ", parts...))
+			msg, text = i18n.Texts(i18n.Join(i18n.P("; "), parts...))
 		}
 	case "required":
 		rule = "required"
