@@ -423,7 +423,7 @@ func idList(ids []string) string {
 	if len(ids) == 0 {
 		return ""
 	}
-	return ": " + strings.Join(ids, ", ")
+	return i18n.Sprintf(": %s", strings.Join(ids, i18n.T(", ")))
 }
 
 // Table returns the appraisals report's table for CSV: one row per period
