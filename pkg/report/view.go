@@ -521,7 +521,7 @@ func (a *Appraisals) Page(v View) *render.Page {
 		for _, b := range a.BelowStandard {
 			fu := "—"
 			if b.FollowUp != "" {
-				fu = b.FollowUp + " (" + rating(b.FollowUpRating) + ", " + state(b.FollowUpStatus) + ")"
+				fu = i18n.Sprintf("%s (%s, %s)", b.FollowUp, rating(b.FollowUpRating), state(b.FollowUpStatus))
 			}
 			review := orDash(b.ReviewDate)
 			if b.ReviewDue {
