@@ -315,7 +315,7 @@ func writeDetail(w io.Writer, o *showOpts, d *query.Detail, root string) error {
 				move += i18n.Sprintf(" (%s → %s)", i18n.Term("state", h.From), i18n.Term("state", h.To))
 			}
 			if len(h.Fields) > 0 {
-				move += i18n.Sprintf("; changed %s", strings.Join(h.Fields, ", "))
+				move += i18n.Sprintf("; changed %s", strings.Join(h.Fields, i18n.T(", ")))
 			}
 			commit := h.Commit
 			if len(commit) > 7 {
