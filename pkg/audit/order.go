@@ -1,6 +1,8 @@
 package audit
 
 import (
+	"sync/atomic"
+
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/opsbook/opsbook/pkg/gitobj"
 	"github.com/opsbook/opsbook/pkg/record"
@@ -59,20 +61,54 @@ func (r *Repo) orderRecords(tree plumbing.Hash, dir string) (*record.Set, error)
 				if !f.IsFile() {
 					continue
 				}
-				p := sub + string(f.Name)
-				v, ok := r.cached(f.Hash, p)
-				if !ok {
-					data, err := r.Blob(f.Hash, record.MaxFileSize)
-					if err != nil {
-						return nil, err
-					}
-					v = r.parse(f.Hash, p, dir, data)
+				rec, err := r.orderRecord(f.Hash, sub+string(f.Name), dir)
+				if err != nil {
+					return nil, err
 				}
-				if v.rec != nil && v.rec.Kind == k {
-					recs = append(recs, v.rec)
+				if rec != nil && rec.Kind == k {
+					recs = append(recs, rec)
 				}
 			}
 		}
 	}
 	return record.NewSet(recs), nil
+}
+
+// orderParsed counts the files orderRecord parsed, for the tests.
+var orderParsed atomic.Int64
+
+// orderRecord is the record the blob h holds as the file at p under the
+// records folder dir, or nil: as parse reads it (the place decides the
+// kind, the file's name the id when it has none), kept for the range in
+// orderRecs.
+func (r *Repo) orderRecord(h plumbing.Hash, p, dir string) (*record.Record, error) {
+	if v, ok := r.cached(h, p); ok {
+		return v.rec, nil
+	}
+	key := blobKey{h, p}
+	r.mu.Lock()
+	rec, ok := r.orderRecs[key]
+	r.mu.Unlock()
+	if ok {
+		return rec, nil
+	}
+	data, err := r.Blob(h, record.MaxFileSize)
+	if err != nil {
+		return nil, err
+	}
+	orderParsed.Add(1)
+	rec, _ = record.ParseLean(p, data)
+	if rec != nil {
+		record.CheckPlace(rec, dir)
+		if rec.ID == "" {
+			_, rec.ID, _ = recordFile(dir, p)
+		}
+	}
+	r.mu.Lock()
+	if r.orderRecs == nil {
+		r.orderRecs = map[blobKey]*record.Record{}
+	}
+	r.orderRecs[key] = rec
+	r.mu.Unlock()
+	return rec, nil
 }

@@ -36,8 +36,15 @@ type Repo struct {
 	// memoizes believedTime.
 	latest   int64
 	believed map[plumbing.Hash]int64
-	mu       sync.Mutex // guards blobs
+	mu       sync.Mutex // guards blobs and orderRecs
 	blobs    map[blobKey]parsed
+	// orderRecs are the files orderRecords read, by blob and path (nil:
+	// no record): a commit's projects, plans and people are nearly all
+	// its parent's, so each is parsed once for the whole range rather
+	// than once for every commit that moves a plan or a project (17,000
+	// files at 100,000 records, 15 s of CPU for 50 commits). Held without
+	// their YAML trees (record.ParseLean), a few KB each.
+	orderRecs map[blobKey]*record.Record
 }
 
 // ShallowError says the clone holds only part of the history.
