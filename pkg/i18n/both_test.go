@@ -86,6 +86,11 @@ func TestField(t *testing.T) {
 	if got := Field("attendees.0.rating").String(); got != "與會者 1·評分" {
 		t.Errorf("attendees.0.rating: %q", got)
 	}
+	// a violation's reported_on is the day it was reported (通報), not a
+	// status report's (匯報)
+	if got := Field("reported_on").String(); got != "通報日" {
+		t.Errorf("reported_on: %q", got)
+	}
 	// a task's assigned is the date it was assigned
 	if got := Field("assigned").String(); got != "指派日" {
 		t.Errorf("assigned: %q", got)
