@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -17,7 +18,21 @@ func Both(format string, args ...any) (english, local string) {
 	if Current() == English {
 		return english, english
 	}
-	return english, fmt.Sprintf(T(format), args...)
+	return english, tidy(fmt.Sprintf(T(format), args...))
+}
+
+// closeThenSpace is a closing full-width bracket, a space and a Chinese
+// character: the space a catalog format leaves after an argument (an
+// actor, zhou.jie（經理）) that ends in a bracket of its own.
+var closeThenSpace = regexp.MustCompile(`([）」』]) (\p{Han})`)
+
+// tidy takes out the spaces Chinese does not write after a closing
+// full-width bracket: zhou.jie（經理） 不得 → zhou.jie（經理）不得.
+func tidy(s string) string {
+	if !strings.Contains(s, "） ") && !strings.Contains(s, "」 ") && !strings.Contains(s, "』 ") {
+		return s
+	}
+	return closeThenSpace.ReplaceAllString(s, "$1$2")
 }
 
 // inEnglish is args with every Word and Phrase in English.

@@ -138,3 +138,19 @@ func TestErrorfKeepsEnglish(t *testing.T) {
 		t.Errorf("in English = %q", got)
 	}
 }
+
+// TestBothTidiesAfterBrackets: Chinese writes no space after a closing
+// full-width bracket, which an argument (an actor and their role) may end
+// in where the format leaves one.
+func TestBothTidiesAfterBrackets(t *testing.T) {
+	defer Set(English)
+	Set(Chinese)
+	_, zh := Both("%s may not %s %s: only %s may", P("%s (%s)", "sun.li", Word{Group: "role", Key: "specialist"}), P("approve"), "EXP-2026-0001", "x")
+	if strings.Contains(zh, "） ") || !strings.HasPrefix(zh, "sun.li（專員）不得") {
+		t.Errorf("%q", zh)
+	}
+	// a space before letters or digits stays
+	if got := tidy("（經理） EXP-1"); got != "（經理） EXP-1" {
+		t.Errorf("%q", got)
+	}
+}
