@@ -231,12 +231,26 @@ func (r *Repo) renameSources(nd *gitobj.Node, dir string, judged []*fileChange) 
 // source is consumed: it is the same record moving, not a deletion. A
 // file that stays is no source, however alike: an approved claim copied
 // under a new id is a new record, judged by the creation rules.
+//
+// Only removed files can be sources: they are listed once (in fcs's
+// order, which decides between two alike), so a commit adding the whole
+// department (an import: 100,000 files) costs one pass, not one per file
+// added.
 func pairRenames(fcs []*fileChange) {
+	var sources []*fileChange
+	for _, s := range fcs {
+		if s.before != nil && s.New.IsZero() {
+			sources = append(sources, s)
+		}
+	}
+	if len(sources) == 0 {
+		return
+	}
 	for _, a := range fcs {
 		if !a.judged || !a.Old.IsZero() || a.after == nil {
 			continue
 		}
-		for _, s := range fcs {
+		for _, s := range sources {
 			if s == a || s.before == nil || !s.New.IsZero() || s.kind != a.kind || s.Path == a.Path || s.taken ||
 				s.before.ID == a.after.ID || !sameRecordBut(s.before, a.after) {
 				continue

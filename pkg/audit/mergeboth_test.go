@@ -138,3 +138,28 @@ func TestVerifyMergeOfPeopleIsJudgedAsBefore(t *testing.T) {
 	into := tr.forge("wang.fang", "merge main, both emails", tr.git("rev-parse", "side"), self)
 	wantViolations(t, tr.verify(""), short(self)+" people-policy li.wei", short(into)+" forbidden-kept li.wei")
 }
+
+// A value li.wei gave herself on main (forbidden) that the director also
+// gave her on a branch is the director's in their merge: the merge is not
+// named, and the role counts after it.
+func TestVerifyMergeOfAForbiddenValueAlsoGranted(t *testing.T) {
+	tr := newTestRepo(t)
+	tr.people(defaultPolicy)
+	base := tr.commit("wang.fang", "import")
+	tr.write(expensePath("EXP-2026-0001"), expense("EXP-2026-0001", "draft", "sun.li", "300.00"))
+	tr.commit("sun.li", "new claim")
+	tr.edit(expensePath("EXP-2026-0001"), "status: draft", "status: submitted")
+	tr.commit("sun.li", "submit")
+	const p = "records/people/li.wei.yaml"
+	tr.git("checkout", "-q", "-b", "side", base)
+	tr.edit(p, "role: specialist", "role: manager")
+	tr.edit(p, "forge: liwei", "forge: liwei2")
+	tr.commit("wang.fang", "li.wei is a manager, with a new forge account")
+	tr.git("checkout", "-q", "main")
+	tr.edit(p, "role: specialist", "role: manager")
+	self := tr.commit("li.wei", "promote myself")
+	tr.merge("wang.fang", "side")
+	tr.edit(expensePath("EXP-2026-0001"), "status: submitted", "status: approved")
+	tr.commit("li.wei", "approve")
+	wantViolations(t, tr.verify(""), short(self)+" people-policy li.wei")
+}

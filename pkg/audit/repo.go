@@ -23,7 +23,7 @@ type Repo struct {
 	policies    map[plumbing.Hash]*config.Policy
 	// rejected holds the forbidden changes to people and the policy that
 	// a verify over all history has met, by path.
-	rejected map[string]rejected
+	rejected map[string]rejections
 	// root is the root commit of the verified head's first parents: the
 	// only root judged by its own registry (see rulesFor).
 	root plumbing.Hash
@@ -70,7 +70,7 @@ func Open(root string) (*Repo, error) {
 		rules:       map[rulesKey]*Rules{},
 		commitRules: map[plumbing.Hash]*Rules{},
 		policies:    map[plumbing.Hash]*config.Policy{},
-		rejected:    map[string]rejected{},
+		rejected:    map[string]rejections{},
 		persons:     map[plumbing.Hash]*record.Record{},
 		blobs:       map[blobKey]parsed{},
 	}, nil

@@ -92,11 +92,16 @@ func (r *Repo) rulesAt(tree plumbing.Hash) (*Rules, error) {
 	return rl, nil
 }
 
+// rejections are the forbidden changes of one person file or the policy
+// met so far, by the content each left (bad): two branches may each hold
+// one, and each stays without effect wherever a tree holds it.
+type rejections map[plumbing.Hash]rejected
+
 // rejected is a change to a person file or the policy that verify found
-// forbidden: until a later change replaces its content, the registry keeps
-// what the file held before (prev; zero: no such file). For a person file,
-// forbidden holds the values the forbidden commits made that the file
-// still holds (keyed by leaf path; see keptForbidden).
+// forbidden: wherever a tree holds its content (bad), the registry keeps
+// what the file held before (prev; zero: no such file). forbidden holds
+// the values the forbidden commits made that the content holds (keyed by
+// leaf path; see keptForbidden).
 type rejected struct {
 	bad, prev plumbing.Hash
 	forbidden map[string]forbiddenValue
@@ -113,14 +118,14 @@ type forbiddenValue struct {
 
 // rulesWithout are the rules a tree holds, less the forbidden changes still
 // in it: a role someone granted themselves is not theirs to use.
-func (r *Repo) rulesWithout(tree plumbing.Hash, rej map[string]rejected) (*Rules, error) {
+func (r *Repo) rulesWithout(tree plumbing.Hash, rej map[string]rejections) (*Rules, error) {
 	subs := map[string]plumbing.Hash{}
-	for p, rf := range rej {
+	for p, rs := range rej {
 		b, err := r.BlobAt(tree, p)
 		if err != nil {
 			return nil, err
 		}
-		if b == rf.bad {
+		if rf, ok := rs[b]; ok {
 			subs[p] = rf.prev
 		}
 	}

@@ -2,6 +2,8 @@ package audit
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/opsbook/opsbook/pkg/config"
@@ -109,16 +111,20 @@ func (r *Repo) settle(ctx context.Context, base plumbing.Hash) error {
 				return err
 			}
 		}
-		// the records folder the rules name, when a rejected change of
+		// the records folders the rules name, when a rejected change of
 		// the policy moved the tree's
-		dir := ""
-		if rj, ok := r.rejected[r.Prefix()+config.FileName]; ok {
+		var dirs []string
+		for _, rj := range r.rejected[r.Prefix()+config.FileName] {
 			pol, err := r.policy(rj.prev)
 			if err != nil {
 				return err
 			}
-			dir = r.Prefix() + pol.Records
+			if d := r.Prefix() + pol.Records; !slices.Contains(dirs, d) {
+				dirs = append(dirs, d)
+			}
 		}
+		slices.Sort(dirs)
+		dir := strings.Join(dirs, "\x00")
 		ps := r.ParentsOf(h)
 		touched := len(ps) == 0
 		if !touched {
@@ -168,15 +174,20 @@ func (r *Repo) settle(ctx context.Context, base plumbing.Hash) error {
 }
 
 // registryKey is what a tree's rules are read from: its policy file, the
-// people folder the policy names, and the one under moved (another
-// records folder, "" none).
-type registryKey struct{ policy, people, moved plumbing.Hash }
+// people folder the policy names, and those under the other records
+// folders the rules may name (moved).
+type registryKey struct {
+	policy, people plumbing.Hash
+	moved          string
+}
 
 type registryAt struct {
 	tree plumbing.Hash
 	dir  string
 }
 
+// registryKeyOf reads the registryKey of a tree; moved lists the other
+// records folders, joined by NUL.
 func (r *Repo) registryKeyOf(tree plumbing.Hash, moved string) (registryKey, error) {
 	var k registryKey
 	var err error
@@ -192,11 +203,17 @@ func (r *Repo) registryKeyOf(tree plumbing.Hash, moved string) (registryKey, err
 		return k, err
 	}
 	k.people = e.Hash
-	if moved != "" && moved != r.Prefix()+pol.Records {
-		if e, _, err = r.Lookup(tree, moved+"/people"); err != nil {
+	if moved == "" {
+		return k, nil
+	}
+	for _, d := range strings.Split(moved, "\x00") {
+		if d == r.Prefix()+pol.Records {
+			continue
+		}
+		if e, _, err = r.Lookup(tree, d+"/people"); err != nil {
 			return k, err
 		}
-		k.moved = e.Hash
+		k.moved += e.Hash.String()
 	}
 	return k, nil
 }

@@ -156,3 +156,30 @@ func TestVerifyRangeForgedRootFoundsNothing(t *testing.T) {
 		}
 	}
 }
+
+// Two forbidden changes of one file on two branches: each stays without
+// effect where a tree holds it. li.wei grants herself a role on main, edits
+// her file again on one branch (built on the grant) and approves a claim
+// on another that still holds the grant: the approval is named, however
+// the branches are ordered.
+func TestVerifyForbiddenChangesOnTwoBranches(t *testing.T) {
+	tr := newTestRepo(t)
+	tr.people(defaultPolicy)
+	tr.commit("wang.fang", "import")
+	tr.write(expensePath("EXP-2026-0001"), expense("EXP-2026-0001", "draft", "sun.li", "300.00"))
+	tr.commit("sun.li", "new claim")
+	tr.edit(expensePath("EXP-2026-0001"), "status: draft", "status: submitted")
+	tr.commit("sun.li", "submit")
+	const p = "records/people/li.wei.yaml"
+	tr.edit(p, "role: specialist", "role: manager")
+	grant := tr.commit("li.wei", "promote myself")
+	tr.git("checkout", "-q", "-b", "b")
+	tr.edit(expensePath("EXP-2026-0001"), "status: submitted", "status: approved")
+	use := tr.commit("li.wei", "approve")
+	tr.git("checkout", "-q", "main")
+	tr.edit(p, "forge: liwei", "forge: liwei2")
+	again := tr.commit("li.wei", "and a new forge account")
+	tr.merge("wang.fang", "b")
+	want := []string{short(grant) + " people-policy li.wei", short(again) + " people-policy li.wei", short(use) + " move-role EXP-2026-0001"}
+	wantViolations(t, tr.verify(""), want...)
+}

@@ -163,16 +163,18 @@ func ParseRange(s string) (base, head string, err error) {
 //
 // The rules (policy, people, roles, keys) are those of the range's BASE
 // for every commit of a range, so that no branch grants a role, a limit or
-// a key that its own commits then use; for all of history, each commit's
-// first parent's (a root commit is judged by its own registry, and its
-// records as creations).
+// a key that its own commits then use, and BASE's are those its accepted
+// history leaves (settle: a forbidden change that reached BASE stays
+// without effect); for all of history, each commit's first parent's, less
+// the forbidden changes met so far (the department's founding commit is
+// judged by its own registry, and its records as creations; see judgedBy).
 func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) {
 	baseRev, headRev, err := ParseRange(opts.Range)
 	if err != nil {
 		return nil, err
 	}
 	rep := &Report{RulesFrom: opts.RulesFrom}
-	r.rejected = map[string]rejected{}
+	r.rejected = map[string]rejections{}
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -209,16 +211,15 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 		return nil, err
 	}
 	if baseRev != "" {
-		// BASE's rules as its accepted history leaves them
+		// BASE's rules as its accepted history leaves them; BASE's root
+		// stays the department's: no commit of the range founds it, and a
+		// root the range brings is judged by BASE's root's registry
 		if err := r.settle(ctx, rep.Base); err != nil {
 			return nil, err
 		}
-	}
-	if baseRev == "" {
+	} else {
 		r.anchor(rep.Head)
 	}
-	// (over a range, BASE's root stays the department's: no commit of the
-	// range founds it, and a root the range brings is judged by BASE's)
 	excluded := map[plumbing.Hash]bool{}
 	if baseRev != "" {
 		for _, h := range r.ancestors(rep.Base) {
@@ -567,22 +568,16 @@ func (r *Repo) reject(j *verifyJob) error {
 }
 
 // accept records an accepted change c of a person file or the policy
-// (path): built on a forbidden content the file held (from it, or, for a
-// merge, with it in another parent), or back to it, the tree's content
-// rules again, even one that comes back to a forbidden content (leadership
-// making the change a director was refused). An accepted change on
-// another branch leaves the forbidden content without effect where a tree
-// still holds it (a merge that brings it back is judged as built on it).
+// (path): the content it leaves rules, even one that comes back to a
+// forbidden content (leadership making the change a director was refused).
+// Another forbidden content stays without effect wherever a tree holds it:
+// an accepted change built on it undid its forbidden values (or it would
+// be named for keeping them), and another branch may hold it still.
 func (r *Repo) accept(path string, c gitobj.Change) {
-	if rj, ok := r.rejected[path]; ok && (builtOn(c, rj.bad) || c.New == rj.bad) {
+	delete(r.rejected[path], c.New)
+	if len(r.rejected[path]) == 0 {
 		delete(r.rejected, path)
 	}
-}
-
-// builtOn reports whether change c was made from blob b: its parent's
-// version, or, for a merge, another parent's.
-func builtOn(c gitobj.Change, b plumbing.Hash) bool {
-	return c.Old == b || slices.Contains(c.Others, b)
 }
 
 // rejection is the forbidden change c of path by commit h. When it builds
@@ -590,10 +585,41 @@ func builtOn(c gitobj.Change, b plumbing.Hash) bool {
 // with it in another parent), the rules stay those before the first, so a
 // second edit cannot launder a self-granted role.
 func (r *Repo) rejection(path string, c gitobj.Change, h plumbing.Hash) rejected {
-	if prev, ok := r.rejected[path]; ok && builtOn(c, prev.bad) {
-		return rejected{bad: c.New, prev: prev.prev, forbidden: prev.forbidden, by: h}
+	rj := rejected{bad: c.New, prev: c.Old, by: h}
+	for _, b := range append([]plumbing.Hash{c.Old}, c.Others...) {
+		if prev, ok := r.rejected[path][b]; ok {
+			// built on it: the values it keeps of each are tracked
+			if rj.forbidden == nil {
+				rj.prev, rj.forbidden = prev.prev, map[string]forbiddenValue{}
+			}
+			for k, f := range prev.forbidden {
+				rj.forbidden[k] = f
+			}
+		}
 	}
-	return rejected{bad: c.New, prev: c.Old, by: h}
+	return rj
+}
+
+// builtOnBad is the rejection a forbidden content c was built on holds
+// (several, for a merge of two: their forbidden values together), and
+// whether there is one.
+func (r *Repo) builtOnBad(path string, c gitobj.Change) (rejected, bool) {
+	var out rejected
+	found := false
+	for _, b := range append([]plumbing.Hash{c.Old}, c.Others...) {
+		rj, ok := r.rejected[path][b]
+		if !ok {
+			continue
+		}
+		if !found {
+			out, found = rj, true
+			out.forbidden = map[string]forbiddenValue{}
+		}
+		for k, f := range rj.forbidden {
+			out.forbidden[k] = f
+		}
+	}
+	return out, found
 }
 
 // withheld lists the files commit h holds as a forbidden change left them
@@ -604,12 +630,12 @@ func (r *Repo) withheld(h plumbing.Hash) ([]Withheld, error) {
 		return nil, err
 	}
 	var out []Withheld
-	for p, rj := range r.rejected {
+	for p, rs := range r.rejected {
 		b, err := r.BlobAt(t, p)
 		if err != nil {
 			return nil, err
 		}
-		if b == rj.bad {
+		if rj, ok := rs[b]; ok {
 			out = append(out, Withheld{Path: strings.TrimPrefix(p, r.Prefix()), Commit: rj.by.String()})
 		}
 	}
@@ -666,7 +692,10 @@ func (r *Repo) rejectFile(path string, c gitobj.Change, h plumbing.Hash, own boo
 		}
 	}
 	rj.forbidden = forbidden
-	r.rejected[path] = rj
+	if r.rejected[path] == nil {
+		r.rejected[path] = rejections{}
+	}
+	r.rejected[path][rj.bad] = rj
 	return nil
 }
 
@@ -743,18 +772,31 @@ func (r *Repo) keptForbidden(ctx context.Context, j *verifyJob) ([]Violation, er
 		if c.Old.IsZero() || c.New.IsZero() || named[path] {
 			return nil
 		}
-		rj, ok := r.rejected[path]
-		if !ok || !builtOn(c, rj.bad) || len(rj.forbidden) == 0 {
+		rj, ok := r.builtOnBad(path, c)
+		if !ok || len(rj.forbidden) == 0 {
 			return nil
 		}
-		now := c.New
-		after, err := r.leavesAt(path, now)
+		after, err := r.leavesAt(path, c.New)
 		if err != nil {
 			return err
 		}
+		// a merge's other parents that hold the file without the
+		// forbidden content hold it as accepted: a value one of them
+		// holds too is theirs (the director granting on a branch the
+		// role li.wei granted herself on main)
+		var others []map[string]leaf
+		for _, o := range append([]plumbing.Hash{c.Old}, c.Others...) {
+			if _, bad := r.rejected[path][o]; !bad && !o.IsZero() {
+				l, err := r.leavesAt(path, o)
+				if err != nil {
+					return err
+				}
+				others = append(others, l)
+			}
+		}
 		var kept []forbiddenValue
 		for _, f := range rj.forbidden {
-			if f.holds(after) {
+			if f.holds(after) && !slices.ContainsFunc(others, f.holds) {
 				kept = append(kept, f)
 			}
 		}
