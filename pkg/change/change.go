@@ -885,7 +885,17 @@ func (s *Session) checkAs(edits []Edit, msg Message, all bool, j judging) error 
 		changes = append(changes, workflow.Change{Before: e.Before, After: after[i]})
 	}
 	if len(invalid) > 0 {
-		r := refused("validate", "refused: %s would not be valid; nothing was changed", msg.whatWords())
+		var r *Refused
+		switch n := len(msg.Many); {
+		// a count of records is said apart: Chinese puts no space between
+		// 筆紀錄 and what follows
+		case n == 1:
+			r = refused("validate", "refused: 1 record would not be valid; nothing was changed")
+		case n > 1:
+			r = refused("validate", "refused: %d records would not be valid; nothing was changed", n)
+		default:
+			r = refused("validate", "refused: %s would not be valid; nothing was changed", msg.whatWords())
+		}
 		r.Diagnostics, r.Invalid = diag.Sort(invalid), true
 		return r
 	}

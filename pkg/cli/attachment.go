@@ -122,7 +122,7 @@ func listAttachments(g *global, format render.Format, root string, rec *record.R
 		fs = append(fs, render.Field{Label: row.Path, Value: v})
 	}
 	fmt.Fprintf(g.io.Out, "%s  %s\n\n", rec.ID, rec.Title())
-	return render.WriteFields(g.io.Out, fs, "  ", 0)
+	return render.WriteFields(g.io.Out, fs, "  ", 0) // a hash is never broken
 }
 
 // findListed finds the entry PATH names: the listed path, or the file's

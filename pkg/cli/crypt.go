@@ -312,7 +312,7 @@ func newReadersCmd(g *global) *cobra.Command {
 				fs = append(fs, render.Field{Label: row.Field, Value: v})
 			}
 			fmt.Fprintf(g.io.Out, "%s  %s\n\n", rec.ID, rec.Title())
-			return render.WriteFields(g.io.Out, fs, "  ", 0)
+			return render.WriteFields(g.io.Out, fs, "  ", g.io.ttyWidth())
 		},
 	}
 }

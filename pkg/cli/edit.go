@@ -260,7 +260,7 @@ func errorBanner(path string, err error) string {
 	var msgs []string
 	var ref *change.Refused
 	if errors.As(err, &ref) && len(ref.Diagnostics) > 0 {
-		msgs = append(msgs, ref.Reason)
+		msgs = append(msgs, ref.Human())
 		for _, d := range ref.Diagnostics {
 			msgs = append(msgs, "\x00"+d.String())
 		}

@@ -5,8 +5,55 @@ import (
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/i18n"
+	"github.com/opsbook/opsbook/pkg/internal/cells"
+	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/spf13/cobra"
 )
+
+// wrapCommandList wraps each command's one-line description in a help's
+// list of commands at a terminal's width (0: not a terminal, as it is),
+// under itself: the verbs' lists of moves are longer than a line.
+func wrapCommandList(root *cobra.Command, width int) {
+	const short = "{{rpad .Name .NamePadding }} {{.Short}}"
+	tmpl := root.UsageTemplate()
+	if width <= 0 || !strings.Contains(tmpl, short) {
+		return
+	}
+	cobra.AddTemplateFunc("wrapShort", func(s string, pad int) string {
+		indent := 2 + pad + 1 // "  ", the padded name, " "
+		if width-indent < 20 {
+			return s
+		}
+		return strings.Join(render.Wrap(s, width-indent), "\n"+strings.Repeat(" ", indent))
+	})
+	cobra.AddTemplateFunc("wrapFlags", func(s string) string { return wrapFlagLines(s, width) })
+	tmpl = strings.ReplaceAll(tmpl, short, "{{rpad .Name .NamePadding }} {{wrapShort .Short .NamePadding}}")
+	tmpl = strings.ReplaceAll(tmpl, "| trimTrailingWhitespaces}}", "| trimTrailingWhitespaces | wrapFlags}}")
+	root.SetUsageTemplate(tmpl)
+}
+
+// flagColumn finds where a flag's description starts on a line of
+// pflag's list ("  -o, --output FORMAT   text"): after the run of spaces
+// that follows the flag.
+var flagColumn = regexp.MustCompile(`^( +-[^ ].*?   +)[^ ]`)
+
+// wrapFlagLines wraps each line of a list of flags wider than width under
+// its description's column.
+func wrapFlagLines(s string, width int) string {
+	lines := strings.Split(s, "\n")
+	var out []string
+	for _, l := range lines {
+		m := flagColumn.FindStringSubmatch(l)
+		if m == nil || cells.Width(l) <= width || width-cells.Width(m[1]) < 20 {
+			out = append(out, l)
+			continue
+		}
+		indent := cells.Width(m[1])
+		wrapped := render.Wrap(l[len(m[1]):], width-indent)
+		out = append(out, m[1]+strings.Join(wrapped, "\n"+strings.Repeat(" ", indent)))
+	}
+	return strings.Join(out, "\n")
+}
 
 // localizeHelp puts cobra's own words into the reader's language: the
 // headings of the usage template (Usage:, Flags:, Available Commands:, …),

@@ -141,13 +141,13 @@ func whoOf(english string, roles, parties, never []string) string {
 			parts = append(parts, i18n.Term("role", role))
 		}
 	}
-	who := strings.Join(parts, i18n.T(" or "))
+	who := i18n.JoinStrings(i18n.P(" or "), parts)
 	if len(never) > 0 {
 		var ns []string
 		for _, f := range never {
 			ns = append(ns, partyTerm(f))
 		}
-		who += i18n.Sprintf(", never %s", strings.Join(ns, i18n.T(" or ")))
+		who += i18n.Sprintf(", never %s", i18n.JoinStrings(i18n.P(" or "), ns))
 	}
 	return who
 }

@@ -176,6 +176,7 @@ func NewRoot(io *Streams) *cobra.Command {
 		}
 	}
 	localizeHelp(root)
+	wrapCommandList(root, io.ttyWidth())
 	// known before cobra looks for the command: else `--help --lang en`
 	// reads --lang as --help's value and en as a command
 	root.InitDefaultHelpFlag()

@@ -315,7 +315,7 @@ func writeDetail(w io.Writer, o *showOpts, d *query.Detail, root string) error {
 				move += i18n.Sprintf(" (%s → %s)", i18n.Term("state", h.From), i18n.Term("state", h.To))
 			}
 			if len(h.Fields) > 0 {
-				move += i18n.Sprintf("; changed %s", strings.Join(h.Fields, ", "))
+				move += i18n.Sprintf("; changed %s", strings.Join(h.Fields, i18n.T(", ")))
 			}
 			commit := h.Commit
 			if len(commit) > 7 {
@@ -396,14 +396,15 @@ func refVia(kind, field string) string {
 
 // fieldValue shows a listed word (a category, a severity, a role, true or
 // false) in the reader's language, each word of a list of them (a course's
-// audience's roles, joined by ", "); any other value as it is.
+// audience's roles, joined by ", " or 、); any other value as it is.
 func fieldValue(path, value string) string {
 	if g := termGroup(path); g != "" {
-		words := strings.Split(value, ", ")
+		sep := i18n.T(", ") // as Lines joined them
+		words := strings.Split(value, sep)
 		for i, w := range words {
 			words[i] = i18n.Term(g, w)
 		}
-		return strings.Join(words, ", ")
+		return strings.Join(words, sep)
 	}
 	if value == "true" || value == "false" {
 		return i18n.Term("bool", value)

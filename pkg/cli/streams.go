@@ -45,6 +45,15 @@ func SystemStreams() *Streams {
 	return s
 }
 
+// ttyWidth is the width prose and fields are wrapped at: the terminal's,
+// or 0 (no limit) when standard output is not a terminal.
+func (s *Streams) ttyWidth() int {
+	if !s.OutTTY {
+		return 0
+	}
+	return s.Width
+}
+
 // Colors for standard output: only on a terminal, never with NO_COLOR.
 func (s *Streams) Colors() render.Colors {
 	return render.Colors{Enabled: s.OutTTY && !s.NoColor}

@@ -132,8 +132,8 @@ func TestEveryListedWordIsShownInChinese(t *testing.T) {
 	if got := fieldValue("recommendations.1.decision", "adopt"); got != i18n.Term("decision", "adopt") || got == "adopt" {
 		t.Errorf("recommendations.1.decision adopt = %q", got)
 	}
-	// a list of words, as show joins it: each word translated
-	if got, want := fieldValue("courses.0.audience.roles", "manager, director"), i18n.Term("role", "manager")+", "+i18n.Term("role", "director"); got != want {
+	// a list of words, as show joins it (、 in Chinese): each word translated
+	if got, want := fieldValue("courses.0.audience.roles", "manager、director"), i18n.Term("role", "manager")+"、"+i18n.Term("role", "director"); got != want {
 		t.Errorf("courses.0.audience.roles = %q, want %q", got, want)
 	}
 }

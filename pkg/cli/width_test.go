@@ -164,3 +164,36 @@ func TestMoveOptionsFitEightyColumns(t *testing.T) {
 		}
 	}
 }
+
+// TestReadersFitEightyColumns: readers wraps a field's readers at a
+// terminal's width, as show wraps its values.
+func TestReadersFitEightyColumns(t *testing.T) {
+	out := runWidth(t, 80, "--lang", "zh-Hant", "readers", "CMP-2026-0015")
+	for _, l := range strings.Split(out, "\n") {
+		if w := runewidth.StringWidth(l); w > 80 {
+			t.Errorf("a line is %d wide:\n%s", w, l)
+		}
+	}
+	if !strings.Contains(out, "zhang.min") {
+		t.Errorf("a reader is missing:\n%s", out)
+	}
+}
+
+// TestHelpFitsEightyColumns: on a terminal, the list of commands (the
+// verbs' moves are longer than a line) and of flags is wrapped at its
+// width, under each description's column, in both languages.
+func TestHelpFitsEightyColumns(t *testing.T) {
+	for _, lang := range []string{"en", "zh-Hant"} {
+		for _, args := range [][]string{{"--help"}, {"verify", "--help"}} {
+			out := runWidth(t, 80, append([]string{"--lang", lang}, args...)...)
+			for _, l := range strings.Split(out, "\n") {
+				if w := runewidth.StringWidth(l); w > 80 && !strings.HasPrefix(l, "  opsbook ") {
+					t.Errorf("%s %v: a line is %d wide:\n%s", lang, args, w, l)
+				}
+			}
+			if !strings.Contains(out, "--wait") {
+				t.Errorf("%s %v: no --wait:\n%s", lang, args, out)
+			}
+		}
+	}
+}

@@ -2,8 +2,11 @@ package i18n
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Both formats a message twice: in English, for -o json and whatever else
@@ -15,7 +18,21 @@ func Both(format string, args ...any) (english, local string) {
 	if Current() == English {
 		return english, english
 	}
-	return english, fmt.Sprintf(T(format), args...)
+	return english, tidy(fmt.Sprintf(T(format), args...))
+}
+
+// closeThenSpace is a closing full-width bracket, a space and a Chinese
+// character: the space a catalog format leaves after an argument (an
+// actor, zhou.jie（經理）) that ends in a bracket of its own.
+var closeThenSpace = regexp.MustCompile(`([）」』]) (\p{Han})`)
+
+// tidy takes out the spaces Chinese does not write after a closing
+// full-width bracket: zhou.jie（經理） 不得 → zhou.jie（經理）不得.
+func tidy(s string) string {
+	if !strings.Contains(s, "） ") && !strings.Contains(s, "」 ") && !strings.Contains(s, "』 ") {
+		return s
+	}
+	return closeThenSpace.ReplaceAllString(s, "$1$2")
 }
 
 // inEnglish is args with every Word and Phrase in English.
@@ -91,13 +108,53 @@ type Joined struct {
 // string ("; ") or a Phrase (P(" or ")) for a word that needs translating.
 func Join(sep any, items ...any) Joined { return Joined{sep, items} }
 
-// String is the list in the reader's language.
+// String is the list in the reader's language. A separator that is a
+// Chinese word set off by spaces (" 或 ") loses the space on a side where
+// the item is Chinese too, as Chinese is written: 專員或經理, but
+// "customer" 或 "contact".
 func (j Joined) String() string {
 	parts := make([]string, len(j.items))
 	for i, it := range j.items {
 		parts[i] = fmt.Sprint(it)
 	}
-	return strings.Join(parts, fmt.Sprint(j.sep))
+	sep := fmt.Sprint(j.sep)
+	core := strings.TrimSpace(sep)
+	if r, _ := utf8.DecodeRuneInString(core); core == sep || !wide(r) {
+		return strings.Join(parts, sep)
+	}
+	var b strings.Builder
+	for i, p := range parts {
+		if i > 0 {
+			prev, _ := utf8.DecodeLastRuneInString(parts[i-1])
+			next, _ := utf8.DecodeRuneInString(p)
+			s := sep
+			if wide(prev) {
+				s = strings.TrimLeft(s, " ")
+			}
+			if wide(next) {
+				s = strings.TrimRight(s, " ")
+			}
+			b.WriteString(s)
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// JoinStrings is Join of texts already in the reader's language, as a
+// string: JoinStrings(P(" or "), roles) is 總監或公司高層.
+func JoinStrings(sep any, items []string) string {
+	anys := make([]any, len(items))
+	for i, it := range items {
+		anys[i] = it
+	}
+	return Join(sep, anys...).String()
+}
+
+// wide reports whether r is a CJK character or full-width punctuation,
+// which Chinese writes without spaces around it.
+func wide(r rune) bool {
+	return unicode.Is(unicode.Han, r) || (r >= 0x3000 && r <= 0x303F) || (r >= 0xFF00 && r <= 0xFFEF)
 }
 
 // Texts is one value (a Word, Phrase, Joined list or plain value) in

@@ -53,8 +53,14 @@ func TestBothJoin(t *testing.T) {
 	Set(Chinese)
 	j := Join(P(" or "), Word{Group: "state", Key: "approved"}, Word{Group: "state", Key: "paid"})
 	en, zh := Both("it is %s", j)
-	if en != "it is approved or paid" || zh != "it is 已核准 或 已付款" {
+	if en != "it is approved or paid" || zh != "it is 已核准或已付款" {
 		t.Fatalf("a Joined list is formatted in each language: %q, %q", en, zh)
+	}
+	// Chinese writes no space between Chinese words, one beside a word of
+	// letters
+	j = Join(P(" or "), Word{Group: "state", Key: "approved"}, "li.wei", Word{Group: "state", Key: "paid"})
+	if _, zh := Both("%s", j); zh != "已核准或 li.wei 或已付款" {
+		t.Errorf("mixed: %q", zh)
 	}
 }
 
@@ -76,6 +82,18 @@ func TestField(t *testing.T) {
 	// an indicator's name is a 名稱, a contact's (a person's) a 姓名
 	if got := Field("indicators.0.name").String(); got != "指標 1·名稱" {
 		t.Errorf("indicators.0.name: %q", got)
+	}
+	if got := Field("attendees.0.rating").String(); got != "與會者 1·評分" {
+		t.Errorf("attendees.0.rating: %q", got)
+	}
+	// a violation's reported_on is the day it was reported (通報), not a
+	// status report's (匯報)
+	if got := Field("reported_on").String(); got != "通報日" {
+		t.Errorf("reported_on: %q", got)
+	}
+	// a task's assigned is the date it was assigned
+	if got := Field("assigned").String(); got != "指派日" {
+		t.Errorf("assigned: %q", got)
 	}
 	if got := Field("contact.name").String(); got != "聯絡方式·姓名" {
 		t.Errorf("contact.name: %q", got)
@@ -118,5 +136,21 @@ func TestErrorfKeepsEnglish(t *testing.T) {
 	Set(English)
 	if got := Errorf("%w: %v", base, "x").Error(); got != "repository cannot be changed: x" {
 		t.Errorf("in English = %q", got)
+	}
+}
+
+// TestBothTidiesAfterBrackets: Chinese writes no space after a closing
+// full-width bracket, which an argument (an actor and their role) may end
+// in where the format leaves one.
+func TestBothTidiesAfterBrackets(t *testing.T) {
+	defer Set(English)
+	Set(Chinese)
+	_, zh := Both("%s may not %s %s: only %s may", P("%s (%s)", "sun.li", Word{Group: "role", Key: "specialist"}), P("approve"), "EXP-2026-0001", "x")
+	if strings.Contains(zh, "） ") || !strings.HasPrefix(zh, "sun.li（專員）不得") {
+		t.Errorf("%q", zh)
+	}
+	// a space before letters or digits stays
+	if got := tidy("（經理） EXP-1"); got != "（經理） EXP-1" {
+		t.Errorf("%q", got)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/money"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/rules"
@@ -332,7 +333,8 @@ func (d *Detail) Lines() []FieldLine {
 				for i, x := range t {
 					parts[i], _ = textOf(x)
 				}
-				out = append(out, FieldLine{prefix, strings.Join(parts, ", ")})
+				// joined as the reader's language lists (、 in Chinese)
+				out = append(out, FieldLine{prefix, strings.Join(parts, i18n.T(", "))})
 				return
 			}
 			for i, x := range t {

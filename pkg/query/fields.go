@@ -207,7 +207,14 @@ func (f *Fields) Resolve(name string) (Field, error) {
 	key := strings.Join(canon, ".")
 	fi, ok := f.stored[key]
 	if !ok {
-		if s := closest(key, f.Names()); s != "" {
+		s := closest(key, f.Names())
+		for _, n := range f.Names() {
+			// a field typed as its Chinese word (金額: amount)
+			if t := i18n.TermIn(i18n.Chinese, "field", n); t != n && t == key {
+				s = n
+			}
+		}
+		if s != "" {
 			return Field{}, i18n.Errorf("unknown field %q for %s records (did you mean %q?)", name, i18n.Term("kind", string(f.Kind)), s)
 		}
 		return Field{}, i18n.Errorf("unknown field %q for %s records", name, i18n.Term("kind", string(f.Kind)))
@@ -224,11 +231,27 @@ func isIndex(s string) bool {
 	return err == nil
 }
 
+// sameScript reports whether a and b are both plain ASCII or both not.
+func sameScript(a, b string) bool {
+	isASCII := func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			if s[i] >= 0x80 {
+				return false
+			}
+		}
+		return true
+	}
+	return isASCII(a) == isASCII(b)
+}
+
 // closest returns the candidate nearest to name when it is near enough to
 // be what was meant.
 func closest(name string, candidates []string) string {
 	best, bestD := "", 1<<30
 	for _, c := range candidates {
+		if !sameScript(name, c) {
+			continue // a Chinese word is no misspelling of a key
+		}
 		d := schema.Distance(strings.ToLower(name), strings.ToLower(c))
 		// A bare name that is the last part of a nested field ("solution" for
 		// "resolution.solution") is a good guess too.

@@ -25,6 +25,10 @@ func TestErrorsInChinese(t *testing.T) {
 		// a listed word typed in Chinese, or misspelt, would select nothing
 		{"status = 已提交", "第 10 個字元：status 沒有 \"已提交\" 這個值（你是指 \"submitted\" 嗎？）；可用的值：\"draft\"（草稿）, \"submitted\"（已提交）, \"reviewed\"（已審閱）, \"approved\"（已核准）, \"returned\"（已退回）, \"rejected\"（已駁回）, \"paid\"（已付款）"},
 		{"status in (draft, submited)", "第 19 個字元：status 沒有 \"submited\" 這個值（你是指 \"submitted\" 嗎？）；可用的值：\"draft\"（草稿）, \"submitted\"（已提交）, \"reviewed\"（已審閱）, \"approved\"（已核准）, \"returned\"（已退回）, \"rejected\"（已駁回）, \"paid\"（已付款）"},
+		// a field typed as its Chinese word: the key meant; another Chinese
+		// word: no guess (標題 is two edits from id, and nothing like it)
+		{"金額 > 5", "第 1 個字元：報銷單紀錄沒有欄位 \"金額\"（你是指 \"amount\" 嗎？）"},
+		{"亂碼 > 5", "第 1 個字元：報銷單紀錄沒有欄位 \"亂碼\""},
 		{"category = 差旅", "第 12 個字元：category 比較的是檔案中所寫的值：\"差旅\" 是 \"travel\" 的中文（請寫 travel）"},
 	} {
 		_, err := Parse(c.expr, fieldsOf(t, record.Expense))

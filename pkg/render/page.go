@@ -135,7 +135,7 @@ func WritePageWidth(w io.Writer, p *Page, tty bool, c Colors, width int) error {
 
 // textTable adds the bar column (terminal only) and colours warned rows.
 func (s Section) textTable(withBars, tty bool, c Colors) *Table {
-	t := &Table{Headers: append([]string(nil), s.Table.Headers...), Right: s.Table.Right, Wrap: s.Table.Wrap}
+	t := &Table{Headers: append([]string(nil), s.Table.Headers...), Right: s.Table.Right, Wrap: s.Table.Wrap, Give: s.Table.Give}
 	bars := withBars && tty && len(s.Bars) == len(s.Table.Rows)
 	if bars {
 		t.Headers = append(t.Headers, "")

@@ -75,3 +75,19 @@ func TestPageProseWrapsAtTheWidth(t *testing.T) {
 		t.Errorf("piped prose is not whole:\n%s", piped.String())
 	}
 }
+
+// A page's table keeps the column that gives way first (its title): on a
+// narrow terminal the title is cut before a handle is.
+func TestPageTableKeepsGive(t *testing.T) {
+	tb := &Table{Headers: []string{"編號", "嚴重度", "狀態", "處理人", "計時", "已開", "時限", "標題"},
+		Right: map[int]bool{5: true, 6: true}, Give: map[int]bool{7: true}}
+	tb.Add("CMP-2026-0015", "緊急", "調查中", "sun.li", "解決", "273.1h", "24.0h", "重複開票導致無法付款")
+	tb.Add("CMP-2026-0014", "高", "調查中", "chen.hao", "解決", "315.2h", "72.0h", "客服熱線長時間無人接聽")
+	var b bytes.Buffer
+	if err := WritePageWidth(&b, &Page{Sections: []Section{{Table: tb}}}, true, Colors{}, 80); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "│ chen.hao │") {
+		t.Errorf("the handle was cut:\n%s", b.String())
+	}
+}

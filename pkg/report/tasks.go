@@ -210,7 +210,7 @@ func (t *Tasks) personTable(total bool) *render.Table {
 }
 
 func (t *Tasks) overdueTable() *render.Table {
-	tab := &render.Table{Headers: render.Headers("SOURCE", "RECORD", "ITEM", "PERSON", "DUE", "DAYS OVERDUE", "STATUS", "TITLE"), Right: right(5)}
+	tab := &render.Table{Headers: render.Headers("SOURCE", "RECORD", "ITEM", "PERSON", "DUE", "DAYS OVERDUE", "STATUS", "TITLE"), Right: right(5), Give: lastGives(8)}
 	for _, w := range t.Overdue {
 		tab.Add(i18n.Term("source", w.Source), w.Record, orDash(w.Item), orDash(w.Person), w.Due, itoa(w.DaysOverdue), state(w.Status), w.Title)
 	}

@@ -385,7 +385,7 @@ func (t *Training) topicTable() *render.Table {
 
 func (t *Training) sessionTable(v View) *render.Table {
 	tab := &render.Table{Headers: render.Headers("ID", "DATE", "STATUS", "TOPIC", "DELIVERY", "COURSE", "HOURS", "INVITED", "ATTENDED", "AVERAGE RATING", "CLAIM", "AMOUNT", "TITLE"),
-		Right: right(6, 7, 8, 9, 11)}
+		Right: right(6, 7, 8, 9, 11), Give: lastGives(13)}
 	for _, s := range t.Sessions {
 		tab.Add(s.ID, s.Date, state(s.Status), i18n.Term("topic", s.Topic), i18n.Term("delivery", s.Delivery), orDash(s.Course), string(s.Hours), itoa(s.Invited), itoa(s.Attended),
 			numText(s.Average, ""), orDash(s.Expense), v.money(s.Amount), s.Title)

@@ -226,7 +226,7 @@ func (b *Budget) Page(v View) *render.Page {
 	if v.show("project") {
 		s := render.Section{Title: i18n.T("By project and category"), Lines: []string{i18n.T("Budget, remaining and used % only where the budget has a line for the project.")},
 			Empty: i18n.T("No claims name a project in the year, and the budget has no project lines."),
-			Table: &render.Table{Headers: render.Headers("PROJECT", "CATEGORY", "LINE BUDGET", "APPROVED", "PAID", "PENDING", "REMAINING", "USED %", "OVER", "TITLE"), Right: right(2, 3, 4, 5, 6, 7)}}
+			Table: &render.Table{Headers: render.Headers("PROJECT", "CATEGORY", "LINE BUDGET", "APPROVED", "PAID", "PENDING", "REMAINING", "USED %", "OVER", "TITLE"), Right: right(2, 3, 4, 5, 6, 7), Give: lastGives(10)}}
 		if v.Plain {
 			s.Lines = nil
 		}
@@ -403,7 +403,7 @@ func (c *Complaints) Page(v View) *render.Page {
 	}
 	p.Sections = append(p.Sections, bl)
 	items := render.Section{Title: i18n.T("Open complaints"), Empty: i18n.T("None."),
-		Table: &render.Table{Headers: render.Headers("ID", "SEVERITY", "STATUS", "ASSIGNEE", "AGE H", "PAST SLA", "TITLE"), Right: right(4)}}
+		Table: &render.Table{Headers: render.Headers("ID", "SEVERITY", "STATUS", "ASSIGNEE", "AGE H", "PAST SLA", "TITLE"), Right: right(4), Give: lastGives(7)}}
 	for _, it := range c.Backlog.Items {
 		items.Table.Add(it.ID, severity(it.Severity), state(it.Status), orDash(it.Assignee), string(it.AgeHours), yesNo(it.PastSLA), render.Truncate(it.Title, 40))
 		items.Warn = append(items.Warn, it.PastSLA)
@@ -423,7 +423,7 @@ func idList(ids []string) string {
 	if len(ids) == 0 {
 		return ""
 	}
-	return ": " + strings.Join(ids, ", ")
+	return i18n.Sprintf(": %s", strings.Join(ids, i18n.T(", ")))
 }
 
 // Table returns the appraisals report's table for CSV: one row per period
@@ -521,7 +521,7 @@ func (a *Appraisals) Page(v View) *render.Page {
 		for _, b := range a.BelowStandard {
 			fu := "—"
 			if b.FollowUp != "" {
-				fu = b.FollowUp + " (" + rating(b.FollowUpRating) + ", " + state(b.FollowUpStatus) + ")"
+				fu = i18n.Sprintf("%s (%s, %s)", b.FollowUp, rating(b.FollowUpRating), state(b.FollowUpStatus))
 			}
 			review := orDash(b.ReviewDate)
 			if b.ReviewDue {
@@ -567,6 +567,11 @@ func stateTable(states []StateCount, what string, limit int) *render.Table {
 // idLimit is how many ids a state row shows on a page.
 const idLimit = 5
 
+// lastGives marks the last of n columns (a title, the widest free text)
+// as the one a narrow terminal cuts first, so that a state, a date or a
+// handle stays whole while it can.
+func lastGives(n int) map[int]bool { return map[int]bool{n - 1: true} }
+
 // wrapList joins parts with ", " (in the reader's language), breaking the
 // line (a newline inside the cell, which a terminal table shows as a second
 // line and TSV as a space) before it passes width display columns.
@@ -594,7 +599,7 @@ func wrapList(parts []string, width int) string {
 }
 
 func (pr *Projects) projectTable() *render.Table {
-	t := &render.Table{Headers: render.Headers("ID", "STATE", "OWNER", "TEAM", "PLANNED END", "LATE", "ACTIVE PLAN", "TITLE"), Right: right(3)}
+	t := &render.Table{Headers: render.Headers("ID", "STATE", "OWNER", "TEAM", "PLANNED END", "LATE", "ACTIVE PLAN", "TITLE"), Right: right(3), Give: lastGives(8)}
 	for _, r := range pr.Projects {
 		t.Add(r.ID, state(r.Status), r.Owner, itoa(r.Team), orDash(r.PlannedEnd), yesNo(r.Late), orDash(r.ActivePlan), r.Title)
 	}
@@ -659,7 +664,7 @@ func (pr *Projects) Page(v View) *render.Page {
 	}
 	if v.GroupBy == "" {
 		s := render.Section{Title: i18n.T("Closing or closed without what closing needs (summary, lessons, team appraisals)"), Empty: i18n.T("None."),
-			Table: &render.Table{Headers: render.Headers("ID", "STATE", "SUMMARY", "LESSONS", "UNAPPRAISED TEAM MEMBERS", "TITLE")}}
+			Table: &render.Table{Headers: render.Headers("ID", "STATE", "SUMMARY", "LESSONS", "UNAPPRAISED TEAM MEMBERS", "TITLE"), Give: lastGives(6)}}
 		for _, g := range pr.ClosureGaps {
 			s.Table.Add(g.ID, state(g.Status), missing(g.MissingSummary), missing(g.MissingLessons), orDash(strings.Join(g.Unappraised, ", ")), g.Title)
 			s.Warn = append(s.Warn, g.Status == "closed")
@@ -694,7 +699,7 @@ func (pl *Plans) Table(v View) *render.Table {
 }
 
 func (pl *Plans) planTable() *render.Table {
-	t := &render.Table{Headers: render.Headers("ID", "PROJECT", "STATE", "REVISION", "TASKS", "DONE", "OVERDUE", "LAST CHECK", "CHECK MISSING", "TITLE"), Right: right(3, 4, 5, 6)}
+	t := &render.Table{Headers: render.Headers("ID", "PROJECT", "STATE", "REVISION", "TASKS", "DONE", "OVERDUE", "LAST CHECK", "CHECK MISSING", "TITLE"), Right: right(3, 4, 5, 6), Give: lastGives(10)}
 	for _, r := range pl.Plans {
 		t.Add(r.ID, r.Project, state(r.Status), r.Revision, itoa(r.Tasks), itoa(r.TasksDone), itoa(r.OverdueTasks), orDash(r.LastCheck), yesNo(r.CheckMissing), r.Title)
 	}
@@ -722,7 +727,7 @@ func (pl *Plans) kpiTable() *render.Table {
 }
 
 func (pl *Plans) taskTable() *render.Table {
-	t := &render.Table{Headers: render.Headers("PLAN", "PROJECT", "DUE", "DAYS OVERDUE", "STATUS", "ASSIGNEE", "TASK"), Right: right(3)}
+	t := &render.Table{Headers: render.Headers("PLAN", "PROJECT", "DUE", "DAYS OVERDUE", "STATUS", "ASSIGNEE", "TASK"), Right: right(3), Give: lastGives(7)}
 	for _, o := range pl.OverdueTasks {
 		t.Add(o.Plan, o.Project, o.Due, itoa(o.DaysOverdue), state(o.Status), orDash(o.Assignee), o.Title)
 	}
@@ -832,7 +837,11 @@ func (s *Summary) Page() *render.Page {
 	} else {
 		who = append(who, i18n.Sprintf("no operations plan for %s", s.AsOf[:4]))
 	}
-	line := strings.Join(who, i18n.T(", "))
+	// clauses, which Chinese separates by ，(a list of items takes 、)
+	line := who[0]
+	for _, w := range who[1:] {
+		line = i18n.Sprintf("%s, %s", line, w)
+	}
 	if len(team) > 0 {
 		line += i18n.T("; ") + strings.Join(team, i18n.T(", "))
 	}
@@ -869,7 +878,7 @@ func (s *Summary) Page() *render.Page {
 		}}
 	p.Sections = append(p.Sections, cs)
 	past := render.Section{Title: i18n.Sprintf("Open complaints past SLA: %d", len(s.PastSLA)),
-		Table: &render.Table{Headers: render.Headers("ID", "SEVERITY", "STATUS", "ASSIGNEE", "CLOCK", "OPEN FOR", "LIMIT", "TITLE"), Right: map[int]bool{5: true, 6: true}}}
+		Table: &render.Table{Headers: render.Headers("ID", "SEVERITY", "STATUS", "ASSIGNEE", "CLOCK", "OPEN FOR", "LIMIT", "TITLE"), Right: map[int]bool{5: true, 6: true}, Give: lastGives(8)}}
 	for i, o := range s.PastSLA {
 		if i == summaryListMax {
 			past.Lines = append(past.Lines, i18n.Sprintf("… and %d more: opsbook report complaints", len(s.PastSLA)-i))

@@ -18,7 +18,7 @@ func TestDescribeReadersInChinese(t *testing.T) {
 	if want := "zhou.jie (assignee, manager), wang.fang (director)"; english != want {
 		t.Errorf("English = %q, want %q", english, want)
 	}
-	want := "zhou.jie（" + i18n.Term("field", "assignee") + "，" + i18n.Term("role", "manager") + "），wang.fang（" + i18n.Term("role", "director") + "）"
+	want := "zhou.jie（" + i18n.Term("field", "assignee") + "、" + i18n.Term("role", "manager") + "）、wang.fang（" + i18n.Term("role", "director") + "）"
 	if local != want {
 		t.Errorf("text = %q, want %q", local, want)
 	}

@@ -40,6 +40,12 @@ func TestMessagesInChinese(t *testing.T) {
 		{strings.Replace(expense, "claimant: li.wei\n", "", 1),
 			`missing required field "claimant" in record`, `紀錄缺少必要欄位 "claimant"`},
 		{expense + "amuont: 5\n", `unknown field "amuont" (did you mean "amount"?)`, `未知欄位 "amuont"（你是指 "amount" 嗎？）`},
+		// a field typed as its Chinese word: the key meant; another word of
+		// Chinese is no misspelling of a key
+		{expense + "標題: 5\n", `unknown field "標題" (did you mean "title"?)`, `未知欄位 "標題"（你是指 "title" 嗎？）`},
+		{expense + "亂碼: 5\n", `unknown field "亂碼"`, `未知欄位 "亂碼"`},
+		// two unknown fields in one finding, joined as Chinese joins clauses
+		{expense + "amuont: 5\nbogus: 1\n", `unknown field "amuont" (did you mean "amount"?); unknown field "bogus"`, `未知欄位 "amuont"（你是指 "amount" 嗎？）；未知欄位 "bogus"`},
 		{strings.Replace(expense, "claimant: li.wei", "claimant: Li Wei", 1),
 			`claimant: "Li Wei" is not a person's handle (lower-case letters, digits, . and -, like li.wei)`,
 			`claimant："Li Wei" 不是人員代號（小寫字母、數字、. 與 -，例如 li.wei）`},

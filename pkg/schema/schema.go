@@ -526,16 +526,23 @@ func (s *Set) toDiag(r *record.Record, ve *jsonschema.ValidationError) diag.Diag
 					line, col = l, c
 				}
 			}
-			if sug := Suggest(n, allowed); sug != "" {
+			sug := Suggest(n, allowed)
+			for _, a := range allowed {
+				// a field typed as its Chinese word (標題: title)
+				if t := i18n.TermIn(i18n.Chinese, "field", a); t != a && t == n {
+					sug = a
+				}
+			}
+			if sug != "" {
 				parts = append(parts, i18n.P("unknown field %q (did you mean %q?)", n, sug))
 			} else {
 				parts = append(parts, i18n.P("unknown field %q", n))
 			}
 		}
 		if field != "" {
-			msg, text = i18n.Both("%s in %s", i18n.Join("; ", parts...), field)
+			msg, text = i18n.Both("%s in %s", i18n.Join(i18n.P("; "), parts...), field)
 		} else {
-			msg, text = i18n.Texts(i18n.Join("; ", parts...))
+			msg, text = i18n.Texts(i18n.Join(i18n.P("; "), parts...))
 		}
 	case "required":
 		rule = "required"

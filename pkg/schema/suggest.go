@@ -7,6 +7,11 @@ import "strings"
 func Suggest(name string, allowed []string) string {
 	best, bestDist := "", 1<<30
 	for _, a := range allowed {
+		if !ascii(name) && ascii(a) {
+			// a word in Chinese is no misspelling of a key: 標題 is two
+			// edits from id, and nothing like it
+			continue
+		}
 		d := Distance(strings.ToLower(name), strings.ToLower(a))
 		if d < bestDist {
 			best, bestDist = a, d
@@ -46,4 +51,13 @@ func Distance(a, b string) int {
 		}
 	}
 	return d[len(ra)][len(rb)]
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

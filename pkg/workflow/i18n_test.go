@@ -28,11 +28,11 @@ func TestRefusalsInChinese(t *testing.T) {
 	}{
 		{"over the limit", "approved",
 			"zhang.min (manager) may not approve EXP-2026-0193: 12,000.00 is over the manager limit of 5,000.00; a director or leadership must approve it",
-			"zhang.min（" + role("manager") + "） 不得核准 EXP-2026-0193：12,000.00 超過" + role("manager") + "的核准上限 5,000.00；須由" + role("director") + "或公司高層核准",
+			"zhang.min（" + role("manager") + "）不得核准 EXP-2026-0193：12,000.00 超過" + role("manager") + "的核准上限 5,000.00；須由" + role("director") + "或公司高層核准",
 			manager, "submitted", "li.wei", "12000.00"},
 		{"wrong role", "approved",
 			"li.wei (specialist) may not approve EXP-2026-0193: only a manager, a director or leadership may",
-			"li.wei（" + role("specialist") + "） 不得核准 EXP-2026-0193：只有" + role("manager") + "，" + role("director") + "或公司高層可以",
+			"li.wei（" + role("specialist") + "）不得核准 EXP-2026-0193：只有" + role("manager") + "、" + role("director") + "或公司高層可以",
 			specialist, "submitted", "zhao.lei", "10"},
 		{"not in the table", "approved",
 			"no move from draft to approved for an expense; from draft: submitted",
@@ -133,7 +133,7 @@ func TestRenumberRefusalInChinese(t *testing.T) {
 	if rf == nil {
 		t.Fatal("not refused")
 	}
-	want := other.Handle + "（" + i18n.Term("role", string(other.Role)) + "） 不得為 EXP-2026-0193 重新編號：只有它的" + i18n.Term("field", "claimant") + "（li.wei）、總監或公司高層可以"
+	want := other.Handle + "（" + i18n.Term("role", string(other.Role)) + "）不得為 EXP-2026-0193 重新編號：只有它的" + i18n.Term("field", "claimant") + "（li.wei）、總監或公司高層可以"
 	if rf.Error() != want {
 		t.Errorf("text = %q, want %q", rf.Error(), want)
 	}
