@@ -16,20 +16,7 @@ import (
 // judgement and report projects owe them no closing appraisal. A member
 // who was still there when it closed is owed one all the same.
 func TestReturnAfterACloseWithoutClosureLeft(t *testing.T) {
-	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
-	dir := sampleRepo(t, "wang.fang@example.com")
-	t.Setenv("HOME", dir)
-	env := map[string]string{"OPSBOOK_NOW": "2026-11-26T15:00:00+08:00"}
-	step := func(args ...string) {
-		t.Helper()
-		if out, errs, code := runIn(t, dir, false, env, args...); code != 0 {
-			t.Fatalf("%v: exit %d\n%s%s", args, code, out, errs)
-		}
-	}
-	step("set", "PRJ-2026-0001", "closure.summary=done", "closure.lessons+=plan early")
-	step("set", "sun.li", "active=false")
-	step("set", "zhou.jie", "active=false")
-	step("close", "PRJ-2026-0001")
+	dir, env, step := closedWhileTwoHadLeft(t)
 	p := filepath.Join(dir, "records/projects/2026/PRJ-2026-0001.yaml")
 	data, err := os.ReadFile(p)
 	if err != nil {
