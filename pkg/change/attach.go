@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/opsbook/opsbook/pkg/attach"
 	"github.com/opsbook/opsbook/pkg/crypt"
@@ -30,6 +31,22 @@ type Source struct {
 	Name string // its file name under attachments/<ID>/
 	Data []byte
 }
+
+// AttachName is the name a file is attached under: its own, each run of
+// spaces made one "-" ("發票 01.pdf" is attached as 發票-01.pdf). A path
+// with spaces reads as text in a report field, and files from Windows,
+// phones and scanners often have them; the caller says so when a name
+// changes (Source.Renamed).
+func AttachName(base string) string {
+	if !strings.ContainsFunc(base, unicode.IsSpace) {
+		return base
+	}
+	return strings.Join(strings.FieldsFunc(base, unicode.IsSpace), "-")
+}
+
+// Renamed reports whether the file is attached under another name than
+// its own (AttachName).
+func (so Source) Renamed() bool { return filepath.Base(so.From) != so.Name }
 
 // ReadSources reads the files to attach: each a regular file (a symbolic
 // link is refused, not followed), at most 50 MiB, with a safe name.
@@ -52,7 +69,7 @@ func ReadSources(files []string) ([]Source, error) {
 		case !fi.Mode().IsRegular():
 			return nil, i18n.Errorf("%w: %s is not a regular file (a device, a pipe or a socket): attach a file", ErrUsage, f)
 		}
-		name := filepath.Base(f)
+		name := AttachName(filepath.Base(f))
 		if err := attach.SafeName(name); err != nil {
 			return nil, i18n.Errorf("%w: %s: %v; rename the file and attach it again", ErrUsage, f, err)
 		}

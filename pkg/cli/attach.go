@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/i18n"
@@ -55,6 +56,7 @@ func runAttach(ctx context.Context, o *attachOpts, id string, files []string) er
 	if err != nil {
 		return writeErr(err)
 	}
+	o.sayRenamed(sources)
 	s, rec, err := o.sessionFor(ctx, o.noCommit, id)
 	if err != nil {
 		return err
@@ -73,4 +75,14 @@ func runAttach(ctx context.Context, o *attachOpts, id string, files []string) er
 		return writeErr(err)
 	}
 	return o.report(changeJSON{ID: rec.ID, Path: rec.Path, Paths: res.Paths, Action: "attach", Commit: res.Commit, Unchanged: res.Unchanged}, rec.ID)
+}
+
+// sayRenamed tells, on standard error, of each file attached under another
+// name than its own (change.AttachName: spaces become "-").
+func (g *global) sayRenamed(sources []change.Source) {
+	for _, so := range sources {
+		if so.Renamed() {
+			fmt.Fprintln(g.io.Err, i18n.Sprintf("%s is attached as %s (a space in a file name becomes -)", so.From, so.Name))
+		}
+	}
 }

@@ -87,6 +87,7 @@ func runNew(ctx context.Context, o *newOpts) error {
 	if err != nil {
 		return writeErr(err)
 	}
+	o.sayRenamed(sources)
 	s, err := o.session(ctx, o.noCommit)
 	if err != nil {
 		return err
