@@ -201,3 +201,18 @@ func wantViolations(t *testing.T, rep *Report, want ...string) {
 		t.Errorf("violations:\n got %q\nwant %q\n%s", got, want, strings.Join(msgs, "\n"))
 	}
 }
+
+// submittedClaim is a department with the default policy, imported by the
+// director, in which sun.li filed EXP-2026-0001 (300.00) and submitted it,
+// each in a commit of her own.
+func submittedClaim(t *testing.T) *testRepo {
+	t.Helper()
+	tr := newTestRepo(t)
+	tr.people(defaultPolicy)
+	tr.commit("wang.fang", "import")
+	tr.write(expensePath("EXP-2026-0001"), expense("EXP-2026-0001", "draft", "sun.li", "300.00"))
+	tr.commit("sun.li", "new claim")
+	tr.edit(expensePath("EXP-2026-0001"), "status: draft", "status: submitted")
+	tr.commit("sun.li", "submit")
+	return tr
+}

@@ -12,13 +12,7 @@ import (
 // approval on the branch is named, and so is the director's edit on the
 // branch that keeps her grant.
 func TestVerifyRangeBaseSelfGrantOnMain(t *testing.T) {
-	tr := newTestRepo(t)
-	tr.people(defaultPolicy)
-	tr.commit("wang.fang", "import")
-	tr.write(expensePath("EXP-2026-0001"), expense("EXP-2026-0001", "draft", "sun.li", "300.00"))
-	tr.commit("sun.li", "new claim")
-	tr.edit(expensePath("EXP-2026-0001"), "status: draft", "status: submitted")
-	tr.commit("sun.li", "submit")
+	tr := submittedClaim(t)
 	tr.edit("records/people/li.wei.yaml", "role: specialist", "role: manager")
 	grant := tr.commit("li.wei", "promote myself, pushed to main")
 	base := tr.git("rev-parse", "HEAD")
@@ -163,13 +157,7 @@ func TestVerifyRangeForgedRootFoundsNothing(t *testing.T) {
 // on another that still holds the grant: the approval is named, however
 // the branches are ordered.
 func TestVerifyForbiddenChangesOnTwoBranches(t *testing.T) {
-	tr := newTestRepo(t)
-	tr.people(defaultPolicy)
-	tr.commit("wang.fang", "import")
-	tr.write(expensePath("EXP-2026-0001"), expense("EXP-2026-0001", "draft", "sun.li", "300.00"))
-	tr.commit("sun.li", "new claim")
-	tr.edit(expensePath("EXP-2026-0001"), "status: draft", "status: submitted")
-	tr.commit("sun.li", "submit")
+	tr := submittedClaim(t)
 	const p = "records/people/li.wei.yaml"
 	tr.edit(p, "role: specialist", "role: manager")
 	grant := tr.commit("li.wei", "promote myself")

@@ -121,13 +121,7 @@ func TestVerifyForgeries(t *testing.T) {
 // own doing, and the approval is judged by the roles of the base (range)
 // or of the last allowed registry (all history).
 func TestVerifyRoleGrantedAndUsedInBranch(t *testing.T) {
-	tr := newTestRepo(t)
-	tr.people(defaultPolicy)
-	tr.commit("wang.fang", "import")
-	tr.write(expensePath("EXP-2026-0001"), expense("EXP-2026-0001", "draft", "sun.li", "300.00"))
-	tr.commit("sun.li", "new claim")
-	tr.edit(expensePath("EXP-2026-0001"), "status: draft", "status: submitted")
-	tr.commit("sun.li", "submit")
+	tr := submittedClaim(t)
 	tr.git("checkout", "-q", "-b", "promote")
 	tr.edit("records/people/li.wei.yaml", "role: specialist", "role: manager")
 	grant := tr.commit("li.wei", "promote myself")
