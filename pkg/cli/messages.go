@@ -27,8 +27,12 @@ const msgInitIdentity = "set this repository's git identity to %s (%s): opsbook 
 // msgKindCount: a count and the kind's name (English: plural).
 const msgKindCount = "%d %s"
 
-// msgListNarrow: terminal width, the full default columns.
-const msgListNarrow = " (fewer columns to fit %d: --columns %s shows them all)"
+// msgListNarrow and msgReportNarrow: the terminal's width. list and report
+// say the same when they leave columns out to fit a narrow terminal.
+const (
+	msgListNarrow   = " (fewer columns to fit %d: --wide shows them all)"
+	msgReportNarrow = "(fewer columns to fit %d: --wide shows them all)"
+)
 
 const (
 	msgNewRequiredHead = "Fields each kind must be given (the template fills id, status, you and today):"

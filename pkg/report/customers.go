@@ -89,7 +89,8 @@ func CustomersReport(c *rules.Context) *Customers {
 
 // Table is the report's one table.
 func (cs *Customers) Table(View) *render.Table {
-	t := &render.Table{Headers: render.Headers("ID", "SEGMENT", "VISITS", "LAST VISIT", "REVISIT DUE", "OVERDUE", "SATISFACTION", "COMPLAINTS", "OPEN", "REPEATS", "NAME"), Right: right(2, 6, 7, 8, 9)}
+	t := &render.Table{Headers: render.Headers("ID", "SEGMENT", "VISITS", "LAST VISIT", "REVISIT DUE", "OVERDUE", "SATISFACTION", "COMPLAINTS", "OPEN", "REPEATS", "NAME"), Right: right(2, 6, 7, 8, 9),
+		Narrow: []int{0, 4, 5, 6, 8, 10}}
 	for _, r := range cs.Customers {
 		t.Add(r.ID, orDash(i18n.Term("segment", r.Segment)), itoa(r.Visits), orDash(r.LastVisit), orDash(r.RevisitDue), yesNo(r.RevisitOverdue), numText(r.Satisfaction, ""),
 			itoa(r.Complaints), itoa(r.OpenComplaints), itoa(r.Repeats), r.Name)

@@ -354,8 +354,10 @@ func (t *Training) Table(v View) *render.Table {
 }
 
 func (t *Training) courseTable(v View) *render.Table {
+	// the course's title is the widest text: it gives way first, and a
+	// narrow terminal shows it last
 	tab := &render.Table{Headers: render.Headers("CODE", "COURSE", "TOPIC", "DELIVERY", "MONTH", "PLANNED HOURS", "DELIVERED HOURS", "SESSIONS", "ATTENDED", "BUDGET", "SPENT", "STATUS"),
-		Right: right(5, 6, 8, 9, 10)}
+		Right: right(5, 6, 8, 9, 10), Give: map[int]bool{1: true}, Narrow: []int{0, 4, 5, 6, 11, 1}}
 	for _, c := range t.Courses {
 		sessions := "—"
 		if len(c.Sessions) > 0 {
@@ -385,7 +387,7 @@ func (t *Training) topicTable() *render.Table {
 
 func (t *Training) sessionTable(v View) *render.Table {
 	tab := &render.Table{Headers: render.Headers("ID", "DATE", "STATUS", "TOPIC", "DELIVERY", "COURSE", "HOURS", "INVITED", "ATTENDED", "AVERAGE RATING", "CLAIM", "AMOUNT", "TITLE"),
-		Right: right(6, 7, 8, 9, 11), Give: lastGives(13)}
+		Right: right(6, 7, 8, 9, 11), Give: lastGives(13), Narrow: []int{0, 1, 2, 9, 12}}
 	for _, s := range t.Sessions {
 		tab.Add(s.ID, s.Date, state(s.Status), i18n.Term("topic", s.Topic), i18n.Term("delivery", s.Delivery), orDash(s.Course), string(s.Hours), itoa(s.Invited), itoa(s.Attended),
 			numText(s.Average, ""), orDash(s.Expense), v.money(s.Amount), s.Title)
@@ -437,7 +439,7 @@ func (t *Training) Page(v View) *render.Page {
 	}
 	if v.GroupBy == "" {
 		s := render.Section{Title: i18n.Sprintf("Warnings: %d", len(t.Warnings)), Empty: i18n.T("None."),
-			Table: &render.Table{Headers: render.Headers("RULE", "SUBJECT", "MESSAGE")}}
+			Table: &render.Table{Headers: render.Headers("RULE", "SUBJECT", "MESSAGE"), Wrap: map[int]bool{2: true}}}
 		for _, w := range t.Warnings {
 			s.Table.Add(w.Rule, w.Subject, orDefault(w.text, w.Message))
 			s.Warn = append(s.Warn, true)

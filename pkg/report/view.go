@@ -201,7 +201,8 @@ func (b *Budget) Page(v View) *render.Page {
 
 	if v.show("category") {
 		s := render.Section{Title: i18n.T("By category"), Empty: i18n.T("No budget lines and no claims in the year."),
-			Table: &render.Table{Headers: render.Headers("CATEGORY", "BUDGET", "AMENDMENTS", "APPROVED", "PAID", "PENDING", "REMAINING", "USED %", "OVER"), Right: right(1, 2, 3, 4, 5, 6, 7)}}
+			Table: &render.Table{Headers: render.Headers("CATEGORY", "BUDGET", "AMENDMENTS", "APPROVED", "PAID", "PENDING", "REMAINING", "USED %", "OVER"), Right: right(1, 2, 3, 4, 5, 6, 7),
+				Narrow: []int{0, 1, 5, 6, 7, 8}}}
 		lines := b.Categories
 		if !v.Plain {
 			lines = append(append([]BudgetLine(nil), lines...), b.Total)
@@ -226,7 +227,8 @@ func (b *Budget) Page(v View) *render.Page {
 	if v.show("project") {
 		s := render.Section{Title: i18n.T("By project and category"), Lines: []string{i18n.T("Budget, remaining and used % only where the budget has a line for the project.")},
 			Empty: i18n.T("No claims name a project in the year, and the budget has no project lines."),
-			Table: &render.Table{Headers: render.Headers("PROJECT", "CATEGORY", "LINE BUDGET", "APPROVED", "PAID", "PENDING", "REMAINING", "USED %", "OVER", "TITLE"), Right: right(2, 3, 4, 5, 6, 7), Give: lastGives(10)}}
+			Table: &render.Table{Headers: render.Headers("PROJECT", "CATEGORY", "LINE BUDGET", "APPROVED", "PAID", "PENDING", "REMAINING", "USED %", "OVER", "TITLE"), Right: right(2, 3, 4, 5, 6, 7), Give: lastGives(10),
+				Narrow: []int{0, 1, 4, 6, 7, 9}}}
 		if v.Plain {
 			s.Lines = nil
 		}
@@ -244,7 +246,8 @@ func (b *Budget) Page(v View) *render.Page {
 	}
 	if v.show("month") {
 		s := render.Section{Title: i18n.T("By month"), Empty: i18n.T("No approved, paid or submitted claims in the year."),
-			Table: &render.Table{Headers: render.Headers("MONTH", "APPROVED", "PAID", "PENDING", "USED", "CUMULATIVE USED", "CUMULATIVE %"), Right: right(1, 2, 3, 4, 5, 6)}}
+			Table: &render.Table{Headers: render.Headers("MONTH", "APPROVED", "PAID", "PENDING", "USED", "CUMULATIVE USED", "CUMULATIVE %"), Right: right(1, 2, 3, 4, 5, 6),
+				Narrow: []int{0, 3, 4, 5, 6}}}
 		chart := &render.Chart{Kind: render.BarChart, Title: i18n.T("Used (approved + paid) per month")}
 		cum := money.Zero
 		for _, m := range b.Months {
@@ -279,7 +282,7 @@ func orDefault(s, d string) string {
 func (c *Complaints) groupTable(dim string, withAll bool) *render.Table {
 	t := &render.Table{Headers: append([]string{dimHeader(dim)}, render.Headers("COUNT", "SHARE %", "OPEN",
 		"RESPOND MEDIAN H", "RESPOND P90 H", "RESPOND IN SLA %", "RESOLVE MEDIAN H", "RESOLVE P90 H", "RESOLVE IN SLA %", "BREACHES")...),
-		Right: right(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)}
+		Right: right(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), Narrow: []int{0, 1, 3, 6, 9, 10}}
 	groups := c.Group(dim)
 	if withAll {
 		groups = append(append([]ComplaintGroup(nil), groups...), c.All)
@@ -336,7 +339,8 @@ func (c *Complaints) Page(v View) *render.Page {
 		{i18n.T("Resolution against SLA (resolution.resolved_at − received_at)"), func(g ComplaintGroup) Timing { return g.Resolve }, func(g ComplaintGroup) *int { return g.SLAResolveHours }},
 	} {
 		s := render.Section{Title: clk.title,
-			Table: &render.Table{Headers: render.Headers("SEVERITY", "COUNT", "SLA H", "MEASURED", "MEDIAN H", "P90 H", "IN SLA", "IN SLA %", "BREACHES", "STILL OPEN"), Right: right(1, 2, 3, 4, 5, 6, 7, 8, 9)}}
+			Table: &render.Table{Headers: render.Headers("SEVERITY", "COUNT", "SLA H", "MEASURED", "MEDIAN H", "P90 H", "IN SLA", "IN SLA %", "BREACHES", "STILL OPEN"), Right: right(1, 2, 3, 4, 5, 6, 7, 8, 9),
+				Narrow: []int{0, 1, 2, 4, 5, 7, 8}}}
 		for _, g := range append(append([]ComplaintGroup(nil), c.BySeverity...), c.All) {
 			tm := clk.pick(g)
 			lim := "—"
@@ -403,7 +407,8 @@ func (c *Complaints) Page(v View) *render.Page {
 	}
 	p.Sections = append(p.Sections, bl)
 	items := render.Section{Title: i18n.T("Open complaints"), Empty: i18n.T("None."),
-		Table: &render.Table{Headers: render.Headers("ID", "SEVERITY", "STATUS", "ASSIGNEE", "AGE H", "PAST SLA", "TITLE"), Right: right(4), Give: lastGives(7)}}
+		Table: &render.Table{Headers: render.Headers("ID", "SEVERITY", "STATUS", "ASSIGNEE", "AGE H", "PAST SLA", "TITLE"), Right: right(4), Give: lastGives(7),
+			Narrow: []int{0, 1, 2, 3, 5, 6}}}
 	for _, it := range c.Backlog.Items {
 		items.Table.Add(it.ID, severity(it.Severity), state(it.Status), orDash(it.Assignee), string(it.AgeHours), yesNo(it.PastSLA), render.Truncate(it.Title, 40))
 		items.Warn = append(items.Warn, it.PastSLA)
@@ -411,7 +416,7 @@ func (c *Complaints) Page(v View) *render.Page {
 	p.Sections = append(p.Sections, items)
 
 	br := render.Section{Title: i18n.Sprintf("SLA breaches (%d)", len(c.Breaches)), Empty: i18n.T("None."),
-		Table: &render.Table{Headers: render.Headers("ID", "SEVERITY", "STATUS", "CLOCK", "HOURS", "LIMIT H", "STILL OPEN"), Right: right(4, 5)}}
+		Table: &render.Table{Headers: render.Headers("ID", "SEVERITY", "STATUS", "CLOCK", "HOURS", "LIMIT H", "STILL OPEN"), Right: right(4, 5), Narrow: []int{0, 1, 2, 3, 4, 6}}}
 	for _, b := range c.Breaches {
 		br.Table.Add(b.ID, severity(b.Severity), state(b.Status), clockName(b.Clock), string(b.Hours), itoa(b.LimitHours), yesNo(b.Open))
 	}
@@ -445,7 +450,9 @@ func (a *Appraisals) periodTable() *render.Table {
 		}
 	}
 	h = append(h, i18n.T("AVERAGE TOTAL"))
-	t := &render.Table{Headers: h, Right: right(1, 2, 3, 4, 5, 6, 7, 8)}
+	// narrow: the distribution alone (the ratings add up to the appraisals
+	// past draft)
+	t := &render.Table{Headers: h, Right: right(1, 2, 3, 4, 5, 6, 7, 8), Narrow: []int{0, 3, 4, 5, 6, 7}}
 	for _, g := range a.Groups {
 		row := []string{g.Label(), itoa(g.Appraisals), itoa(g.Drafts)}
 		for _, r := range g.Ratings {
@@ -517,7 +524,8 @@ func (a *Appraisals) Page(v View) *render.Page {
 	}
 	if v.GroupBy == "" {
 		s := render.Section{Title: i18n.T("Below standard and their improvement"), Empty: i18n.T("Nobody rated below or unsatisfactory."),
-			Table: &render.Table{Headers: render.Headers("ID", "EMPLOYEE", "PERIOD", "TOTAL", "RATING", "IMPROVEMENT", "REVIEW DATE", "FOLLOW-UP", "STATUS"), Right: right(3)}}
+			Table: &render.Table{Headers: render.Headers("ID", "EMPLOYEE", "PERIOD", "TOTAL", "RATING", "IMPROVEMENT", "REVIEW DATE", "FOLLOW-UP", "STATUS"), Right: right(3),
+				Narrow: []int{0, 1, 4, 6, 8}}}
 		for _, b := range a.BelowStandard {
 			fu := "—"
 			if b.FollowUp != "" {
@@ -599,7 +607,8 @@ func wrapList(parts []string, width int) string {
 }
 
 func (pr *Projects) projectTable() *render.Table {
-	t := &render.Table{Headers: render.Headers("ID", "STATE", "OWNER", "TEAM", "PLANNED END", "LATE", "ACTIVE PLAN", "TITLE"), Right: right(3), Give: lastGives(8)}
+	t := &render.Table{Headers: render.Headers("ID", "STATE", "OWNER", "TEAM", "PLANNED END", "LATE", "ACTIVE PLAN", "TITLE"), Right: right(3), Give: lastGives(8),
+		Narrow: []int{0, 1, 2, 4, 5, 7}}
 	for _, r := range pr.Projects {
 		t.Add(r.ID, state(r.Status), r.Owner, itoa(r.Team), orDash(r.PlannedEnd), yesNo(r.Late), orDash(r.ActivePlan), r.Title)
 	}
@@ -664,7 +673,8 @@ func (pr *Projects) Page(v View) *render.Page {
 	}
 	if v.GroupBy == "" {
 		s := render.Section{Title: i18n.T("Closing or closed without what closing needs (summary, lessons, team appraisals)"), Empty: i18n.T("None."),
-			Table: &render.Table{Headers: render.Headers("ID", "STATE", "SUMMARY", "LESSONS", "UNAPPRAISED TEAM MEMBERS", "TITLE"), Give: lastGives(6)}}
+			Table: &render.Table{Headers: render.Headers("ID", "STATE", "SUMMARY", "LESSONS", "UNAPPRAISED TEAM MEMBERS", "TITLE"), Give: lastGives(6),
+				Narrow: []int{0, 1, 2, 3, 4}}}
 		for _, g := range pr.ClosureGaps {
 			s.Table.Add(g.ID, state(g.Status), missing(g.MissingSummary), missing(g.MissingLessons), orDash(strings.Join(g.Unappraised, ", ")), g.Title)
 			s.Warn = append(s.Warn, g.Status == "closed")
@@ -699,7 +709,8 @@ func (pl *Plans) Table(v View) *render.Table {
 }
 
 func (pl *Plans) planTable() *render.Table {
-	t := &render.Table{Headers: render.Headers("ID", "PROJECT", "STATE", "REVISION", "TASKS", "DONE", "OVERDUE", "LAST CHECK", "CHECK MISSING", "TITLE"), Right: right(3, 4, 5, 6), Give: lastGives(10)}
+	t := &render.Table{Headers: render.Headers("ID", "PROJECT", "STATE", "REVISION", "TASKS", "DONE", "OVERDUE", "LAST CHECK", "CHECK MISSING", "TITLE"), Right: right(3, 4, 5, 6), Give: lastGives(10),
+		Narrow: []int{0, 2, 4, 6, 7, 9}}
 	for _, r := range pl.Plans {
 		t.Add(r.ID, r.Project, state(r.Status), r.Revision, itoa(r.Tasks), itoa(r.TasksDone), itoa(r.OverdueTasks), orDash(r.LastCheck), yesNo(r.CheckMissing), r.Title)
 	}
@@ -707,7 +718,8 @@ func (pl *Plans) planTable() *render.Table {
 }
 
 func (pl *Plans) kpiTable() *render.Table {
-	t := &render.Table{Headers: render.Headers("PLAN", "KPI", "TARGET", "UNIT", "DUE", "ACTUAL", "MEASURED ON", "SOURCE", "% OF TARGET", "SERIES"), Right: right(2, 5, 8)}
+	t := &render.Table{Headers: render.Headers("PLAN", "KPI", "TARGET", "UNIT", "DUE", "ACTUAL", "MEASURED ON", "SOURCE", "% OF TARGET", "SERIES"), Right: right(2, 5, 8),
+		Narrow: []int{0, 1, 2, 5, 8}}
 	for _, k := range pl.KPIs {
 		pct := "—"
 		if k.PercentOfTarget != nil {
@@ -727,7 +739,8 @@ func (pl *Plans) kpiTable() *render.Table {
 }
 
 func (pl *Plans) taskTable() *render.Table {
-	t := &render.Table{Headers: render.Headers("PLAN", "PROJECT", "DUE", "DAYS OVERDUE", "STATUS", "ASSIGNEE", "TASK"), Right: right(3), Give: lastGives(7)}
+	t := &render.Table{Headers: render.Headers("PLAN", "PROJECT", "DUE", "DAYS OVERDUE", "STATUS", "ASSIGNEE", "TASK"), Right: right(3), Give: lastGives(7),
+		Narrow: []int{0, 2, 3, 4, 5, 6}}
 	for _, o := range pl.OverdueTasks {
 		t.Add(o.Plan, o.Project, o.Due, itoa(o.DaysOverdue), state(o.Status), orDash(o.Assignee), o.Title)
 	}
@@ -735,7 +748,7 @@ func (pl *Plans) taskTable() *render.Table {
 }
 
 func (pl *Plans) checkTable() *render.Table {
-	t := &render.Table{Headers: render.Headers("PLAN", "PROJECT", "AUTHOR", "LAST CHECK", "DAYS SINCE", "INTERVAL DAYS"), Right: right(4, 5)}
+	t := &render.Table{Headers: render.Headers("PLAN", "PROJECT", "AUTHOR", "LAST CHECK", "DAYS SINCE", "INTERVAL DAYS"), Right: right(4, 5), Narrow: []int{0, 2, 3, 4}}
 	for _, m := range pl.MissingChecks {
 		days := "—"
 		if m.DaysSince != nil {
