@@ -317,7 +317,7 @@ func runList(ctx context.Context, o *listOpts) error {
 		rc := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now}
 		all := query.NewRows(rc, o.revealAll(recs, o.redact), o.redact)
 		if n := len(recs) - len(all); o.redact && n > 0 {
-			fmt.Fprintln(o.io.Err, i18n.Sprintf("redacted: %d confidential record(s) left out", n))
+			fmt.Fprintln(o.io.Err, i18n.Plural(n, "redacted: %d confidential record left out", "redacted: %d confidential records left out", n))
 		}
 		rows = q.Filter(all)
 		order.Sort(rows)

@@ -208,7 +208,7 @@ func runReport(ctx context.Context, o *reportOpts) error {
 			}
 		}
 		if n := len(r.Set.Records) - len(set.Records); n > 0 {
-			fmt.Fprintln(o.io.Err, i18n.Sprintf("redacted: %d confidential record(s) left out of every figure", n))
+			fmt.Fprintln(o.io.Err, i18n.Plural(n, "redacted: %d confidential record left out of every figure", "redacted: %d confidential records left out of every figure", n))
 		}
 	}
 	rc := &rules.Context{Set: set, Policy: r.Policy, Root: r.Root, Now: now, LeftAtClose: r.LeftAtClose}

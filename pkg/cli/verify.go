@@ -178,20 +178,10 @@ func verifySummary(rep *audit.Report) string {
 }
 
 // commits is "1 commit" or "3 commits" in the reader's language.
-func commits(n int) string {
-	if n == 1 {
-		return i18n.T("1 commit")
-	}
-	return i18n.Sprintf("%d commits", n)
-}
+func commits(n int) string { return i18n.Plural(n, "%d commit", "%d commits", n) }
 
 // violations is "1 violation" or "3 violations".
-func violations(n int) string {
-	if n == 1 {
-		return i18n.T("1 violation")
-	}
-	return i18n.Sprintf("%d violations", n)
-}
+func violations(n int) string { return i18n.Plural(n, "%d violation", "%d violations", n) }
 
 // writeViolations writes `COMMIT RECORD (ACTOR): message [rule]`, one a
 // line, in commit order.

@@ -101,7 +101,7 @@ func (cs *Customers) Table(View) *render.Table {
 // Page lays the report out.
 func (cs *Customers) Page(v View) *render.Page {
 	p := &render.Page{Title: i18n.Sprintf("Customers (%d; as of %s)", len(cs.Customers), cs.AsOf)}
-	p.Lines = append(p.Lines, i18n.Sprintf("%d revisit(s) overdue under the policy's revisit_days.", cs.Overdue))
+	p.Lines = append(p.Lines, i18n.Plural(cs.Overdue, "%d revisit overdue under the policy's revisit_days.", "%d revisits overdue under the policy's revisit_days.", cs.Overdue))
 	s := render.Section{Title: i18n.T("Revisits and complaints per customer"), Table: cs.Table(v), Empty: i18n.T("No customers.")}
 	for _, r := range cs.Customers {
 		s.Warn = append(s.Warn, r.RevisitOverdue)

@@ -400,14 +400,14 @@ func (t *Training) Page(v View) *render.Page {
 	p := &render.Page{Title: i18n.Sprintf("Training %d (%s, as of %s)", t.Year, t.Currency, t.AsOf)}
 	plan := i18n.T("No training plan for the year.")
 	if t.Plan != "" {
-		plan = i18n.Sprintf("Plan %s (%s): %d courses as amended.", t.Plan, state(t.PlanStatus), len(t.Courses))
+		plan = i18n.Plural(len(t.Courses), "Plan %s (%s): %d course as amended.", "Plan %s (%s): %d courses as amended.", t.Plan, state(t.PlanStatus), len(t.Courses))
 	}
 	line := i18n.T("no approved budget")
 	if t.Budget.Line != nil {
 		line = i18n.Sprintf("budget line %s", v.money(*t.Budget.Line))
 	}
 	p.Lines = append(p.Lines, plan,
-		i18n.Sprintf("Attendance %d of %d invited (%s%%); average rating %s from %d ratings.",
+		i18n.Plural(t.Rating.Count, "Attendance %d of %d invited (%s%%); average rating %s from %d rating.", "Attendance %d of %d invited (%s%%); average rating %s from %d ratings.",
 			t.Attendance.Attended, t.Attendance.Invited, t.Attendance.Percent, numText(t.Rating.Average, ""), t.Rating.Count),
 		i18n.Sprintf("Planned %s; spent %s on the year's trainings (claims approved or paid), %s pending; all training claims %s, %s.",
 			v.money(t.Budget.Planned), v.money(t.Budget.Spent), v.money(t.Budget.Pending), v.money(t.Budget.Claims), line))

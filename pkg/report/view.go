@@ -128,16 +128,6 @@ func clockName(c string) string { return i18n.Term("clock", c) }
 // improvement is an improvement status (missing, pending, overdue, …).
 func improvement(s string) string { return i18n.Term("improvement", s) }
 
-// count is "1 breach" or "3 breaches" in the reader's language: one is the
-// key for a single one, many the format for any other count.
-// i18n:format 1,2
-func count(n int, one, many string) string {
-	if n == 1 {
-		return i18n.T(one)
-	}
-	return i18n.Sprintf(many, n)
-}
-
 // kindCount is "3 meetings" for the summary's one-line phrase.
 func kindCount(n int, kind string) string {
 	if i18n.IsChinese() {
@@ -375,8 +365,8 @@ func (c *Complaints) Page(v View) *render.Page {
 
 	sat := c.Satisfaction
 	s := render.Section{Title: i18n.T("Satisfaction"),
-		Lines: []string{i18n.Sprintf("Average %s of 5 from %d scores; %d unreachable; %d resolved or closed without a score.",
-			numText(sat.Average, ""), sat.Scored, sat.Unreachable, sat.Unscored)},
+		Lines: []string{i18n.Sprintf("Average %s of 5 from %s; %d unreachable; %d resolved or closed without a score.",
+			numText(sat.Average, ""), i18n.Plural(sat.Scored, "%d score", "%d scores", sat.Scored), sat.Unreachable, sat.Unscored)},
 		Table: &render.Table{Headers: render.Headers("SCORE", "COUNT", "SHARE %"), Right: right(1, 2)}}
 	chart := &render.Chart{Kind: render.BarChart, Title: i18n.T("Scores")}
 	for _, k := range []string{"5", "4", "3", "2", "1"} {
@@ -826,7 +816,7 @@ func (s *Summary) Page() *render.Page {
 			who = append(who, i18n.Sprintf("%d people (%d active)", k.Total, k.States["active"]))
 			continue
 		case record.Customer:
-			who = append(who, i18n.Sprintf("%d customers", k.Total))
+			who = append(who, i18n.Plural(k.Total, "%d customer", "%d customers", k.Total))
 			continue
 		case record.TrainingPlan, record.Training, record.Violation, record.Meeting, record.Task, record.StatusReport, record.Analysis:
 			// the team's and the coordination kinds in one phrase, to keep the summary on a screen
@@ -881,7 +871,7 @@ func (s *Summary) Page() *render.Page {
 			return i18n.Sprintf("%s: nothing measured yet.", name)
 		}
 		return i18n.Sprintf("%s: median %s, p90 %s; %s%% of %d within SLA; %s (%d still open).",
-			name, numText(t.MedianHours, "h"), numText(t.P90Hours, "h"), t.WithinSLAPercent, t.Measured, count(t.Breaches, "1 breach", "%d breaches"), t.OpenBreaches)
+			name, numText(t.MedianHours, "h"), numText(t.P90Hours, "h"), t.WithinSLAPercent, t.Measured, i18n.Plural(t.Breaches, "%d breach", "%d breaches", t.Breaches), t.OpenBreaches)
 	}
 	cs := render.Section{Title: i18n.Sprintf("Complaints %d: %d received, %d open, %d resolved awaiting close", c.Year, c.Received, c.Open, c.AwaitingClose),
 		Lines: []string{
@@ -915,8 +905,9 @@ func (s *Summary) Page() *render.Page {
 	p.Sections = append(p.Sections, fu)
 
 	pl := s.Plans
-	ps := render.Section{Title: i18n.Sprintf("Plans and projects: %s, %s, %s", count(pl.Active, "1 active plan", "%d active plans"),
-		count(pl.OverdueTasks, "1 overdue task", "%d overdue tasks"), count(pl.MissingChecks, "1 missing check", "%d missing checks"))}
+	ps := render.Section{Title: i18n.Sprintf("Plans and projects: %s, %s, %s", i18n.Plural(pl.Active, "%d active plan", "%d active plans", pl.Active),
+		i18n.Plural(pl.OverdueTasks, "%d overdue task", "%d overdue tasks", pl.OverdueTasks),
+		i18n.Plural(pl.MissingChecks, "%d missing check", "%d missing checks", pl.MissingChecks))}
 	if len(pl.LateProjects) > 0 {
 		ps.Lines = append(ps.Lines, i18n.Sprintf("Past their planned end: %s.", strings.Join(pl.LateProjects, ", ")))
 	}
@@ -940,7 +931,8 @@ func (s *Summary) Page() *render.Page {
 	ps.Lines = append(ps.Lines, s.workLines()...)
 	p.Sections = append(p.Sections, ps)
 
-	val := i18n.Sprintf("Validation: %d errors, %d warnings", s.Validation.Errors, s.Validation.Warnings)
+	val := i18n.Sprintf("Validation: %s, %s", i18n.Plural(s.Validation.Errors, "%d error", "%d errors", s.Validation.Errors),
+		i18n.Plural(s.Validation.Warnings, "%d warning", "%d warnings", s.Validation.Warnings))
 	if s.Validation.Errors+s.Validation.Warnings > 0 {
 		val += i18n.T(" (opsbook validate)")
 	}
