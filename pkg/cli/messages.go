@@ -39,6 +39,8 @@ const (
 	msgNewRequiredTail = "  (`opsbook schema KIND` describes every field)"
 	// msgNewFillIn: the kind.
 	msgNewFillIn = "opsbook: a new %s needs these fields; fill them in below, save and quit (quit without changes to create nothing):"
+	// msgNewGiveMissing: "--set title=... --set amount=...".
+	msgNewGiveMissing = "with no terminal to fill them in, give each with --set: %s (or run opsbook new at a terminal to fill them in the editor)"
 )
 
 const (
