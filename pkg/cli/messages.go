@@ -39,6 +39,10 @@ const (
 	msgNewRequiredTail = "  (`opsbook schema KIND` describes every field)"
 	// msgNewFillIn: the kind.
 	msgNewFillIn = "opsbook: a new %s needs these fields; fill them in below, save and quit (quit without changes to create nothing):"
+	// msgInitBusy: the folder, how long init waited.
+	msgInitBusy = "another opsbook init is making a department in %s and was still at it after %s; nothing was changed here: once it is done, the department is there (or run opsbook init again)"
+	// msgInitJustMade: the folder.
+	msgInitJustMade = "refused: another opsbook init has just made the department in %s (it is a records repository now); nothing was changed by this one"
 	// msgNewGiveMissing: "--set title=... --set amount=...".
 	msgNewGiveMissing = "with no terminal to fill them in, give each with --set: %s (or run opsbook new at a terminal to fill them in the editor)"
 )
