@@ -1,0 +1,134 @@
+package repo
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// anyRecords are the record files below dir's records folder a random
+// change may touch (not the people and budgets, which every record's
+// findings read: their change is judged on the whole department), as
+// paths relative to dir.
+func anyRecords(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	root := filepath.Join(dir, "records")
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".yaml") {
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		if f := strings.Split(rel, "/")[1]; f != "people" && f != "budgets" {
+			out = append(out, rel)
+		}
+		return nil
+	})
+	if len(out) == 0 {
+		t.Fatal("no records in " + dir)
+	}
+	return out
+}
+
+var (
+	// a line holding an id, a handle or a date: "key: value", indented or
+	// an item's first key
+	idLine   = regexp.MustCompile(`(?m)^(\s*(?:- )?)([a-z_]+): ([A-Z]{2,4}-\d{4}-\d{4}|[A-Z]{3}-\d{4}|[a-z]+\.[a-z]+)$`)
+	dateLine = regexp.MustCompile(`(?m)^(\s*(?:- )?)([a-z_]+): (\d{4}-\d{2}-\d{2})$`)
+	stLine   = regexp.MustCompile(`(?m)^status: .*$`)
+	anyState = []string{"draft", "submitted", "approved", "active", "completed", "closed", "received", "investigating",
+		"resolved", "reopened", "acknowledged", "executing", "closing", "open", "doing", "done", "published", "decided",
+		"reviewed", "superseded", "cancelled", "rejected", "paid", "bogus"}
+)
+
+// changeAny changes one of rels (paths below dir, of any kind) at random:
+// its state, a reference (to another record's id, a person's handle, an
+// id no record holds), a date, a copy under a new id, or its removal;
+// and says what it did.
+func changeAny(t *testing.T, rng *rand.Rand, dir string, rels *[]string) string {
+	t.Helper()
+	rel, p, text := pickRecord(t, rng, dir, *rels)
+	pick := func(vs ...string) string { return vs[rng.IntN(len(vs))] }
+	var what string
+	switch n := rng.IntN(10); {
+	case n < 3:
+		st := pick(anyState...)
+		if stLine.MatchString(text) {
+			text = stLine.ReplaceAllString(text, "status: "+st)
+		} else {
+			text += "status: " + st + "\n"
+		}
+		what = "status " + st
+	case n < 6:
+		ms := slices.DeleteFunc(idLine.FindAllStringSubmatchIndex(text, -1), func(m []int) bool { return text[m[4]:m[5]] == "id" })
+		if len(ms) == 0 {
+			return "nothing"
+		}
+		m := ms[rng.IntN(len(ms))]
+		old := text[m[6]:m[7]]
+		var to string
+		switch {
+		case strings.Contains(old, "."):
+			to = pick("li.wei", "zhang.min", "zhao.lei", "chen.hao", "sun.li", "nobody.here")
+		default:
+			// another record of the same prefix, or one no record holds
+			prefix := old[:strings.IndexByte(old, '-')]
+			var same []string
+			for _, r := range *rels {
+				if id := strings.TrimSuffix(filepath.Base(r), ".yaml"); strings.HasPrefix(id, prefix+"-") {
+					same = append(same, id)
+				}
+			}
+			if len(same) == 0 || rng.IntN(5) == 0 {
+				to = prefix + "-2026-9999"
+			} else {
+				to = pick(same...)
+			}
+		}
+		text = text[:m[6]] + to + text[m[7]:]
+		what = text[m[4]:m[5]] + " " + old + " → " + to
+	case n < 8:
+		ms := dateLine.FindAllStringSubmatchIndex(text, -1)
+		if len(ms) == 0 {
+			return "nothing"
+		}
+		m := ms[rng.IntN(len(ms))]
+		to := pick("2025-06-30", "2026-01-05", "2026-10-01", "2026-11-20", "2026-11-26", "2027-02-01")
+		what = text[m[4]:m[5]] + " " + to
+		text = text[:m[6]] + to + text[m[7]:]
+	case n == 8:
+		id := strings.TrimSuffix(filepath.Base(rel), ".yaml")
+		i := strings.LastIndexByte(id, '-')
+		nid := fmt.Sprintf("%s-9%03d", id[:i], rng.IntN(1000))
+		nrel := filepath.ToSlash(filepath.Join(filepath.Dir(rel), nid+".yaml"))
+		if slices.Contains(*rels, nrel) {
+			return "nothing"
+		}
+		text = regexp.MustCompile(`(?m)^id: .*$`).ReplaceAllString(text, "id: "+nid)
+		if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(nrel)), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		*rels = append(*rels, nrel)
+		return "copied " + rel + " to " + nid
+	default:
+		if len(*rels) < 20 {
+			return "nothing"
+		}
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+		i := slices.Index(*rels, rel)
+		*rels = slices.Delete(*rels, i, i+1)
+		return "removed " + rel
+	}
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return rel + ": " + what
+}
