@@ -37,10 +37,10 @@ func anyRecords(t *testing.T, dir string) []string {
 }
 
 var (
-	// a line holding an id, a handle or a date: "key: value", indented or
-	// an item's first key
+	// a line holding an id, a handle or a date (or a time, whose date is
+	// changed): "key: value", indented or an item's first key
 	idLine   = regexp.MustCompile(`(?m)^(\s*(?:- )?)([a-z_]+): ([A-Z]{2,4}-\d{4}-\d{4}|[A-Z]{3}-\d{4}|[a-z]+\.[a-z]+)$`)
-	dateLine = regexp.MustCompile(`(?m)^(\s*(?:- )?)([a-z_]+): (\d{4}-\d{2}-\d{2})$`)
+	dateLine = regexp.MustCompile(`(?m)^(\s*(?:- )?)([a-z_]+): (\d{4}-\d{2}-\d{2})(?:T[0-9:.+Z-]*)?$`)
 	stLine   = regexp.MustCompile(`(?m)^status: .*$`)
 	anyState = []string{"draft", "submitted", "approved", "active", "completed", "closed", "received", "investigating",
 		"resolved", "reopened", "acknowledged", "executing", "closing", "open", "doing", "done", "published", "decided",
