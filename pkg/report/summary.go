@@ -182,15 +182,11 @@ func NewSummary(c *rules.Context, errors, warnings int, now time.Time) *Summary 
 type SummaryPart struct {
 	Name  string
 	Kinds []record.Kind
-	// NamedClaims: it also reads the claims the records of its kinds
-	// name (a training session's claim), and no other claim.
-	NamedClaims bool
-	make        func(s *Summary, c *rules.Context, now time.Time)
+	make  func(s *Summary, c *rules.Context, now time.Time)
 }
 
 // Make makes the part of s again from c's records, as of now: c.Set must
-// hold every record of the part's kinds (and the claims they name, for
-// NamedClaims).
+// hold every record of the part's kinds.
 func (p SummaryPart) Make(s *Summary, c *rules.Context, now time.Time) { p.make(s, c, now) }
 
 // SummaryParts are the summary's parts, in the order NewSummary makes
@@ -211,7 +207,7 @@ var SummaryParts = []SummaryPart{
 			}
 		}
 	}},
-	{Name: "training", Kinds: []record.Kind{record.Training, record.TrainingPlan, record.Person}, NamedClaims: true, make: func(s *Summary, c *rules.Context, now time.Time) {
+	{Name: "training", Kinds: []record.Kind{record.Training, record.TrainingPlan, record.Person}, make: func(s *Summary, c *rules.Context, now time.Time) {
 		s.Training = summaryTraining(c, now.Year())
 	}},
 	{Name: "plans", Kinds: []record.Kind{record.Plan}, make: func(s *Summary, c *rules.Context, _ time.Time) {

@@ -14,8 +14,7 @@ import (
 )
 
 // TestSummaryPartsReadTheirKinds: each part of the summary made from the
-// records of its kinds alone (and, for NamedClaims, the claims they name)
-// is the part made from the whole department, on the sample and on a
+// records of its kinds alone is the part made from the whole department, on the sample and on a
 // generated department, at several moments; and NewSummary is its parts.
 // A part reading a kind it does not declare would be made wrong by a
 // summary made again after a change of that kind.
@@ -36,14 +35,8 @@ func TestSummaryPartsReadTheirKinds(t *testing.T) {
 			want, _ := json.Marshal(whole)
 			for _, p := range SummaryParts {
 				var recs []*record.Record
-				named := map[string]bool{}
 				for _, rec := range r.Set.Records {
-					if slices.Contains(p.Kinds, rec.Kind) && p.NamedClaims {
-						named[rec.Str("expense")] = true // a training's claim
-					}
-				}
-				for _, rec := range r.Set.Records {
-					if slices.Contains(p.Kinds, rec.Kind) || rec.Kind == record.Expense && named[rec.ID] {
+					if slices.Contains(p.Kinds, rec.Kind) {
 						recs = append(recs, rec)
 					}
 				}
