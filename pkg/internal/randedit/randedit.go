@@ -1,4 +1,8 @@
-package repo
+// Package randedit makes random edits to a department's record files,
+// for the tests that compare an answer made from a change with the answer
+// a full read makes: a state, a reference, a date or a time, a copy under
+// a new id, a removal.
+package randedit
 
 import (
 	"fmt"
@@ -8,15 +12,13 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"testing"
 )
 
-// anyRecords are the record files below dir's records folder a random
-// change may touch (not the people and budgets, which every record's
-// findings read: their change is judged on the whole department), as
-// paths relative to dir.
-func anyRecords(t *testing.T, dir string) []string {
-	t.Helper()
+// Records are the record files below dir's records folder a random edit
+// may touch (not the people and budgets, which every record's findings
+// read, and whose change is judged on the whole department), as paths
+// relative to dir.
+func Records(dir string) ([]string, error) {
 	var out []string
 	root := filepath.Join(dir, "records")
 	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
@@ -31,9 +33,9 @@ func anyRecords(t *testing.T, dir string) []string {
 		return nil
 	})
 	if len(out) == 0 {
-		t.Fatal("no records in " + dir)
+		return nil, fmt.Errorf("no records in %s", dir)
 	}
-	return out
+	return out, nil
 }
 
 var (
@@ -47,13 +49,18 @@ var (
 		"reviewed", "superseded", "cancelled", "rejected", "paid", "bogus"}
 )
 
-// changeAny changes one of rels (paths below dir, of any kind) at random:
-// its state, a reference (to another record's id, a person's handle, an
-// id no record holds), a date, a copy under a new id, or its removal;
-// and says what it did.
-func changeAny(t *testing.T, rng *rand.Rand, dir string, rels *[]string) string {
-	t.Helper()
-	rel, p, text := pickRecord(t, rng, dir, *rels)
+// Any changes one of rels (paths below dir, of any kind) at random: its
+// state, a reference (to another record's id, a person's handle, an id no
+// record holds), a date, a copy under a new id, or its removal; and says
+// what it did. rels follows copies and removals.
+func Any(rng *rand.Rand, dir string, rels *[]string) (string, error) {
+	rel := (*rels)[rng.IntN(len(*rels))]
+	p := filepath.Join(dir, filepath.FromSlash(rel))
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return "", err
+	}
+	text := string(b)
 	pick := func(vs ...string) string { return vs[rng.IntN(len(vs))] }
 	var what string
 	switch n := rng.IntN(10); {
@@ -68,7 +75,7 @@ func changeAny(t *testing.T, rng *rand.Rand, dir string, rels *[]string) string 
 	case n < 6:
 		ms := slices.DeleteFunc(idLine.FindAllStringSubmatchIndex(text, -1), func(m []int) bool { return text[m[4]:m[5]] == "id" })
 		if len(ms) == 0 {
-			return "nothing"
+			return "nothing", nil
 		}
 		m := ms[rng.IntN(len(ms))]
 		old := text[m[6]:m[7]]
@@ -96,7 +103,7 @@ func changeAny(t *testing.T, rng *rand.Rand, dir string, rels *[]string) string 
 	case n < 8:
 		ms := dateLine.FindAllStringSubmatchIndex(text, -1)
 		if len(ms) == 0 {
-			return "nothing"
+			return "nothing", nil
 		}
 		m := ms[rng.IntN(len(ms))]
 		to := pick("2025-06-30", "2026-01-05", "2026-10-01", "2026-11-20", "2026-11-26", "2027-02-01")
@@ -108,27 +115,24 @@ func changeAny(t *testing.T, rng *rand.Rand, dir string, rels *[]string) string 
 		nid := fmt.Sprintf("%s-9%03d", id[:i], rng.IntN(1000))
 		nrel := filepath.ToSlash(filepath.Join(filepath.Dir(rel), nid+".yaml"))
 		if slices.Contains(*rels, nrel) {
-			return "nothing"
+			return "nothing", nil
 		}
 		text = regexp.MustCompile(`(?m)^id: .*$`).ReplaceAllString(text, "id: "+nid)
 		if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(nrel)), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
+			return "", err
 		}
 		*rels = append(*rels, nrel)
-		return "copied " + rel + " to " + nid
+		return "copied " + rel + " to " + nid, nil
 	default:
 		if len(*rels) < 20 {
-			return "nothing"
+			return "nothing", nil
 		}
 		if err := os.Remove(p); err != nil {
-			t.Fatal(err)
+			return "", err
 		}
 		i := slices.Index(*rels, rel)
 		*rels = slices.Delete(*rels, i, i+1)
-		return "removed " + rel
+		return "removed " + rel, nil
 	}
-	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return rel + ": " + what
+	return rel + ": " + what, os.WriteFile(p, []byte(text), 0o644)
 }
