@@ -45,14 +45,17 @@ import (
 //     sit on every claim of such a group); budget-overspend is counted
 //     apart (FileCounts.Overspend) and weighed again on every line from
 //     the index's entries, as a write weighs a line;
-//   - for a complaint, the complaints of its customer (complaint-repeat);
+//   - for a complaint, the complaints of its customer in its category
+//     (complaint-repeat);
 //     for a status report, its author's reports; for an appraisal, its
 //     employee's appraisals; for a meeting, every meeting (the cadence
 //     warnings); for a status report or an appraisal, the people too (one
 //     report or appraisal stands for the department in what
 //     status-report-missing and appraisal-missing read);
-//   - for a plan, the plans of its id's year and of the year of the plan
-//     it supersedes, and those of its project (plan-budget, plan-active).
+//   - for a plan counted (approved, active, completed) before or after,
+//     the plans of its id's year and of the year of the plan it
+//     supersedes (plan-budget); for one active, those of its project, or
+//     without a project those without one (plan-active).
 //
 // This is what Around finds each record's findings reading, turned
 // around. The findings of Y are made again on what they read (Around's
@@ -456,7 +459,7 @@ func judgedAgain(x *index.Index, changes []ClaimChange) map[string]*index.Entry 
 	}
 	var keys groupKeys
 	var people, meetings bool
-	authors, customers, employees := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	authors, employees, customers := map[string]bool{}, map[string]bool{}, map[[2]string]bool{}
 	planYears, planProjects, noProject := map[string]bool{}, map[string]bool{}, false
 	for _, c := range changes {
 		if c.Now != nil {
@@ -481,8 +484,10 @@ func judgedAgain(x *index.Index, changes []ClaimChange) map[string]*index.Entry 
 			case record.Expense:
 				keys.add(e)
 			case record.Complaint:
+				// complaint-repeat reads of the other complaints of its
+				// customer those of its category
 				for _, r := range e.Refs {
-					customers[r.ID] = true
+					customers[[2]string{r.ID, e.Str("category")}] = true
 				}
 			case record.StatusReport:
 				authors[e.Str("author")] = true
@@ -493,16 +498,24 @@ func judgedAgain(x *index.Index, changes []ClaimChange) map[string]*index.Entry 
 			case record.Meeting:
 				meetings = true
 			case record.Plan:
-				planYears[record.IDYear(e.ID)] = true
-				for _, r := range e.Refs {
-					if r.Field == "supersedes" {
-						planYears[record.IDYear(r.ID)] = true
+				// the plans read of the others the counted ones (by
+				// year, and those superseding them) and the active ones
+				// (by project), as Around gathers them
+				switch st := e.Str("status"); {
+				case st == "active":
+					if p := e.Str("project"); p != "" {
+						planProjects[p] = true
+					} else {
+						noProject = true
 					}
-				}
-				if p := e.Str("project"); p != "" {
-					planProjects[p] = true
-				} else {
-					noProject = true
+					fallthrough
+				case st == "approved" || st == "completed": // rules.CountedPlans
+					planYears[record.IDYear(e.ID)] = true
+					for _, r := range e.Refs {
+						if r.Field == "supersedes" {
+							planYears[record.IDYear(r.ID)] = true
+						}
+					}
 				}
 			}
 		}
@@ -524,9 +537,9 @@ func judgedAgain(x *index.Index, changes []ClaimChange) map[string]*index.Entry 
 			}
 		}
 	}
-	for id := range customers {
-		for _, in := range x.RefsIn(id) {
-			if in.From.Kind == record.Complaint {
+	for k := range customers {
+		for _, in := range x.RefsIn(k[0]) {
+			if in.From.Kind == record.Complaint && in.From.Str("category") == k[1] {
 				add(in.From)
 			}
 		}

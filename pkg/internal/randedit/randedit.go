@@ -44,13 +44,14 @@ var (
 	idLine   = regexp.MustCompile(`(?m)^(\s*(?:- )?)([a-z_]+): ([A-Z]{2,4}-\d{4}-\d{4}|[A-Z]{3}-\d{4}|[a-z]+\.[a-z]+)$`)
 	dateLine = regexp.MustCompile(`(?m)^(\s*(?:- )?)([a-z_]+): (\d{4}-\d{2}-\d{2})(?:T[0-9:.+Z-]*)?$`)
 	stLine   = regexp.MustCompile(`(?m)^status: .*$`)
+	catLine  = regexp.MustCompile(`(?m)^category: .*$`)
 	anyState = []string{"draft", "submitted", "approved", "active", "completed", "closed", "received", "investigating",
 		"resolved", "reopened", "acknowledged", "executing", "closing", "open", "doing", "done", "published", "decided",
 		"reviewed", "superseded", "cancelled", "rejected", "paid", "bogus"}
 )
 
 // Any changes one of rels (paths below dir, of any kind) at random: its
-// state, a reference (to another record's id, a person's handle, an id no
+// category, its state, a reference (to another record's id, a person's handle, an id no
 // record holds), a date, a copy under a new id, or its removal; and says
 // what it did. rels follows copies and removals.
 func Any(rng *rand.Rand, dir string, rels *[]string) (string, error) {
@@ -64,6 +65,10 @@ func Any(rng *rand.Rand, dir string, rels *[]string) (string, error) {
 	pick := func(vs ...string) string { return vs[rng.IntN(len(vs))] }
 	var what string
 	switch n := rng.IntN(10); {
+	case n < 1 && catLine.MatchString(text):
+		c := pick("product", "service", "billing", "delivery", "marketing", "travel", "office", "training", "bogus")
+		text = catLine.ReplaceAllString(text, "category: "+c)
+		what = "category " + c
 	case n < 3:
 		st := pick(anyState...)
 		if stLine.MatchString(text) {
