@@ -102,15 +102,30 @@ func SaveBase(p string, d *Indexed, fp string, c FileCounts) error {
 	if err := os.Rename(tmp, p); err != nil {
 		return err
 	}
-	return cache.WriteFile(p+".counts", ".counts.tmp-*", encodeCounts(fp, es, c))
+	return cache.WriteFile(p+".counts", ".counts.tmp-*", encodeCounts(fp+" "+wholeOf(es), es, c))
 }
 
 // The counts file: "opsbook counts 5 ", the fingerprint of the base's
-// entries, "\n", the number of entries and each entry's errors and
+// entries and that of its people, budgets and files that are no record
+// (wholeOf), "\n", the number of entries and each entry's errors and
 // warnings (uvarints, in the entries' order), the paths with findings that
 // are no entry (a count, then each path, errors and warnings),
 // budget-overspend's count, and the SHA-256 of all that.
 const countsMagic = "opsbook counts 5 "
+
+// wholeOf hashes the path and content of every person, budget and file
+// that is no record of es: a recount sees, without opening its base, that
+// one of them changed since (or became one, or stopped being one), which
+// is the full pass.
+func wholeOf(es []*index.Entry) string {
+	h := sha256.New()
+	for _, e := range es {
+		if e.Kind == "" || e.Kind == record.Person || e.Kind == record.Budget {
+			h.Write(append(append([]byte(e.Path), 0), e.Hash[:]...))
+		}
+	}
+	return fmt.Sprintf("%x", h.Sum(nil))
+}
 
 func encodeCounts(what string, es []*index.Entry, c FileCounts) []byte {
 	b := []byte(countsMagic + what + "\n")
@@ -142,9 +157,11 @@ func encodeCounts(what string, es []*index.Entry, c FileCounts) []byte {
 	return append(b, sum[:]...)
 }
 
-// baseCounts are a counts file read: each entry's counts in the base's
-// order, the others by path, and budget-overspend's.
+// baseCounts are a counts file read: wholeOf the base's entries, each
+// entry's counts in the base's order, the others by path, and
+// budget-overspend's.
 type baseCounts struct {
+	whole   string
 	entries   [][2]int
 	extra     map[string][2]int
 	overspend int
@@ -166,7 +183,7 @@ func readCounts(p, fp string) (*baseCounts, error) {
 		return nil, bad
 	}
 	head, rest, ok := bytes.Cut(body, []byte("\n"))
-	found := string(head) == countsMagic+fp
+	whole, found := strings.CutPrefix(string(head), countsMagic+fp+" ")
 	switch {
 	case !ok || !strings.HasPrefix(string(head), countsMagic):
 		return nil, bad
@@ -186,7 +203,7 @@ func readCounts(p, fp string) (*baseCounts, error) {
 	if !ok || n > len(rest) {
 		return nil, bad
 	}
-	c := &baseCounts{entries: make([][2]int, n), extra: map[string][2]int{}}
+	c := &baseCounts{whole: whole, entries: make([][2]int, n), extra: map[string][2]int{}}
 	for i := range c.entries {
 		c.entries[i] = [2]int{uv(), uv()}
 	}
@@ -263,6 +280,9 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 	was, err := readCounts(basePath+".counts", baseFP)
 	if err != nil {
 		return nil, err.Error()
+	}
+	if wholeOf(d.Index.Entries) != was.whole {
+		return nil, "a person, a budget or a file that is no record changed since the base"
 	}
 	base, err := index.Open(basePath, indexKey(pol.Records, pol.ExpenseCategories, pol.ComplaintCategories))
 	if err != nil {

@@ -194,8 +194,8 @@ func recountRounds(t *testing.T, dir string, now time.Time, seed uint64, first m
 			t.Errorf("%s changed, and the records were recounted (%q)", rel, why)
 		}
 	}
-	refused(d.Index.Kind(record.Person)[0].Path, "a person or a budget")
-	refused(d.Index.Kind(record.Budget)[0].Path, "a person or a budget")
+	refused(d.Index.Kind(record.Person)[0].Path, "a person, a budget")
+	refused(d.Index.Kind(record.Budget)[0].Path, "a person, a budget")
 	refused(".opsbook.yaml", "policy")
 	// a base of another department
 	if rc, why := Recount(d, basePath, "0000", now, now.Year(), &rules.Horizon{}); rc != nil || !strings.Contains(why, "not the memo's") {
@@ -512,8 +512,8 @@ func savedBase(t *testing.T, dir string, now time.Time) (*Indexed, string, FileC
 	return d, fp, counts, base
 }
 
-// TestRecountLeavesTheBaseClosed: a file other than a claim changed since
-// the base is seen from the counts file alone, without opening the base's
+// TestRecountLeavesTheBaseClosed: a person changed since the base is seen
+// from the counts file alone, without opening the base's
 // index (here cut short: opening it would be an error of its own).
 func TestRecountLeavesTheBaseClosed(t *testing.T) {
 	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
@@ -528,7 +528,7 @@ func TestRecountLeavesTheBaseClosed(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.Fingerprint()
-	if rc, why := Recount(d, base, fp, now, now.Year(), &rules.Horizon{}); rc != nil || why != "a file other than an expense claim changed since the base" {
+	if rc, why := Recount(d, base, fp, now, now.Year(), &rules.Horizon{}); rc != nil || why != "a person, a budget or a file that is no record changed since the base" {
 		t.Errorf("recounted %v: %q", rc != nil, why)
 	}
 }
