@@ -161,7 +161,7 @@ func encodeCounts(what string, es []*index.Entry, c FileCounts) []byte {
 // entry's counts in the base's order, the others by path, and
 // budget-overspend's.
 type baseCounts struct {
-	whole   string
+	whole     string
 	entries   [][2]int
 	extra     map[string][2]int
 	overspend int
