@@ -239,7 +239,9 @@ func (o *summaryOpts) recount(ctx context.Context, found memoFound, now, start t
 		}
 	}
 	s.Kinds = movedCounts(s.Kinds, rc.Changes)
-	s.Budget = report.BudgetReport(rc.Budget, found.d.Policy, now.Year())
+	if rc.Budget != nil {
+		s.Budget = report.BudgetReport(rc.Budget, found.d.Policy, now.Year())
+	}
 	s.Validation.Errors, s.Validation.Warnings = rc.Errors, rc.Warnings
 	repo.Trace("summary memo: recounted: %d files changed, %d judged, %d read, %d parts made again", len(rc.Changes), rc.Judged, rc.Read, len(parts))
 	recountsMade++

@@ -246,7 +246,8 @@ type Recounted struct {
 	Kinds []record.Kind
 	// Budget holds what the budget report reads (report.BudgetReport):
 	// the budgets, the projects and the claims dated in Year, the last
-	// two as skeletons of their entries.
+	// two as skeletons of their entries; nil when no claim and no project
+	// changed (the base's report stands).
 	Budget *record.Set
 	// Seen are the attachment paths the rules looked at, sorted.
 	Seen []string
@@ -457,11 +458,15 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 		}
 		countEach(set, ds, out.paths.add)
 	}
-	var over int
-	over, out.Budget = weighClaims(x, budgets, pol.ExpenseCategories, year)
+	over := was.overspend
+	if kinds[record.Expense] || kinds[record.Project] {
+		// budget-overspend and the budget report read the budgets (not
+		// changed), the projects and the claims
+		over, out.Budget = weighClaims(x, budgets, pol.ExpenseCategories, year)
+	}
 	out.Errors += over
 	out.paths.Overspend = over
-	tr("recount: counted, the budget lines weighed")
+	tr("recount: counted")
 	seen.Range(func(k, _ any) bool { out.Seen = append(out.Seen, k.(string)); return true })
 	sort.Strings(out.Seen)
 	return out, ""
