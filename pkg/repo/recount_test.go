@@ -117,7 +117,8 @@ func recountRounds(t *testing.T, dir string, now time.Time, seed uint64, first m
 			did = append(did, "leaving their groups")
 		} else {
 			n := 1 + rng.IntN(3)
-			if len(customers) > 0 && rng.IntN(8) == 0 {
+			alone := rng.IntN(4) == 0 // no claim: records of other kinds alone
+			if alone || len(customers) > 0 && rng.IntN(8) == 0 {
 				n = 0 // customers alone
 			}
 			for range n {
@@ -126,7 +127,7 @@ func recountRounds(t *testing.T, dir string, now time.Time, seed uint64, first m
 			if len(customers) > 0 && (n == 0 || rng.IntN(3) == 0) {
 				did = append(did, changeCustomer(t, rng, dir, customers))
 			}
-			for range rng.IntN(4) {
+			for range rng.IntN(4) + map[bool]int{true: 1}[alone] {
 				what, err := randedit.Any(rng, dir, &others)
 				if err != nil {
 					t.Fatal(err)
