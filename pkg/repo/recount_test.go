@@ -1,6 +1,7 @@
 package repo
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -622,5 +623,61 @@ func recountEachState(t *testing.T, now time.Time, dir string) {
 	}
 	if tried < 30 {
 		t.Errorf("%d changes tried: the test tests too little", tried)
+	}
+}
+
+// TestLoadKindsKeepsTheCache: reading some kinds as the index lists them
+// decodes their cache entries alone, and does not write the cache (which
+// would then lose the other kinds' entries), however many of their files
+// it had to parse again; what it reads is what a full read holds.
+func TestLoadKindsKeepsTheCache(t *testing.T) {
+	ctx := context.Background()
+	dir := sampleCopy(t, 2000)
+	if _, err := LoadWith(ctx, dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	cachePath := filepath.Join(dir, ".git", "opsbook", "cache")
+	before, err := os.ReadFile(cachePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, _ := filepath.Glob(filepath.Join(dir, "records", "complaints", "*", "*.yaml"))
+	if len(ps) < 100 {
+		t.Fatalf("%d complaints: too few to make a load save the cache", len(ps))
+	}
+	for _, p := range ps {
+		b, _ := os.ReadFile(p)
+		if err := os.WriteFile(p, append(b, "# read again\n"...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := OpenIndexed(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := d.LoadKinds(ctx, []record.Kind{record.Complaint, record.Customer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := os.ReadFile(cachePath)
+	if err != nil || !bytes.Equal(before, after) {
+		t.Errorf("the cache was written by a load of some kinds (%v)", err)
+	}
+	full, err := LoadWith(ctx, dir, Options{NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, r := range full.Set.Records {
+		if r.Kind == record.Complaint || r.Kind == record.Customer {
+			want = append(want, r.Path+" "+r.Title()+" "+r.Status())
+		}
+	}
+	var got []string
+	for _, r := range set.Records {
+		got = append(got, r.Path+" "+r.Title()+" "+r.Status())
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("LoadKinds read %d records, a full read %d of those kinds", len(got), len(want))
 	}
 }
