@@ -24,6 +24,11 @@ func (e TreeEntry) IsFile() bool { return e.Mode != filemode.Dir && e.Mode != fi
 
 var errBadTree = i18n.NewError("malformed tree object")
 
+// errTreeOrder: a tree whose entries repeat a name or are out of git's
+// order. Git checks out the last of two entries of one name while a walk
+// and git show read the first, so such a tree is never judged.
+var errTreeOrder = i18n.NewError("tree entries out of git's order: a name repeated or misplaced, so a checkout and verify could read different files")
+
 // nextEntry reads the first entry of a tree object's bytes ("MODE NAME\0"
 // and 20 bytes of hash) and returns the rest.
 func nextEntry(b []byte) (TreeEntry, []byte, error) {
@@ -263,6 +268,14 @@ func diffTrees(tree func(plumbing.Hash) ([]byte, error), a, b plumbing.Hash, pre
 	}
 	var ea, eb TreeEntry
 	haveA, haveB := false, false
+	// The entry read before the next of each tree: git sorts a tree's
+	// entries and names each once, and the walk side by side relies on it.
+	// A tree made by hand (git hash-object -t tree --literally) that
+	// repeats a name is checked out with the last of them while git show
+	// and a walk read the first, so what verify judged would not be what a
+	// checkout holds: such a tree is refused, as git fsck refuses it.
+	var prevA, prevB TreeEntry
+	hadA, hadB := false, false
 	for {
 		if !haveA && !haveB {
 			// Most entries of two versions of a folder are the same bytes.
@@ -274,25 +287,39 @@ func diffTrees(tree func(plumbing.Hash) ([]byte, error), a, b plumbing.Hash, pre
 				return out, nil
 			}
 			same := commonPrefix(ta, tb)
+			var last []byte // the last entry skipped, the same in both
 			for len(ta) > 0 {
 				n := bytes.IndexByte(ta, 0) + 1 + len(ea.Hash)
 				if n <= len(ea.Hash) || n > same {
 					break
 				}
+				last = ta[:n]
 				ta, tb, same = ta[n:], tb[n:], same-n
+			}
+			if last != nil {
+				if prevA, _, err = nextEntry(last); err != nil {
+					return out, i18n.Errorf("tree %s: %w", a, err)
+				}
+				prevB, hadA, hadB = prevA, true, true
 			}
 		}
 		if !haveA && len(ta) > 0 {
 			if ea, ta, err = nextEntry(ta); err != nil {
 				return out, i18n.Errorf("tree %s: %w", a, err)
 			}
-			haveA = true
+			if hadA && cmpGit(prevA.Name, prevA.IsDir(), ea.Name, ea.IsDir()) >= 0 {
+				return out, i18n.Errorf("tree %s: %w: %q after %q (git fsck: duplicateEntries or treeNotSorted)", a, errTreeOrder, prefix+string(ea.Name), prefix+string(prevA.Name))
+			}
+			prevA, hadA, haveA = ea, true, true
 		}
 		if !haveB && len(tb) > 0 {
 			if eb, tb, err = nextEntry(tb); err != nil {
 				return out, i18n.Errorf("tree %s: %w", b, err)
 			}
-			haveB = true
+			if hadB && cmpGit(prevB.Name, prevB.IsDir(), eb.Name, eb.IsDir()) >= 0 {
+				return out, i18n.Errorf("tree %s: %w: %q after %q (git fsck: duplicateEntries or treeNotSorted)", b, errTreeOrder, prefix+string(eb.Name), prefix+string(prevB.Name))
+			}
+			prevB, hadB, haveB = eb, true, true
 		}
 		var c int
 		switch {

@@ -1,0 +1,60 @@
+package gitobj
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// treeBytes encodes entries (mode, name, hash) as a tree object's body,
+// in the order given, sorted or not.
+func treeBytes(entries ...[3]string) []byte {
+	var b []byte
+	for _, e := range entries {
+		h := plumbing.NewHash(e[2])
+		b = append(b, e[0]+" "+e[1]+"\x00"...)
+		b = append(b, h[:]...)
+	}
+	return b
+}
+
+// TestDiffTreesOutOfOrder: a tree that names a file twice (made by hand:
+// git checks out the second, git show and a walk read the first) or lists
+// its entries out of git's order is refused with an error naming it,
+// whether the walk reads it whole (a root commit) or from the first entry
+// after those it shares with the other tree; a tree in git's order is
+// diffed as before.
+func TestDiffTreesOutOfOrder(t *testing.T) {
+	const (
+		h1 = "1111111111111111111111111111111111111111"
+		h2 = "2222222222222222222222222222222222222222"
+		h3 = "3333333333333333333333333333333333333333"
+	)
+	trees := map[plumbing.Hash][]byte{}
+	put := func(name string, b []byte) plumbing.Hash {
+		h := plumbing.ComputeHash(plumbing.TreeObject, b)
+		trees[h] = b
+		return h
+	}
+	read := func(h plumbing.Hash) ([]byte, error) { return trees[h], nil }
+	good := put("good", treeBytes([3]string{"100644", "a.yaml", h1}, [3]string{"100644", "b.yaml", h2}))
+	dup := put("dup", treeBytes([3]string{"100644", "a.yaml", h1}, [3]string{"100644", "b.yaml", h2}, [3]string{"100644", "b.yaml", h3}))
+	unsorted := put("unsorted", treeBytes([3]string{"100644", "a.yaml", h1}, [3]string{"100644", "c.yaml", h3}, [3]string{"100644", "b.yaml", h2}))
+
+	got, err := DiffTreesWith(read, good, put("next", treeBytes([3]string{"100644", "a.yaml", h1}, [3]string{"100644", "b.yaml", h3})), nil)
+	if err != nil || len(got) != 1 || got[0].Path != "b.yaml" {
+		t.Fatalf("sorted trees: %v, %v", got, err)
+	}
+	for name, c := range map[string][2]plumbing.Hash{
+		"duplicate from the root":        {plumbing.ZeroHash, dup},
+		"duplicate after a shared entry": {good, dup},
+		"unsorted after a shared entry":  {good, unsorted},
+		"unsorted from the root":         {plumbing.ZeroHash, unsorted},
+	} {
+		_, err := DiffTreesWith(read, c[0], c[1], nil)
+		if err == nil || !strings.Contains(err.Error(), "out of git's order") || !strings.Contains(err.Error(), "b.yaml") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
