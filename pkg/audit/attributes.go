@@ -47,7 +47,7 @@ func (r *Repo) encodedAttributes(ctx context.Context, h plumbing.Hash, rulesAt f
 				return nil, err
 			}
 		}
-		if !reachesRecords(path.Dir(c.Path), rl.Dir) {
+		if !reachesRecords(path.Dir(c.Path), rl.Dir, r.Prefix()+"attachments") {
 			continue
 		}
 		data, err := r.Blob(c.New, maxAttributesSize)
@@ -75,15 +75,15 @@ func hasBlob(hs []plumbing.Hash, h plumbing.Hash) bool {
 }
 
 // reachesRecords reports whether a .gitattributes in folder dir ("." the
-// top) can name a file of the records folder recs, of attachments/ or the
-// policy: the top, a folder on the way to recs, or one inside recs or
-// attachments/.
-func reachesRecords(dir, recs string) bool {
+// top) can name a file of the records folder recs, of the attachments
+// folder atts or the policy beside them: the top, a folder on the way to
+// them, or one inside them.
+func reachesRecords(dir, recs, atts string) bool {
 	if dir == "." || dir == "" {
 		return true
 	}
-	recs = strings.Trim(path.Clean(recs), "/")
-	for _, top := range []string{recs, "attachments"} {
+	for _, top := range []string{recs, atts} {
+		top = strings.Trim(path.Clean(top), "/")
 		if dir == top || strings.HasPrefix(dir, top+"/") || strings.HasPrefix(top, dir+"/") {
 			return true
 		}
