@@ -110,3 +110,30 @@ func (tr *testRepo) replaceEntry(rev, name, tree string) string {
 	}
 	return strings.TrimSpace(string(out))
 }
+
+// TestVerifyRefusesFileAndFolderOfOneName: a commit whose tree holds an
+// approved claim's file and a folder of the same name (git checks out the
+// folder: the claim is gone from every clone's lists and reports, while
+// its file reads unchanged to a walk) stops verify with an error naming it.
+func TestVerifyRefusesFileAndFolderOfOneName(t *testing.T) {
+	tr := newTestRepo(t)
+	tr.people(defaultPolicy)
+	tr.write(expensePath("EXP-2026-0003"), expense("EXP-2026-0003", "approved", "sun.li", "420.00"))
+	imp := tr.commit("wang.fang", "import")
+
+	good := tr.git("rev-parse", imp+":"+expensePath("EXP-2026-0003"))
+	tr.write("x.txt", "x")
+	sub := tr.mktreeLiteral("100644 x.txt " + tr.git("hash-object", "-w", "x.txt"))
+	year := tr.mktreeLiteral("100644 EXP-2026-0003.yaml "+good, "40000 EXP-2026-0003.yaml "+sub)
+	exp := tr.mktreeLiteral("40000 2026 " + year)
+	recs := tr.replaceEntry(imp+":records", "expenses", exp)
+	root := tr.replaceEntry(imp, "records", recs)
+	c := tr.gitEnv([]string{"GIT_AUTHOR_NAME=sun.li", "GIT_AUTHOR_EMAIL=sun.li@example.com", "GIT_COMMITTER_NAME=sun.li", "GIT_COMMITTER_EMAIL=sun.li@example.com"},
+		"commit-tree", root, "-p", imp, "-m", "a folder beside the claim")
+	tr.git("update-ref", "refs/heads/main", c)
+
+	_, err := tr.open().Verify(context.Background(), VerifyOptions{Range: imp + "..main"})
+	if err == nil || !strings.Contains(err.Error(), "out of git's order") || !strings.Contains(err.Error(), "EXP-2026-0003.yaml") {
+		t.Fatalf("verify: %v", err)
+	}
+}

@@ -239,6 +239,36 @@ func DiffTreesWith(tree func(plumbing.Hash) ([]byte, error), a, b plumbing.Hash,
 	return diffTrees(tree, a, b, "", out)
 }
 
+// fileAndFolder tells whether e, the next entry of a tree read in order,
+// is a folder named as a file of the same tree (errTreeOrder). files are
+// the file names read before that may still be followed by such a folder:
+// names that prefix e's with a character below '/' after them (git sorts a
+// folder as its name and '/'). When entries were skipped unread, a
+// folder's name is looked for in the whole tree, full.
+func fileAndFolder(files [][]byte, e TreeEntry, skipped bool, full []byte) ([][]byte, error) {
+	for len(files) > 0 {
+		top := files[len(files)-1]
+		if bytes.HasPrefix(e.Name, top) && (len(e.Name) > len(top) && e.Name[len(top)] < '/' || len(e.Name) == len(top)) {
+			break
+		}
+		files = files[:len(files)-1]
+	}
+	if !e.IsDir() {
+		return append(files, e.Name), nil
+	}
+	if len(files) > 0 && bytes.Equal(files[len(files)-1], e.Name) {
+		return files, errTreeOrder
+	}
+	if skipped {
+		pat := make([]byte, 0, len(e.Name)+2)
+		pat = append(append(append(pat, ' '), e.Name...), 0)
+		if bytes.Count(full, pat) > 1 {
+			return files, errTreeOrder
+		}
+	}
+	return files, nil
+}
+
 func diffTrees(tree func(plumbing.Hash) ([]byte, error), a, b plumbing.Hash, prefix string, out []Change) ([]Change, error) {
 	if a == b {
 		return out, nil
@@ -276,6 +306,14 @@ func diffTrees(tree func(plumbing.Hash) ([]byte, error), a, b plumbing.Hash, pre
 	// checkout holds: such a tree is refused, as git fsck refuses it.
 	var prevA, prevB TreeEntry
 	hadA, hadB := false, false
+	// A file and a folder of one name are no neighbours in git's order
+	// (the folder sorts as "NAME/", after NAME-1 and NAME.bak): git checks
+	// out one of them, and a record verify reads as unchanged can be a
+	// folder in every clone. files holds the file names that may still be
+	// followed by a folder of the same name; after entries were skipped
+	// unread, a folder's name is looked for in the whole tree instead.
+	fullB, skipped := tb, false
+	var files [][]byte
 	for {
 		if !haveA && !haveB {
 			// Most entries of two versions of a folder are the same bytes.
@@ -297,6 +335,7 @@ func diffTrees(tree func(plumbing.Hash) ([]byte, error), a, b plumbing.Hash, pre
 				ta, tb, same = ta[n:], tb[n:], same-n
 			}
 			if last != nil {
+				skipped = true
 				if prevA, _, err = nextEntry(last); err != nil {
 					return out, i18n.Errorf("tree %s: %w", a, err)
 				}
@@ -320,6 +359,9 @@ func diffTrees(tree func(plumbing.Hash) ([]byte, error), a, b plumbing.Hash, pre
 				return out, i18n.Errorf("tree %s: %w: %q after %q (git fsck: duplicateEntries or treeNotSorted)", b, errTreeOrder, prefix+string(eb.Name), prefix+string(prevB.Name))
 			}
 			prevB, hadB, haveB = eb, true, true
+			if files, err = fileAndFolder(files, eb, skipped, fullB); err != nil {
+				return out, i18n.Errorf("tree %s: %w: %q", b, err, prefix+string(eb.Name))
+			}
 		}
 		var c int
 		switch {

@@ -58,3 +58,41 @@ func TestDiffTreesOutOfOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffTreesFileAndFolderOfOneName: a tree holding a file and a folder
+// of the same name (git checks out one of them, so an approved claim verify
+// reads as unchanged is a folder in every clone) is refused, next to each
+// other or with names between them in git's order, read whole or after
+// entries shared with the other tree; names that only begin alike pass.
+func TestDiffTreesFileAndFolderOfOneName(t *testing.T) {
+	const (
+		h1 = "1111111111111111111111111111111111111111"
+		h2 = "2222222222222222222222222222222222222222"
+		h3 = "3333333333333333333333333333333333333333"
+	)
+	trees := map[plumbing.Hash][]byte{}
+	put := func(b []byte) plumbing.Hash {
+		h := plumbing.ComputeHash(plumbing.TreeObject, b)
+		trees[h] = b
+		return h
+	}
+	sub := put(treeBytes([3]string{"100644", "x.txt", h3}))
+	read := func(h plumbing.Hash) ([]byte, error) { return trees[h], nil }
+	old := put(treeBytes([3]string{"100644", "a.yaml", h1}, [3]string{"100644", "b.yaml", h2}))
+	for name, c := range map[string][2]plumbing.Hash{
+		"side by side, read whole":  {plumbing.ZeroHash, put(treeBytes([3]string{"100644", "b.yaml", h2}, [3]string{"40000", "b.yaml", sub.String()}))},
+		"names between, read whole": {plumbing.ZeroHash, put(treeBytes([3]string{"100644", "b", h1}, [3]string{"100644", "b-1", h2}, [3]string{"100644", "b.yaml", h2}, [3]string{"40000", "b", sub.String()}))},
+		"after a shared entry":      {old, put(treeBytes([3]string{"100644", "a.yaml", h1}, [3]string{"100644", "b.yaml", h2}, [3]string{"40000", "b.yaml", sub.String()}))},
+	} {
+		_, err := DiffTreesWith(read, c[0], c[1], nil)
+		if err == nil || !strings.Contains(err.Error(), "out of git's order") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	ok := put(treeBytes([3]string{"100644", "b", h1}, [3]string{"100644", "b-1", h2}, [3]string{"40000", "b.d", sub.String()}, [3]string{"100644", "c.yaml", h2}, [3]string{"40000", "c", sub.String()}))
+	for _, from := range []plumbing.Hash{plumbing.ZeroHash, old} {
+		if _, err := DiffTreesWith(read, from, ok, nil); err != nil {
+			t.Errorf("names that begin alike: %v", err)
+		}
+	}
+}
