@@ -239,6 +239,17 @@ func DiffTreesWith(tree func(plumbing.Hash) ([]byte, error), a, b plumbing.Hash,
 	return diffTrees(tree, a, b, "", out)
 }
 
+// errTreeName: a tree entry whose name no checkout can hold.
+var errTreeName = i18n.NewError("a tree entry whose name git refuses to check out (a slash, . or .., .git): verify would read a file no checkout has")
+
+// badName reports whether a tree entry's name is one git's fsck refuses
+// and a checkout cannot write: empty, holding a slash (so that a walk would
+// read it as a file of a folder, "records/expenses/..." named at the top),
+// "." or "..", or .git in any letter case.
+func badName(n []byte) bool {
+	return len(n) == 0 || bytes.IndexByte(n, '/') >= 0 || string(n) == "." || string(n) == ".." || strings.EqualFold(string(n), ".git")
+}
+
 // fileAndFolder tells whether e, the next entry of a tree read in order,
 // is a folder named as a file of the same tree (errTreeOrder). files are
 // the file names read before that may still be followed by such a folder:
@@ -359,6 +370,9 @@ func diffTrees(tree func(plumbing.Hash) ([]byte, error), a, b plumbing.Hash, pre
 				return out, i18n.Errorf("tree %s: %w: %q after %q (git fsck: duplicateEntries or treeNotSorted)", b, errTreeOrder, prefix+string(eb.Name), prefix+string(prevB.Name))
 			}
 			prevB, hadB, haveB = eb, true, true
+			if badName(eb.Name) {
+				return out, i18n.Errorf("tree %s: %w: %q", b, errTreeName, prefix+string(eb.Name))
+			}
 			if files, err = fileAndFolder(files, eb, skipped, fullB); err != nil {
 				return out, i18n.Errorf("tree %s: %w: %q", b, err, prefix+string(eb.Name))
 			}

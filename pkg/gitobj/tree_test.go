@@ -96,3 +96,20 @@ func TestDiffTreesFileAndFolderOfOneName(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffTreesBadNames: an entry no checkout can write (a slash in its
+// name, which a walk would read as a record under records/, "..", .git) is
+// refused.
+func TestDiffTreesBadNames(t *testing.T) {
+	const h1 = "1111111111111111111111111111111111111111"
+	trees := map[plumbing.Hash][]byte{}
+	read := func(h plumbing.Hash) ([]byte, error) { return trees[h], nil }
+	for _, name := range []string{"records/expenses/2026/EXP-2026-0009.yaml", "..", ".GIT"} {
+		b := treeBytes([3]string{"100644", name, h1})
+		h := plumbing.ComputeHash(plumbing.TreeObject, b)
+		trees[h] = b
+		if _, err := DiffTreesWith(read, plumbing.ZeroHash, h, nil); err == nil || !strings.Contains(err.Error(), "refuses to check out") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
