@@ -33,7 +33,7 @@ func TestViolationsInChinese(t *testing.T) {
 	if e.Message != z.Message {
 		t.Errorf("the English differs by language:\n%s\n%s", e.Message, z.Message)
 	}
-	if !strings.HasPrefix(z.Text, "合併提交本身的變更（不是其他父提交帶來的）：") || !strings.Contains(z.Text, "這是最終狀態") {
+	if !strings.HasPrefix(z.Text, "合併 commit 本身的變更（不是其他父 commit 帶來的）：") || !strings.Contains(z.Text, "這是最終狀態") {
 		t.Errorf("Text = %q", z.Text)
 	}
 	if e.Human() != e.Message {

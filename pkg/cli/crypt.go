@@ -237,7 +237,7 @@ func runEncrypt(ctx context.Context, o *cryptOpts, ids []string, rekey bool) err
 		return writeErr(err)
 	}
 	out := changeJSON{ID: first.ID, Path: first.Path, Paths: res.Paths, Action: action, Commit: res.Commit, Unchanged: res.Unchanged}
-	return o.report(out, i18n.Sprintf("%s: %d record(s) changed", action, len(changed)))
+	return o.report(out, i18n.Plural(len(changed), "%s: %d record changed", "%s: %d records changed", action, len(changed)))
 }
 
 type readerRow struct {
@@ -304,7 +304,7 @@ func newReadersCmd(g *global) *cobra.Command {
 					v += i18n.Sprintf("; not written for: %s (opsbook rekey %s)", strings.Join(row.Missing, ", "), rec.ID)
 				}
 				if row.Extra > 0 {
-					v += i18n.Sprintf("; still open to %d key(s) of no current reader", row.Extra)
+					v += i18n.Plural(row.Extra, "; still open to %d key of no current reader", "; still open to %d keys of no current reader", row.Extra)
 				}
 				if row.Error != "" && row.State != "plain" {
 					v += "; " + row.Error

@@ -64,6 +64,9 @@ func newInitCmd(g *global) *cobra.Command {
 
 var handleClean = regexp.MustCompile(`[^a-z0-9.-]+`)
 
+// errFolderBusy: another init held the folder's lock past --wait.
+var errFolderBusy = errors.New("another init holds the folder")
+
 const defaultPolicy = `# opsbook policy. Every key is optional; these are the defaults.
 records: records
 currency: CNY
@@ -132,6 +135,16 @@ func runInit(cmd *cobra.Command, o *initOpts) error {
 	if err := os.MkdirAll(o.dir, 0o755); err != nil {
 		return usageErr("creating %s: %v", o.dir, err)
 	}
+	// Another init in this folder goes first: this one waits for it (as a
+	// write waits for the lock), then finds its department made.
+	unlockFolder, waited, err := lockFolder(cmd.Context(), o.dir, o.wait)
+	if errors.Is(err, errFolderBusy) {
+		return &ExitError{ExitBusy, i18n.Errorf(msgInitBusy, o.dir, o.wait)}
+	}
+	if err != nil {
+		return usageErr("locking %s: %v", o.dir, err)
+	}
+	defer unlockFolder()
 	g, err := gitstore.Open(o.dir)
 	var unlock func()
 	if err == nil {
@@ -144,6 +157,9 @@ func runInit(cmd *cobra.Command, o *initOpts) error {
 		defer unlock()
 	}
 	if err := notARecordsRepository(o.dir); err != nil {
+		if waited {
+			return refused(i18n.Errorf(msgInitJustMade, o.dir))
+		}
 		return err
 	}
 	if errors.Is(err, gitstore.ErrNotRepository) {

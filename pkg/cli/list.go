@@ -27,6 +27,7 @@ type listOpts struct {
 	columns string
 	limit   int
 	redact  bool
+	wide    bool
 }
 
 // defaultColumns are what list shows of each kind without --columns: the
@@ -143,8 +144,25 @@ func newListCmd(g *global) *cobra.Command {
 	f.StringVarP(&o.columns, "columns", "c", "", i18n.T("show the fields `FIELD,...` (default: per kind)"))
 	f.IntVarP(&o.limit, "limit", "n", 0, i18n.T("show at most `N` records (0: all)"))
 	addRedactFlag(cmd, &o.redact)
+	f.BoolVar(&o.wide, "wide", false, i18n.T(wideHelp))
 	return cmd
 }
+
+// narrowTerminal is the width of the terminal a table for people is drawn
+// on when a command may leave columns out to fit it (text on a terminal of
+// known width, no -o); 0 otherwise. list shows its narrowColumns under
+// narrowWidth; a report keeps each table's Narrow columns when the whole
+// table would not fit (render.Page.Narrowed). --wide keeps every column.
+func (g *global) narrowTerminal() int {
+	if !g.io.OutTTY || g.output != "" {
+		return 0
+	}
+	return g.io.Width
+}
+
+// wideHelp is the help of --wide (list and report), which keeps every
+// column on a narrow terminal.
+const wideHelp = "show every column, even on a narrow terminal (text columns are then cut)"
 
 func kindNames() string {
 	var names []string
@@ -245,7 +263,7 @@ func runList(ctx context.Context, o *listOpts) error {
 	if spec == "" {
 		spec = defaultColumns[kind]
 		// a narrow terminal gets the fewer columns it can show whole
-		if n, ok := narrowColumns[kind]; ok && o.io.OutTTY && o.io.Width > 0 && o.io.Width < narrowWidth && o.output == "" {
+		if n, ok := narrowColumns[kind]; ok && !o.wide && o.narrowTerminal() > 0 && o.io.Width < narrowWidth {
 			spec, narrow = n, true
 		}
 	}
@@ -299,7 +317,7 @@ func runList(ctx context.Context, o *listOpts) error {
 		rc := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now}
 		all := query.NewRows(rc, o.revealAll(recs, o.redact), o.redact)
 		if n := len(recs) - len(all); o.redact && n > 0 {
-			fmt.Fprintln(o.io.Err, i18n.Sprintf("redacted: %d confidential record(s) left out", n))
+			fmt.Fprintln(o.io.Err, i18n.Plural(n, "redacted: %d confidential record left out", "redacted: %d confidential records left out", n))
 		}
 		rows = q.Filter(all)
 		order.Sort(rows)
@@ -383,7 +401,7 @@ func runList(ctx context.Context, o *listOpts) error {
 	if tty {
 		what := kindCount(kind, matched)
 		if narrow {
-			what += i18n.Sprintf(msgListNarrow, o.io.Width, defaultColumns[kind])
+			what += i18n.Sprintf(msgListNarrow, o.io.Width)
 		}
 		if matched != total {
 			what = i18n.Sprintf("%d of %s", matched, kindCount(kind, total))

@@ -242,7 +242,7 @@ func (g *global) runMany(ctx context.Context, s *change.Session, b *change.Batch
 	n := len(out.Records)
 	switch {
 	case dryRun:
-		fmt.Fprintln(g.io.Err, i18n.Sprintf("dry run: %d records would change in one commit; nothing was written", n))
+		fmt.Fprintln(g.io.Err, i18n.Plural(n, "dry run: %d record would change in one commit; nothing was written", "dry run: %d records would change in one commit; nothing was written", n))
 	case res.Unchanged:
 		fmt.Fprintln(g.io.Err, i18n.Sprintf("no changes: every record already says so; nothing committed (%s)", strings.Join(res.Same, ", ")))
 	default:
@@ -254,7 +254,7 @@ func (g *global) runMany(ctx context.Context, s *change.Session, b *change.Batch
 		} else if res.Commit != "" {
 			fmt.Fprintln(g.io.Err, i18n.Sprintf("committed %s (%d records in one commit)", short(res.Commit), n))
 		} else {
-			fmt.Fprintln(g.io.Err, i18n.Sprintf("not committed (--no-commit or policy commit: false): %d records changed", n))
+			fmt.Fprintln(g.io.Err, i18n.Plural(n, "not committed (--no-commit or policy commit: false): %d record changed", "not committed (--no-commit or policy commit: false): %d records changed", n))
 		}
 	}
 	return nil

@@ -27,8 +27,12 @@ const msgInitIdentity = "set this repository's git identity to %s (%s): opsbook 
 // msgKindCount: a count and the kind's name (English: plural).
 const msgKindCount = "%d %s"
 
-// msgListNarrow: terminal width, the full default columns.
-const msgListNarrow = " (fewer columns to fit %d: --columns %s shows them all)"
+// msgListNarrow and msgReportNarrow: the terminal's width. list and report
+// say the same when they leave columns out to fit a narrow terminal.
+const (
+	msgListNarrow   = " (fewer columns to fit %d: --wide shows them all)"
+	msgReportNarrow = "(fewer columns to fit %d: --wide shows them all)"
+)
 
 const (
 	msgNewRequiredHead = "Fields each kind must be given (the template fills id, status, you and today):"
@@ -37,6 +41,12 @@ const (
 	msgNewEither = "either %s or %s"
 	// msgNewFillIn: the kind.
 	msgNewFillIn = "opsbook: a new %s needs these fields; fill them in below, save and quit (quit without changes to create nothing):"
+	// msgInitBusy: the folder, how long init waited.
+	msgInitBusy = "another opsbook init is making a department in %s and was still at it after %s; nothing was changed here: once it is done, the department is there (or run opsbook init again)"
+	// msgInitJustMade: the folder.
+	msgInitJustMade = "refused: another opsbook init has just made the department in %s (it is a records repository now); nothing was changed by this one"
+	// msgNewGiveMissing: "--set title=... --set amount=...".
+	msgNewGiveMissing = "with no terminal to fill them in, give each with --set: %s (or run opsbook new at a terminal to fill them in the editor)"
 )
 
 const (

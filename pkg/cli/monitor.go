@@ -131,7 +131,7 @@ func runMonitorStart(g *global) error {
 		return err
 	}
 	if st, err := monitor.StatusOf(dir); err == nil {
-		fmt.Fprintln(g.io.Out, i18n.Sprintf("the monitor already runs (process %d, %d folders)", st.PID, st.Folders))
+		fmt.Fprintln(g.io.Out, i18n.Plural(st.Folders, "the monitor already runs (process %d, %d folder)", "the monitor already runs (process %d, %d folders)", st.PID, st.Folders))
 		return nil
 	} else if err != monitor.ErrNotRunning {
 		// a process listens on the socket and does not answer (stopped,
@@ -162,7 +162,7 @@ func runMonitorStart(g *global) error {
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		if st, err := monitor.StatusOf(dir); err == nil {
-			fmt.Fprintln(g.io.Out, i18n.Sprintf("the monitor runs (process %d, %d folders)", st.PID, st.Folders))
+			fmt.Fprintln(g.io.Out, i18n.Plural(st.Folders, "the monitor runs (process %d, %d folder)", "the monitor runs (process %d, %d folders)", st.PID, st.Folders))
 			return nil
 		}
 		select {
@@ -237,7 +237,7 @@ func runMonitorStatus(g *global) error {
 		fmt.Fprintln(g.io.Out, i18n.Sprintf("a monitor's socket is there but it does not answer: %v; every command lists every file", err))
 		return &ExitError{Code: ExitFindings}
 	}
-	fmt.Fprintln(g.io.Out, i18n.Sprintf("the monitor runs (process %d, %d folders)", st.PID, st.Folders))
+	fmt.Fprintln(g.io.Out, i18n.Plural(st.Folders, "the monitor runs (process %d, %d folder)", "the monitor runs (process %d, %d folders)", st.PID, st.Folders))
 	fmt.Fprintln(g.io.Out, i18n.Sprintf("since %s; %d events read; watched every folder anew %d times", st.Since.Local().Format("2006-01-02 15:04:05"), st.Events, st.Resets))
 	return nil
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -100,9 +101,20 @@ func runNew(ctx context.Context, o *newOpts) error {
 	path := change.RecordPath(s.Repo.Policy.Records, k, id)
 	msg := change.Message{Kind: k, ID: id, Action: "create", Note: o.note}
 	missing := change.Missing(k, data)
-	if !o.edit && len(missing) > 0 && o.io.InTTY && o.io.OutTTY {
+	noEditor := false
+	switch {
+	case o.edit || len(missing) == 0:
+	case o.io.InTTY && o.io.OutTTY:
 		o.edit = true
 		data = append([]byte(missingBanner(k, missing)), data...)
+	default:
+		// No one at a terminal to fill them in: a field the template
+		// leaves empty (title: "") and nobody gave is missing, as the
+		// fields it leaves out are, not an empty text.
+		noEditor = true
+		if data, err = unsetEmpty(data, missing); err != nil {
+			return err
+		}
 	}
 	if o.edit {
 		data, err = editLoop(ctx, o.global, s, path, nil, data, msg)
@@ -121,6 +133,11 @@ func runNew(ctx context.Context, o *newOpts) error {
 		}
 	}
 	res, err := s.Apply(ctx, edits, msg)
+	var ref *change.Refused
+	if noEditor && errors.As(err, &ref) && ref.Invalid {
+		// say how to give what is missing, under the refusal's findings
+		return writeErr(&hinted{err, i18n.Sprintf(msgNewGiveMissing, setExamples(missing))})
+	}
 	if err != nil {
 		return writeErr(err)
 	}
@@ -130,6 +147,49 @@ func runNew(ctx context.Context, o *newOpts) error {
 	}
 	return o.report(changeJSON{ID: id, Path: path, Paths: paths, Action: "create", Commit: res.Commit, Unchanged: res.Unchanged}, id)
 }
+
+// unsetEmpty takes out of a new record the missing fields it holds empty
+// (the template's title: ""), so that the schema names each as a missing
+// required field.
+func unsetEmpty(data []byte, missing []change.Field) ([]byte, error) {
+	rec, _ := record.Parse("", data)
+	if rec == nil {
+		return data, nil
+	}
+	var empty []string
+	for _, f := range missing {
+		if v, ok := rec.Get(f.Name); ok {
+			if t, text := v.(string); text && strings.TrimSpace(t) == "" {
+				empty = append(empty, f.Name)
+			}
+		}
+	}
+	if len(empty) == 0 {
+		return data, nil
+	}
+	return change.ApplyAssignments(data, nil, empty, false)
+}
+
+// setExamples is "--set title=... --set amount=..." for the fields.
+func setExamples(fields []change.Field) string {
+	parts := make([]string, len(fields))
+	for i, f := range fields {
+		parts[i] = "--set " + f.Name + "=..."
+		for _, o := range f.Or { // one of two: either --set customer=... or --set contact=...
+			parts[i] = i18n.Sprintf(msgNewEither, parts[i], "--set "+o+"=...")
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// hinted is an error with a line said after it: how to mend it.
+type hinted struct {
+	err  error
+	hint string
+}
+
+func (h *hinted) Error() string { return h.err.Error() + "\n  " + h.hint }
+func (h *hinted) Unwrap() error { return h.err }
 
 // requiredHelp lists, for `new --help`, what each kind must be given.
 func requiredHelp() string {

@@ -49,7 +49,7 @@ func newRenumberCmd(g *global) *cobra.Command {
 			// The record's move counts once, though it removes one path and
 			// adds another.
 			return g.report(changeJSON{ID: args[1], Path: moved.Path, Paths: res.Paths, Action: "renumber", Commit: res.Commit, Unchanged: res.Unchanged},
-				i18n.Sprintf("%s → %s (%d records rewritten)", args[0], args[1], len(res.Paths)-1))
+				i18n.Plural(len(res.Paths)-1, "%s → %s (%d record rewritten)", "%s → %s (%d records rewritten)", args[0], args[1], len(res.Paths)-1))
 		},
 	}
 	o.writeOpts.bind(cmd)

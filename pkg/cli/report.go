@@ -23,6 +23,7 @@ type reportOpts struct {
 	groupBy string
 	html    string
 	redact  bool
+	wide    bool
 }
 
 // laidOut is a report that can be drawn: a page for people, a table for CSV.
@@ -109,6 +110,7 @@ func newReportCmd(g *global) *cobra.Command {
 	pf.StringVar(&o.groupBy, "group-by", "", i18n.T("keep one table, `NAME` (see above); also the table -o csv writes"))
 	pf.StringVar(&o.html, "html", "", i18n.T("also write a self-contained HTML page with charts to `FILE` (- for standard output)"))
 	pf.BoolVar(&o.redact, "redact", false, i18n.T("leave out confidential records"))
+	pf.BoolVar(&o.wide, "wide", false, i18n.T(wideHelp))
 
 	for _, sub := range []struct{ name, short string }{
 		{"budget", i18n.T("Budget against claims per category, project and month")},
@@ -206,7 +208,7 @@ func runReport(ctx context.Context, o *reportOpts) error {
 			}
 		}
 		if n := len(r.Set.Records) - len(set.Records); n > 0 {
-			fmt.Fprintln(o.io.Err, i18n.Sprintf("redacted: %d confidential record(s) left out of every figure", n))
+			fmt.Fprintln(o.io.Err, i18n.Plural(n, "redacted: %d confidential record left out of every figure", "redacted: %d confidential records left out of every figure", n))
 		}
 	}
 	rc := &rules.Context{Set: set, Policy: r.Policy, Root: r.Root, Now: now, LeftAtClose: r.LeftAtClose}
@@ -266,7 +268,17 @@ func runReport(ctx context.Context, o *reportOpts) error {
 	case render.Markdown:
 		return render.WritePageMarkdown(out, rep.Page(view))
 	}
-	return render.WritePageWidth(out, rep.Page(view), o.io.OutTTY, o.colors(), o.io.Width)
+	page, narrowed := rep.Page(view), false
+	if w := o.narrowTerminal(); w > 0 && !o.wide {
+		page, narrowed = page.Narrowed(w)
+	}
+	if err := render.WritePageWidth(out, page, o.io.OutTTY, o.colors(), o.io.Width); err != nil {
+		return err
+	}
+	if narrowed {
+		fmt.Fprintln(o.io.Err, render.WrapLines(i18n.Sprintf(msgReportNarrow, o.io.Width), o.io.Width))
+	}
+	return nil
 }
 
 // writeHTML writes the page to --html FILE (atomically) or, for "-", to

@@ -174,13 +174,15 @@ func summaryBasePath(root string) string {
 var recountsMade int
 
 // recount makes the summary again from the last full pass's (its memo,
-// the base) when only expense claims changed since it (repo.Recount): the
-// base's parts that read no claim as they were (retimed to now), the
-// counts of each kind's states moved by the claims changed, the budget
-// report made again from the index, and validate's counts made again for
-// the claims whose findings can move. The base must hold now but for its
-// fingerprint (the same day, within its horizon, the attachments it looked
-// at unchanged). nil: the full pass is needed.
+// the base) when the records changed since it are neither people nor
+// budgets (repo.Recount): the base's parts that read none of the kinds
+// changed as they were (retimed to now), the others made again from the
+// records of their kinds (report.SummaryParts), the counts of each kind's
+// states moved by the records changed, the budget report made again from
+// the index, and validate's counts made again for the records whose
+// findings can move. The base must hold now but for its fingerprint (the
+// same day, within its horizon, the attachments it looked at unchanged).
+// nil: the full pass is needed.
 func (o *summaryOpts) recount(ctx context.Context, found memoFound, now, start time.Time) *report.Summary {
 	if found.d == nil || found.fp == "" {
 		return nil
@@ -213,14 +215,39 @@ func (o *summaryOpts) recount(ctx context.Context, found memoFound, now, start t
 	if !s.Retime(now, b.Starts) {
 		return nil
 	}
-	s.Kinds = movedCounts(s.Kinds, rc.Moved)
-	s.Budget = report.BudgetReport(rc.Budget, found.d.Policy, now.Year())
+	var parts []report.SummaryPart
+	var kinds []record.Kind
+	for _, p := range report.SummaryParts {
+		if slices.ContainsFunc(p.Kinds, func(k record.Kind) bool { return slices.Contains(rc.Kinds, k) }) {
+			parts = append(parts, p)
+			for _, k := range p.Kinds {
+				if !slices.Contains(kinds, k) {
+					kinds = append(kinds, k)
+				}
+			}
+		}
+	}
+	if len(parts) > 0 {
+		set, err := found.d.LoadKinds(ctx, kinds)
+		if err != nil {
+			repo.Trace("summary memo: no recount: %v", err)
+			return nil
+		}
+		c := &rules.Context{Set: set, Policy: found.d.Policy, Root: found.root, Now: now, Horizon: h}
+		for _, p := range parts {
+			p.Make(s, c, now)
+		}
+	}
+	s.Kinds = movedCounts(s.Kinds, rc.Changes)
+	if rc.Budget != nil {
+		s.Budget = report.BudgetReport(rc.Budget, found.d.Policy, now.Year())
+	}
 	s.Validation.Errors, s.Validation.Warnings = rc.Errors, rc.Warnings
-	repo.Trace("summary memo: recounted: %d claims and %d customers changed, %d judged, %d read", len(rc.Changes), rc.Customers, rc.Judged, rc.Read)
+	repo.Trace("summary memo: recounted: %d files changed, %d judged, %d read, %d parts made again", len(rc.Changes), rc.Judged, rc.Read, len(parts))
 	recountsMade++
 	o.warnKept(base)
 	o.warnInterrupted(found.root)
-	if v, err := json.Marshal(storedSummary{s, b.Starts}); err == nil && keptAsMade(s, v) {
+	if v, err := json.Marshal(storedSummary{s, s.ClockStarts()}); err == nil && keptAsMade(s, v) {
 		o.storeMemo(ctx, summaryMemo, found, found.fp, now, start, h, seenPaths(rc.Seen, base.Files), nil, v, base.Warning)
 	}
 	return s

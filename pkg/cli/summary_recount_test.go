@@ -13,12 +13,14 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/gen"
+	"github.com/opsbook/opsbook/pkg/internal/randedit"
 )
 
 // TestSummaryRecountEqualsFull: after claims change (amounts, states,
-// days, claims copied and removed), the summary made again from its base
-// (recount) prints exactly what a full pass (--no-cache) prints, as JSON
-// and as the page, and the recount is what made it.
+// days, claims copied and removed) and records of other kinds (states,
+// references, dates, copies, removals: randedit), the summary made again
+// from its base (recount) prints exactly what a full pass (--no-cache)
+// prints, as JSON and as the page, and the recount is what made it.
 func TestSummaryRecountEqualsFull(t *testing.T) {
 	depts := indexedDepts(t)
 	time.Sleep(2100 * time.Millisecond) // the files older than the racy window
@@ -26,6 +28,11 @@ func TestSummaryRecountEqualsFull(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(len(name)), 5))
 			claims := unnamedClaims(t, dir)
+			others, err := randedit.Records(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			others = slices.DeleteFunc(others, func(rel string) bool { return strings.Contains(rel, "/expenses/") })
 			zone := time.FixedZone("CST", 8*3600)
 			now := time.Date(2026, 11, 26, 15, 0, 0, 0, zone)
 			summaryAt(dir, now) // the base
@@ -39,6 +46,13 @@ func TestSummaryRecountEqualsFull(t *testing.T) {
 				}
 				if step%3 == 2 {
 					did = append(did, moveAlone(t, rng, dir))
+				}
+				for range rng.IntN(3) {
+					what, err := randedit.Any(rng, dir, &others)
+					if err != nil {
+						t.Fatal(err)
+					}
+					did = append(did, what)
 				}
 				return did
 			})

@@ -49,7 +49,8 @@ func unreadableWarning(r *repo.Repo) string {
 		return ""
 	}
 	var b strings.Builder
-	fmt.Fprintln(&b, "opsbook: "+i18n.Sprintf("warning: %d record file(s) cannot be read and are left out of this answer (run `opsbook validate`):", len(ds)))
+	fmt.Fprintln(&b, "opsbook: "+i18n.Plural(len(ds), "warning: %d record file cannot be read and is left out of this answer (run `opsbook validate`):",
+		"warning: %d record files cannot be read and are left out of this answer (run `opsbook validate`):", len(ds)))
 	for i, d := range ds {
 		if i == 5 {
 			fmt.Fprintln(&b, "  "+i18n.Sprintf("... and %d more", len(ds)-5))

@@ -185,7 +185,8 @@ func runValidate(ctx context.Context, o *validateOpts) error {
 		c := o.colors()
 		err = render.WriteDiagnostics(o.io.Out, ds, r.Root, o.io.OutTTY, c)
 		if err == nil && (o.io.OutTTY || len(ds) > 0) {
-			_, err = fmt.Fprintln(o.io.Err, i18n.Sprintf("%d records, %d errors, %d warnings", records, errs, warns))
+			_, err = fmt.Fprintln(o.io.Err, i18n.Sprintf("%s, %s, %s", i18n.Plural(records, "%d record", "%d records", records),
+				i18n.Plural(errs, "%d error", "%d errors", errs), i18n.Plural(warns, "%d warning", "%d warnings", warns)))
 		}
 	}
 	if err != nil {

@@ -145,7 +145,7 @@ func runVerify(ctx context.Context, o *verifyOpts) error {
 	case render.JSON:
 		err = render.WriteJSON(o.io.Out, verifyJSON{rep.Commits, vs, rep.Withheld})
 	case render.GitHub:
-		err = render.WriteGitHub(o.io.Out, violationDiags(vs))
+		err = render.WriteGitHub(o.io.Out, append(violationDiags(vs), withheldDiags(rep.Withheld)...))
 	default:
 		err = writeViolations(o.io.Out, vs, o.colors())
 	}
@@ -153,7 +153,7 @@ func runVerify(ctx context.Context, o *verifyOpts) error {
 		return err
 	}
 	for _, w := range rep.Withheld {
-		fmt.Fprintln(o.io.Err, i18n.Sprintf("note: BASE's %s holds a forbidden change (commit %s) that never took effect: BASE's rules leave it out", w.Path, w.Commit[:8]))
+		fmt.Fprintln(o.io.Err, i18n.Sprintf("note: %s", i18n.Sprintf(msgWithheld, w.Path, w.Commit[:8])))
 	}
 	fmt.Fprintln(o.io.Err, verifySummary(rep))
 	if len(vs) > 0 {
@@ -178,20 +178,10 @@ func verifySummary(rep *audit.Report) string {
 }
 
 // commits is "1 commit" or "3 commits" in the reader's language.
-func commits(n int) string {
-	if n == 1 {
-		return i18n.T("1 commit")
-	}
-	return i18n.Sprintf("%d commits", n)
-}
+func commits(n int) string { return i18n.Plural(n, "%d commit", "%d commits", n) }
 
 // violations is "1 violation" or "3 violations".
-func violations(n int) string {
-	if n == 1 {
-		return i18n.T("1 violation")
-	}
-	return i18n.Sprintf("%d violations", n)
-}
+func violations(n int) string { return i18n.Plural(n, "%d violation", "%d violations", n) }
 
 // writeViolations writes `COMMIT RECORD (ACTOR): message [rule]`, one a
 // line, in commit order.
@@ -206,6 +196,20 @@ func writeViolations(w io.Writer, vs []audit.Violation, c render.Colors) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// msgWithheld: BASE's file, the forbidden commit.
+const msgWithheld = "BASE's %s holds a forbidden change (commit %s) that never took effect: BASE's rules leave it out"
+
+// withheldDiags are BASE's files holding a forbidden change, as warnings
+// on the file (-o github shows them as the note standard error gives).
+func withheldDiags(ws []audit.Withheld) []diag.Diagnostic {
+	out := make([]diag.Diagnostic, 0, len(ws))
+	for _, w := range ws {
+		out = append(out, diag.Diagnostic{Path: w.Path, Line: 1, Column: 1, Severity: diag.Warning, Rule: "withheld",
+			Message: fmt.Sprintf(msgWithheld, w.Path, w.Commit[:8]), Text: i18n.Sprintf(msgWithheld, w.Path, w.Commit[:8])})
+	}
+	return out
 }
 
 func violationDiags(vs []audit.Violation) []diag.Diagnostic {

@@ -69,11 +69,11 @@ func TestRepositoryErrorsInChinese(t *testing.T) {
 	r := open(t, dir)
 	lock := filepath.Join(dir, ".git", "index.lock")
 	writeFiles(t, dir, map[string]string{".git/index.lock": ""})
-	check("index.lock", r.CheckState(), ErrState, "儲存庫目前的狀態無法提交："+lock+" 已存在：似乎有另一個 git 程序正在此儲存庫中執行", "repository is not in a state to commit: "+lock+" exists")
+	check("index.lock", r.CheckState(), ErrState, "儲存庫目前的狀態無法 commit："+lock+" 已存在：似乎有另一個 git 程序正在此儲存庫中執行", "repository is not in a state to commit: "+lock+" exists")
 	os.Remove(lock)
 
 	writeFiles(t, dir, map[string]string{".git/MERGE_HEAD": "x\n"})
-	check("merge", r.CheckState(), ErrState, "儲存庫目前的狀態無法提交：合併（merge）正在進行中；請用 `git commit` 完成它，或用 `git merge --abort` 中止它，然後再執行 opsbook", "a merge is in progress; finish it with `git commit`")
+	check("merge", r.CheckState(), ErrState, "儲存庫目前的狀態無法 commit：合併（merge）正在進行中；請用 `git commit` 完成它，或用 `git merge --abort` 中止它，然後再執行 opsbook", "a merge is in progress; finish it with `git commit`")
 	os.Remove(filepath.Join(dir, ".git", "MERGE_HEAD"))
 
 	gitCmd(t, dir, "checkout", "-q", "--detach")
@@ -85,10 +85,10 @@ func TestRepositoryErrorsInChinese(t *testing.T) {
 	_, _, err = r.Identity()
 	check("identity", err, nil, "沒有 git 身分：未設定作者的電子郵件；請執行 `git config --global user.email you@example.com`（或設定 GIT_AUTHOR_EMAIL）", "no git identity: author email is not set")
 	_, _, err = signatures(Signature{Name: "A"}, Signature{})
-	check("signature", err, nil, "提交：作者沒有電子郵件", "committing: the author has no email")
+	check("signature", err, nil, "commit：「作者」沒有電子郵件", "committing: the author has no email")
 
 	gone := filepath.Join(plain, "gone")
-	check("not writable", (&Repo{gitDir: gone}).checkWritable(), ErrState, "儲存庫目前的狀態無法提交：無法寫入 "+gone+"：", "repository is not in a state to commit: cannot write to "+gone+": ")
+	check("not writable", (&Repo{gitDir: gone}).checkWritable(), ErrState, "儲存庫目前的狀態無法 commit：無法寫入 "+gone+"：", "repository is not in a state to commit: cannot write to "+gone+": ")
 	check("write", WriteFileAtomic(filepath.Join(gone, "x"), nil, 0o644), fs.ErrNotExist, "寫入 "+filepath.Join(gone, "x")+" 失敗：", "writing "+filepath.Join(gone, "x")+": ")
 
 	ext := fmt.Errorf("%w: partialclone", git.ErrUnsupportedExtensionRepositoryFormatVersion)

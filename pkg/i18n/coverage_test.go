@@ -37,7 +37,9 @@ type use struct {
 }
 
 // formatFuncs are this package's functions whose first argument is a key.
-var formatFuncs = map[string]int{"T": 0, "Sprintf": 0, "Errorf": 0, "Both": 0, "P": 0, "NewError": 0}
+// (Plural's key is its third argument, other; its second, one, is English
+// only: TestPluralFormsAgree checks it against other.)
+var formatFuncs = map[string]int{"T": 0, "Sprintf": 0, "Errorf": 0, "Both": 0, "P": 0, "NewError": 0, "Plural": 2}
 
 var markerRE = regexp.MustCompile(`i18n:format (\d+)((?:,\d+)*)(\.\.\.)?`)
 
@@ -353,5 +355,40 @@ func hasWords(format string) bool {
 func TestHasWords(t *testing.T) {
 	if hasWords("%s") || hasWords(" %v ") || !hasWords("%d %s") || !hasWords("%s is over %s") || !hasWords("%s (%s)") {
 		t.Fatal("hasWords is wrong")
+	}
+}
+
+var pluralRE = regexp.MustCompile(`i18n\.Plural\([^,()]+(?:\([^()]*\))?,\s*"((?:[^"\\]|\\.)*)",\s*"((?:[^"\\]|\\.)*)"`)
+
+// TestPluralFormsAgree fails when a Plural's English one and other do not
+// take the same verbs, or one of them names no count.
+func TestPluralFormsAgree(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range pluralRE.FindAllStringSubmatch(string(b), -1) {
+			calls++
+			one, other := m[1], m[2]
+			if verbs(one) != verbs(other) || one == other {
+				t.Errorf("%s: Plural(%q, %q): the forms differ in their verbs, or are the same", path, one, other)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls == 0 {
+		t.Error("no i18n.Plural call found: the scan is broken")
 	}
 }

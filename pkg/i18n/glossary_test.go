@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -26,6 +27,9 @@ var offGlossary = map[string]string{
 	"完成或刪除": "完成或已放棄 (an action item dropped is 已放棄)",
 	"主辦人":   "組織人 (a training's organiser, as its field is named)",
 	"沒有提交":  "沒有 commit (commit; 提交 is submit)",
+	"父提交":   "父 commit (a git commit's parent; 提交 is submit)",
+	"合併提交":  "合併 commit (a merge commit; 提交 is submit)",
+	"提交者":   "committer (提交 is submit)",
 }
 
 func TestCatalogKeepsToTheGlossary(t *testing.T) {
@@ -62,6 +66,33 @@ func TestThisYearOnlyWhereTheEnglishSaysSo(t *testing.T) {
 		for key, zh := range m {
 			if strings.Contains(zh, "今年") && !strings.Contains(strings.ToLower(key), "this year") && !strings.Contains(strings.ToLower(key), "current year") {
 				t.Errorf("%s: %q → %q says 今年 where the English says no \"this year\"", f, key, zh)
+			}
+		}
+	}
+}
+
+// commitRE finds a git commit in an English key: commit, commits,
+// committed, committing, committer (not "--no-commit" or "commit: false",
+// which name a flag and a policy key and are written as they are).
+var commitRE = regexp.MustCompile(`(?i)\bcommit(s|ted|ting|ter)?\b`)
+
+// TestGitCommitIsCommit: 提交 is submitting a record (the state 已提交, the
+// verb submit), so a git commit is written "commit", as the glossary says;
+// a translation of a message about a commit that says 提交 would read as a
+// record being submitted. A message about both says submit with 提交 and
+// the commit with commit.
+func TestGitCommitIsCommit(t *testing.T) {
+	cat, err := Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for f, m := range cat {
+		for key, zh := range m {
+			if !strings.Contains(zh, "提交") || strings.Contains(strings.ToLower(key), "submit") {
+				continue
+			}
+			if commitRE.MatchString(key) || strings.Contains(key, "git add") {
+				t.Errorf("%s: %q → %q says 提交 (submit) for a git commit: write commit", f, key, zh)
 			}
 		}
 	}

@@ -235,6 +235,44 @@ func Sprintf(format string, args ...any) string {
 	return fmt.Sprintf(T(format), args...)
 }
 
+// Plural formats a message about n things, as Sprintf does: one is the
+// English for a count of one ("%d error"), other for any other count ("%d
+// errors") and the catalog's key. The form is picked by go-i18n's plural
+// rules (CLDR's) for the reader's language: English has one and other;
+// Chinese has no plural forms, so its catalog holds other's text alone.
+// args are the format's arguments (n among them where the text shows it).
+// A message of several counts joins a Plural for each ("%s, %s").
+func Plural(n int, one, other string, args ...any) string {
+	st := current.Load()
+	var loc *goi18n.Localizer
+	if st == nil || st.tag == English {
+		// English needs no catalog: a bundle without messages, for its rules
+		englishOnce.Do(func() {
+			englishRules = goi18n.NewLocalizer(goi18n.NewBundle(English), English.String())
+		})
+		loc = englishRules
+	} else {
+		loc = st.local()
+	}
+	format := other
+	if loc != nil {
+		// a Go template only when a message holds "{{", which none does
+		out, err := loc.Localize(&goi18n.LocalizeConfig{
+			DefaultMessage: &goi18n.Message{ID: other, One: one, Other: other},
+			PluralCount:    n,
+		})
+		if err == nil && out != "" {
+			format = out
+		}
+	}
+	return fmt.Sprintf(format, args...)
+}
+
+var (
+	englishOnce  sync.Once
+	englishRules *goi18n.Localizer
+)
+
 // Errorf is fmt.Errorf on the translation of format; %w works as there.
 // The error keeps its English as well (EnglishOf), for -o json.
 func Errorf(format string, args ...any) error {

@@ -69,3 +69,21 @@ func TestReservedWordsAreTerms(t *testing.T) {
 		t.Fatalf("category.training = %q", got)
 	}
 }
+
+// Plural picks English's one or other by the count, through go-i18n's
+// plural rules; Chinese has one form, the catalog's text of other.
+func TestPlural(t *testing.T) {
+	Set(English)
+	defer Set(English)
+	for n, want := range map[int]string{0: "0 errors", 1: "1 error", 2: "2 errors", 11: "11 errors"} {
+		if got := Plural(n, "%d error", "%d errors", n); got != want {
+			t.Errorf("English %d: %q, want %q", n, got, want)
+		}
+	}
+	Set(Chinese)
+	for n, want := range map[int]string{1: "1 筆紀錄", 3: "3 筆紀錄"} {
+		if got := Plural(n, "%d record", "%d records", n); got != want {
+			t.Errorf("Chinese %d: %q, want %q", n, got, want)
+		}
+	}
+}

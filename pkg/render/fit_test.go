@@ -219,3 +219,31 @@ func fitted(t *testing.T, tbl *Table, width int) string {
 	}
 	return out
 }
+
+// Narrowed keeps a table's Narrow columns in their order, each with its
+// alignment and giving way; a page narrows only the tables that would not
+// fit whole, a title counting as its first giveRoom cells.
+func TestNarrowed(t *testing.T) {
+	wide := &Table{Headers: []string{"ID", "AMOUNT", "NOTE", "STATE", "TITLE"}, Right: map[int]bool{1: true}, Give: map[int]bool{4: true},
+		Narrow: []int{0, 3, 1, 4}}
+	wide.Add("EXP-2026-0001", "1,280.50", strings.Repeat("n", 40), "approved", strings.Repeat("標", 30))
+	n := wide.Narrowed()
+	if got := strings.Join(n.Headers, ","); got != "ID,STATE,AMOUNT,TITLE" {
+		t.Fatalf("headers %s", got)
+	}
+	if !n.Right[2] || n.Right[1] || !n.Give[3] || n.Give[2] || strings.Join(n.Rows[0], ",") != "EXP-2026-0001,approved,1,280.50,"+strings.Repeat("標", 30) {
+		t.Errorf("narrowed: %+v", n)
+	}
+	small := &Table{Headers: []string{"ID", "STATE"}, Narrow: []int{0}}
+	small.Add("EXP-2026-0001", "approved")
+	p := &Page{Sections: []Section{{Table: wide}, {Table: small}}}
+	got, narrowed := p.Narrowed(80)
+	if !narrowed || len(got.Sections[0].Table.Headers) != 4 || len(got.Sections[1].Table.Headers) != 2 || len(p.Sections[0].Table.Headers) != 5 {
+		t.Errorf("page at 80: %v %+v", narrowed, got.Sections)
+	}
+	// without the note, the wide table fits 100 with its title cut to 16
+	wide.Rows[0][2] = "n"
+	if got, narrowed := p.Narrowed(100); narrowed || got != p {
+		t.Errorf("page at 100 narrowed")
+	}
+}

@@ -202,6 +202,49 @@ func WritePageMarkdown(w io.Writer, p *Page) error {
 	return nil
 }
 
+// giveRoom is the room a column that gives way first (a title) keeps when
+// Narrowed asks whether a table fits whole: its start, enough to tell rows
+// apart.
+const giveRoom = 16
+
+// Narrowed returns the page for a terminal width cells wide: each table
+// that would not fit whole there, and has its Narrow columns, keeps only
+// those (a title that gives way counts as giveRoom cells; nothing else may
+// be cut). It reports whether any table left columns out; a page that fits
+// is returned as it is.
+func (p *Page) Narrowed(width int) (*Page, bool) {
+	if width <= 0 {
+		return p, false
+	}
+	var out *Page
+	for i, s := range p.Sections {
+		if s.Table == nil || s.Table.Narrow == nil || len(s.Table.Rows) == 0 || fitsWhole(s.Table, width) {
+			continue
+		}
+		if out == nil {
+			out = &Page{Title: p.Title, Lines: p.Lines, Sections: append([]Section(nil), p.Sections...)}
+		}
+		out.Sections[i].Table = s.Table.Narrowed()
+	}
+	if out == nil {
+		return p, false
+	}
+	return out, true
+}
+
+// fitsWhole says whether a boxed table fits width cells with no column cut
+// but those that give way first, each down to giveRoom.
+func fitsWhole(t *Table, width int) bool {
+	total := 1
+	for i, w := range columnWidths(t) {
+		if t.Give[i] {
+			w = min(w, giveRoom)
+		}
+		total += w + 3
+	}
+	return total <= width
+}
+
 // barColumn is the width a bar column adds to a boxed table.
 const barColumn = 20 + 3
 

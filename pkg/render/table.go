@@ -32,6 +32,35 @@ type Table struct {
 	// before any other is cut (a list's title, so that a state or a handle
 	// stays whole).
 	Give map[int]bool
+	// Narrow lists, in order, the columns a page keeps on a terminal too
+	// narrow for the whole table (Page.Narrowed); nil keeps them all.
+	Narrow []int
+}
+
+// Narrowed returns the table with only its Narrow columns, each with its
+// alignment, wrapping and giving way; a table without Narrow is returned
+// as it is.
+func (t *Table) Narrowed() *Table {
+	if t.Narrow == nil {
+		return t
+	}
+	out := &Table{Right: map[int]bool{}, Wrap: map[int]bool{}, Give: map[int]bool{}}
+	for j, i := range t.Narrow {
+		out.Headers = append(out.Headers, t.Headers[i])
+		out.Right[j], out.Wrap[j], out.Give[j] = t.Right[i], t.Wrap[i], t.Give[i]
+	}
+	for _, r := range t.Rows {
+		row := make([]string, 0, len(t.Narrow))
+		for _, i := range t.Narrow {
+			c := ""
+			if i < len(r) {
+				c = r[i]
+			}
+			row = append(row, c)
+		}
+		out.Rows = append(out.Rows, row)
+	}
+	return out
 }
 
 // Add appends a row.

@@ -153,14 +153,51 @@ func Around(x *index.Index, id string) (full, skel, claims, naming, planSkels []
 	if len(es) != 1 {
 		return nil, nil, nil, nil, nil
 	}
-	rec := es[0]
-	in := map[string]*index.Entry{}
-	add := func(e *index.Entry) {
-		if e.Kind != "" {
-			in[e.Path] = e
-		}
+	a := newAroundSet(x, true)
+	if a == nil {
+		return nil, nil, nil, nil, nil
 	}
-	add(rec)
+	a.add(es[0])
+	return a.lists()
+}
+
+// aroundSet gathers what the findings of some records read (Around's
+// entries for each, together): a record needed in full by one of them
+// and as a skeleton by another is read in full, and one needed as two
+// kinds of skeleton (a claim's and a plan's, say) too.
+type aroundSet struct {
+	x *index.Index
+	// budgetLines: an expense's findings read the year's claims of its
+	// category (the budget line's sums); a caller weighing the lines
+	// itself (rules.Context.NoOverspend) leaves them out.
+	budgetLines bool
+
+	in      map[string]*index.Entry // read in full
+	skels   map[string]*index.Entry
+	plans   map[string]*index.Entry
+	named   map[string]*index.Entry // naming a project, customer, plan or person
+	group   map[string]*index.Entry // claims grouped with an expense
+	readers []*index.Entry          // the records added
+
+	// gathered from the records added, and looked for at the end, once
+	authors                 map[string]bool // of status reports
+	meetings, person        bool
+	customers               map[string]bool // complaints' customers
+	claimKeys               groupKeys
+	lines                   map[[2]string]bool // expenses' year and category
+	planYears, planProjects map[string]bool
+	noProject               bool
+}
+
+// newAroundSet starts an aroundSet on x: the people and the budgets,
+// which every record's findings read. Nil when some record is filed under
+// a name other than its id (a full read finds it under its file's name
+// too, the index under its id alone).
+func newAroundSet(x *index.Index, budgetLines bool) *aroundSet {
+	a := &aroundSet{x: x, budgetLines: budgetLines, in: map[string]*index.Entry{}, skels: map[string]*index.Entry{},
+		plans: map[string]*index.Entry{}, named: map[string]*index.Entry{}, group: map[string]*index.Entry{},
+		authors: map[string]bool{}, customers: map[string]bool{}, lines: map[[2]string]bool{},
+		planYears: map[string]bool{}, planProjects: map[string]bool{}}
 	for _, e := range x.Entries {
 		if e.Kind == "" {
 			// A file that is no record: a full read leaves it out of its
@@ -169,87 +206,66 @@ func Around(x *index.Index, id string) (full, skel, claims, naming, planSkels []
 			continue
 		}
 		if strings.TrimSuffix(path.Base(e.Path), ".yaml") != e.ID {
-			// A record filed under another name: the whole department's
-			// set finds it under its file's name too (a reference to
-			// that name is not missing), the index under its id alone.
-			return nil, nil, nil, nil, nil
+			return nil
 		}
 		switch e.Kind {
 		case record.Person, record.Budget:
-			add(e)
+			a.full(e)
 		}
 	}
-	skels := map[string]*index.Entry{}
+	return a
+}
+
+func (a *aroundSet) full(e *index.Entry) {
+	if e.Kind != "" {
+		a.in[e.Path] = e
+	}
+}
+
+// add adds what the findings of rec read.
+func (a *aroundSet) add(rec *index.Entry) {
+	x := a.x
+	a.full(rec)
+	a.readers = append(a.readers, rec)
 	for _, r := range rec.Refs {
 		for _, t := range x.Get(r.ID) {
-			add(t)
-			if rec.Kind != record.Complaint || t.Kind != record.Customer {
-				continue
-			}
-			// The other records naming what a record names (its
-			// siblings: the other claims, plans and appraisals of its
-			// project, ...) are read by no rule judging it, but the
-			// other complaints of a complaint's customer, of which
-			// complaint-repeat reads the customer, category and time
-			// received: clear fields, which no policy encrypts.
-			for _, sib := range x.RefsIn(t.ID) {
-				switch {
-				case sib.From.Kind != record.Complaint:
-				case sib.From.Odd:
-					add(sib.From)
-				default:
-					skels[sib.From.Path] = sib.From
-				}
+			a.full(t)
+			if rec.Kind == record.Complaint && t.Kind == record.Customer {
+				// The other records naming what a record names (its
+				// siblings: the other claims, plans and appraisals of
+				// its project, ...) are read by no rule judging it, but
+				// the other complaints of a complaint's customer, of
+				// which complaint-repeat reads the customer, category
+				// and time received: clear fields, which no policy
+				// encrypts.
+				a.customers[t.ID] = true
 			}
 		}
 	}
-	var named []*index.Entry
-	for _, ref := range x.RefsIn(id) {
+	for _, ref := range x.RefsIn(rec.ID) {
 		if namedOnly[rec.Kind] {
-			named = append(named, ref.From)
+			a.named[ref.From.Path] = ref.From
 		} else {
-			add(ref.From)
+			a.full(ref.From)
 		}
 	}
-	if rec.Kind == record.StatusReport {
+	switch rec.Kind {
+	case record.StatusReport:
 		// the cadence warning sits on an author's latest submitted report
 		// (by submitted_at, not a clear field): the author's reports
-		author := rec.Str("author")
-		for _, e := range x.Entries {
-			if e.Kind == record.StatusReport && e.Str("author") == author {
-				add(e)
-			}
-		}
-	}
-	if rec.Kind == record.Meeting {
+		a.authors[rec.Str("author")] = true
+	case record.Meeting:
 		// the cadence warning sits on the latest meeting held of a type
-		for _, e := range x.Entries {
-			if e.Kind == record.Meeting {
-				skels[e.Path] = e
-			}
-		}
-	}
-	if rec.Kind == record.Person {
+		a.meetings = true
+	case record.Person:
 		// status-report-missing reads whether the person submitted a
 		// report (their reports name them: skeletons, the status a clear
 		// field) and whether anyone did: one submitted report stands for
 		// the department; appraisal-missing, the person's appraisals of
 		// the period (naming them) and whether any appraisal has a
 		// period: one such appraisal stands for the department
-		for _, e := range x.Kind(record.StatusReport) {
-			if st := e.Str("status"); st == "submitted" || st == "acknowledged" {
-				skels[e.Path] = e
-				break
-			}
-		}
-		for _, e := range x.Kind(record.Appraisal) {
-			if e.Str("period") != "" {
-				skels[e.Path] = e
-				break
-			}
-		}
-	}
-	if rec.Kind == record.Appraisal {
+		a.person = true
+	case record.Appraisal:
 		// appraisal-duplicate reads the other appraisals of its employee:
 		// their employee, period, project, state and id, clear fields
 		if emp := rec.Str("employee"); emp != "" {
@@ -257,38 +273,90 @@ func Around(x *index.Index, id string) (full, skel, claims, naming, planSkels []
 				switch {
 				case sib.Field != "employee" || sib.From.Kind != record.Appraisal:
 				case sib.From.Odd:
-					add(sib.From)
+					a.full(sib.From)
 				default:
-					skels[sib.From.Path] = sib.From
+					a.skels[sib.From.Path] = sib.From
 				}
 			}
 		}
-	}
-	plans := map[string]*index.Entry{}
-	if rec.Kind == record.Plan {
+	case record.Plan:
 		// plan-active reads the active plans of its project (of any
 		// year), plan-budget the counted plans of its id's year and the
 		// counted plans superseding them (a counted revision replaces the
 		// plan it supersedes): their status, project, supersedes and
 		// budget needs, which their entries hold (PlanSkeleton); no rule
 		// judging it reads the other plans
+		a.planYears[record.IDYear(rec.ID)] = true
+		if project := rec.Str("project"); project != "" {
+			a.planProjects[project] = true
+		} else {
+			a.noProject = true
+		}
+	case record.Expense:
+		a.claimKeys.add(rec)
+		a.lines[[2]string{yearOf(rec.Str("date")), rec.Str("category")}] = true
+	}
+}
+
+// lists looks for what the records added read beyond their own
+// neighbours, and returns it by form, as Around does.
+func (a *aroundSet) lists() (full, skel, claims, naming, planSkels []*index.Entry) {
+	x := a.x
+	if len(a.customers) > 0 {
+		for cus := range a.customers {
+			for _, sib := range x.RefsIn(cus) {
+				switch {
+				case sib.From.Kind != record.Complaint:
+				case sib.From.Odd:
+					a.full(sib.From)
+				default:
+					a.skels[sib.From.Path] = sib.From
+				}
+			}
+		}
+	}
+	if len(a.authors) > 0 {
+		for _, e := range x.Kind(record.StatusReport) {
+			if a.authors[e.Str("author")] {
+				a.full(e)
+			}
+		}
+	}
+	if a.meetings {
+		for _, e := range x.Kind(record.Meeting) {
+			a.skels[e.Path] = e
+		}
+	}
+	if a.person {
+		for _, e := range x.Kind(record.StatusReport) {
+			if st := e.Str("status"); st == "submitted" || st == "acknowledged" {
+				a.skels[e.Path] = e
+				break
+			}
+		}
+		for _, e := range x.Kind(record.Appraisal) {
+			if e.Str("period") != "" {
+				a.skels[e.Path] = e
+				break
+			}
+		}
+	}
+	if len(a.planYears) > 0 {
 		plan := func(e *index.Entry, states ...string) {
 			switch {
-			case e.Kind != record.Plan || in[e.Path] != nil || !slices.Contains(states, e.Str("status")):
+			case e.Kind != record.Plan || a.in[e.Path] != nil || !slices.Contains(states, e.Str("status")):
 			case e.Odd:
-				add(e)
+				a.full(e)
 			default:
-				plans[e.Path] = e
+				a.plans[e.Path] = e
 			}
 		}
 		counted := []string{"approved", "active", "completed"} // rules.CountedPlans
-		year := record.IDYear(rec.ID)
-		project := rec.Str("project")
 		for _, e := range x.Kind(record.Plan) {
-			if project == "" && e.Str("project") == "" {
+			if a.noProject && e.Str("project") == "" {
 				plan(e, "active")
 			}
-			if record.IDYear(e.ID) != year || !slices.Contains(counted, e.Str("status")) {
+			if !a.planYears[record.IDYear(e.ID)] || !slices.Contains(counted, e.Str("status")) {
 				continue
 			}
 			plan(e, counted...)
@@ -298,7 +366,7 @@ func Around(x *index.Index, id string) (full, skel, claims, naming, planSkels []
 				}
 			}
 		}
-		if project != "" {
+		for project := range a.planProjects {
 			for _, sib := range x.RefsIn(project) {
 				if sib.Field == "project" {
 					plan(sib.From, "active")
@@ -306,71 +374,62 @@ func Around(x *index.Index, id string) (full, skel, claims, naming, planSkels []
 			}
 		}
 	}
-	var group []*index.Entry
-	if rec.Kind == record.Expense {
-		files := map[string]bool{}
-		for _, f := range rec.Files {
-			files[f] = true
-		}
-		year, cat := yearOf(rec.Str("date")), rec.Str("category")
-		for _, e := range x.Entries {
-			if e.Kind != record.Expense {
-				continue
-			}
-			same := e.Str("claimant") == rec.Str("claimant") && e.Str("date") == rec.Str("date")
-			for _, f := range e.Files {
-				same = same || files[f]
-			}
-			if same {
-				group = append(group, e)
-			} else if yearOf(e.Str("date")) == year && e.Str("category") == cat {
-				skels[e.Path] = e
+	if len(a.lines) > 0 {
+		for _, e := range x.Kind(record.Expense) {
+			if a.claimKeys.groups(e) {
+				a.group[e.Path] = e
+			} else if a.budgetLines && a.lines[[2]string{yearOf(e.Str("date")), e.Str("category")}] {
+				a.skels[e.Path] = e
 			}
 		}
 	}
-	// The claims grouped with it are read by split-claim alone (their
-	// status, amount, claimant, date and attachments), which their
+	// The claims grouped with an expense are read by split-claim alone
+	// (their status, amount, claimant, date and attachments), which their
 	// entries hold (ClaimSkeleton), unless their entries do not stand for
 	// them (Odd, Sealed) or another rule reads them.
-	for _, e := range group {
-		if in[e.Path] != nil {
+	for p, e := range a.group {
+		if a.in[p] != nil {
 			continue
 		}
 		if e.Odd || e.Sealed {
-			add(e)
-		} else {
-			claims = append(claims, e)
+			a.full(e)
+			continue
 		}
+		if a.named[p] != nil || a.plans[p] != nil || a.skels[p] != nil {
+			// needed as another skeleton too
+			a.full(e)
+			continue
+		}
+		claims = append(claims, e)
 	}
-	for i, e := range named {
+	for p, e := range a.named {
 		switch {
-		case in[e.Path] != nil, i > 0 && named[i-1] == e:
-			// read in full, or named twice by it (by path: its
-			// references are together)
+		case a.in[p] != nil:
 		case e.Odd:
-			add(e)
+			a.full(e)
 		default:
 			naming = append(naming, e)
 		}
 	}
-	for _, e := range in {
-		full = append(full, e)
-	}
-	for _, e := range naming {
-		delete(skels, e.Path)
-		delete(plans, e.Path)
-	}
-	for p, e := range plans {
-		if in[p] == nil {
+	for p, e := range a.plans {
+		if a.in[p] == nil && a.named[p] == nil {
 			planSkels = append(planSkels, e)
 		}
-		delete(skels, p)
 	}
-	for p, e := range skels {
-		if in[p] == nil {
+	for p, e := range a.skels {
+		if a.in[p] == nil && a.named[p] == nil && a.plans[p] == nil {
 			skel = append(skel, e)
 		}
 	}
+	for _, e := range a.in {
+		full = append(full, e)
+	}
+	// the skeletons above were chosen before the last entries were read
+	// in full (an Odd one): those read in full are no skeletons
+	claims = slices.DeleteFunc(claims, func(e *index.Entry) bool { return a.in[e.Path] != nil })
+	naming = slices.DeleteFunc(naming, func(e *index.Entry) bool { return a.in[e.Path] != nil })
+	planSkels = slices.DeleteFunc(planSkels, func(e *index.Entry) bool { return a.in[e.Path] != nil })
+	skel = slices.DeleteFunc(skel, func(e *index.Entry) bool { return a.in[e.Path] != nil })
 	return full, skel, claims, naming, planSkels
 }
 

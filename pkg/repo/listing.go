@@ -3,8 +3,10 @@ package repo
 import (
 	"context"
 	"crypto/sha256"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -107,4 +109,24 @@ func (d *Indexed) Read(entries []*index.Entry) ([]*record.Record, error) {
 		return nil, ErrFullPath
 	}
 	return out, nil
+}
+
+// LoadKinds reads the records of kinds as the index d refreshed lists
+// them (from the parse cache where an entry has its cached hash): a part
+// of the department exactly as d stands for it. An error when a file does
+// not hold what its entry says (it changed since the refresh), when d
+// cannot stand for the records folder, or when an id a record read holds
+// is held by another file too (a look-up by id in the part could then
+// find another record than in the whole department).
+func (d *Indexed) LoadKinds(ctx context.Context, kinds []record.Kind) (*record.Set, error) {
+	for _, e := range d.Index.Entries {
+		if slices.Contains(kinds, e.Kind) && len(d.Index.Get(e.ID)) != 1 {
+			return nil, fmt.Errorf("%s is held by two files", e.ID)
+		}
+	}
+	r, err := LoadWith(ctx, d.Root, Options{Policy: d.Policy, Listed: d, Kinds: kinds, RecordsOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	return r.Set, nil
 }

@@ -58,9 +58,11 @@ type Options struct {
 	// second time; a file whose cache entry has another hash is read as
 	// it is now, as without Listed (a file changed since the refresh then
 	// makes the fingerprint of what was read differ from the index's, as
-	// it would). Ignored with Kinds, NoCache, another records folder than
-	// the policy's, or files in it that are no record (which the walk
-	// warns of).
+	// it would). Ignored with NoCache, another records folder than the
+	// policy's, or files in it that are no record (which the walk warns
+	// of). With Kinds, the records of those kinds the index lists are
+	// read, and a file that does not hold what its entry says is an error
+	// (LoadKinds).
 	Listed *Indexed
 }
 
@@ -109,12 +111,22 @@ func LoadWith(ctx context.Context, root string, o Options) (*Repo, error) {
 	var files []string
 	var listed []*index.Entry
 	var wds []diag.Diagnostic
-	if d := o.Listed; d != nil && len(o.Kinds) == 0 && opened != nil && d.Policy.Records == pol.Records && len(d.Stats.Strays) == 0 {
+	if d := o.Listed; d != nil && opened != nil && d.Policy.Records == pol.Records && len(d.Stats.Strays) == 0 {
 		listed = d.Index.Entries
+		if len(o.Kinds) > 0 {
+			listed = nil
+			for _, e := range d.Index.Entries {
+				if slices.Contains(o.Kinds, e.Kind) {
+					listed = append(listed, e)
+				}
+			}
+		}
 		files = make([]string, len(listed))
 		for i, e := range listed {
 			files[i] = e.Path
 		}
+	} else if o.Listed != nil && len(o.Kinds) > 0 {
+		return nil, fmt.Errorf("the index cannot stand for the records folder")
 	} else if len(o.Kinds) > 0 {
 		files, wds, err = record.WalkKinds(root, pol.Records, o.Kinds)
 	} else {
@@ -137,6 +149,13 @@ func LoadWith(ctx context.Context, root string, o Options) (*Repo, error) {
 		return nil, err
 	}
 	tr("files")
+	if listed != nil && len(o.Kinds) > 0 {
+		for i, res := range l.results {
+			if res.entry == nil || res.entry.Hash != listed[i].Hash {
+				return nil, fmt.Errorf("%s changed since the index was refreshed", listed[i].Path)
+			}
+		}
+	}
 	r := &Repo{Root: root, Policy: pol, Schemas: sch, parsed: 2*int(l.reused.Load()) < len(files)}
 	if cachePath != "" {
 		r.stanzas = filepath.Join(filepath.Dir(cachePath), "stanzas")

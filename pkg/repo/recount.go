@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -25,47 +24,57 @@ import (
 	"github.com/opsbook/opsbook/pkg/schema"
 )
 
-// Counting validate's findings again after some claims changed.
+// Counting validate's findings again after some records changed.
 //
 // A summary made from the whole department keeps validate's findings
 // counted by file (FileCounts) and, beside its memo, the index as it was
-// (the base: SaveBase). Asked again after some files changed, the summary
-// is made from those when every file changed since the base is an expense
-// claim, before and after, or a customer edited where it was (keptCustomer:
-// its own findings are the only ones it moves, and they are made again)
-// (Recount); anything else is the full pass. The claims changed since the
-// base, C, move the findings of:
+// (the base: SaveBase). Asked again after some files changed (C), the
+// summary's counts are made from those (Recount) unless a changed file is
+// a person or a budget, before or after: every record's findings read the
+// people and the budgets, so that is the full pass. Of the others, only
+// the findings of the records that read one of C, before or after the
+// change, can move (Y, the records judged again):
 //
-//   - the claims of C themselves;
-//   - the claims grouped with one of C, before or after the change: by
-//     the same claimant on the same day, or sharing a receipt (its path,
-//     or a listed file's SHA-256): split-claim and receipt-shared sit on
-//     every claim of such a group;
-//   - the claims of C's budget lines, through budget-overspend, which is
-//     counted apart (FileCounts.Overspend) and weighed again on every
-//     line from the index's entries, as a write weighs a line;
-//   - the records naming a claim of C (a training's claim): when there is
-//     one, before or after, the change is judged on the whole department.
+//   - the records of C themselves, as they are;
+//   - the records C names and those naming one of C (a reference read
+//     either way: a missing id, a project's plans and appraisals, ...),
+//     but not those naming a customer, violation or analysis edited where
+//     it was (readAlone: they read of it that it is there);
+//   - for a claim, the claims grouped with it (by the same claimant on
+//     the same day, or sharing a receipt: split-claim and receipt-shared
+//     sit on every claim of such a group); budget-overspend is counted
+//     apart (FileCounts.Overspend) and weighed again on every line from
+//     the index's entries, as a write weighs a line;
+//   - for a complaint, the complaints of its customer in its category
+//     (complaint-repeat);
+//     for a status report, its author's reports; for an appraisal, its
+//     employee's appraisals; for a meeting, every meeting (the cadence
+//     warnings); for a status report or an appraisal, the people too (one
+//     report or appraisal stands for the department in what
+//     status-report-missing and appraisal-missing read);
+//   - for a plan counted (approved, active, completed) before or after,
+//     the plans of its id's year and of the year of the plan it
+//     supersedes (plan-budget); for one active, those of its project, or
+//     without a project those without one (plan-active).
 //
-// The findings of those claims (Y) are made again on the records they
-// read (repo.Around): Y in full, the people, the budgets, the records a
-// claim of Y names and those naming it, the other files holding a claim
-// of Y's id (id-duplicate), in full, and the claims grouped
-// with one of Y as skeletons (in full when their entries do not stand for
-// them); the findings of every other file are the base's. A claim's
-// findings read no records but those (TestAroundEqualsFull holds Around to
-// what each record's findings read), so the counts are those of a full
-// pass (TestRecountEqualsFull).
+// This is what Around finds each record's findings reading, turned
+// around. The findings of Y are made again on what they read (Around's
+// entries for all of Y at once, read in full or as skeletons, an entry
+// needed in two forms in full); the findings of every other file are the
+// base's. Around is held to what each record's findings read
+// (TestAroundEqualsFull), so the counts are those of a full pass
+// (TestRecountEqualsFull changes records of every kind at random and
+// compares).
 //
 // The whole department is counted instead when this cannot be shown exact
 // cheaply: the base's index or counts are missing, damaged or of another
 // department than the memo's; the policy, the build or the language
 // changed since (the base's mark names its fingerprint's head); more than
-// maxRecount files changed; a changed file is
-// or was no readable expense claim, holds encrypted values or a field the
-// index cannot keep (Odd), or holds an id held by another file; a record
-// is filed under a name other than its id; or a file read does not hold
-// what the index says (it changed during the pass).
+// maxRecount files changed; a changed file is or was no readable record,
+// a person or a budget, a claim holding encrypted values, or holds a
+// field the index cannot keep (Odd), or holds an id held by another file;
+// a record is filed under a name other than its id; or a file read does
+// not hold what the index says (it changed during the pass).
 
 // maxRecount is the most files changed since the base that a recount
 // takes: beyond it the full pass costs about as much (a variable for the
@@ -93,34 +102,28 @@ func SaveBase(p string, d *Indexed, fp string, c FileCounts) error {
 	if err := os.Rename(tmp, p); err != nil {
 		return err
 	}
-	return cache.WriteFile(p+".counts", ".counts.tmp-*", encodeCounts(fp+" "+othersOf(es), es, c))
+	return cache.WriteFile(p+".counts", ".counts.tmp-*", encodeCounts(fp+" "+wholeOf(es), es, c))
 }
 
-// The counts file: "opsbook counts 3 ", the fingerprint of the base's
-// entries and that of its files other than claims (othersOf), "\n", the number of entries and each entry's errors and
+// The counts file: "opsbook counts 5 ", the fingerprint of the base's
+// entries and that of its people, budgets and files that are no record
+// (wholeOf), "\n", the number of entries and each entry's errors and
 // warnings (uvarints, in the entries' order), the paths with findings that
 // are no entry (a count, then each path, errors and warnings),
 // budget-overspend's count, and the SHA-256 of all that.
-const countsMagic = "opsbook counts 4 "
+const countsMagic = "opsbook counts 5 "
 
-// othersOf hashes the path and content of every file of es that is no
-// expense claim or customer: a recount sees, without opening its base,
-// that one of them changed since (or became a claim or a customer, or
-// stopped being one), which it does not take.
-func othersOf(es []*index.Entry) string {
+// wholeOf hashes the path and content of every person, budget and file
+// that is no record of es: a recount sees, without opening its base, that
+// one of them changed since (or became one, or stopped being one), which
+// is the full pass.
+func wholeOf(es []*index.Entry) string {
 	h := sha256.New()
-	buf := make([]byte, 0, 64<<10)
 	for _, e := range es {
-		if e.Kind == record.Expense || readAlone[e.Kind] {
-			continue
-		}
-		buf = append(append(append(buf, e.Path...), 0), e.Hash[:]...)
-		if len(buf) > 60<<10 {
-			h.Write(buf)
-			buf = buf[:0]
+		if e.Kind == "" || e.Kind == record.Person || e.Kind == record.Budget {
+			h.Write(append(append([]byte(e.Path), 0), e.Hash[:]...))
 		}
 	}
-	h.Write(buf)
 	return fmt.Sprintf("%x", h.Sum(nil))
 }
 
@@ -154,19 +157,18 @@ func encodeCounts(what string, es []*index.Entry, c FileCounts) []byte {
 	return append(b, sum[:]...)
 }
 
-// baseCounts are a counts file read: othersOf the base's entries, each
+// baseCounts are a counts file read: wholeOf the base's entries, each
 // entry's counts in the base's order, the others by path, and
 // budget-overspend's.
 type baseCounts struct {
-	others    string
+	whole     string
 	entries   [][2]int
 	extra     map[string][2]int
 	overspend int
 }
 
 // readCounts reads the counts file at p, made for the fingerprint fp;
-// an error for any other (or a damaged one). Its others are othersOf the
-// base's entries.
+// an error for any other (or a damaged one).
 func readCounts(p, fp string) (*baseCounts, error) {
 	data, err := os.ReadFile(p)
 	if err != nil {
@@ -181,7 +183,7 @@ func readCounts(p, fp string) (*baseCounts, error) {
 		return nil, bad
 	}
 	head, rest, ok := bytes.Cut(body, []byte("\n"))
-	what, found := strings.CutPrefix(string(head), countsMagic+fp+" ")
+	whole, found := strings.CutPrefix(string(head), countsMagic+fp+" ")
 	switch {
 	case !ok || !strings.HasPrefix(string(head), countsMagic):
 		return nil, bad
@@ -201,7 +203,7 @@ func readCounts(p, fp string) (*baseCounts, error) {
 	if !ok || n > len(rest) {
 		return nil, bad
 	}
-	c := &baseCounts{others: what, entries: make([][2]int, n), extra: map[string][2]int{}}
+	c := &baseCounts{whole: whole, entries: make([][2]int, n), extra: map[string][2]int{}}
 	for i := range c.entries {
 		c.entries[i] = [2]int{uv(), uv()}
 	}
@@ -225,8 +227,8 @@ func indexKey(records string, expense, complaint []string) index.Key {
 	return index.NewKey(cache.NewKey(records, expense, complaint))
 }
 
-// ClaimChange is a claim file changed since the base: Was its entry then
-// (nil: a new file), Now its entry now (nil: removed).
+// ClaimChange is a record file changed since the base: Was its entry
+// then (nil: a new file), Now its entry now (nil: removed).
 type ClaimChange struct {
 	Was, Now *index.Entry
 }
@@ -236,22 +238,21 @@ type Recounted struct {
 	// Errors and Warnings are validate's findings of the department now,
 	// as summary counts them.
 	Errors, Warnings int
-	// Changes are the claims changed since the base, by path.
+	// Changes are the files changed since the base, by path: what moves
+	// the counts of each kind's states.
 	Changes []ClaimChange
-	// Customers is how many customers, violations and analyses were
-	// edited where they were (keptCustomer).
-	Customers int
-	// Moved are the changes that move the counts of each kind's states:
-	// the claims' and those of the others kept.
-	Moved []ClaimChange
+	// Kinds are the kinds of the records changed, before or after, in
+	// record.Kinds order.
+	Kinds []record.Kind
 	// Budget holds what the budget report reads (report.BudgetReport):
 	// the budgets, the projects and the claims dated in Year, the last
-	// two as skeletons of their entries.
+	// two as skeletons of their entries; nil when no claim and no project
+	// changed (the base's report stands).
 	Budget *record.Set
 	// Seen are the attachment paths the rules looked at, sorted.
 	Seen []string
-	// Judged is how many claims' findings were made again, Read how many
-	// records were read in full.
+	// Judged is how many records' findings were made again, Read how
+	// many records were read in full.
 	Judged, Read int
 	// paths are the counts by file (budget-overspend apart), made when
 	// byPath is set: the tests compare them with a full pass's.
@@ -281,8 +282,8 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 	if err != nil {
 		return nil, err.Error()
 	}
-	if othersOf(d.Index.Entries) != was.others {
-		return nil, "a file other than an expense claim changed since the base"
+	if wholeOf(d.Index.Entries) != was.whole {
+		return nil, "a person, a budget or a file that is no record changed since the base"
 	}
 	base, err := index.Open(basePath, indexKey(pol.Records, pol.ExpenseCategories, pol.ComplaintCategories))
 	if err != nil {
@@ -301,115 +302,45 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 	if len(changes) > maxRecount {
 		return nil, fmt.Sprintf("%d files changed since the base", len(changes))
 	}
-	var claimChanges, alone []ClaimChange
-	var customers []*index.Entry
+	kinds := map[record.Kind]bool{}
 	for _, c := range changes {
-		if keptCustomer(c) {
-			if len(base.Get(c.Now.ID)) > 1 || len(x.Get(c.Now.ID)) > 1 {
-				return nil, c.Now.ID + " is held by two files"
-			}
-			customers = append(customers, c.Now)
-			alone = append(alone, c)
-			continue
-		}
-		claimChanges = append(claimChanges, c)
 		for _, e := range []*index.Entry{c.Was, c.Now} {
 			switch {
 			case e == nil:
-			case e.Kind != record.Expense:
-				return nil, e.Path + " is not an expense claim, nor a customer, violation or analysis edited where it was"
-			case e.Odd || e.Sealed:
+			case e.Kind == "":
+				return nil, e.Path + " is no readable record"
+			case e.Kind == record.Person || e.Kind == record.Budget:
+				return nil, e.Path + " is a person or a budget, which every record's findings read"
+			case e.Odd || e.Kind == record.Expense && e.Sealed:
 				return nil, e.Path + ": the index does not stand for it"
 			case len(base.Get(e.ID)) > 1 || len(x.Get(e.ID)) > 1:
 				return nil, e.ID + " is held by two files"
-			case len(base.RefsIn(e.ID)) > 0 || len(x.RefsIn(e.ID)) > 0:
-				return nil, e.ID + " is named by another record"
+			default:
+				kinds[e.Kind] = true
 			}
 		}
 	}
-	for _, e := range x.Entries {
-		if e.Kind != "" && strings.TrimSuffix(path.Base(e.Path), ".yaml") != e.ID {
-			return nil, e.Path + " is filed under a name other than its id"
-		}
+	a := newAroundSet(x, false)
+	if a == nil {
+		return nil, "a record is filed under a name other than its id"
 	}
-
-	// Y: the claims of C as they are, and every claim grouped with one of
-	// them before or after.
-	judged := map[string]*index.Entry{}
-	for _, e := range customers {
-		judged[e.Path] = e
-	}
-	var keys groupKeys
-	for _, c := range claimChanges {
-		keys.add(c.Was)
-		keys.add(c.Now)
-		if c.Now != nil {
-			judged[c.Now.Path] = c.Now
-		}
-	}
-	claims := x.Kind(record.Expense)
-	for _, e := range grouped(claims, &keys) {
-		judged[e.Path] = e
-	}
-	// N: what the findings of Y read.
-	full := map[string]*index.Entry{}
-	add := func(e *index.Entry) {
-		if e.Kind != "" {
-			full[e.Path] = e
-		}
-	}
-	var around groupKeys
+	judged := judgedAgain(x, changes)
 	for _, y := range judged {
-		add(y)
-		if y.Kind == record.Expense {
-			around.add(y)
-		}
+		a.add(y)
 		// an id held by another file too (unchanged since the base: a
 		// changed one is judged whole): id-duplicate reads both
 		for _, t := range x.Get(y.ID) {
-			add(t)
-		}
-		for _, r := range y.Refs {
-			for _, t := range x.Get(r.ID) {
-				add(t)
-			}
-		}
-		if readAlone[y.Kind] {
-			// their findings read none of the records naming them
-			// (a customer's complaints: thousands, in a copied
-			// department)
-			continue
-		}
-		for _, in := range x.RefsIn(y.ID) {
-			add(in.From)
+			a.full(t)
 		}
 	}
-	for _, k := range []record.Kind{record.Person, record.Budget} {
-		for _, e := range x.Kind(k) {
-			add(e)
-		}
-	}
-	var skels []*index.Entry
-	for _, e := range grouped(claims, &around) {
-		if full[e.Path] != nil {
-			continue
-		}
-		if e.Odd || e.Sealed {
-			add(e)
-		} else {
-			skels = append(skels, e)
-		}
-	}
-	tr(fmt.Sprintf("recount: %d changed, %d judged, %d to read, %d skeletons", len(changes), len(judged), len(full), len(skels)))
+	fullList, skel, claimSkels, naming, planSkels := a.lists()
+	tr(fmt.Sprintf("recount: %d changed, %d judged, %d to read, %d skeletons", len(changes), len(judged),
+		len(fullList), len(skel)+len(claimSkels)+len(naming)+len(planSkels)))
 	sch, err := schema.Compile(pol.ExpenseCategories, pol.ComplaintCategories)
 	if err != nil {
 		return nil, err.Error()
 	}
 	sch = sch.Encrypting(EncryptedFields(pol))
-	fullList := make([]*index.Entry, 0, len(full))
-	for _, e := range full {
-		fullList = append(fullList, e)
-	}
 	recs, loadDs, err := readEntries(d.Root, pol.Records, sch, fullList, true)
 	if err != nil {
 		return nil, err.Error()
@@ -420,8 +351,21 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 			budgets = append(budgets, rec)
 		}
 	}
-	for _, e := range skels {
+	for _, e := range skel {
+		recs = append(recs, e.Skeleton())
+	}
+	for _, e := range claimSkels {
 		recs = append(recs, e.ClaimSkeleton())
+	}
+	for _, e := range naming {
+		if e.Kind == record.Plan { // a revision: its needs too
+			recs = append(recs, e.PlanSkeleton())
+		} else {
+			recs = append(recs, e.RefSkeleton())
+		}
+	}
+	for _, e := range planSkels {
+		recs = append(recs, e.PlanSkeleton())
 	}
 	sort.Slice(recs, func(i, j int) bool { return recs[i].Path < recs[j].Path })
 	set := record.NewSet(recs)
@@ -464,7 +408,12 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 	ds = append(ds, rules.Check(c)...)
 	tr("recount: rules")
 
-	out := &Recounted{Changes: claimChanges, Customers: len(customers), Moved: slices.Concat(claimChanges, alone), Judged: len(judged), Read: len(full)}
+	out := &Recounted{Changes: changes, Judged: len(judged), Read: len(fullList)}
+	for _, ki := range record.Kinds {
+		if kinds[ki.Kind] {
+			out.Kinds = append(out.Kinds, ki.Kind)
+		}
+	}
 	// the base's counts, but those of the files judged again and of those
 	// removed; then the judged files' own
 	gone := map[string]bool{}
@@ -509,14 +458,136 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 		}
 		countEach(set, ds, out.paths.add)
 	}
-	var over int
-	over, out.Budget = weighClaims(x, budgets, pol.ExpenseCategories, year)
+	over := was.overspend
+	if kinds[record.Expense] || kinds[record.Project] {
+		// budget-overspend and the budget report read the budgets (not
+		// changed), the projects and the claims
+		over, out.Budget = weighClaims(x, budgets, pol.ExpenseCategories, year)
+	}
 	out.Errors += over
 	out.paths.Overspend = over
-	tr("recount: counted, the budget lines weighed")
+	tr("recount: counted")
 	seen.Range(func(k, _ any) bool { out.Seen = append(out.Seen, k.(string)); return true })
 	sort.Strings(out.Seen)
 	return out, ""
+}
+
+// judgedAgain are the records of x whose findings the changes can move
+// (Y, see above), by path: those whose Around holds one of the changed
+// records, as it was or as it is.
+func judgedAgain(x *index.Index, changes []ClaimChange) map[string]*index.Entry {
+	judged := map[string]*index.Entry{}
+	add := func(e *index.Entry) {
+		if e.Kind != "" {
+			judged[e.Path] = e
+		}
+	}
+	var keys groupKeys
+	var people, meetings bool
+	authors, employees, customers := map[string]bool{}, map[string]bool{}, map[[2]string]bool{}
+	planYears, planProjects, noProject := map[string]bool{}, map[string]bool{}, false
+	for _, c := range changes {
+		if c.Now != nil {
+			add(c.Now)
+		}
+		kept := c.Was != nil && c.Now != nil && c.Was.ID == c.Now.ID && c.Was.Kind == c.Now.Kind
+		for _, e := range []*index.Entry{c.Was, c.Now} {
+			if e == nil {
+				continue
+			}
+			for _, r := range e.Refs {
+				for _, t := range x.Get(r.ID) {
+					add(t)
+				}
+			}
+			if !kept || !readAlone[e.Kind] {
+				for _, in := range x.RefsIn(e.ID) {
+					add(in.From)
+				}
+			}
+			switch e.Kind {
+			case record.Expense:
+				keys.add(e)
+			case record.Complaint:
+				// complaint-repeat reads of the other complaints of its
+				// customer those of its category
+				for _, r := range e.Refs {
+					customers[[2]string{r.ID, e.Str("category")}] = true
+				}
+			case record.StatusReport:
+				authors[e.Str("author")] = true
+				people = true
+			case record.Appraisal:
+				employees[e.Str("employee")] = true
+				people = true
+			case record.Meeting:
+				meetings = true
+			case record.Plan:
+				// the plans read of the others the counted ones (by
+				// year, and those superseding them) and the active ones
+				// (by project), as Around gathers them
+				switch st := e.Str("status"); {
+				case st == "active":
+					if p := e.Str("project"); p != "" {
+						planProjects[p] = true
+					} else {
+						noProject = true
+					}
+					fallthrough
+				case st == "approved" || st == "completed": // rules.CountedPlans
+					planYears[record.IDYear(e.ID)] = true
+					for _, r := range e.Refs {
+						if r.Field == "supersedes" {
+							planYears[record.IDYear(r.ID)] = true
+						}
+					}
+				}
+			}
+		}
+	}
+	if people {
+		for _, e := range x.Kind(record.Person) {
+			add(e)
+		}
+	}
+	if meetings {
+		for _, e := range x.Kind(record.Meeting) {
+			add(e)
+		}
+	}
+	if len(authors) > 0 {
+		for _, e := range x.Kind(record.StatusReport) {
+			if authors[e.Str("author")] {
+				add(e)
+			}
+		}
+	}
+	for k := range customers {
+		for _, in := range x.RefsIn(k[0]) {
+			if in.From.Kind == record.Complaint && in.From.Str("category") == k[1] {
+				add(in.From)
+			}
+		}
+	}
+	for id := range employees {
+		for _, in := range x.RefsIn(id) {
+			if in.From.Kind == record.Appraisal {
+				add(in.From)
+			}
+		}
+	}
+	if len(planYears) > 0 || len(planProjects) > 0 || noProject {
+		for _, e := range x.Kind(record.Plan) {
+			p := e.Str("project")
+			if planYears[record.IDYear(e.ID)] || planProjects[p] || noProject && p == "" {
+				add(e)
+			}
+		}
+	}
+	for _, e := range grouped(x.Kind(record.Expense), &keys) {
+		add(e)
+	}
+	return judged
 }
 
 // IndexBudget is what Recount makes of the index's claims and the budget
@@ -575,20 +646,6 @@ func lineField(f string) bool {
 		return true
 	}
 	return false
-}
-
-// keptCustomer tells whether a change is a customer, a violation or an
-// analysis edited where it was (readAlone): the same file holding the
-// same id before and after (a visit noted, a segment changed, a case
-// investigated). Its own findings are the only ones it can move: the
-// records naming it read of it only that it is there (ref-missing), and
-// no check across records and no part of the summary but its kind's
-// counts of states (Recounted.Moved) reads it. A record created, removed,
-// renumbered or turned into another kind is not kept, nor one whose entry
-// does not stand for it (Odd: its status could not be read from it).
-func keptCustomer(c ClaimChange) bool {
-	return c.Was != nil && c.Now != nil && readAlone[c.Was.Kind] && c.Now.Kind == c.Was.Kind && c.Was.ID == c.Now.ID &&
-		!c.Was.Odd && !c.Now.Odd
 }
 
 // readAlone are the kinds whose records' findings are read by no other

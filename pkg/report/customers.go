@@ -89,7 +89,8 @@ func CustomersReport(c *rules.Context) *Customers {
 
 // Table is the report's one table.
 func (cs *Customers) Table(View) *render.Table {
-	t := &render.Table{Headers: render.Headers("ID", "SEGMENT", "VISITS", "LAST VISIT", "REVISIT DUE", "OVERDUE", "SATISFACTION", "COMPLAINTS", "OPEN", "REPEATS", "NAME"), Right: right(2, 6, 7, 8, 9)}
+	t := &render.Table{Headers: render.Headers("ID", "SEGMENT", "VISITS", "LAST VISIT", "REVISIT DUE", "OVERDUE", "SATISFACTION", "COMPLAINTS", "OPEN", "REPEATS", "NAME"), Right: right(2, 6, 7, 8, 9),
+		Narrow: []int{0, 4, 5, 6, 8, 10}}
 	for _, r := range cs.Customers {
 		t.Add(r.ID, orDash(i18n.Term("segment", r.Segment)), itoa(r.Visits), orDash(r.LastVisit), orDash(r.RevisitDue), yesNo(r.RevisitOverdue), numText(r.Satisfaction, ""),
 			itoa(r.Complaints), itoa(r.OpenComplaints), itoa(r.Repeats), r.Name)
@@ -100,7 +101,7 @@ func (cs *Customers) Table(View) *render.Table {
 // Page lays the report out.
 func (cs *Customers) Page(v View) *render.Page {
 	p := &render.Page{Title: i18n.Sprintf("Customers (%d; as of %s)", len(cs.Customers), cs.AsOf)}
-	p.Lines = append(p.Lines, i18n.Sprintf("%d revisit(s) overdue under the policy's revisit_days.", cs.Overdue))
+	p.Lines = append(p.Lines, i18n.Plural(cs.Overdue, "%d revisit overdue under the policy's revisit_days.", "%d revisits overdue under the policy's revisit_days.", cs.Overdue))
 	s := render.Section{Title: i18n.T("Revisits and complaints per customer"), Table: cs.Table(v), Empty: i18n.T("No customers.")}
 	for _, r := range cs.Customers {
 		s.Warn = append(s.Warn, r.RevisitOverdue)

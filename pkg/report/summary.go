@@ -168,43 +168,77 @@ func NewSummary(c *rules.Context, errors, warnings int, now time.Time) *Summary 
 	s := &Summary{AsOf: now.Format("2006-01-02")}
 	s.Kinds = Counts(c.Set)
 	s.Budget = BudgetReport(c.Set, c.Policy, now.Year())
-	s.PastSLA = OpenPastSLA(c)
 	s.Validation.Errors, s.Validation.Warnings = errors, warnings
-
-	cr := ComplaintsReport(c, YearPeriod(now.Year()))
-	s.Complaints = SummaryComplaints{Year: now.Year(), Received: cr.Total, Open: cr.Backlog.Open, AwaitingClose: cr.Backlog.AwaitingClose,
-		Respond: cr.All.Respond, Resolve: cr.All.Resolve, Satisfaction: cr.Satisfaction.Average,
-		ReopenPercent: cr.Reopen.Percent, RepeatPercent: cr.Repeat.Percent}
-
-	s.FollowUps = []BelowStandardItem{}
-	for _, b := range AppraisalsReport(c, nil).BelowStandard {
-		if b.NeedsAction() {
-			s.FollowUps = append(s.FollowUps, b)
-		}
-	}
-
-	s.Training = summaryTraining(c, now.Year())
-
-	pl := PlansReport(c, nil)
-	for _, st := range pl.States {
-		if st.State == "active" {
-			s.Plans.Active = st.Count
-		}
-	}
-	s.Plans.OverdueTasks, s.Plans.MissingChecks = len(pl.OverdueTasks), len(pl.MissingChecks)
-	s.Work = summaryWork(c)
-	if op := c.Set.Get(record.FormatID(record.OpsPlan, now.Year(), 0)); op != nil && op.Kind == record.OpsPlan {
-		s.OpsPlan = &SummaryOpsPlan{ID: op.ID, Status: op.Status()}
-	}
-	pr := ProjectsReport(c, nil)
-	s.Plans.ClosureGaps = pr.ClosureGaps
-	s.Plans.LateProjects = []string{}
-	for _, p := range pr.Projects {
-		if p.Late {
-			s.Plans.LateProjects = append(s.Plans.LateProjects, p.ID)
-		}
+	for _, p := range SummaryParts {
+		p.make(s, c, now)
 	}
 	return s
+}
+
+// A SummaryPart is a part of the summary made from some kinds of records
+// alone (the counts of states, the budget and validate's counts apart):
+// a summary made again after some records changed makes again the parts
+// reading one of them (Make), from the records of the part's kinds.
+type SummaryPart struct {
+	Name  string
+	Kinds []record.Kind
+	make  func(s *Summary, c *rules.Context, now time.Time)
+}
+
+// Make makes the part of s again from c's records, as of now: c.Set must
+// hold every record of the part's kinds.
+func (p SummaryPart) Make(s *Summary, c *rules.Context, now time.Time) { p.make(s, c, now) }
+
+// SummaryParts are the summary's parts, in the order NewSummary makes
+// them. TestSummaryPartsReadTheirKinds holds each to its kinds.
+var SummaryParts = []SummaryPart{
+	{Name: "complaints", Kinds: []record.Kind{record.Complaint}, make: func(s *Summary, c *rules.Context, now time.Time) {
+		s.PastSLA = OpenPastSLA(c)
+		cr := ComplaintsReport(c, YearPeriod(now.Year()))
+		s.Complaints = SummaryComplaints{Year: now.Year(), Received: cr.Total, Open: cr.Backlog.Open, AwaitingClose: cr.Backlog.AwaitingClose,
+			Respond: cr.All.Respond, Resolve: cr.All.Resolve, Satisfaction: cr.Satisfaction.Average,
+			ReopenPercent: cr.Reopen.Percent, RepeatPercent: cr.Repeat.Percent}
+	}},
+	{Name: "follow-ups", Kinds: []record.Kind{record.Appraisal, record.Person, record.Project}, make: func(s *Summary, c *rules.Context, _ time.Time) {
+		s.FollowUps = []BelowStandardItem{}
+		for _, b := range AppraisalsReport(c, nil).BelowStandard {
+			if b.NeedsAction() {
+				s.FollowUps = append(s.FollowUps, b)
+			}
+		}
+	}},
+	{Name: "training", Kinds: []record.Kind{record.Training, record.TrainingPlan, record.Person}, make: func(s *Summary, c *rules.Context, now time.Time) {
+		s.Training = summaryTraining(c, now.Year())
+	}},
+	{Name: "plans", Kinds: []record.Kind{record.Plan}, make: func(s *Summary, c *rules.Context, _ time.Time) {
+		pl := PlansReport(c, nil)
+		s.Plans.Active = 0
+		for _, st := range pl.States {
+			if st.State == "active" {
+				s.Plans.Active = st.Count
+			}
+		}
+		s.Plans.OverdueTasks, s.Plans.MissingChecks = len(pl.OverdueTasks), len(pl.MissingChecks)
+	}},
+	{Name: "work", Kinds: []record.Kind{record.Task, record.Plan, record.Meeting, record.Person}, make: func(s *Summary, c *rules.Context, _ time.Time) {
+		s.Work = summaryWork(c)
+	}},
+	{Name: "ops plan", Kinds: []record.Kind{record.OpsPlan}, make: func(s *Summary, c *rules.Context, now time.Time) {
+		s.OpsPlan = nil
+		if op := c.Set.Get(record.FormatID(record.OpsPlan, now.Year(), 0)); op != nil && op.Kind == record.OpsPlan {
+			s.OpsPlan = &SummaryOpsPlan{ID: op.ID, Status: op.Status()}
+		}
+	}},
+	{Name: "projects", Kinds: []record.Kind{record.Plan, record.Project, record.Appraisal, record.Person}, make: func(s *Summary, c *rules.Context, _ time.Time) {
+		pr := ProjectsReport(c, nil)
+		s.Plans.ClosureGaps = pr.ClosureGaps
+		s.Plans.LateProjects = []string{}
+		for _, p := range pr.Projects {
+			if p.Late {
+				s.Plans.LateProjects = append(s.Plans.LateProjects, p.ID)
+			}
+		}
+	}},
 }
 
 // ClockStarts returns when the running clock of each complaint past its

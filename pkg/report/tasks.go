@@ -189,7 +189,8 @@ func (t *Tasks) Table(v View) *render.Table {
 }
 
 func (t *Tasks) personTable(total bool) *render.Table {
-	tab := &render.Table{Headers: render.Headers("PERSON", "ASSIGNED", "OPEN", "OVERDUE", "DONE", "ON TIME", "DONE LATE", "UNDATED", "ON-TIME %", "NAME"), Right: right(1, 2, 3, 4, 5, 6, 7, 8)}
+	tab := &render.Table{Headers: render.Headers("PERSON", "ASSIGNED", "OPEN", "OVERDUE", "DONE", "ON TIME", "DONE LATE", "UNDATED", "ON-TIME %", "NAME"), Right: right(1, 2, 3, 4, 5, 6, 7, 8),
+		Narrow: []int{0, 1, 2, 3, 4, 8, 9}}
 	rows := t.People
 	if total {
 		rows = append(append([]PersonWork(nil), rows...), t.Total)
@@ -210,7 +211,8 @@ func (t *Tasks) personTable(total bool) *render.Table {
 }
 
 func (t *Tasks) overdueTable() *render.Table {
-	tab := &render.Table{Headers: render.Headers("SOURCE", "RECORD", "ITEM", "PERSON", "DUE", "DAYS OVERDUE", "STATUS", "TITLE"), Right: right(5), Give: lastGives(8)}
+	tab := &render.Table{Headers: render.Headers("SOURCE", "RECORD", "ITEM", "PERSON", "DUE", "DAYS OVERDUE", "STATUS", "TITLE"), Right: right(5), Give: lastGives(8),
+		Narrow: []int{1, 3, 4, 5, 6, 7}}
 	for _, w := range t.Overdue {
 		tab.Add(i18n.Term("source", w.Source), w.Record, orDash(w.Item), orDash(w.Person), w.Due, itoa(w.DaysOverdue), state(w.Status), w.Title)
 	}

@@ -354,8 +354,10 @@ func (t *Training) Table(v View) *render.Table {
 }
 
 func (t *Training) courseTable(v View) *render.Table {
+	// the course's title is the widest text: it gives way first, and a
+	// narrow terminal shows it last
 	tab := &render.Table{Headers: render.Headers("CODE", "COURSE", "TOPIC", "DELIVERY", "MONTH", "PLANNED HOURS", "DELIVERED HOURS", "SESSIONS", "ATTENDED", "BUDGET", "SPENT", "STATUS"),
-		Right: right(5, 6, 8, 9, 10)}
+		Right: right(5, 6, 8, 9, 10), Give: map[int]bool{1: true}, Narrow: []int{0, 4, 5, 6, 11, 1}}
 	for _, c := range t.Courses {
 		sessions := "—"
 		if len(c.Sessions) > 0 {
@@ -385,7 +387,7 @@ func (t *Training) topicTable() *render.Table {
 
 func (t *Training) sessionTable(v View) *render.Table {
 	tab := &render.Table{Headers: render.Headers("ID", "DATE", "STATUS", "TOPIC", "DELIVERY", "COURSE", "HOURS", "INVITED", "ATTENDED", "AVERAGE RATING", "CLAIM", "AMOUNT", "TITLE"),
-		Right: right(6, 7, 8, 9, 11), Give: lastGives(13)}
+		Right: right(6, 7, 8, 9, 11), Give: lastGives(13), Narrow: []int{0, 1, 2, 9, 12}}
 	for _, s := range t.Sessions {
 		tab.Add(s.ID, s.Date, state(s.Status), i18n.Term("topic", s.Topic), i18n.Term("delivery", s.Delivery), orDash(s.Course), string(s.Hours), itoa(s.Invited), itoa(s.Attended),
 			numText(s.Average, ""), orDash(s.Expense), v.money(s.Amount), s.Title)
@@ -398,14 +400,14 @@ func (t *Training) Page(v View) *render.Page {
 	p := &render.Page{Title: i18n.Sprintf("Training %d (%s, as of %s)", t.Year, t.Currency, t.AsOf)}
 	plan := i18n.T("No training plan for the year.")
 	if t.Plan != "" {
-		plan = i18n.Sprintf("Plan %s (%s): %d courses as amended.", t.Plan, state(t.PlanStatus), len(t.Courses))
+		plan = i18n.Plural(len(t.Courses), "Plan %s (%s): %d course as amended.", "Plan %s (%s): %d courses as amended.", t.Plan, state(t.PlanStatus), len(t.Courses))
 	}
 	line := i18n.T("no approved budget")
 	if t.Budget.Line != nil {
 		line = i18n.Sprintf("budget line %s", v.money(*t.Budget.Line))
 	}
 	p.Lines = append(p.Lines, plan,
-		i18n.Sprintf("Attendance %d of %d invited (%s%%); average rating %s from %d ratings.",
+		i18n.Plural(t.Rating.Count, "Attendance %d of %d invited (%s%%); average rating %s from %d rating.", "Attendance %d of %d invited (%s%%); average rating %s from %d ratings.",
 			t.Attendance.Attended, t.Attendance.Invited, t.Attendance.Percent, numText(t.Rating.Average, ""), t.Rating.Count),
 		i18n.Sprintf("Planned %s; spent %s on the year's trainings (claims approved or paid), %s pending; all training claims %s, %s.",
 			v.money(t.Budget.Planned), v.money(t.Budget.Spent), v.money(t.Budget.Pending), v.money(t.Budget.Claims), line))
@@ -437,7 +439,7 @@ func (t *Training) Page(v View) *render.Page {
 	}
 	if v.GroupBy == "" {
 		s := render.Section{Title: i18n.Sprintf("Warnings: %d", len(t.Warnings)), Empty: i18n.T("None."),
-			Table: &render.Table{Headers: render.Headers("RULE", "SUBJECT", "MESSAGE")}}
+			Table: &render.Table{Headers: render.Headers("RULE", "SUBJECT", "MESSAGE"), Wrap: map[int]bool{2: true}}}
 		for _, w := range t.Warnings {
 			s.Table.Add(w.Rule, w.Subject, orDefault(w.text, w.Message))
 			s.Warn = append(s.Warn, true)

@@ -128,16 +128,6 @@ func clockName(c string) string { return i18n.Term("clock", c) }
 // improvement is an improvement status (missing, pending, overdue, …).
 func improvement(s string) string { return i18n.Term("improvement", s) }
 
-// count is "1 breach" or "3 breaches" in the reader's language: one is the
-// key for a single one, many the format for any other count.
-// i18n:format 1,2
-func count(n int, one, many string) string {
-	if n == 1 {
-		return i18n.T(one)
-	}
-	return i18n.Sprintf(many, n)
-}
-
 // kindCount is "3 meetings" for the summary's one-line phrase.
 func kindCount(n int, kind string) string {
 	if i18n.IsChinese() {
@@ -201,7 +191,8 @@ func (b *Budget) Page(v View) *render.Page {
 
 	if v.show("category") {
 		s := render.Section{Title: i18n.T("By category"), Empty: i18n.T("No budget lines and no claims in the year."),
-			Table: &render.Table{Headers: render.Headers("CATEGORY", "BUDGET", "AMENDMENTS", "APPROVED", "PAID", "PENDING", "REMAINING", "USED %", "OVER"), Right: right(1, 2, 3, 4, 5, 6, 7)}}
+			Table: &render.Table{Headers: render.Headers("CATEGORY", "BUDGET", "AMENDMENTS", "APPROVED", "PAID", "PENDING", "REMAINING", "USED %", "OVER"), Right: right(1, 2, 3, 4, 5, 6, 7),
+				Narrow: []int{0, 1, 5, 6, 7, 8}}}
 		lines := b.Categories
 		if !v.Plain {
 			lines = append(append([]BudgetLine(nil), lines...), b.Total)
@@ -226,7 +217,8 @@ func (b *Budget) Page(v View) *render.Page {
 	if v.show("project") {
 		s := render.Section{Title: i18n.T("By project and category"), Lines: []string{i18n.T("Budget, remaining and used % only where the budget has a line for the project.")},
 			Empty: i18n.T("No claims name a project in the year, and the budget has no project lines."),
-			Table: &render.Table{Headers: render.Headers("PROJECT", "CATEGORY", "LINE BUDGET", "APPROVED", "PAID", "PENDING", "REMAINING", "USED %", "OVER", "TITLE"), Right: right(2, 3, 4, 5, 6, 7), Give: lastGives(10)}}
+			Table: &render.Table{Headers: render.Headers("PROJECT", "CATEGORY", "LINE BUDGET", "APPROVED", "PAID", "PENDING", "REMAINING", "USED %", "OVER", "TITLE"), Right: right(2, 3, 4, 5, 6, 7), Give: lastGives(10),
+				Narrow: []int{0, 1, 4, 6, 7, 9}}}
 		if v.Plain {
 			s.Lines = nil
 		}
@@ -244,7 +236,8 @@ func (b *Budget) Page(v View) *render.Page {
 	}
 	if v.show("month") {
 		s := render.Section{Title: i18n.T("By month"), Empty: i18n.T("No approved, paid or submitted claims in the year."),
-			Table: &render.Table{Headers: render.Headers("MONTH", "APPROVED", "PAID", "PENDING", "USED", "CUMULATIVE USED", "CUMULATIVE %"), Right: right(1, 2, 3, 4, 5, 6)}}
+			Table: &render.Table{Headers: render.Headers("MONTH", "APPROVED", "PAID", "PENDING", "USED", "CUMULATIVE USED", "CUMULATIVE %"), Right: right(1, 2, 3, 4, 5, 6),
+				Narrow: []int{0, 3, 4, 5, 6}}}
 		chart := &render.Chart{Kind: render.BarChart, Title: i18n.T("Used (approved + paid) per month")}
 		cum := money.Zero
 		for _, m := range b.Months {
@@ -279,7 +272,7 @@ func orDefault(s, d string) string {
 func (c *Complaints) groupTable(dim string, withAll bool) *render.Table {
 	t := &render.Table{Headers: append([]string{dimHeader(dim)}, render.Headers("COUNT", "SHARE %", "OPEN",
 		"RESPOND MEDIAN H", "RESPOND P90 H", "RESPOND IN SLA %", "RESOLVE MEDIAN H", "RESOLVE P90 H", "RESOLVE IN SLA %", "BREACHES")...),
-		Right: right(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)}
+		Right: right(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), Narrow: []int{0, 1, 3, 6, 9, 10}}
 	groups := c.Group(dim)
 	if withAll {
 		groups = append(append([]ComplaintGroup(nil), groups...), c.All)
@@ -336,7 +329,8 @@ func (c *Complaints) Page(v View) *render.Page {
 		{i18n.T("Resolution against SLA (resolution.resolved_at − received_at)"), func(g ComplaintGroup) Timing { return g.Resolve }, func(g ComplaintGroup) *int { return g.SLAResolveHours }},
 	} {
 		s := render.Section{Title: clk.title,
-			Table: &render.Table{Headers: render.Headers("SEVERITY", "COUNT", "SLA H", "MEASURED", "MEDIAN H", "P90 H", "IN SLA", "IN SLA %", "BREACHES", "STILL OPEN"), Right: right(1, 2, 3, 4, 5, 6, 7, 8, 9)}}
+			Table: &render.Table{Headers: render.Headers("SEVERITY", "COUNT", "SLA H", "MEASURED", "MEDIAN H", "P90 H", "IN SLA", "IN SLA %", "BREACHES", "STILL OPEN"), Right: right(1, 2, 3, 4, 5, 6, 7, 8, 9),
+				Narrow: []int{0, 1, 2, 4, 5, 7, 8}}}
 		for _, g := range append(append([]ComplaintGroup(nil), c.BySeverity...), c.All) {
 			tm := clk.pick(g)
 			lim := "—"
@@ -371,8 +365,8 @@ func (c *Complaints) Page(v View) *render.Page {
 
 	sat := c.Satisfaction
 	s := render.Section{Title: i18n.T("Satisfaction"),
-		Lines: []string{i18n.Sprintf("Average %s of 5 from %d scores; %d unreachable; %d resolved or closed without a score.",
-			numText(sat.Average, ""), sat.Scored, sat.Unreachable, sat.Unscored)},
+		Lines: []string{i18n.Sprintf("Average %s of 5 from %s; %d unreachable; %d resolved or closed without a score.",
+			numText(sat.Average, ""), i18n.Plural(sat.Scored, "%d score", "%d scores", sat.Scored), sat.Unreachable, sat.Unscored)},
 		Table: &render.Table{Headers: render.Headers("SCORE", "COUNT", "SHARE %"), Right: right(1, 2)}}
 	chart := &render.Chart{Kind: render.BarChart, Title: i18n.T("Scores")}
 	for _, k := range []string{"5", "4", "3", "2", "1"} {
@@ -403,7 +397,8 @@ func (c *Complaints) Page(v View) *render.Page {
 	}
 	p.Sections = append(p.Sections, bl)
 	items := render.Section{Title: i18n.T("Open complaints"), Empty: i18n.T("None."),
-		Table: &render.Table{Headers: render.Headers("ID", "SEVERITY", "STATUS", "ASSIGNEE", "AGE H", "PAST SLA", "TITLE"), Right: right(4), Give: lastGives(7)}}
+		Table: &render.Table{Headers: render.Headers("ID", "SEVERITY", "STATUS", "ASSIGNEE", "AGE H", "PAST SLA", "TITLE"), Right: right(4), Give: lastGives(7),
+			Narrow: []int{0, 1, 2, 3, 5, 6}}}
 	for _, it := range c.Backlog.Items {
 		items.Table.Add(it.ID, severity(it.Severity), state(it.Status), orDash(it.Assignee), string(it.AgeHours), yesNo(it.PastSLA), render.Truncate(it.Title, 40))
 		items.Warn = append(items.Warn, it.PastSLA)
@@ -411,7 +406,7 @@ func (c *Complaints) Page(v View) *render.Page {
 	p.Sections = append(p.Sections, items)
 
 	br := render.Section{Title: i18n.Sprintf("SLA breaches (%d)", len(c.Breaches)), Empty: i18n.T("None."),
-		Table: &render.Table{Headers: render.Headers("ID", "SEVERITY", "STATUS", "CLOCK", "HOURS", "LIMIT H", "STILL OPEN"), Right: right(4, 5)}}
+		Table: &render.Table{Headers: render.Headers("ID", "SEVERITY", "STATUS", "CLOCK", "HOURS", "LIMIT H", "STILL OPEN"), Right: right(4, 5), Narrow: []int{0, 1, 2, 3, 4, 6}}}
 	for _, b := range c.Breaches {
 		br.Table.Add(b.ID, severity(b.Severity), state(b.Status), clockName(b.Clock), string(b.Hours), itoa(b.LimitHours), yesNo(b.Open))
 	}
@@ -445,7 +440,9 @@ func (a *Appraisals) periodTable() *render.Table {
 		}
 	}
 	h = append(h, i18n.T("AVERAGE TOTAL"))
-	t := &render.Table{Headers: h, Right: right(1, 2, 3, 4, 5, 6, 7, 8)}
+	// narrow: the distribution alone (the ratings add up to the appraisals
+	// past draft)
+	t := &render.Table{Headers: h, Right: right(1, 2, 3, 4, 5, 6, 7, 8), Narrow: []int{0, 3, 4, 5, 6, 7}}
 	for _, g := range a.Groups {
 		row := []string{g.Label(), itoa(g.Appraisals), itoa(g.Drafts)}
 		for _, r := range g.Ratings {
@@ -517,7 +514,8 @@ func (a *Appraisals) Page(v View) *render.Page {
 	}
 	if v.GroupBy == "" {
 		s := render.Section{Title: i18n.T("Below standard and their improvement"), Empty: i18n.T("Nobody rated below or unsatisfactory."),
-			Table: &render.Table{Headers: render.Headers("ID", "EMPLOYEE", "PERIOD", "TOTAL", "RATING", "IMPROVEMENT", "REVIEW DATE", "FOLLOW-UP", "STATUS"), Right: right(3)}}
+			Table: &render.Table{Headers: render.Headers("ID", "EMPLOYEE", "PERIOD", "TOTAL", "RATING", "IMPROVEMENT", "REVIEW DATE", "FOLLOW-UP", "STATUS"), Right: right(3),
+				Narrow: []int{0, 1, 4, 6, 8}}}
 		for _, b := range a.BelowStandard {
 			fu := "—"
 			if b.FollowUp != "" {
@@ -599,7 +597,8 @@ func wrapList(parts []string, width int) string {
 }
 
 func (pr *Projects) projectTable() *render.Table {
-	t := &render.Table{Headers: render.Headers("ID", "STATE", "OWNER", "TEAM", "PLANNED END", "LATE", "ACTIVE PLAN", "TITLE"), Right: right(3), Give: lastGives(8)}
+	t := &render.Table{Headers: render.Headers("ID", "STATE", "OWNER", "TEAM", "PLANNED END", "LATE", "ACTIVE PLAN", "TITLE"), Right: right(3), Give: lastGives(8),
+		Narrow: []int{0, 1, 2, 4, 5, 7}}
 	for _, r := range pr.Projects {
 		t.Add(r.ID, state(r.Status), r.Owner, itoa(r.Team), orDash(r.PlannedEnd), yesNo(r.Late), orDash(r.ActivePlan), r.Title)
 	}
@@ -664,7 +663,8 @@ func (pr *Projects) Page(v View) *render.Page {
 	}
 	if v.GroupBy == "" {
 		s := render.Section{Title: i18n.T("Closing or closed without what closing needs (summary, lessons, team appraisals)"), Empty: i18n.T("None."),
-			Table: &render.Table{Headers: render.Headers("ID", "STATE", "SUMMARY", "LESSONS", "UNAPPRAISED TEAM MEMBERS", "TITLE"), Give: lastGives(6)}}
+			Table: &render.Table{Headers: render.Headers("ID", "STATE", "SUMMARY", "LESSONS", "UNAPPRAISED TEAM MEMBERS", "TITLE"), Give: lastGives(6),
+				Narrow: []int{0, 1, 2, 3, 4}}}
 		for _, g := range pr.ClosureGaps {
 			s.Table.Add(g.ID, state(g.Status), missing(g.MissingSummary), missing(g.MissingLessons), orDash(strings.Join(g.Unappraised, ", ")), g.Title)
 			s.Warn = append(s.Warn, g.Status == "closed")
@@ -699,7 +699,8 @@ func (pl *Plans) Table(v View) *render.Table {
 }
 
 func (pl *Plans) planTable() *render.Table {
-	t := &render.Table{Headers: render.Headers("ID", "PROJECT", "STATE", "REVISION", "TASKS", "DONE", "OVERDUE", "LAST CHECK", "CHECK MISSING", "TITLE"), Right: right(3, 4, 5, 6), Give: lastGives(10)}
+	t := &render.Table{Headers: render.Headers("ID", "PROJECT", "STATE", "REVISION", "TASKS", "DONE", "OVERDUE", "LAST CHECK", "CHECK MISSING", "TITLE"), Right: right(3, 4, 5, 6), Give: lastGives(10),
+		Narrow: []int{0, 2, 4, 6, 7, 9}}
 	for _, r := range pl.Plans {
 		t.Add(r.ID, r.Project, state(r.Status), r.Revision, itoa(r.Tasks), itoa(r.TasksDone), itoa(r.OverdueTasks), orDash(r.LastCheck), yesNo(r.CheckMissing), r.Title)
 	}
@@ -707,7 +708,8 @@ func (pl *Plans) planTable() *render.Table {
 }
 
 func (pl *Plans) kpiTable() *render.Table {
-	t := &render.Table{Headers: render.Headers("PLAN", "KPI", "TARGET", "UNIT", "DUE", "ACTUAL", "MEASURED ON", "SOURCE", "% OF TARGET", "SERIES"), Right: right(2, 5, 8)}
+	t := &render.Table{Headers: render.Headers("PLAN", "KPI", "TARGET", "UNIT", "DUE", "ACTUAL", "MEASURED ON", "SOURCE", "% OF TARGET", "SERIES"), Right: right(2, 5, 8),
+		Narrow: []int{0, 1, 2, 5, 8}}
 	for _, k := range pl.KPIs {
 		pct := "—"
 		if k.PercentOfTarget != nil {
@@ -727,7 +729,8 @@ func (pl *Plans) kpiTable() *render.Table {
 }
 
 func (pl *Plans) taskTable() *render.Table {
-	t := &render.Table{Headers: render.Headers("PLAN", "PROJECT", "DUE", "DAYS OVERDUE", "STATUS", "ASSIGNEE", "TASK"), Right: right(3), Give: lastGives(7)}
+	t := &render.Table{Headers: render.Headers("PLAN", "PROJECT", "DUE", "DAYS OVERDUE", "STATUS", "ASSIGNEE", "TASK"), Right: right(3), Give: lastGives(7),
+		Narrow: []int{0, 2, 3, 4, 5, 6}}
 	for _, o := range pl.OverdueTasks {
 		t.Add(o.Plan, o.Project, o.Due, itoa(o.DaysOverdue), state(o.Status), orDash(o.Assignee), o.Title)
 	}
@@ -735,7 +738,7 @@ func (pl *Plans) taskTable() *render.Table {
 }
 
 func (pl *Plans) checkTable() *render.Table {
-	t := &render.Table{Headers: render.Headers("PLAN", "PROJECT", "AUTHOR", "LAST CHECK", "DAYS SINCE", "INTERVAL DAYS"), Right: right(4, 5)}
+	t := &render.Table{Headers: render.Headers("PLAN", "PROJECT", "AUTHOR", "LAST CHECK", "DAYS SINCE", "INTERVAL DAYS"), Right: right(4, 5), Narrow: []int{0, 2, 3, 4}}
 	for _, m := range pl.MissingChecks {
 		days := "—"
 		if m.DaysSince != nil {
@@ -813,7 +816,7 @@ func (s *Summary) Page() *render.Page {
 			who = append(who, i18n.Sprintf("%d people (%d active)", k.Total, k.States["active"]))
 			continue
 		case record.Customer:
-			who = append(who, i18n.Sprintf("%d customers", k.Total))
+			who = append(who, i18n.Plural(k.Total, "%d customer", "%d customers", k.Total))
 			continue
 		case record.TrainingPlan, record.Training, record.Violation, record.Meeting, record.Task, record.StatusReport, record.Analysis:
 			// the team's and the coordination kinds in one phrase, to keep the summary on a screen
@@ -868,7 +871,7 @@ func (s *Summary) Page() *render.Page {
 			return i18n.Sprintf("%s: nothing measured yet.", name)
 		}
 		return i18n.Sprintf("%s: median %s, p90 %s; %s%% of %d within SLA; %s (%d still open).",
-			name, numText(t.MedianHours, "h"), numText(t.P90Hours, "h"), t.WithinSLAPercent, t.Measured, count(t.Breaches, "1 breach", "%d breaches"), t.OpenBreaches)
+			name, numText(t.MedianHours, "h"), numText(t.P90Hours, "h"), t.WithinSLAPercent, t.Measured, i18n.Plural(t.Breaches, "%d breach", "%d breaches", t.Breaches), t.OpenBreaches)
 	}
 	cs := render.Section{Title: i18n.Sprintf("Complaints %d: %d received, %d open, %d resolved awaiting close", c.Year, c.Received, c.Open, c.AwaitingClose),
 		Lines: []string{
@@ -902,8 +905,9 @@ func (s *Summary) Page() *render.Page {
 	p.Sections = append(p.Sections, fu)
 
 	pl := s.Plans
-	ps := render.Section{Title: i18n.Sprintf("Plans and projects: %s, %s, %s", count(pl.Active, "1 active plan", "%d active plans"),
-		count(pl.OverdueTasks, "1 overdue task", "%d overdue tasks"), count(pl.MissingChecks, "1 missing check", "%d missing checks"))}
+	ps := render.Section{Title: i18n.Sprintf("Plans and projects: %s, %s, %s", i18n.Plural(pl.Active, "%d active plan", "%d active plans", pl.Active),
+		i18n.Plural(pl.OverdueTasks, "%d overdue task", "%d overdue tasks", pl.OverdueTasks),
+		i18n.Plural(pl.MissingChecks, "%d missing check", "%d missing checks", pl.MissingChecks))}
 	if len(pl.LateProjects) > 0 {
 		ps.Lines = append(ps.Lines, i18n.Sprintf("Past their planned end: %s.", strings.Join(pl.LateProjects, ", ")))
 	}
@@ -927,7 +931,8 @@ func (s *Summary) Page() *render.Page {
 	ps.Lines = append(ps.Lines, s.workLines()...)
 	p.Sections = append(p.Sections, ps)
 
-	val := i18n.Sprintf("Validation: %d errors, %d warnings", s.Validation.Errors, s.Validation.Warnings)
+	val := i18n.Sprintf("Validation: %s, %s", i18n.Plural(s.Validation.Errors, "%d error", "%d errors", s.Validation.Errors),
+		i18n.Plural(s.Validation.Warnings, "%d warning", "%d warnings", s.Validation.Warnings))
 	if s.Validation.Errors+s.Validation.Warnings > 0 {
 		val += i18n.T(" (opsbook validate)")
 	}

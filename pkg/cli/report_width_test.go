@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/mattn/go-runewidth"
+
+	"github.com/opsbook/opsbook/pkg/report"
+)
+
+// boxedTables splits text into its boxed tables, each a list of lines.
+func boxedTables(out string) [][]string {
+	var tables [][]string
+	var cur []string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "┌") {
+			cur = nil
+		}
+		if strings.ContainsAny(l[:min(len(l), 3)], "│┌├└") {
+			cur = append(cur, l)
+		}
+		if strings.HasPrefix(l, "└") {
+			tables = append(tables, cur)
+		}
+	}
+	return tables
+}
+
+// At 80 columns every report, in each of its --group-by tables, in English
+// and in Chinese, fits the terminal: a wide table keeps its narrow set of
+// columns rather than cut a state, a date or a number's header, only the
+// last column (a title, a name) may be cut, and the box stays aligned with
+// Chinese text in it. stderr says columns were left out and how to see
+// them all (--wide); at 200 columns every column is there, and no note.
+func TestReportsFitEightyColumns(t *testing.T) {
+	for _, lang := range []string{"en", "zh-Hant"} {
+		for name, groups := range report.GroupBys {
+			for _, g := range append([]string{""}, groups...) {
+				args := []string{"--lang", lang, "report", name}
+				if g != "" {
+					args = append(args, "--group-by", g)
+				}
+				out, errs, code := runStreams(t, sampleDir(), true, 80, args...)
+				if code != 0 {
+					t.Fatalf("%v: exit %d: %s", args, code, errs)
+				}
+				for _, tab := range boxedTables(out) {
+					width := runewidth.StringWidth(tab[0])
+					if width > 80 {
+						t.Errorf("%v: a table is %d wide:\n%s", args, width, strings.Join(tab, "\n"))
+					}
+					for _, l := range tab {
+						if w := runewidth.StringWidth(l); w != width {
+							t.Errorf("%v: a table's line is %d wide, its top %d:\n%s", args, w, width, strings.Join(tab, "\n"))
+							break
+						}
+						if !strings.HasPrefix(l, "│") {
+							continue
+						}
+						cells := strings.Split(strings.Trim(l, "│"), "│")
+						for _, c := range cells[:len(cells)-1] {
+							if strings.Contains(c, "…") {
+								t.Errorf("%v: a cell other than the last is cut: %q in\n%s", args, c, l)
+								break
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, lang := range []string{"en", "zh-Hant"} {
+		out, errs, _ := runStreams(t, sampleDir(), true, 80, "--lang", lang, "report", "budget")
+		note := map[string]string{"en": "(fewer columns to fit 80: --wide shows them all)", "zh-Hant": "（為配合 80 欄寬而減少欄位：--wide 可全部顯示）"}[lang]
+		if !strings.Contains(errs, note) {
+			t.Errorf("report budget --lang %s at 80: no note %q on stderr:\n%s", lang, note, errs)
+		}
+		amend := map[string]string{"en": "AMENDM", "zh-Hant": "追加"}[lang]
+		if strings.Contains(out, amend) {
+			t.Errorf("report budget --lang %s at 80: the amendments are still shown:\n%s", lang, out)
+		}
+		for _, width := range []int{200, 80} {
+			args := []string{"--lang", lang, "report", "budget"}
+			if width == 80 {
+				args = append(args, "--wide")
+			}
+			out, errs, _ = runStreams(t, sampleDir(), true, width, args...)
+			if !strings.Contains(out, amend) || strings.Contains(errs, note) {
+				t.Errorf("%v at %d: a column is left out, or the note said:\n%s\n%s", args, width, out, errs)
+			}
+			if width == 200 && strings.Contains(out, "…") {
+				t.Errorf("%v at 200: a cell is cut:\n%s", args, out)
+			}
+		}
+	}
+}
+
+// -o json is the same report whatever the terminal's width.
+func TestReportJSONIgnoresTheWidth(t *testing.T) {
+	for _, name := range []string{"budget", "complaints", "training"} {
+		narrow, _, _ := runStreams(t, sampleDir(), true, 80, "report", name, "-o", "json")
+		wide, _, _ := runStreams(t, sampleDir(), false, 0, "report", name, "-o", "json")
+		if narrow != wide || !strings.HasPrefix(narrow, "{") {
+			t.Errorf("report %s -o json differs at 80 columns:\n%.300s\n---\n%.300s", name, narrow, wide)
+		}
+	}
+}
+
+// list --wide keeps the default columns on a narrow terminal, as report
+// --wide does, and the narrow note names it.
+func TestListWideKeepsEveryColumn(t *testing.T) {
+	out, errs, _ := runStreams(t, sampleDir(), true, 80, "list", "complaint")
+	if strings.Contains(out, "RECEIVED_AT") || !strings.Contains(errs, "--wide shows them all") {
+		t.Errorf("list complaint at 80:\n%s\n%s", out, errs)
+	}
+	out, errs, _ = runStreams(t, sampleDir(), true, 80, "list", "complaint", "--wide")
+	// every column, the text ones cut to fit ("RECEIV…")
+	if !strings.Contains(out, "RECEIV") || strings.Contains(errs, "fewer columns") {
+		t.Errorf("list complaint --wide at 80:\n%s\n%s", out, errs)
+	}
+}
