@@ -1,10 +1,10 @@
 package report
 
 import (
-	"github.com/opsbook/opsbook/pkg/i18n"
 	"strings"
 	"testing"
 
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
