@@ -234,6 +234,10 @@ func (r *Repo) Resolve(rev string) (plumbing.Hash, error) {
 	h, err := r.git.ResolveRevision(plumbing.Revision(rev))
 	if err != nil {
 		if errors.Is(err, plumbing.ErrReferenceNotFound) {
+			if _, terr := r.git.Reference(plumbing.NewTagReferenceName(rev), true); terr == nil {
+				// a tag of a tree or a blob (git tag NAME HEAD^{tree})
+				return plumbing.ZeroHash, i18n.Errorf("revision %q: the tag names no commit (a tree or a file): give a commit", rev)
+			}
 			return plumbing.ZeroHash, i18n.Errorf("unknown revision %q: no branch, tag or commit is called so", rev)
 		}
 		return plumbing.ZeroHash, i18n.Errorf("unknown revision %q: %w", rev, err)
