@@ -183,6 +183,7 @@ type aroundSet struct {
 	authors                 map[string]bool // of status reports
 	meetings, person        bool
 	customers               map[string]bool // complaints' customers
+	employees               map[string]bool // appraisals' employees
 	claimKeys               groupKeys
 	lines                   map[[2]string]bool // expenses' year and category
 	planYears, planProjects map[string]bool
@@ -196,7 +197,7 @@ type aroundSet struct {
 func newAroundSet(x *index.Index, budgetLines bool) *aroundSet {
 	a := &aroundSet{x: x, budgetLines: budgetLines, in: map[string]*index.Entry{}, skels: map[string]*index.Entry{},
 		plans: map[string]*index.Entry{}, named: map[string]*index.Entry{}, group: map[string]*index.Entry{},
-		authors: map[string]bool{}, customers: map[string]bool{}, lines: map[[2]string]bool{},
+		authors: map[string]bool{}, customers: map[string]bool{}, employees: map[string]bool{}, lines: map[[2]string]bool{},
 		planYears: map[string]bool{}, planProjects: map[string]bool{}}
 	for _, e := range x.Entries {
 		if e.Kind == "" {
@@ -269,15 +270,7 @@ func (a *aroundSet) add(rec *index.Entry) {
 		// appraisal-duplicate reads the other appraisals of its employee:
 		// their employee, period, project, state and id, clear fields
 		if emp := rec.Str("employee"); emp != "" {
-			for _, sib := range x.RefsIn(emp) {
-				switch {
-				case sib.Field != "employee" || sib.From.Kind != record.Appraisal:
-				case sib.From.Odd:
-					a.full(sib.From)
-				default:
-					a.skels[sib.From.Path] = sib.From
-				}
-			}
+			a.employees[emp] = true
 		}
 	case record.Plan:
 		// plan-active reads the active plans of its project (of any
@@ -312,6 +305,17 @@ func (a *aroundSet) lists() (full, skel, claims, naming, planSkels []*index.Entr
 				default:
 					a.skels[sib.From.Path] = sib.From
 				}
+			}
+		}
+	}
+	for emp := range a.employees {
+		for _, sib := range x.RefsIn(emp) {
+			switch {
+			case sib.Field != "employee" || sib.From.Kind != record.Appraisal:
+			case sib.From.Odd:
+				a.full(sib.From)
+			default:
+				a.skels[sib.From.Path] = sib.From
 			}
 		}
 	}

@@ -82,6 +82,16 @@ import (
 // tests).
 var maxRecount = 2000
 
+// maxJudged: a recount judging again or reading more than one record in
+// maxJudged of the department (and more than minJudged)'s costs more than the full pass (which
+// reads the records from the parse cache; a recount parses the files it
+// reads), and is not made. Changes of many kinds at once (a pull) can
+// reach that: a plan's change judges the plans of its year again, an
+// appraisal's its employee's and the people. Up to minJudged records
+// are always taken: the full pass of a small department is cheap, but a
+// recount of it reads its people and budgets, a tenth of it.
+var maxJudged, minJudged = 10, 2000
+
 // SaveBase writes the base of later recounts: the entries of d's index
 // (whose fingerprint, taken, is fp) as an index file at p (a link to the
 // index file itself when that holds them: IndexStats.Stored), and c, the
@@ -326,6 +336,9 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 		return nil, "a record is filed under a name other than its id"
 	}
 	judged := judgedAgain(x, changes)
+	if len(judged) > max(minJudged, len(x.Entries)/maxJudged) {
+		return nil, fmt.Sprintf("%d records to judge again: the full pass costs less", len(judged))
+	}
 	for _, y := range judged {
 		a.add(y)
 		// an id held by another file too (unchanged since the base: a
@@ -335,6 +348,9 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 		}
 	}
 	fullList, skel, claimSkels, naming, planSkels := a.lists()
+	if len(fullList) > max(minJudged, len(x.Entries)/maxJudged) {
+		return nil, fmt.Sprintf("%d records to read: the full pass costs less", len(fullList))
+	}
 	tr(fmt.Sprintf("recount: %d changed, %d judged, %d to read, %d skeletons", len(changes), len(judged),
 		len(fullList), len(skel)+len(claimSkels)+len(naming)+len(planSkels)))
 	sch, err := schema.Compile(pol.ExpenseCategories, pol.ComplaintCategories)

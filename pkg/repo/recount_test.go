@@ -496,6 +496,44 @@ func TestRecountTakesSoManyChanges(t *testing.T) {
 	}
 }
 
+// TestRecountJudgesNotTooMany: a change whose records to judge again are
+// more than one in maxJudged of the department is the full pass (a
+// plan's change judges the plans of its year); a claim's alone is
+// recounted.
+func TestRecountJudgesNotTooMany(t *testing.T) {
+	defer func(was, min int) { maxJudged, minJudged = was, min }(maxJudged, minJudged)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	dir := sampleCopy(t, 0)
+	_, fp, _, base := savedBase(t, dir, now)
+	d0, err := OpenIndexed(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plans := len(d0.Index.Kind(record.Plan))
+	// fewer than the plans of a year, more than a claim reads
+	maxJudged, minJudged = len(d0.Index.Entries)/(plans/2), 20
+	replaceLines(t, dir, map[string][2]string{"records/plans/2026/PLN-2026-0003.yaml": {"status: active", "status: completed"}})
+	d, err := OpenIndexed(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Fingerprint()
+	if rc, why := Recount(d, base, fp, now, now.Year(), &rules.Horizon{}); rc != nil || !strings.Contains(why, "the full pass costs less") {
+		t.Errorf("a plan's change judging its year's plans recounted (%q)", why)
+	}
+	replaceLines(t, dir, map[string][2]string{"records/plans/2026/PLN-2026-0003.yaml": {"status: completed", "status: active"}})
+	replaceLines(t, dir, map[string][2]string{"records/expenses/2026/EXP-2026-0016.yaml": {"amount: 1280.50", "amount: 1281.50"}})
+	d, err = OpenIndexed(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Fingerprint()
+	if rc, why := Recount(d, base, fp, now, now.Year(), &rules.Horizon{}); rc == nil {
+		t.Errorf("a claim's change not recounted (%q)", why)
+	}
+}
+
 // savedBase saves the base of the department at dir as a full pass as of
 // now would: its refreshed index, fingerprint, counts and base path.
 func savedBase(t *testing.T, dir string, now time.Time) (*Indexed, string, FileCounts, string) {
