@@ -414,3 +414,53 @@ func TestSummaryRecountReadsAround(t *testing.T) {
 		})
 	}
 }
+
+// TestSummaryRecountMemberBack: a project closed (without closure.left)
+// while a member of its team had left, who is back now: validate owes
+// them no closing appraisal (the registry of the commit that closed it
+// says they had left), and so does the summary, from a full pass (its
+// closure gaps, as `report projects`) and made again from its base after
+// a plan of the project changed (the recount judges the project again).
+func TestSummaryRecountMemberBack(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "dept")
+	if _, err := gen.Replicate(context.Background(), dir, gen.ReplicateOptions{From: sampleDir()}); err != nil {
+		t.Fatal(err)
+	}
+	rewrite := func(rel, old, new string) {
+		t.Helper()
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), old) {
+			t.Fatalf("%s holds no %q", rel, old)
+		}
+		if err := os.WriteFile(p, []byte(strings.Replace(string(b), old, new, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// PRJ-2025-0001 closed with wu.qiang, who had left, in its team
+	rewrite("records/projects/2025/PRJ-2025-0001.yaml", "team: [li.wei, zhao.lei]", "team: [li.wei, zhao.lei, wu.qiang]")
+	for _, a := range [][]string{{"init", "-q", "-b", "main"}, {"config", "user.name", "Director"}, {"config", "user.email", "wang.fang@example.com"},
+		{"config", "commit.gpgsign", "false"}, {"add", "-A"}, {"commit", "-q", "-m", "department"}} {
+		gitIn(t, dir, a...)
+	}
+	rewrite("records/people/wu.qiang.yaml", "active: false", "active: true")
+	gitIn(t, dir, "commit", "-qam", "wu.qiang is back")
+	time.Sleep(2100 * time.Millisecond) // the files older than the racy window
+	now := time.Date(2026, 11, 26, 15, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	full := summaryAt(dir, now, "-o", "json") // the base
+	if regexp.MustCompile(`"unappraised": \[[^\]]*wu\.qiang`).MatchString(full) {
+		t.Errorf("the summary owes wu.qiang a closing appraisal of PRJ-2025-0001:\n%s", full)
+	}
+	made := recountsMade
+	rewrite("records/plans/2025/PLN-2025-0001.yaml", "status: completed", "status: completed\n# read again")
+	got := summaryAt(dir, now, "-o", "json")
+	if want := summaryAt(dir, now, "-o", "json", "--no-cache"); got != want {
+		t.Fatalf("recounted and full summaries differ:\n%s", lineDiff(got, want))
+	}
+	if recountsMade == made {
+		t.Errorf("not recounted: the test tests nothing")
+	}
+}
