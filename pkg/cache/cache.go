@@ -30,6 +30,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -137,6 +138,8 @@ type Cache struct {
 	// a failed checksum, a bad layout.
 	Why string
 	buf []byte // keeps the file's bytes, which the entries' strings share
+	// partial: only some entries were decoded (OpenOnly)
+	partial bool
 }
 
 // Dir returns the folder for caches of the repository at root: the
@@ -169,7 +172,23 @@ func Dir(root string) string {
 
 // Open reads the cache file at path. A missing, unreadable, foreign or
 // damaged file gives an empty cache (with Why saying what was wrong).
-func Open(path string, key Key) *Cache {
+func Open(path string, key Key) *Cache { return open(path, key, nil) }
+
+// OpenOnly is Open keeping only the entries whose paths keep accepts; the
+// others are not decoded (a load of some folders of a large department
+// decodes their entries alone). Such a cache is read, never saved: see
+// Partial.
+func OpenOnly(path string, key Key, keep func(path string) bool) *Cache {
+	c := open(path, key, keep)
+	c.partial = true
+	return c
+}
+
+// Partial tells a cache OpenOnly opened: it lacks the entries it was not
+// asked for, so saving it (even with Outside) would drop them.
+func (c *Cache) Partial() bool { return c.partial }
+
+func open(path string, key Key, keep func(string) bool) *Cache {
 	c := &Cache{path: path, key: key}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -178,7 +197,7 @@ func Open(path string, key Key) *Cache {
 		}
 		return c
 	}
-	entries, err := decode(data, key)
+	entries, err := decode(data, key, keep)
 	if err != nil {
 		c.Why = err.Error()
 		return c
@@ -601,7 +620,9 @@ func (d *decoder) value(depth int) any {
 	return nil
 }
 
-func decode(data []byte, key Key) ([]*Entry, error) {
+// decode decodes the entries of a cache file, only those whose paths
+// keep accepts when it is set.
+func decode(data []byte, key Key, keep func(string) bool) ([]*Entry, error) {
 	if len(data) < headerLen || !bytes.Equal(data[:8], magic) {
 		return nil, errCorrupt
 	}
@@ -642,6 +663,13 @@ func decode(data []byte, key Key) ([]*Entry, error) {
 				continue
 			}
 			d := &decoder{s: s, i: off, dict: dict}
+			if keep != nil {
+				if p := d.str(); d.err || !keep(p) {
+					errs[i] = d.err
+					continue
+				}
+				d.i = off
+			}
 			entries[i] = d.entry()
 			errs[i] = d.err
 		}
@@ -650,6 +678,9 @@ func decode(data []byte, key Key) ([]*Entry, error) {
 		if bad {
 			return nil, errCorrupt
 		}
+	}
+	if keep != nil {
+		entries = slices.DeleteFunc(entries, func(e *Entry) bool { return e == nil })
 	}
 	return entries, nil
 }

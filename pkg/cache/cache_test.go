@@ -33,15 +33,37 @@ func sample() []*Entry {
 func TestRoundTrip(t *testing.T) {
 	key := NewKey("records", []string{"a"}, []string{"b"})
 	in := sample()
-	out, err := decode(encode(key, in), key)
+	out, err := decode(encode(key, in), key, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(in, out) {
 		t.Fatalf("round trip differs:\n in %#v\nout %#v", in[0], out[0])
 	}
-	if _, err := decode(encode(key, in), NewKey("records", []string{"a", "c"}, []string{"b"})); err == nil {
+	if _, err := decode(encode(key, in), NewKey("records", []string{"a", "c"}, []string{"b"}), nil); err == nil {
 		t.Error("a cache with another key was read")
+	}
+}
+
+// TestOpenOnly: a cache opened for some paths holds their entries as
+// Open gives them and no other, and says it is partial (never to be
+// saved); Open's is not.
+func TestOpenOnly(t *testing.T) {
+	key := NewKey("records", []string{"a"}, []string{"b"})
+	p := filepath.Join(t.TempDir(), "cache")
+	if err := Save(p, key, sample()); err != nil {
+		t.Fatal(err)
+	}
+	whole := Open(p, key)
+	only := OpenOnly(p, key, func(path string) bool { return path == "records/expenses/2026/EXP-2026-0001.yaml" })
+	if whole.Why != "" || only.Why != "" || whole.Partial() || !only.Partial() {
+		t.Fatalf("whole %q partial %v, only %q partial %v", whole.Why, whole.Partial(), only.Why, only.Partial())
+	}
+	if only.Len() != 1 || !reflect.DeepEqual(only.Get("records/expenses/2026/EXP-2026-0001.yaml"), whole.Get("records/expenses/2026/EXP-2026-0001.yaml")) {
+		t.Errorf("OpenOnly kept %d entries, or another one", only.Len())
+	}
+	if only.Get("records/broken.yaml") != nil || whole.Get("records/broken.yaml") == nil {
+		t.Error("OpenOnly kept an entry it was not asked for")
 	}
 }
 

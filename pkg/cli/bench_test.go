@@ -175,8 +175,29 @@ func BenchmarkSummaryFull(b *testing.B) {
 // again from the last full pass's base (recount), as the first summary
 // after a claim is filed, approved or paid.
 func BenchmarkSummaryAfterAClaim(b *testing.B) {
+	benchSummaryAfter(b, "records/expenses/2026/EXP-2026-0016.yaml")
+}
+
+// BenchmarkSummaryAfterAComplaint is the summary after a complaint
+// changed (recounted: the complaints part made again from the
+// complaints, the findings of its customer's complaints of its category
+// made again).
+func BenchmarkSummaryAfterAComplaint(b *testing.B) {
+	benchSummaryAfter(b, "records/complaints/2026/CMP-2026-0014.yaml")
+}
+
+// BenchmarkSummaryAfterAPlan is the summary after a plan changed (the
+// plans, work and projects parts made again, the plans of its year
+// judged again).
+func BenchmarkSummaryAfterAPlan(b *testing.B) {
+	benchSummaryAfter(b, "records/plans/2026/PLN-2026-0003.yaml")
+}
+
+// benchSummaryAfter: each run changes the record at rel (a comment line of
+// its own) and makes the summary again, which must be a recount.
+func benchSummaryAfter(b *testing.B, rel string) {
 	dir := benchDept(b)
-	p := filepath.Join(dir, "records", "expenses", "2026", "EXP-2026-0016.yaml")
+	p := filepath.Join(dir, filepath.FromSlash(rel))
 	was, err := os.ReadFile(p)
 	if err != nil {
 		b.Fatal(err)

@@ -34,6 +34,9 @@ func has(list []string, want ...string) bool {
 }
 
 func TestCompletion(t *testing.T) {
+	// someone the department does not know (offered every move), whoever
+	// the checkout's git identity is: what a verb offers depends on who asks
+	t.Setenv("GIT_AUTHOR_EMAIL", "nobody@example.invalid")
 	if got := complete(t, "list", ""); !has(got, "complaint", "expense", "person") {
 		t.Errorf("list kinds: %v", got)
 	}

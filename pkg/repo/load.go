@@ -105,7 +105,17 @@ func LoadWith(ctx context.Context, root string, o Options) (*Repo, error) {
 			cachePath = filepath.Join(d, "cache")
 			key = cache.NewKey(pol.Records, pol.ExpenseCategories, append(slices.Clone(pol.ComplaintCategories), encryptKey(pol)))
 			opened = make(chan *cache.Cache, 1)
-			go func() { opened <- cache.Open(cachePath, key) }()
+			if o.Listed != nil && len(o.Kinds) > 0 {
+				// some kinds as the index lists them: their entries alone
+				pre := kindPrefixes(pol.Records, o.Kinds)
+				go func() {
+					opened <- cache.OpenOnly(cachePath, key, func(p string) bool {
+						return slices.ContainsFunc(pre, func(x string) bool { return strings.HasPrefix(p, x) })
+					})
+				}()
+			} else {
+				go func() { opened <- cache.Open(cachePath, key) }()
+			}
 		}
 	}
 	var files []string
@@ -181,7 +191,7 @@ func LoadWith(ctx context.Context, root string, o Options) (*Repo, error) {
 		r.read, r.head = readFiles(files, l.results), memoHead(pol, polData)
 	}
 	tr("set")
-	if l.cache != nil {
+	if l.cache != nil && !l.cache.Partial() {
 		// Rewriting the whole cache costs more than reading a few changed
 		// files again: it is written when a fair share of it is new or
 		// stale, and always when it was empty or unusable.

@@ -1,6 +1,7 @@
 package repo
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -535,5 +536,148 @@ func TestRecountLeavesTheBaseClosed(t *testing.T) {
 	d.Fingerprint()
 	if rc, why := Recount(d, base, fp, now, now.Year(), &rules.Horizon{}); rc != nil || why != "a person, a budget or a file that is no record changed since the base" {
 		t.Errorf("recounted %v: %q", rc != nil, why)
+	}
+}
+
+// TestRecountEachStateOfEach: every status report, appraisal, plan and
+// meeting of the sample moved to each state of its kind (and to none),
+// alone: the counts made again from the base are a full pass's, file by
+// file. What their change moves reaches records the random rounds seldom
+// touch: an author's other reports (the cadence warning on the latest
+// submitted), the people (whether anyone submitted a report or has an
+// appraisal of a period), the plans of a year (plan-budget over the
+// counted ones) and of a project (plan-active), every meeting.
+func TestRecountEachStateOfEach(t *testing.T) {
+	defer func(was bool) { byPath = was }(byPath)
+	byPath = true
+	for _, now := range []time.Time{time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC), time.Date(2027, 2, 10, 10, 0, 0, 0, time.UTC)} {
+		t.Run(now.Format("2006-01-02"), func(t *testing.T) { recountEachState(t, now, sampleCopy(t, 0)) })
+	}
+	// one submitted report and one appraisal of a period left: whether
+	// anyone submitted, or has an appraisal of a period, moves with them
+	dir := sampleCopy(t, 0)
+	for _, pattern := range []string{"records/status-reports/*/RPT-2026-000[234].yaml", "records/appraisals/*/APR-202[56]-000[2-9].yaml"} {
+		ps, _ := filepath.Glob(filepath.Join(dir, filepath.FromSlash(pattern)))
+		for _, p := range ps {
+			os.Remove(p)
+		}
+	}
+	t.Run("few", func(t *testing.T) { recountEachState(t, time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC), dir) })
+}
+
+func recountEachState(t *testing.T, now time.Time, dir string) {
+	ctx := context.Background()
+	_, fp, _, base := savedBase(t, dir, now)
+	states := map[record.Kind][]string{
+		record.StatusReport: {"draft", "submitted", "acknowledged"},
+		record.Appraisal:    {"draft", "submitted", "reviewed", "acknowledged", "closed"},
+		record.Plan:         {"draft", "approved", "active", "completed", "superseded"},
+		record.Meeting:      {"draft", "published", "closed"},
+	}
+	d0, err := OpenIndexed(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tried := 0
+	for k, sts := range states {
+		for _, e := range d0.Index.Kind(k) {
+			p := filepath.Join(dir, filepath.FromSlash(e.Path))
+			was, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, st := range append(sts, "") {
+				text := regexp.MustCompile(`(?m)^status: .*\n`).ReplaceAllString(string(was), "")
+				if st != "" {
+					text += "status: " + st + "\n"
+				}
+				if text == string(was) {
+					continue
+				}
+				if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				d, err := OpenIndexed(ctx, dir)
+				if err != nil {
+					t.Fatal(err)
+				}
+				d.Fingerprint()
+				rc, why := Recount(d, base, fp, now, now.Year(), &rules.Horizon{})
+				if rc == nil {
+					t.Fatalf("%s %s: not recounted: %s", e.ID, st, why)
+				}
+				r, err := LoadWith(ctx, dir, Options{NoCache: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, _ := r.CountFiles(now, nil)
+				if !equalCounts(rc.paths, want) {
+					t.Errorf("%s moved to %q: recounted %s\nfull %s", e.ID, st, countsText(rc.paths), countsText(want))
+				}
+				tried++
+			}
+			if err := os.WriteFile(p, was, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if tried < 30 {
+		t.Errorf("%d changes tried: the test tests too little", tried)
+	}
+}
+
+// TestLoadKindsKeepsTheCache: reading some kinds as the index lists them
+// decodes their cache entries alone, and does not write the cache (which
+// would then lose the other kinds' entries), however many of their files
+// it had to parse again; what it reads is what a full read holds.
+func TestLoadKindsKeepsTheCache(t *testing.T) {
+	ctx := context.Background()
+	dir := sampleCopy(t, 2000)
+	if _, err := LoadWith(ctx, dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	cachePath := filepath.Join(dir, ".git", "opsbook", "cache")
+	before, err := os.ReadFile(cachePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, _ := filepath.Glob(filepath.Join(dir, "records", "complaints", "*", "*.yaml"))
+	if len(ps) < 100 {
+		t.Fatalf("%d complaints: too few to make a load save the cache", len(ps))
+	}
+	for _, p := range ps {
+		b, _ := os.ReadFile(p)
+		if err := os.WriteFile(p, append(b, "# read again\n"...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := OpenIndexed(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := d.LoadKinds(ctx, []record.Kind{record.Complaint, record.Customer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := os.ReadFile(cachePath)
+	if err != nil || !bytes.Equal(before, after) {
+		t.Errorf("the cache was written by a load of some kinds (%v)", err)
+	}
+	full, err := LoadWith(ctx, dir, Options{NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, r := range full.Set.Records {
+		if r.Kind == record.Complaint || r.Kind == record.Customer {
+			want = append(want, r.Path+" "+r.Title()+" "+r.Status())
+		}
+	}
+	var got []string
+	for _, r := range set.Records {
+		got = append(got, r.Path+" "+r.Title()+" "+r.Status())
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("LoadKinds read %d records, a full read %d of those kinds", len(got), len(want))
 	}
 }
