@@ -220,6 +220,19 @@ func (r *Repo) History(ctx context.Context, id string) ([]Event, error) {
 				push(nd.Parents[i], it.path)
 				continue
 			}
+			if !own[it.path] {
+				// A side's edit of the record the first parent renumbered
+				// (renumberHeld): its life goes on on both sides.
+				par, old, ok, err := r.renumberedFrom(nd, it.path)
+				if err != nil {
+					return nil, fmt.Errorf("merge %s: %w", it.commit, err)
+				}
+				if ok {
+					push(par, old)
+					push(nd.FirstParent(), it.path)
+					continue
+				}
+			}
 		}
 		fcs, err := r.recordChanges(nd, dir, func(c gitobj.Change) bool { return c.Path == it.path })
 		if err != nil {

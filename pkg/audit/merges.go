@@ -32,24 +32,35 @@ type mergeSide struct {
 	bases  []plumbing.Hash
 }
 
-// mergeJudgement says which of a merge's changes (against its first
-// parent) are its own, and lists the other parents' changes it undid.
-func (r *Repo) mergeJudgement(nd *gitobj.Node) (own map[string]bool, undone []gitobj.Change, err error) {
-	p1 := nd.Parents[0]
+// mergeSides are a merge's parents after the first, each with the trees
+// of its merge bases with the first parent.
+func (r *Repo) mergeSides(nd *gitobj.Node) ([]mergeSide, error) {
 	var sides []mergeSide
 	for _, p := range nd.Parents[1:] {
 		s := mergeSide{parent: p}
+		var err error
 		if s.tree, err = r.TreeOf(p); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		for _, b := range r.mergeBases(p1, p) {
+		for _, b := range r.mergeBases(nd.Parents[0], p) {
 			t, err := r.TreeOf(b)
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			s.bases = append(s.bases, t)
 		}
 		sides = append(sides, s)
+	}
+	return sides, nil
+}
+
+// mergeJudgement says which of a merge's changes (against its first
+// parent) are its own, and lists the other parents' changes it undid.
+func (r *Repo) mergeJudgement(nd *gitobj.Node) (own map[string]bool, undone []gitobj.Change, err error) {
+	p1 := nd.Parents[0]
+	sides, err := r.mergeSides(nd)
+	if err != nil {
+		return nil, nil, err
 	}
 	// baseVersions are a file's blobs in a side's merge bases (zero:
 	// absent; unrelated histories have the empty tree as their base).
@@ -81,6 +92,24 @@ func (r *Repo) mergeJudgement(nd *gitobj.Node) (own map[string]bool, undone []gi
 	if err != nil {
 		return nil, nil, err
 	}
+	// sideChanges are the files a side changed since its merge bases, read
+	// once and only when a file needs them.
+	changesOf := map[int][]gitobj.Change{}
+	sideChanges := func(k int) ([]gitobj.Change, error) {
+		if cs, ok := changesOf[k]; ok {
+			return cs, nil
+		}
+		var cs []gitobj.Change
+		for _, b := range sides[k].bases {
+			d, err := r.DiffTrees(b, sides[k].tree, "", nil)
+			if err != nil {
+				return nil, err
+			}
+			cs = append(cs, d...)
+		}
+		changesOf[k] = cs
+		return cs, nil
+	}
 	own = map[string]bool{}
 	for _, c := range nd.Changes {
 		explained := false
@@ -101,6 +130,13 @@ func (r *Repo) mergeJudgement(nd *gitobj.Node) (own map[string]bool, undone []gi
 			if explained {
 				break
 			}
+		}
+		if !explained && !c.Old.IsZero() && !c.New.IsZero() && !r.registryFile(c.Path) {
+			k, _, err := r.renumberHeld(sides, c, p1tree, nd.Tree, sideChanges)
+			if err != nil {
+				return nil, nil, err
+			}
+			explained = k >= 0
 		}
 		if !explained {
 			own[c.Path] = true
@@ -172,6 +208,125 @@ func (r *Repo) mergeJudgement(nd *gitobj.Node) (own map[string]bool, undone []gi
 		}
 	}
 	return own, undone, nil
+}
+
+// renumberHeld reports whether the merge's change c of a record file is a
+// side's edit of the record that the first parent renumbered: the first
+// parent's side moved the file of the merge base to c.Path under a new id
+// and changed nothing else in it (opsbook renumber), a side changed the
+// old file (a claimant's edit or move on a branch made before the
+// renumbering), and the merge holds the side's version whole under the new
+// id, as git's merge gives it by following the rename. Every value it holds
+// was written and judged on a side (the edit there, the renumbering on the
+// first parent's), so it is no change of the merge's own. A renumbering
+// that also changed a field, or a merge that mixes the two, is not so.
+//
+// It returns the side (its index among the parents after the first) and the
+// old file's path, or -1.
+func (r *Repo) renumberHeld(sides []mergeSide, c gitobj.Change, p1tree, tree plumbing.Hash, sideChanges func(int) ([]gitobj.Change, error)) (int, string, error) {
+	read := func(h plumbing.Hash, p string) (*record.Record, error) {
+		data, err := r.Blob(h, record.MaxFileSize)
+		if err != nil {
+			return nil, err
+		}
+		rec, ds := record.ParseLean(p, data)
+		if len(ds) > 0 {
+			return nil, nil
+		}
+		return rec, nil
+	}
+	// sameBut: a and b hold the same fields, the id aside
+	sameBut := func(a, b record.Map) bool {
+		for _, f := range keys(a, b) {
+			if f != "id" && !sameField(a, b, f) {
+				return false
+			}
+		}
+		return true
+	}
+	ours, err := read(c.Old, c.Path)
+	if err != nil || ours == nil {
+		return -1, "", err
+	}
+	merged, err := read(c.New, c.Path)
+	if err != nil || merged == nil || merged.ID != ours.ID {
+		return -1, "", err
+	}
+	for k := range sides {
+		if !c.Others[k].IsZero() {
+			continue // the side has the file under the new id: not this case
+		}
+		cs, err := sideChanges(k)
+		if err != nil {
+			return -1, "", err
+		}
+		for _, d := range cs {
+			if d.Old.IsZero() || d.New.IsZero() || d.Path == c.Path || path.Base(path.Dir(path.Dir(d.Path))) != path.Base(path.Dir(path.Dir(c.Path))) {
+				continue // not an edit of a file of the same kind's folder
+			}
+			gone := true // the first parent and the merge no longer hold the old file
+			for _, t := range []plumbing.Hash{p1tree, tree} {
+				b, err := r.BlobAt(t, d.Path)
+				if err != nil {
+					return -1, "", err
+				}
+				gone = gone && b.IsZero()
+			}
+			if !gone {
+				continue
+			}
+			base, err := read(d.Old, d.Path)
+			if err != nil {
+				return -1, "", err
+			}
+			theirs, err := read(d.New, d.Path)
+			if err != nil {
+				return -1, "", err
+			}
+			if base == nil || theirs == nil || base.Kind != ours.Kind || base.ID == ours.ID || theirs.ID != base.ID {
+				continue
+			}
+			if sameBut(base.Data, ours.Data) && sameBut(theirs.Data, merged.Data) {
+				return k, d.Path, nil
+			}
+		}
+	}
+	return -1, "", nil
+}
+
+// renumberedFrom is, for a merge's change of the record file at p that
+// renumberHeld explains, the parent whose side edited the record and the
+// path the record had there (ok false otherwise): a record's history goes
+// on there, as on the first parent's, where it was renumbered.
+func (r *Repo) renumberedFrom(nd *gitobj.Node, p string) (parent plumbing.Hash, old string, ok bool, err error) {
+	c, changed := nd.ChangeOf(p)
+	if !changed || c.Old.IsZero() || c.New.IsZero() || r.registryFile(p) {
+		return plumbing.ZeroHash, "", false, nil
+	}
+	sides, err := r.mergeSides(nd)
+	if err != nil {
+		return plumbing.ZeroHash, "", false, err
+	}
+	p1tree, err := r.TreeOf(nd.Parents[0])
+	if err != nil {
+		return plumbing.ZeroHash, "", false, err
+	}
+	sideChanges := func(k int) ([]gitobj.Change, error) {
+		var cs []gitobj.Change
+		for _, b := range sides[k].bases {
+			d, err := r.DiffTrees(b, sides[k].tree, "", nil)
+			if err != nil {
+				return nil, err
+			}
+			cs = append(cs, d...)
+		}
+		return cs, nil
+	}
+	k, old, err := r.renumberHeld(sides, c, p1tree, nd.Tree, sideChanges)
+	if err != nil || k < 0 {
+		return plumbing.ZeroHash, "", false, err
+	}
+	return sides[k].parent, old, true, nil
 }
 
 // mergeBases are the best common ancestors of commits a and b, found as

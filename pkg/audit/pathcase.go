@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/opsbook/opsbook/pkg/i18n"
+	"github.com/opsbook/opsbook/pkg/record"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -47,7 +48,13 @@ func (r *Repo) pathCase(ctx context.Context, h plumbing.Hash) ([]Violation, erro
 			actor = r.actorOf(ctx, h)
 		}
 		v := Violation{Commit: h.String(), Record: twinRecord(c.Path), Path: c.Path, Rule: RulePathCase, Actor: actor, Line: 1, Column: 1}
-		v.Message, v.Text = i18n.Both("%s differs from %s only in letter case: a case-insensitive file system (macOS, Windows) checks out one file for both, so one hides the other (rename or remove it)", c.Path, twin)
+		// the segment of the path that has a twin: the twin's last
+		seg := strings.Split(c.Path, "/")[strings.Count(twin, "/")]
+		if record.SameLetters(seg, path.Base(twin)) {
+			v.Message, v.Text = i18n.Both("%s differs from %s only in Unicode normalisation (an accented letter written as one character in one, as a letter and an accent in the other): a file system that normalises names (macOS) checks out one file for both, so one hides the other (rename or remove it)", c.Path, twin)
+		} else {
+			v.Message, v.Text = i18n.Both("%s differs from %s only in letter case: a case-insensitive file system (macOS, Windows) checks out one file for both, so one hides the other (rename or remove it)", c.Path, twin)
+		}
 		out = append(out, v)
 	}
 	return out, nil

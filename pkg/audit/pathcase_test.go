@@ -1,6 +1,9 @@
 package audit
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // A twin spelled in other letter case passes validate and the record
 // rules on Linux, and hides the real file on a case-insensitive checkout.
@@ -36,4 +39,27 @@ func TestVerifyPathCase(t *testing.T) {
 		short(policy)+" path-case ",
 		short(twice)+" path-case EXP-2026-0004",
 	)
+}
+
+// TestVerifyPathNormalisation: a twin written in the other Unicode
+// normalisation is named for that, not for a difference of letter case it
+// does not have; a twin in letter case is still named for its case.
+func TestVerifyPathNormalisation(t *testing.T) {
+	tr := newTestRepo(t)
+	tr.people(defaultPolicy)
+	tr.write(expensePath("EXP-2026-0003"), expense("EXP-2026-0003", "approved", "sun.li", "420.00"))
+	tr.write("attachments/EXP-2026-0003/caf\u00e9.txt", "r3")
+	imp := tr.commit("wang.fang", "import")
+	tr.write("attachments/EXP-2026-0003/cafe\u0301.txt", "another receipt")
+	nfd := tr.commit("sun.li", "decomposed twin")
+	tr.write("attachments/EXP-2026-0003/CAF\u00c9.txt", "a third")
+	upper := tr.commit("sun.li", "upper-case twin")
+	rep := tr.verify(imp + "..main")
+	wantViolations(t, rep, short(nfd)+" path-case EXP-2026-0003", short(upper)+" path-case EXP-2026-0003")
+	for _, v := range rep.Violations {
+		norm := strings.Contains(v.Message, "only in Unicode normalisation")
+		if strings.HasPrefix(v.Commit, short(nfd)) != norm || strings.Contains(v.Message, "letter case") == norm {
+			t.Errorf("%s: %s", v.Commit[:7], v.Message)
+		}
+	}
 }

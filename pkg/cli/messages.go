@@ -37,6 +37,8 @@ const (
 const (
 	msgNewRequiredHead = "Fields each kind must be given (the template fills id, status, you and today):"
 	msgNewRequiredTail = "  (`opsbook schema KIND` describes every field)"
+	// msgNewEither: two field keys, either of which is enough.
+	msgNewEither = "either %s or %s"
 	// msgNewFillIn: the kind.
 	msgNewFillIn = "opsbook: a new %s needs these fields; fill them in below, save and quit (quit without changes to create nothing):"
 	// msgInitBusy: the folder, how long init waited.

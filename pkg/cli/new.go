@@ -175,6 +175,9 @@ func setExamples(fields []change.Field) string {
 	parts := make([]string, len(fields))
 	for i, f := range fields {
 		parts[i] = "--set " + f.Name + "=..."
+		for _, o := range f.Or { // one of two: either --set customer=... or --set contact=...
+			parts[i] = i18n.Sprintf(msgNewEither, parts[i], "--set "+o+"=...")
+		}
 	}
 	return strings.Join(parts, " ")
 }
@@ -203,12 +206,22 @@ func requiredHelp() string {
 		}
 		var names []string
 		for _, f := range fields {
-			names = append(names, f.Name)
+			names = append(names, eitherName(f))
 		}
 		fmt.Fprintf(&b, "  %-*s %s\n", width, ki.Kind, strings.Join(names, ", "))
 	}
 	b.WriteString(i18n.T(msgNewRequiredTail))
 	return b.String()
+}
+
+// eitherName names a field a new record must be given, with those that may
+// stand in for it: "customer or contact".
+func eitherName(f change.Field) string {
+	name := f.Name
+	for _, o := range f.Or {
+		name = i18n.Sprintf(msgNewEither, name, o)
+	}
+	return name
 }
 
 // missingBanner is the commented block on top of a new record opened in
@@ -225,7 +238,7 @@ func missingBanner(k record.Kind, missing []change.Field) string {
 		if w := i18n.Field(f.Name).String(); i18n.IsChinese() && w != f.Name {
 			desc = w
 		}
-		fmt.Fprintf(&b, "%s   %s: %s\n", bannerPrefix, f.Name, desc)
+		fmt.Fprintf(&b, "%s   %s: %s\n", bannerPrefix, eitherName(f), desc)
 	}
 	b.WriteString(bannerEnd + "\n")
 	return b.String()

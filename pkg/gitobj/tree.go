@@ -24,6 +24,11 @@ func (e TreeEntry) IsFile() bool { return e.Mode != filemode.Dir && e.Mode != fi
 
 var errBadTree = i18n.NewError("malformed tree object")
 
+// errTreeOrder: a tree whose entries repeat a name or are out of git's
+// order. Git checks out the last of two entries of one name while a walk
+// and git show read the first, so such a tree is never judged.
+var errTreeOrder = i18n.NewError("tree entries out of git's order: a name repeated or misplaced, so a checkout and verify could read different files")
+
 // nextEntry reads the first entry of a tree object's bytes ("MODE NAME\0"
 // and 20 bytes of hash) and returns the rest.
 func nextEntry(b []byte) (TreeEntry, []byte, error) {
@@ -234,6 +239,47 @@ func DiffTreesWith(tree func(plumbing.Hash) ([]byte, error), a, b plumbing.Hash,
 	return diffTrees(tree, a, b, "", out)
 }
 
+// errTreeName: a tree entry whose name no checkout can hold.
+var errTreeName = i18n.NewError("a tree entry whose name git refuses to check out (a slash, . or .., .git): verify would read a file no checkout has")
+
+// badName reports whether a tree entry's name is one git's fsck refuses
+// and a checkout cannot write: empty, holding a slash (so that a walk would
+// read it as a file of a folder, "records/expenses/..." named at the top),
+// "." or "..", or .git in any letter case.
+func badName(n []byte) bool {
+	return len(n) == 0 || bytes.IndexByte(n, '/') >= 0 || string(n) == "." || string(n) == ".." || strings.EqualFold(string(n), ".git")
+}
+
+// fileAndFolder tells whether e, the next entry of a tree read in order,
+// is a folder named as a file of the same tree (errTreeOrder). files are
+// the file names read before that may still be followed by such a folder:
+// names that prefix e's with a character below '/' after them (git sorts a
+// folder as its name and '/'). When entries were skipped unread, a
+// folder's name is looked for in the whole tree, full.
+func fileAndFolder(files [][]byte, e TreeEntry, skipped bool, full []byte) ([][]byte, error) {
+	for len(files) > 0 {
+		top := files[len(files)-1]
+		if bytes.HasPrefix(e.Name, top) && (len(e.Name) > len(top) && e.Name[len(top)] < '/' || len(e.Name) == len(top)) {
+			break
+		}
+		files = files[:len(files)-1]
+	}
+	if !e.IsDir() {
+		return append(files, e.Name), nil
+	}
+	if len(files) > 0 && bytes.Equal(files[len(files)-1], e.Name) {
+		return files, errTreeOrder
+	}
+	if skipped {
+		pat := make([]byte, 0, len(e.Name)+2)
+		pat = append(append(append(pat, ' '), e.Name...), 0)
+		if bytes.Count(full, pat) > 1 {
+			return files, errTreeOrder
+		}
+	}
+	return files, nil
+}
+
 func diffTrees(tree func(plumbing.Hash) ([]byte, error), a, b plumbing.Hash, prefix string, out []Change) ([]Change, error) {
 	if a == b {
 		return out, nil
@@ -263,6 +309,22 @@ func diffTrees(tree func(plumbing.Hash) ([]byte, error), a, b plumbing.Hash, pre
 	}
 	var ea, eb TreeEntry
 	haveA, haveB := false, false
+	// The entry read before the next of each tree: git sorts a tree's
+	// entries and names each once, and the walk side by side relies on it.
+	// A tree made by hand (git hash-object -t tree --literally) that
+	// repeats a name is checked out with the last of them while git show
+	// and a walk read the first, so what verify judged would not be what a
+	// checkout holds: such a tree is refused, as git fsck refuses it.
+	var prevA, prevB TreeEntry
+	hadA, hadB := false, false
+	// A file and a folder of one name are no neighbours in git's order
+	// (the folder sorts as "NAME/", after NAME-1 and NAME.bak): git checks
+	// out one of them, and a record verify reads as unchanged can be a
+	// folder in every clone. files holds the file names that may still be
+	// followed by a folder of the same name; after entries were skipped
+	// unread, a folder's name is looked for in the whole tree instead.
+	fullB, skipped := tb, false
+	var files [][]byte
 	for {
 		if !haveA && !haveB {
 			// Most entries of two versions of a folder are the same bytes.
@@ -274,25 +336,46 @@ func diffTrees(tree func(plumbing.Hash) ([]byte, error), a, b plumbing.Hash, pre
 				return out, nil
 			}
 			same := commonPrefix(ta, tb)
+			var last []byte // the last entry skipped, the same in both
 			for len(ta) > 0 {
 				n := bytes.IndexByte(ta, 0) + 1 + len(ea.Hash)
 				if n <= len(ea.Hash) || n > same {
 					break
 				}
+				last = ta[:n]
 				ta, tb, same = ta[n:], tb[n:], same-n
+			}
+			if last != nil {
+				skipped = true
+				if prevA, _, err = nextEntry(last); err != nil {
+					return out, i18n.Errorf("tree %s: %w", a, err)
+				}
+				prevB, hadA, hadB = prevA, true, true
 			}
 		}
 		if !haveA && len(ta) > 0 {
 			if ea, ta, err = nextEntry(ta); err != nil {
 				return out, i18n.Errorf("tree %s: %w", a, err)
 			}
-			haveA = true
+			if hadA && cmpGit(prevA.Name, prevA.IsDir(), ea.Name, ea.IsDir()) >= 0 {
+				return out, i18n.Errorf("tree %s: %w: %q after %q (git fsck: duplicateEntries or treeNotSorted)", a, errTreeOrder, prefix+string(ea.Name), prefix+string(prevA.Name))
+			}
+			prevA, hadA, haveA = ea, true, true
 		}
 		if !haveB && len(tb) > 0 {
 			if eb, tb, err = nextEntry(tb); err != nil {
 				return out, i18n.Errorf("tree %s: %w", b, err)
 			}
-			haveB = true
+			if hadB && cmpGit(prevB.Name, prevB.IsDir(), eb.Name, eb.IsDir()) >= 0 {
+				return out, i18n.Errorf("tree %s: %w: %q after %q (git fsck: duplicateEntries or treeNotSorted)", b, errTreeOrder, prefix+string(eb.Name), prefix+string(prevB.Name))
+			}
+			prevB, hadB, haveB = eb, true, true
+			if badName(eb.Name) {
+				return out, i18n.Errorf("tree %s: %w: %q", b, errTreeName, prefix+string(eb.Name))
+			}
+			if files, err = fileAndFolder(files, eb, skipped, fullB); err != nil {
+				return out, i18n.Errorf("tree %s: %w: %q", b, err, prefix+string(eb.Name))
+			}
 		}
 		var c int
 		switch {

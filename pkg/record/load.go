@@ -268,7 +268,11 @@ func (w *walker) walk(abs, rel string) {
 		if twin, ok := seen.add(name); ok {
 			// Git and Linux keep both; a case-insensitive checkout keeps
 			// one, whichever was written last.
-			w.ds = append(w.ds, fileDiag(prefix+name, "file-location", "%q differs from %q only in letter case: on a case-insensitive file system (macOS, Windows) one hides the other; rename or remove it", name, twin))
+			if SameLetters(name, twin) {
+				w.ds = append(w.ds, fileDiag(prefix+name, "file-location", "%q differs from %q only in Unicode normalisation (an accented letter written as one character in one, as a letter and an accent in the other): on a file system that normalises names (macOS) one hides the other; rename or remove it", name, twin))
+			} else {
+				w.ds = append(w.ds, fileDiag(prefix+name, "file-location", "%q differs from %q only in letter case: on a case-insensitive file system (macOS, Windows) one hides the other; rename or remove it", name, twin))
+			}
 		}
 		switch {
 		case d.typ&fs.ModeSymlink != 0:
@@ -364,6 +368,13 @@ func foldHash(name string) uint64 {
 	}
 	return h
 }
+
+// SameLetters reports whether two names that a case-insensitive,
+// normalising file system sees as one are the same letters in the same
+// case, written in two Unicode normalisations ("café" with é as one
+// character or as e and a combining accent): the difference is not one of
+// letter case, and a message should not say it is.
+func SameLetters(a, b string) bool { return norm.NFC.String(a) == norm.NFC.String(b) }
 
 // foldName is a file name as a case-insensitive, normalising file system
 // sees it.

@@ -119,3 +119,31 @@ func TestReadDirIsOSReadDir(t *testing.T) {
 		t.Error("a file listed as a folder")
 	}
 }
+
+// TestWalkNormalisationTwins: names that differ only in their Unicode
+// normalisation are told as such, not as a difference of letter case.
+func TestWalkNormalisationTwins(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "records", "customers")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"caf\u00e9.yaml", "cafe\u0301.yaml"} {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte("kind: customer\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, ds, err := Walk(root, "records")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range ds {
+		if strings.Contains(d.Message, "differs from") {
+			got = append(got, d.Message)
+		}
+	}
+	if len(got) != 1 || !strings.Contains(got[0], "only in Unicode normalisation") || strings.Contains(got[0], "letter case") {
+		t.Errorf("twin diagnostics = %q, want one about normalisation", got)
+	}
+}

@@ -48,10 +48,11 @@ import (
 //   - for a complaint, the complaints of its customer in its category
 //     (complaint-repeat);
 //     for a status report, its author's reports; for an appraisal, its
-//     employee's appraisals; for a meeting, every meeting (the cadence
-//     warnings); for a status report or an appraisal, the people too (one
-//     report or appraisal stands for the department in what
-//     status-report-missing and appraisal-missing read);
+//     employee's appraisals; for a meeting, the meetings of its type (the
+//     cadence warning); for a status report submitted or an appraisal of
+//     a period, before or after, the people too (one such report or
+//     appraisal stands for the department in what status-report-missing
+//     and appraisal-missing read);
 //   - for a plan counted (approved, active, completed) before or after,
 //     the plans of its id's year and of the year of the plan it
 //     supersedes (plan-budget); for one active, those of its project, or
@@ -484,7 +485,8 @@ func judgedAgain(x *index.Index, changes []ClaimChange) map[string]*index.Entry 
 		}
 	}
 	var keys groupKeys
-	var people, meetings bool
+	var people bool
+	meetingTypes := map[string]bool{}
 	authors, employees, customers := map[string]bool{}, map[string]bool{}, map[[2]string]bool{}
 	planYears, planProjects, noProject := map[string]bool{}, map[string]bool{}, false
 	for _, c := range changes {
@@ -517,12 +519,20 @@ func judgedAgain(x *index.Index, changes []ClaimChange) map[string]*index.Entry 
 				}
 			case record.StatusReport:
 				authors[e.Str("author")] = true
-				people = true
+				// whether anyone submitted a report: a submitted one
+				// stands for the department (Around of a person)
+				if st := e.Str("status"); st == "submitted" || st == "acknowledged" {
+					people = true
+				}
 			case record.Appraisal:
 				employees[e.Str("employee")] = true
-				people = true
+				// whether any appraisal has a period
+				if e.Str("period") != "" {
+					people = true
+				}
 			case record.Meeting:
-				meetings = true
+				// meeting-missed sits on the latest meeting held of a type
+				meetingTypes[e.Str("type")] = true
 			case record.Plan:
 				// the plans read of the others the counted ones (by
 				// year, and those superseding them) and the active ones
@@ -551,9 +561,11 @@ func judgedAgain(x *index.Index, changes []ClaimChange) map[string]*index.Entry 
 			add(e)
 		}
 	}
-	if meetings {
+	if len(meetingTypes) > 0 {
 		for _, e := range x.Kind(record.Meeting) {
-			add(e)
+			if meetingTypes[e.Str("type")] {
+				add(e)
+			}
 		}
 	}
 	if len(authors) > 0 {

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -241,5 +242,19 @@ expense: EXP-2026-0001
 		if cs.Code == "EXT" {
 			eq(t, "EXT spent", cs.Spent.String(), "999.99")
 		}
+	}
+}
+
+// TestUnappraisedJoinedInChinese: the people without an appraisal are
+// listed with the enumeration comma in Chinese (ann、bob), not ", ".
+func TestUnappraisedJoinedInChinese(t *testing.T) {
+	defer i18n.Set(i18n.English)
+	s := set(t, strings.Split(trpPeople, "---")[0], strings.Split(trpPeople, "---")[1])
+	r := AppraisalsReport(ctxAt(t, s, "2026-09-15T10:00:00+08:00"), nil)
+	eq(t, "unappraised", strings.Join(r.Unappraised, ","), "ann,bob")
+	i18n.Set(i18n.Chinese)
+	line := r.Page(View{}).Lines[1]
+	if !strings.Contains(line, "ann、bob") || strings.Contains(line, ", ") {
+		t.Errorf("line: %q", line)
 	}
 }

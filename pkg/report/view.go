@@ -474,7 +474,7 @@ func (a *Appraisals) Page(v View) *render.Page {
 	if a.LastPeriod != "" {
 		line := i18n.Sprintf("Everyone on the staff has an appraisal of %s, the last finished period.", a.LastPeriod)
 		if len(a.Unappraised) > 0 {
-			line = i18n.Sprintf("Without an appraisal of %s, the last finished period: %s.", a.LastPeriod, strings.Join(a.Unappraised, ", "))
+			line = i18n.Sprintf("Without an appraisal of %s, the last finished period: %s.", a.LastPeriod, i18n.JoinStrings(i18n.P(", "), a.Unappraised))
 		}
 		p.Lines = append(p.Lines, line)
 	}

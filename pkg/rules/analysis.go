@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -46,7 +47,11 @@ func (r *run) analysis(rec *record.Record) {
 			}
 		}
 		if len(missing) > 0 {
-			r.errorf(rec, "status", "state-needs", "a submitted analysis needs %s (§4.2)", strings.Join(missing, ", "))
+			fields := make([]any, len(missing))
+			for i, m := range missing {
+				fields[i] = m
+			}
+			r.errorf(rec, "status", "state-needs", "a submitted analysis needs %s (§4.2)", i18n.Join(i18n.P(", "), fields...))
 		}
 	}
 	if st != "decided" && st != "closed" {

@@ -36,7 +36,12 @@ func (r *run) expense(rec *record.Record) {
 	st := rec.Status()
 	if ok && st != "draft" && st != "returned" && st != "rejected" && amount.GreaterThan(r.Policy.ReceiptRequiredAbove) && !rec.Has("receipt") {
 		if len(items) == 0 {
-			r.errorf(rec, "amount", "receipt-required", "amount %s is over %s: a %s claim needs a receipt (receipt: or one on each item)", amount, r.Policy.ReceiptRequiredAbove, stateWord(st))
+			if att := rec.Str("attachments.0.path"); att != "" {
+				// attached, but not named as the receipt: say what to set
+				r.errorf(rec, "amount", "receipt-required", "amount %s is over %s: a %s claim needs a receipt; its attachment %s is not named as one (opsbook set %s receipt=%s)", amount, r.Policy.ReceiptRequiredAbove, stateWord(st), att, rec.ID, att)
+			} else {
+				r.errorf(rec, "amount", "receipt-required", "amount %s is over %s: a %s claim needs a receipt (receipt: or one on each item)", amount, r.Policy.ReceiptRequiredAbove, stateWord(st))
+			}
 		}
 		for i := range items {
 			p := "items." + strconv.Itoa(i)

@@ -31,6 +31,10 @@ func TestMessagesInChinese(t *testing.T) {
 		{"a reference to a record whose kind cannot be read", map[string]string{expPath: expense("draft", "10.00", ""), liWeiPath: strings.Replace(base[liWeiPath], "kind: person\n", "", 1)}, expPath, "ref-missing",
 			"claimant: li.wei is a record whose kind cannot be read (see its file's errors), not a person",
 			"claimant：li.wei 是讀不出種類的紀錄（見其檔案的錯誤），不是人員"},
+		// a list of fields is joined by the enumeration comma in Chinese
+		{"a list of fields", map[string]string{"records/analyses/2026/ANA-2026-0001.yaml": "kind: analysis\nid: ANA-2026-0001\ntitle: a\nstatus: submitted\nauthor: li.wei\nperiod: 2026-Q3\n"}, "records/analyses/2026/ANA-2026-0001.yaml", "state-needs",
+			"a submitted analysis needs sources, findings, recommendations (§4.2)",
+			"已提交的分析需要 sources、findings、recommendations（§4.2）"},
 		{"a phrase in each language", map[string]string{cmpPath: complaint("acknowledged", "critical", "assignee: li.wei\nacknowledged_at: 2026-11-20T10:30:00+08:00\n")}, cmpPath, "sla-breach",
 			"first response SLA breached: acknowledged after 1.5h, limit 1.0h for critical severity",
 			"首次回應超出 SLA：1.5h 後才確認受理，嚴重度「緊急」的上限為 1.0h"},

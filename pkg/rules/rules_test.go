@@ -121,6 +121,9 @@ func TestRules(t *testing.T) {
 		{"dated today", map[string]string{expPath: strings.Replace(expense("draft", "10.00", ""), "date: 2026-03-01", "date: 2026-11-26", 1)}, expPath, "", diag.Error, ""},
 		{"receipt required", map[string]string{expPath: expense("submitted", "600.00", "")},
 			expPath, "receipt-required", diag.Error, "needs a receipt"},
+		// attached but not named as the receipt: the message says what to set
+		{"receipt attached, not named", map[string]string{expPath: expense("submitted", "600.00", "attachments:\n  - path: attachments/EXP-2026-0001/r.pdf\n    sha256: \"0000000000000000000000000000000000000000000000000000000000000000\"\n")},
+			expPath, "receipt-required", diag.Error, "its attachment attachments/EXP-2026-0001/r.pdf is not named as one (opsbook set EXP-2026-0001 receipt=attachments/EXP-2026-0001/r.pdf)"},
 		{"receipt per item", map[string]string{expPath: expense("approved", "600.00", "items:\n  - description: a\n    amount: 600.00\n")},
 			expPath, "receipt-required", diag.Error, "item 1 has no receipt"},
 		{"attachment missing in draft", map[string]string{expPath: expense("draft", "10.00", "receipt: attachments/none.pdf\n")},

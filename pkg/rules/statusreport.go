@@ -41,6 +41,10 @@ func (r *run) statusReport(rec *record.Record) {
 		if to.Str("role") != "leadership" {
 			r.errorf(rec, "to", "report-to", "the director reports to leadership; %s is %s", to.ID, roleWord(to.Str("role")))
 		}
+	case author.Str("reports_to") == "":
+		// Nobody is named yet (a new department's first managers): say
+		// what to set rather than "reports to (none)".
+		r.errorf(rec, "to", "report-to", "%s has no reports_to in their people record, so their status reports go to nobody yet: the director or leadership sets it (opsbook set %s reports_to=%s)", author.ID, author.ID, to.ID)
 	case author.Str("reports_to") != to.ID:
 		r.errorf(rec, "to", "report-to", "%s reports to %s (reports_to), not to %s", author.ID, orNone(author.Str("reports_to")), to.ID)
 	}

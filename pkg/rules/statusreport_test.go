@@ -29,6 +29,12 @@ func TestStatusReportRules(t *testing.T) {
 			"wang.fang has submitted no status report: the policy asks a director for one every 31 days"},
 		{"to someone else", map[string]string{rptPath: strings.Replace(statusReport("submitted", "2026-11-25"), "to: wang.fang", "to: li.wei", 1)}, rptPath, "report-to", diag.Error,
 			"zhang.min reports to wang.fang (reports_to), not to li.wei"},
+		// a manager whose people record names nobody yet is told what to set
+		{"author without reports_to", map[string]string{
+			rptPath:                       strings.Replace(statusReport("submitted", "2026-11-25"), "author: zhang.min", "author: gao.yan", 1),
+			"records/people/gao.yan.yaml": "kind: person\nid: gao.yan\nname: 高燕\nrole: manager\nemails: [gao.yan@example.com]\n",
+		}, rptPath, "report-to", diag.Error,
+			"gao.yan has no reports_to in their people record, so their status reports go to nobody yet: the director or leadership sets it (opsbook set gao.yan reports_to=wang.fang)"},
 		{"submitted without snapshot", map[string]string{rptPath: strings.Replace(statusReport("submitted", "2026-11-25"), "snapshot:\n  open_work: 1\n", "", 1)}, rptPath, "state-needs", diag.Error,
 			"a submitted status report needs snapshot"},
 		{"acknowledged without its time", map[string]string{rptPath: statusReport("acknowledged", "2026-11-25")}, rptPath, "state-needs", diag.Error,

@@ -198,6 +198,9 @@ func checkEdit(a Actor, before, after *record.Record, env Env) []*Refusal {
 	if before.Kind != after.Kind {
 		return []*Refusal{refuse(after, RuleSealedField, "kind", "%s changed kind from %s to %s: a record's kind never changes", after.ID, orNoneWord(string(before.Kind)), orNoneWord(string(after.Kind)))}
 	}
+	if r := identityChanged(before, after); r != nil {
+		return []*Refusal{r}
+	}
 	changed := changedFields(before, after)
 	if len(changed) == 0 {
 		return nil
@@ -401,6 +404,28 @@ func first(rs []*Refusal) *Refusal {
 }
 
 // changedFields lists the top-level fields whose values differ, sorted.
+// identityChanged refuses an edit of the kind or id a file states in place.
+// The folder and the file name decide which record a file is, so the
+// rights never judge these two fields (a renumbering pairs the old and new
+// files itself); a file of an approved claim that now says `id:
+// EXP-2026-0009` or `kind: task` is read by list, show and the references
+// under the new word (and is no longer valid), an edit nobody may make.
+func identityChanged(before, after *record.Record) *Refusal {
+	kindOf := func(r *record.Record) string {
+		if v, ok := r.Data.Get("kind"); ok {
+			return record.Text(v)
+		}
+		return string(r.Kind)
+	}
+	if k0, k1 := kindOf(before), kindOf(after); k0 != k1 {
+		return refuse(after, RuleSealedField, "kind", "%s changed its kind field from %s to %s: a record's kind never changes", before.ID, orNoneWord(k0), orNoneWord(k1))
+	}
+	if before.ID != after.ID {
+		return refuse(after, RuleSealedField, "id", "%s changed its id field to %s in place: a record's id changes only by a renumbering, which moves it to the file of its new id (opsbook renumber)", before.ID, orNoneWord(after.ID))
+	}
+	return nil
+}
+
 func changedFields(before, after *record.Record) []string {
 	var out []string
 	for _, f := range before.Data {

@@ -198,3 +198,28 @@ chair: zhang.min
 		t.Errorf("Message = %q", rs[0].Message)
 	}
 }
+
+// TestVerbPhrasesInChinese: every move's verb, said in a refusal between
+// "不得" and the record's id, is a bare verb phrase: no colon or other
+// punctuation inside the sentence (zhang.min（經理）不得展開可行性研究
+// PRJ-2026-0001：只有總監可以, not 展開可行性研究： PRJ-2026-0001).
+func TestVerbPhrasesInChinese(t *testing.T) {
+	defer i18n.Set(i18n.English)
+	i18n.Set(i18n.Chinese)
+	for k, tbl := range tables {
+		for _, m := range tbl.Moves {
+			p := phrase(m.Verb)
+			s := ""
+			if ph, ok := p.(i18n.Phrase); ok {
+				s = ph.String()
+			}
+			if s == "" || s == m.Verb {
+				t.Errorf("%s %s: no Chinese phrase (%q)", k, m.Verb, s)
+				continue
+			}
+			if strings.ContainsAny(s, "：:，,；;。") {
+				t.Errorf("%s %s: %q holds punctuation", k, m.Verb, s)
+			}
+		}
+	}
+}
