@@ -155,6 +155,11 @@ func runVerify(ctx context.Context, o *verifyOpts) error {
 	for _, w := range rep.Withheld {
 		fmt.Fprintln(o.io.Err, i18n.Sprintf("note: %s", i18n.Sprintf(msgWithheld, w.Path, w.Commit[:8])))
 	}
+	if subs := r.Substitutes(); len(subs) > 0 {
+		// git replace or grafts: git log here shows another history than
+		// the one judged, which is the one every clone gets
+		fmt.Fprintln(o.io.Err, i18n.Sprintf("note: %s", i18n.Sprintf(msgSubstitutes, strings.Join(subs, ", "))))
+	}
 	fmt.Fprintln(o.io.Err, verifySummary(rep))
 	if len(vs) > 0 {
 		return findings
@@ -197,6 +202,9 @@ func writeViolations(w io.Writer, vs []audit.Violation, c render.Colors) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// msgSubstitutes: the replace refs and grafts file.
+const msgSubstitutes = "this repository shows git other commits than it holds (%s): git log here is not the history verify judged, which is the one a clone gets"
 
 // msgWithheld: BASE's file, the forbidden commit.
 const msgWithheld = "BASE's %s holds a forbidden change (commit %s) that never took effect: BASE's rules leave it out"

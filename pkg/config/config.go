@@ -451,7 +451,13 @@ func LoadRead(root string) (*Policy, []byte, []diag.Diagnostic, error) {
 	p := Default()
 	var ds []diag.Diagnostic
 	if info, err := os.Lstat(filepath.Join(root, FileName)); err == nil && !info.Mode().IsRegular() {
-		return nil, nil, nil, i18n.Errorf("%s is not a regular file (a symbolic link?): the policy is read only from a regular file", FileName)
+		switch {
+		case info.IsDir():
+			return nil, nil, nil, i18n.Errorf("%s is a folder, not a regular file: the policy is read only from a regular file", FileName)
+		case info.Mode()&os.ModeSymlink != 0:
+			return nil, nil, nil, i18n.Errorf("%s is a symbolic link, not a regular file: the policy is read only from a regular file", FileName)
+		}
+		return nil, nil, nil, i18n.Errorf("%s is not a regular file: the policy is read only from a regular file", FileName)
 	}
 	data, err := os.ReadFile(filepath.Join(root, FileName))
 	switch {

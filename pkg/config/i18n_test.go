@@ -41,10 +41,18 @@ func TestPolicyFileErrorsInChinese(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _, _, err := LoadRead(root)
-	if err == nil || err.Error() != ".opsbook.yaml 不是一般檔案（符號連結？）：政策只從一般檔案讀取" {
+	if err == nil || err.Error() != ".opsbook.yaml 是資料夾，不是一般檔案：政策只從一般檔案讀取" {
 		t.Errorf("a folder as the policy: %v", err)
 	}
-	if err != nil && i18n.EnglishOf(err) != ".opsbook.yaml is not a regular file (a symbolic link?): the policy is read only from a regular file" {
+	if err != nil && i18n.EnglishOf(err) != ".opsbook.yaml is a folder, not a regular file: the policy is read only from a regular file" {
 		t.Errorf("in English: %q", i18n.EnglishOf(err))
+	}
+	// a symbolic link is named so
+	linked := t.TempDir()
+	if err := os.Symlink(filepath.Join(root, FileName), filepath.Join(linked, FileName)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := LoadRead(linked); err == nil || i18n.EnglishOf(err) != ".opsbook.yaml is a symbolic link, not a regular file: the policy is read only from a regular file" {
+		t.Errorf("a symbolic link as the policy: %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 
@@ -234,6 +235,10 @@ func (r *Repo) Resolve(rev string) (plumbing.Hash, error) {
 	h, err := r.git.ResolveRevision(plumbing.Revision(rev))
 	if err != nil {
 		if errors.Is(err, plumbing.ErrReferenceNotFound) {
+			if _, terr := r.git.Reference(plumbing.NewTagReferenceName(rev), true); terr == nil {
+				// a tag of a tree or a blob (git tag NAME HEAD^{tree})
+				return plumbing.ZeroHash, i18n.Errorf("revision %q: the tag names no commit (a tree or a file): give a commit", rev)
+			}
 			return plumbing.ZeroHash, i18n.Errorf("unknown revision %q: no branch, tag or commit is called so", rev)
 		}
 		return plumbing.ZeroHash, i18n.Errorf("unknown revision %q: %w", rev, err)
@@ -289,4 +294,25 @@ func (r *Repo) Blob(h plumbing.Hash, limit int) ([]byte, error) {
 		return make([]byte, limit+1), nil
 	}
 	return b, err
+}
+
+// Substitutes lists what makes git show other objects than those the
+// repository holds: replace refs (refs/replace/HASH, `git replace`) and
+// a grafts file (info/grafts). opsbook reads the objects themselves, as
+// a clone without them does; `git log` here shows the substitutes.
+func (r *Repo) Substitutes() []string {
+	var out []string
+	if refs, err := r.git.References(); err == nil {
+		_ = refs.ForEach(func(ref *plumbing.Reference) error {
+			if n := ref.Name().String(); strings.HasPrefix(n, "refs/replace/") {
+				out = append(out, n)
+			}
+			return nil
+		})
+	}
+	if fi, err := os.Stat(filepath.Join(r.commonDir, "info", "grafts")); err == nil && fi.Mode().IsRegular() {
+		out = append(out, "info/grafts")
+	}
+	sort.Strings(out)
+	return out
 }

@@ -30,6 +30,11 @@ func TestResolveHead(t *testing.T) {
 		}
 	}
 	check("loose or packed as made")
+	// a tag of a tree is named as such, not as a revision nobody made
+	gittest.Git(t, dir, nil, "tag", "treetag", "HEAD^{tree}")
+	if _, err := r.Resolve("treetag"); err == nil || !strings.Contains(err.Error(), "the tag names no commit") {
+		t.Errorf("a tag of a tree: %v", err)
+	}
 	gittest.Git(t, dir, nil, "gc", "-q")
 	check("packed")
 	gittest.Git(t, dir, nil, "checkout", "-q", "--detach", "HEAD~1")

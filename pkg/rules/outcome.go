@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,6 +25,7 @@ func init() {
 		Rule{"outcome-rating", diag.Error, "an appraisal's outcome is not one the policy's rating_outcomes allows for its rating, or none beside another outcome"},
 		Rule{"appraisal-catalogue", diag.Error, "a periodic appraisal's indicators (names and weights) differ from the policy's catalogue for the employee's role without the director's approved deviation"},
 		Rule{"appraisal-missing", diag.Warning, "an active member of staff without an appraisal of the last finished period of the appraisal cycle"},
+		Rule{"appraisal-cycle", diag.Warning, "an appraisal of a year, half or quarter that is no period of the policy's appraisal_cycle: it stands for no periodic appraisal"},
 	)
 }
 
@@ -75,6 +77,35 @@ func LastPeriod(cycle string, now time.Time) string {
 		return fmt.Sprintf("%04d-H2", y-1)
 	}
 	return fmt.Sprintf("%04d-H1", y)
+}
+
+// cyclePeriod matches the periods of each appraisal cycle.
+var cyclePeriod = map[string]*regexp.Regexp{
+	"year":    regexp.MustCompile(`^[0-9]{4}$`),
+	"half":    regexp.MustCompile(`^[0-9]{4}-H[12]$`),
+	"quarter": regexp.MustCompile(`^[0-9]{4}-Q[1-4]$`),
+}
+
+// appraisalPeriod warns of an appraisal of a year, half or quarter that is
+// no period of the policy's cycle (2026-Q4 under half-yearly appraisals):
+// appraisal-missing and the appraisals report look for the cycle's periods
+// alone, so it would stand for none without a word. A month (2026-03) is a
+// review of its own (probation), and a period of no form at all is the
+// schema's to refuse.
+func (r *run) appraisalPeriod(rec *record.Record) {
+	p, cycle := rec.Str("period"), r.Policy.AppraisalCycle
+	own := cyclePeriod[cycle]
+	if p == "" || own == nil || own.MatchString(p) {
+		return
+	}
+	for _, re := range cyclePeriod {
+		if re.MatchString(p) {
+			example := map[string]string{"year": p[:4], "half": p[:4] + "-H1", "quarter": p[:4] + "-Q1"}[cycle]
+			r.warnf(rec, "period", "appraisal-cycle", "period %s is no period of the appraisal cycle (appraisal_cycle: %s, such as %s): no periodic check counts it",
+				p, cycle, example)
+			return
+		}
+	}
 }
 
 // Unappraised returns the active staff without an appraisal (in any state)

@@ -81,6 +81,27 @@ func TestAppraisalMissing(t *testing.T) {
 	}
 }
 
+// TestAppraisalPeriod: an appraisal of a quarter under half-yearly
+// appraisals is told it stands for no periodic appraisal (and
+// appraisal-missing still names its employee); one of the cycle's
+// periods, or a month (a review of its own), is not.
+func TestAppraisalPeriod(t *testing.T) {
+	ds := check(t, map[string]string{aprPath: strings.Replace(appraisal("draft", twoIndicators, ""), "2026-H1", "2026-Q2", 1)})
+	if !has(ds, aprPath, "appraisal-cycle", diag.Warning, "period 2026-Q2 is no period of the appraisal cycle (appraisal_cycle: half, such as 2026-H1)") {
+		t.Errorf("a quarter under half-yearly appraisals: %v", ds)
+	}
+	if !has(ds, "records/people/li.wei.yaml", "appraisal-missing", diag.Warning, "li.wei has no appraisal for 2026-H1") {
+		t.Errorf("li.wei: %v", ds)
+	}
+	for _, period := range []string{"2026-H1", "2026-03"} {
+		for _, d := range check(t, map[string]string{aprPath: strings.Replace(appraisal("draft", twoIndicators, ""), "2026-H1", period, 1)}) {
+			if d.Rule == "appraisal-cycle" {
+				t.Errorf("%s: %v", period, d)
+			}
+		}
+	}
+}
+
 // Recorded measures answer a second below-standard rating; they are the
 // director's (or leadership's) decision.
 func TestMeasuresRecorded(t *testing.T) {

@@ -302,6 +302,7 @@ func (r *run) record(rec *record.Record) {
 		r.expense(rec)
 	case record.Appraisal:
 		r.appraisal(rec)
+		r.appraisalPeriod(rec)
 	case record.Complaint:
 		r.complaint(rec)
 		r.complaintCare(rec)
