@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/audit"
 	"github.com/opsbook/opsbook/pkg/cache"
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
@@ -125,7 +126,9 @@ func (o *summaryOpts) summary(ctx context.Context, now time.Time) (*report.Summa
 	h := &rules.Horizon{}
 	counts, seen := r.CountFiles(now, h)
 	errs, warns := counts.Totals()
-	rc := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Horizon: h}
+	// the closure gaps owe no appraisal to a member gone when the project
+	// closed, as validate and `report projects` judge them
+	rc := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Horizon: h, LeftAtClose: r.LeftAtClose}
 	s := report.NewSummary(rc, errs, warns, now)
 	if v, err := json.Marshal(storedSummary{s, s.ClockStarts()}); err == nil && keptAsMade(s, v) {
 		afterPass()
@@ -206,6 +209,7 @@ func (o *summaryOpts) recount(ctx context.Context, found memoFound, now, start t
 	if base.Until != nil {
 		(&rules.Context{Now: now, Horizon: h}).Until(*base.Until)
 	}
+	found.d.LeftAtClose = audit.LeftAtClose(found.root) // as the full pass's validate (openWith)
 	rc, why := repo.Recount(found.d, summaryBasePath(found.root), base.Fingerprint, now, now.Year(), h)
 	if rc == nil {
 		repo.Trace("summary memo: no recount: %s", why)
@@ -233,7 +237,7 @@ func (o *summaryOpts) recount(ctx context.Context, found memoFound, now, start t
 			repo.Trace("summary memo: no recount: %v", err)
 			return nil
 		}
-		c := &rules.Context{Set: set, Policy: found.d.Policy, Root: found.root, Now: now, Horizon: h}
+		c := &rules.Context{Set: set, Policy: found.d.Policy, Root: found.root, Now: now, Horizon: h, LeftAtClose: found.d.LeftAtClose}
 		for _, p := range parts {
 			p.Make(s, c, now)
 		}

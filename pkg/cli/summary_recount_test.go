@@ -330,3 +330,137 @@ func recountSteps(t *testing.T, rng *rand.Rand, dir string, now time.Time, steps
 		t.Errorf("%d of %d summaries recounted: the test tests too little", n, steps)
 	}
 }
+
+// A recountCase is a department's records set up (before) and then
+// changed (after) so that a record whose findings read another's is
+// judged again while that other is not: the recount must still give a
+// full pass's summary.
+type recountCase struct {
+	name          string
+	before, after map[string]func(string) string // by path below the department
+}
+
+// setLine sets a top-level field of a record's text (added when missing).
+func setLine(field, value string) func(string) string {
+	return func(text string) string {
+		re := regexp.MustCompile(`(?m)^` + field + `: .*$`)
+		if re.MatchString(text) {
+			return re.ReplaceAllLiteralString(text, field+": "+value)
+		}
+		return text + field + ": " + value + "\n"
+	}
+}
+
+// both applies two edits one after the other.
+func both(f, g func(string) string) func(string) string {
+	return func(text string) string { return g(f(text)) }
+}
+
+var recountCases = []recountCase{
+	{
+		// complaint-repeat reads a complaint's customer field as written:
+		// CMP-2026-0015 repeats CMP-2026-0003 (the same customer id, no
+		// record's, and category, within the window), and is judged
+		// again when CMP-2026-0014 names it
+		name: "repeat of a customer no record holds",
+		before: map[string]func(string) string{
+			"records/complaints/2026/CMP-2026-0015.yaml": setLine("customer", "CUS-9999"),
+			"records/complaints/2026/CMP-2026-0003.yaml": both(setLine("customer", "CUS-9999"), setLine("received_at", "2026-11-10T09:05:00+08:00")),
+		},
+		after: map[string]func(string) string{
+			"records/complaints/2026/CMP-2026-0014.yaml": setLine("related", "[CMP-2026-0015]"),
+		},
+	},
+}
+
+// TestSummaryRecountReadsAround: after each case's change, the summary
+// made again from the base prints what a full pass prints, and the
+// recount made it.
+func TestSummaryRecountReadsAround(t *testing.T) {
+	for _, rc := range recountCases {
+		t.Run(rc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "dept")
+			if _, err := gen.Replicate(context.Background(), dir, gen.ReplicateOptions{From: sampleDir()}); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.MkdirAll(filepath.Join(dir, ".git"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			edit := func(edits map[string]func(string) string) {
+				for rel, f := range edits {
+					p := filepath.Join(dir, filepath.FromSlash(rel))
+					b, err := os.ReadFile(p)
+					if err != nil && !os.IsNotExist(err) {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(p, []byte(f(string(b))), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			edit(rc.before)
+			time.Sleep(2100 * time.Millisecond) // the files older than the racy window
+			now := time.Date(2026, 11, 26, 15, 0, 0, 0, time.FixedZone("CST", 8*3600))
+			summaryAt(dir, now) // the base
+			made := recountsMade
+			edit(rc.after)
+			got := summaryAt(dir, now, "-o", "json")
+			if want := summaryAt(dir, now, "-o", "json", "--no-cache"); got != want {
+				t.Fatalf("recounted and full summaries differ:\n%s", lineDiff(got, want))
+			}
+			if recountsMade == made {
+				t.Errorf("not recounted: the test tests nothing")
+			}
+		})
+	}
+}
+
+// TestSummaryRecountMemberBack: a project closed (without closure.left)
+// while a member of its team had left, who is back now: validate owes
+// them no closing appraisal (the registry of the commit that closed it
+// says they had left), and so does the summary, from a full pass (its
+// closure gaps, as `report projects`) and made again from its base after
+// a plan of the project changed (the recount judges the project again).
+func TestSummaryRecountMemberBack(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "dept")
+	if _, err := gen.Replicate(context.Background(), dir, gen.ReplicateOptions{From: sampleDir()}); err != nil {
+		t.Fatal(err)
+	}
+	rewrite := func(rel, old, new string) {
+		t.Helper()
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), old) {
+			t.Fatalf("%s holds no %q", rel, old)
+		}
+		if err := os.WriteFile(p, []byte(strings.Replace(string(b), old, new, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// PRJ-2025-0001 closed with wu.qiang, who had left, in its team
+	rewrite("records/projects/2025/PRJ-2025-0001.yaml", "team: [li.wei, zhao.lei]", "team: [li.wei, zhao.lei, wu.qiang]")
+	for _, a := range [][]string{{"init", "-q", "-b", "main"}, {"config", "user.name", "Director"}, {"config", "user.email", "wang.fang@example.com"},
+		{"config", "commit.gpgsign", "false"}, {"add", "-A"}, {"commit", "-q", "-m", "department"}} {
+		gitIn(t, dir, a...)
+	}
+	rewrite("records/people/wu.qiang.yaml", "active: false", "active: true")
+	gitIn(t, dir, "commit", "-qam", "wu.qiang is back")
+	time.Sleep(2100 * time.Millisecond) // the files older than the racy window
+	now := time.Date(2026, 11, 26, 15, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	full := summaryAt(dir, now, "-o", "json") // the base
+	if regexp.MustCompile(`"unappraised": \[[^\]]*wu\.qiang`).MatchString(full) {
+		t.Errorf("the summary owes wu.qiang a closing appraisal of PRJ-2025-0001:\n%s", full)
+	}
+	made := recountsMade
+	rewrite("records/plans/2025/PLN-2025-0001.yaml", "status: completed", "status: completed\n# read again")
+	got := summaryAt(dir, now, "-o", "json")
+	if want := summaryAt(dir, now, "-o", "json", "--no-cache"); got != want {
+		t.Fatalf("recounted and full summaries differ:\n%s", lineDiff(got, want))
+	}
+	if recountsMade == made {
+		t.Errorf("not recounted: the test tests nothing")
+	}
+}

@@ -231,17 +231,18 @@ func (a *aroundSet) add(rec *index.Entry) {
 	for _, r := range rec.Refs {
 		for _, t := range x.Get(r.ID) {
 			a.full(t)
-			if rec.Kind == record.Complaint && t.Kind == record.Customer {
-				// The other records naming what a record names (its
-				// siblings: the other claims, plans and appraisals of
-				// its project, ...) are read by no rule judging it, but
-				// the other complaints of a complaint's customer, of
-				// which complaint-repeat reads the customer, category
-				// and time received: clear fields, which no policy
-				// encrypts.
-				a.customers[t.ID] = true
-			}
 		}
+	}
+	if cus := rec.Str("customer"); rec.Kind == record.Complaint && cus != "" {
+		// The other records naming what a record names (its siblings:
+		// the other claims, plans and appraisals of its project, ...)
+		// are read by no rule judging it, but the other complaints of a
+		// complaint's customer, of which complaint-repeat reads the
+		// customer, category and time received: clear fields, which no
+		// policy encrypts. complaint-repeat reads the customer field as
+		// written, whether or not a customer holds that id (an id no
+		// record holds, another kind's).
+		a.customers[cus] = true
 	}
 	for _, ref := range x.RefsIn(rec.ID) {
 		if namedOnly[rec.Kind] {

@@ -27,6 +27,9 @@ type Indexed struct {
 	PolicyDiags []diag.Diagnostic
 	Index       *index.Index
 	Stats       IndexStats
+	// LeftAtClose, when set, is given to the rules a recount runs
+	// (rules.Context.LeftAtClose), as Repo.LeftAtClose to validate's.
+	LeftAtClose func(prj *record.Record) ([]string, bool)
 	// head is MemoHead as Fingerprint last took it (FingerprintHead)
 	head string
 }

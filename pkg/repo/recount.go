@@ -418,6 +418,7 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 			return ids
 		},
 		Only:        func(rec *record.Record) bool { return in(rec.Path) },
+		LeftAtClose: d.LeftAtClose,
 		Keep:        func(p, _ string, _ diag.Severity) bool { return in(p) },
 		Unplaced:    true,
 		NoOverspend: true,

@@ -43,6 +43,8 @@ var (
 	// changed): "key: value", indented or an item's first key
 	idLine   = regexp.MustCompile(`(?m)^(\s*(?:- )?)([a-z_]+): ([A-Z]{2,4}-\d{4}-\d{4}|[A-Z]{3}-\d{4}|[a-z]+\.[a-z]+)$`)
 	dateLine = regexp.MustCompile(`(?m)^(\s*(?:- )?)([a-z_]+): (\d{4}-\d{2}-\d{2})(?:T[0-9:.+Z-]*)?$`)
+	// a flow list holding ids or handles: "key: [A, B]"
+	flowLine = regexp.MustCompile(`(?m)^([a-z_]+): \[([A-Za-z0-9.,\- ]+)\]$`)
 	stLine   = regexp.MustCompile(`(?m)^status: .*$`)
 	catLine  = regexp.MustCompile(`(?m)^category: .*$`)
 	anyState = []string{"draft", "submitted", "approved", "active", "completed", "closed", "received", "investigating",
@@ -50,9 +52,24 @@ var (
 		"reviewed", "superseded", "cancelled", "rejected", "paid", "bogus"}
 )
 
+// refFields are the references a record of a folder may hold at its top
+// level, and the prefix of the ids they name: what a set reference (one
+// the record may not have held) names.
+var refFields = map[string][][2]string{
+	"complaints":     {{"customer", "CUS"}, {"related", "[CMP"}},
+	"plans":          {{"supersedes", "PLN"}, {"project", "PRJ"}},
+	"appraisals":     {{"follow_up_of", "APR"}, {"project", "PRJ"}},
+	"trainings":      {{"expense", "EXP"}, {"plan", "TRP"}},
+	"meetings":       {{"project", "PRJ"}},
+	"tasks":          {{"concerns", "CMP"}, {"concerns", "PLN"}, {"concerns", "VIO"}},
+	"expenses":       {{"project", "PRJ"}},
+	"status-reports": {{"to", ""}},
+}
+
 // Any changes one of rels (paths below dir, of any kind) at random: its
 // category, its state, a reference (to another record's id, a person's handle, an id no
-// record holds), a date, a copy under a new id, or its removal; and says
+// record holds; one of a flow list, or one set that the record may not
+// have held), a date, a copy under a new id, or its removal; and says
 // what it did. rels follows copies and removals.
 func Any(rng *rand.Rand, dir string, rels *[]string) (string, error) {
 	rel := (*rels)[rng.IntN(len(*rels))]
@@ -63,8 +80,65 @@ func Any(rng *rand.Rand, dir string, rels *[]string) (string, error) {
 	}
 	text := string(b)
 	pick := func(vs ...string) string { return vs[rng.IntN(len(vs))] }
+	// another record's id of old's prefix, or one no record holds
+	other := func(old string) string {
+		if strings.Contains(old, ".") || old == "" {
+			return pick("li.wei", "zhang.min", "zhao.lei", "chen.hao", "sun.li", "nobody.here")
+		}
+		prefix := old[:strings.IndexByte(old, '-')]
+		var same []string
+		for _, r := range *rels {
+			if id := strings.TrimSuffix(filepath.Base(r), ".yaml"); strings.HasPrefix(id, prefix+"-") {
+				same = append(same, id)
+			}
+		}
+		if len(same) == 0 || rng.IntN(5) == 0 {
+			return prefix + "-2026-9999"
+		}
+		return pick(same...)
+	}
 	var what string
-	switch n := rng.IntN(10); {
+	switch n := rng.IntN(12); {
+	case n == 10:
+		// an item of a flow list of ids or handles: another, or dropped
+		ms := flowLine.FindAllStringSubmatchIndex(text, -1)
+		if len(ms) == 0 {
+			return "nothing", nil
+		}
+		m := ms[rng.IntN(len(ms))]
+		items := strings.Split(text[m[4]:m[5]], ", ")
+		i := rng.IntN(len(items))
+		was := items[i]
+		if len(items) > 1 && rng.IntN(3) == 0 {
+			items = slices.Delete(items, i, i+1)
+		} else {
+			items[i] = other(was)
+		}
+		what = text[m[2]:m[3]] + " [" + strings.Join(items, ", ") + "] (was " + was + ")"
+		text = text[:m[4]] + strings.Join(items, ", ") + text[m[5]:]
+	case n == 11:
+		// a reference set, held before or not
+		fs := refFields[strings.Split(rel, "/")[1]]
+		if len(fs) == 0 {
+			return "nothing", nil
+		}
+		f := fs[rng.IntN(len(fs))]
+		list := strings.HasPrefix(f[1], "[")
+		seed := strings.TrimPrefix(f[1], "[")
+		if seed != "" {
+			seed += "-" // an id of the prefix, else a handle
+		}
+		to := other(seed)
+		if list {
+			to = "[" + to + "]"
+		}
+		re := regexp.MustCompile(`(?m)^` + f[0] + `: .*$`)
+		if re.MatchString(text) {
+			text = re.ReplaceAllLiteralString(text, f[0]+": "+to)
+		} else {
+			text += f[0] + ": " + to + "\n"
+		}
+		what = "set " + f[0] + " " + to
 	case n < 1 && catLine.MatchString(text):
 		c := pick("product", "service", "billing", "delivery", "marketing", "travel", "office", "training", "bogus")
 		text = catLine.ReplaceAllString(text, "category: "+c)
