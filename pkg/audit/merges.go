@@ -224,17 +224,6 @@ func (r *Repo) mergeJudgement(nd *gitobj.Node) (own map[string]bool, undone []gi
 // It returns the side (its index among the parents after the first) and the
 // old file's path, or -1.
 func (r *Repo) renumberHeld(sides []mergeSide, c gitobj.Change, p1tree, tree plumbing.Hash, sideChanges func(int) ([]gitobj.Change, error)) (int, string, error) {
-	read := func(h plumbing.Hash, p string) (*record.Record, error) {
-		data, err := r.Blob(h, record.MaxFileSize)
-		if err != nil {
-			return nil, err
-		}
-		rec, ds := record.ParseLean(p, data)
-		if len(ds) > 0 {
-			return nil, nil
-		}
-		return rec, nil
-	}
 	// sameBut: a and b hold the same fields, the id aside
 	sameBut := func(a, b record.Map) bool {
 		for _, f := range keys(a, b) {
@@ -244,11 +233,11 @@ func (r *Repo) renumberHeld(sides []mergeSide, c gitobj.Change, p1tree, tree plu
 		}
 		return true
 	}
-	ours, err := read(c.Old, c.Path)
+	ours, err := r.blobRecord(c.Old, c.Path)
 	if err != nil || ours == nil {
 		return -1, "", err
 	}
-	merged, err := read(c.New, c.Path)
+	merged, err := r.blobRecord(c.New, c.Path)
 	if err != nil || merged == nil || merged.ID != ours.ID {
 		return -1, "", err
 	}
@@ -275,11 +264,11 @@ func (r *Repo) renumberHeld(sides []mergeSide, c gitobj.Change, p1tree, tree plu
 			if !gone {
 				continue
 			}
-			base, err := read(d.Old, d.Path)
+			base, err := r.blobRecord(d.Old, d.Path)
 			if err != nil {
 				return -1, "", err
 			}
-			theirs, err := read(d.New, d.Path)
+			theirs, err := r.blobRecord(d.New, d.Path)
 			if err != nil {
 				return -1, "", err
 			}
@@ -469,22 +458,11 @@ func (r *Repo) sideKept(s mergeSide, p string, v, mine plumbing.Hash, sources, t
 		}
 		return plumbing.ZeroHash, nil
 	}
-	read := func(h plumbing.Hash, p string) (*record.Record, error) {
-		data, err := r.Blob(h, record.MaxFileSize)
-		if err != nil {
-			return nil, err
-		}
-		rec, ds := record.ParseLean(p, data)
-		if len(ds) > 0 {
-			return nil, nil
-		}
-		return rec, nil
-	}
-	side, err := read(v, p)
+	side, err := r.blobRecord(v, p)
 	if err != nil || side == nil {
 		return false, err
 	}
-	merged, err := read(mine, p)
+	merged, err := r.blobRecord(mine, p)
 	if err != nil || merged == nil {
 		return false, err
 	}
@@ -508,7 +486,7 @@ func (r *Repo) sideKept(s mergeSide, p string, v, mine plumbing.Hash, sources, t
 		return false, err
 	}
 	if !b.IsZero() {
-		rec, err := read(b, p)
+		rec, err := r.blobRecord(b, p)
 		if err != nil || rec == nil {
 			return false, err
 		}
@@ -545,7 +523,7 @@ func (r *Repo) sideKept(s mergeSide, p string, v, mine plumbing.Hash, sources, t
 		if b.IsZero() {
 			continue
 		}
-		rec, err := read(b, src)
+		rec, err := r.blobRecord(b, src)
 		if err != nil {
 			return false, err
 		}
@@ -630,4 +608,18 @@ func (r *Repo) undoneAt(nd *gitobj.Node, p string) (*gitobj.Change, error) {
 		}
 	}
 	return nil, nil
+}
+
+// blobRecord parses the blob h as the record file at p: nil (and no error)
+// when it is no readable record.
+func (r *Repo) blobRecord(h plumbing.Hash, p string) (*record.Record, error) {
+	data, err := r.Blob(h, record.MaxFileSize)
+	if err != nil {
+		return nil, err
+	}
+	rec, ds := record.ParseLean(p, data)
+	if len(ds) > 0 {
+		return nil, nil
+	}
+	return rec, nil
 }
