@@ -221,20 +221,30 @@ func TestSummaryRecountIDHeldTwice(t *testing.T) {
 			}
 			time.Sleep(2100 * time.Millisecond) // the files older than the racy window
 			now := time.Date(2026, 11, 26, 15, 0, 0, 0, time.FixedZone("CST", 8*3600))
-			summaryAt(dir, now) // the base
-			made := recountsMade
-			changed := regexp.MustCompile(`(?m)^title: .*$`).ReplaceAllString(string(b), "title: changed")
-			if err := os.WriteFile(filepath.Join(dir, "records/expenses/2026/EXP-2026-0004.yaml"), []byte(changed), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			got := summaryAt(dir, now, "-o", "json")
-			if want := summaryAt(dir, now, "-o", "json", "--no-cache"); got != want {
-				t.Fatalf("recounted and full summaries differ:\n%s", lineDiff(got, want))
-			}
-			if recountsMade == made {
-				t.Errorf("not recounted: the test tests nothing")
-			}
+			recountAfter(t, dir, now, func() {
+				changed := regexp.MustCompile(`(?m)^title: .*$`).ReplaceAllString(string(b), "title: changed")
+				if err := os.WriteFile(filepath.Join(dir, "records/expenses/2026/EXP-2026-0004.yaml"), []byte(changed), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			})
 		})
+	}
+}
+
+// recountAfter takes the summary's base (a full pass) at now, makes
+// change, and checks that the summary made again from the base is the
+// full pass's, and was made so.
+func recountAfter(t *testing.T, dir string, now time.Time, change func()) {
+	t.Helper()
+	summaryAt(dir, now) // the base
+	made := recountsMade
+	change()
+	got := summaryAt(dir, now, "-o", "json")
+	if want := summaryAt(dir, now, "-o", "json", "--no-cache"); got != want {
+		t.Fatalf("recounted and full summaries differ:\n%s", lineDiff(got, want))
+	}
+	if recountsMade == made {
+		t.Errorf("not recounted: the test tests nothing")
 	}
 }
 
@@ -401,16 +411,7 @@ func TestSummaryRecountReadsAround(t *testing.T) {
 			edit(rc.before)
 			time.Sleep(2100 * time.Millisecond) // the files older than the racy window
 			now := time.Date(2026, 11, 26, 15, 0, 0, 0, time.FixedZone("CST", 8*3600))
-			summaryAt(dir, now) // the base
-			made := recountsMade
-			edit(rc.after)
-			got := summaryAt(dir, now, "-o", "json")
-			if want := summaryAt(dir, now, "-o", "json", "--no-cache"); got != want {
-				t.Fatalf("recounted and full summaries differ:\n%s", lineDiff(got, want))
-			}
-			if recountsMade == made {
-				t.Errorf("not recounted: the test tests nothing")
-			}
+			recountAfter(t, dir, now, func() { edit(rc.after) })
 		})
 	}
 }
