@@ -201,15 +201,17 @@ func StatusOf(cacheDir string) (Status, error) {
 }
 
 // Stop asks the running monitor of cacheDir to stop, and waits (up to a
-// few seconds) until its socket is gone.
+// few seconds) until its socket is gone and its lock released.
 func Stop(cacheDir string) error {
 	var ok bool
 	if err := exchange(cacheDir, request{Op: "stop"}, &ok); err != nil {
 		return err
 	}
+	// stopped once its socket is gone and its lock released (the lock
+	// goes last): a monitor started at once finds none running
 	sock := filepath.Join(cacheDir, SocketName)
 	for i := 0; i < 100; i++ {
-		if _, err := os.Lstat(sock); err != nil {
+		if _, err := os.Lstat(sock); err != nil && !Held(cacheDir) {
 			return nil
 		}
 		time.Sleep(30 * time.Millisecond)

@@ -97,6 +97,7 @@ func Run(root, records, cacheDir string, logf func(format string, args ...any)) 
 	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
 		return i18n.NewError("a monitor is already running for this department")
 	}
+	defer beforeUnlock()
 	root, err = filepath.Abs(root)
 	if err != nil {
 		return err
@@ -191,6 +192,10 @@ func Run(root, records, cacheDir string, logf func(format string, args ...any)) 
 		}()
 	}
 }
+
+// beforeUnlock runs as a monitor stops, after its socket is gone and
+// before its lock is released (a test widens that moment).
+var beforeUnlock = func() {}
 
 // halt stops the pump and closes the kernel's queue.
 func (s *server) halt() {

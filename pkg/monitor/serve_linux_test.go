@@ -182,6 +182,38 @@ func TestFolderChangesReset(t *testing.T) {
 	}
 }
 
+// TestStopReleasesTheLock: once Stop returns, the monitor's lock is free:
+// `monitor stop` then `monitor start` at once finds none running (the
+// lock is released after the socket is removed).
+func TestStopReleasesTheLock(t *testing.T) {
+	defer func(f func()) { beforeUnlock = f }(beforeUnlock)
+	beforeUnlock = func() { time.Sleep(100 * time.Millisecond) } // a busy machine
+	root := t.TempDir()
+	write(t, root, "records/expenses/2026/a.yaml", "id: a\n")
+	dir := filepath.Join(root, ".git", "opsbook")
+	for i := 0; i < 3; i++ {
+		done := make(chan error, 1)
+		go func() { done <- Run(root, "records", dir, t.Logf) }()
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+			if _, err := StatusOf(dir); err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the monitor did not answer")
+			}
+		}
+		if err := Stop(dir); err != nil {
+			t.Fatal(err)
+		}
+		if Held(dir) {
+			t.Fatalf("round %d: the lock is still held once Stop returned", i)
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func TestTokensOfAnotherMonitorReset(t *testing.T) {
 	root := t.TempDir()
 	write(t, root, "records/expenses/2026/a.yaml", "id: a\n")
