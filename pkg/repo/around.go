@@ -119,6 +119,19 @@ func LoadAround(ctx context.Context, dir, id string) (*Repo, error) {
 		return nil, ErrFullPath // changed under us: the full path tells
 	}
 	r.Diags = append(r.Diags, rds...)
+	recs = appendSkeletons(recs, skel, claims, naming, plans)
+	sort.Slice(recs, func(i, j int) bool { return recs[i].Path < recs[j].Path })
+	r.Set = record.NewSet(recs)
+	r.Diags = diag.Sort(r.Diags)
+	tr("around: read")
+	return r, nil
+}
+
+// appendSkeletons appends to recs the records Around's lists stand for
+// but those read in full: skeletons, claims' skeletons, skeletons with
+// their references (a plan naming one, a revision, with its needs too)
+// and plans' skeletons.
+func appendSkeletons(recs []*record.Record, skel, claims, naming, plans []*index.Entry) []*record.Record {
 	for _, e := range skel {
 		recs = append(recs, e.Skeleton())
 	}
@@ -135,11 +148,7 @@ func LoadAround(ctx context.Context, dir, id string) (*Repo, error) {
 	for _, e := range plans {
 		recs = append(recs, e.PlanSkeleton())
 	}
-	sort.Slice(recs, func(i, j int) bool { return recs[i].Path < recs[j].Path })
-	r.Set = record.NewSet(recs)
-	r.Diags = diag.Sort(r.Diags)
-	tr("around: read")
-	return r, nil
+	return recs
 }
 
 // Around returns the entries LoadAround reads in full, as skeletons

@@ -368,22 +368,7 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 			budgets = append(budgets, rec)
 		}
 	}
-	for _, e := range skel {
-		recs = append(recs, e.Skeleton())
-	}
-	for _, e := range claimSkels {
-		recs = append(recs, e.ClaimSkeleton())
-	}
-	for _, e := range naming {
-		if e.Kind == record.Plan { // a revision: its needs too
-			recs = append(recs, e.PlanSkeleton())
-		} else {
-			recs = append(recs, e.RefSkeleton())
-		}
-	}
-	for _, e := range planSkels {
-		recs = append(recs, e.PlanSkeleton())
-	}
+	recs = appendSkeletons(recs, skel, claimSkels, naming, planSkels)
 	sort.Slice(recs, func(i, j int) bool { return recs[i].Path < recs[j].Path })
 	set := record.NewSet(recs)
 	tr("recount: read")
