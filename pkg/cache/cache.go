@@ -33,6 +33,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 	"unsafe"
 
@@ -190,7 +191,7 @@ func (c *Cache) Partial() bool { return c.partial }
 
 func open(path string, key Key, keep func(string) bool) *Cache {
 	c := &Cache{path: path, key: key}
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
 			c.Why = err.Error()
@@ -309,6 +310,57 @@ func WriteFile(path, pattern string, data []byte) error {
 		}
 	}
 	return err
+}
+
+// MaxFileSize bounds the files kept in the cache folder (the parse cache,
+// the index, the memos, the commit index): a larger one is not read but
+// taken as damaged, and made again. 100,000 records make a cache of about
+// 120 MB and an index of 36 MB; a file of 20 GB (one grown by a tool gone
+// wrong, or a sparse one) read as they are would exhaust the memory.
+const MaxFileSize = 1 << 30
+
+// errNotRegular: what is at a cache file's path is no regular file.
+var errNotRegular = errors.New("not a regular file")
+
+// OpenFile opens a file kept in the cache folder for reading, and returns
+// its size: it must be a regular file (a symbolic link to one is
+// followed) of at most MaxFileSize bytes. It never blocks: a named pipe or
+// a device put at the path is refused, not read (a pipe with no writer
+// would hang the command, /dev/zero would never end).
+func OpenFile(path string) (*os.File, int64, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, 0, err
+	}
+	info, err := f.Stat()
+	switch {
+	case err != nil:
+	case !info.Mode().IsRegular():
+		err = &fs.PathError{Op: "open", Path: path, Err: errNotRegular}
+	case info.Size() > MaxFileSize:
+		err = &fs.PathError{Op: "open", Path: path, Err: fmt.Errorf("larger than %d bytes", int64(MaxFileSize))}
+	}
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, info.Size(), nil
+}
+
+// ReadFile reads a file kept in the cache folder whole, as os.ReadFile
+// does, refusing what OpenFile refuses; a file that grows past
+// MaxFileSize while it is read is refused too.
+func ReadFile(path string) ([]byte, error) {
+	f, n, err := OpenFile(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := ReadSized(io.LimitReader(f, MaxFileSize+1), n)
+	if err == nil && len(data) > MaxFileSize {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("larger than %d bytes", int64(MaxFileSize))}
+	}
+	return data, err
 }
 
 // RacyWindow is how close to the moment an entry is made a file's change
@@ -738,7 +790,7 @@ func (d *decoder) entry() *Entry {
 // does: into a buffer with room for all of it and the read that finds its
 // end, grown only if the file grew (a buffer grown at the end copies it
 // all: 10 MB for a git index at 100,000 files, 36 MB for the index).
-func ReadSized(f *os.File, n int64) ([]byte, error) {
+func ReadSized(f io.Reader, n int64) ([]byte, error) {
 	if n < 0 || n > 1<<40 {
 		n = 0
 	}

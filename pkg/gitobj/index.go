@@ -15,6 +15,7 @@ import (
 	"unsafe"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/opsbook/opsbook/pkg/cache"
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/progress"
 )
@@ -79,7 +80,7 @@ func (r *Repo) index() *index {
 
 func loadIndex(path string) *index {
 	idx := &index{path: path, nodes: map[plumbing.Hash]*Node{}}
-	data, err := os.ReadFile(path)
+	data, err := cache.ReadFile(path) // never a pipe, a device, a huge file
 	if err != nil {
 		idx.rewrite = true
 		idx.rebuilt = !errors.Is(err, fs.ErrNotExist)

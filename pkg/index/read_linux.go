@@ -2,7 +2,6 @@ package index
 
 import (
 	"io"
-	"os"
 
 	"golang.org/x/sys/unix"
 
@@ -22,17 +21,12 @@ import (
 // the memory of a file found unusable, whose bytes nothing holds.
 func readFile(path string) (data []byte, release func(), err error) {
 	release = func() {}
-	f, err := os.Open(path)
+	f, n, err := cache.OpenFile(path) // a regular file of a sane size
 	if err != nil {
 		return nil, release, err
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, release, err
-	}
-	n := info.Size()
-	if n < hugeAtLeast || n > 1<<40 {
+	if n < hugeAtLeast {
 		data, err = cache.ReadSized(f, n)
 		return data, release, err
 	}
@@ -47,7 +41,7 @@ func readFile(path string) (data []byte, release func(), err error) {
 	switch {
 	case err == nil: // grown: read it the plain way
 		unix.Munmap(m)
-		data, err = os.ReadFile(path)
+		data, err = cache.ReadFile(path)
 		return data, release, err
 	case err == io.EOF || err == io.ErrUnexpectedEOF:
 		// shrunk or whole: the checksum tells. Read-only from now on:

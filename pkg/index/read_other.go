@@ -2,10 +2,11 @@
 
 package index
 
-import "os"
+import "github.com/opsbook/opsbook/pkg/cache"
 
-// readFile reads the index file (release does nothing).
+// readFile reads the index file (release does nothing): a regular file of
+// a sane size (cache.ReadFile).
 func readFile(path string) ([]byte, func(), error) {
-	data, err := os.ReadFile(path)
+	data, err := cache.ReadFile(path)
 	return data, func() {}, err
 }

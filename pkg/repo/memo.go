@@ -336,7 +336,7 @@ func LoadMemo(root, name string) (*Memo, error) {
 	if p == "" {
 		return nil, ErrNoIndex
 	}
-	data, err := os.ReadFile(p)
+	data, err := cache.ReadFile(p)
 	if err != nil {
 		return nil, err
 	}

@@ -181,7 +181,7 @@ type baseCounts struct {
 // readCounts reads the counts file at p, made for the fingerprint fp;
 // an error for any other (or a damaged one).
 func readCounts(p, fp string) (*baseCounts, error) {
-	data, err := os.ReadFile(p)
+	data, err := cache.ReadFile(p)
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,6 @@ import (
 	"context"
 	"github.com/opsbook/opsbook/pkg/cache"
 	"github.com/opsbook/opsbook/pkg/i18n"
-	"os"
 	"path"
 
 	"slices"
@@ -71,7 +70,7 @@ func (r *Repo) stanzaMemo() *crypt.StanzaMemo {
 		return nil
 	}
 	m := &crypt.StanzaMemo{}
-	if data, err := os.ReadFile(r.stanzas); err == nil {
+	if data, err := cache.ReadFile(r.stanzas); err == nil {
 		m.Seed(data, stanzaKey)
 	}
 	return m
