@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/cache"
@@ -290,8 +291,14 @@ func startMonitorIfAsked(root, dir string) {
 	if !claimStart(marker) {
 		return
 	}
-	log, err := os.OpenFile(filepath.Join(dir, monitor.LogName), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	// non-blocking: a named pipe put in the log's place (no reader) is
+	// refused, not waited on
+	log, err := os.OpenFile(filepath.Join(dir, monitor.LogName), os.O_WRONLY|os.O_CREATE|os.O_APPEND|syscall.O_NONBLOCK, 0o644)
 	if err != nil {
+		return
+	}
+	if fi, err := log.Stat(); err != nil || !fi.Mode().IsRegular() {
+		log.Close()
 		return
 	}
 	defer log.Close()

@@ -559,7 +559,9 @@ func (s *server) take(b []byte) bool {
 // is starting and has no socket yet (a command that would start one
 // leaves it be).
 func Held(cacheDir string) bool {
-	f, err := os.Open(filepath.Join(cacheDir, LockName))
+	// non-blocking: a named pipe put in its place must not hang the
+	// command that asks
+	f, err := os.OpenFile(filepath.Join(cacheDir, LockName), os.O_RDONLY|unix.O_NONBLOCK, 0)
 	if err != nil {
 		return false
 	}
