@@ -24,6 +24,10 @@ type memoFound struct {
 	// d is the refreshed index fp was taken from (nil when the memo was
 	// found on the monitor's word).
 	d *repo.Indexed
+	// stale is the memo when it holds but for the department, which
+	// changed since it was made (its fingerprint is another): the base
+	// of an answer made again for what changed.
+	stale *repo.Memo
 }
 
 // recallMemo fingerprints the department and reads the memo called name;
@@ -52,6 +56,9 @@ func (g *global) recallMemo(ctx context.Context, name string, now time.Time) (me
 		repo.Trace("%s memo: %v", name, err)
 	case !m.Holds(fp, now):
 		repo.Trace("%s memo: %s", name, m.Why(fp, now))
+		if m.Holds(m.Fingerprint, now) && repo.SameFiles(d.Root, m.Files) && sameCommitState(d.Root, m.Dirty) {
+			f.stale = m
+		}
 	case !repo.SameFiles(d.Root, m.Files):
 		repo.Trace("%s memo: an attachment changed", name)
 	case !sameCommitState(d.Root, m.Dirty):

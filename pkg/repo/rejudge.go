@@ -1,0 +1,253 @@
+package repo
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/opsbook/opsbook/pkg/cache"
+	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/index"
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/rules"
+	"github.com/opsbook/opsbook/pkg/schema"
+	"github.com/opsbook/opsbook/pkg/workflow"
+)
+
+// Answering again after some records changed: the inbox.
+//
+// An answer about records one by one (an inbox: each item is one record's,
+// but a status report's due) made from the whole department is kept with
+// the index as it was (its base, SaveIndexBase). Asked again after some
+// files changed, only the records whose answer can move are answered
+// again (Rejudge): those whose findings can move (judgedAgain, as a
+// recount of the summary finds them), less the people (no answer is a
+// person's), and
+//
+//   - every status report of an author one of them is (an author's next
+//     report is due from their latest submitted one);
+//   - when a claim changed, the claims the base's answer tried a move of
+//     (the moves an approval makes are weighed against the budget lines,
+//     which every claim of the line moves), and the claims that cross a
+//     budget line, before or after (budget-overspend sits on them).
+//
+// They are read with what their answers read (Around's entries for all
+// of them at once). The caller keeps the base's answer for every other
+// record. The same bounds as a recount's hold: a person, a budget or a
+// file that is no record changed is the full pass, and so is a change
+// judging again more than a tenth of the department.
+
+// SaveIndexBase keeps the entries of d's index (whose fingerprint was
+// taken) at p, as the base of a later Rejudge: a link to the index file
+// when that holds them, else a copy.
+func SaveIndexBase(p string, d *Indexed) error {
+	es := d.Index.Entries
+	tmp := fmt.Sprintf("%s.tmp-%d", p, os.Getpid())
+	os.Remove(tmp)
+	defer os.Remove(tmp)
+	if !d.Stats.Stored || os.Link(filepath.Join(cache.Dir(d.Root), "index"), tmp) != nil {
+		if err := index.Save(tmp, indexKey(d.Policy.Records, d.Policy.ExpenseCategories, d.Policy.ComplaintCategories), index.Mark{}, es); err != nil {
+			return err
+		}
+	}
+	return os.Rename(tmp, p)
+}
+
+// Rejudged is a department read in part to answer again (see above).
+type Rejudged struct {
+	// Changes are the files changed since the base.
+	Changes []ClaimChange
+	// IDs are the ids whose answers are made again: the records judged
+	// again, and the changed records as they were (a record removed or
+	// given another id answers nothing now).
+	IDs map[string]bool
+	// Authors are the people all of whose status reports are judged
+	// again.
+	Authors map[string]bool
+	// AnyReport tells whether the department holds a submitted status
+	// report (one stands for the department keeping its reports here).
+	AnyReport bool
+	// Repo holds the records judged again, in full, and what their
+	// answers read, in full or as skeletons (its Set); its Diags are the
+	// loader's findings of the files read.
+	Repo *Repo
+	// Full are the records of Repo read in full.
+	Full []*record.Record
+	// judged are the records judged again, by path
+	judged map[string]*index.Entry
+}
+
+// Judged tells whether the record file at path is judged again.
+func (rj *Rejudged) Judged(path string) bool { return rj.judged[path] != nil }
+
+// Rejudge reads what answering again the records of d (its index
+// refreshed, its fingerprint taken) takes, since the base at basePath
+// (SaveIndexBase) whose fingerprint was baseFP; claims are the ids of the
+// claims whose moves the base's answer tried. It returns why not when the
+// answer cannot be made so.
+func Rejudge(d *Indexed, basePath, baseFP string, claims []string) (*Rejudged, string) {
+	pol := d.Policy
+	tr := trace(time.Now())
+	base, changes, kinds, why := sinceBase(d, basePath, baseFP)
+	if why != "" {
+		return nil, why
+	}
+	x := d.Index
+	a := newAroundSet(x, false)
+	if a == nil {
+		return nil, "a record is filed under a name other than its id"
+	}
+	judged := judgedAgain(x, changes)
+	for p, e := range judged {
+		if e.Kind == record.Person {
+			delete(judged, p)
+		}
+	}
+	add := func(e *index.Entry) {
+		if e.Kind != "" && e.Kind != record.Person {
+			judged[e.Path] = e
+		}
+	}
+	out := &Rejudged{Changes: changes, IDs: map[string]bool{}, Authors: map[string]bool{}, judged: judged}
+	anyOf := func(es []*index.Entry) bool {
+		for _, e := range es {
+			if st := e.Str("status"); e.Kind == record.StatusReport && (st == "submitted" || st == "acknowledged") {
+				return true
+			}
+		}
+		return false
+	}
+	out.AnyReport = anyOf(x.Kind(record.StatusReport))
+	if kinds[record.StatusReport] && out.AnyReport != anyOf(base.Kind(record.StatusReport)) {
+		return nil, "the first status report was submitted, or the last one taken back"
+	}
+	sch, err := schema.Compile(pol.ExpenseCategories, pol.ComplaintCategories)
+	if err != nil {
+		return nil, err.Error()
+	}
+	sch = sch.Encrypting(EncryptedFields(pol))
+	budgets, _, err := readEntries(d.Root, pol.Records, sch, x.Kind(record.Budget), true)
+	if err != nil {
+		return nil, err.Error()
+	}
+	if kinds[record.Expense] {
+		for _, e := range x.Kind(record.Expense) {
+			if e.Sealed || e.Odd {
+				return nil, e.Path + ": the index does not stand for its amount"
+			}
+		}
+		for _, id := range claims {
+			for _, e := range x.Get(id) {
+				add(e)
+			}
+		}
+		bset := record.NewSet(budgets)
+		for _, ix := range []*index.Index{base, x} {
+			for _, o := range overspends(ix, bset, pol.ExpenseCategories) {
+				for _, e := range x.Get(o.Claim.Rec.ID) {
+					add(e)
+				}
+			}
+		}
+	}
+	for _, e := range judged {
+		if e.Kind == record.StatusReport {
+			out.Authors[e.Str("author")] = true
+		}
+	}
+	for _, c := range changes {
+		if c.Was != nil {
+			out.IDs[c.Was.ID] = true
+			if c.Was.Kind == record.StatusReport {
+				out.Authors[c.Was.Str("author")] = true
+			}
+		}
+	}
+	if len(out.Authors) > 0 {
+		for _, e := range x.Kind(record.StatusReport) {
+			if out.Authors[e.Str("author")] {
+				add(e)
+			}
+		}
+	}
+	if len(judged) > max(minJudged, len(x.Entries)/maxJudged) {
+		return nil, fmt.Sprintf("%d records to judge again: the full pass costs less", len(judged))
+	}
+	for _, y := range judged {
+		out.IDs[y.ID] = true
+		a.add(y)
+	}
+	fullList, skel, claimSkels, naming, planSkels := a.lists()
+	if len(fullList) > max(minJudged, len(x.Entries)/maxJudged) {
+		return nil, fmt.Sprintf("%d records to read: the full pass costs less", len(fullList))
+	}
+	tr(fmt.Sprintf("rejudge: %d changed, %d judged, %d to read, %d skeletons", len(changes), len(judged),
+		len(fullList), len(skel)+len(claimSkels)+len(naming)+len(planSkels)))
+	recs, loadDs, err := readEntries(d.Root, pol.Records, sch, fullList, true)
+	if err != nil {
+		return nil, err.Error()
+	}
+	out.Full = recs
+	all := appendSkeletons(append([]*record.Record(nil), recs...), skel, claimSkels, naming, planSkels)
+	sort.Slice(all, func(i, j int) bool { return all[i].Path < all[j].Path })
+	r := &Repo{Root: d.Root, Policy: pol, Schemas: sch, Set: record.NewSet(all), LeftAtClose: d.LeftAtClose, noOverspend: true,
+		kindIDs: func(k record.Kind) []string {
+			es := x.Kind(k)
+			ids := make([]string, len(es))
+			for i, e := range es {
+				ids[i] = e.ID
+			}
+			return ids
+		}}
+	r.Diags = append(append(r.Diags, d.PolicyDiags...), loadDs...)
+	// budget-overspend, weighed on the index's claims, sits on the claims
+	// that cross a line: those judged again carry it
+	if kinds[record.Expense] || len(claims) > 0 {
+		for _, o := range overspends(x, record.NewSet(budgets), pol.ExpenseCategories) {
+			rec := r.Set.Get(o.Claim.Rec.ID)
+			if rec == nil || !out.Judged(rec.Path) {
+				continue
+			}
+			msg, text := o.Both()
+			dg := diag.Diagnostic{Path: rec.Path, Severity: diag.Error, Rule: "budget-overspend", Message: msg, Text: text, Record: rec.ID, Field: "amount"}
+			rules.Place(&dg, rec)
+			r.weighed = append(r.weighed, dg)
+		}
+	}
+	out.Repo = r
+	tr("rejudge: read")
+	return out, ""
+}
+
+// overspends are budget-overspend's findings on the counted claims of
+// the index x (rules.LineClaimOf) against the budget records of bset.
+func overspends(x *index.Index, bset *record.Set, cats []string) []rules.Overspend {
+	var counted []rules.LineClaim
+	for _, e := range x.Kind(record.Expense) {
+		if !rules.ExpenseCounts(e.Str("status")) {
+			continue
+		}
+		if c, ok := rules.LineClaimOf(e.SkeletonOf(lineField), cats); ok {
+			counted = append(counted, c)
+		}
+	}
+	return rules.Overspends(counted, rules.Budgets(bset), rules.BudgetYears(bset))
+}
+
+// OwnedBy returns the paths of the records of rj judged again that
+// handle owns (by the kind's owner field): the files whose errors an
+// inbox of handle lists, of those answered again.
+func (rj *Rejudged) OwnedBy(handle string) map[string]bool {
+	out := map[string]bool{}
+	if handle == "" {
+		return out
+	}
+	for _, rec := range rj.Full {
+		if f, ok := workflow.OwnerField[rec.Kind]; ok && rj.Judged(rec.Path) && rec.Str(f) == handle {
+			out[rec.Path] = true
+		}
+	}
+	return out
+}
