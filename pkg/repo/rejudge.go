@@ -18,26 +18,25 @@ import (
 
 // Answering again after some records changed: the inbox.
 //
-// An answer about records one by one (an inbox: each item is one record's,
-// but a status report's due) made from the whole department is kept with
-// the index as it was (its base, SaveIndexBase). Asked again after some
-// files changed, only the records whose answer can move are answered
-// again (Rejudge): those whose findings can move (judgedAgain, as a
-// recount of the summary finds them), less the people (no answer is a
-// person's), and
+// An answer about records one by one (an inbox: each item is one
+// record's, but a status report due) made from the whole department is
+// kept with the index as it was (its base, SaveIndexBase). Asked again
+// after some files changed, only the records whose answer can move are
+// answered again (Rejudge):
 //
-//   - every status report of an author one of them is (an author's next
-//     report is due from their latest submitted one);
+//   - those whose findings can move (judgedAgain, as a recount of the
+//     summary finds them), less the people (no answer is a person's);
 //   - when a claim changed, the claims the base's answer tried a move of
-//     (the moves an approval makes are weighed against the budget lines,
-//     which every claim of the line moves), and the claims that cross a
-//     budget line, before or after (budget-overspend sits on them).
+//     (an approval is weighed against its budget line, which every claim
+//     of the line moves), and the claims that cross a budget line, before
+//     or after (budget-overspend sits on them).
 //
 // They are read with what their answers read (Around's entries for all
-// of them at once). The caller keeps the base's answer for every other
-// record. The same bounds as a recount's hold: a person, a budget or a
-// file that is no record changed is the full pass, and so is a change
-// judging again more than a tenth of the department.
+// of them at once: a status report's author's reports among them, from
+// the latest of which their next report is due). The caller keeps the
+// base's answer for every other record. The bounds of a recount hold: a
+// person, a budget or a file that is no record changed is the full pass,
+// and so is a change judging again more than a tenth of the department.
 
 // SaveIndexBase keeps the entries of d's index (whose fingerprint was
 // taken) at p, as the base of a later Rejudge: a link to the index file
@@ -63,8 +62,9 @@ type Rejudged struct {
 	// again, and the changed records as they were (a record removed or
 	// given another id answers nothing now).
 	IDs map[string]bool
-	// Authors are the people all of whose status reports are judged
-	// again.
+	// Authors are the authors of the status reports judged again and
+	// of those changed, as they were: all their status reports are read
+	// (Around reads them), and their reports due are made again.
 	Authors map[string]bool
 	// AnyReport tells whether the department holds a submitted status
 	// report (one stands for the department keeping its reports here).
@@ -162,13 +162,6 @@ func Rejudge(d *Indexed, basePath, baseFP string, claims []string) (*Rejudged, s
 			out.IDs[c.Was.ID] = true
 			if c.Was.Kind == record.StatusReport {
 				out.Authors[c.Was.Str("author")] = true
-			}
-		}
-	}
-	if len(out.Authors) > 0 {
-		for _, e := range x.Kind(record.StatusReport) {
-			if out.Authors[e.Str("author")] {
-				add(e)
 			}
 		}
 	}
