@@ -254,9 +254,12 @@ func (o *inboxOpts) inboxAgain(ctx context.Context, memo string, found memoFound
 	if err != nil {
 		return nil
 	}
+	// the claims whose moves were tried: an approval is weighed against
+	// its budget line (a claim's own errors, budget-overspend among them,
+	// are Rejudge's to find)
 	var claims []string
 	for _, it := range base.Items {
-		if it.Kind == string(record.Expense) {
+		if it.Kind == string(record.Expense) && it.Source == inbox.SourceMove {
 			claims = append(claims, it.Record)
 		}
 	}

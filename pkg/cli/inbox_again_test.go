@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -115,6 +116,8 @@ func sampleGit(t *testing.T) string {
 //   - a claim whose amount drops moves the budget line's overspend to
 //     another person's claim, which is neither changed nor in their last
 //     inbox (budget-overspend sits on the claim crossing the line);
+//   - a project renamed judges again the claims naming it, of which the
+//     one crossing its budget line carries budget-overspend;
 //   - a complaint naming an author's older status report (in a reference
 //     of another kind) makes their report due be judged again, from their
 //     latest report, which nothing changed names.
@@ -133,6 +136,20 @@ func TestInboxAgainReadsAround(t *testing.T) {
 		},
 		after: map[string]func(string) string{
 			"records/expenses/2026/EXP-2026-0901.yaml": func(s string) string { return strings.Replace(s, "90000.00", "79000.00", 1) },
+		},
+	}, {
+		// the claims naming a project changed are judged again, and the
+		// one crossing its line still carries budget-overspend
+		name: "project renamed", who: "li.wei", shows: "budget-overspend",
+		before: map[string]func(string) string{
+			"records/expenses/2026/EXP-2026-0902.yaml": func(string) string {
+				return "kind: expense\nid: EXP-2026-0902\ntitle: 年初投放\nstatus: paid\nclaimant: sun.li\ndate: 2026-01-05\ncategory: marketing\nproject: PRJ-2026-0003\namount: 93000.00\n"
+			},
+		},
+		after: map[string]func(string) string{
+			"records/projects/2026/PRJ-2026-0003.yaml": func(s string) string {
+				return regexp.MustCompile(`(?m)^title: .*$`).ReplaceAllString(s, "title: 改名的專案")
+			},
 		},
 	}, {
 		name: "latest report", who: "zhang.min", shows: `"status-report"`,

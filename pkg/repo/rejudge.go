@@ -132,21 +132,44 @@ func Rejudge(d *Indexed, basePath, baseFP string, claims []string) (*Rejudged, s
 	if err != nil {
 		return nil, err.Error()
 	}
-	if kinds[record.Expense] {
-		for _, e := range x.Kind(record.Expense) {
-			if e.Sealed || e.Odd {
-				return nil, e.Path + ": the index does not stand for its amount"
+	// the budget lines the changed claims are counted in, before or after
+	touched := map[[2]string]bool{}
+	for _, c := range changes {
+		for _, e := range []*index.Entry{c.Was, c.Now} {
+			if e != nil && e.Kind == record.Expense {
+				touched[lineOf(e)] = true
 			}
 		}
+	}
+	bset := record.NewSet(budgets)
+	if len(touched) > 0 {
 		for _, id := range claims {
 			for _, e := range x.Get(id) {
-				add(e)
+				if e.Kind == record.Expense && touched[lineOf(e)] {
+					add(e)
+				}
 			}
 		}
-		bset := record.NewSet(budgets)
-		for _, ix := range []*index.Index{base, x} {
-			for _, o := range overspends(ix, bset, pol.ExpenseCategories) {
+		// the claims crossing a line touched, where the line's finding
+		// moved
+		was, err := overspends(base, bset, pol.ExpenseCategories, touched)
+		if err != nil {
+			return nil, err.Error()
+		}
+		now, err := overspends(x, bset, pol.ExpenseCategories, touched)
+		if err != nil {
+			return nil, err.Error()
+		}
+		for k, o := range was {
+			if n, ok := now[k]; !ok || n.Claim.Rec.ID != o.Claim.Rec.ID || n.Spent != o.Spent || n.Budget != o.Budget || n.NoBudget != o.NoBudget {
 				for _, e := range x.Get(o.Claim.Rec.ID) {
+					add(e)
+				}
+			}
+		}
+		for k, n := range now {
+			if o, ok := was[k]; !ok || n.Claim.Rec.ID != o.Claim.Rec.ID || n.Spent != o.Spent || n.Budget != o.Budget || n.NoBudget != o.NoBudget {
+				for _, e := range x.Get(n.Claim.Rec.ID) {
 					add(e)
 				}
 			}
@@ -176,6 +199,13 @@ func Rejudge(d *Indexed, basePath, baseFP string, claims []string) (*Rejudged, s
 	if len(fullList) > max(minJudged, len(x.Entries)/maxJudged) {
 		return nil, fmt.Sprintf("%d records to read: the full pass costs less", len(fullList))
 	}
+	if traceOn {
+		byKind := map[record.Kind]int{}
+		for _, e := range judged {
+			byKind[e.Kind]++
+		}
+		tr(fmt.Sprintf("rejudge: judged by kind %v, %d claims tried", byKind, len(claims)))
+	}
 	tr(fmt.Sprintf("rejudge: %d changed, %d judged, %d to read, %d skeletons", len(changes), len(judged),
 		len(fullList), len(skel)+len(claimSkels)+len(naming)+len(planSkels)))
 	recs, loadDs, err := readEntries(d.Root, pol.Records, sch, fullList, true)
@@ -197,8 +227,20 @@ func Rejudge(d *Indexed, basePath, baseFP string, claims []string) (*Rejudged, s
 	r.Diags = append(append(r.Diags, d.PolicyDiags...), loadDs...)
 	// budget-overspend, weighed on the index's claims, sits on the claims
 	// that cross a line: those judged again carry it
-	if kinds[record.Expense] || len(claims) > 0 {
-		for _, o := range overspends(x, record.NewSet(budgets), pol.ExpenseCategories) {
+	// budget-overspend, weighed on the index's claims, sits on the claim
+	// crossing a line: the lines of the claims judged again are weighed
+	lines := map[[2]string]bool{}
+	for _, e := range judged {
+		if e.Kind == record.Expense {
+			lines[lineOf(e)] = true
+		}
+	}
+	if len(lines) > 0 {
+		over, err := overspends(x, bset, pol.ExpenseCategories, lines)
+		if err != nil {
+			return nil, err.Error()
+		}
+		for _, o := range over {
 			rec := r.Set.Get(o.Claim.Rec.ID)
 			if rec == nil || !out.Judged(rec.Path) {
 				continue
@@ -215,10 +257,19 @@ func Rejudge(d *Indexed, basePath, baseFP string, claims []string) (*Rejudged, s
 }
 
 // overspends are budget-overspend's findings on the counted claims of
-// the index x (rules.LineClaimOf) against the budget records of bset.
-func overspends(x *index.Index, bset *record.Set, cats []string) []rules.Overspend {
+// the index x (rules.LineClaimOf) of the lines given (a year and a
+// category, with the category's project lines) against the budget
+// records of bset, by line. An error when a claim of those lines holds
+// what the index does not keep (an encrypted amount).
+func overspends(x *index.Index, bset *record.Set, cats []string, lines map[[2]string]bool) (map[rules.BudgetKey]rules.Overspend, error) {
 	var counted []rules.LineClaim
 	for _, e := range x.Kind(record.Expense) {
+		if !lines[lineOf(e)] {
+			continue
+		}
+		if e.Sealed || e.Odd {
+			return nil, fmt.Errorf("%s: the index does not stand for its amount", e.Path)
+		}
 		if !rules.ExpenseCounts(e.Str("status")) {
 			continue
 		}
@@ -226,7 +277,17 @@ func overspends(x *index.Index, bset *record.Set, cats []string) []rules.Overspe
 			counted = append(counted, c)
 		}
 	}
-	return rules.Overspends(counted, rules.Budgets(bset), rules.BudgetYears(bset))
+	out := map[rules.BudgetKey]rules.Overspend{}
+	for _, o := range rules.Overspends(counted, rules.Budgets(bset), rules.BudgetYears(bset)) {
+		out[o.Key] = o
+	}
+	return out, nil
+}
+
+// lineOf is the year and category of a claim: the budget line it is
+// counted in (and the category's project lines).
+func lineOf(e *index.Entry) [2]string {
+	return [2]string{yearOf(e.Str("date")), e.Str("category")}
 }
 
 // OwnedBy returns the paths of the records of rj judged again that
