@@ -449,6 +449,16 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 // (Y, see above), by path: those whose Around holds one of the changed
 // records, as it was or as it is.
 func judgedAgain(x *index.Index, changes []ClaimChange) map[string]*index.Entry {
+	return judgedAgainOf(x, changes, false)
+}
+
+// judgedAgainOf is judgedAgain; errorsOnly leaves out what the checks
+// across records that can only warn read (rules.Context.Errors): a
+// claim's split-claim group, a complaint's customer's complaints of its
+// category (complaint-repeat), the meetings of a type (meeting-missed),
+// an author's reports and the people (status-report-missing,
+// appraisal-missing).
+func judgedAgainOf(x *index.Index, changes []ClaimChange, errorsOnly bool) map[string]*index.Entry {
 	judged := map[string]*index.Entry{}
 	add := func(e *index.Entry) {
 		if e.Kind != "" {
@@ -526,6 +536,9 @@ func judgedAgain(x *index.Index, changes []ClaimChange) map[string]*index.Entry 
 				}
 			}
 		}
+	}
+	if errorsOnly {
+		keys, people, meetingTypes, authors, customers = groupKeys{}, false, nil, nil, nil
 	}
 	if people {
 		for _, e := range x.Kind(record.Person) {

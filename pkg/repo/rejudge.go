@@ -24,8 +24,9 @@ import (
 // after some files changed, only the records whose answer can move are
 // answered again (Rejudge):
 //
-//   - those whose findings can move (judgedAgain, as a recount of the
-//     summary finds them), less the people (no answer is a person's);
+//   - those whose errors can move (judgedAgainOf, as a recount of the
+//     summary finds the records whose findings can, less what only
+//     warnings read), less the people (no answer is a person's);
 //   - when a claim changed, the claims the base's answer tried a move of
 //     (an approval is weighed against its budget line, which every claim
 //     of the line moves), and the claims that cross a budget line, before
@@ -99,7 +100,8 @@ func Rejudge(d *Indexed, basePath, baseFP string, claims []string) (*Rejudged, s
 	if a == nil {
 		return nil, "a record is filed under a name other than its id"
 	}
-	judged := judgedAgain(x, changes)
+	// an inbox lists a person's own records' errors alone
+	judged := judgedAgainOf(x, changes, true)
 	for p, e := range judged {
 		if e.Kind == record.Person {
 			delete(judged, p)
