@@ -110,6 +110,7 @@ func SaveBase(p string, d *Indexed, fp string, c FileCounts) error {
 			return err
 		}
 	}
+	os.Remove(p + ".delta") // SaveIndexBase's alone
 	if err := os.Rename(tmp, p); err != nil {
 		return err
 	}
@@ -757,7 +758,7 @@ func sinceBase(d *Indexed, basePath, baseFP string) (base *index.Index, changes 
 	if len(d.Stats.Strays) > 0 {
 		return nil, nil, nil, d.Stats.Strays[0] + " is no record"
 	}
-	base, err := index.Open(basePath, indexKey(pol.Records, pol.ExpenseCategories, pol.ComplaintCategories))
+	base, err := openBase(basePath, indexKey(pol.Records, pol.ExpenseCategories, pol.ComplaintCategories))
 	if err != nil {
 		return nil, nil, nil, fmt.Sprintf("the base: %v", err)
 	}

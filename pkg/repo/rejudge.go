@@ -1,7 +1,9 @@
 package repo
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -41,18 +43,101 @@ import (
 
 // SaveIndexBase keeps the entries of d's index (whose fingerprint was
 // taken) at p, as the base of a later Rejudge: a link to the index file
-// when that holds them, else a copy.
+// when that holds them; else, when the index file holds nearly them (a
+// refresh saves it only once a fair share of it is stale), a link to it
+// and, at p+".delta", the entries that differ (those removed as
+// tombstones: no content hashes to all ones); else a copy. Whatever is
+// kept, Rejudge takes it only when its entries give the fingerprint of
+// the answer it is the base of: a base cut short by a kill, or linked to
+// an index file saved again meanwhile, is not taken.
 func SaveIndexBase(p string, d *Indexed) error {
 	es := d.Index.Entries
+	key := indexKey(d.Policy.Records, d.Policy.ExpenseCategories, d.Policy.ComplaintCategories)
+	main := filepath.Join(cache.Dir(d.Root), "index")
 	tmp := fmt.Sprintf("%s.tmp-%d", p, os.Getpid())
 	os.Remove(tmp)
 	defer os.Remove(tmp)
-	if !d.Stats.Stored || os.Link(filepath.Join(cache.Dir(d.Root), "index"), tmp) != nil {
-		if err := index.Save(tmp, indexKey(d.Policy.Records, d.Policy.ExpenseCategories, d.Policy.ComplaintCategories), index.Mark{}, es); err != nil {
+	delta := p + ".delta"
+	if d.Stats.Stored && os.Link(main, tmp) == nil {
+		if err := os.Remove(delta); err != nil && !os.IsNotExist(err) {
 			return err
 		}
+		return os.Rename(tmp, p)
+	}
+	if stored, err := index.Open(main, key); err == nil {
+		if diff := entriesDiff(stored.Entries, es); len(diff) <= max(64, len(es)/10) && os.Link(main, tmp) == nil {
+			if err := index.Save(delta, key, index.Mark{}, diff); err != nil {
+				return err
+			}
+			return os.Rename(tmp, p)
+		}
+		os.Remove(tmp)
+	}
+	if err := os.Remove(delta); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	if err := index.Save(tmp, key, index.Mark{}, es); err != nil {
+		return err
 	}
 	return os.Rename(tmp, p)
+}
+
+// tombstone is the hash of an entry of a delta standing for a path
+// removed (SaveIndexBase).
+var tombstone = func() (h cache.Hash) {
+	for i := range h {
+		h[i] = 0xff
+	}
+	return h
+}()
+
+// entriesDiff are the entries of now whose path or content is not in
+// was, and a tombstone for each path of was not in now (both by path).
+func entriesDiff(was, now []*index.Entry) []*index.Entry {
+	var out []*index.Entry
+	for _, c := range diffEntries(was, now) {
+		switch {
+		case c.Now != nil:
+			out = append(out, c.Now)
+		default:
+			out = append(out, &index.Entry{Path: c.Was.Path, Hash: tombstone})
+		}
+	}
+	return out
+}
+
+// openBase opens the base at p that SaveIndexBase kept (an index file,
+// and the entries that differ from it at p+".delta" when there are).
+func openBase(p string, key index.Key) (*index.Index, error) {
+	x, err := index.Open(p, key)
+	if err != nil {
+		return nil, err
+	}
+	dx, err := index.Open(p+".delta", key)
+	if errors.Is(err, fs.ErrNotExist) {
+		return x, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []*index.Entry
+	i, j := 0, 0
+	for i < len(x.Entries) || j < len(dx.Entries) {
+		switch {
+		case j == len(dx.Entries) || i < len(x.Entries) && x.Entries[i].Path < dx.Entries[j].Path:
+			out = append(out, x.Entries[i])
+			i++
+		default:
+			if i < len(x.Entries) && x.Entries[i].Path == dx.Entries[j].Path {
+				i++
+			}
+			if dx.Entries[j].Hash != tombstone {
+				out = append(out, dx.Entries[j])
+			}
+			j++
+		}
+	}
+	return x.Update(out), nil
 }
 
 // Rejudged is a department read in part to answer again (see above).
