@@ -20,7 +20,7 @@ import (
 func TestSaveIndexBaseDelta(t *testing.T) {
 	ctx := context.Background()
 	dir := sampleCopy(t, 0)
-	time.Sleep(2100 * time.Millisecond) // the files older than the racy window
+	time.Sleep(2100 * time.Millisecond)              // the files older than the racy window
 	if _, err := OpenIndexed(ctx, dir); err != nil { // the index file saved
 		t.Fatal(err)
 	}
