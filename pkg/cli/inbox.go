@@ -290,7 +290,6 @@ func (o *inboxOpts) inboxAgain(ctx context.Context, memo string, found memoFound
 		}
 		subject = p
 	}
-	o.warnInterrupted(found.root)
 	h := &rules.Horizon{}
 	if m.Until != nil {
 		(&rules.Context{Now: now, Horizon: h}).Until(*m.Until)
@@ -306,6 +305,7 @@ func (o *inboxOpts) inboxAgain(ctx context.Context, memo string, found memoFound
 		return nil
 	}
 	box = inbox.Merge(base, box, part)
+	o.warnInterrupted(found.root)
 	repo.Trace("%s memo: made again: %d files changed, %d records' items made again", memo, len(rj.Changes), len(rj.IDs))
 	inboxesAgain++
 	tried, dirty := preview.SeenFiles()
