@@ -279,7 +279,8 @@ func Save(path string, key Key, entries []*Entry) error {
 }
 
 // WriteFile writes data to path atomically: into a temporary file named
-// by pattern in the same folder, renamed over path. No fsync: a file cut
+// by pattern in the same folder, renamed over path (a folder in its
+// place is removed first). No fsync: a file cut
 // short by a crash fails its checksum and is made again. Temporary files
 // of writers killed half-way (kill -9) older than an hour are removed: no
 // live writer takes that long.
@@ -298,6 +299,15 @@ func WriteFile(path, pattern string, data []byte) error {
 	}
 	if err == nil {
 		err = os.Rename(tmp.Name(), path)
+		if err != nil {
+			// A folder made at the file's path (by hand, by a tool gone
+			// wrong) would refuse every write, and every command would
+			// read the whole department again, unsaid: it is removed.
+			// The cache folder is opsbook's own.
+			if info, lerr := os.Lstat(path); lerr == nil && info.IsDir() && os.RemoveAll(path) == nil {
+				err = os.Rename(tmp.Name(), path)
+			}
+		}
 	}
 	if err != nil {
 		os.Remove(tmp.Name())

@@ -56,3 +56,24 @@ func TestReadFileRefusesOddFiles(t *testing.T) {
 		}
 	}
 }
+
+// A folder made at a cache file's path is replaced by the file written,
+// rather than refuse every write (and every command read the whole
+// department again).
+func TestWriteFileOverAFolder(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "index")
+	if err := os.MkdirAll(filepath.Join(p, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(p, "sub", "x"), []byte("x"), 0o644)
+	if err := WriteFile(p, ".index.tmp-*", []byte("kept")); err != nil {
+		t.Fatal(err)
+	}
+	if data, err := ReadFile(p); err != nil || string(data) != "kept" {
+		t.Fatalf("%q, %v", data, err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".index.tmp-*")); len(left) > 0 {
+		t.Errorf("left behind: %v", left)
+	}
+}

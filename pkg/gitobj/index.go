@@ -262,19 +262,8 @@ func (idx *index) save() error {
 	for h, nd := range idx.nodes {
 		buf = encodeNode(buf, h, nd)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(idx.path), indexFile+".*")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(buf)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), idx.path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
+	// atomically, as the other caches (a folder in its place removed)
+	if err := cache.WriteFile(idx.path, indexFile+".*", buf); err != nil {
 		return err
 	}
 	idx.fresh, idx.rewrite = nil, false
