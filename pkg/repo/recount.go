@@ -112,7 +112,13 @@ func SaveBase(p string, d *Indexed, fp string, c FileCounts) error {
 	}
 	os.Remove(p + ".delta") // SaveIndexBase's alone
 	if err := os.Rename(tmp, p); err != nil {
-		return err
+		// a folder in its place (as cache.WriteFile does)
+		if info, lerr := os.Lstat(p); lerr != nil || !info.IsDir() || os.RemoveAll(p) != nil {
+			return err
+		}
+		if err := os.Rename(tmp, p); err != nil {
+			return err
+		}
 	}
 	return cache.WriteFile(p+".counts", ".counts.tmp-*", encodeCounts(fp+" "+wholeOf(es), es, c))
 }
