@@ -162,6 +162,21 @@ func TestInboxAgainReadsAround(t *testing.T) {
 		after: map[string]func(string) string{
 			"records/complaints/2026/CMP-2026-0001.yaml": func(s string) string { return s + "related: [RPT-2026-0001]\n" },
 		},
+	}, {
+		// a report given to another author: the one it was of is due
+		// from their other reports, which nothing changed names
+		name: "report's author changed", who: "wang.fang", shows: `"person": "liu.yang"`,
+		before: map[string]func(string) string{
+			"records/status-reports/2026/RPT-2026-0902.yaml": func(string) string {
+				return "kind: status-report\nid: RPT-2026-0902\ntitle: 華南推廣組週報（第 45 週）\nstatus: acknowledged\nauthor: liu.yang\nto: wang.fang\nperiod: 2026-W45\n" +
+					"progress: 會員項目進行中\nsubmitted_at: 2026-11-09T18:00:00+08:00\nsnapshot:\n  people: 2\n"
+			},
+		},
+		after: map[string]func(string) string{
+			"records/status-reports/2026/RPT-2026-0002.yaml": func(s string) string {
+				return strings.Replace(s, "author: liu.yang", "author: zhang.min", 1)
+			},
+		},
 	}}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

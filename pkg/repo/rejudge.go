@@ -275,6 +275,19 @@ func Rejudge(d *Indexed, basePath, baseFP string, claims []string) (*Rejudged, s
 			}
 		}
 	}
+	// An author a changed report was of and is no longer (another author
+	// given, the report removed) has their report due made again too:
+	// from their reports now, which no record judged again reads. One of
+	// them judged again reads them all (Around reads an author's
+	// reports).
+	for who := range out.Authors {
+		for _, e := range x.Kind(record.StatusReport) {
+			if e.Str("author") == who {
+				add(e)
+				break
+			}
+		}
+	}
 	if len(judged) > max(minJudged, len(x.Entries)/maxJudged) {
 		return nil, fmt.Sprintf("%d records to judge again: the full pass costs less", len(judged))
 	}
