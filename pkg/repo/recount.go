@@ -111,16 +111,23 @@ func SaveBase(p string, d *Indexed, fp string, c FileCounts) error {
 		}
 	}
 	os.Remove(p + ".delta") // SaveIndexBase's alone
-	if err := os.Rename(tmp, p); err != nil {
-		// a folder in its place (as cache.WriteFile does)
-		if info, lerr := os.Lstat(p); lerr != nil || !info.IsDir() || os.RemoveAll(p) != nil {
-			return err
-		}
-		if err := os.Rename(tmp, p); err != nil {
-			return err
-		}
+	if err := renameOver(tmp, p); err != nil {
+		return err
 	}
 	return cache.WriteFile(p+".counts", ".counts.tmp-*", encodeCounts(fp+" "+wholeOf(es), es, c))
+}
+
+// renameOver renames tmp to p, a base file in the cache folder: a folder
+// made in its place is removed first (as cache.WriteFile does), or it
+// would refuse every base.
+func renameOver(tmp, p string) error {
+	err := os.Rename(tmp, p)
+	if err != nil {
+		if info, lerr := os.Lstat(p); lerr == nil && info.IsDir() && os.RemoveAll(p) == nil {
+			err = os.Rename(tmp, p)
+		}
+	}
+	return err
 }
 
 // The counts file: "opsbook counts 5 ", the fingerprint of the base's

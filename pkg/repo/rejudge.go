@@ -62,14 +62,14 @@ func SaveIndexBase(p string, d *Indexed) error {
 		if err := os.Remove(delta); err != nil && !os.IsNotExist(err) {
 			return err
 		}
-		return os.Rename(tmp, p)
+		return renameOver(tmp, p)
 	}
 	if stored, err := index.Open(main, key); err == nil {
 		if diff := entriesDiff(stored.Entries, es); len(diff) <= max(64, len(es)/10) && os.Link(main, tmp) == nil {
 			if err := index.Save(delta, key, index.Mark{}, diff); err != nil {
 				return err
 			}
-			return os.Rename(tmp, p)
+			return renameOver(tmp, p)
 		}
 		os.Remove(tmp)
 	}
@@ -79,7 +79,7 @@ func SaveIndexBase(p string, d *Indexed) error {
 	if err := index.Save(tmp, key, index.Mark{}, es); err != nil {
 		return err
 	}
-	return os.Rename(tmp, p)
+	return renameOver(tmp, p)
 }
 
 // tombstone is the hash of an entry of a delta standing for a path
