@@ -120,6 +120,8 @@ func sampleGit(t *testing.T) string {
 //     one crossing its budget line carries budget-overspend;
 //   - a report given to another author makes the report due of the
 //     author it named before be judged again, from their latest report;
+//   - a draft report listed as a draft is named by its author's report
+//     due once one is due again, and is no longer listed as a draft;
 //   - a complaint naming an author's older status report (in a reference
 //     of another kind) makes their report due be judged again, from their
 //     latest report, which nothing changed names.
@@ -166,6 +168,25 @@ func TestInboxAgainReadsAround(t *testing.T) {
 		after: map[string]func(string) string{
 			"records/status-reports/2026/RPT-2026-0001.yaml": func(s string) string {
 				return strings.Replace(s, "author: zhang.min", "author: liu.yang", 1)
+			},
+		},
+	}, {
+		// a draft report is listed as a draft while no report is due; once
+		// one is, the report due names it, and the draft's own item goes,
+		// though nothing changed names the draft
+		name: "draft named", who: "wang.fang", shows: `"status-report"`,
+		before: map[string]func(string) string{
+			"records/status-reports/2026/RPT-2026-0902.yaml": func(string) string {
+				return "kind: status-report\nid: RPT-2026-0902\ntitle: 運營部月報（12 月）\nstatus: draft\nauthor: wang.fang\nto: huang.jianguo\nperiod: 2026-12\n"
+			},
+			"records/status-reports/2026/RPT-2026-0903.yaml": func(string) string {
+				return "kind: status-report\nid: RPT-2026-0903\ntitle: 運營部月報（11 月）\nstatus: submitted\nauthor: wang.fang\nto: huang.jianguo\nperiod: 2026-11\n" +
+					"progress: 各組按計劃推進\nsubmitted_at: 2026-11-20T18:00:00+08:00\nsnapshot:\n  people: 12\n"
+			},
+		},
+		after: map[string]func(string) string{
+			"records/status-reports/2026/RPT-2026-0903.yaml": func(s string) string {
+				return strings.Replace(s, "submitted_at: 2026-11-20T18:00:00+08:00", "submitted_at: 2026-11-01T18:00:00+08:00", 1)
 			},
 		},
 	}, {
