@@ -719,3 +719,156 @@ func TestLoadKindsKeepsTheCache(t *testing.T) {
 		t.Errorf("LoadKinds read %d records, a full read %d of those kinds", len(got), len(want))
 	}
 }
+
+// A readAcross case is a department made from the sample (before), then
+// changed (after), where the change moves the findings of a record that
+// neither it names nor names it (witness): only what judgedAgain reads
+// across the records (a plan's year through what it supersedes, the
+// active plans of a project or of none, an author's reports) judges the
+// witness again.
+type readAcross struct {
+	name    string
+	before  map[string][]string // path: pairs of text replaced and replacement
+	copies  map[string][]string // new path: the path copied, then pairs as above
+	after   map[string][]string
+	witness string // the path whose counts move
+}
+
+var readAcrossCases = []readAcross{
+	{
+		// PLN-2027-0001 supersedes PLN-2026-0003: once approved, it
+		// replaces it among 2026's counted plans, and the 2026 plans
+		// that needed more marketing together than the budget has
+		// (PLN-2026-0001 among them) no longer do. PLN-2027-0001 names
+		// PLN-2026-0003 alone, and is of another year.
+		name: "the year of the plan superseded",
+		before: map[string][]string{
+			"records/plans/2026/PLN-2026-0003.yaml": {"      amount: 30000.00\n", "      amount: 700000.00\n"},
+		},
+		copies: map[string][]string{
+			"records/plans/2027/PLN-2027-0001.yaml": {"records/plans/2026/PLN-2026-0003.yaml",
+				"id: PLN-2026-0003\n", "id: PLN-2027-0001\n", "status: active\n", "status: draft\n",
+				"project: PRJ-2026-0002\n", "project: PRJ-2026-0002\nsupersedes: PLN-2026-0003\n",
+				"      amount: 30000.00\n", "      amount: 1000.00\n"},
+		},
+		after: map[string][]string{
+			"records/plans/2027/PLN-2027-0001.yaml": {"status: draft\n", "status: approved\n"},
+		},
+		witness: "records/plans/2026/PLN-2026-0001.yaml",
+	},
+	{
+		// PLN-2025-0001 and PLN-2026-0001 both active for PRJ-2026-0001:
+		// plan-active sits on the later, PLN-2026-0001, and leaves it
+		// when PLN-2025-0001 completes (another year's plan, naming the
+		// project alone)
+		name: "the active plans of a project",
+		before: map[string][]string{
+			"records/plans/2025/PLN-2025-0001.yaml": {"status: completed\n", "status: active\n", "project: PRJ-2025-0001\n", "project: PRJ-2026-0001\n"},
+		},
+		after: map[string][]string{
+			"records/plans/2025/PLN-2025-0001.yaml": {"status: active\n", "status: completed\n"},
+		},
+		witness: "records/plans/2026/PLN-2026-0001.yaml",
+	},
+	{
+		// PLN-2025-0002 and PLN-2026-0006 both active, of no project:
+		// plan-active sits on PLN-2026-0006 until PLN-2025-0002 goes
+		// back to draft
+		name: "the active plans of no project",
+		before: map[string][]string{
+			"records/plans/2026/PLN-2026-0006.yaml": {"status: changes_requested\n", "status: active\n", "project: PRJ-2026-0009\n", ""},
+		},
+		copies: map[string][]string{
+			"records/plans/2025/PLN-2025-0002.yaml": {"records/plans/2026/PLN-2026-0006.yaml",
+				"id: PLN-2026-0006\n", "id: PLN-2025-0002\n", "status: changes_requested\n", "status: active\n", "project: PRJ-2026-0009\n", ""},
+		},
+		after: map[string][]string{
+			"records/plans/2025/PLN-2025-0002.yaml": {"status: active\n", "status: draft\n"},
+		},
+		witness: "records/plans/2026/PLN-2026-0006.yaml",
+	},
+	{
+		// zhang.min's RPT-2026-0005, submitted on 11-25, is the latest of
+		// theirs; sent back to draft, RPT-2026-0001 of 11-16 is, ten days
+		// old on the 26th: the cadence warning sits on it
+		name: "an author's other reports",
+		copies: map[string][]string{
+			"records/status-reports/2026/RPT-2026-0005.yaml": {"records/status-reports/2026/RPT-2026-0001.yaml",
+				"id: RPT-2026-0001\n", "id: RPT-2026-0005\n", "period: 2026-W46\n", "period: 2026-W47\n",
+				"submitted_at: 2026-11-16T18:20:00+08:00\n", "submitted_at: 2026-11-25T18:20:00+08:00\n",
+				"status: acknowledged\n", "status: submitted\n", "acknowledged_at: 2026-11-17T09:05:00+08:00\n", ""},
+		},
+		after: map[string][]string{
+			"records/status-reports/2026/RPT-2026-0005.yaml": {"status: submitted\n", "status: draft\n",
+				"submitted_at: 2026-11-25T18:20:00+08:00\n", ""},
+		},
+		witness: "records/status-reports/2026/RPT-2026-0001.yaml",
+	},
+}
+
+// TestRecountReadsAcross: after each readAcross case's change, the counts
+// made again from the base are a full pass's, file by file, and the
+// witness's counts moved (the case is one where judging it again
+// matters).
+func TestRecountReadsAcross(t *testing.T) {
+	defer func(was bool) { byPath = was }(byPath)
+	byPath = true
+	now := time.Date(2026, 11, 26, 15, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	ctx := context.Background()
+	for _, rc := range readAcrossCases {
+		t.Run(rc.name, func(t *testing.T) {
+			dir := sampleCopy(t, 0)
+			edit := func(rel, from string, pairs []string) {
+				t.Helper()
+				b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(from)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				text := string(b)
+				for i := 0; i < len(pairs); i += 2 {
+					if !strings.Contains(text, pairs[i]) {
+						t.Fatalf("%s: no %q", from, pairs[i])
+					}
+					text = strings.Replace(text, pairs[i], pairs[i+1], 1)
+				}
+				p := filepath.Join(dir, filepath.FromSlash(rel))
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for rel, c := range rc.copies {
+				edit(rel, c[0], c[1:])
+			}
+			for rel, pairs := range rc.before {
+				edit(rel, rel, pairs)
+			}
+			_, fp, base, basePath := savedBase(t, dir, now)
+			for rel, pairs := range rc.after {
+				edit(rel, rel, pairs)
+			}
+			d, err := OpenIndexed(ctx, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d.Fingerprint()
+			r, err := LoadWith(ctx, dir, Options{NoCache: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := r.CountFiles(now, nil)
+			if base.Paths[rc.witness] == want.Paths[rc.witness] {
+				t.Fatalf("%s: %v before and after: the case tests nothing\nbefore %s\nafter %s", rc.witness, want.Paths[rc.witness], countsText(base), countsText(want))
+			}
+			got, why := Recount(d, basePath, fp, now, now.Year(), &rules.Horizon{})
+			if got == nil {
+				t.Fatalf("not recounted: %s", why)
+			}
+			if !equalCounts(got.paths, want) {
+				t.Errorf("recounted %s\nfull %s", countsText(got.paths), countsText(want))
+			}
+		})
+	}
+}
