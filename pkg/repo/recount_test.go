@@ -732,6 +732,10 @@ type readAcross struct {
 	copies  map[string][]string // new path: the path copied, then pairs as above
 	after   map[string][]string
 	witness string // the path whose counts move
+	// reads: the witness is judged again for another reason (a meeting
+	// naming it changed), and its counts stay; what they read of the
+	// records not judged again (what aroundSet gathers) must be read
+	reads bool
 }
 
 var readAcrossCases = []readAcross{
@@ -804,6 +808,75 @@ var readAcrossCases = []readAcross{
 		},
 		witness: "records/status-reports/2026/RPT-2026-0001.yaml",
 	},
+	{
+		// RPT-2026-0001, judged again for the task naming it, reads its
+		// author's other reports: the newer RPT-2026-0005 (not judged
+		// again) keeps the cadence warning off it
+		name: "read: an author's other reports",
+		before: map[string][]string{
+			"records/tasks/2026/TSK-2026-0001.yaml": {"concerns: CMP-2026-0017\n", "concerns: RPT-2026-0001\n", "assigned_by: zhang.min\n", "assigned_by: li.wei\n"},
+		},
+		copies: map[string][]string{
+			"records/status-reports/2026/RPT-2026-0005.yaml": {"records/status-reports/2026/RPT-2026-0001.yaml",
+				"id: RPT-2026-0001\n", "id: RPT-2026-0005\n", "period: 2026-W46\n", "period: 2026-W47\n",
+				"submitted_at: 2026-11-16T18:20:00+08:00\n", "submitted_at: 2026-11-25T18:20:00+08:00\n",
+				"status: acknowledged\n", "status: submitted\n", "acknowledged_at: 2026-11-17T09:05:00+08:00\n", ""},
+		},
+		after:   map[string][]string{"records/tasks/2026/TSK-2026-0001.yaml": {"title: 回覆新品配料諮詢並整理常見問題\n", "title: 回覆諮詢\n"}},
+		witness: "records/status-reports/2026/RPT-2026-0001.yaml",
+		reads:   true,
+	},
+	{
+		// PLN-2026-0003, judged again for the meeting naming it, reads
+		// the active plans of its project, PLN-2025-0001 among them
+		// (another year's, not judged again): its plan-active stays. (The
+		// meeting's project, people and plans are judged again: none of
+		// them is PLN-2025-0001's, nor names it.)
+		name: "read: the active plans of a project",
+		before: map[string][]string{
+			"records/plans/2025/PLN-2025-0001.yaml":    {"status: completed\n", "status: active\n", "project: PRJ-2025-0001\n", "project: PRJ-2026-0002\n"},
+			"records/meetings/2026/MTG-2026-0002.yaml": {"concerns: PLN-2026-0001\n", "concerns: PLN-2026-0003\n"},
+		},
+		after:   map[string][]string{"records/meetings/2026/MTG-2026-0002.yaml": {"title: 華南會員項目結項會\n", "title: 結項會\n"}},
+		witness: "records/plans/2026/PLN-2026-0003.yaml",
+		reads:   true,
+	},
+	{
+		// PLN-2026-0006, of no project, judged again for the meeting
+		// naming it, reads the active plans of no project (PLN-2025-0002)
+		name: "read: the active plans of no project",
+		before: map[string][]string{
+			"records/plans/2026/PLN-2026-0006.yaml":    {"status: changes_requested\n", "status: active\n", "project: PRJ-2026-0009\n", ""},
+			"records/meetings/2026/MTG-2026-0002.yaml": {"concerns: PLN-2026-0001\n", "concerns: PLN-2026-0006\n"},
+		},
+		copies: map[string][]string{
+			"records/plans/2025/PLN-2025-0002.yaml": {"records/plans/2026/PLN-2026-0006.yaml",
+				"id: PLN-2026-0006\n", "id: PLN-2025-0002\n", "status: changes_requested\n", "status: active\n", "project: PRJ-2026-0009\n", "",
+				"handle: sun.li\n", "handle: li.wei\n"}, // not one of the meeting's people
+		},
+		after:   map[string][]string{"records/meetings/2026/MTG-2026-0002.yaml": {"title: 華南會員項目結項會\n", "title: 結項會\n"}},
+		witness: "records/plans/2026/PLN-2026-0006.yaml",
+		reads:   true,
+	},
+	{
+		// PLN-2026-0001, judged again for the meeting naming it, reads
+		// 2026's counted plans and the approved PLN-2027-0001 superseding
+		// PLN-2026-0003 (neither judged again): without it, 2026's plans
+		// would need more marketing than the budget has
+		name: "read: the revision of a plan of its year",
+		before: map[string][]string{
+			"records/plans/2026/PLN-2026-0003.yaml": {"      amount: 30000.00\n", "      amount: 700000.00\n"},
+		},
+		copies: map[string][]string{
+			"records/plans/2027/PLN-2027-0001.yaml": {"records/plans/2026/PLN-2026-0003.yaml",
+				"id: PLN-2026-0003\n", "id: PLN-2027-0001\n", "status: active\n", "status: approved\n",
+				"project: PRJ-2026-0002\n", "project: PRJ-2026-0002\nsupersedes: PLN-2026-0003\n",
+				"      amount: 30000.00\n", "      amount: 1000.00\n"},
+		},
+		after:   map[string][]string{"records/meetings/2026/MTG-2026-0002.yaml": {"title: 華南會員項目結項會\n", "title: 結項會\n"}},
+		witness: "records/plans/2026/PLN-2026-0001.yaml",
+		reads:   true,
+	},
 }
 
 // TestRecountReadsAcross: after each readAcross case's change, the counts
@@ -859,12 +932,15 @@ func TestRecountReadsAcross(t *testing.T) {
 				t.Fatal(err)
 			}
 			want, _ := r.CountFiles(now, nil)
-			if base.Paths[rc.witness] == want.Paths[rc.witness] {
+			if !rc.reads && base.Paths[rc.witness] == want.Paths[rc.witness] {
 				t.Fatalf("%s: %v before and after: the case tests nothing\nbefore %s\nafter %s", rc.witness, want.Paths[rc.witness], countsText(base), countsText(want))
 			}
 			got, why := Recount(d, basePath, fp, now, now.Year(), &rules.Horizon{})
 			if got == nil {
 				t.Fatalf("not recounted: %s", why)
+			}
+			if rc.reads && judgedAgain(d.Index, got.Changes)[rc.witness] == nil {
+				t.Fatalf("%s not judged again: the case tests nothing", rc.witness)
 			}
 			if !equalCounts(got.paths, want) {
 				t.Errorf("recounted %s\nfull %s", countsText(got.paths), countsText(want))
