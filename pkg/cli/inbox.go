@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/audit"
 	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/crypt"
@@ -162,6 +163,9 @@ func (o *inboxOpts) inbox(ctx context.Context, now time.Time) (*inbox.Inbox, err
 	if err != nil {
 		return nil, err
 	}
+	// what the pass reads of the history, kept with its answer
+	asked := audit.NewLeftAsked(r.Root)
+	r.LeftAtClose = asked.Ask
 	gs, err := gitstore.Open(r.Root)
 	if err != nil {
 		return nil, usage(err)
@@ -204,7 +208,7 @@ func (o *inboxOpts) inbox(ctx context.Context, now time.Time) (*inbox.Inbox, err
 		tried, dirty := preview.SeenFiles()
 		if v, err := box.Keep(); err == nil {
 			read, _ := r.Fingerprint()
-			o.storeMemo(ctx, memo, found, read, now, start, h, append(seen, tried...), dirty, v, unreadableWarning(r))
+			o.storeMemo(ctx, memo, found, read, now, start, h, append(seen, tried...), dirty, historyRead(asked), v, unreadableWarning(r))
 		}
 	}
 	return box, nil
