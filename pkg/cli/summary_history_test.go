@@ -165,3 +165,31 @@ func gitOut(dir string, args ...string) (string, error) {
 	out, err := cmd.Output()
 	return string(out), err
 }
+
+// TestInboxMemoHistoryRewritten: the inbox of PRJ-2025-0001's owner lists
+// the errors of their records, whose closing appraisals owed read the
+// history: after the history is squashed into one commit (the same
+// files, the project closed with wu.qiang active), the inbox kept gives
+// what --no-cache gives.
+func TestInboxMemoHistoryRewritten(t *testing.T) {
+	dir := memberBackDept(t, false)
+	time.Sleep(2100 * time.Millisecond) // the files older than the racy window
+	now := time.Date(2026, 11, 26, 15, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	before := inboxAt(dir, now, "--for", "zhang.min", "-o", "json") // the memo
+	if want := inboxAt(dir, now, "--for", "zhang.min", "-o", "json", "--no-cache"); before != want {
+		t.Fatalf("inboxes differ before the history changed:\n%s", lineDiff(before, want))
+	}
+	out, err := gitOut(dir, "commit-tree", "HEAD^{tree}", "-m", "squashed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gitIn(t, dir, "reset", "-q", "--soft", strings.TrimSpace(out))
+	got := inboxAt(dir, now, "--for", "zhang.min", "-o", "json")
+	want := inboxAt(dir, now, "--for", "zhang.min", "-o", "json", "--no-cache")
+	if got != want {
+		t.Fatalf("inbox and --no-cache differ after the history changed:\n%s", lineDiff(got, want))
+	}
+	if got == before {
+		t.Fatalf("the history's change moved nothing in the inbox: the case tests nothing")
+	}
+}
