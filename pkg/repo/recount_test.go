@@ -723,15 +723,17 @@ func TestLoadKindsKeepsTheCache(t *testing.T) {
 // A readAcross case is a department made from the sample (before), then
 // changed (after), where the change moves the findings of a record that
 // neither it names nor names it (witness): only what judgedAgain reads
-// across the records (a plan's year through what it supersedes, the
-// active plans of a project or of none, an author's reports) judges the
-// witness again.
+// across the records (a plan's year and the year of the plan it supersedes, the
+// active plans of a project or of none, an author's reports, the people
+// when an appraisal of a period comes or goes) judges the witness again.
 type readAcross struct {
-	name    string
-	before  map[string][]string // path: pairs of text replaced and replacement
-	copies  map[string][]string // new path: the path copied, then pairs as above
-	after   map[string][]string
-	witness string // the path whose counts move
+	name   string
+	before map[string][]string // path: pairs of text replaced and replacement
+	copies map[string][]string // new path: the path copied, then pairs as above
+	after  map[string][]string
+	// removed before the base, and by the change
+	goneBefore, goneAfter []string
+	witness               string // the path whose counts move
 	// reads: the witness is judged again for another reason (a meeting
 	// naming it changed), and its counts stay; what they read of the
 	// records not judged again (what aroundSet gathers) must be read
@@ -739,6 +741,21 @@ type readAcross struct {
 }
 
 var readAcrossCases = []readAcross{
+	{
+		// PLN-2026-0003 raised to 700,000 of marketing: 2026's counted
+		// plans need more than the budget has, and plan-budget sits on
+		// each (PLN-2026-0001 among them) until PLN-2026-0003 goes back
+		// to draft. PLN-2026-0003 names its project alone, not
+		// PLN-2026-0001's.
+		name: "the plans of its year",
+		before: map[string][]string{
+			"records/plans/2026/PLN-2026-0003.yaml": {"      amount: 30000.00\n", "      amount: 700000.00\n"},
+		},
+		after: map[string][]string{
+			"records/plans/2026/PLN-2026-0003.yaml": {"status: active\n", "status: draft\n"},
+		},
+		witness: "records/plans/2026/PLN-2026-0001.yaml",
+	},
 	{
 		// PLN-2027-0001 supersedes PLN-2026-0003: once approved, it
 		// replaces it among 2026's counted plans, and the 2026 plans
@@ -807,6 +824,22 @@ var readAcrossCases = []readAcross{
 				"submitted_at: 2026-11-25T18:20:00+08:00\n", ""},
 		},
 		witness: "records/status-reports/2026/RPT-2026-0001.yaml",
+	},
+	{
+		// APR-2026-0003 (li.wei's, of 2026-H1) is the one appraisal of a
+		// period left: while it is there, the department records periodic
+		// appraisals, and the staff without one of 2026-H1 (sun.li among
+		// them) are warned (appraisal-missing); removed, nobody is.
+		// APR-2026-0003 names li.wei alone.
+		name: "whether any appraisal has a period",
+		goneBefore: []string{"records/appraisals/2025/APR-2025-0001.yaml", "records/appraisals/2025/APR-2025-0002.yaml",
+			"records/appraisals/2025/APR-2025-0003.yaml", "records/appraisals/2025/APR-2025-0004.yaml",
+			"records/appraisals/2025/APR-2025-0005.yaml", "records/appraisals/2025/APR-2025-0006.yaml",
+			"records/appraisals/2026/APR-2026-0004.yaml", "records/appraisals/2026/APR-2026-0005.yaml",
+			"records/appraisals/2026/APR-2026-0006.yaml", "records/appraisals/2026/APR-2026-0007.yaml",
+			"records/appraisals/2026/APR-2026-0008.yaml", "records/appraisals/2026/APR-2026-0009.yaml"},
+		goneAfter: []string{"records/appraisals/2026/APR-2026-0003.yaml"},
+		witness:   "records/people/sun.li.yaml",
 	},
 	{
 		// RPT-2026-0001, judged again for the task naming it, reads its
@@ -918,10 +951,20 @@ func TestRecountReadsAcross(t *testing.T) {
 			for rel, pairs := range rc.before {
 				edit(rel, rel, pairs)
 			}
+			remove := func(rels []string) {
+				t.Helper()
+				for _, rel := range rels {
+					if err := os.Remove(filepath.Join(dir, filepath.FromSlash(rel))); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			remove(rc.goneBefore)
 			_, fp, base, basePath := savedBase(t, dir, now)
 			for rel, pairs := range rc.after {
 				edit(rel, rel, pairs)
 			}
+			remove(rc.goneAfter)
 			d, err := OpenIndexed(ctx, dir)
 			if err != nil {
 				t.Fatal(err)
