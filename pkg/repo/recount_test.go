@@ -723,9 +723,10 @@ func TestLoadKindsKeepsTheCache(t *testing.T) {
 // A readAcross case is a department made from the sample (before), then
 // changed (after), where the change moves the findings of a record that
 // neither it names nor names it (witness): only what judgedAgain reads
-// across the records (a plan's year and the year of the plan it supersedes, the
-// active plans of a project or of none, an author's reports, the people
-// when an appraisal of a period comes or goes) judges the witness again.
+// across the records (a counted plan's year and the year of the plan it
+// supersedes, the active plans of a project or of none, an author's
+// reports, the people when an appraisal of a period comes or goes) judges
+// the witness again.
 type readAcross struct {
 	name   string
 	before map[string][]string // path: pairs of text replaced and replacement
@@ -735,7 +736,7 @@ type readAcross struct {
 	goneBefore, goneAfter []string
 	witness               string // the path whose counts move
 	// reads: the witness is judged again for another reason (a meeting
-	// naming it changed), and its counts stay; what they read of the
+	// or a task naming it changed), and its counts stay; what they read of the
 	// records not judged again (what aroundSet gathers) must be read
 	reads bool
 }
