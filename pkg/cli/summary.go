@@ -11,7 +11,6 @@ import (
 	"github.com/opsbook/opsbook/pkg/audit"
 	"github.com/opsbook/opsbook/pkg/cache"
 	"github.com/opsbook/opsbook/pkg/i18n"
-	"github.com/opsbook/opsbook/pkg/index"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/opsbook/opsbook/pkg/repo"
@@ -224,33 +223,10 @@ func (o *summaryOpts) recount(ctx context.Context, found memoFound, now, start t
 	// not made again hold what it read of the history then: it must read
 	// the same now (a history rewritten, a commit since), but for the
 	// projects changed since, judged again.
-	changed := map[string]bool{}
-	for _, c := range rc.Changes {
-		for _, e := range []*index.Entry{c.Was, c.Now} {
-			if e != nil {
-				changed[e.Path] = true
-			}
-		}
-	}
-	head, ok := historyHolds(found.root, base.History, func(p string) bool { return changed[p] })
+	hist, ok := historyAgain(found.root, base.History, asked, rc.Changes)
 	if !ok {
 		repo.Trace("summary memo: no recount: the history the base read changed")
 		return nil
-	}
-	hist := historyRead(asked)
-	if base.History != nil && len(base.History.Left) > 0 {
-		switch {
-		case hist == nil:
-			hist = &repo.HistoryRead{Head: head, Left: map[string]repo.LeftAnswer{}}
-		case hist.Head != head:
-			repo.Trace("summary memo: no recount: HEAD moved during it")
-			return nil
-		}
-		for p, a := range base.History.Left {
-			if _, again := hist.Left[p]; !changed[p] && !again {
-				hist.Left[p] = a
-			}
-		}
 	}
 	s := b.Summary
 	if !s.Retime(now, b.Starts) {

@@ -169,27 +169,60 @@ func gitOut(dir string, args ...string) (string, error) {
 // TestInboxMemoHistoryRewritten: the inbox of PRJ-2025-0001's owner lists
 // the errors of their records, whose closing appraisals owed read the
 // history: after the history is squashed into one commit (the same
-// files, the project closed with wu.qiang active), the inbox kept gives
-// what --no-cache gives.
+// files, the project closed with wu.qiang active), the inbox kept, or
+// made again after a plan changed, gives what --no-cache gives; after an
+// empty commit, the inbox is kept, or made again.
 func TestInboxMemoHistoryRewritten(t *testing.T) {
-	dir := memberBackDept(t, false)
-	time.Sleep(2100 * time.Millisecond) // the files older than the racy window
-	now := time.Date(2026, 11, 26, 15, 0, 0, 0, time.FixedZone("CST", 8*3600))
-	before := inboxAt(dir, now, "--for", "zhang.min", "-o", "json") // the memo
-	if want := inboxAt(dir, now, "--for", "zhang.min", "-o", "json", "--no-cache"); before != want {
-		t.Fatalf("inboxes differ before the history changed:\n%s", lineDiff(before, want))
-	}
-	out, err := gitOut(dir, "commit-tree", "HEAD^{tree}", "-m", "squashed")
-	if err != nil {
-		t.Fatal(err)
-	}
-	gitIn(t, dir, "reset", "-q", "--soft", strings.TrimSpace(out))
-	got := inboxAt(dir, now, "--for", "zhang.min", "-o", "json")
-	want := inboxAt(dir, now, "--for", "zhang.min", "-o", "json", "--no-cache")
-	if got != want {
-		t.Fatalf("inbox and --no-cache differ after the history changed:\n%s", lineDiff(got, want))
-	}
-	if got == before {
-		t.Fatalf("the history's change moved nothing in the inbox: the case tests nothing")
+	for _, squash := range []bool{true, false} {
+		for _, again := range []bool{false, true} {
+			name := map[bool]string{true: "squashed", false: "an empty commit"}[squash]
+			if again {
+				name += ", a plan changed"
+			}
+			t.Run(name, func(t *testing.T) {
+				dir := memberBackDept(t, false)
+				time.Sleep(2100 * time.Millisecond) // the files older than the racy window
+				now := time.Date(2026, 11, 26, 15, 0, 0, 0, time.FixedZone("CST", 8*3600))
+				inbox := func(args ...string) string {
+					return inboxAt(dir, now, append([]string{"--for", "zhang.min", "-o", "json"}, args...)...)
+				}
+				before := inbox() // the memo
+				if want := inbox("--no-cache"); before != want {
+					t.Fatalf("inboxes differ before the history changed:\n%s", lineDiff(before, want))
+				}
+				if squash {
+					out, err := gitOut(dir, "commit-tree", "HEAD^{tree}", "-m", "squashed")
+					if err != nil {
+						t.Fatal(err)
+					}
+					gitIn(t, dir, "reset", "-q", "--soft", strings.TrimSpace(out))
+				} else {
+					gitIn(t, dir, "commit", "-q", "--allow-empty", "-m", "nothing")
+				}
+				if again {
+					p := filepath.Join(dir, "records/plans/2026/PLN-2026-0003.yaml")
+					b, err := os.ReadFile(p)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(p, append(b, "# read again\n"...), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				reused, made := inboxesReused, inboxesAgain
+				got := inbox()
+				if want := inbox("--no-cache"); got != want {
+					t.Fatalf("inbox and --no-cache differ after the history changed:\n%s", lineDiff(got, want))
+				}
+				switch {
+				case squash && got == before:
+					t.Fatalf("the history's change moved nothing in the inbox: the case tests nothing")
+				case !squash && !again && inboxesReused == reused:
+					t.Errorf("the inbox kept not given after a commit that changed nothing read")
+				case !squash && again && inboxesAgain == made:
+					t.Errorf("the inbox not made again after a commit that changed nothing read")
+				}
+			})
+		}
 	}
 }
