@@ -52,7 +52,7 @@ func TestInboxAgainEqualsFull(t *testing.T) {
 			}
 			inboxAt(dir, now, "-o", "json")
 			made, asked := inboxesAgain, 0
-			const steps = 30
+			const steps = 45
 			for step := range steps {
 				var did []string
 				switch step % 3 {
@@ -118,6 +118,10 @@ func sampleGit(t *testing.T) string {
 //     inbox (budget-overspend sits on the claim crossing the line);
 //   - a project renamed judges again the claims naming it, of which the
 //     one crossing its budget line carries budget-overspend;
+//   - a report given to another author makes the report due of the
+//     author it named before be judged again, from their latest report;
+//   - a draft report listed as a draft is named by its author's report
+//     due once one is due again, and is no longer listed as a draft;
 //   - a complaint naming an author's older status report (in a reference
 //     of another kind) makes their report due be judged again, from their
 //     latest report, which nothing changed names.
@@ -149,6 +153,40 @@ func TestInboxAgainReadsAround(t *testing.T) {
 		after: map[string]func(string) string{
 			"records/projects/2026/PRJ-2026-0003.yaml": func(s string) string {
 				return regexp.MustCompile(`(?m)^title: .*$`).ReplaceAllString(s, "title: 改名的專案")
+			},
+		},
+	}, {
+		// the author a report named before: their report due is made
+		// again from their latest report, which nothing changed names
+		name: "author changed", who: "zhang.min", shows: `"status-report"`,
+		before: map[string]func(string) string{
+			"records/status-reports/2026/RPT-2026-0901.yaml": func(string) string {
+				return "kind: status-report\nid: RPT-2026-0901\ntitle: 華東推廣組週報（第 48 週）\nstatus: submitted\nauthor: zhang.min\nto: wang.fang\nperiod: 2026-W48\n" +
+					"progress: 經銷商簽約 21/25\nsubmitted_at: 2026-11-25T18:00:00+08:00\nsnapshot:\n  people: 3\n"
+			},
+		},
+		after: map[string]func(string) string{
+			"records/status-reports/2026/RPT-2026-0001.yaml": func(s string) string {
+				return strings.Replace(s, "author: zhang.min", "author: liu.yang", 1)
+			},
+		},
+	}, {
+		// a draft report is listed as a draft while no report is due; once
+		// one is, the report due names it, and the draft's own item goes,
+		// though nothing changed names the draft
+		name: "draft named", who: "wang.fang", shows: `"status-report"`,
+		before: map[string]func(string) string{
+			"records/status-reports/2026/RPT-2026-0902.yaml": func(string) string {
+				return "kind: status-report\nid: RPT-2026-0902\ntitle: 運營部月報（12 月）\nstatus: draft\nauthor: wang.fang\nto: huang.jianguo\nperiod: 2026-12\n"
+			},
+			"records/status-reports/2026/RPT-2026-0903.yaml": func(string) string {
+				return "kind: status-report\nid: RPT-2026-0903\ntitle: 運營部月報（11 月）\nstatus: submitted\nauthor: wang.fang\nto: huang.jianguo\nperiod: 2026-11\n" +
+					"progress: 各組按計劃推進\nsubmitted_at: 2026-11-20T18:00:00+08:00\nsnapshot:\n  people: 12\n"
+			},
+		},
+		after: map[string]func(string) string{
+			"records/status-reports/2026/RPT-2026-0903.yaml": func(s string) string {
+				return strings.Replace(s, "submitted_at: 2026-11-20T18:00:00+08:00", "submitted_at: 2026-11-01T18:00:00+08:00", 1)
 			},
 		},
 	}, {

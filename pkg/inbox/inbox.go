@@ -71,7 +71,8 @@ type Input struct {
 // Part names the items an inbox made again after some records changed
 // holds (Merge puts them in the last inbox's place): the items of the
 // records IDs, and the status reports due of the people Authors, every
-// status report of whom Set holds. AnyReport tells whether the
+// status report of whom Set holds, with their draft reports (listed only
+// when no report due names them). AnyReport tells whether the
 // department holds a submitted status report, which Set may not.
 type Part struct {
 	IDs       map[string]bool
@@ -81,8 +82,12 @@ type Part struct {
 
 // has tells whether the item is one of the part's.
 func (p *Part) has(it Item) bool {
-	if it.Source == SourceStatusReport {
+	switch {
+	case it.Source == SourceStatusReport:
 		return p.Authors[it.Person]
+	case it.Source == SourceDraft && it.Kind == string(record.StatusReport):
+		// a draft report is listed only when no report due names it
+		return p.Authors[it.Person] || p.IDs[it.Record]
 	}
 	return p.IDs[it.Record]
 }

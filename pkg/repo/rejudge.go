@@ -36,7 +36,8 @@ import (
 //
 // They are read with what their answers read (Around's entries for all
 // of them at once: a status report's author's reports among them, from
-// the latest of which their next report is due). The caller keeps the
+// the latest of which their next report is due; so are those of an
+// author a changed report named before). The caller keeps the
 // base's answer for every other record. The bounds of a recount hold: a
 // person, a budget or a file that is no record changed is the full pass,
 // and so is a change judging again more than a tenth of the department.
@@ -281,6 +282,16 @@ func Rejudge(d *Indexed, basePath, baseFP string, claims []string) (*Rejudged, s
 	for _, y := range judged {
 		out.IDs[y.ID] = true
 		a.add(y)
+	}
+	if len(out.Authors) > 0 {
+		// an author's next report is due from their latest: every report
+		// of theirs is read (Around reads those of the authors of the
+		// reports judged again; an author a report no longer names too)
+		for _, e := range x.Kind(record.StatusReport) {
+			if out.Authors[e.Str("author")] {
+				a.full(e)
+			}
+		}
 	}
 	fullList, skel, claimSkels, naming, planSkels := a.lists()
 	if len(fullList) > max(minJudged, len(x.Entries)/maxJudged) {
