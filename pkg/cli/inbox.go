@@ -168,6 +168,9 @@ func (o *inboxOpts) inbox(ctx context.Context, now time.Time) (*inbox.Inbox, err
 	if err != nil {
 		return nil, err
 	}
+	// what the pass reads of the history, kept with its answer
+	asked := audit.NewLeftAsked(r.Root)
+	r.LeftAtClose = asked.Ask
 	gs, err := gitstore.Open(r.Root)
 	if err != nil {
 		return nil, usage(err)
@@ -210,7 +213,7 @@ func (o *inboxOpts) inbox(ctx context.Context, now time.Time) (*inbox.Inbox, err
 		tried, dirty := preview.SeenFiles()
 		if v, err := box.Keep(); err == nil {
 			read, _ := r.Fingerprint()
-			if o.storeMemo(ctx, memo, found, read, now, start, h, append(seen, tried...), dirty, v, unreadableWarning(r)) != nil && read == found.fp {
+			if o.storeMemo(ctx, memo, found, read, now, start, h, append(seen, tried...), dirty, historyRead(asked), v, unreadableWarning(r)) != nil && read == found.fp {
 				saveInboxBase(found, memo)
 			}
 		}
@@ -264,10 +267,17 @@ func (o *inboxOpts) inboxAgain(ctx context.Context, memo string, found memoFound
 		}
 	}
 	d := found.d
-	d.LeftAtClose = audit.LeftAtClose(found.root) // as the full pass's (openWith)
+	asked := audit.NewLeftAsked(found.root) // as the full pass's (openWith)
+	d.LeftAtClose = asked.Ask
 	rj, why := repo.Rejudge(d, inboxBasePath(found.root, memo), m.Fingerprint, claims)
 	if rj == nil {
 		repo.Trace("%s memo: not made again: %s", memo, why)
+		return nil
+	}
+	// the last inbox's items of the records not made again hold what it
+	// read of the history then: it must read the same now
+	if _, ok := historyAgain(found.root, m.History, nil, rj.Changes); !ok {
+		repo.Trace("%s memo: not made again: the history it read changed", memo)
 		return nil
 	}
 	r := rj.Repo
@@ -321,8 +331,9 @@ func (o *inboxOpts) inboxAgain(ctx context.Context, memo string, found memoFound
 	if preview.ReadChanged() {
 		read = "" // a file changed while it was read: the index tells again
 	}
-	if v, err := box.Keep(); err == nil && memo == inboxMemo(email, o.forHandle, now) {
-		if o.storeMemo(ctx, memo, found, read, now, start, h, append(seen, tried...), dirty, v, "") != nil && read != "" {
+	hist, ok := historyAgain(found.root, m.History, asked, rj.Changes)
+	if v, err := box.Keep(); err == nil && ok && memo == inboxMemo(email, o.forHandle, now) {
+		if o.storeMemo(ctx, memo, found, read, now, start, h, append(seen, tried...), dirty, hist, v, "") != nil && read != "" {
 			saveInboxBase(found, memo)
 		}
 	}
