@@ -881,7 +881,8 @@ func (s *Summary) Page() *render.Page {
 		}}
 	p.Sections = append(p.Sections, cs)
 	past := render.Section{Title: i18n.Sprintf("Open complaints past SLA: %d", len(s.PastSLA)),
-		Table: &render.Table{Headers: render.Headers("ID", "SEVERITY", "STATUS", "ASSIGNEE", "CLOCK", "OPEN FOR", "LIMIT", "TITLE"), Right: map[int]bool{5: true, 6: true}, Give: lastGives(8)}}
+		Table: &render.Table{Headers: render.Headers("ID", "SEVERITY", "STATUS", "ASSIGNEE", "CLOCK", "OPEN FOR", "LIMIT", "TITLE"), Right: map[int]bool{5: true, 6: true}, Give: lastGives(8),
+			Narrow: []int{0, 1, 2, 3, 5, 7}}}
 	for i, o := range s.PastSLA {
 		if i == summaryListMax {
 			past.Lines = append(past.Lines, i18n.Sprintf("… and %d more: opsbook report complaints", len(s.PastSLA)-i))
@@ -893,7 +894,8 @@ func (s *Summary) Page() *render.Page {
 	p.Sections = append(p.Sections, past)
 
 	fu := render.Section{Title: i18n.Sprintf("Appraisals needing improvement follow-up: %d", len(s.FollowUps)),
-		Table: &render.Table{Headers: render.Headers("ID", "EMPLOYEE", "PERIOD", "RATING", "REVIEW DATE", "STATUS")}}
+		Table: &render.Table{Headers: render.Headers("ID", "EMPLOYEE", "PERIOD", "RATING", "REVIEW DATE", "STATUS"),
+			Narrow: []int{0, 1, 3, 4, 5}}}
 	for i, f := range s.FollowUps {
 		if i == summaryListMax {
 			fu.Lines = append(fu.Lines, i18n.Sprintf("… and %d more: opsbook report appraisals", len(s.FollowUps)-i))
