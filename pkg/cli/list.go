@@ -434,15 +434,17 @@ func runList(ctx context.Context, o *listOpts) error {
 	return nil
 }
 
-// kindCount is "12 expenses" (in Chinese "12 筆報銷單").
+// kindCount is "12 expenses" (in Chinese "12 筆報銷單"); a kind of two
+// words is written as two, as summary writes it: "1 status report".
 func kindCount(k record.Kind, n int) string {
 	if i18n.IsChinese() {
 		return i18n.Sprintf(msgKindCount, n, i18n.Term("kind", string(k)))
 	}
+	name := record.Info(k).Plural
 	if n == 1 {
-		return "1 " + string(k)
+		name = string(k)
 	}
-	return fmt.Sprintf(msgKindCount, n, record.Info(k).Plural)
+	return fmt.Sprintf(msgKindCount, n, strings.ReplaceAll(name, "-", " "))
 }
 
 // termOfField names the group of terms a field's values belong to: a

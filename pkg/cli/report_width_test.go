@@ -178,3 +178,16 @@ func TestNarrowColumnsAreDefaultColumns(t *testing.T) {
 		}
 	}
 }
+
+// list's count names a kind of two words as two, one of them or more,
+// as summary does: "1 of 4 status reports", never "status-reports".
+func TestListCountNamesTheKind(t *testing.T) {
+	_, errs, _ := runStreams(t, sampleDir(), true, 120, "--lang", "en", "list", "status-report", "--where", "id = RPT-2026-0001")
+	if !strings.Contains(errs, "1 of 4 status reports") {
+		t.Errorf("list status-report --where: %q", errs)
+	}
+	_, errs, _ = runStreams(t, sampleDir(), true, 120, "--lang", "en", "list", "training-plan", "--limit", "1")
+	if !strings.Contains(errs, "3 training plans, 1 shown") {
+		t.Errorf("list training-plan --limit 1: %q", errs)
+	}
+}

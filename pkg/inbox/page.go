@@ -61,7 +61,7 @@ func what(it Item) string {
 	}
 	title := it.Title
 	if it.Source == SourceStatusReport && it.Record == "" {
-		title = i18n.Sprintf(msgStatusReportTitle, it.days)
+		title = i18n.Plural(it.days, msgStatusReportTitleOne, msgStatusReportTitle, it.days)
 	}
 	if title != "" {
 		s = i18n.Sprintf(msgActionTitle, s, title)

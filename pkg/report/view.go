@@ -88,6 +88,18 @@ func groupKey(dim, key string) string {
 	return key
 }
 
+// typeCount is a count of complaints of one type: "13 complaints", "1
+// inquiry" (in Chinese 投訴 13 件).
+func typeCount(key string, n int) string {
+	switch key {
+	case "complaint":
+		return i18n.Plural(n, "%d complaint", "%d complaints", n)
+	case "inquiry":
+		return i18n.Plural(n, "%d inquiry", "%d inquiries", n)
+	}
+	return fmt.Sprintf("%d %s", n, groupKey("type", key))
+}
+
 // dimHeader is the header of a dimension's column; dimTitle names the
 // dimension in a title.
 func dimHeader(dim string) string {
@@ -298,7 +310,7 @@ func (c *Complaints) Page(v View) *render.Page {
 	p := &render.Page{Title: i18n.Sprintf("Complaints %s (received %s to %s; as of %s)", c.Period, c.From, c.To, c.AsOf)}
 	var types []string
 	for _, g := range c.ByType {
-		types = append(types, fmt.Sprintf("%d %s", g.Count, groupKey("type", g.Key)))
+		types = append(types, typeCount(g.Key, g.Count))
 	}
 	p.Lines = append(p.Lines, i18n.Sprintf("%d received (%s); %d open, %d resolved awaiting close.",
 		c.Total, strings.Join(types, i18n.T(", ")), c.Backlog.Open, c.Backlog.AwaitingClose))
@@ -792,7 +804,8 @@ func (pl *Plans) Page(v View) *render.Page {
 	if v.show("check") {
 		interval := ""
 		if len(pl.MissingChecks) > 0 {
-			interval = i18n.Sprintf(", every %d days", pl.MissingChecks[0].IntervalDays)
+			n := pl.MissingChecks[0].IntervalDays
+			interval = i18n.Plural(n, ", every %d day", ", every %d days", n)
 		}
 		p.Sections = append(p.Sections, render.Section{Title: i18n.Sprintf("Active plans missing a progress check (%d%s)", len(pl.MissingChecks), interval),
 			Table: pl.checkTable(), Empty: i18n.T("None: every active plan was checked within the interval.")})
@@ -813,7 +826,7 @@ func (s *Summary) Page() *render.Page {
 	for _, k := range s.Kinds {
 		switch record.Kind(k.Kind) {
 		case record.Person:
-			who = append(who, i18n.Sprintf("%d people (%d active)", k.Total, k.States["active"]))
+			who = append(who, i18n.Plural(k.Total, "%d person (%d active)", "%d people (%d active)", k.Total, k.States["active"]))
 			continue
 		case record.Customer:
 			who = append(who, i18n.Plural(k.Total, "%d customer", "%d customers", k.Total))

@@ -341,7 +341,7 @@ func (r *run) people() {
 				break
 			}
 		}
-		r.errorf(at, field, "people-director", "no active director among %d people: exactly one person has role director and active: true", len(people))
+		r.errorf(at, field, "people-director", "no active director among %s: exactly one person has role director and active: true", i18n.PluralP(len(people), "%d person", "%d people", len(people)))
 	case len(directors) > 1:
 		for _, d := range directors[1:] {
 			r.errorf(d, "role", "people-director", "%s is a second active director (%s is one): exactly one is allowed", d.ID, directors[0].ID)
