@@ -112,6 +112,16 @@ func Wrap(s string, width int) []string {
 			if head == "" {
 				break
 			}
+			// the rest does not start with a closing mark glued to the
+			// word ("resolution.solution；"): a letter goes with it
+			for {
+				r, _ := utf8.DecodeRuneInString(tok[len(head):])
+				last, size := utf8.DecodeLastRuneInString(head)
+				if !strings.ContainsRune(closingMarks, r) || size == len(head) || strings.ContainsRune(closingMarks, last) {
+					break
+				}
+				head = head[:len(head)-size]
+			}
 			line.WriteString(head)
 			flush()
 			tok = tok[len(head):]
@@ -189,6 +199,10 @@ func gluePunctuation(units []string) []string {
 			open += u
 		case open == "" && len(out) > 0 && out[len(out)-1] != " " && utf8.RuneCountInString(plain) == 1 && strings.ContainsAny(plain, closingMarks):
 			out[len(out)-1] += u
+		case open == "" && len(out) > 0 && endsLatinClose(out[len(out)-1]) && plain != " " && plain[0] < utf8.RuneSelf:
+			// a word of letters goes on after a bracket without a space
+			// between: the end of a command, sun.li}'
+			out[len(out)-1] += u
 		default:
 			out = append(out, open+u)
 			open = ""
@@ -198,6 +212,12 @@ func gluePunctuation(units []string) []string {
 		out = append(out, open)
 	}
 	return out
+}
+
+// endsLatinClose reports whether a unit ends with a bracket of Latin text.
+func endsLatinClose(u string) bool {
+	u = stripANSI(u)
+	return u != "" && strings.ContainsRune(")]}", rune(u[len(u)-1]))
 }
 
 // splitUnits is wrapUnits before its escape codes are glued: each code
