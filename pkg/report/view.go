@@ -939,9 +939,10 @@ func (s *Summary) Page() *render.Page {
 			miss = append(miss, i18n.T("lessons"))
 		}
 		if len(g.Unappraised) > 0 {
-			miss = append(miss, i18n.Sprintf("appraisals of %s", strings.Join(g.Unappraised, ", ")))
+			// the handles as a list of the reader's language (zhou.jie、sun.li)
+			miss = append(miss, i18n.Sprintf("appraisals of %s", strings.Join(g.Unappraised, i18n.T(", "))))
 		}
-		ps.Lines = append(ps.Lines, i18n.Sprintf("%s %s lacks %s.", g.ID, state(g.Status), strings.Join(miss, i18n.T("; "))))
+		ps.Lines = append(ps.Lines, i18n.Sprintf("%s (%s) lacks %s.", g.ID, state(g.Status), strings.Join(miss, i18n.T("; "))))
 	}
 	ps.Lines = append(ps.Lines, s.workLines()...)
 	p.Sections = append(p.Sections, ps)
