@@ -35,6 +35,9 @@ const (
 
 	// msgActionTitle: what to do, the record's title
 	msgActionTitle = "%s: %s"
+	// msgAmount: a claim's amount after its title, in brackets of the
+	// reader's language
+	msgAmount = " (%s)"
 
 	msgClockRespond = "respond SLA"
 	msgClockResolve = "resolve SLA"

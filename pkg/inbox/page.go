@@ -67,7 +67,7 @@ func what(it Item) string {
 		s = i18n.Sprintf(msgActionTitle, s, title)
 	}
 	if it.Amount != "" {
-		s += " (" + amountText(it.Amount) + ")"
+		s += i18n.Sprintf(msgAmount, amountText(it.Amount))
 	}
 	switch it.Clock {
 	case "respond":
