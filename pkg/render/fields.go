@@ -192,8 +192,25 @@ const (
 func gluePunctuation(units []string) []string {
 	out := units[:0:0]
 	open := ""
-	for _, u := range units {
+	for i, u := range units {
 		plain := stripANSI(u)
+		if plain == `"` {
+			// a straight quote closes when it follows a word and a space,
+			// a closing mark or the end follows it ("[redacted]"）), and
+			// opens otherwise: either way it stays with what it quotes
+			after := ""
+			if i+1 < len(units) {
+				after = stripANSI(units[i+1])
+			}
+			closing := open == "" && len(out) > 0 && out[len(out)-1] != " " &&
+				(after == "" || after == " " || utf8.RuneCountInString(after) == 1 && strings.ContainsAny(after, closingMarks))
+			if closing {
+				out[len(out)-1] += u
+			} else {
+				open += u
+			}
+			continue
+		}
 		switch {
 		case utf8.RuneCountInString(plain) == 1 && strings.ContainsAny(plain, openingMarks):
 			open += u

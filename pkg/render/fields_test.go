@@ -70,6 +70,12 @@ func TestWrap(t *testing.T) {
 		// a colour's escape codes take no room and are never split
 		{"新增（草稿）  \x1b[2mcef2b23\x1b[0m", 20, []string{"新增（草稿）", "\x1b[2mcef2b23\x1b[0m"}},
 		{"\x1b[1m標題\x1b[0m 一二三四五", 12, []string{"\x1b[1m標題\x1b[0m 一二三", "四五"}},
+		// a straight quote stays with what it quotes, opening or closing
+		{"隱藏機密紀錄與欄位（\"[redacted]\"），用於", 28, []string{"隱藏機密紀錄與欄位", "（\"[redacted]\"），用於"}},
+		{"當作在 DIR 中啟動 opsbook（預設：\".\"）", 36, []string{"當作在 DIR 中啟動 opsbook（預", "設：\".\"）"}},
+		{`say "approved" now`, 12, []string{`say`, `"approved"`, `now`}},
+		// the end of a command stays whole: by: sun.li}'
+		{"visits+={date: 2026-11-26, by: sun.li}'", 24, []string{"visits+={date:", "2026-11-26, by: sun.li}'"}},
 	}
 	for _, c := range cases {
 		got := Wrap(c.in, c.width)
