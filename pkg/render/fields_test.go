@@ -74,6 +74,8 @@ func TestWrap(t *testing.T) {
 		{"隱藏機密紀錄與欄位（\"[redacted]\"），用於", 28, []string{"隱藏機密紀錄與欄位", "（\"[redacted]\"），用於"}},
 		{"當作在 DIR 中啟動 opsbook（預設：\".\"）", 36, []string{"當作在 DIR 中啟動 opsbook（預", "設：\".\"）"}},
 		{`say "approved" now`, 12, []string{`say`, `"approved"`, `now`}},
+		// alternatives stay whole: open|doing, text|json
+		{"task open|doing → done", 14, []string{"task", "open|doing →", "done"}},
 		// the end of a command stays whole: by: sun.li}'
 		{"visits+={date: 2026-11-26, by: sun.li}'", 24, []string{"visits+={date:", "2026-11-26, by: sun.li}'"}},
 	}
