@@ -384,11 +384,16 @@ func roleWord(role string) any {
 	return i18n.Word{Group: "role", Key: role}
 }
 
-// roleWords lists roles as terms: "manager or director".
+// roleWords lists roles as terms, as the workflow's refusals list who
+// may: "manager or director", "specialist, manager or director" (專員、經理
+// 或總監).
 func roleWords(roles []string) any {
 	items := make([]any, len(roles))
 	for i, r := range roles {
 		items[i] = roleWord(r)
 	}
-	return i18n.Join(i18n.P(" or "), items...)
+	if len(items) < 3 {
+		return i18n.Join(i18n.P(" or "), items...)
+	}
+	return i18n.P("%s or %s", i18n.Join(i18n.P(", "), items[:len(items)-1]...), items[len(items)-1])
 }
