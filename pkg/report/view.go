@@ -924,7 +924,7 @@ func (s *Summary) Page() *render.Page {
 		i18n.Plural(pl.OverdueTasks, "%d overdue task", "%d overdue tasks", pl.OverdueTasks),
 		i18n.Plural(pl.MissingChecks, "%d missing check", "%d missing checks", pl.MissingChecks))}
 	if len(pl.LateProjects) > 0 {
-		ps.Lines = append(ps.Lines, i18n.Sprintf("Past their planned end: %s.", strings.Join(pl.LateProjects, ", ")))
+		ps.Lines = append(ps.Lines, i18n.Sprintf("Past their planned end: %s.", strings.Join(pl.LateProjects, i18n.T(", "))))
 	}
 	for i, g := range pl.ClosureGaps {
 		if i == summaryListMax {
