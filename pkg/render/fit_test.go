@@ -271,3 +271,24 @@ func TestWrappedCellKeepsPunctuation(t *testing.T) {
 		}
 	}
 }
+
+// A cell cut after a word ends with the ellipsis, not a space and one.
+func TestTruncateLeavesNoSpaceBeforeTheEllipsis(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		w    int
+		want string
+	}{
+		{"Wholesale price list request", 11, "Wholesale…"},
+		{"Wholesale price list request", 12, "Wholesale p…"},
+		{"重複開票導致無法付款", 9, "重複開票…"},
+		{"short", 10, "short"},
+	} {
+		if got := Truncate(c.in, c.w); got != c.want {
+			t.Errorf("Truncate(%q, %d) = %q, want %q", c.in, c.w, got, c.want)
+		}
+		if got := truncate(c.in, c.w); got != c.want {
+			t.Errorf("truncate(%q, %d) = %q, want %q", c.in, c.w, got, c.want)
+		}
+	}
+}

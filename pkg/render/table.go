@@ -327,9 +327,9 @@ func truncate(s string, w int) string {
 		return s
 	}
 	if m := colouredRE.FindStringSubmatch(s); m != nil {
-		return m[1] + runewidth.Truncate(stripANSI(m[2]), w, "…") + m[3]
+		return m[1] + cut(stripANSI(m[2]), w) + m[3]
 	}
-	return runewidth.Truncate(stripANSI(s), w, "…")
+	return cut(stripANSI(s), w)
 }
 
 // wrap breaks a cell into lines of at most w display cells, at spaces
@@ -512,7 +512,17 @@ func Truncate(s string, width int) string {
 	if cells.Width(s) <= width {
 		return s
 	}
-	return runewidth.Truncate(s, width, "…")
+	return cut(s, width)
+}
+
+// cut shortens s, wider than width cells, to width with "…" at its end,
+// the ellipsis after the last word kept rather than a space
+// ("Wholesale…", not "Wholesale …").
+func cut(s string, width int) string {
+	if width < 1 {
+		return runewidth.Truncate(s, width, "…")
+	}
+	return strings.TrimRight(runewidth.Truncate(s, width-1, ""), " ") + "…"
 }
 
 // Headers translates a table's column headers into the reader's language;
