@@ -520,7 +520,12 @@ func cell(row *query.Row, f query.Field, group string, tty, human bool) string {
 		}
 		add(v)
 	}
-	s := strings.Join(parts, ", ")
+	// a list's items, for people, with the reader's comma (zhou.jie、sun.li)
+	sep := ", "
+	if human {
+		sep = i18n.T(", ")
+	}
+	s := strings.Join(parts, sep)
 	if tty {
 		s = render.Truncate(s, 48)
 	}
