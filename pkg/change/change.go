@@ -119,6 +119,11 @@ type Session struct {
 	ctx  context.Context
 	// preview: a session that only asks (Preview); Apply refuses.
 	preview bool
+	// part: a preview opened on part of the department (PreviewPart),
+	// which reads the rest as a session opened near does
+	part bool
+	// partWhole: a part preview that read the whole department (Whole)
+	partWhole bool
 	// files remembers what the attachments are, for a preview's many
 	// checks: nothing writes them meanwhile.
 	files *fileMemo
@@ -323,6 +328,31 @@ func PreviewIndexed(r *repo.Repo, g *gitstore.Repo, person *record.Record, now t
 	return s
 }
 
+// PreviewPart is PreviewIndexed on part of the department: r's Set holds
+// the people, the budgets and some records read in full (full: those
+// records), x is the index of the whole department, refreshed, whose
+// entries the records read hold. Moves are judged on their
+// neighbourhoods, read from the files as a write reads them; a move
+// judged on the whole department reads it then. (The moves are tried one
+// after the other: the records read are shared.)
+func PreviewPart(r *repo.Repo, g *gitstore.Repo, person *record.Record, now time.Time, x *index.Index, full []*record.Record) *Session {
+	s := &Session{Repo: r, Git: g, Person: person, Now: now, preview: true, part: true, files: newFileMemo(r.Root), ctx: context.Background()}
+	if person != nil {
+		s.Actor = workflow.ActorOf(person)
+		s.Name = person.Title()
+	}
+	read := make(map[string]*record.Record, len(full))
+	for _, rec := range full {
+		read[rec.Path] = rec
+	}
+	r2 := *r
+	r2.Set = record.NewSet(full)
+	s.Repo = &r2
+	s.near = &near{x: x, read: read}
+	s.env = workflow.Env{Policy: r.Policy, People: workflow.NewPeople(r.Set.OfKind(record.Person)), Now: now, Records: lazyRecords{s}}
+	return s
+}
+
 // Needs tries moving rec to state to (nothing is written) and returns
 // every reason the change would be refused: the workflow's, then each
 // error the rules would find in the records it leaves behind (a state's
@@ -385,7 +415,7 @@ func (s *Session) tryMoves(recs []*record.Record, tos []string) []error {
 	// worker's). What the copies share is safe to: the identity read
 	// once, the records read, the memos (attachments, recipients, budget
 	// lines). Another session reads records as it goes: one at a time.
-	shared := s.preview && s.near != nil
+	shared := s.preview && s.near != nil && !s.part
 	each := func(n int, f func(w *Session, k int)) {
 		if !shared {
 			for k := 0; k < n; k++ {
@@ -1095,7 +1125,7 @@ func (s *Session) checkRules(edits []Edit, after []*record.Record, pending map[s
 	if !judged {
 		// (A preview holds the whole department already, and keeps its
 		// index for the next move.)
-		if !s.preview {
+		if !s.preview || s.part {
 			if err := s.Whole(); err != nil {
 				return i18n.Errorf("%w: %v", ErrRepository, err)
 			}

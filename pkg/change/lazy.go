@@ -63,6 +63,20 @@ type near struct {
 	// (weighing)
 	mu    sync.Mutex
 	lines map[index.Line]*rules.Weighing
+	// changed: a file read did not hold what the index says (errChanged)
+	changed bool
+}
+
+// ReadChanged tells whether a record file the session read from its
+// index no longer held what the index says: its answers may be of no
+// department (one file read before a change, another after).
+func (s *Session) ReadChanged() bool {
+	if s.near == nil {
+		return s.partWhole
+	}
+	s.near.mu.Lock()
+	defer s.near.mu.Unlock()
+	return s.near.changed
 }
 
 // openNear opens the department at root through its index, or returns
@@ -167,6 +181,9 @@ func (n *near) load(r *repo.Repo, p string) (*record.Record, error) {
 		return nil, err
 	}
 	if e := n.x.At(p); e == nil || e.Hash != cache.Hash(sha256.Sum256(data)) {
+		n.mu.Lock()
+		n.changed = true
+		n.mu.Unlock()
 		return nil, fmt.Errorf("%s: %w", p, errChanged)
 	}
 	rec, _ := record.ParseLean(p, data)
@@ -186,9 +203,13 @@ func (s *Session) Whole() error {
 	if s.near == nil {
 		return nil
 	}
-	if s.preview { // opened on the whole department (nearOfSet)
+	if s.preview && !s.part { // opened on the whole department (nearOfSet)
 		s.near = nil
 		return nil
+	}
+	if s.part {
+		// what it reads now may be another department than the index's
+		s.part, s.partWhole = false, true
 	}
 	tracef("reading the whole department")
 	r, err := repo.Load(s.ctx, s.Repo.Root)

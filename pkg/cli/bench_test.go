@@ -196,6 +196,12 @@ func BenchmarkSummaryAfterAPlan(b *testing.B) {
 // benchSummaryAfter: each run changes the record at rel (a comment line of
 // its own) and makes the summary again, which must be a recount.
 func benchSummaryAfter(b *testing.B, rel string) {
+	benchAfter(b, rel, &recountsMade, "summary")
+}
+
+// benchAfter: each run changes the record at rel (a comment line of its
+// own) and runs args, which must count one in *made each time.
+func benchAfter(b *testing.B, rel string, made *int, args ...string) {
 	dir := benchDept(b)
 	p := filepath.Join(dir, filepath.FromSlash(rel))
 	was, err := os.ReadFile(p)
@@ -203,8 +209,8 @@ func benchSummaryAfter(b *testing.B, rel string) {
 		b.Fatal(err)
 	}
 	defer os.WriteFile(p, was, 0o644)
-	benchRun(b, dir, "summary")
-	made := recountsMade
+	benchRun(b, dir, args...)
+	before := *made
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -212,12 +218,29 @@ func benchSummaryAfter(b *testing.B, rel string) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		benchRun(b, dir, "summary")
+		benchRun(b, dir, args...)
 	}
 	b.StopTimer()
-	if recountsMade-made != b.N {
-		b.Errorf("%d of %d summaries recounted", recountsMade-made, b.N)
+	if *made-before != b.N {
+		b.Errorf("%d of %d answers made from the change", *made-before, b.N)
 	}
+}
+
+// BenchmarkInboxAfterAClaim is the director's inbox after a claim
+// changed: made again from the last one (inboxAgain) for the claim, its
+// project, and the claims of its budget line waiting on the director.
+func BenchmarkInboxAfterAClaim(b *testing.B) {
+	b.Setenv("GIT_AUTHOR_EMAIL", "wang.fang@example.com")
+	b.Setenv("GIT_COMMITTER_EMAIL", "wang.fang@example.com")
+	benchAfter(b, "records/expenses/2026/EXP-2026-0020.yaml", &inboxesAgain, "inbox")
+}
+
+// BenchmarkInboxAfterAComplaint is a specialist's inbox after a
+// complaint changed, made again from the last one.
+func BenchmarkInboxAfterAComplaint(b *testing.B) {
+	b.Setenv("GIT_AUTHOR_EMAIL", "li.wei@example.com")
+	b.Setenv("GIT_COMMITTER_EMAIL", "li.wei@example.com")
+	benchAfter(b, "records/complaints/2026/CMP-2026-0014.yaml", &inboxesAgain, "inbox")
 }
 
 // BenchmarkInbox is the director's inbox given again while nothing it
@@ -235,7 +258,8 @@ func BenchmarkInbox(b *testing.B) {
 
 // BenchmarkInboxFull is the director's inbox made from the whole
 // department (--no-cache): every move waiting on them tried against the
-// rules, what the first inbox after any change costs.
+// rules, what the first inbox after a person, a budget or the policy
+// changed costs (or a change that judges a tenth of the department again).
 func BenchmarkInboxFull(b *testing.B) {
 	dir := benchDept(b)
 	b.Setenv("GIT_AUTHOR_EMAIL", "wang.fang@example.com")

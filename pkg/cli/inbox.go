@@ -5,8 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"path/filepath"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/audit"
+	"github.com/opsbook/opsbook/pkg/cache"
 	"github.com/opsbook/opsbook/pkg/change"
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/crypt"
@@ -157,6 +160,9 @@ func (o *inboxOpts) inbox(ctx context.Context, now time.Time) (*inbox.Inbox, err
 		}
 	}
 	start := time.Now()
+	if box := o.inboxAgain(ctx, memo, found, now, start); box != nil {
+		return box, nil
+	}
 	beforePass()
 	r, err := o.openListed(ctx, found)
 	if err != nil {
@@ -204,10 +210,123 @@ func (o *inboxOpts) inbox(ctx context.Context, now time.Time) (*inbox.Inbox, err
 		tried, dirty := preview.SeenFiles()
 		if v, err := box.Keep(); err == nil {
 			read, _ := r.Fingerprint()
-			o.storeMemo(ctx, memo, found, read, now, start, h, append(seen, tried...), dirty, v, unreadableWarning(r))
+			if o.storeMemo(ctx, memo, found, read, now, start, h, append(seen, tried...), dirty, v, unreadableWarning(r)) != nil && read == found.fp {
+				saveInboxBase(found, memo)
+			}
 		}
 	}
 	return box, nil
+}
+
+// inboxBasePath is where the index the memo of an inbox was made from is
+// kept (repo.SaveIndexBase), the base of an inbox made again.
+func inboxBasePath(root, memo string) string {
+	return filepath.Join(cache.Dir(root), "memo-"+memo+".index")
+}
+
+// saveInboxBase keeps the refreshed index of found beside the inbox memo
+// just stored for it.
+func saveInboxBase(found memoFound, memo string) {
+	if found.d == nil || found.root == "" {
+		return
+	}
+	if err := repo.SaveIndexBase(inboxBasePath(found.root, memo), found.d); err != nil {
+		repo.Trace("%s memo: base not kept: %v", memo, err)
+	}
+}
+
+// inboxesAgain counts the inboxes made again for what changed, for the
+// tests.
+var inboxesAgain int
+
+// inboxAgain makes the inbox again from the last one kept (found.stale,
+// made of the department its base index holds) for the records that
+// changed since (repo.Rejudge): the items of the records whose items can
+// have moved are made again, on those records and what they read; the
+// others are the last inbox's. Nil when it cannot be made so (see
+// repo.Rejudge): the full pass answers.
+func (o *inboxOpts) inboxAgain(ctx context.Context, memo string, found memoFound, now, start time.Time) *inbox.Inbox {
+	m := found.stale
+	if m == nil || found.d == nil || memo == "" {
+		return nil
+	}
+	base, err := inbox.Kept(m.Value, now)
+	if err != nil {
+		return nil
+	}
+	// the claims whose moves were tried: an approval is weighed against
+	// its budget line (a claim's own errors, budget-overspend among them,
+	// are Rejudge's to find)
+	var claims []string
+	for _, it := range base.Items {
+		if it.Kind == string(record.Expense) && it.Source == inbox.SourceMove {
+			claims = append(claims, it.Record)
+		}
+	}
+	d := found.d
+	d.LeftAtClose = audit.LeftAtClose(found.root) // as the full pass's (openWith)
+	rj, why := repo.Rejudge(d, inboxBasePath(found.root, memo), m.Fingerprint, claims)
+	if rj == nil {
+		repo.Trace("%s memo: not made again: %s", memo, why)
+		return nil
+	}
+	r := rj.Repo
+	gs, err := gitstore.Open(r.Root)
+	if err != nil {
+		return nil
+	}
+	_, email, err := gs.Identity()
+	if err != nil {
+		return nil
+	}
+	subject := change.PersonByEmail(r.Set, email)
+	if subject == nil {
+		return nil
+	}
+	if o.forHandle != "" {
+		p := r.Set.Get(o.forHandle)
+		if p == nil || p.Kind != record.Person || inbox.MayView(r.Set, subject.ID, o.forHandle) != nil {
+			return nil // the full pass says why
+		}
+		subject = p
+	}
+	h := &rules.Horizon{}
+	if m.Until != nil {
+		(&rules.Context{Now: now, Horizon: h}).Until(*m.Until)
+	}
+	findings, seen := r.ErrorsOfSeen(now, rj.OwnedBy(subject.ID), h)
+	preview := change.PreviewPart(r, gs, subject, now, d.Index, rj.Full)
+	preview.Horizon = h
+	part := &inbox.Part{IDs: rj.IDs, Authors: rj.Authors, AnyReport: rj.AnyReport}
+	stop := o.manyProgress(preview)
+	box, err := inbox.Build(inbox.Input{Set: r.Set, Policy: r.Policy, Now: now, Person: subject.ID, Findings: findings, Try: preview.TryMovesText, Horizon: h, Part: part})
+	stop()
+	if err != nil {
+		return nil
+	}
+	box = inbox.Merge(base, box, part)
+	o.warnInterrupted(found.root)
+	repo.Trace("%s memo: made again: %d files changed, %d records' items made again", memo, len(rj.Changes), len(rj.IDs))
+	inboxesAgain++
+	tried, dirty := preview.SeenFiles()
+	for p, v := range m.Dirty {
+		if _, ok := dirty[p]; !ok {
+			dirty[p] = v
+		}
+	}
+	for _, f := range m.Files {
+		seen = append(seen, f.Path)
+	}
+	read := found.fp
+	if preview.ReadChanged() {
+		read = "" // a file changed while it was read: the index tells again
+	}
+	if v, err := box.Keep(); err == nil && memo == inboxMemo(email, o.forHandle, now) {
+		if o.storeMemo(ctx, memo, found, read, now, start, h, append(seen, tried...), dirty, v, "") != nil && read != "" {
+			saveInboxBase(found, memo)
+		}
+	}
+	return box
 }
 
 // indexOfRead is the refreshed index the memo was looked for with when it

@@ -24,6 +24,10 @@ type memoFound struct {
 	// d is the refreshed index fp was taken from (nil when the memo was
 	// found on the monitor's word).
 	d *repo.Indexed
+	// stale is the memo when it holds but for the department, which
+	// changed since it was made (its fingerprint is another): the base
+	// of an answer made again for what changed.
+	stale *repo.Memo
 }
 
 // recallMemo fingerprints the department and reads the memo called name;
@@ -34,9 +38,11 @@ func (g *global) recallMemo(ctx context.Context, name string, now time.Time) (me
 	if g.noCache {
 		return memoFound{}, nil
 	}
-	if f, ok := g.vouchedMemo(name, now); ok {
+	f, loaded, ok := g.vouchedMemo(name, now)
+	if ok {
 		return f, nil
 	}
+	loadedRoot := f.root
 	d, err := repo.OpenIndexed(ctx, g.dir)
 	if err != nil {
 		return memoFound{}, ctx.Err()
@@ -45,13 +51,19 @@ func (g *global) recallMemo(ctx context.Context, name string, now time.Time) (me
 	if fp == "" {
 		return memoFound{}, nil
 	}
-	f := memoFound{fp: fp, root: d.Root, d: d}
-	m, err := repo.LoadMemo(d.Root, name)
+	f = memoFound{fp: fp, root: d.Root, d: d}
+	m, err := loaded, error(nil)
+	if m == nil || d.Root != loadedRoot {
+		m, err = repo.LoadMemo(d.Root, name)
+	}
 	switch {
 	case err != nil:
 		repo.Trace("%s memo: %v", name, err)
 	case !m.Holds(fp, now):
 		repo.Trace("%s memo: %s", name, m.Why(fp, now))
+		if m.Holds(m.Fingerprint, now) && repo.SameFiles(d.Root, m.Files) && sameCommitState(d.Root, m.Dirty) {
+			f.stale = m
+		}
 	case !repo.SameFiles(d.Root, m.Files):
 		repo.Trace("%s memo: an attachment changed", name)
 	case !sameCommitState(d.Root, m.Dirty):
@@ -67,21 +79,26 @@ func (g *global) recallMemo(ctx context.Context, name string, now time.Time) (me
 // it was made (repo.Memo.Vouched), and it holds now as a memo found the
 // usual way must: the same day and horizon, the same attachments, the
 // same commit state.
-func (g *global) vouchedMemo(name string, now time.Time) (memoFound, bool) {
+// The memo read is returned too (nil: none could be read), for the
+// caller not to read it again, with the root it was read in (found.root).
+func (g *global) vouchedMemo(name string, now time.Time) (memoFound, *repo.Memo, bool) {
 	root, err := config.FindRoot(g.dir)
 	if err != nil {
-		return memoFound{}, false
+		return memoFound{}, nil, false
 	}
 	pol, _, err := config.Load(root)
 	if err != nil {
-		return memoFound{}, false
+		return memoFound{}, nil, false
 	}
 	m, err := repo.LoadMemo(root, name)
-	if err != nil || !m.Vouched(root, pol) || !m.Holds(m.Fingerprint, now) || !repo.SameFiles(root, m.Files) || !sameCommitState(root, m.Dirty) {
-		return memoFound{}, false
+	if err != nil {
+		return memoFound{}, nil, false
+	}
+	if !m.Vouched(root, pol) || !m.Holds(m.Fingerprint, now) || !repo.SameFiles(root, m.Files) || !sameCommitState(root, m.Dirty) {
+		return memoFound{root: root}, m, false
 	}
 	repo.Trace("%s memo: reused on the monitor's word", name)
-	return memoFound{fp: m.Fingerprint, root: root, memo: m}, true
+	return memoFound{fp: m.Fingerprint, root: root, memo: m}, m, true
 }
 
 // sameCommitState asks again whether each path is committed as it is.

@@ -63,6 +63,49 @@ type Input struct {
 	// with: NextInstant): with Try's and Findings' own horizons, how long
 	// a kept inbox (Keep) holds within Now's day.
 	Horizon *rules.Horizon
+	// Part, when set, makes the items of some records only, from a Set
+	// holding those records and what their items read (see Part).
+	Part *Part
+}
+
+// Part names the items an inbox made again after some records changed
+// holds (Merge puts them in the last inbox's place): the items of the
+// records IDs, and the status reports due of the people Authors, every
+// status report of whom Set holds. AnyReport tells whether the
+// department holds a submitted status report, which Set may not.
+type Part struct {
+	IDs       map[string]bool
+	Authors   map[string]bool
+	AnyReport bool
+}
+
+// has tells whether the item is one of the part's.
+func (p *Part) has(it Item) bool {
+	if it.Source == SourceStatusReport {
+		return p.Authors[it.Person]
+	}
+	return p.IDs[it.Record]
+}
+
+// Merge returns the inbox base (made from the whole department, or merged
+// so) with the items of part's records replaced by those of box, made
+// with Input.Part set to part after the records changed: the inbox made
+// from the whole department as it is now.
+func Merge(base, box *Inbox, part *Part) *Inbox {
+	out := *box
+	keep := func(old, made []Item) []Item {
+		items := []Item{}
+		for _, it := range old {
+			if !part.has(it) {
+				items = append(items, it)
+			}
+		}
+		items = append(items, made...)
+		sortItems(items)
+		return items
+	}
+	out.Items, out.Team = keep(base.Items, box.Items), keep(base.Team, box.Team)
+	return &out
 }
 
 // Sources of work, the "source" of an item in JSON.
@@ -174,7 +217,7 @@ func Build(in Input) (*Inbox, error) {
 		}
 	}
 	box := &Inbox{Person: p.ID, Name: p.Title(), Role: p.Str("role"), AsOf: in.Now.Format(time.RFC3339), Items: []Item{}, Team: []Item{}}
-	box.Items = b.tried(b.itemsOf(p.ID, true))
+	box.Items = b.tried(b.partOf(b.itemsOf(p.ID, true)))
 	scope := report.Scope(in.Set, p.ID)
 	box.Manager = len(scope) > 1
 	var members []string
@@ -187,7 +230,7 @@ func Build(in Input) (*Inbox, error) {
 	// the team's items are not tried against the rules: the moves would
 	// be tried as the viewer, and overdue work is listed whatever it needs
 	for _, m := range members {
-		for _, it := range b.itemsOf(m, false) {
+		for _, it := range b.partOf(b.itemsOf(m, false)) {
 			if it.Overdue {
 				box.Team = append(box.Team, it)
 			}
@@ -315,6 +358,20 @@ func (b *builder) itemsOf(handle string, withMoves bool) []Item {
 			continue
 		}
 		out = append(out, it)
+	}
+	return out
+}
+
+// partOf keeps the items of Input.Part's records (all without one).
+func (b *builder) partOf(items []Item) []Item {
+	if b.in.Part == nil {
+		return items
+	}
+	out := items[:0]
+	for _, it := range items {
+		if b.in.Part.has(it) {
+			out = append(out, it)
+		}
 	}
 	return out
 }
@@ -698,6 +755,9 @@ func (b *builder) statusReport(a workflow.Actor) []Item {
 		} else if r.Status() == "draft" && r.Str("author") == a.Handle && (draft == nil || r.ID > draft.ID) {
 			draft = r
 		}
+	}
+	if b.in.Part != nil {
+		any = b.in.Part.AnyReport
 	}
 	if !any {
 		return nil

@@ -110,6 +110,7 @@ func SaveBase(p string, d *Indexed, fp string, c FileCounts) error {
 			return err
 		}
 	}
+	os.Remove(p + ".delta") // SaveIndexBase's alone
 	if err := os.Rename(tmp, p); err != nil {
 		return err
 	}
@@ -281,10 +282,6 @@ var byPath = false
 func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *rules.Horizon) (*Recounted, string) {
 	pol := d.Policy
 	tr := trace(time.Now())
-	head := d.FingerprintHead()
-	if head == "" {
-		return nil, "no fingerprint"
-	}
 	if len(d.Stats.Strays) > 0 {
 		// their warnings are no entry's counts
 		return nil, d.Stats.Strays[0] + " is no record"
@@ -296,41 +293,15 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 	if wholeOf(d.Index.Entries) != was.whole {
 		return nil, "a person, a budget or a file that is no record changed since the base"
 	}
-	base, err := index.Open(basePath, indexKey(pol.Records, pol.ExpenseCategories, pol.ComplaintCategories))
-	if err != nil {
-		return nil, fmt.Sprintf("the base: %v", err)
+	base, changes, kinds, why := sinceBase(d, basePath, baseFP)
+	if why != "" {
+		return nil, why
 	}
-	// its entries, judged by today's policy, build and language, must be
-	// the memo's department
-	if len(was.entries) != len(base.Entries) || fingerprint(head, len(base.Entries), func(i int) (string, cache.Hash) {
-		return base.Entries[i].Path, base.Entries[i].Hash
-	}) != baseFP {
-		return nil, "the base is not the memo's department, or the policy, the build or the language changed since"
+	if len(was.entries) != len(base.Entries) {
+		return nil, "the counts are not the base's"
 	}
 	tr("recount: the base opened")
 	x := d.Index
-	changes := diffEntries(base.Entries, x.Entries)
-	if len(changes) > maxRecount {
-		return nil, fmt.Sprintf("%d files changed since the base", len(changes))
-	}
-	kinds := map[record.Kind]bool{}
-	for _, c := range changes {
-		for _, e := range []*index.Entry{c.Was, c.Now} {
-			switch {
-			case e == nil:
-			case e.Kind == "":
-				return nil, e.Path + " is no readable record"
-			case e.Kind == record.Person || e.Kind == record.Budget:
-				return nil, e.Path + " is a person or a budget, which every record's findings read"
-			case e.Odd || e.Kind == record.Expense && e.Sealed:
-				return nil, e.Path + ": the index does not stand for it"
-			case len(base.Get(e.ID)) > 1 || len(x.Get(e.ID)) > 1:
-				return nil, e.ID + " is held by two files"
-			default:
-				kinds[e.Kind] = true
-			}
-		}
-	}
 	a := newAroundSet(x, false)
 	if a == nil {
 		return nil, "a record is filed under a name other than its id"
@@ -479,6 +450,16 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 // (Y, see above), by path: those whose Around holds one of the changed
 // records, as it was or as it is.
 func judgedAgain(x *index.Index, changes []ClaimChange) map[string]*index.Entry {
+	return judgedAgainOf(x, changes, false)
+}
+
+// judgedAgainOf is judgedAgain; errorsOnly leaves out what the checks
+// across records that can only warn read (rules.Context.Errors): a
+// claim's split-claim group, a complaint's customer's complaints of its
+// category (complaint-repeat), the meetings of a type (meeting-missed),
+// an author's reports and the people (status-report-missing,
+// appraisal-missing).
+func judgedAgainOf(x *index.Index, changes []ClaimChange, errorsOnly bool) map[string]*index.Entry {
 	judged := map[string]*index.Entry{}
 	add := func(e *index.Entry) {
 		if e.Kind != "" {
@@ -556,6 +537,9 @@ func judgedAgain(x *index.Index, changes []ClaimChange) map[string]*index.Entry 
 				}
 			}
 		}
+	}
+	if errorsOnly {
+		keys, people, meetingTypes, authors, customers = groupKeys{}, false, nil, nil, nil
 	}
 	if people {
 		for _, e := range x.Kind(record.Person) {
@@ -754,4 +738,57 @@ func (g *groupKeys) groups(e *index.Entry) bool {
 func dayKey(e *index.Entry) (string, bool) {
 	c, dt := e.Str("claimant"), e.Str("date")
 	return c + "\x00" + dt, c != "" && dt != ""
+}
+
+// sinceBase opens the base of a recount at basePath (see SaveBase), which
+// must be the department whose fingerprint was baseFP as judged by
+// today's policy, build and language, and lists the record files changed
+// between it and d (its index refreshed, its fingerprint taken) with
+// their kinds, before or after. It returns why not when what changed
+// cannot be judged record by record: more than maxRecount files, a file
+// that is or was no readable record, a person or a budget (every
+// record's findings read them), an entry the index does not stand for,
+// an id held by two files, or a file that is no record in d.
+func sinceBase(d *Indexed, basePath, baseFP string) (base *index.Index, changes []ClaimChange, kinds map[record.Kind]bool, why string) {
+	pol := d.Policy
+	head := d.FingerprintHead()
+	if head == "" {
+		return nil, nil, nil, "no fingerprint"
+	}
+	if len(d.Stats.Strays) > 0 {
+		return nil, nil, nil, d.Stats.Strays[0] + " is no record"
+	}
+	base, err := openBase(basePath, indexKey(pol.Records, pol.ExpenseCategories, pol.ComplaintCategories))
+	if err != nil {
+		return nil, nil, nil, fmt.Sprintf("the base: %v", err)
+	}
+	if fingerprint(head, len(base.Entries), func(i int) (string, cache.Hash) {
+		return base.Entries[i].Path, base.Entries[i].Hash
+	}) != baseFP {
+		return nil, nil, nil, "the base is not the memo's department, or the policy, the build or the language changed since"
+	}
+	x := d.Index
+	changes = diffEntries(base.Entries, x.Entries)
+	if len(changes) > maxRecount {
+		return nil, nil, nil, fmt.Sprintf("%d files changed since the base", len(changes))
+	}
+	kinds = map[record.Kind]bool{}
+	for _, c := range changes {
+		for _, e := range []*index.Entry{c.Was, c.Now} {
+			switch {
+			case e == nil:
+			case e.Kind == "":
+				return nil, nil, nil, e.Path + " is no readable record"
+			case e.Kind == record.Person || e.Kind == record.Budget:
+				return nil, nil, nil, e.Path + " is a person or a budget, which every record's findings read"
+			case e.Odd || e.Kind == record.Expense && e.Sealed:
+				return nil, nil, nil, e.Path + ": the index does not stand for it"
+			case len(base.Get(e.ID)) > 1 || len(x.Get(e.ID)) > 1:
+				return nil, nil, nil, e.ID + " is held by two files"
+			default:
+				kinds[e.Kind] = true
+			}
+		}
+	}
+	return base, changes, kinds, ""
 }

@@ -62,6 +62,10 @@ type Repo struct {
 	// passes (crypt.StanzaMemo.Seed), beside the parse cache; "" without
 	// the cache.
 	stanzas string
+	// noOverspend: budget-overspend was weighed on the index's claims
+	// (Rejudge), and its findings on the records read are weighed
+	noOverspend bool
+	weighed     []diag.Diagnostic
 }
 
 // stanzaMemo is a memo of the ciphertexts' recipient stanzas, seeded from
@@ -292,7 +296,13 @@ func (r *Repo) ErrorsOfSeen(now time.Time, paths map[string]bool, h *rules.Horiz
 		}
 		return attach.Stat(r.Root, rel)
 	}
+	for _, d := range r.weighed {
+		if paths[d.Path] {
+			ds = append(ds, d)
+		}
+	}
 	c := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Stat: stat, Errors: true, Horizon: h, Stanzas: r.stanzaMemo(), LeftAtClose: r.LeftAtClose,
+		KindIDs: r.kindIDs, NoOverspend: r.noOverspend,
 		Sum: func(rel string) (string, error) { seen.Store(rel, true); return attach.Sum(r.Root, rel) },
 		Head: func(rel string) ([]byte, error) {
 			seen.Store(rel, true)

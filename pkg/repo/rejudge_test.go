@@ -1,0 +1,109 @@
+package repo
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSaveIndexBaseDelta: a base kept while the index file holds nearly
+// the department (a refresh that changed, added and removed a few files
+// does not save it) is a link to the index file and the entries that
+// differ; opened, it holds exactly the refreshed entries, and Rejudge
+// takes it. Once the index file holds them, the base is a link alone (a
+// delta left from before is removed); a delta that is not the base's
+// (another kept later) makes the fingerprint another, and the base is not
+// taken.
+func TestSaveIndexBaseDelta(t *testing.T) {
+	ctx := context.Background()
+	dir := sampleCopy(t, 0)
+	time.Sleep(2100 * time.Millisecond)              // the files older than the racy window
+	if _, err := OpenIndexed(ctx, dir); err != nil { // the index file saved
+		t.Fatal(err)
+	}
+	task := filepath.Join(dir, "records", "tasks", "2026", "TSK-2026-0001.yaml")
+	b, err := os.ReadFile(task)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(task, append(b, "# changed\n"...), 0o644)
+	os.WriteFile(filepath.Join(dir, "records", "tasks", "2026", "TSK-2026-0999.yaml"), []byte(strings.Replace(string(b), "TSK-2026-0001", "TSK-2026-0999", 1)), 0o644)
+	os.Remove(filepath.Join(dir, "records", "customers", "CUS-0001.yaml"))
+	d, err := OpenIndexed(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Stats.Stored {
+		t.Fatal("the index file was saved for three files: the case needs it not to be")
+	}
+	fp, ok := d.Fingerprint()
+	if !ok {
+		t.Fatal("no fingerprint")
+	}
+	p := filepath.Join(t.TempDir(), "memo-inbox-x.index")
+	if err := SaveIndexBase(p, d); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(p + ".delta"); err != nil {
+		t.Fatalf("no delta kept: %v", err)
+	}
+	pol := d.Policy
+	key := indexKey(pol.Records, pol.ExpenseCategories, pol.ComplaintCategories)
+	same := func(p string) {
+		t.Helper()
+		x, err := openBase(p, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(x.Entries) != len(d.Index.Entries) {
+			t.Fatalf("the base holds %d entries, the department %d", len(x.Entries), len(d.Index.Entries))
+		}
+		for i, e := range x.Entries {
+			if w := d.Index.Entries[i]; e.Path != w.Path || e.Hash != w.Hash || e.ID != w.ID || len(x.Get(e.ID)) != len(d.Index.Get(w.ID)) {
+				t.Fatalf("entry %d: %s %x, want %s %x", i, e.Path, e.Hash[:4], w.Path, w.Hash[:4])
+			}
+		}
+	}
+	same(p)
+	if rj, why := Rejudge(d, p, fp, nil); rj == nil {
+		t.Fatalf("the base not taken: %s", why)
+	} else if len(rj.Changes) != 0 {
+		t.Fatalf("%d changes since a base of the department as it is", len(rj.Changes))
+	}
+	// a delta of another base: not taken
+	q := filepath.Join(filepath.Dir(p), "other.index")
+	os.WriteFile(task, b, 0o644)
+	d2, err := OpenIndexed(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := SaveIndexBase(q, d2); err != nil {
+		t.Fatal(err)
+	}
+	delta, _ := os.ReadFile(q + ".delta")
+	os.WriteFile(p+".delta", delta, 0o644)
+	if rj, _ := Rejudge(d, p, fp, nil); rj != nil {
+		t.Fatal("a base with another's delta was taken")
+	}
+	// the index file saved again (here: made anew): a link alone, the
+	// delta left from before removed
+	os.Remove(filepath.Join(dir, ".git", "opsbook", "index"))
+	d3, err := OpenIndexed(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d3.Stats.Stored {
+		t.Fatal("the index file was not made anew")
+	}
+	d = d3
+	if err := SaveIndexBase(p, d); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(p + ".delta"); !os.IsNotExist(err) {
+		t.Fatalf("a delta left beside a base the index file holds: %v", err)
+	}
+	same(p)
+}
