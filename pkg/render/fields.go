@@ -190,6 +190,7 @@ const (
 )
 
 func gluePunctuation(units []string) []string {
+	units = glueShortBrackets(units)
 	out := units[:0:0]
 	open := ""
 	for i, u := range units {
@@ -227,6 +228,29 @@ func gluePunctuation(units []string) []string {
 	}
 	if open != "" {
 		out = append(out, open)
+	}
+	return out
+}
+
+// glueShortBrackets keeps a word of at most four Chinese characters in
+// full-width brackets whole, as a word of letters is: liu.yang（經理）
+// never breaks inside （經理）.
+func glueShortBrackets(units []string) []string {
+	var out []string
+	for i := 0; i < len(units); i++ {
+		if units[i] == "（" {
+			j := i + 1
+			for j < len(units) && j-i-1 < 4 && utf8.RuneCountInString(units[j]) == 1 && cells.Width(units[j]) == 2 &&
+				!strings.ContainsAny(units[j], closingMarks+openingMarks) {
+				j++
+			}
+			if j > i+1 && j < len(units) && units[j] == "）" {
+				out = append(out, strings.Join(units[i:j+1], ""))
+				i = j
+				continue
+			}
+		}
+		out = append(out, units[i])
 	}
 	return out
 }

@@ -104,3 +104,17 @@ func TestWriteYAMLKeepsNumbersExact(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
 	}
 }
+
+// A short word in full-width brackets stays whole at any width: a role
+// after a handle, liu.yang（經理）, never breaks inside （經理）.
+func TestWrapKeepsShortBracketsWhole(t *testing.T) {
+	text := "已加密；讀者：chen.hao（經理）、li.wei（專員）、liu.yang（經理）、sun.li（專員）、wang.fang（總監）"
+	for w := 12; w <= 60; w++ {
+		for _, l := range Wrap(text, w) {
+			if strings.HasSuffix(l, "（經") || strings.HasSuffix(l, "（專") || strings.HasSuffix(l, "（總") {
+				t.Errorf("width %d: %q breaks inside the brackets", w, l)
+			}
+		}
+	}
+}
+
