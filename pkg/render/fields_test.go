@@ -117,4 +117,3 @@ func TestWrapKeepsShortBracketsWhole(t *testing.T) {
 		}
 	}
 }
-
