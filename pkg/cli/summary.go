@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"time"
@@ -22,6 +23,7 @@ import (
 type summaryOpts struct {
 	*global
 	html string
+	wide bool
 }
 
 // summaryLong is the longer help of summary, keyed in the help catalog.
@@ -56,6 +58,7 @@ func newSummaryCmd(g *global) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&o.html, "html", "", i18n.T("also write a self-contained HTML page to `FILE` (- for standard output)"))
+	cmd.Flags().BoolVar(&o.wide, "wide", false, i18n.T(wideHelp))
 	return cmd
 }
 
@@ -86,7 +89,17 @@ func runSummary(ctx context.Context, o *summaryOpts) error {
 	case render.YAML:
 		return render.WriteYAML(o.io.Out, s)
 	}
-	return render.WritePageWidth(o.io.Out, s.Page(), o.io.OutTTY, o.colors(), o.io.Width)
+	page, narrowed := s.Page(), false
+	if w := o.narrowTerminal(); w > 0 && !o.wide {
+		page, narrowed = page.Narrowed(w)
+	}
+	if err := render.WritePageWidth(o.io.Out, page, o.io.OutTTY, o.colors(), o.io.Width); err != nil {
+		return err
+	}
+	if narrowed {
+		fmt.Fprintln(o.io.Err, render.WrapLines(i18n.Sprintf(msgReportNarrow, o.io.Width), o.io.Width))
+	}
+	return nil
 }
 
 // summaryMemo is the name of the stored summary (repo.Memo).
