@@ -203,6 +203,7 @@ func (o *inboxOpts) inbox(ctx context.Context, now time.Time) (*inbox.Inbox, err
 	afterPass()
 	preview := change.PreviewIndexed(r, gs, subject, now, nil, indexOfRead(found, r))
 	preview.Horizon = h
+	preview.LeftAtClose = r.LeftAtClose // as a write's session reads the history
 	stop := o.manyProgress(preview)
 	box, err := inbox.Build(inbox.Input{Set: r.Set, Policy: r.Policy, Now: now, Person: subject.ID, Findings: findings, Try: preview.TryMovesText, Horizon: h})
 	stop()
@@ -307,6 +308,7 @@ func (o *inboxOpts) inboxAgain(ctx context.Context, memo string, found memoFound
 	findings, seen := r.ErrorsOfSeen(now, rj.OwnedBy(subject.ID), h)
 	preview := change.PreviewPart(r, gs, subject, now, d.Index, rj.Full)
 	preview.Horizon = h
+	preview.LeftAtClose = d.LeftAtClose
 	part := &inbox.Part{IDs: rj.IDs, Authors: rj.Authors, AnyReport: rj.AnyReport}
 	stop := o.manyProgress(preview)
 	box, err := inbox.Build(inbox.Input{Set: r.Set, Policy: r.Policy, Now: now, Person: subject.ID, Findings: findings, Try: preview.TryMovesText, Horizon: h, Part: part})
