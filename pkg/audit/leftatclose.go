@@ -2,6 +2,9 @@ package audit
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -29,28 +32,118 @@ import (
 // returning member a refusal of opsbook's own writes and validate's error;
 // verify never asks it.
 func LeftAtClose(root string) func(prj *record.Record) ([]string, bool) {
-	var mu sync.Mutex
-	var f *closeFinder
-	answers := map[string][]string{}
-	known := map[string]bool{}
-	return func(prj *record.Record) ([]string, bool) {
-		mu.Lock()
-		defer mu.Unlock()
-		if ok, asked := known[prj.Path]; asked {
-			return answers[prj.Path], ok
-		}
-		if f == nil {
-			f = newCloseFinder(context.Background(), root)
-		}
-		left, ok := f.leftAtClose(prj)
-		answers[prj.Path], known[prj.Path] = left, ok
-		return left, ok
+	return NewLeftAsked(root).Ask
+}
+
+// LeftAsked answers LeftAtClose (Ask) and keeps what it answered (Asked):
+// an answer made with it read that much of the history, and holds while
+// those answers do (LeftHolds).
+type LeftAsked struct {
+	root    string
+	mu      sync.Mutex
+	f       *closeFinder
+	answers map[string]Left
+}
+
+// Left is LeftAtClose's answer for a project: who had left (Left) when
+// Known.
+type Left struct {
+	Left  []string `json:"left,omitempty"`
+	Known bool     `json:"known"`
+}
+
+// NewLeftAsked is a LeftAsked of the repository whose work tree holds
+// root.
+func NewLeftAsked(root string) *LeftAsked {
+	return &LeftAsked{root: root, answers: map[string]Left{}}
+}
+
+// Ask is LeftAtClose's question.
+func (l *LeftAsked) Ask(prj *record.Record) ([]string, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if a, asked := l.answers[prj.Path]; asked {
+		return a.Left, a.Known
 	}
+	if l.f == nil {
+		l.f = newCloseFinder(context.Background(), l.root)
+	}
+	left, ok := l.f.leftAtClose(prj)
+	l.answers[prj.Path] = Left{left, ok}
+	return left, ok
+}
+
+// Asked returns what Ask answered, by project path (nil: nothing asked),
+// and the commit HEAD was when the history was read ("" for none: no
+// repository, no commit).
+func (l *LeftAsked) Asked() (head string, answers map[string]Left) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.answers) == 0 {
+		return "", nil
+	}
+	answers = make(map[string]Left, len(l.answers))
+	for p, a := range l.answers {
+		answers[p] = a
+	}
+	return l.f.head, answers
+}
+
+// LeftHolds tells whether LeftAtClose answers now, for the projects of
+// answers (by path, read from the work tree), what it answered when HEAD
+// was head: at once when HEAD is still head (the history below a commit
+// is the commit's), else by asking again (a history rewritten, amended,
+// reset; a commit made since). skip leaves out the paths whose answers
+// are not to be compared (projects changed since). It returns the commit
+// HEAD is now.
+func LeftHolds(root, head string, answers map[string]Left, skip func(path string) bool) (now string, holds bool) {
+	now = headOf(root)
+	if now == head {
+		return now, true
+	}
+	l := NewLeftAsked(root)
+	for p, was := range answers {
+		if skip != nil && skip(p) {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(p)))
+		if err != nil {
+			return now, false
+		}
+		prj, _ := record.ParseLean(p, data)
+		if prj == nil {
+			return now, false
+		}
+		left, ok := l.Ask(prj)
+		if ok != was.Known || !slices.Equal(left, was.Left) {
+			return now, false
+		}
+	}
+	if l.f != nil && l.f.head != now {
+		return now, false // HEAD moved while the answers were asked again
+	}
+	return now, true
+}
+
+// headOf is the commit HEAD is in the repository whose work tree holds
+// root ("" for none).
+func headOf(root string) string {
+	r, err := Open(root)
+	if err != nil {
+		return ""
+	}
+	defer r.Close()
+	h, err := r.Resolve("HEAD")
+	if err != nil {
+		return ""
+	}
+	return h.String()
 }
 
 // closeFinder finds the commits that closed projects.
 type closeFinder struct {
-	r    *Repo // nil: no history to read
+	r    *Repo  // nil: no history to read
+	head string // the commit HEAD was ("" for none)
 	tree plumbing.Hash
 	// made holds, for each version of a project file (path and blob),
 	// the commit that made it and the version before.
@@ -75,6 +168,7 @@ func newCloseFinder(ctx context.Context, root string) *closeFinder {
 	}
 	head, err := r.Resolve("HEAD")
 	if err == nil {
+		f.head = head.String()
 		err = r.EnsureIndexed(ctx, head)
 	}
 	var rl *Rules

@@ -36,7 +36,11 @@ func AllowedSigners(rl *Rules) string {
 			}
 		}
 		if n := len(p.PGPArmored) + len(p.PGPFingerprints); n > 0 {
-			fmt.Fprintf(&b, "# (and %d OpenPGP key(s): import them into gpg instead)\n", n)
+			keys, them := "keys", "them"
+			if n == 1 {
+				keys, them = "key", "it"
+			}
+			fmt.Fprintf(&b, "# (and %d OpenPGP %s: import %s into gpg instead)\n", n, keys, them)
 		}
 	}
 	return b.String()

@@ -38,7 +38,7 @@ func TestAllowedSignersAndCodeowners(t *testing.T) {
 	rl := NewRules(config.Default(), recs)
 	as := AllowedSigners(rl)
 	if !strings.Contains(as, "\nli.wei@example.com namespaces=\"git\" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEP5hRt5nZJTuwbjPlIzklZcwgaNO0/uj5hUw7sxCwon\n") ||
-		!strings.Contains(as, "# (and 1 OpenPGP key(s): import them into gpg instead)") || strings.Contains(as, "zhang.min@") {
+		!strings.Contains(as, "# (and 1 OpenPGP key: import it into gpg instead)") || strings.Contains(as, "zhang.min@") {
 		t.Errorf("allowed signers:\n%s", as)
 	}
 	co := Codeowners(rl)

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"sync/atomic"
 
 	"github.com/opsbook/opsbook/pkg/diag"
@@ -242,7 +241,7 @@ func refusalDiagnostics(rs []*workflow.Refusal, changes []workflow.Change) []dia
 }
 
 // refusedRecords says how many records the refusals name, and which.
-func refusedRecords(ds []diag.Diagnostic) (int, string) {
+func refusedRecords(ds []diag.Diagnostic) (int, any) {
 	seen := map[string]bool{}
 	var ids []string
 	for _, d := range ds {
@@ -256,5 +255,10 @@ func refusedRecords(ds []diag.Diagnostic) (int, string) {
 		}
 	}
 	sort.Strings(ids)
-	return len(ids), strings.Join(ids, ", ")
+	// listed with the reader's comma: EXP-2026-0025、EXP-2026-0033
+	items := make([]any, len(ids))
+	for i, id := range ids {
+		items[i] = id
+	}
+	return len(ids), i18n.Join(i18n.P(", "), items...)
 }

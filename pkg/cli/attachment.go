@@ -188,7 +188,7 @@ func giveAttachment(g *global, root string, rec *record.Record, p, save string) 
 	} else if err != nil {
 		return usageErr("%v: choose another file with --save FILE", err)
 	}
-	fmt.Fprintln(g.io.Err, i18n.Sprintf("%s: %d bytes written to %s (readable only by you)", e.Path, len(clear), save))
+	fmt.Fprintln(g.io.Err, i18n.Plural(len(clear), "%s: %d byte written to %s (readable only by you)", "%s: %d bytes written to %s (readable only by you)", e.Path, len(clear), save))
 	return nil
 }
 

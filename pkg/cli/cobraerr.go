@@ -2,6 +2,7 @@ package cli
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -11,6 +12,8 @@ import (
 // cobra writes its own usage errors (an unknown command or flag, a flag
 // without its value) in English; cobraText puts the ones a reader meets
 // into the reader's language, keeping the command, flag and suggestions.
+// A wrong count of arguments is said again in English too, as a count
+// (cobra hedges with arg(s) whatever the count: opsbook says 1 argument).
 // The patterns are compiled on the first such error, not at every start.
 var (
 	cobraUnknownCommand = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^unknown command ("[^"]*") for ("[^"]*")`) })
@@ -29,10 +32,13 @@ var (
 )
 
 func cobraText(msg string) string {
+	head, rest, _ := strings.Cut(msg, "\n")
+	if m := cobraArgs().FindStringSubmatch(head); m != nil {
+		return argsText(m)
+	}
 	if !i18n.IsChinese() {
 		return msg
 	}
-	head, rest, _ := strings.Cut(msg, "\n")
 	if m := cobraUnknownCommand().FindStringSubmatch(head); m != nil {
 		head = i18n.Sprintf("unknown command %s for %s", m[1], m[2]) + head[len(m[0]):]
 	} else if m := cobraUnknownFlag().FindStringSubmatch(head); m != nil {
@@ -43,17 +49,6 @@ func cobraText(msg string) string {
 		head = i18n.Sprintf("flag needs an argument: %s", m[1])
 	} else if m := cobraBadValue().FindStringSubmatch(head); m != nil {
 		head = badValueText(m[1], m[2], m[3])
-	} else if m := cobraArgs().FindStringSubmatch(head); m != nil {
-		switch {
-		case m[1] != "":
-			head = i18n.Sprintf("accepts %s arg(s), received %s", m[1], m[2])
-		case m[3] != "":
-			head = i18n.Sprintf("requires at least %s arg(s), only received %s", m[3], m[4])
-		case m[5] != "":
-			head = i18n.Sprintf("accepts at most %s arg(s), received %s", m[5], m[6])
-		default:
-			head = i18n.Sprintf("accepts between %s and %s arg(s), received %s", m[7], m[8], m[9])
-		}
 	}
 	if rest != "" {
 		rest = strings.Replace(rest, "Did you mean this?", i18n.T("Did you mean this?"), 1)
@@ -77,4 +72,22 @@ func badValueText(value, flag, detail string) string {
 		return i18n.Sprintf("flag %s takes a duration (10s, 1m), not %s", flag, value)
 	}
 	return i18n.Sprintf("flag %s: %s", flag, detail)
+}
+
+// argsText is cobra's refusal of a command's count of arguments (the
+// submatches of cobraArgs) in the reader's language, counted in words.
+func argsText(m []string) string {
+	n := func(i int) int {
+		v, _ := strconv.Atoi(m[i])
+		return v
+	}
+	switch {
+	case m[1] != "":
+		return i18n.Plural(n(1), "accepts %d argument, received %d (see --help)", "accepts %d arguments, received %d (see --help)", n(1), n(2))
+	case m[3] != "":
+		return i18n.Plural(n(3), "requires at least %d argument, only received %d (see --help)", "requires at least %d arguments, only received %d (see --help)", n(3), n(4))
+	case m[5] != "":
+		return i18n.Plural(n(5), "accepts at most %d argument, received %d (see --help)", "accepts at most %d arguments, received %d (see --help)", n(5), n(6))
+	}
+	return i18n.Sprintf("accepts between %d and %d arguments, received %d (see --help)", n(7), n(8), n(9))
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
@@ -46,7 +47,12 @@ func newConfigCmd(g *global) *cobra.Command {
 				if source == "default" {
 					source = i18n.T("default")
 				}
-				t.Add(e.Key, e.Value, source)
+				value := e.Value
+				if strings.HasPrefix(k, "encrypt.") {
+					// its words in the reader's language; -o json keeps the English
+					value = r.Policy.EncryptText(strings.TrimPrefix(k, "encrypt."))
+				}
+				t.Add(e.Key, value, source)
 			}
 			if err := writeTabular(g, format, t, entries); err != nil {
 				return err

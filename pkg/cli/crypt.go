@@ -229,7 +229,11 @@ func runEncrypt(ctx context.Context, o *cryptOpts, ids []string, rekey bool) err
 		for _, r := range changed[1:] {
 			more = append(more, r.ID)
 		}
-		msg.Action = fmt.Sprintf("%s (and %d more records)", action, len(changed)-1)
+		noun := "records"
+		if len(changed) == 2 {
+			noun = "record"
+		}
+		msg.Action = fmt.Sprintf("%s (and %d more %s)", action, len(changed)-1, noun)
 		msg.Note = strings.TrimSpace(o.note + "\n\n" + action + ": " + first.ID + ", " + strings.Join(more, ", "))
 	}
 	res, err := s.Apply(ctx, edits, msg)

@@ -102,12 +102,32 @@ func TestEnglishLongIsTheKey(t *testing.T) {
 		{[]string{"list"}, "Derived fields:\n  "},
 		{[]string{"list"}, "  complaint  response_time      duration  acknowledged_at − received_at (absent until acknowledged)\n"},
 		{[]string{"approve"}, "Approve makes the workflow move named \"approve\" on the record ID"},
-		{[]string{"move"}, "terminal asks).\nExit status:\n  0   done"},
+		{[]string{"move"}, "terminal asks).\n\nExit status:\n  0   done"},
 	} {
 		cmd, _, err := root.Find(c.path)
 		if err != nil || !strings.Contains(cmd.Long, c.want) || hasHan(cmd.Long) {
 			t.Errorf("%v: English Long lacks %q:\n%s", c.path, c.want, cmd.Long)
 		}
+	}
+}
+
+// The exit statuses close every command's help after a blank line, as
+// a paragraph of their own, in both languages.
+func TestExitStatusesAreAParagraph(t *testing.T) {
+	for _, lang := range []string{"en", "zh-Hant"} {
+		root := commandTree(t, lang)
+		var walk func(c *cobra.Command)
+		walk = func(c *cobra.Command) {
+			for _, head := range []string{"Exit status:", "結束狀態："} {
+				if i := strings.Index(c.Long, head); i > 0 && !strings.HasSuffix(c.Long[:i], "\n\n") {
+					t.Errorf("%s %s: no blank line before %q:\n%s", lang, c.CommandPath(), head, c.Long[max(0, i-80):i+len(head)])
+				}
+			}
+			for _, sub := range c.Commands() {
+				walk(sub)
+			}
+		}
+		walk(root)
 	}
 }
 

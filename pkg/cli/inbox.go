@@ -168,6 +168,9 @@ func (o *inboxOpts) inbox(ctx context.Context, now time.Time) (*inbox.Inbox, err
 	if err != nil {
 		return nil, err
 	}
+	// what the pass reads of the history, kept with its answer
+	asked := audit.NewLeftAsked(r.Root)
+	r.LeftAtClose = asked.Ask
 	gs, err := gitstore.Open(r.Root)
 	if err != nil {
 		return nil, usage(err)
@@ -200,6 +203,7 @@ func (o *inboxOpts) inbox(ctx context.Context, now time.Time) (*inbox.Inbox, err
 	afterPass()
 	preview := change.PreviewIndexed(r, gs, subject, now, nil, indexOfRead(found, r))
 	preview.Horizon = h
+	preview.LeftAtClose = r.LeftAtClose // as a write's session reads the history
 	stop := o.manyProgress(preview)
 	box, err := inbox.Build(inbox.Input{Set: r.Set, Policy: r.Policy, Now: now, Person: subject.ID, Findings: findings, Try: preview.TryMovesText, Horizon: h})
 	stop()
@@ -210,7 +214,7 @@ func (o *inboxOpts) inbox(ctx context.Context, now time.Time) (*inbox.Inbox, err
 		tried, dirty := preview.SeenFiles()
 		if v, err := box.Keep(); err == nil {
 			read, _ := r.Fingerprint()
-			if o.storeMemo(ctx, memo, found, read, now, start, h, append(seen, tried...), dirty, v, unreadableWarning(r)) != nil && read == found.fp {
+			if o.storeMemo(ctx, memo, found, read, now, start, h, append(seen, tried...), dirty, historyRead(asked), v, unreadableWarning(r)) != nil && read == found.fp {
 				saveInboxBase(found, memo)
 			}
 		}
@@ -264,10 +268,17 @@ func (o *inboxOpts) inboxAgain(ctx context.Context, memo string, found memoFound
 		}
 	}
 	d := found.d
-	d.LeftAtClose = audit.LeftAtClose(found.root) // as the full pass's (openWith)
+	asked := audit.NewLeftAsked(found.root) // as the full pass's (openWith)
+	d.LeftAtClose = asked.Ask
 	rj, why := repo.Rejudge(d, inboxBasePath(found.root, memo), m.Fingerprint, claims)
 	if rj == nil {
 		repo.Trace("%s memo: not made again: %s", memo, why)
+		return nil
+	}
+	// the last inbox's items of the records not made again hold what it
+	// read of the history then: it must read the same now
+	if _, ok := historyAgain(found.root, m.History, nil, rj.Changes); !ok {
+		repo.Trace("%s memo: not made again: the history it read changed", memo)
 		return nil
 	}
 	r := rj.Repo
@@ -297,6 +308,7 @@ func (o *inboxOpts) inboxAgain(ctx context.Context, memo string, found memoFound
 	findings, seen := r.ErrorsOfSeen(now, rj.OwnedBy(subject.ID), h)
 	preview := change.PreviewPart(r, gs, subject, now, d.Index, rj.Full)
 	preview.Horizon = h
+	preview.LeftAtClose = d.LeftAtClose
 	part := &inbox.Part{IDs: rj.IDs, Authors: rj.Authors, AnyReport: rj.AnyReport}
 	stop := o.manyProgress(preview)
 	box, err := inbox.Build(inbox.Input{Set: r.Set, Policy: r.Policy, Now: now, Person: subject.ID, Findings: findings, Try: preview.TryMovesText, Horizon: h, Part: part})
@@ -321,8 +333,9 @@ func (o *inboxOpts) inboxAgain(ctx context.Context, memo string, found memoFound
 	if preview.ReadChanged() {
 		read = "" // a file changed while it was read: the index tells again
 	}
-	if v, err := box.Keep(); err == nil && memo == inboxMemo(email, o.forHandle, now) {
-		if o.storeMemo(ctx, memo, found, read, now, start, h, append(seen, tried...), dirty, v, "") != nil && read != "" {
+	hist, ok := historyAgain(found.root, m.History, asked, rj.Changes)
+	if v, err := box.Keep(); err == nil && ok && memo == inboxMemo(email, o.forHandle, now) {
+		if o.storeMemo(ctx, memo, found, read, now, start, h, append(seen, tried...), dirty, hist, v, "") != nil && read != "" {
 			saveInboxBase(found, memo)
 		}
 	}

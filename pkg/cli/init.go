@@ -234,7 +234,19 @@ func runInit(cmd *cobra.Command, o *initOpts) error {
 		return &ExitError{ExitUsage, i18n.Errorf("committing: %w", err)}
 	}
 	return o.report(changeJSON{ID: handle, Path: "records/people/" + handle + ".yaml", Action: "init", Commit: hash},
-		i18n.Sprintf("initialised %s with %s (%s)", o.dir, handle, i18n.Term("role", o.role)))
+		i18n.Sprintf("initialised %s with %s (%s)", shownDir(o.dir), handle, i18n.Term("role", o.role)))
+}
+
+// shownDir is the folder init made a department in, as its report names
+// it: as given, but the current folder by its path rather than ".".
+func shownDir(dir string) string {
+	if filepath.Clean(dir) != "." {
+		return dir
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return dir
 }
 
 // notARecordsRepository refuses a folder that already holds a department:

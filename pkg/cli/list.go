@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -53,9 +54,11 @@ var defaultColumns = map[record.Kind]string{
 	record.Analysis:     "id,status,author,period,title",
 }
 
-// narrowColumns replace defaultColumns on a terminal narrower than
-// narrowWidth, for the kinds whose default table could not be shown there
-// without cutting every column: what is left out is named on stderr.
+// narrowColumns are the default columns a kind's table keeps on a terminal
+// too narrow for the whole table, by the rule a report's tables follow
+// (render.Table.NarrowedFor): an id, a state, a date or a handle cut to
+// "2026-1…" tells nothing, so columns are left out rather than cut, and
+// stderr says so. Each is a subset of the kind's defaultColumns, in order.
 var narrowColumns = map[record.Kind]string{
 	record.Project:   "id,status,owner,title",
 	record.Plan:      "id,status,project,title",
@@ -64,7 +67,22 @@ var narrowColumns = map[record.Kind]string{
 	record.Expense:   "id,status,claimant,amount,title",
 }
 
-const narrowWidth = 120
+// narrowIndexes are the positions in defaultColumns of the kind's
+// narrowColumns (render.Table.Narrow), nil for a kind without them.
+func narrowIndexes(kind record.Kind) []int {
+	spec, ok := narrowColumns[kind]
+	if !ok {
+		return nil
+	}
+	all := strings.Split(defaultColumns[kind], ",")
+	var out []int
+	for _, name := range strings.Split(spec, ",") {
+		if i := slices.Index(all, name); i >= 0 {
+			out = append(out, i)
+		}
+	}
+	return out
+}
 
 // listLong and listLongTail are the longer help of list, keyed in the help
 // catalog; the derived fields are listed between them.
@@ -150,9 +168,10 @@ func newListCmd(g *global) *cobra.Command {
 
 // narrowTerminal is the width of the terminal a table for people is drawn
 // on when a command may leave columns out to fit it (text on a terminal of
-// known width, no -o); 0 otherwise. list shows its narrowColumns under
-// narrowWidth; a report keeps each table's Narrow columns when the whole
-// table would not fit (render.Page.Narrowed). --wide keeps every column.
+// known width, no -o); 0 otherwise. list, report and summary keep a
+// table's Narrow columns when the whole table would not fit there
+// (render.Table.NarrowedFor, one rule for all three). --wide keeps every
+// column.
 func (g *global) narrowTerminal() int {
 	if !g.io.OutTTY || g.output != "" {
 		return 0
@@ -259,13 +278,8 @@ func runList(ctx context.Context, o *listOpts) error {
 		return err
 	}
 	spec := o.columns
-	narrow := false
 	if spec == "" {
 		spec = defaultColumns[kind]
-		// a narrow terminal gets the fewer columns it can show whole
-		if n, ok := narrowColumns[kind]; ok && !o.wide && o.narrowTerminal() > 0 && o.io.Width < narrowWidth {
-			spec, narrow = n, true
-		}
 	}
 	var q *query.Query
 	var order query.Order
@@ -395,16 +409,22 @@ func runList(ctx context.Context, o *listOpts) error {
 	for _, c := range cells {
 		t.Add(c...)
 	}
+	narrow := false
+	if w := o.narrowTerminal(); w > 0 && !o.wide && o.columns == "" {
+		// a narrow terminal gets the fewer columns it can show whole
+		t.Narrow = narrowIndexes(kind)
+		t, narrow = t.NarrowedFor(w)
+	}
 	if err := writeTabular(o.global, format, t, nil); err != nil {
 		return err
 	}
 	if tty {
 		what := kindCount(kind, matched)
-		if narrow {
-			what += i18n.Sprintf(msgListNarrow, o.io.Width)
-		}
 		if matched != total {
 			what = i18n.Sprintf("%d of %s", matched, kindCount(kind, total))
+		}
+		if narrow {
+			what += i18n.Sprintf(msgListNarrow, o.io.Width)
 		}
 		if len(rows) < matched {
 			what += i18n.Sprintf(", %d shown", len(rows))
@@ -414,15 +434,17 @@ func runList(ctx context.Context, o *listOpts) error {
 	return nil
 }
 
-// kindCount is "12 expenses" (in Chinese "12 筆報銷單").
+// kindCount is "12 expenses" (in Chinese "12 筆報銷單"); a kind of two
+// words is written as two, as summary writes it: "1 status report".
 func kindCount(k record.Kind, n int) string {
 	if i18n.IsChinese() {
 		return i18n.Sprintf(msgKindCount, n, i18n.Term("kind", string(k)))
 	}
+	name := record.Info(k).Plural
 	if n == 1 {
-		return "1 " + string(k)
+		name = string(k)
 	}
-	return fmt.Sprintf(msgKindCount, n, record.Info(k).Plural)
+	return fmt.Sprintf(msgKindCount, n, strings.ReplaceAll(name, "-", " "))
 }
 
 // termOfField names the group of terms a field's values belong to: a
@@ -498,7 +520,12 @@ func cell(row *query.Row, f query.Field, group string, tty, human bool) string {
 		}
 		add(v)
 	}
-	s := strings.Join(parts, ", ")
+	// a list's items, for people, with the reader's comma (zhou.jie、sun.li)
+	sep := ", "
+	if human {
+		sep = i18n.T(", ")
+	}
+	s := strings.Join(parts, sep)
 	if tty {
 		s = render.Truncate(s, 48)
 	}

@@ -244,10 +244,10 @@ func (g *global) runMany(ctx context.Context, s *change.Session, b *change.Batch
 	case dryRun:
 		fmt.Fprintln(g.io.Err, i18n.Plural(n, "dry run: %d record would change in one commit; nothing was written", "dry run: %d records would change in one commit; nothing was written", n))
 	case res.Unchanged:
-		fmt.Fprintln(g.io.Err, i18n.Sprintf("no changes: every record already says so; nothing committed (%s)", strings.Join(res.Same, ", ")))
+		fmt.Fprintln(g.io.Err, i18n.Sprintf("no changes: every record already says so; nothing committed (%s)", strings.Join(res.Same, i18n.T(", "))))
 	default:
 		if len(res.Same) > 0 {
-			fmt.Fprintln(g.io.Err, i18n.Sprintf("already so, left out: %s", strings.Join(res.Same, ", ")))
+			fmt.Fprintln(g.io.Err, i18n.Sprintf("already so, left out: %s", strings.Join(res.Same, i18n.T(", "))))
 		}
 		if res.Commit != "" && n == 1 {
 			fmt.Fprintln(g.io.Err, i18n.Sprintf("committed %s (1 record)", short(res.Commit)))

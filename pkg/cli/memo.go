@@ -5,8 +5,10 @@ import (
 	"slices"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/audit"
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/gitstore"
+	"github.com/opsbook/opsbook/pkg/index"
 	"github.com/opsbook/opsbook/pkg/repo"
 	"github.com/opsbook/opsbook/pkg/rules"
 )
@@ -68,6 +70,8 @@ func (g *global) recallMemo(ctx context.Context, name string, now time.Time) (me
 		repo.Trace("%s memo: an attachment changed", name)
 	case !sameCommitState(d.Root, m.Dirty):
 		repo.Trace("%s memo: an attachment's commit state changed", name)
+	case !sameHistory(d.Root, m.History):
+		repo.Trace("%s memo: the history it read changed", name)
 	default:
 		f.memo = m
 	}
@@ -94,7 +98,7 @@ func (g *global) vouchedMemo(name string, now time.Time) (memoFound, *repo.Memo,
 	if err != nil {
 		return memoFound{}, nil, false
 	}
-	if !m.Vouched(root, pol) || !m.Holds(m.Fingerprint, now) || !repo.SameFiles(root, m.Files) || !sameCommitState(root, m.Dirty) {
+	if !m.Vouched(root, pol) || !m.Holds(m.Fingerprint, now) || !repo.SameFiles(root, m.Files) || !sameCommitState(root, m.Dirty) || !sameHistory(root, m.History) {
 		return memoFound{root: root}, m, false
 	}
 	repo.Trace("%s memo: reused on the monitor's word", name)
@@ -131,6 +135,81 @@ func sameCommitState(root string, was map[string]bool) bool {
 	return true
 }
 
+// sameHistory tells whether what a memo read of the history (h) is what
+// it reads now (audit.LeftHolds): HEAD is the same commit, or the answers
+// asked again are the same.
+func sameHistory(root string, h *repo.HistoryRead) bool {
+	_, ok := historyHolds(root, h, nil)
+	return ok
+}
+
+// historyHolds is sameHistory leaving out the projects skip tells (changed
+// since: their answers are not compared), and saying the commit HEAD is
+// now ("" when h read nothing).
+func historyHolds(root string, h *repo.HistoryRead, skip func(path string) bool) (head string, ok bool) {
+	if h == nil || len(h.Left) == 0 {
+		return "", true
+	}
+	answers := make(map[string]audit.Left, len(h.Left))
+	for p, a := range h.Left {
+		answers[p] = audit.Left(a)
+	}
+	return audit.LeftHolds(root, h.Head, answers, skip)
+}
+
+// historyAgain is what an answer made again from an earlier one read of
+// the history: the earlier one's (was), which must read the same now but
+// for the projects changed since (changes: judged again), and what asked
+// answered since. ok is false when was's answers read otherwise now, or
+// HEAD moved while the answer was made again.
+func historyAgain(root string, was *repo.HistoryRead, asked *audit.LeftAsked, changes []repo.ClaimChange) (*repo.HistoryRead, bool) {
+	changed := map[string]bool{}
+	for _, c := range changes {
+		for _, e := range []*index.Entry{c.Was, c.Now} {
+			if e != nil {
+				changed[e.Path] = true
+			}
+		}
+	}
+	head, ok := historyHolds(root, was, func(p string) bool { return changed[p] })
+	if !ok {
+		return nil, false
+	}
+	hist := historyRead(asked)
+	if was == nil || len(was.Left) == 0 {
+		return hist, true
+	}
+	switch {
+	case hist == nil:
+		hist = &repo.HistoryRead{Head: head, Left: map[string]repo.LeftAnswer{}}
+	case hist.Head != head:
+		return nil, false
+	}
+	for p, a := range was.Left {
+		if _, again := hist.Left[p]; !changed[p] && !again {
+			hist.Left[p] = a
+		}
+	}
+	return hist, true
+}
+
+// historyRead is what asked read of the history, for a memo (nil:
+// nothing).
+func historyRead(asked *audit.LeftAsked) *repo.HistoryRead {
+	if asked == nil {
+		return nil
+	}
+	head, answers := asked.Asked()
+	if len(answers) == 0 {
+		return nil
+	}
+	h := &repo.HistoryRead{Head: head, Left: make(map[string]repo.LeftAnswer, len(answers))}
+	for p, a := range answers {
+		h.Left[p] = repo.LeftAnswer(a)
+	}
+	return h
+}
+
 // beforePass runs between a memo's fingerprint and the full pass that
 // makes the answer when the memo does not hold: a test's hook to change
 // files there.
@@ -145,7 +224,8 @@ var afterPass = func() {}
 // attachments the pass looked at (seen) have stat data that vouch for
 // their content; the pass started at start, answered as of now, and
 // registered its horizon in h. dirty is the commit state it asked
-// (repo.Memo.Dirty). read is the fingerprint of the department as the
+// (repo.Memo.Dirty), hist what it read of the history (repo.Memo.History).
+// read is the fingerprint of the department as the
 // pass read it (repo.Repo.Fingerprint, "" when it has none): when it is
 // found.fp the answer is of that department, whatever changed since, and
 // the index need not be refreshed again to know; when it is another, the
@@ -153,7 +233,7 @@ var afterPass = func() {}
 // if the department is that one again by now (a file changed before the
 // pass read it and put back after). Without it, the index is refreshed
 // and must still give found.fp. It returns the memo stored, or nil.
-func (g *global) storeMemo(ctx context.Context, name string, found memoFound, read string, now, start time.Time, h *rules.Horizon, seen []string, dirty map[string]bool, value []byte, warning string) *repo.Memo {
+func (g *global) storeMemo(ctx context.Context, name string, found memoFound, read string, now, start time.Time, h *rules.Horizon, seen []string, dirty map[string]bool, hist *repo.HistoryRead, value []byte, warning string) *repo.Memo {
 	fp := found.fp
 	if fp == "" {
 		return nil
@@ -184,7 +264,7 @@ func (g *global) storeMemo(ctx context.Context, name string, found memoFound, re
 		repo.Trace("%s memo: not stored: an attachment's commit state changed during the pass", name)
 		return nil
 	}
-	m := &repo.Memo{Fingerprint: fp, Day: now.Format(time.DateOnly), From: now, Files: files, Dirty: dirty, Value: value, Warning: warning}
+	m := &repo.Memo{Fingerprint: fp, Day: now.Format(time.DateOnly), From: now, Files: files, Dirty: dirty, History: hist, Value: value, Warning: warning}
 	if token, listed, ok := d.MonitorMark(); ok {
 		// the head in fp (a policy file changed since holds another)
 		if head := d.FingerprintHead(); head != "" {

@@ -239,7 +239,9 @@ func runMonitorStatus(g *global) error {
 		return &ExitError{Code: ExitFindings}
 	}
 	fmt.Fprintln(g.io.Out, i18n.Plural(st.Folders, "the monitor runs (process %d, %d folder)", "the monitor runs (process %d, %d folders)", st.PID, st.Folders))
-	fmt.Fprintln(g.io.Out, i18n.Sprintf("since %s; %d events read; watched every folder anew %d times", st.Since.Local().Format("2006-01-02 15:04:05"), st.Events, st.Resets))
+	fmt.Fprintln(g.io.Out, i18n.Sprintf("since %s; %s; %s", st.Since.Local().Format("2006-01-02 15:04:05"),
+		i18n.Plural(int(min(st.Events, 1<<30)), "%d event read", "%d events read", st.Events),
+		i18n.Plural(st.Resets, "watched every folder anew %d time", "watched every folder anew %d times", st.Resets)))
 	return nil
 }
 

@@ -51,7 +51,7 @@ func newMoveCmd(g *global) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "move <ID> [STATE]",
 		Short: i18n.T("Move a record to another state of its workflow, or list the moves open to you"),
-		Long:  i18n.Sprintf(moveLong, manyConfirm) + exitHelp(),
+		Long:  i18n.Sprintf(moveLong, manyConfirm) + "\n" + exitHelp(),
 		Example: `  opsbook move EXP-2026-0041
   opsbook move EXP-2026-0041 approved --note "checked against the invoice"
   opsbook move PRJ-2026-0002 on_hold --note "waiting for the new budget"

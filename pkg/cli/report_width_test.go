@@ -120,3 +120,74 @@ func TestListWideKeepsEveryColumn(t *testing.T) {
 		t.Errorf("list complaint --wide at 80:\n%s\n%s", out, errs)
 	}
 }
+
+// list, report and summary leave columns out by one rule
+// (render.Table.NarrowedFor): only when the whole table would not fit,
+// its title counted at its first 16 cells. A list that fits a terminal
+// under 120 columns keeps every default column; a filtered list still
+// says what it left out; summary's table of complaints past their SLA
+// keeps its narrow set at 80 rather than cut a state or a handle.
+func TestNarrowColumnsOneRule(t *testing.T) {
+	// at 110 the whole expense table fits, its title cut to 16 cells
+	out, errs, _ := runStreams(t, sampleDir(), true, 110, "--lang", "en", "list", "expense")
+	if !strings.Contains(out, "CATEGORY") || !strings.Contains(out, "DATE") || strings.Contains(errs, "fewer columns") {
+		t.Errorf("list expense at 110 left columns out:\n%s\n%s", out, errs)
+	}
+	out, errs, _ = runStreams(t, sampleDir(), true, 80, "--lang", "en", "list", "expense")
+	if strings.Contains(out, "CATEGORY") || !strings.Contains(errs, "(fewer columns to fit 80: --wide shows them all)") {
+		t.Errorf("list expense at 80 kept every column:\n%s\n%s", out, errs)
+	}
+	// filtered, the count names the columns left out too
+	out, errs, _ = runStreams(t, sampleDir(), true, 80, "--lang", "en", "list", "complaint", "--where", "severity = high")
+	if strings.Contains(out, "RECEIVED_AT") || !strings.Contains(errs, "4 of 19 complaints (fewer columns to fit 80: --wide shows them all)") {
+		t.Errorf("list complaint --where at 80:\n%s\n%s", out, errs)
+	}
+	// summary at 80: only the title is cut, and stderr says what is left out
+	out, errs, _ = runStreams(t, sampleDir(), true, 80, "--lang", "en", "summary")
+	past := out[strings.Index(out, "Open complaints past SLA"):]
+	for _, l := range strings.Split(past, "\n") {
+		if !strings.HasPrefix(l, "│ CMP-") {
+			continue
+		}
+		cells := strings.Split(strings.Trim(l, "│"), "│")
+		for _, c := range cells[:len(cells)-1] {
+			if strings.Contains(c, "…") {
+				t.Errorf("summary at 80: a cell other than the title is cut: %q in\n%s", c, l)
+			}
+		}
+	}
+	if strings.Contains(past, "CLOCK") || !strings.Contains(errs, "fewer columns to fit 80") {
+		t.Errorf("summary at 80:\n%s\n%s", past, errs)
+	}
+	out, errs, _ = runStreams(t, sampleDir(), true, 80, "--lang", "en", "summary", "--wide")
+	if !strings.Contains(out, "CLOCK") || strings.Contains(errs, "fewer columns") {
+		t.Errorf("summary --wide at 80:\n%s\n%s", out, errs)
+	}
+	out, errs, _ = runStreams(t, sampleDir(), true, 200, "--lang", "en", "summary")
+	if !strings.Contains(out, "CLOCK") || strings.Contains(errs, "fewer columns") {
+		t.Errorf("summary at 200:\n%s\n%s", out, errs)
+	}
+}
+
+// Each kind's narrow columns are default columns: a narrow list is its
+// default table with columns left out, never other columns.
+func TestNarrowColumnsAreDefaultColumns(t *testing.T) {
+	for kind, spec := range narrowColumns {
+		if got, want := len(narrowIndexes(kind)), len(strings.Split(spec, ",")); got != want {
+			t.Errorf("%s: narrow columns %q: %d of %d among the default columns %q", kind, spec, got, want, defaultColumns[kind])
+		}
+	}
+}
+
+// list's count names a kind of two words as two, one of them or more,
+// as summary does: "1 of 4 status reports", never "status-reports".
+func TestListCountNamesTheKind(t *testing.T) {
+	_, errs, _ := runStreams(t, sampleDir(), true, 120, "--lang", "en", "list", "status-report", "--where", "id = RPT-2026-0001")
+	if !strings.Contains(errs, "1 of 4 status reports") {
+		t.Errorf("list status-report --where: %q", errs)
+	}
+	_, errs, _ = runStreams(t, sampleDir(), true, 120, "--lang", "en", "list", "training-plan", "--limit", "1")
+	if !strings.Contains(errs, "3 training plans, 1 shown") {
+		t.Errorf("list training-plan --limit 1: %q", errs)
+	}
+}

@@ -141,15 +141,32 @@ func whoOf(english string, roles, parties, never []string) string {
 			parts = append(parts, i18n.Term("role", role))
 		}
 	}
-	who := i18n.JoinStrings(i18n.P(" or "), parts)
+	who := orList(parts)
 	if len(never) > 0 {
 		var ns []string
 		for _, f := range never {
 			ns = append(ns, partyTerm(f))
 		}
-		who += i18n.Sprintf(", never %s", i18n.JoinStrings(i18n.P(" or "), ns))
+		who += i18n.Sprintf(", never %s", orList(ns))
 	}
 	return who
+}
+
+// orList lists alternatives as a refusal lists who may: "a or b", "a, b
+// or c" (經理、總監或公司高層).
+func orList(items []string) string {
+	if len(items) < 3 {
+		return i18n.JoinStrings(i18n.P(" or "), items)
+	}
+	return i18n.P("%s or %s", i18n.Join(i18n.P(", "), anyOf(items[:len(items)-1])...), items[len(items)-1]).String()
+}
+
+func anyOf(s []string) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
 }
 
 // partyTerm names a party field ("claimant", "tasks.*.assignee") as a

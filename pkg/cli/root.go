@@ -101,7 +101,7 @@ func NewRoot(io *Streams) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "opsbook <command> [flags]",
 		Short:         i18n.T("Run an operations department on plain YAML files in git"),
-		Long:          i18n.T(rootLong) + exitHelp(),
+		Long:          i18n.T(rootLong) + "\n" + exitHelp(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       currentBuild().String(),

@@ -8,6 +8,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/i18n"
@@ -305,6 +306,11 @@ func writeDetail(w io.Writer, o *showOpts, d *query.Detail, root string) error {
 
 	if d.History != nil {
 		var hs []render.Field
+		// the actors in a column, as history and log print them
+		actorW := 0
+		for _, h := range d.History {
+			actorW = max(actorW, cells.Width(h.Actor))
+		}
 		for _, h := range d.History {
 			move := i18n.Term("verb", h.Action)
 			switch {
@@ -318,10 +324,16 @@ func writeDetail(w io.Writer, o *showOpts, d *query.Detail, root string) error {
 				move += i18n.Sprintf("; changed %s", strings.Join(h.Fields, i18n.T(", ")))
 			}
 			commit := h.Commit
-			if len(commit) > 7 {
-				commit = commit[:7]
+			if len(commit) > 8 {
+				commit = commit[:8]
 			}
-			hs = append(hs, render.Field{Label: h.At, Value: fmt.Sprintf("%s  %s  %s", h.Actor, move, c.Dim(commit))})
+			// the commit's date as history and log print it (-o json
+			// keeps RFC 3339)
+			at := h.At
+			if t, err := time.Parse(time.RFC3339, h.At); err == nil {
+				at = t.Format("2006-01-02 15:04")
+			}
+			hs = append(hs, render.Field{Label: at, Value: fmt.Sprintf("%s  %s  %s", render.Pad(h.Actor, actorW), move, c.Dim(commit))})
 		}
 		section(i18n.T("History (last moves)"), hs)
 	}

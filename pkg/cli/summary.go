@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"time"
@@ -22,6 +23,7 @@ import (
 type summaryOpts struct {
 	*global
 	html string
+	wide bool
 }
 
 // summaryLong is the longer help of summary, keyed in the help catalog.
@@ -56,6 +58,7 @@ func newSummaryCmd(g *global) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&o.html, "html", "", i18n.T("also write a self-contained HTML page to `FILE` (- for standard output)"))
+	cmd.Flags().BoolVar(&o.wide, "wide", false, i18n.T(wideHelp))
 	return cmd
 }
 
@@ -86,7 +89,17 @@ func runSummary(ctx context.Context, o *summaryOpts) error {
 	case render.YAML:
 		return render.WriteYAML(o.io.Out, s)
 	}
-	return render.WritePageWidth(o.io.Out, s.Page(), o.io.OutTTY, o.colors(), o.io.Width)
+	page, narrowed := s.Page(), false
+	if w := o.narrowTerminal(); w > 0 && !o.wide {
+		page, narrowed = page.Narrowed(w)
+	}
+	if err := render.WritePageWidth(o.io.Out, page, o.io.OutTTY, o.colors(), o.io.Width); err != nil {
+		return err
+	}
+	if narrowed {
+		fmt.Fprintln(o.io.Err, render.WrapLines(i18n.Sprintf(msgReportNarrow, o.io.Width), o.io.Width))
+	}
+	return nil
 }
 
 // summaryMemo is the name of the stored summary (repo.Memo).
@@ -123,6 +136,9 @@ func (o *summaryOpts) summary(ctx context.Context, now time.Time) (*report.Summa
 	if err != nil {
 		return nil, err
 	}
+	// what the pass reads of the history, kept with its answer
+	asked := audit.NewLeftAsked(r.Root)
+	r.LeftAtClose = asked.Ask
 	h := &rules.Horizon{}
 	counts, seen := r.CountFiles(now, h)
 	errs, warns := counts.Totals()
@@ -133,7 +149,7 @@ func (o *summaryOpts) summary(ctx context.Context, now time.Time) (*report.Summa
 	if v, err := json.Marshal(storedSummary{s, s.ClockStarts()}); err == nil && keptAsMade(s, v) {
 		afterPass()
 		read, _ := r.Fingerprint()
-		m := o.storeMemo(ctx, summaryMemo, found, read, now, start, h, seen, nil, v, unreadableWarning(r))
+		m := o.storeMemo(ctx, summaryMemo, found, read, now, start, h, seen, nil, historyRead(asked), v, unreadableWarning(r))
 		if m != nil && read == found.fp && found.d != nil {
 			o.saveSummaryBase(found, r, s, counts, now, m)
 		}
@@ -209,10 +225,20 @@ func (o *summaryOpts) recount(ctx context.Context, found memoFound, now, start t
 	if base.Until != nil {
 		(&rules.Context{Now: now, Horizon: h}).Until(*base.Until)
 	}
-	found.d.LeftAtClose = audit.LeftAtClose(found.root) // as the full pass's validate (openWith)
+	asked := audit.NewLeftAsked(found.root) // as the full pass's validate (openWith)
+	found.d.LeftAtClose = asked.Ask
 	rc, why := repo.Recount(found.d, summaryBasePath(found.root), base.Fingerprint, now, now.Year(), h)
 	if rc == nil {
 		repo.Trace("summary memo: no recount: %s", why)
+		return nil
+	}
+	// The base's counts of the records not judged again and its parts
+	// not made again hold what it read of the history then: it must read
+	// the same now (a history rewritten, a commit since), but for the
+	// projects changed since, judged again.
+	hist, ok := historyAgain(found.root, base.History, asked, rc.Changes)
+	if !ok {
+		repo.Trace("summary memo: no recount: the history the base read changed")
 		return nil
 	}
 	s := b.Summary
@@ -252,7 +278,7 @@ func (o *summaryOpts) recount(ctx context.Context, found memoFound, now, start t
 	o.warnKept(base)
 	o.warnInterrupted(found.root)
 	if v, err := json.Marshal(storedSummary{s, s.ClockStarts()}); err == nil && keptAsMade(s, v) {
-		o.storeMemo(ctx, summaryMemo, found, found.fp, now, start, h, seenPaths(rc.Seen, base.Files), nil, v, base.Warning)
+		o.storeMemo(ctx, summaryMemo, found, found.fp, now, start, h, seenPaths(rc.Seen, base.Files), nil, hist, v, base.Warning)
 	}
 	return s
 }

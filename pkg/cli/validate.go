@@ -233,7 +233,8 @@ func listRules(o *validateOpts, format render.Format) error {
 		}
 		return render.WriteJSON(o.io.Out, rows)
 	}
-	t := &render.Table{Headers: render.Headers("RULE", "SEVERITY", "CHECKS")}
+	// what a rule checks is wrapped, never cut: it is the table's point
+	t := &render.Table{Headers: render.Headers("RULE", "SEVERITY", "CHECKS"), Wrap: map[int]bool{2: true}}
 	for _, r := range rules.Catalog {
 		t.Add(r.Code, i18n.Term("severity", string(r.Severity)), ruleSummary(r))
 	}

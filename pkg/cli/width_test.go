@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/mattn/go-runewidth"
+	"github.com/opsbook/opsbook/pkg/i18n"
+	"github.com/opsbook/opsbook/pkg/rules"
 )
 
 // runWidth runs opsbook on the sample as if on a terminal of width cells.
@@ -193,6 +195,38 @@ func TestHelpFitsEightyColumns(t *testing.T) {
 			}
 			if !strings.Contains(out, "--wait") {
 				t.Errorf("%s %v: no --wait:\n%s", lang, args, out)
+			}
+		}
+	}
+}
+
+// validate --rules wraps what each rule checks onto more lines rather
+// than cut it, in both languages: each rule's text, put back together
+// from its lines, is whole.
+func TestValidateRulesWrapsWhatItChecks(t *testing.T) {
+	defer i18n.Set(i18n.English)
+	for _, lang := range []string{"en", "zh-Hant"} {
+		out := runWidth(t, 80, "--lang", lang, "validate", "--rules")
+		got := map[string]string{}
+		rule := ""
+		for _, l := range strings.Split(out, "\n") {
+			if w := runewidth.StringWidth(l); w > 80 {
+				t.Errorf("%s: a line is %d wide: %s", lang, w, l)
+			}
+			cells := strings.Split(strings.Trim(l, "│"), "│")
+			if !strings.HasPrefix(l, "│") || len(cells) != 3 {
+				continue
+			}
+			if c := strings.TrimSpace(cells[0]); c != "" {
+				rule = c
+			}
+			got[rule] += strings.ReplaceAll(cells[2], " ", "")
+		}
+		tag, _ := i18n.Parse(lang)
+		i18n.Set(tag)
+		for _, r := range rules.Catalog {
+			if want := strings.ReplaceAll(ruleSummary(r), " ", ""); got[r.Code] != want {
+				t.Errorf("%s: %s checks %q, shown %q", lang, r.Code, want, got[r.Code])
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/schemas"
 )
@@ -241,6 +242,26 @@ func (p *Policy) setEncrypt(kind string, v any) error {
 	}
 	p.Encrypt[k] = rule
 	return nil
+}
+
+// EncryptText is the value of the policy key encrypt.KIND as `opsbook
+// config` shows it to people: Value's English (what -o json keeps), or in
+// Chinese its words in Chinese around the policy's own keys.
+func (p *Policy) EncryptText(kind string) string {
+	e, ok := p.Encrypt[record.Kind(kind)]
+	if !ok || !i18n.IsChinese() {
+		return p.encryptValue(kind)
+	}
+	s := i18n.Sprintf("fields %s; readers %s", strings.Join(e.Fields, ", "), strings.Join(e.Readers, ", "))
+	if len(e.Attachments) > 0 {
+		s += i18n.Sprintf("; attachments of %s records", strings.Join(e.Attachments, ", "))
+	}
+	for _, c := range Classifications {
+		if l, ok := e.ByClass[c]; ok {
+			s += i18n.Sprintf("; readers of %s records: %s", c, strings.Join(l, ", "))
+		}
+	}
+	return s
 }
 
 // encryptValue is the text of one kind's encrypt entry for `opsbook config`.

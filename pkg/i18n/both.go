@@ -50,7 +50,11 @@ func inEnglish(args []any) []any {
 		case Field:
 			out[i] = string(a)
 		case Phrase:
-			out[i] = fmt.Sprintf(a.format, inEnglish(a.args)...)
+			format := a.format
+			if a.one != "" {
+				format = pluralForm(englishLocalizer(), a.n, a.one, a.format)
+			}
+			out[i] = fmt.Sprintf(format, inEnglish(a.args)...)
 		case Joined:
 			out[i] = Joined{inEnglish([]any{a.sep})[0], inEnglish(a.items)}
 		case *Error:
@@ -89,13 +93,30 @@ func (w Word) String() string {
 type Phrase struct {
 	format string
 	args   []any
+	// one is, for a phrase about a count (PluralP), the English for a
+	// count of one; format is then the other form, the catalog's key.
+	one string
+	n   int
 }
 
 // P makes a phrase of a catalog format and its arguments.
-func P(format string, args ...any) Phrase { return Phrase{format, args} }
+func P(format string, args ...any) Phrase { return Phrase{format: format, args: args} }
+
+// PluralP makes a phrase about n things, as Plural words a message: one
+// and other are the English forms, other the catalog's key. Handed to
+// Both, it takes English's form in the English text ("sum of its 1
+// item") and the reader's language's in the other.
+func PluralP(n int, one, other string, args ...any) Phrase {
+	return Phrase{format: other, args: args, one: one, n: n}
+}
 
 // String is the phrase in the reader's language.
-func (p Phrase) String() string { return fmt.Sprintf(T(p.format), p.args...) }
+func (p Phrase) String() string {
+	if p.one != "" {
+		return Plural(p.n, p.one, p.format, p.args...)
+	}
+	return fmt.Sprintf(T(p.format), p.args...)
+}
 
 // Joined is a list of words, phrases or plain values printed with a
 // separator, each item in the language of the message it is part of.

@@ -154,3 +154,23 @@ func TestBothTidiesAfterBrackets(t *testing.T) {
 		t.Errorf("%q", got)
 	}
 }
+
+// A PluralP phrase takes English's one or other form in the English text
+// of Both, and the catalog's one form in Chinese.
+func TestBothPluralPhrase(t *testing.T) {
+	defer Set(English)
+	Set(Chinese)
+	for n, want := range map[int][2]string{
+		1: {"the sum of its 1 item", "the sum of its 1 個項目"},
+		3: {"the sum of its 3 items", "the sum of its 3 個項目"},
+	} {
+		en, zh := Both("the sum of its %s", PluralP(n, "%d item", "%d items", n))
+		if en != want[0] || zh != want[1] {
+			t.Errorf("%d: %q, %q; want %q, %q", n, en, zh, want[0], want[1])
+		}
+	}
+	Set(English)
+	if got := Sprintf("every %s", PluralP(1, "%d day", "%d days", 1)); got != "every 1 day" {
+		t.Errorf("English: %q", got)
+	}
+}

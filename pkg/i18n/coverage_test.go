@@ -39,7 +39,7 @@ type use struct {
 // formatFuncs are this package's functions whose first argument is a key.
 // (Plural's key is its third argument, other; its second, one, is English
 // only: TestPluralFormsAgree checks it against other.)
-var formatFuncs = map[string]int{"T": 0, "Sprintf": 0, "Errorf": 0, "Both": 0, "P": 0, "NewError": 0, "Plural": 2}
+var formatFuncs = map[string]int{"T": 0, "Sprintf": 0, "Errorf": 0, "Both": 0, "P": 0, "NewError": 0, "Plural": 2, "PluralP": 2}
 
 var markerRE = regexp.MustCompile(`i18n:format (\d+)((?:,\d+)*)(\.\.\.)?`)
 
@@ -358,7 +358,7 @@ func TestHasWords(t *testing.T) {
 	}
 }
 
-var pluralRE = regexp.MustCompile(`i18n\.Plural\([^,()]+(?:\([^()]*\))?,\s*"((?:[^"\\]|\\.)*)",\s*"((?:[^"\\]|\\.)*)"`)
+var pluralRE = regexp.MustCompile(`i18n\.PluralP?\([^,()]+(?:\([^()]*\))?,\s*"((?:[^"\\]|\\.)*)",\s*"((?:[^"\\]|\\.)*)"`)
 
 // TestPluralFormsAgree fails when a Plural's English one and other do not
 // take the same verbs, or one of them names no count.
@@ -390,5 +390,50 @@ func TestPluralFormsAgree(t *testing.T) {
 	}
 	if calls == 0 {
 		t.Error("no i18n.Plural call found: the scan is broken")
+	}
+}
+
+// TestNoParenthesisedPlurals fails on a message that hedges its count
+// with "(s)" ("1 key(s)"): a count takes Plural's forms (PluralP in a
+// finding), or, where only English is written (a commit message, a
+// generated file's comment), the form its count asks for.
+func TestNoParenthesisedPlurals(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hedged := regexp.MustCompile(`"(?:[^"\\\n]|\\.)*[a-z]\(s\)(?:[^"\\\n]|\\.)*"`)
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && path != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata" || d.Name() == "records") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range hedged.FindAllString(string(b), -1) {
+			t.Errorf("%s: %s: give the count its plural form", path, m)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for file, entries := range cat {
+		for key := range entries {
+			if regexp.MustCompile(`[a-z]\(s\)`).MatchString(key) {
+				t.Errorf("%s: %q: give the count its plural form", file, key)
+			}
+		}
 	}
 }

@@ -246,14 +246,25 @@ func Plural(n int, one, other string, args ...any) string {
 	st := current.Load()
 	var loc *goi18n.Localizer
 	if st == nil || st.tag == English {
-		// English needs no catalog: a bundle without messages, for its rules
-		englishOnce.Do(func() {
-			englishRules = goi18n.NewLocalizer(goi18n.NewBundle(English), English.String())
-		})
-		loc = englishRules
+		loc = englishLocalizer()
 	} else {
 		loc = st.local()
 	}
+	return fmt.Sprintf(pluralForm(loc, n, one, other), args...)
+}
+
+// englishLocalizer is a localizer for English's plural rules: English
+// needs no catalog, so its bundle holds no messages.
+func englishLocalizer() *goi18n.Localizer {
+	englishOnce.Do(func() {
+		englishRules = goi18n.NewLocalizer(goi18n.NewBundle(English), English.String())
+	})
+	return englishRules
+}
+
+// pluralForm is the format of one and other that loc's language takes
+// for a count of n (its catalog's text, for a language with a catalog).
+func pluralForm(loc *goi18n.Localizer, n int, one, other string) string {
 	format := other
 	if loc != nil {
 		// a Go template only when a message holds "{{", which none does
@@ -265,7 +276,7 @@ func Plural(n int, one, other string, args ...any) string {
 			format = out
 		}
 	}
-	return fmt.Sprintf(format, args...)
+	return format
 }
 
 var (

@@ -394,7 +394,7 @@ func TestPageInChinese(t *testing.T) {
 	if h := p.Sections[0].Table.Headers; strings.Join(h, ",") != "時限,紀錄,事項,指令" {
 		t.Errorf("headers: %v", h)
 	}
-	if row := p.Sections[0].Table.Rows[0]; row[2] != "核准：文具 (800.00)" || row[3] != "opsbook approve EXP-2026-0001" {
+	if row := p.Sections[0].Table.Rows[0]; row[2] != "核准：文具（800.00）" || row[3] != "opsbook approve EXP-2026-0001" {
 		t.Errorf("row: %v", row)
 	}
 	if row := p.Sections[1].Table.Rows[0]; row[0] != "逾期 6 天" || !strings.HasPrefix(row[3], "完成：對賬") {

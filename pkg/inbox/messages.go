@@ -4,10 +4,11 @@ package inbox
 // zh-Hant translations in pkg/i18n/catalog/inbox.zh-Hant.yaml. The JSON
 // shape and its values stay English.
 const (
-	msgNoPerson          = "no person %q in %s/people"
-	msgNoPersonFor       = "no person %q in the people records"
-	msgMayNotView        = "%s may not see %s's inbox: only %s, the people %s reports to (reports_to), the director or leadership may"
-	msgStatusReportTitle = "status report upward (every %d days)"
+	msgNoPerson             = "no person %q in %s/people"
+	msgNoPersonFor          = "no person %q in the people records"
+	msgMayNotView           = "%s may not see %s's inbox: only %s, the people %s reports to (reports_to), the director or leadership may"
+	msgStatusReportTitle    = "status report upward (every %d days)"
+	msgStatusReportTitleOne = "status report upward (every %d day)"
 
 	msgPageTitle   = "Inbox of %s: %s, %s"
 	msgAsOf        = "as of %s: %d waiting on you, %d overdue"
@@ -34,6 +35,9 @@ const (
 
 	// msgActionTitle: what to do, the record's title
 	msgActionTitle = "%s: %s"
+	// msgAmount: a claim's amount after its title, in brackets of the
+	// reader's language
+	msgAmount = " (%s)"
 
 	msgClockRespond = "respond SLA"
 	msgClockResolve = "resolve SLA"

@@ -61,13 +61,13 @@ func what(it Item) string {
 	}
 	title := it.Title
 	if it.Source == SourceStatusReport && it.Record == "" {
-		title = i18n.Sprintf(msgStatusReportTitle, it.days)
+		title = i18n.Plural(it.days, msgStatusReportTitleOne, msgStatusReportTitle, it.days)
 	}
 	if title != "" {
 		s = i18n.Sprintf(msgActionTitle, s, title)
 	}
 	if it.Amount != "" {
-		s += " (" + amountText(it.Amount) + ")"
+		s += i18n.Sprintf(msgAmount, amountText(it.Amount))
 	}
 	switch it.Clock {
 	case "respond":

@@ -149,7 +149,7 @@ func (e *Editor) Set(path string, node *yaml.Node, appendTo bool) error {
 			parent.Content = append(parent.Content, node)
 			e.reshape = true
 		case i < 0 || i > len(parent.Content):
-			return i18n.Errorf("%s: index %d is out of range (the list has %d items)", path, i, len(parent.Content))
+			return i18n.Errorf("%s: index %d is out of range (the list has %s)", path, i, i18n.PluralP(len(parent.Content), "%d item", "%d items", len(parent.Content)))
 		default:
 			e.replace(parent.Content[i], node)
 			parent.Content[i] = node

@@ -112,6 +112,16 @@ func Wrap(s string, width int) []string {
 			if head == "" {
 				break
 			}
+			// the rest does not start with a closing mark glued to the
+			// word ("resolution.solution；"): a letter goes with it
+			for {
+				r, _ := utf8.DecodeRuneInString(tok[len(head):])
+				last, size := utf8.DecodeLastRuneInString(head)
+				if !strings.ContainsRune(closingMarks, r) || size == len(head) || strings.ContainsRune(closingMarks, last) {
+					break
+				}
+				head = head[:len(head)-size]
+			}
 			line.WriteString(head)
 			flush()
 			tok = tok[len(head):]
@@ -180,14 +190,36 @@ const (
 )
 
 func gluePunctuation(units []string) []string {
+	units = glueShortBrackets(units)
 	out := units[:0:0]
 	open := ""
-	for _, u := range units {
+	for i, u := range units {
 		plain := stripANSI(u)
+		if plain == `"` {
+			// a straight quote closes when it follows a word and a space,
+			// a closing mark or the end follows it ("[redacted]"）), and
+			// opens otherwise: either way it stays with what it quotes
+			after := ""
+			if i+1 < len(units) {
+				after = stripANSI(units[i+1])
+			}
+			closing := open == "" && len(out) > 0 && out[len(out)-1] != " " &&
+				(after == "" || after == " " || utf8.RuneCountInString(after) == 1 && strings.ContainsAny(after, closingMarks))
+			if closing {
+				out[len(out)-1] += u
+			} else {
+				open += u
+			}
+			continue
+		}
 		switch {
 		case utf8.RuneCountInString(plain) == 1 && strings.ContainsAny(plain, openingMarks):
 			open += u
 		case open == "" && len(out) > 0 && out[len(out)-1] != " " && utf8.RuneCountInString(plain) == 1 && strings.ContainsAny(plain, closingMarks):
+			out[len(out)-1] += u
+		case open == "" && len(out) > 0 && endsLatinClose(out[len(out)-1]) && plain != " " && plain[0] < utf8.RuneSelf:
+			// a word of letters goes on after a bracket without a space
+			// between: the end of a command, sun.li}'
 			out[len(out)-1] += u
 		default:
 			out = append(out, open+u)
@@ -198,6 +230,35 @@ func gluePunctuation(units []string) []string {
 		out = append(out, open)
 	}
 	return out
+}
+
+// glueShortBrackets keeps a word of at most four Chinese characters in
+// full-width brackets whole, as a word of letters is: liu.yang（經理）
+// never breaks inside （經理）.
+func glueShortBrackets(units []string) []string {
+	var out []string
+	for i := 0; i < len(units); i++ {
+		if units[i] == "（" {
+			j := i + 1
+			for j < len(units) && j-i-1 < 4 && utf8.RuneCountInString(units[j]) == 1 && cells.Width(units[j]) == 2 &&
+				!strings.ContainsAny(units[j], closingMarks+openingMarks) {
+				j++
+			}
+			if j > i+1 && j < len(units) && units[j] == "）" {
+				out = append(out, strings.Join(units[i:j+1], ""))
+				i = j
+				continue
+			}
+		}
+		out = append(out, units[i])
+	}
+	return out
+}
+
+// endsLatinClose reports whether a unit ends with a bracket of Latin text.
+func endsLatinClose(u string) bool {
+	u = stripANSI(u)
+	return u != "" && strings.ContainsRune(")]}", rune(u[len(u)-1]))
 }
 
 // splitUnits is wrapUnits before its escape codes are glued: each code
@@ -221,7 +282,7 @@ func splitUnits(s string) []string {
 			}
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		alpha := r < 0x1100 && !unicode.IsSpace(r) && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune(".-_/@:+'", r))
+		alpha := r < 0x1100 && !unicode.IsSpace(r) && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune(".-_/@:+'|", r))
 		if r == ',' && i > 0 && isDigit(s[i-1]) && i+1 < len(s) && isDigit(s[i+1]) {
 			alpha = true // a group separator inside a number
 		}

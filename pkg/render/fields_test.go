@@ -70,6 +70,14 @@ func TestWrap(t *testing.T) {
 		// a colour's escape codes take no room and are never split
 		{"新增（草稿）  \x1b[2mcef2b23\x1b[0m", 20, []string{"新增（草稿）", "\x1b[2mcef2b23\x1b[0m"}},
 		{"\x1b[1m標題\x1b[0m 一二三四五", 12, []string{"\x1b[1m標題\x1b[0m 一二三", "四五"}},
+		// a straight quote stays with what it quotes, opening or closing
+		{"隱藏機密紀錄與欄位（\"[redacted]\"），用於", 28, []string{"隱藏機密紀錄與欄位", "（\"[redacted]\"），用於"}},
+		{"當作在 DIR 中啟動 opsbook（預設：\".\"）", 36, []string{"當作在 DIR 中啟動 opsbook（預", "設：\".\"）"}},
+		{`say "approved" now`, 12, []string{`say`, `"approved"`, `now`}},
+		// alternatives stay whole: open|doing, text|json
+		{"task open|doing → done", 14, []string{"task", "open|doing →", "done"}},
+		// the end of a command stays whole: by: sun.li}'
+		{"visits+={date: 2026-11-26, by: sun.li}'", 24, []string{"visits+={date:", "2026-11-26, by: sun.li}'"}},
 	}
 	for _, c := range cases {
 		got := Wrap(c.in, c.width)
@@ -94,5 +102,18 @@ func TestWriteYAMLKeepsNumbersExact(t *testing.T) {
 	want := "amount: 1280.50\nlist:\n  - 0.10\nn: 7\nok: true\ntext: \"0.30\"\n"
 	if b.String() != want {
 		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+// A short word in full-width brackets stays whole at any width: a role
+// after a handle, liu.yang（經理）, never breaks inside （經理）.
+func TestWrapKeepsShortBracketsWhole(t *testing.T) {
+	text := "已加密；讀者：chen.hao（經理）、li.wei（專員）、liu.yang（經理）、sun.li（專員）、wang.fang（總監）"
+	for w := 12; w <= 60; w++ {
+		for _, l := range Wrap(text, w) {
+			if strings.HasSuffix(l, "（經") || strings.HasSuffix(l, "（專") || strings.HasSuffix(l, "（總") {
+				t.Errorf("width %d: %q breaks inside the brackets", w, l)
+			}
+		}
 	}
 }

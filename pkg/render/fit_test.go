@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/mattn/go-runewidth"
 )
@@ -245,5 +246,49 @@ func TestNarrowed(t *testing.T) {
 	wide.Rows[0][2] = "n"
 	if got, narrowed := p.Narrowed(100); narrowed || got != p {
 		t.Errorf("page at 100 narrowed")
+	}
+}
+
+// A wrapped cell breaks Chinese as a page's prose does: a closing mark
+// (）；，) never starts a line, an opening one (（) never ends one, even
+// where a word wider than the line is cut.
+func TestWrappedCellKeepsPunctuation(t *testing.T) {
+	text := "解決：客服熱線長時間無人接聽 [解決時限] — 尚需：已解決的投訴需要 investigation.root_cause（諮詢不需要）；已解決的投訴需要 resolution.solution；提交：客服組週報（第 48 週）"
+	for w := 8; w <= 30; w++ {
+		lines := strings.Split(wrap(text, w), "\n")
+		for i, l := range lines {
+			if runewidth.StringWidth(l) > w {
+				t.Errorf("width %d: line %q is wider", w, l)
+			}
+			first, _ := utf8.DecodeRuneInString(l)
+			last, _ := utf8.DecodeLastRuneInString(l)
+			if i > 0 && strings.ContainsRune(closingMarks, first) {
+				t.Errorf("width %d: line %q starts with a closing mark", w, l)
+			}
+			if i < len(lines)-1 && strings.ContainsRune(openingMarks, last) {
+				t.Errorf("width %d: line %q ends with an opening mark", w, l)
+			}
+		}
+	}
+}
+
+// A cell cut after a word ends with the ellipsis, not a space and one.
+func TestTruncateLeavesNoSpaceBeforeTheEllipsis(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		w    int
+		want string
+	}{
+		{"Wholesale price list request", 11, "Wholesale…"},
+		{"Wholesale price list request", 12, "Wholesale p…"},
+		{"重複開票導致無法付款", 9, "重複開票…"},
+		{"short", 10, "short"},
+	} {
+		if got := Truncate(c.in, c.w); got != c.want {
+			t.Errorf("Truncate(%q, %d) = %q, want %q", c.in, c.w, got, c.want)
+		}
+		if got := truncate(c.in, c.w); got != c.want {
+			t.Errorf("truncate(%q, %d) = %q, want %q", c.in, c.w, got, c.want)
+		}
 	}
 }

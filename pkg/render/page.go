@@ -207,24 +207,33 @@ func WritePageMarkdown(w io.Writer, p *Page) error {
 // apart.
 const giveRoom = 16
 
-// Narrowed returns the page for a terminal width cells wide: each table
-// that would not fit whole there, and has its Narrow columns, keeps only
-// those (a title that gives way counts as giveRoom cells; nothing else may
-// be cut). It reports whether any table left columns out; a page that fits
-// is returned as it is.
-func (p *Page) Narrowed(width int) (*Page, bool) {
-	if width <= 0 {
-		return p, false
+// NarrowedFor is the one rule by which list, report and summary leave
+// columns out on a narrow terminal: a table that would not fit whole on a
+// terminal width cells wide (a title that gives way counted as giveRoom
+// cells; nothing else may be cut), and has its Narrow columns, keeps only
+// those. It reports whether it left columns out; a table that fits, has
+// no rows or no Narrow columns, or width 0, is returned as it is.
+func (t *Table) NarrowedFor(width int) (*Table, bool) {
+	if width <= 0 || t == nil || t.Narrow == nil || len(t.Rows) == 0 || fitsWhole(t, width) {
+		return t, false
 	}
+	return t.Narrowed(), true
+}
+
+// Narrowed returns the page for a terminal width cells wide: each table
+// narrowed as Table.NarrowedFor says. It reports whether any table left
+// columns out; a page that fits is returned as it is.
+func (p *Page) Narrowed(width int) (*Page, bool) {
 	var out *Page
 	for i, s := range p.Sections {
-		if s.Table == nil || s.Table.Narrow == nil || len(s.Table.Rows) == 0 || fitsWhole(s.Table, width) {
+		t, narrowed := s.Table.NarrowedFor(width)
+		if !narrowed {
 			continue
 		}
 		if out == nil {
 			out = &Page{Title: p.Title, Lines: p.Lines, Sections: append([]Section(nil), p.Sections...)}
 		}
-		out.Sections[i].Table = s.Table.Narrowed()
+		out.Sections[i].Table = t
 	}
 	if out == nil {
 		return p, false

@@ -327,52 +327,18 @@ func truncate(s string, w int) string {
 		return s
 	}
 	if m := colouredRE.FindStringSubmatch(s); m != nil {
-		return m[1] + runewidth.Truncate(stripANSI(m[2]), w, "…") + m[3]
+		return m[1] + cut(stripANSI(m[2]), w) + m[3]
 	}
-	return runewidth.Truncate(stripANSI(s), w, "…")
+	return cut(stripANSI(s), w)
 }
 
-// wrap breaks s into lines of at most w display cells, at spaces where it
-// can and inside a word (or a run of CJK text) where it must.
+// wrap breaks a cell into lines of at most w display cells, at spaces
+// where it can and inside a word (or a run of CJK text) where it must.
 func wrap(s string, w int) string {
-	var lines []string
-	line, lw := "", 0
-	flush := func() {
-		lines = append(lines, strings.TrimRight(line, " "))
-		line, lw = "", 0
-	}
-	for _, word := range strings.SplitAfter(s, " ") {
-		ww := cells.Width(strings.TrimRight(word, " "))
-		// a word of Chinese may break anywhere: it goes on after what the
-		// line holds rather than leave "第 1" alone on a line
-		if lw > 0 && lw+ww > w && !startsWide(word) {
-			flush()
-		}
-		for _, r := range word {
-			rw := cells.RuneWidth(r)
-			if lw+rw > w && !(r == ' ') {
-				flush()
-			}
-			if lw == 0 && r == ' ' {
-				continue
-			}
-			line += string(r)
-			lw += rw
-		}
-	}
-	if line != "" {
-		flush()
-	}
-	return strings.Join(lines, "\n")
-}
-
-// startsWide reports whether s begins with a wide (CJK) character: such a
-// word may be broken after it, where a word of Latin letters may not.
-func startsWide(s string) bool {
-	for _, r := range s {
-		return cells.RuneWidth(r) == 2
-	}
-	return false
+	// the prose wrapper: Chinese breaks between any two characters, but a
+	// closing mark (）；，) never starts a line and an opening one never
+	// ends one, as in a page's lines
+	return strings.Join(Wrap(s, w), "\n")
 }
 
 // wrapColoured is wrap for a cell that may be wholly in one colour: each
@@ -546,7 +512,17 @@ func Truncate(s string, width int) string {
 	if cells.Width(s) <= width {
 		return s
 	}
-	return runewidth.Truncate(s, width, "…")
+	return cut(s, width)
+}
+
+// cut shortens s, wider than width cells, to width with "…" at its end,
+// the ellipsis after the last word kept rather than a space
+// ("Wholesale…", not "Wholesale …").
+func cut(s string, width int) string {
+	if width < 1 {
+		return runewidth.Truncate(s, width, "…")
+	}
+	return strings.TrimRight(runewidth.Truncate(s, width-1, ""), " ") + "…"
 }
 
 // Headers translates a table's column headers into the reader's language;

@@ -36,6 +36,11 @@ import (
 //   - for an answer that asked whether files are committed as they are
 //     (the inbox's tried moves), those files' answers (Dirty), asked
 //     again by the caller before it reuses the memo;
+//   - for an answer that read the history (who of a closed project's
+//     team had left when it closed: rules.Context.LeftAtClose), what it
+//     read and the commit HEAD was (History): the caller asks again when
+//     HEAD is another commit (a history rewritten with the same files, a
+//     commit made since) before it reuses the memo;
 //   - the moment: an answer made as of N is given again at M only when M
 //     has N's calendar day (in M's zone), N <= M and M is before the
 //     horizon the checks and reports registered (rules.Horizon).
@@ -56,6 +61,8 @@ type Memo struct {
 	// (gitstore's Dirty: a move's attachments must be committed as they
 	// are), the answer then; the caller asks again before reusing it.
 	Dirty map[string]bool `json:"dirty,omitempty"`
+	// History is what the answer read of the git history; nil: nothing.
+	History *HistoryRead `json:"history,omitempty"`
 	// Token, when not empty, is the file-system monitor's token the
 	// record files were fingerprinted as of, Listed when every file had
 	// last been listed (Unix seconds), and Head the fingerprint's part
@@ -80,8 +87,24 @@ type SeenFile struct {
 	Stat  cache.Stat   `json:"stat"`
 }
 
+// HistoryRead is what an answer read of the git history: who of each
+// closed project's team had left when it closed (rules.Context.LeftAtClose,
+// by the project's path), asked when HEAD was the commit Head ("" for
+// none).
+type HistoryRead struct {
+	Head string                `json:"head"`
+	Left map[string]LeftAnswer `json:"left"`
+}
+
+// LeftAnswer is rules.Context.LeftAtClose's answer for a project: who had
+// left (Left), when Known.
+type LeftAnswer struct {
+	Left  []string `json:"left,omitempty"`
+	Known bool     `json:"known"`
+}
+
 // MemoFormat is the memo files' format; bump it on every change.
-const MemoFormat = 5
+const MemoFormat = 6
 
 // MemoHead is the part of a department's fingerprint that is not its
 // record files: the opsbook build, the schemas and categories, the

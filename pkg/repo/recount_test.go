@@ -719,3 +719,276 @@ func TestLoadKindsKeepsTheCache(t *testing.T) {
 		t.Errorf("LoadKinds read %d records, a full read %d of those kinds", len(got), len(want))
 	}
 }
+
+// A readAcross case is a department made from the sample (before), then
+// changed (after), where the change moves the findings of a record that
+// neither it names nor names it (witness): only what judgedAgain reads
+// across the records (a counted plan's year and the year of the plan it
+// supersedes, the active plans of a project or of none, an author's
+// reports, the people when an appraisal of a period comes or goes) judges
+// the witness again.
+type readAcross struct {
+	name   string
+	before map[string][]string // path: pairs of text replaced and replacement
+	copies map[string][]string // new path: the path copied, then pairs as above
+	after  map[string][]string
+	// removed before the base, and by the change
+	goneBefore, goneAfter []string
+	witness               string // the path whose counts move
+	// reads: the witness is judged again for another reason (a meeting
+	// or a task naming it changed), and its counts stay; what they read of the
+	// records not judged again (what aroundSet gathers) must be read
+	reads bool
+}
+
+var readAcrossCases = []readAcross{
+	{
+		// PLN-2026-0003 raised to 700,000 of marketing: 2026's counted
+		// plans need more than the budget has, and plan-budget sits on
+		// each (PLN-2026-0001 among them) until PLN-2026-0003 goes back
+		// to draft. PLN-2026-0003 names its project alone, not
+		// PLN-2026-0001's.
+		name: "the plans of its year",
+		before: map[string][]string{
+			"records/plans/2026/PLN-2026-0003.yaml": {"      amount: 30000.00\n", "      amount: 700000.00\n"},
+		},
+		after: map[string][]string{
+			"records/plans/2026/PLN-2026-0003.yaml": {"status: active\n", "status: draft\n"},
+		},
+		witness: "records/plans/2026/PLN-2026-0001.yaml",
+	},
+	{
+		// PLN-2027-0001 supersedes PLN-2026-0003: once approved, it
+		// replaces it among 2026's counted plans, and the 2026 plans
+		// that needed more marketing together than the budget has
+		// (PLN-2026-0001 among them) no longer do. PLN-2027-0001 names
+		// PLN-2026-0003 alone, and is of another year.
+		name: "the year of the plan superseded",
+		before: map[string][]string{
+			"records/plans/2026/PLN-2026-0003.yaml": {"      amount: 30000.00\n", "      amount: 700000.00\n"},
+		},
+		copies: map[string][]string{
+			"records/plans/2027/PLN-2027-0001.yaml": {"records/plans/2026/PLN-2026-0003.yaml",
+				"id: PLN-2026-0003\n", "id: PLN-2027-0001\n", "status: active\n", "status: draft\n",
+				"project: PRJ-2026-0002\n", "project: PRJ-2026-0002\nsupersedes: PLN-2026-0003\n",
+				"      amount: 30000.00\n", "      amount: 1000.00\n"},
+		},
+		after: map[string][]string{
+			"records/plans/2027/PLN-2027-0001.yaml": {"status: draft\n", "status: approved\n"},
+		},
+		witness: "records/plans/2026/PLN-2026-0001.yaml",
+	},
+	{
+		// PLN-2025-0001 and PLN-2026-0001 both active for PRJ-2026-0001:
+		// plan-active sits on the later, PLN-2026-0001, and leaves it
+		// when PLN-2025-0001 completes (another year's plan, naming the
+		// project alone)
+		name: "the active plans of a project",
+		before: map[string][]string{
+			"records/plans/2025/PLN-2025-0001.yaml": {"status: completed\n", "status: active\n", "project: PRJ-2025-0001\n", "project: PRJ-2026-0001\n"},
+		},
+		after: map[string][]string{
+			"records/plans/2025/PLN-2025-0001.yaml": {"status: active\n", "status: completed\n"},
+		},
+		witness: "records/plans/2026/PLN-2026-0001.yaml",
+	},
+	{
+		// PLN-2025-0002 and PLN-2026-0006 both active, of no project:
+		// plan-active sits on PLN-2026-0006 until PLN-2025-0002 goes
+		// back to draft
+		name: "the active plans of no project",
+		before: map[string][]string{
+			"records/plans/2026/PLN-2026-0006.yaml": {"status: changes_requested\n", "status: active\n", "project: PRJ-2026-0009\n", ""},
+		},
+		copies: map[string][]string{
+			"records/plans/2025/PLN-2025-0002.yaml": {"records/plans/2026/PLN-2026-0006.yaml",
+				"id: PLN-2026-0006\n", "id: PLN-2025-0002\n", "status: changes_requested\n", "status: active\n", "project: PRJ-2026-0009\n", ""},
+		},
+		after: map[string][]string{
+			"records/plans/2025/PLN-2025-0002.yaml": {"status: active\n", "status: draft\n"},
+		},
+		witness: "records/plans/2026/PLN-2026-0006.yaml",
+	},
+	{
+		// zhang.min's RPT-2026-0005, submitted on 11-25, is the latest of
+		// theirs; sent back to draft, RPT-2026-0001 of 11-16 is, ten days
+		// old on the 26th: the cadence warning sits on it
+		name: "an author's other reports",
+		copies: map[string][]string{
+			"records/status-reports/2026/RPT-2026-0005.yaml": {"records/status-reports/2026/RPT-2026-0001.yaml",
+				"id: RPT-2026-0001\n", "id: RPT-2026-0005\n", "period: 2026-W46\n", "period: 2026-W47\n",
+				"submitted_at: 2026-11-16T18:20:00+08:00\n", "submitted_at: 2026-11-25T18:20:00+08:00\n",
+				"status: acknowledged\n", "status: submitted\n", "acknowledged_at: 2026-11-17T09:05:00+08:00\n", ""},
+		},
+		after: map[string][]string{
+			"records/status-reports/2026/RPT-2026-0005.yaml": {"status: submitted\n", "status: draft\n",
+				"submitted_at: 2026-11-25T18:20:00+08:00\n", ""},
+		},
+		witness: "records/status-reports/2026/RPT-2026-0001.yaml",
+	},
+	{
+		// APR-2026-0003 (li.wei's, of 2026-H1) is the one appraisal of a
+		// period left: while it is there, the department records periodic
+		// appraisals, and the staff without one of 2026-H1 (sun.li among
+		// them) are warned (appraisal-missing); removed, nobody is.
+		// APR-2026-0003 names li.wei alone.
+		name: "whether any appraisal has a period",
+		goneBefore: []string{"records/appraisals/2025/APR-2025-0001.yaml", "records/appraisals/2025/APR-2025-0002.yaml",
+			"records/appraisals/2025/APR-2025-0003.yaml", "records/appraisals/2025/APR-2025-0004.yaml",
+			"records/appraisals/2025/APR-2025-0005.yaml", "records/appraisals/2025/APR-2025-0006.yaml",
+			"records/appraisals/2026/APR-2026-0004.yaml", "records/appraisals/2026/APR-2026-0005.yaml",
+			"records/appraisals/2026/APR-2026-0006.yaml", "records/appraisals/2026/APR-2026-0007.yaml",
+			"records/appraisals/2026/APR-2026-0008.yaml", "records/appraisals/2026/APR-2026-0009.yaml"},
+		goneAfter: []string{"records/appraisals/2026/APR-2026-0003.yaml"},
+		witness:   "records/people/sun.li.yaml",
+	},
+	{
+		// RPT-2026-0001, judged again for the task naming it, reads its
+		// author's other reports: the newer RPT-2026-0005 (not judged
+		// again) keeps the cadence warning off it
+		name: "read: an author's other reports",
+		before: map[string][]string{
+			"records/tasks/2026/TSK-2026-0001.yaml": {"concerns: CMP-2026-0017\n", "concerns: RPT-2026-0001\n", "assigned_by: zhang.min\n", "assigned_by: li.wei\n"},
+		},
+		copies: map[string][]string{
+			"records/status-reports/2026/RPT-2026-0005.yaml": {"records/status-reports/2026/RPT-2026-0001.yaml",
+				"id: RPT-2026-0001\n", "id: RPT-2026-0005\n", "period: 2026-W46\n", "period: 2026-W47\n",
+				"submitted_at: 2026-11-16T18:20:00+08:00\n", "submitted_at: 2026-11-25T18:20:00+08:00\n",
+				"status: acknowledged\n", "status: submitted\n", "acknowledged_at: 2026-11-17T09:05:00+08:00\n", ""},
+		},
+		after:   map[string][]string{"records/tasks/2026/TSK-2026-0001.yaml": {"title: 回覆新品配料諮詢並整理常見問題\n", "title: 回覆諮詢\n"}},
+		witness: "records/status-reports/2026/RPT-2026-0001.yaml",
+		reads:   true,
+	},
+	{
+		// PLN-2026-0003, judged again for the meeting naming it, reads
+		// the active plans of its project, PLN-2025-0001 among them
+		// (another year's, not judged again): its plan-active stays. (The
+		// meeting's project, people and plans are judged again: none of
+		// them is PLN-2025-0001's, nor names it.)
+		name: "read: the active plans of a project",
+		before: map[string][]string{
+			"records/plans/2025/PLN-2025-0001.yaml":    {"status: completed\n", "status: active\n", "project: PRJ-2025-0001\n", "project: PRJ-2026-0002\n"},
+			"records/meetings/2026/MTG-2026-0002.yaml": {"concerns: PLN-2026-0001\n", "concerns: PLN-2026-0003\n"},
+		},
+		after:   map[string][]string{"records/meetings/2026/MTG-2026-0002.yaml": {"title: 華南會員項目結項會\n", "title: 結項會\n"}},
+		witness: "records/plans/2026/PLN-2026-0003.yaml",
+		reads:   true,
+	},
+	{
+		// PLN-2026-0006, of no project, judged again for the meeting
+		// naming it, reads the active plans of no project (PLN-2025-0002)
+		name: "read: the active plans of no project",
+		before: map[string][]string{
+			"records/plans/2026/PLN-2026-0006.yaml":    {"status: changes_requested\n", "status: active\n", "project: PRJ-2026-0009\n", ""},
+			"records/meetings/2026/MTG-2026-0002.yaml": {"concerns: PLN-2026-0001\n", "concerns: PLN-2026-0006\n"},
+		},
+		copies: map[string][]string{
+			"records/plans/2025/PLN-2025-0002.yaml": {"records/plans/2026/PLN-2026-0006.yaml",
+				"id: PLN-2026-0006\n", "id: PLN-2025-0002\n", "status: changes_requested\n", "status: active\n", "project: PRJ-2026-0009\n", "",
+				"handle: sun.li\n", "handle: li.wei\n"}, // not one of the meeting's people
+		},
+		after:   map[string][]string{"records/meetings/2026/MTG-2026-0002.yaml": {"title: 華南會員項目結項會\n", "title: 結項會\n"}},
+		witness: "records/plans/2026/PLN-2026-0006.yaml",
+		reads:   true,
+	},
+	{
+		// PLN-2026-0001, judged again for the meeting naming it, reads
+		// 2026's counted plans and the approved PLN-2027-0001 superseding
+		// PLN-2026-0003 (neither judged again): without it, 2026's plans
+		// would need more marketing than the budget has
+		name: "read: the revision of a plan of its year",
+		before: map[string][]string{
+			"records/plans/2026/PLN-2026-0003.yaml": {"      amount: 30000.00\n", "      amount: 700000.00\n"},
+		},
+		copies: map[string][]string{
+			"records/plans/2027/PLN-2027-0001.yaml": {"records/plans/2026/PLN-2026-0003.yaml",
+				"id: PLN-2026-0003\n", "id: PLN-2027-0001\n", "status: active\n", "status: approved\n",
+				"project: PRJ-2026-0002\n", "project: PRJ-2026-0002\nsupersedes: PLN-2026-0003\n",
+				"      amount: 30000.00\n", "      amount: 1000.00\n"},
+		},
+		after:   map[string][]string{"records/meetings/2026/MTG-2026-0002.yaml": {"title: 華南會員項目結項會\n", "title: 結項會\n"}},
+		witness: "records/plans/2026/PLN-2026-0001.yaml",
+		reads:   true,
+	},
+}
+
+// TestRecountReadsAcross: after each readAcross case's change, the counts
+// made again from the base are a full pass's, file by file, and the
+// witness's counts moved (the case is one where judging it again
+// matters).
+func TestRecountReadsAcross(t *testing.T) {
+	defer func(was bool) { byPath = was }(byPath)
+	byPath = true
+	now := time.Date(2026, 11, 26, 15, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	ctx := context.Background()
+	for _, rc := range readAcrossCases {
+		t.Run(rc.name, func(t *testing.T) {
+			dir := sampleCopy(t, 0)
+			edit := func(rel, from string, pairs []string) {
+				t.Helper()
+				b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(from)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				text := string(b)
+				for i := 0; i < len(pairs); i += 2 {
+					if !strings.Contains(text, pairs[i]) {
+						t.Fatalf("%s: no %q", from, pairs[i])
+					}
+					text = strings.Replace(text, pairs[i], pairs[i+1], 1)
+				}
+				p := filepath.Join(dir, filepath.FromSlash(rel))
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for rel, c := range rc.copies {
+				edit(rel, c[0], c[1:])
+			}
+			for rel, pairs := range rc.before {
+				edit(rel, rel, pairs)
+			}
+			remove := func(rels []string) {
+				t.Helper()
+				for _, rel := range rels {
+					if err := os.Remove(filepath.Join(dir, filepath.FromSlash(rel))); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			remove(rc.goneBefore)
+			_, fp, base, basePath := savedBase(t, dir, now)
+			for rel, pairs := range rc.after {
+				edit(rel, rel, pairs)
+			}
+			remove(rc.goneAfter)
+			d, err := OpenIndexed(ctx, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d.Fingerprint()
+			r, err := LoadWith(ctx, dir, Options{NoCache: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := r.CountFiles(now, nil)
+			if !rc.reads && base.Paths[rc.witness] == want.Paths[rc.witness] {
+				t.Fatalf("%s: %v before and after: the case tests nothing\nbefore %s\nafter %s", rc.witness, want.Paths[rc.witness], countsText(base), countsText(want))
+			}
+			got, why := Recount(d, basePath, fp, now, now.Year(), &rules.Horizon{})
+			if got == nil {
+				t.Fatalf("not recounted: %s", why)
+			}
+			if rc.reads && judgedAgain(d.Index, got.Changes)[rc.witness] == nil {
+				t.Fatalf("%s not judged again: the case tests nothing", rc.witness)
+			}
+			if !equalCounts(got.paths, want) {
+				t.Errorf("recounted %s\nfull %s", countsText(got.paths), countsText(want))
+			}
+		})
+	}
+}

@@ -492,7 +492,9 @@ func summaryTraining(c *rules.Context, year int) SummaryTraining {
 func (s SummaryTraining) line() string {
 	line := i18n.Sprintf("training %d: no plan", s.Year)
 	if s.Plan != "" {
-		line = i18n.Sprintf("training %d: %d of %d courses held, %d past their month", s.Year, s.Held, s.Courses, s.NotHeld)
+		line = i18n.Sprintf("training %d: %s, %s", s.Year,
+			i18n.Plural(s.Courses, "%d of %d course held", "%d of %d courses held", s.Held, s.Courses),
+			i18n.Plural(s.NotHeld, "%d past its month", "%d past their month", s.NotHeld))
 	}
 	if n := len(s.WithoutConfidentiality); n > 0 {
 		line += i18n.Sprintf(", %d without the confidentiality course", n)

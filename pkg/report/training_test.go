@@ -197,7 +197,7 @@ func TestSummaryTraining(t *testing.T) {
 	eq(t, "not held", s.NotHeld, 1)
 	eq(t, "courses", s.Courses, 4)
 	eq(t, "without", strings.Join(s.WithoutConfidentiality, ","), "bob")
-	eq(t, "line", s.line(), "training 2026: 2 of 4 courses held, 1 past their month, 1 without the confidentiality course")
+	eq(t, "line", s.line(), "training 2026: 2 of 4 courses held, 1 past its month, 1 without the confidentiality course")
 }
 
 func TestAppraisalsNameTheUnappraised(t *testing.T) {

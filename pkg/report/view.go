@@ -88,6 +88,18 @@ func groupKey(dim, key string) string {
 	return key
 }
 
+// typeCount is a count of complaints of one type: "13 complaints", "1
+// inquiry" (in Chinese 投訴 13 件).
+func typeCount(key string, n int) string {
+	switch key {
+	case "complaint":
+		return i18n.Plural(n, "%d complaint", "%d complaints", n)
+	case "inquiry":
+		return i18n.Plural(n, "%d inquiry", "%d inquiries", n)
+	}
+	return fmt.Sprintf("%d %s", n, groupKey("type", key))
+}
+
 // dimHeader is the header of a dimension's column; dimTitle names the
 // dimension in a title.
 func dimHeader(dim string) string {
@@ -298,7 +310,7 @@ func (c *Complaints) Page(v View) *render.Page {
 	p := &render.Page{Title: i18n.Sprintf("Complaints %s (received %s to %s; as of %s)", c.Period, c.From, c.To, c.AsOf)}
 	var types []string
 	for _, g := range c.ByType {
-		types = append(types, fmt.Sprintf("%d %s", g.Count, groupKey("type", g.Key)))
+		types = append(types, typeCount(g.Key, g.Count))
 	}
 	p.Lines = append(p.Lines, i18n.Sprintf("%d received (%s); %d open, %d resolved awaiting close.",
 		c.Total, strings.Join(types, i18n.T(", ")), c.Backlog.Open, c.Backlog.AwaitingClose))
@@ -792,7 +804,8 @@ func (pl *Plans) Page(v View) *render.Page {
 	if v.show("check") {
 		interval := ""
 		if len(pl.MissingChecks) > 0 {
-			interval = i18n.Sprintf(", every %d days", pl.MissingChecks[0].IntervalDays)
+			n := pl.MissingChecks[0].IntervalDays
+			interval = i18n.Plural(n, ", every %d day", ", every %d days", n)
 		}
 		p.Sections = append(p.Sections, render.Section{Title: i18n.Sprintf("Active plans missing a progress check (%d%s)", len(pl.MissingChecks), interval),
 			Table: pl.checkTable(), Empty: i18n.T("None: every active plan was checked within the interval.")})
@@ -813,7 +826,7 @@ func (s *Summary) Page() *render.Page {
 	for _, k := range s.Kinds {
 		switch record.Kind(k.Kind) {
 		case record.Person:
-			who = append(who, i18n.Sprintf("%d people (%d active)", k.Total, k.States["active"]))
+			who = append(who, i18n.Plural(k.Total, "%d person (%d active)", "%d people (%d active)", k.Total, k.States["active"]))
 			continue
 		case record.Customer:
 			who = append(who, i18n.Plural(k.Total, "%d customer", "%d customers", k.Total))
@@ -881,7 +894,8 @@ func (s *Summary) Page() *render.Page {
 		}}
 	p.Sections = append(p.Sections, cs)
 	past := render.Section{Title: i18n.Sprintf("Open complaints past SLA: %d", len(s.PastSLA)),
-		Table: &render.Table{Headers: render.Headers("ID", "SEVERITY", "STATUS", "ASSIGNEE", "CLOCK", "OPEN FOR", "LIMIT", "TITLE"), Right: map[int]bool{5: true, 6: true}, Give: lastGives(8)}}
+		Table: &render.Table{Headers: render.Headers("ID", "SEVERITY", "STATUS", "ASSIGNEE", "CLOCK", "OPEN FOR", "LIMIT", "TITLE"), Right: map[int]bool{5: true, 6: true}, Give: lastGives(8),
+			Narrow: []int{0, 1, 2, 3, 5, 7}}}
 	for i, o := range s.PastSLA {
 		if i == summaryListMax {
 			past.Lines = append(past.Lines, i18n.Sprintf("… and %d more: opsbook report complaints", len(s.PastSLA)-i))
@@ -893,7 +907,8 @@ func (s *Summary) Page() *render.Page {
 	p.Sections = append(p.Sections, past)
 
 	fu := render.Section{Title: i18n.Sprintf("Appraisals needing improvement follow-up: %d", len(s.FollowUps)),
-		Table: &render.Table{Headers: render.Headers("ID", "EMPLOYEE", "PERIOD", "RATING", "REVIEW DATE", "STATUS")}}
+		Table: &render.Table{Headers: render.Headers("ID", "EMPLOYEE", "PERIOD", "RATING", "REVIEW DATE", "STATUS"),
+			Narrow: []int{0, 1, 3, 4, 5}}}
 	for i, f := range s.FollowUps {
 		if i == summaryListMax {
 			fu.Lines = append(fu.Lines, i18n.Sprintf("… and %d more: opsbook report appraisals", len(s.FollowUps)-i))
@@ -909,7 +924,7 @@ func (s *Summary) Page() *render.Page {
 		i18n.Plural(pl.OverdueTasks, "%d overdue task", "%d overdue tasks", pl.OverdueTasks),
 		i18n.Plural(pl.MissingChecks, "%d missing check", "%d missing checks", pl.MissingChecks))}
 	if len(pl.LateProjects) > 0 {
-		ps.Lines = append(ps.Lines, i18n.Sprintf("Past their planned end: %s.", strings.Join(pl.LateProjects, ", ")))
+		ps.Lines = append(ps.Lines, i18n.Sprintf("Past their planned end: %s.", strings.Join(pl.LateProjects, i18n.T(", "))))
 	}
 	for i, g := range pl.ClosureGaps {
 		if i == summaryListMax {
@@ -924,9 +939,10 @@ func (s *Summary) Page() *render.Page {
 			miss = append(miss, i18n.T("lessons"))
 		}
 		if len(g.Unappraised) > 0 {
-			miss = append(miss, i18n.Sprintf("appraisals of %s", strings.Join(g.Unappraised, ", ")))
+			// the handles as a list of the reader's language (zhou.jie、sun.li)
+			miss = append(miss, i18n.Sprintf("appraisals of %s", strings.Join(g.Unappraised, i18n.T(", "))))
 		}
-		ps.Lines = append(ps.Lines, i18n.Sprintf("%s %s lacks %s.", g.ID, state(g.Status), strings.Join(miss, i18n.T("; "))))
+		ps.Lines = append(ps.Lines, i18n.Sprintf("%s (%s) lacks %s.", g.ID, state(g.Status), strings.Join(miss, i18n.T("; "))))
 	}
 	ps.Lines = append(ps.Lines, s.workLines()...)
 	p.Sections = append(p.Sections, ps)

@@ -52,8 +52,8 @@ func (r *run) customer(rec *record.Record) {
 	if n := len(rec.List("visits")); n > 0 {
 		at = "visits." + strconv.Itoa(n-1) + ".date"
 	}
-	r.warnf(rec, at, "revisit-overdue", "revisit of %s was due %s: the policy asks for one every %d days for %s customers (revisit_days.%s)",
-		rec.ID, due, r.Policy.RevisitDays[seg], i18n.Word{Group: "segment", Key: seg}, seg)
+	r.warnf(rec, at, "revisit-overdue", "revisit of %s was due %s: the policy asks for one every %s for %s customers (revisit_days.%s)",
+		rec.ID, due, dayCount(r.Policy.RevisitDays[seg]), i18n.Word{Group: "segment", Key: seg}, seg)
 }
 
 var complaintOpen = map[string]bool{"received": true, "acknowledged": true, "investigating": true, "reopened": true}
@@ -79,13 +79,13 @@ func (r *run) complaintCare(rec *record.Record) {
 			r.Until(t.Add(time.Duration(h) * time.Hour))
 		}
 		if !t.IsZero() && r.Now.Sub(t) > time.Duration(h)*time.Hour {
-			r.warnf(rec, at, "complaint-update", "no update to the customer for %s since %s: the policy asks for one every %d hours (update_interval_hours)",
-				Hours(r.Now.Sub(t)), last, h)
+			r.warnf(rec, at, "complaint-update", "no update to the customer for %s since %s: the policy asks for one every %s (update_interval_hours)",
+				Hours(r.Now.Sub(t)), last, hourCount(h))
 		}
 	}
 	if prev := r.repeatOf(rec); prev != nil {
-		r.warnf(rec, "category", "complaint-repeat", "a repeat of %s (same customer %s and category %s, received %s, within %d days): link it in related",
-			prev.ID, rec.Str("customer"), rec.Str("category"), prev.Str("received_at")[:10], r.Policy.RepeatWindowDays)
+		r.warnf(rec, "category", "complaint-repeat", "a repeat of %s (same customer %s and category %s, received %s, within %s): link it in related",
+			prev.ID, rec.Str("customer"), rec.Str("category"), prev.Str("received_at")[:10], dayCount(r.Policy.RepeatWindowDays))
 	}
 }
 

@@ -77,7 +77,7 @@ func (r *run) encrypted(rec *record.Record) {
 			r.errorf(rec, p, "recipients", "%s of %s cannot be opened by %s: someone who can read it runs `opsbook rekey %s`, or makes the change that added the reader with their key at hand", p, rec.ID, describe(miss), rec.ID)
 		}
 		if n := crypt.Extra(st, readers); n > 0 {
-			r.warnf(rec, p, "recipients-extra", "%s of %s is still encrypted to %d key(s) of no current reader (a person removed or a reader changed): run `opsbook rekey %s`", p, rec.ID, n, rec.ID)
+			r.warnf(rec, p, "recipients-extra", "%s of %s is still encrypted to %s (a person removed or a reader changed): run `opsbook rekey %s`", p, rec.ID, oldKeys(n), rec.ID)
 		}
 	}
 }
@@ -181,7 +181,7 @@ func (r *run) encryptedAttachments(rec *record.Record, first map[string]int) {
 			r.errorf(rec, at, "recipients", "attachment %s of %s cannot be opened by %s: someone who can read it runs `opsbook rekey %s`", e.Path, rec.ID, describe(miss), rec.ID)
 		}
 		if n := crypt.Extra(st, readers); n > 0 {
-			r.warnf(rec, at, "recipients-extra", "attachment %s of %s is still encrypted to %d key(s) of no current reader (a person removed or a reader changed): run `opsbook rekey %s`", e.Path, rec.ID, n, rec.ID)
+			r.warnf(rec, at, "recipients-extra", "attachment %s of %s is still encrypted to %s (a person removed or a reader changed): run `opsbook rekey %s`", e.Path, rec.ID, oldKeys(n), rec.ID)
 		}
 	}
 }

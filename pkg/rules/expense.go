@@ -25,7 +25,7 @@ func (r *run) expense(rec *record.Record) {
 			sum = sum.Add(a)
 		}
 		if !sum.Equal(amount) {
-			r.errorf(rec, "amount", "items-sum", "amount %s differs from the sum of its %d items, %s (difference %s)", amount, len(items), sum, amount.Sub(sum))
+			r.errorf(rec, "amount", "items-sum", "amount %s differs from the sum of its %s, %s (difference %s)", amount, i18n.PluralP(len(items), "%d item", "%d items", len(items)), sum, amount.Sub(sum))
 		}
 	}
 	if d := rec.Str("date"); r.StillToCome(d) {

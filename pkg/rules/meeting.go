@@ -147,8 +147,8 @@ func (r *run) meetingCadence() {
 			continue
 		}
 		if since, ok := DaysSince(r.Now, m.Str("date")); ok && since > days {
-			r.warnf(m, "date", "meeting-missed", "no %s meeting since this one on %s, %d days ago: the policy asks for one every %d days (meetings.%s)",
-				i18n.Word{Group: "type", Key: t}, m.Str("date"), since, days, t)
+			r.warnf(m, "date", "meeting-missed", "no %s meeting since this one on %s, %s ago: the policy asks for one every %s (meetings.%s)",
+				i18n.Word{Group: "type", Key: t}, m.Str("date"), dayCount(since), dayCount(days), t)
 		}
 	}
 }

@@ -41,11 +41,11 @@ func (r *run) plan(rec *record.Record) {
 	switch {
 	case !missing:
 	case last == "" && activated == "":
-		r.warnf(rec, "status", "check-missing", "active plan has no progress check (checks:); the policy asks for one every %d days", r.Policy.CheckIntervalDays)
+		r.warnf(rec, "status", "check-missing", "active plan has no progress check (checks:); the policy asks for one every %s", dayCount(r.Policy.CheckIntervalDays))
 	case activated > last:
-		r.warnf(rec, "activated_on", "check-missing", "active since %s with no progress check since; the policy asks for one every %d days", activated, r.Policy.CheckIntervalDays)
+		r.warnf(rec, "activated_on", "check-missing", "active since %s with no progress check since; the policy asks for one every %s", activated, dayCount(r.Policy.CheckIntervalDays))
 	default:
-		r.warnf(rec, "checks", "check-missing", "last progress check was %s, more than %d days ago", last, r.Policy.CheckIntervalDays)
+		r.warnf(rec, "checks", "check-missing", "last progress check was %s, more than %s ago", last, dayCount(r.Policy.CheckIntervalDays))
 	}
 }
 

@@ -341,7 +341,7 @@ func (r *run) people() {
 				break
 			}
 		}
-		r.errorf(at, field, "people-director", "no active director among %d people: exactly one person has role director and active: true", len(people))
+		r.errorf(at, field, "people-director", "no active director among %s: exactly one person has role director and active: true", i18n.PluralP(len(people), "%d person", "%d people", len(people)))
 	case len(directors) > 1:
 		for _, d := range directors[1:] {
 			r.errorf(d, "role", "people-director", "%s is a second active director (%s is one): exactly one is allowed", d.ID, directors[0].ID)
@@ -384,11 +384,16 @@ func roleWord(role string) any {
 	return i18n.Word{Group: "role", Key: role}
 }
 
-// roleWords lists roles as terms: "manager or director".
+// roleWords lists roles as terms, as the workflow's refusals list who
+// may: "manager or director", "specialist, manager or director" (專員、經理
+// 或總監).
 func roleWords(roles []string) any {
 	items := make([]any, len(roles))
 	for i, r := range roles {
 		items[i] = roleWord(r)
 	}
-	return i18n.Join(i18n.P(" or "), items...)
+	if len(items) < 3 {
+		return i18n.Join(i18n.P(" or "), items...)
+	}
+	return i18n.P("%s or %s", i18n.Join(i18n.P(", "), items[:len(items)-1]...), items[len(items)-1])
 }

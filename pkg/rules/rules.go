@@ -397,6 +397,18 @@ func (r *run) group(sev diag.Severity, rule, format string, args ...any) func(re
 	}
 }
 
+// dayCount is a count of days in a finding: "1 day", "7 days" (7 天).
+func dayCount(n int) i18n.Phrase { return i18n.PluralP(n, "%d day", "%d days", n) }
+
+// hourCount is a count of hours in a finding: "1 hour", "48 hours".
+func hourCount(n int) i18n.Phrase { return i18n.PluralP(n, "%d hour", "%d hours", n) }
+
+// oldKeys is a count of the keys a value is still encrypted to that no
+// current reader holds.
+func oldKeys(n int) i18n.Phrase {
+	return i18n.PluralP(n, "%d key of no current reader", "%d keys of no current reader", n)
+}
+
 // errorf reports an error (see report).
 //
 // i18n:format 3

@@ -252,7 +252,7 @@ func TestComplaintRules(t *testing.T) {
 			files["records/people/he.jing.yaml"] = strings.Replace(files["records/people/he.jing.yaml"], "\nemails:", "\nreports_to: wang.fang\nemails:", 1)
 		}
 		ds := check(t, files)
-		if got := has(ds, cmpPath, "ref-role", diag.Error, "assignee: he.jing has the role "+role+"; the field needs a specialist or manager or director"); got != bad {
+		if got := has(ds, cmpPath, "ref-role", diag.Error, "assignee: he.jing has the role "+role+"; the field needs a specialist, manager or director"); got != bad {
 			t.Errorf("a complaint assigned to a %s: ref-role %v, want %v: %v", role, got, bad, ds)
 		}
 	}

@@ -84,7 +84,7 @@ func TestAppraisalEmployeeStaff(t *testing.T) {
 	for _, who := range []string{"he.jing", "sun.hua"} {
 		files[apr2Path] = strings.Replace(strings.Replace(second("draft", "period: 2026-H1\n"), "employee: li.wei", "employee: "+who, 1), "appraiser: zhang.min", "appraiser: wang.fang", 1)
 		ds := check(t, files)
-		if !has(ds, apr2Path, "ref-role", diag.Error, "employee: "+who+" has the role") || !has(ds, apr2Path, "ref-role", diag.Error, "the department appraises its own staff (a specialist or manager or director)") {
+		if !has(ds, apr2Path, "ref-role", diag.Error, "employee: "+who+" has the role") || !has(ds, apr2Path, "ref-role", diag.Error, "the department appraises its own staff (a specialist, manager or director)") {
 			t.Errorf("%s: %v", who, ds)
 		}
 	}

@@ -77,7 +77,7 @@ func (r *run) statusReportCadence() {
 		}
 		rep := latest[p.ID]
 		if rep == nil {
-			r.warnf(p, "role", "status-report-missing", "%s has submitted no status report: the policy asks a %s for one every %d days (status_reports.%s)", p.ID, roleWord(role), days, role)
+			r.warnf(p, "role", "status-report-missing", "%s has submitted no status report: the policy asks a %s for one every %s (status_reports.%s)", p.ID, roleWord(role), dayCount(days), role)
 			continue
 		}
 		at := rep.Str("submitted_at")
@@ -85,8 +85,8 @@ func (r *run) statusReportCadence() {
 			continue
 		}
 		if since, ok := DaysSince(r.Now, at[:10]); ok && since > days {
-			r.warnf(rep, "submitted_at", "status-report-missing", "no status report from %s since this one, submitted %s, %d days ago: the policy asks a %s for one every %d days (status_reports.%s)",
-				p.ID, at[:10], since, roleWord(role), days, role)
+			r.warnf(rep, "submitted_at", "status-report-missing", "no status report from %s since this one, submitted %s, %s ago: the policy asks a %s for one every %s (status_reports.%s)",
+				p.ID, at[:10], dayCount(since), roleWord(role), dayCount(days), role)
 		}
 	}
 }

@@ -152,11 +152,11 @@ func (r *run) planMeasurements(rec *record.Record) {
 			what = i18n.P("not measured since the plan's activation on %s", from)
 		}
 		if from == "" {
-			r.warnf(rec, p+".kpi", "measurement-missing", "goal %q has no measurement: the policy asks for one every %d days (measurement_interval_days)", k, days)
+			r.warnf(rec, p+".kpi", "measurement-missing", "goal %q has no measurement: the policy asks for one every %s (measurement_interval_days)", k, dayCount(days))
 			continue
 		}
 		if since, ok := DaysSince(r.Now, from); ok && since > days {
-			r.warnf(rec, p+".kpi", "measurement-missing", "goal %q %s, %d days ago: the policy asks for one every %d days (measurement_interval_days)", k, what, since, days)
+			r.warnf(rec, p+".kpi", "measurement-missing", "goal %q %s, %s ago: the policy asks for one every %s (measurement_interval_days)", k, what, dayCount(since), dayCount(days))
 		}
 	}
 }
