@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -93,27 +92,18 @@ var maxRecount = 2000
 var maxJudged, minJudged = 10, 2000
 
 // SaveBase writes the base of later recounts: the entries of d's index
-// (whose fingerprint, taken, is fp) as an index file at p (a link to the
-// index file itself when that holds them: IndexStats.Stored), and c, the
-// counts of the department they stand for, beside it (p+".counts", each
-// file's counts in the entries' order, naming fp). Recount takes the base
-// only when its entries give fp again: an index file replaced between the
+// (whose fingerprint, taken, is fp) at p as SaveIndexBase keeps them (a
+// link to the index file itself when that holds them), and c, the counts
+// of the department they stand for, beside it (p+".counts", each file's
+// counts in the entries' order, naming fp). Recount takes the base only
+// when its entries give fp again: an index file replaced between the
 // refresh and the link, or a base of a policy, build or language since
 // changed, is not taken.
 func SaveBase(p string, d *Indexed, fp string, c FileCounts) error {
-	es := d.Index.Entries
-	tmp := fmt.Sprintf("%s.tmp-%d", p, os.Getpid())
-	os.Remove(tmp)
-	defer os.Remove(tmp)
-	if !d.Stats.Stored || os.Link(filepath.Join(cache.Dir(d.Root), "index"), tmp) != nil {
-		if err := index.Save(tmp, indexKey(d.Policy.Records, d.Policy.ExpenseCategories, d.Policy.ComplaintCategories), index.Mark{}, es); err != nil {
-			return err
-		}
-	}
-	os.Remove(p + ".delta") // SaveIndexBase's alone
-	if err := renameOver(tmp, p); err != nil {
+	if err := SaveIndexBase(p, d); err != nil {
 		return err
 	}
+	es := d.Index.Entries
 	return cache.WriteFile(p+".counts", ".counts.tmp-*", encodeCounts(fp+" "+wholeOf(es), es, c))
 }
 
