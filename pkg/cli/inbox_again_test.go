@@ -13,8 +13,6 @@ import (
 
 	"github.com/opsbook/opsbook/pkg/gen"
 	"github.com/opsbook/opsbook/pkg/internal/randedit"
-	"github.com/opsbook/opsbook/pkg/record"
-	"github.com/opsbook/opsbook/pkg/repo"
 )
 
 // TestInboxAgainEqualsFull: after records of every kind change (claims'
@@ -29,14 +27,7 @@ func TestInboxAgainEqualsFull(t *testing.T) {
 	for name, dir := range dirs {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv("GIT_AUTHOR_EMAIL", directors[name])
-			r, err := repo.Load(context.Background(), dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var people []string
-			for _, p := range r.Set.OfKind(record.Person) {
-				people = append(people, p.ID)
-			}
+			people := peopleOf(t, dir)
 			rng := rand.New(rand.NewPCG(uint64(len(name)), 29))
 			claims := unnamedClaims(t, dir)
 			others, err := randedit.Records(dir)

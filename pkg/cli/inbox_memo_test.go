@@ -89,14 +89,7 @@ func TestInboxMemoEqualsFull(t *testing.T) {
 	for name, dir := range dirs {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv("GIT_AUTHOR_EMAIL", directors[name])
-			r, err := repo.Load(context.Background(), dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var people []string
-			for _, p := range r.Set.OfKind(record.Person) {
-				people = append(people, p.ID)
-			}
+			people := peopleOf(t, dir)
 			rng := rand.New(rand.NewPCG(uint64(len(name)), 23))
 			zone := time.FixedZone("CST", 8*3600)
 			now := time.Date(2026, 11, 26, 15, 0, 0, 0, zone)
@@ -258,4 +251,18 @@ func TestInboxMemoClockHorizon(t *testing.T) {
 	if inboxesReused != before || !overdue(got) || got != inboxAt(dir, at(18, 15, 1), "-o", "json", "--no-cache") {
 		t.Fatalf("at 18:15:01 the inbox kept at 15:00 was given again (%d reused) or differs:\n%s", inboxesReused-before, got)
 	}
+}
+
+// peopleOf are the handles of dir's people.
+func peopleOf(t *testing.T, dir string) []string {
+	t.Helper()
+	r, err := repo.Load(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var people []string
+	for _, p := range r.Set.OfKind(record.Person) {
+		people = append(people, p.ID)
+	}
+	return people
 }

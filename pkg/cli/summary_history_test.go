@@ -74,14 +74,7 @@ func TestSummaryMemoHistoryRewritten(t *testing.T) {
 				tc.rewrite(t, dir)
 				made, reused := recountsMade, summariesReused
 				if recount {
-					p := filepath.Join(dir, "records/plans/2026/PLN-2026-0003.yaml")
-					b, err := os.ReadFile(p)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(p, append(b, "# read again\n"...), 0o644); err != nil {
-						t.Fatal(err)
-					}
+					readAgain(t, dir)
 				}
 				got := summaryAt(dir, now, "-o", "json")
 				want := summaryAt(dir, now, "-o", "json", "--no-cache")
@@ -200,14 +193,7 @@ func TestInboxMemoHistoryRewritten(t *testing.T) {
 					gitIn(t, dir, "commit", "-q", "--allow-empty", "-m", "nothing")
 				}
 				if again {
-					p := filepath.Join(dir, "records/plans/2026/PLN-2026-0003.yaml")
-					b, err := os.ReadFile(p)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(p, append(b, "# read again\n"...), 0o644); err != nil {
-						t.Fatal(err)
-					}
+					readAgain(t, dir)
 				}
 				reused, made := inboxesReused, inboxesAgain
 				got := inbox()
@@ -224,5 +210,19 @@ func TestInboxMemoHistoryRewritten(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// readAgain changes a plan of dir (a comment line added): a change the
+// summary recounts and the inbox makes again, reading the history anew.
+func readAgain(t *testing.T, dir string) {
+	t.Helper()
+	p := filepath.Join(dir, "records/plans/2026/PLN-2026-0003.yaml")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, append(b, "# read again\n"...), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
