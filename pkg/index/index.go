@@ -217,6 +217,7 @@ type Index struct {
 	// Mark is the mark the opened file was saved with (zero for an index
 	// not opened from a file).
 	Mark  Mark
+	file  *opened  // the file the stored look-ups were read from
 	st    *stored  // nil: no stored look-ups
 	extra []*Entry // the entries the stored look-ups do not cover
 	once  sync.Once
@@ -340,6 +341,7 @@ func (x *Index) Update(entries []*Entry) *Index {
 		return y
 	}
 	base := x.st.base
+	y.file = x.file
 	st := &stored{base: base, now: make([]*Entry, len(base)), ids: x.st.ids, refs: x.st.refs, named: x.st.named}
 	var extra []*Entry
 	i := 0

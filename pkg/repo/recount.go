@@ -761,7 +761,7 @@ func sinceBase(d *Indexed, basePath, baseFP string) (base *index.Index, changes 
 	if len(d.Stats.Strays) > 0 {
 		return nil, nil, nil, d.Stats.Strays[0] + " is no record"
 	}
-	base, err := openBase(basePath, indexKey(pol.Records, pol.ExpenseCategories, pol.ComplaintCategories))
+	base, err := openBase(basePath, indexKey(pol.Records, pol.ExpenseCategories, pol.ComplaintCategories), d.Index)
 	if err != nil {
 		return nil, nil, nil, fmt.Sprintf("the base: %v", err)
 	}

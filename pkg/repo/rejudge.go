@@ -59,18 +59,26 @@ func SaveIndexBase(p string, d *Indexed) error {
 	os.Remove(tmp)
 	defer os.Remove(tmp)
 	delta := p + ".delta"
-	if d.Stats.Stored && os.Link(main, tmp) == nil {
-		if err := os.Remove(delta); err != nil && !os.IsNotExist(err) {
-			return err
-		}
-		return renameOver(tmp, p)
-	}
-	if stored, err := index.Open(main, key); err == nil {
-		if diff := entriesDiff(stored.Entries, es); len(diff) <= max(64, len(es)/10) && os.Link(main, tmp) == nil {
-			if err := index.Save(delta, key, index.Mark{}, diff); err != nil {
+	if os.Link(main, tmp) == nil {
+		// the link first, then what it holds: an index file saved again
+		// meanwhile is not the one compared with
+		if d.Stats.Stored {
+			if err := os.Remove(delta); err != nil && !os.IsNotExist(err) {
 				return err
 			}
 			return renameOver(tmp, p)
+		}
+		stored := d.Index.Opened(tmp, key) // the file the refresh read: not decoded again
+		if stored == nil {
+			stored, _ = index.Open(tmp, key)
+		}
+		if stored != nil {
+			if diff := entriesDiff(stored.Entries, es); len(diff) <= max(64, len(es)/10) {
+				if err := index.Save(delta, key, index.Mark{}, diff); err != nil {
+					return err
+				}
+				return renameOver(tmp, p)
+			}
 		}
 		os.Remove(tmp)
 	}
@@ -108,11 +116,17 @@ func entriesDiff(was, now []*index.Entry) []*index.Entry {
 }
 
 // openBase opens the base at p that SaveIndexBase kept (an index file,
-// and the entries that differ from it at p+".delta" when there are).
-func openBase(p string, key index.Key) (*index.Index, error) {
-	x, err := index.Open(p, key)
-	if err != nil {
-		return nil, err
+// and the entries that differ from it at p+".delta" when there are). When
+// the index file is the one cur was opened from (a link to it, kept while
+// the index file was not saved again), its entries as cur decoded them
+// are taken rather than decoded a second time.
+func openBase(p string, key index.Key, cur *index.Index) (*index.Index, error) {
+	x := cur.Opened(p, key)
+	if x == nil {
+		var err error
+		if x, err = index.Open(p, key); err != nil {
+			return nil, err
+		}
 	}
 	dx, err := index.Open(p+".delta", key)
 	if errors.Is(err, fs.ErrNotExist) {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/opsbook/opsbook/pkg/index"
 )
 
 // TestSaveIndexBaseDelta: a base kept while the index file holds nearly
@@ -52,9 +54,21 @@ func TestSaveIndexBaseDelta(t *testing.T) {
 	}
 	pol := d.Policy
 	key := indexKey(pol.Records, pol.ExpenseCategories, pol.ComplaintCategories)
+	// the index file the refresh opened, kept as the base's: not decoded
+	// again
+	if d.Index.Opened(p, key) == nil {
+		t.Fatal("the base's index file is not taken for the one the refresh opened")
+	}
+	var sameAs func(p string, cur *index.Index)
 	same := func(p string) {
 		t.Helper()
-		x, err := openBase(p, key)
+		for _, cur := range []*index.Index{nil, d.Index} {
+			sameAs(p, cur)
+		}
+	}
+	sameAs = func(p string, cur *index.Index) {
+		t.Helper()
+		x, err := openBase(p, key, cur)
 		if err != nil {
 			t.Fatal(err)
 		}
