@@ -25,6 +25,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -95,6 +96,16 @@ type Need struct {
 // it names.
 type Ref struct {
 	Field, ID string
+}
+
+// SameFields tells whether two entries hold the same of their records:
+// the same kind and id, clear fields, references, attachments and budget
+// needs, and whether each is Odd and Sealed. Their files may differ
+// elsewhere (a comment, a note, a description, a history field): every
+// skeleton of the two is the same.
+func SameFields(a, b *Entry) bool {
+	return a.Kind == b.Kind && a.ID == b.ID && a.clear == b.clear && a.Odd == b.Odd && a.Sealed == b.Sealed &&
+		slices.Equal(a.Refs, b.Refs) && slices.Equal(a.Files, b.Files) && slices.Equal(a.Needs, b.Needs)
 }
 
 // Str is a clear field's value as text ("" when absent).

@@ -436,7 +436,7 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 		countEach(set, ds, out.paths.add)
 	}
 	over := was.overspend
-	if kinds[record.Expense] || kinds[record.Project] {
+	if linesMoved(changes) {
 		// budget-overspend and the budget report read the budgets (not
 		// changed), the projects and the claims
 		over, out.Budget = weighClaims(x, budgets, pol.ExpenseCategories, year)
@@ -479,6 +479,11 @@ func judgedAgainOf(x *index.Index, changes []ClaimChange, errorsOnly bool) map[s
 			add(c.Now)
 		}
 		kept := c.Was != nil && c.Now != nil && c.Was.ID == c.Now.ID && c.Was.Kind == c.Now.Kind
+		// The same clear fields, references, attachments and needs: the
+		// records reading the changed one as a skeleton read the same
+		// (the groups below); those reading it in full (naming it, named
+		// by it, an author's reports) are judged again.
+		same := kept && index.SameFields(c.Was, c.Now)
 		for _, e := range []*index.Entry{c.Was, c.Now} {
 			if e == nil {
 				continue
@@ -492,6 +497,12 @@ func judgedAgainOf(x *index.Index, changes []ClaimChange, errorsOnly bool) map[s
 				for _, in := range x.RefsIn(e.ID) {
 					add(in.From)
 				}
+			}
+			if same {
+				if e.Kind == record.StatusReport {
+					authors[e.Str("author")] = true
+				}
+				continue
 			}
 			switch e.Kind {
 			case record.Expense:
@@ -637,6 +648,41 @@ func weighClaims(x *index.Index, budgets []*record.Record, cats []string, year i
 	over := len(rules.Overspends(slices.Concat(counted...), rules.Budgets(bset), rules.BudgetYears(bset)))
 	sort.Slice(recs, func(i, j int) bool { return recs[i].Path < recs[j].Path })
 	return over, record.NewSet(recs)
+}
+
+// linesMoved tells whether a change can move budget-overspend or the
+// budget report: a claim added, removed or changed in a field its line
+// or the report reads (lineField), or a project added, removed or
+// changed in what its entry holds (the report shows its title).
+func linesMoved(changes []ClaimChange) bool {
+	for _, c := range changes {
+		for _, e := range []*index.Entry{c.Was, c.Now} {
+			if e == nil || e.Kind != record.Expense && e.Kind != record.Project {
+				continue
+			}
+			if c.Was == nil || c.Now == nil || c.Was.Kind != c.Now.Kind || c.Was.ID != c.Now.ID {
+				return true
+			}
+			if e.Kind == record.Project && !index.SameFields(c.Was, c.Now) {
+				return true
+			}
+			if e.Kind == record.Expense && (c.Was.Odd != c.Now.Odd || c.Was.Sealed != c.Now.Sealed || !sameLine(c.Was, c.Now)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sameLine tells whether two entries of a claim hold the same of the
+// fields its budget line and the budget report read (lineField).
+func sameLine(a, b *index.Entry) bool {
+	for _, f := range index.Clear {
+		if lineField(f) && a.Str(f) != b.Str(f) {
+			return false
+		}
+	}
+	return true
 }
 
 // lineField tells the fields of a claim its budget line and the budget

@@ -237,9 +237,11 @@ func Rejudge(d *Indexed, basePath, baseFP string, claims []string) (*Rejudged, s
 	// the budget lines the changed claims are counted in, before or after
 	touched := map[[2]string]bool{}
 	for _, c := range changes {
-		for _, e := range []*index.Entry{c.Was, c.Now} {
-			if e != nil && e.Kind == record.Expense {
-				touched[lineOf(e)] = true
+		if linesMoved([]ClaimChange{c}) {
+			for _, e := range []*index.Entry{c.Was, c.Now} {
+				if e != nil && e.Kind == record.Expense {
+					touched[lineOf(e)] = true
+				}
 			}
 		}
 	}

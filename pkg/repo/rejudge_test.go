@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/index"
+	"github.com/opsbook/opsbook/pkg/record"
 )
 
 // TestSaveIndexBaseDelta: a base kept while the index file holds nearly
@@ -120,4 +121,77 @@ func TestSaveIndexBaseDelta(t *testing.T) {
 		t.Fatalf("a delta left beside a base the index file holds: %v", err)
 	}
 	same(p)
+}
+
+// TestRejudgeTriesLinesMoved: the claims of a changed claim's budget line
+// whose moves the kept answer tried are tried again when the change can
+// move the line's sums (its status), not when it changed what the line
+// does not read (an item's description).
+func TestRejudgeTriesLinesMoved(t *testing.T) {
+	ctx := context.Background()
+	dir := sampleCopy(t, 400)
+	d0, err := OpenIndexed(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp, _ := d0.Fingerprint()
+	p := filepath.Join(t.TempDir(), "memo-inbox-x.index")
+	if err := SaveIndexBase(p, d0); err != nil {
+		t.Fatal(err)
+	}
+	// a submitted claim with an item, and the others of its line
+	var claim *index.Entry
+	for _, e := range d0.Index.Kind(record.Expense) {
+		if e.Str("status") == "submitted" && !e.Odd && !e.Sealed && len(e.Files) > 0 {
+			claim = e
+			break
+		}
+	}
+	if claim == nil {
+		t.Fatal("no submitted claim")
+	}
+	var tried []string
+	var other *index.Entry
+	for _, e := range d0.Index.Kind(record.Expense) {
+		if lineOf(e) == lineOf(claim) && e != claim {
+			tried = append(tried, e.ID)
+			if other == nil && !e.Odd {
+				other = e
+			}
+		}
+	}
+	if other == nil {
+		t.Fatal("no other claim of the line")
+	}
+	file := filepath.Join(dir, filepath.FromSlash(claim.Path))
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rejudge := func(text string) *Rejudged {
+		t.Helper()
+		os.WriteFile(file, []byte(text), 0o644)
+		d, err := OpenIndexed(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := d.Fingerprint(); got == "" {
+			t.Fatal("no fingerprint")
+		}
+		rj, why := Rejudge(d, p, fp, tried)
+		if rj == nil {
+			t.Fatalf("not rejudged: %s", why)
+		}
+		return rj
+	}
+	described := strings.Replace(string(data), "  - description: ", "  - description: 改 ", 1)
+	if described == string(data) {
+		t.Fatalf("%s has no item", claim.Path)
+	}
+	if rj := rejudge(described); rj.Judged(other.Path) {
+		t.Errorf("an item's description changed: %s of its line tried again", other.ID)
+	}
+	if rj := rejudge(strings.Replace(string(data), "status: submitted", "status: approved", 1)); !rj.Judged(other.Path) {
+		t.Errorf("the status changed: %s of its line not tried again", other.ID)
+	}
 }
