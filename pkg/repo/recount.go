@@ -481,8 +481,9 @@ func judgedAgainOf(x *index.Index, changes []ClaimChange, errorsOnly bool) map[s
 		kept := c.Was != nil && c.Now != nil && c.Was.ID == c.Now.ID && c.Was.Kind == c.Now.Kind
 		// The same clear fields, references, attachments and needs: the
 		// records reading the changed one as a skeleton read the same
-		// (the groups below); those reading it in full (naming it, named
-		// by it, an author's reports) are judged again.
+		// (the groups below, the records it names of the kinds reading
+		// their namers as skeletons); those reading it in full (naming
+		// it, named by it, an author's reports) are judged again.
 		same := kept && index.SameFields(c.Was, c.Now)
 		for _, e := range []*index.Entry{c.Was, c.Now} {
 			if e == nil {
@@ -490,7 +491,11 @@ func judgedAgainOf(x *index.Index, changes []ClaimChange, errorsOnly bool) map[s
 			}
 			for _, r := range e.Refs {
 				for _, t := range x.Get(r.ID) {
-					add(t)
+					// a project, customer, plan or person reads the
+					// records naming it as skeletons (namedOnly)
+					if !same || !namedOnly[t.Kind] {
+						add(t)
+					}
 				}
 			}
 			if !kept || !readAlone[e.Kind] {
