@@ -438,8 +438,11 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 	over := was.overspend
 	if linesMoved(changes) {
 		// budget-overspend and the budget report read the budgets (not
-		// changed), the projects and the claims
-		over, out.Budget = weighClaims(x, budgets, pol.ExpenseCategories, year)
+		// changed), the projects and the claims: the findings of the
+		// lines the changed claims are in, before and after, weighed
+		// again (each line's findings are its own); the report made
+		// again when a claim of the year or a project changed
+		over, out.Budget = weighAgain(base, x, budgets, pol.ExpenseCategories, year, changes, was.overspend)
 	}
 	out.Errors += over
 	out.paths.Overspend = over
@@ -688,6 +691,71 @@ func sameLine(a, b *index.Entry) bool {
 		}
 	}
 	return true
+}
+
+// weighAgain is budget-overspend's count and the budget report's records
+// (nil when the report cannot have moved) after changes since the base
+// whose count was was: the findings of the lines the changed claims are
+// counted in, before or after, weighed on the base's index and on x's,
+// replace the base's of those lines. When a claim of those lines holds
+// what the index does not keep, every line is weighed (weighClaims).
+func weighAgain(base, x *index.Index, budgets []*record.Record, cats []string, year int, changes []ClaimChange, was int) (int, *record.Set) {
+	lines := map[[2]string]bool{}
+	report := false
+	y := fmt.Sprint(year)
+	for _, c := range changes {
+		if !linesMoved([]ClaimChange{c}) {
+			continue
+		}
+		for _, e := range []*index.Entry{c.Was, c.Now} {
+			switch {
+			case e == nil:
+			case e.Kind == record.Project:
+				report = true
+			case e.Kind == record.Expense:
+				lines[lineOf(e)] = true
+				report = report || strings.HasPrefix(e.Str("date"), y)
+			}
+		}
+	}
+	bset := record.NewSet(budgets)
+	before, err := overspends(base, bset, cats, lines)
+	if err != nil {
+		return weighClaims(x, budgets, cats, year)
+	}
+	after, err := overspends(x, bset, cats, lines)
+	if err != nil {
+		return weighClaims(x, budgets, cats, year)
+	}
+	if !report {
+		return was - len(before) + len(after), nil
+	}
+	return was - len(before) + len(after), budgetSet(x, budgets, year)
+}
+
+// budgetSet is what the budget report of year reads: the budgets, the
+// claims dated in the year (skeletons of their entries holding the
+// fields their line and the report read) and the projects they name (for
+// their titles).
+func budgetSet(x *index.Index, budgets []*record.Record, year int) *record.Set {
+	y := fmt.Sprint(year)
+	recs := append([]*record.Record(nil), budgets...)
+	named := map[string]bool{}
+	for _, e := range x.Kind(record.Expense) {
+		if strings.HasPrefix(e.Str("date"), y) {
+			recs = append(recs, e.SkeletonOf(lineField))
+			if p := e.Str("project"); p != "" {
+				named[p] = true
+			}
+		}
+	}
+	for _, e := range x.Kind(record.Project) {
+		if named[e.ID] {
+			recs = append(recs, e.Skeleton())
+		}
+	}
+	sort.Slice(recs, func(i, j int) bool { return recs[i].Path < recs[j].Path })
+	return record.NewSet(recs)
 }
 
 // lineField tells the fields of a claim its budget line and the budget

@@ -51,6 +51,7 @@ var (
 	// a plain scalar: "key: value", indented or an item's first key
 	plainLine = regexp.MustCompile(`(?m)^(\s*(?:- )?)([a-z_]+): ([^\s|>\[{"'&*!#%@][^#\n]*)$`)
 	catLine   = regexp.MustCompile(`(?m)^category: .*$`)
+	amtLine   = regexp.MustCompile(`(?m)^amount: .*$`)
 	anyState  = []string{"draft", "submitted", "approved", "active", "completed", "closed", "received", "investigating",
 		"resolved", "reopened", "acknowledged", "executing", "closing", "open", "doing", "done", "published", "decided",
 		"reviewed", "superseded", "cancelled", "rejected", "paid", "bogus"}
@@ -71,7 +72,7 @@ var refFields = map[string][][2]string{
 }
 
 // Any changes one of rels (paths below dir, of any kind) at random: its
-// category, its state, a reference (to another record's id, a person's handle, an id no
+// amount, its category, its state, a reference (to another record's id, a person's handle, an id no
 // record holds; one of a flow list, or one set that the record may not
 // have held), a date, a copy under a new id, its removal, a field the
 // index does not keep (a text, a time, a nested value) or a comment
@@ -168,6 +169,10 @@ func Any(rng *rand.Rand, dir string, rels *[]string) (string, error) {
 			text += f[0] + ": " + to + "\n"
 		}
 		what = "set " + f[0] + " " + to
+	case n < 1 && amtLine.MatchString(text) && rng.IntN(2) == 0:
+		a := pick("0.01", "86.00", "1280.50", "9999.99", "25000.00", "120000.00")
+		text = amtLine.ReplaceAllString(text, "amount: "+a)
+		what = "amount " + a
 	case n < 1 && catLine.MatchString(text):
 		c := pick("product", "service", "billing", "delivery", "marketing", "travel", "office", "training", "bogus")
 		text = catLine.ReplaceAllString(text, "category: "+c)
