@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -135,5 +136,39 @@ func TestVerifyRefusesFileAndFolderOfOneName(t *testing.T) {
 	_, err := tr.open().Verify(context.Background(), VerifyOptions{Range: imp + "..main"})
 	if err == nil || !strings.Contains(err.Error(), "out of git's order") || !strings.Contains(err.Error(), "EXP-2026-0003.yaml") {
 		t.Fatalf("verify: %v", err)
+	}
+}
+
+// TestVerifyPersonFileNobodyReads: a file in people/ that list, validate
+// and every write read as nobody (a hidden .ghost.yaml, which they skip
+// without a word; ghost.yaml stating another handle as its id) is nobody
+// to verify either. li.wei commits one with role leadership and an email
+// of her own: no person's change was judged in it (the rules read no
+// record there), so were it someone, her next pull request could approve
+// her claims as it, and verify, by a range or the whole history, would
+// pass them.
+func TestVerifyPersonFileNobodyReads(t *testing.T) {
+	for _, tc := range []struct{ file, id string }{
+		{".ghost.yaml", ".ghost"},
+		{"ghost.yaml", "zhang.min"},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			tr := submittedClaim(t)
+			ghost := strings.Replace(person("ghost", "leadership", "", "", ""), "id: ghost", "id: "+tc.id, 1)
+			ghost = strings.Replace(ghost, "ghost@example.com", "li.wei.home@example.com", 1)
+			tr.write("records/people/"+tc.file, ghost)
+			planted := tr.commit("li.wei", "a file nobody reads")
+			tr.edit(expensePath("EXP-2026-0001"), "status: submitted", "status: approved")
+			tr.git("add", "-A")
+			approve := tr.commitAs("li.wei", "li.wei.home@example.com", "approve")
+
+			want := short(approve) + " actor-unknown EXP-2026-0001"
+			wantViolations(t, tr.verify(planted+"..main"), want)
+			wantViolations(t, tr.verify("main~3..main"), want)
+			rep := tr.verify("main")
+			if got := violationList(rep); !slices.Contains(got, want) {
+				t.Errorf("whole history: %q lacks %q", got, want)
+			}
+		})
 	}
 }
