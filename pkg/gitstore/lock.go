@@ -171,23 +171,50 @@ func tryLock(name string, note func(Finding)) (func(), error) {
 
 // breakLock removes the lock file of a gone owner, unless another process
 // has meanwhile replaced it: the removal is made under a second lock file
-// (.break) and only when the lock still names the same owner. A .break file
-// older than a minute is itself left over and removed.
+// (.break), which names its maker as the lock does, and only when the lock
+// still names the same owner. A .break file is itself left over when the
+// process that made it is gone (killed while it broke a lock: the next
+// command would otherwise find the repository busy for a minute, naming a
+// process that no longer runs), when it is empty and ten seconds old (a
+// crash between creating and writing it), or when it is older than a
+// minute; it is then removed and the lock broken.
 func breakLock(name string, gone Owner) bool {
 	br := name + ".break"
-	f, err := os.OpenFile(br, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		if fi, serr := os.Stat(br); serr == nil && time.Since(fi.ModTime()) > time.Minute {
+	for range 2 {
+		f, err := os.OpenFile(br, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			if !staleBreak(br) {
+				return false
+			}
 			os.Remove(br)
+			continue
 		}
+		data, _ := json.Marshal(self())
+		_, werr := f.Write(append(data, '\n'))
+		f.Close()
+		defer os.Remove(br)
+		if werr != nil {
+			return false
+		}
+		if now, _ := ReadLock(name); now != gone {
+			return false
+		}
+		return os.Remove(name) == nil
+	}
+	return false
+}
+
+// staleBreak says whether the .break file br is left over (see breakLock).
+func staleBreak(br string) bool {
+	fi, err := os.Stat(br)
+	if err != nil {
 		return false
 	}
-	f.Close()
-	defer os.Remove(br)
-	if now, _ := ReadLock(name); now != gone {
-		return false
+	if time.Since(fi.ModTime()) > time.Minute {
+		return true
 	}
-	return os.Remove(name) == nil
+	o, ok := ReadLock(br)
+	return judge(o, ok) == Gone
 }
 
 // ReadLock reads the owner named in a lock file. The old format, a bare
