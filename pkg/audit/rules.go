@@ -30,6 +30,7 @@ type Rules struct {
 // Person is one person's git identities from the registry.
 type Person struct {
 	Handle string
+	Name   string // the record's name, as git log would show an author
 	Emails []string
 	// SSH holds the parsed SSH public keys; PGPArmored the OpenPGP public
 	// keys registered whole; PGPFingerprints those registered only by
@@ -255,7 +256,7 @@ func newRules(pol *config.Policy, persons []*record.Record) *Rules {
 		a := workflow.ActorOf(rec)
 		a.Handle = rec.ID
 		rl.People[rec.ID] = a
-		p := &Person{Handle: rec.ID, Forge: rec.Str("forge"), Active: a.Active, Role: a.Role}
+		p := &Person{Handle: rec.ID, Name: rec.Str("name"), Forge: rec.Str("forge"), Active: a.Active, Role: a.Role}
 		for _, e := range rec.Strings("emails") {
 			e = strings.TrimSpace(e)
 			p.Emails = append(p.Emails, e)

@@ -335,6 +335,10 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 			return nil, err
 		}
 		rep.Violations = append(rep.Violations, vs...)
+		if vs, err = r.mailmaps(ctx, h, rulesAt); err != nil {
+			return nil, err
+		}
+		rep.Violations = append(rep.Violations, vs...)
 		if v, err := r.futureDated(ctx, h, rulesAt); err != nil {
 			return nil, err
 		} else if v != nil {
