@@ -223,10 +223,9 @@ func breakLock(name string, gone Owner) bool {
 	for range 2 {
 		data, _ := json.Marshal(self())
 		if err := createWhole(br, append(data, '\n')); err != nil {
-			if !errors.Is(err, os.ErrExist) || !staleBreak(br) {
+			if !errors.Is(err, os.ErrExist) || !staleBreak(br) || !removeStaleBreak(br) {
 				return false
 			}
-			os.Remove(br)
 			continue
 		}
 		defer os.Remove(br)
@@ -235,6 +234,24 @@ func breakLock(name string, gone Owner) bool {
 		}
 		return os.Remove(name) == nil
 	}
+	return false
+}
+
+// removeStaleBreak removes the .break file br found left over. Another
+// command may have found it so too, removed it and made its own meanwhile:
+// br is moved aside first (a rename, which one command alone makes) and
+// judged again there; a live breaker's file is put back (a link, which
+// fails when a third has made one since) and false returned.
+func removeStaleBreak(br string) bool {
+	aside := fmt.Sprintf("%s.aside-%d.tmp", br, os.Getpid())
+	if os.Rename(br, aside) != nil {
+		return false
+	}
+	defer os.Remove(aside)
+	if staleBreak(aside) {
+		return true
+	}
+	os.Link(aside, br)
 	return false
 }
 

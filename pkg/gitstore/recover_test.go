@@ -328,3 +328,42 @@ func TestLockBreakLeftByAKill(t *testing.T) {
 		os.Remove(name)
 	}
 }
+
+// TestStaleBreakRemovedOnlyIfStale: a .break file judged left over is
+// moved aside and judged again there: one a gone process made is removed;
+// one a running breaker made since (another command removed the stale one
+// and made its own between the look and the removal) is put back as it was.
+func TestStaleBreakRemovedOnlyIfStale(t *testing.T) {
+	dir := t.TempDir()
+	br := filepath.Join(dir, "opsbook.lock.break")
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	gone := self()
+	gone.PID = cmd.Process.Pid
+	for _, tc := range []struct {
+		name    string
+		o       Owner
+		removed bool
+	}{{"made by a gone process", gone, true}, {"made by a running breaker", self(), false}} {
+		data, _ := json.Marshal(tc.o)
+		if err := os.WriteFile(br, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got := removeStaleBreak(br); got != tc.removed {
+			t.Errorf("%s: removed %v, want %v", tc.name, got, tc.removed)
+		}
+		back, err := os.ReadFile(br)
+		switch {
+		case tc.removed && !errors.Is(err, os.ErrNotExist):
+			t.Errorf("%s: still there (%v)", tc.name, err)
+		case !tc.removed && string(back) != string(data):
+			t.Errorf("%s: not put back as it was: %q, %v", tc.name, back, err)
+		}
+		if asides, _ := filepath.Glob(br + ".aside-*"); len(asides) > 0 {
+			t.Errorf("%s: left %v", tc.name, asides)
+		}
+		os.Remove(br)
+	}
+}
