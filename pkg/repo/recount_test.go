@@ -472,7 +472,6 @@ func TestRecountBaseOfAnotherIndex(t *testing.T) {
 func TestRecountTakesSoManyChanges(t *testing.T) {
 	defer func(was int) { maxRecount = was }(maxRecount)
 	maxRecount = 2
-	ctx := context.Background()
 	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 	dir := sampleCopy(t, 0)
 	_, fp, _, base := savedBase(t, dir, now)
@@ -485,12 +484,7 @@ func TestRecountTakesSoManyChanges(t *testing.T) {
 		if err := os.WriteFile(p, append(b, "# changed\n"...), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		d, err := OpenIndexed(ctx, dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d.Fingerprint()
-		rc, why := Recount(d, base, fp, now, now.Year(), &rules.Horizon{})
+		rc, why := recountAt(t, dir, base, fp, now)
 		if (rc != nil) != (i < 2) {
 			t.Errorf("%d files changed: recounted %v (%s)", i+1, rc != nil, why)
 		}
@@ -515,22 +509,12 @@ func TestRecountJudgesNotTooMany(t *testing.T) {
 	// fewer than the plans of a year, more than a claim reads
 	maxJudged, minJudged = len(d0.Index.Entries)/(plans/2), 20
 	replaceLines(t, dir, map[string][2]string{"records/plans/2026/PLN-2026-0003.yaml": {"status: active", "status: completed"}})
-	d, err := OpenIndexed(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.Fingerprint()
-	if rc, why := Recount(d, base, fp, now, now.Year(), &rules.Horizon{}); rc != nil || !strings.Contains(why, "the full pass costs less") {
+	if rc, why := recountAt(t, dir, base, fp, now); rc != nil || !strings.Contains(why, "the full pass costs less") {
 		t.Errorf("a plan's change judging its year's plans recounted (%q)", why)
 	}
 	replaceLines(t, dir, map[string][2]string{"records/plans/2026/PLN-2026-0003.yaml": {"status: completed", "status: active"}})
 	replaceLines(t, dir, map[string][2]string{"records/expenses/2026/EXP-2026-0016.yaml": {"amount: 1280.50", "amount: 1281.50"}})
-	d, err = OpenIndexed(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.Fingerprint()
-	if rc, why := Recount(d, base, fp, now, now.Year(), &rules.Horizon{}); rc == nil {
+	if rc, why := recountAt(t, dir, base, fp, now); rc == nil {
 		t.Errorf("a claim's change not recounted (%q)", why)
 	}
 }
@@ -636,12 +620,7 @@ func recountEachState(t *testing.T, now time.Time, dir string) {
 				if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
 					t.Fatal(err)
 				}
-				d, err := OpenIndexed(ctx, dir)
-				if err != nil {
-					t.Fatal(err)
-				}
-				d.Fingerprint()
-				rc, why := Recount(d, base, fp, now, now.Year(), &rules.Horizon{})
+				rc, why := recountAt(t, dir, base, fp, now)
 				if rc == nil {
 					t.Fatalf("%s %s: not recounted: %s", e.ID, st, why)
 				}
@@ -1024,12 +1003,7 @@ func TestRecountFieldsNoSkeletonHolds(t *testing.T) {
 	}
 	recount := func() *Recounted {
 		t.Helper()
-		d, err := OpenIndexed(ctx, dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d.Fingerprint()
-		rc, why := Recount(d, base, fp, now, now.Year(), &rules.Horizon{})
+		rc, why := recountAt(t, dir, base, fp, now)
 		if rc == nil {
 			t.Fatalf("no recount: %s", why)
 		}
@@ -1077,4 +1051,17 @@ func TestRecountFieldsNoSkeletonHolds(t *testing.T) {
 		t.Errorf("a description changed: %d judged again, want %d (%d for the status, the group of %d among them), lines weighed: %v",
 			note.Judged, len(want), status.Judged, most, note.Budget != nil)
 	}
+}
+
+// recountAt refreshes the index of the department at dir, takes its
+// fingerprint and recounts it from the base at base (whose fingerprint
+// was fp) as of now.
+func recountAt(t *testing.T, dir, base, fp string, now time.Time) (*Recounted, string) {
+	t.Helper()
+	d, err := OpenIndexed(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Fingerprint()
+	return Recount(d, base, fp, now, now.Year(), &rules.Horizon{})
 }
