@@ -208,7 +208,7 @@ func requiredHelp() string {
 		for _, f := range fields {
 			names = append(names, eitherName(f))
 		}
-		fmt.Fprintf(&b, "  %-*s %s\n", width, ki.Kind, strings.Join(names, ", "))
+		fmt.Fprintf(&b, "  %-*s %s\n", width, ki.Kind, strings.Join(names, i18n.T(", ")))
 	}
 	b.WriteString(i18n.T(msgNewRequiredTail))
 	return b.String()

@@ -260,6 +260,10 @@ func actionText(action string) string {
 	parts := strings.Split(action, "; ")
 	for i, p := range parts {
 		verb, rest, _ := strings.Cut(p, " ")
+		if verb == "set" || verb == "unset" {
+			// the fields with the reader's comma: satisfaction、prevention
+			rest = strings.Join(strings.Split(rest, ", "), i18n.T(", "))
+		}
 		switch verb {
 		case "assign":
 			parts[i] = i18n.Sprintf("assign %s", rest)

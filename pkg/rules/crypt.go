@@ -110,7 +110,7 @@ func (r *run) readerKeys(p *record.Record) {
 	if !p.Has("keys") {
 		field = "id"
 	}
-	r.warnf(p, field, "reader-key", "%s reads the encrypted fields of %s as %s but has no key age can use (an ssh-ed25519 or ssh-rsa line in keys, or age: age1...): nothing can be encrypted to them", p.ID, strings.Join(kinds, ", "), role)
+	r.warnf(p, field, "reader-key", "%s reads the encrypted fields of %s as %s but has no key age can use (an ssh-ed25519 or ssh-rsa line in keys, or age: age1...): nothing can be encrypted to them", p.ID, i18n.Commas(kinds), role)
 }
 
 func covered(fields []string, p string) bool {
