@@ -292,3 +292,19 @@ func TestTruncateLeavesNoSpaceBeforeTheEllipsis(t *testing.T) {
 		}
 	}
 }
+
+// A table whose Narrow columns would not fit whole either keeps its
+// Narrowest ones; one they fit keeps the Narrow ones.
+func TestNarrowest(t *testing.T) {
+	tbl := &Table{Headers: []string{"ID", "STATUS", "SEVERITY", "ASSIGNEE", "TITLE"}, Give: map[int]bool{4: true},
+		Narrow: []int{0, 1, 2, 3, 4}, Narrowest: []int{0, 1, 4}}
+	tbl.Add("CMP-2026-0001", "investigating", "critical", "zhang.min", strings.Repeat("t", 40))
+	n, narrowed := tbl.NarrowedFor(60)
+	if got := strings.Join(n.Headers, ","); !narrowed || got != "ID,STATUS,TITLE" || !n.Give[2] {
+		t.Errorf("at 60: %s %+v", got, n)
+	}
+	n, _ = tbl.NarrowedFor(90)
+	if got := strings.Join(n.Headers, ","); got != "ID,STATUS,SEVERITY,ASSIGNEE,TITLE" {
+		t.Errorf("at 90: %s", got)
+	}
+}

@@ -211,13 +211,19 @@ const giveRoom = 16
 // columns out on a narrow terminal: a table that would not fit whole on a
 // terminal width cells wide (a title that gives way counted as giveRoom
 // cells; nothing else may be cut), and has its Narrow columns, keeps only
-// those. It reports whether it left columns out; a table that fits, has
-// no rows or no Narrow columns, or width 0, is returned as it is.
+// those; when they would not fit whole either and it has Narrowest
+// columns, it keeps those. It reports whether it left columns out; a table
+// that fits, has no rows or no Narrow columns, or width 0, is returned as
+// it is.
 func (t *Table) NarrowedFor(width int) (*Table, bool) {
 	if width <= 0 || t == nil || t.Narrow == nil || len(t.Rows) == 0 || fitsWhole(t, width) {
 		return t, false
 	}
-	return t.Narrowed(), true
+	n := t.Narrowed()
+	if t.Narrowest != nil && !fitsWhole(n, width) {
+		n = t.keep(t.Narrowest)
+	}
+	return n, true
 }
 
 // Narrowed returns the page for a terminal width cells wide: each table

@@ -35,6 +35,9 @@ type Table struct {
 	// Narrow lists, in order, the columns a page keeps on a terminal too
 	// narrow for the whole table (Page.Narrowed); nil keeps them all.
 	Narrow []int
+	// Narrowest lists, in order, the fewer columns kept on a terminal too
+	// narrow for the Narrow ones too (60 columns); nil keeps Narrow's.
+	Narrowest []int
 }
 
 // Narrowed returns the table with only its Narrow columns, each with its
@@ -44,14 +47,19 @@ func (t *Table) Narrowed() *Table {
 	if t.Narrow == nil {
 		return t
 	}
+	return t.keep(t.Narrow)
+}
+
+// keep returns the table with only the columns cols, in their order.
+func (t *Table) keep(cols []int) *Table {
 	out := &Table{Right: map[int]bool{}, Wrap: map[int]bool{}, Give: map[int]bool{}}
-	for j, i := range t.Narrow {
+	for j, i := range cols {
 		out.Headers = append(out.Headers, t.Headers[i])
 		out.Right[j], out.Wrap[j], out.Give[j] = t.Right[i], t.Wrap[i], t.Give[i]
 	}
 	for _, r := range t.Rows {
-		row := make([]string, 0, len(t.Narrow))
-		for _, i := range t.Narrow {
+		row := make([]string, 0, len(cols))
+		for _, i := range cols {
 			c := ""
 			if i < len(r) {
 				c = r[i]
