@@ -238,3 +238,44 @@ func TestListsFitNarrowTerminals(t *testing.T) {
 		}
 	}
 }
+
+// At 60 columns no header of a report, the summary or a list is cut in
+// Chinese: a header too wide for its column is written on two lines (中位數
+// over （時）) rather than cut to "中位…". (An English header of one long
+// word, OUTSTANDING, has no place to break and may still be cut.)
+func TestHeadersWholeAtSixty(t *testing.T) {
+	var runs [][]string
+	for name, groups := range report.GroupBys {
+		for _, g := range append([]string{""}, groups...) {
+			args := []string{"report", name}
+			if g != "" {
+				args = append(args, "--group-by", g)
+			}
+			runs = append(runs, args)
+		}
+	}
+	runs = append(runs, []string{"summary"})
+	for kind := range defaultColumns {
+		runs = append(runs, []string{"list", string(kind)})
+	}
+	for _, lang := range []string{"zh-Hant"} {
+		for _, run := range runs {
+			args := append([]string{"--lang", lang}, run...)
+			out, errs, code := runStreams(t, sampleDir(), true, 60, args...)
+			if code != 0 {
+				t.Fatalf("%v: exit %d: %s", args, code, errs)
+			}
+			for _, tab := range boxedTables(out) {
+				for _, l := range tab[1:] {
+					if !strings.HasPrefix(l, "│") {
+						break // the header ends at the rule under it
+					}
+					if strings.Contains(l, "…") {
+						t.Errorf("%v at 60: a header is cut:\n%s", args, strings.Join(tab[:min(len(tab), 6)], "\n"))
+						break
+					}
+				}
+			}
+		}
+	}
+}
