@@ -412,7 +412,7 @@ func (c *Complaints) Page(v View) *render.Page {
 		Table: &render.Table{Headers: render.Headers("ID", "SEVERITY", "STATUS", "ASSIGNEE", "AGE H", "PAST SLA", "TITLE"), Right: right(4), Give: lastGives(7),
 			Narrow: []int{0, 1, 2, 3, 5, 6}}}
 	for _, it := range c.Backlog.Items {
-		items.Table.Add(it.ID, severity(it.Severity), state(it.Status), orDash(it.Assignee), string(it.AgeHours), yesNo(it.PastSLA), render.Truncate(it.Title, 40))
+		items.Table.Add(it.ID, severity(it.Severity), state(it.Status), orDash(it.Assignee), string(it.AgeHours), yesNo(it.PastSLA), it.Title)
 		items.Warn = append(items.Warn, it.PastSLA)
 	}
 	p.Sections = append(p.Sections, items)
@@ -901,7 +901,7 @@ func (s *Summary) Page() *render.Page {
 			past.Lines = append(past.Lines, i18n.Sprintf("… and %d more: opsbook report complaints", len(s.PastSLA)-i))
 			break
 		}
-		past.Table.Add(o.ID, severity(o.Severity), state(o.Status), orDash(o.Assignee), clockName(o.Clock), o.Open, o.Limit, render.Truncate(o.Title, 30))
+		past.Table.Add(o.ID, severity(o.Severity), state(o.Status), orDash(o.Assignee), clockName(o.Clock), o.Open, o.Limit, o.Title)
 		past.Warn = append(past.Warn, true)
 	}
 	p.Sections = append(p.Sections, past)
