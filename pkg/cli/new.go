@@ -49,7 +49,7 @@ func newNewCmd(g *global) *cobra.Command {
 		Short:       i18n.T("Create a record: allocate its id, fill the defaults, validate, commit"),
 		Annotations: map[string]string{longLater: "new"},
 		Example: `  opsbook new expense --set title="Printing" --set category=marketing --set amount=280.00
-  opsbook new complaint --set title="Late delivery" --set channel=phone --set customer=CUS-0007 \
+  opsbook new complaint --set title="Late delivery" --set channel=phone --set customer=CUS-0001 \
       --set category=delivery --set severity=high --set summary="3 boxes late"
   opsbook new person --id chen.jie --set name="陳傑" --set role=specialist --set emails+=chen.jie@example.com
   opsbook new expense --set title=Taxi --set category=travel --set amount=86.00 --attach taxi.pdf
