@@ -11,6 +11,7 @@ import (
 
 	"github.com/mattn/go-runewidth"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/query"
@@ -284,4 +285,23 @@ func TestVerbExamplesMoveTheirKind(t *testing.T) {
 	if verbs < 20 {
 		t.Fatalf("only %d verbs", verbs)
 	}
+}
+
+// In English help every flag that takes a value names it (--note NOTE,
+// --email EMAIL), as the Chinese help does, never by its Go type
+// (--note string).
+func TestFlagValuesAreNamed(t *testing.T) {
+	root := commandTree(t, "en")
+	walkCommands(root, func(c *cobra.Command) {
+		c.LocalFlags().VisitAll(func(f *pflag.Flag) {
+			if f.Hidden {
+				return
+			}
+			name, _ := pflag.UnquoteUsage(f)
+			switch name {
+			case "string", "int", "duration", "strings", "stringArray", "uint", "float64":
+				t.Errorf("%s --%s: its value is named %q", c.CommandPath(), f.Name, name)
+			}
+		})
+	})
 }

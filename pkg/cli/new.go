@@ -61,7 +61,7 @@ func newNewCmd(g *global) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringArrayVarP(&o.sets, "set", "s", nil, i18n.T("set `FIELD=VALUE` (repeatable)"))
-	cmd.Flags().StringVar(&o.id, "id", "", i18n.T("the handle of a new person"))
+	cmd.Flags().StringVar(&o.id, "id", "", i18n.T("the `HANDLE` of a new person"))
 	cmd.Flags().StringArrayVar(&o.attach, "attach", nil, i18n.T("attach `FILE` to the new record in the same commit (repeatable; see opsbook attach)"))
 	cmd.Flags().BoolVarP(&o.edit, "edit", "e", false, i18n.T("open the new record in your editor before checking it"))
 	o.writeOpts.bind(cmd)

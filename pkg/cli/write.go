@@ -24,7 +24,7 @@ type writeOpts struct {
 
 func (w *writeOpts) bind(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&w.noCommit, "no-commit", false, i18n.T("write the files but do not commit (for a pull request that batches several changes)"))
-	cmd.Flags().StringVar(&w.note, "note", "", i18n.T("a note for the commit message"))
+	cmd.Flags().StringVar(&w.note, "note", "", i18n.T("a `NOTE` for the commit message"))
 }
 
 // session opens the repository for a change and maps its failures to exit
