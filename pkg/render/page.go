@@ -22,6 +22,9 @@ type Section struct {
 	Title string
 	Lines []string
 	Table *Table
+	// After are lines under the table ("… and 2 more: opsbook report
+	// complaints", said of the rows it leaves out).
+	After []string
 	// Bars holds a percentage per row of Table (nil for none). On a terminal
 	// it is drawn as a bar column; in HTML as a bar in each row.
 	Bars []float64
@@ -129,6 +132,13 @@ func WritePageWidth(w io.Writer, p *Page, tty bool, c Colors, width int) error {
 		if err := WriteTableWidth(w, s.textTable(tty && (width == 0 || tableWidth(s.Table)+barColumn <= width), tty, c), tty, width); err != nil {
 			return err
 		}
+		b.Reset()
+		for _, l := range s.After {
+			b.WriteString(WrapLines(l, prose) + "\n")
+		}
+		if _, err := io.WriteString(w, b.String()); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -195,6 +205,16 @@ func WritePageMarkdown(w io.Writer, p *Page) error {
 		}
 		if s.Table != nil && len(s.Table.Rows) > 0 {
 			if err := WriteMarkdown(w, s.Table); err != nil {
+				return err
+			}
+		}
+		if len(s.After) > 0 {
+			b.Reset()
+			b.WriteString("\n")
+			for _, l := range s.After {
+				b.WriteString(mdEscaper.Replace(l) + "  \n")
+			}
+			if _, err := io.WriteString(w, b.String()); err != nil {
 				return err
 			}
 		}

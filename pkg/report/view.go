@@ -898,7 +898,7 @@ func (s *Summary) Page() *render.Page {
 			Narrow: []int{0, 1, 2, 3, 5, 7}}}
 	for i, o := range s.PastSLA {
 		if i == summaryListMax {
-			past.Lines = append(past.Lines, i18n.Sprintf("… and %d more: opsbook report complaints", len(s.PastSLA)-i))
+			past.After = append(past.After, i18n.Sprintf("… and %d more: opsbook report complaints", len(s.PastSLA)-i))
 			break
 		}
 		past.Table.Add(o.ID, severity(o.Severity), state(o.Status), orDash(o.Assignee), clockName(o.Clock), o.Open, o.Limit, o.Title)
@@ -911,7 +911,7 @@ func (s *Summary) Page() *render.Page {
 			Narrow: []int{0, 1, 3, 4, 5}}}
 	for i, f := range s.FollowUps {
 		if i == summaryListMax {
-			fu.Lines = append(fu.Lines, i18n.Sprintf("… and %d more: opsbook report appraisals", len(s.FollowUps)-i))
+			fu.After = append(fu.After, i18n.Sprintf("… and %d more: opsbook report appraisals", len(s.FollowUps)-i))
 			break
 		}
 		fu.Table.Add(f.ID, f.Employee, orDash(orDefault(f.Period, f.Project)), rating(f.Rating), orDash(f.ReviewDate), improvement(f.ImprovementStatus))
@@ -928,7 +928,7 @@ func (s *Summary) Page() *render.Page {
 	}
 	for i, g := range pl.ClosureGaps {
 		if i == summaryListMax {
-			ps.Lines = append(ps.Lines, i18n.Sprintf("… and %d more: opsbook report projects", len(pl.ClosureGaps)-i))
+			ps.After = append(ps.After, i18n.Sprintf("… and %d more: opsbook report projects", len(pl.ClosureGaps)-i))
 			break
 		}
 		var miss []string
