@@ -231,7 +231,7 @@ func runMove(ctx context.Context, o *moveOpts) error {
 				sug = st
 			}
 		}
-		msg := i18n.Sprintf("%q is not a state of %s %s (states: %s)", to, i18n.Term("kind", string(rec.Kind)), rec.ID, i18n.Join(", ", states...))
+		msg := i18n.Sprintf("%q is not a state of %s %s (states: %s)", to, i18n.Term("kind", string(rec.Kind)), rec.ID, i18n.Join(i18n.P(", "), states...))
 		if sug != "" {
 			msg = i18n.Sprintf("%q is not a state of %s %s (did you mean %q?)", to, i18n.Term("kind", string(rec.Kind)), rec.ID, sug)
 		}
