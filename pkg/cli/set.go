@@ -162,7 +162,7 @@ func runSetMany(ctx context.Context, o *setOpts, action string) error {
 			}
 		}
 		if len(not) > 0 {
-			return usageErr("assign is for complaints; these are not: %s", strings.Join(not, ", "))
+			return usageErr("assign is for complaints; these are not: %s", i18n.Commas(not))
 		}
 	}
 	b, err := s.Sets(recs, sets, o.unsets, action, o.note)

@@ -102,7 +102,7 @@ func ParseFormat(s string, allowed ...Format) (Format, error) {
 	for i, f := range allowed {
 		names[i] = string(f)
 	}
-	return "", i18n.Errorf("unknown output format %q (this command offers: %s)", s, strings.Join(names, ", "))
+	return "", i18n.Errorf("unknown output format %q (this command offers: %s)", s, i18n.Commas(names))
 }
 
 // WriteTable writes the table: boxed and aligned on a terminal, tab-separated

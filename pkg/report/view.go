@@ -491,8 +491,8 @@ func (a *Appraisals) Page(v View) *render.Page {
 		p.Lines = append(p.Lines, line)
 	}
 	for _, d := range a.Duplicates {
-		what := strings.Join(slices.DeleteFunc([]string{d.Period, d.Project}, func(s string) bool { return s == "" }), ", ")
-		p.Lines = append(p.Lines, i18n.Sprintf("%s is appraised more than once for %s: counted once, by %s; left out: %s (appraisal-duplicate).", d.Employee, what, d.Counted, strings.Join(d.LeftOut, ", ")))
+		what := strings.Join(slices.DeleteFunc([]string{d.Period, d.Project}, func(s string) bool { return s == "" }), i18n.T(", "))
+		p.Lines = append(p.Lines, i18n.Sprintf("%s is appraised more than once for %s: counted once, by %s; left out: %s (appraisal-duplicate).", d.Employee, what, d.Counted, strings.Join(d.LeftOut, i18n.T(", "))))
 	}
 	if v.show("period") {
 		s := render.Section{Title: i18n.T("Ratings by period"), Table: a.periodTable(), Empty: i18n.T("No appraisals.")}
@@ -678,7 +678,7 @@ func (pr *Projects) Page(v View) *render.Page {
 			Table: &render.Table{Headers: render.Headers("ID", "STATE", "SUMMARY", "LESSONS", "UNAPPRAISED TEAM MEMBERS", "TITLE"), Give: lastGives(6),
 				Narrow: []int{0, 1, 2, 3, 4}}}
 		for _, g := range pr.ClosureGaps {
-			s.Table.Add(g.ID, state(g.Status), missing(g.MissingSummary), missing(g.MissingLessons), orDash(strings.Join(g.Unappraised, ", ")), g.Title)
+			s.Table.Add(g.ID, state(g.Status), missing(g.MissingSummary), missing(g.MissingLessons), orDash(strings.Join(g.Unappraised, i18n.T(", "))), g.Title)
 			s.Warn = append(s.Warn, g.Status == "closed")
 		}
 		p.Sections = append(p.Sections, s)
