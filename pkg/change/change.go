@@ -963,7 +963,14 @@ func (s *Session) checkAs(edits []Edit, msg Message, all bool, j judging) error 
 	}
 	keep := func(err error, e Edit) error {
 		var ref *Refused
-		if err == nil || !all || !errors.As(err, &ref) {
+		if err == nil || !errors.As(err, &ref) {
+			return err
+		}
+		if !all {
+			// one record's refusal names its file, as every refusal does
+			if len(ref.Diagnostics) == 0 && len(ref.Places) == 0 && e.Path != "" {
+				ref.Places = []Place{{Path: e.Path, Line: 1, Column: 1, Rule: ref.Rule}}
+			}
 			return err
 		}
 		if len(ref.Diagnostics) > 0 {
