@@ -239,8 +239,8 @@ func TestListsFitNarrowTerminals(t *testing.T) {
 	}
 }
 
-// At 60 columns no header of a report, the summary or a list is cut in
-// Chinese: a header too wide for its column is written on two lines (中位數
+// At 60 columns every table of a report, the summary or a list fits, and
+// no header is cut in Chinese: a header too wide for its column is written on two lines (中位數
 // over （時）) rather than cut to "中位…". (An English header of one long
 // word, OUTSTANDING, has no place to break and may still be cut.)
 func TestHeadersWholeAtSixty(t *testing.T) {
@@ -266,6 +266,11 @@ func TestHeadersWholeAtSixty(t *testing.T) {
 				t.Fatalf("%v: exit %d: %s", args, code, errs)
 			}
 			for _, tab := range boxedTables(out) {
+				// and the box fits: a table of amounts keeps its fewest
+				// columns (the summary's budget)
+				if w := runewidth.StringWidth(tab[0]); w > 60 {
+					t.Errorf("%v at 60: a table is %d wide:\n%s", args, w, strings.Join(tab[:min(len(tab), 6)], "\n"))
+				}
 				for _, l := range tab[1:] {
 					if !strings.HasPrefix(l, "│") {
 						break // the header ends at the rule under it

@@ -204,7 +204,7 @@ func (b *Budget) Page(v View) *render.Page {
 	if v.show("category") {
 		s := render.Section{Title: i18n.T("By category"), Empty: i18n.T("No budget lines and no claims in the year."),
 			Table: &render.Table{Headers: render.Headers("CATEGORY", "BUDGET", "AMENDMENTS", "APPROVED", "PAID", "PENDING", "REMAINING", "USED %", "OVER"), Right: right(1, 2, 3, 4, 5, 6, 7),
-				Narrow: []int{0, 1, 5, 6, 7, 8}}}
+				Narrow: []int{0, 1, 5, 6, 7, 8}, Narrowest: []int{0, 1, 6, 7, 8}}}
 		lines := b.Categories
 		if !v.Plain {
 			lines = append(append([]BudgetLine(nil), lines...), b.Total)
@@ -230,7 +230,7 @@ func (b *Budget) Page(v View) *render.Page {
 		s := render.Section{Title: i18n.T("By project and category"), Lines: []string{i18n.T("Budget, remaining and used % only where the budget has a line for the project.")},
 			Empty: i18n.T("No claims name a project in the year, and the budget has no project lines."),
 			Table: &render.Table{Headers: render.Headers("PROJECT", "CATEGORY", "LINE BUDGET", "APPROVED", "PAID", "PENDING", "REMAINING", "USED %", "OVER", "TITLE"), Right: right(2, 3, 4, 5, 6, 7), Give: lastGives(10),
-				Narrow: []int{0, 1, 4, 6, 7, 9}}}
+				Narrow: []int{0, 1, 4, 6, 7, 9}, Narrowest: []int{0, 1, 4, 6, 7}}}
 		if v.Plain {
 			s.Lines = nil
 		}
@@ -870,7 +870,8 @@ func (s *Summary) Page() *render.Page {
 		title = i18n.Sprintf("Budget %d (%s, %s %s)", b.Year, b.Currency, b.BudgetID, state(b.BudgetStatus))
 	}
 	bs := render.Section{Title: title, Empty: i18n.T("No budget lines and no claims in the year."),
-		Table: &render.Table{Headers: render.Headers("CATEGORY", "BUDGET", "USED", "PENDING", "REMAINING", "USED %"), Right: right(1, 2, 3, 4, 5)}}
+		Table: &render.Table{Headers: render.Headers("CATEGORY", "BUDGET", "USED", "PENDING", "REMAINING", "USED %"), Right: right(1, 2, 3, 4, 5),
+			Narrow: []int{0, 1, 2, 4, 5}, Narrowest: []int{0, 1, 2, 5}}}
 	for i, l := range append(append([]BudgetLine(nil), b.Categories...), b.Total) {
 		bs.Table.Add(categoryCell(l.Category, i == len(b.Categories)), v.money(l.Budget), v.money(l.Approved.Add(l.Paid)), v.money(l.Pending), v.money(l.Remaining), l.PercentUsed)
 		bs.Bars = append(bs.Bars, PercentValue(l.PercentUsed))
