@@ -105,19 +105,38 @@ cell() { # NAME: store CELL under NAME for the current size
   cells["$n|$size"]=$CELL
 }
 
-# inbox_rows HANDLE WHOSE: HANDLE's inbox given again (kept) and made
-# after a change, in the current department; as HANDLE from then on.
+# inbox_rows HANDLE WHOSE SUFFIX: HANDLE's inbox given again (kept) and
+# made after a change (a comment line added to a claim; a claim
+# submitted), in the current department; as HANDLE from then on.
 inbox_rows() {
   export GIT_AUTHOR_EMAIL="$1@example.com" GIT_AUTHOR_NAME="$1"
   if skipped "inbox ($2"; then
-    CELL="not run"; cell "inbox ($2, kept answer)"; cell "inbox ($2, after a change)"
+    CELL="not run"; cell "inbox ($2, kept answer)$3"; cell "inbox ($2, after a comment line)$3"
+    cell "inbox ($2, after a claim submitted)$3"
     return
   fi
   "$OPSBOOK" inbox --now "$NOW" >/dev/null 2>&1 || true
   measure "$OPSBOOK" inbox --now "$NOW"
-  cell "inbox ($2, kept answer)"
+  cell "inbox ($2, kept answer)$3"
   measure sh -c "echo \"# growth \$\$\" >> \"$exp\"; \"$OPSBOOK\" inbox --now $NOW; git checkout -q -- \"$exp\""
-  cell "inbox ($2, after a change)"
+  cell "inbox ($2, after a comment line)$3"
+  measure sh -c "sed -i 's/^status: draft/status: submitted/' \"$draft\"; \"$OPSBOOK\" inbox --now $NOW; git checkout -q -- \"$draft\""
+  cell "inbox ($2, after a claim submitted)$3"
+}
+
+# after_change_rows SUFFIX: the kept answers made again after a change: a
+# comment line added to a claim (no field changed), a claim submitted (its
+# state, which its budget line and its split-claim group read).
+after_change_rows() {
+  if skipped "summary (after a comment line)$1"; then CELL="not run"; cell "summary (after a comment line)$1"; cell "summary (after a claim submitted)$1"; else
+    "$OPSBOOK" summary --now "$NOW" >/dev/null 2>&1 || true
+    measure sh -c "echo \"# growth \$\$\" >> \"$exp\"; \"$OPSBOOK\" summary --now $NOW; git checkout -q -- \"$exp\""
+    cell "summary (after a comment line)$1"
+    measure sh -c "sed -i 's/^status: draft/status: submitted/' \"$draft\"; \"$OPSBOOK\" summary --now $NOW; git checkout -q -- \"$draft\""
+    cell "summary (after a claim submitted)$1"
+  fi
+  inbox_rows wang.fang "the director's" "$1"
+  inbox_rows "$who" "a specialist's" "$1"
 }
 
 IFS=, read -r -a sizes <<<"$SIZES"
@@ -171,15 +190,11 @@ for size in "${sizes[@]}"; do
     unset GIT_AUTHOR_EMAIL GIT_AUTHOR_NAME
   }
   one_record_rows ""
-  if skipped "summary (after a change)"; then CELL="not run"; else
-    measure sh -c "echo \"# growth \$\$\" >> \"$exp\"; \"$OPSBOOK\" summary --now $NOW; git checkout -q -- \"$exp\""
-  fi
-  cell "summary (after a change)"
-  inbox_rows wang.fang "the director's"
-  inbox_rows "$who" "a specialist's"
+  after_change_rows ""
   if [ -n "$MONITOR" ]; then
     "$OPSBOOK" monitor start >/dev/null
     one_record_rows " (monitor)"
+    after_change_rows " (monitor)"
     "$OPSBOOK" monitor stop >/dev/null
   fi
   unset GIT_AUTHOR_EMAIL GIT_AUTHOR_NAME

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -135,5 +136,79 @@ func TestVerifyRefusesFileAndFolderOfOneName(t *testing.T) {
 	_, err := tr.open().Verify(context.Background(), VerifyOptions{Range: imp + "..main"})
 	if err == nil || !strings.Contains(err.Error(), "out of git's order") || !strings.Contains(err.Error(), "EXP-2026-0003.yaml") {
 		t.Fatalf("verify: %v", err)
+	}
+}
+
+// TestVerifyPersonFileNobodyReads: a file in people/ that list, validate
+// and every write read as nobody (a hidden .ghost.yaml, which they skip
+// without a word; ghost.yaml stating another handle as its id) is nobody
+// to verify either. li.wei commits one with role leadership and an email
+// of her own: no person's change was judged in it (the rules read no
+// record there), so were it someone, her next pull request could approve
+// her claims as it, and verify, by a range or the whole history, would
+// pass them.
+func TestVerifyPersonFileNobodyReads(t *testing.T) {
+	for _, tc := range []struct {
+		file, id string
+		named    bool // the planting commit is named for the id it states
+	}{
+		{".ghost.yaml", ".ghost", false},
+		{"ghost.yaml", "zhang.min", true},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			tr := submittedClaim(t)
+			ghost := strings.Replace(person("ghost", "leadership", "", "", ""), "id: ghost", "id: "+tc.id, 1)
+			ghost = strings.Replace(ghost, "ghost@example.com", "li.wei.home@example.com", 1)
+			tr.write("records/people/"+tc.file, ghost)
+			planted := tr.commit("li.wei", "a file nobody reads")
+			tr.edit(expensePath("EXP-2026-0001"), "status: submitted", "status: approved")
+			tr.git("add", "-A")
+			approve := tr.commitAs("li.wei", "li.wei.home@example.com", "approve")
+
+			want := short(approve) + " actor-unknown EXP-2026-0001"
+			wantViolations(t, tr.verify(planted+"..main"), want)
+			if tc.named {
+				wantViolations(t, tr.verify("main~3..main"), want, short(planted)+" sealed-field ghost")
+			} else {
+				wantViolations(t, tr.verify("main~3..main"), want)
+			}
+			rep := tr.verify("main")
+			if got := violationList(rep); !slices.Contains(got, want) {
+				t.Errorf("whole history: %q lacks %q", got, want)
+			}
+		})
+	}
+}
+
+// TestVerifyNewFileStatesAnotherID: a new record file is the record its
+// place says, and list and show read the id it states, so a new file that
+// states another id (a claim that shows as someone else's submitted
+// EXP-2026-0025, sorted first from the 2025 folder, so that show
+// EXP-2026-0025 shows hers) or another kind is named, as an edit of those
+// fields in place is. opsbook renumber, which moves the file and its id
+// together, passes.
+func TestVerifyNewFileStatesAnotherID(t *testing.T) {
+	tr := newTestRepo(t)
+	tr.people(defaultPolicy)
+	tr.write(expensePath("EXP-2026-0025"), expense("EXP-2026-0025", "submitted", "sun.li", "120.00"))
+	tr.write(expensePath("EXP-2026-0005"), expense("EXP-2026-0005", "draft", "li.wei", "10.00"))
+	imp := tr.commit("wang.fang", "import")
+
+	tr.write("records/expenses/2025/EXP-2025-0099.yaml", expense("EXP-2026-0025", "draft", "li.wei", "4800.00"))
+	other := tr.commit("li.wei", "a claim that states another's id")
+	tr.write(expensePath("EXP-2026-0014"), strings.Replace(expense("EXP-2026-0014", "draft", "li.wei", "10.00"), "kind: expense", "kind: task", 1))
+	kind := tr.commit("li.wei", "a claim that says it is a task")
+	tr.git("rm", "-q", expensePath("EXP-2026-0005"))
+	tr.write(expensePath("EXP-2026-0015"), expense("EXP-2026-0015", "draft", "li.wei", "10.00"))
+	tr.commit("li.wei", "renumber")
+
+	rep := tr.verify(imp + "..main")
+	wantViolations(t, rep,
+		short(other)+" sealed-field EXP-2025-0099",
+		short(kind)+" sealed-field EXP-2026-0014")
+	for _, v := range rep.Violations {
+		if !strings.Contains(v.Message, "is a new file that states") {
+			t.Errorf("%s: %s", v.Commit[:7], v.Message)
+		}
 	}
 }

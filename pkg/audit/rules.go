@@ -30,6 +30,7 @@ type Rules struct {
 // Person is one person's git identities from the registry.
 type Person struct {
 	Handle string
+	Name   string // the record's name, as git log would show an author
 	Emails []string
 	// SSH holds the parsed SSH public keys; PGPArmored the OpenPGP public
 	// keys registered whole; PGPFingerprints those registered only by
@@ -206,8 +207,15 @@ func (r *Repo) policy(blob plumbing.Hash) (*config.Policy, error) {
 	return p, nil
 }
 
-// person parses a person file; the handle is the file's name, whatever its
-// id field says (validate reports a disagreement).
+// person parses a person file; the handle is the file's name. A file is
+// someone only as the department's own reading of the people folder
+// (record.CheckPlace) takes it: named after a well-formed handle and
+// stating that handle as its id. people/.boss.yaml (a hidden file, which
+// list, validate and every write skip without a word) or people/boss.yaml
+// saying id: li.wei is nobody: no commit that made it was judged as a
+// person's change (the rules read it as no record), so a registry that
+// counted it would let whoever wrote it in a plain commit act as a manager
+// from the next pull request on. It returns nil for such a file.
 func (r *Repo) person(blob plumbing.Hash, path string) (*record.Record, error) {
 	if rec, ok := r.persons[blob]; ok && (rec == nil || rec.Path == path) {
 		return rec, nil
@@ -221,8 +229,12 @@ func (r *Repo) person(blob plumbing.Hash, path string) (*record.Record, error) {
 	rec, _ := record.ParseLean(path, data)
 	if rec != nil {
 		base := path[strings.LastIndexByte(path, '/')+1:]
-		rec.ID = strings.TrimSuffix(base, ".yaml")
-		rec.Kind = record.Person
+		handle := strings.TrimSuffix(base, ".yaml")
+		if !record.ValidID(record.Person, handle) || rec.ID != handle {
+			rec = nil
+		} else {
+			rec.Kind = record.Person
+		}
 	}
 	r.persons[blob] = rec
 	return rec, nil
@@ -244,7 +256,7 @@ func newRules(pol *config.Policy, persons []*record.Record) *Rules {
 		a := workflow.ActorOf(rec)
 		a.Handle = rec.ID
 		rl.People[rec.ID] = a
-		p := &Person{Handle: rec.ID, Forge: rec.Str("forge"), Active: a.Active, Role: a.Role}
+		p := &Person{Handle: rec.ID, Name: rec.Str("name"), Forge: rec.Str("forge"), Active: a.Active, Role: a.Role}
 		for _, e := range rec.Strings("emails") {
 			e = strings.TrimSpace(e)
 			p.Emails = append(p.Emails, e)

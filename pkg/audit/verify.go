@@ -335,6 +335,10 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) 
 			return nil, err
 		}
 		rep.Violations = append(rep.Violations, vs...)
+		if vs, err = r.mailmaps(ctx, h, rulesAt); err != nil {
+			return nil, err
+		}
+		rep.Violations = append(rep.Violations, vs...)
 		if v, err := r.futureDated(ctx, h, rulesAt); err != nil {
 			return nil, err
 		} else if v != nil {
@@ -953,6 +957,19 @@ func (j *verifyJob) judge() []Violation {
 		if before == nil && fc.after == nil {
 			continue
 		}
+		if fc.before == nil && fc.after != nil {
+			// A new file (a creation, or a renumbering's new file) is the
+			// record its place says; list, show and approve read the id
+			// and kind it states, as identityChanged says of an edit in
+			// place.
+			if k := statedKind(fc.after); k != "" && k != string(fc.kind) {
+				msg, text := i18n.Both("%s is a new file that states kind %s, not the kind of its folder: a record's kind is its folder's, and a file that states another is no valid record (validate names it)", fc.Path, k)
+				add(workflow.RuleSealedField, fc.id, fc.Path, msg, text, fc.after, "kind")
+			} else if fc.after.ID != fc.id {
+				msg, text := i18n.Both("%s is a new file that states id %s: a record's id is its file's name, while list and show would show it as %s, another record's id or one not yet given (a renumbering moves the file and its id together: opsbook renumber)", fc.Path, fc.after.ID, fc.after.ID)
+				add(workflow.RuleSealedField, fc.id, fc.Path, msg, text, fc.after, "id")
+			}
+		}
 		for _, f := range plaintextPut(j.rules.Policy, before, fc.after) {
 			msg, text := i18n.Both("puts plain text into %s of %s, a field the policy encrypts: the clear value is in history from this commit on (encrypt it with opsbook encrypt %s; what was pushed stays readable in this commit)", f, fc.id, fc.id)
 			add(RulePlaintext, fc.id, fc.Path, msg, text, fc.after, f)
@@ -1287,4 +1304,12 @@ func (r *Repo) futureDated(ctx context.Context, h plumbing.Hash, rulesAt func() 
 	at := time.Unix(r.latest, 0).Add(-dateSkew).UTC().Format(time.RFC3339)
 	v.Message, v.Text = i18n.Both("commit is dated %s, after this check (%s): a commit is not made in the future, so its date was set ahead (by hand or by a clock far ahead); the commits after it, and every opsbook write, are judged by the dates of the history before it", when, at)
 	return v, nil
+}
+
+// statedKind is the kind field a record file states ("" when none).
+func statedKind(rec *record.Record) string {
+	if v, ok := rec.Data.Get("kind"); ok {
+		return record.Text(v)
+	}
+	return ""
 }

@@ -199,9 +199,48 @@ func benchSummaryAfter(b *testing.B, rel string) {
 	benchAfter(b, rel, &recountsMade, "summary")
 }
 
+// BenchmarkSummaryAfterAClaimSubmitted is the summary after a draft claim
+// was submitted and taken back, by turns: its state changed, which its
+// budget line, its split-claim group and its project read (where a
+// comment line reaches only the records reading it in full).
+func BenchmarkSummaryAfterAClaimSubmitted(b *testing.B) {
+	benchAfterEdit(b, "records/expenses/2026/EXP-2026-0027.yaml", submitted, &recountsMade, "summary")
+}
+
+// BenchmarkInboxAfterAClaimSubmitted is the director's inbox after a
+// draft claim was submitted and taken back, by turns.
+func BenchmarkInboxAfterAClaimSubmitted(b *testing.B) {
+	b.Setenv("GIT_AUTHOR_EMAIL", "wang.fang@example.com")
+	b.Setenv("GIT_COMMITTER_EMAIL", "wang.fang@example.com")
+	benchAfterEdit(b, "records/expenses/2026/EXP-2026-0027.yaml", submitted, &inboxesAgain, "inbox")
+}
+
+// submitted is a draft claim submitted on even runs, as it was on odd
+// ones.
+func submitted(b *testing.B, was []byte, i int) []byte {
+	if i%2 == 1 {
+		return was
+	}
+	now := bytes.Replace(was, []byte("\nstatus: draft\n"), []byte("\nstatus: submitted\n"), 1)
+	if bytes.Equal(now, was) {
+		b.Fatal("no draft claim")
+	}
+	return now
+}
+
+// commentLine is the record with a comment line of run i's own.
+func commentLine(_ *testing.B, was []byte, i int) []byte {
+	return append(append([]byte(nil), was...), "# run "+strconv.Itoa(i)+"\n"...)
+}
+
 // benchAfter: each run changes the record at rel (a comment line of its
 // own) and runs args, which must count one in *made each time.
 func benchAfter(b *testing.B, rel string, made *int, args ...string) {
+	benchAfterEdit(b, rel, commentLine, made, args...)
+}
+
+// benchAfterEdit is benchAfter changing the record by edit.
+func benchAfterEdit(b *testing.B, rel string, edit func(b *testing.B, was []byte, i int) []byte, made *int, args ...string) {
 	dir := benchDept(b)
 	p := filepath.Join(dir, filepath.FromSlash(rel))
 	was, err := os.ReadFile(p)
@@ -214,7 +253,7 @@ func benchAfter(b *testing.B, rel string, made *int, args ...string) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		if err := os.WriteFile(p, append(append([]byte(nil), was...), "# run "+strconv.Itoa(i)+"\n"...), 0o644); err != nil {
+		if err := os.WriteFile(p, edit(b, was, i), 0o644); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()

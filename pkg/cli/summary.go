@@ -12,6 +12,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/audit"
 	"github.com/opsbook/opsbook/pkg/cache"
 	"github.com/opsbook/opsbook/pkg/i18n"
+	"github.com/opsbook/opsbook/pkg/internal/memojson"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
 	"github.com/opsbook/opsbook/pkg/repo"
@@ -119,7 +120,7 @@ func (o *summaryOpts) summary(ctx context.Context, now time.Time) (*report.Summa
 	}
 	if found.memo != nil {
 		var v storedSummary
-		if json.Unmarshal(found.memo.Value, &v) == nil && v.Summary != nil && v.Summary.Retime(now, v.Starts) {
+		if memojson.Unmarshal(found.memo.Value, &v) == nil && v.Summary != nil && v.Summary.Retime(now, v.Starts) {
 			o.warnKept(found.memo)
 			o.warnInterrupted(found.root)
 			summariesReused++
@@ -146,7 +147,7 @@ func (o *summaryOpts) summary(ctx context.Context, now time.Time) (*report.Summa
 	// closed, as validate and `report projects` judge them
 	rc := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Horizon: h, LeftAtClose: r.LeftAtClose}
 	s := report.NewSummary(rc, errs, warns, now)
-	if v, err := json.Marshal(storedSummary{s, s.ClockStarts()}); err == nil && keptAsMade(s, v) {
+	if v, err := memojson.Marshal(storedSummary{s, s.ClockStarts()}); err == nil && keptAsMade(s, v) {
 		afterPass()
 		read, _ := r.Fingerprint()
 		m := o.storeMemo(ctx, summaryMemo, found, read, now, start, h, seen, nil, historyRead(asked), v, unreadableWarning(r))
@@ -218,7 +219,7 @@ func (o *summaryOpts) recount(ctx context.Context, found memoFound, now, start t
 	case !repo.SameFiles(found.root, base.Files):
 		repo.Trace("summary memo: the base: an attachment changed")
 		return nil
-	case json.Unmarshal(base.Value, &b) != nil || b.Summary == nil:
+	case memojson.Unmarshal(base.Value, &b) != nil || b.Summary == nil:
 		return nil
 	}
 	h := &rules.Horizon{}
@@ -277,7 +278,7 @@ func (o *summaryOpts) recount(ctx context.Context, found memoFound, now, start t
 	recountsMade++
 	o.warnKept(base)
 	o.warnInterrupted(found.root)
-	if v, err := json.Marshal(storedSummary{s, s.ClockStarts()}); err == nil && keptAsMade(s, v) {
+	if v, err := memojson.Marshal(storedSummary{s, s.ClockStarts()}); err == nil && keptAsMade(s, v) {
 		o.storeMemo(ctx, summaryMemo, found, found.fp, now, start, h, seenPaths(rc.Seen, base.Files), nil, hist, v, base.Warning)
 	}
 	return s
@@ -331,7 +332,7 @@ func seenPaths(seen []string, files []repo.SeenFile) []string {
 // as kept can differ by a cent, and then no memo is kept.
 func keptAsMade(s *report.Summary, v []byte) bool {
 	var back storedSummary
-	if json.Unmarshal(v, &back) != nil || back.Summary == nil {
+	if memojson.Unmarshal(v, &back) != nil || back.Summary == nil {
 		return false
 	}
 	a, errA := json.Marshal(s.Page())

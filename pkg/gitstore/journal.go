@@ -84,6 +84,7 @@ func finding(code, path, format string, args ...any) Finding {
 var ErrInterrupted = i18n.NewError("an interrupted change has not been recovered")
 
 // StepHook, when set (by tests only), is called at each step of a commit
+// (and at "lock", when a lock file opsbook makes has come to exist)
 // with the step's name, so that a test can stop the process there.
 var StepHook func(step string)
 

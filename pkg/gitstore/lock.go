@@ -142,7 +142,7 @@ func tryLock(name string, note func(Finding)) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	err = createWhole(name, append(data, '\n'))
 	if errors.Is(err, os.ErrExist) {
 		o, ok := ReadLock(name)
 		be := &BusyError{Path: name, PID: o.PID, Owner: o, State: judge(o, ok)}
@@ -157,37 +157,98 @@ func tryLock(name string, note func(Finding)) (func(), error) {
 	if err != nil {
 		return nil, i18n.Errorf("taking the repository lock %s: %w", name, err)
 	}
-	_, werr := f.Write(append(data, '\n'))
+	var once sync.Once
+	return func() { once.Do(func() { os.Remove(name) }) }, nil
+}
+
+// createWhole creates the file name exclusively (it fails with an error
+// matching os.ErrExist when name exists), holding data whole: data is
+// written to a file of its own first and hard-linked to name, which fails
+// when name exists as O_EXCL does, so a process killed at any moment leaves
+// no empty lock behind (one that would keep the next command waiting ten
+// seconds for nothing). Where the file system has no hard links, name is
+// created with O_EXCL and then written. A temporary file a kill left
+// between the two steps is removed by the next lock taken, once it is a
+// minute old.
+func createWhole(name string, data []byte) error {
+	tmp := fmt.Sprintf("%s.%d.tmp", name, os.Getpid())
+	if err := os.WriteFile(tmp, data, 0o644); err == nil {
+		err = os.Link(tmp, name)
+		os.Remove(tmp)
+		if err == nil || errors.Is(err, os.ErrExist) {
+			if err == nil {
+				step("lock")
+				removeOldTemps(name)
+			}
+			return err
+		}
+	}
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	step("lock")
+	_, werr := f.Write(data)
 	if cerr := f.Close(); werr == nil {
 		werr = cerr
 	}
 	if werr != nil {
 		os.Remove(name)
-		return nil, i18n.Errorf("taking the repository lock %s: %w", name, werr)
 	}
-	var once sync.Once
-	return func() { once.Do(func() { os.Remove(name) }) }, nil
+	return werr
+}
+
+// removeOldTemps removes createWhole's temporary files of name that are
+// more than a minute old: a process was killed before it removed its own.
+func removeOldTemps(name string) {
+	olds, _ := filepath.Glob(name + ".*.tmp")
+	for _, p := range olds {
+		if fi, err := os.Lstat(p); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > time.Minute {
+			os.Remove(p)
+		}
+	}
 }
 
 // breakLock removes the lock file of a gone owner, unless another process
 // has meanwhile replaced it: the removal is made under a second lock file
-// (.break) and only when the lock still names the same owner. A .break file
-// older than a minute is itself left over and removed.
+// (.break), which names its maker as the lock does, and only when the lock
+// still names the same owner. A .break file is itself left over when the
+// process that made it is gone (killed while it broke a lock: the next
+// command would otherwise find the repository busy for a minute, naming a
+// process that no longer runs), when it is empty and ten seconds old (a
+// crash between creating and writing it), or when it is older than a
+// minute; it is then removed and the lock broken.
 func breakLock(name string, gone Owner) bool {
 	br := name + ".break"
-	f, err := os.OpenFile(br, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		if fi, serr := os.Stat(br); serr == nil && time.Since(fi.ModTime()) > time.Minute {
+	for range 2 {
+		data, _ := json.Marshal(self())
+		if err := createWhole(br, append(data, '\n')); err != nil {
+			if !errors.Is(err, os.ErrExist) || !staleBreak(br) {
+				return false
+			}
 			os.Remove(br)
+			continue
 		}
+		defer os.Remove(br)
+		if now, _ := ReadLock(name); now != gone {
+			return false
+		}
+		return os.Remove(name) == nil
+	}
+	return false
+}
+
+// staleBreak says whether the .break file br is left over (see breakLock).
+func staleBreak(br string) bool {
+	fi, err := os.Stat(br)
+	if err != nil {
 		return false
 	}
-	f.Close()
-	defer os.Remove(br)
-	if now, _ := ReadLock(name); now != gone {
-		return false
+	if time.Since(fi.ModTime()) > time.Minute {
+		return true
 	}
-	return os.Remove(name) == nil
+	o, ok := ReadLock(br)
+	return judge(o, ok) == Gone
 }
 
 // ReadLock reads the owner named in a lock file. The old format, a bare

@@ -277,3 +277,54 @@ func TestRecoverKeepsTrackedTempNames(t *testing.T) {
 		t.Errorf("git status after recovery:\n%s", st)
 	}
 }
+
+// A process killed while it broke a gone owner's lock leaves the lock and
+// its .break file: the next command takes the lock at once, not after a
+// minute of "another opsbook is working" naming a process that is gone. A
+// .break whose maker runs, or an empty one just made, still means another
+// process is breaking the lock.
+func TestLockBreakLeftByAKill(t *testing.T) {
+	isolate(t)
+	dir := newRepo(t, map[string]string{"a.txt": "a\n"})
+	r := open(t, dir)
+	name := filepath.Join(dir, ".git", LockFile)
+	br := name + ".break"
+	exited := func() Owner {
+		cmd := exec.Command("true")
+		if err := cmd.Run(); err != nil {
+			t.Fatal(err)
+		}
+		o := self()
+		o.PID = cmd.Process.Pid
+		return o
+	}
+	breaker := func(o Owner) string {
+		data, _ := json.Marshal(o)
+		return string(data)
+	}
+	for _, tc := range []struct {
+		name, brk string
+		taken     bool
+	}{
+		{"breaker gone", breaker(exited()), true},
+		{"breaker running", breaker(self()), false},
+		{"empty, just made", "", false},
+	} {
+		writeLock(t, dir, exited())
+		if err := os.WriteFile(br, []byte(tc.brk), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		unlock, err := r.LockWait(context.Background(), 0, nil)
+		if tc.taken != (err == nil) {
+			t.Errorf("%s: err = %v, want taken %v", tc.name, err, tc.taken)
+		}
+		if err == nil {
+			unlock()
+			if _, err := os.Stat(br); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("%s: %s left: %v", tc.name, br, err)
+			}
+		}
+		os.Remove(br)
+		os.Remove(name)
+	}
+}

@@ -1,9 +1,9 @@
 package inbox
 
 import (
-	"encoding/json"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/internal/memojson"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -36,7 +36,7 @@ type keptInbox struct {
 func (box *Inbox) Keep() ([]byte, error) {
 	k := keptInbox{Person: box.Person, Name: box.Name, Role: box.Role, Manager: box.Manager,
 		Items: keepItems(box.Items), Team: keepItems(box.Team)}
-	return json.Marshal(k)
+	return memojson.Marshal(k)
 }
 
 func keepItems(items []Item) []keptItem {
@@ -50,7 +50,7 @@ func keepItems(items []Item) []keptItem {
 // Kept is the inbox kept in data, as of now.
 func Kept(data []byte, now time.Time) (*Inbox, error) {
 	var k keptInbox
-	if err := json.Unmarshal(data, &k); err != nil {
+	if err := memojson.Unmarshal(data, &k); err != nil {
 		return nil, err
 	}
 	box := &Inbox{Person: k.Person, Name: k.Name, Role: k.Role, AsOf: now.Format(time.RFC3339), Manager: k.Manager,

@@ -83,8 +83,51 @@ func Open(path string, key Key) (*Index, error) {
 	x, err := decode(data, key)
 	if err != nil {
 		release() // nothing holds the bytes of an unusable index
+		return nil, err
 	}
-	return x, err
+	x.file = &opened{size: int64(len(data)), sum: binary.BigEndian.Uint32(data[len(data)-4:]), key: key, mark: x.Mark}
+	return x, nil
+}
+
+// opened is what tells the file an index was opened from from others:
+// its size and checksum (and the key and mark it was opened with).
+type opened struct {
+	size int64
+	sum  uint32
+	key  Key
+	mark Mark
+}
+
+// Opened returns the index as the file it was opened from holds it (the
+// entries decoded then, with the file's look-ups) when the file at path
+// holds the same bytes (the same size and checksum, the same key): a
+// second name of that file (a link) or a copy of it is not decoded again.
+// Nil otherwise, or when x was not opened from a file (New), or when
+// path cannot be read. The entries are the file's, not x's refreshed ones.
+//
+// A checksum is no proof: a caller takes the entries only where a
+// fingerprint of them must match what it expects anyway (see package
+// repo's bases).
+func (x *Index) Opened(path string, key Key) *Index {
+	if x == nil || x.file == nil || x.st == nil || x.file.key != key {
+		return nil
+	}
+	f, n, err := cache.OpenFile(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var sum [4]byte
+	if n != x.file.size || n < 4 {
+		return nil
+	}
+	if _, err := f.ReadAt(sum[:], n-4); err != nil || binary.BigEndian.Uint32(sum[:]) != x.file.sum {
+		return nil
+	}
+	st := x.st
+	base := st.base
+	return &Index{Entries: base, Mark: x.file.mark, file: x.file, extra: nil,
+		st: &stored{base: base, now: base, ids: st.ids, refs: st.refs, named: st.named}}
 }
 
 // Mark says as of when the entries hold: the file-system monitor's token

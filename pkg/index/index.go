@@ -25,6 +25,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -95,6 +96,16 @@ type Need struct {
 // it names.
 type Ref struct {
 	Field, ID string
+}
+
+// SameFields tells whether two entries hold the same of their records:
+// the same kind and id, clear fields, references, attachments and budget
+// needs, and whether each is Odd and Sealed. Their files may differ
+// elsewhere (a comment, a note, a description, a history field): every
+// skeleton of the two is the same.
+func SameFields(a, b *Entry) bool {
+	return a.Kind == b.Kind && a.ID == b.ID && a.clear == b.clear && a.Odd == b.Odd && a.Sealed == b.Sealed &&
+		slices.Equal(a.Refs, b.Refs) && slices.Equal(a.Files, b.Files) && slices.Equal(a.Needs, b.Needs)
 }
 
 // Str is a clear field's value as text ("" when absent).
@@ -217,6 +228,7 @@ type Index struct {
 	// Mark is the mark the opened file was saved with (zero for an index
 	// not opened from a file).
 	Mark  Mark
+	file  *opened  // the file the stored look-ups were read from
 	st    *stored  // nil: no stored look-ups
 	extra []*Entry // the entries the stored look-ups do not cover
 	once  sync.Once
@@ -340,6 +352,7 @@ func (x *Index) Update(entries []*Entry) *Index {
 		return y
 	}
 	base := x.st.base
+	y.file = x.file
 	st := &stored{base: base, now: make([]*Entry, len(base)), ids: x.st.ids, refs: x.st.refs, named: x.st.named}
 	var extra []*Entry
 	i := 0

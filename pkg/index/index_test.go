@@ -534,3 +534,75 @@ func TestForgedNamePlace(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenedSameFile: an index opened from a file gives its entries as
+// decoded, with the file's look-ups, for another name of that file or a
+// copy of it, even after a refresh (Update) changed its own entries; not
+// for a file of other bytes (another department, the same size with
+// another checksum), another key, or an index not opened from a file.
+func TestOpenedSameFile(t *testing.T) {
+	entries := departments(t)["copy"]
+	dir := t.TempDir()
+	path := filepath.Join(dir, "index")
+	if err := index.Save(path, key, index.Mark{Token: "t", Listed: 7}, entries); err != nil {
+		t.Fatal(err)
+	}
+	x, err := index.Open(path, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, cp := filepath.Join(dir, "link"), filepath.Join(dir, "copy")
+	if err := os.Link(path, link); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	os.WriteFile(cp, data, 0o600)
+	// refreshed: one entry gone, one changed
+	now := append([]*index.Entry(nil), x.Entries[1:]...)
+	c := *now[0]
+	c.ID = "CHANGED-1"
+	now[0] = &c
+	y := x.Update(now)
+	for _, p := range []string{path, link, cp} {
+		for _, of := range []*index.Index{x, y} {
+			o := of.Opened(p, key)
+			if o == nil {
+				t.Fatalf("%s: not the file opened", p)
+			}
+			if len(o.Entries) != len(x.Entries) || o.Mark != x.Mark {
+				t.Fatalf("%s: %d entries marked %v, want %d marked %v", p, len(o.Entries), o.Mark, len(x.Entries), x.Mark)
+			}
+			for i, e := range o.Entries {
+				if e != x.Entries[i] {
+					t.Fatalf("%s: entry %d decoded again", p, i)
+				}
+			}
+			if g, w := lookups(o), lookups(x); g != w {
+				t.Fatalf("%s: look-ups differ from the file's:\n%s", p, firstDiff(g, w))
+			}
+		}
+	}
+	// the same size, another checksum
+	other := append([]byte(nil), data...)
+	other[len(other)-1] ^= 1
+	os.WriteFile(cp, other, 0o600)
+	if x.Opened(cp, key) != nil {
+		t.Fatal("a file of other bytes taken for the one opened")
+	}
+	// another department's index
+	if err := index.Save(cp, key, index.Mark{}, entries[:len(entries)/2]); err != nil {
+		t.Fatal(err)
+	}
+	if x.Opened(cp, key) != nil || y.Opened(cp, key) != nil {
+		t.Fatal("another index file taken for the one opened")
+	}
+	if x.Opened(filepath.Join(dir, "none"), key) != nil {
+		t.Fatal("a missing file taken for the one opened")
+	}
+	if x.Opened(path, index.Key{9}) != nil {
+		t.Fatal("the file taken under another key")
+	}
+	if index.New(entries).Opened(path, key) != nil {
+		t.Fatal("an index made by New has no file")
+	}
+}

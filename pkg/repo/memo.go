@@ -69,10 +69,12 @@ type Memo struct {
 	// that is not the record files (MemoHead): while the monitor names no
 	// change since Token, the record files are as fingerprinted, and the
 	// memo is found without refreshing the index (see Vouched).
-	Token  string          `json:"token,omitempty"`
-	Listed int64           `json:"listed,omitempty"`
-	Head   string          `json:"head,omitempty"`
-	Value  json.RawMessage `json:"value"`
+	Token  string `json:"token,omitempty"`
+	Listed int64  `json:"listed,omitempty"`
+	Head   string `json:"head,omitempty"`
+	// Value is the answer, as JSON: kept after the rest in the file (see
+	// SaveMemo), so reading the rest does not scan it.
+	Value json.RawMessage `json:"-"`
 	// Warning is what the command said on standard error of the files
 	// that are no records (left out of the answer), said again with the
 	// answer: the fingerprint holds those files' content, and the
@@ -104,7 +106,7 @@ type LeftAnswer struct {
 }
 
 // MemoFormat is the memo files' format; bump it on every change.
-const MemoFormat = 6
+const MemoFormat = 7
 
 // MemoHead is the part of a department's fingerprint that is not its
 // record files: the opsbook build, the schemas and categories, the
@@ -367,10 +369,15 @@ func LoadMemo(root, name string) (*Memo, error) {
 	if !ok || string(header) != fmt.Sprintf("opsbook memo %d %x", MemoFormat, sha256.Sum256(payload)) {
 		return nil, fmt.Errorf("memo %s: damaged or of another format", name)
 	}
+	envelope, value, ok := bytes.Cut(payload, []byte("\n"))
+	if !ok {
+		return nil, fmt.Errorf("memo %s: damaged or of another format", name)
+	}
 	m := &Memo{}
-	if err := json.Unmarshal(payload, m); err != nil {
+	if err := json.Unmarshal(envelope, m); err != nil {
 		return nil, fmt.Errorf("memo %s: %w", name, err)
 	}
+	m.Value = value
 	if m.Name != name {
 		return nil, fmt.Errorf("memo %s: made as %q", name, m.Name)
 	}
@@ -390,6 +397,9 @@ func SaveMemo(root, name string, m *Memo) error {
 	if err != nil {
 		return err
 	}
+	// the answer after the rest, on a line of its own (json.Marshal
+	// writes no newline): read as it is, never scanned to find its end
+	j = append(append(j, '\n'), m.Value...)
 	data := fmt.Appendf(nil, "opsbook memo %d %x\n", MemoFormat, sha256.Sum256(j))
 	if err := cache.WriteFile(p, ".memo.tmp-*", append(data, j...)); err != nil {
 		return err

@@ -1,6 +1,7 @@
 package repo
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -63,5 +64,35 @@ func TestLoadMemoRefusesAnotherName(t *testing.T) {
 	}
 	if got, err := LoadMemo(root, "inbox-b"); err == nil {
 		t.Fatalf("inbox-a's memo read as inbox-b's: %+v", got)
+	}
+}
+
+// TestMemoValueAfterTheRest: a memo's value is kept after the rest of
+// it, as it was given (read back byte for byte, not scanned, whitespace
+// and newlines kept), and a memo cut short in its value is refused.
+func TestMemoValueAfterTheRest(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	value := []byte("{\n  \"items\": [1, 2],\n  \"text\": \"a\\nb\"\n}\n")
+	m := &Memo{Fingerprint: "f", Day: "2026-11-26", Value: value, Warning: "w"}
+	if err := SaveMemo(root, "summary", m); err != nil {
+		t.Fatal(err)
+	}
+	got, err := LoadMemo(root, "summary")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Value, value) || got.Fingerprint != "f" || got.Warning != "w" {
+		t.Fatalf("read back %q (%q, %q)", got.Value, got.Fingerprint, got.Warning)
+	}
+	data, _ := os.ReadFile(memoPath(root, "summary"))
+	if !bytes.HasSuffix(data, value) {
+		t.Fatalf("the value is not kept at the end: %q", data)
+	}
+	os.WriteFile(memoPath(root, "summary"), data[:len(data)-3], 0o600)
+	if _, err := LoadMemo(root, "summary"); err == nil {
+		t.Fatal("a memo cut short in its value was read")
 	}
 }

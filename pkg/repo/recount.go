@@ -436,10 +436,13 @@ func Recount(d *Indexed, basePath, baseFP string, now time.Time, year int, h *ru
 		countEach(set, ds, out.paths.add)
 	}
 	over := was.overspend
-	if kinds[record.Expense] || kinds[record.Project] {
+	if linesMoved(changes) {
 		// budget-overspend and the budget report read the budgets (not
-		// changed), the projects and the claims
-		over, out.Budget = weighClaims(x, budgets, pol.ExpenseCategories, year)
+		// changed), the projects and the claims: the findings of the
+		// lines the changed claims are in, before and after, weighed
+		// again (each line's findings are its own); the report made
+		// again when a claim of the year or a project changed
+		over, out.Budget = weighAgain(base, x, budgets, pol.ExpenseCategories, year, changes, was.overspend)
 	}
 	out.Errors += over
 	out.paths.Overspend = over
@@ -479,19 +482,35 @@ func judgedAgainOf(x *index.Index, changes []ClaimChange, errorsOnly bool) map[s
 			add(c.Now)
 		}
 		kept := c.Was != nil && c.Now != nil && c.Was.ID == c.Now.ID && c.Was.Kind == c.Now.Kind
+		// The same clear fields, references, attachments and needs: the
+		// records reading the changed one as a skeleton read the same
+		// (the groups below, the records it names of the kinds reading
+		// their namers as skeletons); those reading it in full (naming
+		// it, named by it, an author's reports) are judged again.
+		same := kept && index.SameFields(c.Was, c.Now)
 		for _, e := range []*index.Entry{c.Was, c.Now} {
 			if e == nil {
 				continue
 			}
 			for _, r := range e.Refs {
 				for _, t := range x.Get(r.ID) {
-					add(t)
+					// a project, customer, plan or person reads the
+					// records naming it as skeletons (namedOnly)
+					if !same || !namedOnly[t.Kind] {
+						add(t)
+					}
 				}
 			}
 			if !kept || !readAlone[e.Kind] {
 				for _, in := range x.RefsIn(e.ID) {
 					add(in.From)
 				}
+			}
+			if same {
+				if e.Kind == record.StatusReport {
+					authors[e.Str("author")] = true
+				}
+				continue
 			}
 			switch e.Kind {
 			case record.Expense:
@@ -639,6 +658,106 @@ func weighClaims(x *index.Index, budgets []*record.Record, cats []string, year i
 	return over, record.NewSet(recs)
 }
 
+// linesMoved tells whether a change can move budget-overspend or the
+// budget report: a claim added, removed or changed in a field its line
+// or the report reads (lineField), or a project added, removed or
+// changed in what its entry holds (the report shows its title).
+func linesMoved(changes []ClaimChange) bool {
+	for _, c := range changes {
+		for _, e := range []*index.Entry{c.Was, c.Now} {
+			if e == nil || e.Kind != record.Expense && e.Kind != record.Project {
+				continue
+			}
+			if c.Was == nil || c.Now == nil || c.Was.Kind != c.Now.Kind || c.Was.ID != c.Now.ID {
+				return true
+			}
+			if e.Kind == record.Project && !index.SameFields(c.Was, c.Now) {
+				return true
+			}
+			if e.Kind == record.Expense && (c.Was.Odd != c.Now.Odd || c.Was.Sealed != c.Now.Sealed || !sameLine(c.Was, c.Now)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sameLine tells whether two entries of a claim hold the same of the
+// fields its budget line and the budget report read (lineField).
+func sameLine(a, b *index.Entry) bool {
+	for _, f := range index.Clear {
+		if lineField(f) && a.Str(f) != b.Str(f) {
+			return false
+		}
+	}
+	return true
+}
+
+// weighAgain is budget-overspend's count and the budget report's records
+// (nil when the report cannot have moved) after changes since the base
+// whose count was was: the findings of the lines the changed claims are
+// counted in, before or after, weighed on the base's index and on x's,
+// replace the base's of those lines. When a claim of those lines holds
+// what the index does not keep, every line is weighed (weighClaims).
+func weighAgain(base, x *index.Index, budgets []*record.Record, cats []string, year int, changes []ClaimChange, was int) (int, *record.Set) {
+	lines := map[[2]string]bool{}
+	report := false
+	y := fmt.Sprint(year)
+	for _, c := range changes {
+		if !linesMoved([]ClaimChange{c}) {
+			continue
+		}
+		for _, e := range []*index.Entry{c.Was, c.Now} {
+			switch {
+			case e == nil:
+			case e.Kind == record.Project:
+				report = true
+			case e.Kind == record.Expense:
+				lines[lineOf(e)] = true
+				report = report || strings.HasPrefix(e.Str("date"), y)
+			}
+		}
+	}
+	bset := record.NewSet(budgets)
+	before, err := overspends(base, bset, cats, lines)
+	if err != nil {
+		return weighClaims(x, budgets, cats, year)
+	}
+	after, err := overspends(x, bset, cats, lines)
+	if err != nil {
+		return weighClaims(x, budgets, cats, year)
+	}
+	if !report {
+		return was - len(before) + len(after), nil
+	}
+	return was - len(before) + len(after), budgetSet(x, budgets, year)
+}
+
+// budgetSet is what the budget report of year reads: the budgets, the
+// claims dated in the year (skeletons of their entries holding the
+// fields their line and the report read) and the projects they name (for
+// their titles).
+func budgetSet(x *index.Index, budgets []*record.Record, year int) *record.Set {
+	y := fmt.Sprint(year)
+	recs := append([]*record.Record(nil), budgets...)
+	named := map[string]bool{}
+	for _, e := range x.Kind(record.Expense) {
+		if strings.HasPrefix(e.Str("date"), y) {
+			recs = append(recs, e.SkeletonOf(lineField))
+			if p := e.Str("project"); p != "" {
+				named[p] = true
+			}
+		}
+	}
+	for _, e := range x.Kind(record.Project) {
+		if named[e.ID] {
+			recs = append(recs, e.Skeleton())
+		}
+	}
+	sort.Slice(recs, func(i, j int) bool { return recs[i].Path < recs[j].Path })
+	return record.NewSet(recs)
+}
+
 // lineField tells the fields of a claim its budget line and the budget
 // report read.
 func lineField(f string) bool {
@@ -761,7 +880,7 @@ func sinceBase(d *Indexed, basePath, baseFP string) (base *index.Index, changes 
 	if len(d.Stats.Strays) > 0 {
 		return nil, nil, nil, d.Stats.Strays[0] + " is no record"
 	}
-	base, err := openBase(basePath, indexKey(pol.Records, pol.ExpenseCategories, pol.ComplaintCategories))
+	base, err := openBase(basePath, indexKey(pol.Records, pol.ExpenseCategories, pol.ComplaintCategories), d.Index)
 	if err != nil {
 		return nil, nil, nil, fmt.Sprintf("the base: %v", err)
 	}

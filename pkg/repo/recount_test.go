@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/index"
 	"github.com/opsbook/opsbook/pkg/internal/randedit"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/report"
@@ -990,5 +991,90 @@ func TestRecountReadsAcross(t *testing.T) {
 				t.Errorf("recounted %s\nfull %s", countsText(got.paths), countsText(want))
 			}
 		})
+	}
+}
+
+// TestRecountFieldsNoSkeletonHolds: a change to what no skeleton of a
+// record holds (an item's description, a comment line) judges again the
+// record and those reading it in full (naming it, named by it), not the
+// records reading it as a skeleton (a claim's split-claim group, its
+// budget line), and does not weigh the budget lines again; a change to a
+// clear field its group reads does both. Both come out as a full pass's.
+func TestRecountFieldsNoSkeletonHolds(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	dir := sampleCopy(t, 1000) // copies share receipts: claims in groups
+	_, fp, _, base := savedBase(t, dir, now)
+	d0, err := OpenIndexed(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the claim grouped with the most others, and with an item
+	var claim *index.Entry
+	most := 0
+	for _, e := range d0.Index.Kind(record.Expense) {
+		var g groupKeys
+		g.add(e)
+		if n := len(grouped(d0.Index.Kind(record.Expense), &g)); n > most && e.Str("status") == "submitted" {
+			claim, most = e, n
+		}
+	}
+	if claim == nil || most < 3 {
+		t.Fatalf("no claim grouped with others (%d)", most)
+	}
+	recount := func() *Recounted {
+		t.Helper()
+		d, err := OpenIndexed(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Fingerprint()
+		rc, why := Recount(d, base, fp, now, now.Year(), &rules.Horizon{})
+		if rc == nil {
+			t.Fatalf("no recount: %s", why)
+		}
+		full, err := LoadWith(ctx, dir, Options{NoCache: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := full.CountFiles(now, nil)
+		errs, warns := c.Totals()
+		if rc.Errors != errs || rc.Warnings != warns {
+			t.Fatalf("recounted %d errors, %d warnings; a full pass %d, %d", rc.Errors, rc.Warnings, errs, warns)
+		}
+		return rc
+	}
+	p := filepath.Join(dir, filepath.FromSlash(claim.Path))
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(data), "  - description: ", "  - description: 改 ", 1)
+	if text == string(data) {
+		t.Fatalf("%s has no item", claim.Path)
+	}
+	os.WriteFile(p, []byte(text+"# checked\n"), 0o644)
+	note := recount()
+	os.WriteFile(p, []byte(strings.Replace(string(data), "status: submitted", "status: approved", 1)), 0o644)
+	status := recount()
+	if status.Judged < most || status.Budget == nil {
+		t.Errorf("the status changed: %d judged again (the group holds %d), lines weighed: %v", status.Judged, most, status.Budget != nil)
+	}
+	// the claim, the records naming it, and those it names that read it
+	// in full (not a project or a person: they read it as a skeleton)
+	want := map[string]bool{claim.Path: true}
+	for _, in := range d0.Index.RefsIn(claim.ID) {
+		want[in.From.Path] = true
+	}
+	for _, r := range claim.Refs {
+		for _, e := range d0.Index.Get(r.ID) {
+			if !namedOnly[e.Kind] {
+				want[e.Path] = true
+			}
+		}
+	}
+	if note.Judged != len(want) || note.Budget != nil {
+		t.Errorf("a description changed: %d judged again, want %d (%d for the status, the group of %d among them), lines weighed: %v",
+			note.Judged, len(want), status.Judged, most, note.Budget != nil)
 	}
 }

@@ -52,35 +52,60 @@ import (
 // the answer it is the base of: a base cut short by a kill, or linked to
 // an index file saved again meanwhile, is not taken.
 func SaveIndexBase(p string, d *Indexed) error {
-	es := d.Index.Entries
 	key := indexKey(d.Policy.Records, d.Policy.ExpenseCategories, d.Policy.ComplaintCategories)
 	main := filepath.Join(cache.Dir(d.Root), "index")
+	linked, err := linkBase(p, key, main, d.Index.Entries, d.Stats.Stored, d.Index)
+	if linked || err != nil {
+		return err
+	}
+	tmp := fmt.Sprintf("%s.tmp-%d", p, os.Getpid())
+	os.Remove(tmp)
+	defer os.Remove(tmp)
+	if err := os.Remove(p + ".delta"); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	if err := index.Save(tmp, key, index.Mark{}, d.Index.Entries); err != nil {
+		return err
+	}
+	return renameOver(tmp, p)
+}
+
+// linkBase keeps entries at p as a link to the index file main and, when
+// main does not hold exactly them (held says it does), the entries that
+// differ at p+".delta", when they are few; false when it did not (main
+// cannot be linked or read, or too many differ). cur is an index opened
+// from main, if any: its entries as decoded are compared with, rather
+// than main decoded again. The link is made first, then what it holds is
+// read: an index file saved again meanwhile is not the one compared with.
+func linkBase(p string, key index.Key, main string, entries []*index.Entry, held bool, cur *index.Index) (bool, error) {
 	tmp := fmt.Sprintf("%s.tmp-%d", p, os.Getpid())
 	os.Remove(tmp)
 	defer os.Remove(tmp)
 	delta := p + ".delta"
-	if d.Stats.Stored && os.Link(main, tmp) == nil {
+	if os.Link(main, tmp) != nil {
+		return false, nil
+	}
+	if held {
 		if err := os.Remove(delta); err != nil && !os.IsNotExist(err) {
-			return err
+			return false, err
 		}
-		return renameOver(tmp, p)
+		return true, renameOver(tmp, p)
 	}
-	if stored, err := index.Open(main, key); err == nil {
-		if diff := entriesDiff(stored.Entries, es); len(diff) <= max(64, len(es)/10) && os.Link(main, tmp) == nil {
-			if err := index.Save(delta, key, index.Mark{}, diff); err != nil {
-				return err
-			}
-			return renameOver(tmp, p)
-		}
-		os.Remove(tmp)
+	stored := cur.Opened(tmp, key) // the file the refresh read: not decoded again
+	if stored == nil {
+		stored, _ = index.Open(tmp, key)
 	}
-	if err := os.Remove(delta); err != nil && !os.IsNotExist(err) {
-		return err
+	if stored == nil {
+		return false, nil
 	}
-	if err := index.Save(tmp, key, index.Mark{}, es); err != nil {
-		return err
+	diff := entriesDiff(stored.Entries, entries)
+	if len(diff) > max(64, len(entries)/10) {
+		return false, nil
 	}
-	return renameOver(tmp, p)
+	if err := index.Save(delta, key, index.Mark{}, diff); err != nil {
+		return false, err
+	}
+	return true, renameOver(tmp, p)
 }
 
 // tombstone is the hash of an entry of a delta standing for a path
@@ -108,12 +133,29 @@ func entriesDiff(was, now []*index.Entry) []*index.Entry {
 }
 
 // openBase opens the base at p that SaveIndexBase kept (an index file,
-// and the entries that differ from it at p+".delta" when there are).
-func openBase(p string, key index.Key) (*index.Index, error) {
+// and the entries that differ from it at p+".delta" when there are). When
+// the index file is the one cur was opened from (a link to it, kept while
+// the index file was not saved again), its entries as cur decoded them
+// are taken rather than decoded a second time; when it is not, the base
+// is kept again as a link to cur's (rebase).
+func openBase(p string, key index.Key, cur *index.Index) (*index.Index, error) {
+	if x := cur.Opened(p, key); x != nil {
+		return openDelta(p, x, key)
+	}
 	x, err := index.Open(p, key)
 	if err != nil {
 		return nil, err
 	}
+	base, err := openDelta(p, x, key)
+	if err == nil {
+		rebase(p, key, base, cur)
+	}
+	return base, err
+}
+
+// openDelta is the base whose index file was opened as x: its entries
+// with those of the delta at p+".delta", if any, in their place.
+func openDelta(p string, x *index.Index, key index.Key) (*index.Index, error) {
 	dx, err := index.Open(p+".delta", key)
 	if errors.Is(err, fs.ErrNotExist) {
 		return x, nil
@@ -139,6 +181,23 @@ func openBase(p string, key index.Key) (*index.Index, error) {
 		}
 	}
 	return x.Update(out), nil
+}
+
+// rebase keeps the base at p (its entries base), whose index file is not
+// the one cur was opened from, as a link to that one and the entries that
+// differ: the base's entries stay the same, and the next recount or inbox
+// made again from it takes them from the index the refresh decoded rather
+// than decoding the base's own (on 300,000 records, about half a second).
+// Only when cur's file is still the department's index file
+// (.git/opsbook/index, beside p); else, or when too many entries differ,
+// the base stays as it is. A kill midway leaves a base whose entries do
+// not give its fingerprint: the full pass then makes a new one.
+func rebase(p string, key index.Key, base, cur *index.Index) {
+	main := filepath.Join(filepath.Dir(p), "index")
+	if cur == nil || cur.Opened(main, key) == nil {
+		return
+	}
+	linkBase(p, key, main, base.Entries, false, cur)
 }
 
 // Rejudged is a department read in part to answer again (see above).
@@ -223,9 +282,11 @@ func Rejudge(d *Indexed, basePath, baseFP string, claims []string) (*Rejudged, s
 	// the budget lines the changed claims are counted in, before or after
 	touched := map[[2]string]bool{}
 	for _, c := range changes {
-		for _, e := range []*index.Entry{c.Was, c.Now} {
-			if e != nil && e.Kind == record.Expense {
-				touched[lineOf(e)] = true
+		if linesMoved([]ClaimChange{c}) {
+			for _, e := range []*index.Entry{c.Was, c.Now} {
+				if e != nil && e.Kind == record.Expense {
+					touched[lineOf(e)] = true
+				}
 			}
 		}
 	}

@@ -1,7 +1,7 @@
 // Package randedit makes random edits to a department's record files,
 // for the tests that compare an answer made from a change with the answer
 // a full read makes: a state, a reference, a date or a time, a copy under
-// a new id, a removal.
+// a new id, a removal, a field the index does not keep or a comment.
 package randedit
 
 import (
@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/opsbook/opsbook/pkg/index"
 )
 
 // Records are the record files below dir's records folder a random edit
@@ -46,8 +48,11 @@ var (
 	// a flow list holding ids or handles: "key: [A, B]"
 	flowLine = regexp.MustCompile(`(?m)^([a-z_]+): \[([A-Za-z0-9.,\- ]+)\]$`)
 	stLine   = regexp.MustCompile(`(?m)^status: .*$`)
-	catLine  = regexp.MustCompile(`(?m)^category: .*$`)
-	anyState = []string{"draft", "submitted", "approved", "active", "completed", "closed", "received", "investigating",
+	// a plain scalar: "key: value", indented or an item's first key
+	plainLine = regexp.MustCompile(`(?m)^(\s*(?:- )?)([a-z_]+): ([^\s|>\[{"'&*!#%@][^#\n]*)$`)
+	catLine   = regexp.MustCompile(`(?m)^category: .*$`)
+	amtLine   = regexp.MustCompile(`(?m)^amount: .*$`)
+	anyState  = []string{"draft", "submitted", "approved", "active", "completed", "closed", "received", "investigating",
 		"resolved", "reopened", "acknowledged", "executing", "closing", "open", "doing", "done", "published", "decided",
 		"reviewed", "superseded", "cancelled", "rejected", "paid", "bogus"}
 )
@@ -67,10 +72,11 @@ var refFields = map[string][][2]string{
 }
 
 // Any changes one of rels (paths below dir, of any kind) at random: its
-// category, its state, a reference (to another record's id, a person's handle, an id no
+// amount, its category, its state, a reference (to another record's id, a person's handle, an id no
 // record holds; one of a flow list, or one set that the record may not
-// have held), a date, a copy under a new id, or its removal; and says
-// what it did. rels follows copies and removals.
+// have held), a date, a copy under a new id, its removal, a field the
+// index does not keep (a text, a time, a nested value) or a comment
+// line; and says what it did. rels follows copies and removals.
 func Any(rng *rand.Rand, dir string, rels *[]string) (string, error) {
 	rel := (*rels)[rng.IntN(len(*rels))]
 	p := filepath.Join(dir, filepath.FromSlash(rel))
@@ -98,7 +104,31 @@ func Any(rng *rand.Rand, dir string, rels *[]string) (string, error) {
 		return pick(same...)
 	}
 	var what string
-	switch n := rng.IntN(12); {
+	switch n := rng.IntN(13); {
+	case n == 12:
+		// what no skeleton holds: the records reading this one as a
+		// skeleton read the same
+		var ms [][]int
+		for _, m := range plainLine.FindAllStringSubmatchIndex(text, -1) {
+			key := text[m[4]:m[5]]
+			if m[3] > m[2] || !slices.Contains(index.Clear, key) && key != "id" && key != "kind" {
+				ms = append(ms, m)
+			}
+		}
+		if len(ms) == 0 || rng.IntN(4) == 0 {
+			text += "# edited\n"
+			what = "a comment"
+			break
+		}
+		m := ms[rng.IntN(len(ms))]
+		v := text[m[6]:m[7]]
+		to := strings.TrimRight(v, " ") + " 改"
+		if dm := dateLine.FindStringSubmatchIndex(text[m[0]:m[1]]); dm != nil {
+			d := pick("2025-06-30", "2026-01-05", "2026-10-01", "2026-11-20", "2026-11-26", "2027-02-01")
+			to = d + text[m[0]+dm[7]:m[1]]
+		}
+		what = text[m[4]:m[5]] + " " + to
+		text = text[:m[6]] + to + text[m[7]:]
 	case n == 10:
 		// an item of a flow list of ids or handles: another, or dropped
 		ms := flowLine.FindAllStringSubmatchIndex(text, -1)
@@ -139,6 +169,10 @@ func Any(rng *rand.Rand, dir string, rels *[]string) (string, error) {
 			text += f[0] + ": " + to + "\n"
 		}
 		what = "set " + f[0] + " " + to
+	case n < 1 && amtLine.MatchString(text) && rng.IntN(2) == 0:
+		a := pick("0.01", "86.00", "1280.50", "9999.99", "25000.00", "120000.00")
+		text = amtLine.ReplaceAllString(text, "amount: "+a)
+		what = "amount " + a
 	case n < 1 && catLine.MatchString(text):
 		c := pick("product", "service", "billing", "delivery", "marketing", "travel", "office", "training", "bogus")
 		text = catLine.ReplaceAllString(text, "category: "+c)
