@@ -727,15 +727,17 @@ func (pl *Plans) kpiTable() *render.Table {
 		if k.PercentOfTarget != nil {
 			pct = *k.PercentOfTarget
 		}
+		// each measurement with its date and who took it, in the reader's
+		// punctuation: 4.3 (2026-11-05, sun.li); 4.3（2026-11-05，sun.li）
 		var series []string
 		for _, m := range k.Series {
-			s := string(m.Value) + " (" + m.Date
+			when := m.Date
 			if m.By != "" {
-				s += ", " + m.By
+				when = i18n.Sprintf("%s, %s", when, m.By)
 			}
-			series = append(series, s+")")
+			series = append(series, i18n.Sprintf("%s (%s)", string(m.Value), when))
 		}
-		t.Add(k.Plan, k.KPI, string(k.Target), k.Unit, orDash(k.Due), numText(k.Actual, ""), orDash(k.MeasuredOn), orDash(i18n.Term("source", k.Source)), pct, orDash(strings.Join(series, "; ")))
+		t.Add(k.Plan, k.KPI, string(k.Target), k.Unit, orDash(k.Due), numText(k.Actual, ""), orDash(k.MeasuredOn), orDash(i18n.Term("source", k.Source)), pct, orDash(strings.Join(series, i18n.T("; "))))
 	}
 	return t
 }
