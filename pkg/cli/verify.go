@@ -47,7 +47,8 @@ director or leadership (records-folder). A commit dated more than an hour
 before one of its parents, or more than an hour after the check, is named
 (commit-date), and so is a submodule or symbolic link in the records folder
 or at the policy (file-type), an edit of a person or the policy that keeps
-another commit's forbidden change of it (forbidden-kept), and, under
+another commit's forbidden change of it (forbidden-kept), a committed
+.mailmap showing one person's commits as another's (mailmap), and, under
 policy_changes: leadership, the policy changed by anyone but leadership.
 
 REVISION-RANGE is BASE..HEAD (the pull-request check: every commit of the
