@@ -1052,9 +1052,9 @@ func changedList(fcs []*fileChange) any {
 		ids = append(ids, fc.id)
 	}
 	if len(ids) > 3 {
-		return i18n.P("%s and %d more records", strings.Join(ids[:3], ", "), len(ids)-3)
+		return i18n.P("%s and %d more records", i18n.Commas(ids[:3]), len(ids)-3)
 	}
-	return strings.Join(ids, ", ")
+	return i18n.Commas(ids)
 }
 
 // renumbered is the old record as it reads under its new id and path: a

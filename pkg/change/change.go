@@ -58,6 +58,20 @@ type Refused struct {
 	// Invalid is set when the refusal is for invalid values (schema), as
 	// opposed to the department's rules.
 	Invalid bool
+	// Places are where the refusal's reasons are, one per reason, when it
+	// has no Diagnostics (the workflow's refusals of one record's change):
+	// the command names each by file, line, column, field and rule.
+	Places []Place
+}
+
+// Place is where a refusal's reason is: the record's file, the line and
+// column of the field at fault, the field ("" for the record as a whole)
+// and the rule.
+type Place struct {
+	Path         string
+	Line, Column int
+	Field        string
+	Rule         string
 }
 
 // Human is the reason in the reader's language.
@@ -939,13 +953,24 @@ func (s *Session) checkAs(edits []Edit, msg Message, all bool, j judging) error 
 				reasons = append(reasons, r.Message)
 				texts = append(texts, r.Error())
 			}
-			return &Refused{Reason: "refused: " + strings.Join(reasons, "; "), Text: i18n.Sprintf("refused: %s", strings.Join(texts, i18n.T("; "))), Rule: rs[0].Rule}
+			var places []Place
+			for _, d := range refusalDiagnostics(rs, changes) {
+				places = append(places, Place{d.Path, d.Line, d.Column, d.Field, d.Rule})
+			}
+			return &Refused{Reason: "refused: " + strings.Join(reasons, "; "), Text: i18n.Sprintf("refused: %s", strings.Join(texts, i18n.T("; "))), Rule: rs[0].Rule, Places: places}
 		}
 		refusals = append(refusals, refusalDiagnostics(rs, changes)...)
 	}
 	keep := func(err error, e Edit) error {
 		var ref *Refused
-		if err == nil || !all || !errors.As(err, &ref) {
+		if err == nil || !errors.As(err, &ref) {
+			return err
+		}
+		if !all {
+			// one record's refusal names its file, as every refusal does
+			if len(ref.Diagnostics) == 0 && len(ref.Places) == 0 && e.Path != "" {
+				ref.Places = []Place{{Path: e.Path, Line: 1, Column: 1, Rule: ref.Rule}}
+			}
 			return err
 		}
 		if len(ref.Diagnostics) > 0 {

@@ -11,10 +11,12 @@ import (
 
 	"github.com/mattn/go-runewidth"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/query"
 	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/workflow"
 )
 
 func hasHan(s string) bool {
@@ -248,4 +250,58 @@ func TestFlagWordsInTheReadersLanguage(t *testing.T) {
 			t.Errorf("en set --help lacks %q:\n%s", want, out)
 		}
 	}
+}
+
+// Every verb's help example moves records of a kind that has the verb
+// (publish a meeting's minutes, decide a violation), never a claim that
+// has no such move.
+func TestVerbExamplesMoveTheirKind(t *testing.T) {
+	root := commandTree(t, "en")
+	verbs := 0
+	walkCommands(root, func(c *cobra.Command) {
+		if c.GroupID != "verbs" {
+			return
+		}
+		verbs++
+		fields := strings.Fields(c.Example)
+		if len(fields) < 3 {
+			t.Fatalf("%s: example %q", c.Name(), c.Example)
+		}
+		for _, id := range []string{fields[2], fields[len(fields)-2]} {
+			kind, ok := record.KindOfID(id)
+			if !ok {
+				t.Errorf("%s: example id %s names no kind", c.Name(), id)
+				continue
+			}
+			has := false
+			for _, m := range workflow.For(kind).Moves {
+				has = has || m.Verb == c.Name()
+			}
+			if !has {
+				t.Errorf("%s: example %s is a %s, which has no move %q:\n%s", c.Name(), id, kind, c.Name(), c.Example)
+			}
+		}
+	})
+	if verbs < 20 {
+		t.Fatalf("only %d verbs", verbs)
+	}
+}
+
+// In English help every flag that takes a value names it (--note NOTE,
+// --email EMAIL), as the Chinese help does, never by its Go type
+// (--note string).
+func TestFlagValuesAreNamed(t *testing.T) {
+	root := commandTree(t, "en")
+	walkCommands(root, func(c *cobra.Command) {
+		c.LocalFlags().VisitAll(func(f *pflag.Flag) {
+			if f.Hidden {
+				return
+			}
+			name, _ := pflag.UnquoteUsage(f)
+			switch name {
+			case "string", "int", "duration", "strings", "stringArray", "uint", "float64":
+				t.Errorf("%s --%s: its value is named %q", c.CommandPath(), f.Name, name)
+			}
+		})
+	})
 }

@@ -215,7 +215,7 @@ func writeEvents(w io.Writer, evs []audit.Event, withRecord bool, c render.Color
 			b.WriteString(indent + i18n.Sprintf("authored %s (the date above is the commit's)", e.Authored.Format("2006-01-02 15:04")) + "\n")
 		}
 		for _, f := range e.Fields {
-			line := fmt.Sprintf("%s: %s → %s", f.Field, shortValue(f.Before), shortValue(f.After))
+			line := fmt.Sprintf("%s: %s → %s", f.Field, shortValue(f.Before, width), shortValue(f.After, width))
 			room := 0
 			if width > 0 {
 				room = max(minMove, width-len(indent)-2)
@@ -256,11 +256,17 @@ func (g *global) textWidth() int {
 	return 0
 }
 
-func shortValue(v *string) string {
+// shortValue is a changed field's value on one line: on a terminal (width
+// > 0) its first 60 columns, so that a long text does not fill the feed;
+// piped, whole, as scripts read every line.
+func shortValue(v *string, width int) string {
 	if v == nil {
 		return i18n.T("(none)")
 	}
 	s := strings.Join(strings.Fields(*v), " ")
+	if width <= 0 {
+		return s
+	}
 	return render.Truncate(s, 60)
 }
 

@@ -96,7 +96,8 @@ func runInbox(ctx context.Context, o *inboxOpts) error {
 	if err != nil {
 		return err
 	}
-	page := box.Page(now)
+	// another's inbox says "waiting on li.wei", not "waiting on you"
+	page := box.PageFor(now, o.forHandle != "")
 	if o.html != "" {
 		if err := o.writeHTMLTo(o.html, page, now, "inbox --for "+box.Person); err != nil {
 			return err

@@ -55,10 +55,10 @@ func newInitCmd(g *global) *cobra.Command {
 			return runInit(cmd, o)
 		},
 	}
-	cmd.Flags().StringVar(&o.name, "name", "", i18n.T("your name (default: git's user.name)"))
-	cmd.Flags().StringVar(&o.email, "email", "", i18n.T("your email, the git identity you commit with (default: git's user.email)"))
-	cmd.Flags().StringVar(&o.role, "role", "director", i18n.T("your role: director, manager, specialist, leadership or finance"))
-	cmd.Flags().StringVar(&o.handle, "handle", "", i18n.T("your handle (default: from the email)"))
+	cmd.Flags().StringVar(&o.name, "name", "", i18n.T("your `NAME` (default: git's user.name)"))
+	cmd.Flags().StringVar(&o.email, "email", "", i18n.T("your `EMAIL`, the git identity you commit with (default: git's user.email)"))
+	cmd.Flags().StringVar(&o.role, "role", "director", i18n.T("your `ROLE`: director, manager, specialist, leadership or finance"))
+	cmd.Flags().StringVar(&o.handle, "handle", "", i18n.T("your `HANDLE` (default: from the email)"))
 	return cmd
 }
 

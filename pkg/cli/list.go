@@ -59,18 +59,48 @@ var defaultColumns = map[record.Kind]string{
 // (render.Table.NarrowedFor): an id, a state, a date or a handle cut to
 // "2026-1…" tells nothing, so columns are left out rather than cut, and
 // stderr says so. Each is a subset of the kind's defaultColumns, in order.
+// Every kind whose default columns do not fit 80 has them; customers,
+// budgets, operations plans and analyses fit as they are.
 var narrowColumns = map[record.Kind]string{
 	record.Project:   "id,status,owner,title",
 	record.Plan:      "id,status,project,title",
 	record.Complaint: "id,status,severity,assignee,title",
 	record.Appraisal: "id,status,employee,computed_rating,title",
 	record.Expense:   "id,status,claimant,amount,title",
+
+	record.Person:       "id,role,reports_to,name",
+	record.TrainingPlan: "id,status,year,planned_budget,title",
+	record.Training:     "id,status,date,organiser,title",
+	record.Violation:    "id,status,person,severity,title",
+	record.Meeting:      "id,status,date,chair,title",
+	record.Task:         "id,status,assignee,due,title",
+	record.StatusReport: "id,status,author,period,title",
+}
+
+// narrowestColumns are the fewer columns kept where the narrow ones would
+// not fit whole either (60 columns, English states such as
+// "investigating"): the id, the state and what a row is about.
+var narrowestColumns = map[record.Kind]string{
+	record.Complaint:    "id,status,assignee,title",
+	record.Appraisal:    "id,status,employee,title",
+	record.Person:       "id,role,name",
+	record.Training:     "id,status,date,title",
+	record.Violation:    "id,status,person,title",
+	record.Meeting:      "id,status,date,title",
+	record.Task:         "id,status,due,title",
+	record.StatusReport: "id,status,author,title",
 }
 
 // narrowIndexes are the positions in defaultColumns of the kind's
 // narrowColumns (render.Table.Narrow), nil for a kind without them.
 func narrowIndexes(kind record.Kind) []int {
-	spec, ok := narrowColumns[kind]
+	return columnIndexes(kind, narrowColumns)
+}
+
+// columnIndexes are the positions in defaultColumns of the kind's columns
+// in sets, nil for a kind without them.
+func columnIndexes(kind record.Kind, sets map[record.Kind]string) []int {
+	spec, ok := sets[kind]
 	if !ok {
 		return nil
 	}
@@ -413,6 +443,7 @@ func runList(ctx context.Context, o *listOpts) error {
 	if w := o.narrowTerminal(); w > 0 && !o.wide && o.columns == "" {
 		// a narrow terminal gets the fewer columns it can show whole
 		t.Narrow = narrowIndexes(kind)
+		t.Narrowest = columnIndexes(kind, narrowestColumns)
 		t, narrow = t.NarrowedFor(w)
 	}
 	if err := writeTabular(o.global, format, t, nil); err != nil {

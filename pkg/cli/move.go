@@ -141,12 +141,13 @@ func newVerbCmds(g *global) []*cobra.Command {
 				kinds = append(kinds, fmt.Sprintf("%s %s → %s", i18n.Term("kind", string(ki.Kind)), from, to))
 			}
 		}
+		one, other := exampleIDs(verb)
 		cmd := &cobra.Command{
 			Use:     verb + " <ID>... | " + verb + " KIND --where EXPR",
 			Short:   i18n.Sprintf("Workflow move %q (%s)", verb, strings.Join(kinds, i18n.T("; "))),
 			GroupID: "verbs",
 			Long:    i18n.Sprintf(verbLong, strings.ToUpper(verb[:1])+verb[1:], verb, strings.Join(kinds, "\n  "), manyConfirm),
-			Example: fmt.Sprintf("  opsbook %s %s --note \"...\"\n  opsbook %s %s %s --dry-run", verb, exampleID(verb), verb, exampleID(verb), exampleID(verb)[:9]+"0001"),
+			Example: fmt.Sprintf("  opsbook %s %s --note \"...\"\n  opsbook %s %s %s --dry-run", verb, one, verb, one, other),
 			Args:    cobra.MinimumNArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
 				if o.where != "" || o.many(len(dedupe(args))) {
@@ -164,18 +165,45 @@ func newVerbCmds(g *global) []*cobra.Command {
 	return cmds
 }
 
-func exampleID(verb string) string {
-	switch verb {
-	case "ack", "investigate", "resolve", "reopen":
-		return "CMP-2026-0042"
-	case "hold", "resume", "cancel", "assess", "start", "finish", "plan":
-		return "PRJ-2026-0003"
-	case "activate", "complete", "supersede", "revise":
-		return "PLN-2026-0004"
-	case "recalibrate":
-		return "APR-2026-0011"
+// exampleKinds are, in the order a verb's example takes the first that
+// has the verb, the kinds with an example id of each (one, and another for
+// a move of several).
+var exampleKinds = []struct {
+	kind       record.Kind
+	one, other string
+}{
+	{record.Expense, "EXP-2026-0193", "EXP-2026-0001"},
+	{record.Complaint, "CMP-2026-0042", "CMP-2026-0001"},
+	{record.Project, "PRJ-2026-0003", "PRJ-2026-0001"},
+	{record.Plan, "PLN-2026-0004", "PLN-2026-0001"},
+	{record.Appraisal, "APR-2026-0011", "APR-2026-0001"},
+	{record.Meeting, "MTG-2026-0005", "MTG-2026-0001"},
+	{record.Training, "TRN-2026-0006", "TRN-2026-0001"},
+	{record.Violation, "VIO-2026-0003", "VIO-2026-0001"},
+	{record.Analysis, "ANA-2026-0003", "ANA-2026-0001"},
+	{record.Task, "TSK-2026-0003", "TSK-2026-0001"},
+	{record.StatusReport, "RPT-2026-0002", "RPT-2026-0001"},
+	{record.Budget, "BUD-2027", "BUD-2026"},
+	{record.TrainingPlan, "TRP-2027", "TRP-2026"},
+	{record.OpsPlan, "OPP-2027", "OPP-2026"},
+}
+
+// exampleIDs are the ids a verb's help example moves: of the first kind
+// in exampleKinds whose workflow has the verb (publish: a meeting's, not a
+// claim's).
+func exampleIDs(verb string) (one, other string) {
+	for _, k := range exampleKinds {
+		t := workflow.For(k.kind)
+		if t == nil {
+			continue
+		}
+		for _, m := range t.Moves {
+			if m.Verb == verb {
+				return k.one, k.other
+			}
+		}
 	}
-	return "EXP-2026-0193"
+	return "EXP-2026-0193", "EXP-2026-0001"
 }
 
 func runMove(ctx context.Context, o *moveOpts) error {
@@ -203,7 +231,7 @@ func runMove(ctx context.Context, o *moveOpts) error {
 				sug = st
 			}
 		}
-		msg := i18n.Sprintf("%q is not a state of %s %s (states: %s)", to, i18n.Term("kind", string(rec.Kind)), rec.ID, i18n.Join(", ", states...))
+		msg := i18n.Sprintf("%q is not a state of %s %s (states: %s)", to, i18n.Term("kind", string(rec.Kind)), rec.ID, i18n.Join(i18n.P(", "), states...))
 		if sug != "" {
 			msg = i18n.Sprintf("%q is not a state of %s %s (did you mean %q?)", to, i18n.Term("kind", string(rec.Kind)), rec.ID, sug)
 		}

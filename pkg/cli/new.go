@@ -49,7 +49,7 @@ func newNewCmd(g *global) *cobra.Command {
 		Short:       i18n.T("Create a record: allocate its id, fill the defaults, validate, commit"),
 		Annotations: map[string]string{longLater: "new"},
 		Example: `  opsbook new expense --set title="Printing" --set category=marketing --set amount=280.00
-  opsbook new complaint --set title="Late delivery" --set channel=phone --set customer=CUS-0007 \
+  opsbook new complaint --set title="Late delivery" --set channel=phone --set customer=CUS-0001 \
       --set category=delivery --set severity=high --set summary="3 boxes late"
   opsbook new person --id chen.jie --set name="陳傑" --set role=specialist --set emails+=chen.jie@example.com
   opsbook new expense --set title=Taxi --set category=travel --set amount=86.00 --attach taxi.pdf
@@ -61,7 +61,7 @@ func newNewCmd(g *global) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringArrayVarP(&o.sets, "set", "s", nil, i18n.T("set `FIELD=VALUE` (repeatable)"))
-	cmd.Flags().StringVar(&o.id, "id", "", i18n.T("the handle of a new person"))
+	cmd.Flags().StringVar(&o.id, "id", "", i18n.T("the `HANDLE` of a new person"))
 	cmd.Flags().StringArrayVar(&o.attach, "attach", nil, i18n.T("attach `FILE` to the new record in the same commit (repeatable; see opsbook attach)"))
 	cmd.Flags().BoolVarP(&o.edit, "edit", "e", false, i18n.T("open the new record in your editor before checking it"))
 	o.writeOpts.bind(cmd)
@@ -208,7 +208,7 @@ func requiredHelp() string {
 		for _, f := range fields {
 			names = append(names, eitherName(f))
 		}
-		fmt.Fprintf(&b, "  %-*s %s\n", width, ki.Kind, strings.Join(names, ", "))
+		fmt.Fprintf(&b, "  %-*s %s\n", width, ki.Kind, strings.Join(names, i18n.T(", ")))
 	}
 	b.WriteString(i18n.T(msgNewRequiredTail))
 	return b.String()

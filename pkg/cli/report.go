@@ -127,7 +127,7 @@ func newReportCmd(g *global) *cobra.Command {
 			Use:   name,
 			Short: sub.short,
 			Long: i18n.Sprintf("%s.\n\nFlags and output formats: see `opsbook report --help`; --group-by takes %s.", sub.short,
-				strings.Join(report.GroupBys[name], ", ")) + "\n" + exitHelp(),
+				strings.Join(report.GroupBys[name], i18n.T(", "))) + "\n" + exitHelp(),
 			Example: "  opsbook report " + name + "\n  opsbook report " + name + " -o json",
 			Args:    cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
@@ -174,7 +174,7 @@ func runReport(ctx context.Context, o *reportOpts) error {
 		return err
 	}
 	if o.groupBy != "" && !contains(report.GroupBys[o.name], o.groupBy) {
-		return usageErr("report %s cannot --group-by %q (it takes: %s)", o.name, o.groupBy, strings.Join(report.GroupBys[o.name], ", "))
+		return usageErr("report %s cannot --group-by %q (it takes: %s)", o.name, o.groupBy, i18n.Commas(report.GroupBys[o.name]))
 	}
 	if o.name == "budget" && sel != nil && len(sel.Label) != 4 {
 		return usageErr("report budget works per year: use --year %s (and --group-by month for months)", sel.Label[:4])

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -177,6 +178,15 @@ func TestNarrowColumnsAreDefaultColumns(t *testing.T) {
 			t.Errorf("%s: narrow columns %q: %d of %d among the default columns %q", kind, spec, got, want, defaultColumns[kind])
 		}
 	}
+	// the narrowest are fewer of the narrow ones
+	for kind, spec := range narrowestColumns {
+		narrow := strings.Split(narrowColumns[kind], ",")
+		for _, c := range strings.Split(spec, ",") {
+			if !slices.Contains(narrow, c) {
+				t.Errorf("%s: narrowest column %q is not among the narrow ones %q", kind, c, narrowColumns[kind])
+			}
+		}
+	}
 }
 
 // list's count names a kind of two words as two, one of them or more,
@@ -189,5 +199,88 @@ func TestListCountNamesTheKind(t *testing.T) {
 	_, errs, _ = runStreams(t, sampleDir(), true, 120, "--lang", "en", "list", "training-plan", "--limit", "1")
 	if !strings.Contains(errs, "3 training plans, 1 shown") {
 		t.Errorf("list training-plan --limit 1: %q", errs)
+	}
+}
+
+// At 80 columns the list of every kind, in English and in Chinese, fits
+// the terminal with no cell cut but the last column's (a title, a name):
+// a kind whose default columns are too wide keeps its narrow set rather
+// than cut every date, state and handle to "202…". At 60 the narrow set
+// still keeps its ids, states, dates and handles whole.
+func TestListsFitNarrowTerminals(t *testing.T) {
+	for _, width := range []int{80, 60} {
+		for _, lang := range []string{"en", "zh-Hant"} {
+			for kind := range defaultColumns {
+				args := []string{"--lang", lang, "list", string(kind)}
+				out, errs, code := runStreams(t, sampleDir(), true, width, args...)
+				if code != 0 {
+					t.Fatalf("%v: exit %d: %s", args, code, errs)
+				}
+				for _, tab := range boxedTables(out) {
+					top := runewidth.StringWidth(tab[0])
+					if top > width {
+						t.Errorf("%v at %d: a table is %d wide:\n%s", args, width, top, strings.Join(tab, "\n"))
+					}
+					for _, l := range tab[3:] {
+						if !strings.HasPrefix(l, "│") {
+							continue
+						}
+						cells := strings.Split(strings.Trim(l, "│"), "│")
+						for _, c := range cells[:len(cells)-1] {
+							if strings.Contains(c, "…") {
+								t.Errorf("%v at %d: a cell other than the last is cut: %q in\n%s", args, width, c, strings.Join(tab, "\n"))
+								break
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// At 60 columns every table of a report, the summary or a list fits, in
+// either language, and no header is cut in Chinese: a header too wide for its column is written on two lines (中位數
+// over （時）) rather than cut to "中位…". (An English header of one long
+// word, OUTSTANDING, has no place to break and may still be cut.)
+func TestHeadersWholeAtSixty(t *testing.T) {
+	var runs [][]string
+	for name, groups := range report.GroupBys {
+		for _, g := range append([]string{""}, groups...) {
+			args := []string{"report", name}
+			if g != "" {
+				args = append(args, "--group-by", g)
+			}
+			runs = append(runs, args)
+		}
+	}
+	runs = append(runs, []string{"summary"})
+	for kind := range defaultColumns {
+		runs = append(runs, []string{"list", string(kind)})
+	}
+	for _, lang := range []string{"en", "zh-Hant"} {
+		for _, run := range runs {
+			args := append([]string{"--lang", lang}, run...)
+			out, errs, code := runStreams(t, sampleDir(), true, 60, args...)
+			if code != 0 {
+				t.Fatalf("%v: exit %d: %s", args, code, errs)
+			}
+			for _, tab := range boxedTables(out) {
+				// and the box fits: a table of amounts keeps its fewest
+				// columns (the summary's budget)
+				if w := runewidth.StringWidth(tab[0]); w > 60 {
+					t.Errorf("%v at 60: a table is %d wide:\n%s", args, w, strings.Join(tab[:min(len(tab), 6)], "\n"))
+				}
+				for _, l := range tab[1:] {
+					if !strings.HasPrefix(l, "│") || lang == "en" {
+						break // the header ends at the rule under it
+					}
+					if strings.Contains(l, "…") {
+						t.Errorf("%v at 60: a header is cut:\n%s", args, strings.Join(tab[:min(len(tab), 6)], "\n"))
+						break
+					}
+				}
+			}
+		}
 	}
 }

@@ -85,7 +85,11 @@ func newRightsCmd(g *global) *cobra.Command {
 			}
 			for _, s := range v.States {
 				if h := v.Hints[s]; h != "" {
-					fmt.Fprintln(g.io.Out, bullet+i18n.Sprintf("%s: %s", i18n.Term("state", s), i18n.Term("note", h)))
+					line := bullet + i18n.Sprintf("%s: %s", i18n.Term("state", s), i18n.Term("note", h))
+					if format == render.Text {
+						line = render.WrapLines(line, g.textWidth()) // a terminal's width; piped, whole
+					}
+					fmt.Fprintln(g.io.Out, line)
 				}
 			}
 			if len(v.Moves) == 0 {

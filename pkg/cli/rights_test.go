@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mattn/go-runewidth"
 )
 
 // The README's edit rights are what `opsbook rights` prints.
@@ -57,5 +59,25 @@ func TestRightsCommand(t *testing.T) {
 	}
 	if _, errs, code := run(t, false, false, "rights", "nope"); code != ExitUsage || errs == "" {
 		t.Errorf("unknown kind: exit %d %q", code, errs)
+	}
+}
+
+// On a terminal, rights fits its width: the tables and the lines under
+// them (a state's hint) alike; piped, a hint is one whole line.
+func TestRightsFitsTheTerminal(t *testing.T) {
+	for _, kind := range []string{"meeting", "expense", "plan"} {
+		out, errs, code := runStreams(t, sampleDir(), true, 60, "--lang", "zh-Hant", "rights", kind)
+		if code != 0 {
+			t.Fatalf("rights %s: exit %d: %s", kind, code, errs)
+		}
+		for _, l := range strings.Split(out, "\n") {
+			if w := runewidth.StringWidth(l); w > 60 {
+				t.Errorf("rights %s at 60: a line is %d wide: %s", kind, w, l)
+			}
+		}
+	}
+	out, _, _ := runStreams(t, sampleDir(), false, 0, "--lang", "zh-Hant", "rights", "meeting")
+	if !strings.Contains(out, "\n已發布：已發布的會議紀錄封存；只有行動項的狀態與完成日可改（更正寫入下次會議紀錄）\n") {
+		t.Errorf("piped, the hint is not whole:\n%s", out)
 	}
 }

@@ -232,14 +232,17 @@ func (g *global) colors() render.Colors {
 	return c
 }
 
-// clock returns the moment to judge against: --now, OPSBOOK_NOW, or now.
+// clock returns the moment to judge against: --now, OPSBOOK_NOW, or now,
+// to the second (the instants of the records are; a running SLA clock or a
+// complaint's age in -o json is "470h44m37s", not a different count of
+// nanoseconds at every run).
 func (g *global) clock() (time.Time, error) {
 	s := g.now
 	if s == "" && g.io.Getenv != nil {
 		s = g.io.Getenv("OPSBOOK_NOW")
 	}
 	if s == "" {
-		return time.Now(), nil
+		return time.Now().Truncate(time.Second), nil
 	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil

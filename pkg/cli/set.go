@@ -162,7 +162,7 @@ func runSetMany(ctx context.Context, o *setOpts, action string) error {
 			}
 		}
 		if len(not) > 0 {
-			return usageErr("assign is for complaints; these are not: %s", strings.Join(not, ", "))
+			return usageErr("assign is for complaints; these are not: %s", i18n.Commas(not))
 		}
 	}
 	b, err := s.Sets(recs, sets, o.unsets, action, o.note)
@@ -260,6 +260,10 @@ func actionText(action string) string {
 	parts := strings.Split(action, "; ")
 	for i, p := range parts {
 		verb, rest, _ := strings.Cut(p, " ")
+		if verb == "set" || verb == "unset" {
+			// the fields with the reader's comma: satisfaction、prevention
+			rest = strings.Join(strings.Split(rest, ", "), i18n.T(", "))
+		}
 		switch verb {
 		case "assign":
 			parts[i] = i18n.Sprintf("assign %s", rest)

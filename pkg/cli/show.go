@@ -157,7 +157,12 @@ func similarIDs(ids []string, id string) string {
 	for i := 0; i < len(found) && i < 3; i++ {
 		best = append(best, found[i].id)
 	}
-	return i18n.Sprintf(" (did you mean %s?)", strings.Join(best, i18n.T(" or ")))
+	// A or B, A, B or C; A 或 B, A、B 或 C
+	which := best[0]
+	if n := len(best); n > 1 {
+		which = i18n.Join(i18n.P(" or "), strings.Join(best[:n-1], i18n.T(", ")), best[n-1]).String()
+	}
+	return i18n.Sprintf(" (did you mean %s?)", which)
 }
 
 // writeDetail prints a record for people: a heading, the fields with

@@ -153,15 +153,20 @@ func runVerify(ctx context.Context, o *verifyOpts) error {
 	if err != nil {
 		return err
 	}
+	// the notes are prose: wrapped to a terminal's width, whole otherwise
+	width := 0
+	if o.io.ErrTTY {
+		width = o.io.Width
+	}
 	for _, w := range rep.Withheld {
-		fmt.Fprintln(o.io.Err, i18n.Sprintf("note: %s", i18n.Sprintf(msgWithheld, w.Path, w.Commit[:8])))
+		fmt.Fprintln(o.io.Err, render.WrapLines(i18n.Sprintf("note: %s", i18n.Sprintf(msgWithheld, w.Path, w.Commit[:8])), width))
 	}
 	if subs := r.Substitutes(); len(subs) > 0 {
 		// git replace or grafts: git log here shows another history than
 		// the one judged, which is the one every clone gets
-		fmt.Fprintln(o.io.Err, i18n.Sprintf("note: %s", i18n.Sprintf(msgSubstitutes, strings.Join(subs, ", "))))
+		fmt.Fprintln(o.io.Err, render.WrapLines(i18n.Sprintf("note: %s", i18n.Sprintf(msgSubstitutes, strings.Join(subs, ", "))), width))
 	}
-	fmt.Fprintln(o.io.Err, verifySummary(rep))
+	fmt.Fprintln(o.io.Err, render.WrapLines(verifySummary(rep), width))
 	if len(vs) > 0 {
 		return findings
 	}

@@ -24,7 +24,7 @@ type writeOpts struct {
 
 func (w *writeOpts) bind(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&w.noCommit, "no-commit", false, i18n.T("write the files but do not commit (for a pull request that batches several changes)"))
-	cmd.Flags().StringVar(&w.note, "note", "", i18n.T("a note for the commit message"))
+	cmd.Flags().StringVar(&w.note, "note", "", i18n.T("a `NOTE` for the commit message"))
 }
 
 // session opens the repository for a change and maps its failures to exit
@@ -85,9 +85,13 @@ func writeErr(err error) error {
 		if ref.Invalid {
 			return &ExitError{ExitFindings, err}
 		}
-		return &ExitError{ExitRefused, err}
+		if len(ref.Diagnostics) > 0 {
+			return &ExitError{ExitRefused, err}
+		}
+		return &ExitError{ExitRefused, located{err, ref.Places, ref.Rule}}
 	case errors.As(err, &wr):
-		return &ExitError{ExitRefused, i18n.Errorf("refused: %w", err)}
+		line, col := wr.Pos()
+		return &ExitError{ExitRefused, located{i18n.Errorf("refused: %w", err), []change.Place{{Path: wr.Path, Line: line, Column: col, Field: wr.Field, Rule: wr.Rule}}, wr.Rule}}
 	case errors.Is(err, change.ErrUsage):
 		return &ExitError{ExitUsage, errors.New(strings.TrimPrefix(err.Error(), "usage: "))}
 	case errors.Is(err, change.ErrBusy):
@@ -97,6 +101,46 @@ func writeErr(err error) error {
 	}
 	return &ExitError{ExitUsage, err}
 }
+
+// located is a refusal followed by where each of its reasons is and its
+// rule, as a finding is named (file:line:column, the field, [rule]), each
+// on a line of its own under the sentence:
+//
+//	opsbook: refused: zhang.min (manager) may not approve EXP-2026-0036: ...
+//	  records/expenses/2026/EXP-2026-0036.yaml:4:9: status [move-role]
+//
+// A refusal that names no record says its rule alone ("  [uncommitted]").
+type located struct {
+	err    error
+	places []change.Place
+	rule   string
+}
+
+func (l located) Error() string {
+	var b strings.Builder
+	b.WriteString(l.err.Error())
+	if len(l.places) == 0 && l.rule != "" {
+		b.WriteString("\n  [" + l.rule + "]")
+	}
+	for _, p := range l.places {
+		if p.Path == "" {
+			b.WriteString("\n  [" + p.Rule + "]")
+			continue
+		}
+		fmt.Fprintf(&b, "\n  %s:%d:%d:", p.Path, p.Line, p.Column)
+		if p.Field != "" {
+			words := i18n.Field(p.Field).String()
+			b.WriteString(" " + words)
+			if words != p.Field {
+				b.WriteString(" (" + p.Field + ")")
+			}
+		}
+		b.WriteString(" [" + p.Rule + "]")
+	}
+	return b.String()
+}
+
+func (l located) Unwrap() error { return l.err }
 
 // changeJSON is the -o json shape of every writing command.
 type changeJSON struct {

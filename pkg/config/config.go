@@ -657,7 +657,7 @@ func (p *Policy) set(key string, v any) error {
 		p.Currency = text
 	case "language":
 		if !slices.Contains(Languages, text) {
-			return fmt.Errorf("%q is not one of %s", text, strings.Join(Languages, ", "))
+			return badValue("%q is not one of %s", text, i18n.Commas(Languages))
 		}
 		p.Language = text
 	case "approval_limits", "receipt_required_above":

@@ -2,7 +2,6 @@ package config
 
 import (
 	"encoding/json"
-	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -69,13 +68,16 @@ var encryptable = map[record.Kind][]string{
 // Encryptable returns the fields of a kind the policy may encrypt.
 func Encryptable(k record.Kind) []string { return encryptable[k] }
 
-func kindList() string {
+func kindList() i18n.Joined {
 	var out []string
 	for _, k := range EncryptKinds() {
 		out = append(out, string(k))
 	}
-	return strings.Join(out, ", ")
+	return i18n.Commas(out)
 }
+
+// kindWord is a kind said as a word: 客戶 in Chinese, customer in English.
+func kindWord(k record.Kind) i18n.Word { return i18n.Word{Group: "kind", Key: string(k)} }
 
 // EncryptKinds are the kinds that have encryptable fields, in order.
 func EncryptKinds() []record.Kind {
@@ -174,18 +176,18 @@ func (p *Policy) setEncrypt(kind string, v any) error {
 			for _, y := range t {
 				c := record.Text(y)
 				if !slices.Contains(Classifications, c) {
-					return fmt.Errorf("attachments: %q is not a classification (%s); write true for every record of the kind", c, strings.Join(Classifications, ", "))
+					return badValue("attachments: %q is not a classification (%s); write true for every record of the kind", c, i18n.Commas(Classifications))
 				}
 				if slices.Contains(rule.Attachments, c) {
-					return fmt.Errorf("attachments: %s is listed twice", c)
+					return badValue("attachments: %s is listed twice", c)
 				}
 				rule.Attachments = append(rule.Attachments, c)
 			}
 			if len(rule.Attachments) == 0 {
-				return fmt.Errorf("attachments: an empty list encrypts nothing; write false, or leave the key out")
+				return badValue("attachments: an empty list encrypts nothing; write false, or leave the key out")
 			}
 		default:
-			return fmt.Errorf("attachments: %q is neither true, false nor a list of classifications (%s)", record.Text(x), strings.Join(Classifications, ", "))
+			return badValue("attachments: %q is neither true, false nor a list of classifications (%s)", record.Text(x), i18n.Commas(Classifications))
 		}
 	}
 	for _, c := range Classifications {
@@ -198,33 +200,36 @@ func (p *Policy) setEncrypt(kind string, v any) error {
 	}
 	allowed := encryptable[k]
 	if len(allowed) == 0 {
-		return fmt.Errorf("%s cannot be encrypted: its fields and files are what workflows, seals, sums and reports read (kinds that may be encrypted: %s)", k, kindList())
+		return badValue("%s cannot be encrypted: its fields and files are what workflows, seals, sums and reports read (kinds that may be encrypted: %s)", kindWord(k), kindList())
 	}
 	seen := map[string]bool{}
 	for _, f := range fields {
 		if !slices.Contains(allowed, f) {
-			return fmt.Errorf("%s %s cannot be encrypted: ids, states, amounts, dates, parties and every field a workflow, seal, sum, rule or report reads stay in clear; %s fields that may be encrypted: %s", k, f, k, strings.Join(allowed, ", "))
+			return badValue("%s %s cannot be encrypted: ids, states, amounts, dates, parties and every field a workflow, seal, sum, rule or report reads stay in clear; %s fields that may be encrypted: %s", kindWord(k), f, kindWord(k), i18n.Commas(allowed))
 		}
 		if seen[f] {
-			return fmt.Errorf("%s is listed twice", f)
+			return badValue("%s is listed twice", f)
 		}
 		for g := range seen {
 			if strings.HasPrefix(f, g+".") || strings.HasPrefix(g, f+".") {
-				return fmt.Errorf("%s and %s overlap: encrypt the whole or its parts, not both", g, f)
+				return badValue("%s and %s overlap: encrypt the whole or its parts, not both", g, f)
 			}
 		}
 		seen[f] = true
 	}
 	if len(fields) == 0 && len(rule.Attachments) == 0 {
-		return fmt.Errorf("names no fields and no attachments: nothing would be encrypted")
+		return badValue("names no fields and no attachments: nothing would be encrypted")
 	}
 	check := func(list []string, what string) error {
 		if len(list) == 0 {
-			return fmt.Errorf("%s names no reader: nobody could read the fields", what)
+			return badValue("%s names no reader: nobody could read the fields", what)
 		}
 		for _, r := range list {
 			if !slices.Contains(Roles, r) && !slices.Contains(Parties(k), r) {
-				return fmt.Errorf("%s: %q is neither a role (%s) nor a party of a %s (%s)", what, r, strings.Join(Roles, ", "), k, strings.Join(Parties(k), ", "))
+				if len(Parties(k)) == 0 {
+					return badValue("%s: %q is not a role (%s), and a %s names no party who could read it", what, r, i18n.Commas(Roles), kindWord(k))
+				}
+				return badValue("%s: %q is neither a role (%s) nor a party of a %s (%s)", what, r, i18n.Commas(Roles), kindWord(k), i18n.Commas(Parties(k)))
 			}
 		}
 		return nil

@@ -56,3 +56,37 @@ func TestPolicyFileErrorsInChinese(t *testing.T) {
 		t.Errorf("a symbolic link as the policy: %v", err)
 	}
 }
+
+// TestEncryptPolicyMessagesInChinese: a mistake in the policy's encrypt
+// section is said in the reader's language, the kind as its word and the
+// lists with the enumeration comma; a kind that names no party is not
+// offered an empty list of them.
+func TestEncryptPolicyMessagesInChinese(t *testing.T) {
+	defer i18n.Set(i18n.English)
+	cases := []struct{ policy, english, chinese string }{
+		{"encrypt:\n  customer:\n    fields: [contact]\n    readers: [director, boss]\n",
+			`encrypt.customer: readers: "boss" is not a role (director, manager, specialist, leadership, finance), and a customer names no party who could read it`,
+			`encrypt.customer：readers："boss" 不是角色（director、manager、specialist、leadership、finance），而客戶沒有可作為讀者的當事人`},
+		{"encrypt:\n  complaint:\n    fields: [contact]\n    readers: [boss]\n",
+			`encrypt.complaint: readers: "boss" is neither a role (director, manager, specialist, leadership, finance) nor a party of a complaint (assignee)`,
+			`encrypt.complaint：readers："boss" 既不是角色（director、manager、specialist、leadership、finance），也不是投訴的當事人（assignee）`},
+		{"encrypt:\n  customer:\n    fields: [contact, contact]\n    readers: [director]\n",
+			`encrypt.customer: contact is listed twice`, `encrypt.customer：contact 列了兩次`},
+	}
+	for _, c := range cases {
+		i18n.Set(i18n.Chinese)
+		_, ds := FromBytes([]byte(c.policy))
+		found := false
+		for _, d := range ds {
+			if d.Message == c.english {
+				found = true
+				if d.Text != c.chinese {
+					t.Errorf("%s: Text = %q, want %q", d.Message, d.Text, c.chinese)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no diagnostic %q in %v", c.english, ds)
+		}
+	}
+}

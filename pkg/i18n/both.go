@@ -162,6 +162,17 @@ func (j Joined) String() string {
 	return b.String()
 }
 
+// Commas is a list of plain values (ids, handles, field keys) joined with
+// the reader's comma: "a, b" in English, a、b in Chinese. Handed to Both,
+// the English text keeps ", ".
+func Commas(items []string) Joined {
+	anys := make([]any, len(items))
+	for i, it := range items {
+		anys[i] = it
+	}
+	return Join(P(", "), anys...)
+}
+
 // JoinStrings is Join of texts already in the reader's language, as a
 // string: JoinStrings(P(" or "), roles) is 總監或公司高層.
 func JoinStrings(sep any, items []string) string {

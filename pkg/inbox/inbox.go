@@ -768,6 +768,7 @@ func (b *builder) statusReport(a workflow.Actor) []Item {
 		return nil
 	}
 	var it Item
+	newReport := func(at time.Time) {} // the command that writes the report, for the period of at
 	if draft != nil {
 		it = base(SourceStatusReport, draft, a.Handle)
 		it.Action, it.Command = "submit", command("submit", draft.ID)
@@ -781,7 +782,10 @@ func (b *builder) statusReport(a workflow.Actor) []Item {
 		}
 		// no title: on a terminal `new` opens the report with what it
 		// still needs listed, rather than take a placeholder for a title
-		it.Command = command("new", "status-report", "--set", "to="+orWord(to, "HANDLE"), "--set", "period="+b.period(days))
+		newReport = func(at time.Time) {
+			it.Command = command("new", "status-report", "--set", "to="+orWord(to, "HANDLE"), "--set", "period="+b.period(days, at))
+		}
+		newReport(b.in.Now)
 	}
 	if latest == nil {
 		it.Overdue, it.rank = true, rankOverdue
@@ -795,9 +799,15 @@ func (b *builder) statusReport(a workflow.Actor) []Item {
 	if err != nil {
 		return nil
 	}
-	due := t.AddDate(0, 0, days).Format(time.DateOnly)
+	dueDay := t.AddDate(0, 0, days)
+	due := dueDay.Format(time.DateOnly)
 	if due > b.horizon {
 		return nil
+	}
+	if dueDay.After(b.in.Now) {
+		// a report not yet due covers the period it falls due in: the
+		// week after the one just reported, not that week again
+		newReport(dueDay)
 	}
 	b.dated(&it, due)
 	return []Item{it}
@@ -805,12 +815,12 @@ func (b *builder) statusReport(a workflow.Actor) []Item {
 
 // period names the period a new report covers: the ISO week for a weekly
 // cadence, else the month.
-func (b *builder) period(days int) string {
+func (b *builder) period(days int, at time.Time) string {
 	if days <= 7 {
-		y, w := b.in.Now.ISOWeek()
+		y, w := at.ISOWeek()
 		return fmt.Sprintf("%d-W%02d", y, w)
 	}
-	return b.in.Now.Format("2006-01")
+	return at.Format("2006-01")
 }
 
 func orWord(s, word string) string {

@@ -249,6 +249,14 @@ func TestStatusReportsDue(t *testing.T) {
 	if c := box.Items[0].Command; c != "opsbook new status-report --set to=wang.fang --set period=2026-W48" {
 		t.Errorf("command: %s", c)
 	}
+	// one just submitted: the next is for the week it falls due in, not
+	// the week just reported again
+	recent := strings.NewReplacer("2026-W46", "2026-W48", "2026-11-16T18:00:00", "2026-11-24T18:00:00", "2026-11-17T09:00:00", "2026-11-25T09:00:00").Replace(old)
+	box = build(t, "zhang.min", nil, recent)
+	same(t, "manager, reported this week", lines(box.Items), "status-report  report 2026-12-01")
+	if c := box.Items[0].Command; c != "opsbook new status-report --set to=wang.fang --set period=2026-W49" {
+		t.Errorf("command of the next report: %s", c)
+	}
 	// chen.hao has none at all: overdue, with no date
 	same(t, "none yet", lines(build(t, "chen.hao", nil, old).Items), "status-report  report overdue")
 	// a draft is to be submitted

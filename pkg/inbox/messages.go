@@ -17,6 +17,13 @@ const (
 	msgTeam        = "Your team's overdue work"
 	msgTeamNothing = "Nothing of your team's is overdue."
 
+	// the same, of another person's inbox (inbox --for HANDLE)
+	msgAsOfFor        = "as of %s: %d waiting on %s, %d overdue"
+	msgYoursFor       = "Waiting on %s"
+	msgNothingFor     = "Nothing waits on %s."
+	msgTeamFor        = "The overdue work of %s's team"
+	msgTeamNothingFor = "Nothing of %s's team is overdue."
+
 	hdrWhen    = "WHEN"
 	hdrRecord  = "RECORD"
 	hdrWhat    = "WHAT"

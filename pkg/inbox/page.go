@@ -15,16 +15,23 @@ import (
 // due, the record, what to do and the command that does it. Overdue rows
 // are flagged (red on a colour terminal). What to do and the command are
 // wrapped, never cut, when the terminal is narrow.
-func (box *Inbox) Page(now time.Time) *render.Page {
-	overdue := 0
-	for _, it := range box.Items {
-		if it.Overdue {
-			overdue++
-		}
+func (box *Inbox) Page(now time.Time) *render.Page { return box.PageFor(now, false) }
+
+// PageFor is Page, said of the person by their handle rather than as
+// "you" when another reads it (inbox --for HANDLE): "5 waiting on li.wei".
+func (box *Inbox) PageFor(now time.Time, other bool) *render.Page {
+	at := now.Format("2006-01-02 15:04")
+	asOf := i18n.Sprintf(msgAsOf, at, len(box.Items), box.overdue())
+	yours, nothing := i18n.T(msgYours), i18n.T(msgNothing)
+	team, teamNothing := i18n.T(msgTeam), i18n.T(msgTeamNothing)
+	if other {
+		asOf = i18n.Sprintf(msgAsOfFor, at, len(box.Items), box.Person, box.overdue())
+		yours, nothing = i18n.Sprintf(msgYoursFor, box.Person), i18n.Sprintf(msgNothingFor, box.Person)
+		team, teamNothing = i18n.Sprintf(msgTeamFor, box.Person), i18n.Sprintf(msgTeamNothingFor, box.Person)
 	}
 	p := &render.Page{
 		Title: i18n.Sprintf(msgPageTitle, box.Person, box.Name, i18n.Term("role", box.Role)),
-		Lines: []string{i18n.Sprintf(msgAsOf, now.Format("2006-01-02 15:04"), len(box.Items), overdue)},
+		Lines: []string{asOf},
 	}
 	t := &render.Table{Headers: []string{i18n.T(hdrWhen), i18n.T(hdrRecord), i18n.T(hdrWhat), i18n.T(hdrCommand)}, Wrap: map[int]bool{2: true, 3: true}}
 	var warn []bool
@@ -32,7 +39,7 @@ func (box *Inbox) Page(now time.Time) *render.Page {
 		t.Add(when(it, now), printable(recordCell(it)), printable(what(it)), printable(it.Command))
 		warn = append(warn, it.Overdue)
 	}
-	p.Sections = append(p.Sections, render.Section{Title: i18n.T(msgYours), Table: t, Warn: warn, Empty: i18n.T(msgNothing)})
+	p.Sections = append(p.Sections, render.Section{Title: yours, Table: t, Warn: warn, Empty: nothing})
 	if box.Manager {
 		t := &render.Table{Headers: []string{i18n.T(hdrWhen), i18n.T(hdrWho), i18n.T(hdrRecord), i18n.T(hdrWhat)}, Wrap: map[int]bool{3: true}}
 		var warn []bool
@@ -40,9 +47,20 @@ func (box *Inbox) Page(now time.Time) *render.Page {
 			t.Add(when(it, now), printable(it.Person), printable(recordCell(it)), printable(what(it)))
 			warn = append(warn, true)
 		}
-		p.Sections = append(p.Sections, render.Section{Title: i18n.T(msgTeam), Table: t, Warn: warn, Empty: i18n.T(msgTeamNothing)})
+		p.Sections = append(p.Sections, render.Section{Title: team, Table: t, Warn: warn, Empty: teamNothing})
 	}
 	return p
+}
+
+// overdue counts the items past their time.
+func (box *Inbox) overdue() int {
+	n := 0
+	for _, it := range box.Items {
+		if it.Overdue {
+			n++
+		}
+	}
+	return n
 }
 
 func recordCell(it Item) string {

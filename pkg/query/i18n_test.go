@@ -23,8 +23,8 @@ func TestErrorsInChinese(t *testing.T) {
 		{"date > 2026-02-30", "第 8 個字元：2026-02-30 不是真實存在的日期"},
 		{"title contains", "第 15 個字元：contains 之後應有值，運算式卻已結束"},
 		// a listed word typed in Chinese, or misspelt, would select nothing
-		{"status = 已提交", "第 10 個字元：status 沒有 \"已提交\" 這個值（你是指 \"submitted\" 嗎？）；可用的值：\"draft\"（草稿）, \"submitted\"（已提交）, \"reviewed\"（已審閱）, \"approved\"（已核准）, \"returned\"（已退回）, \"rejected\"（已駁回）, \"paid\"（已付款）"},
-		{"status in (draft, submited)", "第 19 個字元：status 沒有 \"submited\" 這個值（你是指 \"submitted\" 嗎？）；可用的值：\"draft\"（草稿）, \"submitted\"（已提交）, \"reviewed\"（已審閱）, \"approved\"（已核准）, \"returned\"（已退回）, \"rejected\"（已駁回）, \"paid\"（已付款）"},
+		{"status = 已提交", "第 10 個字元：status 沒有 \"已提交\" 這個值（你是指 \"submitted\" 嗎？）；可用的值：\"draft\"（草稿）、\"submitted\"（已提交）、\"reviewed\"（已審閱）、\"approved\"（已核准）、\"returned\"（已退回）、\"rejected\"（已駁回）、\"paid\"（已付款）"},
+		{"status in (draft, submited)", "第 19 個字元：status 沒有 \"submited\" 這個值（你是指 \"submitted\" 嗎？）；可用的值：\"draft\"（草稿）、\"submitted\"（已提交）、\"reviewed\"（已審閱）、\"approved\"（已核准）、\"returned\"（已退回）、\"rejected\"（已駁回）、\"paid\"（已付款）"},
 		// a field typed as its Chinese word: the key meant; another Chinese
 		// word: no guess (標題 is two edits from id, and nothing like it)
 		{"金額 > 5", "第 1 個字元：報銷單紀錄沒有欄位 \"金額\"（你是指 \"amount\" 嗎？）"},

@@ -383,9 +383,9 @@ func (p *parser) checkWord(f Field, l *literal) error {
 		}
 	}
 	if meant != "" {
-		return p.errorAt(l.tok, "%s has no value %q (did you mean %q?); its values are %s", f.Name, l.raw, meant, i18n.Join(", ", values...))
+		return p.errorAt(l.tok, "%s has no value %q (did you mean %q?); its values are %s", f.Name, l.raw, meant, i18n.Join(i18n.P(", "), values...))
 	}
-	return p.errorAt(l.tok, "%s has no value %q; its values are %s", f.Name, l.raw, i18n.Join(", ", values...))
+	return p.errorAt(l.tok, "%s has no value %q; its values are %s", f.Name, l.raw, i18n.Join(i18n.P(", "), values...))
 }
 
 func (p *parser) checkLiteral(f Field, t Type, l *literal) error {

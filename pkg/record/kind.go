@@ -90,7 +90,7 @@ func ParseKind(s string) (Kind, error) {
 	for i, ki := range Kinds {
 		names[i] = string(ki.Kind)
 	}
-	return "", i18n.Errorf("unknown kind %q (kinds: %s)", s, strings.Join(names, ", "))
+	return "", i18n.Errorf("unknown kind %q (kinds: %s)", s, i18n.Commas(names))
 }
 
 // idParts splits an id into its shape: a yearly id ("EXP-2026-0001":

@@ -13,7 +13,7 @@ func TestParseKindErrorInBothLanguages(t *testing.T) {
 	defer i18n.Set(i18n.English)
 	i18n.Set(i18n.Chinese)
 	_, err := ParseKind("nokind")
-	if err == nil || !strings.HasPrefix(err.Error(), `沒有 "nokind" 這個類型（類型有：person, customer,`) {
+	if err == nil || !strings.HasPrefix(err.Error(), `沒有 "nokind" 這個類型（類型有：person、customer、`) {
 		t.Errorf("Chinese: %v", err)
 	}
 	i18n.Set(i18n.English)

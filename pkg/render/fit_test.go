@@ -292,3 +292,39 @@ func TestTruncateLeavesNoSpaceBeforeTheEllipsis(t *testing.T) {
 		}
 	}
 }
+
+// A table whose Narrow columns would not fit whole either keeps its
+// Narrowest ones; one they fit keeps the Narrow ones.
+func TestNarrowest(t *testing.T) {
+	tbl := &Table{Headers: []string{"ID", "STATUS", "SEVERITY", "ASSIGNEE", "TITLE"}, Give: map[int]bool{4: true},
+		Narrow: []int{0, 1, 2, 3, 4}, Narrowest: []int{0, 1, 4}}
+	tbl.Add("CMP-2026-0001", "investigating", "critical", "zhang.min", strings.Repeat("t", 40))
+	n, narrowed := tbl.NarrowedFor(60)
+	if got := strings.Join(n.Headers, ","); !narrowed || got != "ID,STATUS,TITLE" || !n.Give[2] {
+		t.Errorf("at 60: %s %+v", got, n)
+	}
+	n, _ = tbl.NarrowedFor(90)
+	if got := strings.Join(n.Headers, ","); got != "ID,STATUS,SEVERITY,ASSIGNEE,TITLE" {
+		t.Errorf("at 90: %s", got)
+	}
+}
+
+// A number column's header too wide for its values goes onto two lines,
+// broken before a bracket or between Chinese characters, never inside a
+// word; a table that fits keeps its headers on one line.
+func TestHeaderWrapsBeforeItIsCut(t *testing.T) {
+	for h, want := range map[string]int{"中位數（時）": 6, "SLA（時）": 6, "使用率 %": 4, "MEDIAN H": 6, "OUTSTANDING": 11} {
+		if got := headerRoom(h); got != want {
+			t.Errorf("headerRoom(%q) = %d, want %d", h, got, want)
+		}
+	}
+	tbl := &Table{Headers: []string{"嚴重度", "SLA（時）", "中位數（時）", "P90（時）"}, Right: map[int]bool{1: true, 2: true, 3: true}}
+	tbl.Add("緊急", "24", "168.5", "22.3")
+	out := fitted(t, tbl, 40)
+	if strings.Contains(out, "…") || !strings.Contains(out, "│ 中位數 │") || !strings.Contains(out, "│ （時） │") {
+		t.Errorf("at 40:\n%s", out)
+	}
+	if out := fitted(t, tbl, 80); strings.Count(out, "\n") != 5 {
+		t.Errorf("at 80 the header is not one line:\n%s", out)
+	}
+}

@@ -98,6 +98,7 @@ type htmlSection struct {
 	HasBars bool
 	Chart   *htmlChart
 	Empty   string
+	After   []string
 }
 
 type htmlCell struct {
@@ -151,7 +152,7 @@ type htmlSlice struct {
 var palette = []string{"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"}
 
 func htmlSectionOf(s Section) htmlSection {
-	h := htmlSection{Title: s.Title, Lines: s.Lines, Empty: s.Empty}
+	h := htmlSection{Title: s.Title, Lines: s.Lines, Empty: s.Empty, After: s.After}
 	if s.Table != nil {
 		for i, hd := range s.Table.Headers {
 			h.Headers = append(h.Headers, htmlCell{hd, s.Table.Right[i]})
@@ -290,6 +291,8 @@ footer{margin-top:3rem;color:#777;font-size:.8rem}
 {{- end}}
 </tbody>
 </table>
+{{range .After}}<p>{{.}}</p>
+{{end}}
 {{- else if .Empty}}
 <p class="empty">{{.Empty}}</p>
 {{- end}}

@@ -22,6 +22,9 @@ type Section struct {
 	Title string
 	Lines []string
 	Table *Table
+	// After are lines under the table ("… and 2 more: opsbook report
+	// complaints", said of the rows it leaves out).
+	After []string
 	// Bars holds a percentage per row of Table (nil for none). On a terminal
 	// it is drawn as a bar column; in HTML as a bar in each row.
 	Bars []float64
@@ -129,6 +132,13 @@ func WritePageWidth(w io.Writer, p *Page, tty bool, c Colors, width int) error {
 		if err := WriteTableWidth(w, s.textTable(tty && (width == 0 || tableWidth(s.Table)+barColumn <= width), tty, c), tty, width); err != nil {
 			return err
 		}
+		b.Reset()
+		for _, l := range s.After {
+			b.WriteString(WrapLines(l, prose) + "\n")
+		}
+		if _, err := io.WriteString(w, b.String()); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -198,6 +208,16 @@ func WritePageMarkdown(w io.Writer, p *Page) error {
 				return err
 			}
 		}
+		if len(s.After) > 0 {
+			b.Reset()
+			b.WriteString("\n")
+			for _, l := range s.After {
+				b.WriteString(mdEscaper.Replace(l) + "  \n")
+			}
+			if _, err := io.WriteString(w, b.String()); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -211,13 +231,19 @@ const giveRoom = 16
 // columns out on a narrow terminal: a table that would not fit whole on a
 // terminal width cells wide (a title that gives way counted as giveRoom
 // cells; nothing else may be cut), and has its Narrow columns, keeps only
-// those. It reports whether it left columns out; a table that fits, has
-// no rows or no Narrow columns, or width 0, is returned as it is.
+// those; when they would not fit whole either and it has Narrowest
+// columns, it keeps those. It reports whether it left columns out; a table
+// that fits, has no rows or no Narrow columns, or width 0, is returned as
+// it is.
 func (t *Table) NarrowedFor(width int) (*Table, bool) {
 	if width <= 0 || t == nil || t.Narrow == nil || len(t.Rows) == 0 || fitsWhole(t, width) {
 		return t, false
 	}
-	return t.Narrowed(), true
+	n := t.Narrowed()
+	if t.Narrowest != nil && !fitsWhole(n, width) {
+		n = t.keep(t.Narrowest)
+	}
+	return n, true
 }
 
 // Narrowed returns the page for a terminal width cells wide: each table

@@ -9,6 +9,8 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/mattn/go-runewidth"
 	"github.com/olekukonko/tablewriter"
@@ -35,6 +37,9 @@ type Table struct {
 	// Narrow lists, in order, the columns a page keeps on a terminal too
 	// narrow for the whole table (Page.Narrowed); nil keeps them all.
 	Narrow []int
+	// Narrowest lists, in order, the fewer columns kept on a terminal too
+	// narrow for the Narrow ones too (60 columns); nil keeps Narrow's.
+	Narrowest []int
 }
 
 // Narrowed returns the table with only its Narrow columns, each with its
@@ -44,14 +49,19 @@ func (t *Table) Narrowed() *Table {
 	if t.Narrow == nil {
 		return t
 	}
+	return t.keep(t.Narrow)
+}
+
+// keep returns the table with only the columns cols, in their order.
+func (t *Table) keep(cols []int) *Table {
 	out := &Table{Right: map[int]bool{}, Wrap: map[int]bool{}, Give: map[int]bool{}}
-	for j, i := range t.Narrow {
+	for j, i := range cols {
 		out.Headers = append(out.Headers, t.Headers[i])
 		out.Right[j], out.Wrap[j], out.Give[j] = t.Right[i], t.Wrap[i], t.Give[i]
 	}
 	for _, r := range t.Rows {
-		row := make([]string, 0, len(t.Narrow))
-		for _, i := range t.Narrow {
+		row := make([]string, 0, len(cols))
+		for _, i := range cols {
 			c := ""
 			if i < len(r) {
 				c = r[i]
@@ -92,7 +102,7 @@ func ParseFormat(s string, allowed ...Format) (Format, error) {
 	for i, f := range allowed {
 		names[i] = string(f)
 	}
-	return "", i18n.Errorf("unknown output format %q (this command offers: %s)", s, strings.Join(names, ", "))
+	return "", i18n.Errorf("unknown output format %q (this command offers: %s)", s, i18n.Commas(names))
 }
 
 // WriteTable writes the table: boxed and aligned on a terminal, tab-separated
@@ -191,9 +201,16 @@ func Fit(t *Table, width int) *Table {
 	// argument, an id) while other columns can give way, so a word is
 	// cut only when nothing else is left to narrow
 	shrink(func(i int) int { return max(minColumn, cells.Width(t.Headers[i]), words[i]) })
-	// a number column's header may be cut down to its values' width
+	// a number column's header wraps onto two lines before it is cut
+	// (中位數 over （時）), then may be cut down to its values' width
 	numbers := t.Right
 	t.Right = nil
+	shrink(func(i int) int {
+		if numbers[i] {
+			return max(values[i], headerRoom(t.Headers[i]))
+		}
+		return cut[i]
+	})
 	shrink(func(i int) int {
 		if numbers[i] {
 			return values[i]
@@ -204,6 +221,10 @@ func Fit(t *Table, width int) *Table {
 	shrink(func(int) int { return 4 })
 	out := &Table{Headers: make([]string, len(t.Headers)), Right: t.Right, Wrap: t.Wrap, Give: t.Give, Rows: make([][]string, len(t.Rows))}
 	for i, h := range t.Headers {
+		if w := cut[i]; w < cells.Width(h) && w >= headerRoom(h) {
+			out.Headers[i] = strings.Join(Wrap(h, w), "\n")
+			continue
+		}
 		out.Headers[i] = truncate(h, cut[i])
 	}
 	for r, row := range t.Rows {
@@ -221,6 +242,54 @@ func Fit(t *Table, width int) *Table {
 	}
 	return out
 }
+
+// headerRoom is the narrowest a header can be written on two lines with
+// no word cut: broken at a space, before a bracket or between two Chinese
+// characters (SLA over （時）, 使用 over 率 %); its own width when it
+// cannot be.
+func headerRoom(h string) int {
+	full := cells.Width(h)
+	room := full
+	for w := full - 1; w >= 1; w-- {
+		lines := Wrap(h, w)
+		if len(lines) > 2 || splitsWord(h, lines) {
+			break
+		}
+		wide := false
+		for _, l := range lines {
+			wide = wide || cells.Width(l) > w
+		}
+		if wide {
+			break
+		}
+		room = w
+	}
+	return room
+}
+
+// splitsWord says whether lines, the wrapped h, break inside a word of
+// letters or digits (not at a space).
+func splitsWord(h string, lines []string) bool {
+	rest := h
+	for i, l := range lines {
+		rest = strings.TrimPrefix(rest, l)
+		if i == len(lines)-1 {
+			break
+		}
+		if strings.HasPrefix(rest, " ") {
+			rest = strings.TrimLeft(rest, " ")
+			continue
+		}
+		a, _ := utf8.DecodeLastRuneInString(l)
+		b, _ := utf8.DecodeRuneInString(rest)
+		if isWordRune(a) && isWordRune(b) && a < 0x2E80 && b < 0x2E80 {
+			return true
+		}
+	}
+	return false
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // idRE is a record's id (CMP-2026-0009, CUS-0001, BUD-2026).
 var idRE = regexp.MustCompile(`^[A-Z][A-Z0-9]*-[0-9]{4}(-[0-9]{4})?$`)

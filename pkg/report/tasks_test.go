@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/render"
 )
 
@@ -196,6 +197,11 @@ measurements:
 	eq(t, "latest", num(k.Actual), "150")
 	tab := (&Plans{KPIs: []KPI{k}}).Table(View{GroupBy: "kpi"})
 	eq(t, "series cell", tab.Rows[0][9], "100 (2026-09-01); 150 (2026-10-01, li.wei)")
+	// in Chinese, with Chinese brackets and punctuation
+	i18n.Set(i18n.Chinese)
+	defer i18n.Set(i18n.English)
+	tab = (&Plans{KPIs: []KPI{k}}).Table(View{GroupBy: "kpi"})
+	eq(t, "series cell in Chinese", tab.Rows[0][9], "100（2026-09-01）；150（2026-10-01，li.wei）")
 }
 
 func TestCustomersReport(t *testing.T) {

@@ -204,7 +204,7 @@ func (b *Budget) Page(v View) *render.Page {
 	if v.show("category") {
 		s := render.Section{Title: i18n.T("By category"), Empty: i18n.T("No budget lines and no claims in the year."),
 			Table: &render.Table{Headers: render.Headers("CATEGORY", "BUDGET", "AMENDMENTS", "APPROVED", "PAID", "PENDING", "REMAINING", "USED %", "OVER"), Right: right(1, 2, 3, 4, 5, 6, 7),
-				Narrow: []int{0, 1, 5, 6, 7, 8}}}
+				Narrow: []int{0, 1, 5, 6, 7, 8}, Narrowest: []int{0, 1, 6, 7, 8}}}
 		lines := b.Categories
 		if !v.Plain {
 			lines = append(append([]BudgetLine(nil), lines...), b.Total)
@@ -230,7 +230,7 @@ func (b *Budget) Page(v View) *render.Page {
 		s := render.Section{Title: i18n.T("By project and category"), Lines: []string{i18n.T("Budget, remaining and used % only where the budget has a line for the project.")},
 			Empty: i18n.T("No claims name a project in the year, and the budget has no project lines."),
 			Table: &render.Table{Headers: render.Headers("PROJECT", "CATEGORY", "LINE BUDGET", "APPROVED", "PAID", "PENDING", "REMAINING", "USED %", "OVER", "TITLE"), Right: right(2, 3, 4, 5, 6, 7), Give: lastGives(10),
-				Narrow: []int{0, 1, 4, 6, 7, 9}}}
+				Narrow: []int{0, 1, 4, 6, 7, 9}, Narrowest: []int{0, 1, 4, 6, 7}}}
 		if v.Plain {
 			s.Lines = nil
 		}
@@ -412,7 +412,7 @@ func (c *Complaints) Page(v View) *render.Page {
 		Table: &render.Table{Headers: render.Headers("ID", "SEVERITY", "STATUS", "ASSIGNEE", "AGE H", "PAST SLA", "TITLE"), Right: right(4), Give: lastGives(7),
 			Narrow: []int{0, 1, 2, 3, 5, 6}}}
 	for _, it := range c.Backlog.Items {
-		items.Table.Add(it.ID, severity(it.Severity), state(it.Status), orDash(it.Assignee), string(it.AgeHours), yesNo(it.PastSLA), render.Truncate(it.Title, 40))
+		items.Table.Add(it.ID, severity(it.Severity), state(it.Status), orDash(it.Assignee), string(it.AgeHours), yesNo(it.PastSLA), it.Title)
 		items.Warn = append(items.Warn, it.PastSLA)
 	}
 	p.Sections = append(p.Sections, items)
@@ -491,8 +491,8 @@ func (a *Appraisals) Page(v View) *render.Page {
 		p.Lines = append(p.Lines, line)
 	}
 	for _, d := range a.Duplicates {
-		what := strings.Join(slices.DeleteFunc([]string{d.Period, d.Project}, func(s string) bool { return s == "" }), ", ")
-		p.Lines = append(p.Lines, i18n.Sprintf("%s is appraised more than once for %s: counted once, by %s; left out: %s (appraisal-duplicate).", d.Employee, what, d.Counted, strings.Join(d.LeftOut, ", ")))
+		what := strings.Join(slices.DeleteFunc([]string{d.Period, d.Project}, func(s string) bool { return s == "" }), i18n.T(", "))
+		p.Lines = append(p.Lines, i18n.Sprintf("%s is appraised more than once for %s: counted once, by %s; left out: %s (appraisal-duplicate).", d.Employee, what, d.Counted, strings.Join(d.LeftOut, i18n.T(", "))))
 	}
 	if v.show("period") {
 		s := render.Section{Title: i18n.T("Ratings by period"), Table: a.periodTable(), Empty: i18n.T("No appraisals.")}
@@ -678,7 +678,7 @@ func (pr *Projects) Page(v View) *render.Page {
 			Table: &render.Table{Headers: render.Headers("ID", "STATE", "SUMMARY", "LESSONS", "UNAPPRAISED TEAM MEMBERS", "TITLE"), Give: lastGives(6),
 				Narrow: []int{0, 1, 2, 3, 4}}}
 		for _, g := range pr.ClosureGaps {
-			s.Table.Add(g.ID, state(g.Status), missing(g.MissingSummary), missing(g.MissingLessons), orDash(strings.Join(g.Unappraised, ", ")), g.Title)
+			s.Table.Add(g.ID, state(g.Status), missing(g.MissingSummary), missing(g.MissingLessons), orDash(strings.Join(g.Unappraised, i18n.T(", "))), g.Title)
 			s.Warn = append(s.Warn, g.Status == "closed")
 		}
 		p.Sections = append(p.Sections, s)
@@ -727,15 +727,17 @@ func (pl *Plans) kpiTable() *render.Table {
 		if k.PercentOfTarget != nil {
 			pct = *k.PercentOfTarget
 		}
+		// each measurement with its date and who took it, in the reader's
+		// punctuation: 4.3 (2026-11-05, sun.li); 4.3（2026-11-05，sun.li）
 		var series []string
 		for _, m := range k.Series {
-			s := string(m.Value) + " (" + m.Date
+			when := m.Date
 			if m.By != "" {
-				s += ", " + m.By
+				when = i18n.Sprintf("%s, %s", when, m.By)
 			}
-			series = append(series, s+")")
+			series = append(series, i18n.Sprintf("%s (%s)", string(m.Value), when))
 		}
-		t.Add(k.Plan, k.KPI, string(k.Target), k.Unit, orDash(k.Due), numText(k.Actual, ""), orDash(k.MeasuredOn), orDash(i18n.Term("source", k.Source)), pct, orDash(strings.Join(series, "; ")))
+		t.Add(k.Plan, k.KPI, string(k.Target), k.Unit, orDash(k.Due), numText(k.Actual, ""), orDash(k.MeasuredOn), orDash(i18n.Term("source", k.Source)), pct, orDash(strings.Join(series, i18n.T("; "))))
 	}
 	return t
 }
@@ -870,7 +872,8 @@ func (s *Summary) Page() *render.Page {
 		title = i18n.Sprintf("Budget %d (%s, %s %s)", b.Year, b.Currency, b.BudgetID, state(b.BudgetStatus))
 	}
 	bs := render.Section{Title: title, Empty: i18n.T("No budget lines and no claims in the year."),
-		Table: &render.Table{Headers: render.Headers("CATEGORY", "BUDGET", "USED", "PENDING", "REMAINING", "USED %"), Right: right(1, 2, 3, 4, 5)}}
+		Table: &render.Table{Headers: render.Headers("CATEGORY", "BUDGET", "USED", "PENDING", "REMAINING", "USED %"), Right: right(1, 2, 3, 4, 5),
+			Narrow: []int{0, 1, 2, 4, 5}, Narrowest: []int{0, 1, 2, 5}}}
 	for i, l := range append(append([]BudgetLine(nil), b.Categories...), b.Total) {
 		bs.Table.Add(categoryCell(l.Category, i == len(b.Categories)), v.money(l.Budget), v.money(l.Approved.Add(l.Paid)), v.money(l.Pending), v.money(l.Remaining), l.PercentUsed)
 		bs.Bars = append(bs.Bars, PercentValue(l.PercentUsed))
@@ -898,10 +901,10 @@ func (s *Summary) Page() *render.Page {
 			Narrow: []int{0, 1, 2, 3, 5, 7}}}
 	for i, o := range s.PastSLA {
 		if i == summaryListMax {
-			past.Lines = append(past.Lines, i18n.Sprintf("… and %d more: opsbook report complaints", len(s.PastSLA)-i))
+			past.After = append(past.After, i18n.Sprintf("… and %d more: opsbook report complaints", len(s.PastSLA)-i))
 			break
 		}
-		past.Table.Add(o.ID, severity(o.Severity), state(o.Status), orDash(o.Assignee), clockName(o.Clock), o.Open, o.Limit, render.Truncate(o.Title, 30))
+		past.Table.Add(o.ID, severity(o.Severity), state(o.Status), orDash(o.Assignee), clockName(o.Clock), o.Open, o.Limit, o.Title)
 		past.Warn = append(past.Warn, true)
 	}
 	p.Sections = append(p.Sections, past)
@@ -911,7 +914,7 @@ func (s *Summary) Page() *render.Page {
 			Narrow: []int{0, 1, 3, 4, 5}}}
 	for i, f := range s.FollowUps {
 		if i == summaryListMax {
-			fu.Lines = append(fu.Lines, i18n.Sprintf("… and %d more: opsbook report appraisals", len(s.FollowUps)-i))
+			fu.After = append(fu.After, i18n.Sprintf("… and %d more: opsbook report appraisals", len(s.FollowUps)-i))
 			break
 		}
 		fu.Table.Add(f.ID, f.Employee, orDash(orDefault(f.Period, f.Project)), rating(f.Rating), orDash(f.ReviewDate), improvement(f.ImprovementStatus))
@@ -928,7 +931,7 @@ func (s *Summary) Page() *render.Page {
 	}
 	for i, g := range pl.ClosureGaps {
 		if i == summaryListMax {
-			ps.Lines = append(ps.Lines, i18n.Sprintf("… and %d more: opsbook report projects", len(pl.ClosureGaps)-i))
+			ps.After = append(ps.After, i18n.Sprintf("… and %d more: opsbook report projects", len(pl.ClosureGaps)-i))
 			break
 		}
 		var miss []string

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/i18n"
@@ -36,7 +35,7 @@ func (r *run) analysis(rec *record.Record) {
 				r.errorf(rec, "sources."+strconv.Itoa(i), "data-source", "source %q is not in the policy's data_sources (the register is empty): register it with its owner and how it is collected", s)
 				continue
 			}
-			r.errorf(rec, "sources."+strconv.Itoa(i), "data-source", "source %q is not in the policy's data_sources (registered: %s): register it with its owner and how it is collected", s, strings.Join(names, ", "))
+			r.errorf(rec, "sources."+strconv.Itoa(i), "data-source", "source %q is not in the policy's data_sources (registered: %s): register it with its owner and how it is collected", s, i18n.Commas(names))
 		}
 	}
 	if analysisSubmitted[st] {

@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/shopspring/decimal"
 )
@@ -130,7 +130,7 @@ func (r *run) appraisal(rec *record.Record) {
 	// to another manager) neither makes it wrong nor is refused for it.
 	if prj := r.Set.Get(rec.Str("project")); prj != nil && prj.Kind == record.Project && AppraiserJudged(rec) && emp != "" && emp != prj.Str("owner") && !slices.Contains(prj.Strings("team"), emp) {
 		if team := prj.Strings("team"); len(team) > 0 {
-			r.errorf(rec, "project", "appraisal-project", "%s is not on the team of %s (team: %s; owner: %s): a project appraisal is of one of its people", emp, prj.ID, strings.Join(team, ", "), orNone(prj.Str("owner")))
+			r.errorf(rec, "project", "appraisal-project", "%s is not on the team of %s (team: %s; owner: %s): a project appraisal is of one of its people", emp, prj.ID, i18n.Commas(team), orNone(prj.Str("owner")))
 		} else {
 			r.errorf(rec, "project", "appraisal-project", "%s is not the owner of %s (%s), which has no team: a project appraisal is of one of its people", emp, prj.ID, orNone(prj.Str("owner")))
 		}

@@ -89,7 +89,7 @@ func (r *run) readerKeys(p *record.Record) {
 		return
 	}
 	role := p.Str("role")
-	var kinds []string
+	var kinds []any
 	for _, ki := range record.Kinds {
 		rule, ok := r.Policy.Encrypt[ki.Kind]
 		if !ok {
@@ -100,7 +100,7 @@ func (r *run) readerKeys(p *record.Record) {
 			all = append(all, l...)
 		}
 		if slices.Contains(all, role) {
-			kinds = append(kinds, string(ki.Kind))
+			kinds = append(kinds, kindWord(ki.Kind))
 		}
 	}
 	if len(kinds) == 0 || len(crypt.PersonKeys(p)) > 0 {
@@ -110,7 +110,7 @@ func (r *run) readerKeys(p *record.Record) {
 	if !p.Has("keys") {
 		field = "id"
 	}
-	r.warnf(p, field, "reader-key", "%s reads the encrypted fields of %s as %s but has no key age can use (an ssh-ed25519 or ssh-rsa line in keys, or age: age1...): nothing can be encrypted to them", p.ID, strings.Join(kinds, ", "), role)
+	r.warnf(p, field, "reader-key", "%s reads the encrypted fields of %s as %s but has no key age can use (an ssh-ed25519 or ssh-rsa line in keys, or age: age1...): nothing can be encrypted to them", p.ID, i18n.Join(i18n.P(", "), kinds...), roleWord(role))
 }
 
 func covered(fields []string, p string) bool {

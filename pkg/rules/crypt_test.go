@@ -10,6 +10,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/rules"
 )
@@ -128,5 +129,13 @@ func TestEncryptedFieldRules(t *testing.T) {
 	}
 	if !found {
 		t.Error("no reader-key warning for a director without a key")
+	}
+	// in Chinese the kind and the role are words, not keys
+	i18n.Set(i18n.Chinese)
+	defer i18n.Set(i18n.English)
+	for _, d := range rules.Check(&rules.Context{Set: record.NewSet(recs), Policy: pol, Root: t.TempDir(), Now: time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC), Exists: func(string) bool { return true }}) {
+		if d.Rule == "reader-key" && d.Record == "zhou.jie" && !strings.HasPrefix(d.Human(), "zhou.jie 以總監身分讀取投訴") {
+			t.Errorf("reader-key in Chinese: %s", d.Human())
+		}
 	}
 }

@@ -35,6 +35,10 @@ func TestMessagesInChinese(t *testing.T) {
 		{"a list of fields", map[string]string{"records/analyses/2026/ANA-2026-0001.yaml": "kind: analysis\nid: ANA-2026-0001\ntitle: a\nstatus: submitted\nauthor: li.wei\nperiod: 2026-Q3\n"}, "records/analyses/2026/ANA-2026-0001.yaml", "state-needs",
 			"a submitted analysis needs sources, findings, recommendations (§4.2)",
 			"已提交的分析需要 sources、findings、recommendations（§4.2）"},
+		// and so is a list the rule builds itself
+		{"a list of missing fields", map[string]string{"records/status-reports/2026/RPT-2026-0001.yaml": "kind: status-report\nid: RPT-2026-0001\ntitle: a\nstatus: submitted\nauthor: li.wei\nto: zhang.min\nperiod: 2026-W48\n"}, "records/status-reports/2026/RPT-2026-0001.yaml", "state-needs",
+			"a submitted status report needs progress, submitted_at, snapshot",
+			"已提交的工作匯報需要 progress、submitted_at、snapshot"},
 		{"a phrase in each language", map[string]string{cmpPath: complaint("acknowledged", "critical", "assignee: li.wei\nacknowledged_at: 2026-11-20T10:30:00+08:00\n")}, cmpPath, "sla-breach",
 			"first response SLA breached: acknowledged after 1.5h, limit 1.0h for critical severity",
 			"首次回應超出 SLA：1.5h 後才確認受理，嚴重度「緊急」的上限為 1.0h"},

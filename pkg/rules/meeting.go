@@ -2,7 +2,6 @@ package rules
 
 import (
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/config"
@@ -79,7 +78,7 @@ func (r *run) meeting(rec *record.Record) {
 			missing = append(missing, "project")
 		}
 		if len(missing) > 0 {
-			r.errorf(rec, "status", "state-needs", "published minutes need %s (§6.3.2)", strings.Join(missing, ", "))
+			r.errorf(rec, "status", "state-needs", "published minutes need %s (§6.3.2)", i18n.Commas(missing))
 		}
 		// minutes are of a meeting held: dated next month, they would
 		// also silence the missed-meeting warning until then

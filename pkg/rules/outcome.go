@@ -55,7 +55,7 @@ func (r *run) outcome(rec *record.Record, rating string) {
 	allowed := r.Policy.RatingOutcomes[rating]
 	for _, o := range got {
 		if !slices.Contains(allowed, o) {
-			r.errorf(rec, "outcome", "outcome-rating", "outcome %s does not go with the rating %s: the policy's rating_outcomes allow %s", o, ratingWord(rating), strings.Join(allowed, ", "))
+			r.errorf(rec, "outcome", "outcome-rating", "outcome %s does not go with the rating %s: the policy's rating_outcomes allow %s", o, ratingWord(rating), i18n.Commas(allowed))
 		}
 	}
 }

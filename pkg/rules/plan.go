@@ -3,7 +3,6 @@ package rules
 import (
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/i18n"
@@ -22,7 +21,7 @@ func (r *run) plan(rec *record.Record) {
 			}
 		}
 		if len(missing) > 0 {
-			r.errorf(rec, missing[0], "state-needs", "a plan in %s needs %s (§3.2.2)", stateWord(st), strings.Join(missing, ", "))
+			r.errorf(rec, missing[0], "state-needs", "a plan in %s needs %s (§3.2.2)", stateWord(st), i18n.Commas(missing))
 		}
 	}
 	r.planTaskDates(rec)

@@ -1,8 +1,7 @@
 package rules
 
 import (
-	"strings"
-
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -21,7 +20,7 @@ func (r *run) statusReport(rec *record.Record) {
 			}
 		}
 		if len(missing) > 0 {
-			r.errorf(rec, "status", "state-needs", "a submitted status report needs %s", strings.Join(missing, ", "))
+			r.errorf(rec, "status", "state-needs", "a submitted status report needs %s", i18n.Commas(missing))
 		}
 	}
 	if rec.Status() == "acknowledged" && !rec.Has("acknowledged_at") {

@@ -26,19 +26,22 @@ func TestMessagesInChinese(t *testing.T) {
 	cases := []struct{ edit, english, chinese string }{
 		{strings.Replace(expense, "category: marketing", "category: Marketing", 1),
 			`category: "Marketing" is not allowed (did you mean "marketing"?); value must be one of "personnel", "marketing", "office", "travel", "training", "other"`,
-			`category：不允許 "Marketing"（你是指 "marketing" 嗎？）；值必須是下列之一："personnel"（人事）, "marketing"（市場推廣）, "office"（辦公）, "travel"（差旅）, "training"（培訓）, "other"（其他）`},
+			`category：不允許 "Marketing"（你是指 "marketing" 嗎？）；值必須是下列之一："personnel"（人事）、"marketing"（市場推廣）、"office"（辦公）、"travel"（差旅）、"training"（培訓）、"other"（其他）`},
 		// a value typed as its Chinese word: the value meant, in both
 		// languages (the English is the same whoever reads)
 		{strings.Replace(expense, "category: marketing", "category: 差旅", 1),
 			`category: "差旅" is not allowed (did you mean "travel"?); value must be one of "personnel", "marketing", "office", "travel", "training", "other"`,
-			`category：不允許 "差旅"（你是指 "travel" 嗎？）；值必須是下列之一："personnel"（人事）, "marketing"（市場推廣）, "office"（辦公）, "travel"（差旅）, "training"（培訓）, "other"（其他）`},
+			`category：不允許 "差旅"（你是指 "travel" 嗎？）；值必須是下列之一："personnel"（人事）、"marketing"（市場推廣）、"office"（辦公）、"travel"（差旅）、"training"（培訓）、"other"（其他）`},
 		{strings.Replace(expense, "status: draft", "status: 已提交", 1),
 			`status: "已提交" is not allowed (did you mean "submitted"?); value must be one of "draft", "submitted", "reviewed", "approved", "returned", "rejected", "paid"`,
-			`status：不允許 "已提交"（你是指 "submitted" 嗎？）；值必須是下列之一："draft"（草稿）, "submitted"（已提交）, "reviewed"（已審閱）, "approved"（已核准）, "returned"（已退回）, "rejected"（已駁回）, "paid"（已付款）`},
+			`status：不允許 "已提交"（你是指 "submitted" 嗎？）；值必須是下列之一："draft"（草稿）、"submitted"（已提交）、"reviewed"（已審閱）、"approved"（已核准）、"returned"（已退回）、"rejected"（已駁回）、"paid"（已付款）`},
 		{strings.Replace(expense, "date: 2026-09-14", "date: 14/09/2026", 1),
 			`date: "14/09/2026" is not a real date (YYYY-MM-DD)`, `date："14/09/2026" 不是有效的日期（YYYY-MM-DD）`},
 		{strings.Replace(expense, "claimant: li.wei\n", "", 1),
 			`missing required field "claimant" in record`, `紀錄缺少必要欄位 "claimant"`},
+		// several, listed with the reader's comma
+		{strings.Replace(strings.Replace(expense, "claimant: li.wei\n", "", 1), "category: marketing\n", "", 1),
+			`missing required fields "claimant", "category" in record`, `紀錄缺少必要欄位 "claimant"、"category"`},
 		{expense + "amuont: 5\n", `unknown field "amuont" (did you mean "amount"?)`, `未知欄位 "amuont"（你是指 "amount" 嗎？）`},
 		// a field typed as its Chinese word: the key meant; another word of
 		// Chinese is no misspelling of a key

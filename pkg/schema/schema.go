@@ -553,9 +553,9 @@ func (s *Set) toDiag(r *record.Record, ve *jsonschema.ValidationError) diag.Diag
 		case len(names) == 1:
 			msg, text = i18n.Both("missing required field %q in %s", names[0], field)
 		case field == "":
-			msg, text = i18n.Both("missing required fields %s in record", strings.Join(quoteAll(names), ", "))
+			msg, text = i18n.Both("missing required fields %s in record", joinQuoted(names))
 		default:
-			msg, text = i18n.Both("missing required fields %s in %s", strings.Join(quoteAll(names), ", "), field)
+			msg, text = i18n.Both("missing required fields %s in %s", joinQuoted(names), field)
 		}
 	case "enum":
 		rule = "enum"
@@ -575,7 +575,7 @@ func (s *Set) toDiag(r *record.Record, ve *jsonschema.ValidationError) diag.Diag
 					sug = a
 				}
 			}
-			allowed = i18n.P("value must be one of %s", i18n.Join(", ", glossed...))
+			allowed = i18n.P("value must be one of %s", i18n.Join(i18n.P(", "), glossed...))
 		}
 		if sug != "" {
 			msg, text = i18n.Both("%s: %q is not allowed (did you mean %q?); %s", field, record.Text(v), sug, allowed)
@@ -680,7 +680,7 @@ var libMessages = []struct {
 	pattern string
 	say     func(m []string) i18n.Phrase
 }{
-	{`^value must be one of (.*)$`, func(m []string) i18n.Phrase { return i18n.P("value must be one of %s", m[1]) }},
+	{`^value must be one of (.*)$`, func(m []string) i18n.Phrase { return i18n.P("value must be one of %s", joinListed(m[1])) }},
 	{`^value must be (.*)$`, func(m []string) i18n.Phrase { return i18n.P("value must be %s", m[1]) }},
 	{`^expected (.*), but got (.*)$`, func(m []string) i18n.Phrase {
 		return i18n.P("expected %s, but got %s", jsonType(m[1]), jsonType(m[2]))
@@ -790,6 +790,26 @@ func quotedFirst(msg string) string {
 		return q[len(q)-1]
 	}
 	return ""
+}
+
+// joinQuoted lists names quoted, with the reader's comma: "title",
+// "category" in English, "title"、"category" in Chinese.
+func joinQuoted(names []string) i18n.Joined {
+	items := make([]any, len(names))
+	for i, n := range names {
+		items[i] = strconv.Quote(n)
+	}
+	return i18n.Join(i18n.P(", "), items...)
+}
+
+// joinListed is the validator's list of values ("a", "b") joined with the
+// reader's comma; a list it cannot split stays as the validator wrote it.
+func joinListed(list string) any {
+	values := quotedAll(list)
+	if len(values) < 2 || strings.Join(quoteAll(values), ", ") != list {
+		return list
+	}
+	return joinQuoted(values)
 }
 
 func quoteAll(names []string) []string {

@@ -3,7 +3,6 @@ package workflow
 import (
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/i18n"
@@ -231,7 +230,7 @@ func checkEdit(a Actor, before, after *record.Record, env Env) []*Refusal {
 	}
 	moved := before.Status() != after.Status()
 	if !moved && t.IsFinal(before.Status()) {
-		r := refuse(after, RuleFinalState, changed[0], "%s is %s, a final state: it cannot change (changed: %s)", describe(before), stateWord(before.Status()), strings.Join(changed, ", "))
+		r := refuse(after, RuleFinalState, changed[0], "%s is %s, a final state: it cannot change (changed: %s)", describe(before), stateWord(before.Status()), i18n.Commas(changed))
 		return []*Refusal{r}
 	}
 	out := checkRights(a, before, after, env)

@@ -182,7 +182,7 @@ func targets(moves []Move) any {
 	for _, m := range moves {
 		out = append(out, stateWord(m.To))
 	}
-	return i18n.Join(", ", out...)
+	return i18n.Join(i18n.P(", "), out...)
 }
 
 // allowed decides a move the table has: first the conditions on the record
@@ -490,5 +490,5 @@ func MoveByVerb(rec *record.Record, verb string, env Env) (Move, error) {
 	for _, m := range moves {
 		can = append(can, i18n.P("%s (%s)", m.Verb, stateWord(m.To)))
 	}
-	return Move{}, refuse(rec, RuleMoveIllegal, "status", "no %s move from %s for %s; from %s: %s", verb, stateWord(from), article(t.Kind), stateWord(from), i18n.Join(", ", can...))
+	return Move{}, refuse(rec, RuleMoveIllegal, "status", "no %s move from %s for %s; from %s: %s", verb, stateWord(from), article(t.Kind), stateWord(from), i18n.Join(i18n.P(", "), can...))
 }

@@ -46,7 +46,7 @@ func checkOrder(a Actor, rec *record.Record, m Move, env Env) *Refusal {
 		}
 		found := i18n.P("it has no plan")
 		if len(states) > 0 {
-			found = i18n.P("its plans: %s", i18n.Join(", ", states...))
+			found = i18n.P("its plans: %s", i18n.Join(i18n.P(", "), states...))
 		}
 		return refuse(rec, RuleOrder, "status", "%s may not start executing without an active plan (%s): activate its plan first", rec.ID, found)
 	case rec.Kind == record.Expense && (m.From == "submitted" || m.From == "reviewed") && contains([]string{"reviewed", "approved", "rejected", "returned"}, m.To):

@@ -55,6 +55,17 @@ type Refusal struct {
 	// Field is the field at fault ("status", "amount", "assignee"), for a
 	// position; "" when the record as a whole is.
 	Field string
+	// rec is the record refused, for Pos.
+	rec *record.Record
+}
+
+// Pos is the line and column of the field at fault in the record refused
+// (its first line when the refusal names no field or knows no record).
+func (r *Refusal) Pos() (line, col int) {
+	if r.rec == nil || r.Field == "" {
+		return 1, 1
+	}
+	return r.rec.Pos(r.Field)
 }
 
 // Error is the refusal in the reader's language.
@@ -70,7 +81,7 @@ func (r *Refusal) Error() string {
 // i18n:format 3
 func refuse(rec *record.Record, rule, field, format string, args ...any) *Refusal {
 	msg, text := i18n.Both(format, args...)
-	r := &Refusal{Rule: rule, Field: field, Message: msg, Text: text}
+	r := &Refusal{Rule: rule, Field: field, Message: msg, Text: text, rec: rec}
 	if rec != nil {
 		r.ID, r.Path = rec.ID, rec.Path
 	}
@@ -81,7 +92,7 @@ func refuse(rec *record.Record, rule, field, format string, args ...any) *Refusa
 // (i18n.Join) rather than one format.
 func refuseWith(rec *record.Record, rule, field string, sentence any) *Refusal {
 	msg, text := i18n.Texts(sentence)
-	r := &Refusal{Rule: rule, Field: field, Message: msg, Text: text}
+	r := &Refusal{Rule: rule, Field: field, Message: msg, Text: text, rec: rec}
 	if rec != nil {
 		r.ID, r.Path = rec.ID, rec.Path
 	}

@@ -819,8 +819,11 @@ func (c *rightsCheck) itemsByParty(r Right) {
 			at = b.at
 		}
 		p := list + "." + strconv.Itoa(at) + "." + field
+		if c.otherRowHolds(r, p) {
+			continue // another row of the field lets the actor (a chair's draft minutes)
+		}
 		if !(c.holdsIn(r, c.state) || moved && c.holdsIn(r, c.to)) {
-			c.add(c.sealed(p, []Right{r}))
+			c.add(c.sealed(p, c.editRows(r.Field)))
 			continue
 		}
 		if hasRole(r.Roles, c.a.Role) || h != "" && h == c.a.Handle {
@@ -834,6 +837,36 @@ func (c *rightsCheck) itemsByParty(r Right) {
 		c.add(refuse(c.rec(), ruleOr(r.Rule, RuleEditRight), p, "%s may not change %s of %s while it is %s: only %s may%s",
 			c.a.words(), p, c.after.ID, stateWord(c.state), joinOr(who), noteWords([]Right{r})))
 	}
+}
+
+// editRows are the kind's edit rows of field.
+func (c *rightsCheck) editRows(field string) []Right {
+	var out []Right
+	for _, o := range c.rs.Rights {
+		if o.Mode == Edit && o.Field == field {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// otherRowHolds says whether an edit row of r's field other than r lets
+// the actor change the value at p in the record's state (or the one it
+// moves to): a meeting's actions.*.status is the chair's in draft and its
+// owner's once published.
+func (c *rightsCheck) otherRowHolds(r Right, p string) bool {
+	moved := c.state != c.to
+	for _, o := range c.editRows(r.Field) {
+		if o.Field == r.Field && !sameStates(o.States, r.States) && (c.holdsIn(o, c.state) || moved && c.holdsIn(o, c.to)) && c.holds(o, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameStates says whether two rows name the same states.
+func sameStates(a, b []string) bool {
+	return a == nil && b == nil || a != nil && b != nil && sameSet(a, b)
 }
 
 // mustItem is the value of key in a list item (nil when it has none).

@@ -49,6 +49,10 @@ func meetingRights() *Rights {
 			{Field: Other, Mode: Edit, States: []string{"draft"}, Parties: []string{"chair"}},
 			{Field: "chair", Mode: Edit, States: []string{"draft"}, Roles: []Role{Director}, Parties: []string{"chair"},
 				Note: "the chair or the director hands the minutes to another chair"},
+			// in draft the chair writes the actions whole, their status
+			// and done date too, as every other field of the minutes
+			{Field: "actions.*.status", Mode: Edit, States: []string{"draft"}, Parties: []string{"chair"}},
+			{Field: "actions.*.done", Mode: Edit, States: []string{"draft"}, Parties: []string{"chair"}},
 			{Field: "actions.*.status", Mode: Edit, States: followUp, Roles: []Role{Director}, Parties: owners,
 				Note: "published minutes are sealed; their action items move on"},
 			{Field: "actions.*.done", Mode: Edit, States: followUp, Roles: []Role{Director}, Parties: owners},

@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"sort"
-	"strings"
 
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/money"
@@ -98,7 +97,7 @@ func checkTogether(a Actor, changes []Change, env Env) []*Refusal {
 			}
 			out = append(out, refuse(rec, RuleApprovalLimit, "amount",
 				"%s may not approve %s together with %s: the claims %s (%s) total %s, over the %s limit of %s (one expense split in parts is approved as one); %s must approve them",
-				a.words(), rec.ID, strings.Join(others, ", "), g.why, strings.Join(ids, ", "), total.Grouped(), roleWord(a.Role), limit.Grouped(), approversOver(a, total, env)))
+				a.words(), rec.ID, i18n.Commas(others), g.why, i18n.Commas(ids), total.Grouped(), roleWord(a.Role), limit.Grouped(), approversOver(a, total, env)))
 		}
 	}
 	return out
