@@ -476,6 +476,12 @@ func decode(data []byte, key Key) (*Index, error) {
 	dict := make([]string, d.count())
 	for i := range dict {
 		dict[i] = d.str()
+		// strictly by text, as encode writes them: a reference's place
+		// among them orders it as its text does (valid compares places)
+		if i > 0 && dict[i-1] >= dict[i] {
+			d.bad = true
+			break
+		}
 	}
 	if d.bad {
 		return nil, fmt.Errorf("%w: damaged", ErrUnusable)
@@ -515,6 +521,10 @@ func decode(data []byte, key Key) (*Index, error) {
 	all := make([]Entry, n)
 	entries := make([]*Entry, n)
 	refs := make([]Ref, nrefs)
+	// for valid: where each entry's references start among all of them,
+	// and the place among the names of the id each one names
+	refStart := make([]int32, n)
+	refName := make([]int32, nrefs)
 	files := make([]string, nfiles)
 	bad := make([]bool, nchunks)
 	heap.Prefault(all)
@@ -529,6 +539,7 @@ func decode(data []byte, key Key) (*Index, error) {
 		at, to := chunks[c], chunks[c+1]
 		cd := &decoder{s: whole[at.off:to.off]}
 		refs, files := refs[at.refs:to.refs:to.refs], files[at.files:to.files:to.files]
+		rpos := at.refs // the global place of refs[0]
 		for i := c * chunkEntries; i < min(n, (c+1)*chunkEntries) && !cd.bad; i++ {
 			e := &all[i]
 			e.Path = cd.str()
@@ -552,6 +563,7 @@ func decode(data []byte, key Key) (*Index, error) {
 				}
 				s = rest
 			}
+			refStart[i] = int32(rpos)
 			if k := cd.count(); k > len(refs) {
 				cd.bad = true
 			} else if k > 0 {
@@ -563,7 +575,9 @@ func decode(data []byte, key Key) (*Index, error) {
 						break
 					}
 					e.Refs[j] = Ref{dict[f], dict[id]}
+					refName[rpos+j] = int32(id)
 				}
+				rpos += k
 			}
 			if k := cd.count(); k > len(files) {
 				cd.bad = true
@@ -605,7 +619,7 @@ func decode(data []byte, key Key) (*Index, error) {
 	} else {
 		d.bad = true
 	}
-	if d.bad || len(d.s) != 0 || !st.valid(nrefs) {
+	if d.bad || len(d.s) != 0 || !st.valid(nrefs, refStart, refName) {
 		return nil, fmt.Errorf("%w: damaged", ErrUnusable)
 	}
 	return &Index{Entries: entries, st: st, Mark: mark}, nil
@@ -615,9 +629,13 @@ func decode(data []byte, key Key) (*Index, error) {
 // every entry with an id once, by id then path; the references table
 // every one of the nrefs references once, by id named, then path, then
 // place. (The paths are strictly sorted: a position stands for a path.)
+// The ids of references are compared by their places among the names
+// (refName, from where each entry's references start, refStart): the
+// names are strictly by text, so places order as texts do, and an
+// integer is compared where a string was.
 // Each table is checked in parts on all cores, each element against the
 // one before it.
-func (st *stored) valid(nrefs int) bool {
+func (st *stored) valid(nrefs int, refStart, refName []int32) bool {
 	withID := 0
 	for _, e := range st.base {
 		if e.ID != "" {
@@ -673,7 +691,8 @@ func (st *stored) valid(nrefs int) bool {
 				bad.Store(true)
 				return
 			}
-			a, b := st.base[pp].Refs[pj].ID, st.base[p].Refs[j].ID
+			// the ids' places among the names, which are by text
+			a, b := refName[int(refStart[pp])+pj], refName[int(refStart[p])+j]
 			if a > b || a == b && (pp > p || pp == p && pj >= j) {
 				bad.Store(true)
 				return

@@ -606,3 +606,27 @@ func TestOpenedSameFile(t *testing.T) {
 		t.Fatal("an index made by New has no file")
 	}
 }
+
+// TestForgedNamesOrder: the names a reference's places point at must be
+// by text, as they are written (valid orders the references table by
+// their places): a file whose names are swapped, the references' places
+// swapped with them so each still reads as before, is unusable.
+func TestForgedNamesOrder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "index")
+	e := &index.Entry{Path: "records/tasks/2026/TSK-2026-0001.yaml", Kind: record.Task, ID: "TSK-2026-0001",
+		Refs: []index.Ref{{Field: "assignee", ID: "li.wei"}}}
+	if err := index.Save(path, key, index.Mark{}, []*index.Entry{e}); err != nil {
+		t.Fatal(err)
+	}
+	good, _ := os.ReadFile(path)
+	names, ref := strings.Index(string(good), "\x08assignee\x06li.wei"), strings.Index(string(good), "\x01\x00\x01\x00")
+	if names < 0 || ref < 0 {
+		t.Fatal("layout: the names or the reference are not where expected")
+	}
+	forged := append([]byte(nil), good[:len(good)-4]...)
+	copy(forged[names:], "\x06li.wei\x08assignee")
+	copy(forged[ref:], "\x01\x01\x00\x00")
+	if _, err := openForged(t, path, forged); !errors.Is(err, index.ErrUnusable) {
+		t.Errorf("names out of order: opened (%v)", err)
+	}
+}
