@@ -880,7 +880,8 @@ func sinceBase(d *Indexed, basePath, baseFP string) (base *index.Index, changes 
 	if len(d.Stats.Strays) > 0 {
 		return nil, nil, nil, d.Stats.Strays[0] + " is no record"
 	}
-	base, err := openBase(basePath, indexKey(pol.Records, pol.ExpenseCategories, pol.ComplaintCategories), d.Index)
+	key := indexKey(pol.Records, pol.ExpenseCategories, pol.ComplaintCategories)
+	base, shared, err := openBase(basePath, key, d.Index)
 	if err != nil {
 		return nil, nil, nil, fmt.Sprintf("the base: %v", err)
 	}
@@ -888,6 +889,11 @@ func sinceBase(d *Indexed, basePath, baseFP string) (base *index.Index, changes 
 		return base.Entries[i].Path, base.Entries[i].Hash
 	}) != baseFP {
 		return nil, nil, nil, "the base is not the memo's department, or the policy, the build or the language changed since"
+	}
+	if !shared {
+		// the base the answer was made from, decoded on its own: kept
+		// again beside the index file this refresh opened
+		rebase(basePath, key, base, d.Index)
 	}
 	x := d.Index
 	changes = diffEntries(base.Entries, x.Entries)

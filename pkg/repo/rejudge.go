@@ -136,21 +136,20 @@ func entriesDiff(was, now []*index.Entry) []*index.Entry {
 // and the entries that differ from it at p+".delta" when there are). When
 // the index file is the one cur was opened from (a link to it, kept while
 // the index file was not saved again), its entries as cur decoded them
-// are taken rather than decoded a second time; when it is not, the base
-// is kept again as a link to cur's (rebase).
-func openBase(p string, key index.Key, cur *index.Index) (*index.Index, error) {
+// are taken rather than decoded a second time (shared); when it is not,
+// the caller may keep the base again as a link to cur's once it knows the
+// base is the one it wants (rebase).
+func openBase(p string, key index.Key, cur *index.Index) (base *index.Index, shared bool, err error) {
 	if x := cur.Opened(p, key); x != nil {
-		return openDelta(p, x, key)
+		base, err = openDelta(p, x, key)
+		return base, true, err
 	}
 	x, err := index.Open(p, key)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	base, err := openDelta(p, x, key)
-	if err == nil {
-		rebase(p, key, base, cur)
-	}
-	return base, err
+	base, err = openDelta(p, x, key)
+	return base, false, err
 }
 
 // openDelta is the base whose index file was opened as x: its entries

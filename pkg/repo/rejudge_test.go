@@ -70,7 +70,7 @@ func TestSaveIndexBaseDelta(t *testing.T) {
 	}
 	sameAs = func(p string, cur *index.Index) {
 		t.Helper()
-		x, err := openBase(p, key, cur)
+		x, _, err := openBase(p, key, cur)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -236,11 +236,20 @@ func TestBaseRebased(t *testing.T) {
 	if d2.Index.Opened(p, key) != nil {
 		t.Fatal("the base is already the index file's: the case needs it not to be")
 	}
+	d2.Fingerprint()
+	// a base not the answer's (another fingerprint): refused, and not
+	// kept again
+	if _, _, _, why := sinceBase(d2, p, "another"); why == "" {
+		t.Fatal("a base of another fingerprint taken")
+	}
+	if d2.Index.Opened(p, key) != nil {
+		t.Fatal("a base of another answer was kept again")
+	}
 	check := func(what string) {
 		t.Helper()
-		x, err := openBase(p, key, d2.Index)
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
+		x, _, _, why := sinceBase(d2, p, fp)
+		if why != "" {
+			t.Fatalf("%s: %s", what, why)
 		}
 		if len(x.Entries) != len(want) {
 			t.Fatalf("%s: %d entries, want %d", what, len(x.Entries), len(want))
