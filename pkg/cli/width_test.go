@@ -77,15 +77,23 @@ func cutOnlyTheTitle(t *testing.T, width int, kind string) {
 			if !strings.HasPrefix(l, "│") {
 				continue
 			}
-			cells := strings.Split(strings.Trim(l, "│"), "│")
-			for _, c := range cells[:len(cells)-1] {
-				if strings.Contains(c, "…") {
-					t.Errorf("list %s: a cell other than the last is cut: %q in\n%s", kind, c, l)
-					break
-				}
+			if c, cut := cutBeforeLast(l); cut {
+				t.Errorf("list %s: a cell other than the last is cut: %q in\n%s", kind, c, l)
 			}
 		}
 	}
+}
+
+// cutBeforeLast returns a cell of the table row l, other than its last,
+// that was cut to fit (it holds "…"), and whether there is one.
+func cutBeforeLast(l string) (string, bool) {
+	cells := strings.Split(strings.Trim(l, "│"), "│")
+	for _, c := range cells[:len(cells)-1] {
+		if strings.Contains(c, "…") {
+			return c, true
+		}
+	}
+	return "", false
 }
 
 // rights fits the terminal too: its notes and who may act are wrapped,
