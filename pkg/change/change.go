@@ -66,12 +66,15 @@ type Refused struct {
 
 // Place is where a refusal's reason is: the record's file, the line and
 // column of the field at fault, the field ("" for the record as a whole)
-// and the rule.
+// and the rule; Record and Message (English, for -o json) are the
+// record's id and that reason alone.
 type Place struct {
 	Path         string
 	Line, Column int
 	Field        string
 	Rule         string
+	Record       string
+	Message      string
 }
 
 // Human is the reason in the reader's language.
@@ -955,7 +958,7 @@ func (s *Session) checkAs(edits []Edit, msg Message, all bool, j judging) error 
 			}
 			var places []Place
 			for _, d := range refusalDiagnostics(rs, changes) {
-				places = append(places, Place{d.Path, d.Line, d.Column, d.Field, d.Rule})
+				places = append(places, Place{d.Path, d.Line, d.Column, d.Field, d.Rule, d.Record, d.Message})
 			}
 			return &Refused{Reason: "refused: " + strings.Join(reasons, "; "), Text: i18n.Sprintf("refused: %s", strings.Join(texts, i18n.T("; "))), Rule: rs[0].Rule, Places: places}
 		}
@@ -969,7 +972,12 @@ func (s *Session) checkAs(edits []Edit, msg Message, all bool, j judging) error 
 		if !all {
 			// one record's refusal names its file, as every refusal does
 			if len(ref.Diagnostics) == 0 && len(ref.Places) == 0 && e.Path != "" {
-				ref.Places = []Place{{Path: e.Path, Line: 1, Column: 1, Rule: ref.Rule}}
+				id := ""
+				if e.Before != nil {
+					id = e.Before.ID
+				}
+				ref.Places = []Place{{Path: e.Path, Line: 1, Column: 1, Rule: ref.Rule, Record: id,
+					Message: strings.TrimSuffix(strings.TrimPrefix(ref.Reason, "refused: "), "; nothing was changed")}}
 			}
 			return err
 		}

@@ -36,7 +36,7 @@ func RenumberEdits(s *Session, oldID, newID string) ([]Edit, error) {
 	if rf := workflow.CheckRenumber(s.Actor, rec); rf != nil {
 		line, col := rf.Pos()
 		return nil, &Refused{Reason: "refused: " + rf.Message, Text: i18n.Sprintf("refused: %s", rf.Error()), Rule: rf.Rule,
-			Places: []Place{{Path: rf.Path, Line: line, Column: col, Field: rf.Field, Rule: rf.Rule}}}
+			Places: []Place{{Path: rf.Path, Line: line, Column: col, Field: rf.Field, Rule: rf.Rule, Record: rf.ID, Message: rf.Message}}}
 	}
 	if !record.ValidID(rec.Kind, newID) {
 		return nil, i18n.Errorf("%w: %q is not a valid %s id: %s", ErrUsage, newID, i18n.Word{Group: "kind", Key: string(rec.Kind)}, record.IDShape(rec.Kind))

@@ -62,6 +62,7 @@ func runAttach(ctx context.Context, o *attachOpts, id string, files []string) er
 		return err
 	}
 	defer s.Close()
+	o.attemptOne(changeJSON{ID: rec.ID, Path: rec.Path, Action: "attach"})
 	src, err := record.ReadFile(s.Repo.Root, rec.Path)
 	if err != nil {
 		return writeErr(err)

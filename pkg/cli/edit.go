@@ -62,6 +62,7 @@ func runEdit(ctx context.Context, o *editOpts) error {
 		return err
 	}
 	defer s.Close()
+	o.attemptOne(changeJSON{ID: rec.ID, Path: rec.Path, Action: "edit"})
 	src, err := record.ReadFile(s.Repo.Root, rec.Path)
 	if err != nil {
 		return writeErr(err)
@@ -91,6 +92,7 @@ func runEdit(ctx context.Context, o *editOpts) error {
 		out.Action = msg.Action
 		text = i18n.Sprintf("%s: %s → %s (and edited)", rec.ID, i18n.Term("state", out.From), i18n.Term("state", out.To))
 	}
+	o.attemptOne(out)
 	res, err := s.Apply(ctx, []change.Edit{{Path: rec.Path, Before: rec, Data: data}}, msg)
 	if err != nil {
 		return writeErr(err)

@@ -261,6 +261,7 @@ func (g *global) runMany(ctx context.Context, s *change.Session, b *change.Batch
 }
 
 func (g *global) writeMany(format render.Format, out manyJSON) error {
+	g.saidJSON = true
 	if format == render.YAML {
 		return render.WriteYAML(g.io.Out, out)
 	}

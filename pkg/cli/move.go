@@ -237,12 +237,19 @@ func runMove(ctx context.Context, o *moveOpts) error {
 		}
 		return usage(errors.New(msg))
 	}
+	action := o.verb
+	if action == "" {
+		action = "move to " + to
+	}
+	from := rec.Status()
+	o.attemptOne(changeJSON{ID: rec.ID, Path: rec.Path, Action: action, From: from, To: to})
 	if o.verb != "" {
 		m, err := workflow.MoveByVerb(rec, o.verb, s.Env())
 		if err != nil {
 			return writeErr(err)
 		}
 		to = m.To
+		o.attemptOne(changeJSON{ID: rec.ID, Path: rec.Path, Action: action, From: from, To: to})
 	}
 	if err := workflow.CheckMove(s.Actor, rec, to, s.Env()); err != nil {
 		return writeErr(err)
@@ -251,11 +258,6 @@ func runMove(ctx context.Context, o *moveOpts) error {
 	if err != nil {
 		return writeErr(err)
 	}
-	action := o.verb
-	if action == "" {
-		action = "move to " + to
-	}
-	from := rec.Status()
 	res, err := s.Apply(ctx, edits, change.Message{Kind: rec.Kind, ID: rec.ID, Action: action, Note: o.note})
 	if err != nil {
 		return writeErr(err)
@@ -278,6 +280,9 @@ func runMoveMany(ctx context.Context, o *moveOpts) error {
 	sel := selection{ids: o.ids, what: o.verb}
 	if o.verb == "" {
 		sel.what = "move"
+		o.attemptMany("move to " + o.to)
+	} else {
+		o.attemptMany(o.verb)
 	}
 	if o.where != "" {
 		k, err := whereKind(o.ids, sel.what)

@@ -99,6 +99,7 @@ func runNew(ctx context.Context, o *newOpts) error {
 		return writeErr(err)
 	}
 	path := change.RecordPath(s.Repo.Policy.Records, k, id)
+	o.attemptOne(changeJSON{ID: id, Path: path, Action: "create"})
 	msg := change.Message{Kind: k, ID: id, Action: "create", Note: o.note}
 	missing := change.Missing(k, data)
 	noEditor := false

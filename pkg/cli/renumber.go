@@ -31,6 +31,9 @@ func newRenumberCmd(g *global) *cobra.Command {
 				return err
 			}
 			defer s.Close()
+			if rec, err := s.Find(args[0]); err == nil {
+				g.attemptOne(changeJSON{ID: args[1], Path: rec.Path, Action: "renumber"})
+			}
 			edits, err := change.RenumberEdits(s, args[0], args[1])
 			if err != nil {
 				return writeErr(err)
@@ -42,6 +45,7 @@ func newRenumberCmd(g *global) *cobra.Command {
 				}
 			}
 			rec := moved.Before
+			g.attemptOne(changeJSON{ID: args[1], Path: moved.Path, Action: "renumber"})
 			res, err := s.Apply(ctx, edits, change.Message{Kind: rec.Kind, ID: args[1], Action: "renumber from " + args[0], Note: o.note, Mechanical: true})
 			if err != nil {
 				return writeErr(err)

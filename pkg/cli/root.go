@@ -42,6 +42,11 @@ type global struct {
 	// The reader's identity for encrypted fields, read on first use.
 	idRead bool
 	id     *crypt.Identity
+	// attempt is what the writing command running is about, in the shape
+	// of its -o json, for a refusal (refused_json.go); saidJSON: the
+	// command wrote its -o json itself.
+	attempt  func(refused []diagJSON) any
+	saidJSON bool
 }
 
 // Main runs opsbook with a context cancelled by SIGINT, SIGTERM or SIGHUP
@@ -170,6 +175,11 @@ func NewRoot(io *Streams) *cobra.Command {
 	root.AddGroup(&cobra.Group{ID: "verbs", Title: i18n.T("Workflow verbs (each a move, like `opsbook move ID STATE`):")})
 	root.AddCommand(newVerbCmds(g)...)
 	addCompletions(g, root)
+	for _, c := range root.Commands() {
+		if writeCommands[c.Name()] || c.GroupID == "verbs" {
+			sayRefusals(g, c)
+		}
+	}
 	for _, c := range root.Commands() {
 		if c.Annotations[longLater] == "" {
 			withExitHelp(c)

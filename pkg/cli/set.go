@@ -144,6 +144,7 @@ func runSetMany(ctx context.Context, o *setOpts, action string) error {
 	if action == "set" {
 		action = setAction(sets, o.unsets)
 	}
+	o.attemptMany(action)
 	s, err := o.session(ctx, o.noCommit)
 	if err != nil {
 		return err
@@ -213,6 +214,10 @@ func runSet(ctx context.Context, o *setOpts, action string) error {
 		return err
 	}
 	defer s.Close()
+	if action == "set" {
+		action = setAction(sets, o.unsets)
+	}
+	o.attemptOne(changeJSON{ID: rec.ID, Path: rec.Path, Action: action})
 	if strings.HasPrefix(action, "assign") && rec.Kind != record.Complaint {
 		return usageErr("assign is for complaints; %s is a %s (use `opsbook set %s FIELD=VALUE`)", rec.ID, i18n.Term("kind", string(rec.Kind)), rec.ID)
 	}
@@ -242,9 +247,6 @@ func runSet(ctx context.Context, o *setOpts, action string) error {
 	data, err := change.ApplyAssignments(src, sets, o.unsets, false)
 	if err != nil {
 		return writeErr(err)
-	}
-	if action == "set" {
-		action = setAction(sets, o.unsets)
 	}
 	res, err := s.Apply(ctx, []change.Edit{{Path: rec.Path, Before: rec, Data: data}}, change.Message{Kind: rec.Kind, ID: rec.ID, Action: action, Note: o.note})
 	if err != nil {

@@ -153,6 +153,8 @@ type changeJSON struct {
 	Commit string   `json:"commit"`
 	// Unchanged: the record already said so; nothing was written.
 	Unchanged bool `json:"unchanged,omitempty"`
+	// Refused: why the write was refused (nothing written), one reason each.
+	Refused []diagJSON `json:"refused,omitempty"`
 }
 
 func (g *global) report(out changeJSON, text string) error {
