@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -136,7 +137,32 @@ func (o *listOpts) listIndexed(ctx context.Context, kind record.Kind, now time.T
 			rows[i] = query.NewRow(rc, recs[i], nil)
 		}
 	}
+	o.warnTwiceIndexed(entries)
 	o.warnInterrupted(d.Root)
 	listedFromIndex++
 	return rows, matched, len(entries), true, nil
+}
+
+// warnTwiceIndexed is warnUnreadable's note of an id stated by two files
+// (twiceWarning) for a list answered from the index.
+func (o *listOpts) warnTwiceIndexed(entries []*index.Entry) {
+	seen := make(map[string]*index.Entry, len(entries))
+	var twice []*record.Record
+	taken := map[*index.Entry]bool{}
+	for _, e := range entries {
+		first := seen[e.ID]
+		if first == nil {
+			seen[e.ID] = e
+			continue
+		}
+		for _, x := range []*index.Entry{first, e} {
+			if !taken[x] {
+				taken[x] = true
+				twice = append(twice, &record.Record{ID: x.ID, Kind: x.Kind, Path: x.Path})
+			}
+		}
+	}
+	if len(twice) > 0 {
+		fmt.Fprint(o.io.Err, twiceWarning(record.NewSet(twice)))
+	}
 }

@@ -65,6 +65,9 @@ func (g *global) pick(ctx context.Context, s *change.Session, m *manyOpts, sel s
 				unknown = append(unknown, err.Error())
 				continue
 			}
+			if rec, err = filedUnderID(g.io.Err, s.Repo, rec, false); err != nil {
+				return nil, err
+			}
 			if !seen[rec.Path] {
 				seen[rec.Path] = true
 				recs = append(recs, rec)

@@ -34,6 +34,9 @@ type global struct {
 	noColor bool
 	// quietUnreadable: the command reports unreadable files itself.
 	quietUnreadable bool
+	// quietTwice: the command names an id stated by two files itself
+	// (filedUnderID).
+	quietTwice bool
 	now             string
 	noCache         bool
 	lang            string
@@ -318,6 +321,7 @@ func (g *global) openRecord(ctx context.Context, id string) (render.Format, *rep
 	if err != nil {
 		return format, nil, nil, err
 	}
+	g.quietTwice = true
 	r, err := g.open(ctx)
 	if err != nil {
 		return format, nil, nil, err
@@ -325,6 +329,9 @@ func (g *global) openRecord(ctx context.Context, id string) (render.Format, *rep
 	rec, err := r.Find(id)
 	if err != nil {
 		return format, nil, nil, usage(err)
+	}
+	if rec, err = filedUnderID(g.io.Err, r, rec, false); err != nil {
+		return format, nil, nil, err
 	}
 	return format, r, rec, nil
 }

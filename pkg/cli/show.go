@@ -14,9 +14,7 @@ import (
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/internal/cells"
 	"github.com/opsbook/opsbook/pkg/query"
-	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/render"
-	"github.com/opsbook/opsbook/pkg/repo"
 	"github.com/opsbook/opsbook/pkg/rules"
 	"github.com/opsbook/opsbook/pkg/schema"
 	"github.com/spf13/cobra"
@@ -83,6 +81,7 @@ func runShow(ctx context.Context, o *showOpts) error {
 	if err != nil {
 		return err
 	}
+	o.quietTwice = true
 	now, r, err := o.loadAround(ctx, o.id)
 	if err != nil {
 		return err
@@ -98,7 +97,7 @@ func runShow(ctx context.Context, o *showOpts) error {
 		}
 		return usageErr("no record with id %q%s", o.id, similarIDs(ids, o.id))
 	}
-	if rec, err = filedUnderID(o.io.Err, r, rec); err != nil {
+	if rec, err = filedUnderID(o.io.Err, r, rec, true); err != nil {
 		return err
 	}
 	if o.redact && query.Confidential(rec, r.Policy) {
@@ -432,39 +431,4 @@ func fieldValue(path, value string) string {
 		return i18n.Term("bool", value)
 	}
 	return value
-}
-
-// filedUnderID is the record to show for rec's id when more than one file
-// states it (id-duplicate, which validate reports): the one filed under
-// the id (its kind's folder and year, its id as the name), with a note on
-// w naming the others, so a file planted elsewhere stating a record's id
-// is never shown as that record. None filed under it: refused, naming
-// them all.
-func filedUnderID(w io.Writer, r *repo.Repo, rec *record.Record) (*record.Record, error) {
-	var holders []*record.Record
-	for _, x := range r.Set.Records {
-		if x.ID == rec.ID {
-			holders = append(holders, x)
-		}
-	}
-	if len(holders) < 2 {
-		return rec, nil
-	}
-	var filed *record.Record
-	var others, all []string
-	for _, x := range holders {
-		all = append(all, x.Path)
-		if x.Kind != "" && x.Path == path.Join(r.Policy.Records, record.RelPath(x.Kind, x.ID)) {
-			filed = x
-		} else {
-			others = append(others, x.Path)
-		}
-	}
-	if filed == nil {
-		return nil, refused(i18n.Errorf("%s is stated by %d files, none filed under the id: %s (id-duplicate: give the others their own ids with `opsbook renumber`)",
-			rec.ID, len(holders), i18n.JoinStrings(i18n.P(", "), all)))
-	}
-	fmt.Fprintln(w, "opsbook: "+i18n.Sprintf("%s is also stated by %s: shown is %s, filed under the id (id-duplicate: give the others their own ids with `opsbook renumber`)",
-		rec.ID, i18n.JoinStrings(i18n.P(", "), others), filed.Path))
-	return filed, nil
 }

@@ -37,13 +37,21 @@ func (g *global) warnUnreadable(r *repo.Repo) {
 	if g.quietUnreadable {
 		return
 	}
-	fmt.Fprint(g.io.Err, unreadableWarning(r))
+	fmt.Fprint(g.io.Err, cannotReadWarning(r))
+	if !g.quietTwice {
+		fmt.Fprint(g.io.Err, twiceWarning(r.Set))
+	}
 }
 
 // unreadableWarning is what warnUnreadable says of r ("" when every file
-// is a record): kept with a stored answer made from r, to be said again
+// is a record and every id is stated once): kept with a stored answer made from r, to be said again
 // with it (repo.Memo.Warning).
 func unreadableWarning(r *repo.Repo) string {
+	return cannotReadWarning(r) + twiceWarning(r.Set)
+}
+
+// cannotReadWarning names the record files left out of r.
+func cannotReadWarning(r *repo.Repo) string {
 	ds := unreadable(r)
 	if len(ds) == 0 {
 		return ""

@@ -67,6 +67,10 @@ func (g *global) sessionForWith(ctx context.Context, o change.Options, id string
 		s.Close()
 		return nil, nil, usage(err)
 	}
+	if rec, err = filedUnderID(g.io.Err, s.Repo, rec, false); err != nil {
+		s.Close()
+		return nil, nil, err
+	}
 	return s, rec, nil
 }
 

@@ -27,7 +27,7 @@ type Set struct {
 	// The id index is built on first use (a list of one kind may never
 	// look an id up), once, whichever goroutine asks first.
 	ids    sync.Once
-	byID   map[string]*Record // the first holder of each id, by path
+	byID   map[string]*Record // the holder of each id (Get)
 	shared map[string][]*Record
 	byFile map[string]*Record
 }
@@ -70,10 +70,32 @@ func (s *Set) index() {
 				s.byFile[name] = r
 			}
 		}
+		// an id held twice is the record filed under it, whatever file
+		// elsewhere states it too
+		for id, rs := range s.shared {
+			for _, r := range rs {
+				if FiledUnderID(r) {
+					s.byID[id] = r
+					break
+				}
+			}
+		}
 	})
 }
 
-// Get returns the record with this id (the first by path if several hold it).
+// FiledUnderID reports whether r's file is where its kind files its id
+// (its kind's folder, and year, under the records folder, the id as its
+// name).
+func FiledUnderID(r *Record) bool {
+	if r.Kind == "" || r.ID == "" {
+		return false
+	}
+	rel := RelPath(r.Kind, r.ID)
+	return r.Path == rel || strings.HasSuffix(r.Path, "/"+rel)
+}
+
+// Get returns the record with this id: when several files state it, the
+// one filed under it (FiledUnderID), else the first by path.
 func (s *Set) Get(id string) *Record {
 	s.index()
 	if r := s.byID[id]; r != nil {
