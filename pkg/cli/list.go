@@ -29,6 +29,9 @@ type listOpts struct {
 	limit   int
 	redact  bool
 	wide    bool
+	// twice: the ids that more than one file of the kind states, each
+	// with its files (warnListedTwice).
+	twice map[string][]*record.Record
 }
 
 // defaultColumns are what list shows of each kind without --columns: the
@@ -345,10 +348,12 @@ func runList(ctx context.Context, o *listOpts) error {
 	}
 	if !indexed {
 		// Neither the derived fields nor the columns read other records.
+		o.quietTwice = true // the rows shown say it (warnListedTwice)
 		_, r, err := o.loadKinds(ctx, kind)
 		if err != nil {
 			return err
 		}
+		o.twice = r.Set.Shared()
 		recs := r.Set.OfKind(kind)
 		// The schema's fields answer nearly every query; the records are
 		// walked for fields it does not declare only when one is asked for.
@@ -370,6 +375,7 @@ func runList(ctx context.Context, o *listOpts) error {
 			rows = rows[:o.limit]
 		}
 	}
+	o.warnListedTwice(rows)
 
 	switch format {
 	case render.JSON, render.YAML:

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"time"
 
@@ -137,32 +136,27 @@ func (o *listOpts) listIndexed(ctx context.Context, kind record.Kind, now time.T
 			rows[i] = query.NewRow(rc, recs[i], nil)
 		}
 	}
-	o.warnTwiceIndexed(entries)
+	o.twice = twiceIndexed(entries)
 	o.warnInterrupted(d.Root)
 	listedFromIndex++
 	return rows, matched, len(entries), true, nil
 }
 
-// warnTwiceIndexed is warnUnreadable's note of an id stated by two files
-// (twiceWarning) for a list answered from the index.
-func (o *listOpts) warnTwiceIndexed(entries []*index.Entry) {
+// twiceIndexed are the ids of the entries that more than one file states,
+// each with its files (as record.Set.Shared has them).
+func twiceIndexed(entries []*index.Entry) map[string][]*record.Record {
 	seen := make(map[string]*index.Entry, len(entries))
-	var twice []*record.Record
-	taken := map[*index.Entry]bool{}
+	twice := map[string][]*record.Record{}
 	for _, e := range entries {
 		first := seen[e.ID]
 		if first == nil {
 			seen[e.ID] = e
 			continue
 		}
-		for _, x := range []*index.Entry{first, e} {
-			if !taken[x] {
-				taken[x] = true
-				twice = append(twice, &record.Record{ID: x.ID, Kind: x.Kind, Path: x.Path})
-			}
+		if twice[e.ID] == nil {
+			twice[e.ID] = []*record.Record{{ID: first.ID, Kind: first.Kind, Path: first.Path}}
 		}
+		twice[e.ID] = append(twice[e.ID], &record.Record{ID: e.ID, Kind: e.Kind, Path: e.Path})
 	}
-	if len(twice) > 0 {
-		fmt.Fprint(o.io.Err, twiceWarning(record.NewSet(twice)))
-	}
+	return twice
 }

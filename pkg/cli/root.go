@@ -37,11 +37,11 @@ type global struct {
 	// quietTwice: the command names an id stated by two files itself
 	// (filedUnderID).
 	quietTwice bool
-	now             string
-	noCache         bool
-	lang            string
-	wait            time.Duration
-	io              *Streams
+	now        string
+	noCache    bool
+	lang       string
+	wait       time.Duration
+	io         *Streams
 	// The reader's identity for encrypted fields, read on first use.
 	idRead bool
 	id     *crypt.Identity

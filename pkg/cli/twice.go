@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/i18n"
+	"github.com/opsbook/opsbook/pkg/query"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/repo"
 )
@@ -61,8 +62,25 @@ func filedUnderID(w io.Writer, r *repo.Repo, rec *record.Record, show bool) (*re
 // twiceWarning names, once each, the ids that more than one record file
 // of the set states ("" when none does): the answer counts each file as a
 // record of its own.
-func twiceWarning(set *record.Set) string {
-	shared := set.Shared()
+func twiceWarning(set *record.Set) string { return twiceSaid(set.Shared()) }
+
+// warnListedTwice is twiceWarning for list: of the ids that more than one
+// file of the kind states (o.twice), those of the rows shown, each once.
+func (o *listOpts) warnListedTwice(rows []*query.Row) {
+	if len(o.twice) == 0 {
+		return
+	}
+	shown := map[string][]*record.Record{}
+	for _, row := range rows {
+		if rs := o.twice[row.Record.ID]; rs != nil {
+			shown[row.Record.ID] = rs
+		}
+	}
+	fmt.Fprint(o.io.Err, twiceSaid(shown))
+}
+
+// twiceSaid is what twiceWarning says of these ids, each with its files.
+func twiceSaid(shared map[string][]*record.Record) string {
 	if len(shared) == 0 {
 		return ""
 	}
