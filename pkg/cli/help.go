@@ -3,6 +3,7 @@ package cli
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/internal/cells"
@@ -224,4 +225,188 @@ func flagWords(s string) string {
 		s = rest + " " + i18n.T("[flags]")
 	}
 	return s
+}
+
+// wrapLong wraps a command's longer help (the paragraphs above its usage),
+// written at 80 columns, to a terminal of width cells (0: not a terminal,
+// as it is written). A paragraph, lines that start at the margin, is
+// joined into one and broken again at the width: English between words
+// only (a word of letters, flags, paths and quotes, `--where`, `FIELD=VALUE`,
+// is never cut unless it alone is wider than the line), Chinese between
+// any two characters, each two cells wide, a closing mark (，。）、) never
+// starting a line. An indented line is kept as it is (an example to copy, a
+// table), but for an item of a list with its text in a column ("  3   refused
+// by the rules ...", its continuations under that column), which is joined
+// and wrapped under its column.
+func wrapLong(s string, width int) string {
+	if width <= 0 || s == "" {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	var out []string
+	for i := 0; i < len(lines); {
+		l := lines[i]
+		switch {
+		case strings.TrimSpace(l) == "":
+			out = append(out, l)
+			i++
+		case l[0] != ' ' && l[0] != '\t':
+			para := l
+			for i++; i < len(lines) && lines[i] != "" && lines[i][0] != ' ' && lines[i][0] != '\t'; i++ {
+				para = joinLines(para, lines[i])
+			}
+			out = append(out, wrapProse(para, width)...)
+		default:
+			hang, ok := itemHang(l)
+			start := i
+			i++
+			if !ok {
+				out = append(out, l)
+				continue
+			}
+			label, text := l[:hang], l[hang:]
+			under := strings.Repeat(" ", hang)
+			for ; i < len(lines) && strings.HasPrefix(lines[i], under) && len(lines[i]) > hang && lines[i][hang] != ' '; i++ {
+				text = joinLines(text, lines[i][hang:])
+			}
+			if width-cells.Width(label) < 20 {
+				// no room for the column: the item as written
+				out = append(out, lines[start:i]...)
+				continue
+			}
+			for j, w := range wrapProse(text, width-cells.Width(label)) {
+				if j == 0 {
+					out = append(out, label+w)
+				} else {
+					out = append(out, under+w)
+				}
+			}
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// itemHang is where the text of an item of a list starts, when l is one:
+// after its number or bullet ("  1. 指派給你", "  - a"), or after the last
+// gap of two spaces or more between its columns ("  3   refused",
+// "  complaint  age                duration  the time since received_at").
+func itemHang(l string) (int, bool) {
+	if m := numbered.FindStringSubmatch(l); m != nil {
+		return len(m[1]), true
+	}
+	indent := len(l) - len(strings.TrimLeft(l, " "))
+	if indent == 0 {
+		return 0, false
+	}
+	at := strings.LastIndex(l, "  ")
+	if at <= indent {
+		return 0, false
+	}
+	return at + 2, true
+}
+
+var numbered = regexp.MustCompile(`^( +(?:\d+[.)]|[-*•]) )\S`)
+
+// joinLines joins two lines of a paragraph: with a space, as the line break
+// stood for one, but between two Chinese characters or beside a Chinese
+// punctuation mark, where Chinese puts none (a word of letters beside a
+// Chinese character keeps its space: 透過 move 與 renumber 改變).
+func joinLines(a, b string) string {
+	a, b = strings.TrimRight(a, " "), strings.TrimLeft(b, " ")
+	last, _ := utf8.DecodeLastRuneInString(a)
+	first, _ := utf8.DecodeRuneInString(b)
+	if a == "" || b == "" {
+		return a + b
+	}
+	if cjkMark(last) || cjkMark(first) || (cells.RuneWidth(last) == 2 && cells.RuneWidth(first) == 2) {
+		return a + b
+	}
+	return a + " " + b
+}
+
+// cjkMark reports whether r is a Chinese punctuation mark (full width), by
+// which no space goes.
+func cjkMark(r rune) bool {
+	return strings.ContainsRune("，。、；：！？（）「」『』【】《》〈〉…—", r)
+}
+
+// wrapProse breaks a paragraph into lines of at most width cells: at a
+// space, or between two Chinese characters (or a Chinese character and a
+// word of letters beside it); a run of characters that are not spaces and
+// not Chinese (a word, a flag, a path, `opsbook renumber`) is never cut
+// unless it alone is wider than a line; a Chinese closing mark stays with
+// what it closes and an opening one with what it opens.
+func wrapProse(s string, width int) []string {
+	if cells.Width(s) <= width {
+		return []string{s}
+	}
+	var units []string // words, single spaces, Chinese characters with their marks
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == ' ':
+			units = append(units, " ")
+			for i < len(s) && s[i] == ' ' {
+				i++
+			}
+			continue
+		case cells.RuneWidth(r) == 2:
+			units = append(units, s[i:i+size])
+			i += size
+		default:
+			j := i
+			for j < len(s) {
+				r, n := utf8.DecodeRuneInString(s[j:])
+				if r == ' ' || cells.RuneWidth(r) == 2 {
+					break
+				}
+				j += n
+			}
+			units = append(units, s[i:j])
+			i = j
+		}
+	}
+	// glue marks: a closing one to the unit before it, an opening one to
+	// the unit after it
+	var glued []string
+	open := ""
+	for _, u := range units {
+		r, _ := utf8.DecodeRuneInString(u)
+		switch {
+		case utf8.RuneCountInString(u) == 1 && strings.ContainsRune("（「『【《〈", r):
+			open += u
+		case open == "" && len(glued) > 0 && glued[len(glued)-1] != " " && utf8.RuneCountInString(u) == 1 && strings.ContainsRune("，。、；：！？）」』】》〉", r):
+			glued[len(glued)-1] += u
+		default:
+			glued = append(glued, open+u)
+			open = ""
+		}
+	}
+	if open != "" {
+		glued = append(glued, open)
+	}
+	var lines []string
+	var line strings.Builder
+	w := 0
+	for _, u := range glued {
+		uw := cells.Width(u)
+		if u == " " {
+			if w > 0 && w < width {
+				line.WriteString(u)
+				w++
+			}
+			continue
+		}
+		if w+uw > width && w > 0 {
+			lines = append(lines, strings.TrimRight(line.String(), " "))
+			line.Reset()
+			w = 0
+		}
+		line.WriteString(u)
+		w += uw
+	}
+	if line.Len() > 0 {
+		lines = append(lines, strings.TrimRight(line.String(), " "))
+	}
+	return lines
 }

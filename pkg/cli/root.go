@@ -196,7 +196,10 @@ func NewRoot(io *Streams) *cobra.Command {
 	help := root.HelpFunc()
 	root.SetHelpFunc(func(c *cobra.Command, args []string) {
 		fillLong(c)
+		long := c.Long
+		c.Long = wrapLong(long, io.ttyWidth())
 		help(c, args)
+		c.Long = long
 	})
 	return root
 }
