@@ -37,8 +37,8 @@ func newAttachCmd(g *global) *cobra.Command {
 		Use:   "attach <ID> <FILE>...",
 		Short: i18n.T("Attach files to a record: copy them under attachments/ID/, list them with their SHA-256, commit"),
 		Long:  i18n.T(attachLong),
-		Example: `  opsbook attach EXP-2026-0042 ~/scans/taxi.pdf ~/scans/hotel.pdf
-  opsbook set EXP-2026-0042 receipt=attachments/EXP-2026-0042/taxi.pdf`,
+		Example: `  opsbook attach EXP-2026-0027 ~/scans/train.pdf ~/scans/hotel.pdf
+  opsbook set EXP-2026-0027 items.0.receipt=attachments/EXP-2026-0027/train.pdf`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runAttach(cmd.Context(), o, args[0], args[1:])

@@ -41,8 +41,8 @@ func newEditCmd(g *global) *cobra.Command {
 		Use:   "edit <ID>",
 		Short: i18n.T("Edit a record in your editor; it is validated and committed when you save"),
 		Long:  i18n.T(editLong),
-		Example: `  opsbook edit EXP-2026-0041
-  EDITOR=nano opsbook edit CMP-2026-0042`,
+		Example: `  opsbook edit EXP-2026-0027
+  EDITOR=nano opsbook edit CMP-2026-0016`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.id = args[0]

@@ -9,6 +9,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/opsbook/opsbook/pkg/internal/cells"
+	"github.com/opsbook/opsbook/pkg/record"
+	"github.com/opsbook/opsbook/pkg/repo"
+	"github.com/opsbook/opsbook/pkg/workflow"
+	"github.com/spf13/cobra"
 )
 
 // helpAt is `opsbook ARGS --help` in lang on a terminal of width cells
@@ -128,5 +132,54 @@ func TestWrapProseKeepsWordsAndMarks(t *testing.T) {
 		if got := joinLines(c[0], c[1]); got != c[2] {
 			t.Errorf("joinLines(%q, %q) = %q, want %q", c[0], c[1], got, c[2])
 		}
+	}
+}
+
+// Every id in a command's help example is a record of the shipped sample
+// department, so that a newcomer who runs it in a clone gets an answer, not
+// "no record" (a renumbering's new id is one the sample does not hold); a
+// workflow verb's example records are in a state the verb leaves.
+func TestExamplesNameSampleRecords(t *testing.T) {
+	r, err := repo.OpenWith(context.Background(), sampleDir(), repo.Options{NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := commandTree(t, "en")
+	n := 0
+	walkCommands(root, func(c *cobra.Command) {
+		for _, line := range strings.Split(c.Example, "\n") {
+			fields := strings.Fields(line)
+			for i, f := range fields {
+				id := strings.Trim(f, `'"`)
+				if k, ok := record.KindOfID(id); !ok || k == record.Person || strings.Contains(id, "/") {
+					continue // a person's handle is any word: the records of the other kinds
+				}
+				n++
+				rec := r.Set.Get(id)
+				if c.Name() == "renumber" && i == len(fields)-1 {
+					if rec != nil {
+						t.Errorf("%s: example %q renumbers to %s, which the sample holds", c.CommandPath(), line, id)
+					}
+					continue
+				}
+				if rec == nil {
+					t.Errorf("%s: example %q names %s, which the sample does not hold", c.CommandPath(), line, id)
+					continue
+				}
+				if c.GroupID != "verbs" {
+					continue
+				}
+				leaves := false
+				for _, m := range workflow.For(rec.Kind).Moves {
+					leaves = leaves || m.Verb == c.Name() && m.From == rec.Status()
+				}
+				if !leaves {
+					t.Errorf("%s: example %q moves %s, which is %s: %s does not leave it", c.CommandPath(), line, id, rec.Status(), c.Name())
+				}
+			}
+		}
+	})
+	if n < 60 {
+		t.Fatalf("only %d ids in the examples", n)
 	}
 }

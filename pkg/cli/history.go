@@ -50,7 +50,7 @@ func newHistoryCmd(g *global) *cobra.Command {
 		Use:   "history <ID>",
 		Short: i18n.T("The life of one record, from git alone"),
 		Long:  i18n.T(historyLong),
-		Example: `  opsbook history EXP-2026-0193
+		Example: `  opsbook history EXP-2026-0025
   opsbook history li.wei -o json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -19,7 +19,7 @@ func newRenumberCmd(g *global) *cobra.Command {
 		Use:     "renumber <OLD> <NEW>",
 		Short:   i18n.T("Move a record to a new id and rewrite every reference to it, in one commit"),
 		Long:    i18n.T(renumberLong),
-		Example: `  opsbook renumber EXP-2026-0041 EXP-2026-0042`,
+		Example: `  opsbook renumber EXP-2026-0027 EXP-2026-0099`,
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if _, err := g.format(render.Text, render.JSON, render.YAML); err != nil {

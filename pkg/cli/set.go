@@ -42,12 +42,12 @@ func newSetCmd(g *global) *cobra.Command {
 		Use:   "set <ID>... FIELD=VALUE... [--unset FIELD]... | set KIND --where EXPR FIELD=VALUE...",
 		Short: i18n.T("Change fields of a record, keeping its comments, and commit"),
 		Long:  i18n.Sprintf(setLong, manyConfirm),
-		Example: `  opsbook set EXP-2026-0041 amount=1280.50 note="incl. delivery"
+		Example: `  opsbook set EXP-2026-0027 amount=2180.50 note="incl. delivery"
   opsbook set TSK-2026-0003 TSK-2026-0004 due=2026-12-15
   opsbook set complaint --where 'assignee = zhou.jie and status != closed' assignee=li.wei --dry-run
-  opsbook set CMP-2026-0042 updates+='{at: 2026-09-21T11:00:00+08:00, by: li.wei, note: called back}'
+  opsbook set CMP-2026-0016 updates+='{at: 2026-09-21T11:00:00+08:00, by: li.wei, note: called back}'
   opsbook set PLN-2026-0004 tasks.0.status=done
-  opsbook set EXP-2026-0041 --unset note`,
+  opsbook set EXP-2026-0027 --unset note`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.ids, o.sets = nil, nil
@@ -95,8 +95,8 @@ func newAssignCmd(g *global) *cobra.Command {
 		Use:   "assign <ID>... <HANDLE> | assign complaint --where EXPR <HANDLE>",
 		Short: i18n.T("Assign a complaint to a person (a manager's or the director's change)"),
 		Long:  i18n.Sprintf(assignLong, manyConfirm),
-		Example: `  opsbook assign CMP-2026-0042 li.wei
-  opsbook assign CMP-2026-0042 CMP-2026-0043 li.wei
+		Example: `  opsbook assign CMP-2026-0016 li.wei
+  opsbook assign CMP-2026-0016 CMP-2026-0017 li.wei
   opsbook assign --where 'assignee = zhou.jie and status != closed' li.wei`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
