@@ -183,3 +183,26 @@ func TestExamplesNameSampleRecords(t *testing.T) {
 		t.Fatalf("only %d ids in the examples", n)
 	}
 }
+
+// A verb's one-line description names each kind's move from a state once:
+// the moves to several states from the same ones are one entry (a
+// project's resume goes to the state in hold.from, not six entries of
+// on_hold → each state).
+func TestVerbShortNamesEachMoveOnce(t *testing.T) {
+	for _, lang := range []string{"en", "zh-Hant"} {
+		walkCommands(commandTree(t, lang), func(c *cobra.Command) {
+			if c.GroupID != "verbs" {
+				return
+			}
+			_, list, _ := strings.Cut(c.Short, map[string]string{"en": "(", "zh-Hant": "（"}[lang])
+			seen := map[string]bool{}
+			for _, e := range strings.Split(list, map[string]string{"en": "; ", "zh-Hant": "；"}[lang]) {
+				from, _, _ := strings.Cut(e, " → ")
+				if seen[from] {
+					t.Errorf("%s %s: %q twice in %q", lang, c.Name(), from, c.Short)
+				}
+				seen[from] = true
+			}
+		})
+	}
+}

@@ -125,17 +125,34 @@ func newVerbCmds(g *global) []*cobra.Command {
 					froms[m.To] = append(froms[m.To], m.From)
 				}
 			}
+			// the states a move goes to from the same states are one entry
+			// (a project's resume: on_hold → the state in hold.from)
+			var groups [][]string
+			at := map[string]int{}
 			for _, to := range tos {
+				key := strings.Join(froms[to], "|")
+				if i, ok := at[key]; ok {
+					groups[i] = append(groups[i], to)
+					continue
+				}
+				at[key] = len(groups)
+				groups = append(groups, []string{to})
+			}
+			for _, g := range groups {
 				var fs []string
-				for _, f := range froms[to] {
+				for _, f := range froms[g[0]] {
 					fs = append(fs, i18n.Term("state", f))
 				}
 				from := strings.Join(fs, "|")
-				if len(froms[to]) > 3 {
+				if len(froms[g[0]]) > 3 {
 					from = i18n.T("(any open state)")
 				}
-				to := i18n.Term("state", to)
-				if to == "" {
+				var ts []string
+				for _, to := range g {
+					ts = append(ts, i18n.Term("state", to))
+				}
+				to := strings.Join(ts, "|")
+				if to == "" || len(g) > 3 {
 					to = i18n.T("(the state in hold.from)")
 				}
 				kinds = append(kinds, fmt.Sprintf("%s %s → %s", i18n.Term("kind", string(ki.Kind)), from, to))
