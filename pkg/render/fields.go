@@ -282,7 +282,7 @@ func splitUnits(s string) []string {
 			}
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		alpha := r < 0x1100 && !unicode.IsSpace(r) && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune(".-_/@:+'|", r))
+		alpha := r < 0x1100 && !unicode.IsSpace(r) && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune(".-_/@:+'|§", r))
 		if r == ',' && i > 0 && isDigit(s[i-1]) && i+1 < len(s) && isDigit(s[i+1]) {
 			alpha = true // a group separator inside a number
 		}

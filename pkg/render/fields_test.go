@@ -78,6 +78,8 @@ func TestWrap(t *testing.T) {
 		{"task open|doing → done", 14, []string{"task", "open|doing →", "done"}},
 		// the end of a command stays whole: by: sun.li}'
 		{"visits+={date: 2026-11-26, by: sun.li}'", 24, []string{"visits+={date:", "2026-11-26, by: sun.li}'"}},
+		// an article of the rules stays whole: §4.2, §6.2.3
+		{"recommendations（§4.2）", 18, []string{"recommendations", "（§4.2）"}},
 	}
 	for _, c := range cases {
 		got := Wrap(c.in, c.width)
