@@ -49,6 +49,32 @@ func protected(path string) (why i18n.Phrase, ok bool) {
 	return i18n.Phrase{}, false
 }
 
+// protectedRefusal refuses a change of a field only a move or a
+// renumbering changes, at the field (the record's file is the caller's to
+// say: Refused.At).
+func protectedRefusal(field string, why i18n.Phrase) *Refused {
+	r := refused("protected-field", "refused: %s: %s", field, why)
+	r.Places = []Place{{Field: field, Rule: r.Rule, Message: strings.TrimPrefix(r.Reason, "refused: ")}}
+	return r
+}
+
+// At names rec's file, and the line and column of the field at fault, in
+// each place of the refusal that names no file yet (a refusal made from
+// a record's text alone, as ApplyAssignments'); r for chaining.
+func (r *Refused) At(rec *record.Record) *Refused {
+	for i, p := range r.Places {
+		if p.Path != "" {
+			continue
+		}
+		p.Path, p.Record, p.Line, p.Column = rec.Path, rec.ID, 1, 1
+		if p.Field != "" {
+			p.Line, p.Column = rec.Pos(p.Field)
+		}
+		r.Places[i] = p
+	}
+	return r
+}
+
 // ApplyAssignments applies assignments and removals to a record's text.
 // allowProtected is for `new`, whose template sets status, kind and id.
 // A literal takes its type from the kind's schema, as --where's do: a
@@ -66,7 +92,7 @@ func ApplyAssignments(src []byte, sets []Assignment, unsets []string, allowProte
 	}
 	for _, a := range sets {
 		if msg, ok := protected(a.Path); ok && !allowProtected {
-			return nil, refused("protected-field", "refused: %s: %s", a.Path, msg)
+			return nil, protectedRefusal(a.Path, msg)
 		}
 		n, err := valueNode(fields, a)
 		if err != nil {
@@ -78,7 +104,7 @@ func ApplyAssignments(src []byte, sets []Assignment, unsets []string, allowProte
 	}
 	for _, u := range unsets {
 		if msg, ok := protected(u); ok {
-			return nil, refused("protected-field", "refused: %s: %s", u, msg)
+			return nil, protectedRefusal(u, msg)
 		}
 		if err := ed.Unset(u); err != nil {
 			return nil, err

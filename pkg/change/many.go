@@ -93,8 +93,8 @@ func (s *Session) Sets(recs []*record.Record, sets []Assignment, unsets []string
 		}
 		data, err := ApplyAssignments(src, sets, unsets, false)
 		if err != nil {
-			if _, ok := err.(*Refused); ok {
-				return nil, err
+			if r, ok := err.(*Refused); ok {
+				return nil, r.At(rec)
 			}
 			return nil, fmt.Errorf("%w: %s: %v", ErrUsage, rec.ID, err)
 		}

@@ -42,10 +42,10 @@ func RenumberEdits(s *Session, oldID, newID string) ([]Edit, error) {
 		return nil, i18n.Errorf("%w: %q is not a valid %s id: %s", ErrUsage, newID, i18n.Word{Group: "kind", Key: string(rec.Kind)}, record.IDShape(rec.Kind))
 	}
 	if rec.Kind != record.Person && record.IDYear(newID) != record.IDYear(oldID) {
-		return nil, refused("renumber", "%s and %s are of different years: a renumbered record keeps its year", oldID, newID)
+		return nil, refused("renumber", "%s and %s are of different years: a renumbered record keeps its year", oldID, newID).atID(rec)
 	}
 	if other := s.holder(newID); other != "" {
-		return nil, refused("renumber", "%s is already taken by %s", newID, other)
+		return nil, refused("renumber", "%s is already taken by %s", newID, other).atID(rec)
 	}
 	newPath := RecordPath(s.Repo.Policy.Records, rec.Kind, newID)
 	if err := s.noFileAt(newPath, newID); err != nil {
@@ -135,4 +135,10 @@ func (s *Session) renumbered(id string) (holders, candidates []*record.Record) {
 	sort.Slice(holders, func(i, j int) bool { return holders[i].Path < holders[j].Path })
 	sort.Slice(candidates, func(i, j int) bool { return candidates[i].Path < candidates[j].Path })
 	return holders, candidates
+}
+
+// atID places a refusal of renumbering rec at its id.
+func (r *Refused) atID(rec *record.Record) *Refused {
+	r.Places = []Place{{Field: "id", Rule: r.Rule, Message: r.Reason}}
+	return r.At(rec)
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/opsbook/opsbook/pkg/change"
@@ -245,6 +246,10 @@ func runSet(ctx context.Context, o *setOpts, action string) error {
 		}
 	}
 	data, err := change.ApplyAssignments(src, sets, o.unsets, false)
+	var ref *change.Refused
+	if errors.As(err, &ref) {
+		return writeErr(ref.At(rec))
+	}
 	if err != nil {
 		return writeErr(err)
 	}
