@@ -216,12 +216,12 @@ func (g *global) narrowTerminal() int {
 // column on a narrow terminal.
 const wideHelp = "show every column, even on a narrow terminal (text columns are then cut)"
 
-func kindNames() string {
+func kindNames() i18n.Joined {
 	var names []string
 	for _, ki := range record.Kinds {
 		names = append(names, string(ki.Kind))
 	}
-	return strings.Join(names, ", ")
+	return i18n.Commas(names) // person、customer in Chinese
 }
 
 func derivedHelp() string {

@@ -57,7 +57,7 @@ func newMoveCmd(g *global) *cobra.Command {
   opsbook move PRJ-2026-0003 on_hold --note "waiting for the new budget"
   opsbook move EXP-2026-0025 EXP-2026-0033 approved
   opsbook move task done --where 'assignee = li.wei and due < 2026-12-01' --dry-run`,
-		Args: cobra.MinimumNArgs(1),
+		Args: needsID("move", "opsbook move ID [STATE]"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.where != "" {
 				if len(args) != 2 {
@@ -164,7 +164,7 @@ func newVerbCmds(g *global) []*cobra.Command {
 			GroupID: "verbs",
 			Long:    i18n.Sprintf(verbLong, strings.ToUpper(verb[:1])+verb[1:], verb, strings.Join(kinds, "\n  "), manyConfirm),
 			Example: verbExample(verb),
-			Args:    cobra.MinimumNArgs(1),
+			Args:    needsID(verb, "opsbook "+verb+" ID…"),
 			RunE: func(cmd *cobra.Command, args []string) error {
 				if o.where != "" || o.many(len(dedupe(args))) {
 					o.ids = dedupe(args)
@@ -396,4 +396,16 @@ func actorText(a workflow.Actor) string {
 		return a.String()
 	}
 	return i18n.Sprintf("%s (%s)", a.Handle, i18n.Term("role", string(a.Role)))
+}
+
+// needsID is the Args of a command about records given by id: without
+// any, it says what it needs as the command is typed (cobra would say "at
+// least 1 argument").
+func needsID(name, usage string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return usageErr("%s needs the id of a record: %s (or KIND --where EXPR; see `opsbook %s --help`)", name, usage, name)
+		}
+		return nil
+	}
 }

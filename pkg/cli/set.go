@@ -49,7 +49,7 @@ func newSetCmd(g *global) *cobra.Command {
   opsbook set CMP-2026-0016 updates+='{at: 2026-09-21T11:00:00+08:00, by: li.wei, note: called back}'
   opsbook set PLN-2026-0004 tasks.0.status=done
   opsbook set EXP-2026-0027 --unset note`,
-		Args: cobra.MinimumNArgs(1),
+		Args: needsID("set", "opsbook set ID… FIELD=VALUE…"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.ids, o.sets = nil, nil
 			for _, a := range args {
@@ -99,7 +99,7 @@ func newAssignCmd(g *global) *cobra.Command {
 		Example: `  opsbook assign CMP-2026-0016 li.wei
   opsbook assign CMP-2026-0016 CMP-2026-0017 li.wei
   opsbook assign --where 'assignee = zhou.jie and status != closed' li.wei`,
-		Args: cobra.MinimumNArgs(1),
+		Args: needsID("assign", "opsbook assign ID… HANDLE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) < 2 && o.where == "" {
 				return usageErr("assign needs the complaint's id and the handle: opsbook assign ID… HANDLE")
