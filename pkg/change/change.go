@@ -77,6 +77,15 @@ type Place struct {
 	Message      string
 }
 
+// inFiles names each file a refusal is about as a place of its own, at
+// its first line (a file as a whole: uncommitted changes); r for chaining.
+func (r *Refused) inFiles(paths []string) *Refused {
+	for _, p := range paths {
+		r.Places = append(r.Places, Place{Path: p, Line: 1, Column: 1, Rule: r.Rule, Message: strings.TrimPrefix(r.Reason, "refused: ")})
+	}
+	return r
+}
+
 // Human is the reason in the reader's language.
 func (r *Refused) Human() string {
 	if r.Text != "" {
@@ -1085,7 +1094,7 @@ func (s *Session) Apply(ctx context.Context, edits []Edit, msg Message) (*Result
 			if err := s.refuseLeftOut(mine); err != nil {
 				return nil, err
 			}
-			return nil, refused("uncommitted", "refused: %s has uncommitted changes of its own; commit or discard them first (git diff -- %s), or use --no-commit", strings.Join(mine, ", "), strings.Join(mine, " "))
+			return nil, refused("uncommitted", "refused: %s has uncommitted changes of its own; commit or discard them first (git diff -- %s), or use --no-commit", strings.Join(mine, ", "), strings.Join(mine, " ")).inFiles(mine)
 		}
 		if err := registryCommitted(others); err != nil {
 			return nil, err
@@ -1422,7 +1431,7 @@ func registryCommitted(dirty []string) error {
 	if len(dirty) == 0 {
 		return nil
 	}
-	return refused("uncommitted", "refused: %s has uncommitted changes: the people and the policy this change was judged by are not those committed, which verify judges the commit by; commit them (the director or leadership) or discard them first (git diff -- %s)", strings.Join(dirty, ", "), strings.Join(dirty, " "))
+	return refused("uncommitted", "refused: %s has uncommitted changes: the people and the policy this change was judged by are not those committed, which verify judges the commit by; commit them (the director or leadership) or discard them first (git diff -- %s)", strings.Join(dirty, ", "), strings.Join(dirty, " ")).inFiles(dirty)
 }
 
 // refuseLeftOut refuses a write on paths the git index marks
@@ -1439,5 +1448,5 @@ func (s *Session) refuseLeftOut(paths []string) error {
 		return nil
 	}
 	return refused("uncommitted", "refused: %s is left out of this work tree (git marks it skip-worktree: a sparse checkout, or `git update-index --skip-worktree`) while the commit holds it: writing it would replace what is committed; `git update-index --no-skip-worktree -- %s && git checkout -- %s` puts it back",
-		strings.Join(out, ", "), strings.Join(out, " "), strings.Join(out, " "))
+		strings.Join(out, ", "), strings.Join(out, " "), strings.Join(out, " ")).inFiles(out)
 }
