@@ -528,7 +528,7 @@ func decode(data []byte, key Key) (*Index, error) {
 	// command needs besides them (see package heap), not while they are
 	// made.
 	heap.AtLeast(int64(n)*int64(unsafe.Sizeof(Entry{})+unsafe.Sizeof((*Entry)(nil))+4) +
-		int64(nrefs)*int64(unsafe.Sizeof(Ref{})+4) + int64(nfiles)*int64(unsafe.Sizeof(""))+workRoom)
+		int64(nrefs)*int64(unsafe.Sizeof(Ref{})+4) + int64(nfiles)*int64(unsafe.Sizeof("")) + workRoom)
 	all := make([]Entry, n)
 	entries := make([]*Entry, n)
 	refs := make([]Ref, nrefs)
