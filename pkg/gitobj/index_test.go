@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -173,14 +174,40 @@ func TestRawPackAgrees(t *testing.T) {
 		}
 		n := 0
 		for _, p := range r.packs.raws {
-			it, err := p.idx.(*idxfile.MemoryIndex).Entries()
+			// every object the pack index file lists, as go-git decodes it
+			f, err := os.Open(strings.TrimSuffix(p.f.Name(), ".pack") + ".idx")
 			if err != nil {
 				t.Fatal(err)
 			}
+			mi := idxfile.NewMemoryIndex()
+			err = idxfile.NewDecoder(f).Decode(mi)
+			f.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, mapped := p.idx.(*fileIndex); !mapped && runtime.GOOS == "linux" {
+				t.Fatalf("gc=%v: the pack index is not mapped", gc)
+			}
+			it, err := mi.Entries()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var missing plumbing.Hash
 			for {
 				e, err := it.Next()
 				if err != nil {
 					break
+				}
+				// the index searched in place finds it where go-git does
+				if got, err := p.idx.FindOffset(e.Hash); err != nil || got != int64(e.Offset) {
+					t.Fatalf("gc=%v: %s at %d (%v), go-git says %d", gc, e.Hash, got, err, e.Offset)
+				}
+				missing = e.Hash
+				missing[19] ^= 1
+				if _, err := mi.FindOffset(missing); errors.Is(err, plumbing.ErrObjectNotFound) {
+					if _, err := p.idx.FindOffset(missing); !errors.Is(err, plumbing.ErrObjectNotFound) {
+						t.Fatalf("gc=%v: %s, held nowhere, found: %v", gc, missing, err)
+					}
 				}
 				typ, got, ok, err := r.packs.raw(e.Hash, 0)
 				if err != nil || !ok {
@@ -278,15 +305,71 @@ func TestRawPackDamaged(t *testing.T) {
 			continue
 		}
 		for _, p := range r.packs.raws {
-			it, _ := p.idx.(*idxfile.MemoryIndex).Entries()
-			for {
-				e, err := it.Next()
-				if err != nil {
-					break
-				}
-				r.packs.raw(e.Hash, 0) // an error or other bytes; never a panic
+			for _, h := range packHashes(t, p) {
+				r.packs.raw(h, 0) // an error or other bytes; never a panic
 			}
 		}
 		r.Close()
+	}
+	os.WriteFile(packs[0], orig, 0o644)
+	// the pack index damaged (it is mapped and searched in place): every
+	// look-up of every object is an error, nothing or another object,
+	// never a panic
+	idxPath := strings.TrimSuffix(packs[0], ".pack") + ".idx"
+	origIdx, err := os.ReadFile(idxPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hashes := packHashes(t, r.packs.raws[0])
+	r.Close()
+	for at := 0; at < len(origIdx); at += len(origIdx)/97 + 1 {
+		bad := append([]byte{}, origIdx...)
+		bad[at] ^= 0xff
+		if at+1 < len(bad) {
+			bad[at+1] ^= 0x80
+		}
+		os.Remove(idxPath) // a new file, as git writes one: never in place
+		if err := os.WriteFile(idxPath, bad, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r, err := Open(dir)
+		if err != nil {
+			continue
+		}
+		for _, h := range hashes {
+			r.packs.raw(h, 0)
+		}
+		r.Close()
+	}
+}
+
+// packHashes lists the objects a pack's index file holds, as go-git
+// decodes it.
+func packHashes(t *testing.T, p *rawPack) []plumbing.Hash {
+	t.Helper()
+	f, err := os.Open(strings.TrimSuffix(p.f.Name(), ".pack") + ".idx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	mi := idxfile.NewMemoryIndex()
+	if err := idxfile.NewDecoder(f).Decode(mi); err != nil {
+		return nil
+	}
+	it, err := mi.Entries()
+	if err != nil {
+		return nil
+	}
+	var hs []plumbing.Hash
+	for {
+		e, err := it.Next()
+		if err != nil {
+			return hs
+		}
+		hs = append(hs, e.Hash)
 	}
 }
