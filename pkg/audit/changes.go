@@ -141,7 +141,7 @@ func (r *Repo) finish(fc *fileChange, dir string) {
 func (r *Repo) recordChanges(nd *gitobj.Node, dir string, judge func(gitobj.Change) bool) ([]*fileChange, error) {
 	var out []*fileChange
 	added := false
-	for _, c := range nd.Changes {
+	for _, c := range nd.Changes() {
 		// judge first: a history's judge is one path, and a root commit's
 		// changes are every file (300,000 paths not parsed for nothing)
 		if !judge(c) {
@@ -179,7 +179,7 @@ func (r *Repo) renameSources(nd *gitobj.Node, dir string, judged []*fileChange) 
 		}
 	}
 	var out []*fileChange
-	for _, c := range nd.Changes {
+	for _, c := range nd.Changes() {
 		if have[c.Path] || c.Old.IsZero() {
 			continue
 		}
