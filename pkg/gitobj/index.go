@@ -57,6 +57,36 @@ func (n *Node) Changes() []Change {
 	return n.changes
 }
 
+// Where returns the changes keep holds for, in order. keep sees each
+// change's path and blobs (not Others), read in place from the encoded
+// changes without decoding the rest (see Node): a judge of one path, or
+// of few, does not decode a root commit's 300,000 changes.
+func (n *Node) Where(keep func(c Change) bool) []Change {
+	var out []Change
+	if n.raw == nil {
+		for _, c := range n.changes {
+			if keep(Change{Path: c.Path, Old: c.Old, New: c.New}) {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	others := uint64(20 * max(len(n.Parents)-1, 0))
+	b := n.raw
+	for range n.nc {
+		l, k := binary.Uvarint(b)
+		end := uint64(k) + l
+		c := Change{Path: unsafe.String(unsafe.SliceData(b[k:end]), int(l))}
+		copy(c.Old[:], b[end:])
+		copy(c.New[:], b[end+20:])
+		if keep(c) {
+			out = append(out, n.readChange(&reader{b: b}))
+		}
+		b = b[end+40+others:]
+	}
+	return out
+}
+
 // AnyPath tells whether f holds for the path of any change, reading the
 // encoded changes in place (see Node) and stopping at the first.
 func (n *Node) AnyPath(f func(path string) bool) bool {

@@ -412,6 +412,15 @@ func TestNodesReadBackLazily(t *testing.T) {
 			}
 			paths++
 		}
+		for _, keep := range []func(Change) bool{
+			func(c Change) bool { return !c.Old.IsZero() },
+			func(c Change) bool { return c.New.IsZero() || strings.HasSuffix(c.Path, "3.yaml") },
+			func(Change) bool { return true },
+		} {
+			if got, want := nd.Where(keep), m.Where(keep); !reflect.DeepEqual(got, want) {
+				t.Fatalf("commit %s: Where read back %+v, made %+v", h, got, want)
+			}
+		}
 		if _, ok := nd.ChangeOf("no/such/file.yaml"); ok {
 			t.Fatalf("commit %s: a path it did not change found", h)
 		}
@@ -488,6 +497,7 @@ func TestDamagedNodeNeverPanics(t *testing.T) {
 			for _, c := range nd.Changes() {
 				nd.ChangeOf(c.Path)
 			}
+			nd.Where(func(Change) bool { return true })
 			nd.AnyPath(func(string) bool { return false })
 		}
 	}
