@@ -37,7 +37,7 @@ func (r *Repo) encodedAttributes(ctx context.Context, h plumbing.Hash, rulesAt f
 	}
 	var out []Violation
 	var rl *Rules
-	for _, c := range nd.Changes {
+	for _, c := range nd.Changes() {
 		if path.Base(c.Path) != attributesFile || c.New.IsZero() || hasBlob(c.Others, c.New) {
 			continue
 		}

@@ -141,12 +141,10 @@ func (r *Repo) finish(fc *fileChange, dir string) {
 func (r *Repo) recordChanges(nd *gitobj.Node, dir string, judge func(gitobj.Change) bool) ([]*fileChange, error) {
 	var out []*fileChange
 	added := false
-	for _, c := range nd.Changes {
-		// judge first: a history's judge is one path, and a root commit's
-		// changes are every file (300,000 paths not parsed for nothing)
-		if !judge(c) {
-			continue
-		}
+	// judged in place first: a history's judge is one path, and a root
+	// commit's changes are every file (300,000 paths neither decoded nor
+	// parsed for nothing)
+	for _, c := range nd.Where(judge) {
 		k, id, ok := recordFile(dir, c.Path)
 		if !ok {
 			continue
@@ -179,8 +177,8 @@ func (r *Repo) renameSources(nd *gitobj.Node, dir string, judged []*fileChange) 
 		}
 	}
 	var out []*fileChange
-	for _, c := range nd.Changes {
-		if have[c.Path] || c.Old.IsZero() {
+	for _, c := range nd.Where(func(c gitobj.Change) bool { return !c.Old.IsZero() && !have[c.Path] }) {
+		if have[c.Path] {
 			continue
 		}
 		if k, id, ok := recordFile(dir, c.Path); ok {

@@ -384,12 +384,10 @@ func (r *Repo) rulesOf(ctx context.Context, h plumbing.Hash) (*Rules, error) {
 // commits that change the rules (the records folder itself is named by
 // the policy), so that every other commit surely keeps its parent's.
 func (r *Repo) mayTouchRules(nd *gitobj.Node) bool {
-	for _, c := range nd.Changes {
-		if c.Path == r.Prefix()+config.FileName || strings.Contains("/"+c.Path, "/people/") {
-			return true
-		}
-	}
-	return false
+	policy := r.Prefix() + config.FileName
+	return nd.AnyPath(func(p string) bool {
+		return p == policy || strings.HasPrefix(p, "people/") || strings.Contains(p, "/people/")
+	})
 }
 
 func makeEvent(h plumbing.Hash, ch gitobj.CommitHead, id Identity, fc *fileChange, merge bool) Event {

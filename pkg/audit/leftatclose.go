@@ -183,7 +183,7 @@ func newCloseFinder(ctx context.Context, root string) *closeFinder {
 	folder := rl.Dir + "/" + record.Info(record.Project).Plural + "/"
 	for _, h := range r.ancestors(head) {
 		nd := r.Indexed(h)
-		for _, c := range nd.Changes {
+		for _, c := range nd.Changes() {
 			if c.New.IsZero() || !strings.HasPrefix(c.Path, folder) || fromOther(c.New, c.Others) {
 				continue // a merge's version brought from another side is made there
 			}

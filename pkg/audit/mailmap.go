@@ -36,7 +36,7 @@ func (r *Repo) mailmaps(ctx context.Context, h plumbing.Hash, rulesAt func() (*R
 		return nil, fmt.Errorf("commit %s is not indexed", h)
 	}
 	var out []Violation
-	for _, c := range nd.Changes {
+	for _, c := range nd.Changes() {
 		if c.Path != mailmapFile || c.New.IsZero() || hasBlob(c.Others, c.New) {
 			continue
 		}

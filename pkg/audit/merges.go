@@ -111,7 +111,7 @@ func (r *Repo) mergeJudgement(nd *gitobj.Node) (own map[string]bool, undone []gi
 		return cs, nil
 	}
 	own = map[string]bool{}
-	for _, c := range nd.Changes {
+	for _, c := range nd.Changes() {
 		explained := false
 		for k, s := range sides {
 			if c.New == c.Others[k] {
@@ -147,7 +147,7 @@ func (r *Repo) mergeJudgement(nd *gitobj.Node) (own map[string]bool, undone []gi
 	// first parent's (where a side's change of a file the first parent
 	// renumbered lands, when git follows the rename).
 	targets := map[string][]string{}
-	for _, c := range nd.Changes {
+	for _, c := range nd.Changes() {
 		if !c.New.IsZero() {
 			targets[path.Dir(c.Path)] = append(targets[path.Dir(c.Path)], c.Path)
 		}

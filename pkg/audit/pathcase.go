@@ -33,7 +33,7 @@ func (r *Repo) pathCase(ctx context.Context, h plumbing.Hash) ([]Violation, erro
 	}
 	var out []Violation
 	actor := ""
-	for _, c := range nd.Changes {
+	for _, c := range nd.Changes() {
 		if !c.Old.IsZero() || c.New.IsZero() {
 			continue
 		}

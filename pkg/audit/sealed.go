@@ -49,7 +49,7 @@ func (r *Repo) sealedAttachments(ctx context.Context, h plumbing.Hash, rulesAt f
 	var touched []string
 	ids := map[string]bool{}
 	yaml := false
-	for _, c := range nd.Changes {
+	for _, c := range nd.Changes() {
 		yaml = yaml || strings.HasSuffix(c.Path, ".yaml")
 		rest, ok := strings.CutPrefix(c.Path, attach.Dir+"/")
 		if !ok || c.Old.IsZero() {
@@ -68,7 +68,7 @@ func (r *Repo) sealedAttachments(ctx context.Context, h plumbing.Hash, rulesAt f
 		return nil, err
 	}
 	paths := map[string]bool{}
-	for _, c := range nd.Changes {
+	for _, c := range nd.Changes() {
 		if _, _, ok := recordFile(d, c.Path); ok {
 			paths[c.Path] = true
 		}

@@ -422,8 +422,8 @@ func (r *Repo) prepareSome(ctx context.Context, h plumbing.Hash, rules *Rules, r
 	var leadID, leadPath string
 	if registryOnly {
 		all := judged
-		for i, c := range append(slices.Clone(nd.Changes), undone...) {
-			if _, id, ok := recordFile(dir, c.Path); ok && (i >= len(nd.Changes) || all(c)) && (leadPath == "" || c.Path < leadPath) {
+		for i, c := range append(slices.Clone(nd.Changes()), undone...) {
+			if _, id, ok := recordFile(dir, c.Path); ok && (i >= len(nd.Changes()) || all(c)) && (leadPath == "" || c.Path < leadPath) {
 				leadID, leadPath = id, c.Path
 			}
 		}
@@ -447,7 +447,7 @@ func (r *Repo) prepareSome(ctx context.Context, h plumbing.Hash, rules *Rules, r
 			people = people || k == record.Person
 		}
 	}
-	for _, c := range nd.Changes {
+	for _, c := range nd.Changes() {
 		if judged(c) {
 			note(c)
 			if c.Path == rules.PolicyPath {
@@ -1291,7 +1291,7 @@ func (r *Repo) futureDated(ctx context.Context, h plumbing.Hash, rulesAt func() 
 		return nil, err
 	}
 	v := &Violation{Commit: h.String(), Rule: RuleCommitDate, Actor: r.actorOf(ctx, h), Line: 1, Column: 1}
-	for _, c := range nd.Changes {
+	for _, c := range nd.Changes() {
 		if _, id, ok := recordFile(rl.Dir, c.Path); ok {
 			v.Record, v.Path = id, c.Path
 			break

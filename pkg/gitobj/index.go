@@ -24,11 +24,101 @@ import (
 // (for ordering), its parents, and the files it changed against its first
 // parent (against the empty tree for a root commit), with, for a merge,
 // each file's blob in the other parents.
+//
+// A node read from the index file keeps its changes encoded until they
+// are asked for (Changes): a history looks in every commit for one path
+// (ChangeOf, which reads the encoded changes in place), and the root
+// commit of a large department lists every file (300,000 changes, 60 ms
+// to decode, a quarter of `show`'s time at that size).
 type Node struct {
 	Tree    plumbing.Hash
 	Time    int64
 	Parents []plumbing.Hash
-	Changes []Change
+	changes []Change
+	// raw is the encoded changes of a node read from the file (checked
+	// whole when it was read), nil for one made in this run
+	raw  []byte
+	nc   int // how many changes raw holds
+	once sync.Once
+}
+
+// Changes returns the files the commit changed (see Node).
+func (n *Node) Changes() []Change {
+	if n.raw != nil {
+		n.once.Do(func() {
+			r := &reader{b: n.raw}
+			cs := make([]Change, n.nc)
+			for i := range cs {
+				cs[i] = n.readChange(r)
+			}
+			n.changes = cs
+		})
+	}
+	return n.changes
+}
+
+// Where returns the changes keep holds for, in order. keep sees each
+// change's path and blobs (not Others), read in place from the encoded
+// changes without decoding the rest (see Node): a judge of one path, or
+// of few, does not decode a root commit's 300,000 changes.
+func (n *Node) Where(keep func(c Change) bool) []Change {
+	var out []Change
+	if n.raw == nil {
+		for _, c := range n.changes {
+			if keep(Change{Path: c.Path, Old: c.Old, New: c.New}) {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	others := uint64(20 * max(len(n.Parents)-1, 0))
+	b := n.raw
+	for range n.nc {
+		l, k := binary.Uvarint(b)
+		end := uint64(k) + l
+		c := Change{Path: unsafe.String(unsafe.SliceData(b[k:end]), int(l))}
+		copy(c.Old[:], b[end:])
+		copy(c.New[:], b[end+20:])
+		if keep(c) {
+			out = append(out, n.readChange(&reader{b: b}))
+		}
+		b = b[end+40+others:]
+	}
+	return out
+}
+
+// AnyPath tells whether f holds for the path of any change, reading the
+// encoded changes in place (see Node) and stopping at the first.
+func (n *Node) AnyPath(f func(path string) bool) bool {
+	if n.raw == nil {
+		for _, c := range n.changes {
+			if f(c.Path) {
+				return true
+			}
+		}
+		return false
+	}
+	skip := uint64(40 + 20*max(len(n.Parents)-1, 0))
+	b := n.raw
+	for range n.nc {
+		l, k := binary.Uvarint(b)
+		end := uint64(k) + l
+		if f(unsafe.String(unsafe.SliceData(b[k:end]), int(l))) {
+			return true
+		}
+		b = b[end+skip:]
+	}
+	return false
+}
+
+// readChange reads one change from r (its path a view of the file's
+// bytes, see reader.str).
+func (n *Node) readChange(r *reader) Change {
+	c := Change{Path: r.str(), Old: r.hash(), New: r.hash()}
+	for j := 1; j < len(n.Parents); j++ {
+		c.Others = append(c.Others, r.hash())
+	}
+	return c
 }
 
 func (n *Node) FirstParent() plumbing.Hash {
@@ -40,10 +130,24 @@ func (n *Node) FirstParent() plumbing.Hash {
 
 // ChangeOf returns the node's change of path, if it has one.
 func (n *Node) ChangeOf(path string) (Change, bool) {
-	for _, c := range n.Changes {
-		if c.Path == path {
-			return c, true
+	if n.raw == nil {
+		for _, c := range n.changes {
+			if c.Path == path {
+				return c, true
+			}
 		}
+		return Change{}, false
+	}
+	// in place: each change's path compared, the rest skipped
+	skip := uint64(40 + 20*max(len(n.Parents)-1, 0))
+	b := n.raw
+	for range n.nc {
+		l, k := binary.Uvarint(b)
+		end := uint64(k) + l
+		if string(b[k:end]) == path {
+			return n.readChange(&reader{b: b}), true
+		}
+		b = b[end+skip:]
 	}
 	return Change{}, false
 }
@@ -190,16 +294,26 @@ func decodeNode(body []byte) (plumbing.Hash, *Node, error) {
 	if nc > uint64(len(body)) {
 		return h, nil, i18n.NewError("bad change count")
 	}
-	nd.Changes = make([]Change, 0, nc)
+	// the changes are checked whole now (every length within the entry,
+	// nothing left over) and decoded when asked for
+	raw := r.b
+	skip := uint64(40 + 20*max(len(nd.Parents)-1, 0))
 	for i := uint64(0); i < nc && r.err == nil; i++ {
-		c := Change{Path: r.str(), Old: r.hash(), New: r.hash()}
-		for j := 1; j < len(nd.Parents); j++ {
-			c.Others = append(c.Others, r.hash())
+		n := r.uvarint()
+		if r.err != nil {
+			break
 		}
-		nd.Changes = append(nd.Changes, c)
+		if n > uint64(len(r.b)) || uint64(len(r.b))-n < skip {
+			r.err = i18n.NewError("truncated entry")
+			break
+		}
+		r.b = r.b[n+skip:]
 	}
 	if r.err == nil && len(r.b) != 0 {
 		r.err = i18n.NewError("trailing bytes")
+	}
+	if nc > 0 {
+		nd.raw, nd.nc = raw, int(nc)
 	}
 	return h, nd, r.err
 }
@@ -214,8 +328,9 @@ func encodeNode(buf []byte, h plumbing.Hash, nd *Node) []byte {
 	for _, p := range nd.Parents {
 		buf = append(buf, p[:]...)
 	}
-	buf = binary.AppendUvarint(buf, uint64(len(nd.Changes)))
-	for _, c := range nd.Changes {
+	changes := nd.Changes()
+	buf = binary.AppendUvarint(buf, uint64(len(changes)))
+	for _, c := range changes {
 		buf = binary.AppendUvarint(buf, uint64(len(c.Path)))
 		buf = append(buf, c.Path...)
 		buf = append(buf, c.Old[:]...)
@@ -364,16 +479,16 @@ func (r *Repo) diffAll(ctx context.Context, order []plumbing.Hash) ([]*Node, err
 			j := &jobs[i]
 			nd := &Node{Tree: j.head.Tree, Time: j.head.Time, Parents: j.head.Parents}
 			var err error
-			if nd.Changes, err = o.DiffTrees(j.base, nd.Tree, "", nil); err != nil {
+			if nd.changes, err = o.DiffTrees(j.base, nd.Tree, "", nil); err != nil {
 				return i18n.Errorf("commit %s: %w", order[i], err)
 			}
 			for _, t := range j.others {
-				for c := range nd.Changes {
-					b, err := o.BlobAt(t, nd.Changes[c].Path)
+				for c := range nd.changes {
+					b, err := o.BlobAt(t, nd.changes[c].Path)
 					if err != nil {
 						return err
 					}
-					nd.Changes[c].Others = append(nd.Changes[c].Others, b)
+					nd.changes[c].Others = append(nd.changes[c].Others, b)
 				}
 			}
 			nodes[i] = nd
@@ -524,7 +639,7 @@ func (r *Repo) IndexCommit(h plumbing.Hash) (*Node, error) {
 			return nil, err
 		}
 	}
-	if nd.Changes, err = r.DiffTrees(base, nd.Tree, "", nil); err != nil {
+	if nd.changes, err = r.DiffTrees(base, nd.Tree, "", nil); err != nil {
 		return nil, i18n.Errorf("commit %s: %w", h, err)
 	}
 	for _, p := range nd.Parents[min(1, len(nd.Parents)):] {
@@ -532,12 +647,12 @@ func (r *Repo) IndexCommit(h plumbing.Hash) (*Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		for i := range nd.Changes {
-			b, err := r.BlobAt(t, nd.Changes[i].Path)
+		for i := range nd.changes {
+			b, err := r.BlobAt(t, nd.changes[i].Path)
 			if err != nil {
 				return nil, err
 			}
-			nd.Changes[i].Others = append(nd.Changes[i].Others, b)
+			nd.changes[i].Others = append(nd.changes[i].Others, b)
 		}
 	}
 	idx.nodes[h] = nd

@@ -3,10 +3,14 @@ package gitobj
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -173,14 +177,40 @@ func TestRawPackAgrees(t *testing.T) {
 		}
 		n := 0
 		for _, p := range r.packs.raws {
-			it, err := p.idx.(*idxfile.MemoryIndex).Entries()
+			// every object the pack index file lists, as go-git decodes it
+			f, err := os.Open(strings.TrimSuffix(p.f.Name(), ".pack") + ".idx")
 			if err != nil {
 				t.Fatal(err)
 			}
+			mi := idxfile.NewMemoryIndex()
+			err = idxfile.NewDecoder(f).Decode(mi)
+			f.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, mapped := p.idx.(*fileIndex); !mapped && runtime.GOOS == "linux" {
+				t.Fatalf("gc=%v: the pack index is not mapped", gc)
+			}
+			it, err := mi.Entries()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var missing plumbing.Hash
 			for {
 				e, err := it.Next()
 				if err != nil {
 					break
+				}
+				// the index searched in place finds it where go-git does
+				if got, err := p.idx.FindOffset(e.Hash); err != nil || got != int64(e.Offset) {
+					t.Fatalf("gc=%v: %s at %d (%v), go-git says %d", gc, e.Hash, got, err, e.Offset)
+				}
+				missing = e.Hash
+				missing[19] ^= 1
+				if _, err := mi.FindOffset(missing); errors.Is(err, plumbing.ErrObjectNotFound) {
+					if _, err := p.idx.FindOffset(missing); !errors.Is(err, plumbing.ErrObjectNotFound) {
+						t.Fatalf("gc=%v: %s, held nowhere, found: %v", gc, missing, err)
+					}
 				}
 				typ, got, ok, err := r.packs.raw(e.Hash, 0)
 				if err != nil || !ok {
@@ -278,15 +308,197 @@ func TestRawPackDamaged(t *testing.T) {
 			continue
 		}
 		for _, p := range r.packs.raws {
-			it, _ := p.idx.(*idxfile.MemoryIndex).Entries()
-			for {
-				e, err := it.Next()
-				if err != nil {
-					break
-				}
-				r.packs.raw(e.Hash, 0) // an error or other bytes; never a panic
+			for _, h := range packHashes(t, p) {
+				r.packs.raw(h, 0) // an error or other bytes; never a panic
 			}
 		}
 		r.Close()
+	}
+	os.WriteFile(packs[0], orig, 0o644)
+	// the pack index damaged (it is mapped and searched in place): every
+	// look-up of every object is an error, nothing or another object,
+	// never a panic
+	idxPath := strings.TrimSuffix(packs[0], ".pack") + ".idx"
+	origIdx, err := os.ReadFile(idxPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hashes := packHashes(t, r.packs.raws[0])
+	r.Close()
+	for at := 0; at < len(origIdx); at += len(origIdx)/97 + 1 {
+		bad := append([]byte{}, origIdx...)
+		bad[at] ^= 0xff
+		if at+1 < len(bad) {
+			bad[at+1] ^= 0x80
+		}
+		os.Remove(idxPath) // a new file, as git writes one: never in place
+		if err := os.WriteFile(idxPath, bad, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r, err := Open(dir)
+		if err != nil {
+			continue
+		}
+		for _, h := range hashes {
+			r.packs.raw(h, 0)
+		}
+		r.Close()
+	}
+}
+
+// packHashes lists the objects a pack's index file holds, as go-git
+// decodes it.
+func packHashes(t *testing.T, p *rawPack) []plumbing.Hash {
+	t.Helper()
+	f, err := os.Open(strings.TrimSuffix(p.f.Name(), ".pack") + ".idx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	mi := idxfile.NewMemoryIndex()
+	if err := idxfile.NewDecoder(f).Decode(mi); err != nil {
+		return nil
+	}
+	it, err := mi.Entries()
+	if err != nil {
+		return nil
+	}
+	var hs []plumbing.Hash
+	for {
+		e, err := it.Next()
+		if err != nil {
+			return hs
+		}
+		hs = append(hs, e.Hash)
+	}
+}
+
+// TestNodesReadBackLazily: a node read from the index file, whose changes
+// stay encoded until asked for, answers Changes, ChangeOf and AnyPath as
+// the node made from git did (merges' other parents included); an entry
+// whose changes do not fit it, under a good CRC, makes the file unusable.
+func TestNodesReadBackLazily(t *testing.T) {
+	dir := t.TempDir()
+	gittest.Gen(t, dir, 120)
+	r := openT(t, dir)
+	if err := r.EnsureIndexed(context.Background(), mustResolve(t, r, "HEAD")); err != nil {
+		t.Fatal(err)
+	}
+	made := r.index().nodes
+	read := loadIndex(r.IndexPath())
+	if read.rebuilt || len(read.nodes) != len(made) {
+		t.Fatalf("read back %d of %d commits (rebuilt %v)", len(read.nodes), len(made), read.rebuilt)
+	}
+	merges, paths := 0, 0
+	for h, m := range made {
+		nd := read.nodes[h]
+		if nd == nil || nd.Tree != m.Tree || nd.Time != m.Time || !reflect.DeepEqual(nd.Parents, m.Parents) {
+			t.Fatalf("commit %s read back as %+v", h, nd)
+		}
+		if len(m.Parents) > 1 {
+			merges++
+		}
+		for _, c := range m.Changes() {
+			got, ok := nd.ChangeOf(c.Path)
+			if !ok || !reflect.DeepEqual(got, c) {
+				t.Fatalf("commit %s: ChangeOf(%s) = %+v %v, want %+v", h, c.Path, got, ok, c)
+			}
+			if !nd.AnyPath(func(p string) bool { return p == c.Path }) {
+				t.Fatalf("commit %s: AnyPath does not see %s", h, c.Path)
+			}
+			paths++
+		}
+		for _, keep := range []func(Change) bool{
+			func(c Change) bool { return !c.Old.IsZero() },
+			func(c Change) bool { return c.New.IsZero() || strings.HasSuffix(c.Path, "3.yaml") },
+			func(Change) bool { return true },
+		} {
+			if got, want := nd.Where(keep), m.Where(keep); !reflect.DeepEqual(got, want) {
+				t.Fatalf("commit %s: Where read back %+v, made %+v", h, got, want)
+			}
+		}
+		if _, ok := nd.ChangeOf("no/such/file.yaml"); ok {
+			t.Fatalf("commit %s: a path it did not change found", h)
+		}
+		if nd.AnyPath(func(p string) bool { return p == "no/such/file.yaml" }) {
+			t.Fatalf("commit %s: AnyPath found a path it did not change", h)
+		}
+		if got := nd.Changes(); len(got)+len(m.Changes()) > 0 && !reflect.DeepEqual(got, m.Changes()) {
+			t.Fatalf("commit %s: changes read back as %+v, made as %+v", h, got, m.Changes())
+		}
+	}
+	if merges == 0 || paths < 100 {
+		t.Fatalf("%d merges, %d paths compared", merges, paths)
+	}
+
+	// an entry claiming one change more than it holds, its CRC made good
+	var h plumbing.Hash
+	for k, m := range made {
+		if len(m.Changes()) > 0 && len(m.Changes()) < 100 {
+			h = k
+			break
+		}
+	}
+	m := made[h]
+	body := encodeNode(nil, h, m)[4:]
+	body = body[:len(body)-4]
+	at := 20 + 20 + len(binary.AppendVarint(nil, m.Time)) + 1 + 20*len(m.Parents)
+	if int(body[at]) != len(m.Changes()) {
+		t.Fatalf("layout: change count not at %d", at)
+	}
+	body[at]++
+	entry := binary.BigEndian.AppendUint32(nil, uint32(len(body)))
+	entry = append(entry, body...)
+	entry = binary.BigEndian.AppendUint32(entry, crc32.ChecksumIEEE(body))
+	path := filepath.Join(t.TempDir(), "commits.idx")
+	os.WriteFile(path, append([]byte(indexMagic), entry...), 0o644)
+	if idx := loadIndex(path); !idx.rebuilt || len(idx.nodes) != 0 {
+		t.Errorf("an entry claiming more changes than it holds was read: %d nodes, rebuilt %v", len(idx.nodes), idx.rebuilt)
+	}
+}
+
+// TestDamagedNodeNeverPanics: an entry's bytes damaged at random (its CRC
+// made good) are an error, or a node whose changes read back without a
+// panic.
+func TestDamagedNodeNeverPanics(t *testing.T) {
+	dir := t.TempDir()
+	gittest.Gen(t, dir, 40)
+	r := openT(t, dir)
+	if err := r.EnsureIndexed(context.Background(), mustResolve(t, r, "HEAD")); err != nil {
+		t.Fatal(err)
+	}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for h, m := range r.index().nodes {
+		good := encodeNode(nil, h, m)
+		good = good[4 : len(good)-4]
+		for range 200 {
+			b := append([]byte(nil), good...)
+			for range 1 + rnd.IntN(3) {
+				switch i := rnd.IntN(len(b)); rnd.IntN(3) {
+				case 0:
+					b[i] ^= byte(1 << rnd.IntN(8))
+				case 1:
+					b = b[:i]
+				default:
+					b[i] = 0xff
+				}
+				if len(b) == 0 {
+					break
+				}
+			}
+			_, nd, err := decodeNode(b)
+			if err != nil {
+				continue
+			}
+			for _, c := range nd.Changes() {
+				nd.ChangeOf(c.Path)
+			}
+			nd.Where(func(Change) bool { return true })
+			nd.AnyPath(func(string) bool { return false })
+		}
 	}
 }

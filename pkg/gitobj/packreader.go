@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -99,10 +100,43 @@ func (pr *PackReader) Close() {
 // first byte, a binary search finds it among them, and its offset
 // follows the hashes and their CRCs (or, for a pack over 2 GiB, in the
 // table of large offsets after them).
+//
+// A mapped one (openMappedIndex) is searched in memory: the history's
+// reads look up thousands of objects, each a dozen probes, which as reads
+// of the file would be a dozen system calls each.
 type fileIndex struct {
 	f    *os.File
 	size int64
 	fan  [256]uint32
+	data []byte // the file mapped into memory, or nil: read with ReadAt
+}
+
+// readAt reads len(b) bytes at off, from the mapping or the file.
+func (fi *fileIndex) readAt(b []byte, off int64) error {
+	if fi.data == nil {
+		_, err := fi.f.ReadAt(b, off)
+		return err
+	}
+	if off < 0 || off+int64(len(b)) > int64(len(fi.data)) {
+		return io.ErrUnexpectedEOF
+	}
+	copy(b, fi.data[off:])
+	return nil
+}
+
+// openMappedIndex opens a version 2 pack index file mapped into memory
+// where the system can (else as openFileIndex). Git never rewrites a pack
+// index in place (a repack writes new files and removes the old ones), so
+// the pages mapped stay as they were opened. The mapping lasts until the
+// fileIndex is unreachable (the workers' copies of the packs share it).
+func openMappedIndex(name string) (*fileIndex, error) {
+	fi, err := openFileIndex(name)
+	if err != nil {
+		return nil, err
+	}
+	fi.data = mapFile(fi.f, fi.size)
+	keepMapped(fi, fi.data)
+	return fi, nil
 }
 
 func openFileIndex(name string) (*fileIndex, error) {
@@ -154,12 +188,12 @@ func (fi *fileIndex) FindOffset(h plumbing.Hash) (int64, error) {
 	var buf [20]byte
 	for lo < hi {
 		m := (lo + hi) / 2
-		if _, err := fi.f.ReadAt(buf[:], fileIndexHashes+20*m); err != nil {
+		if err := fi.readAt(buf[:], fileIndexHashes+20*m); err != nil {
 			return 0, err
 		}
 		switch c := bytes.Compare(buf[:], h[:]); {
 		case c == 0:
-			if _, err := fi.f.ReadAt(buf[:4], fi.offsets()+4*m); err != nil {
+			if err := fi.readAt(buf[:4], fi.offsets()+4*m); err != nil {
 				return 0, err
 			}
 			o := binary.BigEndian.Uint32(buf[:4])
@@ -170,7 +204,7 @@ func (fi *fileIndex) FindOffset(h plumbing.Hash) (int64, error) {
 			if fi.large()+8*k+8 > fi.size {
 				return 0, i18n.NewError("damaged pack index: large offset out of range")
 			}
-			if _, err := fi.f.ReadAt(buf[:8], fi.large()+8*k); err != nil {
+			if err := fi.readAt(buf[:8], fi.large()+8*k); err != nil {
 				return 0, err
 			}
 			return int64(binary.BigEndian.Uint64(buf[:8])), nil

@@ -165,8 +165,26 @@ func TestPackReaderSearchesInPlace(t *testing.T) {
 	if _, _, ok, err := pr.Read(plumbing.NewHash(strings.Repeat("ab", 20))); ok || err != nil {
 		t.Errorf("an absent object: ok=%v, %v", ok, err)
 	}
+	// a Repo opens its packs without decoding their index files (go-git's
+	// decoder made a table of every object): they are mapped and
+	// searched in place
+	runtime.GC()
+	runtime.ReadMemStats(&before)
 	r := openT(t, dir)
-	mi := r.packs.raws[0].idx.(*idxfile.MemoryIndex)
+	runtime.ReadMemStats(&after)
+	if n := after.TotalAlloc - before.TotalAlloc; n > uint64(info.Size())/4 && runtime.GOOS == "linux" {
+		t.Errorf("opening the repository allocated %d KB, the pack index is %d KB", n>>10, info.Size()>>10)
+	}
+	f, err := os.Open(idxPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mi := idxfile.NewMemoryIndex()
+	err = idxfile.NewDecoder(f).Decode(mi)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
 	it, err := mi.Entries()
 	if err != nil {
 		t.Fatal(err)
@@ -180,6 +198,10 @@ func TestPackReaderSearchesInPlace(t *testing.T) {
 		off, err := pr.idxs[0].FindOffset(e.Hash)
 		if err != nil || off != int64(e.Offset) {
 			t.Fatalf("%s: offset %d, %v; go-git's index says %d", e.Hash, off, err, e.Offset)
+		}
+		off, err = r.packs.raws[0].idx.FindOffset(e.Hash)
+		if err != nil || off != int64(e.Offset) {
+			t.Fatalf("%s: offset %d in the Repo's index, %v; go-git's index says %d", e.Hash, off, err, e.Offset)
 		}
 		if n%997 == 0 {
 			_, b, ok, err := pr.Read(e.Hash)

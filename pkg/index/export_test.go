@@ -1,11 +1,11 @@
 package index
 
-// SetHugeAtLeast sets the size from which the index file is read into
-// memory of its own, and returns a function putting it back.
-func SetHugeAtLeast(n int64) (restore func()) {
-	old := hugeAtLeast
-	hugeAtLeast = n
-	return func() { hugeAtLeast = old }
+// SetMapAtLeast sets the size from which the index file is mapped into
+// memory rather than read, and returns a function putting it back.
+func SetMapAtLeast(n int64) (restore func()) {
+	old := mapAtLeast
+	mapAtLeast = n
+	return func() { mapAtLeast = old }
 }
 
 // SetChunks sets how many entries a chunk of the file holds and from how

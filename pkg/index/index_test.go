@@ -166,7 +166,7 @@ func lookups(x *index.Index) string {
 func TestOpenedEqualsMade(t *testing.T) {
 	for name, entries := range departments(t) {
 		openedEqualsMade(t, name, entries)
-		restore := index.SetHugeAtLeast(0) // read into memory of its own, as a large index is
+		restore := index.SetMapAtLeast(0) // mapped, as a large index is
 		openedEqualsMade(t, name+", large", entries)
 		restore()
 		// decoded in chunks and checked in parts on all cores, as a large
@@ -252,9 +252,9 @@ func firstDiff(g, w string) string {
 // TestDamagedTables: an index whose look-up tables do not match its
 // entries (a position swapped, out of range, dropped or given twice) is
 // unusable even with a good CRC: the caller rebuilds it. So is one cut
-// short or grown (read into memory of its own, as a large index is).
+// short or grown (mapped, as a large index is).
 func TestDamagedTables(t *testing.T) {
-	defer index.SetHugeAtLeast(0)()
+	defer index.SetMapAtLeast(0)()
 	for _, chunks := range []int{4096, 7} {
 		// one chunk, checked in one part; many, checked in parts
 		restore := index.SetChunks(chunks, chunks/2)

@@ -143,6 +143,25 @@ func Floor(bytes int64) bool {
 	return true
 }
 
+// AtLeast raises the floor to bytes while it holds (no collection yet),
+// for a command that is about to make values which stay to its end and
+// which alone come near the floor (the index of a large department: at
+// 300,000 records its entries take about 100 MB): the first collection
+// would come while they are made, or just after, and trace them all for
+// garbage made before them. The caller asks for what it will make plus
+// the room the rest of the command needs. Nothing is done once the floor
+// is lifted, or with GOGC or GOMEMLIMIT set (the user's choice stands),
+// or when the floor is already that high.
+func AtLeast(bytes int64) {
+	mu.Lock()
+	defer mu.Unlock()
+	if !holding || !floored || bytes <= floor {
+		return
+	}
+	floor = bytes
+	apply()
+}
+
 // Lift ends the floor now, as the first collection would: for a process
 // that runs on (the file-system monitor), whose heap may never reach the
 // floor, and which would otherwise keep every byte of garbage it makes

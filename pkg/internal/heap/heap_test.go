@@ -65,6 +65,30 @@ func TestFloorDefersTheFirstCollection(t *testing.T) {
 	}
 }
 
+// AtLeast raises a floor that holds, never lowers it, and does nothing
+// once the floor is lifted.
+func TestAtLeastRaisesTheFloor(t *testing.T) {
+	noUsersChoice(t)
+	Floor(1 << 20)
+	AtLeast(1 << 30)
+	AtLeast(1 << 21) // lower: no change
+	if p, l := current(); p != -1 || l != 1<<30 {
+		t.Fatalf("raised: percentage %d, limit %d; want -1 and the raised floor", p, l)
+	}
+	before := numGC()
+	for range 256 { // 64 MB of garbage: far past the first floor
+		sink = append(sink[:0], make([]byte, 256<<10))
+	}
+	if n := numGC() - before; n != 0 {
+		t.Errorf("%d collections below the raised floor", n)
+	}
+	waitLifted(t)
+	AtLeast(1 << 31)
+	if p, l := current(); p != 100 || l != math.MaxInt64 {
+		t.Errorf("AtLeast after the lift: percentage %d, limit %d; want 100 and none", p, l)
+	}
+}
+
 func TestSetPercentUnderTheFloor(t *testing.T) {
 	noUsersChoice(t)
 	Floor(1 << 30)
