@@ -171,7 +171,14 @@ func editLoop(ctx context.Context, g *global, s *change.Session, path string, be
 		}
 		if bytes.Equal(edited, shown) {
 			if last != nil {
-				fmt.Fprintln(g.io.Err, i18n.T("the record is still not valid and was left unchanged in the editor: nothing was changed"))
+				var ref *change.Refused
+				if errors.As(last, &ref) && ref.Invalid {
+					fmt.Fprintln(g.io.Err, i18n.T("the record is still not valid and was left unchanged in the editor: nothing was changed"))
+				} else {
+					// a rule's refusal (a final state, a sealed field, a move
+					// not yours), not the record's values
+					fmt.Fprintln(g.io.Err, i18n.T("the change is still refused and was left unchanged in the editor: nothing was changed"))
+				}
 				keepTyped()
 				return nil, writeErr(last)
 			}
