@@ -206,3 +206,26 @@ func TestVerbShortNamesEachMoveOnce(t *testing.T) {
 		})
 	}
 }
+
+// At 60 columns the summary's complaints past their SLA keep the id, the
+// severity, the time open and a title that can be read (the columns a
+// narrow terminal has no room for are left out, not every one cut to
+// two characters).
+func TestSummaryPastSLAAtSixtyColumns(t *testing.T) {
+	out := runWidth(t, 60, "summary")
+	_, table, ok := strings.Cut(out, "Open complaints past SLA")
+	if !ok {
+		t.Fatalf("no complaints past SLA in\n%s", out)
+	}
+	table, _, _ = strings.Cut(table, "\n\n")
+	for _, want := range []string{"SEVERITY", "OPEN FOR", "TITLE", "到貨外包裝再次破損"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("no %q in\n%s", want, table)
+		}
+	}
+	for _, l := range strings.Split(table, "\n") {
+		if w := cells.Width(l); w > 60 {
+			t.Errorf("a line is %d wide: %q", w, l)
+		}
+	}
+}

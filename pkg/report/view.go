@@ -898,7 +898,7 @@ func (s *Summary) Page() *render.Page {
 	p.Sections = append(p.Sections, cs)
 	past := render.Section{Title: i18n.Sprintf("Open complaints past SLA: %d", len(s.PastSLA)),
 		Table: &render.Table{Headers: render.Headers("ID", "SEVERITY", "STATUS", "ASSIGNEE", "CLOCK", "OPEN FOR", "LIMIT", "TITLE"), Right: map[int]bool{5: true, 6: true}, Give: lastGives(8),
-			Narrow: []int{0, 1, 2, 3, 5, 7}}}
+			Narrow: []int{0, 1, 2, 3, 5, 7}, Narrowest: []int{0, 1, 5, 7}}}
 	for i, o := range s.PastSLA {
 		if i == summaryListMax {
 			past.After = append(past.After, i18n.Sprintf("… and %d more: opsbook report complaints", len(s.PastSLA)-i))
