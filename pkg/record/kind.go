@@ -89,6 +89,11 @@ func ParseKind(s string) (Kind, error) {
 	names := make([]string, len(Kinds))
 	for i, ki := range Kinds {
 		names[i] = string(ki.Kind)
+		// a kind typed as the word the tables show (報銷單): the one meant
+		// is named, not taken (commands are typed as the files spell them)
+		if w := i18n.TermIn(i18n.Chinese, "kind", string(ki.Kind)); w != string(ki.Kind) && w == s {
+			return "", i18n.Errorf("unknown kind %q (did you mean %q?)", s, string(ki.Kind))
+		}
 	}
 	return "", i18n.Errorf("unknown kind %q (kinds: %s)", s, i18n.Commas(names))
 }
