@@ -57,6 +57,7 @@ func runAttach(ctx context.Context, o *attachOpts, id string, files []string) er
 		return writeErr(err)
 	}
 	o.sayRenamed(sources)
+	o.attemptOne(changeJSON{ID: id, Action: "attach"})
 	s, rec, err := o.sessionFor(ctx, o.noCommit, id)
 	if err != nil {
 		return err

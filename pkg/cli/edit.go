@@ -57,6 +57,7 @@ func runEdit(ctx context.Context, o *editOpts) error {
 	if _, err := o.format(render.Text, render.JSON, render.YAML); err != nil {
 		return err
 	}
+	o.attemptOne(changeJSON{ID: o.id, Action: "edit"})
 	s, rec, err := o.sessionFor(ctx, o.noCommit, o.id)
 	if err != nil {
 		return err

@@ -236,6 +236,13 @@ func runMove(ctx context.Context, o *moveOpts) error {
 		return err
 	}
 	listing := o.to == "" && o.verb == ""
+	if !listing {
+		action := o.verb
+		if action == "" {
+			action = "move to " + o.to
+		}
+		o.attemptOne(changeJSON{ID: o.id, Action: action, To: o.to})
+	}
 	s, rec, err := o.sessionForWith(ctx, change.Options{NoCommit: o.noCommit, Query: listing}, o.id)
 	if err != nil {
 		return err

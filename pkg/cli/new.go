@@ -89,6 +89,7 @@ func runNew(ctx context.Context, o *newOpts) error {
 		return writeErr(err)
 	}
 	o.sayRenamed(sources)
+	o.attemptOne(changeJSON{ID: o.id, Action: "create"})
 	s, err := o.session(ctx, o.noCommit)
 	if err != nil {
 		return err

@@ -26,6 +26,7 @@ func newRenumberCmd(g *global) *cobra.Command {
 				return err
 			}
 			ctx := cmd.Context()
+			g.attemptOne(changeJSON{ID: args[1], Action: "renumber"})
 			s, err := g.session(ctx, o.noCommit)
 			if err != nil {
 				return err

@@ -210,14 +210,15 @@ func runSet(ctx context.Context, o *setOpts, action string) error {
 	if err != nil {
 		return err
 	}
+	if action == "set" {
+		action = setAction(sets, o.unsets)
+	}
+	o.attemptOne(changeJSON{ID: o.id, Action: action})
 	s, rec, err := o.sessionFor(ctx, o.noCommit, o.id)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if action == "set" {
-		action = setAction(sets, o.unsets)
-	}
 	o.attemptOne(changeJSON{ID: rec.ID, Path: rec.Path, Action: action})
 	if strings.HasPrefix(action, "assign") && rec.Kind != record.Complaint {
 		return usageErr("assign is for complaints; %s is a %s (use `opsbook set %s FIELD=VALUE`)", rec.ID, i18n.Term("kind", string(rec.Kind)), rec.ID)
