@@ -101,7 +101,7 @@ func (e *Editor) Set(path string, node *yaml.Node, appendTo bool) error {
 		next := child(parent, part)
 		if next == nil {
 			if parent.Kind != yaml.MappingNode {
-				return i18n.Errorf("%s: no such item", strings.Join(parts[:i+1], "."))
+				return noItem(strings.Join(parts[:i+1], "."), strings.Join(parts[:i], "."), parent)
 			}
 			next = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 			if _, err := strconv.Atoi(parts[i+1]); err == nil {
@@ -117,7 +117,7 @@ func (e *Editor) Set(path string, node *yaml.Node, appendTo bool) error {
 		list := child(parent, last)
 		if list == nil {
 			if parent.Kind != yaml.MappingNode {
-				return i18n.Errorf("%s: no such item", path)
+				return noItem(path, strings.Join(parts[:len(parts)-1], "."), parent)
 			}
 			list = &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
 			parent.Content = append(parent.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: last}, list)
@@ -261,7 +261,7 @@ func (e *Editor) Unset(path string) error {
 	case yaml.SequenceNode:
 		i, err := strconv.Atoi(last)
 		if err != nil || i < 0 || i >= len(parent.Content) {
-			return i18n.Errorf("%s: no such item", path)
+			return noItem(path, strings.TrimSuffix(strings.TrimSuffix(path, last), "."), parent)
 		}
 		parent.Content = append(parent.Content[:i], parent.Content[i+1:]...)
 		e.reshape = true
@@ -317,3 +317,20 @@ func (e *Editor) spliced() []byte {
 }
 
 func child(n *yaml.Node, part string) *yaml.Node { return NodeAt(n, []string{part}) }
+
+// noItem says that path names no item of a record; when its parent, at
+// list, is a list, how many items it holds and how to add one
+// (items.5: there are 2 items, items.0 and items.1).
+func noItem(path, list string, parent *yaml.Node) error {
+	if parent == nil || parent.Kind != yaml.SequenceNode || list == "" {
+		return i18n.Errorf("%s: no such item", path)
+	}
+	switch n := len(parent.Content); n {
+	case 0:
+		return i18n.Errorf("%s: no such item: %s is empty (%s+=VALUE adds one)", path, list, list)
+	case 1:
+		return i18n.Errorf("%s: no such item: %s holds 1 item, %s.0 (%s+=VALUE adds one)", path, list, list, list)
+	default:
+		return i18n.Errorf("%s: no such item: %s holds %d items, %s.0 to %s.%d (%s+=VALUE adds one)", path, list, n, list, list, n-1, list)
+	}
+}

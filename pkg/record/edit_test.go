@@ -142,3 +142,23 @@ func TestEditKeepsCRLFAndBOM(t *testing.T) {
 		}
 	}
 }
+
+// A path past the end of a list says how many items it holds and how to
+// add one, setting, appending under or removing.
+func TestNoSuchItemSaysTheItems(t *testing.T) {
+	e, _ := NewEditor([]byte(commented))
+	n, _ := ScalarNode("x")
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{e.Set("items.5.amount", n, false), "items.5: no such item: items holds 1 item, items.0 (items+=VALUE adds one)"},
+		{e.Set("items.3", n, true), "items.3: no such item: items holds 1 item, items.0 (items+=VALUE adds one)"},
+		{e.Unset("items.2"), "items.2: no such item: items holds 1 item, items.0 (items+=VALUE adds one)"},
+		{e.Set("attachments.0.path", n, false), "attachments.0: no such item: attachments is empty (attachments+=VALUE adds one)"},
+	} {
+		if c.err == nil || c.err.Error() != c.want {
+			t.Errorf("%v, want %s", c.err, c.want)
+		}
+	}
+}
