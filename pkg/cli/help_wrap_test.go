@@ -182,6 +182,11 @@ func TestExamplesNameSampleRecords(t *testing.T) {
 	if n < 60 {
 		t.Fatalf("only %d ids in the examples", n)
 	}
+	for _, v := range workflow.Verbs() {
+		if verbExamples[v][0] == "" {
+			t.Errorf("verb %s has no example record in verbExamples", v)
+		}
+	}
 }
 
 // A verb's one-line description names each kind's move from a state once:
