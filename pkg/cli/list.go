@@ -353,7 +353,7 @@ func runList(ctx context.Context, o *listOpts) error {
 		if err != nil {
 			return err
 		}
-		o.twice = r.Set.Shared()
+		o.twice = sharedIDs(r.Set)
 		recs := r.Set.OfKind(kind)
 		// The schema's fields answer nearly every query; the records are
 		// walked for fields it does not declare only when one is asked for.

@@ -143,20 +143,34 @@ func (o *listOpts) listIndexed(ctx context.Context, kind record.Kind, now time.T
 }
 
 // twiceIndexed are the ids of the entries that more than one file states,
-// each with its files (as record.Set.Shared has them).
+// each with its files (as record.Set.Shared has them). Of the files that
+// state one id at most one is filed under it, so only the ids of files
+// not filed under their ids (a misfiled or planted file: seldom any) are
+// looked for among the others, and a list of 100,000 entries builds no
+// map of them.
 func twiceIndexed(entries []*index.Entry) map[string][]*record.Record {
-	seen := make(map[string]*index.Entry, len(entries))
+	var odd map[string]bool
+	for _, e := range entries {
+		if e.ID != "" && !record.FiledAt(e.Path, e.Kind, e.ID) {
+			if odd == nil {
+				odd = map[string]bool{}
+			}
+			odd[e.ID] = true
+		}
+	}
+	if odd == nil {
+		return nil
+	}
 	twice := map[string][]*record.Record{}
 	for _, e := range entries {
-		first := seen[e.ID]
-		if first == nil {
-			seen[e.ID] = e
-			continue
+		if odd[e.ID] {
+			twice[e.ID] = append(twice[e.ID], &record.Record{ID: e.ID, Kind: e.Kind, Path: e.Path})
 		}
-		if twice[e.ID] == nil {
-			twice[e.ID] = []*record.Record{{ID: first.ID, Kind: first.Kind, Path: first.Path}}
+	}
+	for id, rs := range twice {
+		if len(rs) < 2 {
+			delete(twice, id)
 		}
-		twice[e.ID] = append(twice[e.ID], &record.Record{ID: e.ID, Kind: e.Kind, Path: e.Path})
 	}
 	return twice
 }

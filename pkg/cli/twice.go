@@ -62,7 +62,28 @@ func filedUnderID(w io.Writer, r *repo.Repo, rec *record.Record, show bool) (*re
 // twiceWarning names, once each, the ids that more than one record file
 // of the set states ("" when none does): the answer counts each file as a
 // record of its own.
-func twiceWarning(set *record.Set) string { return twiceSaid(set.Shared()) }
+// Of the files that state one id at most one is filed under it: only the
+// ids of the files that are not (seldom any) are looked up, so that a
+// department of 100,000 records builds no index of ids for this.
+func twiceWarning(set *record.Set) string { return twiceSaid(sharedIDs(set)) }
+
+// sharedIDs are the ids of set that more than one file states, each with
+// its files (record.Set.Shared, found as twiceWarning says).
+func sharedIDs(set *record.Set) map[string][]*record.Record {
+	var shared map[string][]*record.Record
+	for _, rec := range set.Records {
+		if rec.ID == "" || record.FiledAt(rec.Path, rec.Kind, rec.ID) {
+			continue
+		}
+		if rs := set.All(rec.ID); len(rs) > 1 {
+			if shared == nil {
+				shared = map[string][]*record.Record{}
+			}
+			shared[rec.ID] = rs
+		}
+	}
+	return shared
+}
 
 // warnListedTwice is twiceWarning for list: of the ids that more than one
 // file of the kind states (o.twice), those of the rows shown, each once.

@@ -86,12 +86,47 @@ func (s *Set) index() {
 // FiledUnderID reports whether r's file is where its kind files its id
 // (its kind's folder, and year, under the records folder, the id as its
 // name).
-func FiledUnderID(r *Record) bool {
-	if r.Kind == "" || r.ID == "" {
+func FiledUnderID(r *Record) bool { return FiledAt(r.Path, r.Kind, r.ID) }
+
+// FiledAt is FiledUnderID for a record of kind k and id at path, without
+// making a string: a test of every file of a department (an id stated by
+// two files has one not filed under it).
+func FiledAt(p string, k Kind, id string) bool {
+	if k == "" || id == "" {
 		return false
 	}
-	rel := RelPath(r.Kind, r.ID)
-	return r.Path == rel || strings.HasSuffix(r.Path, "/"+rel)
+	ki := Info(k)
+	rest, ok := strings.CutSuffix(p, ".yaml")
+	if !ok {
+		return false
+	}
+	if rest, ok = cutSegment(rest, id); !ok {
+		return false
+	}
+	if ki.Yearly {
+		if rest, ok = cutSegment(rest, IDYear(id)); !ok {
+			return false
+		}
+	}
+	_, ok = cutSegment(rest, ki.Dir)
+	return ok // under any records folder, as RelPath is under it
+}
+
+// cutSegment cuts the last segment of the slashed path p when it is seg:
+// what is before it, without the slash ("records/expenses" of
+// "records/expenses/2026" and "2026").
+func cutSegment(p, seg string) (string, bool) {
+	rest, ok := strings.CutSuffix(p, seg)
+	if !ok || seg == "" {
+		return p, false
+	}
+	if rest == "" {
+		return "", true
+	}
+	if !strings.HasSuffix(rest, "/") {
+		return p, false
+	}
+	return rest[:len(rest)-1], true
 }
 
 // Get returns the record with this id: when several files state it, the

@@ -1,6 +1,9 @@
 package record
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // An id stated by two files is the one filed under it, whichever comes
 // first by path; with none filed under it, the first by path.
@@ -21,5 +24,33 @@ func TestGetTakesTheFileFiledUnderTheID(t *testing.T) {
 	}
 	if !FiledUnderID(filed) || FiledUnderID(planted) {
 		t.Fatal("FiledUnderID")
+	}
+}
+
+func TestFiledAt(t *testing.T) {
+	for _, c := range []struct {
+		path string
+		kind Kind
+		id   string
+		want bool
+	}{
+		{"records/expenses/2026/EXP-2026-0025.yaml", Expense, "EXP-2026-0025", true},
+		{"expenses/2026/EXP-2026-0025.yaml", Expense, "EXP-2026-0025", true},
+		{"ops/records/expenses/2026/EXP-2026-0025.yaml", Expense, "EXP-2026-0025", true},
+		{"records/expenses/2025/EXP-2026-0025.yaml", Expense, "EXP-2026-0025", false},
+		{"records/expenses/2025/EXP-2025-0099.yaml", Expense, "EXP-2026-0025", false},
+		{"records/expenses/2026/XEXP-2026-0025.yaml", Expense, "EXP-2026-0025", false},
+		{"records/complaints/2026/EXP-2026-0025.yaml", Expense, "EXP-2026-0025", false},
+		{"records/myexpenses/2026/EXP-2026-0025.yaml", Expense, "EXP-2026-0025", false},
+		{"records/people/li.wei.yaml", Person, "li.wei", true},
+		{"records/people/x/li.wei.yaml", Person, "li.wei", false},
+		{"records/expenses/2026/EXP-2026-0025.yml", Expense, "EXP-2026-0025", false},
+	} {
+		if got := FiledAt(c.path, c.kind, c.id); got != c.want {
+			t.Errorf("FiledAt(%q, %s, %s) = %v", c.path, c.kind, c.id, got)
+		}
+		if rel := RelPath(c.kind, c.id); c.want != (c.path == rel || strings.HasSuffix(c.path, "/"+rel)) {
+			t.Errorf("%q: FiledAt and RelPath disagree", c.path)
+		}
 	}
 }
