@@ -370,6 +370,50 @@ func (x *Index) Update(entries []*Entry) *Index {
 	return y
 }
 
+// Change is one entry of an opened index replaced (Entry) or removed
+// (nil Entry): At is its place in the index's Entries.
+type Change struct {
+	At    int
+	Entry *Entry
+}
+
+// Patch returns the index of x's entries with the changes made (sorted by
+// At, each place once, none adding a path): what Update returns for those
+// entries, without comparing every path. For the refresh of a few files a
+// file-system monitor named. Nil when x's entries are not those of the
+// file it was opened from (the caller uses Update).
+func (x *Index) Patch(changes []Change) *Index {
+	if x == nil || x.st == nil || len(x.Entries) != len(x.st.base) || len(x.Entries) > 0 && &x.Entries[0] != &x.st.base[0] {
+		return nil
+	}
+	base := x.st.base
+	entries := make([]*Entry, 0, len(base))
+	st := &stored{base: base, now: make([]*Entry, len(base)), ids: x.st.ids, refs: x.st.refs, named: x.st.named}
+	copy(st.now, base)
+	var extra []*Entry
+	from := 0
+	for _, c := range changes {
+		if c.At < from || c.At >= len(base) || c.Entry != nil && c.Entry.Path != base[c.At].Path {
+			return nil
+		}
+		entries = append(entries, base[from:c.At]...)
+		from = c.At + 1
+		switch e := c.Entry; {
+		case e == nil:
+			st.now[c.At] = nil
+		case sameLooks(base[c.At], e):
+			st.now[c.At] = e
+			entries = append(entries, e)
+		default:
+			st.now[c.At] = nil
+			entries = append(entries, e)
+			extra = append(extra, e)
+		}
+	}
+	entries = append(entries, base[from:]...)
+	return &Index{Entries: entries, file: x.file, st: st, extra: extra}
+}
+
 // sameLooks tells whether two entries of a path have the same id and
 // references: what the look-ups know of them.
 func sameLooks(a, b *Entry) bool {

@@ -630,3 +630,74 @@ func TestForgedNamesOrder(t *testing.T) {
 		t.Errorf("names out of order: opened (%v)", err)
 	}
 }
+
+// TestPatchEqualsUpdate: an opened index patched (entries removed, given
+// other references, another id, unreadable, new stat data) answers its
+// look-ups, and holds the entries, exactly as Update of the same entries
+// and an index built over them; a patch it cannot make (a path added, out
+// of order) is refused.
+func TestPatchEqualsUpdate(t *testing.T) {
+	for name, entries := range departments(t) {
+		rnd := rand.New(rand.NewPCG(7, uint64(len(entries))))
+		for round := 0; round < 8; round++ {
+			x := reopen(t, entries)
+			var now []*index.Entry
+			var changes []index.Change
+			for i, e := range x.Entries {
+				c := *e
+				switch rnd.IntN(12) {
+				case 0: // removed
+					changes = append(changes, index.Change{At: i})
+					continue
+				case 1:
+					c.Refs = []index.Ref{{Field: "project", ID: entries[rnd.IntN(len(entries))].ID}}
+				case 2:
+					c.ID = entries[rnd.IntN(len(entries))].ID
+				case 3:
+					c = index.Entry{Path: e.Path}
+				case 4:
+					c.Stat.Mtime++
+				default:
+					now = append(now, e)
+					continue
+				}
+				now = append(now, &c)
+				changes = append(changes, index.Change{At: i, Entry: &c})
+			}
+			y := x.Patch(changes)
+			if y == nil {
+				t.Fatalf("%s round %d: patch refused", name, round)
+			}
+			if len(y.Entries) != len(now) {
+				t.Fatalf("%s round %d: %d entries, want %d", name, round, len(y.Entries), len(now))
+			}
+			for i := range now {
+				if y.Entries[i] != now[i] {
+					t.Fatalf("%s round %d: entry %d is %s, want %s", name, round, i, y.Entries[i].Path, now[i].Path)
+				}
+			}
+			if g, w := lookups(y), lookups(x.Update(append([]*index.Entry(nil), now...))); g != w {
+				t.Fatalf("%s round %d: patched look-ups differ from updated ones:\n%s", name, round, firstDiff(g, w))
+			}
+			if g, w := lookups(y), lookups(index.New(now)); g != w {
+				t.Fatalf("%s round %d: patched look-ups differ from built ones:\n%s", name, round, firstDiff(g, w))
+			}
+		}
+		x := reopen(t, entries)
+		added := *x.Entries[0]
+		added.Path += "-new.yaml"
+		for what, changes := range map[string][]index.Change{
+			"a path added":  {{At: 0, Entry: &added}},
+			"out of order":  {{At: 2}, {At: 1}},
+			"a place twice": {{At: 1}, {At: 1}},
+			"past the end":  {{At: len(x.Entries)}},
+		} {
+			if x.Patch(changes) != nil {
+				t.Errorf("%s: a patch with %s was made", name, what)
+			}
+		}
+		if index.New(entries).Patch(nil) != nil {
+			t.Errorf("%s: an index not opened from a file was patched", name)
+		}
+	}
+}

@@ -174,6 +174,18 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 		default:
 			token, st.Monitor = ans.Token, "used"
 			listed = o.x.Mark.Listed
+			if y, removed, ok := refreshFew(rd, o.x, ans, start, pol, &st); ok {
+				tr("index: the files named refreshed")
+				mark := index.Mark{Token: token, Listed: listed}
+				st.Token, st.Listed = token, listed
+				stale := st.Parsed + st.Hashed + removed
+				if stale >= max(saveAtLeast, st.Files/500) || mark != o.x.Mark && len(ans.Files) >= monitorSaveAtLeast {
+					st.Saved = index.Save(path, key, mark, y.Entries) == nil
+					st.Stored = st.Saved
+					tr("index: saved")
+				}
+				return y, st, nil
+			}
 			var ok bool
 			files, units, st.Statted, st.Relisted, ok = listChanged(root, rd, o.x.Entries, ans)
 			named = len(ans.Files) + 16*st.Relisted // a folder listed again costs more
@@ -248,52 +260,20 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 				for i, rel := range units[u].files {
 					j := units[u].at + i
 					prev := prevs[j]
-					s := units[u].stats[i].stat
-					if !units[u].stats[i].regular {
-						out[j] = &index.Entry{Path: rel} // not a record: never trusted
-						continue
-					}
-					if prev != nil && (prev.Trusted || units[u].stats[i].vouched) && prev.Stat == s {
-						out[j] = prev
+					e, how := refreshEntry(c, rel, units[u].stats[i], prev, start, pol, &buf)
+					out[j] = e
+					switch how {
+					case entryReused:
 						reused.Add(1)
 						continue
+					case entryHashed:
+						hashed.Add(1)
+					case entryParsed:
+						parsed.Add(1)
 					}
-					var data []byte
-					var err error
-					if s.Size > record.MaxFileSize {
-						data = make([]byte, record.MaxFileSize+1)
-					} else if data, err = c.read(rel, s.Size, buf); err != nil {
-						out[j] = &index.Entry{Path: rel}
-						continue
-					} else if cap(data) <= 1<<16 {
-						buf = data
-					}
-					h := cache.Hash(sha256.Sum256(data))
-					trusted := cache.Trust(s, start)
-					if prev != nil && prev.Hash == h && prev.Kind != "" {
-						e := *prev
-						e.Stat, e.Trusted, e.Linked = s, trusted, units[u].stats[i].linked
-						if e.Linked && !prev.Linked {
-							linked.Add(1)
-						}
-						out[j] = &e
-						if e.Stat != prev.Stat || e.Trusted != prev.Trusted {
-							hashed.Add(1) // worth saving: next time its stat data may do
-						}
-						continue
-					}
-					rec, _ := record.ParseLean(rel, data)
-					if rec != nil {
-						// The folder decides the kind, as in a full read: a
-						// claim filed among complaints is listed as one.
-						record.CheckPlace(rec, pol.Records)
-					}
-					out[j] = index.EntryOf(rel, s, trusted, h, rec)
-					out[j].Linked = units[u].stats[i].linked
-					if out[j].Linked && (prev == nil || !prev.Linked) {
+					if e.Linked && (prev == nil || !prev.Linked) {
 						linked.Add(1)
 					}
-					parsed.Add(1)
 				}
 			}
 		}()
@@ -365,6 +345,117 @@ func indexKinds(ctx context.Context, root string, pol *config.Policy, kinds []re
 	x := o.x.Update(out)
 	tr("index: updated")
 	return x, st, nil
+}
+
+// How refreshEntry came by an entry.
+const (
+	entryReused = iota // the stored entry, by its stat data
+	entryHashed        // the stored entry with new stat data: same content
+	entrySame          // the stored entry with the same stat data, read again
+	entryParsed        // made from the file read and parsed again
+	entryUnread        // no record: not a regular file, or unreadable
+)
+
+// refreshEntry returns the entry of file rel, whose stat data fs were
+// just taken (or vouched for), given its stored entry prev (nil for
+// none): prev itself when its stat data match and are trusted or
+// vouched for; else the file is read, and prev with the new stat data
+// when the content hash is the same, or a new entry parsed from it. buf
+// is a buffer reused between calls of one goroutine.
+func refreshEntry(c *cursor, rel string, fs fileStat, prev *index.Entry, start time.Time, pol *config.Policy, buf *[]byte) (*index.Entry, int) {
+	s := fs.stat
+	if !fs.regular {
+		return &index.Entry{Path: rel}, entryUnread // not a record: never trusted
+	}
+	if prev != nil && (prev.Trusted || fs.vouched) && prev.Stat == s {
+		return prev, entryReused
+	}
+	var data []byte
+	var err error
+	if s.Size > record.MaxFileSize {
+		data = make([]byte, record.MaxFileSize+1)
+	} else if data, err = c.read(rel, s.Size, *buf); err != nil {
+		return &index.Entry{Path: rel}, entryUnread
+	} else if cap(data) <= 1<<16 {
+		*buf = data
+	}
+	h := cache.Hash(sha256.Sum256(data))
+	trusted := cache.Trust(s, start)
+	if prev != nil && prev.Hash == h && prev.Kind != "" {
+		e := *prev
+		e.Stat, e.Trusted, e.Linked = s, trusted, fs.linked
+		if e.Stat != prev.Stat || e.Trusted != prev.Trusted {
+			return &e, entryHashed // worth saving: next time its stat data may do
+		}
+		return &e, entrySame
+	}
+	rec, _ := record.ParseLean(rel, data)
+	if rec != nil {
+		// The folder decides the kind, as in a full read: a claim filed
+		// among complaints is listed as one.
+		record.CheckPlace(rec, pol.Records)
+	}
+	e := index.EntryOf(rel, s, trusted, h, rec)
+	e.Linked = fs.linked
+	return e, entryParsed
+}
+
+// refreshFew refreshes the stored index x on the monitor's word, when the
+// files it names are all files x holds, or gone, and every stored entry
+// is one the monitor vouches for (none with a second name, none
+// unreadable): the named files' stat data are taken, the changed ones read
+// again, and x is patched in their places (index.Patch), with no pass
+// comparing every entry's path. At 100,000 records that pass (listing the
+// entries, matching them to the stored ones, comparing their stat data,
+// updating the look-ups) took about 30 ms of every command. ok is false
+// when it cannot say (a name x does not hold is there: a new record, a
+// stray, a second name; or a file is no regular file): the caller lists
+// as listChanged does.
+func refreshFew(rd *reader, x *index.Index, ans monitor.Answer, start time.Time, pol *config.Policy, st *IndexStats) (y *index.Index, removed int, ok bool) {
+	if x == nil || !allTrusted(x.Entries) {
+		return nil, 0, false
+	}
+	c := rd.cursor()
+	defer c.close()
+	es := x.Entries
+	var changes []index.Change
+	var buf []byte
+	hashed, parsed := 0, 0
+	for _, f := range ans.Files {
+		i := sort.Search(len(es), func(i int) bool { return es[i].Path >= f })
+		held := i < len(es) && es[i].Path == f
+		s, regular, linked, err := c.lstatLinks(f)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			if held {
+				changes = append(changes, index.Change{At: i})
+				removed++
+			}
+			continue
+		case !held || err != nil || !regular || linked:
+			return nil, 0, false
+		}
+		e, how := refreshEntry(c, f, fileStat{s, true, false, false}, es[i], start, pol, &buf)
+		switch how {
+		case entryReused:
+			continue
+		case entryUnread:
+			return nil, 0, false
+		case entryHashed:
+			hashed++
+		case entryParsed:
+			parsed++
+		}
+		changes = append(changes, index.Change{At: i, Entry: e})
+	}
+	slices.SortFunc(changes, func(a, b index.Change) int { return a.At - b.At })
+	if y = x.Patch(changes); y == nil {
+		return nil, 0, false
+	}
+	st.Files, st.Statted = len(y.Entries), len(ans.Files)
+	st.Hashed, st.Parsed = hashed, parsed
+	st.Reused = len(y.Entries) - hashed - parsed
+	return y, removed, true
 }
 
 type opened struct {
