@@ -112,6 +112,9 @@ func runInbox(ctx context.Context, o *inboxOpts) error {
 	case render.YAML:
 		return render.WriteYAML(o.io.Out, box)
 	}
+	if o.io.OutTTY && o.io.Width > 0 {
+		page, _ = page.Narrowed(o.io.Width)
+	}
 	return render.WritePageWidth(o.io.Out, page, o.io.OutTTY, o.colors(), o.io.Width)
 }
 

@@ -3,10 +3,12 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/mattn/go-runewidth"
+	"github.com/opsbook/opsbook/pkg/i18n"
 )
 
 // The inbox fits the terminal: at 80 columns every boxed line is at most
@@ -25,7 +27,7 @@ func TestInboxFitsTheTerminal(t *testing.T) {
 			if w := runewidth.StringWidth(l); w > width {
 				t.Errorf("%d columns: a line is %d wide:\n%s", width, w, l)
 			}
-			if cells := strings.Split(strings.Trim(l, "│"), "│"); len(cells) == 4 && strings.Contains(cells[3], "…") {
+			if cells := strings.Split(strings.Trim(l, "│"), "│"); len(cells) >= 3 && strings.Contains(cells[len(cells)-1], "…") {
 				t.Errorf("%d columns: a command is cut: %s", width, l)
 			}
 		}
@@ -35,8 +37,8 @@ func TestInboxFitsTheTerminal(t *testing.T) {
 		// the command of the revisit, put back together from its lines
 		var cmd []string
 		for _, l := range strings.Split(out, "\n") {
-			if cells := strings.Split(strings.Trim(l, "│"), "│"); len(cells) == 4 {
-				cmd = append(cmd, strings.TrimSpace(cells[3]))
+			if cells := strings.Split(strings.Trim(l, "│"), "│"); len(cells) >= 3 {
+				cmd = append(cmd, strings.TrimSpace(cells[len(cells)-1]))
 			}
 		}
 		if joined := strings.Join(cmd, " "); !strings.Contains(joined, "opsbook set CUS-0002 'visits+={date: 2026-11-26, by: sun.li}'") {
@@ -51,7 +53,7 @@ func TestInboxFitsTheTerminal(t *testing.T) {
 		t.Fatalf("terminal inbox has no red overdue row (exit %d):\n%s%s", code, out80.String(), errb.String())
 	}
 	for _, l := range strings.Split(out80.String(), "\n") {
-		if cells := strings.Split(strings.Trim(l, "│"), "│"); len(cells) == 4 && strings.Contains(cells[3], "…") {
+		if cells := strings.Split(strings.Trim(l, "│"), "│"); len(cells) >= 3 && strings.Contains(cells[len(cells)-1], "…") {
 			t.Errorf("a red command is cut: %q", l)
 		}
 	}
@@ -66,5 +68,61 @@ func TestInboxFitsTheTerminal(t *testing.T) {
 	out, _, _ = run(t, false, false, "inbox")
 	if strings.Contains(out, "\x1b[") || strings.Contains(out, "┌") || !strings.Contains(out, "WHEN\tRECORD\tWHAT\tCOMMAND") {
 		t.Errorf("piped inbox is not plain tab-separated text:\n%s", out)
+	}
+}
+
+// On a terminal a command stays whole on one line, to be copied: the
+// prose wraps and the record column (each command names its record) makes
+// room for it. Only a command wider than the terminal can give it (with
+// every other column at its narrowest) wraps, and then between its
+// arguments, never inside one. Both languages, a director's inbox and a
+// specialist's, at 80 and 60 columns.
+func TestInboxKeepsACommandOnOneLine(t *testing.T) {
+	defer i18n.Set(i18n.English)
+	for _, who := range []string{"wang.fang", "li.wei"} {
+		t.Setenv("GIT_AUTHOR_EMAIL", who+"@example.com")
+		var box struct {
+			Items []struct {
+				Command string `json:"command"`
+			} `json:"items"`
+		}
+		out, _, _ := runStreams(t, sampleDir(), false, 0, "inbox", "-o", "json")
+		if err := json.Unmarshal([]byte(out), &box); err != nil || len(box.Items) == 0 {
+			t.Fatalf("%s: inbox -o json: %v\n%s", who, err, out)
+		}
+		for _, lang := range []string{"en", "zh-Hant"} {
+			for _, width := range []int{80, 60} {
+				out := runWidth(t, width, "--lang", lang, "inbox")
+				lines := map[string]bool{}
+				args := map[string]bool{}
+				for _, l := range strings.Split(out, "\n") {
+					if w := runewidth.StringWidth(l); w > width {
+						t.Errorf("%s %s %d: a line is %d wide: %s", who, lang, width, w, l)
+					}
+					cells := strings.Split(strings.Trim(l, "│"), "│")
+					if !strings.HasPrefix(l, "│") || len(cells) < 3 {
+						continue
+					}
+					c := strings.TrimSpace(cells[len(cells)-1])
+					lines[c] = true
+					for _, a := range strings.Fields(c) {
+						args[a] = true
+					}
+				}
+				// room for a command: the box (3 columns), WHEN (at most
+				// 10 cells) and WHAT at its narrowest (8)
+				room := width - 1 - 9 - 10 - 8
+				for _, it := range box.Items {
+					if runewidth.StringWidth(it.Command) <= room && !lines[it.Command] {
+						t.Errorf("%s %s %d: %q is not whole on one line:\n%s", who, lang, width, it.Command, out)
+					}
+					for _, a := range strings.Fields(it.Command) {
+						if !args[a] {
+							t.Errorf("%s %s %d: %q of %q is broken:\n%s", who, lang, width, a, it.Command, out)
+						}
+					}
+				}
+			}
+		}
 	}
 }

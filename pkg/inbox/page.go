@@ -13,8 +13,10 @@ import (
 // Page lays the inbox out for people: the items waiting on the person,
 // then (for a manager) the team's overdue work, each row with when it is
 // due, the record, what to do and the command that does it. Overdue rows
-// are flagged (red on a colour terminal). What to do and the command are
-// wrapped, never cut, when the terminal is narrow.
+// are flagged (red on a colour terminal). On a narrow terminal what to do
+// wraps (and the record column, which each command names, is left out) so
+// that a command stays whole on one line to copy; only a command wider
+// than the terminal allows wraps, at its spaces.
 func (box *Inbox) Page(now time.Time) *render.Page { return box.PageFor(now, false) }
 
 // PageFor is Page, said of the person by their handle rather than as
@@ -33,11 +35,18 @@ func (box *Inbox) PageFor(now time.Time, other bool) *render.Page {
 		Title: i18n.Sprintf(msgPageTitle, box.Person, box.Name, i18n.Term("role", box.Role)),
 		Lines: []string{asOf},
 	}
-	t := &render.Table{Headers: []string{i18n.T(hdrWhen), i18n.T(hdrRecord), i18n.T(hdrWhat), i18n.T(hdrCommand)}, Wrap: map[int]bool{2: true, 3: true}}
+	t := &render.Table{Headers: []string{i18n.T(hdrWhen), i18n.T(hdrRecord), i18n.T(hdrWhat), i18n.T(hdrCommand)}, Wrap: map[int]bool{2: true}, Whole: map[int]bool{3: true}}
 	var warn []bool
+	named := true // every command names its record
 	for _, it := range box.Items {
 		t.Add(when(it, now), printable(recordCell(it)), printable(what(it)), printable(it.Command))
 		warn = append(warn, it.Overdue)
+		named = named && strings.Contains(it.Command, it.Record)
+	}
+	if named {
+		// on a terminal too narrow for the whole table the record column,
+		// which each command repeats, makes room for the commands
+		t.Narrow = []int{0, 2, 3}
 	}
 	p.Sections = append(p.Sections, render.Section{Title: yours, Table: t, Warn: warn, Empty: nothing})
 	if box.Manager {

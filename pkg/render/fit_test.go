@@ -328,3 +328,32 @@ func TestHeaderWrapsBeforeItIsCut(t *testing.T) {
 		t.Errorf("at 80 the header is not one line:\n%s", out)
 	}
 }
+
+// A Whole column (a command to copy) keeps its widest cell on one line
+// while the prose beside it can wrap; a command wider than the room it
+// could ever have wraps at its spaces only, and does not squeeze the
+// prose for the others.
+func TestAWholeColumnKeepsACommandOnOneLine(t *testing.T) {
+	tbl := &Table{Headers: []string{"WHEN", "RECORD", "WHAT", "COMMAND"}, Wrap: map[int]bool{2: true}, Whole: map[int]bool{3: true}}
+	tbl.Add("12d late", "CMP-2026-0018", "assign: Parcel marked delivered but not received [respond SLA]", "opsbook assign CMP-2026-0018 HANDLE")
+	tbl.Add("", "EXP-2026-0027", "approve: 杭州春節禮盒客戶拜訪差旅 (3,200.00)", "opsbook approve EXP-2026-0027")
+	tbl.Add("4d late", "-", "report: status report upward (every 31 days)", "opsbook new status-report --set to=HANDLE --set period=2026-12")
+	out := fitted(t, tbl, 80)
+	for _, cmd := range []string{"opsbook assign CMP-2026-0018 HANDLE", "opsbook approve EXP-2026-0027"} {
+		if !strings.Contains(out, cmd) {
+			t.Errorf("%q is not on one line:\n%s", cmd, out)
+		}
+	}
+	for _, arg := range []string{"to=HANDLE", "period=2026-12", "status-report"} {
+		if !strings.Contains(out, arg) {
+			t.Errorf("%q is broken:\n%s", arg, out)
+		}
+	}
+	// the long command wrapped rather than take the prose's room: the
+	// column is as wide as the widest command that fits whole
+	head := strings.Split(out, "\n")[1]
+	cells := strings.Split(strings.Trim(head, "│"), "│")
+	if w := runewidth.StringWidth(cells[len(cells)-1]); w != len("opsbook assign CMP-2026-0018 HANDLE")+2 {
+		t.Errorf("the command column is %d wide:\n%s", w, out)
+	}
+}

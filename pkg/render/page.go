@@ -145,7 +145,7 @@ func WritePageWidth(w io.Writer, p *Page, tty bool, c Colors, width int) error {
 
 // textTable adds the bar column (terminal only) and colours warned rows.
 func (s Section) textTable(withBars, tty bool, c Colors) *Table {
-	t := &Table{Headers: append([]string(nil), s.Table.Headers...), Right: s.Table.Right, Wrap: s.Table.Wrap, Give: s.Table.Give}
+	t := &Table{Headers: append([]string(nil), s.Table.Headers...), Right: s.Table.Right, Wrap: s.Table.Wrap, Give: s.Table.Give, Whole: s.Table.Whole}
 	bars := withBars && tty && len(s.Bars) == len(s.Table.Rows)
 	if bars {
 		t.Headers = append(t.Headers, "")
@@ -230,7 +230,7 @@ const giveRoom = 16
 // NarrowedFor is the one rule by which list, report and summary leave
 // columns out on a narrow terminal: a table that would not fit whole on a
 // terminal width cells wide (a title that gives way counted as giveRoom
-// cells; nothing else may be cut), and has its Narrow columns, keeps only
+// cells, a wrapped one too; nothing else may be cut), and has its Narrow columns, keeps only
 // those; when they would not fit whole either and it has Narrowest
 // columns, it keeps those. It reports whether it left columns out; a table
 // that fits, has no rows or no Narrow columns, or width 0, is returned as
@@ -268,11 +268,12 @@ func (p *Page) Narrowed(width int) (*Page, bool) {
 }
 
 // fitsWhole says whether a boxed table fits width cells with no column cut
-// but those that give way first, each down to giveRoom.
+// but those that give way first, each down to giveRoom; a wrapped column
+// (prose) counts as giveRoom cells too, as it wraps rather than is cut.
 func fitsWhole(t *Table, width int) bool {
 	total := 1
 	for i, w := range columnWidths(t) {
-		if t.Give[i] {
+		if t.Give[i] || t.Wrap[i] {
 			w = min(w, giveRoom)
 		}
 		total += w + 3

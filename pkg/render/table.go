@@ -34,6 +34,11 @@ type Table struct {
 	// before any other is cut (a list's title, so that a state or a handle
 	// stays whole).
 	Give map[int]bool
+	// Whole lists the columns of commands to copy: Fit gives each its
+	// widest cell and takes the room from the other columns (a title wraps
+	// or is cut first). Only when nothing else can give way is a command
+	// wrapped, and then at its spaces alone, never inside an argument.
+	Whole map[int]bool
 	// Narrow lists, in order, the columns a page keeps on a terminal too
 	// narrow for the whole table (Page.Narrowed); nil keeps them all.
 	Narrow []int
@@ -54,10 +59,10 @@ func (t *Table) Narrowed() *Table {
 
 // keep returns the table with only the columns cols, in their order.
 func (t *Table) keep(cols []int) *Table {
-	out := &Table{Right: map[int]bool{}, Wrap: map[int]bool{}, Give: map[int]bool{}}
+	out := &Table{Right: map[int]bool{}, Wrap: map[int]bool{}, Give: map[int]bool{}, Whole: map[int]bool{}}
 	for j, i := range cols {
 		out.Headers = append(out.Headers, t.Headers[i])
-		out.Right[j], out.Wrap[j], out.Give[j] = t.Right[i], t.Wrap[i], t.Give[i]
+		out.Right[j], out.Wrap[j], out.Give[j], out.Whole[j] = t.Right[i], t.Wrap[i], t.Give[i], t.Whole[i]
 	}
 	for _, r := range t.Rows {
 		row := make([]string, 0, len(cols))
@@ -173,11 +178,12 @@ func Fit(t *Table, width int) *Table {
 	}
 	cut := append([]int(nil), widths...)
 	ids := idColumns(t)
+	wholeTurn := false // a command's column gives way only in its turn
 	shrink := func(floor func(i int) int) {
 		for total > width {
 			widest := -1
 			for i, w := range cut {
-				if i > 0 && !ids[i] && !t.Right[i] && w > floor(i) && (widest < 0 || w > cut[widest]) {
+				if i > 0 && !ids[i] && !t.Right[i] && (wholeTurn || !t.Whole[i]) && w > floor(i) && (widest < 0 || w > cut[widest]) {
 					widest = i
 				}
 			}
@@ -195,6 +201,42 @@ func Fit(t *Table, width int) *Table {
 		}
 		return cut[i]
 	})
+	// a command keeps its full width while it can; one wider than the room
+	// its column would have with every other column at its narrowest wraps
+	// now, rather than squeeze the prose for nothing
+	args := longestArgs(t)
+	narrowest := func(j int) int {
+		switch {
+		case t.Whole[j]:
+			return max(cells.Width(t.Headers[j]), args[j])
+		case j == 0 || ids[j] || t.Right[j]:
+			return cut[j]
+		}
+		return min(cut[j], max(minColumn, cells.Width(t.Headers[j])))
+	}
+	wholeTurn = true
+	shrink(func(i int) int {
+		if !t.Whole[i] {
+			return cut[i]
+		}
+		room := width - 1
+		for j := range cut {
+			room -= 3
+			if j != i {
+				room -= narrowest(j)
+			}
+		}
+		target := narrowest(i)
+		for _, r := range t.Rows {
+			if i < len(r) {
+				if w := cells.Width(clean(stripANSI(r[i]))); w <= room {
+					target = max(target, w)
+				}
+			}
+		}
+		return target
+	})
+	wholeTurn = false
 	values := valueWidths(t)
 	words := longestWords(t)
 	// a wrapped column keeps room for its longest word (a command's
@@ -218,8 +260,24 @@ func Fit(t *Table, width int) *Table {
 		return cut[i]
 	})
 	t.Right = numbers
+	// a wrapped column (prose) narrows on to the width of its header, its
+	// long words wrapped at their marks, before a command is wrapped
+	shrink(func(i int) int {
+		if t.Wrap[i] {
+			return max(minColumn, cells.Width(t.Headers[i]))
+		}
+		return cut[i]
+	})
+	// then a command wraps at its spaces: no argument is broken
+	wholeTurn = true
+	shrink(func(i int) int {
+		if t.Whole[i] {
+			return max(cells.Width(t.Headers[i]), args[i])
+		}
+		return cut[i]
+	})
 	shrink(func(int) int { return 4 })
-	out := &Table{Headers: make([]string, len(t.Headers)), Right: t.Right, Wrap: t.Wrap, Give: t.Give, Rows: make([][]string, len(t.Rows))}
+	out := &Table{Headers: make([]string, len(t.Headers)), Right: t.Right, Wrap: t.Wrap, Give: t.Give, Whole: t.Whole, Rows: make([][]string, len(t.Rows))}
 	for i, h := range t.Headers {
 		if w := cut[i]; w < cells.Width(h) && w >= headerRoom(h) {
 			out.Headers[i] = strings.Join(Wrap(h, w), "\n")
@@ -231,7 +289,9 @@ func Fit(t *Table, width int) *Table {
 		out.Rows[r] = make([]string, len(row))
 		for i, c := range row {
 			if i < len(cut) && cut[i] < widths[i] {
-				if t.Wrap[i] {
+				if t.Whole[i] && args[i] <= cut[i] {
+					c = wrapAtSpaces(clean(c), cut[i])
+				} else if t.Wrap[i] || t.Whole[i] {
 					c = wrapColoured(clean(c), cut[i])
 				} else {
 					c = truncate(clean(c), cut[i])
@@ -344,6 +404,47 @@ func longestWords(t *Table) []int {
 		}
 	}
 	return words
+}
+
+// longestArgs are, for each Whole column, the width of its widest run of
+// text without a space (a command's argument); 0 for the other columns.
+func longestArgs(t *Table) []int {
+	args := make([]int, len(t.Headers))
+	for _, r := range t.Rows {
+		for i, c := range r {
+			if i >= len(args) || !t.Whole[i] {
+				continue
+			}
+			for _, w := range strings.Fields(clean(stripANSI(c))) {
+				args[i] = max(args[i], cells.Width(w))
+			}
+		}
+	}
+	return args
+}
+
+// wrapAtSpaces breaks a command into lines of at most w cells at its
+// spaces only (each argument is at most w cells wide). A cell wholly in
+// one colour keeps it on each line.
+func wrapAtSpaces(s string, w int) string {
+	open, text, end := "", stripANSI(s), ""
+	if m := colouredRE.FindStringSubmatch(s); m != nil {
+		open, text, end = m[1], stripANSI(m[2]), m[3]
+	}
+	var lines []string
+	line := ""
+	for _, f := range strings.Fields(text) {
+		if line != "" && cells.Width(line)+1+cells.Width(f) > w {
+			lines = append(lines, open+line+end)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += f
+	}
+	lines = append(lines, open+line+end)
+	return strings.Join(lines, "\n")
 }
 
 // valueWidths are the display widths of each column's widest value (1 for
