@@ -210,31 +210,36 @@ func TestHelpFitsEightyColumns(t *testing.T) {
 
 // validate --rules wraps what each rule checks onto more lines rather
 // than cut it, in both languages: each rule's text, put back together
-// from its lines, is whole.
+// from its lines, is whole, and no line ends inside a tag (!! / str).
 func TestValidateRulesWrapsWhatItChecks(t *testing.T) {
 	defer i18n.Set(i18n.English)
-	for _, lang := range []string{"en", "zh-Hant"} {
-		out := runWidth(t, 80, "--lang", lang, "validate", "--rules")
-		got := map[string]string{}
-		rule := ""
-		for _, l := range strings.Split(out, "\n") {
-			if w := runewidth.StringWidth(l); w > 80 {
-				t.Errorf("%s: a line is %d wide: %s", lang, w, l)
+	for _, width := range []int{80, 60} {
+		for _, lang := range []string{"en", "zh-Hant"} {
+			out := runWidth(t, width, "--lang", lang, "validate", "--rules")
+			got := map[string]string{}
+			rule := ""
+			for _, l := range strings.Split(out, "\n") {
+				if w := runewidth.StringWidth(l); w > width {
+					t.Errorf("%s: a line is %d wide: %s", lang, w, l)
+				}
+				if strings.Contains(l, "!! ") || strings.Contains(l, "│ str") {
+					t.Errorf("%s %d: !!str is broken: %s", lang, width, l)
+				}
+				cells := strings.Split(strings.Trim(l, "│"), "│")
+				if !strings.HasPrefix(l, "│") || len(cells) != 3 {
+					continue
+				}
+				if c := strings.TrimSpace(cells[0]); c != "" {
+					rule = c
+				}
+				got[rule] += strings.ReplaceAll(cells[2], " ", "")
 			}
-			cells := strings.Split(strings.Trim(l, "│"), "│")
-			if !strings.HasPrefix(l, "│") || len(cells) != 3 {
-				continue
-			}
-			if c := strings.TrimSpace(cells[0]); c != "" {
-				rule = c
-			}
-			got[rule] += strings.ReplaceAll(cells[2], " ", "")
-		}
-		tag, _ := i18n.Parse(lang)
-		i18n.Set(tag)
-		for _, r := range rules.Catalog {
-			if want := strings.ReplaceAll(ruleSummary(r), " ", ""); got[r.Code] != want {
-				t.Errorf("%s: %s checks %q, shown %q", lang, r.Code, want, got[r.Code])
+			tag, _ := i18n.Parse(lang)
+			i18n.Set(tag)
+			for _, r := range rules.Catalog {
+				if want := strings.ReplaceAll(ruleSummary(r), " ", ""); got[r.Code] != want {
+					t.Errorf("%s: %s checks %q, shown %q", lang, r.Code, want, got[r.Code])
+				}
 			}
 		}
 	}

@@ -152,8 +152,9 @@ func WrapLines(s string, width int) string {
 }
 
 // wrapUnits splits text into the pieces a line may break between: runs of
-// letters and digits of alphabetic scripts, single spaces, and every other
-// character on its own (a Chinese character, a punctuation mark).
+// letters, digits and ASCII symbols without a space (a word, a tag such as
+// !!str, a field's name), single spaces, and every other character on its
+// own (a Chinese character, a full-width mark).
 func wrapUnits(s string) []string {
 	out := splitUnits(s)
 	// glue each escape code to its word: an opening one to the next unit,
@@ -282,13 +283,11 @@ func splitUnits(s string) []string {
 			}
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		alpha := r < 0x1100 && !unicode.IsSpace(r) && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune(".-_/@:+'|§", r))
-		if r == ',' && i > 0 && isDigit(s[i-1]) && i+1 < len(s) && isDigit(s[i+1]) {
-			alpha = true // a group separator inside a number
-		}
-		if r == ',' && i > 0 && isWordByte(s[i-1]) && i+1 < len(s) && isWordByte(s[i+1]) {
-			alpha = true // a list without spaces: --columns id,status,title
-		}
+		// a run of Latin letters, digits and ASCII symbols without a space
+		// is one unit: a tag (!!str), a field (tasks.0.done=2026-12-06),
+		// a list (id,status,title), a number (69,609.00)
+		alpha := r > ' ' && r < utf8.RuneSelf && r != 0x7F ||
+			r < 0x1100 && !unicode.IsSpace(r) && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '§')
 		if alpha {
 			if word < 0 {
 				word = i
@@ -306,11 +305,4 @@ func splitUnits(s string) []string {
 	}
 	endWord(len(s))
 	return out
-}
-
-func isDigit(b byte) bool { return b >= '0' && b <= '9' }
-
-// isWordByte: an ASCII letter, digit, underscore or dot (a field's name).
-func isWordByte(b byte) bool {
-	return isDigit(b) || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b == '_' || b == '.'
 }

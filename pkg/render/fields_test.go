@@ -72,7 +72,11 @@ func TestWrap(t *testing.T) {
 		{"\x1b[1m標題\x1b[0m 一二三四五", 12, []string{"\x1b[1m標題\x1b[0m 一二三", "四五"}},
 		// a straight quote stays with what it quotes, opening or closing
 		{"隱藏機密紀錄與欄位（\"[redacted]\"），用於", 28, []string{"隱藏機密紀錄與欄位", "（\"[redacted]\"），用於"}},
-		{"當作在 DIR 中啟動 opsbook（預設：\".\"）", 36, []string{"當作在 DIR 中啟動 opsbook（預", "設：\".\"）"}},
+		{"當作在 DIR 中啟動 opsbook（預設：\".\"）", 36, []string{"當作在 DIR 中啟動 opsbook（預設：", "\".\"）"}},
+		// a run of letters, digits and ASCII symbols without a space is
+		// never broken: !!str, not !! and str
+		{"explicit tags (!!str, !!binary, custom tags)", 20, []string{"explicit tags", "(!!str, !!binary,", "custom tags)"}},
+		{"顯式標籤（!!str、!!binary、自訂標籤）", 14, []string{"顯式標籤", "（!!str、", "!!binary、自訂", "標籤）"}},
 		{`say "approved" now`, 12, []string{`say`, `"approved"`, `now`}},
 		// alternatives stay whole: open|doing, text|json
 		{"task open|doing → done", 14, []string{"task", "open|doing →", "done"}},
