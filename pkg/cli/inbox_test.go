@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -79,7 +80,11 @@ func TestInboxFitsTheTerminal(t *testing.T) {
 // specialist's, at 80 and 60 columns.
 func TestInboxKeepsACommandOnOneLine(t *testing.T) {
 	defer i18n.Set(i18n.English)
-	for _, who := range []string{"wang.fang", "li.wei"} {
+	// a field's name wider than its line breaks at its dot, never inside
+	whole := map[string]bool{"investigation.": true, "root_cause": true, "resolution.": true, "solution": true,
+		"investigation.root_cause": true, "resolution.solution": true}
+	wordRE := regexp.MustCompile(`[A-Za-z_.]{4,}`)
+	for _, who := range []string{"wang.fang", "li.wei", "sun.li"} {
 		t.Setenv("GIT_AUTHOR_EMAIL", who+"@example.com")
 		var box struct {
 			Items []struct {
@@ -103,6 +108,14 @@ func TestInboxKeepsACommandOnOneLine(t *testing.T) {
 					if !strings.HasPrefix(l, "│") || len(cells) < 3 {
 						continue
 					}
+					for _, w := range wordRE.FindAllString(strings.Join(cells[:len(cells)-1], " "), -1) {
+						w = strings.TrimRight(w, ".")
+						for _, field := range []string{"investigation.root_cause", "resolution.solution"} {
+							if (strings.HasPrefix(field, w) || strings.HasSuffix(field, w)) && !whole[w] && !whole[w+"."] {
+								t.Errorf("%s %s %d: %s is cut to %q: %s", who, lang, width, field, w, l)
+							}
+						}
+					}
 					c := strings.TrimSpace(cells[len(cells)-1])
 					lines[c] = true
 					for _, a := range strings.Fields(c) {
@@ -110,8 +123,9 @@ func TestInboxKeepsACommandOnOneLine(t *testing.T) {
 					}
 				}
 				// room for a command: the box (3 columns), WHEN (at most
-				// 10 cells) and WHAT at its narrowest (8)
-				room := width - 1 - 9 - 10 - 8
+				// 10 cells) and WHAT at its narrowest (its longest piece of
+				// a word, recommendations, or 8 cells)
+				room := width - 1 - 9 - 10 - len("recommendations")
 				for _, it := range box.Items {
 					if runewidth.StringWidth(it.Command) <= room && !lines[it.Command] {
 						t.Errorf("%s %s %d: %q is not whole on one line:\n%s", who, lang, width, it.Command, out)

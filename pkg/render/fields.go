@@ -75,7 +75,9 @@ func writeStacked(w io.Writer, fields []Field, indent string, width int) error {
 
 // Wrap breaks text into lines of at most width display cells: between words
 // for alphabetic text, between any two characters for Chinese (which has no
-// spaces), and inside a word only when the word alone is too wide.
+// spaces), and inside a word only when the word alone is too wide: after a
+// . _ / or - in it where it has one (investigation. over root_cause),
+// anywhere otherwise.
 //
 // A colour's escape codes take no room: an opening code stays with the
 // word it colours, a closing one with the word it ends, so that no line
@@ -112,6 +114,11 @@ func Wrap(s string, width int) []string {
 			if head == "" {
 				break
 			}
+			// a word of letters breaks after a . _ / or - inside it
+			// (investigation. over root_cause) before it is cut anywhere
+			if i := strings.LastIndexAny(head, wordBreaks); i > 0 {
+				head = head[:i+1]
+			}
 			// the rest does not start with a closing mark glued to the
 			// word ("resolution.solution；"): a letter goes with it
 			for {
@@ -135,6 +142,11 @@ func Wrap(s string, width int) []string {
 	}
 	return lines
 }
+
+// wordBreaks are the marks inside a word of letters (a field's path, a
+// handle, a date) a line may break after when the word alone is wider
+// than the line.
+const wordBreaks = "._/-"
 
 // WrapLines is Wrap for a paragraph of prose written at a terminal of
 // width cells (0: no limit): each of its lines wrapped, joined by line

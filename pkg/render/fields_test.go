@@ -65,6 +65,10 @@ func TestWrap(t *testing.T) {
 		{"一位主播在小紅書私信詢問", 10, []string{"一位主播在", "小紅書私信", "詢問"}},
 		{"資料轉交 PRJ-2026-0006 評估", 15, []string{"資料轉交", "PRJ-2026-0006", "評估"}},
 		{"abcdefghijklmnop", 6, []string{"abcdef", "ghijkl", "mnop"}},
+		// a word too wide breaks after a . _ / or - in it before anywhere else
+		{"a resolved complaint needs investigation.root_cause", 16, []string{"a resolved", "complaint needs", "investigation.", "root_cause"}},
+		{"需要 resolution.solution", 12, []string{"需要", "resolution.", "solution"}},
+		{"docs/records/complaints/2026", 12, []string{"docs/", "records/", "complaints/", "2026"}},
 		// a grouped number is one word: never "69," on one line and "609.00" on the next
 		{"預算 80,000.00 · 剩餘 69,609.00", 26, []string{"預算 80,000.00 · 剩餘", "69,609.00"}},
 		// a colour's escape codes take no room and are never split

@@ -357,3 +357,19 @@ func TestAWholeColumnKeepsACommandOnOneLine(t *testing.T) {
 		t.Errorf("the command column is %d wide:\n%s", w, out)
 	}
 }
+
+// A word wider than its wrapped column is broken after a . _ / or - in it
+// rather than cut anywhere, while a prose column can narrow instead:
+// investigation.root_cause goes onto two lines at its dot.
+func TestAWordTooWideBreaksAtItsMarks(t *testing.T) {
+	tbl := &Table{Headers: []string{"ID", "WHY", "NOTE"}, Wrap: map[int]bool{1: true, 2: true}}
+	tbl.Add("CMP-2026-0015", "needs investigation.root_cause", "the organiser's assessment of its effect, with more words")
+	for _, width := range []int{50, 48} {
+		out := fitted(t, tbl, width)
+		for _, piece := range []string{"investigation.", "root_cause", "organiser's", "assessment"} {
+			if !strings.Contains(out, piece) {
+				t.Errorf("%d: %q was cut:\n%s", width, piece, out)
+			}
+		}
+	}
+}

@@ -202,9 +202,10 @@ func Fit(t *Table, width int) *Table {
 		return cut[i]
 	})
 	// a command keeps its full width while it can; one wider than the room
-	// its column would have with every other column at its narrowest wraps
-	// now, rather than squeeze the prose for nothing
-	args := longestArgs(t)
+	// its column would have with every other column at its narrowest (a
+	// prose column's words broken at their marks, not cut) wraps now,
+	// rather than squeeze the prose for nothing
+	args, pieces := longestArgs(t), longestPieces(t)
 	narrowest := func(j int) int {
 		switch {
 		case t.Whole[j]:
@@ -212,7 +213,7 @@ func Fit(t *Table, width int) *Table {
 		case j == 0 || ids[j] || t.Right[j]:
 			return cut[j]
 		}
-		return min(cut[j], max(minColumn, cells.Width(t.Headers[j])))
+		return min(cut[j], max(minColumn, cells.Width(t.Headers[j]), pieces[j]))
 	}
 	wholeTurn = true
 	shrink(func(i int) int {
@@ -260,8 +261,16 @@ func Fit(t *Table, width int) *Table {
 		return cut[i]
 	})
 	t.Right = numbers
-	// a wrapped column (prose) narrows on to the width of its header, its
-	// long words wrapped at their marks, before a command is wrapped
+	// a wrapped column (prose) narrows on, its long words broken after a
+	// . _ / or - inside them but not cut, the widest column first, so that
+	// a word is cut only when no prose column can narrow instead
+	shrink(func(i int) int {
+		if t.Wrap[i] {
+			return max(minColumn, cells.Width(t.Headers[i]), pieces[i])
+		}
+		return cut[i]
+	})
+	// then to the width of its header, before a command is wrapped
 	shrink(func(i int) int {
 		if t.Wrap[i] {
 			return max(minColumn, cells.Width(t.Headers[i]))
@@ -404,6 +413,34 @@ func longestWords(t *Table) []int {
 		}
 	}
 	return words
+}
+
+// longestPieces are, for each wrapped column, the width of its widest
+// piece of a word of alphabetic text, the word broken after each . _ / or
+// - in it (investigation. and root_cause); 0 for the other columns.
+func longestPieces(t *Table) []int {
+	pieces := make([]int, len(t.Headers))
+	for _, r := range t.Rows {
+		for i, c := range r {
+			if i >= len(pieces) || !t.Wrap[i] {
+				continue
+			}
+			for _, w := range strings.Fields(clean(stripANSI(c))) {
+				if cells.Width(w) != len(w) {
+					continue
+				}
+				for w != "" {
+					j := strings.IndexAny(w, wordBreaks) + 1
+					if j == 0 {
+						j = len(w)
+					}
+					pieces[i] = max(pieces[i], j)
+					w = w[j:]
+				}
+			}
+		}
+	}
+	return pieces
 }
 
 // longestArgs are, for each Whole column, the width of its widest run of
