@@ -33,7 +33,7 @@ func EncryptEdits(s *Session, recs []*record.Record, rekey bool) ([]Edit, []stri
 		if rekey {
 			what = "rekey"
 		}
-		return nil, nil, &Refused{Rule: RuleEncryptRole, Reason: i18n.Sprintf("refused: %s is a %s; opsbook %s is the director's or leadership's (verify accepts a change of sealed ciphertext only from them)", s.Actor.Handle, i18n.Term("role", string(r)), what)}
+		return nil, nil, refused(RuleEncryptRole, "refused: %s is a %s; opsbook %s is the director's or leadership's (verify accepts a change of sealed ciphertext only from them)", s.Actor.Handle, i18n.Word{Group: "role", Key: string(r)}, what)
 	}
 	id, err := s.Identity()
 	if err != nil {

@@ -171,6 +171,16 @@ func runEncrypt(ctx context.Context, o *cryptOpts, ids []string, rekey bool) err
 	if _, err := o.format(render.Text, render.JSON, render.YAML); err != nil {
 		return err
 	}
+	action := "encrypt"
+	if rekey {
+		action = "rekey"
+	}
+	// a refusal with -o json: the record named when there is one
+	attempt := changeJSON{Action: action}
+	if len(ids) == 1 {
+		attempt.ID = ids[0]
+	}
+	o.attemptOne(attempt)
 	crypt.Ask = askPassphrase(o.global)
 	s, err := o.session(ctx, o.noCommit)
 	if err != nil {
@@ -195,6 +205,10 @@ func runEncrypt(ctx context.Context, o *cryptOpts, ids []string, rekey bool) err
 			}
 			recs = append(recs, r)
 		}
+		if len(recs) == 1 {
+			attempt.ID, attempt.Path = recs[0].ID, recs[0].Path
+			o.attemptOne(attempt)
+		}
 	}
 	edits, notes, err := change.EncryptEdits(s, recs, rekey)
 	if err != nil {
@@ -202,10 +216,6 @@ func runEncrypt(ctx context.Context, o *cryptOpts, ids []string, rekey bool) err
 	}
 	for _, n := range notes {
 		fmt.Fprintln(o.io.Err, i18n.Sprintf("opsbook: %s", n))
-	}
-	action := "encrypt"
-	if rekey {
-		action = "rekey"
 	}
 	if len(edits) == 0 {
 		fmt.Fprintln(o.io.Err, i18n.T("no changes: every record named is already as the policy encrypts it; nothing committed"))

@@ -128,6 +128,7 @@ func runInit(cmd *cobra.Command, o *initOpts) error {
 	if !record.ValidID(record.Person, handle) {
 		return usageErr("handle %q is not valid (lower-case letters, digits, . and -); give one with --handle", handle)
 	}
+	o.attemptOne(changeJSON{ID: handle, Path: "records/people/" + handle + ".yaml", Action: "init"})
 	speakTheNewPolicy(cmd, o.io)
 	if fromGit {
 		fmt.Fprintln(o.io.Err, i18n.Sprintf("the first person: %s <%s>, as git knows you (--name and --email give another)", o.name, o.email))
@@ -158,7 +159,7 @@ func runInit(cmd *cobra.Command, o *initOpts) error {
 	}
 	if err := notARecordsRepository(o.dir); err != nil {
 		if waited {
-			return refused(i18n.Errorf(msgInitJustMade, o.dir))
+			return refusedInit(msgInitJustMade, o.dir)
 		}
 		return err
 	}
@@ -249,12 +250,25 @@ func shownDir(dir string) string {
 	return dir
 }
 
+// ruleRepositoryExists is the rule of init's refusal in a folder that is
+// already a records repository, as -o json names it.
+const ruleRepositoryExists = "repository-exists"
+
+// refusedInit is init's refusal (exit 3) of a folder already made a
+// department, in English for -o json and in the reader's language.
+//
+// i18n:format 0
+func refusedInit(format string, args ...any) error {
+	en, text := i18n.Both(format, args...)
+	return refused(&change.Refused{Rule: ruleRepositoryExists, Reason: en, Text: text})
+}
+
 // notARecordsRepository refuses a folder that already holds a department:
 // its policy file, or a records folder with a file in it (the empty
 // folders an undone init leaves behind are none).
 func notARecordsRepository(dir string) error {
 	if _, err := os.Lstat(filepath.Join(dir, config.FileName)); err == nil {
-		return refused(i18n.Errorf("refused: %s already has %s: it is already a records repository", dir, config.FileName))
+		return refusedInit("refused: %s already has %s: it is already a records repository", dir, config.FileName)
 	}
 	found := false
 	filepath.WalkDir(filepath.Join(dir, "records"), func(p string, e fs.DirEntry, err error) error {
@@ -265,7 +279,7 @@ func notARecordsRepository(dir string) error {
 		return nil
 	})
 	if found {
-		return refused(i18n.Errorf("refused: %s already has %s: it is already a records repository", dir, "records"))
+		return refusedInit("refused: %s already has %s: it is already a records repository", dir, "records")
 	}
 	return nil
 }

@@ -27,7 +27,7 @@ import (
 // workflow verbs besides, by their group).
 var writeCommands = map[string]bool{
 	"set": true, "assign": true, "new": true, "edit": true, "move": true,
-	"renumber": true, "attach": true,
+	"renumber": true, "attach": true, "init": true, "encrypt": true, "rekey": true,
 }
 
 // sayRefusals makes c, a writing command, write its refusal to standard
