@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
 	"github.com/opsbook/opsbook/pkg/internal/gittest"
 )
 
@@ -175,15 +174,9 @@ func TestPackReaderSearchesInPlace(t *testing.T) {
 	if n := after.TotalAlloc - before.TotalAlloc; n > uint64(info.Size())/4 && runtime.GOOS == "linux" {
 		t.Errorf("opening the repository allocated %d KB, the pack index is %d KB", n>>10, info.Size()>>10)
 	}
-	f, err := os.Open(idxPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mi := idxfile.NewMemoryIndex()
-	err = idxfile.NewDecoder(f).Decode(mi)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
+	mi := goGitIndex(t, idxPath)
+	if mi == nil {
+		t.Fatal("go-git cannot read the pack index")
 	}
 	it, err := mi.Entries()
 	if err != nil {
