@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -99,7 +101,7 @@ func newMonitorCmd(g *global) *cobra.Command {
 			Short:  i18n.T("Run the monitor in the foreground (what start runs)"),
 			Args:   cobra.NoArgs,
 			Hidden: true,
-			RunE:   func(cmd *cobra.Command, args []string) error { return runMonitorRun(g) },
+			RunE:   func(cmd *cobra.Command, args []string) error { return runMonitorRun(cmd.Context(), g) },
 		},
 	)
 	return cmd
@@ -245,7 +247,7 @@ func runMonitorStatus(g *global) error {
 	return nil
 }
 
-func runMonitorRun(g *global) error {
+func runMonitorRun(ctx context.Context, g *global) error {
 	root, records, dir, err := monitorPlace(g)
 	if err != nil {
 		return err
@@ -253,6 +255,28 @@ func runMonitorRun(g *global) error {
 	logf := func(format string, args ...any) {
 		fmt.Fprintf(g.io.Err, "%s %s\n", time.Now().Format(time.RFC3339), fmt.Sprintf(format, args...))
 	}
+	// SIGTERM, SIGINT or SIGHUP (a shutdown, a kill, a closed terminal)
+	// stops it as `monitor stop` does: it is asked on its own socket, so
+	// it removes the socket and lets go of its lock before it exits.
+	ran := make(chan struct{})
+	defer close(ran)
+	go func() {
+		select {
+		case <-ctx.Done():
+			for ctx.Err() != nil {
+				err := monitor.Stop(dir)
+				if err == nil || errors.Is(err, monitor.ErrNotRunning) && !monitor.Held(dir) {
+					return
+				}
+				select { // not listening yet: ask again shortly
+				case <-ran:
+					return
+				case <-time.After(50 * time.Millisecond):
+				}
+			}
+		case <-ran:
+		}
+	}()
 	if err := monitor.Run(root, records, dir, logf); err != nil {
 		return usage(err)
 	}
