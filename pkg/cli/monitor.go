@@ -37,8 +37,8 @@ The monitor does not see writes through a memory map, nor changes made
 through a second name of a file (a hard link from outside the folder):
 files with more than one name are always statted.
 
-It runs until ` + "`opsbook monitor stop`" + `, or until the repository's
-.git folder goes away. Linux only.
+It runs until ` + "`opsbook monitor stop`" + `, a SIGTERM, SIGINT or SIGHUP, or
+until the repository's .git folder goes away. Linux only.
 
 With git config opsbook.monitor true (in the repository's config, or
 --global for every department on the machine), a command that finds no
