@@ -69,14 +69,16 @@ func TestFloorDefersTheFirstCollection(t *testing.T) {
 // once the floor is lifted.
 func TestAtLeastRaisesTheFloor(t *testing.T) {
 	noUsersChoice(t)
-	Floor(1 << 20)
+	// a first floor above the test's heap (one below it would start a
+	// collection at once, lifting the floor before AtLeast)
+	Floor(64 << 20)
 	AtLeast(1 << 30)
 	AtLeast(1 << 21) // lower: no change
 	if p, l := current(); p != -1 || l != 1<<30 {
 		t.Fatalf("raised: percentage %d, limit %d; want -1 and the raised floor", p, l)
 	}
 	before := numGC()
-	for range 256 { // 64 MB of garbage: far past the first floor
+	for range 512 { // 128 MB of garbage: far past the first floor
 		sink = append(sink[:0], make([]byte, 256<<10))
 	}
 	if n := numGC() - before; n != 0 {
