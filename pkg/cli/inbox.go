@@ -28,6 +28,7 @@ type inboxOpts struct {
 	*global
 	forHandle string
 	html      string
+	wide      bool
 }
 
 // inboxLong is the longer help of inbox, keyed in the help catalog.
@@ -80,6 +81,7 @@ func newInboxCmd(g *global) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&o.forHandle, "for", "", i18n.T("the inbox of `HANDLE` (one of your people; the director and leadership: anyone)"))
 	cmd.Flags().StringVar(&o.html, "html", "", i18n.T("also write a self-contained HTML page to `FILE` (- for standard output)"))
+	cmd.Flags().BoolVar(&o.wide, "wide", false, i18n.T(wideHelp))
 	return cmd
 }
 
@@ -112,10 +114,19 @@ func runInbox(ctx context.Context, o *inboxOpts) error {
 	case render.YAML:
 		return render.WriteYAML(o.io.Out, box)
 	}
-	if o.io.OutTTY && o.io.Width > 0 {
-		page, _ = page.Narrowed(o.io.Width)
+	narrowed := false
+	if o.io.OutTTY && o.io.Width > 0 && !o.wide {
+		page, narrowed = page.Narrowed(o.io.Width)
 	}
-	return render.WritePageWidth(o.io.Out, page, o.io.OutTTY, o.colors(), o.io.Width)
+	if err := render.WritePageWidth(o.io.Out, page, o.io.OutTTY, o.colors(), o.io.Width); err != nil {
+		return err
+	}
+	if narrowed {
+		// as list, report and summary say it: the record column was left
+		// out (every command names its record)
+		fmt.Fprintln(o.io.Err, render.WrapLines(i18n.Sprintf(msgReportNarrow, o.io.Width), o.io.Width))
+	}
+	return nil
 }
 
 // inboxesReused counts the inboxes given from a memo, for the tests.

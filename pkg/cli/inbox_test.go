@@ -140,3 +140,32 @@ func TestInboxKeepsACommandOnOneLine(t *testing.T) {
 		}
 	}
 }
+
+// TestInboxSaysItLeftAColumnOut: on a terminal too narrow for the whole
+// inbox, the record column is left out and stderr says so, as list,
+// report and summary say it; --wide keeps it, and a wide terminal needs
+// neither.
+func TestInboxSaysItLeftAColumnOut(t *testing.T) {
+	defer i18n.Set(i18n.English)
+	t.Setenv("GIT_AUTHOR_EMAIL", "wang.fang@example.com")
+	header := func(out string) string {
+		for _, l := range strings.Split(out, "\n") {
+			if strings.Contains(l, "COMMAND") {
+				return l
+			}
+		}
+		return ""
+	}
+	out, errs, code := runStreams(t, sampleDir(), true, 60, "--lang", "en", "inbox")
+	if code != 0 || strings.Contains(header(out), "RECORD") || !strings.Contains(errs, "fewer columns to fit 60: --wide shows them all") {
+		t.Errorf("at 60 columns: exit %d, header %q, stderr %q", code, header(out), errs)
+	}
+	out, errs, code = runStreams(t, sampleDir(), true, 60, "--lang", "en", "inbox", "--wide")
+	if code != 0 || !strings.Contains(header(out), "RECORD") || strings.Contains(errs, "fewer columns") {
+		t.Errorf("--wide at 60 columns: exit %d, header %q, stderr %q", code, header(out), errs)
+	}
+	out, errs, code = runStreams(t, sampleDir(), true, 250, "--lang", "en", "inbox")
+	if code != 0 || !strings.Contains(header(out), "RECORD") || strings.Contains(errs, "fewer columns") {
+		t.Errorf("at 250 columns: exit %d, header %q, stderr %q", code, header(out), errs)
+	}
+}
