@@ -395,23 +395,31 @@ func idColumns(t *Table) map[int]bool {
 	return ids
 }
 
+// eachWord calls f with each space-separated word of the cells of the
+// columns in cols (colour codes left out), and the column's index.
+func eachWord(t *Table, cols map[int]bool, f func(col int, w string)) {
+	for _, r := range t.Rows {
+		for i, c := range r {
+			if i >= len(t.Headers) || !cols[i] {
+				continue
+			}
+			for _, w := range strings.Fields(clean(stripANSI(c))) {
+				f(i, w)
+			}
+		}
+	}
+}
+
 // longestWords are, for each wrapped column, the width of its widest word
 // of alphabetic text (space-separated, no wide character: a word of Chinese
 // may break anywhere); 0 for the other columns.
 func longestWords(t *Table) []int {
 	words := make([]int, len(t.Headers))
-	for _, r := range t.Rows {
-		for i, c := range r {
-			if i >= len(words) || !t.Wrap[i] {
-				continue
-			}
-			for _, w := range strings.Fields(clean(stripANSI(c))) {
-				if n := cells.Width(w); n == len(w) {
-					words[i] = max(words[i], n)
-				}
-			}
+	eachWord(t, t.Wrap, func(i int, w string) {
+		if n := cells.Width(w); n == len(w) {
+			words[i] = max(words[i], n)
 		}
-	}
+	})
 	return words
 }
 
@@ -420,26 +428,19 @@ func longestWords(t *Table) []int {
 // - in it (investigation. and root_cause); 0 for the other columns.
 func longestPieces(t *Table) []int {
 	pieces := make([]int, len(t.Headers))
-	for _, r := range t.Rows {
-		for i, c := range r {
-			if i >= len(pieces) || !t.Wrap[i] {
-				continue
-			}
-			for _, w := range strings.Fields(clean(stripANSI(c))) {
-				if cells.Width(w) != len(w) {
-					continue
-				}
-				for w != "" {
-					j := strings.IndexAny(w, wordBreaks) + 1
-					if j == 0 {
-						j = len(w)
-					}
-					pieces[i] = max(pieces[i], j)
-					w = w[j:]
-				}
-			}
+	eachWord(t, t.Wrap, func(i int, w string) {
+		if cells.Width(w) != len(w) {
+			return
 		}
-	}
+		for w != "" {
+			j := strings.IndexAny(w, wordBreaks) + 1
+			if j == 0 {
+				j = len(w)
+			}
+			pieces[i] = max(pieces[i], j)
+			w = w[j:]
+		}
+	})
 	return pieces
 }
 
@@ -447,16 +448,9 @@ func longestPieces(t *Table) []int {
 // text without a space (a command's argument); 0 for the other columns.
 func longestArgs(t *Table) []int {
 	args := make([]int, len(t.Headers))
-	for _, r := range t.Rows {
-		for i, c := range r {
-			if i >= len(args) || !t.Whole[i] {
-				continue
-			}
-			for _, w := range strings.Fields(clean(stripANSI(c))) {
-				args[i] = max(args[i], cells.Width(w))
-			}
-		}
-	}
+	eachWord(t, t.Whole, func(i int, w string) {
+		args[i] = max(args[i], cells.Width(w))
+	})
 	return args
 }
 
