@@ -1051,10 +1051,7 @@ func changedList(fcs []*fileChange) any {
 	for _, fc := range fcs {
 		ids = append(ids, fc.id)
 	}
-	if len(ids) > 3 {
-		return i18n.P("%s and %d more records", i18n.Commas(ids[:3]), len(ids)-3)
-	}
-	return i18n.Commas(ids)
+	return i18n.Some(ids, 3)
 }
 
 // renumbered is the old record as it reads under its new id and path: a

@@ -173,6 +173,18 @@ func Commas(items []string) Joined {
 	return Join(P(", "), anys...)
 }
 
+// Some is Commas of at most n records' ids, then how many more there are:
+// "a, b, c and 7 more records" (a、b、c 及另外 7 筆紀錄). A finding or a
+// refusal about a group of records names a few of them, not the whole
+// group in every message (a group of a thousand copies of one receipt
+// would otherwise print a thousand ids on each of its thousand records).
+func Some(ids []string, n int) any {
+	if len(ids) <= n {
+		return Commas(ids)
+	}
+	return P("%s and %d more records", Commas(ids[:n]), len(ids)-n)
+}
+
 // JoinStrings is Join of texts already in the reader's language, as a
 // string: JoinStrings(P(" or "), roles) is 總監或公司高層.
 func JoinStrings(sep any, items []string) string {

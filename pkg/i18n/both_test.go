@@ -174,3 +174,19 @@ func TestBothPluralPhrase(t *testing.T) {
 		t.Errorf("English: %q", got)
 	}
 }
+
+// Some names at most n ids and counts the rest, in each language; n or
+// fewer are all named.
+func TestSome(t *testing.T) {
+	defer Set(English)
+	Set(Chinese)
+	ids := []string{"EXP-1", "EXP-2", "EXP-3", "EXP-4", "EXP-5"}
+	en, zh := Both("claims %s", Some(ids, 2))
+	if en != "claims EXP-1, EXP-2 and 3 more records" || zh != "claims EXP-1、EXP-2 及另外 3 筆紀錄" {
+		t.Fatalf("Some(5 ids, 2) = %q, %q", en, zh)
+	}
+	en, zh = Both("claims %s", Some(ids, 5))
+	if en != "claims EXP-1, EXP-2, EXP-3, EXP-4, EXP-5" || zh != "claims EXP-1、EXP-2、EXP-3、EXP-4、EXP-5" {
+		t.Fatalf("Some(5 ids, 5) = %q, %q", en, zh)
+	}
+}

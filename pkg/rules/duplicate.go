@@ -92,7 +92,7 @@ func (r *run) appraisalDuplicates() {
 			ids[i] = a.ID
 		}
 		report := r.group(diag.Warning, "appraisal-duplicate", "%s is appraised more than once for %s (%s): one appraisal each period; the appraisals report counts %s alone, the one furthest along",
-			k.Employee, k.Words(), i18n.Commas(ids), CountedAppraisal(g).ID)
+			k.Employee, k.Words(), i18n.Some(ids, groupNames), CountedAppraisal(g).ID)
 		for _, a := range g {
 			field := "period"
 			if k.Period == "" {

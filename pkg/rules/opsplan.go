@@ -3,7 +3,6 @@ package rules
 import (
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/opsbook/opsbook/pkg/diag"
 	"github.com/opsbook/opsbook/pkg/i18n"
@@ -170,7 +169,7 @@ func (r *run) planBudgets() {
 			what = i18n.P("%s for %s", i18n.Word{Group: "category", Key: k.Category}, k.Project)
 		}
 		report := r.group(diag.Error, "plan-budget", "approved plans %s together need %s of %s in %s; the budget has %s",
-			strings.Join(uniq(who[k]), ", "), need[k].Grouped(), what, k.Year, has.Grouped())
+			i18n.Some(uniq(who[k]), groupNames), need[k].Grouped(), what, k.Year, has.Grouped())
 		for _, pa := range at[k] {
 			report(pa[0].(*record.Record), pa[1].(string))
 		}

@@ -372,9 +372,17 @@ func Place(d *diag.Diagnostic, rec *record.Record) {
 	d.Field = ""
 }
 
+// groupNames is how many of a group's records a finding about the group
+// names (the rest counted): the finding is on every record of the group,
+// and a group the size of a thousand would otherwise print a thousand ids
+// on each of its thousand records.
+const groupNames = 10
+
 // group returns a reporter of one finding on many records, worded once:
-// a group's finding (split-claim, receipt-shared, plan-budget) names every
-// record of the group and is put on each of them, so wording it once a
+// a group's finding (split-claim, receipt-shared, plan-budget,
+// appraisal-duplicate) names the records of the group (the first
+// groupNames of them, then how many more) and is put on each of them, so
+// wording it once a
 // record made the messages of a group of k records cost k² in time and
 // memory (at 300,000 copies of the sample, gigabytes); the group's
 // diagnostics now share one message. It is worded on the first record

@@ -94,7 +94,7 @@ func (r *run) splitClaims() {
 				continue
 			}
 			seen[set] = true
-			warn := r.group(diag.Warning, "split-claim", "claims %s %s total %s, over the %s's approval limit %s that each stays under: one expense split in parts is approved as one", i18n.Commas(ids), g.why, total, i18n.Word{Group: "role", Key: l.role}, l.amount)
+			warn := r.group(diag.Warning, "split-claim", "claims %s %s total %s, over the %s's approval limit %s that each stays under: one expense split in parts is approved as one", i18n.Some(ids, groupNames), g.why, total, i18n.Word{Group: "role", Key: l.role}, l.amount)
 			for i, rec := range g.recs {
 				warn(rec, g.fields[i])
 			}
@@ -104,7 +104,7 @@ func (r *run) splitClaims() {
 			// Under every limit, a receipt on two claims is still one
 			// receipt: claimed twice, or one expense in parts.
 			shared[set] = true
-			warn := r.group(diag.Warning, "receipt-shared", "claims %s %s: a receipt is reimbursed once; if they are parts of one expense, check that together they claim no more than it", i18n.Commas(ids), g.why)
+			warn := r.group(diag.Warning, "receipt-shared", "claims %s %s: a receipt is reimbursed once; if they are parts of one expense, check that together they claim no more than it", i18n.Some(ids, groupNames), g.why)
 			for i, rec := range g.recs {
 				warn(rec, g.fields[i])
 			}

@@ -18,6 +18,10 @@ import (
 // approver has seen the whole and it is theirs to approve only when the
 // whole is within their limit.
 
+// groupNames is how many claims of a group a refusal names (the rest
+// counted), as the rules' findings about a group do.
+const groupNames = 10
+
 // checkTogether refuses (approval-limit) each claim of such a group whose
 // sum passes the actor's limit while each claim stays within it (a claim
 // over the limit by itself is refused by checkLimit already). Leadership
@@ -97,7 +101,7 @@ func checkTogether(a Actor, changes []Change, env Env) []*Refusal {
 			}
 			out = append(out, refuse(rec, RuleApprovalLimit, "amount",
 				"%s may not approve %s together with %s: the claims %s (%s) total %s, over the %s limit of %s (one expense split in parts is approved as one); %s must approve them",
-				a.words(), rec.ID, i18n.Commas(others), g.why, i18n.Commas(ids), total.Grouped(), roleWord(a.Role), limit.Grouped(), approversOver(a, total, env)))
+				a.words(), rec.ID, i18n.Some(others, groupNames), g.why, i18n.Some(ids, groupNames), total.Grouped(), roleWord(a.Role), limit.Grouped(), approversOver(a, total, env)))
 		}
 	}
 	return out

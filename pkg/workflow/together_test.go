@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -68,5 +69,29 @@ func TestCheckChangesTogetherOverLimitAlone(t *testing.T) {
 	rs := CheckChanges(manager, []Change{big, small}, Env{People: people})
 	if len(rs) != 1 || rs[0].ID != "EXP-2026-0111" || strings.Contains(rs[0].Message, "together") {
 		t.Fatalf("refusals: %+v", rs)
+	}
+}
+
+// A refusal of many claims approved together names the first groupNames
+// of the others and of the group, and counts the rest: approving a
+// thousand parts of one expense does not print a thousand ids on each of
+// the thousand refusals.
+func TestCheckChangesTogetherNamesAFew(t *testing.T) {
+	const n = groupNames + 5
+	var changes []Change
+	for i := range n {
+		changes = append(changes, approval(t, fmt.Sprintf("EXP-2026-%04d", 200+i), "li.wei", "2026-11-20", "900.00", ""))
+	}
+	rs := CheckChanges(manager, changes, Env{People: people})
+	if len(rs) != n {
+		t.Fatalf("want %d refusals, got %d: %+v", n, len(rs), rs)
+	}
+	for _, r := range rs {
+		if !strings.Contains(r.Message, fmt.Sprintf("and %d more records", n-1-groupNames)) || !strings.Contains(r.Message, fmt.Sprintf("and %d more records", n-groupNames)) {
+			t.Fatalf("%s: the refusal does not name a few and count the rest: %s", r.ID, r.Message)
+		}
+		if c := strings.Count(r.Message, "EXP-2026-"); c > 1+2*groupNames {
+			t.Fatalf("%s: the refusal names %d ids: %s", r.ID, c, r.Message)
+		}
 	}
 }
