@@ -21,17 +21,10 @@ func fastValues(src string) (Map, bool) {
 		return nil, false
 	}
 	p := fastParser{src: src}
-	if lp := linePool.Get(); lp != nil {
-		p.lines = (*lp.(*[]fastLine))[:0]
-	}
-	defer func() {
-		// The lines are scratch: keep their array for the next file rather
-		// than leave one per file to the collector.
-		if cap(p.lines) <= 4096 {
-			l := p.lines[:0]
-			linePool.Put(&l)
-		}
-	}()
+	// The lines are scratch: their array is kept for the next file rather
+	// than left to the collector, one per file.
+	lp := p.takeLines()
+	defer p.giveLines(lp)
 	if !p.split() || len(p.lines) == 0 {
 		return nil, false
 	}
@@ -66,6 +59,24 @@ func hasRiskyRune(s string) bool {
 
 var linePool sync.Pool // of *[]fastLine
 
+// takeLines takes a scratch array of lines from the pool for p; giveLines
+// gives it back with the same pointer (putting a new one would allocate).
+func (p *fastParser) takeLines() *[]fastLine {
+	lp, _ := linePool.Get().(*[]fastLine)
+	if lp == nil {
+		lp = new([]fastLine)
+	}
+	p.lines = (*lp)[:0]
+	return lp
+}
+
+func (p *fastParser) giveLines(lp *[]fastLine) {
+	if cap(p.lines) <= 4096 {
+		*lp = p.lines[:0]
+		linePool.Put(lp)
+	}
+}
+
 type fastLine struct {
 	indent int    // leading spaces
 	text   string // after the indentation, never empty, never a comment
@@ -78,6 +89,10 @@ type fastParser struct {
 	i     int // next line
 	// pos, when set, records where each node sits (see fastPositions).
 	pos *posRecorder
+	// skim, with pos, walks a file fastValues is known to read without
+	// making its values or checking them again (see fastPos): only the
+	// shape is followed, for positions.
+	skim bool
 }
 
 // split keeps the lines that carry content.
@@ -120,16 +135,20 @@ func (p *fastParser) mapping(indent, depth int) (Map, bool) {
 	}
 	// Sized for its keys up front: a slice that grows leaves its first
 	// array behind as garbage, and a load makes one per record.
-	n := 0
-	for _, l := range p.lines[p.i:] {
-		if l.indent < indent {
-			break
+	var m Map
+	if !p.skim {
+		n := 0
+		for _, l := range p.lines[p.i:] {
+			if l.indent < indent {
+				break
+			}
+			if l.indent == indent {
+				n++
+			}
 		}
-		if l.indent == indent {
-			n++
-		}
+		m = make(Map, 0, n)
 	}
-	m := make(Map, 0, n)
+	keys := 0
 	for p.i < len(p.lines) {
 		l := p.lines[p.i]
 		if l.indent < indent {
@@ -142,10 +161,11 @@ func (p *fastParser) mapping(indent, depth int) (Map, bool) {
 		if !ok {
 			return nil, false
 		}
-		if m.Has(key) {
+		if !p.skim && m.Has(key) {
 			return nil, false
 		}
 		p.i++
+		keys++
 		if rest == "" {
 			if p.pos != nil {
 				p.pos.push(key)
@@ -161,14 +181,23 @@ func (p *fastParser) mapping(indent, depth int) (Map, bool) {
 				return nil, false
 			}
 			p.pos.pop()
-			m = append(m, Field{key, v})
+			if !p.skim {
+				m = append(m, Field{key, v})
+			}
 			continue
 		}
 		var v any
-		if rest == "|" {
+		isList := false
+		switch {
+		case p.skim && rest == "|":
+			p.skipBlock(indent)
+		case p.skim:
+			isList = rest[0] == '[' // a flow list: inline read it as one
+		case rest == "|":
 			v, ok = p.block(indent)
-		} else {
+		default:
 			v, ok = inline(rest)
+			_, isList = v.([]any)
 		}
 		if !ok {
 			return nil, false
@@ -176,7 +205,6 @@ func (p *fastParser) mapping(indent, depth int) (Map, bool) {
 		if p.pos != nil {
 			p.pos.push(key)
 			col := l.indent + len(l.text) - len(rest) + 1
-			_, isList := v.([]any)
 			p.pos.node(l.no, col, !isList)
 			p.pos.key(l.no, l.indent+1)
 			if isList {
@@ -184,9 +212,19 @@ func (p *fastParser) mapping(indent, depth int) (Map, bool) {
 			}
 			p.pos.pop()
 		}
-		m = append(m, Field{key, v})
+		if !p.skim {
+			m = append(m, Field{key, v})
+		}
 	}
-	return m, len(m) > 0
+	return m, keys > 0
+}
+
+// skipBlock passes over a literal block string's lines, as block reads
+// them from a file fastValues took (skim).
+func (p *fastParser) skipBlock(indent int) {
+	for p.i < len(p.lines) && p.lines[p.i].indent > indent {
+		p.i++
+	}
 }
 
 // nested reads the block value of a key at indent whose line ends after
@@ -260,6 +298,7 @@ func (p *fastParser) sequence(indent, depth int) ([]any, bool) {
 		return nil, false
 	}
 	var out []any
+	items := 0
 	for p.i < len(p.lines) {
 		l := p.lines[p.i]
 		if l.indent < indent || (l.indent == indent && !isDash(l.text)) {
@@ -279,8 +318,9 @@ func (p *fastParser) sequence(indent, depth int) ([]any, bool) {
 		}
 		col := indent + 2 + sp
 		if p.pos != nil {
-			p.pos.push(strconv.Itoa(len(out)))
+			p.pos.push(strconv.Itoa(items))
 		}
+		items++
 		if _, _, isKey := splitKey(rest); isKey {
 			// "- key: value" opens a mapping at the key's column: read this
 			// line as its first entry.
@@ -293,22 +333,32 @@ func (p *fastParser) sequence(indent, depth int) ([]any, bool) {
 				return nil, false
 			}
 			p.pos.pop()
-			out = append(out, m)
+			if !p.skim {
+				out = append(out, m)
+			}
 			continue
 		}
-		v, ok := inline(rest)
-		if !ok {
-			return nil, false
+		var v any
+		isList := false
+		if p.skim {
+			isList = rest[0] == '['
+		} else {
+			var ok bool
+			if v, ok = inline(rest); !ok {
+				return nil, false
+			}
+			_, isList = v.([]any)
 		}
 		if p.pos != nil {
-			_, isList := v.([]any)
 			p.pos.node(l.no, col+1, !isList)
 			if isList {
 				p.pos.flowItems(l.no, col+1, rest)
 			}
 			p.pos.pop()
 		}
-		out = append(out, v)
+		if !p.skim {
+			out = append(out, v)
+		}
 		p.i++
 	}
 	if out == nil {

@@ -90,7 +90,7 @@ func (p *parser) parse(data []byte) *Record {
 	if p.lean {
 		src = string(data)
 		if vals, ok := fastValues(src); ok {
-			return newRecord(p.path, vals, nil, &lazyTree{src: src})
+			return newRecord(p.path, vals, nil, &lazyTree{src: src, fast: true})
 		}
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))

@@ -41,6 +41,9 @@ type lazyTree struct {
 	once      sync.Once
 	src       string
 	doc, root *yaml.Node
+	// fast says fastValues read src: a position is then found by
+	// following its shape alone (fastPos's skim), making no value.
+	fast bool
 }
 
 // Tree returns the record's top-level mapping node: Root, or, for a record
@@ -264,7 +267,7 @@ func (r *Record) KeyNode(path string) *yaml.Node {
 // missing field points at the mapping that should hold it.
 func (r *Record) Pos(path string) (line, col int) {
 	if r.Root == nil && r.lazy != nil {
-		if line, col, ok := fastPos(r.lazy.src, path); ok {
+		if line, col, ok := fastPos(r.lazy.src, path, r.lazy.fast); ok {
 			return line, col
 		}
 	}
