@@ -297,13 +297,26 @@ func verdictOf(ok bool) verdict {
 }
 
 // check judges a plain value.
-func (n *qnode) check(v any, depth int) verdict {
+// sealed stands, in the data the quick check reads, for a ciphertext in a
+// field the policy encrypts (see Set.Validate): the validator's findings
+// at or below such a field are dropped, so the field is valid whatever its
+// schema. Under an anyOf or oneOf (alt) a branch's answer about the
+// record around it may turn on the field: unsure there, for the validator.
+type sealed struct{}
+
+func (n *qnode) check(v any, depth int, alt bool) verdict {
+	if _, ok := v.(sealed); ok {
+		if alt {
+			return unsure
+		}
+		return yes
+	}
 	if n.unknown || depth > 64 {
 		return unsure
 	}
 	out := yes
 	if n.ref != nil {
-		if out = n.ref.check(v, depth+1); out == no {
+		if out = n.ref.check(v, depth+1, alt); out == no {
 			return no
 		}
 	}
@@ -341,7 +354,7 @@ func (n *qnode) check(v any, depth int) verdict {
 	}
 	switch t := v.(type) {
 	case record.Map:
-		out = and(out, n.object(t, depth))
+		out = and(out, n.object(t, depth, alt))
 	case []any:
 		if n.minItems >= 0 && len(t) < n.minItems {
 			return no
@@ -351,7 +364,7 @@ func (n *qnode) check(v any, depth int) verdict {
 		}
 		if n.items != nil {
 			for _, x := range t {
-				if out = and(out, n.items.check(x, depth+1)); out == no {
+				if out = and(out, n.items.check(x, depth+1, alt)); out == no {
 					return no
 				}
 			}
@@ -387,7 +400,7 @@ func (n *qnode) check(v any, depth int) verdict {
 	if n.anyOf != nil {
 		a := no
 		for _, s := range n.anyOf {
-			switch s.check(v, depth+1) {
+			switch s.check(v, depth+1, true) {
 			case yes:
 				a = yes
 			case unsure:
@@ -404,7 +417,7 @@ func (n *qnode) check(v any, depth int) verdict {
 	if n.oneOf != nil {
 		matched, sure := 0, true
 		for _, s := range n.oneOf {
-			switch s.check(v, depth+1) {
+			switch s.check(v, depth+1, true) {
 			case yes:
 				matched++
 			case unsure:
@@ -419,7 +432,7 @@ func (n *qnode) check(v any, depth int) verdict {
 	return out
 }
 
-func (n *qnode) object(m record.Map, depth int) verdict {
+func (n *qnode) object(m record.Map, depth int, alt bool) verdict {
 	if n.minProps >= 0 && len(m) < n.minProps {
 		return no
 	}
@@ -434,11 +447,11 @@ func (n *qnode) object(m record.Map, depth int) verdict {
 		p, ok := n.props[f.Key]
 		switch {
 		case ok:
-			out = and(out, p.check(x, depth+1))
+			out = and(out, p.check(x, depth+1, alt))
 		case n.noExtra:
 			return no
 		case n.extra != nil:
-			out = and(out, n.extra.check(x, depth+1))
+			out = and(out, n.extra.check(x, depth+1, alt))
 		}
 		if out == no {
 			return no

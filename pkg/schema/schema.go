@@ -169,6 +169,45 @@ func (s *Set) ciphertextAt(r *record.Record, ptr string) bool {
 	return false
 }
 
+// sealedView is r's data for the quick check: each field the policy
+// encrypts that holds a ciphertext stands as sealed (valid whatever its
+// schema, as the validator's findings there are dropped: ciphertextAt).
+// Without it every record holding a ciphertext took the validator (12,000
+// of 100,000 copies of the sample: 230 MB of garbage in a cold validate).
+// The maps on the way to such a field are copies; the record's are not
+// changed. A field under a list is left as it is (the validator judges).
+func (s *Set) sealedView(r *record.Record) record.Map {
+	data := r.Data
+	for _, f := range s.encrypted[r.Kind] {
+		if v, ok := r.Get(f); ok && IsCiphertext(v) {
+			data = sealAt(data, strings.Split(f, "."))
+		}
+	}
+	return data
+}
+
+// sealAt returns a copy of m with the value at path (mapping keys only)
+// sealed, or m when a step is not a mapping's key.
+func sealAt(m record.Map, path []string) record.Map {
+	for i, f := range m {
+		if f.Key != path[0] {
+			continue
+		}
+		var v any = sealed{}
+		if len(path) > 1 {
+			inner, ok := f.Value.(record.Map)
+			if !ok {
+				return m
+			}
+			v = sealAt(inner, path[1:])
+		}
+		out := append(record.Map(nil), m...)
+		out[i].Value = v
+		return out
+	}
+	return m
+}
+
 // IsCiphertext reports whether a plain value is an armored age file (see
 // package crypt).
 func IsCiphertext(v any) bool {
@@ -292,7 +331,7 @@ func (s *Set) Validate(r *record.Record) []diag.Diagnostic {
 		return []diag.Diagnostic{{Path: r.Path, Line: line, Column: col, Severity: diag.Error,
 			Rule: "schema", Message: "missing or unknown kind", Record: r.ID}}
 	}
-	if lq.get().check(any(r.Data), 0) == yes {
+	if lq.get().check(any(s.sealedView(r)), 0, false) == yes {
 		return nil
 	}
 	sch, err := s.full.get(r.Kind)
@@ -382,7 +421,7 @@ func (l *lazyFull) propsAt(loc string) []string {
 
 // ValidatePolicy checks a parsed .opsbook.yaml.
 func (s *Set) ValidatePolicy(r *record.Record) []diag.Diagnostic {
-	if s.policy.get().check(any(r.Data), 0) == yes {
+	if s.policy.get().check(any(r.Data), 0, false) == yes {
 		return nil
 	}
 	sch, err := s.full.file("policy.json")
