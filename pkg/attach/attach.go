@@ -22,6 +22,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -182,11 +183,23 @@ func Sum(root, rel string) (string, error) {
 		return "", fmt.Errorf("%s changed while it was read", rel)
 	}
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
+	buf := sumBuffers.Get().(*[sumBuffer]byte)
+	defer sumBuffers.Put(buf)
+	// io.Copy would take *os.File's WriteTo, which makes a 32 KB buffer
+	// each call: 3.5 GB of garbage for the 108,000 attachments of a
+	// department of 100,000 records, and most of a cold validate's time
+	// spent collecting it. The reader alone has no WriteTo; the buffer
+	// is pooled.
+	if _, err := io.CopyBuffer(h, struct{ io.Reader }{f}, buf[:]); err != nil {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
+
+// sumBuffer is the size of the buffers Sum reads a file through.
+const sumBuffer = 32 << 10
+
+var sumBuffers = sync.Pool{New: func() any { return new([sumBuffer]byte) }}
 
 // SumBytes is the SHA-256 of data, in lower-case hex.
 func SumBytes(data []byte) string {

@@ -3,6 +3,7 @@ package attach
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -32,5 +33,39 @@ func TestSumNeverFollowsALink(t *testing.T) {
 	os.Symlink("/etc/hostname", filepath.Join(root, "attachments", "A", "f"))
 	if _, err := Sum(root, "attachments/A/f"); err == nil {
 		t.Fatal("Sum read through a link")
+	}
+}
+
+// Sum reads a file through a pooled buffer: summing a department's
+// attachments makes no buffer a file (io.Copy from an *os.File made 32 KB
+// each, gigabytes of garbage in a cold validate). Files larger than the
+// buffer sum as SumBytes does.
+func TestSumMakesNoBuffer(t *testing.T) {
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, "attachments", "A"), 0o755)
+	big := make([]byte, 3*sumBuffer+17)
+	for i := range big {
+		big[i] = byte(i * 7)
+	}
+	os.WriteFile(filepath.Join(root, "attachments", "A", "big"), big, 0o644)
+	if s, err := Sum(root, "attachments/A/big"); err != nil || s != SumBytes(big) {
+		t.Fatalf("Sum = %s, %v; want %s", s, err, SumBytes(big))
+	}
+	os.WriteFile(filepath.Join(root, "attachments", "A", "f"), []byte("receipt"), 0o644)
+	Sum(root, "attachments/A/f")
+	allocs := testing.AllocsPerRun(50, func() {
+		if _, err := Sum(root, "attachments/A/f"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	before := m.TotalAlloc
+	for range 50 {
+		Sum(root, "attachments/A/f")
+	}
+	runtime.ReadMemStats(&m)
+	if per := (m.TotalAlloc - before) / 50; per > sumBuffer/4 {
+		t.Errorf("Sum allocates %d bytes a file (%v allocations): a buffer each time", per, allocs)
 	}
 }
