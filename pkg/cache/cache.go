@@ -46,7 +46,7 @@ import (
 )
 
 // Format is the version of the file layout; bump it on every change.
-const Format = 3
+const Format = 4
 
 // Stat is the part of a file's stat data that tells it unchanged.
 type Stat struct {
@@ -69,18 +69,23 @@ type Entry struct {
 	Hash    Hash
 	// HasRecord is false for a file that yields only diagnostics.
 	HasRecord bool
-	Kind      record.Kind
-	ID        string
-	Data      record.Map
-	Dropped   map[string]bool
-	Src       string
-	Diags     []diag.Diagnostic
+	// Fast says the fast reader read Src (record.Record.Fast).
+	Fast    bool
+	Kind    record.Kind
+	ID      string
+	Data    record.Map
+	Dropped map[string]bool
+	Src     string
+	Diags   []diag.Diagnostic
 }
 
 // Record rebuilds the entry's record (nil when it has none).
 func (e *Entry) Record() *record.Record {
 	if !e.HasRecord {
 		return nil
+	}
+	if e.Fast {
+		return record.RestoreFast(e.Path, e.Kind, e.ID, e.Data, e.Dropped, e.Src)
 	}
 	return record.Restore(e.Path, e.Kind, e.ID, e.Data, e.Dropped, e.Src)
 }
@@ -504,6 +509,9 @@ func encode(key Key, entries []*Entry) []byte {
 		if en.HasRecord {
 			flags |= 2
 		}
+		if en.Fast {
+			flags |= 4
+		}
 		e.b = append(e.b, flags)
 		e.b = append(e.b, en.Hash[:]...)
 		e.str(string(en.Kind))
@@ -755,7 +763,7 @@ func (d *decoder) entry() *Entry {
 	e.Stat.Ctime = d.v()
 	e.Stat.Ino = d.uv()
 	flags := d.byte1()
-	e.Trusted, e.HasRecord = flags&1 != 0, flags&2 != 0
+	e.Trusted, e.HasRecord, e.Fast = flags&1 != 0, flags&2 != 0, flags&4 != 0
 	if d.i+32 > len(d.s) {
 		d.err = true
 		return e

@@ -18,7 +18,7 @@ func sample() []*Entry {
 	return []*Entry{
 		{
 			Path: "records/expenses/2026/EXP-2026-0001.yaml", Stat: Stat{Size: int64(len(src)), Mtime: 1, Ctime: 2, Ino: 3},
-			Trusted: true, HasRecord: true, Kind: "expense", ID: "EXP-2026-0001", Src: src,
+			Trusted: true, HasRecord: true, Fast: true, Kind: "expense", ID: "EXP-2026-0001", Src: src,
 			Data: record.MapOf("kind", "expense", "id", "EXP-2026-0001", "amount", json.Number("1280.50"),
 				"items", []any{record.MapOf("description", "酒店", "amount", json.Number("1280.50"))},
 				// Values that are not in the text are kept too, in their order.
@@ -42,6 +42,17 @@ func TestRoundTrip(t *testing.T) {
 	}
 	if _, err := decode(encode(key, in), NewKey("records", []string{"a", "c"}, []string{"b"}), nil); err == nil {
 		t.Error("a cache with another key was read")
+	}
+	// the record of an entry the fast reader read is restored as such:
+	// its positions follow the text's shape without making its values
+	if r := out[0].Record(); !r.Fast() {
+		t.Error("the restored record forgot that the fast reader read it")
+	} else if line, col := r.Pos("items.0.amount"); line != 6 || col != 13 {
+		t.Errorf("Pos = %d:%d, want 6:13", line, col)
+	}
+	in[0].Fast = false
+	if out, _ := decode(encode(key, in), key, nil); out[0].Fast || out[0].Record().Fast() {
+		t.Error("an entry the fast reader did not read came back as read by it")
 	}
 }
 

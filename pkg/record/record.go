@@ -72,6 +72,20 @@ func (r *Record) Source() string {
 	return r.lazy.src
 }
 
+// Fast tells whether the record's text is one the fast reader read (its
+// values made without the YAML library): a cache keeps it, so a position
+// asked of the restored record follows the text's shape alone (see
+// RestoreFast).
+func (r *Record) Fast() bool { return r.lazy != nil && r.lazy.fast }
+
+// RestoreFast is Restore of a record whose text the fast reader read
+// (Fast, as the cache kept it).
+func RestoreFast(path string, kind Kind, id string, data Map, dropped map[string]bool, src string) *Record {
+	r := Restore(path, kind, id, data, dropped, src)
+	r.lazy.fast = src != ""
+	return r
+}
+
 // Restore rebuilds a record from what a cache kept: its place, plain values,
 // dropped paths and the file's text, from which positions are found when
 // asked.

@@ -106,6 +106,17 @@ func TestCacheWarmEqualsCold(t *testing.T) {
 	if l, c := rec.Pos("date"); l != 6 || c != 7 {
 		t.Errorf("Pos(date) = %d:%d, want 6:7", l, c)
 	}
+	// a record the fast reader read is restored as read by it (its
+	// positions follow the text's shape, no value made again)
+	fast := 0
+	for _, rec := range r.Set.Records {
+		if rec.Fast() {
+			fast++
+		}
+	}
+	if fast == 0 {
+		t.Error("no cached record is restored as read by the fast reader")
+	}
 }
 
 func TestCacheDamaged(t *testing.T) {

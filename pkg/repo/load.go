@@ -400,7 +400,7 @@ func (l *loader) file(c *cursor, rel string, old *cache.Entry, buf *[]byte) resu
 	e := &cache.Entry{Path: rel, Stat: st, Trusted: trusted, Hash: h, Diags: ds}
 	if rec != nil {
 		e.HasRecord, e.Kind, e.ID = true, rec.Kind, rec.ID
-		e.Data, e.Dropped, e.Src = rec.Data, rec.Dropped, rec.Source()
+		e.Data, e.Dropped, e.Src, e.Fast = rec.Data, rec.Dropped, rec.Source(), rec.Fast()
 	}
 	return result{rec: rec, diags: ds, entry: e}
 }
