@@ -165,8 +165,8 @@ func (a *armorScan) next(decode bool) ([]byte, error) {
 }
 
 // fullLine is whether line is 64 characters of the base64 alphabet: a
-// full line, which decodes to 48 bytes.
-func fullLine(line string) bool {
+// full line, which decodes to 48 bytes (padded or not, strict or not).
+func fullLine[T string | []byte](line T) bool {
 	if len(line) != armorColumns {
 		return false
 	}

@@ -433,3 +433,164 @@ func FuzzStanzas(f *testing.F) {
 		sameAsWhole(t, "fuzzed", ct)
 	})
 }
+
+// header is an age file of the stanza lines given (each with its
+// newline: opening line and body), a MAC line and a payload.
+func header(stanzas ...string) []byte {
+	return []byte(ageIntro + strings.Join(stanzas, "") + "--- " + strings.Repeat("A", 42) + "E\n" + "payload")
+}
+
+// headerCases are age files whose headers are laid out every way
+// headerStanzas reads or leaves to age's parser.
+func headerCases() map[string][]byte {
+	body32 := strings.Repeat("A", 42) + "E\n" // 32 bytes
+	full := strings.Repeat("B", 64) + "\n"
+	x := "-> X25519 " + strings.Repeat("C", 43) + "\n" + body32
+	ssh := "-> ssh-ed25519 Abc123 " + strings.Repeat("D", 43) + "\n" + body32
+	many := func(n int) string {
+		var b strings.Builder
+		b.WriteString("-> t")
+		for i := range n - 1 {
+			fmt.Fprintf(&b, " a%d", i)
+		}
+		b.WriteString("\n" + body32)
+		return b.String()
+	}
+	repeat := func(s string, n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = s
+		}
+		return out
+	}
+	cases := map[string][]byte{
+		"x25519":              header(x),
+		"ssh":                 header(ssh),
+		"mixed":               header(x, ssh, x),
+		"ssh no tag":          header("-> ssh-ed25519\n" + body32),
+		"ssh-rsa":             header("-> ssh-rsa Tag123 " + strings.Repeat("E", 100) + "\n" + full + body32),
+		"other type":          header("-> piv-p256 aaa bbb\n" + body32),
+		"type only":           header("-> scrypt\n" + body32),
+		"empty body":          header("-> t\n\n"),
+		"full then empty":     header("-> t\n" + full + "\n"),
+		"full then short":     header("-> t\n" + full + full + body32),
+		"full only":           header("-> t\n" + full),
+		"body 65":             header("-> t\n" + strings.Repeat("B", 65) + "\n" + body32),
+		"body 66":             header("-> t\n" + strings.Repeat("B", 66) + "\n" + body32),
+		"body padded":         header("-> t\n" + strings.Repeat("A", 42) + "E=\n"),
+		"body bits":           header("-> t\n" + strings.Repeat("A", 42) + "F\n"),
+		"body CR":             header("-> t\n" + strings.Repeat("A", 42) + "E\r\n"),
+		"body CR inside":      header("-> t\n" + strings.Repeat("A", 20) + "\r" + strings.Repeat("A", 22) + "E\n"),
+		"full CR":             header("-> t\n" + strings.Repeat("B", 64) + "\r\n" + body32),
+		"full with =":         header("-> t\n" + strings.Repeat("B", 63) + "=\n" + body32),
+		"body bad char":       header("-> t\n" + strings.Repeat("A", 41) + "!E\n"),
+		"body space":          header("-> t\n" + strings.Repeat("A", 41) + " E\n"),
+		"no space":            header("->t\n" + body32),
+		"bare arrow":          header("->\n" + body32),
+		"arrow space":         header("-> \n" + body32),
+		"two spaces":          header("->  t\n" + body32),
+		"inner two spaces":    header("-> t  a\n" + body32),
+		"trailing space":      header("-> t a \n" + body32),
+		"tab":                 header("-> t\ta\n" + body32),
+		"CR line":             header("-> t a\r\n" + body32),
+		"non-ASCII":           header("-> t \xc3\xa9\n" + body32),
+		"DEL":                 header("-> t a\x7f\n" + body32),
+		"tilde":               header("-> t ~!\n" + body32),
+		"128 fields":          header(many(128)),
+		"129 fields":          header(many(129)),
+		"130 fields":          header(many(130)),
+		"1023 stanzas":        header(repeat(x, 1023)...),
+		"1024 stanzas":        header(repeat(x, 1024)...),
+		"1025 stanzas":        header(repeat(x, 1025)...),
+		"1024 small stanzas":  header(repeat("-> t\n\n", 1024)...),
+		"1025 small stanzas":  header(repeat("-> t\n\n", 1025)...),
+		"long line":           header("-> t " + strings.Repeat("L", 5000) + "\n" + body32),
+		"header over 2 MiB":   header("-> t\n" + strings.Repeat(full, 33000) + body32),
+		"long header":         header("-> t\n" + strings.Repeat(full, 1200) + body32),
+		"no stanza":           header(),
+		"intro CRLF":          []byte("age-encryption.org/v1\r\n" + x + "--- " + strings.Repeat("A", 42) + "E\n"),
+		"intro space":         []byte("age-encryption.org/v1 \n" + x + "--- " + strings.Repeat("A", 42) + "E\n"),
+		"intro v2":            []byte("age-encryption.org/v2\n" + x + "--- " + strings.Repeat("A", 42) + "E\n"),
+		"intro only":          []byte(ageIntro),
+		"intro unterminated":  []byte("age-encryption.org/v1"),
+		"empty":               nil,
+		"secret key":          []byte("AGE-SECRET-KEY-1XYZ\n"),
+		"MAC no payload":      []byte(ageIntro + x + "--- " + strings.Repeat("A", 42) + "E\n"),
+		"MAC unterminated":    []byte(ageIntro + x + "--- " + strings.Repeat("A", 42) + "E"),
+		"MAC 42":              []byte(ageIntro + x + "--- " + strings.Repeat("A", 42) + "\n"),
+		"MAC 44":              []byte(ageIntro + x + "--- " + strings.Repeat("A", 44) + "\n"),
+		"MAC padded":          []byte(ageIntro + x + "--- " + strings.Repeat("A", 42) + "E=\n"),
+		"MAC bits":            []byte(ageIntro + x + "--- " + strings.Repeat("A", 42) + "F\n"),
+		"MAC CR":              []byte(ageIntro + x + "--- " + strings.Repeat("A", 42) + "E\r\n"),
+		"MAC CR inside":       []byte(ageIntro + x + "--- " + strings.Repeat("A", 21) + "\r" + strings.Repeat("A", 21) + "E\n"),
+		"MAC two args":        []byte(ageIntro + x + "--- " + strings.Repeat("A", 42) + "E A\n"),
+		"MAC two spaces":      []byte(ageIntro + x + "---  " + strings.Repeat("A", 42) + "E\n"),
+		"MAC no space":        []byte(ageIntro + x + "---" + strings.Repeat("A", 42) + "E\n"),
+		"MAC none":            []byte(ageIntro + x + "---\n"),
+		"MAC four dashes":     []byte(ageIntro + x + "---- " + strings.Repeat("A", 42) + "E\n"),
+		"MAC bad char":        []byte(ageIntro + x + "--- " + strings.Repeat("A", 41) + "!E\n"),
+		"dashes in body":      []byte(ageIntro + "-> t\n" + full + "--- " + strings.Repeat("A", 42) + "E\n"),
+		"arrow in body":       []byte(ageIntro + "-> t\n" + full + x + "--- " + strings.Repeat("A", 42) + "E\n"),
+		"two dashes":          []byte(ageIntro + x + "-- " + strings.Repeat("A", 42) + "E\n"),
+		"cut in stanza":       []byte(ageIntro + "-> t a"),
+		"cut in body":         []byte(ageIntro + "-> t a\n" + full),
+		"cut before MAC":      []byte(ageIntro + x),
+		"cut at dashes":       []byte(ageIntro + x + "--"),
+		"stanza without body": []byte(ageIntro + "-> t a\n--- " + strings.Repeat("A", 42) + "E\n"),
+	}
+	return cases
+}
+
+// TestStanzasHeaderLayouts: every layout of a header, read by
+// headerStanzas or left to age's parser, is answered as age's parser
+// answered it, and a header age's parser reads is read.
+func TestStanzasHeaderLayouts(t *testing.T) {
+	for name, data := range headerCases() {
+		ct := armorOf(t, data)
+		sameAsWhole(t, name, ct)
+		// The same header, its armor broken after it: the armor's error.
+		if len(data) > 200 {
+			broken := strings.TrimSpace(ct) + "\n!\n"
+			sameAsWhole(t, name+" broken after", broken)
+		}
+	}
+	for _, name := range []string{"x25519", "mixed", "1024 stanzas", "1024 small stanzas", "long line", "long header", "129 fields", "full then empty", "empty body"} {
+		if _, err := Stanzas(armorOf(t, headerCases()[name])); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// TestStanzasAllocatesLittle: the stanzas of a record field's ciphertext
+// (seven SSH readers) are read without age's parser, which made a string
+// of every line and argument of the header.
+func TestStanzasAllocatesLittle(t *testing.T) {
+	var seven []age.Recipient
+	for range 7 {
+		seven = append(seven, sshRecipient(t))
+	}
+	ct := armored(t, []byte("contact: 0912-345-678\n"), seven...)
+	if n := testing.AllocsPerRun(100, func() { Stanzas(ct) }); n > 12 {
+		t.Errorf("Stanzas makes %v allocations", n)
+	}
+}
+
+// FuzzStanzasHeader: Stanzas answers any age file, well armored, as
+// stanzasWhole does.
+func FuzzStanzasHeader(f *testing.F) {
+	for _, data := range headerCases() {
+		if len(data) < 4096 {
+			f.Add(data)
+		}
+	}
+	for _, ct := range sampleCiphertexts(f)[:6] {
+		data, err := io.ReadAll(armor.NewReader(strings.NewReader(ct)))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sameAsWhole(t, "fuzzed", armorOf(t, data))
+	})
+}
