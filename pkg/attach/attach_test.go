@@ -69,3 +69,45 @@ func TestSumMakesNoBuffer(t *testing.T) {
 		t.Errorf("Sum allocates %d bytes a file (%v allocations): a buffer each time", per, allocs)
 	}
 }
+
+// SumOf sums the file Look found, without walking its folders again: a
+// file put in its place since, or a link put in place of a folder above
+// it (to a folder holding a file of that name), is another file and an
+// error, never summed.
+func TestSumOfIsTheFileLookedAt(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "attachments", "A")
+	os.MkdirAll(dir, 0o755)
+	os.WriteFile(filepath.Join(dir, "f"), []byte("receipt"), 0o644)
+	st, fi := Look(root, "attachments/A/f")
+	if st != Regular || fi == nil {
+		t.Fatalf("Look = %v, %v", st, fi)
+	}
+	if s, err := SumOf(root, "attachments/A/f", fi); err != nil || s != SumBytes([]byte("receipt")) {
+		t.Fatalf("SumOf = %s, %v", s, err)
+	}
+	// the file replaced by another of the same content (the old one held
+	// open, so that its inode is not given to the new one)
+	held, _ := os.Open(filepath.Join(dir, "f"))
+	defer held.Close()
+	os.WriteFile(filepath.Join(dir, "f.new"), []byte("receipt"), 0o644)
+	os.Rename(filepath.Join(dir, "f.new"), filepath.Join(dir, "f"))
+	if _, err := SumOf(root, "attachments/A/f", fi); err == nil {
+		t.Error("SumOf summed a file put in place of the one looked at")
+	}
+	// the folder replaced by a link to a folder outside holding an f
+	st, fi = Look(root, "attachments/A/f")
+	outside := t.TempDir()
+	os.WriteFile(filepath.Join(outside, "f"), []byte("secret"), 0o644)
+	os.RemoveAll(dir)
+	os.Symlink(outside, dir)
+	if _, err := SumOf(root, "attachments/A/f", fi); err == nil {
+		t.Error("SumOf read through a link put in place of a folder")
+	}
+	if st, _ := Look(root, "attachments/A/f"); st != Link {
+		t.Errorf("Look through a linked folder = %v, want a link", st)
+	}
+	if _, err := SumOf(root, "attachments/A/f", nil); err == nil {
+		t.Error("SumOf of nothing looked at summed")
+	}
+}

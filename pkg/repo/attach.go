@@ -2,10 +2,11 @@ package repo
 
 import (
 	"hash/maphash"
+	"io/fs"
 	"strings"
+	"sync"
 
 	"github.com/opsbook/opsbook/pkg/attach"
-	"sync"
 )
 
 // insideRepo tells whether an attachment path stays below the root.
@@ -20,30 +21,42 @@ type seenFiles struct {
 	seed   maphash.Seed
 	shards [64]struct {
 		sync.RWMutex
-		m map[string]attach.State
+		m map[string]look
 	}
+}
+
+// look is what attach.Look said of a path.
+type look struct {
+	state attach.State
+	info  fs.FileInfo
 }
 
 func newSeenFiles() *seenFiles {
 	s := &seenFiles{seed: maphash.MakeSeed()}
 	for i := range s.shards {
-		s.shards[i].m = map[string]attach.State{}
+		s.shards[i].m = map[string]look{}
 	}
 	return s
 }
 
-// stat answers from memory, or asks test and remembers.
-func (s *seenFiles) stat(rel string, test func(string) attach.State) attach.State {
+// look answers from memory, or asks test and remembers.
+func (s *seenFiles) look(rel string, test func(string) (attach.State, fs.FileInfo)) (attach.State, fs.FileInfo) {
 	sh := &s.shards[maphash.String(s.seed, rel)%uint64(len(s.shards))]
 	sh.RLock()
-	ok, seen := sh.m[rel]
+	l, seen := sh.m[rel]
 	sh.RUnlock()
 	if seen {
-		return ok
+		return l.state, l.info
 	}
-	ok = test(rel)
+	l.state, l.info = test(rel)
 	sh.Lock()
-	sh.m[rel] = ok
+	sh.m[rel] = l
 	sh.Unlock()
-	return ok
+	return l.state, l.info
+}
+
+// stat is look's state.
+func (s *seenFiles) stat(rel string, test func(string) (attach.State, fs.FileInfo)) attach.State {
+	st, _ := s.look(rel, test)
+	return st
 }

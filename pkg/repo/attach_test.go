@@ -2,6 +2,7 @@ package repo
 
 import (
 	"fmt"
+	"io/fs"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,12 +15,12 @@ import (
 func TestSeenFiles(t *testing.T) {
 	s := newSeenFiles()
 	var calls atomic.Int64
-	test := func(rel string) attach.State {
+	test := func(rel string) (attach.State, fs.FileInfo) {
 		calls.Add(1)
 		if len(rel)%2 == 0 {
-			return attach.Regular
+			return attach.Regular, nil
 		}
-		return attach.Link
+		return attach.Link, nil
 	}
 	var wg sync.WaitGroup
 	for w := 0; w < 4; w++ {

@@ -5,10 +5,9 @@ package repo
 
 import (
 	"context"
-	"github.com/opsbook/opsbook/pkg/cache"
-	"github.com/opsbook/opsbook/pkg/i18n"
+	"fmt"
+	"io/fs"
 	"path"
-
 	"slices"
 	"sort"
 	"strings"
@@ -16,9 +15,11 @@ import (
 	"time"
 
 	"github.com/opsbook/opsbook/pkg/attach"
+	"github.com/opsbook/opsbook/pkg/cache"
 	"github.com/opsbook/opsbook/pkg/config"
 	"github.com/opsbook/opsbook/pkg/crypt"
 	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/internal/heap"
 	"github.com/opsbook/opsbook/pkg/record"
 	"github.com/opsbook/opsbook/pkg/rules"
@@ -336,13 +337,26 @@ func (r *Repo) validate(now time.Time, h *rules.Horizon, collect, unplaced bool,
 	// The rules run on all cores and test each attachment where they meet
 	// it, once a path, never following a symbolic link.
 	seen := newSeenFiles()
+	look := func(rel string) (attach.State, fs.FileInfo) { return attach.Look(r.Root, rel) }
 	stat := func(rel string) attach.State {
 		if !insideRepo(rel) {
 			return attach.Missing
 		}
-		return seen.stat(rel, func(rel string) attach.State { return attach.Stat(r.Root, rel) })
+		return seen.stat(rel, look)
 	}
-	c := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Stat: stat, Horizon: h, Keep: keep, Only: only, KindIDs: r.kindIDs, Unplaced: unplaced, LeftAtClose: r.LeftAtClose}
+	// a file is summed as it was looked at (the folders above it not
+	// walked again; another file there since is an error)
+	sum := func(rel string) (string, error) {
+		if !insideRepo(rel) {
+			return attach.Sum(r.Root, rel)
+		}
+		st, fi := seen.look(rel, look)
+		if st != attach.Regular {
+			return "", fmt.Errorf("%s is %s", rel, st)
+		}
+		return attach.SumOf(r.Root, rel, fi)
+	}
+	c := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Stat: stat, Sum: sum, Horizon: h, Keep: keep, Only: only, KindIDs: r.kindIDs, Unplaced: unplaced, LeftAtClose: r.LeftAtClose}
 	c.Stanzas = r.stanzaMemo()
 	if keep == nil && only == nil {
 		// a pass over every record keeps what it read (one over some
