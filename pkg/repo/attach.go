@@ -55,6 +55,18 @@ func (s *seenFiles) look(rel string, test func(string) (attach.State, fs.FileInf
 	return l.state, l.info
 }
 
+// summed lets go of what look kept of a path besides its state, once
+// the file is summed (a path is summed once a run): 100,000 of them
+// held 60 MB.
+func (s *seenFiles) summed(rel string) {
+	sh := &s.shards[maphash.String(s.seed, rel)%uint64(len(s.shards))]
+	sh.Lock()
+	if l, ok := sh.m[rel]; ok {
+		sh.m[rel] = look{state: l.state}
+	}
+	sh.Unlock()
+}
+
 // stat is look's state.
 func (s *seenFiles) stat(rel string, test func(string) (attach.State, fs.FileInfo)) attach.State {
 	st, _ := s.look(rel, test)

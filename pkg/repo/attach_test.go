@@ -3,6 +3,7 @@ package repo
 import (
 	"fmt"
 	"io/fs"
+	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -40,5 +41,24 @@ func TestSeenFiles(t *testing.T) {
 	// than one per goroutine.
 	if n := calls.Load(); n < 100 || n > 400 {
 		t.Errorf("%d tests for 100 paths", n)
+	}
+}
+
+// Once a path is summed, what was looked at besides its state is let go
+// (the rules sum a path once a run); its state stays, and no second look.
+func TestSeenFilesSummed(t *testing.T) {
+	s := newSeenFiles()
+	calls := 0
+	test := func(rel string) (attach.State, fs.FileInfo) {
+		calls++
+		fi, _ := os.Stat(".")
+		return attach.Regular, fi
+	}
+	if st, fi := s.look("attachments/a.pdf", test); st != attach.Regular || fi == nil {
+		t.Fatalf("look = %v, %v", st, fi)
+	}
+	s.summed("attachments/a.pdf")
+	if st, fi := s.look("attachments/a.pdf", test); st != attach.Regular || fi != nil || calls != 1 {
+		t.Fatalf("after summed: %v, %v, %d looks", st, fi, calls)
 	}
 }

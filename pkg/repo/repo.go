@@ -354,6 +354,10 @@ func (r *Repo) validate(now time.Time, h *rules.Horizon, collect, unplaced bool,
 		if st != attach.Regular {
 			return "", fmt.Errorf("%s is %s", rel, st)
 		}
+		if fi == nil { // summed before: the rules sum a path once a run
+			return attach.Sum(r.Root, rel)
+		}
+		defer seen.summed(rel)
 		return attach.SumOf(r.Root, rel, fi)
 	}
 	c := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Stat: stat, Sum: sum, Horizon: h, Keep: keep, Only: only, KindIDs: r.kindIDs, Unplaced: unplaced, LeftAtClose: r.LeftAtClose}
