@@ -169,6 +169,7 @@ func LoadWith(ctx context.Context, root string, o Options) (*Repo, error) {
 	r := &Repo{Root: root, Policy: pol, Schemas: sch, parsed: 2*int(l.reused.Load()) < len(files)}
 	if cachePath != "" {
 		r.stanzas = filepath.Join(filepath.Dir(cachePath), "stanzas")
+		r.sums = filepath.Join(filepath.Dir(cachePath), "sums")
 	}
 	r.Diags = append(append(r.Diags, pds...), wds...)
 	recs := make([]*record.Record, 0, len(files))

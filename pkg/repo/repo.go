@@ -62,6 +62,9 @@ type Repo struct {
 	// passes (crypt.StanzaMemo.Seed), beside the parse cache; "" without
 	// the cache.
 	stanzas string
+	// sums is the file of the attachments' hashes kept between full
+	// passes (see sumMemo), beside the parse cache; "" without it.
+	sums string
 	// noOverspend: budget-overspend was weighed on the index's claims
 	// (Rejudge), and its findings on the records read are weighed
 	noOverspend bool
@@ -345,7 +348,13 @@ func (r *Repo) validate(now time.Time, h *rules.Horizon, collect, unplaced bool,
 		return seen.stat(rel, look)
 	}
 	// a file is summed as it was looked at (the folders above it not
-	// walked again; another file there since is an error)
+	// walked again; another file there since is an error), or, in a full
+	// pass, by the hash kept for its stat data (see sumMemo)
+	var sums *sumMemo
+	if keep == nil && only == nil && r.sums != "" {
+		sums = openSums(r.sums, clock())
+		defer sums.save()
+	}
 	sum := func(rel string) (string, error) {
 		if !insideRepo(rel) {
 			return attach.Sum(r.Root, rel)
@@ -358,7 +367,10 @@ func (r *Repo) validate(now time.Time, h *rules.Horizon, collect, unplaced bool,
 			return attach.Sum(r.Root, rel)
 		}
 		defer seen.summed(rel)
-		return attach.SumOf(r.Root, rel, fi)
+		if sums != nil {
+			return sums.sum(rel, cache.StatOf(fi), func() (string, error) { return sumFile(r.Root, rel, fi) })
+		}
+		return sumFile(r.Root, rel, fi)
 	}
 	c := &rules.Context{Set: r.Set, Policy: r.Policy, Root: r.Root, Now: now, Stat: stat, Sum: sum, Horizon: h, Keep: keep, Only: only, KindIDs: r.kindIDs, Unplaced: unplaced, LeftAtClose: r.LeftAtClose}
 	c.Stanzas = r.stanzaMemo()

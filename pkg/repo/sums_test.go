@@ -1,0 +1,134 @@
+package repo
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/opsbook/opsbook/pkg/diag"
+)
+
+// countSums counts the files hashed from now to the end of the test.
+func countSums(t *testing.T) *atomic.Int64 {
+	var n atomic.Int64
+	old := sumFile
+	sumFile = func(root, rel string, fi fs.FileInfo) (string, error) {
+		n.Add(1)
+		return old(root, rel, fi)
+	}
+	t.Cleanup(func() { sumFile = old })
+	return &n
+}
+
+func sumsPath(dir string) string { return filepath.Join(dir, ".git", "opsbook", "sums") }
+
+// hashFindings are the attachment-hash findings of an outcome.
+func hashFindings(o outcome) []diag.Diagnostic {
+	var out []diag.Diagnostic
+	for _, d := range o.diags {
+		if d.Rule == "attachment-hash" {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// A full pass keeps the attachments' hashes by stat data; the next pass
+// hashes no file whose stat data are unchanged, and gives the same
+// findings. A file changed since (its content, its size and modification
+// time put back) is hashed again and its attachment-hash found; --no-cache
+// neither reads nor writes the kept hashes.
+func TestSumsKeptBetweenPasses(t *testing.T) {
+	dir := department(t, 300)
+	cold := load(t, dir, Options{NoCache: true})
+	if _, err := os.Stat(sumsPath(dir)); err == nil {
+		t.Fatal("--no-cache wrote the sums")
+	}
+	trustAll(t)
+	n := countSums(t)
+	same(t, "first pass (keeps the sums)", load(t, dir, Options{}), cold)
+	hashed := n.Load()
+	if hashed == 0 {
+		t.Fatal("the department lists no attachment with a hash: the test reads nothing")
+	}
+	if _, err := os.Stat(sumsPath(dir)); err != nil {
+		t.Fatal("no sums kept:", err)
+	}
+	n.Store(0)
+	same(t, "second pass", load(t, dir, Options{}), cold)
+	if n.Load() != 0 {
+		t.Errorf("the second pass hashed %d files of unchanged stat data", n.Load())
+	}
+	n.Store(0)
+	load(t, dir, Options{NoCache: true})
+	if n.Load() != hashed {
+		t.Errorf("--no-cache hashed %d files, want all %d", n.Load(), hashed)
+	}
+
+	// an attachment changed: same size, its modification time put back
+	var victim string
+	filepath.WalkDir(filepath.Join(dir, "attachments"), func(p string, e fs.DirEntry, err error) error {
+		if err == nil && victim == "" && e.Type().IsRegular() {
+			victim = p
+		}
+		return nil
+	})
+	data, _ := os.ReadFile(victim)
+	info, _ := os.Stat(victim)
+	changed := []byte(strings.ToUpper(string(data)))
+	if string(changed) == string(data) {
+		changed[0] ^= 1
+	}
+	time.Sleep(10 * time.Millisecond) // a change time of its own
+	os.WriteFile(victim, changed, 0o644)
+	os.Chtimes(victim, info.ModTime(), info.ModTime())
+	n.Store(0)
+	got := load(t, dir, Options{})
+	if n.Load() == 0 {
+		t.Error("the changed attachment was not hashed again")
+	}
+	want := load(t, dir, Options{NoCache: true})
+	same(t, "after an attachment changed", got, want)
+	if len(hashFindings(got)) == len(hashFindings(cold)) {
+		t.Errorf("the changed attachment %s has no attachment-hash finding of its own", victim)
+	}
+}
+
+// Kept sums that do not read (cut short, another build's, garbled) are
+// ignored: every file is hashed again and the findings are the same.
+func TestSumsDamaged(t *testing.T) {
+	dir := department(t, 200)
+	trustAll(t)
+	cold := load(t, dir, Options{NoCache: true})
+	load(t, dir, Options{})
+	good, err := os.ReadFile(sumsPath(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := countSums(t)
+	for name, bad := range map[string][]byte{
+		"cut short": good[:len(good)/2],
+		"garbled":   []byte(strings.Replace(string(good), " ", "  ", 3)),
+		"a sum changed": func() []byte {
+			b := append([]byte(nil), good...)
+			i := strings.Index(string(b), "\n") + 1
+			b[i] ^= 1
+			return b
+		}(),
+		"empty": {},
+	} {
+		os.WriteFile(sumsPath(dir), bad, 0o600)
+		n.Store(0)
+		same(t, name, load(t, dir, Options{}), cold)
+		if n.Load() == 0 {
+			t.Errorf("%s: the kept sums were believed", name)
+		}
+	}
+	if _, ok := decodeSums(good); !ok {
+		t.Error("the sums written do not read")
+	}
+}
