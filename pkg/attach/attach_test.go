@@ -111,3 +111,37 @@ func TestSumOfIsTheFileLookedAt(t *testing.T) {
 		t.Error("SumOf of nothing looked at summed")
 	}
 }
+
+// A Looker answers as Look does, for files in ordinary folders, missing
+// ones, folders that are files, linked folders and linked files, asked
+// in any order and more than once.
+func TestLookerAgreesWithLook(t *testing.T) {
+	root := t.TempDir()
+	mk := func(rel, content string) {
+		p := filepath.Join(root, filepath.FromSlash(rel))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte(content), 0o644)
+	}
+	mk("attachments/A/f", "a")
+	mk("attachments/A/g", "g")
+	mk("attachments/B/sub/f", "b")
+	mk("attachments/file", "x")
+	os.Symlink(filepath.Join(root, "attachments", "A"), filepath.Join(root, "attachments", "L"))
+	os.Symlink(filepath.Join(root, "attachments", "A", "f"), filepath.Join(root, "attachments", "B", "lf"))
+	os.Mkdir(filepath.Join(root, "attachments", "D"), 0o755)
+	paths := []string{
+		"attachments/A/f", "attachments/A/g", "attachments/A/none", "attachments/B/sub/f", "attachments/B/sub",
+		"attachments/file/f", "attachments/L/f", "attachments/L/g", "attachments/B/lf", "attachments/none/f",
+		"attachments/D", "attachments/D/f", "attachments/../x", "attachments//A/f",
+	}
+	l := NewLooker(root)
+	for round := range 2 {
+		for _, rel := range paths {
+			want, wfi := Look(root, rel)
+			got, gfi := l.Look(rel)
+			if got != want || (wfi == nil) != (gfi == nil) || wfi != nil && !os.SameFile(wfi, gfi) {
+				t.Errorf("round %d: %s: the Looker says %v, Look %v", round, rel, got, want)
+			}
+		}
+	}
+}

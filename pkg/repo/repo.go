@@ -6,7 +6,6 @@ package repo
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"path"
 	"slices"
 	"sort"
@@ -340,7 +339,7 @@ func (r *Repo) validate(now time.Time, h *rules.Horizon, collect, unplaced bool,
 	// The rules run on all cores and test each attachment where they meet
 	// it, once a path, never following a symbolic link.
 	seen := newSeenFiles()
-	look := func(rel string) (attach.State, fs.FileInfo) { return attach.Look(r.Root, rel) }
+	look := attach.NewLooker(r.Root).Look // each folder looked at once
 	stat := func(rel string) attach.State {
 		if !insideRepo(rel) {
 			return attach.Missing
