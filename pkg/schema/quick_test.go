@@ -136,11 +136,7 @@ func TestQuickAgrees(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Compile([]string{"personnel", "marketing", "office", "travel", "training", "other"},
-		[]string{"product", "service", "billing", "delivery", "staff", "other"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := compileSample(t)
 	rng := rand.New(rand.NewPCG(1, 2))
 	counts := map[string]int{}
 	judge := func(k record.Kind, data map[string]any, what string) {
@@ -244,6 +240,17 @@ func TestQuickAgreesOnPolicy(t *testing.T) {
 	}
 }
 
+// compileSample compiles the schemas with the sample's categories.
+func compileSample(t *testing.T) *Set {
+	t.Helper()
+	s, err := Compile([]string{"personnel", "marketing", "office", "travel", "training", "other"},
+		[]string{"product", "service", "billing", "delivery", "staff", "other"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // sampleEncrypted is what the sample's policy (.opsbook.yaml) encrypts.
 var sampleEncrypted = map[record.Kind][]string{
 	record.Customer:  {"contact", "purchases", "preferences"},
@@ -262,11 +269,7 @@ func TestQuickSealsCiphertexts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Compile([]string{"personnel", "marketing", "office", "travel", "training", "other"},
-		[]string{"product", "service", "billing", "delivery", "staff", "other"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := compileSample(t)
 	s = s.Encrypting(sampleEncrypted)
 	rng := rand.New(rand.NewPCG(3, 4))
 	quick, sealedAny, unsealedNot := 0, 0, 0
