@@ -348,9 +348,12 @@ func (r *Repo) validate(now time.Time, h *rules.Horizon, collect, unplaced bool,
 	}
 	// a file is summed as it was looked at (the folders above it not
 	// walked again; another file there since is an error), or, in a full
-	// pass, by the hash kept for its stat data (see sumMemo)
+	// pass, by the hash kept for its stat data (see sumMemo). A pass that
+	// collects what it looked at hashes through attach.Sum below: it
+	// neither uses the kept sums nor may it write them (it would write
+	// none, and the next validate would hash every file again).
 	var sums *sumMemo
-	if keep == nil && only == nil && r.sums != "" {
+	if keep == nil && only == nil && !collect && r.sums != "" {
 		sums = openSums(r.sums, clock())
 		defer sums.save()
 	}

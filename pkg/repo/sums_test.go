@@ -1,6 +1,7 @@
 package repo
 
 import (
+	"context"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -130,5 +131,38 @@ func TestSumsDamaged(t *testing.T) {
 	}
 	if _, ok := decodeSums(good); !ok {
 		t.Error("the sums written do not read")
+	}
+}
+
+// A pass that collects what it looked at (summary's CountFiles,
+// ValidateSeen) hashes through attach.Sum, not the kept sums: it neither
+// uses nor keeps them, and must leave them as the last full validate wrote
+// them (it wrote an empty file, and the next validate hashed every
+// attachment again).
+func TestSumsLeftByCollectingPass(t *testing.T) {
+	dir := department(t, 300)
+	trustAll(t)
+	n := countSums(t)
+	load(t, dir, Options{})
+	if n.Load() == 0 {
+		t.Fatal("the department lists no attachment with a hash: the test reads nothing")
+	}
+	kept, err := os.ReadFile(sumsPath(dir))
+	if err != nil {
+		t.Fatal("no sums kept:", err)
+	}
+	r, err := LoadWith(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.CountFiles(judged, nil)
+	r.ValidateSeen(judged, nil)
+	if after, _ := os.ReadFile(sumsPath(dir)); string(after) != string(kept) {
+		t.Errorf("a collecting pass rewrote the sums: %d bytes, were %d", len(after), len(kept))
+	}
+	n.Store(0)
+	load(t, dir, Options{})
+	if n.Load() != 0 {
+		t.Errorf("the validate after a summary hashed %d files of unchanged stat data", n.Load())
 	}
 }
