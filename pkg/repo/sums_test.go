@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opsbook/opsbook/pkg/cache"
 	"github.com/opsbook/opsbook/pkg/diag"
 )
 
@@ -164,5 +165,33 @@ func TestSumsLeftByCollectingPass(t *testing.T) {
 	load(t, dir, Options{})
 	if n.Load() != 0 {
 		t.Errorf("the validate after a summary hashed %d files of unchanged stat data", n.Load())
+	}
+}
+
+// Where the system gives no change time (StatOf: Ctime 0), a file's
+// content may change while its size and modification time are put back,
+// and its stat data would not tell: a sum is not kept, nor a kept one
+// believed, on such stat data (an attachment changed so would have kept
+// its old hash, and its attachment-hash finding been missed).
+func TestSumsNeedChangeTime(t *testing.T) {
+	old := time.Now().Add(-time.Hour)
+	m := openSums(filepath.Join(t.TempDir(), "sums"), time.Now())
+	noCtime := cache.Stat{Size: 3, Mtime: old.UnixNano(), Ino: 0}
+	calls := 0
+	look := func() (string, error) { calls++; return "aaa", nil }
+	if _, err := m.sum("attachments/X/a.txt", noCtime, look); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.now) != 0 || m.fresh != 0 {
+		t.Errorf("a sum made on stat data without a change time was kept: %v", m.now)
+	}
+	m.kept["attachments/X/b.txt"] = keptSum{noCtime, "bbb"}
+	if got, _ := m.sum("attachments/X/b.txt", noCtime, look); got != "aaa" || calls != 2 {
+		t.Errorf("a kept sum without a change time was believed: %q, %d files hashed", got, calls)
+	}
+	withCtime := noCtime
+	withCtime.Ctime, withCtime.Ino = old.UnixNano(), 7
+	if m.sum("attachments/X/c.txt", withCtime, look); len(m.now) != 1 {
+		t.Errorf("a sum on trusted stat data with a change time was not kept: %v", m.now)
 	}
 }
