@@ -174,7 +174,7 @@ func Commas(items []string) Joined {
 }
 
 // Some is Commas of at most n records' ids, then how many more there are:
-// "a, b, c and 7 more records" (a、b、c 及另外 7 筆紀錄). A finding or a
+// "a, b, c and 7 more records" (a、b、c（另有 7 筆）). A finding or a
 // refusal about a group of records names a few of them, not the whole
 // group in every message (a group of a thousand copies of one receipt
 // would otherwise print a thousand ids on each of its thousand records).

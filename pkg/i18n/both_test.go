@@ -182,7 +182,7 @@ func TestSome(t *testing.T) {
 	Set(Chinese)
 	ids := []string{"EXP-1", "EXP-2", "EXP-3", "EXP-4", "EXP-5"}
 	en, zh := Both("claims %s", Some(ids, 2))
-	if en != "claims EXP-1, EXP-2 and 3 more records" || zh != "claims EXP-1、EXP-2 及另外 3 筆紀錄" {
+	if en != "claims EXP-1, EXP-2 and 3 more records" || zh != "claims EXP-1、EXP-2（另有 3 筆）" {
 		t.Fatalf("Some(5 ids, 2) = %q, %q", en, zh)
 	}
 	en, zh = Both("claims %s", Some(ids, 5))

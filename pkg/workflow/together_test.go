@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -92,6 +93,26 @@ func TestCheckChangesTogetherNamesAFew(t *testing.T) {
 		}
 		if c := strings.Count(r.Message, "EXP-2026-"); c > 1+2*groupNames {
 			t.Fatalf("%s: the refusal names %d ids: %s", r.ID, c, r.Message)
+		}
+	}
+}
+
+// In Chinese the few claims named end in the count's bracket, and the
+// sentence goes on without a space: 「…（另有 4 筆）一併核准」.
+func TestCheckChangesTogetherNamesAFewInChinese(t *testing.T) {
+	defer i18n.Set(i18n.English)
+	i18n.Set(i18n.Chinese)
+	var changes []Change
+	for i := range groupNames + 5 {
+		changes = append(changes, approval(t, fmt.Sprintf("EXP-2026-%04d", 300+i), "li.wei", "2026-11-20", "900.00", ""))
+	}
+	rs := CheckChanges(manager, changes, Env{People: people})
+	if len(rs) == 0 {
+		t.Fatal("nothing refused")
+	}
+	for _, r := range rs {
+		if !strings.Contains(r.Text, "（另有 4 筆）一併核准") || strings.Contains(r.Text, "筆） ") {
+			t.Fatalf("%s: %s", r.ID, r.Text)
 		}
 	}
 }
