@@ -255,10 +255,11 @@ func refusedRecords(ds []diag.Diagnostic) (int, any) {
 		}
 	}
 	sort.Strings(ids)
-	// listed with the reader's comma: EXP-2026-0025、EXP-2026-0033
-	items := make([]any, len(ids))
-	for i, id := range ids {
-		items[i] = id
-	}
-	return len(ids), i18n.Join(i18n.P(", "), items...)
+	// listed with the reader's comma: EXP-2026-0025、EXP-2026-0033; the
+	// first ten of many, the rest counted (each refusal follows anyway)
+	return len(ids), i18n.Some(ids, refusedNames)
 }
+
+// refusedNames is how many records a refusal of many names in its first
+// line.
+const refusedNames = 10

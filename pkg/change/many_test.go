@@ -3,11 +3,14 @@ package change
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os/exec"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/opsbook/opsbook/pkg/diag"
+	"github.com/opsbook/opsbook/pkg/i18n"
 	"github.com/opsbook/opsbook/pkg/record"
 )
 
@@ -191,5 +194,24 @@ func TestMessageSubjectOfMany(t *testing.T) {
 	}
 	if strings.Count(m.String(), "Opsbook-Record: ") != 2 {
 		t.Errorf("trailers:\n%s", m.String())
+	}
+}
+
+// The first line of a refusal of many names the first ten records refused
+// and counts the rest (each refusal is listed after it anyway).
+func TestRefusedRecordsNamesAFew(t *testing.T) {
+	var ds []diag.Diagnostic
+	for i := range 13 {
+		id := fmt.Sprintf("EXP-2026-%04d", 100+i)
+		ds = append(ds, diag.Diagnostic{Record: id}, diag.Diagnostic{Record: id})
+	}
+	n, ids := refusedRecords(ds)
+	en, _ := i18n.Texts(ids)
+	if n != 13 || !strings.HasPrefix(en, "EXP-2026-0100, ") || !strings.HasSuffix(en, "EXP-2026-0109 and 3 more records") {
+		t.Fatalf("refusedRecords = %d, %q", n, en)
+	}
+	n, ids = refusedRecords(ds[:4])
+	if en, _ := i18n.Texts(ids); n != 2 || en != "EXP-2026-0100, EXP-2026-0101" {
+		t.Fatalf("refusedRecords of two = %d, %q", n, en)
 	}
 }
