@@ -151,7 +151,8 @@ type Looker struct {
 // NewLooker is a Looker of the files below root.
 func NewLooker(root string) *Looker { return &Looker{root: root} }
 
-// Look is attach.Look, each folder looked at once.
+// Look says what is at rel below the root, as Stat does, with what the
+// file is when it is Regular (for SumOf), each folder looked at once.
 func (l *Looker) Look(rel string) (State, fs.FileInfo) {
 	return lstatChainIn(l.root, rel, &l.dirs)
 }
@@ -208,11 +209,6 @@ func lstatChainIn(root, rel string, dirs *sync.Map) (State, fs.FileInfo) {
 	return Other, nil
 }
 
-// Look is Stat, with what the file is when it is Regular (for SumOf).
-func Look(root, rel string) (State, fs.FileInfo) {
-	return lstatChain(root, rel)
-}
-
 // Sum is the SHA-256 of the file at rel below root, in lower-case hex. It
 // fails unless the file is Regular, and when the file opened is not the
 // one examined (swapped for a link between the two).
@@ -224,7 +220,7 @@ func Sum(root, rel string) (string, error) {
 	return SumOf(root, rel, fi)
 }
 
-// SumOf is Sum of a file Look found Regular, as fi: the folders above it
+// SumOf is Sum of a file a Looker found Regular, as fi: the folders above it
 // are not looked at again, and the file opened must be the one fi
 // describes (a link put in its place, or in place of a folder above it,
 // since Look opens another file: an error). For a caller that has just

@@ -70,7 +70,7 @@ func TestSumMakesNoBuffer(t *testing.T) {
 	}
 }
 
-// SumOf sums the file Look found, without walking its folders again: a
+// SumOf sums the file a look found, without walking its folders again: a
 // file put in its place since, or a link put in place of a folder above
 // it (to a folder holding a file of that name), is another file and an
 // error, never summed.
@@ -79,7 +79,7 @@ func TestSumOfIsTheFileLookedAt(t *testing.T) {
 	dir := filepath.Join(root, "attachments", "A")
 	os.MkdirAll(dir, 0o755)
 	os.WriteFile(filepath.Join(dir, "f"), []byte("receipt"), 0o644)
-	st, fi := Look(root, "attachments/A/f")
+	st, fi := lstatChain(root, "attachments/A/f")
 	if st != Regular || fi == nil {
 		t.Fatalf("Look = %v, %v", st, fi)
 	}
@@ -96,7 +96,7 @@ func TestSumOfIsTheFileLookedAt(t *testing.T) {
 		t.Error("SumOf summed a file put in place of the one looked at")
 	}
 	// the folder replaced by a link to a folder outside holding an f
-	st, fi = Look(root, "attachments/A/f")
+	st, fi = lstatChain(root, "attachments/A/f")
 	outside := t.TempDir()
 	os.WriteFile(filepath.Join(outside, "f"), []byte("secret"), 0o644)
 	os.RemoveAll(dir)
@@ -104,7 +104,7 @@ func TestSumOfIsTheFileLookedAt(t *testing.T) {
 	if _, err := SumOf(root, "attachments/A/f", fi); err == nil {
 		t.Error("SumOf read through a link put in place of a folder")
 	}
-	if st, _ := Look(root, "attachments/A/f"); st != Link {
+	if st, _ := lstatChain(root, "attachments/A/f"); st != Link {
 		t.Errorf("Look through a linked folder = %v, want a link", st)
 	}
 	if _, err := SumOf(root, "attachments/A/f", nil); err == nil {
@@ -112,7 +112,7 @@ func TestSumOfIsTheFileLookedAt(t *testing.T) {
 	}
 }
 
-// A Looker answers as Look does, for files in ordinary folders, missing
+// A Looker answers as a walk of every folder does, for files in ordinary folders, missing
 // ones, folders that are files, linked folders and linked files, asked
 // in any order and more than once.
 func TestLookerAgreesWithLook(t *testing.T) {
@@ -137,7 +137,7 @@ func TestLookerAgreesWithLook(t *testing.T) {
 	l := NewLooker(root)
 	for round := range 2 {
 		for _, rel := range paths {
-			want, wfi := Look(root, rel)
+			want, wfi := lstatChain(root, rel)
 			got, gfi := l.Look(rel)
 			if got != want || (wfi == nil) != (gfi == nil) || wfi != nil && !os.SameFile(wfi, gfi) {
 				t.Errorf("round %d: %s: the Looker says %v, Look %v", round, rel, got, want)

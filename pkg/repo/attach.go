@@ -25,7 +25,7 @@ type seenFiles struct {
 	}
 }
 
-// look is what attach.Look said of a path.
+// look is what an attach.Looker said of a path.
 type look struct {
 	state attach.State
 	info  fs.FileInfo
